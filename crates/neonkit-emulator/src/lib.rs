@@ -1,0 +1,175 @@
+//! neonkit-emulator: a local, stateful, in-memory Neon Management API v2.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use neonkit_emulator::{Emulator, EmulatorConfig};
+//! let emu = Emulator::start(EmulatorConfig::default()).await?;
+//! println!("{} (key {})", emu.base_url(), emu.api_key());
+//! emu.stop().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Every operation of the vendored spec (`spec/neon-openapi-v2.yaml`) is routed under
+//! `/api/v2`. Without a configured key the emulator accepts [`DEV_API_KEY`].
+//! An admin API under `/_emulator` (no auth) drives faults, counters, config and reset.
+
+mod handlers;
+mod server;
+#[doc(hidden)]
+pub mod spec;
+mod state;
+mod util;
+
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// The API key accepted when no key is configured.
+pub const DEV_API_KEY: &str = "neonkit-dev-key";
+
+/// How the emulator behaves. `Default` gives an ephemeral port, [`DEV_API_KEY`],
+/// 20 ms operations, locking on, rate limits off, no latency and no faults.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// 0 = an ephemeral port (the default).
+    pub port: u16,
+    /// Accepted from the start; `None` means [`DEV_API_KEY`].
+    pub api_key: Option<String>,
+    /// How long operations take to go scheduling → running → finished; ZERO = finished at once.
+    pub operation_duration: Duration,
+    /// `423 Locked` when a mutation conflicts with a running operation on the same project.
+    pub locking: bool,
+    /// Neon's rate limits: 700 requests/minute and 40/s burst, per route.
+    pub rate_limits: bool,
+    /// Added to every response.
+    pub latency: Duration,
+    /// Random faults.
+    pub fault_rates: FaultRates,
+    /// Deterministic ids and faults when set.
+    pub seed: Option<u64>,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            port: 0,
+            api_key: None,
+            operation_duration: Duration::from_millis(20),
+            locking: true,
+            rate_limits: false,
+            latency: Duration::ZERO,
+            fault_rates: FaultRates::default(),
+            seed: None,
+        }
+    }
+}
+
+/// Probabilities (0.0–1.0) of random faults, rolled once per API request.
+#[derive(Clone, Debug, Default)]
+pub struct FaultRates {
+    pub status_429: f64,
+    pub status_500: f64,
+    pub status_503: f64,
+    pub drop_connection: f64,
+    pub truncate_body: f64,
+}
+
+/// A fault aimed at one operation (or all of them).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Fault {
+    /// The operationId to aim at (e.g. "createProjectBranch"); None = every route.
+    #[serde(default)]
+    pub operation_id: Option<String>,
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// Apply to the next N matching requests; None = until cleared.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// A Neon-style error body with this status; 423 uses Neon's locked message;
+    /// 429 sets `Retry-After` when given.
+    Status {
+        status: u16,
+        #[serde(default)]
+        retry_after: Option<String>,
+    },
+    /// Close the connection before any response bytes.
+    DropConnection,
+    /// Send the headers with the full Content-Length, then cut the body short and close.
+    TruncateBody,
+    /// Delay the response.
+    Latency { ms: u64 },
+    /// The request succeeds, but the operations it creates end in status "failed".
+    FailOperation {
+        #[serde(default)]
+        error: Option<String>,
+    },
+}
+
+/// A running emulator. Dropping it stops the server.
+pub struct Emulator {
+    base_url: String,
+    inner: Arc<server::Inner>,
+    handle: Option<server::ServerHandle>,
+}
+
+impl Emulator {
+    /// Starts the emulator on 127.0.0.1 (must be called inside a tokio runtime).
+    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let inner = Arc::new(server::Inner::new(&config));
+        let handle = server::serve(inner.clone(), config.port).await?;
+        let base_url = format!("http://127.0.0.1:{}/api/v2", handle.port);
+        Ok(Emulator { base_url, inner, handle: Some(handle) })
+    }
+
+    /// `http://127.0.0.1:PORT/api/v2`
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The key accepted from the start.
+    pub fn api_key(&self) -> &str {
+        &self.inner.api_key
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.handle.as_ref().map(|h| h.port).unwrap_or(0)
+    }
+
+    pub fn add_fault(&self, fault: Fault) {
+        self.inner.add_fault(fault);
+    }
+
+    pub fn clear_faults(&self) {
+        self.inner.clear_faults();
+    }
+
+    /// Requests received for that operationId (including faulted ones).
+    pub fn request_count(&self, operation_id: &str) -> u64 {
+        self.inner.request_count(operation_id)
+    }
+
+    /// Empties all state (projects, keys created through the API, faults, counters).
+    pub fn reset(&self) {
+        self.inner.reset();
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(h) = self.handle.take() {
+            h.stop().await;
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(h) = self.handle.take() {
+            h.stop_now();
+        }
+    }
+}

@@ -1,0 +1,706 @@
+//! The HTTP side: the accept loop (hyper, so a fault can drop a connection before any
+//! response bytes), the axum router built from the spec's operation table, the
+//! per-request pipeline (request id, counting, faults, auth, rate limits, body
+//! validation, panic catching) and the admin API.
+
+use crate::handlers::{self, ApiError, Auth, Reply, Req};
+use crate::spec::{self, Op};
+use crate::state::Store;
+use crate::{EmulatorConfig, Fault, FaultKind, FaultRates, DEV_API_KEY};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::response::Response;
+use axum::routing::{on, MethodFilter};
+use axum::Router;
+use bytes::Bytes;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::{watch, Notify};
+
+pub const REQUEST_ID_HEADER: &str = "x-neon-ret-request-id";
+pub const LOCKED_MESSAGE: &str =
+    "project already has running conflicting operations, scheduling of new ones is prohibited";
+
+/// Switches that can change at run time (admin API).
+#[derive(Clone, Debug)]
+pub struct Dyn {
+    pub operation_duration: Duration,
+    pub locking: bool,
+    pub rate_limits: bool,
+    pub latency: Duration,
+    pub fault_rates: FaultRates,
+}
+
+struct FaultEntry {
+    fault: Fault,
+    remaining: Option<u32>,
+}
+
+pub struct Inner {
+    pub api_key: String,
+    pub dynamic: RwLock<Dyn>,
+    faults: Mutex<Vec<FaultEntry>>,
+    counts: Vec<AtomicU64>,
+    store: Mutex<Store>,
+    pub rng: Mutex<StdRng>,
+    rate: Vec<Mutex<VecDeque<Instant>>>,
+    seed: Option<u64>,
+    req_seq: AtomicU64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Inner {
+    pub fn new(config: &EmulatorConfig) -> Inner {
+        let spec = spec::spec();
+        let mut rng = match config.seed {
+            Some(s) => StdRng::seed_from_u64(s),
+            None => StdRng::from_entropy(),
+        };
+        let store = Store::new(&mut rng);
+        Inner {
+            api_key: config.api_key.clone().unwrap_or_else(|| DEV_API_KEY.to_string()),
+            dynamic: RwLock::new(Dyn {
+                operation_duration: config.operation_duration,
+                locking: config.locking,
+                rate_limits: config.rate_limits,
+                latency: config.latency,
+                fault_rates: config.fault_rates.clone(),
+            }),
+            faults: Mutex::new(Vec::new()),
+            counts: spec.ops.iter().map(|_| AtomicU64::new(0)).collect(),
+            store: Mutex::new(store),
+            rng: Mutex::new(rng),
+            rate: spec.ops.iter().map(|_| Mutex::new(VecDeque::new())).collect(),
+            seed: config.seed,
+            req_seq: AtomicU64::new(0),
+        }
+    }
+
+    pub fn dyn_cfg(&self) -> Dyn {
+        self.dynamic.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    pub fn store(&self) -> MutexGuard<'_, Store> {
+        lock(&self.store)
+    }
+
+    pub fn add_fault(&self, fault: Fault) {
+        let remaining = fault.times;
+        lock(&self.faults).push(FaultEntry { fault, remaining });
+    }
+
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    pub fn request_count(&self, operation_id: &str) -> u64 {
+        spec::spec()
+            .index_of(operation_id)
+            .map(|i| self.counts[i].load(Ordering::Relaxed))
+            .unwrap_or(0)
+    }
+
+    pub fn reset(&self) {
+        // lock order everywhere: store, then rng
+        let mut store = self.store();
+        let mut rng = lock(&self.rng);
+        if let Some(s) = self.seed {
+            *rng = StdRng::seed_from_u64(s);
+        }
+        *store = Store::new(&mut *rng);
+        drop(rng);
+        drop(store);
+        self.clear_faults();
+        for c in &self.counts {
+            c.store(0, Ordering::Relaxed);
+        }
+        for r in &self.rate {
+            lock(r).clear();
+        }
+    }
+
+    /// The targeted faults that apply to this request (consuming their counts).
+    fn take_faults(&self, op: &Op) -> Vec<FaultKind> {
+        let mut faults = lock(&self.faults);
+        let mut out = Vec::new();
+        for f in faults.iter_mut() {
+            let matches = f.fault.operation_id.as_deref().map(|o| o == op.operation_id).unwrap_or(true);
+            if !matches || f.remaining == Some(0) {
+                continue;
+            }
+            if let Some(r) = f.remaining.as_mut() {
+                *r -= 1;
+            }
+            out.push(f.fault.kind.clone());
+        }
+        faults.retain(|f| f.remaining != Some(0));
+        out
+    }
+
+    fn random_fault(&self, rates: &FaultRates) -> Option<FaultKind> {
+        let total = rates.status_429 + rates.status_500 + rates.status_503 + rates.drop_connection + rates.truncate_body;
+        if total <= 0.0 {
+            return None;
+        }
+        let r: f64 = lock(&self.rng).gen();
+        let mut acc = 0.0;
+        let table = [
+            (rates.status_429, FaultKind::Status { status: 429, retry_after: Some("1".into()) }),
+            (rates.status_500, FaultKind::Status { status: 500, retry_after: None }),
+            (rates.status_503, FaultKind::Status { status: 503, retry_after: None }),
+            (rates.drop_connection, FaultKind::DropConnection),
+            (rates.truncate_body, FaultKind::TruncateBody),
+        ];
+        for (p, k) in table {
+            acc += p;
+            if r < acc {
+                return Some(k);
+            }
+        }
+        None
+    }
+
+    /// Neon's limits: 40 requests in any second and 700 in any minute, per route.
+    fn rate_limited(&self, op: &Op) -> Option<u64> {
+        let now = Instant::now();
+        let mut q = lock(&self.rate[op.index]);
+        while q.front().map(|t| now.duration_since(*t) >= Duration::from_secs(60)).unwrap_or(false) {
+            q.pop_front();
+        }
+        let last_second = q.iter().rev().take_while(|t| now.duration_since(**t) < Duration::from_secs(1)).count();
+        if last_second >= 40 {
+            return Some(1);
+        }
+        if q.len() >= 700 {
+            let oldest = *q.front().unwrap();
+            let wait = Duration::from_secs(60).saturating_sub(now.duration_since(oldest));
+            return Some(wait.as_secs().max(1));
+        }
+        q.push_back(now);
+        None
+    }
+
+    fn request_id(&self, req: &Request) -> String {
+        if let Some(v) = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()) {
+            if !v.is_empty() && v.len() <= 128 {
+                return v.to_string();
+            }
+        }
+        let n = self.req_seq.fetch_add(1, Ordering::Relaxed);
+        let r: u64 = lock(&self.rng).gen();
+        let x = r ^ n.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            (x >> 32) as u32,
+            (x >> 16) as u16,
+            (x & 0xfff) as u16,
+            (n & 0xfff) as u16,
+            (r ^ n) & 0xffff_ffff_ffff
+        )
+    }
+}
+
+// ------------------------------------------------------------------ responses
+
+/// Marks a response whose connection must be dropped before any bytes are written.
+#[derive(Clone, Copy)]
+struct DropMarker;
+
+pub fn error_response(status: u16, code: &str, message: &str, request_id: &str) -> Response {
+    let body = json!({"code": code, "message": message, "request_id": request_id});
+    json_response(status, &body, request_id)
+}
+
+fn json_response(status: u16, body: &Value, request_id: &str) -> Response {
+    let bytes = serde_json::to_vec(body).unwrap_or_default();
+    let mut resp = Response::new(Body::from(bytes));
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        h.insert(REQUEST_ID_HEADER, v);
+    }
+    resp
+}
+
+fn default_code(status: u16) -> &'static str {
+    match status {
+        400 => "",
+        401 => "",
+        403 => "",
+        404 => "",
+        409 => "",
+        423 => "",
+        429 => "",
+        _ => "",
+    }
+}
+
+fn default_message(status: u16) -> &'static str {
+    match status {
+        400 => "bad request",
+        401 => "authentication required",
+        403 => "forbidden",
+        404 => "not found",
+        409 => "conflict",
+        423 => LOCKED_MESSAGE,
+        429 => "too many requests",
+        500 => "internal server error",
+        502 => "bad gateway",
+        503 => "service unavailable",
+        504 => "gateway timeout",
+        _ => "error",
+    }
+}
+
+fn fault_status_response(status: u16, retry_after: Option<&str>, request_id: &str) -> Response {
+    let mut resp = error_response(status, default_code(status), default_message(status), request_id);
+    if let Some(ra) = retry_after {
+        if let Ok(v) = HeaderValue::from_str(ra) {
+            resp.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+    }
+    resp
+}
+
+/// Keeps the headers (with the full Content-Length) but sends only half of the body,
+/// then fails the stream so the server closes the connection.
+async fn truncate(resp: Response) -> Response {
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let full = bytes.len();
+    let cut = bytes.slice(0..full / 2);
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full.max(1)));
+    let stream = futures::stream::iter(vec![
+        Ok::<Bytes, std::io::Error>(cut),
+        Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "truncated by fault injection")),
+    ]);
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+// ------------------------------------------------------------------ pipeline
+
+async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response {
+    let request_id = inner.request_id(&req);
+    inner.counts[op.index].fetch_add(1, Ordering::Relaxed);
+    let cfg = inner.dyn_cfg();
+
+    let mut delay = cfg.latency;
+    let mut fail_ops: Option<String> = None;
+    let mut action: Option<FaultKind> = None;
+    for f in inner.take_faults(op) {
+        match f {
+            FaultKind::Latency { ms } => delay += Duration::from_millis(ms),
+            FaultKind::FailOperation { error } => {
+                fail_ops = Some(error.unwrap_or_else(|| "operation failed (injected fault)".to_string()))
+            }
+            other => {
+                if action.is_none() {
+                    action = Some(other)
+                }
+            }
+        }
+    }
+    if action.is_none() {
+        action = inner.random_fault(&cfg.fault_rates);
+    }
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    let mut truncate_body = false;
+    match action {
+        Some(FaultKind::Status { status, retry_after }) => {
+            return fault_status_response(status, retry_after.as_deref(), &request_id);
+        }
+        Some(FaultKind::DropConnection) => {
+            let mut r = Response::new(Body::empty());
+            r.extensions_mut().insert(DropMarker);
+            return r;
+        }
+        Some(FaultKind::TruncateBody) => truncate_body = true,
+        _ => {}
+    }
+
+    let resp = handle(&inner, op, req, &request_id, fail_ops, &cfg).await;
+    if truncate_body {
+        truncate(resp).await
+    } else {
+        resp
+    }
+}
+
+fn bearer(req: &Request) -> Option<String> {
+    let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let mut it = v.splitn(2, ' ');
+    let scheme = it.next()?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return None;
+    }
+    Some(it.next()?.trim().to_string())
+}
+
+async fn handle(
+    inner: &Arc<Inner>,
+    op: &'static Op,
+    req: Request,
+    request_id: &str,
+    fail_ops: Option<String>,
+    cfg: &Dyn,
+) -> Response {
+    // Auth
+    let auth = match bearer(&req) {
+        None => return error_response(401, "", "authentication required: provide an API key as a Bearer token", request_id),
+        Some(k) if k == inner.api_key => Auth::personal(),
+        Some(k) => match inner.store().auth_for_key(&k) {
+            Some(a) => a,
+            None => return error_response(401, "", "invalid API key", request_id),
+        },
+    };
+    if cfg.rate_limits {
+        if let Some(wait) = inner.rate_limited(op) {
+            return fault_status_response(429, Some(&wait.to_string()), request_id);
+        }
+    }
+    let (parts, body) = req.into_parts();
+    // Path params (positional captures p0, p1, … mapped to the spec's names).
+    let mut path = Vec::with_capacity(op.path_params.len());
+    {
+        use axum::extract::FromRequestParts;
+        let mut parts = parts;
+        let raw = axum::extract::RawPathParams::from_request_parts(&mut parts, &()).await;
+        match raw {
+            Ok(raw) => {
+                for (i, (_, v)) in raw.iter().enumerate() {
+                    if let Some(name) = op.path_params.get(i) {
+                        path.push((name.clone(), v.to_string()));
+                    }
+                }
+            }
+            Err(_) => return error_response(400, "", "invalid path parameter", request_id),
+        }
+        let query: Vec<(String, String)> = parts
+            .uri
+            .query()
+            .map(|q| {
+                url_decode_pairs(q)
+            })
+            .unwrap_or_default();
+        let raw_body = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
+            Ok(b) => b,
+            Err(_) => return error_response(400, "", "could not read request body", request_id),
+        };
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_string();
+        let r = Req { op, path, query, raw_body, content_type, body: Value::Null, auth, request_id: request_id.to_string(), fail_ops, cfg: cfg.clone() };
+        let inner2 = inner.clone();
+        let panic_hook = parts.headers.contains_key("x-emulator-panic");
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+            if panic_hook {
+                panic!("handler panic requested through the X-Emulator-Panic header");
+            }
+            handlers::prepare_and_handle(&inner2, r)
+        }));
+        match result {
+            Ok(Ok(reply)) => reply_response(reply, op, request_id),
+            Ok(Err(e)) => error_response(e.status, &e.code, &e.message, request_id),
+            Err(_) => error_response(500, "", "internal server error", request_id),
+        }
+    }
+}
+
+fn url_decode_pairs(q: &str) -> Vec<(String, String)> {
+    q.split('&')
+        .filter(|s| !s.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (decode_component(k), decode_component(v))
+        })
+        .collect()
+}
+
+fn decode_component(s: &str) -> String {
+    let s = s.replace('+', " ");
+    percent_encoding::percent_decode_str(&s).decode_utf8_lossy().into_owned()
+}
+
+fn reply_response(reply: Reply, op: &Op, request_id: &str) -> Response {
+    match reply {
+        Reply::Json(status, v) => json_response(status.unwrap_or(op.success_status), &v, request_id),
+        Reply::Empty(status) => {
+            let mut resp = Response::new(Body::empty());
+            *resp.status_mut() = StatusCode::from_u16(status.unwrap_or(op.success_status)).unwrap_or(StatusCode::OK);
+            if let Ok(v) = HeaderValue::from_str(request_id) {
+                resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+            }
+            resp
+        }
+        Reply::Bytes(ct, data) => {
+            let mut resp = Response::new(Body::from(data));
+            *resp.status_mut() = StatusCode::from_u16(op.success_status).unwrap_or(StatusCode::OK);
+            resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(ct));
+            if let Ok(v) = HeaderValue::from_str(request_id) {
+                resp.headers_mut().insert(REQUEST_ID_HEADER, v);
+            }
+            resp
+        }
+    }
+}
+
+impl From<ApiError> for Response {
+    fn from(e: ApiError) -> Response {
+        error_response(e.status, &e.code, &e.message, "")
+    }
+}
+
+// ------------------------------------------------------------------ admin API
+
+async fn admin(State(inner): State<Arc<Inner>>, req: Request) -> Response {
+    let rid = inner.request_id(&req);
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let query = req.uri().query().map(url_decode_pairs).unwrap_or_default();
+    let body = axum::body::to_bytes(req.into_body(), 1 << 20).await.unwrap_or_default();
+    let ok = |v: Value| json_response(200, &v, &rid);
+    match (method.as_str(), path.as_str()) {
+        ("POST", "/_emulator/faults") => match serde_json::from_slice::<Fault>(&body) {
+            Ok(f) => {
+                if let Some(op) = &f.operation_id {
+                    if spec::spec().op(op).is_none() {
+                        return error_response(400, "", &format!("unknown operation_id {op:?}"), &rid);
+                    }
+                }
+                inner.add_fault(f);
+                ok(json!({"ok": true}))
+            }
+            Err(e) => error_response(400, "", &format!("invalid fault: {e}"), &rid),
+        },
+        ("DELETE", "/_emulator/faults") => {
+            inner.clear_faults();
+            ok(json!({"ok": true}))
+        }
+        ("GET", "/_emulator/requests") => {
+            match query.iter().find(|(k, _)| k == "operation_id") {
+                Some((_, op)) => ok(json!({"count": inner.request_count(op)})),
+                None => {
+                    let s = spec::spec();
+                    let mut m = serde_json::Map::new();
+                    for o in &s.ops {
+                        let c = inner.counts[o.index].load(Ordering::Relaxed);
+                        if c > 0 {
+                            m.insert(o.operation_id.clone(), json!(c));
+                        }
+                    }
+                    ok(json!({"counts": m}))
+                }
+            }
+        }
+        ("POST", "/_emulator/reset") => {
+            inner.reset();
+            ok(json!({"ok": true}))
+        }
+        ("GET", "/_emulator/config") => {
+            let c = inner.dyn_cfg();
+            ok(config_json(&c))
+        }
+        ("PATCH", "/_emulator/config") | ("POST", "/_emulator/config") => {
+            let v: Value = match serde_json::from_slice(&body) {
+                Ok(v @ Value::Object(_)) => v,
+                _ => return error_response(400, "", "expected a JSON object", &rid),
+            };
+            let mut c = inner.dynamic.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(ms) = v.get("operation_duration_ms").and_then(|x| x.as_u64()) {
+                c.operation_duration = Duration::from_millis(ms);
+            }
+            if let Some(b) = v.get("locking").and_then(|x| x.as_bool()) {
+                c.locking = b;
+            }
+            if let Some(b) = v.get("rate_limits").and_then(|x| x.as_bool()) {
+                c.rate_limits = b;
+            }
+            if let Some(ms) = v.get("latency_ms").and_then(|x| x.as_u64()) {
+                c.latency = Duration::from_millis(ms);
+            }
+            let rate = |k: &str| v.get(k).and_then(|x| x.as_f64());
+            if let Some(r) = rate("rate_429") {
+                c.fault_rates.status_429 = r;
+            }
+            if let Some(r) = rate("rate_500") {
+                c.fault_rates.status_500 = r;
+            }
+            if let Some(r) = rate("rate_503") {
+                c.fault_rates.status_503 = r;
+            }
+            if let Some(r) = rate("drop_rate") {
+                c.fault_rates.drop_connection = r;
+            }
+            if let Some(r) = rate("truncate_rate") {
+                c.fault_rates.truncate_body = r;
+            }
+            let out = config_json(&c);
+            drop(c);
+            ok(out)
+        }
+        _ => error_response(404, "", "unknown admin endpoint", &rid),
+    }
+}
+
+fn config_json(c: &Dyn) -> Value {
+    json!({
+        "operation_duration_ms": c.operation_duration.as_millis() as u64,
+        "locking": c.locking,
+        "rate_limits": c.rate_limits,
+        "latency_ms": c.latency.as_millis() as u64,
+        "rate_429": c.fault_rates.status_429,
+        "rate_500": c.fault_rates.status_500,
+        "rate_503": c.fault_rates.status_503,
+        "drop_rate": c.fault_rates.drop_connection,
+        "truncate_rate": c.fault_rates.truncate_body,
+    })
+}
+
+// ------------------------------------------------------------------ router
+
+fn axum_path(path: &str) -> String {
+    let mut i = 0;
+    let segs: Vec<String> = path
+        .split('/')
+        .map(|s| {
+            if s.starts_with('{') {
+                let r = format!("{{p{i}}}");
+                i += 1;
+                r
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    format!("/api/v2{}", segs.join("/"))
+}
+
+pub fn router(inner: Arc<Inner>) -> Router {
+    let s = spec::spec();
+    let mut by_path: Vec<(String, Vec<&'static Op>)> = Vec::new();
+    for op in &s.ops {
+        let p = axum_path(&op.path);
+        match by_path.iter_mut().find(|(x, _)| *x == p) {
+            Some((_, v)) => v.push(op),
+            None => by_path.push((p, vec![op])),
+        }
+    }
+    let mut router: Router<Arc<Inner>> = Router::new();
+    for (p, ops) in by_path {
+        let mut mr: Option<axum::routing::MethodRouter<Arc<Inner>>> = None;
+        for op in ops {
+            let method = Method::from_bytes(op.method.as_bytes()).expect("method");
+            let filter = MethodFilter::try_from(method).expect("filter");
+            let h = move |State(inner): State<Arc<Inner>>, req: Request| dispatch(inner, op, req);
+            mr = Some(match mr {
+                None => on(filter, h),
+                Some(m) => m.on(filter, h),
+            });
+        }
+        let mr = mr.unwrap().fallback(|State(inner): State<Arc<Inner>>, req: Request| async move {
+            let rid = inner.request_id(&req);
+            error_response(405, "", "method not allowed", &rid)
+        });
+        router = router.route(&p, mr);
+    }
+    router = router
+        .route("/_emulator/faults", on(MethodFilter::POST.or(MethodFilter::DELETE), admin))
+        .route("/_emulator/requests", on(MethodFilter::GET, admin))
+        .route("/_emulator/reset", on(MethodFilter::POST, admin))
+        .route("/_emulator/config", on(MethodFilter::GET.or(MethodFilter::PATCH).or(MethodFilter::POST), admin))
+        .fallback(|State(inner): State<Arc<Inner>>, req: Request| async move {
+            let rid = inner.request_id(&req);
+            error_response(404, "", &format!("no route for {} {}", req.method(), req.uri().path()), &rid)
+        });
+    router.with_state(inner)
+}
+
+// ------------------------------------------------------------------ serving
+
+pub struct ServerHandle {
+    pub port: u16,
+    shutdown: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ServerHandle {
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        let _ = self.task.await;
+    }
+    pub fn stop_now(self) {
+        let _ = self.shutdown.send(true);
+        self.task.abort();
+    }
+}
+
+pub async fn serve(inner: Arc<Inner>, port: u16) -> std::io::Result<ServerHandle> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let port = listener.local_addr()?.port();
+    let app = router(inner);
+    let (tx, rx) = watch::channel(false);
+    let mut shutdown = rx.clone();
+    let task = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                r = listener.accept() => {
+                    let Ok((stream, _)) = r else {
+                        // e.g. too many open files: back off a little and keep serving
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        continue;
+                    };
+                    let _ = stream.set_nodelay(true);
+                    tokio::spawn(serve_connection(stream, app.clone(), rx.clone()));
+                }
+                _ = shutdown.changed() => break,
+            }
+        }
+    });
+    Ok(ServerHandle { port, shutdown: tx, task })
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdown: watch::Receiver<bool>) {
+    let kill = Arc::new(Notify::new());
+    let kill2 = kill.clone();
+    let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+        let mut app = app.clone();
+        let kill = kill2.clone();
+        async move {
+            let req = req.map(Body::new);
+            let resp: Response = match tower::Service::call(&mut app, req).await {
+                Ok(r) => r,
+                Err(e) => match e {},
+            };
+            if resp.extensions().get::<DropMarker>().is_some() {
+                kill.notify_one();
+                futures::future::pending::<()>().await;
+            }
+            Ok::<_, Infallible>(resp)
+        }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .keep_alive(true)
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+    tokio::select! {
+        _ = conn => {}
+        _ = kill.notified() => {}
+        _ = shutdown.changed() => {}
+    }
+}

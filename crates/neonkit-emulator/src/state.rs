@@ -1,0 +1,564 @@
+//! The in-memory state and how each resource renders as the API's JSON.
+
+use crate::util::{self, rfc3339};
+use rand::Rng;
+use serde_json::{json, Map, Value};
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant, SystemTime};
+
+pub const REGIONS: &[(&str, &str, &str, &str)] = &[
+    ("aws-us-east-1", "AWS US East (N. Virginia)", "38.9", "-77.4"),
+    ("aws-us-east-2", "AWS US East (Ohio)", "39.96", "-83"),
+    ("aws-us-west-2", "AWS US West (Oregon)", "45.5", "-122.6"),
+    ("aws-eu-central-1", "AWS Europe (Frankfurt)", "50.1", "8.7"),
+    ("aws-eu-west-2", "AWS Europe (London)", "51.5", "-0.1"),
+    ("aws-ap-southeast-1", "AWS Asia Pacific (Singapore)", "1.3", "103.8"),
+    ("aws-ap-southeast-2", "AWS Asia Pacific (Sydney)", "-33.9", "151.2"),
+    ("aws-sa-east-1", "AWS South America (São Paulo)", "-23.5", "-46.6"),
+    ("azure-eastus2", "Azure East US 2 (Virginia)", "36.7", "-78.4"),
+    ("azure-westus3", "Azure West US 3 (Arizona)", "33.4", "-112.1"),
+    ("azure-gwc", "Azure Germany West Central (Frankfurt)", "50.1", "8.7"),
+];
+pub const DEFAULT_REGION: &str = "aws-us-east-2";
+
+/// `aws-us-east-2` → `us-east-2.aws.neon.tech`
+pub fn proxy_host(region_id: &str) -> String {
+    match region_id.split_once('-') {
+        Some((cloud, rest)) => format!("{rest}.{cloud}.neon.tech"),
+        None => format!("{region_id}.neon.tech"),
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct OpRec {
+    pub id: String,
+    pub project_id: String,
+    pub branch_id: Option<String>,
+    pub endpoint_id: Option<String>,
+    pub action: &'static str,
+    pub created_at: SystemTime,
+    pub started: Instant,
+    pub duration: Duration,
+    pub fail: Option<String>,
+}
+
+impl OpRec {
+    pub fn status(&self, now: Instant) -> &'static str {
+        let elapsed = now.saturating_duration_since(self.started);
+        if !self.duration.is_zero() && elapsed < self.duration {
+            if elapsed < self.duration / 4 {
+                return "scheduling";
+            }
+            return "running";
+        }
+        if self.fail.is_some() {
+            "failed"
+        } else {
+            "finished"
+        }
+    }
+    pub fn done(&self, now: Instant) -> bool {
+        !matches!(self.status(now), "scheduling" | "running")
+    }
+    pub fn render(&self, now: Instant) -> Value {
+        let status = self.status(now);
+        let terminal = !matches!(status, "scheduling" | "running");
+        let elapsed = now.saturating_duration_since(self.started);
+        let dur_ms = if terminal { self.duration.as_millis() } else { elapsed.as_millis() };
+        let updated = if terminal { self.created_at + self.duration } else { SystemTime::now() };
+        let mut v = json!({
+            "id": self.id,
+            "project_id": self.project_id,
+            "action": self.action,
+            "status": status,
+            "failures_count": if status == "failed" { 1 } else { 0 },
+            "created_at": rfc3339(self.created_at),
+            "updated_at": rfc3339(updated),
+            "total_duration_ms": dur_ms.min(i32::MAX as u128) as i64,
+        });
+        if let Some(b) = &self.branch_id {
+            v["branch_id"] = json!(b);
+        }
+        if let Some(e) = &self.endpoint_id {
+            v["endpoint_id"] = json!(e);
+        }
+        if status == "failed" {
+            v["error"] = json!(self.fail.clone().unwrap_or_default());
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub id: i64,
+    pub name: String,
+    pub owner_name: String,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct Role {
+    pub name: String,
+    pub password: String,
+    pub protected: bool,
+    pub no_login: bool,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct Branch {
+    pub id: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    pub parent_lsn: Option<String>,
+    pub parent_timestamp: Option<String>,
+    pub default: bool,
+    pub protected: bool,
+    pub expires_at: Option<String>,
+    pub init_source: String,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+    pub ready_at: Instant,
+    pub databases: Vec<Database>,
+    pub roles: Vec<Role>,
+    pub deleted_at: Option<SystemTime>,
+    pub restored_from: Option<String>,
+    pub logical_size: i64,
+}
+
+impl Branch {
+    pub fn render(&self, project_id: &str, now: Instant) -> Value {
+        let ready = now >= self.ready_at;
+        let mut v = json!({
+            "id": self.id,
+            "project_id": project_id,
+            "name": self.name,
+            "current_state": if ready { "ready" } else { "init" },
+            "state_changed_at": rfc3339(self.updated_at),
+            "logical_size": self.logical_size,
+            "creation_source": "console",
+            "primary": self.default,
+            "default": self.default,
+            "protected": self.protected,
+            "cpu_used_sec": 0,
+            "compute_time_seconds": 0,
+            "active_time_seconds": 0,
+            "written_data_bytes": 0,
+            "data_transfer_bytes": 0,
+            "created_at": rfc3339(self.created_at),
+            "updated_at": rfc3339(self.updated_at),
+            "init_source": self.init_source,
+        });
+        if !ready {
+            v["pending_state"] = json!("ready");
+        }
+        if let Some(p) = &self.parent_id {
+            v["parent_id"] = json!(p);
+        }
+        if let Some(l) = &self.parent_lsn {
+            v["parent_lsn"] = json!(l);
+        }
+        if let Some(t) = &self.parent_timestamp {
+            v["parent_timestamp"] = json!(t);
+        }
+        if let Some(e) = &self.expires_at {
+            v["expires_at"] = json!(e);
+        }
+        if let Some(r) = &self.restored_from {
+            v["restored_from"] = json!(r);
+        }
+        if let Some(d) = self.deleted_at {
+            v["recovery"] = json!({
+                "deleted_at": rfc3339(d),
+                "recoverable_until": rfc3339(d + Duration::from_secs(7 * 86_400)),
+                "deletion_method": "user",
+            });
+        }
+        v
+    }
+}
+
+impl Database {
+    pub fn render(&self, branch_id: &str) -> Value {
+        json!({
+            "id": self.id,
+            "branch_id": branch_id,
+            "name": self.name,
+            "owner_name": self.owner_name,
+            "created_at": rfc3339(self.created_at),
+            "updated_at": rfc3339(self.updated_at),
+        })
+    }
+}
+
+impl Role {
+    /// `with_password` only where Neon returns it (create, reset).
+    pub fn render(&self, branch_id: &str, with_password: bool) -> Value {
+        let mut v = json!({
+            "branch_id": branch_id,
+            "name": self.name,
+            "protected": self.protected,
+            "authentication_method": if self.no_login { "no_login" } else { "password" },
+            "created_at": rfc3339(self.created_at),
+            "updated_at": rfc3339(self.updated_at),
+        });
+        if with_password && !self.no_login {
+            v["password"] = json!(self.password);
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub id: String,
+    pub name: Option<String>,
+    pub branch_id: String,
+    pub region_id: String,
+    pub kind: String,
+    pub min_cu: f64,
+    pub max_cu: f64,
+    pub suspend_timeout_seconds: i64,
+    pub pooler_enabled: bool,
+    pub disabled: bool,
+    pub passwordless_access: bool,
+    pub provisioner: String,
+    pub settings: Value,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+    /// State before the transition, the target, and when the target is reached.
+    pub state_from: &'static str,
+    pub state_to: &'static str,
+    pub state_at: Instant,
+    pub started_at: Option<SystemTime>,
+    pub suspended_at: Option<SystemTime>,
+}
+
+impl Endpoint {
+    pub fn state(&self, now: Instant) -> (&'static str, Option<&'static str>) {
+        if now >= self.state_at {
+            (self.state_to, None)
+        } else {
+            (self.state_from, Some(self.state_to))
+        }
+    }
+    pub fn host(&self) -> String {
+        format!("{}.{}", self.id, proxy_host(&self.region_id))
+    }
+    pub fn pooler_host(&self) -> String {
+        format!("{}-pooler.{}", self.id, proxy_host(&self.region_id))
+    }
+    pub fn render(&self, project_id: &str, now: Instant) -> Value {
+        let (cur, pending) = self.state(now);
+        let mut v = json!({
+            "host": self.host(),
+            "id": self.id,
+            "project_id": project_id,
+            "branch_id": self.branch_id,
+            "autoscaling_limit_min_cu": self.min_cu,
+            "autoscaling_limit_max_cu": self.max_cu,
+            "region_id": self.region_id,
+            "type": self.kind,
+            "current_state": cur,
+            "settings": self.settings,
+            "pooler_enabled": self.pooler_enabled,
+            "pooler_mode": "transaction",
+            "disabled": self.disabled,
+            "passwordless_access": self.passwordless_access,
+            "creation_source": "console",
+            "created_at": rfc3339(self.created_at),
+            "updated_at": rfc3339(self.updated_at),
+            "proxy_host": proxy_host(&self.region_id),
+            "suspend_timeout_seconds": self.suspend_timeout_seconds,
+            "provisioner": self.provisioner,
+            "compute_release_version": "8000",
+        });
+        if let Some(p) = pending {
+            v["pending_state"] = json!(p);
+        }
+        if let Some(n) = &self.name {
+            v["name"] = json!(n);
+        }
+        if let Some(t) = self.started_at {
+            v["started_at"] = json!(rfc3339(t));
+            v["last_active"] = json!(rfc3339(t));
+        }
+        if let Some(t) = self.suspended_at {
+            v["suspended_at"] = json!(rfc3339(t));
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Snapshot {
+    pub id: String,
+    pub name: String,
+    pub source_branch_id: String,
+    pub lsn: String,
+    pub created_at: SystemTime,
+    pub expires_at: Option<String>,
+}
+
+impl Snapshot {
+    pub fn render(&self) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "name": self.name,
+            "lsn": self.lsn,
+            "timestamp": rfc3339(self.created_at),
+            "source_branch_id": self.source_branch_id,
+            "created_at": rfc3339(self.created_at),
+            "manual": true,
+            "full_size": 0,
+            "diff_size": 0,
+        });
+        if let Some(e) = &self.expires_at {
+            v["expires_at"] = json!(e);
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub id: String,
+    pub seq: u64,
+    pub name: String,
+    pub region_id: String,
+    pub pg_version: i64,
+    pub provisioner: String,
+    pub store_passwords: bool,
+    pub history_retention_seconds: i64,
+    pub settings: Value,
+    pub default_endpoint_settings: Value,
+    pub org_id: String,
+    pub created_at: SystemTime,
+    pub updated_at: SystemTime,
+    pub deleted_at: Option<SystemTime>,
+    pub branches: Vec<Branch>,
+    pub endpoints: Vec<Endpoint>,
+    pub operations: Vec<OpRec>,
+    pub snapshots: Vec<Snapshot>,
+    pub permissions: Vec<Value>,
+    pub jwks: Vec<Value>,
+    pub lsn: u64,
+}
+
+impl Project {
+    pub fn branch(&self, id: &str) -> Option<&Branch> {
+        self.branches.iter().find(|b| b.id == id && b.deleted_at.is_none())
+    }
+    pub fn branch_mut(&mut self, id: &str) -> Option<&mut Branch> {
+        self.branches.iter_mut().find(|b| b.id == id && b.deleted_at.is_none())
+    }
+    pub fn default_branch(&self) -> Option<&Branch> {
+        self.branches.iter().find(|b| b.default && b.deleted_at.is_none())
+    }
+    pub fn next_lsn(&mut self) -> String {
+        self.lsn += 0x1A8;
+        format!("0/{:X}", self.lsn)
+    }
+    pub fn busy(&self, now: Instant) -> bool {
+        self.operations.iter().any(|o| !o.done(now))
+    }
+
+    fn common(&self) -> Map<String, Value> {
+        let mut m = Map::new();
+        m.insert("id".into(), json!(self.id));
+        m.insert("platform_id".into(), json!(self.region_id.split('-').next().unwrap_or("aws")));
+        m.insert("region_id".into(), json!(self.region_id));
+        m.insert("name".into(), json!(self.name));
+        m.insert("provisioner".into(), json!(self.provisioner));
+        m.insert("default_endpoint_settings".into(), self.default_endpoint_settings.clone());
+        m.insert("settings".into(), self.settings.clone());
+        m.insert("pg_version".into(), json!(self.pg_version));
+        m.insert("proxy_host".into(), json!(proxy_host(&self.region_id)));
+        m.insert("branch_logical_size_limit".into(), json!(512));
+        m.insert("branch_logical_size_limit_bytes".into(), json!(536_870_912i64));
+        m.insert("store_passwords".into(), json!(self.store_passwords));
+        m.insert("cpu_used_sec".into(), json!(0));
+        m.insert("creation_source".into(), json!("console"));
+        m.insert("history_retention_seconds".into(), json!(self.history_retention_seconds));
+        m.insert("created_at".into(), json!(rfc3339(self.created_at)));
+        m.insert("updated_at".into(), json!(rfc3339(self.updated_at)));
+        m.insert("owner_id".into(), json!(OWNER_ID));
+        m.insert("org_id".into(), json!(self.org_id));
+        m.insert("synthetic_storage_size".into(), json!(0));
+        if let Some(d) = self.deleted_at {
+            m.insert("deleted_at".into(), json!(rfc3339(d)));
+            m.insert("recoverable_until".into(), json!(rfc3339(d + Duration::from_secs(7 * 86_400))));
+        }
+        m
+    }
+
+    /// The `Project` schema (getProject, createProject, …).
+    pub fn render(&self) -> Value {
+        let mut m = self.common();
+        let (start, end) = util::month_bounds(SystemTime::now());
+        for k in ["data_storage_bytes_hour", "data_transfer_bytes", "written_data_bytes", "compute_time_seconds", "active_time_seconds"] {
+            m.insert(k.into(), json!(0));
+        }
+        m.insert("consumption_period_start".into(), json!(start));
+        m.insert("consumption_period_end".into(), json!(end));
+        m.insert(
+            "owner".into(),
+            json!({"email": USER_EMAIL, "name": USER_NAME, "branches_limit": 5000, "subscription_type": "launch"}),
+        );
+        Value::Object(m)
+    }
+
+    /// The `ProjectListItem` schema (listProjects).
+    pub fn render_list_item(&self, org_name: &str) -> Value {
+        let mut m = self.common();
+        m.insert("active_time".into(), json!(0));
+        m.insert("org_name".into(), json!(org_name));
+        Value::Object(m)
+    }
+}
+
+pub const OWNER_ID: &str = "6b1e2f0a-5b8c-4d6e-9f10-1a2b3c4d5e6f";
+pub const USER_EMAIL: &str = "dev@neonkit.invalid";
+pub const USER_NAME: &str = "Neonkit Developer";
+
+#[derive(Clone, Debug)]
+pub struct ApiKeyRec {
+    pub id: i64,
+    pub name: String,
+    #[allow(dead_code)]
+    pub token: String,
+    pub created_at: SystemTime,
+    pub org_id: Option<String>,
+    pub project_id: Option<String>,
+    pub revoked: bool,
+    pub last_used_at: Option<SystemTime>,
+}
+
+impl ApiKeyRec {
+    pub fn creator() -> Value {
+        json!({"id": OWNER_ID, "name": USER_NAME, "image": ""})
+    }
+    pub fn render_list_item(&self) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "name": self.name,
+            "created_at": rfc3339(self.created_at),
+            "created_by": Self::creator(),
+            "last_used_from_addr": if self.last_used_at.is_some() { "127.0.0.1" } else { "" },
+        });
+        if let Some(t) = self.last_used_at {
+            v["last_used_at"] = json!(rfc3339(t));
+        }
+        if let Some(p) = &self.project_id {
+            v["project_id"] = json!(p);
+        }
+        v
+    }
+    pub fn render_revoked(&self) -> Value {
+        let mut v = json!({
+            "id": self.id,
+            "name": self.name,
+            "created_at": rfc3339(self.created_at),
+            "created_by": OWNER_ID,
+            "last_used_from_addr": if self.last_used_at.is_some() { "127.0.0.1" } else { "" },
+            "revoked": self.revoked,
+        });
+        if let Some(t) = self.last_used_at {
+            v["last_used_at"] = json!(rfc3339(t));
+        }
+        if let Some(p) = &self.project_id {
+            v["project_id"] = json!(p);
+        }
+        v
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Org {
+    pub id: String,
+    pub name: String,
+    pub created_at: SystemTime,
+    pub members: Vec<Value>,
+    pub invitations: Vec<Value>,
+    pub spending_limit_cents: Option<i64>,
+}
+
+impl Org {
+    pub fn render(&self) -> Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "handle": self.id,
+            "plan": "launch",
+            "created_at": rfc3339(self.created_at),
+            "managed_by": "console",
+            "updated_at": rfc3339(self.created_at),
+            "allow_hipaa_projects": false,
+            "require_mfa": false,
+        })
+    }
+}
+
+pub struct Store {
+    pub projects: HashMap<String, Project>,
+    pub project_seq: u64,
+    pub keys: Vec<ApiKeyRec>,
+    pub key_tokens: HashMap<String, usize>,
+    pub next_key_id: i64,
+    pub orgs: Vec<Org>,
+    pub next_db_id: i64,
+    /// Long-tail families: collection path → item id → stored body.
+    pub collections: HashMap<String, BTreeMap<String, Value>>,
+    /// Long-tail singletons (configs): concrete path → stored body.
+    pub singletons: HashMap<String, Value>,
+}
+
+impl Store {
+    pub fn new<R: Rng>(rng: &mut R) -> Store {
+        let org_id = format!("org-{}", util::neon_name(rng));
+        let now = SystemTime::now();
+        let org = Org {
+            id: org_id.clone(),
+            name: "Neonkit Developer's org".into(),
+            created_at: now,
+            members: vec![json!({
+                "member": {"id": util::uuid(rng), "user_id": OWNER_ID, "org_id": org_id, "role": "admin", "joined_at": rfc3339(now)},
+                "user": {"email": USER_EMAIL, "has_mfa": false},
+            })],
+            invitations: Vec::new(),
+            spending_limit_cents: None,
+        };
+        Store {
+            projects: HashMap::new(),
+            project_seq: 0,
+            keys: Vec::new(),
+            key_tokens: HashMap::new(),
+            next_key_id: 100_000,
+            orgs: vec![org],
+            next_db_id: 1_000,
+            collections: HashMap::new(),
+            singletons: HashMap::new(),
+        }
+    }
+
+    pub fn default_org(&self) -> &Org {
+        &self.orgs[0]
+    }
+
+    pub fn org(&self, id: &str) -> Option<&Org> {
+        self.orgs.iter().find(|o| o.id == id)
+    }
+    pub fn org_mut(&mut self, id: &str) -> Option<&mut Org> {
+        self.orgs.iter_mut().find(|o| o.id == id)
+    }
+
+    /// Projects in creation order.
+    pub fn projects_in_order(&self) -> Vec<&Project> {
+        let mut v: Vec<&Project> = self.projects.values().collect();
+        v.sort_by_key(|p| p.seq);
+        v
+    }
+}
