@@ -1,0 +1,284 @@
+//! One error type for every failure, with a kind that each binding maps one to
+//! one into its own idiom.
+
+use std::fmt;
+use std::time::Duration;
+
+/// What went wrong, in the terms a caller branches on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// 400: the request was malformed or failed validation.
+    BadRequest,
+    /// 401: the API key is missing, invalid or revoked.
+    Unauthorized,
+    /// 403: the key may not do this.
+    Forbidden,
+    /// 404: no such resource.
+    NotFound,
+    /// 409: the resource already exists or is in the wrong state.
+    Conflict,
+    /// 423: the project is locked by a running operation (still so after retries).
+    Locked,
+    /// 429: too many requests (still so after retries).
+    RateLimited,
+    /// 5xx (still so after retries).
+    Server,
+    /// Any other non-success status (406, 410, 412, 422, …).
+    Api,
+    /// The call's deadline passed.
+    Timeout,
+    /// The connection failed or broke.
+    Network,
+    /// The response could not be decoded.
+    Decode,
+    /// An argument was rejected before any request was sent.
+    InvalidArgument,
+    /// The client could not be configured (no API key, bad base URL, …).
+    Config,
+    /// An operation the call waited for ended in `failed`, `error` or `cancelled`.
+    OperationFailed,
+    /// Waiting for operations took longer than allowed; `pending_operations` lists them.
+    WaitTimeout,
+    /// A blocking call was made where it cannot run (inside an async runtime, after shutdown).
+    Runtime,
+}
+
+impl ErrorKind {
+    /// A stable snake_case name, the same in every language.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorKind::BadRequest => "bad_request",
+            ErrorKind::Unauthorized => "unauthorized",
+            ErrorKind::Forbidden => "forbidden",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Locked => "locked",
+            ErrorKind::RateLimited => "rate_limited",
+            ErrorKind::Server => "server",
+            ErrorKind::Api => "api",
+            ErrorKind::Timeout => "timeout",
+            ErrorKind::Network => "network",
+            ErrorKind::Decode => "decode",
+            ErrorKind::InvalidArgument => "invalid_argument",
+            ErrorKind::Config => "config",
+            ErrorKind::OperationFailed => "operation_failed",
+            ErrorKind::WaitTimeout => "wait_timeout",
+            ErrorKind::Runtime => "runtime",
+        }
+    }
+
+    /// Every kind, for bindings that build one exception class per kind.
+    pub const ALL: &'static [ErrorKind] = &[
+        ErrorKind::BadRequest,
+        ErrorKind::Unauthorized,
+        ErrorKind::Forbidden,
+        ErrorKind::NotFound,
+        ErrorKind::Conflict,
+        ErrorKind::Locked,
+        ErrorKind::RateLimited,
+        ErrorKind::Server,
+        ErrorKind::Api,
+        ErrorKind::Timeout,
+        ErrorKind::Network,
+        ErrorKind::Decode,
+        ErrorKind::InvalidArgument,
+        ErrorKind::Config,
+        ErrorKind::OperationFailed,
+        ErrorKind::WaitTimeout,
+        ErrorKind::Runtime,
+    ];
+
+    pub(crate) fn from_status(status: u16) -> ErrorKind {
+        match status {
+            400 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            423 => ErrorKind::Locked,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Api,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The error of every neonkit call. Never contains a secret.
+pub struct Error {
+    inner: Box<Inner>,
+}
+
+struct Inner {
+    kind: ErrorKind,
+    status: Option<u16>,
+    code: String,
+    message: String,
+    request_id: Option<String>,
+    operation: Option<&'static str>,
+    retry_after: Option<Duration>,
+    pending_operations: Vec<String>,
+    source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Error {
+        Error {
+            inner: Box::new(Inner {
+                kind,
+                status: None,
+                code: String::new(),
+                message: message.into(),
+                request_id: None,
+                operation: None,
+                retry_after: None,
+                pending_operations: Vec::new(),
+                source: None,
+            }),
+        }
+    }
+
+    pub(crate) fn invalid(message: impl Into<String>) -> Error {
+        Error::new(ErrorKind::InvalidArgument, message)
+    }
+
+    pub(crate) fn with_status(mut self, status: u16) -> Self {
+        self.inner.status = Some(status);
+        self
+    }
+    pub(crate) fn with_code(mut self, code: impl Into<String>) -> Self {
+        self.inner.code = code.into();
+        self
+    }
+    pub(crate) fn with_request_id(mut self, id: Option<String>) -> Self {
+        self.inner.request_id = id;
+        self
+    }
+    pub(crate) fn with_operation(mut self, op: &'static str) -> Self {
+        self.inner.operation = Some(op);
+        self
+    }
+    pub(crate) fn with_retry_after(mut self, d: Option<Duration>) -> Self {
+        self.inner.retry_after = d;
+        self
+    }
+    pub(crate) fn with_pending(mut self, ids: Vec<String>) -> Self {
+        self.inner.pending_operations = ids;
+        self
+    }
+    pub(crate) fn with_source(mut self, e: impl std::error::Error + Send + Sync + 'static) -> Self {
+        self.inner.source = Some(Box::new(e));
+        self
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.inner.kind
+    }
+    /// The HTTP status, when the server answered.
+    pub fn status(&self) -> Option<u16> {
+        self.inner.status
+    }
+    /// The API's error code (may be empty).
+    pub fn code(&self) -> &str {
+        &self.inner.code
+    }
+    /// What went wrong, in words.
+    pub fn message(&self) -> &str {
+        &self.inner.message
+    }
+    /// The request id from the error body, else the `X-Neon-Ret-Request-Id` header.
+    pub fn request_id(&self) -> Option<&str> {
+        self.inner.request_id.as_deref()
+    }
+    /// The operationId of the call that failed.
+    pub fn operation(&self) -> Option<&'static str> {
+        self.inner.operation
+    }
+    /// How long the server asked to wait (429 `Retry-After`).
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.inner.retry_after
+    }
+    /// The ids of the operations still running when a wait timed out (or the one that failed).
+    pub fn pending_operations(&self) -> &[String] {
+        &self.inner.pending_operations
+    }
+    /// Whether calling again later may succeed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self.inner.kind,
+            ErrorKind::Locked | ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Network
+        )
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.inner.message)?;
+        let mut details = Vec::new();
+        if let Some(op) = self.inner.operation {
+            details.push(format!("operation {op}"));
+        }
+        if let Some(s) = self.inner.status {
+            details.push(format!("status {s}"));
+        }
+        if !self.inner.code.is_empty() {
+            details.push(format!("code {}", self.inner.code));
+        }
+        if let Some(r) = &self.inner.request_id {
+            details.push(format!("request id {r}"));
+        }
+        if !details.is_empty() {
+            write!(f, " ({})", details.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Error")
+            .field("kind", &self.inner.kind)
+            .field("status", &self.inner.status)
+            .field("code", &self.inner.code)
+            .field("message", &self.inner.message)
+            .field("request_id", &self.inner.request_id)
+            .field("operation", &self.inner.operation)
+            .field("pending_operations", &self.inner.pending_operations)
+            .field("source", &self.inner.source.as_ref().map(|s| s.to_string()))
+            .finish()
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.inner.source.as_ref().map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// serde_json's messages quote the offending value ("invalid type: string
+/// \"npg_…\""), which may be a secret: keep the shape of the message, drop the value.
+pub(crate) fn scrub_decode_message(msg: &str) -> String {
+    let mut out = String::with_capacity(msg.len());
+    let mut in_quote = false;
+    for c in msg.chars() {
+        if c == '"' {
+            if !in_quote {
+                out.push_str("\"…");
+            } else {
+                out.push('"');
+            }
+            in_quote = !in_quote;
+        } else if !in_quote {
+            out.push(c);
+        }
+    }
+    out
+}

@@ -1,0 +1,190 @@
+//! What the generated operation table says about each operation, and the checks
+//! made from it before any request is sent.
+
+use crate::{Error, Result};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum HttpMethod {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl HttpMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// How a path parameter is checked before it goes into a URL.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    /// `^[a-z0-9-]{1,60}$` (project, branch, endpoint, org, snapshot ids)
+    Id,
+    /// `^[a-z0-9]{1,20}$`
+    Slug,
+    /// A UUID (operation and member ids).
+    Uuid,
+    /// A decimal integer (API key ids).
+    Integer,
+    /// Free text (database, role, bucket names, object keys): non-empty, percent-encoded.
+    Name,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct PathParam {
+    pub name: &'static str,
+    pub kind: PathKind,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct QueryParam {
+    pub name: &'static str,
+    pub required: bool,
+    pub array: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyKind {
+    None,
+    Json { required: bool },
+    Multipart { required: bool },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    Json,
+    Empty,
+    Bytes,
+}
+
+/// The three cursor shapes of the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageShape {
+    /// `pagination.cursor` (projects, operations, consumption); present even on the last page.
+    Cursor,
+    /// `pagination.next` (branches, members, functions).
+    Next,
+    /// Top-level `next_cursor` (bucket objects).
+    NextCursor,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct PaginationInfo {
+    pub shape: PageShape,
+    /// The response field holding the page's items.
+    pub items_field: &'static str,
+    /// The spec's default `limit`, used to detect a short (last) page.
+    pub default_limit: Option<i64>,
+}
+
+/// One operation of the spec.
+#[derive(Debug)]
+pub struct OperationInfo {
+    pub id: &'static str,
+    pub method: HttpMethod,
+    pub path: &'static str,
+    pub namespace: &'static str,
+    pub method_words: &'static [&'static str],
+    pub path_params: &'static [PathParam],
+    pub query_params: &'static [QueryParam],
+    pub body: BodyKind,
+    pub response: ResponseKind,
+    pub success_status: u16,
+    pub pagination: Option<PaginationInfo>,
+    pub returns_operations: bool,
+    pub deprecated: bool,
+}
+
+/// Path segments keep unreserved characters; everything else (`/`, `?`, `#`,
+/// spaces, non-ASCII) is percent-encoded.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+pub(crate) fn encode_segment(s: &str) -> String {
+    utf8_percent_encode(s, SEGMENT).to_string()
+}
+
+fn check(param: &PathParam, value: &str) -> Result<()> {
+    let bad = |why: &str| Err(Error::invalid(format!("path parameter {}: {why} (got {value:?})", param.name)));
+    match param.kind {
+        PathKind::Id => {
+            if value.is_empty() || value.len() > 60 || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                return bad("must be 1 to 60 characters of a-z, 0-9 and '-'");
+            }
+        }
+        PathKind::Slug => {
+            if value.is_empty() || value.len() > 20 || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+                return bad("must be 1 to 20 characters of a-z and 0-9");
+            }
+        }
+        PathKind::Uuid => {
+            let ok = value.len() == 36
+                && value.char_indices().all(|(i, c)| if matches!(i, 8 | 13 | 18 | 23) { c == '-' } else { c.is_ascii_hexdigit() });
+            if !ok {
+                return bad("must be a UUID");
+            }
+        }
+        PathKind::Integer => {
+            if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit() || b == b'-') || value.parse::<i64>().is_err() {
+                return bad("must be an integer");
+            }
+        }
+        PathKind::Name => {
+            if value.is_empty() {
+                return bad("must not be empty");
+            }
+        }
+    }
+    Ok(())
+}
+
+impl OperationInfo {
+    /// The request path with each parameter checked and percent-encoded.
+    pub fn build_path(&self, values: &[&str]) -> Result<String> {
+        if values.len() != self.path_params.len() {
+            return Err(Error::invalid(format!(
+                "{} takes {} path parameters ({}), got {}",
+                self.id,
+                self.path_params.len(),
+                self.path_params.iter().map(|p| p.name).collect::<Vec<_>>().join(", "),
+                values.len()
+            )));
+        }
+        let mut out = String::with_capacity(self.path.len() + 32);
+        let mut rest = self.path;
+        for (param, value) in self.path_params.iter().zip(values) {
+            check(param, value)?;
+            let marker = format!("{{{}}}", param.name);
+            let at = rest.find(&marker).expect("generated path has its parameters");
+            out.push_str(&rest[..at]);
+            out.push_str(&encode_segment(value));
+            rest = &rest[at + marker.len()..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    }
+
+    /// The query parameter of that name, if the operation takes it.
+    pub fn query_param(&self, name: &str) -> Option<&'static QueryParam> {
+        self.query_params.iter().find(|q| q.name == name)
+    }
+
+    /// The method's name in snake_case (`list_endpoints`).
+    pub fn method_name(&self) -> String {
+        self.method_words.join("_")
+    }
+}
+
+/// Looks an operation up by its operationId.
+pub fn find_operation(id: &str) -> Option<&'static OperationInfo> {
+    crate::operations::OPERATIONS.iter().copied().find(|o| o.id == id)
+}

@@ -1,0 +1,177 @@
+//! The HTTP seam: the client speaks to a [`HttpSend`], which is reqwest in
+//! production and anything else in tests that need responses the emulator
+//! cannot produce.
+
+use bytes::Bytes;
+use futures::future::BoxFuture;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::operation::HttpMethod;
+
+/// One HTTP attempt, fully formed.
+#[derive(Clone)]
+pub struct HttpRequest {
+    pub method: HttpMethod,
+    pub url: String,
+    /// Headers besides Authorization (which carries the key and is set apart
+    /// so that nothing prints it by accident).
+    pub headers: Vec<(&'static str, String)>,
+    pub authorization: String,
+    pub body: Option<Bytes>,
+    /// This attempt's share of the call's deadline.
+    pub timeout: Duration,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &self.headers)
+            .field("authorization", &crate::Redacted)
+            .field("body_len", &self.body.as_ref().map(|b| b.len()))
+            .field("timeout", &self.timeout)
+            .finish()
+    }
+}
+
+/// What the client needs of a response.
+#[derive(Clone, Debug)]
+pub struct HttpResponse {
+    pub status: u16,
+    /// `X-Neon-Ret-Request-Id`
+    pub request_id: Option<String>,
+    /// `Retry-After`, as sent.
+    pub retry_after: Option<String>,
+    pub body: Bytes,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// No connection was made: the request never left, so resending is safe.
+    Connect,
+    /// The attempt ran out of time.
+    Timeout,
+    /// The connection broke after the request may have been sent.
+    Other,
+}
+
+#[derive(Debug)]
+pub struct TransportError {
+    pub kind: TransportErrorKind,
+    pub message: String,
+    pub source: Option<Box<dyn std::error::Error + Send + Sync>>,
+}
+
+impl std::fmt::Display for TransportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.source.as_ref().map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
+    }
+}
+
+/// Sends one HTTP request. Implement it to inject responses in tests.
+pub trait HttpSend: Send + Sync + 'static {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Result<HttpResponse, TransportError>>;
+}
+
+/// The production transport: one pooled reqwest client (rustls with bundled
+/// webpki roots, so it needs no system certificate store on any platform).
+pub struct ReqwestTransport {
+    settings: TransportSettings,
+    /// (pid, client): a client built before `fork()` holds the parent's
+    /// sockets, so the child builds its own.
+    client: Mutex<(u32, reqwest::Client)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct TransportSettings {
+    pub connect_timeout: Duration,
+    pub user_agent: String,
+    pub pool_idle_timeout: Duration,
+}
+
+impl ReqwestTransport {
+    pub fn new(settings: TransportSettings) -> Result<Self, TransportError> {
+        let client = Self::build(&settings)?;
+        Ok(ReqwestTransport { settings, client: Mutex::new((std::process::id(), client)) })
+    }
+
+    fn build(s: &TransportSettings) -> Result<reqwest::Client, TransportError> {
+        reqwest::Client::builder()
+            .user_agent(s.user_agent.clone())
+            .connect_timeout(s.connect_timeout)
+            .pool_idle_timeout(s.pool_idle_timeout)
+            .tcp_nodelay(true)
+            .gzip(true)
+            .build()
+            .map_err(|e| TransportError { kind: TransportErrorKind::Other, message: format!("could not build the HTTP client: {e}"), source: Some(Box::new(e)) })
+    }
+
+    fn client(&self) -> Result<reqwest::Client, TransportError> {
+        let mut guard = self.client.lock().unwrap_or_else(|p| p.into_inner());
+        let pid = std::process::id();
+        if guard.0 != pid {
+            // Forget the parent's client: dropping it would close sockets the parent still uses.
+            let old = std::mem::replace(&mut guard.1, Self::build(&self.settings)?);
+            std::mem::forget(old);
+            guard.0 = pid;
+        }
+        Ok(guard.1.clone())
+    }
+}
+
+fn classify(e: reqwest::Error) -> TransportError {
+    let kind = if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_connect() {
+        TransportErrorKind::Connect
+    } else {
+        TransportErrorKind::Other
+    };
+    // reqwest's Display names the URL, which holds no secret (the key travels in a header).
+    let mut message = e.to_string();
+    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+    while let Some(s) = src {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        src = s.source();
+    }
+    TransportError { kind, message, source: Some(Box::new(e)) }
+}
+
+impl HttpSend for ReqwestTransport {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Result<HttpResponse, TransportError>> {
+        let client = self.client();
+        Box::pin(async move {
+            let client = client?;
+            let method = match request.method {
+                HttpMethod::Get => reqwest::Method::GET,
+                HttpMethod::Post => reqwest::Method::POST,
+                HttpMethod::Put => reqwest::Method::PUT,
+                HttpMethod::Patch => reqwest::Method::PATCH,
+                HttpMethod::Delete => reqwest::Method::DELETE,
+            };
+            let mut rb = client.request(method, &request.url).timeout(request.timeout).header("Authorization", request.authorization);
+            for (k, v) in request.headers {
+                rb = rb.header(k, v);
+            }
+            if let Some(body) = request.body {
+                rb = rb.body(body);
+            }
+            let resp = rb.send().await.map_err(classify)?;
+            let status = resp.status().as_u16();
+            let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+            let request_id = header("x-neon-ret-request-id");
+            let retry_after = header("retry-after");
+            let body = resp.bytes().await.map_err(classify)?;
+            Ok(HttpResponse { status, request_id, retry_after, body })
+        })
+    }
+}

@@ -1,0 +1,534 @@
+//! Reads the vendored OpenAPI document into a small model that every generator
+//! shares: named types (all component schemas plus the inline objects and enums
+//! hoisted out of them) and operations (with their namespace and method name).
+
+use serde_yaml::Value;
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::naming::{self, Naming};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ty {
+    Str,
+    I32,
+    I64,
+    U64,
+    F64,
+    Bool,
+    /// `format: binary` (multipart file parts)
+    Bytes,
+    Any,
+    Array(Box<Ty>),
+    Map(Box<Ty>),
+    Named(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    pub json_name: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub nullable: bool,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub sensitive: bool,
+}
+
+#[derive(Clone, Debug)]
+pub enum ModelKind {
+    Struct(Vec<Field>),
+    Enum(Vec<String>),
+    Alias(Ty),
+    /// `oneOf` with a discriminator: the variants' type names.
+    OneOf(Vec<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Model {
+    pub name: String,
+    pub doc: Option<String>,
+    pub deprecated: bool,
+    pub kind: ModelKind,
+    /// Hoisted out of another schema (not a component schema of the spec).
+    pub hoisted: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PathKind {
+    /// `^[a-z0-9-]{1,60}$`
+    Id,
+    /// `^[a-z0-9]{1,20}$`
+    Slug,
+    Uuid,
+    Integer,
+    /// Free text (names, keys): must be non-empty, percent-encoded.
+    Name,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub in_path: bool,
+    pub required: bool,
+    pub ty: Ty,
+    pub path_kind: PathKind,
+    pub doc: Option<String>,
+    pub default: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Body {
+    pub ty: String,
+    pub required: bool,
+    pub multipart: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ResponseKind {
+    Json(Ty),
+    Empty,
+    Bytes,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PageShape {
+    /// `pagination.cursor` (projects, operations, consumption)
+    Cursor,
+    /// `pagination.next` (branches, members, functions)
+    Next,
+    /// top-level `next_cursor` (bucket objects)
+    NextCursor,
+}
+
+#[derive(Clone, Debug)]
+pub struct Pagination {
+    pub shape: PageShape,
+    pub items_field: String,
+    pub item_ty: Ty,
+    pub default_limit: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Op {
+    pub id: String,
+    pub method: String,
+    pub path: String,
+    pub tag: String,
+    pub summary: String,
+    pub description: Option<String>,
+    pub deprecated: bool,
+    pub path_params: Vec<Param>,
+    pub query_params: Vec<Param>,
+    pub body: Option<Body>,
+    pub status: u16,
+    pub response: ResponseKind,
+    pub pagination: Option<Pagination>,
+    pub returns_operations: bool,
+    /// Resource namespace, snake_case (`branches`).
+    pub ns: String,
+    /// Method name words, lower case (`["list", "endpoints"]`).
+    pub words: Vec<String>,
+}
+
+impl Op {
+    pub fn rust_name(&self) -> String {
+        naming::snake(&self.words)
+    }
+    pub fn takes_org_id_query(&self) -> bool {
+        self.query_params.iter().any(|p| p.name == "org_id")
+    }
+}
+
+pub struct Spec {
+    pub models: Vec<Model>,
+    pub ops: Vec<Op>,
+}
+
+impl Spec {
+    pub fn model(&self, name: &str) -> Option<&Model> {
+        self.models.iter().find(|m| m.name == name)
+    }
+}
+
+struct Loader<'a> {
+    root: &'a Value,
+    models: Vec<Model>,
+    names: BTreeSet<String>,
+}
+
+fn s(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(|x| x.as_str()).map(|x| x.to_string())
+}
+
+fn b(v: &Value, key: &str) -> bool {
+    v.get(key).and_then(|x| x.as_bool()).unwrap_or(false)
+}
+
+pub fn pascal(name: &str) -> String {
+    naming::split_words(name)
+        .iter()
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect()
+}
+
+impl<'a> Loader<'a> {
+    fn deref(&self, v: &'a Value) -> &'a Value {
+        let mut cur = v;
+        while let Some(r) = s(cur, "$ref") {
+            let parts: Vec<&str> = r.trim_start_matches("#/").split('/').collect();
+            let mut node = self.root;
+            for p in parts {
+                node = &node[p];
+            }
+            cur = node;
+        }
+        cur
+    }
+
+    fn ref_name(v: &Value) -> Option<String> {
+        s(v, "$ref").map(|r| r.rsplit('/').next().unwrap().to_string())
+    }
+
+    /// Collects the properties of an object schema, following `allOf`.
+    fn collect_fields(&mut self, schema: &'a Value, ctx: &str, out: &mut Vec<Field>) {
+        let schema = self.deref(schema);
+        if let Some(parts) = schema.get("allOf").and_then(|x| x.as_sequence()) {
+            for p in parts {
+                self.collect_fields(p, ctx, out);
+            }
+        }
+        let required: BTreeSet<String> = schema
+            .get("required")
+            .and_then(|r| r.as_sequence())
+            .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default();
+        if let Some(props) = schema.get("properties").and_then(|p| p.as_mapping()) {
+            for (k, pv) in props {
+                let name = k.as_str().unwrap().to_string();
+                let resolved = self.deref(pv);
+                let ty = self.ty_of(pv, &format!("{ctx}{}", pascal(&name)));
+                let field = Field {
+                    json_name: name.clone(),
+                    ty,
+                    required: required.contains(&name),
+                    nullable: b(pv, "nullable") || b(resolved, "nullable"),
+                    doc: s(pv, "description").or_else(|| s(resolved, "description")),
+                    deprecated: b(pv, "deprecated"),
+                    sensitive: b(pv, "x-sensitive") || b(resolved, "x-sensitive"),
+                };
+                if let Some(existing) = out.iter_mut().find(|f| f.json_name == name) {
+                    existing.required |= field.required;
+                } else {
+                    out.push(field);
+                }
+            }
+        }
+        // `required` may name properties that an earlier allOf part declared.
+        for f in out.iter_mut() {
+            if required.contains(&f.json_name) {
+                f.required = true;
+            }
+        }
+    }
+
+    fn hoist(&mut self, name: &str, schema: &'a Value, kind: ModelKind) -> String {
+        let mut unique = name.to_string();
+        let mut n = 2;
+        while self.names.contains(&unique) {
+            unique = format!("{name}{n}");
+            n += 1;
+        }
+        self.names.insert(unique.clone());
+        self.models.push(Model {
+            name: unique.clone(),
+            doc: s(schema, "description"),
+            deprecated: b(schema, "deprecated"),
+            kind,
+            hoisted: true,
+        });
+        unique
+    }
+
+    /// The type of a schema used in a property, parameter or array item;
+    /// inline objects and enums become named models called `ctx`.
+    fn ty_of(&mut self, v: &'a Value, ctx: &str) -> Ty {
+        if let Some(n) = Self::ref_name(v) {
+            return Ty::Named(n);
+        }
+        if let Some(parts) = v.get("allOf").and_then(|x| x.as_sequence()) {
+            if parts.len() == 1 && v.get("properties").is_none() {
+                return self.ty_of(&parts[0], ctx);
+            }
+            let mut fields = Vec::new();
+            self.collect_fields(v, ctx, &mut fields);
+            return Ty::Named(self.hoist(ctx, v, ModelKind::Struct(fields)));
+        }
+        if let Some(e) = v.get("enum").and_then(|x| x.as_sequence()) {
+            let values: Vec<String> = e.iter().filter_map(|x| x.as_str().map(String::from)).collect();
+            if values.len() == e.len() {
+                return Ty::Named(self.hoist(ctx, v, ModelKind::Enum(values)));
+            }
+        }
+        match v.get("type").and_then(|t| t.as_str()) {
+            Some("string") if s(v, "format").as_deref() == Some("binary") => Ty::Bytes,
+            Some("string") => Ty::Str,
+            Some("integer") => match s(v, "format").as_deref() {
+                Some("int32") => Ty::I32,
+                Some("uint64") => Ty::U64,
+                _ => Ty::I64,
+            },
+            Some("number") => Ty::F64,
+            Some("boolean") => Ty::Bool,
+            Some("array") => {
+                let Some(item) = v.get("items") else { return Ty::Array(Box::new(Ty::Any)) };
+                Ty::Array(Box::new(self.ty_of(item, &format!("{ctx}Item"))))
+            }
+            Some("object") | None => {
+                if v.get("properties").and_then(|p| p.as_mapping()).map(|m| !m.is_empty()).unwrap_or(false) {
+                    let mut fields = Vec::new();
+                    self.collect_fields(v, ctx, &mut fields);
+                    return Ty::Named(self.hoist(ctx, v, ModelKind::Struct(fields)));
+                }
+                match v.get("additionalProperties") {
+                    Some(Value::Bool(true)) | None => {
+                        if v.get("additionalProperties").is_some() {
+                            Ty::Map(Box::new(Ty::Any))
+                        } else {
+                            Ty::Any
+                        }
+                    }
+                    Some(Value::Bool(false)) => Ty::Any,
+                    Some(ap) => Ty::Map(Box::new(self.ty_of(ap, &format!("{ctx}Value")))),
+                }
+            }
+            Some(other) => panic!("unsupported schema type {other} at {ctx}"),
+        }
+    }
+
+    fn component_model(&mut self, name: &str, v: &'a Value) -> Model {
+        let doc = s(v, "description");
+        let deprecated = b(v, "deprecated");
+        let kind = if let Some(variants) = v.get("oneOf").and_then(|x| x.as_sequence()) {
+            ModelKind::OneOf(variants.iter().map(|x| Self::ref_name(x).expect("oneOf of refs")).collect())
+        } else if let Some(e) = v.get("enum").and_then(|x| x.as_sequence()) {
+            ModelKind::Enum(e.iter().map(|x| x.as_str().expect("string enum").to_string()).collect())
+        } else if v.get("properties").is_some() || v.get("allOf").is_some() {
+            let mut fields = Vec::new();
+            self.collect_fields(v, name, &mut fields);
+            ModelKind::Struct(fields)
+        } else if v.get("type").and_then(|t| t.as_str()) == Some("object") && v.get("additionalProperties").is_none() {
+            ModelKind::Struct(Vec::new())
+        } else {
+            ModelKind::Alias(self.ty_of(v, &format!("{name}Inner")))
+        };
+        Model { name: name.to_string(), doc, deprecated, kind, hoisted: false }
+    }
+}
+
+fn path_kind(name: &str, schema: &Value) -> PathKind {
+    if let Some(p) = s(schema, "pattern") {
+        return match p.as_str() {
+            "^[a-z0-9-]{1,60}$" => PathKind::Id,
+            "^[a-z0-9]{1,20}$" => PathKind::Slug,
+            other => panic!("path parameter {name}: unknown pattern {other}; teach xtask/src/spec.rs"),
+        };
+    }
+    match (s(schema, "type").as_deref(), s(schema, "format").as_deref()) {
+        (Some("integer"), _) => PathKind::Integer,
+        (_, Some("uuid")) => PathKind::Uuid,
+        _ => PathKind::Name,
+    }
+}
+
+pub fn load(text: &str, naming_text: &str) -> Spec {
+    let root: Value = serde_yaml::from_str(text).expect("spec parses");
+    let naming: Naming = Naming::parse(naming_text);
+    let mut l = Loader { root: &root, models: Vec::new(), names: BTreeSet::new() };
+    let schemas = root["components"]["schemas"].as_mapping().expect("schemas");
+    for (k, _) in schemas {
+        l.names.insert(k.as_str().unwrap().to_string());
+    }
+    let mut components = Vec::new();
+    for (k, v) in schemas {
+        let name = k.as_str().unwrap();
+        components.push(l.component_model(name, v));
+    }
+
+    let mut ops = Vec::new();
+    let methods = ["get", "post", "put", "patch", "delete"];
+    for (path, item) in root["paths"].as_mapping().expect("paths") {
+        let path = path.as_str().unwrap();
+        let no_params: &[Value] = &[];
+        let common: &[Value] = item.get("parameters").and_then(|p| p.as_sequence()).map(|s| &s[..]).unwrap_or(no_params);
+        for m in methods {
+            let Some(op) = item.get(m) else { continue };
+            let id = s(op, "operationId").expect("operationId");
+            let op_pascal = pascal_id(&id);
+            let mut path_params = Vec::new();
+            let mut query_params = Vec::new();
+            let own: &[Value] = op.get("parameters").and_then(|p| p.as_sequence()).map(|s| &s[..]).unwrap_or(no_params);
+            for p in common.iter().chain(own.iter()) {
+                let p = l.deref(p);
+                let name = s(p, "name").unwrap();
+                let in_path = s(p, "in").as_deref() == Some("path");
+                let schema = &p["schema"];
+                let ty = l.ty_of(schema, &format!("{op_pascal}{}", pascal(&name)));
+                let resolved = l.deref(schema);
+                let param = Param {
+                    name: name.clone(),
+                    in_path,
+                    required: in_path || b(p, "required"),
+                    ty,
+                    path_kind: path_kind(&name, resolved),
+                    doc: s(p, "description"),
+                    default: resolved.get("default").cloned(),
+                };
+                if in_path {
+                    path_params.push(param);
+                } else if s(p, "in").as_deref() == Some("query") {
+                    query_params.push(param);
+                }
+            }
+            // Path parameters in the order they appear in the path.
+            path_params.sort_by_key(|p| path.find(&format!("{{{}}}", p.name)).unwrap_or(usize::MAX));
+
+            let body = op.get("requestBody").map(|rb| {
+                let rb = l.deref(rb);
+                let content = rb["content"].as_mapping().unwrap();
+                let (ct, media) = content.iter().next().unwrap();
+                let schema = &media["schema"];
+                let ty = match l.ty_of(schema, &format!("{op_pascal}Request")) {
+                    Ty::Named(n) => n,
+                    other => panic!("{id}: body type {other:?}"),
+                };
+                Body { ty, required: b(rb, "required"), multipart: ct.as_str() == Some("multipart/form-data") }
+            });
+
+            let responses = op["responses"].as_mapping().unwrap();
+            let mut success: Option<(u16, &Value)> = None;
+            for (code, r) in responses {
+                let code: u16 = match code {
+                    Value::Number(n) => n.as_u64().unwrap() as u16,
+                    Value::String(x) => match x.parse() {
+                        Ok(c) => c,
+                        Err(_) => continue,
+                    },
+                    _ => continue,
+                };
+                if (200..300).contains(&code) && success.map(|(c, _)| code < c).unwrap_or(true) {
+                    success = Some((code, r));
+                }
+            }
+            let (status, resp) = success.unwrap_or_else(|| panic!("{id}: no success response"));
+            let resp_ctx = match s(resp, "$ref") {
+                Some(r) => format!("{}Response", r.rsplit('/').next().unwrap()),
+                None => format!("{op_pascal}Response"),
+            };
+            let resp = l.deref(resp);
+            let response = match resp.get("content").and_then(|c| c.as_mapping()) {
+                None => ResponseKind::Empty,
+                Some(c) if c.contains_key("application/json") => {
+                    let schema = &c[&Value::from("application/json")]["schema"];
+                    // A component response shared by several operations is one type.
+                    match l.models.iter().any(|m| m.name == resp_ctx) {
+                        true => ResponseKind::Json(Ty::Named(resp_ctx)),
+                        false => ResponseKind::Json(l.ty_of(schema, &resp_ctx)),
+                    }
+                }
+                Some(c) if c.contains_key("application/octet-stream") => ResponseKind::Bytes,
+                Some(other) => panic!("{id}: response content {other:?}"),
+            };
+            let tags: Vec<String> = op
+                .get("tags")
+                .and_then(|t| t.as_sequence())
+                .map(|t| t.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+                .unwrap_or_default();
+            ops.push(Op {
+                id: id.clone(),
+                method: m.to_string(),
+                path: path.to_string(),
+                tag: tags.first().cloned().unwrap_or_default(),
+                summary: s(op, "summary").unwrap_or_default(),
+                description: s(op, "description"),
+                deprecated: b(op, "deprecated"),
+                path_params,
+                query_params,
+                body,
+                status,
+                response,
+                pagination: None,
+                returns_operations: false,
+                ns: String::new(),
+                words: Vec::new(),
+            });
+        }
+    }
+
+    let mut models = components;
+    models.extend(l.models);
+    let by_name: BTreeMap<String, Model> = models.iter().map(|m| (m.name.clone(), m.clone())).collect();
+    for op in &mut ops {
+        // Query parameters are written into the URL by their underlying type.
+        for p in op.query_params.iter_mut() {
+            if let Ty::Named(n) = &p.ty {
+                if let ModelKind::Alias(t) = &by_name[n].kind {
+                    p.ty = t.clone();
+                }
+            }
+        }
+        if let ResponseKind::Json(Ty::Named(name)) = &op.response {
+            let fields = match &by_name[name].kind {
+                ModelKind::Struct(f) => f.clone(),
+                _ => Vec::new(),
+            };
+            op.returns_operations = fields.iter().any(|f| {
+                f.json_name == "operations" && f.ty == Ty::Array(Box::new(Ty::Named("Operation".into())))
+            });
+            let has_cursor = op.query_params.iter().any(|p| p.name == "cursor");
+            let shape = fields.iter().find_map(|f| match (&f.json_name[..], &f.ty) {
+                ("pagination", Ty::Named(n)) if n == "Pagination" => Some(PageShape::Cursor),
+                ("pagination", Ty::Named(n)) if n == "CursorPagination" => Some(PageShape::Next),
+                ("next_cursor", _) => Some(PageShape::NextCursor),
+                _ => None,
+            });
+            if let (true, Some(shape)) = (has_cursor, shape) {
+                let items = fields
+                    .iter()
+                    .find(|f| matches!(f.ty, Ty::Array(_)))
+                    .unwrap_or_else(|| panic!("{}: paginated without an array field", op.id));
+                let Ty::Array(item_ty) = &items.ty else { unreachable!() };
+                let default_limit = op
+                    .query_params
+                    .iter()
+                    .find(|p| p.name == "limit")
+                    .and_then(|p| p.default.as_ref())
+                    .and_then(|d| d.as_i64());
+                op.pagination = Some(Pagination {
+                    shape,
+                    items_field: items.json_name.clone(),
+                    item_ty: (**item_ty).clone(),
+                    default_limit,
+                });
+            }
+        }
+        let (ns, words) = naming.name(op);
+        op.ns = ns;
+        op.words = words;
+    }
+    naming.check_unique(&ops);
+    Spec { models, ops }
+}
+
+pub fn pascal_id(id: &str) -> String {
+    let mut c = id.chars();
+    match c.next() {
+        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
+        None => String::new(),
+    }
+}
