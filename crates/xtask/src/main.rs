@@ -1,8 +1,12 @@
 //! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask test`, `cargo xtask bindgen`.
 
 mod naming;
+mod node;
+mod python;
 mod rust;
 mod spec;
+mod test;
+mod uniffi;
 
 use std::path::{Path, PathBuf};
 
@@ -28,6 +32,7 @@ fn main() {
             println!("{} ops, {} models", s.ops.len(), s.models.len());
         }
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
+        Some("test") => test::run(&root(), &args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <codegen [--check] | test | bindgen | names>");
             std::process::exit(2);
@@ -36,13 +41,17 @@ fn main() {
 }
 
 /// Every generated file: (path from the repo root, contents).
-fn generated_files(spec: &spec::Spec) -> Vec<(&'static str, String)> {
-    vec![
-        ("crates/neonkit/src/generated/models.rs", rust::models(spec)),
-        ("crates/neonkit/src/generated/operations.rs", rust::operations(spec)),
-        ("crates/neonkit/src/generated/resources.rs", rust::resources(spec)),
-        ("docs/operations.md", rust::docs_table(spec)),
-    ]
+fn generated_files(spec: &spec::Spec) -> Vec<(String, String)> {
+    let mut files = vec![
+        ("crates/neonkit/src/generated/models.rs".to_string(), rust::models(spec)),
+        ("crates/neonkit/src/generated/operations.rs".to_string(), rust::operations(spec)),
+        ("crates/neonkit/src/generated/resources.rs".to_string(), rust::resources(spec)),
+        ("docs/operations.md".to_string(), rust::docs_table(spec)),
+    ];
+    files.extend(python::files(spec));
+    files.extend(node::files(spec));
+    files.extend(uniffi::files(spec));
+    files
 }
 
 fn codegen(check: bool) {
@@ -50,7 +59,7 @@ fn codegen(check: bool) {
     let r = root();
     let mut stale = Vec::new();
     for (path, contents) in generated_files(&spec) {
-        let full = r.join(path);
+        let full = r.join(&path);
         let current = std::fs::read_to_string(&full).unwrap_or_default();
         if current == contents {
             continue;

@@ -1,0 +1,68 @@
+//! `cargo xtask test`: builds and tests everything, installing what it needs.
+//! Each language's suite is a script in that language's folder; a step whose
+//! script does not exist yet is reported as skipped, never as passed.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+struct Step {
+    name: &'static str,
+    program: &'static str,
+    args: &'static [&'static str],
+    /// Skip (and say so) when this file is missing.
+    needs: Option<&'static str>,
+}
+
+const STEPS: &[Step] = &[
+    Step { name: "codegen drift", program: "cargo", args: &["xtask", "codegen", "--check"], needs: None },
+    Step {
+        name: "rust: core, emulator, scenarios",
+        program: "cargo",
+        args: &["test", "-p", "neonkit", "-p", "neonkit-emulator", "-p", "xtask"],
+        needs: None,
+    },
+    Step { name: "emulator vs spec (schemathesis)", program: "bash", args: &["tests/schemathesis/run.sh"], needs: Some("tests/schemathesis/run.sh") },
+    Step { name: "python", program: "bash", args: &["python/test.sh"], needs: Some("python/test.sh") },
+    Step { name: "node", program: "bash", args: &["node/test.sh"], needs: Some("node/test.sh") },
+    Step { name: "kotlin (uniffi)", program: "bash", args: &["bindings/uniffi/kotlin/test.sh"], needs: Some("bindings/uniffi/kotlin/test.sh") },
+];
+
+pub fn run(root: &Path, args: &[String]) {
+    let only: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut failed = Vec::new();
+    let mut summary = Vec::new();
+    for step in STEPS {
+        if !only.is_empty() && !only.iter().any(|o| step.name.starts_with(o)) {
+            continue;
+        }
+        if let Some(f) = step.needs {
+            if !root.join(f).exists() {
+                summary.push(format!("SKIP  {} ({f} does not exist yet)", step.name));
+                continue;
+            }
+        }
+        println!("\n==> {}", step.name);
+        let started = Instant::now();
+        let status = Command::new(step.program).args(step.args).current_dir(root).status();
+        let secs = started.elapsed().as_secs();
+        match status {
+            Ok(s) if s.success() => summary.push(format!("PASS  {} ({secs} s)", step.name)),
+            Ok(s) => {
+                summary.push(format!("FAIL  {} ({secs} s, {s})", step.name));
+                failed.push(step.name);
+            }
+            Err(e) => {
+                summary.push(format!("FAIL  {} (could not run {}: {e})", step.name, step.program));
+                failed.push(step.name);
+            }
+        }
+    }
+    println!("\n==> summary");
+    for line in &summary {
+        println!("{line}");
+    }
+    if !failed.is_empty() {
+        std::process::exit(1);
+    }
+}
