@@ -1937,12 +1937,20 @@ fn generic(inner: &Inner, st: &mut Store, r: &Req) -> R {
                 if let Some(resp) = v.as_mut() {
                     let gen = util::uuid(&mut *rng(inner));
                     let item = item_of_mut(resp);
-                    if let Some(idv) = item.get_mut("id") {
-                        if idv.as_str().map(|x| x == "id-1" || x == "00000000-0000-4000-8000-000000000000").unwrap_or(false) {
-                            *idv = json!(gen);
+                    let pname = item_param_name(&op.path);
+                    for k in [pname.as_deref().unwrap_or("id"), "id"] {
+                        if let Some(idv) = item.get_mut(k) {
+                            if idv.as_str().map(|x| x == "id-1" || x == "00000000-0000-4000-8000-000000000000").unwrap_or(false) {
+                                *idv = json!(gen);
+                            }
                         }
                     }
-                    let id = item_id(item, &r.body).unwrap_or(gen);
+                    let id = pname
+                        .as_deref()
+                        .and_then(|k| item.get(k).or_else(|| r.body.get(k)))
+                        .and_then(|v| v.as_str().map(String::from))
+                        .or_else(|| item_id(item, &r.body))
+                        .unwrap_or(gen);
                     let coll_map = st.collections.entry(concrete.clone()).or_default();
                     if coll_map.contains_key(&id) && r.body.get("name").is_some() {
                         return Err(conflict(format!("{id:?} already exists")));
@@ -2039,6 +2047,16 @@ fn generic(inner: &Inner, st: &mut Store, r: &Req) -> R {
             })
         }
     }
+}
+
+/// The name of the path parameter that addresses items of the collection at `coll_template`.
+fn item_param_name(coll_template: &str) -> Option<String> {
+    let prefix = format!("{coll_template}/{{");
+    spec::spec().ops.iter().find_map(|o| {
+        let rest = o.path.strip_prefix(&prefix)?;
+        let name = rest.split('}').next()?;
+        Some(name.to_string())
+    })
 }
 
 fn item_of_mut(v: &mut Value) -> &mut Value {

@@ -204,7 +204,13 @@ impl Spec {
             .clone()
     }
 
-    /// Builds a value that validates against `schema`.
+    /// A minimal valid value: required properties only (request bodies in tests).
+    pub fn synth_minimal(&self, schema: &Value) -> Value {
+        self.synth(schema, None, 100)
+    }
+
+    /// Builds a value that validates against `schema`. Optional properties are filled
+    /// at the top levels only; a `depth` of 100 or more means required ones only.
     pub fn synth(&self, schema: &Value, name: Option<&str>, depth: usize) -> Value {
         let s = self.deref(schema);
         if let Some(all) = s.get("allOf").and_then(|a| a.as_array()) {
@@ -306,7 +312,10 @@ impl Spec {
                         continue;
                     }
                 }
-                if depth > 12 {
+                if depth > 12 && depth < 100 {
+                    continue;
+                }
+                if depth > 140 {
                     continue;
                 }
                 out.insert(k.clone(), self.synth(v, Some(k), depth + 1));

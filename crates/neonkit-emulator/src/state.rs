@@ -524,10 +524,16 @@ impl Store {
             id: org_id.clone(),
             name: "Neonkit Developer's org".into(),
             created_at: now,
-            members: vec![json!({
-                "member": {"id": util::uuid(rng), "user_id": OWNER_ID, "org_id": org_id, "role": "admin", "joined_at": rfc3339(now)},
-                "user": {"email": USER_EMAIL, "has_mfa": false},
-            })],
+            members: vec![
+                json!({
+                    "member": {"id": util::uuid(rng), "user_id": OWNER_ID, "org_id": org_id, "role": "admin", "joined_at": rfc3339(now)},
+                    "user": {"email": USER_EMAIL, "has_mfa": false},
+                }),
+                json!({
+                    "member": {"id": util::uuid(rng), "user_id": util::uuid(rng), "org_id": org_id, "role": "member", "joined_at": rfc3339(now)},
+                    "user": {"email": "colleague@neonkit.invalid", "has_mfa": false},
+                }),
+            ],
             invitations: Vec::new(),
             spending_limit_cents: None,
         };
