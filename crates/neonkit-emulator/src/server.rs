@@ -282,10 +282,21 @@ async fn truncate(resp: Response) -> Response {
     let full = bytes.len();
     let cut = bytes.slice(0..full / 2);
     parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(full.max(1)));
-    let stream = futures::stream::iter(vec![
-        Ok::<Bytes, std::io::Error>(cut),
-        Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "truncated by fault injection")),
-    ]);
+    // The partial chunk goes out first (hyper flushes it with the headers); the
+    // error a moment later makes hyper close the connection mid-body.
+    let stream = futures::stream::unfold(0u8, move |step| {
+        let cut = cut.clone();
+        async move {
+            match step {
+                0 => Some((Ok::<Bytes, std::io::Error>(cut), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(30)).await;
+                    Some((Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "truncated by fault injection")), 2))
+                }
+                _ => None,
+            }
+        }
+    });
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
