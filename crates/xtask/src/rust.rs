@@ -143,8 +143,35 @@ fn field_ty(f: &Field) -> String {
     }
 }
 
+/// Structs whose own `Debug` hides something (directly or through a field).
+fn redacting_structs(spec: &Spec) -> BTreeSet<String> {
+    let mut set: BTreeSet<String> = BTreeSet::new();
+    loop {
+        let before = set.len();
+        for m in &spec.models {
+            if let ModelKind::Struct(fields) = &m.kind {
+                if fields.iter().any(|f| f.sensitive || f.ty == Ty::Bytes || holds_redacting(&f.ty, &set)) {
+                    set.insert(m.name.clone());
+                }
+            }
+        }
+        if set.len() == before {
+            return set;
+        }
+    }
+}
+
+fn holds_redacting(ty: &Ty, set: &BTreeSet<String>) -> bool {
+    match ty {
+        Ty::Named(n) => set.contains(n),
+        Ty::Array(t) | Ty::Map(t) => holds_redacting(t, set),
+        _ => false,
+    }
+}
+
 pub fn models(spec: &Spec) -> String {
     let mut ctx = Ctx::new(spec);
+    let redacting = redacting_structs(spec);
     let mut out = String::from(HEADER);
     out.push_str("//! The API's data types: every component schema of the spec, plus the inline\n");
     out.push_str("//! objects and enums hoisted out of them (named after their parent).\n\n");
@@ -188,7 +215,7 @@ pub fn models(spec: &Spec) -> String {
                 out.push_str("    /// A variant this version of neonkit does not know.\n    Other(serde_json::Value),\n}\n\n");
             }
             ModelKind::Struct(fields) => {
-                let sensitive = fields.iter().any(|f| f.sensitive || f.ty == Ty::Bytes);
+                let sensitive = redacting.contains(&m.name);
                 let mut derives = vec!["Clone", "PartialEq", "Serialize", "Deserialize"];
                 if !sensitive {
                     derives.insert(0, "Debug");
@@ -237,7 +264,9 @@ pub fn models(spec: &Spec) -> String {
                         let id = field_ident(&fl.json_name);
                         let plain = id.trim_start_matches("r#");
                         let optional = !(fl.required && !fl.nullable);
-                        let val = match (fl.sensitive || fl.ty == Ty::Bytes, optional) {
+                        // A field whose type redacts its own secrets is shown; any other secret is hidden whole.
+                        let hide = (fl.sensitive && !holds_redacting(&fl.ty, &redacting)) || fl.ty == Ty::Bytes;
+                        let val = match (hide, optional) {
                             (false, _) => format!("&self.{id}"),
                             (true, true) => format!("&self.{id}.as_ref().map(|_| crate::Redacted)"),
                             (true, false) => "&crate::Redacted".to_string(),
@@ -492,6 +521,11 @@ pub fn operations(spec: &Spec) -> String {
     out
 }
 
+/// `, a, b` for a non-empty parameter list, nothing for an empty one.
+fn lead(params: &[String]) -> String {
+    params.iter().map(|p| format!(", {p}")).collect()
+}
+
 fn ns_struct(ns: &str) -> String {
     naming::pascal_words(&ns.split('_').map(String::from).collect::<Vec<_>>())
 }
@@ -531,7 +565,7 @@ pub fn resources(spec: &Spec) -> String {
             let dep = if op.deprecated { "    #[deprecated]\n" } else { "" };
             out.push_str(&op_doc(op, "    "));
             out.push_str(dep);
-            let _ = writeln!(out, "    pub async fn {name}(&self, {}) -> Result<{ret}> {{", sig.params.join(", "));
+            let _ = writeln!(out, "    pub async fn {name}(&self{}) -> Result<{ret}> {{", lead(&sig.params));
             let finish = match op.response {
                 ResponseKind::Json(_) => "json()",
                 ResponseKind::Empty => "empty()",
@@ -549,8 +583,8 @@ pub fn resources(spec: &Spec) -> String {
             blocking.push_str(&dep.replace("    #", "        #"));
             let _ = writeln!(
                 blocking,
-                "        pub fn {name}(&self, {}) -> Result<{ret}> {{\n            self.client.block_on(self.client.inner().{ns}().{name}({}))\n        }}\n",
-                sig.params.join(", "),
+                "        pub fn {name}(&self{}) -> Result<{ret}> {{\n            self.client.block_on(self.client.inner().{ns}().{name}({}))\n        }}\n",
+                lead(&sig.params),
                 sig.args.join(", ")
             );
             if let Some(p) = &op.pagination {

@@ -208,6 +208,12 @@ impl<'a> Loader<'a> {
             .and_then(|r| r.as_sequence())
             .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
             .unwrap_or_default();
+        // `x-sensitive` is a schema-level list of the property names that hold secrets.
+        let sensitive: BTreeSet<String> = schema
+            .get("x-sensitive")
+            .and_then(|r| r.as_sequence())
+            .map(|r| r.iter().filter_map(|x| x.as_str().map(String::from)).collect())
+            .unwrap_or_default();
         if let Some(props) = schema.get("properties").and_then(|p| p.as_mapping()) {
             for (k, pv) in props {
                 let name = k.as_str().unwrap().to_string();
@@ -220,7 +226,7 @@ impl<'a> Loader<'a> {
                     nullable: b(pv, "nullable") || b(resolved, "nullable"),
                     doc: s(pv, "description").or_else(|| s(resolved, "description")),
                     deprecated: b(pv, "deprecated"),
-                    sensitive: b(pv, "x-sensitive") || b(resolved, "x-sensitive"),
+                    sensitive: sensitive.contains(&name),
                 };
                 if let Some(existing) = out.iter_mut().find(|f| f.json_name == name) {
                     existing.required |= field.required;

@@ -153,13 +153,15 @@ pub struct OrgApiKeyCreateRequest {
     pub project_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ApiKeyCreateResponse {
     /// The API key ID
     pub id: i64,
     /// The generated 64-bit token required to access the Neon API
+    /// Secret: never shown by `Debug`.
     pub key: String,
     /// The user-specified API key name
+    /// Secret: never shown by `Debug`.
     pub name: String,
     /// A timestamp indicating when the API key was created
     pub created_at: String,
@@ -167,13 +169,27 @@ pub struct ApiKeyCreateResponse {
     pub created_by: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for ApiKeyCreateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyCreateResponse")
+            .field("id", &self.id)
+            .field("key", &crate::Redacted)
+            .field("name", &crate::Redacted)
+            .field("created_at", &self.created_at)
+            .field("created_by", &self.created_by)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrgApiKeyCreateResponse {
     /// The API key ID
     pub id: i64,
     /// The generated 64-bit token required to access the Neon API
+    /// Secret: never shown by `Debug`.
     pub key: String,
     /// The user-specified API key name
+    /// Secret: never shown by `Debug`.
     pub name: String,
     /// A timestamp indicating when the API key was created
     pub created_at: String,
@@ -182,6 +198,19 @@ pub struct OrgApiKeyCreateResponse {
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+}
+
+impl std::fmt::Debug for OrgApiKeyCreateResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrgApiKeyCreateResponse")
+            .field("id", &self.id)
+            .field("key", &crate::Redacted)
+            .field("name", &crate::Redacted)
+            .field("created_at", &self.created_at)
+            .field("created_by", &self.created_by)
+            .field("project_id", &self.project_id)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -456,7 +485,7 @@ pub struct ProjectListItem {
     pub effective_project_permission: Option<ProjectPermissionLevel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Project {
     /// Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag.
     /// The value is reset at the beginning of each billing period.
@@ -556,6 +585,47 @@ pub struct Project {
     pub effective_project_permission: Option<ProjectPermissionLevel>,
 }
 
+impl std::fmt::Debug for Project {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Project")
+            .field("data_storage_bytes_hour", &self.data_storage_bytes_hour)
+            .field("data_transfer_bytes", &self.data_transfer_bytes)
+            .field("written_data_bytes", &self.written_data_bytes)
+            .field("compute_time_seconds", &self.compute_time_seconds)
+            .field("active_time_seconds", &self.active_time_seconds)
+            .field("cpu_used_sec", &self.cpu_used_sec)
+            .field("id", &self.id)
+            .field("platform_id", &self.platform_id)
+            .field("region_id", &self.region_id)
+            .field("name", &self.name)
+            .field("provisioner", &self.provisioner)
+            .field("default_endpoint_settings", &self.default_endpoint_settings)
+            .field("settings", &self.settings)
+            .field("pg_version", &self.pg_version)
+            .field("proxy_host", &self.proxy_host)
+            .field("branch_logical_size_limit", &self.branch_logical_size_limit)
+            .field("branch_logical_size_limit_bytes", &self.branch_logical_size_limit_bytes)
+            .field("store_passwords", &self.store_passwords)
+            .field("maintenance_starts_at", &self.maintenance_starts_at)
+            .field("creation_source", &self.creation_source)
+            .field("history_retention_seconds", &self.history_retention_seconds)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("synthetic_storage_size", &self.synthetic_storage_size)
+            .field("consumption_period_start", &self.consumption_period_start)
+            .field("consumption_period_end", &self.consumption_period_end)
+            .field("quota_reset_at", &self.quota_reset_at)
+            .field("owner_id", &self.owner_id)
+            .field("owner", &self.owner)
+            .field("compute_last_active_at", &self.compute_last_active_at)
+            .field("org_id", &self.org_id)
+            .field("maintenance_scheduled_for", &self.maintenance_scheduled_for)
+            .field("hipaa_enabled_at", &self.hipaa_enabled_at)
+            .field("effective_project_permission", &self.effective_project_permission)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProjectCreateRequest {
     pub project: ProjectCreateRequestProject,
@@ -635,15 +705,32 @@ pub struct ProjectSettingsData {
     pub preload_libraries: Option<PreloadLibraries>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProjectResponse {
     pub project: Project,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for ProjectResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectResponse")
+            .field("project", &self.project)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProjectRecoverResponse {
     pub project: Project,
     pub branches: Vec<Branch>,
+}
+
+impl std::fmt::Debug for ProjectRecoverResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectRecoverResponse")
+            .field("project", &self.project)
+            .field("branches", &self.branches)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -655,23 +742,52 @@ pub struct ProjectsResponse {
     pub unavailable_project_ids: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProjectPermission {
     pub id: String,
+    /// Secret: never shown by `Debug`.
     pub granted_to_email: String,
     pub granted_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for ProjectPermission {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectPermission")
+            .field("id", &self.id)
+            .field("granted_to_email", &crate::Redacted)
+            .field("granted_at", &self.granted_at)
+            .field("revoked_at", &self.revoked_at)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ProjectPermissions {
     pub project_permissions: Vec<ProjectPermission>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for ProjectPermissions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectPermissions")
+            .field("project_permissions", &self.project_permissions)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GrantPermissionToProjectRequest {
+    /// Secret: never shown by `Debug`.
     pub email: String,
+}
+
+impl std::fmt::Debug for GrantPermissionToProjectRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrantPermissionToProjectRequest")
+            .field("email", &crate::Redacted)
+            .finish()
+    }
 }
 
 crate::open_enum! {
@@ -1010,7 +1126,7 @@ pub struct BranchCreateRequestEndpointOptions {
     pub suspend_timeout_seconds: Option<SuspendTimeoutSeconds>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct BranchAnonymizedCreateRequest {
     /// Annotation properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1024,6 +1140,17 @@ pub struct BranchAnonymizedCreateRequest {
     /// Defaults to false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_anonymization: Option<bool>,
+}
+
+impl std::fmt::Debug for BranchAnonymizedCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BranchAnonymizedCreateRequest")
+            .field("annotation_value", &self.annotation_value)
+            .field("branch_create", &self.branch_create)
+            .field("masking_rules", &self.masking_rules)
+            .field("start_anonymization", &self.start_anonymization)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1087,46 +1214,82 @@ pub struct BranchesCountResponse {
     pub count: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct MaskingRule {
     /// The name of the database containing the table to be masked
+    /// Secret: never shown by `Debug`.
     pub database_name: String,
     /// The name of the schema containing the table to be masked
+    /// Secret: never shown by `Debug`.
     pub schema_name: String,
     /// The name of the table containing the column to be masked
+    /// Secret: never shown by `Debug`.
     pub table_name: String,
     /// The name of the column to be masked
+    /// Secret: never shown by `Debug`.
     pub column_name: String,
     /// The PostgreSQL Anonymizer masking function to apply.
     /// Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()')
     /// or a custom function definition (e.g., 'anon.hash(column_name)')
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masking_function: Option<String>,
     /// A literal value to set on the column when masking.
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masking_value: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for MaskingRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaskingRule")
+            .field("database_name", &crate::Redacted)
+            .field("schema_name", &crate::Redacted)
+            .field("table_name", &crate::Redacted)
+            .field("column_name", &crate::Redacted)
+            .field("masking_function", &self.masking_function.as_ref().map(|_| crate::Redacted))
+            .field("masking_value", &self.masking_value.as_ref().map(|_| crate::Redacted))
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct MaskingRulesResponse {
     /// List of masking rules for the branch
     pub masking_rules: Vec<MaskingRule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for MaskingRulesResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaskingRulesResponse")
+            .field("masking_rules", &self.masking_rules)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct MaskingRulesUpdateRequest {
     /// List of masking rules to apply to the branch.
     /// This will replace all existing masking rules for the branch.
     pub masking_rules: Vec<MaskingRule>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for MaskingRulesUpdateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MaskingRulesUpdateRequest")
+            .field("masking_rules", &self.masking_rules)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct AnonymizedBranchStatusResponse {
     /// The ID of the project
     pub project_id: String,
     /// The ID of the anonymized branch
     pub branch_id: String,
     /// The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error
+    /// Secret: never shown by `Debug`.
     pub state: String,
     /// A descriptive message about the current status or any errors
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1141,6 +1304,21 @@ pub struct AnonymizedBranchStatusResponse {
     /// Metadata about the most recent anonymization attempt for the branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_run: Option<AnonymizationRunMetadata>,
+}
+
+impl std::fmt::Debug for AnonymizedBranchStatusResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AnonymizedBranchStatusResponse")
+            .field("project_id", &self.project_id)
+            .field("branch_id", &self.branch_id)
+            .field("state", &crate::Redacted)
+            .field("status_message", &self.status_message)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("failed_at", &self.failed_at)
+            .field("last_run", &self.last_run)
+            .finish()
+    }
 }
 
 /// Metadata about the most recent anonymization attempt for the branch.
@@ -1164,27 +1342,53 @@ pub struct AnonymizationRunMetadata {
     pub masked_columns: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ConnectionParameters {
     /// Database name
+    /// Secret: never shown by `Debug`.
     pub database: String,
     /// Password for the role
+    /// Secret: never shown by `Debug`.
     pub password: String,
     /// Role name
     pub role: String,
     /// Hostname
+    /// Secret: never shown by `Debug`.
     pub host: String,
     /// Pooler hostname
+    /// Secret: never shown by `Debug`.
     pub pooler_host: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for ConnectionParameters {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionParameters")
+            .field("database", &crate::Redacted)
+            .field("password", &crate::Redacted)
+            .field("role", &self.role)
+            .field("host", &crate::Redacted)
+            .field("pooler_host", &crate::Redacted)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ConnectionDetails {
     /// The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS)
     /// The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable.
     /// When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
+    /// Secret: never shown by `Debug`.
     pub connection_uri: String,
     pub connection_parameters: ConnectionParameters,
+}
+
+impl std::fmt::Debug for ConnectionDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionDetails")
+            .field("connection_uri", &crate::Redacted)
+            .field("connection_parameters", &self.connection_parameters)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1193,9 +1397,10 @@ pub struct ConnectionURIResponse {
     pub uri: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Endpoint {
     /// The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database.
+    /// Secret: never shown by `Debug`.
     pub host: String,
     /// The compute endpoint ID. Compute endpoint IDs have an `ep-` prefix. For example: `ep-little-smoke-851426`
     pub id: String,
@@ -1273,6 +1478,39 @@ pub struct Endpoint {
     /// Attached compute's release version number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute_release_version: Option<String>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("host", &crate::Redacted)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("project_id", &self.project_id)
+            .field("branch_id", &self.branch_id)
+            .field("autoscaling_limit_min_cu", &self.autoscaling_limit_min_cu)
+            .field("autoscaling_limit_max_cu", &self.autoscaling_limit_max_cu)
+            .field("region_id", &self.region_id)
+            .field("type", &self.r#type)
+            .field("current_state", &self.current_state)
+            .field("pending_state", &self.pending_state)
+            .field("settings", &self.settings)
+            .field("pooler_enabled", &self.pooler_enabled)
+            .field("pooler_mode", &self.pooler_mode)
+            .field("disabled", &self.disabled)
+            .field("passwordless_access", &self.passwordless_access)
+            .field("last_active", &self.last_active)
+            .field("creation_source", &self.creation_source)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("started_at", &self.started_at)
+            .field("suspended_at", &self.suspended_at)
+            .field("proxy_host", &self.proxy_host)
+            .field("suspend_timeout_seconds", &self.suspend_timeout_seconds)
+            .field("provisioner", &self.provisioner)
+            .field("compute_release_version", &self.compute_release_version)
+            .finish()
+    }
 }
 
 crate::open_enum! {
@@ -1354,20 +1592,45 @@ pub struct EndpointUpdateRequest {
     pub endpoint: EndpointUpdateRequestEndpoint,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndpointResponse {
     pub endpoint: Endpoint,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for EndpointResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointResponse")
+            .field("endpoint", &self.endpoint)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ConnectionURIsResponse {
+    /// Secret: never shown by `Debug`.
     pub connection_uris: Vec<ConnectionDetails>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for ConnectionURIsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionURIsResponse")
+            .field("connection_uris", &self.connection_uris)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ConnectionURIsOptionalResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_uris: Option<Vec<ConnectionDetails>>,
+}
+
+impl std::fmt::Debug for ConnectionURIsOptionalResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionURIsOptionalResponse")
+            .field("connection_uris", &self.connection_uris)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1398,7 +1661,7 @@ pub struct VPCEndpointWithRegion {
     pub region_id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct VPCEndpointDetails {
     /// The VPC endpoint ID
     pub vpc_endpoint_id: String,
@@ -1407,6 +1670,7 @@ pub struct VPCEndpointDetails {
     /// The current state of the VPC endpoint. Possible values are
     /// `new` (just configured, pending acceptance) or `accepted`
     /// (VPC connection was accepted by Neon).
+    /// Secret: never shown by `Debug`.
     pub state: String,
     /// The number of projects that are restricted to use this VPC endpoint.
     pub num_restricted_projects: i64,
@@ -1415,29 +1679,58 @@ pub struct VPCEndpointDetails {
     pub example_restricted_projects: Vec<String>,
 }
 
+impl std::fmt::Debug for VPCEndpointDetails {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VPCEndpointDetails")
+            .field("vpc_endpoint_id", &self.vpc_endpoint_id)
+            .field("label", &self.label)
+            .field("state", &crate::Redacted)
+            .field("num_restricted_projects", &self.num_restricted_projects)
+            .field("example_restricted_projects", &self.example_restricted_projects)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct VPCEndpointAssignment {
     pub label: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EndpointsResponse {
     pub endpoints: Vec<Endpoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for EndpointsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointsResponse")
+            .field("endpoints", &self.endpoints)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct EndpointsOptionalResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for EndpointsOptionalResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointsOptionalResponse")
+            .field("endpoints", &self.endpoints)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct Role {
     /// The ID of the branch to which the role belongs
     pub branch_id: String,
     /// The role name
     pub name: String,
     /// The role password
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub password: Option<String>,
     /// Whether or not the role is system-protected
@@ -1452,14 +1745,36 @@ pub struct Role {
     pub updated_at: String,
 }
 
+impl std::fmt::Debug for Role {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Role")
+            .field("branch_id", &self.branch_id)
+            .field("name", &self.name)
+            .field("password", &self.password.as_ref().map(|_| crate::Redacted))
+            .field("protected", &self.protected)
+            .field("authentication_method", &self.authentication_method)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RoleCreateRequest {
     pub role: RoleCreateRequestRole,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RoleResponse {
     pub role: Role,
+}
+
+impl std::fmt::Debug for RoleResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleResponse")
+            .field("role", &self.role)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1467,15 +1782,33 @@ pub struct JWKSResponse {
     pub jwks: JWKS,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RolesResponse {
+    /// Secret: never shown by `Debug`.
     pub roles: Vec<Role>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for RolesResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RolesResponse")
+            .field("roles", &self.roles)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RolePasswordResponse {
     /// The role password
+    /// Secret: never shown by `Debug`.
     pub password: String,
+}
+
+impl std::fmt::Debug for RolePasswordResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RolePasswordResponse")
+            .field("password", &crate::Redacted)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1501,9 +1834,10 @@ pub struct PaymentSource {
     pub card: Option<PaymentSourceBankCard>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct BillingAccount {
     /// State of the billing account.
+    /// Secret: never shown by `Debug`.
     pub state: BillingAccountState,
     pub payment_source: PaymentSource,
     /// Type of subscription to Neon Cloud.
@@ -1514,28 +1848,37 @@ pub struct BillingAccount {
     /// The last time the quota was reset. Defaults to the date-time the account is created.
     pub quota_reset_at_last: String,
     /// The full name of the individual or entity that owns the billing account. This name appears on invoices.
+    /// Secret: never shown by `Debug`.
     pub name: String,
     /// Billing email, to receive emails related to invoices and subscriptions.
+    /// Secret: never shown by `Debug`.
     pub email: String,
     /// Billing address city.
+    /// Secret: never shown by `Debug`.
     pub address_city: String,
     /// Billing address country code defined by ISO 3166-1 alpha-2.
+    /// Secret: never shown by `Debug`.
     pub address_country: String,
     /// Billing address country name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country_name: Option<String>,
     /// Billing address line 1.
+    /// Secret: never shown by `Debug`.
     pub address_line1: String,
     /// Billing address line 2.
+    /// Secret: never shown by `Debug`.
     pub address_line2: String,
     /// Billing address postal code.
+    /// Secret: never shown by `Debug`.
     pub address_postal_code: String,
     /// Billing address state or region.
+    /// Secret: never shown by `Debug`.
     pub address_state: String,
     /// Orb user portal url
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub orb_portal_url: Option<String>,
     /// The tax identification number for the billing account, displayed on invoices.
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_id: Option<String>,
     /// The type of the tax identification number based on the country.
@@ -1548,6 +1891,32 @@ pub struct BillingAccount {
     /// means no limit is configured.
     #[serde(default)]
     pub spending_limit_cents: Option<i64>,
+}
+
+impl std::fmt::Debug for BillingAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BillingAccount")
+            .field("state", &crate::Redacted)
+            .field("payment_source", &self.payment_source)
+            .field("subscription_type", &self.subscription_type)
+            .field("payment_method", &self.payment_method)
+            .field("quota_reset_at_last", &self.quota_reset_at_last)
+            .field("name", &crate::Redacted)
+            .field("email", &crate::Redacted)
+            .field("address_city", &crate::Redacted)
+            .field("address_country", &crate::Redacted)
+            .field("address_country_name", &self.address_country_name)
+            .field("address_line1", &crate::Redacted)
+            .field("address_line2", &crate::Redacted)
+            .field("address_postal_code", &crate::Redacted)
+            .field("address_state", &crate::Redacted)
+            .field("orb_portal_url", &self.orb_portal_url)
+            .field("tax_id", &self.tax_id.as_ref().map(|_| crate::Redacted))
+            .field("tax_id_type", &self.tax_id_type)
+            .field("plan_details", &self.plan_details)
+            .field("spending_limit_cents", &self.spending_limit_cents)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1633,19 +2002,46 @@ pub struct Database {
     pub updated_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DatabaseCreateRequest {
+    /// Secret: never shown by `Debug`.
     pub database: DatabaseCreateRequestDatabase,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for DatabaseCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseCreateRequest")
+            .field("database", &crate::Redacted)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DatabaseUpdateRequest {
+    /// Secret: never shown by `Debug`.
     pub database: DatabaseUpdateRequestDatabase,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for DatabaseUpdateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseUpdateRequest")
+            .field("database", &crate::Redacted)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DatabaseResponse {
+    /// Secret: never shown by `Debug`.
     pub database: Database,
+}
+
+impl std::fmt::Debug for DatabaseResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseResponse")
+            .field("database", &crate::Redacted)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1653,10 +2049,11 @@ pub struct DatabasesResponse {
     pub databases: Vec<Database>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct Invitation {
     pub id: String,
     /// Email of the invited user
+    /// Secret: never shown by `Debug`.
     pub email: String,
     /// Organization id as it is stored in Neon
     pub org_id: String,
@@ -1667,6 +2064,19 @@ pub struct Invitation {
     /// The role of the organization member. Some role values may not be
     /// available for all organizations.
     pub role: MemberRole,
+}
+
+impl std::fmt::Debug for Invitation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Invitation")
+            .field("id", &self.id)
+            .field("email", &crate::Redacted)
+            .field("org_id", &self.org_id)
+            .field("invited_by", &self.invited_by)
+            .field("invited_at", &self.invited_at)
+            .field("role", &self.role)
+            .finish()
+    }
 }
 
 crate::open_enum! {
@@ -1693,8 +2103,9 @@ pub struct Member {
     pub joined_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct MemberUserInfo {
+    /// Secret: never shown by `Debug`.
     pub email: String,
     /// Whether the member has MFA (TOTP) enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1706,10 +2117,29 @@ pub struct MemberUserInfo {
     pub deactivated_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl std::fmt::Debug for MemberUserInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberUserInfo")
+            .field("email", &crate::Redacted)
+            .field("has_mfa", &self.has_mfa)
+            .field("deactivated_at", &self.deactivated_at)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct MemberWithUser {
     pub member: Member,
     pub user: MemberUserInfo,
+}
+
+impl std::fmt::Debug for MemberWithUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MemberWithUser")
+            .field("member", &self.member)
+            .field("user", &self.user)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1738,22 +2168,48 @@ pub struct OrganizationsResponse {
     pub organizations: Vec<Organization>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrganizationInvitationsResponse {
     pub invitations: Vec<Invitation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl std::fmt::Debug for OrganizationInvitationsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInvitationsResponse")
+            .field("invitations", &self.invitations)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct OrganizationInviteCreateRequest {
+    /// Secret: never shown by `Debug`.
     pub email: String,
     /// The role of the organization member. Some role values may not be
     /// available for all organizations.
     pub role: MemberRole,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for OrganizationInviteCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInviteCreateRequest")
+            .field("email", &crate::Redacted)
+            .field("role", &self.role)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrganizationInvitesCreateRequest {
     pub invitations: Vec<OrganizationInviteCreateRequest>,
+}
+
+impl std::fmt::Debug for OrganizationInvitesCreateRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationInvitesCreateRequest")
+            .field("invitations", &self.invitations)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1763,9 +2219,17 @@ pub struct OrganizationMemberUpdateRequest {
     pub role: MemberRole,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct OrganizationMembersResponse {
     pub members: Vec<MemberWithUser>,
+}
+
+impl std::fmt::Debug for OrganizationMembersResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrganizationMembersResponse")
+            .field("members", &self.members)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -1788,32 +2252,51 @@ pub struct RegionResponse {
     pub geo_long: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct CurrentUserAuthAccount {
+    /// Secret: never shown by `Debug`.
     pub email: String,
     pub image: String,
     /// DEPRECATED. Use `email` field.
+    /// Secret: never shown by `Debug`.
     #[deprecated]
     pub login: String,
+    /// Secret: never shown by `Debug`.
     pub name: String,
     /// Identity provider id from keycloak
     pub provider: IdentityProviderId,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for CurrentUserAuthAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentUserAuthAccount")
+            .field("email", &crate::Redacted)
+            .field("image", &self.image)
+            .field("login", &crate::Redacted)
+            .field("name", &crate::Redacted)
+            .field("provider", &self.provider)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CurrentUserInfoResponse {
     /// Control plane observes active endpoints of a user this amount of wall-clock time.
     pub active_seconds_limit: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_account: Option<BillingAccount>,
     pub auth_accounts: Vec<CurrentUserAuthAccount>,
+    /// Secret: never shown by `Debug`.
     pub email: String,
     pub id: String,
     pub image: String,
     /// DEPRECATED. Use `email` field.
+    /// Secret: never shown by `Debug`.
     #[deprecated]
     pub login: String,
+    /// Secret: never shown by `Debug`.
     pub name: String,
+    /// Secret: never shown by `Debug`.
     pub last_name: String,
     pub projects_limit: i64,
     pub branches_limit: i64,
@@ -1823,6 +2306,27 @@ pub struct CurrentUserInfoResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute_seconds_limit: Option<i64>,
     pub plan: String,
+}
+
+impl std::fmt::Debug for CurrentUserInfoResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentUserInfoResponse")
+            .field("active_seconds_limit", &self.active_seconds_limit)
+            .field("billing_account", &self.billing_account)
+            .field("auth_accounts", &self.auth_accounts)
+            .field("email", &crate::Redacted)
+            .field("id", &self.id)
+            .field("image", &self.image)
+            .field("login", &crate::Redacted)
+            .field("name", &crate::Redacted)
+            .field("last_name", &crate::Redacted)
+            .field("projects_limit", &self.projects_limit)
+            .field("branches_limit", &self.branches_limit)
+            .field("max_autoscaling_limit", &self.max_autoscaling_limit)
+            .field("compute_seconds_limit", &self.compute_seconds_limit)
+            .field("plan", &self.plan)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -1948,14 +2452,27 @@ pub type PgbouncerSettingsData = std::collections::BTreeMap<String, String>;
 /// The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`.
 pub type PgVersion = i64;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct ProjectOwnerData {
+    /// Secret: never shown by `Debug`.
     pub email: String,
+    /// Secret: never shown by `Debug`.
     pub name: String,
     pub branches_limit: i64,
     /// Type of subscription to Neon Cloud.
     /// Notice that for users without billing account this will be "UNKNOWN"
     pub subscription_type: BillingSubscriptionType,
+}
+
+impl std::fmt::Debug for ProjectOwnerData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectOwnerData")
+            .field("email", &crate::Redacted)
+            .field("name", &crate::Redacted)
+            .field("branches_limit", &self.branches_limit)
+            .field("subscription_type", &self.subscription_type)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2110,11 +2627,12 @@ pub struct NeonAuthDeleteDomainFromRedirectURIWhitelistItem {
     pub domain: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeonAuthCreateIntegrationRequest {
     pub auth_provider: NeonAuthSupportedAuthProvider,
     pub project_id: String,
     pub branch_id: String,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_name: Option<String>,
     #[deprecated]
@@ -2122,18 +2640,42 @@ pub struct NeonAuthCreateIntegrationRequest {
     pub role_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl std::fmt::Debug for NeonAuthCreateIntegrationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthCreateIntegrationRequest")
+            .field("auth_provider", &self.auth_provider)
+            .field("project_id", &self.project_id)
+            .field("branch_id", &self.branch_id)
+            .field("database_name", &self.database_name.as_ref().map(|_| crate::Redacted))
+            .field("role_name", &self.role_name)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EnableNeonAuthIntegrationRequest {
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl std::fmt::Debug for EnableNeonAuthIntegrationRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnableNeonAuthIntegrationRequest")
+            .field("auth_provider", &self.auth_provider)
+            .field("database_name", &self.database_name.as_ref().map(|_| crate::Redacted))
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeonAuthCreateIntegrationResponse {
     pub auth_provider: NeonAuthSupportedAuthProvider,
     pub auth_provider_project_id: String,
+    /// Secret: never shown by `Debug`.
     pub pub_client_key: String,
+    /// Secret: never shown by `Debug`.
     pub secret_server_key: String,
     pub jwks_url: String,
     pub schema_name: String,
@@ -2142,26 +2684,65 @@ pub struct NeonAuthCreateIntegrationResponse {
     pub base_url: Option<String>,
 }
 
+impl std::fmt::Debug for NeonAuthCreateIntegrationResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthCreateIntegrationResponse")
+            .field("auth_provider", &self.auth_provider)
+            .field("auth_provider_project_id", &self.auth_provider_project_id)
+            .field("pub_client_key", &crate::Redacted)
+            .field("secret_server_key", &crate::Redacted)
+            .field("jwks_url", &self.jwks_url)
+            .field("schema_name", &self.schema_name)
+            .field("table_name", &self.table_name)
+            .field("base_url", &self.base_url)
+            .finish()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeonAuthCreateAuthProviderSDKKeysRequest {
     pub project_id: String,
     pub auth_provider: NeonAuthSupportedAuthProvider,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeonAuthCreateNewUserRequest {
     pub project_id: String,
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    /// Secret: never shown by `Debug`.
     pub email: String,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for NeonAuthCreateNewUserRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthCreateNewUserRequest")
+            .field("project_id", &self.project_id)
+            .field("auth_provider", &self.auth_provider)
+            .field("email", &crate::Redacted)
+            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CreateBranchNeonAuthNewUserRequest {
+    /// Secret: never shown by `Debug`.
     pub email: String,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl std::fmt::Debug for CreateBranchNeonAuthNewUserRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateBranchNeonAuthNewUserRequest")
+            .field("email", &crate::Redacted)
+            .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2281,9 +2862,17 @@ pub struct NeonAuthTransferAuthProviderProjectResponse {
     pub url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct ListNeonAuthIntegrationsResponse {
     pub data: Vec<NeonAuthIntegration>,
+}
+
+impl std::fmt::Debug for ListNeonAuthIntegrationsResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListNeonAuthIntegrationsResponse")
+            .field("data", &self.data)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2376,14 +2965,30 @@ pub struct SharedEmailServer {
     pub sender_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct StandardEmailServer {
+    /// Secret: never shown by `Debug`.
     pub host: String,
     pub port: i64,
+    /// Secret: never shown by `Debug`.
     pub username: String,
+    /// Secret: never shown by `Debug`.
     pub password: String,
     pub sender_email: String,
     pub sender_name: String,
+}
+
+impl std::fmt::Debug for StandardEmailServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandardEmailServer")
+            .field("host", &crate::Redacted)
+            .field("port", &self.port)
+            .field("username", &crate::Redacted)
+            .field("password", &crate::Redacted)
+            .field("sender_email", &self.sender_email)
+            .field("sender_name", &self.sender_name)
+            .finish()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -2395,16 +3000,33 @@ pub enum NeonAuthEmailServerConfig {
     Other(serde_json::Value),
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct SendNeonAuthTestEmailRequest {
+    /// Secret: never shown by `Debug`.
     pub host: String,
     pub port: i64,
+    /// Secret: never shown by `Debug`.
     pub username: String,
+    /// Secret: never shown by `Debug`.
     pub password: String,
     pub sender_email: String,
     pub sender_name: String,
     /// The email address to send the test email to.
     pub recipient_email: String,
+}
+
+impl std::fmt::Debug for SendNeonAuthTestEmailRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendNeonAuthTestEmailRequest")
+            .field("host", &crate::Redacted)
+            .field("port", &self.port)
+            .field("username", &crate::Redacted)
+            .field("password", &crate::Redacted)
+            .field("sender_email", &self.sender_email)
+            .field("sender_name", &self.sender_name)
+            .field("recipient_email", &self.recipient_email)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2469,11 +3091,12 @@ pub struct NeonAuthEmailAndPasswordConfigUpdate {
     pub disable_sign_up: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct NeonAuthIntegration {
     pub auth_provider: NeonAuthSupportedAuthProvider,
     pub auth_provider_project_id: String,
     pub branch_id: String,
+    /// Secret: never shown by `Debug`.
     pub db_name: String,
     pub created_at: String,
     pub owned_by: NeonAuthProviderProjectOwnedBy,
@@ -2485,6 +3108,23 @@ pub struct NeonAuthIntegration {
     /// The application name used in auth emails and communications. Defaults to the Neon project name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+}
+
+impl std::fmt::Debug for NeonAuthIntegration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthIntegration")
+            .field("auth_provider", &self.auth_provider)
+            .field("auth_provider_project_id", &self.auth_provider_project_id)
+            .field("branch_id", &self.branch_id)
+            .field("db_name", &crate::Redacted)
+            .field("created_at", &self.created_at)
+            .field("owned_by", &self.owned_by)
+            .field("transfer_status", &self.transfer_status)
+            .field("jwks_url", &self.jwks_url)
+            .field("base_url", &self.base_url)
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2518,29 +3158,66 @@ pub struct BranchOperations {
     pub operations: Vec<Operation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct BranchRecoverResponse {
     pub branch: Branch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+impl std::fmt::Debug for BranchRecoverResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BranchRecoverResponse")
+            .field("branch", &self.branch)
+            .field("endpoints", &self.endpoints)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndpointOperations {
     pub endpoint: Endpoint,
     pub operations: Vec<Operation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for EndpointOperations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EndpointOperations")
+            .field("endpoint", &self.endpoint)
+            .field("operations", &self.operations)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct DatabaseOperations {
+    /// Secret: never shown by `Debug`.
     pub database: Database,
     pub operations: Vec<Operation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+impl std::fmt::Debug for DatabaseOperations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DatabaseOperations")
+            .field("database", &crate::Redacted)
+            .field("operations", &self.operations)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RoleOperations {
     pub role: Role,
     pub operations: Vec<Operation>,
+}
+
+impl std::fmt::Debug for RoleOperations {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleOperations")
+            .field("role", &self.role)
+            .field("operations", &self.operations)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -2893,7 +3570,7 @@ pub struct CreateCredentialRequest {
     pub principal_type: CreateCredentialRequestPrincipalType,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CreateCredentialResponse {
     /// Opaque credential id (e.g. nak_live_<32hex>).
     pub token_id: String,
@@ -2903,8 +3580,10 @@ pub struct CreateCredentialResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Bearer token; returned exactly once.
+    /// Secret: never shown by `Debug`.
     pub api_token: String,
     /// nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once.
+    /// Secret: never shown by `Debug`.
     pub s3_secret_access_key: String,
     pub scopes: Vec<CredentialScope>,
     pub branch_id: String,
@@ -2912,6 +3591,22 @@ pub struct CreateCredentialResponse {
     /// When the credential expires; absent means never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+}
+
+impl std::fmt::Debug for CreateCredentialResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreateCredentialResponse")
+            .field("token_id", &self.token_id)
+            .field("token_id_short", &self.token_id_short)
+            .field("name", &self.name)
+            .field("api_token", &crate::Redacted)
+            .field("s3_secret_access_key", &crate::Redacted)
+            .field("scopes", &self.scopes)
+            .field("branch_id", &self.branch_id)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3609,15 +4304,31 @@ pub struct ListProjectsResponse {
     pub integrations: std::collections::BTreeMap<String, Vec<ApplicationType>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CreatedProjectResponse {
     pub project: Project,
+    /// Secret: never shown by `Debug`.
     pub connection_uris: Vec<ConnectionDetails>,
+    /// Secret: never shown by `Debug`.
     pub roles: Vec<Role>,
     pub databases: Vec<Database>,
     pub operations: Vec<Operation>,
     pub branch: Branch,
     pub endpoints: Vec<Endpoint>,
+}
+
+impl std::fmt::Debug for CreatedProjectResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedProjectResponse")
+            .field("project", &self.project)
+            .field("connection_uris", &self.connection_uris)
+            .field("roles", &self.roles)
+            .field("databases", &self.databases)
+            .field("operations", &self.operations)
+            .field("branch", &self.branch)
+            .field("endpoints", &self.endpoints)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3634,10 +4345,19 @@ pub struct ListSharedProjectsResponse {
     pub pagination: Option<Pagination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct UpdateProjectResponse {
     pub project: Project,
     pub operations: Vec<Operation>,
+}
+
+impl std::fmt::Debug for UpdateProjectResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UpdateProjectResponse")
+            .field("project", &self.project)
+            .field("operations", &self.operations)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3748,15 +4468,29 @@ pub struct CreateProjectBranchRequest {
     pub annotation_value: Option<AnnotationValueData>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct CreatedBranchResponse {
     pub branch: Branch,
     pub endpoints: Vec<Endpoint>,
     pub operations: Vec<Operation>,
+    /// Secret: never shown by `Debug`.
     pub roles: Vec<Role>,
     pub databases: Vec<Database>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_uris: Option<Vec<ConnectionDetails>>,
+}
+
+impl std::fmt::Debug for CreatedBranchResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CreatedBranchResponse")
+            .field("branch", &self.branch)
+            .field("endpoints", &self.endpoints)
+            .field("operations", &self.operations)
+            .field("roles", &self.roles)
+            .field("databases", &self.databases)
+            .field("connection_uris", &self.connection_uris)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3817,12 +4551,21 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct GetOrganizationMembersResponse {
     pub members: Vec<MemberWithUser>,
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
+}
+
+impl std::fmt::Debug for GetOrganizationMembersResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GetOrganizationMembersResponse")
+            .field("members", &self.members)
+            .field("pagination", &self.pagination)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
@@ -3860,12 +4603,22 @@ pub struct RestoreSnapshotRequest {
     pub finalize_restore: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RestoredSnapshotResponse {
     pub branch: Branch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
     pub operations: Vec<Operation>,
+}
+
+impl std::fmt::Debug for RestoredSnapshotResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RestoredSnapshotResponse")
+            .field("branch", &self.branch)
+            .field("endpoints", &self.endpoints)
+            .field("operations", &self.operations)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

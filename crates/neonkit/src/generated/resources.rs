@@ -916,7 +916,7 @@ impl<'a> ApiKeys<'a> {
     /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `GET /api_keys` (operationId `listApiKeys`).
-    pub async fn list(&self, ) -> Result<Vec<ApiKeysListResponseItem>> {
+    pub async fn list(&self) -> Result<Vec<ApiKeysListResponseItem>> {
         self.client.send(&LIST_API_KEYS, &[], Vec::new(), crate::Payload::None).await?.json()
     }
 
@@ -1076,7 +1076,7 @@ impl<'a> Users<'a> {
     /// including account identifiers, plan details, and linked auth accounts.
     ///
     /// `GET /users/me` (operationId `getCurrentUserInfo`).
-    pub async fn get_current(&self, ) -> Result<CurrentUserInfoResponse> {
+    pub async fn get_current(&self) -> Result<CurrentUserInfoResponse> {
         self.client.send(&GET_CURRENT_USER_INFO, &[], Vec::new(), crate::Payload::None).await?.json()
     }
 
@@ -1088,7 +1088,7 @@ impl<'a> Users<'a> {
     /// tied to a user), this returns the single organization that owns the key.
     ///
     /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-    pub async fn list_organizations(&self, ) -> Result<OrganizationsResponse> {
+    pub async fn list_organizations(&self) -> Result<OrganizationsResponse> {
         self.client.send(&GET_CURRENT_USER_ORGANIZATIONS, &[], Vec::new(), crate::Payload::None).await?.json()
     }
 
@@ -1109,7 +1109,7 @@ impl<'a> Users<'a> {
     /// and the associated identity.
     ///
     /// `GET /auth` (operationId `getAuthDetails`).
-    pub async fn get_auth_details(&self, ) -> Result<AuthDetailsResponse> {
+    pub async fn get_auth_details(&self) -> Result<AuthDetailsResponse> {
         self.client.send(&GET_AUTH_DETAILS, &[], Vec::new(), crate::Payload::None).await?.json()
     }
 
@@ -3157,7 +3157,7 @@ pub mod blocking {
         /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
         ///
         /// `GET /api_keys` (operationId `listApiKeys`).
-        pub fn list(&self, ) -> Result<Vec<ApiKeysListResponseItem>> {
+        pub fn list(&self) -> Result<Vec<ApiKeysListResponseItem>> {
             self.client.block_on(self.client.inner().api_keys().list())
         }
 
@@ -3317,7 +3317,7 @@ pub mod blocking {
         /// including account identifiers, plan details, and linked auth accounts.
         ///
         /// `GET /users/me` (operationId `getCurrentUserInfo`).
-        pub fn get_current(&self, ) -> Result<CurrentUserInfoResponse> {
+        pub fn get_current(&self) -> Result<CurrentUserInfoResponse> {
             self.client.block_on(self.client.inner().users().get_current())
         }
 
@@ -3329,7 +3329,7 @@ pub mod blocking {
         /// tied to a user), this returns the single organization that owns the key.
         ///
         /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-        pub fn list_organizations(&self, ) -> Result<OrganizationsResponse> {
+        pub fn list_organizations(&self) -> Result<OrganizationsResponse> {
             self.client.block_on(self.client.inner().users().list_organizations())
         }
 
@@ -3350,7 +3350,7 @@ pub mod blocking {
         /// and the associated identity.
         ///
         /// `GET /auth` (operationId `getAuthDetails`).
-        pub fn get_auth_details(&self, ) -> Result<AuthDetailsResponse> {
+        pub fn get_auth_details(&self) -> Result<AuthDetailsResponse> {
             self.client.block_on(self.client.inner().users().get_auth_details())
         }
 
