@@ -1,0 +1,273 @@
+'use strict';
+// The hand-written runtime under the generated namespaces: argument checks,
+// query/body encoding, Promise and AbortSignal plumbing, iterators and waits.
+// Every request runs on the Rust core's runtime; nothing here blocks the event
+// loop except the `…Sync` methods, which are meant to.
+
+const native = require('./native.js');
+const { fromNative, typeError, rangeError } = require('./errors.js');
+
+const INDEX = new Map(native.operationIds().map((id, i) => [id, i]));
+const EMPTY = Object.freeze([]);
+
+/** Turns the generated rows into frozen operation descriptors. */
+function defineOperations(rows) {
+  return rows.map(([id, ns, method, iter, path, query, body, response, returnsOps]) => {
+    const index = INDEX.get(id);
+    if (index === undefined) throw new Error(`neonkit: the native addon has no operation ${id}; rebuild it (npm run build)`);
+    return Object.freeze({
+      id, index, ns, method, iter, path,
+      query: new Map(query),
+      queryNames: query.map((q) => q[0]),
+      body, response, returnsOps,
+    });
+  });
+}
+
+function describe(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'string' ? JSON.stringify(v.length > 40 ? v.slice(0, 40) + '…' : v) : typeof v;
+}
+
+function rethrow(e) { throw fromNative(e); }
+
+function abortReason(signal) {
+  if (signal.reason !== undefined) return signal.reason;
+  const e = new Error('The operation was aborted');
+  e.name = 'AbortError';
+  return e;
+}
+
+function checkPath(op, values) {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'string') continue;
+    if (typeof v === 'number' && Number.isSafeInteger(v)) { values[i] = String(v); continue; }
+    throw typeError(`${op.id}: path parameter ${op.path[i]} must be a string (got ${describe(v)})`);
+  }
+  return values;
+}
+
+function scalar(op, k, v) {
+  switch (typeof v) {
+    case 'string': return v;
+    case 'number':
+      if (!Number.isFinite(v)) throw rangeError(`${op.id}: query parameter ${k} must be a finite number`);
+      return String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'bigint': return v.toString();
+    default:
+      if (v instanceof Date) return v.toISOString();
+      throw typeError(`${op.id}: query parameter ${k} must be a string, number, boolean or Date (got ${describe(v)})`);
+  }
+}
+
+function encodeQuery(op, query) {
+  if (query === undefined || query === null) return EMPTY;
+  if (typeof query !== 'object' || Array.isArray(query)) throw typeError(`${op.id}: the query parameters must be an object (got ${describe(query)})`);
+  let out = null;
+  for (const k of Object.keys(query)) {
+    const v = query[k];
+    if (v === undefined || v === null) continue;
+    if (!op.query.has(k)) {
+      throw rangeError(`${op.id} has no query parameter ${JSON.stringify(k)} (it takes: ${op.queryNames.join(', ') || 'none'})`);
+    }
+    if (out === null) out = [];
+    if (Array.isArray(v)) for (const x of v) out.push(k, scalar(op, k, x));
+    else out.push(k, scalar(op, k, v));
+  }
+  return out === null ? EMPTY : out;
+}
+
+function filePart(name, v) {
+  if (v instanceof Uint8Array) return { name, data: Buffer.from(v.buffer, v.byteOffset, v.byteLength), filename: name };
+  if (v && typeof v === 'object' && v.data instanceof Uint8Array) {
+    return {
+      name,
+      data: Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength),
+      filename: v.filename === undefined ? name : String(v.filename),
+      contentType: v.contentType === undefined ? undefined : String(v.contentType),
+    };
+  }
+  return null;
+}
+
+function encodeBody(op, body) {
+  if (body === undefined || body === null) return [undefined, undefined];
+  if (typeof body !== 'object' || Array.isArray(body)) throw typeError(`${op.id}: the request body must be an object (got ${describe(body)})`);
+  if (op.body === 'json') {
+    try {
+      return [JSON.stringify(body), undefined];
+    } catch (e) {
+      throw typeError(`${op.id}: the request body cannot be serialized as JSON: ${e.message}`);
+    }
+  }
+  const parts = [];
+  for (const k of Object.keys(body)) {
+    const v = body[k];
+    if (v === undefined || v === null) continue;
+    const file = filePart(k, v);
+    if (file) parts.push(file);
+    else if (typeof v === 'string') parts.push({ name: k, text: v });
+    else if (typeof v === 'number' || typeof v === 'boolean') parts.push({ name: k, text: String(v) });
+    else parts.push({ name: k, text: JSON.stringify(v) });
+  }
+  return [undefined, parts];
+}
+
+/** -1 = the client's setting, 0 = don't wait, 1 = wait. */
+function waitFlag(wait, fallback) {
+  if (wait === undefined) return fallback;
+  if (typeof wait !== 'boolean') throw typeError(`the wait option must be a boolean (got ${describe(wait)})`);
+  return wait ? 1 : 0;
+}
+
+function checkOptions(options) {
+  if (options === undefined || options === null) return null;
+  if (typeof options !== 'object' || Array.isArray(options)) throw typeError(`options must be an object (got ${describe(options)})`);
+  const s = options.signal;
+  if (s !== undefined && s !== null && (typeof s !== 'object' || typeof s.addEventListener !== 'function' || typeof s.aborted !== 'boolean')) {
+    throw typeError('options.signal must be an AbortSignal');
+  }
+  return options;
+}
+
+/** Starts a native call that takes a CancelToken, tied to an AbortSignal. */
+function withSignal(signal, start) {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  const token = new native.CancelToken();
+  let p;
+  try {
+    p = start(token);
+  } catch (e) {
+    return Promise.reject(fromNative(e));
+  }
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      token.cancel();
+      reject(abortReason(signal));
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
+      (e) => { signal.removeEventListener('abort', onAbort); reject(fromNative(e)); },
+    );
+  });
+}
+
+function run(signal, start) {
+  if (signal) return withSignal(signal, start);
+  let p;
+  try {
+    p = start(undefined);
+  } catch (e) {
+    return Promise.reject(fromNative(e));
+  }
+  return p.catch(rethrow);
+}
+
+function decode(op, v) {
+  if (op.response === 'json') return v.length === 0 ? undefined : JSON.parse(v);
+  if (op.response === 'empty') return undefined;
+  return v;
+}
+
+async function* iterate(pager, signal) {
+  for (;;) {
+    const page = await run(signal, (t) => pager.nextPage(t));
+    if (page === null || page === undefined) return;
+    yield* JSON.parse(page);
+  }
+}
+
+/** The base of every generated namespace class. */
+class Namespace {
+  constructor(client) {
+    Object.defineProperty(this, '_c', { value: client });
+  }
+
+  _call(op, path, query, body, options) {
+    let q, b, parts, wait, signal;
+    try {
+      checkPath(op, path);
+      q = encodeQuery(op, query);
+      [b, parts] = encodeBody(op, body);
+      const o = checkOptions(options);
+      wait = waitFlag(o === null ? undefined : o.wait, this._c._wait);
+      signal = o === null ? undefined : o.signal || undefined;
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const n = this._c._native;
+    return run(signal, (t) => n.call(op.index, path, q, b, parts, wait, t)).then((v) => decode(op, v));
+  }
+
+  _callSync(op, path, query, body, options) {
+    checkPath(op, path);
+    const q = encodeQuery(op, query);
+    const [b, parts] = encodeBody(op, body);
+    const o = checkOptions(options);
+    const wait = waitFlag(o === null ? undefined : o.wait, this._c._wait);
+    let v;
+    try {
+      v = this._c._native.callSync(op.index, path, q, b, parts, wait);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    return decode(op, v);
+  }
+
+  _iter(op, path, query, options) {
+    checkPath(op, path);
+    const q = encodeQuery(op, query);
+    const o = checkOptions(options);
+    let pager;
+    try {
+      pager = this._c._native.pager(op.index, path, q);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    return iterate(pager, o === null ? undefined : o.signal || undefined);
+  }
+}
+
+function waitArgs(a, b, c) {
+  if (typeof a === 'string') {
+    if (!Array.isArray(b) || !b.every((x) => typeof x === 'string')) throw typeError('operations.wait(projectId, ids): ids must be an array of strings');
+    return { projectId: a, ids: b, options: checkOptions(c) };
+  }
+  const ops = Array.isArray(a) ? a : a && typeof a === 'object' && Array.isArray(a.operations) ? a.operations : null;
+  if (ops === null) throw typeError('operations.wait takes an array of operations, a response with `operations`, or (projectId, ids)');
+  return { json: JSON.stringify(ops), options: checkOptions(b) };
+}
+
+/** The operations namespace: the generated methods plus `wait`. */
+class OperationsNamespace extends Namespace {
+  wait(a, b, c) {
+    let args;
+    try {
+      args = waitArgs(a, b, c);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const n = this._c._native;
+    const signal = (args.options && args.options.signal) || undefined;
+    const start = args.json !== undefined
+      ? (t) => n.waitForOperations(args.json, t)
+      : (t) => n.waitForOperationIds(args.projectId, args.ids, t);
+    return run(signal, start).then(JSON.parse);
+  }
+
+  waitSync(a, b, c) {
+    const args = waitArgs(a, b, c);
+    const n = this._c._native;
+    try {
+      return JSON.parse(args.json !== undefined ? n.waitForOperationsSync(args.json) : n.waitForOperationIdsSync(args.projectId, args.ids));
+    } catch (e) {
+      throw fromNative(e);
+    }
+  }
+}
+
+module.exports = { native, Namespace, OperationsNamespace, defineOperations, describe };

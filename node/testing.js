@@ -1,0 +1,56 @@
+'use strict';
+// neonkit/testing: the neonkit emulator (a local, in-memory Neon API), started
+// in this process on 127.0.0.1 and served by the core's runtime.
+const native = require('./lib/native.js');
+const { NeonClient } = require('./lib/client.js');
+const { fromNative, typeError } = require('./lib/errors.js');
+
+class Emulator {
+  constructor(n) {
+    Object.defineProperty(this, '_native', { value: n });
+    /** `http://127.0.0.1:PORT/api/v2` */
+    this.baseUrl = n.baseUrl;
+    /** The API key the emulator accepts. */
+    Object.defineProperty(this, 'apiKey', { value: n.apiKey, enumerable: false });
+  }
+
+  /** A NeonClient for this emulator (options are passed on). */
+  client(options = {}) {
+    return new NeonClient({ apiKey: this.apiKey, baseUrl: this.baseUrl, ...options });
+  }
+
+  /** Adds a fault: `{ operation_id?, kind: 'status' | 'drop_connection' | 'truncate_body' | 'latency' | 'fail_operation', status?, retry_after?, ms?, error?, times? }`. */
+  addFault(fault) {
+    if (!fault || typeof fault !== 'object') throw typeError('addFault takes a fault object');
+    try { this._native.addFault(JSON.stringify(fault)); } catch (e) { throw fromNative(e); }
+  }
+
+  clearFaults() { this._native.clearFaults(); }
+
+  /** Empties all state (projects, faults, counters). */
+  reset() { this._native.reset(); }
+
+  /** Requests received for that operationId. */
+  requestCount(operationId) { return this._native.requestCount(operationId); }
+
+  /** Stops the server. */
+  async stop() { this._native.stop(); }
+
+  async [Symbol.asyncDispose || Symbol.for('Symbol.asyncDispose')]() { this._native.stop(); }
+}
+
+/**
+ * Starts an emulator: `{ port, apiKey, operationDurationMs, locking, rateLimits, latencyMs, seed }`, all optional.
+ */
+async function startEmulator(options) {
+  if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('startEmulator takes an options object');
+  let n;
+  try {
+    n = await native.startEmulator(options);
+  } catch (e) {
+    throw fromNative(e);
+  }
+  return new Emulator(n);
+}
+
+module.exports = { startEmulator, Emulator };

@@ -1,0 +1,3 @@
+import cjs from './testing.js';
+export const { startEmulator, Emulator } = cjs;
+export default cjs;
