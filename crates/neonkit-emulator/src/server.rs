@@ -222,6 +222,27 @@ pub fn error_response(status: u16, code: &str, message: &str, request_id: &str) 
     json_response(status, &body, request_id)
 }
 
+/// An error for an operation: Neon's general error body, or, where the operation
+/// declares its own schema for that status, a body of that shape carrying the
+/// same code, message and request id.
+pub fn op_error_response(op: &Op, status: u16, code: &str, message: &str, request_id: &str) -> Response {
+    if let Some((_, schema)) = op.error_schemas.iter().find(|(c, _)| *c == status) {
+        let s = spec::spec();
+        let mut v = s.synth(schema, None, 100);
+        if let Some(o) = v.as_object_mut() {
+            o.insert("message".into(), json!(message));
+            o.insert("request_id".into(), json!(request_id));
+            if !code.is_empty() || !o.contains_key("code") {
+                o.insert("code".into(), json!(code));
+            }
+        }
+        if s.validate(schema, &v).is_ok() {
+            return json_response(status, &v, request_id);
+        }
+    }
+    error_response(status, code, message, request_id)
+}
+
 fn json_response(status: u16, body: &Value, request_id: &str) -> Response {
     let bytes = serde_json::to_vec(body).unwrap_or_default();
     let mut resp = Response::new(Body::from(bytes));
@@ -264,8 +285,8 @@ fn default_message(status: u16) -> &'static str {
     }
 }
 
-fn fault_status_response(status: u16, retry_after: Option<&str>, request_id: &str) -> Response {
-    let mut resp = error_response(status, default_code(status), default_message(status), request_id);
+fn fault_status_response(op: &Op, status: u16, retry_after: Option<&str>, request_id: &str) -> Response {
+    let mut resp = op_error_response(op, status, default_code(status), default_message(status), request_id);
     if let Some(ra) = retry_after {
         if let Ok(v) = HeaderValue::from_str(ra) {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -332,7 +353,7 @@ async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response 
     let mut truncate_body = false;
     match action {
         Some(FaultKind::Status { status, retry_after }) => {
-            return fault_status_response(status, retry_after.as_deref(), &request_id);
+            return fault_status_response(op, status, retry_after.as_deref(), &request_id);
         }
         Some(FaultKind::DropConnection) => {
             let mut r = Response::new(Body::empty());
@@ -371,16 +392,16 @@ async fn handle(
 ) -> Response {
     // Auth
     let auth = match bearer(&req) {
-        None => return error_response(401, "", "authentication required: provide an API key as a Bearer token", request_id),
+        None => return op_error_response(op, 401, "", "authentication required: provide an API key as a Bearer token", request_id),
         Some(k) if k == inner.api_key => Auth::personal(),
         Some(k) => match inner.store().auth_for_key(&k) {
             Some(a) => a,
-            None => return error_response(401, "", "invalid API key", request_id),
+            None => return op_error_response(op, 401, "", "invalid API key", request_id),
         },
     };
     if cfg.rate_limits {
         if let Some(wait) = inner.rate_limited(op) {
-            return fault_status_response(429, Some(&wait.to_string()), request_id);
+            return fault_status_response(op, 429, Some(&wait.to_string()), request_id);
         }
     }
     let (parts, body) = req.into_parts();
@@ -398,7 +419,7 @@ async fn handle(
                     }
                 }
             }
-            Err(_) => return error_response(400, "", "invalid path parameter", request_id),
+            Err(_) => return op_error_response(op, 400, "", "invalid path parameter", request_id),
         }
         let query: Vec<(String, String)> = parts
             .uri
@@ -409,7 +430,7 @@ async fn handle(
             .unwrap_or_default();
         let raw_body = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
             Ok(b) => b,
-            Err(_) => return error_response(400, "", "could not read request body", request_id),
+            Err(_) => return op_error_response(op, 400, "", "could not read request body", request_id),
         };
         let content_type = parts
             .headers
@@ -428,7 +449,7 @@ async fn handle(
         }));
         match result {
             Ok(Ok(reply)) => reply_response(reply, op, request_id),
-            Ok(Err(e)) => error_response(e.status, &e.code, &e.message, request_id),
+            Ok(Err(e)) => op_error_response(op, e.status, &e.code, &e.message, request_id),
             Err(_) => error_response(500, "", "internal server error", request_id),
         }
     }

@@ -38,6 +38,8 @@ pub struct Op {
     pub body_required: bool,
     pub deprecated: bool,
     pub tags: Vec<String>,
+    /// Error statuses the operation declares with a schema other than GeneralError.
+    pub error_schemas: Vec<(u16, Value)>,
 }
 
 pub struct Spec {
@@ -152,6 +154,19 @@ impl Spec {
                     }
                     None => (None, None, false),
                 };
+                let mut error_schemas = Vec::new();
+                for (k, v) in responses {
+                    let Ok(code) = k.parse::<u16>() else { continue };
+                    if code < 400 {
+                        continue;
+                    }
+                    let v = deref_value(&root, v);
+                    if let Some(sch) = v.pointer("/content/application~1json/schema") {
+                        if sch.get("$ref").and_then(|r| r.as_str()) != Some("#/components/schemas/GeneralError") {
+                            error_schemas.push((code, sch.clone()));
+                        }
+                    }
+                }
                 let tags = op["tags"]
                     .as_array()
                     .map(|t| t.iter().filter_map(|x| x.as_str().map(String::from)).collect())
@@ -171,6 +186,7 @@ impl Spec {
                     body_required,
                     deprecated: op["deprecated"].as_bool().unwrap_or(false),
                     tags,
+                    error_schemas,
                 });
             }
         }
@@ -231,9 +247,25 @@ impl Spec {
             return Value::Object(out);
         }
         if let Some(one) = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(|a| a.as_array()) {
-            if let Some(first) = one.first() {
-                return self.synth(first, name, depth);
+            let disc = s.pointer("/discriminator/propertyName").and_then(|p| p.as_str());
+            let mapping = s.pointer("/discriminator/mapping").and_then(|m| m.as_object());
+            let mut first = None;
+            for alt in one {
+                let mut v = self.synth(alt, name, depth);
+                if let (Some(d), Some(m), Some(r)) = (disc, mapping, alt.get("$ref").and_then(|r| r.as_str())) {
+                    if let Some((k, _)) = m.iter().find(|(_, t)| t.as_str() == Some(r)) {
+                        if let Some(o) = v.as_object_mut() {
+                            o.entry(d.to_string()).or_insert(Value::String(k.clone()));
+                        }
+                    }
+                }
+                let matches = one.iter().filter(|a| self.validate(a, &v).is_ok()).count();
+                if matches == 1 || s.get("anyOf").is_some() {
+                    return v;
+                }
+                first.get_or_insert(v);
             }
+            return first.unwrap_or(Value::Null);
         }
         if let Some(e) = s.get("enum").and_then(|e| e.as_array()) {
             if let Some(first) = e.iter().find(|v| !v.is_null()) {
@@ -353,18 +385,18 @@ impl Spec {
         }
         if let Some(one) = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(|a| a.as_array()) {
             let mut last = String::new();
-            let mut ok = false;
+            let mut matched = 0;
             for part in one {
                 match self.validate_at(part, value, at) {
-                    Ok(()) => {
-                        ok = true;
-                        break;
-                    }
+                    Ok(()) => matched += 1,
                     Err(e) => last = e,
                 }
             }
-            if !ok {
+            if matched == 0 {
                 return Err(format!("{at}: matches no alternative ({last})"));
+            }
+            if matched > 1 && s.get("oneOf").is_some() {
+                return Err(format!("{at}: matches more than one alternative of a oneOf"));
             }
         }
         if let Some(e) = s.get("enum").and_then(|e| e.as_array()) {
@@ -390,7 +422,8 @@ impl Spec {
                 }
             }
             Some("integer") => {
-                let ok = value.is_i64() || value.is_u64() || value.as_f64().map(|f| f.fract() == 0.0).unwrap_or(false);
+                // floats (including huge integers parsed as floats) are not integers
+                let ok = value.is_i64() || value.is_u64();
                 if !ok {
                     return Err(format!("{at}: expected an integer"));
                 }

@@ -288,3 +288,39 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
         assert!(emu.request_count(&op.operation_id) >= 1, "{} was never requested", op.operation_id);
     }
 }
+
+/// Unknown projects are 404s whose bodies match what the operation declares for 404
+/// (its own schema where it has one, else Neon's general error).
+#[tokio::test]
+async fn unknown_project_errors_match_the_declared_error_schemas() {
+    let emu = Emulator::start(EmulatorConfig::default()).await.unwrap();
+    let ctx = Ctx { client: reqwest::Client::new(), base: emu.base_url().to_string(), key: emu.api_key().to_string(), ids: HashMap::new() };
+    let s = spec();
+    let general = s.schema("GeneralError").clone();
+    let mut checked = 0;
+    for op in s.ops.iter().filter(|o| o.path.starts_with("/projects/{project_id}")) {
+        let mut path = String::new();
+        for seg in op.path.split('/').filter(|x| !x.is_empty()) {
+            path.push('/');
+            path.push_str(if seg.starts_with('{') { "missing-project-00000000" } else { seg });
+        }
+        let mut qs = Vec::new();
+        for p in op.params.iter().filter(|p| p.location == "query" && p.required) {
+            qs.push(format!("{}=x", p.name));
+        }
+        if !qs.is_empty() {
+            path = format!("{path}?{}", qs.join("&"));
+        }
+        let body = op.body_schema.as_ref().filter(|_| op.body_content_type.as_deref() == Some("application/json")).map(|b| s.synth_minimal(b));
+        let (status, v) = ctx.call(&op.method, &path, body).await;
+        assert!(status == 404 || status == 400, "{}: {status} {v}", op.operation_id);
+        let schema = op.error_schemas.iter().find(|(c, _)| *c == status).map(|(_, x)| x.clone()).unwrap_or(general.clone());
+        s.validate(&schema, &v).unwrap_or_else(|e| panic!("{}: {e}: {v}", op.operation_id));
+        assert!(v["request_id"].is_string());
+        checked += 1;
+    }
+    assert!(checked > 100);
+    let (st, v) = ctx.call("GET", "/projects/missing-project-00000000/branches/br-x-1/storage", None).await;
+    assert_eq!(st, 404);
+    assert!(v["reason"].is_string(), "{v}");
+}
