@@ -54,3 +54,16 @@ async function startEmulator(options) {
 }
 
 module.exports = { startEmulator, Emulator };
+
+/** Changes the emulator's live settings through its admin API (`PATCH /_emulator/config`):
+ * `{ operation_duration_ms, locking, rate_limits, latency_ms, rate_429, rate_500, rate_503, drop_rate, truncate_rate }`. */
+Emulator.prototype.configure = async function configure(settings) {
+  const admin = this.baseUrl.replace(/\/api\/v2$/, '');
+  const r = await fetch(`${admin}/_emulator/config`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(settings),
+  });
+  if (!r.ok) throw new Error(`emulator config: HTTP ${r.status}`);
+  return r.json();
+};

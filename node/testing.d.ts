@@ -1,0 +1,50 @@
+import { ClientOptions, NeonClient } from './generated/index';
+
+export interface EmulatorOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** The key the emulator accepts (default `neonkit-dev-key`). */
+  apiKey?: string;
+  /** How long operations take to go scheduling → running → finished (default 20; 0 = at once). */
+  operationDurationMs?: number;
+  /** `423 Locked` while a conflicting operation runs (default true). */
+  locking?: boolean;
+  /** Neon's rate limits (default false). */
+  rateLimits?: boolean;
+  /** Latency added to every response. */
+  latencyMs?: number;
+  /** Deterministic ids and faults. */
+  seed?: number;
+}
+
+export interface Fault {
+  /** The operationId to aim at; omitted = every route. */
+  operation_id?: string;
+  kind: 'status' | 'drop_connection' | 'truncate_body' | 'latency' | 'fail_operation';
+  status?: number;
+  retry_after?: string;
+  ms?: number;
+  error?: string;
+  /** Apply to the next N matching requests; omitted = until cleared. */
+  times?: number;
+}
+
+/** A running emulator on 127.0.0.1. */
+export declare class Emulator {
+  /** `http://127.0.0.1:PORT/api/v2` */
+  readonly baseUrl: string;
+  readonly apiKey: string;
+  /** A NeonClient for this emulator. */
+  client(options?: ClientOptions): NeonClient;
+  addFault(fault: Fault): void;
+  clearFaults(): void;
+  /** Empties all state (projects, faults, counters). */
+  reset(): void;
+  requestCount(operationId: string): number;
+  /** Changes live settings (admin API `PATCH /_emulator/config`). */
+  configure(settings: Record<string, number | boolean>): Promise<Record<string, unknown>>;
+  stop(): Promise<void>;
+}
+
+/** Starts the neonkit emulator in this process. */
+export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
