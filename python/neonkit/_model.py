@@ -1,0 +1,179 @@
+"""Base classes of the generated models: lazy, dict-backed objects.
+
+A model wraps the decoded JSON object. Attributes are read on demand (nested
+objects become model instances, enum values members of the open enum or plain
+strings when the server sends a value the spec does not list), so decoding a
+response costs one `json.loads` and one small object.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, ClassVar, Dict, FrozenSet, Optional
+
+_REGISTRY: Dict[str, type] = {}
+_MISSING = object()
+
+
+def _register(namespace: Dict[str, Any]) -> None:
+    for name, value in namespace.items():
+        if isinstance(value, type) and issubclass(value, (Model, OpenEnum)):
+            _REGISTRY[name] = value
+
+
+class OpenEnum(str, Enum):
+    """A string enum of the spec; values it does not list come through as plain `str`."""
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}.{self.name}"
+
+
+def _convert(spec: Any, value: Any) -> Any:
+    """Turns decoded JSON into models following a generated decode spec."""
+    if spec is None or value is None:
+        return value
+    if type(spec) is str:
+        cls = _REGISTRY[spec]
+        if issubclass(cls, Model):
+            if type(value) is dict:
+                obj = object.__new__(cls)
+                object.__setattr__(obj, "_data", value)
+                object.__setattr__(obj, "_cache", None)
+                return obj
+            return value
+        try:
+            return cls(value)
+        except ValueError:
+            return value
+    kind, inner = spec
+    if kind == "list":
+        if type(value) is list:
+            return [_convert(inner, v) for v in value]
+        return value
+    if type(value) is dict:
+        return {k: _convert(inner, v) for k, v in value.items()}
+    return value
+
+
+def _plain(value: Any) -> Any:
+    """The JSON form of a value that may hold models and enums."""
+    if isinstance(value, Model):
+        return value.to_dict()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Model:
+    """A Neon API object: attribute access, `to_dict()`, equality, a repr without secrets."""
+
+    __slots__ = ("_data", "_cache")
+    _fields: ClassVar[Dict[str, Any]] = {}
+    _attrs: ClassVar[Dict[str, str]] = {}
+    _sensitive: ClassVar[FrozenSet[str]] = frozenset()
+
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, **fields: Any) -> None:
+        if _data is None:
+            data: Dict[str, Any] = {}
+        elif isinstance(_data, dict):
+            data = dict(_data)
+        else:
+            raise TypeError(f"{type(self).__name__}() takes a dict or keyword arguments, not {type(_data).__name__}")
+        cls = type(self)
+        for name, value in fields.items():
+            key = cls._attrs.get(name, name)
+            if key not in cls._fields:
+                raise TypeError(f"{cls.__name__} has no field {name!r}")
+            data[key] = value
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "_cache", None)
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> Any:
+        """A model from its JSON object (as the API sends it)."""
+        if not isinstance(data, dict):
+            raise TypeError(f"{cls.__name__}.from_dict() takes a dict, not {type(data).__name__}")
+        return _convert(cls.__name__, dict(data)) if _REGISTRY.get(cls.__name__) is cls else cls(data)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__") or name in ("_data", "_cache"):
+            raise AttributeError(name)
+        cls = type(self)
+        key = cls._attrs.get(name, name)
+        try:
+            spec = cls._fields[key]
+        except KeyError:
+            raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}") from None
+        value = self._data.get(key)
+        if spec is None or value is None:
+            return value
+        cache = self._cache
+        if cache is None:
+            cache = {}
+            object.__setattr__(self, "_cache", cache)
+        elif key in cache:
+            return cache[key]
+        result = cache[key] = _convert(spec, value)
+        return result
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        cls = type(self)
+        key = cls._attrs.get(name, name)
+        if key not in cls._fields:
+            raise AttributeError(f"{cls.__name__!r} object has no field {name!r}")
+        self._data[key] = value
+        if self._cache is not None:
+            self._cache.pop(key, None)
+
+    def __dir__(self) -> Any:
+        inv = {v: k for k, v in type(self)._attrs.items()}
+        return sorted(set(object.__dir__(self)) | {inv.get(k, k) for k in type(self)._fields})
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The JSON object (secrets included: this is the data, not a display form)."""
+        return _plain(self._data)  # type: ignore[no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()  # type: ignore[attr-defined,no-any-return]
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        cls = type(self)
+        inv = {v: k for k, v in cls._attrs.items()}
+        parts = []
+        for key in cls._fields:
+            if key not in self._data:
+                continue
+            name = inv.get(key, key)
+            if key in cls._sensitive and self._data[key] is not None:
+                parts.append(f"{name}=<redacted>")
+            else:
+                parts.append(f"{name}={getattr(self, name)!r}")
+        return f"{cls.__name__}({', '.join(parts)})"
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (type(self).__name__, self.to_dict()))
+
+    def __copy__(self) -> Any:
+        return _rebuild(type(self).__name__, dict(self._data))
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return _rebuild(type(self).__name__, self.to_dict())
+
+
+def _rebuild(name: str, data: Dict[str, Any]) -> Any:
+    import neonkit.generated.models  # noqa: F401  (registers the classes)
+
+    return _convert(name, data)

@@ -1,0 +1,87 @@
+"""Testing helpers: the neonkit emulator (a local, stateful Neon API) in this process.
+
+    from neonkit.testing import Emulator
+    with Emulator() as emu:
+        neon = emu.client()
+        project = neon.projects.create(body={"project": {"name": "t"}}).project
+"""
+
+from __future__ import annotations
+
+import json
+from types import TracebackType
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional, Type
+
+from neonkit import _native
+from neonkit._client import AsyncNeonClient, NeonClient
+
+
+class Emulator:
+    """Starts the emulator on 127.0.0.1 (an ephemeral port) on neonkit's runtime; `stop()` or `with` ends it."""
+
+    def __init__(
+        self,
+        *,
+        operation_duration: float = 0.02,
+        locking: bool = True,
+        rate_limits: bool = False,
+        latency: float = 0.0,
+        seed: Optional[int] = None,
+        api_key: Optional[str] = None,
+    ) -> None:
+        self._emu = _native._Emulator(
+            operation_duration=operation_duration,
+            locking=locking,
+            rate_limits=rate_limits,
+            latency=latency,
+            seed=seed,
+            api_key=api_key,
+        )
+
+    @property
+    def base_url(self) -> str:
+        """`http://127.0.0.1:PORT/api/v2`"""
+        return str(self._emu.base_url)
+
+    @property
+    def api_key(self) -> str:
+        """The API key the emulator accepts."""
+        return str(self._emu.api_key)
+
+    def client(self, **options: Any) -> NeonClient:
+        """A blocking client of this emulator (options as for NeonClient)."""
+        options.setdefault("api_key", self.api_key)
+        return NeonClient(base_url=self.base_url, **options)
+
+    def async_client(self, **options: Any) -> AsyncNeonClient:
+        """An asyncio client of this emulator (options as for AsyncNeonClient)."""
+        options.setdefault("api_key", self.api_key)
+        return AsyncNeonClient(base_url=self.base_url, **options)
+
+    def add_fault(self, operation_id: Optional[str] = None, kind: str = "status", *, times: Optional[int] = None, **params: Any) -> None:
+        """Adds a fault: kind "status" (status=, retry_after=), "drop_connection", "truncate_body",
+        "latency" (ms=) or "fail_operation" (error=), for the next `times` matching requests (None = until cleared)."""
+        fault = {"operation_id": operation_id, "kind": kind, "times": times, **params}
+        self._emu.add_fault(json.dumps(fault))
+
+    def clear_faults(self) -> None:
+        self._emu.clear_faults()
+
+    def request_count(self, operation_id: str) -> int:
+        """Requests received for that operationId (faulted ones included)."""
+        return int(self._emu.request_count(operation_id))
+
+    def reset(self) -> None:
+        """Empties all state: projects, faults, counters."""
+        self._emu.reset()
+
+    def stop(self) -> None:
+        self._emu.stop()
+
+    def __enter__(self) -> "Emulator":
+        return self
+
+    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+        self.stop()
