@@ -13,7 +13,7 @@ cd "$ROOT"
 SCHEMATHESIS_VERSION="4.32.5"
 VENV="${ST_VENV:-$ROOT/target/schemathesis-venv}"
 MAX_EXAMPLES="${ST_MAX_EXAMPLES:-8}"
-MAX_TIME="${ST_MAX_TIME:-240}"
+MAX_TIME="${ST_MAX_TIME:-150}"
 KEY="schemathesis-key"
 
 if [ ! -x "$VENV/bin/schemathesis" ] || ! "$VENV/bin/python" -c "import importlib.metadata as m,sys; sys.exit(m.version('schemathesis')!='$SCHEMATHESIS_VERSION')" 2>/dev/null; then
