@@ -6866,8 +6866,8 @@ export declare class BucketsApi {
    * List objects in a bucket
    */
   listObjectsSync(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: SyncCallOptions): BucketObjectsListResponse;
-  /** Every `folders` item of every page of `listProjectBranchBucketObjects`, fetched page by page. */
-  listObjectsIter(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): AsyncIterableIterator<string>;
+  /** Every `objects` item of every page of `listProjectBranchBucketObjects`, fetched page by page. */
+  listObjectsIter(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): AsyncIterableIterator<BucketObject>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    * Delete an object in a bucket

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The Node suite: installs the dev dependencies, builds the native addon (the
+# package's install script runs cargo), type-checks the typed example with
+# `tsc --strict`, and runs `node --test` against in-process emulators.
+#   NEONKIT_NODE_PROFILE=release bash node/test.sh   to test an optimized build
+set -euo pipefail
+cd "$(dirname "$0")"
+export NEONKIT_NODE_PROFILE="${NEONKIT_NODE_PROFILE:-dev}"
+
+echo "==> npm ci (builds the addon: cargo build -p neonkit-node, profile $NEONKIT_NODE_PROFILE)"
+npm ci --no-audit --no-fund
+
+echo "==> tsc --noEmit --strict on test/types/example.ts"
+npx --no-install tsc -p test/types/tsconfig.json
+
+echo "==> node --test"
+node --test test/

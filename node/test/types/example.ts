@@ -1,0 +1,67 @@
+// A typed example: `tsc -p test/types/tsconfig.json` (strict) must accept it.
+import {
+  NeonClient, NeonError, NotFoundError, LockedError, type Branch, type ProjectListItem,
+  type EndpointType, type ListProjectsQuery, type Operation, type ErrorKind,
+} from 'neonkit';
+import { startEmulator, type Emulator } from 'neonkit/testing';
+
+async function main(): Promise<void> {
+  const emu: Emulator = await startEmulator({ operationDurationMs: 10 });
+  const client = new NeonClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 30_000, retries: 3 });
+
+  const created = await client.projects.create({ project: { name: 'typed', region_id: 'aws-us-east-2' } });
+  const projectId: string = created.project.id;
+  const ops: Operation[] = created.operations;
+
+  const type: EndpointType = 'read_write';
+  const custom: EndpointType = 'some_future_type'; // enums accept unknown strings
+  const b = await client.branches.create(projectId, { branch: { name: 'dev' }, endpoints: [{ type }] });
+  const branch: Branch = b.branch;
+  const parent: string | undefined = branch.parent_id;
+
+  const query: ListProjectsQuery = { limit: 10 };
+  const page = await client.projects.list(query);
+  const first: ProjectListItem | undefined = page.projects[0];
+
+  for await (const p of client.projects.iter({ limit: 2 })) {
+    const name: string = p.name;
+    void name;
+  }
+
+  const noWait = await client.branches.create(projectId, { branch: { name: 'later' } }, { wait: false });
+  const done: Operation[] = await client.operations.wait(noWait);
+  await client.operations.wait(projectId, noWait.operations.map((o) => o.id), { signal: AbortSignal.timeout(5000) });
+
+  const sync = client.projects.getSync(projectId);
+  const syncName: string = sync.project.name;
+
+  try {
+    await client.projects.get('missing-project');
+  } catch (e) {
+    if (e instanceof NotFoundError) {
+      const status: number | null = e.status;
+      const rid: string | null = e.requestId;
+      void status; void rid;
+    } else if (e instanceof LockedError || e instanceof NeonError) {
+      const kind: ErrorKind = e.kind;
+      void kind;
+    }
+  }
+
+  await client.roles.create(projectId, branch.id, { role: { name: 'app' } });
+  const pw = await client.roles.getPassword(projectId, branch.id, 'app');
+  const password: string = pw.password;
+  await client.apiKeys.revoke(123);
+  const usage = await client.consumption.getHistoryPerProjectV2({ from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
+  void usage;
+
+  // @ts-expect-error: a body is required
+  void client.projects.create();
+  // @ts-expect-error: project ids are strings
+  void client.projects.get(42);
+
+  console.log(ops.length, custom, parent, first?.id, done.length, syncName, password.length > 0);
+  await emu.stop();
+}
+
+void main();
