@@ -30,6 +30,13 @@ macro_rules! open_enum {
             }
         }
 
+        /// `Unknown("")`: what a value the server left out decodes to.
+        impl Default for $name {
+            fn default() -> Self {
+                Self::Unknown(String::new())
+            }
+        }
+
         impl ::std::str::FromStr for $name {
             type Err = ::std::convert::Infallible;
             fn from_str(s: &str) -> Result<Self, Self::Err> {

@@ -85,55 +85,6 @@ pub fn rust_ty(ty: &Ty) -> String {
     }
 }
 
-struct Ctx<'a> {
-    models: BTreeMap<&'a str, &'a Model>,
-    defaultable: BTreeMap<String, bool>,
-}
-
-impl<'a> Ctx<'a> {
-    fn new(spec: &'a Spec) -> Self {
-        let models = spec.models.iter().map(|m| (m.name.as_str(), m)).collect();
-        let mut c = Ctx { models, defaultable: BTreeMap::new() };
-        let names: Vec<String> = spec.models.iter().map(|m| m.name.clone()).collect();
-        for n in names {
-            let mut visiting = BTreeSet::new();
-            let d = c.model_default(&n, &mut visiting);
-            c.defaultable.insert(n, d);
-        }
-        c
-    }
-
-    fn ty_default(&mut self, ty: &Ty, visiting: &mut BTreeSet<String>) -> bool {
-        match ty {
-            Ty::Named(n) => self.model_default(n, visiting),
-            _ => true,
-        }
-    }
-
-    fn model_default(&mut self, name: &str, visiting: &mut BTreeSet<String>) -> bool {
-        if let Some(d) = self.defaultable.get(name) {
-            return *d;
-        }
-        if !visiting.insert(name.to_string()) {
-            return true;
-        }
-        let m = self.models[name];
-        let d = match &m.kind {
-            ModelKind::Struct(fields) => fields
-                .clone()
-                .iter()
-                .all(|f| !f.required || f.nullable || self.ty_default(&f.ty, visiting)),
-            ModelKind::Enum(_) | ModelKind::OneOf(_) => false,
-            ModelKind::Alias(t) => {
-                let t = t.clone();
-                self.ty_default(&t, visiting)
-            }
-        };
-        visiting.remove(name);
-        d
-    }
-}
-
 fn field_ty(f: &Field) -> String {
     let base = rust_ty(&f.ty);
     if f.required && !f.nullable {
@@ -170,7 +121,6 @@ fn holds_redacting(ty: &Ty, set: &BTreeSet<String>) -> bool {
 }
 
 pub fn models(spec: &Spec) -> String {
-    let mut ctx = Ctx::new(spec);
     let redacting = redacting_structs(spec);
     let mut out = String::from(HEADER);
     out.push_str("//! The API's data types: every component schema of the spec, plus the inline\n");
@@ -213,15 +163,15 @@ pub fn models(spec: &Spec) -> String {
                     let _ = writeln!(out, "    {v}({v}),");
                 }
                 out.push_str("    /// A variant this version of neonkit does not know.\n    Other(serde_json::Value),\n}\n\n");
+                let _ = writeln!(out, "impl Default for {} {{\n    fn default() -> Self {{\n        Self::Other(serde_json::Value::Null)\n    }}\n}}\n", m.name);
             }
             ModelKind::Struct(fields) => {
                 let sensitive = redacting.contains(&m.name);
-                let mut derives = vec!["Clone", "PartialEq", "Serialize", "Deserialize"];
+                // Every type has a Default (an open enum's is `Unknown("")`), so
+                // request bodies can be built with `..Default::default()`.
+                let mut derives = vec!["Clone", "PartialEq", "Default", "Serialize", "Deserialize"];
                 if !sensitive {
                     derives.insert(0, "Debug");
-                }
-                if *ctx.defaultable.get(&m.name).unwrap_or(&false) || ctx.model_default(&m.name, &mut BTreeSet::new()) {
-                    derives.push("Default");
                 }
                 let _ = writeln!(out, "#[derive({})]", derives.join(", "));
                 let _ = writeln!(out, "pub struct {} {{", m.name);
@@ -244,7 +194,9 @@ pub fn models(spec: &Spec) -> String {
                         attrs.push("skip".into());
                     } else if !(f.required && !f.nullable) && !f.nullable {
                         attrs.push("default, skip_serializing_if = \"Option::is_none\"".into());
-                    } else if f.nullable {
+                    } else {
+                        // A required field the server left out decodes to its
+                        // default instead of failing the whole response.
                         attrs.push("default".into());
                     }
                     if !attrs.is_empty() {
@@ -360,7 +312,7 @@ struct Sig {
     payload_expr: String,
 }
 
-fn signature(op: &Op, ctx: &mut Ctx) -> Sig {
+fn signature(op: &Op) -> Sig {
     let mut params = Vec::new();
     let mut args = Vec::new();
     let mut path_exprs = Vec::new();
@@ -394,7 +346,6 @@ fn signature(op: &Op, ctx: &mut Ctx) -> Sig {
     let query_expr = if op.query_params.is_empty() {
         "Vec::new()".to_string()
     } else {
-        let _ = ctx;
         params.push(format!("query: &{}", query_struct(op)));
         args.push("query".into());
         "query.pairs()".to_string()
@@ -423,7 +374,6 @@ fn query_value_push(p: &crate::spec::Param, access: &str, out: &mut String, inde
 }
 
 pub fn operations(spec: &Spec) -> String {
-    let mut ctx = Ctx::new(spec);
     let mut out = String::from(HEADER);
     out.push_str("//! The operation table (one entry per operationId of the spec) and the typed\n");
     out.push_str("//! query parameters of each operation that has any.\n\n");
@@ -490,9 +440,8 @@ pub fn operations(spec: &Spec) -> String {
 
     // Query structs.
     for op in spec.ops.iter().filter(|o| !o.query_params.is_empty()) {
-        let defaultable = op.query_params.iter().all(|p| !p.required || ctx.ty_default(&p.ty, &mut BTreeSet::new()));
         let _ = writeln!(out, "/// Query parameters of `{}`.", op.id);
-        let _ = writeln!(out, "#[derive(Clone, Debug, PartialEq{})]", if defaultable { ", Default" } else { "" });
+        out.push_str("#[derive(Clone, Debug, PartialEq, Default)]\n");
         let _ = writeln!(out, "pub struct {} {{", query_struct(op));
         for p in &op.query_params {
             if let Some(d) = &p.doc {
@@ -531,7 +480,6 @@ fn ns_struct(ns: &str) -> String {
 }
 
 pub fn resources(spec: &Spec) -> String {
-    let mut ctx = Ctx::new(spec);
     let mut out = String::from(HEADER);
     out.push_str("//! Resource namespaces with one async method per operation, and the same\n");
     out.push_str("//! methods blocking in [`blocking`].\n\n");
@@ -558,7 +506,7 @@ pub fn resources(spec: &Spec) -> String {
         let _ = writeln!(out, "impl<'a> {st}<'a> {{");
         let _ = writeln!(blocking, "    impl<'a> {st}<'a> {{");
         for op in spec.ops.iter().filter(|o| &o.ns == ns) {
-            let sig = signature(op, &mut ctx);
+            let sig = signature(op);
             let name = naming::snake(&op.words);
             let name = if KEYWORDS.contains(&name.as_str()) { format!("r#{name}") } else { name };
             let ret = response_ty(op);

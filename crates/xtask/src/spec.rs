@@ -504,9 +504,11 @@ pub fn load(text: &str, naming_text: &str) -> Spec {
                 _ => None,
             });
             if let (true, Some(shape)) = (has_cursor, shape) {
+                // The items are the list of objects (bucket listings also carry a list of folder names).
                 let items = fields
                     .iter()
-                    .find(|f| matches!(f.ty, Ty::Array(_)))
+                    .find(|f| matches!(&f.ty, Ty::Array(t) if matches!(**t, Ty::Named(_))))
+                    .or_else(|| fields.iter().find(|f| matches!(f.ty, Ty::Array(_))))
                     .unwrap_or_else(|| panic!("{}: paginated without an array field", op.id));
                 let Ty::Array(item_ty) = &items.ty else { unreachable!() };
                 let default_limit = op

@@ -19,7 +19,7 @@ pub type ComputeUnit = f64;
 /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
 pub type Provisioner = String;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaginationResponse {
     /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
     /// For more information about cursor based pagination, see
@@ -31,35 +31,41 @@ pub struct PaginationResponse {
 /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
 /// For more information about cursor based pagination, see
 /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Pagination {
+    #[serde(default)]
     pub cursor: String,
 }
 
 /// Empty response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EmptyResponse {
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PlanDetails {
+    #[serde(default)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<PlanVersion>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PlanVersion {
+    #[serde(default)]
     pub major: i64,
+    #[serde(default)]
     pub minor: i64,
 }
 
 /// Add a new JWKS to a specific endpoint of a project
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AddProjectJWKSRequest {
     /// The URL that lists the JWKS
+    #[serde(default)]
     pub jwks_url: String,
     /// The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+    #[serde(default)]
     pub provider_name: String,
     /// Branch ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,22 +82,28 @@ pub struct AddProjectJWKSRequest {
     pub skip_role_creation: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JWKS {
     /// JWKS ID
+    #[serde(default)]
     pub id: String,
     /// Project ID
+    #[serde(default)]
     pub project_id: String,
     /// Branch ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_id: Option<String>,
     /// The URL that lists the JWKS
+    #[serde(default)]
     pub jwks_url: String,
     /// The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+    #[serde(default)]
     pub provider_name: String,
     /// The date and time when the JWKS was created
+    #[serde(default)]
     pub created_at: String,
     /// The date and time when the JWKS was last modified
+    #[serde(default)]
     pub updated_at: String,
     /// The name of the required JWT Audience to be used
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,8 +113,9 @@ pub struct JWKS {
 }
 
 /// The list of configured JWKS definitions for a project
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectJWKSResponse {
+    #[serde(default)]
     pub jwks: Vec<JWKS>,
 }
 
@@ -114,58 +127,75 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AdvisorIssue {
     /// Unique identifier for the issue type
+    #[serde(default)]
     pub name: String,
     /// Human-readable title
+    #[serde(default)]
     pub title: String,
     /// Severity level of the issue
+    #[serde(default)]
     pub level: String,
     /// Whether this issue affects external API exposure or is internal only
+    #[serde(default)]
     pub facing: AdvisorIssueFacing,
     /// Categories this issue belongs to
+    #[serde(default)]
     pub categories: Vec<AdvisorCategory>,
     /// Detailed description of what this check detects
+    #[serde(default)]
     pub description: String,
     /// Specific details about this instance of the issue
+    #[serde(default)]
     pub detail: String,
     /// URL to documentation on how to fix this issue
+    #[serde(default)]
     pub remediation: String,
     /// Additional context-specific metadata
+    #[serde(default)]
     pub metadata: std::collections::BTreeMap<String, serde_json::Value>,
     /// Unique key for caching this issue result
+    #[serde(default)]
     pub cache_key: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiKeyCreateRequest {
     /// A user-specified API key name. This value is required when creating an API key.
+    #[serde(default)]
     pub key_name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrgApiKeyCreateRequest {
     /// A user-specified API key name. This value is required when creating an API key.
+    #[serde(default)]
     pub key_name: String,
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiKeyCreateResponse {
     /// The API key ID
+    #[serde(default)]
     pub id: i64,
     /// The generated 64-bit token required to access the Neon API
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub key: String,
     /// The user-specified API key name
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub name: String,
     /// A timestamp indicating when the API key was created
+    #[serde(default)]
     pub created_at: String,
     /// ID of the user who created this API key
+    #[serde(default)]
     pub created_by: String,
 }
 
@@ -181,19 +211,24 @@ impl std::fmt::Debug for ApiKeyCreateResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrgApiKeyCreateResponse {
     /// The API key ID
+    #[serde(default)]
     pub id: i64,
     /// The generated 64-bit token required to access the Neon API
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub key: String,
     /// The user-specified API key name
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub name: String,
     /// A timestamp indicating when the API key was created
+    #[serde(default)]
     pub created_at: String,
     /// ID of the user who created this API key
+    #[serde(default)]
     pub created_by: String,
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -213,78 +248,100 @@ impl std::fmt::Debug for OrgApiKeyCreateResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiKeyRevokeResponse {
     /// The API key ID
+    #[serde(default)]
     pub id: i64,
     /// The user-specified API key name
+    #[serde(default)]
     pub name: String,
     /// A timestamp indicating when the API key was created
+    #[serde(default)]
     pub created_at: String,
     /// ID of the user who created this API key
+    #[serde(default)]
     pub created_by: String,
     /// A timestamp indicating when the API was last used
     #[serde(default)]
     pub last_used_at: Option<String>,
     /// The IP address from which the API key was last used
+    #[serde(default)]
     pub last_used_from_addr: String,
     /// A `true` or `false` value indicating whether the API key is revoked
+    #[serde(default)]
     pub revoked: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrgApiKeyRevokeResponse {
     /// The API key ID
+    #[serde(default)]
     pub id: i64,
     /// The user-specified API key name
+    #[serde(default)]
     pub name: String,
     /// A timestamp indicating when the API key was created
+    #[serde(default)]
     pub created_at: String,
     /// ID of the user who created this API key
+    #[serde(default)]
     pub created_by: String,
     /// A timestamp indicating when the API was last used
     #[serde(default)]
     pub last_used_at: Option<String>,
     /// The IP address from which the API key was last used
+    #[serde(default)]
     pub last_used_from_addr: String,
     /// A `true` or `false` value indicating whether the API key is revoked
+    #[serde(default)]
     pub revoked: bool,
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiKeysListResponseItem {
     /// The API key ID
+    #[serde(default)]
     pub id: i64,
     /// The user-specified API key name
+    #[serde(default)]
     pub name: String,
     /// A timestamp indicating when the API key was created
+    #[serde(default)]
     pub created_at: String,
     /// The user data of the user that created this API key.
+    #[serde(default)]
     pub created_by: ApiKeyCreatorData,
     /// A timestamp indicating when the API was last used
     #[serde(default)]
     pub last_used_at: Option<String>,
     /// The IP address from which the API key was last used
+    #[serde(default)]
     pub last_used_from_addr: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrgApiKeysListResponseItem {
     /// The API key ID
+    #[serde(default)]
     pub id: i64,
     /// The user-specified API key name
+    #[serde(default)]
     pub name: String,
     /// A timestamp indicating when the API key was created
+    #[serde(default)]
     pub created_at: String,
     /// The user data of the user that created this API key.
+    #[serde(default)]
     pub created_by: ApiKeyCreatorData,
     /// A timestamp indicating when the API was last used
     #[serde(default)]
     pub last_used_at: Option<String>,
     /// The IP address from which the API key was last used
+    #[serde(default)]
     pub last_used_from_addr: String,
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -292,21 +349,26 @@ pub struct OrgApiKeysListResponseItem {
 }
 
 /// The user data of the user that created this API key.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ApiKeyCreatorData {
     /// ID of the user who created this API key
+    #[serde(default)]
     pub id: String,
     /// The name of the user.
+    #[serde(default)]
     pub name: String,
     /// The URL to the user's avatar image.
+    #[serde(default)]
     pub image: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Operation {
     /// The operation ID
+    #[serde(default)]
     pub id: String,
     /// The Neon project ID
+    #[serde(default)]
     pub project_id: String,
     /// The branch ID
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -315,32 +377,40 @@ pub struct Operation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint_id: Option<String>,
     /// The action performed by the operation
+    #[serde(default)]
     pub action: OperationAction,
     /// The status of the operation
+    #[serde(default)]
     pub status: OperationStatus,
     /// The error that occurred
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     /// The number of times the operation failed
+    #[serde(default)]
     pub failures_count: i32,
     /// A timestamp indicating when the operation was last retried
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_at: Option<String>,
     /// A timestamp indicating when the operation was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the operation status was last updated
+    #[serde(default)]
     pub updated_at: String,
     /// The total duration of the operation in milliseconds
+    #[serde(default)]
     pub total_duration_ms: i32,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OperationResponse {
+    #[serde(default)]
     pub operation: Operation,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OperationsResponse {
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
@@ -398,15 +468,19 @@ crate::open_enum! {
 }
 
 /// Essential data about the project. Full data is available at the getProject endpoint.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectListItem {
     /// The project ID
+    #[serde(default)]
     pub id: String,
     /// The cloud platform identifier. Currently, only AWS is supported, for which the identifier is `aws`.
+    #[serde(default)]
     pub platform_id: String,
     /// The region identifier
+    #[serde(default)]
     pub region_id: String,
     /// The project name
+    #[serde(default)]
     pub name: String,
     /// The Neon compute provisioner.
     /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
@@ -417,6 +491,7 @@ pub struct ProjectListItem {
     /// * serverless-platform
     ///
     /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    #[serde(default)]
     pub provisioner: Provisioner,
     /// A collection of settings for a Neon endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -424,28 +499,38 @@ pub struct ProjectListItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ProjectSettingsData>,
     /// The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`.
+    #[serde(default)]
     pub pg_version: PgVersion,
     /// The proxy host for the project. This value combines the `region_id`, the `platform_id`, and the Neon domain (`neon.tech`).
+    #[serde(default)]
     pub proxy_host: String,
     /// The logical size limit for a branch. The value is in MiB.
+    #[serde(default)]
     pub branch_logical_size_limit: i64,
     /// The logical size limit for a branch. The value is in B.
+    #[serde(default)]
     pub branch_logical_size_limit_bytes: i64,
     /// Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization.
+    #[serde(default)]
     pub store_passwords: bool,
     /// Control plane observed endpoints of this project being active this amount of wall-clock time.
+    #[serde(default)]
     pub active_time: i64,
     /// DEPRECATED. Use data from the getProject endpoint instead.
     #[deprecated]
+    #[serde(default)]
     pub cpu_used_sec: i64,
     /// A timestamp indicating when project maintenance begins. If set, the project is placed into maintenance mode at this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_starts_at: Option<String>,
     /// The project creation source
+    #[serde(default)]
     pub creation_source: String,
     /// A timestamp indicating when the project was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the project was last updated
+    #[serde(default)]
     pub updated_at: String,
     /// The current space occupied by the project in storage, in bytes. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches in a project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -455,6 +540,7 @@ pub struct ProjectListItem {
     #[deprecated]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_reset_at: Option<String>,
+    #[serde(default)]
     pub owner_id: String,
     /// The most recent time when any endpoint of this project was active.
     ///
@@ -485,37 +571,47 @@ pub struct ProjectListItem {
     pub effective_project_permission: Option<ProjectPermissionLevel>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Project {
     /// Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag.
     /// The value is reset at the beginning of each billing period.
+    #[serde(default)]
     pub data_storage_bytes_hour: i64,
     /// Bytes. Egress traffic from the Neon cloud to the client for given project over the billing period.
     /// Includes deleted endpoints. The value has some lag. The value is reset at the beginning of each billing period.
+    #[serde(default)]
     pub data_transfer_bytes: i64,
     /// Bytes. Amount of WAL that travelled through storage for given project across all branches.
     /// The value has some lag. The value is reset at the beginning of each billing period.
+    #[serde(default)]
     pub written_data_bytes: i64,
     /// Seconds. The number of CPU seconds used by the project's compute endpoints, including compute endpoints that have been deleted.
     /// The value has some lag. The value is reset at the beginning of each billing period.
     /// Examples:
     /// 1. An endpoint that uses 1 CPU for 1 second is equal to `compute_time=1`.
     /// 2. An endpoint that uses 2 CPUs simultaneously for 1 second is equal to `compute_time=2`.
+    #[serde(default)]
     pub compute_time_seconds: i64,
     /// Seconds. Control plane observed endpoints of this project being active this amount of wall-clock time.
     /// The value has some lag.
     /// The value is reset at the beginning of each billing period.
+    #[serde(default)]
     pub active_time_seconds: i64,
     /// DEPRECATED, use compute_time instead.
     #[deprecated]
+    #[serde(default)]
     pub cpu_used_sec: i64,
     /// The project ID
+    #[serde(default)]
     pub id: String,
     /// The cloud platform identifier. Currently, only AWS is supported, for which the identifier is `aws`.
+    #[serde(default)]
     pub platform_id: String,
     /// The region identifier
+    #[serde(default)]
     pub region_id: String,
     /// The project name
+    #[serde(default)]
     pub name: String,
     /// The Neon compute provisioner.
     /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
@@ -526,6 +622,7 @@ pub struct Project {
     /// * serverless-platform
     ///
     /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    #[serde(default)]
     pub provisioner: Provisioner,
     /// A collection of settings for a Neon endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -533,38 +630,50 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ProjectSettingsData>,
     /// The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`.
+    #[serde(default)]
     pub pg_version: PgVersion,
     /// The proxy host for the project. This value combines the `region_id`, the `platform_id`, and the Neon domain (`neon.tech`).
+    #[serde(default)]
     pub proxy_host: String,
     /// The logical size limit for a branch. The value is in MiB.
+    #[serde(default)]
     pub branch_logical_size_limit: i64,
     /// The logical size limit for a branch. The value is in B.
+    #[serde(default)]
     pub branch_logical_size_limit_bytes: i64,
     /// Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization.
+    #[serde(default)]
     pub store_passwords: bool,
     /// A timestamp indicating when project maintenance begins. If set, the project is placed into maintenance mode at this time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub maintenance_starts_at: Option<String>,
     /// The project creation source
+    #[serde(default)]
     pub creation_source: String,
     /// The number of seconds to retain the shared history for all branches in this project.
+    #[serde(default)]
     pub history_retention_seconds: i32,
     /// A timestamp indicating when the project was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the project was last updated
+    #[serde(default)]
     pub updated_at: String,
     /// The current space occupied by the project in storage, in bytes. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches in a project.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub synthetic_storage_size: Option<i64>,
     /// A date-time indicating when Neon Cloud started measuring consumption for current consumption period.
+    #[serde(default)]
     pub consumption_period_start: String,
     /// A date-time indicating when Neon Cloud plans to stop measuring consumption for current consumption period.
+    #[serde(default)]
     pub consumption_period_end: String,
     /// DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
     /// A timestamp indicating when the project quota resets.
     #[deprecated]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_reset_at: Option<String>,
+    #[serde(default)]
     pub owner_id: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<ProjectOwnerData>,
@@ -626,34 +735,41 @@ impl std::fmt::Debug for Project {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectCreateRequest {
+    #[serde(default)]
     pub project: ProjectCreateRequestProject,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectUpdateRequest {
+    #[serde(default)]
     pub project: ProjectUpdateRequestProject,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectTransferRequestResponse {
     /// The unique identifier for the transfer request
+    #[serde(default)]
     pub id: String,
     /// The ID of the project that is being transferred
+    #[serde(default)]
     pub project_id: String,
     /// The timestamp when the transfer request was created
+    #[serde(default)]
     pub created_at: String,
     /// The timestamp when the transfer request will expire
+    #[serde(default)]
     pub expires_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AcceptProjectTransferRequestSatisfiesPlanError {
+    #[serde(default)]
     pub reasons: Vec<AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectSettingsData {
     /// Per-project consumption quotas. If a quota is exceeded, all active computes
     /// are automatically suspended and cannot be started via API calls or incoming connections.
@@ -705,8 +821,9 @@ pub struct ProjectSettingsData {
     pub preload_libraries: Option<PreloadLibraries>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectResponse {
+    #[serde(default)]
     pub project: Project,
 }
 
@@ -718,9 +835,11 @@ impl std::fmt::Debug for ProjectResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectRecoverResponse {
+    #[serde(default)]
     pub project: Project,
+    #[serde(default)]
     pub branches: Vec<Branch>,
 }
 
@@ -733,8 +852,9 @@ impl std::fmt::Debug for ProjectRecoverResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectsResponse {
+    #[serde(default)]
     pub projects: Vec<ProjectListItem>,
     /// A list of project IDs indicating which projects are known to exist, but whose details could not
     /// be fetched within the requested (or implicit) time limit
@@ -742,11 +862,14 @@ pub struct ProjectsResponse {
     pub unavailable_project_ids: Option<Vec<String>>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectPermission {
+    #[serde(default)]
     pub id: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub granted_to_email: String,
+    #[serde(default)]
     pub granted_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
@@ -763,8 +886,9 @@ impl std::fmt::Debug for ProjectPermission {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectPermissions {
+    #[serde(default)]
     pub project_permissions: Vec<ProjectPermission>,
 }
 
@@ -776,9 +900,10 @@ impl std::fmt::Debug for ProjectPermissions {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GrantPermissionToProjectRequest {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
 }
 
@@ -802,85 +927,109 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerProjectResponse {
+    #[serde(default)]
     pub projects: Vec<ConsumptionHistoryPerProject>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerProjectV2Response {
+    #[serde(default)]
     pub projects: Vec<ConsumptionHistoryPerProjectV2>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerProject {
     /// The project ID
+    #[serde(default)]
     pub project_id: String,
+    #[serde(default)]
     pub periods: Vec<ConsumptionHistoryPerPeriod>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerProjectV2 {
     /// The project ID
+    #[serde(default)]
     pub project_id: String,
+    #[serde(default)]
     pub periods: Vec<ConsumptionHistoryPerPeriodV2>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerBranchV2Response {
+    #[serde(default)]
     pub branches: Vec<ConsumptionHistoryPerBranchV2>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerBranchV2 {
     /// The project that owns the branch
+    #[serde(default)]
     pub project_id: String,
     /// The branch ID
+    #[serde(default)]
     pub branch_id: String,
+    #[serde(default)]
     pub periods: Vec<ConsumptionHistoryPerPeriodV2>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerPeriod {
     /// The ID assigned to the specified billing period.
+    #[serde(default)]
     pub period_id: String,
     /// The billing plan applicable during the billing period.
+    #[serde(default)]
     pub period_plan: String,
     /// The start date-time of the billing period.
+    #[serde(default)]
     pub period_start: String,
     /// The end date-time of the billing period, available for the past periods only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<String>,
+    #[serde(default)]
     pub consumption: Vec<ConsumptionHistoryPerTimeframe>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerPeriodV2 {
     /// The ID assigned to the specified billing period.
+    #[serde(default)]
     pub period_id: String,
     /// The billing plan applicable during the billing period.
+    #[serde(default)]
     pub period_plan: String,
     /// The start date-time of the billing period.
+    #[serde(default)]
     pub period_start: String,
     /// The end date-time of the billing period, available for the past periods only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_end: Option<String>,
+    #[serde(default)]
     pub consumption: Vec<ConsumptionHistoryPerTimeframeV2>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerTimeframe {
     /// The specified start date-time for the reported consumption.
+    #[serde(default)]
     pub timeframe_start: String,
     /// The specified end date-time for the reported consumption.
+    #[serde(default)]
     pub timeframe_end: String,
     /// Seconds. The amount of time the compute endpoints have been active.
+    #[serde(default)]
     pub active_time_seconds: u64,
     /// Seconds. The number of CPU seconds used by compute endpoints, including compute endpoints that have been deleted.
+    #[serde(default)]
     pub compute_time_seconds: u64,
     /// Bytes. The amount of written data for all branches.
+    #[serde(default)]
     pub written_data_bytes: u64,
     /// Bytes. The space occupied in storage. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches.
+    #[serde(default)]
     pub synthetic_storage_size_bytes: u64,
     /// Bytes-Hour. The amount of storage consumed hourly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -893,7 +1042,7 @@ pub struct ConsumptionHistoryPerTimeframe {
     pub logical_size_bytes_hour: Option<u64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerTimeframeV2 {
     /// The specified start date-time for the reported consumption.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -905,9 +1054,11 @@ pub struct ConsumptionHistoryPerTimeframeV2 {
     pub metrics: Option<Vec<ConsumptionMetricValue>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionMetricValue {
+    #[serde(default)]
     pub metric_name: String,
+    #[serde(default)]
     pub value: i64,
 }
 
@@ -929,26 +1080,33 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AvailablePreloadLibrary {
+    #[serde(default)]
     pub library_name: String,
+    #[serde(default)]
     pub description: String,
+    #[serde(default)]
     pub is_default: bool,
+    #[serde(default)]
     pub is_experimental: bool,
+    #[serde(default)]
     pub version: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AvailablePreloadLibraries {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub libraries: Option<Vec<AvailablePreloadLibrary>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Branch {
     /// The branch ID. This value is generated when a branch is created. A `branch_id` value has a `br` prefix. For example: `br-small-term-683261`.
+    #[serde(default)]
     pub id: String,
     /// The ID of the project to which the branch belongs
+    #[serde(default)]
     pub project_id: String,
     /// The `branch_id` of the parent branch
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -965,12 +1123,14 @@ pub struct Branch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_timestamp: Option<String>,
     /// The branch name
+    #[serde(default)]
     pub name: String,
     /// The branch’s state, indicating if it is initializing, ready for use, or archived.
     /// * 'init' - the branch is being created but is not available for querying.
     /// * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
     /// * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
     /// * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+    #[serde(default)]
     pub current_state: BranchState,
     /// The branch’s state, indicating if it is initializing, ready for use, or archived.
     /// * 'init' - the branch is being created but is not available for querying.
@@ -980,11 +1140,13 @@ pub struct Branch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_state: Option<BranchState>,
     /// A UTC timestamp indicating when the `current_state` began
+    #[serde(default)]
     pub state_changed_at: String,
     /// The logical size of the branch, in bytes
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_size: Option<i64>,
     /// The branch creation source
+    #[serde(default)]
     pub creation_source: String,
     /// DEPRECATED. Use `default` field.
     /// Whether the branch is the project's primary branch
@@ -992,8 +1154,10 @@ pub struct Branch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// Whether the branch is the project's default branch
+    #[serde(default)]
     pub default: bool,
     /// Whether the branch is protected
+    #[serde(default)]
     pub protected: bool,
     /// CPU seconds used by all of the branch's compute endpoints, including deleted ones.
     /// This value is reset at the beginning of each billing period.
@@ -1001,14 +1165,21 @@ pub struct Branch {
     /// 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`.
     /// 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`.
     #[deprecated]
+    #[serde(default)]
     pub cpu_used_sec: i64,
+    #[serde(default)]
     pub compute_time_seconds: i64,
+    #[serde(default)]
     pub active_time_seconds: i64,
+    #[serde(default)]
     pub written_data_bytes: i64,
+    #[serde(default)]
     pub data_transfer_bytes: i64,
     /// A timestamp indicating when the branch was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the branch was last updated
+    #[serde(default)]
     pub updated_at: String,
     /// The time-to-live (TTL) duration originally configured for the branch, in seconds. This read-only value represents the interval between the time `expires_at` was set and the expiration timestamp itself. It is preserved to ensure the same TTL duration is reapplied when resetting the branch from its parent, and only updates when a new `expires_at` value is set.
     ///
@@ -1066,11 +1237,13 @@ pub type BranchState = String;
 pub type BranchRestoreStatus = String;
 
 /// An action that is currently restricted for the branch and the reason why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchRestrictedAction {
     /// The name of a restricted action. Possible values include `restore`, `delete-rw-endpoint`.
+    #[serde(default)]
     pub name: String,
     /// A human-readable explanation of why the action is restricted.
+    #[serde(default)]
     pub reason: String,
 }
 
@@ -1078,19 +1251,23 @@ pub struct BranchRestrictedAction {
 /// with `include_deleted=true`.
 ///
 /// This is part of the Branch Recovery feature, which is in preview and not available to all users.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchRecoveryInfo {
     /// Timestamp when the branch was deleted
+    #[serde(default)]
     pub deleted_at: String,
     /// Timestamp when the recovery window expires and the branch will be permanently deleted
+    #[serde(default)]
     pub recoverable_until: String,
     /// How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration
+    #[serde(default)]
     pub deletion_method: BranchRecoveryInfoDeletionMethod,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchCreateRequestEndpointOptions {
     /// The compute endpoint type. Either `read_write` or `read_only`.
+    #[serde(default)]
     pub r#type: EndpointType,
     /// A collection of settings for a compute endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1126,7 +1303,7 @@ pub struct BranchCreateRequestEndpointOptions {
     pub suspend_timeout_seconds: Option<SuspendTimeoutSeconds>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchAnonymizedCreateRequest {
     /// Annotation properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1153,7 +1330,7 @@ impl std::fmt::Debug for BranchAnonymizedCreateRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchCreateRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<BranchCreateRequestEndpointOptions>>,
@@ -1161,16 +1338,18 @@ pub struct BranchCreateRequest {
     pub branch: Option<BranchCreateRequestBranch>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchUpdateRequest {
+    #[serde(default)]
     pub branch: BranchUpdateRequestBranch,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchRestoreRequest {
     /// The `branch_id` of the restore source branch.
     /// If `source_timestamp` and `source_lsn` are omitted, the branch will be restored to head.
     /// If `source_branch_id` is equal to the branch's id, `source_timestamp` or `source_lsn` is required.
+    #[serde(default)]
     pub source_branch_id: String,
     /// A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1185,12 +1364,13 @@ pub struct BranchRestoreRequest {
     pub preserve_under_name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchResponse {
+    #[serde(default)]
     pub branch: Branch,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sql: Option<String>,
@@ -1198,35 +1378,41 @@ pub struct BranchSchemaResponse {
     pub json: Option<BranchSchemaJSON>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaCompareResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchesResponse {
+    #[serde(default)]
     pub branches: Vec<Branch>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchesCountResponse {
+    #[serde(default)]
     pub count: i64,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MaskingRule {
     /// The name of the database containing the table to be masked
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub database_name: String,
     /// The name of the schema containing the table to be masked
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub schema_name: String,
     /// The name of the table containing the column to be masked
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub table_name: String,
     /// The name of the column to be masked
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub column_name: String,
     /// The PostgreSQL Anonymizer masking function to apply.
     /// Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()')
@@ -1253,9 +1439,10 @@ impl std::fmt::Debug for MaskingRule {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MaskingRulesResponse {
     /// List of masking rules for the branch
+    #[serde(default)]
     pub masking_rules: Vec<MaskingRule>,
 }
 
@@ -1267,10 +1454,11 @@ impl std::fmt::Debug for MaskingRulesResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MaskingRulesUpdateRequest {
     /// List of masking rules to apply to the branch.
     /// This will replace all existing masking rules for the branch.
+    #[serde(default)]
     pub masking_rules: Vec<MaskingRule>,
 }
 
@@ -1282,21 +1470,26 @@ impl std::fmt::Debug for MaskingRulesUpdateRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnonymizedBranchStatusResponse {
     /// The ID of the project
+    #[serde(default)]
     pub project_id: String,
     /// The ID of the anonymized branch
+    #[serde(default)]
     pub branch_id: String,
     /// The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub state: String,
     /// A descriptive message about the current status or any errors
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_message: Option<String>,
     /// A timestamp indicating when the anonymized branch was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the anonymized branch status was last updated
+    #[serde(default)]
     pub updated_at: String,
     /// A timestamp indicating when the anonymized branch operation failed (if applicable)
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1322,7 +1515,7 @@ impl std::fmt::Debug for AnonymizedBranchStatusResponse {
 }
 
 /// Metadata about the most recent anonymization attempt for the branch.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnonymizationRunMetadata {
     /// Timestamp indicating when the latest anonymization attempt started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1342,21 +1535,26 @@ pub struct AnonymizationRunMetadata {
     pub masked_columns: Option<i64>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionParameters {
     /// Database name
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub database: String,
     /// Password for the role
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub password: String,
     /// Role name
+    #[serde(default)]
     pub role: String,
     /// Hostname
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub host: String,
     /// Pooler hostname
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub pooler_host: String,
 }
 
@@ -1372,13 +1570,15 @@ impl std::fmt::Debug for ConnectionParameters {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionDetails {
     /// The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS)
     /// The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable.
     /// When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub connection_uri: String,
+    #[serde(default)]
     pub connection_parameters: ConnectionParameters,
 }
 
@@ -1391,64 +1591,82 @@ impl std::fmt::Debug for ConnectionDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionURIResponse {
     /// The connection URI.
+    #[serde(default)]
     pub uri: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Endpoint {
     /// The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub host: String,
     /// The compute endpoint ID. Compute endpoint IDs have an `ep-` prefix. For example: `ep-little-smoke-851426`
+    #[serde(default)]
     pub id: String,
     /// Optional name of the compute endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The ID of the project to which the compute endpoint belongs
+    #[serde(default)]
     pub project_id: String,
     /// The ID of the branch that the compute endpoint is associated with
+    #[serde(default)]
     pub branch_id: String,
     /// The minimum number of Compute Units
+    #[serde(default)]
     pub autoscaling_limit_min_cu: ComputeUnit,
     /// The maximum number of Compute Units
+    #[serde(default)]
     pub autoscaling_limit_max_cu: ComputeUnit,
     /// The region identifier
+    #[serde(default)]
     pub region_id: String,
     /// The compute endpoint type. Either `read_write` or `read_only`.
+    #[serde(default)]
     pub r#type: EndpointType,
     /// The state of the compute endpoint
+    #[serde(default)]
     pub current_state: EndpointState,
     /// The state of the compute endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_state: Option<EndpointState>,
     /// A collection of settings for a compute endpoint
+    #[serde(default)]
     pub settings: EndpointSettingsData,
     /// DEPRECATED. Whether to enable connection pooling for the compute endpoint.
     /// The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
     /// See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
     #[deprecated]
+    #[serde(default)]
     pub pooler_enabled: bool,
     /// DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
     #[deprecated]
+    #[serde(default)]
     pub pooler_mode: EndpointPoolerMode,
     /// Whether to restrict connections to the compute endpoint.
     /// Enabling this option schedules a suspend compute operation.
     /// A disabled compute endpoint cannot be enabled by a connection or
     /// console action.
+    #[serde(default)]
     pub disabled: bool,
     /// Whether to permit passwordless access to the compute endpoint
+    #[serde(default)]
     pub passwordless_access: bool,
     /// A timestamp indicating when the compute endpoint was last active
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_active: Option<String>,
     /// The compute endpoint creation source
+    #[serde(default)]
     pub creation_source: String,
     /// A timestamp indicating when the compute endpoint was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the compute endpoint was last updated
+    #[serde(default)]
     pub updated_at: String,
     /// A timestamp indicating when the compute endpoint was last started
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1457,6 +1675,7 @@ pub struct Endpoint {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspended_at: Option<String>,
     /// DEPRECATED. Use the "host" property instead.
+    #[serde(default)]
     pub proxy_host: String,
     /// Duration of inactivity in seconds after which the compute endpoint is
     /// automatically suspended. The value `0` means use the default value.
@@ -1464,6 +1683,7 @@ pub struct Endpoint {
     /// The minimum value is `60` seconds (1 minute).
     /// The maximum value is `604800` seconds (1 week). For more information, see
     /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    #[serde(default)]
     pub suspend_timeout_seconds: SuspendTimeoutSeconds,
     /// The Neon compute provisioner.
     /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
@@ -1474,6 +1694,7 @@ pub struct Endpoint {
     /// * serverless-platform
     ///
     /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    #[serde(default)]
     pub provisioner: Provisioner,
     /// Attached compute's release version number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1549,7 +1770,7 @@ pub type SuspendTimeoutSeconds = i64;
 /// A list of IP addresses that are allowed to connect to the compute endpoint.
 /// If the list is empty or not set, all IP addresses are allowed.
 /// If protected_branches_only is true, the list will be applied only to protected branches.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AllowedIps {
     /// A list of IP addresses that are allowed to connect to the endpoint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1562,19 +1783,22 @@ pub struct AllowedIps {
 /// A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
 /// During this time, the project's compute endpoints may be unavailable and existing connections can be
 /// interrupted.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MaintenanceWindow {
     /// A list of weekdays when the maintenance window is active.
     /// Encoded as ints, where 1 - Monday, and 7 - Sunday.
+    #[serde(default)]
     pub weekdays: Vec<i64>,
     /// Start time of the maintenance window, in the format of "HH:MM". Uses UTC.
+    #[serde(default)]
     pub start_time: String,
     /// End time of the maintenance window, in the format of "HH:MM". Uses UTC.
+    #[serde(default)]
     pub end_time: String,
 }
 
 /// The shared libraries to preload into the project's compute instances.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PreloadLibraries {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub use_defaults: Option<bool>,
@@ -1582,18 +1806,21 @@ pub struct PreloadLibraries {
     pub enabled_libraries: Option<Vec<String>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointCreateRequest {
+    #[serde(default)]
     pub endpoint: EndpointCreateRequestEndpoint,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointUpdateRequest {
+    #[serde(default)]
     pub endpoint: EndpointUpdateRequestEndpoint,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointResponse {
+    #[serde(default)]
     pub endpoint: Endpoint,
 }
 
@@ -1605,9 +1832,10 @@ impl std::fmt::Debug for EndpointResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionURIsResponse {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub connection_uris: Vec<ConnectionDetails>,
 }
 
@@ -1619,7 +1847,7 @@ impl std::fmt::Debug for ConnectionURIsResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionURIsOptionalResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_uris: Option<Vec<ConnectionDetails>>,
@@ -1633,49 +1861,61 @@ impl std::fmt::Debug for ConnectionURIsOptionalResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpointsResponse {
+    #[serde(default)]
     pub endpoints: Vec<VPCEndpoint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpointsWithRegionResponse {
+    #[serde(default)]
     pub endpoints: Vec<VPCEndpointWithRegion>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpoint {
     /// The VPC endpoint ID
+    #[serde(default)]
     pub vpc_endpoint_id: String,
     /// A descriptive label for the VPC endpoint
+    #[serde(default)]
     pub label: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpointWithRegion {
     /// The VPC endpoint ID
+    #[serde(default)]
     pub vpc_endpoint_id: String,
     /// A descriptive label for the VPC endpoint
+    #[serde(default)]
     pub label: String,
     /// The region where the VPC endpoint is located
+    #[serde(default)]
     pub region_id: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpointDetails {
     /// The VPC endpoint ID
+    #[serde(default)]
     pub vpc_endpoint_id: String,
     /// A descriptive label for the VPC endpoint
+    #[serde(default)]
     pub label: String,
     /// The current state of the VPC endpoint. Possible values are
     /// `new` (just configured, pending acceptance) or `accepted`
     /// (VPC connection was accepted by Neon).
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub state: String,
     /// The number of projects that are restricted to use this VPC endpoint.
+    #[serde(default)]
     pub num_restricted_projects: i64,
     /// A list of example projects that are restricted to use this VPC endpoint.
     /// There are at most 3 projects in the list, even if more projects are restricted.
+    #[serde(default)]
     pub example_restricted_projects: Vec<String>,
 }
 
@@ -1691,13 +1931,15 @@ impl std::fmt::Debug for VPCEndpointDetails {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpointAssignment {
+    #[serde(default)]
     pub label: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointsResponse {
+    #[serde(default)]
     pub endpoints: Vec<Endpoint>,
 }
 
@@ -1709,7 +1951,7 @@ impl std::fmt::Debug for EndpointsResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointsOptionalResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
@@ -1723,11 +1965,13 @@ impl std::fmt::Debug for EndpointsOptionalResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Role {
     /// The ID of the branch to which the role belongs
+    #[serde(default)]
     pub branch_id: String,
     /// The role name
+    #[serde(default)]
     pub name: String,
     /// The role password
     /// Secret: never shown by `Debug`.
@@ -1740,8 +1984,10 @@ pub struct Role {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication_method: Option<String>,
     /// A timestamp indicating when the role was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the role was last updated
+    #[serde(default)]
     pub updated_at: String,
 }
 
@@ -1759,13 +2005,15 @@ impl std::fmt::Debug for Role {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RoleCreateRequest {
+    #[serde(default)]
     pub role: RoleCreateRequestRole,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RoleResponse {
+    #[serde(default)]
     pub role: Role,
 }
 
@@ -1777,14 +2025,16 @@ impl std::fmt::Debug for RoleResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JWKSResponse {
+    #[serde(default)]
     pub jwks: JWKS,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RolesResponse {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub roles: Vec<Role>,
 }
 
@@ -1796,10 +2046,11 @@ impl std::fmt::Debug for RolesResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RolePasswordResponse {
     /// The role password
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub password: String,
 }
 
@@ -1811,9 +2062,10 @@ impl std::fmt::Debug for RolePasswordResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentSourceBankCard {
     /// Last 4 digits of the card.
+    #[serde(default)]
     pub last4: String,
     /// Brand of credit card.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1826,53 +2078,67 @@ pub struct PaymentSourceBankCard {
     pub exp_year: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PaymentSource {
     /// Type of payment source. E.g. "card".
+    #[serde(default)]
     pub r#type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<PaymentSourceBankCard>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BillingAccount {
     /// State of the billing account.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub state: BillingAccountState,
+    #[serde(default)]
     pub payment_source: PaymentSource,
     /// Type of subscription to Neon Cloud.
     /// Notice that for users without billing account this will be "UNKNOWN"
+    #[serde(default)]
     pub subscription_type: BillingSubscriptionType,
     /// Indicates whether and how an account makes payments.
+    #[serde(default)]
     pub payment_method: BillingPaymentMethod,
     /// The last time the quota was reset. Defaults to the date-time the account is created.
+    #[serde(default)]
     pub quota_reset_at_last: String,
     /// The full name of the individual or entity that owns the billing account. This name appears on invoices.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub name: String,
     /// Billing email, to receive emails related to invoices and subscriptions.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// Billing address city.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub address_city: String,
     /// Billing address country code defined by ISO 3166-1 alpha-2.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub address_country: String,
     /// Billing address country name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address_country_name: Option<String>,
     /// Billing address line 1.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub address_line1: String,
     /// Billing address line 2.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub address_line2: String,
     /// Billing address postal code.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub address_postal_code: String,
     /// Billing address state or region.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub address_state: String,
     /// Orb user portal url
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1919,7 +2185,7 @@ impl std::fmt::Debug for BillingAccount {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SpendingLimitUpdateRequest {
     /// Monthly spending cap in cents. Must be positive. To remove a
     /// previously configured limit, send a DELETE request to the
@@ -1928,10 +2194,11 @@ pub struct SpendingLimitUpdateRequest {
     /// computes are not suspended. Setting a cap below the period's
     /// already-accrued spend is permitted and will trigger the
     /// over-limit notification on the next worker run.
+    #[serde(default)]
     pub spending_limit_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SpendingLimitResponse {
     /// Monthly spending cap in cents. `null` indicates that no limit
     /// is currently configured.
@@ -1986,25 +2253,32 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Database {
     /// The database ID
+    #[serde(default)]
     pub id: i64,
     /// The ID of the branch to which the database belongs
+    #[serde(default)]
     pub branch_id: String,
     /// The database name
+    #[serde(default)]
     pub name: String,
     /// The name of role that owns the database
+    #[serde(default)]
     pub owner_name: String,
     /// A timestamp indicating when the database was created
+    #[serde(default)]
     pub created_at: String,
     /// A timestamp indicating when the database was last updated
+    #[serde(default)]
     pub updated_at: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseCreateRequest {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub database: DatabaseCreateRequestDatabase,
 }
 
@@ -2016,9 +2290,10 @@ impl std::fmt::Debug for DatabaseCreateRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseUpdateRequest {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub database: DatabaseUpdateRequestDatabase,
 }
 
@@ -2030,9 +2305,10 @@ impl std::fmt::Debug for DatabaseUpdateRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseResponse {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub database: Database,
 }
 
@@ -2044,25 +2320,32 @@ impl std::fmt::Debug for DatabaseResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabasesResponse {
+    #[serde(default)]
     pub databases: Vec<Database>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Invitation {
+    #[serde(default)]
     pub id: String,
     /// Email of the invited user
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// Organization id as it is stored in Neon
+    #[serde(default)]
     pub org_id: String,
     /// UUID for the user_id who extended the invitation
+    #[serde(default)]
     pub invited_by: String,
     /// Timestamp when the invitation was created
+    #[serde(default)]
     pub invited_at: String,
     /// The role of the organization member. Some role values may not be
     /// available for all organizations.
+    #[serde(default)]
     pub role: MemberRole,
 }
 
@@ -2091,21 +2374,26 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Member {
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub user_id: String,
+    #[serde(default)]
     pub org_id: String,
     /// The role of the organization member. Some role values may not be
     /// available for all organizations.
+    #[serde(default)]
     pub role: MemberRole,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MemberUserInfo {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// Whether the member has MFA (TOTP) enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2127,9 +2415,11 @@ impl std::fmt::Debug for MemberUserInfo {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct MemberWithUser {
+    #[serde(default)]
     pub member: Member,
+    #[serde(default)]
     pub user: MemberUserInfo,
 }
 
@@ -2142,18 +2432,25 @@ impl std::fmt::Debug for MemberWithUser {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Organization {
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub handle: String,
+    #[serde(default)]
     pub plan: String,
     /// A timestamp indicting when the organization was created
+    #[serde(default)]
     pub created_at: String,
     /// Organizations created via the Console or the API are managed by `console`.
     /// Organizations created by other methods can't be deleted via the Console or the API.
+    #[serde(default)]
     pub managed_by: String,
     /// A timestamp indicating when the organization was updated
+    #[serde(default)]
     pub updated_at: String,
     /// If true, allow account to mark projects as HIPAA
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2163,13 +2460,15 @@ pub struct Organization {
     pub require_mfa: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationsResponse {
+    #[serde(default)]
     pub organizations: Vec<Organization>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationInvitationsResponse {
+    #[serde(default)]
     pub invitations: Vec<Invitation>,
 }
 
@@ -2181,12 +2480,14 @@ impl std::fmt::Debug for OrganizationInvitationsResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationInviteCreateRequest {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// The role of the organization member. Some role values may not be
     /// available for all organizations.
+    #[serde(default)]
     pub role: MemberRole,
 }
 
@@ -2199,8 +2500,9 @@ impl std::fmt::Debug for OrganizationInviteCreateRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationInvitesCreateRequest {
+    #[serde(default)]
     pub invitations: Vec<OrganizationInviteCreateRequest>,
 }
 
@@ -2212,15 +2514,17 @@ impl std::fmt::Debug for OrganizationInvitesCreateRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationMemberUpdateRequest {
     /// The role of the organization member. Some role values may not be
     /// available for all organizations.
+    #[serde(default)]
     pub role: MemberRole,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationMembersResponse {
+    #[serde(default)]
     pub members: Vec<MemberWithUser>,
 }
 
@@ -2232,38 +2536,49 @@ impl std::fmt::Debug for OrganizationMembersResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ActiveRegionsResponse {
     /// The list of active regions
+    #[serde(default)]
     pub regions: Vec<RegionResponse>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RegionResponse {
     /// The region ID as used in other API endpoints
+    #[serde(default)]
     pub region_id: String,
     /// A short description of the region.
+    #[serde(default)]
     pub name: String,
     /// Whether this region is used by default in new projects.
+    #[serde(default)]
     pub default: bool,
     /// The geographical latitude (approximate) for the region. Empty if unknown.
+    #[serde(default)]
     pub geo_lat: String,
     /// The geographical longitude (approximate) for the region. Empty if unknown.
+    #[serde(default)]
     pub geo_long: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CurrentUserAuthAccount {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
+    #[serde(default)]
     pub image: String,
     /// DEPRECATED. Use `email` field.
     /// Secret: never shown by `Debug`.
     #[deprecated]
+    #[serde(default)]
     pub login: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub name: String,
     /// Identity provider id from keycloak
+    #[serde(default)]
     pub provider: IdentityProviderId,
 }
 
@@ -2279,32 +2594,44 @@ impl std::fmt::Debug for CurrentUserAuthAccount {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CurrentUserInfoResponse {
     /// Control plane observes active endpoints of a user this amount of wall-clock time.
+    #[serde(default)]
     pub active_seconds_limit: i64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub billing_account: Option<BillingAccount>,
+    #[serde(default)]
     pub auth_accounts: Vec<CurrentUserAuthAccount>,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub image: String,
     /// DEPRECATED. Use `email` field.
     /// Secret: never shown by `Debug`.
     #[deprecated]
+    #[serde(default)]
     pub login: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub name: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub last_name: String,
+    #[serde(default)]
     pub projects_limit: i64,
+    #[serde(default)]
     pub branches_limit: i64,
     /// The maximum autoscaling limit in Compute Units.
     /// A value of 0 indicates no limit is configured.
+    #[serde(default)]
     pub max_autoscaling_limit: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute_seconds_limit: Option<i64>,
+    #[serde(default)]
     pub plan: String,
 }
 
@@ -2329,19 +2656,23 @@ impl std::fmt::Debug for CurrentUserInfoResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AuthDetailsResponse {
+    #[serde(default)]
     pub account_id: String,
+    #[serde(default)]
     pub auth_method: AuthDetailsResponseAuthMethod,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_data: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct TransferProjectsToOrganizationRequest {
     /// The destination organization identifier
+    #[serde(default)]
     pub destination_org_id: String,
     /// The list of projects ids to transfer. Maximum of 400 project ids
+    #[serde(default)]
     pub project_ids: Vec<String>,
 }
 
@@ -2359,7 +2690,7 @@ crate::open_enum! {
 }
 
 /// A collection of settings for a compute endpoint
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointSettingsData {
     /// A raw representation of Postgres settings
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2388,7 +2719,7 @@ pub struct EndpointSettingsData {
 /// is also an exception—it reflects the total data stored in a branch and does not reset.
 ///
 /// A zero or empty quota value means “unlimited.”
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectQuota {
     /// The total amount of wall-clock time allowed to be spent by the project's compute endpoints.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2414,7 +2745,7 @@ pub struct ProjectQuota {
 }
 
 /// A collection of settings for a Neon endpoint
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DefaultEndpointSettings {
     /// A raw representation of Postgres settings
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2452,15 +2783,19 @@ pub type PgbouncerSettingsData = std::collections::BTreeMap<String, String>;
 /// The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`.
 pub type PgVersion = i64;
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectOwnerData {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub branches_limit: i64,
     /// Type of subscription to Neon Cloud.
     /// Notice that for users without billing account this will be "UNKNOWN"
+    #[serde(default)]
     pub subscription_type: BillingSubscriptionType,
 }
 
@@ -2475,18 +2810,20 @@ impl std::fmt::Debug for ProjectOwnerData {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LimitsUnsatisfiedResponse {
+    #[serde(default)]
     pub limits: Vec<LimitsUnsatisfiedResponseLimitsItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectsWithIntegrationResponse {
+    #[serde(default)]
     pub projects: Vec<ProjectsWithIntegrationResponseProjectsItem>,
 }
 
 /// Configuration settings for the Neon Data API
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DataAPISettings {
     /// Enable aggregates feature
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2521,7 +2858,7 @@ pub struct DataAPISettings {
 }
 
 /// Create Neon Data API
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DataAPICreateRequest {
     /// The authentication provider to use for the Neon Data API
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2549,17 +2886,20 @@ pub struct DataAPICreateRequest {
 }
 
 /// Neon Data API created successfully
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DataAPICreateResponse {
+    #[serde(default)]
     pub url: String,
 }
 
 /// Neon Data API response
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DataAPIReponse {
     /// The URL of the Neon Data API
+    #[serde(default)]
     pub url: String,
     /// The status of the Neon Data API deployment
+    #[serde(default)]
     pub status: String,
     /// Configuration settings for the Data API (SubZero only)
     #[serde(default)]
@@ -2570,7 +2910,7 @@ pub struct DataAPIReponse {
 }
 
 /// Update Neon Data API
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DataAPIUpdateRequest {
     /// Configuration settings for the Data API
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2599,38 +2939,49 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthRedirectURIWhitelistDomain {
+    #[serde(default)]
     pub domain: String,
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthRedirectURIWhitelistResponse {
+    #[serde(default)]
     pub domains: Vec<NeonAuthRedirectURIWhitelistDomain>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthAddDomainToRedirectURIWhitelistRequest {
+    #[serde(default)]
     pub domain: String,
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthDeleteDomainFromRedirectURIWhitelistRequest {
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    #[serde(default)]
     pub domains: Vec<NeonAuthDeleteDomainFromRedirectURIWhitelistItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthDeleteDomainFromRedirectURIWhitelistItem {
+    #[serde(default)]
     pub domain: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthCreateIntegrationRequest {
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    #[serde(default)]
     pub project_id: String,
+    #[serde(default)]
     pub branch_id: String,
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2652,8 +3003,9 @@ impl std::fmt::Debug for NeonAuthCreateIntegrationRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EnableNeonAuthIntegrationRequest {
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2669,16 +3021,23 @@ impl std::fmt::Debug for EnableNeonAuthIntegrationRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthCreateIntegrationResponse {
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    #[serde(default)]
     pub auth_provider_project_id: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub pub_client_key: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub secret_server_key: String,
+    #[serde(default)]
     pub jwks_url: String,
+    #[serde(default)]
     pub schema_name: String,
+    #[serde(default)]
     pub table_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -2699,17 +3058,22 @@ impl std::fmt::Debug for NeonAuthCreateIntegrationResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthCreateAuthProviderSDKKeysRequest {
+    #[serde(default)]
     pub project_id: String,
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthCreateNewUserRequest {
+    #[serde(default)]
     pub project_id: String,
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2727,9 +3091,10 @@ impl std::fmt::Debug for NeonAuthCreateNewUserRequest {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateBranchNeonAuthNewUserRequest {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub email: String,
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2745,51 +3110,61 @@ impl std::fmt::Debug for CreateBranchNeonAuthNewUserRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthCreateNewUserResponse {
     /// ID of newly created user
+    #[serde(default)]
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateNeonAuthUserRoleRequest {
     /// Array of roles to assign to the user
+    #[serde(default)]
     pub roles: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateNeonAuthUserRoleResponse {
     /// ID of the updated user
+    #[serde(default)]
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthAllowLocalhostResponse {
     /// Whether to allow localhost connections
+    #[serde(default)]
     pub allow_localhost: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateNeonAuthAllowLocalhostRequest {
     /// Whether to allow localhost connections
+    #[serde(default)]
     pub allow_localhost: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthOrganizationConfig {
     /// Whether the organization plugin is enabled
+    #[serde(default)]
     pub enabled: bool,
     /// Maximum number of organizations a user can create
+    #[serde(default)]
     pub organization_limit: i32,
     /// Maximum number of members per organization
+    #[serde(default)]
     pub membership_limit: i32,
     /// The role assigned to the user who creates an organization
+    #[serde(default)]
     pub creator_role: NeonAuthOrganizationConfigCreatorRole,
     /// Whether to send invitation emails when inviting members to an organization
+    #[serde(default)]
     pub send_invitation_email: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthOrganizationConfigUpdate {
     /// Whether the organization plugin is enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2808,17 +3183,20 @@ pub struct NeonAuthOrganizationConfigUpdate {
     pub send_invitation_email: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthMagicLinkConfig {
     /// Whether the magic link plugin is enabled
+    #[serde(default)]
     pub enabled: bool,
     /// Time in minutes before the magic link expires
+    #[serde(default)]
     pub expires_in: i32,
     /// Whether to disable sign-up via magic link
+    #[serde(default)]
     pub disable_sign_up: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthMagicLinkConfigUpdate {
     /// Whether the magic link plugin is enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2831,16 +3209,17 @@ pub struct NeonAuthMagicLinkConfigUpdate {
     pub disable_sign_up: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthPhoneNumberConfig {
     /// Whether the phone number plugin is enabled
+    #[serde(default)]
     pub enabled: bool,
     /// Time in seconds before the OTP expires
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_expires_in: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthPhoneNumberConfigUpdate {
     /// Whether the phone number plugin is enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -2850,20 +3229,24 @@ pub struct NeonAuthPhoneNumberConfigUpdate {
     pub otp_expires_in: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthTransferAuthProviderProjectRequest {
+    #[serde(default)]
     pub project_id: String,
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthTransferAuthProviderProjectResponse {
     /// URL for completing the process of ownership transfer
+    #[serde(default)]
     pub url: String,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListNeonAuthIntegrationsResponse {
+    #[serde(default)]
     pub data: Vec<NeonAuthIntegration>,
 }
 
@@ -2875,13 +3258,14 @@ impl std::fmt::Debug for ListNeonAuthIntegrationsResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListNeonAuthOauthProvidersResponse {
+    #[serde(default)]
     pub providers: Vec<NeonAuthOauthProvider>,
 }
 
 /// Aggregated plugin configurations for Neon Auth
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthPluginConfigs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<NeonAuthOrganizationConfig>,
@@ -2899,8 +3283,9 @@ pub struct NeonAuthPluginConfigs {
     pub allow_localhost: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthWebhookConfig {
+    #[serde(default)]
     pub enabled: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub webhook_url: Option<String>,
@@ -2910,9 +3295,11 @@ pub struct NeonAuthWebhookConfig {
     pub timeout_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthOauthProvider {
+    #[serde(default)]
     pub id: NeonAuthOauthProviderId,
+    #[serde(default)]
     pub r#type: NeonAuthOauthProviderType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -2936,8 +3323,9 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthAddOAuthProviderRequest {
+    #[serde(default)]
     pub id: NeonAuthOauthProviderId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -2947,7 +3335,7 @@ pub struct NeonAuthAddOAuthProviderRequest {
     pub microsoft_tenant_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthUpdateOAuthProviderRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
@@ -2957,7 +3345,7 @@ pub struct NeonAuthUpdateOAuthProviderRequest {
     pub microsoft_tenant_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SharedEmailServer {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_email: Option<String>,
@@ -2965,16 +3353,22 @@ pub struct SharedEmailServer {
     pub sender_name: Option<String>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct StandardEmailServer {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub port: i64,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub username: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub password: String,
+    #[serde(default)]
     pub sender_email: String,
+    #[serde(default)]
     pub sender_name: String,
 }
 
@@ -3000,18 +3394,31 @@ pub enum NeonAuthEmailServerConfig {
     Other(serde_json::Value),
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+impl Default for NeonAuthEmailServerConfig {
+    fn default() -> Self {
+        Self::Other(serde_json::Value::Null)
+    }
+}
+
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SendNeonAuthTestEmailRequest {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub host: String,
+    #[serde(default)]
     pub port: i64,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub username: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub password: String,
+    #[serde(default)]
     pub sender_email: String,
+    #[serde(default)]
     pub sender_name: String,
     /// The email address to send the test email to.
+    #[serde(default)]
     pub recipient_email: String,
 }
 
@@ -3029,9 +3436,10 @@ impl std::fmt::Debug for SendNeonAuthTestEmailRequest {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SendNeonAuthTestEmailResponse {
     /// Whether the test email was sent successfully.
+    #[serde(default)]
     pub success: bool,
     /// The error message from the email server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3048,25 +3456,32 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthEmailAndPasswordConfig {
     /// Whether email and password authentication is enabled
+    #[serde(default)]
     pub enabled: bool,
     /// The email verification method to use
+    #[serde(default)]
     pub email_verification_method: NeonAuthEmailVerificationMethod,
     /// Whether email verification is required before users can sign in
+    #[serde(default)]
     pub require_email_verification: bool,
     /// Whether users are automatically signed in after verifying their email
+    #[serde(default)]
     pub auto_sign_in_after_verification: bool,
     /// Whether to send a verification email when users sign up
+    #[serde(default)]
     pub send_verification_email_on_sign_up: bool,
     /// Whether to send a verification email when users sign in
+    #[serde(default)]
     pub send_verification_email_on_sign_in: bool,
     /// Whether to disable new user sign ups
+    #[serde(default)]
     pub disable_sign_up: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthEmailAndPasswordConfigUpdate {
     /// Whether email and password authentication is enabled
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3091,17 +3506,24 @@ pub struct NeonAuthEmailAndPasswordConfigUpdate {
     pub disable_sign_up: Option<bool>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthIntegration {
+    #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    #[serde(default)]
     pub auth_provider_project_id: String,
+    #[serde(default)]
     pub branch_id: String,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub db_name: String,
+    #[serde(default)]
     pub created_at: String,
+    #[serde(default)]
     pub owned_by: NeonAuthProviderProjectOwnedBy,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transfer_status: Option<NeonAuthProviderProjectTransferStatus>,
+    #[serde(default)]
     pub jwks_url: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
@@ -3127,39 +3549,46 @@ impl std::fmt::Debug for NeonAuthIntegration {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthConfigUpdate {
     /// The application name used in auth emails and communications.
+    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthConfigResponse {
     /// The application name used in auth emails and communications.
+    #[serde(default)]
     pub name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GeneralError {
     /// Unique identifier for the request, useful for debugging.
     /// You can set this value manually by including an `X-Request-ID` header in the request. If not provided, the value will be generated automatically.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
+    #[serde(default)]
     pub code: ErrorCode,
     /// Error message
+    #[serde(default)]
     pub message: String,
 }
 
 pub type ErrorCode = String;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchOperations {
+    #[serde(default)]
     pub branch: Branch,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchRecoverResponse {
+    #[serde(default)]
     pub branch: Branch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
@@ -3174,9 +3603,11 @@ impl std::fmt::Debug for BranchRecoverResponse {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointOperations {
+    #[serde(default)]
     pub endpoint: Endpoint,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
@@ -3189,10 +3620,12 @@ impl std::fmt::Debug for EndpointOperations {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseOperations {
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub database: Database,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
@@ -3205,9 +3638,11 @@ impl std::fmt::Debug for DatabaseOperations {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RoleOperations {
+    #[serde(default)]
     pub role: Role,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
@@ -3220,16 +3655,20 @@ impl std::fmt::Debug for RoleOperations {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JWKSCreationOperation {
+    #[serde(default)]
     pub jwks: JWKS,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationData {
+    #[serde(default)]
     pub object: AnnotationObjectData,
     /// Annotation properties.
+    #[serde(default)]
     pub value: AnnotationValueData,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<String>,
@@ -3240,26 +3679,30 @@ pub struct AnnotationData {
 /// Annotation properties.
 pub type AnnotationValueData = std::collections::BTreeMap<String, String>;
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationObjectData {
+    #[serde(default)]
     pub r#type: String,
+    #[serde(default)]
     pub id: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationCreateValueRequest {
     /// Annotation properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_value: Option<AnnotationValueData>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationResponse {
+    #[serde(default)]
     pub annotation: AnnotationData,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationsMapResponse {
+    #[serde(default)]
     pub annotations: std::collections::BTreeMap<String, AnnotationData>,
 }
 
@@ -3274,18 +3717,20 @@ crate::open_enum! {
 }
 
 /// A map where key is a project ID and a value is a list of installed applications.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectsApplicationsMapResponse {
+    #[serde(default)]
     pub applications: std::collections::BTreeMap<String, Vec<ApplicationType>>,
 }
 
 /// A map where key is a project ID and a value is a list of installed integrations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectsIntegrationsMapResponse {
+    #[serde(default)]
     pub integrations: std::collections::BTreeMap<String, Vec<ApplicationType>>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CursorPaginationResponse {
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3293,7 +3738,7 @@ pub struct CursorPaginationResponse {
 }
 
 /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CursorPagination {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next: Option<String>,
@@ -3303,9 +3748,11 @@ pub struct CursorPagination {
     pub sort_order: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Snapshot {
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lsn: Option<String>,
@@ -3313,6 +3760,7 @@ pub struct Snapshot {
     pub timestamp: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_branch_id: Option<String>,
+    #[serde(default)]
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
@@ -3332,12 +3780,13 @@ pub struct Snapshot {
     pub diff_size: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SnapshotUpdateRequest {
+    #[serde(default)]
     pub snapshot: SnapshotUpdateRequestSnapshot,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BackupScheduleItem {
     /// How often to take snapshots. Must be one of the following values:
     /// - `hourly`
@@ -3345,6 +3794,7 @@ pub struct BackupScheduleItem {
     /// - `weekly`
     /// - `monthly`
     /// - `yearly`
+    #[serde(default)]
     pub frequency: String,
     /// The hour of the day to take the snapshot (if applicable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3361,13 +3811,15 @@ pub struct BackupScheduleItem {
     pub retention_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BackupSchedule {
+    #[serde(default)]
     pub schedule: Vec<BackupScheduleItem>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaJSON {
+    #[serde(default)]
     pub tables: Vec<BranchSchemaJSONTablesItem>,
 }
 
@@ -3382,24 +3834,28 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct Bucket {
     /// The bucket name (unique within a branch).
+    #[serde(default)]
     pub name: String,
     /// Controls anonymous access to objects in the bucket.
     /// - `private`: all reads and writes require authenticated requests (default).
     /// - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
     /// writes, and deletes still require authenticated requests.
+    #[serde(default)]
     pub access_level: BucketAccessLevel,
     /// When the bucket was created. For a bucket inherited from an
     /// ancestor branch this is the ancestor's creation time (the branch
     /// fork never re-creates the bucket).
+    #[serde(default)]
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketCreateRequest {
     /// The bucket name.
+    #[serde(default)]
     pub name: String,
     /// Access level for the bucket. Defaults to `private`. Set to `public_read`
     /// to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
@@ -3407,28 +3863,33 @@ pub struct BucketCreateRequest {
     pub access_level: Option<BucketCreateRequestAccessLevel>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketResponse {
+    #[serde(default)]
     pub bucket: Bucket,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketsListResponse {
+    #[serde(default)]
     pub buckets: Vec<Bucket>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchStorage {
     /// Always `true` in 200 responses. Present for forward compatibility: a
     /// future version may add intermediate states; callers should treat `true`
     /// as "storage is usable for this branch right now."
+    #[serde(default)]
     pub enabled: bool,
     /// The S3-compatible endpoint URL for this branch.
+    #[serde(default)]
     pub s3_endpoint: String,
     /// The AWS region for this branch's storage. The platform normalizes
     /// the us-east-1 convention server-side: a non-empty region string is
     /// always returned in 200 responses (e.g. `"us-east-1"` for the S3
     /// default region).
+    #[serde(default)]
     pub region: String,
     /// Whether the S3 client must use path-style addressing
     /// (bucket-in-path rather than virtual-hosted subdomain).
@@ -3437,12 +3898,15 @@ pub struct BranchStorage {
     /// bucket name must travel in the request path, not as a further
     /// subdomain. Callers must set the S3 SDK's ForcePathStyle (or
     /// equivalent) to true.
+    #[serde(default)]
     pub force_path_style: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchStorageNotEnabled {
+    #[serde(default)]
     pub code: String,
+    #[serde(default)]
     pub message: String,
     /// Machine-readable reason why storage is unavailable:
     /// - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
@@ -3450,73 +3914,89 @@ pub struct BranchStorageNotEnabled {
     /// - `branch_directory_missing`: the branch is not registered in the storage service.
     /// - `branch_not_found`: the project or branch does not exist, or the caller does not
     /// have access to it.
+    #[serde(default)]
     pub reason: BranchStorageNotEnabledReason,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchAiGateway {
     /// Always `true` in 200 responses. Present for forward compatibility,
     /// mirroring BranchStorage.enabled.
+    #[serde(default)]
     pub enabled: bool,
     /// The AI-gateway endpoint root for this branch — an OpenAI-compatible
     /// base URL. No dialect path is included; clients append the route
     /// (e.g. `/ai-gateway/openai/v1/responses`) themselves.
+    #[serde(default)]
     pub base_url: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchAiGatewayNotEnabled {
+    #[serde(default)]
     pub code: String,
+    #[serde(default)]
     pub message: String,
     /// Machine-readable reason why the AI gateway is unavailable:
     /// - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
     /// - `branch_not_found`: the project or branch does not exist, or the caller does not
     /// have access to it.
+    #[serde(default)]
     pub reason: BranchAiGatewayNotEnabledReason,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketObject {
     /// The full object key.
+    #[serde(default)]
     pub key: String,
     /// The object size in bytes.
+    #[serde(default)]
     pub size: i64,
     /// The time the object was last modified.
+    #[serde(default)]
     pub last_modified: String,
     /// The object's entity tag (content hash).
+    #[serde(default)]
     pub etag: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketObjectsListResponse {
     /// Common prefixes (folder names) collapsed under the requested
     /// `delimiter`. Empty when no `delimiter` was supplied.
+    #[serde(default)]
     pub folders: Vec<String>,
     /// Objects whose keys did not collapse into a folder.
+    #[serde(default)]
     pub objects: Vec<BucketObject>,
     /// The prefix that was applied to this listing (echoed back).
+    #[serde(default)]
     pub prefix: String,
     /// Pagination cursor to pass as `cursor` on the next request. Empty
     /// when the listing is not truncated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
     /// True when more results exist beyond this page.
+    #[serde(default)]
     pub is_truncated: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketObjectsDeletePrefixResponse {
     /// The number of objects soft-deleted under the prefix. 0 when no live
     /// object matched the prefix on this branch.
+    #[serde(default)]
     pub deleted: i64,
 }
 
 /// Options for the presigned URL. The `operation` selects upload (`PUT`)
 /// or download (`GET`); the remaining fields are optional.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PresignRequest {
     /// The transfer direction. `upload` returns a presigned `PUT` URL;
     /// `download` returns a presigned `GET` URL.
+    #[serde(default)]
     pub operation: PresignRequestOperation,
     /// The `Content-Type` to bind into the signed request. Only meaningful
     /// for `upload`: when set, the caller MUST send the same `Content-Type`
@@ -3530,18 +4010,22 @@ pub struct PresignRequest {
     pub expires_in_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PresignResponse {
     /// The presigned URL. Transfer the object bytes by issuing
     /// `method url` with the returned `headers`.
+    #[serde(default)]
     pub url: String,
     /// The HTTP method to use against `url`: `PUT` for an upload,
     /// `GET` for a download.
+    #[serde(default)]
     pub method: String,
     /// Headers the caller MUST send verbatim on the request (e.g.
     /// `Content-Type` when it was signed on an upload). May be empty.
+    #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
     /// When the presigned URL stops being valid.
+    #[serde(default)]
     pub expires_at: String,
 }
 
@@ -3557,36 +4041,45 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateCredentialRequest {
     /// Free-form customer label for the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default)]
     pub scopes: Vec<CredentialScope>,
     /// Principal type for the credential. Only `user` is customer-managed
     /// and accepted here. `function` and `system` credentials are
     /// platform-internal (e.g. function-serve auto-mint, presign signer)
     /// and are never issued through the customer-facing API.
+    #[serde(default)]
     pub principal_type: CreateCredentialRequestPrincipalType,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateCredentialResponse {
     /// Opaque credential id (e.g. nak_live_<32hex>).
+    #[serde(default)]
     pub token_id: String,
     /// First 12 hex chars of token_id; safe to log.
+    #[serde(default)]
     pub token_id_short: String,
     /// Customer-supplied label, echoed back from the request. Absent when not provided.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Bearer token; returned exactly once.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub api_token: String,
     /// nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once.
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub s3_secret_access_key: String,
+    #[serde(default)]
     pub scopes: Vec<CredentialScope>,
+    #[serde(default)]
     pub branch_id: String,
+    #[serde(default)]
     pub created_at: String,
     /// When the credential expires; absent means never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3609,20 +4102,25 @@ impl std::fmt::Debug for CreateCredentialResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CredentialMeta {
     /// Opaque credential id (e.g. nak_live_<32hex>).
+    #[serde(default)]
     pub token_id: String,
+    #[serde(default)]
     pub token_id_short: String,
     /// Customer-supplied label; absent when not provided at issuance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    #[serde(default)]
     pub scopes: Vec<CredentialScope>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch_id: Option<String>,
+    #[serde(default)]
     pub principal_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_id: Option<String>,
+    #[serde(default)]
     pub created_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_used_at: Option<String>,
@@ -3634,20 +4132,25 @@ pub struct CredentialMeta {
     pub expires_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListCredentialsResponse {
+    #[serde(default)]
     pub credentials: Vec<CredentialMeta>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunction {
     /// Opaque, stable function identifier.
+    #[serde(default)]
     pub id: String,
     /// Branch-unique, lowercase DNS-label. Forms the invocation URL's host together with the branch id. Immutable.
+    #[serde(default)]
     pub slug: String,
     /// Free-form display name.
+    #[serde(default)]
     pub name: String,
     /// URL at which the function is invoked. The host carries `<branch_id>-<slug>` as its first DNS label under a Neon-managed functions domain, and the URL ends with a trailing slash so paths concatenate onto it. Empty string when the function has no servable invoke host (e.g. a deployment without an invocation front-door).
+    #[serde(default)]
     pub invocation_url: String,
     /// The most recent deployment, regardless of build status. It may
     /// still be building or it may have failed. Omitted until the first
@@ -3659,17 +4162,23 @@ pub struct NeonFunction {
     /// deployment succeeds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_deployment: Option<NeonFunctionDeployment>,
+    #[serde(default)]
     pub created_at: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionDeployment {
     /// The deployment id, which is the platform version number (monotonic per function).
+    #[serde(default)]
     pub id: i32,
     /// Build lifecycle status of the deployment.
+    #[serde(default)]
     pub status: NeonFunctionDeploymentStatus,
+    #[serde(default)]
     pub memory_mib: i32,
+    #[serde(default)]
     pub runtime: String,
+    #[serde(default)]
     pub created_at: String,
     /// The NAMES of the deployment's environment variables, sorted.
     /// Values are encrypted at rest and are never returned — they are
@@ -3683,17 +4192,19 @@ pub struct NeonFunctionDeployment {
     pub error: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionResponse {
+    #[serde(default)]
     pub function: NeonFunction,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionsListResponse {
+    #[serde(default)]
     pub functions: Vec<NeonFunction>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionUpdateRequest {
     /// New display name for the function. `null` clears the display
     /// name; the function's `name` then falls back to its slug. Leading
@@ -3703,12 +4214,13 @@ pub struct NeonFunctionUpdateRequest {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionDeploymentResponse {
+    #[serde(default)]
     pub deployment: NeonFunctionDeployment,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct FunctionDeployRequest {
     /// Optional ZIP archive of the function source code. Omit to reuse the
     /// latest version's bundle (a config-only change). Required for the
@@ -3757,7 +4269,7 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectCreateRequestProjectBranch {
     /// The default branch name. If not specified, the default branch name, `main`, will be used.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3773,7 +4285,7 @@ pub struct ProjectCreateRequestProjectBranch {
     pub annotations: Option<AnnotationValueData>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectCreateRequestProject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ProjectSettingsData>,
@@ -3830,7 +4342,7 @@ pub struct ProjectCreateRequestProject {
     pub org_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectUpdateRequestProject {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<ProjectSettingsData>,
@@ -3846,16 +4358,18 @@ pub struct ProjectUpdateRequestProject {
     pub history_retention_seconds: Option<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem {
     /// Description of why the plan is not satisfied
+    #[serde(default)]
     pub message: String,
     /// A short code identifying the reason
+    #[serde(default)]
     pub code: String,
 }
 
 /// The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchCreatedBy {
     /// The name of the user.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3873,7 +4387,7 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchCreateRequestBranch {
     /// The `branch_id` of the parent branch. If omitted or empty, the branch will be created from the project's default branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3906,7 +4420,7 @@ pub struct BranchCreateRequestBranch {
     pub expires_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchUpdateRequestBranch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -3919,14 +4433,16 @@ pub struct BranchUpdateRequestBranch {
     pub expires_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointCreateRequestEndpoint {
     /// The ID of the branch the compute endpoint will be associated with
+    #[serde(default)]
     pub branch_id: String,
     /// The region where the compute endpoint will be created. Only the project's `region_id` is permitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region_id: Option<String>,
     /// The compute endpoint type. Either `read_write` or `read_only`.
+    #[serde(default)]
     pub r#type: EndpointType,
     /// A collection of settings for a compute endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -3985,7 +4501,7 @@ pub struct EndpointCreateRequestEndpoint {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointUpdateRequestEndpoint {
     /// DEPRECATED: This field will be removed in a future release.
     /// The destination branch ID. The destination branch must not have an existing read-write endpoint.
@@ -4049,9 +4565,10 @@ pub struct EndpointUpdateRequestEndpoint {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RoleCreateRequestRole {
     /// The role name. Cannot exceed 63 bytes in length.
+    #[serde(default)]
     pub name: String,
     /// Whether to create a role that cannot login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4072,15 +4589,17 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseCreateRequestDatabase {
     /// The name of the database
+    #[serde(default)]
     pub name: String,
     /// The name of the role that owns the database
+    #[serde(default)]
     pub owner_name: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DatabaseUpdateRequestDatabase {
     /// The name of the database
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4100,20 +4619,25 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct LimitsUnsatisfiedResponseLimitsItem {
     /// Identifier of the unsatisfied limit. Possible values are:
     /// - subscription_type
     /// - projects_count
     /// - project_region
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub expected: String,
+    #[serde(default)]
     pub actual: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectsWithIntegrationResponseProjectsItem {
+    #[serde(default)]
     pub id: String,
+    #[serde(default)]
     pub integration: String,
 }
 
@@ -4153,15 +4677,17 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SnapshotUpdateRequestSnapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaJSONTablesItemColumnsItem {
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub r#type: String,
     /// Whether the column allows NULL values
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4172,21 +4698,26 @@ pub struct BranchSchemaJSONTablesItemColumnsItem {
 }
 
 /// For foreign keys - the referenced table information
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaJSONTablesItemConstraintsItemReferencedTable {
     /// Schema of the referenced table
+    #[serde(default)]
     pub schema: String,
     /// Name of the referenced table
+    #[serde(default)]
     pub table: String,
     /// Names of the referenced columns
+    #[serde(default)]
     pub columns: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaJSONTablesItemConstraintsItem {
     /// Type of constraint. Possible values: `primary_key`, `unique`, `foreign_key`
+    #[serde(default)]
     pub r#type: String,
     /// Column names participating in this constraint
+    #[serde(default)]
     pub columns: Vec<String>,
     /// Optional name of the constraint
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4196,10 +4727,13 @@ pub struct BranchSchemaJSONTablesItemConstraintsItem {
     pub referenced_table: Option<BranchSchemaJSONTablesItemConstraintsItemReferencedTable>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaJSONTablesItem {
+    #[serde(default)]
     pub schema: String,
+    #[serde(default)]
     pub name: String,
+    #[serde(default)]
     pub columns: Vec<BranchSchemaJSONTablesItemColumnsItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<BranchSchemaJSONTablesItemConstraintsItem>>,
@@ -4283,13 +4817,15 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetProjectAdvisorSecurityIssuesResponse {
+    #[serde(default)]
     pub issues: Vec<AdvisorIssue>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListProjectsResponse {
+    #[serde(default)]
     pub projects: Vec<ProjectListItem>,
     /// A list of project IDs indicating which projects are known to exist, but whose details could not
     /// be fetched within the requested (or implicit) time limit
@@ -4300,20 +4836,29 @@ pub struct ListProjectsResponse {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    #[serde(default)]
     pub applications: std::collections::BTreeMap<String, Vec<ApplicationType>>,
+    #[serde(default)]
     pub integrations: std::collections::BTreeMap<String, Vec<ApplicationType>>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreatedProjectResponse {
+    #[serde(default)]
     pub project: Project,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub connection_uris: Vec<ConnectionDetails>,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub roles: Vec<Role>,
+    #[serde(default)]
     pub databases: Vec<Database>,
+    #[serde(default)]
     pub operations: Vec<Operation>,
+    #[serde(default)]
     pub branch: Branch,
+    #[serde(default)]
     pub endpoints: Vec<Endpoint>,
 }
 
@@ -4331,8 +4876,9 @@ impl std::fmt::Debug for CreatedProjectResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListSharedProjectsResponse {
+    #[serde(default)]
     pub projects: Vec<ProjectListItem>,
     /// A list of project IDs indicating which projects are known to exist, but whose details could not
     /// be fetched within the requested (or implicit) time limit
@@ -4345,9 +4891,11 @@ pub struct ListSharedProjectsResponse {
     pub pagination: Option<Pagination>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateProjectResponse {
+    #[serde(default)]
     pub project: Project,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
@@ -4360,8 +4908,9 @@ impl std::fmt::Debug for UpdateProjectResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListOperationsResponse {
+    #[serde(default)]
     pub operations: Vec<Operation>,
     /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
     /// For more information about cursor based pagination, see
@@ -4370,7 +4919,7 @@ pub struct ListOperationsResponse {
     pub pagination: Option<Pagination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateProjectTransferRequestRequest {
     /// Specifies the validity duration of the transfer request in seconds. If not provided,
     /// the request will expire after 24 hours (86,400 seconds).
@@ -4378,7 +4927,7 @@ pub struct CreateProjectTransferRequestRequest {
     pub ttl_seconds: Option<i64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AcceptProjectTransferRequestRequest {
     /// The Neon organization ID to transfer the project to. If not provided, the project will be
     /// transferred to the current user or organization account.
@@ -4386,14 +4935,14 @@ pub struct AcceptProjectTransferRequestRequest {
     pub org_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DisableNeonAuthRequest {
     /// If true, deletes the `neon_auth` schema from the database
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_data: Option<bool>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct DeleteNeonAuthIntegrationRequest {
     /// If true, deletes the `neon_auth` schema from the database
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4415,16 +4964,18 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListProjectBranchesResponse {
+    #[serde(default)]
     pub branches: Vec<Branch>,
+    #[serde(default)]
     pub annotations: std::collections::BTreeMap<String, AnnotationData>,
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateProjectBranchRequestBranch {
     /// The `branch_id` of the parent branch. If omitted or empty, the branch will be created from the project's default branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4457,7 +5008,7 @@ pub struct CreateProjectBranchRequestBranch {
     pub expires_at: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateProjectBranchRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<BranchCreateRequestEndpointOptions>>,
@@ -4468,13 +5019,18 @@ pub struct CreateProjectBranchRequest {
     pub annotation_value: Option<AnnotationValueData>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreatedBranchResponse {
+    #[serde(default)]
     pub branch: Branch,
+    #[serde(default)]
     pub endpoints: Vec<Endpoint>,
+    #[serde(default)]
     pub operations: Vec<Operation>,
     /// Secret: never shown by `Debug`.
+    #[serde(default)]
     pub roles: Vec<Role>,
+    #[serde(default)]
     pub databases: Vec<Database>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_uris: Option<Vec<ConnectionDetails>>,
@@ -4493,21 +5049,24 @@ impl std::fmt::Debug for CreatedBranchResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetProjectBranchResponse {
+    #[serde(default)]
     pub branch: Branch,
+    #[serde(default)]
     pub annotation: AnnotationData,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct FinalizeRestoreBranchRequest {
     /// used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetConsumptionHistoryPerProjectResponse {
+    #[serde(default)]
     pub projects: Vec<ConsumptionHistoryPerProject>,
     /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
     /// For more information about cursor based pagination, see
@@ -4516,8 +5075,9 @@ pub struct GetConsumptionHistoryPerProjectResponse {
     pub pagination: Option<Pagination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetConsumptionHistoryPerProjectV2Response {
+    #[serde(default)]
     pub projects: Vec<ConsumptionHistoryPerProjectV2>,
     /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
     /// For more information about cursor based pagination, see
@@ -4526,8 +5086,9 @@ pub struct GetConsumptionHistoryPerProjectV2Response {
     pub pagination: Option<Pagination>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetConsumptionHistoryPerBranchV2Response {
+    #[serde(default)]
     pub branches: Vec<ConsumptionHistoryPerBranchV2>,
     /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
     /// For more information about cursor based pagination, see
@@ -4551,8 +5112,9 @@ crate::open_enum! {
     }
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct GetOrganizationMembersResponse {
+    #[serde(default)]
     pub members: Vec<MemberWithUser>,
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -4568,23 +5130,27 @@ impl std::fmt::Debug for GetOrganizationMembersResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct CreateSnapshotResponse {
+    #[serde(default)]
     pub snapshot: Snapshot,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListSnapshotsResponse {
+    #[serde(default)]
     pub snapshots: Vec<Snapshot>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateSnapshotResponse {
+    #[serde(default)]
     pub snapshot: Snapshot,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RestoreSnapshotRequest {
     /// A name for the newly restored branch.
     /// If omitted, a default name will be generated.
@@ -4603,11 +5169,13 @@ pub struct RestoreSnapshotRequest {
     pub finalize_restore: Option<bool>,
 }
 
-#[derive(Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RestoredSnapshotResponse {
+    #[serde(default)]
     pub branch: Branch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
+    #[serde(default)]
     pub operations: Vec<Operation>,
 }
 
@@ -4621,8 +5189,9 @@ impl std::fmt::Debug for RestoredSnapshotResponse {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListProjectBranchFunctionsResponse {
+    #[serde(default)]
     pub functions: Vec<NeonFunction>,
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]

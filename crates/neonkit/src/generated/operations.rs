@@ -2569,7 +2569,7 @@ pub static LIST_PROJECT_BRANCH_BUCKET_OBJECTS: OperationInfo = OperationInfo {
     body: BodyKind::None,
     response: ResponseKind::Json,
     success_status: 200,
-    pagination: Some(PaginationInfo { shape: PageShape::NextCursor, items_field: "folders", default_limit: Some(1000) }),
+    pagination: Some(PaginationInfo { shape: PageShape::NextCursor, items_field: "objects", default_limit: Some(1000) }),
     returns_operations: false,
     deprecated: false,
 };
@@ -3267,7 +3267,7 @@ impl GetProjectBranchSchemaComparisonQuery {
 }
 
 /// Query parameters of `getConsumptionHistoryPerProject`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct GetConsumptionHistoryPerProjectQuery {
     /// Specify the cursor value from the previous response to get the next batch of projects.
     pub cursor: Option<String>,
@@ -3357,7 +3357,7 @@ impl GetConsumptionHistoryPerProjectQuery {
 }
 
 /// Query parameters of `getConsumptionHistoryPerProjectV2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct GetConsumptionHistoryPerProjectV2Query {
     /// Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
     /// of projects. Pages are ordered by project creation order (newest first).
@@ -3435,7 +3435,7 @@ impl GetConsumptionHistoryPerProjectV2Query {
 }
 
 /// Query parameters of `getConsumptionHistoryPerBranchV2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct GetConsumptionHistoryPerBranchV2Query {
     /// Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
     /// of branches. Pages are ordered by project ID, then branch ID.

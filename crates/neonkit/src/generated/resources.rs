@@ -2000,8 +2000,8 @@ impl<'a> Buckets<'a> {
         self.client.send(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, &[project_id, branch_id, bucket_name], query.pairs(), crate::Payload::None).await?.json()
     }
 
-    /// Every `folders` item across all pages of [`Self::list_objects`], fetched page by page as the stream is polled.
-    pub fn list_objects_iter(&self, project_id: &str, branch_id: &str, bucket_name: &str, query: &ListProjectBranchBucketObjectsQuery) -> crate::ItemStream<String> {
+    /// Every `objects` item across all pages of [`Self::list_objects`], fetched page by page as the stream is polled.
+    pub fn list_objects_iter(&self, project_id: &str, branch_id: &str, bucket_name: &str, query: &ListProjectBranchBucketObjectsQuery) -> crate::ItemStream<BucketObject> {
         crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, vec![project_id.to_string(), branch_id.to_string(), bucket_name.to_string()], query.pairs()))
     }
 
@@ -4241,8 +4241,8 @@ pub mod blocking {
             self.client.block_on(self.client.inner().buckets().list_objects(project_id, branch_id, bucket_name, query))
         }
 
-        /// Every `folders` item across all pages of [`Self::list_objects`], fetched page by page as the iterator advances.
-        pub fn list_objects_iter(&self, project_id: &str, branch_id: &str, bucket_name: &str, query: &ListProjectBranchBucketObjectsQuery) -> crate::blocking::ItemIter<String> {
+        /// Every `objects` item across all pages of [`Self::list_objects`], fetched page by page as the iterator advances.
+        pub fn list_objects_iter(&self, project_id: &str, branch_id: &str, bucket_name: &str, query: &ListProjectBranchBucketObjectsQuery) -> crate::blocking::ItemIter<BucketObject> {
             crate::blocking::ItemIter::new(self.client.inner().buckets().list_objects_iter(project_id, branch_id, bucket_name, query))
         }
 

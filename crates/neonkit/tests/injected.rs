@@ -1,0 +1,201 @@
+//! What the emulator cannot produce, through an injected transport: HTTP-date
+//! Retry-After, request ids only in the header, connect vs. mid-request
+//! failures, unknown enum values and fields, decode errors that must not echo
+//! secrets, and the bucket-object cursor shape.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant, SystemTime};
+
+use futures::future::BoxFuture;
+use futures::TryStreamExt;
+use neonkit::models::*;
+use neonkit::operations::*;
+use neonkit::transport::{HttpRequest, HttpResponse, HttpSend, TransportError, TransportErrorKind};
+use neonkit::{Client, ErrorKind, RetryPolicy};
+
+type Reply = Result<HttpResponse, TransportError>;
+
+#[derive(Default)]
+struct Scripted {
+    replies: Mutex<VecDeque<Reply>>,
+    seen: Mutex<Vec<HttpRequest>>,
+}
+
+impl Scripted {
+    fn new(replies: Vec<Reply>) -> Arc<Scripted> {
+        Arc::new(Scripted { replies: Mutex::new(replies.into()), seen: Mutex::default() })
+    }
+    fn calls(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+impl HttpSend for Scripted {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Reply> {
+        self.seen.lock().unwrap().push(request);
+        let reply = self.replies.lock().unwrap().pop_front().expect("a scripted reply for every request");
+        Box::pin(async move { reply })
+    }
+}
+
+fn ok(status: u16, body: &str) -> Reply {
+    Ok(HttpResponse { status, request_id: Some("hdr-req-id".into()), retry_after: None, body: body.to_string().into() })
+}
+
+fn transport_err(kind: TransportErrorKind) -> Reply {
+    Err(TransportError { kind, message: "scripted failure".into(), source: None })
+}
+
+fn client(t: Arc<Scripted>) -> Client {
+    Client::builder()
+        .api_key("secret-key-123")
+        .base_url("http://127.0.0.1:9/api/v2")
+        .retry_policy(RetryPolicy { max_retries: 3, initial_backoff: Duration::from_millis(5), max_backoff: Duration::from_millis(20) })
+        .transport(t)
+        .build()
+        .unwrap()
+}
+
+const PROJECT: &str = r#"{"project": {"id": "p-1", "platform_id": "aws", "region_id": "aws-us-east-2", "name": "x",
+  "provisioner": "k8s-neonvm", "pg_version": 17, "proxy_host": "h", "branch_logical_size_limit": 0,
+  "branch_logical_size_limit_bytes": 0, "store_passwords": true, "active_time": 0, "cpu_used_sec": 0,
+  "creation_source": "console", "created_at": "2024-01-01T00:00:00Z", "updated_at": "2024-01-01T00:00:00Z",
+  "owner_id": "o", "history_retention_seconds": 86400, "a_field_from_the_future": {"x": 1}}}"#;
+
+#[tokio::test]
+async fn retry_after_as_an_http_date_is_honoured() {
+    let when = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
+    let t = Scripted::new(vec![
+        Ok(HttpResponse { status: 429, request_id: None, retry_after: Some(when), body: "{}".into() }),
+        ok(200, PROJECT),
+    ]);
+    let started = Instant::now();
+    client(t.clone()).projects().get("p-1").await.unwrap();
+    // HTTP dates have one-second resolution: at least ~1 s must have passed.
+    assert!(started.elapsed() >= Duration::from_millis(900), "{:?}", started.elapsed());
+    assert_eq!(t.calls(), 2);
+}
+
+#[tokio::test]
+async fn request_id_comes_from_the_header_when_the_body_lacks_it() {
+    let t = Scripted::new(vec![ok(404, r#"{"message": "not here"}"#)]);
+    let err = client(t).projects().get("p-1").await.unwrap_err();
+    assert_eq!(err.request_id(), Some("hdr-req-id"));
+    assert_eq!(err.message(), "not here");
+    assert_eq!(err.code(), "");
+    let t = Scripted::new(vec![ok(404, r#"{"code": "X", "message": "m", "request_id": "body-id"}"#)]);
+    let err = client(t).projects().get("p-1").await.unwrap_err();
+    assert_eq!(err.request_id(), Some("body-id"));
+    assert_eq!(err.code(), "X");
+}
+
+#[tokio::test]
+async fn an_error_body_that_is_not_json_still_gives_a_useful_error() {
+    let t = Scripted::new(vec![ok(406, "<html>nope</html>")]);
+    let err = client(t).projects().get("p-1").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Api);
+    assert_eq!(err.status(), Some(406));
+    assert!(err.message().contains("406"));
+}
+
+#[tokio::test]
+async fn a_post_that_never_connected_is_retried_one_that_timed_out_is_not() {
+    let t = Scripted::new(vec![transport_err(TransportErrorKind::Connect), transport_err(TransportErrorKind::Connect), ok(200, r#"{"id": 1, "key": "k", "name": "n", "created_at": "t", "created_by": "u"}"#)]);
+    client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into() }).await.unwrap();
+    assert_eq!(t.calls(), 3);
+
+    let t = Scripted::new(vec![transport_err(TransportErrorKind::Timeout)]);
+    let err = client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into() }).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout);
+    assert_eq!(t.calls(), 1);
+
+    let t = Scripted::new(vec![transport_err(TransportErrorKind::Other)]);
+    let err = client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into() }).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert_eq!(t.calls(), 1);
+}
+
+#[tokio::test]
+async fn unknown_fields_and_enum_values_decode() {
+    let t = Scripted::new(vec![ok(200, PROJECT)]);
+    assert_eq!(client(t).projects().get("p-1").await.unwrap().project.name, "x", "an unknown field is ignored");
+    let op = r#"{"operation": {"id": "00000000-0000-0000-0000-000000000001", "project_id": "p-1", "action": "teleport_branch",
+        "status": "quantum_superposition", "failures_count": 0, "created_at": "t", "updated_at": "t", "total_duration_ms": 1}}"#;
+    let t = Scripted::new(vec![ok(200, op)]);
+    let got = client(t).operations().get("p-1", "00000000-0000-0000-0000-000000000001").await.unwrap().operation;
+    assert_eq!(got.status, OperationStatus::Unknown("quantum_superposition".into()));
+    assert_eq!(got.action.as_str(), "teleport_branch");
+    assert_eq!(serde_json::to_value(&got.status).unwrap(), serde_json::json!("quantum_superposition"));
+}
+
+#[tokio::test]
+async fn decode_errors_do_not_echo_values() {
+    // A role whose `name` has the wrong type next to a password: the error must not contain the password.
+    let body = r#"{"role": {"branch_id": "b", "name": 5, "password": "npg_supersecret", "protected": false,
+        "created_at": "t", "updated_at": "t"}, "operations": []}"#;
+    let t = Scripted::new(vec![ok(200, body)]);
+    let err = client(t).roles().get("p-1", "br-1", "r").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode);
+    assert!(!format!("{err} {err:?}").contains("npg_supersecret"));
+    let body = r#"{"role": {"branch_id": "b", "name": "n", "password": 7, "protected": false, "created_at": "t", "updated_at": "t"}}"#;
+    let t = Scripted::new(vec![ok(200, body)]);
+    let err = client(t).roles().get("p-1", "br-1", "r").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Decode, "{err}");
+}
+
+#[tokio::test]
+async fn secrets_stay_out_of_debug_and_requests_keep_the_key_in_one_header() {
+    let t = Scripted::new(vec![ok(200, PROJECT)]);
+    let c = client(t.clone());
+    assert!(!format!("{c:?}").contains("secret-key-123"));
+    c.projects().get("p-1").await.unwrap();
+    let seen = t.seen.lock().unwrap();
+    assert_eq!(seen[0].authorization, "Bearer secret-key-123");
+    assert!(!format!("{:?}", seen[0]).contains("secret-key-123"));
+    assert!(!seen[0].url.contains("secret"));
+    let details = ConnectionDetails {
+        connection_uri: "postgresql://u:npg_pw@host/db".into(),
+        connection_parameters: ConnectionParameters {
+            database: "db".into(),
+            password: "npg_pw".into(),
+            role: "u".into(),
+            host: "host".into(),
+            pooler_host: "host-pooler".into(),
+        },
+    };
+    let shown = format!("{details:?}");
+    assert!(!shown.contains("npg_pw"), "{shown}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+}
+
+#[tokio::test]
+async fn bucket_objects_follow_next_cursor() {
+    let page = |keys: &[&str], next: Option<&str>| {
+        let objects: Vec<String> = keys.iter().map(|k| format!(r#"{{"key": "{k}", "size": 1, "last_modified": "2024-01-01T00:00:00Z", "etag": "e"}}"#)).collect();
+        let next = next.map(|n| format!(r#", "next_cursor": "{n}""#)).unwrap_or_default();
+        ok(200, &format!(r#"{{"objects": [{}], "common_prefixes": []{next}}}"#, objects.join(",")))
+    };
+    let t = Scripted::new(vec![page(&["a", "b"], Some("c1")), page(&["c", "d"], Some("c2")), page(&["e"], None)]);
+    let c = client(t.clone());
+    let q = ListProjectBranchBucketObjectsQuery { limit: Some(2), ..Default::default() };
+    let all: Vec<_> = c.buckets().list_objects_iter("p-1", "br-1", "my bucket", &q).try_collect().await.unwrap();
+    assert_eq!(all.len(), 5);
+    let seen = t.seen.lock().unwrap();
+    assert!(seen[0].url.contains("/buckets/my%20bucket/objects?limit=2"), "{}", seen[0].url);
+    assert!(seen[1].url.contains("cursor=c1"));
+    assert!(seen[2].url.contains("cursor=c2"));
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_ends_the_walk() {
+    let body = |n: usize| {
+        let items: Vec<String> = (0..n).map(|i| format!(r#"{{"key": "k{i}", "size": 1, "last_modified": "t", "etag": "e"}}"#)).collect();
+        ok(200, &format!(r#"{{"objects": [{}], "common_prefixes": [], "next_cursor": "same"}}"#, items.join(",")))
+    };
+    let t = Scripted::new(vec![body(2), body(2)]);
+    let q = ListProjectBranchBucketObjectsQuery { limit: Some(2), ..Default::default() };
+    let all: Vec<_> = client(t.clone()).buckets().list_objects_iter("p-1", "br-1", "b", &q).try_collect().await.unwrap();
+    assert_eq!(all.len(), 4);
+    assert_eq!(t.calls(), 2);
+}
