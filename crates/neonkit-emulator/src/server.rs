@@ -438,7 +438,13 @@ async fn handle(
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
             .to_string();
-        let r = Req { op, path, query, raw_body, content_type, body: Value::Null, auth, request_id: request_id.to_string(), fail_ops, cfg: cfg.clone() };
+        let host = parts
+            .headers
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_string();
+        let r = Req { op, path, query, raw_body, content_type, host, body: Value::Null, auth, request_id: request_id.to_string(), fail_ops, cfg: cfg.clone() };
         let inner2 = inner.clone();
         let panic_hook = parts.headers.contains_key("x-emulator-panic");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
@@ -591,6 +597,40 @@ async fn admin(State(inner): State<Arc<Inner>>, req: Request) -> Response {
     }
 }
 
+/// Where presigned bucket URLs point: `PUT` uploads an object, `GET` downloads it.
+async fn storage(State(inner): State<Arc<Inner>>, req: Request) -> Response {
+    let rid = inner.request_id(&req);
+    let method = req.method().clone();
+    let path = req.uri().path().trim_start_matches("/_emulator/storage/").to_string();
+    let parts: Vec<String> = path.splitn(4, '/').map(decode_component).collect();
+    if parts.len() != 4 {
+        return error_response(404, "", "no such object", &rid);
+    }
+    let body = match axum::body::to_bytes(req.into_body(), 64 * 1024 * 1024).await {
+        Ok(b) => b,
+        Err(_) => return error_response(400, "", "could not read body", &rid),
+    };
+    let mut st = inner.store();
+    let key = format!("{}/{}", parts[0], parts[1]);
+    let Some(bucket) = st.buckets.get_mut(&key).and_then(|bs| bs.iter_mut().find(|b| b.name == parts[2])) else {
+        return error_response(404, "", "no such bucket", &rid);
+    };
+    if method == Method::PUT {
+        bucket.objects.insert(parts[3].clone(), (body.to_vec(), std::time::SystemTime::now()));
+        let mut r = Response::new(Body::empty());
+        r.headers_mut().insert(header::ETAG, HeaderValue::from_static("\"emulated\""));
+        return r;
+    }
+    match bucket.objects.get(&parts[3]) {
+        Some((data, _)) => {
+            let mut r = Response::new(Body::from(data.clone()));
+            r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/octet-stream"));
+            r
+        }
+        None => error_response(404, "", "no such object", &rid),
+    }
+}
+
 fn config_json(c: &Dyn) -> Value {
     json!({
         "operation_duration_ms": c.operation_duration.as_millis() as u64,
@@ -656,6 +696,7 @@ pub fn router(inner: Arc<Inner>) -> Router {
         .route("/_emulator/faults", on(MethodFilter::POST.or(MethodFilter::DELETE), admin))
         .route("/_emulator/requests", on(MethodFilter::GET, admin))
         .route("/_emulator/reset", on(MethodFilter::POST, admin))
+        .route("/_emulator/storage/{*rest}", on(MethodFilter::PUT.or(MethodFilter::GET), storage))
         .route("/_emulator/config", on(MethodFilter::GET.or(MethodFilter::PATCH).or(MethodFilter::POST), admin))
         .fallback(|State(inner): State<Arc<Inner>>, req: Request| async move {
             let rid = inner.request_id(&req);

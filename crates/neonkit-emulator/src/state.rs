@@ -510,6 +510,8 @@ pub struct Store {
     pub next_key_id: i64,
     pub orgs: Vec<Org>,
     pub next_db_id: i64,
+    /// Buckets by `project_id/branch_id`.
+    pub buckets: HashMap<String, Vec<BucketRec>>,
     /// Long-tail families: collection path → item id → stored body.
     pub collections: HashMap<String, BTreeMap<String, Value>>,
     /// Long-tail singletons (configs): concrete path → stored body.
@@ -547,6 +549,7 @@ impl Store {
             next_db_id: 1_000,
             collections: HashMap::new(),
             singletons: HashMap::new(),
+            buckets: HashMap::new(),
         }
     }
 
@@ -566,5 +569,20 @@ impl Store {
         let mut v: Vec<&Project> = self.projects.values().collect();
         v.sort_by_key(|p| p.seq);
         v
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct BucketRec {
+    pub name: String,
+    pub access_level: String,
+    pub created_at: SystemTime,
+    /// key → (bytes, last modified)
+    pub objects: BTreeMap<String, (Vec<u8>, SystemTime)>,
+}
+
+impl BucketRec {
+    pub fn render(&self) -> Value {
+        json!({"name": self.name, "access_level": self.access_level, "created_at": rfc3339(self.created_at)})
     }
 }

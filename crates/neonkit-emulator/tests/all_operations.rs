@@ -80,7 +80,7 @@ fn query_value(ctx: &Ctx, name: &str, schema: &Value) -> Option<String> {
         "granularity" => "daily".into(),
         "metrics" => "active_time_seconds".into(),
         "key" => "file.txt".into(),
-        "prefix" => "a".into(),
+        "prefix" => "dir/".into(),
         "project_ids" => ctx.ids["project_id"].clone(),
         _ => {
             let v = spec().synth_minimal(schema);
@@ -114,7 +114,7 @@ fn body_for(ctx: &Ctx, op: &Op) -> Option<Value> {
         "createOrganizationInvitations" => Some(json!({"invitations": [{"email": "new@example.com", "role": "member"}]})),
         "updateOrganizationMember" => Some(json!({"role": "admin"})),
         "restoreSnapshot" => Some(json!({"name": "from-snapshot"})),
-        "createProjectBranchBucket" => Some(json!({"name": "assets"})),
+        "createProjectBranchBucket" => Some(json!({"name": "assets2"})),
         _ => None,
     };
     if over.is_some() {
@@ -223,6 +223,16 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
     if let Some(id) = c.get("token_id").and_then(|x| x.as_str()) {
         ctx.ids.insert("token_id", id.into());
     }
+
+    // a bucket with an object uploaded through a presigned URL
+    let (st, _) = ctx.call("POST", &format!("/projects/{pid}/branches/{bid}/buckets"), Some(json!({"name": "assets"}))).await;
+    assert_eq!(st, 201);
+    let (st, ps) = ctx
+        .call("POST", &format!("/projects/{pid}/branches/{bid}/buckets/assets/objects/file.txt/presign"), Some(json!({"operation": "upload"})))
+        .await;
+    assert_eq!(st, 200, "{ps}");
+    let put = ctx.client.put(ps["url"].as_str().unwrap()).body("hello").send().await.unwrap();
+    assert_eq!(put.status().as_u16(), 200);
 
     let mut ops: Vec<&Op> = spec().ops.iter().collect();
     ops.sort_by_key(|o| rank(o));

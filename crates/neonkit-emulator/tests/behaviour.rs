@@ -785,3 +785,52 @@ fn the_binary_prints_its_base_url_first() {
     let bad = std::process::Command::new(exe).arg("--bogus").output().unwrap();
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[tokio::test]
+async fn bucket_objects_paginate_with_next_cursor() {
+    let t = T::new(zero_ops()).await;
+    let v = t.project("objects").await;
+    let pid = v["project"]["id"].as_str().unwrap().to_string();
+    let bid = v["branch"]["id"].as_str().unwrap().to_string();
+    let base = format!("/projects/{pid}/branches/{bid}/buckets");
+    assert_eq!(t.post(&base, json!({"name": "files"})).await.0, 201);
+    assert_eq!(t.post(&base, json!({"name": "files"})).await.0, 409);
+    for key in ["a.txt", "b.txt", "c.txt", "dir/x.txt", "dir/y.txt"] {
+        let enc = key.replace('/', "%2F");
+        let (s, p) = t.post(&format!("{base}/files/objects/{enc}/presign"), json!({"operation": "upload", "content_type": "text/plain"})).await;
+        assert_eq!(s, 200, "{p}");
+        assert_eq!(p["method"], "PUT");
+        let r = t.http.put(p["url"].as_str().unwrap()).body(format!("data of {key}")).send().await.unwrap();
+        assert_eq!(r.status().as_u16(), 200);
+    }
+    let (_, l) = t.get(&format!("{base}/files/objects?limit=2")).await;
+    let keys: Vec<&str> = l["objects"].as_array().unwrap().iter().map(|o| o["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["a.txt", "b.txt"]);
+    assert_eq!(l["is_truncated"], true);
+    let c = l["next_cursor"].as_str().unwrap().to_string();
+    let (_, l) = t.get(&format!("{base}/files/objects?limit=2&cursor={c}")).await;
+    let keys: Vec<&str> = l["objects"].as_array().unwrap().iter().map(|o| o["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["c.txt", "dir/x.txt"]);
+    let c = l["next_cursor"].as_str().unwrap().to_string();
+    let (_, l) = t.get(&format!("{base}/files/objects?limit=2&cursor={c}")).await;
+    assert_eq!(l["objects"].as_array().unwrap().len(), 1);
+    assert_eq!(l["is_truncated"], false);
+    assert!(l.get("next_cursor").is_none());
+    // folders with a delimiter
+    let (_, l) = t.get(&format!("{base}/files/objects?delimiter=/")).await;
+    assert_eq!(l["folders"], json!(["dir/"]));
+    assert_eq!(l["objects"].as_array().unwrap().len(), 3);
+    // download through the API
+    let r = t.http.get(t.url(&format!("{base}/files/objects/dir%2Fx.txt/download"))).bearer_auth(DEV_API_KEY).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(r.headers()["content-type"], "application/octet-stream");
+    assert_eq!(r.text().await.unwrap(), "data of dir/x.txt");
+    // delete by prefix, then one object
+    let (s, d) = t.req("DELETE", &format!("{base}/files/objects-by-prefix?prefix=dir/"), None).await;
+    assert_eq!(s, 200);
+    assert_eq!(d["deleted"], 2);
+    assert_eq!(t.req("DELETE", &format!("{base}/files/objects/a.txt"), None).await.0, 204);
+    assert_eq!(t.req("DELETE", &format!("{base}/files/objects/a.txt"), None).await.0, 404);
+    assert_eq!(t.req("DELETE", &format!("{base}/files"), None).await.0, 204);
+    assert_eq!(t.get(&format!("{base}/files/objects")).await.0, 404);
+}
