@@ -47,12 +47,12 @@ export SCHEMATHESIS_HOOKS=""
   --url "$BASE_URL" \
   -H "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
-  --mode positive \
+  --mode "${ST_MODE:-positive}" \
   --phases examples,fuzzing \
   --max-examples "$MAX_EXAMPLES" \
   --max-time "$MAX_TIME" \
   --workers 2 \
-  --seed 1 \
+  --seed "${ST_SEED:-1}" \
   --no-shrink \
   --suppress-health-check all \
   --request-timeout 10 \
