@@ -1,0 +1,46 @@
+"""A typed use of neonkit, checked with `mypy --strict` (python/test.sh) and runnable against the emulator."""
+
+import asyncio
+from typing import List
+
+import neonkit
+from neonkit.models import Branch, CreateProjectBranchRequestDict, ProjectCreateRequest, ProjectCreateRequestDict
+from neonkit.testing import Emulator
+
+
+def sync_flow(neon: neonkit.NeonClient) -> List[str]:
+    body: ProjectCreateRequestDict = {"project": {"name": "typed"}}
+    created = neon.projects.create(body=body)
+    project_id: str = created.project.id
+    branch_body: CreateProjectBranchRequestDict = {"branch": {"name": "dev", "parent_id": created.branch.id}}
+    dev: Branch = neon.branches.create(project_id, body=branch_body, wait=True).branch
+    names = [b.name for b in neon.branches.iter(project_id)]
+    try:
+        neon.projects.get("missing-project-123")
+    except neonkit.NotFoundError as e:
+        status: "int | None" = e.status
+        assert status == 404
+    neon.projects.update(project_id, body={"project": {"name": "typed2"}})
+    neon.branches.delete(project_id, dev.id)
+    return names
+
+
+async def async_flow(neon: neonkit.AsyncNeonClient) -> int:
+    created = await neon.projects.create(body=ProjectCreateRequest(project={"name": "typed-async"}))
+    r = await neon.branches.create(created.project.id, body={"branch": {"name": "x"}}, wait=False)
+    done = await neon.operations.wait(created.project.id, r.operations)
+    count = 0
+    async for _ in neon.projects.iter(limit=10):
+        count += 1
+    return count + len(done)
+
+
+def main() -> None:
+    with Emulator() as emu:
+        with emu.client() as neon:
+            print(sync_flow(neon))
+        print(asyncio.run(async_flow(emu.async_client())))
+
+
+if __name__ == "__main__":
+    main()
