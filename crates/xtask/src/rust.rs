@@ -273,8 +273,10 @@ pub fn const_name(op: &Op) -> String {
     split_words(&op.id).iter().map(|w| w.to_ascii_uppercase()).collect::<Vec<_>>().join("_")
 }
 
+/// `GetConnectionUriQuery`: Rust's casing of acronyms, whatever the operationId's.
 pub fn query_struct(op: &Op) -> String {
-    format!("{}Query", crate::spec::pascal_id(&op.id))
+    let words: Vec<String> = split_words(&op.id).iter().map(|w| w.to_ascii_lowercase()).collect();
+    format!("{}Query", pascal_words(&words))
 }
 
 fn response_ty(op: &Op) -> String {

@@ -3081,7 +3081,7 @@ impl ListProjectOperationsQuery {
 
 /// Query parameters of `getConnectionURI`.
 #[derive(Clone, Debug, PartialEq, Default)]
-pub struct GetConnectionURIQuery {
+pub struct GetConnectionUriQuery {
     /// The branch ID. Defaults to your project's default `branch_id` if not specified.
     pub branch_id: Option<String>,
     /// The endpoint ID. Defaults to the read-write `endpoint_id` associated with the `branch_id` if not specified.
@@ -3094,7 +3094,7 @@ pub struct GetConnectionURIQuery {
     pub pooled: Option<bool>,
 }
 
-impl GetConnectionURIQuery {
+impl GetConnectionUriQuery {
     pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut q = Vec::new();
         if let Some(v) = &self.branch_id {

@@ -308,7 +308,7 @@ impl<'a> Projects<'a> {
     /// The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
     ///
     /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
-    pub async fn get_connection_uri(&self, project_id: &str, query: &GetConnectionURIQuery) -> Result<ConnectionURIResponse> {
+    pub async fn get_connection_uri(&self, project_id: &str, query: &GetConnectionUriQuery) -> Result<ConnectionURIResponse> {
         self.client.send(&GET_CONNECTION_URI, &[project_id], query.pairs(), crate::Payload::None).await?.json()
     }
 
@@ -2549,7 +2549,7 @@ pub mod blocking {
         /// The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
         ///
         /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
-        pub fn get_connection_uri(&self, project_id: &str, query: &GetConnectionURIQuery) -> Result<ConnectionURIResponse> {
+        pub fn get_connection_uri(&self, project_id: &str, query: &GetConnectionUriQuery) -> Result<ConnectionURIResponse> {
             self.client.block_on(self.client.inner().projects().get_connection_uri(project_id, query))
         }
 
