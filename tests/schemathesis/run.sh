@@ -48,7 +48,7 @@ export SCHEMATHESIS_HOOKS=""
   -H "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --mode "${ST_MODE:-positive}" \
-  --phases examples,fuzzing \
+  --phases "${ST_PHASES:-examples,coverage,fuzzing}" \
   --max-examples "$MAX_EXAMPLES" \
   --max-time "$MAX_TIME" \
   --workers 2 \
