@@ -351,8 +351,127 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         | "deleteProjectBranchBucketObjectsByPrefix"
         | "presignProjectBranchBucketObject" => buckets(st, r),
 
+        "createCredential" | "listCredentials" | "revokeCredential" => credentials(inner, st, r),
+        "listProjectBranchFunctions"
+        | "getProjectBranchFunction"
+        | "updateProjectBranchFunction"
+        | "deleteProjectBranchFunction"
+        | "createProjectBranchFunctionDeployment" => functions(inner, st, r),
+
         _ => generic(inner, st, r),
     }
+}
+
+// ------------------------------------------------------------------ credentials, functions
+
+fn branch_scope(st: &Store, r: &Req, family: &str) -> Result<String, ApiError> {
+    let p = project(st, r)?;
+    branch_of(p, r.pp("branch_id"))?;
+    Ok(format!("{family}:{}/{}", r.pp("project_id"), r.pp("branch_id")))
+}
+
+fn credentials(inner: &Inner, st: &mut Store, r: &Req) -> R {
+    let key = branch_scope(st, r, "credentials")?;
+    match r.op.operation_id.as_str() {
+        "createCredential" => {
+            let (token_id, secret, s3) = {
+                let mut g = rng(inner);
+                (util::uuid(&mut *g), util::token(&mut *g, 40), util::token(&mut *g, 40))
+            };
+            let now = util::now_rfc3339();
+            let mut meta = json!({
+                "token_id": token_id,
+                "token_id_short": &token_id[..8],
+                "scopes": r.body["scopes"],
+                "branch_id": r.pp("branch_id"),
+                "principal_type": r.body["principal_type"],
+                "created_at": now,
+            });
+            let mut resp = json!({
+                "token_id": token_id,
+                "token_id_short": &token_id[..8],
+                "api_token": format!("nct_{secret}"),
+                "s3_secret_access_key": s3,
+                "scopes": r.body["scopes"],
+                "branch_id": r.pp("branch_id"),
+                "created_at": now,
+            });
+            if let Some(n) = s(&r.body, "name") {
+                meta["name"] = json!(n);
+                resp["name"] = json!(n);
+            }
+            st.collections.entry(key).or_default().insert(token_id, meta);
+            ok(resp)
+        }
+        "listCredentials" => {
+            let list: Vec<Value> = st.collections.get(&key).map(|c| c.values().cloned().collect()).unwrap_or_default();
+            ok(json!({"credentials": list}))
+        }
+        _ => {
+            let id = r.pp("token_id");
+            st.collections
+                .get_mut(&key)
+                .and_then(|c| c.remove(id))
+                .ok_or_else(|| not_found(&format!("credential {id:?}")))?;
+            Ok(Reply::Empty(None))
+        }
+    }
+}
+
+fn functions(inner: &Inner, st: &mut Store, r: &Req) -> R {
+    let key = branch_scope(st, r, "functions")?;
+    let slug = r.pp("slug").to_string();
+    let coll = st.collections.entry(key).or_default();
+    match r.op.operation_id.as_str() {
+        "listProjectBranchFunctions" => ok(json!({"functions": coll.values().cloned().collect::<Vec<_>>()})),
+        "createProjectBranchFunctionDeployment" => {
+            let now = util::now_rfc3339();
+            let f = coll.entry(slug.clone()).or_insert_with(|| {
+                json!({
+                    "id": util::uuid(&mut *rng(inner)),
+                    "slug": slug,
+                    "name": slug,
+                    "invocation_url": format!("https://{}-{}.functions.neon.tech", slug, r.pp("branch_id")),
+                    "created_at": now,
+                })
+            });
+            let next = f["current_deployment"]["id"].as_i64().unwrap_or(0) + 1;
+            let runtime = multipart_field(&r.raw_body, "runtime").unwrap_or_else(|| "nodejs24".to_string());
+            let dep = json!({"id": next, "status": "completed", "memory_mib": 256, "runtime": runtime, "created_at": now, "environment": []});
+            f["current_deployment"] = dep.clone();
+            f["active_deployment"] = dep.clone();
+            Ok(Reply::Json(None, json!({"deployment": dep})))
+        }
+        op => {
+            let Some(f) = coll.get_mut(&slug) else {
+                return Err(not_found(&format!("function {slug:?}")));
+            };
+            match op {
+                "getProjectBranchFunction" => ok(json!({"function": f})),
+                "updateProjectBranchFunction" => {
+                    if let Some(n) = s(&r.body, "name") {
+                        f["name"] = json!(n);
+                    }
+                    ok(json!({"function": f}))
+                }
+                _ => {
+                    coll.remove(&slug);
+                    Ok(Reply::Empty(None))
+                }
+            }
+        }
+    }
+}
+
+/// A text field of a multipart/form-data body (enough for `runtime`).
+fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+    let text = String::from_utf8_lossy(body);
+    let marker = format!("name=\"{name}\"");
+    let at = text.find(&marker)?;
+    let rest = &text[at + marker.len()..];
+    let start = rest.find("\r\n\r\n")? + 4;
+    let end = rest[start..].find("\r\n")?;
+    Some(rest[start..start + end].to_string())
 }
 
 // ------------------------------------------------------------------ buckets

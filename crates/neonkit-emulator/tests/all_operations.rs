@@ -258,8 +258,8 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
             path = format!("{path}?{}", qs.join("&"));
         }
         let (status, body) = if op.body_content_type.as_deref() == Some("multipart/form-data") {
-            let form = reqwest::multipart::Form::new().text("entrypoint", "index.js").part(
-                "bundle",
+            let form = reqwest::multipart::Form::new().text("runtime", "nodejs24").part(
+                "zip",
                 reqwest::multipart::Part::bytes(b"export default {}".to_vec()).file_name("bundle.zip"),
             );
             let resp = ctx

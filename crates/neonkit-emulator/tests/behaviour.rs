@@ -834,3 +834,38 @@ async fn bucket_objects_paginate_with_next_cursor() {
     assert_eq!(t.req("DELETE", &format!("{base}/files"), None).await.0, 204);
     assert_eq!(t.get(&format!("{base}/files/objects")).await.0, 404);
 }
+
+#[tokio::test]
+async fn credentials_and_functions_round_trip() {
+    let t = T::new(zero_ops()).await;
+    let v = t.project("fns").await;
+    let pid = v["project"]["id"].as_str().unwrap().to_string();
+    let bid = v["branch"]["id"].as_str().unwrap().to_string();
+    let base = format!("/projects/{pid}/branches/{bid}");
+    let (s, c) = t.post(&format!("{base}/credentials"), json!({"name": "ci", "scopes": ["storage:read"], "principal_type": "user"})).await;
+    assert_eq!(s, 201, "{c}");
+    let tok = c["token_id"].as_str().unwrap().to_string();
+    assert!(c["api_token"].as_str().unwrap().starts_with("nct_"));
+    let (_, l) = t.get(&format!("{base}/credentials")).await;
+    assert_eq!(l["credentials"][0]["token_id"], tok.as_str());
+    assert!(l["credentials"][0].get("api_token").is_none(), "the secret is shown once");
+    assert_eq!(t.req("DELETE", &format!("{base}/credentials/{tok}"), None).await.0, 204);
+    assert_eq!(t.req("DELETE", &format!("{base}/credentials/{tok}"), None).await.0, 404);
+
+    assert_eq!(t.get(&format!("{base}/functions/hello")).await.0, 404);
+    let form = reqwest::multipart::Form::new().text("runtime", "nodejs24").part("zip", reqwest::multipart::Part::bytes(b"PK".to_vec()).file_name("f.zip"));
+    let r = t.http.post(t.url(&format!("{base}/functions/hello/deployments"))).bearer_auth(DEV_API_KEY).multipart(form).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 201);
+    let d: Value = r.json().await.unwrap();
+    assert_eq!(d["deployment"]["id"], 1);
+    assert_eq!(d["deployment"]["runtime"], "nodejs24");
+    let (_, f) = t.get(&format!("{base}/functions/hello")).await;
+    assert_eq!(f["function"]["slug"], "hello");
+    let (s, f) = t.req("PATCH", &format!("{base}/functions/hello"), Some(json!({"name": "Hello"}))).await;
+    assert_eq!(s, 200);
+    assert_eq!(f["function"]["name"], "Hello");
+    let (_, l) = t.get(&format!("{base}/functions")).await;
+    assert_eq!(l["functions"].as_array().unwrap().len(), 1);
+    assert_eq!(t.req("DELETE", &format!("{base}/functions/hello"), None).await.0, 204);
+    assert_eq!(t.get(&format!("{base}/functions/hello")).await.0, 404);
+}
