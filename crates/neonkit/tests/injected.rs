@@ -199,3 +199,33 @@ async fn a_repeated_cursor_ends_the_walk() {
     assert_eq!(all.len(), 4);
     assert_eq!(t.calls(), 2);
 }
+
+#[tokio::test]
+async fn function_deployments_are_sent_as_multipart_with_the_zip_bytes() {
+    let t = Scripted::new(vec![ok(201, "{}")]);
+    let body = FunctionDeployRequest {
+        zip: Some(vec![0x50, 0x4b, 0x03, 0x04, 0xff]),
+        runtime: Some(FunctionDeployRequestRuntime::Nodejs24),
+        environment: Some(r#"{"TOKEN":"s3cr3t"}"#.into()),
+    };
+    client(t.clone()).functions().create_deployment("p-1", "br-1", "hello", &body).await.unwrap();
+    let seen = t.seen.lock().unwrap();
+    let ct = seen[0].headers.iter().find(|(k, _)| *k == "Content-Type").map(|(_, v)| v.clone()).unwrap();
+    assert!(ct.starts_with("multipart/form-data; boundary="), "{ct}");
+    let sent = seen[0].body.clone().unwrap();
+    let text = String::from_utf8_lossy(&sent);
+    assert!(text.contains(r#"name="zip"; filename="zip""#), "{text}");
+    assert!(sent.windows(5).any(|w| w == [0x50, 0x4b, 0x03, 0x04, 0xff]), "the zip bytes are sent verbatim");
+    assert!(text.contains("nodejs24"));
+    assert!(seen[0].url.ends_with("/projects/p-1/branches/br-1/functions/hello/deployments"));
+}
+
+#[tokio::test]
+async fn bucket_objects_download_as_bytes() {
+    let raw: Vec<u8> = vec![0, 159, 146, 150, 255];
+    let t = Scripted::new(vec![Ok(HttpResponse { status: 200, request_id: None, retry_after: None, body: raw.clone().into() })]);
+    let got = client(t.clone()).buckets().get_object("p-1", "br-1", "b", "dir/file name.bin").await.unwrap();
+    assert_eq!(&got[..], &raw[..]);
+    let seen = t.seen.lock().unwrap();
+    assert!(seen[0].url.ends_with("/objects/dir%2Ffile%20name.bin/download"), "{}", seen[0].url);
+}
