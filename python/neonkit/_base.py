@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 
-import functools
 import json
 from enum import Enum
 TYPE_CHECKING = False
@@ -35,7 +34,7 @@ def _qvalue(v: Any) -> str:
 
 def _q(*pairs: Tuple[str, Any]) -> List[Tuple[str, str]]:
     """(name, value) pairs without the Nones; sequences repeat the name."""
-    out = []
+    out: List[Tuple[str, str]] = []
     for name, v in pairs:
         if v is None:
             continue
@@ -186,7 +185,7 @@ async def _await_native(start: Any) -> Any:
 
     loop = asyncio.get_running_loop()
     fut = loop.create_future()
-    task = start(functools.partial(loop.call_soon_threadsafe, _resolve, fut))
+    task = start(lambda ok, value: loop.call_soon_threadsafe(_resolve, fut, ok, value))
     try:
         return await fut
     except asyncio.CancelledError:

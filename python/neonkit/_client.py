@@ -45,7 +45,7 @@ class _Options:
             api_key, base_url, org_id, timeout, connect_timeout, max_retries, retry_initial_backoff,
             retry_max_backoff, wait_for_operations, wait_timeout, wait_poll_interval, wait_max_poll_interval,
         )
-        self._init_namespaces()  # type: ignore[attr-defined]
+        self._init_namespaces()
 
     def _init_namespaces(self) -> None:  # overridden by the generated namespace holders
         pass

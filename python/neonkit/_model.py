@@ -47,7 +47,7 @@ def _convert(spec: Any, value: Any) -> Any:
                 return obj
             return value
         try:
-            return cls(value)
+            return cls(value)  # type: ignore[call-arg]
         except ValueError:
             return value
     kind, inner = spec

@@ -10,7 +10,7 @@
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -24,6 +24,25 @@ use neonkit::{runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue,
 
 /// Set by the atexit hook: finished tasks no longer call back into Python.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
+/// Runtime threads currently calling back into Python (the atexit hook waits for them).
+static IN_CALLBACK: AtomicUsize = AtomicUsize::new(0);
+
+struct CallbackGuard;
+impl CallbackGuard {
+    fn enter() -> Option<CallbackGuard> {
+        IN_CALLBACK.fetch_add(1, Ordering::SeqCst);
+        let guard = CallbackGuard;
+        if SHUTTING_DOWN.load(Ordering::SeqCst) {
+            return None; // dropping the guard leaves again
+        }
+        Some(guard)
+    }
+}
+impl Drop for CallbackGuard {
+    fn drop(&mut self) {
+        IN_CALLBACK.fetch_sub(1, Ordering::SeqCst);
+    }
+}
 
 // ---------------------------------------------------------------- errors
 
@@ -139,10 +158,9 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
     let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
     let task = handle.spawn(async move {
         let result = guarded(job).await;
-        if SHUTTING_DOWN.load(Ordering::SeqCst) {
-            return;
-        }
-        Python::attach(|py| {
+        let Some(_in_callback) = CallbackGuard::enter() else { return };
+        // Never enters a finalizing interpreter.
+        let _ = Python::try_attach(|py| {
             let outcome = match result {
                 Ok(out) => done.call1(py, (true, out.into_py(py))),
                 Err(e) => match exception(py, &e) {
@@ -547,7 +565,14 @@ impl PyEmulator {
 #[pyfunction]
 fn _shutdown(py: Python<'_>) {
     SHUTTING_DOWN.store(true, Ordering::SeqCst);
-    py.detach(runtime::shutdown);
+    py.detach(|| {
+        // Let callbacks that already entered Python finish (they need the GIL, released here).
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        while IN_CALLBACK.load(Ordering::SeqCst) > 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        runtime::shutdown();
+    });
 }
 
 /// Every operationId the core knows.

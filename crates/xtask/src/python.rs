@@ -185,7 +185,19 @@ impl<'a> Gen<'a> {
 
     fn models_pyi(&self) -> String {
         let mut out = String::from(HEADER);
-        out.push_str("from typing import Any, Dict, List, Optional, Union\n\nfrom typing_extensions import Required, TypedDict\n\nfrom neonkit._model import Model, OpenEnum\n\n");
+        out.push_str("from typing import Any, Dict, List, Optional, Union\n\nfrom typing_extensions import Required, TypedDict\n\nfrom neonkit._model import Model, OpenEnum\n\n__all__ = [\n");
+        for m in &self.spec.models {
+            match m.kind {
+                ModelKind::Enum(_) => {
+                    let _ = writeln!(out, "    {},", pystr(&m.name));
+                }
+                ModelKind::Struct(_) => {
+                    let _ = writeln!(out, "    {},\n    {},", pystr(&m.name), pystr(&format!("{}Dict", m.name)));
+                }
+                _ => {}
+            }
+        }
+        out.push_str("]\n\n");
         for m in &self.spec.models {
             match &m.kind {
                 ModelKind::Enum(values) => {

@@ -450,7 +450,7 @@ class Buckets:
     def list_objects(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, cursor=None, limit=None):
         return self._c._call("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("cursor", cursor), ("limit", limit)), None, None, "BucketObjectsListResponse")
     def list_objects_iter(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, limit=None):
-        return self._c._iter("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("limit", limit)), None)
+        return self._c._iter("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("limit", limit)), "BucketObject")
     def delete_object(self, project_id, branch_id, bucket_name, object_key):
         return self._c._call("deleteProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), None, None, "#empty")
     def get_object(self, project_id, branch_id, bucket_name, object_key):
@@ -972,7 +972,7 @@ class AsyncBuckets:
     async def list_objects(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, cursor=None, limit=None):
         return await self._c._call("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("cursor", cursor), ("limit", limit)), None, None, "BucketObjectsListResponse")
     def list_objects_iter(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, limit=None):
-        return self._c._aiter("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("limit", limit)), None)
+        return self._c._aiter("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("limit", limit)), "BucketObject")
     async def delete_object(self, project_id, branch_id, bucket_name, object_key):
         return await self._c._call("deleteProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), None, None, "#empty")
     async def get_object(self, project_id, branch_id, bucket_name, object_key):

@@ -546,7 +546,7 @@ class Buckets:
     def list_objects(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, cursor: Optional[str] = None, limit: Optional[int] = None) -> BucketObjectsListResponse:
         """List objects in a bucket (`listProjectBranchBucketObjects`)"""
         ...
-    def list_objects_iter(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, limit: Optional[int] = None) -> Iterator[str]:
+    def list_objects_iter(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, limit: Optional[int] = None) -> Iterator[BucketObject]:
         """Every item of every page of `listProjectBranchBucketObjects`."""
         ...
     def delete_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str) -> None:
@@ -1165,7 +1165,7 @@ class AsyncBuckets:
     async def list_objects(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, cursor: Optional[str] = None, limit: Optional[int] = None) -> BucketObjectsListResponse:
         """List objects in a bucket (`listProjectBranchBucketObjects`)"""
         ...
-    def list_objects_iter(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, limit: Optional[int] = None) -> AsyncIterator[str]:
+    def list_objects_iter(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, limit: Optional[int] = None) -> AsyncIterator[BucketObject]:
         """Every item of every page of `listProjectBranchBucketObjects`."""
         ...
     async def delete_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str) -> None:
