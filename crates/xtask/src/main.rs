@@ -33,6 +33,7 @@ fn main() {
         }
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test::run(&root(), &args[1..]),
+        Some("bindgen") => uniffi::bindgen(&root(), &args[1..]),
         _ => {
             eprintln!("usage: cargo xtask <codegen [--check] | test | bindgen | names>");
             std::process::exit(2);

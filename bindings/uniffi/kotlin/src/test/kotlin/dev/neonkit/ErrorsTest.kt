@@ -1,0 +1,138 @@
+package dev.neonkit
+
+import dev.neonkit.testing.Emu
+import kotlinx.coroutines.CancellationException
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.TimeoutCancellationException
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.BeforeEach
+import org.junit.jupiter.api.Test
+import org.junit.jupiter.api.assertThrows
+
+/** Every error kind that a caller can provoke, with its fields. */
+class ErrorsTest {
+    private lateinit var client: NeonClient
+
+    @BeforeEach
+    fun setUp() {
+        Emu.reset()
+        client = Emu.client(maxRetries = 2)
+    }
+
+    private fun project(): String = client.projects().createBlocking("""{"project": {"name": "errs"}}""").json().str("project.id")!!
+
+    @Test
+    fun notFoundCarriesStatusCodeAndRequestId() = runBlocking<Unit> {
+        val e = assertThrows<NeonException.NotFound> { runBlocking { client.projects().get("missing-project-1") } }
+        assertEquals(404, e.status)
+        assertEquals("getProject", e.operation)
+        assertTrue(!e.requestId.isNullOrEmpty(), "request id")
+        assertTrue(e.errorMessage.isNotEmpty())
+        assertEquals("not_found", e.kind)
+        assertEquals("not_found", errorKind(e), "the native kind name agrees")
+        assertTrue(e.message!!.contains("status=404"))
+        // The blocking form throws the same.
+        val b = assertThrows<NeonException.NotFound> { client.projects().getBlocking("missing-project-1") }
+        assertEquals(404, b.info.status)
+    }
+
+    @Test
+    fun invalidArgumentsFailBeforeAnyRequest() {
+        val before = Emu.count("getProject")
+        val e = assertThrows<NeonException.InvalidArgument> { client.projects().getBlocking("Bad/Id") }
+        assertNull(e.status)
+        assertTrue(e.errorMessage.contains("project_id"), e.errorMessage)
+        assertThrows<NeonException.InvalidArgument> { client.projects().getBlocking("") }
+        val body = assertThrows<NeonException.InvalidArgument> { client.projects().createBlocking("{not json") }
+        assertEquals("createProject", body.operation)
+        assertThrows<NeonException.InvalidArgument> { client.operations().getBlocking("any-project", "not-a-uuid") }
+        assertEquals(before, Emu.count("getProject"), "no request was sent")
+        assertEquals(0, Emu.count("createProject"))
+    }
+
+    @Test
+    fun configErrors() {
+        val empty = assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "", baseUrl = Emu.emulator.baseUrl())) }
+        assertFalse(empty.errorMessage.isEmpty())
+        assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "k", baseUrl = "ftp://nope")) }
+        assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "k", timeoutMs = -1)) }
+        assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "k", maxRetries = -1)) }
+    }
+
+    @Test
+    fun unauthorizedWithAWrongKeyAndTheKeyNeverLeaks() {
+        val bad = NeonClient(NeonClientOptions(apiKey = "wrong-secret-key-123", baseUrl = Emu.emulator.baseUrl()))
+        val e = assertThrows<NeonException.Unauthorized> { bad.projects().listBlocking() }
+        assertEquals(401, e.status)
+        assertFalse(e.toString().contains("wrong-secret-key-123"))
+        assertFalse(bad.toString().contains("wrong-secret-key-123"))
+    }
+
+    @Test
+    fun conflict() {
+        val pid = project()
+        val main = client.branches().listBlocking(pid).json().str("branches.0.id")!!
+        client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""")
+        val e = assertThrows<NeonException.Conflict> { client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""") }
+        assertEquals(409, e.status)
+    }
+
+    @Test
+    fun lockedIsRetriedThenReported() {
+        val pid = project()
+        Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}""")
+        assertEquals(pid, client.projects().getBlocking(pid).json().str("project.id"))
+        assertEquals(3, Emu.count("getProject"), "two 423s, then success")
+        Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 10}""")
+        val e = assertThrows<NeonException.Locked> { client.projects().getBlocking(pid) }
+        assertEquals(423, e.status)
+        assertTrue(!e.requestId.isNullOrEmpty())
+    }
+
+    @Test
+    fun rateLimitedAndServerErrors() {
+        Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 429, "retry_after": "0", "times": 10}""")
+        val r = assertThrows<NeonException.RateLimited> { client.projects().listBlocking() }
+        assertEquals(429, r.status)
+        Emu.emulator.clearFaults()
+        Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 500, "times": 10}""")
+        val s = assertThrows<NeonException.Server> { client.projects().listBlocking() }
+        assertEquals(500, s.status)
+        Emu.emulator.clearFaults()
+        Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 410, "times": 1}""")
+        val a = assertThrows<NeonException.Api> { client.projects().listBlocking() }
+        assertEquals(410, a.status)
+    }
+
+    @Test
+    fun networkErrorWhenNothingListens() {
+        val dead = NeonClient(NeonClientOptions(apiKey = "k", baseUrl = "http://127.0.0.1:9/api/v2", maxRetries = 0))
+        val e = assertThrows<NeonException.Network> { dead.projects().listBlocking() }
+        assertNull(e.status)
+    }
+
+    @Test
+    fun timeoutError() {
+        Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "latency", "ms": 2000, "times": 1}""")
+        val slow = Emu.client(maxRetries = 0, timeoutMs = 200)
+        assertThrows<NeonException.Timeout> { slow.projects().listBlocking() }
+    }
+
+    @Test
+    fun cancellingACoroutineCancelsTheCall() = runBlocking<Unit> {
+        Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "latency", "ms": 1500, "times": 1}""")
+        val started = System.nanoTime()
+        assertThrows<TimeoutCancellationException> {
+            runBlocking { withTimeout(100) { client.projects().list() } }
+        }
+        assertTrue((System.nanoTime() - started) / 1_000_000 < 1000, "the coroutine did not wait for the slow call")
+        // The client still works afterwards.
+        assertEquals(0, client.projects().list().json().at("projects")!!.toString().count { it == '{' })
+    }
+}

@@ -1,0 +1,152 @@
+package dev.neonkit
+
+import dev.neonkit.generated.Dispatch
+import dev.neonkit.testing.Args
+import dev.neonkit.testing.Emu
+import kotlinx.coroutines.runBlocking
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonArray
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonNull
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.JsonPrimitive
+import kotlinx.serialization.json.booleanOrNull
+import kotlinx.serialization.json.intOrNull
+import kotlinx.serialization.json.jsonObject
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.DynamicTest
+import org.junit.jupiter.api.TestFactory
+import java.io.File
+
+/**
+ * Runs every shared scenario of tests/scenarios (see its README) through the
+ * generated Kotlin methods, once with the suspend methods and once with the
+ * blocking ones.
+ */
+class ScenariosTest {
+    private val dir = File(System.getProperty("neonkit.scenarios") ?: "../../../tests/scenarios")
+
+    @TestFactory
+    fun scenarios(): List<DynamicTest> {
+        val files = dir.listFiles { f -> f.name.endsWith(".json") }?.sortedBy { it.name } ?: emptyList()
+        assertTrue(files.isNotEmpty(), "no scenarios in $dir")
+        return files.flatMap { f ->
+            listOf(false, true).map { blocking ->
+                DynamicTest.dynamicTest("${f.nameWithoutExtension} (${if (blocking) "blocking" else "suspend"})") {
+                    Runner(Json.parseToJsonElement(f.readText()).jsonObject, blocking).run()
+                }
+            }
+        }
+    }
+}
+
+private class Runner(val scenario: JsonObject, val blocking: Boolean) {
+    val vars = mutableMapOf<String, JsonElement>()
+    val name = (scenario["name"] as? JsonPrimitive)?.content ?: "?"
+
+    fun run() {
+        Emu.reset()
+        val cfg = scenario["client"] as? JsonObject
+        val client = Emu.client(
+            maxRetries = (cfg?.get("max_retries") as? JsonPrimitive)?.intOrNull ?: 3,
+            wait = (cfg?.get("wait") as? JsonPrimitive)?.booleanOrNull ?: true,
+        )
+        val steps = scenario["steps"] as JsonArray
+        steps.forEachIndexed { i, s ->
+            val step = s.jsonObject
+            val where = "$name step $i"
+            when {
+                "call" in step -> call(client, step, where)
+                "iterate" in step -> iterate(client, step, where)
+                "fault" in step -> Emu.emulator.addFault(step["fault"].toString())
+                "requests" in step -> for ((op, n) in step["requests"]!!.jsonObject) {
+                    assertEquals((n as JsonPrimitive).content.toLong(), Emu.count(op), "$where: requests of $op")
+                }
+                else -> error("$where: unknown step $step")
+            }
+        }
+    }
+
+    fun subst(e: JsonElement?): JsonElement? = when (e) {
+        null -> null
+        is JsonPrimitive -> if (e.isString) {
+            val s = e.content
+            val whole = Regex("^\\$\\{(\\w+)}$").find(s)
+            if (whole != null) vars[whole.groupValues[1]] ?: error("unknown variable ${whole.groupValues[1]}")
+            else JsonPrimitive(Regex("\\$\\{(\\w+)}").replace(s) { m -> text(vars[m.groupValues[1]] ?: error("unknown variable ${m.groupValues[1]}")) })
+        } else e
+        is JsonArray -> JsonArray(e.map { subst(it)!! })
+        is JsonObject -> JsonObject(e.mapValues { subst(it.value)!! })
+    }
+
+    fun text(e: JsonElement): String = if (e is JsonPrimitive) e.content else e.toString()
+
+    fun args(step: JsonObject): Args {
+        val path = HashMap<String, String>()
+        (subst(step["path"]) as? JsonObject)?.forEach { (k, v) -> path[k] = text(v) }
+        val query = HashMap<String, List<String>>()
+        (subst(step["query"]) as? JsonObject)?.forEach { (k, v) -> query[k] = if (v is JsonArray) v.map { text(it) } else listOf(text(v)) }
+        val body = subst(step["body"])?.toString()
+        return Args(path = path, query = query, body = body)
+    }
+
+    fun call(client0: NeonClient, step: JsonObject, where: String) {
+        val op = (step["call"] as JsonPrimitive).content
+        val client = (step["wait"] as? JsonPrimitive)?.booleanOrNull?.let { client0.withWait(it) } ?: client0
+        val a = args(step)
+        val expectError = step["expect_error"] as? JsonObject
+        val result: Any = try {
+            if (blocking) Dispatch.callBlocking(client, op, a) else runBlocking { Dispatch.call(client, op, a) }
+        } catch (e: NeonException) {
+            if (expectError == null) error("$where: $op failed: ${e.info}")
+            checkError(e, expectError, where)
+            return
+        }
+        if (expectError != null) error("$where: $op succeeded, expected ${expectError}")
+        val json = if (result is String && result.isNotEmpty()) Json.parseToJsonElement(result) else JsonNull
+        (step["save"] as? JsonObject)?.forEach { (v, p) ->
+            vars[v] = json.at((p as JsonPrimitive).content) ?: error("$where: no ${p.content} in the response to save")
+        }
+        val expect = step["expect"] as? JsonObject ?: return
+        (expect["fields"] as? JsonObject)?.forEach { (p, want0) ->
+            val want = subst(want0)!!
+            val got = json.at(p) ?: error("$where: no $p in $json")
+            assertEquals(norm(want), norm(got), "$where: $p")
+        }
+        (expect["present"] as? JsonArray)?.forEach { p ->
+            val path = (p as JsonPrimitive).content
+            val got = json.at(path)
+            val empty = got == null || got is JsonNull || (got is JsonPrimitive && got.isString && got.content.isEmpty()) ||
+                (got is JsonArray && got.isEmpty()) || (got is JsonObject && got.isEmpty())
+            assertTrue(!empty, "$where: $path must be present in $json")
+        }
+        (expect["length"] as? JsonObject)?.forEach { (p, n) ->
+            val got = json.at(p) as? JsonArray ?: error("$where: $p is not an array")
+            assertEquals((n as JsonPrimitive).content.toInt(), got.size, "$where: length of $p")
+        }
+    }
+
+    fun norm(e: JsonElement): String = if (e is JsonPrimitive && !e.isString) e.content else e.toString()
+
+    fun checkError(e: NeonException, want: JsonObject, where: String) {
+        val info = e.info
+        (want["kind"] as? JsonPrimitive)?.let { assertEquals(it.content, info.kind, "$where: error kind ($info)") }
+        if ("status" in want) {
+            val s = want["status"]
+            if (s is JsonNull) assertEquals(null, info.status, "$where: status") else assertEquals((s as JsonPrimitive).content.toInt(), info.status, "$where: status")
+        }
+        (want["code"] as? JsonPrimitive)?.let { assertEquals(it.content, info.code, "$where: code") }
+        if ((want["request_id"] as? JsonPrimitive)?.booleanOrNull == true) {
+            assertTrue(!info.requestId.isNullOrEmpty(), "$where: the error must carry a request id ($info)")
+        }
+    }
+
+    fun iterate(client: NeonClient, step: JsonObject, where: String) {
+        val op = (step["iterate"] as JsonPrimitive).content
+        val pager = Dispatch.pager(client, op, args(step))
+        val count = if (blocking) pager.asSequence().count() else runBlocking { var n = 0; pager.asFlow().collect { n++ }; n }
+        val want = (step["expect"]!!.jsonObject["count"] as JsonPrimitive).content.toInt()
+        assertEquals(want, count, "$where: items of $op")
+    }
+}

@@ -1,0 +1,590 @@
+//! neonkit for Kotlin and Swift, through uniffi (proc-macro style).
+//!
+//! Thin by design: every call goes to the neonkit core (`neonkit::Client::call`),
+//! which validates arguments, retries, paginates and waits for operations. This
+//! crate only converts arguments and errors and runs the core's futures:
+//!
+//! - async methods (`suspend fun` / `async`) spawn the core future on neonkit's
+//!   shared runtime and await its join handle, so no second runtime is started
+//!   (uniffi's `tokio` feature is off on purpose);
+//! - `…Blocking` methods run the same future on the same runtime and wait;
+//! - a panic inside the core becomes a `NeonError.Runtime`, never an abort, and
+//!   a cancelled coroutine aborts the request it was waiting for.
+//!
+//! The per-operation methods (`client.projects().list(…)`) are generated into
+//! `src/generated/api.rs` by `cargo xtask codegen` from the spec.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+uniffi::setup_scaffolding!("neonkit");
+
+#[path = "generated/api.rs"]
+mod api;
+#[cfg(feature = "emulator")]
+mod emulator;
+
+pub use api::*;
+
+// ---------------------------------------------------------------------------
+// Errors
+
+/// The error of every neonkit call (Kotlin `NeonException`, Swift `NeonError`).
+/// One variant per kind of the core's `ErrorKind`, each with the same fields:
+/// `status` (the HTTP status, null when no response was received), `code` (the
+/// API's error code, may be empty), `errorMessage`, `requestId`, `operation`
+/// (the operationId of the call) and `pendingOperations` (the operations still
+/// running after a wait timed out, or the one that failed). Never contains a secret.
+#[derive(Debug, thiserror::Error, uniffi::Error)]
+pub enum NeonError {
+    #[error("{error_message}")]
+    BadRequest { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Unauthorized { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Forbidden { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    NotFound { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Conflict { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Locked { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    RateLimited { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Server { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Api { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Timeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Network { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Decode { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    InvalidArgument { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Config { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    OperationFailed { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    WaitTimeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    #[error("{error_message}")]
+    Runtime { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+}
+
+impl From<neonkit::Error> for NeonError {
+    fn from(e: neonkit::Error) -> NeonError {
+        use neonkit::ErrorKind as K;
+        let status = e.status().map(i32::from);
+        let code = e.code().to_string();
+        let error_message = e.message().to_string();
+        let request_id = e.request_id().map(String::from);
+        let operation = e.operation().map(String::from);
+        let pending_operations = e.pending_operations().to_vec();
+        macro_rules! v {
+            ($variant:ident) => {
+                NeonError::$variant { status, code, error_message, request_id, operation, pending_operations }
+            };
+        }
+        match e.kind() {
+            K::BadRequest => v!(BadRequest),
+            K::Unauthorized => v!(Unauthorized),
+            K::Forbidden => v!(Forbidden),
+            K::NotFound => v!(NotFound),
+            K::Conflict => v!(Conflict),
+            K::Locked => v!(Locked),
+            K::RateLimited => v!(RateLimited),
+            K::Server => v!(Server),
+            K::Api => v!(Api),
+            K::Timeout => v!(Timeout),
+            K::Network => v!(Network),
+            K::Decode => v!(Decode),
+            K::InvalidArgument => v!(InvalidArgument),
+            K::Config => v!(Config),
+            K::OperationFailed => v!(OperationFailed),
+            K::WaitTimeout => v!(WaitTimeout),
+            // Runtime, and any kind a newer core adds.
+            _ => v!(Runtime),
+        }
+    }
+}
+
+impl NeonError {
+    pub(crate) fn invalid(message: impl Into<String>, operation: Option<&str>) -> NeonError {
+        NeonError::InvalidArgument {
+            status: None,
+            code: String::new(),
+            error_message: message.into(),
+            request_id: None,
+            operation: operation.map(String::from),
+            pending_operations: Vec::new(),
+        }
+    }
+
+    pub(crate) fn runtime(message: impl Into<String>) -> NeonError {
+        NeonError::Runtime {
+            status: None,
+            code: String::new(),
+            error_message: message.into(),
+            request_id: None,
+            operation: None,
+            pending_operations: Vec::new(),
+        }
+    }
+
+    fn config(message: impl Into<String>) -> NeonError {
+        NeonError::Config {
+            status: None,
+            code: String::new(),
+            error_message: message.into(),
+            request_id: None,
+            operation: None,
+            pending_operations: Vec::new(),
+        }
+    }
+}
+
+/// The stable snake_case name of an error's kind (`not_found`, `locked`, …),
+/// the same in every neonkit language.
+#[uniffi::export]
+pub fn error_kind(error: NeonError) -> String {
+    let k = match error {
+        NeonError::BadRequest { .. } => "bad_request",
+        NeonError::Unauthorized { .. } => "unauthorized",
+        NeonError::Forbidden { .. } => "forbidden",
+        NeonError::NotFound { .. } => "not_found",
+        NeonError::Conflict { .. } => "conflict",
+        NeonError::Locked { .. } => "locked",
+        NeonError::RateLimited { .. } => "rate_limited",
+        NeonError::Server { .. } => "server",
+        NeonError::Api { .. } => "api",
+        NeonError::Timeout { .. } => "timeout",
+        NeonError::Network { .. } => "network",
+        NeonError::Decode { .. } => "decode",
+        NeonError::InvalidArgument { .. } => "invalid_argument",
+        NeonError::Config { .. } => "config",
+        NeonError::OperationFailed { .. } => "operation_failed",
+        NeonError::WaitTimeout { .. } => "wait_timeout",
+        NeonError::Runtime { .. } => "runtime",
+    };
+    k.to_string()
+}
+
+// ---------------------------------------------------------------------------
+// Running core futures
+
+/// Aborts the spawned task when the waiting side goes away (a cancelled
+/// coroutine or Swift task drops the future it was polling).
+struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+fn join_error(e: tokio::task::JoinError) -> NeonError {
+    if e.is_panic() {
+        NeonError::runtime("neonkit panicked while running this call (a bug: please report it)")
+    } else {
+        NeonError::runtime("the call was cancelled (the neonkit runtime shut down)")
+    }
+}
+
+/// Runs a core future on neonkit's shared runtime and awaits it from whatever
+/// executor polls us (Kotlin coroutines, Swift tasks).
+pub(crate) async fn run<T, F>(fut: F) -> Result<T, NeonError>
+where
+    T: Send + 'static,
+    F: Future<Output = neonkit::Result<T>> + Send + 'static,
+{
+    let handle = neonkit::runtime::handle()?;
+    let mut task = AbortOnDrop(handle.spawn(fut));
+    match (&mut task.0).await {
+        Ok(r) => r.map_err(NeonError::from),
+        Err(e) => Err(join_error(e)),
+    }
+}
+
+/// The same, blocking the calling thread until the call ends.
+pub(crate) fn run_blocking<T, F>(fut: F) -> Result<T, NeonError>
+where
+    T: Send + 'static,
+    F: Future<Output = neonkit::Result<T>> + Send + 'static,
+{
+    let handle = neonkit::runtime::handle()?;
+    let task = handle.spawn(fut);
+    match neonkit::runtime::block_on(task)? {
+        Ok(r) => r.map_err(NeonError::from),
+        Err(e) => Err(join_error(e)),
+    }
+}
+
+/// Parses a JSON request body given as a string (an error before any request when it is not JSON).
+pub(crate) fn json_payload(op: &'static neonkit::OperationInfo, body: Option<String>) -> Result<neonkit::Payload, NeonError> {
+    match body {
+        None => Ok(neonkit::Payload::None),
+        Some(text) => {
+            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
+                return Err(NeonError::invalid(format!("the request body of {} is not valid JSON: {e}", op.id), Some(op.id)));
+            }
+            Ok(neonkit::Payload::Json(bytes::Bytes::from(text.into_bytes())))
+        }
+    }
+}
+
+/// One part of a `multipart/form-data` body: text (`text`) or a file (`bytes`, with
+/// `filename` and `contentType`).
+#[derive(Clone, uniffi::Record)]
+pub struct MultipartPart {
+    pub name: String,
+    #[uniffi(default = None)]
+    pub text: Option<String>,
+    #[uniffi(default = None)]
+    pub bytes: Option<Vec<u8>>,
+    #[uniffi(default = None)]
+    pub filename: Option<String>,
+    #[uniffi(default = None)]
+    pub content_type: Option<String>,
+}
+
+pub(crate) fn multipart_payload(op: &'static neonkit::OperationInfo, parts: Option<Vec<MultipartPart>>) -> Result<neonkit::Payload, NeonError> {
+    let Some(parts) = parts else { return Ok(neonkit::Payload::None) };
+    let mut out = Vec::with_capacity(parts.len());
+    for p in parts {
+        let value = match (p.text, p.bytes) {
+            (Some(t), None) => neonkit::PartValue::Text(t),
+            (None, Some(b)) => neonkit::PartValue::File {
+                bytes: b.into(),
+                filename: p.filename.unwrap_or_else(|| p.name.clone()),
+                content_type: p.content_type.unwrap_or_else(|| "application/octet-stream".into()),
+            },
+            _ => {
+                return Err(NeonError::invalid(
+                    format!("multipart part {:?} of {} needs exactly one of text and bytes", p.name, op.id),
+                    Some(op.id),
+                ))
+            }
+        };
+        out.push(neonkit::Part { name: p.name, value });
+    }
+    Ok(neonkit::Payload::Multipart(out))
+}
+
+/// Calls one operation and returns its body as UTF-8 JSON text.
+pub(crate) async fn call_json(
+    client: neonkit::Client,
+    op: &'static neonkit::OperationInfo,
+    path: Vec<String>,
+    query: Vec<(&'static str, String)>,
+    payload: neonkit::Payload,
+) -> neonkit::Result<String> {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    let resp = client.send(op, &path, query, payload).await?;
+    Ok(String::from_utf8_lossy(&resp.body).into_owned())
+}
+
+/// Calls one operation that answers with no body.
+pub(crate) async fn call_empty(
+    client: neonkit::Client,
+    op: &'static neonkit::OperationInfo,
+    path: Vec<String>,
+    query: Vec<(&'static str, String)>,
+    payload: neonkit::Payload,
+) -> neonkit::Result<()> {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    client.send(op, &path, query, payload).await?;
+    Ok(())
+}
+
+/// Calls one operation that answers with raw bytes.
+pub(crate) async fn call_bytes(
+    client: neonkit::Client,
+    op: &'static neonkit::OperationInfo,
+    path: Vec<String>,
+    query: Vec<(&'static str, String)>,
+    payload: neonkit::Payload,
+) -> neonkit::Result<Vec<u8>> {
+    let path: Vec<&str> = path.iter().map(String::as_str).collect();
+    let resp = client.send(op, &path, query, payload).await?;
+    Ok(resp.body.to_vec())
+}
+
+// ---------------------------------------------------------------------------
+// The client
+
+/// How a [`NeonClient`] is configured. Every field is optional.
+#[derive(Clone, Default, uniffi::Record)]
+pub struct NeonClientOptions {
+    /// The API key; else the `NEON_API_KEY` environment variable.
+    #[uniffi(default = None)]
+    pub api_key: Option<String>,
+    /// The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
+    #[uniffi(default = None)]
+    pub base_url: Option<String>,
+    /// The organization applied to every operation that takes an `org_id` query parameter.
+    #[uniffi(default = None)]
+    pub org_id: Option<String>,
+    /// The deadline of one call, retries included, in milliseconds (default 60 000).
+    #[uniffi(default = None)]
+    pub timeout_ms: Option<i64>,
+    /// How long to wait for a connection, in milliseconds (default 10 000).
+    #[uniffi(default = None)]
+    pub connect_timeout_ms: Option<i64>,
+    /// Retries after the first attempt (default 5; 0 turns retries off).
+    #[uniffi(default = None)]
+    pub max_retries: Option<i32>,
+    /// The backoff before the first retry, in milliseconds (default 250).
+    #[uniffi(default = None)]
+    pub initial_backoff_ms: Option<i64>,
+    /// The longest backoff, in milliseconds (default 8 000).
+    #[uniffi(default = None)]
+    pub max_backoff_ms: Option<i64>,
+    /// Whether mutating calls wait for the operations they start (default true).
+    #[uniffi(default = None)]
+    pub wait_for_operations: Option<bool>,
+    /// The longest an operation wait may take, in milliseconds (default 300 000).
+    #[uniffi(default = None)]
+    pub wait_timeout_ms: Option<i64>,
+    /// The first pause between operation polls, in milliseconds (default 50).
+    #[uniffi(default = None)]
+    pub wait_initial_interval_ms: Option<i64>,
+    /// The longest pause between operation polls, in milliseconds (default 2 000).
+    #[uniffi(default = None)]
+    pub wait_max_interval_ms: Option<i64>,
+}
+
+fn millis(name: &str, v: Option<i64>) -> Result<Option<Duration>, NeonError> {
+    match v {
+        None => Ok(None),
+        Some(ms) if ms >= 0 => Ok(Some(Duration::from_millis(ms as u64))),
+        Some(ms) => Err(NeonError::config(format!("{name} must not be negative (got {ms})"))),
+    }
+}
+
+/// A client of the Neon API. Safe to share across threads and coroutines;
+/// every resource namespace (`projects()`, `branches()`, …) shares its connection pool.
+#[derive(uniffi::Object)]
+pub struct NeonClient {
+    pub(crate) client: neonkit::Client,
+}
+
+impl std::fmt::Debug for NeonClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The core's Debug redacts the key.
+        std::fmt::Debug::fmt(&self.client, f)
+    }
+}
+
+#[uniffi::export]
+impl NeonClient {
+    /// Builds a client; fails with `Config` when no API key is given or set in `NEON_API_KEY`.
+    #[uniffi::constructor(default(options = None))]
+    pub fn new(options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>, NeonError> {
+        let o = options.unwrap_or_default();
+        let mut b = neonkit::Client::builder().user_agent_suffix("kotlin-swift");
+        if let Some(k) = o.api_key {
+            b = b.api_key(k);
+        }
+        if let Some(u) = o.base_url {
+            b = b.base_url(u);
+        }
+        if let Some(org) = o.org_id {
+            b = b.org_id(org);
+        }
+        if let Some(t) = millis("timeout_ms", o.timeout_ms)? {
+            b = b.timeout(t);
+        }
+        if let Some(t) = millis("connect_timeout_ms", o.connect_timeout_ms)? {
+            b = b.connect_timeout(t);
+        }
+        let mut policy = neonkit::RetryPolicy::default();
+        if let Some(n) = o.max_retries {
+            if n < 0 {
+                return Err(NeonError::config(format!("max_retries must not be negative (got {n})")));
+            }
+            policy.max_retries = n as u32;
+        }
+        if let Some(d) = millis("initial_backoff_ms", o.initial_backoff_ms)? {
+            policy.initial_backoff = d;
+        }
+        if let Some(d) = millis("max_backoff_ms", o.max_backoff_ms)? {
+            policy.max_backoff = d;
+        }
+        b = b.retry_policy(policy);
+        if let Some(w) = o.wait_for_operations {
+            b = b.wait_for_operations(w);
+        }
+        let mut wait = neonkit::WaitOptions::default();
+        if let Some(d) = millis("wait_timeout_ms", o.wait_timeout_ms)? {
+            wait.timeout = d;
+        }
+        if let Some(d) = millis("wait_initial_interval_ms", o.wait_initial_interval_ms)? {
+            wait.initial_interval = d;
+        }
+        if let Some(d) = millis("wait_max_interval_ms", o.wait_max_interval_ms)? {
+            wait.max_interval = d;
+        }
+        b = b.wait_options(wait);
+        Ok(Arc::new(NeonClient { client: b.build()? }))
+    }
+
+    /// The same client (sharing its connection pool) with operation waits on or
+    /// off: `client.withWait(false).branches().create(…)` returns as soon as the
+    /// API accepts the request, with its operations still running.
+    pub fn with_wait(&self, wait: bool) -> Arc<NeonClient> {
+        Arc::new(NeonClient { client: self.client.with_wait(wait) })
+    }
+
+    /// Whether mutating calls wait for their operations.
+    pub fn waits_for_operations(&self) -> bool {
+        self.client.waits_for_operations()
+    }
+
+    /// The API's base URL.
+    pub fn base_url(&self) -> String {
+        self.client.base_url().to_string()
+    }
+
+    /// Polls the operations (by id, in one project) until each is finished or
+    /// skipped; returns them in their final state as a JSON array. A failed
+    /// operation is an `OperationFailed` error; a wait past the client's wait
+    /// timeout is a `WaitTimeout` error listing the ones still running.
+    pub async fn wait_for_operations(&self, project_id: String, operation_ids: Vec<String>) -> Result<String, NeonError> {
+        let c = self.client.clone();
+        run(wait_ops(c, project_id, operation_ids)).await
+    }
+
+    /// The blocking form of `waitForOperations`.
+    pub fn wait_for_operations_blocking(&self, project_id: String, operation_ids: Vec<String>) -> Result<String, NeonError> {
+        let c = self.client.clone();
+        run_blocking(wait_ops(c, project_id, operation_ids))
+    }
+
+    /// Calls any operation by its operationId (the escape hatch behind the
+    /// generated methods): path parameter values in path order, query
+    /// parameters as name/value pairs (repeat a name for arrays), a JSON body.
+    /// Returns the response body (JSON text; empty for operations without one).
+    pub async fn call(&self, operation_id: String, path: Vec<String>, query: Vec<QueryPair>, body: Option<String>) -> Result<String, NeonError> {
+        let (op, q, payload) = dynamic_args(&operation_id, query, body)?;
+        run(call_json(self.client.clone(), op, path, q, payload)).await
+    }
+
+    /// The blocking form of `call`.
+    pub fn call_blocking(&self, operation_id: String, path: Vec<String>, query: Vec<QueryPair>, body: Option<String>) -> Result<String, NeonError> {
+        let (op, q, payload) = dynamic_args(&operation_id, query, body)?;
+        run_blocking(call_json(self.client.clone(), op, path, q, payload))
+    }
+}
+
+async fn wait_ops(client: neonkit::Client, project_id: String, ids: Vec<String>) -> neonkit::Result<String> {
+    let ops = client.wait_for_operation_ids(&project_id, &ids).await?;
+    Ok(serde_json::to_string(&ops).expect("operations serialize"))
+}
+
+/// A query parameter for [`NeonClient::call`].
+#[derive(Clone, uniffi::Record)]
+pub struct QueryPair {
+    pub name: String,
+    pub value: String,
+}
+
+type DynArgs = (&'static neonkit::OperationInfo, Vec<(&'static str, String)>, neonkit::Payload);
+
+fn dynamic_args(operation_id: &str, query: Vec<QueryPair>, body: Option<String>) -> Result<DynArgs, NeonError> {
+    let op = neonkit::find_operation(operation_id)
+        .ok_or_else(|| NeonError::invalid(format!("no operation {operation_id:?} in the Neon API v2"), None))?;
+    let mut q = Vec::with_capacity(query.len());
+    for p in query {
+        let param = op
+            .query_param(&p.name)
+            .ok_or_else(|| NeonError::invalid(format!("{} has no query parameter {:?}", op.id, p.name), Some(op.id)))?;
+        q.push((param.name, p.value));
+    }
+    let payload = match op.body {
+        neonkit::operation::BodyKind::Multipart { .. } if body.is_some() => {
+            return Err(NeonError::invalid(format!("{} takes a multipart body: use its generated method", op.id), Some(op.id)))
+        }
+        _ => json_payload(op, body)?,
+    };
+    Ok((op, q, payload))
+}
+
+/// Every operationId of the Neon API v2 that this library can call (163).
+#[uniffi::export]
+pub fn operation_ids() -> Vec<String> {
+    neonkit::operations::OPERATIONS.iter().map(|o| o.id.to_string()).collect()
+}
+
+/// The version of the neonkit library.
+#[uniffi::export]
+pub fn neonkit_version() -> String {
+    env!("CARGO_PKG_VERSION").to_string()
+}
+
+/// Stops neonkit's shared runtime (in-flight calls are cancelled); the next
+/// call starts a new one. Optional: call it at process exit if you like.
+#[uniffi::export]
+pub fn shutdown_runtime() {
+    neonkit::runtime::shutdown();
+}
+
+// ---------------------------------------------------------------------------
+// Pagination
+
+/// Walks every page of a paginated operation (all three cursor shapes of the
+/// API are handled by the core). Each item is one JSON object as text.
+#[derive(uniffi::Object)]
+pub struct NeonPager {
+    inner: Arc<tokio::sync::Mutex<neonkit::Pager>>,
+}
+
+impl NeonPager {
+    pub(crate) fn new(
+        client: &neonkit::Client,
+        op: &'static neonkit::OperationInfo,
+        path: Vec<String>,
+        query: Vec<(&'static str, String)>,
+    ) -> Arc<NeonPager> {
+        Arc::new(NeonPager { inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, query))) })
+    }
+}
+
+async fn next_page(pager: Arc<tokio::sync::Mutex<neonkit::Pager>>) -> neonkit::Result<Option<Vec<String>>> {
+    let mut p = pager.lock().await;
+    Ok(p.next_page().await?.map(|items| items.iter().map(|v| v.to_string()).collect()))
+}
+
+async fn collect_all(pager: Arc<tokio::sync::Mutex<neonkit::Pager>>) -> neonkit::Result<Vec<String>> {
+    let mut p = pager.lock().await;
+    let mut out = Vec::new();
+    while let Some(items) = p.next_page().await? {
+        out.extend(items.iter().map(|v| v.to_string()));
+    }
+    Ok(out)
+}
+
+#[uniffi::export]
+impl NeonPager {
+    /// The next page's items, or null after the last page.
+    pub async fn next_page(&self) -> Result<Option<Vec<String>>, NeonError> {
+        run(next_page(self.inner.clone())).await
+    }
+
+    /// The blocking form of `nextPage`.
+    pub fn next_page_blocking(&self) -> Result<Option<Vec<String>>, NeonError> {
+        run_blocking(next_page(self.inner.clone()))
+    }
+
+    /// Every remaining item, across all remaining pages.
+    pub async fn collect_all(&self) -> Result<Vec<String>, NeonError> {
+        run(collect_all(self.inner.clone())).await
+    }
+
+    /// The blocking form of `collectAll`.
+    pub fn collect_all_blocking(&self) -> Result<Vec<String>, NeonError> {
+        run_blocking(collect_all(self.inner.clone()))
+    }
+}
