@@ -1079,11 +1079,7 @@ fn delete_jwks(st: &mut Store, r: &Req) -> R {
 // ------------------------------------------------------------------ branches
 
 fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
-    let (bid, lsn_default) = {
-        let mut g = rng(inner);
-        (format!("br-{}", util::neon_name(&mut *g)), ())
-    };
-    let _ = lsn_default;
+    let bid = format!("br-{}", util::neon_name(&mut *rng(inner)));
     let p = project_mut(st, r)?;
     check_lock(p, r)?;
     let b = body_obj(r, "branch");
@@ -1111,7 +1107,8 @@ fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         created_at: now,
         updated_at: now,
         ready_at: ready_at(r),
-        databases: if init_source == "schema-only" || true { parent.databases.clone() } else { Vec::new() },
+        // parent-data and schema-only branches both carry the parent's databases
+        databases: parent.databases.clone(),
         roles: parent.roles.clone(),
         deleted_at: None,
         restored_from: None,

@@ -405,40 +405,18 @@ impl Spec {
             }
         }
         let ty = s.get("type").and_then(|t| t.as_str());
-        match ty {
-            Some("object") => {
-                if !value.is_object() {
-                    return Err(format!("{at}: expected an object"));
-                }
-            }
-            Some("array") => {
-                if !value.is_array() {
-                    return Err(format!("{at}: expected an array"));
-                }
-            }
-            Some("string") => {
-                if !value.is_string() {
-                    return Err(format!("{at}: expected a string"));
-                }
-            }
-            Some("integer") => {
-                // floats (including huge integers parsed as floats) are not integers
-                let ok = value.is_i64() || value.is_u64();
-                if !ok {
-                    return Err(format!("{at}: expected an integer"));
-                }
-            }
-            Some("number") => {
-                if !value.is_number() {
-                    return Err(format!("{at}: expected a number"));
-                }
-            }
-            Some("boolean") => {
-                if !value.is_boolean() {
-                    return Err(format!("{at}: expected a boolean"));
-                }
-            }
-            _ => {}
+        let type_ok = match ty {
+            Some("object") => value.is_object(),
+            Some("array") => value.is_array(),
+            Some("string") => value.is_string(),
+            // floats (including huge integers parsed as floats) are not integers
+            Some("integer") => value.is_i64() || value.is_u64(),
+            Some("number") => value.is_number(),
+            Some("boolean") => value.is_boolean(),
+            _ => true,
+        };
+        if !type_ok {
+            return Err(format!("{at}: expected {} {}", if ty == Some("integer") || ty == Some("array") || ty == Some("object") { "an" } else { "a" }, ty.unwrap_or("")));
         }
         if let Some(n) = value.as_f64() {
             if let Some(min) = s.get("minimum").and_then(|m| m.as_f64()) {

@@ -131,11 +131,7 @@ fn body_for(ctx: &Ctx, op: &Op) -> Option<Value> {
             v[k] = json!(val);
         }
     }
-    if op.body_required || v.as_object().map(|o| !o.is_empty()).unwrap_or(true) {
-        Some(v)
-    } else {
-        Some(v)
-    }
+    Some(v)
 }
 
 fn rank(op: &Op) -> (u8, usize, String) {

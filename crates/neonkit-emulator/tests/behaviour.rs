@@ -75,7 +75,7 @@ async fn auth_requires_a_known_bearer_key() {
     assert_eq!(t.emu.api_key(), DEV_API_KEY);
     let (s, h, v) = t.req_with(None, "GET", "/projects", None).await;
     assert_eq!(s, 401);
-    assert!(v["message"].as_str().unwrap().len() > 0);
+    assert!(!v["message"].as_str().unwrap().is_empty());
     assert!(h.contains_key("x-neon-ret-request-id"));
     let (s, _, _) = t.req_with(Some("wrong"), "GET", "/projects", None).await;
     assert_eq!(s, 401);
