@@ -14,7 +14,7 @@ if [ "$profile" = release ]; then
 else
   cargo build -p neonkit-uniffi --target "$triple"
 fi
-libdir="$root/target/$triple/$profile"
+libdir="${CARGO_TARGET_DIR:-$root/target}/$triple/$profile"
 test -f "$libdir/libneonkit_uniffi.so"
 
 if [ ! -f "$here/src/main/kotlin/dev/neonkit/neonkit.kt" ]; then
