@@ -3,7 +3,7 @@
 // in this process on 127.0.0.1 and served by the core's runtime.
 const native = require('./lib/native.js');
 const { NeonClient } = require('./lib/client.js');
-const { fromNative, typeError } = require('./lib/errors.js');
+const { fromNative, typeError, rangeError } = require('./lib/errors.js');
 
 class Emulator {
   constructor(n) {
@@ -42,8 +42,18 @@ class Emulator {
 /**
  * Starts an emulator: `{ port, apiKey, operationDurationMs, locking, rateLimits, latencyMs, seed }`, all optional.
  */
+const EMULATOR_OPTIONS = {
+  port: 'number', apiKey: 'string', operationDurationMs: 'number', locking: 'boolean',
+  rateLimits: 'boolean', latencyMs: 'number', seed: 'number',
+};
+
 async function startEmulator(options) {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('startEmulator takes an options object');
+  for (const [k, v] of Object.entries(options || {})) {
+    if (!(k in EMULATOR_OPTIONS)) throw typeError(`startEmulator: unknown option ${JSON.stringify(k)}`);
+    if (v !== undefined && typeof v !== EMULATOR_OPTIONS[k]) throw typeError(`startEmulator: ${k} must be a ${EMULATOR_OPTIONS[k]}`);
+    if (typeof v === 'number' && (!Number.isFinite(v) || v < 0)) throw rangeError(`startEmulator: ${k} must be a finite, non-negative number`);
+  }
   let n;
   try {
     n = await native.startEmulator(options);

@@ -173,12 +173,14 @@ const OPS = defineOperations([
 class ProjectsApi extends Namespace {
   /**
    * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
+   *
    * Get advisor issues
    */
   getAdvisorSecurityIssues(projectId, query, options) { return this._call(OPS[0], [projectId], query, undefined, options); }
   getAdvisorSecurityIssuesSync(projectId, query, options) { return this._callSync(OPS[0], [projectId], query, undefined, options); }
   /**
    * `GET /projects` (listProjects)
+   *
    * List projects
    */
   list(query, options) { return this._call(OPS[5], [], query, undefined, options); }
@@ -186,13 +188,16 @@ class ProjectsApi extends Namespace {
   iter(query, options) { return this._iter(OPS[5], [], query, options); }
   /**
    * `POST /projects` (createProject)
+   *
    * Create project
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(body, options) { return this._call(OPS[6], [], undefined, body, options); }
   createSync(body, options) { return this._callSync(OPS[6], [], undefined, body, options); }
   /**
    * `GET /projects/shared` (listSharedProjects)
+   *
    * List shared projects
    */
   listShared(query, options) { return this._call(OPS[7], [], query, undefined, options); }
@@ -200,104 +205,123 @@ class ProjectsApi extends Namespace {
   listSharedIter(query, options) { return this._iter(OPS[7], [], query, options); }
   /**
    * `GET /projects/{project_id}` (getProject)
+   *
    * Retrieve project details
    */
   get(projectId, options) { return this._call(OPS[8], [projectId], undefined, undefined, options); }
   getSync(projectId, options) { return this._callSync(OPS[8], [projectId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}` (updateProject)
+   *
    * Update project
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId, body, options) { return this._call(OPS[9], [projectId], undefined, body, options); }
   updateSync(projectId, body, options) { return this._callSync(OPS[9], [projectId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}` (deleteProject)
+   *
    * Delete project
    */
   delete(projectId, options) { return this._call(OPS[10], [projectId], undefined, undefined, options); }
   deleteSync(projectId, options) { return this._callSync(OPS[10], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/recover` (recoverProject)
+   *
    * Recover a deleted project
    */
   recover(projectId, options) { return this._call(OPS[11], [projectId], undefined, undefined, options); }
   recoverSync(projectId, options) { return this._callSync(OPS[11], [projectId], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/permissions` (listProjectPermissions)
+   *
    * List project access
    */
   listPermissions(projectId, options) { return this._call(OPS[13], [projectId], undefined, undefined, options); }
   listPermissionsSync(projectId, options) { return this._callSync(OPS[13], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/permissions` (grantPermissionToProject)
+   *
    * Grant project access
    */
   grantPermission(projectId, body, options) { return this._call(OPS[14], [projectId], undefined, body, options); }
   grantPermissionSync(projectId, body, options) { return this._callSync(OPS[14], [projectId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/permissions/{permission_id}` (revokePermissionFromProject)
+   *
    * Revoke project access
    */
   revokePermission(projectId, permissionId, options) { return this._call(OPS[15], [projectId, permissionId], undefined, undefined, options); }
   revokePermissionSync(projectId, permissionId, options) { return this._callSync(OPS[15], [projectId, permissionId], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/available_preload_libraries` (getAvailablePreloadLibraries)
+   *
    * List available shared preload libraries
    */
   getAvailablePreloadLibraries(projectId, options) { return this._call(OPS[16], [projectId], undefined, undefined, options); }
   getAvailablePreloadLibrariesSync(projectId, options) { return this._callSync(OPS[16], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/transfer_requests` (createProjectTransferRequest)
+   *
    * Create a project transfer request
    */
   createTransferRequest(projectId, body, options) { return this._call(OPS[17], [projectId], undefined, body, options); }
   createTransferRequestSync(projectId, body, options) { return this._callSync(OPS[17], [projectId], undefined, body, options); }
   /**
    * `PUT /projects/{project_id}/transfer_requests/{request_id}` (acceptProjectTransferRequest)
+   *
    * Accept a project transfer request
    */
   acceptTransferRequest(projectId, requestId, body, options) { return this._call(OPS[18], [projectId, requestId], undefined, body, options); }
   acceptTransferRequestSync(projectId, requestId, body, options) { return this._callSync(OPS[18], [projectId, requestId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/jwks` (getProjectJWKS)
+   *
    * List JWKS URLs
    */
   getJwks(projectId, options) { return this._call(OPS[19], [projectId], undefined, undefined, options); }
   getJwksSync(projectId, options) { return this._callSync(OPS[19], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/jwks` (addProjectJWKS)
+   *
    * Add JWKS URL
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   addJwks(projectId, body, options) { return this._call(OPS[20], [projectId], undefined, body, options); }
   addJwksSync(projectId, body, options) { return this._callSync(OPS[20], [projectId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/jwks/{jwks_id}` (deleteProjectJWKS)
+   *
    * Delete JWKS URL
    */
   deleteJwks(projectId, jwksId, options) { return this._call(OPS[21], [projectId, jwksId], undefined, undefined, options); }
   deleteJwksSync(projectId, jwksId, options) { return this._callSync(OPS[21], [projectId, jwksId], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/connection_uri` (getConnectionURI)
+   *
    * Retrieve connection URI
    */
   getConnectionUri(projectId, query, options) { return this._call(OPS[60], [projectId], query, undefined, options); }
   getConnectionUriSync(projectId, query, options) { return this._callSync(OPS[60], [projectId], query, undefined, options); }
   /**
    * `GET /projects/{project_id}/vpc_endpoints` (listProjectVPCEndpoints)
+   *
    * List VPC endpoint restrictions
    */
   listVpcEndpoints(projectId, options) { return this._call(OPS[100], [projectId], undefined, undefined, options); }
   listVpcEndpointsSync(projectId, options) { return this._callSync(OPS[100], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (assignProjectVPCEndpoint)
+   *
    * Set VPC endpoint restriction
    */
   assignVpcEndpoint(projectId, vpcEndpointId, body, options) { return this._call(OPS[101], [projectId, vpcEndpointId], undefined, body, options); }
   assignVpcEndpointSync(projectId, vpcEndpointId, body, options) { return this._callSync(OPS[101], [projectId, vpcEndpointId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteProjectVPCEndpoint)
+   *
    * Delete VPC endpoint restriction
    */
   deleteVpcEndpoint(projectId, vpcEndpointId, options) { return this._call(OPS[102], [projectId, vpcEndpointId], undefined, undefined, options); }
@@ -307,6 +331,7 @@ class ProjectsApi extends Namespace {
 class BranchesApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches` (listProjectBranches)
+   *
    * List branches
    */
   list(projectId, query, options) { return this._call(OPS[71], [projectId], query, undefined, options); }
@@ -314,109 +339,133 @@ class BranchesApi extends Namespace {
   iter(projectId, query, options) { return this._iter(OPS[71], [projectId], query, options); }
   /**
    * `POST /projects/{project_id}/branches` (createProjectBranch)
+   *
    * Create branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId, body, options) { return this._call(OPS[72], [projectId], undefined, body, options); }
   createSync(projectId, body, options) { return this._callSync(OPS[72], [projectId], undefined, body, options); }
   /**
    * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
+   *
    * Create anonymized branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createAnonymized(projectId, body, options) { return this._call(OPS[73], [projectId], undefined, body, options); }
   createAnonymizedSync(projectId, body, options) { return this._callSync(OPS[73], [projectId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/count` (countProjectBranches)
+   *
    * Retrieve number of branches
    */
   count(projectId, query, options) { return this._call(OPS[74], [projectId], query, undefined, options); }
   countSync(projectId, query, options) { return this._callSync(OPS[74], [projectId], query, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}` (getProjectBranch)
+   *
    * Retrieve branch details
    */
   get(projectId, branchId, options) { return this._call(OPS[75], [projectId, branchId], undefined, undefined, options); }
   getSync(projectId, branchId, options) { return this._callSync(OPS[75], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
+   *
    * Update branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId, branchId, body, options) { return this._call(OPS[76], [projectId, branchId], undefined, body, options); }
   updateSync(projectId, branchId, body, options) { return this._callSync(OPS[76], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
+   *
    * Delete branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId, branchId, query, options) { return this._call(OPS[77], [projectId, branchId], query, undefined, options); }
   deleteSync(projectId, branchId, query, options) { return this._callSync(OPS[77], [projectId, branchId], query, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
+   *
    * Restore branch to a historical state
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restore(projectId, branchId, body, options) { return this._call(OPS[78], [projectId, branchId], undefined, body, options); }
   restoreSync(projectId, branchId, body, options) { return this._callSync(OPS[78], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/schema` (getProjectBranchSchema)
+   *
    * Retrieve database schema
    */
   getSchema(projectId, branchId, query, options) { return this._call(OPS[79], [projectId, branchId], query, undefined, options); }
   getSchemaSync(projectId, branchId, query, options) { return this._callSync(OPS[79], [projectId, branchId], query, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (getProjectBranchSchemaComparison)
+   *
    * Compare database schema
    */
   getSchemaComparison(projectId, branchId, query, options) { return this._call(OPS[80], [projectId, branchId], query, undefined, options); }
   getSchemaComparisonSync(projectId, branchId, query, options) { return this._callSync(OPS[80], [projectId, branchId], query, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (getMaskingRules)
+   *
    * Retrieve masking rules
    */
   getMaskingRules(projectId, branchId, options) { return this._call(OPS[81], [projectId, branchId], undefined, undefined, options); }
   getMaskingRulesSync(projectId, branchId, options) { return this._callSync(OPS[81], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (updateMaskingRules)
+   *
    * Update masking rules
    */
   updateMaskingRules(projectId, branchId, body, options) { return this._call(OPS[82], [projectId, branchId], undefined, body, options); }
   updateMaskingRulesSync(projectId, branchId, body, options) { return this._callSync(OPS[82], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (getAnonymizedBranchStatus)
+   *
    * Retrieve anonymized branch status
    */
   getAnonymizedStatus(projectId, branchId, options) { return this._call(OPS[83], [projectId, branchId], undefined, undefined, options); }
   getAnonymizedStatusSync(projectId, branchId, options) { return this._callSync(OPS[83], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (startAnonymization)
+   *
    * Start anonymization
    */
   startAnonymization(projectId, branchId, options) { return this._call(OPS[84], [projectId, branchId], undefined, undefined, options); }
   startAnonymizationSync(projectId, branchId, options) { return this._callSync(OPS[84], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
+   *
    * Set branch as default
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   setDefault(projectId, branchId, options) { return this._call(OPS[85], [projectId, branchId], undefined, undefined, options); }
   setDefaultSync(projectId, branchId, options) { return this._callSync(OPS[85], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/recover` (recoverProjectBranch)
+   *
    * Recover a deleted branch
    */
   recover(projectId, branchId, options) { return this._call(OPS[86], [projectId, branchId], undefined, undefined, options); }
   recoverSync(projectId, branchId, options) { return this._callSync(OPS[86], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
+   *
    * Finalize branch restore from snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   finalizeRestore(projectId, branchId, body, options) { return this._call(OPS[87], [projectId, branchId], undefined, body, options); }
   finalizeRestoreSync(projectId, branchId, body, options) { return this._callSync(OPS[87], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (listProjectBranchEndpoints)
+   *
    * List branch endpoints
    */
   listEndpoints(projectId, branchId, options) { return this._call(OPS[88], [projectId, branchId], undefined, undefined, options); }
@@ -426,33 +475,41 @@ class BranchesApi extends Namespace {
 class DatabasesApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/databases` (listProjectBranchDatabases)
+   *
    * List databases
    */
   list(projectId, branchId, options) { return this._call(OPS[89], [projectId, branchId], undefined, undefined, options); }
   listSync(projectId, branchId, options) { return this._callSync(OPS[89], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
+   *
    * Create database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId, branchId, body, options) { return this._call(OPS[90], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[90], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (getProjectBranchDatabase)
+   *
    * Retrieve database details
    */
   get(projectId, branchId, databaseName, options) { return this._call(OPS[91], [projectId, branchId, databaseName], undefined, undefined, options); }
   getSync(projectId, branchId, databaseName, options) { return this._callSync(OPS[91], [projectId, branchId, databaseName], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
+   *
    * Update database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId, branchId, databaseName, body, options) { return this._call(OPS[92], [projectId, branchId, databaseName], undefined, body, options); }
   updateSync(projectId, branchId, databaseName, body, options) { return this._callSync(OPS[92], [projectId, branchId, databaseName], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
+   *
    * Delete database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId, branchId, databaseName, options) { return this._call(OPS[93], [projectId, branchId, databaseName], undefined, undefined, options); }
@@ -462,39 +519,48 @@ class DatabasesApi extends Namespace {
 class RolesApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles` (listProjectBranchRoles)
+   *
    * List roles
    */
   list(projectId, branchId, options) { return this._call(OPS[94], [projectId, branchId], undefined, undefined, options); }
   listSync(projectId, branchId, options) { return this._callSync(OPS[94], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
+   *
    * Create role
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId, branchId, body, options) { return this._call(OPS[95], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[95], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (getProjectBranchRole)
+   *
    * Retrieve role details
    */
   get(projectId, branchId, roleName, options) { return this._call(OPS[96], [projectId, branchId, roleName], undefined, undefined, options); }
   getSync(projectId, branchId, roleName, options) { return this._callSync(OPS[96], [projectId, branchId, roleName], undefined, undefined, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
+   *
    * Delete role
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId, branchId, roleName, options) { return this._call(OPS[97], [projectId, branchId, roleName], undefined, undefined, options); }
   deleteSync(projectId, branchId, roleName, options) { return this._callSync(OPS[97], [projectId, branchId, roleName], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (getProjectBranchRolePassword)
+   *
    * Retrieve role password
    */
   getPassword(projectId, branchId, roleName, options) { return this._call(OPS[98], [projectId, branchId, roleName], undefined, undefined, options); }
   getPasswordSync(projectId, branchId, roleName, options) { return this._callSync(OPS[98], [projectId, branchId, roleName], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
+   *
    * Reset role password
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   resetPassword(projectId, branchId, roleName, options) { return this._call(OPS[99], [projectId, branchId, roleName], undefined, undefined, options); }
@@ -504,54 +570,68 @@ class RolesApi extends Namespace {
 class EndpointsApi extends Namespace {
   /**
    * `GET /projects/{project_id}/endpoints` (listProjectEndpoints)
+   *
    * List compute endpoints
    */
   list(projectId, options) { return this._call(OPS[103], [projectId], undefined, undefined, options); }
   listSync(projectId, options) { return this._callSync(OPS[103], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
+   *
    * Create compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId, body, options) { return this._call(OPS[104], [projectId], undefined, body, options); }
   createSync(projectId, body, options) { return this._callSync(OPS[104], [projectId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/endpoints/{endpoint_id}` (getProjectEndpoint)
+   *
    * Retrieve compute endpoint details
    */
   get(projectId, endpointId, options) { return this._call(OPS[105], [projectId, endpointId], undefined, undefined, options); }
   getSync(projectId, endpointId, options) { return this._callSync(OPS[105], [projectId, endpointId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
+   *
    * Update compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId, endpointId, body, options) { return this._call(OPS[106], [projectId, endpointId], undefined, body, options); }
   updateSync(projectId, endpointId, body, options) { return this._callSync(OPS[106], [projectId, endpointId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
+   *
    * Delete compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId, endpointId, options) { return this._call(OPS[107], [projectId, endpointId], undefined, undefined, options); }
   deleteSync(projectId, endpointId, options) { return this._callSync(OPS[107], [projectId, endpointId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
+   *
    * Start compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   start(projectId, endpointId, options) { return this._call(OPS[108], [projectId, endpointId], undefined, undefined, options); }
   startSync(projectId, endpointId, options) { return this._callSync(OPS[108], [projectId, endpointId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
+   *
    * Suspend compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   suspend(projectId, endpointId, options) { return this._call(OPS[109], [projectId, endpointId], undefined, undefined, options); }
   suspendSync(projectId, endpointId, options) { return this._callSync(OPS[109], [projectId, endpointId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
+   *
    * Restart compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restart(projectId, endpointId, options) { return this._call(OPS[110], [projectId, endpointId], undefined, undefined, options); }
@@ -561,13 +641,16 @@ class EndpointsApi extends Namespace {
 class OperationsApi extends OperationsNamespace {
   /**
    * `GET /projects/{project_id}/operations/{operation_id}` (getProjectOperation)
+   *
    * Retrieve operation details
    */
   get(projectId, operationId, options) { return this._call(OPS[4], [projectId, operationId], undefined, undefined, options); }
   getSync(projectId, operationId, options) { return this._callSync(OPS[4], [projectId, operationId], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/operations` (listProjectOperations)
+   *
    * List operations
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   list(projectId, query, options) { return this._call(OPS[12], [projectId], query, undefined, options); }
@@ -578,18 +661,21 @@ class OperationsApi extends OperationsNamespace {
 class ApiKeysApi extends Namespace {
   /**
    * `GET /api_keys` (listApiKeys)
+   *
    * List API keys
    */
   list(options) { return this._call(OPS[1], [], undefined, undefined, options); }
   listSync(options) { return this._callSync(OPS[1], [], undefined, undefined, options); }
   /**
    * `POST /api_keys` (createApiKey)
+   *
    * Create API key
    */
   create(body, options) { return this._call(OPS[2], [], undefined, body, options); }
   createSync(body, options) { return this._callSync(OPS[2], [], undefined, body, options); }
   /**
    * `DELETE /api_keys/{key_id}` (revokeApiKey)
+   *
    * Revoke API key
    */
   revoke(keyId, options) { return this._call(OPS[3], [keyId], undefined, undefined, options); }
@@ -599,45 +685,55 @@ class ApiKeysApi extends Namespace {
 class SnapshotsApi extends Namespace {
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
+   *
    * Create snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId, branchId, query, options) { return this._call(OPS[138], [projectId, branchId], query, undefined, options); }
   createSync(projectId, branchId, query, options) { return this._callSync(OPS[138], [projectId, branchId], query, undefined, options); }
   /**
    * `GET /projects/{project_id}/snapshots` (listSnapshots)
+   *
    * List project snapshots
    */
   list(projectId, options) { return this._call(OPS[139], [projectId], undefined, undefined, options); }
   listSync(projectId, options) { return this._callSync(OPS[139], [projectId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (updateSnapshot)
+   *
    * Update snapshot
    */
   update(projectId, snapshotId, body, options) { return this._call(OPS[140], [projectId, snapshotId], undefined, body, options); }
   updateSync(projectId, snapshotId, body, options) { return this._callSync(OPS[140], [projectId, snapshotId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
+   *
    * Delete snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId, snapshotId, options) { return this._call(OPS[141], [projectId, snapshotId], undefined, undefined, options); }
   deleteSync(projectId, snapshotId, options) { return this._callSync(OPS[141], [projectId, snapshotId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
+   *
    * Restore snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restore(projectId, snapshotId, body, query, options) { return this._call(OPS[142], [projectId, snapshotId], query, body, options); }
   restoreSync(projectId, snapshotId, body, query, options) { return this._callSync(OPS[142], [projectId, snapshotId], query, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (getSnapshotSchedule)
+   *
    * Retrieve backup schedule
    */
   getSchedule(projectId, branchId, options) { return this._call(OPS[143], [projectId, branchId], undefined, undefined, options); }
   getScheduleSync(projectId, branchId, options) { return this._callSync(OPS[143], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (setSnapshotSchedule)
+   *
    * Update backup schedule
    */
   setSchedule(projectId, branchId, body, options) { return this._call(OPS[144], [projectId, branchId], undefined, body, options); }
@@ -647,6 +743,7 @@ class SnapshotsApi extends Namespace {
 class RegionsApi extends Namespace {
   /**
    * `GET /regions` (getActiveRegions)
+   *
    * List supported regions
    */
   listActive(query, options) { return this._call(OPS[133], [], query, undefined, options); }
@@ -656,18 +753,21 @@ class RegionsApi extends Namespace {
 class UsersApi extends Namespace {
   /**
    * `GET /users/me` (getCurrentUserInfo)
+   *
    * Retrieve current user details
    */
   getCurrent(options) { return this._call(OPS[134], [], undefined, undefined, options); }
   getCurrentSync(options) { return this._callSync(OPS[134], [], undefined, undefined, options); }
   /**
    * `GET /users/me/organizations` (getCurrentUserOrganizations)
+   *
    * List organizations for the current user
    */
   listOrganizations(options) { return this._call(OPS[135], [], undefined, undefined, options); }
   listOrganizationsSync(options) { return this._callSync(OPS[135], [], undefined, undefined, options); }
   /**
    * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
+   *
    * Transfer projects from personal account to organization
    * @deprecated
    */
@@ -675,6 +775,7 @@ class UsersApi extends Namespace {
   transferProjectsToOrgSync(body, options) { return this._callSync(OPS[136], [], undefined, body, options); }
   /**
    * `GET /auth` (getAuthDetails)
+   *
    * Retrieve request authentication details
    */
   getAuthDetails(options) { return this._call(OPS[137], [], undefined, undefined, options); }
@@ -684,6 +785,7 @@ class UsersApi extends Namespace {
 class ConsumptionApi extends Namespace {
   /**
    * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
+   *
    * Retrieve project consumption metrics (legacy plans)
    */
   getHistoryPerProject(query, options) { return this._call(OPS[111], [], query, undefined, options); }
@@ -691,6 +793,7 @@ class ConsumptionApi extends Namespace {
   getHistoryPerProjectIter(query, options) { return this._iter(OPS[111], [], query, options); }
   /**
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
+   *
    * Retrieve project consumption metrics
    */
   getHistoryPerProjectV2(query, options) { return this._call(OPS[112], [], query, undefined, options); }
@@ -698,6 +801,7 @@ class ConsumptionApi extends Namespace {
   getHistoryPerProjectV2Iter(query, options) { return this._iter(OPS[112], [], query, options); }
   /**
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
+   *
    * Retrieve branch consumption metrics
    */
   getHistoryPerBranchV2(query, options) { return this._call(OPS[113], [], query, undefined, options); }
@@ -708,48 +812,56 @@ class ConsumptionApi extends Namespace {
 class OrganizationsApi extends Namespace {
   /**
    * `GET /organizations/{org_id}` (getOrganization)
+   *
    * Retrieve organization details
    */
   get(orgId, options) { return this._call(OPS[114], [orgId], undefined, undefined, options); }
   getSync(orgId, options) { return this._callSync(OPS[114], [orgId], undefined, undefined, options); }
   /**
    * `GET /organizations/{org_id}/api_keys` (listOrgApiKeys)
+   *
    * List organization API keys
    */
   listApiKeys(orgId, options) { return this._call(OPS[115], [orgId], undefined, undefined, options); }
   listApiKeysSync(orgId, options) { return this._callSync(OPS[115], [orgId], undefined, undefined, options); }
   /**
    * `POST /organizations/{org_id}/api_keys` (createOrgApiKey)
+   *
    * Create organization API key
    */
   createApiKey(orgId, body, options) { return this._call(OPS[116], [orgId], undefined, body, options); }
   createApiKeySync(orgId, body, options) { return this._callSync(OPS[116], [orgId], undefined, body, options); }
   /**
    * `DELETE /organizations/{org_id}/api_keys/{key_id}` (revokeOrgApiKey)
+   *
    * Revoke organization API key
    */
   revokeApiKey(orgId, keyId, options) { return this._call(OPS[117], [orgId, keyId], undefined, undefined, options); }
   revokeApiKeySync(orgId, keyId, options) { return this._callSync(OPS[117], [orgId, keyId], undefined, undefined, options); }
   /**
    * `GET /organizations/{org_id}/billing/spending_limit` (getOrganizationSpendingLimit)
+   *
    * Retrieve organization spending limit
    */
   getSpendingLimit(orgId, options) { return this._call(OPS[118], [orgId], undefined, undefined, options); }
   getSpendingLimitSync(orgId, options) { return this._callSync(OPS[118], [orgId], undefined, undefined, options); }
   /**
    * `PUT /organizations/{org_id}/billing/spending_limit` (setOrganizationSpendingLimit)
+   *
    * Set organization spending limit
    */
   setSpendingLimit(orgId, body, options) { return this._call(OPS[119], [orgId], undefined, body, options); }
   setSpendingLimitSync(orgId, body, options) { return this._callSync(OPS[119], [orgId], undefined, body, options); }
   /**
    * `DELETE /organizations/{org_id}/billing/spending_limit` (deleteOrganizationSpendingLimit)
+   *
    * Remove organization spending limit
    */
   deleteSpendingLimit(orgId, options) { return this._call(OPS[120], [orgId], undefined, undefined, options); }
   deleteSpendingLimitSync(orgId, options) { return this._callSync(OPS[120], [orgId], undefined, undefined, options); }
   /**
    * `GET /organizations/{org_id}/members` (getOrganizationMembers)
+   *
    * List organization members
    */
   getMembers(orgId, query, options) { return this._call(OPS[121], [orgId], query, undefined, options); }
@@ -757,66 +869,77 @@ class OrganizationsApi extends Namespace {
   getMembersIter(orgId, query, options) { return this._iter(OPS[121], [orgId], query, options); }
   /**
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
+   *
    * Retrieve organization member details
    */
   getMember(orgId, memberId, options) { return this._call(OPS[122], [orgId, memberId], undefined, undefined, options); }
   getMemberSync(orgId, memberId, options) { return this._callSync(OPS[122], [orgId, memberId], undefined, undefined, options); }
   /**
    * `PATCH /organizations/{org_id}/members/{member_id}` (updateOrganizationMember)
+   *
    * Update role for organization member
    */
   updateMember(orgId, memberId, body, options) { return this._call(OPS[123], [orgId, memberId], undefined, body, options); }
   updateMemberSync(orgId, memberId, body, options) { return this._callSync(OPS[123], [orgId, memberId], undefined, body, options); }
   /**
    * `DELETE /organizations/{org_id}/members/{member_id}` (removeOrganizationMember)
+   *
    * Remove organization member
    */
   removeMember(orgId, memberId, options) { return this._call(OPS[124], [orgId, memberId], undefined, undefined, options); }
   removeMemberSync(orgId, memberId, options) { return this._callSync(OPS[124], [orgId, memberId], undefined, undefined, options); }
   /**
    * `GET /organizations/{org_id}/invitations` (getOrganizationInvitations)
+   *
    * List organization invitations
    */
   getInvitations(orgId, options) { return this._call(OPS[125], [orgId], undefined, undefined, options); }
   getInvitationsSync(orgId, options) { return this._callSync(OPS[125], [orgId], undefined, undefined, options); }
   /**
    * `POST /organizations/{org_id}/invitations` (createOrganizationInvitations)
+   *
    * Create organization invitations
    */
   createInvitations(orgId, body, options) { return this._call(OPS[126], [orgId], undefined, body, options); }
   createInvitationsSync(orgId, body, options) { return this._callSync(OPS[126], [orgId], undefined, body, options); }
   /**
    * `POST /organizations/{source_org_id}/projects/transfer` (transferProjectsFromOrgToOrg)
+   *
    * Transfer projects between organizations
    */
   transferProjects(sourceOrgId, body, options) { return this._call(OPS[127], [sourceOrgId], undefined, body, options); }
   transferProjectsSync(sourceOrgId, body, options) { return this._callSync(OPS[127], [sourceOrgId], undefined, body, options); }
   /**
    * `GET /organizations/{org_id}/vpc/vpc_endpoints` (listOrganizationVPCEndpointsAllRegions)
+   *
    * List VPC endpoints across all regions
    */
   listVpcEndpointsAllRegions(orgId, options) { return this._call(OPS[128], [orgId], undefined, undefined, options); }
   listVpcEndpointsAllRegionsSync(orgId, options) { return this._callSync(OPS[128], [orgId], undefined, undefined, options); }
   /**
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (listOrganizationVPCEndpoints)
+   *
    * List VPC endpoints
    */
   listVpcEndpoints(orgId, regionId, options) { return this._call(OPS[129], [orgId, regionId], undefined, undefined, options); }
   listVpcEndpointsSync(orgId, regionId, options) { return this._callSync(OPS[129], [orgId, regionId], undefined, undefined, options); }
   /**
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (getOrganizationVPCEndpointDetails)
+   *
    * Retrieve VPC endpoint details
    */
   getVpcEndpointDetails(orgId, regionId, vpcEndpointId, options) { return this._call(OPS[130], [orgId, regionId, vpcEndpointId], undefined, undefined, options); }
   getVpcEndpointDetailsSync(orgId, regionId, vpcEndpointId, options) { return this._callSync(OPS[130], [orgId, regionId, vpcEndpointId], undefined, undefined, options); }
   /**
    * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (assignOrganizationVPCEndpoint)
+   *
    * Assign or update VPC endpoint
    */
   assignVpcEndpoint(orgId, regionId, vpcEndpointId, body, options) { return this._call(OPS[131], [orgId, regionId, vpcEndpointId], undefined, body, options); }
   assignVpcEndpointSync(orgId, regionId, vpcEndpointId, body, options) { return this._callSync(OPS[131], [orgId, regionId, vpcEndpointId], undefined, body, options); }
   /**
    * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteOrganizationVPCEndpoint)
+   *
    * Delete VPC endpoint
    */
   deleteVpcEndpoint(orgId, regionId, vpcEndpointId, options) { return this._call(OPS[132], [orgId, regionId, vpcEndpointId], undefined, undefined, options); }
@@ -826,6 +949,7 @@ class OrganizationsApi extends Namespace {
 class AuthApi extends Namespace {
   /**
    * `POST /projects/auth/create` (createNeonAuthIntegration)
+   *
    * Create Neon Auth integration
    * @deprecated
    */
@@ -833,24 +957,28 @@ class AuthApi extends Namespace {
   createIntegrationSync(body, options) { return this._callSync(OPS[26], [], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth` (getNeonAuth)
+   *
    * Retrieve Neon Auth details for the branch
    */
   get(projectId, branchId, options) { return this._call(OPS[27], [projectId, branchId], undefined, undefined, options); }
   getSync(projectId, branchId, options) { return this._callSync(OPS[27], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth` (createNeonAuth)
+   *
    * Enable Neon Auth for the branch
    */
   create(projectId, branchId, body, options) { return this._call(OPS[28], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[28], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (disableNeonAuth)
+   *
    * Disable Neon Auth for the branch
    */
   disable(projectId, branchId, body, options) { return this._call(OPS[29], [projectId, branchId], undefined, body, options); }
   disableSync(projectId, branchId, body, options) { return this._callSync(OPS[29], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
+   *
    * List trusted redirect URI domains
    * @deprecated
    */
@@ -858,6 +986,7 @@ class AuthApi extends Namespace {
   listRedirectUriWhitelistDomainsSync(projectId, options) { return this._callSync(OPS[30], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
+   *
    * Add trusted redirect URI domain
    * @deprecated
    */
@@ -865,6 +994,7 @@ class AuthApi extends Namespace {
   addDomainToRedirectUriWhitelistSync(projectId, body, options) { return this._callSync(OPS[31], [projectId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
+   *
    * Delete trusted redirect URI domain
    * @deprecated
    */
@@ -872,30 +1002,35 @@ class AuthApi extends Namespace {
   deleteDomainFromRedirectUriWhitelistSync(projectId, body, options) { return this._callSync(OPS[32], [projectId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (listBranchNeonAuthTrustedDomains)
+   *
    * List domains in redirect_uri whitelist
    */
   listBranchTrustedDomains(projectId, branchId, options) { return this._call(OPS[33], [projectId, branchId], undefined, undefined, options); }
   listBranchTrustedDomainsSync(projectId, branchId, options) { return this._callSync(OPS[33], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (addBranchNeonAuthTrustedDomain)
+   *
    * Add domain to redirect_uri whitelist
    */
   addBranchTrustedDomain(projectId, branchId, body, options) { return this._call(OPS[34], [projectId, branchId], undefined, body, options); }
   addBranchTrustedDomainSync(projectId, branchId, body, options) { return this._callSync(OPS[34], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (deleteBranchNeonAuthTrustedDomain)
+   *
    * Delete domain from redirect_uri whitelist
    */
   deleteBranchTrustedDomain(projectId, branchId, body, options) { return this._call(OPS[35], [projectId, branchId], undefined, body, options); }
   deleteBranchTrustedDomainSync(projectId, branchId, body, options) { return this._callSync(OPS[35], [projectId, branchId], undefined, body, options); }
   /**
    * `POST /projects/auth/keys` (createNeonAuthProviderSDKKeys)
+   *
    * Create Auth Provider SDK keys
    */
   createProviderSdkKeys(body, options) { return this._call(OPS[36], [], undefined, body, options); }
   createProviderSdkKeysSync(body, options) { return this._callSync(OPS[36], [], undefined, body, options); }
   /**
    * `POST /projects/auth/user` (createNeonAuthNewUser)
+   *
    * Create new auth user
    * @deprecated
    */
@@ -903,24 +1038,28 @@ class AuthApi extends Namespace {
   createNewUserSync(body, options) { return this._callSync(OPS[37], [], undefined, body, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (createBranchNeonAuthNewUser)
+   *
    * Create new auth user
    */
   createBranchNewUser(projectId, branchId, body, options) { return this._call(OPS[38], [projectId, branchId], undefined, body, options); }
   createBranchNewUserSync(projectId, branchId, body, options) { return this._callSync(OPS[38], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (deleteBranchNeonAuthUser)
+   *
    * Delete auth user
    */
   deleteBranchUser(projectId, branchId, authUserId, options) { return this._call(OPS[39], [projectId, branchId, authUserId], undefined, undefined, options); }
   deleteBranchUserSync(projectId, branchId, authUserId, options) { return this._callSync(OPS[39], [projectId, branchId, authUserId], undefined, undefined, options); }
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (updateNeonAuthUserRole)
+   *
    * Update auth user role
    */
   updateUserRole(projectId, branchId, authUserId, body, options) { return this._call(OPS[40], [projectId, branchId, authUserId], undefined, body, options); }
   updateUserRoleSync(projectId, branchId, authUserId, body, options) { return this._callSync(OPS[40], [projectId, branchId, authUserId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
+   *
    * Delete auth user
    * @deprecated
    */
@@ -928,12 +1067,14 @@ class AuthApi extends Namespace {
   deleteUserSync(projectId, authUserId, options) { return this._callSync(OPS[41], [projectId, authUserId], undefined, undefined, options); }
   /**
    * `POST /projects/auth/transfer_ownership` (transferNeonAuthProviderProject)
+   *
    * Transfer Neon-managed auth project to your own account
    */
   transferProviderProject(body, options) { return this._call(OPS[42], [], undefined, body, options); }
   transferProviderProjectSync(body, options) { return this._callSync(OPS[42], [], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
+   *
    * List active integrations with auth providers
    * @deprecated
    */
@@ -941,6 +1082,7 @@ class AuthApi extends Namespace {
   listIntegrationsSync(projectId, options) { return this._callSync(OPS[43], [projectId], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
+   *
    * List OAuth providers
    * @deprecated
    */
@@ -948,6 +1090,7 @@ class AuthApi extends Namespace {
   listOauthProvidersSync(projectId, options) { return this._callSync(OPS[44], [projectId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
+   *
    * Add an OAuth provider
    * @deprecated
    */
@@ -955,18 +1098,21 @@ class AuthApi extends Namespace {
   addOauthProviderSync(projectId, body, options) { return this._callSync(OPS[45], [projectId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (listBranchNeonAuthOauthProviders)
+   *
    * List OAuth providers for the branch
    */
   listBranchOauthProviders(projectId, branchId, options) { return this._call(OPS[46], [projectId, branchId], undefined, undefined, options); }
   listBranchOauthProvidersSync(projectId, branchId, options) { return this._callSync(OPS[46], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (addBranchNeonAuthOauthProvider)
+   *
    * Add an OAuth provider
    */
   addBranchOauthProvider(projectId, branchId, body, options) { return this._call(OPS[47], [projectId, branchId], undefined, body, options); }
   addBranchOauthProviderSync(projectId, branchId, body, options) { return this._callSync(OPS[47], [projectId, branchId], undefined, body, options); }
   /**
    * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
+   *
    * Update OAuth provider
    * @deprecated
    */
@@ -974,6 +1120,7 @@ class AuthApi extends Namespace {
   updateOauthProviderSync(projectId, oauthProviderId, body, options) { return this._callSync(OPS[48], [projectId, oauthProviderId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
+   *
    * Delete OAuth provider
    * @deprecated
    */
@@ -981,18 +1128,21 @@ class AuthApi extends Namespace {
   deleteOauthProviderSync(projectId, oauthProviderId, options) { return this._callSync(OPS[49], [projectId, oauthProviderId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (updateBranchNeonAuthOauthProvider)
+   *
    * Update OAuth provider
    */
   updateBranchOauthProvider(projectId, branchId, oauthProviderId, body, options) { return this._call(OPS[50], [projectId, branchId, oauthProviderId], undefined, body, options); }
   updateBranchOauthProviderSync(projectId, branchId, oauthProviderId, body, options) { return this._callSync(OPS[50], [projectId, branchId, oauthProviderId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (deleteBranchNeonAuthOauthProvider)
+   *
    * Delete OAuth provider
    */
   deleteBranchOauthProvider(projectId, branchId, oauthProviderId, options) { return this._call(OPS[51], [projectId, branchId, oauthProviderId], undefined, undefined, options); }
   deleteBranchOauthProviderSync(projectId, branchId, oauthProviderId, options) { return this._callSync(OPS[51], [projectId, branchId, oauthProviderId], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
+   *
    * Retrieve email server configuration
    * @deprecated
    */
@@ -1000,6 +1150,7 @@ class AuthApi extends Namespace {
   getEmailServerSync(projectId, options) { return this._callSync(OPS[52], [projectId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
+   *
    * Update email server configuration
    * @deprecated
    */
@@ -1007,36 +1158,42 @@ class AuthApi extends Namespace {
   updateEmailServerSync(projectId, body, options) { return this._callSync(OPS[53], [projectId], undefined, body, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
+   *
    * Send test email
    */
   sendTestEmail(projectId, branchId, body, options) { return this._call(OPS[54], [projectId, branchId], undefined, body, options); }
   sendTestEmailSync(projectId, branchId, body, options) { return this._callSync(OPS[54], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (getNeonAuthEmailAndPasswordConfig)
+   *
    * Retrieve email and password configuration
    */
   getEmailAndPasswordConfig(projectId, branchId, options) { return this._call(OPS[55], [projectId, branchId], undefined, undefined, options); }
   getEmailAndPasswordConfigSync(projectId, branchId, options) { return this._callSync(OPS[55], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (updateNeonAuthEmailAndPasswordConfig)
+   *
    * Update email and password configuration
    */
   updateEmailAndPasswordConfig(projectId, branchId, body, options) { return this._call(OPS[56], [projectId, branchId], undefined, body, options); }
   updateEmailAndPasswordConfigSync(projectId, branchId, body, options) { return this._callSync(OPS[56], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
+   *
    * Retrieve email provider configuration
    */
   getEmailProvider(projectId, branchId, options) { return this._call(OPS[57], [projectId, branchId], undefined, undefined, options); }
   getEmailProviderSync(projectId, branchId, options) { return this._callSync(OPS[57], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
+   *
    * Update email provider configuration
    */
   updateEmailProvider(projectId, branchId, body, options) { return this._call(OPS[58], [projectId, branchId], undefined, body, options); }
   updateEmailProviderSync(projectId, branchId, body, options) { return this._callSync(OPS[58], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
+   *
    * Delete integration with auth provider
    * @deprecated
    */
@@ -1044,60 +1201,70 @@ class AuthApi extends Namespace {
   deleteIntegrationSync(projectId, authProvider, body, options) { return this._callSync(OPS[59], [projectId, authProvider], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (getNeonAuthAllowLocalhost)
+   *
    * Retrieve localhost allow setting
    */
   getAllowLocalhost(projectId, branchId, options) { return this._call(OPS[61], [projectId, branchId], undefined, undefined, options); }
   getAllowLocalhostSync(projectId, branchId, options) { return this._callSync(OPS[61], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (updateNeonAuthAllowLocalhost)
+   *
    * Update localhost allow setting
    */
   updateAllowLocalhost(projectId, branchId, body, options) { return this._call(OPS[62], [projectId, branchId], undefined, body, options); }
   updateAllowLocalhostSync(projectId, branchId, body, options) { return this._callSync(OPS[62], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (getNeonAuthPluginConfigs)
+   *
    * Retrieve Neon Auth plugin configurations
    */
   getPluginConfigs(projectId, branchId, options) { return this._call(OPS[63], [projectId, branchId], undefined, undefined, options); }
   getPluginConfigsSync(projectId, branchId, options) { return this._callSync(OPS[63], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (updateNeonAuthOrganizationPlugin)
+   *
    * Update organization plugin configuration
    */
   updateOrganizationPlugin(projectId, branchId, body, options) { return this._call(OPS[64], [projectId, branchId], undefined, body, options); }
   updateOrganizationPluginSync(projectId, branchId, body, options) { return this._callSync(OPS[64], [projectId, branchId], undefined, body, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (updateNeonAuthConfig)
+   *
    * Update auth configuration
    */
   updateConfig(projectId, branchId, body, options) { return this._call(OPS[65], [projectId, branchId], undefined, body, options); }
   updateConfigSync(projectId, branchId, body, options) { return this._callSync(OPS[65], [projectId, branchId], undefined, body, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (updateNeonAuthMagicLinkPlugin)
+   *
    * Update magic link plugin configuration
    */
   updateMagicLinkPlugin(projectId, branchId, body, options) { return this._call(OPS[66], [projectId, branchId], undefined, body, options); }
   updateMagicLinkPluginSync(projectId, branchId, body, options) { return this._callSync(OPS[66], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (getNeonAuthPhoneNumberPlugin)
+   *
    * Retrieve phone number plugin configuration
    */
   getPhoneNumberPlugin(projectId, branchId, options) { return this._call(OPS[67], [projectId, branchId], undefined, undefined, options); }
   getPhoneNumberPluginSync(projectId, branchId, options) { return this._callSync(OPS[67], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (updateNeonAuthPhoneNumberPlugin)
+   *
    * Update phone number plugin configuration
    */
   updatePhoneNumberPlugin(projectId, branchId, body, options) { return this._call(OPS[68], [projectId, branchId], undefined, body, options); }
   updatePhoneNumberPluginSync(projectId, branchId, body, options) { return this._callSync(OPS[68], [projectId, branchId], undefined, body, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (getNeonAuthWebhookConfig)
+   *
    * Retrieve Neon Auth webhook configuration
    */
   getWebhookConfig(projectId, branchId, options) { return this._call(OPS[69], [projectId, branchId], undefined, undefined, options); }
   getWebhookConfigSync(projectId, branchId, options) { return this._callSync(OPS[69], [projectId, branchId], undefined, undefined, options); }
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (updateNeonAuthWebhookConfig)
+   *
    * Update Neon Auth webhook configuration
    */
   updateWebhookConfig(projectId, branchId, body, options) { return this._call(OPS[70], [projectId, branchId], undefined, body, options); }
@@ -1107,24 +1274,28 @@ class AuthApi extends Namespace {
 class DataApiApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (getProjectBranchDataAPI)
+   *
    * Retrieve Neon Data API configuration
    */
   get(projectId, branchId, databaseName, options) { return this._call(OPS[22], [projectId, branchId, databaseName], undefined, undefined, options); }
   getSync(projectId, branchId, databaseName, options) { return this._callSync(OPS[22], [projectId, branchId, databaseName], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (createProjectBranchDataAPI)
+   *
    * Create Neon Data API
    */
   create(projectId, branchId, databaseName, body, options) { return this._call(OPS[23], [projectId, branchId, databaseName], undefined, body, options); }
   createSync(projectId, branchId, databaseName, body, options) { return this._callSync(OPS[23], [projectId, branchId, databaseName], undefined, body, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (updateProjectBranchDataAPI)
+   *
    * Update Neon Data API
    */
   update(projectId, branchId, databaseName, body, options) { return this._call(OPS[24], [projectId, branchId, databaseName], undefined, body, options); }
   updateSync(projectId, branchId, databaseName, body, options) { return this._callSync(OPS[24], [projectId, branchId, databaseName], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (deleteProjectBranchDataAPI)
+   *
    * Delete Neon Data API
    */
   delete(projectId, branchId, databaseName, options) { return this._call(OPS[25], [projectId, branchId, databaseName], undefined, undefined, options); }
@@ -1134,6 +1305,7 @@ class DataApiApi extends Namespace {
 class StorageApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/storage` (getProjectBranchStorage)
+   *
    * Get branch storage state
    */
   get(projectId, branchId, options) { return this._call(OPS[148], [projectId, branchId], undefined, undefined, options); }
@@ -1143,24 +1315,28 @@ class StorageApi extends Namespace {
 class BucketsApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets` (listProjectBranchBuckets)
+   *
    * List buckets on the branch
    */
   list(projectId, branchId, options) { return this._call(OPS[145], [projectId, branchId], undefined, undefined, options); }
   listSync(projectId, branchId, options) { return this._callSync(OPS[145], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/buckets` (createProjectBranchBucket)
+   *
    * Create a bucket on the branch
    */
   create(projectId, branchId, body, options) { return this._call(OPS[146], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[146], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (deleteProjectBranchBucket)
+   *
    * Delete a bucket on the branch
    */
   delete(projectId, branchId, bucketName, options) { return this._call(OPS[147], [projectId, branchId, bucketName], undefined, undefined, options); }
   deleteSync(projectId, branchId, bucketName, options) { return this._callSync(OPS[147], [projectId, branchId, bucketName], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
+   *
    * List objects in a bucket
    */
   listObjects(projectId, branchId, bucketName, query, options) { return this._call(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
@@ -1168,24 +1344,28 @@ class BucketsApi extends Namespace {
   listObjectsIter(projectId, branchId, bucketName, query, options) { return this._iter(OPS[150], [projectId, branchId, bucketName], query, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
+   *
    * Delete an object in a bucket
    */
   deleteObject(projectId, branchId, bucketName, objectKey, options) { return this._call(OPS[151], [projectId, branchId, bucketName, objectKey], undefined, undefined, options); }
   deleteObjectSync(projectId, branchId, bucketName, objectKey, options) { return this._callSync(OPS[151], [projectId, branchId, bucketName, objectKey], undefined, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (getProjectBranchBucketObject)
+   *
    * Download an object's bytes
    */
   getObject(projectId, branchId, bucketName, objectKey, options) { return this._call(OPS[152], [projectId, branchId, bucketName, objectKey], undefined, undefined, options); }
   getObjectSync(projectId, branchId, bucketName, objectKey, options) { return this._callSync(OPS[152], [projectId, branchId, bucketName, objectKey], undefined, undefined, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (deleteProjectBranchBucketObjectsByPrefix)
+   *
    * Delete every object under a key prefix (folder) in a bucket
    */
   deleteObjectsByPrefix(projectId, branchId, bucketName, query, options) { return this._call(OPS[153], [projectId, branchId, bucketName], query, undefined, options); }
   deleteObjectsByPrefixSync(projectId, branchId, bucketName, query, options) { return this._callSync(OPS[153], [projectId, branchId, bucketName], query, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (presignProjectBranchBucketObject)
+   *
    * Presign an upload or download for an object in a bucket
    */
   presignObject(projectId, branchId, bucketName, objectKey, body, options) { return this._call(OPS[154], [projectId, branchId, bucketName, objectKey], undefined, body, options); }
@@ -1195,6 +1375,7 @@ class BucketsApi extends Namespace {
 class FunctionsApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
+   *
    * List functions on the branch
    */
   list(projectId, branchId, query, options) { return this._call(OPS[158], [projectId, branchId], query, undefined, options); }
@@ -1202,24 +1383,28 @@ class FunctionsApi extends Namespace {
   iter(projectId, branchId, query, options) { return this._iter(OPS[158], [projectId, branchId], query, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
+   *
    * Get function details
    */
   get(projectId, branchId, slug, options) { return this._call(OPS[159], [projectId, branchId, slug], undefined, undefined, options); }
   getSync(projectId, branchId, slug, options) { return this._callSync(OPS[159], [projectId, branchId, slug], undefined, undefined, options); }
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (updateProjectBranchFunction)
+   *
    * Update a function
    */
   update(projectId, branchId, slug, body, options) { return this._call(OPS[160], [projectId, branchId, slug], undefined, body, options); }
   updateSync(projectId, branchId, slug, body, options) { return this._callSync(OPS[160], [projectId, branchId, slug], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (deleteProjectBranchFunction)
+   *
    * Delete a function on the branch
    */
   delete(projectId, branchId, slug, options) { return this._call(OPS[161], [projectId, branchId, slug], undefined, undefined, options); }
   deleteSync(projectId, branchId, slug, options) { return this._callSync(OPS[161], [projectId, branchId, slug], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (createProjectBranchFunctionDeployment)
+   *
    * Deploy code to a function
    */
   createDeployment(projectId, branchId, slug, body, options) { return this._call(OPS[162], [projectId, branchId, slug], undefined, body, options); }
@@ -1229,6 +1414,7 @@ class FunctionsApi extends Namespace {
 class AiGatewayApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (getProjectBranchAiGateway)
+   *
    * Get branch AI Gateway endpoint
    */
   get(projectId, branchId, options) { return this._call(OPS[149], [projectId, branchId], undefined, undefined, options); }
@@ -1238,18 +1424,21 @@ class AiGatewayApi extends Namespace {
 class CredentialsApi extends Namespace {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
+   *
    * List credentials on the branch
    */
   list(projectId, branchId, options) { return this._call(OPS[155], [projectId, branchId], undefined, undefined, options); }
   listSync(projectId, branchId, options) { return this._callSync(OPS[155], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/credentials` (createCredential)
+   *
    * Issue a scoped credential on the branch
    */
   create(projectId, branchId, body, options) { return this._call(OPS[156], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[156], [projectId, branchId], undefined, body, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (revokeCredential)
+   *
    * Revoke a credential
    */
   revoke(projectId, branchId, tokenId, options) { return this._call(OPS[157], [projectId, branchId, tokenId], undefined, undefined, options); }

@@ -5048,23 +5048,27 @@ export interface ListProjectBranchFunctionsQuery {
 export declare class ProjectsApi {
   /**
    * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
+   *
    * Get advisor issues
    */
   getAdvisorSecurityIssues(projectId: string, query?: GetProjectAdvisorSecurityIssuesQuery, options?: CallOptions): Promise<GetProjectAdvisorSecurityIssuesResponse>;
   /**
    * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
    * Blocking form of `getAdvisorSecurityIssues` (blocks the event loop: for scripts).
+   *
    * Get advisor issues
    */
   getAdvisorSecurityIssuesSync(projectId: string, query?: GetProjectAdvisorSecurityIssuesQuery, options?: SyncCallOptions): GetProjectAdvisorSecurityIssuesResponse;
   /**
    * `GET /projects` (listProjects)
+   *
    * List projects
    */
   list(query?: ListProjectsQuery, options?: CallOptions): Promise<ListProjectsResponse>;
   /**
    * `GET /projects` (listProjects)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List projects
    */
   listSync(query?: ListProjectsQuery, options?: SyncCallOptions): ListProjectsResponse;
@@ -5072,25 +5076,31 @@ export declare class ProjectsApi {
   iter(query?: ListProjectsQuery, options?: CallOptions): AsyncIterableIterator<ProjectListItem>;
   /**
    * `POST /projects` (createProject)
+   *
    * Create project
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(body: ProjectCreateRequest, options?: CallOptions): Promise<CreatedProjectResponse>;
   /**
    * `POST /projects` (createProject)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create project
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createSync(body: ProjectCreateRequest, options?: SyncCallOptions): CreatedProjectResponse;
   /**
    * `GET /projects/shared` (listSharedProjects)
+   *
    * List shared projects
    */
   listShared(query?: ListSharedProjectsQuery, options?: CallOptions): Promise<ListSharedProjectsResponse>;
   /**
    * `GET /projects/shared` (listSharedProjects)
    * Blocking form of `listShared` (blocks the event loop: for scripts).
+   *
    * List shared projects
    */
   listSharedSync(query?: ListSharedProjectsQuery, options?: SyncCallOptions): ListSharedProjectsResponse;
@@ -5098,192 +5108,230 @@ export declare class ProjectsApi {
   listSharedIter(query?: ListSharedProjectsQuery, options?: CallOptions): AsyncIterableIterator<ProjectListItem>;
   /**
    * `GET /projects/{project_id}` (getProject)
+   *
    * Retrieve project details
    */
   get(projectId: string, options?: CallOptions): Promise<ProjectResponse>;
   /**
    * `GET /projects/{project_id}` (getProject)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve project details
    */
   getSync(projectId: string, options?: SyncCallOptions): ProjectResponse;
   /**
    * `PATCH /projects/{project_id}` (updateProject)
+   *
    * Update project
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId: string, body: ProjectUpdateRequest, options?: CallOptions): Promise<UpdateProjectResponse>;
   /**
    * `PATCH /projects/{project_id}` (updateProject)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update project
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   updateSync(projectId: string, body: ProjectUpdateRequest, options?: SyncCallOptions): UpdateProjectResponse;
   /**
    * `DELETE /projects/{project_id}` (deleteProject)
+   *
    * Delete project
    */
   delete(projectId: string, options?: CallOptions): Promise<ProjectResponse>;
   /**
    * `DELETE /projects/{project_id}` (deleteProject)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete project
    */
   deleteSync(projectId: string, options?: SyncCallOptions): ProjectResponse;
   /**
    * `POST /projects/{project_id}/recover` (recoverProject)
+   *
    * Recover a deleted project
    */
   recover(projectId: string, options?: CallOptions): Promise<ProjectRecoverResponse>;
   /**
    * `POST /projects/{project_id}/recover` (recoverProject)
    * Blocking form of `recover` (blocks the event loop: for scripts).
+   *
    * Recover a deleted project
    */
   recoverSync(projectId: string, options?: SyncCallOptions): ProjectRecoverResponse;
   /**
    * `GET /projects/{project_id}/permissions` (listProjectPermissions)
+   *
    * List project access
    */
   listPermissions(projectId: string, options?: CallOptions): Promise<ProjectPermissions>;
   /**
    * `GET /projects/{project_id}/permissions` (listProjectPermissions)
    * Blocking form of `listPermissions` (blocks the event loop: for scripts).
+   *
    * List project access
    */
   listPermissionsSync(projectId: string, options?: SyncCallOptions): ProjectPermissions;
   /**
    * `POST /projects/{project_id}/permissions` (grantPermissionToProject)
+   *
    * Grant project access
    */
   grantPermission(projectId: string, body: GrantPermissionToProjectRequest, options?: CallOptions): Promise<ProjectPermission>;
   /**
    * `POST /projects/{project_id}/permissions` (grantPermissionToProject)
    * Blocking form of `grantPermission` (blocks the event loop: for scripts).
+   *
    * Grant project access
    */
   grantPermissionSync(projectId: string, body: GrantPermissionToProjectRequest, options?: SyncCallOptions): ProjectPermission;
   /**
    * `DELETE /projects/{project_id}/permissions/{permission_id}` (revokePermissionFromProject)
+   *
    * Revoke project access
    */
   revokePermission(projectId: string, permissionId: string, options?: CallOptions): Promise<ProjectPermission>;
   /**
    * `DELETE /projects/{project_id}/permissions/{permission_id}` (revokePermissionFromProject)
    * Blocking form of `revokePermission` (blocks the event loop: for scripts).
+   *
    * Revoke project access
    */
   revokePermissionSync(projectId: string, permissionId: string, options?: SyncCallOptions): ProjectPermission;
   /**
    * `GET /projects/{project_id}/available_preload_libraries` (getAvailablePreloadLibraries)
+   *
    * List available shared preload libraries
    */
   getAvailablePreloadLibraries(projectId: string, options?: CallOptions): Promise<AvailablePreloadLibraries>;
   /**
    * `GET /projects/{project_id}/available_preload_libraries` (getAvailablePreloadLibraries)
    * Blocking form of `getAvailablePreloadLibraries` (blocks the event loop: for scripts).
+   *
    * List available shared preload libraries
    */
   getAvailablePreloadLibrariesSync(projectId: string, options?: SyncCallOptions): AvailablePreloadLibraries;
   /**
    * `POST /projects/{project_id}/transfer_requests` (createProjectTransferRequest)
+   *
    * Create a project transfer request
    */
   createTransferRequest(projectId: string, body?: CreateProjectTransferRequestRequest, options?: CallOptions): Promise<ProjectTransferRequestResponse>;
   /**
    * `POST /projects/{project_id}/transfer_requests` (createProjectTransferRequest)
    * Blocking form of `createTransferRequest` (blocks the event loop: for scripts).
+   *
    * Create a project transfer request
    */
   createTransferRequestSync(projectId: string, body?: CreateProjectTransferRequestRequest, options?: SyncCallOptions): ProjectTransferRequestResponse;
   /**
    * `PUT /projects/{project_id}/transfer_requests/{request_id}` (acceptProjectTransferRequest)
+   *
    * Accept a project transfer request
    */
   acceptTransferRequest(projectId: string, requestId: string, body?: AcceptProjectTransferRequestRequest, options?: CallOptions): Promise<void>;
   /**
    * `PUT /projects/{project_id}/transfer_requests/{request_id}` (acceptProjectTransferRequest)
    * Blocking form of `acceptTransferRequest` (blocks the event loop: for scripts).
+   *
    * Accept a project transfer request
    */
   acceptTransferRequestSync(projectId: string, requestId: string, body?: AcceptProjectTransferRequestRequest, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/jwks` (getProjectJWKS)
+   *
    * List JWKS URLs
    */
   getJwks(projectId: string, options?: CallOptions): Promise<ProjectJWKSResponse>;
   /**
    * `GET /projects/{project_id}/jwks` (getProjectJWKS)
    * Blocking form of `getJwks` (blocks the event loop: for scripts).
+   *
    * List JWKS URLs
    */
   getJwksSync(projectId: string, options?: SyncCallOptions): ProjectJWKSResponse;
   /**
    * `POST /projects/{project_id}/jwks` (addProjectJWKS)
+   *
    * Add JWKS URL
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   addJwks(projectId: string, body: AddProjectJWKSRequest, options?: CallOptions): Promise<JWKSCreationOperation>;
   /**
    * `POST /projects/{project_id}/jwks` (addProjectJWKS)
    * Blocking form of `addJwks` (blocks the event loop: for scripts).
+   *
    * Add JWKS URL
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   addJwksSync(projectId: string, body: AddProjectJWKSRequest, options?: SyncCallOptions): JWKSCreationOperation;
   /**
    * `DELETE /projects/{project_id}/jwks/{jwks_id}` (deleteProjectJWKS)
+   *
    * Delete JWKS URL
    */
   deleteJwks(projectId: string, jwksId: string, options?: CallOptions): Promise<JWKS>;
   /**
    * `DELETE /projects/{project_id}/jwks/{jwks_id}` (deleteProjectJWKS)
    * Blocking form of `deleteJwks` (blocks the event loop: for scripts).
+   *
    * Delete JWKS URL
    */
   deleteJwksSync(projectId: string, jwksId: string, options?: SyncCallOptions): JWKS;
   /**
    * `GET /projects/{project_id}/connection_uri` (getConnectionURI)
+   *
    * Retrieve connection URI
    */
   getConnectionUri(projectId: string, query: GetConnectionURIQuery, options?: CallOptions): Promise<ConnectionURIResponse>;
   /**
    * `GET /projects/{project_id}/connection_uri` (getConnectionURI)
    * Blocking form of `getConnectionUri` (blocks the event loop: for scripts).
+   *
    * Retrieve connection URI
    */
   getConnectionUriSync(projectId: string, query: GetConnectionURIQuery, options?: SyncCallOptions): ConnectionURIResponse;
   /**
    * `GET /projects/{project_id}/vpc_endpoints` (listProjectVPCEndpoints)
+   *
    * List VPC endpoint restrictions
    */
   listVpcEndpoints(projectId: string, options?: CallOptions): Promise<VPCEndpointsResponse>;
   /**
    * `GET /projects/{project_id}/vpc_endpoints` (listProjectVPCEndpoints)
    * Blocking form of `listVpcEndpoints` (blocks the event loop: for scripts).
+   *
    * List VPC endpoint restrictions
    */
   listVpcEndpointsSync(projectId: string, options?: SyncCallOptions): VPCEndpointsResponse;
   /**
    * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (assignProjectVPCEndpoint)
+   *
    * Set VPC endpoint restriction
    */
   assignVpcEndpoint(projectId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: CallOptions): Promise<void>;
   /**
    * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (assignProjectVPCEndpoint)
    * Blocking form of `assignVpcEndpoint` (blocks the event loop: for scripts).
+   *
    * Set VPC endpoint restriction
    */
   assignVpcEndpointSync(projectId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: SyncCallOptions): void;
   /**
    * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteProjectVPCEndpoint)
+   *
    * Delete VPC endpoint restriction
    */
   deleteVpcEndpoint(projectId: string, vpcEndpointId: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteProjectVPCEndpoint)
    * Blocking form of `deleteVpcEndpoint` (blocks the event loop: for scripts).
+   *
    * Delete VPC endpoint restriction
    */
   deleteVpcEndpointSync(projectId: string, vpcEndpointId: string, options?: SyncCallOptions): void;
@@ -5293,12 +5341,14 @@ export declare class ProjectsApi {
 export declare class BranchesApi {
   /**
    * `GET /projects/{project_id}/branches` (listProjectBranches)
+   *
    * List branches
    */
   list(projectId: string, query?: ListProjectBranchesQuery, options?: CallOptions): Promise<ListProjectBranchesResponse>;
   /**
    * `GET /projects/{project_id}/branches` (listProjectBranches)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List branches
    */
   listSync(projectId: string, query?: ListProjectBranchesQuery, options?: SyncCallOptions): ListProjectBranchesResponse;
@@ -5306,202 +5356,250 @@ export declare class BranchesApi {
   iter(projectId: string, query?: ListProjectBranchesQuery, options?: CallOptions): AsyncIterableIterator<Branch>;
   /**
    * `POST /projects/{project_id}/branches` (createProjectBranch)
+   *
    * Create branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId: string, body?: CreateProjectBranchRequest, options?: CallOptions): Promise<CreatedBranchResponse>;
   /**
    * `POST /projects/{project_id}/branches` (createProjectBranch)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createSync(projectId: string, body?: CreateProjectBranchRequest, options?: SyncCallOptions): CreatedBranchResponse;
   /**
    * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
+   *
    * Create anonymized branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createAnonymized(projectId: string, body: BranchAnonymizedCreateRequest, options?: CallOptions): Promise<CreatedBranchResponse>;
   /**
    * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
    * Blocking form of `createAnonymized` (blocks the event loop: for scripts).
+   *
    * Create anonymized branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createAnonymizedSync(projectId: string, body: BranchAnonymizedCreateRequest, options?: SyncCallOptions): CreatedBranchResponse;
   /**
    * `GET /projects/{project_id}/branches/count` (countProjectBranches)
+   *
    * Retrieve number of branches
    */
   count(projectId: string, query?: CountProjectBranchesQuery, options?: CallOptions): Promise<BranchesCountResponse>;
   /**
    * `GET /projects/{project_id}/branches/count` (countProjectBranches)
    * Blocking form of `count` (blocks the event loop: for scripts).
+   *
    * Retrieve number of branches
    */
   countSync(projectId: string, query?: CountProjectBranchesQuery, options?: SyncCallOptions): BranchesCountResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}` (getProjectBranch)
+   *
    * Retrieve branch details
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<GetProjectBranchResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}` (getProjectBranch)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve branch details
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): GetProjectBranchResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
+   *
    * Update branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId: string, branchId: string, body: BranchUpdateRequest, options?: CallOptions): Promise<BranchOperations>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   updateSync(projectId: string, branchId: string, body: BranchUpdateRequest, options?: SyncCallOptions): BranchOperations;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
+   *
    * Delete branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId: string, branchId: string, query?: DeleteProjectBranchQuery, options?: CallOptions): Promise<BranchOperations>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete branch
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   deleteSync(projectId: string, branchId: string, query?: DeleteProjectBranchQuery, options?: SyncCallOptions): BranchOperations;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
+   *
    * Restore branch to a historical state
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restore(projectId: string, branchId: string, body: BranchRestoreRequest, options?: CallOptions): Promise<BranchOperations>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
    * Blocking form of `restore` (blocks the event loop: for scripts).
+   *
    * Restore branch to a historical state
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restoreSync(projectId: string, branchId: string, body: BranchRestoreRequest, options?: SyncCallOptions): BranchOperations;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/schema` (getProjectBranchSchema)
+   *
    * Retrieve database schema
    */
   getSchema(projectId: string, branchId: string, query: GetProjectBranchSchemaQuery, options?: CallOptions): Promise<BranchSchemaResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/schema` (getProjectBranchSchema)
    * Blocking form of `getSchema` (blocks the event loop: for scripts).
+   *
    * Retrieve database schema
    */
   getSchemaSync(projectId: string, branchId: string, query: GetProjectBranchSchemaQuery, options?: SyncCallOptions): BranchSchemaResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (getProjectBranchSchemaComparison)
+   *
    * Compare database schema
    */
   getSchemaComparison(projectId: string, branchId: string, query: GetProjectBranchSchemaComparisonQuery, options?: CallOptions): Promise<BranchSchemaCompareResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (getProjectBranchSchemaComparison)
    * Blocking form of `getSchemaComparison` (blocks the event loop: for scripts).
+   *
    * Compare database schema
    */
   getSchemaComparisonSync(projectId: string, branchId: string, query: GetProjectBranchSchemaComparisonQuery, options?: SyncCallOptions): BranchSchemaCompareResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (getMaskingRules)
+   *
    * Retrieve masking rules
    */
   getMaskingRules(projectId: string, branchId: string, options?: CallOptions): Promise<MaskingRulesResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (getMaskingRules)
    * Blocking form of `getMaskingRules` (blocks the event loop: for scripts).
+   *
    * Retrieve masking rules
    */
   getMaskingRulesSync(projectId: string, branchId: string, options?: SyncCallOptions): MaskingRulesResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (updateMaskingRules)
+   *
    * Update masking rules
    */
   updateMaskingRules(projectId: string, branchId: string, body: MaskingRulesUpdateRequest, options?: CallOptions): Promise<MaskingRulesResponse>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (updateMaskingRules)
    * Blocking form of `updateMaskingRules` (blocks the event loop: for scripts).
+   *
    * Update masking rules
    */
   updateMaskingRulesSync(projectId: string, branchId: string, body: MaskingRulesUpdateRequest, options?: SyncCallOptions): MaskingRulesResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (getAnonymizedBranchStatus)
+   *
    * Retrieve anonymized branch status
    */
   getAnonymizedStatus(projectId: string, branchId: string, options?: CallOptions): Promise<AnonymizedBranchStatusResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (getAnonymizedBranchStatus)
    * Blocking form of `getAnonymizedStatus` (blocks the event loop: for scripts).
+   *
    * Retrieve anonymized branch status
    */
   getAnonymizedStatusSync(projectId: string, branchId: string, options?: SyncCallOptions): AnonymizedBranchStatusResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (startAnonymization)
+   *
    * Start anonymization
    */
   startAnonymization(projectId: string, branchId: string, options?: CallOptions): Promise<AnonymizedBranchStatusResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (startAnonymization)
    * Blocking form of `startAnonymization` (blocks the event loop: for scripts).
+   *
    * Start anonymization
    */
   startAnonymizationSync(projectId: string, branchId: string, options?: SyncCallOptions): AnonymizedBranchStatusResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
+   *
    * Set branch as default
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   setDefault(projectId: string, branchId: string, options?: CallOptions): Promise<BranchOperations>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
    * Blocking form of `setDefault` (blocks the event loop: for scripts).
+   *
    * Set branch as default
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   setDefaultSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchOperations;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/recover` (recoverProjectBranch)
+   *
    * Recover a deleted branch
    */
   recover(projectId: string, branchId: string, options?: CallOptions): Promise<BranchRecoverResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/recover` (recoverProjectBranch)
    * Blocking form of `recover` (blocks the event loop: for scripts).
+   *
    * Recover a deleted branch
    */
   recoverSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchRecoverResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
+   *
    * Finalize branch restore from snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   finalizeRestore(projectId: string, branchId: string, body?: FinalizeRestoreBranchRequest, options?: CallOptions): Promise<OperationsResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
    * Blocking form of `finalizeRestore` (blocks the event loop: for scripts).
+   *
    * Finalize branch restore from snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   finalizeRestoreSync(projectId: string, branchId: string, body?: FinalizeRestoreBranchRequest, options?: SyncCallOptions): OperationsResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (listProjectBranchEndpoints)
+   *
    * List branch endpoints
    */
   listEndpoints(projectId: string, branchId: string, options?: CallOptions): Promise<EndpointsResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (listProjectBranchEndpoints)
    * Blocking form of `listEndpoints` (blocks the event loop: for scripts).
+   *
    * List branch endpoints
    */
   listEndpointsSync(projectId: string, branchId: string, options?: SyncCallOptions): EndpointsResponse;
@@ -5511,62 +5609,78 @@ export declare class BranchesApi {
 export declare class DatabasesApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/databases` (listProjectBranchDatabases)
+   *
    * List databases
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<DatabasesResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/databases` (listProjectBranchDatabases)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List databases
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): DatabasesResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
+   *
    * Create database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId: string, branchId: string, body: DatabaseCreateRequest, options?: CallOptions): Promise<DatabaseOperations>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createSync(projectId: string, branchId: string, body: DatabaseCreateRequest, options?: SyncCallOptions): DatabaseOperations;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (getProjectBranchDatabase)
+   *
    * Retrieve database details
    */
   get(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DatabaseResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (getProjectBranchDatabase)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve database details
    */
   getSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DatabaseResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
+   *
    * Update database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId: string, branchId: string, databaseName: string, body: DatabaseUpdateRequest, options?: CallOptions): Promise<DatabaseOperations>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   updateSync(projectId: string, branchId: string, databaseName: string, body: DatabaseUpdateRequest, options?: SyncCallOptions): DatabaseOperations;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
+   *
    * Delete database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DatabaseOperations>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete database
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   deleteSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DatabaseOperations;
@@ -5576,73 +5690,91 @@ export declare class DatabasesApi {
 export declare class RolesApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles` (listProjectBranchRoles)
+   *
    * List roles
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<RolesResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles` (listProjectBranchRoles)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List roles
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): RolesResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
+   *
    * Create role
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId: string, branchId: string, body: RoleCreateRequest, options?: CallOptions): Promise<RoleOperations>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create role
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createSync(projectId: string, branchId: string, body: RoleCreateRequest, options?: SyncCallOptions): RoleOperations;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (getProjectBranchRole)
+   *
    * Retrieve role details
    */
   get(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (getProjectBranchRole)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve role details
    */
   getSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
+   *
    * Delete role
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleOperations>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete role
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   deleteSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (getProjectBranchRolePassword)
+   *
    * Retrieve role password
    */
   getPassword(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RolePasswordResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (getProjectBranchRolePassword)
    * Blocking form of `getPassword` (blocks the event loop: for scripts).
+   *
    * Retrieve role password
    */
   getPasswordSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RolePasswordResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
+   *
    * Reset role password
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   resetPassword(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleOperations>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
    * Blocking form of `resetPassword` (blocks the event loop: for scripts).
+   *
    * Reset role password
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   resetPasswordSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
@@ -5652,101 +5784,129 @@ export declare class RolesApi {
 export declare class EndpointsApi {
   /**
    * `GET /projects/{project_id}/endpoints` (listProjectEndpoints)
+   *
    * List compute endpoints
    */
   list(projectId: string, options?: CallOptions): Promise<EndpointsResponse>;
   /**
    * `GET /projects/{project_id}/endpoints` (listProjectEndpoints)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List compute endpoints
    */
   listSync(projectId: string, options?: SyncCallOptions): EndpointsResponse;
   /**
    * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
+   *
    * Create compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId: string, body: EndpointCreateRequest, options?: CallOptions): Promise<EndpointOperations>;
   /**
    * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createSync(projectId: string, body: EndpointCreateRequest, options?: SyncCallOptions): EndpointOperations;
   /**
    * `GET /projects/{project_id}/endpoints/{endpoint_id}` (getProjectEndpoint)
+   *
    * Retrieve compute endpoint details
    */
   get(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointResponse>;
   /**
    * `GET /projects/{project_id}/endpoints/{endpoint_id}` (getProjectEndpoint)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve compute endpoint details
    */
   getSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointResponse;
   /**
    * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
+   *
    * Update compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   update(projectId: string, endpointId: string, body: EndpointUpdateRequest, options?: CallOptions): Promise<EndpointOperations>;
   /**
    * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   updateSync(projectId: string, endpointId: string, body: EndpointUpdateRequest, options?: SyncCallOptions): EndpointOperations;
   /**
    * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
+   *
    * Delete compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
    * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   deleteSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
+   *
    * Start compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   start(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
    * Blocking form of `start` (blocks the event loop: for scripts).
+   *
    * Start compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   startSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
+   *
    * Suspend compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   suspend(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
    * Blocking form of `suspend` (blocks the event loop: for scripts).
+   *
    * Suspend compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   suspendSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
+   *
    * Restart compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restart(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
    * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
    * Blocking form of `restart` (blocks the event loop: for scripts).
+   *
    * Restart compute endpoint
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restartSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
@@ -5768,25 +5928,31 @@ export declare class OperationsApi {
   waitSync(projectId: string, operationIds: ReadonlyArray<string>, options?: SyncCallOptions): Operation[];
   /**
    * `GET /projects/{project_id}/operations/{operation_id}` (getProjectOperation)
+   *
    * Retrieve operation details
    */
   get(projectId: string, operationId: string, options?: CallOptions): Promise<OperationResponse>;
   /**
    * `GET /projects/{project_id}/operations/{operation_id}` (getProjectOperation)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve operation details
    */
   getSync(projectId: string, operationId: string, options?: SyncCallOptions): OperationResponse;
   /**
    * `GET /projects/{project_id}/operations` (listProjectOperations)
+   *
    * List operations
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   list(projectId: string, query?: ListProjectOperationsQuery, options?: CallOptions): Promise<ListOperationsResponse>;
   /**
    * `GET /projects/{project_id}/operations` (listProjectOperations)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List operations
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   listSync(projectId: string, query?: ListProjectOperationsQuery, options?: SyncCallOptions): ListOperationsResponse;
@@ -5798,34 +5964,40 @@ export declare class OperationsApi {
 export declare class ApiKeysApi {
   /**
    * `GET /api_keys` (listApiKeys)
+   *
    * List API keys
    */
   list(options?: CallOptions): Promise<Array<ApiKeysListResponseItem>>;
   /**
    * `GET /api_keys` (listApiKeys)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List API keys
    */
   listSync(options?: SyncCallOptions): Array<ApiKeysListResponseItem>;
   /**
    * `POST /api_keys` (createApiKey)
+   *
    * Create API key
    */
   create(body: ApiKeyCreateRequest, options?: CallOptions): Promise<ApiKeyCreateResponse>;
   /**
    * `POST /api_keys` (createApiKey)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create API key
    */
   createSync(body: ApiKeyCreateRequest, options?: SyncCallOptions): ApiKeyCreateResponse;
   /**
    * `DELETE /api_keys/{key_id}` (revokeApiKey)
+   *
    * Revoke API key
    */
   revoke(keyId: string | number, options?: CallOptions): Promise<ApiKeyRevokeResponse>;
   /**
    * `DELETE /api_keys/{key_id}` (revokeApiKey)
    * Blocking form of `revoke` (blocks the event loop: for scripts).
+   *
    * Revoke API key
    */
   revokeSync(keyId: string | number, options?: SyncCallOptions): ApiKeyRevokeResponse;
@@ -5835,84 +6007,104 @@ export declare class ApiKeysApi {
 export declare class SnapshotsApi {
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
+   *
    * Create snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   create(projectId: string, branchId: string, query?: CreateSnapshotQuery, options?: CallOptions): Promise<CreateSnapshotResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   createSync(projectId: string, branchId: string, query?: CreateSnapshotQuery, options?: SyncCallOptions): CreateSnapshotResponse;
   /**
    * `GET /projects/{project_id}/snapshots` (listSnapshots)
+   *
    * List project snapshots
    */
   list(projectId: string, options?: CallOptions): Promise<ListSnapshotsResponse>;
   /**
    * `GET /projects/{project_id}/snapshots` (listSnapshots)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List project snapshots
    */
   listSync(projectId: string, options?: SyncCallOptions): ListSnapshotsResponse;
   /**
    * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (updateSnapshot)
+   *
    * Update snapshot
    */
   update(projectId: string, snapshotId: string, body: SnapshotUpdateRequest, options?: CallOptions): Promise<UpdateSnapshotResponse>;
   /**
    * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (updateSnapshot)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update snapshot
    */
   updateSync(projectId: string, snapshotId: string, body: SnapshotUpdateRequest, options?: SyncCallOptions): UpdateSnapshotResponse;
   /**
    * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
+   *
    * Delete snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   delete(projectId: string, snapshotId: string, options?: CallOptions): Promise<OperationsResponse>;
   /**
    * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   deleteSync(projectId: string, snapshotId: string, options?: SyncCallOptions): OperationsResponse;
   /**
    * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
+   *
    * Restore snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restore(projectId: string, snapshotId: string, body?: RestoreSnapshotRequest, query?: RestoreSnapshotQuery, options?: CallOptions): Promise<RestoredSnapshotResponse>;
   /**
    * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
    * Blocking form of `restore` (blocks the event loop: for scripts).
+   *
    * Restore snapshot
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   restoreSync(projectId: string, snapshotId: string, body?: RestoreSnapshotRequest, query?: RestoreSnapshotQuery, options?: SyncCallOptions): RestoredSnapshotResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (getSnapshotSchedule)
+   *
    * Retrieve backup schedule
    */
   getSchedule(projectId: string, branchId: string, options?: CallOptions): Promise<BackupSchedule>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (getSnapshotSchedule)
    * Blocking form of `getSchedule` (blocks the event loop: for scripts).
+   *
    * Retrieve backup schedule
    */
   getScheduleSync(projectId: string, branchId: string, options?: SyncCallOptions): BackupSchedule;
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (setSnapshotSchedule)
+   *
    * Update backup schedule
    */
   setSchedule(projectId: string, branchId: string, body: BackupSchedule, options?: CallOptions): Promise<EmptyResponse>;
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (setSnapshotSchedule)
    * Blocking form of `setSchedule` (blocks the event loop: for scripts).
+   *
    * Update backup schedule
    */
   setScheduleSync(projectId: string, branchId: string, body: BackupSchedule, options?: SyncCallOptions): EmptyResponse;
@@ -5922,12 +6114,14 @@ export declare class SnapshotsApi {
 export declare class RegionsApi {
   /**
    * `GET /regions` (getActiveRegions)
+   *
    * List supported regions
    */
   listActive(query?: GetActiveRegionsQuery, options?: CallOptions): Promise<ActiveRegionsResponse>;
   /**
    * `GET /regions` (getActiveRegions)
    * Blocking form of `listActive` (blocks the event loop: for scripts).
+   *
    * List supported regions
    */
   listActiveSync(query?: GetActiveRegionsQuery, options?: SyncCallOptions): ActiveRegionsResponse;
@@ -5937,28 +6131,33 @@ export declare class RegionsApi {
 export declare class UsersApi {
   /**
    * `GET /users/me` (getCurrentUserInfo)
+   *
    * Retrieve current user details
    */
   getCurrent(options?: CallOptions): Promise<CurrentUserInfoResponse>;
   /**
    * `GET /users/me` (getCurrentUserInfo)
    * Blocking form of `getCurrent` (blocks the event loop: for scripts).
+   *
    * Retrieve current user details
    */
   getCurrentSync(options?: SyncCallOptions): CurrentUserInfoResponse;
   /**
    * `GET /users/me/organizations` (getCurrentUserOrganizations)
+   *
    * List organizations for the current user
    */
   listOrganizations(options?: CallOptions): Promise<OrganizationsResponse>;
   /**
    * `GET /users/me/organizations` (getCurrentUserOrganizations)
    * Blocking form of `listOrganizations` (blocks the event loop: for scripts).
+   *
    * List organizations for the current user
    */
   listOrganizationsSync(options?: SyncCallOptions): OrganizationsResponse;
   /**
    * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
+   *
    * Transfer projects from personal account to organization
    * @deprecated
    */
@@ -5966,18 +6165,21 @@ export declare class UsersApi {
   /**
    * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
    * Blocking form of `transferProjectsToOrg` (blocks the event loop: for scripts).
+   *
    * Transfer projects from personal account to organization
    * @deprecated
    */
   transferProjectsToOrgSync(body: TransferProjectsToOrganizationRequest, options?: SyncCallOptions): EmptyResponse;
   /**
    * `GET /auth` (getAuthDetails)
+   *
    * Retrieve request authentication details
    */
   getAuthDetails(options?: CallOptions): Promise<AuthDetailsResponse>;
   /**
    * `GET /auth` (getAuthDetails)
    * Blocking form of `getAuthDetails` (blocks the event loop: for scripts).
+   *
    * Retrieve request authentication details
    */
   getAuthDetailsSync(options?: SyncCallOptions): AuthDetailsResponse;
@@ -5987,12 +6189,14 @@ export declare class UsersApi {
 export declare class ConsumptionApi {
   /**
    * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
+   *
    * Retrieve project consumption metrics (legacy plans)
    */
   getHistoryPerProject(query: GetConsumptionHistoryPerProjectQuery, options?: CallOptions): Promise<GetConsumptionHistoryPerProjectResponse>;
   /**
    * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
    * Blocking form of `getHistoryPerProject` (blocks the event loop: for scripts).
+   *
    * Retrieve project consumption metrics (legacy plans)
    */
   getHistoryPerProjectSync(query: GetConsumptionHistoryPerProjectQuery, options?: SyncCallOptions): GetConsumptionHistoryPerProjectResponse;
@@ -6000,12 +6204,14 @@ export declare class ConsumptionApi {
   getHistoryPerProjectIter(query: GetConsumptionHistoryPerProjectQuery, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerProject>;
   /**
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
+   *
    * Retrieve project consumption metrics
    */
   getHistoryPerProjectV2(query: GetConsumptionHistoryPerProjectV2Query, options?: CallOptions): Promise<GetConsumptionHistoryPerProjectV2Response>;
   /**
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
    * Blocking form of `getHistoryPerProjectV2` (blocks the event loop: for scripts).
+   *
    * Retrieve project consumption metrics
    */
   getHistoryPerProjectV2Sync(query: GetConsumptionHistoryPerProjectV2Query, options?: SyncCallOptions): GetConsumptionHistoryPerProjectV2Response;
@@ -6013,12 +6219,14 @@ export declare class ConsumptionApi {
   getHistoryPerProjectV2Iter(query: GetConsumptionHistoryPerProjectV2Query, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerProjectV2>;
   /**
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
+   *
    * Retrieve branch consumption metrics
    */
   getHistoryPerBranchV2(query: GetConsumptionHistoryPerBranchV2Query, options?: CallOptions): Promise<GetConsumptionHistoryPerBranchV2Response>;
   /**
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
    * Blocking form of `getHistoryPerBranchV2` (blocks the event loop: for scripts).
+   *
    * Retrieve branch consumption metrics
    */
   getHistoryPerBranchV2Sync(query: GetConsumptionHistoryPerBranchV2Query, options?: SyncCallOptions): GetConsumptionHistoryPerBranchV2Response;
@@ -6030,89 +6238,105 @@ export declare class ConsumptionApi {
 export declare class OrganizationsApi {
   /**
    * `GET /organizations/{org_id}` (getOrganization)
+   *
    * Retrieve organization details
    */
   get(orgId: string, options?: CallOptions): Promise<Organization>;
   /**
    * `GET /organizations/{org_id}` (getOrganization)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve organization details
    */
   getSync(orgId: string, options?: SyncCallOptions): Organization;
   /**
    * `GET /organizations/{org_id}/api_keys` (listOrgApiKeys)
+   *
    * List organization API keys
    */
   listApiKeys(orgId: string, options?: CallOptions): Promise<Array<OrgApiKeysListResponseItem>>;
   /**
    * `GET /organizations/{org_id}/api_keys` (listOrgApiKeys)
    * Blocking form of `listApiKeys` (blocks the event loop: for scripts).
+   *
    * List organization API keys
    */
   listApiKeysSync(orgId: string, options?: SyncCallOptions): Array<OrgApiKeysListResponseItem>;
   /**
    * `POST /organizations/{org_id}/api_keys` (createOrgApiKey)
+   *
    * Create organization API key
    */
   createApiKey(orgId: string, body: OrgApiKeyCreateRequest, options?: CallOptions): Promise<OrgApiKeyCreateResponse>;
   /**
    * `POST /organizations/{org_id}/api_keys` (createOrgApiKey)
    * Blocking form of `createApiKey` (blocks the event loop: for scripts).
+   *
    * Create organization API key
    */
   createApiKeySync(orgId: string, body: OrgApiKeyCreateRequest, options?: SyncCallOptions): OrgApiKeyCreateResponse;
   /**
    * `DELETE /organizations/{org_id}/api_keys/{key_id}` (revokeOrgApiKey)
+   *
    * Revoke organization API key
    */
   revokeApiKey(orgId: string, keyId: string | number, options?: CallOptions): Promise<OrgApiKeyRevokeResponse>;
   /**
    * `DELETE /organizations/{org_id}/api_keys/{key_id}` (revokeOrgApiKey)
    * Blocking form of `revokeApiKey` (blocks the event loop: for scripts).
+   *
    * Revoke organization API key
    */
   revokeApiKeySync(orgId: string, keyId: string | number, options?: SyncCallOptions): OrgApiKeyRevokeResponse;
   /**
    * `GET /organizations/{org_id}/billing/spending_limit` (getOrganizationSpendingLimit)
+   *
    * Retrieve organization spending limit
    */
   getSpendingLimit(orgId: string, options?: CallOptions): Promise<SpendingLimitResponse>;
   /**
    * `GET /organizations/{org_id}/billing/spending_limit` (getOrganizationSpendingLimit)
    * Blocking form of `getSpendingLimit` (blocks the event loop: for scripts).
+   *
    * Retrieve organization spending limit
    */
   getSpendingLimitSync(orgId: string, options?: SyncCallOptions): SpendingLimitResponse;
   /**
    * `PUT /organizations/{org_id}/billing/spending_limit` (setOrganizationSpendingLimit)
+   *
    * Set organization spending limit
    */
   setSpendingLimit(orgId: string, body: SpendingLimitUpdateRequest, options?: CallOptions): Promise<SpendingLimitResponse>;
   /**
    * `PUT /organizations/{org_id}/billing/spending_limit` (setOrganizationSpendingLimit)
    * Blocking form of `setSpendingLimit` (blocks the event loop: for scripts).
+   *
    * Set organization spending limit
    */
   setSpendingLimitSync(orgId: string, body: SpendingLimitUpdateRequest, options?: SyncCallOptions): SpendingLimitResponse;
   /**
    * `DELETE /organizations/{org_id}/billing/spending_limit` (deleteOrganizationSpendingLimit)
+   *
    * Remove organization spending limit
    */
   deleteSpendingLimit(orgId: string, options?: CallOptions): Promise<EmptyResponse>;
   /**
    * `DELETE /organizations/{org_id}/billing/spending_limit` (deleteOrganizationSpendingLimit)
    * Blocking form of `deleteSpendingLimit` (blocks the event loop: for scripts).
+   *
    * Remove organization spending limit
    */
   deleteSpendingLimitSync(orgId: string, options?: SyncCallOptions): EmptyResponse;
   /**
    * `GET /organizations/{org_id}/members` (getOrganizationMembers)
+   *
    * List organization members
    */
   getMembers(orgId: string, query?: GetOrganizationMembersQuery, options?: CallOptions): Promise<GetOrganizationMembersResponse>;
   /**
    * `GET /organizations/{org_id}/members` (getOrganizationMembers)
    * Blocking form of `getMembers` (blocks the event loop: for scripts).
+   *
    * List organization members
    */
   getMembersSync(orgId: string, query?: GetOrganizationMembersQuery, options?: SyncCallOptions): GetOrganizationMembersResponse;
@@ -6120,122 +6344,144 @@ export declare class OrganizationsApi {
   getMembersIter(orgId: string, query?: GetOrganizationMembersQuery, options?: CallOptions): AsyncIterableIterator<MemberWithUser>;
   /**
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
+   *
    * Retrieve organization member details
    */
   getMember(orgId: string, memberId: string, options?: CallOptions): Promise<Member>;
   /**
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
    * Blocking form of `getMember` (blocks the event loop: for scripts).
+   *
    * Retrieve organization member details
    */
   getMemberSync(orgId: string, memberId: string, options?: SyncCallOptions): Member;
   /**
    * `PATCH /organizations/{org_id}/members/{member_id}` (updateOrganizationMember)
+   *
    * Update role for organization member
    */
   updateMember(orgId: string, memberId: string, body: OrganizationMemberUpdateRequest, options?: CallOptions): Promise<Member>;
   /**
    * `PATCH /organizations/{org_id}/members/{member_id}` (updateOrganizationMember)
    * Blocking form of `updateMember` (blocks the event loop: for scripts).
+   *
    * Update role for organization member
    */
   updateMemberSync(orgId: string, memberId: string, body: OrganizationMemberUpdateRequest, options?: SyncCallOptions): Member;
   /**
    * `DELETE /organizations/{org_id}/members/{member_id}` (removeOrganizationMember)
+   *
    * Remove organization member
    */
   removeMember(orgId: string, memberId: string, options?: CallOptions): Promise<EmptyResponse>;
   /**
    * `DELETE /organizations/{org_id}/members/{member_id}` (removeOrganizationMember)
    * Blocking form of `removeMember` (blocks the event loop: for scripts).
+   *
    * Remove organization member
    */
   removeMemberSync(orgId: string, memberId: string, options?: SyncCallOptions): EmptyResponse;
   /**
    * `GET /organizations/{org_id}/invitations` (getOrganizationInvitations)
+   *
    * List organization invitations
    */
   getInvitations(orgId: string, options?: CallOptions): Promise<OrganizationInvitationsResponse>;
   /**
    * `GET /organizations/{org_id}/invitations` (getOrganizationInvitations)
    * Blocking form of `getInvitations` (blocks the event loop: for scripts).
+   *
    * List organization invitations
    */
   getInvitationsSync(orgId: string, options?: SyncCallOptions): OrganizationInvitationsResponse;
   /**
    * `POST /organizations/{org_id}/invitations` (createOrganizationInvitations)
+   *
    * Create organization invitations
    */
   createInvitations(orgId: string, body: OrganizationInvitesCreateRequest, options?: CallOptions): Promise<OrganizationInvitationsResponse>;
   /**
    * `POST /organizations/{org_id}/invitations` (createOrganizationInvitations)
    * Blocking form of `createInvitations` (blocks the event loop: for scripts).
+   *
    * Create organization invitations
    */
   createInvitationsSync(orgId: string, body: OrganizationInvitesCreateRequest, options?: SyncCallOptions): OrganizationInvitationsResponse;
   /**
    * `POST /organizations/{source_org_id}/projects/transfer` (transferProjectsFromOrgToOrg)
+   *
    * Transfer projects between organizations
    */
   transferProjects(sourceOrgId: string, body: TransferProjectsToOrganizationRequest, options?: CallOptions): Promise<EmptyResponse>;
   /**
    * `POST /organizations/{source_org_id}/projects/transfer` (transferProjectsFromOrgToOrg)
    * Blocking form of `transferProjects` (blocks the event loop: for scripts).
+   *
    * Transfer projects between organizations
    */
   transferProjectsSync(sourceOrgId: string, body: TransferProjectsToOrganizationRequest, options?: SyncCallOptions): EmptyResponse;
   /**
    * `GET /organizations/{org_id}/vpc/vpc_endpoints` (listOrganizationVPCEndpointsAllRegions)
+   *
    * List VPC endpoints across all regions
    */
   listVpcEndpointsAllRegions(orgId: string, options?: CallOptions): Promise<VPCEndpointsWithRegionResponse>;
   /**
    * `GET /organizations/{org_id}/vpc/vpc_endpoints` (listOrganizationVPCEndpointsAllRegions)
    * Blocking form of `listVpcEndpointsAllRegions` (blocks the event loop: for scripts).
+   *
    * List VPC endpoints across all regions
    */
   listVpcEndpointsAllRegionsSync(orgId: string, options?: SyncCallOptions): VPCEndpointsWithRegionResponse;
   /**
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (listOrganizationVPCEndpoints)
+   *
    * List VPC endpoints
    */
   listVpcEndpoints(orgId: string, regionId: string, options?: CallOptions): Promise<VPCEndpointsResponse>;
   /**
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (listOrganizationVPCEndpoints)
    * Blocking form of `listVpcEndpoints` (blocks the event loop: for scripts).
+   *
    * List VPC endpoints
    */
   listVpcEndpointsSync(orgId: string, regionId: string, options?: SyncCallOptions): VPCEndpointsResponse;
   /**
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (getOrganizationVPCEndpointDetails)
+   *
    * Retrieve VPC endpoint details
    */
   getVpcEndpointDetails(orgId: string, regionId: string, vpcEndpointId: string, options?: CallOptions): Promise<VPCEndpointDetails>;
   /**
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (getOrganizationVPCEndpointDetails)
    * Blocking form of `getVpcEndpointDetails` (blocks the event loop: for scripts).
+   *
    * Retrieve VPC endpoint details
    */
   getVpcEndpointDetailsSync(orgId: string, regionId: string, vpcEndpointId: string, options?: SyncCallOptions): VPCEndpointDetails;
   /**
    * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (assignOrganizationVPCEndpoint)
+   *
    * Assign or update VPC endpoint
    */
   assignVpcEndpoint(orgId: string, regionId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: CallOptions): Promise<void>;
   /**
    * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (assignOrganizationVPCEndpoint)
    * Blocking form of `assignVpcEndpoint` (blocks the event loop: for scripts).
+   *
    * Assign or update VPC endpoint
    */
   assignVpcEndpointSync(orgId: string, regionId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: SyncCallOptions): void;
   /**
    * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteOrganizationVPCEndpoint)
+   *
    * Delete VPC endpoint
    */
   deleteVpcEndpoint(orgId: string, regionId: string, vpcEndpointId: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteOrganizationVPCEndpoint)
    * Blocking form of `deleteVpcEndpoint` (blocks the event loop: for scripts).
+   *
    * Delete VPC endpoint
    */
   deleteVpcEndpointSync(orgId: string, regionId: string, vpcEndpointId: string, options?: SyncCallOptions): void;
@@ -6245,6 +6491,7 @@ export declare class OrganizationsApi {
 export declare class AuthApi {
   /**
    * `POST /projects/auth/create` (createNeonAuthIntegration)
+   *
    * Create Neon Auth integration
    * @deprecated
    */
@@ -6252,45 +6499,53 @@ export declare class AuthApi {
   /**
    * `POST /projects/auth/create` (createNeonAuthIntegration)
    * Blocking form of `createIntegration` (blocks the event loop: for scripts).
+   *
    * Create Neon Auth integration
    * @deprecated
    */
   createIntegrationSync(body: NeonAuthCreateIntegrationRequest, options?: SyncCallOptions): NeonAuthCreateIntegrationResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth` (getNeonAuth)
+   *
    * Retrieve Neon Auth details for the branch
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthIntegration>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth` (getNeonAuth)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve Neon Auth details for the branch
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthIntegration;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth` (createNeonAuth)
+   *
    * Enable Neon Auth for the branch
    */
   create(projectId: string, branchId: string, body: EnableNeonAuthIntegrationRequest, options?: CallOptions): Promise<NeonAuthCreateIntegrationResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth` (createNeonAuth)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Enable Neon Auth for the branch
    */
   createSync(projectId: string, branchId: string, body: EnableNeonAuthIntegrationRequest, options?: SyncCallOptions): NeonAuthCreateIntegrationResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (disableNeonAuth)
+   *
    * Disable Neon Auth for the branch
    */
   disable(projectId: string, branchId: string, body?: DisableNeonAuthRequest, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (disableNeonAuth)
    * Blocking form of `disable` (blocks the event loop: for scripts).
+   *
    * Disable Neon Auth for the branch
    */
   disableSync(projectId: string, branchId: string, body?: DisableNeonAuthRequest, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
+   *
    * List trusted redirect URI domains
    * @deprecated
    */
@@ -6298,12 +6553,14 @@ export declare class AuthApi {
   /**
    * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
    * Blocking form of `listRedirectUriWhitelistDomains` (blocks the event loop: for scripts).
+   *
    * List trusted redirect URI domains
    * @deprecated
    */
   listRedirectUriWhitelistDomainsSync(projectId: string, options?: SyncCallOptions): NeonAuthRedirectURIWhitelistResponse;
   /**
    * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
+   *
    * Add trusted redirect URI domain
    * @deprecated
    */
@@ -6311,12 +6568,14 @@ export declare class AuthApi {
   /**
    * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
    * Blocking form of `addDomainToRedirectUriWhitelist` (blocks the event loop: for scripts).
+   *
    * Add trusted redirect URI domain
    * @deprecated
    */
   addDomainToRedirectUriWhitelistSync(projectId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
    * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
+   *
    * Delete trusted redirect URI domain
    * @deprecated
    */
@@ -6324,56 +6583,66 @@ export declare class AuthApi {
   /**
    * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
    * Blocking form of `deleteDomainFromRedirectUriWhitelist` (blocks the event loop: for scripts).
+   *
    * Delete trusted redirect URI domain
    * @deprecated
    */
   deleteDomainFromRedirectUriWhitelistSync(projectId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (listBranchNeonAuthTrustedDomains)
+   *
    * List domains in redirect_uri whitelist
    */
   listBranchTrustedDomains(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthRedirectURIWhitelistResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (listBranchNeonAuthTrustedDomains)
    * Blocking form of `listBranchTrustedDomains` (blocks the event loop: for scripts).
+   *
    * List domains in redirect_uri whitelist
    */
   listBranchTrustedDomainsSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthRedirectURIWhitelistResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (addBranchNeonAuthTrustedDomain)
+   *
    * Add domain to redirect_uri whitelist
    */
   addBranchTrustedDomain(projectId: string, branchId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: CallOptions): Promise<void>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (addBranchNeonAuthTrustedDomain)
    * Blocking form of `addBranchTrustedDomain` (blocks the event loop: for scripts).
+   *
    * Add domain to redirect_uri whitelist
    */
   addBranchTrustedDomainSync(projectId: string, branchId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (deleteBranchNeonAuthTrustedDomain)
+   *
    * Delete domain from redirect_uri whitelist
    */
   deleteBranchTrustedDomain(projectId: string, branchId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (deleteBranchNeonAuthTrustedDomain)
    * Blocking form of `deleteBranchTrustedDomain` (blocks the event loop: for scripts).
+   *
    * Delete domain from redirect_uri whitelist
    */
   deleteBranchTrustedDomainSync(projectId: string, branchId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
    * `POST /projects/auth/keys` (createNeonAuthProviderSDKKeys)
+   *
    * Create Auth Provider SDK keys
    */
   createProviderSdkKeys(body: NeonAuthCreateAuthProviderSDKKeysRequest, options?: CallOptions): Promise<NeonAuthCreateIntegrationResponse>;
   /**
    * `POST /projects/auth/keys` (createNeonAuthProviderSDKKeys)
    * Blocking form of `createProviderSdkKeys` (blocks the event loop: for scripts).
+   *
    * Create Auth Provider SDK keys
    */
   createProviderSdkKeysSync(body: NeonAuthCreateAuthProviderSDKKeysRequest, options?: SyncCallOptions): NeonAuthCreateIntegrationResponse;
   /**
    * `POST /projects/auth/user` (createNeonAuthNewUser)
+   *
    * Create new auth user
    * @deprecated
    */
@@ -6381,45 +6650,53 @@ export declare class AuthApi {
   /**
    * `POST /projects/auth/user` (createNeonAuthNewUser)
    * Blocking form of `createNewUser` (blocks the event loop: for scripts).
+   *
    * Create new auth user
    * @deprecated
    */
   createNewUserSync(body: NeonAuthCreateNewUserRequest, options?: SyncCallOptions): NeonAuthCreateNewUserResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (createBranchNeonAuthNewUser)
+   *
    * Create new auth user
    */
   createBranchNewUser(projectId: string, branchId: string, body: CreateBranchNeonAuthNewUserRequest, options?: CallOptions): Promise<NeonAuthCreateNewUserResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (createBranchNeonAuthNewUser)
    * Blocking form of `createBranchNewUser` (blocks the event loop: for scripts).
+   *
    * Create new auth user
    */
   createBranchNewUserSync(projectId: string, branchId: string, body: CreateBranchNeonAuthNewUserRequest, options?: SyncCallOptions): NeonAuthCreateNewUserResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (deleteBranchNeonAuthUser)
+   *
    * Delete auth user
    */
   deleteBranchUser(projectId: string, branchId: string, authUserId: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (deleteBranchNeonAuthUser)
    * Blocking form of `deleteBranchUser` (blocks the event loop: for scripts).
+   *
    * Delete auth user
    */
   deleteBranchUserSync(projectId: string, branchId: string, authUserId: string, options?: SyncCallOptions): void;
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (updateNeonAuthUserRole)
+   *
    * Update auth user role
    */
   updateUserRole(projectId: string, branchId: string, authUserId: string, body: UpdateNeonAuthUserRoleRequest, options?: CallOptions): Promise<UpdateNeonAuthUserRoleResponse>;
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (updateNeonAuthUserRole)
    * Blocking form of `updateUserRole` (blocks the event loop: for scripts).
+   *
    * Update auth user role
    */
   updateUserRoleSync(projectId: string, branchId: string, authUserId: string, body: UpdateNeonAuthUserRoleRequest, options?: SyncCallOptions): UpdateNeonAuthUserRoleResponse;
   /**
    * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
+   *
    * Delete auth user
    * @deprecated
    */
@@ -6427,23 +6704,27 @@ export declare class AuthApi {
   /**
    * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
    * Blocking form of `deleteUser` (blocks the event loop: for scripts).
+   *
    * Delete auth user
    * @deprecated
    */
   deleteUserSync(projectId: string, authUserId: string, options?: SyncCallOptions): void;
   /**
    * `POST /projects/auth/transfer_ownership` (transferNeonAuthProviderProject)
+   *
    * Transfer Neon-managed auth project to your own account
    */
   transferProviderProject(body: NeonAuthTransferAuthProviderProjectRequest, options?: CallOptions): Promise<NeonAuthTransferAuthProviderProjectResponse>;
   /**
    * `POST /projects/auth/transfer_ownership` (transferNeonAuthProviderProject)
    * Blocking form of `transferProviderProject` (blocks the event loop: for scripts).
+   *
    * Transfer Neon-managed auth project to your own account
    */
   transferProviderProjectSync(body: NeonAuthTransferAuthProviderProjectRequest, options?: SyncCallOptions): NeonAuthTransferAuthProviderProjectResponse;
   /**
    * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
+   *
    * List active integrations with auth providers
    * @deprecated
    */
@@ -6451,12 +6732,14 @@ export declare class AuthApi {
   /**
    * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
    * Blocking form of `listIntegrations` (blocks the event loop: for scripts).
+   *
    * List active integrations with auth providers
    * @deprecated
    */
   listIntegrationsSync(projectId: string, options?: SyncCallOptions): ListNeonAuthIntegrationsResponse;
   /**
    * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
+   *
    * List OAuth providers
    * @deprecated
    */
@@ -6464,12 +6747,14 @@ export declare class AuthApi {
   /**
    * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
    * Blocking form of `listOauthProviders` (blocks the event loop: for scripts).
+   *
    * List OAuth providers
    * @deprecated
    */
   listOauthProvidersSync(projectId: string, options?: SyncCallOptions): ListNeonAuthOauthProvidersResponse;
   /**
    * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
+   *
    * Add an OAuth provider
    * @deprecated
    */
@@ -6477,34 +6762,40 @@ export declare class AuthApi {
   /**
    * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
    * Blocking form of `addOauthProvider` (blocks the event loop: for scripts).
+   *
    * Add an OAuth provider
    * @deprecated
    */
   addOauthProviderSync(projectId: string, body: NeonAuthAddOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (listBranchNeonAuthOauthProviders)
+   *
    * List OAuth providers for the branch
    */
   listBranchOauthProviders(projectId: string, branchId: string, options?: CallOptions): Promise<ListNeonAuthOauthProvidersResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (listBranchNeonAuthOauthProviders)
    * Blocking form of `listBranchOauthProviders` (blocks the event loop: for scripts).
+   *
    * List OAuth providers for the branch
    */
   listBranchOauthProvidersSync(projectId: string, branchId: string, options?: SyncCallOptions): ListNeonAuthOauthProvidersResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (addBranchNeonAuthOauthProvider)
+   *
    * Add an OAuth provider
    */
   addBranchOauthProvider(projectId: string, branchId: string, body: NeonAuthAddOAuthProviderRequest, options?: CallOptions): Promise<NeonAuthOauthProvider>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (addBranchNeonAuthOauthProvider)
    * Blocking form of `addBranchOauthProvider` (blocks the event loop: for scripts).
+   *
    * Add an OAuth provider
    */
   addBranchOauthProviderSync(projectId: string, branchId: string, body: NeonAuthAddOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
    * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
+   *
    * Update OAuth provider
    * @deprecated
    */
@@ -6512,12 +6803,14 @@ export declare class AuthApi {
   /**
    * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
    * Blocking form of `updateOauthProvider` (blocks the event loop: for scripts).
+   *
    * Update OAuth provider
    * @deprecated
    */
   updateOauthProviderSync(projectId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
    * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
+   *
    * Delete OAuth provider
    * @deprecated
    */
@@ -6525,34 +6818,40 @@ export declare class AuthApi {
   /**
    * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
    * Blocking form of `deleteOauthProvider` (blocks the event loop: for scripts).
+   *
    * Delete OAuth provider
    * @deprecated
    */
   deleteOauthProviderSync(projectId: string, oauthProviderId: string, options?: SyncCallOptions): void;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (updateBranchNeonAuthOauthProvider)
+   *
    * Update OAuth provider
    */
   updateBranchOauthProvider(projectId: string, branchId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: CallOptions): Promise<NeonAuthOauthProvider>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (updateBranchNeonAuthOauthProvider)
    * Blocking form of `updateBranchOauthProvider` (blocks the event loop: for scripts).
+   *
    * Update OAuth provider
    */
   updateBranchOauthProviderSync(projectId: string, branchId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (deleteBranchNeonAuthOauthProvider)
+   *
    * Delete OAuth provider
    */
   deleteBranchOauthProvider(projectId: string, branchId: string, oauthProviderId: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (deleteBranchNeonAuthOauthProvider)
    * Blocking form of `deleteBranchOauthProvider` (blocks the event loop: for scripts).
+   *
    * Delete OAuth provider
    */
   deleteBranchOauthProviderSync(projectId: string, branchId: string, oauthProviderId: string, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
+   *
    * Retrieve email server configuration
    * @deprecated
    */
@@ -6560,12 +6859,14 @@ export declare class AuthApi {
   /**
    * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
    * Blocking form of `getEmailServer` (blocks the event loop: for scripts).
+   *
    * Retrieve email server configuration
    * @deprecated
    */
   getEmailServerSync(projectId: string, options?: SyncCallOptions): NeonAuthEmailServerConfig;
   /**
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
+   *
    * Update email server configuration
    * @deprecated
    */
@@ -6573,67 +6874,79 @@ export declare class AuthApi {
   /**
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
    * Blocking form of `updateEmailServer` (blocks the event loop: for scripts).
+   *
    * Update email server configuration
    * @deprecated
    */
   updateEmailServerSync(projectId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfig;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
+   *
    * Send test email
    */
   sendTestEmail(projectId: string, branchId: string, body: SendNeonAuthTestEmailRequest, options?: CallOptions): Promise<SendNeonAuthTestEmailResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
    * Blocking form of `sendTestEmail` (blocks the event loop: for scripts).
+   *
    * Send test email
    */
   sendTestEmailSync(projectId: string, branchId: string, body: SendNeonAuthTestEmailRequest, options?: SyncCallOptions): SendNeonAuthTestEmailResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (getNeonAuthEmailAndPasswordConfig)
+   *
    * Retrieve email and password configuration
    */
   getEmailAndPasswordConfig(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthEmailAndPasswordConfig>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (getNeonAuthEmailAndPasswordConfig)
    * Blocking form of `getEmailAndPasswordConfig` (blocks the event loop: for scripts).
+   *
    * Retrieve email and password configuration
    */
   getEmailAndPasswordConfigSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthEmailAndPasswordConfig;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (updateNeonAuthEmailAndPasswordConfig)
+   *
    * Update email and password configuration
    */
   updateEmailAndPasswordConfig(projectId: string, branchId: string, body: NeonAuthEmailAndPasswordConfigUpdate, options?: CallOptions): Promise<NeonAuthEmailAndPasswordConfig>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (updateNeonAuthEmailAndPasswordConfig)
    * Blocking form of `updateEmailAndPasswordConfig` (blocks the event loop: for scripts).
+   *
    * Update email and password configuration
    */
   updateEmailAndPasswordConfigSync(projectId: string, branchId: string, body: NeonAuthEmailAndPasswordConfigUpdate, options?: SyncCallOptions): NeonAuthEmailAndPasswordConfig;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
+   *
    * Retrieve email provider configuration
    */
   getEmailProvider(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfig>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
    * Blocking form of `getEmailProvider` (blocks the event loop: for scripts).
+   *
    * Retrieve email provider configuration
    */
   getEmailProviderSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthEmailServerConfig;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
+   *
    * Update email provider configuration
    */
   updateEmailProvider(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfig>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
    * Blocking form of `updateEmailProvider` (blocks the event loop: for scripts).
+   *
    * Update email provider configuration
    */
   updateEmailProviderSync(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfig;
   /**
    * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
+   *
    * Delete integration with auth provider
    * @deprecated
    */
@@ -6641,117 +6954,138 @@ export declare class AuthApi {
   /**
    * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
    * Blocking form of `deleteIntegration` (blocks the event loop: for scripts).
+   *
    * Delete integration with auth provider
    * @deprecated
    */
   deleteIntegrationSync(projectId: string, authProvider: string, body?: DeleteNeonAuthIntegrationRequest, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (getNeonAuthAllowLocalhost)
+   *
    * Retrieve localhost allow setting
    */
   getAllowLocalhost(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthAllowLocalhostResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (getNeonAuthAllowLocalhost)
    * Blocking form of `getAllowLocalhost` (blocks the event loop: for scripts).
+   *
    * Retrieve localhost allow setting
    */
   getAllowLocalhostSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthAllowLocalhostResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (updateNeonAuthAllowLocalhost)
+   *
    * Update localhost allow setting
    */
   updateAllowLocalhost(projectId: string, branchId: string, body: UpdateNeonAuthAllowLocalhostRequest, options?: CallOptions): Promise<NeonAuthAllowLocalhostResponse>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (updateNeonAuthAllowLocalhost)
    * Blocking form of `updateAllowLocalhost` (blocks the event loop: for scripts).
+   *
    * Update localhost allow setting
    */
   updateAllowLocalhostSync(projectId: string, branchId: string, body: UpdateNeonAuthAllowLocalhostRequest, options?: SyncCallOptions): NeonAuthAllowLocalhostResponse;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (getNeonAuthPluginConfigs)
+   *
    * Retrieve Neon Auth plugin configurations
    */
   getPluginConfigs(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthPluginConfigs>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (getNeonAuthPluginConfigs)
    * Blocking form of `getPluginConfigs` (blocks the event loop: for scripts).
+   *
    * Retrieve Neon Auth plugin configurations
    */
   getPluginConfigsSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthPluginConfigs;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (updateNeonAuthOrganizationPlugin)
+   *
    * Update organization plugin configuration
    */
   updateOrganizationPlugin(projectId: string, branchId: string, body: NeonAuthOrganizationConfigUpdate, options?: CallOptions): Promise<NeonAuthOrganizationConfig>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (updateNeonAuthOrganizationPlugin)
    * Blocking form of `updateOrganizationPlugin` (blocks the event loop: for scripts).
+   *
    * Update organization plugin configuration
    */
   updateOrganizationPluginSync(projectId: string, branchId: string, body: NeonAuthOrganizationConfigUpdate, options?: SyncCallOptions): NeonAuthOrganizationConfig;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (updateNeonAuthConfig)
+   *
    * Update auth configuration
    */
   updateConfig(projectId: string, branchId: string, body: NeonAuthConfigUpdate, options?: CallOptions): Promise<NeonAuthConfigResponse>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (updateNeonAuthConfig)
    * Blocking form of `updateConfig` (blocks the event loop: for scripts).
+   *
    * Update auth configuration
    */
   updateConfigSync(projectId: string, branchId: string, body: NeonAuthConfigUpdate, options?: SyncCallOptions): NeonAuthConfigResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (updateNeonAuthMagicLinkPlugin)
+   *
    * Update magic link plugin configuration
    */
   updateMagicLinkPlugin(projectId: string, branchId: string, body: NeonAuthMagicLinkConfigUpdate, options?: CallOptions): Promise<NeonAuthMagicLinkConfig>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (updateNeonAuthMagicLinkPlugin)
    * Blocking form of `updateMagicLinkPlugin` (blocks the event loop: for scripts).
+   *
    * Update magic link plugin configuration
    */
   updateMagicLinkPluginSync(projectId: string, branchId: string, body: NeonAuthMagicLinkConfigUpdate, options?: SyncCallOptions): NeonAuthMagicLinkConfig;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (getNeonAuthPhoneNumberPlugin)
+   *
    * Retrieve phone number plugin configuration
    */
   getPhoneNumberPlugin(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthPhoneNumberConfig>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (getNeonAuthPhoneNumberPlugin)
    * Blocking form of `getPhoneNumberPlugin` (blocks the event loop: for scripts).
+   *
    * Retrieve phone number plugin configuration
    */
   getPhoneNumberPluginSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthPhoneNumberConfig;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (updateNeonAuthPhoneNumberPlugin)
+   *
    * Update phone number plugin configuration
    */
   updatePhoneNumberPlugin(projectId: string, branchId: string, body: NeonAuthPhoneNumberConfigUpdate, options?: CallOptions): Promise<NeonAuthPhoneNumberConfig>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (updateNeonAuthPhoneNumberPlugin)
    * Blocking form of `updatePhoneNumberPlugin` (blocks the event loop: for scripts).
+   *
    * Update phone number plugin configuration
    */
   updatePhoneNumberPluginSync(projectId: string, branchId: string, body: NeonAuthPhoneNumberConfigUpdate, options?: SyncCallOptions): NeonAuthPhoneNumberConfig;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (getNeonAuthWebhookConfig)
+   *
    * Retrieve Neon Auth webhook configuration
    */
   getWebhookConfig(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthWebhookConfig>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (getNeonAuthWebhookConfig)
    * Blocking form of `getWebhookConfig` (blocks the event loop: for scripts).
+   *
    * Retrieve Neon Auth webhook configuration
    */
   getWebhookConfigSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthWebhookConfig;
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (updateNeonAuthWebhookConfig)
+   *
    * Update Neon Auth webhook configuration
    */
   updateWebhookConfig(projectId: string, branchId: string, body: NeonAuthWebhookConfig, options?: CallOptions): Promise<NeonAuthWebhookConfig>;
   /**
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (updateNeonAuthWebhookConfig)
    * Blocking form of `updateWebhookConfig` (blocks the event loop: for scripts).
+   *
    * Update Neon Auth webhook configuration
    */
   updateWebhookConfigSync(projectId: string, branchId: string, body: NeonAuthWebhookConfig, options?: SyncCallOptions): NeonAuthWebhookConfig;
@@ -6761,45 +7095,53 @@ export declare class AuthApi {
 export declare class DataApiApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (getProjectBranchDataAPI)
+   *
    * Retrieve Neon Data API configuration
    */
   get(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DataAPIReponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (getProjectBranchDataAPI)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Retrieve Neon Data API configuration
    */
   getSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DataAPIReponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (createProjectBranchDataAPI)
+   *
    * Create Neon Data API
    */
   create(projectId: string, branchId: string, databaseName: string, body?: DataAPICreateRequest, options?: CallOptions): Promise<DataAPICreateResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (createProjectBranchDataAPI)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create Neon Data API
    */
   createSync(projectId: string, branchId: string, databaseName: string, body?: DataAPICreateRequest, options?: SyncCallOptions): DataAPICreateResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (updateProjectBranchDataAPI)
+   *
    * Update Neon Data API
    */
   update(projectId: string, branchId: string, databaseName: string, body?: DataAPIUpdateRequest, options?: CallOptions): Promise<EmptyResponse>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (updateProjectBranchDataAPI)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update Neon Data API
    */
   updateSync(projectId: string, branchId: string, databaseName: string, body?: DataAPIUpdateRequest, options?: SyncCallOptions): EmptyResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (deleteProjectBranchDataAPI)
+   *
    * Delete Neon Data API
    */
   delete(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<EmptyResponse>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (deleteProjectBranchDataAPI)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete Neon Data API
    */
   deleteSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): EmptyResponse;
@@ -6809,12 +7151,14 @@ export declare class DataApiApi {
 export declare class StorageApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/storage` (getProjectBranchStorage)
+   *
    * Get branch storage state
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<BranchStorage>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/storage` (getProjectBranchStorage)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Get branch storage state
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchStorage;
@@ -6824,45 +7168,53 @@ export declare class StorageApi {
 export declare class BucketsApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets` (listProjectBranchBuckets)
+   *
    * List buckets on the branch
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<BucketsListResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets` (listProjectBranchBuckets)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List buckets on the branch
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): BucketsListResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/buckets` (createProjectBranchBucket)
+   *
    * Create a bucket on the branch
    */
   create(projectId: string, branchId: string, body: BucketCreateRequest, options?: CallOptions): Promise<BucketResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/buckets` (createProjectBranchBucket)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Create a bucket on the branch
    */
   createSync(projectId: string, branchId: string, body: BucketCreateRequest, options?: SyncCallOptions): BucketResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (deleteProjectBranchBucket)
+   *
    * Delete a bucket on the branch
    */
   delete(projectId: string, branchId: string, bucketName: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (deleteProjectBranchBucket)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete a bucket on the branch
    */
   deleteSync(projectId: string, branchId: string, bucketName: string, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
+   *
    * List objects in a bucket
    */
   listObjects(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): Promise<BucketObjectsListResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
    * Blocking form of `listObjects` (blocks the event loop: for scripts).
+   *
    * List objects in a bucket
    */
   listObjectsSync(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: SyncCallOptions): BucketObjectsListResponse;
@@ -6870,45 +7222,53 @@ export declare class BucketsApi {
   listObjectsIter(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): AsyncIterableIterator<BucketObject>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
+   *
    * Delete an object in a bucket
    */
   deleteObject(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    * Blocking form of `deleteObject` (blocks the event loop: for scripts).
+   *
    * Delete an object in a bucket
    */
   deleteObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: SyncCallOptions): void;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (getProjectBranchBucketObject)
+   *
    * Download an object's bytes
    */
   getObject(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: CallOptions): Promise<Buffer>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (getProjectBranchBucketObject)
    * Blocking form of `getObject` (blocks the event loop: for scripts).
+   *
    * Download an object's bytes
    */
   getObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: SyncCallOptions): Buffer;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (deleteProjectBranchBucketObjectsByPrefix)
+   *
    * Delete every object under a key prefix (folder) in a bucket
    */
   deleteObjectsByPrefix(projectId: string, branchId: string, bucketName: string, query: DeleteProjectBranchBucketObjectsByPrefixQuery, options?: CallOptions): Promise<BucketObjectsDeletePrefixResponse>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (deleteProjectBranchBucketObjectsByPrefix)
    * Blocking form of `deleteObjectsByPrefix` (blocks the event loop: for scripts).
+   *
    * Delete every object under a key prefix (folder) in a bucket
    */
   deleteObjectsByPrefixSync(projectId: string, branchId: string, bucketName: string, query: DeleteProjectBranchBucketObjectsByPrefixQuery, options?: SyncCallOptions): BucketObjectsDeletePrefixResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (presignProjectBranchBucketObject)
+   *
    * Presign an upload or download for an object in a bucket
    */
   presignObject(projectId: string, branchId: string, bucketName: string, objectKey: string, body: PresignRequest, options?: CallOptions): Promise<PresignResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (presignProjectBranchBucketObject)
    * Blocking form of `presignObject` (blocks the event loop: for scripts).
+   *
    * Presign an upload or download for an object in a bucket
    */
   presignObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, body: PresignRequest, options?: SyncCallOptions): PresignResponse;
@@ -6918,12 +7278,14 @@ export declare class BucketsApi {
 export declare class FunctionsApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
+   *
    * List functions on the branch
    */
   list(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: CallOptions): Promise<ListProjectBranchFunctionsResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List functions on the branch
    */
   listSync(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: SyncCallOptions): ListProjectBranchFunctionsResponse;
@@ -6931,45 +7293,53 @@ export declare class FunctionsApi {
   iter(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: CallOptions): AsyncIterableIterator<NeonFunction>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
+   *
    * Get function details
    */
   get(projectId: string, branchId: string, slug: string, options?: CallOptions): Promise<NeonFunctionResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Get function details
    */
   getSync(projectId: string, branchId: string, slug: string, options?: SyncCallOptions): NeonFunctionResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (updateProjectBranchFunction)
+   *
    * Update a function
    */
   update(projectId: string, branchId: string, slug: string, body: NeonFunctionUpdateRequest, options?: CallOptions): Promise<NeonFunctionResponse>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (updateProjectBranchFunction)
    * Blocking form of `update` (blocks the event loop: for scripts).
+   *
    * Update a function
    */
   updateSync(projectId: string, branchId: string, slug: string, body: NeonFunctionUpdateRequest, options?: SyncCallOptions): NeonFunctionResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (deleteProjectBranchFunction)
+   *
    * Delete a function on the branch
    */
   delete(projectId: string, branchId: string, slug: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (deleteProjectBranchFunction)
    * Blocking form of `delete` (blocks the event loop: for scripts).
+   *
    * Delete a function on the branch
    */
   deleteSync(projectId: string, branchId: string, slug: string, options?: SyncCallOptions): void;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (createProjectBranchFunctionDeployment)
+   *
    * Deploy code to a function
    */
   createDeployment(projectId: string, branchId: string, slug: string, body: FunctionDeployRequest, options?: CallOptions): Promise<NeonFunctionDeploymentResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (createProjectBranchFunctionDeployment)
    * Blocking form of `createDeployment` (blocks the event loop: for scripts).
+   *
    * Deploy code to a function
    */
   createDeploymentSync(projectId: string, branchId: string, slug: string, body: FunctionDeployRequest, options?: SyncCallOptions): NeonFunctionDeploymentResponse;
@@ -6979,12 +7349,14 @@ export declare class FunctionsApi {
 export declare class AiGatewayApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (getProjectBranchAiGateway)
+   *
    * Get branch AI Gateway endpoint
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<BranchAiGateway>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (getProjectBranchAiGateway)
    * Blocking form of `get` (blocks the event loop: for scripts).
+   *
    * Get branch AI Gateway endpoint
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchAiGateway;
@@ -6994,34 +7366,40 @@ export declare class AiGatewayApi {
 export declare class CredentialsApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
+   *
    * List credentials on the branch
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<ListCredentialsResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
    * Blocking form of `list` (blocks the event loop: for scripts).
+   *
    * List credentials on the branch
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): ListCredentialsResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/credentials` (createCredential)
+   *
    * Issue a scoped credential on the branch
    */
   create(projectId: string, branchId: string, body: CreateCredentialRequest, options?: CallOptions): Promise<CreateCredentialResponse>;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/credentials` (createCredential)
    * Blocking form of `create` (blocks the event loop: for scripts).
+   *
    * Issue a scoped credential on the branch
    */
   createSync(projectId: string, branchId: string, body: CreateCredentialRequest, options?: SyncCallOptions): CreateCredentialResponse;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (revokeCredential)
+   *
    * Revoke a credential
    */
   revoke(projectId: string, branchId: string, tokenId: string, options?: CallOptions): Promise<void>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (revokeCredential)
    * Blocking form of `revoke` (blocks the event loop: for scripts).
+   *
    * Revoke a credential
    */
   revokeSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): void;

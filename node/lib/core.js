@@ -156,15 +156,16 @@ function withSignal(signal, start) {
   });
 }
 
-function run(signal, start) {
-  if (signal) return withSignal(signal, start);
+/** Starts a native call; `then` maps its value (one Promise hop when there is no signal). */
+function run(signal, start, then) {
+  if (signal) return then === undefined ? withSignal(signal, start) : withSignal(signal, start).then(then);
   let p;
   try {
     p = start(undefined);
   } catch (e) {
     return Promise.reject(fromNative(e));
   }
-  return p.catch(rethrow);
+  return p.then(then, rethrow);
 }
 
 function decode(op, v) {
@@ -200,7 +201,7 @@ class Namespace {
       return Promise.reject(e);
     }
     const n = this._c._native;
-    return run(signal, (t) => n.call(op.index, path, q, b, parts, wait, t)).then((v) => decode(op, v));
+    return run(signal, (t) => n.call(op.index, path, q, b, parts, wait, t), (v) => decode(op, v));
   }
 
   _callSync(op, path, query, body, options) {
@@ -256,7 +257,7 @@ class OperationsNamespace extends Namespace {
     const start = args.json !== undefined
       ? (t) => n.waitForOperations(args.json, t)
       : (t) => n.waitForOperationIds(args.projectId, args.ids, t);
-    return run(signal, start).then(JSON.parse);
+    return run(signal, start, JSON.parse);
   }
 
   waitSync(a, b, c) {

@@ -342,7 +342,7 @@ impl NativeClient {
     /// Calls an operation; resolves with the JSON body as a string (a Buffer for binary responses).
     /// `wait`: -1 = the client's setting, 0 = don't wait, 1 = wait.
     #[allow(clippy::too_many_arguments)]
-    #[napi(ts_return_type = "Promise<string | Buffer>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<string | Buffer>")]
     pub fn call<'env>(
         &self,
         env: &'env Env,
@@ -384,7 +384,7 @@ impl NativeClient {
     }
 
     /// Waits for operations given as JSON (`Operation[]`); resolves with them, final, as JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
     pub fn wait_for_operations<'env>(&self, env: &'env Env, operations_json: String, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
         let client = self.client.clone();
         spawn_promise(env, cancel.map(|c| c.state.clone()), async move { wait_json(client, operations_json).await })
@@ -396,7 +396,7 @@ impl NativeClient {
     }
 
     /// Waits for operations known by id; resolves with them, final, as JSON.
-    #[napi(ts_return_type = "Promise<string>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
     pub fn wait_for_operation_ids<'env>(&self, env: &'env Env, project_id: String, ids: Vec<String>, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
         let client = self.client.clone();
         spawn_promise(env, cancel.map(|c| c.state.clone()), async move { wait_ids(client, project_id, ids).await })
@@ -439,7 +439,7 @@ async fn next_page(pager: Arc<tokio::sync::Mutex<neonkit::Pager>>) -> std::resul
 #[napi]
 impl NativePager {
     /// Resolves with the next page's items as a JSON array, or null after the last page.
-    #[napi(ts_return_type = "Promise<string | null>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<string | null>")]
     pub fn next_page<'env>(&self, env: &'env Env, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
         let inner = self.inner.clone();
         spawn_promise(env, cancel.map(|c| c.state.clone()), next_page(inner))
@@ -567,7 +567,7 @@ impl NativeEmulator {
 }
 
 /// Starts an emulator in this process.
-#[napi(ts_return_type = "Promise<NativeEmulator>")]
+#[napi(catch_unwind, ts_return_type = "Promise<NativeEmulator>")]
 pub fn start_emulator(env: &Env, options: Option<EmulatorOptions>) -> Result<Object<'_>> {
     let mut config = neonkit_emulator::EmulatorConfig::default();
     if let Some(o) = options {

@@ -57,7 +57,13 @@ fn js_str(s: &str) -> String {
 fn doc_lines(out: &mut String, indent: &str, lines: &[String]) {
     let lines: Vec<String> = lines
         .iter()
-        .flat_map(|l| l.lines().map(|x| x.trim_end().replace("*/", "*\\/")).collect::<Vec<_>>())
+        .flat_map(|l| {
+            if l.is_empty() {
+                vec![String::new()]
+            } else {
+                l.lines().map(|x| x.trim_end().replace("*/", "*\\/")).collect::<Vec<_>>()
+            }
+        })
         .collect();
     let mut lines = lines;
     while lines.last().map(|l| l.is_empty()).unwrap_or(false) {
