@@ -5,7 +5,7 @@
 // loop except the `…Sync` methods, which are meant to.
 
 const native = require('./native.js');
-const { fromNative, typeError, rangeError } = require('./errors.js');
+const { fromNative, typeError, rangeError, DecodeError } = require('./errors.js');
 
 const INDEX = new Map(native.operationIds().map((id, i) => [id, i]));
 const EMPTY = Object.freeze([]);
@@ -169,7 +169,16 @@ function run(signal, start, then) {
 }
 
 function decode(op, v) {
-  if (op.response === 'json') return v.length === 0 ? undefined : JSON.parse(v);
+  if (op.response === 'json') {
+    if (v.length === 0) return undefined;
+    try {
+      return JSON.parse(v);
+    } catch (e) {
+      // V8's message quotes the text, which may hold a secret: keep only where it broke.
+      const at = /position (\d+)/.exec(String(e && e.message));
+      throw new DecodeError(`could not decode the response: invalid JSON${at ? ` at position ${at[1]}` : ''} (operation ${op.id})`, { operation: op.id });
+    }
+  }
   if (op.response === 'empty') return undefined;
   return v;
 }

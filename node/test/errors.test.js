@@ -122,9 +122,31 @@ test('network: a dropped connection, and nothing listening', async () => {
   await assert.rejects(dead.projects.list(), NetworkError);
 });
 
-test('decode: a truncated body', async () => {
+test('a truncated body is a network error (not retried for a POST)', async () => {
   ctx.emu.addFault({ operation_id: 'listProjects', kind: 'truncate_body', times: 1 });
-  await assert.rejects(noRetry().projects.list(), (e) => e instanceof DecodeError || e instanceof NetworkError);
+  await assert.rejects(noRetry().projects.list(), (e) => e instanceof NetworkError && e.kind === 'network');
+});
+
+test('decode: a success response that is not JSON', async () => {
+  // The emulator always answers JSON, so a two-line local server answers garbage.
+  const http = require('node:http');
+  const server = http.createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end('{"projects": [ npg_secretvalue');
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const c = new NeonClient({ apiKey: 'k', baseUrl: `http://127.0.0.1:${server.address().port}/api/v2`, retries: 0 });
+    await assert.rejects(c.projects.list(), (e) => {
+      assert.ok(e instanceof DecodeError);
+      assert.equal(e.kind, 'decode');
+      assert.equal(e.operation, 'listProjects');
+      assert.ok(!e.message.includes('npg_secretvalue'), e.message);
+      return true;
+    });
+  } finally {
+    server.close();
+  }
 });
 
 test('operation_failed: the operation a call waits for fails', async () => {

@@ -115,3 +115,24 @@ test('the blocking Sync variants give the same results', () => {
   assert.equal(branches.branches.length, 1);
   assert.throws(() => c.projects.getSync('missing-project-1'), NotFoundError);
 });
+
+test('functions (a multipart upload) and buckets', async () => {
+  const c = ctx.client;
+  const { project: p, branch } = await project();
+  const zip = Buffer.from('PK\u0003\u0004 not really a zip');
+  const d = await c.functions.createDeployment(p.id, branch.id, 'hello', { zip, runtime: 'nodejs24' });
+  assert.equal(d.deployment.runtime, 'nodejs24');
+  assert.equal(d.deployment.status, 'completed');
+  const f = await c.functions.get(p.id, branch.id, 'hello');
+  assert.equal(f.function.active_deployment.id, d.deployment.id);
+  const names = [];
+  for await (const fn of c.functions.iter(p.id, branch.id)) names.push(fn.slug);
+  assert.deepEqual(names, ['hello']);
+  await assert.rejects(c.functions.createDeployment(p.id, branch.id, 'Bad Slug', { zip }), RangeError);
+
+  const bucket = await c.buckets.create(p.id, branch.id, { name: 'bkt' });
+  assert.equal(bucket.bucket.name, 'bkt');
+  const buckets = await c.buckets.list(p.id, branch.id);
+  assert.ok(buckets.buckets.some((b) => b.name === 'bkt'));
+  await assert.rejects(c.buckets.getObject(p.id, branch.id, 'bkt', 'no/such key'), NotFoundError);
+});
