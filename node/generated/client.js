@@ -186,6 +186,7 @@ class ProjectsApi extends Namespace {
   list(query, options) { return this._call(OPS[5], [], query, undefined, options); }
   listSync(query, options) { return this._callSync(OPS[5], [], query, undefined, options); }
   iter(query, options) { return this._iter(OPS[5], [], query, options); }
+  iterSync(query, options) { return this._iterSync(OPS[5], [], query, options); }
   /**
    * `POST /projects` (createProject)
    *
@@ -203,6 +204,7 @@ class ProjectsApi extends Namespace {
   listShared(query, options) { return this._call(OPS[7], [], query, undefined, options); }
   listSharedSync(query, options) { return this._callSync(OPS[7], [], query, undefined, options); }
   listSharedIter(query, options) { return this._iter(OPS[7], [], query, options); }
+  listSharedIterSync(query, options) { return this._iterSync(OPS[7], [], query, options); }
   /**
    * `GET /projects/{project_id}` (getProject)
    *
@@ -337,6 +339,7 @@ class BranchesApi extends Namespace {
   list(projectId, query, options) { return this._call(OPS[71], [projectId], query, undefined, options); }
   listSync(projectId, query, options) { return this._callSync(OPS[71], [projectId], query, undefined, options); }
   iter(projectId, query, options) { return this._iter(OPS[71], [projectId], query, options); }
+  iterSync(projectId, query, options) { return this._iterSync(OPS[71], [projectId], query, options); }
   /**
    * `POST /projects/{project_id}/branches` (createProjectBranch)
    *
@@ -656,6 +659,7 @@ class OperationsApi extends OperationsNamespace {
   list(projectId, query, options) { return this._call(OPS[12], [projectId], query, undefined, options); }
   listSync(projectId, query, options) { return this._callSync(OPS[12], [projectId], query, undefined, options); }
   iter(projectId, query, options) { return this._iter(OPS[12], [projectId], query, options); }
+  iterSync(projectId, query, options) { return this._iterSync(OPS[12], [projectId], query, options); }
 }
 
 class ApiKeysApi extends Namespace {
@@ -791,6 +795,7 @@ class ConsumptionApi extends Namespace {
   getHistoryPerProject(query, options) { return this._call(OPS[111], [], query, undefined, options); }
   getHistoryPerProjectSync(query, options) { return this._callSync(OPS[111], [], query, undefined, options); }
   getHistoryPerProjectIter(query, options) { return this._iter(OPS[111], [], query, options); }
+  getHistoryPerProjectIterSync(query, options) { return this._iterSync(OPS[111], [], query, options); }
   /**
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
    *
@@ -799,6 +804,7 @@ class ConsumptionApi extends Namespace {
   getHistoryPerProjectV2(query, options) { return this._call(OPS[112], [], query, undefined, options); }
   getHistoryPerProjectV2Sync(query, options) { return this._callSync(OPS[112], [], query, undefined, options); }
   getHistoryPerProjectV2Iter(query, options) { return this._iter(OPS[112], [], query, options); }
+  getHistoryPerProjectV2IterSync(query, options) { return this._iterSync(OPS[112], [], query, options); }
   /**
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
    *
@@ -807,6 +813,7 @@ class ConsumptionApi extends Namespace {
   getHistoryPerBranchV2(query, options) { return this._call(OPS[113], [], query, undefined, options); }
   getHistoryPerBranchV2Sync(query, options) { return this._callSync(OPS[113], [], query, undefined, options); }
   getHistoryPerBranchV2Iter(query, options) { return this._iter(OPS[113], [], query, options); }
+  getHistoryPerBranchV2IterSync(query, options) { return this._iterSync(OPS[113], [], query, options); }
 }
 
 class OrganizationsApi extends Namespace {
@@ -867,6 +874,7 @@ class OrganizationsApi extends Namespace {
   getMembers(orgId, query, options) { return this._call(OPS[121], [orgId], query, undefined, options); }
   getMembersSync(orgId, query, options) { return this._callSync(OPS[121], [orgId], query, undefined, options); }
   getMembersIter(orgId, query, options) { return this._iter(OPS[121], [orgId], query, options); }
+  getMembersIterSync(orgId, query, options) { return this._iterSync(OPS[121], [orgId], query, options); }
   /**
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
    *
@@ -1342,6 +1350,7 @@ class BucketsApi extends Namespace {
   listObjects(projectId, branchId, bucketName, query, options) { return this._call(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
   listObjectsSync(projectId, branchId, bucketName, query, options) { return this._callSync(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
   listObjectsIter(projectId, branchId, bucketName, query, options) { return this._iter(OPS[150], [projectId, branchId, bucketName], query, options); }
+  listObjectsIterSync(projectId, branchId, bucketName, query, options) { return this._iterSync(OPS[150], [projectId, branchId, bucketName], query, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    *
@@ -1381,6 +1390,7 @@ class FunctionsApi extends Namespace {
   list(projectId, branchId, query, options) { return this._call(OPS[158], [projectId, branchId], query, undefined, options); }
   listSync(projectId, branchId, query, options) { return this._callSync(OPS[158], [projectId, branchId], query, undefined, options); }
   iter(projectId, branchId, query, options) { return this._iter(OPS[158], [projectId, branchId], query, options); }
+  iterSync(projectId, branchId, query, options) { return this._iterSync(OPS[158], [projectId, branchId], query, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
    *

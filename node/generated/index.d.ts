@@ -5074,6 +5074,8 @@ export declare class ProjectsApi {
   listSync(query?: ListProjectsQuery, options?: SyncCallOptions): ListProjectsResponse;
   /** Every `projects` item of every page of `listProjects`, fetched page by page. */
   iter(query?: ListProjectsQuery, options?: CallOptions): AsyncIterableIterator<ProjectListItem>;
+  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  iterSync(query?: ListProjectsQuery, options?: SyncCallOptions): IterableIterator<ProjectListItem>;
   /**
    * `POST /projects` (createProject)
    *
@@ -5106,6 +5108,8 @@ export declare class ProjectsApi {
   listSharedSync(query?: ListSharedProjectsQuery, options?: SyncCallOptions): ListSharedProjectsResponse;
   /** Every `projects` item of every page of `listSharedProjects`, fetched page by page. */
   listSharedIter(query?: ListSharedProjectsQuery, options?: CallOptions): AsyncIterableIterator<ProjectListItem>;
+  /** Blocking form of `listSharedIter`: each page is fetched when the previous one is used up. */
+  listSharedIterSync(query?: ListSharedProjectsQuery, options?: SyncCallOptions): IterableIterator<ProjectListItem>;
   /**
    * `GET /projects/{project_id}` (getProject)
    *
@@ -5354,6 +5358,8 @@ export declare class BranchesApi {
   listSync(projectId: string, query?: ListProjectBranchesQuery, options?: SyncCallOptions): ListProjectBranchesResponse;
   /** Every `branches` item of every page of `listProjectBranches`, fetched page by page. */
   iter(projectId: string, query?: ListProjectBranchesQuery, options?: CallOptions): AsyncIterableIterator<Branch>;
+  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  iterSync(projectId: string, query?: ListProjectBranchesQuery, options?: SyncCallOptions): IterableIterator<Branch>;
   /**
    * `POST /projects/{project_id}/branches` (createProjectBranch)
    *
@@ -5958,6 +5964,8 @@ export declare class OperationsApi {
   listSync(projectId: string, query?: ListProjectOperationsQuery, options?: SyncCallOptions): ListOperationsResponse;
   /** Every `operations` item of every page of `listProjectOperations`, fetched page by page. */
   iter(projectId: string, query?: ListProjectOperationsQuery, options?: CallOptions): AsyncIterableIterator<Operation>;
+  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  iterSync(projectId: string, query?: ListProjectOperationsQuery, options?: SyncCallOptions): IterableIterator<Operation>;
 }
 
 /** `client.apiKeys`: 3 operations. */
@@ -6202,6 +6210,8 @@ export declare class ConsumptionApi {
   getHistoryPerProjectSync(query: GetConsumptionHistoryPerProjectQuery, options?: SyncCallOptions): GetConsumptionHistoryPerProjectResponse;
   /** Every `projects` item of every page of `getConsumptionHistoryPerProject`, fetched page by page. */
   getHistoryPerProjectIter(query: GetConsumptionHistoryPerProjectQuery, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerProject>;
+  /** Blocking form of `getHistoryPerProjectIter`: each page is fetched when the previous one is used up. */
+  getHistoryPerProjectIterSync(query: GetConsumptionHistoryPerProjectQuery, options?: SyncCallOptions): IterableIterator<ConsumptionHistoryPerProject>;
   /**
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
    *
@@ -6217,6 +6227,8 @@ export declare class ConsumptionApi {
   getHistoryPerProjectV2Sync(query: GetConsumptionHistoryPerProjectV2Query, options?: SyncCallOptions): GetConsumptionHistoryPerProjectV2Response;
   /** Every `projects` item of every page of `getConsumptionHistoryPerProjectV2`, fetched page by page. */
   getHistoryPerProjectV2Iter(query: GetConsumptionHistoryPerProjectV2Query, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerProjectV2>;
+  /** Blocking form of `getHistoryPerProjectV2Iter`: each page is fetched when the previous one is used up. */
+  getHistoryPerProjectV2IterSync(query: GetConsumptionHistoryPerProjectV2Query, options?: SyncCallOptions): IterableIterator<ConsumptionHistoryPerProjectV2>;
   /**
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
    *
@@ -6232,6 +6244,8 @@ export declare class ConsumptionApi {
   getHistoryPerBranchV2Sync(query: GetConsumptionHistoryPerBranchV2Query, options?: SyncCallOptions): GetConsumptionHistoryPerBranchV2Response;
   /** Every `branches` item of every page of `getConsumptionHistoryPerBranchV2`, fetched page by page. */
   getHistoryPerBranchV2Iter(query: GetConsumptionHistoryPerBranchV2Query, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerBranchV2>;
+  /** Blocking form of `getHistoryPerBranchV2Iter`: each page is fetched when the previous one is used up. */
+  getHistoryPerBranchV2IterSync(query: GetConsumptionHistoryPerBranchV2Query, options?: SyncCallOptions): IterableIterator<ConsumptionHistoryPerBranchV2>;
 }
 
 /** `client.organizations`: 19 operations. */
@@ -6342,6 +6356,8 @@ export declare class OrganizationsApi {
   getMembersSync(orgId: string, query?: GetOrganizationMembersQuery, options?: SyncCallOptions): GetOrganizationMembersResponse;
   /** Every `members` item of every page of `getOrganizationMembers`, fetched page by page. */
   getMembersIter(orgId: string, query?: GetOrganizationMembersQuery, options?: CallOptions): AsyncIterableIterator<MemberWithUser>;
+  /** Blocking form of `getMembersIter`: each page is fetched when the previous one is used up. */
+  getMembersIterSync(orgId: string, query?: GetOrganizationMembersQuery, options?: SyncCallOptions): IterableIterator<MemberWithUser>;
   /**
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
    *
@@ -7220,6 +7236,8 @@ export declare class BucketsApi {
   listObjectsSync(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: SyncCallOptions): BucketObjectsListResponse;
   /** Every `objects` item of every page of `listProjectBranchBucketObjects`, fetched page by page. */
   listObjectsIter(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): AsyncIterableIterator<BucketObject>;
+  /** Blocking form of `listObjectsIter`: each page is fetched when the previous one is used up. */
+  listObjectsIterSync(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: SyncCallOptions): IterableIterator<BucketObject>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    *
@@ -7291,6 +7309,8 @@ export declare class FunctionsApi {
   listSync(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: SyncCallOptions): ListProjectBranchFunctionsResponse;
   /** Every `functions` item of every page of `listProjectBranchFunctions`, fetched page by page. */
   iter(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: CallOptions): AsyncIterableIterator<NeonFunction>;
+  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  iterSync(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: SyncCallOptions): IterableIterator<NeonFunction>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
    *

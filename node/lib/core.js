@@ -183,6 +183,19 @@ function decode(op, v) {
   return v;
 }
 
+function* iterateSync(pager) {
+  for (;;) {
+    let page;
+    try {
+      page = pager.nextPageSync();
+    } catch (e) {
+      throw fromNative(e);
+    }
+    if (page === null || page === undefined) return;
+    yield* JSON.parse(page);
+  }
+}
+
 async function* iterate(pager, signal) {
   for (;;) {
     const page = await run(signal, (t) => pager.nextPage(t));
@@ -239,6 +252,19 @@ class Namespace {
       throw fromNative(e);
     }
     return iterate(pager, o === null ? undefined : o.signal || undefined);
+  }
+
+  _iterSync(op, path, query, options) {
+    checkPath(op, path);
+    const q = encodeQuery(op, query);
+    checkOptions(options);
+    let pager;
+    try {
+      pager = this._c._native.pager(op.index, path, q);
+    } catch (e) {
+      throw fromNative(e);
+    }
+    return iterateSync(pager);
   }
 }
 

@@ -27,6 +27,13 @@ test('projects.iter walks every page (pagination.cursor)', async () => {
   assert.equal(ctx.emu.requestCount('listProjects') - before, 5);
 });
 
+test('iterSync walks the same pages, blocking', () => {
+  const names = [];
+  for (const p of ctx.client.projects.iterSync({ limit: 4 })) names.push(p.name);
+  assert.equal(names.length, 23);
+  assert.throws(() => [...ctx.client.branches.iterSync('missing-project-3')], NotFoundError);
+});
+
 test('an iterator stopped early fetches no more pages', async () => {
   const before = ctx.emu.requestCount('listProjects');
   for await (const p of ctx.client.projects.iter({ limit: 5 })) {

@@ -47,6 +47,7 @@ test('every method, Sync twin and iterator exists on a client', () => {
     const it = OPERATIONS[r.id].iterator;
     if (it) {
       assert.equal(typeof c[ns][it], 'function', `${ns}.${it}`);
+      assert.equal(typeof c[ns][`${it}Sync`], 'function', `${ns}.${it}Sync`);
       iterators += 1;
     }
   }

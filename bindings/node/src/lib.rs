@@ -12,7 +12,6 @@
 //! every synchronous entry point too, so a Rust panic becomes a rejected
 //! Promise (kind `runtime`), never a dead process.
 
-#![deny(clippy::all)]
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -219,7 +218,7 @@ impl Request {
 }
 
 fn pairs(flat: Vec<String>) -> Result<Vec<(String, String)>> {
-    if flat.len() % 2 != 0 {
+    if flat.len() & 1 == 1 {
         return Err(plain("invalid_argument", "query must be name/value pairs"));
     }
     let mut out = Vec::with_capacity(flat.len() / 2);

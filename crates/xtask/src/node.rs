@@ -184,6 +184,12 @@ fn client_js(spec: &Spec) -> String {
                     ip.join(", "),
                     path.join(", ")
                 );
+                let _ = writeln!(
+                    out,
+                    "  {it}Sync({}) {{ return this._iterSync(OPS[{i}], [{}], query, options); }}",
+                    ip.join(", "),
+                    path.join(", ")
+                );
             }
         }
         out.push_str("}\n\n");
@@ -380,6 +386,10 @@ fn index_dts(spec: &Spec) -> String {
                     p.items_field, op.id
                 );
                 let _ = writeln!(out, "  {it}({}): AsyncIterableIterator<{}>;", render_sig(&params), ts_ty(&p.item_ty));
+                let last = params.len() - 1;
+                params[last].1 = "SyncCallOptions".into();
+                let _ = writeln!(out, "  /** Blocking form of `{it}`: each page is fetched when the previous one is used up. */");
+                let _ = writeln!(out, "  {it}Sync({}): IterableIterator<{}>;", render_sig(&params), ts_ty(&p.item_ty));
             }
         }
         out.push_str("}\n\n");

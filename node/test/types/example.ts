@@ -28,6 +28,11 @@ async function main(): Promise<void> {
     void name;
   }
 
+  for (const b2 of client.branches.iterSync(projectId, { limit: 5 })) {
+    const id: string = b2.id;
+    void id;
+  }
+
   const noWait = await client.branches.create(projectId, { branch: { name: 'later' } }, { wait: false });
   const done: Operation[] = await client.operations.wait(noWait);
   await client.operations.wait(projectId, noWait.operations.map((o) => o.id), { signal: AbortSignal.timeout(5000) });
