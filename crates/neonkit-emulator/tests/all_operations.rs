@@ -115,6 +115,9 @@ fn body_for(ctx: &Ctx, op: &Op) -> Option<Value> {
         "updateOrganizationMember" => Some(json!({"role": "admin"})),
         "restoreSnapshot" => Some(json!({"name": "from-snapshot"})),
         "createProjectBranchBucket" => Some(json!({"name": "assets2"})),
+        "createNeonAuthIntegration" => {
+            Some(json!({"auth_provider": "stack", "project_id": ctx.ids["project_id"], "branch_id": ctx.ids["victim_branch"]}))
+        }
         _ => None,
     };
     if over.is_some() {

@@ -870,3 +870,25 @@ async fn credentials_and_functions_round_trip() {
     assert_eq!(t.req("DELETE", &format!("{base}/functions/hello"), None).await.0, 204);
     assert_eq!(t.get(&format!("{base}/functions/hello")).await.0, 404);
 }
+
+#[tokio::test]
+async fn neon_auth_enable_get_disable() {
+    let t = T::new(zero_ops()).await;
+    let v = t.project("auth").await;
+    let pid = v["project"]["id"].as_str().unwrap().to_string();
+    let bid = v["branch"]["id"].as_str().unwrap().to_string();
+    let path = format!("/projects/{pid}/branches/{bid}/auth");
+    assert_eq!(t.get(&path).await.0, 404);
+    let (s, c) = t.post(&path, json!({"auth_provider": "better_auth"})).await;
+    assert_eq!(s, 201);
+    assert!(c["secret_server_key"].is_string());
+    assert_eq!(t.post(&path, json!({"auth_provider": "better_auth"})).await.0, 409);
+    let (s, g) = t.get(&path).await;
+    assert_eq!(s, 200);
+    assert_eq!(g["branch_id"], bid.as_str());
+    assert_eq!(g["db_name"], "neondb");
+    let (_, l) = t.get(&format!("/projects/{pid}/auth/integrations")).await;
+    assert_eq!(l["data"].as_array().unwrap().len(), 1);
+    assert_eq!(t.req("DELETE", &path, Some(json!({}))).await.0, 200);
+    assert_eq!(t.get(&path).await.0, 404);
+}
