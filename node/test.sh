@@ -14,4 +14,4 @@ echo "==> tsc --noEmit --strict on test/types/example.ts"
 npx --no-install tsc -p test/types/tsconfig.json
 
 echo "==> node --test"
-node --test test/
+node --test --test-timeout=120000 test/
