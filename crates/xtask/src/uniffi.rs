@@ -407,10 +407,10 @@ fn foreign_args(spec: &Spec, op: &Op, for_pager: bool) -> ForeignArgs {
     if !for_pager && body_required {
         if multipart {
             kotlin.push("body = a.partsRequired()".into());
-            swift.push("body: a.partsRequired()".into());
+            swift.push("body: try a.partsRequired()".into());
         } else {
             kotlin.push("body = a.bodyRequired()".into());
-            swift.push("body: a.bodyRequired()".into());
+            swift.push("body: try a.bodyRequired()".into());
         }
     }
     let rq = record_query(op);
@@ -501,7 +501,7 @@ fn swift_dispatch(spec: &Spec) -> String {
     out.push_str("    static func pager(_ c: NeonClient, _ id: String, _ a: Args) throws -> NeonPager {\n        switch id {\n");
     for op in spec.ops.iter().filter(|o| o.pagination.is_some()) {
         let fa = foreign_args(spec, op, true);
-        let _ = writeln!(out, "        case {:?}: return c.{}().{}({})", op.id, foreign(&op.ns), foreign(&iter_name(op)), fa.swift.join(", "));
+        let _ = writeln!(out, "        case {:?}: return try c.{}().{}({})", op.id, foreign(&op.ns), foreign(&iter_name(op)), fa.swift.join(", "));
     }
     out.push_str("        default: throw DispatchError.unknown(id)\n        }\n    }\n}\n\nenum DispatchError: Error {\n    case unknown(String)\n}\n");
     out
@@ -521,10 +521,14 @@ fn run(cmd: &mut Command) {
 
 /// Builds `neonkit_uniffi` (debug, or release with `--release`) and the
 /// workspace's own uniffi-bindgen, then writes the Kotlin and Swift sources.
+/// With `--check`, writes nothing and fails when the committed sources differ
+/// from what the current library gives.
 pub fn bindgen(root: &Path, args: &[String]) {
     let release = args.iter().any(|a| a == "--release");
+    let check = args.iter().any(|a| a == "--check");
     let profile = if release { "release" } else { "debug" };
-    let target_dir = root.join("target");
+    let target_dir = std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| root.join("target"));
+    let target_dir = if target_dir.is_absolute() { target_dir } else { root.join(target_dir) };
     let triple = "x86_64-unknown-linux-gnu";
     let mut build = Command::new("cargo");
     build.current_dir(root).args(["build", "-p", "neonkit-uniffi", "--target", triple]);
@@ -532,65 +536,69 @@ pub fn bindgen(root: &Path, args: &[String]) {
         build.arg("--release");
     }
     run(&mut build);
-    run(Command::new("cargo").current_dir(root).args([
-        "build",
-        "--release",
-        "--manifest-path",
-        "crates/uniffi-bindgen/Cargo.toml",
-        "--target",
-        triple,
-        "--target-dir",
-    ]).arg(&target_dir));
+    run(Command::new("cargo")
+        .current_dir(root)
+        .args(["build", "--release", "--manifest-path", "crates/uniffi-bindgen/Cargo.toml", "--target", triple, "--target-dir"])
+        .arg(&target_dir));
     let bindgen = target_dir.join(triple).join("release").join("uniffi-bindgen");
     let lib = target_dir.join(triple).join(profile).join("libneonkit_uniffi.so");
     let config = root.join("bindings/uniffi/bindgen.toml");
 
-    let kotlin_out = root.join("bindings/uniffi/kotlin/src/main/kotlin");
-    let kotlin_file = kotlin_out.join("dev/neonkit/neonkit.kt");
-    let _ = std::fs::remove_file(&kotlin_file);
-    run(Command::new(&bindgen)
-        .current_dir(root)
-        .args(["generate", "--library", "--language", "kotlin", "--no-format", "--config"])
-        .arg(&config)
-        .arg("--out-dir")
-        .arg(&kotlin_out)
-        .arg(&lib));
-
-    let swift_tmp = target_dir.join("uniffi-swift");
-    let _ = std::fs::remove_dir_all(&swift_tmp);
-    run(Command::new(&bindgen)
-        .current_dir(root)
-        .args(["generate", "--library", "--language", "swift", "--no-format", "--config"])
-        .arg(&config)
-        .arg("--out-dir")
-        .arg(&swift_tmp)
-        .arg(&lib));
-    // The Swift package layout: the Swift sources in Sources/NeonKit, the C
-    // header and module map in Sources/NeonKitFFI (a system-library-like target).
-    let swift = root.join("bindings/uniffi/swift/Sources");
-    std::fs::create_dir_all(swift.join("NeonKit")).unwrap();
-    std::fs::create_dir_all(swift.join("NeonKitFFI/include")).unwrap();
-    let mut wrote = Vec::new();
-    for entry in std::fs::read_dir(&swift_tmp).unwrap() {
+    let out = target_dir.join("uniffi-bindgen-out");
+    let _ = std::fs::remove_dir_all(&out);
+    for lang in ["kotlin", "swift"] {
+        run(Command::new(&bindgen)
+            .current_dir(root)
+            .args(["generate", "--library", "--language", lang, "--no-format", "--config"])
+            .arg(&config)
+            .arg("--out-dir")
+            .arg(out.join(lang))
+            .arg(&lib));
+    }
+    // Where each generated file goes. Swift: the sources in Sources/NeonKit, the
+    // C header and module map in Sources/NeonKitFFI/include (a C target).
+    let mut files: Vec<(std::path::PathBuf, String)> = vec![(
+        out.join("kotlin/dev/neonkit/neonkit.kt"),
+        "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/neonkit.kt".to_string(),
+    )];
+    for entry in std::fs::read_dir(out.join("swift")).unwrap() {
         let p = entry.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().to_string();
         let dest = if name.ends_with(".swift") {
-            swift.join("NeonKit").join(&name)
+            format!("bindings/uniffi/swift/Sources/NeonKit/{name}")
         } else if name.ends_with(".h") {
-            swift.join("NeonKitFFI/include").join(&name)
+            format!("bindings/uniffi/swift/Sources/NeonKitFFI/include/{name}")
         } else if name.ends_with(".modulemap") {
-            swift.join("NeonKitFFI/include/module.modulemap")
+            "bindings/uniffi/swift/Sources/NeonKitFFI/include/module.modulemap".to_string()
         } else {
             continue;
         };
-        std::fs::copy(&p, &dest).unwrap();
-        wrote.push(dest);
+        files.push((p, dest));
     }
-    // A C target needs one source file; the symbols come from the Rust library.
-    let shim = swift.join("NeonKitFFI/shim.c");
-    std::fs::write(&shim, "// The symbols are in libneonkit_uniffi (linked by Package.swift); SwiftPM needs one C file here.\n").unwrap();
-    println!("wrote {}", kotlin_file.strip_prefix(root).unwrap().display());
-    for w in wrote {
-        println!("wrote {}", w.strip_prefix(root).unwrap().display());
+    files.sort_by(|a, b| a.1.cmp(&b.1));
+    let mut stale = Vec::new();
+    for (src, dest) in &files {
+        let new = std::fs::read(src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+        let full = root.join(dest);
+        if std::fs::read(&full).ok().as_deref() == Some(new.as_slice()) {
+            continue;
+        }
+        if check {
+            stale.push(dest.clone());
+        } else {
+            std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+            std::fs::write(&full, new).unwrap_or_else(|e| panic!("write {dest}: {e}"));
+            println!("wrote {dest}");
+        }
+    }
+    if !stale.is_empty() {
+        eprintln!("the Kotlin/Swift bindings differ from what the library gives (run `cargo xtask bindgen`):");
+        for s in stale {
+            eprintln!("  {s}");
+        }
+        std::process::exit(1);
+    }
+    if check {
+        println!("bindgen: {} Kotlin/Swift files in sync with the library", files.len());
     }
 }

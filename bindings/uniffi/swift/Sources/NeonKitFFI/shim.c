@@ -1,1 +1,1 @@
-// The symbols are in libneonkit_uniffi (linked by Package.swift); SwiftPM needs one C file here.
+// SwiftPM needs one C source in a C target; the symbols come from libneonkit_uniffi (linked in Package.swift).

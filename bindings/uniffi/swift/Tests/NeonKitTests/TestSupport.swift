@@ -1,0 +1,112 @@
+import Foundation
+import XCTest
+@testable import NeonKit
+
+/// One in-process emulator for the whole test run; each test resets it.
+enum Emu {
+    static let emulator: TestEmulator = try! startEmulator(options: nil)
+
+    static func reset() {
+        try! emulator.reset()
+        try! emulator.clearFaults()
+    }
+
+    /// A client of the emulator, with short retry backoffs so tests run fast.
+    static func client(maxRetries: Int32 = 3, wait: Bool = true, waitTimeoutMs: Int64? = nil, timeoutMs: Int64? = nil, orgId: String? = nil) -> NeonClient {
+        try! NeonClient(options: NeonClientOptions(
+            apiKey: emulator.apiKey(),
+            baseUrl: emulator.baseUrl(),
+            orgId: orgId,
+            timeoutMs: timeoutMs,
+            maxRetries: maxRetries,
+            initialBackoffMs: 10,
+            maxBackoffMs: 50,
+            waitForOperations: wait,
+            waitTimeoutMs: waitTimeoutMs,
+            waitInitialIntervalMs: 10,
+            waitMaxIntervalMs: 50
+        ))
+    }
+
+    static func count(_ operationId: String) -> Int64 {
+        try! emulator.requestCount(operationId: operationId)
+    }
+}
+
+struct MissingArgument: Error {
+    let what: String
+}
+
+/// The arguments of one call, by spec name, for the generated dispatch table
+/// (Generated/Dispatch.swift). With `dummies`, a missing argument gets a value
+/// valid for its kind (the surface check calls every operation that way).
+final class Args {
+    let path: [String: String]
+    let query: [String: [String]]
+    let bodyText: String?
+    let partList: [MultipartPart]?
+    let dummies: Bool
+
+    init(path: [String: String] = [:], query: [String: [String]] = [:], body: String? = nil, parts: [MultipartPart]? = nil, dummies: Bool = false) {
+        self.path = path
+        self.query = query
+        self.bodyText = body
+        self.partList = parts
+        self.dummies = dummies
+    }
+
+    private func need<T>(_ v: T?, _ dummy: T, _ what: String) throws -> T {
+        if let v = v { return v }
+        if dummies { return dummy }
+        throw MissingArgument(what: what)
+    }
+
+    func path(_ name: String, _ dummy: String) throws -> String { try need(path[name], dummy, "path parameter \(name)") }
+    func pathLong(_ name: String, _ dummy: Int64) throws -> Int64 { try need(path[name].flatMap { Int64($0) }, dummy, "path parameter \(name)") }
+
+    func str(_ name: String) -> String? { query[name]?.first }
+    func long(_ name: String) -> Int64? { str(name).flatMap { Int64($0) } }
+    func double(_ name: String) -> Double? { str(name).flatMap { Double($0) } }
+    func bool(_ name: String) -> Bool? { str(name).flatMap { Bool($0) } }
+    func strList(_ name: String) -> [String]? { query[name] }
+    func longList(_ name: String) -> [Int64]? { query[name]?.compactMap { Int64($0) } }
+
+    func strRequired(_ name: String) throws -> String { try need(str(name), "surface", "query parameter \(name)") }
+    func longRequired(_ name: String) throws -> Int64 { try need(long(name), 1, "query parameter \(name)") }
+    func doubleRequired(_ name: String) throws -> Double { try need(double(name), 1.0, "query parameter \(name)") }
+    func boolRequired(_ name: String) throws -> Bool { try need(bool(name), false, "query parameter \(name)") }
+    func strListRequired(_ name: String) throws -> [String] { try need(strList(name), ["surface"], "query parameter \(name)") }
+    func longListRequired(_ name: String) throws -> [Int64] { try need(longList(name), [1], "query parameter \(name)") }
+
+    func body() -> String? { bodyText }
+    func bodyRequired() throws -> String { try need(bodyText, "{}", "request body") }
+    func parts() -> [MultipartPart]? { partList }
+    func partsRequired() throws -> [MultipartPart] { try need(partList, [MultipartPart(name: "file", text: "surface")], "multipart body") }
+}
+
+/// Asserts that `body` throws a `NeonError` of that kind and returns it.
+func expectNeonError(_ kind: String, file: StaticString = #filePath, line: UInt = #line, _ body: () throws -> Void) -> NeonError? {
+    do {
+        try body()
+        XCTFail("expected a \(kind) error, got success", file: file, line: line)
+    } catch let e as NeonError {
+        XCTAssertEqual(e.kind, kind, "\(e.info)", file: file, line: line)
+        return e
+    } catch {
+        XCTFail("expected a NeonError, got \(error)", file: file, line: line)
+    }
+    return nil
+}
+
+func expectNeonErrorAsync(_ kind: String, file: StaticString = #filePath, line: UInt = #line, _ body: () async throws -> Void) async -> NeonError? {
+    do {
+        try await body()
+        XCTFail("expected a \(kind) error, got success", file: file, line: line)
+    } catch let e as NeonError {
+        XCTAssertEqual(e.kind, kind, "\(e.info)", file: file, line: line)
+        return e
+    } catch {
+        XCTFail("expected a NeonError, got \(error)", file: file, line: line)
+    }
+    return nil
+}
