@@ -892,3 +892,30 @@ async fn neon_auth_enable_get_disable() {
     assert_eq!(t.req("DELETE", &path, Some(json!({}))).await.0, 200);
     assert_eq!(t.get(&path).await.0, 404);
 }
+
+#[tokio::test]
+async fn quickstart_flow_end_to_end() {
+    let t = T::default().await;
+    let created = t.project("neonkit-quickstart").await;
+    let pid = created["project"]["id"].as_str().unwrap().to_string();
+    t.wait_ops(&pid).await;
+    let (s, b) = t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "dev"}, "endpoints": [{"type": "read_write"}]})).await;
+    assert_eq!(s, 201);
+    let bid = b["branch"]["id"].as_str().unwrap().to_string();
+    let ep = b["endpoints"][0]["id"].as_str().unwrap().to_string();
+    t.wait_ops(&pid).await;
+    let (s, r) = t.post(&format!("/projects/{pid}/branches/{bid}/roles"), json!({"role": {"name": "app"}})).await;
+    assert_eq!(s, 201);
+    let pw = r["role"]["password"].as_str().unwrap().to_string();
+    t.wait_ops(&pid).await;
+    let (s, _) = t.post(&format!("/projects/{pid}/branches/{bid}/databases"), json!({"database": {"name": "appdb", "owner_name": "app"}})).await;
+    assert_eq!(s, 201);
+    t.wait_ops(&pid).await;
+    let (s, u) = t.get(&format!("/projects/{pid}/connection_uri?branch_id={bid}&database_name=appdb&role_name=app&pooled=true")).await;
+    assert_eq!(s, 200);
+    assert_eq!(u["uri"], format!("postgresql://app:{pw}@{ep}-pooler.us-east-2.aws.neon.tech/appdb?sslmode=require"));
+    assert_eq!(t.req("DELETE", &format!("/projects/{pid}/branches/{bid}"), None).await.0, 200);
+    t.wait_ops(&pid).await;
+    assert_eq!(t.req("DELETE", &format!("/projects/{pid}"), None).await.0, 200);
+    assert_eq!(t.get(&format!("/projects/{pid}")).await.0, 404);
+}
