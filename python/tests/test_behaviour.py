@@ -275,3 +275,30 @@ def test_models_behave():
     cd = ConnectionDetails.from_dict({"connection_uri": "postgresql://u:npg_secret@h/db", "connection_parameters": {"database": "db", "password": "npg_secret", "role": "u", "host": "h", "pooler_host": "ph"}})
     assert "npg_secret" not in repr(cd) and "<redacted>" in repr(cd)
     assert cd.connection_parameters.password == "npg_secret"
+
+
+CTRL_C_SCRIPT = textwrap.dedent(
+    """
+    import os, signal, threading, time
+    from neonkit.testing import Emulator
+
+    emu = Emulator()
+    c = emu.client()
+    emu.add_fault("listProjects", "latency", ms=5000)
+    threading.Timer(0.3, lambda: os.kill(os.getpid(), signal.SIGINT)).start()
+    t = time.perf_counter()
+    try:
+        c.projects.list()
+    except KeyboardInterrupt:
+        print("interrupted after", round(time.perf_counter() - t, 2))
+    """
+)
+
+
+def test_ctrl_c_interrupts_a_blocking_call(tmp_path):
+    script = tmp_path / "ctrl_c.py"
+    script.write_text(CTRL_C_SCRIPT)
+    r = subprocess.run([sys.executable, str(script)], capture_output=True, timeout=30, text=True)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("interrupted after"), r.stdout + r.stderr
+    assert float(r.stdout.split()[-1]) < 2.0

@@ -125,12 +125,36 @@ async fn guarded(job: Job) -> neonkit::Result<Out> {
     }
 }
 
-/// Runs a job on the shared runtime with the GIL released.
+/// Runs a job on the shared runtime with the GIL released. Every 100 ms it
+/// looks at Python's signals, so Ctrl-C interrupts a blocking call (and
+/// cancels the request) instead of waiting for it to end.
 fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
-    let result = py.detach(move || runtime::block_on(guarded(job)));
-    match result {
-        Ok(Ok(out)) => Ok(out.into_py(py)),
-        Ok(Err(e)) | Err(e) => Err(to_pyerr(py, &e)),
+    let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
+    let mut task = handle.spawn(guarded(job));
+    loop {
+        let step = py.detach(|| runtime::block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut task).await }));
+        match step {
+            Err(e) => {
+                task.abort();
+                return Err(to_pyerr(py, &e));
+            }
+            Ok(Ok(Ok(Ok(out)))) => return Ok(out.into_py(py)),
+            Ok(Ok(Ok(Err(e)))) => return Err(to_pyerr(py, &e)),
+            Ok(Ok(Err(join))) => {
+                let e = if join.is_panic() {
+                    panic_error(join.into_panic())
+                } else {
+                    Error::new(ErrorKind::Runtime, "the call was cancelled (the runtime is shutting down)")
+                };
+                return Err(to_pyerr(py, &e));
+            }
+            Ok(Err(_elapsed)) => {
+                if let Err(interrupt) = py.check_signals() {
+                    task.abort();
+                    return Err(interrupt);
+                }
+            }
+        }
     }
 }
 
