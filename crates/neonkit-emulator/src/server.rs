@@ -3,7 +3,7 @@
 //! per-request pipeline (request id, counting, faults, auth, rate limits, body
 //! validation, panic catching) and the admin API.
 
-use crate::handlers::{self, ApiError, Auth, Reply, Req};
+use crate::handlers::{self, Auth, Reply, Req};
 use crate::spec::{self, Op};
 use crate::state::Store;
 use crate::{EmulatorConfig, Fault, FaultKind, FaultRates, DEV_API_KEY};
@@ -255,19 +255,6 @@ fn json_response(status: u16, body: &Value, request_id: &str) -> Response {
     resp
 }
 
-fn default_code(status: u16) -> &'static str {
-    match status {
-        400 => "",
-        401 => "",
-        403 => "",
-        404 => "",
-        409 => "",
-        423 => "",
-        429 => "",
-        _ => "",
-    }
-}
-
 fn default_message(status: u16) -> &'static str {
     match status {
         400 => "bad request",
@@ -276,7 +263,7 @@ fn default_message(status: u16) -> &'static str {
         404 => "not found",
         409 => "conflict",
         423 => LOCKED_MESSAGE,
-        429 => "too many requests",
+        429 => "rate limit exceeded, try again later",
         500 => "internal server error",
         502 => "bad gateway",
         503 => "service unavailable",
@@ -286,7 +273,7 @@ fn default_message(status: u16) -> &'static str {
 }
 
 fn fault_status_response(op: &Op, status: u16, retry_after: Option<&str>, request_id: &str) -> Response {
-    let mut resp = op_error_response(op, status, default_code(status), default_message(status), request_id);
+    let mut resp = op_error_response(op, status, "", default_message(status), request_id);
     if let Some(ra) = retry_after {
         if let Ok(v) = HeaderValue::from_str(ra) {
             resp.headers_mut().insert(header::RETRY_AFTER, v);
@@ -496,12 +483,6 @@ fn reply_response(reply: Reply, op: &Op, request_id: &str) -> Response {
             }
             resp
         }
-    }
-}
-
-impl From<ApiError> for Response {
-    fn from(e: ApiError) -> Response {
-        error_response(e.status, &e.code, &e.message, "")
     }
 }
 
