@@ -919,3 +919,26 @@ async fn quickstart_flow_end_to_end() {
     assert_eq!(t.req("DELETE", &format!("/projects/{pid}"), None).await.0, 200);
     assert_eq!(t.get(&format!("/projects/{pid}")).await.0, 404);
 }
+
+#[tokio::test]
+async fn consumption_lists_the_projects() {
+    let t = T::new(zero_ops()).await;
+    let a = t.project("a").await;
+    t.project("b").await;
+    let org = a["project"]["org_id"].as_str().unwrap().to_string();
+    let q = format!("from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z&granularity=daily&org_id={org}&metrics=active_time_seconds");
+    let (s, v) = t.get(&format!("/consumption_history/v2/projects?{q}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["projects"].as_array().unwrap().len(), 2);
+    assert_eq!(v["projects"][0]["periods"][0]["consumption"][0]["timeframe_start"], "2025-01-01T00:00:00Z");
+    assert_eq!(v["projects"][0]["periods"][0]["consumption"][0]["metrics"][0]["metric_name"], "active_time_seconds");
+    let pid = a["project"]["id"].as_str().unwrap();
+    let (s, v) = t.get(&format!("/consumption_history/v2/branches?{q}&project_ids={pid}")).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["branches"].as_array().unwrap().len(), 1);
+    assert_eq!(v["branches"][0]["project_id"], pid);
+    let (s, v) = t.get("/consumption_history/projects?from=2025-01-01T00:00:00Z&to=2025-02-01T00:00:00Z&granularity=daily&limit=1").await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["projects"].as_array().unwrap().len(), 1);
+    assert_eq!(v["pagination"]["cursor"], pid);
+}
