@@ -10,8 +10,14 @@ export NEONKIT_NODE_PROFILE="${NEONKIT_NODE_PROFILE:-dev}"
 echo "==> npm ci (builds the addon: cargo build -p neonkit-node, profile $NEONKIT_NODE_PROFILE)"
 npm ci --no-audit --no-fund
 
-echo "==> tsc --noEmit --strict on test/types/example.ts"
+echo "==> tsc --noEmit --strict on the typed examples (test/types/)"
 npx --no-install tsc -p test/types/tsconfig.json
+
+echo "==> the typed examples, compiled and run against the emulator"
+rm -rf test/types/out
+npx --no-install tsc -p test/types/tsconfig.run.json
+node test/types/out/example.js
+node test/types/out/example-esm.mjs
 
 echo "==> node --test"
 node --test --test-timeout=120000 test/

@@ -56,17 +56,27 @@ async function main(): Promise<void> {
   await client.roles.create(projectId, branch.id, { role: { name: 'app' } });
   const pw = await client.roles.getPassword(projectId, branch.id, 'app');
   const password: string = pw.password;
-  await client.apiKeys.revoke(123);
-  const usage = await client.consumption.getHistoryPerProjectV2({ from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
+  const revoked = await client.apiKeys.revoke(123).catch((e: unknown) => e);
+  if (!(revoked instanceof NotFoundError)) throw new Error('revoking a missing key must fail with NotFoundError');
+  const usage = await client.consumption.getHistoryPerProjectV2({ org_id: 'org-typed-123', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
   void usage;
 
-  // @ts-expect-error: a body is required
-  void client.projects.create();
-  // @ts-expect-error: project ids are strings
-  void client.projects.get(42);
+  // Only compiled, never run: what the types must reject.
+  const rejected = (): void => {
+    // @ts-expect-error: a body is required
+    void client.projects.create();
+    // @ts-expect-error: project ids are strings
+    void client.projects.get(42);
+    // @ts-expect-error: unknown query parameter
+    void client.projects.list({ limitt: 1 });
+  };
+  void rejected;
 
   console.log(ops.length, custom, parent, first?.id, done.length, syncName, password.length > 0);
   await emu.stop();
 }
 
-void main();
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
