@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   const password: string = pw.password;
   const revoked = await client.apiKeys.revoke(123).catch((e: unknown) => e);
   if (!(revoked instanceof NotFoundError)) throw new Error('revoking a missing key must fail with NotFoundError');
-  const usage = await client.consumption.getHistoryPerProjectV2({ org_id: 'org-typed-123', from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
+  const orgs = await client.users.listOrganizations();
+  const orgId: string = orgs.organizations[0]?.id ?? 'org-none';
+  const usage = await client.consumption.getHistoryPerProjectV2({ org_id: orgId, from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
   void usage;
 
   // Only compiled, never run: what the types must reject.
