@@ -11,7 +11,9 @@ from __future__ import annotations
 from enum import Enum
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar, Dict, FrozenSet, Optional
+    from typing import Any, ClassVar, Dict, FrozenSet, Optional, Type, TypeVar
+
+    M = TypeVar("M", bound="Model")
 
 _REGISTRY: Dict[str, type] = {}
 _MISSING = object()
@@ -98,11 +100,14 @@ class Model:
         object.__setattr__(self, "_cache", None)
 
     @classmethod
-    def from_dict(cls, data: Dict[str, Any]) -> Any:
+    def from_dict(cls: Type[M], data: Dict[str, Any]) -> M:
         """A model from its JSON object (as the API sends it)."""
         if not isinstance(data, dict):
             raise TypeError(f"{cls.__name__}.from_dict() takes a dict, not {type(data).__name__}")
-        return _convert(cls.__name__, dict(data)) if _REGISTRY.get(cls.__name__) is cls else cls(data)
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "_data", dict(data))
+        object.__setattr__(obj, "_cache", None)
+        return obj
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in ("_data", "_cache"):

@@ -219,10 +219,12 @@ EXIT_SCRIPT = textwrap.dedent(
 
     asyncio.run(main())
     if sys.argv[1] == "1":
-        # and a blocking client used from another thread, still open at exit
-        import threading
+        # and a daemon thread still inside a blocking call at exit
+        import threading, time
         c = emu.client()
+        emu.add_fault("listProjects", "latency", ms=300)
         threading.Thread(target=lambda: c.projects.list(), daemon=True).start()
+        time.sleep(0.05)
     """
 )
 

@@ -27,6 +27,19 @@ static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 /// Runtime threads currently calling back into Python (the atexit hook waits for them).
 static IN_CALLBACK: AtomicUsize = AtomicUsize::new(0);
 
+/// The thread that ran the atexit hook (the main thread): it may go on calling.
+static EXIT_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::OnceLock::new();
+
+/// After the atexit hook, a (daemon) thread whose blocking call returns must not
+/// take the GIL of a finalizing interpreter: it parks until the process ends.
+fn park_if_exiting() {
+    if SHUTTING_DOWN.load(Ordering::SeqCst) && EXIT_THREAD.get() != Some(&std::thread::current().id()) {
+        loop {
+            std::thread::park();
+        }
+    }
+}
+
 struct CallbackGuard;
 impl CallbackGuard {
     fn enter() -> Option<CallbackGuard> {
@@ -132,7 +145,11 @@ fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
     let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
     let mut task = handle.spawn(guarded(job));
     loop {
-        let step = py.detach(|| runtime::block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut task).await }));
+        let step = py.detach(|| {
+            let r = runtime::block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut task).await });
+            park_if_exiting();
+            r
+        });
         match step {
             Err(e) => {
                 task.abort();
@@ -588,6 +605,7 @@ impl PyEmulator {
 /// Stops the shared runtime (in-flight calls are cancelled); registered with `atexit`.
 #[pyfunction]
 fn _shutdown(py: Python<'_>) {
+    let _ = EXIT_THREAD.set(std::thread::current().id());
     SHUTTING_DOWN.store(true, Ordering::SeqCst);
     py.detach(|| {
         // Let callbacks that already entered Python finish (they need the GIL, released here).

@@ -16,7 +16,7 @@ const DIR: &str = "python/neonkit/generated";
 const KEYWORDS: &[&str] = &[
     "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del", "elif", "else",
     "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda", "nonlocal", "not", "or", "pass", "raise",
-    "return", "try", "while", "with", "yield", "match", "case", "type",
+    "return", "try", "while", "with", "yield",
 ];
 
 /// Attribute and keyword names the generated classes use themselves.

@@ -588,7 +588,6 @@ class BranchRecoveryInfo(Model):
 class BranchCreateRequestEndpointOptions(Model):
     __slots__ = ()
     _fields = {"type": "EndpointType", "settings": "EndpointSettingsData", "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "provisioner": None, "suspend_timeout_seconds": None}
-    _attrs = {"type_": "type"}
 
 class BranchAnonymizedCreateRequest(Model):
     __slots__ = ()
@@ -666,7 +665,6 @@ class ConnectionURIResponse(Model):
 class Endpoint(Model):
     __slots__ = ()
     _fields = {"host": None, "id": None, "name": None, "project_id": None, "branch_id": None, "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "region_id": None, "type": "EndpointType", "current_state": "EndpointState", "pending_state": "EndpointState", "settings": "EndpointSettingsData", "pooler_enabled": None, "pooler_mode": "EndpointPoolerMode", "disabled": None, "passwordless_access": None, "last_active": None, "creation_source": None, "created_at": None, "updated_at": None, "started_at": None, "suspended_at": None, "proxy_host": None, "suspend_timeout_seconds": None, "provisioner": None, "compute_release_version": None}
-    _attrs = {"type_": "type"}
     _sensitive = frozenset({"host"})
 
 class EndpointState(OpenEnum):
@@ -784,7 +782,6 @@ class PaymentSourceBankCard(Model):
 class PaymentSource(Model):
     __slots__ = ()
     _fields = {"type": None, "card": "PaymentSourceBankCard"}
-    _attrs = {"type_": "type"}
 
 class BillingAccount(Model):
     __slots__ = ()
@@ -1132,7 +1129,6 @@ class NeonAuthWebhookConfig(Model):
 class NeonAuthOauthProvider(Model):
     __slots__ = ()
     _fields = {"id": "NeonAuthOauthProviderId", "type": "NeonAuthOauthProviderType", "client_id": None, "client_secret": None}
-    _attrs = {"type_": "type"}
 
 class NeonAuthOauthProviderId(OpenEnum):
     GOOGLE = "google"
@@ -1231,7 +1227,6 @@ class AnnotationData(Model):
 class AnnotationObjectData(Model):
     __slots__ = ()
     _fields = {"type": None, "id": None}
-    _attrs = {"type_": "type"}
 
 class AnnotationCreateValueRequest(Model):
     __slots__ = ()
@@ -1438,7 +1433,6 @@ class BranchUpdateRequestBranch(Model):
 class EndpointCreateRequestEndpoint(Model):
     __slots__ = ()
     _fields = {"branch_id": None, "region_id": None, "type": "EndpointType", "settings": "EndpointSettingsData", "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "provisioner": None, "pooler_enabled": None, "pooler_mode": "EndpointPoolerMode", "disabled": None, "passwordless_access": None, "suspend_timeout_seconds": None, "name": None}
-    _attrs = {"type_": "type"}
 
 class EndpointUpdateRequestEndpoint(Model):
     __slots__ = ()
@@ -1509,7 +1503,6 @@ class SnapshotUpdateRequestSnapshot(Model):
 class BranchSchemaJSONTablesItemColumnsItem(Model):
     __slots__ = ()
     _fields = {"name": None, "type": None, "nullable": None, "generated": None}
-    _attrs = {"type_": "type"}
 
 class BranchSchemaJSONTablesItemConstraintsItemReferencedTable(Model):
     """For foreign keys - the referenced table information"""
@@ -1519,7 +1512,6 @@ class BranchSchemaJSONTablesItemConstraintsItemReferencedTable(Model):
 class BranchSchemaJSONTablesItemConstraintsItem(Model):
     __slots__ = ()
     _fields = {"type": None, "columns": None, "name": None, "referenced_table": "BranchSchemaJSONTablesItemConstraintsItemReferencedTable"}
-    _attrs = {"type_": "type"}
 
 class BranchSchemaJSONTablesItem(Model):
     __slots__ = ()

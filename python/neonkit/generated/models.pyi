@@ -1150,13 +1150,13 @@ class BranchRecoveryInfo(Model):
 BranchRecoveryInfoDict = TypedDict("BranchRecoveryInfoDict", {"deleted_at": Required[str], "recoverable_until": Required[str], "deletion_method": Required[Union[BranchRecoveryInfoDeletionMethod, str]]}, total=False)
 
 class BranchCreateRequestEndpointOptions(Model):
-    type_: Union[EndpointType, str]
+    type: Union[EndpointType, str]
     settings: Optional[EndpointSettingsData]
     autoscaling_limit_min_cu: Optional[float]
     autoscaling_limit_max_cu: Optional[float]
     provisioner: Optional[str]
     suspend_timeout_seconds: Optional[int]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type_: Optional[Union[EndpointType, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., suspend_timeout_seconds: Optional[int] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[EndpointType, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., suspend_timeout_seconds: Optional[int] = ...) -> None: ...
 
 BranchCreateRequestEndpointOptionsDict = TypedDict("BranchCreateRequestEndpointOptionsDict", {"type": Required[Union[EndpointType, str]], "settings": Union[EndpointSettingsData, EndpointSettingsDataDict], "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "provisioner": str, "suspend_timeout_seconds": int}, total=False)
 
@@ -1301,7 +1301,7 @@ class Endpoint(Model):
     autoscaling_limit_min_cu: float
     autoscaling_limit_max_cu: float
     region_id: str
-    type_: Union[EndpointType, str]
+    type: Union[EndpointType, str]
     current_state: Union[EndpointState, str]
     pending_state: Optional[Union[EndpointState, str]]
     settings: EndpointSettingsData
@@ -1319,7 +1319,7 @@ class Endpoint(Model):
     suspend_timeout_seconds: int
     provisioner: str
     compute_release_version: Optional[str]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., id: Optional[str] = ..., name: Optional[str] = ..., project_id: Optional[str] = ..., branch_id: Optional[str] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., region_id: Optional[str] = ..., type_: Optional[Union[EndpointType, str]] = ..., current_state: Optional[Union[EndpointState, str]] = ..., pending_state: Optional[Union[EndpointState, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., last_active: Optional[str] = ..., creation_source: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., started_at: Optional[str] = ..., suspended_at: Optional[str] = ..., proxy_host: Optional[str] = ..., suspend_timeout_seconds: Optional[int] = ..., provisioner: Optional[str] = ..., compute_release_version: Optional[str] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., id: Optional[str] = ..., name: Optional[str] = ..., project_id: Optional[str] = ..., branch_id: Optional[str] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., region_id: Optional[str] = ..., type: Optional[Union[EndpointType, str]] = ..., current_state: Optional[Union[EndpointState, str]] = ..., pending_state: Optional[Union[EndpointState, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., last_active: Optional[str] = ..., creation_source: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., started_at: Optional[str] = ..., suspended_at: Optional[str] = ..., proxy_host: Optional[str] = ..., suspend_timeout_seconds: Optional[int] = ..., provisioner: Optional[str] = ..., compute_release_version: Optional[str] = ...) -> None: ...
 
 EndpointDict = TypedDict("EndpointDict", {"host": Required[str], "id": Required[str], "name": str, "project_id": Required[str], "branch_id": Required[str], "autoscaling_limit_min_cu": Required[float], "autoscaling_limit_max_cu": Required[float], "region_id": Required[str], "type": Required[Union[EndpointType, str]], "current_state": Required[Union[EndpointState, str]], "pending_state": Union[EndpointState, str], "settings": Required[Union[EndpointSettingsData, EndpointSettingsDataDict]], "pooler_enabled": Required[bool], "pooler_mode": Required[Union[EndpointPoolerMode, str]], "disabled": Required[bool], "passwordless_access": Required[bool], "last_active": str, "creation_source": Required[str], "created_at": Required[str], "updated_at": Required[str], "started_at": str, "suspended_at": str, "proxy_host": Required[str], "suspend_timeout_seconds": Required[int], "provisioner": Required[str], "compute_release_version": str}, total=False)
 
@@ -1497,9 +1497,9 @@ class PaymentSourceBankCard(Model):
 PaymentSourceBankCardDict = TypedDict("PaymentSourceBankCardDict", {"last4": Required[str], "brand": Union[PaymentSourceBankCardBrand, str], "exp_month": int, "exp_year": int}, total=False)
 
 class PaymentSource(Model):
-    type_: str
+    type: str
     card: Optional[PaymentSourceBankCard]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type_: Optional[str] = ..., card: Optional[Union[PaymentSourceBankCard, PaymentSourceBankCardDict]] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[str] = ..., card: Optional[Union[PaymentSourceBankCard, PaymentSourceBankCardDict]] = ...) -> None: ...
 
 PaymentSourceDict = TypedDict("PaymentSourceDict", {"type": Required[str], "card": Union[PaymentSourceBankCard, PaymentSourceBankCardDict]}, total=False)
 
@@ -2104,10 +2104,10 @@ NeonAuthWebhookConfigDict = TypedDict("NeonAuthWebhookConfigDict", {"enabled": R
 
 class NeonAuthOauthProvider(Model):
     id: Union[NeonAuthOauthProviderId, str]
-    type_: Union[NeonAuthOauthProviderType, str]
+    type: Union[NeonAuthOauthProviderType, str]
     client_id: Optional[str]
     client_secret: Optional[str]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[Union[NeonAuthOauthProviderId, str]] = ..., type_: Optional[Union[NeonAuthOauthProviderType, str]] = ..., client_id: Optional[str] = ..., client_secret: Optional[str] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[Union[NeonAuthOauthProviderId, str]] = ..., type: Optional[Union[NeonAuthOauthProviderType, str]] = ..., client_id: Optional[str] = ..., client_secret: Optional[str] = ...) -> None: ...
 
 NeonAuthOauthProviderDict = TypedDict("NeonAuthOauthProviderDict", {"id": Required[Union[NeonAuthOauthProviderId, str]], "type": Required[Union[NeonAuthOauthProviderType, str]], "client_id": str, "client_secret": str}, total=False)
 
@@ -2290,9 +2290,9 @@ class AnnotationData(Model):
 AnnotationDataDict = TypedDict("AnnotationDataDict", {"object": Required[Union[AnnotationObjectData, AnnotationObjectDataDict]], "value": Required[Dict[str, str]], "created_at": str, "updated_at": str}, total=False)
 
 class AnnotationObjectData(Model):
-    type_: str
+    type: str
     id: str
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type_: Optional[str] = ..., id: Optional[str] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[str] = ..., id: Optional[str] = ...) -> None: ...
 
 AnnotationObjectDataDict = TypedDict("AnnotationObjectDataDict", {"type": Required[str], "id": Required[str]}, total=False)
 
@@ -2686,7 +2686,7 @@ BranchUpdateRequestBranchDict = TypedDict("BranchUpdateRequestBranchDict", {"nam
 class EndpointCreateRequestEndpoint(Model):
     branch_id: str
     region_id: Optional[str]
-    type_: Union[EndpointType, str]
+    type: Union[EndpointType, str]
     settings: Optional[EndpointSettingsData]
     autoscaling_limit_min_cu: Optional[float]
     autoscaling_limit_max_cu: Optional[float]
@@ -2697,7 +2697,7 @@ class EndpointCreateRequestEndpoint(Model):
     passwordless_access: Optional[bool]
     suspend_timeout_seconds: Optional[int]
     name: Optional[str]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch_id: Optional[str] = ..., region_id: Optional[str] = ..., type_: Optional[Union[EndpointType, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., suspend_timeout_seconds: Optional[int] = ..., name: Optional[str] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch_id: Optional[str] = ..., region_id: Optional[str] = ..., type: Optional[Union[EndpointType, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., suspend_timeout_seconds: Optional[int] = ..., name: Optional[str] = ...) -> None: ...
 
 EndpointCreateRequestEndpointDict = TypedDict("EndpointCreateRequestEndpointDict", {"branch_id": Required[str], "region_id": str, "type": Required[Union[EndpointType, str]], "settings": Union[EndpointSettingsData, EndpointSettingsDataDict], "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "provisioner": str, "pooler_enabled": bool, "pooler_mode": Union[EndpointPoolerMode, str], "disabled": bool, "passwordless_access": bool, "suspend_timeout_seconds": int, "name": str}, total=False)
 
@@ -2799,10 +2799,10 @@ SnapshotUpdateRequestSnapshotDict = TypedDict("SnapshotUpdateRequestSnapshotDict
 
 class BranchSchemaJSONTablesItemColumnsItem(Model):
     name: str
-    type_: str
+    type: str
     nullable: Optional[bool]
     generated: Optional[bool]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., type_: Optional[str] = ..., nullable: Optional[bool] = ..., generated: Optional[bool] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., type: Optional[str] = ..., nullable: Optional[bool] = ..., generated: Optional[bool] = ...) -> None: ...
 
 BranchSchemaJSONTablesItemColumnsItemDict = TypedDict("BranchSchemaJSONTablesItemColumnsItemDict", {"name": Required[str], "type": Required[str], "nullable": bool, "generated": bool}, total=False)
 
@@ -2816,11 +2816,11 @@ class BranchSchemaJSONTablesItemConstraintsItemReferencedTable(Model):
 BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict = TypedDict("BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict", {"schema": Required[str], "table": Required[str], "columns": Required[List[str]]}, total=False)
 
 class BranchSchemaJSONTablesItemConstraintsItem(Model):
-    type_: str
+    type: str
     columns: List[str]
     name: Optional[str]
     referenced_table: Optional[BranchSchemaJSONTablesItemConstraintsItemReferencedTable]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type_: Optional[str] = ..., columns: Optional[List[str]] = ..., name: Optional[str] = ..., referenced_table: Optional[Union[BranchSchemaJSONTablesItemConstraintsItemReferencedTable, BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict]] = ...) -> None: ...
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[str] = ..., columns: Optional[List[str]] = ..., name: Optional[str] = ..., referenced_table: Optional[Union[BranchSchemaJSONTablesItemConstraintsItemReferencedTable, BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict]] = ...) -> None: ...
 
 BranchSchemaJSONTablesItemConstraintsItemDict = TypedDict("BranchSchemaJSONTablesItemConstraintsItemDict", {"type": Required[str], "columns": Required[List[str]], "name": str, "referenced_table": Union[BranchSchemaJSONTablesItemConstraintsItemReferencedTable, BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict]}, total=False)
 
