@@ -20,4 +20,4 @@ node test/types/out/example.js
 node test/types/out/example-esm.mjs
 
 echo "==> node --test"
-node --test --test-timeout=120000 test/
+node --test --test-timeout=120000 test/*.test.js
