@@ -5,7 +5,10 @@ const path = require('node:path');
 const file = process.env.NEONKIT_NODE_ADDON || path.join(__dirname, '..', 'neonkit.node');
 let native;
 try {
-  native = require(file);
+  // dlopen, not require: NEONKIT_NODE_ADDON may name a cargo output (`lib….so`).
+  const m = { exports: {} };
+  process.dlopen(m, file);
+  native = m.exports;
 } catch (e) {
   const err = new Error(
     `neonkit: could not load the native addon ${path.basename(file)} (${e.message}). ` +
