@@ -304,3 +304,25 @@ def test_ctrl_c_interrupts_a_blocking_call(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("interrupted after"), r.stdout + r.stderr
     assert float(r.stdout.split()[-1]) < 2.0
+
+
+def test_one_client_shared_by_many_threads_and_tasks(emu, sync_client):
+    p = new_project(sync_client, "shared")
+    pid = p.project.id
+
+    def work(i):
+        if i % 5 == 0:
+            return sync_client.projects.create(body={"project": {"name": f"t{i}"}}).project.name
+        return sync_client.projects.get(pid).project.id
+
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(work, range(40)))
+    assert results.count(pid) == 32
+    assert sorted(r for r in results if r != pid) == sorted(f"t{i}" for i in range(0, 40, 5))
+
+    async def go():
+        async with emu.async_client() as c:
+            got = await asyncio.gather(*(c.projects.get(pid) for _ in range(100)))
+            return {g.project.id for g in got}
+
+    assert asyncio.run(go()) == {pid}
