@@ -32,12 +32,6 @@ def subst(value, saved):
 
 MISSING = object()
 
-# Steps whose expectation disagrees with the emulator today (reported to the lead);
-# every other step of the scenario is still checked, and the step passes if fixed.
-KNOWN = {
-    ("pagination", 13): "expects 4 operations; the emulator records 5 (create_timeline and "
-    "start_compute for the project, then one create_branch per branch)",
-}
 
 
 def dig(data, dotted):
@@ -112,8 +106,6 @@ def run_scenario(emu, scenario, make_client):
                 ns, _, iter_method, args, kwargs = call_args(step, saved)
                 assert iter_method, f"{where}: {step['iterate']} has no iterator"
                 items = list(getattr(getattr(client, ns), iter_method)(*args, **kwargs))
-                if len(items) != step["expect"]["count"] and (scenario["name"], i) in KNOWN:
-                    pytest.xfail(KNOWN[(scenario["name"], i)])
                 assert len(items) == step["expect"]["count"], f"{where}: iterated {len(items)}"
             elif "fault" in step:
                 emu.add_fault(**step["fault"])
