@@ -30,6 +30,8 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         ("bindings/uniffi/src/generated/api.rs".to_string(), rust_api(spec)),
         ("bindings/uniffi/kotlin/src/test/kotlin/dev/neonkit/generated/Dispatch.kt".to_string(), kotlin_dispatch(spec)),
         ("bindings/uniffi/swift/Tests/NeonKitTests/Generated/Dispatch.swift".to_string(), swift_dispatch(spec)),
+        ("bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/models/generated/Models.kt".to_string(), kotlin_models(spec)),
+        ("bindings/uniffi/swift/Sources/NeonKit/Generated/Models.swift".to_string(), swift_models(spec)),
     ]
 }
 
@@ -170,6 +172,17 @@ fn docs(op: &Op, indent: &str) -> String {
     let _ = writeln!(out, "{indent}/// `{} {}` (operationId `{}`).", op.method.to_uppercase(), op.path, op.id);
     if op.returns_operations {
         let _ = writeln!(out, "{indent}/// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.");
+    }
+    match &op.response {
+        ResponseKind::Json(Ty::Named(n)) => {
+            let _ = writeln!(out, "{indent}/// Returns the JSON of `{n}` (typed view: Kotlin `dev.neonkit.models.{n}(json)`, Swift `NeonModels.{n}(text: json)`).");
+        }
+        ResponseKind::Json(Ty::Array(t)) => {
+            if let Ty::Named(n) = t.as_ref() {
+                let _ = writeln!(out, "{indent}/// Returns a JSON array of `{n}`.");
+            }
+        }
+        _ => {}
     }
     if op.deprecated {
         let _ = writeln!(out, "{indent}/// Deprecated by the API.");
@@ -601,4 +614,243 @@ pub fn bindgen(root: &Path, args: &[String]) {
     if check {
         println!("bindgen: {} Kotlin/Swift files in sync with the library", files.len());
     }
+}
+
+// ---------------------------------------------------------------------------
+// Typed read-only views of the API's models over the JSON text that calls
+// return: Kotlin classes in `dev.neonkit.models`, Swift structs in `NeonModels`.
+// A view never fails to build (unknown fields are kept in its JSON, enums are
+// open strings), and its `toString`/`description` never prints field values
+// (some hold secrets).
+
+/// What a spec type becomes in the views.
+enum VTy {
+    Str,
+    Int,
+    Long,
+    Double,
+    Bool,
+    Json,
+    Model(String),
+    List(Box<VTy>),
+    Map(Box<VTy>),
+}
+
+fn vty(spec: &Spec, ty: &Ty, depth: usize) -> VTy {
+    match ty {
+        Ty::Str | Ty::Bytes => VTy::Str,
+        Ty::I32 => VTy::Int,
+        Ty::I64 | Ty::U64 => VTy::Long,
+        Ty::F64 => VTy::Double,
+        Ty::Bool => VTy::Bool,
+        Ty::Any => VTy::Json,
+        Ty::Array(t) => VTy::List(Box::new(vty(spec, t, depth))),
+        Ty::Map(t) => VTy::Map(Box::new(vty(spec, t, depth))),
+        Ty::Named(n) => match spec.model(n).map(|m| &m.kind) {
+            Some(crate::spec::ModelKind::Struct(_)) => VTy::Model(n.clone()),
+            Some(crate::spec::ModelKind::Enum(_)) => VTy::Str,
+            Some(crate::spec::ModelKind::Alias(t)) if depth < 8 => vty(spec, t, depth + 1),
+            _ => VTy::Json,
+        },
+    }
+}
+
+fn kt_type(t: &VTy) -> String {
+    match t {
+        VTy::Str => "kotlin.String".into(),
+        VTy::Int => "kotlin.Int".into(),
+        VTy::Long => "kotlin.Long".into(),
+        VTy::Double => "kotlin.Double".into(),
+        VTy::Bool => "kotlin.Boolean".into(),
+        VTy::Json => "JsonElement".into(),
+        VTy::Model(n) => n.clone(),
+        VTy::List(e) => format!("kotlin.collections.List<{}>", kt_type(e)),
+        VTy::Map(e) => format!("kotlin.collections.Map<kotlin.String, {}>", kt_type(e)),
+    }
+}
+
+/// A Kotlin expression of type `T?` reading the JsonElement `v`.
+fn kt_read(t: &VTy, v: &str, depth: usize) -> String {
+    let e = format!("e{depth}");
+    match t {
+        VTy::Str => format!("asString({v})"),
+        VTy::Int => format!("asInt({v})"),
+        VTy::Long => format!("asLong({v})"),
+        VTy::Double => format!("asDouble({v})"),
+        VTy::Bool => format!("asBool({v})"),
+        VTy::Json => v.to_string(),
+        VTy::Model(n) => format!("asObject({v})?.let {{ {n}(it) }}"),
+        VTy::List(inner) => format!("asArray({v})?.mapNotNull {{ {e} -> {} }}", kt_read(inner, &e, depth + 1)),
+        VTy::Map(inner) => format!(
+            "asObject({v})?.entries?.mapNotNull {{ ({e}k, {e}) -> {}?.let {{ {e}k to it }} }}?.toMap()",
+            kt_read(inner, &e, depth + 1)
+        ),
+    }
+}
+
+fn swift_type(t: &VTy) -> String {
+    match t {
+        VTy::Str => "String".into(),
+        VTy::Int | VTy::Long => "Int64".into(),
+        VTy::Double => "Double".into(),
+        VTy::Bool => "Bool".into(),
+        VTy::Json => "Any".into(),
+        VTy::Model(n) => format!("NeonModels.{n}"),
+        VTy::List(e) => format!("[{}]", swift_type(e)),
+        VTy::Map(e) => format!("[String: {}]", swift_type(e)),
+    }
+}
+
+/// A Swift expression of type `T?` reading the `Any` value `v`.
+fn swift_read(t: &VTy, v: &str, depth: usize) -> String {
+    let e = format!("e{depth}");
+    match t {
+        VTy::Str => format!("NeonModels.asString({v})"),
+        VTy::Int | VTy::Long => format!("NeonModels.asInt({v})"),
+        VTy::Double => format!("NeonModels.asDouble({v})"),
+        VTy::Bool => format!("NeonModels.asBool({v})"),
+        VTy::Json => format!("Optional<Any>.some({v})"),
+        VTy::Model(n) => format!("NeonModels.asObject({v}).map {{ NeonModels.{n}(json: $0) }}"),
+        VTy::List(inner) => format!("NeonModels.asArray({v})?.compactMap {{ {e} in {} }}", swift_read(inner, &e, depth + 1)),
+        VTy::Map(inner) => format!(
+            "NeonModels.asObject({v})?.compactMapValues {{ {e} in {} }}",
+            swift_read(inner, &e, depth + 1)
+        ),
+    }
+}
+
+fn doc_text(doc: &Option<String>) -> Option<String> {
+    let d = doc.as_ref()?.trim();
+    let first = d.split("\n\n").next().unwrap_or("").trim();
+    if first.is_empty() {
+        return None;
+    }
+    Some(first.replace("*/", "* /").replace("/*", "/ *").lines().map(str::trim).collect::<Vec<_>>().join(" "))
+}
+
+/// Property names for a model's fields: lowerCamelCase, unique.
+fn prop_names(fields: &[crate::spec::Field]) -> Vec<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    fields
+        .iter()
+        .map(|f| {
+            let words: Vec<String> = naming::split_words(&f.json_name).iter().map(|w| w.to_ascii_lowercase()).collect();
+            let mut n = naming::camel(&words);
+            if n.is_empty() || n.chars().next().unwrap().is_ascii_digit() {
+                n = format!("f{n}");
+            }
+            if matches!(n.as_str(), "neonJson" | "json" | "description") {
+                n.push_str("Field");
+            }
+            while !seen.insert(n.clone()) {
+                n.push('_');
+            }
+            n
+        })
+        .collect()
+}
+
+fn const_ident(value: &str) -> String {
+    let mut id: String = value.chars().map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_uppercase() } else { '_' }).collect();
+    if id.is_empty() || id.chars().next().unwrap().is_ascii_digit() {
+        id = format!("V_{id}");
+    }
+    id
+}
+
+fn kotlin_models(spec: &Spec) -> String {
+    let mut out = String::from(HEADER_KT);
+    out.push_str("// Typed read-only views of the API's models over response JSON: `ProjectResponse(client.projects().get(id)).project.name`.\n");
+    out.push_str("@file:Suppress(\"unused\", \"RedundantVisibilityModifier\", \"DEPRECATION\")\n\npackage dev.neonkit.models\n\n");
+    out.push_str("import kotlinx.serialization.json.JsonElement\nimport kotlinx.serialization.json.JsonObject\n\n");
+    for m in &spec.models {
+        match &m.kind {
+            crate::spec::ModelKind::Struct(fields) => {
+                if let Some(d) = doc_text(&m.doc) {
+                    let _ = writeln!(out, "/** {d} */");
+                }
+                let _ = writeln!(out, "public class {n}(neonJson: JsonObject) : NeonModel(neonJson) {{", n = m.name);
+                let _ = writeln!(out, "    /** Reads JSON text (a response body). */\n    public constructor(text: kotlin.String) : this(parseJsonObject(text))");
+                for (f, p) in fields.iter().zip(prop_names(fields)) {
+                    let t = vty(spec, &f.ty, 0);
+                    let mut doc = doc_text(&f.doc).unwrap_or_default();
+                    if f.sensitive {
+                        doc = format!("{doc} (a secret: never printed by toString)").trim().to_string();
+                    }
+                    if !doc.is_empty() {
+                        let _ = writeln!(out, "    /** {doc} */");
+                    }
+                    let read = kt_read(&t, "it", 1);
+                    if f.required && !f.nullable {
+                        let _ = writeln!(out, "    public val `{p}`: {} get() = required({:?}) {{ {read} }}", kt_type(&t), f.json_name);
+                    } else {
+                        let _ = writeln!(out, "    public val `{p}`: {}? get() = optional({:?}) {{ {read} }}", kt_type(&t), f.json_name);
+                    }
+                }
+                out.push_str("}\n\n");
+            }
+            crate::spec::ModelKind::Enum(values) => {
+                let _ = writeln!(out, "/** The known values of `{}` (an open set: a field of this type is a String and may hold others). */", m.name);
+                let _ = writeln!(out, "public object {} {{", m.name);
+                let mut seen = std::collections::BTreeSet::new();
+                for v in values {
+                    let mut c = const_ident(v);
+                    while !seen.insert(c.clone()) {
+                        c.push('_');
+                    }
+                    let _ = writeln!(out, "    public const val {c}: kotlin.String = {v:?}");
+                }
+                let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                let _ = writeln!(out, "    public val values: kotlin.collections.List<kotlin.String> = listOf({})", list.join(", "));
+                out.push_str("}\n\n");
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn swift_models(spec: &Spec) -> String {
+    let mut out = String::from(HEADER_KT);
+    out.push_str("// Typed read-only views of the API's models over response JSON: `try NeonModels.ProjectResponse(text: …).project?.name`.\n");
+    out.push_str("import Foundation\n\n");
+    for m in &spec.models {
+        match &m.kind {
+            crate::spec::ModelKind::Struct(fields) => {
+                out.push_str("extension NeonModels {\n");
+                if let Some(d) = doc_text(&m.doc) {
+                    let _ = writeln!(out, "    /// {d}");
+                }
+                let _ = writeln!(out, "    public struct {}: NeonModelView {{", m.name);
+                out.push_str("        public let json: [String: Any]\n        public init(json: [String: Any]) { self.json = json }\n");
+                for (f, p) in fields.iter().zip(prop_names(fields)) {
+                    let t = vty(spec, &f.ty, 0);
+                    if let Some(d) = doc_text(&f.doc) {
+                        let _ = writeln!(out, "        /// {d}");
+                    }
+                    if f.sensitive {
+                        out.push_str("        /// A secret: never printed by `description`.\n");
+                    }
+                    let _ = writeln!(
+                        out,
+                        "        public var `{p}`: {}? {{ NeonModels.field(json, {:?}) {{ v in {} }} }}",
+                        swift_type(&t),
+                        f.json_name,
+                        swift_read(&t, "v", 1)
+                    );
+                }
+                out.push_str("    }\n}\n\n");
+            }
+            crate::spec::ModelKind::Enum(values) => {
+                out.push_str("extension NeonModels {\n");
+                let _ = writeln!(out, "    /// The known values of `{}` (an open set: fields of this type are Strings and may hold others).", m.name);
+                let _ = writeln!(out, "    public enum {} {{", m.name);
+                let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+                let _ = writeln!(out, "        public static let values: [String] = [{}]", list.join(", "));
+                out.push_str("    }\n}\n\n");
+            }
+            _ => {}
+        }
+    }
+    out
 }

@@ -630,6 +630,7 @@ impl ProjectsApi {
     /// Returns a list of issues categorized by severity (ERROR, WARN, INFO).
     ///
     /// `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
+    /// Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_advisor_security_issues(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -660,6 +661,7 @@ impl ProjectsApi {
     /// and [Manage projects](https://neon.com/docs/manage/projects/).
     ///
     /// `GET /projects` (operationId `listProjects`).
+    /// Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -703,6 +705,7 @@ impl ProjectsApi {
     ///
     /// `POST /projects` (operationId `createProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
     pub async fn create(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -726,6 +729,7 @@ impl ProjectsApi {
     /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
     ///
     /// `GET /projects/shared` (operationId `listSharedProjects`).
+    /// Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_shared(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -765,6 +769,7 @@ impl ProjectsApi {
     /// Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
     ///
     /// `GET /projects/{project_id}` (operationId `getProject`).
+    /// Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
     pub async fn get(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -789,6 +794,7 @@ impl ProjectsApi {
     ///
     /// `PATCH /projects/{project_id}` (operationId `updateProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
     pub async fn update(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -813,6 +819,7 @@ impl ProjectsApi {
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
     /// `DELETE /projects/{project_id}` (operationId `deleteProject`).
+    /// Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
     pub async fn delete(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -838,6 +845,7 @@ impl ProjectsApi {
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
     /// `POST /projects/{project_id}/recover` (operationId `recoverProject`).
+    /// Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
     pub async fn recover(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -860,6 +868,7 @@ impl ProjectsApi {
     /// Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
     ///
     /// `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
+    /// Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
     pub async fn list_permissions(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -882,6 +891,7 @@ impl ProjectsApi {
     /// Grants project access to the account associated with the specified email address.
     ///
     /// `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
+    /// Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
     pub async fn grant_permission(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -904,6 +914,7 @@ impl ProjectsApi {
     /// Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
     ///
     /// `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
+    /// Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
     pub async fn revoke_permission(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
@@ -930,6 +941,7 @@ impl ProjectsApi {
     /// `settings.preload_libraries` configuration.
     ///
     /// `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
+    /// Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
     pub async fn get_available_preload_libraries(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -955,6 +967,7 @@ impl ProjectsApi {
     /// The optional `ru` parameter redirects the recipient after acceptance.
     ///
     /// `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
+    /// Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn create_transfer_request(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1004,6 +1017,7 @@ impl ProjectsApi {
     /// Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
     ///
     /// `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
+    /// Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
     pub async fn get_jwks(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1027,6 +1041,7 @@ impl ProjectsApi {
     ///
     /// `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
     pub async fn add_jwks(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1050,6 +1065,7 @@ impl ProjectsApi {
     /// JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
     ///
     /// `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
+    /// Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
     pub async fn delete_jwks(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
@@ -1073,6 +1089,7 @@ impl ProjectsApi {
     /// The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
     ///
     /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
+    /// Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_connection_uri(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1103,6 +1120,7 @@ impl ProjectsApi {
     /// Lists VPC endpoint restrictions for the specified Neon project.
     ///
     /// `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
+    /// Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
     pub async fn list_vpc_endpoints(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1183,6 +1201,7 @@ impl BranchesApi {
     /// Retrieves a list of branches for the specified project.
     ///
     /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
+    /// Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1227,6 +1246,7 @@ impl BranchesApi {
     ///
     /// `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn create(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1257,6 +1277,7 @@ impl BranchesApi {
     ///
     /// `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
     pub async fn create_anonymized(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1280,6 +1301,7 @@ impl BranchesApi {
     /// Supports an optional `search` parameter to count branches matching a name filter.
     ///
     /// `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
+    /// Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn count(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1307,6 +1329,7 @@ impl BranchesApi {
     /// A `branch_id` value has a `br-` prefix.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
+    /// Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1331,6 +1354,7 @@ impl BranchesApi {
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn update(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1354,6 +1378,7 @@ impl BranchesApi {
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn delete(&self, project_id: String, branch_id: String, query: Option<DeleteProjectBranchQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1383,6 +1408,7 @@ impl BranchesApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn restore(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1405,6 +1431,7 @@ impl BranchesApi {
     /// Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
+    /// Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_schema(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1433,6 +1460,7 @@ impl BranchesApi {
     /// Compares the schema from the specified database with another branch's schema.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
+    /// Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_schema_comparison(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1462,6 +1490,7 @@ impl BranchesApi {
     /// Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
+    /// Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
     pub async fn get_masking_rules(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1485,6 +1514,7 @@ impl BranchesApi {
     /// Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
+    /// Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
     pub async fn update_masking_rules(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1509,6 +1539,7 @@ impl BranchesApi {
     /// Only anonymized branches will have status information available.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
+    /// Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
     pub async fn get_anonymized_status(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1533,6 +1564,7 @@ impl BranchesApi {
     /// The branch must be an anonymized branch to start anonymization.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
+    /// Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
     pub async fn start_anonymization(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1558,6 +1590,7 @@ impl BranchesApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn set_default(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1584,6 +1617,7 @@ impl BranchesApi {
     /// TTL branches become non-TTL branches after recovery.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
+    /// Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
     pub async fn recover(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1612,6 +1646,7 @@ impl BranchesApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn finalize_restore(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1638,6 +1673,7 @@ impl BranchesApi {
     /// A branch can have multiple read-only compute endpoints.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
+    /// Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
     pub async fn list_endpoints(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1672,6 +1708,7 @@ impl DatabasesApi {
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
+    /// Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1697,6 +1734,7 @@ impl DatabasesApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1720,6 +1758,7 @@ impl DatabasesApi {
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
+    /// Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -1744,6 +1783,7 @@ impl DatabasesApi {
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
     pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -1768,6 +1808,7 @@ impl DatabasesApi {
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -1801,6 +1842,7 @@ impl RolesApi {
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
+    /// Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1825,6 +1867,7 @@ impl RolesApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1849,6 +1892,7 @@ impl RolesApi {
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
+    /// Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -1873,6 +1917,7 @@ impl RolesApi {
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -1896,6 +1941,7 @@ impl RolesApi {
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
+    /// Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
     pub async fn get_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -1923,6 +1969,7 @@ impl RolesApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
     pub async fn reset_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -1957,6 +2004,7 @@ impl EndpointsApi {
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
     /// `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
+    /// Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
     pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1984,6 +2032,7 @@ impl EndpointsApi {
     ///
     /// `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn create(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2009,6 +2058,7 @@ impl EndpointsApi {
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
     /// `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
+    /// Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
     pub async fn get(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2032,6 +2082,7 @@ impl EndpointsApi {
     ///
     /// `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn update(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2058,6 +2109,7 @@ impl EndpointsApi {
     ///
     /// `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn delete(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2082,6 +2134,7 @@ impl EndpointsApi {
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn start(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2107,6 +2160,7 @@ impl EndpointsApi {
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn suspend(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2132,6 +2186,7 @@ impl EndpointsApi {
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn restart(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2165,6 +2220,7 @@ impl OperationsApi {
     /// An operation is an action performed on a Neon project resource.
     ///
     /// `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
+    /// Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
     pub async fn get(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
@@ -2193,6 +2249,7 @@ impl OperationsApi {
     ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -2244,6 +2301,7 @@ impl ApiKeysApi {
     /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `GET /api_keys` (operationId `listApiKeys`).
+    /// Returns a JSON array of `ApiKeysListResponseItem`.
     pub async fn list(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2271,6 +2329,7 @@ impl ApiKeysApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `POST /api_keys` (operationId `createApiKey`).
+    /// Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
     pub async fn create(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2297,6 +2356,7 @@ impl ApiKeysApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
+    /// Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
     pub async fn revoke(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
@@ -2331,6 +2391,7 @@ impl SnapshotsApi {
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn create(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -2358,6 +2419,7 @@ impl SnapshotsApi {
     /// Each snapshot represents a point-in-time backup of the project data.
     ///
     /// `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
+    /// Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
     pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2380,6 +2442,7 @@ impl SnapshotsApi {
     /// Updates the specified snapshot.
     ///
     /// `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
+    /// Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
     pub async fn update(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
@@ -2403,6 +2466,7 @@ impl SnapshotsApi {
     ///
     /// `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
     pub async fn delete(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
@@ -2427,6 +2491,7 @@ impl SnapshotsApi {
     ///
     /// `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+    /// Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
     #[uniffi::method(default(query = None, body = None))]
     pub async fn restore(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
@@ -2453,6 +2518,7 @@ impl SnapshotsApi {
     /// Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
+    /// Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
     pub async fn get_schedule(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2476,6 +2542,7 @@ impl SnapshotsApi {
     /// The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn set_schedule(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2508,6 +2575,7 @@ impl RegionsApi {
     /// Lists supported Neon regions.
     ///
     /// `GET /regions` (operationId `getActiveRegions`).
+    /// Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_active(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -2545,6 +2613,7 @@ impl UsersApi {
     /// including account identifiers, plan details, and linked auth accounts.
     ///
     /// `GET /users/me` (operationId `getCurrentUserInfo`).
+    /// Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
     pub async fn get_current(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2567,6 +2636,7 @@ impl UsersApi {
     /// Retrieves the organizations that the currently authenticated user belongs to.
     ///
     /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
+    /// Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
     pub async fn list_organizations(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2589,6 +2659,7 @@ impl UsersApi {
     /// DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
     ///
     /// `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn transfer_projects_to_org(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -2614,6 +2685,7 @@ impl UsersApi {
     /// and the associated identity.
     ///
     /// `GET /auth` (operationId `getAuthDetails`).
+    /// Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
     pub async fn get_auth_details(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2648,6 +2720,7 @@ impl ConsumptionApi {
     /// Issuing a call to this API does not wake a project's compute endpoint.
     ///
     /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
+    /// Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_history_per_project(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -2698,6 +2771,7 @@ impl ConsumptionApi {
     /// Launch, Scale, Agent, Business, and Enterprise plans.
     ///
     /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
+    /// Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_history_per_project_v2(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -2750,6 +2824,7 @@ impl ConsumptionApi {
     /// Agent, and Enterprise plans.
     ///
     /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
+    /// Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_history_per_branch_v2(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -2813,6 +2888,7 @@ impl OrganizationsApi {
     /// Retrieves details for the specified organization, including its name, plan, and configuration.
     ///
     /// `GET /organizations/{org_id}` (operationId `getOrganization`).
+    /// Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
     pub async fn get(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -2838,6 +2914,7 @@ impl OrganizationsApi {
     /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
+    /// Returns a JSON array of `OrgApiKeysListResponseItem`.
     pub async fn list_api_keys(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -2865,6 +2942,7 @@ impl OrganizationsApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
+    /// Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
     pub async fn create_api_key(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -2891,6 +2969,7 @@ impl OrganizationsApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
+    /// Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
     pub async fn revoke_api_key(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
@@ -2915,6 +2994,7 @@ impl OrganizationsApi {
     /// Available to organization members with read access on Launch and Scale plans only.
     ///
     /// `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
+    /// Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
     pub async fn get_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -2941,6 +3021,7 @@ impl OrganizationsApi {
     /// Available to organization admins on Launch and Scale plans only.
     ///
     /// `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
+    /// Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
     pub async fn set_spending_limit(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -2965,6 +3046,7 @@ impl OrganizationsApi {
     /// Available to organization admins on Launch and Scale plans only.
     ///
     /// `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn delete_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -2987,6 +3069,7 @@ impl OrganizationsApi {
     /// Retrieves a paginated list of members for the specified organization.
     ///
     /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
+    /// Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_members(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
@@ -3025,6 +3108,7 @@ impl OrganizationsApi {
     /// Retrieves information about the specified organization member.
     ///
     /// `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
+    /// Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
     pub async fn get_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3049,6 +3133,7 @@ impl OrganizationsApi {
     /// Only organization admins can call this endpoint.
     ///
     /// `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
+    /// Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
     pub async fn update_member(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3073,6 +3158,7 @@ impl OrganizationsApi {
     /// The last admin in an organization cannot be removed.
     ///
     /// `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn remove_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3095,6 +3181,7 @@ impl OrganizationsApi {
     /// Retrieves pending and accepted invitations for the specified organization.
     ///
     /// `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
+    /// Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
     pub async fn get_invitations(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3120,6 +3207,7 @@ impl OrganizationsApi {
     /// Each invited user receives an email notification.
     ///
     /// `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
+    /// Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
     pub async fn create_invitations(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3142,6 +3230,7 @@ impl OrganizationsApi {
     /// Transfers selected projects, identified by their IDs, from your organization to another specified organization.
     ///
     /// `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn transfer_projects(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
@@ -3164,6 +3253,7 @@ impl OrganizationsApi {
     /// Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
     ///
     /// `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
+    /// Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
     pub async fn list_vpc_endpoints_all_regions(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3186,6 +3276,7 @@ impl OrganizationsApi {
     /// Retrieves the list of VPC endpoints for the specified Neon organization.
     ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
+    /// Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
     pub async fn list_vpc_endpoints(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
@@ -3208,6 +3299,7 @@ impl OrganizationsApi {
     /// Retrieves the current state and configuration details of a specified VPC endpoint.
     ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
+    /// Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
     pub async fn get_vpc_endpoint_details(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -3287,6 +3379,7 @@ impl AuthApi {
     /// Use this endpoint if the frontend integration flow can't be used.
     ///
     /// `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+    /// Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn create_integration(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3311,6 +3404,7 @@ impl AuthApi {
     /// including the auth provider type and integration status.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
+    /// Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3334,6 +3428,7 @@ impl AuthApi {
     /// Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
+    /// Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3384,6 +3479,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
     ///
     /// `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+    /// Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn list_redirect_uri_whitelist_domains(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3454,6 +3550,7 @@ impl AuthApi {
     /// Only domains in this list are permitted as redirect targets after authentication.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
+    /// Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
     pub async fn list_branch_trusted_domains(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3523,6 +3620,7 @@ impl AuthApi {
     /// on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
     ///
     /// `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
+    /// Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
     pub async fn create_provider_sdk_keys(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3546,6 +3644,7 @@ impl AuthApi {
     /// The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
     ///
     /// `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+    /// Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn create_new_user(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3571,6 +3670,7 @@ impl AuthApi {
     /// using the branch's configured auth providers.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
+    /// Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
     pub async fn create_branch_new_user(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3617,6 +3717,7 @@ impl AuthApi {
     /// The role controls the user's level of access within the Neon Auth integration.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
+    /// Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
     pub async fn update_user_role(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
@@ -3662,6 +3763,7 @@ impl AuthApi {
     /// Transfers ownership of your Neon-managed auth project to your own auth provider account.
     ///
     /// `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
+    /// Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
     pub async fn transfer_provider_project(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3684,6 +3786,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
     ///
     /// `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+    /// Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn list_integrations(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3707,6 +3810,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
     ///
     /// `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+    /// Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn list_oauth_providers(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3731,6 +3835,7 @@ impl AuthApi {
     /// Adds an OAuth provider to the specified project.
     ///
     /// `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     /// Deprecated by the API.
     pub async fn add_oauth_provider(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3754,6 +3859,7 @@ impl AuthApi {
     /// Lists the OAuth providers configured for the specified branch's Neon Auth integration.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
+    /// Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
     pub async fn list_branch_oauth_providers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3777,6 +3883,7 @@ impl AuthApi {
     /// After adding, users can authenticate using the configured provider.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
+    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     pub async fn add_branch_oauth_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3799,6 +3906,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
     ///
     /// `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     /// Deprecated by the API.
     pub async fn update_oauth_provider(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
@@ -3845,6 +3953,7 @@ impl AuthApi {
     /// Updates a OAuth provider for the specified project.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
+    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     pub async fn update_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
@@ -3889,6 +3998,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
     ///
     /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
     /// Deprecated by the API.
     pub async fn get_email_server(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3912,6 +4022,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
     ///
     /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
     /// Deprecated by the API.
     pub async fn update_email_server(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3937,6 +4048,7 @@ impl AuthApi {
     /// (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
+    /// Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
     pub async fn send_test_email(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3960,6 +4072,7 @@ impl AuthApi {
     /// including whether it is enabled and the email verification method.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
+    /// Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
     pub async fn get_email_and_password_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3983,6 +4096,7 @@ impl AuthApi {
     /// Only the fields provided in the request body are updated.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
+    /// Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
     pub async fn update_email_and_password_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4006,6 +4120,7 @@ impl AuthApi {
     /// including the provider type and server settings.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
+    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
     pub async fn get_email_provider(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4029,6 +4144,7 @@ impl AuthApi {
     /// The email provider handles transactional messages such as verification emails and password reset links.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
+    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
     pub async fn update_email_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4077,6 +4193,7 @@ impl AuthApi {
     /// When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
+    /// Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
     pub async fn get_allow_localhost(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4100,6 +4217,7 @@ impl AuthApi {
     /// When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
+    /// Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
     pub async fn update_allow_localhost(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4124,6 +4242,7 @@ impl AuthApi {
     /// OAuth providers, and localhost settings.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
+    /// Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
     pub async fn get_plugin_configs(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4147,6 +4266,7 @@ impl AuthApi {
     /// The organization plugin enables multi-tenant organization support.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
+    /// Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
     pub async fn update_organization_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4170,6 +4290,7 @@ impl AuthApi {
     /// Currently supports updating the application name used in auth emails.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
+    /// Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
     pub async fn update_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4193,6 +4314,7 @@ impl AuthApi {
     /// The magic link plugin enables passwordless authentication via email magic links.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
+    /// Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
     pub async fn update_magic_link_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4216,6 +4338,7 @@ impl AuthApi {
     /// The phone number plugin enables phone-based OTP authentication.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
+    /// Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
     pub async fn get_phone_number_plugin(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4242,6 +4365,7 @@ impl AuthApi {
     /// A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
+    /// Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
     pub async fn update_phone_number_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4265,6 +4389,7 @@ impl AuthApi {
     /// including the endpoint URL and the events that trigger it.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
+    /// Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
     pub async fn get_webhook_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4288,6 +4413,7 @@ impl AuthApi {
     /// Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
+    /// Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
     pub async fn update_webhook_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4321,6 +4447,7 @@ impl DataApiApi {
     /// including endpoint URL, enabled state, and database settings.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
+    /// Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -4344,6 +4471,7 @@ impl DataApiApi {
     /// The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
+    /// Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn create(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
@@ -4370,6 +4498,7 @@ impl DataApiApi {
     /// The schema cache is always refreshed as part of this operation.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
@@ -4395,6 +4524,7 @@ impl DataApiApi {
     /// Existing connections using the Data API endpoint will fail after deletion.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
+    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -4430,6 +4560,7 @@ impl StorageApi {
     /// response includes a `reason` field indicating why storage is unavailable.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
+    /// Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4463,6 +4594,7 @@ impl BucketsApi {
     /// including those inherited from ancestor branches.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
+    /// Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4486,6 +4618,7 @@ impl BucketsApi {
     /// Buckets are managed by the Neon Platform branchable-storage service.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
+    /// Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4532,6 +4665,7 @@ impl BucketsApi {
     /// the user's session (no customer S3 credentials required).
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
+    /// Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_objects(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
@@ -4621,6 +4755,7 @@ impl BucketsApi {
     /// credentials required).
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
+    /// Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
     pub async fn delete_objects_by_prefix(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
@@ -4647,6 +4782,7 @@ impl BucketsApi {
     /// handling S3 credentials. The `operation` field selects the direction:
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
+    /// Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
     pub async fn presign_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
@@ -4679,6 +4815,7 @@ impl FunctionsApi {
     /// Lists functions on the specified branch.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
+    /// Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -4717,6 +4854,7 @@ impl FunctionsApi {
     /// Returns the function identified by its slug.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
+    /// Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -4747,6 +4885,7 @@ impl FunctionsApi {
     /// fork time.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
+    /// Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
     pub async fn update(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -4795,6 +4934,7 @@ impl FunctionsApi {
     /// becomes active.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
+    /// Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
     pub async fn create_deployment(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -4830,6 +4970,7 @@ impl AiGatewayApi {
     /// includes a `reason` field indicating why the gateway is unavailable.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
+    /// Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4863,6 +5004,7 @@ impl CredentialsApi {
     /// Secrets are never included.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
+    /// Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4887,6 +5029,7 @@ impl CredentialsApi {
     /// exactly once — they are not stored server-side.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
+    /// Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]

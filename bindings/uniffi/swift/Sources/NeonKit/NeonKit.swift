@@ -599,6 +599,7 @@ public protocol AiGatewayApiProtocol: AnyObject, Sendable {
      * includes a `reason` field indicating why the gateway is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
+     * Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
@@ -673,6 +674,7 @@ open class AiGatewayApi: AiGatewayApiProtocol, @unchecked Sendable {
      * includes a `reason` field indicating why the gateway is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
+     * Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -770,6 +772,7 @@ public protocol ApiKeysApiProtocol: AnyObject, Sendable {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /api_keys` (operationId `createApiKey`).
+     * Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
      */
     func create(body: String) async throws  -> String
     
@@ -787,6 +790,7 @@ public protocol ApiKeysApiProtocol: AnyObject, Sendable {
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /api_keys` (operationId `listApiKeys`).
+     * Returns a JSON array of `ApiKeysListResponseItem`.
      */
     func list() async throws  -> String
     
@@ -805,6 +809,7 @@ public protocol ApiKeysApiProtocol: AnyObject, Sendable {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
+     * Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
      */
     func revoke(keyId: Int64) async throws  -> String
     
@@ -881,6 +886,7 @@ open class ApiKeysApi: ApiKeysApiProtocol, @unchecked Sendable {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /api_keys` (operationId `createApiKey`).
+     * Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
      */
 open func create(body: String)async throws  -> String  {
     return
@@ -920,6 +926,7 @@ open func createBlocking(body: String)throws  -> String  {
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /api_keys` (operationId `listApiKeys`).
+     * Returns a JSON array of `ApiKeysListResponseItem`.
      */
 open func list()async throws  -> String  {
     return
@@ -959,6 +966,7 @@ open func listBlocking()throws  -> String  {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
+     * Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
      */
 open func revoke(keyId: Int64)async throws  -> String  {
     return
@@ -1051,6 +1059,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * After adding, users can authenticate using the configured provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     func addBranchOauthProvider(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1096,6 +1105,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Adds an OAuth provider to the specified project.
      *
      * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     func addOauthProvider(projectId: String, body: String) async throws  -> String
@@ -1112,6 +1122,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1128,6 +1139,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * using the branch's configured auth providers.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      */
     func createBranchNewUser(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1143,6 +1155,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Use this endpoint if the frontend integration flow can't be used.
      *
      * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      * Deprecated by the API.
      */
     func createIntegration(body: String) async throws  -> String
@@ -1159,6 +1172,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
      *
      * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      * Deprecated by the API.
      */
     func createNewUser(body: String) async throws  -> String
@@ -1175,6 +1189,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
      *
      * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     func createProviderSdkKeys(body: String) async throws  -> String
     
@@ -1312,6 +1327,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * including the auth provider type and integration status.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
+     * Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
@@ -1322,6 +1338,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     func getAllowLocalhost(projectId: String, branchId: String) async throws  -> String
     
@@ -1342,6 +1359,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * including whether it is enabled and the email verification method.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     func getEmailAndPasswordConfig(projectId: String, branchId: String) async throws  -> String
     
@@ -1357,6 +1375,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
     func getEmailProvider(projectId: String, branchId: String) async throws  -> String
     
@@ -1371,6 +1390,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
     func getEmailServer(projectId: String) async throws  -> String
@@ -1387,6 +1407,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The phone number plugin enables phone-based OTP authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     func getPhoneNumberPlugin(projectId: String, branchId: String) async throws  -> String
     
@@ -1403,6 +1424,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * OAuth providers, and localhost settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
+     * Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
      */
     func getPluginConfigs(projectId: String, branchId: String) async throws  -> String
     
@@ -1418,6 +1440,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * including the endpoint URL and the events that trigger it.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     func getWebhookConfig(projectId: String, branchId: String) async throws  -> String
     
@@ -1432,6 +1455,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      */
     func listBranchOauthProviders(projectId: String, branchId: String) async throws  -> String
     
@@ -1447,6 +1471,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Only domains in this list are permitted as redirect targets after authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      */
     func listBranchTrustedDomains(projectId: String, branchId: String) async throws  -> String
     
@@ -1461,6 +1486,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
      * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+     * Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
      * Deprecated by the API.
      */
     func listIntegrations(projectId: String) async throws  -> String
@@ -1476,6 +1502,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
      *
      * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      * Deprecated by the API.
      */
     func listOauthProviders(projectId: String) async throws  -> String
@@ -1491,6 +1518,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
      *
      * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      * Deprecated by the API.
      */
     func listRedirectUriWhitelistDomains(projectId: String) async throws  -> String
@@ -1508,6 +1536,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
     func sendTestEmail(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1522,6 +1551,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Transfers ownership of your Neon-managed auth project to your own auth provider account.
      *
      * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
+     * Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
      */
     func transferProviderProject(body: String) async throws  -> String
     
@@ -1537,6 +1567,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     func updateAllowLocalhost(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1551,6 +1582,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     func updateBranchOauthProvider(projectId: String, branchId: String, oauthProviderId: String, body: String) async throws  -> String
     
@@ -1566,6 +1598,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Currently supports updating the application name used in auth emails.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
+     * Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
      */
     func updateConfig(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1581,6 +1614,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Only the fields provided in the request body are updated.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     func updateEmailAndPasswordConfig(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1596,6 +1630,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
     func updateEmailProvider(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1610,6 +1645,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
     func updateEmailServer(projectId: String, body: String) async throws  -> String
@@ -1626,6 +1662,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The magic link plugin enables passwordless authentication via email magic links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
+     * Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
      */
     func updateMagicLinkPlugin(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1640,6 +1677,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     func updateOauthProvider(projectId: String, oauthProviderId: String, body: String) async throws  -> String
@@ -1656,6 +1694,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The organization plugin enables multi-tenant organization support.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
+     * Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
      */
     func updateOrganizationPlugin(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1674,6 +1713,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     func updatePhoneNumberPlugin(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1689,6 +1729,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The role controls the user's level of access within the Neon Auth integration.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
+     * Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
      */
     func updateUserRole(projectId: String, branchId: String, authUserId: String, body: String) async throws  -> String
     
@@ -1704,6 +1745,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     func updateWebhookConfig(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1776,6 +1818,7 @@ open class AuthApi: AuthApiProtocol, @unchecked Sendable {
      * After adding, users can authenticate using the configured provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
 open func addBranchOauthProvider(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -1890,6 +1933,7 @@ open func addDomainToRedirectUriWhitelistBlocking(projectId: String, body: Strin
      * Adds an OAuth provider to the specified project.
      *
      * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
 open func addOauthProvider(projectId: String, body: String)async throws  -> String  {
@@ -1929,6 +1973,7 @@ open func addOauthProviderBlocking(projectId: String, body: String)throws  -> St
      * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -1969,6 +2014,7 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * using the branch's configured auth providers.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      */
 open func createBranchNewUser(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -2008,6 +2054,7 @@ open func createBranchNewUserBlocking(projectId: String, branchId: String, body:
      * Use this endpoint if the frontend integration flow can't be used.
      *
      * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      * Deprecated by the API.
      */
 open func createIntegration(body: String)async throws  -> String  {
@@ -2046,6 +2093,7 @@ open func createIntegrationBlocking(body: String)throws  -> String  {
      * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
      *
      * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      * Deprecated by the API.
      */
 open func createNewUser(body: String)async throws  -> String  {
@@ -2084,6 +2132,7 @@ open func createNewUserBlocking(body: String)throws  -> String  {
      * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
      *
      * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
 open func createProviderSdkKeys(body: String)async throws  -> String  {
     return
@@ -2424,6 +2473,7 @@ open func disableBlocking(projectId: String, branchId: String, body: String? = n
      * including the auth provider type and integration status.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
+     * Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2448,6 +2498,7 @@ open func get(projectId: String, branchId: String)async throws  -> String  {
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
 open func getAllowLocalhost(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2500,6 +2551,7 @@ open func getBlocking(projectId: String, branchId: String)throws  -> String  {
      * including whether it is enabled and the email verification method.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
 open func getEmailAndPasswordConfig(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2538,6 +2590,7 @@ open func getEmailAndPasswordConfigBlocking(projectId: String, branchId: String)
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
 open func getEmailProvider(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2575,6 +2628,7 @@ open func getEmailProviderBlocking(projectId: String, branchId: String)throws  -
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
 open func getEmailServer(projectId: String)async throws  -> String  {
@@ -2613,6 +2667,7 @@ open func getEmailServerBlocking(projectId: String)throws  -> String  {
      * The phone number plugin enables phone-based OTP authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
 open func getPhoneNumberPlugin(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2652,6 +2707,7 @@ open func getPhoneNumberPluginBlocking(projectId: String, branchId: String)throw
      * OAuth providers, and localhost settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
+     * Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
      */
 open func getPluginConfigs(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2690,6 +2746,7 @@ open func getPluginConfigsBlocking(projectId: String, branchId: String)throws  -
      * including the endpoint URL and the events that trigger it.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
 open func getWebhookConfig(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2727,6 +2784,7 @@ open func getWebhookConfigBlocking(projectId: String, branchId: String)throws  -
      * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      */
 open func listBranchOauthProviders(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2765,6 +2823,7 @@ open func listBranchOauthProvidersBlocking(projectId: String, branchId: String)t
      * Only domains in this list are permitted as redirect targets after authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      */
 open func listBranchTrustedDomains(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2802,6 +2861,7 @@ open func listBranchTrustedDomainsBlocking(projectId: String, branchId: String)t
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
      * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+     * Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
      * Deprecated by the API.
      */
 open func listIntegrations(projectId: String)async throws  -> String  {
@@ -2839,6 +2899,7 @@ open func listIntegrationsBlocking(projectId: String)throws  -> String  {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
      *
      * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      * Deprecated by the API.
      */
 open func listOauthProviders(projectId: String)async throws  -> String  {
@@ -2876,6 +2937,7 @@ open func listOauthProvidersBlocking(projectId: String)throws  -> String  {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
      *
      * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      * Deprecated by the API.
      */
 open func listRedirectUriWhitelistDomains(projectId: String)async throws  -> String  {
@@ -2915,6 +2977,7 @@ open func listRedirectUriWhitelistDomainsBlocking(projectId: String)throws  -> S
      * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
 open func sendTestEmail(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -2953,6 +3016,7 @@ open func sendTestEmailBlocking(projectId: String, branchId: String, body: Strin
      * Transfers ownership of your Neon-managed auth project to your own auth provider account.
      *
      * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
+     * Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
      */
 open func transferProviderProject(body: String)async throws  -> String  {
     return
@@ -2990,6 +3054,7 @@ open func transferProviderProjectBlocking(body: String)throws  -> String  {
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
 open func updateAllowLocalhost(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3028,6 +3093,7 @@ open func updateAllowLocalhostBlocking(projectId: String, branchId: String, body
      * Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
 open func updateBranchOauthProvider(projectId: String, branchId: String, oauthProviderId: String, body: String)async throws  -> String  {
     return
@@ -3068,6 +3134,7 @@ open func updateBranchOauthProviderBlocking(projectId: String, branchId: String,
      * Currently supports updating the application name used in auth emails.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
+     * Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
      */
 open func updateConfig(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3107,6 +3174,7 @@ open func updateConfigBlocking(projectId: String, branchId: String, body: String
      * Only the fields provided in the request body are updated.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
 open func updateEmailAndPasswordConfig(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3146,6 +3214,7 @@ open func updateEmailAndPasswordConfigBlocking(projectId: String, branchId: Stri
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
 open func updateEmailProvider(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3184,6 +3253,7 @@ open func updateEmailProviderBlocking(projectId: String, branchId: String, body:
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
 open func updateEmailServer(projectId: String, body: String)async throws  -> String  {
@@ -3223,6 +3293,7 @@ open func updateEmailServerBlocking(projectId: String, body: String)throws  -> S
      * The magic link plugin enables passwordless authentication via email magic links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
+     * Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
      */
 open func updateMagicLinkPlugin(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3261,6 +3332,7 @@ open func updateMagicLinkPluginBlocking(projectId: String, branchId: String, bod
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
 open func updateOauthProvider(projectId: String, oauthProviderId: String, body: String)async throws  -> String  {
@@ -3301,6 +3373,7 @@ open func updateOauthProviderBlocking(projectId: String, oauthProviderId: String
      * The organization plugin enables multi-tenant organization support.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
+     * Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
      */
 open func updateOrganizationPlugin(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3343,6 +3416,7 @@ open func updateOrganizationPluginBlocking(projectId: String, branchId: String, 
      * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
 open func updatePhoneNumberPlugin(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3382,6 +3456,7 @@ open func updatePhoneNumberPluginBlocking(projectId: String, branchId: String, b
      * The role controls the user's level of access within the Neon Auth integration.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
+     * Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
      */
 open func updateUserRole(projectId: String, branchId: String, authUserId: String, body: String)async throws  -> String  {
     return
@@ -3422,6 +3497,7 @@ open func updateUserRoleBlocking(projectId: String, branchId: String, authUserId
      * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
 open func updateWebhookConfig(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3516,6 +3592,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Supports an optional `search` parameter to count branches matching a name filter.
      *
      * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
+     * Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
      */
     func count(projectId: String, query: CountProjectBranchesQuery?) async throws  -> String
     
@@ -3536,6 +3613,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     func create(projectId: String, body: String?) async throws  -> String
     
@@ -3551,6 +3629,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     func createAnonymized(projectId: String, body: String) async throws  -> String
     
@@ -3571,6 +3650,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func delete(projectId: String, branchId: String, query: DeleteProjectBranchQuery?) async throws  -> String
     
@@ -3591,6 +3671,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     func finalizeRestore(projectId: String, branchId: String, body: String?) async throws  -> String
     
@@ -3606,6 +3687,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * A `branch_id` value has a `br-` prefix.
      *
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
+     * Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
@@ -3617,6 +3699,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Only anonymized branches will have status information available.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     func getAnonymizedStatus(projectId: String, branchId: String) async throws  -> String
     
@@ -3637,6 +3720,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     func getMaskingRules(projectId: String, branchId: String) async throws  -> String
     
@@ -3651,6 +3735,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
+     * Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
      */
     func getSchema(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaQuery?) async throws  -> String
     
@@ -3665,6 +3750,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Compares the schema from the specified database with another branch's schema.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
+     * Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
      */
     func getSchemaComparison(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaComparisonQuery?) async throws  -> String
     
@@ -3684,6 +3770,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Retrieves a list of branches for the specified project.
      *
      * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
+     * Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
      */
     func list(projectId: String, query: ListProjectBranchesQuery?) async throws  -> String
     
@@ -3700,6 +3787,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * A branch can have multiple read-only compute endpoints.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     func listEndpoints(projectId: String, branchId: String) async throws  -> String
     
@@ -3718,6 +3806,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * TTL branches become non-TTL branches after recovery.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
+     * Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
      */
     func recover(projectId: String, branchId: String) async throws  -> String
     
@@ -3735,6 +3824,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func restore(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -3752,6 +3842,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func setDefault(projectId: String, branchId: String) async throws  -> String
     
@@ -3768,6 +3859,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * The branch must be an anonymized branch to start anonymization.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     func startAnonymization(projectId: String, branchId: String) async throws  -> String
     
@@ -3784,6 +3876,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func update(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -3799,6 +3892,7 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     func updateMaskingRules(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -3871,6 +3965,7 @@ open class BranchesApi: BranchesApiProtocol, @unchecked Sendable {
      * Supports an optional `search` parameter to count branches matching a name filter.
      *
      * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
+     * Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
      */
 open func count(projectId: String, query: CountProjectBranchesQuery? = nil)async throws  -> String  {
     return
@@ -3914,6 +4009,7 @@ open func countBlocking(projectId: String, query: CountProjectBranchesQuery? = n
      *
      * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
 open func create(projectId: String, body: String? = nil)async throws  -> String  {
     return
@@ -3943,6 +4039,7 @@ open func create(projectId: String, body: String? = nil)async throws  -> String 
      *
      * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
 open func createAnonymized(projectId: String, body: String)async throws  -> String  {
     return
@@ -3995,6 +4092,7 @@ open func createBlocking(projectId: String, body: String? = nil)throws  -> Strin
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func delete(projectId: String, branchId: String, query: DeleteProjectBranchQuery? = nil)async throws  -> String  {
     return
@@ -4039,6 +4137,7 @@ open func deleteBlocking(projectId: String, branchId: String, query: DeleteProje
      *
      * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
 open func finalizeRestore(projectId: String, branchId: String, body: String? = nil)async throws  -> String  {
     return
@@ -4078,6 +4177,7 @@ open func finalizeRestoreBlocking(projectId: String, branchId: String, body: Str
      * A `branch_id` value has a `br-` prefix.
      *
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
+     * Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4103,6 +4203,7 @@ open func get(projectId: String, branchId: String)async throws  -> String  {
      * Only anonymized branches will have status information available.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
 open func getAnonymizedStatus(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4155,6 +4256,7 @@ open func getBlocking(projectId: String, branchId: String)throws  -> String  {
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
 open func getMaskingRules(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4192,6 +4294,7 @@ open func getMaskingRulesBlocking(projectId: String, branchId: String)throws  ->
      * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
+     * Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
      */
 open func getSchema(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaQuery? = nil)async throws  -> String  {
     return
@@ -4231,6 +4334,7 @@ open func getSchemaBlocking(projectId: String, branchId: String, dbName: String,
      * Compares the schema from the specified database with another branch's schema.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
+     * Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
      */
 open func getSchemaComparison(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaComparisonQuery? = nil)async throws  -> String  {
     return
@@ -4284,6 +4388,7 @@ open func iter(projectId: String, query: ListProjectBranchesQuery? = nil) -> Neo
      * Retrieves a list of branches for the specified project.
      *
      * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
+     * Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
      */
 open func list(projectId: String, query: ListProjectBranchesQuery? = nil)async throws  -> String  {
     return
@@ -4323,6 +4428,7 @@ open func listBlocking(projectId: String, query: ListProjectBranchesQuery? = nil
      * A branch can have multiple read-only compute endpoints.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
 open func listEndpoints(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4364,6 +4470,7 @@ open func listEndpointsBlocking(projectId: String, branchId: String)throws  -> S
      * TTL branches become non-TTL branches after recovery.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
+     * Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
      */
 open func recover(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4404,6 +4511,7 @@ open func recoverBlocking(projectId: String, branchId: String)throws  -> String 
      *
      * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func restore(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4445,6 +4553,7 @@ open func restoreBlocking(projectId: String, branchId: String, body: String)thro
      *
      * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func setDefault(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4484,6 +4593,7 @@ open func setDefaultBlocking(projectId: String, branchId: String)throws  -> Stri
      * The branch must be an anonymized branch to start anonymization.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
 open func startAnonymization(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4523,6 +4633,7 @@ open func startAnonymizationBlocking(projectId: String, branchId: String)throws 
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func update(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4562,6 +4673,7 @@ open func updateBlocking(projectId: String, branchId: String, body: String)throw
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
 open func updateMaskingRules(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4656,6 +4768,7 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * Buckets are managed by the Neon Platform branchable-storage service.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
+     * Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -4703,6 +4816,7 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * credentials required).
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
+     * Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
      */
     func deleteObjectsByPrefix(projectId: String, branchId: String, bucketName: String, prefix: String) async throws  -> String
     
@@ -4734,6 +4848,7 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * including those inherited from ancestor branches.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
+     * Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
@@ -4750,6 +4865,7 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * the user's session (no customer S3 credentials required).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
+     * Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
      */
     func listObjects(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery?) async throws  -> String
     
@@ -4771,6 +4887,7 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * handling S3 credentials. The `operation` field selects the direction:
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
+     * Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
      */
     func presignObject(projectId: String, branchId: String, bucketName: String, objectKey: String, body: String) async throws  -> String
     
@@ -4843,6 +4960,7 @@ open class BucketsApi: BucketsApiProtocol, @unchecked Sendable {
      * Buckets are managed by the Neon Platform branchable-storage service.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
+     * Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4961,6 +5079,7 @@ open func deleteObjectBlocking(projectId: String, branchId: String, bucketName: 
      * credentials required).
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
+     * Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
      */
 open func deleteObjectsByPrefix(projectId: String, branchId: String, bucketName: String, prefix: String)async throws  -> String  {
     return
@@ -5042,6 +5161,7 @@ open func getObjectBlocking(projectId: String, branchId: String, bucketName: Str
      * including those inherited from ancestor branches.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
+     * Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -5081,6 +5201,7 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      * the user's session (no customer S3 credentials required).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
+     * Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
      */
 open func listObjects(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery? = nil)async throws  -> String  {
     return
@@ -5138,6 +5259,7 @@ open func listObjectsIter(projectId: String, branchId: String, bucketName: Strin
      * handling S3 credentials. The `operation` field selects the direction:
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
+     * Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
      */
 open func presignObject(projectId: String, branchId: String, bucketName: String, objectKey: String, body: String)async throws  -> String  {
     return
@@ -5235,6 +5357,7 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * Agent, and Enterprise plans.
      *
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
     func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query?) async throws  -> String
     
@@ -5256,6 +5379,7 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * Issuing a call to this API does not wake a project's compute endpoint.
      *
      * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
      */
     func getHistoryPerProject(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery?) async throws  -> String
     
@@ -5278,6 +5402,7 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * Launch, Scale, Agent, Business, and Enterprise plans.
      *
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
     func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query?) async throws  -> String
     
@@ -5356,6 +5481,7 @@ open class ConsumptionApi: ConsumptionApiProtocol, @unchecked Sendable {
      * Agent, and Enterprise plans.
      *
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
 open func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query? = nil)async throws  -> String  {
     return
@@ -5417,6 +5543,7 @@ open func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: Stri
      * Issuing a call to this API does not wake a project's compute endpoint.
      *
      * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
      */
 open func getHistoryPerProject(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery? = nil)async throws  -> String  {
     return
@@ -5475,6 +5602,7 @@ open func getHistoryPerProjectIter(from: String, to: String, granularity: String
      * Launch, Scale, Agent, Business, and Enterprise plans.
      *
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
 open func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query? = nil)async throws  -> String  {
     return
@@ -5589,6 +5717,7 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * exactly once — they are not stored server-side.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
+     * Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -5604,6 +5733,7 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * Secrets are never included.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
+     * Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
@@ -5691,6 +5821,7 @@ open class CredentialsApi: CredentialsApiProtocol, @unchecked Sendable {
      * exactly once — they are not stored server-side.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
+     * Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -5730,6 +5861,7 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * Secrets are never included.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
+     * Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -5860,6 +5992,7 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, databaseName: String, body: String?) async throws  -> String
     
@@ -5875,6 +6008,7 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * Existing connections using the Data API endpoint will fail after deletion.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func delete(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
@@ -5890,6 +6024,7 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * including endpoint URL, enabled state, and database settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
      */
     func get(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
@@ -5906,6 +6041,7 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * The schema cache is always refreshed as part of this operation.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func update(projectId: String, branchId: String, databaseName: String, body: String?) async throws  -> String
     
@@ -5978,6 +6114,7 @@ open class DataApiApi: DataApiApiProtocol, @unchecked Sendable {
      * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, databaseName: String, body: String? = nil)async throws  -> String  {
     return
@@ -6018,6 +6155,7 @@ open func createBlocking(projectId: String, branchId: String, databaseName: Stri
      * Existing connections using the Data API endpoint will fail after deletion.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func delete(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -6057,6 +6195,7 @@ open func deleteBlocking(projectId: String, branchId: String, databaseName: Stri
      * including endpoint URL, enabled state, and database settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -6097,6 +6236,7 @@ open func getBlocking(projectId: String, branchId: String, databaseName: String)
      * The schema cache is always refreshed as part of this operation.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func update(projectId: String, branchId: String, databaseName: String, body: String? = nil)async throws  -> String  {
     return
@@ -6194,6 +6334,7 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -6210,6 +6351,7 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     func delete(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
@@ -6225,6 +6367,7 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
+     * Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
      */
     func get(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
@@ -6241,6 +6384,7 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
+     * Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
@@ -6257,6 +6401,7 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     func update(projectId: String, branchId: String, databaseName: String, body: String) async throws  -> String
     
@@ -6331,6 +6476,7 @@ open class DatabasesApi: DatabasesApiProtocol, @unchecked Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -6371,6 +6517,7 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
 open func delete(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -6410,6 +6557,7 @@ open func deleteBlocking(projectId: String, branchId: String, databaseName: Stri
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
+     * Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -6450,6 +6598,7 @@ open func getBlocking(projectId: String, branchId: String, databaseName: String)
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
+     * Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -6489,6 +6638,7 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
 open func update(projectId: String, branchId: String, databaseName: String, body: String)async throws  -> String  {
     return
@@ -6588,6 +6738,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func create(projectId: String, body: String) async throws  -> String
     
@@ -6606,6 +6757,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func delete(projectId: String, endpointId: String) async throws  -> String
     
@@ -6623,6 +6775,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
+     * Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
      */
     func get(projectId: String, endpointId: String) async throws  -> String
     
@@ -6639,6 +6792,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     func list(projectId: String) async throws  -> String
     
@@ -6656,6 +6810,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func restart(projectId: String, endpointId: String) async throws  -> String
     
@@ -6672,6 +6827,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func start(projectId: String, endpointId: String) async throws  -> String
     
@@ -6689,6 +6845,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func suspend(projectId: String, endpointId: String) async throws  -> String
     
@@ -6704,6 +6861,7 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func update(projectId: String, endpointId: String, body: String) async throws  -> String
     
@@ -6780,6 +6938,7 @@ open class EndpointsApi: EndpointsApiProtocol, @unchecked Sendable {
      *
      * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func create(projectId: String, body: String)async throws  -> String  {
     return
@@ -6821,6 +6980,7 @@ open func createBlocking(projectId: String, body: String)throws  -> String  {
      *
      * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func delete(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -6861,6 +7021,7 @@ open func deleteBlocking(projectId: String, endpointId: String)throws  -> String
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
+     * Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
      */
 open func get(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -6900,6 +7061,7 @@ open func getBlocking(projectId: String, endpointId: String)throws  -> String  {
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
 open func list(projectId: String)async throws  -> String  {
     return
@@ -6939,6 +7101,7 @@ open func listBlocking(projectId: String)throws  -> String  {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func restart(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -6978,6 +7141,7 @@ open func restartBlocking(projectId: String, endpointId: String)throws  -> Strin
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func start(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7018,6 +7182,7 @@ open func startBlocking(projectId: String, endpointId: String)throws  -> String 
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func suspend(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7056,6 +7221,7 @@ open func suspendBlocking(projectId: String, endpointId: String)throws  -> Strin
      *
      * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func update(projectId: String, endpointId: String, body: String)async throws  -> String  {
     return
@@ -7153,6 +7319,7 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * becomes active.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
+     * Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
      */
     func createDeployment(projectId: String, branchId: String, slug: String, body: [MultipartPart]) async throws  -> String
     
@@ -7181,6 +7348,7 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * Returns the function identified by its slug.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     func get(projectId: String, branchId: String, slug: String) async throws  -> String
     
@@ -7200,6 +7368,7 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * Lists functions on the specified branch.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
+     * Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
      */
     func list(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery?) async throws  -> String
     
@@ -7222,6 +7391,7 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * fork time.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     func update(projectId: String, branchId: String, slug: String, body: String) async throws  -> String
     
@@ -7297,6 +7467,7 @@ open class FunctionsApi: FunctionsApiProtocol, @unchecked Sendable {
      * becomes active.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
+     * Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
      */
 open func createDeployment(projectId: String, branchId: String, slug: String, body: [MultipartPart])async throws  -> String  {
     return
@@ -7373,6 +7544,7 @@ open func deleteBlocking(projectId: String, branchId: String, slug: String)throw
      * Returns the function identified by its slug.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, slug: String)async throws  -> String  {
     return
@@ -7426,6 +7598,7 @@ open func iter(projectId: String, branchId: String, query: ListProjectBranchFunc
      * Lists functions on the specified branch.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
+     * Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery? = nil)async throws  -> String  {
     return
@@ -7472,6 +7645,7 @@ open func listBlocking(projectId: String, branchId: String, query: ListProjectBr
      * fork time.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
 open func update(projectId: String, branchId: String, slug: String, body: String)async throws  -> String  {
     return
@@ -8368,6 +8542,7 @@ public protocol OperationsApiProtocol: AnyObject, Sendable {
      * An operation is an action performed on a Neon project resource.
      *
      * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
+     * Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
      */
     func get(projectId: String, operationId: String) async throws  -> String
     
@@ -8393,6 +8568,7 @@ public protocol OperationsApiProtocol: AnyObject, Sendable {
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     func list(projectId: String, query: ListProjectOperationsQuery?) async throws  -> String
     
@@ -8465,6 +8641,7 @@ open class OperationsApi: OperationsApiProtocol, @unchecked Sendable {
      * An operation is an action performed on a Neon project resource.
      *
      * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
+     * Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
      */
 open func get(projectId: String, operationId: String)async throws  -> String  {
     return
@@ -8522,6 +8699,7 @@ open func iter(projectId: String, query: ListProjectOperationsQuery? = nil) -> N
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
 open func list(projectId: String, query: ListProjectOperationsQuery? = nil)async throws  -> String  {
     return
@@ -8633,6 +8811,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
      */
     func createApiKey(orgId: String, body: String) async throws  -> String
     
@@ -8650,6 +8829,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Each invited user receives an email notification.
      *
      * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     func createInvitations(orgId: String, body: String) async throws  -> String
     
@@ -8666,6 +8846,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Available to organization admins on Launch and Scale plans only.
      *
      * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func deleteSpendingLimit(orgId: String) async throws  -> String
     
@@ -8696,6 +8877,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves details for the specified organization, including its name, plan, and configuration.
      *
      * `GET /organizations/{org_id}` (operationId `getOrganization`).
+     * Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
      */
     func get(orgId: String) async throws  -> String
     
@@ -8710,6 +8892,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves pending and accepted invitations for the specified organization.
      *
      * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     func getInvitations(orgId: String) async throws  -> String
     
@@ -8724,6 +8907,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves information about the specified organization member.
      *
      * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     func getMember(orgId: String, memberId: String) async throws  -> String
     
@@ -8738,6 +8922,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves a paginated list of members for the specified organization.
      *
      * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
+     * Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
      */
     func getMembers(orgId: String, query: GetOrganizationMembersQuery?) async throws  -> String
     
@@ -8759,6 +8944,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Available to organization members with read access on Launch and Scale plans only.
      *
      * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     func getSpendingLimit(orgId: String) async throws  -> String
     
@@ -8773,6 +8959,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves the current state and configuration details of a specified VPC endpoint.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
+     * Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
      */
     func getVpcEndpointDetails(orgId: String, regionId: String, vpcEndpointId: String) async throws  -> String
     
@@ -8790,6 +8977,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
+     * Returns a JSON array of `OrgApiKeysListResponseItem`.
      */
     func listApiKeys(orgId: String) async throws  -> String
     
@@ -8804,6 +8992,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves the list of VPC endpoints for the specified Neon organization.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     func listVpcEndpoints(orgId: String, regionId: String) async throws  -> String
     
@@ -8813,6 +9002,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
      *
      * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
+     * Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
      */
     func listVpcEndpointsAllRegions(orgId: String) async throws  -> String
     
@@ -8834,6 +9024,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * The last admin in an organization cannot be removed.
      *
      * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func removeMember(orgId: String, memberId: String) async throws  -> String
     
@@ -8852,6 +9043,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
      */
     func revokeApiKey(orgId: String, keyId: Int64) async throws  -> String
     
@@ -8870,6 +9062,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Available to organization admins on Launch and Scale plans only.
      *
      * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     func setSpendingLimit(orgId: String, body: String) async throws  -> String
     
@@ -8884,6 +9077,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
      *
      * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func transferProjects(sourceOrgId: String, body: String) async throws  -> String
     
@@ -8900,6 +9094,7 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Only organization admins can call this endpoint.
      *
      * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     func updateMember(orgId: String, memberId: String, body: String) async throws  -> String
     
@@ -9014,6 +9209,7 @@ open func assignVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpoint
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
      */
 open func createApiKey(orgId: String, body: String)async throws  -> String  {
     return
@@ -9054,6 +9250,7 @@ open func createApiKeyBlocking(orgId: String, body: String)throws  -> String  {
      * Each invited user receives an email notification.
      *
      * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
 open func createInvitations(orgId: String, body: String)async throws  -> String  {
     return
@@ -9093,6 +9290,7 @@ open func createInvitationsBlocking(orgId: String, body: String)throws  -> Strin
      * Available to organization admins on Launch and Scale plans only.
      *
      * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func deleteSpendingLimit(orgId: String)async throws  -> String  {
     return
@@ -9168,6 +9366,7 @@ open func deleteVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpoint
      * Retrieves details for the specified organization, including its name, plan, and configuration.
      *
      * `GET /organizations/{org_id}` (operationId `getOrganization`).
+     * Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
      */
 open func get(orgId: String)async throws  -> String  {
     return
@@ -9204,6 +9403,7 @@ open func getBlocking(orgId: String)throws  -> String  {
      * Retrieves pending and accepted invitations for the specified organization.
      *
      * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
 open func getInvitations(orgId: String)async throws  -> String  {
     return
@@ -9240,6 +9440,7 @@ open func getInvitationsBlocking(orgId: String)throws  -> String  {
      * Retrieves information about the specified organization member.
      *
      * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
 open func getMember(orgId: String, memberId: String)async throws  -> String  {
     return
@@ -9277,6 +9478,7 @@ open func getMemberBlocking(orgId: String, memberId: String)throws  -> String  {
      * Retrieves a paginated list of members for the specified organization.
      *
      * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
+     * Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
      */
 open func getMembers(orgId: String, query: GetOrganizationMembersQuery? = nil)async throws  -> String  {
     return
@@ -9330,6 +9532,7 @@ open func getMembersIter(orgId: String, query: GetOrganizationMembersQuery? = ni
      * Available to organization members with read access on Launch and Scale plans only.
      *
      * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
 open func getSpendingLimit(orgId: String)async throws  -> String  {
     return
@@ -9366,6 +9569,7 @@ open func getSpendingLimitBlocking(orgId: String)throws  -> String  {
      * Retrieves the current state and configuration details of a specified VPC endpoint.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
+     * Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
      */
 open func getVpcEndpointDetails(orgId: String, regionId: String, vpcEndpointId: String)async throws  -> String  {
     return
@@ -9407,6 +9611,7 @@ open func getVpcEndpointDetailsBlocking(orgId: String, regionId: String, vpcEndp
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
+     * Returns a JSON array of `OrgApiKeysListResponseItem`.
      */
 open func listApiKeys(orgId: String)async throws  -> String  {
     return
@@ -9443,6 +9648,7 @@ open func listApiKeysBlocking(orgId: String)throws  -> String  {
      * Retrieves the list of VPC endpoints for the specified Neon organization.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
 open func listVpcEndpoints(orgId: String, regionId: String)async throws  -> String  {
     return
@@ -9466,6 +9672,7 @@ open func listVpcEndpoints(orgId: String, regionId: String)async throws  -> Stri
      * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
      *
      * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
+     * Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
      */
 open func listVpcEndpointsAllRegions(orgId: String)async throws  -> String  {
     return
@@ -9518,6 +9725,7 @@ open func listVpcEndpointsBlocking(orgId: String, regionId: String)throws  -> St
      * The last admin in an organization cannot be removed.
      *
      * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func removeMember(orgId: String, memberId: String)async throws  -> String  {
     return
@@ -9559,6 +9767,7 @@ open func removeMemberBlocking(orgId: String, memberId: String)throws  -> String
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
      */
 open func revokeApiKey(orgId: String, keyId: Int64)async throws  -> String  {
     return
@@ -9600,6 +9809,7 @@ open func revokeApiKeyBlocking(orgId: String, keyId: Int64)throws  -> String  {
      * Available to organization admins on Launch and Scale plans only.
      *
      * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
 open func setSpendingLimit(orgId: String, body: String)async throws  -> String  {
     return
@@ -9637,6 +9847,7 @@ open func setSpendingLimitBlocking(orgId: String, body: String)throws  -> String
      * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
      *
      * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func transferProjects(sourceOrgId: String, body: String)async throws  -> String  {
     return
@@ -9676,6 +9887,7 @@ open func transferProjectsBlocking(sourceOrgId: String, body: String)throws  -> 
      * Only organization admins can call this endpoint.
      *
      * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
 open func updateMember(orgId: String, memberId: String, body: String)async throws  -> String  {
     return
@@ -9785,6 +9997,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
      */
     func addJwks(projectId: String, body: String) async throws  -> String
     
@@ -9822,6 +10035,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects` (operationId `createProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
      */
     func create(body: String) async throws  -> String
     
@@ -9839,6 +10053,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * The optional `ru` parameter redirects the recipient after acceptance.
      *
      * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
+     * Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
      */
     func createTransferRequest(projectId: String, body: String?) async throws  -> String
     
@@ -9855,6 +10070,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `DELETE /projects/{project_id}` (operationId `deleteProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     func delete(projectId: String) async throws  -> String
     
@@ -9870,6 +10086,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
      *
      * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
+     * Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
      */
     func deleteJwks(projectId: String, jwksId: String) async throws  -> String
     
@@ -9899,6 +10116,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
      *
      * `GET /projects/{project_id}` (operationId `getProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     func get(projectId: String) async throws  -> String
     
@@ -9909,6 +10127,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
      *
      * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
+     * Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
      */
     func getAdvisorSecurityIssues(projectId: String, query: GetProjectAdvisorSecurityIssuesQuery?) async throws  -> String
     
@@ -9927,6 +10146,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * `settings.preload_libraries` configuration.
      *
      * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
+     * Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
      */
     func getAvailablePreloadLibraries(projectId: String) async throws  -> String
     
@@ -9947,6 +10167,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
      *
      * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
+     * Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
      */
     func getConnectionUri(projectId: String, databaseName: String, roleName: String, query: GetConnectionUriQuery?) async throws  -> String
     
@@ -9961,6 +10182,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
      *
      * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
+     * Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
      */
     func getJwks(projectId: String) async throws  -> String
     
@@ -9975,6 +10197,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Grants project access to the account associated with the specified email address.
      *
      * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     func grantPermission(projectId: String, body: String) async throws  -> String
     
@@ -9998,6 +10221,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * and [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects` (operationId `listProjects`).
+     * Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
      */
     func list(query: ListProjectsQuery?) async throws  -> String
     
@@ -10012,6 +10236,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
      *
      * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
+     * Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
      */
     func listPermissions(projectId: String) async throws  -> String
     
@@ -10027,6 +10252,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects/shared` (operationId `listSharedProjects`).
+     * Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
      */
     func listShared(query: ListSharedProjectsQuery?) async throws  -> String
     
@@ -10046,6 +10272,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Lists VPC endpoint restrictions for the specified Neon project.
      *
      * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     func listVpcEndpoints(projectId: String) async throws  -> String
     
@@ -10063,6 +10290,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
+     * Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
      */
     func recover(projectId: String) async throws  -> String
     
@@ -10077,6 +10305,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
      *
      * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     func revokePermission(projectId: String, permissionId: String) async throws  -> String
     
@@ -10093,6 +10322,7 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * `PATCH /projects/{project_id}` (operationId `updateProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
      */
     func update(projectId: String, body: String) async throws  -> String
     
@@ -10203,6 +10433,7 @@ open func acceptTransferRequestBlocking(projectId: String, requestId: String, bo
      *
      * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
      */
 open func addJwks(projectId: String, body: String)async throws  -> String  {
     return
@@ -10286,6 +10517,7 @@ open func assignVpcEndpointBlocking(projectId: String, vpcEndpointId: String, bo
      *
      * `POST /projects` (operationId `createProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
      */
 open func create(body: String)async throws  -> String  {
     return
@@ -10325,6 +10557,7 @@ open func createBlocking(body: String)throws  -> String  {
      * The optional `ru` parameter redirects the recipient after acceptance.
      *
      * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
+     * Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
      */
 open func createTransferRequest(projectId: String, body: String? = nil)async throws  -> String  {
     return
@@ -10364,6 +10597,7 @@ open func createTransferRequestBlocking(projectId: String, body: String? = nil)t
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `DELETE /projects/{project_id}` (operationId `deleteProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
 open func delete(projectId: String)async throws  -> String  {
     return
@@ -10401,6 +10635,7 @@ open func deleteBlocking(projectId: String)throws  -> String  {
      * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
      *
      * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
+     * Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
      */
 open func deleteJwks(projectId: String, jwksId: String)async throws  -> String  {
     return
@@ -10475,6 +10710,7 @@ open func deleteVpcEndpointBlocking(projectId: String, vpcEndpointId: String)thr
      * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
      *
      * `GET /projects/{project_id}` (operationId `getProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
 open func get(projectId: String)async throws  -> String  {
     return
@@ -10499,6 +10735,7 @@ open func get(projectId: String)async throws  -> String  {
      * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
      *
      * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
+     * Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
      */
 open func getAdvisorSecurityIssues(projectId: String, query: GetProjectAdvisorSecurityIssuesQuery? = nil)async throws  -> String  {
     return
@@ -10540,6 +10777,7 @@ open func getAdvisorSecurityIssuesBlocking(projectId: String, query: GetProjectA
      * `settings.preload_libraries` configuration.
      *
      * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
+     * Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
      */
 open func getAvailablePreloadLibraries(projectId: String)async throws  -> String  {
     return
@@ -10590,6 +10828,7 @@ open func getBlocking(projectId: String)throws  -> String  {
      * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
      *
      * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
+     * Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
      */
 open func getConnectionUri(projectId: String, databaseName: String, roleName: String, query: GetConnectionUriQuery? = nil)async throws  -> String  {
     return
@@ -10629,6 +10868,7 @@ open func getConnectionUriBlocking(projectId: String, databaseName: String, role
      * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
      *
      * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
+     * Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
      */
 open func getJwks(projectId: String)async throws  -> String  {
     return
@@ -10665,6 +10905,7 @@ open func getJwksBlocking(projectId: String)throws  -> String  {
      * Grants project access to the account associated with the specified email address.
      *
      * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
 open func grantPermission(projectId: String, body: String)async throws  -> String  {
     return
@@ -10719,6 +10960,7 @@ open func iter(query: ListProjectsQuery? = nil) -> NeonPager  {
      * and [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects` (operationId `listProjects`).
+     * Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
      */
 open func list(query: ListProjectsQuery? = nil)async throws  -> String  {
     return
@@ -10755,6 +10997,7 @@ open func listBlocking(query: ListProjectsQuery? = nil)throws  -> String  {
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
      *
      * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
+     * Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
      */
 open func listPermissions(projectId: String)async throws  -> String  {
     return
@@ -10792,6 +11035,7 @@ open func listPermissionsBlocking(projectId: String)throws  -> String  {
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects/shared` (operationId `listSharedProjects`).
+     * Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
      */
 open func listShared(query: ListSharedProjectsQuery? = nil)async throws  -> String  {
     return
@@ -10841,6 +11085,7 @@ open func listSharedIter(query: ListSharedProjectsQuery? = nil) -> NeonPager  {
      * Lists VPC endpoint restrictions for the specified Neon project.
      *
      * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
 open func listVpcEndpoints(projectId: String)async throws  -> String  {
     return
@@ -10880,6 +11125,7 @@ open func listVpcEndpointsBlocking(projectId: String)throws  -> String  {
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
+     * Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
      */
 open func recover(projectId: String)async throws  -> String  {
     return
@@ -10916,6 +11162,7 @@ open func recoverBlocking(projectId: String)throws  -> String  {
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
      *
      * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
 open func revokePermission(projectId: String, permissionId: String)async throws  -> String  {
     return
@@ -10955,6 +11202,7 @@ open func revokePermissionBlocking(projectId: String, permissionId: String)throw
      *
      * `PATCH /projects/{project_id}` (operationId `updateProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
      */
 open func update(projectId: String, body: String)async throws  -> String  {
     return
@@ -11047,6 +11295,7 @@ public protocol RegionsApiProtocol: AnyObject, Sendable {
      * Lists supported Neon regions.
      *
      * `GET /regions` (operationId `getActiveRegions`).
+     * Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
      */
     func listActive(query: GetActiveRegionsQuery?) async throws  -> String
     
@@ -11118,6 +11367,7 @@ open class RegionsApi: RegionsApiProtocol, @unchecked Sendable {
      * Lists supported Neon regions.
      *
      * `GET /regions` (operationId `getActiveRegions`).
+     * Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
      */
 open func listActive(query: GetActiveRegionsQuery? = nil)async throws  -> String  {
     return
@@ -11211,6 +11461,7 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -11227,6 +11478,7 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     func delete(projectId: String, branchId: String, roleName: String) async throws  -> String
     
@@ -11243,6 +11495,7 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
+     * Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
      */
     func get(projectId: String, branchId: String, roleName: String) async throws  -> String
     
@@ -11258,6 +11511,7 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
+     * Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
      */
     func getPassword(projectId: String, branchId: String, roleName: String) async throws  -> String
     
@@ -11273,6 +11527,7 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
+     * Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
@@ -11292,6 +11547,7 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     func resetPassword(projectId: String, branchId: String, roleName: String) async throws  -> String
     
@@ -11365,6 +11621,7 @@ open class RolesApi: RolesApiProtocol, @unchecked Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -11405,6 +11662,7 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
 open func delete(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -11445,6 +11703,7 @@ open func deleteBlocking(projectId: String, branchId: String, roleName: String)t
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
+     * Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -11484,6 +11743,7 @@ open func getBlocking(projectId: String, branchId: String, roleName: String)thro
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
+     * Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
      */
 open func getPassword(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -11523,6 +11783,7 @@ open func getPasswordBlocking(projectId: String, branchId: String, roleName: Str
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
+     * Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -11565,6 +11826,7 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
 open func resetPassword(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -11660,6 +11922,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, query: CreateSnapshotQuery?) async throws  -> String
     
@@ -11675,6 +11938,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     func delete(projectId: String, snapshotId: String) async throws  -> String
     
@@ -11689,6 +11953,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
+     * Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
      */
     func getSchedule(projectId: String, branchId: String) async throws  -> String
     
@@ -11704,6 +11969,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Each snapshot represents a point-in-time backup of the project data.
      *
      * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
+     * Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
      */
     func list(projectId: String) async throws  -> String
     
@@ -11720,6 +11986,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
      */
     func restore(projectId: String, snapshotId: String, query: RestoreSnapshotQuery?, body: String?) async throws  -> String
     
@@ -11735,6 +12002,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func setSchedule(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -11749,6 +12017,7 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Updates the specified snapshot.
      *
      * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
+     * Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
      */
     func update(projectId: String, snapshotId: String, body: String) async throws  -> String
     
@@ -11822,6 +12091,7 @@ open class SnapshotsApi: SnapshotsApiProtocol, @unchecked Sendable {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, query: CreateSnapshotQuery? = nil)async throws  -> String  {
     return
@@ -11861,6 +12131,7 @@ open func createBlocking(projectId: String, branchId: String, query: CreateSnaps
      *
      * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
 open func delete(projectId: String, snapshotId: String)async throws  -> String  {
     return
@@ -11898,6 +12169,7 @@ open func deleteBlocking(projectId: String, snapshotId: String)throws  -> String
      * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
+     * Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
      */
 open func getSchedule(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -11936,6 +12208,7 @@ open func getScheduleBlocking(projectId: String, branchId: String)throws  -> Str
      * Each snapshot represents a point-in-time backup of the project data.
      *
      * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
+     * Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
      */
 open func list(projectId: String)async throws  -> String  {
     return
@@ -11974,6 +12247,7 @@ open func listBlocking(projectId: String)throws  -> String  {
      *
      * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
      */
 open func restore(projectId: String, snapshotId: String, query: RestoreSnapshotQuery? = nil, body: String? = nil)async throws  -> String  {
     return
@@ -12014,6 +12288,7 @@ open func restoreBlocking(projectId: String, snapshotId: String, query: RestoreS
      * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func setSchedule(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -12052,6 +12327,7 @@ open func setScheduleBlocking(projectId: String, branchId: String, body: String)
      * Updates the specified snapshot.
      *
      * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
+     * Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
      */
 open func update(projectId: String, snapshotId: String, body: String)async throws  -> String  {
     return
@@ -12148,6 +12424,7 @@ public protocol StorageApiProtocol: AnyObject, Sendable {
      * response includes a `reason` field indicating why storage is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
+     * Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
@@ -12222,6 +12499,7 @@ open class StorageApi: StorageApiProtocol, @unchecked Sendable {
      * response includes a `reason` field indicating why storage is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
+     * Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -12547,6 +12825,7 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      * and the associated identity.
      *
      * `GET /auth` (operationId `getAuthDetails`).
+     * Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
      */
     func getAuthDetails() async throws  -> String
     
@@ -12562,6 +12841,7 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      * including account identifiers, plan details, and linked auth accounts.
      *
      * `GET /users/me` (operationId `getCurrentUserInfo`).
+     * Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
      */
     func getCurrent() async throws  -> String
     
@@ -12576,6 +12856,7 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      * Retrieves the organizations that the currently authenticated user belongs to.
      *
      * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
+     * Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
      */
     func listOrganizations() async throws  -> String
     
@@ -12590,6 +12871,7 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
      *
      * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      * Deprecated by the API.
      */
     func transferProjectsToOrg(body: String) async throws  -> String
@@ -12664,6 +12946,7 @@ open class UsersApi: UsersApiProtocol, @unchecked Sendable {
      * and the associated identity.
      *
      * `GET /auth` (operationId `getAuthDetails`).
+     * Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
      */
 open func getAuthDetails()async throws  -> String  {
     return
@@ -12700,6 +12983,7 @@ open func getAuthDetailsBlocking()throws  -> String  {
      * including account identifiers, plan details, and linked auth accounts.
      *
      * `GET /users/me` (operationId `getCurrentUserInfo`).
+     * Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
      */
 open func getCurrent()async throws  -> String  {
     return
@@ -12735,6 +13019,7 @@ open func getCurrentBlocking()throws  -> String  {
      * Retrieves the organizations that the currently authenticated user belongs to.
      *
      * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
+     * Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
      */
 open func listOrganizations()async throws  -> String  {
     return
@@ -12770,6 +13055,7 @@ open func listOrganizationsBlocking()throws  -> String  {
      * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
      *
      * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      * Deprecated by the API.
      */
 open func transferProjectsToOrg(body: String)async throws  -> String  {
@@ -16273,31 +16559,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() != 23477) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() != 2259) {
+    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() != 63570) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() != 61809) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() != 64313) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() != 34293) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() != 46580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() != 4244) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() != 48701) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() != 18827) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() != 44593) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() != 7141) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() != 43756) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() != 52627) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() != 11275) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() != 20222) {
@@ -16315,37 +16601,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() != 23875) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() != 27028) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() != 62711) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() != 58306) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create() != 31005) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create() != 31573) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() != 21591) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() != 54737) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() != 9642) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() != 40622) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() != 51047) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() != 62081) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() != 28696) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() != 3945) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() != 62020) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() != 18576) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() != 26722) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() != 6461) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() != 6141) {
@@ -16399,10 +16685,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() != 30892) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get() != 54223) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get() != 32744) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() != 61144) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() != 16946) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() != 53739) {
@@ -16411,166 +16697,166 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() != 39011) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() != 35456) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() != 14852) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() != 6442) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 55491) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 18928) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() != 6937) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 49827) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 17255) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() != 26351) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() != 7189) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() != 23355) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() != 24984) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() != 17896) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() != 25462) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() != 28314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() != 52929) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() != 24034) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() != 58733) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() != 16461) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() != 8638) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() != 489) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() != 60174) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() != 48442) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() != 38530) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() != 30415) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() != 48985) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() != 39238) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() != 54395) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() != 44603) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() != 65512) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() != 53348) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() != 11482) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() != 8850) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 6701) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 31871) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() != 9414) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() != 32450) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() != 44953) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() != 45886) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() != 39410) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() != 64795) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() != 32125) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() != 64527) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() != 52222) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() != 23646) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config() != 31238) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config() != 4083) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() != 59029) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() != 1723) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() != 30479) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() != 61656) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 24862) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 34451) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() != 43302) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 39404) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 41155) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() != 26618) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() != 42327) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() != 10693) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() != 52589) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() != 39210) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() != 22258) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() != 46522) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() != 190) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() != 47270) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() != 42719) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() != 34079) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() != 9922) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() != 34916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() != 16446) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() != 34206) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() != 26381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() != 12289) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() != 38723) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() != 33677) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 40012) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 55982) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() != 22365) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 31309) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 62244) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 53281) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 24688) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() != 46764) {
@@ -16579,22 +16865,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() != 11878) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 27576) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 63701) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 8091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 15003) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 30976) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() != 65218) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get() != 2018) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get() != 35386) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() != 34817) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() != 29086) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() != 8399) {
@@ -16603,19 +16889,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() != 31883) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 64701) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 45579) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() != 34793) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() != 58194) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() != 35193) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() != 51840) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() != 58754) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() != 10891) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() != 19431) {
@@ -16624,55 +16910,55 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_iter() != 19993) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list() != 14040) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list() != 20305) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() != 19453) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 6849) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 11439) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() != 14898) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 58011) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 12638) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() != 10479) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 46324) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 36682) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() != 4632) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() != 27011) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() != 5) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() != 55269) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() != 62332) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() != 58228) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() != 62507) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update() != 5491) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update() != 3419) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() != 35794) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() != 32594) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() != 19777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() != 19874) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() != 31765) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() != 64261) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() != 59616) {
@@ -16690,7 +16976,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() != 9163) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() != 10800) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() != 65120) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() != 38228) {
@@ -16702,13 +16988,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() != 5317) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() != 51919) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() != 42107) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() != 25961) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() != 17976) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() != 49949) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() != 25275) {
@@ -16717,13 +17003,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_iter() != 11637) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() != 3050) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() != 46525) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() != 51270) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 61987) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 27512) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 60089) {
@@ -16732,7 +17018,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() != 48456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 42922) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 853) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() != 53188) {
@@ -16741,7 +17027,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() != 9427) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 8086) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 25766) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 4636) {
@@ -16750,13 +17036,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() != 29956) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 28125) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 9267) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() != 37885) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() != 10181) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() != 18666) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() != 32638) {
@@ -16768,109 +17054,109 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() != 21351) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 63023) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 27067) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() != 61189) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() != 25380) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() != 4955) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() != 2944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() != 56732) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() != 51959) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() != 52289) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() != 44788) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() != 29883) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() != 57326) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create() != 5573) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create() != 42886) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() != 36929) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() != 18306) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() != 32107) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() != 22832) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 49634) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 2393) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() != 44431) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list() != 2702) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list() != 47237) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() != 10580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update() != 12478) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update() != 45675) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() != 18545) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() != 12572) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() != 54331) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() != 49343) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() != 55705) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() != 59584) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() != 1878) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() != 56363) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() != 17368) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() != 0) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() != 23968) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() != 10622) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() != 37113) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() != 41509) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() != 52635) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() != 12141) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() != 44253) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() != 12767) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() != 15319) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() != 43350) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() != 29068) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() != 58097) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() != 13081) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() != 14206) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() != 1076) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() != 26723) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() != 31259) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() != 31330) {
@@ -16882,7 +17168,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() != 32967) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 47655) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 32912) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() != 62491) {
@@ -16891,19 +17177,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() != 54299) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list() != 19743) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list() != 42109) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() != 60086) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 19309) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 42021) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() != 33983) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 28263) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 3464) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() != 3156) {
@@ -16912,7 +17198,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() != 34977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 13029) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 42956) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() != 14805) {
@@ -16924,19 +17210,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() != 52787) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() != 3530) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() != 30776) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() != 33979) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() != 8224) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() != 43205) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() != 35527) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() != 29739) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() != 6226) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() != 24872) {
@@ -16948,25 +17234,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() != 27818) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() != 34661) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() != 57949) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() != 42729) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() != 198) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() != 27252) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() != 35061) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() != 58707) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() != 64089) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() != 42360) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() != 34666) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() != 65398) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() != 55776) {
@@ -16975,28 +17261,28 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_iter() != 61297) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() != 22139) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() != 31893) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() != 40605) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() != 30588) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() != 60513) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() != 30348) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() != 5311) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() != 34264) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() != 13280) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() != 45729) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() != 55018) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() != 15687) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() != 13538) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() != 32888) {
@@ -17005,31 +17291,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() != 27983) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() != 29206) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() != 48491) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() != 56230) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() != 4164) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() != 305) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() != 56370) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() != 3023) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() != 36593) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() != 9406) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() != 20850) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() != 16891) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() != 52862) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() != 37913) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() != 54240) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() != 10606) {
@@ -17041,7 +17327,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() != 59589) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() != 9317) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() != 49008) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() != 60973) {
@@ -17053,25 +17339,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() != 14063) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 22963) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 28519) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() != 22199) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() != 5645) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() != 16688) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() != 13059) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() != 20097) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() != 28789) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() != 63609) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() != 27543) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() != 47402) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() != 49325) {
@@ -17083,16 +17369,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() != 61093) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get() != 6682) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get() != 4345) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() != 65433) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() != 16418) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() != 35679) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() != 5509) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() != 14382) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() != 52099) {
@@ -17101,19 +17387,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() != 49003) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() != 34830) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() != 7456) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() != 33455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() != 3887) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() != 5985) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() != 18996) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() != 30666) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() != 22844) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() != 63999) {
@@ -17122,19 +17408,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_iter() != 3500) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list() != 5320) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list() != 38168) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() != 34948) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 6575) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 52113) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() != 17171) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() != 59375) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() != 43652) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() != 42880) {
@@ -17143,139 +17429,139 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_iter() != 40203) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() != 54296) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() != 38583) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() != 56346) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() != 32134) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() != 16464) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() != 4724) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 35106) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 27540) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() != 52035) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 39000) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 6551) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() != 3740) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() != 10717) {
+    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() != 51777) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() != 27603) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create() != 32278) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create() != 32254) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() != 62316) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() != 44888) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() != 40661) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() != 21696) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 46350) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 33446) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() != 63215) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() != 15342) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() != 34689) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() != 37855) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list() != 47627) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list() != 30439) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() != 33200) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() != 65265) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() != 23228) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() != 33136) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 12432) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 26677) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() != 55647) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() != 13135) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() != 26667) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() != 2321) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() != 4815) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() != 60803) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() != 49389) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() != 34141) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() != 16547) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() != 50990) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() != 46250) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() != 272) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() != 12827) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() != 38702) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() != 36932) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() != 64915) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() != 21134) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() != 2535) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() != 27439) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get() != 2195) {
+    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get() != 49400) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() != 3513) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() != 15298) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() != 62527) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() != 49729) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() != 19114) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() != 22887) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() != 21605) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() != 19799) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() != 24246) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() != 14504) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() != 11296) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() != 40284) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() != 12486) {

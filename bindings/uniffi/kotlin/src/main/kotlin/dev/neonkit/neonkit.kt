@@ -2530,31 +2530,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() and 0xFFFF) != 23477) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() and 0xFFFF) != 2259) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() and 0xFFFF) != 63570) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() and 0xFFFF) != 61809) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() and 0xFFFF) != 64313) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() and 0xFFFF) != 34293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() and 0xFFFF) != 46580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() and 0xFFFF) != 4244) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() and 0xFFFF) != 48701) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() and 0xFFFF) != 18827) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() and 0xFFFF) != 44593) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() and 0xFFFF) != 7141) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() and 0xFFFF) != 43756) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() and 0xFFFF) != 52627) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() and 0xFFFF) != 11275) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() and 0xFFFF) != 20222) {
@@ -2572,37 +2572,37 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() and 0xFFFF) != 23875) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() and 0xFFFF) != 27028) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() and 0xFFFF) != 62711) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() and 0xFFFF) != 58306) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create() and 0xFFFF) != 31005) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create() and 0xFFFF) != 31573) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() and 0xFFFF) != 21591) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() and 0xFFFF) != 54737) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() and 0xFFFF) != 9642) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() and 0xFFFF) != 40622) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() and 0xFFFF) != 51047) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() and 0xFFFF) != 62081) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() and 0xFFFF) != 28696) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() and 0xFFFF) != 3945) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() and 0xFFFF) != 62020) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() and 0xFFFF) != 18576) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() and 0xFFFF) != 26722) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() and 0xFFFF) != 6461) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() and 0xFFFF) != 6141) {
@@ -2656,10 +2656,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() and 0xFFFF) != 30892) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get() and 0xFFFF) != 54223) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get() and 0xFFFF) != 32744) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() and 0xFFFF) != 61144) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() and 0xFFFF) != 16946) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() and 0xFFFF) != 53739) {
@@ -2668,166 +2668,166 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() and 0xFFFF) != 39011) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() and 0xFFFF) != 35456) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() and 0xFFFF) != 14852) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() and 0xFFFF) != 6442) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() and 0xFFFF) != 55491) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() and 0xFFFF) != 18928) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() and 0xFFFF) != 6937) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() and 0xFFFF) != 49827) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() and 0xFFFF) != 17255) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() and 0xFFFF) != 26351) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() and 0xFFFF) != 7189) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() and 0xFFFF) != 23355) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() and 0xFFFF) != 24984) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() and 0xFFFF) != 17896) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() and 0xFFFF) != 25462) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() and 0xFFFF) != 28314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() and 0xFFFF) != 52929) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() and 0xFFFF) != 24034) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() and 0xFFFF) != 58733) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() and 0xFFFF) != 16461) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() and 0xFFFF) != 8638) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() and 0xFFFF) != 489) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() and 0xFFFF) != 60174) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() and 0xFFFF) != 48442) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() and 0xFFFF) != 38530) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() and 0xFFFF) != 30415) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() and 0xFFFF) != 48985) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() and 0xFFFF) != 39238) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() and 0xFFFF) != 54395) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() and 0xFFFF) != 44603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() and 0xFFFF) != 65512) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() and 0xFFFF) != 53348) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() and 0xFFFF) != 11482) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() and 0xFFFF) != 8850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() and 0xFFFF) != 6701) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() and 0xFFFF) != 31871) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() and 0xFFFF) != 9414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() and 0xFFFF) != 32450) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() and 0xFFFF) != 44953) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() and 0xFFFF) != 45886) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() and 0xFFFF) != 39410) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() and 0xFFFF) != 64795) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() and 0xFFFF) != 32125) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() and 0xFFFF) != 64527) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() and 0xFFFF) != 52222) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() and 0xFFFF) != 23646) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config() and 0xFFFF) != 31238) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config() and 0xFFFF) != 4083) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() and 0xFFFF) != 59029) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() and 0xFFFF) != 1723) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() and 0xFFFF) != 30479) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() and 0xFFFF) != 61656) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() and 0xFFFF) != 24862) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() and 0xFFFF) != 34451) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() and 0xFFFF) != 43302) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() and 0xFFFF) != 39404) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() and 0xFFFF) != 41155) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() and 0xFFFF) != 26618) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() and 0xFFFF) != 42327) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() and 0xFFFF) != 10693) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() and 0xFFFF) != 52589) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() and 0xFFFF) != 39210) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() and 0xFFFF) != 22258) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() and 0xFFFF) != 46522) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() and 0xFFFF) != 190) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() and 0xFFFF) != 47270) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() and 0xFFFF) != 42719) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() and 0xFFFF) != 34079) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() and 0xFFFF) != 9922) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() and 0xFFFF) != 34916) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() and 0xFFFF) != 16446) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() and 0xFFFF) != 34206) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() and 0xFFFF) != 26381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() and 0xFFFF) != 12289) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() and 0xFFFF) != 38723) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() and 0xFFFF) != 33677) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count() and 0xFFFF) != 40012) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count() and 0xFFFF) != 55982) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() and 0xFFFF) != 22365) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create() and 0xFFFF) != 31309) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create() and 0xFFFF) != 62244) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() and 0xFFFF) != 53281) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() and 0xFFFF) != 24688) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() and 0xFFFF) != 46764) {
@@ -2836,22 +2836,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() and 0xFFFF) != 11878) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() and 0xFFFF) != 27576) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() and 0xFFFF) != 63701) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() and 0xFFFF) != 8091) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() and 0xFFFF) != 15003) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() and 0xFFFF) != 30976) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() and 0xFFFF) != 65218) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get() and 0xFFFF) != 2018) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get() and 0xFFFF) != 35386) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() and 0xFFFF) != 34817) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() and 0xFFFF) != 29086) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() and 0xFFFF) != 8399) {
@@ -2860,19 +2860,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() and 0xFFFF) != 31883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() and 0xFFFF) != 64701) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() and 0xFFFF) != 45579) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() and 0xFFFF) != 34793) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() and 0xFFFF) != 58194) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() and 0xFFFF) != 35193) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() and 0xFFFF) != 51840) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() and 0xFFFF) != 58754) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() and 0xFFFF) != 10891) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() and 0xFFFF) != 19431) {
@@ -2881,55 +2881,55 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_iter() and 0xFFFF) != 19993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list() and 0xFFFF) != 14040) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list() and 0xFFFF) != 20305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() and 0xFFFF) != 19453) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() and 0xFFFF) != 6849) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() and 0xFFFF) != 11439) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() and 0xFFFF) != 14898) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() and 0xFFFF) != 58011) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() and 0xFFFF) != 12638) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() and 0xFFFF) != 10479) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() and 0xFFFF) != 46324) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() and 0xFFFF) != 36682) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() and 0xFFFF) != 4632) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() and 0xFFFF) != 27011) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() and 0xFFFF) != 5) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() and 0xFFFF) != 55269) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() and 0xFFFF) != 62332) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() and 0xFFFF) != 58228) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() and 0xFFFF) != 62507) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update() and 0xFFFF) != 5491) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update() and 0xFFFF) != 3419) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() and 0xFFFF) != 35794) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() and 0xFFFF) != 32594) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() and 0xFFFF) != 19777) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() and 0xFFFF) != 19874) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() and 0xFFFF) != 31765) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() and 0xFFFF) != 64261) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() and 0xFFFF) != 59616) {
@@ -2947,7 +2947,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() and 0xFFFF) != 9163) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() and 0xFFFF) != 10800) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() and 0xFFFF) != 65120) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() and 0xFFFF) != 38228) {
@@ -2959,13 +2959,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() and 0xFFFF) != 5317) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() and 0xFFFF) != 51919) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() and 0xFFFF) != 42107) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() and 0xFFFF) != 25961) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() and 0xFFFF) != 17976) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() and 0xFFFF) != 49949) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() and 0xFFFF) != 25275) {
@@ -2974,13 +2974,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_iter() and 0xFFFF) != 11637) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() and 0xFFFF) != 3050) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() and 0xFFFF) != 46525) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() and 0xFFFF) != 51270) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() and 0xFFFF) != 61987) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() and 0xFFFF) != 27512) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() and 0xFFFF) != 60089) {
@@ -2989,7 +2989,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() and 0xFFFF) != 48456) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() and 0xFFFF) != 42922) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() and 0xFFFF) != 853) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() and 0xFFFF) != 53188) {
@@ -2998,7 +2998,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() and 0xFFFF) != 9427) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() and 0xFFFF) != 8086) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() and 0xFFFF) != 25766) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() and 0xFFFF) != 4636) {
@@ -3007,13 +3007,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() and 0xFFFF) != 29956) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() and 0xFFFF) != 28125) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() and 0xFFFF) != 9267) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() and 0xFFFF) != 37885) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() and 0xFFFF) != 10181) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() and 0xFFFF) != 18666) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() and 0xFFFF) != 32638) {
@@ -3025,109 +3025,109 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() and 0xFFFF) != 21351) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() and 0xFFFF) != 63023) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() and 0xFFFF) != 27067) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() and 0xFFFF) != 61189) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() and 0xFFFF) != 25380) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() and 0xFFFF) != 4955) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() and 0xFFFF) != 2944) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() and 0xFFFF) != 56732) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() and 0xFFFF) != 51959) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() and 0xFFFF) != 52289) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() and 0xFFFF) != 44788) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() and 0xFFFF) != 29883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() and 0xFFFF) != 57326) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create() and 0xFFFF) != 5573) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create() and 0xFFFF) != 42886) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() and 0xFFFF) != 36929) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() and 0xFFFF) != 18306) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() and 0xFFFF) != 32107) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() and 0xFFFF) != 22832) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get() and 0xFFFF) != 49634) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get() and 0xFFFF) != 2393) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() and 0xFFFF) != 44431) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list() and 0xFFFF) != 2702) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list() and 0xFFFF) != 47237) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() and 0xFFFF) != 10580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update() and 0xFFFF) != 12478) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update() and 0xFFFF) != 45675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() and 0xFFFF) != 18545) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() and 0xFFFF) != 12572) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() and 0xFFFF) != 54331) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() and 0xFFFF) != 49343) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() and 0xFFFF) != 55705) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() and 0xFFFF) != 59584) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() and 0xFFFF) != 1878) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() and 0xFFFF) != 56363) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() and 0xFFFF) != 17368) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() and 0xFFFF) != 0) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() and 0xFFFF) != 23968) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() and 0xFFFF) != 10622) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() and 0xFFFF) != 37113) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() and 0xFFFF) != 41509) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() and 0xFFFF) != 52635) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() and 0xFFFF) != 12141) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() and 0xFFFF) != 44253) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() and 0xFFFF) != 12767) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() and 0xFFFF) != 15319) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() and 0xFFFF) != 43350) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() and 0xFFFF) != 29068) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() and 0xFFFF) != 58097) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() and 0xFFFF) != 13081) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() and 0xFFFF) != 14206) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() and 0xFFFF) != 1076) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() and 0xFFFF) != 26723) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() and 0xFFFF) != 31259) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() and 0xFFFF) != 31330) {
@@ -3139,7 +3139,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() and 0xFFFF) != 32967) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get() and 0xFFFF) != 47655) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get() and 0xFFFF) != 32912) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() and 0xFFFF) != 62491) {
@@ -3148,19 +3148,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() and 0xFFFF) != 54299) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list() and 0xFFFF) != 19743) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list() and 0xFFFF) != 42109) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() and 0xFFFF) != 60086) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update() and 0xFFFF) != 19309) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update() and 0xFFFF) != 42021) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() and 0xFFFF) != 33983) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get() and 0xFFFF) != 28263) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get() and 0xFFFF) != 3464) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() and 0xFFFF) != 3156) {
@@ -3169,7 +3169,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() and 0xFFFF) != 34977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list() and 0xFFFF) != 13029) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list() and 0xFFFF) != 42956) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() and 0xFFFF) != 14805) {
@@ -3181,19 +3181,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() and 0xFFFF) != 52787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() and 0xFFFF) != 3530) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() and 0xFFFF) != 30776) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() and 0xFFFF) != 33979) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() and 0xFFFF) != 8224) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() and 0xFFFF) != 43205) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() and 0xFFFF) != 35527) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() and 0xFFFF) != 29739) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() and 0xFFFF) != 6226) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() and 0xFFFF) != 24872) {
@@ -3205,25 +3205,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() and 0xFFFF) != 27818) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() and 0xFFFF) != 34661) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() and 0xFFFF) != 57949) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() and 0xFFFF) != 42729) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() and 0xFFFF) != 198) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() and 0xFFFF) != 27252) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() and 0xFFFF) != 35061) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() and 0xFFFF) != 58707) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() and 0xFFFF) != 64089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() and 0xFFFF) != 42360) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() and 0xFFFF) != 34666) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() and 0xFFFF) != 65398) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() and 0xFFFF) != 55776) {
@@ -3232,28 +3232,28 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_iter() and 0xFFFF) != 61297) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() and 0xFFFF) != 22139) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() and 0xFFFF) != 31893) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() and 0xFFFF) != 40605) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() and 0xFFFF) != 30588) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() and 0xFFFF) != 60513) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() and 0xFFFF) != 30348) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() and 0xFFFF) != 5311) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() and 0xFFFF) != 34264) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() and 0xFFFF) != 13280) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() and 0xFFFF) != 45729) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() and 0xFFFF) != 55018) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() and 0xFFFF) != 15687) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() and 0xFFFF) != 13538) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() and 0xFFFF) != 32888) {
@@ -3262,31 +3262,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() and 0xFFFF) != 27983) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() and 0xFFFF) != 29206) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() and 0xFFFF) != 48491) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() and 0xFFFF) != 56230) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() and 0xFFFF) != 4164) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() and 0xFFFF) != 305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() and 0xFFFF) != 56370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() and 0xFFFF) != 3023) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() and 0xFFFF) != 36593) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() and 0xFFFF) != 9406) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() and 0xFFFF) != 20850) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() and 0xFFFF) != 16891) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() and 0xFFFF) != 52862) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() and 0xFFFF) != 37913) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() and 0xFFFF) != 54240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() and 0xFFFF) != 10606) {
@@ -3298,7 +3298,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() and 0xFFFF) != 59589) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() and 0xFFFF) != 9317) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() and 0xFFFF) != 49008) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() and 0xFFFF) != 60973) {
@@ -3310,25 +3310,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() and 0xFFFF) != 14063) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create() and 0xFFFF) != 22963) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create() and 0xFFFF) != 28519) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() and 0xFFFF) != 22199) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() and 0xFFFF) != 5645) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() and 0xFFFF) != 16688) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() and 0xFFFF) != 13059) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() and 0xFFFF) != 20097) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() and 0xFFFF) != 28789) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() and 0xFFFF) != 63609) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() and 0xFFFF) != 27543) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() and 0xFFFF) != 47402) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() and 0xFFFF) != 49325) {
@@ -3340,16 +3340,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() and 0xFFFF) != 61093) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get() and 0xFFFF) != 6682) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get() and 0xFFFF) != 4345) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() and 0xFFFF) != 65433) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() and 0xFFFF) != 16418) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() and 0xFFFF) != 35679) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() and 0xFFFF) != 5509) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() and 0xFFFF) != 14382) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() and 0xFFFF) != 52099) {
@@ -3358,19 +3358,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() and 0xFFFF) != 49003) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() and 0xFFFF) != 34830) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() and 0xFFFF) != 7456) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() and 0xFFFF) != 33455) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() and 0xFFFF) != 3887) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() and 0xFFFF) != 5985) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() and 0xFFFF) != 18996) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() and 0xFFFF) != 30666) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() and 0xFFFF) != 22844) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() and 0xFFFF) != 63999) {
@@ -3379,19 +3379,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_iter() and 0xFFFF) != 3500) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list() and 0xFFFF) != 5320) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list() and 0xFFFF) != 38168) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() and 0xFFFF) != 34948) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() and 0xFFFF) != 6575) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() and 0xFFFF) != 52113) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() and 0xFFFF) != 17171) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() and 0xFFFF) != 59375) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() and 0xFFFF) != 43652) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() and 0xFFFF) != 42880) {
@@ -3400,139 +3400,139 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_iter() and 0xFFFF) != 40203) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() and 0xFFFF) != 54296) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() and 0xFFFF) != 38583) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() and 0xFFFF) != 56346) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() and 0xFFFF) != 32134) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() and 0xFFFF) != 16464) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() and 0xFFFF) != 4724) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() and 0xFFFF) != 35106) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() and 0xFFFF) != 27540) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() and 0xFFFF) != 52035) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update() and 0xFFFF) != 39000) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update() and 0xFFFF) != 6551) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() and 0xFFFF) != 3740) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() and 0xFFFF) != 10717) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() and 0xFFFF) != 51777) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() and 0xFFFF) != 27603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create() and 0xFFFF) != 32278) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create() and 0xFFFF) != 32254) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() and 0xFFFF) != 62316) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() and 0xFFFF) != 44888) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() and 0xFFFF) != 40661) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() and 0xFFFF) != 21696) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get() and 0xFFFF) != 46350) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get() and 0xFFFF) != 33446) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() and 0xFFFF) != 63215) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() and 0xFFFF) != 15342) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() and 0xFFFF) != 34689) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() and 0xFFFF) != 37855) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list() and 0xFFFF) != 47627) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list() and 0xFFFF) != 30439) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() and 0xFFFF) != 33200) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() and 0xFFFF) != 65265) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() and 0xFFFF) != 23228) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() and 0xFFFF) != 33136) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() and 0xFFFF) != 12432) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() and 0xFFFF) != 26677) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() and 0xFFFF) != 55647) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() and 0xFFFF) != 13135) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() and 0xFFFF) != 26667) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() and 0xFFFF) != 2321) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() and 0xFFFF) != 4815) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() and 0xFFFF) != 60803) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() and 0xFFFF) != 49389) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() and 0xFFFF) != 34141) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() and 0xFFFF) != 16547) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() and 0xFFFF) != 50990) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() and 0xFFFF) != 46250) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() and 0xFFFF) != 272) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() and 0xFFFF) != 12827) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() and 0xFFFF) != 38702) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() and 0xFFFF) != 36932) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() and 0xFFFF) != 64915) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() and 0xFFFF) != 21134) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() and 0xFFFF) != 2535) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() and 0xFFFF) != 27439) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get() and 0xFFFF) != 2195) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get() and 0xFFFF) != 49400) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() and 0xFFFF) != 3513) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() and 0xFFFF) != 15298) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() and 0xFFFF) != 62527) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() and 0xFFFF) != 49729) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() and 0xFFFF) != 19114) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() and 0xFFFF) != 22887) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() and 0xFFFF) != 21605) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() and 0xFFFF) != 19799) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() and 0xFFFF) != 24246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() and 0xFFFF) != 14504) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() and 0xFFFF) != 11296) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() and 0xFFFF) != 40284) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() and 0xFFFF) != 12486) {
@@ -4014,6 +4014,7 @@ public interface AiGatewayApiInterface {
      * includes a `reason` field indicating why the gateway is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
+     * Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -4139,6 +4140,7 @@ open class AiGatewayApi: Disposable, AutoCloseable, AiGatewayApiInterface
      * includes a `reason` field indicating why the gateway is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
+     * Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4331,6 +4333,7 @@ public interface ApiKeysApiInterface {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /api_keys` (operationId `createApiKey`).
+     * Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
      */
     suspend fun `create`(`body`: kotlin.String): kotlin.String
     
@@ -4348,6 +4351,7 @@ public interface ApiKeysApiInterface {
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /api_keys` (operationId `listApiKeys`).
+     * Returns a JSON array of `ApiKeysListResponseItem`.
      */
     suspend fun `list`(): kotlin.String
     
@@ -4366,6 +4370,7 @@ public interface ApiKeysApiInterface {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
+     * Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
      */
     suspend fun `revoke`(`keyId`: kotlin.Long): kotlin.String
     
@@ -4493,6 +4498,7 @@ open class ApiKeysApi: Disposable, AutoCloseable, ApiKeysApiInterface
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /api_keys` (operationId `createApiKey`).
+     * Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4543,6 +4549,7 @@ open class ApiKeysApi: Disposable, AutoCloseable, ApiKeysApiInterface
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /api_keys` (operationId `listApiKeys`).
+     * Returns a JSON array of `ApiKeysListResponseItem`.
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4592,6 +4599,7 @@ open class ApiKeysApi: Disposable, AutoCloseable, ApiKeysApiInterface
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
+     * Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4778,6 +4786,7 @@ public interface AuthApiInterface {
      * After adding, users can authenticate using the configured provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     suspend fun `addBranchOauthProvider`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -4823,6 +4832,7 @@ public interface AuthApiInterface {
      * Adds an OAuth provider to the specified project.
      *
      * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `addOauthProvider`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
@@ -4839,6 +4849,7 @@ public interface AuthApiInterface {
      * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -4855,6 +4866,7 @@ public interface AuthApiInterface {
      * using the branch's configured auth providers.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      */
     suspend fun `createBranchNewUser`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -4870,6 +4882,7 @@ public interface AuthApiInterface {
      * Use this endpoint if the frontend integration flow can't be used.
      *
      * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `createIntegration`(`body`: kotlin.String): kotlin.String
@@ -4886,6 +4899,7 @@ public interface AuthApiInterface {
      * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
      *
      * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `createNewUser`(`body`: kotlin.String): kotlin.String
@@ -4902,6 +4916,7 @@ public interface AuthApiInterface {
      * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
      *
      * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     suspend fun `createProviderSdkKeys`(`body`: kotlin.String): kotlin.String
     
@@ -5039,6 +5054,7 @@ public interface AuthApiInterface {
      * including the auth provider type and integration status.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
+     * Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5049,6 +5065,7 @@ public interface AuthApiInterface {
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     suspend fun `getAllowLocalhost`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5069,6 +5086,7 @@ public interface AuthApiInterface {
      * including whether it is enabled and the email verification method.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     suspend fun `getEmailAndPasswordConfig`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5084,6 +5102,7 @@ public interface AuthApiInterface {
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
     suspend fun `getEmailProvider`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5098,6 +5117,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `getEmailServer`(`projectId`: kotlin.String): kotlin.String
@@ -5114,6 +5134,7 @@ public interface AuthApiInterface {
      * The phone number plugin enables phone-based OTP authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     suspend fun `getPhoneNumberPlugin`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5130,6 +5151,7 @@ public interface AuthApiInterface {
      * OAuth providers, and localhost settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
+     * Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
      */
     suspend fun `getPluginConfigs`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5145,6 +5167,7 @@ public interface AuthApiInterface {
      * including the endpoint URL and the events that trigger it.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     suspend fun `getWebhookConfig`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5159,6 +5182,7 @@ public interface AuthApiInterface {
      * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      */
     suspend fun `listBranchOauthProviders`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5174,6 +5198,7 @@ public interface AuthApiInterface {
      * Only domains in this list are permitted as redirect targets after authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      */
     suspend fun `listBranchTrustedDomains`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5188,6 +5213,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
      * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+     * Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `listIntegrations`(`projectId`: kotlin.String): kotlin.String
@@ -5203,6 +5229,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
      *
      * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `listOauthProviders`(`projectId`: kotlin.String): kotlin.String
@@ -5218,6 +5245,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
      *
      * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `listRedirectUriWhitelistDomains`(`projectId`: kotlin.String): kotlin.String
@@ -5235,6 +5263,7 @@ public interface AuthApiInterface {
      * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
     suspend fun `sendTestEmail`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5249,6 +5278,7 @@ public interface AuthApiInterface {
      * Transfers ownership of your Neon-managed auth project to your own auth provider account.
      *
      * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
+     * Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
      */
     suspend fun `transferProviderProject`(`body`: kotlin.String): kotlin.String
     
@@ -5264,6 +5294,7 @@ public interface AuthApiInterface {
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     suspend fun `updateAllowLocalhost`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5278,6 +5309,7 @@ public interface AuthApiInterface {
      * Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     suspend fun `updateBranchOauthProvider`(`projectId`: kotlin.String, `branchId`: kotlin.String, `oauthProviderId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5293,6 +5325,7 @@ public interface AuthApiInterface {
      * Currently supports updating the application name used in auth emails.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
+     * Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
      */
     suspend fun `updateConfig`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5308,6 +5341,7 @@ public interface AuthApiInterface {
      * Only the fields provided in the request body are updated.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     suspend fun `updateEmailAndPasswordConfig`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5323,6 +5357,7 @@ public interface AuthApiInterface {
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
     suspend fun `updateEmailProvider`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5337,6 +5372,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `updateEmailServer`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
@@ -5353,6 +5389,7 @@ public interface AuthApiInterface {
      * The magic link plugin enables passwordless authentication via email magic links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
+     * Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
      */
     suspend fun `updateMagicLinkPlugin`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5367,6 +5404,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `updateOauthProvider`(`projectId`: kotlin.String, `oauthProviderId`: kotlin.String, `body`: kotlin.String): kotlin.String
@@ -5383,6 +5421,7 @@ public interface AuthApiInterface {
      * The organization plugin enables multi-tenant organization support.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
+     * Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
      */
     suspend fun `updateOrganizationPlugin`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5401,6 +5440,7 @@ public interface AuthApiInterface {
      * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     suspend fun `updatePhoneNumberPlugin`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5416,6 +5456,7 @@ public interface AuthApiInterface {
      * The role controls the user's level of access within the Neon Auth integration.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
+     * Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
      */
     suspend fun `updateUserRole`(`projectId`: kotlin.String, `branchId`: kotlin.String, `authUserId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5431,6 +5472,7 @@ public interface AuthApiInterface {
      * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     suspend fun `updateWebhookConfig`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5554,6 +5596,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * After adding, users can authenticate using the configured provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -5708,6 +5751,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Adds an OAuth provider to the specified project.
      *
      * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -5759,6 +5803,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -5812,6 +5857,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * using the branch's configured auth providers.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -5864,6 +5910,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Use this endpoint if the frontend integration flow can't be used.
      *
      * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -5913,6 +5960,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
      *
      * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -5962,6 +6010,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
      *
      * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
+     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6422,6 +6471,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * including the auth provider type and integration status.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
+     * Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6453,6 +6503,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6522,6 +6573,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * including whether it is enabled and the email verification method.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6572,6 +6624,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6621,6 +6674,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -6670,6 +6724,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The phone number plugin enables phone-based OTP authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6721,6 +6776,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * OAuth providers, and localhost settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
+     * Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6771,6 +6827,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * including the endpoint URL and the events that trigger it.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6820,6 +6877,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6870,6 +6928,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Only domains in this list are permitted as redirect targets after authentication.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6919,6 +6978,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
      * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+     * Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -6967,6 +7027,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
      *
      * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -7015,6 +7076,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
      *
      * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -7065,6 +7127,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7116,6 +7179,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Transfers ownership of your Neon-managed auth project to your own auth provider account.
      *
      * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
+     * Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7164,6 +7228,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
+     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7215,6 +7280,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7269,6 +7335,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Currently supports updating the application name used in auth emails.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
+     * Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7321,6 +7388,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Only the fields provided in the request body are updated.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
+     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7373,6 +7441,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7424,6 +7493,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -7475,6 +7545,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The magic link plugin enables passwordless authentication via email magic links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
+     * Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7526,6 +7597,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -7579,6 +7651,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The organization plugin enables multi-tenant organization support.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
+     * Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7634,6 +7707,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
+     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7686,6 +7760,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The role controls the user's level of access within the Neon Auth integration.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
+     * Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7740,6 +7815,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
+     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7930,6 +8006,7 @@ public interface BranchesApiInterface {
      * Supports an optional `search` parameter to count branches matching a name filter.
      *
      * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
+     * Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
      */
     suspend fun `count`(`projectId`: kotlin.String, `query`: CountProjectBranchesQuery? = null): kotlin.String
     
@@ -7950,6 +8027,7 @@ public interface BranchesApiInterface {
      *
      * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `body`: kotlin.String? = null): kotlin.String
     
@@ -7965,6 +8043,7 @@ public interface BranchesApiInterface {
      *
      * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     suspend fun `createAnonymized`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -7985,6 +8064,7 @@ public interface BranchesApiInterface {
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: DeleteProjectBranchQuery? = null): kotlin.String
     
@@ -8005,6 +8085,7 @@ public interface BranchesApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     suspend fun `finalizeRestore`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String? = null): kotlin.String
     
@@ -8020,6 +8101,7 @@ public interface BranchesApiInterface {
      * A `branch_id` value has a `br-` prefix.
      *
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
+     * Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8031,6 +8113,7 @@ public interface BranchesApiInterface {
      * Only anonymized branches will have status information available.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     suspend fun `getAnonymizedStatus`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8051,6 +8134,7 @@ public interface BranchesApiInterface {
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     suspend fun `getMaskingRules`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8065,6 +8149,7 @@ public interface BranchesApiInterface {
      * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
+     * Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
      */
     suspend fun `getSchema`(`projectId`: kotlin.String, `branchId`: kotlin.String, `dbName`: kotlin.String, `query`: GetProjectBranchSchemaQuery? = null): kotlin.String
     
@@ -8079,6 +8164,7 @@ public interface BranchesApiInterface {
      * Compares the schema from the specified database with another branch's schema.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
+     * Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
      */
     suspend fun `getSchemaComparison`(`projectId`: kotlin.String, `branchId`: kotlin.String, `dbName`: kotlin.String, `query`: GetProjectBranchSchemaComparisonQuery? = null): kotlin.String
     
@@ -8098,6 +8184,7 @@ public interface BranchesApiInterface {
      * Retrieves a list of branches for the specified project.
      *
      * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
+     * Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `query`: ListProjectBranchesQuery? = null): kotlin.String
     
@@ -8114,6 +8201,7 @@ public interface BranchesApiInterface {
      * A branch can have multiple read-only compute endpoints.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     suspend fun `listEndpoints`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8132,6 +8220,7 @@ public interface BranchesApiInterface {
      * TTL branches become non-TTL branches after recovery.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
+     * Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
      */
     suspend fun `recover`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8149,6 +8238,7 @@ public interface BranchesApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     suspend fun `restore`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -8166,6 +8256,7 @@ public interface BranchesApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     suspend fun `setDefault`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8182,6 +8273,7 @@ public interface BranchesApiInterface {
      * The branch must be an anonymized branch to start anonymization.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     suspend fun `startAnonymization`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -8198,6 +8290,7 @@ public interface BranchesApiInterface {
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -8213,6 +8306,7 @@ public interface BranchesApiInterface {
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     suspend fun `updateMaskingRules`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -8336,6 +8430,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Supports an optional `search` parameter to count branches matching a name filter.
      *
      * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
+     * Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8391,6 +8486,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8427,6 +8523,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8496,6 +8593,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8553,6 +8651,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8605,6 +8704,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * A `branch_id` value has a `br-` prefix.
      *
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
+     * Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8637,6 +8737,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Only anonymized branches will have status information available.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8706,6 +8807,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8755,6 +8857,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
+     * Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8808,6 +8911,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Compares the schema from the specified database with another branch's schema.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
+     * Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8879,6 +8983,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Retrieves a list of branches for the specified project.
      *
      * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
+     * Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8930,6 +9035,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * A branch can have multiple read-only compute endpoints.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8983,6 +9089,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * TTL branches become non-TTL branches after recovery.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
+     * Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9035,6 +9142,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9089,6 +9197,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9140,6 +9249,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * The branch must be an anonymized branch to start anonymization.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
+     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9191,6 +9301,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9243,6 +9354,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
+     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9433,6 +9545,7 @@ public interface BucketsApiInterface {
      * Buckets are managed by the Neon Platform branchable-storage service.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
+     * Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -9480,6 +9593,7 @@ public interface BucketsApiInterface {
      * credentials required).
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
+     * Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
      */
     suspend fun `deleteObjectsByPrefix`(`projectId`: kotlin.String, `branchId`: kotlin.String, `bucketName`: kotlin.String, `prefix`: kotlin.String): kotlin.String
     
@@ -9511,6 +9625,7 @@ public interface BucketsApiInterface {
      * including those inherited from ancestor branches.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
+     * Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -9527,6 +9642,7 @@ public interface BucketsApiInterface {
      * the user's session (no customer S3 credentials required).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
+     * Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
      */
     suspend fun `listObjects`(`projectId`: kotlin.String, `branchId`: kotlin.String, `bucketName`: kotlin.String, `query`: ListProjectBranchBucketObjectsQuery? = null): kotlin.String
     
@@ -9548,6 +9664,7 @@ public interface BucketsApiInterface {
      * handling S3 credentials. The `operation` field selects the direction:
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
+     * Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
      */
     suspend fun `presignObject`(`projectId`: kotlin.String, `branchId`: kotlin.String, `bucketName`: kotlin.String, `objectKey`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -9671,6 +9788,7 @@ open class BucketsApi: Disposable, AutoCloseable, BucketsApiInterface
      * Buckets are managed by the Neon Platform branchable-storage service.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
+     * Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9831,6 +9949,7 @@ open class BucketsApi: Disposable, AutoCloseable, BucketsApiInterface
      * credentials required).
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
+     * Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9940,6 +10059,7 @@ open class BucketsApi: Disposable, AutoCloseable, BucketsApiInterface
      * including those inherited from ancestor branches.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
+     * Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -9991,6 +10111,7 @@ open class BucketsApi: Disposable, AutoCloseable, BucketsApiInterface
      * the user's session (no customer S3 credentials required).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
+     * Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -10066,6 +10187,7 @@ open class BucketsApi: Disposable, AutoCloseable, BucketsApiInterface
      * handling S3 credentials. The `operation` field selects the direction:
      *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
+     * Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -10261,6 +10383,7 @@ public interface ConsumptionApiInterface {
      * Agent, and Enterprise plans.
      *
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
     suspend fun `getHistoryPerBranchV2`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query? = null): kotlin.String
     
@@ -10282,6 +10405,7 @@ public interface ConsumptionApiInterface {
      * Issuing a call to this API does not wake a project's compute endpoint.
      *
      * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
      */
     suspend fun `getHistoryPerProject`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `query`: GetConsumptionHistoryPerProjectQuery? = null): kotlin.String
     
@@ -10304,6 +10428,7 @@ public interface ConsumptionApiInterface {
      * Launch, Scale, Agent, Business, and Enterprise plans.
      *
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
     suspend fun `getHistoryPerProjectV2`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query? = null): kotlin.String
     
@@ -10433,6 +10558,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
      * Agent, and Enterprise plans.
      *
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -10514,6 +10640,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
      * Issuing a call to this API does not wake a project's compute endpoint.
      *
      * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -10590,6 +10717,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
      * Launch, Scale, Agent, Business, and Enterprise plans.
      *
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
+     * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -10806,6 +10934,7 @@ public interface CredentialsApiInterface {
      * exactly once — they are not stored server-side.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
+     * Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -10821,6 +10950,7 @@ public interface CredentialsApiInterface {
      * Secrets are never included.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
+     * Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -10959,6 +11089,7 @@ open class CredentialsApi: Disposable, AutoCloseable, CredentialsApiInterface
      * exactly once — they are not stored server-side.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
+     * Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11011,6 +11142,7 @@ open class CredentialsApi: Disposable, AutoCloseable, CredentialsApiInterface
      * Secrets are never included.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
+     * Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11250,6 +11382,7 @@ public interface DataApiApiInterface {
      * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String, `body`: kotlin.String? = null): kotlin.String
     
@@ -11265,6 +11398,7 @@ public interface DataApiApiInterface {
      * Existing connections using the Data API endpoint will fail after deletion.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String): kotlin.String
     
@@ -11280,6 +11414,7 @@ public interface DataApiApiInterface {
      * including endpoint URL, enabled state, and database settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String): kotlin.String
     
@@ -11296,6 +11431,7 @@ public interface DataApiApiInterface {
      * The schema cache is always refreshed as part of this operation.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String, `body`: kotlin.String? = null): kotlin.String
     
@@ -11419,6 +11555,7 @@ open class DataApiApi: Disposable, AutoCloseable, DataApiApiInterface
      * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11473,6 +11610,7 @@ open class DataApiApi: Disposable, AutoCloseable, DataApiApiInterface
      * Existing connections using the Data API endpoint will fail after deletion.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11525,6 +11663,7 @@ open class DataApiApi: Disposable, AutoCloseable, DataApiApiInterface
      * including endpoint URL, enabled state, and database settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
+     * Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11578,6 +11717,7 @@ open class DataApiApi: Disposable, AutoCloseable, DataApiApiInterface
      * The schema cache is always refreshed as part of this operation.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11772,6 +11912,7 @@ public interface DatabasesApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -11788,6 +11929,7 @@ public interface DatabasesApiInterface {
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String): kotlin.String
     
@@ -11803,6 +11945,7 @@ public interface DatabasesApiInterface {
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
+     * Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String): kotlin.String
     
@@ -11819,6 +11962,7 @@ public interface DatabasesApiInterface {
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
+     * Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -11835,6 +11979,7 @@ public interface DatabasesApiInterface {
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -11960,6 +12105,7 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12013,6 +12159,7 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12065,6 +12212,7 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
+     * Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12118,6 +12266,7 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
+     * Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12169,6 +12318,7 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12365,6 +12515,7 @@ public interface EndpointsApiInterface {
      *
      * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -12383,6 +12534,7 @@ public interface EndpointsApiInterface {
      *
      * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String, `endpointId`: kotlin.String): kotlin.String
     
@@ -12400,6 +12552,7 @@ public interface EndpointsApiInterface {
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
+     * Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `endpointId`: kotlin.String): kotlin.String
     
@@ -12416,6 +12569,7 @@ public interface EndpointsApiInterface {
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String): kotlin.String
     
@@ -12433,6 +12587,7 @@ public interface EndpointsApiInterface {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     suspend fun `restart`(`projectId`: kotlin.String, `endpointId`: kotlin.String): kotlin.String
     
@@ -12449,6 +12604,7 @@ public interface EndpointsApiInterface {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     suspend fun `start`(`projectId`: kotlin.String, `endpointId`: kotlin.String): kotlin.String
     
@@ -12466,6 +12622,7 @@ public interface EndpointsApiInterface {
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     suspend fun `suspend`(`projectId`: kotlin.String, `endpointId`: kotlin.String): kotlin.String
     
@@ -12481,6 +12638,7 @@ public interface EndpointsApiInterface {
      *
      * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `endpointId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -12608,6 +12766,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      *
      * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12661,6 +12820,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      *
      * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12713,6 +12873,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
+     * Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12764,6 +12925,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
      * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
+     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12814,6 +12976,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12865,6 +13028,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12917,6 +13081,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -12967,6 +13132,7 @@ open class EndpointsApi: Disposable, AutoCloseable, EndpointsApiInterface
      *
      * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -13160,6 +13326,7 @@ public interface FunctionsApiInterface {
      * becomes active.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
+     * Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
      */
     suspend fun `createDeployment`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String, `body`: List<MultipartPart>): kotlin.String
     
@@ -13188,6 +13355,7 @@ public interface FunctionsApiInterface {
      * Returns the function identified by its slug.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String): kotlin.String
     
@@ -13207,6 +13375,7 @@ public interface FunctionsApiInterface {
      * Lists functions on the specified branch.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
+     * Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchFunctionsQuery? = null): kotlin.String
     
@@ -13229,6 +13398,7 @@ public interface FunctionsApiInterface {
      * fork time.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -13355,6 +13525,7 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
      * becomes active.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
+     * Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -13459,6 +13630,7 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
      * Returns the function identified by its slug.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -13529,6 +13701,7 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
      * Lists functions on the specified branch.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
+     * Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -13588,6 +13761,7 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
      * fork time.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
+     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -14983,6 +15157,7 @@ public interface OperationsApiInterface {
      * An operation is an action performed on a Neon project resource.
      *
      * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
+     * Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `operationId`: kotlin.String): kotlin.String
     
@@ -15008,6 +15183,7 @@ public interface OperationsApiInterface {
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `query`: ListProjectOperationsQuery? = null): kotlin.String
     
@@ -15131,6 +15307,7 @@ open class OperationsApi: Disposable, AutoCloseable, OperationsApiInterface
      * An operation is an action performed on a Neon project resource.
      *
      * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
+     * Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -15204,6 +15381,7 @@ open class OperationsApi: Disposable, AutoCloseable, OperationsApiInterface
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -15410,6 +15588,7 @@ public interface OrganizationsApiInterface {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
      */
     suspend fun `createApiKey`(`orgId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -15427,6 +15606,7 @@ public interface OrganizationsApiInterface {
      * Each invited user receives an email notification.
      *
      * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     suspend fun `createInvitations`(`orgId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -15443,6 +15623,7 @@ public interface OrganizationsApiInterface {
      * Available to organization admins on Launch and Scale plans only.
      *
      * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     suspend fun `deleteSpendingLimit`(`orgId`: kotlin.String): kotlin.String
     
@@ -15473,6 +15654,7 @@ public interface OrganizationsApiInterface {
      * Retrieves details for the specified organization, including its name, plan, and configuration.
      *
      * `GET /organizations/{org_id}` (operationId `getOrganization`).
+     * Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
      */
     suspend fun `get`(`orgId`: kotlin.String): kotlin.String
     
@@ -15487,6 +15669,7 @@ public interface OrganizationsApiInterface {
      * Retrieves pending and accepted invitations for the specified organization.
      *
      * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     suspend fun `getInvitations`(`orgId`: kotlin.String): kotlin.String
     
@@ -15501,6 +15684,7 @@ public interface OrganizationsApiInterface {
      * Retrieves information about the specified organization member.
      *
      * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     suspend fun `getMember`(`orgId`: kotlin.String, `memberId`: kotlin.String): kotlin.String
     
@@ -15515,6 +15699,7 @@ public interface OrganizationsApiInterface {
      * Retrieves a paginated list of members for the specified organization.
      *
      * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
+     * Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
      */
     suspend fun `getMembers`(`orgId`: kotlin.String, `query`: GetOrganizationMembersQuery? = null): kotlin.String
     
@@ -15536,6 +15721,7 @@ public interface OrganizationsApiInterface {
      * Available to organization members with read access on Launch and Scale plans only.
      *
      * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     suspend fun `getSpendingLimit`(`orgId`: kotlin.String): kotlin.String
     
@@ -15550,6 +15736,7 @@ public interface OrganizationsApiInterface {
      * Retrieves the current state and configuration details of a specified VPC endpoint.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
+     * Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
      */
     suspend fun `getVpcEndpointDetails`(`orgId`: kotlin.String, `regionId`: kotlin.String, `vpcEndpointId`: kotlin.String): kotlin.String
     
@@ -15567,6 +15754,7 @@ public interface OrganizationsApiInterface {
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
+     * Returns a JSON array of `OrgApiKeysListResponseItem`.
      */
     suspend fun `listApiKeys`(`orgId`: kotlin.String): kotlin.String
     
@@ -15581,6 +15769,7 @@ public interface OrganizationsApiInterface {
      * Retrieves the list of VPC endpoints for the specified Neon organization.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     suspend fun `listVpcEndpoints`(`orgId`: kotlin.String, `regionId`: kotlin.String): kotlin.String
     
@@ -15590,6 +15779,7 @@ public interface OrganizationsApiInterface {
      * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
      *
      * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
+     * Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
      */
     suspend fun `listVpcEndpointsAllRegions`(`orgId`: kotlin.String): kotlin.String
     
@@ -15611,6 +15801,7 @@ public interface OrganizationsApiInterface {
      * The last admin in an organization cannot be removed.
      *
      * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     suspend fun `removeMember`(`orgId`: kotlin.String, `memberId`: kotlin.String): kotlin.String
     
@@ -15629,6 +15820,7 @@ public interface OrganizationsApiInterface {
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
      */
     suspend fun `revokeApiKey`(`orgId`: kotlin.String, `keyId`: kotlin.Long): kotlin.String
     
@@ -15647,6 +15839,7 @@ public interface OrganizationsApiInterface {
      * Available to organization admins on Launch and Scale plans only.
      *
      * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     suspend fun `setSpendingLimit`(`orgId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -15661,6 +15854,7 @@ public interface OrganizationsApiInterface {
      * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
      *
      * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     suspend fun `transferProjects`(`sourceOrgId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -15677,6 +15871,7 @@ public interface OrganizationsApiInterface {
      * Only organization admins can call this endpoint.
      *
      * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     suspend fun `updateMember`(`orgId`: kotlin.String, `memberId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -15857,6 +16052,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -15909,6 +16105,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Each invited user receives an email notification.
      *
      * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -15960,6 +16157,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Available to organization admins on Launch and Scale plans only.
      *
      * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16060,6 +16258,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves details for the specified organization, including its name, plan, and configuration.
      *
      * `GET /organizations/{org_id}` (operationId `getOrganization`).
+     * Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16107,6 +16306,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves pending and accepted invitations for the specified organization.
      *
      * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
+     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16154,6 +16354,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves information about the specified organization member.
      *
      * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16203,6 +16404,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves a paginated list of members for the specified organization.
      *
      * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
+     * Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16272,6 +16474,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Available to organization members with read access on Launch and Scale plans only.
      *
      * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16319,6 +16522,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves the current state and configuration details of a specified VPC endpoint.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
+     * Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16373,6 +16577,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
+     * Returns a JSON array of `OrgApiKeysListResponseItem`.
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16420,6 +16625,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves the list of VPC endpoints for the specified Neon organization.
      *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16450,6 +16656,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
      *
      * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
+     * Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16518,6 +16725,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * The last admin in an organization cannot be removed.
      *
      * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16571,6 +16779,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
      * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
+     * Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16624,6 +16833,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Available to organization admins on Launch and Scale plans only.
      *
      * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
+     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16673,6 +16883,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
      *
      * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16724,6 +16935,7 @@ open class OrganizationsApi: Disposable, AutoCloseable, OrganizationsApiInterfac
      * Only organization admins can call this endpoint.
      *
      * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
+     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -16929,6 +17141,7 @@ public interface ProjectsApiInterface {
      *
      * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
      */
     suspend fun `addJwks`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -16966,6 +17179,7 @@ public interface ProjectsApiInterface {
      *
      * `POST /projects` (operationId `createProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
      */
     suspend fun `create`(`body`: kotlin.String): kotlin.String
     
@@ -16983,6 +17197,7 @@ public interface ProjectsApiInterface {
      * The optional `ru` parameter redirects the recipient after acceptance.
      *
      * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
+     * Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
      */
     suspend fun `createTransferRequest`(`projectId`: kotlin.String, `body`: kotlin.String? = null): kotlin.String
     
@@ -16999,6 +17214,7 @@ public interface ProjectsApiInterface {
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `DELETE /projects/{project_id}` (operationId `deleteProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String): kotlin.String
     
@@ -17014,6 +17230,7 @@ public interface ProjectsApiInterface {
      * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
      *
      * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
+     * Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
      */
     suspend fun `deleteJwks`(`projectId`: kotlin.String, `jwksId`: kotlin.String): kotlin.String
     
@@ -17043,6 +17260,7 @@ public interface ProjectsApiInterface {
      * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
      *
      * `GET /projects/{project_id}` (operationId `getProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String): kotlin.String
     
@@ -17053,6 +17271,7 @@ public interface ProjectsApiInterface {
      * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
      *
      * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
+     * Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
      */
     suspend fun `getAdvisorSecurityIssues`(`projectId`: kotlin.String, `query`: GetProjectAdvisorSecurityIssuesQuery? = null): kotlin.String
     
@@ -17071,6 +17290,7 @@ public interface ProjectsApiInterface {
      * `settings.preload_libraries` configuration.
      *
      * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
+     * Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
      */
     suspend fun `getAvailablePreloadLibraries`(`projectId`: kotlin.String): kotlin.String
     
@@ -17091,6 +17311,7 @@ public interface ProjectsApiInterface {
      * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
      *
      * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
+     * Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
      */
     suspend fun `getConnectionUri`(`projectId`: kotlin.String, `databaseName`: kotlin.String, `roleName`: kotlin.String, `query`: GetConnectionUriQuery? = null): kotlin.String
     
@@ -17105,6 +17326,7 @@ public interface ProjectsApiInterface {
      * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
      *
      * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
+     * Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
      */
     suspend fun `getJwks`(`projectId`: kotlin.String): kotlin.String
     
@@ -17119,6 +17341,7 @@ public interface ProjectsApiInterface {
      * Grants project access to the account associated with the specified email address.
      *
      * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     suspend fun `grantPermission`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -17142,6 +17365,7 @@ public interface ProjectsApiInterface {
      * and [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects` (operationId `listProjects`).
+     * Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
      */
     suspend fun `list`(`query`: ListProjectsQuery? = null): kotlin.String
     
@@ -17156,6 +17380,7 @@ public interface ProjectsApiInterface {
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
      *
      * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
+     * Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
      */
     suspend fun `listPermissions`(`projectId`: kotlin.String): kotlin.String
     
@@ -17171,6 +17396,7 @@ public interface ProjectsApiInterface {
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects/shared` (operationId `listSharedProjects`).
+     * Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
      */
     suspend fun `listShared`(`query`: ListSharedProjectsQuery? = null): kotlin.String
     
@@ -17190,6 +17416,7 @@ public interface ProjectsApiInterface {
      * Lists VPC endpoint restrictions for the specified Neon project.
      *
      * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     suspend fun `listVpcEndpoints`(`projectId`: kotlin.String): kotlin.String
     
@@ -17207,6 +17434,7 @@ public interface ProjectsApiInterface {
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
+     * Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
      */
     suspend fun `recover`(`projectId`: kotlin.String): kotlin.String
     
@@ -17221,6 +17449,7 @@ public interface ProjectsApiInterface {
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
      *
      * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     suspend fun `revokePermission`(`projectId`: kotlin.String, `permissionId`: kotlin.String): kotlin.String
     
@@ -17237,6 +17466,7 @@ public interface ProjectsApiInterface {
      *
      * `PATCH /projects/{project_id}` (operationId `updateProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -17412,6 +17642,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      *
      * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17521,6 +17752,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      *
      * `POST /projects` (operationId `createProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17571,6 +17803,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * The optional `ru` parameter redirects the recipient after acceptance.
      *
      * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
+     * Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17622,6 +17855,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `DELETE /projects/{project_id}` (operationId `deleteProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17670,6 +17904,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
      *
      * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
+     * Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17769,6 +18004,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
      *
      * `GET /projects/{project_id}` (operationId `getProject`).
+     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17799,6 +18035,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
      *
      * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
+     * Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17852,6 +18089,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * `settings.preload_libraries` configuration.
      *
      * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
+     * Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17918,6 +18156,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
      *
      * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
+     * Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -17971,6 +18210,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
      *
      * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
+     * Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18018,6 +18258,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Grants project access to the account associated with the specified email address.
      *
      * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18088,6 +18329,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * and [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects` (operationId `listProjects`).
+     * Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18135,6 +18377,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
      *
      * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
+     * Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18183,6 +18426,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
      * `GET /projects/shared` (operationId `listSharedProjects`).
+     * Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18247,6 +18491,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Lists VPC endpoint restrictions for the specified Neon project.
      *
      * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
+     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18297,6 +18542,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
      * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
+     * Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18344,6 +18590,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
      *
      * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
+     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18395,6 +18642,7 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
      *
      * `PATCH /projects/{project_id}` (operationId `updateProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18582,6 +18830,7 @@ public interface RegionsApiInterface {
      * Lists supported Neon regions.
      *
      * `GET /regions` (operationId `getActiveRegions`).
+     * Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
      */
     suspend fun `listActive`(`query`: GetActiveRegionsQuery? = null): kotlin.String
     
@@ -18704,6 +18953,7 @@ open class RegionsApi: Disposable, AutoCloseable, RegionsApiInterface
      * Lists supported Neon regions.
      *
      * `GET /regions` (operationId `getActiveRegions`).
+     * Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -18891,6 +19141,7 @@ public interface RolesApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -18907,6 +19158,7 @@ public interface RolesApiInterface {
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String, `roleName`: kotlin.String): kotlin.String
     
@@ -18923,6 +19175,7 @@ public interface RolesApiInterface {
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
+     * Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String, `roleName`: kotlin.String): kotlin.String
     
@@ -18938,6 +19191,7 @@ public interface RolesApiInterface {
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
+     * Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
      */
     suspend fun `getPassword`(`projectId`: kotlin.String, `branchId`: kotlin.String, `roleName`: kotlin.String): kotlin.String
     
@@ -18953,6 +19207,7 @@ public interface RolesApiInterface {
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
+     * Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -18972,6 +19227,7 @@ public interface RolesApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     suspend fun `resetPassword`(`projectId`: kotlin.String, `branchId`: kotlin.String, `roleName`: kotlin.String): kotlin.String
     
@@ -19096,6 +19352,7 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19149,6 +19406,7 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19202,6 +19460,7 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
+     * Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19254,6 +19513,7 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
+     * Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19306,6 +19566,7 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
      * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
+     * Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19360,6 +19621,7 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19551,6 +19813,7 @@ public interface SnapshotsApiInterface {
      *
      * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
      */
     suspend fun `create`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: CreateSnapshotQuery? = null): kotlin.String
     
@@ -19566,6 +19829,7 @@ public interface SnapshotsApiInterface {
      *
      * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     suspend fun `delete`(`projectId`: kotlin.String, `snapshotId`: kotlin.String): kotlin.String
     
@@ -19580,6 +19844,7 @@ public interface SnapshotsApiInterface {
      * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
+     * Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
      */
     suspend fun `getSchedule`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -19595,6 +19860,7 @@ public interface SnapshotsApiInterface {
      * Each snapshot represents a point-in-time backup of the project data.
      *
      * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
+     * Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String): kotlin.String
     
@@ -19611,6 +19877,7 @@ public interface SnapshotsApiInterface {
      *
      * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
      */
     suspend fun `restore`(`projectId`: kotlin.String, `snapshotId`: kotlin.String, `query`: RestoreSnapshotQuery? = null, `body`: kotlin.String? = null): kotlin.String
     
@@ -19626,6 +19893,7 @@ public interface SnapshotsApiInterface {
      * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     suspend fun `setSchedule`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -19640,6 +19908,7 @@ public interface SnapshotsApiInterface {
      * Updates the specified snapshot.
      *
      * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
+     * Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
      */
     suspend fun `update`(`projectId`: kotlin.String, `snapshotId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -19764,6 +20033,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      *
      * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19816,6 +20086,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      *
      * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19865,6 +20136,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
+     * Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19915,6 +20187,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * Each snapshot represents a point-in-time backup of the project data.
      *
      * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
+     * Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -19964,6 +20237,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      *
      * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
+     * Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -20018,6 +20292,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
      *
      * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -20069,6 +20344,7 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * Updates the specified snapshot.
      *
      * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
+     * Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -20261,6 +20537,7 @@ public interface StorageApiInterface {
      * response includes a `reason` field indicating why storage is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
+     * Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
      */
     suspend fun `get`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -20386,6 +20663,7 @@ open class StorageApi: Disposable, AutoCloseable, StorageApiInterface
      * response includes a `reason` field indicating why storage is unavailable.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
+     * Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -20972,6 +21250,7 @@ public interface UsersApiInterface {
      * and the associated identity.
      *
      * `GET /auth` (operationId `getAuthDetails`).
+     * Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
      */
     suspend fun `getAuthDetails`(): kotlin.String
     
@@ -20987,6 +21266,7 @@ public interface UsersApiInterface {
      * including account identifiers, plan details, and linked auth accounts.
      *
      * `GET /users/me` (operationId `getCurrentUserInfo`).
+     * Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
      */
     suspend fun `getCurrent`(): kotlin.String
     
@@ -21001,6 +21281,7 @@ public interface UsersApiInterface {
      * Retrieves the organizations that the currently authenticated user belongs to.
      *
      * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
+     * Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
      */
     suspend fun `listOrganizations`(): kotlin.String
     
@@ -21015,6 +21296,7 @@ public interface UsersApiInterface {
      * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
      *
      * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `transferProjectsToOrg`(`body`: kotlin.String): kotlin.String
@@ -21140,6 +21422,7 @@ open class UsersApi: Disposable, AutoCloseable, UsersApiInterface
      * and the associated identity.
      *
      * `GET /auth` (operationId `getAuthDetails`).
+     * Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -21186,6 +21469,7 @@ open class UsersApi: Disposable, AutoCloseable, UsersApiInterface
      * including account identifiers, plan details, and linked auth accounts.
      *
      * `GET /users/me` (operationId `getCurrentUserInfo`).
+     * Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -21231,6 +21515,7 @@ open class UsersApi: Disposable, AutoCloseable, UsersApiInterface
      * Retrieves the organizations that the currently authenticated user belongs to.
      *
      * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
+     * Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -21276,6 +21561,7 @@ open class UsersApi: Disposable, AutoCloseable, UsersApiInterface
      * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
      *
      * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
