@@ -11,7 +11,8 @@ final class ModelsTests: XCTestCase {
     }
 
     func testTypedViewsOfTheMainResponses() async throws {
-        let created = try NeonModels.CreatedProjectResponse(text: try await client.projects().create(body: #"{"project": {"name": "typed"}}"#))
+        let createdText = try await client.projects().create(body: #"{"project": {"name": "typed"}}"#)
+        let created = try NeonModels.CreatedProjectResponse(text: createdText)
         let pid = try XCTUnwrap(created.project?.id)
         XCTAssertEqual(created.project?.name, "typed")
         XCTAssertEqual(created.databases?.first?.name, "neondb")

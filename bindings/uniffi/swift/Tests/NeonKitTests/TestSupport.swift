@@ -41,15 +41,15 @@ struct MissingArgument: Error {
 /// (Generated/Dispatch.swift). With `dummies`, a missing argument gets a value
 /// valid for its kind (the surface check calls every operation that way).
 final class Args {
-    let path: [String: String]
-    let query: [String: [String]]
+    let pathValues: [String: String]
+    let queryValues: [String: [String]]
     let bodyText: String?
     let partList: [MultipartPart]?
     let dummies: Bool
 
     init(path: [String: String] = [:], query: [String: [String]] = [:], body: String? = nil, parts: [MultipartPart]? = nil, dummies: Bool = false) {
-        self.path = path
-        self.query = query
+        self.pathValues = path
+        self.queryValues = query
         self.bodyText = body
         self.partList = parts
         self.dummies = dummies
@@ -61,15 +61,15 @@ final class Args {
         throw MissingArgument(what: what)
     }
 
-    func path(_ name: String, _ dummy: String) throws -> String { try need(path[name], dummy, "path parameter \(name)") }
-    func pathLong(_ name: String, _ dummy: Int64) throws -> Int64 { try need(path[name].flatMap { Int64($0) }, dummy, "path parameter \(name)") }
+    func path(_ name: String, _ dummy: String) throws -> String { try need(pathValues[name], dummy, "path parameter \(name)") }
+    func pathLong(_ name: String, _ dummy: Int64) throws -> Int64 { try need(pathValues[name].flatMap { Int64($0) }, dummy, "path parameter \(name)") }
 
-    func str(_ name: String) -> String? { query[name]?.first }
+    func str(_ name: String) -> String? { queryValues[name]?.first }
     func long(_ name: String) -> Int64? { str(name).flatMap { Int64($0) } }
     func double(_ name: String) -> Double? { str(name).flatMap { Double($0) } }
     func bool(_ name: String) -> Bool? { str(name).flatMap { Bool($0) } }
-    func strList(_ name: String) -> [String]? { query[name] }
-    func longList(_ name: String) -> [Int64]? { query[name]?.compactMap { Int64($0) } }
+    func strList(_ name: String) -> [String]? { queryValues[name] }
+    func longList(_ name: String) -> [Int64]? { queryValues[name]?.compactMap { Int64($0) } }
 
     func strRequired(_ name: String) throws -> String { try need(str(name), "surface", "query parameter \(name)") }
     func longRequired(_ name: String) throws -> Int64 { try need(long(name), 1, "query parameter \(name)") }
