@@ -118,6 +118,18 @@ class ResourcesTest {
     }
 
     @Test
+    fun blockingCallsFromManyThreadsShareTheRuntime() {
+        val ids = java.util.Collections.synchronizedList(mutableListOf<String>())
+        val threads = (1..6).map { i ->
+            Thread { ids += client.projects().createBlocking("""{"project": {"name": "t$i"}}""").json().str("project.id")!! }
+        }
+        threads.forEach { it.start() }
+        threads.forEach { it.join(30_000) }
+        assertEquals(6, ids.toSet().size)
+        assertEquals(6, client.projects().iter().collectAllBlocking().size)
+    }
+
+    @Test
     fun clientOptions() {
         assertTrue(client.waitsForOperations())
         assertFalse(client.withWait(false).waitsForOperations())
