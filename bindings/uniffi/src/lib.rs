@@ -315,12 +315,11 @@ pub(crate) async fn call_bytes(
 // ---------------------------------------------------------------------------
 // The client
 
-/// How a [`NeonClient`] is configured. Every field is optional.
+/// How a [`NeonClient`] is configured. Every field is optional. The API key is
+/// not a field: Records become Kotlin data classes and Swift structs whose
+/// `toString`/`description` print every field, and a key must never be printed.
 #[derive(Clone, Default, uniffi::Record)]
 pub struct NeonClientOptions {
-    /// The API key; else the `NEON_API_KEY` environment variable.
-    #[uniffi(default = None)]
-    pub api_key: Option<String>,
     /// The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
     #[uniffi(default = None)]
     pub base_url: Option<String>,
@@ -380,12 +379,13 @@ impl std::fmt::Debug for NeonClient {
 
 #[uniffi::export]
 impl NeonClient {
-    /// Builds a client; fails with `Config` when no API key is given or set in `NEON_API_KEY`.
-    #[uniffi::constructor(default(options = None))]
-    pub fn new(options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>, NeonError> {
+    /// Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with `Config`
+    /// when there is no key or an option is invalid.
+    #[uniffi::constructor(default(api_key = None, options = None))]
+    pub fn new(api_key: Option<String>, options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>, NeonError> {
         let o = options.unwrap_or_default();
         let mut b = neonkit::Client::builder().user_agent_suffix("kotlin-swift");
-        if let Some(k) = o.api_key {
+        if let Some(k) = api_key {
             b = b.api_key(k);
         }
         if let Some(u) = o.base_url {

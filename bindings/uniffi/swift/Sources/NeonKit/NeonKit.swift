@@ -7918,13 +7918,15 @@ open class NeonClient: NeonClientProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_neonkit_uniffi_fn_clone_neonclient(self.handle, $0) }
     }
     /**
-     * Builds a client; fails with `Config` when no API key is given or set in `NEON_API_KEY`.
+     * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with `Config`
+     * when there is no key or an option is invalid.
      */
-public convenience init(options: NeonClientOptions? = nil)throws  {
+public convenience init(apiKey: String? = nil, options: NeonClientOptions? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_constructor_neonclient_new(
+        FfiConverterOptionString.lower(apiKey),
         FfiConverterOptionTypeNeonClientOptions.lower(options),uniffiCallStatus
     )
 }
@@ -14917,13 +14919,11 @@ public func FfiConverterTypeMultipartPart_lower(_ value: MultipartPart) -> RustB
 
 
 /**
- * How a [`NeonClient`] is configured. Every field is optional.
+ * How a [`NeonClient`] is configured. Every field is optional. The API key is
+ * not a field: Records become Kotlin data classes and Swift structs whose
+ * `toString`/`description` print every field, and a key must never be printed.
  */
 public struct NeonClientOptions: Equatable, Hashable {
-    /**
-     * The API key; else the `NEON_API_KEY` environment variable.
-     */
-    public var apiKey: String?
     /**
      * The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
      */
@@ -14973,9 +14973,6 @@ public struct NeonClientOptions: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The API key; else the `NEON_API_KEY` environment variable.
-         */apiKey: String? = nil, 
-        /**
          * The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
          */baseUrl: String? = nil, 
         /**
@@ -15008,7 +15005,6 @@ public struct NeonClientOptions: Equatable, Hashable {
         /**
          * The longest pause between operation polls, in milliseconds (default 2 000).
          */waitMaxIntervalMs: Int64? = nil) {
-        self.apiKey = apiKey
         self.baseUrl = baseUrl
         self.orgId = orgId
         self.timeoutMs = timeoutMs
@@ -15038,7 +15034,6 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonClientOptions {
         return
             try NeonClientOptions(
-                apiKey: FfiConverterOptionString.read(from: &buf), 
                 baseUrl: FfiConverterOptionString.read(from: &buf), 
                 orgId: FfiConverterOptionString.read(from: &buf), 
                 timeoutMs: FfiConverterOptionInt64.read(from: &buf), 
@@ -15054,7 +15049,6 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
     }
 
     public static func write(_ value: NeonClientOptions, into buf: inout [UInt8]) {
-        FfiConverterOptionString.write(value.apiKey, into: &buf)
         FfiConverterOptionString.write(value.baseUrl, into: &buf)
         FfiConverterOptionString.write(value.orgId, into: &buf)
         FfiConverterOptionInt64.write(value.timeoutMs, into: &buf)
@@ -17588,7 +17582,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_stop() != 5579) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() != 5664) {
+    if (uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() != 59171) {
         return InitializationResult.apiChecksumMismatch
     }
 

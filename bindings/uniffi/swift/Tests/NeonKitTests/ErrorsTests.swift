@@ -28,12 +28,12 @@ final class ErrorsTests: XCTestCase {
     }
 
     func testConfigErrors() {
-        _ = expectNeonError("config") { _ = try NeonClient(options: NeonClientOptions(apiKey: "", baseUrl: Emu.emulator.baseUrl())) }
-        _ = expectNeonError("config") { _ = try NeonClient(options: NeonClientOptions(apiKey: "k", baseUrl: "ftp://nope")) }
+        _ = expectNeonError("config") { _ = try NeonClient(apiKey: "", options: NeonClientOptions(baseUrl: Emu.emulator.baseUrl())) }
+        _ = expectNeonError("config") { _ = try NeonClient(apiKey: "k", options: NeonClientOptions(baseUrl: "ftp://nope")) }
     }
 
     func testUnauthorizedAndTheKeyNeverLeaks() {
-        let bad = try! NeonClient(options: NeonClientOptions(apiKey: "wrong-secret-key-123", baseUrl: Emu.emulator.baseUrl()))
+        let bad = try! NeonClient(apiKey: "wrong-secret-key-123", options: NeonClientOptions(baseUrl: Emu.emulator.baseUrl()))
         let e = expectNeonError("unauthorized") { _ = try bad.projects().listBlocking() }
         XCTAssertEqual(e?.status, 401)
         XCTAssertFalse("\(String(describing: e))".contains("wrong-secret-key-123"))
@@ -53,7 +53,7 @@ final class ErrorsTests: XCTestCase {
         try Emu.emulator.addFault(faultJson: #"{"operation_id": "listProjects", "kind": "status", "status": 500, "times": 10}"#)
         let s = expectNeonError("server") { _ = try self.client.projects().listBlocking() }
         XCTAssertEqual(s?.status, 500)
-        let dead = try NeonClient(options: NeonClientOptions(apiKey: "k", baseUrl: "http://127.0.0.1:9/api/v2", maxRetries: 0))
+        let dead = try NeonClient(apiKey: "k", options: NeonClientOptions(baseUrl: "http://127.0.0.1:9/api/v2", maxRetries: 0))
         _ = expectNeonError("network") { _ = try dead.projects().listBlocking() }
     }
 }

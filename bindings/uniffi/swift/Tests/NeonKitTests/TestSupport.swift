@@ -13,8 +13,7 @@ enum Emu {
 
     /// A client of the emulator, with short retry backoffs so tests run fast.
     static func client(maxRetries: Int32 = 3, wait: Bool = true, waitTimeoutMs: Int64? = nil, timeoutMs: Int64? = nil, orgId: String? = nil) -> NeonClient {
-        try! NeonClient(options: NeonClientOptions(
-            apiKey: emulator.apiKey(),
+        try! NeonClient(apiKey: emulator.apiKey(), options: NeonClientOptions(
             baseUrl: emulator.baseUrl(),
             orgId: orgId,
             timeoutMs: timeoutMs,

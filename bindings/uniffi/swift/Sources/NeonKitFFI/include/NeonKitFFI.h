@@ -255,7 +255,7 @@ void uniffi_neonkit_uniffi_fn_free_neonclient(uint64_t handle, RustCallStatus *_
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CONSTRUCTOR_NEONCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CONSTRUCTOR_NEONCLIENT_NEW
-uint64_t uniffi_neonkit_uniffi_fn_constructor_neonclient_new(RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_neonkit_uniffi_fn_constructor_neonclient_new(RustBuffer api_key, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_BASE_URL

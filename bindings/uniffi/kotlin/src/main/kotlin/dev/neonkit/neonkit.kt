@@ -1464,7 +1464,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_free_neonclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_neonkit_uniffi_fn_constructor_neonclient_new(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_neonkit_uniffi_fn_constructor_neonclient_new(`apiKey`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -3559,7 +3559,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_stop() and 0xFFFF) != 5579) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() and 0xFFFF) != 5664) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() and 0xFFFF) != 59171) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -14118,14 +14118,16 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
         this.cleanable = null
     }
     /**
-     * Builds a client; fails with `Config` when no API key is given or set in `NEON_API_KEY`.
+     * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with `Config`
+     * when there is no key or an option is invalid.
      */
-    constructor(`options`: NeonClientOptions? = null) :
+    constructor(`apiKey`: kotlin.String? = null, `options`: NeonClientOptions? = null) :
         this(UniffiWithHandle, 
     uniffiRustCallWithError(NeonException) { _status ->
     UniffiLib.uniffi_neonkit_uniffi_fn_constructor_neonclient_new(
     
         
+        FfiConverterOptionalString.lower(`apiKey`),
         FfiConverterOptionalTypeNeonClientOptions.lower(`options`),_status)
 }
     )
@@ -22881,14 +22883,11 @@ public object FfiConverterTypeMultipartPart: FfiConverterRustBuffer<MultipartPar
 
 
 /**
- * How a [`NeonClient`] is configured. Every field is optional.
+ * How a [`NeonClient`] is configured. Every field is optional. The API key is
+ * not a field: Records become Kotlin data classes and Swift structs whose
+ * `toString`/`description` print every field, and a key must never be printed.
  */
 data class NeonClientOptions (
-    /**
-     * The API key; else the `NEON_API_KEY` environment variable.
-     */
-    var `apiKey`: kotlin.String? = null 
-    , 
     /**
      * The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
      */
@@ -22961,7 +22960,6 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
         return NeonClientOptions(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalInt.read(buf),
@@ -22975,7 +22973,6 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
     }
 
     override fun allocationSize(value: NeonClientOptions) = (
-            FfiConverterOptionalString.allocationSize(value.`apiKey`) +
             FfiConverterOptionalString.allocationSize(value.`baseUrl`) +
             FfiConverterOptionalString.allocationSize(value.`orgId`) +
             FfiConverterOptionalLong.allocationSize(value.`timeoutMs`) +
@@ -22990,7 +22987,6 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
     )
 
     override fun write(value: NeonClientOptions, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`apiKey`, buf)
             FfiConverterOptionalString.write(value.`baseUrl`, buf)
             FfiConverterOptionalString.write(value.`orgId`, buf)
             FfiConverterOptionalLong.write(value.`timeoutMs`, buf)

@@ -58,16 +58,16 @@ class ErrorsTest {
 
     @Test
     fun configErrors() {
-        val empty = assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "", baseUrl = Emu.emulator.baseUrl())) }
+        val empty = assertThrows<NeonException.Config> { NeonClient("", NeonClientOptions(baseUrl = Emu.emulator.baseUrl())) }
         assertFalse(empty.errorMessage.isEmpty())
-        assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "k", baseUrl = "ftp://nope")) }
-        assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "k", timeoutMs = -1)) }
-        assertThrows<NeonException.Config> { NeonClient(NeonClientOptions(apiKey = "k", maxRetries = -1)) }
+        assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(baseUrl = "ftp://nope")) }
+        assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(timeoutMs = -1)) }
+        assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(maxRetries = -1)) }
     }
 
     @Test
     fun unauthorizedWithAWrongKeyAndTheKeyNeverLeaks() {
-        val bad = NeonClient(NeonClientOptions(apiKey = "wrong-secret-key-123", baseUrl = Emu.emulator.baseUrl()))
+        val bad = NeonClient("wrong-secret-key-123", NeonClientOptions(baseUrl = Emu.emulator.baseUrl()))
         val e = assertThrows<NeonException.Unauthorized> { bad.projects().listBlocking() }
         assertEquals(401, e.status)
         assertFalse(e.toString().contains("wrong-secret-key-123"))
@@ -112,7 +112,7 @@ class ErrorsTest {
 
     @Test
     fun networkErrorWhenNothingListens() {
-        val dead = NeonClient(NeonClientOptions(apiKey = "k", baseUrl = "http://127.0.0.1:9/api/v2", maxRetries = 0))
+        val dead = NeonClient("k", NeonClientOptions(baseUrl = "http://127.0.0.1:9/api/v2", maxRetries = 0))
         val e = assertThrows<NeonException.Network> { dead.projects().listBlocking() }
         assertNull(e.status)
     }

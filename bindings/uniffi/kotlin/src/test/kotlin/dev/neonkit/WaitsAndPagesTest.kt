@@ -55,7 +55,7 @@ class WaitsAndPagesTest {
     fun waitTimeoutListsWhatIsStillRunning() {
         val slowEmu = startEmulator(EmulatorOptions(operationDurationMs = 5_000))
         try {
-            val c = NeonClient(NeonClientOptions(apiKey = slowEmu.apiKey(), baseUrl = slowEmu.baseUrl(), waitTimeoutMs = 150, waitInitialIntervalMs = 20))
+            val c = NeonClient(slowEmu.apiKey(), NeonClientOptions(baseUrl = slowEmu.baseUrl(), waitTimeoutMs = 150, waitInitialIntervalMs = 20))
             val e = assertThrows<NeonException.WaitTimeout> { c.projects().createBlocking("""{"project": {"name": "slow"}}""") }
             assertTrue(e.pendingOperations.isNotEmpty())
             assertEquals("createProject", e.operation)

@@ -27,8 +27,8 @@ object Emu {
         timeoutMs: Long? = null,
         orgId: String? = null,
     ): NeonClient = NeonClient(
+        emulator.apiKey(),
         NeonClientOptions(
-            apiKey = emulator.apiKey(),
             baseUrl = emulator.baseUrl(),
             maxRetries = maxRetries,
             initialBackoffMs = 10,
