@@ -37,16 +37,12 @@ async function make() {
     };
   }
   if (client === 'neon-sdk') {
-    const sdk = await import('@neon/sdk');
-    const make = sdk.createNeonClient ?? sdk.createClient ?? sdk.default?.createNeonClient;
-    if (!make) throw new Error('@neon/sdk: no client factory found: ' + Object.keys(sdk).join(','));
-    const c = make({ apiKey, baseUrl, baseURL: baseUrl });
-    const unwrap = (r) => (r && r.data !== undefined ? r.data : r);
-    const getProject = c.getProject ?? c.projects?.get;
-    const listProjects = c.listProjects ?? c.projects?.list;
+    const { createNeonClient } = await import('@neon/sdk');
+    const c = createNeonClient({ apiKey, baseUrl, throwOnError: true });
     return {
-      get: async () => unwrap(await getProject.call(c.projects ?? c, projectId)).project.id,
-      list: async () => unwrap(await listProjects.call(c.projects ?? c, { limit: 400 })).projects.length,
+      get: async () => (await c.projects.get({ projectId })).id,
+      // one page of up to 400 projects (the same single request as the other clients)
+      list: async () => (await c.projects.list({ limit: 400 }).page()).items.length,
     };
   }
   if (client === 'fetch') {
