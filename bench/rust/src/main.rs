@@ -5,6 +5,12 @@
 //!
 //! `bare` is the wire limit: a keep-alive reqwest GET loop that reads the body and
 //! decodes nothing. The driver (bench/run.py) pins this process to one core.
+//!
+//!     neonkit-bench serve GET_BODY_FILE LIST_BODY_FILE
+//!
+//! serves the emulator's real getProject and listProjects bodies, byte for byte,
+//! from memory (the emulator renders a 400-project list in ~6 ms, which would
+//! make it, not the clients, the thing measured); prints its base URL first.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -54,7 +60,34 @@ fn args() -> Args {
     a
 }
 
+/// A static server with two real response bodies; it decodes nothing and checks nothing.
+fn serve(get_body: &str, list_body: &str) {
+    use axum::http::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+    let get = bytes::Bytes::from(std::fs::read(get_body).expect("getProject body"));
+    let list = bytes::Bytes::from(std::fs::read(list_body).expect("listProjects body"));
+    let headers = [
+        (CONTENT_TYPE, HeaderValue::from_static("application/json")),
+        (HeaderName::from_static("x-neon-ret-request-id"), HeaderValue::from_static("00000000-0000-4000-8000-000000000000")),
+    ];
+    let list_headers = headers.clone();
+    let app = axum::Router::new()
+        .route("/api/v2/projects", axum::routing::get(move || std::future::ready((list_headers.clone(), list.clone()))))
+        .route("/api/v2/projects/{id}", axum::routing::get(move || std::future::ready((headers.clone(), get.clone()))));
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("http://{}/api/v2", listener.local_addr().unwrap());
+        use std::io::Write;
+        std::io::stdout().flush().unwrap();
+        axum::serve(listener, app).await.unwrap();
+    });
+}
+
 fn main() {
+    let argv: Vec<String> = std::env::args().collect();
+    if argv.get(1).map(String::as_str) == Some("serve") {
+        return serve(&argv[2], &argv[3]);
+    }
     let a = Arc::new(args());
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
