@@ -49,8 +49,6 @@ pub struct Model {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub kind: ModelKind,
-    /// Hoisted out of another schema (not a component schema of the spec).
-    pub hoisted: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +66,6 @@ pub enum PathKind {
 #[derive(Clone, Debug)]
 pub struct Param {
     pub name: String,
-    pub in_path: bool,
     pub required: bool,
     pub ty: Ty,
     pub path_kind: PathKind,
@@ -128,15 +125,6 @@ pub struct Op {
     pub ns: String,
     /// Method name words, lower case (`["list", "endpoints"]`).
     pub words: Vec<String>,
-}
-
-impl Op {
-    pub fn rust_name(&self) -> String {
-        naming::snake(&self.words)
-    }
-    pub fn takes_org_id_query(&self) -> bool {
-        self.query_params.iter().any(|p| p.name == "org_id")
-    }
 }
 
 pub struct Spec {
@@ -256,7 +244,6 @@ impl<'a> Loader<'a> {
             doc: s(schema, "description"),
             deprecated: b(schema, "deprecated"),
             kind,
-            hoisted: true,
         });
         unique
     }
@@ -333,7 +320,7 @@ impl<'a> Loader<'a> {
         } else {
             ModelKind::Alias(self.ty_of(v, &format!("{name}Inner")))
         };
-        Model { name: name.to_string(), doc, deprecated, kind, hoisted: false }
+        Model { name: name.to_string(), doc, deprecated, kind }
     }
 }
 
@@ -388,7 +375,6 @@ pub fn load(text: &str, naming_text: &str) -> Spec {
                 let resolved = l.deref(schema);
                 let param = Param {
                     name: name.clone(),
-                    in_path,
                     required: in_path || b(p, "required"),
                     ty,
                     path_kind: path_kind(&name, resolved),
