@@ -143,12 +143,12 @@ where
     Ok(promise)
 }
 
-/// Runs `fut` to completion on the shared runtime, blocking this thread.
+/// Runs `fut` to completion on this thread (see `neonkit::runtime::Driver`).
 fn block<T, F>(fut: F) -> Result<T>
 where
     F: Future<Output = std::result::Result<T, napi::Error>>,
 {
-    match std::panic::catch_unwind(AssertUnwindSafe(|| neonkit::runtime::block_on(fut))) {
+    match std::panic::catch_unwind(AssertUnwindSafe(|| neonkit::runtime::block_on_here(fut))) {
         Ok(Ok(r)) => r,
         Ok(Err(e)) => Err(to_napi(e)),
         Err(p) => Err(panic_error(p)),

@@ -185,9 +185,13 @@ impl<T> Drop for AbortOnDrop<T> {
     }
 }
 
+fn panicked() -> NeonError {
+    NeonError::runtime("neonkit panicked while running this call (a bug: please report it)")
+}
+
 fn join_error(e: tokio::task::JoinError) -> NeonError {
     if e.is_panic() {
-        NeonError::runtime("neonkit panicked while running this call (a bug: please report it)")
+        panicked()
     } else {
         NeonError::runtime("the call was cancelled (the neonkit runtime shut down)")
     }
@@ -208,17 +212,14 @@ where
     }
 }
 
-/// The same, blocking the calling thread until the call ends.
+/// The same, run to completion on the calling thread (see `neonkit::runtime::Driver`).
 pub(crate) fn run_blocking<T, F>(fut: F) -> Result<T, NeonError>
 where
-    T: Send + 'static,
-    F: Future<Output = neonkit::Result<T>> + Send + 'static,
+    F: Future<Output = neonkit::Result<T>>,
 {
-    let handle = neonkit::runtime::handle()?;
-    let task = handle.spawn(fut);
-    match neonkit::runtime::block_on(task)? {
-        Ok(r) => r.map_err(NeonError::from),
-        Err(e) => Err(join_error(e)),
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| neonkit::runtime::block_on_here(fut))) {
+        Ok(r) => r?.map_err(NeonError::from),
+        Err(_) => Err(panicked()),
     }
 }
 

@@ -1,5 +1,5 @@
 //! The blocking facade: the same methods as the async [`crate::Client`], each
-//! run to completion on the shared runtime. Called from inside an async runtime
+//! run to completion on the calling thread (see [`crate::runtime::Driver`]). Called from inside an async runtime
 //! they return a `Runtime` error instead of panicking.
 
 use std::future::Future;
@@ -38,7 +38,7 @@ impl Client {
     }
 
     pub(crate) fn block_on<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
-        crate::runtime::block_on(fut)?
+        crate::runtime::block_on_here(fut)?
     }
 
     /// See [`crate::Client::with_wait`].
@@ -70,7 +70,7 @@ impl<T: DeserializeOwned + Send + 'static> Iterator for ItemIter<T> {
         if self.done {
             return None;
         }
-        let next = match crate::runtime::block_on(self.stream.next()) {
+        let next = match crate::runtime::block_on_here(self.stream.next()) {
             Ok(n) => n,
             Err(e) => Some(Err(e)),
         };

@@ -294,14 +294,7 @@ impl Response {
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(operation: &'static str, body: &[u8], request_id: Option<String>) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| {
-        Error::new(
-            ErrorKind::Decode,
-            format!("could not decode the response: {}", crate::error::scrub_decode_message(&e.to_string())),
-        )
-        .with_operation(operation)
-        .with_request_id(request_id)
-    })
+    serde_json::from_slice(body).map_err(|e| Error::decode(operation, &e, request_id))
 }
 
 #[derive(serde::Deserialize, Default)]

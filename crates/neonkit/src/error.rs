@@ -146,6 +146,14 @@ impl Error {
         }
     }
 
+    /// A response body that could not be decoded; the message keeps serde's
+    /// description of the problem and drops the values it quotes.
+    pub fn decode(operation: &'static str, error: &serde_json::Error, request_id: Option<String>) -> Error {
+        Error::new(ErrorKind::Decode, format!("could not decode the response: {}", scrub_decode_message(&error.to_string())))
+            .with_operation(operation)
+            .with_request_id(request_id)
+    }
+
     pub(crate) fn invalid(message: impl Into<String>) -> Error {
         Error::new(ErrorKind::InvalidArgument, message)
     }

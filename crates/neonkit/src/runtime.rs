@@ -1,6 +1,10 @@
-//! The one tokio runtime that blocking calls and every binding share: built on
-//! first use, shut down on request (Python's atexit), rebuilt in a forked child.
+//! The runtimes: one shared multi-thread runtime for async calls and background
+//! tasks (built on first use, shut down on request, e.g. at Python's exit,
+//! rebuilt in a forked child), and [`Driver`]s that run blocking calls on the
+//! calling thread.
 
+use std::any::Any;
+use std::cell::Cell;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
@@ -12,11 +16,20 @@ static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
 
 fn build() -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(std::thread::available_parallelism().map(|n| n.get().clamp(2, 4)).unwrap_or(2))
+        .worker_threads(
+            std::thread::available_parallelism()
+                .map(|n| n.get().clamp(2, 4))
+                .unwrap_or(2),
+        )
         .thread_name("neonkit-runtime")
         .enable_all()
         .build()
-        .map_err(|e| Error::new(ErrorKind::Runtime, format!("could not start the neonkit runtime: {e}")))
+        .map_err(|e| {
+            Error::new(
+                ErrorKind::Runtime,
+                format!("could not start the neonkit runtime: {e}"),
+            )
+        })
 }
 
 /// The shared runtime, started if needed.
@@ -44,8 +57,10 @@ pub fn handle() -> Result<Handle> {
     Ok(runtime()?.handle().clone())
 }
 
-/// Runs a future on the shared runtime and waits for it. Called from inside an
-/// async runtime it returns an error instead of panicking.
+/// Runs a future on the shared runtime and waits for it: for futures that
+/// start background tasks (an in-process emulator). Client calls use
+/// [`block_on_here`]. Called from inside an async runtime it returns an error
+/// instead of panicking.
 pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
     if Handle::try_current().is_ok() {
         return Err(Error::new(
@@ -57,9 +72,15 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
     Ok(rt.block_on(fut))
 }
 
-/// Stops the shared runtime (in-flight requests are cancelled). The next call
-/// starts a new one. Bindings call this at interpreter exit.
+/// Stops the shared runtime (in-flight requests are cancelled) and the idle
+/// drivers. The next call starts anew. Bindings call this at interpreter exit.
 pub fn shutdown() {
+    let (owner, idle) = std::mem::take(&mut *DRIVERS.lock().unwrap_or_else(|p| p.into_inner()));
+    if owner == std::process::id() {
+        drop(idle);
+    } else {
+        std::mem::forget(idle);
+    }
     let taken = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some((pid, rt)) = taken {
         if pid != std::process::id() {
@@ -72,4 +93,154 @@ pub fn shutdown() {
             Err(_shared) => {}
         }
     }
+}
+
+// ---------------------------------------------------------------- drivers for blocking calls
+
+/// A current-thread runtime with its own connection pools, lent to one
+/// blocking call at a time. The call runs on the calling thread, so a request
+/// costs one wake-up (the socket's) instead of hops between the caller and
+/// the shared runtime's workers.
+///
+/// Connections made during a call belong to the driver that made them and
+/// are only served while that driver runs a call, so each driver keeps its
+/// own pools (see [`local_state`]); a call keeps its driver from start to end.
+pub struct Driver {
+    runtime: Runtime,
+    /// Per-driver state of other modules (the transport's reqwest clients),
+    /// keyed by type.
+    state: Mutex<Vec<Box<dyn Any + Send>>>,
+}
+
+/// Idle drivers, most recently used last, with the process they belong to.
+static DRIVERS: Mutex<(u32, Vec<Driver>)> = Mutex::new((0, Vec::new()));
+
+thread_local! {
+    /// The driver running a call on this thread, if any.
+    static CURRENT: Cell<*const Driver> = const { Cell::new(std::ptr::null()) };
+}
+
+/// A driver lent to the calling thread; it goes back to the idle list when dropped.
+pub struct DriverGuard {
+    driver: Option<Driver>,
+}
+
+impl Driver {
+    /// Lends an idle driver (or starts one). Errors inside an async runtime,
+    /// where blocking would stall it.
+    pub fn acquire() -> Result<DriverGuard> {
+        if Handle::try_current().is_ok() {
+            return Err(Error::new(
+                ErrorKind::Runtime,
+                "a blocking neonkit call was made from inside an async runtime; use the async client there",
+            ));
+        }
+        let idle = {
+            let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
+            let pid = std::process::id();
+            if guard.0 != pid {
+                // A fork's child: the parent's drivers share its epoll instances.
+                std::mem::forget(std::mem::take(&mut guard.1));
+                guard.0 = pid;
+            }
+            guard.1.pop()
+        };
+        let driver = match idle {
+            Some(d) => d,
+            None => Driver {
+                runtime: tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| {
+                        Error::new(
+                            ErrorKind::Runtime,
+                            format!("could not start a neonkit driver: {e}"),
+                        )
+                    })?,
+                state: Mutex::new(Vec::new()),
+            },
+        };
+        Ok(DriverGuard {
+            driver: Some(driver),
+        })
+    }
+}
+
+impl DriverGuard {
+    fn driver(&self) -> &Driver {
+        self.driver
+            .as_ref()
+            .expect("a guard holds its driver until dropped")
+    }
+
+    /// Runs the future to completion on this thread.
+    pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
+        let driver = self.driver();
+        struct Restore(*const Driver);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(CURRENT.with(|c| c.replace(driver as *const Driver)));
+        driver.runtime.block_on(fut)
+    }
+
+    /// Enters the driver's runtime without running anything: drop a future
+    /// that was polled by [`DriverGuard::block_on`] inside this.
+    pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
+        self.driver().runtime.enter()
+    }
+}
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        let Some(driver) = self.driver.take() else {
+            return;
+        };
+        if std::thread::panicking() {
+            // A call that panicked may have left the runtime in any state.
+            std::mem::forget(driver);
+            return;
+        }
+        let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
+        if guard.0 == std::process::id() {
+            guard.1.push(driver);
+        } else {
+            std::mem::forget(driver);
+        }
+    }
+}
+
+/// Runs a client call to completion on the calling thread (see [`Driver`]).
+/// Only for futures whose work ends with them: a task they spawn runs only
+/// while a call on the same driver runs. Called from inside an async runtime
+/// it returns an error instead of panicking.
+pub fn block_on_here<F: Future>(fut: F) -> Result<F::Output> {
+    Ok(Driver::acquire()?.block_on(fut))
+}
+
+/// Per-driver state of type `T` for the call running on this thread, made by
+/// `make` on first use; `None` when no blocking call runs here (async callers
+/// use their shared state).
+pub(crate) fn local_state<T: Any + Send, R>(
+    make: impl FnOnce() -> T,
+    use_it: impl FnOnce(&mut T) -> R,
+) -> Option<R> {
+    let ptr = CURRENT.with(|c| c.get());
+    if ptr.is_null() {
+        return None;
+    }
+    // SAFETY: CURRENT points at the driver whose `block_on` is running on this
+    // thread; it is reset before that call returns, and the driver is not
+    // moved or dropped while its guard lends it out.
+    let driver = unsafe { &*ptr };
+    let mut state = driver.state.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(t) = state.iter_mut().find_map(|b| b.downcast_mut::<T>()) {
+        return Some(use_it(t));
+    }
+    let mut t = make();
+    let r = use_it(&mut t);
+    state.push(Box::new(t));
+    Some(r)
 }

@@ -90,7 +90,22 @@ pub struct ReqwestTransport {
     client: Mutex<(u32, reqwest::Client)>,
 }
 
-#[derive(Clone, Debug)]
+/// A blocking driver's reqwest clients, one per distinct settings.
+#[derive(Default)]
+struct LocalClients(Vec<(TransportSettings, reqwest::Client)>);
+
+impl LocalClients {
+    fn get(&mut self, settings: &TransportSettings) -> Result<reqwest::Client, TransportError> {
+        if let Some((_, c)) = self.0.iter().find(|(s, _)| s == settings) {
+            return Ok(c.clone());
+        }
+        let c = ReqwestTransport::build(settings)?;
+        self.0.push((settings.clone(), c.clone()));
+        Ok(c)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TransportSettings {
     pub connect_timeout: Duration,
     pub user_agent: String,
@@ -114,7 +129,13 @@ impl ReqwestTransport {
             .map_err(|e| TransportError { kind: TransportErrorKind::Other, message: format!("could not build the HTTP client: {e}"), source: Some(Box::new(e)) })
     }
 
+    /// The pool for this call: the blocking driver's own when a blocking call
+    /// runs on this thread (its connections are served by that driver alone),
+    /// else the shared one.
     fn client(&self) -> Result<reqwest::Client, TransportError> {
+        if let Some(local) = crate::runtime::local_state(LocalClients::default, |clients| clients.get(&self.settings)) {
+            return local;
+        }
         let mut guard = self.client.lock().unwrap_or_else(|p| p.into_inner());
         let pid = std::process::id();
         if guard.0 != pid {

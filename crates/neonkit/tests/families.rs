@@ -246,6 +246,48 @@ fn blocking_client_round_trip() {
     drop(rt);
 }
 
+/// Blocking calls run on their own threads with per-driver connection pools:
+/// threads that interleave, a client shared with async calls, and a thread
+/// that ends while others go on must all see every call finish.
+#[test]
+fn blocking_calls_from_many_threads_share_a_client_with_async_calls() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(emulator());
+    let async_client = client(&emu);
+    let c = async_client.blocking();
+    let p = c
+        .projects()
+        .create(&ProjectCreateRequest { project: ProjectCreateRequestProject { name: Some("threads".into()), ..Default::default() } })
+        .unwrap();
+    let id = p.project.id.clone();
+    let threads: Vec<_> = (0..12)
+        .map(|i| {
+            let (c, id) = (c.clone(), id.clone());
+            std::thread::spawn(move || {
+                for _ in 0..(5 + i * 3) {
+                    assert_eq!(c.projects().get(&id).unwrap().project.id, id);
+                }
+            })
+        })
+        .collect();
+    let async_calls = rt.block_on(async {
+        let mut n = 0;
+        for _ in 0..50 {
+            assert_eq!(async_client.projects().get(&id).await.unwrap().project.id, id);
+            n += 1;
+        }
+        n
+    });
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert_eq!(async_calls, 50);
+    let expected: u64 = 1 + (0..12).map(|i| 5 + i * 3).sum::<u64>() + 50;
+    assert_eq!(emu.request_count("getProject") + emu.request_count("createProject"), expected);
+    // A driver that served an ended thread serves the next caller.
+    assert_eq!(c.projects().get(&id).unwrap().project.name, "threads");
+}
+
 #[tokio::test]
 async fn blocking_call_inside_a_runtime_is_an_error_not_a_panic() {
     let emu = emulator().await;
