@@ -15,7 +15,6 @@ from neonkit._model import Model, _convert, _plain
 import neonkit.generated.models  # noqa: F401  (registers the model classes)
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
-_loads = json.loads
 
 
 def _qvalue(v: Any) -> str:
@@ -81,14 +80,11 @@ def _multipart(body: Any) -> Optional[List[Tuple[str, Any]]]:
     return parts
 
 
-def _decode(raw: Any, spec: Any) -> Any:
-    if spec == "#empty":
-        return None
-    if spec == "#bytes":
-        return raw
-    if not raw:
-        return None
-    return _convert(spec, _loads(raw))
+def _decode(value: Any, spec: Any) -> Any:
+    """The native layer hands over bytes (downloads), None, or the parsed JSON."""
+    if spec == "#empty" or spec == "#bytes":
+        return value if spec == "#bytes" else None
+    return _convert(spec, value)
 
 
 def _op_ids(project_id: str, operations: Sequence[Any]) -> List[str]:
@@ -160,14 +156,14 @@ class _SyncBase:
                 raw = pager.next_page()
                 if raw is None:
                     return
-                for item in _loads(raw):
+                for item in raw:
                     yield _convert(spec, item)
 
         return walk()
 
     def _wait(self, project_id: str, operations: Any) -> Any:
         raw = self._native.wait_for_operations(project_id, _op_ids(project_id, operations))
-        return _convert(("list", "Operation"), _loads(raw))
+        return _convert(("list", "Operation"), raw)
 
 
 def _resolve(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
@@ -209,7 +205,7 @@ class _AsyncBase:
                 raw = await _await_native(pager.next_page_async)
                 if raw is None:
                     return
-                for item in _loads(raw):
+                for item in raw:
                     yield _convert(spec, item)
 
         return walk()
@@ -218,4 +214,4 @@ class _AsyncBase:
         ids = _op_ids(project_id, operations)
         native = self._native
         raw = await _await_native(lambda done: native.wait_for_operations_async(project_id, ids, done))
-        return _convert(("list", "Operation"), _loads(raw))
+        return _convert(("list", "Operation"), raw)

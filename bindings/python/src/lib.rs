@@ -1,12 +1,14 @@
 //! `neonkit._native`: the pyo3 side of the Python package.
 //!
 //! A small dynamic surface over the core: `_Client.call(op_id, path, query,
-//! body, wait)` (blocking, GIL released), `_Client.submit(…, done)` (async: the
-//! call runs on the core's shared runtime and `done(ok, value)` is called when
-//! it ends; the returned `_Task` cancels it), a pager, operation waits, the
+//! body, wait)` (blocking, on the calling thread with the GIL released),
+//! `_Client.submit(…, done)` (async: the call runs on the core's shared runtime
+//! and `done(ok, value)` is called when it ends; the returned `_Task` cancels
+//! it), a pager, operation waits, the
 //! in-process emulator and the runtime's shutdown hook. Per-operation code is
 //! generated Python (`python/neonkit/_generated`). Errors become the
 //! exceptions of `neonkit._errors`; a Rust panic becomes a `NeonError` too.
+//! JSON bodies reach Python already parsed (`json.rs`): dicts, lists, str.
 
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
@@ -19,8 +21,13 @@ use futures::FutureExt;
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use neonkit::operation::OperationInfo;
-use neonkit::{runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload, RetryPolicy, WaitOptions};
+use neonkit::operation::{OperationInfo, ResponseKind};
+
+mod json;
+use neonkit::{
+    runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload, RetryPolicy,
+    WaitOptions,
+};
 
 /// Set by the atexit hook: finished tasks no longer call back into Python.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
@@ -33,7 +40,9 @@ static EXIT_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::Once
 /// After the atexit hook, a (daemon) thread whose blocking call returns must not
 /// take the GIL of a finalizing interpreter: it parks until the process ends.
 fn park_if_exiting() {
-    if SHUTTING_DOWN.load(Ordering::SeqCst) && EXIT_THREAD.get() != Some(&std::thread::current().id()) {
+    if SHUTTING_DOWN.load(Ordering::SeqCst)
+        && EXIT_THREAD.get() != Some(&std::thread::current().id())
+    {
         loop {
             std::thread::park();
         }
@@ -107,24 +116,47 @@ fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    Error::new(ErrorKind::Runtime, format!("internal error in neonkit (a Rust panic): {what}"))
+    Error::new(
+        ErrorKind::Runtime,
+        format!("internal error in neonkit (a Rust panic): {what}"),
+    )
 }
 
 // ---------------------------------------------------------------- running futures
 
 /// What a finished call hands to Python.
 enum Out {
+    /// A body that is bytes (object downloads).
     Bytes(Bytes),
-    Json(Vec<u8>),
+    /// A JSON body, parsed into Python objects when handed over.
+    Json { body: Bytes, operation: &'static str, request_id: Option<String> },
     None,
 }
 
 impl Out {
-    fn into_py(self, py: Python<'_>) -> Py<PyAny> {
+    fn response(op: &'static OperationInfo, resp: neonkit::Response) -> Out {
+        match op.response {
+            ResponseKind::Bytes => Out::Bytes(resp.body),
+            _ if resp.body.is_empty() => Out::None,
+            ResponseKind::Empty => Out::None,
+            ResponseKind::Json => Out::Json { body: resp.body, operation: op.id, request_id: resp.request_id },
+        }
+    }
+
+    /// Values the core decoded (operations, page items), handed over as JSON.
+    fn encoded<T: serde::Serialize>(operation: &'static str, value: &T) -> neonkit::Result<Out> {
+        let body = serde_json::to_vec(value).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))?;
+        Ok(Out::Json { body: body.into(), operation, request_id: None })
+    }
+
+    fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         match self {
-            Out::Bytes(b) => PyBytes::new(py, &b).into_any().unbind(),
-            Out::Json(v) => PyBytes::new(py, &v).into_any().unbind(),
-            Out::None => py.None(),
+            Out::Bytes(b) => Ok(PyBytes::new(py, &b).into_any().unbind()),
+            Out::Json { body, operation, request_id } => match json::loads(py, &body) {
+                Ok(v) => Ok(v.unbind()),
+                Err(e) => Err(to_pyerr(py, &Error::decode(operation, &e, request_id))),
+            },
+            Out::None => Ok(py.None()),
         }
     }
 }
@@ -138,36 +170,28 @@ async fn guarded(job: Job) -> neonkit::Result<Out> {
     }
 }
 
-/// Runs a job on the shared runtime with the GIL released. Every 100 ms it
-/// looks at Python's signals, so Ctrl-C interrupts a blocking call (and
-/// cancels the request) instead of waiting for it to end.
+/// Runs a job on this thread with the GIL released (see
+/// `neonkit::runtime::Driver`). Every 100 ms it looks at Python's signals, so
+/// Ctrl-C interrupts a blocking call (and cancels the request) instead of
+/// waiting for it to end.
 fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
-    let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
-    let mut task = handle.spawn(guarded(job));
+    let driver = runtime::Driver::acquire().map_err(|e| to_pyerr(py, &e))?;
+    let mut job = std::pin::pin!(guarded(job));
     loop {
         let step = py.detach(|| {
-            let r = runtime::block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut task).await });
+            // The timer is made inside the driver, which owns the clock.
+            let r = driver.block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut job).await });
             park_if_exiting();
             r
         });
         match step {
-            Err(e) => {
-                task.abort();
-                return Err(to_pyerr(py, &e));
-            }
-            Ok(Ok(Ok(Ok(out)))) => return Ok(out.into_py(py)),
-            Ok(Ok(Ok(Err(e)))) => return Err(to_pyerr(py, &e)),
-            Ok(Ok(Err(join))) => {
-                let e = if join.is_panic() {
-                    panic_error(join.into_panic())
-                } else {
-                    Error::new(ErrorKind::Runtime, "the call was cancelled (the runtime is shutting down)")
-                };
-                return Err(to_pyerr(py, &e));
-            }
-            Ok(Err(_elapsed)) => {
+            Ok(Ok(out)) => return out.into_py(py),
+            Ok(Err(e)) => return Err(to_pyerr(py, &e)),
+            Err(_elapsed) => {
                 if let Err(interrupt) = py.check_signals() {
-                    task.abort();
+                    // Dropped where its sockets and timers were registered.
+                    let _entered = driver.enter();
+                    drop(job);
                     return Err(interrupt);
                 }
             }
@@ -199,11 +223,14 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
     let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
     let task = handle.spawn(async move {
         let result = guarded(job).await;
-        let Some(_in_callback) = CallbackGuard::enter() else { return };
+        let Some(_in_callback) = CallbackGuard::enter() else {
+            return;
+        };
         // Never enters a finalizing interpreter.
         let _ = Python::try_attach(|py| {
-            let outcome = match result {
-                Ok(out) => done.call1(py, (true, out.into_py(py))),
+            let outcome = match result.map(|out| out.into_py(py)) {
+                Ok(Ok(value)) => done.call1(py, (true, value)),
+                Ok(Err(err)) => done.call1(py, (false, err.into_value(py))),
                 Err(e) => match exception(py, &e) {
                     Ok(exc) => done.call1(py, (false, exc)),
                     Err(err) => done.call1(py, (false, err.into_value(py))),
@@ -215,7 +242,9 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
             }
         });
     });
-    Ok(PyTask { abort: task.abort_handle() })
+    Ok(PyTask {
+        abort: task.abort_handle(),
+    })
 }
 
 // ---------------------------------------------------------------- client
@@ -227,7 +256,11 @@ fn secs(name: &str, v: Option<f64>) -> Result<Option<Duration>, Error> {
             .ok()
             .filter(|d| !d.is_zero())
             .map(Some)
-            .ok_or_else(|| invalid(format!("{name} must be a positive number of seconds (got {s})"))),
+            .ok_or_else(|| {
+                invalid(format!(
+                    "{name} must be a positive number of seconds (got {s})"
+                ))
+            }),
     }
 }
 
@@ -236,7 +269,9 @@ fn lookup(op_id: &str) -> Result<&'static OperationInfo, Error> {
 }
 
 fn payload(body: Option<&Bound<'_, PyAny>>) -> Result<Payload, Error> {
-    let Some(body) = body else { return Ok(Payload::None) };
+    let Some(body) = body else {
+        return Ok(Payload::None);
+    };
     if body.is_none() {
         return Ok(Payload::None);
     }
@@ -244,18 +279,31 @@ fn payload(body: Option<&Bound<'_, PyAny>>) -> Result<Payload, Error> {
         return Ok(Payload::Json(Bytes::copy_from_slice(b.as_bytes())));
     }
     // Multipart: a list of (name, value) with value str, bytes or (filename, bytes, content type).
-    let parts: Vec<(String, Bound<'_, PyAny>)> =
-        body.extract().map_err(|_| invalid("the request body must be JSON bytes or a list of multipart parts"))?;
+    let parts: Vec<(String, Bound<'_, PyAny>)> = body
+        .extract()
+        .map_err(|_| invalid("the request body must be JSON bytes or a list of multipart parts"))?;
     let mut out = Vec::with_capacity(parts.len());
     for (name, value) in parts {
         let value = if let Ok(b) = value.cast::<PyBytes>() {
-            PartValue::File { bytes: Bytes::copy_from_slice(b.as_bytes()), filename: name.clone(), content_type: "application/octet-stream".into() }
+            PartValue::File {
+                bytes: Bytes::copy_from_slice(b.as_bytes()),
+                filename: name.clone(),
+                content_type: "application/octet-stream".into(),
+            }
         } else if let Ok(t) = value.extract::<String>() {
             PartValue::Text(t)
-        } else if let Ok((filename, data, content_type)) = value.extract::<(String, Vec<u8>, String)>() {
-            PartValue::File { bytes: data.into(), filename, content_type }
+        } else if let Ok((filename, data, content_type)) =
+            value.extract::<(String, Vec<u8>, String)>()
+        {
+            PartValue::File {
+                bytes: data.into(),
+                filename,
+                content_type,
+            }
         } else {
-            return Err(invalid(format!("multipart part {name:?} must be str, bytes or (filename, bytes, content_type)")));
+            return Err(invalid(format!(
+                "multipart part {name:?} must be str, bytes or (filename, bytes, content_type)"
+            )));
         };
         out.push(Part { name, value });
     }
@@ -301,9 +349,10 @@ impl PyClient {
         let payload = payload(body)?;
         Ok(Box::pin(async move {
             let p: Vec<&str> = path.iter().map(String::as_str).collect();
-            let q: Vec<(&str, String)> = query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let q: Vec<(&str, String)> =
+                query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             let resp = client.call(op, &p, &q, payload).await?;
-            Ok(Out::Bytes(resp.body))
+            Ok(Out::response(op, resp))
         }))
     }
 
@@ -311,8 +360,7 @@ impl PyClient {
         let client = self.client()?;
         Ok(Box::pin(async move {
             let ops = client.wait_for_operation_ids(&project_id, &ids).await?;
-            let json = serde_json::to_vec(&ops).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))?;
-            Ok(Out::Json(json))
+            Out::encoded("getProjectOperation", &ops)
         }))
     }
 }
@@ -385,14 +433,15 @@ impl PyClient {
             Ok((b, c))
         };
         match build() {
-            Ok((builder, client)) => {
-                Ok(PyClient { builder, state: Mutex::new(Some((std::process::id(), client))) })
-            }
+            Ok((builder, client)) => Ok(PyClient {
+                builder,
+                state: Mutex::new(Some((std::process::id(), client))),
+            }),
             Err(e) => Err(to_pyerr(py, &e)),
         }
     }
 
-    /// Calls an operation and blocks (GIL released); returns the body bytes.
+    /// Calls an operation and blocks (GIL released); returns the parsed body, bytes for downloads, or None.
     #[pyo3(signature = (op_id, path, query, body=None, wait=None))]
     fn call(
         &self,
@@ -403,7 +452,9 @@ impl PyClient {
         body: Option<&Bound<'_, PyAny>>,
         wait: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
-        let job = self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?;
+        let job = self
+            .call_job(op_id, path, query, body, wait)
+            .map_err(|e| to_pyerr(py, &e))?;
         run_blocking(py, job)
     }
 
@@ -420,12 +471,20 @@ impl PyClient {
         wait: Option<bool>,
         done: Py<PyAny>,
     ) -> PyResult<PyTask> {
-        let job = self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?;
+        let job = self
+            .call_job(op_id, path, query, body, wait)
+            .map_err(|e| to_pyerr(py, &e))?;
         run_async(py, job, done)
     }
 
     /// A pager over a paginated operation.
-    fn pager(&self, py: Python<'_>, op_id: &str, path: Vec<String>, query: Vec<(String, String)>) -> PyResult<PyPager> {
+    fn pager(
+        &self,
+        py: Python<'_>,
+        op_id: &str,
+        path: Vec<String>,
+        query: Vec<(String, String)>,
+    ) -> PyResult<PyPager> {
         let make = || -> Result<PyPager, Error> {
             let op = lookup(op_id)?;
             if op.pagination.is_none() {
@@ -433,23 +492,43 @@ impl PyClient {
             }
             let mut q = Vec::with_capacity(query.len());
             for (name, value) in query {
-                let param = op.query_param(&name).ok_or_else(|| invalid(format!("{op_id} has no query parameter {name:?}")))?;
+                let param = op
+                    .query_param(&name)
+                    .ok_or_else(|| invalid(format!("{op_id} has no query parameter {name:?}")))?;
                 q.push((param.name, value));
             }
             let client = self.client()?;
-            Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, q))) })
+            Ok(PyPager {
+                inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, q))),
+                operation: op.id,
+            })
         };
         make().map_err(|e| to_pyerr(py, &e))
     }
 
-    /// Waits for operations (by id) to finish; returns the operations as JSON bytes.
-    fn wait_for_operations(&self, py: Python<'_>, project_id: String, ids: Vec<String>) -> PyResult<Py<PyAny>> {
-        let job = self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?;
+    /// Waits for operations (by id) to finish; returns the operations (dicts).
+    fn wait_for_operations(
+        &self,
+        py: Python<'_>,
+        project_id: String,
+        ids: Vec<String>,
+    ) -> PyResult<Py<PyAny>> {
+        let job = self
+            .wait_job(project_id, ids)
+            .map_err(|e| to_pyerr(py, &e))?;
         run_blocking(py, job)
     }
 
-    fn wait_for_operations_async(&self, py: Python<'_>, project_id: String, ids: Vec<String>, done: Py<PyAny>) -> PyResult<PyTask> {
-        let job = self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?;
+    fn wait_for_operations_async(
+        &self,
+        py: Python<'_>,
+        project_id: String,
+        ids: Vec<String>,
+        done: Py<PyAny>,
+    ) -> PyResult<PyTask> {
+        let job = self
+            .wait_job(project_id, ids)
+            .map_err(|e| to_pyerr(py, &e))?;
         run_async(py, job, done)
     }
 
@@ -460,12 +539,17 @@ impl PyClient {
 
     #[getter]
     fn closed(&self) -> bool {
-        self.state.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+        self.state
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .is_none()
     }
 
     #[getter]
     fn base_url(&self, py: Python<'_>) -> PyResult<String> {
-        self.client().map(|c| c.base_url().to_string()).map_err(|e| to_pyerr(py, &e))
+        self.client()
+            .map(|c| c.base_url().to_string())
+            .map_err(|e| to_pyerr(py, &e))
     }
 }
 
@@ -474,18 +558,17 @@ impl PyClient {
 #[pyclass(frozen, name = "_Pager", module = "neonkit._native")]
 struct PyPager {
     inner: Arc<tokio::sync::Mutex<neonkit::Pager>>,
+    operation: &'static str,
 }
 
 impl PyPager {
     fn job(&self) -> Job {
         let inner = self.inner.clone();
+        let operation = self.operation;
         Box::pin(async move {
             let mut pager = inner.lock().await;
             match pager.next_page().await? {
-                Some(items) => {
-                    let json = serde_json::to_vec(&items).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))?;
-                    Ok(Out::Json(json))
-                }
+                Some(items) => Out::encoded(operation, &items),
                 None => Ok(Out::None),
             }
         })
@@ -494,7 +577,7 @@ impl PyPager {
 
 #[pymethods]
 impl PyPager {
-    /// The next page's items as JSON bytes, or None after the last page.
+    /// The next page's items (dicts), or None after the last page.
     fn next_page(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
         run_blocking(py, self.job())
     }
@@ -515,11 +598,18 @@ struct PyEmulator {
 }
 
 impl PyEmulator {
-    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&neonkit_emulator::Emulator) -> T) -> PyResult<T> {
+    fn with<T>(
+        &self,
+        py: Python<'_>,
+        f: impl FnOnce(&neonkit_emulator::Emulator) -> T,
+    ) -> PyResult<T> {
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         match &*guard {
             Some(e) => Ok(f(e)),
-            None => Err(to_pyerr(py, &Error::new(ErrorKind::Runtime, "the emulator is stopped"))),
+            None => Err(to_pyerr(
+                py,
+                &Error::new(ErrorKind::Runtime, "the emulator is stopped"),
+            )),
         }
     }
 }
@@ -540,7 +630,12 @@ impl PyEmulator {
         port: u16,
     ) -> PyResult<Self> {
         let dur = |name: &str, s: f64| {
-            Duration::try_from_secs_f64(s).map_err(|_| to_pyerr(py, &invalid(format!("{name} must be a non-negative number of seconds"))))
+            Duration::try_from_secs_f64(s).map_err(|_| {
+                to_pyerr(
+                    py,
+                    &invalid(format!("{name} must be a non-negative number of seconds")),
+                )
+            })
         };
         let config = neonkit_emulator::EmulatorConfig {
             port,
@@ -554,8 +649,20 @@ impl PyEmulator {
         };
         let rt = runtime::runtime().map_err(|e| to_pyerr(py, &e))?;
         let started = py.detach(move || rt.block_on(neonkit_emulator::Emulator::start(config)));
-        let emu = started.map_err(|e| to_pyerr(py, &Error::new(ErrorKind::Runtime, format!("the emulator could not start: {e}"))))?;
-        Ok(PyEmulator { base_url: emu.base_url().to_string(), api_key: emu.api_key().to_string(), inner: Mutex::new(Some(emu)) })
+        let emu = started.map_err(|e| {
+            to_pyerr(
+                py,
+                &Error::new(
+                    ErrorKind::Runtime,
+                    format!("the emulator could not start: {e}"),
+                ),
+            )
+        })?;
+        Ok(PyEmulator {
+            base_url: emu.base_url().to_string(),
+            api_key: emu.api_key().to_string(),
+            inner: Mutex::new(Some(emu)),
+        })
     }
 
     #[getter]
@@ -620,7 +727,16 @@ fn _shutdown(py: Python<'_>) {
 /// Every operationId the core knows.
 #[pyfunction]
 fn _operation_ids() -> Vec<&'static str> {
-    neonkit::operations::OPERATIONS.iter().map(|o| o.id).collect()
+    neonkit::operations::OPERATIONS
+        .iter()
+        .map(|o| o.id)
+        .collect()
+}
+
+/// Parses JSON the way response bodies are parsed (tests compare it with `json.loads`).
+#[pyfunction]
+fn _parse_json(py: Python<'_>, data: &[u8]) -> PyResult<Py<PyAny>> {
+    Out::Json { body: Bytes::copy_from_slice(data), operation: "_parse_json", request_id: None }.into_py(py)
 }
 
 /// Raises a Rust panic inside a runtime task or a blocking call (tests check that it becomes an exception).
@@ -643,6 +759,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(_shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(_operation_ids, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
+    m.add_function(wrap_pyfunction!(_parse_json, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }
