@@ -26,12 +26,13 @@ def test_parsing_matches_json_loads(doc):
     assert _native._parse_json(doc) == json.loads(doc)
 
 
-def test_repeated_keys_are_one_object_and_values_are_not_shared():
+def test_repeated_keys_and_short_values_are_one_object_and_containers_are_not_shared():
     doc = json.dumps({"items": [{"id": str(i), "name": "p", "region_id": "aws"} for i in range(500)]}).encode()
     items = _native._parse_json(doc)["items"]
     assert [i["id"] for i in items] == [str(i) for i in range(500)]
     keys = [next(iter(i)) for i in items]
     assert all(k is keys[0] for k in keys)
+    assert all(i["region_id"] is items[0]["region_id"] for i in items)
     items[0]["name"] = "changed"
     assert items[1]["name"] == "p"
 
@@ -52,3 +53,8 @@ def test_invalid_json_is_a_decode_error_that_quotes_no_value(doc):
 def test_deep_nesting_is_an_error_not_a_crash():
     with pytest.raises(neonkit.DecodeError):
         _native._parse_json(b"[" * 100_000 + b"]" * 100_000)
+
+
+def test_invalid_utf8_inside_a_string_is_a_decode_error():
+    with pytest.raises(neonkit.DecodeError, match="not UTF-8"):
+        _native._parse_json(b'{"a": "\xff"}')

@@ -1,6 +1,6 @@
 //! JSON bytes straight to Python objects (dict, list, str, int, float, bool,
 //! None), as `json.loads` would build them but in one pass with no text copy:
-//! the response is parsed once, in Rust, and object keys that repeat (every
+//! the response is parsed once, in Rust, and keys and short values that repeat (every
 //! project of a 400-project list has the same ~30) are made once per response.
 
 use std::collections::HashMap;
@@ -13,14 +13,20 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visit
 
 /// Parses a JSON document into Python objects.
 pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, serde_json::Error> {
-    let mut keys = Keys::default();
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let value = Seed { py, keys: &mut keys }.deserialize(&mut de)?;
+    // One UTF-8 check of the whole body (fast on ASCII) lets the parser skip
+    // checking each string again.
+    let text = match std::str::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => return Err(de::Error::custom(format_args!("the body is not UTF-8 (byte {})", e.valid_up_to()))),
+    };
+    let mut strings = Strings::default();
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = Seed { py, strings: &mut strings }.deserialize(&mut de)?;
     de.end()?;
     Ok(value)
 }
 
-/// FNV-1a: keys are short and trusted to be few, so a cheap hash beats SipHash.
+/// FNV-1a: cached strings are short, so a cheap hash beats SipHash.
 #[derive(Default)]
 struct Fnv(u64);
 
@@ -37,22 +43,26 @@ impl Hasher for Fnv {
     }
 }
 
-/// The keys seen so far in this document (at most `MAX_KEYS`, so a body with
-/// many distinct keys, a map of ids, cannot grow it without bound).
+/// The keys and short string values seen so far in this document: lists of
+/// objects repeat both (every project has the same keys and mostly the same
+/// region, platform and owner). At most `MAX_STRINGS`, so a body of distinct
+/// strings cannot grow it without bound.
 #[derive(Default)]
-struct Keys<'de, 'py> {
+struct Strings<'de, 'py> {
     seen: HashMap<&'de str, Bound<'py, PyString>, BuildHasherDefault<Fnv>>,
 }
 
-const MAX_KEYS: usize = 1024;
+const MAX_STRINGS: usize = 4096;
+/// Longer values are rarely repeated (ids, timestamps, descriptions).
+const MAX_CACHED_VALUE_LEN: usize = 40;
 
-impl<'de, 'py> Keys<'de, 'py> {
+impl<'de, 'py> Strings<'de, 'py> {
     fn get(&mut self, py: Python<'py>, key: &'de str) -> Bound<'py, PyString> {
         if let Some(k) = self.seen.get(key) {
             return k.clone();
         }
         let k = PyString::new(py, key);
-        if self.seen.len() < MAX_KEYS {
+        if self.seen.len() < MAX_STRINGS {
             self.seen.insert(key, k.clone());
         }
         k
@@ -61,7 +71,7 @@ impl<'de, 'py> Keys<'de, 'py> {
 
 struct Seed<'a, 'de, 'py> {
     py: Python<'py>,
-    keys: &'a mut Keys<'de, 'py>,
+    strings: &'a mut Strings<'de, 'py>,
 }
 
 impl<'a, 'de, 'py> DeserializeSeed<'de> for Seed<'a, 'de, 'py> {
@@ -95,6 +105,12 @@ impl<'a, 'de, 'py> Visitor<'de> for Seed<'a, 'de, 'py> {
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
         Ok(pyo3::types::PyFloat::new(self.py, v).into_any())
     }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+        if v.len() <= MAX_CACHED_VALUE_LEN {
+            return Ok(self.strings.get(self.py, v).into_any());
+        }
+        Ok(PyString::new(self.py, v).into_any())
+    }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(PyString::new(self.py, v).into_any())
     }
@@ -106,15 +122,15 @@ impl<'a, 'de, 'py> Visitor<'de> for Seed<'a, 'de, 'py> {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
         let list = PyList::empty(self.py);
-        while let Some(item) = seq.next_element_seed(Seed { py: self.py, keys: &mut *self.keys })? {
+        while let Some(item) = seq.next_element_seed(Seed { py: self.py, strings: &mut *self.strings })? {
             list.append(item).map_err(py_err)?;
         }
         Ok(list.into_any())
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let dict = PyDict::new(self.py);
-        while let Some(key) = map.next_key_seed(KeySeed { py: self.py, keys: &mut *self.keys })? {
-            let value = map.next_value_seed(Seed { py: self.py, keys: &mut *self.keys })?;
+        while let Some(key) = map.next_key_seed(KeySeed { py: self.py, strings: &mut *self.strings })? {
+            let value = map.next_value_seed(Seed { py: self.py, strings: &mut *self.strings })?;
             dict.set_item(key, value).map_err(py_err)?;
         }
         Ok(dict.into_any())
@@ -124,7 +140,7 @@ impl<'a, 'de, 'py> Visitor<'de> for Seed<'a, 'de, 'py> {
 /// An object key: borrowed from the body when it has no escapes, and then cached.
 struct KeySeed<'a, 'de, 'py> {
     py: Python<'py>,
-    keys: &'a mut Keys<'de, 'py>,
+    strings: &'a mut Strings<'de, 'py>,
 }
 
 impl<'a, 'de, 'py> DeserializeSeed<'de> for KeySeed<'a, 'de, 'py> {
@@ -140,7 +156,7 @@ impl<'a, 'de, 'py> Visitor<'de> for KeySeed<'a, 'de, 'py> {
         f.write_str("an object key")
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(self.keys.get(self.py, v))
+        Ok(self.strings.get(self.py, v))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         Ok(PyString::new(self.py, v))

@@ -29,6 +29,9 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub base_url: String,
+    /// `base_url` parsed once: each request's URL is this with its path and
+    /// query set, which skips parsing the scheme and host again per call.
+    pub base: reqwest::Url,
     pub authorization: String,
     pub org_id: Option<String>,
     pub timeout: Duration,
@@ -155,6 +158,10 @@ impl ClientBuilder {
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             return Err(Error::new(ErrorKind::Config, format!("base URL must start with http:// or https:// (got {base_url:?})")));
         }
+        let base = reqwest::Url::parse(&base_url).map_err(|e| Error::new(ErrorKind::Config, format!("base URL {base_url:?} is not a valid URL: {e}")))?;
+        if base.query().is_some() || base.fragment().is_some() || base.cannot_be_a_base() {
+            return Err(Error::new(ErrorKind::Config, format!("base URL {base_url:?} must not have a query or a fragment")));
+        }
         if let Some(org) = &self.org_id {
             if org.is_empty() || !org.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
                 return Err(Error::new(ErrorKind::Config, format!("org_id {org:?} is not a valid organization id")));
@@ -182,6 +189,7 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 base_url,
+                base,
                 authorization: format!("Bearer {api_key}"),
                 org_id: self.org_id,
                 timeout,
@@ -393,19 +401,23 @@ impl Client {
             }
             _ => {}
         }
-        let mut url = String::with_capacity(self.inner.base_url.len() + path.len() + 64);
-        url.push_str(&self.inner.base_url);
-        url.push_str(&path);
+        let mut url = self.inner.base.clone();
+        let base_path = self.inner.base.path().trim_end_matches('/');
+        let mut full_path = String::with_capacity(base_path.len() + path.len());
+        full_path.push_str(base_path);
+        full_path.push_str(&path);
+        url.set_path(&full_path);
         if !query.is_empty() {
-            url.push('?');
+            let mut q = String::with_capacity(64);
             for (i, (k, v)) in query.iter().enumerate() {
                 if i > 0 {
-                    url.push('&');
+                    q.push('&');
                 }
-                url.push_str(k);
-                url.push('=');
-                url.push_str(&crate::operation::encode_segment(v));
+                q.push_str(k);
+                q.push('=');
+                q.push_str(&crate::operation::encode_segment(v));
             }
+            url.set_query(Some(&q));
         }
         let mut headers: Vec<(&'static str, String)> = vec![("Accept", "application/json".into())];
         let body = match payload {
@@ -431,7 +443,7 @@ impl Client {
         Ok(response)
     }
 
-    async fn execute(&self, op: &'static OperationInfo, url: String, headers: Vec<(&'static str, String)>, body: Option<Bytes>) -> Result<HttpResponse> {
+    async fn execute(&self, op: &'static OperationInfo, url: reqwest::Url, headers: Vec<(&'static str, String)>, body: Option<Bytes>) -> Result<HttpResponse> {
         let started = Instant::now();
         let deadline = started + self.inner.timeout;
         let policy = &self.inner.retry;

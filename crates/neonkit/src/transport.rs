@@ -13,7 +13,7 @@ use crate::operation::HttpMethod;
 #[derive(Clone)]
 pub struct HttpRequest {
     pub method: HttpMethod,
-    pub url: String,
+    pub url: reqwest::Url,
     /// Headers besides Authorization (which carries the key and is set apart
     /// so that nothing prints it by accident).
     pub headers: Vec<(&'static str, String)>,
@@ -27,7 +27,7 @@ impl std::fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
-            .field("url", &self.url)
+            .field("url", &self.url.as_str())
             .field("headers", &self.headers)
             .field("authorization", &crate::Redacted)
             .field("body_len", &self.body.as_ref().map(|b| b.len()))
@@ -179,7 +179,7 @@ impl HttpSend for ReqwestTransport {
                 HttpMethod::Patch => reqwest::Method::PATCH,
                 HttpMethod::Delete => reqwest::Method::DELETE,
             };
-            let mut rb = client.request(method, &request.url).timeout(request.timeout).header("Authorization", request.authorization);
+            let mut rb = client.request(method, request.url).timeout(request.timeout).header("Authorization", request.authorization);
             for (k, v) in request.headers {
                 rb = rb.header(k, v);
             }

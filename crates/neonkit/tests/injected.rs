@@ -153,7 +153,7 @@ async fn secrets_stay_out_of_debug_and_requests_keep_the_key_in_one_header() {
     let seen = t.seen.lock().unwrap();
     assert_eq!(seen[0].authorization, "Bearer secret-key-123");
     assert!(!format!("{:?}", seen[0]).contains("secret-key-123"));
-    assert!(!seen[0].url.contains("secret"));
+    assert!(!seen[0].url.as_str().contains("secret"));
     let details = ConnectionDetails {
         connection_uri: "postgresql://u:npg_pw@host/db".into(),
         connection_parameters: ConnectionParameters {
@@ -182,9 +182,9 @@ async fn bucket_objects_follow_next_cursor() {
     let all: Vec<_> = c.buckets().list_objects_iter("p-1", "br-1", "my bucket", &q).try_collect().await.unwrap();
     assert_eq!(all.len(), 5);
     let seen = t.seen.lock().unwrap();
-    assert!(seen[0].url.contains("/buckets/my%20bucket/objects?limit=2"), "{}", seen[0].url);
-    assert!(seen[1].url.contains("cursor=c1"));
-    assert!(seen[2].url.contains("cursor=c2"));
+    assert!(seen[0].url.as_str().contains("/buckets/my%20bucket/objects?limit=2"), "{}", seen[0].url);
+    assert!(seen[1].url.as_str().contains("cursor=c1"));
+    assert!(seen[2].url.as_str().contains("cursor=c2"));
 }
 
 #[tokio::test]
@@ -217,7 +217,7 @@ async fn function_deployments_are_sent_as_multipart_with_the_zip_bytes() {
     assert!(text.contains(r#"name="zip"; filename="zip""#), "{text}");
     assert!(sent.windows(5).any(|w| w == [0x50, 0x4b, 0x03, 0x04, 0xff]), "the zip bytes are sent verbatim");
     assert!(text.contains("nodejs24"));
-    assert!(seen[0].url.ends_with("/projects/p-1/branches/br-1/functions/hello/deployments"));
+    assert!(seen[0].url.as_str().ends_with("/projects/p-1/branches/br-1/functions/hello/deployments"));
 }
 
 #[tokio::test]
@@ -227,5 +227,29 @@ async fn bucket_objects_download_as_bytes() {
     let got = client(t.clone()).buckets().get_object("p-1", "br-1", "b", "dir/file name.bin").await.unwrap();
     assert_eq!(&got[..], &raw[..]);
     let seen = t.seen.lock().unwrap();
-    assert!(seen[0].url.ends_with("/objects/dir%2Ffile%20name.bin/download"), "{}", seen[0].url);
+    assert!(seen[0].url.as_str().ends_with("/objects/dir%2Ffile%20name.bin/download"), "{}", seen[0].url);
+}
+
+#[tokio::test]
+async fn base_urls_with_and_without_a_path_or_trailing_slash_make_the_same_request_paths() {
+    for (base, expected) in [
+        ("http://127.0.0.1:9", "http://127.0.0.1:9/projects/p-1"),
+        ("http://127.0.0.1:9/", "http://127.0.0.1:9/projects/p-1"),
+        ("http://127.0.0.1:9/api/v2/", "http://127.0.0.1:9/api/v2/projects/p-1"),
+        ("https://console.neon.tech/api/v2", "https://console.neon.tech/api/v2/projects/p-1"),
+    ] {
+        let t = Scripted::new(vec![ok(200, PROJECT)]);
+        let c = Client::builder().api_key("k").base_url(base).transport(t.clone()).build().unwrap();
+        c.projects().get("p-1").await.unwrap();
+        assert_eq!(t.seen.lock().unwrap()[0].url.as_str(), expected, "base {base}");
+    }
+}
+
+#[test]
+fn a_base_url_with_a_query_or_fragment_or_no_host_is_a_config_error() {
+    for base in ["http://h/api/v2?x=1", "http://h/api/v2#top", "http://", "https://exa mple.com"] {
+        let err = Client::builder().api_key("k").base_url(base).build().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Config, "{base}");
+        assert!(err.message().contains("base URL"), "{base}: {}", err.message());
+    }
 }
