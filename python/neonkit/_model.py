@@ -76,6 +76,37 @@ def _plain(value: Any) -> Any:
     return value
 
 
+class _Field:
+    """One field of a model class: reads the JSON value, converted (and cached)
+    when it is a model, a list or map of them, or an enum. A descriptor, so
+    reading a field is one call, not a failed lookup and `__getattr__`."""
+
+    __slots__ = ("key", "spec")
+
+    def __init__(self, key: str, spec: Any) -> None:
+        self.key = key
+        self.spec = spec
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self
+        key = self.key
+        value = obj._data.get(key)
+        spec = self.spec
+        if spec is None or value is None:
+            return value
+        cache = obj._cache
+        if cache is None:
+            cache = {}
+            object.__setattr__(obj, "_cache", cache)
+        else:
+            hit = cache.get(key, _MISSING)
+            if hit is not _MISSING:
+                return hit
+        result = cache[key] = _convert(spec, value)
+        return result
+
+
 class Model:
     """A Neon API object: attribute access, `to_dict()`, equality, a repr without secrets."""
 
@@ -83,6 +114,15 @@ class Model:
     _fields: ClassVar[Dict[str, Any]] = {}
     _attrs: ClassVar[Dict[str, str]] = {}
     _sensitive: ClassVar[FrozenSet[str]] = frozenset()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = {key: name for name, key in cls._attrs.items()}
+        for key, spec in cls._fields.items():
+            name = names.get(key, key)
+            # A field named like a method keeps the method; `__getattr__` cannot reach it either.
+            if getattr(cls, name, _MISSING) is _MISSING:
+                setattr(cls, name, _Field(key, spec))
 
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, **fields: Any) -> None:
         if _data is None:
@@ -111,6 +151,7 @@ class Model:
         return obj
 
     def __getattr__(self, name: str) -> Any:
+        # Fields are descriptors (`_Field`); this serves what they do not cover.
         if name.startswith("__") or name in ("_data", "_cache"):
             raise AttributeError(name)
         cls = type(self)

@@ -19,7 +19,7 @@ pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, se
         Ok(t) => t,
         Err(e) => return Err(de::Error::custom(format_args!("the body is not UTF-8 (byte {})", e.valid_up_to()))),
     };
-    let mut strings = Strings::default();
+    let mut strings = Strings::for_body(bytes.len());
     let mut de = serde_json::Deserializer::from_str(text);
     let value = Seed { py, strings: &mut strings }.deserialize(&mut de)?;
     de.end()?;
@@ -46,24 +46,33 @@ impl Hasher for Fnv {
 /// The keys and short string values seen so far in this document: lists of
 /// objects repeat both (every project has the same keys and mostly the same
 /// region, platform and owner). At most `MAX_STRINGS`, so a body of distinct
-/// strings cannot grow it without bound.
-#[derive(Default)]
+/// strings cannot grow it without bound. Off for small bodies (one object),
+/// where few strings repeat and the lookups would cost more than they save.
 struct Strings<'de, 'py> {
-    seen: HashMap<&'de str, Bound<'py, PyString>, BuildHasherDefault<Fnv>>,
+    seen: Option<HashMap<&'de str, Bound<'py, PyString>, BuildHasherDefault<Fnv>>>,
 }
+
+/// Bodies smaller than this are parsed without the cache.
+const CACHE_FROM_BYTES: usize = 8 * 1024;
 
 const MAX_STRINGS: usize = 4096;
 /// Longer values are rarely repeated (ids, timestamps, descriptions).
 const MAX_CACHED_VALUE_LEN: usize = 40;
 
 impl<'de, 'py> Strings<'de, 'py> {
-    fn get(&mut self, py: Python<'py>, key: &'de str) -> Bound<'py, PyString> {
-        if let Some(k) = self.seen.get(key) {
+    fn for_body(len: usize) -> Self {
+        let seen = (len >= CACHE_FROM_BYTES).then(|| HashMap::with_capacity_and_hasher(256, Default::default()));
+        Strings { seen }
+    }
+
+    fn get(&mut self, py: Python<'py>, s: &'de str) -> Bound<'py, PyString> {
+        let Some(seen) = &mut self.seen else { return PyString::new(py, s) };
+        if let Some(k) = seen.get(s) {
             return k.clone();
         }
-        let k = PyString::new(py, key);
-        if self.seen.len() < MAX_STRINGS {
-            self.seen.insert(key, k.clone());
+        let k = PyString::new(py, s);
+        if seen.len() < MAX_STRINGS {
+            seen.insert(s, k.clone());
         }
         k
     }

@@ -184,7 +184,8 @@ impl OperationInfo {
     }
 }
 
-/// Looks an operation up by its operationId.
+/// Looks an operation up by its operationId (bindings do this on every call).
 pub fn find_operation(id: &str) -> Option<&'static OperationInfo> {
-    crate::operations::OPERATIONS.iter().copied().find(|o| o.id == id)
+    static BY_ID: std::sync::OnceLock<std::collections::HashMap<&'static str, &'static OperationInfo>> = std::sync::OnceLock::new();
+    BY_ID.get_or_init(|| crate::operations::OPERATIONS.iter().map(|o| (o.id, *o)).collect()).get(id).copied()
 }
