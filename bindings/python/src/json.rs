@@ -3,9 +3,7 @@
 //! the response is parsed once, in Rust, and keys and short values that repeat (every
 //! project of a 400-project list has the same ~30) are made once per response.
 
-use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -26,55 +24,55 @@ pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, se
     Ok(value)
 }
 
-/// FNV-1a: cached strings are short, so a cheap hash beats SipHash.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
-        for b in bytes {
-            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
-}
-
 /// The keys and short string values seen so far in this document: lists of
 /// objects repeat both (every project has the same keys and mostly the same
-/// region, platform and owner). At most `MAX_STRINGS`, so a body of distinct
-/// strings cannot grow it without bound. Off for small bodies (one object),
-/// where few strings repeat and the lookups would cost more than they save.
+/// region, platform and owner). A direct-mapped table, as in orjson: a slot
+/// per hash, a colliding string replaces the one there, so lookups are a hash,
+/// a compare and no probing, and the table never grows. Off for small bodies
+/// (one object), where few strings repeat.
 struct Strings<'de, 'py> {
-    seen: Option<HashMap<&'de str, Bound<'py, PyString>, BuildHasherDefault<Fnv>>>,
+    slots: Vec<Option<(&'de str, Bound<'py, PyString>)>>,
 }
 
 /// Bodies smaller than this are parsed without the cache.
 const CACHE_FROM_BYTES: usize = 8 * 1024;
-
-const MAX_STRINGS: usize = 4096;
+/// Slots of the table (a power of two).
+const SLOTS: usize = 2048;
 /// Longer values are rarely repeated (ids, timestamps, descriptions).
 const MAX_CACHED_VALUE_LEN: usize = 40;
 
+/// The slot of a string: its length and its first and last 8 bytes, mixed.
+fn slot(s: &[u8]) -> usize {
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let n = s.len();
+    let (head, tail) = if n >= 8 { (word(&s[..8]), word(&s[n - 8..])) } else { (word(s), 0) };
+    let h = (head ^ tail.rotate_left(29) ^ (n as u64).rotate_left(58)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    (h >> 40) as usize & (SLOTS - 1)
+}
+
 impl<'de, 'py> Strings<'de, 'py> {
     fn for_body(len: usize) -> Self {
-        let seen = (len >= CACHE_FROM_BYTES).then(|| HashMap::with_capacity_and_hasher(256, Default::default()));
-        Strings { seen }
+        let slots = if len >= CACHE_FROM_BYTES { std::iter::repeat_with(|| None).take(SLOTS).collect() } else { Vec::new() };
+        Strings { slots }
     }
 
     fn get(&mut self, py: Python<'py>, s: &'de str) -> Bound<'py, PyString> {
-        let Some(seen) = &mut self.seen else { return PyString::new(py, s) };
-        if let Some(k) = seen.get(s) {
-            return k.clone();
+        if self.slots.is_empty() {
+            return PyString::new(py, s);
         }
-        let k = PyString::new(py, s);
-        if seen.len() < MAX_STRINGS {
-            seen.insert(s, k.clone());
+        let entry = &mut self.slots[slot(s.as_bytes())];
+        if let Some((cached, obj)) = entry {
+            if *cached == s {
+                return obj.clone();
+            }
         }
-        k
+        let obj = PyString::new(py, s);
+        *entry = Some((s, obj.clone()));
+        obj
     }
 }
 
