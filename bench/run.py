@@ -307,8 +307,10 @@ def write_results(results, errors, startup, rss):
                         if m and best:
                             parts.append(f"{op} ×{c}: {m / best:.2f}×")
                 m1 = med(results, (lang, name, "get", 1))
-                wire = f"; {wire_get / m1:.2f}× the wire's time per call" if (m1 and wire_get) else ""
-                lines.append(f"- {name}: " + ", ".join(parts) + wire)
+                pieces = [", ".join(parts)] if parts else []
+                if m1 and wire_get:
+                    pieces.append(f"{wire_get / m1:.2f}× the bare loop's time per call (get ×1)")
+                lines.append(f"- {name}: " + "; ".join(pieces))
             lines.append("")
     lines.append("## Start-up (median of 10 process starts, ms)")
     lines.append("")
