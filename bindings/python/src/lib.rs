@@ -321,7 +321,7 @@ struct PyClient {
 impl PyClient {
     fn client(&self) -> Result<Client, Error> {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let pid = std::process::id();
+        let pid = runtime::process_id();
         match &*guard {
             None => Err(Error::new(ErrorKind::Runtime, "the client is closed")),
             Some((owner, c)) if *owner == pid => Ok(c.clone()),
@@ -435,7 +435,7 @@ impl PyClient {
         match build() {
             Ok((builder, client)) => Ok(PyClient {
                 builder,
-                state: Mutex::new(Some((std::process::id(), client))),
+                state: Mutex::new(Some((runtime::process_id(), client))),
             }),
             Err(e) => Err(to_pyerr(py, &e)),
         }

@@ -302,7 +302,12 @@ impl Response {
 }
 
 pub(crate) fn decode<T: DeserializeOwned>(operation: &'static str, body: &[u8], request_id: Option<String>) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| Error::decode(operation, &e, request_id))
+    // One UTF-8 check of the whole body lets the parser skip checking each string.
+    let parsed = match std::str::from_utf8(body) {
+        Ok(text) => serde_json::from_str(text),
+        Err(e) => Err(serde::de::Error::custom(format_args!("the body is not UTF-8 (byte {})", e.valid_up_to()))),
+    };
+    parsed.map_err(|e| Error::decode(operation, &e, request_id))
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -161,13 +161,15 @@ impl OperationInfo {
         }
         let mut out = String::with_capacity(self.path.len() + 32);
         let mut rest = self.path;
+        // The generated table lists path parameters in the order the path names them.
         for (param, value) in self.path_params.iter().zip(values) {
             check(param, value)?;
-            let marker = format!("{{{}}}", param.name);
-            let at = rest.find(&marker).expect("generated path has its parameters");
+            let at = rest.find('{').expect("generated path has its parameters");
+            let end = at + rest[at..].find('}').expect("generated path closes its parameters");
+            debug_assert_eq!(&rest[at + 1..end], param.name);
             out.push_str(&rest[..at]);
             out.push_str(&encode_segment(value));
-            rest = &rest[at + marker.len()..];
+            rest = &rest[end + 1..];
         }
         out.push_str(rest);
         Ok(out)

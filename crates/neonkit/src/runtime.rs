@@ -6,6 +6,7 @@
 use std::any::Any;
 use std::cell::Cell;
 use std::future::Future;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::runtime::{Handle, Runtime};
@@ -13,6 +14,35 @@ use tokio::runtime::{Handle, Runtime};
 use crate::{Error, ErrorKind, Result};
 
 static RUNTIME: Mutex<Option<(u32, Arc<Runtime>)>> = Mutex::new(None);
+
+/// This process's id, cached: `std::process::id()` is a system call, and the
+/// fork checks ask for it on every call. A forked child clears the cache (a
+/// `pthread_atfork` handler), so the child sees its own id.
+pub fn process_id() -> u32 {
+    static PID: AtomicU32 = AtomicU32::new(0);
+    #[cfg(unix)]
+    {
+        static AT_FORK: std::sync::Once = std::sync::Once::new();
+        extern "C" fn forget_in_child() {
+            PID.store(0, Ordering::Relaxed);
+        }
+        AT_FORK.call_once(|| {
+            // SAFETY: registers a handler that only stores to an atomic, which is
+            // async-signal-safe as a fork child handler must be.
+            unsafe {
+                libc::pthread_atfork(None, None, Some(forget_in_child));
+            }
+        });
+    }
+    match PID.load(Ordering::Relaxed) {
+        0 => {
+            let pid = std::process::id();
+            PID.store(pid, Ordering::Relaxed);
+            pid
+        }
+        pid => pid,
+    }
+}
 
 fn build() -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
@@ -35,7 +65,7 @@ fn build() -> Result<Runtime> {
 /// The shared runtime, started if needed.
 pub fn runtime() -> Result<Arc<Runtime>> {
     let mut guard = RUNTIME.lock().unwrap_or_else(|p| p.into_inner());
-    let pid = std::process::id();
+    let pid = process_id();
     match &*guard {
         Some((owner, rt)) if *owner == pid => return Ok(rt.clone()),
         Some(_) => {
@@ -76,14 +106,14 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
 /// drivers. The next call starts anew. Bindings call this at interpreter exit.
 pub fn shutdown() {
     let (owner, idle) = std::mem::take(&mut *DRIVERS.lock().unwrap_or_else(|p| p.into_inner()));
-    if owner == std::process::id() {
+    if owner == process_id() {
         drop(idle);
     } else {
         std::mem::forget(idle);
     }
     let taken = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some((pid, rt)) = taken {
-        if pid != std::process::id() {
+        if pid != process_id() {
             std::mem::forget(rt);
             return;
         }
@@ -137,7 +167,7 @@ impl Driver {
         }
         let idle = {
             let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
-            let pid = std::process::id();
+            let pid = process_id();
             if guard.0 != pid {
                 // A fork's child: the parent's drivers share its epoll instances.
                 std::mem::forget(std::mem::take(&mut guard.1));
@@ -204,7 +234,7 @@ impl Drop for DriverGuard {
             return;
         }
         let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.0 == std::process::id() {
+        if guard.0 == process_id() {
             guard.1.push(driver);
         } else {
             std::mem::forget(driver);

@@ -115,7 +115,7 @@ pub struct TransportSettings {
 impl ReqwestTransport {
     pub fn new(settings: TransportSettings) -> Result<Self, TransportError> {
         let client = Self::build(&settings)?;
-        Ok(ReqwestTransport { settings, client: Mutex::new((std::process::id(), client)) })
+        Ok(ReqwestTransport { settings, client: Mutex::new((crate::runtime::process_id(), client)) })
     }
 
     fn build(s: &TransportSettings) -> Result<reqwest::Client, TransportError> {
@@ -137,7 +137,7 @@ impl ReqwestTransport {
             return local;
         }
         let mut guard = self.client.lock().unwrap_or_else(|p| p.into_inner());
-        let pid = std::process::id();
+        let pid = crate::runtime::process_id();
         if guard.0 != pid {
             // Forget the parent's client: dropping it would close sockets the parent still uses.
             let old = std::mem::replace(&mut guard.1, Self::build(&self.settings)?);
