@@ -58,3 +58,10 @@ def test_deep_nesting_is_an_error_not_a_crash():
 def test_invalid_utf8_inside_a_string_is_a_decode_error():
     with pytest.raises(neonkit.DecodeError, match="not UTF-8"):
         _native._parse_json(b'{"a": "\xff"}')
+
+
+def test_keys_are_kept_across_responses():
+    first = _native._parse_json(b'{"region_id": "a", "k\\"q": 1}')
+    second = _native._parse_json(b'{"region_id": "b", "k\\"q": 2}')
+    assert [k for k in first] == [k for k in second] == ["region_id", 'k"q']
+    assert all(a is b for a, b in zip(first, second))

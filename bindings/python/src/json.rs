@@ -1,9 +1,13 @@
 //! JSON bytes straight to Python objects (dict, list, str, int, float, bool,
 //! None), as `json.loads` would build them but in one pass with no text copy:
-//! the response is parsed once, in Rust, and keys and short values that repeat (every
-//! project of a 400-project list has the same ~30) are made once per response.
+//! the response is parsed once, in Rust. Object keys come from a table kept
+//! across responses (the API's field names are few, so each is made and hashed
+//! once per process), and short values that repeat within a large response
+//! (every project of a list has mostly the same region, platform and owner)
+//! are made once per response.
 
 use std::fmt;
+use std::sync::{Mutex, MutexGuard};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString};
@@ -17,26 +21,33 @@ pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, se
         Ok(t) => t,
         Err(e) => return Err(de::Error::custom(format_args!("the body is not UTF-8 (byte {})", e.valid_up_to()))),
     };
-    let mut strings = Strings::for_body(bytes.len());
+    let mut strings = Strings::for_body(py, bytes.len());
     let mut de = serde_json::Deserializer::from_str(text);
     let value = Seed { py, strings: &mut strings }.deserialize(&mut de)?;
     de.end()?;
     Ok(value)
 }
 
-/// The keys and short string values seen so far in this document: lists of
-/// objects repeat both (every project has the same keys and mostly the same
-/// region, platform and owner). A direct-mapped table, as in orjson: a slot
-/// per hash, a colliding string replaces the one there, so lookups are a hash,
-/// a compare and no probing, and the table never grows. Off for small bodies
-/// (one object), where few strings repeat.
+/// Where strings come from while one document is parsed. Both tables are
+/// direct-mapped, as in orjson: a slot per hash, a colliding string replaces
+/// the one there, so a lookup is a hash and a compare, and neither grows.
 struct Strings<'de, 'py> {
-    slots: Vec<Option<(&'de str, Bound<'py, PyString>)>>,
+    /// Object keys, kept across documents; `None` when another parse holds the
+    /// table (a parse started from a finalizer during this one), which then
+    /// makes its keys afresh.
+    keys: Option<MutexGuard<'static, Vec<Option<(Box<str>, Py<PyString>)>>>>,
+    /// Short values of this document; empty for small bodies (one object),
+    /// where few values repeat.
+    values: Vec<Option<(&'de str, Bound<'py, PyString>)>>,
 }
 
-/// Bodies smaller than this are parsed without the cache.
+static KEYS: Mutex<Vec<Option<(Box<str>, Py<PyString>)>>> = Mutex::new(Vec::new());
+/// Longer keys are not kept across documents.
+const MAX_KEPT_KEY_LEN: usize = 64;
+
+/// Bodies smaller than this are parsed without the value table.
 const CACHE_FROM_BYTES: usize = 8 * 1024;
-/// Slots of the table (a power of two).
+/// Slots of each table (a power of two).
 const SLOTS: usize = 2048;
 /// Longer values are rarely repeated (ids, timestamps, descriptions).
 const MAX_CACHED_VALUE_LEN: usize = 40;
@@ -55,16 +66,35 @@ fn slot(s: &[u8]) -> usize {
 }
 
 impl<'de, 'py> Strings<'de, 'py> {
-    fn for_body(len: usize) -> Self {
-        let slots = if len >= CACHE_FROM_BYTES { std::iter::repeat_with(|| None).take(SLOTS).collect() } else { Vec::new() };
-        Strings { slots }
+    fn for_body(_py: Python<'py>, len: usize) -> Self {
+        let mut keys = KEYS.try_lock().ok();
+        if let Some(k) = &mut keys {
+            if k.is_empty() {
+                k.resize_with(SLOTS, || None);
+            }
+        }
+        let values = if len >= CACHE_FROM_BYTES { std::iter::repeat_with(|| None).take(SLOTS).collect() } else { Vec::new() };
+        Strings { keys, values }
     }
 
-    fn get(&mut self, py: Python<'py>, s: &'de str) -> Bound<'py, PyString> {
-        if self.slots.is_empty() {
+    fn key(&mut self, py: Python<'py>, s: &str) -> Bound<'py, PyString> {
+        let Some(keys) = self.keys.as_mut().filter(|_| s.len() <= MAX_KEPT_KEY_LEN) else { return PyString::new(py, s) };
+        let entry = &mut keys[slot(s.as_bytes())];
+        if let Some((kept, obj)) = entry {
+            if **kept == *s {
+                return obj.bind(py).clone();
+            }
+        }
+        let obj = PyString::new(py, s);
+        *entry = Some((s.into(), obj.clone().unbind()));
+        obj
+    }
+
+    fn value(&mut self, py: Python<'py>, s: &'de str) -> Bound<'py, PyString> {
+        if self.values.is_empty() {
             return PyString::new(py, s);
         }
-        let entry = &mut self.slots[slot(s.as_bytes())];
+        let entry = &mut self.values[slot(s.as_bytes())];
         if let Some((cached, obj)) = entry {
             if *cached == s {
                 return obj.clone();
@@ -114,7 +144,7 @@ impl<'a, 'de, 'py> Visitor<'de> for Seed<'a, 'de, 'py> {
     }
     fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
         if v.len() <= MAX_CACHED_VALUE_LEN {
-            return Ok(self.strings.get(self.py, v).into_any());
+            return Ok(self.strings.value(self.py, v).into_any());
         }
         Ok(PyString::new(self.py, v).into_any())
     }
@@ -144,7 +174,7 @@ impl<'a, 'de, 'py> Visitor<'de> for Seed<'a, 'de, 'py> {
     }
 }
 
-/// An object key: borrowed from the body when it has no escapes, and then cached.
+/// An object key, from the key table.
 struct KeySeed<'a, 'de, 'py> {
     py: Python<'py>,
     strings: &'a mut Strings<'de, 'py>,
@@ -162,10 +192,7 @@ impl<'a, 'de, 'py> Visitor<'de> for KeySeed<'a, 'de, 'py> {
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
-    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
-        Ok(self.strings.get(self.py, v))
-    }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-        Ok(PyString::new(self.py, v))
+        Ok(self.strings.key(self.py, v))
     }
 }
