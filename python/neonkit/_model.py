@@ -12,18 +12,22 @@ from __future__ import annotations
 from enum import Enum
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, ClassVar, Dict, FrozenSet, Optional, Type, TypeVar
+    from typing import Any, ClassVar, Dict, FrozenSet, List, Optional, Type, TypeVar
 
     M = TypeVar("M", bound="Model")
 
 _REGISTRY: Dict[str, type] = {}
+_MODELS: Dict[str, type] = {}
 _MISSING = object()
+_new = object.__new__
 
 
 def _register(namespace: Dict[str, Any]) -> None:
     for name, value in namespace.items():
         if isinstance(value, type) and issubclass(value, (Model, OpenEnum)):
             _REGISTRY[name] = value
+            if issubclass(value, Model):
+                _MODELS[name] = value
 
 
 class OpenEnum(str, Enum):
@@ -41,26 +45,42 @@ def _convert(spec: Any, value: Any) -> Any:
     if spec is None or value is None:
         return value
     if type(spec) is str:
-        cls = _REGISTRY[spec]
-        if issubclass(cls, Model):
-            if type(value) is dict:
-                obj = object.__new__(cls)
-                object.__setattr__(obj, "_data", value)
-                object.__setattr__(obj, "_cache", None)
-                return obj
-            return value
+        cls = _MODELS.get(spec)
+        if cls is not None:
+            return _model(cls, value) if type(value) is dict else value
         try:
-            return cls(value)  # type: ignore[call-arg]
+            return _REGISTRY[spec](value)  # an OpenEnum
         except ValueError:
             return value
     kind, inner = spec
     if kind == "list":
-        if type(value) is list:
-            return [_convert(inner, v) for v in value]
-        return value
+        if type(value) is not list:
+            return value
+        cls = _MODELS.get(inner) if type(inner) is str else None
+        if cls is not None:
+            # The common case (a page of models) without a call per item.
+            out: List[Any] = []
+            for v in value:
+                if type(v) is dict:
+                    obj: Any = _new(cls)
+                    _set_data(obj, v)
+                    _set_cache(obj, None)
+                    out.append(obj)
+                else:
+                    out.append(v)
+            return out
+        return [_convert(inner, v) for v in value]
     if type(value) is dict:
         return {k: _convert(inner, v) for k, v in value.items()}
     return value
+
+
+def _model(cls: Any, data: Dict[str, Any]) -> Any:
+    """A model around a decoded JSON object, without copying it."""
+    obj: Any = _new(cls)
+    _set_data(obj, data)
+    _set_cache(obj, None)
+    return obj
 
 
 def _plain(value: Any) -> Any:
@@ -218,6 +238,11 @@ class Model:
 
     def __deepcopy__(self, memo: Any) -> Any:
         return _rebuild(type(self).__name__, self.to_dict())
+
+
+# The slots' own setters: assigning through them skips Model.__setattr__.
+_set_data = Model.__dict__["_data"].__set__
+_set_cache = Model.__dict__["_cache"].__set__
 
 
 def _rebuild(name: str, data: Dict[str, Any]) -> Any:
