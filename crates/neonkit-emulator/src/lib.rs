@@ -47,6 +47,9 @@ pub struct EmulatorConfig {
     pub fault_rates: FaultRates,
     /// Deterministic ids and faults when set.
     pub seed: Option<u64>,
+    /// Closes a keep-alive connection idle for longer than this, as load
+    /// balancers do; `None` keeps idle connections open.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for EmulatorConfig {
@@ -60,6 +63,7 @@ impl Default for EmulatorConfig {
             latency: Duration::ZERO,
             fault_rates: FaultRates::default(),
             seed: None,
+            idle_timeout: None,
         }
     }
 }
@@ -121,7 +125,7 @@ impl Emulator {
     /// Starts the emulator on 127.0.0.1 (must be called inside a tokio runtime).
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
         let inner = Arc::new(server::Inner::new(&config));
-        let handle = server::serve(inner.clone(), config.port).await?;
+        let handle = server::serve(inner.clone(), config.port, config.idle_timeout).await?;
         let base_url = format!("http://127.0.0.1:{}/api/v2", handle.port);
         Ok(Emulator { base_url, inner, handle: Some(handle) })
     }

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 const USAGE: &str = "usage: neonkit-emulator [--port N] [--api-key KEY] [--operation-duration-ms N] [--no-locking] \
-[--rate-limits] [--latency-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N]";
+[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N]";
 
 fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
     let mut c = EmulatorConfig::default();
@@ -34,6 +34,7 @@ fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
             "--no-locking" => c.locking = false,
             "--rate-limits" => c.rate_limits = true,
             "--latency-ms" => c.latency = Duration::from_millis(num(flag, value()?)?),
+            "--idle-timeout-ms" => c.idle_timeout = Some(Duration::from_millis(num(flag, value()?)?)),
             "--rate-429" => c.fault_rates.status_429 = num(flag, value()?)?,
             "--rate-500" => c.fault_rates.status_500 = num(flag, value()?)?,
             "--rate-503" => c.fault_rates.status_503 = num(flag, value()?)?,

@@ -705,7 +705,7 @@ impl ServerHandle {
     }
 }
 
-pub async fn serve(inner: Arc<Inner>, port: u16) -> std::io::Result<ServerHandle> {
+pub async fn serve(inner: Arc<Inner>, port: u16, idle_timeout: Option<Duration>) -> std::io::Result<ServerHandle> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
     let port = listener.local_addr()?.port();
     let app = router(inner);
@@ -721,7 +721,7 @@ pub async fn serve(inner: Arc<Inner>, port: u16) -> std::io::Result<ServerHandle
                         continue;
                     };
                     let _ = stream.set_nodelay(true);
-                    tokio::spawn(serve_connection(stream, app.clone(), rx.clone()));
+                    tokio::spawn(serve_connection(stream, app.clone(), rx.clone(), idle_timeout));
                 }
                 _ = shutdown.changed() => break,
             }
@@ -730,18 +730,31 @@ pub async fn serve(inner: Arc<Inner>, port: u16) -> std::io::Result<ServerHandle
     Ok(ServerHandle { port, shutdown: tx, task })
 }
 
-async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdown: watch::Receiver<bool>) {
+/// When a connection last finished a request, and how many it is serving.
+#[derive(Default)]
+struct Activity {
+    in_flight: std::sync::atomic::AtomicUsize,
+    last: Mutex<Option<Instant>>,
+}
+
+async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdown: watch::Receiver<bool>, idle_timeout: Option<Duration>) {
     let kill = Arc::new(Notify::new());
     let kill2 = kill.clone();
+    let activity = Arc::new(Activity::default());
+    let activity2 = activity.clone();
     let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let mut app = app.clone();
         let kill = kill2.clone();
+        let activity = activity2.clone();
         async move {
+            activity.in_flight.fetch_add(1, Ordering::SeqCst);
             let req = req.map(Body::new);
             let resp: Response = match tower::Service::call(&mut app, req).await {
                 Ok(r) => r,
                 Err(e) => match e {},
             };
+            *lock(&activity.last) = Some(Instant::now());
+            activity.in_flight.fetch_sub(1, Ordering::SeqCst);
             if resp.extensions().get::<DropMarker>().is_some() {
                 kill.notify_one();
                 futures::future::pending::<()>().await;
@@ -752,9 +765,21 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdo
     let conn = hyper::server::conn::http1::Builder::new()
         .keep_alive(true)
         .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
-    tokio::select! {
-        _ = conn => {}
-        _ = kill.notified() => {}
-        _ = shutdown.changed() => {}
+    tokio::pin!(conn);
+    let opened = Instant::now();
+    loop {
+        tokio::select! {
+            _ = &mut conn => return,
+            _ = kill.notified() => return,
+            _ = shutdown.changed() => return,
+            // Dropping the connection closes the socket, as a load balancer would.
+            _ = tokio::time::sleep(Duration::from_millis(10)), if idle_timeout.is_some() => {
+                let idle = idle_timeout.unwrap_or_default();
+                let since = lock(&activity.last).unwrap_or(opened);
+                if activity.in_flight.load(Ordering::SeqCst) == 0 && since.elapsed() >= idle {
+                    return;
+                }
+            }
+        }
     }
 }

@@ -140,7 +140,13 @@ pub struct Driver {
     /// Per-driver state of other modules (the transport's reqwest clients),
     /// keyed by type.
     state: Mutex<Vec<Box<dyn Any + Send>>>,
+    /// When its last call ended.
+    idle_since: Option<std::time::Instant>,
 }
+
+/// A driver idle for longer than this first lets its connections see what
+/// happened meanwhile (see [`Driver::catch_up`]).
+const CATCH_UP_AFTER: std::time::Duration = std::time::Duration::from_millis(20);
 
 /// Idle drivers, most recently used last, with the process they belong to.
 static DRIVERS: Mutex<(u32, Vec<Driver>)> = Mutex::new((0, Vec::new()));
@@ -156,6 +162,19 @@ pub struct DriverGuard {
 }
 
 impl Driver {
+    /// Runs the driver's own tasks (its pooled connections) on what its
+    /// sockets reported while nobody drove it: a connection the server closed
+    /// meanwhile is then known closed and not reused, so the next request goes
+    /// out on a fresh connection instead of failing on the stale one. The first
+    /// yield turns the I/O driver, which schedules those tasks; the second lets
+    /// them run.
+    fn catch_up(&self) {
+        self.runtime.block_on(async {
+            tokio::task::yield_now().await;
+            tokio::task::yield_now().await;
+        });
+    }
+
     /// Lends an idle driver (or starts one). Errors inside an async runtime,
     /// where blocking would stall it.
     pub fn acquire() -> Result<DriverGuard> {
@@ -188,8 +207,12 @@ impl Driver {
                         )
                     })?,
                 state: Mutex::new(Vec::new()),
+                idle_since: None,
             },
         };
+        if driver.idle_since.is_some_and(|t| t.elapsed() >= CATCH_UP_AFTER) {
+            driver.catch_up();
+        }
         Ok(DriverGuard {
             driver: Some(driver),
         })
@@ -233,6 +256,8 @@ impl Drop for DriverGuard {
             std::mem::forget(driver);
             return;
         }
+        let mut driver = driver;
+        driver.idle_since = Some(std::time::Instant::now());
         let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
         if guard.0 == process_id() {
             guard.1.push(driver);

@@ -299,3 +299,33 @@ fn missing_or_empty_api_key_is_a_config_error() {
     let err = neonkit::Client::builder().api_key("k").base_url("ftp://x").build().unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Config);
 }
+
+/// A server that closes idle keep-alive connections, as load balancers do: the
+/// next call, a POST included, must go out on a fresh connection rather than
+/// fail on the closed one. Retries are off, so nothing papers over a failure.
+/// Blocking calls matter most here: their driver is not running while idle, so
+/// it learns of the close only when the next call starts.
+#[test]
+fn calls_after_the_server_closed_an_idle_connection_succeed() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let config = EmulatorConfig { idle_timeout: Some(Duration::from_millis(100)), operation_duration: Duration::ZERO, ..Default::default() };
+    let emu = rt.block_on(emulator_with(config));
+    let async_client = builder(&emu).max_retries(0).build().unwrap();
+    let blocking = async_client.blocking();
+    let body = |name: &str| ProjectCreateRequest { project: ProjectCreateRequestProject { name: Some(name.into()), ..Default::default() } };
+    for i in 0..2 {
+        let p = blocking.projects().create(&body(&format!("idle-blocking-{i}"))).unwrap();
+        std::thread::sleep(Duration::from_millis(250));
+        assert_eq!(blocking.projects().get(&p.project.id).unwrap().project.id, p.project.id);
+        std::thread::sleep(Duration::from_millis(250));
+    }
+    rt.block_on(async {
+        for i in 0..2 {
+            let p = async_client.projects().create(&body(&format!("idle-async-{i}"))).await.unwrap();
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            assert_eq!(async_client.projects().get(&p.project.id).await.unwrap().project.id, p.project.id);
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    });
+    assert_eq!(emu.request_count("createProject"), 4);
+}
