@@ -259,13 +259,21 @@ impl Drop for DriverGuard {
         let mut driver = driver;
         driver.idle_since = Some(std::time::Instant::now());
         let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.0 == process_id() {
+        if guard.0 != process_id() {
+            std::mem::forget(driver);
+        } else if guard.1.len() < MAX_IDLE_DRIVERS {
             guard.1.push(driver);
         } else {
-            std::mem::forget(driver);
+            // After a burst of more concurrent calls than this, the extra
+            // drivers close their connections instead of idling on them.
+            drop(guard);
+            drop(driver);
         }
     }
 }
+
+/// Idle drivers kept for reuse, each with its own connections.
+const MAX_IDLE_DRIVERS: usize = 64;
 
 /// Runs a client call to completion on the calling thread (see [`Driver`]).
 /// Only for futures whose work ends with them: a task they spawn runs only
@@ -298,4 +306,28 @@ pub(crate) fn local_state<T: Any + Send, R>(
     let r = use_it(&mut t);
     state.push(Box::new(t));
     Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn drivers_are_reused_and_at_most_max_idle_are_kept() {
+        let idle = || DRIVERS.lock().unwrap().1.len();
+        let burst: Vec<DriverGuard> = (0..MAX_IDLE_DRIVERS + 10).map(|_| Driver::acquire().unwrap()).collect();
+        drop(burst);
+        assert_eq!(idle(), MAX_IDLE_DRIVERS);
+        let reused = Driver::acquire().unwrap();
+        assert_eq!(idle(), MAX_IDLE_DRIVERS - 1, "lent from the idle list, not started anew");
+        assert_eq!(reused.block_on(async { 7 }), 7);
+        drop(reused);
+        assert_eq!(idle(), MAX_IDLE_DRIVERS);
+    }
+
+    #[test]
+    fn process_id_is_the_real_one() {
+        assert_eq!(process_id(), std::process::id());
+        assert_eq!(process_id(), std::process::id());
+    }
 }
