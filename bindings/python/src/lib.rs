@@ -154,7 +154,12 @@ impl Out {
             Out::Bytes(b) => Ok(PyBytes::new(py, &b).into_any().unbind()),
             Out::Json { body, operation, request_id } => match json::loads(py, &body) {
                 Ok(v) => Ok(v.unbind()),
-                Err(e) => Err(to_pyerr(py, &Error::decode(operation, &e, request_id))),
+                // What the fast parser refuses and Python accepts (1e400, a lone
+                // surrogate escape, NaN) comes out as `json.loads` makes it.
+                Err(e) => match py.import("json").and_then(|j| j.call_method1("loads", (PyBytes::new(py, &body),))) {
+                    Ok(v) => Ok(v.unbind()),
+                    Err(_) => Err(to_pyerr(py, &Error::decode(operation, &e, request_id))),
+                },
             },
             Out::None => Ok(py.None()),
         }
@@ -171,12 +176,24 @@ async fn guarded(job: Job) -> neonkit::Result<Out> {
 }
 
 /// Runs a job on this thread with the GIL released (see
-/// `neonkit::runtime::Driver`). Every 100 ms it looks at Python's signals, so
-/// Ctrl-C interrupts a blocking call (and cancels the request) instead of
-/// waiting for it to end.
+/// `neonkit::runtime::Driver`). On the main thread, where Python handles
+/// signals, it looks at them every 100 ms, so Ctrl-C interrupts a blocking call
+/// (and cancels the request) instead of waiting for it to end; other threads
+/// never see signals and run the call in one go.
 fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
     let driver = runtime::Driver::acquire().map_err(|e| to_pyerr(py, &e))?;
-    let mut job = std::pin::pin!(guarded(job));
+    let mut job = Box::pin(guarded(job));
+    if !on_main_thread() {
+        let out = py.detach(|| {
+            let r = driver.block_on(&mut job);
+            park_if_exiting();
+            r
+        });
+        return match out {
+            Ok(out) => out.into_py(py),
+            Err(e) => Err(to_pyerr(py, &e)),
+        };
+    }
     loop {
         let step = py.detach(|| {
             // The timer is made inside the driver, which owns the clock.
@@ -196,6 +213,23 @@ fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
                 }
             }
         }
+    }
+}
+
+/// Python's main thread (where signal handlers run), as `threading.get_ident()` numbers it.
+static MAIN_THREAD: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+
+fn on_main_thread() -> bool {
+    #[cfg(unix)]
+    {
+        // `threading.get_ident()` is `pthread_self()` on every POSIX build of CPython.
+        // SAFETY: pthread_self has no preconditions.
+        let me = unsafe { libc::pthread_self() } as u64;
+        MAIN_THREAD.get().is_none_or(|main| *main == me)
+    }
+    #[cfg(not(unix))]
+    {
+        true
     }
 }
 
@@ -752,6 +786,8 @@ fn _panic_for_test(py: Python<'_>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny
 
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    let main: u64 = m.py().import("threading")?.call_method0("main_thread")?.getattr("ident")?.extract()?;
+    let _ = MAIN_THREAD.set(main);
     m.add_class::<PyClient>()?;
     m.add_class::<PyPager>()?;
     m.add_class::<PyTask>()?;

@@ -40,6 +40,8 @@ pub use error::{Error, ErrorKind, Result};
 pub use operation::{find_operation, OperationInfo};
 pub use pagination::{ItemStream, Pager};
 pub use retry::RetryPolicy;
+/// The URL type of [`transport::HttpRequest`].
+pub use reqwest::Url;
 pub use wait::WaitOptions;
 
 /// Stands in for a secret in `Debug` output.

@@ -142,6 +142,11 @@ fn check(param: &PathParam, value: &str) -> Result<()> {
             if value.is_empty() {
                 return bad("must not be empty");
             }
+            // URLs resolve dot segments (encoded ones too): "…/databases/.." would
+            // address the branch itself.
+            if value == "." || value == ".." {
+                return bad("must not be \".\" or \"..\"");
+            }
         }
     }
     Ok(())

@@ -102,15 +102,22 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
     Ok(rt.block_on(fut))
 }
 
-/// Stops the shared runtime (in-flight requests are cancelled) and the idle
-/// drivers. The next call starts anew. Bindings call this at interpreter exit.
+/// Stops the shared runtime (async calls in flight are cancelled) and the idle
+/// drivers; blocking calls in flight finish on their threads, and their drivers
+/// go back to the idle list. The next call starts anew. Bindings call this at
+/// interpreter exit.
 pub fn shutdown() {
-    let (owner, idle) = std::mem::take(&mut *DRIVERS.lock().unwrap_or_else(|p| p.into_inner()));
-    if owner == process_id() {
-        drop(idle);
-    } else {
-        std::mem::forget(idle);
-    }
+    let idle = {
+        let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
+        let idle = std::mem::take(&mut guard.1);
+        if guard.0 != process_id() {
+            std::mem::forget(idle);
+            Vec::new()
+        } else {
+            idle
+        }
+    };
+    drop(idle);
     let taken = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some((pid, rt)) = taken {
         if pid != process_id() {
@@ -136,7 +143,8 @@ pub fn shutdown() {
 /// are only served while that driver runs a call, so each driver keeps its
 /// own pools (see [`local_state`]); a call keeps its driver from start to end.
 pub struct Driver {
-    runtime: Runtime,
+    /// Always `Some` until dropped.
+    runtime: Option<Runtime>,
     /// Per-driver state of other modules (the transport's reqwest clients),
     /// keyed by type.
     state: Mutex<Vec<Box<dyn Any + Send>>>,
@@ -169,10 +177,27 @@ impl Driver {
     /// yield turns the I/O driver, which schedules those tasks; the second lets
     /// them run.
     fn catch_up(&self) {
-        self.runtime.block_on(async {
+        self.run(async {
             tokio::task::yield_now().await;
             tokio::task::yield_now().await;
         });
+    }
+
+    fn runtime(&self) -> &Runtime {
+        self.runtime.as_ref().expect("a driver has its runtime until dropped")
+    }
+
+    /// Runs a future to completion on this thread, with this driver as the
+    /// thread's current one (what [`local_state`] finds).
+    fn run<F: Future>(&self, fut: F) -> F::Output {
+        struct Restore(*const Driver);
+        impl Drop for Restore {
+            fn drop(&mut self) {
+                CURRENT.with(|c| c.set(self.0));
+            }
+        }
+        let _restore = Restore(CURRENT.with(|c| c.replace(self as *const Driver)));
+        self.runtime().block_on(fut)
     }
 
     /// Lends an idle driver (or starts one). Errors inside an async runtime,
@@ -197,7 +222,7 @@ impl Driver {
         let driver = match idle {
             Some(d) => d,
             None => Driver {
-                runtime: tokio::runtime::Builder::new_current_thread()
+                runtime: Some(tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
                     .map_err(|e| {
@@ -205,7 +230,7 @@ impl Driver {
                             ErrorKind::Runtime,
                             format!("could not start a neonkit driver: {e}"),
                         )
-                    })?,
+                    })?),
                 state: Mutex::new(Vec::new()),
                 idle_since: None,
             },
@@ -228,21 +253,13 @@ impl DriverGuard {
 
     /// Runs the future to completion on this thread.
     pub fn block_on<F: Future>(&self, fut: F) -> F::Output {
-        let driver = self.driver();
-        struct Restore(*const Driver);
-        impl Drop for Restore {
-            fn drop(&mut self) {
-                CURRENT.with(|c| c.set(self.0));
-            }
-        }
-        let _restore = Restore(CURRENT.with(|c| c.replace(driver as *const Driver)));
-        driver.runtime.block_on(fut)
+        self.driver().run(fut)
     }
 
     /// Enters the driver's runtime without running anything: drop a future
     /// that was polled by [`DriverGuard::block_on`] inside this.
     pub fn enter(&self) -> tokio::runtime::EnterGuard<'_> {
-        self.driver().runtime.enter()
+        self.driver().runtime().enter()
     }
 }
 
@@ -268,6 +285,16 @@ impl Drop for DriverGuard {
             // drivers close their connections instead of idling on them.
             drop(guard);
             drop(driver);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        // Without waiting: a DNS lookup of a cancelled call may still be
+        // running on the runtime's blocking pool.
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
         }
     }
 }

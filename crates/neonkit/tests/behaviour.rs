@@ -236,6 +236,13 @@ async fn bad_path_ids_never_reach_the_network() {
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     let err = c.roles().get("valid-project", "br-x", "").await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    // A dot segment would address the parent resource: DELETE …/databases/.. is the branch.
+    for dots in [".", ".."] {
+        let err = c.databases().delete("valid-project", "br-x", dots).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{dots:?}");
+        assert!(err.message().contains("database_name"), "{err}");
+    }
+    assert_eq!(emu.request_count("deleteProjectBranchDatabase") + emu.request_count("deleteProjectBranch"), 0);
     assert_eq!(emu.request_count("getProject"), 0);
     assert_eq!(emu.request_count("getProjectOperation"), 0);
 }
