@@ -180,17 +180,7 @@ class Model:
             spec = cls._fields[key]
         except KeyError:
             raise AttributeError(f"{cls.__name__!r} object has no attribute {name!r}") from None
-        value = self._data.get(key)
-        if spec is None or value is None:
-            return value
-        cache = self._cache
-        if cache is None:
-            cache = {}
-            object.__setattr__(self, "_cache", cache)
-        elif key in cache:
-            return cache[key]
-        result = cache[key] = _convert(spec, value)
-        return result
+        return _Field(key, spec).__get__(self)
 
     def __setattr__(self, name: str, value: Any) -> None:
         cls = type(self)

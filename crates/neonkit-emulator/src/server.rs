@@ -730,17 +730,16 @@ pub async fn serve(inner: Arc<Inner>, port: u16, idle_timeout: Option<Duration>)
     Ok(ServerHandle { port, shutdown: tx, task })
 }
 
-/// When a connection last finished a request, and how many it is serving.
-#[derive(Default)]
+/// When a connection last finished a request (or opened), and how many it is serving.
 struct Activity {
     in_flight: std::sync::atomic::AtomicUsize,
-    last: Mutex<Option<Instant>>,
+    last: Mutex<Instant>,
 }
 
 async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdown: watch::Receiver<bool>, idle_timeout: Option<Duration>) {
     let kill = Arc::new(Notify::new());
     let kill2 = kill.clone();
-    let activity = Arc::new(Activity::default());
+    let activity = Arc::new(Activity { in_flight: Default::default(), last: Mutex::new(Instant::now()) });
     let activity2 = activity.clone();
     let svc = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
         let mut app = app.clone();
@@ -753,7 +752,7 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdo
                 Ok(r) => r,
                 Err(e) => match e {},
             };
-            *lock(&activity.last) = Some(Instant::now());
+            *lock(&activity.last) = Instant::now();
             activity.in_flight.fetch_sub(1, Ordering::SeqCst);
             if resp.extensions().get::<DropMarker>().is_some() {
                 kill.notify_one();
@@ -766,7 +765,6 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdo
         .keep_alive(true)
         .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
     tokio::pin!(conn);
-    let opened = Instant::now();
     loop {
         tokio::select! {
             _ = &mut conn => return,
@@ -775,8 +773,7 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdo
             // Dropping the connection closes the socket, as a load balancer would.
             _ = tokio::time::sleep(Duration::from_millis(10)), if idle_timeout.is_some() => {
                 let idle = idle_timeout.unwrap_or_default();
-                let since = lock(&activity.last).unwrap_or(opened);
-                if activity.in_flight.load(Ordering::SeqCst) == 0 && since.elapsed() >= idle {
+                if activity.in_flight.load(Ordering::SeqCst) == 0 && lock(&activity.last).elapsed() >= idle {
                     return;
                 }
             }

@@ -46,20 +46,11 @@ pub fn process_id() -> u32 {
 
 fn build() -> Result<Runtime> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(
-            std::thread::available_parallelism()
-                .map(|n| n.get().clamp(2, 4))
-                .unwrap_or(2),
-        )
+        .worker_threads(std::thread::available_parallelism().map(|n| n.get().clamp(2, 4)).unwrap_or(2))
         .thread_name("neonkit-runtime")
         .enable_all()
         .build()
-        .map_err(|e| {
-            Error::new(
-                ErrorKind::Runtime,
-                format!("could not start the neonkit runtime: {e}"),
-            )
-        })
+        .map_err(|e| Error::new(ErrorKind::Runtime, format!("could not start the neonkit runtime: {e}")))
 }
 
 /// The shared runtime, started if needed.
@@ -107,16 +98,7 @@ pub fn block_on<F: Future>(fut: F) -> Result<F::Output> {
 /// go back to the idle list. The next call starts anew. Bindings call this at
 /// interpreter exit.
 pub fn shutdown() {
-    let idle = {
-        let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
-        let idle = std::mem::take(&mut guard.1);
-        if guard.0 != process_id() {
-            std::mem::forget(idle);
-            Vec::new()
-        } else {
-            idle
-        }
-    };
+    let idle = std::mem::take(&mut idle_drivers().1);
     drop(idle);
     let taken = RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some((pid, rt)) = taken {
@@ -158,6 +140,19 @@ const CATCH_UP_AFTER: std::time::Duration = std::time::Duration::from_millis(20)
 
 /// Idle drivers, most recently used last, with the process they belong to.
 static DRIVERS: Mutex<(u32, Vec<Driver>)> = Mutex::new((0, Vec::new()));
+
+/// The idle drivers of this process: in a fork's child, the parent's are
+/// forgotten first (they share its epoll instances; dropping them would close
+/// what the parent still uses).
+fn idle_drivers() -> std::sync::MutexGuard<'static, (u32, Vec<Driver>)> {
+    let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
+    let pid = process_id();
+    if guard.0 != pid {
+        std::mem::forget(std::mem::take(&mut guard.1));
+        guard.0 = pid;
+    }
+    guard
+}
 
 thread_local! {
     /// The driver running a call on this thread, if any.
@@ -209,28 +204,16 @@ impl Driver {
                 "a blocking neonkit call was made from inside an async runtime; use the async client there",
             ));
         }
-        let idle = {
-            let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
-            let pid = process_id();
-            if guard.0 != pid {
-                // A fork's child: the parent's drivers share its epoll instances.
-                std::mem::forget(std::mem::take(&mut guard.1));
-                guard.0 = pid;
-            }
-            guard.1.pop()
-        };
+        let idle = idle_drivers().1.pop();
         let driver = match idle {
             Some(d) => d,
             None => Driver {
-                runtime: Some(tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| {
-                        Error::new(
-                            ErrorKind::Runtime,
-                            format!("could not start a neonkit driver: {e}"),
-                        )
-                    })?),
+                runtime: Some(
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map_err(|e| Error::new(ErrorKind::Runtime, format!("could not start a neonkit driver: {e}")))?,
+                ),
                 state: Mutex::new(Vec::new()),
                 idle_since: None,
             },
@@ -238,17 +221,13 @@ impl Driver {
         if driver.idle_since.is_some_and(|t| t.elapsed() >= CATCH_UP_AFTER) {
             driver.catch_up();
         }
-        Ok(DriverGuard {
-            driver: Some(driver),
-        })
+        Ok(DriverGuard { driver: Some(driver) })
     }
 }
 
 impl DriverGuard {
     fn driver(&self) -> &Driver {
-        self.driver
-            .as_ref()
-            .expect("a guard holds its driver until dropped")
+        self.driver.as_ref().expect("a guard holds its driver until dropped")
     }
 
     /// Runs the future to completion on this thread.
@@ -265,20 +244,15 @@ impl DriverGuard {
 
 impl Drop for DriverGuard {
     fn drop(&mut self) {
-        let Some(driver) = self.driver.take() else {
-            return;
-        };
+        let Some(mut driver) = self.driver.take() else { return };
         if std::thread::panicking() {
             // A call that panicked may have left the runtime in any state.
             std::mem::forget(driver);
             return;
         }
-        let mut driver = driver;
         driver.idle_since = Some(std::time::Instant::now());
-        let mut guard = DRIVERS.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.0 != process_id() {
-            std::mem::forget(driver);
-        } else if guard.1.len() < MAX_IDLE_DRIVERS {
+        let mut guard = idle_drivers();
+        if guard.1.len() < MAX_IDLE_DRIVERS {
             guard.1.push(driver);
         } else {
             // After a burst of more concurrent calls than this, the extra
