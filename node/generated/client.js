@@ -17,7 +17,7 @@ const OPS = defineOperations([
   ["updateProject", "projects", "update", null, ["project_id"], [], 'json', 'json', true],
   ["deleteProject", "projects", "delete", null, ["project_id"], [], null, 'json', false],
   ["recoverProject", "projects", "recover", null, ["project_id"], [], null, 'json', false],
-  ["listProjectOperations", "operations", "list", "iter", ["project_id"], [["cursor", false], ["limit", false]], null, 'json', true],
+  ["listProjectOperations", "operations", "list", "iter", ["project_id"], [["cursor", false], ["limit", false]], null, 'json', false],
   ["listProjectPermissions", "projects", "listPermissions", null, ["project_id"], [], null, 'json', false],
   ["grantPermissionToProject", "projects", "grantPermission", null, ["project_id"], [], 'json', 'json', false],
   ["revokePermissionFromProject", "projects", "revokePermission", null, ["project_id", "permission_id"], [], null, 'json', false],
@@ -653,8 +653,6 @@ class OperationsApi extends OperationsNamespace {
    * `GET /projects/{project_id}/operations` (listProjectOperations)
    *
    * List operations
-   *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   list(projectId, query, options) { return this._call(OPS[12], [projectId], query, undefined, options); }
   listSync(projectId, query, options) { return this._callSync(OPS[12], [projectId], query, undefined, options); }

@@ -323,7 +323,7 @@ export interface ApiKeyCreateResponse {
   /**
    * ID of the user who created this API key
    */
-  created_by: string;
+  created_by?: string;
 }
 
 export interface OrgApiKeyCreateResponse {
@@ -1195,7 +1195,7 @@ export interface Branch {
   /**
    * Whether the branch is the project's default branch
    */
-  default: boolean;
+  default?: boolean;
   /**
    * Whether the branch is protected
    */
@@ -1593,6 +1593,7 @@ export interface ConnectionDetails {
 export interface ConnectionURIResponse {
   /**
    * The connection URI.
+   * Sensitive: never logged by neonkit.
    */
   uri: string;
 }
@@ -2931,6 +2932,9 @@ export interface NeonAuthOauthProvider {
   id: NeonAuthOauthProviderId;
   type: NeonAuthOauthProviderType;
   client_id?: string;
+  /**
+   * Sensitive: never logged by neonkit.
+   */
   client_secret?: string;
 }
 
@@ -2941,12 +2945,18 @@ export type NeonAuthOauthProviderType = "standard" | "shared" | (string & {});
 export interface NeonAuthAddOAuthProviderRequest {
   id: NeonAuthOauthProviderId;
   client_id?: string;
+  /**
+   * Sensitive: never logged by neonkit.
+   */
   client_secret?: string;
   microsoft_tenant_id?: string;
 }
 
 export interface NeonAuthUpdateOAuthProviderRequest {
   client_id?: string;
+  /**
+   * Sensitive: never logged by neonkit.
+   */
   client_secret?: string;
   microsoft_tenant_id?: string;
 }
@@ -4233,7 +4243,7 @@ export interface ListProjectsResponse {
    * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
    */
   pagination?: Pagination;
-  applications: Record<string, Array<ApplicationType>>;
+  applications?: Record<string, Array<ApplicationType>>;
   integrations: Record<string, Array<ApplicationType>>;
 }
 
@@ -5949,8 +5959,6 @@ export declare class OperationsApi {
    * `GET /projects/{project_id}/operations` (listProjectOperations)
    *
    * List operations
-   *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   list(projectId: string, query?: ListProjectOperationsQuery, options?: CallOptions): Promise<ListOperationsResponse>;
   /**
@@ -5958,8 +5966,6 @@ export declare class OperationsApi {
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List operations
-   *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
    */
   listSync(projectId: string, query?: ListProjectOperationsQuery, options?: SyncCallOptions): ListOperationsResponse;
   /** Every `operations` item of every page of `listProjectOperations`, fetched page by page. */

@@ -28,6 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .projects()
         .create(&ProjectCreateRequest {
             project: ProjectCreateRequestProject { name: Some("neonkit-quickstart".into()), ..Default::default() },
+            ..Default::default()
         })
         .await?;
     let project_id = created.project.id.clone();
@@ -50,7 +51,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
         let role = client
             .roles()
-            .create(&project_id, &branch_id, &RoleCreateRequest { role: RoleCreateRequestRole { name: "app".into(), no_login: None } })
+            .create(
+                &project_id,
+                &branch_id,
+                &RoleCreateRequest { role: RoleCreateRequestRole { name: "app".into(), ..Default::default() }, ..Default::default() },
+            )
             .await?;
         println!("created role {} (its password is hidden from Debug: {:?})", role.role.name, role.role);
 
@@ -59,7 +64,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             .create(
                 &project_id,
                 &branch_id,
-                &DatabaseCreateRequest { database: DatabaseCreateRequestDatabase { name: "appdb".into(), owner_name: "app".into() } },
+                &DatabaseCreateRequest {
+                    database: DatabaseCreateRequestDatabase { name: "appdb".into(), owner_name: "app".into(), ..Default::default() },
+                    ..Default::default()
+                },
             )
             .await?;
         println!("created database appdb owned by app");

@@ -17,6 +17,9 @@ use crate::{Error, ErrorKind, Result};
 pub const DEFAULT_BASE_URL: &str = "https://console.neon.tech/api/v2";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle pooled connections are closed after this: below the 60 s that load
+/// balancers commonly allow, so the client, not the server, ends an idle one.
+const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A client of the Neon API. Cheap to clone (one `Arc`), safe to share across
 /// tasks and threads; clones share the connection pool.
@@ -37,7 +40,15 @@ pub(crate) struct Inner {
     pub timeout: Duration,
     pub retry: RetryPolicy,
     pub wait: WaitOptions,
+    pub max_response_bytes: u64,
     pub transport: Arc<dyn HttpSend>,
+}
+
+impl Inner {
+    /// The API key, for the checks that keep it out of messages.
+    fn api_key(&self) -> &str {
+        self.authorization.strip_prefix("Bearer ").unwrap_or_default()
+    }
 }
 
 impl std::fmt::Debug for Client {
@@ -66,6 +77,7 @@ pub struct ClientBuilder {
     wait: Option<bool>,
     wait_options: Option<WaitOptions>,
     user_agent_suffix: Option<String>,
+    max_response_bytes: Option<u64>,
     transport: Option<Arc<dyn HttpSend>>,
 }
 
@@ -130,6 +142,12 @@ impl ClientBuilder {
         self.user_agent_suffix = Some(suffix.into());
         self
     }
+    /// The largest response body accepted, counted after decompression
+    /// (default 256 MiB); a larger one fails the call with a `Decode` error.
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
     /// Replaces the HTTP transport (tests inject responses this way).
     pub fn transport(mut self, transport: Arc<dyn HttpSend>) -> Self {
         self.transport = Some(transport);
@@ -137,11 +155,11 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
+        use crate::options::*;
         let api_key = match self.api_key {
             Some(k) => k,
-            None => std::env::var("NEON_API_KEY").map_err(|_| {
-                Error::new(ErrorKind::Config, "no API key: pass one to the client or set NEON_API_KEY")
-            })?,
+            None => std::env::var("NEON_API_KEY")
+                .map_err(|_| Error::new(ErrorKind::Config, "no API key: pass one to the client or set NEON_API_KEY"))?,
         };
         let api_key = api_key.trim().to_string();
         if api_key.is_empty() {
@@ -155,22 +173,50 @@ impl ClientBuilder {
             .or_else(|| std::env::var("NEON_API_URL").ok().filter(|u| !u.trim().is_empty()))
             .unwrap_or_else(|| DEFAULT_BASE_URL.to_string());
         let base_url = base_url.trim().trim_end_matches('/').to_string();
+        let shown = without_userinfo(&base_url);
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            return Err(Error::new(ErrorKind::Config, format!("base URL must start with http:// or https:// (got {base_url:?})")));
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("base URL must start with http:// or https:// (got {})", crate::error::quote(&shown)),
+            ));
         }
-        let base = reqwest::Url::parse(&base_url).map_err(|e| Error::new(ErrorKind::Config, format!("base URL {base_url:?} is not a valid URL: {e}")))?;
+        let base = reqwest::Url::parse(&base_url)
+            .map_err(|e| Error::new(ErrorKind::Config, format!("base URL {} is not a valid URL: {e}", crate::error::quote(&shown))))?;
+        if !base.username().is_empty() || base.password().is_some() {
+            // It would travel as a second, Basic, Authorization header beside the key.
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!(
+                    "base URL {} must not contain a user name or password (the API key is the only credential)",
+                    crate::error::quote(&shown)
+                ),
+            ));
+        }
         if base.query().is_some() || base.fragment().is_some() || base.cannot_be_a_base() {
-            return Err(Error::new(ErrorKind::Config, format!("base URL {base_url:?} must not have a query or a fragment")));
+            return Err(Error::new(
+                ErrorKind::Config,
+                format!("base URL {} must not have a query or a fragment", crate::error::quote(&shown)),
+            ));
         }
         if let Some(org) = &self.org_id {
-            if org.is_empty() || !org.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(Error::new(ErrorKind::Config, format!("org_id {org:?} is not a valid organization id")));
+            if org.is_empty() || org.len() > 60 || !org.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+                return Err(Error::new(ErrorKind::Config, format!("org_id {} is not a valid organization id", crate::error::quote(org))));
             }
         }
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        if timeout.is_zero() {
-            return Err(Error::new(ErrorKind::Config, "timeout must be greater than zero"));
-        }
+        let timeout = TIMEOUT.check(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = CONNECT_TIMEOUT.check(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
+        let retry = self.retry.unwrap_or_default();
+        check_max_retries(retry.max_retries as i64)?;
+        RETRY_INITIAL_BACKOFF.check(retry.initial_backoff)?;
+        RETRY_MAX_BACKOFF.check(retry.max_backoff)?;
+        let wait = self.wait_options.unwrap_or_default();
+        WAIT_TIMEOUT.check(wait.timeout)?;
+        WAIT_POLL_INTERVAL.check(wait.initial_interval)?;
+        WAIT_MAX_POLL_INTERVAL.check(wait.max_interval)?;
+        let max_response_bytes = match self.max_response_bytes {
+            Some(n) => check_max_response_bytes(n.min(i64::MAX as u64) as i64)?,
+            None => DEFAULT_MAX_RESPONSE_BYTES,
+        };
         let user_agent = match &self.user_agent_suffix {
             Some(s) => format!("neonkit/{} ({s})", env!("CARGO_PKG_VERSION")),
             None => format!("neonkit/{} (rust)", env!("CARGO_PKG_VERSION")),
@@ -178,12 +224,8 @@ impl ClientBuilder {
         let transport: Arc<dyn HttpSend> = match self.transport {
             Some(t) => t,
             None => Arc::new(
-                ReqwestTransport::new(TransportSettings {
-                    connect_timeout: self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT),
-                    user_agent,
-                    pool_idle_timeout: Duration::from_secs(60),
-                })
-                .map_err(|e| Error::new(ErrorKind::Config, e.message.clone()))?,
+                ReqwestTransport::new(TransportSettings { connect_timeout, user_agent, pool_idle_timeout: POOL_IDLE_TIMEOUT })
+                    .map_err(|e| Error::new(ErrorKind::Config, e.message.clone()))?,
             ),
         };
         Ok(Client {
@@ -193,12 +235,25 @@ impl ClientBuilder {
                 authorization: format!("Bearer {api_key}"),
                 org_id: self.org_id,
                 timeout,
-                retry: self.retry.unwrap_or_default(),
-                wait: self.wait_options.unwrap_or_default(),
+                retry,
+                wait,
+                max_response_bytes,
                 transport,
             }),
             wait: self.wait.unwrap_or(true),
         })
+    }
+}
+
+/// A URL as it may be shown: without a user name or password.
+fn without_userinfo(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let authority_end = url[scheme_end..].find(['/', '?', '#']).map(|i| scheme_end + i).unwrap_or(url.len());
+    match url[scheme_end..authority_end].rfind('@') {
+        Some(at) => format!("{}<redacted>@{}", &url[..scheme_end], &url[scheme_end + at + 1..]),
+        None => url.to_string(),
     }
 }
 
@@ -280,15 +335,34 @@ fn encode_multipart(parts: &[Part]) -> (String, Bytes) {
 }
 
 /// A successful response.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Response {
     pub status: u16,
     pub request_id: Option<String>,
+    /// Every response header (names in lower case), in the order received.
+    pub headers: Vec<(String, String)>,
     pub body: Bytes,
     pub(crate) operation: &'static str,
 }
 
+impl std::fmt::Debug for Response {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body may hold secrets (passwords, connection URIs): its size only.
+        f.debug_struct("Response")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("operation", &self.operation)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Response {
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
     /// Decodes the body.
     pub fn json<T: DeserializeOwned>(self) -> Result<T> {
         decode(self.operation, &self.body, self.request_id)
@@ -320,10 +394,43 @@ struct ApiErrorBody {
     request_id: Option<String>,
 }
 
+fn too_large(op: &'static OperationInfo, limit: u64) -> Error {
+    Error::new(ErrorKind::Decode, format!("the response body is larger than max_response_bytes ({limit} bytes)")).with_operation(op.id)
+}
+
+/// Puts the client's `org_id` where the body takes one (`project.org_id` of
+/// createProject), unless the body gives its own.
+fn with_body_org_id(op: &'static OperationInfo, body: &Bytes, org: &str) -> Result<Bytes> {
+    let mut value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Error::invalid(format!("the request body is not valid JSON: {e}")).with_operation(op.id))?;
+    let (field, parents) = op.body_org_id.split_last().expect("non-empty");
+    let mut at = &mut value;
+    for p in parents {
+        let Some(map) = at.as_object_mut() else {
+            return Ok(body.clone());
+        };
+        at = map.entry(*p).or_insert_with(|| serde_json::Value::Object(Default::default()));
+    }
+    let Some(map) = at.as_object_mut() else {
+        return Ok(body.clone());
+    };
+    if map.get(*field).is_some_and(|v| !v.is_null()) {
+        return Ok(body.clone());
+    }
+    map.insert((*field).to_string(), org.into());
+    Ok(serde_json::to_vec(&value).expect("JSON value serializes").into())
+}
+
 fn error_from_response(op: &'static OperationInfo, resp: &HttpResponse) -> Error {
     let body: ApiErrorBody = serde_json::from_slice(&resp.body).unwrap_or_default();
     let kind = ErrorKind::from_status(resp.status);
     let message = body.message.filter(|m| !m.is_empty()).unwrap_or_else(|| match kind {
+        // Redirects are never followed: a redirected POST would be sent twice,
+        // or to another host, and the Neon API does not redirect.
+        ErrorKind::Api if (300..400).contains(&resp.status) => {
+            let to = resp.header("location").map(|l| format!(" to {}", crate::error::quote(&without_userinfo(l)))).unwrap_or_default();
+            format!("the API answered with a redirect (HTTP {}{to}), which neonkit does not follow", resp.status)
+        }
         ErrorKind::Api => format!("the API answered HTTP {}", resp.status),
         k => format!("the API answered HTTP {} ({})", resp.status, k.as_str().replace('_', " ")),
     });
@@ -373,21 +480,59 @@ impl Client {
     pub async fn call(&self, op: &'static OperationInfo, path: &[&str], query: &[(&str, String)], payload: Payload) -> Result<Response> {
         let mut pairs = Vec::with_capacity(query.len());
         for (name, value) in query {
-            let param = op
-                .query_param(name)
-                .ok_or_else(|| Error::invalid(format!("{} has no query parameter {name:?}", op.id)).with_operation(op.id))?;
+            let param = op.query_param(name).ok_or_else(|| {
+                Error::invalid(format!("{} has no query parameter {}", op.id, crate::error::quote(name))).with_operation(op.id)
+            })?;
             pairs.push((param.name, value.clone()));
         }
         self.send(op, path, pairs, payload).await
     }
 
+    /// Refuses an argument that is the client's own API key (passed in the
+    /// wrong place by mistake) without repeating it in the message.
+    fn check_not_key(&self, op: &'static OperationInfo, what: &str, value: &str) -> Result<()> {
+        let key = self.inner.api_key();
+        if key.len() >= 8 && value.contains(key) {
+            return Err(Error::invalid(format!("{what} holds the client's API key; pass the key only as the client's api_key"))
+                .with_operation(op.id));
+        }
+        Ok(())
+    }
+
     /// Sends one operation: checks its arguments, applies the default org,
     /// retries what is safe to retry, and waits for the operations it starts.
-    pub async fn send(&self, op: &'static OperationInfo, path: &[&str], mut query: Vec<(&'static str, String)>, payload: Payload) -> Result<Response> {
+    pub async fn send(
+        &self,
+        op: &'static OperationInfo,
+        path: &[&str],
+        mut query: Vec<(&'static str, String)>,
+        mut payload: Payload,
+    ) -> Result<Response> {
+        for (param, value) in op.path_params.iter().zip(path) {
+            self.check_not_key(op, &format!("path parameter {}", param.name), value)?;
+        }
         let path = op.build_path(path).map_err(|e| e.with_operation(op.id))?;
-        if let (Some(org), Some(param)) = (&self.inner.org_id, op.query_param("org_id")) {
-            if !query.iter().any(|(k, _)| *k == "org_id") {
-                query.push((param.name, org.clone()));
+        for (name, value) in &query {
+            self.check_not_key(op, &format!("query parameter {name}"), value)?;
+            if value.len() > crate::operation::MAX_QUERY_VALUE_BYTES {
+                return Err(Error::invalid(format!(
+                    "query parameter {name} must be at most {} bytes (got {})",
+                    crate::operation::MAX_QUERY_VALUE_BYTES,
+                    value.len()
+                ))
+                .with_operation(op.id));
+            }
+        }
+        if let Some(org) = &self.inner.org_id {
+            if let Some(param) = op.query_param("org_id") {
+                if !query.iter().any(|(k, _)| *k == "org_id") {
+                    query.push((param.name, org.clone()));
+                }
+            }
+            if !op.body_org_id.is_empty() {
+                if let Payload::Json(body) = &payload {
+                    payload = Payload::Json(with_body_org_id(op, body, org)?);
+                }
             }
         }
         for q in op.query_params.iter().filter(|q| q.required) {
@@ -441,14 +586,24 @@ impl Client {
             headers[0].1 = "application/octet-stream, application/json".into();
         }
         let resp = self.execute(op, url, headers, body).await?;
-        let mut response = Response { status: resp.status, request_id: resp.request_id, body: resp.body, operation: op.id };
+        if op.response == ResponseKind::Json {
+            crate::shape::check(op, &resp.body).map_err(|e| e.with_request_id(resp.request_id.clone()))?;
+        }
+        let mut response =
+            Response { status: resp.status, request_id: resp.request_id, headers: resp.headers, body: resp.body, operation: op.id };
         if op.returns_operations && self.wait {
             response.body = self.wait_in_body(op, response.body, response.request_id.clone()).await?;
         }
         Ok(response)
     }
 
-    async fn execute(&self, op: &'static OperationInfo, url: reqwest::Url, headers: Vec<(&'static str, String)>, body: Option<Bytes>) -> Result<HttpResponse> {
+    async fn execute(
+        &self,
+        op: &'static OperationInfo,
+        url: reqwest::Url,
+        headers: Vec<(&'static str, String)>,
+        body: Option<Bytes>,
+    ) -> Result<HttpResponse> {
         let started = Instant::now();
         let deadline = started + self.inner.timeout;
         let policy = &self.inner.retry;
@@ -458,7 +613,8 @@ impl Client {
             let now = Instant::now();
             let remaining = deadline.saturating_duration_since(now);
             if remaining.is_zero() {
-                return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within {:?}", self.inner.timeout)).with_operation(op.id));
+                return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within {:?}", self.inner.timeout))
+                    .with_operation(op.id));
             }
             let request = HttpRequest {
                 method: op.method,
@@ -467,10 +623,14 @@ impl Client {
                 authorization: self.inner.authorization.clone(),
                 body: body.clone(),
                 timeout: remaining,
+                max_response_bytes: self.inner.max_response_bytes,
             };
             let result = self.inner.transport.send(request).await;
             let elapsed = now.elapsed();
             let (error, retryable, retry_after) = match result {
+                Ok(resp) if resp.body.len() as u64 > self.inner.max_response_bytes => {
+                    return Err(too_large(op, self.inner.max_response_bytes).with_status(resp.status).with_request_id(resp.request_id));
+                }
                 Ok(resp) if (200..300).contains(&resp.status) => {
                     tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, status = resp.status, attempt, request_id = resp.request_id.as_deref().unwrap_or(""), duration_ms = elapsed.as_millis() as u64, "request");
                     return Ok(resp);
@@ -486,11 +646,20 @@ impl Client {
                     let ra = err.retry_after();
                     (err, retryable, ra)
                 }
+                Err(te) if te.kind == TransportErrorKind::TooLarge => {
+                    return Err(too_large(op, self.inner.max_response_bytes).with_source(te));
+                }
+                Err(te) if te.kind == TransportErrorKind::Invalid => {
+                    return Err(Error::invalid(format!("the request could not be formed: {}", te.message))
+                        .with_operation(op.id)
+                        .with_source(te));
+                }
                 Err(te) => {
                     let kind = if te.kind == TransportErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Network };
                     tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, attempt, error = %te.message, duration_ms = elapsed.as_millis() as u64, "request error");
                     // Only a request that never left may be resent, unless it is a GET.
-                    let retryable = te.kind == TransportErrorKind::Connect || (op.method == HttpMethod::Get && te.kind != TransportErrorKind::Timeout);
+                    let retryable =
+                        te.kind == TransportErrorKind::Connect || (op.method == HttpMethod::Get && te.kind != TransportErrorKind::Timeout);
                     let message = match kind {
                         ErrorKind::Timeout => format!("the request timed out: {}", te.message),
                         _ => format!("the request failed: {}", te.message),
@@ -502,7 +671,9 @@ impl Client {
                 return Err(error);
             }
             let delay = retry_after.unwrap_or_else(|| policy.backoff(attempt));
-            if Instant::now() + delay >= deadline {
+            // A server may ask for any delay (`Retry-After: 1e300`): one past the
+            // deadline ends the call with the status's own error.
+            if Instant::now().checked_add(delay).is_none_or(|at| at >= deadline) {
                 return Err(error);
             }
             tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, attempt, delay_ms = delay.as_millis() as u64, "retrying");

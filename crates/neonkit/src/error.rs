@@ -124,6 +124,8 @@ struct Inner {
     operation: Option<&'static str>,
     retry_after: Option<Duration>,
     pending_operations: Vec<String>,
+    /// The API accepted the call (it made or changed something) before this failed.
+    accepted: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -141,6 +143,7 @@ impl Error {
                 operation: None,
                 retry_after: None,
                 pending_operations: Vec::new(),
+                accepted: false,
                 source: None,
             }),
         }
@@ -160,6 +163,14 @@ impl Error {
 
     pub(crate) fn with_status(mut self, status: u16) -> Self {
         self.inner.status = Some(status);
+        self
+    }
+    pub(crate) fn with_status_opt(mut self, status: Option<u16>) -> Self {
+        self.inner.status = status;
+        self
+    }
+    pub(crate) fn accepted(mut self) -> Self {
+        self.inner.accepted = true;
         self
     }
     pub(crate) fn with_code(mut self, code: impl Into<String>) -> Self {
@@ -218,12 +229,18 @@ impl Error {
     pub fn pending_operations(&self) -> &[String] {
         &self.inner.pending_operations
     }
-    /// Whether calling again later may succeed.
+    /// Whether the API accepted the call before it failed (the resource was
+    /// made; only waiting for its operations failed): never call it again.
+    pub fn is_accepted(&self) -> bool {
+        self.inner.accepted
+    }
+    /// Whether calling again later may succeed (never after the API accepted the call).
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.inner.kind,
-            ErrorKind::Locked | ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Network
-        )
+        !self.inner.accepted
+            && matches!(
+                self.inner.kind,
+                ErrorKind::Locked | ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Network
+            )
     }
 }
 
@@ -269,6 +286,17 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         self.inner.source.as_ref().map(|s| s.as_ref() as &(dyn std::error::Error + 'static))
     }
+}
+
+/// A value as messages show it: quoted, and cut short when long (a value in
+/// the wrong place may be a secret, and a huge one helps nobody).
+pub(crate) fn quote(value: &str) -> String {
+    const SHOWN: usize = 24;
+    if value.chars().count() <= SHOWN + 8 {
+        return format!("{value:?}");
+    }
+    let head: String = value.chars().take(SHOWN).collect();
+    format!("{:?}… ({} bytes)", head, value.len())
 }
 
 /// serde_json's messages quote the offending value ("invalid type: string

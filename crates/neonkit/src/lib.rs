@@ -22,27 +22,59 @@ pub mod blocking;
 mod client;
 mod error;
 pub mod operation;
+mod options;
 mod pagination;
 pub mod retry;
 pub mod runtime;
+mod shape;
 pub mod transport;
 mod wait;
 
+#[rustfmt::skip]
 #[path = "generated/models.rs"]
 pub mod models;
+#[rustfmt::skip]
 #[path = "generated/operations.rs"]
 pub mod operations;
+#[rustfmt::skip]
 #[path = "generated/resources.rs"]
 pub mod resources;
 
 pub use client::{Client, ClientBuilder, MultipartBody, Part, PartValue, Payload, Response, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use operation::{find_operation, OperationInfo};
+pub use options::ClientOptions;
 pub use pagination::{ItemStream, Pager};
-pub use retry::RetryPolicy;
 /// The URL type of [`transport::HttpRequest`].
 pub use reqwest::Url;
+pub use retry::RetryPolicy;
 pub use wait::WaitOptions;
+
+/// The fields of a response that this version of neonkit does not know (the
+/// API grows): kept as sent, given back when the model is serialized, and
+/// shown by name only in `Debug` (their values may be secrets).
+#[derive(Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Extra(pub serde_json::Map<String, serde_json::Value>);
+
+impl std::ops::Deref for Extra {
+    type Target = serde_json::Map<String, serde_json::Value>;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Extra {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for Extra {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.0.keys()).finish()
+    }
+}
 
 /// Stands in for a secret in `Debug` output.
 #[derive(Clone, Copy)]

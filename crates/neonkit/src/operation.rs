@@ -78,6 +78,29 @@ pub enum PageShape {
     NextCursor,
 }
 
+/// The JSON kind of a top-level response field.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    /// Anything (the spec leaves it open).
+    Any,
+}
+
+/// A top-level field of an operation's JSON response, for the shape check
+/// every response goes through before any binding sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct ResponseField {
+    pub name: &'static str,
+    pub kind: JsonKind,
+    /// A response without it is not the documented shape.
+    pub required: bool,
+    pub nullable: bool,
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct PaginationInfo {
     pub shape: PageShape,
@@ -102,6 +125,10 @@ pub struct OperationInfo {
     pub success_status: u16,
     pub pagination: Option<PaginationInfo>,
     pub returns_operations: bool,
+    /// The response's top-level fields (empty unless it is a JSON object).
+    pub response_fields: &'static [ResponseField],
+    /// Where the client's `org_id` goes in the JSON body (`["project", "org_id"]`); empty if nowhere.
+    pub body_org_id: &'static [&'static str],
     pub deprecated: bool,
 }
 
@@ -113,8 +140,14 @@ pub(crate) fn encode_segment(s: &str) -> String {
     utf8_percent_encode(s, SEGMENT).to_string()
 }
 
+/// The longest free-text path parameter (S3-style object keys reach 1024 bytes;
+/// names are far shorter): a longer one is refused before the URL is built.
+pub const MAX_NAME_BYTES: usize = 1024;
+/// The longest query parameter value.
+pub const MAX_QUERY_VALUE_BYTES: usize = 4096;
+
 fn check(param: &PathParam, value: &str) -> Result<()> {
-    let bad = |why: &str| Err(Error::invalid(format!("path parameter {}: {why} (got {value:?})", param.name)));
+    let bad = |why: &str| Err(Error::invalid(format!("path parameter {}: {why} (got {})", param.name, crate::error::quote(value))));
     match param.kind {
         PathKind::Id => {
             if value.is_empty() || value.len() > 60 || !value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
@@ -141,6 +174,9 @@ fn check(param: &PathParam, value: &str) -> Result<()> {
         PathKind::Name => {
             if value.is_empty() {
                 return bad("must not be empty");
+            }
+            if value.len() > MAX_NAME_BYTES {
+                return bad(&format!("must be at most {MAX_NAME_BYTES} bytes"));
             }
             // URLs resolve dot segments (encoded ones too): "…/databases/.." would
             // address the branch itself.

@@ -20,6 +20,8 @@ pub struct Pager {
     query: Vec<(&'static str, String)>,
     limit: Option<usize>,
     cursor: Option<String>,
+    /// Every cursor sent so far: a server whose cursors cycle (a, b, a, …) ends the walk.
+    seen: std::collections::HashSet<String>,
     done: bool,
 }
 
@@ -27,14 +29,11 @@ impl Client {
     /// A pager over a paginated operation (see [`Pager`]).
     pub fn pager(&self, op: &'static OperationInfo, path: Vec<String>, query: Vec<(&'static str, String)>) -> Pager {
         let info = op.pagination.expect("pager() on an operation without pagination");
-        let limit = query
-            .iter()
-            .find(|(k, _)| *k == "limit")
-            .and_then(|(_, v)| v.parse::<usize>().ok())
-            .or(info.default_limit.map(|l| l as usize));
+        let limit =
+            query.iter().find(|(k, _)| *k == "limit").and_then(|(_, v)| v.parse::<usize>().ok()).or(info.default_limit.map(|l| l as usize));
         let cursor = query.iter().find(|(k, _)| *k == "cursor").map(|(_, v)| v.clone());
         let query = query.into_iter().filter(|(k, _)| *k != "cursor").collect();
-        Pager { client: self.clone(), op, path, query, limit, cursor, done: false }
+        Pager { client: self.clone(), op, path, query, limit, cursor, seen: Default::default(), done: false }
     }
 }
 
@@ -50,7 +49,8 @@ fn next_cursor(shape: PageShape, page: &Value) -> Option<String> {
 impl Pager {
     /// The next page's items, or `None` after the last page. The walk stops on
     /// an empty page, on a page shorter than the limit (the projects cursor is
-    /// present even on the last page), and when the cursor is missing or repeats.
+    /// present even on the last page), and when the cursor is missing or is one
+    /// it already sent.
     pub async fn next_page(&mut self) -> Result<Option<Vec<Value>>> {
         if self.done {
             return Ok(None);
@@ -58,6 +58,7 @@ impl Pager {
         let info = self.op.pagination.expect("paginated operation");
         let mut query = self.query.clone();
         if let Some(c) = &self.cursor {
+            self.seen.insert(c.clone());
             query.push(("cursor", c.clone()));
         }
         let path: Vec<&str> = self.path.iter().map(String::as_str).collect();
@@ -75,7 +76,7 @@ impl Pager {
         };
         let next = next_cursor(info.shape, &page);
         let short = self.limit.map(|l| items.len() < l).unwrap_or(false);
-        if items.is_empty() || short || next.is_none() || next == self.cursor {
+        if items.is_empty() || short || next.as_ref().is_none_or(|n| self.seen.contains(n)) {
             self.done = true;
         }
         self.cursor = next;
@@ -96,8 +97,11 @@ impl<T: DeserializeOwned + Send + 'static> ItemStream<T> {
             loop {
                 if let Some(v) = buf.pop_front() {
                     let item = T::deserialize(v).map_err(|e| {
-                        Error::new(ErrorKind::Decode, format!("could not decode a page item: {}", crate::error::scrub_decode_message(&e.to_string())))
-                            .with_operation(op)
+                        Error::new(
+                            ErrorKind::Decode,
+                            format!("could not decode a page item: {}", crate::error::scrub_decode_message(&e.to_string())),
+                        )
+                        .with_operation(op)
                     })?;
                     return Ok(Some((item, (pager, buf))));
                 }

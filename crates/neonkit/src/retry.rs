@@ -48,9 +48,9 @@ pub fn parse_retry_after(value: &str) -> Option<Duration> {
         return Some(Duration::from_secs(secs));
     }
     if let Ok(secs) = v.parse::<f64>() {
-        if secs.is_finite() && secs >= 0.0 {
-            return Some(Duration::from_secs_f64(secs));
-        }
+        // `1e300` does not fit a Duration: it means "not soon", which the caller
+        // compares with its deadline like any other long delay.
+        return Duration::try_from_secs_f64(secs).ok().or(Some(Duration::MAX).filter(|_| secs > 0.0));
     }
     let at = httpdate::parse_http_date(v).ok()?;
     Some(at.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))

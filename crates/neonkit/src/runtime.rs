@@ -244,7 +244,9 @@ impl DriverGuard {
 
 impl Drop for DriverGuard {
     fn drop(&mut self) {
-        let Some(mut driver) = self.driver.take() else { return };
+        let Some(mut driver) = self.driver.take() else {
+            return;
+        };
         if std::thread::panicking() {
             // A call that panicked may have left the runtime in any state.
             std::mem::forget(driver);
@@ -287,10 +289,7 @@ pub fn block_on_here<F: Future>(fut: F) -> Result<F::Output> {
 /// Per-driver state of type `T` for the call running on this thread, made by
 /// `make` on first use; `None` when no blocking call runs here (async callers
 /// use their shared state).
-pub(crate) fn local_state<T: Any + Send, R>(
-    make: impl FnOnce() -> T,
-    use_it: impl FnOnce(&mut T) -> R,
-) -> Option<R> {
+pub(crate) fn local_state<T: Any + Send, R>(make: impl FnOnce() -> T, use_it: impl FnOnce(&mut T) -> R) -> Option<R> {
     let ptr = CURRENT.with(|c| c.get());
     if ptr.is_null() {
         return None;

@@ -21,6 +21,8 @@ pub struct HttpRequest {
     pub body: Option<Bytes>,
     /// This attempt's share of the call's deadline.
     pub timeout: Duration,
+    /// The largest body to read (decompressed); a larger one is a `TooLarge` error.
+    pub max_response_bytes: u64,
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -44,7 +46,21 @@ pub struct HttpResponse {
     pub request_id: Option<String>,
     /// `Retry-After`, as sent.
     pub retry_after: Option<String>,
+    /// Every header (names in lower case), in the order received.
+    pub headers: Vec<(String, String)>,
     pub body: Bytes,
+}
+
+impl HttpResponse {
+    /// A response with a status and a body, no headers (for injected transports).
+    pub fn new(status: u16, body: impl Into<Bytes>) -> HttpResponse {
+        HttpResponse { status, request_id: None, retry_after: None, headers: Vec::new(), body: body.into() }
+    }
+
+    /// The first header of that name (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +71,11 @@ pub enum TransportErrorKind {
     Timeout,
     /// The connection broke after the request may have been sent.
     Other,
+    /// The body was longer than `max_response_bytes`.
+    TooLarge,
+    /// The request could not be formed (a URL over the HTTP library's limits):
+    /// nothing was sent, and sending it again would fail the same way.
+    Invalid,
 }
 
 #[derive(Debug)]
@@ -125,8 +146,15 @@ impl ReqwestTransport {
             .pool_idle_timeout(s.pool_idle_timeout)
             .tcp_nodelay(true)
             .gzip(true)
+            // A redirected POST would be sent again (to another host, or twice):
+            // a 3xx is answered as it is, and the client turns it into an error.
+            .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| TransportError { kind: TransportErrorKind::Other, message: format!("could not build the HTTP client: {e}"), source: Some(Box::new(e)) })
+            .map_err(|e| TransportError {
+                kind: TransportErrorKind::Other,
+                message: format!("could not build the HTTP client: {e}"),
+                source: Some(Box::new(e)),
+            })
     }
 
     /// The pool for this call: the blocking driver's own when a blocking call
@@ -149,10 +177,14 @@ impl ReqwestTransport {
 }
 
 fn classify(e: reqwest::Error) -> TransportError {
-    let kind = if e.is_timeout() {
-        TransportErrorKind::Timeout
-    } else if e.is_connect() {
+    // A connection attempt that timed out is a connect error (nothing was
+    // sent, so it is safe to resend); check it before the timeout.
+    let kind = if e.is_connect() {
         TransportErrorKind::Connect
+    } else if e.is_timeout() {
+        TransportErrorKind::Timeout
+    } else if e.is_builder() {
+        TransportErrorKind::Invalid
     } else {
         TransportErrorKind::Other
     };
@@ -186,13 +218,48 @@ impl HttpSend for ReqwestTransport {
             if let Some(body) = request.body {
                 rb = rb.body(body);
             }
-            let resp = rb.send().await.map_err(classify)?;
+            let limit = request.max_response_bytes;
+            let mut resp = rb.send().await.map_err(classify)?;
             let status = resp.status().as_u16();
-            let header = |name: &str| resp.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+            let headers: Vec<(String, String)> =
+                resp.headers().iter().filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string()))).collect();
+            let header = |name: &str| headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
             let request_id = header("x-neon-ret-request-id");
             let retry_after = header("retry-after");
-            let body = resp.bytes().await.map_err(classify)?;
-            Ok(HttpResponse { status, request_id, retry_after, body })
+            let too_large = || TransportError {
+                kind: TransportErrorKind::TooLarge,
+                message: format!("the response body is larger than {limit} bytes"),
+                source: None,
+            };
+            // Counted as read (decompressed), so an endless or inflating body stops at the limit.
+            if resp.content_length().is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
+            // A body in one chunk (most) is kept as it came, without a copy.
+            let mut first: Option<Bytes> = None;
+            let mut rest: Option<bytes::BytesMut> = None;
+            while let Some(chunk) = resp.chunk().await.map_err(classify)? {
+                let so_far = first.as_ref().map_or(0, |b| b.len()) + rest.as_ref().map_or(0, |b| b.len());
+                if (so_far + chunk.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                match (&mut first, &mut rest) {
+                    (None, _) => first = Some(chunk),
+                    (Some(f), None) => {
+                        let mut buf = bytes::BytesMut::with_capacity((f.len() + chunk.len()) * 2);
+                        buf.extend_from_slice(f);
+                        buf.extend_from_slice(&chunk);
+                        first = Some(Bytes::new());
+                        rest = Some(buf);
+                    }
+                    (Some(_), Some(buf)) => buf.extend_from_slice(&chunk),
+                }
+            }
+            let body = match rest {
+                Some(buf) => buf.freeze(),
+                None => first.unwrap_or_default(),
+            };
+            Ok(HttpResponse { status, request_id, retry_after, headers, body })
         })
     }
 }

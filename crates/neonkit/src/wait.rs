@@ -78,7 +78,8 @@ impl Client {
             }
             if Instant::now() + interval > deadline {
                 let ids: Vec<String> = pending.iter().map(|&i| current[i].id.clone()).collect();
-                let desc: Vec<String> = pending.iter().map(|&i| format!("{} ({}, {})", current[i].id, current[i].action, current[i].status)).collect();
+                let desc: Vec<String> =
+                    pending.iter().map(|&i| format!("{} ({}, {})", current[i].id, current[i].action, current[i].status)).collect();
                 return Err(Error::new(
                     ErrorKind::WaitTimeout,
                     format!("operations still running after {:?}: {}", opts.timeout, desc.join(", ")),
@@ -91,8 +92,10 @@ impl Client {
                 let op = &current[i];
                 async move { self.operations().get(&op.project_id, &op.id).await.map(|r| (i, r.operation)) }
             });
+            let still: Vec<String> = pending.iter().map(|&i| current[i].id.clone()).collect();
             for r in futures::future::join_all(polls).await {
-                let (i, op) = r?;
+                // A poll that fails leaves the operations running: the error says which, so the caller can resume.
+                let (i, op) = r.map_err(|e| e.with_pending(still.clone()))?;
                 current[i] = op;
             }
         }
@@ -108,17 +111,110 @@ impl Client {
     }
 
     /// Waits for the operations listed in a response body and returns the body
-    /// with those operations in their final state.
+    /// with those operations in their final state, and the resources it names
+    /// (project, branch, endpoints) as they are after them: read again, since
+    /// the body was written before its operations ran (a new branch reads
+    /// `init` there).
     pub(crate) async fn wait_in_body(&self, op: &'static OperationInfo, body: Bytes, request_id: Option<String>) -> Result<Bytes> {
         let listed: OperationsOnly = crate::client::decode(op.id, &body, request_id.clone())?;
         if listed.operations.iter().all(|o| matches!(state(o), State::Done)) {
             return Ok(body);
         }
-        let done = self.wait_for_operations(&listed.operations).await.map_err(|e| e.with_operation(op.id).with_request_id(request_id.clone()))?;
-        let mut value: serde_json::Value = crate::client::decode(op.id, &body, request_id)?;
+        let mut value: serde_json::Value = crate::client::decode(op.id, &body, request_id.clone())?;
+        let done = match self.wait_for_operations(&listed.operations).await {
+            Ok(done) => done,
+            Err(e) => return Err(after_accepted(op, &value, e, request_id)),
+        };
         if let Some(map) = value.as_object_mut() {
             map.insert("operations".into(), serde_json::to_value(done).expect("operations serialize"));
+            if op.method != crate::operation::HttpMethod::Delete {
+                self.refresh(map).await;
+            }
         }
         Ok(serde_json::to_vec(&value).expect("JSON value serializes").into())
     }
+
+    /// Reads the body's resources again after their operations; one that can
+    /// no longer be read keeps what the call returned.
+    async fn refresh(&self, body: &mut serde_json::Map<String, serde_json::Value>) {
+        let quiet = self.with_wait(false);
+        let id = |v: &serde_json::Value, k: &str| v.get(k).and_then(|x| x.as_str()).map(String::from);
+        let mut reads = Vec::new();
+        for (field, get, item) in
+            [("project", "getProject", None), ("branch", "getProjectBranch", None), ("endpoints", "getProjectEndpoint", Some("endpoint"))]
+        {
+            let Some(found) = body.get(field) else {
+                continue;
+            };
+            let items: Vec<(Option<usize>, &serde_json::Value)> = match found {
+                serde_json::Value::Array(a) => a.iter().enumerate().map(|(i, v)| (Some(i), v)).collect(),
+                v => vec![(None, v)],
+            };
+            for (index, v) in items {
+                let path = match field {
+                    "project" => id(v, "id").map(|p| vec![p]),
+                    _ => id(v, "project_id").zip(id(v, "id")).map(|(p, r)| vec![p, r]),
+                };
+                if let (Some(path), Some(info)) = (path, crate::find_operation(get)) {
+                    reads.push((field, index, item.unwrap_or(field), info, path));
+                }
+            }
+        }
+        let results = futures::future::join_all(reads.iter().map(|(_, _, _, info, path)| {
+            let quiet = &quiet;
+            async move {
+                let p: Vec<&str> = path.iter().map(String::as_str).collect();
+                quiet.send(info, &p, Vec::new(), crate::Payload::None).await
+            }
+        }))
+        .await;
+        for ((field, index, item, _, _), result) in reads.iter().zip(results) {
+            let fresh = match result.and_then(|r| r.json::<serde_json::Value>()) {
+                Ok(mut v) => v.get_mut(*item).map(serde_json::Value::take),
+                Err(e) => {
+                    tracing::debug!(target: "neonkit", field, error = %e, "could not read the resource again after its operations");
+                    None
+                }
+            };
+            let Some(fresh) = fresh else { continue };
+            match (index, body.get_mut(*field)) {
+                (Some(i), Some(serde_json::Value::Array(a))) if *i < a.len() => a[*i] = fresh,
+                (None, Some(slot)) => *slot = fresh,
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A wait that failed after the API accepted the call: the resource exists,
+/// so calling again would make a second one. The error says so, names what it
+/// made and what is still running, and is not retryable.
+fn after_accepted(op: &'static OperationInfo, body: &serde_json::Value, e: Error, request_id: Option<String>) -> Error {
+    if matches!(e.kind(), ErrorKind::OperationFailed | ErrorKind::WaitTimeout) {
+        return e.with_operation(op.id).with_request_id(request_id).accepted();
+    }
+    let made: Vec<String> = body
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| k.as_str() != "operations")
+        .filter_map(|(k, v)| v.get("id").and_then(|id| id.as_str().map(|id| format!("{k} {id}"))))
+        .collect();
+    let made = if made.is_empty() { String::new() } else { format!(" ({})", made.join(", ")) };
+    let pending = e.pending_operations().to_vec();
+    let still = if pending.is_empty() { String::new() } else { format!("; still running: {}", pending.join(", ")) };
+    Error::new(
+        e.kind(),
+        format!(
+            "{} was accepted{made}, but waiting for its operations failed: {}{still}; do not call it again, wait for the operations instead",
+            op.id,
+            e.message()
+        ),
+    )
+    .with_status_opt(e.status())
+    .with_code(e.code().to_string())
+    .with_operation(op.id)
+    .with_request_id(request_id)
+    .with_pending(pending)
+    .accepted()
 }

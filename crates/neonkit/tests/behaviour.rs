@@ -100,7 +100,7 @@ async fn server_errors_are_retried_for_get_only() {
     assert_eq!(emu.request_count("listProjects"), 2);
 
     emu.add_fault(status_fault("createProject", 500, 1));
-    let body = ProjectCreateRequest { project: Default::default() };
+    let body = ProjectCreateRequest { project: Default::default(), ..Default::default() };
     let err = c.projects().create(&body).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Server);
     assert_eq!(emu.request_count("createProject"), 1, "a POST is not resent after a 500");
@@ -111,7 +111,7 @@ async fn a_post_is_never_resent_after_a_dropped_connection() {
     let emu = emulator().await;
     let c = client(&emu);
     emu.add_fault(fault("createProject", FaultKind::DropConnection, 1));
-    let err = c.projects().create(&ProjectCreateRequest { project: Default::default() }).await.unwrap_err();
+    let err = c.projects().create(&ProjectCreateRequest { project: Default::default(), ..Default::default() }).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network, "{err}");
     assert_eq!(err.status(), None);
     assert_eq!(emu.request_count("createProject"), 1);
@@ -161,7 +161,11 @@ async fn waits_succeed_fail_and_time_out() {
 
     // A wait shorter than the operation times out and lists what still runs.
     let impatient = builder(&emu)
-        .wait_options(WaitOptions { timeout: Duration::from_millis(30), initial_interval: Duration::from_millis(5), max_interval: Duration::from_millis(10) })
+        .wait_options(WaitOptions {
+            timeout: Duration::from_millis(30),
+            initial_interval: Duration::from_millis(5),
+            max_interval: Duration::from_millis(10),
+        })
         .build()
         .unwrap();
     let err = impatient.branches().create(&p.project.id, Some(&branch_body("slow"))).await.unwrap_err();
@@ -254,9 +258,22 @@ async fn names_in_paths_are_percent_encoded() {
     let p = new_project(&c, "names").await;
     let (pid, bid) = (p.project.id.as_str(), p.branch.id.as_str());
     let name = "a/b ?#%ü";
-    c.roles().create(pid, bid, &RoleCreateRequest { role: RoleCreateRequestRole { name: name.into(), no_login: None } }).await.unwrap();
+    c.roles()
+        .create(
+            pid,
+            bid,
+            &RoleCreateRequest {
+                role: RoleCreateRequestRole { name: name.into(), no_login: None, ..Default::default() },
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     assert_eq!(c.roles().get(pid, bid, name).await.unwrap().role.name, name);
-    let db = DatabaseCreateRequest { database: DatabaseCreateRequestDatabase { name: name.into(), owner_name: name.into() } };
+    let db = DatabaseCreateRequest {
+        database: DatabaseCreateRequestDatabase { name: name.into(), owner_name: name.into(), ..Default::default() },
+        ..Default::default()
+    };
     c.databases().create(pid, bid, &db).await.unwrap();
     assert_eq!(c.databases().get(pid, bid, name).await.unwrap().database.owner_name, name);
     c.databases().delete(pid, bid, name).await.unwrap();
@@ -315,11 +332,15 @@ fn missing_or_empty_api_key_is_a_config_error() {
 #[test]
 fn calls_after_the_server_closed_an_idle_connection_succeed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
-    let config = EmulatorConfig { idle_timeout: Some(Duration::from_millis(100)), operation_duration: Duration::ZERO, ..Default::default() };
+    let config =
+        EmulatorConfig { idle_timeout: Some(Duration::from_millis(100)), operation_duration: Duration::ZERO, ..Default::default() };
     let emu = rt.block_on(emulator_with(config));
     let async_client = builder(&emu).max_retries(0).build().unwrap();
     let blocking = async_client.blocking();
-    let body = |name: &str| ProjectCreateRequest { project: ProjectCreateRequestProject { name: Some(name.into()), ..Default::default() } };
+    let body = |name: &str| ProjectCreateRequest {
+        project: ProjectCreateRequestProject { name: Some(name.into()), ..Default::default() },
+        ..Default::default()
+    };
     for i in 0..2 {
         let p = blocking.projects().create(&body(&format!("idle-blocking-{i}"))).unwrap();
         std::thread::sleep(Duration::from_millis(250));

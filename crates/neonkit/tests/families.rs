@@ -17,7 +17,7 @@ async fn projects_round_trip() {
     let id = created.project.id.clone();
     assert_eq!(created.project.name, "alpha");
     assert_eq!(created.branch.name, "main");
-    assert!(created.branch.default);
+    assert_eq!(created.branch.default, Some(true));
     assert_eq!(created.databases[0].name, "neondb");
     assert_eq!(created.roles.iter().find(|r| r.name == "neondb_owner").map(|r| r.name.as_str()), Some("neondb_owner"));
     let uri = &created.connection_uris[0].connection_uri;
@@ -30,7 +30,10 @@ async fn projects_round_trip() {
     let page = c.projects().list(&ListProjectsQuery::default()).await.unwrap();
     assert!(page.projects.iter().any(|p| p.id == id));
 
-    let body = ProjectUpdateRequest { project: ProjectUpdateRequestProject { name: Some("beta".into()), ..Default::default() } };
+    let body = ProjectUpdateRequest {
+        project: ProjectUpdateRequestProject { name: Some("beta".into()), ..Default::default() },
+        ..Default::default()
+    };
     let updated = c.projects().update(&id, &body).await.unwrap();
     assert_eq!(updated.project.name, "beta");
     assert_eq!(c.projects().get(&id).await.unwrap().project.name, "beta");
@@ -48,7 +51,11 @@ async fn branches_round_trip() {
     let p = new_project(&c, "branches").await;
     let pid = p.project.id.as_str();
     let body = CreateProjectBranchRequest {
-        branch: Some(CreateProjectBranchRequestBranch { name: Some("dev".into()), parent_id: Some(p.branch.id.clone()), ..Default::default() }),
+        branch: Some(CreateProjectBranchRequestBranch {
+            name: Some("dev".into()),
+            parent_id: Some(p.branch.id.clone()),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let b = c.branches().create(pid, Some(&body)).await.unwrap();
@@ -61,13 +68,14 @@ async fn branches_round_trip() {
     let all: Vec<Branch> = c.branches().iter(pid, &ListProjectBranchesQuery::default()).try_collect().await.unwrap();
     assert_eq!(all.len(), 2);
 
-    let upd = BranchUpdateRequest { branch: BranchUpdateRequestBranch { name: Some("dev2".into()), ..Default::default() } };
+    let upd =
+        BranchUpdateRequest { branch: BranchUpdateRequestBranch { name: Some("dev2".into()), ..Default::default() }, ..Default::default() };
     assert_eq!(c.branches().update(pid, &b.branch.id, &upd).await.unwrap().branch.name, "dev2");
 
     // The default branch can be moved, and then the old one is no longer default.
     c.branches().set_default(pid, &b.branch.id).await.unwrap();
-    assert!(c.branches().get(pid, &b.branch.id).await.unwrap().branch.default);
-    assert!(!c.branches().get(pid, &p.branch.id).await.unwrap().branch.default);
+    assert_eq!(c.branches().get(pid, &b.branch.id).await.unwrap().branch.default, Some(true));
+    assert_eq!(c.branches().get(pid, &p.branch.id).await.unwrap().branch.default, Some(false));
     c.branches().set_default(pid, &p.branch.id).await.unwrap();
 
     let dup = c.branches().create(pid, Some(&body)).await;
@@ -98,7 +106,9 @@ async fn endpoints_round_trip() {
             passwordless_access: None,
             suspend_timeout_seconds: None,
             name: None,
+            ..Default::default()
         },
+        ..Default::default()
     };
     let e = c.endpoints().create(pid, &ro).await.unwrap();
     assert!(e.endpoint.id.starts_with("ep-"));
@@ -121,7 +131,10 @@ async fn endpoints_round_trip() {
     assert_eq!(c.endpoints().get(pid, &eid).await.unwrap().endpoint.current_state, EndpointState::Active);
     c.endpoints().restart(pid, &eid).await.unwrap();
 
-    let upd = EndpointUpdateRequest { endpoint: EndpointUpdateRequestEndpoint { suspend_timeout_seconds: Some(600), ..Default::default() } };
+    let upd = EndpointUpdateRequest {
+        endpoint: EndpointUpdateRequestEndpoint { suspend_timeout_seconds: Some(600), ..Default::default() },
+        ..Default::default()
+    };
     let u = c.endpoints().update(pid, &eid, &upd).await.unwrap();
     assert_eq!(u.endpoint.suspend_timeout_seconds, 600);
     c.endpoints().delete(pid, &eid).await.unwrap();
@@ -135,7 +148,18 @@ async fn databases_and_roles_round_trip() {
     let p = new_project(&c, "dbs").await;
     let (pid, bid) = (p.project.id.as_str(), p.branch.id.as_str());
 
-    let role = c.roles().create(pid, bid, &RoleCreateRequest { role: RoleCreateRequestRole { name: "app".into(), no_login: None } }).await.unwrap();
+    let role = c
+        .roles()
+        .create(
+            pid,
+            bid,
+            &RoleCreateRequest {
+                role: RoleCreateRequestRole { name: "app".into(), no_login: None, ..Default::default() },
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     let password = role.role.password.clone().expect("a new role comes with its password");
     assert!(password.starts_with("npg_"));
     assert!(!format!("{role:?}").contains(&password), "Debug hides the password");
@@ -144,14 +168,20 @@ async fn databases_and_roles_round_trip() {
     assert_ne!(reset.role.password.as_deref(), Some(password.as_str()));
     assert_eq!(c.roles().list(pid, bid).await.unwrap().roles.len(), 2);
 
-    let db = DatabaseCreateRequest { database: DatabaseCreateRequestDatabase { name: "appdb".into(), owner_name: "app".into() } };
+    let db = DatabaseCreateRequest {
+        database: DatabaseCreateRequestDatabase { name: "appdb".into(), owner_name: "app".into(), ..Default::default() },
+        ..Default::default()
+    };
     let created = c.databases().create(pid, bid, &db).await.unwrap();
     assert_eq!(created.database.owner_name, "app");
     let err = c.databases().create(pid, bid, &db).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Conflict);
     assert_eq!(err.status(), Some(409));
     assert_eq!(c.databases().get(pid, bid, "appdb").await.unwrap().database.name, "appdb");
-    let upd = DatabaseUpdateRequest { database: DatabaseUpdateRequestDatabase { name: Some("appdb2".into()), owner_name: None } };
+    let upd = DatabaseUpdateRequest {
+        database: DatabaseUpdateRequestDatabase { name: Some("appdb2".into()), owner_name: None, ..Default::default() },
+        ..Default::default()
+    };
     assert_eq!(c.databases().update(pid, bid, "appdb", &upd).await.unwrap().database.name, "appdb2");
     assert_eq!(c.databases().list(pid, bid).await.unwrap().databases.len(), 2);
     c.databases().delete(pid, bid, "appdb2").await.unwrap();
@@ -164,7 +194,7 @@ async fn databases_and_roles_round_trip() {
 async fn api_keys_round_trip() {
     let emu = emulator().await;
     let c = client(&emu);
-    let created = c.api_keys().create(&ApiKeyCreateRequest { key_name: "ci".into() }).await.unwrap();
+    let created = c.api_keys().create(&ApiKeyCreateRequest { key_name: "ci".into(), ..Default::default() }).await.unwrap();
     assert!(!created.key.is_empty());
     assert!(!format!("{created:?}").contains(&created.key), "Debug hides the token");
     // The new key works on its own.
@@ -202,7 +232,10 @@ async fn snapshots_round_trip() {
     assert_eq!(s.snapshot.name, "nightly");
     let list = c.snapshots().list(pid).await.unwrap();
     assert!(list.snapshots.iter().any(|x| x.id == s.snapshot.id));
-    let upd = SnapshotUpdateRequest { snapshot: SnapshotUpdateRequestSnapshot { name: Some("weekly".into()) } };
+    let upd = SnapshotUpdateRequest {
+        snapshot: SnapshotUpdateRequestSnapshot { name: Some("weekly".into()), ..Default::default() },
+        ..Default::default()
+    };
     assert_eq!(c.snapshots().update(pid, &s.snapshot.id, &upd).await.unwrap().snapshot.name, "weekly");
     c.snapshots().delete(pid, &s.snapshot.id).await.unwrap();
     assert!(!c.snapshots().list(pid).await.unwrap().snapshots.iter().any(|x| x.id == s.snapshot.id));
@@ -221,7 +254,12 @@ async fn organizations_members_and_invitations() {
     let m = &members.members[0];
     assert_eq!(c.organizations().get_member(&org.id, &m.member.id).await.unwrap().id, m.member.id);
     let inv = OrganizationInvitesCreateRequest {
-        invitations: vec![OrganizationInviteCreateRequest { email: "new@example.com".into(), role: MemberRole::Member }],
+        invitations: vec![OrganizationInviteCreateRequest {
+            email: "new@example.com".into(),
+            role: MemberRole::Member,
+            ..Default::default()
+        }],
+        ..Default::default()
     };
     let created = c.organizations().create_invitations(&org.id, &inv).await.unwrap();
     assert_eq!(created.invitations[0].email, "new@example.com");
@@ -237,7 +275,10 @@ fn blocking_client_round_trip() {
     let c = client(&emu).blocking();
     let p = c
         .projects()
-        .create(&ProjectCreateRequest { project: ProjectCreateRequestProject { name: Some("sync".into()), ..Default::default() } })
+        .create(&ProjectCreateRequest {
+            project: ProjectCreateRequestProject { name: Some("sync".into()), ..Default::default() },
+            ..Default::default()
+        })
         .unwrap();
     assert_eq!(c.projects().get(&p.project.id).unwrap().project.name, "sync");
     let names: Vec<String> = c.projects().iter(&Default::default()).map(|r| r.unwrap().name).collect();
@@ -257,7 +298,10 @@ fn blocking_calls_from_many_threads_share_a_client_with_async_calls() {
     let c = async_client.blocking();
     let p = c
         .projects()
-        .create(&ProjectCreateRequest { project: ProjectCreateRequestProject { name: Some("threads".into()), ..Default::default() } })
+        .create(&ProjectCreateRequest {
+            project: ProjectCreateRequestProject { name: Some("threads".into()), ..Default::default() },
+            ..Default::default()
+        })
         .unwrap();
     let id = p.project.id.clone();
     let threads: Vec<_> = (0..12)
@@ -282,7 +326,8 @@ fn blocking_calls_from_many_threads_share_a_client_with_async_calls() {
         t.join().unwrap();
     }
     assert_eq!(async_calls, 50);
-    let expected: u64 = 1 + (0..12).map(|i| 5 + i * 3).sum::<u64>() + 50;
+    // The creation, the project read again after its operations, and the gets.
+    let expected: u64 = 2 + (0..12).map(|i| 5 + i * 3).sum::<u64>() + 50;
     assert_eq!(emu.request_count("getProject") + emu.request_count("createProject"), expected);
     // A driver that served an ended thread serves the next caller.
     assert_eq!(c.projects().get(&id).unwrap().project.name, "threads");

@@ -40,7 +40,13 @@ impl HttpSend for Scripted {
 }
 
 fn ok(status: u16, body: &str) -> Reply {
-    Ok(HttpResponse { status, request_id: Some("hdr-req-id".into()), retry_after: None, body: body.to_string().into() })
+    Ok(HttpResponse {
+        status,
+        request_id: Some("hdr-req-id".into()),
+        retry_after: None,
+        headers: Vec::new(),
+        body: body.to_string().into(),
+    })
 }
 
 fn transport_err(kind: TransportErrorKind) -> Reply {
@@ -67,7 +73,7 @@ const PROJECT: &str = r#"{"project": {"id": "p-1", "platform_id": "aws", "region
 async fn retry_after_as_an_http_date_is_honoured() {
     let when = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(2));
     let t = Scripted::new(vec![
-        Ok(HttpResponse { status: 429, request_id: None, retry_after: Some(when), body: "{}".into() }),
+        Ok(HttpResponse { status: 429, request_id: None, retry_after: Some(when), headers: Vec::new(), body: "{}".into() }),
         ok(200, PROJECT),
     ]);
     let started = Instant::now();
@@ -101,17 +107,21 @@ async fn an_error_body_that_is_not_json_still_gives_a_useful_error() {
 
 #[tokio::test]
 async fn a_post_that_never_connected_is_retried_one_that_timed_out_is_not() {
-    let t = Scripted::new(vec![transport_err(TransportErrorKind::Connect), transport_err(TransportErrorKind::Connect), ok(200, r#"{"id": 1, "key": "k", "name": "n", "created_at": "t", "created_by": "u"}"#)]);
-    client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into() }).await.unwrap();
+    let t = Scripted::new(vec![
+        transport_err(TransportErrorKind::Connect),
+        transport_err(TransportErrorKind::Connect),
+        ok(200, r#"{"id": 1, "key": "k", "name": "n", "created_at": "t", "created_by": "u"}"#),
+    ]);
+    client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into(), ..Default::default() }).await.unwrap();
     assert_eq!(t.calls(), 3);
 
     let t = Scripted::new(vec![transport_err(TransportErrorKind::Timeout)]);
-    let err = client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into() }).await.unwrap_err();
+    let err = client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into(), ..Default::default() }).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout);
     assert_eq!(t.calls(), 1);
 
     let t = Scripted::new(vec![transport_err(TransportErrorKind::Other)]);
-    let err = client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into() }).await.unwrap_err();
+    let err = client(t.clone()).api_keys().create(&ApiKeyCreateRequest { key_name: "n".into(), ..Default::default() }).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Network);
     assert_eq!(t.calls(), 1);
 }
@@ -162,7 +172,9 @@ async fn secrets_stay_out_of_debug_and_requests_keep_the_key_in_one_header() {
             role: "u".into(),
             host: "host".into(),
             pooler_host: "host-pooler".into(),
+            ..Default::default()
         },
+        ..Default::default()
     };
     let shown = format!("{details:?}");
     assert!(!shown.contains("npg_pw"), "{shown}");
@@ -172,7 +184,8 @@ async fn secrets_stay_out_of_debug_and_requests_keep_the_key_in_one_header() {
 #[tokio::test]
 async fn bucket_objects_follow_next_cursor() {
     let page = |keys: &[&str], next: Option<&str>| {
-        let objects: Vec<String> = keys.iter().map(|k| format!(r#"{{"key": "{k}", "size": 1, "last_modified": "2024-01-01T00:00:00Z", "etag": "e"}}"#)).collect();
+        let objects: Vec<String> =
+            keys.iter().map(|k| format!(r#"{{"key": "{k}", "size": 1, "last_modified": "2024-01-01T00:00:00Z", "etag": "e"}}"#)).collect();
         let next = next.map(|n| format!(r#", "next_cursor": "{n}""#)).unwrap_or_default();
         ok(200, &format!(r#"{{"objects": [{}], "common_prefixes": []{next}}}"#, objects.join(",")))
     };
@@ -202,11 +215,12 @@ async fn a_repeated_cursor_ends_the_walk() {
 
 #[tokio::test]
 async fn function_deployments_are_sent_as_multipart_with_the_zip_bytes() {
-    let t = Scripted::new(vec![ok(201, "{}")]);
+    let t = Scripted::new(vec![ok(201, r#"{"deployment": {}}"#)]);
     let body = FunctionDeployRequest {
         zip: Some(vec![0x50, 0x4b, 0x03, 0x04, 0xff]),
         runtime: Some(FunctionDeployRequestRuntime::Nodejs24),
         environment: Some(r#"{"TOKEN":"s3cr3t"}"#.into()),
+        ..Default::default()
     };
     client(t.clone()).functions().create_deployment("p-1", "br-1", "hello", &body).await.unwrap();
     let seen = t.seen.lock().unwrap();
@@ -223,7 +237,13 @@ async fn function_deployments_are_sent_as_multipart_with_the_zip_bytes() {
 #[tokio::test]
 async fn bucket_objects_download_as_bytes() {
     let raw: Vec<u8> = vec![0, 159, 146, 150, 255];
-    let t = Scripted::new(vec![Ok(HttpResponse { status: 200, request_id: None, retry_after: None, body: raw.clone().into() })]);
+    let t = Scripted::new(vec![Ok(HttpResponse {
+        status: 200,
+        request_id: None,
+        retry_after: None,
+        headers: Vec::new(),
+        body: raw.clone().into(),
+    })]);
     let got = client(t.clone()).buckets().get_object("p-1", "br-1", "b", "dir/file name.bin").await.unwrap();
     assert_eq!(&got[..], &raw[..]);
     let seen = t.seen.lock().unwrap();

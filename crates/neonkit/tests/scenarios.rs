@@ -207,7 +207,11 @@ async fn shared_scenarios() {
                 max_backoff: Duration::from_millis(50),
             })
             .wait_for_operations(settings.get("wait").and_then(Value::as_bool).unwrap_or(true))
-            .wait_options(WaitOptions { timeout: Duration::from_secs(10), initial_interval: Duration::from_millis(5), max_interval: Duration::from_millis(50) })
+            .wait_options(WaitOptions {
+                timeout: Duration::from_secs(10),
+                initial_interval: Duration::from_millis(5),
+                max_interval: Duration::from_millis(50),
+            })
             .build()
             .unwrap();
         let admin = format!("{}/_emulator", emu.base_url().trim_end_matches("/api/v2"));

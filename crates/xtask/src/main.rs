@@ -18,7 +18,8 @@ fn load_spec() -> spec::Spec {
     let r = root();
     let text = std::fs::read_to_string(r.join("spec/neon-openapi-v2.yaml")).expect("read spec");
     let naming = std::fs::read_to_string(r.join("spec/naming.yaml")).expect("read spec/naming.yaml");
-    spec::load(&text, &naming)
+    let real_api = std::fs::read_to_string(r.join("spec/real-api.yaml")).expect("read spec/real-api.yaml");
+    spec::load(&text, &naming, &real_api)
 }
 
 fn main() {

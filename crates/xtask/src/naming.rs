@@ -26,8 +26,7 @@ pub fn split_words(s: &str) -> Vec<String> {
         let next = chars.get(i + 1).copied();
         let boundary = match prev {
             Some(p) if c.is_ascii_uppercase() => {
-                p.is_ascii_lowercase()
-                    || (p.is_ascii_uppercase() && next.map(|n| n.is_ascii_lowercase()).unwrap_or(false))
+                p.is_ascii_lowercase() || (p.is_ascii_uppercase() && next.map(|n| n.is_ascii_lowercase()).unwrap_or(false))
             }
             _ => false,
         };
@@ -92,11 +91,7 @@ const RULES: &[NsRule] = &[
     NsRule { ns: "regions", nouns: &[&["regions"], &["region"]], scopes: &[] },
     NsRule { ns: "users", nouns: &[&["user"], &["users"]], scopes: &[] },
     NsRule { ns: "consumption", nouns: &[&["consumption"]], scopes: &[] },
-    NsRule {
-        ns: "organizations",
-        nouns: &[&["organizations"], &["organization"], &["org"]],
-        scopes: &[],
-    },
+    NsRule { ns: "organizations", nouns: &[&["organizations"], &["organization"], &["org"]], scopes: &[] },
     NsRule { ns: "auth", nouns: &[&["neon", "auth"]], scopes: &["project"] },
     NsRule { ns: "data_api", nouns: &[&["data", "api"]], scopes: &["project", "branch"] },
     NsRule { ns: "storage", nouns: &[&["storage"]], scopes: &["project", "branch"] },
@@ -144,9 +139,8 @@ impl Naming {
         let overrides = raw
             .into_iter()
             .map(|(id, target)| {
-                let (ns, method) = target
-                    .split_once('.')
-                    .unwrap_or_else(|| panic!("naming.yaml: {id}: expected namespace.method, got {target}"));
+                let (ns, method) =
+                    target.split_once('.').unwrap_or_else(|| panic!("naming.yaml: {id}: expected namespace.method, got {target}"));
                 (id, (ns.to_string(), method.to_string()))
             })
             .collect();

@@ -120,7 +120,13 @@ pub struct Op {
     pub status: u16,
     pub response: ResponseKind,
     pub pagination: Option<Pagination>,
+    /// A mutating call whose response lists the operations it started (a
+    /// read that lists operations, listProjectOperations, never waits).
     pub returns_operations: bool,
+    /// The response's top-level fields (empty unless it is a JSON object).
+    pub response_fields: Vec<ResponseField>,
+    /// Where the client's `org_id` goes in the body (`["project", "org_id"]`), if the body takes one.
+    pub body_org_id: Vec<String>,
     /// Resource namespace, snake_case (`branches`).
     pub ns: String,
     /// Method name words, lower case (`["list", "endpoints"]`).
@@ -214,7 +220,7 @@ impl<'a> Loader<'a> {
                     nullable: b(pv, "nullable") || b(resolved, "nullable"),
                     doc: s(pv, "description").or_else(|| s(resolved, "description")),
                     deprecated: b(pv, "deprecated"),
-                    sensitive: sensitive.contains(&name),
+                    sensitive: sensitive.contains(&name) || looks_secret(ctx, &name),
                 };
                 if let Some(existing) = out.iter_mut().find(|f| f.json_name == name) {
                     existing.required |= field.required;
@@ -239,12 +245,7 @@ impl<'a> Loader<'a> {
             n += 1;
         }
         self.names.insert(unique.clone());
-        self.models.push(Model {
-            name: unique.clone(),
-            doc: s(schema, "description"),
-            deprecated: b(schema, "deprecated"),
-            kind,
-        });
+        self.models.push(Model { name: unique.clone(), doc: s(schema, "description"), deprecated: b(schema, "deprecated"), kind });
         unique
     }
 
@@ -324,6 +325,63 @@ impl<'a> Loader<'a> {
     }
 }
 
+/// Fields that hold a secret although the spec's `x-sensitive` forgets them
+/// (`ConnectionURIResponse.uri`, `NeonAuthOauthProvider.client_secret`, …):
+/// every language hides these as it hides the marked ones.
+fn looks_secret(schema: &str, field: &str) -> bool {
+    matches!(field, "password" | "connection_uri" | "api_token" | "token" | "secret")
+        || field.ends_with("_secret")
+        || field.starts_with("secret_")
+        || (field.ends_with("_token") && !field.starts_with("token_id"))
+        || (field == "uri" && schema.contains("Connection"))
+        || (field == "key" && schema.contains("ApiKey"))
+}
+
+/// The JSON kind of a value, for the top-level shape check of responses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum JsonKind {
+    Object,
+    Array,
+    String,
+    Number,
+    Bool,
+    Any,
+}
+
+/// A top-level field of an operation's response.
+#[derive(Clone, Debug)]
+pub struct ResponseField {
+    pub name: String,
+    pub kind: JsonKind,
+    /// Required and never null: a response without it is not the documented shape.
+    pub required: bool,
+    pub nullable: bool,
+}
+
+fn json_kind(ty: &Ty, by_name: &BTreeMap<String, Model>) -> JsonKind {
+    match ty {
+        Ty::Str | Ty::Bytes => JsonKind::String,
+        Ty::I32 | Ty::I64 | Ty::U64 | Ty::F64 => JsonKind::Number,
+        Ty::Bool => JsonKind::Bool,
+        Ty::Any => JsonKind::Any,
+        Ty::Array(_) => JsonKind::Array,
+        Ty::Map(_) => JsonKind::Object,
+        Ty::Named(n) => match &by_name[n].kind {
+            ModelKind::Struct(_) | ModelKind::OneOf(_) => JsonKind::Object,
+            ModelKind::Enum(_) => JsonKind::String,
+            ModelKind::Alias(t) => json_kind(t, by_name),
+        },
+    }
+}
+
+/// What real responses do that the spec does not say (`spec/real-api.yaml`).
+#[derive(serde::Deserialize, Default)]
+pub struct RealApi {
+    /// `Model.field`: required in the spec, left out by real responses; optional in every language.
+    #[serde(default)]
+    pub omitted_required: Vec<String>,
+}
+
 fn path_kind(name: &str, schema: &Value) -> PathKind {
     if let Some(p) = s(schema, "pattern") {
         return match p.as_str() {
@@ -339,8 +397,9 @@ fn path_kind(name: &str, schema: &Value) -> PathKind {
     }
 }
 
-pub fn load(text: &str, naming_text: &str) -> Spec {
+pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
     let root: Value = serde_yaml::from_str(text).expect("spec parses");
+    let real_api: RealApi = serde_yaml::from_str(real_api_text).expect("spec/real-api.yaml parses");
     let naming: Naming = Naming::parse(naming_text);
     let mut l = Loader { root: &root, models: Vec::new(), names: BTreeSet::new() };
     let schemas = root["components"]["schemas"].as_mapping().expect("schemas");
@@ -456,6 +515,8 @@ pub fn load(text: &str, naming_text: &str) -> Spec {
                 response,
                 pagination: None,
                 returns_operations: false,
+                response_fields: Vec::new(),
+                body_org_id: Vec::new(),
                 ns: String::new(),
                 words: Vec::new(),
             });
@@ -464,6 +525,14 @@ pub fn load(text: &str, naming_text: &str) -> Spec {
 
     let mut models = components;
     models.extend(l.models);
+    for entry in &real_api.omitted_required {
+        let (model, field) = entry.split_once('.').unwrap_or_else(|| panic!("real-api.yaml: {entry:?} is not Model.field"));
+        let m = models.iter_mut().find(|m| m.name == model).unwrap_or_else(|| panic!("real-api.yaml: no model {model}"));
+        let ModelKind::Struct(fields) = &mut m.kind else { panic!("real-api.yaml: {model} is not an object") };
+        let f = fields.iter_mut().find(|f| f.json_name == field).unwrap_or_else(|| panic!("real-api.yaml: {model} has no field {field}"));
+        assert!(f.required, "real-api.yaml: {entry} is not required in the spec");
+        f.required = false;
+    }
     let by_name: BTreeMap<String, Model> = models.iter().map(|m| (m.name.clone(), m.clone())).collect();
     for op in &mut ops {
         // Query parameters are written into the URL by their underlying type.
@@ -479,9 +548,17 @@ pub fn load(text: &str, naming_text: &str) -> Spec {
                 ModelKind::Struct(f) => f.clone(),
                 _ => Vec::new(),
             };
-            op.returns_operations = fields.iter().any(|f| {
-                f.json_name == "operations" && f.ty == Ty::Array(Box::new(Ty::Named("Operation".into())))
-            });
+            op.returns_operations = op.method != "get"
+                && fields.iter().any(|f| f.json_name == "operations" && f.ty == Ty::Array(Box::new(Ty::Named("Operation".into()))));
+            op.response_fields = fields
+                .iter()
+                .map(|f| ResponseField {
+                    name: f.json_name.clone(),
+                    kind: json_kind(&f.ty, &by_name),
+                    required: f.required && !f.nullable,
+                    nullable: f.nullable,
+                })
+                .collect();
             let has_cursor = op.query_params.iter().any(|p| p.name == "cursor");
             let shape = fields.iter().find_map(|f| match (&f.json_name[..], &f.ty) {
                 ("pagination", Ty::Named(n)) if n == "Pagination" => Some(PageShape::Cursor),
@@ -497,18 +574,25 @@ pub fn load(text: &str, naming_text: &str) -> Spec {
                     .or_else(|| fields.iter().find(|f| matches!(f.ty, Ty::Array(_))))
                     .unwrap_or_else(|| panic!("{}: paginated without an array field", op.id));
                 let Ty::Array(item_ty) = &items.ty else { unreachable!() };
-                let default_limit = op
-                    .query_params
-                    .iter()
-                    .find(|p| p.name == "limit")
-                    .and_then(|p| p.default.as_ref())
-                    .and_then(|d| d.as_i64());
-                op.pagination = Some(Pagination {
-                    shape,
-                    items_field: items.json_name.clone(),
-                    item_ty: (**item_ty).clone(),
-                    default_limit,
-                });
+                let default_limit =
+                    op.query_params.iter().find(|p| p.name == "limit").and_then(|p| p.default.as_ref()).and_then(|d| d.as_i64());
+                op.pagination =
+                    Some(Pagination { shape, items_field: items.json_name.clone(), item_ty: (**item_ty).clone(), default_limit });
+            }
+        }
+        if let Some(body) = op.body.as_ref().filter(|b| !b.multipart) {
+            let fields_of = |name: &str| match &by_name[name].kind {
+                ModelKind::Struct(f) => f.clone(),
+                _ => Vec::new(),
+            };
+            let top = fields_of(&body.ty);
+            if top.iter().any(|f| f.json_name == "org_id") {
+                op.body_org_id = vec!["org_id".into()];
+            } else if let Some((outer, _)) = top.iter().find_map(|f| match &f.ty {
+                Ty::Named(n) if fields_of(n).iter().any(|g| g.json_name == "org_id") => Some((f.json_name.clone(), n)),
+                _ => None,
+            }) {
+                op.body_org_id = vec![outer, "org_id".into()];
             }
         }
         let (ns, words) = naming.name(op);

@@ -22,10 +22,20 @@ const STEPS: &[Step] = &[
         args: &["test", "-p", "neonkit", "-p", "neonkit-emulator", "-p", "xtask"],
         needs: None,
     },
-    Step { name: "emulator vs spec (schemathesis)", program: "bash", args: &["tests/schemathesis/run.sh"], needs: Some("tests/schemathesis/run.sh") },
+    Step {
+        name: "emulator vs spec (schemathesis)",
+        program: "bash",
+        args: &["tests/schemathesis/run.sh"],
+        needs: Some("tests/schemathesis/run.sh"),
+    },
     Step { name: "python", program: "bash", args: &["python/test.sh"], needs: Some("python/test.sh") },
     Step { name: "node", program: "bash", args: &["node/test.sh"], needs: Some("node/test.sh") },
-    Step { name: "kotlin (uniffi)", program: "bash", args: &["bindings/uniffi/kotlin/test.sh"], needs: Some("bindings/uniffi/kotlin/test.sh") },
+    Step {
+        name: "kotlin (uniffi)",
+        program: "bash",
+        args: &["bindings/uniffi/kotlin/test.sh"],
+        needs: Some("bindings/uniffi/kotlin/test.sh"),
+    },
 ];
 
 pub fn run(root: &Path, args: &[String]) {

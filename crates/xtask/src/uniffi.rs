@@ -36,12 +36,81 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
 }
 
 const KEYWORDS: &[&str] = &[
-    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for", "if", "impl", "in", "let",
-    "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self", "static", "struct", "super", "trait", "true",
-    "type", "unsafe", "use", "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
-    "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "val", "var", "fun", "object",
-    "is", "null", "when", "class", "interface", "func", "protocol", "default", "init", "inout", "operator", "internal",
-    "public", "private", "extension", "subscript", "throws", "case", "repeat", "guard",
+    "as",
+    "break",
+    "const",
+    "continue",
+    "crate",
+    "else",
+    "enum",
+    "extern",
+    "false",
+    "fn",
+    "for",
+    "if",
+    "impl",
+    "in",
+    "let",
+    "loop",
+    "match",
+    "mod",
+    "move",
+    "mut",
+    "pub",
+    "ref",
+    "return",
+    "self",
+    "static",
+    "struct",
+    "super",
+    "trait",
+    "true",
+    "type",
+    "unsafe",
+    "use",
+    "where",
+    "while",
+    "async",
+    "await",
+    "dyn",
+    "abstract",
+    "become",
+    "box",
+    "do",
+    "final",
+    "macro",
+    "override",
+    "priv",
+    "typeof",
+    "unsized",
+    "virtual",
+    "yield",
+    "try",
+    "gen",
+    "val",
+    "var",
+    "fun",
+    "object",
+    "is",
+    "null",
+    "when",
+    "class",
+    "interface",
+    "func",
+    "protocol",
+    "default",
+    "init",
+    "inout",
+    "operator",
+    "internal",
+    "public",
+    "private",
+    "extension",
+    "subscript",
+    "throws",
+    "case",
+    "repeat",
+    "guard",
 ];
 
 /// A Rust identifier (snake_case) for a spec name; keywords of Rust, Kotlin or Swift get a trailing `_value`.
@@ -224,11 +293,8 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> Sig {
     }
     let (body_param, body_default) = match (&op.body, for_pager) {
         (Some(b), false) => {
-            let (ty, conv) = if b.multipart {
-                ("Vec<crate::MultipartPart>", "crate::multipart_payload")
-            } else {
-                ("String", "crate::json_payload")
-            };
+            let (ty, conv) =
+                if b.multipart { ("Vec<crate::MultipartPart>", "crate::multipart_payload") } else { ("String", "crate::json_payload") };
             if b.required {
                 let _ = writeln!(prep, "        let payload = {conv}(&{}, Some(body))?;", const_name(op));
                 (Some(format!("body: {ty}")), None)
@@ -318,7 +384,11 @@ fn rust_api(spec: &Spec) -> String {
             continue;
         }
         let t = ns_type(ns);
-        let _ = writeln!(out, "/// The `{ns}` namespace: `client.{}()`.\n#[derive(uniffi::Object)]\npub struct {t} {{\n    client: neonkit::Client,\n}}\n", foreign(ns));
+        let _ = writeln!(
+            out,
+            "/// The `{ns}` namespace: `client.{}()`.\n#[derive(uniffi::Object)]\npub struct {t} {{\n    client: neonkit::Client,\n}}\n",
+            foreign(ns)
+        );
         let _ = writeln!(out, "#[uniffi::export]\nimpl {t} {{");
         for op in ops {
             let sig = signature(spec, op, false);
@@ -359,7 +429,8 @@ fn rust_api(spec: &Spec) -> String {
                 out.push_str(&attr);
                 let _ = writeln!(out, "    pub fn {}(&self{}) -> Arc<NeonPager> {{", iter_name(op), lead(&sig.params));
                 out.push_str(&sig.prep);
-                let _ = writeln!(out, "        let _ = payload;\n        NeonPager::new(&self.client, &{}, path, q)\n    }}\n", const_name(op));
+                let _ =
+                    writeln!(out, "        let _ = payload;\n        NeonPager::new(&self.client, &{}, path, q)\n    }}\n", const_name(op));
             }
         }
         out.push_str("}\n\n");
@@ -428,14 +499,10 @@ fn foreign_args(spec: &Spec, op: &Op, for_pager: bool) -> ForeignArgs {
     }
     let rq = record_query(op);
     if !rq.is_empty() {
-        let kf: Vec<String> = rq
-            .iter()
-            .map(|p| format!("`{}` = a.{}({:?})", foreign(&ident(&p.name)), k_getter(qkind(spec, &p.ty)), p.name))
-            .collect();
-        let sf: Vec<String> = rq
-            .iter()
-            .map(|p| format!("{}: a.{}({:?})", foreign(&ident(&p.name)), k_getter(qkind(spec, &p.ty)), p.name))
-            .collect();
+        let kf: Vec<String> =
+            rq.iter().map(|p| format!("`{}` = a.{}({:?})", foreign(&ident(&p.name)), k_getter(qkind(spec, &p.ty)), p.name)).collect();
+        let sf: Vec<String> =
+            rq.iter().map(|p| format!("{}: a.{}({:?})", foreign(&ident(&p.name)), k_getter(qkind(spec, &p.ty)), p.name)).collect();
         kotlin.push(format!("query = {}({})", query_type(op), kf.join(", ")));
         swift.push(format!("query: {}({})", query_type(op), sf.join(", ")));
     }
@@ -473,7 +540,8 @@ fn kotlin_dispatch(spec: &Spec) -> String {
     out.push_str("    fun callBlocking(c: NeonClient, id: String, a: Args): Any = when (id) {\n");
     for op in &spec.ops {
         let fa = foreign_args(spec, op, false);
-        let _ = writeln!(out, "        {:?} -> c.{}().{}Blocking({})", op.id, foreign(&op.ns), foreign(&method_name(op)), fa.kotlin.join(", "));
+        let _ =
+            writeln!(out, "        {:?} -> c.{}().{}Blocking({})", op.id, foreign(&op.ns), foreign(&method_name(op)), fa.kotlin.join(", "));
     }
     out.push_str("        else -> throw IllegalArgumentException(\"no operation $id\")\n    }\n\n");
     out.push_str("    /// The pager of a paginated operation.\n");
@@ -500,21 +568,42 @@ fn swift_dispatch(spec: &Spec) -> String {
     out.push_str("    static func call(_ c: NeonClient, _ id: String, _ a: Args) async throws -> Any {\n        switch id {\n");
     for op in &spec.ops {
         let fa = foreign_args(spec, op, false);
-        let _ = writeln!(out, "        case {:?}: return try await c.{}().{}({})", op.id, foreign(&op.ns), foreign(&method_name(op)), fa.swift.join(", "));
+        let _ = writeln!(
+            out,
+            "        case {:?}: return try await c.{}().{}({})",
+            op.id,
+            foreign(&op.ns),
+            foreign(&method_name(op)),
+            fa.swift.join(", ")
+        );
     }
     out.push_str("        default: throw DispatchError.unknown(id)\n        }\n    }\n\n");
     out.push_str("    /// Calls the operation's blocking method.\n");
     out.push_str("    static func callBlocking(_ c: NeonClient, _ id: String, _ a: Args) throws -> Any {\n        switch id {\n");
     for op in &spec.ops {
         let fa = foreign_args(spec, op, false);
-        let _ = writeln!(out, "        case {:?}: return try c.{}().{}Blocking({})", op.id, foreign(&op.ns), foreign(&method_name(op)), fa.swift.join(", "));
+        let _ = writeln!(
+            out,
+            "        case {:?}: return try c.{}().{}Blocking({})",
+            op.id,
+            foreign(&op.ns),
+            foreign(&method_name(op)),
+            fa.swift.join(", ")
+        );
     }
     out.push_str("        default: throw DispatchError.unknown(id)\n        }\n    }\n\n");
     out.push_str("    /// The pager of a paginated operation.\n");
     out.push_str("    static func pager(_ c: NeonClient, _ id: String, _ a: Args) throws -> NeonPager {\n        switch id {\n");
     for op in spec.ops.iter().filter(|o| o.pagination.is_some()) {
         let fa = foreign_args(spec, op, true);
-        let _ = writeln!(out, "        case {:?}: return try c.{}().{}({})", op.id, foreign(&op.ns), foreign(&iter_name(op)), fa.swift.join(", "));
+        let _ = writeln!(
+            out,
+            "        case {:?}: return try c.{}().{}({})",
+            op.id,
+            foreign(&op.ns),
+            foreign(&iter_name(op)),
+            fa.swift.join(", ")
+        );
     }
     out.push_str("        default: throw DispatchError.unknown(id)\n        }\n    }\n}\n\nenum DispatchError: Error {\n    case unknown(String)\n}\n");
     out
@@ -570,10 +659,8 @@ pub fn bindgen(root: &Path, args: &[String]) {
     }
     // Where each generated file goes. Swift: the sources in Sources/NeonKit, the
     // C header and module map in Sources/NeonKitFFI/include (a C target).
-    let mut files: Vec<(std::path::PathBuf, String)> = vec![(
-        out.join("kotlin/dev/neonkit/neonkit.kt"),
-        "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/neonkit.kt".to_string(),
-    )];
+    let mut files: Vec<(std::path::PathBuf, String)> =
+        vec![(out.join("kotlin/dev/neonkit/neonkit.kt"), "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/neonkit.kt".to_string())];
     for entry in std::fs::read_dir(out.join("swift")).unwrap() {
         let p = entry.unwrap().path();
         let name = p.file_name().unwrap().to_string_lossy().to_string();
@@ -712,10 +799,7 @@ fn swift_read(t: &VTy, v: &str, depth: usize) -> String {
         VTy::Json => format!("Optional<Any>.some({v})"),
         VTy::Model(n) => format!("NeonModels.asObject({v}).map {{ NeonModels.{n}(json: $0) }}"),
         VTy::List(inner) => format!("NeonModels.asArray({v})?.compactMap {{ {e} in {} }}", swift_read(inner, &e, depth + 1)),
-        VTy::Map(inner) => format!(
-            "NeonModels.asObject({v})?.compactMapValues {{ {e} in {} }}",
-            swift_read(inner, &e, depth + 1)
-        ),
+        VTy::Map(inner) => format!("NeonModels.asObject({v})?.compactMapValues {{ {e} in {} }}", swift_read(inner, &e, depth + 1)),
     }
 }
 
@@ -760,7 +844,9 @@ fn const_ident(value: &str) -> String {
 
 fn kotlin_models(spec: &Spec) -> String {
     let mut out = String::from(HEADER_KT);
-    out.push_str("// Typed read-only views of the API's models over response JSON: `ProjectResponse(client.projects().get(id)).project.name`.\n");
+    out.push_str(
+        "// Typed read-only views of the API's models over response JSON: `ProjectResponse(client.projects().get(id)).project.name`.\n",
+    );
     out.push_str("@file:Suppress(\"unused\", \"RedundantVisibilityModifier\", \"DEPRECATION\")\n\npackage dev.neonkit.models\n\n");
     out.push_str("import kotlinx.serialization.json.JsonElement\nimport kotlinx.serialization.json.JsonObject\n\n");
     for m in &spec.models {
@@ -790,7 +876,11 @@ fn kotlin_models(spec: &Spec) -> String {
                 out.push_str("}\n\n");
             }
             crate::spec::ModelKind::Enum(values) => {
-                let _ = writeln!(out, "/** The known values of `{}` (an open set: a field of this type is a String and may hold others). */", m.name);
+                let _ = writeln!(
+                    out,
+                    "/** The known values of `{}` (an open set: a field of this type is a String and may hold others). */",
+                    m.name
+                );
                 let _ = writeln!(out, "public object {} {{", m.name);
                 let mut seen = std::collections::BTreeSet::new();
                 for v in values {
@@ -812,7 +902,9 @@ fn kotlin_models(spec: &Spec) -> String {
 
 fn swift_models(spec: &Spec) -> String {
     let mut out = String::from(HEADER_KT);
-    out.push_str("// Typed read-only views of the API's models over response JSON: `try NeonModels.ProjectResponse(text: …).project?.name`.\n");
+    out.push_str(
+        "// Typed read-only views of the API's models over response JSON: `try NeonModels.ProjectResponse(text: …).project?.name`.\n",
+    );
     out.push_str("import Foundation\n\n");
     for m in &spec.models {
         match &m.kind {
@@ -843,7 +935,11 @@ fn swift_models(spec: &Spec) -> String {
             }
             crate::spec::ModelKind::Enum(values) => {
                 out.push_str("extension NeonModels {\n");
-                let _ = writeln!(out, "    /// The known values of `{}` (an open set: fields of this type are Strings and may hold others).", m.name);
+                let _ = writeln!(
+                    out,
+                    "    /// The known values of `{}` (an open set: fields of this type are Strings and may hold others).",
+                    m.name
+                );
                 let _ = writeln!(out, "    public enum {} {{", m.name);
                 let list: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
                 let _ = writeln!(out, "        public static let values: [String] = [{}]", list.join(", "));

@@ -661,6 +661,7 @@ class ConnectionDetails(Model):
 class ConnectionURIResponse(Model):
     __slots__ = ()
     _fields = {"uri": None}
+    _sensitive = frozenset({"uri"})
 
 class Endpoint(Model):
     __slots__ = ()
@@ -1129,6 +1130,7 @@ class NeonAuthWebhookConfig(Model):
 class NeonAuthOauthProvider(Model):
     __slots__ = ()
     _fields = {"id": "NeonAuthOauthProviderId", "type": "NeonAuthOauthProviderType", "client_id": None, "client_secret": None}
+    _sensitive = frozenset({"client_secret"})
 
 class NeonAuthOauthProviderId(OpenEnum):
     GOOGLE = "google"
@@ -1143,10 +1145,12 @@ class NeonAuthOauthProviderType(OpenEnum):
 class NeonAuthAddOAuthProviderRequest(Model):
     __slots__ = ()
     _fields = {"id": "NeonAuthOauthProviderId", "client_id": None, "client_secret": None, "microsoft_tenant_id": None}
+    _sensitive = frozenset({"client_secret"})
 
 class NeonAuthUpdateOAuthProviderRequest(Model):
     __slots__ = ()
     _fields = {"client_id": None, "client_secret": None, "microsoft_tenant_id": None}
+    _sensitive = frozenset({"client_secret"})
 
 class SharedEmailServer(Model):
     __slots__ = ()

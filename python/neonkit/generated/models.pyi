@@ -673,10 +673,10 @@ class ApiKeyCreateResponse(Model):
     key: str
     name: str
     created_at: str
-    created_by: str
+    created_by: Optional[str]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., key: Optional[str] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[str] = ...) -> None: ...
 
-ApiKeyCreateResponseDict = TypedDict("ApiKeyCreateResponseDict", {"id": Required[int], "key": Required[str], "name": Required[str], "created_at": Required[str], "created_by": Required[str]}, total=False)
+ApiKeyCreateResponseDict = TypedDict("ApiKeyCreateResponseDict", {"id": Required[int], "key": Required[str], "name": Required[str], "created_at": Required[str], "created_by": str}, total=False)
 
 class OrgApiKeyCreateResponse(Model):
     id: int
@@ -1109,7 +1109,7 @@ class Branch(Model):
     logical_size: Optional[int]
     creation_source: str
     primary: Optional[bool]
-    default: bool
+    default: Optional[bool]
     protected: bool
     cpu_used_sec: int
     compute_time_seconds: int
@@ -1130,7 +1130,7 @@ class Branch(Model):
     recovery: Optional[BranchRecoveryInfo]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., project_id: Optional[str] = ..., parent_id: Optional[str] = ..., parent_lsn: Optional[str] = ..., parent_timestamp: Optional[str] = ..., name: Optional[str] = ..., current_state: Optional[str] = ..., pending_state: Optional[str] = ..., state_changed_at: Optional[str] = ..., logical_size: Optional[int] = ..., creation_source: Optional[str] = ..., primary: Optional[bool] = ..., default: Optional[bool] = ..., protected: Optional[bool] = ..., cpu_used_sec: Optional[int] = ..., compute_time_seconds: Optional[int] = ..., active_time_seconds: Optional[int] = ..., written_data_bytes: Optional[int] = ..., data_transfer_bytes: Optional[int] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., ttl_interval_seconds: Optional[int] = ..., expires_at: Optional[str] = ..., last_reset_at: Optional[str] = ..., created_by: Optional[Union[BranchCreatedBy, BranchCreatedByDict]] = ..., init_source: Optional[str] = ..., restore_status: Optional[str] = ..., restored_from: Optional[str] = ..., restored_as: Optional[str] = ..., restricted_actions: Optional[List[Union[BranchRestrictedAction, BranchRestrictedActionDict]]] = ..., recovery: Optional[Union[BranchRecoveryInfo, BranchRecoveryInfoDict]] = ...) -> None: ...
 
-BranchDict = TypedDict("BranchDict", {"id": Required[str], "project_id": Required[str], "parent_id": str, "parent_lsn": str, "parent_timestamp": str, "name": Required[str], "current_state": Required[str], "pending_state": str, "state_changed_at": Required[str], "logical_size": int, "creation_source": Required[str], "primary": bool, "default": Required[bool], "protected": Required[bool], "cpu_used_sec": Required[int], "compute_time_seconds": Required[int], "active_time_seconds": Required[int], "written_data_bytes": Required[int], "data_transfer_bytes": Required[int], "created_at": Required[str], "updated_at": Required[str], "ttl_interval_seconds": int, "expires_at": str, "last_reset_at": str, "created_by": Union[BranchCreatedBy, BranchCreatedByDict], "init_source": str, "restore_status": str, "restored_from": str, "restored_as": str, "restricted_actions": List[Union[BranchRestrictedAction, BranchRestrictedActionDict]], "recovery": Union[BranchRecoveryInfo, BranchRecoveryInfoDict]}, total=False)
+BranchDict = TypedDict("BranchDict", {"id": Required[str], "project_id": Required[str], "parent_id": str, "parent_lsn": str, "parent_timestamp": str, "name": Required[str], "current_state": Required[str], "pending_state": str, "state_changed_at": Required[str], "logical_size": int, "creation_source": Required[str], "primary": bool, "default": bool, "protected": Required[bool], "cpu_used_sec": Required[int], "compute_time_seconds": Required[int], "active_time_seconds": Required[int], "written_data_bytes": Required[int], "data_transfer_bytes": Required[int], "created_at": Required[str], "updated_at": Required[str], "ttl_interval_seconds": int, "expires_at": str, "last_reset_at": str, "created_by": Union[BranchCreatedBy, BranchCreatedByDict], "init_source": str, "restore_status": str, "restored_from": str, "restored_as": str, "restricted_actions": List[Union[BranchRestrictedAction, BranchRestrictedActionDict]], "recovery": Union[BranchRecoveryInfo, BranchRecoveryInfoDict]}, total=False)
 
 class BranchRestrictedAction(Model):
     """An action that is currently restricted for the branch and the reason why."""
@@ -2878,11 +2878,11 @@ class ListProjectsResponse(Model):
     projects: List[ProjectListItem]
     unavailable_project_ids: Optional[List[str]]
     pagination: Optional[Pagination]
-    applications: Dict[str, List[Union[ApplicationType, str]]]
+    applications: Optional[Dict[str, List[Union[ApplicationType, str]]]]
     integrations: Dict[str, List[Union[ApplicationType, str]]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, projects: Optional[List[Union[ProjectListItem, ProjectListItemDict]]] = ..., unavailable_project_ids: Optional[List[str]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ..., applications: Optional[Dict[str, List[Union[ApplicationType, str]]]] = ..., integrations: Optional[Dict[str, List[Union[ApplicationType, str]]]] = ...) -> None: ...
 
-ListProjectsResponseDict = TypedDict("ListProjectsResponseDict", {"projects": Required[List[Union[ProjectListItem, ProjectListItemDict]]], "unavailable_project_ids": List[str], "pagination": Union[Pagination, PaginationDict], "applications": Required[Dict[str, List[Union[ApplicationType, str]]]], "integrations": Required[Dict[str, List[Union[ApplicationType, str]]]]}, total=False)
+ListProjectsResponseDict = TypedDict("ListProjectsResponseDict", {"projects": Required[List[Union[ProjectListItem, ProjectListItemDict]]], "unavailable_project_ids": List[str], "pagination": Union[Pagination, PaginationDict], "applications": Dict[str, List[Union[ApplicationType, str]]], "integrations": Required[Dict[str, List[Union[ApplicationType, str]]]]}, total=False)
 
 class CreatedProjectResponse(Model):
     project: Project

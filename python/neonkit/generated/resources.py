@@ -175,8 +175,8 @@ class Operations:
 
     def get(self, project_id, operation_id):
         return self._c._call("getProjectOperation", (project_id, operation_id), (), None, None, "OperationResponse")
-    def list(self, project_id, *, cursor=None, limit=None, wait=None):
-        return self._c._call("listProjectOperations", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, wait, "ListOperationsResponse")
+    def list(self, project_id, *, cursor=None, limit=None):
+        return self._c._call("listProjectOperations", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ListOperationsResponse")
     def iter(self, project_id, *, limit=None):
         return self._c._iter("listProjectOperations", (project_id,), _q(("limit", limit)), "Operation")
     def wait(self, project_id, operations):
@@ -697,8 +697,8 @@ class AsyncOperations:
 
     async def get(self, project_id, operation_id):
         return await self._c._call("getProjectOperation", (project_id, operation_id), (), None, None, "OperationResponse")
-    async def list(self, project_id, *, cursor=None, limit=None, wait=None):
-        return await self._c._call("listProjectOperations", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, wait, "ListOperationsResponse")
+    async def list(self, project_id, *, cursor=None, limit=None):
+        return await self._c._call("listProjectOperations", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ListOperationsResponse")
     def iter(self, project_id, *, limit=None):
         return self._c._aiter("listProjectOperations", (project_id,), _q(("limit", limit)), "Operation")
     async def wait(self, project_id, operations):

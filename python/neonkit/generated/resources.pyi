@@ -215,7 +215,7 @@ class Operations:
     def get(self, project_id: str, operation_id: str) -> OperationResponse:
         """Retrieve operation details (`getProjectOperation`)"""
         ...
-    def list(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None, wait: Optional[bool] = None) -> ListOperationsResponse:
+    def list(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListOperationsResponse:
         """List operations (`listProjectOperations`)"""
         ...
     def iter(self, project_id: str, *, limit: Optional[int] = None) -> Iterator[Operation]:
@@ -834,7 +834,7 @@ class AsyncOperations:
     async def get(self, project_id: str, operation_id: str) -> OperationResponse:
         """Retrieve operation details (`getProjectOperation`)"""
         ...
-    async def list(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None, wait: Optional[bool] = None) -> ListOperationsResponse:
+    async def list(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListOperationsResponse:
         """List operations (`listProjectOperations`)"""
         ...
     def iter(self, project_id: str, *, limit: Optional[int] = None) -> AsyncIterator[Operation]:

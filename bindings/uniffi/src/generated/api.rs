@@ -2248,7 +2248,6 @@ impl OperationsApi {
     /// If you need more history than that, you should store your own history.
     ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     /// Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {

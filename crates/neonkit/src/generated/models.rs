@@ -26,6 +26,9 @@ pub struct PaginationResponse {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
@@ -35,11 +38,17 @@ pub struct PaginationResponse {
 pub struct Pagination {
     #[serde(default)]
     pub cursor: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Empty response.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EmptyResponse {
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -48,6 +57,9 @@ pub struct PlanDetails {
     pub name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<PlanVersion>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -56,6 +68,9 @@ pub struct PlanVersion {
     pub major: i64,
     #[serde(default)]
     pub minor: i64,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Add a new JWKS to a specific endpoint of a project
@@ -80,6 +95,9 @@ pub struct AddProjectJWKSRequest {
     /// DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skip_role_creation: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -110,6 +128,9 @@ pub struct JWKS {
     pub jwt_audience: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_names: Option<Vec<String>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// The list of configured JWKS definitions for a project
@@ -117,6 +138,9 @@ pub struct JWKS {
 pub struct ProjectJWKSResponse {
     #[serde(default)]
     pub jwks: Vec<JWKS>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -159,6 +183,9 @@ pub struct AdvisorIssue {
     /// Unique key for caching this issue result
     #[serde(default)]
     pub cache_key: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -166,6 +193,9 @@ pub struct ApiKeyCreateRequest {
     /// A user-specified API key name. This value is required when creating an API key.
     #[serde(default)]
     pub key_name: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -176,6 +206,9 @@ pub struct OrgApiKeyCreateRequest {
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -195,8 +228,11 @@ pub struct ApiKeyCreateResponse {
     #[serde(default)]
     pub created_at: String,
     /// ID of the user who created this API key
-    #[serde(default)]
-    pub created_by: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_by: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ApiKeyCreateResponse {
@@ -207,6 +243,7 @@ impl std::fmt::Debug for ApiKeyCreateResponse {
             .field("name", &crate::Redacted)
             .field("created_at", &self.created_at)
             .field("created_by", &self.created_by)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -233,6 +270,9 @@ pub struct OrgApiKeyCreateResponse {
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for OrgApiKeyCreateResponse {
@@ -244,6 +284,7 @@ impl std::fmt::Debug for OrgApiKeyCreateResponse {
             .field("created_at", &self.created_at)
             .field("created_by", &self.created_by)
             .field("project_id", &self.project_id)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -271,6 +312,9 @@ pub struct ApiKeyRevokeResponse {
     /// A `true` or `false` value indicating whether the API key is revoked
     #[serde(default)]
     pub revoked: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -299,6 +343,9 @@ pub struct OrgApiKeyRevokeResponse {
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -321,6 +368,9 @@ pub struct ApiKeysListResponseItem {
     /// The IP address from which the API key was last used
     #[serde(default)]
     pub last_used_from_addr: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -346,6 +396,9 @@ pub struct OrgApiKeysListResponseItem {
     /// If set, the API key can access only this project
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub project_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// The user data of the user that created this API key.
@@ -360,6 +413,9 @@ pub struct ApiKeyCreatorData {
     /// The URL to the user's avatar image.
     #[serde(default)]
     pub image: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -400,18 +456,27 @@ pub struct Operation {
     /// The total duration of the operation in milliseconds
     #[serde(default)]
     pub total_duration_ms: i32,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OperationResponse {
     #[serde(default)]
     pub operation: Operation,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OperationsResponse {
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -569,6 +634,9 @@ pub struct ProjectListItem {
     pub recoverable_until: Option<String>,
     #[serde(default)]
     pub effective_project_permission: Option<ProjectPermissionLevel>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -692,6 +760,9 @@ pub struct Project {
     pub hipaa_enabled_at: Option<String>,
     #[serde(default)]
     pub effective_project_permission: Option<ProjectPermissionLevel>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for Project {
@@ -731,6 +802,7 @@ impl std::fmt::Debug for Project {
             .field("maintenance_scheduled_for", &self.maintenance_scheduled_for)
             .field("hipaa_enabled_at", &self.hipaa_enabled_at)
             .field("effective_project_permission", &self.effective_project_permission)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -739,12 +811,18 @@ impl std::fmt::Debug for Project {
 pub struct ProjectCreateRequest {
     #[serde(default)]
     pub project: ProjectCreateRequestProject,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectUpdateRequest {
     #[serde(default)]
     pub project: ProjectUpdateRequestProject,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -761,12 +839,18 @@ pub struct ProjectTransferRequestResponse {
     /// The timestamp when the transfer request will expire
     #[serde(default)]
     pub expires_at: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AcceptProjectTransferRequestSatisfiesPlanError {
     #[serde(default)]
     pub reasons: Vec<AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -819,18 +903,25 @@ pub struct ProjectSettingsData {
     /// The shared libraries to preload into the project's compute instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preload_libraries: Option<PreloadLibraries>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectResponse {
     #[serde(default)]
     pub project: Project,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ProjectResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProjectResponse")
             .field("project", &self.project)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -841,6 +932,9 @@ pub struct ProjectRecoverResponse {
     pub project: Project,
     #[serde(default)]
     pub branches: Vec<Branch>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ProjectRecoverResponse {
@@ -848,6 +942,7 @@ impl std::fmt::Debug for ProjectRecoverResponse {
         f.debug_struct("ProjectRecoverResponse")
             .field("project", &self.project)
             .field("branches", &self.branches)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -860,6 +955,9 @@ pub struct ProjectsResponse {
     /// be fetched within the requested (or implicit) time limit
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable_project_ids: Option<Vec<String>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -873,6 +971,9 @@ pub struct ProjectPermission {
     pub granted_at: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub revoked_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ProjectPermission {
@@ -882,6 +983,7 @@ impl std::fmt::Debug for ProjectPermission {
             .field("granted_to_email", &crate::Redacted)
             .field("granted_at", &self.granted_at)
             .field("revoked_at", &self.revoked_at)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -890,12 +992,16 @@ impl std::fmt::Debug for ProjectPermission {
 pub struct ProjectPermissions {
     #[serde(default)]
     pub project_permissions: Vec<ProjectPermission>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ProjectPermissions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ProjectPermissions")
             .field("project_permissions", &self.project_permissions)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -905,12 +1011,16 @@ pub struct GrantPermissionToProjectRequest {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub email: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for GrantPermissionToProjectRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GrantPermissionToProjectRequest")
             .field("email", &crate::Redacted)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -931,12 +1041,18 @@ crate::open_enum! {
 pub struct ConsumptionHistoryPerProjectResponse {
     #[serde(default)]
     pub projects: Vec<ConsumptionHistoryPerProject>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerProjectV2Response {
     #[serde(default)]
     pub projects: Vec<ConsumptionHistoryPerProjectV2>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -946,6 +1062,9 @@ pub struct ConsumptionHistoryPerProject {
     pub project_id: String,
     #[serde(default)]
     pub periods: Vec<ConsumptionHistoryPerPeriod>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -955,12 +1074,18 @@ pub struct ConsumptionHistoryPerProjectV2 {
     pub project_id: String,
     #[serde(default)]
     pub periods: Vec<ConsumptionHistoryPerPeriodV2>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConsumptionHistoryPerBranchV2Response {
     #[serde(default)]
     pub branches: Vec<ConsumptionHistoryPerBranchV2>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -973,6 +1098,9 @@ pub struct ConsumptionHistoryPerBranchV2 {
     pub branch_id: String,
     #[serde(default)]
     pub periods: Vec<ConsumptionHistoryPerPeriodV2>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -991,6 +1119,9 @@ pub struct ConsumptionHistoryPerPeriod {
     pub period_end: Option<String>,
     #[serde(default)]
     pub consumption: Vec<ConsumptionHistoryPerTimeframe>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1009,6 +1140,9 @@ pub struct ConsumptionHistoryPerPeriodV2 {
     pub period_end: Option<String>,
     #[serde(default)]
     pub consumption: Vec<ConsumptionHistoryPerTimeframeV2>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1040,6 +1174,9 @@ pub struct ConsumptionHistoryPerTimeframe {
     /// Bytes-Hour. The amount of logical size consumed hourly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_size_bytes_hour: Option<u64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1052,6 +1189,9 @@ pub struct ConsumptionHistoryPerTimeframeV2 {
     pub timeframe_end: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Vec<ConsumptionMetricValue>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1060,6 +1200,9 @@ pub struct ConsumptionMetricValue {
     pub metric_name: String,
     #[serde(default)]
     pub value: i64,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -1092,12 +1235,18 @@ pub struct AvailablePreloadLibrary {
     pub is_experimental: bool,
     #[serde(default)]
     pub version: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AvailablePreloadLibraries {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub libraries: Option<Vec<AvailablePreloadLibrary>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1154,8 +1303,8 @@ pub struct Branch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub primary: Option<bool>,
     /// Whether the branch is the project's default branch
-    #[serde(default)]
-    pub default: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<bool>,
     /// Whether the branch is protected
     #[serde(default)]
     pub protected: bool,
@@ -1222,6 +1371,9 @@ pub struct Branch {
     /// This is part of the Branch Recovery feature, which is in preview and not available to all users.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recovery: Option<BranchRecoveryInfo>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// The branch’s state, indicating if it is initializing, ready for use, or archived.
@@ -1245,6 +1397,9 @@ pub struct BranchRestrictedAction {
     /// A human-readable explanation of why the action is restricted.
     #[serde(default)]
     pub reason: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Recovery information for a deleted branch. Only present when listing deleted branches
@@ -1262,6 +1417,9 @@ pub struct BranchRecoveryInfo {
     /// How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration
     #[serde(default)]
     pub deletion_method: BranchRecoveryInfoDeletionMethod,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1301,6 +1459,9 @@ pub struct BranchCreateRequestEndpointOptions {
     /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspend_timeout_seconds: Option<SuspendTimeoutSeconds>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1317,6 +1478,9 @@ pub struct BranchAnonymizedCreateRequest {
     /// Defaults to false.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_anonymization: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for BranchAnonymizedCreateRequest {
@@ -1326,6 +1490,7 @@ impl std::fmt::Debug for BranchAnonymizedCreateRequest {
             .field("branch_create", &self.branch_create)
             .field("masking_rules", &self.masking_rules)
             .field("start_anonymization", &self.start_anonymization)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1336,12 +1501,18 @@ pub struct BranchCreateRequest {
     pub endpoints: Option<Vec<BranchCreateRequestEndpointOptions>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<BranchCreateRequestBranch>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchUpdateRequest {
     #[serde(default)]
     pub branch: BranchUpdateRequestBranch,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1362,12 +1533,18 @@ pub struct BranchRestoreRequest {
     /// If the branch has children or the `source_branch_id` is equal to the branch id, this field is required. All existing child branches will be moved to the newly created branch under the name `preserve_under_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preserve_under_name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchResponse {
     #[serde(default)]
     pub branch: Branch,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1376,24 +1553,36 @@ pub struct BranchSchemaResponse {
     pub sql: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub json: Option<BranchSchemaJSON>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaCompareResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchesResponse {
     #[serde(default)]
     pub branches: Vec<Branch>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchesCountResponse {
     #[serde(default)]
     pub count: i64,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1424,6 +1613,9 @@ pub struct MaskingRule {
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masking_value: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for MaskingRule {
@@ -1435,6 +1627,7 @@ impl std::fmt::Debug for MaskingRule {
             .field("column_name", &crate::Redacted)
             .field("masking_function", &self.masking_function.as_ref().map(|_| crate::Redacted))
             .field("masking_value", &self.masking_value.as_ref().map(|_| crate::Redacted))
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1444,12 +1637,16 @@ pub struct MaskingRulesResponse {
     /// List of masking rules for the branch
     #[serde(default)]
     pub masking_rules: Vec<MaskingRule>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for MaskingRulesResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MaskingRulesResponse")
             .field("masking_rules", &self.masking_rules)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1460,12 +1657,16 @@ pub struct MaskingRulesUpdateRequest {
     /// This will replace all existing masking rules for the branch.
     #[serde(default)]
     pub masking_rules: Vec<MaskingRule>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for MaskingRulesUpdateRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MaskingRulesUpdateRequest")
             .field("masking_rules", &self.masking_rules)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1497,6 +1698,9 @@ pub struct AnonymizedBranchStatusResponse {
     /// Metadata about the most recent anonymization attempt for the branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_run: Option<AnonymizationRunMetadata>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for AnonymizedBranchStatusResponse {
@@ -1510,6 +1714,7 @@ impl std::fmt::Debug for AnonymizedBranchStatusResponse {
             .field("updated_at", &self.updated_at)
             .field("failed_at", &self.failed_at)
             .field("last_run", &self.last_run)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1533,6 +1738,9 @@ pub struct AnonymizationRunMetadata {
     /// Number of columns that had masking rules applied during the attempt.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub masked_columns: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1556,6 +1764,9 @@ pub struct ConnectionParameters {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub pooler_host: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ConnectionParameters {
@@ -1566,6 +1777,7 @@ impl std::fmt::Debug for ConnectionParameters {
             .field("role", &self.role)
             .field("host", &crate::Redacted)
             .field("pooler_host", &crate::Redacted)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1580,6 +1792,9 @@ pub struct ConnectionDetails {
     pub connection_uri: String,
     #[serde(default)]
     pub connection_parameters: ConnectionParameters,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ConnectionDetails {
@@ -1587,15 +1802,29 @@ impl std::fmt::Debug for ConnectionDetails {
         f.debug_struct("ConnectionDetails")
             .field("connection_uri", &crate::Redacted)
             .field("connection_parameters", &self.connection_parameters)
+            .field("extra", &self.extra)
             .finish()
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ConnectionURIResponse {
     /// The connection URI.
+    /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub uri: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for ConnectionURIResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConnectionURIResponse")
+            .field("uri", &crate::Redacted)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1699,6 +1928,9 @@ pub struct Endpoint {
     /// Attached compute's release version number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub compute_release_version: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -1730,6 +1962,7 @@ impl std::fmt::Debug for Endpoint {
             .field("suspend_timeout_seconds", &self.suspend_timeout_seconds)
             .field("provisioner", &self.provisioner)
             .field("compute_release_version", &self.compute_release_version)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1778,6 +2011,9 @@ pub struct AllowedIps {
     /// If true, the list will be applied only to protected branches.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protected_branches_only: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
@@ -1795,6 +2031,9 @@ pub struct MaintenanceWindow {
     /// End time of the maintenance window, in the format of "HH:MM". Uses UTC.
     #[serde(default)]
     pub end_time: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// The shared libraries to preload into the project's compute instances.
@@ -1804,30 +2043,43 @@ pub struct PreloadLibraries {
     pub use_defaults: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled_libraries: Option<Vec<String>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointCreateRequest {
     #[serde(default)]
     pub endpoint: EndpointCreateRequestEndpoint,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointUpdateRequest {
     #[serde(default)]
     pub endpoint: EndpointUpdateRequestEndpoint,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointResponse {
     #[serde(default)]
     pub endpoint: Endpoint,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for EndpointResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EndpointResponse")
             .field("endpoint", &self.endpoint)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1837,12 +2089,16 @@ pub struct ConnectionURIsResponse {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub connection_uris: Vec<ConnectionDetails>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ConnectionURIsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectionURIsResponse")
             .field("connection_uris", &self.connection_uris)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1851,12 +2107,16 @@ impl std::fmt::Debug for ConnectionURIsResponse {
 pub struct ConnectionURIsOptionalResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_uris: Option<Vec<ConnectionDetails>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ConnectionURIsOptionalResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ConnectionURIsOptionalResponse")
             .field("connection_uris", &self.connection_uris)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1865,12 +2125,18 @@ impl std::fmt::Debug for ConnectionURIsOptionalResponse {
 pub struct VPCEndpointsResponse {
     #[serde(default)]
     pub endpoints: Vec<VPCEndpoint>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct VPCEndpointsWithRegionResponse {
     #[serde(default)]
     pub endpoints: Vec<VPCEndpointWithRegion>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1881,6 +2147,9 @@ pub struct VPCEndpoint {
     /// A descriptive label for the VPC endpoint
     #[serde(default)]
     pub label: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1894,6 +2163,9 @@ pub struct VPCEndpointWithRegion {
     /// The region where the VPC endpoint is located
     #[serde(default)]
     pub region_id: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -1917,6 +2189,9 @@ pub struct VPCEndpointDetails {
     /// There are at most 3 projects in the list, even if more projects are restricted.
     #[serde(default)]
     pub example_restricted_projects: Vec<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for VPCEndpointDetails {
@@ -1927,6 +2202,7 @@ impl std::fmt::Debug for VPCEndpointDetails {
             .field("state", &crate::Redacted)
             .field("num_restricted_projects", &self.num_restricted_projects)
             .field("example_restricted_projects", &self.example_restricted_projects)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1935,18 +2211,25 @@ impl std::fmt::Debug for VPCEndpointDetails {
 pub struct VPCEndpointAssignment {
     #[serde(default)]
     pub label: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct EndpointsResponse {
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for EndpointsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EndpointsResponse")
             .field("endpoints", &self.endpoints)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1955,12 +2238,16 @@ impl std::fmt::Debug for EndpointsResponse {
 pub struct EndpointsOptionalResponse {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for EndpointsOptionalResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("EndpointsOptionalResponse")
             .field("endpoints", &self.endpoints)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -1989,6 +2276,9 @@ pub struct Role {
     /// A timestamp indicating when the role was last updated
     #[serde(default)]
     pub updated_at: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for Role {
@@ -2001,6 +2291,7 @@ impl std::fmt::Debug for Role {
             .field("authentication_method", &self.authentication_method)
             .field("created_at", &self.created_at)
             .field("updated_at", &self.updated_at)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2009,18 +2300,25 @@ impl std::fmt::Debug for Role {
 pub struct RoleCreateRequest {
     #[serde(default)]
     pub role: RoleCreateRequestRole,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct RoleResponse {
     #[serde(default)]
     pub role: Role,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for RoleResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RoleResponse")
             .field("role", &self.role)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2029,6 +2327,9 @@ impl std::fmt::Debug for RoleResponse {
 pub struct JWKSResponse {
     #[serde(default)]
     pub jwks: JWKS,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2036,12 +2337,16 @@ pub struct RolesResponse {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for RolesResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RolesResponse")
             .field("roles", &self.roles)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2052,12 +2357,16 @@ pub struct RolePasswordResponse {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub password: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for RolePasswordResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RolePasswordResponse")
             .field("password", &crate::Redacted)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2076,6 +2385,9 @@ pub struct PaymentSourceBankCard {
     /// Credit card expiration year
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub exp_year: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2085,6 +2397,9 @@ pub struct PaymentSource {
     pub r#type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<PaymentSourceBankCard>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2157,6 +2472,9 @@ pub struct BillingAccount {
     /// means no limit is configured.
     #[serde(default)]
     pub spending_limit_cents: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for BillingAccount {
@@ -2181,6 +2499,7 @@ impl std::fmt::Debug for BillingAccount {
             .field("tax_id_type", &self.tax_id_type)
             .field("plan_details", &self.plan_details)
             .field("spending_limit_cents", &self.spending_limit_cents)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2196,6 +2515,9 @@ pub struct SpendingLimitUpdateRequest {
     /// over-limit notification on the next worker run.
     #[serde(default)]
     pub spending_limit_cents: i64,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2204,6 +2526,9 @@ pub struct SpendingLimitResponse {
     /// is currently configured.
     #[serde(default)]
     pub spending_limit_cents: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -2273,6 +2598,9 @@ pub struct Database {
     /// A timestamp indicating when the database was last updated
     #[serde(default)]
     pub updated_at: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2280,12 +2608,16 @@ pub struct DatabaseCreateRequest {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub database: DatabaseCreateRequestDatabase,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for DatabaseCreateRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseCreateRequest")
             .field("database", &crate::Redacted)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2295,12 +2627,16 @@ pub struct DatabaseUpdateRequest {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub database: DatabaseUpdateRequestDatabase,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for DatabaseUpdateRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseUpdateRequest")
             .field("database", &crate::Redacted)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2310,12 +2646,16 @@ pub struct DatabaseResponse {
     /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub database: Database,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for DatabaseResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("DatabaseResponse")
             .field("database", &crate::Redacted)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2324,6 +2664,9 @@ impl std::fmt::Debug for DatabaseResponse {
 pub struct DatabasesResponse {
     #[serde(default)]
     pub databases: Vec<Database>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2347,6 +2690,9 @@ pub struct Invitation {
     /// available for all organizations.
     #[serde(default)]
     pub role: MemberRole,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for Invitation {
@@ -2358,6 +2704,7 @@ impl std::fmt::Debug for Invitation {
             .field("invited_by", &self.invited_by)
             .field("invited_at", &self.invited_at)
             .field("role", &self.role)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2388,6 +2735,9 @@ pub struct Member {
     pub role: MemberRole,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub joined_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2403,6 +2753,9 @@ pub struct MemberUserInfo {
     /// "Deactivated" badge inline next to the member.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deactivated_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for MemberUserInfo {
@@ -2411,6 +2764,7 @@ impl std::fmt::Debug for MemberUserInfo {
             .field("email", &crate::Redacted)
             .field("has_mfa", &self.has_mfa)
             .field("deactivated_at", &self.deactivated_at)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2421,6 +2775,9 @@ pub struct MemberWithUser {
     pub member: Member,
     #[serde(default)]
     pub user: MemberUserInfo,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for MemberWithUser {
@@ -2428,6 +2785,7 @@ impl std::fmt::Debug for MemberWithUser {
         f.debug_struct("MemberWithUser")
             .field("member", &self.member)
             .field("user", &self.user)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2458,24 +2816,34 @@ pub struct Organization {
     /// If true, all members must have MFA enabled to access this organization
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_mfa: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationsResponse {
     #[serde(default)]
     pub organizations: Vec<Organization>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationInvitationsResponse {
     #[serde(default)]
     pub invitations: Vec<Invitation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for OrganizationInvitationsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrganizationInvitationsResponse")
             .field("invitations", &self.invitations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2489,6 +2857,9 @@ pub struct OrganizationInviteCreateRequest {
     /// available for all organizations.
     #[serde(default)]
     pub role: MemberRole,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for OrganizationInviteCreateRequest {
@@ -2496,6 +2867,7 @@ impl std::fmt::Debug for OrganizationInviteCreateRequest {
         f.debug_struct("OrganizationInviteCreateRequest")
             .field("email", &crate::Redacted)
             .field("role", &self.role)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2504,12 +2876,16 @@ impl std::fmt::Debug for OrganizationInviteCreateRequest {
 pub struct OrganizationInvitesCreateRequest {
     #[serde(default)]
     pub invitations: Vec<OrganizationInviteCreateRequest>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for OrganizationInvitesCreateRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrganizationInvitesCreateRequest")
             .field("invitations", &self.invitations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2520,18 +2896,25 @@ pub struct OrganizationMemberUpdateRequest {
     /// available for all organizations.
     #[serde(default)]
     pub role: MemberRole,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct OrganizationMembersResponse {
     #[serde(default)]
     pub members: Vec<MemberWithUser>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for OrganizationMembersResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OrganizationMembersResponse")
             .field("members", &self.members)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2541,6 +2924,9 @@ pub struct ActiveRegionsResponse {
     /// The list of active regions
     #[serde(default)]
     pub regions: Vec<RegionResponse>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2560,6 +2946,9 @@ pub struct RegionResponse {
     /// The geographical longitude (approximate) for the region. Empty if unknown.
     #[serde(default)]
     pub geo_long: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2580,6 +2969,9 @@ pub struct CurrentUserAuthAccount {
     /// Identity provider id from keycloak
     #[serde(default)]
     pub provider: IdentityProviderId,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for CurrentUserAuthAccount {
@@ -2590,6 +2982,7 @@ impl std::fmt::Debug for CurrentUserAuthAccount {
             .field("login", &crate::Redacted)
             .field("name", &crate::Redacted)
             .field("provider", &self.provider)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2633,6 +3026,9 @@ pub struct CurrentUserInfoResponse {
     pub compute_seconds_limit: Option<i64>,
     #[serde(default)]
     pub plan: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for CurrentUserInfoResponse {
@@ -2652,6 +3048,7 @@ impl std::fmt::Debug for CurrentUserInfoResponse {
             .field("max_autoscaling_limit", &self.max_autoscaling_limit)
             .field("compute_seconds_limit", &self.compute_seconds_limit)
             .field("plan", &self.plan)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2664,6 +3061,9 @@ pub struct AuthDetailsResponse {
     pub auth_method: AuthDetailsResponseAuthMethod,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auth_data: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2674,6 +3074,9 @@ pub struct TransferProjectsToOrganizationRequest {
     /// The list of projects ids to transfer. Maximum of 400 project ids
     #[serde(default)]
     pub project_ids: Vec<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -2702,6 +3105,9 @@ pub struct EndpointSettingsData {
     /// The shared libraries to preload into the project's compute instances.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preload_libraries: Option<PreloadLibraries>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Per-project consumption quotas. If a quota is exceeded, all active computes
@@ -2742,6 +3148,9 @@ pub struct ProjectQuota {
     /// Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logical_size_bytes: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// A collection of settings for a Neon endpoint
@@ -2771,6 +3180,9 @@ pub struct DefaultEndpointSettings {
     /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub suspend_timeout_seconds: Option<SuspendTimeoutSeconds>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// A raw representation of Postgres settings
@@ -2797,6 +3209,9 @@ pub struct ProjectOwnerData {
     /// Notice that for users without billing account this will be "UNKNOWN"
     #[serde(default)]
     pub subscription_type: BillingSubscriptionType,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ProjectOwnerData {
@@ -2806,6 +3221,7 @@ impl std::fmt::Debug for ProjectOwnerData {
             .field("name", &crate::Redacted)
             .field("branches_limit", &self.branches_limit)
             .field("subscription_type", &self.subscription_type)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -2814,12 +3230,18 @@ impl std::fmt::Debug for ProjectOwnerData {
 pub struct LimitsUnsatisfiedResponse {
     #[serde(default)]
     pub limits: Vec<LimitsUnsatisfiedResponseLimitsItem>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ProjectsWithIntegrationResponse {
     #[serde(default)]
     pub projects: Vec<ProjectsWithIntegrationResponseProjectsItem>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Configuration settings for the Neon Data API
@@ -2855,6 +3277,9 @@ pub struct DataAPISettings {
     /// Enable server timing headers
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_timing_enabled: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Create Neon Data API
@@ -2883,6 +3308,9 @@ pub struct DataAPICreateRequest {
     /// Configuration settings for the Data API
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<DataAPISettings>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Neon Data API created successfully
@@ -2890,6 +3318,9 @@ pub struct DataAPICreateRequest {
 pub struct DataAPICreateResponse {
     #[serde(default)]
     pub url: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Neon Data API response
@@ -2907,6 +3338,9 @@ pub struct DataAPIReponse {
     /// List of available database schemas (SubZero only)
     #[serde(default)]
     pub available_schemas: Option<Vec<String>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Update Neon Data API
@@ -2915,6 +3349,9 @@ pub struct DataAPIUpdateRequest {
     /// Configuration settings for the Data API
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub settings: Option<DataAPISettings>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -2945,12 +3382,18 @@ pub struct NeonAuthRedirectURIWhitelistDomain {
     pub domain: String,
     #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthRedirectURIWhitelistResponse {
     #[serde(default)]
     pub domains: Vec<NeonAuthRedirectURIWhitelistDomain>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2959,6 +3402,9 @@ pub struct NeonAuthAddDomainToRedirectURIWhitelistRequest {
     pub domain: String,
     #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2967,12 +3413,18 @@ pub struct NeonAuthDeleteDomainFromRedirectURIWhitelistRequest {
     pub auth_provider: NeonAuthSupportedAuthProvider,
     #[serde(default)]
     pub domains: Vec<NeonAuthDeleteDomainFromRedirectURIWhitelistItem>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthDeleteDomainFromRedirectURIWhitelistItem {
     #[serde(default)]
     pub domain: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -2989,6 +3441,9 @@ pub struct NeonAuthCreateIntegrationRequest {
     #[deprecated]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role_name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for NeonAuthCreateIntegrationRequest {
@@ -2999,6 +3454,7 @@ impl std::fmt::Debug for NeonAuthCreateIntegrationRequest {
             .field("branch_id", &self.branch_id)
             .field("database_name", &self.database_name.as_ref().map(|_| crate::Redacted))
             .field("role_name", &self.role_name)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3010,6 +3466,9 @@ pub struct EnableNeonAuthIntegrationRequest {
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database_name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for EnableNeonAuthIntegrationRequest {
@@ -3017,6 +3476,7 @@ impl std::fmt::Debug for EnableNeonAuthIntegrationRequest {
         f.debug_struct("EnableNeonAuthIntegrationRequest")
             .field("auth_provider", &self.auth_provider)
             .field("database_name", &self.database_name.as_ref().map(|_| crate::Redacted))
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3041,6 +3501,9 @@ pub struct NeonAuthCreateIntegrationResponse {
     pub table_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for NeonAuthCreateIntegrationResponse {
@@ -3054,6 +3517,7 @@ impl std::fmt::Debug for NeonAuthCreateIntegrationResponse {
             .field("schema_name", &self.schema_name)
             .field("table_name", &self.table_name)
             .field("base_url", &self.base_url)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3064,6 +3528,9 @@ pub struct NeonAuthCreateAuthProviderSDKKeysRequest {
     pub project_id: String,
     #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3078,6 +3545,9 @@ pub struct NeonAuthCreateNewUserRequest {
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for NeonAuthCreateNewUserRequest {
@@ -3087,6 +3557,7 @@ impl std::fmt::Debug for NeonAuthCreateNewUserRequest {
             .field("auth_provider", &self.auth_provider)
             .field("email", &crate::Redacted)
             .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3099,6 +3570,9 @@ pub struct CreateBranchNeonAuthNewUserRequest {
     /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for CreateBranchNeonAuthNewUserRequest {
@@ -3106,6 +3580,7 @@ impl std::fmt::Debug for CreateBranchNeonAuthNewUserRequest {
         f.debug_struct("CreateBranchNeonAuthNewUserRequest")
             .field("email", &crate::Redacted)
             .field("name", &self.name.as_ref().map(|_| crate::Redacted))
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3115,6 +3590,9 @@ pub struct NeonAuthCreateNewUserResponse {
     /// ID of newly created user
     #[serde(default)]
     pub id: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3122,6 +3600,9 @@ pub struct UpdateNeonAuthUserRoleRequest {
     /// Array of roles to assign to the user
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3129,6 +3610,9 @@ pub struct UpdateNeonAuthUserRoleResponse {
     /// ID of the updated user
     #[serde(default)]
     pub id: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3136,6 +3620,9 @@ pub struct NeonAuthAllowLocalhostResponse {
     /// Whether to allow localhost connections
     #[serde(default)]
     pub allow_localhost: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3143,6 +3630,9 @@ pub struct UpdateNeonAuthAllowLocalhostRequest {
     /// Whether to allow localhost connections
     #[serde(default)]
     pub allow_localhost: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3162,6 +3652,9 @@ pub struct NeonAuthOrganizationConfig {
     /// Whether to send invitation emails when inviting members to an organization
     #[serde(default)]
     pub send_invitation_email: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3181,6 +3674,9 @@ pub struct NeonAuthOrganizationConfigUpdate {
     /// Whether to send invitation emails when inviting members to an organization
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub send_invitation_email: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3194,6 +3690,9 @@ pub struct NeonAuthMagicLinkConfig {
     /// Whether to disable sign-up via magic link
     #[serde(default)]
     pub disable_sign_up: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3207,6 +3706,9 @@ pub struct NeonAuthMagicLinkConfigUpdate {
     /// Whether to disable sign-up via magic link
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_sign_up: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3217,6 +3719,9 @@ pub struct NeonAuthPhoneNumberConfig {
     /// Time in seconds before the OTP expires
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_expires_in: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3227,6 +3732,9 @@ pub struct NeonAuthPhoneNumberConfigUpdate {
     /// Time in seconds before the OTP expires
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub otp_expires_in: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3235,6 +3743,9 @@ pub struct NeonAuthTransferAuthProviderProjectRequest {
     pub project_id: String,
     #[serde(default)]
     pub auth_provider: NeonAuthSupportedAuthProvider,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3242,30 +3753,49 @@ pub struct NeonAuthTransferAuthProviderProjectResponse {
     /// URL for completing the process of ownership transfer
     #[serde(default)]
     pub url: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListNeonAuthIntegrationsResponse {
     #[serde(default)]
     pub data: Vec<NeonAuthIntegration>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for ListNeonAuthIntegrationsResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ListNeonAuthIntegrationsResponse")
             .field("data", &self.data)
+            .field("extra", &self.extra)
             .finish()
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListNeonAuthOauthProvidersResponse {
     #[serde(default)]
     pub providers: Vec<NeonAuthOauthProvider>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for ListNeonAuthOauthProvidersResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ListNeonAuthOauthProvidersResponse")
+            .field("providers", &self.providers)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 /// Aggregated plugin configurations for Neon Auth
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthPluginConfigs {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub organization: Option<NeonAuthOrganizationConfig>,
@@ -3281,6 +3811,24 @@ pub struct NeonAuthPluginConfigs {
     pub oauth_providers: Option<Vec<NeonAuthOauthProvider>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_localhost: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for NeonAuthPluginConfigs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthPluginConfigs")
+            .field("organization", &self.organization)
+            .field("magic_link", &self.magic_link)
+            .field("phone_number", &self.phone_number)
+            .field("email_provider", &self.email_provider)
+            .field("email_and_password", &self.email_and_password)
+            .field("oauth_providers", &self.oauth_providers)
+            .field("allow_localhost", &self.allow_localhost)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3293,9 +3841,12 @@ pub struct NeonAuthWebhookConfig {
     pub enabled_events: Option<Vec<NeonAuthWebhookConfigEnabledEventsItem>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthOauthProvider {
     #[serde(default)]
     pub id: NeonAuthOauthProviderId,
@@ -3303,8 +3854,24 @@ pub struct NeonAuthOauthProvider {
     pub r#type: NeonAuthOauthProviderType,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for NeonAuthOauthProvider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthOauthProvider")
+            .field("id", &self.id)
+            .field("type", &self.r#type)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| crate::Redacted))
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 crate::open_enum! {
@@ -3323,26 +3890,57 @@ crate::open_enum! {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthAddOAuthProviderRequest {
     #[serde(default)]
     pub id: NeonAuthOauthProviderId,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub microsoft_tenant_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+impl std::fmt::Debug for NeonAuthAddOAuthProviderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthAddOAuthProviderRequest")
+            .field("id", &self.id)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| crate::Redacted))
+            .field("microsoft_tenant_id", &self.microsoft_tenant_id)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthUpdateOAuthProviderRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_id: Option<String>,
+    /// Secret: never shown by `Debug`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_secret: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub microsoft_tenant_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for NeonAuthUpdateOAuthProviderRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthUpdateOAuthProviderRequest")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| crate::Redacted))
+            .field("microsoft_tenant_id", &self.microsoft_tenant_id)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3351,6 +3949,9 @@ pub struct SharedEmailServer {
     pub sender_email: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sender_name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3370,6 +3971,9 @@ pub struct StandardEmailServer {
     pub sender_email: String,
     #[serde(default)]
     pub sender_name: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for StandardEmailServer {
@@ -3381,6 +3985,7 @@ impl std::fmt::Debug for StandardEmailServer {
             .field("password", &crate::Redacted)
             .field("sender_email", &self.sender_email)
             .field("sender_name", &self.sender_name)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3420,6 +4025,9 @@ pub struct SendNeonAuthTestEmailRequest {
     /// The email address to send the test email to.
     #[serde(default)]
     pub recipient_email: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for SendNeonAuthTestEmailRequest {
@@ -3432,6 +4040,7 @@ impl std::fmt::Debug for SendNeonAuthTestEmailRequest {
             .field("sender_email", &self.sender_email)
             .field("sender_name", &self.sender_name)
             .field("recipient_email", &self.recipient_email)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3444,6 +4053,9 @@ pub struct SendNeonAuthTestEmailResponse {
     /// The error message from the email server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -3479,6 +4091,9 @@ pub struct NeonAuthEmailAndPasswordConfig {
     /// Whether to disable new user sign ups
     #[serde(default)]
     pub disable_sign_up: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3504,6 +4119,9 @@ pub struct NeonAuthEmailAndPasswordConfigUpdate {
     /// Whether to disable new user sign ups
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub disable_sign_up: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3530,6 +4148,9 @@ pub struct NeonAuthIntegration {
     /// The application name used in auth emails and communications. Defaults to the Neon project name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for NeonAuthIntegration {
@@ -3545,6 +4166,7 @@ impl std::fmt::Debug for NeonAuthIntegration {
             .field("jwks_url", &self.jwks_url)
             .field("base_url", &self.base_url)
             .field("name", &self.name)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3554,6 +4176,9 @@ pub struct NeonAuthConfigUpdate {
     /// The application name used in auth emails and communications.
     #[serde(default)]
     pub name: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3561,6 +4186,9 @@ pub struct NeonAuthConfigResponse {
     /// The application name used in auth emails and communications.
     #[serde(default)]
     pub name: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3574,6 +4202,9 @@ pub struct GeneralError {
     /// Error message
     #[serde(default)]
     pub message: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 pub type ErrorCode = String;
@@ -3584,6 +4215,9 @@ pub struct BranchOperations {
     pub branch: Branch,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3592,6 +4226,9 @@ pub struct BranchRecoverResponse {
     pub branch: Branch,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Vec<Endpoint>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for BranchRecoverResponse {
@@ -3599,6 +4236,7 @@ impl std::fmt::Debug for BranchRecoverResponse {
         f.debug_struct("BranchRecoverResponse")
             .field("branch", &self.branch)
             .field("endpoints", &self.endpoints)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3609,6 +4247,9 @@ pub struct EndpointOperations {
     pub endpoint: Endpoint,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for EndpointOperations {
@@ -3616,6 +4257,7 @@ impl std::fmt::Debug for EndpointOperations {
         f.debug_struct("EndpointOperations")
             .field("endpoint", &self.endpoint)
             .field("operations", &self.operations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3627,6 +4269,9 @@ pub struct DatabaseOperations {
     pub database: Database,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for DatabaseOperations {
@@ -3634,6 +4279,7 @@ impl std::fmt::Debug for DatabaseOperations {
         f.debug_struct("DatabaseOperations")
             .field("database", &crate::Redacted)
             .field("operations", &self.operations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3644,6 +4290,9 @@ pub struct RoleOperations {
     pub role: Role,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for RoleOperations {
@@ -3651,6 +4300,7 @@ impl std::fmt::Debug for RoleOperations {
         f.debug_struct("RoleOperations")
             .field("role", &self.role)
             .field("operations", &self.operations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -3661,6 +4311,9 @@ pub struct JWKSCreationOperation {
     pub jwks: JWKS,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3674,6 +4327,9 @@ pub struct AnnotationData {
     pub created_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub updated_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Annotation properties.
@@ -3685,6 +4341,9 @@ pub struct AnnotationObjectData {
     pub r#type: String,
     #[serde(default)]
     pub id: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3692,18 +4351,27 @@ pub struct AnnotationCreateValueRequest {
     /// Annotation properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_value: Option<AnnotationValueData>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationResponse {
     #[serde(default)]
     pub annotation: AnnotationData,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct AnnotationsMapResponse {
     #[serde(default)]
     pub annotations: std::collections::BTreeMap<String, AnnotationData>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -3721,6 +4389,9 @@ crate::open_enum! {
 pub struct ProjectsApplicationsMapResponse {
     #[serde(default)]
     pub applications: std::collections::BTreeMap<String, Vec<ApplicationType>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// A map where key is a project ID and a value is a list of installed integrations.
@@ -3728,6 +4399,9 @@ pub struct ProjectsApplicationsMapResponse {
 pub struct ProjectsIntegrationsMapResponse {
     #[serde(default)]
     pub integrations: std::collections::BTreeMap<String, Vec<ApplicationType>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3735,6 +4409,9 @@ pub struct CursorPaginationResponse {
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
@@ -3746,6 +4423,9 @@ pub struct CursorPagination {
     pub sort_by: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sort_order: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3778,12 +4458,18 @@ pub struct Snapshot {
     /// When absent, either the incremental size has not been calculated yet and the snapshot is not being charged, or the snapshot is charged at full logical size (in that case `full_size` is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff_size: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct SnapshotUpdateRequest {
     #[serde(default)]
     pub snapshot: SnapshotUpdateRequestSnapshot,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3809,18 +4495,27 @@ pub struct BackupScheduleItem {
     /// If not set, the snapshot is kept indefinitely.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retention_seconds: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BackupSchedule {
     #[serde(default)]
     pub schedule: Vec<BackupScheduleItem>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BranchSchemaJSON {
     #[serde(default)]
     pub tables: Vec<BranchSchemaJSONTablesItem>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -3850,6 +4545,9 @@ pub struct Bucket {
     /// fork never re-creates the bucket).
     #[serde(default)]
     pub created_at: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3861,18 +4559,27 @@ pub struct BucketCreateRequest {
     /// to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_level: Option<BucketCreateRequestAccessLevel>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketResponse {
     #[serde(default)]
     pub bucket: Bucket,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct BucketsListResponse {
     #[serde(default)]
     pub buckets: Vec<Bucket>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3900,6 +4607,9 @@ pub struct BranchStorage {
     /// equivalent) to true.
     #[serde(default)]
     pub force_path_style: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3916,6 +4626,9 @@ pub struct BranchStorageNotEnabled {
     /// have access to it.
     #[serde(default)]
     pub reason: BranchStorageNotEnabledReason,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3929,6 +4642,9 @@ pub struct BranchAiGateway {
     /// (e.g. `/ai-gateway/openai/v1/responses`) themselves.
     #[serde(default)]
     pub base_url: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3943,6 +4659,9 @@ pub struct BranchAiGatewayNotEnabled {
     /// have access to it.
     #[serde(default)]
     pub reason: BranchAiGatewayNotEnabledReason,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3959,6 +4678,9 @@ pub struct BucketObject {
     /// The object's entity tag (content hash).
     #[serde(default)]
     pub etag: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3980,6 +4702,9 @@ pub struct BucketObjectsListResponse {
     /// True when more results exist beyond this page.
     #[serde(default)]
     pub is_truncated: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -3988,6 +4713,9 @@ pub struct BucketObjectsDeletePrefixResponse {
     /// object matched the prefix on this branch.
     #[serde(default)]
     pub deleted: i64,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// Options for the presigned URL. The `operation` selects upload (`PUT`)
@@ -4008,6 +4736,9 @@ pub struct PresignRequest {
     /// (15 minutes); capped at 604800 (7 days).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_in_seconds: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4027,6 +4758,9 @@ pub struct PresignResponse {
     /// When the presigned URL stops being valid.
     #[serde(default)]
     pub expires_at: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4054,6 +4788,9 @@ pub struct CreateCredentialRequest {
     /// and are never issued through the customer-facing API.
     #[serde(default)]
     pub principal_type: CreateCredentialRequestPrincipalType,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4084,6 +4821,9 @@ pub struct CreateCredentialResponse {
     /// When the credential expires; absent means never expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for CreateCredentialResponse {
@@ -4098,6 +4838,7 @@ impl std::fmt::Debug for CreateCredentialResponse {
             .field("branch_id", &self.branch_id)
             .field("created_at", &self.created_at)
             .field("expires_at", &self.expires_at)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -4130,12 +4871,18 @@ pub struct CredentialMeta {
     /// verifier refuses to authenticate after `expires_at <= now()`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListCredentialsResponse {
     #[serde(default)]
     pub credentials: Vec<CredentialMeta>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4164,6 +4911,9 @@ pub struct NeonFunction {
     pub active_deployment: Option<NeonFunctionDeployment>,
     #[serde(default)]
     pub created_at: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4190,18 +4940,27 @@ pub struct NeonFunctionDeployment {
     /// when `status` is `failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionResponse {
     #[serde(default)]
     pub function: NeonFunction,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionsListResponse {
     #[serde(default)]
     pub functions: Vec<NeonFunction>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4212,12 +4971,18 @@ pub struct NeonFunctionUpdateRequest {
     /// rejected.
     #[serde(default)]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonFunctionDeploymentResponse {
     #[serde(default)]
     pub deployment: NeonFunctionDeployment,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4239,6 +5004,9 @@ pub struct FunctionDeployRequest {
     /// values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub environment: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl crate::MultipartBody for FunctionDeployRequest {
@@ -4257,6 +5025,7 @@ impl std::fmt::Debug for FunctionDeployRequest {
             .field("zip", &self.zip.as_ref().map(|_| crate::Redacted))
             .field("runtime", &self.runtime)
             .field("environment", &self.environment)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -4283,6 +5052,9 @@ pub struct ProjectCreateRequestProjectBranch {
     /// The annotations for the branch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotations: Option<AnnotationValueData>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4340,6 +5112,9 @@ pub struct ProjectCreateRequestProject {
     /// If not present, project is owned by a user and not by org.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4356,6 +5131,9 @@ pub struct ProjectUpdateRequestProject {
     /// The default is 1 day (604800 seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub history_retention_seconds: Option<i32>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4366,6 +5144,9 @@ pub struct AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem {
     /// A short code identifying the reason
     #[serde(default)]
     pub code: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system.
@@ -4377,6 +5158,9 @@ pub struct BranchCreatedBy {
     /// The URL to the user's avatar image.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub image: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4418,6 +5202,9 @@ pub struct BranchCreateRequestBranch {
     /// Access to this feature is currently limited to participants in the Early Access Program.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4431,6 +5218,9 @@ pub struct BranchUpdateRequestBranch {
     /// Access to this feature is currently limited to participants in the Early Access Program.
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4499,6 +5289,9 @@ pub struct EndpointCreateRequestEndpoint {
     /// Optional name of the compute endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4563,6 +5356,9 @@ pub struct EndpointUpdateRequestEndpoint {
     /// Optional name of the compute endpoint
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4573,6 +5369,9 @@ pub struct RoleCreateRequestRole {
     /// Whether to create a role that cannot login.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub no_login: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4597,6 +5396,9 @@ pub struct DatabaseCreateRequestDatabase {
     /// The name of the role that owns the database
     #[serde(default)]
     pub owner_name: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4607,6 +5409,9 @@ pub struct DatabaseUpdateRequestDatabase {
     /// The name of the role that owns the database
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner_name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4631,6 +5436,9 @@ pub struct LimitsUnsatisfiedResponseLimitsItem {
     pub expected: String,
     #[serde(default)]
     pub actual: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4639,6 +5447,9 @@ pub struct ProjectsWithIntegrationResponseProjectsItem {
     pub id: String,
     #[serde(default)]
     pub integration: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4681,6 +5492,9 @@ crate::open_enum! {
 pub struct SnapshotUpdateRequestSnapshot {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4695,6 +5509,9 @@ pub struct BranchSchemaJSONTablesItemColumnsItem {
     /// Whether the column is a generated (computed) column
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub generated: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 /// For foreign keys - the referenced table information
@@ -4709,6 +5526,9 @@ pub struct BranchSchemaJSONTablesItemConstraintsItemReferencedTable {
     /// Names of the referenced columns
     #[serde(default)]
     pub columns: Vec<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4725,6 +5545,9 @@ pub struct BranchSchemaJSONTablesItemConstraintsItem {
     /// For foreign keys - the referenced table information
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub referenced_table: Option<BranchSchemaJSONTablesItemConstraintsItemReferencedTable>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4737,6 +5560,9 @@ pub struct BranchSchemaJSONTablesItem {
     pub columns: Vec<BranchSchemaJSONTablesItemColumnsItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub constraints: Option<Vec<BranchSchemaJSONTablesItemConstraintsItem>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4821,6 +5647,9 @@ crate::open_enum! {
 pub struct GetProjectAdvisorSecurityIssuesResponse {
     #[serde(default)]
     pub issues: Vec<AdvisorIssue>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4836,10 +5665,13 @@ pub struct ListProjectsResponse {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
-    #[serde(default)]
-    pub applications: std::collections::BTreeMap<String, Vec<ApplicationType>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<std::collections::BTreeMap<String, Vec<ApplicationType>>>,
     #[serde(default)]
     pub integrations: std::collections::BTreeMap<String, Vec<ApplicationType>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4860,6 +5692,9 @@ pub struct CreatedProjectResponse {
     pub branch: Branch,
     #[serde(default)]
     pub endpoints: Vec<Endpoint>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for CreatedProjectResponse {
@@ -4872,6 +5707,7 @@ impl std::fmt::Debug for CreatedProjectResponse {
             .field("operations", &self.operations)
             .field("branch", &self.branch)
             .field("endpoints", &self.endpoints)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -4889,6 +5725,9 @@ pub struct ListSharedProjectsResponse {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4897,6 +5736,9 @@ pub struct UpdateProjectResponse {
     pub project: Project,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for UpdateProjectResponse {
@@ -4904,6 +5746,7 @@ impl std::fmt::Debug for UpdateProjectResponse {
         f.debug_struct("UpdateProjectResponse")
             .field("project", &self.project)
             .field("operations", &self.operations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -4917,6 +5760,9 @@ pub struct ListOperationsResponse {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4925,6 +5771,9 @@ pub struct CreateProjectTransferRequestRequest {
     /// the request will expire after 24 hours (86,400 seconds).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttl_seconds: Option<i64>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4933,6 +5782,9 @@ pub struct AcceptProjectTransferRequestRequest {
     /// transferred to the current user or organization account.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org_id: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4940,6 +5792,9 @@ pub struct DisableNeonAuthRequest {
     /// If true, deletes the `neon_auth` schema from the database
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_data: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4947,6 +5802,9 @@ pub struct DeleteNeonAuthIntegrationRequest {
     /// If true, deletes the `neon_auth` schema from the database
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delete_data: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -4973,6 +5831,9 @@ pub struct ListProjectBranchesResponse {
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5006,6 +5867,9 @@ pub struct CreateProjectBranchRequestBranch {
     /// Access to this feature is currently limited to participants in the Early Access Program.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5017,6 +5881,9 @@ pub struct CreateProjectBranchRequest {
     /// Annotation properties.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub annotation_value: Option<AnnotationValueData>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5034,6 +5901,9 @@ pub struct CreatedBranchResponse {
     pub databases: Vec<Database>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection_uris: Option<Vec<ConnectionDetails>>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for CreatedBranchResponse {
@@ -5045,6 +5915,7 @@ impl std::fmt::Debug for CreatedBranchResponse {
             .field("roles", &self.roles)
             .field("databases", &self.databases)
             .field("connection_uris", &self.connection_uris)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -5055,6 +5926,9 @@ pub struct GetProjectBranchResponse {
     pub branch: Branch,
     #[serde(default)]
     pub annotation: AnnotationData,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5062,6 +5936,9 @@ pub struct FinalizeRestoreBranchRequest {
     /// used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5073,6 +5950,9 @@ pub struct GetConsumptionHistoryPerProjectResponse {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5084,6 +5964,9 @@ pub struct GetConsumptionHistoryPerProjectV2Response {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5095,6 +5978,9 @@ pub struct GetConsumptionHistoryPerBranchV2Response {
     /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<Pagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -5119,6 +6005,9 @@ pub struct GetOrganizationMembersResponse {
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for GetOrganizationMembersResponse {
@@ -5126,6 +6015,7 @@ impl std::fmt::Debug for GetOrganizationMembersResponse {
         f.debug_struct("GetOrganizationMembersResponse")
             .field("members", &self.members)
             .field("pagination", &self.pagination)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -5136,18 +6026,27 @@ pub struct CreateSnapshotResponse {
     pub snapshot: Snapshot,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct ListSnapshotsResponse {
     #[serde(default)]
     pub snapshots: Vec<Snapshot>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct UpdateSnapshotResponse {
     #[serde(default)]
     pub snapshot: Snapshot,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5167,6 +6066,9 @@ pub struct RestoreSnapshotRequest {
     /// Defaults to `false` to allow previewing the restored snapshot data first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finalize_restore: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -5177,6 +6079,9 @@ pub struct RestoredSnapshotResponse {
     pub endpoints: Option<Vec<Endpoint>>,
     #[serde(default)]
     pub operations: Vec<Operation>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 impl std::fmt::Debug for RestoredSnapshotResponse {
@@ -5185,6 +6090,7 @@ impl std::fmt::Debug for RestoredSnapshotResponse {
             .field("branch", &self.branch)
             .field("endpoints", &self.endpoints)
             .field("operations", &self.operations)
+            .field("extra", &self.extra)
             .finish()
     }
 }
@@ -5196,5 +6102,8 @@ pub struct ListProjectBranchFunctionsResponse {
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 

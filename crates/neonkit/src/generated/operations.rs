@@ -21,6 +21,8 @@ pub static GET_PROJECT_ADVISOR_SECURITY_ISSUES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "issues", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -38,6 +40,8 @@ pub static LIST_API_KEYS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -55,6 +59,8 @@ pub static CREATE_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -72,6 +78,8 @@ pub static REVOKE_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -89,6 +97,8 @@ pub static GET_PROJECT_OPERATION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "operation", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -106,6 +116,8 @@ pub static LIST_PROJECTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "applications", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "integrations", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -123,6 +135,8 @@ pub static CREATE_PROJECT: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &["project", "org_id"],
     deprecated: false,
 };
 
@@ -140,6 +154,8 @@ pub static LIST_SHARED_PROJECTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -157,6 +173,8 @@ pub static GET_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -174,6 +192,8 @@ pub static UPDATE_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -191,6 +211,8 @@ pub static DELETE_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -208,6 +230,8 @@ pub static RECOVER_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "branches", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -224,7 +248,9 @@ pub static LIST_PROJECT_OPERATIONS: OperationInfo = OperationInfo {
     response: ResponseKind::Json,
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "operations", default_limit: None }),
-    returns_operations: true,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -242,6 +268,8 @@ pub static LIST_PROJECT_PERMISSIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "project_permissions", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -259,6 +287,8 @@ pub static GRANT_PERMISSION_TO_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -276,6 +306,8 @@ pub static REVOKE_PERMISSION_FROM_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -293,6 +325,8 @@ pub static GET_AVAILABLE_PRELOAD_LIBRARIES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "libraries", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -310,6 +344,8 @@ pub static CREATE_PROJECT_TRANSFER_REQUEST: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -327,6 +363,8 @@ pub static ACCEPT_PROJECT_TRANSFER_REQUEST: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &["org_id"],
     deprecated: false,
 };
 
@@ -344,6 +382,8 @@ pub static GET_PROJECT_JWKS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -361,6 +401,8 @@ pub static ADD_PROJECT_JWKS: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -378,6 +420,8 @@ pub static DELETE_PROJECT_JWKS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "provider_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwt_audience", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role_names", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -395,6 +439,8 @@ pub static GET_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "status", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "settings", kind: JsonKind::Object, required: false, nullable: true }, ResponseField { name: "available_schemas", kind: JsonKind::Array, required: false, nullable: true }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -412,6 +458,8 @@ pub static CREATE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -429,6 +477,8 @@ pub static UPDATE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -446,6 +496,8 @@ pub static DELETE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -463,6 +515,8 @@ pub static CREATE_NEON_AUTH_INTEGRATION: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -480,6 +534,8 @@ pub static GET_NEON_AUTH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "db_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "owned_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "transfer_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -497,6 +553,8 @@ pub static CREATE_NEON_AUTH: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -514,6 +572,8 @@ pub static DISABLE_NEON_AUTH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -531,6 +591,8 @@ pub static LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS: OperationInfo = Operat
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -548,6 +610,8 @@ pub static ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST: OperationInfo = Opera
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -565,6 +629,8 @@ pub static DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST: OperationInfo = 
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -582,6 +648,8 @@ pub static LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -599,6 +667,8 @@ pub static ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -616,6 +686,8 @@ pub static DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN: OperationInfo = OperationInfo
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -633,6 +705,8 @@ pub static CREATE_NEON_AUTH_PROVIDER_SDK_KEYS: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -650,6 +724,8 @@ pub static CREATE_NEON_AUTH_NEW_USER: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -667,6 +743,8 @@ pub static CREATE_BRANCH_NEON_AUTH_NEW_USER: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -684,6 +762,8 @@ pub static DELETE_BRANCH_NEON_AUTH_USER: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -701,6 +781,8 @@ pub static UPDATE_NEON_AUTH_USER_ROLE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -718,6 +800,8 @@ pub static DELETE_NEON_AUTH_USER: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -735,6 +819,8 @@ pub static TRANSFER_NEON_AUTH_PROVIDER_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -752,6 +838,8 @@ pub static LIST_NEON_AUTH_INTEGRATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "data", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -769,6 +857,8 @@ pub static LIST_NEON_AUTH_OAUTH_PROVIDERS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -786,6 +876,8 @@ pub static ADD_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -803,6 +895,8 @@ pub static LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -820,6 +914,8 @@ pub static ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -837,6 +933,8 @@ pub static UPDATE_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -854,6 +952,8 @@ pub static DELETE_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -871,6 +971,8 @@ pub static UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -888,6 +990,8 @@ pub static DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -905,6 +1009,8 @@ pub static GET_NEON_AUTH_EMAIL_SERVER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -922,6 +1028,8 @@ pub static UPDATE_NEON_AUTH_EMAIL_SERVER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -939,6 +1047,8 @@ pub static SEND_NEON_AUTH_TEST_EMAIL: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "success", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "error_message", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -956,6 +1066,8 @@ pub static GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG: OperationInfo = OperationInf
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -973,6 +1085,8 @@ pub static UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG: OperationInfo = Operation
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -990,6 +1104,8 @@ pub static GET_NEON_AUTH_EMAIL_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1007,6 +1123,8 @@ pub static UPDATE_NEON_AUTH_EMAIL_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1024,6 +1142,8 @@ pub static DELETE_NEON_AUTH_INTEGRATION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -1041,6 +1161,8 @@ pub static GET_CONNECTION_URI: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "uri", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1058,6 +1180,8 @@ pub static GET_NEON_AUTH_ALLOW_LOCALHOST: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1075,6 +1199,8 @@ pub static UPDATE_NEON_AUTH_ALLOW_LOCALHOST: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1092,6 +1218,8 @@ pub static GET_NEON_AUTH_PLUGIN_CONFIGS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "organization", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "magic_link", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "phone_number", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "email_provider", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "email_and_password", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "oauth_providers", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1109,6 +1237,8 @@ pub static UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "organization_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "membership_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "creator_role", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "send_invitation_email", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1126,6 +1256,8 @@ pub static UPDATE_NEON_AUTH_CONFIG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1143,6 +1275,8 @@ pub static UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "expires_in", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1160,6 +1294,8 @@ pub static GET_NEON_AUTH_PHONE_NUMBER_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1177,6 +1313,8 @@ pub static UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1194,6 +1332,8 @@ pub static GET_NEON_AUTH_WEBHOOK_CONFIG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1211,6 +1351,8 @@ pub static UPDATE_NEON_AUTH_WEBHOOK_CONFIG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1228,6 +1370,8 @@ pub static LIST_PROJECT_BRANCHES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "branches", default_limit: None }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "annotations", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1245,6 +1389,8 @@ pub static CREATE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1262,6 +1408,8 @@ pub static CREATE_PROJECT_BRANCH_ANONYMIZED: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1279,6 +1427,8 @@ pub static COUNT_PROJECT_BRANCHES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "count", kind: JsonKind::Number, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1296,6 +1446,8 @@ pub static GET_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "annotation", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1313,6 +1465,8 @@ pub static UPDATE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1330,6 +1484,8 @@ pub static DELETE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1347,6 +1503,8 @@ pub static RESTORE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1364,6 +1522,8 @@ pub static GET_PROJECT_BRANCH_SCHEMA: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "sql", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "json", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1381,6 +1541,8 @@ pub static GET_PROJECT_BRANCH_SCHEMA_COMPARISON: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "diff", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1398,6 +1560,8 @@ pub static GET_MASKING_RULES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1415,6 +1579,8 @@ pub static UPDATE_MASKING_RULES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1432,6 +1598,8 @@ pub static GET_ANONYMIZED_BRANCH_STATUS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1449,6 +1617,8 @@ pub static START_ANONYMIZATION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1466,6 +1636,8 @@ pub static SET_DEFAULT_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1483,6 +1655,8 @@ pub static RECOVER_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1500,6 +1674,8 @@ pub static FINALIZE_RESTORE_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1517,6 +1693,8 @@ pub static LIST_PROJECT_BRANCH_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1534,6 +1712,8 @@ pub static LIST_PROJECT_BRANCH_DATABASES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1551,6 +1731,8 @@ pub static CREATE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1568,6 +1750,8 @@ pub static GET_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1585,6 +1769,8 @@ pub static UPDATE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1602,6 +1788,8 @@ pub static DELETE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1619,6 +1807,8 @@ pub static LIST_PROJECT_BRANCH_ROLES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1636,6 +1826,8 @@ pub static CREATE_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1653,6 +1845,8 @@ pub static GET_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1670,6 +1864,8 @@ pub static DELETE_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1687,6 +1883,8 @@ pub static GET_PROJECT_BRANCH_ROLE_PASSWORD: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "password", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1704,6 +1902,8 @@ pub static RESET_PROJECT_BRANCH_ROLE_PASSWORD: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1721,6 +1921,8 @@ pub static LIST_PROJECT_VPC_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1738,6 +1940,8 @@ pub static ASSIGN_PROJECT_VPC_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1755,6 +1959,8 @@ pub static DELETE_PROJECT_VPC_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1772,6 +1978,8 @@ pub static LIST_PROJECT_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1789,6 +1997,8 @@ pub static CREATE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1806,6 +2016,8 @@ pub static GET_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1823,6 +2035,8 @@ pub static UPDATE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1840,6 +2054,8 @@ pub static DELETE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1857,6 +2073,8 @@ pub static START_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1874,6 +2092,8 @@ pub static SUSPEND_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1891,6 +2111,8 @@ pub static RESTART_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1908,6 +2130,8 @@ pub static GET_CONSUMPTION_HISTORY_PER_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1925,6 +2149,8 @@ pub static GET_CONSUMPTION_HISTORY_PER_PROJECT_V2: OperationInfo = OperationInfo
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1942,6 +2168,8 @@ pub static GET_CONSUMPTION_HISTORY_PER_BRANCH_V2: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "branches", default_limit: Some(100) }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1959,6 +2187,8 @@ pub static GET_ORGANIZATION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "handle", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "managed_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "allow_hipaa_projects", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "require_mfa", kind: JsonKind::Bool, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1976,6 +2206,8 @@ pub static LIST_ORG_API_KEYS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -1993,6 +2225,8 @@ pub static CREATE_ORG_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2010,6 +2244,8 @@ pub static REVOKE_ORG_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2027,6 +2263,8 @@ pub static GET_ORGANIZATION_SPENDING_LIMIT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "spending_limit_cents", kind: JsonKind::Number, required: false, nullable: true }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2044,6 +2282,8 @@ pub static SET_ORGANIZATION_SPENDING_LIMIT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "spending_limit_cents", kind: JsonKind::Number, required: false, nullable: true }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2061,6 +2301,8 @@ pub static DELETE_ORGANIZATION_SPENDING_LIMIT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2078,6 +2320,8 @@ pub static GET_ORGANIZATION_MEMBERS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "members", default_limit: None }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "members", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2095,6 +2339,8 @@ pub static GET_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2112,6 +2358,8 @@ pub static UPDATE_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2129,6 +2377,8 @@ pub static REMOVE_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2146,6 +2396,8 @@ pub static GET_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2163,6 +2415,8 @@ pub static CREATE_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2180,6 +2434,8 @@ pub static TRANSFER_PROJECTS_FROM_ORG_TO_ORG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2197,6 +2453,8 @@ pub static LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS: OperationInfo = Operatio
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2214,6 +2472,8 @@ pub static LIST_ORGANIZATION_VPC_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2231,6 +2491,8 @@ pub static GET_ORGANIZATION_VPC_ENDPOINT_DETAILS: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "vpc_endpoint_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "label", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "num_restricted_projects", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "example_restricted_projects", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2248,6 +2510,8 @@ pub static ASSIGN_ORGANIZATION_VPC_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2265,6 +2529,8 @@ pub static DELETE_ORGANIZATION_VPC_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2282,6 +2548,8 @@ pub static GET_ACTIVE_REGIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "regions", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2299,6 +2567,8 @@ pub static GET_CURRENT_USER_INFO: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "active_seconds_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "billing_account", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "auth_accounts", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "image", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "login", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "last_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "projects_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "branches_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "max_autoscaling_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "compute_seconds_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2316,6 +2586,8 @@ pub static GET_CURRENT_USER_ORGANIZATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "organizations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2333,6 +2605,8 @@ pub static TRANSFER_PROJECTS_FROM_USER_TO_ORG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: true,
 };
 
@@ -2350,6 +2624,8 @@ pub static GET_AUTH_DETAILS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "account_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_data", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2367,6 +2643,8 @@ pub static CREATE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "snapshot", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2384,6 +2662,8 @@ pub static LIST_SNAPSHOTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "snapshots", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2401,6 +2681,8 @@ pub static UPDATE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "snapshot", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2418,6 +2700,8 @@ pub static DELETE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 202,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2435,6 +2719,8 @@ pub static RESTORE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2452,6 +2738,8 @@ pub static GET_SNAPSHOT_SCHEDULE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "schedule", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2469,6 +2757,8 @@ pub static SET_SNAPSHOT_SCHEDULE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2486,6 +2776,8 @@ pub static LIST_PROJECT_BRANCH_BUCKETS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "buckets", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2503,6 +2795,8 @@ pub static CREATE_PROJECT_BRANCH_BUCKET: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "bucket", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2520,6 +2814,8 @@ pub static DELETE_PROJECT_BRANCH_BUCKET: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2537,6 +2833,8 @@ pub static GET_PROJECT_BRANCH_STORAGE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "s3_endpoint", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "region", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "force_path_style", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2554,6 +2852,8 @@ pub static GET_PROJECT_BRANCH_AI_GATEWAY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2571,6 +2871,8 @@ pub static LIST_PROJECT_BRANCH_BUCKET_OBJECTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::NextCursor, items_field: "objects", default_limit: Some(1000) }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "folders", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "objects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "prefix", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "next_cursor", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2588,6 +2890,8 @@ pub static DELETE_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2605,6 +2909,8 @@ pub static GET_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2622,6 +2928,8 @@ pub static DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX: OperationInfo = Opera
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "deleted", kind: JsonKind::Number, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2639,6 +2947,8 @@ pub static PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "headers", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2656,6 +2966,8 @@ pub static LIST_CREDENTIALS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "credentials", kind: JsonKind::Array, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2673,6 +2985,8 @@ pub static CREATE_CREDENTIAL: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "token_id_short", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "scopes", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2690,6 +3004,8 @@ pub static REVOKE_CREDENTIAL: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2707,6 +3023,8 @@ pub static LIST_PROJECT_BRANCH_FUNCTIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "functions", default_limit: None }),
     returns_operations: false,
+    response_fields: &[ResponseField { name: "functions", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2724,6 +3042,8 @@ pub static GET_PROJECT_BRANCH_FUNCTION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "function", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2741,6 +3061,8 @@ pub static UPDATE_PROJECT_BRANCH_FUNCTION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "function", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2758,6 +3080,8 @@ pub static DELETE_PROJECT_BRANCH_FUNCTION: OperationInfo = OperationInfo {
     success_status: 204,
     pagination: None,
     returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
     deprecated: false,
 };
 
@@ -2775,6 +3099,8 @@ pub static CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT: OperationInfo = OperationI
     success_status: 201,
     pagination: None,
     returns_operations: false,
+    response_fields: &[ResponseField { name: "deployment", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
     deprecated: false,
 };
 

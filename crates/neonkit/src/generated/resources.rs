@@ -889,7 +889,6 @@ impl<'a> Operations<'a> {
     /// If you need more history than that, you should store your own history.
     ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-    /// Waits for the operations it starts unless the client was built with `wait_for_operations(false)`.
     pub async fn list(&self, project_id: &str, query: &ListProjectOperationsQuery) -> Result<ListOperationsResponse> {
         self.client.send(&LIST_PROJECT_OPERATIONS, &[project_id], query.pairs(), crate::Payload::None).await?.json()
     }
@@ -3130,7 +3129,6 @@ pub mod blocking {
         /// If you need more history than that, you should store your own history.
         ///
         /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-        /// Waits for the operations it starts unless the client was built with `wait_for_operations(false)`.
         pub fn list(&self, project_id: &str, query: &ListProjectOperationsQuery) -> Result<ListOperationsResponse> {
             self.client.block_on(self.client.inner().operations().list(project_id, query))
         }

@@ -24,11 +24,11 @@ pub fn client(emu: &Emulator) -> Client {
 }
 
 pub fn builder(emu: &Emulator) -> neonkit::ClientBuilder {
-    Client::builder()
-        .api_key(emu.api_key())
-        .base_url(emu.base_url())
-        .retry_policy(fast_retries(3))
-        .wait_options(WaitOptions { timeout: Duration::from_secs(10), initial_interval: Duration::from_millis(5), max_interval: Duration::from_millis(50) })
+    Client::builder().api_key(emu.api_key()).base_url(emu.base_url()).retry_policy(fast_retries(3)).wait_options(WaitOptions {
+        timeout: Duration::from_secs(10),
+        initial_interval: Duration::from_millis(5),
+        max_interval: Duration::from_millis(50),
+    })
 }
 
 pub fn status_fault(operation_id: &str, status: u16, times: u32) -> Fault {
@@ -41,6 +41,9 @@ pub fn fault(operation_id: &str, kind: FaultKind, times: u32) -> Fault {
 
 pub async fn new_project(client: &Client, name: &str) -> neonkit::models::CreatedProjectResponse {
     use neonkit::models::*;
-    let body = ProjectCreateRequest { project: ProjectCreateRequestProject { name: Some(name.into()), ..Default::default() } };
+    let body = ProjectCreateRequest {
+        project: ProjectCreateRequestProject { name: Some(name.into()), ..Default::default() },
+        ..Default::default()
+    };
     client.projects().create(&body).await.expect("project created")
 }

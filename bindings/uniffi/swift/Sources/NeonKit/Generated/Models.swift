@@ -1097,6 +1097,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The connection URI.
+        /// A secret: never printed by `description`.
         public var `uri`: String? { NeonModels.field(json, "uri") { v in NeonModels.asString(v) } }
     }
 }
@@ -2306,6 +2307,7 @@ extension NeonModels {
         public var `id`: String? { NeonModels.field(json, "id") { v in NeonModels.asString(v) } }
         public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
         public var `clientId`: String? { NeonModels.field(json, "client_id") { v in NeonModels.asString(v) } }
+        /// A secret: never printed by `description`.
         public var `clientSecret`: String? { NeonModels.field(json, "client_secret") { v in NeonModels.asString(v) } }
     }
 }
@@ -2330,6 +2332,7 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         public var `id`: String? { NeonModels.field(json, "id") { v in NeonModels.asString(v) } }
         public var `clientId`: String? { NeonModels.field(json, "client_id") { v in NeonModels.asString(v) } }
+        /// A secret: never printed by `description`.
         public var `clientSecret`: String? { NeonModels.field(json, "client_secret") { v in NeonModels.asString(v) } }
         public var `microsoftTenantId`: String? { NeonModels.field(json, "microsoft_tenant_id") { v in NeonModels.asString(v) } }
     }
@@ -2340,6 +2343,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `clientId`: String? { NeonModels.field(json, "client_id") { v in NeonModels.asString(v) } }
+        /// A secret: never printed by `description`.
         public var `clientSecret`: String? { NeonModels.field(json, "client_secret") { v in NeonModels.asString(v) } }
         public var `microsoftTenantId`: String? { NeonModels.field(json, "microsoft_tenant_id") { v in NeonModels.asString(v) } }
     }

@@ -148,7 +148,7 @@ public class ApiKeyCreateResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** A timestamp indicating when the API key was created */
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
     /** ID of the user who created this API key */
-    public val `createdBy`: kotlin.String get() = required("created_by") { asString(it) }
+    public val `createdBy`: kotlin.String? get() = optional("created_by") { asString(it) }
 }
 
 public class OrgApiKeyCreateResponse(neonJson: JsonObject) : NeonModel(neonJson) {
@@ -753,7 +753,7 @@ public class Branch(neonJson: JsonObject) : NeonModel(neonJson) {
     /** DEPRECATED. Use `default` field. Whether the branch is the project's primary branch */
     public val `primary`: kotlin.Boolean? get() = optional("primary") { asBool(it) }
     /** Whether the branch is the project's default branch */
-    public val `default`: kotlin.Boolean get() = required("default") { asBool(it) }
+    public val `default`: kotlin.Boolean? get() = optional("default") { asBool(it) }
     /** Whether the branch is protected */
     public val `protected`: kotlin.Boolean get() = required("protected") { asBool(it) }
     /** CPU seconds used by all of the branch's compute endpoints, including deleted ones. This value is reset at the beginning of each billing period. Examples: 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`. 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`. */
@@ -990,7 +990,7 @@ public class ConnectionDetails(neonJson: JsonObject) : NeonModel(neonJson) {
 public class ConnectionURIResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The connection URI. */
+    /** The connection URI. (a secret: never printed by toString) */
     public val `uri`: kotlin.String get() = required("uri") { asString(it) }
 }
 
@@ -2034,6 +2034,7 @@ public class NeonAuthOauthProvider(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `id`: kotlin.String get() = required("id") { asString(it) }
     public val `type`: kotlin.String get() = required("type") { asString(it) }
     public val `clientId`: kotlin.String? get() = optional("client_id") { asString(it) }
+    /** (a secret: never printed by toString) */
     public val `clientSecret`: kotlin.String? get() = optional("client_secret") { asString(it) }
 }
 
@@ -2058,6 +2059,7 @@ public class NeonAuthAddOAuthProviderRequest(neonJson: JsonObject) : NeonModel(n
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `id`: kotlin.String get() = required("id") { asString(it) }
     public val `clientId`: kotlin.String? get() = optional("client_id") { asString(it) }
+    /** (a secret: never printed by toString) */
     public val `clientSecret`: kotlin.String? get() = optional("client_secret") { asString(it) }
     public val `microsoftTenantId`: kotlin.String? get() = optional("microsoft_tenant_id") { asString(it) }
 }
@@ -2066,6 +2068,7 @@ public class NeonAuthUpdateOAuthProviderRequest(neonJson: JsonObject) : NeonMode
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `clientId`: kotlin.String? get() = optional("client_id") { asString(it) }
+    /** (a secret: never printed by toString) */
     public val `clientSecret`: kotlin.String? get() = optional("client_secret") { asString(it) }
     public val `microsoftTenantId`: kotlin.String? get() = optional("microsoft_tenant_id") { asString(it) }
 }
@@ -3038,7 +3041,7 @@ public class ListProjectsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `unavailableProjectIds`: kotlin.collections.List<kotlin.String>? get() = optional("unavailable_project_ids") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
     /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
-    public val `applications`: kotlin.collections.Map<kotlin.String, kotlin.collections.List<kotlin.String>> get() = required("applications") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asArray(e1)?.mapNotNull { e2 -> asString(e2) }?.let { e1k to it } }?.toMap() }
+    public val `applications`: kotlin.collections.Map<kotlin.String, kotlin.collections.List<kotlin.String>>? get() = optional("applications") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asArray(e1)?.mapNotNull { e2 -> asString(e2) }?.let { e1k to it } }?.toMap() }
     public val `integrations`: kotlin.collections.Map<kotlin.String, kotlin.collections.List<kotlin.String>> get() = required("integrations") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asArray(e1)?.mapNotNull { e2 -> asString(e2) }?.let { e1k to it } }?.toMap() }
 }
 
