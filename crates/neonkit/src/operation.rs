@@ -96,7 +96,8 @@ pub enum JsonKind {
 pub struct ResponseField {
     pub name: &'static str,
     pub kind: JsonKind,
-    /// A response without it is not the documented shape.
+    /// A required resource object (`project`, `branch`): a response without it
+    /// is not the documented shape.
     pub required: bool,
     pub nullable: bool,
 }

@@ -1,6 +1,6 @@
 //! The top-level shape check every JSON response goes through before a
 //! binding sees it: valid UTF-8 and JSON, an object, its documented fields of
-//! the documented kinds, the required ones present. So `{"project": "hello"}`,
+//! the documented kinds, the required resource objects present. So `{"project": "hello"}`,
 //! `null`, an empty 200 or a 204 for getProject are the same `Decode` error in
 //! every language. Values below the top level are only scanned, not built.
 
@@ -215,7 +215,7 @@ pub(crate) fn check(op: &'static OperationInfo, body: &[u8]) -> Result<()> {
         .and_then(|r| de.end().map(|_| r))
         .map_err(|e| shape_error(op, format_args!("the body is not valid JSON: {}", crate::error::scrub_decode_message(&e.to_string()))))?;
     outcome.map_err(|why| shape_error(op, why))?;
-    if let Some(missing) = op.response_fields.iter().zip(&seen).find(|(f, seen)| f.required && f.kind == JsonKind::Object && !**seen) {
+    if let Some(missing) = op.response_fields.iter().zip(&seen).find(|(f, seen)| f.required && !**seen) {
         return Err(shape_error(op, format_args!("its field {} is missing", missing.0.name)));
     }
     Ok(())

@@ -353,7 +353,7 @@ pub enum JsonKind {
 pub struct ResponseField {
     pub name: String,
     pub kind: JsonKind,
-    /// Required and never null: a response without it is not the documented shape.
+    /// A required resource object: a response without it is not the documented shape.
     pub required: bool,
     pub nullable: bool,
 }
@@ -555,7 +555,11 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
                 .map(|f| ResponseField {
                     name: f.json_name.clone(),
                     kind: json_kind(&f.ty, &by_name),
-                    required: f.required && !f.nullable,
+                    // Only the resources themselves (`project`, `branch`): a real
+                    // response may leave out a required list or map.
+                    required: f.required
+                        && !f.nullable
+                        && matches!(&f.ty, Ty::Named(n) if matches!(by_name[n].kind, ModelKind::Struct(_) | ModelKind::OneOf(_))),
                     nullable: f.nullable,
                 })
                 .collect();

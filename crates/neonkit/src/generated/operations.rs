@@ -21,7 +21,7 @@ pub static GET_PROJECT_ADVISOR_SECURITY_ISSUES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "issues", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "issues", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -59,7 +59,7 @@ pub static CREATE_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -78,7 +78,7 @@ pub static REVOKE_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -116,7 +116,7 @@ pub static LIST_PROJECTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "applications", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "integrations", kind: JsonKind::Object, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "applications", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "integrations", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -135,7 +135,7 @@ pub static CREATE_PROJECT: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &["project", "org_id"],
     deprecated: false,
 };
@@ -154,7 +154,7 @@ pub static LIST_SHARED_PROJECTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -192,7 +192,7 @@ pub static UPDATE_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -230,7 +230,7 @@ pub static RECOVER_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "branches", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "branches", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -249,7 +249,7 @@ pub static LIST_PROJECT_OPERATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "operations", default_limit: None }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -268,7 +268,7 @@ pub static LIST_PROJECT_PERMISSIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "project_permissions", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "project_permissions", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -287,7 +287,7 @@ pub static GRANT_PERMISSION_TO_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -306,7 +306,7 @@ pub static REVOKE_PERMISSION_FROM_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -344,7 +344,7 @@ pub static CREATE_PROJECT_TRANSFER_REQUEST: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -382,7 +382,7 @@ pub static GET_PROJECT_JWKS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -401,7 +401,7 @@ pub static ADD_PROJECT_JWKS: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -420,7 +420,7 @@ pub static DELETE_PROJECT_JWKS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "provider_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwt_audience", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role_names", kind: JsonKind::Array, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "provider_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwt_audience", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role_names", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -439,7 +439,7 @@ pub static GET_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "status", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "settings", kind: JsonKind::Object, required: false, nullable: true }, ResponseField { name: "available_schemas", kind: JsonKind::Array, required: false, nullable: true }],
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "settings", kind: JsonKind::Object, required: false, nullable: true }, ResponseField { name: "available_schemas", kind: JsonKind::Array, required: false, nullable: true }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -458,7 +458,7 @@ pub static CREATE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -515,7 +515,7 @@ pub static CREATE_NEON_AUTH_INTEGRATION: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -534,7 +534,7 @@ pub static GET_NEON_AUTH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "db_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "owned_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "transfer_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "db_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "owned_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "transfer_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -553,7 +553,7 @@ pub static CREATE_NEON_AUTH: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -591,7 +591,7 @@ pub static LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS: OperationInfo = Operat
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -648,7 +648,7 @@ pub static LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -705,7 +705,7 @@ pub static CREATE_NEON_AUTH_PROVIDER_SDK_KEYS: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -724,7 +724,7 @@ pub static CREATE_NEON_AUTH_NEW_USER: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -743,7 +743,7 @@ pub static CREATE_BRANCH_NEON_AUTH_NEW_USER: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -781,7 +781,7 @@ pub static UPDATE_NEON_AUTH_USER_ROLE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -819,7 +819,7 @@ pub static TRANSFER_NEON_AUTH_PROVIDER_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -838,7 +838,7 @@ pub static LIST_NEON_AUTH_INTEGRATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "data", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "data", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -857,7 +857,7 @@ pub static LIST_NEON_AUTH_OAUTH_PROVIDERS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -876,7 +876,7 @@ pub static ADD_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -895,7 +895,7 @@ pub static LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -914,7 +914,7 @@ pub static ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -933,7 +933,7 @@ pub static UPDATE_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: true,
 };
@@ -971,7 +971,7 @@ pub static UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1047,7 +1047,7 @@ pub static SEND_NEON_AUTH_TEST_EMAIL: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "success", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "error_message", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "success", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "error_message", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1066,7 +1066,7 @@ pub static GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG: OperationInfo = OperationInf
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1085,7 +1085,7 @@ pub static UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG: OperationInfo = Operation
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1161,7 +1161,7 @@ pub static GET_CONNECTION_URI: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "uri", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "uri", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1180,7 +1180,7 @@ pub static GET_NEON_AUTH_ALLOW_LOCALHOST: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1199,7 +1199,7 @@ pub static UPDATE_NEON_AUTH_ALLOW_LOCALHOST: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1237,7 +1237,7 @@ pub static UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "organization_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "membership_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "creator_role", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "send_invitation_email", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "organization_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "membership_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "creator_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "send_invitation_email", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1256,7 +1256,7 @@ pub static UPDATE_NEON_AUTH_CONFIG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1275,7 +1275,7 @@ pub static UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "expires_in", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "expires_in", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1294,7 +1294,7 @@ pub static GET_NEON_AUTH_PHONE_NUMBER_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1313,7 +1313,7 @@ pub static UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1332,7 +1332,7 @@ pub static GET_NEON_AUTH_WEBHOOK_CONFIG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1351,7 +1351,7 @@ pub static UPDATE_NEON_AUTH_WEBHOOK_CONFIG: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1370,7 +1370,7 @@ pub static LIST_PROJECT_BRANCHES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "branches", default_limit: None }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "annotations", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "annotations", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1389,7 +1389,7 @@ pub static CREATE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1408,7 +1408,7 @@ pub static CREATE_PROJECT_BRANCH_ANONYMIZED: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1427,7 +1427,7 @@ pub static COUNT_PROJECT_BRANCHES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "count", kind: JsonKind::Number, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "count", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1465,7 +1465,7 @@ pub static UPDATE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1484,7 +1484,7 @@ pub static DELETE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1503,7 +1503,7 @@ pub static RESTORE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1560,7 +1560,7 @@ pub static GET_MASKING_RULES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1579,7 +1579,7 @@ pub static UPDATE_MASKING_RULES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1598,7 +1598,7 @@ pub static GET_ANONYMIZED_BRANCH_STATUS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1617,7 +1617,7 @@ pub static START_ANONYMIZATION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1636,7 +1636,7 @@ pub static SET_DEFAULT_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1674,7 +1674,7 @@ pub static FINALIZE_RESTORE_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1693,7 +1693,7 @@ pub static LIST_PROJECT_BRANCH_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1712,7 +1712,7 @@ pub static LIST_PROJECT_BRANCH_DATABASES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "databases", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1731,7 +1731,7 @@ pub static CREATE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1769,7 +1769,7 @@ pub static UPDATE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1788,7 +1788,7 @@ pub static DELETE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1807,7 +1807,7 @@ pub static LIST_PROJECT_BRANCH_ROLES: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "roles", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1826,7 +1826,7 @@ pub static CREATE_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1864,7 +1864,7 @@ pub static DELETE_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1883,7 +1883,7 @@ pub static GET_PROJECT_BRANCH_ROLE_PASSWORD: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "password", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "password", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1902,7 +1902,7 @@ pub static RESET_PROJECT_BRANCH_ROLE_PASSWORD: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1921,7 +1921,7 @@ pub static LIST_PROJECT_VPC_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1978,7 +1978,7 @@ pub static LIST_PROJECT_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -1997,7 +1997,7 @@ pub static CREATE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2035,7 +2035,7 @@ pub static UPDATE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2054,7 +2054,7 @@ pub static DELETE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2073,7 +2073,7 @@ pub static START_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2092,7 +2092,7 @@ pub static SUSPEND_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2111,7 +2111,7 @@ pub static RESTART_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2130,7 +2130,7 @@ pub static GET_CONSUMPTION_HISTORY_PER_PROJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2149,7 +2149,7 @@ pub static GET_CONSUMPTION_HISTORY_PER_PROJECT_V2: OperationInfo = OperationInfo
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "projects", default_limit: Some(10) }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2168,7 +2168,7 @@ pub static GET_CONSUMPTION_HISTORY_PER_BRANCH_V2: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Cursor, items_field: "branches", default_limit: Some(100) }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2187,7 +2187,7 @@ pub static GET_ORGANIZATION: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "handle", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "managed_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "allow_hipaa_projects", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "require_mfa", kind: JsonKind::Bool, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "handle", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "managed_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "allow_hipaa_projects", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "require_mfa", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2225,7 +2225,7 @@ pub static CREATE_ORG_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2244,7 +2244,7 @@ pub static REVOKE_ORG_API_KEY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2320,7 +2320,7 @@ pub static GET_ORGANIZATION_MEMBERS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "members", default_limit: None }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "members", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "members", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2339,7 +2339,7 @@ pub static GET_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2358,7 +2358,7 @@ pub static UPDATE_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2396,7 +2396,7 @@ pub static GET_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2415,7 +2415,7 @@ pub static CREATE_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2453,7 +2453,7 @@ pub static LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS: OperationInfo = Operatio
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2472,7 +2472,7 @@ pub static LIST_ORGANIZATION_VPC_ENDPOINTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2491,7 +2491,7 @@ pub static GET_ORGANIZATION_VPC_ENDPOINT_DETAILS: OperationInfo = OperationInfo 
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "vpc_endpoint_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "label", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "num_restricted_projects", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "example_restricted_projects", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "vpc_endpoint_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "label", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "num_restricted_projects", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "example_restricted_projects", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2548,7 +2548,7 @@ pub static GET_ACTIVE_REGIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "regions", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "regions", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2567,7 +2567,7 @@ pub static GET_CURRENT_USER_INFO: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "active_seconds_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "billing_account", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "auth_accounts", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "image", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "login", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "last_name", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "projects_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "branches_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "max_autoscaling_limit", kind: JsonKind::Number, required: true, nullable: false }, ResponseField { name: "compute_seconds_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "active_seconds_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "billing_account", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "auth_accounts", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "image", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "login", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "projects_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "branches_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "max_autoscaling_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "compute_seconds_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2586,7 +2586,7 @@ pub static GET_CURRENT_USER_ORGANIZATIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "organizations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "organizations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2624,7 +2624,7 @@ pub static GET_AUTH_DETAILS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "account_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "auth_data", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "account_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_data", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2643,7 +2643,7 @@ pub static CREATE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "snapshot", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "snapshot", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2662,7 +2662,7 @@ pub static LIST_SNAPSHOTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "snapshots", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "snapshots", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2700,7 +2700,7 @@ pub static DELETE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 202,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2719,7 +2719,7 @@ pub static RESTORE_SNAPSHOT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: true,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2738,7 +2738,7 @@ pub static GET_SNAPSHOT_SCHEDULE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "schedule", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "schedule", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2776,7 +2776,7 @@ pub static LIST_PROJECT_BRANCH_BUCKETS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "buckets", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "buckets", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2833,7 +2833,7 @@ pub static GET_PROJECT_BRANCH_STORAGE: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "s3_endpoint", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "region", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "force_path_style", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "s3_endpoint", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "region", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "force_path_style", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2852,7 +2852,7 @@ pub static GET_PROJECT_BRANCH_AI_GATEWAY: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: true, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2871,7 +2871,7 @@ pub static LIST_PROJECT_BRANCH_BUCKET_OBJECTS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::NextCursor, items_field: "objects", default_limit: Some(1000) }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "folders", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "objects", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "prefix", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "next_cursor", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "folders", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "objects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "prefix", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "next_cursor", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2928,7 +2928,7 @@ pub static DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX: OperationInfo = Opera
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "deleted", kind: JsonKind::Number, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "deleted", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2947,7 +2947,7 @@ pub static PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "method", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "headers", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "headers", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2966,7 +2966,7 @@ pub static LIST_CREDENTIALS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "credentials", kind: JsonKind::Array, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "credentials", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -2985,7 +2985,7 @@ pub static CREATE_CREDENTIAL: OperationInfo = OperationInfo {
     success_status: 201,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "token_id_short", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "scopes", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: true, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "token_id_short", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "scopes", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
@@ -3023,7 +3023,7 @@ pub static LIST_PROJECT_BRANCH_FUNCTIONS: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "functions", default_limit: None }),
     returns_operations: false,
-    response_fields: &[ResponseField { name: "functions", kind: JsonKind::Array, required: true, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    response_fields: &[ResponseField { name: "functions", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };
