@@ -48,10 +48,18 @@ def _json(body: Any) -> Optional[bytes]:
     if body is None:
         return None
     if isinstance(body, Model):
-        return _dumps(body.to_dict()).encode()
-    if isinstance(body, dict):
-        return _dumps(body).encode()
-    raise TypeError(f"body must be a dict or a neonkit model, not {type(body).__name__}")
+        body = body.to_dict()
+    elif not isinstance(body, dict):
+        raise TypeError(f"body must be a dict or a neonkit model, not {type(body).__name__}")
+    text = _dumps(body)
+    try:
+        return text.encode()
+    except UnicodeEncodeError as e:
+        from neonkit._errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            f"the request body is not valid Unicode text: it holds a lone surrogate (character {e.start} of its JSON)"
+        ) from None
 
 
 def _multipart(body: Any) -> Optional[List[Tuple[str, Any]]]:
@@ -108,7 +116,7 @@ def _op_ids(project_id: str, operations: Sequence[Any]) -> List[str]:
 _CLIENT_OPTIONS = (
     "api_key", "base_url", "org_id", "timeout", "connect_timeout", "max_retries",
     "retry_initial_backoff", "retry_max_backoff", "wait_for_operations", "wait_timeout",
-    "wait_poll_interval", "wait_max_poll_interval",
+    "wait_poll_interval", "wait_max_poll_interval", "max_response_bytes",
 )
 
 
@@ -125,6 +133,7 @@ def _native_client(
     wait_timeout: Optional[float],
     wait_poll_interval: Optional[float],
     wait_max_poll_interval: Optional[float],
+    max_response_bytes: Optional[int] = None,
 ) -> Any:
     return _native._Client(
         api_key=api_key,
@@ -139,6 +148,7 @@ def _native_client(
         wait_timeout=wait_timeout,
         wait_initial_interval=wait_poll_interval,
         wait_max_interval=wait_max_poll_interval,
+        max_response_bytes=max_response_bytes,
     )
 
 

@@ -27,6 +27,7 @@ class _Options:
         wait_timeout: Optional[float] = None,
         wait_poll_interval: Optional[float] = None,
         wait_max_poll_interval: Optional[float] = None,
+        max_response_bytes: Optional[int] = None,
     ) -> None:
         """
         api_key: the Neon API key (else NEON_API_KEY).
@@ -40,10 +41,14 @@ class _Options:
             each such method also takes `wait=`).
         wait_timeout: seconds a wait may take (default 300); wait_poll_interval /
             wait_max_poll_interval: polling pauses in seconds (default 0.05 / 2).
+        max_response_bytes: the largest response body accepted, decompressed (default 256 MiB);
+            a larger one raises DecodeError.
+        Out-of-range values raise ConfigError naming the option and its range.
         """
         self._native = _native_client(
             api_key, base_url, org_id, timeout, connect_timeout, max_retries, retry_initial_backoff,
             retry_max_backoff, wait_for_operations, wait_timeout, wait_poll_interval, wait_max_poll_interval,
+            max_response_bytes,
         )
         self._init_namespaces()
 

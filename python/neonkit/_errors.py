@@ -20,7 +20,10 @@ class NeonError(Exception):
 
     `.kind` is the core's stable snake_case error kind, `.status` the HTTP status
     (None when no response was received), `.code` the API's error code (may be
-    ""), `.message` what went wrong, `.request_id` the API's request id.
+    ""), `.message` what went wrong, `.request_id` the API's request id,
+    `.retryable` whether calling again later may succeed, `.accepted` whether the
+    API accepted the call before it failed (then never call it again: wait for
+    `.pending_operations` instead).
     Messages never contain secrets.
     """
 
@@ -36,6 +39,8 @@ class NeonError(Exception):
         operation: Optional[str] = None,
         retry_after: Optional[float] = None,
         pending_operations: Tuple[str, ...] = (),
+        retryable: Optional[bool] = None,
+        accepted: bool = False,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -45,6 +50,8 @@ class NeonError(Exception):
         self.operation = operation
         self.retry_after = retry_after
         self.pending_operations = tuple(pending_operations)
+        self.accepted = accepted
+        self.retryable = (not accepted and self.kind in _RETRYABLE) if retryable is None else retryable
 
     def __str__(self) -> str:
         details = []
@@ -73,6 +80,9 @@ def _rebuild(cls: Type[NeonError], message: str, state: Dict[str, Any]) -> NeonE
     err = cls(message)
     err.__dict__.update(state)
     return err
+
+
+_RETRYABLE = frozenset({"locked", "rate_limited", "server", "timeout", "network"})
 
 
 class BadRequestError(NeonError):
@@ -184,6 +194,8 @@ def _from_native(
     retry_after: Optional[float],
     pending: List[str],
     cause: Optional[str],
+    retryable: bool = False,
+    accepted: bool = False,
 ) -> NeonError:
     cls = ERROR_CLASSES.get(kind, NeonError)
     err = cls(
@@ -194,6 +206,8 @@ def _from_native(
         operation=operation,
         retry_after=retry_after,
         pending_operations=tuple(pending),
+        retryable=retryable,
+        accepted=accepted,
     )
     if cls is NeonError:
         err.kind = kind

@@ -30,7 +30,9 @@ class Emulator:
         latency: float = 0.0,
         seed: Optional[int] = None,
         api_key: Optional[str] = None,
+        idle_timeout: Optional[float] = None,
     ) -> None:
+        """idle_timeout: seconds after which an idle keep-alive connection is closed, as load balancers do."""
         self._emu = _native._Emulator(
             operation_duration=operation_duration,
             locking=locking,
@@ -38,6 +40,7 @@ class Emulator:
             latency=latency,
             seed=seed,
             api_key=api_key,
+            idle_timeout=idle_timeout,
         )
 
     @property

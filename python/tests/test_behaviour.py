@@ -97,7 +97,7 @@ def test_locked_is_retried(emu, neon):
 
 def test_cancelling_the_task_cancels_the_request(emu):
     async def go():
-        async with emu.async_client(max_retries=10_000, retry_initial_backoff=0.02, retry_max_backoff=0.02, timeout=60) as c:
+        async with emu.async_client(max_retries=100, retry_initial_backoff=0.02, retry_max_backoff=0.02, timeout=60) as c:
             p = await c.projects.create(body={"project": {"name": "cancel"}})
             emu.add_fault("getProject", "status", status=503)
             try:

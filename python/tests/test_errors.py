@@ -108,7 +108,8 @@ def test_missing_key_and_bad_options_are_config_errors(emu, monkeypatch):
         neonkit.NeonClient(api_key="", base_url=emu.base_url)
     with pytest.raises(neonkit.ConfigError):
         neonkit.NeonClient(api_key="k", base_url="ftp://nowhere")
-    with pytest.raises(neonkit.InvalidArgumentError):
+    # An option out of its range is a config error (it was an invalid-argument error before 0.2).
+    with pytest.raises(neonkit.ConfigError):
         neonkit.NeonClient(api_key="k", timeout=-1)
     monkeypatch.setenv("NEON_API_KEY", emu.api_key)
     monkeypatch.setenv("NEON_API_URL", emu.base_url)

@@ -25,8 +25,7 @@ use neonkit::operation::{OperationInfo, ResponseKind};
 
 mod json;
 use neonkit::{
-    runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload, RetryPolicy,
-    WaitOptions,
+    runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload,
 };
 
 /// Set by the atexit hook: finished tasks no longer call back into Python.
@@ -95,6 +94,8 @@ fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
         e.retry_after().map(|d| d.as_secs_f64()),
         e.pending_operations().to_vec(),
         cause_chain(e),
+        e.is_retryable(),
+        e.is_accepted(),
     );
     make.call1(args)
 }
@@ -236,17 +237,20 @@ fn on_main_thread() -> bool {
 /// A call running on the shared runtime; `cancel()` drops its future.
 #[pyclass(frozen, name = "_Task", module = "neonkit._native")]
 struct PyTask {
-    abort: tokio::task::AbortHandle,
+    /// None for a call that already ran to its end (after the exit hook).
+    abort: Option<tokio::task::AbortHandle>,
 }
 
 #[pymethods]
 impl PyTask {
     /// Cancels the call (drops the Rust future: no further requests, no callback).
     fn cancel(&self) {
-        self.abort.abort();
+        if let Some(a) = &self.abort {
+            a.abort();
+        }
     }
     fn done(&self) -> bool {
-        self.abort.is_finished()
+        self.abort.as_ref().is_none_or(|a| a.is_finished())
     }
 }
 
@@ -254,6 +258,17 @@ impl PyTask {
 /// from a runtime thread when it ends (the Python side hops to its loop with
 /// `call_soon_threadsafe`).
 fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
+    if SHUTTING_DOWN.load(Ordering::SeqCst) {
+        // After the exit hook (an atexit handler registered before neonkit's
+        // runs after it) the shared runtime no longer calls back: run the call
+        // here to its end and hand its outcome over at once.
+        let outcome = match run_blocking(py, job) {
+            Ok(value) => done.call1(py, (true, value)),
+            Err(err) => done.call1(py, (false, err.into_value(py))),
+        };
+        outcome?;
+        return Ok(PyTask { abort: None });
+    }
     let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
     let task = handle.spawn(async move {
         let result = guarded(job).await;
@@ -277,24 +292,57 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
         });
     });
     Ok(PyTask {
-        abort: task.abort_handle(),
+        abort: Some(task.abort_handle()),
     })
 }
 
 // ---------------------------------------------------------------- client
 
-fn secs(name: &str, v: Option<f64>) -> Result<Option<Duration>, Error> {
-    match v {
-        None => Ok(None),
-        Some(s) => Duration::try_from_secs_f64(s)
-            .ok()
-            .filter(|d| !d.is_zero())
-            .map(Some)
-            .ok_or_else(|| {
-                invalid(format!(
-                    "{name} must be a positive number of seconds (got {s})"
-                ))
-            }),
+/// The text of one argument; a str that is not valid Unicode (a lone
+/// surrogate) is an invalid argument naming the parameter.
+fn text(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.extract::<String>() {
+        Ok(t) => Ok(t),
+        Err(_) if value.cast::<pyo3::types::PyString>().is_ok() => Err(to_pyerr(
+            value.py(),
+            &invalid(format!("{name} is not valid Unicode text (it holds a lone surrogate)")),
+        )),
+        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
+            "{name} must be a str, not {}",
+            value.get_type().name()?
+        ))),
+    }
+}
+
+type Texts = (Vec<String>, Vec<(String, String)>);
+
+fn texts(
+    py: Python<'_>,
+    op_id: &str,
+    path: Vec<Bound<'_, PyAny>>,
+    query: Vec<(String, Bound<'_, PyAny>)>,
+) -> PyResult<Texts> {
+    let op = lookup(op_id).map_err(|e| to_pyerr(py, &e))?;
+    let path = path
+        .iter()
+        .enumerate()
+        .map(|(i, v)| text(&format!("path parameter {}", op.path_params.get(i).map_or("?", |p| p.name)), v))
+        .collect::<Result<_, _>>()?;
+    let query = query
+        .into_iter()
+        .map(|(k, v)| text(&format!("query parameter {k}"), &v).map(|v| (k, v)))
+        .collect::<Result<_, _>>()?;
+    Ok((path, query))
+}
+
+/// A Python int of any size as an i64, saturating (the core names the range).
+fn whole(v: &Bound<'_, PyAny>) -> PyResult<i64> {
+    match v.extract::<i64>() {
+        Ok(n) => Ok(n),
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(v.py()) => {
+            Ok(if v.lt(0)? { i64::MIN } else { i64::MAX })
+        }
+        Err(e) => Err(e),
     }
 }
 
@@ -404,7 +452,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (*, api_key=None, base_url=None, org_id=None, timeout=None, connect_timeout=None,
         max_retries=None, initial_backoff=None, max_backoff=None, wait=None, wait_timeout=None,
-        wait_initial_interval=None, wait_max_interval=None))]
+        wait_initial_interval=None, wait_max_interval=None, max_response_bytes=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -413,60 +461,33 @@ impl PyClient {
         org_id: Option<String>,
         timeout: Option<f64>,
         connect_timeout: Option<f64>,
-        max_retries: Option<u32>,
+        max_retries: Option<&Bound<'_, PyAny>>,
         initial_backoff: Option<f64>,
         max_backoff: Option<f64>,
         wait: Option<bool>,
         wait_timeout: Option<f64>,
         wait_initial_interval: Option<f64>,
         wait_max_interval: Option<f64>,
+        max_response_bytes: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Self> {
-        let build = || -> Result<(ClientBuilder, Client), Error> {
-            let mut b = Client::builder().user_agent_suffix("python");
-            if let Some(k) = api_key {
-                b = b.api_key(k);
-            }
-            if let Some(u) = base_url {
-                b = b.base_url(u);
-            }
-            if let Some(o) = org_id {
-                b = b.org_id(o);
-            }
-            if let Some(t) = secs("timeout", timeout)? {
-                b = b.timeout(t);
-            }
-            if let Some(t) = secs("connect_timeout", connect_timeout)? {
-                b = b.connect_timeout(t);
-            }
-            let mut policy = RetryPolicy::default();
-            if let Some(n) = max_retries {
-                policy.max_retries = n;
-            }
-            if let Some(d) = secs("retry_initial_backoff", initial_backoff)? {
-                policy.initial_backoff = d;
-            }
-            if let Some(d) = secs("retry_max_backoff", max_backoff)? {
-                policy.max_backoff = d;
-            }
-            b = b.retry_policy(policy);
-            if let Some(w) = wait {
-                b = b.wait_for_operations(w);
-            }
-            let mut wo = WaitOptions::default();
-            if let Some(d) = secs("wait_timeout", wait_timeout)? {
-                wo.timeout = d;
-            }
-            if let Some(d) = secs("wait_initial_interval", wait_initial_interval)? {
-                wo.initial_interval = d;
-            }
-            if let Some(d) = secs("wait_max_interval", wait_max_interval)? {
-                wo.max_interval = d;
-            }
-            b = b.wait_options(wo);
-            let c = b.clone().build()?;
-            Ok((b, c))
+        let options = neonkit::ClientOptions {
+            api_key,
+            base_url,
+            org_id,
+            timeout,
+            connect_timeout,
+            max_retries: max_retries.map(whole).transpose()?,
+            retry_initial_backoff: initial_backoff,
+            retry_max_backoff: max_backoff,
+            wait_for_operations: wait,
+            wait_timeout,
+            wait_poll_interval: wait_initial_interval,
+            wait_max_poll_interval: wait_max_interval,
+            max_response_bytes: max_response_bytes.map(whole).transpose()?,
+            user_agent_suffix: Some("python".into()),
         };
-        match build() {
+        let built = options.builder().and_then(|b| b.clone().build().map(|c| (b, c)));
+        match built {
             Ok((builder, client)) => Ok(PyClient {
                 builder,
                 state: Mutex::new(Some((runtime::process_id(), client))),
@@ -481,11 +502,12 @@ impl PyClient {
         &self,
         py: Python<'_>,
         op_id: &str,
-        path: Vec<String>,
-        query: Vec<(String, String)>,
+        path: Vec<Bound<'_, PyAny>>,
+        query: Vec<(String, Bound<'_, PyAny>)>,
         body: Option<&Bound<'_, PyAny>>,
         wait: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
+        let (path, query) = texts(py, op_id, path, query)?;
         let job = self
             .call_job(op_id, path, query, body, wait)
             .map_err(|e| to_pyerr(py, &e))?;
@@ -499,12 +521,13 @@ impl PyClient {
         &self,
         py: Python<'_>,
         op_id: &str,
-        path: Vec<String>,
-        query: Vec<(String, String)>,
+        path: Vec<Bound<'_, PyAny>>,
+        query: Vec<(String, Bound<'_, PyAny>)>,
         body: Option<&Bound<'_, PyAny>>,
         wait: Option<bool>,
         done: Py<PyAny>,
     ) -> PyResult<PyTask> {
+        let (path, query) = texts(py, op_id, path, query)?;
         let job = self
             .call_job(op_id, path, query, body, wait)
             .map_err(|e| to_pyerr(py, &e))?;
@@ -516,9 +539,10 @@ impl PyClient {
         &self,
         py: Python<'_>,
         op_id: &str,
-        path: Vec<String>,
-        query: Vec<(String, String)>,
+        path: Vec<Bound<'_, PyAny>>,
+        query: Vec<(String, Bound<'_, PyAny>)>,
     ) -> PyResult<PyPager> {
+        let (path, query) = texts(py, op_id, path, query)?;
         let make = || -> Result<PyPager, Error> {
             let op = lookup(op_id)?;
             if op.pagination.is_none() {
@@ -651,7 +675,7 @@ impl PyEmulator {
 #[pymethods]
 impl PyEmulator {
     #[new]
-    #[pyo3(signature = (*, operation_duration=0.02, locking=true, rate_limits=false, latency=0.0, seed=None, api_key=None, port=0))]
+    #[pyo3(signature = (*, operation_duration=0.02, locking=true, rate_limits=false, latency=0.0, seed=None, api_key=None, port=0, idle_timeout=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -662,6 +686,7 @@ impl PyEmulator {
         seed: Option<u64>,
         api_key: Option<String>,
         port: u16,
+        idle_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let dur = |name: &str, s: f64| {
             Duration::try_from_secs_f64(s).map_err(|_| {
@@ -679,6 +704,7 @@ impl PyEmulator {
             rate_limits,
             latency: dur("latency", latency)?,
             seed,
+            idle_timeout: idle_timeout.map(|s| dur("idle_timeout", s)).transpose()?,
             ..Default::default()
         };
         let rt = runtime::runtime().map_err(|e| to_pyerr(py, &e))?;
