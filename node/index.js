@@ -26,4 +26,5 @@ module.exports = {
   OperationFailedError: errors.OperationFailedError,
   WaitTimeoutError: errors.WaitTimeoutError,
   RuntimeError: errors.RuntimeError,
+  AbortedError: errors.AbortedError,
 };

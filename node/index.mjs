@@ -6,5 +6,6 @@ export const {
   BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, ConflictError, LockedError,
   RateLimitedError, ServerError, ApiError, TimeoutError, NetworkError, DecodeError,
   InvalidArgumentError, InvalidArgumentTypeError, ConfigError, OperationFailedError, WaitTimeoutError, RuntimeError,
+  AbortedError,
 } = cjs;
 export default cjs;

@@ -15,6 +15,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Deterministic ids and faults. */
   seed?: number;
+  /** Closes keep-alive connections idle for longer than this, as load balancers do. */
+  idleTimeoutMs?: number;
 }
 
 export interface Fault {
@@ -44,6 +46,8 @@ export declare class Emulator {
   /** Changes live settings (admin API `PATCH /_emulator/config`). */
   configure(settings: Record<string, number | boolean>): Promise<Record<string, unknown>>;
   stop(): Promise<void>;
+  /** `await using emu = await startEmulator()` stops it at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Starts the neonkit emulator in this process. */

@@ -40,11 +40,11 @@ class Emulator {
 }
 
 /**
- * Starts an emulator: `{ port, apiKey, operationDurationMs, locking, rateLimits, latencyMs, seed }`, all optional.
+ * Starts an emulator: `{ port, apiKey, operationDurationMs, locking, rateLimits, latencyMs, seed, idleTimeoutMs }`, all optional.
  */
 const EMULATOR_OPTIONS = {
   port: 'number', apiKey: 'string', operationDurationMs: 'number', locking: 'boolean',
-  rateLimits: 'boolean', latencyMs: 'number', seed: 'number',
+  rateLimits: 'boolean', latencyMs: 'number', seed: 'number', idleTimeoutMs: 'number',
 };
 
 async function startEmulator(options) {

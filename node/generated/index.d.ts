@@ -28,6 +28,8 @@ export interface ClientOptions {
   waitInitialIntervalMs?: number;
   /** The longest pause between operation polls (default 2000). */
   waitMaxIntervalMs?: number;
+  /** The largest response body accepted, decompressed (default 268435456, 256 MiB); a larger one is a `DecodeError`. */
+  maxResponseBytes?: number;
 }
 
 export interface SyncCallOptions {
@@ -67,7 +69,7 @@ export interface OperationMeta {
 export type ErrorKind =
   | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'locked'
   | 'rate_limited' | 'server' | 'api' | 'timeout' | 'network' | 'decode'
-  | 'invalid_argument' | 'config' | 'operation_failed' | 'wait_timeout' | 'runtime';
+  | 'invalid_argument' | 'config' | 'operation_failed' | 'wait_timeout' | 'runtime' | 'aborted';
 
 /** Every error neonkit raises (`err instanceof NeonError`). */
 export declare class NeonError extends Error {
@@ -85,8 +87,11 @@ export declare class NeonError extends Error {
   readonly retryAfterMs: number | null;
   /** The operations still running when a wait timed out (or the one that failed). */
   readonly pendingOperations: string[];
-  /** Whether calling again later may succeed. */
+  /** Whether calling again later may succeed (never after the API accepted the call). */
   readonly retryable: boolean;
+  /** The API accepted the call before this failed (only waiting for its operations did):
+   * do not call it again; wait for `pendingOperations` instead. */
+  readonly accepted: boolean;
 }
 export declare class BadRequestError extends NeonError {}
 export declare class UnauthorizedError extends NeonError {}
@@ -108,6 +113,8 @@ export declare class ConfigError extends NeonError {}
 export declare class OperationFailedError extends NeonError {}
 export declare class WaitTimeoutError extends NeonError {}
 export declare class RuntimeError extends NeonError {}
+/** The call's `AbortSignal` aborted it; `cause` is the signal's reason. */
+export declare class AbortedError extends NeonError {}
 /** The error class of each kind. */
 export declare const ERROR_CLASSES: Readonly<Record<ErrorKind, typeof NeonError>>;
 

@@ -9,7 +9,7 @@ const { OPS, NAMESPACES } = require('../generated/client.js');
 
 const STRING_OPTIONS = ['apiKey', 'baseUrl', 'orgId'];
 const MS_OPTIONS = ['timeoutMs', 'connectTimeoutMs', 'retryInitialBackoffMs', 'retryMaxBackoffMs', 'waitTimeoutMs', 'waitInitialIntervalMs', 'waitMaxIntervalMs'];
-const KNOWN = new Set([...STRING_OPTIONS, ...MS_OPTIONS, 'retries', 'wait']);
+const KNOWN = new Set([...STRING_OPTIONS, ...MS_OPTIONS, 'retries', 'wait', 'maxResponseBytes']);
 
 function nativeOptions(options) {
   if (options === undefined || options === null) options = {};
@@ -27,6 +27,8 @@ function nativeOptions(options) {
     } else if (k === 'retries') {
       if (typeof v !== 'number') throw typeError(`NeonClient: retries must be a number (got ${describe(v)})`);
       if (!Number.isInteger(v) || v < 0 || v > 100) throw rangeError(`NeonClient: retries must be an integer from 0 to 100 (got ${v})`);
+    } else if (k === 'maxResponseBytes') {
+      if (typeof v !== 'number') throw typeError(`NeonClient: maxResponseBytes must be a number of bytes (got ${describe(v)})`);
     } else if (k === 'wait' && typeof v !== 'boolean') {
       throw typeError(`NeonClient: wait must be a boolean (got ${describe(v)})`);
     }

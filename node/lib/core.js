@@ -4,19 +4,23 @@
 // Every request runs on the Rust core's runtime; nothing here blocks the event
 // loop except the `…Sync` methods, which are meant to.
 
+const util = require('node:util');
 const native = require('./native.js');
-const { fromNative, typeError, rangeError, DecodeError } = require('./errors.js');
+const { fromNative, typeError, rangeError, abortedError, DecodeError } = require('./errors.js');
 
 const INDEX = new Map(native.operationIds().map((id, i) => [id, i]));
 const EMPTY = Object.freeze([]);
 
 /** Turns the generated rows into frozen operation descriptors. */
 function defineOperations(rows) {
-  return rows.map(([id, ns, method, iter, path, query, body, response, returnsOps]) => {
+  return rows.map(([id, ns, method, iter, pathParams, query, body, response, returnsOps, secrets]) => {
     const index = INDEX.get(id);
     if (index === undefined) throw new Error(`neonkit: the native addon has no operation ${id}; rebuild it (npm run build)`);
     return Object.freeze({
-      id, index, ns, method, iter, path,
+      id, index, ns, method, iter,
+      path: pathParams.map((p) => p[0]),
+      pathInteger: pathParams.map((p) => p[1]),
+      secrets: secrets.map((p) => p.split('.')),
       query: new Map(query),
       queryNames: query.map((q) => q[0]),
       body, response, returnsOps,
@@ -32,18 +36,14 @@ function describe(v) {
 
 function rethrow(e) { throw fromNative(e); }
 
-function abortReason(signal) {
-  if (signal.reason !== undefined) return signal.reason;
-  const e = new Error('The operation was aborted');
-  e.name = 'AbortError';
-  return e;
-}
+const abortReason = abortedError;
 
 function checkPath(op, values) {
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (typeof v === 'string') continue;
-    if (typeof v === 'number' && Number.isSafeInteger(v)) { values[i] = String(v); continue; }
+    // Only integer ids (API key ids) may be numbers; a number for a string id is a mistake, not coerced.
+    if (op.pathInteger[i] && typeof v === 'number' && Number.isSafeInteger(v)) { values[i] = String(v); continue; }
     throw typeError(`${op.id}: path parameter ${op.path[i]} must be a string (got ${describe(v)})`);
   }
   return values;
@@ -168,11 +168,41 @@ function run(signal, start, then) {
   return p.then(then, rethrow);
 }
 
+const REDACTED = '<redacted>';
+
+/** A copy of `value` with the values at `path` (segments; `x[]` walks an array) replaced. */
+function redactAt(value, path, i) {
+  if (value === null || typeof value !== 'object') return value;
+  let key = path[i];
+  const each = key.endsWith('[]');
+  if (each) key = key.slice(0, -2);
+  if (!(key in value)) return value;
+  const out = Array.isArray(value) ? value.slice() : { ...value };
+  const last = i === path.length - 1;
+  const one = (x) => (last ? (x === undefined || x === null ? x : REDACTED) : redactAt(x, path, i + 1));
+  out[key] = each && Array.isArray(value[key]) ? value[key].map(one) : one(value[key]);
+  return out;
+}
+
+/** Results print without their secrets (console.log, util.inspect); reading a property still gives the value. */
+function hideSecrets(op, result) {
+  if (op.secrets.length === 0 || result === null || typeof result !== 'object') return result;
+  Object.defineProperty(result, util.inspect.custom, {
+    enumerable: false,
+    value(depth, options, inspect) {
+      let shown = { ...this };
+      for (const path of op.secrets) shown = redactAt(shown, path, 0);
+      return inspect(shown, options);
+    },
+  });
+  return result;
+}
+
 function decode(op, v) {
   if (op.response === 'json') {
     if (v.length === 0) return undefined;
     try {
-      return JSON.parse(v);
+      return hideSecrets(op, JSON.parse(v));
     } catch (e) {
       // V8's message quotes the text, which may hold a secret: keep only where it broke.
       const at = /position (\d+)/.exec(String(e && e.message));

@@ -17,6 +17,9 @@ function init(err, f) {
   err.operation = f.operation || null;
   err.retryAfterMs = f.retryAfterMs == null ? null : f.retryAfterMs;
   err.pendingOperations = f.pendingOperations || [];
+  // The core says whether calling again may succeed (never after the API accepted the call).
+  err.accepted = f.accepted === true;
+  Object.defineProperty(err, '_retryable', { value: typeof f.retryable === 'boolean' ? f.retryable : undefined });
 }
 
 /** Every error neonkit raises. `instanceof` also holds for the argument errors, which extend RangeError/TypeError. */
@@ -26,7 +29,7 @@ class NeonError extends Error {
     init(this, { kind: 'api', ...fields });
   }
   get name() { return this.constructor.name; }
-  get retryable() { return RETRYABLE.has(this.kind); }
+  get retryable() { return this._retryable !== undefined ? this._retryable : !this.accepted && RETRYABLE.has(this.kind); }
   static [Symbol.hasInstance](x) {
     if (this === NeonError) return x != null && typeof x === 'object' && x[BRAND] === true;
     return Function.prototype[Symbol.hasInstance].call(this, x);
@@ -51,6 +54,7 @@ const KINDS = {
   operation_failed: 'OperationFailedError',
   wait_timeout: 'WaitTimeoutError',
   runtime: 'RuntimeError',
+  aborted: 'AbortedError',
 };
 
 const classes = {};
@@ -88,19 +92,20 @@ function fromNative(e) {
   if (msg === null || !msg.startsWith(MARKER)) return e;
   let f;
   try { f = JSON.parse(msg.slice(MARKER.length)); } catch { return e; }
-  if (f.kind === 'cancelled') {
-    const err = new Error('The operation was aborted');
-    err.name = 'AbortError';
-    err.code = 'ABORT_ERR';
-    return err;
-  }
   const cls = ERROR_CLASSES[f.kind] || classes.ApiError;
   const err = new cls(f.message, f);
   if (f.kind !== 'api' && !ERROR_CLASSES[f.kind]) err.kind = f.kind;
   return err;
 }
 
+/** The error of a call its AbortSignal aborted: a NeonError of its own kind; `cause` is the signal's reason. */
+function abortedError(signal) {
+  const reason = signal && signal.reason;
+  const why = reason && reason.name === 'TimeoutError' ? ' (its AbortSignal timed out)' : '';
+  return new classes.AbortedError(`the call was aborted${why}`, {}, reason === undefined ? undefined : { cause: reason });
+}
+
 function typeError(message) { return new classes.InvalidArgumentTypeError(message); }
 function rangeError(message) { return new classes.InvalidArgumentError(message); }
 
-module.exports = { NeonError, ERROR_CLASSES, fromNative, typeError, rangeError, ...classes };
+module.exports = { NeonError, ERROR_CLASSES, fromNative, typeError, rangeError, abortedError, ...classes };

@@ -33,6 +33,7 @@ from neonkit._errors import (
     ServerError,
     TimeoutError,
     WaitTimeoutError,
+    AbortedError,
 )
 from neonkit._model import Model, OpenEnum
 
@@ -42,7 +43,7 @@ __all__ = [
     "NeonClient", "AsyncNeonClient", "Model", "OpenEnum", "NeonError", "BadRequestError",
     "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError", "LockedError",
     "RateLimitError", "ServerError", "APIError", "TimeoutError", "NetworkError", "DecodeError",
-    "InvalidArgumentError", "ConfigError", "OperationFailedError", "WaitTimeoutError",
+    "InvalidArgumentError", "ConfigError", "OperationFailedError", "WaitTimeoutError", "AbortedError",
     "NeonRuntimeError", "ERROR_CLASSES", "__version__",
 ]
 

@@ -11,7 +11,7 @@ __all__ = [
     "NeonError", "BadRequestError", "AuthenticationError", "PermissionDeniedError", "NotFoundError",
     "ConflictError", "LockedError", "RateLimitError", "ServerError", "APIError", "TimeoutError",
     "NetworkError", "DecodeError", "InvalidArgumentError", "ConfigError", "OperationFailedError",
-    "WaitTimeoutError", "NeonRuntimeError", "ERROR_CLASSES",
+    "WaitTimeoutError", "NeonRuntimeError", "AbortedError", "ERROR_CLASSES",
 ]
 
 
@@ -170,12 +170,19 @@ class NeonRuntimeError(NeonError, builtins.RuntimeError):
     kind = "runtime"
 
 
+class AbortedError(NeonError):
+    """The caller aborted the call (in Python, cancelling the awaiting task raises asyncio.CancelledError instead)."""
+
+    kind = "aborted"
+
+
 ERROR_CLASSES: Dict[str, Type[NeonError]] = {
     cls.kind: cls
     for cls in (
         BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError, ConflictError,
         LockedError, RateLimitError, ServerError, APIError, TimeoutError, NetworkError, DecodeError,
         InvalidArgumentError, ConfigError, OperationFailedError, WaitTimeoutError, NeonRuntimeError,
+        AbortedError,
     )
 }
 

@@ -28,6 +28,7 @@ KINDS = {
     "operation_failed": neonkit.OperationFailedError,
     "wait_timeout": neonkit.WaitTimeoutError,
     "runtime": neonkit.NeonRuntimeError,
+    "aborted": neonkit.AbortedError,
 }
 
 

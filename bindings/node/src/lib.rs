@@ -24,7 +24,7 @@ use napi::bindgen_prelude::*;
 use napi_derive::napi;
 
 use neonkit::operation::{BodyKind, ResponseKind};
-use neonkit::{ErrorKind, OperationInfo, Part, PartValue, Payload, RetryPolicy, WaitOptions};
+use neonkit::{ErrorKind, OperationInfo, Part, PartValue, Payload};
 
 /// What starts the message of every error that carries neonkit's fields.
 const MARKER: &str = "\u{1}neonkit:";
@@ -40,6 +40,8 @@ fn error_json(kind: &str, e: Option<&neonkit::Error>, message: &str) -> String {
             "operation": e.operation(),
             "retryAfterMs": e.retry_after().map(|d| d.as_millis() as u64),
             "pendingOperations": e.pending_operations(),
+            "retryable": e.is_retryable(),
+            "accepted": e.is_accepted(),
         }),
         None => serde_json::json!({ "kind": kind, "status": null, "code": "", "message": message }),
     };
@@ -129,7 +131,7 @@ where
             match cancel {
                 Some(c) => tokio::select! {
                     r = fut => r,
-                    _ = c.cancelled() => Err(plain("cancelled", "the call was cancelled")),
+                    _ = c.cancelled() => Err(plain("aborted", "the call was aborted")),
                 },
                 None => fut.await,
             }
@@ -165,18 +167,33 @@ pub struct NativeClientOptions {
     pub org_id: Option<String>,
     pub timeout_ms: Option<f64>,
     pub connect_timeout_ms: Option<f64>,
-    pub retries: Option<u32>,
+    pub retries: Option<f64>,
     pub retry_initial_backoff_ms: Option<f64>,
     pub retry_max_backoff_ms: Option<f64>,
     pub wait: Option<bool>,
     pub wait_timeout_ms: Option<f64>,
     pub wait_initial_interval_ms: Option<f64>,
     pub wait_max_interval_ms: Option<f64>,
+    pub max_response_bytes: Option<f64>,
 }
 
+/// Milliseconds to the core's seconds (the core checks the range).
+fn secs(ms: Option<f64>) -> Option<f64> {
+    ms.map(|v| v / 1000.0)
+}
+
+/// A JS number as a whole number for the core, saturating (the core names the range).
+fn whole(v: Option<f64>) -> Option<i64> {
+    v.map(|n| if n.is_nan() { i64::MIN } else { n as i64 })
+}
+
+/// Emulator durations in milliseconds (negatives are zero).
 fn ms(v: f64) -> Duration {
     Duration::from_micros((v.max(0.0) * 1000.0) as u64)
 }
+
+/// V8's longest string: a JSON body longer than this cannot be handed over as text.
+const MAX_JS_STRING: usize = 0x1fff_ffe8;
 
 /// One part of a multipart body.
 #[napi(object)]
@@ -209,6 +226,9 @@ impl Request {
         Ok(match self.op.response {
             ResponseKind::Bytes => Either::B(Buffer::from(resp.body.to_vec())),
             ResponseKind::Empty => Either::A(String::new()),
+            ResponseKind::Json if resp.body.len() > MAX_JS_STRING => {
+                return Err(plain("decode", format!("the response body ({} bytes) is longer than a JavaScript string can be", resp.body.len())))
+            }
             ResponseKind::Json => Either::A(match String::from_utf8(resp.body.to_vec()) {
                 Ok(s) => s,
                 Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
@@ -273,47 +293,23 @@ impl NativeClient {
     #[napi(constructor)]
     pub fn new(options: NativeClientOptions) -> Result<Self> {
         let run = || {
-            let mut b = neonkit::Client::builder().user_agent_suffix("node");
-            if let Some(k) = options.api_key {
-                b = b.api_key(k);
+            let b = neonkit::ClientOptions {
+                api_key: options.api_key,
+                base_url: options.base_url,
+                org_id: options.org_id,
+                timeout: secs(options.timeout_ms),
+                connect_timeout: secs(options.connect_timeout_ms),
+                max_retries: whole(options.retries),
+                retry_initial_backoff: secs(options.retry_initial_backoff_ms),
+                retry_max_backoff: secs(options.retry_max_backoff_ms),
+                wait_for_operations: options.wait,
+                wait_timeout: secs(options.wait_timeout_ms),
+                wait_poll_interval: secs(options.wait_initial_interval_ms),
+                wait_max_poll_interval: secs(options.wait_max_interval_ms),
+                max_response_bytes: whole(options.max_response_bytes),
+                user_agent_suffix: Some("node".into()),
             }
-            if let Some(u) = options.base_url {
-                b = b.base_url(u);
-            }
-            if let Some(o) = options.org_id {
-                b = b.org_id(o);
-            }
-            if let Some(t) = options.timeout_ms {
-                b = b.timeout(ms(t));
-            }
-            if let Some(t) = options.connect_timeout_ms {
-                b = b.connect_timeout(ms(t));
-            }
-            let mut policy = RetryPolicy::default();
-            if let Some(n) = options.retries {
-                policy.max_retries = n;
-            }
-            if let Some(t) = options.retry_initial_backoff_ms {
-                policy.initial_backoff = ms(t);
-            }
-            if let Some(t) = options.retry_max_backoff_ms {
-                policy.max_backoff = ms(t);
-            }
-            b = b.retry_policy(policy);
-            if let Some(w) = options.wait {
-                b = b.wait_for_operations(w);
-            }
-            let mut wo = WaitOptions::default();
-            if let Some(t) = options.wait_timeout_ms {
-                wo.timeout = ms(t);
-            }
-            if let Some(t) = options.wait_initial_interval_ms {
-                wo.initial_interval = ms(t);
-            }
-            if let Some(t) = options.wait_max_interval_ms {
-                wo.max_interval = ms(t);
-            }
-            b = b.wait_options(wo);
+            .builder()?;
             // reqwest's client must be built where a runtime's reactor is reachable.
             let handle = neonkit::runtime::handle()?;
             let _g = handle.enter();
@@ -496,6 +492,8 @@ pub struct EmulatorOptions {
     pub rate_limits: Option<bool>,
     pub latency_ms: Option<f64>,
     pub seed: Option<f64>,
+    /// Closes keep-alive connections idle for longer, as load balancers do.
+    pub idle_timeout_ms: Option<f64>,
 }
 
 /// A running emulator, on 127.0.0.1, served by the shared runtime.
@@ -589,6 +587,7 @@ pub fn start_emulator(env: &Env, options: Option<EmulatorOptions>) -> Result<Obj
         if let Some(s) = o.seed {
             config.seed = Some(s as u64);
         }
+        config.idle_timeout = o.idle_timeout_ms.map(ms);
     }
     spawn_promise(env, None, async move {
         let emu = neonkit_emulator::Emulator::start(config)

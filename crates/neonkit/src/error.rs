@@ -42,6 +42,9 @@ pub enum ErrorKind {
     WaitTimeout,
     /// A blocking call was made where it cannot run (inside an async runtime, after shutdown).
     Runtime,
+    /// The caller aborted the call (Node's `AbortSignal`); Python and Kotlin cancel
+    /// in their own idiom (`asyncio.CancelledError`, coroutine cancellation).
+    Aborted,
 }
 
 impl ErrorKind {
@@ -65,6 +68,7 @@ impl ErrorKind {
             ErrorKind::OperationFailed => "operation_failed",
             ErrorKind::WaitTimeout => "wait_timeout",
             ErrorKind::Runtime => "runtime",
+            ErrorKind::Aborted => "aborted",
         }
     }
 
@@ -87,6 +91,7 @@ impl ErrorKind {
         ErrorKind::OperationFailed,
         ErrorKind::WaitTimeout,
         ErrorKind::Runtime,
+        ErrorKind::Aborted,
     ];
 
     pub(crate) fn from_status(status: u16) -> ErrorKind {

@@ -114,10 +114,19 @@ fn client_js(spec: &Spec) -> String {
     let mut out = String::from(HEADER);
     out.push_str("'use strict';\n\n");
     out.push_str("const { Namespace, OperationsNamespace, defineOperations } = require('../lib/core.js');\n\n");
-    out.push_str("// [operationId, namespace, method, iterator, path parameters, query parameters (name, array), body, response, returns operations]\n");
+    out.push_str("// [operationId, namespace, method, iterator, path parameters (name, integer), query parameters (name, array), body, response,\n");
+    out.push_str("//  returns operations, the response's secret fields (hidden when a result is inspected)]\n");
     out.push_str("const OPS = defineOperations([\n");
     for op in &spec.ops {
-        let path: Vec<String> = op.path_params.iter().map(|p| js_str(&p.name)).collect();
+        let path: Vec<String> = op
+            .path_params
+            .iter()
+            .map(|p| format!("[{}, {}]", js_str(&p.name), p.path_kind == crate::spec::PathKind::Integer))
+            .collect();
+        let secrets: Vec<String> = match &op.response {
+            ResponseKind::Json(t) => crate::spec::secret_paths(spec, t).iter().map(|p| js_str(p)).collect(),
+            _ => Vec::new(),
+        };
         let query: Vec<String> =
             op.query_params.iter().map(|q| format!("[{}, {}]", js_str(&q.name), matches!(q.ty, Ty::Array(_)))).collect();
         let body = match &op.body {
@@ -132,14 +141,15 @@ fn client_js(spec: &Spec) -> String {
         };
         let _ = writeln!(
             out,
-            "  [{}, {}, {}, {}, [{}], [{}], {body}, {resp}, {}],",
+            "  [{}, {}, {}, {}, [{}], [{}], {body}, {resp}, {}, [{}]],",
             js_str(&op.id),
             js_str(&ns_camel(&op.ns)),
             js_str(&method_name(op)),
             iter_name(op).map(|i| js_str(&i)).unwrap_or_else(|| "null".into()),
             path.join(", "),
             query.join(", "),
-            op.returns_operations
+            op.returns_operations,
+            secrets.join(", ")
         );
     }
     out.push_str("]);\n\n");
@@ -435,6 +445,8 @@ export interface ClientOptions {
   waitInitialIntervalMs?: number;
   /** The longest pause between operation polls (default 2000). */
   waitMaxIntervalMs?: number;
+  /** The largest response body accepted, decompressed (default 268435456, 256 MiB); a larger one is a `DecodeError`. */
+  maxResponseBytes?: number;
 }
 
 export interface SyncCallOptions {
@@ -474,7 +486,7 @@ export interface OperationMeta {
 export type ErrorKind =
   | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'locked'
   | 'rate_limited' | 'server' | 'api' | 'timeout' | 'network' | 'decode'
-  | 'invalid_argument' | 'config' | 'operation_failed' | 'wait_timeout' | 'runtime';
+  | 'invalid_argument' | 'config' | 'operation_failed' | 'wait_timeout' | 'runtime' | 'aborted';
 
 /** Every error neonkit raises (`err instanceof NeonError`). */
 export declare class NeonError extends Error {
@@ -492,8 +504,11 @@ export declare class NeonError extends Error {
   readonly retryAfterMs: number | null;
   /** The operations still running when a wait timed out (or the one that failed). */
   readonly pendingOperations: string[];
-  /** Whether calling again later may succeed. */
+  /** Whether calling again later may succeed (never after the API accepted the call). */
   readonly retryable: boolean;
+  /** The API accepted the call before this failed (only waiting for its operations did):
+   * do not call it again; wait for `pendingOperations` instead. */
+  readonly accepted: boolean;
 }
 export declare class BadRequestError extends NeonError {}
 export declare class UnauthorizedError extends NeonError {}
@@ -515,6 +530,8 @@ export declare class ConfigError extends NeonError {}
 export declare class OperationFailedError extends NeonError {}
 export declare class WaitTimeoutError extends NeonError {}
 export declare class RuntimeError extends NeonError {}
+/** The call's `AbortSignal` aborted it; `cause` is the signal's reason. */
+export declare class AbortedError extends NeonError {}
 /** The error class of each kind. */
 export declare const ERROR_CLASSES: Readonly<Record<ErrorKind, typeof NeonError>>;
 "#;

@@ -337,6 +337,38 @@ fn looks_secret(schema: &str, field: &str) -> bool {
         || (field == "key" && schema.contains("ApiKey"))
 }
 
+/// Where a value of this type holds secrets, as paths (`role.password`,
+/// `roles[].password`, `connection_uris[].connection_uri`): what a language
+/// that cannot redact in its model types hides when a value is printed.
+pub fn secret_paths(spec: &Spec, ty: &Ty) -> Vec<String> {
+    fn walk(spec: &Spec, ty: &Ty, prefix: &str, depth: usize, out: &mut Vec<String>) {
+        if depth > 6 {
+            return;
+        }
+        match ty {
+            Ty::Array(t) => walk(spec, t, &format!("{prefix}[]"), depth + 1, out),
+            Ty::Named(n) => match spec.model(n).map(|m| &m.kind) {
+                Some(ModelKind::Struct(fields)) => {
+                    for f in fields {
+                        let path = if prefix.is_empty() { f.json_name.clone() } else { format!("{prefix}.{}", f.json_name) };
+                        if f.sensitive {
+                            out.push(path);
+                        } else {
+                            walk(spec, &f.ty, &path, depth + 1, out);
+                        }
+                    }
+                }
+                Some(ModelKind::Alias(t)) => walk(spec, t, prefix, depth, out),
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(spec, ty, "", 0, &mut out);
+    out
+}
+
 /// The JSON kind of a value, for the top-level shape check of responses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum JsonKind {

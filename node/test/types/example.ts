@@ -5,7 +5,15 @@ import {
 } from 'neonkit';
 import { startEmulator, type Emulator } from 'neonkit/testing';
 
+/** `await using` stops the emulator at the end of the scope (Symbol.asyncDispose is typed). */
+async function disposable(): Promise<string> {
+  await using scoped = await startEmulator();
+  return scoped.baseUrl;
+}
+
 async function main(): Promise<void> {
+  const scopedUrl: string = await disposable();
+  void scopedUrl;
   const emu: Emulator = await startEmulator({ operationDurationMs: 10 });
   const client = new NeonClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 30_000, retries: 3 });
 
