@@ -55,7 +55,7 @@ impl Req {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
     fn q_bool(&self, name: &str) -> bool {
-        self.q(name).map(|v| v == "true").unwrap_or(false)
+        self.q(name).and_then(parse_bool).unwrap_or(false)
     }
     fn q_int(&self, name: &str) -> Option<i64> {
         self.q(name).and_then(|v| v.parse().ok())
@@ -114,6 +114,21 @@ impl Store {
 
 // ------------------------------------------------------------------ validation
 
+/// A boolean query parameter, in every form the real API accepts: `true`/`false`
+/// in any letter case (Neon's Python client sends Python's `True`) and `1`/`0`.
+fn parse_bool(v: &str) -> Option<bool> {
+    if v.eq_ignore_ascii_case("true") || v == "1" {
+        Some(true)
+    } else if v.eq_ignore_ascii_case("false") || v == "0" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// How the real API starts the message of a 400 for a JSON body it could not decode.
+const DECODE_ERROR: &str = "invalid request: decode application/json";
+
 fn validate_request(r: &mut Req) -> Result<(), ApiError> {
     let s = spec::spec();
     let op = r.op;
@@ -144,10 +159,9 @@ fn validate_request(r: &mut Req) -> Result<(), ApiError> {
                 Ok(n) => json!(n),
                 Err(_) => return Err(bad(format!("query parameter {:?} must be a number", p.name))),
             },
-            "boolean" => match values[0] {
-                "true" => json!(true),
-                "false" => json!(false),
-                _ => return Err(bad(format!("query parameter {:?} must be true or false", p.name))),
+            "boolean" => match parse_bool(values[0]) {
+                Some(b) => json!(b),
+                None => return Err(bad(format!("query parameter {:?} must be true, false, 1 or 0", p.name))),
             },
             "array" => Value::Array(
                 values.iter().flat_map(|v| v.split(',')).filter(|x| !x.is_empty()).map(|x| json!(x)).collect(),
@@ -184,11 +198,17 @@ fn validate_request(r: &mut Req) -> Result<(), ApiError> {
         let is_json = op.body_content_type.as_deref() == Some("application/json");
         if r.raw_body.iter().all(|b| b.is_ascii_whitespace()) {
             if op.body_required && is_json {
-                return Err(bad("request body is required"));
+                return Err(bad(format!("{DECODE_ERROR}: request body is required")));
             }
         } else if is_json {
-            let v: Value = serde_json::from_slice(&r.raw_body).map_err(|e| bad(format!("request body is not valid JSON: {e}")))?;
-            s.validate(schema, &v).map_err(|e| bad(format!("invalid request body: {}", e.trim_start_matches("$: "))))?;
+            let v: Value = serde_json::from_slice(&r.raw_body).map_err(|e| bad(format!("{DECODE_ERROR}: {e}")))?;
+            let missing = s.missing_required(schema, &v);
+            if !missing.is_empty() {
+                // the real API's wording, every missing field in one message
+                let fields: Vec<String> = missing.iter().map(|f| format!("{f} (field required)")).collect();
+                return Err(bad(format!("{DECODE_ERROR}: invalid: {}", fields.join(", "))));
+            }
+            s.validate(schema, &v).map_err(|e| bad(format!("{DECODE_ERROR}: {}", e.trim_start_matches("$: "))))?;
             r.body = v;
         }
     } else if !r.raw_body.is_empty() {
@@ -429,7 +449,15 @@ fn functions(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let slug = r.pp("slug").to_string();
     let coll = st.collections.entry(key).or_default();
     match r.op.operation_id.as_str() {
-        "listProjectBranchFunctions" => ok(json!({"functions": coll.values().cloned().collect::<Vec<_>>()})),
+        "listProjectBranchFunctions" => {
+            let all: Vec<&Value> = coll.values().collect();
+            let (page, next) = next_page(r, &all, |f| s(f, "slug").unwrap_or_default().to_string())?;
+            let mut pagination = json!({});
+            if let Some(n) = next {
+                pagination["next"] = json!(n);
+            }
+            ok(json!({"functions": page, "pagination": pagination}))
+        }
         "createProjectBranchFunctionDeployment" => {
             let now = util::now_rfc3339();
             let f = coll.entry(slug.clone()).or_insert_with(|| {
@@ -866,6 +894,20 @@ fn paginate_limit(r: &Req, default: i64) -> usize {
     r.q_int("limit").unwrap_or(default).max(1) as usize
 }
 
+/// A page of a `pagination.next` listing (branches, members, functions): the items
+/// after `cursor` (an item's id), at most `limit`, and the next cursor. Like the
+/// real API, `next` is the page's last id on every page with items, the last page
+/// included: passed back, it gives an empty page, which is where clients stop.
+fn next_page<'a, T>(r: &Req, all: &'a [T], id: impl Fn(&T) -> String) -> Result<(&'a [T], Option<String>), ApiError> {
+    let start = match r.q("cursor").filter(|c| !c.is_empty()) {
+        Some(c) => all.iter().position(|x| id(x) == c).map(|i| i + 1).ok_or_else(|| bad(format!("invalid cursor {c:?}")))?,
+        None => 0,
+    };
+    let limit = r.q_int("limit").map(|l| l.max(1) as usize).unwrap_or(usize::MAX);
+    let page = &all[start..start.saturating_add(limit).min(all.len())];
+    Ok((page, page.last().map(id)))
+}
+
 // ------------------------------------------------------------------ projects
 
 fn list_projects(st: &Store, r: &Req) -> R {
@@ -963,6 +1005,20 @@ fn new_endpoint(
     }
 }
 
+/// The real API's project `default_endpoint_settings` always carry the compute
+/// limits and suspend timeout; what a request leaves out gets the defaults. A given
+/// minimum above 0.25 also raises the default maximum, which may not be below it.
+fn fill_endpoint_defaults(des: &mut Value) {
+    if !des.is_object() {
+        *des = json!({});
+    }
+    let min = cu(des, "autoscaling_limit_min_cu", 0.25);
+    let o = des.as_object_mut().unwrap();
+    o.entry("autoscaling_limit_min_cu").or_insert(json!(0.25));
+    o.entry("autoscaling_limit_max_cu").or_insert(json!(min.max(0.25)));
+    o.entry("suspend_timeout_seconds").or_insert(json!(0));
+}
+
 fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     if r.auth.project_id.is_some() {
         return Err(err(403, "a project-scoped API key cannot create projects"));
@@ -1002,6 +1058,7 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
             des_full[k] = v.clone();
         }
     }
+    fill_endpoint_defaults(&mut des_full);
     st.project_seq += 1;
     st.next_db_id += 1;
     let db_id = st.next_db_id;
@@ -1094,7 +1151,9 @@ fn update_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
         p.settings = Value::Object(cur);
     }
     if let Some(v) = body.get("default_endpoint_settings") {
-        p.default_endpoint_settings = v.clone();
+        let mut des = v.clone();
+        fill_endpoint_defaults(&mut des);
+        p.default_endpoint_settings = des;
     }
     if let Some(h) = body.get("history_retention_seconds").and_then(|v| v.as_i64()) {
         p.history_retention_seconds = h;
@@ -1343,21 +1402,10 @@ fn list_branches(st: &Store, r: &Req) -> R {
     if sort_order == "desc" {
         all.reverse();
     }
-    let start = match r.q("cursor").filter(|c| !c.is_empty()) {
-        Some(c) => match all.iter().position(|b| b.id == c) {
-            Some(i) => i + 1,
-            None => return Err(bad(format!("invalid cursor {c:?}"))),
-        },
-        None => 0,
-    };
-    let limit = r.q_int("limit").map(|l| l as usize).unwrap_or(usize::MAX);
-    let page: Vec<&Branch> = all.iter().skip(start).take(limit).copied().collect();
-    let more = start + page.len() < all.len();
+    let (page, next) = next_page(r, &all, |b| b.id.clone())?;
     let mut pagination = json!({"sort_by": sort_by, "sort_order": sort_order});
-    if more {
-        if let Some(last) = page.last() {
-            pagination["next"] = json!(last.id);
-        }
+    if let Some(n) = next {
+        pagination["next"] = json!(n);
     }
     ok(json!({
         "branches": page.iter().map(|b| b.render(&p.id, t)).collect::<Vec<_>>(),
@@ -2001,17 +2049,10 @@ fn org_members(st: &Store, r: &Req) -> R {
     if sort_order == "desc" {
         all.reverse();
     }
-    let start = match r.q("cursor").filter(|c| !c.is_empty()) {
-        Some(c) => all.iter().position(|m| m["member"]["id"] == c).map(|i| i + 1).ok_or_else(|| bad("invalid cursor"))?,
-        None => 0,
-    };
-    let limit = r.q_int("limit").map(|l| l as usize).unwrap_or(usize::MAX);
-    let page: Vec<Value> = all.iter().skip(start).take(limit).cloned().collect();
+    let (page, next) = next_page(r, &all, |m| m["member"]["id"].as_str().unwrap_or_default().to_string())?;
     let mut pagination = json!({"sort_by": sort_by, "sort_order": sort_order});
-    if start + page.len() < all.len() {
-        if let Some(last) = page.last() {
-            pagination["next"] = last["member"]["id"].clone();
-        }
+    if let Some(n) = next {
+        pagination["next"] = json!(n);
     }
     ok(json!({"members": page, "pagination": pagination}))
 }

@@ -363,6 +363,31 @@ impl Spec {
         self.validate_at(schema, value, "$")
     }
 
+    /// The properties `schema` requires at the top level (its `allOf` parts
+    /// included) that the object `value` lacks, in the schema's order.
+    pub fn missing_required(&self, schema: &Value, value: &Value) -> Vec<String> {
+        let Some(obj) = value.as_object() else { return Vec::new() };
+        let mut out: Vec<String> = Vec::new();
+        self.required_of(schema, &mut |name| {
+            if !obj.contains_key(name) && !out.iter().any(|o| o == name) {
+                out.push(name.to_string());
+            }
+        });
+        out
+    }
+
+    fn required_of(&self, schema: &Value, f: &mut dyn FnMut(&str)) {
+        let s = self.deref(schema);
+        if let Some(all) = s.get("allOf").and_then(|a| a.as_array()) {
+            for part in all {
+                self.required_of(part, f);
+            }
+        }
+        for r in s.get("required").and_then(|r| r.as_array()).into_iter().flatten().filter_map(|r| r.as_str()) {
+            f(r);
+        }
+    }
+
     fn validate_at(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
         let s = self.deref(schema);
         if !s.is_object() {

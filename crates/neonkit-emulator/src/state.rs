@@ -151,6 +151,7 @@ impl Branch {
             "created_at": rfc3339(self.created_at),
             "updated_at": rfc3339(self.updated_at),
             "init_source": self.init_source,
+            "created_by": {"name": USER_NAME, "image": ""},
         });
         if !ready {
             v["pending_state"] = json!("ready");
@@ -449,9 +450,8 @@ impl ApiKeyRec {
             "created_by": Self::creator(),
             "last_used_from_addr": if self.last_used_at.is_some() { "127.0.0.1" } else { "" },
         });
-        if let Some(t) = self.last_used_at {
-            v["last_used_at"] = json!(rfc3339(t));
-        }
+        // null (not left out) for a key never used, as the real API sends it
+        v["last_used_at"] = self.last_used_at.map(|t| json!(rfc3339(t))).unwrap_or(Value::Null);
         if let Some(p) = &self.project_id {
             v["project_id"] = json!(p);
         }
@@ -466,9 +466,8 @@ impl ApiKeyRec {
             "last_used_from_addr": if self.last_used_at.is_some() { "127.0.0.1" } else { "" },
             "revoked": self.revoked,
         });
-        if let Some(t) = self.last_used_at {
-            v["last_used_at"] = json!(rfc3339(t));
-        }
+        // null (not left out) for a key never used, as the real API sends it
+        v["last_used_at"] = self.last_used_at.map(|t| json!(rfc3339(t))).unwrap_or(Value::Null);
         if let Some(p) = &self.project_id {
             v["project_id"] = json!(p);
         }

@@ -337,7 +337,11 @@ async fn branches_pagination_next_and_sorting() {
     let (_, v) = t.get(&format!("/projects/{pid}/branches?sort_by=name&sort_order=asc&limit=2&cursor={next}")).await;
     let names: Vec<&str> = v["branches"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["main"]);
-    assert!(v["pagination"].get("next").is_none(), "no next on the last page");
+    // as the real API: next on the last page too, and passed back it gives an empty page
+    let next = v["pagination"]["next"].as_str().expect("next on the last page").to_string();
+    let (_, v) = t.get(&format!("/projects/{pid}/branches?sort_by=name&sort_order=asc&limit=2&cursor={next}")).await;
+    assert_eq!(v["branches"], json!([]));
+    assert!(v["pagination"].get("next").is_none(), "no next on an empty page");
     // default: updated_at desc, all of them
     let (_, v) = t.get(&format!("/projects/{pid}/branches")).await;
     assert_eq!(v["branches"].as_array().unwrap().len(), 5);
