@@ -16,7 +16,6 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 uniffi::setup_scaffolding!("neonkit");
 
@@ -125,17 +124,6 @@ impl NeonError {
 
     pub(crate) fn runtime(message: impl Into<String>) -> NeonError {
         NeonError::Runtime {
-            status: None,
-            code: String::new(),
-            error_message: message.into(),
-            request_id: None,
-            operation: None,
-            pending_operations: Vec::new(),
-        }
-    }
-
-    fn config(message: impl Into<String>) -> NeonError {
-        NeonError::Config {
             status: None,
             code: String::new(),
             error_message: message.into(),
@@ -356,12 +344,9 @@ pub struct NeonClientOptions {
     pub wait_max_interval_ms: Option<i64>,
 }
 
-fn millis(name: &str, v: Option<i64>) -> Result<Option<Duration>, NeonError> {
-    match v {
-        None => Ok(None),
-        Some(ms) if ms >= 0 => Ok(Some(Duration::from_millis(ms as u64))),
-        Some(ms) => Err(NeonError::config(format!("{name} must not be negative (got {ms})"))),
-    }
+/// Milliseconds to the core's seconds (the core checks the range).
+fn secs(ms: Option<i64>) -> Option<f64> {
+    ms.map(|v| v as f64 / 1000.0)
 }
 
 /// A client of the Neon API. Safe to share across threads and coroutines;
@@ -385,50 +370,23 @@ impl NeonClient {
     #[uniffi::constructor(default(api_key = None, options = None))]
     pub fn new(api_key: Option<String>, options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>, NeonError> {
         let o = options.unwrap_or_default();
-        let mut b = neonkit::Client::builder().user_agent_suffix("kotlin-swift");
-        if let Some(k) = api_key {
-            b = b.api_key(k);
+        let b = neonkit::ClientOptions {
+            api_key,
+            base_url: o.base_url,
+            org_id: o.org_id,
+            timeout: secs(o.timeout_ms),
+            connect_timeout: secs(o.connect_timeout_ms),
+            max_retries: o.max_retries.map(i64::from),
+            retry_initial_backoff: secs(o.initial_backoff_ms),
+            retry_max_backoff: secs(o.max_backoff_ms),
+            wait_for_operations: o.wait_for_operations,
+            wait_timeout: secs(o.wait_timeout_ms),
+            wait_poll_interval: secs(o.wait_initial_interval_ms),
+            wait_max_poll_interval: secs(o.wait_max_interval_ms),
+            max_response_bytes: None,
+            user_agent_suffix: Some("kotlin-swift".into()),
         }
-        if let Some(u) = o.base_url {
-            b = b.base_url(u);
-        }
-        if let Some(org) = o.org_id {
-            b = b.org_id(org);
-        }
-        if let Some(t) = millis("timeout_ms", o.timeout_ms)? {
-            b = b.timeout(t);
-        }
-        if let Some(t) = millis("connect_timeout_ms", o.connect_timeout_ms)? {
-            b = b.connect_timeout(t);
-        }
-        let mut policy = neonkit::RetryPolicy::default();
-        if let Some(n) = o.max_retries {
-            if n < 0 {
-                return Err(NeonError::config(format!("max_retries must not be negative (got {n})")));
-            }
-            policy.max_retries = n as u32;
-        }
-        if let Some(d) = millis("initial_backoff_ms", o.initial_backoff_ms)? {
-            policy.initial_backoff = d;
-        }
-        if let Some(d) = millis("max_backoff_ms", o.max_backoff_ms)? {
-            policy.max_backoff = d;
-        }
-        b = b.retry_policy(policy);
-        if let Some(w) = o.wait_for_operations {
-            b = b.wait_for_operations(w);
-        }
-        let mut wait = neonkit::WaitOptions::default();
-        if let Some(d) = millis("wait_timeout_ms", o.wait_timeout_ms)? {
-            wait.timeout = d;
-        }
-        if let Some(d) = millis("wait_initial_interval_ms", o.wait_initial_interval_ms)? {
-            wait.initial_interval = d;
-        }
-        if let Some(d) = millis("wait_max_interval_ms", o.wait_max_interval_ms)? {
-            wait.max_interval = d;
-        }
-        b = b.wait_options(wait);
+        .builder()?;
         Ok(Arc::new(NeonClient { client: b.build()? }))
     }
 

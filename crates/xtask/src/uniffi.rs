@@ -678,7 +678,10 @@ pub fn bindgen(root: &Path, args: &[String]) {
     files.sort_by(|a, b| a.1.cmp(&b.1));
     let mut stale = Vec::new();
     for (src, dest) in &files {
-        let new = std::fs::read(src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+        let mut new = std::fs::read(src).unwrap_or_else(|e| panic!("read {}: {e}", src.display()));
+        if dest.ends_with(".kt") {
+            new = readable_kotlin_messages(String::from_utf8(new).expect("Kotlin is UTF-8")).into_bytes();
+        }
         let full = root.join(dest);
         if std::fs::read(&full).ok().as_deref() == Some(new.as_slice()) {
             continue;
@@ -701,6 +704,16 @@ pub fn bindgen(root: &Path, args: &[String]) {
     if check {
         println!("bindgen: {} Kotlin/Swift files in sync with the library", files.len());
     }
+}
+
+/// uniffi makes `NeonException.message` a dump of the fields (`status=409,
+/// code=, errorMessage=…`); it becomes the API's message with its context,
+/// as every other language reads (`neonMessage` in Extensions.kt).
+fn readable_kotlin_messages(kotlin: String) -> String {
+    const DUMP: &str = "get() = \"status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }\"";
+    let n = kotlin.matches(DUMP).count();
+    assert!(n >= 17, "uniffi's NeonException message getters changed ({n} found): update readable_kotlin_messages");
+    kotlin.replace(DUMP, "get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)")
 }
 
 // ---------------------------------------------------------------------------

@@ -8569,7 +8569,6 @@ public protocol OperationsApiProtocol: AnyObject, Sendable {
      * If you need more history than that, you should store your own history.
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     func list(projectId: String, query: ListProjectOperationsQuery?) async throws  -> String
@@ -8700,7 +8699,6 @@ open func iter(projectId: String, query: ListProjectOperationsQuery? = nil) -> N
      * If you need more history than that, you should store your own history.
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
 open func list(projectId: String, query: ListProjectOperationsQuery? = nil)async throws  -> String  {
@@ -17192,7 +17190,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() != 34977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 42956) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 49578) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() != 14805) {

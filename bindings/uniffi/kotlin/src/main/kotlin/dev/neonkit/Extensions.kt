@@ -25,6 +25,21 @@ data class NeonErrorInfo(
     val pendingOperations: List<String>,
 )
 
+/**
+ * What `NeonException.message` reads: the API's message, then its context
+ * (`name already taken (operation createProjectBranch, status 409, request id …)`),
+ * worded as in Python and Node. Never holds a secret.
+ */
+internal fun neonMessage(errorMessage: String, operation: String?, status: Int?, code: String, requestId: String?): String {
+    val details = listOfNotNull(
+        operation?.let { "operation $it" },
+        status?.let { "status $it" },
+        code.takeIf { it.isNotEmpty() }?.let { "code $it" },
+        requestId?.let { "request id $it" },
+    )
+    return if (details.isEmpty()) errorMessage else "$errorMessage (${details.joinToString(", ")})"
+}
+
 /** The common fields of this error. */
 val NeonException.info: NeonErrorInfo
     get() = when (this) {

@@ -3169,7 +3169,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() and 0xFFFF) != 34977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list() and 0xFFFF) != 42956) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list() and 0xFFFF) != 49578) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() and 0xFFFF) != 14805) {
@@ -15184,7 +15184,6 @@ public interface OperationsApiInterface {
      * If you need more history than that, you should store your own history.
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     suspend fun `list`(`projectId`: kotlin.String, `query`: ListProjectOperationsQuery? = null): kotlin.String
@@ -15382,7 +15381,6 @@ open class OperationsApi: Disposable, AutoCloseable, OperationsApiInterface
      * If you need more history than that, you should store your own history.
      *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     @Throws(NeonException::class)
@@ -23111,7 +23109,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Unauthorized(
@@ -23129,7 +23127,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Forbidden(
@@ -23147,7 +23145,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class NotFound(
@@ -23165,7 +23163,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Conflict(
@@ -23183,7 +23181,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Locked(
@@ -23201,7 +23199,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class RateLimited(
@@ -23219,7 +23217,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Server(
@@ -23237,7 +23235,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Api(
@@ -23255,7 +23253,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Timeout(
@@ -23273,7 +23271,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Network(
@@ -23291,7 +23289,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Decode(
@@ -23309,7 +23307,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class InvalidArgument(
@@ -23327,7 +23325,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Config(
@@ -23345,7 +23343,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class OperationFailed(
@@ -23363,7 +23361,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class WaitTimeout(
@@ -23381,7 +23379,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
     class Runtime(
@@ -23399,7 +23397,7 @@ sealed class NeonException: kotlin.Exception() {
         val `pendingOperations`: List<kotlin.String>
         ) : NeonException() {
         override val message
-            get() = "status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }"
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
 
