@@ -767,6 +767,11 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdo
     tokio::pin!(conn);
     loop {
         tokio::select! {
+            // The connection first: a request that has arrived is read (and counted
+            // in flight) before the idle check may close the socket under it. An
+            // unbiased select closed connections holding an unread request, which
+            // reset the client's POST, a race no client-side check can see.
+            biased;
             _ = &mut conn => return,
             _ = kill.notified() => return,
             _ = shutdown.changed() => return,
