@@ -8,7 +8,7 @@ const { fromNative, typeError, rangeError } = require('./errors.js');
 const { OPS, NAMESPACES } = require('../generated/client.js');
 
 const STRING_OPTIONS = ['apiKey', 'baseUrl', 'orgId'];
-const MS_OPTIONS = ['timeoutMs', 'connectTimeoutMs', 'retryInitialBackoffMs', 'retryMaxBackoffMs', 'waitTimeoutMs', 'waitInitialIntervalMs', 'waitMaxIntervalMs'];
+const MS_OPTIONS = ['timeoutMs', 'connectTimeoutMs', 'retryInitialBackoffMs', 'retryMaxBackoffMs', 'waitTimeoutMs', 'waitInitialIntervalMs', 'waitMaxIntervalMs', 'poolIdleTimeoutMs'];
 const KNOWN = new Set([...STRING_OPTIONS, ...MS_OPTIONS, 'retries', 'wait', 'maxResponseBytes']);
 
 function nativeOptions(options) {

@@ -116,7 +116,7 @@ def _op_ids(project_id: str, operations: Sequence[Any]) -> List[str]:
 _CLIENT_OPTIONS = (
     "api_key", "base_url", "org_id", "timeout", "connect_timeout", "max_retries",
     "retry_initial_backoff", "retry_max_backoff", "wait_for_operations", "wait_timeout",
-    "wait_poll_interval", "wait_max_poll_interval", "max_response_bytes",
+    "wait_poll_interval", "wait_max_poll_interval", "max_response_bytes", "pool_idle_timeout",
 )
 
 
@@ -134,6 +134,7 @@ def _native_client(
     wait_poll_interval: Optional[float],
     wait_max_poll_interval: Optional[float],
     max_response_bytes: Optional[int] = None,
+    pool_idle_timeout: Optional[float] = None,
 ) -> Any:
     return _native._Client(
         api_key=api_key,
@@ -149,6 +150,7 @@ def _native_client(
         wait_initial_interval=wait_poll_interval,
         wait_max_interval=wait_max_poll_interval,
         max_response_bytes=max_response_bytes,
+        pool_idle_timeout=pool_idle_timeout,
     )
 
 

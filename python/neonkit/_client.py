@@ -28,6 +28,7 @@ class _Options:
         wait_poll_interval: Optional[float] = None,
         wait_max_poll_interval: Optional[float] = None,
         max_response_bytes: Optional[int] = None,
+        pool_idle_timeout: Optional[float] = None,
     ) -> None:
         """
         api_key: the Neon API key (else NEON_API_KEY).
@@ -43,12 +44,15 @@ class _Options:
             wait_max_poll_interval: polling pauses in seconds (default 0.05 / 2).
         max_response_bytes: the largest response body accepted, decompressed (default 256 MiB);
             a larger one raises DecodeError.
+        pool_idle_timeout: seconds an idle pooled connection is kept (default 45); keep it below the
+            server's or load balancer's idle timeout (a POST sent as the server closes an idle
+            connection fails and is never resent).
         Out-of-range values raise ConfigError naming the option and its range.
         """
         self._native = _native_client(
             api_key, base_url, org_id, timeout, connect_timeout, max_retries, retry_initial_backoff,
             retry_max_backoff, wait_for_operations, wait_timeout, wait_poll_interval, wait_max_poll_interval,
-            max_response_bytes,
+            max_response_bytes, pool_idle_timeout,
         )
         self._init_namespaces()
 

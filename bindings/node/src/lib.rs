@@ -175,6 +175,7 @@ pub struct NativeClientOptions {
     pub wait_initial_interval_ms: Option<f64>,
     pub wait_max_interval_ms: Option<f64>,
     pub max_response_bytes: Option<f64>,
+    pub pool_idle_timeout_ms: Option<f64>,
 }
 
 /// Milliseconds to the core's seconds (the core checks the range).
@@ -307,6 +308,7 @@ impl NativeClient {
                 wait_poll_interval: secs(options.wait_initial_interval_ms),
                 wait_max_poll_interval: secs(options.wait_max_interval_ms),
                 max_response_bytes: whole(options.max_response_bytes),
+                pool_idle_timeout: secs(options.pool_idle_timeout_ms),
                 user_agent_suffix: Some("node".into()),
             }
             .builder()?;

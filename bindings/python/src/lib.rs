@@ -452,7 +452,7 @@ impl PyClient {
     #[new]
     #[pyo3(signature = (*, api_key=None, base_url=None, org_id=None, timeout=None, connect_timeout=None,
         max_retries=None, initial_backoff=None, max_backoff=None, wait=None, wait_timeout=None,
-        wait_initial_interval=None, wait_max_interval=None, max_response_bytes=None))]
+        wait_initial_interval=None, wait_max_interval=None, max_response_bytes=None, pool_idle_timeout=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -469,6 +469,7 @@ impl PyClient {
         wait_initial_interval: Option<f64>,
         wait_max_interval: Option<f64>,
         max_response_bytes: Option<&Bound<'_, PyAny>>,
+        pool_idle_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let options = neonkit::ClientOptions {
             api_key,
@@ -484,6 +485,7 @@ impl PyClient {
             wait_poll_interval: wait_initial_interval,
             wait_max_poll_interval: wait_max_interval,
             max_response_bytes: max_response_bytes.map(whole).transpose()?,
+            pool_idle_timeout,
             user_agent_suffix: Some("python".into()),
         };
         let built = options.builder().and_then(|b| b.clone().build().map(|c| (b, c)));

@@ -384,6 +384,7 @@ impl NeonClient {
             wait_poll_interval: secs(o.wait_initial_interval_ms),
             wait_max_poll_interval: secs(o.wait_max_interval_ms),
             max_response_bytes: None,
+            pool_idle_timeout: None,
             user_agent_suffix: Some("kotlin-swift".into()),
         }
         .builder()?;

@@ -19,7 +19,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Idle pooled connections are closed after this: below the 60 s that load
 /// balancers commonly allow, so the client, not the server, ends an idle one.
-const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
+pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 
 /// A client of the Neon API. Cheap to clone (one `Arc`), safe to share across
 /// tasks and threads; clones share the connection pool.
@@ -78,6 +78,7 @@ pub struct ClientBuilder {
     wait_options: Option<WaitOptions>,
     user_agent_suffix: Option<String>,
     max_response_bytes: Option<u64>,
+    pool_idle_timeout: Option<Duration>,
     transport: Option<Arc<dyn HttpSend>>,
 }
 
@@ -148,6 +149,14 @@ impl ClientBuilder {
         self.max_response_bytes = Some(bytes);
         self
     }
+    /// How long an idle pooled connection is kept (default 45 s): keep it below
+    /// the server's idle timeout, so that the client, not the server, ends idle
+    /// connections (a request sent just as the server closes one fails, and a
+    /// POST is never resent).
+    pub fn pool_idle_timeout(mut self, idle: Duration) -> Self {
+        self.pool_idle_timeout = Some(idle);
+        self
+    }
     /// Replaces the HTTP transport (tests inject responses this way).
     pub fn transport(mut self, transport: Arc<dyn HttpSend>) -> Self {
         self.transport = Some(transport);
@@ -213,6 +222,7 @@ impl ClientBuilder {
         WAIT_TIMEOUT.check(wait.timeout)?;
         WAIT_POLL_INTERVAL.check(wait.initial_interval)?;
         WAIT_MAX_POLL_INTERVAL.check(wait.max_interval)?;
+        let pool_idle_timeout = POOL_IDLE_TIMEOUT.check(self.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT))?;
         let max_response_bytes = match self.max_response_bytes {
             Some(n) => check_max_response_bytes(n.min(i64::MAX as u64) as i64)?,
             None => DEFAULT_MAX_RESPONSE_BYTES,
@@ -224,7 +234,7 @@ impl ClientBuilder {
         let transport: Arc<dyn HttpSend> = match self.transport {
             Some(t) => t,
             None => Arc::new(
-                ReqwestTransport::new(TransportSettings { connect_timeout, user_agent, pool_idle_timeout: POOL_IDLE_TIMEOUT })
+                ReqwestTransport::new(TransportSettings { connect_timeout, user_agent, pool_idle_timeout })
                     .map_err(|e| Error::new(ErrorKind::Config, e.message.clone()))?,
             ),
         };

@@ -34,6 +34,11 @@ pub struct ClientOptions {
     pub wait_poll_interval: Option<f64>,
     /// The longest pause between polls, in seconds (default 2).
     pub wait_max_poll_interval: Option<f64>,
+    /// Seconds an idle pooled connection is kept (default 45). Keep it below the
+    /// server's (or load balancer's) idle timeout, so the client, not the
+    /// server, ends an idle connection: a request sent as the server closes one
+    /// fails, and a POST is never resent.
+    pub pool_idle_timeout: Option<f64>,
     /// The largest response body accepted, decompressed, in bytes (default 256 MiB).
     pub max_response_bytes: Option<i64>,
     /// Names the language in the user agent: `neonkit/<version> (<suffix>)`.
@@ -67,6 +72,7 @@ pub(crate) const RETRY_MAX_BACKOFF: Range = Range { name: "retry_max_backoff", z
 pub(crate) const WAIT_TIMEOUT: Range = Range { name: "wait_timeout", zero: false, max_secs: 86_400 };
 pub(crate) const WAIT_POLL_INTERVAL: Range = Range { name: "wait_poll_interval", zero: false, max_secs: 3_600 };
 pub(crate) const WAIT_MAX_POLL_INTERVAL: Range = Range { name: "wait_max_poll_interval", zero: false, max_secs: 3_600 };
+pub(crate) const POOL_IDLE_TIMEOUT: Range = Range { name: "pool_idle_timeout", zero: false, max_secs: 3_600 };
 pub(crate) const MAX_RETRIES: u32 = 100;
 pub(crate) const MAX_RESPONSE_BYTES_LIMIT: u64 = 4 << 30;
 pub(crate) const DEFAULT_MAX_RESPONSE_BYTES: u64 = 256 << 20;
@@ -163,6 +169,9 @@ impl ClientOptions {
             wait.max_interval = WAIT_MAX_POLL_INTERVAL.secs(t)?;
         }
         b = b.wait_options(wait);
+        if let Some(t) = self.pool_idle_timeout {
+            b = b.pool_idle_timeout(POOL_IDLE_TIMEOUT.secs(t)?);
+        }
         if let Some(n) = self.max_response_bytes {
             b = b.max_response_bytes(check_max_response_bytes(n)?);
         }

@@ -474,7 +474,8 @@ fn posts_around_the_server_idle_timeout_succeed() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let config = EmulatorConfig { idle_timeout: Some(Duration::from_millis(50)), operation_duration: Duration::ZERO, ..Default::default() };
     let emu = rt.block_on(emulator_with(config));
-    let async_client = builder(&emu).retry_policy(RetryPolicy::none()).build().unwrap();
+    // The client's pool idle timeout below the server's: the client ends idle connections first.
+    let async_client = builder(&emu).retry_policy(RetryPolicy::none()).pool_idle_timeout(Duration::from_millis(30)).build().unwrap();
     let blocking = async_client.blocking();
     let body = ProjectCreateRequest::default();
     let mut failures = Vec::new();

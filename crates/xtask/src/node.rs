@@ -447,6 +447,9 @@ export interface ClientOptions {
   waitMaxIntervalMs?: number;
   /** The largest response body accepted, decompressed (default 268435456, 256 MiB); a larger one is a `DecodeError`. */
   maxResponseBytes?: number;
+  /** How long an idle pooled connection is kept (default 45000): keep it below the server's or load
+   * balancer's idle timeout (a POST sent as the server closes an idle connection fails, never resent). */
+  poolIdleTimeoutMs?: number;
 }
 
 export interface SyncCallOptions {
