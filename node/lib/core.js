@@ -169,32 +169,49 @@ function run(signal, start, then) {
 }
 
 const REDACTED = '<redacted>';
+const HIDDEN = Symbol('neonkit.hidden');
 
-/** A copy of `value` with the values at `path` (segments; `x[]` walks an array) replaced. */
-function redactAt(value, path, i) {
-  if (value === null || typeof value !== 'object') return value;
+function inspectHidden(depth, options, inspect) {
+  const shown = Array.isArray(this) ? this.slice() : { ...this };
+  for (const k of this[HIDDEN]) if (shown[k] !== undefined && shown[k] !== null) shown[k] = REDACTED;
+  return inspect(shown, options);
+}
+
+function showRedacted() { return REDACTED; }
+
+/** `parent[key]` prints as <redacted> (and so does the value printed alone); reading it is unchanged. */
+function hideKey(parent, key) {
+  if (!Object.prototype.hasOwnProperty.call(parent, HIDDEN)) {
+    Object.defineProperty(parent, HIDDEN, { value: new Set() });
+    Object.defineProperty(parent, util.inspect.custom, { value: inspectHidden });
+  }
+  parent[HIDDEN].add(key);
+  const v = parent[key];
+  if (v !== null && typeof v === 'object') Object.defineProperty(v, util.inspect.custom, { value: showRedacted });
+}
+
+/** Marks the secrets at `path` (segments; `x[]` walks an array) on every object along it. */
+function markSecrets(value, path, i) {
+  if (value === null || typeof value !== 'object') return;
   let key = path[i];
   const each = key.endsWith('[]');
   if (each) key = key.slice(0, -2);
-  if (!(key in value)) return value;
-  const out = Array.isArray(value) ? value.slice() : { ...value };
-  const last = i === path.length - 1;
-  const one = (x) => (last ? (x === undefined || x === null ? x : REDACTED) : redactAt(x, path, i + 1));
-  out[key] = each && Array.isArray(value[key]) ? value[key].map(one) : one(value[key]);
-  return out;
+  if (!Object.prototype.hasOwnProperty.call(value, key)) return;
+  const next = value[key];
+  if (i === path.length - 1) {
+    if (each && Array.isArray(next)) for (let j = 0; j < next.length; j++) hideKey(next, j);
+    else hideKey(value, key);
+  } else if (each && Array.isArray(next)) {
+    for (const x of next) markSecrets(x, path, i + 1);
+  } else {
+    markSecrets(next, path, i + 1);
+  }
 }
 
-/** Results print without their secrets (console.log, util.inspect); reading a property still gives the value. */
+/** Results print without their secrets (console.log, util.inspect), at any depth; reading a property still gives the value. */
 function hideSecrets(op, result) {
   if (op.secrets.length === 0 || result === null || typeof result !== 'object') return result;
-  Object.defineProperty(result, util.inspect.custom, {
-    enumerable: false,
-    value(depth, options, inspect) {
-      let shown = { ...this };
-      for (const path of op.secrets) shown = redactAt(shown, path, 0);
-      return inspect(shown, options);
-    },
-  });
+  for (const path of op.secrets) markSecrets(result, path, 0);
   return result;
 }
 

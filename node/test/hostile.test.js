@@ -116,6 +116,10 @@ test('item 17: inspecting a result hides its secrets; reading them still works',
   assert.ok(!shown.includes(role.role.password), shown);
   assert.match(shown, /<redacted>/);
   assert.match(shown, /name: 'app'/);
+  assert.ok(!util.inspect(role.role).includes(role.role.password), 'a nested object printed alone hides it too');
+  const made = await ctx.client.projects.create({ project: { name: uniq('uris') } });
+  const shownUris = util.inspect(made.connection_uris, { depth: 5 });
+  assert.ok(!shownUris.includes('npg_') && !util.inspect(made, { depth: 6 }).includes('npg_'), shownUris);
   const uri = await ctx.client.projects.getConnectionUri(project.id, { database_name: 'neondb', role_name: 'app' });
   assert.ok(!util.inspect(uri).includes(uri.uri.split('@')[0]), 'the URI with its password is hidden');
   const key = await ctx.client.apiKeys.create({ key_name: uniq('k') });

@@ -38,7 +38,7 @@ fn error_json(kind: &str, e: Option<&neonkit::Error>, message: &str) -> String {
             "message": e.to_string(),
             "requestId": e.request_id(),
             "operation": e.operation(),
-            "retryAfterMs": e.retry_after().map(|d| d.as_millis() as u64),
+            "retryAfterMs": e.retry_after().map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             "pendingOperations": e.pending_operations(),
             "retryable": e.is_retryable(),
             "accepted": e.is_accepted(),

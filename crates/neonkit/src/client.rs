@@ -500,10 +500,10 @@ impl Client {
 
     /// Refuses an argument that is the client's own API key (passed in the
     /// wrong place by mistake) without repeating it in the message.
-    fn check_not_key(&self, op: &'static OperationInfo, what: &str, value: &str) -> Result<()> {
+    fn check_not_key(&self, op: &'static OperationInfo, what: &str, name: &str, value: &str) -> Result<()> {
         let key = self.inner.api_key();
-        if key.len() >= 8 && value.contains(key) {
-            return Err(Error::invalid(format!("{what} holds the client's API key; pass the key only as the client's api_key"))
+        if key.len() >= 8 && value.len() >= key.len() && value.contains(key) {
+            return Err(Error::invalid(format!("{what} {name} holds the client's API key; pass the key only as the client's api_key"))
                 .with_operation(op.id));
         }
         Ok(())
@@ -519,11 +519,11 @@ impl Client {
         mut payload: Payload,
     ) -> Result<Response> {
         for (param, value) in op.path_params.iter().zip(path) {
-            self.check_not_key(op, &format!("path parameter {}", param.name), value)?;
+            self.check_not_key(op, "path parameter", param.name, value)?;
         }
         let path = op.build_path(path).map_err(|e| e.with_operation(op.id))?;
         for (name, value) in &query {
-            self.check_not_key(op, &format!("query parameter {name}"), value)?;
+            self.check_not_key(op, "query parameter", name, value)?;
             if value.len() > crate::operation::MAX_QUERY_VALUE_BYTES {
                 return Err(Error::invalid(format!(
                     "query parameter {name} must be at most {} bytes (got {})",
@@ -654,6 +654,10 @@ impl Client {
                         _ => false,
                     };
                     let ra = err.retry_after();
+                    let err = match resp.status {
+                        500 | 502 | 504 if op.method != HttpMethod::Get => err.maybe_applied(),
+                        _ => err,
+                    };
                     (err, retryable, ra)
                 }
                 Err(te) if te.kind == TransportErrorKind::TooLarge => {
@@ -674,7 +678,11 @@ impl Client {
                         ErrorKind::Timeout => format!("the request timed out: {}", te.message),
                         _ => format!("the request failed: {}", te.message),
                     };
-                    (Error::new(kind, message).with_operation(op.id).with_source(te), retryable, None)
+                    let mut err = Error::new(kind, message).with_operation(op.id);
+                    if op.method != HttpMethod::Get && te.kind != TransportErrorKind::Connect {
+                        err = err.maybe_applied();
+                    }
+                    (err.with_source(te), retryable, None)
                 }
             };
             if !retryable || attempt > policy.max_retries {

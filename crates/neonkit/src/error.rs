@@ -131,6 +131,9 @@ struct Inner {
     pending_operations: Vec<String>,
     /// The API accepted the call (it made or changed something) before this failed.
     accepted: bool,
+    /// A non-idempotent request that may have reached the server (a timeout, a
+    /// broken connection, a 5xx other than 503): sending it again may apply it twice.
+    maybe_applied: bool,
     source: Option<Box<dyn std::error::Error + Send + Sync>>,
 }
 
@@ -149,6 +152,7 @@ impl Error {
                 retry_after: None,
                 pending_operations: Vec::new(),
                 accepted: false,
+                maybe_applied: false,
                 source: None,
             }),
         }
@@ -176,6 +180,10 @@ impl Error {
     }
     pub(crate) fn accepted(mut self) -> Self {
         self.inner.accepted = true;
+        self
+    }
+    pub(crate) fn maybe_applied(mut self) -> Self {
+        self.inner.maybe_applied = true;
         self
     }
     pub(crate) fn with_code(mut self, code: impl Into<String>) -> Self {
@@ -239,9 +247,12 @@ impl Error {
     pub fn is_accepted(&self) -> bool {
         self.inner.accepted
     }
-    /// Whether calling again later may succeed (never after the API accepted the call).
+    /// Whether calling again later may succeed and is safe: never after the API
+    /// accepted the call, nor for a POST/PATCH/PUT/DELETE that may have reached
+    /// the server (a timeout, a broken connection, a 500).
     pub fn is_retryable(&self) -> bool {
         !self.inner.accepted
+            && !self.inner.maybe_applied
             && matches!(
                 self.inner.kind,
                 ErrorKind::Locked | ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Network
@@ -296,8 +307,8 @@ impl std::error::Error for Error {
 /// A value as messages show it: quoted, and cut short when long (a value in
 /// the wrong place may be a secret, and a huge one helps nobody).
 pub(crate) fn quote(value: &str) -> String {
-    const SHOWN: usize = 24;
-    if value.chars().count() <= SHOWN + 8 {
+    const SHOWN: usize = 12;
+    if value.chars().count() <= SHOWN + 4 {
         return format!("{value:?}");
     }
     let head: String = value.chars().take(SHOWN).collect();

@@ -39,7 +39,7 @@ impl std::fmt::Debug for HttpRequest {
 }
 
 /// What the client needs of a response.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct HttpResponse {
     pub status: u16,
     /// `X-Neon-Ret-Request-Id`
@@ -49,6 +49,18 @@ pub struct HttpResponse {
     /// Every header (names in lower case), in the order received.
     pub headers: Vec<(String, String)>,
     pub body: Bytes,
+}
+
+impl std::fmt::Debug for HttpResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The body may hold secrets (passwords, connection URIs): its size only.
+        f.debug_struct("HttpResponse")
+            .field("status", &self.status)
+            .field("request_id", &self.request_id)
+            .field("retry_after", &self.retry_after)
+            .field("body_len", &self.body.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl HttpResponse {

@@ -50,6 +50,7 @@ fn failed(op: &Operation) -> Error {
 
 #[derive(serde::Deserialize)]
 struct OperationsOnly {
+    #[serde(default)]
     operations: Vec<Operation>,
 }
 

@@ -529,3 +529,27 @@ fn unmarked_secrets_are_hidden_from_debug() {
     assert!(!format!("{provider:?}").contains("cs_s3cr3t"));
     assert_eq!(provider.client_secret.as_deref(), Some("cs_s3cr3t"));
 }
+
+/// Item 13, the other half: a POST that may have reached the server (a 500, a
+/// broken connection) is not retryable for the caller either; a GET is.
+#[tokio::test]
+async fn a_post_that_may_have_been_applied_is_not_retryable() {
+    let t = Scripted::new(vec![reply(500, r#"{"code": "", "message": "oops"}"#)]);
+    let err = scripted_client(t.clone()).projects().create(&ProjectCreateRequest::default()).await.unwrap_err();
+    assert_eq!((err.kind(), err.status(), t.calls()), (ErrorKind::Server, Some(500), 1));
+    assert!(!err.is_retryable(), "a second POST could make a second project");
+    let t = Scripted::new(vec![Err(TransportError {
+        kind: neonkit::transport::TransportErrorKind::Other,
+        message: "reset".into(),
+        source: None,
+    })]);
+    let err = scripted_client(t).projects().create(&ProjectCreateRequest::default()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Network);
+    assert!(!err.is_retryable());
+    let t = Scripted::new(vec![reply(500, "{}"), reply(500, "{}"), reply(500, "{}"), reply(500, "{}")]);
+    let err = scripted_client(t).projects().get("p-1").await.unwrap_err();
+    assert!(err.is_retryable(), "a GET may be sent again");
+    let t = Scripted::new((0..4).map(|_| reply(503, "{}")).collect());
+    let err = scripted_client(t).projects().create(&ProjectCreateRequest::default()).await.unwrap_err();
+    assert!(err.is_retryable(), "503 is safe to resend, the spec says");
+}

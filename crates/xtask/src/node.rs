@@ -114,15 +114,14 @@ fn client_js(spec: &Spec) -> String {
     let mut out = String::from(HEADER);
     out.push_str("'use strict';\n\n");
     out.push_str("const { Namespace, OperationsNamespace, defineOperations } = require('../lib/core.js');\n\n");
-    out.push_str("// [operationId, namespace, method, iterator, path parameters (name, integer), query parameters (name, array), body, response,\n");
+    out.push_str(
+        "// [operationId, namespace, method, iterator, path parameters (name, integer), query parameters (name, array), body, response,\n",
+    );
     out.push_str("//  returns operations, the response's secret fields (hidden when a result is inspected)]\n");
     out.push_str("const OPS = defineOperations([\n");
     for op in &spec.ops {
-        let path: Vec<String> = op
-            .path_params
-            .iter()
-            .map(|p| format!("[{}, {}]", js_str(&p.name), p.path_kind == crate::spec::PathKind::Integer))
-            .collect();
+        let path: Vec<String> =
+            op.path_params.iter().map(|p| format!("[{}, {}]", js_str(&p.name), p.path_kind == crate::spec::PathKind::Integer)).collect();
         let secrets: Vec<String> = match &op.response {
             ResponseKind::Json(t) => crate::spec::secret_paths(spec, t).iter().map(|p| js_str(p)).collect(),
             _ => Vec::new(),

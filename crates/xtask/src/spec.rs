@@ -621,10 +621,11 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
                 ModelKind::Struct(f) => f.clone(),
                 _ => Vec::new(),
             };
+            // Only an org_id of the resource being made (`project.org_id`): a
+            // top-level one names a target (acceptProjectTransferRequest's
+            // destination), which a client default must not choose.
             let top = fields_of(&body.ty);
-            if top.iter().any(|f| f.json_name == "org_id") {
-                op.body_org_id = vec!["org_id".into()];
-            } else if let Some((outer, _)) = top.iter().find_map(|f| match &f.ty {
+            if let Some((outer, _)) = top.iter().find_map(|f| match &f.ty {
                 Ty::Named(n) if fields_of(n).iter().any(|g| g.json_name == "org_id") => Some((f.json_name.clone(), n)),
                 _ => None,
             }) {

@@ -364,7 +364,7 @@ pub static ACCEPT_PROJECT_TRANSFER_REQUEST: OperationInfo = OperationInfo {
     pagination: None,
     returns_operations: false,
     response_fields: &[],
-    body_org_id: &["org_id"],
+    body_org_id: &[],
     deprecated: false,
 };
 
