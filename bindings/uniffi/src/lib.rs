@@ -34,43 +34,45 @@ pub use api::*;
 /// `status` (the HTTP status, null when no response was received), `code` (the
 /// API's error code, may be empty), `errorMessage`, `requestId`, `operation`
 /// (the operationId of the call) and `pendingOperations` (the operations still
-/// running after a wait timed out, or the one that failed). Never contains a secret.
+/// running after a wait timed out, or the one that failed), `retryable` (calling
+/// again later may succeed and is safe) and `accepted` (the API accepted the call
+/// before it failed: never call it again). Never contains a secret.
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum NeonError {
     #[error("{error_message}")]
-    BadRequest { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    BadRequest { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Unauthorized { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Unauthorized { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Forbidden { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Forbidden { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    NotFound { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    NotFound { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Conflict { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Conflict { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Locked { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Locked { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    RateLimited { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    RateLimited { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Server { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Server { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Api { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Api { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Timeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Timeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Network { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Network { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Decode { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Decode { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    InvalidArgument { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    InvalidArgument { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Config { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Config { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    OperationFailed { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    OperationFailed { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    WaitTimeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    WaitTimeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
     #[error("{error_message}")]
-    Runtime { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String> },
+    Runtime { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
 }
 
 impl From<neonkit::Error> for NeonError {
@@ -82,9 +84,10 @@ impl From<neonkit::Error> for NeonError {
         let request_id = e.request_id().map(String::from);
         let operation = e.operation().map(String::from);
         let pending_operations = e.pending_operations().to_vec();
+        let (retryable, accepted) = (e.is_retryable(), e.is_accepted());
         macro_rules! v {
             ($variant:ident) => {
-                NeonError::$variant { status, code, error_message, request_id, operation, pending_operations }
+                NeonError::$variant { status, code, error_message, request_id, operation, pending_operations, retryable, accepted }
             };
         }
         match e.kind() {
@@ -119,6 +122,8 @@ impl NeonError {
             request_id: None,
             operation: operation.map(String::from),
             pending_operations: Vec::new(),
+            retryable: false,
+            accepted: false,
         }
     }
 
@@ -130,6 +135,8 @@ impl NeonError {
             request_id: None,
             operation: None,
             pending_operations: Vec::new(),
+            retryable: false,
+            accepted: false,
         }
     }
 }
@@ -342,6 +349,13 @@ pub struct NeonClientOptions {
     /// The longest pause between operation polls, in milliseconds (default 2 000).
     #[uniffi(default = None)]
     pub wait_max_interval_ms: Option<i64>,
+    /// The largest response body accepted, decompressed, in bytes (default 256 MiB).
+    #[uniffi(default = None)]
+    pub max_response_bytes: Option<i64>,
+    /// How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
+    /// below the server's idle timeout.
+    #[uniffi(default = None)]
+    pub pool_idle_timeout_ms: Option<i64>,
 }
 
 /// Milliseconds to the core's seconds (the core checks the range).
@@ -383,8 +397,8 @@ impl NeonClient {
             wait_timeout: secs(o.wait_timeout_ms),
             wait_poll_interval: secs(o.wait_initial_interval_ms),
             wait_max_poll_interval: secs(o.wait_max_interval_ms),
-            max_response_bytes: None,
-            pool_idle_timeout: None,
+            max_response_bytes: o.max_response_bytes,
+            pool_idle_timeout: secs(o.pool_idle_timeout_ms),
             user_agent_suffix: Some("kotlin-swift".into()),
         }
         .builder()?;

@@ -710,7 +710,7 @@ pub fn bindgen(root: &Path, args: &[String]) {
 /// code=, errorMessage=…`); it becomes the API's message with its context,
 /// as every other language reads (`neonMessage` in Extensions.kt).
 fn readable_kotlin_messages(kotlin: String) -> String {
-    const DUMP: &str = "get() = \"status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }\"";
+    const DUMP: &str = "get() = \"status=${ `status` }, code=${ `code` }, errorMessage=${ `errorMessage` }, requestId=${ `requestId` }, operation=${ `operation` }, pendingOperations=${ `pendingOperations` }, retryable=${ `retryable` }, accepted=${ `accepted` }\"";
     let n = kotlin.matches(DUMP).count();
     assert!(n >= 17, "uniffi's NeonException message getters changed ({n} found): update readable_kotlin_messages");
     kotlin.replace(DUMP, "get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)")

@@ -15,6 +15,10 @@ public struct NeonErrorInfo: Equatable, CustomStringConvertible {
     public let operation: String?
     /// Operations still running after a wait timed out (or the one that failed).
     public let pendingOperations: [String]
+    /// Calling again later may succeed and is safe (never after the API accepted the call).
+    public let retryable: Bool
+    /// The API accepted the call before it failed: never call it again; wait for `pendingOperations`.
+    public let accepted: Bool
 
     public var description: String {
         "\(kind): \(errorMessage) (status \(status.map(String.init) ?? "none"), code \(code), request id \(requestId ?? "none"))"
@@ -22,30 +26,30 @@ public struct NeonErrorInfo: Equatable, CustomStringConvertible {
 }
 
 extension NeonError {
-    private static func info(_ kind: String, _ s: Int32?, _ c: String, _ m: String, _ r: String?, _ o: String?, _ p: [String]) -> NeonErrorInfo {
-        NeonErrorInfo(kind: kind, status: s, code: c, errorMessage: m, requestId: r, operation: o, pendingOperations: p)
+    private static func info(_ kind: String, _ s: Int32?, _ c: String, _ m: String, _ r: String?, _ o: String?, _ p: [String], _ rt: Bool, _ a: Bool) -> NeonErrorInfo {
+        NeonErrorInfo(kind: kind, status: s, code: c, errorMessage: m, requestId: r, operation: o, pendingOperations: p, retryable: rt, accepted: a)
     }
 
     /// The common fields of this error.
     public var info: NeonErrorInfo {
         switch self {
-        case let .BadRequest(s, c, m, r, o, p): return Self.info("bad_request", s, c, m, r, o, p)
-        case let .Unauthorized(s, c, m, r, o, p): return Self.info("unauthorized", s, c, m, r, o, p)
-        case let .Forbidden(s, c, m, r, o, p): return Self.info("forbidden", s, c, m, r, o, p)
-        case let .NotFound(s, c, m, r, o, p): return Self.info("not_found", s, c, m, r, o, p)
-        case let .Conflict(s, c, m, r, o, p): return Self.info("conflict", s, c, m, r, o, p)
-        case let .Locked(s, c, m, r, o, p): return Self.info("locked", s, c, m, r, o, p)
-        case let .RateLimited(s, c, m, r, o, p): return Self.info("rate_limited", s, c, m, r, o, p)
-        case let .Server(s, c, m, r, o, p): return Self.info("server", s, c, m, r, o, p)
-        case let .Api(s, c, m, r, o, p): return Self.info("api", s, c, m, r, o, p)
-        case let .Timeout(s, c, m, r, o, p): return Self.info("timeout", s, c, m, r, o, p)
-        case let .Network(s, c, m, r, o, p): return Self.info("network", s, c, m, r, o, p)
-        case let .Decode(s, c, m, r, o, p): return Self.info("decode", s, c, m, r, o, p)
-        case let .InvalidArgument(s, c, m, r, o, p): return Self.info("invalid_argument", s, c, m, r, o, p)
-        case let .Config(s, c, m, r, o, p): return Self.info("config", s, c, m, r, o, p)
-        case let .OperationFailed(s, c, m, r, o, p): return Self.info("operation_failed", s, c, m, r, o, p)
-        case let .WaitTimeout(s, c, m, r, o, p): return Self.info("wait_timeout", s, c, m, r, o, p)
-        case let .Runtime(s, c, m, r, o, p): return Self.info("runtime", s, c, m, r, o, p)
+        case let .BadRequest(s, c, m, r, o, p, rt, a): return Self.info("bad_request", s, c, m, r, o, p, rt, a)
+        case let .Unauthorized(s, c, m, r, o, p, rt, a): return Self.info("unauthorized", s, c, m, r, o, p, rt, a)
+        case let .Forbidden(s, c, m, r, o, p, rt, a): return Self.info("forbidden", s, c, m, r, o, p, rt, a)
+        case let .NotFound(s, c, m, r, o, p, rt, a): return Self.info("not_found", s, c, m, r, o, p, rt, a)
+        case let .Conflict(s, c, m, r, o, p, rt, a): return Self.info("conflict", s, c, m, r, o, p, rt, a)
+        case let .Locked(s, c, m, r, o, p, rt, a): return Self.info("locked", s, c, m, r, o, p, rt, a)
+        case let .RateLimited(s, c, m, r, o, p, rt, a): return Self.info("rate_limited", s, c, m, r, o, p, rt, a)
+        case let .Server(s, c, m, r, o, p, rt, a): return Self.info("server", s, c, m, r, o, p, rt, a)
+        case let .Api(s, c, m, r, o, p, rt, a): return Self.info("api", s, c, m, r, o, p, rt, a)
+        case let .Timeout(s, c, m, r, o, p, rt, a): return Self.info("timeout", s, c, m, r, o, p, rt, a)
+        case let .Network(s, c, m, r, o, p, rt, a): return Self.info("network", s, c, m, r, o, p, rt, a)
+        case let .Decode(s, c, m, r, o, p, rt, a): return Self.info("decode", s, c, m, r, o, p, rt, a)
+        case let .InvalidArgument(s, c, m, r, o, p, rt, a): return Self.info("invalid_argument", s, c, m, r, o, p, rt, a)
+        case let .Config(s, c, m, r, o, p, rt, a): return Self.info("config", s, c, m, r, o, p, rt, a)
+        case let .OperationFailed(s, c, m, r, o, p, rt, a): return Self.info("operation_failed", s, c, m, r, o, p, rt, a)
+        case let .WaitTimeout(s, c, m, r, o, p, rt, a): return Self.info("wait_timeout", s, c, m, r, o, p, rt, a)
+        case let .Runtime(s, c, m, r, o, p, rt, a): return Self.info("runtime", s, c, m, r, o, p, rt, a)
         }
     }
 

@@ -14966,6 +14966,15 @@ public struct NeonClientOptions: Equatable, Hashable {
      * The longest pause between operation polls, in milliseconds (default 2 000).
      */
     public var waitMaxIntervalMs: Int64?
+    /**
+     * The largest response body accepted, decompressed, in bytes (default 256 MiB).
+     */
+    public var maxResponseBytes: Int64?
+    /**
+     * How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
+     * below the server's idle timeout.
+     */
+    public var poolIdleTimeoutMs: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -15002,7 +15011,14 @@ public struct NeonClientOptions: Equatable, Hashable {
          */waitInitialIntervalMs: Int64? = nil, 
         /**
          * The longest pause between operation polls, in milliseconds (default 2 000).
-         */waitMaxIntervalMs: Int64? = nil) {
+         */waitMaxIntervalMs: Int64? = nil, 
+        /**
+         * The largest response body accepted, decompressed, in bytes (default 256 MiB).
+         */maxResponseBytes: Int64? = nil, 
+        /**
+         * How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
+         * below the server's idle timeout.
+         */poolIdleTimeoutMs: Int64? = nil) {
         self.baseUrl = baseUrl
         self.orgId = orgId
         self.timeoutMs = timeoutMs
@@ -15014,6 +15030,8 @@ public struct NeonClientOptions: Equatable, Hashable {
         self.waitTimeoutMs = waitTimeoutMs
         self.waitInitialIntervalMs = waitInitialIntervalMs
         self.waitMaxIntervalMs = waitMaxIntervalMs
+        self.maxResponseBytes = maxResponseBytes
+        self.poolIdleTimeoutMs = poolIdleTimeoutMs
     }
 
     
@@ -15042,7 +15060,9 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
                 waitForOperations: FfiConverterOptionBool.read(from: &buf), 
                 waitTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
                 waitInitialIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
-                waitMaxIntervalMs: FfiConverterOptionInt64.read(from: &buf)
+                waitMaxIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
+                maxResponseBytes: FfiConverterOptionInt64.read(from: &buf), 
+                poolIdleTimeoutMs: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
@@ -15058,6 +15078,8 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.waitTimeoutMs, into: &buf)
         FfiConverterOptionInt64.write(value.waitInitialIntervalMs, into: &buf)
         FfiConverterOptionInt64.write(value.waitMaxIntervalMs, into: &buf)
+        FfiConverterOptionInt64.write(value.maxResponseBytes, into: &buf)
+        FfiConverterOptionInt64.write(value.poolIdleTimeoutMs, into: &buf)
     }
 }
 
@@ -15201,46 +15223,48 @@ public func FfiConverterTypeRestoreSnapshotQuery_lower(_ value: RestoreSnapshotQ
  * `status` (the HTTP status, null when no response was received), `code` (the
  * API's error code, may be empty), `errorMessage`, `requestId`, `operation`
  * (the operationId of the call) and `pendingOperations` (the operations still
- * running after a wait timed out, or the one that failed). Never contains a secret.
+ * running after a wait timed out, or the one that failed), `retryable` (calling
+ * again later may succeed and is safe) and `accepted` (the API accepted the call
+ * before it failed: never call it again). Never contains a secret.
  */
 public 
 enum NeonError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
-    case BadRequest(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case BadRequest(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Unauthorized(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Unauthorized(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Forbidden(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Forbidden(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case NotFound(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case NotFound(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Conflict(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Conflict(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Locked(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Locked(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case RateLimited(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case RateLimited(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Server(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Server(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Api(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Api(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Timeout(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Timeout(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Network(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Network(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Decode(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Decode(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case InvalidArgument(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case InvalidArgument(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Config(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Config(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case OperationFailed(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case OperationFailed(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case WaitTimeout(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case WaitTimeout(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Runtime(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String]
+    case Runtime(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
 
     
@@ -15277,7 +15301,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 2: return .Unauthorized(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15285,7 +15311,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 3: return .Forbidden(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15293,7 +15321,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 4: return .NotFound(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15301,7 +15331,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 5: return .Conflict(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15309,7 +15341,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 6: return .Locked(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15317,7 +15351,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 7: return .RateLimited(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15325,7 +15361,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 8: return .Server(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15333,7 +15371,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 9: return .Api(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15341,7 +15381,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 10: return .Timeout(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15349,7 +15391,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 11: return .Network(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15357,7 +15401,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 12: return .Decode(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15365,7 +15411,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 13: return .InvalidArgument(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15373,7 +15421,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 14: return .Config(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15381,7 +15431,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 15: return .OperationFailed(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15389,7 +15441,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 16: return .WaitTimeout(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15397,7 +15451,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
         case 17: return .Runtime(
             status: try FfiConverterOptionInt32.read(from: &buf), 
@@ -15405,7 +15461,9 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             errorMessage: try FfiConverterString.read(from: &buf), 
             requestId: try FfiConverterOptionString.read(from: &buf), 
             operation: try FfiConverterOptionString.read(from: &buf), 
-            pendingOperations: try FfiConverterSequenceString.read(from: &buf)
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -15419,7 +15477,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
 
         
         
-        case let .BadRequest(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .BadRequest(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(1))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15427,9 +15485,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Unauthorized(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Unauthorized(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(2))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15437,9 +15497,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Forbidden(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Forbidden(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(3))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15447,9 +15509,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .NotFound(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .NotFound(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(4))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15457,9 +15521,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Conflict(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Conflict(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(5))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15467,9 +15533,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Locked(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Locked(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(6))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15477,9 +15545,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .RateLimited(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .RateLimited(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(7))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15487,9 +15557,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Server(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Server(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(8))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15497,9 +15569,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Api(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Api(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(9))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15507,9 +15581,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Timeout(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Timeout(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(10))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15517,9 +15593,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Network(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Network(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(11))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15527,9 +15605,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Decode(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Decode(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(12))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15537,9 +15617,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .InvalidArgument(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .InvalidArgument(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(13))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15547,9 +15629,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Config(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Config(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(14))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15557,9 +15641,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .OperationFailed(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .OperationFailed(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(15))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15567,9 +15653,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .WaitTimeout(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .WaitTimeout(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(16))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15577,9 +15665,11 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Runtime(status,code,errorMessage,requestId,operation,pendingOperations):
+        case let .Runtime(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(17))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15587,6 +15677,8 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterOptionString.write(requestId, into: &buf)
             FfiConverterOptionString.write(operation, into: &buf)
             FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
             
         }
     }

@@ -23,6 +23,10 @@ data class NeonErrorInfo(
     val operation: String?,
     /** Operations still running after a wait timed out (or the one that failed). */
     val pendingOperations: List<String>,
+    /** Calling again later may succeed and is safe (never after the API accepted the call). */
+    val retryable: Boolean,
+    /** The API accepted the call before it failed: never call it again; wait for [pendingOperations]. */
+    val accepted: Boolean,
 )
 
 /**
@@ -43,23 +47,23 @@ internal fun neonMessage(errorMessage: String, operation: String?, status: Int?,
 /** The common fields of this error. */
 val NeonException.info: NeonErrorInfo
     get() = when (this) {
-        is NeonException.BadRequest -> NeonErrorInfo("bad_request", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Unauthorized -> NeonErrorInfo("unauthorized", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Forbidden -> NeonErrorInfo("forbidden", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.NotFound -> NeonErrorInfo("not_found", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Conflict -> NeonErrorInfo("conflict", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Locked -> NeonErrorInfo("locked", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.RateLimited -> NeonErrorInfo("rate_limited", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Server -> NeonErrorInfo("server", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Api -> NeonErrorInfo("api", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Timeout -> NeonErrorInfo("timeout", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Network -> NeonErrorInfo("network", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Decode -> NeonErrorInfo("decode", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.InvalidArgument -> NeonErrorInfo("invalid_argument", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Config -> NeonErrorInfo("config", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.OperationFailed -> NeonErrorInfo("operation_failed", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.WaitTimeout -> NeonErrorInfo("wait_timeout", status, code, errorMessage, requestId, operation, pendingOperations)
-        is NeonException.Runtime -> NeonErrorInfo("runtime", status, code, errorMessage, requestId, operation, pendingOperations)
+        is NeonException.BadRequest -> NeonErrorInfo("bad_request", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Unauthorized -> NeonErrorInfo("unauthorized", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Forbidden -> NeonErrorInfo("forbidden", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.NotFound -> NeonErrorInfo("not_found", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Conflict -> NeonErrorInfo("conflict", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Locked -> NeonErrorInfo("locked", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.RateLimited -> NeonErrorInfo("rate_limited", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Server -> NeonErrorInfo("server", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Api -> NeonErrorInfo("api", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Timeout -> NeonErrorInfo("timeout", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Network -> NeonErrorInfo("network", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Decode -> NeonErrorInfo("decode", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.InvalidArgument -> NeonErrorInfo("invalid_argument", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Config -> NeonErrorInfo("config", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.OperationFailed -> NeonErrorInfo("operation_failed", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.WaitTimeout -> NeonErrorInfo("wait_timeout", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
+        is NeonException.Runtime -> NeonErrorInfo("runtime", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
     }
 
 /** The kind's stable snake_case name (`not_found`, `locked`, …). */

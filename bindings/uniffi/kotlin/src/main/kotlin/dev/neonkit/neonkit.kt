@@ -22940,6 +22940,17 @@ data class NeonClientOptions (
      * The longest pause between operation polls, in milliseconds (default 2 000).
      */
     var `waitMaxIntervalMs`: kotlin.Long? = null 
+    , 
+    /**
+     * The largest response body accepted, decompressed, in bytes (default 256 MiB).
+     */
+    var `maxResponseBytes`: kotlin.Long? = null 
+    , 
+    /**
+     * How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
+     * below the server's idle timeout.
+     */
+    var `poolIdleTimeoutMs`: kotlin.Long? = null 
     
 ){
     
@@ -22967,6 +22978,8 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -22981,7 +22994,9 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
             FfiConverterOptionalBoolean.allocationSize(value.`waitForOperations`) +
             FfiConverterOptionalLong.allocationSize(value.`waitTimeoutMs`) +
             FfiConverterOptionalLong.allocationSize(value.`waitInitialIntervalMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`waitMaxIntervalMs`)
+            FfiConverterOptionalLong.allocationSize(value.`waitMaxIntervalMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`maxResponseBytes`) +
+            FfiConverterOptionalLong.allocationSize(value.`poolIdleTimeoutMs`)
     )
 
     override fun write(value: NeonClientOptions, buf: ByteBuffer) {
@@ -22996,6 +23011,8 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
             FfiConverterOptionalLong.write(value.`waitTimeoutMs`, buf)
             FfiConverterOptionalLong.write(value.`waitInitialIntervalMs`, buf)
             FfiConverterOptionalLong.write(value.`waitMaxIntervalMs`, buf)
+            FfiConverterOptionalLong.write(value.`maxResponseBytes`, buf)
+            FfiConverterOptionalLong.write(value.`poolIdleTimeoutMs`, buf)
     }
 }
 
@@ -23090,7 +23107,9 @@ public object FfiConverterTypeRestoreSnapshotQuery: FfiConverterRustBuffer<Resto
  * `status` (the HTTP status, null when no response was received), `code` (the
  * API's error code, may be empty), `errorMessage`, `requestId`, `operation`
  * (the operationId of the call) and `pendingOperations` (the operations still
- * running after a wait timed out, or the one that failed). Never contains a secret.
+ * running after a wait timed out, or the one that failed), `retryable` (calling
+ * again later may succeed and is safe) and `accepted` (the API accepted the call
+ * before it failed: never call it again). Never contains a secret.
  */
 sealed class NeonException: kotlin.Exception() {
     
@@ -23106,7 +23125,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23124,7 +23147,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23142,7 +23169,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23160,7 +23191,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23178,7 +23213,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23196,7 +23235,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23214,7 +23257,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23232,7 +23279,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23250,7 +23301,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23268,7 +23323,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23286,7 +23345,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23304,7 +23367,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23322,7 +23389,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23340,7 +23411,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23358,7 +23433,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23376,7 +23455,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23394,7 +23477,11 @@ sealed class NeonException: kotlin.Exception() {
         
         val `operation`: kotlin.String?, 
         
-        val `pendingOperations`: List<kotlin.String>
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
         ) : NeonException() {
         override val message
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
@@ -23426,6 +23513,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             2 -> NeonException.Unauthorized(
                 FfiConverterOptionalInt.read(buf),
@@ -23434,6 +23523,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             3 -> NeonException.Forbidden(
                 FfiConverterOptionalInt.read(buf),
@@ -23442,6 +23533,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             4 -> NeonException.NotFound(
                 FfiConverterOptionalInt.read(buf),
@@ -23450,6 +23543,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             5 -> NeonException.Conflict(
                 FfiConverterOptionalInt.read(buf),
@@ -23458,6 +23553,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             6 -> NeonException.Locked(
                 FfiConverterOptionalInt.read(buf),
@@ -23466,6 +23563,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             7 -> NeonException.RateLimited(
                 FfiConverterOptionalInt.read(buf),
@@ -23474,6 +23573,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             8 -> NeonException.Server(
                 FfiConverterOptionalInt.read(buf),
@@ -23482,6 +23583,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             9 -> NeonException.Api(
                 FfiConverterOptionalInt.read(buf),
@@ -23490,6 +23593,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             10 -> NeonException.Timeout(
                 FfiConverterOptionalInt.read(buf),
@@ -23498,6 +23603,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             11 -> NeonException.Network(
                 FfiConverterOptionalInt.read(buf),
@@ -23506,6 +23613,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             12 -> NeonException.Decode(
                 FfiConverterOptionalInt.read(buf),
@@ -23514,6 +23623,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             13 -> NeonException.InvalidArgument(
                 FfiConverterOptionalInt.read(buf),
@@ -23522,6 +23633,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             14 -> NeonException.Config(
                 FfiConverterOptionalInt.read(buf),
@@ -23530,6 +23643,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             15 -> NeonException.OperationFailed(
                 FfiConverterOptionalInt.read(buf),
@@ -23538,6 +23653,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             16 -> NeonException.WaitTimeout(
                 FfiConverterOptionalInt.read(buf),
@@ -23546,6 +23663,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             17 -> NeonException.Runtime(
                 FfiConverterOptionalInt.read(buf),
@@ -23554,6 +23673,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalString.read(buf),
                 FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -23570,6 +23691,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Unauthorized -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23580,6 +23703,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Forbidden -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23590,6 +23715,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23600,6 +23727,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Conflict -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23610,6 +23739,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Locked -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23620,6 +23751,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.RateLimited -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23630,6 +23763,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Server -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23640,6 +23775,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Api -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23650,6 +23787,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23660,6 +23799,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Network -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23670,6 +23811,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Decode -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23680,6 +23823,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.InvalidArgument -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23690,6 +23835,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Config -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23700,6 +23847,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.OperationFailed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23710,6 +23859,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.WaitTimeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23720,6 +23871,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
             is NeonException.Runtime -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -23730,6 +23883,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterOptionalString.allocationSize(value.`requestId`)
                 + FfiConverterOptionalString.allocationSize(value.`operation`)
                 + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
         }
     }
@@ -23744,6 +23899,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Unauthorized -> {
@@ -23754,6 +23911,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Forbidden -> {
@@ -23764,6 +23923,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.NotFound -> {
@@ -23774,6 +23935,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Conflict -> {
@@ -23784,6 +23947,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Locked -> {
@@ -23794,6 +23959,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.RateLimited -> {
@@ -23804,6 +23971,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Server -> {
@@ -23814,6 +23983,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Api -> {
@@ -23824,6 +23995,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Timeout -> {
@@ -23834,6 +24007,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Network -> {
@@ -23844,6 +24019,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Decode -> {
@@ -23854,6 +24031,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.InvalidArgument -> {
@@ -23864,6 +24043,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Config -> {
@@ -23874,6 +24055,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.OperationFailed -> {
@@ -23884,6 +24067,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.WaitTimeout -> {
@@ -23894,6 +24079,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
             is NeonException.Runtime -> {
@@ -23904,6 +24091,8 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterOptionalString.write(value.`requestId`, buf)
                 FfiConverterOptionalString.write(value.`operation`, buf)
                 FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -141,4 +141,27 @@ class ErrorsTest {
         // The client still works afterwards.
         assertEquals(0, client.projects().list().json().at("projects")!!.toString().count { it == '{' })
     }
+
+    @Test
+    fun outOfRangeOptionsAreConfigErrorsNamingTheOption() {
+        val e = assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(timeoutMs = Long.MAX_VALUE)) }
+        assertTrue(e.errorMessage.startsWith("timeout must be a number of seconds greater than 0 and at most 86400"), e.errorMessage)
+        val r = assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(maxRetries = 1000)) }
+        assertTrue(r.errorMessage.startsWith("max_retries must be a whole number from 0 to 100"), r.errorMessage)
+        val m = assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(maxResponseBytes = 10)) }
+        assertTrue(m.errorMessage.startsWith("max_response_bytes must be"), m.errorMessage)
+    }
+
+    @Test
+    fun retryableSaysWhetherCallingAgainIsSafe() {
+        val pid = project()
+        val once = Emu.client(maxRetries = 0)
+        Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 500, "times": 1}""")
+        val get = assertThrows<NeonException.Server> { once.projects().getBlocking(pid) }
+        assertTrue(get.info.retryable, "a GET may be sent again")
+        Emu.emulator.addFault("""{"operation_id": "createProjectBranch", "kind": "status", "status": 500, "times": 1}""")
+        val post = assertThrows<NeonException.Server> { once.branches().createBlocking(pid, null) }
+        assertFalse(post.info.retryable, "a POST answered 500 may have been applied")
+        assertFalse(post.info.accepted)
+    }
 }
