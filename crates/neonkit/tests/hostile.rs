@@ -5,16 +5,14 @@
 
 mod common;
 
-use std::collections::VecDeque;
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use futures::future::BoxFuture;
 use futures::TryStreamExt;
 use neonkit::models::*;
-use neonkit::transport::{HttpRequest, HttpResponse, HttpSend, TransportError};
+use neonkit::transport::{HttpResponse, TransportError};
 use neonkit::{Client, ClientOptions, ErrorKind, RetryPolicy, WaitOptions};
 use neonkit_emulator::{EmulatorConfig, FaultKind};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -23,31 +21,6 @@ use tokio::net::TcpListener;
 use common::*;
 
 // ---------------------------------------------------------------- an injected transport
-
-type Reply = Result<HttpResponse, TransportError>;
-
-#[derive(Default)]
-struct Scripted {
-    replies: Mutex<VecDeque<Reply>>,
-    seen: Mutex<Vec<HttpRequest>>,
-}
-
-impl Scripted {
-    fn new(replies: Vec<Reply>) -> Arc<Scripted> {
-        Arc::new(Scripted { replies: Mutex::new(replies.into()), seen: Mutex::default() })
-    }
-    fn calls(&self) -> usize {
-        self.seen.lock().unwrap().len()
-    }
-}
-
-impl HttpSend for Scripted {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Reply> {
-        self.seen.lock().unwrap().push(request);
-        let reply = self.replies.lock().unwrap().pop_front().expect("a scripted reply for every request");
-        Box::pin(async move { reply })
-    }
-}
 
 fn reply(status: u16, body: impl Into<bytes::Bytes>) -> Reply {
     Ok(HttpResponse::new(status, body))

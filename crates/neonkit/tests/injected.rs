@@ -3,41 +3,18 @@
 //! failures, unknown enum values and fields, decode errors that must not echo
 //! secrets, and the bucket-object cursor shape.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
+mod common;
+
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use futures::future::BoxFuture;
 use futures::TryStreamExt;
 use neonkit::models::*;
 use neonkit::operations::*;
-use neonkit::transport::{HttpRequest, HttpResponse, HttpSend, TransportError, TransportErrorKind};
+use neonkit::transport::{HttpResponse, TransportError, TransportErrorKind};
 use neonkit::{Client, ErrorKind, RetryPolicy};
 
-type Reply = Result<HttpResponse, TransportError>;
-
-#[derive(Default)]
-struct Scripted {
-    replies: Mutex<VecDeque<Reply>>,
-    seen: Mutex<Vec<HttpRequest>>,
-}
-
-impl Scripted {
-    fn new(replies: Vec<Reply>) -> Arc<Scripted> {
-        Arc::new(Scripted { replies: Mutex::new(replies.into()), seen: Mutex::default() })
-    }
-    fn calls(&self) -> usize {
-        self.seen.lock().unwrap().len()
-    }
-}
-
-impl HttpSend for Scripted {
-    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Reply> {
-        self.seen.lock().unwrap().push(request);
-        let reply = self.replies.lock().unwrap().pop_front().expect("a scripted reply for every request");
-        Box::pin(async move { reply })
-    }
-}
+use common::{Reply, Scripted};
 
 fn ok(status: u16, body: &str) -> Reply {
     Ok(HttpResponse {

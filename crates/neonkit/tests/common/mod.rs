@@ -4,6 +4,11 @@
 
 use std::time::Duration;
 
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use neonkit::transport::{HttpRequest, HttpResponse, HttpSend, TransportError};
 use neonkit::{Client, RetryPolicy, WaitOptions};
 use neonkit_emulator::{Emulator, EmulatorConfig, Fault, FaultKind};
 
@@ -46,4 +51,32 @@ pub async fn new_project(client: &Client, name: &str) -> neonkit::models::Create
         ..Default::default()
     };
     client.projects().create(&body).await.expect("project created")
+}
+
+/// One scripted reply of an injected transport.
+pub type Reply = Result<HttpResponse, TransportError>;
+
+/// A transport that answers each request with the next scripted reply and
+/// keeps the requests it saw: for what no server here can send.
+#[derive(Default)]
+pub struct Scripted {
+    pub replies: Mutex<VecDeque<Reply>>,
+    pub seen: Mutex<Vec<HttpRequest>>,
+}
+
+impl Scripted {
+    pub fn new(replies: Vec<Reply>) -> Arc<Scripted> {
+        Arc::new(Scripted { replies: Mutex::new(replies.into()), seen: Mutex::default() })
+    }
+    pub fn calls(&self) -> usize {
+        self.seen.lock().unwrap().len()
+    }
+}
+
+impl HttpSend for Scripted {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'static, Reply> {
+        self.seen.lock().unwrap().push(request);
+        let reply = self.replies.lock().unwrap().pop_front().expect("a scripted reply for every request");
+        Box::pin(async move { reply })
+    }
 }
