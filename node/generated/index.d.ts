@@ -4409,7 +4409,7 @@ export interface CreatedBranchResponse {
 
 export interface GetProjectBranchResponse {
   branch: Branch;
-  annotation: AnnotationData;
+  annotation?: AnnotationData;
 }
 
 export interface FinalizeRestoreBranchRequest {

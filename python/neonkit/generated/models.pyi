@@ -2993,10 +2993,10 @@ CreatedBranchResponseDict = TypedDict("CreatedBranchResponseDict", {"branch": Re
 
 class GetProjectBranchResponse(Model):
     branch: Branch
-    annotation: AnnotationData
+    annotation: Optional[AnnotationData]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch: Optional[Union[Branch, BranchDict]] = ..., annotation: Optional[Union[AnnotationData, AnnotationDataDict]] = ...) -> None: ...
 
-GetProjectBranchResponseDict = TypedDict("GetProjectBranchResponseDict", {"branch": Required[Union[Branch, BranchDict]], "annotation": Required[Union[AnnotationData, AnnotationDataDict]]}, total=False)
+GetProjectBranchResponseDict = TypedDict("GetProjectBranchResponseDict", {"branch": Required[Union[Branch, BranchDict]], "annotation": Union[AnnotationData, AnnotationDataDict]}, total=False)
 
 class FinalizeRestoreBranchRequest(Model):
     name: Optional[str]

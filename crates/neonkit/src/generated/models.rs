@@ -5924,8 +5924,8 @@ impl std::fmt::Debug for CreatedBranchResponse {
 pub struct GetProjectBranchResponse {
     #[serde(default)]
     pub branch: Branch,
-    #[serde(default)]
-    pub annotation: AnnotationData,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub annotation: Option<AnnotationData>,
     /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
     #[serde(flatten)]
     pub extra: crate::Extra,

@@ -1446,7 +1446,7 @@ pub static GET_PROJECT_BRANCH: OperationInfo = OperationInfo {
     success_status: 200,
     pagination: None,
     returns_operations: false,
-    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "annotation", kind: JsonKind::Object, required: true, nullable: false }],
+    response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "annotation", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
     deprecated: false,
 };

@@ -3182,7 +3182,7 @@ public class GetProjectBranchResponse(neonJson: JsonObject) : NeonModel(neonJson
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `branch`: Branch get() = required("branch") { asObject(it)?.let { Branch(it) } }
-    public val `annotation`: AnnotationData get() = required("annotation") { asObject(it)?.let { AnnotationData(it) } }
+    public val `annotation`: AnnotationData? get() = optional("annotation") { asObject(it)?.let { AnnotationData(it) } }
 }
 
 public class FinalizeRestoreBranchRequest(neonJson: JsonObject) : NeonModel(neonJson) {
