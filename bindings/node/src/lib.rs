@@ -12,7 +12,6 @@
 //! every synchronous entry point too, so a Rust panic becomes a rejected
 //! Promise (kind `runtime`), never a dead process.
 
-
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -228,7 +227,10 @@ impl Request {
             ResponseKind::Bytes => Either::B(Buffer::from(resp.body.to_vec())),
             ResponseKind::Empty => Either::A(String::new()),
             ResponseKind::Json if resp.body.len() > MAX_JS_STRING => {
-                return Err(plain("decode", format!("the response body ({} bytes) is longer than a JavaScript string can be", resp.body.len())))
+                return Err(plain(
+                    "decode",
+                    format!("the response body ({} bytes) is longer than a JavaScript string can be", resp.body.len()),
+                ))
             }
             ResponseKind::Json => Either::A(match String::from_utf8(resp.body.to_vec()) {
                 Ok(s) => s,
@@ -260,7 +262,15 @@ impl NativeClient {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn request(&self, op: u32, path: Vec<String>, query: Vec<String>, body: Option<String>, parts: Option<Vec<PartInput>>, wait: i32) -> Result<Request> {
+    fn request(
+        &self,
+        op: u32,
+        path: Vec<String>,
+        query: Vec<String>,
+        body: Option<String>,
+        parts: Option<Vec<PartInput>>,
+        wait: i32,
+    ) -> Result<Request> {
         let op = op_at(op)?;
         let payload = match (body, parts) {
             (Some(b), _) => Payload::Json(bytes::Bytes::from(b.into_bytes())),
@@ -357,7 +367,15 @@ impl NativeClient {
 
     /// `call`, blocking the calling thread.
     #[napi(catch_unwind)]
-    pub fn call_sync(&self, op: u32, path: Vec<String>, query: Vec<String>, body: Option<String>, parts: Option<Vec<PartInput>>, wait: i32) -> Result<Either<String, Buffer>> {
+    pub fn call_sync(
+        &self,
+        op: u32,
+        path: Vec<String>,
+        query: Vec<String>,
+        body: Option<String>,
+        parts: Option<Vec<PartInput>>,
+        wait: i32,
+    ) -> Result<Either<String, Buffer>> {
         let req = self.request(op, path, query, body, parts, wait)?;
         block(req.run())
     }
@@ -371,9 +389,7 @@ impl NativeClient {
         }
         let mut q = Vec::new();
         for (k, v) in pairs(query)? {
-            let param = op
-                .query_param(&k)
-                .ok_or_else(|| plain("invalid_argument", format!("{} has no query parameter {k:?}", op.id)))?;
+            let param = op.query_param(&k).ok_or_else(|| plain("invalid_argument", format!("{} has no query parameter {k:?}", op.id)))?;
             q.push((param.name, v));
         }
         let pager = self.client.pager(op, path, q);
@@ -394,7 +410,13 @@ impl NativeClient {
 
     /// Waits for operations known by id; resolves with them, final, as JSON.
     #[napi(catch_unwind, ts_return_type = "Promise<string>")]
-    pub fn wait_for_operation_ids<'env>(&self, env: &'env Env, project_id: String, ids: Vec<String>, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
+    pub fn wait_for_operation_ids<'env>(
+        &self,
+        env: &'env Env,
+        project_id: String,
+        ids: Vec<String>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<Object<'env>> {
         let client = self.client.clone();
         spawn_promise(env, cancel.map(|c| c.state.clone()), async move { wait_ids(client, project_id, ids).await })
     }
@@ -406,8 +428,9 @@ impl NativeClient {
 }
 
 async fn wait_json(client: neonkit::Client, json: String) -> std::result::Result<String, napi::Error> {
-    let ops: Vec<neonkit::models::Operation> = serde_json::from_str(&json)
-        .map_err(|e| plain("invalid_argument", format!("not a list of operations: {}", e.to_string().split(" at line").next().unwrap_or(""))))?;
+    let ops: Vec<neonkit::models::Operation> = serde_json::from_str(&json).map_err(|e| {
+        plain("invalid_argument", format!("not a list of operations: {}", e.to_string().split(" at line").next().unwrap_or("")))
+    })?;
     let done = client.wait_for_operations(&ops).await.map_err(to_napi)?;
     serde_json::to_string(&done).map_err(|e| plain("decode", e.to_string()))
 }
@@ -592,9 +615,8 @@ pub fn start_emulator(env: &Env, options: Option<EmulatorOptions>) -> Result<Obj
         config.idle_timeout = o.idle_timeout_ms.map(ms);
     }
     spawn_promise(env, None, async move {
-        let emu = neonkit_emulator::Emulator::start(config)
-            .await
-            .map_err(|e| plain("runtime", format!("the emulator could not start: {e}")))?;
+        let emu =
+            neonkit_emulator::Emulator::start(config).await.map_err(|e| plain("runtime", format!("the emulator could not start: {e}")))?;
         let base_url = emu.base_url().to_string();
         let api_key = emu.api_key().to_string();
         Ok(NativeEmulator { emu: Arc::new(Mutex::new(Some(emu))), base_url, api_key })

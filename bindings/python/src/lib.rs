@@ -24,9 +24,7 @@ use pyo3::types::PyBytes;
 use neonkit::operation::{OperationInfo, ResponseKind};
 
 mod json;
-use neonkit::{
-    runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload,
-};
+use neonkit::{runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload};
 
 /// Set by the atexit hook: finished tasks no longer call back into Python.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
@@ -39,9 +37,7 @@ static EXIT_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::Once
 /// After the atexit hook, a (daemon) thread whose blocking call returns must not
 /// take the GIL of a finalizing interpreter: it parks until the process ends.
 fn park_if_exiting() {
-    if SHUTTING_DOWN.load(Ordering::SeqCst)
-        && EXIT_THREAD.get() != Some(&std::thread::current().id())
-    {
+    if SHUTTING_DOWN.load(Ordering::SeqCst) && EXIT_THREAD.get() != Some(&std::thread::current().id()) {
         loop {
             std::thread::park();
         }
@@ -117,10 +113,7 @@ fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into());
-    Error::new(
-        ErrorKind::Runtime,
-        format!("internal error in neonkit (a Rust panic): {what}"),
-    )
+    Error::new(ErrorKind::Runtime, format!("internal error in neonkit (a Rust panic): {what}"))
 }
 
 // ---------------------------------------------------------------- running futures
@@ -130,7 +123,11 @@ enum Out {
     /// A body that is bytes (object downloads).
     Bytes(Bytes),
     /// A JSON body, parsed into Python objects when handed over.
-    Json { body: Bytes, operation: &'static str, request_id: Option<String> },
+    Json {
+        body: Bytes,
+        operation: &'static str,
+        request_id: Option<String>,
+    },
     None,
 }
 
@@ -291,9 +288,7 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
             }
         });
     });
-    Ok(PyTask {
-        abort: Some(task.abort_handle()),
-    })
+    Ok(PyTask { abort: Some(task.abort_handle()) })
 }
 
 // ---------------------------------------------------------------- client
@@ -303,35 +298,23 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
 fn text(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     match value.extract::<String>() {
         Ok(t) => Ok(t),
-        Err(_) if value.cast::<pyo3::types::PyString>().is_ok() => Err(to_pyerr(
-            value.py(),
-            &invalid(format!("{name} is not valid Unicode text (it holds a lone surrogate)")),
-        )),
-        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!(
-            "{name} must be a str, not {}",
-            value.get_type().name()?
-        ))),
+        Err(_) if value.cast::<pyo3::types::PyString>().is_ok() => {
+            Err(to_pyerr(value.py(), &invalid(format!("{name} is not valid Unicode text (it holds a lone surrogate)"))))
+        }
+        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!("{name} must be a str, not {}", value.get_type().name()?))),
     }
 }
 
 type Texts = (Vec<String>, Vec<(String, String)>);
 
-fn texts(
-    py: Python<'_>,
-    op_id: &str,
-    path: Vec<Bound<'_, PyAny>>,
-    query: Vec<(String, Bound<'_, PyAny>)>,
-) -> PyResult<Texts> {
+fn texts(py: Python<'_>, op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Texts> {
     let op = lookup(op_id).map_err(|e| to_pyerr(py, &e))?;
     let path = path
         .iter()
         .enumerate()
         .map(|(i, v)| text(&format!("path parameter {}", op.path_params.get(i).map_or("?", |p| p.name)), v))
         .collect::<Result<_, _>>()?;
-    let query = query
-        .into_iter()
-        .map(|(k, v)| text(&format!("query parameter {k}"), &v).map(|v| (k, v)))
-        .collect::<Result<_, _>>()?;
+    let query = query.into_iter().map(|(k, v)| text(&format!("query parameter {k}"), &v).map(|v| (k, v))).collect::<Result<_, _>>()?;
     Ok((path, query))
 }
 
@@ -339,9 +322,7 @@ fn texts(
 fn whole(v: &Bound<'_, PyAny>) -> PyResult<i64> {
     match v.extract::<i64>() {
         Ok(n) => Ok(n),
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(v.py()) => {
-            Ok(if v.lt(0)? { i64::MIN } else { i64::MAX })
-        }
+        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(v.py()) => Ok(if v.lt(0)? { i64::MIN } else { i64::MAX }),
         Err(e) => Err(e),
     }
 }
@@ -361,9 +342,8 @@ fn payload(body: Option<&Bound<'_, PyAny>>) -> Result<Payload, Error> {
         return Ok(Payload::Json(Bytes::copy_from_slice(b.as_bytes())));
     }
     // Multipart: a list of (name, value) with value str, bytes or (filename, bytes, content type).
-    let parts: Vec<(String, Bound<'_, PyAny>)> = body
-        .extract()
-        .map_err(|_| invalid("the request body must be JSON bytes or a list of multipart parts"))?;
+    let parts: Vec<(String, Bound<'_, PyAny>)> =
+        body.extract().map_err(|_| invalid("the request body must be JSON bytes or a list of multipart parts"))?;
     let mut out = Vec::with_capacity(parts.len());
     for (name, value) in parts {
         let value = if let Ok(b) = value.cast::<PyBytes>() {
@@ -374,18 +354,10 @@ fn payload(body: Option<&Bound<'_, PyAny>>) -> Result<Payload, Error> {
             }
         } else if let Ok(t) = value.extract::<String>() {
             PartValue::Text(t)
-        } else if let Ok((filename, data, content_type)) =
-            value.extract::<(String, Vec<u8>, String)>()
-        {
-            PartValue::File {
-                bytes: data.into(),
-                filename,
-                content_type,
-            }
+        } else if let Ok((filename, data, content_type)) = value.extract::<(String, Vec<u8>, String)>() {
+            PartValue::File { bytes: data.into(), filename, content_type }
         } else {
-            return Err(invalid(format!(
-                "multipart part {name:?} must be str, bytes or (filename, bytes, content_type)"
-            )));
+            return Err(invalid(format!("multipart part {name:?} must be str, bytes or (filename, bytes, content_type)")));
         };
         out.push(Part { name, value });
     }
@@ -431,8 +403,7 @@ impl PyClient {
         let payload = payload(body)?;
         Ok(Box::pin(async move {
             let p: Vec<&str> = path.iter().map(String::as_str).collect();
-            let q: Vec<(&str, String)> =
-                query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let q: Vec<(&str, String)> = query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             let resp = client.call(op, &p, &q, payload).await?;
             Ok(Out::response(op, resp))
         }))
@@ -490,10 +461,7 @@ impl PyClient {
         };
         let built = options.builder().and_then(|b| b.clone().build().map(|c| (b, c)));
         match built {
-            Ok((builder, client)) => Ok(PyClient {
-                builder,
-                state: Mutex::new(Some((runtime::process_id(), client))),
-            }),
+            Ok((builder, client)) => Ok(PyClient { builder, state: Mutex::new(Some((runtime::process_id(), client))) }),
             Err(e) => Err(to_pyerr(py, &e)),
         }
     }
@@ -510,9 +478,7 @@ impl PyClient {
         wait: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
         let (path, query) = texts(py, op_id, path, query)?;
-        let job = self
-            .call_job(op_id, path, query, body, wait)
-            .map_err(|e| to_pyerr(py, &e))?;
+        let job = self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?;
         run_blocking(py, job)
     }
 
@@ -530,20 +496,12 @@ impl PyClient {
         done: Py<PyAny>,
     ) -> PyResult<PyTask> {
         let (path, query) = texts(py, op_id, path, query)?;
-        let job = self
-            .call_job(op_id, path, query, body, wait)
-            .map_err(|e| to_pyerr(py, &e))?;
+        let job = self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?;
         run_async(py, job, done)
     }
 
     /// A pager over a paginated operation.
-    fn pager(
-        &self,
-        py: Python<'_>,
-        op_id: &str,
-        path: Vec<Bound<'_, PyAny>>,
-        query: Vec<(String, Bound<'_, PyAny>)>,
-    ) -> PyResult<PyPager> {
+    fn pager(&self, py: Python<'_>, op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<PyPager> {
         let (path, query) = texts(py, op_id, path, query)?;
         let make = || -> Result<PyPager, Error> {
             let op = lookup(op_id)?;
@@ -552,43 +510,23 @@ impl PyClient {
             }
             let mut q = Vec::with_capacity(query.len());
             for (name, value) in query {
-                let param = op
-                    .query_param(&name)
-                    .ok_or_else(|| invalid(format!("{op_id} has no query parameter {name:?}")))?;
+                let param = op.query_param(&name).ok_or_else(|| invalid(format!("{op_id} has no query parameter {name:?}")))?;
                 q.push((param.name, value));
             }
             let client = self.client()?;
-            Ok(PyPager {
-                inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, q))),
-                operation: op.id,
-            })
+            Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, q))), operation: op.id })
         };
         make().map_err(|e| to_pyerr(py, &e))
     }
 
     /// Waits for operations (by id) to finish; returns the operations (dicts).
-    fn wait_for_operations(
-        &self,
-        py: Python<'_>,
-        project_id: String,
-        ids: Vec<String>,
-    ) -> PyResult<Py<PyAny>> {
-        let job = self
-            .wait_job(project_id, ids)
-            .map_err(|e| to_pyerr(py, &e))?;
+    fn wait_for_operations(&self, py: Python<'_>, project_id: String, ids: Vec<String>) -> PyResult<Py<PyAny>> {
+        let job = self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?;
         run_blocking(py, job)
     }
 
-    fn wait_for_operations_async(
-        &self,
-        py: Python<'_>,
-        project_id: String,
-        ids: Vec<String>,
-        done: Py<PyAny>,
-    ) -> PyResult<PyTask> {
-        let job = self
-            .wait_job(project_id, ids)
-            .map_err(|e| to_pyerr(py, &e))?;
+    fn wait_for_operations_async(&self, py: Python<'_>, project_id: String, ids: Vec<String>, done: Py<PyAny>) -> PyResult<PyTask> {
+        let job = self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?;
         run_async(py, job, done)
     }
 
@@ -599,17 +537,12 @@ impl PyClient {
 
     #[getter]
     fn closed(&self) -> bool {
-        self.state
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .is_none()
+        self.state.lock().unwrap_or_else(|p| p.into_inner()).is_none()
     }
 
     #[getter]
     fn base_url(&self, py: Python<'_>) -> PyResult<String> {
-        self.client()
-            .map(|c| c.base_url().to_string())
-            .map_err(|e| to_pyerr(py, &e))
+        self.client().map(|c| c.base_url().to_string()).map_err(|e| to_pyerr(py, &e))
     }
 }
 
@@ -658,18 +591,11 @@ struct PyEmulator {
 }
 
 impl PyEmulator {
-    fn with<T>(
-        &self,
-        py: Python<'_>,
-        f: impl FnOnce(&neonkit_emulator::Emulator) -> T,
-    ) -> PyResult<T> {
+    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&neonkit_emulator::Emulator) -> T) -> PyResult<T> {
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         match &*guard {
             Some(e) => Ok(f(e)),
-            None => Err(to_pyerr(
-                py,
-                &Error::new(ErrorKind::Runtime, "the emulator is stopped"),
-            )),
+            None => Err(to_pyerr(py, &Error::new(ErrorKind::Runtime, "the emulator is stopped"))),
         }
     }
 }
@@ -691,12 +617,7 @@ impl PyEmulator {
         idle_timeout: Option<f64>,
     ) -> PyResult<Self> {
         let dur = |name: &str, s: f64| {
-            Duration::try_from_secs_f64(s).map_err(|_| {
-                to_pyerr(
-                    py,
-                    &invalid(format!("{name} must be a non-negative number of seconds")),
-                )
-            })
+            Duration::try_from_secs_f64(s).map_err(|_| to_pyerr(py, &invalid(format!("{name} must be a non-negative number of seconds"))))
         };
         let config = neonkit_emulator::EmulatorConfig {
             port,
@@ -711,20 +632,8 @@ impl PyEmulator {
         };
         let rt = runtime::runtime().map_err(|e| to_pyerr(py, &e))?;
         let started = py.detach(move || rt.block_on(neonkit_emulator::Emulator::start(config)));
-        let emu = started.map_err(|e| {
-            to_pyerr(
-                py,
-                &Error::new(
-                    ErrorKind::Runtime,
-                    format!("the emulator could not start: {e}"),
-                ),
-            )
-        })?;
-        Ok(PyEmulator {
-            base_url: emu.base_url().to_string(),
-            api_key: emu.api_key().to_string(),
-            inner: Mutex::new(Some(emu)),
-        })
+        let emu = started.map_err(|e| to_pyerr(py, &Error::new(ErrorKind::Runtime, format!("the emulator could not start: {e}"))))?;
+        Ok(PyEmulator { base_url: emu.base_url().to_string(), api_key: emu.api_key().to_string(), inner: Mutex::new(Some(emu)) })
     }
 
     #[getter]
@@ -744,8 +653,8 @@ impl PyEmulator {
 
     /// Adds a fault, given as the JSON object of `POST /_emulator/faults`.
     fn add_fault(&self, py: Python<'_>, fault_json: &str) -> PyResult<()> {
-        let fault: neonkit_emulator::Fault = serde_json::from_str(fault_json)
-            .map_err(|e| to_pyerr(py, &invalid(format!("not a valid emulator fault: {e}"))))?;
+        let fault: neonkit_emulator::Fault =
+            serde_json::from_str(fault_json).map_err(|e| to_pyerr(py, &invalid(format!("not a valid emulator fault: {e}"))))?;
         self.with(py, |e| e.add_fault(fault))
     }
 
@@ -789,10 +698,7 @@ fn _shutdown(py: Python<'_>) {
 /// Every operationId the core knows.
 #[pyfunction]
 fn _operation_ids() -> Vec<&'static str> {
-    neonkit::operations::OPERATIONS
-        .iter()
-        .map(|o| o.id)
-        .collect()
+    neonkit::operations::OPERATIONS.iter().map(|o| o.id).collect()
 }
 
 /// Parses JSON the way response bodies are parsed (tests compare it with `json.loads`).

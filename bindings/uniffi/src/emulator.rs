@@ -46,11 +46,7 @@ pub fn start_emulator(options: Option<EmulatorOptions>) -> Result<Arc<TestEmulat
     }
     let emu = neonkit::runtime::block_on(Emulator::start(config))?
         .map_err(|e| NeonError::runtime(format!("the emulator could not start: {e}")))?;
-    Ok(Arc::new(TestEmulator {
-        base_url: emu.base_url().to_string(),
-        api_key: emu.api_key().to_string(),
-        emulator: Mutex::new(Some(emu)),
-    }))
+    Ok(Arc::new(TestEmulator { base_url: emu.base_url().to_string(), api_key: emu.api_key().to_string(), emulator: Mutex::new(Some(emu)) }))
 }
 
 impl TestEmulator {

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 uniffi::setup_scaffolding!("neonkit");
 
+#[rustfmt::skip]
 #[path = "generated/api.rs"]
 mod api;
 #[cfg(feature = "emulator")]
@@ -40,39 +41,192 @@ pub use api::*;
 #[derive(Debug, thiserror::Error, uniffi::Error)]
 pub enum NeonError {
     #[error("{error_message}")]
-    BadRequest { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    BadRequest {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Unauthorized { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Unauthorized {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Forbidden { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Forbidden {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    NotFound { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    NotFound {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Conflict { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Conflict {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Locked { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Locked {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    RateLimited { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    RateLimited {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Server { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Server {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Api { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Api {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Timeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Timeout {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Network { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Network {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Decode { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Decode {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    InvalidArgument { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    InvalidArgument {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Config { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Config {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    OperationFailed { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    OperationFailed {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    WaitTimeout { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    WaitTimeout {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
     #[error("{error_message}")]
-    Runtime { status: Option<i32>, code: String, error_message: String, request_id: Option<String>, operation: Option<String>, pending_operations: Vec<String>, retryable: bool, accepted: bool },
+    Runtime {
+        status: Option<i32>,
+        code: String,
+        error_message: String,
+        request_id: Option<String>,
+        operation: Option<String>,
+        pending_operations: Vec<String>,
+        retryable: bool,
+        accepted: bool,
+    },
 }
 
 impl From<neonkit::Error> for NeonError {
@@ -246,7 +400,10 @@ pub struct MultipartPart {
     pub content_type: Option<String>,
 }
 
-pub(crate) fn multipart_payload(op: &'static neonkit::OperationInfo, parts: Option<Vec<MultipartPart>>) -> Result<neonkit::Payload, NeonError> {
+pub(crate) fn multipart_payload(
+    op: &'static neonkit::OperationInfo,
+    parts: Option<Vec<MultipartPart>>,
+) -> Result<neonkit::Payload, NeonError> {
     let Some(parts) = parts else { return Ok(neonkit::Payload::None) };
     let mut out = Vec::with_capacity(parts.len());
     for p in parts {
@@ -441,13 +598,25 @@ impl NeonClient {
     /// generated methods): path parameter values in path order, query
     /// parameters as name/value pairs (repeat a name for arrays), a JSON body.
     /// Returns the response body (JSON text; empty for operations without one).
-    pub async fn call(&self, operation_id: String, path: Vec<String>, query: Vec<QueryPair>, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn call(
+        &self,
+        operation_id: String,
+        path: Vec<String>,
+        query: Vec<QueryPair>,
+        body: Option<String>,
+    ) -> Result<String, NeonError> {
         let (op, q, payload) = dynamic_args(&operation_id, query, body)?;
         run(call_json(self.client.clone(), op, path, q, payload)).await
     }
 
     /// The blocking form of `call`.
-    pub fn call_blocking(&self, operation_id: String, path: Vec<String>, query: Vec<QueryPair>, body: Option<String>) -> Result<String, NeonError> {
+    pub fn call_blocking(
+        &self,
+        operation_id: String,
+        path: Vec<String>,
+        query: Vec<QueryPair>,
+        body: Option<String>,
+    ) -> Result<String, NeonError> {
         let (op, q, payload) = dynamic_args(&operation_id, query, body)?;
         run_blocking(call_json(self.client.clone(), op, path, q, payload))
     }

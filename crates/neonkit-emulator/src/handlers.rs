@@ -163,9 +163,7 @@ fn validate_request(r: &mut Req) -> Result<(), ApiError> {
                 Some(b) => json!(b),
                 None => return Err(bad(format!("query parameter {:?} must be true, false, 1 or 0", p.name))),
             },
-            "array" => Value::Array(
-                values.iter().flat_map(|v| v.split(',')).filter(|x| !x.is_empty()).map(|x| json!(x)).collect(),
-            ),
+            "array" => Value::Array(values.iter().flat_map(|v| v.split(',')).filter(|x| !x.is_empty()).map(|x| json!(x)).collect()),
             _ => json!(values[0]),
         };
         if ty == "array" {
@@ -435,10 +433,7 @@ fn credentials(inner: &Inner, st: &mut Store, r: &Req) -> R {
         }
         _ => {
             let id = r.pp("token_id");
-            st.collections
-                .get_mut(&key)
-                .and_then(|c| c.remove(id))
-                .ok_or_else(|| not_found(&format!("credential {id:?}")))?;
+            st.collections.get_mut(&key).and_then(|c| c.remove(id)).ok_or_else(|| not_found(&format!("credential {id:?}")))?;
             Ok(Reply::Empty(None))
         }
     }
@@ -471,7 +466,8 @@ fn functions(inner: &Inner, st: &mut Store, r: &Req) -> R {
             });
             let next = f["current_deployment"]["id"].as_i64().unwrap_or(0) + 1;
             let runtime = multipart_field(&r.raw_body, "runtime").unwrap_or_else(|| "nodejs24".to_string());
-            let dep = json!({"id": next, "status": "completed", "memory_mib": 256, "runtime": runtime, "created_at": now, "environment": []});
+            let dep =
+                json!({"id": next, "status": "completed", "memory_mib": 256, "runtime": runtime, "created_at": now, "environment": []});
             f["current_deployment"] = dep.clone();
             f["active_deployment"] = dep.clone();
             Ok(Reply::Json(None, json!({"deployment": dep})))
@@ -824,12 +820,7 @@ fn check_lock(p: &Project, r: &Req) -> Result<(), ApiError> {
 }
 
 /// Records operations on a project and returns them rendered.
-fn new_ops(
-    inner: &Inner,
-    p: &mut Project,
-    r: &Req,
-    actions: &[(&'static str, Option<String>, Option<String>)],
-) -> Vec<Value> {
+fn new_ops(inner: &Inner, p: &mut Project, r: &Req, actions: &[(&'static str, Option<String>, Option<String>)]) -> Vec<Value> {
     let now = Instant::now();
     let created = SystemTime::now();
     let mut out = Vec::new();
@@ -926,9 +917,7 @@ fn list_projects(st: &Store, r: &Req) -> R {
         .filter(|p| if recoverable { p.deleted_at.is_some() } else { p.deleted_at.is_none() })
         .filter(|p| r.auth.project_id.as_ref().map(|s| *s == p.id).unwrap_or(true))
         .filter(|p| org_filter.as_ref().map(|o| *o == p.org_id).unwrap_or(true))
-        .filter(|p| {
-            search.as_ref().map(|s| p.name.to_lowercase().contains(s) || p.id.contains(s)).unwrap_or(true)
-        })
+        .filter(|p| search.as_ref().map(|s| p.name.to_lowercase().contains(s) || p.id.contains(s)).unwrap_or(true))
         .collect();
     let start = match r.q("cursor").filter(|c| !c.is_empty()) {
         Some(c) => match all.iter().position(|p| p.id == c) {
@@ -964,15 +953,7 @@ fn cu(v: &Value, k: &str, default: f64) -> f64 {
     v.get(k).and_then(|x| x.as_f64()).unwrap_or(default)
 }
 
-fn new_endpoint(
-    inner: &Inner,
-    r: &Req,
-    branch_id: &str,
-    region_id: &str,
-    kind: &str,
-    opts: &Value,
-    defaults: &Value,
-) -> Endpoint {
+fn new_endpoint(inner: &Inner, r: &Req, branch_id: &str, region_id: &str, kind: &str, opts: &Value, defaults: &Value) -> Endpoint {
     let now = SystemTime::now();
     let id = format!("ep-{}", util::neon_name(&mut *rng(inner)));
     let min_cu = cu(opts, "autoscaling_limit_min_cu", cu(defaults, "autoscaling_limit_min_cu", 0.25));
@@ -1029,9 +1010,7 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(bad(format!("region {region_id:?} is not supported")));
     }
     let org_id = match (s(body, "org_id"), &r.auth.org_id) {
-        (Some(given), Some(key_org)) if given != key_org => {
-            return Err(err(403, "this API key belongs to another organization"))
-        }
+        (Some(given), Some(key_org)) if given != key_org => return Err(err(403, "this API key belongs to another organization")),
         (Some(given), _) => {
             if st.org(given).is_none() {
                 return Err(not_found(&format!("organization {given:?}")));
@@ -1114,12 +1093,8 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let ep_json = ep.render(&id, t);
     p.branches.push(branch);
     p.endpoints.push(ep);
-    let ops = new_ops(
-        inner,
-        &mut p,
-        r,
-        &[("create_timeline", Some(branch_id.clone()), None), ("start_compute", Some(branch_id), Some(ep_id))],
-    );
+    let ops =
+        new_ops(inner, &mut p, r, &[("create_timeline", Some(branch_id.clone()), None), ("start_compute", Some(branch_id), Some(ep_id))]);
     let project_json = p.render();
     st.projects.insert(id, p);
     Ok(Reply::Json(
@@ -1225,11 +1200,7 @@ fn connection_uri(st: &Store, r: &Req) -> R {
         None => p.default_branch().ok_or_else(|| not_found("default branch"))?,
     };
     let ep = match r.q("endpoint_id") {
-        Some(id) => p
-            .endpoints
-            .iter()
-            .find(|e| e.id == id && e.branch_id == b.id)
-            .ok_or_else(|| not_found(&format!("endpoint {id:?}")))?,
+        Some(id) => p.endpoints.iter().find(|e| e.id == id && e.branch_id == b.id).ok_or_else(|| not_found(&format!("endpoint {id:?}")))?,
         None => p
             .endpoints
             .iter()
@@ -1598,7 +1569,8 @@ fn branch_schema(st: &Store, r: &Req) -> R {
     if !b.databases.iter().any(|d| d.name == db) {
         return Err(not_found(&format!("database {db:?}")));
     }
-    let sql = format!("--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database {db} (branch {})\n\nSET statement_timeout = 0;\n", b.id);
+    let sql =
+        format!("--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database {db} (branch {})\n\nSET statement_timeout = 0;\n", b.id);
     if r.q("format") == Some("json") {
         return ok(json!({"json": {"tables": []}}));
     }
@@ -1873,10 +1845,7 @@ fn update_endpoint(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let body = body_obj(r, "endpoint");
     if let Some(nb) = s(body, "branch_id") {
         branch_of(p, nb)?;
-        if nb != e.branch_id
-            && e.kind == "read_write"
-            && p.endpoints.iter().any(|x| x.branch_id == nb && x.kind == "read_write")
-        {
+        if nb != e.branch_id && e.kind == "read_write" && p.endpoints.iter().any(|x| x.branch_id == nb && x.kind == "read_write") {
             return Err(conflict("the target branch already has a read-write endpoint"));
         }
     }
@@ -1978,12 +1947,7 @@ fn endpoint_action(inner: &Inner, st: &mut Store, r: &Req, what: &str) -> R {
 // ------------------------------------------------------------------ API keys
 
 fn list_api_keys(st: &Store, org: Option<&str>) -> R {
-    let v: Vec<Value> = st
-        .keys
-        .iter()
-        .filter(|k| !k.revoked && k.org_id.as_deref() == org)
-        .map(|k| k.render_list_item())
-        .collect();
+    let v: Vec<Value> = st.keys.iter().filter(|k| !k.revoked && k.org_id.as_deref() == org).map(|k| k.render_list_item()).collect();
     ok(Value::Array(v))
 }
 
@@ -2021,11 +1985,7 @@ fn create_api_key(inner: &Inner, st: &mut Store, r: &Req, org: Option<String>) -
 
 fn revoke_api_key(st: &mut Store, r: &Req, org: Option<&str>) -> R {
     let id: i64 = r.pp("key_id").parse().map_err(|_| bad("key_id must be an integer"))?;
-    let k = st
-        .keys
-        .iter_mut()
-        .find(|k| k.id == id && k.org_id.as_deref() == org)
-        .ok_or_else(|| not_found(&format!("API key {id}")))?;
+    let k = st.keys.iter_mut().find(|k| k.id == id && k.org_id.as_deref() == org).ok_or_else(|| not_found(&format!("API key {id}")))?;
     k.revoked = true;
     ok(k.render_revoked())
 }
@@ -2066,7 +2026,10 @@ fn org_member(st: &mut Store, r: &Req, action: Option<&str>) -> R {
         None => ok(o.members[i]["member"].clone()),
         Some("update") => {
             let role = r.body["role"].clone();
-            if role != "admin" && o.members[i]["member"]["role"] == "admin" && o.members.iter().filter(|m| m["member"]["role"] == "admin").count() == 1 {
+            if role != "admin"
+                && o.members[i]["member"]["role"] == "admin"
+                && o.members.iter().filter(|m| m["member"]["role"] == "admin").count() == 1
+            {
                 return Err(bad("cannot demote the organization's only admin"));
             }
             o.members[i]["member"]["role"] = role;
@@ -2195,10 +2158,8 @@ fn restore_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
     check_lock(p, r)?;
     let target = s(&r.body, "target_branch_id").map(String::from).unwrap_or(snap.source_branch_id.clone());
     let src = p.branch(&target).or_else(|| p.default_branch()).ok_or_else(|| not_found("branch"))?.clone();
-    let name = s(&r.body, "name")
-        .map(String::from)
-        .or_else(|| r.q("name").map(String::from))
-        .unwrap_or_else(|| format!("{}-restored", snap.name));
+    let name =
+        s(&r.body, "name").map(String::from).or_else(|| r.q("name").map(String::from)).unwrap_or_else(|| format!("{}-restored", snap.name));
     if p.branches.iter().any(|x| x.name == name && x.deleted_at.is_none()) {
         return Err(conflict(format!("branch with name {name:?} already exists")));
     }
@@ -2247,9 +2208,10 @@ fn concrete_path(r: &Req) -> String {
 /// Whether some operation of the spec creates items of the collection at `coll`
 /// (a path template).
 fn has_creator(coll_template: &str, item_template: &str) -> bool {
-    spec::spec().ops.iter().any(|o| {
-        (o.method == "POST" && o.path == coll_template) || ((o.method == "POST" || o.method == "PUT") && o.path == item_template)
-    })
+    spec::spec()
+        .ops
+        .iter()
+        .any(|o| (o.method == "POST" && o.path == coll_template) || ((o.method == "POST" || o.method == "PUT") && o.path == item_template))
 }
 
 /// Copies the request's fields into the response where the response's schema takes them.
@@ -2563,4 +2525,3 @@ fn fill_list<'a>(s: &spec::Spec, schema: &Value, v: &mut Value, items: impl Iter
         }
     }
 }
-

@@ -75,7 +75,11 @@ fn main() {
         let _ = writeln!(out, "{}", emu.base_url());
         let _ = out.flush();
         drop(out);
-        eprintln!("neonkit-emulator: API key {:?}; admin API at {}", emu.api_key(), emu.base_url().trim_end_matches("/api/v2").to_string() + "/_emulator");
+        eprintln!(
+            "neonkit-emulator: API key {:?}; admin API at {}",
+            emu.api_key(),
+            emu.base_url().trim_end_matches("/api/v2").to_string() + "/_emulator"
+        );
         // serve until killed
         std::future::pending::<()>().await;
         drop(emu);

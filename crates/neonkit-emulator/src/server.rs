@@ -26,8 +26,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{watch, Notify};
 
 pub const REQUEST_ID_HEADER: &str = "x-neon-ret-request-id";
-pub const LOCKED_MESSAGE: &str =
-    "project already has running conflicting operations, scheduling of new ones is prohibited";
+pub const LOCKED_MESSAGE: &str = "project already has running conflicting operations, scheduling of new ones is prohibited";
 
 /// Switches that can change at run time (admin API).
 #[derive(Clone, Debug)]
@@ -105,10 +104,7 @@ impl Inner {
     }
 
     pub fn request_count(&self, operation_id: &str) -> u64 {
-        spec::spec()
-            .index_of(operation_id)
-            .map(|i| self.counts[i].load(Ordering::Relaxed))
-            .unwrap_or(0)
+        spec::spec().index_of(operation_id).map(|i| self.counts[i].load(Ordering::Relaxed)).unwrap_or(0)
     }
 
     pub fn reset(&self) {
@@ -321,9 +317,7 @@ async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response 
     for f in inner.take_faults(op) {
         match f {
             FaultKind::Latency { ms } => delay += Duration::from_millis(ms),
-            FaultKind::FailOperation { error } => {
-                fail_ops = Some(error.unwrap_or_else(|| "operation failed (injected fault)".to_string()))
-            }
+            FaultKind::FailOperation { error } => fail_ops = Some(error.unwrap_or_else(|| "operation failed (injected fault)".to_string())),
             other => {
                 if action.is_none() {
                     action = Some(other)
@@ -369,14 +363,7 @@ fn bearer(req: &Request) -> Option<String> {
     Some(it.next()?.trim().to_string())
 }
 
-async fn handle(
-    inner: &Arc<Inner>,
-    op: &'static Op,
-    req: Request,
-    request_id: &str,
-    fail_ops: Option<String>,
-    cfg: &Dyn,
-) -> Response {
+async fn handle(inner: &Arc<Inner>, op: &'static Op, req: Request, request_id: &str, fail_ops: Option<String>, cfg: &Dyn) -> Response {
     // Auth
     let auth = match bearer(&req) {
         None => return op_error_response(op, 401, "", "authentication required: provide an API key as a Bearer token", request_id),
@@ -408,30 +395,26 @@ async fn handle(
             }
             Err(_) => return op_error_response(op, 400, "", "invalid path parameter", request_id),
         }
-        let query: Vec<(String, String)> = parts
-            .uri
-            .query()
-            .map(|q| {
-                url_decode_pairs(q)
-            })
-            .unwrap_or_default();
+        let query: Vec<(String, String)> = parts.uri.query().map(|q| url_decode_pairs(q)).unwrap_or_default();
         let raw_body = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
             Ok(b) => b,
             Err(_) => return op_error_response(op, 400, "", "could not read request body", request_id),
         };
-        let content_type = parts
-            .headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let host = parts
-            .headers
-            .get(header::HOST)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("127.0.0.1")
-            .to_string();
-        let r = Req { op, path, query, raw_body, content_type, host, body: Value::Null, auth, request_id: request_id.to_string(), fail_ops, cfg: cfg.clone() };
+        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+        let host = parts.headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+        let r = Req {
+            op,
+            path,
+            query,
+            raw_body,
+            content_type,
+            host,
+            body: Value::Null,
+            auth,
+            request_id: request_id.to_string(),
+            fail_ops,
+            cfg: cfg.clone(),
+        };
         let inner2 = inner.clone();
         let panic_hook = parts.headers.contains_key("x-emulator-panic");
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
@@ -512,22 +495,20 @@ async fn admin(State(inner): State<Arc<Inner>>, req: Request) -> Response {
             inner.clear_faults();
             ok(json!({"ok": true}))
         }
-        ("GET", "/_emulator/requests") => {
-            match query.iter().find(|(k, _)| k == "operation_id") {
-                Some((_, op)) => ok(json!({"count": inner.request_count(op)})),
-                None => {
-                    let s = spec::spec();
-                    let mut m = serde_json::Map::new();
-                    for o in &s.ops {
-                        let c = inner.counts[o.index].load(Ordering::Relaxed);
-                        if c > 0 {
-                            m.insert(o.operation_id.clone(), json!(c));
-                        }
+        ("GET", "/_emulator/requests") => match query.iter().find(|(k, _)| k == "operation_id") {
+            Some((_, op)) => ok(json!({"count": inner.request_count(op)})),
+            None => {
+                let s = spec::spec();
+                let mut m = serde_json::Map::new();
+                for o in &s.ops {
+                    let c = inner.counts[o.index].load(Ordering::Relaxed);
+                    if c > 0 {
+                        m.insert(o.operation_id.clone(), json!(c));
                     }
-                    ok(json!({"counts": m}))
                 }
+                ok(json!({"counts": m}))
             }
-        }
+        },
         ("POST", "/_emulator/reset") => {
             inner.reset();
             ok(json!({"ok": true}))
@@ -761,9 +742,7 @@ async fn serve_connection(stream: tokio::net::TcpStream, app: Router, mut shutdo
             Ok::<_, Infallible>(resp)
         }
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .keep_alive(true)
-        .serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
+    let conn = hyper::server::conn::http1::Builder::new().keep_alive(true).serve_connection(hyper_util::rt::TokioIo::new(stream), svc);
     tokio::pin!(conn);
     loop {
         tokio::select! {

@@ -96,14 +96,12 @@ impl Spec {
         let paths = root["paths"].as_object().expect("paths");
         for (path, item) in paths {
             let item = item.as_object().expect("path item");
-            let path_level: Vec<Value> =
-                item.get("parameters").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+            let path_level: Vec<Value> = item.get("parameters").and_then(|p| p.as_array()).cloned().unwrap_or_default();
             for method in ["get", "post", "put", "patch", "delete"] {
                 let Some(op) = item.get(method) else { continue };
                 let operation_id = op["operationId"].as_str().expect("operationId").to_string();
                 let mut params: Vec<Param> = Vec::new();
-                let op_level: Vec<Value> =
-                    op.get("parameters").and_then(|p| p.as_array()).cloned().unwrap_or_default();
+                let op_level: Vec<Value> = op.get("parameters").and_then(|p| p.as_array()).cloned().unwrap_or_default();
                 for p in path_level.iter().chain(op_level.iter()) {
                     let p = deref_value(&root, p);
                     let name = p["name"].as_str().unwrap_or_default().to_string();
@@ -114,19 +112,14 @@ impl Spec {
                         name,
                         location,
                     };
-                    if let Some(existing) =
-                        params.iter_mut().find(|x| x.name == param.name && x.location == param.location)
-                    {
+                    if let Some(existing) = params.iter_mut().find(|x| x.name == param.name && x.location == param.location) {
                         *existing = param;
                     } else {
                         params.push(param);
                     }
                 }
-                let path_params: Vec<String> = path
-                    .split('/')
-                    .filter(|s| s.starts_with('{'))
-                    .map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string())
-                    .collect();
+                let path_params: Vec<String> =
+                    path.split('/').filter(|s| s.starts_with('{')).map(|s| s.trim_matches(|c| c == '{' || c == '}').to_string()).collect();
                 let responses = op["responses"].as_object().expect("responses");
                 let mut success: Vec<(u16, &Value)> = responses
                     .iter()
@@ -167,10 +160,8 @@ impl Spec {
                         }
                     }
                 }
-                let tags = op["tags"]
-                    .as_array()
-                    .map(|t| t.iter().filter_map(|x| x.as_str().map(String::from)).collect())
-                    .unwrap_or_default();
+                let tags =
+                    op["tags"].as_array().map(|t| t.iter().filter_map(|x| x.as_str().map(String::from)).collect()).unwrap_or_default();
                 ops.push(Op {
                     index: ops.len(),
                     operation_id,
@@ -215,9 +206,7 @@ impl Spec {
     /// A synthesized success body for an operation (cached), or None when the
     /// success response has no body.
     pub fn synth_success(&self, op: &Op) -> Option<Value> {
-        self.synth_cache[op.index]
-            .get_or_init(|| op.success_schema.as_ref().map(|s| self.synth(s, None, 0)))
-            .clone()
+        self.synth_cache[op.index].get_or_init(|| op.success_schema.as_ref().map(|s| self.synth(s, None, 0))).clone()
     }
 
     /// A minimal valid value: required properties only (request bodies in tests).
@@ -272,11 +261,7 @@ impl Spec {
                 return first.clone();
             }
         }
-        let ty = s.get("type").and_then(|t| t.as_str()).unwrap_or(if s.get("properties").is_some() {
-            "object"
-        } else {
-            ""
-        });
+        let ty = s.get("type").and_then(|t| t.as_str()).unwrap_or(if s.get("properties").is_some() { "object" } else { "" });
         match ty {
             "object" => self.synth_object(s, depth),
             "array" => {
@@ -322,11 +307,8 @@ impl Spec {
 
     fn synth_object(&self, s: &Value, depth: usize) -> Value {
         let mut out = Map::new();
-        let required: Vec<&str> = s
-            .get("required")
-            .and_then(|r| r.as_array())
-            .map(|r| r.iter().filter_map(|x| x.as_str()).collect())
-            .unwrap_or_default();
+        let required: Vec<&str> =
+            s.get("required").and_then(|r| r.as_array()).map(|r| r.iter().filter_map(|x| x.as_str()).collect()).unwrap_or_default();
         if let Some(props) = s.get("properties").and_then(|p| p.as_object()) {
             for (k, v) in props {
                 let req = required.contains(&k.as_str());
@@ -441,7 +423,11 @@ impl Spec {
             _ => true,
         };
         if !type_ok {
-            return Err(format!("{at}: expected {} {}", if ty == Some("integer") || ty == Some("array") || ty == Some("object") { "an" } else { "a" }, ty.unwrap_or("")));
+            return Err(format!(
+                "{at}: expected {} {}",
+                if ty == Some("integer") || ty == Some("array") || ty == Some("object") { "an" } else { "a" },
+                ty.unwrap_or("")
+            ));
         }
         if let Some(n) = value.as_f64() {
             if let Some(min) = s.get("minimum").and_then(|m| m.as_f64()) {

@@ -405,10 +405,7 @@ impl Project {
         }
         m.insert("consumption_period_start".into(), json!(start));
         m.insert("consumption_period_end".into(), json!(end));
-        m.insert(
-            "owner".into(),
-            json!({"email": USER_EMAIL, "name": USER_NAME, "branches_limit": 5000, "subscription_type": "launch"}),
-        );
+        m.insert("owner".into(), json!({"email": USER_EMAIL, "name": USER_NAME, "branches_limit": 5000, "subscription_type": "launch"}));
         Value::Object(m)
     }
 

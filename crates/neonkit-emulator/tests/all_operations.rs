@@ -46,8 +46,8 @@ fn path_value(ctx: &Ctx, op: &Op, name: &str) -> String {
         ("key_id", _) if op.operation_id.contains("Org") => "org_key_id",
         ("source_org_id", _) => "org_id",
         (n, _) => match n {
-            "project_id" | "branch_id" | "endpoint_id" | "database_name" | "role_name" | "org_id" | "operation_id"
-            | "key_id" | "member_id" | "snapshot_id" | "permission_id" | "jwks_id" => n,
+            "project_id" | "branch_id" | "endpoint_id" | "database_name" | "role_name" | "org_id" | "operation_id" | "key_id"
+            | "member_id" | "snapshot_id" | "permission_id" | "jwks_id" => n,
             _ => "",
         },
     };
@@ -156,10 +156,9 @@ fn rank(op: &Op) -> (u8, usize, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
-    let emu = Emulator::start(EmulatorConfig { operation_duration: Duration::ZERO, ..Default::default() })
-        .await
-        .unwrap();
-    let mut ctx = Ctx { client: reqwest::Client::new(), base: emu.base_url().to_string(), key: emu.api_key().to_string(), ids: HashMap::new() };
+    let emu = Emulator::start(EmulatorConfig { operation_duration: Duration::ZERO, ..Default::default() }).await.unwrap();
+    let mut ctx =
+        Ctx { client: reqwest::Client::new(), base: emu.base_url().to_string(), key: emu.api_key().to_string(), ids: HashMap::new() };
 
     // Fixtures.
     let (st, p) = ctx.call("POST", "/projects", Some(json!({"project": {"name": "fixtures"}}))).await;
@@ -176,13 +175,15 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
     let vb = b["branch"]["id"].as_str().unwrap().to_string();
     ctx.ids.insert("victim_branch", vb.clone());
     let (_, e) = ctx
-        .call("POST", &format!("/projects/{pid}/endpoints"), Some(json!({"endpoint": {"branch_id": p["branch"]["id"], "type": "read_only"}})))
+        .call(
+            "POST",
+            &format!("/projects/{pid}/endpoints"),
+            Some(json!({"endpoint": {"branch_id": p["branch"]["id"], "type": "read_only"}})),
+        )
         .await;
     ctx.ids.insert("victim_endpoint", e["endpoint"]["id"].as_str().unwrap().into());
     let bid = ctx.ids["branch_id"].clone();
-    let (st, _) = ctx
-        .call("POST", &format!("/projects/{pid}/branches/{bid}/roles"), Some(json!({"role": {"name": "victim_role"}})))
-        .await;
+    let (st, _) = ctx.call("POST", &format!("/projects/{pid}/branches/{bid}/roles"), Some(json!({"role": {"name": "victim_role"}}))).await;
     assert_eq!(st, 201);
     ctx.ids.insert("victim_role", "victim_role".into());
     let (st, _) = ctx
@@ -217,7 +218,11 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
         ctx.ids.insert("transfer_request_id", id.into());
     }
     let (_, c) = ctx
-        .call("POST", &format!("/projects/{pid}/branches/{bid}/credentials"), Some(spec().synth_minimal(spec().op("createCredential").unwrap().body_schema.as_ref().unwrap())))
+        .call(
+            "POST",
+            &format!("/projects/{pid}/branches/{bid}/credentials"),
+            Some(spec().synth_minimal(spec().op("createCredential").unwrap().body_schema.as_ref().unwrap())),
+        )
         .await;
     if let Some(id) = c.get("token_id").and_then(|x| x.as_str()) {
         ctx.ids.insert("token_id", id.into());
@@ -227,7 +232,11 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
     let (st, _) = ctx.call("POST", &format!("/projects/{pid}/branches/{bid}/buckets"), Some(json!({"name": "assets"}))).await;
     assert_eq!(st, 201);
     let (st, ps) = ctx
-        .call("POST", &format!("/projects/{pid}/branches/{bid}/buckets/assets/objects/file.txt/presign"), Some(json!({"operation": "upload"})))
+        .call(
+            "POST",
+            &format!("/projects/{pid}/branches/{bid}/buckets/assets/objects/file.txt/presign"),
+            Some(json!({"operation": "upload"})),
+        )
         .await;
     assert_eq!(st, 200, "{ps}");
     let put = ctx.client.put(ps["url"].as_str().unwrap()).body("hello").send().await.unwrap();
@@ -257,18 +266,10 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
             path = format!("{path}?{}", qs.join("&"));
         }
         let (status, body) = if op.body_content_type.as_deref() == Some("multipart/form-data") {
-            let form = reqwest::multipart::Form::new().text("runtime", "nodejs24").part(
-                "zip",
-                reqwest::multipart::Part::bytes(b"export default {}".to_vec()).file_name("bundle.zip"),
-            );
-            let resp = ctx
-                .client
-                .post(format!("{}{}", ctx.base, path))
-                .bearer_auth(&ctx.key)
-                .multipart(form)
-                .send()
-                .await
-                .unwrap();
+            let form = reqwest::multipart::Form::new()
+                .text("runtime", "nodejs24")
+                .part("zip", reqwest::multipart::Part::bytes(b"export default {}".to_vec()).file_name("bundle.zip"));
+            let resp = ctx.client.post(format!("{}{}", ctx.base, path)).bearer_auth(&ctx.key).multipart(form).send().await.unwrap();
             let st = resp.status().as_u16();
             (st, serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null))
         } else {
@@ -320,7 +321,8 @@ async fn unknown_project_errors_match_the_declared_error_schemas() {
         if !qs.is_empty() {
             path = format!("{path}?{}", qs.join("&"));
         }
-        let body = op.body_schema.as_ref().filter(|_| op.body_content_type.as_deref() == Some("application/json")).map(|b| s.synth_minimal(b));
+        let body =
+            op.body_schema.as_ref().filter(|_| op.body_content_type.as_deref() == Some("application/json")).map(|b| s.synth_minimal(b));
         let (status, v) = ctx.call(&op.method, &path, body).await;
         assert!(status == 404 || status == 400, "{}: {status} {v}", op.operation_id);
         let schema = op.error_schemas.iter().find(|(c, _)| *c == status).map(|(_, x)| x.clone()).unwrap_or(general.clone());

@@ -201,9 +201,8 @@ async fn locked_while_a_conflicting_operation_runs() {
     let t = T::new(EmulatorConfig { operation_duration: Duration::from_millis(1500), ..Default::default() }).await;
     let v = t.project("locked").await;
     let pid = v["project"]["id"].as_str().unwrap();
-    let (s, h, e) = t
-        .req_with(Some(DEV_API_KEY), "POST", &format!("/projects/{pid}/branches"), Some(json!({"branch": {"name": "dev"}})))
-        .await;
+    let (s, h, e) =
+        t.req_with(Some(DEV_API_KEY), "POST", &format!("/projects/{pid}/branches"), Some(json!({"branch": {"name": "dev"}}))).await;
     assert_eq!(s, 423);
     assert_eq!(e["message"], "project already has running conflicting operations, scheduling of new ones is prohibited");
     assert_eq!(e["request_id"].as_str().unwrap(), h["x-neon-ret-request-id"].to_str().unwrap());
@@ -229,7 +228,9 @@ async fn conflicts_not_found_and_bad_requests() {
     // 409 on duplicate names
     assert_eq!(t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "main"}})).await.0, 409);
     assert_eq!(
-        t.post(&format!("/projects/{pid}/branches/{bid}/databases"), json!({"database": {"name": "neondb", "owner_name": "neondb_owner"}})).await.0,
+        t.post(&format!("/projects/{pid}/branches/{bid}/databases"), json!({"database": {"name": "neondb", "owner_name": "neondb_owner"}}))
+            .await
+            .0,
         409
     );
     assert_eq!(t.post(&format!("/projects/{pid}/branches/{bid}/roles"), json!({"role": {"name": "neondb_owner"}})).await.0, 409);
@@ -246,7 +247,15 @@ async fn conflicts_not_found_and_bad_requests() {
     assert!(e["message"].as_str().unwrap().contains("name"), "{e}");
     let (s, _, _) = t.req_with(Some(DEV_API_KEY), "POST", &format!("/projects/{pid}/branches/{bid}/roles"), None).await;
     assert_eq!(s, 400);
-    let raw = t.http.post(t.url("/projects")).bearer_auth(DEV_API_KEY).header("content-type", "application/json").body("{not json").send().await.unwrap();
+    let raw = t
+        .http
+        .post(t.url("/projects"))
+        .bearer_auth(DEV_API_KEY)
+        .header("content-type", "application/json")
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(raw.status().as_u16(), 400);
     assert_eq!(t.post(&format!("/projects/{pid}/endpoints"), json!({"endpoint": {"branch_id": bid, "type": "sideways"}})).await.0, 400);
     assert_eq!(t.get("/projects?limit=0").await.0, 400);
@@ -407,7 +416,11 @@ async fn status_faults_are_aimed_and_counted() {
     t.emu.clear_faults();
     assert_eq!(t.get("/users/me").await.0, 200);
     for status in [500, 503] {
-        t.emu.add_fault(Fault { operation_id: Some("getActiveRegions".into()), kind: FaultKind::Status { status, retry_after: None }, times: Some(1) });
+        t.emu.add_fault(Fault {
+            operation_id: Some("getActiveRegions".into()),
+            kind: FaultKind::Status { status, retry_after: None },
+            times: Some(1),
+        });
         assert_eq!(t.get("/regions").await.0, status);
     }
 }
@@ -477,16 +490,15 @@ async fn fail_operation_fault_fails_the_created_operations() {
 
 #[tokio::test]
 async fn random_fault_rates_apply() {
-    let t = T::new(EmulatorConfig {
-        fault_rates: FaultRates { status_503: 1.0, ..Default::default() },
-        seed: Some(7),
-        ..Default::default()
-    })
-    .await;
+    let t =
+        T::new(EmulatorConfig { fault_rates: FaultRates { status_503: 1.0, ..Default::default() }, seed: Some(7), ..Default::default() })
+            .await;
     for _ in 0..5 {
         assert_eq!(t.get("/regions").await.0, 503);
     }
-    let t = T::new(EmulatorConfig { fault_rates: FaultRates { status_500: 0.5, ..Default::default() }, seed: Some(1), ..Default::default() }).await;
+    let t =
+        T::new(EmulatorConfig { fault_rates: FaultRates { status_500: 0.5, ..Default::default() }, seed: Some(1), ..Default::default() })
+            .await;
     let mut n500 = 0;
     for _ in 0..100 {
         if t.get("/regions").await.0 == 500 {
@@ -500,7 +512,13 @@ async fn random_fault_rates_apply() {
 async fn admin_api_drives_faults_counters_config_and_reset() {
     let t = T::new(zero_ops()).await;
     let admin = |p: &str| t.admin(p);
-    let r = t.http.post(admin("/_emulator/faults")).json(&json!({"operation_id": "getProject", "kind": "status", "status": 423, "times": 2})).send().await.unwrap();
+    let r = t
+        .http
+        .post(admin("/_emulator/faults"))
+        .json(&json!({"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status().as_u16(), 200);
     let v = t.project("admin").await;
     let pid = v["project"]["id"].as_str().unwrap().to_string();
@@ -518,7 +536,16 @@ async fn admin_api_drives_faults_counters_config_and_reset() {
     let r = t.http.post(admin("/_emulator/faults")).json(&json!({"kind": "explode"})).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 400);
     // config: slow operations + locking
-    let r: Value = t.http.patch(admin("/_emulator/config")).json(&json!({"operation_duration_ms": 5000, "locking": true})).send().await.unwrap().json().await.unwrap();
+    let r: Value = t
+        .http
+        .patch(admin("/_emulator/config"))
+        .json(&json!({"operation_duration_ms": 5000, "locking": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(r["operation_duration_ms"], 5000);
     let v = t.project("slow").await;
     assert_eq!(v["operations"][0]["status"], "scheduling");
@@ -649,13 +676,17 @@ async fn branch_tree_restore_default_and_recover() {
     let v = t.project("tree").await;
     let pid = v["project"]["id"].as_str().unwrap().to_string();
     let main = v["branch"]["id"].as_str().unwrap().to_string();
-    let (_, dev) = t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "dev"}, "endpoints": [{"type": "read_write"}]})).await;
+    let (_, dev) =
+        t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "dev"}, "endpoints": [{"type": "read_write"}]})).await;
     let dev_id = dev["branch"]["id"].as_str().unwrap().to_string();
     assert_eq!(dev["branch"]["parent_id"], main.as_str());
     assert!(dev["connection_uris"][0]["connection_uri"].as_str().unwrap().starts_with("postgresql://neondb_owner:npg_"));
     assert_eq!(dev["databases"][0]["name"], "neondb");
     // one read-write endpoint per branch
-    assert_eq!(t.post(&format!("/projects/{pid}/endpoints"), json!({"endpoint": {"branch_id": dev_id, "type": "read_write"}})).await.0, 409);
+    assert_eq!(
+        t.post(&format!("/projects/{pid}/endpoints"), json!({"endpoint": {"branch_id": dev_id, "type": "read_write"}})).await.0,
+        409
+    );
     assert_eq!(t.post(&format!("/projects/{pid}/endpoints"), json!({"endpoint": {"branch_id": dev_id, "type": "read_only"}})).await.0, 201);
     let (_, child) = t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "child", "parent_id": dev_id}})).await;
     assert_eq!(child["branch"]["parent_id"], dev_id.as_str());
@@ -666,7 +697,12 @@ async fn branch_tree_restore_default_and_recover() {
     let (_, m) = t.get(&format!("/projects/{pid}/branches/{main}")).await;
     assert_eq!(m["branch"]["default"], false);
     // restore main from dev, keeping a backup
-    let (s, r) = t.post(&format!("/projects/{pid}/branches/{main}/restore"), json!({"source_branch_id": dev_id, "preserve_under_name": "main-backup"})).await;
+    let (s, r) = t
+        .post(
+            &format!("/projects/{pid}/branches/{main}/restore"),
+            json!({"source_branch_id": dev_id, "preserve_under_name": "main-backup"}),
+        )
+        .await;
     assert_eq!(s, 200, "{r}");
     let (_, l) = t.get(&format!("/projects/{pid}/branches?search=backup")).await;
     assert_eq!(l["branches"].as_array().unwrap().len(), 1);
@@ -686,7 +722,10 @@ async fn branch_tree_restore_default_and_recover() {
     assert_ne!(pw1, pw2);
     let (_, p) = t.get(&format!("/projects/{pid}/branches/{dev_id}/roles/app/reveal_password")).await;
     assert_eq!(p["password"], pw2.as_str());
-    assert_eq!(t.post(&format!("/projects/{pid}/branches/{dev_id}/databases"), json!({"database": {"name": "app", "owner_name": "app"}})).await.0, 201);
+    assert_eq!(
+        t.post(&format!("/projects/{pid}/branches/{dev_id}/databases"), json!({"database": {"name": "app", "owner_name": "app"}})).await.0,
+        201
+    );
     assert_eq!(t.req("DELETE", &format!("/projects/{pid}/branches/{dev_id}/roles/app"), None).await.0, 400, "owns a database");
     assert_eq!(t.req("DELETE", &format!("/projects/{pid}/branches/{dev_id}/databases/app"), None).await.0, 200);
     assert_eq!(t.req("DELETE", &format!("/projects/{pid}/branches/{dev_id}/roles/app"), None).await.0, 200);
@@ -736,7 +775,8 @@ async fn long_tail_families_round_trip() {
     let (_, o) = t.get(&format!("/organizations/{org}")).await;
     assert_eq!(o["id"], org.as_str());
     assert_eq!(t.get("/organizations/org-unknown-00000000").await.0, 404);
-    let (_, inv) = t.post(&format!("/organizations/{org}/invitations"), json!({"invitations": [{"email": "x@example.com", "role": "member"}]})).await;
+    let (_, inv) =
+        t.post(&format!("/organizations/{org}/invitations"), json!({"invitations": [{"email": "x@example.com", "role": "member"}]})).await;
     assert_eq!(inv["invitations"][0]["email"], "x@example.com");
     let (_, l) = t.get(&format!("/organizations/{org}/invitations")).await;
     assert_eq!(l["invitations"].as_array().unwrap().len(), 1);
@@ -801,7 +841,8 @@ async fn bucket_objects_paginate_with_next_cursor() {
     assert_eq!(t.post(&base, json!({"name": "files"})).await.0, 409);
     for key in ["a.txt", "b.txt", "c.txt", "dir/x.txt", "dir/y.txt"] {
         let enc = key.replace('/', "%2F");
-        let (s, p) = t.post(&format!("{base}/files/objects/{enc}/presign"), json!({"operation": "upload", "content_type": "text/plain"})).await;
+        let (s, p) =
+            t.post(&format!("{base}/files/objects/{enc}/presign"), json!({"operation": "upload", "content_type": "text/plain"})).await;
         assert_eq!(s, 200, "{p}");
         assert_eq!(p["method"], "PUT");
         let r = t.http.put(p["url"].as_str().unwrap()).body(format!("data of {key}")).send().await.unwrap();
@@ -857,8 +898,11 @@ async fn credentials_and_functions_round_trip() {
     assert_eq!(t.req("DELETE", &format!("{base}/credentials/{tok}"), None).await.0, 404);
 
     assert_eq!(t.get(&format!("{base}/functions/hello")).await.0, 404);
-    let form = reqwest::multipart::Form::new().text("runtime", "nodejs24").part("zip", reqwest::multipart::Part::bytes(b"PK".to_vec()).file_name("f.zip"));
-    let r = t.http.post(t.url(&format!("{base}/functions/hello/deployments"))).bearer_auth(DEV_API_KEY).multipart(form).send().await.unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("runtime", "nodejs24")
+        .part("zip", reqwest::multipart::Part::bytes(b"PK".to_vec()).file_name("f.zip"));
+    let r =
+        t.http.post(t.url(&format!("{base}/functions/hello/deployments"))).bearer_auth(DEV_API_KEY).multipart(form).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 201);
     let d: Value = r.json().await.unwrap();
     assert_eq!(d["deployment"]["id"], 1);
@@ -902,7 +946,8 @@ async fn quickstart_flow_end_to_end() {
     let created = t.project("neonkit-quickstart").await;
     let pid = created["project"]["id"].as_str().unwrap().to_string();
     t.wait_ops(&pid).await;
-    let (s, b) = t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "dev"}, "endpoints": [{"type": "read_write"}]})).await;
+    let (s, b) =
+        t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "dev"}, "endpoints": [{"type": "read_write"}]})).await;
     assert_eq!(s, 201);
     let bid = b["branch"]["id"].as_str().unwrap().to_string();
     let ep = b["endpoints"][0]["id"].as_str().unwrap().to_string();
@@ -911,7 +956,8 @@ async fn quickstart_flow_end_to_end() {
     assert_eq!(s, 201);
     let pw = r["role"]["password"].as_str().unwrap().to_string();
     t.wait_ops(&pid).await;
-    let (s, _) = t.post(&format!("/projects/{pid}/branches/{bid}/databases"), json!({"database": {"name": "appdb", "owner_name": "app"}})).await;
+    let (s, _) =
+        t.post(&format!("/projects/{pid}/branches/{bid}/databases"), json!({"database": {"name": "appdb", "owner_name": "app"}})).await;
     assert_eq!(s, 201);
     t.wait_ops(&pid).await;
     let (s, u) = t.get(&format!("/projects/{pid}/connection_uri?branch_id={bid}&database_name=appdb&role_name=app&pooled=true")).await;

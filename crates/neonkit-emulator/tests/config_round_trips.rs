@@ -19,7 +19,8 @@ async fn written_settings_are_read_back() {
     let http = reqwest::Client::new();
     let base = emu.base_url().to_string();
     let key = emu.api_key().to_string();
-    let p: Value = http.post(format!("{base}/projects")).bearer_auth(&key).json(&json!({"project": {}})).send().await.unwrap().json().await.unwrap();
+    let p: Value =
+        http.post(format!("{base}/projects")).bearer_auth(&key).json(&json!({"project": {}})).send().await.unwrap().json().await.unwrap();
     let pid = p["project"]["id"].as_str().unwrap().to_string();
     let bid = p["branch"]["id"].as_str().unwrap().to_string();
     let org = p["project"]["org_id"].as_str().unwrap().to_string();
@@ -27,7 +28,13 @@ async fn written_settings_are_read_back() {
     let mut checked = Vec::new();
     for w in s.ops.iter().filter(|o| o.method == "PATCH" || o.method == "PUT") {
         let Some(r) = s.ops.iter().find(|o| o.method == "GET" && o.path == w.path) else { continue };
-        if w.path.contains("{database_name}") || w.path.contains("{endpoint_id}") || w.path.ends_with("{branch_id}") || w.path.ends_with("{project_id}") || w.path.contains("{member_id}") || w.path.contains("{slug}") {
+        if w.path.contains("{database_name}")
+            || w.path.contains("{endpoint_id}")
+            || w.path.ends_with("{branch_id}")
+            || w.path.ends_with("{project_id}")
+            || w.path.contains("{member_id}")
+            || w.path.contains("{slug}")
+        {
             continue; // resources with hand-written state, tested elsewhere
         }
         let path = w.path.replace("{project_id}", &pid).replace("{branch_id}", &bid).replace("{org_id}", &org);
