@@ -16,6 +16,7 @@ struct Step {
 
 const STEPS: &[Step] = &[
     Step { name: "codegen drift", program: "cargo", args: &["xtask", "codegen", "--check"], needs: None },
+    Step { name: "rustfmt", program: "cargo", args: &["fmt", "--all", "--", "--check"], needs: None },
     Step {
         name: "rust: core, emulator, scenarios",
         program: "cargo",
