@@ -2906,6 +2906,7 @@ export interface NeonAuthTransferAuthProviderProjectRequest {
 export interface NeonAuthTransferAuthProviderProjectResponse {
   /**
    * URL for completing the process of ownership transfer
+   * Sensitive: never logged by neonkit.
    */
   url: string;
 }
@@ -3513,6 +3514,7 @@ export interface PresignResponse {
   /**
    * The presigned URL. Transfer the object bytes by issuing
    * `method url` with the returned `headers`.
+   * Sensitive: never logged by neonkit.
    */
   url: string;
   /**
@@ -3523,6 +3525,7 @@ export interface PresignResponse {
   /**
    * Headers the caller MUST send verbatim on the request (e.g.
    * `Content-Type` when it was signed on an upload). May be empty.
+   * Sensitive: never logged by neonkit.
    */
   headers: Record<string, string>;
   /**

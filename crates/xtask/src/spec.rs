@@ -335,6 +335,9 @@ fn looks_secret(schema: &str, field: &str) -> bool {
         || (field.ends_with("_token") && !field.starts_with("token_id"))
         || (field == "uri" && schema.contains("Connection"))
         || (field == "key" && schema.contains("ApiKey"))
+        // Presigned and claim URLs are bearer capabilities: whoever has one may use it.
+        || (field == "url" && (schema.contains("Presign") || schema.contains("Transfer")))
+        || (field == "headers" && schema.contains("Presign"))
 }
 
 /// Where a value of this type holds secrets, as paths (`role.password`,

@@ -1109,6 +1109,7 @@ class NeonAuthTransferAuthProviderProjectRequest(Model):
 class NeonAuthTransferAuthProviderProjectResponse(Model):
     __slots__ = ()
     _fields = {"url": None}
+    _sensitive = frozenset({"url"})
 
 class ListNeonAuthIntegrationsResponse(Model):
     __slots__ = ()
@@ -1345,6 +1346,7 @@ class PresignRequest(Model):
 class PresignResponse(Model):
     __slots__ = ()
     _fields = {"url": None, "method": None, "headers": None, "expires_at": None}
+    _sensitive = frozenset({"url", "headers"})
 
 class CredentialScope(OpenEnum):
     STORAGE_READ = "storage:read"

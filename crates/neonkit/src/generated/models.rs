@@ -3748,14 +3748,24 @@ pub struct NeonAuthTransferAuthProviderProjectRequest {
     pub extra: crate::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct NeonAuthTransferAuthProviderProjectResponse {
     /// URL for completing the process of ownership transfer
+    /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub url: String,
     /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
     #[serde(flatten)]
     pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for NeonAuthTransferAuthProviderProjectResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NeonAuthTransferAuthProviderProjectResponse")
+            .field("url", &crate::Redacted)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 #[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -4741,10 +4751,11 @@ pub struct PresignRequest {
     pub extra: crate::Extra,
 }
 
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct PresignResponse {
     /// The presigned URL. Transfer the object bytes by issuing
     /// `method url` with the returned `headers`.
+    /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub url: String,
     /// The HTTP method to use against `url`: `PUT` for an upload,
@@ -4753,6 +4764,7 @@ pub struct PresignResponse {
     pub method: String,
     /// Headers the caller MUST send verbatim on the request (e.g.
     /// `Content-Type` when it was signed on an upload). May be empty.
+    /// Secret: never shown by `Debug`.
     #[serde(default)]
     pub headers: std::collections::BTreeMap<String, String>,
     /// When the presigned URL stops being valid.
@@ -4761,6 +4773,18 @@ pub struct PresignResponse {
     /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
     #[serde(flatten)]
     pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for PresignResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PresignResponse")
+            .field("url", &crate::Redacted)
+            .field("method", &self.method)
+            .field("headers", &crate::Redacted)
+            .field("expires_at", &self.expires_at)
+            .field("extra", &self.extra)
+            .finish()
+    }
 }
 
 crate::open_enum! {

@@ -2254,6 +2254,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// URL for completing the process of ownership transfer
+        /// A secret: never printed by `description`.
         public var `url`: String? { NeonModels.field(json, "url") { v in NeonModels.asString(v) } }
     }
 }
@@ -2862,10 +2863,12 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The presigned URL. Transfer the object bytes by issuing `method url` with the returned `headers`.
+        /// A secret: never printed by `description`.
         public var `url`: String? { NeonModels.field(json, "url") { v in NeonModels.asString(v) } }
         /// The HTTP method to use against `url`: `PUT` for an upload, `GET` for a download.
         public var `method`: String? { NeonModels.field(json, "method") { v in NeonModels.asString(v) } }
         /// Headers the caller MUST send verbatim on the request (e.g. `Content-Type` when it was signed on an upload). May be empty.
+        /// A secret: never printed by `description`.
         public var `headers`: [String: String]? { NeonModels.field(json, "headers") { v in NeonModels.asObject(v)?.compactMapValues { e1 in NeonModels.asString(e1) } } }
         /// When the presigned URL stops being valid.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }

@@ -1990,7 +1990,7 @@ public class NeonAuthTransferAuthProviderProjectRequest(neonJson: JsonObject) : 
 public class NeonAuthTransferAuthProviderProjectResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** URL for completing the process of ownership transfer */
+    /** URL for completing the process of ownership transfer (a secret: never printed by toString) */
     public val `url`: kotlin.String get() = required("url") { asString(it) }
 }
 
@@ -2502,11 +2502,11 @@ public class PresignRequest(neonJson: JsonObject) : NeonModel(neonJson) {
 public class PresignResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The presigned URL. Transfer the object bytes by issuing `method url` with the returned `headers`. */
+    /** The presigned URL. Transfer the object bytes by issuing `method url` with the returned `headers`. (a secret: never printed by toString) */
     public val `url`: kotlin.String get() = required("url") { asString(it) }
     /** The HTTP method to use against `url`: `PUT` for an upload, `GET` for a download. */
     public val `method`: kotlin.String get() = required("method") { asString(it) }
-    /** Headers the caller MUST send verbatim on the request (e.g. `Content-Type` when it was signed on an upload). May be empty. */
+    /** Headers the caller MUST send verbatim on the request (e.g. `Content-Type` when it was signed on an upload). May be empty. (a secret: never printed by toString) */
     public val `headers`: kotlin.collections.Map<kotlin.String, kotlin.String> get() = required("headers") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asString(e1)?.let { e1k to it } }?.toMap() }
     /** When the presigned URL stops being valid. */
     public val `expiresAt`: kotlin.String get() = required("expires_at") { asString(it) }
