@@ -31,17 +31,20 @@ pub fn loads<'py>(py: Python<'py>, bytes: &[u8]) -> Result<Bound<'py, PyAny>, se
 /// Where strings come from while one document is parsed. Both tables are
 /// direct-mapped, as in orjson: a slot per hash, a colliding string replaces
 /// the one there, so a lookup is a hash and a compare, and neither grows.
+/// A kept object key and the Python string made for it.
+type KeptKey = Option<(Box<str>, Py<PyString>)>;
+
 struct Strings<'de, 'py> {
     /// Object keys, kept across documents; `None` when another parse holds the
     /// table (a parse started from a finalizer during this one), which then
     /// makes its keys afresh.
-    keys: Option<MutexGuard<'static, Vec<Option<(Box<str>, Py<PyString>)>>>>,
+    keys: Option<MutexGuard<'static, Vec<KeptKey>>>,
     /// Short values of this document; empty for small bodies (one object),
     /// where few values repeat.
     values: Vec<Option<(&'de str, Bound<'py, PyString>)>>,
 }
 
-static KEYS: Mutex<Vec<Option<(Box<str>, Py<PyString>)>>> = Mutex::new(Vec::new());
+static KEYS: Mutex<Vec<KeptKey>> = Mutex::new(Vec::new());
 /// Longer keys are not kept across documents.
 const MAX_KEPT_KEY_LEN: usize = 64;
 

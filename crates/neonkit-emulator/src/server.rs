@@ -395,7 +395,7 @@ async fn handle(inner: &Arc<Inner>, op: &'static Op, req: Request, request_id: &
             }
             Err(_) => return op_error_response(op, 400, "", "invalid path parameter", request_id),
         }
-        let query: Vec<(String, String)> = parts.uri.query().map(|q| url_decode_pairs(q)).unwrap_or_default();
+        let query: Vec<(String, String)> = parts.uri.query().map(url_decode_pairs).unwrap_or_default();
         let raw_body = match axum::body::to_bytes(body, 16 * 1024 * 1024).await {
             Ok(b) => b,
             Err(_) => return op_error_response(op, 400, "", "could not read request body", request_id),

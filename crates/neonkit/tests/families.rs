@@ -85,6 +85,8 @@ async fn branches_round_trip() {
     assert_eq!(c.branches().get(pid, &b.branch.id).await.unwrap_err().kind(), ErrorKind::NotFound);
 }
 
+// The request struct is written out whole, deprecated fields included.
+#[allow(deprecated)]
 #[tokio::test]
 async fn endpoints_round_trip() {
     let emu = emulator().await;

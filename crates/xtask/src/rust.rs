@@ -193,7 +193,7 @@ pub fn models(spec: &Spec) -> String {
                     }
                     if f.ty == Ty::Bytes {
                         attrs.push("skip".into());
-                    } else if !(f.required && !f.nullable) && !f.nullable {
+                    } else if !f.required && !f.nullable {
                         attrs.push("default, skip_serializing_if = \"Option::is_none\"".into());
                     } else {
                         // A required field the server left out decodes to its
@@ -218,7 +218,7 @@ pub fn models(spec: &Spec) -> String {
                     for fl in fields {
                         let id = field_ident(&fl.json_name);
                         let plain = id.trim_start_matches("r#");
-                        let optional = !(fl.required && !fl.nullable);
+                        let optional = !fl.required || fl.nullable;
                         // A field whose type redacts its own secrets is shown; any other secret is hidden whole.
                         let hide = (fl.sensitive && !holds_redacting(&fl.ty, &redacting)) || fl.ty == Ty::Bytes;
                         let val = match (hide, optional) {
@@ -389,7 +389,7 @@ pub fn operations(spec: &Spec) -> String {
         let _ = writeln!(out, "/// `{} {}`", op.method.to_uppercase(), op.path);
         let _ = writeln!(out, "pub static {}: OperationInfo = OperationInfo {{", const_name(op));
         let _ = writeln!(out, "    id: {:?},", op.id);
-        let _ = writeln!(out, "    method: HttpMethod::{},", naming::pascal_words(&[op.method.clone()]));
+        let _ = writeln!(out, "    method: HttpMethod::{},", naming::pascal_words(std::slice::from_ref(&op.method)));
         let _ = writeln!(out, "    path: {:?},", op.path);
         let _ = writeln!(out, "    namespace: {:?},", op.ns);
         let _ = writeln!(out, "    method_words: &[{}],", op.words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "));
