@@ -13,12 +13,15 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin==1.9.6" "pytest==8.3.5" "mypy==1.15.0" "typing_extensions>=4.6"
+    "maturin==1.9.6" "pytest==8.3.5" "mypy==1.15.0" "typing_extensions>=4.6" "ruff==0.8.6"
 
 # The dev profile shares its artifacts with `cargo test`; release builds are for benchmarks.
 MATURIN_PEP517_ARGS="${MATURIN_PEP517_ARGS:---profile dev}" \
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-build-isolation --force-reinstall --no-deps ./python
 
 cd "$ROOT/python"
+# Style first: it is the cheapest failure (pyproject.toml's [tool.ruff]; generated code is excluded).
+"$VENV/bin/ruff" check .
+"$VENV/bin/ruff" format --check .
 "$VENV/bin/pytest" -q tests "$@"
 "$VENV/bin/mypy" --strict examples/typed_example.py

@@ -40,11 +40,31 @@ from neonkit._model import Model, OpenEnum
 __version__: str = _native.__version__
 
 __all__ = [
-    "NeonClient", "AsyncNeonClient", "Model", "OpenEnum", "NeonError", "BadRequestError",
-    "AuthenticationError", "PermissionDeniedError", "NotFoundError", "ConflictError", "LockedError",
-    "RateLimitError", "ServerError", "APIError", "TimeoutError", "NetworkError", "DecodeError",
-    "InvalidArgumentError", "ConfigError", "OperationFailedError", "WaitTimeoutError", "AbortedError",
-    "NeonRuntimeError", "ERROR_CLASSES", "__version__",
+    "NeonClient",
+    "AsyncNeonClient",
+    "Model",
+    "OpenEnum",
+    "NeonError",
+    "BadRequestError",
+    "AuthenticationError",
+    "PermissionDeniedError",
+    "NotFoundError",
+    "ConflictError",
+    "LockedError",
+    "RateLimitError",
+    "ServerError",
+    "APIError",
+    "TimeoutError",
+    "NetworkError",
+    "DecodeError",
+    "InvalidArgumentError",
+    "ConfigError",
+    "OperationFailedError",
+    "WaitTimeoutError",
+    "AbortedError",
+    "NeonRuntimeError",
+    "ERROR_CLASSES",
+    "__version__",
 ]
 
 # Stop the shared Rust runtime before the interpreter tears down (in-flight

@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import json
 from enum import Enum
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import asyncio
-    from typing import Any, AsyncIterator, Iterator, List, Optional, Sequence, Tuple
 
 from neonkit import _native
 from neonkit._model import Model, _convert, _plain
 import neonkit.generated.models  # noqa: F401  (registers the model classes)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import asyncio
+    from typing import Any, AsyncIterator, Iterator, List, Optional, Sequence, Tuple
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
 
@@ -114,9 +115,20 @@ def _op_ids(project_id: str, operations: Sequence[Any]) -> List[str]:
 
 
 _CLIENT_OPTIONS = (
-    "api_key", "base_url", "org_id", "timeout", "connect_timeout", "max_retries",
-    "retry_initial_backoff", "retry_max_backoff", "wait_for_operations", "wait_timeout",
-    "wait_poll_interval", "wait_max_poll_interval", "max_response_bytes", "pool_idle_timeout",
+    "api_key",
+    "base_url",
+    "org_id",
+    "timeout",
+    "connect_timeout",
+    "max_retries",
+    "retry_initial_backoff",
+    "retry_max_backoff",
+    "wait_for_operations",
+    "wait_timeout",
+    "wait_poll_interval",
+    "wait_max_poll_interval",
+    "max_response_bytes",
+    "pool_idle_timeout",
 )
 
 

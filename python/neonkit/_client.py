@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from types import TracebackType
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Optional, Type
 
 from neonkit._base import _AsyncBase, _native_client, _SyncBase
 from neonkit.generated.resources import _AsyncNamespaces, _SyncNamespaces
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Type
 
 
 class _Options:
@@ -50,9 +51,20 @@ class _Options:
         Out-of-range values raise ConfigError naming the option and its range.
         """
         self._native = _native_client(
-            api_key, base_url, org_id, timeout, connect_timeout, max_retries, retry_initial_backoff,
-            retry_max_backoff, wait_for_operations, wait_timeout, wait_poll_interval, wait_max_poll_interval,
-            max_response_bytes, pool_idle_timeout,
+            api_key,
+            base_url,
+            org_id,
+            timeout,
+            connect_timeout,
+            max_retries,
+            retry_initial_backoff,
+            retry_max_backoff,
+            wait_for_operations,
+            wait_timeout,
+            wait_poll_interval,
+            wait_max_poll_interval,
+            max_response_bytes,
+            pool_idle_timeout,
         )
         self._init_namespaces()
 
@@ -87,7 +99,9 @@ class NeonClient(_SyncNamespaces, _SyncBase, _Options):
     def __enter__(self) -> "NeonClient":
         return self
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         self.close()
 
 
@@ -107,7 +121,7 @@ class AsyncNeonClient(_AsyncNamespaces, _AsyncBase, _Options):
     async def __aenter__(self) -> "AsyncNeonClient":
         return self
 
-    async def __aexit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    async def __aexit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         await self.close()
-
-

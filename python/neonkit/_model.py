@@ -10,6 +10,7 @@ small object.
 from __future__ import annotations
 
 from enum import Enum
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, ClassVar, Dict, FrozenSet, List, Optional, Type, TypeVar

@@ -6,12 +6,13 @@ TypedDicts describing those dicts exist for type checkers (at run time they are 
 
 from __future__ import annotations
 
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any
 
 from neonkit.generated.models import *  # noqa: F401,F403
 from neonkit.generated.models import __all__ as _generated_all
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = list(_generated_all)
 

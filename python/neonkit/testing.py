@@ -1,21 +1,22 @@
 """Testing helpers: the neonkit emulator (a local, stateful Neon API) in this process.
 
-    from neonkit.testing import Emulator
-    with Emulator() as emu:
-        neon = emu.client()
-        project = neon.projects.create(body={"project": {"name": "t"}}).project
+from neonkit.testing import Emulator
+with Emulator() as emu:
+    neon = emu.client()
+    project = neon.projects.create(body={"project": {"name": "t"}}).project
 """
 
 from __future__ import annotations
 
 import json
 from types import TracebackType
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    from typing import Any, Optional, Type
 
 from neonkit import _native
 from neonkit._client import AsyncNeonClient, NeonClient
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional, Type
 
 
 class Emulator:
@@ -63,7 +64,9 @@ class Emulator:
         options.setdefault("api_key", self.api_key)
         return AsyncNeonClient(base_url=self.base_url, **options)
 
-    def add_fault(self, operation_id: Optional[str] = None, kind: str = "status", *, times: Optional[int] = None, **params: Any) -> None:
+    def add_fault(
+        self, operation_id: Optional[str] = None, kind: str = "status", *, times: Optional[int] = None, **params: Any
+    ) -> None:
         """Adds a fault: kind "status" (status=, retry_after=), "drop_connection", "truncate_body",
         "latency" (ms=) or "fail_operation" (error=), for the next `times` matching requests (None = until cleared)."""
         fault = {"operation_id": operation_id, "kind": kind, "times": times, **params}
@@ -86,5 +89,7 @@ class Emulator:
     def __enter__(self) -> "Emulator":
         return self
 
-    def __exit__(self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]) -> None:
+    def __exit__(
+        self, exc_type: Optional[Type[BaseException]], exc: Optional[BaseException], tb: Optional[TracebackType]
+    ) -> None:
         self.stop()

@@ -39,11 +39,13 @@ def test_projects_iteration_counts_exactly(client_kind):
     with Emulator() as emu:
         c = emu.client(**FAST) if client_kind == "sync" else None
         if c is None:
+
             async def go():
                 async with emu.async_client(**FAST) as ac:
                     for i in range(7):
                         await ac.projects.create(body={"project": {"name": f"p{i}"}})
                     return [p.id async for p in ac.projects.iter(limit=3)]
+
             ids = asyncio.run(go())
         else:
             for i in range(7):
@@ -97,7 +99,9 @@ def test_locked_is_retried(emu, neon):
 
 def test_cancelling_the_task_cancels_the_request(emu):
     async def go():
-        async with emu.async_client(max_retries=100, retry_initial_backoff=0.02, retry_max_backoff=0.02, timeout=60) as c:
+        async with emu.async_client(
+            max_retries=100, retry_initial_backoff=0.02, retry_max_backoff=0.02, timeout=60
+        ) as c:
             p = await c.projects.create(body={"project": {"name": "cancel"}})
             emu.add_fault("getProject", "status", status=503)
             try:
@@ -250,14 +254,24 @@ def test_import_is_fast():
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     code = "import time; t = time.perf_counter(); import neonkit; print(time.perf_counter() - t)"
     subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, cwd=os.sep)
-    best = min(float(subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, cwd=os.sep).stdout) for _ in range(3))
+    best = min(
+        float(subprocess.run([sys.executable, "-c", code], check=True, env=env, capture_output=True, cwd=os.sep).stdout)
+        for _ in range(3)
+    )
     assert best < 0.1, f"import neonkit took {best * 1000:.0f} ms"
 
 
 def test_models_behave():
     raw = {
-        "id": "op-1", "project_id": "p", "action": "create_branch", "status": "brand_new_status",
-        "failures_count": 0, "created_at": "x", "updated_at": "y", "total_duration_ms": 1, "extra_field": [1],
+        "id": "op-1",
+        "project_id": "p",
+        "action": "create_branch",
+        "status": "brand_new_status",
+        "failures_count": 0,
+        "created_at": "x",
+        "updated_at": "y",
+        "total_duration_ms": 1,
+        "extra_field": [1],
     }
     op = Operation.from_dict(raw)
     assert op.status == "brand_new_status" and type(op.status) is str, "unknown enum values come through as strings"
@@ -274,7 +288,18 @@ def test_models_behave():
         Project(nope=1)
     from neonkit.models import ConnectionDetails
 
-    cd = ConnectionDetails.from_dict({"connection_uri": "postgresql://u:npg_secret@h/db", "connection_parameters": {"database": "db", "password": "npg_secret", "role": "u", "host": "h", "pooler_host": "ph"}})
+    cd = ConnectionDetails.from_dict(
+        {
+            "connection_uri": "postgresql://u:npg_secret@h/db",
+            "connection_parameters": {
+                "database": "db",
+                "password": "npg_secret",
+                "role": "u",
+                "host": "h",
+                "pooler_host": "ph",
+            },
+        }
+    )
     assert "npg_secret" not in repr(cd) and "<redacted>" in repr(cd)
     assert cd.connection_parameters.password == "npg_secret"
 

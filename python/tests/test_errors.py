@@ -45,20 +45,39 @@ def test_one_class_per_core_kind():
 def test_each_class_carries_fields_and_pickles(kind):
     err = _from_native(kind, "it broke", 418, "SOME_CODE", "req-1", "getProject", 1.5, ["op-1"], "io error: reset")
     assert type(err) is KINDS[kind]
-    assert (err.kind, err.status, err.code, err.message, err.request_id) == (kind, 418, "SOME_CODE", "it broke", "req-1")
+    assert (err.kind, err.status, err.code, err.message, err.request_id) == (
+        kind,
+        418,
+        "SOME_CODE",
+        "it broke",
+        "req-1",
+    )
     assert err.pending_operations == ("op-1",) and err.retry_after == 1.5 and err.operation == "getProject"
     assert str(err.__cause__) == "io error: reset"
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is KINDS[kind]
-    assert (back.status, back.code, back.message, back.request_id, back.kind) == (418, "SOME_CODE", "it broke", "req-1", kind)
+    assert (back.status, back.code, back.message, back.request_id, back.kind) == (
+        418,
+        "SOME_CODE",
+        "it broke",
+        "req-1",
+        kind,
+    )
     assert "request id req-1" in str(back)
 
 
 # Faults that give each HTTP error kind for real (a GET, retries off so the status surfaces).
 STATUS_KINDS = [
-    (400, neonkit.BadRequestError), (401, neonkit.AuthenticationError), (403, neonkit.PermissionDeniedError),
-    (404, neonkit.NotFoundError), (409, neonkit.ConflictError), (423, neonkit.LockedError),
-    (429, neonkit.RateLimitError), (500, neonkit.ServerError), (503, neonkit.ServerError), (422, neonkit.APIError),
+    (400, neonkit.BadRequestError),
+    (401, neonkit.AuthenticationError),
+    (403, neonkit.PermissionDeniedError),
+    (404, neonkit.NotFoundError),
+    (409, neonkit.ConflictError),
+    (423, neonkit.LockedError),
+    (429, neonkit.RateLimitError),
+    (500, neonkit.ServerError),
+    (503, neonkit.ServerError),
+    (422, neonkit.APIError),
 ]
 
 

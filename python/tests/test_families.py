@@ -116,7 +116,9 @@ def test_operations(neon):
     assert listed and isinstance(listed[0], Operation)
     got = neon.operations.get(pid, listed[0].id).operation
     assert got.id == listed[0].id and got.status == "finished"
-    assert [o.id for o in neon.operations.iter(pid)] == [o.id for o in listed] or len(list(neon.operations.iter(pid))) == len(listed)
+    assert [o.id for o in neon.operations.iter(pid)] == [o.id for o in listed] or len(
+        list(neon.operations.iter(pid))
+    ) == len(listed)
 
 
 def test_snapshots(neon):
@@ -139,7 +141,9 @@ def test_organizations_and_users(neon):
     assert members
     assert neon.organizations.get_member(org.id, members[0].member.id).id == members[0].member.id
     assert len(list(neon.organizations.get_members_iter(org.id))) == len(members)
-    inv = neon.organizations.create_invitations(org.id, body={"invitations": [{"email": "new@example.com", "role": "member"}]})
+    inv = neon.organizations.create_invitations(
+        org.id, body={"invitations": [{"email": "new@example.com", "role": "member"}]}
+    )
     assert inv.invitations[0].email == "new@example.com"
     assert any(i.email == "new@example.com" for i in neon.organizations.get_invitations(org.id).invitations)
     me = neon.users.get_current()
@@ -160,6 +164,10 @@ def test_regions_and_other_families_answer(neon):
     neon.data_api.delete(pid, bid, "neondb")
     with pytest.raises(neonkit.NotFoundError):
         neon.data_api.get(pid, bid, "neondb")
-    usage = neon.consumption.get_history_per_project(from_="2026-01-01T00:00:00Z", to="2026-01-02T00:00:00Z", granularity="daily")
+    usage = neon.consumption.get_history_per_project(
+        from_="2026-01-01T00:00:00Z", to="2026-01-02T00:00:00Z", granularity="daily"
+    )
     assert isinstance(usage.projects, list)
-    assert neon.projects.get_connection_uri(pid, database_name="neondb", role_name="neondb_owner").uri.startswith("postgres")
+    assert neon.projects.get_connection_uri(pid, database_name="neondb", role_name="neondb_owner").uri.startswith(
+        "postgres"
+    )

@@ -22,7 +22,9 @@ def test_bucket_objects_download_as_bytes(neon):
     neon.buckets.create(pid, bid, body={"name": "files"})
     raw = bytes([0, 159, 146, 150, 255]) * 100
     key = "dir/file name.bin"
-    up = neon.buckets.presign_object(pid, bid, "files", key, body={"operation": "upload", "content_type": "application/octet-stream"})
+    up = neon.buckets.presign_object(
+        pid, bid, "files", key, body={"operation": "upload", "content_type": "application/octet-stream"}
+    )
     assert up.method == "PUT"
     req = urllib.request.Request(up.url, data=raw, method="PUT", headers=dict(up.headers or {}))
     with urllib.request.urlopen(req, timeout=10) as r:

@@ -218,4 +218,3 @@ def test_the_emulator_accepts_what_neons_python_client_sends(emu: Emulator) -> N
     req = urllib.request.Request(url, headers={"Authorization": f"Bearer {emu.api_key}"})
     with urllib.request.urlopen(req) as r:
         assert r.status == 200
-

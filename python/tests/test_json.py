@@ -8,9 +8,9 @@ import neonkit
 from neonkit import _native
 
 DOCUMENTS = [
-    b'{}',
-    b'[]',
-    b'null',
+    b"{}",
+    b"[]",
+    b"null",
     b'{"a": null, "b": true, "c": false, "d": 0, "e": -1, "f": 1.5, "g": -0.0, "h": 1e300}',
     b'{"big": 9223372036854775807, "neg": -9223372036854775808, "u": 18446744073709551615}',
     b'{"s": "plain", "esc": "quote \\" backslash \\\\ slash \\/ tab \\t nl \\n", "u": "\\u00fc\\ud83d\\ude00 \xc3\xa9 \xe2\x82\xac"}',
@@ -21,7 +21,7 @@ DOCUMENTS = [
 ]
 
 
-@pytest.mark.parametrize("doc", DOCUMENTS + [b'[1e400, -1e400]', b'["\\ud800"]', b'[NaN]'])
+@pytest.mark.parametrize("doc", DOCUMENTS + [b"[1e400, -1e400]", b'["\\ud800"]', b"[NaN]"])
 def test_parsing_matches_json_loads(doc):
     # repr, not ==: it tells -0.0 from 0.0, and NaN is not equal to itself.
     assert repr(_native._parse_json(doc)) == repr(json.loads(doc))
@@ -31,7 +31,12 @@ def test_floats_round_trip_exactly():
     import random
 
     rng = random.Random(7)
-    values = [rng.random() * 10 ** rng.randint(-30, 30) for _ in range(20_000)] + [5e-324, 1.7976931348623157e308, 0.1, 2 / 3]
+    values = [rng.random() * 10 ** rng.randint(-30, 30) for _ in range(20_000)] + [
+        5e-324,
+        1.7976931348623157e308,
+        0.1,
+        2 / 3,
+    ]
     doc = json.dumps(values).encode()
     assert _native._parse_json(doc) == json.loads(doc) == values
 
@@ -52,7 +57,7 @@ def test_many_distinct_keys_all_come_through():
     assert _native._parse_json(doc) == {f"key-{i}": i for i in range(5000)}
 
 
-@pytest.mark.parametrize("doc", [b'{"password": "npg_secret"', b'{"a": 1} trailing', b'{"a": tru}', b'', b'\xff'])
+@pytest.mark.parametrize("doc", [b'{"password": "npg_secret"', b'{"a": 1} trailing', b'{"a": tru}', b"", b"\xff"])
 def test_invalid_json_is_a_decode_error_that_quotes_no_value(doc):
     with pytest.raises(neonkit.DecodeError) as info:
         _native._parse_json(doc)

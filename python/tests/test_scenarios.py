@@ -33,7 +33,6 @@ def subst(value, saved):
 MISSING = object()
 
 
-
 def dig(data, dotted):
     cur = data
     for part in dotted.split("."):
@@ -66,7 +65,9 @@ def run_scenario(emu, scenario, make_client):
     emu.clear_faults()
     cfg = scenario.get("client", {})
     client = make_client(
-        max_retries=cfg.get("max_retries", 3), retry_initial_backoff=0.01, retry_max_backoff=0.05,
+        max_retries=cfg.get("max_retries", 3),
+        retry_initial_backoff=0.01,
+        retry_max_backoff=0.05,
         wait_for_operations=cfg.get("wait", True),
     )
     saved = {}
@@ -99,7 +100,9 @@ def run_scenario(emu, scenario, make_client):
                     assert dig(data, dotted) == subst(want, saved), f"{where}: {dotted}"
                 for dotted in exp.get("present", []):
                     got = dig(data, dotted)
-                    assert got is not MISSING and got is not None and got != "" and got != [] and got != {}, f"{where}: {dotted} absent"
+                    assert (
+                        got is not MISSING and got is not None and got != "" and got != [] and got != {}
+                    ), f"{where}: {dotted} absent"
                 for dotted, n in exp.get("length", {}).items():
                     assert len(dig(data, dotted)) == n, f"{where}: length of {dotted}"
             elif "iterate" in step:
@@ -126,8 +129,10 @@ def test_scenario(emu, path, client_kind):
     if client_kind == "sync":
         make = emu.client
     else:
+
         def make(**kw):
             return AsyncFacade(emu.async_client(**kw))
+
     run_scenario(emu, scenario, make)
 
 
