@@ -10,6 +10,9 @@ export NEONKIT_NODE_PROFILE="${NEONKIT_NODE_PROFILE:-dev}"
 echo "==> npm ci (builds the addon: cargo build -p neonkit-node, profile $NEONKIT_NODE_PROFILE)"
 npm ci --no-audit --no-fund
 
+echo "==> biome lint (biome.json: correctness rules; 'use strict' is kept, these are CommonJS files)"
+npx --no-install biome lint .
+
 echo "==> tsc --noEmit --strict on the typed examples (test/types/)"
 npx --no-install tsc -p test/types/tsconfig.json
 

@@ -51,6 +51,7 @@ async function startEmulator(options) {
   if (options !== undefined && (options === null || typeof options !== 'object')) throw typeError('startEmulator takes an options object');
   for (const [k, v] of Object.entries(options || {})) {
     if (!(k in EMULATOR_OPTIONS)) throw typeError(`startEmulator: unknown option ${JSON.stringify(k)}`);
+    // biome-ignore lint/suspicious/useValidTypeof: compared with the option's type name from the table above
     if (v !== undefined && typeof v !== EMULATOR_OPTIONS[k]) throw typeError(`startEmulator: ${k} must be a ${EMULATOR_OPTIONS[k]}`);
     if (typeof v === 'number' && (!Number.isFinite(v) || v < 0)) throw rangeError(`startEmulator: ${k} must be a finite, non-negative number`);
   }
