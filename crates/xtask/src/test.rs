@@ -17,6 +17,7 @@ struct Step {
 const STEPS: &[Step] = &[
     Step { name: "codegen drift", program: "cargo", args: &["xtask", "codegen", "--check"], needs: None },
     Step { name: "rustfmt", program: "cargo", args: &["fmt", "--all", "--", "--check"], needs: None },
+    Step { name: "uniffi bindings drift", program: "cargo", args: &["xtask", "bindgen", "--check"], needs: None },
     Step { name: "clippy", program: "cargo", args: &["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"], needs: None },
     Step {
         name: "rust: core, emulator, scenarios",
