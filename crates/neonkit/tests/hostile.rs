@@ -134,41 +134,37 @@ async fn a_waited_branch_and_its_endpoint_are_returned_ready() {
     assert_eq!(read.branch.current_state, created.branch.current_state);
 }
 
+/// The body a client with a default org sends for this createProject body.
+async fn sent_with_default_org(body: &ProjectCreateRequest) -> serde_json::Value {
+    let t = Scripted::new(vec![reply(201, include_str!("data/created_project.json"))]);
+    let c = Client::builder()
+        .api_key(KEY)
+        .base_url("http://127.0.0.1:9/api/v2")
+        .org_id("org-quiet-sun-123")
+        .transport(t.clone())
+        .build()
+        .unwrap();
+    c.with_wait(false).projects().create(body).await.unwrap();
+    let sent = t.seen.lock().unwrap()[0].body.clone().unwrap();
+    serde_json::from_slice(&sent).unwrap()
+}
+
 /// Item 3: the client's org_id reaches createProject's body.
 #[tokio::test]
 async fn the_client_org_id_goes_into_the_create_project_body() {
-    let t = Scripted::new(vec![reply(201, include_str!("data/created_project.json"))]);
-    let c = Client::builder()
-        .api_key(KEY)
-        .base_url("http://127.0.0.1:9/api/v2")
-        .org_id("org-quiet-sun-123")
-        .transport(t.clone())
-        .build()
-        .unwrap();
-    let body = ProjectCreateRequest {
+    let named = ProjectCreateRequest {
         project: ProjectCreateRequestProject { name: Some("x".into()), ..Default::default() },
         ..Default::default()
     };
-    c.with_wait(false).projects().create(&body).await.unwrap();
-    let sent: serde_json::Value = serde_json::from_slice(t.seen.lock().unwrap()[0].body.as_ref().unwrap()).unwrap();
+    let sent = sent_with_default_org(&named).await;
     assert_eq!(sent["project"]["org_id"], "org-quiet-sun-123");
     assert_eq!(sent["project"]["name"], "x");
     // One the body gives is kept.
-    let t = Scripted::new(vec![reply(201, include_str!("data/created_project.json"))]);
-    let c = Client::builder()
-        .api_key(KEY)
-        .base_url("http://127.0.0.1:9/api/v2")
-        .org_id("org-quiet-sun-123")
-        .transport(t.clone())
-        .build()
-        .unwrap();
     let own = ProjectCreateRequest {
         project: ProjectCreateRequestProject { org_id: Some("org-other-1".into()), ..Default::default() },
         ..Default::default()
     };
-    c.with_wait(false).projects().create(&own).await.unwrap();
-    let sent: serde_json::Value = serde_json::from_slice(t.seen.lock().unwrap()[0].body.as_ref().unwrap()).unwrap();
-    assert_eq!(sent["project"]["org_id"], "org-other-1");
+    assert_eq!(sent_with_default_org(&own).await["project"]["org_id"], "org-other-1");
 }
 
 /// Item 4: unknown fields survive a decode–encode round trip; fields real
