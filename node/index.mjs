@@ -1,11 +1,3 @@
-// ES module entry: the same objects as the CommonJS one.
-import cjs from './index.js';
-
-export const {
-  NeonClient, OPERATIONS, NeonError, ERROR_CLASSES,
-  BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError, ConflictError, LockedError,
-  RateLimitedError, ServerError, ApiError, TimeoutError, NetworkError, DecodeError,
-  InvalidArgumentError, InvalidArgumentTypeError, ConfigError, OperationFailedError, WaitTimeoutError, RuntimeError,
-  AbortedError,
-} = cjs;
-export default cjs;
+// ES module entry: the same objects as the CommonJS one (the names come from the generated list).
+export * from './generated/exports.mjs';
+export { default } from './generated/exports.mjs';

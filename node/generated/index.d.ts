@@ -3,38 +3,6 @@
 
 // ---------------------------------------------------------------- client
 
-export interface ClientOptions {
-  /** The API key; defaults to the `NEON_API_KEY` environment variable. */
-  apiKey?: string;
-  /** Defaults to `NEON_API_URL`, else `https://console.neon.tech/api/v2`. */
-  baseUrl?: string;
-  /** The organization used by every operation that takes `org_id`, unless the call gives one. */
-  orgId?: string;
-  /** The deadline of one call, retries included (default 60000). */
-  timeoutMs?: number;
-  /** How long to wait for a connection (default 10000). */
-  connectTimeoutMs?: number;
-  /** Retries after the first attempt, for what is safe to retry (default 5; 0 turns them off). */
-  retries?: number;
-  /** The first retry backoff, doubled after each (default 250). */
-  retryInitialBackoffMs?: number;
-  /** The longest retry backoff (default 8000). */
-  retryMaxBackoffMs?: number;
-  /** Whether mutating calls wait for the operations they start (default true). */
-  wait?: boolean;
-  /** The longest an operation wait may take (default 300000). */
-  waitTimeoutMs?: number;
-  /** The first pause between operation polls (default 50). */
-  waitInitialIntervalMs?: number;
-  /** The longest pause between operation polls (default 2000). */
-  waitMaxIntervalMs?: number;
-  /** The largest response body accepted, decompressed (default 268435456, 256 MiB); a larger one is a `DecodeError`. */
-  maxResponseBytes?: number;
-  /** How long an idle pooled connection is kept (default 45000): keep it below the server's or load
-   * balancer's idle timeout (a POST sent as the server closes an idle connection fails, never resent). */
-  poolIdleTimeoutMs?: number;
-}
-
 export interface SyncCallOptions {
   /** Overrides the client's `wait` for this call. */
   wait?: boolean;
@@ -67,12 +35,76 @@ export interface OperationMeta {
   returnsOperations: boolean;
 }
 
+export interface ClientOptions {
+  /** The Neon API key; else NEON_API_KEY. */
+  apiKey?: string;
+  /** The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2. */
+  baseUrl?: string;
+  /** The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. */
+  orgId?: string;
+  /** The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms. */
+  timeoutMs?: number;
+  /** How long opening a connection may take. Default 10000 ms. */
+  connectTimeoutMs?: number;
+  /** Retries after the first attempt, for what is safe to retry (0 turns retries off). Default 5. */
+  maxRetries?: number;
+  /** The pause before the first retry, doubled after each (with full jitter). Default 250 ms. */
+  retryInitialBackoffMs?: number;
+  /** The longest pause between retries. Default 8000 ms. */
+  retryMaxBackoffMs?: number;
+  /** Whether mutating calls wait for the operations they start before returning. Default true. */
+  waitForOperations?: boolean;
+  /** The longest an operation wait may take, within the call's timeout. Default 300000 ms. */
+  waitTimeoutMs?: number;
+  /** The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms. */
+  waitPollIntervalMs?: number;
+  /** The longest pause between polls of an operation wait. Default 2000 ms. */
+  waitMaxPollIntervalMs?: number;
+  /** How long an idle pooled connection is kept; keep it below the server's or load balancer's idle timeout (a POST sent as the server closes an idle connection fails and is never resent). Default 45000 ms. */
+  poolIdleTimeoutMs?: number;
+  /** The largest response body accepted, counted after decompression; a larger one fails the call with DecodeError. Default 268435456. */
+  maxResponseBytes?: number;
+  /** Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set). */
+  headers?: Record<string, string>;
+}
+
+/** The options of `withOptions`: each applies to every call made through the client it returns. */
+export interface WithOptions {
+  /** The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. */
+  orgId?: string;
+  /** The deadline of the whole call: its requests, retries and operation waits. */
+  timeoutMs?: number;
+  /** Retries after the first attempt, for what is safe to retry (0 turns retries off). */
+  maxRetries?: number;
+  /** Whether mutating calls wait for the operations they start before returning. */
+  waitForOperations?: boolean;
+  /** The longest an operation wait may take, within the call's timeout. */
+  waitTimeoutMs?: number;
+  /** Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set). */
+  headers?: Record<string, string>;
+}
+
 // ---------------------------------------------------------------- errors
 
 export type ErrorKind =
-  | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'locked'
-  | 'rate_limited' | 'server' | 'api' | 'timeout' | 'network' | 'decode'
-  | 'invalid_argument' | 'config' | 'operation_failed' | 'wait_timeout' | 'runtime' | 'aborted';
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  | 'locked'
+  | 'rate_limited'
+  | 'server'
+  | 'api'
+  | 'timeout'
+  | 'network'
+  | 'decode'
+  | 'invalid_argument'
+  | 'config'
+  | 'operation_failed'
+  | 'wait_timeout'
+  | 'runtime'
+  | 'aborted';
 
 /** Every error neonkit raises (`err instanceof NeonError`). */
 export declare class NeonError extends Error {
@@ -96,30 +128,84 @@ export declare class NeonError extends Error {
    * do not call it again; wait for `pendingOperations` instead. */
   readonly accepted: boolean;
 }
+/** 400: the request was malformed or failed validation. */
 export declare class BadRequestError extends NeonError {}
-export declare class UnauthorizedError extends NeonError {}
-export declare class ForbiddenError extends NeonError {}
+/** 401: the API key is missing, invalid or revoked. */
+export declare class AuthenticationError extends NeonError {}
+/** 403: the key may not do this. */
+export declare class PermissionDeniedError extends NeonError {}
+/** 404: no such resource. */
 export declare class NotFoundError extends NeonError {}
+/** 409: the resource already exists or is in the wrong state. */
 export declare class ConflictError extends NeonError {}
+/** 423: the project is locked by a running operation (still so after retries). */
 export declare class LockedError extends NeonError {}
-export declare class RateLimitedError extends NeonError {}
+/** 429: too many requests (still so after retries); the retry-after delay when the API gave one. */
+export declare class RateLimitError extends NeonError {}
+/** 5xx: the API failed (still so after retries). */
 export declare class ServerError extends NeonError {}
+/** Any other non-success status (3xx, 406, 410, 412, 422, …). */
 export declare class ApiError extends NeonError {}
+/** The call's deadline passed. */
 export declare class TimeoutError extends NeonError {}
+/** The connection failed or broke. */
 export declare class NetworkError extends NeonError {}
+/** The response could not be decoded (or was larger than max_response_bytes). */
 export declare class DecodeError extends NeonError {}
-/** A bad argument, rejected before any request (also `instanceof RangeError`). */
+/** An argument was rejected before any request was sent. (also `instanceof RangeError`) */
 export declare class InvalidArgumentError extends NeonError {}
-/** An argument of the wrong type, rejected before any request (also `instanceof TypeError`). */
-export declare class InvalidArgumentTypeError extends NeonError {}
+/** The client (or a with_options copy) could not be configured: no API key, a bad base URL, an option out of its range. */
 export declare class ConfigError extends NeonError {}
+/** An operation the call waited for ended failed, error or cancelled; the pending operations name it. */
 export declare class OperationFailedError extends NeonError {}
+/** Waiting for operations took longer than allowed; the pending operations list those still running. */
 export declare class WaitTimeoutError extends NeonError {}
-export declare class RuntimeError extends NeonError {}
-/** The call's `AbortSignal` aborted it; `cause` is the signal's reason. */
+/** A call could not run: a closed client, a blocking call inside an async runtime, the runtime shut down, an internal error. */
+export declare class NeonRuntimeError extends NeonError {}
+/** The caller aborted the call (Node's AbortSignal; Python and Kotlin cancel in their own idiom: asyncio.CancelledError, coroutine cancellation). */
 export declare class AbortedError extends NeonError {}
+/** An argument of the wrong type, rejected before any request (kind `invalid_argument`; also `instanceof TypeError`). */
+export declare class InvalidArgumentTypeError extends NeonError {}
 /** The error class of each kind. */
 export declare const ERROR_CLASSES: Readonly<Record<ErrorKind, typeof NeonError>>;
+
+/** What the server answered besides the body: for any result with `responseOf(result)`. */
+export interface ResponseInfo {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The API's request id (`X-Neon-Ret-Request-Id`), when it sent one. */
+  readonly requestId: string | null;
+  /** Every response header, names in lower case, in the order received. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The answer of `client.request(…)`: the status, the headers and the body. */
+export declare class RawResponse implements ResponseInfo {
+  readonly status: number;
+  readonly requestId: string | null;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The body as sent. */
+  readonly body: Buffer;
+  /** The first header of that name (case-insensitive), or null. */
+  header(name: string): string | null;
+  /** The body parsed as JSON (null for an empty body). */
+  json<T = unknown>(): T;
+  /** The body as UTF-8 text. */
+  text(): string;
+}
+
+/** The request of `client.request(…)`. */
+export interface RawRequest {
+  /** Query parameters; arrays repeat the name. */
+  query?: Record<string, string | number | boolean | ReadonlyArray<string | number | boolean> | undefined | null>;
+  /** A JSON body (serialized with `JSON.stringify`). */
+  body?: unknown;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** The status, request id and headers of the response a result came from (null for results neonkit did not fetch). */
+export declare function responseOf(result: unknown): ResponseInfo | null;
 
 // ---------------------------------------------------------------- models
 
@@ -7451,6 +7537,18 @@ export declare class NeonClient {
   readonly baseUrl: string;
   /** A client sharing this one's connections, with operation waits on or off. */
   withWait(wait: boolean): NeonClient;
+  /**
+   * A client sharing this one's connections whose every call uses these options (a bad value throws a `ConfigError`):
+   * `client.withOptions({ timeoutMs: 5000 }).projects.get(id)`.
+   */
+  withOptions(options: WithOptions): NeonClient;
+  /**
+   * Calls any path of the API (what the spec lacks) through the same pipeline: auth, retries, the deadline,
+   * errors with request ids. `path` is relative to the base URL (`/projects/{id}/…`).
+   */
+  request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: RawRequest): Promise<RawResponse>;
+  /** Blocking form of `request`. */
+  requestSync(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: Omit<RawRequest, 'signal'>): RawResponse;
   readonly projects: ProjectsApi;
   readonly branches: BranchesApi;
   readonly databases: DatabasesApi;

@@ -11,11 +11,13 @@ use serde::Serialize;
 use crate::operation::{BodyKind, HttpMethod, OperationInfo, ResponseKind};
 use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::transport::{HttpRequest, HttpResponse, HttpSend, ReqwestTransport, TransportErrorKind, TransportSettings};
+use crate::options::{check_headers, check_org_id, spec};
 use crate::wait::WaitOptions;
 use crate::{Error, ErrorKind, Result};
 
 pub const DEFAULT_BASE_URL: &str = "https://console.neon.tech/api/v2";
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// The deadline of a whole call (requests, retries, operation waits) unless the client or the call sets one.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Idle pooled connections are closed after this: below the 60 s that load
 /// balancers commonly allow, so the client, not the server, ends an idle one.
@@ -26,8 +28,23 @@ pub const DEFAULT_POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(45);
 #[derive(Clone)]
 pub struct Client {
     pub(crate) inner: Arc<Inner>,
+    /// What each call made through this copy uses ([`Client::with_options`]).
+    pub(crate) call: Arc<CallSettings>,
+}
+
+/// The settings a call reads, which `with_options` copies may change.
+#[derive(Clone)]
+pub(crate) struct CallSettings {
+    pub timeout: Duration,
+    pub retry: RetryPolicy,
     /// Whether mutating calls wait for the operations they start.
-    pub(crate) wait: bool,
+    pub wait: bool,
+    pub wait_options: WaitOptions,
+    /// Extra headers; values may be secrets and are never shown.
+    pub headers: Arc<[(String, String)]>,
+    pub org_id: Option<String>,
+    /// The deadline of the call this copy serves (the polls and reads of an operation wait).
+    pub deadline: Option<Instant>,
 }
 
 pub(crate) struct Inner {
@@ -36,10 +53,6 @@ pub(crate) struct Inner {
     /// query set, which skips parsing the scheme and host again per call.
     pub base: reqwest::Url,
     pub authorization: String,
-    pub org_id: Option<String>,
-    pub timeout: Duration,
-    pub retry: RetryPolicy,
-    pub wait: WaitOptions,
     pub max_response_bytes: u64,
     pub transport: Arc<dyn HttpSend>,
 }
@@ -56,10 +69,11 @@ impl std::fmt::Debug for Client {
         f.debug_struct("Client")
             .field("base_url", &self.inner.base_url)
             .field("api_key", &crate::Redacted)
-            .field("org_id", &self.inner.org_id)
-            .field("timeout", &self.inner.timeout)
-            .field("retry", &self.inner.retry)
-            .field("wait_for_operations", &self.wait)
+            .field("org_id", &self.call.org_id)
+            .field("timeout", &self.call.timeout)
+            .field("retry", &self.call.retry)
+            .field("wait_for_operations", &self.call.wait)
+            .field("headers", &self.call.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -79,6 +93,7 @@ pub struct ClientBuilder {
     user_agent_suffix: Option<String>,
     max_response_bytes: Option<u64>,
     pool_idle_timeout: Option<Duration>,
+    headers: Vec<(String, String)>,
     transport: Option<Arc<dyn HttpSend>>,
 }
 
@@ -157,6 +172,11 @@ impl ClientBuilder {
         self.pool_idle_timeout = Some(idle);
         self
     }
+    /// An extra header sent with every request (a later one of the same name replaces it).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
     /// Replaces the HTTP transport (tests inject responses this way).
     pub fn transport(mut self, transport: Arc<dyn HttpSend>) -> Self {
         self.transport = Some(transport);
@@ -164,7 +184,6 @@ impl ClientBuilder {
     }
 
     pub fn build(self) -> Result<Client> {
-        use crate::options::*;
         let api_key = match self.api_key {
             Some(k) => k,
             None => std::env::var("NEON_API_KEY")
@@ -208,29 +227,28 @@ impl ClientBuilder {
             ));
         }
         if let Some(org) = &self.org_id {
-            if org.is_empty() || org.len() > 60 || !org.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-                return Err(Error::new(ErrorKind::Config, format!("org_id {} is not a valid organization id", crate::error::quote(org))));
-            }
+            check_org_id("org_id", org)?;
         }
-        let timeout = TIMEOUT.check(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
-        let connect_timeout = CONNECT_TIMEOUT.check(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
+        let timeout = spec("timeout").check(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
+        let connect_timeout = spec("connect_timeout").check(self.connect_timeout.unwrap_or(DEFAULT_CONNECT_TIMEOUT))?;
         let retry = self.retry.unwrap_or_default();
-        check_max_retries(retry.max_retries as i64)?;
-        RETRY_INITIAL_BACKOFF.check(retry.initial_backoff)?;
-        RETRY_MAX_BACKOFF.check(retry.max_backoff)?;
+        spec("max_retries").check_whole(retry.max_retries.into())?;
+        spec("retry_initial_backoff").check(retry.initial_backoff)?;
+        spec("retry_max_backoff").check(retry.max_backoff)?;
         let wait = self.wait_options.unwrap_or_default();
-        WAIT_TIMEOUT.check(wait.timeout)?;
-        WAIT_POLL_INTERVAL.check(wait.initial_interval)?;
-        WAIT_MAX_POLL_INTERVAL.check(wait.max_interval)?;
-        let pool_idle_timeout = POOL_IDLE_TIMEOUT.check(self.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT))?;
+        spec("wait_timeout").check(wait.timeout)?;
+        spec("wait_poll_interval").check(wait.initial_interval)?;
+        spec("wait_max_poll_interval").check(wait.max_interval)?;
+        let pool_idle_timeout = spec("pool_idle_timeout").check(self.pool_idle_timeout.unwrap_or(DEFAULT_POOL_IDLE_TIMEOUT))?;
         let max_response_bytes = match self.max_response_bytes {
-            Some(n) => check_max_response_bytes(n.min(i64::MAX as u64) as i64)?,
-            None => DEFAULT_MAX_RESPONSE_BYTES,
+            Some(n) => spec("max_response_bytes").check_whole(n.min(i64::MAX as u64) as i64)? as u64,
+            None => 256 << 20,
         };
-        let user_agent = match &self.user_agent_suffix {
-            Some(s) => format!("neonkit/{} ({s})", env!("CARGO_PKG_VERSION")),
-            None => format!("neonkit/{} (rust)", env!("CARGO_PKG_VERSION")),
-        };
+        check_headers("headers", &self.headers)?;
+        let headers = merge_headers(&[], &self.headers);
+        let user_agent = crate::USER_AGENT_FORMAT
+            .replace("{version}", env!("CARGO_PKG_VERSION"))
+            .replace("{language}", self.user_agent_suffix.as_deref().unwrap_or("rust"));
         let transport: Arc<dyn HttpSend> = match self.transport {
             Some(t) => t,
             None => Arc::new(
@@ -243,16 +261,32 @@ impl ClientBuilder {
                 base_url,
                 base,
                 authorization: format!("Bearer {api_key}"),
-                org_id: self.org_id,
-                timeout,
-                retry,
-                wait,
                 max_response_bytes,
                 transport,
             }),
-            wait: self.wait.unwrap_or(true),
+            call: Arc::new(CallSettings {
+                timeout,
+                retry,
+                wait: self.wait.unwrap_or(true),
+                wait_options: wait,
+                headers: headers.into(),
+                org_id: self.org_id,
+                deadline: None,
+            }),
         })
     }
+}
+
+/// The client's headers with a call's added; a call's header replaces the client's of the same name.
+fn merge_headers(base: &[(String, String)], extra: &[(String, String)]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = base.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k))).cloned().collect();
+    for (i, (k, v)) in extra.iter().enumerate() {
+        // The last of one name wins within the call's own list too.
+        if !extra[i + 1..].iter().any(|(e, _)| e.eq_ignore_ascii_case(k)) {
+            out.push((k.clone(), v.clone()));
+        }
+    }
+    out
 }
 
 /// A URL as it may be shown: without a user name or password.
@@ -467,12 +501,51 @@ impl Client {
     /// off: `client.with_wait(false).branches().create(…)` returns as soon as
     /// the API accepts the request, with the operations still running.
     pub fn with_wait(&self, wait: bool) -> Client {
-        Client { inner: self.inner.clone(), wait }
+        Client { inner: self.inner.clone(), call: Arc::new(CallSettings { wait, ..(*self.call).clone() }) }
+    }
+
+    /// The same client (sharing its pool) whose every call uses these options:
+    /// `client.with_options(&CallOptions::default().timeout(Duration::from_secs(5)))?.projects().get(id)`.
+    /// Options left `None` keep this client's values; a bad value is a `Config`
+    /// error naming it, before any call.
+    pub fn with_options(&self, options: &crate::CallOptions) -> Result<Client> {
+        options.check()?;
+        let mut call = (*self.call).clone();
+        if let Some(t) = options.timeout {
+            call.timeout = t;
+        }
+        if let Some(n) = options.max_retries {
+            call.retry.max_retries = n;
+        }
+        if let Some(w) = options.wait_for_operations {
+            call.wait = w;
+        }
+        if let Some(t) = options.wait_timeout {
+            call.wait_options.timeout = t;
+        }
+        if !options.headers.is_empty() {
+            call.headers = merge_headers(&call.headers, &options.headers).into();
+        }
+        if let Some(o) = &options.org_id {
+            call.org_id = Some(o.clone());
+        }
+        Ok(Client { inner: self.inner.clone(), call: Arc::new(call) })
+    }
+
+    /// This client bound to a call's deadline (the polls of its operation wait).
+    pub(crate) fn within(&self, deadline: Instant) -> Client {
+        Client { inner: self.inner.clone(), call: Arc::new(CallSettings { deadline: Some(deadline), ..(*self.call).clone() }) }
+    }
+
+    /// The deadline of a call starting now.
+    pub(crate) fn deadline(&self) -> Instant {
+        let own = Instant::now() + self.call.timeout;
+        self.call.deadline.map_or(own, |d| d.min(own))
     }
 
     /// Whether mutating calls wait for their operations.
     pub fn waits_for_operations(&self) -> bool {
-        self.wait
+        self.call.wait
     }
 
     pub fn base_url(&self) -> &str {
@@ -533,7 +606,7 @@ impl Client {
                 .with_operation(op.id));
             }
         }
-        if let Some(org) = &self.inner.org_id {
+        if let Some(org) = &self.call.org_id {
             if let Some(param) = op.query_param("org_id") {
                 if !query.iter().any(|(k, _)| *k == "org_id") {
                     query.push((param.name, org.clone()));
@@ -595,14 +668,15 @@ impl Client {
         if op.response == ResponseKind::Bytes {
             headers[0].1 = "application/octet-stream, application/json".into();
         }
-        let resp = self.execute(op, url, headers, body).await?;
+        let deadline = self.deadline();
+        let resp = self.execute(op, url, headers, body, deadline).await?;
         if op.response == ResponseKind::Json {
             crate::shape::check(op, &resp.body).map_err(|e| e.with_request_id(resp.request_id.clone()))?;
         }
         let mut response =
             Response { status: resp.status, request_id: resp.request_id, headers: resp.headers, body: resp.body, operation: op.id };
-        if op.returns_operations && self.wait {
-            response.body = self.wait_in_body(op, response.body, response.request_id.clone()).await?;
+        if op.returns_operations && self.call.wait {
+            response.body = self.within(deadline).wait_in_body(op, response.body, response.request_id.clone()).await?;
         }
         Ok(response)
     }
@@ -613,17 +687,16 @@ impl Client {
         url: reqwest::Url,
         headers: Vec<(&'static str, String)>,
         body: Option<Bytes>,
+        deadline: Instant,
     ) -> Result<HttpResponse> {
-        let started = Instant::now();
-        let deadline = started + self.inner.timeout;
-        let policy = &self.inner.retry;
+        let policy = &self.call.retry;
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
             let now = Instant::now();
             let remaining = deadline.saturating_duration_since(now);
             if remaining.is_zero() {
-                return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within {:?}", self.inner.timeout))
+                return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within its timeout ({:?})", self.call.timeout))
                     .with_operation(op.id));
             }
             let request = HttpRequest {
@@ -634,6 +707,7 @@ impl Client {
                 body: body.clone(),
                 timeout: remaining,
                 max_response_bytes: self.inner.max_response_bytes,
+                extra_headers: self.call.headers.clone(),
             };
             let result = self.inner.transport.send(request).await;
             let elapsed = now.elapsed();
@@ -697,5 +771,133 @@ impl Client {
             tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, attempt, delay_ms = delay.as_millis() as u64, "retrying");
             tokio::time::sleep(delay).await;
         }
+    }
+}
+
+/// What the raw call's requests are named in logs and errors, per method.
+fn raw_operation(method: HttpMethod) -> &'static OperationInfo {
+    const fn raw(method: HttpMethod) -> OperationInfo {
+        OperationInfo {
+            id: "request",
+            method,
+            path: "(raw)",
+            namespace: "",
+            method_words: &[],
+            path_params: &[],
+            query_params: &[],
+            body: BodyKind::Json { required: false },
+            response: ResponseKind::Bytes,
+            success_status: 200,
+            pagination: None,
+            returns_operations: false,
+            response_fields: &[],
+            body_org_id: &[],
+            deprecated: false,
+        }
+    }
+    static GET: OperationInfo = raw(HttpMethod::Get);
+    static POST: OperationInfo = raw(HttpMethod::Post);
+    static PUT: OperationInfo = raw(HttpMethod::Put);
+    static PATCH: OperationInfo = raw(HttpMethod::Patch);
+    static DELETE: OperationInfo = raw(HttpMethod::Delete);
+    match method {
+        HttpMethod::Get => &GET,
+        HttpMethod::Post => &POST,
+        HttpMethod::Put => &PUT,
+        HttpMethod::Patch => &PATCH,
+        HttpMethod::Delete => &DELETE,
+    }
+}
+
+/// The longest path the raw call takes.
+const MAX_RAW_PATH_BYTES: usize = 2048;
+
+/// A raw call's path: relative to the base URL, already percent-encoded, with
+/// no query, no fragment and no dot or empty segments (which would address
+/// another resource than the one written).
+fn check_raw_path(path: &str) -> Result<()> {
+    let bad = |why: &str| Err(Error::invalid(format!("the path {} {why}", crate::error::quote(path))).with_operation("request"));
+    if !path.starts_with('/') {
+        return bad("must start with '/' (it is relative to the base URL)");
+    }
+    if path.len() > MAX_RAW_PATH_BYTES {
+        return bad(&format!("must be at most {MAX_RAW_PATH_BYTES} bytes"));
+    }
+    if path.contains(['?', '#']) {
+        return bad("must not hold a query or a fragment (pass query parameters apart)");
+    }
+    let allowed = |b: u8| b.is_ascii_alphanumeric() || b"-._~/:@!$&'()*+,;=%".contains(&b);
+    if !path.bytes().all(allowed) {
+        return bad("holds characters that must be percent-encoded");
+    }
+    let bytes = path.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'%' && !(bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit) && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit)) {
+            return bad("holds a '%' that is not a percent-escape");
+        }
+    }
+    let segments: Vec<&str> = path[1..].split('/').collect();
+    if segments.iter().enumerate().any(|(i, s)| (s.is_empty() && i + 1 < segments.len()) || matches!(*s, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E" | ".%2e" | "%2e.")) {
+        return bad("must not hold empty, '.' or '..' segments");
+    }
+    Ok(())
+}
+
+impl HttpMethod {
+    /// The method of that name (any case).
+    pub fn parse(name: &str) -> Result<HttpMethod> {
+        match name.to_ascii_uppercase().as_str() {
+            "GET" => Ok(HttpMethod::Get),
+            "POST" => Ok(HttpMethod::Post),
+            "PUT" => Ok(HttpMethod::Put),
+            "PATCH" => Ok(HttpMethod::Patch),
+            "DELETE" => Ok(HttpMethod::Delete),
+            _ => Err(Error::invalid(format!("the method must be GET, POST, PUT, PATCH or DELETE (got {})", crate::error::quote(name)))
+                .with_operation("request")),
+        }
+    }
+}
+
+impl Client {
+    /// Calls any path of the API, for what the spec (and so the generated
+    /// methods) lacks, through the same pipeline: the key, extra headers,
+    /// retries (by the method's rules), the call's deadline, errors with
+    /// request ids. `path` is relative to the base URL (`/projects/abc/…`),
+    /// percent-encoded; `query` pairs are encoded here; `body` is JSON. The
+    /// response is not checked against the spec and no operations are waited
+    /// for; a non-2xx status is an error as for any call.
+    pub async fn request(&self, method: HttpMethod, path: &str, query: &[(String, String)], body: Option<Bytes>) -> Result<Response> {
+        let op = raw_operation(method);
+        self.check_not_key(op, "the", "path", path)?;
+        check_raw_path(path)?;
+        let mut url = self.inner.base.clone();
+        let full_path = format!("{}{path}", self.inner.base.path().trim_end_matches('/'));
+        url.set_path(&full_path);
+        if !query.is_empty() {
+            let mut q = String::with_capacity(64);
+            for (i, (k, v)) in query.iter().enumerate() {
+                self.check_not_key(op, "query parameter", k, v)?;
+                if k.is_empty() {
+                    return Err(Error::invalid("a query parameter's name is empty").with_operation(op.id));
+                }
+                if i > 0 {
+                    q.push('&');
+                }
+                q.push_str(&crate::operation::encode_segment(k));
+                q.push('=');
+                q.push_str(&crate::operation::encode_segment(v));
+            }
+            url.set_query(Some(&q));
+        }
+        let mut headers: Vec<(&'static str, String)> = vec![("Accept", "application/json".into())];
+        if let Some(b) = &body {
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(b) {
+                return Err(Error::invalid(format!("the request body is not valid JSON: {e}")).with_operation(op.id));
+            }
+            headers.push(("Content-Type", "application/json".into()));
+        }
+        let deadline = self.deadline();
+        let resp = self.execute(op, url, headers, body, deadline).await?;
+        Ok(Response { status: resp.status, request_id: resp.request_id, headers: resp.headers, body: resp.body, operation: op.id })
     }
 }

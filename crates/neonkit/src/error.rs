@@ -4,110 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-/// What went wrong, in the terms a caller branches on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// 400: the request was malformed or failed validation.
-    BadRequest,
-    /// 401: the API key is missing, invalid or revoked.
-    Unauthorized,
-    /// 403: the key may not do this.
-    Forbidden,
-    /// 404: no such resource.
-    NotFound,
-    /// 409: the resource already exists or is in the wrong state.
-    Conflict,
-    /// 423: the project is locked by a running operation (still so after retries).
-    Locked,
-    /// 429: too many requests (still so after retries).
-    RateLimited,
-    /// 5xx (still so after retries).
-    Server,
-    /// Any other non-success status (406, 410, 412, 422, …).
-    Api,
-    /// The call's deadline passed.
-    Timeout,
-    /// The connection failed or broke.
-    Network,
-    /// The response could not be decoded.
-    Decode,
-    /// An argument was rejected before any request was sent.
-    InvalidArgument,
-    /// The client could not be configured (no API key, bad base URL, …).
-    Config,
-    /// An operation the call waited for ended in `failed`, `error` or `cancelled`.
-    OperationFailed,
-    /// Waiting for operations took longer than allowed; `pending_operations` lists them.
-    WaitTimeout,
-    /// A blocking call was made where it cannot run (inside an async runtime, after shutdown).
-    Runtime,
-    /// The caller aborted the call (Node's `AbortSignal`); Python and Kotlin cancel
-    /// in their own idiom (`asyncio.CancelledError`, coroutine cancellation).
-    Aborted,
-}
-
-impl ErrorKind {
-    /// A stable snake_case name, the same in every language.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ErrorKind::BadRequest => "bad_request",
-            ErrorKind::Unauthorized => "unauthorized",
-            ErrorKind::Forbidden => "forbidden",
-            ErrorKind::NotFound => "not_found",
-            ErrorKind::Conflict => "conflict",
-            ErrorKind::Locked => "locked",
-            ErrorKind::RateLimited => "rate_limited",
-            ErrorKind::Server => "server",
-            ErrorKind::Api => "api",
-            ErrorKind::Timeout => "timeout",
-            ErrorKind::Network => "network",
-            ErrorKind::Decode => "decode",
-            ErrorKind::InvalidArgument => "invalid_argument",
-            ErrorKind::Config => "config",
-            ErrorKind::OperationFailed => "operation_failed",
-            ErrorKind::WaitTimeout => "wait_timeout",
-            ErrorKind::Runtime => "runtime",
-            ErrorKind::Aborted => "aborted",
-        }
-    }
-
-    /// Every kind, for bindings that build one exception class per kind.
-    pub const ALL: &'static [ErrorKind] = &[
-        ErrorKind::BadRequest,
-        ErrorKind::Unauthorized,
-        ErrorKind::Forbidden,
-        ErrorKind::NotFound,
-        ErrorKind::Conflict,
-        ErrorKind::Locked,
-        ErrorKind::RateLimited,
-        ErrorKind::Server,
-        ErrorKind::Api,
-        ErrorKind::Timeout,
-        ErrorKind::Network,
-        ErrorKind::Decode,
-        ErrorKind::InvalidArgument,
-        ErrorKind::Config,
-        ErrorKind::OperationFailed,
-        ErrorKind::WaitTimeout,
-        ErrorKind::Runtime,
-        ErrorKind::Aborted,
-    ];
-
-    pub(crate) fn from_status(status: u16) -> ErrorKind {
-        match status {
-            400 => ErrorKind::BadRequest,
-            401 => ErrorKind::Unauthorized,
-            403 => ErrorKind::Forbidden,
-            404 => ErrorKind::NotFound,
-            409 => ErrorKind::Conflict,
-            423 => ErrorKind::Locked,
-            429 => ErrorKind::RateLimited,
-            500..=599 => ErrorKind::Server,
-            _ => ErrorKind::Api,
-        }
-    }
-}
+pub use crate::vocabulary::ErrorKind;
 
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -251,12 +148,7 @@ impl Error {
     /// accepted the call, nor for a POST/PATCH/PUT/DELETE that may have reached
     /// the server (a timeout, a broken connection, a 500).
     pub fn is_retryable(&self) -> bool {
-        !self.inner.accepted
-            && !self.inner.maybe_applied
-            && matches!(
-                self.inner.kind,
-                ErrorKind::Locked | ErrorKind::RateLimited | ErrorKind::Server | ErrorKind::Timeout | ErrorKind::Network
-            )
+        !self.inner.accepted && !self.inner.maybe_applied && self.inner.kind.retryable_kind()
     }
 }
 

@@ -39,11 +39,15 @@ pub mod operations;
 #[rustfmt::skip]
 #[path = "generated/resources.rs"]
 pub mod resources;
+#[rustfmt::skip]
+#[path = "generated/vocabulary.rs"]
+mod vocabulary;
 
 pub use client::{Client, ClientBuilder, MultipartBody, Part, PartValue, Payload, Response, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use operation::{find_operation, OperationInfo};
-pub use options::ClientOptions;
+pub use options::{CallOptions, ClientOptions, Convention, OptionValue};
+pub use vocabulary::USER_AGENT_FORMAT;
 pub use pagination::{ItemStream, Pager};
 /// The URL type of [`transport::HttpRequest`].
 pub use reqwest::Url;

@@ -23,6 +23,8 @@ pub struct HttpRequest {
     pub timeout: Duration,
     /// The largest body to read (decompressed); a larger one is a `TooLarge` error.
     pub max_response_bytes: u64,
+    /// The user's extra headers (`with_options`); values may be secrets.
+    pub extra_headers: std::sync::Arc<[(String, String)]>,
 }
 
 impl std::fmt::Debug for HttpRequest {
@@ -34,6 +36,7 @@ impl std::fmt::Debug for HttpRequest {
             .field("authorization", &crate::Redacted)
             .field("body_len", &self.body.as_ref().map(|b| b.len()))
             .field("timeout", &self.timeout)
+            .field("extra_headers", &self.extra_headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
             .finish()
     }
 }
@@ -226,6 +229,9 @@ impl HttpSend for ReqwestTransport {
             let mut rb = client.request(method, request.url).timeout(request.timeout).header("Authorization", request.authorization);
             for (k, v) in request.headers {
                 rb = rb.header(k, v);
+            }
+            for (k, v) in request.extra_headers.iter() {
+                rb = rb.header(k.as_str(), v.as_str());
             }
             if let Some(body) = request.body {
                 rb = rb.body(body);

@@ -61,8 +61,13 @@ impl Client {
     /// [`WaitOptions::timeout`] is a `WaitTimeout` error listing what was
     /// still running (in `pending_operations`) so the caller can resume.
     pub async fn wait_for_operations(&self, operations: &[Operation]) -> Result<Vec<Operation>> {
-        let opts = &self.inner.wait;
-        let deadline = Instant::now() + opts.timeout;
+        let opts = &self.call.wait_options;
+        let own = Instant::now() + opts.timeout;
+        // The call's deadline bounds the wait too (a `with_options` timeout covers it all).
+        let call_deadline = self.deadline();
+        let deadline = call_deadline.min(own);
+        let polling = self.within(call_deadline);
+        let limit = if deadline < own { format!("the call's timeout ({:?})", self.call.timeout) } else { format!("{:?}", opts.timeout) };
         let mut current: Vec<Operation> = operations.to_vec();
         let mut interval = opts.initial_interval;
         loop {
@@ -83,7 +88,7 @@ impl Client {
                     pending.iter().map(|&i| format!("{} ({}, {})", current[i].id, current[i].action, current[i].status)).collect();
                 return Err(Error::new(
                     ErrorKind::WaitTimeout,
-                    format!("operations still running after {:?}: {}", opts.timeout, desc.join(", ")),
+                    format!("operations still running after {limit}: {}", desc.join(", ")),
                 )
                 .with_pending(ids));
             }
@@ -91,7 +96,8 @@ impl Client {
             interval = (interval * 2).min(opts.max_interval);
             let polls = pending.iter().map(|&i| {
                 let op = &current[i];
-                async move { self.operations().get(&op.project_id, &op.id).await.map(|r| (i, r.operation)) }
+                let polling = &polling;
+                async move { polling.operations().get(&op.project_id, &op.id).await.map(|r| (i, r.operation)) }
             });
             let still: Vec<String> = pending.iter().map(|&i| current[i].id.clone()).collect();
             for r in futures::future::join_all(polls).await {

@@ -7,6 +7,7 @@ mod rust;
 mod spec;
 mod test;
 mod uniffi;
+mod vocabulary;
 
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,10 @@ fn load_spec() -> spec::Spec {
     let naming = std::fs::read_to_string(r.join("spec/naming.yaml")).expect("read spec/naming.yaml");
     let real_api = std::fs::read_to_string(r.join("spec/real-api.yaml")).expect("read spec/real-api.yaml");
     spec::load(&text, &naming, &real_api)
+}
+
+fn load_vocabulary() -> vocabulary::Vocabulary {
+    vocabulary::load(&std::fs::read_to_string(root().join("spec/vocabulary.yaml")).expect("read spec/vocabulary.yaml"))
 }
 
 fn main() {
@@ -53,6 +58,7 @@ fn generated_files(spec: &spec::Spec) -> Vec<(String, String)> {
     files.extend(python::files(spec));
     files.extend(node::files(spec));
     files.extend(uniffi::files(spec));
+    files.extend(vocabulary::files(&load_vocabulary()));
     files
 }
 

@@ -320,6 +320,8 @@ fn render_sig(params: &[(String, String, bool)]) -> String {
 fn index_dts(spec: &Spec) -> String {
     let mut out = String::from(HEADER);
     out.push_str(PRELUDE_DTS);
+    out.push_str(&crate::vocabulary::node_dts(&crate::load_vocabulary()));
+    out.push_str(RESPONSE_DTS);
     out.push_str("\n// ---------------------------------------------------------------- models\n\n");
     for m in &spec.models {
         model_dts(&mut out, m);
@@ -392,6 +394,8 @@ fn index_dts(spec: &Spec) -> String {
     out.push_str(
         "  /** A client sharing this one's connections, with operation waits on or off. */\n  withWait(wait: boolean): NeonClient;\n",
     );
+    out.push_str("  /**\n   * A client sharing this one's connections whose every call uses these options (a bad value throws a `ConfigError`):\n   * `client.withOptions({ timeoutMs: 5000 }).projects.get(id)`.\n   */\n  withOptions(options: WithOptions): NeonClient;\n");
+    out.push_str("  /**\n   * Calls any path of the API (what the spec lacks) through the same pipeline: auth, retries, the deadline,\n   * errors with request ids. `path` is relative to the base URL (`/projects/{id}/…`).\n   */\n  request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: RawRequest): Promise<RawResponse>;\n  /** Blocking form of `request`. */\n  requestSync(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: Omit<RawRequest, 'signal'>): RawResponse;\n");
     for (ns, class) in &namespaces {
         let _ = writeln!(out, "  readonly {}: {class};", ns_camel(ns));
     }
@@ -415,41 +419,49 @@ const OPERATIONS_WAIT_DTS: &str = r#"  /**
   waitSync(projectId: string, operationIds: ReadonlyArray<string>, options?: SyncCallOptions): Operation[];
 "#;
 
+const RESPONSE_DTS: &str = r#"
+/** What the server answered besides the body: for any result with `responseOf(result)`. */
+export interface ResponseInfo {
+  /** The HTTP status. */
+  readonly status: number;
+  /** The API's request id (`X-Neon-Ret-Request-Id`), when it sent one. */
+  readonly requestId: string | null;
+  /** Every response header, names in lower case, in the order received. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+}
+
+/** The answer of `client.request(…)`: the status, the headers and the body. */
+export declare class RawResponse implements ResponseInfo {
+  readonly status: number;
+  readonly requestId: string | null;
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  /** The body as sent. */
+  readonly body: Buffer;
+  /** The first header of that name (case-insensitive), or null. */
+  header(name: string): string | null;
+  /** The body parsed as JSON (null for an empty body). */
+  json<T = unknown>(): T;
+  /** The body as UTF-8 text. */
+  text(): string;
+}
+
+/** The request of `client.request(…)`. */
+export interface RawRequest {
+  /** Query parameters; arrays repeat the name. */
+  query?: Record<string, string | number | boolean | ReadonlyArray<string | number | boolean> | undefined | null>;
+  /** A JSON body (serialized with `JSON.stringify`). */
+  body?: unknown;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+/** The status, request id and headers of the response a result came from (null for results neonkit did not fetch). */
+export declare function responseOf(result: unknown): ResponseInfo | null;
+"#;
+
 const PRELUDE_DTS: &str = r#"/// <reference types="node" />
 
 // ---------------------------------------------------------------- client
-
-export interface ClientOptions {
-  /** The API key; defaults to the `NEON_API_KEY` environment variable. */
-  apiKey?: string;
-  /** Defaults to `NEON_API_URL`, else `https://console.neon.tech/api/v2`. */
-  baseUrl?: string;
-  /** The organization used by every operation that takes `org_id`, unless the call gives one. */
-  orgId?: string;
-  /** The deadline of one call, retries included (default 60000). */
-  timeoutMs?: number;
-  /** How long to wait for a connection (default 10000). */
-  connectTimeoutMs?: number;
-  /** Retries after the first attempt, for what is safe to retry (default 5; 0 turns them off). */
-  retries?: number;
-  /** The first retry backoff, doubled after each (default 250). */
-  retryInitialBackoffMs?: number;
-  /** The longest retry backoff (default 8000). */
-  retryMaxBackoffMs?: number;
-  /** Whether mutating calls wait for the operations they start (default true). */
-  wait?: boolean;
-  /** The longest an operation wait may take (default 300000). */
-  waitTimeoutMs?: number;
-  /** The first pause between operation polls (default 50). */
-  waitInitialIntervalMs?: number;
-  /** The longest pause between operation polls (default 2000). */
-  waitMaxIntervalMs?: number;
-  /** The largest response body accepted, decompressed (default 268435456, 256 MiB); a larger one is a `DecodeError`. */
-  maxResponseBytes?: number;
-  /** How long an idle pooled connection is kept (default 45000): keep it below the server's or load
-   * balancer's idle timeout (a POST sent as the server closes an idle connection fails, never resent). */
-  poolIdleTimeoutMs?: number;
-}
 
 export interface SyncCallOptions {
   /** Overrides the client's `wait` for this call. */
@@ -483,57 +495,4 @@ export interface OperationMeta {
   returnsOperations: boolean;
 }
 
-// ---------------------------------------------------------------- errors
-
-export type ErrorKind =
-  | 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'locked'
-  | 'rate_limited' | 'server' | 'api' | 'timeout' | 'network' | 'decode'
-  | 'invalid_argument' | 'config' | 'operation_failed' | 'wait_timeout' | 'runtime' | 'aborted';
-
-/** Every error neonkit raises (`err instanceof NeonError`). */
-export declare class NeonError extends Error {
-  /** The stable snake_case kind, the same in every neonkit language. */
-  readonly kind: ErrorKind;
-  /** The HTTP status, when the server answered. */
-  readonly status: number | null;
-  /** The API's error code ("" when none). */
-  readonly code: string;
-  /** The request id (from the body, else the `X-Neon-Ret-Request-Id` header). */
-  readonly requestId: string | null;
-  /** The operationId of the call that failed. */
-  readonly operation: string | null;
-  /** The server's `Retry-After`, in milliseconds. */
-  readonly retryAfterMs: number | null;
-  /** The operations still running when a wait timed out (or the one that failed). */
-  readonly pendingOperations: string[];
-  /** Whether calling again later may succeed (never after the API accepted the call). */
-  readonly retryable: boolean;
-  /** The API accepted the call before this failed (only waiting for its operations did):
-   * do not call it again; wait for `pendingOperations` instead. */
-  readonly accepted: boolean;
-}
-export declare class BadRequestError extends NeonError {}
-export declare class UnauthorizedError extends NeonError {}
-export declare class ForbiddenError extends NeonError {}
-export declare class NotFoundError extends NeonError {}
-export declare class ConflictError extends NeonError {}
-export declare class LockedError extends NeonError {}
-export declare class RateLimitedError extends NeonError {}
-export declare class ServerError extends NeonError {}
-export declare class ApiError extends NeonError {}
-export declare class TimeoutError extends NeonError {}
-export declare class NetworkError extends NeonError {}
-export declare class DecodeError extends NeonError {}
-/** A bad argument, rejected before any request (also `instanceof RangeError`). */
-export declare class InvalidArgumentError extends NeonError {}
-/** An argument of the wrong type, rejected before any request (also `instanceof TypeError`). */
-export declare class InvalidArgumentTypeError extends NeonError {}
-export declare class ConfigError extends NeonError {}
-export declare class OperationFailedError extends NeonError {}
-export declare class WaitTimeoutError extends NeonError {}
-export declare class RuntimeError extends NeonError {}
-/** The call's `AbortSignal` aborted it; `cause` is the signal's reason. */
-export declare class AbortedError extends NeonError {}
-/** The error class of each kind. */
-export declare const ERROR_CLASSES: Readonly<Record<ErrorKind, typeof NeonError>>;
 "#;
