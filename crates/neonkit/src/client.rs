@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::operation::{BodyKind, HttpMethod, OperationInfo, ResponseKind};
+use crate::options::{check_headers, check_org_id, spec};
 use crate::retry::{parse_retry_after, RetryPolicy};
 use crate::transport::{HttpRequest, HttpResponse, HttpSend, ReqwestTransport, TransportErrorKind, TransportSettings};
-use crate::options::{check_headers, check_org_id, spec};
 use crate::wait::WaitOptions;
 use crate::{Error, ErrorKind, Result};
 
@@ -257,13 +257,7 @@ impl ClientBuilder {
             ),
         };
         Ok(Client {
-            inner: Arc::new(Inner {
-                base_url,
-                base,
-                authorization: format!("Bearer {api_key}"),
-                max_response_bytes,
-                transport,
-            }),
+            inner: Arc::new(Inner { base_url, base, authorization: format!("Bearer {api_key}"), max_response_bytes, transport }),
             call: Arc::new(CallSettings {
                 timeout,
                 retry,
@@ -279,7 +273,8 @@ impl ClientBuilder {
 
 /// The client's headers with a call's added; a call's header replaces the client's of the same name.
 fn merge_headers(base: &[(String, String)], extra: &[(String, String)]) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = base.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k))).cloned().collect();
+    let mut out: Vec<(String, String)> =
+        base.iter().filter(|(k, _)| !extra.iter().any(|(e, _)| e.eq_ignore_ascii_case(k))).cloned().collect();
     for (i, (k, v)) in extra.iter().enumerate() {
         // The last of one name wins within the call's own list too.
         if !extra[i + 1..].iter().any(|(e, _)| e.eq_ignore_ascii_case(k)) {
@@ -696,8 +691,11 @@ impl Client {
             let now = Instant::now();
             let remaining = deadline.saturating_duration_since(now);
             if remaining.is_zero() {
-                return Err(Error::new(ErrorKind::Timeout, format!("the call did not finish within its timeout ({:?})", self.call.timeout))
-                    .with_operation(op.id));
+                return Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!("the call did not finish within its timeout ({:?})", self.call.timeout),
+                )
+                .with_operation(op.id));
             }
             let request = HttpRequest {
                 method: op.method,
@@ -837,7 +835,9 @@ fn check_raw_path(path: &str) -> Result<()> {
         }
     }
     let segments: Vec<&str> = path[1..].split('/').collect();
-    if segments.iter().enumerate().any(|(i, s)| (s.is_empty() && i + 1 < segments.len()) || matches!(*s, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E" | ".%2e" | "%2e.")) {
+    if segments.iter().enumerate().any(|(i, s)| {
+        (s.is_empty() && i + 1 < segments.len()) || matches!(*s, "." | ".." | "%2e" | "%2E" | "%2e%2e" | "%2E%2E" | ".%2e" | "%2e.")
+    }) {
         return bad("must not hold empty, '.' or '..' segments");
     }
     Ok(())

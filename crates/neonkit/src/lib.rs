@@ -21,8 +21,9 @@ mod open_enum;
 pub mod blocking;
 mod client;
 mod error;
+pub mod kernel;
 pub mod operation;
-mod options;
+pub mod options;
 mod pagination;
 pub mod retry;
 pub mod runtime;
@@ -46,12 +47,12 @@ mod vocabulary;
 pub use client::{Client, ClientBuilder, MultipartBody, Part, PartValue, Payload, Response, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use operation::{find_operation, OperationInfo};
-pub use options::{CallOptions, ClientOptions, Convention, OptionValue};
-pub use vocabulary::USER_AGENT_FORMAT;
+pub use options::{CallOptions, ClientOptions, Convention, OptionSetting, OptionValue};
 pub use pagination::{ItemStream, Pager};
 /// The URL type of [`transport::HttpRequest`].
 pub use reqwest::Url;
 pub use retry::RetryPolicy;
+pub use vocabulary::USER_AGENT_FORMAT;
 pub use wait::WaitOptions;
 
 /// The fields of a response that this version of neonkit does not know (the

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use crate::vocabulary::OPTIONS;
+use crate::vocabulary::{EMULATOR_OPTIONS, OPTIONS};
 use crate::{ClientBuilder, Error, ErrorKind, Result, RetryPolicy, WaitOptions};
 
 /// How a language names options and measures durations.
@@ -116,8 +116,8 @@ pub(crate) fn spec(name: &str) -> &'static OptionSpec {
 }
 
 /// A value checked against its option, in the core's units.
-enum Checked {
-    Secs(Duration),
+pub enum OptionSetting {
+    Duration(Duration),
     Whole(i64),
     Flag(bool),
     Text(String),
@@ -153,7 +153,7 @@ impl OptionSpec {
         Ok(n)
     }
 
-    fn parse(&self, c: Convention, v: OptionValue) -> Result<Checked> {
+    fn parse(&self, c: Convention, v: OptionValue) -> Result<OptionSetting> {
         let number = match &v {
             OptionValue::Int(n) => Some(*n as f64),
             OptionValue::Float(x) => Some(*x),
@@ -166,25 +166,25 @@ impl OptionSpec {
                 if !x.is_finite() || x < 0.0 || (x == 0.0 && !self.zero) || secs > self.max {
                     return Err(self.bad(c, &v.shown()));
                 }
-                Ok(Checked::Secs(Duration::from_secs_f64(secs)))
+                Ok(OptionSetting::Duration(Duration::from_secs_f64(secs)))
             }
             OptionType::Count | OptionType::Bytes => {
                 let x = number.ok_or_else(|| self.bad(c, &v.shown()))?;
                 if !x.is_finite() || x.fract() != 0.0 || x < self.min || x > self.max {
                     return Err(self.bad(c, &v.shown()));
                 }
-                Ok(Checked::Whole(x as i64))
+                Ok(OptionSetting::Whole(x as i64))
             }
             OptionType::Bool => match v {
-                OptionValue::Bool(b) => Ok(Checked::Flag(b)),
+                OptionValue::Bool(b) => Ok(OptionSetting::Flag(b)),
                 _ => Err(self.bad(c, &v.shown())),
             },
             OptionType::Text | OptionType::Secret => match v {
-                OptionValue::Text(t) => Ok(Checked::Text(t)),
+                OptionValue::Text(t) => Ok(OptionSetting::Text(t)),
                 _ => Err(self.bad(c, &v.shown())),
             },
             OptionType::Headers => match v {
-                OptionValue::Headers(h) => check_headers(self.name_in(c), &h).map(|()| Checked::Headers(h)),
+                OptionValue::Headers(h) => check_headers(self.name_in(c), &h).map(|()| OptionSetting::Headers(h)),
                 _ => Err(self.bad(c, &v.shown())),
             },
         }
@@ -297,24 +297,24 @@ impl ClientOptions {
             let spec = find(c, &name, false)?;
             let checked = spec.parse(c, value)?;
             match (spec.name, checked) {
-                ("api_key", Checked::Text(t)) => o.api_key = Some(t),
-                ("base_url", Checked::Text(t)) => o.base_url = Some(t),
-                ("org_id", Checked::Text(t)) => {
+                ("api_key", OptionSetting::Text(t)) => o.api_key = Some(t),
+                ("base_url", OptionSetting::Text(t)) => o.base_url = Some(t),
+                ("org_id", OptionSetting::Text(t)) => {
                     check_org_id(spec.name_in(c), &t)?;
                     o.org_id = Some(t)
                 }
-                ("timeout", Checked::Secs(d)) => o.timeout = Some(d.as_secs_f64()),
-                ("connect_timeout", Checked::Secs(d)) => o.connect_timeout = Some(d.as_secs_f64()),
-                ("max_retries", Checked::Whole(n)) => o.max_retries = Some(n),
-                ("retry_initial_backoff", Checked::Secs(d)) => o.retry_initial_backoff = Some(d.as_secs_f64()),
-                ("retry_max_backoff", Checked::Secs(d)) => o.retry_max_backoff = Some(d.as_secs_f64()),
-                ("wait_for_operations", Checked::Flag(b)) => o.wait_for_operations = Some(b),
-                ("wait_timeout", Checked::Secs(d)) => o.wait_timeout = Some(d.as_secs_f64()),
-                ("wait_poll_interval", Checked::Secs(d)) => o.wait_poll_interval = Some(d.as_secs_f64()),
-                ("wait_max_poll_interval", Checked::Secs(d)) => o.wait_max_poll_interval = Some(d.as_secs_f64()),
-                ("pool_idle_timeout", Checked::Secs(d)) => o.pool_idle_timeout = Some(d.as_secs_f64()),
-                ("max_response_bytes", Checked::Whole(n)) => o.max_response_bytes = Some(n),
-                ("headers", Checked::Headers(h)) => o.headers = h,
+                ("timeout", OptionSetting::Duration(d)) => o.timeout = Some(d.as_secs_f64()),
+                ("connect_timeout", OptionSetting::Duration(d)) => o.connect_timeout = Some(d.as_secs_f64()),
+                ("max_retries", OptionSetting::Whole(n)) => o.max_retries = Some(n),
+                ("retry_initial_backoff", OptionSetting::Duration(d)) => o.retry_initial_backoff = Some(d.as_secs_f64()),
+                ("retry_max_backoff", OptionSetting::Duration(d)) => o.retry_max_backoff = Some(d.as_secs_f64()),
+                ("wait_for_operations", OptionSetting::Flag(b)) => o.wait_for_operations = Some(b),
+                ("wait_timeout", OptionSetting::Duration(d)) => o.wait_timeout = Some(d.as_secs_f64()),
+                ("wait_poll_interval", OptionSetting::Duration(d)) => o.wait_poll_interval = Some(d.as_secs_f64()),
+                ("wait_max_poll_interval", OptionSetting::Duration(d)) => o.wait_max_poll_interval = Some(d.as_secs_f64()),
+                ("pool_idle_timeout", OptionSetting::Duration(d)) => o.pool_idle_timeout = Some(d.as_secs_f64()),
+                ("max_response_bytes", OptionSetting::Whole(n)) => o.max_response_bytes = Some(n),
+                ("headers", OptionSetting::Headers(h)) => o.headers = h,
                 (other, _) => unreachable!("option {other} has no field in ClientOptions"),
             }
         }
@@ -324,10 +324,12 @@ impl ClientOptions {
     /// The builder these options describe, every value checked; the first bad
     /// one is a `Config` error naming the option and its range.
     pub fn builder(&self) -> Result<ClientBuilder> {
-        let secs = |name: &str, v: f64| spec(name).parse(Convention::Snake, OptionValue::Float(v)).map(|c| match c {
-            Checked::Secs(d) => d,
-            _ => unreachable!("{name} is a duration"),
-        });
+        let secs = |name: &str, v: f64| {
+            spec(name).parse(Convention::Snake, OptionValue::Float(v)).map(|c| match c {
+                OptionSetting::Duration(d) => d,
+                _ => unreachable!("{name} is a duration"),
+            })
+        };
         let whole = |name: &str, n: i64| spec(name).check_whole(n);
         let mut b = ClientBuilder::default();
         if let Some(k) = &self.api_key {
@@ -450,12 +452,12 @@ impl CallOptions {
         for (name, value) in values {
             let spec = find(c, &name, true)?;
             match (spec.name, spec.parse(c, value)?) {
-                ("timeout", Checked::Secs(d)) => o.timeout = Some(d),
-                ("max_retries", Checked::Whole(n)) => o.max_retries = Some(n as u32),
-                ("wait_for_operations", Checked::Flag(b)) => o.wait_for_operations = Some(b),
-                ("wait_timeout", Checked::Secs(d)) => o.wait_timeout = Some(d),
-                ("headers", Checked::Headers(h)) => o.headers = h,
-                ("org_id", Checked::Text(t)) => {
+                ("timeout", OptionSetting::Duration(d)) => o.timeout = Some(d),
+                ("max_retries", OptionSetting::Whole(n)) => o.max_retries = Some(n as u32),
+                ("wait_for_operations", OptionSetting::Flag(b)) => o.wait_for_operations = Some(b),
+                ("wait_timeout", OptionSetting::Duration(d)) => o.wait_timeout = Some(d),
+                ("headers", OptionSetting::Headers(h)) => o.headers = h,
+                ("org_id", OptionSetting::Text(t)) => {
                     check_org_id(spec.name_in(c), &t)?;
                     o.org_id = Some(t)
                 }
@@ -482,4 +484,22 @@ impl CallOptions {
         }
         Ok(())
     }
+}
+
+/// The in-process emulator's options as a testing helper received them, under
+/// its language's names, each checked: (snake_case name, value) pairs.
+pub fn emulator_options(
+    c: Convention,
+    values: impl IntoIterator<Item = (String, OptionValue)>,
+) -> Result<Vec<(&'static str, OptionSetting)>> {
+    values
+        .into_iter()
+        .map(|(name, value)| {
+            let spec = EMULATOR_OPTIONS.iter().find(|o| o.name_in(c) == name).ok_or_else(|| {
+                let known: Vec<&str> = EMULATOR_OPTIONS.iter().map(|o| o.name_in(c)).collect();
+                config(format!("unknown emulator option {} (the options are: {})", crate::error::quote(&name), known.join(", ")))
+            })?;
+            Ok((spec.name, spec.parse(c, value)?))
+        })
+        .collect()
 }

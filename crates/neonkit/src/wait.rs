@@ -86,11 +86,8 @@ impl Client {
                 let ids: Vec<String> = pending.iter().map(|&i| current[i].id.clone()).collect();
                 let desc: Vec<String> =
                     pending.iter().map(|&i| format!("{} ({}, {})", current[i].id, current[i].action, current[i].status)).collect();
-                return Err(Error::new(
-                    ErrorKind::WaitTimeout,
-                    format!("operations still running after {limit}: {}", desc.join(", ")),
-                )
-                .with_pending(ids));
+                return Err(Error::new(ErrorKind::WaitTimeout, format!("operations still running after {limit}: {}", desc.join(", ")))
+                    .with_pending(ids));
             }
             tokio::time::sleep(interval).await;
             interval = (interval * 2).min(opts.max_interval);

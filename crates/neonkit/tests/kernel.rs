@@ -24,7 +24,8 @@ async fn with_options_timeout_is_the_whole_calls_deadline() {
     let c = client(&emu);
     emu.add_fault(fault("listProjects", FaultKind::Latency { ms: 2_000 }, 10));
     let started = Instant::now();
-    let err = c.with_options(&CallOptions::default().timeout(Duration::from_millis(300))).unwrap().projects().list(&Default::default()).await;
+    let err =
+        c.with_options(&CallOptions::default().timeout(Duration::from_millis(300))).unwrap().projects().list(&Default::default()).await;
     let err = err.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
     assert!(started.elapsed() < Duration::from_millis(1_500), "took {:?}", started.elapsed());
@@ -39,8 +40,12 @@ async fn with_options_timeout_bounds_the_operation_wait_too() {
     let c = client(&emu);
     let p = new_project(&c.with_wait(false), "deadline").await;
     let started = Instant::now();
-    let err =
-        c.with_options(&CallOptions::default().timeout(Duration::from_millis(400))).unwrap().branches().create(&p.project.id, Some(&branch_body("b"))).await;
+    let err = c
+        .with_options(&CallOptions::default().timeout(Duration::from_millis(400)))
+        .unwrap()
+        .branches()
+        .create(&p.project.id, Some(&branch_body("b")))
+        .await;
     let err = err.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::WaitTimeout, "{err}");
     assert!(err.is_accepted(), "the branch was made: {err}");
@@ -55,7 +60,8 @@ async fn with_options_max_retries_and_wait() {
     let c = client(&emu);
     let p = new_project(&c, "retries").await;
     emu.add_fault(status_fault("createProjectBranch", 423, 1));
-    let err = c.with_options(&CallOptions::default().max_retries(0)).unwrap().branches().create(&p.project.id, Some(&branch_body("a"))).await;
+    let err =
+        c.with_options(&CallOptions::default().max_retries(0)).unwrap().branches().create(&p.project.id, Some(&branch_body("a"))).await;
     assert_eq!(err.unwrap_err().kind(), ErrorKind::Locked);
     assert_eq!(emu.request_count("createProjectBranch"), 1, "no retry");
     let quick = c.with_options(&CallOptions::default().wait_for_operations(false)).unwrap();
@@ -127,7 +133,8 @@ async fn options_from_values_use_the_languages_names_and_units() {
     assert_eq!(e.message(), "max_retries must be a whole number from 0 to 100 (got 1.5)");
     let e = ClientOptions::from_values(Convention::Snake, [("api_key".to_string(), OptionValue::Int(12345678))]).unwrap_err();
     assert_eq!(e.message(), "api_key must be a string (got 12345678)");
-    let e = ClientOptions::from_values(Convention::Snake, [("wait_for_operations".to_string(), OptionValue::Text("yes".into()))]).unwrap_err();
+    let e =
+        ClientOptions::from_values(Convention::Snake, [("wait_for_operations".to_string(), OptionValue::Text("yes".into()))]).unwrap_err();
     assert_eq!(e.message(), "wait_for_operations must be true or false (got a string)");
 }
 
@@ -143,7 +150,8 @@ async fn the_raw_call_goes_through_the_same_pipeline() {
     let v: serde_json::Value = resp.json().unwrap();
     assert_eq!(v["project"]["id"], p.project.id.as_str());
     // Query pairs are encoded; a body is JSON.
-    let resp = c.request(HttpMethod::Get, "/projects", &[("limit".into(), "1".into()), ("search".into(), "r a&w=1".into())], None).await.unwrap();
+    let resp =
+        c.request(HttpMethod::Get, "/projects", &[("limit".into(), "1".into()), ("search".into(), "r a&w=1".into())], None).await.unwrap();
     let v: serde_json::Value = resp.json().unwrap();
     assert_eq!(v["projects"].as_array().map(Vec::len), Some(1));
     let body = br#"{"branch":{"name":"from-raw"}}"#.to_vec();

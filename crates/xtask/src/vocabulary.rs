@@ -14,6 +14,7 @@ pub struct Vocabulary {
     pub user_agent: String,
     pub errors: Vec<ErrorDef>,
     pub options: Vec<OptionDef>,
+    pub emulator_options: Vec<OptionDef>,
 }
 
 #[derive(Deserialize)]
@@ -66,6 +67,9 @@ pub fn load(text: &str) -> Vocabulary {
             o.ty
         );
         assert!(matches!(o.scope.as_str(), "client" | "call" | "both"), "option {}: unknown scope {}", o.name, o.scope);
+    }
+    for o in &v.emulator_options {
+        assert!(o.scope == "emulator", "emulator option {}: scope must be emulator", o.name);
     }
     v
 }
@@ -131,11 +135,11 @@ impl OptionDef {
     }
 
     pub fn client(&self) -> bool {
-        self.scope != "call"
+        matches!(self.scope.as_str(), "client" | "both")
     }
 
     pub fn call(&self) -> bool {
-        self.scope != "client"
+        matches!(self.scope.as_str(), "call" | "both")
     }
 }
 
@@ -254,28 +258,26 @@ fn parity(v: &Vocabulary) -> String {
             serde_json::Value::Object(m)
         })
         .collect();
-    let options: Vec<serde_json::Value> = v
-        .options
-        .iter()
-        .map(|o| {
-            let mut m = serde_json::Map::new();
-            m.insert("name".into(), o.name.clone().into());
-            m.insert("client".into(), o.client().into());
-            m.insert("call".into(), o.call().into());
-            m.insert("record".into(), o.record.into());
-            for (key, lang) in langs {
-                m.insert(
-                    key.into(),
-                    serde_json::json!({ "name": o.lang_name(lang), "bad": bad_values(o, lang) }),
-                );
-            }
-            serde_json::Value::Object(m)
-        })
-        .collect();
+    let option_rows = |list: &[OptionDef]| -> Vec<serde_json::Value> {
+        list.iter()
+            .map(|o| {
+                let mut m = serde_json::Map::new();
+                m.insert("name".into(), o.name.clone().into());
+                m.insert("client".into(), o.client().into());
+                m.insert("call".into(), o.call().into());
+                m.insert("record".into(), o.record.into());
+                for (key, lang) in langs {
+                    m.insert(key.into(), serde_json::json!({ "name": o.lang_name(lang), "bad": bad_values(o, lang) }));
+                }
+                serde_json::Value::Object(m)
+            })
+            .collect()
+    };
     let doc = serde_json::json!({
         "_generated": "by `cargo xtask codegen` from spec/vocabulary.yaml — do not edit",
         "errors": errors,
-        "options": options,
+        "options": option_rows(&v.options),
+        "emulator_options": option_rows(&v.emulator_options),
     });
     serde_json::to_string_pretty(&doc).expect("parity JSON") + "\n"
 }
@@ -297,11 +299,13 @@ pub fn files(v: &Vocabulary) -> Vec<(String, String)> {
     }
     let errors: Vec<_> = v.errors.iter().map(error_context).collect();
     let options: Vec<_> = v.options.iter().map(option_context).collect();
+    let emulator_options: Vec<_> = v.emulator_options.iter().map(option_context).collect();
     let render = |name: &str, comment: &str| {
         let ctx = minijinja::context! {
             header => naming::generated_header(comment, "spec/vocabulary.yaml"),
             errors => errors.clone(),
             options => options.clone(),
+            emulator_options => emulator_options.clone(),
             user_agent => v.user_agent.clone(),
         };
         env.get_template(name).and_then(|t| t.render(ctx)).unwrap_or_else(|e| panic!("render {name}: {e:#}"))

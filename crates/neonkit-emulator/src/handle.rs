@@ -1,0 +1,132 @@
+//! The emulator as every language's testing helper holds it: started from
+//! options under the language's own names (checked by the core, worded as the
+//! client's options are), on neonkit's shared runtime, with errors as
+//! neonkit errors. A binding converts values and nothing else.
+
+use std::sync::Mutex;
+
+use neonkit::{Convention, Error, ErrorKind, OptionSetting, OptionValue, Result};
+
+use crate::{Emulator, EmulatorConfig, Fault};
+
+/// A running emulator; `stop()` ends it (dropping it does too).
+pub struct EmulatorHandle {
+    emulator: Mutex<Option<Emulator>>,
+    base_url: String,
+    api_key: String,
+    port: u16,
+}
+
+impl std::fmt::Debug for EmulatorHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmulatorHandle").field("base_url", &self.base_url).field("api_key", &"<redacted>").finish()
+    }
+}
+
+/// The emulator's configuration from a testing helper's options.
+pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionValue)>) -> Result<EmulatorConfig> {
+    let mut config = EmulatorConfig::default();
+    for (name, value) in neonkit::options::emulator_options(c, values)? {
+        match (name, value) {
+            ("port", OptionSetting::Whole(n)) => config.port = n as u16,
+            ("api_key", OptionSetting::Text(k)) => config.api_key = Some(k),
+            ("operation_duration", OptionSetting::Duration(d)) => config.operation_duration = d,
+            ("locking", OptionSetting::Flag(b)) => config.locking = b,
+            ("rate_limits", OptionSetting::Flag(b)) => config.rate_limits = b,
+            ("latency", OptionSetting::Duration(d)) => config.latency = d,
+            ("seed", OptionSetting::Whole(n)) => config.seed = Some(n as u64),
+            ("idle_timeout", OptionSetting::Duration(d)) => config.idle_timeout = Some(d),
+            (other, _) => unreachable!("emulator option {other} has no field in EmulatorConfig"),
+        }
+    }
+    Ok(config)
+}
+
+fn stopped() -> Error {
+    Error::new(ErrorKind::Runtime, "the emulator was stopped")
+}
+
+impl EmulatorHandle {
+    /// Starts an emulator on 127.0.0.1 (call it on neonkit's shared runtime).
+    pub async fn start(config: EmulatorConfig) -> Result<EmulatorHandle> {
+        let emu =
+            Emulator::start(config).await.map_err(|e| Error::new(ErrorKind::Runtime, format!("the emulator could not start: {e}")))?;
+        Ok(EmulatorHandle {
+            base_url: emu.base_url().to_string(),
+            api_key: emu.api_key().to_string(),
+            port: emu.port(),
+            emulator: Mutex::new(Some(emu)),
+        })
+    }
+
+    /// [`EmulatorHandle::start`], blocking the calling thread; the server runs on the shared runtime.
+    pub fn start_blocking(config: EmulatorConfig) -> Result<EmulatorHandle> {
+        neonkit::runtime::block_on(EmulatorHandle::start(config))?
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Emulator) -> T) -> Result<T> {
+        let guard = self.emulator.lock().unwrap_or_else(|p| p.into_inner());
+        guard.as_ref().map(f).ok_or_else(stopped)
+    }
+
+    /// `http://127.0.0.1:PORT/api/v2`
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The API key the emulator accepts.
+    pub fn api_key(&self) -> &str {
+        &self.api_key
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Adds a fault, given as the JSON of `POST /_emulator/faults`
+    /// (`{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}`).
+    pub fn add_fault_json(&self, json: &str) -> Result<()> {
+        let fault: Fault =
+            serde_json::from_str(json).map_err(|e| Error::new(ErrorKind::InvalidArgument, format!("not a valid emulator fault: {e}")))?;
+        self.with(|e| e.add_fault(fault))
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) -> Result<()> {
+        self.with(|e| e.clear_faults())
+    }
+
+    /// Requests received for that operationId (faulted ones included).
+    pub fn request_count(&self, operation_id: &str) -> Result<u64> {
+        self.with(|e| e.request_count(operation_id))
+    }
+
+    /// Empties all state: projects, faults, counters.
+    pub fn reset(&self) -> Result<()> {
+        self.with(|e| e.reset())
+    }
+
+    /// Stops the server (again: nothing). Its tasks end on the shared runtime.
+    pub fn stop(&self) {
+        let taken = self.emulator.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(emu) = taken {
+            match neonkit::runtime::handle() {
+                Ok(h) => {
+                    let _entered = h.enter();
+                    drop(emu);
+                }
+                Err(_) => drop(emu),
+            }
+        }
+    }
+
+    pub fn is_stopped(&self) -> bool {
+        self.emulator.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
