@@ -12,30 +12,12 @@ runs a local Neon API emulator in-process.
 import atexit as _atexit
 
 from neonkit import _native
+from neonkit._base import RawResponse, ResponseInfo, response_of
 from neonkit._client import AsyncNeonClient, NeonClient
-from neonkit._errors import (
-    ERROR_CLASSES,
-    APIError,
-    AuthenticationError,
-    BadRequestError,
-    ConfigError,
-    ConflictError,
-    DecodeError,
-    InvalidArgumentError,
-    LockedError,
-    NeonError,
-    NeonRuntimeError,
-    NetworkError,
-    NotFoundError,
-    OperationFailedError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TimeoutError,
-    WaitTimeoutError,
-    AbortedError,
-)
+from neonkit._errors import NeonError
 from neonkit._model import Model, OpenEnum
+from neonkit.generated import errors as _generated_errors
+from neonkit.generated.errors import *  # noqa: F403  (one class per error kind, from spec/vocabulary.yaml)
 
 __version__: str = _native.__version__
 
@@ -45,27 +27,12 @@ __all__ = [
     "Model",
     "OpenEnum",
     "NeonError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "LockedError",
-    "RateLimitError",
-    "ServerError",
-    "APIError",
-    "TimeoutError",
-    "NetworkError",
-    "DecodeError",
-    "InvalidArgumentError",
-    "ConfigError",
-    "OperationFailedError",
-    "WaitTimeoutError",
-    "AbortedError",
-    "NeonRuntimeError",
-    "ERROR_CLASSES",
+    "RawResponse",
+    "ResponseInfo",
+    "response_of",
     "__version__",
 ]
+__all__ += _generated_errors.__all__
 
 # Stop the shared Rust runtime before the interpreter tears down (in-flight
 # calls are cancelled); without this, runtime threads could call into a

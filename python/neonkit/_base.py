@@ -56,7 +56,7 @@ def _json(body: Any) -> Optional[bytes]:
     try:
         return text.encode()
     except UnicodeEncodeError as e:
-        from neonkit._errors import InvalidArgumentError
+        from neonkit.generated.errors import InvalidArgumentError
 
         raise InvalidArgumentError(
             f"the request body is not valid Unicode text: it holds a lone surrogate (character {e.start} of its JSON)"
@@ -114,63 +114,98 @@ def _op_ids(project_id: str, operations: Sequence[Any]) -> List[str]:
     return ids
 
 
-_CLIENT_OPTIONS = (
-    "api_key",
-    "base_url",
-    "org_id",
-    "timeout",
-    "connect_timeout",
-    "max_retries",
-    "retry_initial_backoff",
-    "retry_max_backoff",
-    "wait_for_operations",
-    "wait_timeout",
-    "wait_poll_interval",
-    "wait_max_poll_interval",
-    "max_response_bytes",
-    "pool_idle_timeout",
-)
+ResponseInfo = _native.ResponseInfo
+"""What a response said besides its body: `.status`, `.request_id`, `.headers` (lower-case names, in order),
+`.header(name)`. `response_of(result)` gives it for any model a call returned."""
 
 
-def _native_client(
-    api_key: Optional[str],
-    base_url: Optional[str],
-    org_id: Optional[str],
-    timeout: Optional[float],
-    connect_timeout: Optional[float],
-    max_retries: Optional[int],
-    retry_initial_backoff: Optional[float],
-    retry_max_backoff: Optional[float],
-    wait_for_operations: bool,
-    wait_timeout: Optional[float],
-    wait_poll_interval: Optional[float],
-    wait_max_poll_interval: Optional[float],
-    max_response_bytes: Optional[int] = None,
-    pool_idle_timeout: Optional[float] = None,
-) -> Any:
-    return _native._Client(
-        api_key=api_key,
-        base_url=base_url,
-        org_id=org_id,
-        timeout=timeout,
-        connect_timeout=connect_timeout,
-        max_retries=max_retries,
-        initial_backoff=retry_initial_backoff,
-        max_backoff=retry_max_backoff,
-        wait=wait_for_operations,
-        wait_timeout=wait_timeout,
-        wait_initial_interval=wait_poll_interval,
-        wait_max_interval=wait_max_poll_interval,
-        max_response_bytes=max_response_bytes,
-        pool_idle_timeout=pool_idle_timeout,
-    )
+def response_of(result: Any) -> Optional[ResponseInfo]:
+    """The status, request id and headers of the response a model came from (None for anything else).
+
+    >>> project = neon.projects.get(project_id)
+    >>> response_of(project).request_id
+    """
+    if isinstance(result, Model):
+        return getattr(result, "_response", None)
+    if isinstance(result, RawResponse):
+        return result.info
+    return None
+
+
+class RawResponse:
+    """The answer of `client.request(…)`: `.status`, `.request_id`, `.headers`, `.content` (bytes), `.json()`, `.text`."""
+
+    __slots__ = ("content", "info")
+
+    def __init__(self, content: bytes, info: ResponseInfo) -> None:
+        self.content = content
+        self.info = info
+
+    @property
+    def status(self) -> int:
+        return int(self.info.status)
+
+    @property
+    def request_id(self) -> Optional[str]:
+        return self.info.request_id
+
+    @property
+    def headers(self) -> List[Tuple[str, str]]:
+        return self.info.headers
+
+    def header(self, name: str) -> Optional[str]:
+        """The first header of that name (case-insensitive), or None."""
+        return self.info.header(name)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        """The body parsed as JSON (None for an empty body)."""
+        return json.loads(self.content) if self.content else None
+
+    def __repr__(self) -> str:
+        # The body may hold secrets: its size only.
+        return f"RawResponse(status={self.status}, request_id={self.request_id!r}, bytes={len(self.content)})"
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _raw_args(method: str, path: str, query: Any, body: Any) -> Tuple[str, str, List[Tuple[str, str]], Optional[bytes]]:
+    if not isinstance(method, str) or not isinstance(path, str):
+        raise TypeError("method and path must be str")
+    if query is None:
+        pairs: List[Tuple[str, str]] = []
+    elif isinstance(query, dict):
+        pairs = _q(*query.items())
+    else:
+        pairs = _q(*query)
+    data = body if body is None or isinstance(body, bytes) else _json(body)
+    return method, path, pairs, data
+
+
+def _with_response(value: Any, info: Any) -> Any:
+    if isinstance(value, Model):
+        object.__setattr__(value, "_response", info)
+    return value
 
 
 class _SyncBase:
     _native: Any
 
     def _call(self, op: str, path: Any, query: Any, body: Any, wait: Optional[bool], spec: Any) -> Any:
-        return _decode(self._native.call(op, path, query, body, wait), spec)
+        value, info = self._native.call(op, path, query, body, wait)
+        return _with_response(_decode(value, spec), info)
+
+    def request(self, method: str, path: str, *, query: Any = None, body: Any = None) -> RawResponse:
+        """Calls any path of the API (what the spec lacks) through the same pipeline: the key, retries,
+        the deadline, errors with request ids. `path` is relative to the base URL (`/projects/{id}`);
+        `query` a dict or pairs (lists repeat the name); `body` a dict (sent as JSON) or JSON bytes.
+        A non-2xx status raises the error class of its kind."""
+        content, info = self._native.request(*_raw_args(method, path, query, body))
+        return RawResponse(content, info)
 
     def _iter(self, op: str, path: Any, query: Any, spec: Any) -> Iterator[Any]:
         pager = self._native.pager(op, list(path), list(query))
@@ -218,8 +253,15 @@ class _AsyncBase:
 
     async def _call(self, op: str, path: Any, query: Any, body: Any, wait: Optional[bool], spec: Any) -> Any:
         native = self._native
-        raw = await _await_native(lambda done: native.submit(op, path, query, body, wait, done))
-        return _decode(raw, spec)
+        value, info = await _await_native(lambda done: native.submit(op, path, query, body, wait, done))
+        return _with_response(_decode(value, spec), info)
+
+    async def request(self, method: str, path: str, *, query: Any = None, body: Any = None) -> RawResponse:
+        """The coroutine form of `NeonClient.request`."""
+        args = _raw_args(method, path, query, body)
+        native = self._native
+        content, info = await _await_native(lambda done: native.request_async(*args, done))
+        return RawResponse(content, info)
 
     def _aiter(self, op: str, path: Any, query: Any, spec: Any) -> AsyncIterator[Any]:
         pager = self._native.pager(op, list(path), list(query))

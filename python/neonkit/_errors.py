@@ -1,35 +1,13 @@
-"""The exceptions of neonkit: `NeonError` and one subclass per error kind of the core."""
+"""`NeonError`, the base of every neonkit exception; the subclass of each error kind is generated
+(`neonkit.generated.errors`, from spec/vocabulary.yaml)."""
 
 from __future__ import annotations
-
-import builtins
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Tuple, Type
 
-__all__ = [
-    "NeonError",
-    "BadRequestError",
-    "AuthenticationError",
-    "PermissionDeniedError",
-    "NotFoundError",
-    "ConflictError",
-    "LockedError",
-    "RateLimitError",
-    "ServerError",
-    "APIError",
-    "TimeoutError",
-    "NetworkError",
-    "DecodeError",
-    "InvalidArgumentError",
-    "ConfigError",
-    "OperationFailedError",
-    "WaitTimeoutError",
-    "NeonRuntimeError",
-    "AbortedError",
-    "ERROR_CLASSES",
-]
+__all__ = ["NeonError"]
 
 
 class NeonError(Exception):
@@ -68,7 +46,7 @@ class NeonError(Exception):
         self.retry_after = retry_after
         self.pending_operations = tuple(pending_operations)
         self.accepted = accepted
-        self.retryable = (not accepted and self.kind in _RETRYABLE) if retryable is None else retryable
+        self.retryable = (not accepted and self.kind in _RETRYABLE_KINDS) if retryable is None else retryable
 
     def __str__(self) -> str:
         details = []
@@ -97,142 +75,6 @@ def _rebuild(cls: Type[NeonError], message: str, state: Dict[str, Any]) -> NeonE
     err = cls(message)
     err.__dict__.update(state)
     return err
-
-
-_RETRYABLE = frozenset({"locked", "rate_limited", "server", "timeout", "network"})
-
-
-class BadRequestError(NeonError):
-    """400: the request was malformed or failed validation."""
-
-    kind = "bad_request"
-
-
-class AuthenticationError(NeonError):
-    """401: the API key is missing, invalid or revoked."""
-
-    kind = "unauthorized"
-
-
-class PermissionDeniedError(NeonError):
-    """403: the key may not do this."""
-
-    kind = "forbidden"
-
-
-class NotFoundError(NeonError):
-    """404: no such resource."""
-
-    kind = "not_found"
-
-
-class ConflictError(NeonError):
-    """409: the resource already exists or is in the wrong state."""
-
-    kind = "conflict"
-
-
-class LockedError(NeonError):
-    """423: the project is locked by a running operation (still so after retries)."""
-
-    kind = "locked"
-
-
-class RateLimitError(NeonError):
-    """429: too many requests (still so after retries); `.retry_after` in seconds when the API said."""
-
-    kind = "rate_limited"
-
-
-class ServerError(NeonError):
-    """5xx (still so after retries)."""
-
-    kind = "server"
-
-
-class APIError(NeonError):
-    """Any other non-success status."""
-
-    kind = "api"
-
-
-class TimeoutError(NeonError, builtins.TimeoutError):
-    """The call's deadline passed."""
-
-    kind = "timeout"
-
-
-class NetworkError(NeonError, builtins.ConnectionError):
-    """The connection failed or broke."""
-
-    kind = "network"
-
-
-class DecodeError(NeonError):
-    """The response could not be decoded."""
-
-    kind = "decode"
-
-
-class InvalidArgumentError(NeonError, ValueError):
-    """An argument was rejected before any request was sent."""
-
-    kind = "invalid_argument"
-
-
-class ConfigError(NeonError, ValueError):
-    """The client could not be configured (no API key, bad base URL, …)."""
-
-    kind = "config"
-
-
-class OperationFailedError(NeonError):
-    """An operation the call waited for ended failed/error/cancelled; `.pending_operations` names it."""
-
-    kind = "operation_failed"
-
-
-class WaitTimeoutError(NeonError, builtins.TimeoutError):
-    """Waiting for operations took too long; `.pending_operations` lists those still running."""
-
-    kind = "wait_timeout"
-
-
-class NeonRuntimeError(NeonError, builtins.RuntimeError):
-    """A call could not run (closed client, runtime stopped, an internal error)."""
-
-    kind = "runtime"
-
-
-class AbortedError(NeonError):
-    """The caller aborted the call (in Python, cancelling the awaiting task raises asyncio.CancelledError instead)."""
-
-    kind = "aborted"
-
-
-ERROR_CLASSES: Dict[str, Type[NeonError]] = {
-    cls.kind: cls
-    for cls in (
-        BadRequestError,
-        AuthenticationError,
-        PermissionDeniedError,
-        NotFoundError,
-        ConflictError,
-        LockedError,
-        RateLimitError,
-        ServerError,
-        APIError,
-        TimeoutError,
-        NetworkError,
-        DecodeError,
-        InvalidArgumentError,
-        ConfigError,
-        OperationFailedError,
-        WaitTimeoutError,
-        NeonRuntimeError,
-        AbortedError,
-    )
-}
 
 
 class NeonErrorCause(Exception):
@@ -269,3 +111,7 @@ def _from_native(
     if cause:
         err.__cause__ = NeonErrorCause(cause)
     return err
+
+
+# The classes of every kind, from spec/vocabulary.yaml; imported last, since they subclass NeonError.
+from neonkit.generated.errors import _RETRYABLE_KINDS, ERROR_CLASSES  # noqa: E402

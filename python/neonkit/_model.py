@@ -131,7 +131,8 @@ class _Field:
 class Model:
     """A Neon API object: attribute access, `to_dict()`, equality, a repr without secrets."""
 
-    __slots__ = ("_data", "_cache")
+    # `_response`: the ResponseInfo of the call that returned this model (`neonkit.response_of`).
+    __slots__ = ("_data", "_cache", "_response")
     _fields: ClassVar[Dict[str, Any]] = {}
     _attrs: ClassVar[Dict[str, str]] = {}
     _sensitive: ClassVar[FrozenSet[str]] = frozenset()
@@ -173,7 +174,7 @@ class Model:
 
     def __getattr__(self, name: str) -> Any:
         # Fields are descriptors (`_Field`); this serves what they do not cover.
-        if name.startswith("__") or name in ("_data", "_cache"):
+        if name.startswith("__") or name in ("_data", "_cache", "_response"):
             raise AttributeError(name)
         cls = type(self)
         key = cls._attrs.get(name, name)

@@ -1,4 +1,4 @@
-from typing import Any, Callable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
 __version__: str
 
@@ -10,25 +10,18 @@ class _Pager:
     def next_page(self) -> Optional[List[Any]]: ...
     def next_page_async(self, done: Callable[[bool, Any], Any]) -> _Task: ...
 
+class ResponseInfo:
+    @property
+    def status(self) -> int: ...
+    @property
+    def request_id(self) -> Optional[str]: ...
+    @property
+    def headers(self) -> List[Tuple[str, str]]: ...
+    def header(self, name: str) -> Optional[str]: ...
+
 class _Client:
-    def __init__(
-        self,
-        *,
-        api_key: Optional[str] = None,
-        base_url: Optional[str] = None,
-        org_id: Optional[str] = None,
-        timeout: Optional[float] = None,
-        connect_timeout: Optional[float] = None,
-        max_retries: Optional[int] = None,
-        initial_backoff: Optional[float] = None,
-        max_backoff: Optional[float] = None,
-        wait: Optional[bool] = None,
-        wait_timeout: Optional[float] = None,
-        wait_initial_interval: Optional[float] = None,
-        wait_max_interval: Optional[float] = None,
-        max_response_bytes: Optional[int] = None,
-        pool_idle_timeout: Optional[float] = None,
-    ) -> None: ...
+    def __init__(self, options: Mapping[str, Any]) -> None: ...
+    def with_options(self, options: Mapping[str, Any]) -> _Client: ...
     def call(
         self,
         op_id: str,
@@ -36,7 +29,7 @@ class _Client:
         query: Sequence[Tuple[str, str]],
         body: Any = None,
         wait: Optional[bool] = None,
-    ) -> Any: ...
+    ) -> Tuple[Any, ResponseInfo]: ...
     def submit(
         self,
         op_id: str,
@@ -44,6 +37,17 @@ class _Client:
         query: Sequence[Tuple[str, str]],
         body: Any,
         wait: Optional[bool],
+        done: Callable[[bool, Any], Any],
+    ) -> _Task: ...
+    def request(
+        self, method: str, path: str, query: Sequence[Tuple[str, str]], body: Optional[bytes] = None
+    ) -> Tuple[bytes, ResponseInfo]: ...
+    def request_async(
+        self,
+        method: str,
+        path: str,
+        query: Sequence[Tuple[str, str]],
+        body: Optional[bytes],
         done: Callable[[bool, Any], Any],
     ) -> _Task: ...
     def pager(self, op_id: str, path: Sequence[str], query: Sequence[Tuple[str, str]]) -> _Pager: ...
@@ -58,18 +62,7 @@ class _Client:
     def base_url(self) -> str: ...
 
 class _Emulator:
-    def __init__(
-        self,
-        *,
-        operation_duration: float = 0.02,
-        locking: bool = True,
-        rate_limits: bool = False,
-        latency: float = 0.0,
-        seed: Optional[int] = None,
-        api_key: Optional[str] = None,
-        port: int = 0,
-        idle_timeout: Optional[float] = None,
-    ) -> None: ...
+    def __init__(self, options: Mapping[str, Any]) -> None: ...
     @property
     def base_url(self) -> str: ...
     @property

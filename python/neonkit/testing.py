@@ -13,36 +13,19 @@ from types import TracebackType
 
 from neonkit import _native
 from neonkit._client import AsyncNeonClient, NeonClient
+from neonkit.generated.options import _EmulatorOptionsMixin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Optional, Type
+    from typing import Any, Dict, Optional, Type
 
 
-class Emulator:
-    """Starts the emulator on 127.0.0.1 (an ephemeral port) on neonkit's runtime; `stop()` or `with` ends it."""
+class Emulator(_EmulatorOptionsMixin):
+    """Starts the emulator on 127.0.0.1 (an ephemeral port) on neonkit's runtime; `stop()` or `with` ends it.
+    Its options (generated from spec/vocabulary.yaml) are checked by the core, as a client's are."""
 
-    def __init__(
-        self,
-        *,
-        operation_duration: float = 0.02,
-        locking: bool = True,
-        rate_limits: bool = False,
-        latency: float = 0.0,
-        seed: Optional[int] = None,
-        api_key: Optional[str] = None,
-        idle_timeout: Optional[float] = None,
-    ) -> None:
-        """idle_timeout: seconds after which an idle keep-alive connection is closed, as load balancers do."""
-        self._emu = _native._Emulator(
-            operation_duration=operation_duration,
-            locking=locking,
-            rate_limits=rate_limits,
-            latency=latency,
-            seed=seed,
-            api_key=api_key,
-            idle_timeout=idle_timeout,
-        )
+    def _start(self, options: Dict[str, Any]) -> None:
+        self._emu = _native._Emulator(options)
 
     @property
     def base_url(self) -> str:

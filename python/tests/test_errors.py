@@ -19,7 +19,7 @@ KINDS = {
     "locked": neonkit.LockedError,
     "rate_limited": neonkit.RateLimitError,
     "server": neonkit.ServerError,
-    "api": neonkit.APIError,
+    "api": neonkit.ApiError,
     "timeout": neonkit.TimeoutError,
     "network": neonkit.NetworkError,
     "decode": neonkit.DecodeError,
@@ -77,7 +77,7 @@ STATUS_KINDS = [
     (429, neonkit.RateLimitError),
     (500, neonkit.ServerError),
     (503, neonkit.ServerError),
-    (422, neonkit.APIError),
+    (422, neonkit.ApiError),
 ]
 
 

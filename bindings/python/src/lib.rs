@@ -1,38 +1,36 @@
-//! `neonkit._native`: the pyo3 side of the Python package.
+//! `neonkit._native`: the pyo3 side of the Python package, conversion only.
 //!
-//! A small dynamic surface over the core: `_Client.call(op_id, path, query,
-//! body, wait)` (blocking, on the calling thread with the GIL released),
-//! `_Client.submit(…, done)` (async: the call runs on the core's shared runtime
-//! and `done(ok, value)` is called when it ends; the returned `_Task` cancels
-//! it), a pager, operation waits, the
-//! in-process emulator and the runtime's shutdown hook. Per-operation code is
-//! generated Python (`python/neonkit/_generated`). Errors become the
-//! exceptions of `neonkit._errors`; a Rust panic becomes a `NeonError` too.
-//! JSON bodies reach Python already parsed (`json.rs`): dicts, lists, str.
+//! Everything a call does (options, names, checks, retries, waits, pages,
+//! multipart, panics, cancellation) is the core's `neonkit::kernel`; this
+//! module turns Python values into the kernel's and back. What is Python's
+//! own stays here: blocking calls release the GIL and look at signals (Ctrl-C)
+//! on the main thread, async calls settle an asyncio future through a
+//! callback, and nothing calls into Python after the interpreter's exit hook.
+//! JSON bodies reach Python already parsed (`json.rs`).
 
 use std::future::Future;
-use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::FutureExt;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyDict, PyString};
 
-use neonkit::operation::{OperationInfo, ResponseKind};
+use neonkit::kernel::{self, Body, CancelToken, Output, PartInput, Reply};
+use neonkit::{runtime, CallOptions, Client, ClientBuilder, ClientOptions, Convention, Error, ErrorKind, OptionValue};
+use neonkit_emulator::handle::EmulatorHandle;
 
 mod json;
-use neonkit::{runtime, Client, ClientBuilder, Error, ErrorKind, Part, PartValue, Payload};
 
 /// Set by the atexit hook: finished tasks no longer call back into Python.
 static SHUTTING_DOWN: AtomicBool = AtomicBool::new(false);
 /// Runtime threads currently calling back into Python (the atexit hook waits for them).
 static IN_CALLBACK: AtomicUsize = AtomicUsize::new(0);
-
 /// The thread that ran the atexit hook (the main thread): it may go on calling.
 static EXIT_THREAD: std::sync::OnceLock<std::thread::ThreadId> = std::sync::OnceLock::new();
+/// Python's main thread (where signal handlers run), as `threading.get_ident()` numbers it.
+static MAIN_THREAD: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
 
 /// After the atexit hook, a (daemon) thread whose blocking call returns must not
 /// take the GIL of a finalizing interpreter: it parks until the process ends.
@@ -49,10 +47,7 @@ impl CallbackGuard {
     fn enter() -> Option<CallbackGuard> {
         IN_CALLBACK.fetch_add(1, Ordering::SeqCst);
         let guard = CallbackGuard;
-        if SHUTTING_DOWN.load(Ordering::SeqCst) {
-            return None; // dropping the guard leaves again
-        }
-        Some(guard)
+        (!SHUTTING_DOWN.load(Ordering::SeqCst)).then_some(guard)
     }
 }
 impl Drop for CallbackGuard {
@@ -61,26 +56,18 @@ impl Drop for CallbackGuard {
     }
 }
 
-// ---------------------------------------------------------------- errors
+// ---------------------------------------------------------------- values
 
-fn cause_chain(e: &Error) -> Option<String> {
-    let mut parts = Vec::new();
+/// The exception object for a core error (`neonkit._errors._from_native`).
+fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
+    let mut causes = Vec::new();
     let mut cur = std::error::Error::source(e);
     while let Some(s) = cur {
-        parts.push(s.to_string());
+        causes.push(s.to_string());
         cur = s.source();
     }
-    if parts.is_empty() {
-        None
-    } else {
-        Some(parts.join(": "))
-    }
-}
-
-/// The Python exception object for a core error (`neonkit._errors._from_native`).
-fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
-    let make = py.import("neonkit._errors")?.getattr("_from_native")?;
-    let args = (
+    let cause = (!causes.is_empty()).then(|| causes.join(": "));
+    py.import("neonkit._errors")?.getattr("_from_native")?.call1((
         e.kind().as_str(),
         e.message().to_string(),
         e.status(),
@@ -89,113 +76,194 @@ fn exception<'py>(py: Python<'py>, e: &Error) -> PyResult<Bound<'py, PyAny>> {
         e.operation(),
         e.retry_after().map(|d| d.as_secs_f64()),
         e.pending_operations().to_vec(),
-        cause_chain(e),
+        cause,
         e.is_retryable(),
         e.is_accepted(),
-    );
-    make.call1(args)
+    ))
 }
 
 fn to_pyerr(py: Python<'_>, e: &Error) -> PyErr {
-    match exception(py, e) {
-        Ok(obj) => PyErr::from_value(obj),
-        Err(err) => err,
-    }
+    exception(py, e).map_or_else(|err| err, PyErr::from_value)
 }
 
 fn invalid(msg: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidArgument, msg)
 }
 
-fn panic_error(payload: Box<dyn std::any::Any + Send>) -> Error {
-    let what = payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown panic".into());
-    Error::new(ErrorKind::Runtime, format!("internal error in neonkit (a Rust panic): {what}"))
+/// The text of one argument; a str that is not valid Unicode (a lone
+/// surrogate) is an invalid argument naming the parameter.
+fn text(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
+    match value.extract::<String>() {
+        Ok(t) => Ok(t),
+        Err(_) if value.cast::<PyString>().is_ok() => {
+            Err(to_pyerr(value.py(), &invalid(format!("{name} is not valid Unicode text (it holds a lone surrogate)"))))
+        }
+        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!("{name} must be a str, not {}", value.get_type().name()?))),
+    }
 }
 
-// ---------------------------------------------------------------- running futures
+fn texts(op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<(Vec<String>, Vec<(String, String)>)> {
+    let names = neonkit::find_operation(op_id).map_or(&[][..], |o| o.path_params);
+    let name = |i: usize| names.get(i).map_or("?", |p| p.name);
+    let path = path.iter().enumerate().map(|(i, v)| text(&format!("path parameter {}", name(i)), v)).collect::<PyResult<_>>()?;
+    let query = query.into_iter().map(|(k, v)| text(&format!("query parameter {k}"), &v).map(|v| (k, v))).collect::<PyResult<_>>()?;
+    Ok((path, query))
+}
 
-/// What a finished call hands to Python.
+/// One option value as the core reads it; the core checks it and names it.
+fn option_value(v: &Bound<'_, PyAny>) -> PyResult<OptionValue> {
+    if let Ok(b) = v.cast::<pyo3::types::PyBool>() {
+        return Ok(OptionValue::Bool(b.is_true()));
+    }
+    if v.cast::<pyo3::types::PyInt>().is_ok() {
+        // Any size: saturating, so that the core names the range.
+        return Ok(OptionValue::Int(v.extract::<i64>().unwrap_or(if v.lt(0)? { i64::MIN } else { i64::MAX })));
+    }
+    if let Ok(x) = v.cast::<pyo3::types::PyFloat>() {
+        return Ok(OptionValue::Float(x.value()));
+    }
+    if v.cast::<PyString>().is_ok() {
+        return Ok(OptionValue::Text(text("an option", v)?));
+    }
+    if let Ok(d) = v.cast::<pyo3::types::PyMapping>() {
+        let pairs: Option<Vec<(String, String)>> =
+            d.items()?.iter().map(|kv| kv.extract::<(String, String)>().ok()).collect();
+        return Ok(pairs.map_or_else(|| OptionValue::Other("mapping with values that are not str".into()), OptionValue::Headers));
+    }
+    Ok(OptionValue::Other(v.get_type().name()?.to_string()))
+}
+
+fn option_values(options: &Bound<'_, PyDict>) -> PyResult<Vec<(String, OptionValue)>> {
+    options.iter().filter(|(_, v)| !v.is_none()).map(|(k, v)| Ok((k.extract::<String>()?, option_value(&v)?))).collect()
+}
+
+/// A body: JSON bytes, or multipart parts `[(name, str | bytes | (filename, bytes, content_type))]`.
+fn body(value: Option<&Bound<'_, PyAny>>) -> Result<Body, Error> {
+    let Some(value) = value.filter(|b| !b.is_none()) else {
+        return Ok(Body::None);
+    };
+    if let Ok(b) = value.cast::<PyBytes>() {
+        return Ok(Body::Json(Bytes::copy_from_slice(b.as_bytes())));
+    }
+    let parts: Vec<(String, Bound<'_, PyAny>)> =
+        value.extract().map_err(|_| invalid("the request body must be JSON bytes or a list of multipart parts"))?;
+    let mut out = Vec::with_capacity(parts.len());
+    for (name, v) in parts {
+        out.push(if let Ok(b) = v.cast::<PyBytes>() {
+            PartInput::file(name, Bytes::copy_from_slice(b.as_bytes()), None, None)
+        } else if let Ok(t) = v.extract::<String>() {
+            PartInput::text(name, t)
+        } else if let Ok((filename, data, content_type)) = v.extract::<(String, Vec<u8>, String)>() {
+            PartInput::file(name, data, Some(filename), Some(content_type))
+        } else {
+            return Err(invalid(format!("multipart part {name:?} must be str, bytes or (filename, bytes, content_type)")));
+        });
+    }
+    Ok(Body::Parts(out))
+}
+
+/// What a response said besides its body (`neonkit.response_of(result)`).
+#[pyclass(frozen, name = "ResponseInfo", module = "neonkit")]
+struct PyResponseInfo {
+    #[pyo3(get)]
+    status: u16,
+    #[pyo3(get)]
+    request_id: Option<String>,
+    headers: Vec<(String, String)>,
+}
+
+#[pymethods]
+impl PyResponseInfo {
+    /// Every header, names in lower case, in the order received.
+    #[getter]
+    fn headers(&self) -> Vec<(String, String)> {
+        self.headers.clone()
+    }
+
+    /// The first header of that name (case-insensitive), or None.
+    fn header(&self, name: &str) -> Option<String> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("ResponseInfo(status={}, request_id={:?})", self.status, self.request_id)
+    }
+}
+
+/// A finished call, handed to Python as `(value, ResponseInfo | None)`.
 enum Out {
-    /// A body that is bytes (object downloads).
-    Bytes(Bytes),
-    /// A JSON body, parsed into Python objects when handed over.
-    Json {
-        body: Bytes,
-        operation: &'static str,
-        request_id: Option<String>,
-    },
+    Reply(Reply, &'static str),
+    /// Values the core decoded (operations, page items), as JSON.
+    Json(Bytes, &'static str),
     None,
 }
 
 impl Out {
-    fn response(op: &'static OperationInfo, resp: neonkit::Response) -> Out {
-        match op.response {
-            ResponseKind::Bytes => Out::Bytes(resp.body),
-            _ if resp.body.is_empty() => Out::None,
-            ResponseKind::Empty => Out::None,
-            ResponseKind::Json => Out::Json { body: resp.body, operation: op.id, request_id: resp.request_id },
-        }
-    }
-
-    /// Values the core decoded (operations, page items), handed over as JSON.
     fn encoded<T: serde::Serialize>(operation: &'static str, value: &T) -> neonkit::Result<Out> {
-        let body = serde_json::to_vec(value).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))?;
-        Ok(Out::Json { body: body.into(), operation, request_id: None })
+        serde_json::to_vec(value).map(|b| Out::Json(b.into(), operation)).map_err(|e| Error::new(ErrorKind::Decode, e.to_string()))
     }
 
     fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let parse = |body: &[u8], operation: &'static str, request_id: Option<String>| match json::loads(py, body) {
+            Ok(v) => Ok(v.unbind()),
+            // What the fast parser refuses and Python accepts (1e400, a lone
+            // surrogate escape, NaN) comes out as `json.loads` makes it.
+            Err(e) => py
+                .import("json")
+                .and_then(|j| j.call_method1("loads", (PyBytes::new(py, body),)))
+                .map(Bound::unbind)
+                .map_err(|_| to_pyerr(py, &Error::decode(operation, &e, request_id))),
+        };
         match self {
-            Out::Bytes(b) => Ok(PyBytes::new(py, &b).into_any().unbind()),
-            Out::Json { body, operation, request_id } => match json::loads(py, &body) {
-                Ok(v) => Ok(v.unbind()),
-                // What the fast parser refuses and Python accepts (1e400, a lone
-                // surrogate escape, NaN) comes out as `json.loads` makes it.
-                Err(e) => match py.import("json").and_then(|j| j.call_method1("loads", (PyBytes::new(py, &body),))) {
-                    Ok(v) => Ok(v.unbind()),
-                    Err(_) => Err(to_pyerr(py, &Error::decode(operation, &e, request_id))),
-                },
-            },
+            Out::Reply(reply, operation) => {
+                let value = match &reply.output {
+                    Output::Json(b) => parse(b, operation, reply.request_id.clone())?,
+                    Output::Bytes(b) => PyBytes::new(py, b).into_any().unbind(),
+                    Output::Empty => py.None(),
+                };
+                let info = PyResponseInfo { status: reply.status, request_id: reply.request_id, headers: reply.headers };
+                Ok((value, info).into_pyobject(py)?.into_any().unbind())
+            }
+            Out::Json(b, operation) => parse(&b, operation, None),
             Out::None => Ok(py.None()),
         }
     }
 }
 
+// ---------------------------------------------------------------- running calls
+
 type Job = std::pin::Pin<Box<dyn Future<Output = neonkit::Result<Out>> + Send>>;
 
-async fn guarded(job: Job) -> neonkit::Result<Out> {
-    match AssertUnwindSafe(job).catch_unwind().await {
-        Ok(r) => r,
-        Err(p) => Err(panic_error(p)),
+fn on_main_thread() -> bool {
+    #[cfg(unix)]
+    {
+        // `threading.get_ident()` is `pthread_self()` on every POSIX build of CPython.
+        // SAFETY: pthread_self has no preconditions.
+        let me = unsafe { libc::pthread_self() } as u64;
+        MAIN_THREAD.get().is_none_or(|main| *main == me)
+    }
+    #[cfg(not(unix))]
+    {
+        true
     }
 }
 
 /// Runs a job on this thread with the GIL released (see
 /// `neonkit::runtime::Driver`). On the main thread, where Python handles
 /// signals, it looks at them every 100 ms, so Ctrl-C interrupts a blocking call
-/// (and cancels the request) instead of waiting for it to end; other threads
-/// never see signals and run the call in one go.
+/// (and cancels the request) instead of waiting for it to end.
 fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
     let driver = runtime::Driver::acquire().map_err(|e| to_pyerr(py, &e))?;
-    let mut job = Box::pin(guarded(job));
-    if !on_main_thread() {
-        let out = py.detach(|| {
-            let r = driver.block_on(&mut job);
-            park_if_exiting();
-            r
-        });
-        return match out {
-            Ok(out) => out.into_py(py),
-            Err(e) => Err(to_pyerr(py, &e)),
-        };
-    }
+    let mut job = Box::pin(kernel::guarded(job));
     loop {
+        let main = on_main_thread();
         let step = py.detach(|| {
             // The timer is made inside the driver, which owns the clock.
-            let r = driver.block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut job).await });
+            let r = if main {
+                driver.block_on(async { tokio::time::timeout(Duration::from_millis(100), &mut job).await })
+            } else {
+                Ok(driver.block_on(&mut job))
+            };
             park_if_exiting();
             r
         });
@@ -214,165 +282,73 @@ fn run_blocking(py: Python<'_>, job: Job) -> PyResult<Py<PyAny>> {
     }
 }
 
-/// Python's main thread (where signal handlers run), as `threading.get_ident()` numbers it.
-static MAIN_THREAD: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-
-fn on_main_thread() -> bool {
-    #[cfg(unix)]
-    {
-        // `threading.get_ident()` is `pthread_self()` on every POSIX build of CPython.
-        // SAFETY: pthread_self has no preconditions.
-        let me = unsafe { libc::pthread_self() } as u64;
-        MAIN_THREAD.get().is_none_or(|main| *main == me)
-    }
-    #[cfg(not(unix))]
-    {
-        true
-    }
-}
-
 /// A call running on the shared runtime; `cancel()` drops its future.
 #[pyclass(frozen, name = "_Task", module = "neonkit._native")]
 struct PyTask {
-    /// None for a call that already ran to its end (after the exit hook).
-    abort: Option<tokio::task::AbortHandle>,
+    cancel: CancelToken,
+    finished: Arc<AtomicBool>,
 }
 
 #[pymethods]
 impl PyTask {
-    /// Cancels the call (drops the Rust future: no further requests, no callback).
     fn cancel(&self) {
-        if let Some(a) = &self.abort {
-            a.abort();
-        }
+        self.cancel.cancel();
     }
     fn done(&self) -> bool {
-        self.abort.as_ref().is_none_or(|a| a.is_finished())
+        self.finished.load(Ordering::SeqCst)
     }
 }
 
 /// Spawns a job; `done(True, value)` or `done(False, exception)` is called
-/// from a runtime thread when it ends (the Python side hops to its loop with
-/// `call_soon_threadsafe`).
+/// from a runtime thread when it ends (the Python side hops to its loop).
 fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
+    let finished = Arc::new(AtomicBool::new(false));
     if SHUTTING_DOWN.load(Ordering::SeqCst) {
-        // After the exit hook (an atexit handler registered before neonkit's
-        // runs after it) the shared runtime no longer calls back: run the call
-        // here to its end and hand its outcome over at once.
-        let outcome = match run_blocking(py, job) {
-            Ok(value) => done.call1(py, (true, value)),
-            Err(err) => done.call1(py, (false, err.into_value(py))),
+        // After the exit hook the shared runtime no longer calls back: run the
+        // call here to its end and hand its outcome over at once.
+        match run_blocking(py, job) {
+            Ok(value) => done.call1(py, (true, value))?,
+            Err(err) => done.call1(py, (false, err.into_value(py)))?,
         };
-        outcome?;
-        return Ok(PyTask { abort: None });
+        finished.store(true, Ordering::SeqCst);
+        return Ok(PyTask { cancel: CancelToken::new(), finished });
     }
-    let handle = runtime::handle().map_err(|e| to_pyerr(py, &e))?;
-    let task = handle.spawn(async move {
-        let result = guarded(job).await;
-        let Some(_in_callback) = CallbackGuard::enter() else {
-            return;
-        };
-        // Never enters a finalizing interpreter.
+    let cancel = CancelToken::new();
+    let flag = finished.clone();
+    let spawned = kernel::spawn(job, Some(cancel.clone()), move |result| {
+        flag.store(true, Ordering::SeqCst);
+        let Some(_in_callback) = CallbackGuard::enter() else { return };
+        // Never enters a finalizing interpreter; a closed loop is nobody waiting.
         let _ = Python::try_attach(|py| {
             let outcome = match result.map(|out| out.into_py(py)) {
-                Ok(Ok(value)) => done.call1(py, (true, value)),
-                Ok(Err(err)) => done.call1(py, (false, err.into_value(py))),
-                Err(e) => match exception(py, &e) {
-                    Ok(exc) => done.call1(py, (false, exc)),
-                    Err(err) => done.call1(py, (false, err.into_value(py))),
-                },
+                Ok(Ok(value)) => (true, value),
+                Ok(Err(err)) => (false, err.into_value(py).into_any()),
+                Err(e) => (false, exception(py, &e).map_or_else(|err| err.into_value(py).into_any(), Bound::unbind)),
             };
-            // The loop may be closed already: nobody is waiting any more.
-            if let Err(err) = outcome {
-                drop(err);
-            }
+            drop(done.call1(py, outcome));
         });
     });
-    Ok(PyTask { abort: Some(task.abort_handle()) })
+    spawned.map_err(|e| to_pyerr(py, &e))?;
+    Ok(PyTask { cancel, finished })
 }
 
 // ---------------------------------------------------------------- client
 
-/// The text of one argument; a str that is not valid Unicode (a lone
-/// surrogate) is an invalid argument naming the parameter.
-fn text(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
-    match value.extract::<String>() {
-        Ok(t) => Ok(t),
-        Err(_) if value.cast::<pyo3::types::PyString>().is_ok() => {
-            Err(to_pyerr(value.py(), &invalid(format!("{name} is not valid Unicode text (it holds a lone surrogate)"))))
-        }
-        Err(_) => Err(pyo3::exceptions::PyTypeError::new_err(format!("{name} must be a str, not {}", value.get_type().name()?))),
-    }
-}
-
-type Texts = (Vec<String>, Vec<(String, String)>);
-
-fn texts(py: Python<'_>, op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Texts> {
-    let op = lookup(op_id).map_err(|e| to_pyerr(py, &e))?;
-    let path = path
-        .iter()
-        .enumerate()
-        .map(|(i, v)| text(&format!("path parameter {}", op.path_params.get(i).map_or("?", |p| p.name)), v))
-        .collect::<Result<_, _>>()?;
-    let query = query.into_iter().map(|(k, v)| text(&format!("query parameter {k}"), &v).map(|v| (k, v))).collect::<Result<_, _>>()?;
-    Ok((path, query))
-}
-
-/// A Python int of any size as an i64, saturating (the core names the range).
-fn whole(v: &Bound<'_, PyAny>) -> PyResult<i64> {
-    match v.extract::<i64>() {
-        Ok(n) => Ok(n),
-        Err(e) if e.is_instance_of::<pyo3::exceptions::PyOverflowError>(v.py()) => Ok(if v.lt(0)? { i64::MIN } else { i64::MAX }),
-        Err(e) => Err(e),
-    }
-}
-
-fn lookup(op_id: &str) -> Result<&'static OperationInfo, Error> {
-    neonkit::find_operation(op_id).ok_or_else(|| invalid(format!("unknown operation {op_id:?}")))
-}
-
-fn payload(body: Option<&Bound<'_, PyAny>>) -> Result<Payload, Error> {
-    let Some(body) = body else {
-        return Ok(Payload::None);
-    };
-    if body.is_none() {
-        return Ok(Payload::None);
-    }
-    if let Ok(b) = body.cast::<PyBytes>() {
-        return Ok(Payload::Json(Bytes::copy_from_slice(b.as_bytes())));
-    }
-    // Multipart: a list of (name, value) with value str, bytes or (filename, bytes, content type).
-    let parts: Vec<(String, Bound<'_, PyAny>)> =
-        body.extract().map_err(|_| invalid("the request body must be JSON bytes or a list of multipart parts"))?;
-    let mut out = Vec::with_capacity(parts.len());
-    for (name, value) in parts {
-        let value = if let Ok(b) = value.cast::<PyBytes>() {
-            PartValue::File {
-                bytes: Bytes::copy_from_slice(b.as_bytes()),
-                filename: name.clone(),
-                content_type: "application/octet-stream".into(),
-            }
-        } else if let Ok(t) = value.extract::<String>() {
-            PartValue::Text(t)
-        } else if let Ok((filename, data, content_type)) = value.extract::<(String, Vec<u8>, String)>() {
-            PartValue::File { bytes: data.into(), filename, content_type }
-        } else {
-            return Err(invalid(format!("multipart part {name:?} must be str, bytes or (filename, bytes, content_type)")));
-        };
-        out.push(Part { name, value });
-    }
-    Ok(Payload::Multipart(out))
-}
-
 #[pyclass(frozen, name = "_Client", module = "neonkit._native")]
 struct PyClient {
     builder: ClientBuilder,
+    /// What `with_options` added, in order (re-applied in a forked child).
+    call: Vec<CallOptions>,
     /// The client and the process it was built in (rebuilt in a forked child:
-    /// the parent's pooled connections belong to the parent's runtime). None = closed.
+    /// the parent's pooled connections belong to the parent). None = closed.
     state: Mutex<Option<(u32, Client)>>,
 }
 
 impl PyClient {
+    fn build(builder: &ClientBuilder, call: &[CallOptions]) -> neonkit::Result<Client> {
+        call.iter().try_fold(builder.clone().build()?, |c, o| c.with_options(o))
+    }
+
     fn client(&self) -> Result<Client, Error> {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let pid = runtime::process_id();
@@ -380,93 +356,58 @@ impl PyClient {
             None => Err(Error::new(ErrorKind::Runtime, "the client is closed")),
             Some((owner, c)) if *owner == pid => Ok(c.clone()),
             Some(_) => {
-                let c = self.builder.clone().build()?;
+                let c = PyClient::build(&self.builder, &self.call)?;
                 *guard = Some((pid, c.clone()));
                 Ok(c)
             }
         }
     }
 
-    fn call_job(
-        &self,
-        op_id: &str,
-        path: Vec<String>,
-        query: Vec<(String, String)>,
-        body: Option<&Bound<'_, PyAny>>,
-        wait: Option<bool>,
-    ) -> Result<Job, Error> {
-        let op = lookup(op_id)?;
-        let mut client = self.client()?;
-        if let Some(w) = wait {
-            client = client.with_wait(w);
-        }
-        let payload = payload(body)?;
-        Ok(Box::pin(async move {
-            let p: Vec<&str> = path.iter().map(String::as_str).collect();
-            let q: Vec<(&str, String)> = query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
-            let resp = client.call(op, &p, &q, payload).await?;
-            Ok(Out::response(op, resp))
-        }))
+    fn call_job(&self, op_id: &str, path: Vec<String>, query: Vec<(String, String)>, b: Option<&Bound<'_, PyAny>>, wait: Option<bool>) -> Result<Job, Error> {
+        let op = kernel::operation(op_id)?;
+        let client = self.client()?;
+        let client = wait.map_or(client.clone(), |w| client.with_wait(w));
+        let b = body(b)?;
+        Ok(Box::pin(async move { client.call_op(op, path, query, b).await.map(|r| Out::Reply(r, op.id)) }))
+    }
+
+    fn request_job(&self, method: String, path: String, query: Vec<(String, String)>, b: Option<Vec<u8>>) -> Result<Job, Error> {
+        let client = self.client()?;
+        Ok(Box::pin(async move { client.request_by_name(&method, &path, query, b.map(Bytes::from)).await.map(|r| Out::Reply(r, "request")) }))
     }
 
     fn wait_job(&self, project_id: String, ids: Vec<String>) -> Result<Job, Error> {
         let client = self.client()?;
-        Ok(Box::pin(async move {
-            let ops = client.wait_for_operation_ids(&project_id, &ids).await?;
-            Out::encoded("getProjectOperation", &ops)
-        }))
+        Ok(Box::pin(async move { Out::encoded("getProjectOperation", &client.wait_for_operation_ids(&project_id, &ids).await?) }))
     }
 }
 
 #[pymethods]
 impl PyClient {
+    /// Options by their Python names (spec/vocabulary.yaml); the core checks each.
     #[new]
-    #[pyo3(signature = (*, api_key=None, base_url=None, org_id=None, timeout=None, connect_timeout=None,
-        max_retries=None, initial_backoff=None, max_backoff=None, wait=None, wait_timeout=None,
-        wait_initial_interval=None, wait_max_interval=None, max_response_bytes=None, pool_idle_timeout=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        api_key: Option<String>,
-        base_url: Option<String>,
-        org_id: Option<String>,
-        timeout: Option<f64>,
-        connect_timeout: Option<f64>,
-        max_retries: Option<&Bound<'_, PyAny>>,
-        initial_backoff: Option<f64>,
-        max_backoff: Option<f64>,
-        wait: Option<bool>,
-        wait_timeout: Option<f64>,
-        wait_initial_interval: Option<f64>,
-        wait_max_interval: Option<f64>,
-        max_response_bytes: Option<&Bound<'_, PyAny>>,
-        pool_idle_timeout: Option<f64>,
-    ) -> PyResult<Self> {
-        let options = neonkit::ClientOptions {
-            api_key,
-            base_url,
-            org_id,
-            timeout,
-            connect_timeout,
-            max_retries: max_retries.map(whole).transpose()?,
-            retry_initial_backoff: initial_backoff,
-            retry_max_backoff: max_backoff,
-            wait_for_operations: wait,
-            wait_timeout,
-            wait_poll_interval: wait_initial_interval,
-            wait_max_poll_interval: wait_max_interval,
-            max_response_bytes: max_response_bytes.map(whole).transpose()?,
-            pool_idle_timeout,
-            user_agent_suffix: Some("python".into()),
-        };
-        let built = options.builder().and_then(|b| b.clone().build().map(|c| (b, c)));
-        match built {
-            Ok((builder, client)) => Ok(PyClient { builder, state: Mutex::new(Some((runtime::process_id(), client))) }),
-            Err(e) => Err(to_pyerr(py, &e)),
-        }
+    fn new(py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let values = option_values(options)?;
+        let built = ClientOptions::from_values(Convention::Snake, values).and_then(|mut o| {
+            o.user_agent_suffix = Some("python".into());
+            let b = o.builder()?;
+            Ok((b.clone().build()?, b))
+        });
+        let (client, builder) = built.map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyClient { builder, call: Vec::new(), state: Mutex::new(Some((runtime::process_id(), client))) })
     }
 
-    /// Calls an operation and blocks (GIL released); returns the parsed body, bytes for downloads, or None.
+    /// A client sharing this one's connections whose every call uses these options.
+    fn with_options(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<PyClient> {
+        let values = option_values(options)?;
+        let derived = CallOptions::from_values(Convention::Snake, values).and_then(|o| Ok((self.client()?.with_options(&o)?, o)));
+        let (client, o) = derived.map_err(|e| to_pyerr(py, &e))?;
+        let mut call = self.call.clone();
+        call.push(o);
+        Ok(PyClient { builder: self.builder.clone(), call, state: Mutex::new(Some((runtime::process_id(), client))) })
+    }
+
+    /// Calls an operation and blocks (GIL released); returns `(body, ResponseInfo)`.
     #[pyo3(signature = (op_id, path, query, body=None, wait=None))]
     fn call(
         &self,
@@ -477,12 +418,11 @@ impl PyClient {
         body: Option<&Bound<'_, PyAny>>,
         wait: Option<bool>,
     ) -> PyResult<Py<PyAny>> {
-        let (path, query) = texts(py, op_id, path, query)?;
-        let job = self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?;
-        run_blocking(py, job)
+        let (path, query) = texts(op_id, path, query)?;
+        run_blocking(py, self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?)
     }
 
-    /// Starts an operation on the runtime; `done(ok, value)` receives the body bytes or the exception.
+    /// Starts an operation on the runtime; `done(ok, value)` receives `(body, ResponseInfo)` or the exception.
     #[pyo3(signature = (op_id, path, query, body, wait, done))]
     #[allow(clippy::too_many_arguments)]
     fn submit(
@@ -495,42 +435,49 @@ impl PyClient {
         wait: Option<bool>,
         done: Py<PyAny>,
     ) -> PyResult<PyTask> {
-        let (path, query) = texts(py, op_id, path, query)?;
-        let job = self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?;
-        run_async(py, job, done)
+        let (path, query) = texts(op_id, path, query)?;
+        run_async(py, self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?, done)
+    }
+
+    /// The raw call: `(body bytes, ResponseInfo)`.
+    #[pyo3(signature = (method, path, query, body=None))]
+    fn request(&self, py: Python<'_>, method: String, path: String, query: Vec<(String, Bound<'_, PyAny>)>, body: Option<Vec<u8>>) -> PyResult<Py<PyAny>> {
+        let (_, query) = texts("request", Vec::new(), query)?;
+        run_blocking(py, self.request_job(method, path, query, body).map_err(|e| to_pyerr(py, &e))?)
+    }
+
+    #[pyo3(signature = (method, path, query, body, done))]
+    fn request_async(
+        &self,
+        py: Python<'_>,
+        method: String,
+        path: String,
+        query: Vec<(String, Bound<'_, PyAny>)>,
+        body: Option<Vec<u8>>,
+        done: Py<PyAny>,
+    ) -> PyResult<PyTask> {
+        let (_, query) = texts("request", Vec::new(), query)?;
+        run_async(py, self.request_job(method, path, query, body).map_err(|e| to_pyerr(py, &e))?, done)
     }
 
     /// A pager over a paginated operation.
     fn pager(&self, py: Python<'_>, op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<PyPager> {
-        let (path, query) = texts(py, op_id, path, query)?;
-        let make = || -> Result<PyPager, Error> {
-            let op = lookup(op_id)?;
-            if op.pagination.is_none() {
-                return Err(invalid(format!("{op_id} is not paginated")));
-            }
-            let mut q = Vec::with_capacity(query.len());
-            for (name, value) in query {
-                let param = op.query_param(&name).ok_or_else(|| invalid(format!("{op_id} has no query parameter {name:?}")))?;
-                q.push((param.name, value));
-            }
-            let client = self.client()?;
-            Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, q))), operation: op.id })
-        };
-        make().map_err(|e| to_pyerr(py, &e))
+        let (path, query) = texts(op_id, path, query)?;
+        let pager = self.client().and_then(|c| c.pager_by_id(op_id, path, query)).map_err(|e| to_pyerr(py, &e))?;
+        let operation = kernel::operation(op_id).map_err(|e| to_pyerr(py, &e))?.id;
+        Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(pager)), operation })
     }
 
     /// Waits for operations (by id) to finish; returns the operations (dicts).
     fn wait_for_operations(&self, py: Python<'_>, project_id: String, ids: Vec<String>) -> PyResult<Py<PyAny>> {
-        let job = self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?;
-        run_blocking(py, job)
+        run_blocking(py, self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?)
     }
 
     fn wait_for_operations_async(&self, py: Python<'_>, project_id: String, ids: Vec<String>, done: Py<PyAny>) -> PyResult<PyTask> {
-        let job = self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?;
-        run_async(py, job, done)
+        run_async(py, self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?, done)
     }
 
-    /// Drops the connection pool; later calls fail.
+    /// Drops this client's handle on the connection pool; later calls fail.
     fn close(&self) {
         self.state.lock().unwrap_or_else(|p| p.into_inner()).take();
     }
@@ -556,11 +503,9 @@ struct PyPager {
 
 impl PyPager {
     fn job(&self) -> Job {
-        let inner = self.inner.clone();
-        let operation = self.operation;
+        let (inner, operation) = (self.inner.clone(), self.operation);
         Box::pin(async move {
-            let mut pager = inner.lock().await;
-            match pager.next_page().await? {
+            match inner.lock().await.next_page().await? {
                 Some(items) => Out::encoded(operation, &items),
                 None => Ok(Out::None),
             }
@@ -585,96 +530,53 @@ impl PyPager {
 /// The neonkit emulator, running in this process on the shared runtime.
 #[pyclass(frozen, name = "_Emulator", module = "neonkit._native")]
 struct PyEmulator {
-    inner: Mutex<Option<neonkit_emulator::Emulator>>,
-    base_url: String,
-    api_key: String,
-}
-
-impl PyEmulator {
-    fn with<T>(&self, py: Python<'_>, f: impl FnOnce(&neonkit_emulator::Emulator) -> T) -> PyResult<T> {
-        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
-        match &*guard {
-            Some(e) => Ok(f(e)),
-            None => Err(to_pyerr(py, &Error::new(ErrorKind::Runtime, "the emulator is stopped"))),
-        }
-    }
+    handle: EmulatorHandle,
 }
 
 #[pymethods]
 impl PyEmulator {
+    /// Options by their Python names (spec/vocabulary.yaml's emulator_options).
     #[new]
-    #[pyo3(signature = (*, operation_duration=0.02, locking=true, rate_limits=false, latency=0.0, seed=None, api_key=None, port=0, idle_timeout=None))]
-    #[allow(clippy::too_many_arguments)]
-    fn new(
-        py: Python<'_>,
-        operation_duration: f64,
-        locking: bool,
-        rate_limits: bool,
-        latency: f64,
-        seed: Option<u64>,
-        api_key: Option<String>,
-        port: u16,
-        idle_timeout: Option<f64>,
-    ) -> PyResult<Self> {
-        let dur = |name: &str, s: f64| {
-            Duration::try_from_secs_f64(s).map_err(|_| to_pyerr(py, &invalid(format!("{name} must be a non-negative number of seconds"))))
-        };
-        let config = neonkit_emulator::EmulatorConfig {
-            port,
-            api_key,
-            operation_duration: dur("operation_duration", operation_duration)?,
-            locking,
-            rate_limits,
-            latency: dur("latency", latency)?,
-            seed,
-            idle_timeout: idle_timeout.map(|s| dur("idle_timeout", s)).transpose()?,
-            ..Default::default()
-        };
-        let rt = runtime::runtime().map_err(|e| to_pyerr(py, &e))?;
-        let started = py.detach(move || rt.block_on(neonkit_emulator::Emulator::start(config)));
-        let emu = started.map_err(|e| to_pyerr(py, &Error::new(ErrorKind::Runtime, format!("the emulator could not start: {e}"))))?;
-        Ok(PyEmulator { base_url: emu.base_url().to_string(), api_key: emu.api_key().to_string(), inner: Mutex::new(Some(emu)) })
+    fn new(py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
+        let config = neonkit_emulator::handle::config(Convention::Snake, option_values(options)?).map_err(|e| to_pyerr(py, &e))?;
+        let handle = py.detach(move || EmulatorHandle::start_blocking(config)).map_err(|e| to_pyerr(py, &e))?;
+        Ok(PyEmulator { handle })
     }
 
     #[getter]
-    fn base_url(&self) -> String {
-        self.base_url.clone()
+    fn base_url(&self) -> &str {
+        self.handle.base_url()
     }
 
     #[getter]
-    fn api_key(&self) -> String {
-        self.api_key.clone()
+    fn api_key(&self) -> &str {
+        self.handle.api_key()
     }
 
     #[getter]
-    fn port(&self, py: Python<'_>) -> PyResult<u16> {
-        self.with(py, |e| e.port())
+    fn port(&self) -> u16 {
+        self.handle.port()
     }
 
     /// Adds a fault, given as the JSON object of `POST /_emulator/faults`.
     fn add_fault(&self, py: Python<'_>, fault_json: &str) -> PyResult<()> {
-        let fault: neonkit_emulator::Fault =
-            serde_json::from_str(fault_json).map_err(|e| to_pyerr(py, &invalid(format!("not a valid emulator fault: {e}"))))?;
-        self.with(py, |e| e.add_fault(fault))
+        self.handle.add_fault_json(fault_json).map_err(|e| to_pyerr(py, &e))
     }
 
     fn clear_faults(&self, py: Python<'_>) -> PyResult<()> {
-        self.with(py, |e| e.clear_faults())
+        self.handle.clear_faults().map_err(|e| to_pyerr(py, &e))
     }
 
     fn request_count(&self, py: Python<'_>, operation_id: &str) -> PyResult<u64> {
-        self.with(py, |e| e.request_count(operation_id))
+        self.handle.request_count(operation_id).map_err(|e| to_pyerr(py, &e))
     }
 
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
-        self.with(py, |e| e.reset())
+        self.handle.reset().map_err(|e| to_pyerr(py, &e))
     }
 
     fn stop(&self, py: Python<'_>) {
-        let taken = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(emu) = taken {
-            py.detach(move || drop(emu));
-        }
+        py.detach(|| self.handle.stop());
     }
 }
 
@@ -704,7 +606,7 @@ fn _operation_ids() -> Vec<&'static str> {
 /// Parses JSON the way response bodies are parsed (tests compare it with `json.loads`).
 #[pyfunction]
 fn _parse_json(py: Python<'_>, data: &[u8]) -> PyResult<Py<PyAny>> {
-    Out::Json { body: Bytes::copy_from_slice(data), operation: "_parse_json", request_id: None }.into_py(py)
+    Out::Json(Bytes::copy_from_slice(data), "_parse_json").into_py(py)
 }
 
 /// Raises a Rust panic inside a runtime task or a blocking call (tests check that it becomes an exception).
@@ -726,6 +628,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyPager>()?;
     m.add_class::<PyTask>()?;
     m.add_class::<PyEmulator>()?;
+    m.add_class::<PyResponseInfo>()?;
     m.add_function(wrap_pyfunction!(_shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(_operation_ids, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;

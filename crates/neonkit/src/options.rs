@@ -65,16 +65,23 @@ impl From<std::collections::HashMap<String, String>> for OptionValue {
 }
 
 impl OptionValue {
-    /// How a bad value is shown: numbers as given, anything else by its type
-    /// (a string may be a secret).
-    fn shown(&self) -> String {
+    /// A value of the wrong type, by its type (a string may be a secret).
+    fn type_name(&self) -> String {
         match self {
             OptionValue::Bool(_) => "a boolean".into(),
-            OptionValue::Int(n) => n.to_string(),
-            OptionValue::Float(x) => x.to_string(),
+            OptionValue::Int(_) | OptionValue::Float(_) => "a number".into(),
             OptionValue::Text(_) => "a string".into(),
             OptionValue::Headers(_) => "a map".into(),
             OptionValue::Other(t) => format!("a value of type {t}"),
+        }
+    }
+
+    /// A number out of its range, as given.
+    fn shown(&self) -> String {
+        match self {
+            OptionValue::Int(n) => n.to_string(),
+            OptionValue::Float(x) => x.to_string(),
+            other => other.type_name(),
         }
     }
 }
@@ -161,7 +168,7 @@ impl OptionSpec {
         };
         match self.ty {
             OptionType::Duration => {
-                let x = number.ok_or_else(|| self.bad(c, &v.shown()))?;
+                let x = number.ok_or_else(|| self.bad(c, &v.type_name()))?;
                 let secs = if c == Convention::Camel { x / 1000.0 } else { x };
                 if !x.is_finite() || x < 0.0 || (x == 0.0 && !self.zero) || secs > self.max {
                     return Err(self.bad(c, &v.shown()));
@@ -169,7 +176,7 @@ impl OptionSpec {
                 Ok(OptionSetting::Duration(Duration::from_secs_f64(secs)))
             }
             OptionType::Count | OptionType::Bytes => {
-                let x = number.ok_or_else(|| self.bad(c, &v.shown()))?;
+                let x = number.ok_or_else(|| self.bad(c, &v.type_name()))?;
                 if !x.is_finite() || x.fract() != 0.0 || x < self.min || x > self.max {
                     return Err(self.bad(c, &v.shown()));
                 }
@@ -177,15 +184,15 @@ impl OptionSpec {
             }
             OptionType::Bool => match v {
                 OptionValue::Bool(b) => Ok(OptionSetting::Flag(b)),
-                _ => Err(self.bad(c, &v.shown())),
+                _ => Err(self.bad(c, &v.type_name())),
             },
             OptionType::Text | OptionType::Secret => match v {
                 OptionValue::Text(t) => Ok(OptionSetting::Text(t)),
-                _ => Err(self.bad(c, &v.shown())),
+                _ => Err(self.bad(c, &v.type_name())),
             },
             OptionType::Headers => match v {
                 OptionValue::Headers(h) => check_headers(self.name_in(c), &h).map(|()| OptionSetting::Headers(h)),
-                _ => Err(self.bad(c, &v.shown())),
+                _ => Err(self.bad(c, &v.type_name())),
             },
         }
     }

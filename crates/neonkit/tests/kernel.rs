@@ -132,7 +132,7 @@ async fn options_from_values_use_the_languages_names_and_units() {
     let e = ClientOptions::from_values(Convention::Snake, [("max_retries".to_string(), OptionValue::Float(1.5))]).unwrap_err();
     assert_eq!(e.message(), "max_retries must be a whole number from 0 to 100 (got 1.5)");
     let e = ClientOptions::from_values(Convention::Snake, [("api_key".to_string(), OptionValue::Int(12345678))]).unwrap_err();
-    assert_eq!(e.message(), "api_key must be a string (got 12345678)");
+    assert_eq!(e.message(), "api_key must be a string (got a number)");
     let e =
         ClientOptions::from_values(Convention::Snake, [("wait_for_operations".to_string(), OptionValue::Text("yes".into()))]).unwrap_err();
     assert_eq!(e.message(), "wait_for_operations must be true or false (got a string)");

@@ -109,3 +109,46 @@ class _OptionsMixin:
             "headers": headers,
         }
         return self._derive({k: v for k, v in options.items() if v is not None})
+
+
+class _EmulatorOptionsMixin:
+    """The emulator's option signature; the native core checks every value."""
+
+    def __init__(
+        self,
+        *,
+        port: Optional[int] = None,
+        api_key: Optional[str] = None,
+        operation_duration: Optional[float] = None,
+        locking: Optional[bool] = None,
+        rate_limits: Optional[bool] = None,
+        latency: Optional[float] = None,
+        seed: Optional[int] = None,
+        idle_timeout: Optional[float] = None,
+    ) -> None:
+        """
+        port: The port on 127.0.0.1 (0 picks a free one). Default 0.
+        api_key: The API key the emulator accepts (else a fixed development key).
+        operation_duration: How long operations take to go scheduling → running → finished (0: at once). Default 0.02 s.
+        locking: Whether a mutation that conflicts with a running operation gets 423 Locked. Default True.
+        rate_limits: Neon's rate limits: 700 requests a minute and 40 a second per route. Default False.
+        latency: Added to every response. Default 0 s.
+        seed: Makes ids and random faults deterministic.
+        idle_timeout: Closes keep-alive connections idle for longer, as load balancers do (default: never).
+
+        A value out of its range raises ConfigError naming the option and the range.
+        """
+        options: Dict[str, Any] = {
+            "port": port,
+            "api_key": api_key,
+            "operation_duration": operation_duration,
+            "locking": locking,
+            "rate_limits": rate_limits,
+            "latency": latency,
+            "seed": seed,
+            "idle_timeout": idle_timeout,
+        }
+        self._start({k: v for k, v in options.items() if v is not None})
+
+    def _start(self, options: Dict[str, Any]) -> None:
+        raise NotImplementedError
