@@ -253,14 +253,14 @@ class _AsyncBase:
 
     async def _call(self, op: str, path: Any, query: Any, body: Any, wait: Optional[bool], spec: Any) -> Any:
         native = self._native
-        value, info = await _await_native(lambda done: native.submit(op, path, query, body, wait, done))
+        value, info = await _await_native(lambda done: native.call(op, path, query, body, wait, done))
         return _with_response(_decode(value, spec), info)
 
     async def request(self, method: str, path: str, *, query: Any = None, body: Any = None) -> RawResponse:
         """The coroutine form of `NeonClient.request`."""
         args = _raw_args(method, path, query, body)
         native = self._native
-        content, info = await _await_native(lambda done: native.request_async(*args, done))
+        content, info = await _await_native(lambda done: native.request(*args, done))
         return RawResponse(content, info)
 
     def _aiter(self, op: str, path: Any, query: Any, spec: Any) -> AsyncIterator[Any]:
@@ -268,7 +268,7 @@ class _AsyncBase:
 
         async def walk() -> AsyncIterator[Any]:
             while True:
-                raw = await _await_native(pager.next_page_async)
+                raw = await _await_native(lambda done: pager.next_page(done))
                 if raw is None:
                     return
                 for item in raw:
@@ -279,5 +279,5 @@ class _AsyncBase:
     async def _wait(self, project_id: str, operations: Any) -> Any:
         ids = _op_ids(project_id, operations)
         native = self._native
-        raw = await _await_native(lambda done: native.wait_for_operations_async(project_id, ids, done))
+        raw = await _await_native(lambda done: native.wait_for_operations(project_id, ids, done))
         return _convert(("list", "Operation"), raw)

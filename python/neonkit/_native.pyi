@@ -1,4 +1,4 @@
-from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple
+from typing import Any, Callable, List, Mapping, Optional, Sequence, Tuple, overload
 
 __version__: str
 
@@ -7,8 +7,10 @@ class _Task:
     def done(self) -> bool: ...
 
 class _Pager:
+    @overload
     def next_page(self) -> Optional[List[Any]]: ...
-    def next_page_async(self, done: Callable[[bool, Any], Any]) -> _Task: ...
+    @overload
+    def next_page(self, done: Callable[[bool, Any], Any]) -> _Task: ...
 
 class ResponseInfo:
     @property
@@ -22,6 +24,7 @@ class ResponseInfo:
 class _Client:
     def __init__(self, options: Mapping[str, Any]) -> None: ...
     def with_options(self, options: Mapping[str, Any]) -> _Client: ...
+    @overload
     def call(
         self,
         op_id: str,
@@ -30,7 +33,8 @@ class _Client:
         body: Any = None,
         wait: Optional[bool] = None,
     ) -> Tuple[Any, ResponseInfo]: ...
-    def submit(
+    @overload
+    def call(
         self,
         op_id: str,
         path: Sequence[str],
@@ -39,10 +43,12 @@ class _Client:
         wait: Optional[bool],
         done: Callable[[bool, Any], Any],
     ) -> _Task: ...
+    @overload
     def request(
         self, method: str, path: str, query: Sequence[Tuple[str, str]], body: Optional[bytes] = None
     ) -> Tuple[bytes, ResponseInfo]: ...
-    def request_async(
+    @overload
+    def request(
         self,
         method: str,
         path: str,
@@ -51,10 +57,10 @@ class _Client:
         done: Callable[[bool, Any], Any],
     ) -> _Task: ...
     def pager(self, op_id: str, path: Sequence[str], query: Sequence[Tuple[str, str]]) -> _Pager: ...
+    @overload
     def wait_for_operations(self, project_id: str, ids: Sequence[str]) -> List[Any]: ...
-    def wait_for_operations_async(
-        self, project_id: str, ids: Sequence[str], done: Callable[[bool, Any], Any]
-    ) -> _Task: ...
+    @overload
+    def wait_for_operations(self, project_id: str, ids: Sequence[str], done: Callable[[bool, Any], Any]) -> _Task: ...
     def close(self) -> None: ...
     @property
     def closed(self) -> bool: ...

@@ -332,6 +332,15 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
     Ok(PyTask { cancel, finished })
 }
 
+/// Runs a job blocking (no `done`), or on the runtime with `done(ok, value)` called when it ends (returns its `_Task`).
+fn run(py: Python<'_>, job: Result<Job, Error>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+    let job = job.map_err(|e| to_pyerr(py, &e))?;
+    match done {
+        None => run_blocking(py, job),
+        Some(done) => Ok(Py::new(py, run_async(py, job, done)?)?.into_any()),
+    }
+}
+
 // ---------------------------------------------------------------- client
 
 #[pyclass(frozen, name = "_Client", module = "neonkit._native")]
@@ -407,8 +416,10 @@ impl PyClient {
         Ok(PyClient { builder: self.builder.clone(), call, state: Mutex::new(Some((runtime::process_id(), client))) })
     }
 
-    /// Calls an operation and blocks (GIL released); returns `(body, ResponseInfo)`.
-    #[pyo3(signature = (op_id, path, query, body=None, wait=None))]
+    /// Calls an operation: blocking (GIL released) it returns `(body, ResponseInfo)`; with `done` it
+    /// runs on the runtime, returns its `_Task`, and `done(ok, value)` receives that or the exception.
+    #[pyo3(signature = (op_id, path, query, body=None, wait=None, done=None))]
+    #[allow(clippy::too_many_arguments)]
     fn call(
         &self,
         py: Python<'_>,
@@ -417,47 +428,25 @@ impl PyClient {
         query: Vec<(String, Bound<'_, PyAny>)>,
         body: Option<&Bound<'_, PyAny>>,
         wait: Option<bool>,
+        done: Option<Py<PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let (path, query) = texts(op_id, path, query)?;
-        run_blocking(py, self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?)
+        run(py, self.call_job(op_id, path, query, body, wait), done)
     }
 
-    /// Starts an operation on the runtime; `done(ok, value)` receives `(body, ResponseInfo)` or the exception.
-    #[pyo3(signature = (op_id, path, query, body, wait, done))]
-    #[allow(clippy::too_many_arguments)]
-    fn submit(
-        &self,
-        py: Python<'_>,
-        op_id: &str,
-        path: Vec<Bound<'_, PyAny>>,
-        query: Vec<(String, Bound<'_, PyAny>)>,
-        body: Option<&Bound<'_, PyAny>>,
-        wait: Option<bool>,
-        done: Py<PyAny>,
-    ) -> PyResult<PyTask> {
-        let (path, query) = texts(op_id, path, query)?;
-        run_async(py, self.call_job(op_id, path, query, body, wait).map_err(|e| to_pyerr(py, &e))?, done)
-    }
-
-    /// The raw call: `(body bytes, ResponseInfo)`.
-    #[pyo3(signature = (method, path, query, body=None))]
-    fn request(&self, py: Python<'_>, method: String, path: String, query: Vec<(String, Bound<'_, PyAny>)>, body: Option<Vec<u8>>) -> PyResult<Py<PyAny>> {
-        let (_, query) = texts("request", Vec::new(), query)?;
-        run_blocking(py, self.request_job(method, path, query, body).map_err(|e| to_pyerr(py, &e))?)
-    }
-
-    #[pyo3(signature = (method, path, query, body, done))]
-    fn request_async(
+    /// The raw call: `(body bytes, ResponseInfo)` (or its `_Task`, with `done`).
+    #[pyo3(signature = (method, path, query, body=None, done=None))]
+    fn request(
         &self,
         py: Python<'_>,
         method: String,
         path: String,
         query: Vec<(String, Bound<'_, PyAny>)>,
         body: Option<Vec<u8>>,
-        done: Py<PyAny>,
-    ) -> PyResult<PyTask> {
+        done: Option<Py<PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         let (_, query) = texts("request", Vec::new(), query)?;
-        run_async(py, self.request_job(method, path, query, body).map_err(|e| to_pyerr(py, &e))?, done)
+        run(py, self.request_job(method, path, query, body), done)
     }
 
     /// A pager over a paginated operation.
@@ -468,13 +457,10 @@ impl PyClient {
         Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(pager)), operation })
     }
 
-    /// Waits for operations (by id) to finish; returns the operations (dicts).
-    fn wait_for_operations(&self, py: Python<'_>, project_id: String, ids: Vec<String>) -> PyResult<Py<PyAny>> {
-        run_blocking(py, self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?)
-    }
-
-    fn wait_for_operations_async(&self, py: Python<'_>, project_id: String, ids: Vec<String>, done: Py<PyAny>) -> PyResult<PyTask> {
-        run_async(py, self.wait_job(project_id, ids).map_err(|e| to_pyerr(py, &e))?, done)
+    /// Waits for operations (by id) to finish; returns the operations (dicts), or its `_Task` with `done`.
+    #[pyo3(signature = (project_id, ids, done=None))]
+    fn wait_for_operations(&self, py: Python<'_>, project_id: String, ids: Vec<String>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        run(py, self.wait_job(project_id, ids), done)
     }
 
     /// Drops this client's handle on the connection pool; later calls fail.
@@ -515,13 +501,10 @@ impl PyPager {
 
 #[pymethods]
 impl PyPager {
-    /// The next page's items (dicts), or None after the last page.
-    fn next_page(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        run_blocking(py, self.job())
-    }
-
-    fn next_page_async(&self, py: Python<'_>, done: Py<PyAny>) -> PyResult<PyTask> {
-        run_async(py, self.job(), done)
+    /// The next page's items (dicts), or None after the last page; its `_Task` with `done`.
+    #[pyo3(signature = (done=None))]
+    fn next_page(&self, py: Python<'_>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+        run(py, Ok(self.job()), done)
     }
 }
 
@@ -613,11 +596,7 @@ fn _parse_json(py: Python<'_>, data: &[u8]) -> PyResult<Py<PyAny>> {
 #[pyfunction]
 #[pyo3(signature = (done=None))]
 fn _panic_for_test(py: Python<'_>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
-    let job: Job = Box::pin(async { panic!("deliberate test panic") });
-    match done {
-        None => run_blocking(py, job),
-        Some(d) => run_async(py, job, d).map(|t| Py::new(py, t).map(|t| t.into_any()))?,
-    }
+    run(py, Ok(Box::pin(async { panic!("deliberate test panic") })), done)
 }
 
 #[pymodule]
