@@ -1,30 +1,8 @@
 'use strict';
-// neonkit for Node: the Neon API v2 over neonkit's Rust core.
+// neonkit for Node: the Neon API v2 over neonkit's Rust core. Every error class
+// of spec/vocabulary.yaml is exported under its name (see generated/vocabulary.js).
 const { NeonClient, OPERATIONS } = require('./lib/client.js');
-const errors = require('./lib/errors.js');
+const { NeonError, ERROR_CLASSES, InvalidArgumentTypeError, classes } = require('./lib/errors.js');
+const { RawResponse, responseOf } = require('./lib/response.js');
 
-module.exports = {
-  NeonClient,
-  OPERATIONS,
-  NeonError: errors.NeonError,
-  ERROR_CLASSES: errors.ERROR_CLASSES,
-  BadRequestError: errors.BadRequestError,
-  UnauthorizedError: errors.UnauthorizedError,
-  ForbiddenError: errors.ForbiddenError,
-  NotFoundError: errors.NotFoundError,
-  ConflictError: errors.ConflictError,
-  LockedError: errors.LockedError,
-  RateLimitedError: errors.RateLimitedError,
-  ServerError: errors.ServerError,
-  ApiError: errors.ApiError,
-  TimeoutError: errors.TimeoutError,
-  NetworkError: errors.NetworkError,
-  DecodeError: errors.DecodeError,
-  InvalidArgumentError: errors.InvalidArgumentError,
-  InvalidArgumentTypeError: errors.InvalidArgumentTypeError,
-  ConfigError: errors.ConfigError,
-  OperationFailedError: errors.OperationFailedError,
-  WaitTimeoutError: errors.WaitTimeoutError,
-  RuntimeError: errors.RuntimeError,
-  AbortedError: errors.AbortedError,
-};
+module.exports = { NeonClient, OPERATIONS, NeonError, ERROR_CLASSES, InvalidArgumentTypeError, RawResponse, responseOf, ...classes };

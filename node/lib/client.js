@@ -1,66 +1,69 @@
 'use strict';
-// NeonClient: options checks, the per-client wait switch and the namespaces
-// (generated in ../generated/client.js), created on first use.
+// NeonClient: the native client, its withOptions copies, the raw call, and the
+// namespaces (generated in ../generated/client.js), created on first use.
 
 const util = require('node:util');
-const { native, describe } = require('./core.js');
-const { fromNative, typeError, rangeError } = require('./errors.js');
+const { native, run, describe, scalar, checkOptions } = require('./core.js');
+const { fromNative, typeError } = require('./errors.js');
+const { RawResponse } = require('./response.js');
 const { OPS, NAMESPACES } = require('../generated/client.js');
 
-const STRING_OPTIONS = ['apiKey', 'baseUrl', 'orgId'];
-const MS_OPTIONS = ['timeoutMs', 'connectTimeoutMs', 'retryInitialBackoffMs', 'retryMaxBackoffMs', 'waitTimeoutMs', 'waitInitialIntervalMs', 'waitMaxIntervalMs', 'poolIdleTimeoutMs'];
-const KNOWN = new Set([...STRING_OPTIONS, ...MS_OPTIONS, 'retries', 'wait', 'maxResponseBytes']);
-
-function nativeOptions(options) {
-  if (options === undefined || options === null) options = {};
-  if (typeof options !== 'object' || Array.isArray(options)) throw typeError(`NeonClient options must be an object (got ${describe(options)})`);
-  const out = {};
-  for (const k of Object.keys(options)) {
-    const v = options[k];
-    if (!KNOWN.has(k)) throw typeError(`NeonClient: unknown option ${JSON.stringify(k)} (known: ${[...KNOWN].join(', ')})`);
-    if (v === undefined) continue;
-    if (STRING_OPTIONS.includes(k)) {
-      if (typeof v !== 'string') throw typeError(`NeonClient: ${k} must be a string (got ${k === 'apiKey' ? typeof v : describe(v)})`);
-    } else if (MS_OPTIONS.includes(k)) {
-      if (typeof v !== 'number') throw typeError(`NeonClient: ${k} must be a number of milliseconds (got ${describe(v)})`);
-      if (!Number.isFinite(v) || v < 0 || (k === 'timeoutMs' && v === 0)) throw rangeError(`NeonClient: ${k} must be a finite, positive number (got ${v})`);
-    } else if (k === 'retries') {
-      if (typeof v !== 'number') throw typeError(`NeonClient: retries must be a number (got ${describe(v)})`);
-      if (!Number.isInteger(v) || v < 0 || v > 100) throw rangeError(`NeonClient: retries must be an integer from 0 to 100 (got ${v})`);
-    } else if (k === 'maxResponseBytes') {
-      if (typeof v !== 'number') throw typeError(`NeonClient: maxResponseBytes must be a number of bytes (got ${describe(v)})`);
-    } else if (k === 'wait' && typeof v !== 'boolean') {
-      throw typeError(`NeonClient: wait must be a boolean (got ${describe(v)})`);
-    }
-    out[k] = v;
-  }
-  return out;
-}
-
-/** A client of the Neon API v2. Cheap to create; safe to share; works in worker threads. */
+/** A client of the Neon API v2. Cheap to create; safe to share; works in worker threads.
+ * Its options are checked, and a bad one worded, by the core (a ConfigError). */
 class NeonClient {
   constructor(options) {
-    const opts = nativeOptions(options);
     let n;
     try {
-      n = new native.NativeClient(opts);
+      n = new native.NativeClient(optionsObject('NeonClient', options));
     } catch (e) {
       throw fromNative(e);
     }
     Object.defineProperty(this, '_native', { value: n });
-    Object.defineProperty(this, '_wait', { value: -1 });
   }
 
   /** The API base URL in use. */
   get baseUrl() { return this._native.baseUrl; }
 
+  /** A client sharing this one's connections whose every call uses these options (`timeoutMs`, `maxRetries`, …). */
+  withOptions(options) {
+    let n;
+    try {
+      n = this._native.withOptions(optionsObject('withOptions', options));
+    } catch (e) {
+      throw fromNative(e);
+    }
+    const c = Object.create(NeonClient.prototype);
+    Object.defineProperty(c, '_native', { value: n });
+    return c;
+  }
+
   /** A client sharing this one's connections whose mutating calls wait (or not) for their operations. */
   withWait(wait) {
-    if (typeof wait !== 'boolean') throw typeError(`withWait takes a boolean (got ${describe(wait)})`);
-    const c = Object.create(NeonClient.prototype);
-    Object.defineProperty(c, '_native', { value: this._native });
-    Object.defineProperty(c, '_wait', { value: wait ? 1 : 0 });
-    return c;
+    return this.withOptions({ waitForOperations: wait });
+  }
+
+  /** Calls any path of the API through the same pipeline; resolves with a RawResponse (a non-2xx status rejects). */
+  request(method, path, request) {
+    let r, signal;
+    try {
+      r = rawRequest(method, path, request);
+      signal = (request && request.signal) || undefined;
+      checkOptions({ signal });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    const n = this._native;
+    return run(signal, (t) => n.request(r, t), (reply) => new RawResponse(reply));
+  }
+
+  /** Blocking form of `request`. */
+  requestSync(method, path, request) {
+    const r = rawRequest(method, path, request);
+    try {
+      return new RawResponse(this._native.requestSync(r));
+    } catch (e) {
+      throw fromNative(e);
+    }
   }
 
   [util.inspect.custom]() {
@@ -70,6 +73,40 @@ class NeonClient {
   toJSON() {
     return { baseUrl: this.baseUrl };
   }
+}
+
+function optionsObject(what, options) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== 'object' || Array.isArray(options)) throw typeError(`${what} options must be an object (got ${describe(options)})`);
+  return options;
+}
+
+const RAW = { id: 'request' };
+
+/** What the native `request` takes: the method, the path, the query as flat pairs, the body as JSON text. */
+function rawRequest(method, path, request) {
+  if (typeof method !== 'string') throw typeError(`request: the method must be a string (got ${describe(method)})`);
+  if (typeof path !== 'string') throw typeError(`request: the path must be a string (got ${describe(path)})`);
+  const r = optionsObject('request', request) || {};
+  const query = [];
+  if (r.query !== undefined && r.query !== null) {
+    if (typeof r.query !== 'object' || Array.isArray(r.query)) throw typeError(`request: the query must be an object (got ${describe(r.query)})`);
+    for (const k of Object.keys(r.query)) {
+      const v = r.query[k];
+      if (v === undefined || v === null) continue;
+      if (Array.isArray(v)) for (const x of v) query.push(k, scalar(RAW, k, x));
+      else query.push(k, scalar(RAW, k, v));
+    }
+  }
+  let body;
+  if (r.body !== undefined) {
+    try {
+      body = JSON.stringify(r.body);
+    } catch (e) {
+      throw typeError(`request: the body cannot be serialized as JSON: ${e.message}`);
+    }
+  }
+  return { method, path, query, body };
 }
 
 for (const [name, cls] of Object.entries(NAMESPACES)) {

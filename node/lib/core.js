@@ -6,7 +6,8 @@
 
 const util = require('node:util');
 const native = require('./native.js');
-const { fromNative, typeError, rangeError, abortedError, DecodeError } = require('./errors.js');
+const { fromNative, typeError, rangeError, abortedError, ERROR_CLASSES } = require('./errors.js');
+const { remember } = require('./response.js');
 
 const INDEX = new Map(native.operationIds().map((id, i) => [id, i]));
 const EMPTY = Object.freeze([]);
@@ -80,29 +81,25 @@ function encodeQuery(op, query) {
   return out === null ? EMPTY : out;
 }
 
+// A file part's missing file name and content type are the core's to fill in (one rule for every language).
 function filePart(name, v) {
-  if (v instanceof Uint8Array) return { name, data: Buffer.from(v.buffer, v.byteOffset, v.byteLength), filename: name };
+  if (v instanceof Uint8Array) return { name, data: Buffer.from(v.buffer, v.byteOffset, v.byteLength) };
   if (v && typeof v === 'object' && v.data instanceof Uint8Array) {
     return {
       name,
       data: Buffer.from(v.data.buffer, v.data.byteOffset, v.data.byteLength),
-      filename: v.filename === undefined ? name : String(v.filename),
+      filename: v.filename === undefined ? undefined : String(v.filename),
       contentType: v.contentType === undefined ? undefined : String(v.contentType),
     };
   }
   return null;
 }
 
+/** JSON text, or the parts of a multipart body. */
 function encodeBody(op, body) {
-  if (body === undefined || body === null) return [undefined, undefined];
+  if (body === undefined || body === null) return undefined;
   if (typeof body !== 'object' || Array.isArray(body)) throw typeError(`${op.id}: the request body must be an object (got ${describe(body)})`);
-  if (op.body === 'json') {
-    try {
-      return [JSON.stringify(body), undefined];
-    } catch (e) {
-      throw typeError(`${op.id}: the request body cannot be serialized as JSON: ${e.message}`);
-    }
-  }
+  if (op.body === 'json') return toJson(op, body);
   const parts = [];
   for (const k of Object.keys(body)) {
     const v = body[k];
@@ -113,14 +110,21 @@ function encodeBody(op, body) {
     else if (typeof v === 'number' || typeof v === 'boolean') parts.push({ name: k, text: String(v) });
     else parts.push({ name: k, text: JSON.stringify(v) });
   }
-  return [undefined, parts];
+  return parts;
 }
 
-/** -1 = the client's setting, 0 = don't wait, 1 = wait. */
-function waitFlag(wait, fallback) {
-  if (wait === undefined) return fallback;
-  if (typeof wait !== 'boolean') throw typeError(`the wait option must be a boolean (got ${describe(wait)})`);
-  return wait ? 1 : 0;
+function toJson(op, body) {
+  try {
+    return JSON.stringify(body);
+  } catch (e) {
+    throw typeError(`${op.id}: the request body cannot be serialized as JSON: ${e.message}`);
+  }
+}
+
+/** The per-call `wait` (undefined: the client's setting). */
+function waitFlag(wait) {
+  if (wait === undefined || typeof wait === 'boolean') return wait;
+  throw typeError(`the wait option must be a boolean (got ${describe(wait)})`);
 }
 
 function checkOptions(options) {
@@ -223,11 +227,21 @@ function decode(op, v) {
     } catch (e) {
       // V8's message quotes the text, which may hold a secret: keep only where it broke.
       const at = /position (\d+)/.exec(String(e && e.message));
-      throw new DecodeError(`could not decode the response: invalid JSON${at ? ` at position ${at[1]}` : ''} (operation ${op.id})`, { operation: op.id });
+      throw new ERROR_CLASSES.decode(`could not decode the response: invalid JSON${at ? ` at position ${at[1]}` : ''} (operation ${op.id})`, { operation: op.id });
     }
   }
   if (op.response === 'empty') return undefined;
   return v;
+}
+
+/** What the native `call` takes (`wait`: undefined keeps the client's setting). */
+function callOf(op, path, query, body) {
+  return { op: op.index, path: checkPath(op, path), query: encodeQuery(op, query), body: encodeBody(op, body), wait: undefined };
+}
+
+/** A call's result, decoded; `responseOf(result)` finds the reply's metadata. */
+function result(op, reply) {
+  return remember(decode(op, reply.takeBody()), reply);
 }
 
 function* iterateSync(pager) {
@@ -258,34 +272,32 @@ class Namespace {
   }
 
   _call(op, path, query, body, options) {
-    let q, b, parts, wait, signal;
+    let call, signal;
     try {
-      checkPath(op, path);
-      q = encodeQuery(op, query);
-      [b, parts] = encodeBody(op, body);
+      call = callOf(op, path, query, body);
       const o = checkOptions(options);
-      wait = waitFlag(o === null ? undefined : o.wait, this._c._wait);
-      signal = o === null ? undefined : o.signal || undefined;
+      if (o !== null) {
+        call.wait = waitFlag(o.wait);
+        signal = o.signal || undefined;
+      }
     } catch (e) {
       return Promise.reject(e);
     }
     const n = this._c._native;
-    return run(signal, (t) => n.call(op.index, path, q, b, parts, wait, t), (v) => decode(op, v));
+    return run(signal, (t) => n.call(call, t), (r) => result(op, r));
   }
 
   _callSync(op, path, query, body, options) {
-    checkPath(op, path);
-    const q = encodeQuery(op, query);
-    const [b, parts] = encodeBody(op, body);
+    const call = callOf(op, path, query, body);
     const o = checkOptions(options);
-    const wait = waitFlag(o === null ? undefined : o.wait, this._c._wait);
-    let v;
+    if (o !== null) call.wait = waitFlag(o.wait);
+    let r;
     try {
-      v = this._c._native.callSync(op.index, path, q, b, parts, wait);
+      r = this._c._native.callSync(call);
     } catch (e) {
       throw fromNative(e);
     }
-    return decode(op, v);
+    return result(op, r);
   }
 
   _iter(op, path, query, options) {
@@ -294,7 +306,7 @@ class Namespace {
     const o = checkOptions(options);
     let pager;
     try {
-      pager = this._c._native.pager(op.index, path, q);
+      pager = this._c._native.pager(op.id, path, q);
     } catch (e) {
       throw fromNative(e);
     }
@@ -307,7 +319,7 @@ class Namespace {
     checkOptions(options);
     let pager;
     try {
-      pager = this._c._native.pager(op.index, path, q);
+      pager = this._c._native.pager(op.id, path, q);
     } catch (e) {
       throw fromNative(e);
     }
@@ -318,11 +330,11 @@ class Namespace {
 function waitArgs(a, b, c) {
   if (typeof a === 'string') {
     if (!Array.isArray(b) || !b.every((x) => typeof x === 'string')) throw typeError('operations.wait(projectId, ids): ids must be an array of strings');
-    return { projectId: a, ids: b, options: checkOptions(c) };
+    return { what: { projectId: a, ids: b }, options: checkOptions(c) };
   }
   const ops = Array.isArray(a) ? a : a && typeof a === 'object' && Array.isArray(a.operations) ? a.operations : null;
   if (ops === null) throw typeError('operations.wait takes an array of operations, a response with `operations`, or (projectId, ids)');
-  return { json: JSON.stringify(ops), options: checkOptions(b) };
+  return { what: { operationsJson: JSON.stringify(ops) }, options: checkOptions(b) };
 }
 
 /** The operations namespace: the generated methods plus `wait`. */
@@ -336,21 +348,17 @@ class OperationsNamespace extends Namespace {
     }
     const n = this._c._native;
     const signal = (args.options && args.options.signal) || undefined;
-    const start = args.json !== undefined
-      ? (t) => n.waitForOperations(args.json, t)
-      : (t) => n.waitForOperationIds(args.projectId, args.ids, t);
-    return run(signal, start, JSON.parse);
+    return run(signal, (t) => n.wait(args.what, t), JSON.parse);
   }
 
   waitSync(a, b, c) {
     const args = waitArgs(a, b, c);
-    const n = this._c._native;
     try {
-      return JSON.parse(args.json !== undefined ? n.waitForOperationsSync(args.json) : n.waitForOperationIdsSync(args.projectId, args.ids));
+      return JSON.parse(this._c._native.waitSync(args.what));
     } catch (e) {
       throw fromNative(e);
     }
   }
 }
 
-module.exports = { native, Namespace, OperationsNamespace, defineOperations, describe };
+module.exports = { native, run, Namespace, OperationsNamespace, defineOperations, describe, scalar, checkOptions };

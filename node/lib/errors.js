@@ -1,12 +1,16 @@
 'use strict';
-// NeonError and one subclass per error kind of the core. Errors cross the
-// native boundary as plain Errors whose message is a marker followed by the
-// fields as JSON (a napi Promise can only reject with GenericFailure);
-// `fromNative` turns them back into the right class.
+// NeonError and one subclass per error kind of spec/vocabulary.yaml (the list
+// is generated: ../generated/vocabulary.js). Errors cross the native boundary
+// as plain Errors whose message is a marker followed by the fields as JSON (a
+// napi Promise can only reject with GenericFailure); `fromNative` turns them
+// back into the right class.
+
+const { ERROR_KINDS } = require('../generated/vocabulary.js');
 
 const MARKER = '\u0001neonkit:';
 const BRAND = Symbol.for('neonkit.NeonError');
-const RETRYABLE = new Set(['locked', 'rate_limited', 'server', 'timeout', 'network']);
+const BUILTINS = { RangeError, TypeError };
+const RETRYABLE = new Set(ERROR_KINDS.filter((row) => row[3]).map((row) => row[0]));
 
 function init(err, f) {
   Object.defineProperty(err, BRAND, { value: true });
@@ -22,6 +26,10 @@ function init(err, f) {
   Object.defineProperty(err, '_retryable', { value: typeof f.retryable === 'boolean' ? f.retryable : undefined });
 }
 
+function retryable(err) {
+  return err._retryable !== undefined ? err._retryable : !err.accepted && RETRYABLE.has(err.kind);
+}
+
 /** Every error neonkit raises. `instanceof` also holds for the argument errors, which extend RangeError/TypeError. */
 class NeonError extends Error {
   constructor(message, fields = {}, options) {
@@ -29,62 +37,39 @@ class NeonError extends Error {
     init(this, { kind: 'api', ...fields });
   }
   get name() { return this.constructor.name; }
-  get retryable() { return this._retryable !== undefined ? this._retryable : !this.accepted && RETRYABLE.has(this.kind); }
+  get retryable() { return retryable(this); }
   static [Symbol.hasInstance](x) {
     if (this === NeonError) return x != null && typeof x === 'object' && x[BRAND] === true;
     return Function.prototype[Symbol.hasInstance].call(this, x);
   }
 }
 
-const KINDS = {
-  bad_request: 'BadRequestError',
-  unauthorized: 'UnauthorizedError',
-  forbidden: 'ForbiddenError',
-  not_found: 'NotFoundError',
-  conflict: 'ConflictError',
-  locked: 'LockedError',
-  rate_limited: 'RateLimitedError',
-  server: 'ServerError',
-  api: 'ApiError',
-  timeout: 'TimeoutError',
-  network: 'NetworkError',
-  decode: 'DecodeError',
-  invalid_argument: 'InvalidArgumentError',
-  config: 'ConfigError',
-  operation_failed: 'OperationFailedError',
-  wait_timeout: 'WaitTimeoutError',
-  runtime: 'RuntimeError',
-  aborted: 'AbortedError',
-};
-
-const classes = {};
-for (const [kind, name] of Object.entries(KINDS)) {
-  if (kind === 'invalid_argument') continue;
-  const cls = { [name]: class extends NeonError {
-    constructor(message, fields = {}, options) { super(message, { ...fields, kind }, options); }
-  } }[name];
-  classes[name] = cls;
-}
-
-// Argument errors are both NeonErrors (kind invalid_argument) and the
-// built-in RangeError / TypeError that JS code expects for bad arguments.
-function argumentClass(name, Base) {
-  const cls = { [name]: class extends Base {
+/** The class of a kind: a NeonError subclass, or (for a kind with a built-in base) a subclass of that base that is a NeonError too. */
+function errorClass(kind, name, base) {
+  if (base === null) {
+    return { [name]: class extends NeonError {
+      constructor(message, fields = {}, options) { super(message, { ...fields, kind }, options); }
+    } }[name];
+  }
+  return { [name]: class extends base {
     constructor(message, fields = {}, options) {
       super(message, options);
-      init(this, { ...fields, kind: 'invalid_argument' });
+      init(this, { ...fields, kind });
     }
     get name() { return name; }
-    get retryable() { return false; }
+    get retryable() { return retryable(this); }
   } }[name];
-  return cls;
 }
-classes.InvalidArgumentError = argumentClass('InvalidArgumentError', RangeError);
-classes.InvalidArgumentTypeError = argumentClass('InvalidArgumentTypeError', TypeError);
 
+const classes = {};
 const ERROR_CLASSES = {};
-for (const [kind, name] of Object.entries(KINDS)) ERROR_CLASSES[kind] = classes[name];
+for (const [kind, name, base] of ERROR_KINDS) {
+  classes[name] = errorClass(kind, name, base === null ? null : BUILTINS[base]);
+  ERROR_CLASSES[kind] = classes[name];
+}
 Object.freeze(ERROR_CLASSES);
+// A wrong argument type is an invalid argument that JS code expects as a TypeError.
+const InvalidArgumentTypeError = errorClass('invalid_argument', 'InvalidArgumentTypeError', TypeError);
 
 /** The NeonError that a native error stands for (other errors are returned unchanged). */
 function fromNative(e) {
@@ -92,9 +77,9 @@ function fromNative(e) {
   if (msg === null || !msg.startsWith(MARKER)) return e;
   let f;
   try { f = JSON.parse(msg.slice(MARKER.length)); } catch { return e; }
-  const cls = ERROR_CLASSES[f.kind] || classes.ApiError;
+  const cls = ERROR_CLASSES[f.kind] || ERROR_CLASSES.api;
   const err = new cls(f.message, f);
-  if (f.kind !== 'api' && !ERROR_CLASSES[f.kind]) err.kind = f.kind;
+  if (!ERROR_CLASSES[f.kind]) err.kind = f.kind;
   return err;
 }
 
@@ -102,10 +87,10 @@ function fromNative(e) {
 function abortedError(signal) {
   const reason = signal && signal.reason;
   const why = reason && reason.name === 'TimeoutError' ? ' (its AbortSignal timed out)' : '';
-  return new classes.AbortedError(`the call was aborted${why}`, {}, reason === undefined ? undefined : { cause: reason });
+  return new ERROR_CLASSES.aborted(`the call was aborted${why}`, {}, reason === undefined ? undefined : { cause: reason });
 }
 
-function typeError(message) { return new classes.InvalidArgumentTypeError(message); }
-function rangeError(message) { return new classes.InvalidArgumentError(message); }
+function typeError(message) { return new InvalidArgumentTypeError(message); }
+function rangeError(message) { return new ERROR_CLASSES.invalid_argument(message); }
 
-module.exports = { NeonError, ERROR_CLASSES, fromNative, typeError, rangeError, abortedError, ...classes };
+module.exports = { NeonError, ERROR_CLASSES, InvalidArgumentTypeError, classes, fromNative, typeError, rangeError, abortedError };

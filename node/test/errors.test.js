@@ -8,15 +8,15 @@ const neonkit = require('../index.js');
 const native = require('../lib/native.js');
 
 const {
-  NeonClient, NeonError, ERROR_CLASSES, BadRequestError, UnauthorizedError, ForbiddenError, NotFoundError,
-  ConflictError, LockedError, RateLimitedError, ServerError, ApiError, TimeoutError, NetworkError, DecodeError,
-  InvalidArgumentError, InvalidArgumentTypeError, ConfigError, OperationFailedError, WaitTimeoutError, RuntimeError,
+  NeonClient, NeonError, ERROR_CLASSES, BadRequestError, AuthenticationError, PermissionDeniedError, NotFoundError,
+  ConflictError, LockedError, RateLimitError, ServerError, ApiError, TimeoutError, NetworkError, DecodeError,
+  InvalidArgumentError, InvalidArgumentTypeError, ConfigError, OperationFailedError, WaitTimeoutError, NeonRuntimeError,
 } = neonkit;
 
 const ctx = useEmulator();
 
 function noRetry(extra = {}) {
-  return ctx.emu.client({ retries: 0, ...extra });
+  return ctx.emu.client({ maxRetries: 0, ...extra });
 }
 
 async function newProject() {
@@ -65,9 +65,9 @@ test('conflict (409)', async () => {
 });
 
 test('unauthorized (401): a wrong key', async () => {
-  const c = new NeonClient({ apiKey: 'wrong-key-123', baseUrl: ctx.emu.baseUrl, retries: 0 });
+  const c = new NeonClient({ apiKey: 'wrong-key-123', baseUrl: ctx.emu.baseUrl, maxRetries: 0 });
   await assert.rejects(c.projects.list(), (e) => {
-    checkHttp(e, UnauthorizedError, 'unauthorized', 401);
+    checkHttp(e, AuthenticationError, 'unauthorized', 401);
     assert.ok(!e.message.includes('wrong-key-123'));
     return true;
   });
@@ -75,9 +75,9 @@ test('unauthorized (401): a wrong key', async () => {
 
 const statusCases = [
   [400, BadRequestError, 'bad_request'],
-  [403, ForbiddenError, 'forbidden'],
+  [403, PermissionDeniedError, 'forbidden'],
   [423, LockedError, 'locked'],
-  [429, RateLimitedError, 'rate_limited'],
+  [429, RateLimitError, 'rate_limited'],
   [500, ServerError, 'server'],
   [503, ServerError, 'server'],
   [422, ApiError, 'api'],
@@ -98,7 +98,7 @@ for (const [status, cls, kind] of statusCases) {
 test('retries absorb transient faults', async () => {
   ctx.emu.addFault({ operation_id: 'listProjects', kind: 'status', status: 503, times: 2 });
   const before = ctx.emu.requestCount('listProjects');
-  const r = await ctx.emu.client({ retries: 3, retryInitialBackoffMs: 5, retryMaxBackoffMs: 10 }).projects.list();
+  const r = await ctx.emu.client({ maxRetries: 3, retryInitialBackoffMs: 5, retryMaxBackoffMs: 10 }).projects.list();
   assert.ok(Array.isArray(r.projects));
   assert.equal(ctx.emu.requestCount('listProjects') - before, 3);
 });
@@ -118,7 +118,7 @@ test('timeout: the call deadline passes', async () => {
 test('network: a dropped connection, and nothing listening', async () => {
   ctx.emu.addFault({ operation_id: 'listProjects', kind: 'drop_connection', times: 1 });
   await assert.rejects(noRetry().projects.list(), (e) => e instanceof NetworkError && e.kind === 'network' && e.status === null);
-  const dead = new NeonClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/api/v2', retries: 0 });
+  const dead = new NeonClient({ apiKey: 'k', baseUrl: 'http://127.0.0.1:9/api/v2', maxRetries: 0 });
   await assert.rejects(dead.projects.list(), NetworkError);
 });
 
@@ -136,7 +136,7 @@ test('decode: a success response that is not JSON', async () => {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   try {
-    const c = new NeonClient({ apiKey: 'k', baseUrl: `http://127.0.0.1:${server.address().port}/api/v2`, retries: 0 });
+    const c = new NeonClient({ apiKey: 'k', baseUrl: `http://127.0.0.1:${server.address().port}/api/v2`, maxRetries: 0 });
     await assert.rejects(c.projects.list(), (e) => {
       assert.ok(e instanceof DecodeError);
       assert.equal(e.kind, 'decode');
@@ -167,7 +167,7 @@ test('wait_timeout: operations outlast the wait', async () => {
   const p = await newProject();
   await ctx.emu.configure({ operation_duration_ms: 3000 });
   try {
-    const c = ctx.emu.client({ waitTimeoutMs: 150, waitInitialIntervalMs: 20 });
+    const c = ctx.emu.client({ waitTimeoutMs: 150, waitPollIntervalMs: 20 });
     await assert.rejects(c.branches.create(p.id, { branch: { name: 'slow' } }), (e) => {
       assert.ok(e instanceof WaitTimeoutError);
       assert.equal(e.kind, 'wait_timeout');
@@ -228,27 +228,28 @@ test('invalid arguments are RangeError/TypeError, before any request', async () 
   assert.throws(() => ctx.client.projects.iter({ limit: NaN }), RangeError);
   assert.equal(ctx.emu.requestCount('getProject'), before);
   assert.equal(ctx.emu.requestCount('getProjectOperation'), beforeOps);
-  assert.throws(() => new NeonClient({ apiKey: 'k', timeoutMs: -1 }), RangeError);
-  assert.throws(() => new NeonClient({ apiKey: 'k', retries: 1.5 }), RangeError);
-  assert.throws(() => new NeonClient({ apiKey: 'k', retries: '3' }), TypeError);
-  assert.throws(() => new NeonClient({ apikey: 'k' }), (e) => e instanceof TypeError && /apikey/.test(e.message));
+  // Bad option values are the core's to check and word: ConfigError (they were RangeError/TypeError).
+  assert.throws(() => new NeonClient({ apiKey: 'k', timeoutMs: -1 }), ConfigError);
+  assert.throws(() => new NeonClient({ apiKey: 'k', maxRetries: 1.5 }), ConfigError);
+  assert.throws(() => new NeonClient({ apiKey: 'k', maxRetries: '3' }), ConfigError);
+  assert.throws(() => new NeonClient({ apikey: 'k' }), (e) => e instanceof ConfigError && /apikey/.test(e.message));
   assert.throws(() => new NeonClient('k'), TypeError);
 });
 
-test('a Rust panic becomes a RuntimeError, the process goes on', async () => {
+test('a Rust panic becomes a NeonRuntimeError, the process goes on', async () => {
   const { fromNative } = require('../lib/errors.js');
-  assert.throws(() => { try { native.testPanic(false); } catch (e) { throw fromNative(e); } }, (e) => e instanceof RuntimeError && /panic/.test(e.message));
-  await assert.rejects(native.testPanic(true).catch((e) => { throw fromNative(e); }), (e) => e instanceof RuntimeError && /test panic \(async\)/.test(e.message));
+  assert.throws(() => { try { native.testPanic(false); } catch (e) { throw fromNative(e); } }, (e) => e instanceof NeonRuntimeError && /panic/.test(e.message));
+  await assert.rejects(native.testPanic(true).catch((e) => { throw fromNative(e); }), (e) => e instanceof NeonRuntimeError && /test panic \(async\)/.test(e.message));
   assert.ok(Array.isArray((await ctx.client.projects.list()).projects));
 });
 
 test('secrets stay out of messages and inspection', async () => {
   const secret = 'super-secret-key-value-123';
-  const c = new NeonClient({ apiKey: secret, baseUrl: ctx.emu.baseUrl, retries: 0 });
+  const c = new NeonClient({ apiKey: secret, baseUrl: ctx.emu.baseUrl, maxRetries: 0 });
   assert.ok(!util.inspect(c, { showHidden: true, depth: 5 }).includes(secret));
   assert.ok(!JSON.stringify(c).includes(secret));
   const e = await c.projects.list().catch((x) => x);
-  assert.ok(e instanceof UnauthorizedError);
+  assert.ok(e instanceof AuthenticationError);
   assert.ok(!util.inspect(e).includes(secret));
   assert.ok(!e.message.includes(secret));
 });

@@ -39,19 +39,20 @@ test('item 5: a response that is not the documented shape is a DecodeError namin
     // (The server runs on this event loop, so only the promise form can be served here; the sync form
     // goes through the same core check.)
     const { server, baseUrl } = await scripted([[status, body]]);
-    const client = new NeonClient({ apiKey: KEY, baseUrl, retries: 0 });
+    const client = new NeonClient({ apiKey: KEY, baseUrl, maxRetries: 0 });
     await assert.rejects(client.projects.get('p-1'), (e) => e instanceof DecodeError && e.operation === 'getProject' && e.message.includes(why));
     server.close();
   }
 });
 
 test('item 7: options out of range are ConfigErrors naming the option', () => {
+  // Worded with the option's Node name and unit (spec/vocabulary.yaml), no longer the core's snake_case one.
   for (const [opts, text] of [
-    [{ timeoutMs: 1e22 }, 'timeout must be a number of seconds greater than 0 and at most 86400'],
-    [{ retryInitialBackoffMs: 1e22 }, 'retry_initial_backoff must be'],
-    [{ retryMaxBackoffMs: 1e19 }, 'retry_max_backoff must be'],
-    [{ waitTimeoutMs: 1e22 }, 'wait_timeout must be'],
-    [{ maxResponseBytes: 10 }, 'max_response_bytes must be'],
+    [{ timeoutMs: 1e22 }, 'timeoutMs must be a number of milliseconds greater than 0 and at most 86400000'],
+    [{ retryInitialBackoffMs: 1e22 }, 'retryInitialBackoffMs must be'],
+    [{ retryMaxBackoffMs: 1e19 }, 'retryMaxBackoffMs must be'],
+    [{ waitTimeoutMs: 1e22 }, 'waitTimeoutMs must be'],
+    [{ maxResponseBytes: 10 }, 'maxResponseBytes must be'],
   ]) {
     assert.throws(() => new NeonClient({ apiKey: KEY, ...opts }), (e) => e instanceof ConfigError && e.message.includes(text), JSON.stringify(opts));
   }
@@ -61,7 +62,7 @@ test('item 10: a body over maxResponseBytes (announced or gzip-inflated) is a De
   const big = ' '.repeat(3 << 20);
   const bomb = zlib.gzipSync(Buffer.alloc(64 << 20, 0x20));
   const { server, baseUrl } = await scripted([[200, big], [200, bomb, { 'Content-Encoding': 'gzip' }]]);
-  const client = new NeonClient({ apiKey: KEY, baseUrl, retries: 0, maxResponseBytes: 1 << 20 });
+  const client = new NeonClient({ apiKey: KEY, baseUrl, maxRetries: 0, maxResponseBytes: 1 << 20 });
   for (let i = 0; i < 2; i++) {
     await assert.rejects(client.projects.get('p-1'), (e) => e instanceof DecodeError && e.message.includes('larger than max_response_bytes'));
   }
@@ -71,7 +72,7 @@ test('item 10: a body over maxResponseBytes (announced or gzip-inflated) is a De
 test('item 13: a wait that fails after an accepted POST is not retryable', async () => {
   const emu = await startEmulator({ operationDurationMs: 200 });
   try {
-    const client = emu.client({ retryInitialBackoffMs: 5, retryMaxBackoffMs: 10, waitInitialIntervalMs: 10 });
+    const client = emu.client({ retryInitialBackoffMs: 5, retryMaxBackoffMs: 10, waitPollIntervalMs: 10 });
     const { project } = await client.projects.create({ project: { name: uniq('accepted') } });
     emu.addFault({ operation_id: 'getProjectOperation', kind: 'status', status: 500, times: 1000 });
     await assert.rejects(client.branches.create(project.id), (e) => {
@@ -94,7 +95,7 @@ test('item 15: POSTs after pauses around the server idle timeout succeed (promis
   const emu = await startEmulator({ idleTimeoutMs: 50, operationDurationMs: 0 });
   try {
     // The client's pool idle timeout below the server's: the client ends idle connections first.
-    const client = emu.client({ retries: 0, poolIdleTimeoutMs: 30 });
+    const client = emu.client({ maxRetries: 0, poolIdleTimeoutMs: 30 });
     const failures = [];
     for (let i = 0; i < 40; i++) {
       await new Promise((r) => setTimeout(r, 40 + ((i * 7) % 26)));

@@ -9,7 +9,7 @@ const ctx = useEmulator({ operationDurationMs: 150 });
 
 test('projects.iter walks every page (pagination.cursor)', async () => {
   ctx.emu.reset();
-  const c = ctx.emu.client({ wait: false });
+  const c = ctx.emu.client({ waitForOperations: false });
   await Promise.all(Array.from({ length: 23 }, (_, i) => c.projects.create({ project: { name: `page-${i}` } })));
   const first = await c.projects.list({ limit: 10 });
   assert.equal(first.projects.length, 10);
@@ -77,7 +77,7 @@ test('{ wait: false } per call returns at once; operations.wait finishes them', 
 });
 
 test('a client made with wait: false, and withWait', async () => {
-  const nc = ctx.emu.client({ wait: false });
+  const nc = ctx.emu.client({ waitForOperations: false });
   const r = await nc.projects.create({ project: { name: uniq('cw') } });
   assert.ok(r.operations.some((op) => op.status !== 'finished'));
   const waited = await nc.projects.create({ project: { name: uniq('cw2') } }, { wait: true });

@@ -112,10 +112,10 @@ for (const file of files) {
     ctx.emu.clearFaults();
     const cfg = sc.client || {};
     const client = ctx.emu.client({
-      retries: cfg.max_retries === undefined ? 5 : cfg.max_retries,
+      maxRetries: cfg.max_retries === undefined ? 5 : cfg.max_retries,
       retryInitialBackoffMs: 10,
       retryMaxBackoffMs: 50,
-      wait: cfg.wait === undefined ? true : cfg.wait,
+      waitForOperations: cfg.wait === undefined ? true : cfg.wait,
     });
     const vars = {};
     for (const [i, step] of sc.steps.entries()) await runStep(client, step, vars, `${file} step ${i + 1}`);

@@ -55,7 +55,7 @@ test('every method, Sync twin and iterator exists on a client', () => {
 });
 
 test('all 163 operations reach the emulator as themselves', async () => {
-  const c = ctx.emu.client({ retries: 0, wait: false });
+  const c = ctx.emu.client({ maxRetries: 0, waitForOperations: false });
   const failures = [];
   for (const r of rows) {
     const meta = OPERATIONS[r.id];

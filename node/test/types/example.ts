@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const scopedUrl: string = await disposable();
   void scopedUrl;
   const emu: Emulator = await startEmulator({ operationDurationMs: 10 });
-  const client = new NeonClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 30_000, retries: 3 });
+  const client = new NeonClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 30_000, maxRetries: 3 });
 
   const created = await client.projects.create({ project: { name: 'typed', region_id: 'aws-us-east-2' } });
   const projectId: string = created.project.id;
