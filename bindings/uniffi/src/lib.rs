@@ -1,396 +1,77 @@
-//! neonkit for Kotlin and Swift, through uniffi (proc-macro style).
-//!
-//! Thin by design: every call goes to the neonkit core (`neonkit::Client::call`),
-//! which validates arguments, retries, paginates and waits for operations. This
-//! crate only converts arguments and errors and runs the core's futures:
-//!
-//! - async methods (`suspend fun` / `async`) spawn the core future on neonkit's
-//!   shared runtime and await its join handle, so no second runtime is started
-//!   (uniffi's `tokio` feature is off on purpose);
-//! - `…Blocking` methods run the same future on the same runtime and wait;
-//! - a panic inside the core becomes a `NeonError.Runtime`, never an abort, and
-//!   a cancelled coroutine aborts the request it was waiting for.
-//!
-//! The per-operation methods (`client.projects().list(…)`) are generated into
-//! `src/generated/api.rs` by `cargo xtask codegen` from the spec.
+//! neonkit for Kotlin and Swift, through uniffi: type conversion over the core's
+//! kernel (`neonkit::kernel`), which calls operations by id, checks bodies, pages,
+//! guards panics and runs calls on neonkit's shared runtime. `cargo xtask codegen`
+//! writes the error enum and options records (`generated/vocabulary.rs`, from
+//! spec/vocabulary.yaml) and the per-operation methods (`generated/api.rs`).
+//! Async methods await the call on the shared runtime (`kernel::on_runtime`: no
+//! second runtime, uniffi's `tokio` feature is off; a cancelled coroutine or task
+//! aborts the call); `…Blocking` methods run it on the calling thread (`run_here`).
 
 // `NeonError` is what every exported function returns across the FFI (a uniffi
 // error with the same fields per kind); boxing it is not possible there.
 #![allow(clippy::result_large_err)]
 
+use std::convert::identity;
 use std::future::Future;
 use std::sync::Arc;
+
+use neonkit::kernel::{self, Body, PartInput, Reply};
+use neonkit::{Client, Convention};
 
 uniffi::setup_scaffolding!("neonkit");
 
 #[rustfmt::skip]
 #[path = "generated/api.rs"]
 mod api;
+#[rustfmt::skip]
+#[path = "generated/vocabulary.rs"]
+mod vocabulary;
 #[cfg(feature = "emulator")]
 mod emulator;
 
 pub use api::*;
+pub use vocabulary::*;
 
-// ---------------------------------------------------------------------------
-// Errors
+type Result<T> = std::result::Result<T, NeonError>;
 
-/// The error of every neonkit call (Kotlin `NeonException`, Swift `NeonError`).
-/// One variant per kind of the core's `ErrorKind`, each with the same fields:
-/// `status` (the HTTP status, null when no response was received), `code` (the
-/// API's error code, may be empty), `errorMessage`, `requestId`, `operation`
-/// (the operationId of the call) and `pendingOperations` (the operations still
-/// running after a wait timed out, or the one that failed), `retryable` (calling
-/// again later may succeed and is safe) and `accepted` (the API accepted the call
-/// before it failed: never call it again). Never contains a secret.
-#[derive(Debug, thiserror::Error, uniffi::Error)]
-pub enum NeonError {
-    #[error("{error_message}")]
-    BadRequest {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Unauthorized {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Forbidden {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    NotFound {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Conflict {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Locked {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    RateLimited {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Server {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Api {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Timeout {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Network {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Decode {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    InvalidArgument {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Config {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    OperationFailed {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    WaitTimeout {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
-    #[error("{error_message}")]
-    Runtime {
-        status: Option<i32>,
-        code: String,
-        error_message: String,
-        request_id: Option<String>,
-        operation: Option<String>,
-        pending_operations: Vec<String>,
-        retryable: bool,
-        accepted: bool,
-    },
+/// Awaits a call on the shared runtime (dropping the future cancels it); `out` converts its result.
+pub(crate) async fn run<R: Send + 'static, T>(
+    fut: impl Future<Output = neonkit::Result<R>> + Send + 'static,
+    out: fn(R) -> T,
+) -> Result<T> {
+    Ok(out(kernel::on_runtime(fut).await?))
 }
 
-impl From<neonkit::Error> for NeonError {
-    fn from(e: neonkit::Error) -> NeonError {
-        use neonkit::ErrorKind as K;
-        let status = e.status().map(i32::from);
-        let code = e.code().to_string();
-        let error_message = e.message().to_string();
-        let request_id = e.request_id().map(String::from);
-        let operation = e.operation().map(String::from);
-        let pending_operations = e.pending_operations().to_vec();
-        let (retryable, accepted) = (e.is_retryable(), e.is_accepted());
-        macro_rules! v {
-            ($variant:ident) => {
-                NeonError::$variant { status, code, error_message, request_id, operation, pending_operations, retryable, accepted }
-            };
-        }
-        match e.kind() {
-            K::BadRequest => v!(BadRequest),
-            K::Unauthorized => v!(Unauthorized),
-            K::Forbidden => v!(Forbidden),
-            K::NotFound => v!(NotFound),
-            K::Conflict => v!(Conflict),
-            K::Locked => v!(Locked),
-            K::RateLimited => v!(RateLimited),
-            K::Server => v!(Server),
-            K::Api => v!(Api),
-            K::Timeout => v!(Timeout),
-            K::Network => v!(Network),
-            K::Decode => v!(Decode),
-            K::InvalidArgument => v!(InvalidArgument),
-            K::Config => v!(Config),
-            K::OperationFailed => v!(OperationFailed),
-            K::WaitTimeout => v!(WaitTimeout),
-            // Runtime, and any kind a newer core adds.
-            _ => v!(Runtime),
-        }
-    }
+/// Runs a call on the calling thread.
+pub(crate) fn here<R, T>(fut: impl Future<Output = neonkit::Result<R>>, out: fn(R) -> T) -> Result<T> {
+    Ok(out(kernel::run_here(fut)?))
 }
 
-impl NeonError {
-    pub(crate) fn invalid(message: impl Into<String>, operation: Option<&str>) -> NeonError {
-        NeonError::InvalidArgument {
-            status: None,
-            code: String::new(),
-            error_message: message.into(),
-            request_id: None,
-            operation: operation.map(String::from),
-            pending_operations: Vec::new(),
-            retryable: false,
-            accepted: false,
-        }
-    }
-
-    pub(crate) fn runtime(message: impl Into<String>) -> NeonError {
-        NeonError::Runtime {
-            status: None,
-            code: String::new(),
-            error_message: message.into(),
-            request_id: None,
-            operation: None,
-            pending_operations: Vec::new(),
-            retryable: false,
-            accepted: false,
-        }
-    }
+/// A JSON response as text (empty for operations without a body).
+pub(crate) fn text(r: Reply) -> String {
+    String::from_utf8_lossy(r.body()).into_owned()
 }
 
-/// The stable snake_case name of an error's kind (`not_found`, `locked`, …),
-/// the same in every neonkit language.
-#[uniffi::export]
-pub fn error_kind(error: NeonError) -> String {
-    let k = match error {
-        NeonError::BadRequest { .. } => "bad_request",
-        NeonError::Unauthorized { .. } => "unauthorized",
-        NeonError::Forbidden { .. } => "forbidden",
-        NeonError::NotFound { .. } => "not_found",
-        NeonError::Conflict { .. } => "conflict",
-        NeonError::Locked { .. } => "locked",
-        NeonError::RateLimited { .. } => "rate_limited",
-        NeonError::Server { .. } => "server",
-        NeonError::Api { .. } => "api",
-        NeonError::Timeout { .. } => "timeout",
-        NeonError::Network { .. } => "network",
-        NeonError::Decode { .. } => "decode",
-        NeonError::InvalidArgument { .. } => "invalid_argument",
-        NeonError::Config { .. } => "config",
-        NeonError::OperationFailed { .. } => "operation_failed",
-        NeonError::WaitTimeout { .. } => "wait_timeout",
-        NeonError::Runtime { .. } => "runtime",
-    };
-    k.to_string()
+pub(crate) fn bytes(r: Reply) -> Vec<u8> {
+    r.body().to_vec()
 }
 
-// ---------------------------------------------------------------------------
-// Running core futures
+pub(crate) fn empty(_: Reply) {}
 
-/// Aborts the spawned task when the waiting side goes away (a cancelled
-/// coroutine or Swift task drops the future it was polling).
-struct AbortOnDrop<T>(tokio::task::JoinHandle<T>);
-
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
+pub(crate) fn json_body(body: Option<String>) -> Body {
+    body.map_or(Body::None, |t| Body::Json(t.into()))
 }
 
-fn panicked() -> NeonError {
-    NeonError::runtime("neonkit panicked while running this call (a bug: please report it)")
+pub(crate) fn parts_body(parts: Option<Vec<MultipartPart>>) -> Body {
+    parts.map_or(Body::None, |p| Body::Parts(p.into_iter().map(PartInput::from).collect()))
 }
 
-fn join_error(e: tokio::task::JoinError) -> NeonError {
-    if e.is_panic() {
-        panicked()
-    } else {
-        NeonError::runtime("the call was cancelled (the neonkit runtime shut down)")
-    }
+fn pairs(query: Vec<QueryPair>) -> Vec<(String, String)> {
+    query.into_iter().map(|p| (p.name, p.value)).collect()
 }
 
-/// Runs a core future on neonkit's shared runtime and awaits it from whatever
-/// executor polls us (Kotlin coroutines, Swift tasks).
-pub(crate) async fn run<T, F>(fut: F) -> Result<T, NeonError>
-where
-    T: Send + 'static,
-    F: Future<Output = neonkit::Result<T>> + Send + 'static,
-{
-    let handle = neonkit::runtime::handle()?;
-    let mut task = AbortOnDrop(handle.spawn(fut));
-    match (&mut task.0).await {
-        Ok(r) => r.map_err(NeonError::from),
-        Err(e) => Err(join_error(e)),
-    }
-}
-
-/// The same, run to completion on the calling thread (see `neonkit::runtime::Driver`).
-pub(crate) fn run_blocking<T, F>(fut: F) -> Result<T, NeonError>
-where
-    F: Future<Output = neonkit::Result<T>>,
-{
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| neonkit::runtime::block_on_here(fut))) {
-        Ok(r) => r?.map_err(NeonError::from),
-        Err(_) => Err(panicked()),
-    }
-}
-
-/// Parses a JSON request body given as a string (an error before any request when it is not JSON).
-pub(crate) fn json_payload(op: &'static neonkit::OperationInfo, body: Option<String>) -> Result<neonkit::Payload, NeonError> {
-    match body {
-        None => Ok(neonkit::Payload::None),
-        Some(text) => {
-            if let Err(e) = serde_json::from_str::<serde::de::IgnoredAny>(&text) {
-                return Err(NeonError::invalid(format!("the request body of {} is not valid JSON: {e}", op.id), Some(op.id)));
-            }
-            Ok(neonkit::Payload::Json(bytes::Bytes::from(text.into_bytes())))
-        }
-    }
-}
-
-/// One part of a `multipart/form-data` body: text (`text`) or a file (`bytes`, with
-/// `filename` and `contentType`).
+/// One part of a `multipart/form-data` body: `text`, or a file's `bytes` (with
+/// `filename`, else the part's name, and `contentType`, else `application/octet-stream`).
 #[derive(Clone, uniffi::Record)]
 pub struct MultipartPart {
     pub name: String,
@@ -404,171 +85,89 @@ pub struct MultipartPart {
     pub content_type: Option<String>,
 }
 
-pub(crate) fn multipart_payload(
-    op: &'static neonkit::OperationInfo,
-    parts: Option<Vec<MultipartPart>>,
-) -> Result<neonkit::Payload, NeonError> {
-    let Some(parts) = parts else { return Ok(neonkit::Payload::None) };
-    let mut out = Vec::with_capacity(parts.len());
-    for p in parts {
-        let value = match (p.text, p.bytes) {
-            (Some(t), None) => neonkit::PartValue::Text(t),
-            (None, Some(b)) => neonkit::PartValue::File {
-                bytes: b.into(),
-                filename: p.filename.unwrap_or_else(|| p.name.clone()),
-                content_type: p.content_type.unwrap_or_else(|| "application/octet-stream".into()),
-            },
-            _ => {
-                return Err(NeonError::invalid(
-                    format!("multipart part {:?} of {} needs exactly one of text and bytes", p.name, op.id),
-                    Some(op.id),
-                ))
-            }
-        };
-        out.push(neonkit::Part { name: p.name, value });
+impl From<MultipartPart> for PartInput {
+    fn from(p: MultipartPart) -> PartInput {
+        PartInput { name: p.name, text: p.text, bytes: p.bytes.map(Into::into), filename: p.filename, content_type: p.content_type }
     }
-    Ok(neonkit::Payload::Multipart(out))
 }
 
-/// Calls one operation and returns its body as UTF-8 JSON text.
-pub(crate) async fn call_json(
-    client: neonkit::Client,
-    op: &'static neonkit::OperationInfo,
-    path: Vec<String>,
-    query: Vec<(&'static str, String)>,
-    payload: neonkit::Payload,
-) -> neonkit::Result<String> {
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
-    let resp = client.send(op, &path, query, payload).await?;
-    Ok(String::from_utf8_lossy(&resp.body).into_owned())
+/// A query parameter of `call` and `request` (repeat a name for arrays).
+#[derive(Clone, uniffi::Record)]
+pub struct QueryPair {
+    pub name: String,
+    pub value: String,
 }
 
-/// Calls one operation that answers with no body.
-pub(crate) async fn call_empty(
-    client: neonkit::Client,
-    op: &'static neonkit::OperationInfo,
-    path: Vec<String>,
-    query: Vec<(&'static str, String)>,
-    payload: neonkit::Payload,
-) -> neonkit::Result<()> {
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
-    client.send(op, &path, query, payload).await?;
-    Ok(())
+/// One response header (its name in lower case).
+#[derive(Clone, uniffi::Record)]
+pub struct Header {
+    pub name: String,
+    pub value: String,
 }
 
-/// Calls one operation that answers with raw bytes.
-pub(crate) async fn call_bytes(
-    client: neonkit::Client,
-    op: &'static neonkit::OperationInfo,
-    path: Vec<String>,
-    query: Vec<(&'static str, String)>,
-    payload: neonkit::Payload,
-) -> neonkit::Result<Vec<u8>> {
-    let path: Vec<&str> = path.iter().map(String::as_str).collect();
-    let resp = client.send(op, &path, query, payload).await?;
-    Ok(resp.body.to_vec())
+/// A response and its metadata: the HTTP status, the request id (`X-Neon-Ret-Request-Id`),
+/// every header as received, the body's bytes (Kotlin `text()`, Swift `text` read it as UTF-8).
+#[derive(Clone, uniffi::Record)]
+pub struct NeonResponse {
+    pub status: i32,
+    pub request_id: Option<String>,
+    pub headers: Vec<Header>,
+    pub body: Vec<u8>,
 }
 
-// ---------------------------------------------------------------------------
-// The client
-
-/// How a [`NeonClient`] is configured. Every field is optional. The API key is
-/// not a field: Records become Kotlin data classes and Swift structs whose
-/// `toString`/`description` print every field, and a key must never be printed.
-#[derive(Clone, Default, uniffi::Record)]
-pub struct NeonClientOptions {
-    /// The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
-    #[uniffi(default = None)]
-    pub base_url: Option<String>,
-    /// The organization applied to every operation that takes an `org_id` query parameter.
-    #[uniffi(default = None)]
-    pub org_id: Option<String>,
-    /// The deadline of one call, retries included, in milliseconds (default 60 000).
-    #[uniffi(default = None)]
-    pub timeout_ms: Option<i64>,
-    /// How long to wait for a connection, in milliseconds (default 10 000).
-    #[uniffi(default = None)]
-    pub connect_timeout_ms: Option<i64>,
-    /// Retries after the first attempt (default 5; 0 turns retries off).
-    #[uniffi(default = None)]
-    pub max_retries: Option<i32>,
-    /// The backoff before the first retry, in milliseconds (default 250).
-    #[uniffi(default = None)]
-    pub initial_backoff_ms: Option<i64>,
-    /// The longest backoff, in milliseconds (default 8 000).
-    #[uniffi(default = None)]
-    pub max_backoff_ms: Option<i64>,
-    /// Whether mutating calls wait for the operations they start (default true).
-    #[uniffi(default = None)]
-    pub wait_for_operations: Option<bool>,
-    /// The longest an operation wait may take, in milliseconds (default 300 000).
-    #[uniffi(default = None)]
-    pub wait_timeout_ms: Option<i64>,
-    /// The first pause between operation polls, in milliseconds (default 50).
-    #[uniffi(default = None)]
-    pub wait_initial_interval_ms: Option<i64>,
-    /// The longest pause between operation polls, in milliseconds (default 2 000).
-    #[uniffi(default = None)]
-    pub wait_max_interval_ms: Option<i64>,
-    /// The largest response body accepted, decompressed, in bytes (default 256 MiB).
-    #[uniffi(default = None)]
-    pub max_response_bytes: Option<i64>,
-    /// How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
-    /// below the server's idle timeout.
-    #[uniffi(default = None)]
-    pub pool_idle_timeout_ms: Option<i64>,
+impl From<Reply> for NeonResponse {
+    fn from(r: Reply) -> NeonResponse {
+        let body = r.body().to_vec();
+        let headers = r.headers.into_iter().map(|(name, value)| Header { name, value }).collect();
+        NeonResponse { status: r.status.into(), request_id: r.request_id, headers, body }
+    }
 }
 
-/// Milliseconds to the core's seconds (the core checks the range).
-fn secs(ms: Option<i64>) -> Option<f64> {
-    ms.map(|v| v as f64 / 1000.0)
-}
-
-/// A client of the Neon API. Safe to share across threads and coroutines;
-/// every resource namespace (`projects()`, `branches()`, …) shares its connection pool.
+/// A client of the Neon API. Safe to share across threads and coroutines; every
+/// resource namespace (`projects()`, `branches()`, …) shares its connection pool.
 #[derive(uniffi::Object)]
 pub struct NeonClient {
-    pub(crate) client: neonkit::Client,
+    pub(crate) client: Client,
 }
 
 impl std::fmt::Debug for NeonClient {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // The core's Debug redacts the key.
-        std::fmt::Debug::fmt(&self.client, f)
+        std::fmt::Debug::fmt(&self.client, f) // the core's Debug redacts the key
+    }
+}
+
+impl NeonClient {
+    fn by_id(&self, id: String, path: Vec<String>, q: Vec<QueryPair>, b: Option<String>) -> impl Future<Output = neonkit::Result<Reply>> {
+        let c = self.client.clone();
+        async move { c.call_by_id(&id, path, pairs(q), json_body(b)).await }
+    }
+
+    fn raw(&self, method: String, path: String, q: Vec<QueryPair>, b: Option<String>) -> impl Future<Output = neonkit::Result<Reply>> {
+        let c = self.client.clone();
+        async move { c.request_by_name(&method, &path, pairs(q), b.map(Into::into)).await }
     }
 }
 
 #[uniffi::export]
 impl NeonClient {
-    /// Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with `Config`
-    /// when there is no key or an option is invalid.
+    /// Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with
+    /// `ConfigError` when there is no key or an option is out of its range.
     #[uniffi::constructor(default(api_key = None, options = None))]
-    pub fn new(api_key: Option<String>, options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>, NeonError> {
-        let o = options.unwrap_or_default();
-        let b = neonkit::ClientOptions {
-            api_key,
-            base_url: o.base_url,
-            org_id: o.org_id,
-            timeout: secs(o.timeout_ms),
-            connect_timeout: secs(o.connect_timeout_ms),
-            max_retries: o.max_retries.map(i64::from),
-            retry_initial_backoff: secs(o.initial_backoff_ms),
-            retry_max_backoff: secs(o.max_backoff_ms),
-            wait_for_operations: o.wait_for_operations,
-            wait_timeout: secs(o.wait_timeout_ms),
-            wait_poll_interval: secs(o.wait_initial_interval_ms),
-            wait_max_poll_interval: secs(o.wait_max_interval_ms),
-            max_response_bytes: o.max_response_bytes,
-            pool_idle_timeout: secs(o.pool_idle_timeout_ms),
-            user_agent_suffix: Some("kotlin-swift".into()),
-        }
-        .builder()?;
-        Ok(Arc::new(NeonClient { client: b.build()? }))
+    pub fn new(api_key: Option<String>, options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>> {
+        let mut o = neonkit::ClientOptions::from_values(Convention::Camel, client_option_values(api_key, options.unwrap_or_default()))?;
+        o.user_agent_suffix = Some("kotlin-swift".into());
+        Ok(Arc::new(NeonClient { client: o.builder()?.build()? }))
     }
 
-    /// The same client (sharing its connection pool) with operation waits on or
-    /// off: `client.withWait(false).branches().create(…)` returns as soon as the
-    /// API accepts the request, with its operations still running.
+    /// The same client (sharing its connection pool) with per-call options:
+    /// `client.withOptions(NeonCallOptions(timeoutMs = 5_000)).projects().list()`.
+    /// Fails with `ConfigError` when an option is out of its range.
+    pub fn with_options(&self, options: NeonCallOptions) -> Result<Arc<NeonClient>> {
+        let o = neonkit::CallOptions::from_values(Convention::Camel, call_option_values(options))?;
+        Ok(Arc::new(NeonClient { client: self.client.with_options(&o)? }))
+    }
+
+    /// The same client with operation waits on or off.
     pub fn with_wait(&self, wait: bool) -> Arc<NeonClient> {
         Arc::new(NeonClient { client: self.client.with_wait(wait) })
     }
@@ -583,80 +182,67 @@ impl NeonClient {
         self.client.base_url().to_string()
     }
 
-    /// Polls the operations (by id, in one project) until each is finished or
-    /// skipped; returns them in their final state as a JSON array. A failed
-    /// operation is an `OperationFailed` error; a wait past the client's wait
-    /// timeout is a `WaitTimeout` error listing the ones still running.
-    pub async fn wait_for_operations(&self, project_id: String, operation_ids: Vec<String>) -> Result<String, NeonError> {
-        let c = self.client.clone();
-        run(wait_ops(c, project_id, operation_ids)).await
+    /// Polls the operations (by id, in one project) until each is finished or skipped;
+    /// returns them in their final state as a JSON array. A failed one is an
+    /// `OperationFailedError`; a wait past the wait timeout a `WaitTimeoutError`.
+    pub async fn wait_for_operations(&self, project_id: String, operation_ids: Vec<String>) -> Result<String> {
+        run(wait_ops(self.client.clone(), project_id, operation_ids), identity).await
     }
 
     /// The blocking form of `waitForOperations`.
-    pub fn wait_for_operations_blocking(&self, project_id: String, operation_ids: Vec<String>) -> Result<String, NeonError> {
-        let c = self.client.clone();
-        run_blocking(wait_ops(c, project_id, operation_ids))
+    pub fn wait_for_operations_blocking(&self, project_id: String, operation_ids: Vec<String>) -> Result<String> {
+        here(wait_ops(self.client.clone(), project_id, operation_ids), identity)
     }
 
-    /// Calls any operation by its operationId (the escape hatch behind the
-    /// generated methods): path parameter values in path order, query
-    /// parameters as name/value pairs (repeat a name for arrays), a JSON body.
-    /// Returns the response body (JSON text; empty for operations without one).
-    pub async fn call(
-        &self,
-        operation_id: String,
-        path: Vec<String>,
-        query: Vec<QueryPair>,
-        body: Option<String>,
-    ) -> Result<String, NeonError> {
-        let (op, q, payload) = dynamic_args(&operation_id, query, body)?;
-        run(call_json(self.client.clone(), op, path, q, payload)).await
+    /// Calls any operation by its operationId (the escape hatch behind the generated
+    /// methods): path values in path order, query parameters by name, a JSON body.
+    pub async fn call(&self, operation_id: String, path: Vec<String>, query: Vec<QueryPair>, body: Option<String>) -> Result<String> {
+        run(self.by_id(operation_id, path, query, body), text).await
     }
 
     /// The blocking form of `call`.
-    pub fn call_blocking(
+    pub fn call_blocking(&self, operation_id: String, path: Vec<String>, query: Vec<QueryPair>, body: Option<String>) -> Result<String> {
+        here(self.by_id(operation_id, path, query, body), text)
+    }
+
+    /// `call`, with the response's status, request id and headers.
+    pub async fn call_with_response(
         &self,
         operation_id: String,
         path: Vec<String>,
         query: Vec<QueryPair>,
         body: Option<String>,
-    ) -> Result<String, NeonError> {
-        let (op, q, payload) = dynamic_args(&operation_id, query, body)?;
-        run_blocking(call_json(self.client.clone(), op, path, q, payload))
+    ) -> Result<NeonResponse> {
+        run(self.by_id(operation_id, path, query, body), NeonResponse::from).await
+    }
+
+    /// The blocking form of `callWithResponse`.
+    pub fn call_with_response_blocking(
+        &self,
+        operation_id: String,
+        path: Vec<String>,
+        query: Vec<QueryPair>,
+        body: Option<String>,
+    ) -> Result<NeonResponse> {
+        here(self.by_id(operation_id, path, query, body), NeonResponse::from)
+    }
+
+    /// The raw call, for what the spec lacks: a method (`GET`, `POST`, …), a path under the
+    /// base URL starting with `/`, query pairs and a JSON body, through the same pipeline
+    /// (auth, retries, deadline, errors with request ids).
+    pub async fn request(&self, method: String, path: String, query: Vec<QueryPair>, body: Option<String>) -> Result<NeonResponse> {
+        run(self.raw(method, path, query, body), NeonResponse::from).await
+    }
+
+    /// The blocking form of `request`.
+    pub fn request_blocking(&self, method: String, path: String, query: Vec<QueryPair>, body: Option<String>) -> Result<NeonResponse> {
+        here(self.raw(method, path, query, body), NeonResponse::from)
     }
 }
 
-async fn wait_ops(client: neonkit::Client, project_id: String, ids: Vec<String>) -> neonkit::Result<String> {
+async fn wait_ops(client: Client, project_id: String, ids: Vec<String>) -> neonkit::Result<String> {
     let ops = client.wait_for_operation_ids(&project_id, &ids).await?;
     Ok(serde_json::to_string(&ops).expect("operations serialize"))
-}
-
-/// A query parameter for [`NeonClient::call`].
-#[derive(Clone, uniffi::Record)]
-pub struct QueryPair {
-    pub name: String,
-    pub value: String,
-}
-
-type DynArgs = (&'static neonkit::OperationInfo, Vec<(&'static str, String)>, neonkit::Payload);
-
-fn dynamic_args(operation_id: &str, query: Vec<QueryPair>, body: Option<String>) -> Result<DynArgs, NeonError> {
-    let op = neonkit::find_operation(operation_id)
-        .ok_or_else(|| NeonError::invalid(format!("no operation {operation_id:?} in the Neon API v2"), None))?;
-    let mut q = Vec::with_capacity(query.len());
-    for p in query {
-        let param = op
-            .query_param(&p.name)
-            .ok_or_else(|| NeonError::invalid(format!("{} has no query parameter {:?}", op.id, p.name), Some(op.id)))?;
-        q.push((param.name, p.value));
-    }
-    let payload = match op.body {
-        neonkit::operation::BodyKind::Multipart { .. } if body.is_some() => {
-            return Err(NeonError::invalid(format!("{} takes a multipart body: use its generated method", op.id), Some(op.id)))
-        }
-        _ => json_payload(op, body)?,
-    };
-    Ok((op, q, payload))
 }
 
 /// Every operationId of the Neon API v2 that this library can call (163).
@@ -671,44 +257,36 @@ pub fn neonkit_version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-/// Stops neonkit's shared runtime (in-flight calls are cancelled); the next
-/// call starts a new one. Optional: call it at process exit if you like.
+/// Stops neonkit's shared runtime (in-flight calls are cancelled); the next call starts a new one.
 #[uniffi::export]
 pub fn shutdown_runtime() {
     neonkit::runtime::shutdown();
 }
 
-// ---------------------------------------------------------------------------
-// Pagination
+type PagerState = Arc<tokio::sync::Mutex<neonkit::Result<neonkit::Pager>>>;
 
-/// Walks every page of a paginated operation (all three cursor shapes of the
-/// API are handled by the core). Each item is one JSON object as text.
+/// Walks every page of a paginated operation (the core handles the API's three
+/// cursor shapes). Each item is one JSON object as text.
 #[derive(uniffi::Object)]
-pub struct NeonPager {
-    inner: Arc<tokio::sync::Mutex<neonkit::Pager>>,
-}
+pub struct NeonPager(PagerState);
 
 impl NeonPager {
-    pub(crate) fn new(
-        client: &neonkit::Client,
-        op: &'static neonkit::OperationInfo,
-        path: Vec<String>,
-        query: Vec<(&'static str, String)>,
-    ) -> Arc<NeonPager> {
-        Arc::new(NeonPager { inner: Arc::new(tokio::sync::Mutex::new(client.pager(op, path, query))) })
+    pub(crate) fn new(pager: neonkit::Result<neonkit::Pager>) -> Arc<NeonPager> {
+        Arc::new(NeonPager(Arc::new(tokio::sync::Mutex::new(pager))))
     }
 }
 
-async fn next_page(pager: Arc<tokio::sync::Mutex<neonkit::Pager>>) -> neonkit::Result<Option<Vec<String>>> {
-    let mut p = pager.lock().await;
-    Ok(p.next_page().await?.map(|items| items.iter().map(|v| v.to_string()).collect()))
+async fn next_page(state: PagerState) -> neonkit::Result<Option<Vec<String>>> {
+    match &mut *state.lock().await {
+        Ok(p) => Ok(p.next_page().await?.map(|items| items.iter().map(|v| v.to_string()).collect())),
+        Err(e) => Err(neonkit::Error::new(e.kind(), e.message())),
+    }
 }
 
-async fn collect_all(pager: Arc<tokio::sync::Mutex<neonkit::Pager>>) -> neonkit::Result<Vec<String>> {
-    let mut p = pager.lock().await;
+async fn collect_all(state: PagerState) -> neonkit::Result<Vec<String>> {
     let mut out = Vec::new();
-    while let Some(items) = p.next_page().await? {
-        out.extend(items.iter().map(|v| v.to_string()));
+    while let Some(items) = next_page(state.clone()).await? {
+        out.extend(items);
     }
     Ok(out)
 }
@@ -716,22 +294,22 @@ async fn collect_all(pager: Arc<tokio::sync::Mutex<neonkit::Pager>>) -> neonkit:
 #[uniffi::export]
 impl NeonPager {
     /// The next page's items, or null after the last page.
-    pub async fn next_page(&self) -> Result<Option<Vec<String>>, NeonError> {
-        run(next_page(self.inner.clone())).await
+    pub async fn next_page(&self) -> Result<Option<Vec<String>>> {
+        run(next_page(self.0.clone()), identity).await
     }
 
     /// The blocking form of `nextPage`.
-    pub fn next_page_blocking(&self) -> Result<Option<Vec<String>>, NeonError> {
-        run_blocking(next_page(self.inner.clone()))
+    pub fn next_page_blocking(&self) -> Result<Option<Vec<String>>> {
+        here(next_page(self.0.clone()), identity)
     }
 
     /// Every remaining item, across all remaining pages.
-    pub async fn collect_all(&self) -> Result<Vec<String>, NeonError> {
-        run(collect_all(self.inner.clone())).await
+    pub async fn collect_all(&self) -> Result<Vec<String>> {
+        run(collect_all(self.0.clone()), identity).await
     }
 
     /// The blocking form of `collectAll`.
-    pub fn collect_all_blocking(&self) -> Result<Vec<String>, NeonError> {
-        run_blocking(collect_all(self.inner.clone()))
+    pub fn collect_all_blocking(&self) -> Result<Vec<String>> {
+        here(collect_all(self.0.clone()), identity)
     }
 }

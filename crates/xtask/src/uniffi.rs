@@ -4,7 +4,9 @@
 //!   namespace (`ProjectsApi`, …) with, per operation, an async method, a
 //!   `…Blocking` method and, for paginated operations, a pager method; a query
 //!   Record per operation with optional query parameters; the namespace getters
-//!   of `NeonClient`.
+//!   of `NeonClient`. Each method only converts: it hands the operation, its path
+//!   values, its query parameters by name and its body to the core's kernel
+//!   (`Client::call_op`, `Client::pager_by_id`), which checks and runs them.
 //! - test dispatch tables for Kotlin and Swift: operationId → the generated
 //!   method, which the scenario runners and the surface check call.
 //!
@@ -205,13 +207,13 @@ fn q_rust_ty(k: QKind) -> &'static str {
     }
 }
 
-/// Lines that push `(name, text)` pairs for one value into `q`.
+/// Lines that push `(name, text)` pairs for one value into `q` (the kernel resolves the names).
 fn q_push(k: QKind, name: &str, access: &str) -> String {
     match k {
-        QKind::Str => format!("q.push(({name:?}, {access}));"),
-        QKind::Int | QKind::Float | QKind::Bool => format!("q.push(({name:?}, {access}.to_string()));"),
-        QKind::StrList => format!("for v in {access} {{ q.push(({name:?}, v)); }}"),
-        QKind::IntList => format!("for v in {access} {{ q.push(({name:?}, v.to_string())); }}"),
+        QKind::Str => format!("q.push(({name:?}.into(), {access}));"),
+        QKind::Int | QKind::Float | QKind::Bool => format!("q.push(({name:?}.into(), {access}.to_string()));"),
+        QKind::StrList => format!("for v in {access} {{ q.push(({name:?}.into(), v)); }}"),
+        QKind::IntList => format!("for v in {access} {{ q.push(({name:?}.into(), v.to_string())); }}"),
     }
 }
 
@@ -264,7 +266,7 @@ struct Sig {
     params: Vec<String>,
     /// `default(...)` entries.
     defaults: Vec<String>,
-    /// Statements building `path`, `q` and `payload`.
+    /// Statements building `path`, `q` and `body`.
     prep: String,
 }
 
@@ -284,7 +286,7 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> Sig {
         }
     }
     let _ = writeln!(prep, "        let path: Vec<String> = vec![{}];", path_vals.join(", "));
-    let _ = writeln!(prep, "        #[allow(unused_mut)]\n        let mut q: Vec<(&'static str, String)> = Vec::new();");
+    let _ = writeln!(prep, "        #[allow(unused_mut)]\n        let mut q: Vec<(String, String)> = Vec::new();");
     for p in positional_query(op) {
         let id = ident(&p.name);
         let k = qkind(spec, &p.ty);
@@ -293,18 +295,17 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> Sig {
     }
     let (body_param, body_default) = match (&op.body, for_pager) {
         (Some(b), false) => {
-            let (ty, conv) =
-                if b.multipart { ("Vec<crate::MultipartPart>", "crate::multipart_payload") } else { ("String", "crate::json_payload") };
+            let (ty, conv) = if b.multipart { ("Vec<crate::MultipartPart>", "crate::parts_body") } else { ("String", "crate::json_body") };
             if b.required {
-                let _ = writeln!(prep, "        let payload = {conv}(&{}, Some(body))?;", const_name(op));
+                let _ = writeln!(prep, "        let body = {conv}(Some(body));");
                 (Some(format!("body: {ty}")), None)
             } else {
-                let _ = writeln!(prep, "        let payload = {conv}(&{}, body)?;", const_name(op));
+                let _ = writeln!(prep, "        let body = {conv}(body);");
                 (Some(format!("body: Option<{ty}>")), Some("body = None".to_string()))
             }
         }
         _ => {
-            let _ = writeln!(prep, "        let payload = neonkit::Payload::None;");
+            let _ = writeln!(prep, "        let body = Body::None;");
             (None, None)
         }
     };
@@ -335,7 +336,7 @@ fn rust_api(spec: &Spec) -> String {
     out.push_str("//! (async, `…_blocking`, and a pager for paginated operations), and the query\n");
     out.push_str("//! Records. See bindings/uniffi/README.md for how arguments and results travel.\n\n");
     out.push_str("#![allow(clippy::all, unused_imports, deprecated)]\n\n");
-    out.push_str("use std::sync::Arc;\n\nuse neonkit::operations::*;\n\nuse crate::{call_bytes, call_empty, call_json, run, run_blocking, NeonClient, NeonError, NeonPager};\n\n");
+    out.push_str("use std::sync::Arc;\n\nuse neonkit::operations::*;\n\nuse neonkit::kernel::Body;\n\nuse crate::{bytes, empty, here, run, text, NeonClient, NeonError, NeonPager};\n\n");
 
     // Query records.
     for op in spec.ops.iter() {
@@ -354,7 +355,7 @@ fn rust_api(spec: &Spec) -> String {
             let _ = writeln!(out, "    #[uniffi(default = None)]\n    pub {}: Option<{}>,", ident(&p.name), q_rust_ty(k));
         }
         out.push_str("}\n\n");
-        let _ = writeln!(out, "impl {} {{\n    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {{", query_type(op));
+        let _ = writeln!(out, "impl {} {{\n    fn push_pairs(self, q: &mut Vec<(String, String)>) {{", query_type(op));
         for p in &fields {
             let k = qkind(spec, &p.ty);
             let _ = writeln!(out, "        if let Some(v) = self.{} {{ {} }}", ident(&p.name), q_push(k, &p.name, "v"));
@@ -394,9 +395,9 @@ fn rust_api(spec: &Spec) -> String {
             let sig = signature(spec, op, false);
             let name = method_name(op);
             let (ret, call) = match op.response {
-                ResponseKind::Json(_) => ("String", "call_json"),
-                ResponseKind::Empty => ("()", "call_empty"),
-                ResponseKind::Bytes => ("Vec<u8>", "call_bytes"),
+                ResponseKind::Json(_) => ("String", "text"),
+                ResponseKind::Empty => ("()", "empty"),
+                ResponseKind::Bytes => ("Vec<u8>", "bytes"),
             };
             let attr = if sig.defaults.is_empty() {
                 String::new()
@@ -407,12 +408,12 @@ fn rust_api(spec: &Spec) -> String {
             out.push_str(&attr);
             let _ = writeln!(out, "    pub async fn {name}(&self{}) -> Result<{ret}, NeonError> {{", lead(&sig.params));
             out.push_str(&sig.prep);
-            let _ = writeln!(out, "        run({call}(self.client.clone(), &{}, path, q, payload)).await\n    }}\n", const_name(op));
+            let _ = writeln!(out, "        let c = self.client.clone();\n        run(async move {{ c.call_op(&{}, path, q, body).await }}, {call}).await\n    }}\n", const_name(op));
             let _ = writeln!(out, "    /// The blocking form of `{}`.", foreign(&name));
             out.push_str(&attr);
             let _ = writeln!(out, "    pub fn {name}_blocking(&self{}) -> Result<{ret}, NeonError> {{", lead(&sig.params));
             out.push_str(&sig.prep);
-            let _ = writeln!(out, "        run_blocking({call}(self.client.clone(), &{}, path, q, payload))\n    }}\n", const_name(op));
+            let _ = writeln!(out, "        here(self.client.call_op(&{}, path, q, body), {call})\n    }}\n", const_name(op));
             if let Some(p) = &op.pagination {
                 let sig = signature(spec, op, true);
                 let attr = if sig.defaults.is_empty() {
@@ -429,8 +430,11 @@ fn rust_api(spec: &Spec) -> String {
                 out.push_str(&attr);
                 let _ = writeln!(out, "    pub fn {}(&self{}) -> Arc<NeonPager> {{", iter_name(op), lead(&sig.params));
                 out.push_str(&sig.prep);
-                let _ =
-                    writeln!(out, "        let _ = payload;\n        NeonPager::new(&self.client, &{}, path, q)\n    }}\n", const_name(op));
+                let _ = writeln!(
+                    out,
+                    "        let _ = body;\n        NeonPager::new(self.client.pager_by_id({}.id, path, q))\n    }}\n",
+                    const_name(op)
+                );
             }
         }
         out.push_str("}\n\n");

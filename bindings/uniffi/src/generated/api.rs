@@ -9,7 +9,9 @@ use std::sync::Arc;
 
 use neonkit::operations::*;
 
-use crate::{call_bytes, call_empty, call_json, run, run_blocking, NeonClient, NeonError, NeonPager};
+use neonkit::kernel::Body;
+
+use crate::{bytes, empty, here, run, text, NeonClient, NeonError, NeonPager};
 
 /// The optional query parameters of `getProjectAdvisorSecurityIssues`.
 #[derive(Clone, Default, uniffi::Record)]
@@ -29,11 +31,11 @@ pub struct GetProjectAdvisorSecurityIssuesQuery {
 }
 
 impl GetProjectAdvisorSecurityIssuesQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.branch_id { q.push(("branch_id", v)); }
-        if let Some(v) = self.database_name { q.push(("database_name", v)); }
-        if let Some(v) = self.category { q.push(("category", v)); }
-        if let Some(v) = self.min_severity { q.push(("min_severity", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.branch_id { q.push(("branch_id".into(), v)); }
+        if let Some(v) = self.database_name { q.push(("database_name".into(), v)); }
+        if let Some(v) = self.category { q.push(("category".into(), v)); }
+        if let Some(v) = self.min_severity { q.push(("min_severity".into(), v)); }
     }
 }
 
@@ -64,13 +66,13 @@ pub struct ListProjectsQuery {
 }
 
 impl ListProjectsQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
-        if let Some(v) = self.search { q.push(("search", v)); }
-        if let Some(v) = self.org_id { q.push(("org_id", v)); }
-        if let Some(v) = self.timeout { q.push(("timeout", v.to_string())); }
-        if let Some(v) = self.recoverable { q.push(("recoverable", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+        if let Some(v) = self.search { q.push(("search".into(), v)); }
+        if let Some(v) = self.org_id { q.push(("org_id".into(), v)); }
+        if let Some(v) = self.timeout { q.push(("timeout".into(), v.to_string())); }
+        if let Some(v) = self.recoverable { q.push(("recoverable".into(), v.to_string())); }
     }
 }
 
@@ -95,11 +97,11 @@ pub struct ListSharedProjectsQuery {
 }
 
 impl ListSharedProjectsQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
-        if let Some(v) = self.search { q.push(("search", v)); }
-        if let Some(v) = self.timeout { q.push(("timeout", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+        if let Some(v) = self.search { q.push(("search".into(), v)); }
+        if let Some(v) = self.timeout { q.push(("timeout".into(), v.to_string())); }
     }
 }
 
@@ -115,9 +117,9 @@ pub struct ListProjectOperationsQuery {
 }
 
 impl ListProjectOperationsQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
     }
 }
 
@@ -136,10 +138,10 @@ pub struct GetConnectionUriQuery {
 }
 
 impl GetConnectionUriQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.branch_id { q.push(("branch_id", v)); }
-        if let Some(v) = self.endpoint_id { q.push(("endpoint_id", v)); }
-        if let Some(v) = self.pooled { q.push(("pooled", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.branch_id { q.push(("branch_id".into(), v)); }
+        if let Some(v) = self.endpoint_id { q.push(("endpoint_id".into(), v)); }
+        if let Some(v) = self.pooled { q.push(("pooled".into(), v.to_string())); }
     }
 }
 
@@ -170,13 +172,13 @@ pub struct ListProjectBranchesQuery {
 }
 
 impl ListProjectBranchesQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.search { q.push(("search", v)); }
-        if let Some(v) = self.sort_by { q.push(("sort_by", v)); }
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.sort_order { q.push(("sort_order", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
-        if let Some(v) = self.include_deleted { q.push(("include_deleted", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.search { q.push(("search".into(), v)); }
+        if let Some(v) = self.sort_by { q.push(("sort_by".into(), v)); }
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.sort_order { q.push(("sort_order".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+        if let Some(v) = self.include_deleted { q.push(("include_deleted".into(), v.to_string())); }
     }
 }
 
@@ -189,8 +191,8 @@ pub struct CountProjectBranchesQuery {
 }
 
 impl CountProjectBranchesQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.search { q.push(("search", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.search { q.push(("search".into(), v)); }
     }
 }
 
@@ -206,8 +208,8 @@ pub struct DeleteProjectBranchQuery {
 }
 
 impl DeleteProjectBranchQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.hard_delete { q.push(("hard_delete", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.hard_delete { q.push(("hard_delete".into(), v.to_string())); }
     }
 }
 
@@ -228,10 +230,10 @@ pub struct GetProjectBranchSchemaQuery {
 }
 
 impl GetProjectBranchSchemaQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.lsn { q.push(("lsn", v)); }
-        if let Some(v) = self.timestamp { q.push(("timestamp", v)); }
-        if let Some(v) = self.format { q.push(("format", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.lsn { q.push(("lsn".into(), v)); }
+        if let Some(v) = self.timestamp { q.push(("timestamp".into(), v)); }
+        if let Some(v) = self.format { q.push(("format".into(), v)); }
     }
 }
 
@@ -256,12 +258,12 @@ pub struct GetProjectBranchSchemaComparisonQuery {
 }
 
 impl GetProjectBranchSchemaComparisonQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.base_branch_id { q.push(("base_branch_id", v)); }
-        if let Some(v) = self.lsn { q.push(("lsn", v)); }
-        if let Some(v) = self.timestamp { q.push(("timestamp", v)); }
-        if let Some(v) = self.base_lsn { q.push(("base_lsn", v)); }
-        if let Some(v) = self.base_timestamp { q.push(("base_timestamp", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.base_branch_id { q.push(("base_branch_id".into(), v)); }
+        if let Some(v) = self.lsn { q.push(("lsn".into(), v)); }
+        if let Some(v) = self.timestamp { q.push(("timestamp".into(), v)); }
+        if let Some(v) = self.base_lsn { q.push(("base_lsn".into(), v)); }
+        if let Some(v) = self.base_timestamp { q.push(("base_timestamp".into(), v)); }
     }
 }
 
@@ -312,13 +314,13 @@ pub struct GetConsumptionHistoryPerProjectQuery {
 }
 
 impl GetConsumptionHistoryPerProjectQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
-        if let Some(v) = self.project_ids { for v in v { q.push(("project_ids", v)); } }
-        if let Some(v) = self.org_id { q.push(("org_id", v)); }
-        if let Some(v) = self.include_v1_metrics { q.push(("include_v1_metrics", v.to_string())); }
-        if let Some(v) = self.metrics { for v in v { q.push(("metrics", v)); } }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+        if let Some(v) = self.project_ids { for v in v { q.push(("project_ids".into(), v)); } }
+        if let Some(v) = self.org_id { q.push(("org_id".into(), v)); }
+        if let Some(v) = self.include_v1_metrics { q.push(("include_v1_metrics".into(), v.to_string())); }
+        if let Some(v) = self.metrics { for v in v { q.push(("metrics".into(), v)); } }
     }
 }
 
@@ -346,11 +348,11 @@ pub struct GetConsumptionHistoryPerProjectV2query {
 }
 
 impl GetConsumptionHistoryPerProjectV2query {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
-        if let Some(v) = self.project_ids { for v in v { q.push(("project_ids", v)); } }
-        if let Some(v) = self.org_id { q.push(("org_id", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+        if let Some(v) = self.project_ids { for v in v { q.push(("project_ids".into(), v)); } }
+        if let Some(v) = self.org_id { q.push(("org_id".into(), v)); }
     }
 }
 
@@ -378,11 +380,11 @@ pub struct GetConsumptionHistoryPerBranchV2query {
 }
 
 impl GetConsumptionHistoryPerBranchV2query {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
-        if let Some(v) = self.branch_ids { for v in v { q.push(("branch_ids", v)); } }
-        if let Some(v) = self.org_id { q.push(("org_id", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+        if let Some(v) = self.branch_ids { for v in v { q.push(("branch_ids".into(), v)); } }
+        if let Some(v) = self.org_id { q.push(("org_id".into(), v)); }
     }
 }
 
@@ -404,11 +406,11 @@ pub struct GetOrganizationMembersQuery {
 }
 
 impl GetOrganizationMembersQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.sort_by { q.push(("sort_by", v)); }
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.sort_order { q.push(("sort_order", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.sort_by { q.push(("sort_by".into(), v)); }
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.sort_order { q.push(("sort_order".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
     }
 }
 
@@ -422,8 +424,8 @@ pub struct GetActiveRegionsQuery {
 }
 
 impl GetActiveRegionsQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.org_id { q.push(("org_id", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.org_id { q.push(("org_id".into(), v)); }
     }
 }
 
@@ -448,11 +450,11 @@ pub struct CreateSnapshotQuery {
 }
 
 impl CreateSnapshotQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.lsn { q.push(("lsn", v)); }
-        if let Some(v) = self.timestamp { q.push(("timestamp", v)); }
-        if let Some(v) = self.name { q.push(("name", v)); }
-        if let Some(v) = self.expires_at { q.push(("expires_at", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.lsn { q.push(("lsn".into(), v)); }
+        if let Some(v) = self.timestamp { q.push(("timestamp".into(), v)); }
+        if let Some(v) = self.name { q.push(("name".into(), v)); }
+        if let Some(v) = self.expires_at { q.push(("expires_at".into(), v)); }
     }
 }
 
@@ -466,8 +468,8 @@ pub struct RestoreSnapshotQuery {
 }
 
 impl RestoreSnapshotQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.name { q.push(("name", v)); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.name { q.push(("name".into(), v)); }
     }
 }
 
@@ -491,11 +493,11 @@ pub struct ListProjectBranchBucketObjectsQuery {
 }
 
 impl ListProjectBranchBucketObjectsQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.prefix { q.push(("prefix", v)); }
-        if let Some(v) = self.delimiter { q.push(("delimiter", v)); }
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.prefix { q.push(("prefix".into(), v)); }
+        if let Some(v) = self.delimiter { q.push(("delimiter".into(), v)); }
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
     }
 }
 
@@ -511,9 +513,9 @@ pub struct ListProjectBranchFunctionsQuery {
 }
 
 impl ListProjectBranchFunctionsQuery {
-    fn push_pairs(self, q: &mut Vec<(&'static str, String)>) {
-        if let Some(v) = self.cursor { q.push(("cursor", v)); }
-        if let Some(v) = self.limit { q.push(("limit", v.to_string())); }
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
     }
 }
 
@@ -635,10 +637,11 @@ impl ProjectsApi {
     pub async fn get_advisor_security_issues(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_PROJECT_ADVISOR_SECURITY_ISSUES, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_ADVISOR_SECURITY_ISSUES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getAdvisorSecurityIssues`.
@@ -646,10 +649,10 @@ impl ProjectsApi {
     pub fn get_advisor_security_issues_blocking(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_ADVISOR_SECURITY_ISSUES, path, q, payload))
+        here(self.client.call_op(&GET_PROJECT_ADVISOR_SECURITY_ISSUES, path, q, body), text)
     }
 
     /// List projects
@@ -666,10 +669,11 @@ impl ProjectsApi {
     pub async fn list(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &LIST_PROJECTS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
@@ -677,10 +681,10 @@ impl ProjectsApi {
     pub fn list_blocking(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECTS, path, q, payload))
+        here(self.client.call_op(&LIST_PROJECTS, path, q, body), text)
     }
 
     /// Every `projects` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
@@ -688,11 +692,11 @@ impl ProjectsApi {
     pub fn iter(&self, query: Option<ListProjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &LIST_PROJECTS, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECTS.id, path, q))
     }
 
     /// Create project
@@ -709,18 +713,19 @@ impl ProjectsApi {
     pub async fn create(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT, path, q, body), text)
     }
 
     /// List shared projects
@@ -734,10 +739,11 @@ impl ProjectsApi {
     pub async fn list_shared(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &LIST_SHARED_PROJECTS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_SHARED_PROJECTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listShared`.
@@ -745,10 +751,10 @@ impl ProjectsApi {
     pub fn list_shared_blocking(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &LIST_SHARED_PROJECTS, path, q, payload))
+        here(self.client.call_op(&LIST_SHARED_PROJECTS, path, q, body), text)
     }
 
     /// Every `projects` item across all pages of `listShared`, as a pager (`nextPage()`, `collectAll()`).
@@ -756,11 +762,11 @@ impl ProjectsApi {
     pub fn list_shared_iter(&self, query: Option<ListSharedProjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &LIST_SHARED_PROJECTS, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(LIST_SHARED_PROJECTS.id, path, q))
     }
 
     /// Retrieve project details
@@ -773,18 +779,19 @@ impl ProjectsApi {
     pub async fn get(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT, path, q, body), text)
     }
 
     /// Update project
@@ -798,18 +805,19 @@ impl ProjectsApi {
     pub async fn update(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
     pub fn update_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_PROJECT, path, q, body), text)
     }
 
     /// Delete project
@@ -823,18 +831,19 @@ impl ProjectsApi {
     pub async fn delete(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT, path, q, body), text)
     }
 
     /// Recover a deleted project
@@ -849,18 +858,19 @@ impl ProjectsApi {
     pub async fn recover(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &RECOVER_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&RECOVER_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `recover`.
     pub fn recover_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &RECOVER_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&RECOVER_PROJECT, path, q, body), text)
     }
 
     /// List project access
@@ -872,18 +882,19 @@ impl ProjectsApi {
     pub async fn list_permissions(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_PERMISSIONS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_PERMISSIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listPermissions`.
     pub fn list_permissions_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_PERMISSIONS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_PERMISSIONS, path, q, body), text)
     }
 
     /// Grant project access
@@ -895,18 +906,19 @@ impl ProjectsApi {
     pub async fn grant_permission(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&GRANT_PERMISSION_TO_PROJECT, Some(body))?;
-        run(call_json(self.client.clone(), &GRANT_PERMISSION_TO_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&GRANT_PERMISSION_TO_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `grantPermission`.
     pub fn grant_permission_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&GRANT_PERMISSION_TO_PROJECT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &GRANT_PERMISSION_TO_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&GRANT_PERMISSION_TO_PROJECT, path, q, body), text)
     }
 
     /// Revoke project access
@@ -918,18 +930,19 @@ impl ProjectsApi {
     pub async fn revoke_permission(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &REVOKE_PERMISSION_FROM_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&REVOKE_PERMISSION_FROM_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `revokePermission`.
     pub fn revoke_permission_blocking(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &REVOKE_PERMISSION_FROM_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&REVOKE_PERMISSION_FROM_PROJECT, path, q, body), text)
     }
 
     /// List available shared preload libraries
@@ -945,18 +958,19 @@ impl ProjectsApi {
     pub async fn get_available_preload_libraries(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_AVAILABLE_PRELOAD_LIBRARIES, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_AVAILABLE_PRELOAD_LIBRARIES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getAvailablePreloadLibraries`.
     pub fn get_available_preload_libraries_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_AVAILABLE_PRELOAD_LIBRARIES, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_AVAILABLE_PRELOAD_LIBRARIES, path, q, body), text)
     }
 
     /// Create a project transfer request
@@ -972,9 +986,10 @@ impl ProjectsApi {
     pub async fn create_transfer_request(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_TRANSFER_REQUEST, body)?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_TRANSFER_REQUEST, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_TRANSFER_REQUEST, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createTransferRequest`.
@@ -982,9 +997,9 @@ impl ProjectsApi {
     pub fn create_transfer_request_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_TRANSFER_REQUEST, body)?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_TRANSFER_REQUEST, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&CREATE_PROJECT_TRANSFER_REQUEST, path, q, body), text)
     }
 
     /// Accept a project transfer request
@@ -997,9 +1012,10 @@ impl ProjectsApi {
     pub async fn accept_transfer_request(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, request_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ACCEPT_PROJECT_TRANSFER_REQUEST, body)?;
-        run(call_empty(self.client.clone(), &ACCEPT_PROJECT_TRANSFER_REQUEST, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&ACCEPT_PROJECT_TRANSFER_REQUEST, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `acceptTransferRequest`.
@@ -1007,9 +1023,9 @@ impl ProjectsApi {
     pub fn accept_transfer_request_blocking(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, request_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ACCEPT_PROJECT_TRANSFER_REQUEST, body)?;
-        run_blocking(call_empty(self.client.clone(), &ACCEPT_PROJECT_TRANSFER_REQUEST, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&ACCEPT_PROJECT_TRANSFER_REQUEST, path, q, body), empty)
     }
 
     /// List JWKS URLs
@@ -1021,18 +1037,19 @@ impl ProjectsApi {
     pub async fn get_jwks(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_JWKS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_JWKS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getJwks`.
     pub fn get_jwks_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_JWKS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_JWKS, path, q, body), text)
     }
 
     /// Add JWKS URL
@@ -1045,18 +1062,19 @@ impl ProjectsApi {
     pub async fn add_jwks(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_PROJECT_JWKS, Some(body))?;
-        run(call_json(self.client.clone(), &ADD_PROJECT_JWKS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ADD_PROJECT_JWKS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `addJwks`.
     pub fn add_jwks_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_PROJECT_JWKS, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &ADD_PROJECT_JWKS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ADD_PROJECT_JWKS, path, q, body), text)
     }
 
     /// Delete JWKS URL
@@ -1069,18 +1087,19 @@ impl ProjectsApi {
     pub async fn delete_jwks(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT_JWKS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_JWKS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `deleteJwks`.
     pub fn delete_jwks_blocking(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_JWKS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_JWKS, path, q, body), text)
     }
 
     /// Retrieve connection URI
@@ -1094,12 +1113,13 @@ impl ProjectsApi {
     pub async fn get_connection_uri(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("database_name", database_name));
-        q.push(("role_name", role_name));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("database_name".into(), database_name));
+        q.push(("role_name".into(), role_name));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_CONNECTION_URI, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_CONNECTION_URI, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getConnectionUri`.
@@ -1107,12 +1127,12 @@ impl ProjectsApi {
     pub fn get_connection_uri_blocking(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("database_name", database_name));
-        q.push(("role_name", role_name));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("database_name".into(), database_name));
+        q.push(("role_name".into(), role_name));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_CONNECTION_URI, path, q, payload))
+        here(self.client.call_op(&GET_CONNECTION_URI, path, q, body), text)
     }
 
     /// List VPC endpoint restrictions
@@ -1124,18 +1144,19 @@ impl ProjectsApi {
     pub async fn list_vpc_endpoints(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_VPC_ENDPOINTS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_VPC_ENDPOINTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listVpcEndpoints`.
     pub fn list_vpc_endpoints_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_VPC_ENDPOINTS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_VPC_ENDPOINTS, path, q, body), text)
     }
 
     /// Set VPC endpoint restriction
@@ -1150,18 +1171,19 @@ impl ProjectsApi {
     pub async fn assign_vpc_endpoint(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ASSIGN_PROJECT_VPC_ENDPOINT, Some(body))?;
-        run(call_empty(self.client.clone(), &ASSIGN_PROJECT_VPC_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ASSIGN_PROJECT_VPC_ENDPOINT, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `assignVpcEndpoint`.
     pub fn assign_vpc_endpoint_blocking(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ASSIGN_PROJECT_VPC_ENDPOINT, Some(body))?;
-        run_blocking(call_empty(self.client.clone(), &ASSIGN_PROJECT_VPC_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ASSIGN_PROJECT_VPC_ENDPOINT, path, q, body), empty)
     }
 
     /// Delete VPC endpoint restriction
@@ -1172,18 +1194,19 @@ impl ProjectsApi {
     pub async fn delete_vpc_endpoint(&self, project_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_PROJECT_VPC_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_VPC_ENDPOINT, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteVpcEndpoint`.
     pub fn delete_vpc_endpoint_blocking(&self, project_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_PROJECT_VPC_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_VPC_ENDPOINT, path, q, body), empty)
     }
 
 }
@@ -1206,10 +1229,11 @@ impl BranchesApi {
     pub async fn list(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCHES, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCHES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
@@ -1217,10 +1241,10 @@ impl BranchesApi {
     pub fn list_blocking(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCHES, path, q, payload))
+        here(self.client.call_op(&LIST_PROJECT_BRANCHES, path, q, body), text)
     }
 
     /// Every `branches` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
@@ -1228,11 +1252,11 @@ impl BranchesApi {
     pub fn iter(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &LIST_PROJECT_BRANCHES, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCHES.id, path, q))
     }
 
     /// Create branch
@@ -1251,9 +1275,10 @@ impl BranchesApi {
     pub async fn create(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH, body)?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
@@ -1261,9 +1286,9 @@ impl BranchesApi {
     pub fn create_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH, body)?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Create anonymized branch
@@ -1281,18 +1306,19 @@ impl BranchesApi {
     pub async fn create_anonymized(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_ANONYMIZED, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_ANONYMIZED, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_ANONYMIZED, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createAnonymized`.
     pub fn create_anonymized_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_ANONYMIZED, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_ANONYMIZED, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_ANONYMIZED, path, q, body), text)
     }
 
     /// Retrieve number of branches
@@ -1306,10 +1332,11 @@ impl BranchesApi {
     pub async fn count(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &COUNT_PROJECT_BRANCHES, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&COUNT_PROJECT_BRANCHES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `count`.
@@ -1317,10 +1344,10 @@ impl BranchesApi {
     pub fn count_blocking(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &COUNT_PROJECT_BRANCHES, path, q, payload))
+        here(self.client.call_op(&COUNT_PROJECT_BRANCHES, path, q, body), text)
     }
 
     /// Retrieve branch details
@@ -1333,18 +1360,19 @@ impl BranchesApi {
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Update branch
@@ -1358,18 +1386,19 @@ impl BranchesApi {
     pub async fn update(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
     pub fn update_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Delete branch
@@ -1383,10 +1412,11 @@ impl BranchesApi {
     pub async fn delete(&self, project_id: String, branch_id: String, query: Option<DeleteProjectBranchQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
@@ -1394,10 +1424,10 @@ impl BranchesApi {
     pub fn delete_blocking(&self, project_id: String, branch_id: String, query: Option<DeleteProjectBranchQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH, path, q, payload))
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Restore branch to a historical state
@@ -1412,18 +1442,19 @@ impl BranchesApi {
     pub async fn restore(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&RESTORE_PROJECT_BRANCH, Some(body))?;
-        run(call_json(self.client.clone(), &RESTORE_PROJECT_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&RESTORE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `restore`.
     pub fn restore_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&RESTORE_PROJECT_BRANCH, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &RESTORE_PROJECT_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&RESTORE_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Retrieve database schema
@@ -1436,11 +1467,12 @@ impl BranchesApi {
     pub async fn get_schema(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("db_name", db_name));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("db_name".into(), db_name));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_SCHEMA, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_SCHEMA, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getSchema`.
@@ -1448,11 +1480,11 @@ impl BranchesApi {
     pub fn get_schema_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("db_name", db_name));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("db_name".into(), db_name));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_SCHEMA, path, q, payload))
+        here(self.client.call_op(&GET_PROJECT_BRANCH_SCHEMA, path, q, body), text)
     }
 
     /// Compare database schema
@@ -1465,11 +1497,12 @@ impl BranchesApi {
     pub async fn get_schema_comparison(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("db_name", db_name));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("db_name".into(), db_name));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_SCHEMA_COMPARISON, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_SCHEMA_COMPARISON, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getSchemaComparison`.
@@ -1477,11 +1510,11 @@ impl BranchesApi {
     pub fn get_schema_comparison_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("db_name", db_name));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("db_name".into(), db_name));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_SCHEMA_COMPARISON, path, q, payload))
+        here(self.client.call_op(&GET_PROJECT_BRANCH_SCHEMA_COMPARISON, path, q, body), text)
     }
 
     /// Retrieve masking rules
@@ -1494,18 +1527,19 @@ impl BranchesApi {
     pub async fn get_masking_rules(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_MASKING_RULES, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_MASKING_RULES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getMaskingRules`.
     pub fn get_masking_rules_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_MASKING_RULES, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_MASKING_RULES, path, q, body), text)
     }
 
     /// Update masking rules
@@ -1518,18 +1552,19 @@ impl BranchesApi {
     pub async fn update_masking_rules(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_MASKING_RULES, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_MASKING_RULES, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_MASKING_RULES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateMaskingRules`.
     pub fn update_masking_rules_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_MASKING_RULES, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_MASKING_RULES, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_MASKING_RULES, path, q, body), text)
     }
 
     /// Retrieve anonymized branch status
@@ -1543,18 +1578,19 @@ impl BranchesApi {
     pub async fn get_anonymized_status(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_ANONYMIZED_BRANCH_STATUS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ANONYMIZED_BRANCH_STATUS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getAnonymizedStatus`.
     pub fn get_anonymized_status_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_ANONYMIZED_BRANCH_STATUS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_ANONYMIZED_BRANCH_STATUS, path, q, body), text)
     }
 
     /// Start anonymization
@@ -1568,18 +1604,19 @@ impl BranchesApi {
     pub async fn start_anonymization(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &START_ANONYMIZATION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&START_ANONYMIZATION, path, q, body).await }, text).await
     }
 
     /// The blocking form of `startAnonymization`.
     pub fn start_anonymization_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &START_ANONYMIZATION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&START_ANONYMIZATION, path, q, body), text)
     }
 
     /// Set branch as default
@@ -1594,18 +1631,19 @@ impl BranchesApi {
     pub async fn set_default(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &SET_DEFAULT_PROJECT_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&SET_DEFAULT_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `setDefault`.
     pub fn set_default_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &SET_DEFAULT_PROJECT_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&SET_DEFAULT_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Recover a deleted branch
@@ -1621,18 +1659,19 @@ impl BranchesApi {
     pub async fn recover(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &RECOVER_PROJECT_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&RECOVER_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `recover`.
     pub fn recover_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &RECOVER_PROJECT_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&RECOVER_PROJECT_BRANCH, path, q, body), text)
     }
 
     /// Finalize branch restore from snapshot
@@ -1651,9 +1690,10 @@ impl BranchesApi {
     pub async fn finalize_restore(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&FINALIZE_RESTORE_BRANCH, body)?;
-        run(call_json(self.client.clone(), &FINALIZE_RESTORE_BRANCH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&FINALIZE_RESTORE_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `finalizeRestore`.
@@ -1661,9 +1701,9 @@ impl BranchesApi {
     pub fn finalize_restore_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&FINALIZE_RESTORE_BRANCH, body)?;
-        run_blocking(call_json(self.client.clone(), &FINALIZE_RESTORE_BRANCH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&FINALIZE_RESTORE_BRANCH, path, q, body), text)
     }
 
     /// List branch endpoints
@@ -1677,18 +1717,19 @@ impl BranchesApi {
     pub async fn list_endpoints(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_ENDPOINTS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_ENDPOINTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listEndpoints`.
     pub fn list_endpoints_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_ENDPOINTS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_ENDPOINTS, path, q, body), text)
     }
 
 }
@@ -1712,18 +1753,19 @@ impl DatabasesApi {
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_DATABASES, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_DATABASES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_DATABASES, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_DATABASES, path, q, body), text)
     }
 
     /// Create database
@@ -1738,18 +1780,19 @@ impl DatabasesApi {
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_DATABASE, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_DATABASE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_DATABASE, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_DATABASE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_DATABASE, path, q, body), text)
     }
 
     /// Retrieve database details
@@ -1762,18 +1805,19 @@ impl DatabasesApi {
     pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_DATABASE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_DATABASE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_DATABASE, path, q, body), text)
     }
 
     /// Update database
@@ -1787,18 +1831,19 @@ impl DatabasesApi {
     pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH_DATABASE, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH_DATABASE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
     pub fn update_blocking(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH_DATABASE, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH_DATABASE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_PROJECT_BRANCH_DATABASE, path, q, body), text)
     }
 
     /// Delete database
@@ -1812,18 +1857,19 @@ impl DatabasesApi {
     pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_DATABASE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_DATABASE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_DATABASE, path, q, body), text)
     }
 
 }
@@ -1846,18 +1892,19 @@ impl RolesApi {
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_ROLES, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_ROLES, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_ROLES, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_ROLES, path, q, body), text)
     }
 
     /// Create role
@@ -1871,18 +1918,19 @@ impl RolesApi {
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_ROLE, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_ROLE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_ROLE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_ROLE, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_ROLE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_ROLE, path, q, body), text)
     }
 
     /// Retrieve role details
@@ -1896,18 +1944,19 @@ impl RolesApi {
     pub async fn get(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_ROLE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_ROLE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_ROLE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_ROLE, path, q, body), text)
     }
 
     /// Delete role
@@ -1921,18 +1970,19 @@ impl RolesApi {
     pub async fn delete(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_ROLE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_ROLE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_ROLE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_ROLE, path, q, body), text)
     }
 
     /// Retrieve role password
@@ -1945,18 +1995,19 @@ impl RolesApi {
     pub async fn get_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getPassword`.
     pub fn get_password_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, body), text)
     }
 
     /// Reset role password
@@ -1973,18 +2024,19 @@ impl RolesApi {
     pub async fn reset_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &RESET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&RESET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, body).await }, text).await
     }
 
     /// The blocking form of `resetPassword`.
     pub fn reset_password_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &RESET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&RESET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, body), text)
     }
 
 }
@@ -2008,18 +2060,19 @@ impl EndpointsApi {
     pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_ENDPOINTS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_ENDPOINTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_ENDPOINTS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_ENDPOINTS, path, q, body), text)
     }
 
     /// Create compute endpoint
@@ -2036,18 +2089,19 @@ impl EndpointsApi {
     pub async fn create(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_ENDPOINT, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_ENDPOINT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_ENDPOINT, path, q, body), text)
     }
 
     /// Retrieve compute endpoint details
@@ -2062,18 +2116,19 @@ impl EndpointsApi {
     pub async fn get(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_ENDPOINT, path, q, body), text)
     }
 
     /// Update compute endpoint
@@ -2086,18 +2141,19 @@ impl EndpointsApi {
     pub async fn update(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_ENDPOINT, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
     pub fn update_blocking(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_ENDPOINT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_PROJECT_ENDPOINT, path, q, body), text)
     }
 
     /// Delete compute endpoint
@@ -2113,18 +2169,19 @@ impl EndpointsApi {
     pub async fn delete(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_ENDPOINT, path, q, body), text)
     }
 
     /// Start compute endpoint
@@ -2138,18 +2195,19 @@ impl EndpointsApi {
     pub async fn start(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &START_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&START_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `start`.
     pub fn start_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &START_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&START_PROJECT_ENDPOINT, path, q, body), text)
     }
 
     /// Suspend compute endpoint
@@ -2164,18 +2222,19 @@ impl EndpointsApi {
     pub async fn suspend(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &SUSPEND_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&SUSPEND_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `suspend`.
     pub fn suspend_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &SUSPEND_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&SUSPEND_PROJECT_ENDPOINT, path, q, body), text)
     }
 
     /// Restart compute endpoint
@@ -2190,18 +2249,19 @@ impl EndpointsApi {
     pub async fn restart(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &RESTART_PROJECT_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&RESTART_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `restart`.
     pub fn restart_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &RESTART_PROJECT_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&RESTART_PROJECT_ENDPOINT, path, q, body), text)
     }
 
 }
@@ -2224,18 +2284,19 @@ impl OperationsApi {
     pub async fn get(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_OPERATION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_OPERATION, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_OPERATION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_OPERATION, path, q, body), text)
     }
 
     /// List operations
@@ -2253,10 +2314,11 @@ impl OperationsApi {
     pub async fn list(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &LIST_PROJECT_OPERATIONS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_OPERATIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
@@ -2264,10 +2326,10 @@ impl OperationsApi {
     pub fn list_blocking(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_OPERATIONS, path, q, payload))
+        here(self.client.call_op(&LIST_PROJECT_OPERATIONS, path, q, body), text)
     }
 
     /// Every `operations` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
@@ -2275,11 +2337,11 @@ impl OperationsApi {
     pub fn iter(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &LIST_PROJECT_OPERATIONS, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_OPERATIONS.id, path, q))
     }
 
 }
@@ -2304,18 +2366,19 @@ impl ApiKeysApi {
     pub async fn list(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_API_KEYS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_API_KEYS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_API_KEYS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_API_KEYS, path, q, body), text)
     }
 
     /// Create API key
@@ -2332,18 +2395,19 @@ impl ApiKeysApi {
     pub async fn create(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_API_KEY, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_API_KEY, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_API_KEY, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_API_KEY, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_API_KEY, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_API_KEY, path, q, body), text)
     }
 
     /// Revoke API key
@@ -2359,18 +2423,19 @@ impl ApiKeysApi {
     pub async fn revoke(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &REVOKE_API_KEY, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&REVOKE_API_KEY, path, q, body).await }, text).await
     }
 
     /// The blocking form of `revoke`.
     pub fn revoke_blocking(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &REVOKE_API_KEY, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&REVOKE_API_KEY, path, q, body), text)
     }
 
 }
@@ -2395,10 +2460,11 @@ impl SnapshotsApi {
     pub async fn create(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &CREATE_SNAPSHOT, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_SNAPSHOT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
@@ -2406,10 +2472,10 @@ impl SnapshotsApi {
     pub fn create_blocking(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &CREATE_SNAPSHOT, path, q, payload))
+        here(self.client.call_op(&CREATE_SNAPSHOT, path, q, body), text)
     }
 
     /// List project snapshots
@@ -2422,18 +2488,19 @@ impl SnapshotsApi {
     pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_SNAPSHOTS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_SNAPSHOTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_SNAPSHOTS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_SNAPSHOTS, path, q, body), text)
     }
 
     /// Update snapshot
@@ -2445,18 +2512,19 @@ impl SnapshotsApi {
     pub async fn update(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_SNAPSHOT, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_SNAPSHOT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_SNAPSHOT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
     pub fn update_blocking(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_SNAPSHOT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_SNAPSHOT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_SNAPSHOT, path, q, body), text)
     }
 
     /// Delete snapshot
@@ -2469,18 +2537,19 @@ impl SnapshotsApi {
     pub async fn delete(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_SNAPSHOT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_SNAPSHOT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_SNAPSHOT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_SNAPSHOT, path, q, body), text)
     }
 
     /// Restore snapshot
@@ -2495,10 +2564,11 @@ impl SnapshotsApi {
     pub async fn restore(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&RESTORE_SNAPSHOT, body)?;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &RESTORE_SNAPSHOT, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&RESTORE_SNAPSHOT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `restore`.
@@ -2506,10 +2576,10 @@ impl SnapshotsApi {
     pub fn restore_blocking(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&RESTORE_SNAPSHOT, body)?;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &RESTORE_SNAPSHOT, path, q, payload))
+        here(self.client.call_op(&RESTORE_SNAPSHOT, path, q, body), text)
     }
 
     /// Retrieve backup schedule
@@ -2521,18 +2591,19 @@ impl SnapshotsApi {
     pub async fn get_schedule(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_SNAPSHOT_SCHEDULE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_SNAPSHOT_SCHEDULE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getSchedule`.
     pub fn get_schedule_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_SNAPSHOT_SCHEDULE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_SNAPSHOT_SCHEDULE, path, q, body), text)
     }
 
     /// Update backup schedule
@@ -2545,18 +2616,19 @@ impl SnapshotsApi {
     pub async fn set_schedule(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&SET_SNAPSHOT_SCHEDULE, Some(body))?;
-        run(call_json(self.client.clone(), &SET_SNAPSHOT_SCHEDULE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&SET_SNAPSHOT_SCHEDULE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `setSchedule`.
     pub fn set_schedule_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&SET_SNAPSHOT_SCHEDULE, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &SET_SNAPSHOT_SCHEDULE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&SET_SNAPSHOT_SCHEDULE, path, q, body), text)
     }
 
 }
@@ -2579,10 +2651,11 @@ impl RegionsApi {
     pub async fn list_active(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_ACTIVE_REGIONS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ACTIVE_REGIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listActive`.
@@ -2590,10 +2663,10 @@ impl RegionsApi {
     pub fn list_active_blocking(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_ACTIVE_REGIONS, path, q, payload))
+        here(self.client.call_op(&GET_ACTIVE_REGIONS, path, q, body), text)
     }
 
 }
@@ -2616,18 +2689,19 @@ impl UsersApi {
     pub async fn get_current(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_CURRENT_USER_INFO, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_CURRENT_USER_INFO, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getCurrent`.
     pub fn get_current_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_CURRENT_USER_INFO, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_CURRENT_USER_INFO, path, q, body), text)
     }
 
     /// List organizations for the current user
@@ -2639,18 +2713,19 @@ impl UsersApi {
     pub async fn list_organizations(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_CURRENT_USER_ORGANIZATIONS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_CURRENT_USER_ORGANIZATIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listOrganizations`.
     pub fn list_organizations_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_CURRENT_USER_ORGANIZATIONS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_CURRENT_USER_ORGANIZATIONS, path, q, body), text)
     }
 
     /// Transfer projects from personal account to organization
@@ -2663,18 +2738,19 @@ impl UsersApi {
     pub async fn transfer_projects_to_org(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&TRANSFER_PROJECTS_FROM_USER_TO_ORG, Some(body))?;
-        run(call_json(self.client.clone(), &TRANSFER_PROJECTS_FROM_USER_TO_ORG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&TRANSFER_PROJECTS_FROM_USER_TO_ORG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `transferProjectsToOrg`.
     pub fn transfer_projects_to_org_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&TRANSFER_PROJECTS_FROM_USER_TO_ORG, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &TRANSFER_PROJECTS_FROM_USER_TO_ORG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&TRANSFER_PROJECTS_FROM_USER_TO_ORG, path, q, body), text)
     }
 
     /// Retrieve request authentication details
@@ -2688,18 +2764,19 @@ impl UsersApi {
     pub async fn get_auth_details(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_AUTH_DETAILS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_AUTH_DETAILS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getAuthDetails`.
     pub fn get_auth_details_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_AUTH_DETAILS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_AUTH_DETAILS, path, q, body), text)
     }
 
 }
@@ -2724,13 +2801,14 @@ impl ConsumptionApi {
     pub async fn get_history_per_project(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getHistoryPerProject`.
@@ -2738,13 +2816,13 @@ impl ConsumptionApi {
     pub fn get_history_per_project_blocking(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q, payload))
+        here(self.client.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q, body), text)
     }
 
     /// Every `projects` item across all pages of `getHistoryPerProject`, as a pager (`nextPage()`, `collectAll()`).
@@ -2752,14 +2830,14 @@ impl ConsumptionApi {
     pub fn get_history_per_project_iter(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_PROJECT.id, path, q))
     }
 
     /// Retrieve project consumption metrics
@@ -2775,14 +2853,15 @@ impl ConsumptionApi {
     pub async fn get_history_per_project_v2(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        for v in metrics { q.push(("metrics", v)); }
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        for v in metrics { q.push(("metrics".into(), v)); }
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getHistoryPerProjectV2`.
@@ -2790,14 +2869,14 @@ impl ConsumptionApi {
     pub fn get_history_per_project_v2_blocking(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        for v in metrics { q.push(("metrics", v)); }
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        for v in metrics { q.push(("metrics".into(), v)); }
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q, payload))
+        here(self.client.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q, body), text)
     }
 
     /// Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
@@ -2805,15 +2884,15 @@ impl ConsumptionApi {
     pub fn get_history_per_project_v2_iter(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        for v in metrics { q.push(("metrics", v)); }
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        for v in metrics { q.push(("metrics".into(), v)); }
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_PROJECT_V2.id, path, q))
     }
 
     /// Retrieve branch consumption metrics
@@ -2828,15 +2907,16 @@ impl ConsumptionApi {
     pub async fn get_history_per_branch_v2(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        for v in project_ids { q.push(("project_ids", v)); }
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        for v in metrics { q.push(("metrics", v)); }
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        for v in project_ids { q.push(("project_ids".into(), v)); }
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        for v in metrics { q.push(("metrics".into(), v)); }
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getHistoryPerBranchV2`.
@@ -2844,15 +2924,15 @@ impl ConsumptionApi {
     pub fn get_history_per_branch_v2_blocking(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        for v in project_ids { q.push(("project_ids", v)); }
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        for v in metrics { q.push(("metrics", v)); }
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        for v in project_ids { q.push(("project_ids".into(), v)); }
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        for v in metrics { q.push(("metrics".into(), v)); }
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q, payload))
+        here(self.client.call_op(&GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q, body), text)
     }
 
     /// Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
@@ -2860,16 +2940,16 @@ impl ConsumptionApi {
     pub fn get_history_per_branch_v2_iter(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        for v in project_ids { q.push(("project_ids", v)); }
-        q.push(("from", from));
-        q.push(("to", to));
-        q.push(("granularity", granularity));
-        for v in metrics { q.push(("metrics", v)); }
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        for v in project_ids { q.push(("project_ids".into(), v)); }
+        q.push(("from".into(), from));
+        q.push(("to".into(), to));
+        q.push(("granularity".into(), granularity));
+        for v in metrics { q.push(("metrics".into(), v)); }
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_BRANCH_V2.id, path, q))
     }
 
 }
@@ -2891,18 +2971,19 @@ impl OrganizationsApi {
     pub async fn get(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_ORGANIZATION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ORGANIZATION, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_ORGANIZATION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_ORGANIZATION, path, q, body), text)
     }
 
     /// List organization API keys
@@ -2917,18 +2998,19 @@ impl OrganizationsApi {
     pub async fn list_api_keys(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_ORG_API_KEYS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_ORG_API_KEYS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listApiKeys`.
     pub fn list_api_keys_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_ORG_API_KEYS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_ORG_API_KEYS, path, q, body), text)
     }
 
     /// Create organization API key
@@ -2945,18 +3027,19 @@ impl OrganizationsApi {
     pub async fn create_api_key(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_ORG_API_KEY, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_ORG_API_KEY, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_ORG_API_KEY, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createApiKey`.
     pub fn create_api_key_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_ORG_API_KEY, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_ORG_API_KEY, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_ORG_API_KEY, path, q, body), text)
     }
 
     /// Revoke organization API key
@@ -2972,18 +3055,19 @@ impl OrganizationsApi {
     pub async fn revoke_api_key(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &REVOKE_ORG_API_KEY, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&REVOKE_ORG_API_KEY, path, q, body).await }, text).await
     }
 
     /// The blocking form of `revokeApiKey`.
     pub fn revoke_api_key_blocking(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &REVOKE_ORG_API_KEY, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&REVOKE_ORG_API_KEY, path, q, body), text)
     }
 
     /// Retrieve organization spending limit
@@ -2997,18 +3081,19 @@ impl OrganizationsApi {
     pub async fn get_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_ORGANIZATION_SPENDING_LIMIT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ORGANIZATION_SPENDING_LIMIT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getSpendingLimit`.
     pub fn get_spending_limit_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_ORGANIZATION_SPENDING_LIMIT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_ORGANIZATION_SPENDING_LIMIT, path, q, body), text)
     }
 
     /// Set organization spending limit
@@ -3024,18 +3109,19 @@ impl OrganizationsApi {
     pub async fn set_spending_limit(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&SET_ORGANIZATION_SPENDING_LIMIT, Some(body))?;
-        run(call_json(self.client.clone(), &SET_ORGANIZATION_SPENDING_LIMIT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&SET_ORGANIZATION_SPENDING_LIMIT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `setSpendingLimit`.
     pub fn set_spending_limit_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&SET_ORGANIZATION_SPENDING_LIMIT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &SET_ORGANIZATION_SPENDING_LIMIT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&SET_ORGANIZATION_SPENDING_LIMIT, path, q, body), text)
     }
 
     /// Remove organization spending limit
@@ -3049,18 +3135,19 @@ impl OrganizationsApi {
     pub async fn delete_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_ORGANIZATION_SPENDING_LIMIT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_ORGANIZATION_SPENDING_LIMIT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `deleteSpendingLimit`.
     pub fn delete_spending_limit_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_ORGANIZATION_SPENDING_LIMIT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_ORGANIZATION_SPENDING_LIMIT, path, q, body), text)
     }
 
     /// List organization members
@@ -3073,10 +3160,11 @@ impl OrganizationsApi {
     pub async fn get_members(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &GET_ORGANIZATION_MEMBERS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ORGANIZATION_MEMBERS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getMembers`.
@@ -3084,10 +3172,10 @@ impl OrganizationsApi {
     pub fn get_members_blocking(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &GET_ORGANIZATION_MEMBERS, path, q, payload))
+        here(self.client.call_op(&GET_ORGANIZATION_MEMBERS, path, q, body), text)
     }
 
     /// Every `members` item across all pages of `getMembers`, as a pager (`nextPage()`, `collectAll()`).
@@ -3095,11 +3183,11 @@ impl OrganizationsApi {
     pub fn get_members_iter(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &GET_ORGANIZATION_MEMBERS, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(GET_ORGANIZATION_MEMBERS.id, path, q))
     }
 
     /// Retrieve organization member details
@@ -3111,18 +3199,19 @@ impl OrganizationsApi {
     pub async fn get_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_ORGANIZATION_MEMBER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ORGANIZATION_MEMBER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getMember`.
     pub fn get_member_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_ORGANIZATION_MEMBER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_ORGANIZATION_MEMBER, path, q, body), text)
     }
 
     /// Update role for organization member
@@ -3136,18 +3225,19 @@ impl OrganizationsApi {
     pub async fn update_member(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_ORGANIZATION_MEMBER, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_ORGANIZATION_MEMBER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_ORGANIZATION_MEMBER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateMember`.
     pub fn update_member_blocking(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_ORGANIZATION_MEMBER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_ORGANIZATION_MEMBER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_ORGANIZATION_MEMBER, path, q, body), text)
     }
 
     /// Remove organization member
@@ -3161,18 +3251,19 @@ impl OrganizationsApi {
     pub async fn remove_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &REMOVE_ORGANIZATION_MEMBER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&REMOVE_ORGANIZATION_MEMBER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `removeMember`.
     pub fn remove_member_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &REMOVE_ORGANIZATION_MEMBER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&REMOVE_ORGANIZATION_MEMBER, path, q, body), text)
     }
 
     /// List organization invitations
@@ -3184,18 +3275,19 @@ impl OrganizationsApi {
     pub async fn get_invitations(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_ORGANIZATION_INVITATIONS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ORGANIZATION_INVITATIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getInvitations`.
     pub fn get_invitations_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_ORGANIZATION_INVITATIONS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_ORGANIZATION_INVITATIONS, path, q, body), text)
     }
 
     /// Create organization invitations
@@ -3210,18 +3302,19 @@ impl OrganizationsApi {
     pub async fn create_invitations(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_ORGANIZATION_INVITATIONS, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_ORGANIZATION_INVITATIONS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_ORGANIZATION_INVITATIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createInvitations`.
     pub fn create_invitations_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_ORGANIZATION_INVITATIONS, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_ORGANIZATION_INVITATIONS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_ORGANIZATION_INVITATIONS, path, q, body), text)
     }
 
     /// Transfer projects between organizations
@@ -3233,18 +3326,19 @@ impl OrganizationsApi {
     pub async fn transfer_projects(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&TRANSFER_PROJECTS_FROM_ORG_TO_ORG, Some(body))?;
-        run(call_json(self.client.clone(), &TRANSFER_PROJECTS_FROM_ORG_TO_ORG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&TRANSFER_PROJECTS_FROM_ORG_TO_ORG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `transferProjects`.
     pub fn transfer_projects_blocking(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&TRANSFER_PROJECTS_FROM_ORG_TO_ORG, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &TRANSFER_PROJECTS_FROM_ORG_TO_ORG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&TRANSFER_PROJECTS_FROM_ORG_TO_ORG, path, q, body), text)
     }
 
     /// List VPC endpoints across all regions
@@ -3256,18 +3350,19 @@ impl OrganizationsApi {
     pub async fn list_vpc_endpoints_all_regions(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listVpcEndpointsAllRegions`.
     pub fn list_vpc_endpoints_all_regions_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS, path, q, body), text)
     }
 
     /// List VPC endpoints
@@ -3279,18 +3374,19 @@ impl OrganizationsApi {
     pub async fn list_vpc_endpoints(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_ORGANIZATION_VPC_ENDPOINTS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_ORGANIZATION_VPC_ENDPOINTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listVpcEndpoints`.
     pub fn list_vpc_endpoints_blocking(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_ORGANIZATION_VPC_ENDPOINTS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_ORGANIZATION_VPC_ENDPOINTS, path, q, body), text)
     }
 
     /// Retrieve VPC endpoint details
@@ -3302,18 +3398,19 @@ impl OrganizationsApi {
     pub async fn get_vpc_endpoint_details(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_ORGANIZATION_VPC_ENDPOINT_DETAILS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_ORGANIZATION_VPC_ENDPOINT_DETAILS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getVpcEndpointDetails`.
     pub fn get_vpc_endpoint_details_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_ORGANIZATION_VPC_ENDPOINT_DETAILS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_ORGANIZATION_VPC_ENDPOINT_DETAILS, path, q, body), text)
     }
 
     /// Assign or update VPC endpoint
@@ -3324,18 +3421,19 @@ impl OrganizationsApi {
     pub async fn assign_vpc_endpoint(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ASSIGN_ORGANIZATION_VPC_ENDPOINT, Some(body))?;
-        run(call_empty(self.client.clone(), &ASSIGN_ORGANIZATION_VPC_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ASSIGN_ORGANIZATION_VPC_ENDPOINT, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `assignVpcEndpoint`.
     pub fn assign_vpc_endpoint_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ASSIGN_ORGANIZATION_VPC_ENDPOINT, Some(body))?;
-        run_blocking(call_empty(self.client.clone(), &ASSIGN_ORGANIZATION_VPC_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ASSIGN_ORGANIZATION_VPC_ENDPOINT, path, q, body), empty)
     }
 
     /// Delete VPC endpoint
@@ -3348,18 +3446,19 @@ impl OrganizationsApi {
     pub async fn delete_vpc_endpoint(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_ORGANIZATION_VPC_ENDPOINT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_ORGANIZATION_VPC_ENDPOINT, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteVpcEndpoint`.
     pub fn delete_vpc_endpoint_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_ORGANIZATION_VPC_ENDPOINT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_ORGANIZATION_VPC_ENDPOINT, path, q, body), empty)
     }
 
 }
@@ -3383,18 +3482,19 @@ impl AuthApi {
     pub async fn create_integration(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH_INTEGRATION, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_NEON_AUTH_INTEGRATION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_NEON_AUTH_INTEGRATION, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createIntegration`.
     pub fn create_integration_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH_INTEGRATION, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_NEON_AUTH_INTEGRATION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_NEON_AUTH_INTEGRATION, path, q, body), text)
     }
 
     /// Retrieve Neon Auth details for the branch
@@ -3407,18 +3507,19 @@ impl AuthApi {
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH, path, q, body), text)
     }
 
     /// Enable Neon Auth for the branch
@@ -3431,18 +3532,19 @@ impl AuthApi {
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_NEON_AUTH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_NEON_AUTH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_NEON_AUTH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_NEON_AUTH, path, q, body), text)
     }
 
     /// Disable Neon Auth for the branch
@@ -3458,9 +3560,10 @@ impl AuthApi {
     pub async fn disable(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DISABLE_NEON_AUTH, body)?;
-        run(call_empty(self.client.clone(), &DISABLE_NEON_AUTH, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&DISABLE_NEON_AUTH, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `disable`.
@@ -3468,9 +3571,9 @@ impl AuthApi {
     pub fn disable_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DISABLE_NEON_AUTH, body)?;
-        run_blocking(call_empty(self.client.clone(), &DISABLE_NEON_AUTH, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&DISABLE_NEON_AUTH, path, q, body), empty)
     }
 
     /// List trusted redirect URI domains
@@ -3483,18 +3586,19 @@ impl AuthApi {
     pub async fn list_redirect_uri_whitelist_domains(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listRedirectUriWhitelistDomains`.
     pub fn list_redirect_uri_whitelist_domains_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS, path, q, body), text)
     }
 
     /// Add trusted redirect URI domain
@@ -3506,18 +3610,19 @@ impl AuthApi {
     pub async fn add_domain_to_redirect_uri_whitelist(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, Some(body))?;
-        run(call_empty(self.client.clone(), &ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `addDomainToRedirectUriWhitelist`.
     pub fn add_domain_to_redirect_uri_whitelist_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, Some(body))?;
-        run_blocking(call_empty(self.client.clone(), &ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, path, q, body), empty)
     }
 
     /// Delete trusted redirect URI domain
@@ -3529,18 +3634,19 @@ impl AuthApi {
     pub async fn delete_domain_from_redirect_uri_whitelist(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, Some(body))?;
-        run(call_empty(self.client.clone(), &DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteDomainFromRedirectUriWhitelist`.
     pub fn delete_domain_from_redirect_uri_whitelist_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, Some(body))?;
-        run_blocking(call_empty(self.client.clone(), &DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, path, q, body), empty)
     }
 
     /// List domains in redirect_uri whitelist
@@ -3553,18 +3659,19 @@ impl AuthApi {
     pub async fn list_branch_trusted_domains(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listBranchTrustedDomains`.
     pub fn list_branch_trusted_domains_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS, path, q, body), text)
     }
 
     /// Add domain to redirect_uri whitelist
@@ -3576,18 +3683,19 @@ impl AuthApi {
     pub async fn add_branch_trusted_domain(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, Some(body))?;
-        run(call_empty(self.client.clone(), &ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `addBranchTrustedDomain`.
     pub fn add_branch_trusted_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, Some(body))?;
-        run_blocking(call_empty(self.client.clone(), &ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, body), empty)
     }
 
     /// Delete domain from redirect_uri whitelist
@@ -3599,18 +3707,19 @@ impl AuthApi {
     pub async fn delete_branch_trusted_domain(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, Some(body))?;
-        run(call_empty(self.client.clone(), &DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteBranchTrustedDomain`.
     pub fn delete_branch_trusted_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, Some(body))?;
-        run_blocking(call_empty(self.client.clone(), &DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, body), empty)
     }
 
     /// Create Auth Provider SDK keys
@@ -3623,18 +3732,19 @@ impl AuthApi {
     pub async fn create_provider_sdk_keys(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createProviderSdkKeys`.
     pub fn create_provider_sdk_keys_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, path, q, body), text)
     }
 
     /// Create new auth user
@@ -3648,18 +3758,19 @@ impl AuthApi {
     pub async fn create_new_user(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH_NEW_USER, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_NEON_AUTH_NEW_USER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_NEON_AUTH_NEW_USER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createNewUser`.
     pub fn create_new_user_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_NEON_AUTH_NEW_USER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_NEON_AUTH_NEW_USER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_NEON_AUTH_NEW_USER, path, q, body), text)
     }
 
     /// Create new auth user
@@ -3673,18 +3784,19 @@ impl AuthApi {
     pub async fn create_branch_new_user(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_BRANCH_NEON_AUTH_NEW_USER, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_BRANCH_NEON_AUTH_NEW_USER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_BRANCH_NEON_AUTH_NEW_USER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createBranchNewUser`.
     pub fn create_branch_new_user_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_BRANCH_NEON_AUTH_NEW_USER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_BRANCH_NEON_AUTH_NEW_USER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_BRANCH_NEON_AUTH_NEW_USER, path, q, body), text)
     }
 
     /// Delete auth user
@@ -3696,18 +3808,19 @@ impl AuthApi {
     pub async fn delete_branch_user(&self, project_id: String, branch_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_BRANCH_NEON_AUTH_USER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_BRANCH_NEON_AUTH_USER, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteBranchUser`.
     pub fn delete_branch_user_blocking(&self, project_id: String, branch_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_BRANCH_NEON_AUTH_USER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_BRANCH_NEON_AUTH_USER, path, q, body), empty)
     }
 
     /// Update auth user role
@@ -3720,18 +3833,19 @@ impl AuthApi {
     pub async fn update_user_role(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_USER_ROLE, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_USER_ROLE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_USER_ROLE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateUserRole`.
     pub fn update_user_role_blocking(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_USER_ROLE, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_USER_ROLE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_USER_ROLE, path, q, body), text)
     }
 
     /// Delete auth user
@@ -3743,18 +3857,19 @@ impl AuthApi {
     pub async fn delete_user(&self, project_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_user_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_NEON_AUTH_USER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_NEON_AUTH_USER, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteUser`.
     pub fn delete_user_blocking(&self, project_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_user_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_NEON_AUTH_USER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_NEON_AUTH_USER, path, q, body), empty)
     }
 
     /// Transfer Neon-managed auth project to your own account
@@ -3766,18 +3881,19 @@ impl AuthApi {
     pub async fn transfer_provider_project(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&TRANSFER_NEON_AUTH_PROVIDER_PROJECT, Some(body))?;
-        run(call_json(self.client.clone(), &TRANSFER_NEON_AUTH_PROVIDER_PROJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&TRANSFER_NEON_AUTH_PROVIDER_PROJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `transferProviderProject`.
     pub fn transfer_provider_project_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&TRANSFER_NEON_AUTH_PROVIDER_PROJECT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &TRANSFER_NEON_AUTH_PROVIDER_PROJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&TRANSFER_NEON_AUTH_PROVIDER_PROJECT, path, q, body), text)
     }
 
     /// List active integrations with auth providers
@@ -3790,18 +3906,19 @@ impl AuthApi {
     pub async fn list_integrations(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_NEON_AUTH_INTEGRATIONS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_NEON_AUTH_INTEGRATIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listIntegrations`.
     pub fn list_integrations_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_NEON_AUTH_INTEGRATIONS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_NEON_AUTH_INTEGRATIONS, path, q, body), text)
     }
 
     /// List OAuth providers
@@ -3814,18 +3931,19 @@ impl AuthApi {
     pub async fn list_oauth_providers(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_NEON_AUTH_OAUTH_PROVIDERS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_NEON_AUTH_OAUTH_PROVIDERS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listOauthProviders`.
     pub fn list_oauth_providers_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_NEON_AUTH_OAUTH_PROVIDERS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_NEON_AUTH_OAUTH_PROVIDERS, path, q, body), text)
     }
 
     /// Add an OAuth provider
@@ -3839,18 +3957,19 @@ impl AuthApi {
     pub async fn add_oauth_provider(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run(call_json(self.client.clone(), &ADD_NEON_AUTH_OAUTH_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ADD_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `addOauthProvider`.
     pub fn add_oauth_provider_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &ADD_NEON_AUTH_OAUTH_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ADD_NEON_AUTH_OAUTH_PROVIDER, path, q, body), text)
     }
 
     /// List OAuth providers for the branch
@@ -3862,18 +3981,19 @@ impl AuthApi {
     pub async fn list_branch_oauth_providers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listBranchOauthProviders`.
     pub fn list_branch_oauth_providers_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS, path, q, body), text)
     }
 
     /// Add an OAuth provider
@@ -3886,18 +4006,19 @@ impl AuthApi {
     pub async fn add_branch_oauth_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run(call_json(self.client.clone(), &ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `addBranchOauthProvider`.
     pub fn add_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body), text)
     }
 
     /// Update OAuth provider
@@ -3910,18 +4031,19 @@ impl AuthApi {
     pub async fn update_oauth_provider(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_OAUTH_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateOauthProvider`.
     pub fn update_oauth_provider_blocking(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_OAUTH_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_OAUTH_PROVIDER, path, q, body), text)
     }
 
     /// Delete OAuth provider
@@ -3933,18 +4055,19 @@ impl AuthApi {
     pub async fn delete_oauth_provider(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_NEON_AUTH_OAUTH_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteOauthProvider`.
     pub fn delete_oauth_provider_blocking(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_NEON_AUTH_OAUTH_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_NEON_AUTH_OAUTH_PROVIDER, path, q, body), empty)
     }
 
     /// Update OAuth provider
@@ -3956,18 +4079,19 @@ impl AuthApi {
     pub async fn update_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateBranchOauthProvider`.
     pub fn update_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body), text)
     }
 
     /// Delete OAuth provider
@@ -3978,18 +4102,19 @@ impl AuthApi {
     pub async fn delete_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteBranchOauthProvider`.
     pub fn delete_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body), empty)
     }
 
     /// Retrieve email server configuration
@@ -4002,18 +4127,19 @@ impl AuthApi {
     pub async fn get_email_server(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_EMAIL_SERVER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_EMAIL_SERVER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getEmailServer`.
     pub fn get_email_server_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_EMAIL_SERVER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_EMAIL_SERVER, path, q, body), text)
     }
 
     /// Update email server configuration
@@ -4026,18 +4152,19 @@ impl AuthApi {
     pub async fn update_email_server(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_EMAIL_SERVER, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_EMAIL_SERVER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_EMAIL_SERVER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateEmailServer`.
     pub fn update_email_server_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_EMAIL_SERVER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_EMAIL_SERVER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_EMAIL_SERVER, path, q, body), text)
     }
 
     /// Send test email
@@ -4051,18 +4178,19 @@ impl AuthApi {
     pub async fn send_test_email(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&SEND_NEON_AUTH_TEST_EMAIL, Some(body))?;
-        run(call_json(self.client.clone(), &SEND_NEON_AUTH_TEST_EMAIL, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&SEND_NEON_AUTH_TEST_EMAIL, path, q, body).await }, text).await
     }
 
     /// The blocking form of `sendTestEmail`.
     pub fn send_test_email_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&SEND_NEON_AUTH_TEST_EMAIL, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &SEND_NEON_AUTH_TEST_EMAIL, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&SEND_NEON_AUTH_TEST_EMAIL, path, q, body), text)
     }
 
     /// Retrieve email and password configuration
@@ -4075,18 +4203,19 @@ impl AuthApi {
     pub async fn get_email_and_password_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getEmailAndPasswordConfig`.
     pub fn get_email_and_password_config_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, body), text)
     }
 
     /// Update email and password configuration
@@ -4099,18 +4228,19 @@ impl AuthApi {
     pub async fn update_email_and_password_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateEmailAndPasswordConfig`.
     pub fn update_email_and_password_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, body), text)
     }
 
     /// Retrieve email provider configuration
@@ -4123,18 +4253,19 @@ impl AuthApi {
     pub async fn get_email_provider(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_EMAIL_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_EMAIL_PROVIDER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getEmailProvider`.
     pub fn get_email_provider_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_EMAIL_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_EMAIL_PROVIDER, path, q, body), text)
     }
 
     /// Update email provider configuration
@@ -4147,18 +4278,19 @@ impl AuthApi {
     pub async fn update_email_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_EMAIL_PROVIDER, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_EMAIL_PROVIDER, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_EMAIL_PROVIDER, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateEmailProvider`.
     pub fn update_email_provider_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_EMAIL_PROVIDER, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_EMAIL_PROVIDER, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_EMAIL_PROVIDER, path, q, body), text)
     }
 
     /// Delete integration with auth provider
@@ -4171,9 +4303,10 @@ impl AuthApi {
     pub async fn delete_integration(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_provider];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DELETE_NEON_AUTH_INTEGRATION, body)?;
-        run(call_empty(self.client.clone(), &DELETE_NEON_AUTH_INTEGRATION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_NEON_AUTH_INTEGRATION, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteIntegration`.
@@ -4181,9 +4314,9 @@ impl AuthApi {
     pub fn delete_integration_blocking(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_provider];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&DELETE_NEON_AUTH_INTEGRATION, body)?;
-        run_blocking(call_empty(self.client.clone(), &DELETE_NEON_AUTH_INTEGRATION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&DELETE_NEON_AUTH_INTEGRATION, path, q, body), empty)
     }
 
     /// Retrieve localhost allow setting
@@ -4196,18 +4329,19 @@ impl AuthApi {
     pub async fn get_allow_localhost(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_ALLOW_LOCALHOST, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_ALLOW_LOCALHOST, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getAllowLocalhost`.
     pub fn get_allow_localhost_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_ALLOW_LOCALHOST, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_ALLOW_LOCALHOST, path, q, body), text)
     }
 
     /// Update localhost allow setting
@@ -4220,18 +4354,19 @@ impl AuthApi {
     pub async fn update_allow_localhost(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_ALLOW_LOCALHOST, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_ALLOW_LOCALHOST, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_ALLOW_LOCALHOST, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateAllowLocalhost`.
     pub fn update_allow_localhost_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_ALLOW_LOCALHOST, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_ALLOW_LOCALHOST, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_ALLOW_LOCALHOST, path, q, body), text)
     }
 
     /// Retrieve Neon Auth plugin configurations
@@ -4245,18 +4380,19 @@ impl AuthApi {
     pub async fn get_plugin_configs(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_PLUGIN_CONFIGS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_PLUGIN_CONFIGS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getPluginConfigs`.
     pub fn get_plugin_configs_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_PLUGIN_CONFIGS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_PLUGIN_CONFIGS, path, q, body), text)
     }
 
     /// Update organization plugin configuration
@@ -4269,18 +4405,19 @@ impl AuthApi {
     pub async fn update_organization_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateOrganizationPlugin`.
     pub fn update_organization_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, path, q, body), text)
     }
 
     /// Update auth configuration
@@ -4293,18 +4430,19 @@ impl AuthApi {
     pub async fn update_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_CONFIG, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_CONFIG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_CONFIG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateConfig`.
     pub fn update_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_CONFIG, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_CONFIG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_CONFIG, path, q, body), text)
     }
 
     /// Update magic link plugin configuration
@@ -4317,18 +4455,19 @@ impl AuthApi {
     pub async fn update_magic_link_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateMagicLinkPlugin`.
     pub fn update_magic_link_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, path, q, body), text)
     }
 
     /// Retrieve phone number plugin configuration
@@ -4341,18 +4480,19 @@ impl AuthApi {
     pub async fn get_phone_number_plugin(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getPhoneNumberPlugin`.
     pub fn get_phone_number_plugin_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, body), text)
     }
 
     /// Update phone number plugin configuration
@@ -4368,18 +4508,19 @@ impl AuthApi {
     pub async fn update_phone_number_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updatePhoneNumberPlugin`.
     pub fn update_phone_number_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, body), text)
     }
 
     /// Retrieve Neon Auth webhook configuration
@@ -4392,18 +4533,19 @@ impl AuthApi {
     pub async fn get_webhook_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_NEON_AUTH_WEBHOOK_CONFIG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_NEON_AUTH_WEBHOOK_CONFIG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `getWebhookConfig`.
     pub fn get_webhook_config_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_NEON_AUTH_WEBHOOK_CONFIG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_NEON_AUTH_WEBHOOK_CONFIG, path, q, body), text)
     }
 
     /// Update Neon Auth webhook configuration
@@ -4416,18 +4558,19 @@ impl AuthApi {
     pub async fn update_webhook_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_NEON_AUTH_WEBHOOK_CONFIG, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, path, q, body).await }, text).await
     }
 
     /// The blocking form of `updateWebhookConfig`.
     pub fn update_webhook_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_NEON_AUTH_WEBHOOK_CONFIG, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, path, q, body), text)
     }
 
 }
@@ -4450,18 +4593,19 @@ impl DataApiApi {
     pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_DATA_API, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_DATA_API, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_DATA_API, path, q, body), text)
     }
 
     /// Create Neon Data API
@@ -4475,9 +4619,10 @@ impl DataApiApi {
     pub async fn create(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_DATA_API, body)?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_DATA_API, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
@@ -4485,9 +4630,9 @@ impl DataApiApi {
     pub fn create_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_DATA_API, body)?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_DATA_API, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_DATA_API, path, q, body), text)
     }
 
     /// Update Neon Data API
@@ -4502,9 +4647,10 @@ impl DataApiApi {
     pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH_DATA_API, body)?;
-        run(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH_DATA_API, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
@@ -4512,9 +4658,9 @@ impl DataApiApi {
     pub fn update_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH_DATA_API, body)?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH_DATA_API, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(body);
+        here(self.client.call_op(&UPDATE_PROJECT_BRANCH_DATA_API, path, q, body), text)
     }
 
     /// Delete Neon Data API
@@ -4527,18 +4673,19 @@ impl DataApiApi {
     pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_DATA_API, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_DATA_API, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_DATA_API, path, q, body), text)
     }
 
 }
@@ -4563,18 +4710,19 @@ impl StorageApi {
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_STORAGE, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_STORAGE, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_STORAGE, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_STORAGE, path, q, body), text)
     }
 
 }
@@ -4597,18 +4745,19 @@ impl BucketsApi {
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_BUCKETS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_BUCKETS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_BUCKETS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_BUCKETS, path, q, body), text)
     }
 
     /// Create a bucket on the branch
@@ -4621,18 +4770,19 @@ impl BucketsApi {
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_BUCKET, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_BUCKET, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_BUCKET, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_PROJECT_BRANCH_BUCKET, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_BUCKET, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_BUCKET, path, q, body), text)
     }
 
     /// Delete a bucket on the branch
@@ -4643,18 +4793,19 @@ impl BucketsApi {
     pub async fn delete(&self, project_id: String, branch_id: String, bucket_name: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_PROJECT_BRANCH_BUCKET, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_BUCKET, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, bucket_name: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_PROJECT_BRANCH_BUCKET, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_BUCKET, path, q, body), empty)
     }
 
     /// List objects in a bucket
@@ -4669,10 +4820,11 @@ impl BucketsApi {
     pub async fn list_objects(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `listObjects`.
@@ -4680,10 +4832,10 @@ impl BucketsApi {
     pub fn list_objects_blocking(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q, payload))
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q, body), text)
     }
 
     /// Every `objects` item across all pages of `listObjects`, as a pager (`nextPage()`, `collectAll()`).
@@ -4691,11 +4843,11 @@ impl BucketsApi {
     pub fn list_objects_iter(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_BUCKET_OBJECTS.id, path, q))
     }
 
     /// Delete an object in a bucket
@@ -4707,18 +4859,19 @@ impl BucketsApi {
     pub async fn delete_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_PROJECT_BRANCH_BUCKET_OBJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `deleteObject`.
     pub fn delete_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_PROJECT_BRANCH_BUCKET_OBJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body), empty)
     }
 
     /// Download an object's bytes
@@ -4731,18 +4884,19 @@ impl BucketsApi {
     pub async fn get_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<Vec<u8>, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_bytes(self.client.clone(), &GET_PROJECT_BRANCH_BUCKET_OBJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body).await }, bytes).await
     }
 
     /// The blocking form of `getObject`.
     pub fn get_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<Vec<u8>, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_bytes(self.client.clone(), &GET_PROJECT_BRANCH_BUCKET_OBJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body), bytes)
     }
 
     /// Delete every object under a key prefix (folder) in a bucket
@@ -4758,20 +4912,21 @@ impl BucketsApi {
     pub async fn delete_objects_by_prefix(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("prefix", prefix));
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("prefix".into(), prefix));
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX, path, q, body).await }, text).await
     }
 
     /// The blocking form of `deleteObjectsByPrefix`.
     pub fn delete_objects_by_prefix_blocking(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        q.push(("prefix", prefix));
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        q.push(("prefix".into(), prefix));
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX, path, q, body), text)
     }
 
     /// Presign an upload or download for an object in a bucket
@@ -4785,18 +4940,19 @@ impl BucketsApi {
     pub async fn presign_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, Some(body))?;
-        run(call_json(self.client.clone(), &PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `presignObject`.
     pub fn presign_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body), text)
     }
 
 }
@@ -4819,10 +4975,11 @@ impl FunctionsApi {
     pub async fn list(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_FUNCTIONS, path, q, payload)).await
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_FUNCTIONS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
@@ -4830,10 +4987,10 @@ impl FunctionsApi {
     pub fn list_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        run_blocking(call_json(self.client.clone(), &LIST_PROJECT_BRANCH_FUNCTIONS, path, q, payload))
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_FUNCTIONS, path, q, body), text)
     }
 
     /// Every `functions` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
@@ -4841,11 +4998,11 @@ impl FunctionsApi {
     pub fn iter(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = payload;
-        NeonPager::new(&self.client, &LIST_PROJECT_BRANCH_FUNCTIONS, path, q)
+        let _ = body;
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_FUNCTIONS.id, path, q))
     }
 
     /// Get function details
@@ -4857,18 +5014,19 @@ impl FunctionsApi {
     pub async fn get(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_FUNCTION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_FUNCTION, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_FUNCTION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_FUNCTION, path, q, body), text)
     }
 
     /// Update a function
@@ -4888,18 +5046,19 @@ impl FunctionsApi {
     pub async fn update(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH_FUNCTION, Some(body))?;
-        run(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH_FUNCTION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_FUNCTION, path, q, body).await }, text).await
     }
 
     /// The blocking form of `update`.
     pub fn update_blocking(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&UPDATE_PROJECT_BRANCH_FUNCTION, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &UPDATE_PROJECT_BRANCH_FUNCTION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_PROJECT_BRANCH_FUNCTION, path, q, body), text)
     }
 
     /// Delete a function on the branch
@@ -4910,18 +5069,19 @@ impl FunctionsApi {
     pub async fn delete(&self, project_id: String, branch_id: String, slug: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &DELETE_PROJECT_BRANCH_FUNCTION, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_FUNCTION, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `delete`.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, slug: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &DELETE_PROJECT_BRANCH_FUNCTION, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_FUNCTION, path, q, body), empty)
     }
 
     /// Deploy code to a function
@@ -4937,18 +5097,19 @@ impl FunctionsApi {
     pub async fn create_deployment(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::multipart_payload(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::parts_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, path, q, body).await }, text).await
     }
 
     /// The blocking form of `createDeployment`.
     pub fn create_deployment_blocking(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::multipart_payload(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::parts_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, path, q, body), text)
     }
 
 }
@@ -4973,18 +5134,19 @@ impl AiGatewayApi {
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &GET_PROJECT_BRANCH_AI_GATEWAY, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_AI_GATEWAY, path, q, body).await }, text).await
     }
 
     /// The blocking form of `get`.
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &GET_PROJECT_BRANCH_AI_GATEWAY, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_AI_GATEWAY, path, q, body), text)
     }
 
 }
@@ -5007,18 +5169,19 @@ impl CredentialsApi {
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_json(self.client.clone(), &LIST_CREDENTIALS, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_CREDENTIALS, path, q, body).await }, text).await
     }
 
     /// The blocking form of `list`.
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_json(self.client.clone(), &LIST_CREDENTIALS, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_CREDENTIALS, path, q, body), text)
     }
 
     /// Issue a scoped credential on the branch
@@ -5032,18 +5195,19 @@ impl CredentialsApi {
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_CREDENTIAL, Some(body))?;
-        run(call_json(self.client.clone(), &CREATE_CREDENTIAL, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_CREDENTIAL, path, q, body).await }, text).await
     }
 
     /// The blocking form of `create`.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = crate::json_payload(&CREATE_CREDENTIAL, Some(body))?;
-        run_blocking(call_json(self.client.clone(), &CREATE_CREDENTIAL, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_CREDENTIAL, path, q, body), text)
     }
 
     /// Revoke a credential
@@ -5054,18 +5218,19 @@ impl CredentialsApi {
     pub async fn revoke(&self, project_id: String, branch_id: String, token_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run(call_empty(self.client.clone(), &REVOKE_CREDENTIAL, path, q, payload)).await
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&REVOKE_CREDENTIAL, path, q, body).await }, empty).await
     }
 
     /// The blocking form of `revoke`.
     pub fn revoke_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
-        let mut q: Vec<(&'static str, String)> = Vec::new();
-        let payload = neonkit::Payload::None;
-        run_blocking(call_empty(self.client.clone(), &REVOKE_CREDENTIAL, path, q, payload))
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&REVOKE_CREDENTIAL, path, q, body), empty)
     }
 
 }

@@ -383,9 +383,13 @@ pub struct NeonCallOptions {
     pub headers: Option<std::collections::HashMap<String, String>>,
 }
 
-/// The options as the core reads them (under their Kotlin/Swift names).
-pub(crate) fn client_option_values(o: NeonClientOptions) -> Vec<(String, OptionValue)> {
+/// The options as the core reads them (under their Kotlin/Swift names); the
+/// options that are not record fields (the API key) come as arguments.
+pub(crate) fn client_option_values(api_key: Option<String>, o: NeonClientOptions) -> Vec<(String, OptionValue)> {
     let mut out = Vec::new();
+    if let Some(v) = api_key {
+        out.push(("apiKey".to_string(), OptionValue::from(v)));
+    }
     if let Some(v) = o.base_url {
         out.push(("baseUrl".to_string(), OptionValue::from(v)));
     }
@@ -450,6 +454,66 @@ pub(crate) fn call_option_values(o: NeonCallOptions) -> Vec<(String, OptionValue
     }
     if let Some(v) = o.headers {
         out.push(("headers".to_string(), OptionValue::from(v)));
+    }
+    out
+}
+
+/// How `startEmulator` configures the in-process emulator; every field is optional.
+#[cfg(feature = "emulator")]
+#[derive(Clone, Default, uniffi::Record)]
+pub struct EmulatorOptions {
+    /// The port on 127.0.0.1 (0 picks a free one). Default 0.
+    #[uniffi(default = None)]
+    pub port: Option<i32>,
+    /// The API key the emulator accepts (else a fixed development key).
+    #[uniffi(default = None)]
+    pub api_key: Option<String>,
+    /// How long operations take to go scheduling → running → finished (0: at once). Default 20 ms.
+    #[uniffi(default = None)]
+    pub operation_duration_ms: Option<i64>,
+    /// Whether a mutation that conflicts with a running operation gets 423 Locked. Default true.
+    #[uniffi(default = None)]
+    pub locking: Option<bool>,
+    /// Neon's rate limits: 700 requests a minute and 40 a second per route. Default false.
+    #[uniffi(default = None)]
+    pub rate_limits: Option<bool>,
+    /// Added to every response. Default 0 ms.
+    #[uniffi(default = None)]
+    pub latency_ms: Option<i64>,
+    /// Makes ids and random faults deterministic.
+    #[uniffi(default = None)]
+    pub seed: Option<i64>,
+    /// Closes keep-alive connections idle for longer, as load balancers do (default: never).
+    #[uniffi(default = None)]
+    pub idle_timeout_ms: Option<i64>,
+}
+
+#[cfg(feature = "emulator")]
+pub(crate) fn emulator_option_values(o: EmulatorOptions) -> Vec<(String, OptionValue)> {
+    let mut out = Vec::new();
+    if let Some(v) = o.port {
+        out.push(("port".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.api_key {
+        out.push(("apiKey".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.operation_duration_ms {
+        out.push(("operationDurationMs".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.locking {
+        out.push(("locking".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.rate_limits {
+        out.push(("rateLimits".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.latency_ms {
+        out.push(("latencyMs".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.seed {
+        out.push(("seed".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.idle_timeout_ms {
+        out.push(("idleTimeoutMs".to_string(), OptionValue::from(v)));
     }
     out
 }
