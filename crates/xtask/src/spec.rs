@@ -5,7 +5,8 @@
 use serde_yaml::Value;
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::naming::{self, Naming};
+pub use crate::naming::pascal_id;
+use crate::naming::{pascal, Naming};
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Ty {
@@ -156,19 +157,6 @@ fn s(v: &Value, key: &str) -> Option<String> {
 
 fn b(v: &Value, key: &str) -> bool {
     v.get(key).and_then(|x| x.as_bool()).unwrap_or(false)
-}
-
-pub fn pascal(name: &str) -> String {
-    naming::split_words(name)
-        .iter()
-        .map(|w| {
-            let mut c = w.chars();
-            match c.next() {
-                Some(f) => f.to_ascii_uppercase().to_string() + &c.as_str().to_ascii_lowercase(),
-                None => String::new(),
-            }
-        })
-        .collect()
 }
 
 impl<'a> Loader<'a> {
@@ -641,12 +629,4 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
     }
     naming.check_unique(&ops);
     Spec { models, ops }
-}
-
-pub fn pascal_id(id: &str) -> String {
-    let mut c = id.chars();
-    match c.next() {
-        Some(f) => f.to_ascii_uppercase().to_string() + c.as_str(),
-        None => String::new(),
-    }
 }
