@@ -23,6 +23,29 @@ fn load_spec() -> spec::Spec {
     spec::load(&text, &naming, &real_api)
 }
 
+/// The environment the spec-driven generators render their templates in
+/// (`templates/<language>/…`): a block tag alone on its line leaves no trace
+/// (trim and lstrip blocks), a file ends as its template does, nothing is
+/// escaped (a generator's filters write its language's literals) and an
+/// unknown name is an error.
+fn code_templates(templates: &[(&'static str, &'static str)]) -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    env.set_keep_trailing_newline(true);
+    env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    for (name, text) in templates {
+        env.add_template(name, text).unwrap_or_else(|e| panic!("template {name}: {e:#}"));
+    }
+    env
+}
+
+/// Renders one template of [`code_templates`] with a context.
+fn render(env: &minijinja::Environment<'_>, name: &str, ctx: &impl serde::Serialize) -> String {
+    env.get_template(name).and_then(|t| t.render(ctx)).unwrap_or_else(|e| panic!("render {name}: {e:#}"))
+}
+
 fn load_vocabulary() -> vocabulary::Vocabulary {
     vocabulary::load(&std::fs::read_to_string(root().join("spec/vocabulary.yaml")).expect("read spec/vocabulary.yaml"))
 }

@@ -7,10 +7,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+use serde::Serialize;
+
 use crate::naming::{self, Lang};
 use crate::spec::{ModelKind, Op, PathKind, ResponseKind, Spec, Ty};
 
 const DIR: &str = "python/neonkit/generated";
+
+/// The templates, by the file each renders (`python/<file>`).
+const TEMPLATES: &[(&str, &str)] = &[("python/__init__.py", include_str!("../templates/python/__init__.py.j2"))];
 
 /// A Python identifier for a JSON name.
 fn ident(name: &str) -> String {
@@ -479,14 +484,22 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// What the templates are rendered from: the names and types of everything
+/// the Python package generates, computed once from the spec.
+#[derive(Serialize)]
+struct Context {
+    header: String,
+}
+
 /// Every generated file of the python binding: (path from the repo root, contents).
 pub fn files(spec: &Spec) -> Vec<(String, String)> {
     let g = Gen::new(spec);
+    let mut env = crate::code_templates(TEMPLATES);
+    env.add_filter("pystr", |s: &str| pystr(s));
+    let ctx = Context { header: naming::spec_header(Lang::Python) };
+    let render = |file: &str| (format!("{DIR}/{file}"), crate::render(&env, &format!("python/{file}"), &ctx));
     vec![
-        (
-            format!("{DIR}/__init__.py"),
-            format!("{}\"\"\"Code generated from the Neon API spec.\"\"\"\n", naming::spec_header(Lang::Python)),
-        ),
+        render("__init__.py"),
         (format!("{DIR}/models.py"), g.models_py()),
         (format!("{DIR}/models.pyi"), g.models_pyi()),
         (format!("{DIR}/resources.py"), g.resources(false)),
