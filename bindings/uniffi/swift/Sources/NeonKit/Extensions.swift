@@ -1,63 +1,26 @@
 // Hand-written Swift conveniences over the generated bindings (NeonKit.swift).
 import Foundation
 
-/// The fields every `NeonError` case carries, whatever its kind.
-public struct NeonErrorInfo: Equatable, CustomStringConvertible {
-    /// The kind's stable snake_case name (`not_found`, `locked`, …), the same in every neonkit language.
-    public let kind: String
-    /// The HTTP status, or nil when no response was received.
-    public let status: Int32?
-    /// The API's error code (may be empty).
-    public let code: String
-    public let errorMessage: String
-    public let requestId: String?
-    /// The operationId of the call that failed.
-    public let operation: String?
-    /// Operations still running after a wait timed out (or the one that failed).
-    public let pendingOperations: [String]
-    /// Calling again later may succeed and is safe (never after the API accepted the call).
-    public let retryable: Bool
-    /// The API accepted the call before it failed: never call it again; wait for `pendingOperations`.
-    public let accepted: Bool
-
+extension NeonErrorInfo: CustomStringConvertible {
     public var description: String {
         "\(kind): \(errorMessage) (status \(status.map(String.init) ?? "none"), code \(code), request id \(requestId ?? "none"))"
     }
 }
 
 extension NeonError {
-    private static func info(_ kind: String, _ s: Int32?, _ c: String, _ m: String, _ r: String?, _ o: String?, _ p: [String], _ rt: Bool, _ a: Bool) -> NeonErrorInfo {
-        NeonErrorInfo(kind: kind, status: s, code: c, errorMessage: m, requestId: r, operation: o, pendingOperations: p, retryable: rt, accepted: a)
-    }
-
-    /// The common fields of this error.
-    public var info: NeonErrorInfo {
-        switch self {
-        case let .BadRequest(s, c, m, r, o, p, rt, a): return Self.info("bad_request", s, c, m, r, o, p, rt, a)
-        case let .Unauthorized(s, c, m, r, o, p, rt, a): return Self.info("unauthorized", s, c, m, r, o, p, rt, a)
-        case let .Forbidden(s, c, m, r, o, p, rt, a): return Self.info("forbidden", s, c, m, r, o, p, rt, a)
-        case let .NotFound(s, c, m, r, o, p, rt, a): return Self.info("not_found", s, c, m, r, o, p, rt, a)
-        case let .Conflict(s, c, m, r, o, p, rt, a): return Self.info("conflict", s, c, m, r, o, p, rt, a)
-        case let .Locked(s, c, m, r, o, p, rt, a): return Self.info("locked", s, c, m, r, o, p, rt, a)
-        case let .RateLimited(s, c, m, r, o, p, rt, a): return Self.info("rate_limited", s, c, m, r, o, p, rt, a)
-        case let .Server(s, c, m, r, o, p, rt, a): return Self.info("server", s, c, m, r, o, p, rt, a)
-        case let .Api(s, c, m, r, o, p, rt, a): return Self.info("api", s, c, m, r, o, p, rt, a)
-        case let .Timeout(s, c, m, r, o, p, rt, a): return Self.info("timeout", s, c, m, r, o, p, rt, a)
-        case let .Network(s, c, m, r, o, p, rt, a): return Self.info("network", s, c, m, r, o, p, rt, a)
-        case let .Decode(s, c, m, r, o, p, rt, a): return Self.info("decode", s, c, m, r, o, p, rt, a)
-        case let .InvalidArgument(s, c, m, r, o, p, rt, a): return Self.info("invalid_argument", s, c, m, r, o, p, rt, a)
-        case let .Config(s, c, m, r, o, p, rt, a): return Self.info("config", s, c, m, r, o, p, rt, a)
-        case let .OperationFailed(s, c, m, r, o, p, rt, a): return Self.info("operation_failed", s, c, m, r, o, p, rt, a)
-        case let .WaitTimeout(s, c, m, r, o, p, rt, a): return Self.info("wait_timeout", s, c, m, r, o, p, rt, a)
-        case let .Runtime(s, c, m, r, o, p, rt, a): return Self.info("runtime", s, c, m, r, o, p, rt, a)
-        }
-    }
+    /// The common fields of this error (the core's `errorInfo`: no list of kinds here).
+    public var info: NeonErrorInfo { errorInfo(error: self) }
 
     public var kind: String { info.kind }
     public var status: Int32? { info.status }
     public var code: String { info.code }
     public var message: String { info.errorMessage }
     public var requestId: String? { info.requestId }
+}
+
+extension NeonResponse {
+    /// The body as text (UTF-8).
+    public var text: String { String(decoding: body, as: UTF8.self) }
 }
 
 extension NeonPager {

@@ -7730,8 +7730,8 @@ public func FfiConverterTypeFunctionsApi_lower(_ value: FunctionsApi) -> UInt64 
 
 
 /**
- * A client of the Neon API. Safe to share across threads and coroutines;
- * every resource namespace (`projects()`, `branches()`, …) shares its connection pool.
+ * A client of the Neon API. Safe to share across threads and coroutines; every
+ * resource namespace (`projects()`, `branches()`, …) shares its connection pool.
  */
 public protocol NeonClientProtocol: AnyObject, Sendable {
     
@@ -7741,10 +7741,8 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
     func baseUrl()  -> String
     
     /**
-     * Calls any operation by its operationId (the escape hatch behind the
-     * generated methods): path parameter values in path order, query
-     * parameters as name/value pairs (repeat a name for arrays), a JSON body.
-     * Returns the response body (JSON text; empty for operations without one).
+     * Calls any operation by its operationId (the escape hatch behind the generated
+     * methods): path values in path order, query parameters by name, a JSON body.
      */
     func call(operationId: String, path: [String], query: [QueryPair], body: String?) async throws  -> String
     
@@ -7754,10 +7752,31 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
     func callBlocking(operationId: String, path: [String], query: [QueryPair], body: String?) throws  -> String
     
     /**
-     * Polls the operations (by id, in one project) until each is finished or
-     * skipped; returns them in their final state as a JSON array. A failed
-     * operation is an `OperationFailed` error; a wait past the client's wait
-     * timeout is a `WaitTimeout` error listing the ones still running.
+     * `call`, with the response's status, request id and headers.
+     */
+    func callWithResponse(operationId: String, path: [String], query: [QueryPair], body: String?) async throws  -> NeonResponse
+    
+    /**
+     * The blocking form of `callWithResponse`.
+     */
+    func callWithResponseBlocking(operationId: String, path: [String], query: [QueryPair], body: String?) throws  -> NeonResponse
+    
+    /**
+     * The raw call, for what the spec lacks: a method (`GET`, `POST`, …), a path under the
+     * base URL starting with `/`, query pairs and a JSON body, through the same pipeline
+     * (auth, retries, deadline, errors with request ids).
+     */
+    func request(method: String, path: String, query: [QueryPair], body: String?) async throws  -> NeonResponse
+    
+    /**
+     * The blocking form of `request`.
+     */
+    func requestBlocking(method: String, path: String, query: [QueryPair], body: String?) throws  -> NeonResponse
+    
+    /**
+     * Polls the operations (by id, in one project) until each is finished or skipped;
+     * returns them in their final state as a JSON array. A failed one is an
+     * `OperationFailedError`; a wait past the wait timeout a `WaitTimeoutError`.
      */
     func waitForOperations(projectId: String, operationIds: [String]) async throws  -> String
     
@@ -7772,9 +7791,14 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
     func waitsForOperations()  -> Bool
     
     /**
-     * The same client (sharing its connection pool) with operation waits on or
-     * off: `client.withWait(false).branches().create(…)` returns as soon as the
-     * API accepts the request, with its operations still running.
+     * The same client (sharing its connection pool) with per-call options:
+     * `client.withOptions(NeonCallOptions(timeoutMs = 5_000)).projects().list()`.
+     * Fails with `ConfigError` when an option is out of its range.
+     */
+    func withOptions(options: NeonCallOptions) throws  -> NeonClient
+    
+    /**
+     * The same client with operation waits on or off.
      */
     func withWait(wait: Bool)  -> NeonClient
     
@@ -7875,8 +7899,8 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
     
 }
 /**
- * A client of the Neon API. Safe to share across threads and coroutines;
- * every resource namespace (`projects()`, `branches()`, …) shares its connection pool.
+ * A client of the Neon API. Safe to share across threads and coroutines; every
+ * resource namespace (`projects()`, `branches()`, …) shares its connection pool.
  */
 open class NeonClient: NeonClientProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -7918,8 +7942,8 @@ open class NeonClient: NeonClientProtocol, @unchecked Sendable {
         return try! rustCall { uniffi_neonkit_uniffi_fn_clone_neonclient(self.handle, $0) }
     }
     /**
-     * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with `Config`
-     * when there is no key or an option is invalid.
+     * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with
+     * `ConfigError` when there is no key or an option is out of its range.
      */
 public convenience init(apiKey: String? = nil, options: NeonClientOptions? = nil)throws  {
     let handle =
@@ -7958,10 +7982,8 @@ open func baseUrl() -> String  {
 }
     
     /**
-     * Calls any operation by its operationId (the escape hatch behind the
-     * generated methods): path parameter values in path order, query
-     * parameters as name/value pairs (repeat a name for arrays), a JSON body.
-     * Returns the response body (JSON text; empty for operations without one).
+     * Calls any operation by its operationId (the escape hatch behind the generated
+     * methods): path values in path order, query parameters by name, a JSON body.
      */
 open func call(operationId: String, path: [String], query: [QueryPair], body: String?)async throws  -> String  {
     return
@@ -7996,10 +8018,81 @@ open func callBlocking(operationId: String, path: [String], query: [QueryPair], 
 }
     
     /**
-     * Polls the operations (by id, in one project) until each is finished or
-     * skipped; returns them in their final state as a JSON array. A failed
-     * operation is an `OperationFailed` error; a wait past the client's wait
-     * timeout is a `WaitTimeout` error listing the ones still running.
+     * `call`, with the response's status, request id and headers.
+     */
+open func callWithResponse(operationId: String, path: [String], query: [QueryPair], body: String?)async throws  -> NeonResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(operationId),FfiConverterSequenceString.lower(path),FfiConverterSequenceTypeQueryPair.lower(query),FfiConverterOptionString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeNeonResponse_lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `callWithResponse`.
+     */
+open func callWithResponseBlocking(operationId: String, path: [String], query: [QueryPair], body: String?)throws  -> NeonResponse  {
+    return try  FfiConverterTypeNeonResponse_lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(operationId),
+        FfiConverterSequenceString.lower(path),
+        FfiConverterSequenceTypeQueryPair.lower(query),
+        FfiConverterOptionString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The raw call, for what the spec lacks: a method (`GET`, `POST`, …), a path under the
+     * base URL starting with `/`, query pairs and a JSON body, through the same pipeline
+     * (auth, retries, deadline, errors with request ids).
+     */
+open func request(method: String, path: String, query: [QueryPair], body: String?)async throws  -> NeonResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_neonclient_request(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(method),FfiConverterString.lower(path),FfiConverterSequenceTypeQueryPair.lower(query),FfiConverterOptionString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeNeonResponse_lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `request`.
+     */
+open func requestBlocking(method: String, path: String, query: [QueryPair], body: String?)throws  -> NeonResponse  {
+    return try  FfiConverterTypeNeonResponse_lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neonclient_request_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(method),
+        FfiConverterString.lower(path),
+        FfiConverterSequenceTypeQueryPair.lower(query),
+        FfiConverterOptionString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Polls the operations (by id, in one project) until each is finished or skipped;
+     * returns them in their final state as a JSON array. A failed one is an
+     * `OperationFailedError`; a wait past the wait timeout a `WaitTimeoutError`.
      */
 open func waitForOperations(projectId: String, operationIds: [String])async throws  -> String  {
     return
@@ -8044,9 +8137,22 @@ open func waitsForOperations() -> Bool  {
 }
     
     /**
-     * The same client (sharing its connection pool) with operation waits on or
-     * off: `client.withWait(false).branches().create(…)` returns as soon as the
-     * API accepts the request, with its operations still running.
+     * The same client (sharing its connection pool) with per-call options:
+     * `client.withOptions(NeonCallOptions(timeoutMs = 5_000)).projects().list()`.
+     * Fails with `ConfigError` when an option is out of its range.
+     */
+open func withOptions(options: NeonCallOptions)throws  -> NeonClient  {
+    return try  FfiConverterTypeNeonClient_lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neonclient_with_options(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNeonCallOptions_lower(options),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The same client with operation waits on or off.
      */
 open func withWait(wait: Bool) -> NeonClient  {
     return try!  FfiConverterTypeNeonClient_lift(try! rustCall() {
@@ -8337,8 +8443,8 @@ public func FfiConverterTypeNeonClient_lower(_ value: NeonClient) -> UInt64 {
 
 
 /**
- * Walks every page of a paginated operation (all three cursor shapes of the
- * API are handled by the core). Each item is one JSON object as text.
+ * Walks every page of a paginated operation (the core handles the API's three
+ * cursor shapes). Each item is one JSON object as text.
  */
 public protocol NeonPagerProtocol: AnyObject, Sendable {
     
@@ -8364,8 +8470,8 @@ public protocol NeonPagerProtocol: AnyObject, Sendable {
     
 }
 /**
- * Walks every page of a paginated operation (all three cursor shapes of the
- * API are handled by the core). Each item is one JSON object as text.
+ * Walks every page of a paginated operation (the core handles the API's three
+ * cursor shapes). Each item is one JSON object as text.
  */
 open class NeonPager: NeonPagerProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -12587,8 +12693,7 @@ public func FfiConverterTypeStorageApi_lower(_ value: StorageApi) -> UInt64 {
 public protocol TestEmulatorProtocol: AnyObject, Sendable {
     
     /**
-     * Adds a fault, given as the JSON of `POST /_emulator/faults`
-     * (`{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}`).
+     * Adds a fault, as the JSON of `POST /_emulator/faults` (`{"operation_id": "getProject", "kind": "status", "status": 423}`).
      */
     func addFault(faultJson: String) throws 
     
@@ -12680,8 +12785,7 @@ open class TestEmulator: TestEmulatorProtocol, @unchecked Sendable {
 
     
     /**
-     * Adds a fault, given as the JSON of `POST /_emulator/faults`
-     * (`{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}`).
+     * Adds a fault, as the JSON of `POST /_emulator/faults` (`{"operation_id": "getProject", "kind": "status", "status": 423}`).
      */
 open func addFault(faultJson: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -13355,37 +13459,77 @@ public func FfiConverterTypeDeleteProjectBranchQuery_lower(_ value: DeleteProjec
 
 
 /**
- * How the emulator behaves; every field is optional.
+ * How `startEmulator` configures the in-process emulator; every field is optional.
  */
 public struct EmulatorOptions: Equatable, Hashable {
     /**
-     * How long operations take to finish, in milliseconds (default 20; 0 = at once).
+     * The port on 127.0.0.1 (0 picks a free one). Default 0.
+     */
+    public var port: Int32?
+    /**
+     * The API key the emulator accepts (else a fixed development key).
+     */
+    public var apiKey: String?
+    /**
+     * How long operations take to go scheduling → running → finished (0: at once). Default 20 ms.
      */
     public var operationDurationMs: Int64?
     /**
-     * `423 Locked` while a conflicting operation runs (default true).
+     * Whether a mutation that conflicts with a running operation gets 423 Locked. Default true.
      */
     public var locking: Bool?
     /**
-     * Neon's rate limits (default false).
+     * Neon's rate limits: 700 requests a minute and 40 a second per route. Default false.
      */
     public var rateLimits: Bool?
+    /**
+     * Added to every response. Default 0 ms.
+     */
+    public var latencyMs: Int64?
+    /**
+     * Makes ids and random faults deterministic.
+     */
+    public var seed: Int64?
+    /**
+     * Closes keep-alive connections idle for longer, as load balancers do (default: never).
+     */
+    public var idleTimeoutMs: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * How long operations take to finish, in milliseconds (default 20; 0 = at once).
+         * The port on 127.0.0.1 (0 picks a free one). Default 0.
+         */port: Int32? = nil, 
+        /**
+         * The API key the emulator accepts (else a fixed development key).
+         */apiKey: String? = nil, 
+        /**
+         * How long operations take to go scheduling → running → finished (0: at once). Default 20 ms.
          */operationDurationMs: Int64? = nil, 
         /**
-         * `423 Locked` while a conflicting operation runs (default true).
+         * Whether a mutation that conflicts with a running operation gets 423 Locked. Default true.
          */locking: Bool? = nil, 
         /**
-         * Neon's rate limits (default false).
-         */rateLimits: Bool? = nil) {
+         * Neon's rate limits: 700 requests a minute and 40 a second per route. Default false.
+         */rateLimits: Bool? = nil, 
+        /**
+         * Added to every response. Default 0 ms.
+         */latencyMs: Int64? = nil, 
+        /**
+         * Makes ids and random faults deterministic.
+         */seed: Int64? = nil, 
+        /**
+         * Closes keep-alive connections idle for longer, as load balancers do (default: never).
+         */idleTimeoutMs: Int64? = nil) {
+        self.port = port
+        self.apiKey = apiKey
         self.operationDurationMs = operationDurationMs
         self.locking = locking
         self.rateLimits = rateLimits
+        self.latencyMs = latencyMs
+        self.seed = seed
+        self.idleTimeoutMs = idleTimeoutMs
     }
 
     
@@ -13404,16 +13548,26 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> EmulatorOptions {
         return
             try EmulatorOptions(
+                port: FfiConverterOptionInt32.read(from: &buf), 
+                apiKey: FfiConverterOptionString.read(from: &buf), 
                 operationDurationMs: FfiConverterOptionInt64.read(from: &buf), 
                 locking: FfiConverterOptionBool.read(from: &buf), 
-                rateLimits: FfiConverterOptionBool.read(from: &buf)
+                rateLimits: FfiConverterOptionBool.read(from: &buf), 
+                latencyMs: FfiConverterOptionInt64.read(from: &buf), 
+                seed: FfiConverterOptionInt64.read(from: &buf), 
+                idleTimeoutMs: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
     public static func write(_ value: EmulatorOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionInt32.write(value.port, into: &buf)
+        FfiConverterOptionString.write(value.apiKey, into: &buf)
         FfiConverterOptionInt64.write(value.operationDurationMs, into: &buf)
         FfiConverterOptionBool.write(value.locking, into: &buf)
         FfiConverterOptionBool.write(value.rateLimits, into: &buf)
+        FfiConverterOptionInt64.write(value.latencyMs, into: &buf)
+        FfiConverterOptionInt64.write(value.seed, into: &buf)
+        FfiConverterOptionInt64.write(value.idleTimeoutMs, into: &buf)
     }
 }
 
@@ -14291,6 +14445,63 @@ public func FfiConverterTypeGetProjectBranchSchemaQuery_lower(_ value: GetProjec
 
 
 /**
+ * One response header (its name in lower case).
+ */
+public struct Header: Equatable, Hashable {
+    public var name: String
+    public var value: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(name: String, value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Header: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHeader: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Header {
+        return
+            try Header(
+                name: FfiConverterString.read(from: &buf), 
+                value: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Header, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.name, into: &buf)
+        FfiConverterString.write(value.value, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeader_lift(_ buf: RustBuffer) throws -> Header {
+    return try FfiConverterTypeHeader.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHeader_lower(_ value: Header) -> RustBuffer {
+    return FfiConverterTypeHeader.lower(value)
+}
+
+
+/**
  * The optional query parameters of `listProjectBranchBucketObjects`.
  */
 public struct ListProjectBranchBucketObjectsQuery: Equatable, Hashable {
@@ -14847,8 +15058,8 @@ public func FfiConverterTypeListSharedProjectsQuery_lower(_ value: ListSharedPro
 
 
 /**
- * One part of a `multipart/form-data` body: text (`text`) or a file (`bytes`, with
- * `filename` and `contentType`).
+ * One part of a `multipart/form-data` body: `text`, or a file's `bytes` (with
+ * `filename`, else the part's name, and `contentType`, else `application/octet-stream`).
  */
 public struct MultipartPart: Equatable, Hashable {
     public var name: String
@@ -14917,121 +15128,237 @@ public func FfiConverterTypeMultipartPart_lower(_ value: MultipartPart) -> RustB
 
 
 /**
- * How a [`NeonClient`] is configured. Every field is optional. The API key is
- * not a field: Records become Kotlin data classes and Swift structs whose
- * `toString`/`description` print every field, and a key must never be printed.
+ * The options of `NeonClient.withOptions`: each applies to every call made
+ * through the client it returns; fields left null keep the client's values.
  */
-public struct NeonClientOptions: Equatable, Hashable {
+public struct NeonCallOptions: Equatable, Hashable {
     /**
-     * The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
-     */
-    public var baseUrl: String?
-    /**
-     * The organization applied to every operation that takes an `org_id` query parameter.
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
      */
     public var orgId: String?
     /**
-     * The deadline of one call, retries included, in milliseconds (default 60 000).
+     * The deadline of the whole call: its requests, retries and operation waits.
      */
     public var timeoutMs: Int64?
     /**
-     * How long to wait for a connection, in milliseconds (default 10 000).
-     */
-    public var connectTimeoutMs: Int64?
-    /**
-     * Retries after the first attempt (default 5; 0 turns retries off).
+     * Retries after the first attempt, for what is safe to retry (0 turns retries off).
      */
     public var maxRetries: Int32?
     /**
-     * The backoff before the first retry, in milliseconds (default 250).
-     */
-    public var initialBackoffMs: Int64?
-    /**
-     * The longest backoff, in milliseconds (default 8 000).
-     */
-    public var maxBackoffMs: Int64?
-    /**
-     * Whether mutating calls wait for the operations they start (default true).
+     * Whether mutating calls wait for the operations they start before returning.
      */
     public var waitForOperations: Bool?
     /**
-     * The longest an operation wait may take, in milliseconds (default 300 000).
+     * The longest an operation wait may take, within the call's timeout.
      */
     public var waitTimeoutMs: Int64?
     /**
-     * The first pause between operation polls, in milliseconds (default 50).
+     * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
      */
-    public var waitInitialIntervalMs: Int64?
-    /**
-     * The longest pause between operation polls, in milliseconds (default 2 000).
-     */
-    public var waitMaxIntervalMs: Int64?
-    /**
-     * The largest response body accepted, decompressed, in bytes (default 256 MiB).
-     */
-    public var maxResponseBytes: Int64?
-    /**
-     * How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
-     * below the server's idle timeout.
-     */
-    public var poolIdleTimeoutMs: Int64?
+    public var headers: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
     public init(
         /**
-         * The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
-         */baseUrl: String? = nil, 
-        /**
-         * The organization applied to every operation that takes an `org_id` query parameter.
+         * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
          */orgId: String? = nil, 
         /**
-         * The deadline of one call, retries included, in milliseconds (default 60 000).
+         * The deadline of the whole call: its requests, retries and operation waits.
          */timeoutMs: Int64? = nil, 
         /**
-         * How long to wait for a connection, in milliseconds (default 10 000).
-         */connectTimeoutMs: Int64? = nil, 
-        /**
-         * Retries after the first attempt (default 5; 0 turns retries off).
+         * Retries after the first attempt, for what is safe to retry (0 turns retries off).
          */maxRetries: Int32? = nil, 
         /**
-         * The backoff before the first retry, in milliseconds (default 250).
-         */initialBackoffMs: Int64? = nil, 
-        /**
-         * The longest backoff, in milliseconds (default 8 000).
-         */maxBackoffMs: Int64? = nil, 
-        /**
-         * Whether mutating calls wait for the operations they start (default true).
+         * Whether mutating calls wait for the operations they start before returning.
          */waitForOperations: Bool? = nil, 
         /**
-         * The longest an operation wait may take, in milliseconds (default 300 000).
+         * The longest an operation wait may take, within the call's timeout.
          */waitTimeoutMs: Int64? = nil, 
         /**
-         * The first pause between operation polls, in milliseconds (default 50).
-         */waitInitialIntervalMs: Int64? = nil, 
+         * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
+         */headers: [String: String]? = nil) {
+        self.orgId = orgId
+        self.timeoutMs = timeoutMs
+        self.maxRetries = maxRetries
+        self.waitForOperations = waitForOperations
+        self.waitTimeoutMs = waitTimeoutMs
+        self.headers = headers
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NeonCallOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonCallOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonCallOptions {
+        return
+            try NeonCallOptions(
+                orgId: FfiConverterOptionString.read(from: &buf), 
+                timeoutMs: FfiConverterOptionInt64.read(from: &buf), 
+                maxRetries: FfiConverterOptionInt32.read(from: &buf), 
+                waitForOperations: FfiConverterOptionBool.read(from: &buf), 
+                waitTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
+                headers: FfiConverterOptionDictionaryStringString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NeonCallOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.orgId, into: &buf)
+        FfiConverterOptionInt64.write(value.timeoutMs, into: &buf)
+        FfiConverterOptionInt32.write(value.maxRetries, into: &buf)
+        FfiConverterOptionBool.write(value.waitForOperations, into: &buf)
+        FfiConverterOptionInt64.write(value.waitTimeoutMs, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.headers, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonCallOptions_lift(_ buf: RustBuffer) throws -> NeonCallOptions {
+    return try FfiConverterTypeNeonCallOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonCallOptions_lower(_ value: NeonCallOptions) -> RustBuffer {
+    return FfiConverterTypeNeonCallOptions.lower(value)
+}
+
+
+/**
+ * How a [`crate::NeonClient`] is configured; every field is optional. The API
+ * key is not a field: records become Kotlin data classes and Swift structs
+ * whose `toString`/`description` print every field, and a key must never be printed.
+ */
+public struct NeonClientOptions: Equatable, Hashable {
+    /**
+     * The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2.
+     */
+    public var baseUrl: String?
+    /**
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+     */
+    public var orgId: String?
+    /**
+     * The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms.
+     */
+    public var timeoutMs: Int64?
+    /**
+     * How long opening a connection may take. Default 10000 ms.
+     */
+    public var connectTimeoutMs: Int64?
+    /**
+     * Retries after the first attempt, for what is safe to retry (0 turns retries off). Default 5.
+     */
+    public var maxRetries: Int32?
+    /**
+     * The pause before the first retry, doubled after each (with full jitter). Default 250 ms.
+     */
+    public var retryInitialBackoffMs: Int64?
+    /**
+     * The longest pause between retries. Default 8000 ms.
+     */
+    public var retryMaxBackoffMs: Int64?
+    /**
+     * Whether mutating calls wait for the operations they start before returning. Default true.
+     */
+    public var waitForOperations: Bool?
+    /**
+     * The longest an operation wait may take, within the call's timeout. Default 300000 ms.
+     */
+    public var waitTimeoutMs: Int64?
+    /**
+     * The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+     */
+    public var waitPollIntervalMs: Int64?
+    /**
+     * The longest pause between polls of an operation wait. Default 2000 ms.
+     */
+    public var waitMaxPollIntervalMs: Int64?
+    /**
+     * How long an idle pooled connection is kept; keep it below the server's or load balancer's idle timeout (a POST sent as the server closes an idle connection fails and is never resent). Default 45000 ms.
+     */
+    public var poolIdleTimeoutMs: Int64?
+    /**
+     * The largest response body accepted, counted after decompression; a larger one fails the call with DecodeError. Default 268435456.
+     */
+    public var maxResponseBytes: Int64?
+    /**
+     * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
+     */
+    public var headers: [String: String]?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
         /**
-         * The longest pause between operation polls, in milliseconds (default 2 000).
-         */waitMaxIntervalMs: Int64? = nil, 
+         * The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2.
+         */baseUrl: String? = nil, 
         /**
-         * The largest response body accepted, decompressed, in bytes (default 256 MiB).
+         * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+         */orgId: String? = nil, 
+        /**
+         * The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms.
+         */timeoutMs: Int64? = nil, 
+        /**
+         * How long opening a connection may take. Default 10000 ms.
+         */connectTimeoutMs: Int64? = nil, 
+        /**
+         * Retries after the first attempt, for what is safe to retry (0 turns retries off). Default 5.
+         */maxRetries: Int32? = nil, 
+        /**
+         * The pause before the first retry, doubled after each (with full jitter). Default 250 ms.
+         */retryInitialBackoffMs: Int64? = nil, 
+        /**
+         * The longest pause between retries. Default 8000 ms.
+         */retryMaxBackoffMs: Int64? = nil, 
+        /**
+         * Whether mutating calls wait for the operations they start before returning. Default true.
+         */waitForOperations: Bool? = nil, 
+        /**
+         * The longest an operation wait may take, within the call's timeout. Default 300000 ms.
+         */waitTimeoutMs: Int64? = nil, 
+        /**
+         * The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+         */waitPollIntervalMs: Int64? = nil, 
+        /**
+         * The longest pause between polls of an operation wait. Default 2000 ms.
+         */waitMaxPollIntervalMs: Int64? = nil, 
+        /**
+         * How long an idle pooled connection is kept; keep it below the server's or load balancer's idle timeout (a POST sent as the server closes an idle connection fails and is never resent). Default 45000 ms.
+         */poolIdleTimeoutMs: Int64? = nil, 
+        /**
+         * The largest response body accepted, counted after decompression; a larger one fails the call with DecodeError. Default 268435456.
          */maxResponseBytes: Int64? = nil, 
         /**
-         * How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
-         * below the server's idle timeout.
-         */poolIdleTimeoutMs: Int64? = nil) {
+         * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
+         */headers: [String: String]? = nil) {
         self.baseUrl = baseUrl
         self.orgId = orgId
         self.timeoutMs = timeoutMs
         self.connectTimeoutMs = connectTimeoutMs
         self.maxRetries = maxRetries
-        self.initialBackoffMs = initialBackoffMs
-        self.maxBackoffMs = maxBackoffMs
+        self.retryInitialBackoffMs = retryInitialBackoffMs
+        self.retryMaxBackoffMs = retryMaxBackoffMs
         self.waitForOperations = waitForOperations
         self.waitTimeoutMs = waitTimeoutMs
-        self.waitInitialIntervalMs = waitInitialIntervalMs
-        self.waitMaxIntervalMs = waitMaxIntervalMs
-        self.maxResponseBytes = maxResponseBytes
+        self.waitPollIntervalMs = waitPollIntervalMs
+        self.waitMaxPollIntervalMs = waitMaxPollIntervalMs
         self.poolIdleTimeoutMs = poolIdleTimeoutMs
+        self.maxResponseBytes = maxResponseBytes
+        self.headers = headers
     }
 
     
@@ -15055,14 +15382,15 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
                 timeoutMs: FfiConverterOptionInt64.read(from: &buf), 
                 connectTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
                 maxRetries: FfiConverterOptionInt32.read(from: &buf), 
-                initialBackoffMs: FfiConverterOptionInt64.read(from: &buf), 
-                maxBackoffMs: FfiConverterOptionInt64.read(from: &buf), 
+                retryInitialBackoffMs: FfiConverterOptionInt64.read(from: &buf), 
+                retryMaxBackoffMs: FfiConverterOptionInt64.read(from: &buf), 
                 waitForOperations: FfiConverterOptionBool.read(from: &buf), 
                 waitTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
-                waitInitialIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
-                waitMaxIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
+                waitPollIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
+                waitMaxPollIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
+                poolIdleTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
                 maxResponseBytes: FfiConverterOptionInt64.read(from: &buf), 
-                poolIdleTimeoutMs: FfiConverterOptionInt64.read(from: &buf)
+                headers: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -15072,14 +15400,15 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.timeoutMs, into: &buf)
         FfiConverterOptionInt64.write(value.connectTimeoutMs, into: &buf)
         FfiConverterOptionInt32.write(value.maxRetries, into: &buf)
-        FfiConverterOptionInt64.write(value.initialBackoffMs, into: &buf)
-        FfiConverterOptionInt64.write(value.maxBackoffMs, into: &buf)
+        FfiConverterOptionInt64.write(value.retryInitialBackoffMs, into: &buf)
+        FfiConverterOptionInt64.write(value.retryMaxBackoffMs, into: &buf)
         FfiConverterOptionBool.write(value.waitForOperations, into: &buf)
         FfiConverterOptionInt64.write(value.waitTimeoutMs, into: &buf)
-        FfiConverterOptionInt64.write(value.waitInitialIntervalMs, into: &buf)
-        FfiConverterOptionInt64.write(value.waitMaxIntervalMs, into: &buf)
-        FfiConverterOptionInt64.write(value.maxResponseBytes, into: &buf)
+        FfiConverterOptionInt64.write(value.waitPollIntervalMs, into: &buf)
+        FfiConverterOptionInt64.write(value.waitMaxPollIntervalMs, into: &buf)
         FfiConverterOptionInt64.write(value.poolIdleTimeoutMs, into: &buf)
+        FfiConverterOptionInt64.write(value.maxResponseBytes, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.headers, into: &buf)
     }
 }
 
@@ -15100,7 +15429,200 @@ public func FfiConverterTypeNeonClientOptions_lower(_ value: NeonClientOptions) 
 
 
 /**
- * A query parameter for [`NeonClient::call`].
+ * The fields every [`NeonError`] variant carries, whatever its kind.
+ */
+public struct NeonErrorInfo: Equatable, Hashable {
+    /**
+     * The kind's stable snake_case name (`not_found`, `locked`, …), the same in every neonkit language.
+     */
+    public var kind: String
+    /**
+     * The HTTP status, or null when no response was received.
+     */
+    public var status: Int32?
+    /**
+     * The API's error code (may be empty).
+     */
+    public var code: String
+    public var errorMessage: String
+    public var requestId: String?
+    /**
+     * The operationId of the call that failed.
+     */
+    public var operation: String?
+    /**
+     * Operations still running after a wait timed out (or the one that failed).
+     */
+    public var pendingOperations: [String]
+    /**
+     * Calling again later may succeed and is safe (never after the API accepted the call).
+     */
+    public var retryable: Bool
+    /**
+     * The API accepted the call before it failed: never call it again; wait for `pendingOperations`.
+     */
+    public var accepted: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The kind's stable snake_case name (`not_found`, `locked`, …), the same in every neonkit language.
+         */kind: String, 
+        /**
+         * The HTTP status, or null when no response was received.
+         */status: Int32?, 
+        /**
+         * The API's error code (may be empty).
+         */code: String, errorMessage: String, requestId: String?, 
+        /**
+         * The operationId of the call that failed.
+         */operation: String?, 
+        /**
+         * Operations still running after a wait timed out (or the one that failed).
+         */pendingOperations: [String], 
+        /**
+         * Calling again later may succeed and is safe (never after the API accepted the call).
+         */retryable: Bool, 
+        /**
+         * The API accepted the call before it failed: never call it again; wait for `pendingOperations`.
+         */accepted: Bool) {
+        self.kind = kind
+        self.status = status
+        self.code = code
+        self.errorMessage = errorMessage
+        self.requestId = requestId
+        self.operation = operation
+        self.pendingOperations = pendingOperations
+        self.retryable = retryable
+        self.accepted = accepted
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NeonErrorInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonErrorInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonErrorInfo {
+        return
+            try NeonErrorInfo(
+                kind: FfiConverterString.read(from: &buf), 
+                status: FfiConverterOptionInt32.read(from: &buf), 
+                code: FfiConverterString.read(from: &buf), 
+                errorMessage: FfiConverterString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                operation: FfiConverterOptionString.read(from: &buf), 
+                pendingOperations: FfiConverterSequenceString.read(from: &buf), 
+                retryable: FfiConverterBool.read(from: &buf), 
+                accepted: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NeonErrorInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterOptionInt32.write(value.status, into: &buf)
+        FfiConverterString.write(value.code, into: &buf)
+        FfiConverterString.write(value.errorMessage, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionString.write(value.operation, into: &buf)
+        FfiConverterSequenceString.write(value.pendingOperations, into: &buf)
+        FfiConverterBool.write(value.retryable, into: &buf)
+        FfiConverterBool.write(value.accepted, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonErrorInfo_lift(_ buf: RustBuffer) throws -> NeonErrorInfo {
+    return try FfiConverterTypeNeonErrorInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonErrorInfo_lower(_ value: NeonErrorInfo) -> RustBuffer {
+    return FfiConverterTypeNeonErrorInfo.lower(value)
+}
+
+
+/**
+ * A response and its metadata: the HTTP status, the request id (`X-Neon-Ret-Request-Id`),
+ * every header as received, the body's bytes (Kotlin `text()`, Swift `text` read it as UTF-8).
+ */
+public struct NeonResponse: Equatable, Hashable {
+    public var status: Int32
+    public var requestId: String?
+    public var headers: [Header]
+    public var body: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(status: Int32, requestId: String?, headers: [Header], body: Data) {
+        self.status = status
+        self.requestId = requestId
+        self.headers = headers
+        self.body = body
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NeonResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonResponse {
+        return
+            try NeonResponse(
+                status: FfiConverterInt32.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                headers: FfiConverterSequenceTypeHeader.read(from: &buf), 
+                body: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NeonResponse, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterSequenceTypeHeader.write(value.headers, into: &buf)
+        FfiConverterData.write(value.body, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonResponse_lift(_ buf: RustBuffer) throws -> NeonResponse {
+    return try FfiConverterTypeNeonResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonResponse_lower(_ value: NeonResponse) -> RustBuffer {
+    return FfiConverterTypeNeonResponse.lower(value)
+}
+
+
+/**
+ * A query parameter of `call` and `request` (repeat a name for arrays).
  */
 public struct QueryPair: Equatable, Hashable {
     public var name: String
@@ -15218,53 +15740,109 @@ public func FfiConverterTypeRestoreSnapshotQuery_lower(_ value: RestoreSnapshotQ
 
 
 /**
- * The error of every neonkit call (Kotlin `NeonException`, Swift `NeonError`).
- * One variant per kind of the core's `ErrorKind`, each with the same fields:
- * `status` (the HTTP status, null when no response was received), `code` (the
- * API's error code, may be empty), `errorMessage`, `requestId`, `operation`
- * (the operationId of the call) and `pendingOperations` (the operations still
- * running after a wait timed out, or the one that failed), `retryable` (calling
- * again later may succeed and is safe) and `accepted` (the API accepted the call
- * before it failed: never call it again). Never contains a secret.
+ * The error of every neonkit call (Kotlin `NeonException`, Swift `NeonError`),
+ * one variant per error kind, each with the same fields: `status` (the HTTP
+ * status, null when no response was received), `code` (the API's error code,
+ * may be empty), `errorMessage`, `requestId`, `operation` (the operationId of
+ * the call), `pendingOperations` (the operations still running after a wait
+ * timed out, or the one that failed), `retryable` (calling again later may
+ * succeed and is safe) and `accepted` (the API accepted the call before it
+ * failed: never call it again). Never contains a secret.
  */
 public 
 enum NeonError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
 
     
     
-    case BadRequest(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 400: the request was malformed or failed validation.
+     */
+    case BadRequestError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Unauthorized(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 401: the API key is missing, invalid or revoked.
+     */
+    case AuthenticationError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Forbidden(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 403: the key may not do this.
+     */
+    case PermissionDeniedError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case NotFound(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 404: no such resource.
+     */
+    case NotFoundError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Conflict(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 409: the resource already exists or is in the wrong state.
+     */
+    case ConflictError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Locked(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 423: the project is locked by a running operation (still so after retries).
+     */
+    case LockedError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case RateLimited(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+     */
+    case RateLimitError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Server(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * 5xx: the API failed (still so after retries).
+     */
+    case ServerError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Api(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * Any other non-success status (3xx, 406, 410, 412, 422, …).
+     */
+    case ApiError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Timeout(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * The call's deadline passed.
+     */
+    case TimeoutError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Network(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * The connection failed or broke.
+     */
+    case NetworkError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Decode(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * The response could not be decoded (or was larger than max_response_bytes).
+     */
+    case DecodeError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case InvalidArgument(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * An argument was rejected before any request was sent.
+     */
+    case InvalidArgumentError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Config(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * The client (or a with_options copy) could not be configured: no API key, a bad base URL, an option out of its range.
+     */
+    case ConfigError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case OperationFailed(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * An operation the call waited for ended failed, error or cancelled; the pending operations name it.
+     */
+    case OperationFailedError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case WaitTimeout(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * Waiting for operations took longer than allowed; the pending operations list those still running.
+     */
+    case WaitTimeoutError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
-    case Runtime(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    /**
+     * A call could not run: a closed client, a blocking call inside an async runtime, the runtime shut down, an internal error.
+     */
+    case NeonRuntimeError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
+    )
+    /**
+     * The caller aborted the call (Node's AbortSignal; Python and Kotlin cancel in their own idiom: asyncio.CancelledError, coroutine cancellation).
+     */
+    case AbortedError(status: Int32?, code: String, errorMessage: String, requestId: String?, operation: String?, pendingOperations: [String], retryable: Bool, accepted: Bool
     )
 
     
@@ -15295,7 +15873,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
         
 
         
-        case 1: return .BadRequest(
+        case 1: return .BadRequestError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15305,7 +15883,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 2: return .Unauthorized(
+        case 2: return .AuthenticationError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15315,7 +15893,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 3: return .Forbidden(
+        case 3: return .PermissionDeniedError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15325,7 +15903,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 4: return .NotFound(
+        case 4: return .NotFoundError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15335,7 +15913,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 5: return .Conflict(
+        case 5: return .ConflictError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15345,7 +15923,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 6: return .Locked(
+        case 6: return .LockedError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15355,7 +15933,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 7: return .RateLimited(
+        case 7: return .RateLimitError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15365,7 +15943,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 8: return .Server(
+        case 8: return .ServerError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15375,7 +15953,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 9: return .Api(
+        case 9: return .ApiError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15385,7 +15963,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 10: return .Timeout(
+        case 10: return .TimeoutError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15395,7 +15973,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 11: return .Network(
+        case 11: return .NetworkError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15405,7 +15983,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 12: return .Decode(
+        case 12: return .DecodeError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15415,7 +15993,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 13: return .InvalidArgument(
+        case 13: return .InvalidArgumentError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15425,7 +16003,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 14: return .Config(
+        case 14: return .ConfigError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15435,7 +16013,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 15: return .OperationFailed(
+        case 15: return .OperationFailedError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15445,7 +16023,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 16: return .WaitTimeout(
+        case 16: return .WaitTimeoutError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15455,7 +16033,17 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             retryable: try FfiConverterBool.read(from: &buf), 
             accepted: try FfiConverterBool.read(from: &buf)
             )
-        case 17: return .Runtime(
+        case 17: return .NeonRuntimeError(
+            status: try FfiConverterOptionInt32.read(from: &buf), 
+            code: try FfiConverterString.read(from: &buf), 
+            errorMessage: try FfiConverterString.read(from: &buf), 
+            requestId: try FfiConverterOptionString.read(from: &buf), 
+            operation: try FfiConverterOptionString.read(from: &buf), 
+            pendingOperations: try FfiConverterSequenceString.read(from: &buf), 
+            retryable: try FfiConverterBool.read(from: &buf), 
+            accepted: try FfiConverterBool.read(from: &buf)
+            )
+        case 18: return .AbortedError(
             status: try FfiConverterOptionInt32.read(from: &buf), 
             code: try FfiConverterString.read(from: &buf), 
             errorMessage: try FfiConverterString.read(from: &buf), 
@@ -15477,7 +16065,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
 
         
         
-        case let .BadRequest(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .BadRequestError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(1))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15489,7 +16077,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Unauthorized(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .AuthenticationError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(2))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15501,7 +16089,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Forbidden(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .PermissionDeniedError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(3))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15513,7 +16101,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .NotFound(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .NotFoundError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(4))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15525,7 +16113,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Conflict(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .ConflictError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(5))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15537,7 +16125,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Locked(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .LockedError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(6))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15549,7 +16137,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .RateLimited(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .RateLimitError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(7))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15561,7 +16149,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Server(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .ServerError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(8))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15573,7 +16161,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Api(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .ApiError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(9))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15585,7 +16173,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Timeout(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .TimeoutError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(10))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15597,7 +16185,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Network(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .NetworkError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(11))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15609,7 +16197,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Decode(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .DecodeError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(12))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15621,7 +16209,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .InvalidArgument(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .InvalidArgumentError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(13))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15633,7 +16221,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Config(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .ConfigError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(14))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15645,7 +16233,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .OperationFailed(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .OperationFailedError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(15))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15657,7 +16245,7 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .WaitTimeout(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .WaitTimeoutError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(16))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
@@ -15669,8 +16257,20 @@ public struct FfiConverterTypeNeonError: FfiConverterRustBuffer {
             FfiConverterBool.write(accepted, into: &buf)
             
         
-        case let .Runtime(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+        case let .NeonRuntimeError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
             writeInt(&buf, Int32(17))
+            FfiConverterOptionInt32.write(status, into: &buf)
+            FfiConverterString.write(code, into: &buf)
+            FfiConverterString.write(errorMessage, into: &buf)
+            FfiConverterOptionString.write(requestId, into: &buf)
+            FfiConverterOptionString.write(operation, into: &buf)
+            FfiConverterSequenceString.write(pendingOperations, into: &buf)
+            FfiConverterBool.write(retryable, into: &buf)
+            FfiConverterBool.write(accepted, into: &buf)
+            
+        
+        case let .AbortedError(status,code,errorMessage,requestId,operation,pendingOperations,retryable,accepted):
+            writeInt(&buf, Int32(18))
             FfiConverterOptionInt32.write(status, into: &buf)
             FfiConverterString.write(code, into: &buf)
             FfiConverterString.write(errorMessage, into: &buf)
@@ -16350,6 +16950,30 @@ fileprivate struct FfiConverterOptionSequenceString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -16367,6 +16991,31 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeHeader: FfiConverterRustBuffer {
+    typealias SwiftType = [Header]
+
+    public static func write(_ value: [Header], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeHeader.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Header] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Header]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeHeader.read(from: &buf))
         }
         return seq
     }
@@ -16421,6 +17070,32 @@ fileprivate struct FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer {
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -16470,18 +17145,6 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
- * The stable snake_case name of an error's kind (`not_found`, `locked`, …),
- * the same in every neonkit language.
- */
-public func errorKind(error: NeonError) -> String  {
-    return try!  FfiConverterString.lift(try! rustCall() {
-        uniffiCallStatus in
-    uniffi_neonkit_uniffi_fn_func_error_kind(
-        FfiConverterTypeNeonError_lower(error),uniffiCallStatus
-    )
-})
-}
-/**
  * The version of the neonkit library.
  */
 public func neonkitVersion() -> String  {
@@ -16502,8 +17165,7 @@ public func operationIds() -> [String]  {
 })
 }
 /**
- * Stops neonkit's shared runtime (in-flight calls are cancelled); the next
- * call starts a new one. Optional: call it at process exit if you like.
+ * Stops neonkit's shared runtime (in-flight calls are cancelled); the next call starts a new one.
  */
 public func shutdownRuntime()  {try! rustCall() {
         uniffiCallStatus in
@@ -16512,13 +17174,24 @@ public func shutdownRuntime()  {try! rustCall() {
 }
 }
 /**
- * Starts the Neon API emulator on 127.0.0.1 (an ephemeral port) on neonkit's runtime.
+ * Starts the Neon API emulator on 127.0.0.1 on neonkit's runtime; a bad option is a `ConfigError`.
  */
 public func startEmulator(options: EmulatorOptions? = nil)throws  -> TestEmulator  {
     return try  FfiConverterTypeTestEmulator_lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_func_start_emulator(
         FfiConverterOptionTypeEmulatorOptions.lower(options),uniffiCallStatus
+    )
+})
+}
+/**
+ * The common fields of an error.
+ */
+public func errorInfo(error: NeonError) -> NeonErrorInfo  {
+    return try!  FfiConverterTypeNeonErrorInfo_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_func_error_info(
+        FfiConverterTypeNeonError_lower(error),uniffiCallStatus
     )
 })
 }
@@ -16538,40 +17211,55 @@ private let initializationResult: InitializationResult = {
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_func_error_kind() != 59056) {
-        return InitializationResult.apiChecksumMismatch
-    }
     if (uniffi_neonkit_uniffi_checksum_func_neonkit_version() != 46142) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_func_operation_ids() != 22345) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() != 58522) {
+    if (uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() != 42430) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_func_start_emulator() != 5455) {
+    if (uniffi_neonkit_uniffi_checksum_func_start_emulator() != 33073) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_func_error_info() != 27590) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_base_url() != 19635) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonclient_call() != 2307) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_call() != 18789) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonclient_call_blocking() != 32314) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_call_blocking() != 31807) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations() != 15648) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response() != 37274) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_blocking() != 15024) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response_blocking() != 5335) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_request() != 11260) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_request_blocking() != 39763) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations() != 58572) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_blocking() != 7376) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_waits_for_operations() != 16541) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait() != 7594) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_with_options() != 3138) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait() != 25205) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_ai_gateway() != 27978) {
@@ -16631,1027 +17319,1027 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_users() != 38020) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all() != 36874) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all() != 57897) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all_blocking() != 53915) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all_blocking() != 27499) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonpager_next_page() != 19656) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonpager_next_page() != 63338) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() != 23477) {
+    if (uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() != 2907) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() != 63570) {
+    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() != 45343) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() != 61809) {
+    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() != 39601) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() != 34293) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() != 4798) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() != 46580) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() != 14352) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() != 48701) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() != 53762) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() != 18827) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() != 47392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() != 7141) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() != 175) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() != 43756) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() != 16613) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() != 11275) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() != 27852) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() != 20222) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() != 22077) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain() != 30531) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain() != 63979) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain_blocking() != 13579) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain_blocking() != 30202) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist() != 38739) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist() != 15677) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() != 23875) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() != 14909) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() != 62711) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() != 8719) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() != 58306) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() != 51223) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create() != 31573) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create() != 27439) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() != 21591) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() != 21990) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() != 9642) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() != 58102) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() != 40622) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() != 41215) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() != 62081) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() != 35850) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() != 28696) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() != 11320) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() != 62020) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() != 49575) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() != 18576) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() != 63624) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() != 6461) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() != 46248) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() != 6141) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() != 54010) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider() != 44145) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider() != 62690) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider_blocking() != 34693) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider_blocking() != 34299) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain() != 5797) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain() != 28663) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain_blocking() != 60522) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain_blocking() != 2372) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user() != 20383) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user() != 52244) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user_blocking() != 49297) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user_blocking() != 56767) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist() != 60786) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist() != 53004) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist_blocking() != 36532) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist_blocking() != 51109) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration() != 14413) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration() != 6969) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration_blocking() != 51433) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration_blocking() != 26413) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider() != 2536) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider() != 62414) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider_blocking() != 64400) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider_blocking() != 21797) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user() != 5682) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user() != 2146) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user_blocking() != 57600) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user_blocking() != 31689) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable() != 15167) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable() != 12597) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() != 30892) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() != 59393) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get() != 32744) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get() != 41976) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() != 16946) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() != 14196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() != 53739) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() != 17886) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() != 39011) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() != 17849) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() != 14852) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() != 42997) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() != 6442) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() != 6826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 18928) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 44028) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() != 6937) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() != 45027) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 17255) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 38336) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() != 26351) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() != 29106) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() != 23355) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() != 19314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() != 24984) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() != 45573) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() != 25462) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() != 45664) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() != 28314) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() != 12462) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() != 24034) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() != 16362) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() != 58733) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() != 17539) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() != 8638) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() != 54054) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() != 489) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() != 41103) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() != 48442) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() != 7295) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() != 38530) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() != 24863) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() != 48985) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() != 16008) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() != 39238) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() != 7191) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() != 44603) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() != 21852) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() != 65512) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() != 36748) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() != 11482) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() != 34377) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() != 8850) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() != 28325) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 31871) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 57580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() != 9414) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() != 20599) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() != 44953) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() != 16515) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() != 45886) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() != 62204) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() != 64795) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() != 15136) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() != 32125) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() != 47375) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() != 52222) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() != 65247) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() != 23646) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() != 3518) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config() != 4083) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config() != 42218) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() != 59029) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() != 12471) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() != 30479) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() != 30686) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() != 61656) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() != 10516) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 34451) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 50258) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() != 43302) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() != 64911) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 41155) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 6433) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() != 26618) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() != 55402) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() != 10693) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() != 18757) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() != 52589) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() != 63400) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() != 22258) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() != 65445) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() != 46522) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() != 63455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() != 47270) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() != 4374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() != 42719) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() != 36249) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() != 9922) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() != 54883) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() != 34916) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() != 8707) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() != 34206) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() != 25542) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() != 26381) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() != 34370) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() != 38723) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() != 27042) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() != 33677) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() != 20453) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 55982) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 23217) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() != 22365) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() != 34359) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 62244) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 18838) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 24688) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 64282) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() != 46764) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() != 21117) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() != 11878) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() != 51181) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 63701) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 8216) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 8091) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 450) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 30976) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 22560) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() != 65218) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() != 47403) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get() != 35386) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get() != 61511) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() != 29086) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() != 29984) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() != 8399) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() != 24235) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() != 31883) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() != 55907) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 45579) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() != 34793) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() != 20474) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() != 35193) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() != 8949) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() != 51840) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() != 50109) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() != 10891) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() != 49305) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() != 19431) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() != 37966) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_iter() != 19993) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list() != 20305) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list() != 6358) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() != 19453) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() != 29963) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 11439) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 57603) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() != 14898) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() != 18986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 12638) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 14068) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() != 10479) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() != 3194) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 36682) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 26534) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() != 4632) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() != 19872) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() != 5) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() != 36944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() != 55269) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() != 13725) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() != 58228) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() != 49687) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() != 62507) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() != 58112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update() != 3419) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update() != 57791) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() != 35794) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() != 51158) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() != 19777) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() != 22378) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() != 19874) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() != 41168) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() != 64261) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() != 39660) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() != 59616) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() != 44465) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete() != 42002) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete() != 59235) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_blocking() != 28316) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_blocking() != 4735) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object() != 15640) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object() != 8627) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() != 9163) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() != 19863) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() != 65120) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() != 36914) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() != 38228) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() != 48189) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object() != 28239) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object() != 31625) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() != 5317) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() != 4753) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() != 42107) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() != 25631) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() != 25961) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() != 49329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() != 49949) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() != 57487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() != 25275) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() != 15094) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_iter() != 11637) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() != 46525) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() != 17044) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() != 51270) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() != 2586) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 27512) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 62474) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 60089) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 10734) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() != 48456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 853) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 49584) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() != 53188) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() != 60899) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() != 9427) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 25766) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 2787) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 4636) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 44054) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() != 29956) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 9267) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 48720) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() != 37885) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() != 32703) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() != 18666) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() != 6960) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() != 32638) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() != 13159) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() != 56176) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() != 40061) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() != 21351) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() != 57157) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 27067) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 24308) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() != 61189) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() != 21738) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() != 4955) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() != 53868) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() != 2944) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() != 737) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() != 51959) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() != 22678) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() != 52289) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() != 8393) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() != 29883) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() != 50047) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() != 57326) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() != 45140) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create() != 42886) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create() != 32689) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() != 36929) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() != 62242) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() != 32107) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() != 14185) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() != 22832) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() != 31309) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 2393) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 5911) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() != 44431) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() != 45302) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list() != 47237) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list() != 17021) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() != 10580) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() != 2397) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update() != 45675) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update() != 867) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() != 18545) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() != 37202) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() != 54331) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() != 2075) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() != 49343) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() != 31991) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() != 59584) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() != 60985) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() != 1878) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() != 22351) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() != 17368) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() != 18689) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() != 0) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() != 27986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() != 10622) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() != 52803) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() != 37113) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() != 108) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() != 52635) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() != 20149) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() != 12141) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() != 59758) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() != 12767) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() != 51309) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() != 15319) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() != 51807) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() != 29068) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() != 36818) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() != 58097) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() != 64163) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() != 14206) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() != 37914) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() != 1076) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() != 44302) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() != 31259) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() != 11249) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() != 31330) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() != 40641) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() != 22255) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() != 62990) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() != 32967) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() != 35246) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 32912) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 23009) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() != 62491) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() != 40022) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() != 54299) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list() != 42109) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list() != 7088) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() != 60086) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() != 10532) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 42021) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 11942) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() != 33983) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() != 54089) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 3464) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 6115) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() != 3156) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() != 2471) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() != 34977) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 49578) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 62785) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() != 14805) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() != 8930) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint() != 11977) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint() != 33004) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() != 52787) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() != 59) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() != 30776) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() != 18723) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() != 33979) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() != 12605) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() != 43205) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() != 52269) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() != 35527) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() != 12085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() != 6226) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() != 12413) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() != 24872) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() != 64760) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint() != 2303) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint() != 44061) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() != 27818) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() != 15477) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() != 57949) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() != 30420) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() != 42729) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() != 24461) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() != 27252) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() != 59357) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() != 35061) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() != 49511) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() != 64089) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() != 41731) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() != 42360) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() != 18713) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() != 65398) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() != 1487) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() != 55776) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() != 24293) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_iter() != 61297) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() != 31893) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() != 32241) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() != 40605) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() != 45485) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() != 60513) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() != 31243) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() != 30348) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() != 58125) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() != 34264) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() != 1676) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() != 13280) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() != 56922) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() != 55018) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() != 956) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() != 13538) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() != 40238) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() != 32888) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() != 36207) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() != 27983) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() != 39420) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() != 48491) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() != 21551) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() != 56230) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() != 62888) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() != 305) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() != 8033) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() != 56370) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() != 62468) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() != 36593) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() != 6001) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() != 9406) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() != 52408) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() != 16891) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() != 42973) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() != 52862) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() != 21622) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() != 54240) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() != 4932) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() != 10606) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() != 30200) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request() != 38592) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request() != 7038) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() != 59589) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() != 14241) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() != 49008) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() != 51786) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() != 60973) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() != 45422) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint() != 51691) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint() != 39532) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() != 14063) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() != 25475) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 28519) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 554) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() != 22199) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() != 14652) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() != 16688) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() != 10658) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() != 13059) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() != 43967) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() != 28789) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() != 38057) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() != 63609) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() != 11058) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() != 47402) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() != 8546) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() != 49325) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() != 16499) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint() != 21568) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint() != 19774) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() != 61093) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() != 35397) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get() != 4345) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get() != 60993) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() != 16418) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() != 54641) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() != 35679) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() != 36414) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() != 14382) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() != 5285) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() != 52099) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() != 34853) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() != 49003) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() != 9495) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() != 7456) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() != 20592) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() != 33455) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() != 45314) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() != 5985) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() != 43991) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() != 18996) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() != 9936) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() != 22844) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() != 64714) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() != 63999) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() != 38718) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_iter() != 3500) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list() != 38168) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list() != 22176) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() != 34948) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() != 26523) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 52113) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 46836) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() != 17171) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() != 7884) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() != 43652) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() != 45367) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() != 42880) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() != 58166) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_iter() != 40203) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() != 38583) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() != 21110) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() != 56346) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() != 5324) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() != 16464) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() != 4429) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() != 4724) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() != 36561) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 27540) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 14473) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() != 52035) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() != 46836) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 6551) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 7675) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() != 3740) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() != 17735) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() != 51777) {
+    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() != 42341) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() != 27603) {
+    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() != 22476) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create() != 32254) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create() != 36092) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() != 62316) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() != 16866) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() != 40661) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() != 53198) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() != 21696) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() != 31040) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 33446) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 9272) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() != 63215) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() != 8710) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() != 34689) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() != 52539) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() != 37855) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() != 19544) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list() != 30439) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list() != 16618) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() != 33200) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() != 34535) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() != 23228) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() != 27735) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() != 33136) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() != 37742) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 26677) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 6655) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() != 55647) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() != 25485) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() != 26667) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() != 42811) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() != 2321) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() != 51427) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() != 60803) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() != 46720) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() != 49389) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() != 36642) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() != 16547) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() != 52380) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() != 50990) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() != 56347) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() != 272) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() != 29426) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() != 12827) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() != 13879) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() != 36932) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() != 23938) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() != 64915) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() != 10372) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() != 2535) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() != 34334) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() != 27439) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() != 49944) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get() != 49400) {
+    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get() != 11580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() != 3513) {
+    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() != 18722) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() != 62527) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() != 36260) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() != 49729) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() != 4305) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() != 22887) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() != 8133) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() != 21605) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() != 2082) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() != 24246) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() != 57076) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() != 14504) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() != 58227) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() != 40284) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() != 9898) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() != 12486) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() != 36568) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() != 238) {
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() != 42240) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_api_key() != 29524) {
@@ -17660,19 +18348,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_base_url() != 54329) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() != 21250) {
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() != 49843) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() != 25190) {
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() != 9533) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_testemulator_reset() != 27528) {
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_reset() != 42484) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_stop() != 5579) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() != 59171) {
+    if (uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() != 1359) {
         return InitializationResult.apiChecksumMismatch
     }
 

@@ -15,7 +15,7 @@ final class ErrorsTests: XCTestCase {
         XCTAssertEqual(e?.status, 404)
         XCTAssertEqual(e?.info.operation, "getProject")
         XCTAssertFalse((e?.requestId ?? "").isEmpty)
-        XCTAssertEqual(e.map { errorKind(error: $0) }, "not_found")
+        XCTAssertEqual(e.map { errorInfo(error: $0).kind }, "not_found")
     }
 
     func testInvalidArgumentsFailBeforeAnyRequest() {

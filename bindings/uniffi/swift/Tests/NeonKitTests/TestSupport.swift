@@ -18,12 +18,12 @@ enum Emu {
             orgId: orgId,
             timeoutMs: timeoutMs,
             maxRetries: maxRetries,
-            initialBackoffMs: 10,
-            maxBackoffMs: 50,
+            retryInitialBackoffMs: 10,
+            retryMaxBackoffMs: 50,
             waitForOperations: wait,
             waitTimeoutMs: waitTimeoutMs,
-            waitInitialIntervalMs: 10,
-            waitMaxIntervalMs: 50
+            waitPollIntervalMs: 10,
+            waitMaxPollIntervalMs: 50
         ))
     }
 

@@ -273,6 +273,26 @@ uint64_t uniffi_neonkit_uniffi_fn_method_neonclient_call(uint64_t ptr, RustBuffe
 RustBuffer uniffi_neonkit_uniffi_fn_method_neonclient_call_blocking(uint64_t ptr, RustBuffer operation_id, RustBuffer path, RustBuffer query, RustBuffer body, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_CALL_WITH_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_CALL_WITH_RESPONSE
+uint64_t uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response(uint64_t ptr, RustBuffer operation_id, RustBuffer path, RustBuffer query, RustBuffer body
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_CALL_WITH_RESPONSE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_CALL_WITH_RESPONSE_BLOCKING
+RustBuffer uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response_blocking(uint64_t ptr, RustBuffer operation_id, RustBuffer path, RustBuffer query, RustBuffer body, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_REQUEST
+uint64_t uniffi_neonkit_uniffi_fn_method_neonclient_request(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer query, RustBuffer body
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_REQUEST_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_REQUEST_BLOCKING
+RustBuffer uniffi_neonkit_uniffi_fn_method_neonclient_request_blocking(uint64_t ptr, RustBuffer method, RustBuffer path, RustBuffer query, RustBuffer body, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WAIT_FOR_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WAIT_FOR_OPERATIONS
 uint64_t uniffi_neonkit_uniffi_fn_method_neonclient_wait_for_operations(uint64_t ptr, RustBuffer project_id, RustBuffer operation_ids
@@ -286,6 +306,11 @@ RustBuffer uniffi_neonkit_uniffi_fn_method_neonclient_wait_for_operations_blocki
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 int8_t uniffi_neonkit_uniffi_fn_method_neonclient_waits_for_operations(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WITH_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WITH_OPTIONS
+uint64_t uniffi_neonkit_uniffi_fn_method_neonclient_with_options(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WITH_WAIT
@@ -2333,11 +2358,6 @@ void uniffi_neonkit_uniffi_fn_method_testemulator_reset(uint64_t ptr, RustCallSt
 void uniffi_neonkit_uniffi_fn_method_testemulator_stop(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_ERROR_KIND
-#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_ERROR_KIND
-RustBuffer uniffi_neonkit_uniffi_fn_func_error_kind(RustBuffer error, RustCallStatus *_Nonnull out_status
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_NEONKIT_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_NEONKIT_VERSION
 RustBuffer uniffi_neonkit_uniffi_fn_func_neonkit_version(RustCallStatus *_Nonnull out_status
@@ -2359,6 +2379,11 @@ void uniffi_neonkit_uniffi_fn_func_shutdown_runtime(RustCallStatus *_Nonnull out
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_START_EMULATOR
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_START_EMULATOR
 uint64_t uniffi_neonkit_uniffi_fn_func_start_emulator(RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_ERROR_INFO
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_ERROR_INFO
+RustBuffer uniffi_neonkit_uniffi_fn_func_error_info(RustBuffer error, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_NEONKIT_UNIFFI_RUSTBUFFER_ALLOC
@@ -2621,12 +2646,6 @@ void ffi_neonkit_uniffi_rust_future_free_void(uint64_t handle
 void ffi_neonkit_uniffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
 );
 #endif
-#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_ERROR_KIND
-#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_ERROR_KIND
-uint16_t uniffi_neonkit_uniffi_checksum_func_error_kind(void
-    
-);
-#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_NEONKIT_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_NEONKIT_VERSION
 uint16_t uniffi_neonkit_uniffi_checksum_func_neonkit_version(void
@@ -2651,6 +2670,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_func_start_emulator(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_ERROR_INFO
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_ERROR_INFO
+uint16_t uniffi_neonkit_uniffi_checksum_func_error_info(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_BASE_URL
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_BASE_URL
 uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_base_url(void
@@ -2669,6 +2694,30 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_call_blocking(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_CALL_WITH_RESPONSE
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_CALL_WITH_RESPONSE
+uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_CALL_WITH_RESPONSE_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_CALL_WITH_RESPONSE_BLOCKING
+uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response_blocking(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_REQUEST
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_REQUEST
+uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_request(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_REQUEST_BLOCKING
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_REQUEST_BLOCKING
+uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_request_blocking(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WAIT_FOR_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WAIT_FOR_OPERATIONS
 uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations(void
@@ -2684,6 +2733,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_bl
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_waits_for_operations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WITH_OPTIONS
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WITH_OPTIONS
+uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_with_options(void
     
 );
 #endif

@@ -9,26 +9,6 @@ import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 
-/** The fields every [NeonException] variant carries, whatever its kind. */
-data class NeonErrorInfo(
-    /** The kind's stable snake_case name (`not_found`, `locked`, …), the same in every neonkit language. */
-    val kind: String,
-    /** The HTTP status, or null when no response was received. */
-    val status: Int?,
-    /** The API's error code (may be empty). */
-    val code: String,
-    val errorMessage: String,
-    val requestId: String?,
-    /** The operationId of the call that failed. */
-    val operation: String?,
-    /** Operations still running after a wait timed out (or the one that failed). */
-    val pendingOperations: List<String>,
-    /** Calling again later may succeed and is safe (never after the API accepted the call). */
-    val retryable: Boolean,
-    /** The API accepted the call before it failed: never call it again; wait for [pendingOperations]. */
-    val accepted: Boolean,
-)
-
 /**
  * What `NeonException.message` reads: the API's message, then its context
  * (`name already taken (operation createProjectBranch, status 409, request id …)`),
@@ -44,27 +24,8 @@ internal fun neonMessage(errorMessage: String, operation: String?, status: Int?,
     return if (details.isEmpty()) errorMessage else "$errorMessage (${details.joinToString(", ")})"
 }
 
-/** The common fields of this error. */
-val NeonException.info: NeonErrorInfo
-    get() = when (this) {
-        is NeonException.BadRequest -> NeonErrorInfo("bad_request", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Unauthorized -> NeonErrorInfo("unauthorized", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Forbidden -> NeonErrorInfo("forbidden", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.NotFound -> NeonErrorInfo("not_found", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Conflict -> NeonErrorInfo("conflict", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Locked -> NeonErrorInfo("locked", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.RateLimited -> NeonErrorInfo("rate_limited", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Server -> NeonErrorInfo("server", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Api -> NeonErrorInfo("api", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Timeout -> NeonErrorInfo("timeout", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Network -> NeonErrorInfo("network", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Decode -> NeonErrorInfo("decode", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.InvalidArgument -> NeonErrorInfo("invalid_argument", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Config -> NeonErrorInfo("config", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.OperationFailed -> NeonErrorInfo("operation_failed", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.WaitTimeout -> NeonErrorInfo("wait_timeout", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-        is NeonException.Runtime -> NeonErrorInfo("runtime", status, code, errorMessage, requestId, operation, pendingOperations, retryable, accepted)
-    }
+/** The common fields of this error (the core's `errorInfo`: no list of kinds here). */
+val NeonException.info: NeonErrorInfo get() = errorInfo(this)
 
 /** The kind's stable snake_case name (`not_found`, `locked`, …). */
 val NeonException.kind: String get() = info.kind
@@ -84,6 +45,9 @@ fun NeonPager.asSequence(): Sequence<String> = sequence {
         yieldAll(page)
     }
 }
+
+/** The body of a [NeonResponse] as text (UTF-8): `client.request("GET", "/projects", listOf(), null).text()`. */
+fun NeonResponse.text(): String = body.decodeToString()
 
 /** Parses a response (JSON text) into a tree: `client.projects().get(id).json()`. */
 fun String.json(): JsonElement = Json.parseToJsonElement(this)

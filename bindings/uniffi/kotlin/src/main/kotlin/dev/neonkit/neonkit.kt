@@ -682,8 +682,6 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
-    external fun uniffi_neonkit_uniffi_checksum_func_error_kind(
-    ): Int
     external fun uniffi_neonkit_uniffi_checksum_func_neonkit_version(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_func_operation_ids(
@@ -692,17 +690,29 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_func_start_emulator(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_func_error_info(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_base_url(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_call(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_call_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_request(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_request_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_waits_for_operations(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_with_options(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait(
     ): Int
@@ -1472,12 +1482,22 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_call_blocking(`ptr`: Long,`operationId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response(`ptr`: Long,`operationId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response_blocking(`ptr`: Long,`operationId`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_request(`ptr`: Long,`method`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_request_blocking(`ptr`: Long,`method`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_wait_for_operations(`ptr`: Long,`projectId`: RustBuffer.ByValue,`operationIds`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_wait_for_operations_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`operationIds`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_waits_for_operations(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_with_options(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_with_wait(`ptr`: Long,`wait`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_ai_gateway(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -2296,8 +2316,6 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
-    external fun uniffi_neonkit_uniffi_fn_func_error_kind(`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_func_neonkit_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_func_operation_ids(uniffi_out_err: UniffiRustCallStatus, 
@@ -2306,6 +2324,8 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_func_start_emulator(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_neonkit_uniffi_fn_func_error_info(`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun ffi_neonkit_uniffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_neonkit_uniffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2425,40 +2445,55 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
-    if ((lib.uniffi_neonkit_uniffi_checksum_func_error_kind() and 0xFFFF) != 59056) {
-        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
-    }
     if ((lib.uniffi_neonkit_uniffi_checksum_func_neonkit_version() and 0xFFFF) != 46142) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_func_operation_ids() and 0xFFFF) != 22345) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() and 0xFFFF) != 58522) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() and 0xFFFF) != 42430) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_func_start_emulator() and 0xFFFF) != 5455) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_func_start_emulator() and 0xFFFF) != 33073) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_func_error_info() and 0xFFFF) != 27590) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_base_url() and 0xFFFF) != 19635) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_call() and 0xFFFF) != 2307) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_call() and 0xFFFF) != 18789) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_call_blocking() and 0xFFFF) != 32314) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_call_blocking() and 0xFFFF) != 31807) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations() and 0xFFFF) != 15648) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response() and 0xFFFF) != 37274) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_blocking() and 0xFFFF) != 15024) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_call_with_response_blocking() and 0xFFFF) != 5335) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_request() and 0xFFFF) != 11260) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_request_blocking() and 0xFFFF) != 39763) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations() and 0xFFFF) != 58572) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_blocking() and 0xFFFF) != 7376) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_waits_for_operations() and 0xFFFF) != 16541) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait() and 0xFFFF) != 7594) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_with_options() and 0xFFFF) != 3138) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait() and 0xFFFF) != 25205) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_ai_gateway() and 0xFFFF) != 27978) {
@@ -2518,1027 +2553,1027 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_users() and 0xFFFF) != 38020) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all() and 0xFFFF) != 36874) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all() and 0xFFFF) != 57897) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all_blocking() and 0xFFFF) != 53915) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_collect_all_blocking() and 0xFFFF) != 27499) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_next_page() and 0xFFFF) != 19656) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_next_page() and 0xFFFF) != 63338) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() and 0xFFFF) != 23477) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() and 0xFFFF) != 2907) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() and 0xFFFF) != 63570) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() and 0xFFFF) != 45343) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() and 0xFFFF) != 61809) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() and 0xFFFF) != 39601) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() and 0xFFFF) != 34293) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() and 0xFFFF) != 4798) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() and 0xFFFF) != 46580) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() and 0xFFFF) != 14352) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() and 0xFFFF) != 48701) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() and 0xFFFF) != 53762) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() and 0xFFFF) != 18827) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() and 0xFFFF) != 47392) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() and 0xFFFF) != 7141) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() and 0xFFFF) != 175) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() and 0xFFFF) != 43756) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() and 0xFFFF) != 16613) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() and 0xFFFF) != 11275) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() and 0xFFFF) != 27852) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() and 0xFFFF) != 20222) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() and 0xFFFF) != 22077) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain() and 0xFFFF) != 30531) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain() and 0xFFFF) != 63979) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain_blocking() and 0xFFFF) != 13579) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain_blocking() and 0xFFFF) != 30202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist() and 0xFFFF) != 38739) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist() and 0xFFFF) != 15677) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() and 0xFFFF) != 23875) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() and 0xFFFF) != 14909) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() and 0xFFFF) != 62711) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() and 0xFFFF) != 8719) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() and 0xFFFF) != 58306) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() and 0xFFFF) != 51223) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create() and 0xFFFF) != 31573) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create() and 0xFFFF) != 27439) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() and 0xFFFF) != 21591) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() and 0xFFFF) != 21990) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() and 0xFFFF) != 9642) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() and 0xFFFF) != 58102) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() and 0xFFFF) != 40622) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() and 0xFFFF) != 41215) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() and 0xFFFF) != 62081) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() and 0xFFFF) != 35850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() and 0xFFFF) != 28696) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() and 0xFFFF) != 11320) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() and 0xFFFF) != 62020) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() and 0xFFFF) != 49575) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() and 0xFFFF) != 18576) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() and 0xFFFF) != 63624) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() and 0xFFFF) != 6461) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() and 0xFFFF) != 46248) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() and 0xFFFF) != 6141) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() and 0xFFFF) != 54010) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider() and 0xFFFF) != 44145) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider() and 0xFFFF) != 62690) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider_blocking() and 0xFFFF) != 34693) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider_blocking() and 0xFFFF) != 34299) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain() and 0xFFFF) != 5797) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain() and 0xFFFF) != 28663) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain_blocking() and 0xFFFF) != 60522) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain_blocking() and 0xFFFF) != 2372) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user() and 0xFFFF) != 20383) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user() and 0xFFFF) != 52244) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user_blocking() and 0xFFFF) != 49297) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user_blocking() and 0xFFFF) != 56767) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist() and 0xFFFF) != 60786) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist() and 0xFFFF) != 53004) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist_blocking() and 0xFFFF) != 36532) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist_blocking() and 0xFFFF) != 51109) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration() and 0xFFFF) != 14413) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration() and 0xFFFF) != 6969) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration_blocking() and 0xFFFF) != 51433) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration_blocking() and 0xFFFF) != 26413) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider() and 0xFFFF) != 2536) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider() and 0xFFFF) != 62414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider_blocking() and 0xFFFF) != 64400) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider_blocking() and 0xFFFF) != 21797) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_user() and 0xFFFF) != 5682) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_user() and 0xFFFF) != 2146) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_user_blocking() and 0xFFFF) != 57600) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_delete_user_blocking() and 0xFFFF) != 31689) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_disable() and 0xFFFF) != 15167) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_disable() and 0xFFFF) != 12597) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() and 0xFFFF) != 30892) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() and 0xFFFF) != 59393) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get() and 0xFFFF) != 32744) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get() and 0xFFFF) != 41976) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() and 0xFFFF) != 16946) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() and 0xFFFF) != 14196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() and 0xFFFF) != 53739) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() and 0xFFFF) != 17886) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() and 0xFFFF) != 39011) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() and 0xFFFF) != 17849) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() and 0xFFFF) != 14852) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() and 0xFFFF) != 42997) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() and 0xFFFF) != 6442) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() and 0xFFFF) != 6826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() and 0xFFFF) != 18928) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() and 0xFFFF) != 44028) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() and 0xFFFF) != 6937) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() and 0xFFFF) != 45027) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() and 0xFFFF) != 17255) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() and 0xFFFF) != 38336) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() and 0xFFFF) != 26351) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() and 0xFFFF) != 29106) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() and 0xFFFF) != 23355) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() and 0xFFFF) != 19314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() and 0xFFFF) != 24984) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() and 0xFFFF) != 45573) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() and 0xFFFF) != 25462) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() and 0xFFFF) != 45664) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() and 0xFFFF) != 28314) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() and 0xFFFF) != 12462) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() and 0xFFFF) != 24034) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() and 0xFFFF) != 16362) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() and 0xFFFF) != 58733) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() and 0xFFFF) != 17539) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() and 0xFFFF) != 8638) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() and 0xFFFF) != 54054) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() and 0xFFFF) != 489) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() and 0xFFFF) != 41103) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() and 0xFFFF) != 48442) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() and 0xFFFF) != 7295) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() and 0xFFFF) != 38530) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() and 0xFFFF) != 24863) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() and 0xFFFF) != 48985) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() and 0xFFFF) != 16008) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() and 0xFFFF) != 39238) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() and 0xFFFF) != 7191) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() and 0xFFFF) != 44603) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() and 0xFFFF) != 21852) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() and 0xFFFF) != 65512) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() and 0xFFFF) != 36748) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() and 0xFFFF) != 11482) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() and 0xFFFF) != 34377) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() and 0xFFFF) != 8850) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() and 0xFFFF) != 28325) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() and 0xFFFF) != 31871) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() and 0xFFFF) != 57580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() and 0xFFFF) != 9414) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() and 0xFFFF) != 20599) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() and 0xFFFF) != 44953) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() and 0xFFFF) != 16515) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() and 0xFFFF) != 45886) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() and 0xFFFF) != 62204) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() and 0xFFFF) != 64795) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() and 0xFFFF) != 15136) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() and 0xFFFF) != 32125) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() and 0xFFFF) != 47375) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() and 0xFFFF) != 52222) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() and 0xFFFF) != 65247) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() and 0xFFFF) != 23646) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() and 0xFFFF) != 3518) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config() and 0xFFFF) != 4083) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config() and 0xFFFF) != 42218) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() and 0xFFFF) != 59029) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() and 0xFFFF) != 12471) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() and 0xFFFF) != 30479) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() and 0xFFFF) != 30686) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() and 0xFFFF) != 61656) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() and 0xFFFF) != 10516) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() and 0xFFFF) != 34451) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() and 0xFFFF) != 50258) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() and 0xFFFF) != 43302) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() and 0xFFFF) != 64911) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() and 0xFFFF) != 41155) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() and 0xFFFF) != 6433) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() and 0xFFFF) != 26618) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() and 0xFFFF) != 55402) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() and 0xFFFF) != 10693) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() and 0xFFFF) != 18757) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() and 0xFFFF) != 52589) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() and 0xFFFF) != 63400) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() and 0xFFFF) != 22258) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() and 0xFFFF) != 65445) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() and 0xFFFF) != 46522) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() and 0xFFFF) != 63455) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() and 0xFFFF) != 47270) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() and 0xFFFF) != 4374) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() and 0xFFFF) != 42719) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() and 0xFFFF) != 36249) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() and 0xFFFF) != 9922) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() and 0xFFFF) != 54883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() and 0xFFFF) != 34916) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() and 0xFFFF) != 8707) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() and 0xFFFF) != 34206) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() and 0xFFFF) != 25542) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() and 0xFFFF) != 26381) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() and 0xFFFF) != 34370) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() and 0xFFFF) != 38723) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() and 0xFFFF) != 27042) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() and 0xFFFF) != 33677) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() and 0xFFFF) != 20453) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count() and 0xFFFF) != 55982) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count() and 0xFFFF) != 23217) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() and 0xFFFF) != 22365) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() and 0xFFFF) != 34359) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create() and 0xFFFF) != 62244) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create() and 0xFFFF) != 18838) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() and 0xFFFF) != 24688) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() and 0xFFFF) != 64282) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() and 0xFFFF) != 46764) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() and 0xFFFF) != 21117) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() and 0xFFFF) != 11878) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() and 0xFFFF) != 51181) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() and 0xFFFF) != 63701) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() and 0xFFFF) != 8216) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() and 0xFFFF) != 8091) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() and 0xFFFF) != 450) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() and 0xFFFF) != 30976) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() and 0xFFFF) != 22560) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() and 0xFFFF) != 65218) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() and 0xFFFF) != 47403) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get() and 0xFFFF) != 35386) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get() and 0xFFFF) != 61511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() and 0xFFFF) != 29086) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() and 0xFFFF) != 29984) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() and 0xFFFF) != 8399) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() and 0xFFFF) != 24235) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() and 0xFFFF) != 31883) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() and 0xFFFF) != 55907) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() and 0xFFFF) != 45579) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() and 0xFFFF) != 913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() and 0xFFFF) != 34793) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() and 0xFFFF) != 20474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() and 0xFFFF) != 35193) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() and 0xFFFF) != 8949) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() and 0xFFFF) != 51840) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() and 0xFFFF) != 50109) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() and 0xFFFF) != 10891) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() and 0xFFFF) != 49305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() and 0xFFFF) != 19431) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() and 0xFFFF) != 37966) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_iter() and 0xFFFF) != 19993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list() and 0xFFFF) != 20305) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list() and 0xFFFF) != 6358) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() and 0xFFFF) != 19453) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() and 0xFFFF) != 29963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() and 0xFFFF) != 11439) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() and 0xFFFF) != 57603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() and 0xFFFF) != 14898) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() and 0xFFFF) != 18986) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() and 0xFFFF) != 12638) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() and 0xFFFF) != 14068) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() and 0xFFFF) != 10479) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() and 0xFFFF) != 3194) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() and 0xFFFF) != 36682) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() and 0xFFFF) != 26534) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() and 0xFFFF) != 4632) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() and 0xFFFF) != 19872) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() and 0xFFFF) != 5) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() and 0xFFFF) != 36944) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() and 0xFFFF) != 55269) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() and 0xFFFF) != 13725) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() and 0xFFFF) != 58228) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() and 0xFFFF) != 49687) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() and 0xFFFF) != 62507) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() and 0xFFFF) != 58112) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update() and 0xFFFF) != 3419) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update() and 0xFFFF) != 57791) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() and 0xFFFF) != 35794) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() and 0xFFFF) != 51158) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() and 0xFFFF) != 19777) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() and 0xFFFF) != 22378) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() and 0xFFFF) != 19874) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() and 0xFFFF) != 41168) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() and 0xFFFF) != 64261) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() and 0xFFFF) != 39660) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() and 0xFFFF) != 59616) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() and 0xFFFF) != 44465) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete() and 0xFFFF) != 42002) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete() and 0xFFFF) != 59235) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_blocking() and 0xFFFF) != 28316) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_blocking() and 0xFFFF) != 4735) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object() and 0xFFFF) != 15640) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object() and 0xFFFF) != 8627) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() and 0xFFFF) != 9163) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() and 0xFFFF) != 19863) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() and 0xFFFF) != 65120) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() and 0xFFFF) != 36914) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() and 0xFFFF) != 38228) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() and 0xFFFF) != 48189) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object() and 0xFFFF) != 28239) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object() and 0xFFFF) != 31625) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() and 0xFFFF) != 5317) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() and 0xFFFF) != 4753) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() and 0xFFFF) != 42107) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() and 0xFFFF) != 25631) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() and 0xFFFF) != 25961) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() and 0xFFFF) != 49329) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() and 0xFFFF) != 49949) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() and 0xFFFF) != 57487) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() and 0xFFFF) != 25275) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() and 0xFFFF) != 15094) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_iter() and 0xFFFF) != 11637) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() and 0xFFFF) != 46525) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() and 0xFFFF) != 17044) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() and 0xFFFF) != 51270) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() and 0xFFFF) != 2586) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() and 0xFFFF) != 27512) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() and 0xFFFF) != 62474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() and 0xFFFF) != 60089) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() and 0xFFFF) != 10734) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() and 0xFFFF) != 48456) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() and 0xFFFF) != 853) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() and 0xFFFF) != 49584) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() and 0xFFFF) != 53188) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() and 0xFFFF) != 60899) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() and 0xFFFF) != 9427) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() and 0xFFFF) != 25766) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() and 0xFFFF) != 2787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() and 0xFFFF) != 4636) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() and 0xFFFF) != 44054) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() and 0xFFFF) != 29956) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() and 0xFFFF) != 9267) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() and 0xFFFF) != 48720) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() and 0xFFFF) != 37885) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() and 0xFFFF) != 32703) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() and 0xFFFF) != 18666) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() and 0xFFFF) != 6960) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() and 0xFFFF) != 32638) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() and 0xFFFF) != 13159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() and 0xFFFF) != 56176) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() and 0xFFFF) != 40061) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() and 0xFFFF) != 21351) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() and 0xFFFF) != 57157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() and 0xFFFF) != 27067) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() and 0xFFFF) != 24308) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() and 0xFFFF) != 61189) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() and 0xFFFF) != 21738) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() and 0xFFFF) != 4955) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() and 0xFFFF) != 53868) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() and 0xFFFF) != 2944) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() and 0xFFFF) != 737) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() and 0xFFFF) != 51959) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() and 0xFFFF) != 22678) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() and 0xFFFF) != 52289) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() and 0xFFFF) != 8393) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() and 0xFFFF) != 29883) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() and 0xFFFF) != 50047) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() and 0xFFFF) != 57326) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() and 0xFFFF) != 45140) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create() and 0xFFFF) != 42886) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create() and 0xFFFF) != 32689) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() and 0xFFFF) != 36929) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() and 0xFFFF) != 62242) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() and 0xFFFF) != 32107) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() and 0xFFFF) != 14185) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() and 0xFFFF) != 22832) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() and 0xFFFF) != 31309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get() and 0xFFFF) != 2393) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get() and 0xFFFF) != 5911) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() and 0xFFFF) != 44431) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() and 0xFFFF) != 45302) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list() and 0xFFFF) != 47237) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list() and 0xFFFF) != 17021) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() and 0xFFFF) != 10580) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() and 0xFFFF) != 2397) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update() and 0xFFFF) != 45675) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update() and 0xFFFF) != 867) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() and 0xFFFF) != 18545) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() and 0xFFFF) != 37202) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() and 0xFFFF) != 54331) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() and 0xFFFF) != 2075) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() and 0xFFFF) != 49343) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() and 0xFFFF) != 31991) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() and 0xFFFF) != 59584) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() and 0xFFFF) != 60985) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() and 0xFFFF) != 1878) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() and 0xFFFF) != 22351) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() and 0xFFFF) != 17368) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() and 0xFFFF) != 18689) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() and 0xFFFF) != 0) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() and 0xFFFF) != 27986) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() and 0xFFFF) != 10622) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() and 0xFFFF) != 52803) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() and 0xFFFF) != 37113) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() and 0xFFFF) != 108) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() and 0xFFFF) != 52635) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() and 0xFFFF) != 20149) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() and 0xFFFF) != 12141) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() and 0xFFFF) != 59758) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() and 0xFFFF) != 12767) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() and 0xFFFF) != 51309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() and 0xFFFF) != 15319) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() and 0xFFFF) != 51807) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() and 0xFFFF) != 29068) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() and 0xFFFF) != 36818) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() and 0xFFFF) != 58097) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() and 0xFFFF) != 64163) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() and 0xFFFF) != 14206) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() and 0xFFFF) != 37914) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() and 0xFFFF) != 1076) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() and 0xFFFF) != 44302) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() and 0xFFFF) != 31259) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() and 0xFFFF) != 11249) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() and 0xFFFF) != 31330) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() and 0xFFFF) != 40641) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() and 0xFFFF) != 22255) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() and 0xFFFF) != 62990) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() and 0xFFFF) != 32967) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() and 0xFFFF) != 35246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get() and 0xFFFF) != 32912) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get() and 0xFFFF) != 23009) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() and 0xFFFF) != 62491) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() and 0xFFFF) != 40022) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() and 0xFFFF) != 54299) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list() and 0xFFFF) != 42109) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list() and 0xFFFF) != 7088) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() and 0xFFFF) != 60086) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() and 0xFFFF) != 10532) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update() and 0xFFFF) != 42021) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update() and 0xFFFF) != 11942) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() and 0xFFFF) != 33983) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() and 0xFFFF) != 54089) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get() and 0xFFFF) != 3464) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get() and 0xFFFF) != 6115) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() and 0xFFFF) != 3156) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() and 0xFFFF) != 2471) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() and 0xFFFF) != 34977) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list() and 0xFFFF) != 49578) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list() and 0xFFFF) != 62785) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() and 0xFFFF) != 14805) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() and 0xFFFF) != 8930) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint() and 0xFFFF) != 11977) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint() and 0xFFFF) != 33004) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() and 0xFFFF) != 52787) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() and 0xFFFF) != 59) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() and 0xFFFF) != 30776) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() and 0xFFFF) != 18723) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() and 0xFFFF) != 33979) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() and 0xFFFF) != 12605) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() and 0xFFFF) != 43205) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() and 0xFFFF) != 52269) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() and 0xFFFF) != 35527) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() and 0xFFFF) != 12085) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() and 0xFFFF) != 6226) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() and 0xFFFF) != 12413) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() and 0xFFFF) != 24872) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() and 0xFFFF) != 64760) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint() and 0xFFFF) != 2303) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint() and 0xFFFF) != 44061) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() and 0xFFFF) != 27818) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() and 0xFFFF) != 15477) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() and 0xFFFF) != 57949) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() and 0xFFFF) != 30420) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() and 0xFFFF) != 42729) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() and 0xFFFF) != 24461) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() and 0xFFFF) != 27252) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() and 0xFFFF) != 59357) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() and 0xFFFF) != 35061) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() and 0xFFFF) != 49511) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() and 0xFFFF) != 64089) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() and 0xFFFF) != 41731) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() and 0xFFFF) != 42360) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() and 0xFFFF) != 18713) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() and 0xFFFF) != 65398) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() and 0xFFFF) != 1487) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() and 0xFFFF) != 55776) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() and 0xFFFF) != 24293) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_iter() and 0xFFFF) != 61297) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() and 0xFFFF) != 31893) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() and 0xFFFF) != 32241) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() and 0xFFFF) != 40605) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() and 0xFFFF) != 45485) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() and 0xFFFF) != 60513) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() and 0xFFFF) != 31243) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() and 0xFFFF) != 30348) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() and 0xFFFF) != 58125) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() and 0xFFFF) != 34264) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() and 0xFFFF) != 1676) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() and 0xFFFF) != 13280) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() and 0xFFFF) != 56922) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() and 0xFFFF) != 55018) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() and 0xFFFF) != 956) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() and 0xFFFF) != 13538) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() and 0xFFFF) != 40238) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() and 0xFFFF) != 32888) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() and 0xFFFF) != 36207) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() and 0xFFFF) != 27983) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() and 0xFFFF) != 39420) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() and 0xFFFF) != 48491) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() and 0xFFFF) != 21551) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() and 0xFFFF) != 56230) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() and 0xFFFF) != 62888) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() and 0xFFFF) != 305) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() and 0xFFFF) != 8033) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() and 0xFFFF) != 56370) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() and 0xFFFF) != 62468) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() and 0xFFFF) != 36593) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() and 0xFFFF) != 6001) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() and 0xFFFF) != 9406) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() and 0xFFFF) != 52408) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() and 0xFFFF) != 16891) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() and 0xFFFF) != 42973) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() and 0xFFFF) != 52862) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() and 0xFFFF) != 21622) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() and 0xFFFF) != 54240) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() and 0xFFFF) != 4932) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() and 0xFFFF) != 10606) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() and 0xFFFF) != 30200) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request() and 0xFFFF) != 38592) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request() and 0xFFFF) != 7038) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() and 0xFFFF) != 59589) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() and 0xFFFF) != 14241) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() and 0xFFFF) != 49008) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() and 0xFFFF) != 51786) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() and 0xFFFF) != 60973) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() and 0xFFFF) != 45422) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint() and 0xFFFF) != 51691) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint() and 0xFFFF) != 39532) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() and 0xFFFF) != 14063) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() and 0xFFFF) != 25475) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create() and 0xFFFF) != 28519) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create() and 0xFFFF) != 554) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() and 0xFFFF) != 22199) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() and 0xFFFF) != 14652) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() and 0xFFFF) != 16688) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() and 0xFFFF) != 10658) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() and 0xFFFF) != 13059) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() and 0xFFFF) != 43967) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() and 0xFFFF) != 28789) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() and 0xFFFF) != 38057) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() and 0xFFFF) != 63609) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() and 0xFFFF) != 11058) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() and 0xFFFF) != 47402) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() and 0xFFFF) != 8546) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() and 0xFFFF) != 49325) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() and 0xFFFF) != 16499) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint() and 0xFFFF) != 21568) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint() and 0xFFFF) != 19774) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() and 0xFFFF) != 61093) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() and 0xFFFF) != 35397) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get() and 0xFFFF) != 4345) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get() and 0xFFFF) != 60993) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() and 0xFFFF) != 16418) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() and 0xFFFF) != 54641) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() and 0xFFFF) != 35679) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() and 0xFFFF) != 36414) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() and 0xFFFF) != 14382) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() and 0xFFFF) != 5285) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() and 0xFFFF) != 52099) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() and 0xFFFF) != 34853) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() and 0xFFFF) != 49003) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() and 0xFFFF) != 9495) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() and 0xFFFF) != 7456) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() and 0xFFFF) != 20592) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() and 0xFFFF) != 33455) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() and 0xFFFF) != 45314) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() and 0xFFFF) != 5985) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() and 0xFFFF) != 43991) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() and 0xFFFF) != 18996) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() and 0xFFFF) != 9936) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() and 0xFFFF) != 22844) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() and 0xFFFF) != 64714) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() and 0xFFFF) != 63999) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() and 0xFFFF) != 38718) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_iter() and 0xFFFF) != 3500) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list() and 0xFFFF) != 38168) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list() and 0xFFFF) != 22176) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() and 0xFFFF) != 34948) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() and 0xFFFF) != 26523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() and 0xFFFF) != 52113) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() and 0xFFFF) != 46836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() and 0xFFFF) != 17171) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() and 0xFFFF) != 7884) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() and 0xFFFF) != 43652) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() and 0xFFFF) != 45367) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() and 0xFFFF) != 42880) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() and 0xFFFF) != 58166) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_iter() and 0xFFFF) != 40203) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() and 0xFFFF) != 38583) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() and 0xFFFF) != 21110) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() and 0xFFFF) != 56346) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() and 0xFFFF) != 5324) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() and 0xFFFF) != 16464) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() and 0xFFFF) != 4429) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() and 0xFFFF) != 4724) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() and 0xFFFF) != 36561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() and 0xFFFF) != 27540) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() and 0xFFFF) != 14473) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() and 0xFFFF) != 52035) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() and 0xFFFF) != 46836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update() and 0xFFFF) != 6551) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update() and 0xFFFF) != 7675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() and 0xFFFF) != 3740) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() and 0xFFFF) != 17735) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() and 0xFFFF) != 51777) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() and 0xFFFF) != 42341) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() and 0xFFFF) != 27603) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() and 0xFFFF) != 22476) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create() and 0xFFFF) != 32254) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create() and 0xFFFF) != 36092) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() and 0xFFFF) != 62316) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() and 0xFFFF) != 16866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() and 0xFFFF) != 40661) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() and 0xFFFF) != 53198) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() and 0xFFFF) != 21696) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() and 0xFFFF) != 31040) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get() and 0xFFFF) != 33446) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get() and 0xFFFF) != 9272) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() and 0xFFFF) != 63215) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() and 0xFFFF) != 8710) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() and 0xFFFF) != 34689) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() and 0xFFFF) != 52539) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() and 0xFFFF) != 37855) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() and 0xFFFF) != 19544) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list() and 0xFFFF) != 30439) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list() and 0xFFFF) != 16618) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() and 0xFFFF) != 33200) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() and 0xFFFF) != 34535) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() and 0xFFFF) != 23228) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() and 0xFFFF) != 27735) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() and 0xFFFF) != 33136) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() and 0xFFFF) != 37742) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() and 0xFFFF) != 26677) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() and 0xFFFF) != 6655) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() and 0xFFFF) != 55647) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() and 0xFFFF) != 25485) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() and 0xFFFF) != 26667) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() and 0xFFFF) != 42811) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() and 0xFFFF) != 2321) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() and 0xFFFF) != 51427) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() and 0xFFFF) != 60803) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() and 0xFFFF) != 46720) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() and 0xFFFF) != 49389) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() and 0xFFFF) != 36642) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() and 0xFFFF) != 16547) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() and 0xFFFF) != 52380) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() and 0xFFFF) != 50990) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() and 0xFFFF) != 56347) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() and 0xFFFF) != 272) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() and 0xFFFF) != 29426) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() and 0xFFFF) != 12827) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() and 0xFFFF) != 13879) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() and 0xFFFF) != 36932) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() and 0xFFFF) != 23938) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() and 0xFFFF) != 64915) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() and 0xFFFF) != 10372) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() and 0xFFFF) != 2535) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() and 0xFFFF) != 34334) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() and 0xFFFF) != 27439) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() and 0xFFFF) != 49944) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get() and 0xFFFF) != 49400) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get() and 0xFFFF) != 11580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() and 0xFFFF) != 3513) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() and 0xFFFF) != 18722) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() and 0xFFFF) != 62527) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() and 0xFFFF) != 36260) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() and 0xFFFF) != 49729) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() and 0xFFFF) != 4305) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() and 0xFFFF) != 22887) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() and 0xFFFF) != 8133) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() and 0xFFFF) != 21605) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() and 0xFFFF) != 2082) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() and 0xFFFF) != 24246) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() and 0xFFFF) != 57076) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() and 0xFFFF) != 14504) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() and 0xFFFF) != 58227) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() and 0xFFFF) != 40284) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() and 0xFFFF) != 9898) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() and 0xFFFF) != 12486) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() and 0xFFFF) != 36568) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() and 0xFFFF) != 238) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() and 0xFFFF) != 42240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_api_key() and 0xFFFF) != 29524) {
@@ -3547,19 +3582,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_base_url() and 0xFFFF) != 54329) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() and 0xFFFF) != 21250) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() and 0xFFFF) != 49843) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() and 0xFFFF) != 25190) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() and 0xFFFF) != 9533) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_reset() and 0xFFFF) != 27528) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_reset() and 0xFFFF) != 42484) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_stop() and 0xFFFF) != 5579) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() and 0xFFFF) != 59171) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() and 0xFFFF) != 1359) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
 }
@@ -13943,8 +13978,8 @@ public object FfiConverterTypeFunctionsApi: FfiConverter<FunctionsApi, Long> {
 
 
 /**
- * A client of the Neon API. Safe to share across threads and coroutines;
- * every resource namespace (`projects()`, `branches()`, …) shares its connection pool.
+ * A client of the Neon API. Safe to share across threads and coroutines; every
+ * resource namespace (`projects()`, `branches()`, …) shares its connection pool.
  */
 public interface NeonClientInterface {
     
@@ -13954,10 +13989,8 @@ public interface NeonClientInterface {
     fun `baseUrl`(): kotlin.String
     
     /**
-     * Calls any operation by its operationId (the escape hatch behind the
-     * generated methods): path parameter values in path order, query
-     * parameters as name/value pairs (repeat a name for arrays), a JSON body.
-     * Returns the response body (JSON text; empty for operations without one).
+     * Calls any operation by its operationId (the escape hatch behind the generated
+     * methods): path values in path order, query parameters by name, a JSON body.
      */
     suspend fun `call`(`operationId`: kotlin.String, `path`: List<kotlin.String>, `query`: List<QueryPair>, `body`: kotlin.String?): kotlin.String
     
@@ -13967,10 +14000,31 @@ public interface NeonClientInterface {
     fun `callBlocking`(`operationId`: kotlin.String, `path`: List<kotlin.String>, `query`: List<QueryPair>, `body`: kotlin.String?): kotlin.String
     
     /**
-     * Polls the operations (by id, in one project) until each is finished or
-     * skipped; returns them in their final state as a JSON array. A failed
-     * operation is an `OperationFailed` error; a wait past the client's wait
-     * timeout is a `WaitTimeout` error listing the ones still running.
+     * `call`, with the response's status, request id and headers.
+     */
+    suspend fun `callWithResponse`(`operationId`: kotlin.String, `path`: List<kotlin.String>, `query`: List<QueryPair>, `body`: kotlin.String?): NeonResponse
+    
+    /**
+     * The blocking form of `callWithResponse`.
+     */
+    fun `callWithResponseBlocking`(`operationId`: kotlin.String, `path`: List<kotlin.String>, `query`: List<QueryPair>, `body`: kotlin.String?): NeonResponse
+    
+    /**
+     * The raw call, for what the spec lacks: a method (`GET`, `POST`, …), a path under the
+     * base URL starting with `/`, query pairs and a JSON body, through the same pipeline
+     * (auth, retries, deadline, errors with request ids).
+     */
+    suspend fun `request`(`method`: kotlin.String, `path`: kotlin.String, `query`: List<QueryPair>, `body`: kotlin.String?): NeonResponse
+    
+    /**
+     * The blocking form of `request`.
+     */
+    fun `requestBlocking`(`method`: kotlin.String, `path`: kotlin.String, `query`: List<QueryPair>, `body`: kotlin.String?): NeonResponse
+    
+    /**
+     * Polls the operations (by id, in one project) until each is finished or skipped;
+     * returns them in their final state as a JSON array. A failed one is an
+     * `OperationFailedError`; a wait past the wait timeout a `WaitTimeoutError`.
      */
     suspend fun `waitForOperations`(`projectId`: kotlin.String, `operationIds`: List<kotlin.String>): kotlin.String
     
@@ -13985,9 +14039,14 @@ public interface NeonClientInterface {
     fun `waitsForOperations`(): kotlin.Boolean
     
     /**
-     * The same client (sharing its connection pool) with operation waits on or
-     * off: `client.withWait(false).branches().create(…)` returns as soon as the
-     * API accepts the request, with its operations still running.
+     * The same client (sharing its connection pool) with per-call options:
+     * `client.withOptions(NeonCallOptions(timeoutMs = 5_000)).projects().list()`.
+     * Fails with `ConfigError` when an option is out of its range.
+     */
+    fun `withOptions`(`options`: NeonCallOptions): NeonClient
+    
+    /**
+     * The same client with operation waits on or off.
      */
     fun `withWait`(`wait`: kotlin.Boolean): NeonClient
     
@@ -14090,8 +14149,8 @@ public interface NeonClientInterface {
 }
 
 /**
- * A client of the Neon API. Safe to share across threads and coroutines;
- * every resource namespace (`projects()`, `branches()`, …) shares its connection pool.
+ * A client of the Neon API. Safe to share across threads and coroutines; every
+ * resource namespace (`projects()`, `branches()`, …) shares its connection pool.
  */
 open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
 {
@@ -14118,8 +14177,8 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
         this.cleanable = null
     }
     /**
-     * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with `Config`
-     * when there is no key or an option is invalid.
+     * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with
+     * `ConfigError` when there is no key or an option is out of its range.
      */
     constructor(`apiKey`: kotlin.String? = null, `options`: NeonClientOptions? = null) :
         this(UniffiWithHandle, 
@@ -14226,10 +14285,8 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
 
     
     /**
-     * Calls any operation by its operationId (the escape hatch behind the
-     * generated methods): path parameter values in path order, query
-     * parameters as name/value pairs (repeat a name for arrays), a JSON body.
-     * Returns the response body (JSON text; empty for operations without one).
+     * Calls any operation by its operationId (the escape hatch behind the generated
+     * methods): path values in path order, query parameters by name, a JSON body.
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -14278,10 +14335,109 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
 
     
     /**
-     * Polls the operations (by id, in one project) until each is finished or
-     * skipped; returns them in their final state as a JSON array. A failed
-     * operation is an `OperationFailed` error; a wait past the client's wait
-     * timeout is a `WaitTimeout` error listing the ones still running.
+     * `call`, with the response's status, request id and headers.
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `callWithResponse`(`operationId`: kotlin.String, `path`: List<kotlin.String>, `query`: List<QueryPair>, `body`: kotlin.String?) : NeonResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`operationId`),
+        FfiConverterSequenceString.lower(`path`),
+        FfiConverterSequenceTypeQueryPair.lower(`query`),
+        FfiConverterOptionalString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeNeonResponse.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `callWithResponse`.
+     */
+    @Throws(NeonException::class)override fun `callWithResponseBlocking`(`operationId`: kotlin.String, `path`: List<kotlin.String>, `query`: List<QueryPair>, `body`: kotlin.String?): NeonResponse {
+            return FfiConverterTypeNeonResponse.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_call_with_response_blocking(
+        it,
+        
+        FfiConverterString.lower(`operationId`),
+        FfiConverterSequenceString.lower(`path`),
+        FfiConverterSequenceTypeQueryPair.lower(`query`),
+        FfiConverterOptionalString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The raw call, for what the spec lacks: a method (`GET`, `POST`, …), a path under the
+     * base URL starting with `/`, query pairs and a JSON body, through the same pipeline
+     * (auth, retries, deadline, errors with request ids).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `request`(`method`: kotlin.String, `path`: kotlin.String, `query`: List<QueryPair>, `body`: kotlin.String?) : NeonResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_request(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`method`),
+        FfiConverterString.lower(`path`),
+        FfiConverterSequenceTypeQueryPair.lower(`query`),
+        FfiConverterOptionalString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeNeonResponse.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `request`.
+     */
+    @Throws(NeonException::class)override fun `requestBlocking`(`method`: kotlin.String, `path`: kotlin.String, `query`: List<QueryPair>, `body`: kotlin.String?): NeonResponse {
+            return FfiConverterTypeNeonResponse.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_request_blocking(
+        it,
+        
+        FfiConverterString.lower(`method`),
+        FfiConverterString.lower(`path`),
+        FfiConverterSequenceTypeQueryPair.lower(`query`),
+        FfiConverterOptionalString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Polls the operations (by id, in one project) until each is finished or skipped;
+     * returns them in their final state as a JSON array. A failed one is an
+     * `OperationFailedError`; a wait past the wait timeout a `WaitTimeoutError`.
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -14342,9 +14498,27 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
 
     
     /**
-     * The same client (sharing its connection pool) with operation waits on or
-     * off: `client.withWait(false).branches().create(…)` returns as soon as the
-     * API accepts the request, with its operations still running.
+     * The same client (sharing its connection pool) with per-call options:
+     * `client.withOptions(NeonCallOptions(timeoutMs = 5_000)).projects().list()`.
+     * Fails with `ConfigError` when an option is out of its range.
+     */
+    @Throws(NeonException::class)override fun `withOptions`(`options`: NeonCallOptions): NeonClient {
+            return FfiConverterTypeNeonClient.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_with_options(
+        it,
+        
+        FfiConverterTypeNeonCallOptions.lower(`options`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The same client with operation waits on or off.
      */override fun `withWait`(`wait`: kotlin.Boolean): NeonClient {
             return FfiConverterTypeNeonClient.lift(
     callWithHandle {
@@ -14798,8 +14972,8 @@ public object FfiConverterTypeNeonClient: FfiConverter<NeonClient, Long> {
 
 
 /**
- * Walks every page of a paginated operation (all three cursor shapes of the
- * API are handled by the core). Each item is one JSON object as text.
+ * Walks every page of a paginated operation (the core handles the API's three
+ * cursor shapes). Each item is one JSON object as text.
  */
 public interface NeonPagerInterface {
     
@@ -14827,8 +15001,8 @@ public interface NeonPagerInterface {
 }
 
 /**
- * Walks every page of a paginated operation (all three cursor shapes of the
- * API are handled by the core). Each item is one JSON object as text.
+ * Walks every page of a paginated operation (the core handles the API's three
+ * cursor shapes). Each item is one JSON object as text.
  */
 open class NeonPager: Disposable, AutoCloseable, NeonPagerInterface
 {
@@ -20846,8 +21020,7 @@ public object FfiConverterTypeStorageApi: FfiConverter<StorageApi, Long> {
 public interface TestEmulatorInterface {
     
     /**
-     * Adds a fault, given as the JSON of `POST /_emulator/faults`
-     * (`{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}`).
+     * Adds a fault, as the JSON of `POST /_emulator/faults` (`{"operation_id": "getProject", "kind": "status", "status": 423}`).
      */
     fun `addFault`(`faultJson`: kotlin.String)
     
@@ -20990,8 +21163,7 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 
     
     /**
-     * Adds a fault, given as the JSON of `POST /_emulator/faults`
-     * (`{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}`).
+     * Adds a fault, as the JSON of `POST /_emulator/faults` (`{"operation_id": "getProject", "kind": "status", "status": 423}`).
      */
     @Throws(NeonException::class)override fun `addFault`(`faultJson`: kotlin.String)
         = 
@@ -21791,23 +21963,48 @@ public object FfiConverterTypeDeleteProjectBranchQuery: FfiConverterRustBuffer<D
 
 
 /**
- * How the emulator behaves; every field is optional.
+ * How `startEmulator` configures the in-process emulator; every field is optional.
  */
 data class EmulatorOptions (
     /**
-     * How long operations take to finish, in milliseconds (default 20; 0 = at once).
+     * The port on 127.0.0.1 (0 picks a free one). Default 0.
+     */
+    var `port`: kotlin.Int? = null 
+    , 
+    /**
+     * The API key the emulator accepts (else a fixed development key).
+     */
+    var `apiKey`: kotlin.String? = null 
+    , 
+    /**
+     * How long operations take to go scheduling → running → finished (0: at once). Default 20 ms.
      */
     var `operationDurationMs`: kotlin.Long? = null 
     , 
     /**
-     * `423 Locked` while a conflicting operation runs (default true).
+     * Whether a mutation that conflicts with a running operation gets 423 Locked. Default true.
      */
     var `locking`: kotlin.Boolean? = null 
     , 
     /**
-     * Neon's rate limits (default false).
+     * Neon's rate limits: 700 requests a minute and 40 a second per route. Default false.
      */
     var `rateLimits`: kotlin.Boolean? = null 
+    , 
+    /**
+     * Added to every response. Default 0 ms.
+     */
+    var `latencyMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Makes ids and random faults deterministic.
+     */
+    var `seed`: kotlin.Long? = null 
+    , 
+    /**
+     * Closes keep-alive connections idle for longer, as load balancers do (default: never).
+     */
+    var `idleTimeoutMs`: kotlin.Long? = null 
     
 ){
     
@@ -21824,22 +22021,37 @@ data class EmulatorOptions (
 public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOptions> {
     override fun read(buf: ByteBuffer): EmulatorOptions {
         return EmulatorOptions(
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
     override fun allocationSize(value: EmulatorOptions) = (
+            FfiConverterOptionalInt.allocationSize(value.`port`) +
+            FfiConverterOptionalString.allocationSize(value.`apiKey`) +
             FfiConverterOptionalLong.allocationSize(value.`operationDurationMs`) +
             FfiConverterOptionalBoolean.allocationSize(value.`locking`) +
-            FfiConverterOptionalBoolean.allocationSize(value.`rateLimits`)
+            FfiConverterOptionalBoolean.allocationSize(value.`rateLimits`) +
+            FfiConverterOptionalLong.allocationSize(value.`latencyMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`seed`) +
+            FfiConverterOptionalLong.allocationSize(value.`idleTimeoutMs`)
     )
 
     override fun write(value: EmulatorOptions, buf: ByteBuffer) {
+            FfiConverterOptionalInt.write(value.`port`, buf)
+            FfiConverterOptionalString.write(value.`apiKey`, buf)
             FfiConverterOptionalLong.write(value.`operationDurationMs`, buf)
             FfiConverterOptionalBoolean.write(value.`locking`, buf)
             FfiConverterOptionalBoolean.write(value.`rateLimits`, buf)
+            FfiConverterOptionalLong.write(value.`latencyMs`, buf)
+            FfiConverterOptionalLong.write(value.`seed`, buf)
+            FfiConverterOptionalLong.write(value.`idleTimeoutMs`, buf)
     }
 }
 
@@ -22435,6 +22647,47 @@ public object FfiConverterTypeGetProjectBranchSchemaQuery: FfiConverterRustBuffe
 
 
 /**
+ * One response header (its name in lower case).
+ */
+data class Header (
+    var `name`: kotlin.String
+    , 
+    var `value`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHeader: FfiConverterRustBuffer<Header> {
+    override fun read(buf: ByteBuffer): Header {
+        return Header(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Header) = (
+            FfiConverterString.allocationSize(value.`name`) +
+            FfiConverterString.allocationSize(value.`value`)
+    )
+
+    override fun write(value: Header, buf: ByteBuffer) {
+            FfiConverterString.write(value.`name`, buf)
+            FfiConverterString.write(value.`value`, buf)
+    }
+}
+
+
+
+/**
  * The optional query parameters of `listProjectBranchBucketObjects`.
  */
 data class ListProjectBranchBucketObjectsQuery (
@@ -22824,8 +23077,8 @@ public object FfiConverterTypeListSharedProjectsQuery: FfiConverterRustBuffer<Li
 
 
 /**
- * One part of a `multipart/form-data` body: text (`text`) or a file (`bytes`, with
- * `filename` and `contentType`).
+ * One part of a `multipart/form-data` body: `text`, or a file's `bytes` (with
+ * `filename`, else the part's name, and `contentType`, else `application/octet-stream`).
  */
 data class MultipartPart (
     var `name`: kotlin.String
@@ -22881,76 +23134,160 @@ public object FfiConverterTypeMultipartPart: FfiConverterRustBuffer<MultipartPar
 
 
 /**
- * How a [`NeonClient`] is configured. Every field is optional. The API key is
- * not a field: Records become Kotlin data classes and Swift structs whose
- * `toString`/`description` print every field, and a key must never be printed.
+ * The options of `NeonClient.withOptions`: each applies to every call made
+ * through the client it returns; fields left null keep the client's values.
  */
-data class NeonClientOptions (
+data class NeonCallOptions (
     /**
-     * The API's base URL; else `NEON_API_URL`, else `https://console.neon.tech/api/v2`.
-     */
-    var `baseUrl`: kotlin.String? = null 
-    , 
-    /**
-     * The organization applied to every operation that takes an `org_id` query parameter.
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
      */
     var `orgId`: kotlin.String? = null 
     , 
     /**
-     * The deadline of one call, retries included, in milliseconds (default 60 000).
+     * The deadline of the whole call: its requests, retries and operation waits.
      */
     var `timeoutMs`: kotlin.Long? = null 
     , 
     /**
-     * How long to wait for a connection, in milliseconds (default 10 000).
-     */
-    var `connectTimeoutMs`: kotlin.Long? = null 
-    , 
-    /**
-     * Retries after the first attempt (default 5; 0 turns retries off).
+     * Retries after the first attempt, for what is safe to retry (0 turns retries off).
      */
     var `maxRetries`: kotlin.Int? = null 
     , 
     /**
-     * The backoff before the first retry, in milliseconds (default 250).
-     */
-    var `initialBackoffMs`: kotlin.Long? = null 
-    , 
-    /**
-     * The longest backoff, in milliseconds (default 8 000).
-     */
-    var `maxBackoffMs`: kotlin.Long? = null 
-    , 
-    /**
-     * Whether mutating calls wait for the operations they start (default true).
+     * Whether mutating calls wait for the operations they start before returning.
      */
     var `waitForOperations`: kotlin.Boolean? = null 
     , 
     /**
-     * The longest an operation wait may take, in milliseconds (default 300 000).
+     * The longest an operation wait may take, within the call's timeout.
      */
     var `waitTimeoutMs`: kotlin.Long? = null 
     , 
     /**
-     * The first pause between operation polls, in milliseconds (default 50).
+     * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
      */
-    var `waitInitialIntervalMs`: kotlin.Long? = null 
+    var `headers`: Map<kotlin.String, kotlin.String>? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNeonCallOptions: FfiConverterRustBuffer<NeonCallOptions> {
+    override fun read(buf: ByteBuffer): NeonCallOptions {
+        return NeonCallOptions(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NeonCallOptions) = (
+            FfiConverterOptionalString.allocationSize(value.`orgId`) +
+            FfiConverterOptionalLong.allocationSize(value.`timeoutMs`) +
+            FfiConverterOptionalInt.allocationSize(value.`maxRetries`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`waitForOperations`) +
+            FfiConverterOptionalLong.allocationSize(value.`waitTimeoutMs`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
+    )
+
+    override fun write(value: NeonCallOptions, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`orgId`, buf)
+            FfiConverterOptionalLong.write(value.`timeoutMs`, buf)
+            FfiConverterOptionalInt.write(value.`maxRetries`, buf)
+            FfiConverterOptionalBoolean.write(value.`waitForOperations`, buf)
+            FfiConverterOptionalLong.write(value.`waitTimeoutMs`, buf)
+            FfiConverterOptionalMapStringString.write(value.`headers`, buf)
+    }
+}
+
+
+
+/**
+ * How a [`crate::NeonClient`] is configured; every field is optional. The API
+ * key is not a field: records become Kotlin data classes and Swift structs
+ * whose `toString`/`description` print every field, and a key must never be printed.
+ */
+data class NeonClientOptions (
+    /**
+     * The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2.
+     */
+    var `baseUrl`: kotlin.String? = null 
     , 
     /**
-     * The longest pause between operation polls, in milliseconds (default 2 000).
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
      */
-    var `waitMaxIntervalMs`: kotlin.Long? = null 
+    var `orgId`: kotlin.String? = null 
     , 
     /**
-     * The largest response body accepted, decompressed, in bytes (default 256 MiB).
+     * The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms.
+     */
+    var `timeoutMs`: kotlin.Long? = null 
+    , 
+    /**
+     * How long opening a connection may take. Default 10000 ms.
+     */
+    var `connectTimeoutMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Retries after the first attempt, for what is safe to retry (0 turns retries off). Default 5.
+     */
+    var `maxRetries`: kotlin.Int? = null 
+    , 
+    /**
+     * The pause before the first retry, doubled after each (with full jitter). Default 250 ms.
+     */
+    var `retryInitialBackoffMs`: kotlin.Long? = null 
+    , 
+    /**
+     * The longest pause between retries. Default 8000 ms.
+     */
+    var `retryMaxBackoffMs`: kotlin.Long? = null 
+    , 
+    /**
+     * Whether mutating calls wait for the operations they start before returning. Default true.
+     */
+    var `waitForOperations`: kotlin.Boolean? = null 
+    , 
+    /**
+     * The longest an operation wait may take, within the call's timeout. Default 300000 ms.
+     */
+    var `waitTimeoutMs`: kotlin.Long? = null 
+    , 
+    /**
+     * The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+     */
+    var `waitPollIntervalMs`: kotlin.Long? = null 
+    , 
+    /**
+     * The longest pause between polls of an operation wait. Default 2000 ms.
+     */
+    var `waitMaxPollIntervalMs`: kotlin.Long? = null 
+    , 
+    /**
+     * How long an idle pooled connection is kept; keep it below the server's or load balancer's idle timeout (a POST sent as the server closes an idle connection fails and is never resent). Default 45000 ms.
+     */
+    var `poolIdleTimeoutMs`: kotlin.Long? = null 
+    , 
+    /**
+     * The largest response body accepted, counted after decompression; a larger one fails the call with DecodeError. Default 268435456.
      */
     var `maxResponseBytes`: kotlin.Long? = null 
     , 
     /**
-     * How long an idle pooled connection is kept, in milliseconds (default 45 000); keep it
-     * below the server's idle timeout.
+     * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
      */
-    var `poolIdleTimeoutMs`: kotlin.Long? = null 
+    var `headers`: Map<kotlin.String, kotlin.String>? = null 
     
 ){
     
@@ -22980,6 +23317,7 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
@@ -22989,14 +23327,15 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
             FfiConverterOptionalLong.allocationSize(value.`timeoutMs`) +
             FfiConverterOptionalLong.allocationSize(value.`connectTimeoutMs`) +
             FfiConverterOptionalInt.allocationSize(value.`maxRetries`) +
-            FfiConverterOptionalLong.allocationSize(value.`initialBackoffMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`maxBackoffMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`retryInitialBackoffMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`retryMaxBackoffMs`) +
             FfiConverterOptionalBoolean.allocationSize(value.`waitForOperations`) +
             FfiConverterOptionalLong.allocationSize(value.`waitTimeoutMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`waitInitialIntervalMs`) +
-            FfiConverterOptionalLong.allocationSize(value.`waitMaxIntervalMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`waitPollIntervalMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`waitMaxPollIntervalMs`) +
+            FfiConverterOptionalLong.allocationSize(value.`poolIdleTimeoutMs`) +
             FfiConverterOptionalLong.allocationSize(value.`maxResponseBytes`) +
-            FfiConverterOptionalLong.allocationSize(value.`poolIdleTimeoutMs`)
+            FfiConverterOptionalMapStringString.allocationSize(value.`headers`)
     )
 
     override fun write(value: NeonClientOptions, buf: ByteBuffer) {
@@ -23005,21 +23344,171 @@ public object FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer<NeonClie
             FfiConverterOptionalLong.write(value.`timeoutMs`, buf)
             FfiConverterOptionalLong.write(value.`connectTimeoutMs`, buf)
             FfiConverterOptionalInt.write(value.`maxRetries`, buf)
-            FfiConverterOptionalLong.write(value.`initialBackoffMs`, buf)
-            FfiConverterOptionalLong.write(value.`maxBackoffMs`, buf)
+            FfiConverterOptionalLong.write(value.`retryInitialBackoffMs`, buf)
+            FfiConverterOptionalLong.write(value.`retryMaxBackoffMs`, buf)
             FfiConverterOptionalBoolean.write(value.`waitForOperations`, buf)
             FfiConverterOptionalLong.write(value.`waitTimeoutMs`, buf)
-            FfiConverterOptionalLong.write(value.`waitInitialIntervalMs`, buf)
-            FfiConverterOptionalLong.write(value.`waitMaxIntervalMs`, buf)
-            FfiConverterOptionalLong.write(value.`maxResponseBytes`, buf)
+            FfiConverterOptionalLong.write(value.`waitPollIntervalMs`, buf)
+            FfiConverterOptionalLong.write(value.`waitMaxPollIntervalMs`, buf)
             FfiConverterOptionalLong.write(value.`poolIdleTimeoutMs`, buf)
+            FfiConverterOptionalLong.write(value.`maxResponseBytes`, buf)
+            FfiConverterOptionalMapStringString.write(value.`headers`, buf)
     }
 }
 
 
 
 /**
- * A query parameter for [`NeonClient::call`].
+ * The fields every [`NeonError`] variant carries, whatever its kind.
+ */
+data class NeonErrorInfo (
+    /**
+     * The kind's stable snake_case name (`not_found`, `locked`, …), the same in every neonkit language.
+     */
+    var `kind`: kotlin.String
+    , 
+    /**
+     * The HTTP status, or null when no response was received.
+     */
+    var `status`: kotlin.Int?
+    , 
+    /**
+     * The API's error code (may be empty).
+     */
+    var `code`: kotlin.String
+    , 
+    var `errorMessage`: kotlin.String
+    , 
+    var `requestId`: kotlin.String?
+    , 
+    /**
+     * The operationId of the call that failed.
+     */
+    var `operation`: kotlin.String?
+    , 
+    /**
+     * Operations still running after a wait timed out (or the one that failed).
+     */
+    var `pendingOperations`: List<kotlin.String>
+    , 
+    /**
+     * Calling again later may succeed and is safe (never after the API accepted the call).
+     */
+    var `retryable`: kotlin.Boolean
+    , 
+    /**
+     * The API accepted the call before it failed: never call it again; wait for `pendingOperations`.
+     */
+    var `accepted`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNeonErrorInfo: FfiConverterRustBuffer<NeonErrorInfo> {
+    override fun read(buf: ByteBuffer): NeonErrorInfo {
+        return NeonErrorInfo(
+            FfiConverterString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NeonErrorInfo) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterOptionalInt.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`code`) +
+            FfiConverterString.allocationSize(value.`errorMessage`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterOptionalString.allocationSize(value.`operation`) +
+            FfiConverterSequenceString.allocationSize(value.`pendingOperations`) +
+            FfiConverterBoolean.allocationSize(value.`retryable`) +
+            FfiConverterBoolean.allocationSize(value.`accepted`)
+    )
+
+    override fun write(value: NeonErrorInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterOptionalInt.write(value.`status`, buf)
+            FfiConverterString.write(value.`code`, buf)
+            FfiConverterString.write(value.`errorMessage`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterOptionalString.write(value.`operation`, buf)
+            FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+            FfiConverterBoolean.write(value.`retryable`, buf)
+            FfiConverterBoolean.write(value.`accepted`, buf)
+    }
+}
+
+
+
+/**
+ * A response and its metadata: the HTTP status, the request id (`X-Neon-Ret-Request-Id`),
+ * every header as received, the body's bytes (Kotlin `text()`, Swift `text` read it as UTF-8).
+ */
+data class NeonResponse (
+    var `status`: kotlin.Int
+    , 
+    var `requestId`: kotlin.String?
+    , 
+    var `headers`: List<Header>
+    , 
+    var `body`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeNeonResponse: FfiConverterRustBuffer<NeonResponse> {
+    override fun read(buf: ByteBuffer): NeonResponse {
+        return NeonResponse(
+            FfiConverterInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceTypeHeader.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: NeonResponse) = (
+            FfiConverterInt.allocationSize(value.`status`) +
+            FfiConverterOptionalString.allocationSize(value.`requestId`) +
+            FfiConverterSequenceTypeHeader.allocationSize(value.`headers`) +
+            FfiConverterByteArray.allocationSize(value.`body`)
+    )
+
+    override fun write(value: NeonResponse, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`status`, buf)
+            FfiConverterOptionalString.write(value.`requestId`, buf)
+            FfiConverterSequenceTypeHeader.write(value.`headers`, buf)
+            FfiConverterByteArray.write(value.`body`, buf)
+    }
+}
+
+
+
+/**
+ * A query parameter of `call` and `request` (repeat a name for arrays).
  */
 data class QueryPair (
     var `name`: kotlin.String
@@ -23102,18 +23591,21 @@ public object FfiConverterTypeRestoreSnapshotQuery: FfiConverterRustBuffer<Resto
 
 
 /**
- * The error of every neonkit call (Kotlin `NeonException`, Swift `NeonError`).
- * One variant per kind of the core's `ErrorKind`, each with the same fields:
- * `status` (the HTTP status, null when no response was received), `code` (the
- * API's error code, may be empty), `errorMessage`, `requestId`, `operation`
- * (the operationId of the call) and `pendingOperations` (the operations still
- * running after a wait timed out, or the one that failed), `retryable` (calling
- * again later may succeed and is safe) and `accepted` (the API accepted the call
- * before it failed: never call it again). Never contains a secret.
+ * The error of every neonkit call (Kotlin `NeonException`, Swift `NeonError`),
+ * one variant per error kind, each with the same fields: `status` (the HTTP
+ * status, null when no response was received), `code` (the API's error code,
+ * may be empty), `errorMessage`, `requestId`, `operation` (the operationId of
+ * the call), `pendingOperations` (the operations still running after a wait
+ * timed out, or the one that failed), `retryable` (calling again later may
+ * succeed and is safe) and `accepted` (the API accepted the call before it
+ * failed: never call it again). Never contains a secret.
  */
 sealed class NeonException: kotlin.Exception() {
     
-    class BadRequest(
+    /**
+     * 400: the request was malformed or failed validation.
+     */
+    class BadRequestException(
         
         val `status`: kotlin.Int?, 
         
@@ -23135,7 +23627,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Unauthorized(
+    /**
+     * 401: the API key is missing, invalid or revoked.
+     */
+    class AuthenticationException(
         
         val `status`: kotlin.Int?, 
         
@@ -23157,7 +23652,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Forbidden(
+    /**
+     * 403: the key may not do this.
+     */
+    class PermissionDeniedException(
         
         val `status`: kotlin.Int?, 
         
@@ -23179,7 +23677,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class NotFound(
+    /**
+     * 404: no such resource.
+     */
+    class NotFoundException(
         
         val `status`: kotlin.Int?, 
         
@@ -23201,7 +23702,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Conflict(
+    /**
+     * 409: the resource already exists or is in the wrong state.
+     */
+    class ConflictException(
         
         val `status`: kotlin.Int?, 
         
@@ -23223,7 +23727,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Locked(
+    /**
+     * 423: the project is locked by a running operation (still so after retries).
+     */
+    class LockedException(
         
         val `status`: kotlin.Int?, 
         
@@ -23245,7 +23752,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class RateLimited(
+    /**
+     * 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+     */
+    class RateLimitException(
         
         val `status`: kotlin.Int?, 
         
@@ -23267,7 +23777,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Server(
+    /**
+     * 5xx: the API failed (still so after retries).
+     */
+    class ServerException(
         
         val `status`: kotlin.Int?, 
         
@@ -23289,7 +23802,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Api(
+    /**
+     * Any other non-success status (3xx, 406, 410, 412, 422, …).
+     */
+    class ApiException(
         
         val `status`: kotlin.Int?, 
         
@@ -23311,7 +23827,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Timeout(
+    /**
+     * The call's deadline passed.
+     */
+    class TimeoutException(
         
         val `status`: kotlin.Int?, 
         
@@ -23333,7 +23852,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Network(
+    /**
+     * The connection failed or broke.
+     */
+    class NetworkException(
         
         val `status`: kotlin.Int?, 
         
@@ -23355,7 +23877,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Decode(
+    /**
+     * The response could not be decoded (or was larger than max_response_bytes).
+     */
+    class DecodeException(
         
         val `status`: kotlin.Int?, 
         
@@ -23377,7 +23902,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class InvalidArgument(
+    /**
+     * An argument was rejected before any request was sent.
+     */
+    class InvalidArgumentException(
         
         val `status`: kotlin.Int?, 
         
@@ -23399,7 +23927,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Config(
+    /**
+     * The client (or a with_options copy) could not be configured: no API key, a bad base URL, an option out of its range.
+     */
+    class ConfigException(
         
         val `status`: kotlin.Int?, 
         
@@ -23421,7 +23952,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class OperationFailed(
+    /**
+     * An operation the call waited for ended failed, error or cancelled; the pending operations name it.
+     */
+    class OperationFailedException(
         
         val `status`: kotlin.Int?, 
         
@@ -23443,7 +23977,10 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class WaitTimeout(
+    /**
+     * Waiting for operations took longer than allowed; the pending operations list those still running.
+     */
+    class WaitTimeoutException(
         
         val `status`: kotlin.Int?, 
         
@@ -23465,7 +24002,35 @@ sealed class NeonException: kotlin.Exception() {
             get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
     }
     
-    class Runtime(
+    /**
+     * A call could not run: a closed client, a blocking call inside an async runtime, the runtime shut down, an internal error.
+     */
+    class NeonRuntimeException(
+        
+        val `status`: kotlin.Int?, 
+        
+        val `code`: kotlin.String, 
+        
+        val `errorMessage`: kotlin.String, 
+        
+        val `requestId`: kotlin.String?, 
+        
+        val `operation`: kotlin.String?, 
+        
+        val `pendingOperations`: List<kotlin.String>, 
+        
+        val `retryable`: kotlin.Boolean, 
+        
+        val `accepted`: kotlin.Boolean
+        ) : NeonException() {
+        override val message
+            get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)
+    }
+    
+    /**
+     * The caller aborted the call (Node's AbortSignal; Python and Kotlin cancel in their own idiom: asyncio.CancelledError, coroutine cancellation).
+     */
+    class AbortedException(
         
         val `status`: kotlin.Int?, 
         
@@ -23506,7 +24071,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
         
 
         return when(buf.getInt()) {
-            1 -> NeonException.BadRequest(
+            1 -> NeonException.BadRequestException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23516,7 +24081,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            2 -> NeonException.Unauthorized(
+            2 -> NeonException.AuthenticationException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23526,7 +24091,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            3 -> NeonException.Forbidden(
+            3 -> NeonException.PermissionDeniedException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23536,7 +24101,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            4 -> NeonException.NotFound(
+            4 -> NeonException.NotFoundException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23546,7 +24111,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            5 -> NeonException.Conflict(
+            5 -> NeonException.ConflictException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23556,7 +24121,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            6 -> NeonException.Locked(
+            6 -> NeonException.LockedException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23566,7 +24131,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            7 -> NeonException.RateLimited(
+            7 -> NeonException.RateLimitException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23576,7 +24141,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            8 -> NeonException.Server(
+            8 -> NeonException.ServerException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23586,7 +24151,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            9 -> NeonException.Api(
+            9 -> NeonException.ApiException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23596,7 +24161,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            10 -> NeonException.Timeout(
+            10 -> NeonException.TimeoutException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23606,7 +24171,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            11 -> NeonException.Network(
+            11 -> NeonException.NetworkException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23616,7 +24181,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            12 -> NeonException.Decode(
+            12 -> NeonException.DecodeException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23626,7 +24191,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            13 -> NeonException.InvalidArgument(
+            13 -> NeonException.InvalidArgumentException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23636,7 +24201,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            14 -> NeonException.Config(
+            14 -> NeonException.ConfigException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23646,7 +24211,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            15 -> NeonException.OperationFailed(
+            15 -> NeonException.OperationFailedException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23656,7 +24221,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            16 -> NeonException.WaitTimeout(
+            16 -> NeonException.WaitTimeoutException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23666,7 +24231,17 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.read(buf),
                 FfiConverterBoolean.read(buf),
                 )
-            17 -> NeonException.Runtime(
+            17 -> NeonException.NeonRuntimeException(
+                FfiConverterOptionalInt.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterOptionalString.read(buf),
+                FfiConverterSequenceString.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            18 -> NeonException.AbortedException(
                 FfiConverterOptionalInt.read(buf),
                 FfiConverterString.read(buf),
                 FfiConverterString.read(buf),
@@ -23682,7 +24257,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
 
     override fun allocationSize(value: NeonException): ULong {
         return when(value) {
-            is NeonException.BadRequest -> (
+            is NeonException.BadRequestException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23694,7 +24269,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Unauthorized -> (
+            is NeonException.AuthenticationException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23706,7 +24281,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Forbidden -> (
+            is NeonException.PermissionDeniedException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23718,7 +24293,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.NotFound -> (
+            is NeonException.NotFoundException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23730,7 +24305,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Conflict -> (
+            is NeonException.ConflictException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23742,7 +24317,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Locked -> (
+            is NeonException.LockedException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23754,7 +24329,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.RateLimited -> (
+            is NeonException.RateLimitException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23766,7 +24341,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Server -> (
+            is NeonException.ServerException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23778,7 +24353,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Api -> (
+            is NeonException.ApiException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23790,7 +24365,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Timeout -> (
+            is NeonException.TimeoutException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23802,7 +24377,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Network -> (
+            is NeonException.NetworkException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23814,7 +24389,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Decode -> (
+            is NeonException.DecodeException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23826,7 +24401,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.InvalidArgument -> (
+            is NeonException.InvalidArgumentException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23838,7 +24413,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Config -> (
+            is NeonException.ConfigException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23850,7 +24425,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.OperationFailed -> (
+            is NeonException.OperationFailedException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23862,7 +24437,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.WaitTimeout -> (
+            is NeonException.WaitTimeoutException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23874,7 +24449,19 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 + FfiConverterBoolean.allocationSize(value.`retryable`)
                 + FfiConverterBoolean.allocationSize(value.`accepted`)
             )
-            is NeonException.Runtime -> (
+            is NeonException.NeonRuntimeException -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterOptionalInt.allocationSize(value.`status`)
+                + FfiConverterString.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`errorMessage`)
+                + FfiConverterOptionalString.allocationSize(value.`requestId`)
+                + FfiConverterOptionalString.allocationSize(value.`operation`)
+                + FfiConverterSequenceString.allocationSize(value.`pendingOperations`)
+                + FfiConverterBoolean.allocationSize(value.`retryable`)
+                + FfiConverterBoolean.allocationSize(value.`accepted`)
+            )
+            is NeonException.AbortedException -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
                 4UL
                 + FfiConverterOptionalInt.allocationSize(value.`status`)
@@ -23891,7 +24478,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
 
     override fun write(value: NeonException, buf: ByteBuffer) {
         when(value) {
-            is NeonException.BadRequest -> {
+            is NeonException.BadRequestException -> {
                 buf.putInt(1)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23903,7 +24490,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Unauthorized -> {
+            is NeonException.AuthenticationException -> {
                 buf.putInt(2)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23915,7 +24502,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Forbidden -> {
+            is NeonException.PermissionDeniedException -> {
                 buf.putInt(3)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23927,7 +24514,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.NotFound -> {
+            is NeonException.NotFoundException -> {
                 buf.putInt(4)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23939,7 +24526,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Conflict -> {
+            is NeonException.ConflictException -> {
                 buf.putInt(5)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23951,7 +24538,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Locked -> {
+            is NeonException.LockedException -> {
                 buf.putInt(6)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23963,7 +24550,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.RateLimited -> {
+            is NeonException.RateLimitException -> {
                 buf.putInt(7)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23975,7 +24562,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Server -> {
+            is NeonException.ServerException -> {
                 buf.putInt(8)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23987,7 +24574,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Api -> {
+            is NeonException.ApiException -> {
                 buf.putInt(9)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -23999,7 +24586,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Timeout -> {
+            is NeonException.TimeoutException -> {
                 buf.putInt(10)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24011,7 +24598,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Network -> {
+            is NeonException.NetworkException -> {
                 buf.putInt(11)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24023,7 +24610,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Decode -> {
+            is NeonException.DecodeException -> {
                 buf.putInt(12)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24035,7 +24622,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.InvalidArgument -> {
+            is NeonException.InvalidArgumentException -> {
                 buf.putInt(13)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24047,7 +24634,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Config -> {
+            is NeonException.ConfigException -> {
                 buf.putInt(14)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24059,7 +24646,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.OperationFailed -> {
+            is NeonException.OperationFailedException -> {
                 buf.putInt(15)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24071,7 +24658,7 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.WaitTimeout -> {
+            is NeonException.WaitTimeoutException -> {
                 buf.putInt(16)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
@@ -24083,8 +24670,20 @@ public object FfiConverterTypeNeonError : FfiConverterRustBuffer<NeonException> 
                 FfiConverterBoolean.write(value.`accepted`, buf)
                 Unit
             }
-            is NeonException.Runtime -> {
+            is NeonException.NeonRuntimeException -> {
                 buf.putInt(17)
+                FfiConverterOptionalInt.write(value.`status`, buf)
+                FfiConverterString.write(value.`code`, buf)
+                FfiConverterString.write(value.`errorMessage`, buf)
+                FfiConverterOptionalString.write(value.`requestId`, buf)
+                FfiConverterOptionalString.write(value.`operation`, buf)
+                FfiConverterSequenceString.write(value.`pendingOperations`, buf)
+                FfiConverterBoolean.write(value.`retryable`, buf)
+                FfiConverterBoolean.write(value.`accepted`, buf)
+                Unit
+            }
+            is NeonException.AbortedException -> {
+                buf.putInt(18)
                 FfiConverterOptionalInt.write(value.`status`, buf)
                 FfiConverterString.write(value.`code`, buf)
                 FfiConverterString.write(value.`errorMessage`, buf)
@@ -24970,6 +25569,38 @@ public object FfiConverterOptionalSequenceString: FfiConverterRustBuffer<List<ko
 /**
  * @suppress
  */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -24988,6 +25619,34 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHeader: FfiConverterRustBuffer<List<Header>> {
+    override fun read(buf: ByteBuffer): List<Header> {
+        val len = buf.getInt()
+        return List<Header>(len) {
+            FfiConverterTypeHeader.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Header>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHeader.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Header>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHeader.write(it, buf)
         }
     }
 }
@@ -25051,24 +25710,48 @@ public object FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer<List<Que
 
 
 
-
-
-
-
-        /**
-         * The stable snake_case name of an error's kind (`not_found`, `locked`, …),
-         * the same in every neonkit language.
-         */ fun `errorKind`(`error`: NeonException): kotlin.String {
-            return FfiConverterString.lift(
-    uniffiRustCall() { _status ->
-    UniffiLib.uniffi_neonkit_uniffi_fn_func_error_kind(
-    
-        
-        FfiConverterTypeNeonError.lower(`error`),_status)
-}
-    )
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
     }
-    
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
 
         /**
          * The version of the neonkit library.
@@ -25097,8 +25780,7 @@ public object FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer<List<Que
     
 
         /**
-         * Stops neonkit's shared runtime (in-flight calls are cancelled); the next
-         * call starts a new one. Optional: call it at process exit if you like.
+         * Stops neonkit's shared runtime (in-flight calls are cancelled); the next call starts a new one.
          */ fun `shutdownRuntime`()
         = 
     uniffiRustCall() { _status ->
@@ -25110,7 +25792,7 @@ public object FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer<List<Que
     
 
         /**
-         * Starts the Neon API emulator on 127.0.0.1 (an ephemeral port) on neonkit's runtime.
+         * Starts the Neon API emulator on 127.0.0.1 on neonkit's runtime; a bad option is a `ConfigError`.
          */
     @Throws(NeonException::class) fun `startEmulator`(`options`: EmulatorOptions? = null): TestEmulator {
             return FfiConverterTypeTestEmulator.lift(
@@ -25119,6 +25801,20 @@ public object FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer<List<Que
     
         
         FfiConverterOptionalTypeEmulatorOptions.lower(`options`),_status)
+}
+    )
+    }
+    
+
+        /**
+         * The common fields of an error.
+         */ fun `errorInfo`(`error`: NeonException): NeonErrorInfo {
+            return FfiConverterTypeNeonErrorInfo.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_func_error_info(
+    
+        
+        FfiConverterTypeNeonError.lower(`error`),_status)
 }
     )
     }

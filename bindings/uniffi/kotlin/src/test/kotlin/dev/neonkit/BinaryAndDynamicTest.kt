@@ -41,10 +41,10 @@ class BinaryAndDynamicTest {
         assertEquals("hello", client.functions().getBlocking(pid, main, "hello").json().str("function.slug"))
         // An empty (204-like) response is Unit.
         assertEquals(Unit, client.functions().delete(pid, main, "hello"))
-        assertThrows<NeonException.NotFound> { client.functions().getBlocking(pid, main, "hello") }
+        assertThrows<NeonException.NotFoundException> { client.functions().getBlocking(pid, main, "hello") }
         // A part must be text or bytes, not both: rejected before any request.
         val before = Emu.count("createProjectBranchFunctionDeployment")
-        assertThrows<NeonException.InvalidArgument> {
+        assertThrows<NeonException.InvalidArgumentException> {
             client.functions().createDeploymentBlocking(pid, main, "x", listOf(MultipartPart(name = "file", text = "a", bytes = zip)))
         }
         assertEquals(before, Emu.count("createProjectBranchFunctionDeployment"))
@@ -64,7 +64,7 @@ class BinaryAndDynamicTest {
         assertArrayEquals(payload, client.buckets().getObject(pid, main, "data", key))
         assertArrayEquals(payload, client.buckets().getObjectBlocking(pid, main, "data", key))
         client.buckets().deleteObjectBlocking(pid, main, "data", key)
-        assertThrows<NeonException.NotFound> { client.buckets().getObjectBlocking(pid, main, "data", key) }
+        assertThrows<NeonException.NotFoundException> { client.buckets().getObjectBlocking(pid, main, "data", key) }
     }
 
     @Test
@@ -72,8 +72,8 @@ class BinaryAndDynamicTest {
         assertEquals("bin", client.call("getProject", listOf(pid), emptyList(), null).json().str("project.name"))
         val listed = client.callBlocking("listProjects", emptyList(), listOf(QueryPair("limit", "1")), null).json()
         assertEquals(pid, listed.str("projects.0.id"))
-        assertThrows<NeonException.InvalidArgument> { client.callBlocking("noSuchOperation", emptyList(), emptyList(), null) }
-        assertThrows<NeonException.InvalidArgument> { client.callBlocking("listProjects", emptyList(), listOf(QueryPair("nope", "1")), null) }
-        assertThrows<NeonException.InvalidArgument> { client.callBlocking("getProject", emptyList(), emptyList(), null) }
+        assertThrows<NeonException.InvalidArgumentException> { client.callBlocking("noSuchOperation", emptyList(), emptyList(), null) }
+        assertThrows<NeonException.InvalidArgumentException> { client.callBlocking("listProjects", emptyList(), listOf(QueryPair("nope", "1")), null) }
+        assertThrows<NeonException.InvalidArgumentException> { client.callBlocking("getProject", emptyList(), emptyList(), null) }
     }
 }

@@ -29,50 +29,50 @@ class ErrorsTest {
 
     @Test
     fun notFoundCarriesStatusCodeAndRequestId() = runBlocking<Unit> {
-        val e = assertThrows<NeonException.NotFound> { runBlocking { client.projects().get("missing-project-1") } }
+        val e = assertThrows<NeonException.NotFoundException> { runBlocking { client.projects().get("missing-project-1") } }
         assertEquals(404, e.status)
         assertEquals("getProject", e.operation)
         assertTrue(!e.requestId.isNullOrEmpty(), "request id")
         assertTrue(e.errorMessage.isNotEmpty())
         assertEquals("not_found", e.kind)
-        assertEquals("not_found", errorKind(e), "the native kind name agrees")
+        assertEquals("not_found", errorInfo(e).kind, "the native kind name agrees")
         assertTrue(e.message!!.contains("status 404"), e.message)
         // Readable, as in Python: the API's message, then its context; no field dump.
         assertTrue(e.message!!.startsWith(e.errorMessage), e.message)
         assertTrue(e.message!!.contains("(operation getProject, status 404"), e.message)
         assertTrue(!e.message!!.contains("errorMessage="), e.message)
         // The blocking form throws the same.
-        val b = assertThrows<NeonException.NotFound> { client.projects().getBlocking("missing-project-1") }
+        val b = assertThrows<NeonException.NotFoundException> { client.projects().getBlocking("missing-project-1") }
         assertEquals(404, b.info.status)
     }
 
     @Test
     fun invalidArgumentsFailBeforeAnyRequest() {
         val before = Emu.count("getProject")
-        val e = assertThrows<NeonException.InvalidArgument> { client.projects().getBlocking("Bad/Id") }
+        val e = assertThrows<NeonException.InvalidArgumentException> { client.projects().getBlocking("Bad/Id") }
         assertNull(e.status)
         assertTrue(e.errorMessage.contains("project_id"), e.errorMessage)
-        assertThrows<NeonException.InvalidArgument> { client.projects().getBlocking("") }
-        val body = assertThrows<NeonException.InvalidArgument> { client.projects().createBlocking("{not json") }
+        assertThrows<NeonException.InvalidArgumentException> { client.projects().getBlocking("") }
+        val body = assertThrows<NeonException.InvalidArgumentException> { client.projects().createBlocking("{not json") }
         assertEquals("createProject", body.operation)
-        assertThrows<NeonException.InvalidArgument> { client.operations().getBlocking("any-project", "not-a-uuid") }
+        assertThrows<NeonException.InvalidArgumentException> { client.operations().getBlocking("any-project", "not-a-uuid") }
         assertEquals(before, Emu.count("getProject"), "no request was sent")
         assertEquals(0, Emu.count("createProject"))
     }
 
     @Test
     fun configErrors() {
-        val empty = assertThrows<NeonException.Config> { NeonClient("", NeonClientOptions(baseUrl = Emu.emulator.baseUrl())) }
+        val empty = assertThrows<NeonException.ConfigException> { NeonClient("", NeonClientOptions(baseUrl = Emu.emulator.baseUrl())) }
         assertFalse(empty.errorMessage.isEmpty())
-        assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(baseUrl = "ftp://nope")) }
-        assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(timeoutMs = -1)) }
-        assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(maxRetries = -1)) }
+        assertThrows<NeonException.ConfigException> { NeonClient("k", NeonClientOptions(baseUrl = "ftp://nope")) }
+        assertThrows<NeonException.ConfigException> { NeonClient("k", NeonClientOptions(timeoutMs = -1)) }
+        assertThrows<NeonException.ConfigException> { NeonClient("k", NeonClientOptions(maxRetries = -1)) }
     }
 
     @Test
     fun unauthorizedWithAWrongKeyAndTheKeyNeverLeaks() {
         val bad = NeonClient("wrong-secret-key-123", NeonClientOptions(baseUrl = Emu.emulator.baseUrl()))
-        val e = assertThrows<NeonException.Unauthorized> { bad.projects().listBlocking() }
+        val e = assertThrows<NeonException.AuthenticationException> { bad.projects().listBlocking() }
         assertEquals(401, e.status)
         assertFalse(e.toString().contains("wrong-secret-key-123"))
         assertFalse(bad.toString().contains("wrong-secret-key-123"))
@@ -83,7 +83,7 @@ class ErrorsTest {
         val pid = project()
         val main = client.branches().listBlocking(pid).json().str("branches.0.id")!!
         client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""")
-        val e = assertThrows<NeonException.Conflict> { client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""") }
+        val e = assertThrows<NeonException.ConflictException> { client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""") }
         assertEquals(409, e.status)
     }
 
@@ -96,7 +96,7 @@ class ErrorsTest {
         assertEquals(pid, client.projects().getBlocking(pid).json().str("project.id"))
         assertEquals(3, Emu.count("getProject") - before, "two 423s, then success")
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 10}""")
-        val e = assertThrows<NeonException.Locked> { client.projects().getBlocking(pid) }
+        val e = assertThrows<NeonException.LockedException> { client.projects().getBlocking(pid) }
         assertEquals(423, e.status)
         assertTrue(!e.requestId.isNullOrEmpty())
     }
@@ -104,22 +104,22 @@ class ErrorsTest {
     @Test
     fun rateLimitedAndServerErrors() {
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 429, "retry_after": "0", "times": 10}""")
-        val r = assertThrows<NeonException.RateLimited> { client.projects().listBlocking() }
+        val r = assertThrows<NeonException.RateLimitException> { client.projects().listBlocking() }
         assertEquals(429, r.status)
         Emu.emulator.clearFaults()
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 500, "times": 10}""")
-        val s = assertThrows<NeonException.Server> { client.projects().listBlocking() }
+        val s = assertThrows<NeonException.ServerException> { client.projects().listBlocking() }
         assertEquals(500, s.status)
         Emu.emulator.clearFaults()
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 410, "times": 1}""")
-        val a = assertThrows<NeonException.Api> { client.projects().listBlocking() }
+        val a = assertThrows<NeonException.ApiException> { client.projects().listBlocking() }
         assertEquals(410, a.status)
     }
 
     @Test
     fun networkErrorWhenNothingListens() {
         val dead = NeonClient("k", NeonClientOptions(baseUrl = "http://127.0.0.1:9/api/v2", maxRetries = 0))
-        val e = assertThrows<NeonException.Network> { dead.projects().listBlocking() }
+        val e = assertThrows<NeonException.NetworkException> { dead.projects().listBlocking() }
         assertNull(e.status)
     }
 
@@ -127,7 +127,7 @@ class ErrorsTest {
     fun timeoutError() {
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "latency", "ms": 2000, "times": 1}""")
         val slow = Emu.client(maxRetries = 0, timeoutMs = 200)
-        assertThrows<NeonException.Timeout> { slow.projects().listBlocking() }
+        assertThrows<NeonException.TimeoutException> { slow.projects().listBlocking() }
     }
 
     @Test
@@ -144,12 +144,12 @@ class ErrorsTest {
 
     @Test
     fun outOfRangeOptionsAreConfigErrorsNamingTheOption() {
-        val e = assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(timeoutMs = Long.MAX_VALUE)) }
-        assertTrue(e.errorMessage.startsWith("timeout must be a number of seconds greater than 0 and at most 86400"), e.errorMessage)
-        val r = assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(maxRetries = 1000)) }
-        assertTrue(r.errorMessage.startsWith("max_retries must be a whole number from 0 to 100"), r.errorMessage)
-        val m = assertThrows<NeonException.Config> { NeonClient("k", NeonClientOptions(maxResponseBytes = 10)) }
-        assertTrue(m.errorMessage.startsWith("max_response_bytes must be"), m.errorMessage)
+        val e = assertThrows<NeonException.ConfigException> { NeonClient("k", NeonClientOptions(timeoutMs = Long.MAX_VALUE)) }
+        assertTrue(e.errorMessage.startsWith("timeoutMs must be a number of milliseconds greater than 0 and at most 86400000"), e.errorMessage)
+        val r = assertThrows<NeonException.ConfigException> { NeonClient("k", NeonClientOptions(maxRetries = 1000)) }
+        assertTrue(r.errorMessage.startsWith("maxRetries must be a whole number from 0 to 100"), r.errorMessage)
+        val m = assertThrows<NeonException.ConfigException> { NeonClient("k", NeonClientOptions(maxResponseBytes = 10)) }
+        assertTrue(m.errorMessage.startsWith("maxResponseBytes must be"), m.errorMessage)
     }
 
     @Test
@@ -157,10 +157,10 @@ class ErrorsTest {
         val pid = project()
         val once = Emu.client(maxRetries = 0)
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 500, "times": 1}""")
-        val get = assertThrows<NeonException.Server> { once.projects().getBlocking(pid) }
+        val get = assertThrows<NeonException.ServerException> { once.projects().getBlocking(pid) }
         assertTrue(get.info.retryable, "a GET may be sent again")
         Emu.emulator.addFault("""{"operation_id": "createProjectBranch", "kind": "status", "status": 500, "times": 1}""")
-        val post = assertThrows<NeonException.Server> { once.branches().createBlocking(pid, null) }
+        val post = assertThrows<NeonException.ServerException> { once.branches().createBlocking(pid, null) }
         assertFalse(post.info.retryable, "a POST answered 500 may have been applied")
         assertFalse(post.info.accepted)
     }

@@ -39,7 +39,7 @@ class ResourcesTest {
         val listed = client.projects().list(ListProjectsQuery(limit = 10)).json()
         assertEquals(id, listed.str("projects.0.id"))
         assertEquals(id, client.projects().delete(id).json().str("project.id"))
-        assertThrows<NeonException.NotFound> { runBlocking { client.projects().get(id) } }
+        assertThrows<NeonException.NotFoundException> { runBlocking { client.projects().get(id) } }
     }
 
     @Test
@@ -49,7 +49,7 @@ class ResourcesTest {
         client.projects().updateBlocking(id, """{"project": {"name": "renamed"}}""")
         assertEquals("renamed", client.projects().listBlocking().json().str("projects.0.name"))
         client.projects().deleteBlocking(id)
-        assertThrows<NeonException.NotFound> { client.projects().getBlocking(id) }
+        assertThrows<NeonException.NotFoundException> { client.projects().getBlocking(id) }
     }
 
     @Test
@@ -64,7 +64,7 @@ class ResourcesTest {
         val names = client.branches().listBlocking(pid).json().at("branches").toString()
         assertTrue("dev2" in names && "main" in names, names)
         client.branches().deleteBlocking(pid, bid)
-        assertThrows<NeonException.NotFound> { client.branches().getBlocking(pid, bid) }
+        assertThrows<NeonException.NotFoundException> { client.branches().getBlocking(pid, bid) }
     }
 
     @Test
@@ -92,7 +92,7 @@ class ResourcesTest {
         val dbs = client.databases().list(pid, main).json().at("databases").toString()
         assertTrue("appdb" in dbs && "neondb" in dbs, dbs)
         client.databases().delete(pid, main, "appdb")
-        assertThrows<NeonException.NotFound> { client.databases().getBlocking(pid, main, "appdb") }
+        assertThrows<NeonException.NotFoundException> { client.databases().getBlocking(pid, main, "appdb") }
         val uri = client.projects().getConnectionUriBlocking(pid, "neondb", "app_user", GetConnectionUriQuery(branchId = main)).json()
         assertNotNull(uri.str("uri"))
     }

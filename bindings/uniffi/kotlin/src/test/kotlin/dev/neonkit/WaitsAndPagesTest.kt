@@ -44,7 +44,7 @@ class WaitsAndPagesTest {
     fun failedOperationIsAnError() {
         val pid = project()
         Emu.emulator.addFault("""{"operation_id": "createProjectBranch", "kind": "fail_operation", "error": "disk quota exceeded", "times": 1}""")
-        val e = assertThrows<NeonException.OperationFailed> { client.branches().createBlocking(pid, """{"branch": {"name": "doomed"}}""") }
+        val e = assertThrows<NeonException.OperationFailedException> { client.branches().createBlocking(pid, """{"branch": {"name": "doomed"}}""") }
         assertNull(e.status)
         assertEquals(1, e.pendingOperations.size)
         assertTrue(e.errorMessage.contains("disk quota exceeded"), e.errorMessage)
@@ -55,8 +55,8 @@ class WaitsAndPagesTest {
     fun waitTimeoutListsWhatIsStillRunning() {
         val slowEmu = startEmulator(EmulatorOptions(operationDurationMs = 5_000))
         try {
-            val c = NeonClient(slowEmu.apiKey(), NeonClientOptions(baseUrl = slowEmu.baseUrl(), waitTimeoutMs = 150, waitInitialIntervalMs = 20))
-            val e = assertThrows<NeonException.WaitTimeout> { c.projects().createBlocking("""{"project": {"name": "slow"}}""") }
+            val c = NeonClient(slowEmu.apiKey(), NeonClientOptions(baseUrl = slowEmu.baseUrl(), waitTimeoutMs = 150, waitPollIntervalMs = 20))
+            val e = assertThrows<NeonException.WaitTimeoutException> { c.projects().createBlocking("""{"project": {"name": "slow"}}""") }
             assertTrue(e.pendingOperations.isNotEmpty())
             assertEquals("createProject", e.operation)
         } finally {
@@ -92,6 +92,6 @@ class WaitsAndPagesTest {
     @Test
     fun pagerErrorsSurfaceOnTheFirstPage() {
         val pager = client.branches().iter("Bad/Id")
-        assertThrows<NeonException.InvalidArgument> { pager.nextPageBlocking() }
+        assertThrows<NeonException.InvalidArgumentException> { pager.nextPageBlocking() }
     }
 }
