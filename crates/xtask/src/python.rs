@@ -10,12 +10,15 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::naming::{self, Lang};
-use crate::spec::{ModelKind, Op, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Field, ModelKind, Op, PathKind, ResponseKind, Spec, Ty};
 
 const DIR: &str = "python/neonkit/generated";
 
 /// The templates, by the file each renders (`python/<file>`).
-const TEMPLATES: &[(&str, &str)] = &[("python/__init__.py", include_str!("../templates/python/__init__.py.j2"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("python/__init__.py", include_str!("../templates/python/__init__.py.j2")),
+    ("python/models.py", include_str!("../templates/python/models.py.j2")),
+];
 
 /// A Python identifier for a JSON name.
 fn ident(name: &str) -> String {
@@ -96,59 +99,52 @@ impl<'a> Gen<'a> {
         }
     }
 
-    fn models_py(&self) -> String {
-        let mut out = naming::spec_header(Lang::Python);
-        out.push_str("\"\"\"Model classes and open enums of the Neon API (runtime part; types are in models.pyi).\"\"\"\n\n");
-        out.push_str("from neonkit._model import Model, OpenEnum, _register\n\n__all__ = [\n");
-        for m in &self.spec.models {
-            if matches!(m.kind, ModelKind::Struct(_) | ModelKind::Enum(_)) {
-                let _ = writeln!(out, "    {},", pystr(&m.name));
-            }
-        }
-        out.push_str("]\n\n");
-        for m in &self.spec.models {
-            match &m.kind {
-                ModelKind::Enum(values) => {
-                    let _ = writeln!(out, "\nclass {}(OpenEnum):", m.name);
-                    if values.is_empty() {
-                        out.push_str("    pass\n");
-                    }
-                    for (v, member) in values.iter().zip(naming::enum_members(values, Lang::Python)) {
-                        let _ = writeln!(out, "    {member} = {}", pystr(v));
-                    }
-                }
-                ModelKind::Struct(fields) => {
-                    let _ = writeln!(out, "\nclass {}(Model):", m.name);
-                    let d = docline(&m.doc);
-                    if !d.is_empty() {
-                        let _ = writeln!(out, "    \"\"\"{d}\"\"\"");
-                    }
-                    out.push_str("    __slots__ = ()\n    _fields = {");
-                    for (i, f) in fields.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        let _ = write!(out, "{}: {}", pystr(&f.json_name), self.decode_spec(&f.ty));
-                    }
-                    out.push_str("}\n");
-                    let renames: Vec<String> = fields
+    /// The model classes: open enums and structs (aliases and unions are plain JSON in Python).
+    fn models(&self) -> Vec<ModelCtx> {
+        self.spec
+            .models
+            .iter()
+            .filter_map(|m| match &m.kind {
+                ModelKind::Enum(values) => Some(ModelCtx {
+                    name: m.name.clone(),
+                    dict: format!("{}Dict", m.name),
+                    is_enum: true,
+                    doc: String::new(),
+                    members: values
                         .iter()
-                        .filter(|f| ident(&f.json_name) != f.json_name)
-                        .map(|f| format!("{}: {}", pystr(&ident(&f.json_name)), pystr(&f.json_name)))
-                        .collect();
-                    if !renames.is_empty() {
-                        let _ = writeln!(out, "    _attrs = {{{}}}", renames.join(", "));
-                    }
-                    let sensitive: Vec<String> = fields.iter().filter(|f| f.sensitive).map(|f| pystr(&f.json_name)).collect();
-                    if !sensitive.is_empty() {
-                        let _ = writeln!(out, "    _sensitive = frozenset({{{}}})", sensitive.join(", "));
-                    }
-                }
-                _ => {}
-            }
+                        .zip(naming::enum_members(values, Lang::Python))
+                        .map(|(value, name)| MemberCtx { name, value: value.clone() })
+                        .collect(),
+                    fields: Vec::new(),
+                }),
+                ModelKind::Struct(fields) => Some(ModelCtx {
+                    name: m.name.clone(),
+                    dict: format!("{}Dict", m.name),
+                    is_enum: false,
+                    doc: docline(&m.doc),
+                    members: Vec::new(),
+                    fields: fields.iter().map(|f| self.field(f)).collect(),
+                }),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn field(&self, f: &Field) -> FieldCtx {
+        let attr = ident(&f.json_name);
+        let out = self.py_type(&f.ty, false);
+        let input = self.py_type(&f.ty, true);
+        let dict = if f.nullable { format!("Optional[{input}]") } else { input.clone() };
+        FieldCtx {
+            json: f.json_name.clone(),
+            renamed: attr != f.json_name,
+            attr,
+            sensitive: f.sensitive,
+            decode: self.decode_spec(&f.ty),
+            ty: if f.required && !f.nullable { out } else { format!("Optional[{out}]") },
+            arg_ty: format!("Optional[{input}]"),
+            dict_ty: if f.required { format!("Required[{dict}]") } else { dict },
         }
-        out.push_str("\n_register(globals())\n");
-        out
     }
 
     fn models_pyi(&self) -> String {
@@ -489,6 +485,41 @@ impl<'a> Gen<'a> {
 #[derive(Serialize)]
 struct Context {
     header: String,
+    models: Vec<ModelCtx>,
+}
+
+/// A model class: an open enum or a struct (with its TypedDict, `dict`).
+#[derive(Serialize)]
+struct ModelCtx {
+    name: String,
+    dict: String,
+    is_enum: bool,
+    /// The docstring (the description's first line), or empty.
+    doc: String,
+    members: Vec<MemberCtx>,
+    fields: Vec<FieldCtx>,
+}
+
+#[derive(Serialize)]
+struct MemberCtx {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct FieldCtx {
+    json: String,
+    /// The attribute and keyword name.
+    attr: String,
+    /// Whether `attr` differs from the JSON name.
+    renamed: bool,
+    sensitive: bool,
+    /// How the runtime decodes the value (see `Gen::decode_spec`).
+    decode: String,
+    /// The attribute's type, the constructor keyword's and the TypedDict entry's.
+    ty: String,
+    arg_ty: String,
+    dict_ty: String,
 }
 
 /// Every generated file of the python binding: (path from the repo root, contents).
@@ -496,11 +527,11 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     let g = Gen::new(spec);
     let mut env = crate::code_templates(TEMPLATES);
     env.add_filter("pystr", |s: &str| pystr(s));
-    let ctx = Context { header: naming::spec_header(Lang::Python) };
+    let ctx = Context { header: naming::spec_header(Lang::Python), models: g.models() };
     let render = |file: &str| (format!("{DIR}/{file}"), crate::render(&env, &format!("python/{file}"), &ctx));
     vec![
         render("__init__.py"),
-        (format!("{DIR}/models.py"), g.models_py()),
+        render("models.py"),
         (format!("{DIR}/models.pyi"), g.models_pyi()),
         (format!("{DIR}/resources.py"), g.resources(false)),
         (format!("{DIR}/resources.pyi"), g.resources(true)),
