@@ -25,7 +25,12 @@ class Emulator(_EmulatorOptionsMixin):
     Its options (generated from spec/vocabulary.yaml) are checked by the core, as a client's are."""
 
     def _start(self, options: Dict[str, Any]) -> None:
+        if not hasattr(_native, "_Emulator"):
+            raise ImportError("this build of neonkit has no emulator (built without the `emulator` feature)")
         self._emu = _native._Emulator(options)
+
+    def _reconfigure(self, options: Dict[str, Any]) -> None:
+        self._emu.configure(options)
 
     @property
     def base_url(self) -> str:

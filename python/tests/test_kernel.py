@@ -114,3 +114,16 @@ def test_the_raw_call(emu: Emulator) -> None:
             neon.request("TRACE", "/projects")
         assert emu.request_count("listProjects") == before
         assert "raw call" not in repr(got)
+
+
+def test_the_emulator_can_be_reconfigured_while_it_runs() -> None:
+    with Emulator(operation_duration=0.0) as emu, emu.client(**FAST) as neon:
+        project = neon.projects.create(body={"project": {"name": "c"}}).project
+        emu.configure(operation_duration=5.0, locking=False)
+        quick = neon.with_options(wait_for_operations=False)
+        made = quick.branches.create(project.id, body={"branch": {"name": "slow"}})
+        assert all(op.status != "finished" for op in made.operations)
+        with pytest.raises(TypeError):
+            emu.configure(port=1)  # type: ignore[call-arg]
+        with pytest.raises(neonkit.ConfigError, match=r"latency must be a number of seconds from 0 to 3600 \(got -1\)"):
+            emu.configure(latency=-1)

@@ -19,6 +19,7 @@ use pyo3::types::{PyBytes, PyDict, PyString};
 
 use neonkit::kernel::{self, Body, CancelToken, Output, PartInput, Reply};
 use neonkit::{runtime, CallOptions, Client, ClientBuilder, ClientOptions, Convention, Error, ErrorKind, OptionValue};
+#[cfg(feature = "emulator")]
 use neonkit_emulator::handle::EmulatorHandle;
 
 mod json;
@@ -511,11 +512,13 @@ impl PyPager {
 // ---------------------------------------------------------------- emulator
 
 /// The neonkit emulator, running in this process on the shared runtime.
+#[cfg(feature = "emulator")]
 #[pyclass(frozen, name = "_Emulator", module = "neonkit._native")]
 struct PyEmulator {
     handle: EmulatorHandle,
 }
 
+#[cfg(feature = "emulator")]
 #[pymethods]
 impl PyEmulator {
     /// Options by their Python names (spec/vocabulary.yaml's emulator_options).
@@ -556,6 +559,11 @@ impl PyEmulator {
 
     fn reset(&self, py: Python<'_>) -> PyResult<()> {
         self.handle.reset().map_err(|e| to_pyerr(py, &e))
+    }
+
+    /// Changes what can change while it runs (options by their Python names).
+    fn configure(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<()> {
+        self.handle.configure(Convention::Snake, option_values(options)?).map_err(|e| to_pyerr(py, &e))
     }
 
     fn stop(&self, py: Python<'_>) {
@@ -606,6 +614,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClient>()?;
     m.add_class::<PyPager>()?;
     m.add_class::<PyTask>()?;
+    #[cfg(feature = "emulator")]
     m.add_class::<PyEmulator>()?;
     m.add_class::<PyResponseInfo>()?;
     m.add_function(wrap_pyfunction!(_shutdown, m)?)?;

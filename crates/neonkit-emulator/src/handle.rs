@@ -26,7 +26,7 @@ impl std::fmt::Debug for EmulatorHandle {
 /// The emulator's configuration from a testing helper's options.
 pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionValue)>) -> Result<EmulatorConfig> {
     let mut config = EmulatorConfig::default();
-    for (name, value) in neonkit::options::emulator_options(c, values)? {
+    for (name, _, value) in neonkit::options::emulator_options(c, values)? {
         match (name, value) {
             ("port", OptionSetting::Whole(n)) => config.port = n as u16,
             ("api_key", OptionSetting::Text(k)) => config.api_key = Some(k),
@@ -99,6 +99,28 @@ impl EmulatorHandle {
     /// Requests received for that operationId (faulted ones included).
     pub fn request_count(&self, operation_id: &str) -> Result<u64> {
         self.with(|e| e.request_count(operation_id))
+    }
+
+    /// Changes, while it runs, the options that can change (`operation_duration`,
+    /// `locking`, `rate_limits`, `latency`), given as to [`config`]; any other
+    /// option is a `Config` error naming it.
+    pub fn configure(&self, c: Convention, values: impl IntoIterator<Item = (String, OptionValue)>) -> Result<()> {
+        let (mut duration, mut locking, mut rate_limits, mut latency) = (None, None, None, None);
+        for (name, shown, value) in neonkit::options::emulator_options(c, values)? {
+            match (name, value) {
+                ("operation_duration", OptionSetting::Duration(d)) => duration = Some(d),
+                ("locking", OptionSetting::Flag(b)) => locking = Some(b),
+                ("rate_limits", OptionSetting::Flag(b)) => rate_limits = Some(b),
+                ("latency", OptionSetting::Duration(d)) => latency = Some(d),
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Config,
+                        format!("{shown} is set when the emulator starts; it cannot change while it runs"),
+                    ))
+                }
+            }
+        }
+        self.with(|e| e.configure(duration, locking, rate_limits, latency))
     }
 
     /// Empties all state: projects, faults, counters.

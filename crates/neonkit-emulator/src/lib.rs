@@ -160,6 +160,30 @@ impl Emulator {
         self.inner.request_count(operation_id)
     }
 
+    /// Changes what can change while it runs: operation duration, locking,
+    /// rate limits and latency (`None` keeps a setting).
+    pub fn configure(
+        &self,
+        operation_duration: Option<Duration>,
+        locking: Option<bool>,
+        rate_limits: Option<bool>,
+        latency: Option<Duration>,
+    ) {
+        let mut d = self.inner.dynamic.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(v) = operation_duration {
+            d.operation_duration = v;
+        }
+        if let Some(v) = locking {
+            d.locking = v;
+        }
+        if let Some(v) = rate_limits {
+            d.rate_limits = v;
+        }
+        if let Some(v) = latency {
+            d.latency = v;
+        }
+    }
+
     /// Empties all state (projects, keys created through the API, faults, counters).
     pub fn reset(&self) {
         self.inner.reset();

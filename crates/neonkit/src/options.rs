@@ -494,11 +494,11 @@ impl CallOptions {
 }
 
 /// The in-process emulator's options as a testing helper received them, under
-/// its language's names, each checked: (snake_case name, value) pairs.
+/// its language's names, each checked: (snake_case name, the language's name, value).
 pub fn emulator_options(
     c: Convention,
     values: impl IntoIterator<Item = (String, OptionValue)>,
-) -> Result<Vec<(&'static str, OptionSetting)>> {
+) -> Result<Vec<(&'static str, &'static str, OptionSetting)>> {
     values
         .into_iter()
         .map(|(name, value)| {
@@ -506,7 +506,7 @@ pub fn emulator_options(
                 let known: Vec<&str> = EMULATOR_OPTIONS.iter().map(|o| o.name_in(c)).collect();
                 config(format!("unknown emulator option {} (the options are: {})", crate::error::quote(&name), known.join(", ")))
             })?;
-            Ok((spec.name, spec.parse(c, value)?))
+            Ok((spec.name, spec.name_in(c), spec.parse(c, value)?))
         })
         .collect()
 }

@@ -42,6 +42,9 @@ pub struct OptionDef {
     /// is a constructor argument there: records print every field).
     #[serde(default = "yes")]
     pub record: bool,
+    /// An emulator option that can change while the emulator runs (`configure`).
+    #[serde(default)]
+    pub dynamic: bool,
     #[serde(default)]
     pub default: Option<serde_yaml::Value>,
     #[serde(default)]
@@ -227,6 +230,7 @@ fn option_context(o: &OptionDef) -> serde_json::Value {
         "client": o.client(),
         "call": o.call(),
         "record": o.record,
+        "dynamic": o.dynamic,
         "min_rs": rust_float(o.min.unwrap_or(0.0)),
         "max_rs": rust_float(o.max.unwrap_or(0.0)),
         "zero": o.zero.unwrap_or(true),

@@ -152,3 +152,29 @@ class _EmulatorOptionsMixin:
 
     def _start(self, options: Dict[str, Any]) -> None:
         raise NotImplementedError
+
+    def configure(
+        self,
+        *,
+        operation_duration: Optional[float] = None,
+        locking: Optional[bool] = None,
+        rate_limits: Optional[bool] = None,
+        latency: Optional[float] = None,
+    ) -> None:
+        """Changes, while the emulator runs, what can change; options not given keep their values.
+
+        operation_duration: How long operations take to go scheduling → running → finished (0: at once).
+        locking: Whether a mutation that conflicts with a running operation gets 423 Locked.
+        rate_limits: Neon's rate limits: 700 requests a minute and 40 a second per route.
+        latency: Added to every response.
+        """
+        options: Dict[str, Any] = {
+            "operation_duration": operation_duration,
+            "locking": locking,
+            "rate_limits": rate_limits,
+            "latency": latency,
+        }
+        self._reconfigure({k: v for k, v in options.items() if v is not None})
+
+    def _reconfigure(self, options: Dict[str, Any]) -> None:
+        raise NotImplementedError
