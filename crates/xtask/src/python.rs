@@ -18,6 +18,7 @@ const DIR: &str = "python/neonkit/generated";
 const TEMPLATES: &[(&str, &str)] = &[
     ("python/__init__.py", include_str!("../templates/python/__init__.py.j2")),
     ("python/models.py", include_str!("../templates/python/models.py.j2")),
+    ("python/models.pyi", include_str!("../templates/python/models.pyi.j2")),
 ];
 
 /// A Python identifier for a JSON name.
@@ -145,71 +146,6 @@ impl<'a> Gen<'a> {
             arg_ty: format!("Optional[{input}]"),
             dict_ty: if f.required { format!("Required[{dict}]") } else { dict },
         }
-    }
-
-    fn models_pyi(&self) -> String {
-        let mut out = naming::spec_header(Lang::Python);
-        out.push_str("from typing import Any, Dict, List, Optional, Union\n\nfrom typing_extensions import Required, TypedDict\n\nfrom neonkit._model import Model, OpenEnum\n\n__all__ = [\n");
-        for m in &self.spec.models {
-            match m.kind {
-                ModelKind::Enum(_) => {
-                    let _ = writeln!(out, "    {},", pystr(&m.name));
-                }
-                ModelKind::Struct(_) => {
-                    let _ = writeln!(out, "    {},\n    {},", pystr(&m.name), pystr(&format!("{}Dict", m.name)));
-                }
-                _ => {}
-            }
-        }
-        out.push_str("]\n\n");
-        for m in &self.spec.models {
-            match &m.kind {
-                ModelKind::Enum(values) => {
-                    let _ = writeln!(out, "\nclass {}(OpenEnum):", m.name);
-                    if values.is_empty() {
-                        out.push_str("    pass\n");
-                    }
-                    for (v, member) in values.iter().zip(naming::enum_members(values, Lang::Python)) {
-                        let _ = writeln!(out, "    {member} = {}", pystr(v));
-                    }
-                }
-                ModelKind::Struct(fields) => {
-                    let _ = writeln!(out, "\nclass {}(Model):", m.name);
-                    let d = docline(&m.doc);
-                    if !d.is_empty() {
-                        let _ = writeln!(out, "    \"\"\"{d}\"\"\"");
-                    }
-                    for f in fields {
-                        let t = self.py_type(&f.ty, false);
-                        let t = if f.required && !f.nullable { t } else { format!("Optional[{t}]") };
-                        let _ = writeln!(out, "    {}: {t}", ident(&f.json_name));
-                    }
-                    out.push_str("    def __init__(self, _data: Optional[Dict[str, Any]] = None, /");
-                    if !fields.is_empty() {
-                        out.push_str(", *");
-                    }
-                    for f in fields {
-                        let t = self.py_type(&f.ty, true);
-                        let _ = write!(out, ", {}: Optional[{t}] = ...", ident(&f.json_name));
-                    }
-                    out.push_str(") -> None: ...\n");
-                    // The dict form of a request body.
-                    let _ = write!(out, "\n{}Dict = TypedDict({}, {{", m.name, pystr(&format!("{}Dict", m.name)));
-                    for (i, f) in fields.iter().enumerate() {
-                        if i > 0 {
-                            out.push_str(", ");
-                        }
-                        let t = self.py_type(&f.ty, true);
-                        let t = if f.nullable { format!("Optional[{t}]") } else { t };
-                        let t = if f.required { format!("Required[{t}]") } else { t };
-                        let _ = write!(out, "{}: {t}", pystr(&f.json_name));
-                    }
-                    out.push_str("}, total=False)\n");
-                }
-                _ => {}
-            }
-        }
-        out
     }
 
     fn result(&self, op: &Op) -> (String, String) {
@@ -532,7 +468,7 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     vec![
         render("__init__.py"),
         render("models.py"),
-        (format!("{DIR}/models.pyi"), g.models_pyi()),
+        render("models.pyi"),
         (format!("{DIR}/resources.py"), g.resources(false)),
         (format!("{DIR}/resources.pyi"), g.resources(true)),
     ]
