@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use crate::models::Operation;
 use crate::{ItemStream, Result};
 
+pub use crate::metadata::with_response_blocking as with_response;
 pub use crate::resources::blocking::*;
 
 /// A blocking client. Cheap to clone, safe to share across threads.

@@ -665,6 +665,7 @@ impl Client {
         }
         let deadline = self.deadline();
         let resp = self.execute(op, url, headers, body, deadline).await?;
+        crate::metadata::record(resp.status, &resp.request_id, &resp.headers);
         if op.response == ResponseKind::Json {
             crate::shape::check(op, &resp.body).map_err(|e| e.with_request_id(resp.request_id.clone()))?;
         }
@@ -898,6 +899,7 @@ impl Client {
         }
         let deadline = self.deadline();
         let resp = self.execute(op, url, headers, body, deadline).await?;
+        crate::metadata::record(resp.status, &resp.request_id, &resp.headers);
         Ok(Response { status: resp.status, request_id: resp.request_id, headers: resp.headers, body: resp.body, operation: op.id })
     }
 }

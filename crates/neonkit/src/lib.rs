@@ -22,6 +22,7 @@ pub mod blocking;
 mod client;
 mod error;
 pub mod kernel;
+mod metadata;
 pub mod operation;
 pub mod options;
 mod pagination;
@@ -46,6 +47,7 @@ mod vocabulary;
 
 pub use client::{Client, ClientBuilder, MultipartBody, Part, PartValue, Payload, Response, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
+pub use metadata::{with_response, ResponseInfo};
 pub use operation::{find_operation, OperationInfo};
 pub use options::{CallOptions, ClientOptions, Convention, OptionSetting, OptionValue};
 pub use pagination::{ItemStream, Pager};

@@ -193,3 +193,33 @@ async fn bad_raw_paths_are_refused_before_any_request() {
     assert!(HttpMethod::parse("TRACE").is_err());
     assert_eq!(HttpMethod::parse("get").unwrap(), HttpMethod::Get);
 }
+
+#[tokio::test]
+async fn typed_calls_give_their_response_metadata_with_with_response() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let p = new_project(&c, "meta").await;
+    let traced = c.with_options(&CallOptions::default().header("X-Request-Id", "typed-trace-1")).unwrap();
+    let (got, info) = neonkit::with_response(traced.projects().get(&p.project.id)).await.unwrap();
+    assert_eq!(got.project.id, p.project.id);
+    assert_eq!(info.status, 200);
+    assert_eq!(info.request_id.as_deref(), Some("typed-trace-1"));
+    assert!(info.header("Content-Type").is_some_and(|v| v.starts_with("application/json")));
+    // A call that waits for its operations reports its own response, not the polls'.
+    let (made, info) = neonkit::with_response(c.branches().create(&p.project.id, Some(&branch_body("m")))).await.unwrap();
+    assert_eq!(info.status, 201);
+    assert_eq!(made.branch.name, "m");
+    let err = neonkit::with_response(c.projects().get("no-such-project-1")).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::NotFound);
+}
+
+#[test]
+fn the_blocking_client_gives_metadata_too() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let emu = rt.block_on(emulator());
+    let c = client(&emu).blocking();
+    let (page, info) = neonkit::blocking::with_response(|| c.projects().list(&Default::default())).unwrap();
+    assert!(page.projects.is_empty());
+    assert_eq!(info.status, 200);
+    assert!(info.request_id.is_some());
+}
