@@ -3,9 +3,11 @@
 //! open enums, namespace classes with one method per operation, the operation
 //! table) and their `.pyi` stubs (typed attributes, TypedDicts for request
 //! bodies, typed method signatures) for mypy/pyright.
+//!
+//! The code here computes names (through `naming`) and types into one context;
+//! the templates in `templates/python/` lay the files out.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write;
 
 use serde::Serialize;
 
@@ -20,6 +22,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("python/models.py", include_str!("../templates/python/models.py.j2")),
     ("python/models.pyi", include_str!("../templates/python/models.pyi.j2")),
     ("python/resources.py", include_str!("../templates/python/resources.py.j2")),
+    ("python/resources.pyi", include_str!("../templates/python/resources.pyi.j2")),
 ];
 
 /// A Python identifier for a JSON name.
@@ -27,13 +30,19 @@ fn ident(name: &str) -> String {
     naming::ident(name, Lang::Python)
 }
 
+/// A Python string literal (the templates' `pystr` filter): JSON's escapes are Python's.
 fn pystr(s: &str) -> String {
     serde_json::to_string(s).unwrap()
 }
 
+/// Text made safe inside a `"""…"""` docstring.
+fn docstring(s: &str) -> String {
+    s.replace('\\', "\\\\").replace("\"\"\"", "'''")
+}
+
+/// A description's first non-empty line, for a docstring.
 fn docline(s: &Option<String>) -> String {
-    let d = s.as_deref().unwrap_or("").lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string();
-    d.replace('\\', "\\\\").replace("\"\"\"", "'''")
+    docstring(s.as_deref().unwrap_or("").lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or(""))
 }
 
 struct Gen<'a> {
@@ -234,7 +243,7 @@ impl<'a> Gen<'a> {
             wait: op.returns_operations,
             decode,
             ret,
-            summary: op.summary.trim().replace('\\', "\\\\").replace("\"\"\"", "'''"),
+            summary: docstring(op.summary.trim()),
             deprecated: op.deprecated,
         };
         let mut out = vec![call];
@@ -292,258 +301,6 @@ impl<'a> Gen<'a> {
                 }
             })
             .collect()
-    }
-}
-
-// TEMPORARY: the stub generator, until resources.pyi moves to its template.
-impl Gen<'_> {
-    fn old_query_names(&self, op: &Op) -> Vec<(String, String)> {
-        // (json name, python keyword)
-        let path: BTreeSet<String> = op.path_params.iter().map(|p| ident(&p.name)).collect();
-        op.query_params
-            .iter()
-            .map(|q| {
-                let mut k = ident(&q.name);
-                if path.contains(&k) {
-                    k.push_str("_query");
-                }
-                (q.name.clone(), k)
-            })
-            .collect()
-    }
-
-    /// One namespace method (sync or async), runtime (`stub` = false) or stub.
-    fn method(&self, out: &mut String, op: &Op, is_async: bool, stub: bool) {
-        let name = naming::method_name(&op.words, Lang::Python);
-        let qn = self.old_query_names(op);
-        let mut params = vec!["self".to_string()];
-        for p in &op.path_params {
-            params.push(if stub {
-                let t = if p.path_kind == PathKind::Integer { "Union[int, str]" } else { "str" };
-                format!("{}: {t}", ident(&p.name))
-            } else {
-                ident(&p.name)
-            });
-        }
-        let mut kw = Vec::new();
-        if let Some(b) = &op.body {
-            let t = if b.multipart {
-                format!("Union[{0}, {0}Dict, Dict[str, Any]]", b.ty)
-            } else {
-                match self.kinds.get(b.ty.as_str()) {
-                    Some(ModelKind::Struct(_)) => format!("Union[{0}, {0}Dict]", b.ty),
-                    _ => "Any".into(),
-                }
-            };
-            kw.push(match (stub, b.required) {
-                (true, true) => format!("body: {t}"),
-                (true, false) => format!("body: Optional[{t}] = None"),
-                (false, true) => "body".to_string(),
-                (false, false) => "body=None".to_string(),
-            });
-        }
-        for (q, (_, k)) in op.query_params.iter().zip(&qn) {
-            kw.push(match (stub, q.required) {
-                (true, true) => format!("{k}: {}", self.query_type(&q.ty)),
-                (true, false) => format!("{k}: Optional[{}] = None", self.query_type(&q.ty)),
-                (false, true) => k.clone(),
-                (false, false) => format!("{k}=None"),
-            });
-        }
-        if op.returns_operations {
-            kw.push(if stub { "wait: Optional[bool] = None".into() } else { "wait=None".into() });
-        }
-        if !kw.is_empty() {
-            params.push("*".into());
-            params.extend(kw);
-        }
-        let (spec, ret) = self.result(op);
-        let def = if is_async { "async def" } else { "def" };
-        if stub {
-            let _ = writeln!(out, "    {def} {name}({}) -> {ret}:", params.join(", "));
-            let mut doc = op.summary.trim().replace('\\', "\\\\").replace("\"\"\"", "'''");
-            if op.deprecated {
-                doc = format!("Deprecated. {doc}");
-            }
-            let _ = writeln!(out, "        \"\"\"{doc} (`{}`)\"\"\"", op.id);
-            out.push_str("        ...\n");
-        } else {
-            let _ = writeln!(out, "    {def} {name}({}):", params.join(", "));
-            let _ = writeln!(out, "        {}", self.call_expr(op, &qn, is_async, &spec));
-        }
-        if let Some(pg) = &op.pagination {
-            let iname = naming::iter_name(&name, Lang::Python);
-            let mut params = vec!["self".to_string()];
-            for p in &op.path_params {
-                params.push(if stub {
-                    let t = if p.path_kind == PathKind::Integer { "Union[int, str]" } else { "str" };
-                    format!("{}: {t}", ident(&p.name))
-                } else {
-                    ident(&p.name)
-                });
-            }
-            let mut kw = Vec::new();
-            for (q, (j, k)) in op.query_params.iter().zip(&qn) {
-                if j == "cursor" {
-                    continue;
-                }
-                kw.push(match (stub, q.required) {
-                    (true, true) => format!("{k}: {}", self.query_type(&q.ty)),
-                    (true, false) => format!("{k}: Optional[{}] = None", self.query_type(&q.ty)),
-                    (false, true) => k.clone(),
-                    (false, false) => format!("{k}=None"),
-                });
-            }
-            if !kw.is_empty() {
-                params.push("*".into());
-                params.extend(kw);
-            }
-            let item_t = self.py_type(&pg.item_ty, false);
-            let item_spec = self.decode_spec(&pg.item_ty);
-            if stub {
-                let it = if is_async { "AsyncIterator" } else { "Iterator" };
-                let _ = writeln!(out, "    def {iname}({}) -> {it}[{item_t}]:", params.join(", "));
-                let _ = writeln!(out, "        \"\"\"Every item of every page of `{}`.\"\"\"", op.id);
-                out.push_str("        ...\n");
-            } else {
-                let _ = writeln!(out, "    def {iname}({}):", params.join(", "));
-                let query = self.query_tuple(op, &qn, true);
-                let _ = writeln!(
-                    out,
-                    "        return self._c.{}({}, {}, {query}, {item_spec})",
-                    if is_async { "_aiter" } else { "_iter" },
-                    pystr(&op.id),
-                    self.path_tuple(op)
-                );
-            }
-        }
-    }
-
-    fn path_tuple(&self, op: &Op) -> String {
-        let items: Vec<String> = op
-            .path_params
-            .iter()
-            .map(|p| if p.path_kind == PathKind::Integer { format!("str({})", ident(&p.name)) } else { ident(&p.name) })
-            .collect();
-        match items.len() {
-            0 => "()".into(),
-            1 => format!("({},)", items[0]),
-            _ => format!("({})", items.join(", ")),
-        }
-    }
-
-    fn query_tuple(&self, op: &Op, qn: &[(String, String)], skip_cursor: bool) -> String {
-        let items: Vec<String> =
-            qn.iter().filter(|(j, _)| !(skip_cursor && j == "cursor")).map(|(j, k)| format!("({}, {k})", pystr(j))).collect();
-        if items.is_empty() {
-            return "()".into();
-        }
-        let _ = op;
-        format!("_q({})", items.join(", "))
-    }
-
-    fn call_expr(&self, op: &Op, qn: &[(String, String)], is_async: bool, spec: &str) -> String {
-        let body = match &op.body {
-            None => "None".to_string(),
-            Some(b) if b.multipart => "_multipart(body)".into(),
-            Some(_) => "_json(body)".into(),
-        };
-        let wait = if op.returns_operations { "wait" } else { "None" };
-        format!(
-            "return {}self._c._call({}, {}, {}, {body}, {wait}, {spec})",
-            if is_async { "await " } else { "" },
-            pystr(&op.id),
-            self.path_tuple(op),
-            self.query_tuple(op, qn, false)
-        )
-    }
-
-    fn ns_class(ns: &str, is_async: bool) -> String {
-        let p = naming::ns_type(ns, Lang::Python);
-        if is_async {
-            format!("Async{p}")
-        } else {
-            p
-        }
-    }
-
-    fn resources(&self, stub: bool) -> String {
-        let mut out = naming::spec_header(Lang::Python);
-        if stub {
-            out.push_str("from typing import Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union\n\n");
-            out.push_str("from neonkit.generated.models import *\n\n");
-            out.push_str("OPERATIONS: Dict[str, Tuple[str, str, Tuple[str, ...], Dict[str, str], Optional[str]]]\n\n");
-        } else {
-            out.push_str(
-                "\"\"\"Resource namespaces: one method per operation of the spec (runtime part; types are in resources.pyi).\"\"\"\n\n",
-            );
-            out.push_str("from neonkit._base import _json, _multipart, _q\n\n");
-        }
-        let namespaces = naming::namespaces();
-        for is_async in [false, true] {
-            for ns in &namespaces {
-                let ops: Vec<&Op> = self.spec.ops.iter().filter(|o| &o.ns == ns).collect();
-                let cls = Self::ns_class(ns, is_async);
-                let _ = writeln!(out, "\nclass {cls}:");
-                let _ = writeln!(out, "    \"\"\"`client.{ns}`: {} operations.\"\"\"", ops.len());
-                if stub {
-                    out.push_str("    def __init__(self, client: Any) -> None: ...\n");
-                } else {
-                    out.push_str("    __slots__ = (\"_c\",)\n\n    def __init__(self, client):\n        self._c = client\n\n");
-                }
-                for op in ops {
-                    self.method(&mut out, op, is_async, stub);
-                }
-                if *ns == "operations" {
-                    let def = if is_async { "async def" } else { "def" };
-                    if stub {
-                        let _ = writeln!(out, "    {def} wait(self, project_id: str, operations: Sequence[Union[str, Operation, Mapping[str, Any]]]) -> List[Operation]:");
-                        out.push_str("        \"\"\"Polls the operations until each has finished; raises OperationFailedError / WaitTimeoutError.\"\"\"\n        ...\n");
-                    } else {
-                        let _ = writeln!(out, "    {def} wait(self, project_id, operations):");
-                        let _ =
-                            writeln!(out, "        return {}self._c._wait(project_id, operations)", if is_async { "await " } else { "" });
-                    }
-                }
-            }
-            let holder = if is_async { "_AsyncNamespaces" } else { "_SyncNamespaces" };
-            let _ = writeln!(out, "\nclass {holder}:");
-            if stub {
-                for ns in &namespaces {
-                    let _ = writeln!(out, "    {ns}: {}", Self::ns_class(ns, is_async));
-                }
-            } else {
-                out.push_str("    def _init_namespaces(self):\n");
-                for ns in &namespaces {
-                    let _ = writeln!(out, "        self.{ns} = {}(self)", Self::ns_class(ns, is_async));
-                }
-            }
-        }
-        if !stub {
-            out.push_str(
-                "\n\n# operationId: (namespace, method, path parameters, {query name: keyword}, iterator method)\nOPERATIONS = {\n",
-            );
-            for op in &self.spec.ops {
-                let name = naming::method_name(&op.words, Lang::Python);
-                let path: Vec<String> = op.path_params.iter().map(|p| format!("{}, ", pystr(&p.name))).collect();
-                let q: Vec<String> = self.old_query_names(op).iter().map(|(j, k)| format!("{}: {}", pystr(j), pystr(k))).collect();
-                let it = match &op.pagination {
-                    Some(_) => pystr(&naming::iter_name(&name, Lang::Python)),
-                    None => "None".into(),
-                };
-                let _ = writeln!(
-                    out,
-                    "    {}: ({}, {}, ({}), {{{}}}, {it}),",
-                    pystr(&op.id),
-                    pystr(&op.ns),
-                    pystr(&name),
-                    path.concat().trim_end(),
-                    q.join(", ")
-                );
-            }
-            out.push_str("}\n");
-        }
-        out
     }
 }
 
@@ -672,11 +429,5 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     let ctx =
         Context { header: naming::spec_header(Lang::Python), models: g.models(), namespaces: g.namespaces(), operations: g.operations() };
     let render = |file: &str| (format!("{DIR}/{file}"), crate::render(&env, &format!("python/{file}"), &ctx));
-    vec![
-        render("__init__.py"),
-        render("models.py"),
-        render("models.pyi"),
-        render("resources.py"),
-        (format!("{DIR}/resources.pyi"), g.resources(true)),
-    ]
+    vec![render("__init__.py"), render("models.py"), render("models.pyi"), render("resources.py"), render("resources.pyi")]
 }
