@@ -72,12 +72,7 @@ fn main() {
 
 /// Every generated file: (path from the repo root, contents).
 fn generated_files(spec: &spec::Spec) -> Vec<(String, String)> {
-    let mut files = vec![
-        ("crates/neonkit/src/generated/models.rs".to_string(), rust::models(spec)),
-        ("crates/neonkit/src/generated/operations.rs".to_string(), rust::operations(spec)),
-        ("crates/neonkit/src/generated/resources.rs".to_string(), rust::resources(spec)),
-        ("docs/operations.md".to_string(), rust::docs_table(spec)),
-    ];
+    let mut files = rust::files(spec);
     files.extend(python::files(spec));
     files.extend(node::files(spec));
     files.extend(uniffi::files(spec));

@@ -1,8 +1,14 @@
 //! Generates the core's models, operation table, query types and resource
-//! methods (async and blocking) from the spec.
+//! methods (async and blocking) from the spec, and `docs/operations.md` (every
+//! operation's method in each language).
+//!
+//! The code here computes names (through `naming`) and types into one context;
+//! the templates in `templates/rust/` lay the files out.
 
 use std::collections::BTreeSet;
 use std::fmt::Write;
+
+use serde::Serialize;
 
 use crate::naming::{self, Lang};
 use crate::spec::{Field, ModelKind, Op, PageShape, PathKind, ResponseKind, Spec, Ty};
@@ -553,27 +559,66 @@ pub fn resources(spec: &Spec) -> String {
     out
 }
 
-pub fn docs_table(spec: &Spec) -> String {
-    let mut out = naming::markdown_header(naming::SPEC_SOURCE);
-    out.push_str("# Operations\n\n");
-    let _ = writeln!(out, "All {} operations of the Neon API v2 and the method that calls each one, per language.\n", spec.ops.len());
-    out.push_str("Every method also has a blocking form: Rust `neonkit::blocking::Client`, Python `NeonClient` (the async one is `AsyncNeonClient`), Node the `…Sync` variant, Kotlin/Swift the `…Blocking` variant.\n\n");
-    out.push_str("| operationId | HTTP | Rust | Python | Node | Kotlin | Swift |\n|---|---|---|---|---|---|---|\n");
-    for op in &spec.ops {
-        let n = naming::lang_names(op);
-        let dep = if op.deprecated { " (deprecated)" } else { "" };
-        let _ = writeln!(
-            out,
-            "| `{}`{dep} | `{} {}` | `{}` | `{}` | `{}` | `{}` | `{}` |",
-            op.id,
-            op.method.to_uppercase(),
-            op.path,
-            n.rust,
-            n.python,
-            n.node,
-            n.kotlin,
-            n.swift
-        );
+/// The templates, by the file each renders.
+const TEMPLATES: &[(&str, &str)] = &[("rust/operations.md", include_str!("../templates/rust/operations.md.j2"))];
+
+/// What the templates are rendered from: the names and types of everything
+/// the core generates, computed once from the spec.
+#[derive(Serialize)]
+struct Context {
+    header: String,
+    markdown_header: String,
+    /// Every operation, in the spec's order.
+    ops: Vec<OpCtx>,
+}
+
+#[derive(Serialize)]
+struct OpCtx {
+    id: String,
+    /// `GET`
+    http_method: String,
+    path: String,
+    deprecated: bool,
+    /// The method's name in each language, as a user writes it.
+    names: NamesCtx,
+}
+
+#[derive(Serialize)]
+struct NamesCtx {
+    rust: String,
+    python: String,
+    node: String,
+    kotlin: String,
+    swift: String,
+}
+
+fn op_context(op: &Op) -> OpCtx {
+    let n = naming::lang_names(op);
+    OpCtx {
+        id: op.id.clone(),
+        http_method: op.method.to_uppercase(),
+        path: op.path.clone(),
+        deprecated: op.deprecated,
+        names: NamesCtx { rust: n.rust, python: n.python, node: n.node, kotlin: n.kotlin, swift: n.swift },
     }
-    out
+}
+
+fn context(spec: &Spec) -> Context {
+    Context {
+        header: naming::spec_header(Lang::Rust),
+        markdown_header: naming::markdown_header(naming::SPEC_SOURCE),
+        ops: spec.ops.iter().map(op_context).collect(),
+    }
+}
+
+/// Every file this generator writes: (path from the repo root, contents).
+pub fn files(spec: &Spec) -> Vec<(String, String)> {
+    let env = crate::code_templates(TEMPLATES);
+    let ctx = context(spec);
+    vec![
+        ("crates/neonkit/src/generated/models.rs".to_string(), models(spec)),
+        ("crates/neonkit/src/generated/operations.rs".to_string(), operations(spec)),
+        ("crates/neonkit/src/generated/resources.rs".to_string(), resources(spec)),
+        ("docs/operations.md".to_string(), crate::render(&env, "rust/operations.md", &ctx)),
+    ]
 }
