@@ -326,7 +326,7 @@ impl GetConsumptionHistoryPerProjectQuery {
 
 /// The optional query parameters of `getConsumptionHistoryPerProjectV2`.
 #[derive(Clone, Default, uniffi::Record)]
-pub struct GetConsumptionHistoryPerProjectV2query {
+pub struct GetConsumptionHistoryPerProjectV2Query {
     /// Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
     /// of projects. Pages are ordered by project creation order (newest first).
     #[uniffi(default = None)]
@@ -347,7 +347,7 @@ pub struct GetConsumptionHistoryPerProjectV2query {
     pub org_id: Option<String>,
 }
 
-impl GetConsumptionHistoryPerProjectV2query {
+impl GetConsumptionHistoryPerProjectV2Query {
     fn push_pairs(self, q: &mut Vec<(String, String)>) {
         if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
         if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
@@ -358,7 +358,7 @@ impl GetConsumptionHistoryPerProjectV2query {
 
 /// The optional query parameters of `getConsumptionHistoryPerBranchV2`.
 #[derive(Clone, Default, uniffi::Record)]
-pub struct GetConsumptionHistoryPerBranchV2query {
+pub struct GetConsumptionHistoryPerBranchV2Query {
     /// Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
     /// of branches. Pages are ordered by project ID, then branch ID.
     #[uniffi(default = None)]
@@ -379,7 +379,7 @@ pub struct GetConsumptionHistoryPerBranchV2query {
     pub org_id: Option<String>,
 }
 
-impl GetConsumptionHistoryPerBranchV2query {
+impl GetConsumptionHistoryPerBranchV2Query {
     fn push_pairs(self, q: &mut Vec<(String, String)>) {
         if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
         if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
@@ -2850,7 +2850,7 @@ impl ConsumptionApi {
     /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
     /// Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_history_per_project_v2(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Result<String, NeonError> {
+    pub async fn get_history_per_project_v2(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2866,7 +2866,7 @@ impl ConsumptionApi {
 
     /// The blocking form of `getHistoryPerProjectV2`.
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_project_v2_blocking(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Result<String, NeonError> {
+    pub fn get_history_per_project_v2_blocking(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2881,7 +2881,7 @@ impl ConsumptionApi {
 
     /// Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_project_v2_iter(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2query>) -> Arc<NeonPager> {
+    pub fn get_history_per_project_v2_iter(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2904,7 +2904,7 @@ impl ConsumptionApi {
     /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
     /// Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_history_per_branch_v2(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Result<String, NeonError> {
+    pub async fn get_history_per_branch_v2(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2921,7 +2921,7 @@ impl ConsumptionApi {
 
     /// The blocking form of `getHistoryPerBranchV2`.
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_branch_v2_blocking(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Result<String, NeonError> {
+    pub fn get_history_per_branch_v2_blocking(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2937,7 +2937,7 @@ impl ConsumptionApi {
 
     /// Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_branch_v2_iter(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2query>) -> Arc<NeonPager> {
+    pub fn get_history_per_branch_v2_iter(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();

@@ -5359,17 +5359,17 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
-    func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query?) async throws  -> String
+    func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query?) async throws  -> String
     
     /**
      * The blocking form of `getHistoryPerBranchV2`.
      */
-    func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query?) throws  -> String
+    func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query?) throws  -> String
     
     /**
      * Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
      */
-    func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query?)  -> NeonPager
+    func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query?)  -> NeonPager
     
     /**
      * Retrieve project consumption metrics (legacy plans)
@@ -5404,17 +5404,17 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
-    func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query?) async throws  -> String
+    func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query?) async throws  -> String
     
     /**
      * The blocking form of `getHistoryPerProjectV2`.
      */
-    func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query?) throws  -> String
+    func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query?) throws  -> String
     
     /**
      * Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
      */
-    func getHistoryPerProjectV2Iter(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query?)  -> NeonPager
+    func getHistoryPerProjectV2Iter(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query?)  -> NeonPager
     
 }
 /**
@@ -5483,12 +5483,12 @@ open class ConsumptionApi: ConsumptionApiProtocol, @unchecked Sendable {
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
-open func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query? = nil)async throws  -> String  {
+open func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_branch_v2(
-                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(projectIds),FfiConverterString.lower(from),FfiConverterString.lower(to),FfiConverterString.lower(granularity),FfiConverterSequenceString.lower(metrics),FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2query.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(projectIds),FfiConverterString.lower(from),FfiConverterString.lower(to),FfiConverterString.lower(granularity),FfiConverterSequenceString.lower(metrics),FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2Query.lower(query)
                 )
             },
             pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
@@ -5502,7 +5502,7 @@ open func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, 
     /**
      * The blocking form of `getHistoryPerBranchV2`.
      */
-open func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query? = nil)throws  -> String  {
+open func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_branch_v2_blocking(
@@ -5512,7 +5512,7 @@ open func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: 
         FfiConverterString.lower(to),
         FfiConverterString.lower(granularity),
         FfiConverterSequenceString.lower(metrics),
-        FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2query.lower(query),uniffiCallStatus
+        FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2Query.lower(query),uniffiCallStatus
     )
 })
 }
@@ -5520,7 +5520,7 @@ open func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: 
     /**
      * Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
      */
-open func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2query? = nil) -> NeonPager  {
+open func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_branch_v2_iter(
@@ -5530,7 +5530,7 @@ open func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: Stri
         FfiConverterString.lower(to),
         FfiConverterString.lower(granularity),
         FfiConverterSequenceString.lower(metrics),
-        FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2query.lower(query),uniffiCallStatus
+        FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2Query.lower(query),uniffiCallStatus
     )
 })
 }
@@ -5604,12 +5604,12 @@ open func getHistoryPerProjectIter(from: String, to: String, granularity: String
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
-open func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query? = nil)async throws  -> String  {
+open func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_project_v2(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(from),FfiConverterString.lower(to),FfiConverterString.lower(granularity),FfiConverterSequenceString.lower(metrics),FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2query.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(from),FfiConverterString.lower(to),FfiConverterString.lower(granularity),FfiConverterSequenceString.lower(metrics),FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2Query.lower(query)
                 )
             },
             pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
@@ -5623,7 +5623,7 @@ open func getHistoryPerProjectV2(from: String, to: String, granularity: String, 
     /**
      * The blocking form of `getHistoryPerProjectV2`.
      */
-open func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query? = nil)throws  -> String  {
+open func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_project_v2_blocking(
@@ -5632,7 +5632,7 @@ open func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: 
         FfiConverterString.lower(to),
         FfiConverterString.lower(granularity),
         FfiConverterSequenceString.lower(metrics),
-        FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2query.lower(query),uniffiCallStatus
+        FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2Query.lower(query),uniffiCallStatus
     )
 })
 }
@@ -5640,7 +5640,7 @@ open func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: 
     /**
      * Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
      */
-open func getHistoryPerProjectV2Iter(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2query? = nil) -> NeonPager  {
+open func getHistoryPerProjectV2Iter(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_project_v2_iter(
@@ -5649,7 +5649,7 @@ open func getHistoryPerProjectV2Iter(from: String, to: String, granularity: Stri
         FfiConverterString.lower(to),
         FfiConverterString.lower(granularity),
         FfiConverterSequenceString.lower(metrics),
-        FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2query.lower(query),uniffiCallStatus
+        FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2Query.lower(query),uniffiCallStatus
     )
 })
 }
@@ -13730,7 +13730,7 @@ public func FfiConverterTypeGetConnectionUriQuery_lower(_ value: GetConnectionUr
 /**
  * The optional query parameters of `getConsumptionHistoryPerBranchV2`.
  */
-public struct GetConsumptionHistoryPerBranchV2query: Equatable, Hashable {
+public struct GetConsumptionHistoryPerBranchV2Query: Equatable, Hashable {
     /**
      * Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
      * of branches. Pages are ordered by project ID, then branch ID.
@@ -13787,16 +13787,16 @@ public struct GetConsumptionHistoryPerBranchV2query: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension GetConsumptionHistoryPerBranchV2query: Sendable {}
+extension GetConsumptionHistoryPerBranchV2Query: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeGetConsumptionHistoryPerBranchV2query: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GetConsumptionHistoryPerBranchV2query {
+public struct FfiConverterTypeGetConsumptionHistoryPerBranchV2Query: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GetConsumptionHistoryPerBranchV2Query {
         return
-            try GetConsumptionHistoryPerBranchV2query(
+            try GetConsumptionHistoryPerBranchV2Query(
                 cursor: FfiConverterOptionString.read(from: &buf), 
                 limit: FfiConverterOptionInt64.read(from: &buf), 
                 branchIds: FfiConverterOptionSequenceString.read(from: &buf), 
@@ -13804,7 +13804,7 @@ public struct FfiConverterTypeGetConsumptionHistoryPerBranchV2query: FfiConverte
         )
     }
 
-    public static func write(_ value: GetConsumptionHistoryPerBranchV2query, into buf: inout [UInt8]) {
+    public static func write(_ value: GetConsumptionHistoryPerBranchV2Query, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.cursor, into: &buf)
         FfiConverterOptionInt64.write(value.limit, into: &buf)
         FfiConverterOptionSequenceString.write(value.branchIds, into: &buf)
@@ -13816,15 +13816,15 @@ public struct FfiConverterTypeGetConsumptionHistoryPerBranchV2query: FfiConverte
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeGetConsumptionHistoryPerBranchV2query_lift(_ buf: RustBuffer) throws -> GetConsumptionHistoryPerBranchV2query {
-    return try FfiConverterTypeGetConsumptionHistoryPerBranchV2query.lift(buf)
+public func FfiConverterTypeGetConsumptionHistoryPerBranchV2Query_lift(_ buf: RustBuffer) throws -> GetConsumptionHistoryPerBranchV2Query {
+    return try FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeGetConsumptionHistoryPerBranchV2query_lower(_ value: GetConsumptionHistoryPerBranchV2query) -> RustBuffer {
-    return FfiConverterTypeGetConsumptionHistoryPerBranchV2query.lower(value)
+public func FfiConverterTypeGetConsumptionHistoryPerBranchV2Query_lower(_ value: GetConsumptionHistoryPerBranchV2Query) -> RustBuffer {
+    return FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.lower(value)
 }
 
 
@@ -13986,7 +13986,7 @@ public func FfiConverterTypeGetConsumptionHistoryPerProjectQuery_lower(_ value: 
 /**
  * The optional query parameters of `getConsumptionHistoryPerProjectV2`.
  */
-public struct GetConsumptionHistoryPerProjectV2query: Equatable, Hashable {
+public struct GetConsumptionHistoryPerProjectV2Query: Equatable, Hashable {
     /**
      * Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
      * of projects. Pages are ordered by project creation order (newest first).
@@ -14043,16 +14043,16 @@ public struct GetConsumptionHistoryPerProjectV2query: Equatable, Hashable {
 }
 
 #if compiler(>=6)
-extension GetConsumptionHistoryPerProjectV2query: Sendable {}
+extension GetConsumptionHistoryPerProjectV2Query: Sendable {}
 #endif
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public struct FfiConverterTypeGetConsumptionHistoryPerProjectV2query: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GetConsumptionHistoryPerProjectV2query {
+public struct FfiConverterTypeGetConsumptionHistoryPerProjectV2Query: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GetConsumptionHistoryPerProjectV2Query {
         return
-            try GetConsumptionHistoryPerProjectV2query(
+            try GetConsumptionHistoryPerProjectV2Query(
                 cursor: FfiConverterOptionString.read(from: &buf), 
                 limit: FfiConverterOptionInt64.read(from: &buf), 
                 projectIds: FfiConverterOptionSequenceString.read(from: &buf), 
@@ -14060,7 +14060,7 @@ public struct FfiConverterTypeGetConsumptionHistoryPerProjectV2query: FfiConvert
         )
     }
 
-    public static func write(_ value: GetConsumptionHistoryPerProjectV2query, into buf: inout [UInt8]) {
+    public static func write(_ value: GetConsumptionHistoryPerProjectV2Query, into buf: inout [UInt8]) {
         FfiConverterOptionString.write(value.cursor, into: &buf)
         FfiConverterOptionInt64.write(value.limit, into: &buf)
         FfiConverterOptionSequenceString.write(value.projectIds, into: &buf)
@@ -14072,15 +14072,15 @@ public struct FfiConverterTypeGetConsumptionHistoryPerProjectV2query: FfiConvert
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeGetConsumptionHistoryPerProjectV2query_lift(_ buf: RustBuffer) throws -> GetConsumptionHistoryPerProjectV2query {
-    return try FfiConverterTypeGetConsumptionHistoryPerProjectV2query.lift(buf)
+public func FfiConverterTypeGetConsumptionHistoryPerProjectV2Query_lift(_ buf: RustBuffer) throws -> GetConsumptionHistoryPerProjectV2Query {
+    return try FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.lift(buf)
 }
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-public func FfiConverterTypeGetConsumptionHistoryPerProjectV2query_lower(_ value: GetConsumptionHistoryPerProjectV2query) -> RustBuffer {
-    return FfiConverterTypeGetConsumptionHistoryPerProjectV2query.lower(value)
+public func FfiConverterTypeGetConsumptionHistoryPerProjectV2Query_lower(_ value: GetConsumptionHistoryPerProjectV2Query) -> RustBuffer {
+    return FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.lower(value)
 }
 
 
@@ -16566,8 +16566,8 @@ fileprivate struct FfiConverterOptionTypeGetConnectionUriQuery: FfiConverterRust
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2query: FfiConverterRustBuffer {
-    typealias SwiftType = GetConsumptionHistoryPerBranchV2query?
+fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2Query: FfiConverterRustBuffer {
+    typealias SwiftType = GetConsumptionHistoryPerBranchV2Query?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -16575,13 +16575,13 @@ fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerBranchV2query: 
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeGetConsumptionHistoryPerBranchV2query.write(value, into: &buf)
+        FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeGetConsumptionHistoryPerBranchV2query.read(from: &buf)
+        case 1: return try FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -16614,8 +16614,8 @@ fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerProjectQuery: F
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2query: FfiConverterRustBuffer {
-    typealias SwiftType = GetConsumptionHistoryPerProjectV2query?
+fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2Query: FfiConverterRustBuffer {
+    typealias SwiftType = GetConsumptionHistoryPerProjectV2Query?
 
     public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
         guard let value = value else {
@@ -16623,13 +16623,13 @@ fileprivate struct FfiConverterOptionTypeGetConsumptionHistoryPerProjectV2query:
             return
         }
         writeInt(&buf, Int8(1))
-        FfiConverterTypeGetConsumptionHistoryPerProjectV2query.write(value, into: &buf)
+        FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.write(value, into: &buf)
     }
 
     public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
-        case 1: return try FfiConverterTypeGetConsumptionHistoryPerProjectV2query.read(from: &buf)
+        case 1: return try FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17781,13 +17781,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() != 2586) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 62474) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 7986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 10734) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 19119) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() != 48456) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() != 13610) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 49584) {
@@ -17799,13 +17799,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() != 9427) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 2787) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 9653) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 44054) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 18453) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() != 29956) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() != 64160) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 48720) {

@@ -3015,13 +3015,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() and 0xFFFF) != 2586) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() and 0xFFFF) != 62474) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() and 0xFFFF) != 7986) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() and 0xFFFF) != 10734) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() and 0xFFFF) != 19119) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() and 0xFFFF) != 48456) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() and 0xFFFF) != 13610) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() and 0xFFFF) != 49584) {
@@ -3033,13 +3033,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() and 0xFFFF) != 9427) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() and 0xFFFF) != 2787) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() and 0xFFFF) != 9653) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() and 0xFFFF) != 44054) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() and 0xFFFF) != 18453) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() and 0xFFFF) != 29956) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() and 0xFFFF) != 64160) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() and 0xFFFF) != 48720) {
@@ -10420,17 +10420,17 @@ public interface ConsumptionApiInterface {
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
-    suspend fun `getHistoryPerBranchV2`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query? = null): kotlin.String
+    suspend fun `getHistoryPerBranchV2`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2Query? = null): kotlin.String
     
     /**
      * The blocking form of `getHistoryPerBranchV2`.
      */
-    fun `getHistoryPerBranchV2Blocking`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query? = null): kotlin.String
+    fun `getHistoryPerBranchV2Blocking`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2Query? = null): kotlin.String
     
     /**
      * Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
      */
-    fun `getHistoryPerBranchV2Iter`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query? = null): NeonPager
+    fun `getHistoryPerBranchV2Iter`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2Query? = null): NeonPager
     
     /**
      * Retrieve project consumption metrics (legacy plans)
@@ -10465,17 +10465,17 @@ public interface ConsumptionApiInterface {
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
-    suspend fun `getHistoryPerProjectV2`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query? = null): kotlin.String
+    suspend fun `getHistoryPerProjectV2`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2Query? = null): kotlin.String
     
     /**
      * The blocking form of `getHistoryPerProjectV2`.
      */
-    fun `getHistoryPerProjectV2Blocking`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query? = null): kotlin.String
+    fun `getHistoryPerProjectV2Blocking`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2Query? = null): kotlin.String
     
     /**
      * Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
      */
-    fun `getHistoryPerProjectV2Iter`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query? = null): NeonPager
+    fun `getHistoryPerProjectV2Iter`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2Query? = null): NeonPager
     
     companion object
 }
@@ -10597,7 +10597,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getHistoryPerBranchV2`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query?) : kotlin.String {
+    override suspend fun `getHistoryPerBranchV2`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2Query?) : kotlin.String {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_branch_v2(
@@ -10608,7 +10608,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
         FfiConverterString.lower(`to`),
         FfiConverterString.lower(`granularity`),
         FfiConverterSequenceString.lower(`metrics`),
-        FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2query.lower(`query`),
+        FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2Query.lower(`query`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -10625,7 +10625,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
     /**
      * The blocking form of `getHistoryPerBranchV2`.
      */
-    @Throws(NeonException::class)override fun `getHistoryPerBranchV2Blocking`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query?): kotlin.String {
+    @Throws(NeonException::class)override fun `getHistoryPerBranchV2Blocking`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2Query?): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(NeonException) { _status ->
@@ -10637,7 +10637,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
         FfiConverterString.lower(`to`),
         FfiConverterString.lower(`granularity`),
         FfiConverterSequenceString.lower(`metrics`),
-        FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2query.lower(`query`),_status)
+        FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2Query.lower(`query`),_status)
 }
     }
     )
@@ -10647,7 +10647,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
     
     /**
      * Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
-     */override fun `getHistoryPerBranchV2Iter`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2query?): NeonPager {
+     */override fun `getHistoryPerBranchV2Iter`(`projectIds`: List<kotlin.String>, `from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerBranchV2Query?): NeonPager {
             return FfiConverterTypeNeonPager.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -10659,7 +10659,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
         FfiConverterString.lower(`to`),
         FfiConverterString.lower(`granularity`),
         FfiConverterSequenceString.lower(`metrics`),
-        FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2query.lower(`query`),_status)
+        FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2Query.lower(`query`),_status)
 }
     }
     )
@@ -10756,7 +10756,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getHistoryPerProjectV2`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query?) : kotlin.String {
+    override suspend fun `getHistoryPerProjectV2`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2Query?) : kotlin.String {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_neonkit_uniffi_fn_method_consumptionapi_get_history_per_project_v2(
@@ -10766,7 +10766,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
         FfiConverterString.lower(`to`),
         FfiConverterString.lower(`granularity`),
         FfiConverterSequenceString.lower(`metrics`),
-        FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2query.lower(`query`),
+        FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2Query.lower(`query`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -10783,7 +10783,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
     /**
      * The blocking form of `getHistoryPerProjectV2`.
      */
-    @Throws(NeonException::class)override fun `getHistoryPerProjectV2Blocking`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query?): kotlin.String {
+    @Throws(NeonException::class)override fun `getHistoryPerProjectV2Blocking`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2Query?): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(NeonException) { _status ->
@@ -10794,7 +10794,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
         FfiConverterString.lower(`to`),
         FfiConverterString.lower(`granularity`),
         FfiConverterSequenceString.lower(`metrics`),
-        FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2query.lower(`query`),_status)
+        FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2Query.lower(`query`),_status)
 }
     }
     )
@@ -10804,7 +10804,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
     
     /**
      * Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
-     */override fun `getHistoryPerProjectV2Iter`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2query?): NeonPager {
+     */override fun `getHistoryPerProjectV2Iter`(`from`: kotlin.String, `to`: kotlin.String, `granularity`: kotlin.String, `metrics`: List<kotlin.String>, `query`: GetConsumptionHistoryPerProjectV2Query?): NeonPager {
             return FfiConverterTypeNeonPager.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
@@ -10815,7 +10815,7 @@ open class ConsumptionApi: Disposable, AutoCloseable, ConsumptionApiInterface
         FfiConverterString.lower(`to`),
         FfiConverterString.lower(`granularity`),
         FfiConverterSequenceString.lower(`metrics`),
-        FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2query.lower(`query`),_status)
+        FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2Query.lower(`query`),_status)
 }
     }
     )
@@ -22155,7 +22155,7 @@ public object FfiConverterTypeGetConnectionUriQuery: FfiConverterRustBuffer<GetC
 /**
  * The optional query parameters of `getConsumptionHistoryPerBranchV2`.
  */
-data class GetConsumptionHistoryPerBranchV2query (
+data class GetConsumptionHistoryPerBranchV2Query (
     /**
      * Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
      * of branches. Pages are ordered by project ID, then branch ID.
@@ -22194,9 +22194,9 @@ data class GetConsumptionHistoryPerBranchV2query (
 /**
  * @suppress
  */
-public object FfiConverterTypeGetConsumptionHistoryPerBranchV2query: FfiConverterRustBuffer<GetConsumptionHistoryPerBranchV2query> {
-    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerBranchV2query {
-        return GetConsumptionHistoryPerBranchV2query(
+public object FfiConverterTypeGetConsumptionHistoryPerBranchV2Query: FfiConverterRustBuffer<GetConsumptionHistoryPerBranchV2Query> {
+    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerBranchV2Query {
+        return GetConsumptionHistoryPerBranchV2Query(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
@@ -22204,14 +22204,14 @@ public object FfiConverterTypeGetConsumptionHistoryPerBranchV2query: FfiConverte
         )
     }
 
-    override fun allocationSize(value: GetConsumptionHistoryPerBranchV2query) = (
+    override fun allocationSize(value: GetConsumptionHistoryPerBranchV2Query) = (
             FfiConverterOptionalString.allocationSize(value.`cursor`) +
             FfiConverterOptionalLong.allocationSize(value.`limit`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`branchIds`) +
             FfiConverterOptionalString.allocationSize(value.`orgId`)
     )
 
-    override fun write(value: GetConsumptionHistoryPerBranchV2query, buf: ByteBuffer) {
+    override fun write(value: GetConsumptionHistoryPerBranchV2Query, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`cursor`, buf)
             FfiConverterOptionalLong.write(value.`limit`, buf)
             FfiConverterOptionalSequenceString.write(value.`branchIds`, buf)
@@ -22326,7 +22326,7 @@ public object FfiConverterTypeGetConsumptionHistoryPerProjectQuery: FfiConverter
 /**
  * The optional query parameters of `getConsumptionHistoryPerProjectV2`.
  */
-data class GetConsumptionHistoryPerProjectV2query (
+data class GetConsumptionHistoryPerProjectV2Query (
     /**
      * Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
      * of projects. Pages are ordered by project creation order (newest first).
@@ -22365,9 +22365,9 @@ data class GetConsumptionHistoryPerProjectV2query (
 /**
  * @suppress
  */
-public object FfiConverterTypeGetConsumptionHistoryPerProjectV2query: FfiConverterRustBuffer<GetConsumptionHistoryPerProjectV2query> {
-    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerProjectV2query {
-        return GetConsumptionHistoryPerProjectV2query(
+public object FfiConverterTypeGetConsumptionHistoryPerProjectV2Query: FfiConverterRustBuffer<GetConsumptionHistoryPerProjectV2Query> {
+    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerProjectV2Query {
+        return GetConsumptionHistoryPerProjectV2Query(
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalSequenceString.read(buf),
@@ -22375,14 +22375,14 @@ public object FfiConverterTypeGetConsumptionHistoryPerProjectV2query: FfiConvert
         )
     }
 
-    override fun allocationSize(value: GetConsumptionHistoryPerProjectV2query) = (
+    override fun allocationSize(value: GetConsumptionHistoryPerProjectV2Query) = (
             FfiConverterOptionalString.allocationSize(value.`cursor`) +
             FfiConverterOptionalLong.allocationSize(value.`limit`) +
             FfiConverterOptionalSequenceString.allocationSize(value.`projectIds`) +
             FfiConverterOptionalString.allocationSize(value.`orgId`)
     )
 
-    override fun write(value: GetConsumptionHistoryPerProjectV2query, buf: ByteBuffer) {
+    override fun write(value: GetConsumptionHistoryPerProjectV2Query, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`cursor`, buf)
             FfiConverterOptionalLong.write(value.`limit`, buf)
             FfiConverterOptionalSequenceString.write(value.`projectIds`, buf)
@@ -25057,28 +25057,28 @@ public object FfiConverterOptionalTypeGetConnectionUriQuery: FfiConverterRustBuf
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2query: FfiConverterRustBuffer<GetConsumptionHistoryPerBranchV2query?> {
-    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerBranchV2query? {
+public object FfiConverterOptionalTypeGetConsumptionHistoryPerBranchV2Query: FfiConverterRustBuffer<GetConsumptionHistoryPerBranchV2Query?> {
+    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerBranchV2Query? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeGetConsumptionHistoryPerBranchV2query.read(buf)
+        return FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.read(buf)
     }
 
-    override fun allocationSize(value: GetConsumptionHistoryPerBranchV2query?): ULong {
+    override fun allocationSize(value: GetConsumptionHistoryPerBranchV2Query?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeGetConsumptionHistoryPerBranchV2query.allocationSize(value)
+            return 1UL + FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.allocationSize(value)
         }
     }
 
-    override fun write(value: GetConsumptionHistoryPerBranchV2query?, buf: ByteBuffer) {
+    override fun write(value: GetConsumptionHistoryPerBranchV2Query?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeGetConsumptionHistoryPerBranchV2query.write(value, buf)
+            FfiConverterTypeGetConsumptionHistoryPerBranchV2Query.write(value, buf)
         }
     }
 }
@@ -25121,28 +25121,28 @@ public object FfiConverterOptionalTypeGetConsumptionHistoryPerProjectQuery: FfiC
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2query: FfiConverterRustBuffer<GetConsumptionHistoryPerProjectV2query?> {
-    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerProjectV2query? {
+public object FfiConverterOptionalTypeGetConsumptionHistoryPerProjectV2Query: FfiConverterRustBuffer<GetConsumptionHistoryPerProjectV2Query?> {
+    override fun read(buf: ByteBuffer): GetConsumptionHistoryPerProjectV2Query? {
         if (buf.get().toInt() == 0) {
             return null
         }
-        return FfiConverterTypeGetConsumptionHistoryPerProjectV2query.read(buf)
+        return FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.read(buf)
     }
 
-    override fun allocationSize(value: GetConsumptionHistoryPerProjectV2query?): ULong {
+    override fun allocationSize(value: GetConsumptionHistoryPerProjectV2Query?): ULong {
         if (value == null) {
             return 1UL
         } else {
-            return 1UL + FfiConverterTypeGetConsumptionHistoryPerProjectV2query.allocationSize(value)
+            return 1UL + FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.allocationSize(value)
         }
     }
 
-    override fun write(value: GetConsumptionHistoryPerProjectV2query?, buf: ByteBuffer) {
+    override fun write(value: GetConsumptionHistoryPerProjectV2Query?, buf: ByteBuffer) {
         if (value == null) {
             buf.put(0)
         } else {
             buf.put(1)
-            FfiConverterTypeGetConsumptionHistoryPerProjectV2query.write(value, buf)
+            FfiConverterTypeGetConsumptionHistoryPerProjectV2Query.write(value, buf)
         }
     }
 }
