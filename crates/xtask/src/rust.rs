@@ -17,25 +17,28 @@ pub fn field_ident(json: &str) -> String {
     naming::ident(json, Lang::Rust)
 }
 
-/// Turns a spec description into doc comment lines that rustdoc renders as
-/// prose: no doctests from indented or fenced blocks.
-pub fn doc_lines(text: &str, indent: &str) -> String {
-    let mut out = String::new();
+/// A spec description as the lines of a doc comment that rustdoc renders as
+/// prose: no doctests from indented or fenced blocks (every fence opens a
+/// `text` block).
+pub fn doc_text(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
     for line in text.trim().lines() {
         let mut l = line.trim_start().to_string();
         if l.starts_with("```") {
             l = "```text".to_string();
-            if line.trim() == "```" && out.contains("```text") && out.matches("```").count() % 2 == 1 {
+            let fences: usize = out.iter().map(|o| o.matches("```").count()).sum();
+            if line.trim() == "```" && out.iter().any(|o| o.contains("```text")) && fences % 2 == 1 {
                 l = "```".to_string();
             }
         }
-        if l.is_empty() {
-            let _ = writeln!(out, "{indent}///");
-        } else {
-            let _ = writeln!(out, "{indent}/// {l}");
-        }
+        out.push(l);
     }
     out
+}
+
+/// [`doc_text`] as `///` lines, each after `indent`.
+pub fn doc_lines(text: &str, indent: &str) -> String {
+    doc_text(text).iter().map(|l| if l.is_empty() { format!("{indent}///\n") } else { format!("{indent}/// {l}\n") }).collect()
 }
 
 pub fn rust_ty(ty: &Ty) -> String {
@@ -232,13 +235,24 @@ fn multipart_impl(name: &str, fields: &[Field]) -> String {
     out
 }
 
+/// The `PathKind` variant of a path parameter.
 fn path_kind(k: PathKind) -> &'static str {
     match k {
-        PathKind::Id => "PathKind::Id",
-        PathKind::Slug => "PathKind::Slug",
-        PathKind::Uuid => "PathKind::Uuid",
-        PathKind::Integer => "PathKind::Integer",
-        PathKind::Name => "PathKind::Name",
+        PathKind::Id => "Id",
+        PathKind::Slug => "Slug",
+        PathKind::Uuid => "Uuid",
+        PathKind::Integer => "Integer",
+        PathKind::Name => "Name",
+    }
+}
+
+/// A value as a Rust literal (the templates' `rs` filter): a string quoted and
+/// escaped as Rust's `{:?}` does, `true`/`false`, a number as written.
+fn rust_literal(v: minijinja::Value) -> String {
+    match v.as_str() {
+        Some(s) => format!("{s:?}"),
+        None if v.kind() == minijinja::value::ValueKind::Bool => v.is_true().to_string(),
+        None => v.to_string(),
     }
 }
 
@@ -323,132 +337,6 @@ fn signature(op: &Op) -> Sig {
         "query.pairs()".to_string()
     };
     Sig { params, args, path_exprs, query_expr, payload_expr }
-}
-
-fn query_value_push(p: &crate::spec::Param, access: &str, out: &mut String, indent: &str) {
-    let name = &p.name;
-    let push = |expr: &str| format!("q.push(({name:?}, {expr}));");
-    let scalar = |ty: &Ty, v: &str| -> String {
-        match ty {
-            Ty::Str => format!("{v}.clone()"),
-            Ty::Named(_) => format!("{v}.to_string()"),
-            _ => format!("{v}.to_string()"),
-        }
-    };
-    match &p.ty {
-        Ty::Array(inner) => {
-            let _ = writeln!(out, "{indent}for v in {access}.iter() {{ {} }}", push(&scalar(inner, "v")));
-        }
-        t => {
-            let _ = writeln!(out, "{indent}{}", push(&scalar(t, access)));
-        }
-    }
-}
-
-pub fn operations(spec: &Spec) -> String {
-    let mut out = naming::spec_header(Lang::Rust);
-    out.push_str("//! The operation table (one entry per operationId of the spec) and the typed\n");
-    out.push_str("//! query parameters of each operation that has any.\n\n");
-    out.push_str("#![allow(deprecated, clippy::all, rustdoc::all)]\n\n");
-    out.push_str("use crate::models::*;\nuse crate::operation::*;\n\n");
-    for op in &spec.ops {
-        let _ = writeln!(out, "/// `{} {}`", op.method.to_uppercase(), op.path);
-        let _ = writeln!(out, "pub static {}: OperationInfo = OperationInfo {{", const_name(op));
-        let _ = writeln!(out, "    id: {:?},", op.id);
-        let _ = writeln!(out, "    method: HttpMethod::{},", naming::pascal_words(std::slice::from_ref(&op.method)));
-        let _ = writeln!(out, "    path: {:?},", op.path);
-        let _ = writeln!(out, "    namespace: {:?},", op.ns);
-        let _ = writeln!(out, "    method_words: &[{}],", op.words.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "));
-        let pp: Vec<String> =
-            op.path_params.iter().map(|p| format!("PathParam {{ name: {:?}, kind: {} }}", p.name, path_kind(p.path_kind))).collect();
-        let _ = writeln!(out, "    path_params: &[{}],", pp.join(", "));
-        let qp: Vec<String> = op
-            .query_params
-            .iter()
-            .map(|p| format!("QueryParam {{ name: {:?}, required: {}, array: {} }}", p.name, p.required, matches!(p.ty, Ty::Array(_))))
-            .collect();
-        let _ = writeln!(out, "    query_params: &[{}],", qp.join(", "));
-        let body = match &op.body {
-            None => "BodyKind::None".to_string(),
-            Some(b) if b.multipart => format!("BodyKind::Multipart {{ required: {} }}", b.required),
-            Some(b) => format!("BodyKind::Json {{ required: {} }}", b.required),
-        };
-        let _ = writeln!(out, "    body: {body},");
-        let resp = match &op.response {
-            ResponseKind::Json(_) => "ResponseKind::Json",
-            ResponseKind::Empty => "ResponseKind::Empty",
-            ResponseKind::Bytes => "ResponseKind::Bytes",
-        };
-        let _ = writeln!(out, "    response: {resp},");
-        let _ = writeln!(out, "    success_status: {},", op.status);
-        match &op.pagination {
-            None => out.push_str("    pagination: None,\n"),
-            Some(p) => {
-                let shape = match p.shape {
-                    PageShape::Cursor => "PageShape::Cursor",
-                    PageShape::Next => "PageShape::Next",
-                    PageShape::NextCursor => "PageShape::NextCursor",
-                };
-                let _ = writeln!(
-                    out,
-                    "    pagination: Some(PaginationInfo {{ shape: {shape}, items_field: {:?}, default_limit: {:?} }}),",
-                    p.items_field, p.default_limit
-                );
-            }
-        }
-        let _ = writeln!(out, "    returns_operations: {},", op.returns_operations);
-        let rf: Vec<String> = op
-            .response_fields
-            .iter()
-            .map(|f| {
-                format!(
-                    "ResponseField {{ name: {:?}, kind: JsonKind::{:?}, required: {}, nullable: {} }}",
-                    f.name, f.kind, f.required, f.nullable
-                )
-            })
-            .collect();
-        let _ = writeln!(out, "    response_fields: &[{}],", rf.join(", "));
-        let _ = writeln!(out, "    body_org_id: &[{}],", op.body_org_id.iter().map(|w| format!("{w:?}")).collect::<Vec<_>>().join(", "));
-        let _ = writeln!(out, "    deprecated: {},", op.deprecated);
-        out.push_str("};\n\n");
-    }
-    out.push_str("/// Every operation of the spec, in the spec's order.\n");
-    out.push_str("pub static OPERATIONS: &[&OperationInfo] = &[\n");
-    for op in &spec.ops {
-        let _ = writeln!(out, "    &{},", const_name(op));
-    }
-    out.push_str("];\n\n");
-
-    // Query structs.
-    for op in spec.ops.iter().filter(|o| !o.query_params.is_empty()) {
-        let _ = writeln!(out, "/// Query parameters of `{}`.", op.id);
-        out.push_str("#[derive(Clone, Debug, PartialEq, Default)]\n");
-        let _ = writeln!(out, "pub struct {} {{", query_struct(op));
-        for p in &op.query_params {
-            if let Some(d) = &p.doc {
-                out.push_str(&doc_lines(d, "    "));
-            }
-            let ty = rust_ty(&p.ty);
-            let ty = if p.required { ty } else { format!("Option<{ty}>") };
-            let _ = writeln!(out, "    pub {}: {ty},", field_ident(&p.name));
-        }
-        out.push_str("}\n\n");
-        let _ = writeln!(out, "impl {} {{", query_struct(op));
-        out.push_str("    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {\n");
-        out.push_str("        let mut q = Vec::new();\n");
-        for p in &op.query_params {
-            let id = field_ident(&p.name);
-            if p.required {
-                query_value_push(p, &format!("self.{id}"), &mut out, "        ");
-            } else {
-                let _ = writeln!(out, "        if let Some(v) = &self.{id} {{");
-                query_value_push(p, "v", &mut out, "            ");
-                out.push_str("        }\n");
-            }
-        }
-        out.push_str("        q\n    }\n}\n\n");
-    }
-    out
 }
 
 /// `, a, b` for a non-empty parameter list, nothing for an empty one.
@@ -560,7 +448,10 @@ pub fn resources(spec: &Spec) -> String {
 }
 
 /// The templates, by the file each renders.
-const TEMPLATES: &[(&str, &str)] = &[("rust/operations.md", include_str!("../templates/rust/operations.md.j2"))];
+const TEMPLATES: &[(&str, &str)] = &[
+    ("rust/operations.rs", include_str!("../templates/rust/operations.rs.j2")),
+    ("rust/operations.md", include_str!("../templates/rust/operations.md.j2")),
+];
 
 /// What the templates are rendered from: the names and types of everything
 /// the core generates, computed once from the spec.
@@ -575,12 +466,75 @@ struct Context {
 #[derive(Serialize)]
 struct OpCtx {
     id: String,
-    /// `GET`
+    /// The table entry's constant (`LIST_PROJECTS`).
+    constant: String,
+    /// `GET`, and its `HttpMethod` variant `Get`.
     http_method: String,
+    http_variant: String,
     path: String,
+    ns: String,
+    words: Vec<String>,
+    path_params: Vec<PathParamCtx>,
+    query_params: Vec<QueryParamCtx>,
+    /// The query struct, if the operation has query parameters.
+    query_type: Option<String>,
+    body: Option<BodyCtx>,
+    /// The `ResponseKind` variant: `Json`, `Empty` or `Bytes`.
+    response: &'static str,
+    status: u16,
+    pagination: Option<PageCtx>,
+    returns_operations: bool,
+    response_fields: Vec<ResponseFieldCtx>,
+    body_org_id: Vec<String>,
     deprecated: bool,
     /// The method's name in each language, as a user writes it.
     names: NamesCtx,
+}
+
+#[derive(Serialize)]
+struct PathParamCtx {
+    name: String,
+    ident: String,
+    /// The `PathKind` variant.
+    kind: &'static str,
+    integer: bool,
+}
+
+#[derive(Serialize)]
+struct QueryParamCtx {
+    name: String,
+    ident: String,
+    /// The query struct field's type.
+    ty: String,
+    doc: Vec<String>,
+    required: bool,
+    array: bool,
+    /// How a value (an array's: each item) becomes text: `clone()` (a string) or `to_string()`.
+    text: &'static str,
+}
+
+#[derive(Serialize)]
+struct BodyCtx {
+    ty: String,
+    required: bool,
+    multipart: bool,
+}
+
+#[derive(Serialize)]
+struct PageCtx {
+    /// The `PageShape` variant.
+    shape: &'static str,
+    items_field: String,
+    default_limit: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ResponseFieldCtx {
+    name: String,
+    /// The `JsonKind` variant.
+    kind: String,
+    required: bool,
+    nullable: bool,
 }
 
 #[derive(Serialize)]
@@ -596,8 +550,66 @@ fn op_context(op: &Op) -> OpCtx {
     let n = naming::lang_names(op);
     OpCtx {
         id: op.id.clone(),
+        constant: const_name(op),
         http_method: op.method.to_uppercase(),
+        http_variant: naming::pascal_words(std::slice::from_ref(&op.method)),
         path: op.path.clone(),
+        ns: op.ns.clone(),
+        words: op.words.clone(),
+        path_params: op
+            .path_params
+            .iter()
+            .map(|p| PathParamCtx {
+                name: p.name.clone(),
+                ident: field_ident(&p.name),
+                kind: path_kind(p.path_kind),
+                integer: p.path_kind == PathKind::Integer,
+            })
+            .collect(),
+        query_params: op
+            .query_params
+            .iter()
+            .map(|p| {
+                let ty = rust_ty(&p.ty);
+                let item = match &p.ty {
+                    Ty::Array(inner) => inner,
+                    t => t,
+                };
+                QueryParamCtx {
+                    name: p.name.clone(),
+                    ident: field_ident(&p.name),
+                    ty: if p.required { ty } else { format!("Option<{ty}>") },
+                    doc: p.doc.as_deref().map(doc_text).unwrap_or_default(),
+                    required: p.required,
+                    array: matches!(p.ty, Ty::Array(_)),
+                    text: if *item == Ty::Str { "clone()" } else { "to_string()" },
+                }
+            })
+            .collect(),
+        query_type: (!op.query_params.is_empty()).then(|| query_struct(op)),
+        body: op.body.as_ref().map(|b| BodyCtx { ty: b.ty.clone(), required: b.required, multipart: b.multipart }),
+        response: match op.response {
+            ResponseKind::Json(_) => "Json",
+            ResponseKind::Empty => "Empty",
+            ResponseKind::Bytes => "Bytes",
+        },
+        status: op.status,
+        pagination: op.pagination.as_ref().map(|p| PageCtx {
+            shape: match p.shape {
+                PageShape::Cursor => "Cursor",
+                PageShape::Next => "Next",
+                PageShape::NextCursor => "NextCursor",
+            },
+            items_field: p.items_field.clone(),
+            default_limit: p.default_limit,
+        }),
+        returns_operations: op.returns_operations,
+        response_fields: op
+            .response_fields
+            .iter()
+            .map(|f| ResponseFieldCtx { name: f.name.clone(), kind: format!("{:?}", f.kind), required: f.required, nullable: f.nullable })
+            .collect(),
+        body_org_id: op.body_org_id.clone(),
         deprecated: op.deprecated,
         names: NamesCtx { rust: n.rust, python: n.python, node: n.node, kotlin: n.kotlin, swift: n.swift },
     }
@@ -613,11 +625,12 @@ fn context(spec: &Spec) -> Context {
 
 /// Every file this generator writes: (path from the repo root, contents).
 pub fn files(spec: &Spec) -> Vec<(String, String)> {
-    let env = crate::code_templates(TEMPLATES);
+    let mut env = crate::code_templates(TEMPLATES);
+    env.add_filter("rs", rust_literal);
     let ctx = context(spec);
     vec![
         ("crates/neonkit/src/generated/models.rs".to_string(), models(spec)),
-        ("crates/neonkit/src/generated/operations.rs".to_string(), operations(spec)),
+        ("crates/neonkit/src/generated/operations.rs".to_string(), crate::render(&env, "rust/operations.rs", &ctx)),
         ("crates/neonkit/src/generated/resources.rs".to_string(), resources(spec)),
         ("docs/operations.md".to_string(), crate::render(&env, "rust/operations.md", &ctx)),
     ]
