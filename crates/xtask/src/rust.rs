@@ -11,7 +11,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::naming::{self, Lang};
-use crate::spec::{Field, ModelKind, Op, PageShape, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Field, Model, ModelKind, Op, PageShape, PathKind, ResponseKind, Spec, Ty};
 
 pub fn field_ident(json: &str) -> String {
     naming::ident(json, Lang::Rust)
@@ -90,149 +90,6 @@ fn holds_redacting(ty: &Ty, set: &BTreeSet<String>) -> bool {
         Ty::Array(t) | Ty::Map(t) => holds_redacting(t, set),
         _ => false,
     }
-}
-
-pub fn models(spec: &Spec) -> String {
-    let redacting = redacting_structs(spec);
-    let mut out = naming::spec_header(Lang::Rust);
-    out.push_str("//! The API's data types: every component schema of the spec, plus the inline\n");
-    out.push_str("//! objects and enums hoisted out of them (named after their parent).\n\n");
-    out.push_str("#![allow(deprecated, clippy::all, rustdoc::all)]\n\n");
-    out.push_str("use serde::{Deserialize, Serialize};\n\n");
-    let multipart: BTreeSet<&str> =
-        spec.ops.iter().filter_map(|o| o.body.as_ref()).filter(|b| b.multipart).map(|b| b.ty.as_str()).collect();
-    for m in &spec.models {
-        // An enum is a macro call: its docs and attributes go inside it.
-        if matches!(m.kind, ModelKind::Enum(_)) {
-            out.push_str("crate::open_enum! {\n");
-        }
-        if let Some(d) = &m.doc {
-            out.push_str(&doc_lines(d, ""));
-        }
-        if m.deprecated {
-            out.push_str("#[deprecated]\n");
-        }
-        match &m.kind {
-            ModelKind::Alias(t) => {
-                let _ = writeln!(out, "pub type {} = {};\n", m.name, rust_ty(t));
-            }
-            ModelKind::Enum(values) => {
-                let _ = writeln!(out, "    {} {{", m.name);
-                for (v, id) in values.iter().zip(naming::enum_members(values, Lang::Rust)) {
-                    let _ = writeln!(out, "        {id} = {v:?},");
-                }
-                out.push_str("    }\n}\n\n");
-            }
-            ModelKind::OneOf(variants) => {
-                out.push_str("#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]\n#[serde(untagged)]\n");
-                let _ = writeln!(out, "pub enum {} {{", m.name);
-                for v in variants {
-                    let _ = writeln!(out, "    {v}({v}),");
-                }
-                out.push_str("    /// A variant this version of neonkit does not know.\n    Other(serde_json::Value),\n}\n\n");
-                let _ = writeln!(
-                    out,
-                    "impl Default for {} {{\n    fn default() -> Self {{\n        Self::Other(serde_json::Value::Null)\n    }}\n}}\n",
-                    m.name
-                );
-            }
-            ModelKind::Struct(fields) => {
-                let sensitive = redacting.contains(&m.name);
-                // Every type has a Default (an open enum's is `Unknown("")`), so
-                // request bodies can be built with `..Default::default()`.
-                let mut derives = vec!["Clone", "PartialEq", "Default", "Serialize", "Deserialize"];
-                if !sensitive {
-                    derives.insert(0, "Debug");
-                }
-                let _ = writeln!(out, "#[derive({})]", derives.join(", "));
-                let _ = writeln!(out, "pub struct {} {{", m.name);
-                for f in fields {
-                    if let Some(d) = &f.doc {
-                        out.push_str(&doc_lines(d, "    "));
-                    }
-                    if f.sensitive {
-                        out.push_str("    /// Secret: never shown by `Debug`.\n");
-                    }
-                    if f.deprecated {
-                        out.push_str("    #[deprecated]\n");
-                    }
-                    let id = field_ident(&f.json_name);
-                    let mut attrs = Vec::new();
-                    if id.trim_start_matches("r#") != f.json_name {
-                        attrs.push(format!("rename = {:?}", f.json_name));
-                    }
-                    if f.ty == Ty::Bytes {
-                        attrs.push("skip".into());
-                    } else if !f.required && !f.nullable {
-                        attrs.push("default, skip_serializing_if = \"Option::is_none\"".into());
-                    } else {
-                        // A required field the server left out decodes to its
-                        // default instead of failing the whole response.
-                        attrs.push("default".into());
-                    }
-                    if !attrs.is_empty() {
-                        let _ = writeln!(out, "    #[serde({})]", attrs.join(", "));
-                    }
-                    let _ = writeln!(out, "    pub {id}: {},", field_ty(f));
-                }
-                out.push_str("    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.\n");
-                out.push_str("    #[serde(flatten)]\n    pub extra: crate::Extra,\n");
-                out.push_str("}\n\n");
-                if multipart.contains(m.name.as_str()) {
-                    out.push_str(&multipart_impl(&m.name, fields));
-                }
-                if sensitive {
-                    let _ = writeln!(out, "impl std::fmt::Debug for {} {{", m.name);
-                    out.push_str("    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {\n");
-                    let _ = writeln!(out, "        f.debug_struct({:?})", m.name);
-                    for fl in fields {
-                        let id = field_ident(&fl.json_name);
-                        let plain = id.trim_start_matches("r#");
-                        let optional = !fl.required || fl.nullable;
-                        // A field whose type redacts its own secrets is shown; any other secret is hidden whole.
-                        let hide = (fl.sensitive && !holds_redacting(&fl.ty, &redacting)) || fl.ty == Ty::Bytes;
-                        let val = match (hide, optional) {
-                            (false, _) => format!("&self.{id}"),
-                            (true, true) => format!("&self.{id}.as_ref().map(|_| crate::Redacted)"),
-                            (true, false) => "&crate::Redacted".to_string(),
-                        };
-                        let _ = writeln!(out, "            .field({plain:?}, {val})");
-                    }
-                    out.push_str("            .field(\"extra\", &self.extra)\n");
-                    out.push_str("            .finish()\n    }\n}\n\n");
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Sends a `multipart/form-data` body: binary fields as file parts, strings and
-/// enums as text, anything else as JSON text.
-fn multipart_impl(name: &str, fields: &[Field]) -> String {
-    let mut out = format!(
-        "impl crate::MultipartBody for {name} {{\n    fn parts(&self) -> Vec<crate::Part> {{\n        let mut parts = Vec::new();\n"
-    );
-    for f in fields {
-        let id = field_ident(&f.json_name);
-        let value = match &f.ty {
-            Ty::Bytes => format!(
-                "crate::PartValue::File {{ bytes: bytes::Bytes::copy_from_slice(v), filename: {:?}.into(), content_type: \"application/octet-stream\".into() }}",
-                f.json_name
-            ),
-            Ty::Str => "crate::PartValue::Text(v.clone())".into(),
-            Ty::Named(_) => "crate::PartValue::Text(v.to_string())".into(),
-            _ => "crate::PartValue::Text(serde_json::to_string(v).unwrap_or_default())".into(),
-        };
-        let push = format!("parts.push(crate::Part {{ name: {:?}.into(), value: {value} }});", f.json_name);
-        if f.required && !f.nullable {
-            let _ = writeln!(out, "        {{ let v = &self.{id}; {push} }}");
-        } else {
-            let _ = writeln!(out, "        if let Some(v) = &self.{id} {{ {push} }}");
-        }
-    }
-    out.push_str("        parts\n    }\n}\n\n");
-    out
 }
 
 /// The `PathKind` variant of a path parameter.
@@ -449,6 +306,7 @@ pub fn resources(spec: &Spec) -> String {
 
 /// The templates, by the file each renders.
 const TEMPLATES: &[(&str, &str)] = &[
+    ("rust/models.rs", include_str!("../templates/rust/models.rs.j2")),
     ("rust/operations.rs", include_str!("../templates/rust/operations.rs.j2")),
     ("rust/operations.md", include_str!("../templates/rust/operations.md.j2")),
 ];
@@ -459,8 +317,59 @@ const TEMPLATES: &[(&str, &str)] = &[
 struct Context {
     header: String,
     markdown_header: String,
+    /// Every model, in the spec's order (hoisted ones after the components).
+    models: Vec<ModelCtx>,
     /// Every operation, in the spec's order.
     ops: Vec<OpCtx>,
+}
+
+#[derive(Serialize)]
+struct ModelCtx {
+    name: String,
+    doc: Vec<String>,
+    deprecated: bool,
+    /// `alias`, `enum`, `one_of` or `struct`.
+    kind: &'static str,
+    /// An alias's type.
+    alias: String,
+    members: Vec<MemberCtx>,
+    /// A oneOf's variants (each a type of the same name).
+    variants: Vec<String>,
+    fields: Vec<FieldCtx>,
+    /// Whether the struct's `Debug` is its own, which hides secrets (else derived).
+    redacts: bool,
+    /// Whether it is a multipart request body.
+    multipart: bool,
+}
+
+#[derive(Serialize)]
+struct MemberCtx {
+    name: String,
+    value: String,
+}
+
+#[derive(Serialize)]
+struct FieldCtx {
+    json: String,
+    ident: String,
+    /// `ident` without `r#`.
+    plain: String,
+    ty: String,
+    doc: Vec<String>,
+    sensitive: bool,
+    deprecated: bool,
+    /// Whether serde renames it (`ident` is not the JSON name).
+    rename: bool,
+    /// Never serialized (binary: multipart only).
+    skip: bool,
+    /// Optional and not nullable: left out when `None`.
+    omit_none: bool,
+    /// Whether its type is an `Option`.
+    optional: bool,
+    /// Whether `Debug` hides it.
+    hide: bool,
+    /// How a multipart body sends it: `file`, `text` (a string), `display` (an enum) or `json`.
+    part: &'static str,
 }
 
 #[derive(Serialize)]
@@ -615,10 +524,79 @@ fn op_context(op: &Op) -> OpCtx {
     }
 }
 
+fn model_context(m: &Model, redacting: &BTreeSet<String>, multipart: &BTreeSet<&str>) -> ModelCtx {
+    let mut ctx = ModelCtx {
+        name: m.name.clone(),
+        doc: m.doc.as_deref().map(doc_text).unwrap_or_default(),
+        deprecated: m.deprecated,
+        kind: "",
+        alias: String::new(),
+        members: Vec::new(),
+        variants: Vec::new(),
+        fields: Vec::new(),
+        redacts: redacting.contains(&m.name),
+        multipart: multipart.contains(m.name.as_str()),
+    };
+    match &m.kind {
+        ModelKind::Alias(t) => {
+            ctx.kind = "alias";
+            ctx.alias = rust_ty(t);
+        }
+        ModelKind::Enum(values) => {
+            ctx.kind = "enum";
+            ctx.members = values
+                .iter()
+                .zip(naming::enum_members(values, Lang::Rust))
+                .map(|(value, name)| MemberCtx { name, value: value.clone() })
+                .collect();
+        }
+        ModelKind::OneOf(variants) => {
+            ctx.kind = "one_of";
+            ctx.variants = variants.clone();
+        }
+        ModelKind::Struct(fields) => {
+            ctx.kind = "struct";
+            ctx.fields = fields
+                .iter()
+                .map(|f| {
+                    let ident = field_ident(&f.json_name);
+                    let plain = ident.trim_start_matches("r#").to_string();
+                    FieldCtx {
+                        json: f.json_name.clone(),
+                        rename: plain != f.json_name,
+                        plain,
+                        ident,
+                        ty: field_ty(f),
+                        doc: f.doc.as_deref().map(doc_text).unwrap_or_default(),
+                        sensitive: f.sensitive,
+                        deprecated: f.deprecated,
+                        skip: f.ty == Ty::Bytes,
+                        omit_none: !f.required && !f.nullable,
+                        optional: !f.required || f.nullable,
+                        // A field whose type redacts its own secrets is shown; any other secret is hidden whole.
+                        hide: (f.sensitive && !holds_redacting(&f.ty, redacting)) || f.ty == Ty::Bytes,
+                        part: match &f.ty {
+                            Ty::Bytes => "file",
+                            Ty::Str => "text",
+                            Ty::Named(_) => "display",
+                            _ => "json",
+                        },
+                    }
+                })
+                .collect();
+        }
+    }
+    ctx
+}
+
 fn context(spec: &Spec) -> Context {
+    let redacting = redacting_structs(spec);
+    let multipart: BTreeSet<&str> =
+        spec.ops.iter().filter_map(|o| o.body.as_ref()).filter(|b| b.multipart).map(|b| b.ty.as_str()).collect();
     Context {
         header: naming::spec_header(Lang::Rust),
         markdown_header: naming::markdown_header(naming::SPEC_SOURCE),
+        models: spec.models.iter().map(|m| model_context(m, &redacting, &multipart)).collect(),
         ops: spec.ops.iter().map(op_context).collect(),
     }
 }
@@ -629,7 +607,7 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     env.add_filter("rs", rust_literal);
     let ctx = context(spec);
     vec![
-        ("crates/neonkit/src/generated/models.rs".to_string(), models(spec)),
+        ("crates/neonkit/src/generated/models.rs".to_string(), crate::render(&env, "rust/models.rs", &ctx)),
         ("crates/neonkit/src/generated/operations.rs".to_string(), crate::render(&env, "rust/operations.rs", &ctx)),
         ("crates/neonkit/src/generated/resources.rs".to_string(), resources(spec)),
         ("docs/operations.md".to_string(), crate::render(&env, "rust/operations.md", &ctx)),
