@@ -45,6 +45,12 @@ impl TestEmulator {
         Ok(self.0.request_count(&operation_id)? as i64)
     }
 
+    /// Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
+    /// `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
+    pub fn configure(&self, options: EmulatorOptions) -> Result<()> {
+        Ok(self.0.configure(neonkit::Convention::Camel, emulator_option_values(options))?)
+    }
+
     /// Empties all state: projects, faults, counters.
     pub fn reset(&self) -> Result<()> {
         Ok(self.0.reset()?)

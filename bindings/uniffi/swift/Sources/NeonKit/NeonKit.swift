@@ -12713,6 +12713,12 @@ public protocol TestEmulatorProtocol: AnyObject, Sendable {
     func clearFaults() throws 
     
     /**
+     * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
+     * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
+     */
+    func configure(options: EmulatorOptions) throws 
+    
+    /**
      * Requests received for that operationId (faulted ones included).
      */
     func requestCount(operationId: String) throws  -> Int64
@@ -12827,6 +12833,19 @@ open func clearFaults()throws   {try rustCallWithError(FfiConverterTypeNeonError
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_testemulator_clear_faults(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
+     * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
+     */
+open func configure(options: EmulatorOptions)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_testemulator_configure(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeEmulatorOptions_lower(options),uniffiCallStatus
     )
 }
 }
@@ -18349,6 +18368,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() != 49843) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_configure() != 34496) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() != 9533) {

@@ -2343,6 +2343,11 @@ RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_base_url(uint64_t ptr, R
 void uniffi_neonkit_uniffi_fn_method_testemulator_clear_faults(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_CONFIGURE
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_CONFIGURE
+void uniffi_neonkit_uniffi_fn_method_testemulator_configure(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_REQUEST_COUNT
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_REQUEST_COUNT
 int64_t uniffi_neonkit_uniffi_fn_method_testemulator_request_count(uint64_t ptr, RustBuffer operation_id, RustCallStatus *_Nonnull out_status
@@ -4923,6 +4928,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_base_url(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CLEAR_FAULTS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CLEAR_FAULTS
 uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CONFIGURE
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CONFIGURE
+uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_configure(void
     
 );
 #endif

@@ -1442,6 +1442,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_testemulator_configure(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_request_count(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_reset(
@@ -2309,6 +2311,8 @@ internal object UniffiLib {
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_clear_faults(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_testemulator_configure(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_request_count(`ptr`: Long,`operationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -3583,6 +3587,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() and 0xFFFF) != 49843) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_configure() and 0xFFFF) != 34496) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() and 0xFFFF) != 9533) {
@@ -21040,6 +21047,12 @@ public interface TestEmulatorInterface {
     fun `clearFaults`()
     
     /**
+     * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
+     * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
+     */
+    fun `configure`(`options`: EmulatorOptions)
+    
+    /**
      * Requests received for that operationId (faulted ones included).
      */
     fun `requestCount`(`operationId`: kotlin.String): kotlin.Long
@@ -21221,6 +21234,24 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
     UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_clear_faults(
         it,
         _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
+     * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
+     */
+    @Throws(NeonException::class)override fun `configure`(`options`: EmulatorOptions)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_configure(
+        it,
+        
+        FfiConverterTypeEmulatorOptions.lower(`options`),_status)
 }
     }
     

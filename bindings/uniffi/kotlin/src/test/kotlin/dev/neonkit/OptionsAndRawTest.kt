@@ -98,6 +98,20 @@ class OptionsAndRawTest {
     }
 
     @Test
+    fun emulatorConfigureChangesWhatCanChange() {
+        try {
+            Emu.emulator.configure(EmulatorOptions(latencyMs = 300))
+            val started = System.nanoTime()
+            client.projects().listBlocking()
+            assertTrue((System.nanoTime() - started) / 1_000_000 >= 300, "the added latency applies")
+        } finally {
+            Emu.emulator.configure(EmulatorOptions(latencyMs = 0))
+        }
+        val e = assertThrows<NeonException.ConfigException> { Emu.emulator.configure(EmulatorOptions(port = 1)) }
+        assertTrue(e.errorMessage.startsWith("port "), e.errorMessage)
+    }
+
+    @Test
     fun rawRequestErrors() {
         val e = assertThrows<NeonException.NotFoundException> { client.requestBlocking("GET", "/projects/missing-project-1", emptyList(), null) }
         assertEquals(404, e.status)
