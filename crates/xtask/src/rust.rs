@@ -6,7 +6,6 @@
 //! the templates in `templates/rust/` lay the files out.
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
 
 use serde::Serialize;
 
@@ -122,191 +121,10 @@ pub fn query_struct(op: &Op) -> String {
     naming::query_type(&op.id, Lang::Rust)
 }
 
-fn response_ty(op: &Op) -> String {
-    match &op.response {
-        ResponseKind::Json(t) => rust_ty(t),
-        ResponseKind::Empty => "()".into(),
-        ResponseKind::Bytes => "bytes::Bytes".into(),
-    }
-}
-
-fn op_doc(op: &Op, indent: &str) -> String {
-    let mut out = String::new();
-    out.push_str(&doc_lines(&op.summary, indent));
-    if let Some(d) = &op.description {
-        let _ = writeln!(out, "{indent}///");
-        out.push_str(&doc_lines(d, indent));
-    }
-    let _ = writeln!(out, "{indent}///");
-    let _ = writeln!(out, "{indent}/// `{} {}` (operationId `{}`).", op.method.to_uppercase(), op.path, op.id);
-    if op.returns_operations {
-        let _ =
-            writeln!(out, "{indent}/// Waits for the operations it starts unless the client was built with `wait_for_operations(false)`.");
-    }
-    out
-}
-
-/// The parameter list (after `&self`) and the expressions that build the call.
-struct Sig {
-    params: Vec<String>,
-    args: Vec<String>,
-    path_exprs: Vec<String>,
-    query_expr: String,
-    payload_expr: String,
-}
-
-fn signature(op: &Op) -> Sig {
-    let mut params = Vec::new();
-    let mut args = Vec::new();
-    let mut path_exprs = Vec::new();
-    for p in &op.path_params {
-        let id = field_ident(&p.name);
-        if p.path_kind == PathKind::Integer {
-            params.push(format!("{id}: i64"));
-            path_exprs.push(format!("&{id}.to_string()"));
-        } else {
-            params.push(format!("{id}: &str"));
-            path_exprs.push(id.clone());
-        }
-        args.push(id);
-    }
-    let payload_expr = match &op.body {
-        None => "crate::Payload::None".to_string(),
-        Some(b) => {
-            let call = if b.multipart { "crate::Payload::multipart" } else { "crate::Payload::json" };
-            if b.required {
-                params.push(format!("body: &{}", b.ty));
-                format!("{call}(body)?")
-            } else {
-                params.push(format!("body: Option<&{}>", b.ty));
-                format!("match body {{ Some(b) => {call}(b)?, None => crate::Payload::None }}")
-            }
-        }
-    };
-    if op.body.is_some() {
-        args.push("body".into());
-    }
-    let query_expr = if op.query_params.is_empty() {
-        "Vec::new()".to_string()
-    } else {
-        params.push(format!("query: &{}", query_struct(op)));
-        args.push("query".into());
-        "query.pairs()".to_string()
-    };
-    Sig { params, args, path_exprs, query_expr, payload_expr }
-}
-
-/// `, a, b` for a non-empty parameter list, nothing for an empty one.
-fn lead(params: &[String]) -> String {
-    params.iter().map(|p| format!(", {p}")).collect()
-}
-
-fn ns_struct(ns: &str) -> String {
-    naming::ns_type(ns, Lang::Rust)
-}
-
-pub fn resources(spec: &Spec) -> String {
-    let mut out = naming::spec_header(Lang::Rust);
-    out.push_str("//! Resource namespaces with one async method per operation, and the same\n");
-    out.push_str("//! methods blocking in [`blocking`].\n\n");
-    out.push_str("#![allow(deprecated, clippy::all, rustdoc::all)]\n\n");
-    out.push_str("use crate::models::*;\nuse crate::operations::*;\nuse crate::{Client, Result};\n\n");
-    let mut blocking = String::new();
-    blocking.push_str("/// The same resource methods as the async client, blocking on the shared runtime.\n");
-    blocking.push_str("pub mod blocking {\n    use crate::models::*;\n    use crate::operations::*;\n    use crate::Result;\n    use crate::blocking::Client;\n\n");
-    let namespaces = naming::namespaces();
-    // accessors
-    out.push_str("impl Client {\n");
-    blocking.push_str("    impl Client {\n");
-    for ns in &namespaces {
-        let st = ns_struct(ns);
-        let _ = writeln!(
-            out,
-            "    /// Operations on {}.\n    pub fn {ns}(&self) -> {st}<'_> {{\n        {st} {{ client: self }}\n    }}",
-            ns.replace('_', " ")
-        );
-        let _ = writeln!(
-            blocking,
-            "        /// Operations on {}.\n        pub fn {ns}(&self) -> {st}<'_> {{\n            {st} {{ client: self }}\n        }}",
-            ns.replace('_', " ")
-        );
-    }
-    out.push_str("}\n\n");
-    blocking.push_str("    }\n\n");
-    for ns in &namespaces {
-        let st = ns_struct(ns);
-        let _ = writeln!(out, "/// The `{ns}` namespace: `client.{ns}()`.\n#[derive(Clone, Copy)]\npub struct {st}<'a> {{\n    pub(crate) client: &'a Client,\n}}\n");
-        let _ = writeln!(blocking, "    /// The `{ns}` namespace: `client.{ns}()`.\n    #[derive(Clone, Copy)]\n    pub struct {st}<'a> {{\n        pub(crate) client: &'a Client,\n    }}\n");
-        let _ = writeln!(out, "impl<'a> {st}<'a> {{");
-        let _ = writeln!(blocking, "    impl<'a> {st}<'a> {{");
-        for op in spec.ops.iter().filter(|o| &o.ns == ns) {
-            let sig = signature(op);
-            let name = naming::method_name(&op.words, Lang::Rust);
-            let ret = response_ty(op);
-            let dep = if op.deprecated { "    #[deprecated]\n" } else { "" };
-            out.push_str(&op_doc(op, "    "));
-            out.push_str(dep);
-            let _ = writeln!(out, "    pub async fn {name}(&self{}) -> Result<{ret}> {{", lead(&sig.params));
-            let finish = match op.response {
-                ResponseKind::Json(_) => "json()",
-                ResponseKind::Empty => "empty()",
-                ResponseKind::Bytes => "bytes()",
-            };
-            let _ = writeln!(
-                out,
-                "        self.client.send(&{}, &[{}], {}, {}).await?.{finish}\n    }}\n",
-                const_name(op),
-                sig.path_exprs.join(", "),
-                sig.query_expr,
-                sig.payload_expr
-            );
-            blocking.push_str(&op_doc(op, "        "));
-            blocking.push_str(&dep.replace("    #", "        #"));
-            let _ = writeln!(
-                blocking,
-                "        pub fn {name}(&self{}) -> Result<{ret}> {{\n            self.client.block_on(self.client.inner().{ns}().{name}({}))\n        }}\n",
-                lead(&sig.params),
-                sig.args.join(", ")
-            );
-            if let Some(p) = &op.pagination {
-                let item = rust_ty(&p.item_ty);
-                let iname = naming::iter_name(&name, Lang::Rust);
-                let qty = query_struct(op);
-                let path_params: Vec<String> = op.path_params.iter().map(|p| format!("{}: &str", field_ident(&p.name))).collect();
-                let path_vals: Vec<String> = op.path_params.iter().map(|p| format!("{}.to_string()", field_ident(&p.name))).collect();
-                let path_args: Vec<String> = op.path_params.iter().map(|p| field_ident(&p.name)).collect();
-                let mut params = path_params.clone();
-                params.push(format!("query: &{qty}"));
-                let mut args = path_args.clone();
-                args.push("query".into());
-                let _ = writeln!(
-                    out,
-                    "    /// Every `{}` item across all pages of [`Self::{name}`], fetched page by page as the stream is polled.\n    pub fn {iname}(&self, {}) -> crate::ItemStream<{item}> {{\n        crate::ItemStream::new(self.client.pager(&{}, vec![{}], query.pairs()))\n    }}\n",
-                    p.items_field,
-                    params.join(", "),
-                    const_name(op),
-                    path_vals.join(", ")
-                );
-                let _ = writeln!(
-                    blocking,
-                    "        /// Every `{}` item across all pages of [`Self::{name}`], fetched page by page as the iterator advances.\n        pub fn {iname}(&self, {}) -> crate::blocking::ItemIter<{item}> {{\n            crate::blocking::ItemIter::new(self.client.inner().{ns}().{iname}({}))\n        }}\n",
-                    p.items_field,
-                    params.join(", "),
-                    args.join(", ")
-                );
-            }
-        }
-        out.push_str("}\n\n");
-        blocking.push_str("    }\n\n");
-    }
-    blocking.push_str("}\n");
-    out.push_str(&blocking);
-    out
-}
-
 /// The templates, by the file each renders.
 const TEMPLATES: &[(&str, &str)] = &[
     ("rust/models.rs", include_str!("../templates/rust/models.rs.j2")),
+    ("rust/resources.rs", include_str!("../templates/rust/resources.rs.j2")),
     ("rust/operations.rs", include_str!("../templates/rust/operations.rs.j2")),
     ("rust/operations.md", include_str!("../templates/rust/operations.md.j2")),
 ];
@@ -321,6 +139,17 @@ struct Context {
     models: Vec<ModelCtx>,
     /// Every operation, in the spec's order.
     ops: Vec<OpCtx>,
+    /// The resource namespaces, in the order the client lists them.
+    namespaces: Vec<NsCtx>,
+}
+
+#[derive(Serialize)]
+struct NsCtx {
+    name: String,
+    /// Its struct (`ApiKeys`).
+    ty: String,
+    /// Its name as words (`api keys`).
+    words: String,
 }
 
 #[derive(Serialize)]
@@ -396,8 +225,24 @@ struct OpCtx {
     response_fields: Vec<ResponseFieldCtx>,
     body_org_id: Vec<String>,
     deprecated: bool,
+    /// The resource method, and its iterator if the operation is paginated.
+    name: String,
+    iter: Option<String>,
+    /// The method's parameters after `&self`: path parameters, body, query struct.
+    params: Vec<ParamCtx>,
+    /// The method's result type.
+    ret: String,
+    /// The doc comment's text: the summary and the description, if any.
+    summary: Vec<String>,
+    description: Option<Vec<String>>,
     /// The method's name in each language, as a user writes it.
     names: NamesCtx,
+}
+
+#[derive(Serialize)]
+struct ParamCtx {
+    name: String,
+    ty: String,
 }
 
 #[derive(Serialize)]
@@ -435,6 +280,8 @@ struct PageCtx {
     shape: &'static str,
     items_field: String,
     default_limit: Option<i64>,
+    /// The item type.
+    item: String,
 }
 
 #[derive(Serialize)]
@@ -455,8 +302,27 @@ struct NamesCtx {
     swift: String,
 }
 
+/// A resource method's parameters after `&self`: path parameters (`i64` for
+/// integer ids), the body, the query struct.
+fn params(op: &Op) -> Vec<ParamCtx> {
+    let mut params: Vec<ParamCtx> = op
+        .path_params
+        .iter()
+        .map(|p| ParamCtx { name: field_ident(&p.name), ty: if p.path_kind == PathKind::Integer { "i64" } else { "&str" }.into() })
+        .collect();
+    if let Some(b) = &op.body {
+        let ty = if b.required { format!("&{}", b.ty) } else { format!("Option<&{}>", b.ty) };
+        params.push(ParamCtx { name: "body".into(), ty });
+    }
+    if !op.query_params.is_empty() {
+        params.push(ParamCtx { name: "query".into(), ty: format!("&{}", query_struct(op)) });
+    }
+    params
+}
+
 fn op_context(op: &Op) -> OpCtx {
     let n = naming::lang_names(op);
+    let name = naming::method_name(&op.words, Lang::Rust);
     OpCtx {
         id: op.id.clone(),
         constant: const_name(op),
@@ -511,6 +377,7 @@ fn op_context(op: &Op) -> OpCtx {
             },
             items_field: p.items_field.clone(),
             default_limit: p.default_limit,
+            item: rust_ty(&p.item_ty),
         }),
         returns_operations: op.returns_operations,
         response_fields: op
@@ -520,6 +387,16 @@ fn op_context(op: &Op) -> OpCtx {
             .collect(),
         body_org_id: op.body_org_id.clone(),
         deprecated: op.deprecated,
+        iter: op.pagination.as_ref().map(|_| naming::iter_name(&name, Lang::Rust)),
+        name,
+        params: params(op),
+        ret: match &op.response {
+            ResponseKind::Json(t) => rust_ty(t),
+            ResponseKind::Empty => "()".into(),
+            ResponseKind::Bytes => "bytes::Bytes".into(),
+        },
+        summary: doc_text(&op.summary),
+        description: op.description.as_deref().map(doc_text),
         names: NamesCtx { rust: n.rust, python: n.python, node: n.node, kotlin: n.kotlin, swift: n.swift },
     }
 }
@@ -598,6 +475,10 @@ fn context(spec: &Spec) -> Context {
         markdown_header: naming::markdown_header(naming::SPEC_SOURCE),
         models: spec.models.iter().map(|m| model_context(m, &redacting, &multipart)).collect(),
         ops: spec.ops.iter().map(op_context).collect(),
+        namespaces: naming::namespaces()
+            .into_iter()
+            .map(|ns| NsCtx { name: ns.to_string(), ty: naming::ns_type(ns, Lang::Rust), words: ns.replace('_', " ") })
+            .collect(),
     }
 }
 
@@ -609,7 +490,7 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     vec![
         ("crates/neonkit/src/generated/models.rs".to_string(), crate::render(&env, "rust/models.rs", &ctx)),
         ("crates/neonkit/src/generated/operations.rs".to_string(), crate::render(&env, "rust/operations.rs", &ctx)),
-        ("crates/neonkit/src/generated/resources.rs".to_string(), resources(spec)),
+        ("crates/neonkit/src/generated/resources.rs".to_string(), crate::render(&env, "rust/resources.rs", &ctx)),
         ("docs/operations.md".to_string(), crate::render(&env, "rust/operations.md", &ctx)),
     ]
 }
