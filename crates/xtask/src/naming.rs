@@ -658,6 +658,7 @@ pub fn query_type(op_id: &str, lang: Lang) -> String {
 }
 
 /// The name of an operation's method in each language, as a user writes it.
+#[derive(serde::Serialize)]
 pub struct LangNames {
     pub rust: String,
     pub python: String,

@@ -10,9 +10,10 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::naming::{self, Lang};
-use crate::spec::{Field, Model, ModelKind, Op, PageShape, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Field, Model, ModelKind, Op, PathKind, ResponseKind, Spec, Ty};
 
-pub fn field_ident(json: &str) -> String {
+/// The Rust identifier of a JSON field or a parameter (`r#type`).
+fn field_ident(json: &str) -> String {
     naming::ident(json, Lang::Rust)
 }
 
@@ -40,7 +41,8 @@ pub fn doc_lines(text: &str, indent: &str) -> String {
     doc_text(text).iter().map(|l| if l.is_empty() { format!("{indent}///\n") } else { format!("{indent}/// {l}\n") }).collect()
 }
 
-pub fn rust_ty(ty: &Ty) -> String {
+/// The Rust type of a spec type.
+fn rust_ty(ty: &Ty) -> String {
     match ty {
         Ty::Str => "String".into(),
         Ty::I32 => "i32".into(),
@@ -91,17 +93,6 @@ fn holds_redacting(ty: &Ty, set: &BTreeSet<String>) -> bool {
     }
 }
 
-/// The `PathKind` variant of a path parameter.
-fn path_kind(k: PathKind) -> &'static str {
-    match k {
-        PathKind::Id => "Id",
-        PathKind::Slug => "Slug",
-        PathKind::Uuid => "Uuid",
-        PathKind::Integer => "Integer",
-        PathKind::Name => "Name",
-    }
-}
-
 /// A value as a Rust literal (the templates' `rs` filter): a string quoted and
 /// escaped as Rust's `{:?}` does, `true`/`false`, a number as written.
 fn rust_literal(v: minijinja::Value) -> String {
@@ -112,6 +103,7 @@ fn rust_literal(v: minijinja::Value) -> String {
     }
 }
 
+/// The constant of an operation's table entry (uniffi's generated code names it too).
 pub fn const_name(op: &Op) -> String {
     naming::const_name(&op.id)
 }
@@ -236,7 +228,7 @@ struct OpCtx {
     summary: Vec<String>,
     description: Option<Vec<String>>,
     /// The method's name in each language, as a user writes it.
-    names: NamesCtx,
+    names: naming::LangNames,
 }
 
 #[derive(Serialize)]
@@ -250,7 +242,7 @@ struct PathParamCtx {
     name: String,
     ident: String,
     /// The `PathKind` variant.
-    kind: &'static str,
+    kind: String,
     integer: bool,
 }
 
@@ -277,7 +269,7 @@ struct BodyCtx {
 #[derive(Serialize)]
 struct PageCtx {
     /// The `PageShape` variant.
-    shape: &'static str,
+    shape: String,
     items_field: String,
     default_limit: Option<i64>,
     /// The item type.
@@ -291,15 +283,6 @@ struct ResponseFieldCtx {
     kind: String,
     required: bool,
     nullable: bool,
-}
-
-#[derive(Serialize)]
-struct NamesCtx {
-    rust: String,
-    python: String,
-    node: String,
-    kotlin: String,
-    swift: String,
 }
 
 /// A resource method's parameters after `&self`: path parameters (`i64` for
@@ -321,7 +304,6 @@ fn params(op: &Op) -> Vec<ParamCtx> {
 }
 
 fn op_context(op: &Op) -> OpCtx {
-    let n = naming::lang_names(op);
     let name = naming::method_name(&op.words, Lang::Rust);
     OpCtx {
         id: op.id.clone(),
@@ -337,7 +319,7 @@ fn op_context(op: &Op) -> OpCtx {
             .map(|p| PathParamCtx {
                 name: p.name.clone(),
                 ident: field_ident(&p.name),
-                kind: path_kind(p.path_kind),
+                kind: format!("{:?}", p.path_kind),
                 integer: p.path_kind == PathKind::Integer,
             })
             .collect(),
@@ -370,11 +352,7 @@ fn op_context(op: &Op) -> OpCtx {
         },
         status: op.status,
         pagination: op.pagination.as_ref().map(|p| PageCtx {
-            shape: match p.shape {
-                PageShape::Cursor => "Cursor",
-                PageShape::Next => "Next",
-                PageShape::NextCursor => "NextCursor",
-            },
+            shape: format!("{:?}", p.shape),
             items_field: p.items_field.clone(),
             default_limit: p.default_limit,
             item: rust_ty(&p.item_ty),
@@ -397,7 +375,7 @@ fn op_context(op: &Op) -> OpCtx {
         },
         summary: doc_text(&op.summary),
         description: op.description.as_deref().map(doc_text),
-        names: NamesCtx { rust: n.rust, python: n.python, node: n.node, kotlin: n.kotlin, swift: n.swift },
+        names: naming::lang_names(op),
     }
 }
 
@@ -477,7 +455,7 @@ fn context(spec: &Spec) -> Context {
         ops: spec.ops.iter().map(op_context).collect(),
         namespaces: naming::namespaces()
             .into_iter()
-            .map(|ns| NsCtx { name: ns.to_string(), ty: naming::ns_type(ns, Lang::Rust), words: ns.replace('_', " ") })
+            .map(|ns| NsCtx { name: ns.to_string(), ty: naming::ns_type(ns, Lang::Rust), words: naming::ns_words(ns).join(" ") })
             .collect(),
     }
 }
