@@ -30,6 +30,11 @@ fn ident(name: &str) -> String {
     naming::ident(name, Lang::Python)
 }
 
+/// The TypedDict of a model class: its dict form (`ProjectCreateRequestDict`).
+fn typed_dict(model: &str) -> String {
+    format!("{model}Dict")
+}
+
 /// A Python string literal (the templates' `pystr` filter): JSON's escapes are Python's.
 fn pystr(s: &str) -> String {
     serde_json::to_string(s).unwrap()
@@ -101,7 +106,7 @@ impl<'a> Gen<'a> {
             Ty::Array(inner) => format!("List[{}]", self.py_type(&inner, input)),
             Ty::Map(inner) => format!("Dict[str, {}]", self.py_type(&inner, input)),
             Ty::Named(n) => match self.kinds.get(n.as_str()) {
-                Some(ModelKind::Struct(_)) if input => format!("Union[{n}, {n}Dict]"),
+                Some(ModelKind::Struct(_)) if input => format!("Union[{n}, {}]", typed_dict(&n)),
                 Some(ModelKind::Struct(_)) => n.clone(),
                 Some(ModelKind::Enum(_)) if input => format!("Union[{n}, str]"),
                 Some(ModelKind::Enum(_)) => format!("Union[{n}, str]"),
@@ -118,7 +123,7 @@ impl<'a> Gen<'a> {
             .filter_map(|m| match &m.kind {
                 ModelKind::Enum(values) => Some(ModelCtx {
                     name: m.name.clone(),
-                    dict: format!("{}Dict", m.name),
+                    dict: typed_dict(&m.name),
                     is_enum: true,
                     doc: String::new(),
                     members: values
@@ -130,7 +135,7 @@ impl<'a> Gen<'a> {
                 }),
                 ModelKind::Struct(fields) => Some(ModelCtx {
                     name: m.name.clone(),
-                    dict: format!("{}Dict", m.name),
+                    dict: typed_dict(&m.name),
                     is_enum: false,
                     doc: docline(&m.doc),
                     members: Vec::new(),
@@ -214,10 +219,10 @@ impl<'a> Gen<'a> {
         let mut kw = Vec::new();
         if let Some(b) = &op.body {
             let ty = if b.multipart {
-                format!("Union[{0}, {0}Dict, Dict[str, Any]]", b.ty)
+                format!("Union[{}, {}, Dict[str, Any]]", b.ty, typed_dict(&b.ty))
             } else {
                 match self.kinds.get(b.ty.as_str()) {
-                    Some(ModelKind::Struct(_)) => format!("Union[{0}, {0}Dict]", b.ty),
+                    Some(ModelKind::Struct(_)) => format!("Union[{}, {}]", b.ty, typed_dict(&b.ty)),
                     _ => "Any".into(),
                 }
             };
