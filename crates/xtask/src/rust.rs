@@ -36,7 +36,7 @@ pub fn doc_text(text: &str) -> Vec<String> {
     out
 }
 
-/// [`doc_text`] as `///` lines, each after `indent`.
+/// [`doc_text`] as `///` lines, each after `indent` (for the uniffi binding's generator).
 pub fn doc_lines(text: &str, indent: &str) -> String {
     doc_text(text).iter().map(|l| if l.is_empty() { format!("{indent}///\n") } else { format!("{indent}/// {l}\n") }).collect()
 }
@@ -103,13 +103,13 @@ fn rust_literal(v: minijinja::Value) -> String {
     }
 }
 
-/// The constant of an operation's table entry (uniffi's generated code names it too).
-pub fn const_name(op: &Op) -> String {
+/// The constant of an operation's table entry (`LIST_PROJECTS`).
+fn const_name(op: &Op) -> String {
     naming::const_name(&op.id)
 }
 
 /// `GetConnectionUriQuery`: Rust's casing of acronyms, whatever the operationId's.
-pub fn query_struct(op: &Op) -> String {
+fn query_struct(op: &Op) -> String {
     naming::query_type(&op.id, Lang::Rust)
 }
 
