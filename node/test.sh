@@ -21,6 +21,7 @@ rm -rf test/types/out
 npx --no-install tsc -p test/types/tsconfig.run.json
 node test/types/out/example.js
 node test/types/out/example-esm.mjs
+node test/types/out/kernel.js
 
 echo "==> node --test"
 node --test --test-timeout=120000 test/*.test.js

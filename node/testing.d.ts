@@ -1,7 +1,8 @@
 import { ClientOptions, NeonClient } from './generated/index';
 
+/** The emulator's options, under the names of spec/vocabulary.yaml; the core checks them (a bad one rejects with a `ConfigError`). */
 export interface EmulatorOptions {
-  /** 0 (default) picks a free port. */
+  /** The port on 127.0.0.1; 0 (default) picks a free one. */
   port?: number;
   /** The key the emulator accepts (default `neonkit-dev-key`). */
   apiKey?: string;
@@ -35,6 +36,8 @@ export interface Fault {
 export declare class Emulator {
   /** `http://127.0.0.1:PORT/api/v2` */
   readonly baseUrl: string;
+  /** The port it listens on. */
+  readonly port: number;
   readonly apiKey: string;
   /** A NeonClient for this emulator. */
   client(options?: ClientOptions): NeonClient;

@@ -193,7 +193,7 @@ class ProjectsApi extends Namespace {
    *
    * Create project
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(body, options) { return this._call(OPS[6], [], undefined, body, options); }
   createSync(body, options) { return this._callSync(OPS[6], [], undefined, body, options); }
@@ -218,7 +218,7 @@ class ProjectsApi extends Namespace {
    *
    * Update project
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId, body, options) { return this._call(OPS[9], [projectId], undefined, body, options); }
   updateSync(projectId, body, options) { return this._callSync(OPS[9], [projectId], undefined, body, options); }
@@ -290,7 +290,7 @@ class ProjectsApi extends Namespace {
    *
    * Add JWKS URL
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   addJwks(projectId, body, options) { return this._call(OPS[20], [projectId], undefined, body, options); }
   addJwksSync(projectId, body, options) { return this._callSync(OPS[20], [projectId], undefined, body, options); }
@@ -346,7 +346,7 @@ class BranchesApi extends Namespace {
    *
    * Create branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId, body, options) { return this._call(OPS[72], [projectId], undefined, body, options); }
   createSync(projectId, body, options) { return this._callSync(OPS[72], [projectId], undefined, body, options); }
@@ -355,7 +355,7 @@ class BranchesApi extends Namespace {
    *
    * Create anonymized branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createAnonymized(projectId, body, options) { return this._call(OPS[73], [projectId], undefined, body, options); }
   createAnonymizedSync(projectId, body, options) { return this._callSync(OPS[73], [projectId], undefined, body, options); }
@@ -378,7 +378,7 @@ class BranchesApi extends Namespace {
    *
    * Update branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId, branchId, body, options) { return this._call(OPS[76], [projectId, branchId], undefined, body, options); }
   updateSync(projectId, branchId, body, options) { return this._callSync(OPS[76], [projectId, branchId], undefined, body, options); }
@@ -387,7 +387,7 @@ class BranchesApi extends Namespace {
    *
    * Delete branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId, branchId, query, options) { return this._call(OPS[77], [projectId, branchId], query, undefined, options); }
   deleteSync(projectId, branchId, query, options) { return this._callSync(OPS[77], [projectId, branchId], query, undefined, options); }
@@ -396,7 +396,7 @@ class BranchesApi extends Namespace {
    *
    * Restore branch to a historical state
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restore(projectId, branchId, body, options) { return this._call(OPS[78], [projectId, branchId], undefined, body, options); }
   restoreSync(projectId, branchId, body, options) { return this._callSync(OPS[78], [projectId, branchId], undefined, body, options); }
@@ -447,7 +447,7 @@ class BranchesApi extends Namespace {
    *
    * Set branch as default
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   setDefault(projectId, branchId, options) { return this._call(OPS[85], [projectId, branchId], undefined, undefined, options); }
   setDefaultSync(projectId, branchId, options) { return this._callSync(OPS[85], [projectId, branchId], undefined, undefined, options); }
@@ -463,7 +463,7 @@ class BranchesApi extends Namespace {
    *
    * Finalize branch restore from snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   finalizeRestore(projectId, branchId, body, options) { return this._call(OPS[87], [projectId, branchId], undefined, body, options); }
   finalizeRestoreSync(projectId, branchId, body, options) { return this._callSync(OPS[87], [projectId, branchId], undefined, body, options); }
@@ -489,7 +489,7 @@ class DatabasesApi extends Namespace {
    *
    * Create database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId, branchId, body, options) { return this._call(OPS[90], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[90], [projectId, branchId], undefined, body, options); }
@@ -505,7 +505,7 @@ class DatabasesApi extends Namespace {
    *
    * Update database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId, branchId, databaseName, body, options) { return this._call(OPS[92], [projectId, branchId, databaseName], undefined, body, options); }
   updateSync(projectId, branchId, databaseName, body, options) { return this._callSync(OPS[92], [projectId, branchId, databaseName], undefined, body, options); }
@@ -514,7 +514,7 @@ class DatabasesApi extends Namespace {
    *
    * Delete database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId, branchId, databaseName, options) { return this._call(OPS[93], [projectId, branchId, databaseName], undefined, undefined, options); }
   deleteSync(projectId, branchId, databaseName, options) { return this._callSync(OPS[93], [projectId, branchId, databaseName], undefined, undefined, options); }
@@ -533,7 +533,7 @@ class RolesApi extends Namespace {
    *
    * Create role
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId, branchId, body, options) { return this._call(OPS[95], [projectId, branchId], undefined, body, options); }
   createSync(projectId, branchId, body, options) { return this._callSync(OPS[95], [projectId, branchId], undefined, body, options); }
@@ -549,7 +549,7 @@ class RolesApi extends Namespace {
    *
    * Delete role
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId, branchId, roleName, options) { return this._call(OPS[97], [projectId, branchId, roleName], undefined, undefined, options); }
   deleteSync(projectId, branchId, roleName, options) { return this._callSync(OPS[97], [projectId, branchId, roleName], undefined, undefined, options); }
@@ -565,7 +565,7 @@ class RolesApi extends Namespace {
    *
    * Reset role password
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   resetPassword(projectId, branchId, roleName, options) { return this._call(OPS[99], [projectId, branchId, roleName], undefined, undefined, options); }
   resetPasswordSync(projectId, branchId, roleName, options) { return this._callSync(OPS[99], [projectId, branchId, roleName], undefined, undefined, options); }
@@ -584,7 +584,7 @@ class EndpointsApi extends Namespace {
    *
    * Create compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId, body, options) { return this._call(OPS[104], [projectId], undefined, body, options); }
   createSync(projectId, body, options) { return this._callSync(OPS[104], [projectId], undefined, body, options); }
@@ -600,7 +600,7 @@ class EndpointsApi extends Namespace {
    *
    * Update compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId, endpointId, body, options) { return this._call(OPS[106], [projectId, endpointId], undefined, body, options); }
   updateSync(projectId, endpointId, body, options) { return this._callSync(OPS[106], [projectId, endpointId], undefined, body, options); }
@@ -609,7 +609,7 @@ class EndpointsApi extends Namespace {
    *
    * Delete compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId, endpointId, options) { return this._call(OPS[107], [projectId, endpointId], undefined, undefined, options); }
   deleteSync(projectId, endpointId, options) { return this._callSync(OPS[107], [projectId, endpointId], undefined, undefined, options); }
@@ -618,7 +618,7 @@ class EndpointsApi extends Namespace {
    *
    * Start compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   start(projectId, endpointId, options) { return this._call(OPS[108], [projectId, endpointId], undefined, undefined, options); }
   startSync(projectId, endpointId, options) { return this._callSync(OPS[108], [projectId, endpointId], undefined, undefined, options); }
@@ -627,7 +627,7 @@ class EndpointsApi extends Namespace {
    *
    * Suspend compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   suspend(projectId, endpointId, options) { return this._call(OPS[109], [projectId, endpointId], undefined, undefined, options); }
   suspendSync(projectId, endpointId, options) { return this._callSync(OPS[109], [projectId, endpointId], undefined, undefined, options); }
@@ -636,7 +636,7 @@ class EndpointsApi extends Namespace {
    *
    * Restart compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restart(projectId, endpointId, options) { return this._call(OPS[110], [projectId, endpointId], undefined, undefined, options); }
   restartSync(projectId, endpointId, options) { return this._callSync(OPS[110], [projectId, endpointId], undefined, undefined, options); }
@@ -691,7 +691,7 @@ class SnapshotsApi extends Namespace {
    *
    * Create snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId, branchId, query, options) { return this._call(OPS[138], [projectId, branchId], query, undefined, options); }
   createSync(projectId, branchId, query, options) { return this._callSync(OPS[138], [projectId, branchId], query, undefined, options); }
@@ -714,7 +714,7 @@ class SnapshotsApi extends Namespace {
    *
    * Delete snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId, snapshotId, options) { return this._call(OPS[141], [projectId, snapshotId], undefined, undefined, options); }
   deleteSync(projectId, snapshotId, options) { return this._callSync(OPS[141], [projectId, snapshotId], undefined, undefined, options); }
@@ -723,7 +723,7 @@ class SnapshotsApi extends Namespace {
    *
    * Restore snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restore(projectId, snapshotId, body, query, options) { return this._call(OPS[142], [projectId, snapshotId], query, body, options); }
   restoreSync(projectId, snapshotId, body, query, options) { return this._callSync(OPS[142], [projectId, snapshotId], query, body, options); }

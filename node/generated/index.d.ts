@@ -4,12 +4,12 @@
 // ---------------------------------------------------------------- client
 
 export interface SyncCallOptions {
-  /** Overrides the client's `wait` for this call. */
+  /** Overrides the client's `waitForOperations` for this call. */
   wait?: boolean;
 }
 
 export interface CallOptions extends SyncCallOptions {
-  /** Cancels the call: the Promise rejects with the signal's reason and the request is dropped. */
+  /** Cancels the call: the Promise rejects with an `AbortedError` (its `cause` is the signal's reason) and the request is dropped. */
   signal?: AbortSignal;
 }
 
@@ -5190,7 +5190,7 @@ export declare class ProjectsApi {
    *
    * Create project
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(body: ProjectCreateRequest, options?: CallOptions): Promise<CreatedProjectResponse>;
   /**
@@ -5199,7 +5199,7 @@ export declare class ProjectsApi {
    *
    * Create project
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createSync(body: ProjectCreateRequest, options?: SyncCallOptions): CreatedProjectResponse;
   /**
@@ -5237,7 +5237,7 @@ export declare class ProjectsApi {
    *
    * Update project
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId: string, body: ProjectUpdateRequest, options?: CallOptions): Promise<UpdateProjectResponse>;
   /**
@@ -5246,7 +5246,7 @@ export declare class ProjectsApi {
    *
    * Update project
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   updateSync(projectId: string, body: ProjectUpdateRequest, options?: SyncCallOptions): UpdateProjectResponse;
   /**
@@ -5371,7 +5371,7 @@ export declare class ProjectsApi {
    *
    * Add JWKS URL
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   addJwks(projectId: string, body: AddProjectJWKSRequest, options?: CallOptions): Promise<JWKSCreationOperation>;
   /**
@@ -5380,7 +5380,7 @@ export declare class ProjectsApi {
    *
    * Add JWKS URL
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   addJwksSync(projectId: string, body: AddProjectJWKSRequest, options?: SyncCallOptions): JWKSCreationOperation;
   /**
@@ -5474,7 +5474,7 @@ export declare class BranchesApi {
    *
    * Create branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId: string, body?: CreateProjectBranchRequest, options?: CallOptions): Promise<CreatedBranchResponse>;
   /**
@@ -5483,7 +5483,7 @@ export declare class BranchesApi {
    *
    * Create branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createSync(projectId: string, body?: CreateProjectBranchRequest, options?: SyncCallOptions): CreatedBranchResponse;
   /**
@@ -5491,7 +5491,7 @@ export declare class BranchesApi {
    *
    * Create anonymized branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createAnonymized(projectId: string, body: BranchAnonymizedCreateRequest, options?: CallOptions): Promise<CreatedBranchResponse>;
   /**
@@ -5500,7 +5500,7 @@ export declare class BranchesApi {
    *
    * Create anonymized branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createAnonymizedSync(projectId: string, body: BranchAnonymizedCreateRequest, options?: SyncCallOptions): CreatedBranchResponse;
   /**
@@ -5534,7 +5534,7 @@ export declare class BranchesApi {
    *
    * Update branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId: string, branchId: string, body: BranchUpdateRequest, options?: CallOptions): Promise<BranchOperations>;
   /**
@@ -5543,7 +5543,7 @@ export declare class BranchesApi {
    *
    * Update branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   updateSync(projectId: string, branchId: string, body: BranchUpdateRequest, options?: SyncCallOptions): BranchOperations;
   /**
@@ -5551,7 +5551,7 @@ export declare class BranchesApi {
    *
    * Delete branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId: string, branchId: string, query?: DeleteProjectBranchQuery, options?: CallOptions): Promise<BranchOperations>;
   /**
@@ -5560,7 +5560,7 @@ export declare class BranchesApi {
    *
    * Delete branch
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   deleteSync(projectId: string, branchId: string, query?: DeleteProjectBranchQuery, options?: SyncCallOptions): BranchOperations;
   /**
@@ -5568,7 +5568,7 @@ export declare class BranchesApi {
    *
    * Restore branch to a historical state
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restore(projectId: string, branchId: string, body: BranchRestoreRequest, options?: CallOptions): Promise<BranchOperations>;
   /**
@@ -5577,7 +5577,7 @@ export declare class BranchesApi {
    *
    * Restore branch to a historical state
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restoreSync(projectId: string, branchId: string, body: BranchRestoreRequest, options?: SyncCallOptions): BranchOperations;
   /**
@@ -5663,7 +5663,7 @@ export declare class BranchesApi {
    *
    * Set branch as default
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   setDefault(projectId: string, branchId: string, options?: CallOptions): Promise<BranchOperations>;
   /**
@@ -5672,7 +5672,7 @@ export declare class BranchesApi {
    *
    * Set branch as default
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   setDefaultSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchOperations;
   /**
@@ -5693,7 +5693,7 @@ export declare class BranchesApi {
    *
    * Finalize branch restore from snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   finalizeRestore(projectId: string, branchId: string, body?: FinalizeRestoreBranchRequest, options?: CallOptions): Promise<OperationsResponse>;
   /**
@@ -5702,7 +5702,7 @@ export declare class BranchesApi {
    *
    * Finalize branch restore from snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   finalizeRestoreSync(projectId: string, branchId: string, body?: FinalizeRestoreBranchRequest, options?: SyncCallOptions): OperationsResponse;
   /**
@@ -5740,7 +5740,7 @@ export declare class DatabasesApi {
    *
    * Create database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId: string, branchId: string, body: DatabaseCreateRequest, options?: CallOptions): Promise<DatabaseOperations>;
   /**
@@ -5749,7 +5749,7 @@ export declare class DatabasesApi {
    *
    * Create database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createSync(projectId: string, branchId: string, body: DatabaseCreateRequest, options?: SyncCallOptions): DatabaseOperations;
   /**
@@ -5770,7 +5770,7 @@ export declare class DatabasesApi {
    *
    * Update database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId: string, branchId: string, databaseName: string, body: DatabaseUpdateRequest, options?: CallOptions): Promise<DatabaseOperations>;
   /**
@@ -5779,7 +5779,7 @@ export declare class DatabasesApi {
    *
    * Update database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   updateSync(projectId: string, branchId: string, databaseName: string, body: DatabaseUpdateRequest, options?: SyncCallOptions): DatabaseOperations;
   /**
@@ -5787,7 +5787,7 @@ export declare class DatabasesApi {
    *
    * Delete database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DatabaseOperations>;
   /**
@@ -5796,7 +5796,7 @@ export declare class DatabasesApi {
    *
    * Delete database
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   deleteSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DatabaseOperations;
 }
@@ -5821,7 +5821,7 @@ export declare class RolesApi {
    *
    * Create role
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId: string, branchId: string, body: RoleCreateRequest, options?: CallOptions): Promise<RoleOperations>;
   /**
@@ -5830,7 +5830,7 @@ export declare class RolesApi {
    *
    * Create role
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createSync(projectId: string, branchId: string, body: RoleCreateRequest, options?: SyncCallOptions): RoleOperations;
   /**
@@ -5851,7 +5851,7 @@ export declare class RolesApi {
    *
    * Delete role
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleOperations>;
   /**
@@ -5860,7 +5860,7 @@ export declare class RolesApi {
    *
    * Delete role
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   deleteSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
   /**
@@ -5881,7 +5881,7 @@ export declare class RolesApi {
    *
    * Reset role password
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   resetPassword(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleOperations>;
   /**
@@ -5890,7 +5890,7 @@ export declare class RolesApi {
    *
    * Reset role password
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   resetPasswordSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
 }
@@ -5915,7 +5915,7 @@ export declare class EndpointsApi {
    *
    * Create compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId: string, body: EndpointCreateRequest, options?: CallOptions): Promise<EndpointOperations>;
   /**
@@ -5924,7 +5924,7 @@ export declare class EndpointsApi {
    *
    * Create compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createSync(projectId: string, body: EndpointCreateRequest, options?: SyncCallOptions): EndpointOperations;
   /**
@@ -5945,7 +5945,7 @@ export declare class EndpointsApi {
    *
    * Update compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   update(projectId: string, endpointId: string, body: EndpointUpdateRequest, options?: CallOptions): Promise<EndpointOperations>;
   /**
@@ -5954,7 +5954,7 @@ export declare class EndpointsApi {
    *
    * Update compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   updateSync(projectId: string, endpointId: string, body: EndpointUpdateRequest, options?: SyncCallOptions): EndpointOperations;
   /**
@@ -5962,7 +5962,7 @@ export declare class EndpointsApi {
    *
    * Delete compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
@@ -5971,7 +5971,7 @@ export declare class EndpointsApi {
    *
    * Delete compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   deleteSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
@@ -5979,7 +5979,7 @@ export declare class EndpointsApi {
    *
    * Start compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   start(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
@@ -5988,7 +5988,7 @@ export declare class EndpointsApi {
    *
    * Start compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   startSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
@@ -5996,7 +5996,7 @@ export declare class EndpointsApi {
    *
    * Suspend compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   suspend(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
@@ -6005,7 +6005,7 @@ export declare class EndpointsApi {
    *
    * Suspend compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   suspendSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
@@ -6013,7 +6013,7 @@ export declare class EndpointsApi {
    *
    * Restart compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restart(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
@@ -6022,7 +6022,7 @@ export declare class EndpointsApi {
    *
    * Restart compute endpoint
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restartSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
 }
@@ -6123,7 +6123,7 @@ export declare class SnapshotsApi {
    *
    * Create snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   create(projectId: string, branchId: string, query?: CreateSnapshotQuery, options?: CallOptions): Promise<CreateSnapshotResponse>;
   /**
@@ -6132,7 +6132,7 @@ export declare class SnapshotsApi {
    *
    * Create snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   createSync(projectId: string, branchId: string, query?: CreateSnapshotQuery, options?: SyncCallOptions): CreateSnapshotResponse;
   /**
@@ -6166,7 +6166,7 @@ export declare class SnapshotsApi {
    *
    * Delete snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   delete(projectId: string, snapshotId: string, options?: CallOptions): Promise<OperationsResponse>;
   /**
@@ -6175,7 +6175,7 @@ export declare class SnapshotsApi {
    *
    * Delete snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   deleteSync(projectId: string, snapshotId: string, options?: SyncCallOptions): OperationsResponse;
   /**
@@ -6183,7 +6183,7 @@ export declare class SnapshotsApi {
    *
    * Restore snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restore(projectId: string, snapshotId: string, body?: RestoreSnapshotRequest, query?: RestoreSnapshotQuery, options?: CallOptions): Promise<RestoredSnapshotResponse>;
   /**
@@ -6192,7 +6192,7 @@ export declare class SnapshotsApi {
    *
    * Restore snapshot
    *
-   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).
+   * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
   restoreSync(projectId: string, snapshotId: string, body?: RestoreSnapshotRequest, query?: RestoreSnapshotQuery, options?: SyncCallOptions): RestoredSnapshotResponse;
   /**
@@ -7535,7 +7535,7 @@ export declare class NeonClient {
   constructor(options?: ClientOptions);
   /** The API base URL in use. */
   readonly baseUrl: string;
-  /** A client sharing this one's connections, with operation waits on or off. */
+  /** A client sharing this one's connections, with operation waits on or off: `withOptions({ waitForOperations: wait })`. */
   withWait(wait: boolean): NeonClient;
   /**
    * A client sharing this one's connections whose every call uses these options (a bad value throws a `ConfigError`):

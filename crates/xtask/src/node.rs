@@ -88,7 +88,7 @@ fn op_doc(op: &Op) -> Vec<String> {
     }
     if op.returns_operations {
         d.push(String::new());
-        d.push("Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `wait: false`).".into());
+        d.push("Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).".into());
     }
     if op.deprecated {
         d.push("@deprecated".into());
@@ -392,7 +392,7 @@ fn index_dts(spec: &Spec) -> String {
     out.push_str("export declare class NeonClient {\n  constructor(options?: ClientOptions);\n");
     out.push_str("  /** The API base URL in use. */\n  readonly baseUrl: string;\n");
     out.push_str(
-        "  /** A client sharing this one's connections, with operation waits on or off. */\n  withWait(wait: boolean): NeonClient;\n",
+        "  /** A client sharing this one's connections, with operation waits on or off: `withOptions({ waitForOperations: wait })`. */\n  withWait(wait: boolean): NeonClient;\n",
     );
     out.push_str("  /**\n   * A client sharing this one's connections whose every call uses these options (a bad value throws a `ConfigError`):\n   * `client.withOptions({ timeoutMs: 5000 }).projects.get(id)`.\n   */\n  withOptions(options: WithOptions): NeonClient;\n");
     out.push_str("  /**\n   * Calls any path of the API (what the spec lacks) through the same pipeline: auth, retries, the deadline,\n   * errors with request ids. `path` is relative to the base URL (`/projects/{id}/…`).\n   */\n  request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: RawRequest): Promise<RawResponse>;\n  /** Blocking form of `request`. */\n  requestSync(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: Omit<RawRequest, 'signal'>): RawResponse;\n");
@@ -464,12 +464,12 @@ const PRELUDE_DTS: &str = r#"/// <reference types="node" />
 // ---------------------------------------------------------------- client
 
 export interface SyncCallOptions {
-  /** Overrides the client's `wait` for this call. */
+  /** Overrides the client's `waitForOperations` for this call. */
   wait?: boolean;
 }
 
 export interface CallOptions extends SyncCallOptions {
-  /** Cancels the call: the Promise rejects with the signal's reason and the request is dropped. */
+  /** Cancels the call: the Promise rejects with an `AbortedError` (its `cause` is the signal's reason) and the request is dropped. */
   signal?: AbortSignal;
 }
 
