@@ -3,7 +3,7 @@
 // namespaces (generated in ../generated/client.js), created on first use.
 
 const util = require('node:util');
-const { native, run, describe, scalar, checkOptions } = require('./core.js');
+const { native, run, describe, encodeQuery, checkOptions } = require('./core.js');
 const { fromNative, typeError } = require('./errors.js');
 const { RawResponse } = require('./response.js');
 const { OPS, NAMESPACES } = require('../generated/client.js');
@@ -88,16 +88,7 @@ function rawRequest(method, path, request) {
   if (typeof method !== 'string') throw typeError(`request: the method must be a string (got ${describe(method)})`);
   if (typeof path !== 'string') throw typeError(`request: the path must be a string (got ${describe(path)})`);
   const r = optionsObject('request', request) || {};
-  const query = [];
-  if (r.query !== undefined && r.query !== null) {
-    if (typeof r.query !== 'object' || Array.isArray(r.query)) throw typeError(`request: the query must be an object (got ${describe(r.query)})`);
-    for (const k of Object.keys(r.query)) {
-      const v = r.query[k];
-      if (v === undefined || v === null) continue;
-      if (Array.isArray(v)) for (const x of v) query.push(k, scalar(RAW, k, x));
-      else query.push(k, scalar(RAW, k, v));
-    }
-  }
+  const query = encodeQuery(RAW, r.query);
   let body;
   if (r.body !== undefined) {
     try {

@@ -12,9 +12,9 @@ function remember(value, reply) {
   return value;
 }
 
-function info(reply) {
-  const headers = Object.freeze(reply.headers.map((h) => Object.freeze(h)));
-  return Object.freeze({ status: reply.status, requestId: reply.requestId === undefined ? null : reply.requestId, headers });
+function info(meta) {
+  const headers = Object.freeze(meta.headers.map((h) => Object.freeze(h)));
+  return Object.freeze({ status: meta.status, requestId: meta.requestId === undefined ? null : meta.requestId, headers });
 }
 
 /** The status, request id and headers of the response a result came from (null for values neonkit did not fetch). */
@@ -24,7 +24,7 @@ function responseOf(result) {
   let m = META.get(result);
   if (m === undefined) return null;
   if (!Object.isFrozen(m)) {
-    m = info(m);
+    m = info(m.meta());
     META.set(result, m);
   }
   return m;
@@ -33,7 +33,7 @@ function responseOf(result) {
 /** The answer of `client.request(…)`: the status, the headers and the body. */
 class RawResponse {
   constructor(reply) {
-    const i = info(reply);
+    const i = info(reply.meta());
     this.status = i.status;
     this.requestId = i.requestId;
     this.headers = i.headers;

@@ -128,10 +128,10 @@ pub struct NativePart {
     pub content_type: Option<String>,
 }
 
-/// One call of an operation, by its index in `operationIds()`; `wait` overrides the client's.
+/// One call of an operation, by its operationId; `wait` overrides the client's.
 #[napi(object)]
 pub struct NativeCall {
-    pub op: u32,
+    pub op: String,
     pub path: Vec<String>,
     /// Name/value pairs, flat.
     pub query: Vec<String>,
@@ -179,21 +179,19 @@ impl NativeReply {
         })
     }
 
-    #[napi(getter)]
-    pub fn status(&self) -> u32 {
-        self.0.status.into()
+    /// The status, request id and headers (`[name, value]`, names in lower case, in the order received).
+    #[napi]
+    pub fn meta(&self) -> ReplyMeta {
+        let headers = self.0.headers.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
+        ReplyMeta { status: self.0.status.into(), request_id: self.0.request_id.clone(), headers }
     }
+}
 
-    #[napi(getter)]
-    pub fn request_id(&self) -> Option<String> {
-        self.0.request_id.clone()
-    }
-
-    /// `[name, value]` pairs, names in lower case, in the order received.
-    #[napi(getter)]
-    pub fn headers(&self) -> Vec<Vec<String>> {
-        self.0.headers.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect()
-    }
+#[napi(object)]
+pub struct ReplyMeta {
+    pub status: u32,
+    pub request_id: Option<String>,
+    pub headers: Vec<Vec<String>>,
 }
 
 #[napi]
@@ -203,17 +201,13 @@ type Call = std::pin::Pin<Box<dyn Future<Output = neonkit::Result<NativeReply>> 
 
 impl NativeClient {
     fn call_future(&self, c: NativeCall) -> Result<Call> {
-        let op = neonkit::operations::OPERATIONS
-            .get(c.op as usize)
-            .copied()
-            .ok_or_else(|| to_napi(Error::new(ErrorKind::InvalidArgument, "no such operation")))?;
         let client = c.wait.map_or_else(|| self.0.clone(), |w| self.0.with_wait(w));
         let body = match c.body {
             None => Body::None,
             Some(Either::A(json)) => Body::Json(json.into()),
             Some(Either::B(parts)) => Body::Parts(parts.into_iter().map(part).collect()),
         };
-        Ok(Box::pin(async move { client.call_op(op, c.path, pairs(c.query), body).await.map(NativeReply) }))
+        Ok(Box::pin(async move { client.call_by_id(&c.op, c.path, pairs(c.query), body).await.map(NativeReply) }))
     }
 
     fn request_future(&self, r: NativeRequest) -> Call {
@@ -326,12 +320,6 @@ impl NativePager {
     pub fn next_page_sync(&self) -> Result<Option<String>> {
         here(next_page(self.0.clone()))
     }
-}
-
-/// The operationIds in the order of the core's operation table (the index `call` takes).
-#[napi]
-pub fn operation_ids() -> Vec<String> {
-    neonkit::operations::OPERATIONS.iter().map(|o| o.id.to_string()).collect()
 }
 
 /// The stable snake_case names of every error kind.
