@@ -46,8 +46,8 @@ export declare class Emulator {
   /** Empties all state (projects, faults, counters). */
   reset(): void;
   requestCount(operationId: string): number;
-  /** Changes live settings (admin API `PATCH /_emulator/config`). */
-  configure(settings: Record<string, number | boolean>): Promise<Record<string, unknown>>;
+  /** Changes, while it runs, what can change (any other option rejects with a `ConfigError`). */
+  configure(options: Pick<EmulatorOptions, 'operationDurationMs' | 'locking' | 'rateLimits' | 'latencyMs'>): Promise<void>;
   stop(): Promise<void>;
   /** `await using emu = await startEmulator()` stops it at the end of the scope. */
   [Symbol.asyncDispose](): Promise<void>;

@@ -29,6 +29,15 @@ class Emulator {
 
   clearFaults() { try { this._native.clearFaults(); } catch (e) { throw fromNative(e); } }
 
+  /**
+   * Changes, while it runs, what can change: `{ operationDurationMs, locking, rateLimits, latencyMs }` (the names of
+   * startEmulator; any other option is a ConfigError). Fault rates stay with the admin API (`PATCH /_emulator/config`).
+   */
+  async configure(options) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw typeError('configure takes an options object');
+    try { this._native.configure(options); } catch (e) { throw fromNative(e); }
+  }
+
   /** Empties all state (projects, faults, counters). */
   reset() { try { this._native.reset(); } catch (e) { throw fromNative(e); } }
 
@@ -59,16 +68,3 @@ async function startEmulator(options) {
 }
 
 module.exports = { startEmulator, Emulator };
-
-/** Changes the emulator's live settings through its admin API (`PATCH /_emulator/config`):
- * `{ operation_duration_ms, locking, rate_limits, latency_ms, rate_429, rate_500, rate_503, drop_rate, truncate_rate }`. */
-Emulator.prototype.configure = async function configure(settings) {
-  const admin = this.baseUrl.replace(/\/api\/v2$/, '');
-  const r = await fetch(`${admin}/_emulator/config`, {
-    method: 'PATCH',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(settings),
-  });
-  if (!r.ok) throw new Error(`emulator config: HTTP ${r.status}`);
-  return r.json();
-};

@@ -165,7 +165,7 @@ test('operation_failed: the operation a call waits for fails', async () => {
 
 test('wait_timeout: operations outlast the wait', async () => {
   const p = await newProject();
-  await ctx.emu.configure({ operation_duration_ms: 3000 });
+  await ctx.emu.configure({ operationDurationMs: 3000 });
   try {
     const c = ctx.emu.client({ waitTimeoutMs: 150, waitPollIntervalMs: 20 });
     await assert.rejects(c.branches.create(p.id, { branch: { name: 'slow' } }), (e) => {
@@ -176,7 +176,7 @@ test('wait_timeout: operations outlast the wait', async () => {
       return true;
     });
   } finally {
-    await ctx.emu.configure({ operation_duration_ms: 20 });
+    await ctx.emu.configure({ operationDurationMs: 20 });
   }
 });
 

@@ -50,7 +50,7 @@ test('withOptions({ timeoutMs }) is the whole call\'s deadline; the original cli
 
 test('withOptions({ timeoutMs }) bounds the operation wait too', async () => {
   const p = await newProject('deadline');
-  await ctx.emu.configure({ operation_duration_ms: 5000 });
+  await ctx.emu.configure({ operationDurationMs: 5000 });
   try {
     const started = Date.now();
     await assert.rejects(ctx.client.withOptions({ timeoutMs: 400 }).branches.create(p.id, { branch: { name: 'slow' } }), (e) => {
@@ -61,7 +61,7 @@ test('withOptions({ timeoutMs }) bounds the operation wait too', async () => {
     });
     assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
   } finally {
-    await ctx.emu.configure({ operation_duration_ms: 20 });
+    await ctx.emu.configure({ operationDurationMs: 20 });
   }
 });
 
@@ -85,7 +85,7 @@ test('withOptions({ maxRetries: 0 }): a 423 is a LockedError after exactly one r
 
 test('withOptions({ waitForOperations: false }) returns with the operations still running', async () => {
   const p = await newProject('nowait');
-  await ctx.emu.configure({ operation_duration_ms: 1000 });
+  await ctx.emu.configure({ operationDurationMs: 1000 });
   try {
     const quick = ctx.client.withOptions({ waitForOperations: false });
     const r = await quick.branches.create(p.id, { branch: { name: 'quick' } });
@@ -97,17 +97,17 @@ test('withOptions({ waitForOperations: false }) returns with the operations stil
     const waited = await quick.branches.create(p.id, { branch: { name: 'waited' } }, { wait: true });
     assert.ok(waited.operations.every((o) => o.status === 'finished'));
   } finally {
-    await ctx.emu.configure({ operation_duration_ms: 20 });
+    await ctx.emu.configure({ operationDurationMs: 20 });
   }
 });
 
 test('withOptions({ waitTimeoutMs }) bounds the wait alone', async () => {
   const p = await newProject('waittimeout');
-  await ctx.emu.configure({ operation_duration_ms: 3000 });
+  await ctx.emu.configure({ operationDurationMs: 3000 });
   try {
     await assert.rejects(ctx.client.withOptions({ waitTimeoutMs: 150 }).branches.create(p.id, { branch: { name: 'w' } }), WaitTimeoutError);
   } finally {
-    await ctx.emu.configure({ operation_duration_ms: 20 });
+    await ctx.emu.configure({ operationDurationMs: 20 });
   }
 });
 
@@ -225,4 +225,14 @@ test('request: a 404 is a NotFoundError with its request id; an aborted one is a
   } finally {
     ctx.emu.clearFaults();
   }
+});
+
+// ---------------------------------------------------------------- the emulator handle
+
+test('emulator.configure changes what can change while it runs, by the vocabulary names', async () => {
+  await ctx.emu.configure({ latencyMs: 0, locking: true, rateLimits: false, operationDurationMs: 20 });
+  await assert.rejects(ctx.emu.configure({ port: 1 }), (e) => e instanceof ConfigError && /port is set when the emulator starts/.test(e.message));
+  await assert.rejects(ctx.emu.configure({ latencyMs: -1000 }), (e) => e instanceof ConfigError && e.message === 'latencyMs must be a number of milliseconds from 0 to 3600000 (got -1000)');
+  await assert.rejects(ctx.emu.configure({ operation_duration_ms: 5 }), (e) => e instanceof ConfigError && /unknown emulator option/.test(e.message));
+  await assert.rejects(ctx.emu.configure('fast'), InvalidArgumentTypeError);
 });

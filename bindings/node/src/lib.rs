@@ -370,6 +370,12 @@ impl NativeEmulator {
         self.0.clear_faults().map_err(to_napi)
     }
 
+    /// Changes what can change while it runs (`operationDurationMs`, `locking`, `rateLimits`, `latencyMs`).
+    #[napi(catch_unwind)]
+    pub fn configure(&self, options: Option<Object<'_>>) -> Result<()> {
+        self.0.configure(Convention::Camel, option_values(options)?).map_err(to_napi)
+    }
+
     /// Empties all state (projects, faults, counters).
     #[napi(catch_unwind)]
     pub fn reset(&self) -> Result<()> {
