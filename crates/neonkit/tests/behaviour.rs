@@ -11,13 +11,6 @@ use neonkit::operations::*;
 use neonkit::{ErrorKind, WaitOptions};
 use neonkit_emulator::{EmulatorConfig, FaultKind};
 
-fn branch_body(name: &str) -> CreateProjectBranchRequest {
-    CreateProjectBranchRequest {
-        branch: Some(CreateProjectBranchRequestBranch { name: Some(name.into()), ..Default::default() }),
-        ..Default::default()
-    }
-}
-
 #[tokio::test]
 async fn locked_is_retried_then_succeeds() {
     let emu = emulator().await;

@@ -11,13 +11,6 @@ use neonkit::operation::HttpMethod;
 use neonkit::{CallOptions, ClientOptions, Convention, ErrorKind, OptionValue, Payload};
 use neonkit_emulator::{EmulatorConfig, FaultKind};
 
-fn branch_body(name: &str) -> CreateProjectBranchRequest {
-    CreateProjectBranchRequest {
-        branch: Some(CreateProjectBranchRequestBranch { name: Some(name.into()), ..Default::default() }),
-        ..Default::default()
-    }
-}
-
 #[tokio::test]
 async fn with_options_timeout_is_the_whole_calls_deadline() {
     let emu = emulator().await;

@@ -53,6 +53,15 @@ pub async fn new_project(client: &Client, name: &str) -> neonkit::models::Create
     client.projects().create(&body).await.expect("project created")
 }
 
+/// A createProjectBranch body that names the branch.
+pub fn branch_body(name: &str) -> neonkit::models::CreateProjectBranchRequest {
+    use neonkit::models::*;
+    CreateProjectBranchRequest {
+        branch: Some(CreateProjectBranchRequestBranch { name: Some(name.into()), ..Default::default() }),
+        ..Default::default()
+    }
+}
+
 /// One scripted reply of an injected transport.
 pub type Reply = Result<HttpResponse, TransportError>;
 
