@@ -9,13 +9,16 @@ const native = require('./native.js');
 const { fromNative, typeError, rangeError, abortedError, ERROR_CLASSES } = require('./errors.js');
 const { remember } = require('./response.js');
 
+const INDEX = new Map(native.operationIds().map((id, i) => [id, i]));
 const EMPTY = Object.freeze([]);
 
 /** Turns the generated rows into frozen operation descriptors. */
 function defineOperations(rows) {
   return rows.map(([id, ns, method, iter, pathParams, query, body, response, returnsOps, secrets]) => {
+    const index = INDEX.get(id);
+    if (index === undefined) throw new Error(`neonkit: the native addon has no operation ${id}; rebuild it (npm run build)`);
     return Object.freeze({
-      id, ns, method, iter,
+      id, index, ns, method, iter,
       path: pathParams.map((p) => p[0]),
       pathInteger: pathParams.map((p) => p[1]),
       secrets: secrets.map((p) => p.split('.')),
@@ -227,14 +230,11 @@ function decode(op, v) {
   return v;
 }
 
-/** What the native `call` takes (`wait`: undefined keeps the client's setting). */
-function callOf(op, path, query, body) {
-  return { op: op.id, path: checkPath(op, path), query: encodeQuery(op, query), body: encodeBody(op, body), wait: undefined };
-}
-
-/** A call's result, decoded; `responseOf(result)` finds the reply's metadata. */
+/** A call's result (`reply`: [body, meta]), decoded; `responseOf(result)` finds the meta. */
 function result(op, reply) {
-  return remember(decode(op, reply.takeBody()), reply);
+  const v = decode(op, reply[0]);
+  reply[0] = undefined;
+  return remember(v, reply);
 }
 
 function* iterateSync(pager) {
@@ -265,28 +265,32 @@ class Namespace {
   }
 
   _call(op, path, query, body, options) {
-    let call, signal;
+    let q, b, wait, signal;
     try {
-      call = callOf(op, path, query, body);
+      checkPath(op, path);
+      q = encodeQuery(op, query);
+      b = encodeBody(op, body);
       const o = checkOptions(options);
       if (o !== null) {
-        call.wait = waitFlag(o.wait);
+        wait = waitFlag(o.wait);
         signal = o.signal || undefined;
       }
     } catch (e) {
       return Promise.reject(e);
     }
     const n = this._c._native;
-    return run(signal, (t) => n.call(call, t), (r) => result(op, r));
+    return run(signal, (t) => n.call(op.index, path, q, b, wait, t), (r) => result(op, r));
   }
 
   _callSync(op, path, query, body, options) {
-    const call = callOf(op, path, query, body);
+    checkPath(op, path);
+    const q = encodeQuery(op, query);
+    const b = encodeBody(op, body);
     const o = checkOptions(options);
-    if (o !== null) call.wait = waitFlag(o.wait);
+    const wait = o === null ? undefined : waitFlag(o.wait);
     let r;
     try {
-      r = this._c._native.callSync(call);
+      r = this._c._native.callSync(op.index, path, q, b, wait);
     } catch (e) {
       throw fromNative(e);
     }

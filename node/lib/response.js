@@ -1,8 +1,8 @@
 'use strict';
 // Response metadata: `responseOf(result)` for what a call returned, and the
 // RawResponse of `client.request(…)`. A call only records its native reply
-// against its result (one WeakMap entry); the metadata is read from the core
-// when asked for.
+// ([body, "status\nrequest id\nname\nvalue\n…"]) against its result
+// (one WeakMap entry); the metadata is put together when asked for.
 
 const META = new WeakMap();
 
@@ -12,19 +12,20 @@ function remember(value, reply) {
   return value;
 }
 
-function info(meta) {
-  const headers = Object.freeze(meta.headers.map((h) => Object.freeze(h)));
-  return Object.freeze({ status: meta.status, requestId: meta.requestId === undefined ? null : meta.requestId, headers });
+function info(reply) {
+  const flat = reply[1].split('\n');
+  const headers = [];
+  for (let i = 2; i + 1 < flat.length; i += 2) headers.push(Object.freeze([flat[i], flat[i + 1]]));
+  return Object.freeze({ status: Number(flat[0]), requestId: flat[1] === '' ? null : flat[1], headers: Object.freeze(headers) });
 }
 
 /** The status, request id and headers of the response a result came from (null for values neonkit did not fetch). */
 function responseOf(result) {
   if (result === null || typeof result !== 'object') return null;
-  if (result instanceof RawResponse) return info(result);
   let m = META.get(result);
   if (m === undefined) return null;
-  if (!Object.isFrozen(m)) {
-    m = info(m.meta());
+  if (Array.isArray(m)) {
+    m = info(m);
     META.set(result, m);
   }
   return m;
@@ -33,12 +34,12 @@ function responseOf(result) {
 /** The answer of `client.request(…)`: the status, the headers and the body. */
 class RawResponse {
   constructor(reply) {
-    const i = info(reply.meta());
+    const i = info(reply);
     this.status = i.status;
     this.requestId = i.requestId;
     this.headers = i.headers;
-    const body = reply.takeBody();
-    this.body = typeof body === 'string' ? Buffer.from(body) : body;
+    META.set(this, i);
+    this.body = typeof reply[0] === 'string' ? Buffer.from(reply[0]) : reply[0];
   }
 
   /** The first header of that name (case-insensitive), or null. */

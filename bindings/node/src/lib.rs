@@ -9,6 +9,7 @@
 //! `NeonError` subclass of its kind.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 use std::future::Future;
 use std::sync::Arc;
 
@@ -128,17 +129,8 @@ pub struct NativePart {
     pub content_type: Option<String>,
 }
 
-/// One call of an operation, by its operationId; `wait` overrides the client's.
-#[napi(object)]
-pub struct NativeCall {
-    pub op: String,
-    pub path: Vec<String>,
-    /// Name/value pairs, flat.
-    pub query: Vec<String>,
-    /// JSON text, or the parts of a multipart body.
-    pub body: Option<Either<String, Vec<NativePart>>>,
-    pub wait: Option<bool>,
-}
+/// A request body: JSON text, or the parts of a multipart body.
+type JsBody = Option<Either<String, Vec<NativePart>>>;
 
 /// One raw call (`client.request`): any method and path through the same pipeline.
 #[napi(object)]
@@ -157,62 +149,55 @@ pub struct NativeWait {
     pub ids: Option<Vec<String>>,
 }
 
-/// A finished call: its body (taken once) and its response's metadata.
-#[napi]
-pub struct NativeReply(Reply);
+/// A finished call as JS gets it: `[body, meta]`, the body JSON text (a Buffer for downloads and raw
+/// calls), the meta `status\nrequest id\n` then `name\nvalue\n` for each header (names in lower case, in
+/// the order received). Two plain values: no class instance or object per call.
+type Out = (Either<String, Buffer>, String);
 
-#[napi]
-impl NativeReply {
-    /// The body: JSON text, a Buffer (downloads and raw calls), or "" for none.
-    #[napi(ts_return_type = "string | Buffer")]
-    pub fn take_body(&mut self) -> Result<Either<String, Buffer>> {
-        Ok(match std::mem::replace(&mut self.0.output, Output::Empty) {
-            Output::Json(b) if b.len() > MAX_JS_STRING => {
-                let message = format!("the response body ({} bytes) is longer than a JavaScript string can be", b.len());
-                return Err(to_napi(Error::new(ErrorKind::Decode, message)));
-            }
-            Output::Json(b) => {
-                Either::A(String::from_utf8(b.into()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
-            }
-            Output::Bytes(b) => Either::B(Vec::from(b).into()),
-            Output::Empty => Either::A(String::new()),
-        })
+fn out(r: Reply) -> neonkit::Result<Out> {
+    let mut meta = String::with_capacity(r.headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() + 64);
+    let _ = write!(meta, "{}\n{}\n", r.status, r.request_id.as_deref().unwrap_or(""));
+    for (k, v) in &r.headers {
+        meta.extend([k.as_str(), "\n", v.as_str(), "\n"]);
     }
-
-    /// The status, request id and headers (`[name, value]`, names in lower case, in the order received).
-    #[napi]
-    pub fn meta(&self) -> ReplyMeta {
-        let headers = self.0.headers.iter().map(|(k, v)| vec![k.clone(), v.clone()]).collect();
-        ReplyMeta { status: self.0.status.into(), request_id: self.0.request_id.clone(), headers }
-    }
-}
-
-#[napi(object)]
-pub struct ReplyMeta {
-    pub status: u32,
-    pub request_id: Option<String>,
-    pub headers: Vec<Vec<String>>,
+    let body = match r.output {
+        Output::Json(b) if b.len() > MAX_JS_STRING => {
+            let message = format!("the response body ({} bytes) is longer than a JavaScript string can be", b.len());
+            return Err(Error::new(ErrorKind::Decode, message));
+        }
+        Output::Json(b) => Either::A(String::from_utf8(b.into()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        Output::Bytes(b) => Either::B(Vec::from(b).into()),
+        Output::Empty => Either::A(String::new()),
+    };
+    Ok((body, meta))
 }
 
 #[napi]
 pub struct NativeClient(neonkit::Client);
 
-type Call = std::pin::Pin<Box<dyn Future<Output = neonkit::Result<NativeReply>> + Send>>;
-
 impl NativeClient {
-    fn call_future(&self, c: NativeCall) -> Result<Call> {
-        let client = c.wait.map_or_else(|| self.0.clone(), |w| self.0.with_wait(w));
-        let body = match c.body {
+    fn call_future(
+        &self,
+        op: u32,
+        path: Vec<String>,
+        query: Vec<String>,
+        body: JsBody,
+        wait: Option<bool>,
+    ) -> Result<impl Future<Output = neonkit::Result<Out>> + Send + 'static> {
+        let op = neonkit::operations::OPERATIONS.get(op as usize).copied();
+        let op = op.ok_or_else(|| to_napi(Error::new(ErrorKind::InvalidArgument, "no such operation")))?;
+        let client = wait.map_or_else(|| self.0.clone(), |w| self.0.with_wait(w));
+        let body = match body {
             None => Body::None,
             Some(Either::A(json)) => Body::Json(json.into()),
             Some(Either::B(parts)) => Body::Parts(parts.into_iter().map(part).collect()),
         };
-        Ok(Box::pin(async move { client.call_by_id(&c.op, c.path, pairs(c.query), body).await.map(NativeReply) }))
+        Ok(async move { out(client.call_op(op, path, pairs(query), body).await?) })
     }
 
-    fn request_future(&self, r: NativeRequest) -> Call {
+    fn request_future(&self, r: NativeRequest) -> impl Future<Output = neonkit::Result<Out>> + Send + 'static {
         let client = self.0.clone();
-        Box::pin(async move { client.request_by_name(&r.method, &r.path, pairs(r.query), r.body.map(Into::into)).await.map(NativeReply) })
+        async move { out(client.request_by_name(&r.method, &r.path, pairs(r.query), r.body.map(Into::into)).await?) }
     }
 
     fn wait_future(&self, w: NativeWait) -> impl Future<Output = neonkit::Result<String>> + Send + 'static {
@@ -260,23 +245,34 @@ impl NativeClient {
         self.0.base_url().to_string()
     }
 
-    #[napi(catch_unwind, ts_return_type = "Promise<NativeReply>")]
-    pub fn call<'env>(&self, env: &'env Env, call: NativeCall, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
-        promise(env, cancel, self.call_future(call)?)
+    /// Calls the operation at that index of `operationIds()`; `wait` overrides the client's.
+    #[allow(clippy::too_many_arguments)]
+    #[napi(catch_unwind, ts_return_type = "Promise<[string | Buffer, string]>")]
+    pub fn call<'env>(
+        &self,
+        env: &'env Env,
+        op: u32,
+        path: Vec<String>,
+        query: Vec<String>,
+        body: JsBody,
+        wait: Option<bool>,
+        cancel: Option<&CancelToken>,
+    ) -> Result<Object<'env>> {
+        promise(env, cancel, self.call_future(op, path, query, body, wait)?)
     }
 
     #[napi(catch_unwind)]
-    pub fn call_sync(&self, call: NativeCall) -> Result<NativeReply> {
-        here(self.call_future(call)?)
+    pub fn call_sync(&self, op: u32, path: Vec<String>, query: Vec<String>, body: JsBody, wait: Option<bool>) -> Result<Out> {
+        here(self.call_future(op, path, query, body, wait)?)
     }
 
-    #[napi(catch_unwind, ts_return_type = "Promise<NativeReply>")]
+    #[napi(catch_unwind, ts_return_type = "Promise<[Buffer, string]>")]
     pub fn request<'env>(&self, env: &'env Env, request: NativeRequest, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
         promise(env, cancel, self.request_future(request))
     }
 
     #[napi(catch_unwind)]
-    pub fn request_sync(&self, request: NativeRequest) -> Result<NativeReply> {
+    pub fn request_sync(&self, request: NativeRequest) -> Result<Out> {
         here(self.request_future(request))
     }
 
@@ -320,6 +316,12 @@ impl NativePager {
     pub fn next_page_sync(&self) -> Result<Option<String>> {
         here(next_page(self.0.clone()))
     }
+}
+
+/// The operationIds in the order of the core's operation table (the index `call` takes).
+#[napi]
+pub fn operation_ids() -> Vec<String> {
+    neonkit::operations::OPERATIONS.iter().map(|o| o.id.to_string()).collect()
 }
 
 /// The stable snake_case names of every error kind.
