@@ -5,7 +5,8 @@
 //! each language's keywords ([`keywords`]) and identifiers ([`ident`]), method,
 //! iterator, namespace and query type names ([`method_name`], [`iter_name`],
 //! [`ns_accessor`], [`ns_type`], [`query_type`]), enum members
-//! ([`enum_members`]) and the generated-file headers ([`spec_header`]).
+//! ([`enum_members`]), model view properties ([`view_props`]) and the
+//! generated-file headers ([`spec_header`]).
 //!
 //! Namespace: from the operation's tag, except that databases and roles (tagged
 //! Branch in the spec) get namespaces of their own. Method: the operationId's
@@ -508,6 +509,29 @@ pub fn enum_members(values: &[String], lang: Lang) -> Vec<String> {
         .collect()
 }
 
+/// The properties of a typed model view (Kotlin and Swift) for its fields'
+/// JSON names: lowerCamelCase, `f` before a leading digit, `Field` after a name
+/// the view itself has (`neonJson`, `json`, `description`), `_` appended to a repeat.
+pub fn view_props(json_names: &[&str]) -> Vec<String> {
+    let mut taken = BTreeSet::new();
+    json_names
+        .iter()
+        .map(|name| {
+            let mut n = camel(&split_words(name));
+            if n.is_empty() || n.chars().next().unwrap().is_ascii_digit() {
+                n = format!("f{n}");
+            }
+            if matches!(n.as_str(), "neonJson" | "json" | "description") {
+                n.push_str("Field");
+            }
+            while !taken.insert(n.clone()) {
+                n.push('_');
+            }
+            n
+        })
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // Namespaces, operations and their names per language
 
@@ -643,6 +667,11 @@ mod tests {
         assert_eq!(enum_members(&values, Lang::Rust), ["AB", "AB_", "UnknownValue", "Empty", "V1x"]);
         assert_eq!(enum_members(&values, Lang::Python), ["A_B", "A_B_2", "UNKNOWN", "V_", "V_1X"]);
         assert_eq!(enum_members(&values, Lang::Kotlin), ["A_B", "A_B_", "UNKNOWN", "V_", "V_1X"]);
+    }
+
+    #[test]
+    fn view_properties() {
+        assert_eq!(view_props(&["project_id", "json", "2fa", "projectId"]), ["projectId", "jsonField", "f2fa", "projectId_"]);
     }
 
     #[test]
