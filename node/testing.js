@@ -58,6 +58,9 @@ async function startEmulator(options) {
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw typeError('startEmulator takes an options object');
   }
+  if (typeof native.startEmulator !== 'function') {
+    throw new Error('neonkit/testing: this build of the addon has no emulator (built without the `emulator` feature)');
+  }
   let n;
   try {
     n = await native.startEmulator(options);

@@ -19,7 +19,6 @@ use napi_derive::napi;
 
 use neonkit::kernel::{self, Body, Output, Reply};
 use neonkit::{CallOptions, ClientOptions, Convention, Error, ErrorKind, OptionValue};
-use neonkit_emulator::handle::{self, EmulatorHandle};
 
 /// What starts the message of every error that carries neonkit's fields.
 const MARKER: &str = "\u{1}neonkit:";
@@ -339,67 +338,74 @@ pub fn test_panic(env: &Env, asynchronous: bool) -> Result<Option<Object<'_>>> {
     here(async { panic!("test panic (sync)") as neonkit::Result<()> }).map(|()| None)
 }
 
-/// A running emulator, on 127.0.0.1, served by the shared runtime.
-#[napi]
-pub struct NativeEmulator(EmulatorHandle);
+/// The in-process emulator of `neonkit/testing` (feature `emulator`, on by default).
+#[cfg(feature = "emulator")]
+pub mod emulator {
+    use super::*;
+    use neonkit_emulator::handle::{self, EmulatorHandle};
 
-#[napi]
-impl NativeEmulator {
-    /// `http://127.0.0.1:PORT/api/v2`
-    #[napi(getter)]
-    pub fn base_url(&self) -> String {
-        self.0.base_url().to_string()
+    /// A running emulator, on 127.0.0.1, served by the shared runtime.
+    #[napi]
+    pub struct NativeEmulator(EmulatorHandle);
+
+    #[napi]
+    impl NativeEmulator {
+        /// `http://127.0.0.1:PORT/api/v2`
+        #[napi(getter)]
+        pub fn base_url(&self) -> String {
+            self.0.base_url().to_string()
+        }
+
+        #[napi(getter)]
+        pub fn api_key(&self) -> String {
+            self.0.api_key().to_string()
+        }
+
+        #[napi(getter)]
+        pub fn port(&self) -> u32 {
+            self.0.port().into()
+        }
+
+        /// Adds a fault (the JSON of the admin API's `POST /_emulator/faults`).
+        #[napi(catch_unwind)]
+        pub fn add_fault(&self, fault_json: String) -> Result<()> {
+            self.0.add_fault_json(&fault_json).map_err(to_napi)
+        }
+
+        #[napi(catch_unwind)]
+        pub fn clear_faults(&self) -> Result<()> {
+            self.0.clear_faults().map_err(to_napi)
+        }
+
+        /// Changes what can change while it runs (`operationDurationMs`, `locking`, `rateLimits`, `latencyMs`).
+        #[napi(catch_unwind)]
+        pub fn configure(&self, options: Option<Object<'_>>) -> Result<()> {
+            self.0.configure(Convention::Camel, option_values(options)?).map_err(to_napi)
+        }
+
+        /// Empties all state (projects, faults, counters).
+        #[napi(catch_unwind)]
+        pub fn reset(&self) -> Result<()> {
+            self.0.reset().map_err(to_napi)
+        }
+
+        /// Requests received for that operationId.
+        #[napi(catch_unwind)]
+        pub fn request_count(&self, operation_id: String) -> Result<f64> {
+            self.0.request_count(&operation_id).map(|n| n as f64).map_err(to_napi)
+        }
+
+        /// Stops the server (idempotent).
+        #[napi(catch_unwind)]
+        pub fn stop(&self) {
+            self.0.stop();
+        }
     }
 
-    #[napi(getter)]
-    pub fn api_key(&self) -> String {
-        self.0.api_key().to_string()
+    /// Starts an emulator in this process; its options are checked by the core under their Node names.
+    #[napi(catch_unwind, ts_return_type = "Promise<NativeEmulator>")]
+    pub fn start_emulator<'env>(env: &'env Env, options: Option<Object<'env>>) -> Result<Object<'env>> {
+        let config = handle::config(Convention::Camel, option_values(options)?).map_err(to_napi)?;
+        promise(env, None, async move { EmulatorHandle::start(config).await.map(NativeEmulator) })
     }
-
-    #[napi(getter)]
-    pub fn port(&self) -> u32 {
-        self.0.port().into()
-    }
-
-    /// Adds a fault (the JSON of the admin API's `POST /_emulator/faults`).
-    #[napi(catch_unwind)]
-    pub fn add_fault(&self, fault_json: String) -> Result<()> {
-        self.0.add_fault_json(&fault_json).map_err(to_napi)
-    }
-
-    #[napi(catch_unwind)]
-    pub fn clear_faults(&self) -> Result<()> {
-        self.0.clear_faults().map_err(to_napi)
-    }
-
-    /// Changes what can change while it runs (`operationDurationMs`, `locking`, `rateLimits`, `latencyMs`).
-    #[napi(catch_unwind)]
-    pub fn configure(&self, options: Option<Object<'_>>) -> Result<()> {
-        self.0.configure(Convention::Camel, option_values(options)?).map_err(to_napi)
-    }
-
-    /// Empties all state (projects, faults, counters).
-    #[napi(catch_unwind)]
-    pub fn reset(&self) -> Result<()> {
-        self.0.reset().map_err(to_napi)
-    }
-
-    /// Requests received for that operationId.
-    #[napi(catch_unwind)]
-    pub fn request_count(&self, operation_id: String) -> Result<f64> {
-        self.0.request_count(&operation_id).map(|n| n as f64).map_err(to_napi)
-    }
-
-    /// Stops the server (idempotent).
-    #[napi(catch_unwind)]
-    pub fn stop(&self) {
-        self.0.stop();
-    }
-}
-
-/// Starts an emulator in this process; its options are checked by the core under their Node names.
-#[napi(catch_unwind, ts_return_type = "Promise<NativeEmulator>")]
-pub fn start_emulator<'env>(env: &'env Env, options: Option<Object<'env>>) -> Result<Object<'env>> {
-    let config = handle::config(Convention::Camel, option_values(options)?).map_err(to_napi)?;
-    promise(env, None, async move { EmulatorHandle::start(config).await.map(NativeEmulator) })
 }
