@@ -1,5 +1,5 @@
 //! `spec/vocabulary.yaml`: the error kinds and options every language shares,
-//! read into one model and rendered through the templates in `templates/`.
+//! read into one model and rendered through the templates in `templates/vocabulary/`.
 //!
 //! The per-language names and the wording of a bad option value are made here
 //! once (see `naming::option_name` and [`range_text`]); the core's option
@@ -137,6 +137,16 @@ impl OptionDef {
         })
     }
 
+    /// The default as an option's doc ends (` Default 30 s.`), or empty when there is none.
+    pub fn default_note(&self, lang: Lang) -> String {
+        let unit = match (self.ty.as_str(), lang.millis()) {
+            ("duration", true) => " ms",
+            ("duration", false) => " s",
+            _ => "",
+        };
+        self.default_text(lang).map(|d| format!(" Default {d}{unit}.")).unwrap_or_default()
+    }
+
     pub fn client(&self) -> bool {
         matches!(self.scope.as_str(), "client" | "both")
     }
@@ -237,8 +247,8 @@ fn option_context(o: &OptionDef) -> serde_json::Value {
         "doc": o.doc,
         "text_snake": o.range_text(Lang::Python),
         "text_camel": o.range_text(Lang::Node),
-        "default_python": o.default_text(Lang::Python),
-        "default_camel": o.default_text(Lang::Node),
+        "default_note_python": o.default_note(Lang::Python),
+        "default_note_camel": o.default_note(Lang::Node),
         "py_type": py,
         "ts_type": ts,
         "rust_type": rust,
@@ -286,51 +296,53 @@ fn parity(v: &Vocabulary) -> String {
     serde_json::to_string_pretty(&doc).expect("parity JSON") + "\n"
 }
 
+/// The templates, by the file each renders (`vocabulary/<name>`).
+const TEMPLATES: &[(&str, &str)] = &[
+    ("vocabulary/core.rs", include_str!("../templates/vocabulary/core.rs.j2")),
+    ("vocabulary/python_errors.py", include_str!("../templates/vocabulary/python_errors.py.j2")),
+    ("vocabulary/python_options.py", include_str!("../templates/vocabulary/python_options.py.j2")),
+    ("vocabulary/node.js", include_str!("../templates/vocabulary/node.js.j2")),
+    ("vocabulary/node_exports.mjs", include_str!("../templates/vocabulary/node_exports.mjs.j2")),
+    ("vocabulary/node.d.ts", include_str!("../templates/vocabulary/node.d.ts.j2")),
+    ("vocabulary/uniffi.rs", include_str!("../templates/vocabulary/uniffi.rs.j2")),
+];
+
+/// What the templates are rendered from.
+#[derive(Serialize)]
+struct Context {
+    header: String,
+    errors: Vec<serde_json::Value>,
+    options: Vec<serde_json::Value>,
+    emulator_options: Vec<serde_json::Value>,
+    user_agent: String,
+}
+
+fn context(v: &Vocabulary, lang: Lang) -> Context {
+    Context {
+        header: naming::generated_header(lang.comment(), "spec/vocabulary.yaml"),
+        errors: v.errors.iter().map(error_context).collect(),
+        options: v.options.iter().map(option_context).collect(),
+        emulator_options: v.emulator_options.iter().map(option_context).collect(),
+        user_agent: v.user_agent.clone(),
+    }
+}
+
 /// Every file rendered from the vocabulary: (path from the repo root, contents).
 pub fn files(v: &Vocabulary) -> Vec<(String, String)> {
-    let mut env = minijinja::Environment::new();
-    env.set_trim_blocks(false);
-    env.set_keep_trailing_newline(true);
-    for (name, text) in [
-        ("core_vocabulary.rs", include_str!("../templates/core_vocabulary.rs.j2")),
-        ("python_errors.py", include_str!("../templates/python_errors.py.j2")),
-        ("python_options.py", include_str!("../templates/python_options.py.j2")),
-        ("node_vocabulary.js", include_str!("../templates/node_vocabulary.js.j2")),
-        ("node_exports.mjs", include_str!("../templates/node_exports.mjs.j2")),
-        ("uniffi_vocabulary.rs", include_str!("../templates/uniffi_vocabulary.rs.j2")),
-    ] {
-        env.add_template(name, text).unwrap_or_else(|e| panic!("template {name}: {e}"));
-    }
-    let errors: Vec<_> = v.errors.iter().map(error_context).collect();
-    let options: Vec<_> = v.options.iter().map(option_context).collect();
-    let emulator_options: Vec<_> = v.emulator_options.iter().map(option_context).collect();
-    let render = |name: &str, comment: &str| {
-        let ctx = minijinja::context! {
-            header => naming::generated_header(comment, "spec/vocabulary.yaml"),
-            errors => errors.clone(),
-            options => options.clone(),
-            emulator_options => emulator_options.clone(),
-            user_agent => v.user_agent.clone(),
-        };
-        env.get_template(name).and_then(|t| t.render(ctx)).unwrap_or_else(|e| panic!("render {name}: {e:#}"))
-    };
+    let env = crate::code_templates(TEMPLATES);
+    let render = |name: &str, lang: Lang| crate::render(&env, &format!("vocabulary/{name}"), &context(v, lang));
     vec![
-        ("crates/neonkit/src/generated/vocabulary.rs".into(), render("core_vocabulary.rs", "//")),
-        ("python/neonkit/generated/errors.py".into(), render("python_errors.py", "#")),
-        ("python/neonkit/generated/options.py".into(), render("python_options.py", "#")),
-        ("node/generated/vocabulary.js".into(), render("node_vocabulary.js", "//")),
-        ("node/generated/exports.mjs".into(), render("node_exports.mjs", "//")),
-        ("bindings/uniffi/src/generated/vocabulary.rs".into(), render("uniffi_vocabulary.rs", "//")),
+        ("crates/neonkit/src/generated/vocabulary.rs".into(), render("core.rs", Lang::Rust)),
+        ("python/neonkit/generated/errors.py".into(), render("python_errors.py", Lang::Python)),
+        ("python/neonkit/generated/options.py".into(), render("python_options.py", Lang::Python)),
+        ("node/generated/vocabulary.js".into(), render("node.js", Lang::Node)),
+        ("node/generated/exports.mjs".into(), render("node_exports.mjs", Lang::Node)),
+        ("bindings/uniffi/src/generated/vocabulary.rs".into(), render("uniffi.rs", Lang::Rust)),
         ("tests/parity/vocabulary.json".into(), parity(v)),
     ]
 }
 
 /// The d.ts part the vocabulary gives (options, errors), for `node/generated/index.d.ts`.
 pub fn node_dts(v: &Vocabulary) -> String {
-    let mut env = minijinja::Environment::new();
-    env.set_keep_trailing_newline(true);
-    env.add_template("d", include_str!("../templates/node_vocabulary.d.ts.j2")).expect("template");
-    let errors: Vec<_> = v.errors.iter().map(error_context).collect();
-    let options: Vec<_> = v.options.iter().map(option_context).collect();
-    env.get_template("d").and_then(|t| t.render(minijinja::context! { errors, options })).expect("render node d.ts")
+    crate::render(&crate::code_templates(TEMPLATES), "vocabulary/node.d.ts", &context(v, Lang::Node))
 }
