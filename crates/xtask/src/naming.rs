@@ -683,3 +683,12 @@ mod tests {
         );
     }
 }
+
+/// A string literal in a language: JSON's escapes serve Python and JavaScript;
+/// Rust's `{:?}` serves Rust, and Kotlin and Swift read the spec's plain names alike.
+pub fn string_literal(s: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Python | Lang::Node => serde_json::to_string(s).expect("a str serializes"),
+        _ => format!("{s:?}"),
+    }
+}

@@ -31,9 +31,9 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     ]
 }
 
-/// A JS string literal: JSON's escapes are JavaScript's.
+/// A JS string literal.
 fn js_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
+    naming::string_literal(s, Lang::Node)
 }
 
 /// A JSDoc block of these paragraphs, each line after `indent`, without the last
@@ -112,7 +112,7 @@ fn path_ts(p: &Param) -> String {
 
 /// Whether an operation's query argument is required (it has a required query parameter other than org_id).
 fn query_required(op: &Op) -> bool {
-    op.query_params.iter().any(|q| q.required && q.name != "org_id")
+    op.query_params.iter().any(|q| q.caller_gives())
 }
 
 /// What the templates are rendered from: the names and types of everything
@@ -383,7 +383,7 @@ fn query_interface(op: &Op, models: &BTreeSet<&str>) -> QueryTypeCtx {
                 if q.name == "org_id" {
                     d.push("Defaults to the client's `orgId`.".into());
                 }
-                PropCtx { name: prop_name(&q.name), doc: jsdoc("  ", &d), optional: !(q.required && q.name != "org_id"), ty: ts_ty(&q.ty) }
+                PropCtx { name: prop_name(&q.name), doc: jsdoc("  ", &d), optional: !(q.caller_gives()), ty: ts_ty(&q.ty) }
             })
             .collect(),
     }

@@ -35,9 +35,9 @@ fn typed_dict(model: &str) -> String {
     format!("{model}Dict")
 }
 
-/// A Python string literal (the templates' `pystr` filter): JSON's escapes are Python's.
+/// A Python string literal (the templates' `pystr` filter).
 fn pystr(s: &str) -> String {
-    serde_json::to_string(s).unwrap()
+    naming::string_literal(s, Lang::Python)
 }
 
 /// Text made safe inside a `"""…"""` docstring.

@@ -97,7 +97,7 @@ fn holds_redacting(ty: &Ty, set: &BTreeSet<String>) -> bool {
 /// escaped as Rust's `{:?}` does, `true`/`false`, a number as written.
 fn rust_literal(v: minijinja::Value) -> String {
     match v.as_str() {
-        Some(s) => format!("{s:?}"),
+        Some(s) => naming::string_literal(s, Lang::Rust),
         None if v.kind() == minijinja::value::ValueKind::Bool => v.is_true().to_string(),
         None => v.to_string(),
     }

@@ -74,6 +74,14 @@ pub struct Param {
     pub default: Option<Value>,
 }
 
+impl Param {
+    /// Whether the caller must give it: a required query parameter, except
+    /// `org_id`, which the client's default may supply.
+    pub fn caller_gives(&self) -> bool {
+        self.required && self.name != "org_id"
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Body {
     pub ty: String,

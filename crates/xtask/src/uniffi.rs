@@ -41,7 +41,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 pub fn files(spec: &Spec) -> Vec<(String, String)> {
     let mut env = crate::code_templates(TEMPLATES);
     // A string literal as Rust's `{:?}` writes it (Kotlin and Swift read the spec's names alike).
-    env.add_filter("lit", |s: &str| format!("{s:?}"));
+    env.add_filter("lit", |s: &str| naming::string_literal(s, Lang::Kotlin));
     vec![
         ("bindings/uniffi/src/generated/api.rs".to_string(), crate::render(&env, "uniffi/api.rs", &api_context(spec))),
         (
@@ -120,12 +120,12 @@ fn k_getter(k: QKind) -> &'static str {
 /// Query parameters passed positionally (required ones, except org_id, which
 /// the client's default may supply).
 fn positional_query(op: &Op) -> Vec<&Param> {
-    op.query_params.iter().filter(|p| p.required && p.name != "org_id").collect()
+    op.query_params.iter().filter(|p| p.caller_gives()).collect()
 }
 
 /// Query parameters in the operation's query Record.
 fn record_query(op: &Op) -> Vec<&Param> {
-    op.query_params.iter().filter(|p| !(p.required && p.name != "org_id")).collect()
+    op.query_params.iter().filter(|p| !(p.caller_gives())).collect()
 }
 
 /// Text made safe inside a Rust, KDoc or Swift doc comment.
