@@ -56,7 +56,7 @@ export interface ClientOptions {
   waitForOperations?: boolean;
   /** The longest an operation wait may take, within the call's timeout. Default 300000 ms. */
   waitTimeoutMs?: number;
-  /** The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms. */
+  /** The first pause between polls of an operation wait, doubled after each poll up to the longest pause. Default 50 ms. */
   waitPollIntervalMs?: number;
   /** The longest pause between polls of an operation wait. Default 2000 ms. */
   waitMaxPollIntervalMs?: number;

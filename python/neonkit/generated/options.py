@@ -43,7 +43,7 @@ class _OptionsMixin:
         retry_max_backoff: The longest pause between retries. Default 8 s.
         wait_for_operations: Whether mutating calls wait for the operations they start before returning. Default True.
         wait_timeout: The longest an operation wait may take, within the call's timeout. Default 300 s.
-        wait_poll_interval: The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 0.05 s.
+        wait_poll_interval: The first pause between polls of an operation wait, doubled after each poll up to the longest pause. Default 0.05 s.
         wait_max_poll_interval: The longest pause between polls of an operation wait. Default 2 s.
         pool_idle_timeout: How long an idle pooled connection is kept; keep it below the server's or load balancer's idle timeout (a POST sent as the server closes an idle connection fails and is never resent). Default 45 s.
         max_response_bytes: The largest response body accepted, counted after decompression; a larger one fails the call with DecodeError. Default 268435456.

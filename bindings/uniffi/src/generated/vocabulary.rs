@@ -342,7 +342,7 @@ pub struct NeonClientOptions {
     /// The longest an operation wait may take, within the call's timeout. Default 300000 ms.
     #[uniffi(default = None)]
     pub wait_timeout_ms: Option<i64>,
-    /// The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+    /// The first pause between polls of an operation wait, doubled after each poll up to the longest pause. Default 50 ms.
     #[uniffi(default = None)]
     pub wait_poll_interval_ms: Option<i64>,
     /// The longest pause between polls of an operation wait. Default 2000 ms.

@@ -15299,7 +15299,7 @@ public struct NeonClientOptions: Equatable, Hashable {
      */
     public var waitTimeoutMs: Int64?
     /**
-     * The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+     * The first pause between polls of an operation wait, doubled after each poll up to the longest pause. Default 50 ms.
      */
     public var waitPollIntervalMs: Int64?
     /**
@@ -15350,7 +15350,7 @@ public struct NeonClientOptions: Equatable, Hashable {
          * The longest an operation wait may take, within the call's timeout. Default 300000 ms.
          */waitTimeoutMs: Int64? = nil, 
         /**
-         * The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+         * The first pause between polls of an operation wait, doubled after each poll up to the longest pause. Default 50 ms.
          */waitPollIntervalMs: Int64? = nil, 
         /**
          * The longest pause between polls of an operation wait. Default 2000 ms.

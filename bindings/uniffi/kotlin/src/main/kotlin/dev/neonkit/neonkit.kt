@@ -23296,7 +23296,7 @@ data class NeonClientOptions (
     var `waitTimeoutMs`: kotlin.Long? = null 
     , 
     /**
-     * The first pause between polls of an operation wait, doubled up to wait_max_poll_interval. Default 50 ms.
+     * The first pause between polls of an operation wait, doubled after each poll up to the longest pause. Default 50 ms.
      */
     var `waitPollIntervalMs`: kotlin.Long? = null 
     , 
