@@ -103,7 +103,10 @@ fn text(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
     }
 }
 
-fn texts(op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<(Vec<String>, Vec<(String, String)>)> {
+/// Path values and query pairs as text.
+type Texts = (Vec<String>, Vec<(String, String)>);
+
+fn texts(op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Texts> {
     let names = neonkit::find_operation(op_id).map_or(&[][..], |o| o.path_params);
     let name = |i: usize| names.get(i).map_or("?", |p| p.name);
     let path = path.iter().enumerate().map(|(i, v)| text(&format!("path parameter {}", name(i)), v)).collect::<PyResult<_>>()?;
@@ -127,8 +130,7 @@ fn option_value(v: &Bound<'_, PyAny>) -> PyResult<OptionValue> {
         return Ok(OptionValue::Text(text("an option", v)?));
     }
     if let Ok(d) = v.cast::<pyo3::types::PyMapping>() {
-        let pairs: Option<Vec<(String, String)>> =
-            d.items()?.iter().map(|kv| kv.extract::<(String, String)>().ok()).collect();
+        let pairs: Option<Vec<(String, String)>> = d.items()?.iter().map(|kv| kv.extract::<(String, String)>().ok()).collect();
         return Ok(pairs.map_or_else(|| OptionValue::Other("mapping with values that are not str".into()), OptionValue::Headers));
     }
     Ok(OptionValue::Other(v.get_type().name()?.to_string()))
@@ -373,7 +375,14 @@ impl PyClient {
         }
     }
 
-    fn call_job(&self, op_id: &str, path: Vec<String>, query: Vec<(String, String)>, b: Option<&Bound<'_, PyAny>>, wait: Option<bool>) -> Result<Job, Error> {
+    fn call_job(
+        &self,
+        op_id: &str,
+        path: Vec<String>,
+        query: Vec<(String, String)>,
+        b: Option<&Bound<'_, PyAny>>,
+        wait: Option<bool>,
+    ) -> Result<Job, Error> {
         let op = kernel::operation(op_id)?;
         let client = self.client()?;
         let client = wait.map_or(client.clone(), |w| client.with_wait(w));
@@ -383,7 +392,9 @@ impl PyClient {
 
     fn request_job(&self, method: String, path: String, query: Vec<(String, String)>, b: Option<Vec<u8>>) -> Result<Job, Error> {
         let client = self.client()?;
-        Ok(Box::pin(async move { client.request_by_name(&method, &path, query, b.map(Bytes::from)).await.map(|r| Out::Reply(r, "request")) }))
+        Ok(Box::pin(
+            async move { client.request_by_name(&method, &path, query, b.map(Bytes::from)).await.map(|r| Out::Reply(r, "request")) },
+        ))
     }
 
     fn wait_job(&self, project_id: String, ids: Vec<String>) -> Result<Job, Error> {
