@@ -277,6 +277,7 @@ fn parity(v: &Vocabulary) -> String {
             .map(|o| {
                 let mut m = serde_json::Map::new();
                 m.insert("name".into(), o.name.clone().into());
+                m.insert("type".into(), o.ty.clone().into());
                 m.insert("client".into(), o.client().into());
                 m.insert("call".into(), o.call().into());
                 m.insert("record".into(), o.record.into());
