@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Spec conformance of the emulator: schemathesis (PyPI) with the vendored spec
+# Spec conformance of the emulator: schemathesis (PyPI) with the vendored spec and its overlay (spec/generated/neon-openapi.yaml)
 # against the running emulator binary. Checks status codes, content types and
 # response schemas (plus "no 5xx") across all operations; exits non-zero on any
 # violation. Bounded: a few examples per operation and a time budget.
@@ -43,7 +43,7 @@ curl -fsS -X POST "$BASE_URL/projects" -H "Authorization: Bearer $KEY" \
   -H 'Content-Type: application/json' -d '{"project":{"name":"schemathesis"}}' >/dev/null
 
 export SCHEMATHESIS_HOOKS=""
-"$VENV/bin/schemathesis" run spec/neon-openapi-v2.yaml \
+"$VENV/bin/schemathesis" run spec/generated/neon-openapi.yaml \
   --url "$BASE_URL" \
   -H "Authorization: Bearer $KEY" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \

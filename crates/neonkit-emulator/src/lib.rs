@@ -9,7 +9,7 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Every operation of the vendored spec (`spec/neon-openapi-v2.yaml`) is routed under
+//! Every operation of the vendored spec (`spec/generated/neon-openapi.yaml`, the vendored document with its overlay) is routed under
 //! `/api/v2`. Without a configured key the emulator accepts [`DEV_API_KEY`].
 //! An admin API under `/_emulator` (no auth) drives faults, counters, config and reset.
 

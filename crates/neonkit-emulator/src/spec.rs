@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-const SPEC_YAML: &str = include_str!("../../../spec/neon-openapi-v2.yaml");
+const SPEC_YAML: &str = include_str!("../../../spec/generated/neon-openapi.yaml");
 
 /// One query or path parameter.
 #[derive(Debug, Clone)]

@@ -15,12 +15,20 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).ancestors().nth(2).unwrap().to_path_buf()
 }
 
-fn load_spec() -> spec::Spec {
+/// The vendored document with its overlay merged (`spec/generated/neon-openapi.yaml`'s text).
+fn merged_spec() -> String {
     let r = root();
-    let text = std::fs::read_to_string(r.join("spec/neon-openapi-v2.yaml")).expect("read spec");
+    let base = std::fs::read_to_string(r.join("spec/neon-openapi-v2.yaml")).expect("read spec");
+    // Re-vendoring a newer document makes the overlay unneeded: then it is deleted.
+    let overlay = std::fs::read_to_string(r.join("spec/neon-openapi-v2.overlay.yaml")).ok();
+    spec::merged_document(&base, overlay.as_deref())
+}
+
+fn load_spec(merged: &str) -> spec::Spec {
+    let r = root();
     let naming = std::fs::read_to_string(r.join("spec/naming.yaml")).expect("read spec/naming.yaml");
     let real_api = std::fs::read_to_string(r.join("spec/real-api.yaml")).expect("read spec/real-api.yaml");
-    spec::load(&text, &naming, &real_api)
+    spec::load(merged, &naming, &real_api)
 }
 
 /// The environment the spec-driven generators render their templates in
@@ -54,7 +62,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("names") => {
-            let s = load_spec();
+            let s = load_spec(&merged_spec());
             for op in &s.ops {
                 println!("{:45} {:8} {:14} {}", op.id, op.tag, op.ns, naming::snake(&op.words));
             }
@@ -81,10 +89,13 @@ fn generated_files(spec: &spec::Spec) -> Vec<(String, String)> {
 }
 
 fn codegen(check: bool) {
-    let spec = load_spec();
+    let merged = merged_spec();
+    let spec = load_spec(&merged);
     let r = root();
     let mut stale = Vec::new();
-    for (path, contents) in generated_files(&spec) {
+    let mut files = generated_files(&spec);
+    files.push((spec::MERGED_PATH.to_string(), merged));
+    for (path, contents) in files {
         let full = r.join(&path);
         let current = std::fs::read_to_string(&full).unwrap_or_default();
         if current == contents {

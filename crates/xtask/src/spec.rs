@@ -428,6 +428,40 @@ fn path_kind(name: &str, schema: &Value) -> PathKind {
     }
 }
 
+/// Where `cargo xtask codegen` writes the vendored document with its overlay
+/// merged: what every generator, the emulator and schemathesis read.
+pub const MERGED_PATH: &str = "spec/generated/neon-openapi.yaml";
+
+/// Merges an overlay (a partial OpenAPI document) into the document: a mapping
+/// merges into a mapping key by key, anything else in the overlay (a list, a
+/// scalar) replaces what the document has there.
+pub fn merge(base: &mut Value, overlay: &Value) {
+    match (base, overlay) {
+        (Value::Mapping(b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(existing) => merge(existing, v),
+                    None => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// The merged document's text (see [`MERGED_PATH`]), under the generated-file header.
+pub fn merged_document(base_text: &str, overlay_text: Option<&str>) -> String {
+    let mut doc: Value = serde_yaml::from_str(base_text).expect("spec/neon-openapi-v2.yaml parses");
+    if let Some(o) = overlay_text {
+        let overlay: Value = serde_yaml::from_str(o).expect("spec/neon-openapi-v2.overlay.yaml parses");
+        merge(&mut doc, &overlay);
+    }
+    let body = serde_yaml::to_string(&doc).expect("the merged spec serializes");
+    format!("{}{body}", crate::naming::spec_header(crate::naming::Lang::Python))
+}
+
 pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
     let root: Value = serde_yaml::from_str(text).expect("spec parses");
     let real_api: RealApi = serde_yaml::from_str(real_api_text).expect("spec/real-api.yaml parses");
@@ -637,4 +671,18 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
     }
     naming.check_unique(&ops);
     Spec { models, ops }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlay_merges_mappings_and_replaces_the_rest() {
+        let mut base: Value = serde_yaml::from_str("a: {x: 1, list: [1, 2]}\nb: keep\n").unwrap();
+        let overlay: Value = serde_yaml::from_str("a: {y: 2, list: [3]}\nc: new\n").unwrap();
+        merge(&mut base, &overlay);
+        let want: Value = serde_yaml::from_str("a: {x: 1, list: [3], y: 2}\nb: keep\nc: new\n").unwrap();
+        assert_eq!(base, want);
+    }
 }
