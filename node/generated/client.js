@@ -83,7 +83,7 @@ const OPS = defineOperations([
   ["countProjectBranches", "branches", "count", null, [["project_id", false]], [["search", false]], null, 'json', false, []],
   ["getProjectBranch", "branches", "get", null, [["project_id", false], ["branch_id", false]], [], null, 'json', false, []],
   ["updateProjectBranch", "branches", "update", null, [["project_id", false], ["branch_id", false]], [], 'json', 'json', true, []],
-  ["deleteProjectBranch", "branches", "delete", null, [["project_id", false], ["branch_id", false]], [["hard_delete", false]], null, 'json', true, []],
+  ["deleteProjectBranch", "branches", "delete", null, [["project_id", false], ["branch_id", false]], [], null, 'json', true, []],
   ["restoreProjectBranch", "branches", "restore", null, [["project_id", false], ["branch_id", false]], [], 'json', 'json', true, []],
   ["getProjectBranchSchema", "branches", "getSchema", null, [["project_id", false], ["branch_id", false]], [["db_name", false], ["lsn", false], ["timestamp", false], ["format", false]], null, 'json', false, []],
   ["getProjectBranchSchemaComparison", "branches", "getSchemaComparison", null, [["project_id", false], ["branch_id", false]], [["base_branch_id", false], ["db_name", false], ["lsn", false], ["timestamp", false], ["base_lsn", false], ["base_timestamp", false]], null, 'json', false, []],
@@ -144,7 +144,7 @@ const OPS = defineOperations([
   ["getCurrentUserOrganizations", "users", "listOrganizations", null, [], [], null, 'json', false, []],
   ["transferProjectsFromUserToOrg", "users", "transferProjectsToOrg", null, [], [], 'json', 'json', false, []],
   ["getAuthDetails", "users", "getAuthDetails", null, [], [], null, 'json', false, []],
-  ["createSnapshot", "snapshots", "create", null, [["project_id", false], ["branch_id", false]], [["lsn", false], ["timestamp", false], ["name", false], ["expires_at", false]], null, 'json', true, []],
+  ["createSnapshot", "snapshots", "create", null, [["project_id", false], ["branch_id", false]], [["lsn", false], ["timestamp", false], ["name", false], ["slug", false], ["expires_at", false]], null, 'json', true, []],
   ["listSnapshots", "snapshots", "list", null, [["project_id", false]], [], null, 'json', false, []],
   ["updateSnapshot", "snapshots", "update", null, [["project_id", false], ["snapshot_id", false]], [], 'json', 'json', false, []],
   ["deleteSnapshot", "snapshots", "delete", null, [["project_id", false], ["snapshot_id", false]], [], null, 'json', true, []],
@@ -169,6 +169,23 @@ const OPS = defineOperations([
   ["updateProjectBranchFunction", "functions", "update", null, [["project_id", false], ["branch_id", false], ["slug", false]], [], 'json', 'json', false, []],
   ["deleteProjectBranchFunction", "functions", "delete", null, [["project_id", false], ["branch_id", false], ["slug", false]], [], null, 'empty', false, []],
   ["createProjectBranchFunctionDeployment", "functions", "createDeployment", null, [["project_id", false], ["branch_id", false], ["slug", false]], [], 'multipart', 'json', false, []],
+  ["listProjectMembers", "projects", "listMembers", "listMembersIter", [["project_id", false]], [["cursor", false], ["limit", false]], null, 'json', false, ["project_members[].email"]],
+  ["setProjectMemberRole", "projects", "setMemberRole", null, [["project_id", false], ["member_id", false]], [["confirm_self_demotion", false]], 'json', 'json', false, ["email"]],
+  ["removeProjectMemberRole", "projects", "removeMemberRole", null, [["project_id", false], ["member_id", false]], [["confirm_self_lockout", false]], null, 'json', false, ["email"]],
+  ["revealCredential", "credentials", "reveal", null, [["project_id", false], ["branch_id", false], ["token_id", false]], [], null, 'json', false, ["api_token", "s3_secret_access_key"]],
+  ["rotateCredential", "credentials", "rotate", null, [["project_id", false], ["branch_id", false], ["token_id", false]], [], null, 'json', false, ["api_token", "s3_secret_access_key"]],
+  ["queryProjectBranchLogs", "branches", "queryLogs", "queryLogsIter", [["project_id", false], ["branch_id", false]], [], 'json', 'json', false, []],
+  ["listProjectBranchLogFields", "branches", "listLogFields", null, [["project_id", false], ["branch_id", false]], [], null, 'json', false, []],
+  ["listProjectBranchLogFieldValues", "branches", "listLogFieldValues", null, [["project_id", false], ["branch_id", false], ["field_name", false]], [["since", false], ["start_time", false], ["end_time", false], ["source", false], ["limit", false]], null, 'json', false, []],
+  ["listProjectBranchTriggers", "functions", "listTriggers", null, [["project_id", false], ["branch_id", false]], [], null, 'json', false, []],
+  ["createProjectBranchTrigger", "functions", "createTrigger", null, [["project_id", false], ["branch_id", false]], [], 'json', 'json', false, []],
+  ["getProjectBranchTrigger", "functions", "getTrigger", null, [["project_id", false], ["branch_id", false], ["trigger_id", false]], [], null, 'json', false, []],
+  ["updateProjectBranchTrigger", "functions", "updateTrigger", null, [["project_id", false], ["branch_id", false], ["trigger_id", false]], [], 'json', 'json', false, []],
+  ["deleteProjectBranchTrigger", "functions", "deleteTrigger", null, [["project_id", false], ["branch_id", false], ["trigger_id", false]], [], null, 'empty', false, []],
+  ["listProjectBranchCustomDomains", "branches", "listCustomDomains", "listCustomDomainsIter", [["project_id", false], ["branch_id", false]], [["cursor", false], ["limit", false]], null, 'json', false, []],
+  ["registerProjectBranchCustomDomain", "branches", "registerCustomDomain", null, [["project_id", false], ["branch_id", false]], [], 'json', 'json', false, []],
+  ["deleteProjectBranchCustomDomain", "branches", "deleteCustomDomain", null, [["project_id", false], ["branch_id", false], ["domain", false]], [], null, 'empty', false, []],
+  ["sendNeonAuthEmailProviderTest", "auth", "sendEmailProviderTest", null, [["project_id", false], ["branch_id", false]], [], 'json', 'json', false, []],
 ]);
 
 class ProjectsApi extends Namespace {
@@ -186,8 +203,8 @@ class ProjectsApi extends Namespace {
    */
   list(query, options) { return this._call(OPS[5], [], query, undefined, options); }
   listSync(query, options) { return this._callSync(OPS[5], [], query, undefined, options); }
-  iter(query, options) { return this._iter(OPS[5], [], query, options); }
-  iterSync(query, options) { return this._iterSync(OPS[5], [], query, options); }
+  iter(query, options) { return this._iter(OPS[5], [], query, undefined, options); }
+  iterSync(query, options) { return this._iterSync(OPS[5], [], query, undefined, options); }
   /**
    * `POST /projects` (createProject)
    *
@@ -204,8 +221,8 @@ class ProjectsApi extends Namespace {
    */
   listShared(query, options) { return this._call(OPS[7], [], query, undefined, options); }
   listSharedSync(query, options) { return this._callSync(OPS[7], [], query, undefined, options); }
-  listSharedIter(query, options) { return this._iter(OPS[7], [], query, options); }
-  listSharedIterSync(query, options) { return this._iterSync(OPS[7], [], query, options); }
+  listSharedIter(query, options) { return this._iter(OPS[7], [], query, undefined, options); }
+  listSharedIterSync(query, options) { return this._iterSync(OPS[7], [], query, undefined, options); }
   /**
    * `GET /projects/{project_id}` (getProject)
    *
@@ -329,6 +346,29 @@ class ProjectsApi extends Namespace {
    */
   deleteVpcEndpoint(projectId, vpcEndpointId, options) { return this._call(OPS[102], [projectId, vpcEndpointId], undefined, undefined, options); }
   deleteVpcEndpointSync(projectId, vpcEndpointId, options) { return this._callSync(OPS[102], [projectId, vpcEndpointId], undefined, undefined, options); }
+  /**
+   * `GET /projects/{project_id}/members` (listProjectMembers)
+   *
+   * List org members and their project roles
+   */
+  listMembers(projectId, query, options) { return this._call(OPS[163], [projectId], query, undefined, options); }
+  listMembersSync(projectId, query, options) { return this._callSync(OPS[163], [projectId], query, undefined, options); }
+  listMembersIter(projectId, query, options) { return this._iter(OPS[163], [projectId], query, undefined, options); }
+  listMembersIterSync(projectId, query, options) { return this._iterSync(OPS[163], [projectId], query, undefined, options); }
+  /**
+   * `PUT /projects/{project_id}/members/{member_id}/role` (setProjectMemberRole)
+   *
+   * Set an org member's role on a project
+   */
+  setMemberRole(projectId, memberId, body, query, options) { return this._call(OPS[164], [projectId, memberId], query, body, options); }
+  setMemberRoleSync(projectId, memberId, body, query, options) { return this._callSync(OPS[164], [projectId, memberId], query, body, options); }
+  /**
+   * `DELETE /projects/{project_id}/members/{member_id}/role` (removeProjectMemberRole)
+   *
+   * Remove an org member's role on a project
+   */
+  removeMemberRole(projectId, memberId, query, options) { return this._call(OPS[165], [projectId, memberId], query, undefined, options); }
+  removeMemberRoleSync(projectId, memberId, query, options) { return this._callSync(OPS[165], [projectId, memberId], query, undefined, options); }
 }
 
 class BranchesApi extends Namespace {
@@ -339,8 +379,8 @@ class BranchesApi extends Namespace {
    */
   list(projectId, query, options) { return this._call(OPS[71], [projectId], query, undefined, options); }
   listSync(projectId, query, options) { return this._callSync(OPS[71], [projectId], query, undefined, options); }
-  iter(projectId, query, options) { return this._iter(OPS[71], [projectId], query, options); }
-  iterSync(projectId, query, options) { return this._iterSync(OPS[71], [projectId], query, options); }
+  iter(projectId, query, options) { return this._iter(OPS[71], [projectId], query, undefined, options); }
+  iterSync(projectId, query, options) { return this._iterSync(OPS[71], [projectId], query, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches` (createProjectBranch)
    *
@@ -389,8 +429,8 @@ class BranchesApi extends Namespace {
    *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
-  delete(projectId, branchId, query, options) { return this._call(OPS[77], [projectId, branchId], query, undefined, options); }
-  deleteSync(projectId, branchId, query, options) { return this._callSync(OPS[77], [projectId, branchId], query, undefined, options); }
+  delete(projectId, branchId, options) { return this._call(OPS[77], [projectId, branchId], undefined, undefined, options); }
+  deleteSync(projectId, branchId, options) { return this._callSync(OPS[77], [projectId, branchId], undefined, undefined, options); }
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
    *
@@ -474,6 +514,52 @@ class BranchesApi extends Namespace {
    */
   listEndpoints(projectId, branchId, options) { return this._call(OPS[88], [projectId, branchId], undefined, undefined, options); }
   listEndpointsSync(projectId, branchId, options) { return this._callSync(OPS[88], [projectId, branchId], undefined, undefined, options); }
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
+   *
+   * Query branch logs
+   */
+  queryLogs(projectId, branchId, body, options) { return this._call(OPS[168], [projectId, branchId], undefined, body, options); }
+  queryLogsSync(projectId, branchId, body, options) { return this._callSync(OPS[168], [projectId, branchId], undefined, body, options); }
+  queryLogsIter(projectId, branchId, body, options) { return this._iter(OPS[168], [projectId, branchId], undefined, body, options); }
+  queryLogsIterSync(projectId, branchId, body, options) { return this._iterSync(OPS[168], [projectId, branchId], undefined, body, options); }
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (listProjectBranchLogFields)
+   *
+   * List branch log fields
+   */
+  listLogFields(projectId, branchId, options) { return this._call(OPS[169], [projectId, branchId], undefined, undefined, options); }
+  listLogFieldsSync(projectId, branchId, options) { return this._callSync(OPS[169], [projectId, branchId], undefined, undefined, options); }
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (listProjectBranchLogFieldValues)
+   *
+   * List branch log field values
+   */
+  listLogFieldValues(projectId, branchId, fieldName, query, options) { return this._call(OPS[170], [projectId, branchId, fieldName], query, undefined, options); }
+  listLogFieldValuesSync(projectId, branchId, fieldName, query, options) { return this._callSync(OPS[170], [projectId, branchId, fieldName], query, undefined, options); }
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
+   *
+   * List the custom domains on a branch
+   */
+  listCustomDomains(projectId, branchId, query, options) { return this._call(OPS[176], [projectId, branchId], query, undefined, options); }
+  listCustomDomainsSync(projectId, branchId, query, options) { return this._callSync(OPS[176], [projectId, branchId], query, undefined, options); }
+  listCustomDomainsIter(projectId, branchId, query, options) { return this._iter(OPS[176], [projectId, branchId], query, undefined, options); }
+  listCustomDomainsIterSync(projectId, branchId, query, options) { return this._iterSync(OPS[176], [projectId, branchId], query, undefined, options); }
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (registerProjectBranchCustomDomain)
+   *
+   * Register a custom domain on a branch
+   */
+  registerCustomDomain(projectId, branchId, body, options) { return this._call(OPS[177], [projectId, branchId], undefined, body, options); }
+  registerCustomDomainSync(projectId, branchId, body, options) { return this._callSync(OPS[177], [projectId, branchId], undefined, body, options); }
+  /**
+   * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (deleteProjectBranchCustomDomain)
+   *
+   * Delete a custom domain from a branch
+   */
+  deleteCustomDomain(projectId, branchId, domain, options) { return this._call(OPS[178], [projectId, branchId, domain], undefined, undefined, options); }
+  deleteCustomDomainSync(projectId, branchId, domain, options) { return this._callSync(OPS[178], [projectId, branchId, domain], undefined, undefined, options); }
 }
 
 class DatabasesApi extends Namespace {
@@ -657,8 +743,8 @@ class OperationsApi extends OperationsNamespace {
    */
   list(projectId, query, options) { return this._call(OPS[12], [projectId], query, undefined, options); }
   listSync(projectId, query, options) { return this._callSync(OPS[12], [projectId], query, undefined, options); }
-  iter(projectId, query, options) { return this._iter(OPS[12], [projectId], query, options); }
-  iterSync(projectId, query, options) { return this._iterSync(OPS[12], [projectId], query, options); }
+  iter(projectId, query, options) { return this._iter(OPS[12], [projectId], query, undefined, options); }
+  iterSync(projectId, query, options) { return this._iterSync(OPS[12], [projectId], query, undefined, options); }
 }
 
 class ApiKeysApi extends Namespace {
@@ -793,8 +879,8 @@ class ConsumptionApi extends Namespace {
    */
   getHistoryPerProject(query, options) { return this._call(OPS[111], [], query, undefined, options); }
   getHistoryPerProjectSync(query, options) { return this._callSync(OPS[111], [], query, undefined, options); }
-  getHistoryPerProjectIter(query, options) { return this._iter(OPS[111], [], query, options); }
-  getHistoryPerProjectIterSync(query, options) { return this._iterSync(OPS[111], [], query, options); }
+  getHistoryPerProjectIter(query, options) { return this._iter(OPS[111], [], query, undefined, options); }
+  getHistoryPerProjectIterSync(query, options) { return this._iterSync(OPS[111], [], query, undefined, options); }
   /**
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
    *
@@ -802,8 +888,8 @@ class ConsumptionApi extends Namespace {
    */
   getHistoryPerProjectV2(query, options) { return this._call(OPS[112], [], query, undefined, options); }
   getHistoryPerProjectV2Sync(query, options) { return this._callSync(OPS[112], [], query, undefined, options); }
-  getHistoryPerProjectV2Iter(query, options) { return this._iter(OPS[112], [], query, options); }
-  getHistoryPerProjectV2IterSync(query, options) { return this._iterSync(OPS[112], [], query, options); }
+  getHistoryPerProjectV2Iter(query, options) { return this._iter(OPS[112], [], query, undefined, options); }
+  getHistoryPerProjectV2IterSync(query, options) { return this._iterSync(OPS[112], [], query, undefined, options); }
   /**
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
    *
@@ -811,8 +897,8 @@ class ConsumptionApi extends Namespace {
    */
   getHistoryPerBranchV2(query, options) { return this._call(OPS[113], [], query, undefined, options); }
   getHistoryPerBranchV2Sync(query, options) { return this._callSync(OPS[113], [], query, undefined, options); }
-  getHistoryPerBranchV2Iter(query, options) { return this._iter(OPS[113], [], query, options); }
-  getHistoryPerBranchV2IterSync(query, options) { return this._iterSync(OPS[113], [], query, options); }
+  getHistoryPerBranchV2Iter(query, options) { return this._iter(OPS[113], [], query, undefined, options); }
+  getHistoryPerBranchV2IterSync(query, options) { return this._iterSync(OPS[113], [], query, undefined, options); }
 }
 
 class OrganizationsApi extends Namespace {
@@ -872,8 +958,8 @@ class OrganizationsApi extends Namespace {
    */
   getMembers(orgId, query, options) { return this._call(OPS[121], [orgId], query, undefined, options); }
   getMembersSync(orgId, query, options) { return this._callSync(OPS[121], [orgId], query, undefined, options); }
-  getMembersIter(orgId, query, options) { return this._iter(OPS[121], [orgId], query, options); }
-  getMembersIterSync(orgId, query, options) { return this._iterSync(OPS[121], [orgId], query, options); }
+  getMembersIter(orgId, query, options) { return this._iter(OPS[121], [orgId], query, undefined, options); }
+  getMembersIterSync(orgId, query, options) { return this._iterSync(OPS[121], [orgId], query, undefined, options); }
   /**
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
    *
@@ -1276,6 +1362,13 @@ class AuthApi extends Namespace {
    */
   updateWebhookConfig(projectId, branchId, body, options) { return this._call(OPS[70], [projectId, branchId], undefined, body, options); }
   updateWebhookConfigSync(projectId, branchId, body, options) { return this._callSync(OPS[70], [projectId, branchId], undefined, body, options); }
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (sendNeonAuthEmailProviderTest)
+   *
+   * Send test email using the saved email provider
+   */
+  sendEmailProviderTest(projectId, branchId, body, options) { return this._call(OPS[179], [projectId, branchId], undefined, body, options); }
+  sendEmailProviderTestSync(projectId, branchId, body, options) { return this._callSync(OPS[179], [projectId, branchId], undefined, body, options); }
 }
 
 class DataApiApi extends Namespace {
@@ -1348,8 +1441,8 @@ class BucketsApi extends Namespace {
    */
   listObjects(projectId, branchId, bucketName, query, options) { return this._call(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
   listObjectsSync(projectId, branchId, bucketName, query, options) { return this._callSync(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
-  listObjectsIter(projectId, branchId, bucketName, query, options) { return this._iter(OPS[150], [projectId, branchId, bucketName], query, options); }
-  listObjectsIterSync(projectId, branchId, bucketName, query, options) { return this._iterSync(OPS[150], [projectId, branchId, bucketName], query, options); }
+  listObjectsIter(projectId, branchId, bucketName, query, options) { return this._iter(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
+  listObjectsIterSync(projectId, branchId, bucketName, query, options) { return this._iterSync(OPS[150], [projectId, branchId, bucketName], query, undefined, options); }
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    *
@@ -1388,8 +1481,8 @@ class FunctionsApi extends Namespace {
    */
   list(projectId, branchId, query, options) { return this._call(OPS[158], [projectId, branchId], query, undefined, options); }
   listSync(projectId, branchId, query, options) { return this._callSync(OPS[158], [projectId, branchId], query, undefined, options); }
-  iter(projectId, branchId, query, options) { return this._iter(OPS[158], [projectId, branchId], query, options); }
-  iterSync(projectId, branchId, query, options) { return this._iterSync(OPS[158], [projectId, branchId], query, options); }
+  iter(projectId, branchId, query, options) { return this._iter(OPS[158], [projectId, branchId], query, undefined, options); }
+  iterSync(projectId, branchId, query, options) { return this._iterSync(OPS[158], [projectId, branchId], query, undefined, options); }
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
    *
@@ -1418,6 +1511,41 @@ class FunctionsApi extends Namespace {
    */
   createDeployment(projectId, branchId, slug, body, options) { return this._call(OPS[162], [projectId, branchId, slug], undefined, body, options); }
   createDeploymentSync(projectId, branchId, slug, body, options) { return this._callSync(OPS[162], [projectId, branchId, slug], undefined, body, options); }
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers` (listProjectBranchTriggers)
+   *
+   * List triggers on the branch
+   */
+  listTriggers(projectId, branchId, options) { return this._call(OPS[171], [projectId, branchId], undefined, undefined, options); }
+  listTriggersSync(projectId, branchId, options) { return this._callSync(OPS[171], [projectId, branchId], undefined, undefined, options); }
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/triggers` (createProjectBranchTrigger)
+   *
+   * Create a trigger
+   */
+  createTrigger(projectId, branchId, body, options) { return this._call(OPS[172], [projectId, branchId], undefined, body, options); }
+  createTriggerSync(projectId, branchId, body, options) { return this._callSync(OPS[172], [projectId, branchId], undefined, body, options); }
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (getProjectBranchTrigger)
+   *
+   * Get a trigger
+   */
+  getTrigger(projectId, branchId, triggerId, options) { return this._call(OPS[173], [projectId, branchId, triggerId], undefined, undefined, options); }
+  getTriggerSync(projectId, branchId, triggerId, options) { return this._callSync(OPS[173], [projectId, branchId, triggerId], undefined, undefined, options); }
+  /**
+   * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (updateProjectBranchTrigger)
+   *
+   * Update a trigger
+   */
+  updateTrigger(projectId, branchId, triggerId, body, options) { return this._call(OPS[174], [projectId, branchId, triggerId], undefined, body, options); }
+  updateTriggerSync(projectId, branchId, triggerId, body, options) { return this._callSync(OPS[174], [projectId, branchId, triggerId], undefined, body, options); }
+  /**
+   * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (deleteProjectBranchTrigger)
+   *
+   * Delete a trigger
+   */
+  deleteTrigger(projectId, branchId, triggerId, options) { return this._call(OPS[175], [projectId, branchId, triggerId], undefined, undefined, options); }
+  deleteTriggerSync(projectId, branchId, triggerId, options) { return this._callSync(OPS[175], [projectId, branchId, triggerId], undefined, undefined, options); }
 }
 
 class AiGatewayApi extends Namespace {
@@ -1452,6 +1580,20 @@ class CredentialsApi extends Namespace {
    */
   revoke(projectId, branchId, tokenId, options) { return this._call(OPS[157], [projectId, branchId, tokenId], undefined, undefined, options); }
   revokeSync(projectId, branchId, tokenId, options) { return this._callSync(OPS[157], [projectId, branchId, tokenId], undefined, undefined, options); }
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (revealCredential)
+   *
+   * Reveal a credential's secrets
+   */
+  reveal(projectId, branchId, tokenId, options) { return this._call(OPS[166], [projectId, branchId, tokenId], undefined, undefined, options); }
+  revealSync(projectId, branchId, tokenId, options) { return this._callSync(OPS[166], [projectId, branchId, tokenId], undefined, undefined, options); }
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (rotateCredential)
+   *
+   * Rotate a credential's secrets
+   */
+  rotate(projectId, branchId, tokenId, options) { return this._call(OPS[167], [projectId, branchId, tokenId], undefined, undefined, options); }
+  rotateSync(projectId, branchId, tokenId, options) { return this._callSync(OPS[167], [projectId, branchId, tokenId], undefined, undefined, options); }
 }
 
 /** The namespaces of a client: property name → class. */

@@ -655,7 +655,7 @@ export interface OperationsResponse {
 /**
  * The action performed by the operation
  */
-export type OperationAction = "create_compute" | "create_timeline" | "start_compute" | "suspend_compute" | "apply_config" | "check_availability" | "delete_timeline" | "create_branch" | "import_data" | "tenant_ignore" | "tenant_attach" | "tenant_detach" | "tenant_reattach" | "replace_safekeeper" | "disable_maintenance" | "apply_storage_config" | "prepare_secondary_pageserver" | "switch_pageserver" | "detach_parent_branch" | "timeline_archive" | "timeline_unarchive" | "start_reserved_compute" | "sync_dbs_and_roles_from_compute" | "apply_schema_from_branch" | "timeline_mark_invisible" | "timeline_update_protected_config" | "prewarm_replica" | "promote_replica" | "set_storage_non_dirty" | "swap_binding_id" | "finalize_migration" | "mark_migration_prepared" | "update_catalog" | (string & {});
+export type OperationAction = "create_compute" | "create_timeline" | "start_compute" | "suspend_compute" | "apply_config" | "check_availability" | "delete_timeline" | "create_branch" | "import_data" | "tenant_ignore" | "tenant_attach" | "tenant_detach" | "tenant_detach_safekeepers" | "tenant_attach_safekeepers" | "tenant_reattach" | "replace_safekeeper" | "disable_maintenance" | "apply_storage_config" | "prepare_secondary_pageserver" | "switch_pageserver" | "detach_parent_branch" | "timeline_archive" | "timeline_unarchive" | "start_reserved_compute" | "sync_dbs_and_roles_from_compute" | "apply_schema_from_branch" | "timeline_mark_invisible" | "timeline_update_protected_config" | "prewarm_replica" | "promote_replica" | "set_storage_non_dirty" | "swap_binding_id" | "finalize_migration" | "mark_migration_prepared" | "update_catalog" | "epc_sync" | (string & {});
 
 /**
  * The status of the operation
@@ -1068,7 +1068,7 @@ export interface GrantPermissionToProjectRequest {
  * editor, and admin/manage project access levels. Omitted for personal
  * projects, flag-off organizations, and non-user subjects.
  */
-export type ProjectPermissionLevel = "CAN_VIEW" | "CAN_EDIT" | "CAN_MANAGE" | (string & {});
+export type ProjectPermissionLevel = "VIEWER" | "EDITOR" | "ADMIN" | (string & {});
 
 export interface ConsumptionHistoryPerProjectResponse {
   projects: Array<ConsumptionHistoryPerProject>;
@@ -3359,6 +3359,10 @@ export interface Snapshot {
    * When absent, either the incremental size has not been calculated yet and the snapshot is not being charged, or the snapshot is charged at full logical size (in that case `full_size` is set).
    */
   diff_size?: number;
+  /**
+   * Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name.
+   */
+  slug?: string;
 }
 
 export interface SnapshotUpdateRequest {
@@ -3801,6 +3805,850 @@ export interface FunctionDeployRequest {
    * values.
    */
   environment?: string;
+}
+
+export interface StandardEmailServerResponse {
+  /**
+   * Hostname of the email server.
+   * Sensitive: never logged by neonkit.
+   */
+  host: string;
+  /**
+   * TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission).
+   */
+  port: number;
+  /**
+   * Username for authenticating with the SMTP server.
+   * Sensitive: never logged by neonkit.
+   */
+  username: string;
+  /**
+   * On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+   * Sensitive: never logged by neonkit.
+   */
+  password: string;
+  /**
+   * Email address used as the From address on outgoing auth emails.
+   */
+  sender_email: string;
+  /**
+   * Display name shown as the sender in outgoing emails.
+   */
+  sender_name: string;
+}
+
+export type NeonAuthEmailServerConfigResponse = StandardEmailServerResponse | SharedEmailServer;
+
+/**
+ * Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+ * SMTP settings and password are used server-side.
+ */
+export interface SendNeonAuthEmailProviderTestRequest {
+  /**
+   * The email address to send the test email to.
+   */
+  recipient_email: string;
+}
+
+export interface ProjectMembers {
+  project_members: Array<ProjectMember>;
+  /**
+   * To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
+   */
+  pagination?: CursorPagination;
+}
+
+export interface ProjectMember {
+  /**
+   * The organization member ID.
+   */
+  member_id: string;
+  /**
+   * The user ID for the organization member.
+   */
+  user_id: string;
+  /**
+   * Email address of the user who has been granted access to the project.
+   * Sensitive: never logged by neonkit.
+   */
+  email?: string;
+  /**
+   * The user's display name.
+   */
+  name?: string;
+  /**
+   * Organization-level role used by project member role management.
+   */
+  org_role: ProjectMemberOrgRole;
+  /**
+   * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+   * and `admin` maps to `ADMIN`.
+   */
+  project_role?: ProjectRole;
+  /**
+   * The caller's effective permission for a project when
+   * per-project permissions are enabled. Values correspond to viewer,
+   * editor, and admin/manage project access levels. Omitted for personal
+   * projects, flag-off organizations, and non-user subjects.
+   */
+  org_default_project_permission?: ProjectPermissionLevel;
+  /**
+   * The caller's effective permission for a project when
+   * per-project permissions are enabled. Values correspond to viewer,
+   * editor, and admin/manage project access levels. Omitted for personal
+   * projects, flag-off organizations, and non-user subjects.
+   */
+  explicit_project_permission?: ProjectPermissionLevel;
+  /**
+   * The caller's effective permission for a project when
+   * per-project permissions are enabled. Values correspond to viewer,
+   * editor, and admin/manage project access levels. Omitted for personal
+   * projects, flag-off organizations, and non-user subjects.
+   */
+  effective_project_permission?: ProjectPermissionLevel;
+  /**
+   * How a member's project access is granted.
+   */
+  grant_source?: ProjectMemberGrantSource;
+}
+
+export interface ProjectMemberRoleResponse {
+  project_id: string;
+  member_id: string;
+  user_id: string;
+  /**
+   * Email address of the user who has been granted access to the project.
+   * Sensitive: never logged by neonkit.
+   */
+  email?: string;
+  /**
+   * The user's display name.
+   */
+  name?: string;
+  /**
+   * Organization-level role used by project member role management.
+   */
+  org_role: ProjectMemberOrgRole;
+  /**
+   * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+   * and `admin` maps to `ADMIN`.
+   */
+  project_role?: ProjectRole;
+  /**
+   * The caller's effective permission for a project when
+   * per-project permissions are enabled. Values correspond to viewer,
+   * editor, and admin/manage project access levels. Omitted for personal
+   * projects, flag-off organizations, and non-user subjects.
+   */
+  org_default_project_permission?: ProjectPermissionLevel;
+  /**
+   * The caller's effective permission for a project when
+   * per-project permissions are enabled. Values correspond to viewer,
+   * editor, and admin/manage project access levels. Omitted for personal
+   * projects, flag-off organizations, and non-user subjects.
+   */
+  explicit_project_permission?: ProjectPermissionLevel;
+  /**
+   * The caller's effective permission for a project when
+   * per-project permissions are enabled. Values correspond to viewer,
+   * editor, and admin/manage project access levels. Omitted for personal
+   * projects, flag-off organizations, and non-user subjects.
+   */
+  effective_project_permission?: ProjectPermissionLevel;
+  /**
+   * Hint that database credentials may need rotation after the role change.
+   */
+  credential_rotation_recommended?: boolean;
+  /**
+   * Hint that project-scoped org API keys created by the target user may need rotation.
+   */
+  org_api_key_rotation_recommended?: boolean;
+}
+
+export interface SetProjectMemberRoleRequest {
+  /**
+   * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+   * and `admin` maps to `ADMIN`.
+   */
+  role: ProjectRole;
+}
+
+/**
+ * Organization-level role used by project member role management.
+ */
+export type ProjectMemberOrgRole = "admin" | "member" | "editor" | "viewer" | "collaborator" | (string & {});
+
+/**
+ * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+ * and `admin` maps to `ADMIN`.
+ */
+export type ProjectRole = "viewer" | "editor" | "admin" | (string & {});
+
+/**
+ * How a member's project access is granted.
+ */
+export type ProjectMemberGrantSource = "explicit" | "org_role_default" | "org_admin_override" | "unassigned" | (string & {});
+
+/**
+ * The live secrets of an existing credential, recovered on demand by the
+ * reveal endpoint. `api_token` and `s3_secret_access_key` are the same
+ * values handed back once at issuance.
+ *
+ * The field set is deliberately narrower than `CreateCredentialResponse`:
+ * it carries only what reveal can actually recover. `token_id_short`,
+ * `scopes`, `principal_type`, `created_at` and `expires_at` are metadata,
+ * not secrets — read them from the list endpoint instead.
+ *
+ * No `branch_id` is returned. Reveal is scoped by `(project_id,
+ * token_id)`, so the branch in the request path authorizes the call but
+ * is not proven to be the branch the credential was issued on. Echoing it
+ * back would assert an anchor this endpoint never verified. For a
+ * credential's true anchor branch, read `branch_id` from the list
+ * endpoint, which is branch-exact.
+ */
+export interface CredentialSecret {
+  /**
+   * Opaque credential id (e.g. nak_live_<32hex>).
+   */
+  token_id: string;
+  /**
+   * Bearer token.
+   * Sensitive: never logged by neonkit.
+   */
+  api_token: string;
+  /**
+   * nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+   * Sensitive: never logged by neonkit.
+   */
+  s3_secret_access_key: string;
+}
+
+/**
+ * The replacement secret material for an existing credential, returned
+ * exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are
+ * unchanged by the rotation — only `api_token` and
+ * `s3_secret_access_key` are new.
+ */
+export interface RotateCredentialResponse {
+  /**
+   * Opaque credential id (e.g. nak_live_<32hex>), unchanged by the
+   * rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
+   */
+  token_id: string;
+  /**
+   * First 12 hex chars of token_id; safe to log.
+   */
+  token_id_short: string;
+  /**
+   * Customer-supplied label carried on the credential. Absent when none was set at issuance.
+   */
+  name?: string;
+  /**
+   * The new Bearer token; returned exactly once.
+   * Sensitive: never logged by neonkit.
+   */
+  api_token: string;
+  /**
+   * The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+   * Sensitive: never logged by neonkit.
+   */
+  s3_secret_access_key: string;
+  scopes: Array<GrantedCredentialScope>;
+  branch_id: string;
+  /**
+   * Always `user`: only customer-managed credentials are rotatable
+   * through this endpoint.
+   */
+  principal_type: RotateCredentialResponsePrincipalType;
+  /**
+   * When the credential was originally issued. Rotation replaces the
+   * secrets in place and does not reset this.
+   */
+  created_at: string;
+  /**
+   * When the credential expires; absent means never expires. Rotation
+   * does not extend it.
+   */
+  expires_at?: string;
+}
+
+/**
+ * A single capability a credential actually carries, as reported by
+ * responses that describe an existing credential.
+ *
+ * This set is a superset of `CredentialScope` (the requestable set)
+ * because a credential's scopes are not limited to what this API offers:
+ * the platform accepts additional scopes for customer-managed (`user`)
+ * credentials, so one may exist on your branch that was not issued
+ * through this endpoint. Responses must be able to report such a
+ * credential rather than fail to describe it — a client that rejected
+ * the value would, on rotate, discard the replacement secret after the
+ * rotation had already committed. Treat unknown values as opaque.
+ */
+export type GrantedCredentialScope = "storage:read" | "storage:write" | "ai_gateway:invoke" | "telemetry:write" | "functions:invoke" | (string & {});
+
+export interface ProjectBranchLogsQueryRequest {
+  /**
+   * Length of the query window, ending at `end_time` or at the current
+   * time when `end_time` is omitted. Mutually exclusive with
+   * `start_time`. Prefer this over computing absolute bounds when the
+   * caller only means "the last hour".
+   */
+  since?: ProjectBranchLogDuration;
+  /**
+   * Inclusive beginning of the query window. Mutually exclusive with
+   * `since`. Defaults to one hour before `end_time`, or one hour before
+   * the current time when both bounds are omitted.
+   */
+  start_time?: string;
+  /**
+   * Exclusive end of the query window. Defaults to the current time.
+   */
+  end_time?: string;
+  /**
+   * Maximum number of log records to return per page.
+   */
+  limit?: number;
+  /**
+   * Opaque pagination cursor returned as `next_cursor` by a previous
+   * call. Resume the query after the last record of the previous page,
+   * repeating the time range and every filter unchanged.
+   */
+  cursor?: string;
+  /**
+   * Order matching records by timestamp. `desc`, the default, returns
+   * the newest records first.
+   */
+  sort_order?: ProjectBranchLogsQueryRequestSortOrder;
+  /**
+   * The Neon service that emitted the log record.
+   */
+  source?: ProjectBranchLogSource;
+  /**
+   * Match the OpenTelemetry `service.name` resource attribute exactly.
+   */
+  service_name?: string;
+  /**
+   * Match the OpenTelemetry instrumentation scope name exactly.
+   */
+  scope_name?: string;
+  /**
+   * An OpenTelemetry severity level. A minimum severity includes every
+   * higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+   * `fatal`.
+   */
+  minimum_severity?: ProjectBranchLogSeverity;
+  /**
+   * Match the OpenTelemetry severity text exactly.
+   */
+  severity_text?: string;
+  /**
+   * Match records whose rendered `message` contains this case-sensitive
+   * substring.
+   *
+   * Records with a structured body are matched against their JSON
+   * rendering, so the substring meets JSON syntax rather than prose: a
+   * bare key name such as `operation` matches every record carrying that
+   * key, and `http_status: 200` matches none, because the rendering
+   * contains `"http_status":200` with no space.
+   */
+  body_contains?: string;
+  /**
+   * Match records associated with this OpenTelemetry trace ID. W3C Trace
+   * Context defines a trace ID as 32 lowercase hex digits, and that is
+   * what is stored, so an uppercase value is rejected rather than
+   * silently matching nothing.
+   */
+  trace_id?: string;
+  /**
+   * Escape hatch for selections the structured filters cannot express: a
+   * raw LogQL expression, evaluated against this branch's log stream.
+   *
+   * Only stream selectors and line filters are accepted — no
+   * aggregations and no parser stages. Supplying this alongside any
+   * structured filter is rejected with `conflicting_filters` rather than
+   * silently ignoring one of them. `limit`, `sort_order`, and the time
+   * window still apply.
+   *
+   * This field passes the underlying query language through to the
+   * caller, so unlike the rest of this contract it may change as that
+   * backend changes. Prefer the structured filters where they suffice.
+   */
+  logql?: string;
+}
+
+export interface ProjectBranchLogsQueryResponse {
+  logs: Array<ProjectBranchLogRecord>;
+  /**
+   * Pagination cursor to pass as `cursor` on the next request. Empty
+   * when the response is not truncated.
+   */
+  next_cursor?: string;
+  /**
+   * True when more records matched than were returned.
+   */
+  is_truncated: boolean;
+}
+
+export interface ProjectBranchLogRecord {
+  /**
+   * The OpenTelemetry record timestamp in UTC.
+   */
+  timestamp: string;
+  /**
+   * The OpenTelemetry log body rendered as text. A body that is already a
+   * string is returned verbatim. Any other OpenTelemetry `AnyValue` body
+   * — notably the structured key/value body that `storage` records always
+   * carry — is rendered as compact JSON with its keys sorted
+   * alphabetically, for example
+   * `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
+   */
+  message: string;
+  /**
+   * The Neon service that emitted the log record.
+   */
+  source?: ProjectBranchLogSource;
+  /**
+   * The Neon identifier of the service instance that emitted the record.
+   */
+  entity_id?: string;
+  /**
+   * The OpenTelemetry `service.name` resource attribute.
+   */
+  service_name?: string;
+  /**
+   * The OpenTelemetry instrumentation scope name.
+   */
+  scope_name?: string;
+  /**
+   * The numeric OpenTelemetry severity.
+   */
+  severity_number?: number;
+  /**
+   * The original OpenTelemetry severity text.
+   */
+  severity_text?: string;
+  /**
+   * The OpenTelemetry trace ID, when the record belongs to a trace.
+   */
+  trace_id?: string;
+  /**
+   * The OpenTelemetry span ID, when the record belongs to a span.
+   */
+  span_id?: string;
+  /**
+   * Customer-defined OpenTelemetry log and resource attributes.
+   */
+  attributes: Record<string, unknown>;
+}
+
+export interface ProjectBranchLogsInvalidQuery {
+  code: string;
+  message: string;
+  /**
+   * Machine-readable reason why the request was rejected:
+   * - `time_range_too_large`: the requested window spans more than seven days.
+   * - `invalid_time_range`: `end_time` is not after `start_time`.
+   * - `conflicting_time_range`: both `since` and `start_time` were supplied.
+   * - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+   * different query.
+   * - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+   * endpoint reports for this branch.
+   * - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+   * construct this endpoint does not accept.
+   * - `conflicting_filters`: `logql` was supplied alongside one or more structured
+   * filters. Use one or the other.
+   */
+  reason: ProjectBranchLogsInvalidQueryReason;
+}
+
+export interface ProjectBranchLogsNotAvailable {
+  code: string;
+  message: string;
+  /**
+   * Machine-readable reason why logs cannot be read:
+   * - `branch_not_found`: the project or branch does not exist, or the caller does not
+   * have access to it.
+   * - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+   * has no logs to serve.
+   */
+  reason: ProjectBranchLogsNotAvailableReason;
+}
+
+export interface ProjectBranchLogFieldsResponse {
+  /**
+   * Log field names observed on this branch, each usable as `field_name`
+   * on the log field-values endpoint. Computed per branch rather than
+   * fixed by this specification, so clients should not assume a
+   * particular set.
+   */
+  fields: Array<string>;
+}
+
+export interface ProjectBranchLogFieldValuesResponse {
+  values: Array<string>;
+  /**
+   * True when more distinct values exist than were returned, because
+   * either the requested `limit` or the server's own scan cap was
+   * reached. A caller that filters on a partial list is choosing from an
+   * arbitrary subset, so narrow `since` or `source` and ask again when
+   * this is `true`.
+   */
+  is_truncated: boolean;
+}
+
+/**
+ * A length of time as a count and a unit, for example `30m`, `6h`, or
+ * `7d`. Valid units are `ms`, `s`, `m`, `h`, and `d`.
+ */
+export type ProjectBranchLogDuration = string;
+
+/**
+ * The Neon service that emitted the log record.
+ */
+export type ProjectBranchLogSource = "function" | "storage" | "pg_endpoint" | (string & {});
+
+/**
+ * An OpenTelemetry severity level. A minimum severity includes every
+ * higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+ * `fatal`.
+ */
+export type ProjectBranchLogSeverity = "trace" | "debug" | "info" | "warn" | "error" | "fatal" | (string & {});
+
+/**
+ * Opaque, server-minted project-wide trigger identifier.
+ */
+export type TriggerId = string;
+
+export interface TriggersListResponse {
+  triggers: Array<Trigger>;
+}
+
+export interface TriggerResponse {
+  /**
+   * A branch-effective trigger discriminated by `type`. The supported trigger
+   * types are `schedule` and `storage_object_created`.
+   */
+  trigger: Trigger;
+}
+
+/**
+ * A branch-effective trigger discriminated by `type`. The supported trigger
+ * types are `schedule` and `storage_object_created`.
+ */
+export type Trigger = ScheduleTrigger | StorageObjectCreatedTrigger;
+
+/**
+ * Trigger creation payload discriminated by `type`. The supported trigger
+ * types are `schedule` and `storage_object_created`.
+ */
+export type TriggerCreateRequest = ScheduleTriggerCreateRequest | StorageObjectCreatedTriggerCreateRequest;
+
+/**
+ * Partial trigger update discriminated by `type`. The supported trigger
+ * types are `schedule` and `storage_object_created`.
+ */
+export type TriggerUpdateRequest = ScheduleTriggerUpdateRequest | StorageObjectCreatedTriggerUpdateRequest;
+
+/**
+ * A branch-effective schedule trigger for a Function.
+ */
+export interface ScheduleTrigger {
+  /**
+   * Trigger type discriminator.
+   */
+  type: ScheduleTriggerType;
+  /**
+   * Opaque, server-minted project-wide trigger identifier.
+   */
+  trigger_id: TriggerId;
+  /**
+   * The branch-local Function slug resolved when an occurrence is consumed.
+   */
+  function_slug: string;
+  /**
+   * Human-readable trigger name.
+   */
+  name: string;
+  /**
+   * Path passed to the target Function.
+   */
+  function_path: string;
+  /**
+   * A numeric five-field cron schedule interpreted in UTC.
+   */
+  schedule: FunctionTriggerSchedule;
+  enabled: boolean;
+  /**
+   * Monotonic configuration version.
+   */
+  version: number;
+  /**
+   * Next scheduled occurrence as an RFC 3339 UTC timestamp, or null
+   * while disabled or inherited and not explicitly enabled on this branch.
+   */
+  next_run_at: string | null;
+  /**
+   * True when the effective configuration was authored on an ancestor branch.
+   */
+  inherited: boolean;
+}
+
+/**
+ * A branch-effective trigger that invokes a Function after a successful
+ * upload matching its exact bucket and optional object-key prefix.
+ */
+export interface StorageObjectCreatedTrigger {
+  /**
+   * Trigger type discriminator.
+   */
+  type: StorageObjectCreatedTriggerType;
+  /**
+   * Opaque, server-minted project-wide trigger identifier.
+   */
+  trigger_id: TriggerId;
+  /**
+   * The branch-local Function slug resolved when an invocation is consumed.
+   */
+  function_slug: string;
+  /**
+   * Human-readable trigger name.
+   */
+  name: string;
+  /**
+   * Path passed to the target Function.
+   */
+  function_path: string;
+  /**
+   * Matches successful uploads to one exact bucket and, when configured, an
+   * object-key prefix. The Function receives a JSON request body with
+   * `type` set to `storage_object_created` and a `data` object containing
+   * exactly `bucket_name` and `object_key`.
+   */
+  storage_object_created: FunctionTriggerStorageObjectCreated;
+  enabled: boolean;
+  /**
+   * Monotonic configuration version.
+   */
+  version: number;
+  /**
+   * True when the effective configuration was authored on an ancestor branch.
+   */
+  inherited: boolean;
+}
+
+export interface ScheduleTriggerCreateRequest {
+  /**
+   * Trigger type discriminator.
+   */
+  type: ScheduleTriggerCreateRequestType;
+  /**
+   * The branch-local Function slug to invoke.
+   */
+  function_slug: string;
+  /**
+   * Human-readable name, unique among triggers visible on the branch.
+   */
+  name: string;
+  /**
+   * Path passed to the target Function. Defaults to `/`.
+   */
+  function_path?: string;
+  /**
+   * A numeric five-field cron schedule interpreted in UTC.
+   */
+  schedule: FunctionTriggerSchedule;
+  /**
+   * Whether future occurrences should be scheduled.
+   */
+  enabled?: boolean;
+}
+
+export interface StorageObjectCreatedTriggerCreateRequest {
+  /**
+   * Trigger type discriminator.
+   */
+  type: StorageObjectCreatedTriggerCreateRequestType;
+  /**
+   * The branch-local Function slug to invoke.
+   */
+  function_slug: string;
+  /**
+   * Human-readable name, unique among triggers visible on the branch.
+   */
+  name: string;
+  /**
+   * Path passed to the target Function. Defaults to `/`.
+   */
+  function_path?: string;
+  /**
+   * Matches successful uploads to one exact bucket and, when configured, an
+   * object-key prefix. The Function receives a JSON request body with
+   * `type` set to `storage_object_created` and a `data` object containing
+   * exactly `bucket_name` and `object_key`.
+   */
+  storage_object_created: FunctionTriggerStorageObjectCreated;
+  /**
+   * Whether successful matching uploads should invoke the Function.
+   */
+  enabled?: boolean;
+}
+
+export interface ScheduleTriggerUpdateRequest {
+  /**
+   * Trigger type discriminator; it does not change the trigger type.
+   */
+  type: ScheduleTriggerUpdateRequestType;
+  /**
+   * Replacement branch-local Function slug.
+   */
+  function_slug?: string;
+  name?: string;
+  function_path?: string;
+  /**
+   * A numeric five-field cron schedule interpreted in UTC.
+   */
+  schedule?: FunctionTriggerSchedule;
+  /**
+   * True enables and false disables future scheduling.
+   */
+  enabled?: boolean;
+}
+
+export interface StorageObjectCreatedTriggerUpdateRequest {
+  /**
+   * Trigger type discriminator; it does not change the trigger type.
+   */
+  type: StorageObjectCreatedTriggerUpdateRequestType;
+  /**
+   * Replacement branch-local Function slug.
+   */
+  function_slug?: string;
+  name?: string;
+  function_path?: string;
+  /**
+   * Matches successful uploads to one exact bucket and, when configured, an
+   * object-key prefix. The Function receives a JSON request body with
+   * `type` set to `storage_object_created` and a `data` object containing
+   * exactly `bucket_name` and `object_key`.
+   */
+  storage_object_created?: FunctionTriggerStorageObjectCreated;
+  /**
+   * True enables and false disables future matching uploads.
+   */
+  enabled?: boolean;
+}
+
+/**
+ * A numeric five-field cron schedule interpreted in UTC.
+ */
+export interface FunctionTriggerSchedule {
+  /**
+   * Numeric five-field cron expression (minute through day-of-week), interpreted in UTC.
+   */
+  cron: string;
+}
+
+/**
+ * Matches successful uploads to one exact bucket and, when configured, an
+ * object-key prefix. The Function receives a JSON request body with
+ * `type` set to `storage_object_created` and a `data` object containing
+ * exactly `bucket_name` and `object_key`.
+ */
+export interface FunctionTriggerStorageObjectCreated {
+  /**
+   * The exact object-storage bucket name to watch.
+   */
+  bucket_name: string;
+  /**
+   * Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted,
+   * every key in the bucket matches. When present, the full object key
+   * must start with these exact bytes; matching is case-sensitive and
+   * does not normalize paths or require a path-segment boundary.
+   * Match-all responses omit this field rather than returning an empty
+   * string.
+   */
+  prefix?: string;
+}
+
+export interface CustomDomainsListResponse {
+  custom_domains: Array<CustomDomain>;
+}
+
+export interface CustomDomainRegisterRequest {
+  /**
+   * The custom domain to register (for example `dashboard.acme.com`).
+   * Case-insensitive; normalized to lowercase (a trailing root dot is
+   * stripped, so the 254-char bound admits a fully-qualified name whose
+   * normalized form is 253 chars). Neon-managed and internal hostnames are
+   * rejected.
+   */
+  domain: string;
+  /**
+   * The kind of branch entity to point the domain at. v1 supports only
+   * `function`; any other value is rejected with `invalid_entity_type`.
+   */
+  entity_type: string;
+  /**
+   * The target entity's identifier within the branch. For `function` this
+   * is the function slug (which must already exist on the branch).
+   */
+  entity_id: string;
+}
+
+export interface CustomDomain {
+  /**
+   * The registered custom domain (normalized, lowercase).
+   */
+  domain: string;
+  /**
+   * The kind of branch entity the domain targets. Possible values:
+   * `function` (v1 supports only `function`). Not an `enum`: new values may
+   * ship in later spec versions — treat any undocumented value as unknown.
+   */
+  entity_type: string;
+  /**
+   * The target entity's identifier within the branch. For `function` this
+   * is the function slug.
+   */
+  entity_id: string;
+  /**
+   * The hostname the customer must point their custom domain at with a
+   * CNAME record. Empty when the serving region has no custom-domains
+   * front door configured. This is the activation input: point DNS here
+   * and the domain goes live (see `status`) once a certificate is issued
+   * on the first request.
+   */
+  cname_target: string;
+  /**
+   * The domain's current validity, computed by a background check:
+   * `pending` (still converging — point your CNAME at `cname_target` and
+   * wait), `active` (live: DNS resolves to the edge, the CA is authorized,
+   * and routing is published), or `error` (a fixable problem — see
+   * `status_reason`). Not an `enum`: treat any undocumented value as
+   * unknown. May be absent briefly right after registration.
+   */
+  status?: string;
+  /**
+   * The DNS + CAA portion of the check: `pending` (no records yet), `ok`
+   * (resolves to our edge and the CA is authorized), `misconfigured` (your
+   * CNAME does not resolve to our edge), or `caa_blocked` (your CAA records
+   * forbid Let's Encrypt). Not an `enum`.
+   */
+  dns_status?: string;
+  /**
+   * Whether Neon's internal routing for the domain is published:
+   * `pending`, `present`, or `missing`. `missing` is an internal fault
+   * surfaced for support. Not an `enum`.
+   */
+  binding_status?: string;
+  /**
+   * A short, stable machine-readable reason for a non-active `status`
+   * (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`,
+   * `binding-missing`), suitable for keying an actionable hint. Empty when
+   * active or pending.
+   */
+  status_reason?: string;
 }
 
 /**
@@ -4323,6 +5171,73 @@ export type NeonFunctionDeploymentStatus = "pending" | "building" | "completed" 
 
 export type FunctionDeployRequestRuntime = "nodejs24" | (string & {});
 
+/**
+ * Always `user`: only customer-managed credentials are rotatable
+ * through this endpoint.
+ */
+export type RotateCredentialResponsePrincipalType = "user" | (string & {});
+
+/**
+ * Order matching records by timestamp. `desc`, the default, returns
+ * the newest records first.
+ */
+export type ProjectBranchLogsQueryRequestSortOrder = "asc" | "desc" | (string & {});
+
+/**
+ * Machine-readable reason why the request was rejected:
+ * - `time_range_too_large`: the requested window spans more than seven days.
+ * - `invalid_time_range`: `end_time` is not after `start_time`.
+ * - `conflicting_time_range`: both `since` and `start_time` were supplied.
+ * - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+ * different query.
+ * - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+ * endpoint reports for this branch.
+ * - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+ * construct this endpoint does not accept.
+ * - `conflicting_filters`: `logql` was supplied alongside one or more structured
+ * filters. Use one or the other.
+ */
+export type ProjectBranchLogsInvalidQueryReason = "time_range_too_large" | "invalid_time_range" | "conflicting_time_range" | "invalid_cursor" | "unknown_field" | "invalid_logql" | "conflicting_filters" | (string & {});
+
+/**
+ * Machine-readable reason why logs cannot be read:
+ * - `branch_not_found`: the project or branch does not exist, or the caller does not
+ * have access to it.
+ * - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+ * has no logs to serve.
+ */
+export type ProjectBranchLogsNotAvailableReason = "branch_not_found" | "telemetry_not_enabled" | (string & {});
+
+/**
+ * Trigger type discriminator.
+ */
+export type ScheduleTriggerType = "schedule" | (string & {});
+
+/**
+ * Trigger type discriminator.
+ */
+export type StorageObjectCreatedTriggerType = "storage_object_created" | (string & {});
+
+/**
+ * Trigger type discriminator.
+ */
+export type ScheduleTriggerCreateRequestType = "schedule" | (string & {});
+
+/**
+ * Trigger type discriminator.
+ */
+export type StorageObjectCreatedTriggerCreateRequestType = "storage_object_created" | (string & {});
+
+/**
+ * Trigger type discriminator; it does not change the trigger type.
+ */
+export type ScheduleTriggerUpdateRequestType = "schedule" | (string & {});
+
+/**
+ * Trigger type discriminator; it does not change the trigger type.
+ */
+export type StorageObjectCreatedTriggerUpdateRequestType = "storage_object_created" | (string & {});
+
 export type GetProjectAdvisorSecurityIssuesMinSeverity = "INFO" | "WARN" | "ERROR" | (string & {});
 
 export interface GetProjectAdvisorSecurityIssuesResponse {
@@ -4598,6 +5513,14 @@ export interface ListProjectBranchFunctionsResponse {
   pagination?: CursorPagination;
 }
 
+export interface ListProjectBranchCustomDomainsResponse {
+  custom_domains: Array<CustomDomain>;
+  /**
+   * To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
+   */
+  pagination?: CursorPagination;
+}
+
 // ---------------------------------------------------------------- query parameters
 
 /** Query parameters of `getProjectAdvisorSecurityIssues`. */
@@ -4748,17 +5671,6 @@ export interface CountProjectBranchesQuery {
    * Count branches matching the `name` in search query
    */
   search?: string;
-}
-
-/** Query parameters of `deleteProjectBranch`. */
-export interface DeleteProjectBranchQuery {
-  /**
-   * If true, the branch is permanently deleted immediately without a recovery window.
-   * If false (default), the branch can be recovered within 7 days via the recover endpoint.
-   *
-   * This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
-   */
-  hard_delete?: boolean;
 }
 
 /** Query parameters of `getProjectBranchSchema`. */
@@ -5092,6 +6004,12 @@ export interface CreateSnapshotQuery {
    */
   name?: string;
   /**
+   * User-defined snapshot resource ID. Must be unique within the project.
+   * Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+   * and end with a letter or number. If omitted, the control plane generates a value.
+   */
+  slug?: string;
+  /**
    * The time at which the snapshot will be automatically deleted.
    * Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
    */
@@ -5151,9 +6069,72 @@ export interface ListProjectBranchFunctionsQuery {
   limit?: number;
 }
 
+/** Query parameters of `listProjectMembers`. */
+export interface ListProjectMembersQuery {
+  /**
+   * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+   */
+  cursor?: string;
+  /**
+   * The maximum number of members to return in the response
+   */
+  limit?: number;
+}
+
+/** Query parameters of `setProjectMemberRole`. */
+export interface SetProjectMemberRoleQuery {
+  confirm_self_demotion?: boolean;
+}
+
+/** Query parameters of `removeProjectMemberRole`. */
+export interface RemoveProjectMemberRoleQuery {
+  confirm_self_lockout?: boolean;
+}
+
+/** Query parameters of `listProjectBranchLogFieldValues`. */
+export interface ListProjectBranchLogFieldValuesQuery {
+  /**
+   * Length of the lookup window, ending at `end_time` or at the current
+   * time when `end_time` is omitted. Mutually exclusive with
+   * `start_time`. Defaults to six hours.
+   */
+  since?: string;
+  /**
+   * Inclusive beginning of the lookup window. Mutually exclusive with
+   * `since`.
+   */
+  start_time?: string;
+  /**
+   * Exclusive end of the lookup window. Defaults to the current time.
+   */
+  end_time?: string;
+  /**
+   * Only consider records emitted by this Neon service.
+   */
+  source?: ProjectBranchLogSource;
+  /**
+   * Maximum number of distinct values to return. The response sets
+   * `is_truncated` when this bound, or the server's own scan cap, cut the
+   * list short.
+   */
+  limit?: number;
+}
+
+/** Query parameters of `listProjectBranchCustomDomains`. */
+export interface ListProjectBranchCustomDomainsQuery {
+  /**
+   * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+   */
+  cursor?: string;
+  /**
+   * Specify a value from 1 to 1000 to limit number of domains in the response
+   */
+  limit?: number;
+}
+
 // ---------------------------------------------------------------- namespaces
 
-/** `client.projects`: 21 operations. */
+/** `client.projects`: 24 operations. */
 export declare class ProjectsApi {
   /**
    * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
@@ -5448,9 +6429,52 @@ export declare class ProjectsApi {
    * Delete VPC endpoint restriction
    */
   deleteVpcEndpointSync(projectId: string, vpcEndpointId: string, options?: SyncCallOptions): void;
+  /**
+   * `GET /projects/{project_id}/members` (listProjectMembers)
+   *
+   * List org members and their project roles
+   */
+  listMembers(projectId: string, query?: ListProjectMembersQuery, options?: CallOptions): Promise<ProjectMembers>;
+  /**
+   * `GET /projects/{project_id}/members` (listProjectMembers)
+   * Blocking form of `listMembers` (blocks the event loop: for scripts).
+   *
+   * List org members and their project roles
+   */
+  listMembersSync(projectId: string, query?: ListProjectMembersQuery, options?: SyncCallOptions): ProjectMembers;
+  /** Every `project_members` item of every page of `listProjectMembers`, fetched page by page. */
+  listMembersIter(projectId: string, query?: ListProjectMembersQuery, options?: CallOptions): AsyncIterableIterator<ProjectMember>;
+  /** Blocking form of `listMembersIter`: each page is fetched when the previous one is used up. */
+  listMembersIterSync(projectId: string, query?: ListProjectMembersQuery, options?: SyncCallOptions): IterableIterator<ProjectMember>;
+  /**
+   * `PUT /projects/{project_id}/members/{member_id}/role` (setProjectMemberRole)
+   *
+   * Set an org member's role on a project
+   */
+  setMemberRole(projectId: string, memberId: string, body: SetProjectMemberRoleRequest, query?: SetProjectMemberRoleQuery, options?: CallOptions): Promise<ProjectMemberRoleResponse>;
+  /**
+   * `PUT /projects/{project_id}/members/{member_id}/role` (setProjectMemberRole)
+   * Blocking form of `setMemberRole` (blocks the event loop: for scripts).
+   *
+   * Set an org member's role on a project
+   */
+  setMemberRoleSync(projectId: string, memberId: string, body: SetProjectMemberRoleRequest, query?: SetProjectMemberRoleQuery, options?: SyncCallOptions): ProjectMemberRoleResponse;
+  /**
+   * `DELETE /projects/{project_id}/members/{member_id}/role` (removeProjectMemberRole)
+   *
+   * Remove an org member's role on a project
+   */
+  removeMemberRole(projectId: string, memberId: string, query?: RemoveProjectMemberRoleQuery, options?: CallOptions): Promise<ProjectMemberRoleResponse>;
+  /**
+   * `DELETE /projects/{project_id}/members/{member_id}/role` (removeProjectMemberRole)
+   * Blocking form of `removeMemberRole` (blocks the event loop: for scripts).
+   *
+   * Remove an org member's role on a project
+   */
+  removeMemberRoleSync(projectId: string, memberId: string, query?: RemoveProjectMemberRoleQuery, options?: SyncCallOptions): ProjectMemberRoleResponse;
 }
 
-/** `client.branches`: 18 operations. */
+/** `client.branches`: 24 operations. */
 export declare class BranchesApi {
   /**
    * `GET /projects/{project_id}/branches` (listProjectBranches)
@@ -5553,7 +6577,7 @@ export declare class BranchesApi {
    *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
-  delete(projectId: string, branchId: string, query?: DeleteProjectBranchQuery, options?: CallOptions): Promise<BranchOperations>;
+  delete(projectId: string, branchId: string, options?: CallOptions): Promise<BranchOperations>;
   /**
    * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
    * Blocking form of `delete` (blocks the event loop: for scripts).
@@ -5562,7 +6586,7 @@ export declare class BranchesApi {
    *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
    */
-  deleteSync(projectId: string, branchId: string, query?: DeleteProjectBranchQuery, options?: SyncCallOptions): BranchOperations;
+  deleteSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchOperations;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
    *
@@ -5718,6 +6742,92 @@ export declare class BranchesApi {
    * List branch endpoints
    */
   listEndpointsSync(projectId: string, branchId: string, options?: SyncCallOptions): EndpointsResponse;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
+   *
+   * Query branch logs
+   */
+  queryLogs(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: CallOptions): Promise<ProjectBranchLogsQueryResponse>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
+   * Blocking form of `queryLogs` (blocks the event loop: for scripts).
+   *
+   * Query branch logs
+   */
+  queryLogsSync(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: SyncCallOptions): ProjectBranchLogsQueryResponse;
+  /** Every `logs` item of every page of `queryProjectBranchLogs`, fetched page by page. */
+  queryLogsIter(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: CallOptions): AsyncIterableIterator<ProjectBranchLogRecord>;
+  /** Blocking form of `queryLogsIter`: each page is fetched when the previous one is used up. */
+  queryLogsIterSync(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: SyncCallOptions): IterableIterator<ProjectBranchLogRecord>;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (listProjectBranchLogFields)
+   *
+   * List branch log fields
+   */
+  listLogFields(projectId: string, branchId: string, options?: CallOptions): Promise<ProjectBranchLogFieldsResponse>;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (listProjectBranchLogFields)
+   * Blocking form of `listLogFields` (blocks the event loop: for scripts).
+   *
+   * List branch log fields
+   */
+  listLogFieldsSync(projectId: string, branchId: string, options?: SyncCallOptions): ProjectBranchLogFieldsResponse;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (listProjectBranchLogFieldValues)
+   *
+   * List branch log field values
+   */
+  listLogFieldValues(projectId: string, branchId: string, fieldName: string, query?: ListProjectBranchLogFieldValuesQuery, options?: CallOptions): Promise<ProjectBranchLogFieldValuesResponse>;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (listProjectBranchLogFieldValues)
+   * Blocking form of `listLogFieldValues` (blocks the event loop: for scripts).
+   *
+   * List branch log field values
+   */
+  listLogFieldValuesSync(projectId: string, branchId: string, fieldName: string, query?: ListProjectBranchLogFieldValuesQuery, options?: SyncCallOptions): ProjectBranchLogFieldValuesResponse;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
+   *
+   * List the custom domains on a branch
+   */
+  listCustomDomains(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: CallOptions): Promise<ListProjectBranchCustomDomainsResponse>;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
+   * Blocking form of `listCustomDomains` (blocks the event loop: for scripts).
+   *
+   * List the custom domains on a branch
+   */
+  listCustomDomainsSync(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: SyncCallOptions): ListProjectBranchCustomDomainsResponse;
+  /** Every `custom_domains` item of every page of `listProjectBranchCustomDomains`, fetched page by page. */
+  listCustomDomainsIter(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: CallOptions): AsyncIterableIterator<CustomDomain>;
+  /** Blocking form of `listCustomDomainsIter`: each page is fetched when the previous one is used up. */
+  listCustomDomainsIterSync(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: SyncCallOptions): IterableIterator<CustomDomain>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (registerProjectBranchCustomDomain)
+   *
+   * Register a custom domain on a branch
+   */
+  registerCustomDomain(projectId: string, branchId: string, body: CustomDomainRegisterRequest, options?: CallOptions): Promise<CustomDomain>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (registerProjectBranchCustomDomain)
+   * Blocking form of `registerCustomDomain` (blocks the event loop: for scripts).
+   *
+   * Register a custom domain on a branch
+   */
+  registerCustomDomainSync(projectId: string, branchId: string, body: CustomDomainRegisterRequest, options?: SyncCallOptions): CustomDomain;
+  /**
+   * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (deleteProjectBranchCustomDomain)
+   *
+   * Delete a custom domain from a branch
+   */
+  deleteCustomDomain(projectId: string, branchId: string, domain: string, options?: CallOptions): Promise<void>;
+  /**
+   * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (deleteProjectBranchCustomDomain)
+   * Blocking form of `deleteCustomDomain` (blocks the event loop: for scripts).
+   *
+   * Delete a custom domain from a branch
+   */
+  deleteCustomDomainSync(projectId: string, branchId: string, domain: string, options?: SyncCallOptions): void;
 }
 
 /** `client.databases`: 5 operations. */
@@ -6608,7 +7718,7 @@ export declare class OrganizationsApi {
   deleteVpcEndpointSync(orgId: string, regionId: string, vpcEndpointId: string, options?: SyncCallOptions): void;
 }
 
-/** `client.auth`: 44 operations. */
+/** `client.auth`: 45 operations. */
 export declare class AuthApi {
   /**
    * `POST /projects/auth/create` (createNeonAuthIntegration)
@@ -6976,7 +8086,7 @@ export declare class AuthApi {
    * Retrieve email server configuration
    * @deprecated
    */
-  getEmailServer(projectId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfig>;
+  getEmailServer(projectId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
    * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
    * Blocking form of `getEmailServer` (blocks the event loop: for scripts).
@@ -6984,14 +8094,14 @@ export declare class AuthApi {
    * Retrieve email server configuration
    * @deprecated
    */
-  getEmailServerSync(projectId: string, options?: SyncCallOptions): NeonAuthEmailServerConfig;
+  getEmailServerSync(projectId: string, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
    *
    * Update email server configuration
    * @deprecated
    */
-  updateEmailServer(projectId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfig>;
+  updateEmailServer(projectId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
    * Blocking form of `updateEmailServer` (blocks the event loop: for scripts).
@@ -6999,7 +8109,7 @@ export declare class AuthApi {
    * Update email server configuration
    * @deprecated
    */
-  updateEmailServerSync(projectId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfig;
+  updateEmailServerSync(projectId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
    * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
    *
@@ -7044,27 +8154,27 @@ export declare class AuthApi {
    *
    * Retrieve email provider configuration
    */
-  getEmailProvider(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfig>;
+  getEmailProvider(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
    * Blocking form of `getEmailProvider` (blocks the event loop: for scripts).
    *
    * Retrieve email provider configuration
    */
-  getEmailProviderSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthEmailServerConfig;
+  getEmailProviderSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
    *
    * Update email provider configuration
    */
-  updateEmailProvider(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfig>;
+  updateEmailProvider(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
    * Blocking form of `updateEmailProvider` (blocks the event loop: for scripts).
    *
    * Update email provider configuration
    */
-  updateEmailProviderSync(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfig;
+  updateEmailProviderSync(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
    * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
    *
@@ -7210,6 +8320,19 @@ export declare class AuthApi {
    * Update Neon Auth webhook configuration
    */
   updateWebhookConfigSync(projectId: string, branchId: string, body: NeonAuthWebhookConfig, options?: SyncCallOptions): NeonAuthWebhookConfig;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (sendNeonAuthEmailProviderTest)
+   *
+   * Send test email using the saved email provider
+   */
+  sendEmailProviderTest(projectId: string, branchId: string, body: SendNeonAuthEmailProviderTestRequest, options?: CallOptions): Promise<SendNeonAuthTestEmailResponse>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (sendNeonAuthEmailProviderTest)
+   * Blocking form of `sendEmailProviderTest` (blocks the event loop: for scripts).
+   *
+   * Send test email using the saved email provider
+   */
+  sendEmailProviderTestSync(projectId: string, branchId: string, body: SendNeonAuthEmailProviderTestRequest, options?: SyncCallOptions): SendNeonAuthTestEmailResponse;
 }
 
 /** `client.dataApi`: 4 operations. */
@@ -7397,7 +8520,7 @@ export declare class BucketsApi {
   presignObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, body: PresignRequest, options?: SyncCallOptions): PresignResponse;
 }
 
-/** `client.functions`: 5 operations. */
+/** `client.functions`: 10 operations. */
 export declare class FunctionsApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
@@ -7468,6 +8591,71 @@ export declare class FunctionsApi {
    * Deploy code to a function
    */
   createDeploymentSync(projectId: string, branchId: string, slug: string, body: FunctionDeployRequest, options?: SyncCallOptions): NeonFunctionDeploymentResponse;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers` (listProjectBranchTriggers)
+   *
+   * List triggers on the branch
+   */
+  listTriggers(projectId: string, branchId: string, options?: CallOptions): Promise<TriggersListResponse>;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers` (listProjectBranchTriggers)
+   * Blocking form of `listTriggers` (blocks the event loop: for scripts).
+   *
+   * List triggers on the branch
+   */
+  listTriggersSync(projectId: string, branchId: string, options?: SyncCallOptions): TriggersListResponse;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/triggers` (createProjectBranchTrigger)
+   *
+   * Create a trigger
+   */
+  createTrigger(projectId: string, branchId: string, body: TriggerCreateRequest, options?: CallOptions): Promise<TriggerResponse>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/triggers` (createProjectBranchTrigger)
+   * Blocking form of `createTrigger` (blocks the event loop: for scripts).
+   *
+   * Create a trigger
+   */
+  createTriggerSync(projectId: string, branchId: string, body: TriggerCreateRequest, options?: SyncCallOptions): TriggerResponse;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (getProjectBranchTrigger)
+   *
+   * Get a trigger
+   */
+  getTrigger(projectId: string, branchId: string, triggerId: string, options?: CallOptions): Promise<TriggerResponse>;
+  /**
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (getProjectBranchTrigger)
+   * Blocking form of `getTrigger` (blocks the event loop: for scripts).
+   *
+   * Get a trigger
+   */
+  getTriggerSync(projectId: string, branchId: string, triggerId: string, options?: SyncCallOptions): TriggerResponse;
+  /**
+   * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (updateProjectBranchTrigger)
+   *
+   * Update a trigger
+   */
+  updateTrigger(projectId: string, branchId: string, triggerId: string, body: TriggerUpdateRequest, options?: CallOptions): Promise<TriggerResponse>;
+  /**
+   * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (updateProjectBranchTrigger)
+   * Blocking form of `updateTrigger` (blocks the event loop: for scripts).
+   *
+   * Update a trigger
+   */
+  updateTriggerSync(projectId: string, branchId: string, triggerId: string, body: TriggerUpdateRequest, options?: SyncCallOptions): TriggerResponse;
+  /**
+   * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (deleteProjectBranchTrigger)
+   *
+   * Delete a trigger
+   */
+  deleteTrigger(projectId: string, branchId: string, triggerId: string, options?: CallOptions): Promise<void>;
+  /**
+   * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (deleteProjectBranchTrigger)
+   * Blocking form of `deleteTrigger` (blocks the event loop: for scripts).
+   *
+   * Delete a trigger
+   */
+  deleteTriggerSync(projectId: string, branchId: string, triggerId: string, options?: SyncCallOptions): void;
 }
 
 /** `client.aiGateway`: 1 operations. */
@@ -7487,7 +8675,7 @@ export declare class AiGatewayApi {
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchAiGateway;
 }
 
-/** `client.credentials`: 3 operations. */
+/** `client.credentials`: 5 operations. */
 export declare class CredentialsApi {
   /**
    * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
@@ -7528,6 +8716,32 @@ export declare class CredentialsApi {
    * Revoke a credential
    */
   revokeSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): void;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (revealCredential)
+   *
+   * Reveal a credential's secrets
+   */
+  reveal(projectId: string, branchId: string, tokenId: string, options?: CallOptions): Promise<CredentialSecret>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (revealCredential)
+   * Blocking form of `reveal` (blocks the event loop: for scripts).
+   *
+   * Reveal a credential's secrets
+   */
+  revealSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): CredentialSecret;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (rotateCredential)
+   *
+   * Rotate a credential's secrets
+   */
+  rotate(projectId: string, branchId: string, tokenId: string, options?: CallOptions): Promise<RotateCredentialResponse>;
+  /**
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (rotateCredential)
+   * Blocking form of `rotate` (blocks the event loop: for scripts).
+   *
+   * Rotate a credential's secrets
+   */
+  rotateSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): RotateCredentialResponse;
 }
 
 /** A client of the Neon API v2. Cheap to create; safe to share. */

@@ -297,26 +297,28 @@ class Namespace {
     return result(op, r);
   }
 
-  _iter(op, path, query, options) {
+  _iter(op, path, query, body, options) {
     checkPath(op, path);
     const q = encodeQuery(op, query);
+    const b = body === undefined ? undefined : encodeBody(op, body);
     const o = checkOptions(options);
     let pager;
     try {
-      pager = this._c._native.pager(op.id, path, q);
+      pager = this._c._native.pager(op.id, path, q, b);
     } catch (e) {
       throw fromNative(e);
     }
     return iterate(pager, o === null ? undefined : o.signal || undefined);
   }
 
-  _iterSync(op, path, query, options) {
+  _iterSync(op, path, query, body, options) {
     checkPath(op, path);
     const q = encodeQuery(op, query);
+    const b = body === undefined ? undefined : encodeBody(op, body);
     checkOptions(options);
     let pager;
     try {
-      pager = this._c._native.pager(op.id, path, q);
+      pager = this._c._native.pager(op.id, path, q, b);
     } catch (e) {
       throw fromNative(e);
     }

@@ -53,7 +53,8 @@ async function runStep(client, step, vars, where) {
     const meta = OPERATIONS[step.iterate];
     assert.ok(meta && meta.iterator, `${where}: ${step.iterate} has no iterator`);
     let count = 0;
-    for await (const item of client[meta.namespace][meta.iterator](...args({ ...meta, body: null }, step, vars))) {
+    // Only an iterator whose cursor travels in the body takes one (the step then gives it).
+    for await (const item of client[meta.namespace][meta.iterator](...args({ ...meta, body: step.body === undefined ? null : meta.body }, step, vars))) {
       assert.ok(item !== undefined);
       count += 1;
     }

@@ -1,4 +1,4 @@
-"""neonkit: a client for the Neon Management API v2 (all 163 operations), over one Rust core.
+"""neonkit: a client for the Neon Management API v2 (all 180 operations), over one Rust core.
 
     from neonkit import NeonClient
     with NeonClient() as neon:                       # NEON_API_KEY from the environment

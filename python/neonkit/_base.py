@@ -207,8 +207,8 @@ class _SyncBase:
         content, info = self._native.request(*_raw_args(method, path, query, body))
         return RawResponse(content, info)
 
-    def _iter(self, op: str, path: Any, query: Any, spec: Any) -> Iterator[Any]:
-        pager = self._native.pager(op, list(path), list(query))
+    def _iter(self, op: str, path: Any, query: Any, spec: Any, body: Optional[bytes] = None) -> Iterator[Any]:
+        pager = self._native.pager(op, list(path), list(query), body)
 
         def walk() -> Iterator[Any]:
             while True:
@@ -263,8 +263,8 @@ class _AsyncBase:
         content, info = await _await_native(lambda done: native.request(*args, done))
         return RawResponse(content, info)
 
-    def _aiter(self, op: str, path: Any, query: Any, spec: Any) -> AsyncIterator[Any]:
-        pager = self._native.pager(op, list(path), list(query))
+    def _aiter(self, op: str, path: Any, query: Any, spec: Any, body: Optional[bytes] = None) -> AsyncIterator[Any]:
+        pager = self._native.pager(op, list(path), list(query), body)
 
         async def walk() -> AsyncIterator[Any]:
             while True:

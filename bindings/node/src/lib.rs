@@ -275,10 +275,11 @@ impl NativeClient {
         here(self.request_future(request))
     }
 
-    /// A pager over a paginated operation, by operationId.
+    /// A pager over a paginated operation, by operationId (`body`: JSON text, when the cursor travels in the body).
     #[napi(catch_unwind)]
-    pub fn pager(&self, op: String, path: Vec<String>, query: Vec<String>) -> Result<NativePager> {
-        let pager = self.0.pager_by_id(&op, path, pairs(query)).map_err(to_napi)?;
+    pub fn pager(&self, op: String, path: Vec<String>, query: Vec<String>, body: Option<String>) -> Result<NativePager> {
+        let body = body.map_or(Body::None, |json| Body::Json(json.into()));
+        let pager = self.0.pager_by_id(&op, path, pairs(query), body).map_err(to_napi)?;
         Ok(NativePager(Arc::new(tokio::sync::Mutex::new(pager))))
     }
 

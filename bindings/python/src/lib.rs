@@ -461,10 +461,18 @@ impl PyClient {
         run(py, self.request_job(method, path, query, body), done)
     }
 
-    /// A pager over a paginated operation.
-    fn pager(&self, py: Python<'_>, op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<PyPager> {
+    /// A pager over a paginated operation (`body`: JSON bytes, when the cursor travels in the body).
+    #[pyo3(signature = (op_id, path, query, body=None))]
+    fn pager(
+        &self,
+        py: Python<'_>,
+        op_id: &str,
+        path: Vec<Bound<'_, PyAny>>,
+        query: Vec<(String, Bound<'_, PyAny>)>,
+        body: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<PyPager> {
         let (path, query) = texts(op_id, path, query)?;
-        let pager = self.client().and_then(|c| c.pager_by_id(op_id, path, query)).map_err(|e| to_pyerr(py, &e))?;
+        let pager = self.client().and_then(|c| c.pager_by_id(op_id, path, query, self::body(body)?)).map_err(|e| to_pyerr(py, &e))?;
         let operation = kernel::operation(op_id).map_err(|e| to_pyerr(py, &e))?.id;
         Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(pager)), operation })
     }

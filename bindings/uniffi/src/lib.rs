@@ -245,7 +245,7 @@ async fn wait_ops(client: Client, project_id: String, ids: Vec<String>) -> neonk
     Ok(serde_json::to_string(&ops).expect("operations serialize"))
 }
 
-/// Every operationId of the Neon API v2 that this library can call (163).
+/// Every operationId of the Neon API v2 that this library can call (180).
 #[uniffi::export]
 pub fn operation_ids() -> Vec<String> {
     neonkit::operations::OPERATIONS.iter().map(|o| o.id.to_string()).collect()

@@ -157,13 +157,19 @@ impl Client {
     }
 
     /// A pager over a paginated operation, by operationId, with query
-    /// parameters by name (a `cursor` among them starts the walk there).
-    pub fn pager_by_id(&self, op_id: &str, path: Vec<String>, query: Vec<(String, String)>) -> Result<Pager> {
+    /// parameters by name (a `cursor` among them starts the walk there) and,
+    /// for an operation whose cursor travels in the body, that body.
+    pub fn pager_by_id(&self, op_id: &str, path: Vec<String>, query: Vec<(String, String)>, body: Body) -> Result<Pager> {
         let op = operation(op_id)?;
         if op.pagination.is_none() {
             return Err(Error::invalid(format!("{} is not paginated", op.id)).with_operation(op.id));
         }
-        Ok(self.pager(op, path, resolve_query(op, query)?))
+        let body = match payload(op, body)? {
+            Payload::None => None,
+            Payload::Json(b) => Some(serde_json::from_slice(&b).map_err(|e| Error::invalid(e.to_string()).with_operation(op.id))?),
+            _ => return Err(Error::invalid(format!("{} is paginated and takes no multipart body", op.id)).with_operation(op.id)),
+        };
+        self.pager(op, path, resolve_query(op, query)?, body)
     }
 }
 

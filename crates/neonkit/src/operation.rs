@@ -67,7 +67,7 @@ pub enum ResponseKind {
     Bytes,
 }
 
-/// The three cursor shapes of the API.
+/// The four cursor shapes of the API.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum PageShape {
     /// `pagination.cursor` (projects, operations, consumption); present even on the last page.
@@ -76,6 +76,9 @@ pub enum PageShape {
     Next,
     /// Top-level `next_cursor` (bucket objects).
     NextCursor,
+    /// The cursor travels in the request body (`cursor`); the response has
+    /// `next_cursor` and `is_truncated` (the branch log query).
+    BodyCursor,
 }
 
 /// The JSON kind of a top-level response field.

@@ -81,7 +81,7 @@ async fn branches_round_trip() {
     let dup = c.branches().create(pid, Some(&body)).await;
     assert!(dup.is_ok() || dup.as_ref().unwrap_err().kind() == ErrorKind::Conflict);
 
-    c.branches().delete(pid, &b.branch.id, &Default::default()).await.unwrap();
+    c.branches().delete(pid, &b.branch.id).await.unwrap();
     assert_eq!(c.branches().get(pid, &b.branch.id).await.unwrap_err().kind(), ErrorKind::NotFound);
 }
 

@@ -166,7 +166,8 @@ impl Run {
         let path = self.path_values(op, step);
         let query: Vec<(&'static str, String)> =
             query_pairs(step.get("query")).into_iter().map(|(k, v)| (op.query_param(&k).expect("known query parameter").name, v)).collect();
-        let mut pager = self.client.pager(op, path, query);
+        let mut pager =
+            self.client.pager(op, path, query, step.get("body").cloned()).unwrap_or_else(|e| panic!("{}: step {i}: {e}", self.name));
         let mut count = 0u64;
         while let Some(items) = pager.next_page().await.unwrap_or_else(|e| panic!("{}: step {i}: {e}", self.name)) {
             count += items.len() as u64;

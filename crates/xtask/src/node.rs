@@ -201,6 +201,8 @@ struct MethodCtx {
     /// The JS parameters: the path parameters, and whether a body and a query follow them.
     path: Vec<String>,
     body: bool,
+    /// Whether the iterator takes the body (the cursor travels in it).
+    iter_body: bool,
     query: bool,
     /// The d.ts result type, and a paginated operation's item type and items field.
     ret: String,
@@ -226,9 +228,19 @@ struct TsParam {
 /// The d.ts parameters of a call: path parameters, body, query, options, with
 /// optional parameters that precede a required one made required-but-undefinable.
 fn signature(op: &Op, sync: bool) -> Vec<TsParam> {
+    ts_params(op, sync, op.body.as_ref())
+}
+
+/// The d.ts parameters of an iterator: path parameters, the body when the
+/// cursor travels in it, query, options.
+fn iter_signature(op: &Op, sync: bool) -> Vec<TsParam> {
+    ts_params(op, sync, op.body.as_ref().filter(|_| op.pages_by_body()))
+}
+
+fn ts_params(op: &Op, sync: bool, body: Option<&crate::spec::Body>) -> Vec<TsParam> {
     let mut v: Vec<TsParam> =
         op.path_params.iter().map(|p| TsParam { name: naming::ident(&p.name, Lang::Node), ty: path_ts(p), optional: false }).collect();
-    if let Some(b) = &op.body {
+    if let Some(b) = body {
         v.push(TsParam { name: "body".into(), ty: b.ty.clone(), optional: !b.required });
     }
     if !op.query_params.is_empty() {
@@ -244,15 +256,6 @@ fn signature(op: &Op, sync: bool) -> Vec<TsParam> {
             p.ty = format!("{} | undefined", p.ty);
         }
     }
-    v
-}
-
-/// The d.ts parameters of an iterator: path parameters, query, options.
-fn iter_signature(op: &Op, sync: bool) -> Vec<TsParam> {
-    let mut v: Vec<TsParam> =
-        op.path_params.iter().map(|p| TsParam { name: naming::ident(&p.name, Lang::Node), ty: path_ts(p), optional: false }).collect();
-    v.push(TsParam { name: "query".into(), ty: naming::query_type(&op.id, Lang::Node), optional: !query_required(op) });
-    v.push(TsParam { name: "options".into(), ty: if sync { "SyncCallOptions" } else { "CallOptions" }.into(), optional: true });
     v
 }
 
@@ -301,6 +304,7 @@ fn method(index: usize, op: &Op) -> MethodCtx {
         sync_doc: jsdoc("  ", &sync_doc),
         path: op.path_params.iter().map(|p| naming::ident(&p.name, Lang::Node)).collect(),
         body: op.body.is_some(),
+        iter_body: op.pages_by_body(),
         query: !op.query_params.is_empty(),
         ret: match &op.response {
             ResponseKind::Json(t) => ts_ty(t),

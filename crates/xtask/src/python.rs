@@ -217,6 +217,7 @@ impl<'a> Gen<'a> {
                 .collect()
         };
         let mut kw = Vec::new();
+        let mut body_kw = Vec::new();
         if let Some(b) = &op.body {
             let ty = if b.multipart {
                 format!("Union[{}, {}, Dict[str, Any]]", b.ty, typed_dict(&b.ty))
@@ -226,8 +227,9 @@ impl<'a> Gen<'a> {
                     _ => "Any".into(),
                 }
             };
-            kw.push(KwArg { name: "body".into(), ty, required: b.required });
+            body_kw.push(KwArg { name: "body".into(), ty, required: b.required });
         }
+        kw.extend(body_kw.iter().cloned());
         kw.extend(query_kw(false));
         if op.returns_operations {
             kw.push(KwArg { name: "wait".into(), ty: "bool".into(), required: false });
@@ -258,9 +260,9 @@ impl<'a> Gen<'a> {
                 id: op.id.clone(),
                 iter: true,
                 path,
-                kw: query_kw(true),
+                kw: if op.pages_by_body() { body_kw.into_iter().chain(query_kw(true)).collect() } else { query_kw(true) },
                 query: query.into_iter().filter(|q| q.json != "cursor").collect(),
-                body: String::new(),
+                body: if op.pages_by_body() { "json".into() } else { String::new() },
                 wait: false,
                 decode: self.decode_spec(&pg.item_ty),
                 ret: self.py_type(&pg.item_ty, false),
@@ -399,7 +401,7 @@ struct PathArg {
     integer: bool,
 }
 
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 struct KwArg {
     name: String,
     ty: String,

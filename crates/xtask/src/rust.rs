@@ -220,6 +220,10 @@ struct OpCtx {
     /// The resource method, and its iterator if the operation is paginated.
     name: String,
     iter: Option<String>,
+    /// The iterator's parameters after `&self` (path parameters as `&str`, the
+    /// body of a body-cursor walk, the query struct), and the names it passes on.
+    iter_params: String,
+    iter_args: String,
     /// The method's parameters after `&self`: path parameters, body, query struct.
     params: Vec<ParamCtx>,
     /// The method's result type.
@@ -303,6 +307,15 @@ fn params(op: &Op) -> Vec<ParamCtx> {
     params
 }
 
+/// An iterator's parameters: [`params`] with every path parameter as `&str`.
+fn iter_params(op: &Op) -> Vec<ParamCtx> {
+    let mut ps = params(op);
+    for p in ps.iter_mut().take(op.path_params.len()) {
+        p.ty = "&str".into();
+    }
+    ps
+}
+
 fn op_context(op: &Op) -> OpCtx {
     let name = naming::method_name(&op.words, Lang::Rust);
     OpCtx {
@@ -366,6 +379,8 @@ fn op_context(op: &Op) -> OpCtx {
         body_org_id: op.body_org_id.clone(),
         deprecated: op.deprecated,
         iter: op.pagination.as_ref().map(|_| naming::iter_name(&name, Lang::Rust)),
+        iter_params: iter_params(op).iter().map(|p| format!(", {}: {}", p.name, p.ty)).collect(),
+        iter_args: iter_params(op).iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(", "),
         name,
         params: params(op),
         ret: match &op.response {

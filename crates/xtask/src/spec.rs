@@ -104,6 +104,8 @@ pub enum PageShape {
     Next,
     /// top-level `next_cursor` (bucket objects)
     NextCursor,
+    /// `cursor` in the request body, `next_cursor` and `is_truncated` in the response (log queries)
+    BodyCursor,
 }
 
 #[derive(Clone, Debug)]
@@ -462,6 +464,13 @@ pub fn merged_document(base_text: &str, overlay_text: Option<&str>) -> String {
     format!("{}{body}", crate::naming::spec_header(crate::naming::Lang::Python))
 }
 
+impl Op {
+    /// Whether its pager sends the request body (the cursor travels in it).
+    pub fn pages_by_body(&self) -> bool {
+        self.pagination.as_ref().is_some_and(|p| p.shape == PageShape::BodyCursor)
+    }
+}
+
 pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
     let root: Value = serde_yaml::from_str(text).expect("spec parses");
     let real_api: RealApi = serde_yaml::from_str(real_api_text).expect("spec/real-api.yaml parses");
@@ -628,11 +637,17 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
                     nullable: f.nullable,
                 })
                 .collect();
-            let has_cursor = op.query_params.iter().any(|p| p.name == "cursor");
+            let query_cursor = op.query_params.iter().any(|p| p.name == "cursor");
+            let body_cursor = op.body.as_ref().is_some_and(|b| {
+                !b.multipart && matches!(&by_name[&b.ty].kind, ModelKind::Struct(f) if f.iter().any(|f| f.json_name == "cursor"))
+            });
+            let has_cursor = query_cursor || body_cursor;
+            let truncated = fields.iter().any(|f| f.json_name == "is_truncated");
             let shape = fields.iter().find_map(|f| match (&f.json_name[..], &f.ty) {
                 ("pagination", Ty::Named(n)) if n == "Pagination" => Some(PageShape::Cursor),
                 ("pagination", Ty::Named(n)) if n == "CursorPagination" => Some(PageShape::Next),
-                ("next_cursor", _) => Some(PageShape::NextCursor),
+                ("next_cursor", _) if body_cursor && truncated => Some(PageShape::BodyCursor),
+                ("next_cursor", _) if query_cursor => Some(PageShape::NextCursor),
                 _ => None,
             });
             if let (true, Some(shape)) = (has_cursor, shape) {

@@ -269,7 +269,7 @@ fn query_ctx(spec: &Spec, p: &Param, record: bool) -> QueryCtx {
     }
 }
 
-/// The parameters of an operation's call (or, `for_pager`, its pager, which has no body):
+/// The parameters of an operation's call (or, `for_pager`, its pager, which has a body only when the cursor travels in it):
 /// path parameters, required query parameters, a required body, the query Record, an optional body.
 fn signature(spec: &Spec, op: &Op, for_pager: bool) -> SigCtx {
     let mut params: Vec<ParamCtx> = op
@@ -284,7 +284,7 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> SigCtx {
         params.push(ParamCtx { name: naming::uniffi_ident(&p.name), ty: q_rust_ty(qkind(spec, &p.ty)).into() });
     }
     let mut defaults = Vec::new();
-    let body = op.body.as_ref().filter(|_| !for_pager);
+    let body = op.body.as_ref().filter(|_| !for_pager || op.pages_by_body());
     let body_ty = body.map(|b| if b.multipart { "Vec<crate::MultipartPart>" } else { "String" });
     if let (Some(b), Some(ty)) = (body, body_ty) {
         if b.required {
@@ -477,7 +477,7 @@ fn dispatch_args(spec: &Spec, op: &Op, lang: Lang, for_pager: bool) -> Vec<ArgCt
         let getter = format!("{}Required", k_getter(qkind(spec, &p.ty)));
         args.push(ArgCtx::new(naming::ident(&p.name, lang), true, getter, Some(&p.name), true));
     }
-    let body = op.body.as_ref().filter(|_| !for_pager);
+    let body = op.body.as_ref().filter(|_| !for_pager || op.pages_by_body());
     let body_getter = |required: bool| {
         let g = if body.map(|b| b.multipart).unwrap_or(false) { "parts" } else { "body" };
         if required {

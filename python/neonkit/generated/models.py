@@ -241,6 +241,40 @@ __all__ = [
     "NeonFunctionUpdateRequest",
     "NeonFunctionDeploymentResponse",
     "FunctionDeployRequest",
+    "StandardEmailServerResponse",
+    "SendNeonAuthEmailProviderTestRequest",
+    "ProjectMembers",
+    "ProjectMember",
+    "ProjectMemberRoleResponse",
+    "SetProjectMemberRoleRequest",
+    "ProjectMemberOrgRole",
+    "ProjectRole",
+    "ProjectMemberGrantSource",
+    "CredentialSecret",
+    "RotateCredentialResponse",
+    "GrantedCredentialScope",
+    "ProjectBranchLogsQueryRequest",
+    "ProjectBranchLogsQueryResponse",
+    "ProjectBranchLogRecord",
+    "ProjectBranchLogsInvalidQuery",
+    "ProjectBranchLogsNotAvailable",
+    "ProjectBranchLogFieldsResponse",
+    "ProjectBranchLogFieldValuesResponse",
+    "ProjectBranchLogSource",
+    "ProjectBranchLogSeverity",
+    "TriggersListResponse",
+    "TriggerResponse",
+    "ScheduleTrigger",
+    "StorageObjectCreatedTrigger",
+    "ScheduleTriggerCreateRequest",
+    "StorageObjectCreatedTriggerCreateRequest",
+    "ScheduleTriggerUpdateRequest",
+    "StorageObjectCreatedTriggerUpdateRequest",
+    "FunctionTriggerSchedule",
+    "FunctionTriggerStorageObjectCreated",
+    "CustomDomainsListResponse",
+    "CustomDomainRegisterRequest",
+    "CustomDomain",
     "AdvisorIssueFacing",
     "ProjectCreateRequestProjectBranch",
     "ProjectCreateRequestProject",
@@ -275,6 +309,16 @@ __all__ = [
     "CreateCredentialRequestPrincipalType",
     "NeonFunctionDeploymentStatus",
     "FunctionDeployRequestRuntime",
+    "RotateCredentialResponsePrincipalType",
+    "ProjectBranchLogsQueryRequestSortOrder",
+    "ProjectBranchLogsInvalidQueryReason",
+    "ProjectBranchLogsNotAvailableReason",
+    "ScheduleTriggerType",
+    "StorageObjectCreatedTriggerType",
+    "ScheduleTriggerCreateRequestType",
+    "StorageObjectCreatedTriggerCreateRequestType",
+    "ScheduleTriggerUpdateRequestType",
+    "StorageObjectCreatedTriggerUpdateRequestType",
     "GetProjectAdvisorSecurityIssuesMinSeverity",
     "GetProjectAdvisorSecurityIssuesResponse",
     "ListProjectsResponse",
@@ -306,6 +350,7 @@ __all__ = [
     "RestoreSnapshotRequest",
     "RestoredSnapshotResponse",
     "ListProjectBranchFunctionsResponse",
+    "ListProjectBranchCustomDomainsResponse",
 ]
 
 
@@ -417,6 +462,8 @@ class OperationAction(OpenEnum):
     TENANT_IGNORE = "tenant_ignore"
     TENANT_ATTACH = "tenant_attach"
     TENANT_DETACH = "tenant_detach"
+    TENANT_DETACH_SAFEKEEPERS = "tenant_detach_safekeepers"
+    TENANT_ATTACH_SAFEKEEPERS = "tenant_attach_safekeepers"
     TENANT_REATTACH = "tenant_reattach"
     REPLACE_SAFEKEEPER = "replace_safekeeper"
     DISABLE_MAINTENANCE = "disable_maintenance"
@@ -438,6 +485,7 @@ class OperationAction(OpenEnum):
     FINALIZE_MIGRATION = "finalize_migration"
     MARK_MIGRATION_PREPARED = "mark_migration_prepared"
     UPDATE_CATALOG = "update_catalog"
+    EPC_SYNC = "epc_sync"
 
 class OperationStatus(OpenEnum):
     SCHEDULING = "scheduling"
@@ -505,9 +553,9 @@ class GrantPermissionToProjectRequest(Model):
     _sensitive = frozenset({"email"})
 
 class ProjectPermissionLevel(OpenEnum):
-    CAN_VIEW = "CAN_VIEW"
-    CAN_EDIT = "CAN_EDIT"
-    CAN_MANAGE = "CAN_MANAGE"
+    VIEWER = "VIEWER"
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
 
 class ConsumptionHistoryPerProjectResponse(Model):
     __slots__ = ()
@@ -1272,7 +1320,7 @@ class CursorPagination(Model):
 
 class Snapshot(Model):
     __slots__ = ()
-    _fields = {"id": None, "name": None, "lsn": None, "timestamp": None, "source_branch_id": None, "created_at": None, "expires_at": None, "manual": None, "full_size": None, "diff_size": None}
+    _fields = {"id": None, "name": None, "lsn": None, "timestamp": None, "source_branch_id": None, "created_at": None, "expires_at": None, "manual": None, "full_size": None, "diff_size": None, "slug": None}
 
 class SnapshotUpdateRequest(Model):
     __slots__ = ()
@@ -1398,6 +1446,168 @@ class NeonFunctionDeploymentResponse(Model):
 class FunctionDeployRequest(Model):
     __slots__ = ()
     _fields = {"zip": None, "runtime": "FunctionDeployRequestRuntime", "environment": None}
+
+class StandardEmailServerResponse(Model):
+    __slots__ = ()
+    _fields = {"host": None, "port": None, "username": None, "password": None, "sender_email": None, "sender_name": None}
+    _sensitive = frozenset({"host", "username", "password"})
+
+class SendNeonAuthEmailProviderTestRequest(Model):
+    """Request to test the branch's saved email provider. Only the recipient is supplied; the stored"""
+    __slots__ = ()
+    _fields = {"recipient_email": None}
+
+class ProjectMembers(Model):
+    __slots__ = ()
+    _fields = {"project_members": ("list", "ProjectMember"), "pagination": "CursorPagination"}
+
+class ProjectMember(Model):
+    __slots__ = ()
+    _fields = {"member_id": None, "user_id": None, "email": None, "name": None, "org_role": "ProjectMemberOrgRole", "project_role": "ProjectRole", "org_default_project_permission": "ProjectPermissionLevel", "explicit_project_permission": "ProjectPermissionLevel", "effective_project_permission": "ProjectPermissionLevel", "grant_source": "ProjectMemberGrantSource"}
+    _sensitive = frozenset({"email"})
+
+class ProjectMemberRoleResponse(Model):
+    __slots__ = ()
+    _fields = {"project_id": None, "member_id": None, "user_id": None, "email": None, "name": None, "org_role": "ProjectMemberOrgRole", "project_role": "ProjectRole", "org_default_project_permission": "ProjectPermissionLevel", "explicit_project_permission": "ProjectPermissionLevel", "effective_project_permission": "ProjectPermissionLevel", "credential_rotation_recommended": None, "org_api_key_rotation_recommended": None}
+    _sensitive = frozenset({"email"})
+
+class SetProjectMemberRoleRequest(Model):
+    __slots__ = ()
+    _fields = {"role": "ProjectRole"}
+
+class ProjectMemberOrgRole(OpenEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+    COLLABORATOR = "collaborator"
+
+class ProjectRole(OpenEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+class ProjectMemberGrantSource(OpenEnum):
+    EXPLICIT = "explicit"
+    ORG_ROLE_DEFAULT = "org_role_default"
+    ORG_ADMIN_OVERRIDE = "org_admin_override"
+    UNASSIGNED = "unassigned"
+
+class CredentialSecret(Model):
+    """The live secrets of an existing credential, recovered on demand by the"""
+    __slots__ = ()
+    _fields = {"token_id": None, "api_token": None, "s3_secret_access_key": None}
+    _sensitive = frozenset({"api_token", "s3_secret_access_key"})
+
+class RotateCredentialResponse(Model):
+    """The replacement secret material for an existing credential, returned"""
+    __slots__ = ()
+    _fields = {"token_id": None, "token_id_short": None, "name": None, "api_token": None, "s3_secret_access_key": None, "scopes": ("list", "GrantedCredentialScope"), "branch_id": None, "principal_type": "RotateCredentialResponsePrincipalType", "created_at": None, "expires_at": None}
+    _sensitive = frozenset({"api_token", "s3_secret_access_key"})
+
+class GrantedCredentialScope(OpenEnum):
+    STORAGE_READ = "storage:read"
+    STORAGE_WRITE = "storage:write"
+    AI_GATEWAY_INVOKE = "ai_gateway:invoke"
+    TELEMETRY_WRITE = "telemetry:write"
+    FUNCTIONS_INVOKE = "functions:invoke"
+
+class ProjectBranchLogsQueryRequest(Model):
+    __slots__ = ()
+    _fields = {"since": None, "start_time": None, "end_time": None, "limit": None, "cursor": None, "sort_order": "ProjectBranchLogsQueryRequestSortOrder", "source": "ProjectBranchLogSource", "service_name": None, "scope_name": None, "minimum_severity": "ProjectBranchLogSeverity", "severity_text": None, "body_contains": None, "trace_id": None, "logql": None}
+
+class ProjectBranchLogsQueryResponse(Model):
+    __slots__ = ()
+    _fields = {"logs": ("list", "ProjectBranchLogRecord"), "next_cursor": None, "is_truncated": None}
+
+class ProjectBranchLogRecord(Model):
+    __slots__ = ()
+    _fields = {"timestamp": None, "message": None, "source": "ProjectBranchLogSource", "entity_id": None, "service_name": None, "scope_name": None, "severity_number": None, "severity_text": None, "trace_id": None, "span_id": None, "attributes": None}
+
+class ProjectBranchLogsInvalidQuery(Model):
+    __slots__ = ()
+    _fields = {"code": None, "message": None, "reason": "ProjectBranchLogsInvalidQueryReason"}
+
+class ProjectBranchLogsNotAvailable(Model):
+    __slots__ = ()
+    _fields = {"code": None, "message": None, "reason": "ProjectBranchLogsNotAvailableReason"}
+
+class ProjectBranchLogFieldsResponse(Model):
+    __slots__ = ()
+    _fields = {"fields": None}
+
+class ProjectBranchLogFieldValuesResponse(Model):
+    __slots__ = ()
+    _fields = {"values": None, "is_truncated": None}
+
+class ProjectBranchLogSource(OpenEnum):
+    FUNCTION = "function"
+    STORAGE = "storage"
+    PG_ENDPOINT = "pg_endpoint"
+
+class ProjectBranchLogSeverity(OpenEnum):
+    TRACE = "trace"
+    DEBUG = "debug"
+    INFO = "info"
+    WARN = "warn"
+    ERROR = "error"
+    FATAL = "fatal"
+
+class TriggersListResponse(Model):
+    __slots__ = ()
+    _fields = {"triggers": None}
+
+class TriggerResponse(Model):
+    __slots__ = ()
+    _fields = {"trigger": None}
+
+class ScheduleTrigger(Model):
+    """A branch-effective schedule trigger for a Function."""
+    __slots__ = ()
+    _fields = {"type": "ScheduleTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None, "version": None, "next_run_at": None, "inherited": None}
+
+class StorageObjectCreatedTrigger(Model):
+    """A branch-effective trigger that invokes a Function after a successful"""
+    __slots__ = ()
+    _fields = {"type": "StorageObjectCreatedTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None, "version": None, "inherited": None}
+
+class ScheduleTriggerCreateRequest(Model):
+    __slots__ = ()
+    _fields = {"type": "ScheduleTriggerCreateRequestType", "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None}
+
+class StorageObjectCreatedTriggerCreateRequest(Model):
+    __slots__ = ()
+    _fields = {"type": "StorageObjectCreatedTriggerCreateRequestType", "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None}
+
+class ScheduleTriggerUpdateRequest(Model):
+    __slots__ = ()
+    _fields = {"type": "ScheduleTriggerUpdateRequestType", "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None}
+
+class StorageObjectCreatedTriggerUpdateRequest(Model):
+    __slots__ = ()
+    _fields = {"type": "StorageObjectCreatedTriggerUpdateRequestType", "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None}
+
+class FunctionTriggerSchedule(Model):
+    """A numeric five-field cron schedule interpreted in UTC."""
+    __slots__ = ()
+    _fields = {"cron": None}
+
+class FunctionTriggerStorageObjectCreated(Model):
+    """Matches successful uploads to one exact bucket and, when configured, an"""
+    __slots__ = ()
+    _fields = {"bucket_name": None, "prefix": None}
+
+class CustomDomainsListResponse(Model):
+    __slots__ = ()
+    _fields = {"custom_domains": ("list", "CustomDomain")}
+
+class CustomDomainRegisterRequest(Model):
+    __slots__ = ()
+    _fields = {"domain": None, "entity_type": None, "entity_id": None}
+
+class CustomDomain(Model):
+    __slots__ = ()
+    _fields = {"domain": None, "entity_type": None, "entity_id": None, "cname_target": None, "status": None, "dns_status": None, "binding_status": None, "status_reason": None}
 
 class AdvisorIssueFacing(OpenEnum):
     EXTERNAL = "EXTERNAL"
@@ -1553,6 +1763,44 @@ class NeonFunctionDeploymentStatus(OpenEnum):
 class FunctionDeployRequestRuntime(OpenEnum):
     NODEJS24 = "nodejs24"
 
+class RotateCredentialResponsePrincipalType(OpenEnum):
+    USER = "user"
+
+class ProjectBranchLogsQueryRequestSortOrder(OpenEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+class ProjectBranchLogsInvalidQueryReason(OpenEnum):
+    TIME_RANGE_TOO_LARGE = "time_range_too_large"
+    INVALID_TIME_RANGE = "invalid_time_range"
+    CONFLICTING_TIME_RANGE = "conflicting_time_range"
+    INVALID_CURSOR = "invalid_cursor"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_LOGQL = "invalid_logql"
+    CONFLICTING_FILTERS = "conflicting_filters"
+
+class ProjectBranchLogsNotAvailableReason(OpenEnum):
+    BRANCH_NOT_FOUND = "branch_not_found"
+    TELEMETRY_NOT_ENABLED = "telemetry_not_enabled"
+
+class ScheduleTriggerType(OpenEnum):
+    SCHEDULE = "schedule"
+
+class StorageObjectCreatedTriggerType(OpenEnum):
+    STORAGE_OBJECT_CREATED = "storage_object_created"
+
+class ScheduleTriggerCreateRequestType(OpenEnum):
+    SCHEDULE = "schedule"
+
+class StorageObjectCreatedTriggerCreateRequestType(OpenEnum):
+    STORAGE_OBJECT_CREATED = "storage_object_created"
+
+class ScheduleTriggerUpdateRequestType(OpenEnum):
+    SCHEDULE = "schedule"
+
+class StorageObjectCreatedTriggerUpdateRequestType(OpenEnum):
+    STORAGE_OBJECT_CREATED = "storage_object_created"
+
 class GetProjectAdvisorSecurityIssuesMinSeverity(OpenEnum):
     INFO = "INFO"
     WARN = "WARN"
@@ -1681,5 +1929,9 @@ class RestoredSnapshotResponse(Model):
 class ListProjectBranchFunctionsResponse(Model):
     __slots__ = ()
     _fields = {"functions": ("list", "NeonFunction"), "pagination": "CursorPagination"}
+
+class ListProjectBranchCustomDomainsResponse(Model):
+    __slots__ = ()
+    _fields = {"custom_domains": ("list", "CustomDomain"), "pagination": "CursorPagination"}
 
 _register(globals())

@@ -457,6 +457,68 @@ __all__ = [
     "NeonFunctionDeploymentResponseDict",
     "FunctionDeployRequest",
     "FunctionDeployRequestDict",
+    "StandardEmailServerResponse",
+    "StandardEmailServerResponseDict",
+    "SendNeonAuthEmailProviderTestRequest",
+    "SendNeonAuthEmailProviderTestRequestDict",
+    "ProjectMembers",
+    "ProjectMembersDict",
+    "ProjectMember",
+    "ProjectMemberDict",
+    "ProjectMemberRoleResponse",
+    "ProjectMemberRoleResponseDict",
+    "SetProjectMemberRoleRequest",
+    "SetProjectMemberRoleRequestDict",
+    "ProjectMemberOrgRole",
+    "ProjectRole",
+    "ProjectMemberGrantSource",
+    "CredentialSecret",
+    "CredentialSecretDict",
+    "RotateCredentialResponse",
+    "RotateCredentialResponseDict",
+    "GrantedCredentialScope",
+    "ProjectBranchLogsQueryRequest",
+    "ProjectBranchLogsQueryRequestDict",
+    "ProjectBranchLogsQueryResponse",
+    "ProjectBranchLogsQueryResponseDict",
+    "ProjectBranchLogRecord",
+    "ProjectBranchLogRecordDict",
+    "ProjectBranchLogsInvalidQuery",
+    "ProjectBranchLogsInvalidQueryDict",
+    "ProjectBranchLogsNotAvailable",
+    "ProjectBranchLogsNotAvailableDict",
+    "ProjectBranchLogFieldsResponse",
+    "ProjectBranchLogFieldsResponseDict",
+    "ProjectBranchLogFieldValuesResponse",
+    "ProjectBranchLogFieldValuesResponseDict",
+    "ProjectBranchLogSource",
+    "ProjectBranchLogSeverity",
+    "TriggersListResponse",
+    "TriggersListResponseDict",
+    "TriggerResponse",
+    "TriggerResponseDict",
+    "ScheduleTrigger",
+    "ScheduleTriggerDict",
+    "StorageObjectCreatedTrigger",
+    "StorageObjectCreatedTriggerDict",
+    "ScheduleTriggerCreateRequest",
+    "ScheduleTriggerCreateRequestDict",
+    "StorageObjectCreatedTriggerCreateRequest",
+    "StorageObjectCreatedTriggerCreateRequestDict",
+    "ScheduleTriggerUpdateRequest",
+    "ScheduleTriggerUpdateRequestDict",
+    "StorageObjectCreatedTriggerUpdateRequest",
+    "StorageObjectCreatedTriggerUpdateRequestDict",
+    "FunctionTriggerSchedule",
+    "FunctionTriggerScheduleDict",
+    "FunctionTriggerStorageObjectCreated",
+    "FunctionTriggerStorageObjectCreatedDict",
+    "CustomDomainsListResponse",
+    "CustomDomainsListResponseDict",
+    "CustomDomainRegisterRequest",
+    "CustomDomainRegisterRequestDict",
+    "CustomDomain",
+    "CustomDomainDict",
     "AdvisorIssueFacing",
     "ProjectCreateRequestProjectBranch",
     "ProjectCreateRequestProjectBranchDict",
@@ -510,6 +572,16 @@ __all__ = [
     "CreateCredentialRequestPrincipalType",
     "NeonFunctionDeploymentStatus",
     "FunctionDeployRequestRuntime",
+    "RotateCredentialResponsePrincipalType",
+    "ProjectBranchLogsQueryRequestSortOrder",
+    "ProjectBranchLogsInvalidQueryReason",
+    "ProjectBranchLogsNotAvailableReason",
+    "ScheduleTriggerType",
+    "StorageObjectCreatedTriggerType",
+    "ScheduleTriggerCreateRequestType",
+    "StorageObjectCreatedTriggerCreateRequestType",
+    "ScheduleTriggerUpdateRequestType",
+    "StorageObjectCreatedTriggerUpdateRequestType",
     "GetProjectAdvisorSecurityIssuesMinSeverity",
     "GetProjectAdvisorSecurityIssuesResponse",
     "GetProjectAdvisorSecurityIssuesResponseDict",
@@ -567,6 +639,8 @@ __all__ = [
     "RestoredSnapshotResponseDict",
     "ListProjectBranchFunctionsResponse",
     "ListProjectBranchFunctionsResponseDict",
+    "ListProjectBranchCustomDomainsResponse",
+    "ListProjectBranchCustomDomainsResponseDict",
 ]
 
 
@@ -788,6 +862,8 @@ class OperationAction(OpenEnum):
     TENANT_IGNORE = "tenant_ignore"
     TENANT_ATTACH = "tenant_attach"
     TENANT_DETACH = "tenant_detach"
+    TENANT_DETACH_SAFEKEEPERS = "tenant_detach_safekeepers"
+    TENANT_ATTACH_SAFEKEEPERS = "tenant_attach_safekeepers"
     TENANT_REATTACH = "tenant_reattach"
     REPLACE_SAFEKEEPER = "replace_safekeeper"
     DISABLE_MAINTENANCE = "disable_maintenance"
@@ -809,6 +885,7 @@ class OperationAction(OpenEnum):
     FINALIZE_MIGRATION = "finalize_migration"
     MARK_MIGRATION_PREPARED = "mark_migration_prepared"
     UPDATE_CATALOG = "update_catalog"
+    EPC_SYNC = "epc_sync"
 
 class OperationStatus(OpenEnum):
     SCHEDULING = "scheduling"
@@ -977,9 +1054,9 @@ class GrantPermissionToProjectRequest(Model):
 GrantPermissionToProjectRequestDict = TypedDict("GrantPermissionToProjectRequestDict", {"email": Required[str]}, total=False)
 
 class ProjectPermissionLevel(OpenEnum):
-    CAN_VIEW = "CAN_VIEW"
-    CAN_EDIT = "CAN_EDIT"
-    CAN_MANAGE = "CAN_MANAGE"
+    VIEWER = "VIEWER"
+    EDITOR = "EDITOR"
+    ADMIN = "ADMIN"
 
 class ConsumptionHistoryPerProjectResponse(Model):
     projects: List[ConsumptionHistoryPerProject]
@@ -2360,9 +2437,10 @@ class Snapshot(Model):
     manual: Optional[bool]
     full_size: Optional[int]
     diff_size: Optional[int]
-    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., name: Optional[str] = ..., lsn: Optional[str] = ..., timestamp: Optional[str] = ..., source_branch_id: Optional[str] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ..., manual: Optional[bool] = ..., full_size: Optional[int] = ..., diff_size: Optional[int] = ...) -> None: ...
+    slug: Optional[str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., name: Optional[str] = ..., lsn: Optional[str] = ..., timestamp: Optional[str] = ..., source_branch_id: Optional[str] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ..., manual: Optional[bool] = ..., full_size: Optional[int] = ..., diff_size: Optional[int] = ..., slug: Optional[str] = ...) -> None: ...
 
-SnapshotDict = TypedDict("SnapshotDict", {"id": Required[str], "name": Required[str], "lsn": str, "timestamp": str, "source_branch_id": str, "created_at": Required[str], "expires_at": str, "manual": bool, "full_size": int, "diff_size": int}, total=False)
+SnapshotDict = TypedDict("SnapshotDict", {"id": Required[str], "name": Required[str], "lsn": str, "timestamp": str, "source_branch_id": str, "created_at": Required[str], "expires_at": str, "manual": bool, "full_size": int, "diff_size": int, "slug": str}, total=False)
 
 class SnapshotUpdateRequest(Model):
     snapshot: SnapshotUpdateRequestSnapshot
@@ -2603,6 +2681,333 @@ class FunctionDeployRequest(Model):
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, zip: Optional[bytes] = ..., runtime: Optional[Union[FunctionDeployRequestRuntime, str]] = ..., environment: Optional[str] = ...) -> None: ...
 
 FunctionDeployRequestDict = TypedDict("FunctionDeployRequestDict", {"zip": bytes, "runtime": Union[FunctionDeployRequestRuntime, str], "environment": str}, total=False)
+
+class StandardEmailServerResponse(Model):
+    host: str
+    port: int
+    username: str
+    password: str
+    sender_email: str
+    sender_name: str
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., port: Optional[int] = ..., username: Optional[str] = ..., password: Optional[str] = ..., sender_email: Optional[str] = ..., sender_name: Optional[str] = ...) -> None: ...
+
+StandardEmailServerResponseDict = TypedDict("StandardEmailServerResponseDict", {"host": Required[str], "port": Required[int], "username": Required[str], "password": Required[str], "sender_email": Required[str], "sender_name": Required[str]}, total=False)
+
+class SendNeonAuthEmailProviderTestRequest(Model):
+    """Request to test the branch's saved email provider. Only the recipient is supplied; the stored"""
+    recipient_email: str
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, recipient_email: Optional[str] = ...) -> None: ...
+
+SendNeonAuthEmailProviderTestRequestDict = TypedDict("SendNeonAuthEmailProviderTestRequestDict", {"recipient_email": Required[str]}, total=False)
+
+class ProjectMembers(Model):
+    project_members: List[ProjectMember]
+    pagination: Optional[CursorPagination]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_members: Optional[List[Union[ProjectMember, ProjectMemberDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
+
+ProjectMembersDict = TypedDict("ProjectMembersDict", {"project_members": Required[List[Union[ProjectMember, ProjectMemberDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
+
+class ProjectMember(Model):
+    member_id: str
+    user_id: str
+    email: Optional[str]
+    name: Optional[str]
+    org_role: Union[ProjectMemberOrgRole, str]
+    project_role: Optional[Union[ProjectRole, str]]
+    org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    effective_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    grant_source: Optional[Union[ProjectMemberGrantSource, str]]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, member_id: Optional[str] = ..., user_id: Optional[str] = ..., email: Optional[str] = ..., name: Optional[str] = ..., org_role: Optional[Union[ProjectMemberOrgRole, str]] = ..., project_role: Optional[Union[ProjectRole, str]] = ..., org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., effective_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., grant_source: Optional[Union[ProjectMemberGrantSource, str]] = ...) -> None: ...
+
+ProjectMemberDict = TypedDict("ProjectMemberDict", {"member_id": Required[str], "user_id": Required[str], "email": str, "name": str, "org_role": Required[Union[ProjectMemberOrgRole, str]], "project_role": Union[ProjectRole, str], "org_default_project_permission": Union[ProjectPermissionLevel, str], "explicit_project_permission": Union[ProjectPermissionLevel, str], "effective_project_permission": Union[ProjectPermissionLevel, str], "grant_source": Union[ProjectMemberGrantSource, str]}, total=False)
+
+class ProjectMemberRoleResponse(Model):
+    project_id: str
+    member_id: str
+    user_id: str
+    email: Optional[str]
+    name: Optional[str]
+    org_role: Union[ProjectMemberOrgRole, str]
+    project_role: Optional[Union[ProjectRole, str]]
+    org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    effective_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    credential_rotation_recommended: Optional[bool]
+    org_api_key_rotation_recommended: Optional[bool]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., member_id: Optional[str] = ..., user_id: Optional[str] = ..., email: Optional[str] = ..., name: Optional[str] = ..., org_role: Optional[Union[ProjectMemberOrgRole, str]] = ..., project_role: Optional[Union[ProjectRole, str]] = ..., org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., effective_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., credential_rotation_recommended: Optional[bool] = ..., org_api_key_rotation_recommended: Optional[bool] = ...) -> None: ...
+
+ProjectMemberRoleResponseDict = TypedDict("ProjectMemberRoleResponseDict", {"project_id": Required[str], "member_id": Required[str], "user_id": Required[str], "email": str, "name": str, "org_role": Required[Union[ProjectMemberOrgRole, str]], "project_role": Union[ProjectRole, str], "org_default_project_permission": Union[ProjectPermissionLevel, str], "explicit_project_permission": Union[ProjectPermissionLevel, str], "effective_project_permission": Union[ProjectPermissionLevel, str], "credential_rotation_recommended": bool, "org_api_key_rotation_recommended": bool}, total=False)
+
+class SetProjectMemberRoleRequest(Model):
+    role: Union[ProjectRole, str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, role: Optional[Union[ProjectRole, str]] = ...) -> None: ...
+
+SetProjectMemberRoleRequestDict = TypedDict("SetProjectMemberRoleRequestDict", {"role": Required[Union[ProjectRole, str]]}, total=False)
+
+class ProjectMemberOrgRole(OpenEnum):
+    ADMIN = "admin"
+    MEMBER = "member"
+    EDITOR = "editor"
+    VIEWER = "viewer"
+    COLLABORATOR = "collaborator"
+
+class ProjectRole(OpenEnum):
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    ADMIN = "admin"
+
+class ProjectMemberGrantSource(OpenEnum):
+    EXPLICIT = "explicit"
+    ORG_ROLE_DEFAULT = "org_role_default"
+    ORG_ADMIN_OVERRIDE = "org_admin_override"
+    UNASSIGNED = "unassigned"
+
+class CredentialSecret(Model):
+    """The live secrets of an existing credential, recovered on demand by the"""
+    token_id: str
+    api_token: str
+    s3_secret_access_key: str
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, token_id: Optional[str] = ..., api_token: Optional[str] = ..., s3_secret_access_key: Optional[str] = ...) -> None: ...
+
+CredentialSecretDict = TypedDict("CredentialSecretDict", {"token_id": Required[str], "api_token": Required[str], "s3_secret_access_key": Required[str]}, total=False)
+
+class RotateCredentialResponse(Model):
+    """The replacement secret material for an existing credential, returned"""
+    token_id: str
+    token_id_short: str
+    name: Optional[str]
+    api_token: str
+    s3_secret_access_key: str
+    scopes: List[Union[GrantedCredentialScope, str]]
+    branch_id: str
+    principal_type: Union[RotateCredentialResponsePrincipalType, str]
+    created_at: str
+    expires_at: Optional[str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, token_id: Optional[str] = ..., token_id_short: Optional[str] = ..., name: Optional[str] = ..., api_token: Optional[str] = ..., s3_secret_access_key: Optional[str] = ..., scopes: Optional[List[Union[GrantedCredentialScope, str]]] = ..., branch_id: Optional[str] = ..., principal_type: Optional[Union[RotateCredentialResponsePrincipalType, str]] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
+
+RotateCredentialResponseDict = TypedDict("RotateCredentialResponseDict", {"token_id": Required[str], "token_id_short": Required[str], "name": str, "api_token": Required[str], "s3_secret_access_key": Required[str], "scopes": Required[List[Union[GrantedCredentialScope, str]]], "branch_id": Required[str], "principal_type": Required[Union[RotateCredentialResponsePrincipalType, str]], "created_at": Required[str], "expires_at": str}, total=False)
+
+class GrantedCredentialScope(OpenEnum):
+    STORAGE_READ = "storage:read"
+    STORAGE_WRITE = "storage:write"
+    AI_GATEWAY_INVOKE = "ai_gateway:invoke"
+    TELEMETRY_WRITE = "telemetry:write"
+    FUNCTIONS_INVOKE = "functions:invoke"
+
+class ProjectBranchLogsQueryRequest(Model):
+    since: Optional[str]
+    start_time: Optional[str]
+    end_time: Optional[str]
+    limit: Optional[int]
+    cursor: Optional[str]
+    sort_order: Optional[Union[ProjectBranchLogsQueryRequestSortOrder, str]]
+    source: Optional[Union[ProjectBranchLogSource, str]]
+    service_name: Optional[str]
+    scope_name: Optional[str]
+    minimum_severity: Optional[Union[ProjectBranchLogSeverity, str]]
+    severity_text: Optional[str]
+    body_contains: Optional[str]
+    trace_id: Optional[str]
+    logql: Optional[str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, since: Optional[str] = ..., start_time: Optional[str] = ..., end_time: Optional[str] = ..., limit: Optional[int] = ..., cursor: Optional[str] = ..., sort_order: Optional[Union[ProjectBranchLogsQueryRequestSortOrder, str]] = ..., source: Optional[Union[ProjectBranchLogSource, str]] = ..., service_name: Optional[str] = ..., scope_name: Optional[str] = ..., minimum_severity: Optional[Union[ProjectBranchLogSeverity, str]] = ..., severity_text: Optional[str] = ..., body_contains: Optional[str] = ..., trace_id: Optional[str] = ..., logql: Optional[str] = ...) -> None: ...
+
+ProjectBranchLogsQueryRequestDict = TypedDict("ProjectBranchLogsQueryRequestDict", {"since": str, "start_time": str, "end_time": str, "limit": int, "cursor": str, "sort_order": Union[ProjectBranchLogsQueryRequestSortOrder, str], "source": Union[ProjectBranchLogSource, str], "service_name": str, "scope_name": str, "minimum_severity": Union[ProjectBranchLogSeverity, str], "severity_text": str, "body_contains": str, "trace_id": str, "logql": str}, total=False)
+
+class ProjectBranchLogsQueryResponse(Model):
+    logs: List[ProjectBranchLogRecord]
+    next_cursor: Optional[str]
+    is_truncated: bool
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, logs: Optional[List[Union[ProjectBranchLogRecord, ProjectBranchLogRecordDict]]] = ..., next_cursor: Optional[str] = ..., is_truncated: Optional[bool] = ...) -> None: ...
+
+ProjectBranchLogsQueryResponseDict = TypedDict("ProjectBranchLogsQueryResponseDict", {"logs": Required[List[Union[ProjectBranchLogRecord, ProjectBranchLogRecordDict]]], "next_cursor": str, "is_truncated": Required[bool]}, total=False)
+
+class ProjectBranchLogRecord(Model):
+    timestamp: str
+    message: str
+    source: Optional[Union[ProjectBranchLogSource, str]]
+    entity_id: Optional[str]
+    service_name: Optional[str]
+    scope_name: Optional[str]
+    severity_number: Optional[int]
+    severity_text: Optional[str]
+    trace_id: Optional[str]
+    span_id: Optional[str]
+    attributes: Dict[str, Any]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, timestamp: Optional[str] = ..., message: Optional[str] = ..., source: Optional[Union[ProjectBranchLogSource, str]] = ..., entity_id: Optional[str] = ..., service_name: Optional[str] = ..., scope_name: Optional[str] = ..., severity_number: Optional[int] = ..., severity_text: Optional[str] = ..., trace_id: Optional[str] = ..., span_id: Optional[str] = ..., attributes: Optional[Dict[str, Any]] = ...) -> None: ...
+
+ProjectBranchLogRecordDict = TypedDict("ProjectBranchLogRecordDict", {"timestamp": Required[str], "message": Required[str], "source": Union[ProjectBranchLogSource, str], "entity_id": str, "service_name": str, "scope_name": str, "severity_number": int, "severity_text": str, "trace_id": str, "span_id": str, "attributes": Required[Dict[str, Any]]}, total=False)
+
+class ProjectBranchLogsInvalidQuery(Model):
+    code: str
+    message: str
+    reason: Union[ProjectBranchLogsInvalidQueryReason, str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, code: Optional[str] = ..., message: Optional[str] = ..., reason: Optional[Union[ProjectBranchLogsInvalidQueryReason, str]] = ...) -> None: ...
+
+ProjectBranchLogsInvalidQueryDict = TypedDict("ProjectBranchLogsInvalidQueryDict", {"code": Required[str], "message": Required[str], "reason": Required[Union[ProjectBranchLogsInvalidQueryReason, str]]}, total=False)
+
+class ProjectBranchLogsNotAvailable(Model):
+    code: str
+    message: str
+    reason: Union[ProjectBranchLogsNotAvailableReason, str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, code: Optional[str] = ..., message: Optional[str] = ..., reason: Optional[Union[ProjectBranchLogsNotAvailableReason, str]] = ...) -> None: ...
+
+ProjectBranchLogsNotAvailableDict = TypedDict("ProjectBranchLogsNotAvailableDict", {"code": Required[str], "message": Required[str], "reason": Required[Union[ProjectBranchLogsNotAvailableReason, str]]}, total=False)
+
+class ProjectBranchLogFieldsResponse(Model):
+    fields: List[str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, fields: Optional[List[str]] = ...) -> None: ...
+
+ProjectBranchLogFieldsResponseDict = TypedDict("ProjectBranchLogFieldsResponseDict", {"fields": Required[List[str]]}, total=False)
+
+class ProjectBranchLogFieldValuesResponse(Model):
+    values: List[str]
+    is_truncated: bool
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, values: Optional[List[str]] = ..., is_truncated: Optional[bool] = ...) -> None: ...
+
+ProjectBranchLogFieldValuesResponseDict = TypedDict("ProjectBranchLogFieldValuesResponseDict", {"values": Required[List[str]], "is_truncated": Required[bool]}, total=False)
+
+class ProjectBranchLogSource(OpenEnum):
+    FUNCTION = "function"
+    STORAGE = "storage"
+    PG_ENDPOINT = "pg_endpoint"
+
+class ProjectBranchLogSeverity(OpenEnum):
+    TRACE = "trace"
+    DEBUG = "debug"
+    INFO = "info"
+    WARN = "warn"
+    ERROR = "error"
+    FATAL = "fatal"
+
+class TriggersListResponse(Model):
+    triggers: List[Dict[str, Any]]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, triggers: Optional[List[Dict[str, Any]]] = ...) -> None: ...
+
+TriggersListResponseDict = TypedDict("TriggersListResponseDict", {"triggers": Required[List[Dict[str, Any]]]}, total=False)
+
+class TriggerResponse(Model):
+    trigger: Dict[str, Any]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, trigger: Optional[Dict[str, Any]] = ...) -> None: ...
+
+TriggerResponseDict = TypedDict("TriggerResponseDict", {"trigger": Required[Dict[str, Any]]}, total=False)
+
+class ScheduleTrigger(Model):
+    """A branch-effective schedule trigger for a Function."""
+    type: Union[ScheduleTriggerType, str]
+    trigger_id: str
+    function_slug: str
+    name: str
+    function_path: str
+    schedule: FunctionTriggerSchedule
+    enabled: bool
+    version: int
+    next_run_at: Optional[str]
+    inherited: bool
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[ScheduleTriggerType, str]] = ..., trigger_id: Optional[str] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., schedule: Optional[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]] = ..., enabled: Optional[bool] = ..., version: Optional[int] = ..., next_run_at: Optional[str] = ..., inherited: Optional[bool] = ...) -> None: ...
+
+ScheduleTriggerDict = TypedDict("ScheduleTriggerDict", {"type": Required[Union[ScheduleTriggerType, str]], "trigger_id": Required[str], "function_slug": Required[str], "name": Required[str], "function_path": Required[str], "schedule": Required[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]], "enabled": Required[bool], "version": Required[int], "next_run_at": Required[Optional[str]], "inherited": Required[bool]}, total=False)
+
+class StorageObjectCreatedTrigger(Model):
+    """A branch-effective trigger that invokes a Function after a successful"""
+    type: Union[StorageObjectCreatedTriggerType, str]
+    trigger_id: str
+    function_slug: str
+    name: str
+    function_path: str
+    storage_object_created: FunctionTriggerStorageObjectCreated
+    enabled: bool
+    version: int
+    inherited: bool
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[StorageObjectCreatedTriggerType, str]] = ..., trigger_id: Optional[str] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., storage_object_created: Optional[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]] = ..., enabled: Optional[bool] = ..., version: Optional[int] = ..., inherited: Optional[bool] = ...) -> None: ...
+
+StorageObjectCreatedTriggerDict = TypedDict("StorageObjectCreatedTriggerDict", {"type": Required[Union[StorageObjectCreatedTriggerType, str]], "trigger_id": Required[str], "function_slug": Required[str], "name": Required[str], "function_path": Required[str], "storage_object_created": Required[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]], "enabled": Required[bool], "version": Required[int], "inherited": Required[bool]}, total=False)
+
+class ScheduleTriggerCreateRequest(Model):
+    type: Union[ScheduleTriggerCreateRequestType, str]
+    function_slug: str
+    name: str
+    function_path: Optional[str]
+    schedule: FunctionTriggerSchedule
+    enabled: Optional[bool]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[ScheduleTriggerCreateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., schedule: Optional[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
+
+ScheduleTriggerCreateRequestDict = TypedDict("ScheduleTriggerCreateRequestDict", {"type": Required[Union[ScheduleTriggerCreateRequestType, str]], "function_slug": Required[str], "name": Required[str], "function_path": str, "schedule": Required[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]], "enabled": bool}, total=False)
+
+class StorageObjectCreatedTriggerCreateRequest(Model):
+    type: Union[StorageObjectCreatedTriggerCreateRequestType, str]
+    function_slug: str
+    name: str
+    function_path: Optional[str]
+    storage_object_created: FunctionTriggerStorageObjectCreated
+    enabled: Optional[bool]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[StorageObjectCreatedTriggerCreateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., storage_object_created: Optional[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
+
+StorageObjectCreatedTriggerCreateRequestDict = TypedDict("StorageObjectCreatedTriggerCreateRequestDict", {"type": Required[Union[StorageObjectCreatedTriggerCreateRequestType, str]], "function_slug": Required[str], "name": Required[str], "function_path": str, "storage_object_created": Required[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]], "enabled": bool}, total=False)
+
+class ScheduleTriggerUpdateRequest(Model):
+    type: Union[ScheduleTriggerUpdateRequestType, str]
+    function_slug: Optional[str]
+    name: Optional[str]
+    function_path: Optional[str]
+    schedule: Optional[FunctionTriggerSchedule]
+    enabled: Optional[bool]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[ScheduleTriggerUpdateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., schedule: Optional[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
+
+ScheduleTriggerUpdateRequestDict = TypedDict("ScheduleTriggerUpdateRequestDict", {"type": Required[Union[ScheduleTriggerUpdateRequestType, str]], "function_slug": str, "name": str, "function_path": str, "schedule": Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict], "enabled": bool}, total=False)
+
+class StorageObjectCreatedTriggerUpdateRequest(Model):
+    type: Union[StorageObjectCreatedTriggerUpdateRequestType, str]
+    function_slug: Optional[str]
+    name: Optional[str]
+    function_path: Optional[str]
+    storage_object_created: Optional[FunctionTriggerStorageObjectCreated]
+    enabled: Optional[bool]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[StorageObjectCreatedTriggerUpdateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., storage_object_created: Optional[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
+
+StorageObjectCreatedTriggerUpdateRequestDict = TypedDict("StorageObjectCreatedTriggerUpdateRequestDict", {"type": Required[Union[StorageObjectCreatedTriggerUpdateRequestType, str]], "function_slug": str, "name": str, "function_path": str, "storage_object_created": Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict], "enabled": bool}, total=False)
+
+class FunctionTriggerSchedule(Model):
+    """A numeric five-field cron schedule interpreted in UTC."""
+    cron: str
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, cron: Optional[str] = ...) -> None: ...
+
+FunctionTriggerScheduleDict = TypedDict("FunctionTriggerScheduleDict", {"cron": Required[str]}, total=False)
+
+class FunctionTriggerStorageObjectCreated(Model):
+    """Matches successful uploads to one exact bucket and, when configured, an"""
+    bucket_name: str
+    prefix: Optional[str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, bucket_name: Optional[str] = ..., prefix: Optional[str] = ...) -> None: ...
+
+FunctionTriggerStorageObjectCreatedDict = TypedDict("FunctionTriggerStorageObjectCreatedDict", {"bucket_name": Required[str], "prefix": str}, total=False)
+
+class CustomDomainsListResponse(Model):
+    custom_domains: List[CustomDomain]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, custom_domains: Optional[List[Union[CustomDomain, CustomDomainDict]]] = ...) -> None: ...
+
+CustomDomainsListResponseDict = TypedDict("CustomDomainsListResponseDict", {"custom_domains": Required[List[Union[CustomDomain, CustomDomainDict]]]}, total=False)
+
+class CustomDomainRegisterRequest(Model):
+    domain: str
+    entity_type: str
+    entity_id: str
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, domain: Optional[str] = ..., entity_type: Optional[str] = ..., entity_id: Optional[str] = ...) -> None: ...
+
+CustomDomainRegisterRequestDict = TypedDict("CustomDomainRegisterRequestDict", {"domain": Required[str], "entity_type": Required[str], "entity_id": Required[str]}, total=False)
+
+class CustomDomain(Model):
+    domain: str
+    entity_type: str
+    entity_id: str
+    cname_target: str
+    status: Optional[str]
+    dns_status: Optional[str]
+    binding_status: Optional[str]
+    status_reason: Optional[str]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, domain: Optional[str] = ..., entity_type: Optional[str] = ..., entity_id: Optional[str] = ..., cname_target: Optional[str] = ..., status: Optional[str] = ..., dns_status: Optional[str] = ..., binding_status: Optional[str] = ..., status_reason: Optional[str] = ...) -> None: ...
+
+CustomDomainDict = TypedDict("CustomDomainDict", {"domain": Required[str], "entity_type": Required[str], "entity_id": Required[str], "cname_target": Required[str], "status": str, "dns_status": str, "binding_status": str, "status_reason": str}, total=False)
 
 class AdvisorIssueFacing(OpenEnum):
     EXTERNAL = "EXTERNAL"
@@ -2863,6 +3268,44 @@ class NeonFunctionDeploymentStatus(OpenEnum):
 class FunctionDeployRequestRuntime(OpenEnum):
     NODEJS24 = "nodejs24"
 
+class RotateCredentialResponsePrincipalType(OpenEnum):
+    USER = "user"
+
+class ProjectBranchLogsQueryRequestSortOrder(OpenEnum):
+    ASC = "asc"
+    DESC = "desc"
+
+class ProjectBranchLogsInvalidQueryReason(OpenEnum):
+    TIME_RANGE_TOO_LARGE = "time_range_too_large"
+    INVALID_TIME_RANGE = "invalid_time_range"
+    CONFLICTING_TIME_RANGE = "conflicting_time_range"
+    INVALID_CURSOR = "invalid_cursor"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_LOGQL = "invalid_logql"
+    CONFLICTING_FILTERS = "conflicting_filters"
+
+class ProjectBranchLogsNotAvailableReason(OpenEnum):
+    BRANCH_NOT_FOUND = "branch_not_found"
+    TELEMETRY_NOT_ENABLED = "telemetry_not_enabled"
+
+class ScheduleTriggerType(OpenEnum):
+    SCHEDULE = "schedule"
+
+class StorageObjectCreatedTriggerType(OpenEnum):
+    STORAGE_OBJECT_CREATED = "storage_object_created"
+
+class ScheduleTriggerCreateRequestType(OpenEnum):
+    SCHEDULE = "schedule"
+
+class StorageObjectCreatedTriggerCreateRequestType(OpenEnum):
+    STORAGE_OBJECT_CREATED = "storage_object_created"
+
+class ScheduleTriggerUpdateRequestType(OpenEnum):
+    SCHEDULE = "schedule"
+
+class StorageObjectCreatedTriggerUpdateRequestType(OpenEnum):
+    STORAGE_OBJECT_CREATED = "storage_object_created"
+
 class GetProjectAdvisorSecurityIssuesMinSeverity(OpenEnum):
     INFO = "INFO"
     WARN = "WARN"
@@ -3082,3 +3525,10 @@ class ListProjectBranchFunctionsResponse(Model):
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, functions: Optional[List[Union[NeonFunction, NeonFunctionDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 ListProjectBranchFunctionsResponseDict = TypedDict("ListProjectBranchFunctionsResponseDict", {"functions": Required[List[Union[NeonFunction, NeonFunctionDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
+
+class ListProjectBranchCustomDomainsResponse(Model):
+    custom_domains: List[CustomDomain]
+    pagination: Optional[CursorPagination]
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, custom_domains: Optional[List[Union[CustomDomain, CustomDomainDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
+
+ListProjectBranchCustomDomainsResponseDict = TypedDict("ListProjectBranchCustomDomainsResponseDict", {"custom_domains": Required[List[Union[CustomDomain, CustomDomainDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)

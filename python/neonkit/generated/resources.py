@@ -5,7 +5,7 @@ from neonkit._base import _json, _multipart, _q
 
 
 class Projects:
-    """`client.projects`: 21 operations."""
+    """`client.projects`: 24 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -57,9 +57,17 @@ class Projects:
         return self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(body), None, "#empty")
     def delete_vpc_endpoint(self, project_id, vpc_endpoint_id):
         return self._c._call("deleteProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), None, None, "#empty")
+    def list_members(self, project_id, *, cursor=None, limit=None):
+        return self._c._call("listProjectMembers", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ProjectMembers")
+    def list_members_iter(self, project_id, *, limit=None):
+        return self._c._iter("listProjectMembers", (project_id,), _q(("limit", limit)), "ProjectMember")
+    def set_member_role(self, project_id, member_id, *, body, confirm_self_demotion=None):
+        return self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(body), None, "ProjectMemberRoleResponse")
+    def remove_member_role(self, project_id, member_id, *, confirm_self_lockout=None):
+        return self._c._call("removeProjectMemberRole", (project_id, member_id), _q(("confirm_self_lockout", confirm_self_lockout)), None, None, "ProjectMemberRoleResponse")
 
 class Branches:
-    """`client.branches`: 18 operations."""
+    """`client.branches`: 24 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -79,8 +87,8 @@ class Branches:
         return self._c._call("getProjectBranch", (project_id, branch_id), (), None, None, "GetProjectBranchResponse")
     def update(self, project_id, branch_id, *, body, wait=None):
         return self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
-    def delete(self, project_id, branch_id, *, hard_delete=None, wait=None):
-        return self._c._call("deleteProjectBranch", (project_id, branch_id), _q(("hard_delete", hard_delete)), None, wait, "BranchOperations")
+    def delete(self, project_id, branch_id, *, wait=None):
+        return self._c._call("deleteProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
     def restore(self, project_id, branch_id, *, body, wait=None):
         return self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
     def get_schema(self, project_id, branch_id, *, db_name, lsn=None, timestamp=None, format=None):
@@ -103,6 +111,22 @@ class Branches:
         return self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(body), wait, "OperationsResponse")
     def list_endpoints(self, project_id, branch_id):
         return self._c._call("listProjectBranchEndpoints", (project_id, branch_id), (), None, None, "EndpointsResponse")
+    def query_logs(self, project_id, branch_id, *, body):
+        return self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(body), None, "ProjectBranchLogsQueryResponse")
+    def query_logs_iter(self, project_id, branch_id, *, body):
+        return self._c._iter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(body))
+    def list_log_fields(self, project_id, branch_id):
+        return self._c._call("listProjectBranchLogFields", (project_id, branch_id), (), None, None, "ProjectBranchLogFieldsResponse")
+    def list_log_field_values(self, project_id, branch_id, field_name, *, since=None, start_time=None, end_time=None, source=None, limit=None):
+        return self._c._call("listProjectBranchLogFieldValues", (project_id, branch_id, field_name), _q(("since", since), ("start_time", start_time), ("end_time", end_time), ("source", source), ("limit", limit)), None, None, "ProjectBranchLogFieldValuesResponse")
+    def list_custom_domains(self, project_id, branch_id, *, cursor=None, limit=None):
+        return self._c._call("listProjectBranchCustomDomains", (project_id, branch_id), _q(("cursor", cursor), ("limit", limit)), None, None, "ListProjectBranchCustomDomainsResponse")
+    def list_custom_domains_iter(self, project_id, branch_id, *, limit=None):
+        return self._c._iter("listProjectBranchCustomDomains", (project_id, branch_id), _q(("limit", limit)), "CustomDomain")
+    def register_custom_domain(self, project_id, branch_id, *, body):
+        return self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(body), None, "CustomDomain")
+    def delete_custom_domain(self, project_id, branch_id, domain):
+        return self._c._call("deleteProjectBranchCustomDomain", (project_id, branch_id, domain), (), None, None, "#empty")
 
 class Databases:
     """`client.databases`: 5 operations."""
@@ -203,8 +227,8 @@ class Snapshots:
     def __init__(self, client):
         self._c = client
 
-    def create(self, project_id, branch_id, *, lsn=None, timestamp=None, name=None, expires_at=None, wait=None):
-        return self._c._call("createSnapshot", (project_id, branch_id), _q(("lsn", lsn), ("timestamp", timestamp), ("name", name), ("expires_at", expires_at)), None, wait, "CreateSnapshotResponse")
+    def create(self, project_id, branch_id, *, lsn=None, timestamp=None, name=None, slug=None, expires_at=None, wait=None):
+        return self._c._call("createSnapshot", (project_id, branch_id), _q(("lsn", lsn), ("timestamp", timestamp), ("name", name), ("slug", slug), ("expires_at", expires_at)), None, wait, "CreateSnapshotResponse")
     def list(self, project_id):
         return self._c._call("listSnapshots", (project_id,), (), None, None, "ListSnapshotsResponse")
     def update(self, project_id, snapshot_id, *, body):
@@ -313,7 +337,7 @@ class Organizations:
         return self._c._call("deleteOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), None, None, "#empty")
 
 class Auth:
-    """`client.auth`: 44 operations."""
+    """`client.auth`: 45 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -407,6 +431,8 @@ class Auth:
         return self._c._call("getNeonAuthWebhookConfig", (project_id, branch_id), (), None, None, "NeonAuthWebhookConfig")
     def update_webhook_config(self, project_id, branch_id, *, body):
         return self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthWebhookConfig")
+    def send_email_provider_test(self, project_id, branch_id, *, body):
+        return self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
 
 class DataApi:
     """`client.data_api`: 4 operations."""
@@ -461,7 +487,7 @@ class Buckets:
         return self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(body), None, "PresignResponse")
 
 class Functions:
-    """`client.functions`: 5 operations."""
+    """`client.functions`: 10 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -479,6 +505,16 @@ class Functions:
         return self._c._call("deleteProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "#empty")
     def create_deployment(self, project_id, branch_id, slug, *, body):
         return self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(body), None, "NeonFunctionDeploymentResponse")
+    def list_triggers(self, project_id, branch_id):
+        return self._c._call("listProjectBranchTriggers", (project_id, branch_id), (), None, None, "TriggersListResponse")
+    def create_trigger(self, project_id, branch_id, *, body):
+        return self._c._call("createProjectBranchTrigger", (project_id, branch_id), (), _json(body), None, "TriggerResponse")
+    def get_trigger(self, project_id, branch_id, trigger_id):
+        return self._c._call("getProjectBranchTrigger", (project_id, branch_id, trigger_id), (), None, None, "TriggerResponse")
+    def update_trigger(self, project_id, branch_id, trigger_id, *, body):
+        return self._c._call("updateProjectBranchTrigger", (project_id, branch_id, trigger_id), (), _json(body), None, "TriggerResponse")
+    def delete_trigger(self, project_id, branch_id, trigger_id):
+        return self._c._call("deleteProjectBranchTrigger", (project_id, branch_id, trigger_id), (), None, None, "#empty")
 
 class AiGateway:
     """`client.ai_gateway`: 1 operations."""
@@ -491,7 +527,7 @@ class AiGateway:
         return self._c._call("getProjectBranchAiGateway", (project_id, branch_id), (), None, None, "BranchAiGateway")
 
 class Credentials:
-    """`client.credentials`: 3 operations."""
+    """`client.credentials`: 5 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -503,6 +539,10 @@ class Credentials:
         return self._c._call("createCredential", (project_id, branch_id), (), _json(body), None, "CreateCredentialResponse")
     def revoke(self, project_id, branch_id, token_id):
         return self._c._call("revokeCredential", (project_id, branch_id, token_id), (), None, None, "#empty")
+    def reveal(self, project_id, branch_id, token_id):
+        return self._c._call("revealCredential", (project_id, branch_id, token_id), (), None, None, "CredentialSecret")
+    def rotate(self, project_id, branch_id, token_id):
+        return self._c._call("rotateCredential", (project_id, branch_id, token_id), (), None, None, "RotateCredentialResponse")
 
 class _SyncNamespaces:
     def _init_namespaces(self):
@@ -527,7 +567,7 @@ class _SyncNamespaces:
         self.credentials = Credentials(self)
 
 class AsyncProjects:
-    """`client.projects`: 21 operations."""
+    """`client.projects`: 24 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -579,9 +619,17 @@ class AsyncProjects:
         return await self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(body), None, "#empty")
     async def delete_vpc_endpoint(self, project_id, vpc_endpoint_id):
         return await self._c._call("deleteProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), None, None, "#empty")
+    async def list_members(self, project_id, *, cursor=None, limit=None):
+        return await self._c._call("listProjectMembers", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ProjectMembers")
+    def list_members_iter(self, project_id, *, limit=None):
+        return self._c._aiter("listProjectMembers", (project_id,), _q(("limit", limit)), "ProjectMember")
+    async def set_member_role(self, project_id, member_id, *, body, confirm_self_demotion=None):
+        return await self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(body), None, "ProjectMemberRoleResponse")
+    async def remove_member_role(self, project_id, member_id, *, confirm_self_lockout=None):
+        return await self._c._call("removeProjectMemberRole", (project_id, member_id), _q(("confirm_self_lockout", confirm_self_lockout)), None, None, "ProjectMemberRoleResponse")
 
 class AsyncBranches:
-    """`client.branches`: 18 operations."""
+    """`client.branches`: 24 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -601,8 +649,8 @@ class AsyncBranches:
         return await self._c._call("getProjectBranch", (project_id, branch_id), (), None, None, "GetProjectBranchResponse")
     async def update(self, project_id, branch_id, *, body, wait=None):
         return await self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
-    async def delete(self, project_id, branch_id, *, hard_delete=None, wait=None):
-        return await self._c._call("deleteProjectBranch", (project_id, branch_id), _q(("hard_delete", hard_delete)), None, wait, "BranchOperations")
+    async def delete(self, project_id, branch_id, *, wait=None):
+        return await self._c._call("deleteProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
     async def restore(self, project_id, branch_id, *, body, wait=None):
         return await self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
     async def get_schema(self, project_id, branch_id, *, db_name, lsn=None, timestamp=None, format=None):
@@ -625,6 +673,22 @@ class AsyncBranches:
         return await self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(body), wait, "OperationsResponse")
     async def list_endpoints(self, project_id, branch_id):
         return await self._c._call("listProjectBranchEndpoints", (project_id, branch_id), (), None, None, "EndpointsResponse")
+    async def query_logs(self, project_id, branch_id, *, body):
+        return await self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(body), None, "ProjectBranchLogsQueryResponse")
+    def query_logs_iter(self, project_id, branch_id, *, body):
+        return self._c._aiter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(body))
+    async def list_log_fields(self, project_id, branch_id):
+        return await self._c._call("listProjectBranchLogFields", (project_id, branch_id), (), None, None, "ProjectBranchLogFieldsResponse")
+    async def list_log_field_values(self, project_id, branch_id, field_name, *, since=None, start_time=None, end_time=None, source=None, limit=None):
+        return await self._c._call("listProjectBranchLogFieldValues", (project_id, branch_id, field_name), _q(("since", since), ("start_time", start_time), ("end_time", end_time), ("source", source), ("limit", limit)), None, None, "ProjectBranchLogFieldValuesResponse")
+    async def list_custom_domains(self, project_id, branch_id, *, cursor=None, limit=None):
+        return await self._c._call("listProjectBranchCustomDomains", (project_id, branch_id), _q(("cursor", cursor), ("limit", limit)), None, None, "ListProjectBranchCustomDomainsResponse")
+    def list_custom_domains_iter(self, project_id, branch_id, *, limit=None):
+        return self._c._aiter("listProjectBranchCustomDomains", (project_id, branch_id), _q(("limit", limit)), "CustomDomain")
+    async def register_custom_domain(self, project_id, branch_id, *, body):
+        return await self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(body), None, "CustomDomain")
+    async def delete_custom_domain(self, project_id, branch_id, domain):
+        return await self._c._call("deleteProjectBranchCustomDomain", (project_id, branch_id, domain), (), None, None, "#empty")
 
 class AsyncDatabases:
     """`client.databases`: 5 operations."""
@@ -725,8 +789,8 @@ class AsyncSnapshots:
     def __init__(self, client):
         self._c = client
 
-    async def create(self, project_id, branch_id, *, lsn=None, timestamp=None, name=None, expires_at=None, wait=None):
-        return await self._c._call("createSnapshot", (project_id, branch_id), _q(("lsn", lsn), ("timestamp", timestamp), ("name", name), ("expires_at", expires_at)), None, wait, "CreateSnapshotResponse")
+    async def create(self, project_id, branch_id, *, lsn=None, timestamp=None, name=None, slug=None, expires_at=None, wait=None):
+        return await self._c._call("createSnapshot", (project_id, branch_id), _q(("lsn", lsn), ("timestamp", timestamp), ("name", name), ("slug", slug), ("expires_at", expires_at)), None, wait, "CreateSnapshotResponse")
     async def list(self, project_id):
         return await self._c._call("listSnapshots", (project_id,), (), None, None, "ListSnapshotsResponse")
     async def update(self, project_id, snapshot_id, *, body):
@@ -835,7 +899,7 @@ class AsyncOrganizations:
         return await self._c._call("deleteOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), None, None, "#empty")
 
 class AsyncAuth:
-    """`client.auth`: 44 operations."""
+    """`client.auth`: 45 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -929,6 +993,8 @@ class AsyncAuth:
         return await self._c._call("getNeonAuthWebhookConfig", (project_id, branch_id), (), None, None, "NeonAuthWebhookConfig")
     async def update_webhook_config(self, project_id, branch_id, *, body):
         return await self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthWebhookConfig")
+    async def send_email_provider_test(self, project_id, branch_id, *, body):
+        return await self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
 
 class AsyncDataApi:
     """`client.data_api`: 4 operations."""
@@ -983,7 +1049,7 @@ class AsyncBuckets:
         return await self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(body), None, "PresignResponse")
 
 class AsyncFunctions:
-    """`client.functions`: 5 operations."""
+    """`client.functions`: 10 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -1001,6 +1067,16 @@ class AsyncFunctions:
         return await self._c._call("deleteProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "#empty")
     async def create_deployment(self, project_id, branch_id, slug, *, body):
         return await self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(body), None, "NeonFunctionDeploymentResponse")
+    async def list_triggers(self, project_id, branch_id):
+        return await self._c._call("listProjectBranchTriggers", (project_id, branch_id), (), None, None, "TriggersListResponse")
+    async def create_trigger(self, project_id, branch_id, *, body):
+        return await self._c._call("createProjectBranchTrigger", (project_id, branch_id), (), _json(body), None, "TriggerResponse")
+    async def get_trigger(self, project_id, branch_id, trigger_id):
+        return await self._c._call("getProjectBranchTrigger", (project_id, branch_id, trigger_id), (), None, None, "TriggerResponse")
+    async def update_trigger(self, project_id, branch_id, trigger_id, *, body):
+        return await self._c._call("updateProjectBranchTrigger", (project_id, branch_id, trigger_id), (), _json(body), None, "TriggerResponse")
+    async def delete_trigger(self, project_id, branch_id, trigger_id):
+        return await self._c._call("deleteProjectBranchTrigger", (project_id, branch_id, trigger_id), (), None, None, "#empty")
 
 class AsyncAiGateway:
     """`client.ai_gateway`: 1 operations."""
@@ -1013,7 +1089,7 @@ class AsyncAiGateway:
         return await self._c._call("getProjectBranchAiGateway", (project_id, branch_id), (), None, None, "BranchAiGateway")
 
 class AsyncCredentials:
-    """`client.credentials`: 3 operations."""
+    """`client.credentials`: 5 operations."""
     __slots__ = ("_c",)
 
     def __init__(self, client):
@@ -1025,6 +1101,10 @@ class AsyncCredentials:
         return await self._c._call("createCredential", (project_id, branch_id), (), _json(body), None, "CreateCredentialResponse")
     async def revoke(self, project_id, branch_id, token_id):
         return await self._c._call("revokeCredential", (project_id, branch_id, token_id), (), None, None, "#empty")
+    async def reveal(self, project_id, branch_id, token_id):
+        return await self._c._call("revealCredential", (project_id, branch_id, token_id), (), None, None, "CredentialSecret")
+    async def rotate(self, project_id, branch_id, token_id):
+        return await self._c._call("rotateCredential", (project_id, branch_id, token_id), (), None, None, "RotateCredentialResponse")
 
 class _AsyncNamespaces:
     def _init_namespaces(self):
@@ -1128,7 +1208,7 @@ OPERATIONS = {
     "countProjectBranches": ("branches", "count", ("project_id",), {"search": "search"}, None),
     "getProjectBranch": ("branches", "get", ("project_id", "branch_id",), {}, None),
     "updateProjectBranch": ("branches", "update", ("project_id", "branch_id",), {}, None),
-    "deleteProjectBranch": ("branches", "delete", ("project_id", "branch_id",), {"hard_delete": "hard_delete"}, None),
+    "deleteProjectBranch": ("branches", "delete", ("project_id", "branch_id",), {}, None),
     "restoreProjectBranch": ("branches", "restore", ("project_id", "branch_id",), {}, None),
     "getProjectBranchSchema": ("branches", "get_schema", ("project_id", "branch_id",), {"db_name": "db_name", "lsn": "lsn", "timestamp": "timestamp", "format": "format"}, None),
     "getProjectBranchSchemaComparison": ("branches", "get_schema_comparison", ("project_id", "branch_id",), {"base_branch_id": "base_branch_id", "db_name": "db_name", "lsn": "lsn", "timestamp": "timestamp", "base_lsn": "base_lsn", "base_timestamp": "base_timestamp"}, None),
@@ -1189,7 +1269,7 @@ OPERATIONS = {
     "getCurrentUserOrganizations": ("users", "list_organizations", (), {}, None),
     "transferProjectsFromUserToOrg": ("users", "transfer_projects_to_org", (), {}, None),
     "getAuthDetails": ("users", "get_auth_details", (), {}, None),
-    "createSnapshot": ("snapshots", "create", ("project_id", "branch_id",), {"lsn": "lsn", "timestamp": "timestamp", "name": "name", "expires_at": "expires_at"}, None),
+    "createSnapshot": ("snapshots", "create", ("project_id", "branch_id",), {"lsn": "lsn", "timestamp": "timestamp", "name": "name", "slug": "slug", "expires_at": "expires_at"}, None),
     "listSnapshots": ("snapshots", "list", ("project_id",), {}, None),
     "updateSnapshot": ("snapshots", "update", ("project_id", "snapshot_id",), {}, None),
     "deleteSnapshot": ("snapshots", "delete", ("project_id", "snapshot_id",), {}, None),
@@ -1214,4 +1294,21 @@ OPERATIONS = {
     "updateProjectBranchFunction": ("functions", "update", ("project_id", "branch_id", "slug",), {}, None),
     "deleteProjectBranchFunction": ("functions", "delete", ("project_id", "branch_id", "slug",), {}, None),
     "createProjectBranchFunctionDeployment": ("functions", "create_deployment", ("project_id", "branch_id", "slug",), {}, None),
+    "listProjectMembers": ("projects", "list_members", ("project_id",), {"cursor": "cursor", "limit": "limit"}, "list_members_iter"),
+    "setProjectMemberRole": ("projects", "set_member_role", ("project_id", "member_id",), {"confirm_self_demotion": "confirm_self_demotion"}, None),
+    "removeProjectMemberRole": ("projects", "remove_member_role", ("project_id", "member_id",), {"confirm_self_lockout": "confirm_self_lockout"}, None),
+    "revealCredential": ("credentials", "reveal", ("project_id", "branch_id", "token_id",), {}, None),
+    "rotateCredential": ("credentials", "rotate", ("project_id", "branch_id", "token_id",), {}, None),
+    "queryProjectBranchLogs": ("branches", "query_logs", ("project_id", "branch_id",), {}, "query_logs_iter"),
+    "listProjectBranchLogFields": ("branches", "list_log_fields", ("project_id", "branch_id",), {}, None),
+    "listProjectBranchLogFieldValues": ("branches", "list_log_field_values", ("project_id", "branch_id", "field_name",), {"since": "since", "start_time": "start_time", "end_time": "end_time", "source": "source", "limit": "limit"}, None),
+    "listProjectBranchTriggers": ("functions", "list_triggers", ("project_id", "branch_id",), {}, None),
+    "createProjectBranchTrigger": ("functions", "create_trigger", ("project_id", "branch_id",), {}, None),
+    "getProjectBranchTrigger": ("functions", "get_trigger", ("project_id", "branch_id", "trigger_id",), {}, None),
+    "updateProjectBranchTrigger": ("functions", "update_trigger", ("project_id", "branch_id", "trigger_id",), {}, None),
+    "deleteProjectBranchTrigger": ("functions", "delete_trigger", ("project_id", "branch_id", "trigger_id",), {}, None),
+    "listProjectBranchCustomDomains": ("branches", "list_custom_domains", ("project_id", "branch_id",), {"cursor": "cursor", "limit": "limit"}, "list_custom_domains_iter"),
+    "registerProjectBranchCustomDomain": ("branches", "register_custom_domain", ("project_id", "branch_id",), {}, None),
+    "deleteProjectBranchCustomDomain": ("branches", "delete_custom_domain", ("project_id", "branch_id", "domain",), {}, None),
+    "sendNeonAuthEmailProviderTest": ("auth", "send_email_provider_test", ("project_id", "branch_id",), {}, None),
 }

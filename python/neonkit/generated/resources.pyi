@@ -7,7 +7,7 @@ OPERATIONS: Dict[str, Tuple[str, str, Tuple[str, ...], Dict[str, str], Optional[
 
 
 class Projects:
-    """`client.projects`: 21 operations."""
+    """`client.projects`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     def get_advisor_security_issues(self, project_id: str, *, branch_id: Optional[str] = None, database_name: Optional[str] = None, category: Optional[Union[AdvisorCategory, str]] = None, min_severity: Optional[Union[GetProjectAdvisorSecurityIssuesMinSeverity, str]] = None) -> GetProjectAdvisorSecurityIssuesResponse:
         """Get advisor issues (`getProjectAdvisorSecurityIssues`)"""
@@ -78,9 +78,21 @@ class Projects:
     def delete_vpc_endpoint(self, project_id: str, vpc_endpoint_id: str) -> None:
         """Delete VPC endpoint restriction (`deleteProjectVPCEndpoint`)"""
         ...
+    def list_members(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ProjectMembers:
+        """List org members and their project roles (`listProjectMembers`)"""
+        ...
+    def list_members_iter(self, project_id: str, *, limit: Optional[int] = None) -> Iterator[ProjectMember]:
+        """Every item of every page of `listProjectMembers`."""
+        ...
+    def set_member_role(self, project_id: str, member_id: str, *, body: Union[SetProjectMemberRoleRequest, SetProjectMemberRoleRequestDict], confirm_self_demotion: Optional[bool] = None) -> ProjectMemberRoleResponse:
+        """Set an org member's role on a project (`setProjectMemberRole`)"""
+        ...
+    def remove_member_role(self, project_id: str, member_id: str, *, confirm_self_lockout: Optional[bool] = None) -> ProjectMemberRoleResponse:
+        """Remove an org member's role on a project (`removeProjectMemberRole`)"""
+        ...
 
 class Branches:
-    """`client.branches`: 18 operations."""
+    """`client.branches`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, *, search: Optional[str] = None, sort_by: Optional[Union[ListProjectBranchesSortBy, str]] = None, cursor: Optional[str] = None, sort_order: Optional[Union[ListProjectBranchesSortOrder, str]] = None, limit: Optional[int] = None, include_deleted: Optional[bool] = None) -> ListProjectBranchesResponse:
         """List branches (`listProjectBranches`)"""
@@ -103,7 +115,7 @@ class Branches:
     def update(self, project_id: str, branch_id: str, *, body: Union[BranchUpdateRequest, BranchUpdateRequestDict], wait: Optional[bool] = None) -> BranchOperations:
         """Update branch (`updateProjectBranch`)"""
         ...
-    def delete(self, project_id: str, branch_id: str, *, hard_delete: Optional[bool] = None, wait: Optional[bool] = None) -> BranchOperations:
+    def delete(self, project_id: str, branch_id: str, *, wait: Optional[bool] = None) -> BranchOperations:
         """Delete branch (`deleteProjectBranch`)"""
         ...
     def restore(self, project_id: str, branch_id: str, *, body: Union[BranchRestoreRequest, BranchRestoreRequestDict], wait: Optional[bool] = None) -> BranchOperations:
@@ -138,6 +150,30 @@ class Branches:
         ...
     def list_endpoints(self, project_id: str, branch_id: str) -> EndpointsResponse:
         """List branch endpoints (`listProjectBranchEndpoints`)"""
+        ...
+    def query_logs(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> ProjectBranchLogsQueryResponse:
+        """Query branch logs (`queryProjectBranchLogs`)"""
+        ...
+    def query_logs_iter(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> Iterator[ProjectBranchLogRecord]:
+        """Every item of every page of `queryProjectBranchLogs`."""
+        ...
+    def list_log_fields(self, project_id: str, branch_id: str) -> ProjectBranchLogFieldsResponse:
+        """List branch log fields (`listProjectBranchLogFields`)"""
+        ...
+    def list_log_field_values(self, project_id: str, branch_id: str, field_name: str, *, since: Optional[str] = None, start_time: Optional[str] = None, end_time: Optional[str] = None, source: Optional[Union[ProjectBranchLogSource, str]] = None, limit: Optional[int] = None) -> ProjectBranchLogFieldValuesResponse:
+        """List branch log field values (`listProjectBranchLogFieldValues`)"""
+        ...
+    def list_custom_domains(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchCustomDomainsResponse:
+        """List the custom domains on a branch (`listProjectBranchCustomDomains`)"""
+        ...
+    def list_custom_domains_iter(self, project_id: str, branch_id: str, *, limit: Optional[int] = None) -> Iterator[CustomDomain]:
+        """Every item of every page of `listProjectBranchCustomDomains`."""
+        ...
+    def register_custom_domain(self, project_id: str, branch_id: str, *, body: Union[CustomDomainRegisterRequest, CustomDomainRegisterRequestDict]) -> CustomDomain:
+        """Register a custom domain on a branch (`registerProjectBranchCustomDomain`)"""
+        ...
+    def delete_custom_domain(self, project_id: str, branch_id: str, domain: str) -> None:
+        """Delete a custom domain from a branch (`deleteProjectBranchCustomDomain`)"""
         ...
 
 class Databases:
@@ -241,7 +277,7 @@ class ApiKeys:
 class Snapshots:
     """`client.snapshots`: 7 operations."""
     def __init__(self, client: Any) -> None: ...
-    def create(self, project_id: str, branch_id: str, *, lsn: Optional[str] = None, timestamp: Optional[str] = None, name: Optional[str] = None, expires_at: Optional[str] = None, wait: Optional[bool] = None) -> CreateSnapshotResponse:
+    def create(self, project_id: str, branch_id: str, *, lsn: Optional[str] = None, timestamp: Optional[str] = None, name: Optional[str] = None, slug: Optional[str] = None, expires_at: Optional[str] = None, wait: Optional[bool] = None) -> CreateSnapshotResponse:
         """Create snapshot (`createSnapshot`)"""
         ...
     def list(self, project_id: str) -> ListSnapshotsResponse:
@@ -373,7 +409,7 @@ class Organizations:
         ...
 
 class Auth:
-    """`client.auth`: 44 operations."""
+    """`client.auth`: 45 operations."""
     def __init__(self, client: Any) -> None: ...
     def create_integration(self, *, body: Union[NeonAuthCreateIntegrationRequest, NeonAuthCreateIntegrationRequestDict]) -> NeonAuthCreateIntegrationResponse:
         """Deprecated. Create Neon Auth integration (`createNeonAuthIntegration`)"""
@@ -507,6 +543,9 @@ class Auth:
     def update_webhook_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthWebhookConfig, NeonAuthWebhookConfigDict]) -> NeonAuthWebhookConfig:
         """Update Neon Auth webhook configuration (`updateNeonAuthWebhookConfig`)"""
         ...
+    def send_email_provider_test(self, project_id: str, branch_id: str, *, body: Union[SendNeonAuthEmailProviderTestRequest, SendNeonAuthEmailProviderTestRequestDict]) -> SendNeonAuthTestEmailResponse:
+        """Send test email using the saved email provider (`sendNeonAuthEmailProviderTest`)"""
+        ...
 
 class DataApi:
     """`client.data_api`: 4 operations."""
@@ -563,7 +602,7 @@ class Buckets:
         ...
 
 class Functions:
-    """`client.functions`: 5 operations."""
+    """`client.functions`: 10 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchFunctionsResponse:
         """List functions on the branch (`listProjectBranchFunctions`)"""
@@ -583,6 +622,21 @@ class Functions:
     def create_deployment(self, project_id: str, branch_id: str, slug: str, *, body: Union[FunctionDeployRequest, FunctionDeployRequestDict, Dict[str, Any]]) -> NeonFunctionDeploymentResponse:
         """Deploy code to a function (`createProjectBranchFunctionDeployment`)"""
         ...
+    def list_triggers(self, project_id: str, branch_id: str) -> TriggersListResponse:
+        """List triggers on the branch (`listProjectBranchTriggers`)"""
+        ...
+    def create_trigger(self, project_id: str, branch_id: str, *, body: Any) -> TriggerResponse:
+        """Create a trigger (`createProjectBranchTrigger`)"""
+        ...
+    def get_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> TriggerResponse:
+        """Get a trigger (`getProjectBranchTrigger`)"""
+        ...
+    def update_trigger(self, project_id: str, branch_id: str, trigger_id: str, *, body: Any) -> TriggerResponse:
+        """Update a trigger (`updateProjectBranchTrigger`)"""
+        ...
+    def delete_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> None:
+        """Delete a trigger (`deleteProjectBranchTrigger`)"""
+        ...
 
 class AiGateway:
     """`client.ai_gateway`: 1 operations."""
@@ -592,7 +646,7 @@ class AiGateway:
         ...
 
 class Credentials:
-    """`client.credentials`: 3 operations."""
+    """`client.credentials`: 5 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str) -> ListCredentialsResponse:
         """List credentials on the branch (`listCredentials`)"""
@@ -602,6 +656,12 @@ class Credentials:
         ...
     def revoke(self, project_id: str, branch_id: str, token_id: str) -> None:
         """Revoke a credential (`revokeCredential`)"""
+        ...
+    def reveal(self, project_id: str, branch_id: str, token_id: str) -> CredentialSecret:
+        """Reveal a credential's secrets (`revealCredential`)"""
+        ...
+    def rotate(self, project_id: str, branch_id: str, token_id: str) -> RotateCredentialResponse:
+        """Rotate a credential's secrets (`rotateCredential`)"""
         ...
 
 class _SyncNamespaces:
@@ -626,7 +686,7 @@ class _SyncNamespaces:
     credentials: Credentials
 
 class AsyncProjects:
-    """`client.projects`: 21 operations."""
+    """`client.projects`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get_advisor_security_issues(self, project_id: str, *, branch_id: Optional[str] = None, database_name: Optional[str] = None, category: Optional[Union[AdvisorCategory, str]] = None, min_severity: Optional[Union[GetProjectAdvisorSecurityIssuesMinSeverity, str]] = None) -> GetProjectAdvisorSecurityIssuesResponse:
         """Get advisor issues (`getProjectAdvisorSecurityIssues`)"""
@@ -697,9 +757,21 @@ class AsyncProjects:
     async def delete_vpc_endpoint(self, project_id: str, vpc_endpoint_id: str) -> None:
         """Delete VPC endpoint restriction (`deleteProjectVPCEndpoint`)"""
         ...
+    async def list_members(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ProjectMembers:
+        """List org members and their project roles (`listProjectMembers`)"""
+        ...
+    def list_members_iter(self, project_id: str, *, limit: Optional[int] = None) -> AsyncIterator[ProjectMember]:
+        """Every item of every page of `listProjectMembers`."""
+        ...
+    async def set_member_role(self, project_id: str, member_id: str, *, body: Union[SetProjectMemberRoleRequest, SetProjectMemberRoleRequestDict], confirm_self_demotion: Optional[bool] = None) -> ProjectMemberRoleResponse:
+        """Set an org member's role on a project (`setProjectMemberRole`)"""
+        ...
+    async def remove_member_role(self, project_id: str, member_id: str, *, confirm_self_lockout: Optional[bool] = None) -> ProjectMemberRoleResponse:
+        """Remove an org member's role on a project (`removeProjectMemberRole`)"""
+        ...
 
 class AsyncBranches:
-    """`client.branches`: 18 operations."""
+    """`client.branches`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, *, search: Optional[str] = None, sort_by: Optional[Union[ListProjectBranchesSortBy, str]] = None, cursor: Optional[str] = None, sort_order: Optional[Union[ListProjectBranchesSortOrder, str]] = None, limit: Optional[int] = None, include_deleted: Optional[bool] = None) -> ListProjectBranchesResponse:
         """List branches (`listProjectBranches`)"""
@@ -722,7 +794,7 @@ class AsyncBranches:
     async def update(self, project_id: str, branch_id: str, *, body: Union[BranchUpdateRequest, BranchUpdateRequestDict], wait: Optional[bool] = None) -> BranchOperations:
         """Update branch (`updateProjectBranch`)"""
         ...
-    async def delete(self, project_id: str, branch_id: str, *, hard_delete: Optional[bool] = None, wait: Optional[bool] = None) -> BranchOperations:
+    async def delete(self, project_id: str, branch_id: str, *, wait: Optional[bool] = None) -> BranchOperations:
         """Delete branch (`deleteProjectBranch`)"""
         ...
     async def restore(self, project_id: str, branch_id: str, *, body: Union[BranchRestoreRequest, BranchRestoreRequestDict], wait: Optional[bool] = None) -> BranchOperations:
@@ -757,6 +829,30 @@ class AsyncBranches:
         ...
     async def list_endpoints(self, project_id: str, branch_id: str) -> EndpointsResponse:
         """List branch endpoints (`listProjectBranchEndpoints`)"""
+        ...
+    async def query_logs(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> ProjectBranchLogsQueryResponse:
+        """Query branch logs (`queryProjectBranchLogs`)"""
+        ...
+    def query_logs_iter(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> AsyncIterator[ProjectBranchLogRecord]:
+        """Every item of every page of `queryProjectBranchLogs`."""
+        ...
+    async def list_log_fields(self, project_id: str, branch_id: str) -> ProjectBranchLogFieldsResponse:
+        """List branch log fields (`listProjectBranchLogFields`)"""
+        ...
+    async def list_log_field_values(self, project_id: str, branch_id: str, field_name: str, *, since: Optional[str] = None, start_time: Optional[str] = None, end_time: Optional[str] = None, source: Optional[Union[ProjectBranchLogSource, str]] = None, limit: Optional[int] = None) -> ProjectBranchLogFieldValuesResponse:
+        """List branch log field values (`listProjectBranchLogFieldValues`)"""
+        ...
+    async def list_custom_domains(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchCustomDomainsResponse:
+        """List the custom domains on a branch (`listProjectBranchCustomDomains`)"""
+        ...
+    def list_custom_domains_iter(self, project_id: str, branch_id: str, *, limit: Optional[int] = None) -> AsyncIterator[CustomDomain]:
+        """Every item of every page of `listProjectBranchCustomDomains`."""
+        ...
+    async def register_custom_domain(self, project_id: str, branch_id: str, *, body: Union[CustomDomainRegisterRequest, CustomDomainRegisterRequestDict]) -> CustomDomain:
+        """Register a custom domain on a branch (`registerProjectBranchCustomDomain`)"""
+        ...
+    async def delete_custom_domain(self, project_id: str, branch_id: str, domain: str) -> None:
+        """Delete a custom domain from a branch (`deleteProjectBranchCustomDomain`)"""
         ...
 
 class AsyncDatabases:
@@ -860,7 +956,7 @@ class AsyncApiKeys:
 class AsyncSnapshots:
     """`client.snapshots`: 7 operations."""
     def __init__(self, client: Any) -> None: ...
-    async def create(self, project_id: str, branch_id: str, *, lsn: Optional[str] = None, timestamp: Optional[str] = None, name: Optional[str] = None, expires_at: Optional[str] = None, wait: Optional[bool] = None) -> CreateSnapshotResponse:
+    async def create(self, project_id: str, branch_id: str, *, lsn: Optional[str] = None, timestamp: Optional[str] = None, name: Optional[str] = None, slug: Optional[str] = None, expires_at: Optional[str] = None, wait: Optional[bool] = None) -> CreateSnapshotResponse:
         """Create snapshot (`createSnapshot`)"""
         ...
     async def list(self, project_id: str) -> ListSnapshotsResponse:
@@ -992,7 +1088,7 @@ class AsyncOrganizations:
         ...
 
 class AsyncAuth:
-    """`client.auth`: 44 operations."""
+    """`client.auth`: 45 operations."""
     def __init__(self, client: Any) -> None: ...
     async def create_integration(self, *, body: Union[NeonAuthCreateIntegrationRequest, NeonAuthCreateIntegrationRequestDict]) -> NeonAuthCreateIntegrationResponse:
         """Deprecated. Create Neon Auth integration (`createNeonAuthIntegration`)"""
@@ -1126,6 +1222,9 @@ class AsyncAuth:
     async def update_webhook_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthWebhookConfig, NeonAuthWebhookConfigDict]) -> NeonAuthWebhookConfig:
         """Update Neon Auth webhook configuration (`updateNeonAuthWebhookConfig`)"""
         ...
+    async def send_email_provider_test(self, project_id: str, branch_id: str, *, body: Union[SendNeonAuthEmailProviderTestRequest, SendNeonAuthEmailProviderTestRequestDict]) -> SendNeonAuthTestEmailResponse:
+        """Send test email using the saved email provider (`sendNeonAuthEmailProviderTest`)"""
+        ...
 
 class AsyncDataApi:
     """`client.data_api`: 4 operations."""
@@ -1182,7 +1281,7 @@ class AsyncBuckets:
         ...
 
 class AsyncFunctions:
-    """`client.functions`: 5 operations."""
+    """`client.functions`: 10 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchFunctionsResponse:
         """List functions on the branch (`listProjectBranchFunctions`)"""
@@ -1202,6 +1301,21 @@ class AsyncFunctions:
     async def create_deployment(self, project_id: str, branch_id: str, slug: str, *, body: Union[FunctionDeployRequest, FunctionDeployRequestDict, Dict[str, Any]]) -> NeonFunctionDeploymentResponse:
         """Deploy code to a function (`createProjectBranchFunctionDeployment`)"""
         ...
+    async def list_triggers(self, project_id: str, branch_id: str) -> TriggersListResponse:
+        """List triggers on the branch (`listProjectBranchTriggers`)"""
+        ...
+    async def create_trigger(self, project_id: str, branch_id: str, *, body: Any) -> TriggerResponse:
+        """Create a trigger (`createProjectBranchTrigger`)"""
+        ...
+    async def get_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> TriggerResponse:
+        """Get a trigger (`getProjectBranchTrigger`)"""
+        ...
+    async def update_trigger(self, project_id: str, branch_id: str, trigger_id: str, *, body: Any) -> TriggerResponse:
+        """Update a trigger (`updateProjectBranchTrigger`)"""
+        ...
+    async def delete_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> None:
+        """Delete a trigger (`deleteProjectBranchTrigger`)"""
+        ...
 
 class AsyncAiGateway:
     """`client.ai_gateway`: 1 operations."""
@@ -1211,7 +1325,7 @@ class AsyncAiGateway:
         ...
 
 class AsyncCredentials:
-    """`client.credentials`: 3 operations."""
+    """`client.credentials`: 5 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str) -> ListCredentialsResponse:
         """List credentials on the branch (`listCredentials`)"""
@@ -1221,6 +1335,12 @@ class AsyncCredentials:
         ...
     async def revoke(self, project_id: str, branch_id: str, token_id: str) -> None:
         """Revoke a credential (`revokeCredential`)"""
+        ...
+    async def reveal(self, project_id: str, branch_id: str, token_id: str) -> CredentialSecret:
+        """Reveal a credential's secrets (`revealCredential`)"""
+        ...
+    async def rotate(self, project_id: str, branch_id: str, token_id: str) -> RotateCredentialResponse:
+        """Rotate a credential's secrets (`rotateCredential`)"""
         ...
 
 class _AsyncNamespaces:

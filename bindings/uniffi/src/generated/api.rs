@@ -196,23 +196,6 @@ impl CountProjectBranchesQuery {
     }
 }
 
-/// The optional query parameters of `deleteProjectBranch`.
-#[derive(Clone, Default, uniffi::Record)]
-pub struct DeleteProjectBranchQuery {
-    /// If true, the branch is permanently deleted immediately without a recovery window.
-    /// If false (default), the branch can be recovered within 7 days via the recover endpoint.
-    ///
-    /// This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
-    #[uniffi(default = None)]
-    pub hard_delete: Option<bool>,
-}
-
-impl DeleteProjectBranchQuery {
-    fn push_pairs(self, q: &mut Vec<(String, String)>) {
-        if let Some(v) = self.hard_delete { q.push(("hard_delete".into(), v.to_string())); }
-    }
-}
-
 /// The optional query parameters of `getProjectBranchSchema`.
 #[derive(Clone, Default, uniffi::Record)]
 pub struct GetProjectBranchSchemaQuery {
@@ -443,6 +426,11 @@ pub struct CreateSnapshotQuery {
     /// A name for the snapshot.
     #[uniffi(default = None)]
     pub name: Option<String>,
+    /// User-defined snapshot resource ID. Must be unique within the project.
+    /// Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+    /// and end with a letter or number. If omitted, the control plane generates a value.
+    #[uniffi(default = None)]
+    pub slug: Option<String>,
     /// The time at which the snapshot will be automatically deleted.
     /// Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
     #[uniffi(default = None)]
@@ -454,6 +442,7 @@ impl CreateSnapshotQuery {
         if let Some(v) = self.lsn { q.push(("lsn".into(), v)); }
         if let Some(v) = self.timestamp { q.push(("timestamp".into(), v)); }
         if let Some(v) = self.name { q.push(("name".into(), v)); }
+        if let Some(v) = self.slug { q.push(("slug".into(), v)); }
         if let Some(v) = self.expires_at { q.push(("expires_at".into(), v)); }
     }
 }
@@ -513,6 +502,103 @@ pub struct ListProjectBranchFunctionsQuery {
 }
 
 impl ListProjectBranchFunctionsQuery {
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+    }
+}
+
+/// The optional query parameters of `listProjectMembers`.
+#[derive(Clone, Default, uniffi::Record)]
+pub struct ListProjectMembersQuery {
+    /// A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+    #[uniffi(default = None)]
+    pub cursor: Option<String>,
+    /// The maximum number of members to return in the response
+    #[uniffi(default = None)]
+    pub limit: Option<i64>,
+}
+
+impl ListProjectMembersQuery {
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+    }
+}
+
+/// The optional query parameters of `setProjectMemberRole`.
+#[derive(Clone, Default, uniffi::Record)]
+pub struct SetProjectMemberRoleQuery {
+    #[uniffi(default = None)]
+    pub confirm_self_demotion: Option<bool>,
+}
+
+impl SetProjectMemberRoleQuery {
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.confirm_self_demotion { q.push(("confirm_self_demotion".into(), v.to_string())); }
+    }
+}
+
+/// The optional query parameters of `removeProjectMemberRole`.
+#[derive(Clone, Default, uniffi::Record)]
+pub struct RemoveProjectMemberRoleQuery {
+    #[uniffi(default = None)]
+    pub confirm_self_lockout: Option<bool>,
+}
+
+impl RemoveProjectMemberRoleQuery {
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.confirm_self_lockout { q.push(("confirm_self_lockout".into(), v.to_string())); }
+    }
+}
+
+/// The optional query parameters of `listProjectBranchLogFieldValues`.
+#[derive(Clone, Default, uniffi::Record)]
+pub struct ListProjectBranchLogFieldValuesQuery {
+    /// Length of the lookup window, ending at `end_time` or at the current
+    /// time when `end_time` is omitted. Mutually exclusive with
+    /// `start_time`. Defaults to six hours.
+    #[uniffi(default = None)]
+    pub since: Option<String>,
+    /// Inclusive beginning of the lookup window. Mutually exclusive with
+    /// `since`.
+    #[uniffi(default = None)]
+    pub start_time: Option<String>,
+    /// Exclusive end of the lookup window. Defaults to the current time.
+    #[uniffi(default = None)]
+    pub end_time: Option<String>,
+    /// Only consider records emitted by this Neon service.
+    #[uniffi(default = None)]
+    pub source: Option<String>,
+    /// Maximum number of distinct values to return. The response sets
+    /// `is_truncated` when this bound, or the server's own scan cap, cut the
+    /// list short.
+    #[uniffi(default = None)]
+    pub limit: Option<i64>,
+}
+
+impl ListProjectBranchLogFieldValuesQuery {
+    fn push_pairs(self, q: &mut Vec<(String, String)>) {
+        if let Some(v) = self.since { q.push(("since".into(), v)); }
+        if let Some(v) = self.start_time { q.push(("start_time".into(), v)); }
+        if let Some(v) = self.end_time { q.push(("end_time".into(), v)); }
+        if let Some(v) = self.source { q.push(("source".into(), v)); }
+        if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
+    }
+}
+
+/// The optional query parameters of `listProjectBranchCustomDomains`.
+#[derive(Clone, Default, uniffi::Record)]
+pub struct ListProjectBranchCustomDomainsQuery {
+    /// A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+    #[uniffi(default = None)]
+    pub cursor: Option<String>,
+    /// Specify a value from 1 to 1000 to limit number of domains in the response
+    #[uniffi(default = None)]
+    pub limit: Option<i64>,
+}
+
+impl ListProjectBranchCustomDomainsQuery {
     fn push_pairs(self, q: &mut Vec<(String, String)>) {
         if let Some(v) = self.cursor { q.push(("cursor".into(), v)); }
         if let Some(v) = self.limit { q.push(("limit".into(), v.to_string())); }
@@ -695,8 +781,7 @@ impl ProjectsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(LIST_PROJECTS.id, path, q))
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECTS.id, path, q, body))
     }
 
     /// Create project
@@ -765,8 +850,7 @@ impl ProjectsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(LIST_SHARED_PROJECTS.id, path, q))
+        NeonPager::new(self.client.pager_by_id(LIST_SHARED_PROJECTS.id, path, q, body))
     }
 
     /// Retrieve project details
@@ -1209,6 +1293,107 @@ impl ProjectsApi {
         here(self.client.call_op(&DELETE_PROJECT_VPC_ENDPOINT, path, q, body), empty)
     }
 
+    /// List org members and their project roles
+    ///
+    /// Lists organization members and their per-project roles for an org-owned project.
+    /// Returns 404 when the project is not org-owned, per-project role management is disabled,
+    /// or the caller has no access. Callers with VIEWER or EDITOR see members with
+    /// effective project access. Callers with ADMIN also see unassigned org members.
+    ///
+    /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+    /// Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
+    #[uniffi::method(default(query = None))]
+    pub async fn list_members(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_MEMBERS, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `listMembers`.
+    #[uniffi::method(default(query = None))]
+    pub fn list_members_blocking(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        here(self.client.call_op(&LIST_PROJECT_MEMBERS, path, q, body), text)
+    }
+
+    /// Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+    #[uniffi::method(default(query = None))]
+    pub fn list_members_iter(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Arc<NeonPager> {
+        let path: Vec<String> = vec![project_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_MEMBERS.id, path, q, body))
+    }
+
+    /// Set an org member's role on a project
+    ///
+    /// Idempotently sets or updates the explicit project grant of the specified org member.
+    /// Self-demotion requires `confirm_self_demotion=true`.
+    ///
+    /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+    /// Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+    #[uniffi::method(default(query = None))]
+    pub async fn set_member_role(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, member_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        let c = self.client.clone();
+        run(async move { c.call_op(&SET_PROJECT_MEMBER_ROLE, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `setMemberRole`.
+    #[uniffi::method(default(query = None))]
+    pub fn set_member_role_blocking(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, member_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        here(self.client.call_op(&SET_PROJECT_MEMBER_ROLE, path, q, body), text)
+    }
+
+    /// Remove an org member's role on a project
+    ///
+    /// Idempotently removes the explicit project grant. The member's organization-role
+    /// default project permission still applies. Self-DELETE requires
+    /// `confirm_self_lockout=true` when effective manage access would be lost.
+    ///
+    /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+    /// Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+    #[uniffi::method(default(query = None))]
+    pub async fn remove_member_role(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, member_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        let c = self.client.clone();
+        run(async move { c.call_op(&REMOVE_PROJECT_MEMBER_ROLE, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `removeMemberRole`.
+    #[uniffi::method(default(query = None))]
+    pub fn remove_member_role_blocking(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, member_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        here(self.client.call_op(&REMOVE_PROJECT_MEMBER_ROLE, path, q, body), text)
+    }
+
 }
 
 /// The `branches` namespace: `client.branches()`.
@@ -1255,8 +1440,7 @@ impl BranchesApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCHES.id, path, q))
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCHES.id, path, q, body))
     }
 
     /// Create branch
@@ -1408,25 +1592,21 @@ impl BranchesApi {
     /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
-    #[uniffi::method(default(query = None))]
-    pub async fn delete(&self, project_id: String, branch_id: String, query: Option<DeleteProjectBranchQuery>) -> Result<String, NeonError> {
+    pub async fn delete(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
-        if let Some(query) = query { query.push_pairs(&mut q); }
         let c = self.client.clone();
         run(async move { c.call_op(&DELETE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
     /// The blocking form of `delete`.
-    #[uniffi::method(default(query = None))]
-    pub fn delete_blocking(&self, project_id: String, branch_id: String, query: Option<DeleteProjectBranchQuery>) -> Result<String, NeonError> {
+    pub fn delete_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
-        if let Some(query) = query { query.push_pairs(&mut q); }
         here(self.client.call_op(&DELETE_PROJECT_BRANCH, path, q, body), text)
     }
 
@@ -1730,6 +1910,187 @@ impl BranchesApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         here(self.client.call_op(&LIST_PROJECT_BRANCH_ENDPOINTS, path, q, body), text)
+    }
+
+    /// Query branch logs
+    ///
+    /// Returns logs emitted by services running on the specified branch,
+    /// ordered by timestamp according to `sort_order`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+    /// Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
+    pub async fn query_logs(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&QUERY_PROJECT_BRANCH_LOGS, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `queryLogs`.
+    pub fn query_logs_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&QUERY_PROJECT_BRANCH_LOGS, path, q, body), text)
+    }
+
+    /// Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+    pub fn query_logs_iter(&self, project_id: String, branch_id: String, body: String) -> Arc<NeonPager> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        NeonPager::new(self.client.pager_by_id(QUERY_PROJECT_BRANCH_LOGS.id, path, q, body))
+    }
+
+    /// List branch log fields
+    ///
+    /// Lists the low-cardinality log fields observed on this branch whose
+    /// distinct values can be discovered with the log field-values endpoint.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+    /// Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
+    pub async fn list_log_fields(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_LOG_FIELDS, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `listLogFields`.
+    pub fn list_log_fields_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_LOG_FIELDS, path, q, body), text)
+    }
+
+    /// List branch log field values
+    ///
+    /// Lists the distinct values observed for a low-cardinality log field in
+    /// the requested time range. Call the log fields endpoint first to learn
+    /// which `field_name` values this branch supports; a field that branch has
+    /// never emitted is rejected with `unknown_field`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+    /// Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
+    #[uniffi::method(default(query = None))]
+    pub async fn list_log_field_values(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, field_name];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_LOG_FIELD_VALUES, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `listLogFieldValues`.
+    #[uniffi::method(default(query = None))]
+    pub fn list_log_field_values_blocking(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, field_name];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_LOG_FIELD_VALUES, path, q, body), text)
+    }
+
+    /// List the custom domains on a branch
+    ///
+    /// Lists all custom domains registered on the branch, across every target
+    /// entity.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+    /// Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
+    #[uniffi::method(default(query = None))]
+    pub async fn list_custom_domains(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_CUSTOM_DOMAINS, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `listCustomDomains`.
+    #[uniffi::method(default(query = None))]
+    pub fn list_custom_domains_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_CUSTOM_DOMAINS, path, q, body), text)
+    }
+
+    /// Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+    #[uniffi::method(default(query = None))]
+    pub fn list_custom_domains_iter(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Arc<NeonPager> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        if let Some(query) = query { query.push_pairs(&mut q); }
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_CUSTOM_DOMAINS.id, path, q, body))
+    }
+
+    /// Register a custom domain on a branch
+    ///
+    /// Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+    /// branch and points it at a target entity, chosen by `entity_type` +
+    /// `entity_id`. In v1 only `entity_type: function` is supported (an
+    /// unsupported type is rejected with `400`), where `entity_id` is the function
+    /// slug and the function must already exist on the branch (else `404`).
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+    /// Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
+    pub async fn register_custom_domain(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `registerCustomDomain`.
+    pub fn register_custom_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN, path, q, body), text)
+    }
+
+    /// Delete a custom domain from a branch
+    ///
+    /// Removes a custom domain registered on the branch and stops routing it.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+    pub async fn delete_custom_domain(&self, project_id: String, branch_id: String, domain: String) -> Result<(), NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, domain];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_CUSTOM_DOMAIN, path, q, body).await }, empty).await
+    }
+
+    /// The blocking form of `deleteCustomDomain`.
+    pub fn delete_custom_domain_blocking(&self, project_id: String, branch_id: String, domain: String) -> Result<(), NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, domain];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_CUSTOM_DOMAIN, path, q, body), empty)
     }
 
 }
@@ -2340,8 +2701,7 @@ impl OperationsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_OPERATIONS.id, path, q))
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_OPERATIONS.id, path, q, body))
     }
 
 }
@@ -2836,8 +3196,7 @@ impl ConsumptionApi {
         q.push(("granularity".into(), granularity));
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_PROJECT.id, path, q))
+        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_PROJECT.id, path, q, body))
     }
 
     /// Retrieve project consumption metrics
@@ -2891,8 +3250,7 @@ impl ConsumptionApi {
         for v in metrics { q.push(("metrics".into(), v)); }
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_PROJECT_V2.id, path, q))
+        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_PROJECT_V2.id, path, q, body))
     }
 
     /// Retrieve branch consumption metrics
@@ -2948,8 +3306,7 @@ impl ConsumptionApi {
         for v in metrics { q.push(("metrics".into(), v)); }
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_BRANCH_V2.id, path, q))
+        NeonPager::new(self.client.pager_by_id(GET_CONSUMPTION_HISTORY_PER_BRANCH_V2.id, path, q, body))
     }
 
 }
@@ -3186,8 +3543,7 @@ impl OrganizationsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(GET_ORGANIZATION_MEMBERS.id, path, q))
+        NeonPager::new(self.client.pager_by_id(GET_ORGANIZATION_MEMBERS.id, path, q, body))
     }
 
     /// Retrieve organization member details
@@ -4122,7 +4478,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
     ///
     /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn get_email_server(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4147,7 +4503,7 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
     ///
     /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn update_email_server(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4249,7 +4605,7 @@ impl AuthApi {
     /// including the provider type and server settings.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     pub async fn get_email_provider(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4274,7 +4630,7 @@ impl AuthApi {
     /// The email provider handles transactional messages such as verification emails and password reset links.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-    /// Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     pub async fn update_email_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4573,6 +4929,33 @@ impl AuthApi {
         here(self.client.call_op(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, path, q, body), text)
     }
 
+    /// Send test email using the saved email provider
+    ///
+    /// Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+    /// `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+    /// so the caller does not need to re-supply (or be able to read) the password. This avoids the
+    /// GET response's masked password being sent back, which would fail SMTP authentication.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+    /// Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
+    pub async fn send_email_provider_test(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&SEND_NEON_AUTH_EMAIL_PROVIDER_TEST, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `sendEmailProviderTest`.
+    pub fn send_email_provider_test_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&SEND_NEON_AUTH_EMAIL_PROVIDER_TEST, path, q, body), text)
+    }
+
 }
 
 /// The `data_api` namespace: `client.dataApi()`.
@@ -4846,8 +5229,7 @@ impl BucketsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_BUCKET_OBJECTS.id, path, q))
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_BUCKET_OBJECTS.id, path, q, body))
     }
 
     /// Delete an object in a bucket
@@ -5001,8 +5383,7 @@ impl FunctionsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         if let Some(query) = query { query.push_pairs(&mut q); }
-        let _ = body;
-        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_FUNCTIONS.id, path, q))
+        NeonPager::new(self.client.pager_by_id(LIST_PROJECT_BRANCH_FUNCTIONS.id, path, q, body))
     }
 
     /// Get function details
@@ -5110,6 +5491,144 @@ impl FunctionsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = crate::parts_body(Some(body));
         here(self.client.call_op(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, path, q, body), text)
+    }
+
+    /// List triggers on the branch
+    ///
+    /// Lists the complete project-bounded set of triggers visible on the branch,
+    /// ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+    /// and configuration, and is disabled on the child until explicitly enabled
+    /// there.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+    /// Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
+    pub async fn list_triggers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&LIST_PROJECT_BRANCH_TRIGGERS, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `listTriggers`.
+    pub fn list_triggers_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&LIST_PROJECT_BRANCH_TRIGGERS, path, q, body), text)
+    }
+
+    /// Create a trigger
+    ///
+    /// Creates a trigger for a Function visible on the branch. The required
+    /// `type` discriminator selects the trigger-specific configuration. The
+    /// supported types are `schedule` and `storage_object_created`. A schedule
+    /// trigger uses a numeric five-field cron expression interpreted in UTC. A
+    /// storage-object-created trigger fires only after a successful upload to
+    /// one exact bucket and may narrow matches to an object-key prefix.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+    /// Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+    pub async fn create_trigger(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&CREATE_PROJECT_BRANCH_TRIGGER, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `createTrigger`.
+    pub fn create_trigger_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&CREATE_PROJECT_BRANCH_TRIGGER, path, q, body), text)
+    }
+
+    /// Get a trigger
+    ///
+    /// Returns the trigger visible on the branch. The supported trigger types
+    /// are `schedule` and `storage_object_created`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+    /// Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+    pub async fn get_trigger(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, trigger_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&GET_PROJECT_BRANCH_TRIGGER, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `getTrigger`.
+    pub fn get_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, trigger_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&GET_PROJECT_BRANCH_TRIGGER, path, q, body), text)
+    }
+
+    /// Update a trigger
+    ///
+    /// Applies a partial update. The required `type` discriminator must identify
+    /// the existing trigger kind. The supported types are `schedule` and
+    /// `storage_object_created`. Editing an inherited trigger creates a
+    /// child-local shadow with the same `trigger_id`; it remains disabled unless
+    /// this request explicitly enables it. For a schedule trigger, updating the
+    /// schedule or enabled state increments `version` and recomputes
+    /// `next_run_at`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+    /// Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+    pub async fn update_trigger(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, trigger_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        let c = self.client.clone();
+        run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_TRIGGER, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `updateTrigger`.
+    pub fn update_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, trigger_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = crate::json_body(Some(body));
+        here(self.client.call_op(&UPDATE_PROJECT_BRANCH_TRIGGER, path, q, body), text)
+    }
+
+    /// Delete a trigger
+    ///
+    /// Deletes a branch-local trigger or writes a branch-local tombstone for an
+    /// inherited trigger so it does not reappear. Deletion stops future
+    /// scheduling or storage-event matching but does not cancel invocations
+    /// already committed for delivery. The supported trigger types are
+    /// `schedule` and `storage_object_created`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+    pub async fn delete_trigger(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<(), NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, trigger_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&DELETE_PROJECT_BRANCH_TRIGGER, path, q, body).await }, empty).await
+    }
+
+    /// The blocking form of `deleteTrigger`.
+    pub fn delete_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<(), NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, trigger_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&DELETE_PROJECT_BRANCH_TRIGGER, path, q, body), empty)
     }
 
 }
@@ -5231,6 +5750,60 @@ impl CredentialsApi {
         let mut q: Vec<(String, String)> = Vec::new();
         let body = Body::None;
         here(self.client.call_op(&REVOKE_CREDENTIAL, path, q, body), empty)
+    }
+
+    /// Reveal a credential's secrets
+    ///
+    /// Returns the live `api_token` and `s3_secret_access_key` of an existing
+    /// credential, so a credential whose issuance response was lost can be
+    /// recovered without minting a new one.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+    /// Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
+    pub async fn reveal(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, token_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&REVEAL_CREDENTIAL, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `reveal`.
+    pub fn reveal_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, token_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&REVEAL_CREDENTIAL, path, q, body), text)
+    }
+
+    /// Rotate a credential's secrets
+    ///
+    /// Replaces the secret material on an existing scoped credential in
+    /// place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+    /// S3-compatible clients, so the access key id your application already
+    /// holds keeps working and only the secret changes. This is the analog of
+    /// resetting a Postgres password, not of issuing a second credential.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+    /// Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
+    pub async fn rotate(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, token_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        let c = self.client.clone();
+        run(async move { c.call_op(&ROTATE_CREDENTIAL, path, q, body).await }, text).await
+    }
+
+    /// The blocking form of `rotate`.
+    pub fn rotate_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+        let path: Vec<String> = vec![project_id, branch_id, token_id];
+        #[allow(unused_mut)]
+        let mut q: Vec<(String, String)> = Vec::new();
+        let body = Body::None;
+        here(self.client.call_op(&ROTATE_CREDENTIAL, path, q, body), text)
     }
 
 }

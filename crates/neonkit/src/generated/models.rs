@@ -494,6 +494,8 @@ crate::open_enum! {
         TenantIgnore = "tenant_ignore",
         TenantAttach = "tenant_attach",
         TenantDetach = "tenant_detach",
+        TenantDetachSafekeepers = "tenant_detach_safekeepers",
+        TenantAttachSafekeepers = "tenant_attach_safekeepers",
         TenantReattach = "tenant_reattach",
         ReplaceSafekeeper = "replace_safekeeper",
         DisableMaintenance = "disable_maintenance",
@@ -515,6 +517,7 @@ crate::open_enum! {
         FinalizeMigration = "finalize_migration",
         MarkMigrationPrepared = "mark_migration_prepared",
         UpdateCatalog = "update_catalog",
+        EpcSync = "epc_sync",
     }
 }
 
@@ -1031,9 +1034,9 @@ crate::open_enum! {
 /// editor, and admin/manage project access levels. Omitted for personal
 /// projects, flag-off organizations, and non-user subjects.
     ProjectPermissionLevel {
-        CanView = "CAN_VIEW",
-        CanEdit = "CAN_EDIT",
-        CanManage = "CAN_MANAGE",
+        Viewer = "VIEWER",
+        Editor = "EDITOR",
+        Admin = "ADMIN",
     }
 }
 
@@ -4468,6 +4471,9 @@ pub struct Snapshot {
     /// When absent, either the incremental size has not been calculated yet and the snapshot is not being charged, or the snapshot is charged at full logical size (in that case `full_size` is set).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff_size: Option<i64>,
+    /// Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
     /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
     #[serde(flatten)]
     pub extra: crate::Extra,
@@ -5052,6 +5058,1011 @@ impl std::fmt::Debug for FunctionDeployRequest {
             .field("extra", &self.extra)
             .finish()
     }
+}
+
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StandardEmailServerResponse {
+    /// Hostname of the email server.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub host: String,
+    /// TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission).
+    #[serde(default)]
+    pub port: i64,
+    /// Username for authenticating with the SMTP server.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub username: String,
+    /// On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub password: String,
+    /// Email address used as the From address on outgoing auth emails.
+    #[serde(default)]
+    pub sender_email: String,
+    /// Display name shown as the sender in outgoing emails.
+    #[serde(default)]
+    pub sender_name: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for StandardEmailServerResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StandardEmailServerResponse")
+            .field("host", &crate::Redacted)
+            .field("port", &self.port)
+            .field("username", &crate::Redacted)
+            .field("password", &crate::Redacted)
+            .field("sender_email", &self.sender_email)
+            .field("sender_name", &self.sender_name)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum NeonAuthEmailServerConfigResponse {
+    StandardEmailServerResponse(StandardEmailServerResponse),
+    SharedEmailServer(SharedEmailServer),
+    /// A variant this version of neonkit does not know.
+    Other(serde_json::Value),
+}
+
+impl Default for NeonAuthEmailServerConfigResponse {
+    fn default() -> Self {
+        Self::Other(serde_json::Value::Null)
+    }
+}
+
+/// Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+/// SMTP settings and password are used server-side.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SendNeonAuthEmailProviderTestRequest {
+    /// The email address to send the test email to.
+    #[serde(default)]
+    pub recipient_email: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectMembers {
+    #[serde(default)]
+    pub project_members: Vec<ProjectMember>,
+    /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<CursorPagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for ProjectMembers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectMembers")
+            .field("project_members", &self.project_members)
+            .field("pagination", &self.pagination)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectMember {
+    /// The organization member ID.
+    #[serde(default)]
+    pub member_id: String,
+    /// The user ID for the organization member.
+    #[serde(default)]
+    pub user_id: String,
+    /// Email address of the user who has been granted access to the project.
+    /// Secret: never shown by `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The user's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization-level role used by project member role management.
+    #[serde(default)]
+    pub org_role: ProjectMemberOrgRole,
+    /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    /// and `admin` maps to `ADMIN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_role: Option<ProjectRole>,
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_default_project_permission: Option<ProjectPermissionLevel>,
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit_project_permission: Option<ProjectPermissionLevel>,
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_project_permission: Option<ProjectPermissionLevel>,
+    /// How a member's project access is granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant_source: Option<ProjectMemberGrantSource>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for ProjectMember {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectMember")
+            .field("member_id", &self.member_id)
+            .field("user_id", &self.user_id)
+            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field("name", &self.name)
+            .field("org_role", &self.org_role)
+            .field("project_role", &self.project_role)
+            .field("org_default_project_permission", &self.org_default_project_permission)
+            .field("explicit_project_permission", &self.explicit_project_permission)
+            .field("effective_project_permission", &self.effective_project_permission)
+            .field("grant_source", &self.grant_source)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectMemberRoleResponse {
+    #[serde(default)]
+    pub project_id: String,
+    #[serde(default)]
+    pub member_id: String,
+    #[serde(default)]
+    pub user_id: String,
+    /// Email address of the user who has been granted access to the project.
+    /// Secret: never shown by `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// The user's display name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Organization-level role used by project member role management.
+    #[serde(default)]
+    pub org_role: ProjectMemberOrgRole,
+    /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    /// and `admin` maps to `ADMIN`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_role: Option<ProjectRole>,
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_default_project_permission: Option<ProjectPermissionLevel>,
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit_project_permission: Option<ProjectPermissionLevel>,
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effective_project_permission: Option<ProjectPermissionLevel>,
+    /// Hint that database credentials may need rotation after the role change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential_rotation_recommended: Option<bool>,
+    /// Hint that project-scoped org API keys created by the target user may need rotation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub org_api_key_rotation_recommended: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for ProjectMemberRoleResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectMemberRoleResponse")
+            .field("project_id", &self.project_id)
+            .field("member_id", &self.member_id)
+            .field("user_id", &self.user_id)
+            .field("email", &self.email.as_ref().map(|_| crate::Redacted))
+            .field("name", &self.name)
+            .field("org_role", &self.org_role)
+            .field("project_role", &self.project_role)
+            .field("org_default_project_permission", &self.org_default_project_permission)
+            .field("explicit_project_permission", &self.explicit_project_permission)
+            .field("effective_project_permission", &self.effective_project_permission)
+            .field("credential_rotation_recommended", &self.credential_rotation_recommended)
+            .field("org_api_key_rotation_recommended", &self.org_api_key_rotation_recommended)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct SetProjectMemberRoleRequest {
+    /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    /// and `admin` maps to `ADMIN`.
+    #[serde(default)]
+    pub role: ProjectRole,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+crate::open_enum! {
+/// Organization-level role used by project member role management.
+    ProjectMemberOrgRole {
+        Admin = "admin",
+        Member = "member",
+        Editor = "editor",
+        Viewer = "viewer",
+        Collaborator = "collaborator",
+    }
+}
+
+crate::open_enum! {
+/// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+/// and `admin` maps to `ADMIN`.
+    ProjectRole {
+        Viewer = "viewer",
+        Editor = "editor",
+        Admin = "admin",
+    }
+}
+
+crate::open_enum! {
+/// How a member's project access is granted.
+    ProjectMemberGrantSource {
+        Explicit = "explicit",
+        OrgRoleDefault = "org_role_default",
+        OrgAdminOverride = "org_admin_override",
+        Unassigned = "unassigned",
+    }
+}
+
+/// The live secrets of an existing credential, recovered on demand by the
+/// reveal endpoint. `api_token` and `s3_secret_access_key` are the same
+/// values handed back once at issuance.
+///
+/// The field set is deliberately narrower than `CreateCredentialResponse`:
+/// it carries only what reveal can actually recover. `token_id_short`,
+/// `scopes`, `principal_type`, `created_at` and `expires_at` are metadata,
+/// not secrets — read them from the list endpoint instead.
+///
+/// No `branch_id` is returned. Reveal is scoped by `(project_id,
+/// token_id)`, so the branch in the request path authorizes the call but
+/// is not proven to be the branch the credential was issued on. Echoing it
+/// back would assert an anchor this endpoint never verified. For a
+/// credential's true anchor branch, read `branch_id` from the list
+/// endpoint, which is branch-exact.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CredentialSecret {
+    /// Opaque credential id (e.g. nak_live_<32hex>).
+    #[serde(default)]
+    pub token_id: String,
+    /// Bearer token.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub api_token: String,
+    /// nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub s3_secret_access_key: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for CredentialSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CredentialSecret")
+            .field("token_id", &self.token_id)
+            .field("api_token", &crate::Redacted)
+            .field("s3_secret_access_key", &crate::Redacted)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+/// The replacement secret material for an existing credential, returned
+/// exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are
+/// unchanged by the rotation — only `api_token` and
+/// `s3_secret_access_key` are new.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct RotateCredentialResponse {
+    /// Opaque credential id (e.g. nak_live_<32hex>), unchanged by the
+    /// rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
+    #[serde(default)]
+    pub token_id: String,
+    /// First 12 hex chars of token_id; safe to log.
+    #[serde(default)]
+    pub token_id_short: String,
+    /// Customer-supplied label carried on the credential. Absent when none was set at issuance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The new Bearer token; returned exactly once.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub api_token: String,
+    /// The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub s3_secret_access_key: String,
+    #[serde(default)]
+    pub scopes: Vec<GrantedCredentialScope>,
+    #[serde(default)]
+    pub branch_id: String,
+    /// Always `user`: only customer-managed credentials are rotatable
+    /// through this endpoint.
+    #[serde(default)]
+    pub principal_type: RotateCredentialResponsePrincipalType,
+    /// When the credential was originally issued. Rotation replaces the
+    /// secrets in place and does not reset this.
+    #[serde(default)]
+    pub created_at: String,
+    /// When the credential expires; absent means never expires. Rotation
+    /// does not extend it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for RotateCredentialResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotateCredentialResponse")
+            .field("token_id", &self.token_id)
+            .field("token_id_short", &self.token_id_short)
+            .field("name", &self.name)
+            .field("api_token", &crate::Redacted)
+            .field("s3_secret_access_key", &crate::Redacted)
+            .field("scopes", &self.scopes)
+            .field("branch_id", &self.branch_id)
+            .field("principal_type", &self.principal_type)
+            .field("created_at", &self.created_at)
+            .field("expires_at", &self.expires_at)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+crate::open_enum! {
+/// A single capability a credential actually carries, as reported by
+/// responses that describe an existing credential.
+///
+/// This set is a superset of `CredentialScope` (the requestable set)
+/// because a credential's scopes are not limited to what this API offers:
+/// the platform accepts additional scopes for customer-managed (`user`)
+/// credentials, so one may exist on your branch that was not issued
+/// through this endpoint. Responses must be able to report such a
+/// credential rather than fail to describe it — a client that rejected
+/// the value would, on rotate, discard the replacement secret after the
+/// rotation had already committed. Treat unknown values as opaque.
+    GrantedCredentialScope {
+        StorageRead = "storage:read",
+        StorageWrite = "storage:write",
+        AiGatewayInvoke = "ai_gateway:invoke",
+        TelemetryWrite = "telemetry:write",
+        FunctionsInvoke = "functions:invoke",
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogsQueryRequest {
+    /// Length of the query window, ending at `end_time` or at the current
+    /// time when `end_time` is omitted. Mutually exclusive with
+    /// `start_time`. Prefer this over computing absolute bounds when the
+    /// caller only means "the last hour".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<ProjectBranchLogDuration>,
+    /// Inclusive beginning of the query window. Mutually exclusive with
+    /// `since`. Defaults to one hour before `end_time`, or one hour before
+    /// the current time when both bounds are omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// Exclusive end of the query window. Defaults to the current time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// Maximum number of log records to return per page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<i64>,
+    /// Opaque pagination cursor returned as `next_cursor` by a previous
+    /// call. Resume the query after the last record of the previous page,
+    /// repeating the time range and every filter unchanged.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cursor: Option<String>,
+    /// Order matching records by timestamp. `desc`, the default, returns
+    /// the newest records first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sort_order: Option<ProjectBranchLogsQueryRequestSortOrder>,
+    /// The Neon service that emitted the log record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ProjectBranchLogSource>,
+    /// Match the OpenTelemetry `service.name` resource attribute exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    /// Match the OpenTelemetry instrumentation scope name exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_name: Option<String>,
+    /// An OpenTelemetry severity level. A minimum severity includes every
+    /// higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+    /// `fatal`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_severity: Option<ProjectBranchLogSeverity>,
+    /// Match the OpenTelemetry severity text exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_text: Option<String>,
+    /// Match records whose rendered `message` contains this case-sensitive
+    /// substring.
+    ///
+    /// Records with a structured body are matched against their JSON
+    /// rendering, so the substring meets JSON syntax rather than prose: a
+    /// bare key name such as `operation` matches every record carrying that
+    /// key, and `http_status: 200` matches none, because the rendering
+    /// contains `"http_status":200` with no space.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_contains: Option<String>,
+    /// Match records associated with this OpenTelemetry trace ID. W3C Trace
+    /// Context defines a trace ID as 32 lowercase hex digits, and that is
+    /// what is stored, so an uppercase value is rejected rather than
+    /// silently matching nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// Escape hatch for selections the structured filters cannot express: a
+    /// raw LogQL expression, evaluated against this branch's log stream.
+    ///
+    /// Only stream selectors and line filters are accepted — no
+    /// aggregations and no parser stages. Supplying this alongside any
+    /// structured filter is rejected with `conflicting_filters` rather than
+    /// silently ignoring one of them. `limit`, `sort_order`, and the time
+    /// window still apply.
+    ///
+    /// This field passes the underlying query language through to the
+    /// caller, so unlike the rest of this contract it may change as that
+    /// backend changes. Prefer the structured filters where they suffice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logql: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogsQueryResponse {
+    #[serde(default)]
+    pub logs: Vec<ProjectBranchLogRecord>,
+    /// Pagination cursor to pass as `cursor` on the next request. Empty
+    /// when the response is not truncated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+    /// True when more records matched than were returned.
+    #[serde(default)]
+    pub is_truncated: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogRecord {
+    /// The OpenTelemetry record timestamp in UTC.
+    #[serde(default)]
+    pub timestamp: String,
+    /// The OpenTelemetry log body rendered as text. A body that is already a
+    /// string is returned verbatim. Any other OpenTelemetry `AnyValue` body
+    /// — notably the structured key/value body that `storage` records always
+    /// carry — is rendered as compact JSON with its keys sorted
+    /// alphabetically, for example
+    /// `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
+    #[serde(default)]
+    pub message: String,
+    /// The Neon service that emitted the log record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<ProjectBranchLogSource>,
+    /// The Neon identifier of the service instance that emitted the record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity_id: Option<String>,
+    /// The OpenTelemetry `service.name` resource attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_name: Option<String>,
+    /// The OpenTelemetry instrumentation scope name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope_name: Option<String>,
+    /// The numeric OpenTelemetry severity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_number: Option<i32>,
+    /// The original OpenTelemetry severity text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_text: Option<String>,
+    /// The OpenTelemetry trace ID, when the record belongs to a trace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trace_id: Option<String>,
+    /// The OpenTelemetry span ID, when the record belongs to a span.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub span_id: Option<String>,
+    /// Customer-defined OpenTelemetry log and resource attributes.
+    #[serde(default)]
+    pub attributes: std::collections::BTreeMap<String, serde_json::Value>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogsInvalidQuery {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    /// Machine-readable reason why the request was rejected:
+    /// - `time_range_too_large`: the requested window spans more than seven days.
+    /// - `invalid_time_range`: `end_time` is not after `start_time`.
+    /// - `conflicting_time_range`: both `since` and `start_time` were supplied.
+    /// - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+    /// different query.
+    /// - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+    /// endpoint reports for this branch.
+    /// - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+    /// construct this endpoint does not accept.
+    /// - `conflicting_filters`: `logql` was supplied alongside one or more structured
+    /// filters. Use one or the other.
+    #[serde(default)]
+    pub reason: ProjectBranchLogsInvalidQueryReason,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogsNotAvailable {
+    #[serde(default)]
+    pub code: String,
+    #[serde(default)]
+    pub message: String,
+    /// Machine-readable reason why logs cannot be read:
+    /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+    /// have access to it.
+    /// - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+    /// has no logs to serve.
+    #[serde(default)]
+    pub reason: ProjectBranchLogsNotAvailableReason,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogFieldsResponse {
+    /// Log field names observed on this branch, each usable as `field_name`
+    /// on the log field-values endpoint. Computed per branch rather than
+    /// fixed by this specification, so clients should not assume a
+    /// particular set.
+    #[serde(default)]
+    pub fields: Vec<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectBranchLogFieldValuesResponse {
+    #[serde(default)]
+    pub values: Vec<String>,
+    /// True when more distinct values exist than were returned, because
+    /// either the requested `limit` or the server's own scan cap was
+    /// reached. A caller that filters on a partial list is choosing from an
+    /// arbitrary subset, so narrow `since` or `source` and ask again when
+    /// this is `true`.
+    #[serde(default)]
+    pub is_truncated: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// A length of time as a count and a unit, for example `30m`, `6h`, or
+/// `7d`. Valid units are `ms`, `s`, `m`, `h`, and `d`.
+pub type ProjectBranchLogDuration = String;
+
+crate::open_enum! {
+/// The Neon service that emitted the log record.
+    ProjectBranchLogSource {
+        Function = "function",
+        Storage = "storage",
+        PgEndpoint = "pg_endpoint",
+    }
+}
+
+crate::open_enum! {
+/// An OpenTelemetry severity level. A minimum severity includes every
+/// higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+/// `fatal`.
+    ProjectBranchLogSeverity {
+        Trace = "trace",
+        Debug = "debug",
+        Info = "info",
+        Warn = "warn",
+        Error = "error",
+        Fatal = "fatal",
+    }
+}
+
+/// Opaque, server-minted project-wide trigger identifier.
+pub type TriggerId = String;
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TriggersListResponse {
+    #[serde(default)]
+    pub triggers: Vec<Trigger>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct TriggerResponse {
+    /// A branch-effective trigger discriminated by `type`. The supported trigger
+    /// types are `schedule` and `storage_object_created`.
+    #[serde(default)]
+    pub trigger: Trigger,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// A branch-effective trigger discriminated by `type`. The supported trigger
+/// types are `schedule` and `storage_object_created`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Trigger {
+    ScheduleTrigger(ScheduleTrigger),
+    StorageObjectCreatedTrigger(StorageObjectCreatedTrigger),
+    /// A variant this version of neonkit does not know.
+    Other(serde_json::Value),
+}
+
+impl Default for Trigger {
+    fn default() -> Self {
+        Self::Other(serde_json::Value::Null)
+    }
+}
+
+/// Trigger creation payload discriminated by `type`. The supported trigger
+/// types are `schedule` and `storage_object_created`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TriggerCreateRequest {
+    ScheduleTriggerCreateRequest(ScheduleTriggerCreateRequest),
+    StorageObjectCreatedTriggerCreateRequest(StorageObjectCreatedTriggerCreateRequest),
+    /// A variant this version of neonkit does not know.
+    Other(serde_json::Value),
+}
+
+impl Default for TriggerCreateRequest {
+    fn default() -> Self {
+        Self::Other(serde_json::Value::Null)
+    }
+}
+
+/// Partial trigger update discriminated by `type`. The supported trigger
+/// types are `schedule` and `storage_object_created`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TriggerUpdateRequest {
+    ScheduleTriggerUpdateRequest(ScheduleTriggerUpdateRequest),
+    StorageObjectCreatedTriggerUpdateRequest(StorageObjectCreatedTriggerUpdateRequest),
+    /// A variant this version of neonkit does not know.
+    Other(serde_json::Value),
+}
+
+impl Default for TriggerUpdateRequest {
+    fn default() -> Self {
+        Self::Other(serde_json::Value::Null)
+    }
+}
+
+/// A branch-effective schedule trigger for a Function.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ScheduleTrigger {
+    /// Trigger type discriminator.
+    #[serde(default)]
+    pub r#type: ScheduleTriggerType,
+    /// Opaque, server-minted project-wide trigger identifier.
+    #[serde(default)]
+    pub trigger_id: TriggerId,
+    /// The branch-local Function slug resolved when an occurrence is consumed.
+    #[serde(default)]
+    pub function_slug: String,
+    /// Human-readable trigger name.
+    #[serde(default)]
+    pub name: String,
+    /// Path passed to the target Function.
+    #[serde(default)]
+    pub function_path: String,
+    /// A numeric five-field cron schedule interpreted in UTC.
+    #[serde(default)]
+    pub schedule: FunctionTriggerSchedule,
+    #[serde(default)]
+    pub enabled: bool,
+    /// Monotonic configuration version.
+    #[serde(default)]
+    pub version: i64,
+    /// Next scheduled occurrence as an RFC 3339 UTC timestamp, or null
+    /// while disabled or inherited and not explicitly enabled on this branch.
+    #[serde(default)]
+    pub next_run_at: Option<String>,
+    /// True when the effective configuration was authored on an ancestor branch.
+    #[serde(default)]
+    pub inherited: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// A branch-effective trigger that invokes a Function after a successful
+/// upload matching its exact bucket and optional object-key prefix.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StorageObjectCreatedTrigger {
+    /// Trigger type discriminator.
+    #[serde(default)]
+    pub r#type: StorageObjectCreatedTriggerType,
+    /// Opaque, server-minted project-wide trigger identifier.
+    #[serde(default)]
+    pub trigger_id: TriggerId,
+    /// The branch-local Function slug resolved when an invocation is consumed.
+    #[serde(default)]
+    pub function_slug: String,
+    /// Human-readable trigger name.
+    #[serde(default)]
+    pub name: String,
+    /// Path passed to the target Function.
+    #[serde(default)]
+    pub function_path: String,
+    /// Matches successful uploads to one exact bucket and, when configured, an
+    /// object-key prefix. The Function receives a JSON request body with
+    /// `type` set to `storage_object_created` and a `data` object containing
+    /// exactly `bucket_name` and `object_key`.
+    #[serde(default)]
+    pub storage_object_created: FunctionTriggerStorageObjectCreated,
+    #[serde(default)]
+    pub enabled: bool,
+    /// Monotonic configuration version.
+    #[serde(default)]
+    pub version: i64,
+    /// True when the effective configuration was authored on an ancestor branch.
+    #[serde(default)]
+    pub inherited: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ScheduleTriggerCreateRequest {
+    /// Trigger type discriminator.
+    #[serde(default)]
+    pub r#type: ScheduleTriggerCreateRequestType,
+    /// The branch-local Function slug to invoke.
+    #[serde(default)]
+    pub function_slug: String,
+    /// Human-readable name, unique among triggers visible on the branch.
+    #[serde(default)]
+    pub name: String,
+    /// Path passed to the target Function. Defaults to `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_path: Option<String>,
+    /// A numeric five-field cron schedule interpreted in UTC.
+    #[serde(default)]
+    pub schedule: FunctionTriggerSchedule,
+    /// Whether future occurrences should be scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StorageObjectCreatedTriggerCreateRequest {
+    /// Trigger type discriminator.
+    #[serde(default)]
+    pub r#type: StorageObjectCreatedTriggerCreateRequestType,
+    /// The branch-local Function slug to invoke.
+    #[serde(default)]
+    pub function_slug: String,
+    /// Human-readable name, unique among triggers visible on the branch.
+    #[serde(default)]
+    pub name: String,
+    /// Path passed to the target Function. Defaults to `/`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_path: Option<String>,
+    /// Matches successful uploads to one exact bucket and, when configured, an
+    /// object-key prefix. The Function receives a JSON request body with
+    /// `type` set to `storage_object_created` and a `data` object containing
+    /// exactly `bucket_name` and `object_key`.
+    #[serde(default)]
+    pub storage_object_created: FunctionTriggerStorageObjectCreated,
+    /// Whether successful matching uploads should invoke the Function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ScheduleTriggerUpdateRequest {
+    /// Trigger type discriminator; it does not change the trigger type.
+    #[serde(default)]
+    pub r#type: ScheduleTriggerUpdateRequestType,
+    /// Replacement branch-local Function slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_slug: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_path: Option<String>,
+    /// A numeric five-field cron schedule interpreted in UTC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<FunctionTriggerSchedule>,
+    /// True enables and false disables future scheduling.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct StorageObjectCreatedTriggerUpdateRequest {
+    /// Trigger type discriminator; it does not change the trigger type.
+    #[serde(default)]
+    pub r#type: StorageObjectCreatedTriggerUpdateRequestType,
+    /// Replacement branch-local Function slug.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_slug: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_path: Option<String>,
+    /// Matches successful uploads to one exact bucket and, when configured, an
+    /// object-key prefix. The Function receives a JSON request body with
+    /// `type` set to `storage_object_created` and a `data` object containing
+    /// exactly `bucket_name` and `object_key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_object_created: Option<FunctionTriggerStorageObjectCreated>,
+    /// True enables and false disables future matching uploads.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// A numeric five-field cron schedule interpreted in UTC.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FunctionTriggerSchedule {
+    /// Numeric five-field cron expression (minute through day-of-week), interpreted in UTC.
+    #[serde(default)]
+    pub cron: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// Matches successful uploads to one exact bucket and, when configured, an
+/// object-key prefix. The Function receives a JSON request body with
+/// `type` set to `storage_object_created` and a `data` object containing
+/// exactly `bucket_name` and `object_key`.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct FunctionTriggerStorageObjectCreated {
+    /// The exact object-storage bucket name to watch.
+    #[serde(default)]
+    pub bucket_name: String,
+    /// Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted,
+    /// every key in the bucket matches. When present, the full object key
+    /// must start with these exact bytes; matching is case-sensitive and
+    /// does not normalize paths or require a path-segment boundary.
+    /// Match-all responses omit this field rather than returning an empty
+    /// string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomDomainsListResponse {
+    #[serde(default)]
+    pub custom_domains: Vec<CustomDomain>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomDomainRegisterRequest {
+    /// The custom domain to register (for example `dashboard.acme.com`).
+    /// Case-insensitive; normalized to lowercase (a trailing root dot is
+    /// stripped, so the 254-char bound admits a fully-qualified name whose
+    /// normalized form is 253 chars). Neon-managed and internal hostnames are
+    /// rejected.
+    #[serde(default)]
+    pub domain: String,
+    /// The kind of branch entity to point the domain at. v1 supports only
+    /// `function`; any other value is rejected with `invalid_entity_type`.
+    #[serde(default)]
+    pub entity_type: String,
+    /// The target entity's identifier within the branch. For `function` this
+    /// is the function slug (which must already exist on the branch).
+    #[serde(default)]
+    pub entity_id: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct CustomDomain {
+    /// The registered custom domain (normalized, lowercase).
+    #[serde(default)]
+    pub domain: String,
+    /// The kind of branch entity the domain targets. Possible values:
+    /// `function` (v1 supports only `function`). Not an `enum`: new values may
+    /// ship in later spec versions — treat any undocumented value as unknown.
+    #[serde(default)]
+    pub entity_type: String,
+    /// The target entity's identifier within the branch. For `function` this
+    /// is the function slug.
+    #[serde(default)]
+    pub entity_id: String,
+    /// The hostname the customer must point their custom domain at with a
+    /// CNAME record. Empty when the serving region has no custom-domains
+    /// front door configured. This is the activation input: point DNS here
+    /// and the domain goes live (see `status`) once a certificate is issued
+    /// on the first request.
+    #[serde(default)]
+    pub cname_target: String,
+    /// The domain's current validity, computed by a background check:
+    /// `pending` (still converging — point your CNAME at `cname_target` and
+    /// wait), `active` (live: DNS resolves to the edge, the CA is authorized,
+    /// and routing is published), or `error` (a fixable problem — see
+    /// `status_reason`). Not an `enum`: treat any undocumented value as
+    /// unknown. May be absent briefly right after registration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// The DNS + CAA portion of the check: `pending` (no records yet), `ok`
+    /// (resolves to our edge and the CA is authorized), `misconfigured` (your
+    /// CNAME does not resolve to our edge), or `caa_blocked` (your CAA records
+    /// forbid Let's Encrypt). Not an `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dns_status: Option<String>,
+    /// Whether Neon's internal routing for the domain is published:
+    /// `pending`, `present`, or `missing`. `missing` is an internal fault
+    /// surfaced for support. Not an `enum`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub binding_status: Option<String>,
+    /// A short, stable machine-readable reason for a non-active `status`
+    /// (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`,
+    /// `binding-missing`), suitable for keying an actionable hint. Empty when
+    /// active or pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_reason: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
 }
 
 crate::open_enum! {
@@ -5660,6 +6671,101 @@ crate::open_enum! {
 }
 
 crate::open_enum! {
+/// Always `user`: only customer-managed credentials are rotatable
+/// through this endpoint.
+    RotateCredentialResponsePrincipalType {
+        User = "user",
+    }
+}
+
+crate::open_enum! {
+/// Order matching records by timestamp. `desc`, the default, returns
+/// the newest records first.
+    ProjectBranchLogsQueryRequestSortOrder {
+        Asc = "asc",
+        Desc = "desc",
+    }
+}
+
+crate::open_enum! {
+/// Machine-readable reason why the request was rejected:
+/// - `time_range_too_large`: the requested window spans more than seven days.
+/// - `invalid_time_range`: `end_time` is not after `start_time`.
+/// - `conflicting_time_range`: both `since` and `start_time` were supplied.
+/// - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+/// different query.
+/// - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+/// endpoint reports for this branch.
+/// - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+/// construct this endpoint does not accept.
+/// - `conflicting_filters`: `logql` was supplied alongside one or more structured
+/// filters. Use one or the other.
+    ProjectBranchLogsInvalidQueryReason {
+        TimeRangeTooLarge = "time_range_too_large",
+        InvalidTimeRange = "invalid_time_range",
+        ConflictingTimeRange = "conflicting_time_range",
+        InvalidCursor = "invalid_cursor",
+        UnknownField = "unknown_field",
+        InvalidLogql = "invalid_logql",
+        ConflictingFilters = "conflicting_filters",
+    }
+}
+
+crate::open_enum! {
+/// Machine-readable reason why logs cannot be read:
+/// - `branch_not_found`: the project or branch does not exist, or the caller does not
+/// have access to it.
+/// - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+/// has no logs to serve.
+    ProjectBranchLogsNotAvailableReason {
+        BranchNotFound = "branch_not_found",
+        TelemetryNotEnabled = "telemetry_not_enabled",
+    }
+}
+
+crate::open_enum! {
+/// Trigger type discriminator.
+    ScheduleTriggerType {
+        Schedule = "schedule",
+    }
+}
+
+crate::open_enum! {
+/// Trigger type discriminator.
+    StorageObjectCreatedTriggerType {
+        StorageObjectCreated = "storage_object_created",
+    }
+}
+
+crate::open_enum! {
+/// Trigger type discriminator.
+    ScheduleTriggerCreateRequestType {
+        Schedule = "schedule",
+    }
+}
+
+crate::open_enum! {
+/// Trigger type discriminator.
+    StorageObjectCreatedTriggerCreateRequestType {
+        StorageObjectCreated = "storage_object_created",
+    }
+}
+
+crate::open_enum! {
+/// Trigger type discriminator; it does not change the trigger type.
+    ScheduleTriggerUpdateRequestType {
+        Schedule = "schedule",
+    }
+}
+
+crate::open_enum! {
+/// Trigger type discriminator; it does not change the trigger type.
+    StorageObjectCreatedTriggerUpdateRequestType {
+        StorageObjectCreated = "storage_object_created",
+    }
+}
+
+crate::open_enum! {
     GetProjectAdvisorSecurityIssuesMinSeverity {
         Info = "INFO",
         Warn = "WARN",
@@ -6123,6 +7229,18 @@ impl std::fmt::Debug for RestoredSnapshotResponse {
 pub struct ListProjectBranchFunctionsResponse {
     #[serde(default)]
     pub functions: Vec<NeonFunction>,
+    /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pagination: Option<CursorPagination>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ListProjectBranchCustomDomainsResponse {
+    #[serde(default)]
+    pub custom_domains: Vec<CustomDomain>,
     /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pagination: Option<CursorPagination>,

@@ -1478,7 +1478,7 @@ pub static DELETE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     namespace: "branches",
     method_words: &["delete"],
     path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
-    query_params: &[QueryParam { name: "hard_delete", required: false, array: false }],
+    query_params: &[],
     body: BodyKind::None,
     response: ResponseKind::Json,
     success_status: 200,
@@ -2637,7 +2637,7 @@ pub static CREATE_SNAPSHOT: OperationInfo = OperationInfo {
     namespace: "snapshots",
     method_words: &["create"],
     path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
-    query_params: &[QueryParam { name: "lsn", required: false, array: false }, QueryParam { name: "timestamp", required: false, array: false }, QueryParam { name: "name", required: false, array: false }, QueryParam { name: "expires_at", required: false, array: false }],
+    query_params: &[QueryParam { name: "lsn", required: false, array: false }, QueryParam { name: "timestamp", required: false, array: false }, QueryParam { name: "name", required: false, array: false }, QueryParam { name: "slug", required: false, array: false }, QueryParam { name: "expires_at", required: false, array: false }],
     body: BodyKind::None,
     response: ResponseKind::Json,
     success_status: 200,
@@ -3104,6 +3104,329 @@ pub static CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT: OperationInfo = OperationI
     deprecated: false,
 };
 
+/// `GET /projects/{project_id}/members`
+pub static LIST_PROJECT_MEMBERS: OperationInfo = OperationInfo {
+    id: "listProjectMembers",
+    method: HttpMethod::Get,
+    path: "/projects/{project_id}/members",
+    namespace: "projects",
+    method_words: &["list", "members"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }],
+    query_params: &[QueryParam { name: "cursor", required: false, array: false }, QueryParam { name: "limit", required: false, array: false }],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "project_members", default_limit: None }),
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "project_members", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `PUT /projects/{project_id}/members/{member_id}/role`
+pub static SET_PROJECT_MEMBER_ROLE: OperationInfo = OperationInfo {
+    id: "setProjectMemberRole",
+    method: HttpMethod::Put,
+    path: "/projects/{project_id}/members/{member_id}/role",
+    namespace: "projects",
+    method_words: &["set", "member", "role"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "member_id", kind: PathKind::Uuid }],
+    query_params: &[QueryParam { name: "confirm_self_demotion", required: false, array: false }],
+    body: BodyKind::Json { required: true },
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "member_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_default_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "explicit_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "effective_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "credential_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "org_api_key_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `DELETE /projects/{project_id}/members/{member_id}/role`
+pub static REMOVE_PROJECT_MEMBER_ROLE: OperationInfo = OperationInfo {
+    id: "removeProjectMemberRole",
+    method: HttpMethod::Delete,
+    path: "/projects/{project_id}/members/{member_id}/role",
+    namespace: "projects",
+    method_words: &["remove", "member", "role"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "member_id", kind: PathKind::Uuid }],
+    query_params: &[QueryParam { name: "confirm_self_lockout", required: false, array: false }],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "member_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_default_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "explicit_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "effective_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "credential_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "org_api_key_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal`
+pub static REVEAL_CREDENTIAL: OperationInfo = OperationInfo {
+    id: "revealCredential",
+    method: HttpMethod::Post,
+    path: "/projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal",
+    namespace: "credentials",
+    method_words: &["reveal"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "token_id", kind: PathKind::Name }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate`
+pub static ROTATE_CREDENTIAL: OperationInfo = OperationInfo {
+    id: "rotateCredential",
+    method: HttpMethod::Post,
+    path: "/projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate",
+    namespace: "credentials",
+    method_words: &["rotate"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "token_id", kind: PathKind::Name }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "token_id_short", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "scopes", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "principal_type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `POST /projects/{project_id}/branches/{branch_id}/logs/query`
+pub static QUERY_PROJECT_BRANCH_LOGS: OperationInfo = OperationInfo {
+    id: "queryProjectBranchLogs",
+    method: HttpMethod::Post,
+    path: "/projects/{project_id}/branches/{branch_id}/logs/query",
+    namespace: "branches",
+    method_words: &["query", "logs"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[],
+    body: BodyKind::Json { required: true },
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: Some(PaginationInfo { shape: PageShape::BodyCursor, items_field: "logs", default_limit: None }),
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "logs", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "next_cursor", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `GET /projects/{project_id}/branches/{branch_id}/logs/fields`
+pub static LIST_PROJECT_BRANCH_LOG_FIELDS: OperationInfo = OperationInfo {
+    id: "listProjectBranchLogFields",
+    method: HttpMethod::Get,
+    path: "/projects/{project_id}/branches/{branch_id}/logs/fields",
+    namespace: "branches",
+    method_words: &["list", "log", "fields"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "fields", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values`
+pub static LIST_PROJECT_BRANCH_LOG_FIELD_VALUES: OperationInfo = OperationInfo {
+    id: "listProjectBranchLogFieldValues",
+    method: HttpMethod::Get,
+    path: "/projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values",
+    namespace: "branches",
+    method_words: &["list", "log", "field", "values"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "field_name", kind: PathKind::Name }],
+    query_params: &[QueryParam { name: "since", required: false, array: false }, QueryParam { name: "start_time", required: false, array: false }, QueryParam { name: "end_time", required: false, array: false }, QueryParam { name: "source", required: false, array: false }, QueryParam { name: "limit", required: false, array: false }],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "values", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `GET /projects/{project_id}/branches/{branch_id}/triggers`
+pub static LIST_PROJECT_BRANCH_TRIGGERS: OperationInfo = OperationInfo {
+    id: "listProjectBranchTriggers",
+    method: HttpMethod::Get,
+    path: "/projects/{project_id}/branches/{branch_id}/triggers",
+    namespace: "functions",
+    method_words: &["list", "triggers"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "triggers", kind: JsonKind::Array, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `POST /projects/{project_id}/branches/{branch_id}/triggers`
+pub static CREATE_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
+    id: "createProjectBranchTrigger",
+    method: HttpMethod::Post,
+    path: "/projects/{project_id}/branches/{branch_id}/triggers",
+    namespace: "functions",
+    method_words: &["create", "trigger"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[],
+    body: BodyKind::Json { required: true },
+    response: ResponseKind::Json,
+    success_status: 201,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "trigger", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}`
+pub static GET_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
+    id: "getProjectBranchTrigger",
+    method: HttpMethod::Get,
+    path: "/projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}",
+    namespace: "functions",
+    method_words: &["get", "trigger"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "trigger_id", kind: PathKind::Name }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "trigger", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}`
+pub static UPDATE_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
+    id: "updateProjectBranchTrigger",
+    method: HttpMethod::Patch,
+    path: "/projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}",
+    namespace: "functions",
+    method_words: &["update", "trigger"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "trigger_id", kind: PathKind::Name }],
+    query_params: &[],
+    body: BodyKind::Json { required: true },
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "trigger", kind: JsonKind::Object, required: true, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}`
+pub static DELETE_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
+    id: "deleteProjectBranchTrigger",
+    method: HttpMethod::Delete,
+    path: "/projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}",
+    namespace: "functions",
+    method_words: &["delete", "trigger"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "trigger_id", kind: PathKind::Name }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Empty,
+    success_status: 204,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `GET /projects/{project_id}/branches/{branch_id}/custom-domains`
+pub static LIST_PROJECT_BRANCH_CUSTOM_DOMAINS: OperationInfo = OperationInfo {
+    id: "listProjectBranchCustomDomains",
+    method: HttpMethod::Get,
+    path: "/projects/{project_id}/branches/{branch_id}/custom-domains",
+    namespace: "branches",
+    method_words: &["list", "custom", "domains"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[QueryParam { name: "cursor", required: false, array: false }, QueryParam { name: "limit", required: false, array: false }],
+    body: BodyKind::None,
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: Some(PaginationInfo { shape: PageShape::Next, items_field: "custom_domains", default_limit: None }),
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "custom_domains", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `POST /projects/{project_id}/branches/{branch_id}/custom-domains`
+pub static REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN: OperationInfo = OperationInfo {
+    id: "registerProjectBranchCustomDomain",
+    method: HttpMethod::Post,
+    path: "/projects/{project_id}/branches/{branch_id}/custom-domains",
+    namespace: "branches",
+    method_words: &["register", "custom", "domain"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[],
+    body: BodyKind::Json { required: true },
+    response: ResponseKind::Json,
+    success_status: 201,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "domain", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "entity_type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "entity_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "cname_target", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "dns_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "binding_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status_reason", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}`
+pub static DELETE_PROJECT_BRANCH_CUSTOM_DOMAIN: OperationInfo = OperationInfo {
+    id: "deleteProjectBranchCustomDomain",
+    method: HttpMethod::Delete,
+    path: "/projects/{project_id}/branches/{branch_id}/custom-domains/{domain}",
+    namespace: "branches",
+    method_words: &["delete", "custom", "domain"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }, PathParam { name: "domain", kind: PathKind::Name }],
+    query_params: &[],
+    body: BodyKind::None,
+    response: ResponseKind::Empty,
+    success_status: 204,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[],
+    body_org_id: &[],
+    deprecated: false,
+};
+
+/// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test`
+pub static SEND_NEON_AUTH_EMAIL_PROVIDER_TEST: OperationInfo = OperationInfo {
+    id: "sendNeonAuthEmailProviderTest",
+    method: HttpMethod::Post,
+    path: "/projects/{project_id}/branches/{branch_id}/auth/email_provider/test",
+    namespace: "auth",
+    method_words: &["send", "email", "provider", "test"],
+    path_params: &[PathParam { name: "project_id", kind: PathKind::Id }, PathParam { name: "branch_id", kind: PathKind::Id }],
+    query_params: &[],
+    body: BodyKind::Json { required: true },
+    response: ResponseKind::Json,
+    success_status: 200,
+    pagination: None,
+    returns_operations: false,
+    response_fields: &[ResponseField { name: "success", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "error_message", kind: JsonKind::String, required: false, nullable: false }],
+    body_org_id: &[],
+    deprecated: false,
+};
+
 /// Every operation of the spec, in the spec's order.
 pub static OPERATIONS: &[&OperationInfo] = &[
     &GET_PROJECT_ADVISOR_SECURITY_ISSUES,
@@ -3269,6 +3592,23 @@ pub static OPERATIONS: &[&OperationInfo] = &[
     &UPDATE_PROJECT_BRANCH_FUNCTION,
     &DELETE_PROJECT_BRANCH_FUNCTION,
     &CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT,
+    &LIST_PROJECT_MEMBERS,
+    &SET_PROJECT_MEMBER_ROLE,
+    &REMOVE_PROJECT_MEMBER_ROLE,
+    &REVEAL_CREDENTIAL,
+    &ROTATE_CREDENTIAL,
+    &QUERY_PROJECT_BRANCH_LOGS,
+    &LIST_PROJECT_BRANCH_LOG_FIELDS,
+    &LIST_PROJECT_BRANCH_LOG_FIELD_VALUES,
+    &LIST_PROJECT_BRANCH_TRIGGERS,
+    &CREATE_PROJECT_BRANCH_TRIGGER,
+    &GET_PROJECT_BRANCH_TRIGGER,
+    &UPDATE_PROJECT_BRANCH_TRIGGER,
+    &DELETE_PROJECT_BRANCH_TRIGGER,
+    &LIST_PROJECT_BRANCH_CUSTOM_DOMAINS,
+    &REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN,
+    &DELETE_PROJECT_BRANCH_CUSTOM_DOMAIN,
+    &SEND_NEON_AUTH_EMAIL_PROVIDER_TEST,
 ];
 
 /// Query parameters of `getProjectAdvisorSecurityIssues`.
@@ -3495,26 +3835,6 @@ impl CountProjectBranchesQuery {
         let mut q = Vec::new();
         if let Some(v) = &self.search {
             q.push(("search", v.clone()));
-        }
-        q
-    }
-}
-
-/// Query parameters of `deleteProjectBranch`.
-#[derive(Clone, Debug, PartialEq, Default)]
-pub struct DeleteProjectBranchQuery {
-    /// If true, the branch is permanently deleted immediately without a recovery window.
-    /// If false (default), the branch can be recovered within 7 days via the recover endpoint.
-    ///
-    /// This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
-    pub hard_delete: Option<bool>,
-}
-
-impl DeleteProjectBranchQuery {
-    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
-        let mut q = Vec::new();
-        if let Some(v) = &self.hard_delete {
-            q.push(("hard_delete", v.to_string()));
         }
         q
     }
@@ -3906,6 +4226,10 @@ pub struct CreateSnapshotQuery {
     pub timestamp: Option<String>,
     /// A name for the snapshot.
     pub name: Option<String>,
+    /// User-defined snapshot resource ID. Must be unique within the project.
+    /// Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+    /// and end with a letter or number. If omitted, the control plane generates a value.
+    pub slug: Option<String>,
     /// The time at which the snapshot will be automatically deleted.
     /// Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
     pub expires_at: Option<String>,
@@ -3922,6 +4246,9 @@ impl CreateSnapshotQuery {
         }
         if let Some(v) = &self.name {
             q.push(("name", v.clone()));
+        }
+        if let Some(v) = &self.slug {
+            q.push(("slug", v.clone()));
         }
         if let Some(v) = &self.expires_at {
             q.push(("expires_at", v.clone()));
@@ -4009,6 +4336,124 @@ pub struct ListProjectBranchFunctionsQuery {
 }
 
 impl ListProjectBranchFunctionsQuery {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(v) = &self.cursor {
+            q.push(("cursor", v.clone()));
+        }
+        if let Some(v) = &self.limit {
+            q.push(("limit", v.to_string()));
+        }
+        q
+    }
+}
+
+/// Query parameters of `listProjectMembers`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ListProjectMembersQuery {
+    /// A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+    pub cursor: Option<String>,
+    /// The maximum number of members to return in the response
+    pub limit: Option<i64>,
+}
+
+impl ListProjectMembersQuery {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(v) = &self.cursor {
+            q.push(("cursor", v.clone()));
+        }
+        if let Some(v) = &self.limit {
+            q.push(("limit", v.to_string()));
+        }
+        q
+    }
+}
+
+/// Query parameters of `setProjectMemberRole`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct SetProjectMemberRoleQuery {
+    pub confirm_self_demotion: Option<bool>,
+}
+
+impl SetProjectMemberRoleQuery {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(v) = &self.confirm_self_demotion {
+            q.push(("confirm_self_demotion", v.to_string()));
+        }
+        q
+    }
+}
+
+/// Query parameters of `removeProjectMemberRole`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct RemoveProjectMemberRoleQuery {
+    pub confirm_self_lockout: Option<bool>,
+}
+
+impl RemoveProjectMemberRoleQuery {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(v) = &self.confirm_self_lockout {
+            q.push(("confirm_self_lockout", v.to_string()));
+        }
+        q
+    }
+}
+
+/// Query parameters of `listProjectBranchLogFieldValues`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ListProjectBranchLogFieldValuesQuery {
+    /// Length of the lookup window, ending at `end_time` or at the current
+    /// time when `end_time` is omitted. Mutually exclusive with
+    /// `start_time`. Defaults to six hours.
+    pub since: Option<String>,
+    /// Inclusive beginning of the lookup window. Mutually exclusive with
+    /// `since`.
+    pub start_time: Option<String>,
+    /// Exclusive end of the lookup window. Defaults to the current time.
+    pub end_time: Option<String>,
+    /// Only consider records emitted by this Neon service.
+    pub source: Option<ProjectBranchLogSource>,
+    /// Maximum number of distinct values to return. The response sets
+    /// `is_truncated` when this bound, or the server's own scan cap, cut the
+    /// list short.
+    pub limit: Option<i64>,
+}
+
+impl ListProjectBranchLogFieldValuesQuery {
+    pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        if let Some(v) = &self.since {
+            q.push(("since", v.clone()));
+        }
+        if let Some(v) = &self.start_time {
+            q.push(("start_time", v.clone()));
+        }
+        if let Some(v) = &self.end_time {
+            q.push(("end_time", v.clone()));
+        }
+        if let Some(v) = &self.source {
+            q.push(("source", v.to_string()));
+        }
+        if let Some(v) = &self.limit {
+            q.push(("limit", v.to_string()));
+        }
+        q
+    }
+}
+
+/// Query parameters of `listProjectBranchCustomDomains`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ListProjectBranchCustomDomainsQuery {
+    /// A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+    pub cursor: Option<String>,
+    /// Specify a value from 1 to 1000 to limit number of domains in the response
+    pub limit: Option<i64>,
+}
+
+impl ListProjectBranchCustomDomainsQuery {
     pub(crate) fn pairs(&self) -> Vec<(&'static str, String)> {
         let mut q = Vec::new();
         if let Some(v) = &self.cursor {

@@ -121,7 +121,7 @@ impl<'a> Projects<'a> {
 
     /// Every `projects` item across all pages of [`Self::list`], fetched page by page as the stream is polled.
     pub fn iter(&self, query: &ListProjectsQuery) -> crate::ItemStream<ProjectListItem> {
-        crate::ItemStream::new(self.client.pager(&LIST_PROJECTS, vec![], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECTS, vec![], query.pairs(), None))
     }
 
     /// Create project
@@ -154,7 +154,7 @@ impl<'a> Projects<'a> {
 
     /// Every `projects` item across all pages of [`Self::list_shared`], fetched page by page as the stream is polled.
     pub fn list_shared_iter(&self, query: &ListSharedProjectsQuery) -> crate::ItemStream<ProjectListItem> {
-        crate::ItemStream::new(self.client.pager(&LIST_SHARED_PROJECTS, vec![], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&LIST_SHARED_PROJECTS, vec![], query.pairs(), None))
     }
 
     /// Retrieve project details
@@ -343,6 +343,44 @@ impl<'a> Projects<'a> {
         self.client.send(&DELETE_PROJECT_VPC_ENDPOINT, &[project_id, vpc_endpoint_id], Vec::new(), crate::Payload::None).await?.empty()
     }
 
+    /// List org members and their project roles
+    ///
+    /// Lists organization members and their per-project roles for an org-owned project.
+    /// Returns 404 when the project is not org-owned, per-project role management is disabled,
+    /// or the caller has no access. Callers with VIEWER or EDITOR see members with
+    /// effective project access. Callers with ADMIN also see unassigned org members.
+    ///
+    /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+    pub async fn list_members(&self, project_id: &str, query: &ListProjectMembersQuery) -> Result<ProjectMembers> {
+        self.client.send(&LIST_PROJECT_MEMBERS, &[project_id], query.pairs(), crate::Payload::None).await?.json()
+    }
+
+    /// Every `project_members` item across all pages of [`Self::list_members`], fetched page by page as the stream is polled.
+    pub fn list_members_iter(&self, project_id: &str, query: &ListProjectMembersQuery) -> crate::ItemStream<ProjectMember> {
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_MEMBERS, vec![project_id.to_string()], query.pairs(), None))
+    }
+
+    /// Set an org member's role on a project
+    ///
+    /// Idempotently sets or updates the explicit project grant of the specified org member.
+    /// Self-demotion requires `confirm_self_demotion=true`.
+    ///
+    /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+    pub async fn set_member_role(&self, project_id: &str, member_id: &str, body: &SetProjectMemberRoleRequest, query: &SetProjectMemberRoleQuery) -> Result<ProjectMemberRoleResponse> {
+        self.client.send(&SET_PROJECT_MEMBER_ROLE, &[project_id, member_id], query.pairs(), crate::Payload::json(body)?).await?.json()
+    }
+
+    /// Remove an org member's role on a project
+    ///
+    /// Idempotently removes the explicit project grant. The member's organization-role
+    /// default project permission still applies. Self-DELETE requires
+    /// `confirm_self_lockout=true` when effective manage access would be lost.
+    ///
+    /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+    pub async fn remove_member_role(&self, project_id: &str, member_id: &str, query: &RemoveProjectMemberRoleQuery) -> Result<ProjectMemberRoleResponse> {
+        self.client.send(&REMOVE_PROJECT_MEMBER_ROLE, &[project_id, member_id], query.pairs(), crate::Payload::None).await?.json()
+    }
+
 }
 
 /// The `branches` namespace: `client.branches()`.
@@ -369,7 +407,7 @@ impl<'a> Branches<'a> {
 
     /// Every `branches` item across all pages of [`Self::list`], fetched page by page as the stream is polled.
     pub fn iter(&self, project_id: &str, query: &ListProjectBranchesQuery) -> crate::ItemStream<Branch> {
-        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCHES, vec![project_id.to_string()], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCHES, vec![project_id.to_string()], query.pairs(), None))
     }
 
     /// Create branch
@@ -448,14 +486,12 @@ impl<'a> Branches<'a> {
     /// You cannot delete a project's root or default branch, or a branch that has a child branch.
     /// A project must have at least one branch.
     ///
-    /// By default, deleted branches can be recovered within a 7-day grace period.
-    /// Use the `hard_delete` parameter to permanently delete the branch immediately.
     /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
     /// Waits for the operations it starts unless the client was built with `wait_for_operations(false)`.
-    pub async fn delete(&self, project_id: &str, branch_id: &str, query: &DeleteProjectBranchQuery) -> Result<BranchOperations> {
-        self.client.send(&DELETE_PROJECT_BRANCH, &[project_id, branch_id], query.pairs(), crate::Payload::None).await?.json()
+    pub async fn delete(&self, project_id: &str, branch_id: &str) -> Result<BranchOperations> {
+        self.client.send(&DELETE_PROJECT_BRANCH, &[project_id, branch_id], Vec::new(), crate::Payload::None).await?.json()
     }
 
     /// Restore branch to a historical state
@@ -593,6 +629,128 @@ impl<'a> Branches<'a> {
     /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
     pub async fn list_endpoints(&self, project_id: &str, branch_id: &str) -> Result<EndpointsResponse> {
         self.client.send(&LIST_PROJECT_BRANCH_ENDPOINTS, &[project_id, branch_id], Vec::new(), crate::Payload::None).await?.json()
+    }
+
+    /// Query branch logs
+    ///
+    /// Returns logs emitted by services running on the specified branch,
+    /// ordered by timestamp according to `sort_order`.
+    ///
+    /// All supplied filters are combined with `AND`: a record is returned only
+    /// when it matches every filter. `minimum_severity` and `severity_text` are
+    /// independent filters, so setting both requires a record to clear the
+    /// severity floor *and* match the exact severity text.
+    ///
+    /// Supply `logql` instead of the structured filters to run a raw LogQL
+    /// expression. Combining it with any structured filter is rejected rather
+    /// than silently ignored; `limit`, `sort_order`, and the time window still
+    /// apply, because those bound the query rather than form part of the
+    /// expression.
+    ///
+    /// Give the window either as `since` — a duration ending at `end_time`, or
+    /// at the current time when `end_time` is omitted — or as an explicit
+    /// `start_time`. Supplying both is rejected.
+    ///
+    /// A single response holds at most 1,000 records. When `is_truncated` is
+    /// `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+    /// next page, repeating the time range and every filter unchanged.
+    ///
+    /// If no time range is supplied, the query covers the previous hour. The
+    /// maximum supported time range is seven days. `end_time` is exclusive.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+    pub async fn query_logs(&self, project_id: &str, branch_id: &str, body: &ProjectBranchLogsQueryRequest) -> Result<ProjectBranchLogsQueryResponse> {
+        self.client.send(&QUERY_PROJECT_BRANCH_LOGS, &[project_id, branch_id], Vec::new(), crate::Payload::json(body)?).await?.json()
+    }
+
+    /// Every `logs` item across all pages of [`Self::query_logs`], fetched page by page as the stream is polled.
+    pub fn query_logs_iter(&self, project_id: &str, branch_id: &str, body: &ProjectBranchLogsQueryRequest) -> crate::ItemStream<ProjectBranchLogRecord> {
+        crate::ItemStream::new(crate::pagination::json_body(Some(body)).and_then(|body| self.client.pager(&QUERY_PROJECT_BRANCH_LOGS, vec![project_id.to_string(), branch_id.to_string()], Vec::new(), body)))
+    }
+
+    /// List branch log fields
+    ///
+    /// Lists the low-cardinality log fields observed on this branch whose
+    /// distinct values can be discovered with the log field-values endpoint.
+    ///
+    /// The set is computed per branch and grows as new fields are observed, so
+    /// treat it as data rather than a fixed list: discover a field here, then
+    /// pass it as `field_name` to the field-values endpoint.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+    pub async fn list_log_fields(&self, project_id: &str, branch_id: &str) -> Result<ProjectBranchLogFieldsResponse> {
+        self.client.send(&LIST_PROJECT_BRANCH_LOG_FIELDS, &[project_id, branch_id], Vec::new(), crate::Payload::None).await?.json()
+    }
+
+    /// List branch log field values
+    ///
+    /// Lists the distinct values observed for a low-cardinality log field in
+    /// the requested time range. Call the log fields endpoint first to learn
+    /// which `field_name` values this branch supports; a field that branch has
+    /// never emitted is rejected with `unknown_field`.
+    ///
+    /// Give the window either as `since` or as an explicit `start_time`;
+    /// supplying both is rejected. If neither is given, the previous six hours
+    /// are used. The maximum supported time range is seven days.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+    pub async fn list_log_field_values(&self, project_id: &str, branch_id: &str, field_name: &str, query: &ListProjectBranchLogFieldValuesQuery) -> Result<ProjectBranchLogFieldValuesResponse> {
+        self.client.send(&LIST_PROJECT_BRANCH_LOG_FIELD_VALUES, &[project_id, branch_id, field_name], query.pairs(), crate::Payload::None).await?.json()
+    }
+
+    /// List the custom domains on a branch
+    ///
+    /// Lists all custom domains registered on the branch, across every target
+    /// entity.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+    pub async fn list_custom_domains(&self, project_id: &str, branch_id: &str, query: &ListProjectBranchCustomDomainsQuery) -> Result<ListProjectBranchCustomDomainsResponse> {
+        self.client.send(&LIST_PROJECT_BRANCH_CUSTOM_DOMAINS, &[project_id, branch_id], query.pairs(), crate::Payload::None).await?.json()
+    }
+
+    /// Every `custom_domains` item across all pages of [`Self::list_custom_domains`], fetched page by page as the stream is polled.
+    pub fn list_custom_domains_iter(&self, project_id: &str, branch_id: &str, query: &ListProjectBranchCustomDomainsQuery) -> crate::ItemStream<CustomDomain> {
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCH_CUSTOM_DOMAINS, vec![project_id.to_string(), branch_id.to_string()], query.pairs(), None))
+    }
+
+    /// Register a custom domain on a branch
+    ///
+    /// Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+    /// branch and points it at a target entity, chosen by `entity_type` +
+    /// `entity_id`. In v1 only `entity_type: function` is supported (an
+    /// unsupported type is rejected with `400`), where `entity_id` is the function
+    /// slug and the function must already exist on the branch (else `404`).
+    ///
+    /// The response includes the `cname_target` the customer must point their
+    /// domain at with a CNAME record; the domain goes live only once that DNS
+    /// resolves and a certificate is issued on the first request. A domain already
+    /// registered to another resource is rejected with `409` and no detail about
+    /// the owner. Re-registering the same domain for the same entity is idempotent.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+    pub async fn register_custom_domain(&self, project_id: &str, branch_id: &str, body: &CustomDomainRegisterRequest) -> Result<CustomDomain> {
+        self.client.send(&REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN, &[project_id, branch_id], Vec::new(), crate::Payload::json(body)?).await?.json()
+    }
+
+    /// Delete a custom domain from a branch
+    ///
+    /// Removes a custom domain registered on the branch and stops routing it.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+    pub async fn delete_custom_domain(&self, project_id: &str, branch_id: &str, domain: &str) -> Result<()> {
+        self.client.send(&DELETE_PROJECT_BRANCH_CUSTOM_DOMAIN, &[project_id, branch_id, domain], Vec::new(), crate::Payload::None).await?.empty()
     }
 
 }
@@ -895,7 +1053,7 @@ impl<'a> Operations<'a> {
 
     /// Every `operations` item across all pages of [`Self::list`], fetched page by page as the stream is polled.
     pub fn iter(&self, project_id: &str, query: &ListProjectOperationsQuery) -> crate::ItemStream<Operation> {
-        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_OPERATIONS, vec![project_id.to_string()], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_OPERATIONS, vec![project_id.to_string()], query.pairs(), None))
     }
 
 }
@@ -1134,7 +1292,7 @@ impl<'a> Consumption<'a> {
 
     /// Every `projects` item across all pages of [`Self::get_history_per_project`], fetched page by page as the stream is polled.
     pub fn get_history_per_project_iter(&self, query: &GetConsumptionHistoryPerProjectQuery) -> crate::ItemStream<ConsumptionHistoryPerProject> {
-        crate::ItemStream::new(self.client.pager(&GET_CONSUMPTION_HISTORY_PER_PROJECT, vec![], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&GET_CONSUMPTION_HISTORY_PER_PROJECT, vec![], query.pairs(), None))
     }
 
     /// Retrieve project consumption metrics
@@ -1161,7 +1319,7 @@ impl<'a> Consumption<'a> {
 
     /// Every `projects` item across all pages of [`Self::get_history_per_project_v2`], fetched page by page as the stream is polled.
     pub fn get_history_per_project_v2_iter(&self, query: &GetConsumptionHistoryPerProjectV2Query) -> crate::ItemStream<ConsumptionHistoryPerProjectV2> {
-        crate::ItemStream::new(self.client.pager(&GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, vec![], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, vec![], query.pairs(), None))
     }
 
     /// Retrieve branch consumption metrics
@@ -1190,7 +1348,7 @@ impl<'a> Consumption<'a> {
 
     /// Every `branches` item across all pages of [`Self::get_history_per_branch_v2`], fetched page by page as the stream is polled.
     pub fn get_history_per_branch_v2_iter(&self, query: &GetConsumptionHistoryPerBranchV2Query) -> crate::ItemStream<ConsumptionHistoryPerBranchV2> {
-        crate::ItemStream::new(self.client.pager(&GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, vec![], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, vec![], query.pairs(), None))
     }
 
 }
@@ -1296,7 +1454,7 @@ impl<'a> Organizations<'a> {
 
     /// Every `members` item across all pages of [`Self::get_members`], fetched page by page as the stream is polled.
     pub fn get_members_iter(&self, org_id: &str, query: &GetOrganizationMembersQuery) -> crate::ItemStream<MemberWithUser> {
-        crate::ItemStream::new(self.client.pager(&GET_ORGANIZATION_MEMBERS, vec![org_id.to_string()], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&GET_ORGANIZATION_MEMBERS, vec![org_id.to_string()], query.pairs(), None))
     }
 
     /// Retrieve organization member details
@@ -1685,7 +1843,7 @@ impl<'a> Auth<'a> {
     ///
     /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
     #[deprecated]
-    pub async fn get_email_server(&self, project_id: &str) -> Result<NeonAuthEmailServerConfig> {
+    pub async fn get_email_server(&self, project_id: &str) -> Result<NeonAuthEmailServerConfigResponse> {
         self.client.send(&GET_NEON_AUTH_EMAIL_SERVER, &[project_id], Vec::new(), crate::Payload::None).await?.json()
     }
 
@@ -1695,7 +1853,7 @@ impl<'a> Auth<'a> {
     ///
     /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
     #[deprecated]
-    pub async fn update_email_server(&self, project_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfig> {
+    pub async fn update_email_server(&self, project_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfigResponse> {
         self.client.send(&UPDATE_NEON_AUTH_EMAIL_SERVER, &[project_id], Vec::new(), crate::Payload::json(body)?).await?.json()
     }
 
@@ -1736,7 +1894,7 @@ impl<'a> Auth<'a> {
     /// including the provider type and server settings.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-    pub async fn get_email_provider(&self, project_id: &str, branch_id: &str) -> Result<NeonAuthEmailServerConfig> {
+    pub async fn get_email_provider(&self, project_id: &str, branch_id: &str) -> Result<NeonAuthEmailServerConfigResponse> {
         self.client.send(&GET_NEON_AUTH_EMAIL_PROVIDER, &[project_id, branch_id], Vec::new(), crate::Payload::None).await?.json()
     }
 
@@ -1746,7 +1904,7 @@ impl<'a> Auth<'a> {
     /// The email provider handles transactional messages such as verification emails and password reset links.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-    pub async fn update_email_provider(&self, project_id: &str, branch_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfig> {
+    pub async fn update_email_provider(&self, project_id: &str, branch_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfigResponse> {
         self.client.send(&UPDATE_NEON_AUTH_EMAIL_PROVIDER, &[project_id, branch_id], Vec::new(), crate::Payload::json(body)?).await?.json()
     }
 
@@ -1862,6 +2020,21 @@ impl<'a> Auth<'a> {
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
     pub async fn update_webhook_config(&self, project_id: &str, branch_id: &str, body: &NeonAuthWebhookConfig) -> Result<NeonAuthWebhookConfig> {
         self.client.send(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, &[project_id, branch_id], Vec::new(), crate::Payload::json(body)?).await?.json()
+    }
+
+    /// Send test email using the saved email provider
+    ///
+    /// Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+    /// `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+    /// so the caller does not need to re-supply (or be able to read) the password. This avoids the
+    /// GET response's masked password being sent back, which would fail SMTP authentication.
+    ///
+    /// Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+    /// a missing configuration, or a non-Better-Auth integration is rejected.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+    pub async fn send_email_provider_test(&self, project_id: &str, branch_id: &str, body: &SendNeonAuthEmailProviderTestRequest) -> Result<SendNeonAuthTestEmailResponse> {
+        self.client.send(&SEND_NEON_AUTH_EMAIL_PROVIDER_TEST, &[project_id, branch_id], Vec::new(), crate::Payload::json(body)?).await?.json()
     }
 
 }
@@ -2001,7 +2174,7 @@ impl<'a> Buckets<'a> {
 
     /// Every `objects` item across all pages of [`Self::list_objects`], fetched page by page as the stream is polled.
     pub fn list_objects_iter(&self, project_id: &str, branch_id: &str, bucket_name: &str, query: &ListProjectBranchBucketObjectsQuery) -> crate::ItemStream<BucketObject> {
-        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, vec![project_id.to_string(), branch_id.to_string(), bucket_name.to_string()], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, vec![project_id.to_string(), branch_id.to_string(), bucket_name.to_string()], query.pairs(), None))
     }
 
     /// Delete an object in a bucket
@@ -2112,7 +2285,7 @@ impl<'a> Functions<'a> {
 
     /// Every `functions` item across all pages of [`Self::list`], fetched page by page as the stream is polled.
     pub fn iter(&self, project_id: &str, branch_id: &str, query: &ListProjectBranchFunctionsQuery) -> crate::ItemStream<NeonFunction> {
-        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCH_FUNCTIONS, vec![project_id.to_string(), branch_id.to_string()], query.pairs()))
+        crate::ItemStream::new(self.client.pager(&LIST_PROJECT_BRANCH_FUNCTIONS, vec![project_id.to_string(), branch_id.to_string()], query.pairs(), None))
     }
 
     /// Get function details
@@ -2169,6 +2342,94 @@ impl<'a> Functions<'a> {
     /// `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
     pub async fn create_deployment(&self, project_id: &str, branch_id: &str, slug: &str, body: &FunctionDeployRequest) -> Result<NeonFunctionDeploymentResponse> {
         self.client.send(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, &[project_id, branch_id, slug], Vec::new(), crate::Payload::multipart(body)?).await?.json()
+    }
+
+    /// List triggers on the branch
+    ///
+    /// Lists the complete project-bounded set of triggers visible on the branch,
+    /// ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+    /// and configuration, and is disabled on the child until explicitly enabled
+    /// there.
+    ///
+    /// The supported trigger types are `schedule` and
+    /// `storage_object_created`. A storage-object-created trigger watches one
+    /// exact bucket and fires only after an object upload succeeds.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+    pub async fn list_triggers(&self, project_id: &str, branch_id: &str) -> Result<TriggersListResponse> {
+        self.client.send(&LIST_PROJECT_BRANCH_TRIGGERS, &[project_id, branch_id], Vec::new(), crate::Payload::None).await?.json()
+    }
+
+    /// Create a trigger
+    ///
+    /// Creates a trigger for a Function visible on the branch. The required
+    /// `type` discriminator selects the trigger-specific configuration. The
+    /// supported types are `schedule` and `storage_object_created`. A schedule
+    /// trigger uses a numeric five-field cron expression interpreted in UTC. A
+    /// storage-object-created trigger fires only after a successful upload to
+    /// one exact bucket and may narrow matches to an object-key prefix.
+    ///
+    /// The name must be unique among triggers visible on the branch, including
+    /// inherited triggers.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+    pub async fn create_trigger(&self, project_id: &str, branch_id: &str, body: &TriggerCreateRequest) -> Result<TriggerResponse> {
+        self.client.send(&CREATE_PROJECT_BRANCH_TRIGGER, &[project_id, branch_id], Vec::new(), crate::Payload::json(body)?).await?.json()
+    }
+
+    /// Get a trigger
+    ///
+    /// Returns the trigger visible on the branch. The supported trigger types
+    /// are `schedule` and `storage_object_created`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+    pub async fn get_trigger(&self, project_id: &str, branch_id: &str, trigger_id: &str) -> Result<TriggerResponse> {
+        self.client.send(&GET_PROJECT_BRANCH_TRIGGER, &[project_id, branch_id, trigger_id], Vec::new(), crate::Payload::None).await?.json()
+    }
+
+    /// Update a trigger
+    ///
+    /// Applies a partial update. The required `type` discriminator must identify
+    /// the existing trigger kind. The supported types are `schedule` and
+    /// `storage_object_created`. Editing an inherited trigger creates a
+    /// child-local shadow with the same `trigger_id`; it remains disabled unless
+    /// this request explicitly enables it. For a schedule trigger, updating the
+    /// schedule or enabled state increments `version` and recomputes
+    /// `next_run_at`.
+    ///
+    /// Disabling stops future scheduling but does not cancel occurrences already
+    /// committed for delivery. For `storage_object_created`, the configuration
+    /// selects one exact bucket. An omitted object-key prefix matches every key
+    /// in that bucket; a present prefix is matched byte-for-byte and
+    /// case-sensitively against the full key, without path normalization or a
+    /// path-segment boundary.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+    pub async fn update_trigger(&self, project_id: &str, branch_id: &str, trigger_id: &str, body: &TriggerUpdateRequest) -> Result<TriggerResponse> {
+        self.client.send(&UPDATE_PROJECT_BRANCH_TRIGGER, &[project_id, branch_id, trigger_id], Vec::new(), crate::Payload::json(body)?).await?.json()
+    }
+
+    /// Delete a trigger
+    ///
+    /// Deletes a branch-local trigger or writes a branch-local tombstone for an
+    /// inherited trigger so it does not reappear. Deletion stops future
+    /// scheduling or storage-event matching but does not cancel invocations
+    /// already committed for delivery. The supported trigger types are
+    /// `schedule` and `storage_object_created`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+    pub async fn delete_trigger(&self, project_id: &str, branch_id: &str, trigger_id: &str) -> Result<()> {
+        self.client.send(&DELETE_PROJECT_BRANCH_TRIGGER, &[project_id, branch_id, trigger_id], Vec::new(), crate::Payload::None).await?.empty()
     }
 
 }
@@ -2237,6 +2498,66 @@ impl<'a> Credentials<'a> {
     /// `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
     pub async fn revoke(&self, project_id: &str, branch_id: &str, token_id: &str) -> Result<()> {
         self.client.send(&REVOKE_CREDENTIAL, &[project_id, branch_id, token_id], Vec::new(), crate::Payload::None).await?.empty()
+    }
+
+    /// Reveal a credential's secrets
+    ///
+    /// Returns the live `api_token` and `s3_secret_access_key` of an existing
+    /// credential, so a credential whose issuance response was lost can be
+    /// recovered without minting a new one.
+    ///
+    /// This is a POST with an explicit `/reveal` verb so the secrets never ride
+    /// a GET, where they would land in access logs, browser history and proxy
+    /// caches. Revoked and expired credentials return 404, as does a
+    /// `token_id` that does not belong to this project.
+    ///
+    /// A credential issued before secret retrieval was supported has no
+    /// recoverable secret and returns 409 — rotate it to obtain one.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+    pub async fn reveal(&self, project_id: &str, branch_id: &str, token_id: &str) -> Result<CredentialSecret> {
+        self.client.send(&REVEAL_CREDENTIAL, &[project_id, branch_id, token_id], Vec::new(), crate::Payload::None).await?.json()
+    }
+
+    /// Rotate a credential's secrets
+    ///
+    /// Replaces the secret material on an existing scoped credential in
+    /// place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+    /// S3-compatible clients, so the access key id your application already
+    /// holds keeps working and only the secret changes. This is the analog of
+    /// resetting a Postgres password, not of issuing a second credential.
+    ///
+    /// The response carries the new `api_token` and `s3_secret_access_key`
+    /// exactly once. Rotation is **not** idempotent: retrying after an
+    /// ambiguous timeout mints another secret and supersedes the previous
+    /// replacement, so a retry does not recover a lost response — it only
+    /// invalidates the secret you did not receive. If you lose the response,
+    /// issue a replacement credential and revoke this one.
+    ///
+    /// The old secret stops authenticating as soon as the rotation commits.
+    /// Where a region caches credentials on its data-plane verifiers, a
+    /// replica may briefly keep accepting the old secret — and rejecting the
+    /// new one — until its cache entry expires; where it does not, the
+    /// cutover is immediate apart from requests already in flight. Either way
+    /// the changeover is not atomic across replicas, so retry an unexpected
+    /// authentication failure right after rotating rather than treating the
+    /// new secret as bad. `last_used_at` continues to report the logical
+    /// credential's prior usage and says nothing about whether the new secret
+    /// has been used yet.
+    ///
+    /// Only a live, unexpired, unrevoked customer-managed (`user`) credential
+    /// on a live project and live branch is eligible. Anything else —
+    /// including the platform-internal `function` and `system` credentials —
+    /// is reported as not found, indistinguishable from an unknown
+    /// `token_id`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+    pub async fn rotate(&self, project_id: &str, branch_id: &str, token_id: &str) -> Result<RotateCredentialResponse> {
+        self.client.send(&ROTATE_CREDENTIAL, &[project_id, branch_id, token_id], Vec::new(), crate::Payload::None).await?.json()
     }
 
 }
@@ -2583,6 +2904,44 @@ pub mod blocking {
             self.client.block_on(self.client.inner().projects().delete_vpc_endpoint(project_id, vpc_endpoint_id))
         }
 
+        /// List org members and their project roles
+        ///
+        /// Lists organization members and their per-project roles for an org-owned project.
+        /// Returns 404 when the project is not org-owned, per-project role management is disabled,
+        /// or the caller has no access. Callers with VIEWER or EDITOR see members with
+        /// effective project access. Callers with ADMIN also see unassigned org members.
+        ///
+        /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+        pub fn list_members(&self, project_id: &str, query: &ListProjectMembersQuery) -> Result<ProjectMembers> {
+            self.client.block_on(self.client.inner().projects().list_members(project_id, query))
+        }
+
+        /// Every `project_members` item across all pages of [`Self::list_members`], fetched page by page as the iterator advances.
+        pub fn list_members_iter(&self, project_id: &str, query: &ListProjectMembersQuery) -> crate::blocking::ItemIter<ProjectMember> {
+            crate::blocking::ItemIter::new(self.client.inner().projects().list_members_iter(project_id, query))
+        }
+
+        /// Set an org member's role on a project
+        ///
+        /// Idempotently sets or updates the explicit project grant of the specified org member.
+        /// Self-demotion requires `confirm_self_demotion=true`.
+        ///
+        /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+        pub fn set_member_role(&self, project_id: &str, member_id: &str, body: &SetProjectMemberRoleRequest, query: &SetProjectMemberRoleQuery) -> Result<ProjectMemberRoleResponse> {
+            self.client.block_on(self.client.inner().projects().set_member_role(project_id, member_id, body, query))
+        }
+
+        /// Remove an org member's role on a project
+        ///
+        /// Idempotently removes the explicit project grant. The member's organization-role
+        /// default project permission still applies. Self-DELETE requires
+        /// `confirm_self_lockout=true` when effective manage access would be lost.
+        ///
+        /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+        pub fn remove_member_role(&self, project_id: &str, member_id: &str, query: &RemoveProjectMemberRoleQuery) -> Result<ProjectMemberRoleResponse> {
+            self.client.block_on(self.client.inner().projects().remove_member_role(project_id, member_id, query))
+        }
+
     }
 
     /// The `branches` namespace: `client.branches()`.
@@ -2688,14 +3047,12 @@ pub mod blocking {
         /// You cannot delete a project's root or default branch, or a branch that has a child branch.
         /// A project must have at least one branch.
         ///
-        /// By default, deleted branches can be recovered within a 7-day grace period.
-        /// Use the `hard_delete` parameter to permanently delete the branch immediately.
         /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
         ///
         /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
         /// Waits for the operations it starts unless the client was built with `wait_for_operations(false)`.
-        pub fn delete(&self, project_id: &str, branch_id: &str, query: &DeleteProjectBranchQuery) -> Result<BranchOperations> {
-            self.client.block_on(self.client.inner().branches().delete(project_id, branch_id, query))
+        pub fn delete(&self, project_id: &str, branch_id: &str) -> Result<BranchOperations> {
+            self.client.block_on(self.client.inner().branches().delete(project_id, branch_id))
         }
 
         /// Restore branch to a historical state
@@ -2833,6 +3190,128 @@ pub mod blocking {
         /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
         pub fn list_endpoints(&self, project_id: &str, branch_id: &str) -> Result<EndpointsResponse> {
             self.client.block_on(self.client.inner().branches().list_endpoints(project_id, branch_id))
+        }
+
+        /// Query branch logs
+        ///
+        /// Returns logs emitted by services running on the specified branch,
+        /// ordered by timestamp according to `sort_order`.
+        ///
+        /// All supplied filters are combined with `AND`: a record is returned only
+        /// when it matches every filter. `minimum_severity` and `severity_text` are
+        /// independent filters, so setting both requires a record to clear the
+        /// severity floor *and* match the exact severity text.
+        ///
+        /// Supply `logql` instead of the structured filters to run a raw LogQL
+        /// expression. Combining it with any structured filter is rejected rather
+        /// than silently ignored; `limit`, `sort_order`, and the time window still
+        /// apply, because those bound the query rather than form part of the
+        /// expression.
+        ///
+        /// Give the window either as `since` — a duration ending at `end_time`, or
+        /// at the current time when `end_time` is omitted — or as an explicit
+        /// `start_time`. Supplying both is rejected.
+        ///
+        /// A single response holds at most 1,000 records. When `is_truncated` is
+        /// `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        /// next page, repeating the time range and every filter unchanged.
+        ///
+        /// If no time range is supplied, the query covers the previous hour. The
+        /// maximum supported time range is seven days. `end_time` is exclusive.
+        ///
+        /// **Note**: This endpoint is currently in Private Beta.
+        ///
+        /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+        pub fn query_logs(&self, project_id: &str, branch_id: &str, body: &ProjectBranchLogsQueryRequest) -> Result<ProjectBranchLogsQueryResponse> {
+            self.client.block_on(self.client.inner().branches().query_logs(project_id, branch_id, body))
+        }
+
+        /// Every `logs` item across all pages of [`Self::query_logs`], fetched page by page as the iterator advances.
+        pub fn query_logs_iter(&self, project_id: &str, branch_id: &str, body: &ProjectBranchLogsQueryRequest) -> crate::blocking::ItemIter<ProjectBranchLogRecord> {
+            crate::blocking::ItemIter::new(self.client.inner().branches().query_logs_iter(project_id, branch_id, body))
+        }
+
+        /// List branch log fields
+        ///
+        /// Lists the low-cardinality log fields observed on this branch whose
+        /// distinct values can be discovered with the log field-values endpoint.
+        ///
+        /// The set is computed per branch and grows as new fields are observed, so
+        /// treat it as data rather than a fixed list: discover a field here, then
+        /// pass it as `field_name` to the field-values endpoint.
+        ///
+        /// **Note**: This endpoint is currently in Private Beta.
+        ///
+        /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+        pub fn list_log_fields(&self, project_id: &str, branch_id: &str) -> Result<ProjectBranchLogFieldsResponse> {
+            self.client.block_on(self.client.inner().branches().list_log_fields(project_id, branch_id))
+        }
+
+        /// List branch log field values
+        ///
+        /// Lists the distinct values observed for a low-cardinality log field in
+        /// the requested time range. Call the log fields endpoint first to learn
+        /// which `field_name` values this branch supports; a field that branch has
+        /// never emitted is rejected with `unknown_field`.
+        ///
+        /// Give the window either as `since` or as an explicit `start_time`;
+        /// supplying both is rejected. If neither is given, the previous six hours
+        /// are used. The maximum supported time range is seven days.
+        ///
+        /// **Note**: This endpoint is currently in Private Beta.
+        ///
+        /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+        pub fn list_log_field_values(&self, project_id: &str, branch_id: &str, field_name: &str, query: &ListProjectBranchLogFieldValuesQuery) -> Result<ProjectBranchLogFieldValuesResponse> {
+            self.client.block_on(self.client.inner().branches().list_log_field_values(project_id, branch_id, field_name, query))
+        }
+
+        /// List the custom domains on a branch
+        ///
+        /// Lists all custom domains registered on the branch, across every target
+        /// entity.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+        pub fn list_custom_domains(&self, project_id: &str, branch_id: &str, query: &ListProjectBranchCustomDomainsQuery) -> Result<ListProjectBranchCustomDomainsResponse> {
+            self.client.block_on(self.client.inner().branches().list_custom_domains(project_id, branch_id, query))
+        }
+
+        /// Every `custom_domains` item across all pages of [`Self::list_custom_domains`], fetched page by page as the iterator advances.
+        pub fn list_custom_domains_iter(&self, project_id: &str, branch_id: &str, query: &ListProjectBranchCustomDomainsQuery) -> crate::blocking::ItemIter<CustomDomain> {
+            crate::blocking::ItemIter::new(self.client.inner().branches().list_custom_domains_iter(project_id, branch_id, query))
+        }
+
+        /// Register a custom domain on a branch
+        ///
+        /// Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+        /// branch and points it at a target entity, chosen by `entity_type` +
+        /// `entity_id`. In v1 only `entity_type: function` is supported (an
+        /// unsupported type is rejected with `400`), where `entity_id` is the function
+        /// slug and the function must already exist on the branch (else `404`).
+        ///
+        /// The response includes the `cname_target` the customer must point their
+        /// domain at with a CNAME record; the domain goes live only once that DNS
+        /// resolves and a certificate is issued on the first request. A domain already
+        /// registered to another resource is rejected with `409` and no detail about
+        /// the owner. Re-registering the same domain for the same entity is idempotent.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+        pub fn register_custom_domain(&self, project_id: &str, branch_id: &str, body: &CustomDomainRegisterRequest) -> Result<CustomDomain> {
+            self.client.block_on(self.client.inner().branches().register_custom_domain(project_id, branch_id, body))
+        }
+
+        /// Delete a custom domain from a branch
+        ///
+        /// Removes a custom domain registered on the branch and stops routing it.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+        pub fn delete_custom_domain(&self, project_id: &str, branch_id: &str, domain: &str) -> Result<()> {
+            self.client.block_on(self.client.inner().branches().delete_custom_domain(project_id, branch_id, domain))
         }
 
     }
@@ -3925,7 +4404,7 @@ pub mod blocking {
         ///
         /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
         #[deprecated]
-        pub fn get_email_server(&self, project_id: &str) -> Result<NeonAuthEmailServerConfig> {
+        pub fn get_email_server(&self, project_id: &str) -> Result<NeonAuthEmailServerConfigResponse> {
             self.client.block_on(self.client.inner().auth().get_email_server(project_id))
         }
 
@@ -3935,7 +4414,7 @@ pub mod blocking {
         ///
         /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
         #[deprecated]
-        pub fn update_email_server(&self, project_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfig> {
+        pub fn update_email_server(&self, project_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfigResponse> {
             self.client.block_on(self.client.inner().auth().update_email_server(project_id, body))
         }
 
@@ -3976,7 +4455,7 @@ pub mod blocking {
         /// including the provider type and server settings.
         ///
         /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-        pub fn get_email_provider(&self, project_id: &str, branch_id: &str) -> Result<NeonAuthEmailServerConfig> {
+        pub fn get_email_provider(&self, project_id: &str, branch_id: &str) -> Result<NeonAuthEmailServerConfigResponse> {
             self.client.block_on(self.client.inner().auth().get_email_provider(project_id, branch_id))
         }
 
@@ -3986,7 +4465,7 @@ pub mod blocking {
         /// The email provider handles transactional messages such as verification emails and password reset links.
         ///
         /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-        pub fn update_email_provider(&self, project_id: &str, branch_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfig> {
+        pub fn update_email_provider(&self, project_id: &str, branch_id: &str, body: &NeonAuthEmailServerConfig) -> Result<NeonAuthEmailServerConfigResponse> {
             self.client.block_on(self.client.inner().auth().update_email_provider(project_id, branch_id, body))
         }
 
@@ -4102,6 +4581,21 @@ pub mod blocking {
         /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
         pub fn update_webhook_config(&self, project_id: &str, branch_id: &str, body: &NeonAuthWebhookConfig) -> Result<NeonAuthWebhookConfig> {
             self.client.block_on(self.client.inner().auth().update_webhook_config(project_id, branch_id, body))
+        }
+
+        /// Send test email using the saved email provider
+        ///
+        /// Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+        /// `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+        /// so the caller does not need to re-supply (or be able to read) the password. This avoids the
+        /// GET response's masked password being sent back, which would fail SMTP authentication.
+        ///
+        /// Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+        /// a missing configuration, or a non-Better-Auth integration is rejected.
+        ///
+        /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+        pub fn send_email_provider_test(&self, project_id: &str, branch_id: &str, body: &SendNeonAuthEmailProviderTestRequest) -> Result<SendNeonAuthTestEmailResponse> {
+            self.client.block_on(self.client.inner().auth().send_email_provider_test(project_id, branch_id, body))
         }
 
     }
@@ -4411,6 +4905,94 @@ pub mod blocking {
             self.client.block_on(self.client.inner().functions().create_deployment(project_id, branch_id, slug, body))
         }
 
+        /// List triggers on the branch
+        ///
+        /// Lists the complete project-bounded set of triggers visible on the branch,
+        /// ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+        /// and configuration, and is disabled on the child until explicitly enabled
+        /// there.
+        ///
+        /// The supported trigger types are `schedule` and
+        /// `storage_object_created`. A storage-object-created trigger watches one
+        /// exact bucket and fires only after an object upload succeeds.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+        pub fn list_triggers(&self, project_id: &str, branch_id: &str) -> Result<TriggersListResponse> {
+            self.client.block_on(self.client.inner().functions().list_triggers(project_id, branch_id))
+        }
+
+        /// Create a trigger
+        ///
+        /// Creates a trigger for a Function visible on the branch. The required
+        /// `type` discriminator selects the trigger-specific configuration. The
+        /// supported types are `schedule` and `storage_object_created`. A schedule
+        /// trigger uses a numeric five-field cron expression interpreted in UTC. A
+        /// storage-object-created trigger fires only after a successful upload to
+        /// one exact bucket and may narrow matches to an object-key prefix.
+        ///
+        /// The name must be unique among triggers visible on the branch, including
+        /// inherited triggers.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+        pub fn create_trigger(&self, project_id: &str, branch_id: &str, body: &TriggerCreateRequest) -> Result<TriggerResponse> {
+            self.client.block_on(self.client.inner().functions().create_trigger(project_id, branch_id, body))
+        }
+
+        /// Get a trigger
+        ///
+        /// Returns the trigger visible on the branch. The supported trigger types
+        /// are `schedule` and `storage_object_created`.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+        pub fn get_trigger(&self, project_id: &str, branch_id: &str, trigger_id: &str) -> Result<TriggerResponse> {
+            self.client.block_on(self.client.inner().functions().get_trigger(project_id, branch_id, trigger_id))
+        }
+
+        /// Update a trigger
+        ///
+        /// Applies a partial update. The required `type` discriminator must identify
+        /// the existing trigger kind. The supported types are `schedule` and
+        /// `storage_object_created`. Editing an inherited trigger creates a
+        /// child-local shadow with the same `trigger_id`; it remains disabled unless
+        /// this request explicitly enables it. For a schedule trigger, updating the
+        /// schedule or enabled state increments `version` and recomputes
+        /// `next_run_at`.
+        ///
+        /// Disabling stops future scheduling but does not cancel occurrences already
+        /// committed for delivery. For `storage_object_created`, the configuration
+        /// selects one exact bucket. An omitted object-key prefix matches every key
+        /// in that bucket; a present prefix is matched byte-for-byte and
+        /// case-sensitively against the full key, without path normalization or a
+        /// path-segment boundary.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+        pub fn update_trigger(&self, project_id: &str, branch_id: &str, trigger_id: &str, body: &TriggerUpdateRequest) -> Result<TriggerResponse> {
+            self.client.block_on(self.client.inner().functions().update_trigger(project_id, branch_id, trigger_id, body))
+        }
+
+        /// Delete a trigger
+        ///
+        /// Deletes a branch-local trigger or writes a branch-local tombstone for an
+        /// inherited trigger so it does not reappear. Deletion stops future
+        /// scheduling or storage-event matching but does not cancel invocations
+        /// already committed for delivery. The supported trigger types are
+        /// `schedule` and `storage_object_created`.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+        pub fn delete_trigger(&self, project_id: &str, branch_id: &str, trigger_id: &str) -> Result<()> {
+            self.client.block_on(self.client.inner().functions().delete_trigger(project_id, branch_id, trigger_id))
+        }
+
     }
 
     /// The `ai_gateway` namespace: `client.ai_gateway()`.
@@ -4477,6 +5059,66 @@ pub mod blocking {
         /// `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
         pub fn revoke(&self, project_id: &str, branch_id: &str, token_id: &str) -> Result<()> {
             self.client.block_on(self.client.inner().credentials().revoke(project_id, branch_id, token_id))
+        }
+
+        /// Reveal a credential's secrets
+        ///
+        /// Returns the live `api_token` and `s3_secret_access_key` of an existing
+        /// credential, so a credential whose issuance response was lost can be
+        /// recovered without minting a new one.
+        ///
+        /// This is a POST with an explicit `/reveal` verb so the secrets never ride
+        /// a GET, where they would land in access logs, browser history and proxy
+        /// caches. Revoked and expired credentials return 404, as does a
+        /// `token_id` that does not belong to this project.
+        ///
+        /// A credential issued before secret retrieval was supported has no
+        /// recoverable secret and returns 409 — rotate it to obtain one.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+        pub fn reveal(&self, project_id: &str, branch_id: &str, token_id: &str) -> Result<CredentialSecret> {
+            self.client.block_on(self.client.inner().credentials().reveal(project_id, branch_id, token_id))
+        }
+
+        /// Rotate a credential's secrets
+        ///
+        /// Replaces the secret material on an existing scoped credential in
+        /// place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+        /// S3-compatible clients, so the access key id your application already
+        /// holds keeps working and only the secret changes. This is the analog of
+        /// resetting a Postgres password, not of issuing a second credential.
+        ///
+        /// The response carries the new `api_token` and `s3_secret_access_key`
+        /// exactly once. Rotation is **not** idempotent: retrying after an
+        /// ambiguous timeout mints another secret and supersedes the previous
+        /// replacement, so a retry does not recover a lost response — it only
+        /// invalidates the secret you did not receive. If you lose the response,
+        /// issue a replacement credential and revoke this one.
+        ///
+        /// The old secret stops authenticating as soon as the rotation commits.
+        /// Where a region caches credentials on its data-plane verifiers, a
+        /// replica may briefly keep accepting the old secret — and rejecting the
+        /// new one — until its cache entry expires; where it does not, the
+        /// cutover is immediate apart from requests already in flight. Either way
+        /// the changeover is not atomic across replicas, so retry an unexpected
+        /// authentication failure right after rotating rather than treating the
+        /// new secret as bad. `last_used_at` continues to report the logical
+        /// credential's prior usage and says nothing about whether the new secret
+        /// has been used yet.
+        ///
+        /// Only a live, unexpired, unrevoked customer-managed (`user`) credential
+        /// on a live project and live branch is eligible. Anything else —
+        /// including the platform-internal `function` and `system` credentials —
+        /// is reported as not found, indistinguishable from an unknown
+        /// `token_id`.
+        ///
+        /// **Note**: This endpoint is currently in Beta.
+        ///
+        /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+        pub fn rotate(&self, project_id: &str, branch_id: &str, token_id: &str) -> Result<RotateCredentialResponse> {
+            self.client.block_on(self.client.inner().credentials().rotate(project_id, branch_id, token_id))
         }
 
     }

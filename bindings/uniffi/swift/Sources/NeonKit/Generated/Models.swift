@@ -341,7 +341,7 @@ extension NeonModels {
 extension NeonModels {
     /// The known values of `OperationAction` (an open set: fields of this type are Strings and may hold others).
     public enum OperationAction {
-        public static let values: [String] = ["create_compute", "create_timeline", "start_compute", "suspend_compute", "apply_config", "check_availability", "delete_timeline", "create_branch", "import_data", "tenant_ignore", "tenant_attach", "tenant_detach", "tenant_reattach", "replace_safekeeper", "disable_maintenance", "apply_storage_config", "prepare_secondary_pageserver", "switch_pageserver", "detach_parent_branch", "timeline_archive", "timeline_unarchive", "start_reserved_compute", "sync_dbs_and_roles_from_compute", "apply_schema_from_branch", "timeline_mark_invisible", "timeline_update_protected_config", "prewarm_replica", "promote_replica", "set_storage_non_dirty", "swap_binding_id", "finalize_migration", "mark_migration_prepared", "update_catalog"]
+        public static let values: [String] = ["create_compute", "create_timeline", "start_compute", "suspend_compute", "apply_config", "check_availability", "delete_timeline", "create_branch", "import_data", "tenant_ignore", "tenant_attach", "tenant_detach", "tenant_detach_safekeepers", "tenant_attach_safekeepers", "tenant_reattach", "replace_safekeeper", "disable_maintenance", "apply_storage_config", "prepare_secondary_pageserver", "switch_pageserver", "detach_parent_branch", "timeline_archive", "timeline_unarchive", "start_reserved_compute", "sync_dbs_and_roles_from_compute", "apply_schema_from_branch", "timeline_mark_invisible", "timeline_update_protected_config", "prewarm_replica", "promote_replica", "set_storage_non_dirty", "swap_binding_id", "finalize_migration", "mark_migration_prepared", "update_catalog", "epc_sync"]
     }
 }
 
@@ -606,7 +606,7 @@ extension NeonModels {
 extension NeonModels {
     /// The known values of `ProjectPermissionLevel` (an open set: fields of this type are Strings and may hold others).
     public enum ProjectPermissionLevel {
-        public static let values: [String] = ["CAN_VIEW", "CAN_EDIT", "CAN_MANAGE"]
+        public static let values: [String] = ["VIEWER", "EDITOR", "ADMIN"]
     }
 }
 
@@ -2664,6 +2664,8 @@ extension NeonModels {
         public var `fullSize`: Int64? { NeonModels.field(json, "full_size") { v in NeonModels.asInt(v) } }
         /// Incremental storage size in bytes since the previous scheduled snapshot, when the snapshot is billed on incremental (diff) usage.
         public var `diffSize`: Int64? { NeonModels.field(json, "diff_size") { v in NeonModels.asInt(v) } }
+        /// Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name.
+        public var `slug`: String? { NeonModels.field(json, "slug") { v in NeonModels.asString(v) } }
     }
 }
 
@@ -3027,6 +3029,524 @@ extension NeonModels {
         public var `runtime`: String? { NeonModels.field(json, "runtime") { v in NeonModels.asString(v) } }
         /// Optional JSON object (a string-to-string map) of environment variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a JSON-encoded string because multipart form data does not support typed object parts.
         public var `environment`: String? { NeonModels.field(json, "environment") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct StandardEmailServerResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Hostname of the email server.
+        /// A secret: never printed by `description`.
+        public var `host`: String? { NeonModels.field(json, "host") { v in NeonModels.asString(v) } }
+        /// TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission).
+        public var `port`: Int64? { NeonModels.field(json, "port") { v in NeonModels.asInt(v) } }
+        /// Username for authenticating with the SMTP server.
+        /// A secret: never printed by `description`.
+        public var `username`: String? { NeonModels.field(json, "username") { v in NeonModels.asString(v) } }
+        /// On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+        /// A secret: never printed by `description`.
+        public var `password`: String? { NeonModels.field(json, "password") { v in NeonModels.asString(v) } }
+        /// Email address used as the From address on outgoing auth emails.
+        public var `senderEmail`: String? { NeonModels.field(json, "sender_email") { v in NeonModels.asString(v) } }
+        /// Display name shown as the sender in outgoing emails.
+        public var `senderName`: String? { NeonModels.field(json, "sender_name") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// Request to test the branch's saved email provider. Only the recipient is supplied; the stored SMTP settings and password are used server-side.
+    public struct SendNeonAuthEmailProviderTestRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// The email address to send the test email to.
+        public var `recipientEmail`: String? { NeonModels.field(json, "recipient_email") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectMembers: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `projectMembers`: [NeonModels.ProjectMember]? { NeonModels.field(json, "project_members") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ProjectMember(json: $0) } } } }
+        /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
+        public var `pagination`: NeonModels.CursorPagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.CursorPagination(json: $0) } } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectMember: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// The organization member ID.
+        public var `memberId`: String? { NeonModels.field(json, "member_id") { v in NeonModels.asString(v) } }
+        /// The user ID for the organization member.
+        public var `userId`: String? { NeonModels.field(json, "user_id") { v in NeonModels.asString(v) } }
+        /// Email address of the user who has been granted access to the project.
+        /// A secret: never printed by `description`.
+        public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
+        /// The user's display name.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// Organization-level role used by project member role management.
+        public var `orgRole`: String? { NeonModels.field(json, "org_role") { v in NeonModels.asString(v) } }
+        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`.
+        public var `projectRole`: String? { NeonModels.field(json, "project_role") { v in NeonModels.asString(v) } }
+        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        public var `orgDefaultProjectPermission`: String? { NeonModels.field(json, "org_default_project_permission") { v in NeonModels.asString(v) } }
+        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        public var `explicitProjectPermission`: String? { NeonModels.field(json, "explicit_project_permission") { v in NeonModels.asString(v) } }
+        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        public var `effectiveProjectPermission`: String? { NeonModels.field(json, "effective_project_permission") { v in NeonModels.asString(v) } }
+        /// How a member's project access is granted.
+        public var `grantSource`: String? { NeonModels.field(json, "grant_source") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectMemberRoleResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `projectId`: String? { NeonModels.field(json, "project_id") { v in NeonModels.asString(v) } }
+        public var `memberId`: String? { NeonModels.field(json, "member_id") { v in NeonModels.asString(v) } }
+        public var `userId`: String? { NeonModels.field(json, "user_id") { v in NeonModels.asString(v) } }
+        /// Email address of the user who has been granted access to the project.
+        /// A secret: never printed by `description`.
+        public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
+        /// The user's display name.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// Organization-level role used by project member role management.
+        public var `orgRole`: String? { NeonModels.field(json, "org_role") { v in NeonModels.asString(v) } }
+        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`.
+        public var `projectRole`: String? { NeonModels.field(json, "project_role") { v in NeonModels.asString(v) } }
+        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        public var `orgDefaultProjectPermission`: String? { NeonModels.field(json, "org_default_project_permission") { v in NeonModels.asString(v) } }
+        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        public var `explicitProjectPermission`: String? { NeonModels.field(json, "explicit_project_permission") { v in NeonModels.asString(v) } }
+        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        public var `effectiveProjectPermission`: String? { NeonModels.field(json, "effective_project_permission") { v in NeonModels.asString(v) } }
+        /// Hint that database credentials may need rotation after the role change.
+        public var `credentialRotationRecommended`: Bool? { NeonModels.field(json, "credential_rotation_recommended") { v in NeonModels.asBool(v) } }
+        /// Hint that project-scoped org API keys created by the target user may need rotation.
+        public var `orgApiKeyRotationRecommended`: Bool? { NeonModels.field(json, "org_api_key_rotation_recommended") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct SetProjectMemberRoleRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`.
+        public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectMemberOrgRole` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectMemberOrgRole {
+        public static let values: [String] = ["admin", "member", "editor", "viewer", "collaborator"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectRole` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectRole {
+        public static let values: [String] = ["viewer", "editor", "admin"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectMemberGrantSource` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectMemberGrantSource {
+        public static let values: [String] = ["explicit", "org_role_default", "org_admin_override", "unassigned"]
+    }
+}
+
+extension NeonModels {
+    /// The live secrets of an existing credential, recovered on demand by the reveal endpoint. `api_token` and `s3_secret_access_key` are the same values handed back once at issuance.
+    public struct CredentialSecret: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Opaque credential id (e.g. nak_live_<32hex>).
+        public var `tokenId`: String? { NeonModels.field(json, "token_id") { v in NeonModels.asString(v) } }
+        /// Bearer token.
+        /// A secret: never printed by `description`.
+        public var `apiToken`: String? { NeonModels.field(json, "api_token") { v in NeonModels.asString(v) } }
+        /// nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+        /// A secret: never printed by `description`.
+        public var `s3SecretAccessKey`: String? { NeonModels.field(json, "s3_secret_access_key") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The replacement secret material for an existing credential, returned exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are unchanged by the rotation — only `api_token` and `s3_secret_access_key` are new.
+    public struct RotateCredentialResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Opaque credential id (e.g. nak_live_<32hex>), unchanged by the rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
+        public var `tokenId`: String? { NeonModels.field(json, "token_id") { v in NeonModels.asString(v) } }
+        /// First 12 hex chars of token_id; safe to log.
+        public var `tokenIdShort`: String? { NeonModels.field(json, "token_id_short") { v in NeonModels.asString(v) } }
+        /// Customer-supplied label carried on the credential. Absent when none was set at issuance.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// The new Bearer token; returned exactly once.
+        /// A secret: never printed by `description`.
+        public var `apiToken`: String? { NeonModels.field(json, "api_token") { v in NeonModels.asString(v) } }
+        /// The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+        /// A secret: never printed by `description`.
+        public var `s3SecretAccessKey`: String? { NeonModels.field(json, "s3_secret_access_key") { v in NeonModels.asString(v) } }
+        public var `scopes`: [String]? { NeonModels.field(json, "scopes") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
+        public var `branchId`: String? { NeonModels.field(json, "branch_id") { v in NeonModels.asString(v) } }
+        /// Always `user`: only customer-managed credentials are rotatable through this endpoint.
+        public var `principalType`: String? { NeonModels.field(json, "principal_type") { v in NeonModels.asString(v) } }
+        /// When the credential was originally issued. Rotation replaces the secrets in place and does not reset this.
+        public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
+        /// When the credential expires; absent means never expires. Rotation does not extend it.
+        public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The known values of `GrantedCredentialScope` (an open set: fields of this type are Strings and may hold others).
+    public enum GrantedCredentialScope {
+        public static let values: [String] = ["storage:read", "storage:write", "ai_gateway:invoke", "telemetry:write", "functions:invoke"]
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogsQueryRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Length of the query window, ending at `end_time` or at the current time when `end_time` is omitted. Mutually exclusive with `start_time`. Prefer this over computing absolute bounds when the caller only means "the last hour".
+        public var `since`: String? { NeonModels.field(json, "since") { v in NeonModels.asString(v) } }
+        /// Inclusive beginning of the query window. Mutually exclusive with `since`. Defaults to one hour before `end_time`, or one hour before the current time when both bounds are omitted.
+        public var `startTime`: String? { NeonModels.field(json, "start_time") { v in NeonModels.asString(v) } }
+        /// Exclusive end of the query window. Defaults to the current time.
+        public var `endTime`: String? { NeonModels.field(json, "end_time") { v in NeonModels.asString(v) } }
+        /// Maximum number of log records to return per page.
+        public var `limit`: Int64? { NeonModels.field(json, "limit") { v in NeonModels.asInt(v) } }
+        /// Opaque pagination cursor returned as `next_cursor` by a previous call. Resume the query after the last record of the previous page, repeating the time range and every filter unchanged.
+        public var `cursor`: String? { NeonModels.field(json, "cursor") { v in NeonModels.asString(v) } }
+        /// Order matching records by timestamp. `desc`, the default, returns the newest records first.
+        public var `sortOrder`: String? { NeonModels.field(json, "sort_order") { v in NeonModels.asString(v) } }
+        /// The Neon service that emitted the log record.
+        public var `source`: String? { NeonModels.field(json, "source") { v in NeonModels.asString(v) } }
+        /// Match the OpenTelemetry `service.name` resource attribute exactly.
+        public var `serviceName`: String? { NeonModels.field(json, "service_name") { v in NeonModels.asString(v) } }
+        /// Match the OpenTelemetry instrumentation scope name exactly.
+        public var `scopeName`: String? { NeonModels.field(json, "scope_name") { v in NeonModels.asString(v) } }
+        /// An OpenTelemetry severity level. A minimum severity includes every higher level in this order: `trace`, `debug`, `info`, `warn`, `error`, `fatal`.
+        public var `minimumSeverity`: String? { NeonModels.field(json, "minimum_severity") { v in NeonModels.asString(v) } }
+        /// Match the OpenTelemetry severity text exactly.
+        public var `severityText`: String? { NeonModels.field(json, "severity_text") { v in NeonModels.asString(v) } }
+        /// Match records whose rendered `message` contains this case-sensitive substring.
+        public var `bodyContains`: String? { NeonModels.field(json, "body_contains") { v in NeonModels.asString(v) } }
+        /// Match records associated with this OpenTelemetry trace ID. W3C Trace Context defines a trace ID as 32 lowercase hex digits, and that is what is stored, so an uppercase value is rejected rather than silently matching nothing.
+        public var `traceId`: String? { NeonModels.field(json, "trace_id") { v in NeonModels.asString(v) } }
+        /// Escape hatch for selections the structured filters cannot express: a raw LogQL expression, evaluated against this branch's log stream.
+        public var `logql`: String? { NeonModels.field(json, "logql") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogsQueryResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `logs`: [NeonModels.ProjectBranchLogRecord]? { NeonModels.field(json, "logs") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ProjectBranchLogRecord(json: $0) } } } }
+        /// Pagination cursor to pass as `cursor` on the next request. Empty when the response is not truncated.
+        public var `nextCursor`: String? { NeonModels.field(json, "next_cursor") { v in NeonModels.asString(v) } }
+        /// True when more records matched than were returned.
+        public var `isTruncated`: Bool? { NeonModels.field(json, "is_truncated") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogRecord: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// The OpenTelemetry record timestamp in UTC.
+        public var `timestamp`: String? { NeonModels.field(json, "timestamp") { v in NeonModels.asString(v) } }
+        /// The OpenTelemetry log body rendered as text. A body that is already a string is returned verbatim. Any other OpenTelemetry `AnyValue` body — notably the structured key/value body that `storage` records always carry — is rendered as compact JSON with its keys sorted alphabetically, for example `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
+        public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
+        /// The Neon service that emitted the log record.
+        public var `source`: String? { NeonModels.field(json, "source") { v in NeonModels.asString(v) } }
+        /// The Neon identifier of the service instance that emitted the record.
+        public var `entityId`: String? { NeonModels.field(json, "entity_id") { v in NeonModels.asString(v) } }
+        /// The OpenTelemetry `service.name` resource attribute.
+        public var `serviceName`: String? { NeonModels.field(json, "service_name") { v in NeonModels.asString(v) } }
+        /// The OpenTelemetry instrumentation scope name.
+        public var `scopeName`: String? { NeonModels.field(json, "scope_name") { v in NeonModels.asString(v) } }
+        /// The numeric OpenTelemetry severity.
+        public var `severityNumber`: Int64? { NeonModels.field(json, "severity_number") { v in NeonModels.asInt(v) } }
+        /// The original OpenTelemetry severity text.
+        public var `severityText`: String? { NeonModels.field(json, "severity_text") { v in NeonModels.asString(v) } }
+        /// The OpenTelemetry trace ID, when the record belongs to a trace.
+        public var `traceId`: String? { NeonModels.field(json, "trace_id") { v in NeonModels.asString(v) } }
+        /// The OpenTelemetry span ID, when the record belongs to a span.
+        public var `spanId`: String? { NeonModels.field(json, "span_id") { v in NeonModels.asString(v) } }
+        /// Customer-defined OpenTelemetry log and resource attributes.
+        public var `attributes`: [String: Any]? { NeonModels.field(json, "attributes") { v in NeonModels.asObject(v)?.compactMapValues { e1 in Optional<Any>.some(e1) } } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogsInvalidQuery: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
+        public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
+        /// Machine-readable reason why the request was rejected: - `time_range_too_large`: the requested window spans more than seven days. - `invalid_time_range`: `end_time` is not after `start_time`. - `conflicting_time_range`: both `since` and `start_time` were supplied. - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a different query. - `unknown_field`: the requested `field_name` is not one of the fields the log fields endpoint reports for this branch. - `invalid_logql`: the supplied `logql` expression does not parse, or uses a construct this endpoint does not accept. - `conflicting_filters`: `logql` was supplied alongside one or more structured filters. Use one or the other.
+        public var `reason`: String? { NeonModels.field(json, "reason") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogsNotAvailable: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
+        public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
+        /// Machine-readable reason why logs cannot be read: - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it. - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it has no logs to serve.
+        public var `reason`: String? { NeonModels.field(json, "reason") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogFieldsResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Log field names observed on this branch, each usable as `field_name` on the log field-values endpoint. Computed per branch rather than fixed by this specification, so clients should not assume a particular set.
+        public var `fields`: [String]? { NeonModels.field(json, "fields") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
+    }
+}
+
+extension NeonModels {
+    public struct ProjectBranchLogFieldValuesResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `values`: [String]? { NeonModels.field(json, "values") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
+        /// True when more distinct values exist than were returned, because either the requested `limit` or the server's own scan cap was reached. A caller that filters on a partial list is choosing from an arbitrary subset, so narrow `since` or `source` and ask again when this is `true`.
+        public var `isTruncated`: Bool? { NeonModels.field(json, "is_truncated") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectBranchLogSource` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectBranchLogSource {
+        public static let values: [String] = ["function", "storage", "pg_endpoint"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectBranchLogSeverity` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectBranchLogSeverity {
+        public static let values: [String] = ["trace", "debug", "info", "warn", "error", "fatal"]
+    }
+}
+
+extension NeonModels {
+    public struct TriggersListResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `triggers`: [Any]? { NeonModels.field(json, "triggers") { v in NeonModels.asArray(v)?.compactMap { e1 in Optional<Any>.some(e1) } } }
+    }
+}
+
+extension NeonModels {
+    public struct TriggerResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// A branch-effective trigger discriminated by `type`. The supported trigger types are `schedule` and `storage_object_created`.
+        public var `trigger`: Any? { NeonModels.field(json, "trigger") { v in Optional<Any>.some(v) } }
+    }
+}
+
+extension NeonModels {
+    /// A branch-effective schedule trigger for a Function.
+    public struct ScheduleTrigger: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Trigger type discriminator.
+        public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
+        /// Opaque, server-minted project-wide trigger identifier.
+        public var `triggerId`: String? { NeonModels.field(json, "trigger_id") { v in NeonModels.asString(v) } }
+        /// The branch-local Function slug resolved when an occurrence is consumed.
+        public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
+        /// Human-readable trigger name.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// Path passed to the target Function.
+        public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
+        /// A numeric five-field cron schedule interpreted in UTC.
+        public var `schedule`: NeonModels.FunctionTriggerSchedule? { NeonModels.field(json, "schedule") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerSchedule(json: $0) } } }
+        public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
+        /// Monotonic configuration version.
+        public var `version`: Int64? { NeonModels.field(json, "version") { v in NeonModels.asInt(v) } }
+        /// Next scheduled occurrence as an RFC 3339 UTC timestamp, or null while disabled or inherited and not explicitly enabled on this branch.
+        public var `nextRunAt`: String? { NeonModels.field(json, "next_run_at") { v in NeonModels.asString(v) } }
+        /// True when the effective configuration was authored on an ancestor branch.
+        public var `inherited`: Bool? { NeonModels.field(json, "inherited") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    /// A branch-effective trigger that invokes a Function after a successful upload matching its exact bucket and optional object-key prefix.
+    public struct StorageObjectCreatedTrigger: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Trigger type discriminator.
+        public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
+        /// Opaque, server-minted project-wide trigger identifier.
+        public var `triggerId`: String? { NeonModels.field(json, "trigger_id") { v in NeonModels.asString(v) } }
+        /// The branch-local Function slug resolved when an invocation is consumed.
+        public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
+        /// Human-readable trigger name.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// Path passed to the target Function.
+        public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
+        /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+        public var `storageObjectCreated`: NeonModels.FunctionTriggerStorageObjectCreated? { NeonModels.field(json, "storage_object_created") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerStorageObjectCreated(json: $0) } } }
+        public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
+        /// Monotonic configuration version.
+        public var `version`: Int64? { NeonModels.field(json, "version") { v in NeonModels.asInt(v) } }
+        /// True when the effective configuration was authored on an ancestor branch.
+        public var `inherited`: Bool? { NeonModels.field(json, "inherited") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ScheduleTriggerCreateRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Trigger type discriminator.
+        public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
+        /// The branch-local Function slug to invoke.
+        public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
+        /// Human-readable name, unique among triggers visible on the branch.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// Path passed to the target Function. Defaults to `/`.
+        public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
+        /// A numeric five-field cron schedule interpreted in UTC.
+        public var `schedule`: NeonModels.FunctionTriggerSchedule? { NeonModels.field(json, "schedule") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerSchedule(json: $0) } } }
+        /// Whether future occurrences should be scheduled.
+        public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct StorageObjectCreatedTriggerCreateRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Trigger type discriminator.
+        public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
+        /// The branch-local Function slug to invoke.
+        public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
+        /// Human-readable name, unique among triggers visible on the branch.
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        /// Path passed to the target Function. Defaults to `/`.
+        public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
+        /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+        public var `storageObjectCreated`: NeonModels.FunctionTriggerStorageObjectCreated? { NeonModels.field(json, "storage_object_created") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerStorageObjectCreated(json: $0) } } }
+        /// Whether successful matching uploads should invoke the Function.
+        public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct ScheduleTriggerUpdateRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Trigger type discriminator; it does not change the trigger type.
+        public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
+        /// Replacement branch-local Function slug.
+        public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
+        /// A numeric five-field cron schedule interpreted in UTC.
+        public var `schedule`: NeonModels.FunctionTriggerSchedule? { NeonModels.field(json, "schedule") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerSchedule(json: $0) } } }
+        /// True enables and false disables future scheduling.
+        public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct StorageObjectCreatedTriggerUpdateRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Trigger type discriminator; it does not change the trigger type.
+        public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
+        /// Replacement branch-local Function slug.
+        public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
+        public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
+        public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
+        /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+        public var `storageObjectCreated`: NeonModels.FunctionTriggerStorageObjectCreated? { NeonModels.field(json, "storage_object_created") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerStorageObjectCreated(json: $0) } } }
+        /// True enables and false disables future matching uploads.
+        public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    /// A numeric five-field cron schedule interpreted in UTC.
+    public struct FunctionTriggerSchedule: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// Numeric five-field cron expression (minute through day-of-week), interpreted in UTC.
+        public var `cron`: String? { NeonModels.field(json, "cron") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+    public struct FunctionTriggerStorageObjectCreated: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// The exact object-storage bucket name to watch.
+        public var `bucketName`: String? { NeonModels.field(json, "bucket_name") { v in NeonModels.asString(v) } }
+        /// Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted, every key in the bucket matches. When present, the full object key must start with these exact bytes; matching is case-sensitive and does not normalize paths or require a path-segment boundary. Match-all responses omit this field rather than returning an empty string.
+        public var `prefix`: String? { NeonModels.field(json, "prefix") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct CustomDomainsListResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `customDomains`: [NeonModels.CustomDomain]? { NeonModels.field(json, "custom_domains") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.CustomDomain(json: $0) } } } }
+    }
+}
+
+extension NeonModels {
+    public struct CustomDomainRegisterRequest: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// The custom domain to register (for example `dashboard.acme.com`). Case-insensitive; normalized to lowercase (a trailing root dot is stripped, so the 254-char bound admits a fully-qualified name whose normalized form is 253 chars). Neon-managed and internal hostnames are rejected.
+        public var `domain`: String? { NeonModels.field(json, "domain") { v in NeonModels.asString(v) } }
+        /// The kind of branch entity to point the domain at. v1 supports only `function`; any other value is rejected with `invalid_entity_type`.
+        public var `entityType`: String? { NeonModels.field(json, "entity_type") { v in NeonModels.asString(v) } }
+        /// The target entity's identifier within the branch. For `function` this is the function slug (which must already exist on the branch).
+        public var `entityId`: String? { NeonModels.field(json, "entity_id") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    public struct CustomDomain: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        /// The registered custom domain (normalized, lowercase).
+        public var `domain`: String? { NeonModels.field(json, "domain") { v in NeonModels.asString(v) } }
+        /// The kind of branch entity the domain targets. Possible values: `function` (v1 supports only `function`). Not an `enum`: new values may ship in later spec versions — treat any undocumented value as unknown.
+        public var `entityType`: String? { NeonModels.field(json, "entity_type") { v in NeonModels.asString(v) } }
+        /// The target entity's identifier within the branch. For `function` this is the function slug.
+        public var `entityId`: String? { NeonModels.field(json, "entity_id") { v in NeonModels.asString(v) } }
+        /// The hostname the customer must point their custom domain at with a CNAME record. Empty when the serving region has no custom-domains front door configured. This is the activation input: point DNS here and the domain goes live (see `status`) once a certificate is issued on the first request.
+        public var `cnameTarget`: String? { NeonModels.field(json, "cname_target") { v in NeonModels.asString(v) } }
+        /// The domain's current validity, computed by a background check: `pending` (still converging — point your CNAME at `cname_target` and wait), `active` (live: DNS resolves to the edge, the CA is authorized, and routing is published), or `error` (a fixable problem — see `status_reason`). Not an `enum`: treat any undocumented value as unknown. May be absent briefly right after registration.
+        public var `status`: String? { NeonModels.field(json, "status") { v in NeonModels.asString(v) } }
+        /// The DNS + CAA portion of the check: `pending` (no records yet), `ok` (resolves to our edge and the CA is authorized), `misconfigured` (your CNAME does not resolve to our edge), or `caa_blocked` (your CAA records forbid Let's Encrypt). Not an `enum`.
+        public var `dnsStatus`: String? { NeonModels.field(json, "dns_status") { v in NeonModels.asString(v) } }
+        /// Whether Neon's internal routing for the domain is published: `pending`, `present`, or `missing`. `missing` is an internal fault surfaced for support. Not an `enum`.
+        public var `bindingStatus`: String? { NeonModels.field(json, "binding_status") { v in NeonModels.asString(v) } }
+        /// A short, stable machine-readable reason for a non-active `status` (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`, `binding-missing`), suitable for keying an actionable hint. Empty when active or pending.
+        public var `statusReason`: String? { NeonModels.field(json, "status_reason") { v in NeonModels.asString(v) } }
     }
 }
 
@@ -3427,6 +3947,76 @@ extension NeonModels {
 }
 
 extension NeonModels {
+    /// The known values of `RotateCredentialResponsePrincipalType` (an open set: fields of this type are Strings and may hold others).
+    public enum RotateCredentialResponsePrincipalType {
+        public static let values: [String] = ["user"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectBranchLogsQueryRequestSortOrder` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectBranchLogsQueryRequestSortOrder {
+        public static let values: [String] = ["asc", "desc"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectBranchLogsInvalidQueryReason` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectBranchLogsInvalidQueryReason {
+        public static let values: [String] = ["time_range_too_large", "invalid_time_range", "conflicting_time_range", "invalid_cursor", "unknown_field", "invalid_logql", "conflicting_filters"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ProjectBranchLogsNotAvailableReason` (an open set: fields of this type are Strings and may hold others).
+    public enum ProjectBranchLogsNotAvailableReason {
+        public static let values: [String] = ["branch_not_found", "telemetry_not_enabled"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ScheduleTriggerType` (an open set: fields of this type are Strings and may hold others).
+    public enum ScheduleTriggerType {
+        public static let values: [String] = ["schedule"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `StorageObjectCreatedTriggerType` (an open set: fields of this type are Strings and may hold others).
+    public enum StorageObjectCreatedTriggerType {
+        public static let values: [String] = ["storage_object_created"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ScheduleTriggerCreateRequestType` (an open set: fields of this type are Strings and may hold others).
+    public enum ScheduleTriggerCreateRequestType {
+        public static let values: [String] = ["schedule"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `StorageObjectCreatedTriggerCreateRequestType` (an open set: fields of this type are Strings and may hold others).
+    public enum StorageObjectCreatedTriggerCreateRequestType {
+        public static let values: [String] = ["storage_object_created"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `ScheduleTriggerUpdateRequestType` (an open set: fields of this type are Strings and may hold others).
+    public enum ScheduleTriggerUpdateRequestType {
+        public static let values: [String] = ["schedule"]
+    }
+}
+
+extension NeonModels {
+    /// The known values of `StorageObjectCreatedTriggerUpdateRequestType` (an open set: fields of this type are Strings and may hold others).
+    public enum StorageObjectCreatedTriggerUpdateRequestType {
+        public static let values: [String] = ["storage_object_created"]
+    }
+}
+
+extension NeonModels {
     /// The known values of `GetProjectAdvisorSecurityIssuesMinSeverity` (an open set: fields of this type are Strings and may hold others).
     public enum GetProjectAdvisorSecurityIssuesMinSeverity {
         public static let values: [String] = ["INFO", "WARN", "ERROR"]
@@ -3736,6 +4326,16 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `functions`: [NeonModels.NeonFunction]? { NeonModels.field(json, "functions") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.NeonFunction(json: $0) } } } }
+        /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
+        public var `pagination`: NeonModels.CursorPagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.CursorPagination(json: $0) } } }
+    }
+}
+
+extension NeonModels {
+    public struct ListProjectBranchCustomDomainsResponse: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `customDomains`: [NeonModels.CustomDomain]? { NeonModels.field(json, "custom_domains") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.CustomDomain(json: $0) } } } }
         /// To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor.
         public var `pagination`: NeonModels.CursorPagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.CursorPagination(json: $0) } } }
     }

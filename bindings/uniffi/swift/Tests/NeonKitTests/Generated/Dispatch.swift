@@ -168,6 +168,23 @@ enum Dispatch {
         "updateProjectBranchFunction",
         "deleteProjectBranchFunction",
         "createProjectBranchFunctionDeployment",
+        "listProjectMembers",
+        "setProjectMemberRole",
+        "removeProjectMemberRole",
+        "revealCredential",
+        "rotateCredential",
+        "queryProjectBranchLogs",
+        "listProjectBranchLogFields",
+        "listProjectBranchLogFieldValues",
+        "listProjectBranchTriggers",
+        "createProjectBranchTrigger",
+        "getProjectBranchTrigger",
+        "updateProjectBranchTrigger",
+        "deleteProjectBranchTrigger",
+        "listProjectBranchCustomDomains",
+        "registerProjectBranchCustomDomain",
+        "deleteProjectBranchCustomDomain",
+        "sendNeonAuthEmailProviderTest",
     ]
 
     /// Calls the operation's async method; returns its result (String, Data or Void).
@@ -250,7 +267,7 @@ enum Dispatch {
         case "countProjectBranches": return try await c.branches().count(projectId: try a.path("project_id", "surface-check-1"), query: CountProjectBranchesQuery(search: a.str("search")))
         case "getProjectBranch": return try await c.branches().get(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
         case "updateProjectBranch": return try await c.branches().update(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
-        case "deleteProjectBranch": return try await c.branches().delete(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: DeleteProjectBranchQuery(hardDelete: a.bool("hard_delete")))
+        case "deleteProjectBranch": return try await c.branches().delete(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
         case "restoreProjectBranch": return try await c.branches().restore(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
         case "getProjectBranchSchema": return try await c.branches().getSchema(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), dbName: try a.strRequired("db_name"), query: GetProjectBranchSchemaQuery(lsn: a.str("lsn"), timestamp: a.str("timestamp"), format: a.str("format")))
         case "getProjectBranchSchemaComparison": return try await c.branches().getSchemaComparison(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), dbName: try a.strRequired("db_name"), query: GetProjectBranchSchemaComparisonQuery(baseBranchId: a.str("base_branch_id"), lsn: a.str("lsn"), timestamp: a.str("timestamp"), baseLsn: a.str("base_lsn"), baseTimestamp: a.str("base_timestamp")))
@@ -311,7 +328,7 @@ enum Dispatch {
         case "getCurrentUserOrganizations": return try await c.users().listOrganizations()
         case "transferProjectsFromUserToOrg": return try await c.users().transferProjectsToOrg(body: try a.bodyRequired())
         case "getAuthDetails": return try await c.users().getAuthDetails()
-        case "createSnapshot": return try await c.snapshots().create(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: CreateSnapshotQuery(lsn: a.str("lsn"), timestamp: a.str("timestamp"), name: a.str("name"), expiresAt: a.str("expires_at")))
+        case "createSnapshot": return try await c.snapshots().create(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: CreateSnapshotQuery(lsn: a.str("lsn"), timestamp: a.str("timestamp"), name: a.str("name"), slug: a.str("slug"), expiresAt: a.str("expires_at")))
         case "listSnapshots": return try await c.snapshots().list(projectId: try a.path("project_id", "surface-check-1"))
         case "updateSnapshot": return try await c.snapshots().update(projectId: try a.path("project_id", "surface-check-1"), snapshotId: try a.path("snapshot_id", "surface-check-1"), body: try a.bodyRequired())
         case "deleteSnapshot": return try await c.snapshots().delete(projectId: try a.path("project_id", "surface-check-1"), snapshotId: try a.path("snapshot_id", "surface-check-1"))
@@ -336,6 +353,23 @@ enum Dispatch {
         case "updateProjectBranchFunction": return try await c.functions().update(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), slug: try a.path("slug", "surfacecheck1"), body: try a.bodyRequired())
         case "deleteProjectBranchFunction": return try await c.functions().delete(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), slug: try a.path("slug", "surfacecheck1"))
         case "createProjectBranchFunctionDeployment": return try await c.functions().createDeployment(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), slug: try a.path("slug", "surfacecheck1"), body: try a.partsRequired())
+        case "listProjectMembers": return try await c.projects().listMembers(projectId: try a.path("project_id", "surface-check-1"), query: ListProjectMembersQuery(cursor: a.str("cursor"), limit: a.long("limit")))
+        case "setProjectMemberRole": return try await c.projects().setMemberRole(projectId: try a.path("project_id", "surface-check-1"), memberId: try a.path("member_id", "00000000-0000-4000-8000-000000000001"), body: try a.bodyRequired(), query: SetProjectMemberRoleQuery(confirmSelfDemotion: a.bool("confirm_self_demotion")))
+        case "removeProjectMemberRole": return try await c.projects().removeMemberRole(projectId: try a.path("project_id", "surface-check-1"), memberId: try a.path("member_id", "00000000-0000-4000-8000-000000000001"), query: RemoveProjectMemberRoleQuery(confirmSelfLockout: a.bool("confirm_self_lockout")))
+        case "revealCredential": return try await c.credentials().reveal(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), tokenId: try a.path("token_id", "surface_check"))
+        case "rotateCredential": return try await c.credentials().rotate(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), tokenId: try a.path("token_id", "surface_check"))
+        case "queryProjectBranchLogs": return try await c.branches().queryLogs(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "listProjectBranchLogFields": return try await c.branches().listLogFields(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
+        case "listProjectBranchLogFieldValues": return try await c.branches().listLogFieldValues(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), fieldName: try a.path("field_name", "surface_check"), query: ListProjectBranchLogFieldValuesQuery(since: a.str("since"), startTime: a.str("start_time"), endTime: a.str("end_time"), source: a.str("source"), limit: a.long("limit")))
+        case "listProjectBranchTriggers": return try await c.functions().listTriggers(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
+        case "createProjectBranchTrigger": return try await c.functions().createTrigger(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "getProjectBranchTrigger": return try await c.functions().getTrigger(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), triggerId: try a.path("trigger_id", "surface_check"))
+        case "updateProjectBranchTrigger": return try await c.functions().updateTrigger(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), triggerId: try a.path("trigger_id", "surface_check"), body: try a.bodyRequired())
+        case "deleteProjectBranchTrigger": return try await c.functions().deleteTrigger(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), triggerId: try a.path("trigger_id", "surface_check"))
+        case "listProjectBranchCustomDomains": return try await c.branches().listCustomDomains(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: ListProjectBranchCustomDomainsQuery(cursor: a.str("cursor"), limit: a.long("limit")))
+        case "registerProjectBranchCustomDomain": return try await c.branches().registerCustomDomain(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "deleteProjectBranchCustomDomain": return try await c.branches().deleteCustomDomain(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), domain: try a.path("domain", "surface_check"))
+        case "sendNeonAuthEmailProviderTest": return try await c.auth().sendEmailProviderTest(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
         default: throw DispatchError.unknown(id)
         }
     }
@@ -420,7 +454,7 @@ enum Dispatch {
         case "countProjectBranches": return try c.branches().countBlocking(projectId: try a.path("project_id", "surface-check-1"), query: CountProjectBranchesQuery(search: a.str("search")))
         case "getProjectBranch": return try c.branches().getBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
         case "updateProjectBranch": return try c.branches().updateBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
-        case "deleteProjectBranch": return try c.branches().deleteBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: DeleteProjectBranchQuery(hardDelete: a.bool("hard_delete")))
+        case "deleteProjectBranch": return try c.branches().deleteBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
         case "restoreProjectBranch": return try c.branches().restoreBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
         case "getProjectBranchSchema": return try c.branches().getSchemaBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), dbName: try a.strRequired("db_name"), query: GetProjectBranchSchemaQuery(lsn: a.str("lsn"), timestamp: a.str("timestamp"), format: a.str("format")))
         case "getProjectBranchSchemaComparison": return try c.branches().getSchemaComparisonBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), dbName: try a.strRequired("db_name"), query: GetProjectBranchSchemaComparisonQuery(baseBranchId: a.str("base_branch_id"), lsn: a.str("lsn"), timestamp: a.str("timestamp"), baseLsn: a.str("base_lsn"), baseTimestamp: a.str("base_timestamp")))
@@ -481,7 +515,7 @@ enum Dispatch {
         case "getCurrentUserOrganizations": return try c.users().listOrganizationsBlocking()
         case "transferProjectsFromUserToOrg": return try c.users().transferProjectsToOrgBlocking(body: try a.bodyRequired())
         case "getAuthDetails": return try c.users().getAuthDetailsBlocking()
-        case "createSnapshot": return try c.snapshots().createBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: CreateSnapshotQuery(lsn: a.str("lsn"), timestamp: a.str("timestamp"), name: a.str("name"), expiresAt: a.str("expires_at")))
+        case "createSnapshot": return try c.snapshots().createBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: CreateSnapshotQuery(lsn: a.str("lsn"), timestamp: a.str("timestamp"), name: a.str("name"), slug: a.str("slug"), expiresAt: a.str("expires_at")))
         case "listSnapshots": return try c.snapshots().listBlocking(projectId: try a.path("project_id", "surface-check-1"))
         case "updateSnapshot": return try c.snapshots().updateBlocking(projectId: try a.path("project_id", "surface-check-1"), snapshotId: try a.path("snapshot_id", "surface-check-1"), body: try a.bodyRequired())
         case "deleteSnapshot": return try c.snapshots().deleteBlocking(projectId: try a.path("project_id", "surface-check-1"), snapshotId: try a.path("snapshot_id", "surface-check-1"))
@@ -506,6 +540,23 @@ enum Dispatch {
         case "updateProjectBranchFunction": return try c.functions().updateBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), slug: try a.path("slug", "surfacecheck1"), body: try a.bodyRequired())
         case "deleteProjectBranchFunction": return try c.functions().deleteBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), slug: try a.path("slug", "surfacecheck1"))
         case "createProjectBranchFunctionDeployment": return try c.functions().createDeploymentBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), slug: try a.path("slug", "surfacecheck1"), body: try a.partsRequired())
+        case "listProjectMembers": return try c.projects().listMembersBlocking(projectId: try a.path("project_id", "surface-check-1"), query: ListProjectMembersQuery(cursor: a.str("cursor"), limit: a.long("limit")))
+        case "setProjectMemberRole": return try c.projects().setMemberRoleBlocking(projectId: try a.path("project_id", "surface-check-1"), memberId: try a.path("member_id", "00000000-0000-4000-8000-000000000001"), body: try a.bodyRequired(), query: SetProjectMemberRoleQuery(confirmSelfDemotion: a.bool("confirm_self_demotion")))
+        case "removeProjectMemberRole": return try c.projects().removeMemberRoleBlocking(projectId: try a.path("project_id", "surface-check-1"), memberId: try a.path("member_id", "00000000-0000-4000-8000-000000000001"), query: RemoveProjectMemberRoleQuery(confirmSelfLockout: a.bool("confirm_self_lockout")))
+        case "revealCredential": return try c.credentials().revealBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), tokenId: try a.path("token_id", "surface_check"))
+        case "rotateCredential": return try c.credentials().rotateBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), tokenId: try a.path("token_id", "surface_check"))
+        case "queryProjectBranchLogs": return try c.branches().queryLogsBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "listProjectBranchLogFields": return try c.branches().listLogFieldsBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
+        case "listProjectBranchLogFieldValues": return try c.branches().listLogFieldValuesBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), fieldName: try a.path("field_name", "surface_check"), query: ListProjectBranchLogFieldValuesQuery(since: a.str("since"), startTime: a.str("start_time"), endTime: a.str("end_time"), source: a.str("source"), limit: a.long("limit")))
+        case "listProjectBranchTriggers": return try c.functions().listTriggersBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"))
+        case "createProjectBranchTrigger": return try c.functions().createTriggerBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "getProjectBranchTrigger": return try c.functions().getTriggerBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), triggerId: try a.path("trigger_id", "surface_check"))
+        case "updateProjectBranchTrigger": return try c.functions().updateTriggerBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), triggerId: try a.path("trigger_id", "surface_check"), body: try a.bodyRequired())
+        case "deleteProjectBranchTrigger": return try c.functions().deleteTriggerBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), triggerId: try a.path("trigger_id", "surface_check"))
+        case "listProjectBranchCustomDomains": return try c.branches().listCustomDomainsBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: ListProjectBranchCustomDomainsQuery(cursor: a.str("cursor"), limit: a.long("limit")))
+        case "registerProjectBranchCustomDomain": return try c.branches().registerCustomDomainBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "deleteProjectBranchCustomDomain": return try c.branches().deleteCustomDomainBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), domain: try a.path("domain", "surface_check"))
+        case "sendNeonAuthEmailProviderTest": return try c.auth().sendEmailProviderTestBlocking(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
         default: throw DispatchError.unknown(id)
         }
     }
@@ -523,6 +574,9 @@ enum Dispatch {
         case "getOrganizationMembers": return try c.organizations().getMembersIter(orgId: try a.path("org_id", "surface-check-1"), query: GetOrganizationMembersQuery(sortBy: a.str("sort_by"), cursor: a.str("cursor"), sortOrder: a.str("sort_order"), limit: a.long("limit")))
         case "listProjectBranchBucketObjects": return try c.buckets().listObjectsIter(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), bucketName: try a.path("bucket_name", "surface_check"), query: ListProjectBranchBucketObjectsQuery(prefix: a.str("prefix"), delimiter: a.str("delimiter"), cursor: a.str("cursor"), limit: a.long("limit")))
         case "listProjectBranchFunctions": return try c.functions().iter(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: ListProjectBranchFunctionsQuery(cursor: a.str("cursor"), limit: a.long("limit")))
+        case "listProjectMembers": return try c.projects().listMembersIter(projectId: try a.path("project_id", "surface-check-1"), query: ListProjectMembersQuery(cursor: a.str("cursor"), limit: a.long("limit")))
+        case "queryProjectBranchLogs": return try c.branches().queryLogsIter(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), body: try a.bodyRequired())
+        case "listProjectBranchCustomDomains": return try c.branches().listCustomDomainsIter(projectId: try a.path("project_id", "surface-check-1"), branchId: try a.path("branch_id", "surface-check-1"), query: ListProjectBranchCustomDomainsQuery(cursor: a.str("cursor"), limit: a.long("limit")))
         default: throw DispatchError.unknown(id)
         }
     }

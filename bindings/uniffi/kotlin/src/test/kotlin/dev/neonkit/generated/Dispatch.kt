@@ -8,7 +8,7 @@ import dev.neonkit.*
 import dev.neonkit.testing.Args
 
 object Dispatch {
-    /// Every operationId that has a generated method (163).
+    /// Every operationId that has a generated method (180).
     val operationIds: List<String> = listOf(
         "getProjectAdvisorSecurityIssues",
         "listApiKeys",
@@ -173,6 +173,23 @@ object Dispatch {
         "updateProjectBranchFunction",
         "deleteProjectBranchFunction",
         "createProjectBranchFunctionDeployment",
+        "listProjectMembers",
+        "setProjectMemberRole",
+        "removeProjectMemberRole",
+        "revealCredential",
+        "rotateCredential",
+        "queryProjectBranchLogs",
+        "listProjectBranchLogFields",
+        "listProjectBranchLogFieldValues",
+        "listProjectBranchTriggers",
+        "createProjectBranchTrigger",
+        "getProjectBranchTrigger",
+        "updateProjectBranchTrigger",
+        "deleteProjectBranchTrigger",
+        "listProjectBranchCustomDomains",
+        "registerProjectBranchCustomDomain",
+        "deleteProjectBranchCustomDomain",
+        "sendNeonAuthEmailProviderTest",
     )
 
     /// Calls the operation's suspend method; returns its result (String, ByteArray or Unit).
@@ -254,7 +271,7 @@ object Dispatch {
         "countProjectBranches" -> c.branches().count(`projectId` = a.path("project_id", "surface-check-1"), query = CountProjectBranchesQuery(`search` = a.str("search")))
         "getProjectBranch" -> c.branches().get(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
         "updateProjectBranch" -> c.branches().update(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
-        "deleteProjectBranch" -> c.branches().delete(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = DeleteProjectBranchQuery(`hardDelete` = a.bool("hard_delete")))
+        "deleteProjectBranch" -> c.branches().delete(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
         "restoreProjectBranch" -> c.branches().restore(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
         "getProjectBranchSchema" -> c.branches().getSchema(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `dbName` = a.strRequired("db_name"), query = GetProjectBranchSchemaQuery(`lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `format` = a.str("format")))
         "getProjectBranchSchemaComparison" -> c.branches().getSchemaComparison(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `dbName` = a.strRequired("db_name"), query = GetProjectBranchSchemaComparisonQuery(`baseBranchId` = a.str("base_branch_id"), `lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `baseLsn` = a.str("base_lsn"), `baseTimestamp` = a.str("base_timestamp")))
@@ -315,7 +332,7 @@ object Dispatch {
         "getCurrentUserOrganizations" -> c.users().listOrganizations()
         "transferProjectsFromUserToOrg" -> c.users().transferProjectsToOrg(body = a.bodyRequired())
         "getAuthDetails" -> c.users().getAuthDetails()
-        "createSnapshot" -> c.snapshots().create(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = CreateSnapshotQuery(`lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `name` = a.str("name"), `expiresAt` = a.str("expires_at")))
+        "createSnapshot" -> c.snapshots().create(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = CreateSnapshotQuery(`lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `name` = a.str("name"), `slug` = a.str("slug"), `expiresAt` = a.str("expires_at")))
         "listSnapshots" -> c.snapshots().list(`projectId` = a.path("project_id", "surface-check-1"))
         "updateSnapshot" -> c.snapshots().update(`projectId` = a.path("project_id", "surface-check-1"), `snapshotId` = a.path("snapshot_id", "surface-check-1"), body = a.bodyRequired())
         "deleteSnapshot" -> c.snapshots().delete(`projectId` = a.path("project_id", "surface-check-1"), `snapshotId` = a.path("snapshot_id", "surface-check-1"))
@@ -340,6 +357,23 @@ object Dispatch {
         "updateProjectBranchFunction" -> c.functions().update(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `slug` = a.path("slug", "surfacecheck1"), body = a.bodyRequired())
         "deleteProjectBranchFunction" -> c.functions().delete(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `slug` = a.path("slug", "surfacecheck1"))
         "createProjectBranchFunctionDeployment" -> c.functions().createDeployment(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `slug` = a.path("slug", "surfacecheck1"), body = a.partsRequired())
+        "listProjectMembers" -> c.projects().listMembers(`projectId` = a.path("project_id", "surface-check-1"), query = ListProjectMembersQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
+        "setProjectMemberRole" -> c.projects().setMemberRole(`projectId` = a.path("project_id", "surface-check-1"), `memberId` = a.path("member_id", "00000000-0000-4000-8000-000000000001"), body = a.bodyRequired(), query = SetProjectMemberRoleQuery(`confirmSelfDemotion` = a.bool("confirm_self_demotion")))
+        "removeProjectMemberRole" -> c.projects().removeMemberRole(`projectId` = a.path("project_id", "surface-check-1"), `memberId` = a.path("member_id", "00000000-0000-4000-8000-000000000001"), query = RemoveProjectMemberRoleQuery(`confirmSelfLockout` = a.bool("confirm_self_lockout")))
+        "revealCredential" -> c.credentials().reveal(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `tokenId` = a.path("token_id", "surface_check"))
+        "rotateCredential" -> c.credentials().rotate(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `tokenId` = a.path("token_id", "surface_check"))
+        "queryProjectBranchLogs" -> c.branches().queryLogs(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "listProjectBranchLogFields" -> c.branches().listLogFields(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
+        "listProjectBranchLogFieldValues" -> c.branches().listLogFieldValues(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `fieldName` = a.path("field_name", "surface_check"), query = ListProjectBranchLogFieldValuesQuery(`since` = a.str("since"), `startTime` = a.str("start_time"), `endTime` = a.str("end_time"), `source` = a.str("source"), `limit` = a.long("limit")))
+        "listProjectBranchTriggers" -> c.functions().listTriggers(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
+        "createProjectBranchTrigger" -> c.functions().createTrigger(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "getProjectBranchTrigger" -> c.functions().getTrigger(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `triggerId` = a.path("trigger_id", "surface_check"))
+        "updateProjectBranchTrigger" -> c.functions().updateTrigger(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `triggerId` = a.path("trigger_id", "surface_check"), body = a.bodyRequired())
+        "deleteProjectBranchTrigger" -> c.functions().deleteTrigger(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `triggerId` = a.path("trigger_id", "surface_check"))
+        "listProjectBranchCustomDomains" -> c.branches().listCustomDomains(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = ListProjectBranchCustomDomainsQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
+        "registerProjectBranchCustomDomain" -> c.branches().registerCustomDomain(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "deleteProjectBranchCustomDomain" -> c.branches().deleteCustomDomain(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `domain` = a.path("domain", "surface_check"))
+        "sendNeonAuthEmailProviderTest" -> c.auth().sendEmailProviderTest(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
         else -> throw IllegalArgumentException("no operation $id")
     }
 
@@ -422,7 +456,7 @@ object Dispatch {
         "countProjectBranches" -> c.branches().countBlocking(`projectId` = a.path("project_id", "surface-check-1"), query = CountProjectBranchesQuery(`search` = a.str("search")))
         "getProjectBranch" -> c.branches().getBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
         "updateProjectBranch" -> c.branches().updateBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
-        "deleteProjectBranch" -> c.branches().deleteBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = DeleteProjectBranchQuery(`hardDelete` = a.bool("hard_delete")))
+        "deleteProjectBranch" -> c.branches().deleteBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
         "restoreProjectBranch" -> c.branches().restoreBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
         "getProjectBranchSchema" -> c.branches().getSchemaBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `dbName` = a.strRequired("db_name"), query = GetProjectBranchSchemaQuery(`lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `format` = a.str("format")))
         "getProjectBranchSchemaComparison" -> c.branches().getSchemaComparisonBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `dbName` = a.strRequired("db_name"), query = GetProjectBranchSchemaComparisonQuery(`baseBranchId` = a.str("base_branch_id"), `lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `baseLsn` = a.str("base_lsn"), `baseTimestamp` = a.str("base_timestamp")))
@@ -483,7 +517,7 @@ object Dispatch {
         "getCurrentUserOrganizations" -> c.users().listOrganizationsBlocking()
         "transferProjectsFromUserToOrg" -> c.users().transferProjectsToOrgBlocking(body = a.bodyRequired())
         "getAuthDetails" -> c.users().getAuthDetailsBlocking()
-        "createSnapshot" -> c.snapshots().createBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = CreateSnapshotQuery(`lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `name` = a.str("name"), `expiresAt` = a.str("expires_at")))
+        "createSnapshot" -> c.snapshots().createBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = CreateSnapshotQuery(`lsn` = a.str("lsn"), `timestamp` = a.str("timestamp"), `name` = a.str("name"), `slug` = a.str("slug"), `expiresAt` = a.str("expires_at")))
         "listSnapshots" -> c.snapshots().listBlocking(`projectId` = a.path("project_id", "surface-check-1"))
         "updateSnapshot" -> c.snapshots().updateBlocking(`projectId` = a.path("project_id", "surface-check-1"), `snapshotId` = a.path("snapshot_id", "surface-check-1"), body = a.bodyRequired())
         "deleteSnapshot" -> c.snapshots().deleteBlocking(`projectId` = a.path("project_id", "surface-check-1"), `snapshotId` = a.path("snapshot_id", "surface-check-1"))
@@ -508,6 +542,23 @@ object Dispatch {
         "updateProjectBranchFunction" -> c.functions().updateBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `slug` = a.path("slug", "surfacecheck1"), body = a.bodyRequired())
         "deleteProjectBranchFunction" -> c.functions().deleteBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `slug` = a.path("slug", "surfacecheck1"))
         "createProjectBranchFunctionDeployment" -> c.functions().createDeploymentBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `slug` = a.path("slug", "surfacecheck1"), body = a.partsRequired())
+        "listProjectMembers" -> c.projects().listMembersBlocking(`projectId` = a.path("project_id", "surface-check-1"), query = ListProjectMembersQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
+        "setProjectMemberRole" -> c.projects().setMemberRoleBlocking(`projectId` = a.path("project_id", "surface-check-1"), `memberId` = a.path("member_id", "00000000-0000-4000-8000-000000000001"), body = a.bodyRequired(), query = SetProjectMemberRoleQuery(`confirmSelfDemotion` = a.bool("confirm_self_demotion")))
+        "removeProjectMemberRole" -> c.projects().removeMemberRoleBlocking(`projectId` = a.path("project_id", "surface-check-1"), `memberId` = a.path("member_id", "00000000-0000-4000-8000-000000000001"), query = RemoveProjectMemberRoleQuery(`confirmSelfLockout` = a.bool("confirm_self_lockout")))
+        "revealCredential" -> c.credentials().revealBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `tokenId` = a.path("token_id", "surface_check"))
+        "rotateCredential" -> c.credentials().rotateBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `tokenId` = a.path("token_id", "surface_check"))
+        "queryProjectBranchLogs" -> c.branches().queryLogsBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "listProjectBranchLogFields" -> c.branches().listLogFieldsBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
+        "listProjectBranchLogFieldValues" -> c.branches().listLogFieldValuesBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `fieldName` = a.path("field_name", "surface_check"), query = ListProjectBranchLogFieldValuesQuery(`since` = a.str("since"), `startTime` = a.str("start_time"), `endTime` = a.str("end_time"), `source` = a.str("source"), `limit` = a.long("limit")))
+        "listProjectBranchTriggers" -> c.functions().listTriggersBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"))
+        "createProjectBranchTrigger" -> c.functions().createTriggerBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "getProjectBranchTrigger" -> c.functions().getTriggerBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `triggerId` = a.path("trigger_id", "surface_check"))
+        "updateProjectBranchTrigger" -> c.functions().updateTriggerBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `triggerId` = a.path("trigger_id", "surface_check"), body = a.bodyRequired())
+        "deleteProjectBranchTrigger" -> c.functions().deleteTriggerBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `triggerId` = a.path("trigger_id", "surface_check"))
+        "listProjectBranchCustomDomains" -> c.branches().listCustomDomainsBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = ListProjectBranchCustomDomainsQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
+        "registerProjectBranchCustomDomain" -> c.branches().registerCustomDomainBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "deleteProjectBranchCustomDomain" -> c.branches().deleteCustomDomainBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `domain` = a.path("domain", "surface_check"))
+        "sendNeonAuthEmailProviderTest" -> c.auth().sendEmailProviderTestBlocking(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
         else -> throw IllegalArgumentException("no operation $id")
     }
 
@@ -523,6 +574,9 @@ object Dispatch {
         "getOrganizationMembers" -> c.organizations().getMembersIter(`orgId` = a.path("org_id", "surface-check-1"), query = GetOrganizationMembersQuery(`sortBy` = a.str("sort_by"), `cursor` = a.str("cursor"), `sortOrder` = a.str("sort_order"), `limit` = a.long("limit")))
         "listProjectBranchBucketObjects" -> c.buckets().listObjectsIter(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), `bucketName` = a.path("bucket_name", "surface_check"), query = ListProjectBranchBucketObjectsQuery(`prefix` = a.str("prefix"), `delimiter` = a.str("delimiter"), `cursor` = a.str("cursor"), `limit` = a.long("limit")))
         "listProjectBranchFunctions" -> c.functions().iter(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = ListProjectBranchFunctionsQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
+        "listProjectMembers" -> c.projects().listMembersIter(`projectId` = a.path("project_id", "surface-check-1"), query = ListProjectMembersQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
+        "queryProjectBranchLogs" -> c.branches().queryLogsIter(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), body = a.bodyRequired())
+        "listProjectBranchCustomDomains" -> c.branches().listCustomDomainsIter(`projectId` = a.path("project_id", "surface-check-1"), `branchId` = a.path("branch_id", "surface-check-1"), query = ListProjectBranchCustomDomainsQuery(`cursor` = a.str("cursor"), `limit` = a.long("limit")))
         else -> throw IllegalArgumentException("$id is not paginated")
     }
 }

@@ -311,6 +311,8 @@ public object OperationAction {
     public const val TENANT_IGNORE: kotlin.String = "tenant_ignore"
     public const val TENANT_ATTACH: kotlin.String = "tenant_attach"
     public const val TENANT_DETACH: kotlin.String = "tenant_detach"
+    public const val TENANT_DETACH_SAFEKEEPERS: kotlin.String = "tenant_detach_safekeepers"
+    public const val TENANT_ATTACH_SAFEKEEPERS: kotlin.String = "tenant_attach_safekeepers"
     public const val TENANT_REATTACH: kotlin.String = "tenant_reattach"
     public const val REPLACE_SAFEKEEPER: kotlin.String = "replace_safekeeper"
     public const val DISABLE_MAINTENANCE: kotlin.String = "disable_maintenance"
@@ -332,7 +334,8 @@ public object OperationAction {
     public const val FINALIZE_MIGRATION: kotlin.String = "finalize_migration"
     public const val MARK_MIGRATION_PREPARED: kotlin.String = "mark_migration_prepared"
     public const val UPDATE_CATALOG: kotlin.String = "update_catalog"
-    public val values: kotlin.collections.List<kotlin.String> = listOf("create_compute", "create_timeline", "start_compute", "suspend_compute", "apply_config", "check_availability", "delete_timeline", "create_branch", "import_data", "tenant_ignore", "tenant_attach", "tenant_detach", "tenant_reattach", "replace_safekeeper", "disable_maintenance", "apply_storage_config", "prepare_secondary_pageserver", "switch_pageserver", "detach_parent_branch", "timeline_archive", "timeline_unarchive", "start_reserved_compute", "sync_dbs_and_roles_from_compute", "apply_schema_from_branch", "timeline_mark_invisible", "timeline_update_protected_config", "prewarm_replica", "promote_replica", "set_storage_non_dirty", "swap_binding_id", "finalize_migration", "mark_migration_prepared", "update_catalog")
+    public const val EPC_SYNC: kotlin.String = "epc_sync"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("create_compute", "create_timeline", "start_compute", "suspend_compute", "apply_config", "check_availability", "delete_timeline", "create_branch", "import_data", "tenant_ignore", "tenant_attach", "tenant_detach", "tenant_detach_safekeepers", "tenant_attach_safekeepers", "tenant_reattach", "replace_safekeeper", "disable_maintenance", "apply_storage_config", "prepare_secondary_pageserver", "switch_pageserver", "detach_parent_branch", "timeline_archive", "timeline_unarchive", "start_reserved_compute", "sync_dbs_and_roles_from_compute", "apply_schema_from_branch", "timeline_mark_invisible", "timeline_update_protected_config", "prewarm_replica", "promote_replica", "set_storage_non_dirty", "swap_binding_id", "finalize_migration", "mark_migration_prepared", "update_catalog", "epc_sync")
 }
 
 /** The known values of `OperationStatus` (an open set: a field of this type is a String and may hold others). */
@@ -575,10 +578,10 @@ public class GrantPermissionToProjectRequest(neonJson: JsonObject) : NeonModel(n
 
 /** The known values of `ProjectPermissionLevel` (an open set: a field of this type is a String and may hold others). */
 public object ProjectPermissionLevel {
-    public const val CAN_VIEW: kotlin.String = "CAN_VIEW"
-    public const val CAN_EDIT: kotlin.String = "CAN_EDIT"
-    public const val CAN_MANAGE: kotlin.String = "CAN_MANAGE"
-    public val values: kotlin.collections.List<kotlin.String> = listOf("CAN_VIEW", "CAN_EDIT", "CAN_MANAGE")
+    public const val VIEWER: kotlin.String = "VIEWER"
+    public const val EDITOR: kotlin.String = "EDITOR"
+    public const val ADMIN: kotlin.String = "ADMIN"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("VIEWER", "EDITOR", "ADMIN")
 }
 
 public class ConsumptionHistoryPerProjectResponse(neonJson: JsonObject) : NeonModel(neonJson) {
@@ -2338,6 +2341,8 @@ public class Snapshot(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `fullSize`: kotlin.Long? get() = optional("full_size") { asLong(it) }
     /** Incremental storage size in bytes since the previous scheduled snapshot, when the snapshot is billed on incremental (diff) usage. */
     public val `diffSize`: kotlin.Long? get() = optional("diff_size") { asLong(it) }
+    /** Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name. */
+    public val `slug`: kotlin.String? get() = optional("slug") { asString(it) }
 }
 
 public class SnapshotUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
@@ -2643,6 +2648,473 @@ public class FunctionDeployRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `runtime`: kotlin.String? get() = optional("runtime") { asString(it) }
     /** Optional JSON object (a string-to-string map) of environment variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a JSON-encoded string because multipart form data does not support typed object parts. */
     public val `environment`: kotlin.String? get() = optional("environment") { asString(it) }
+}
+
+public class StandardEmailServerResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Hostname of the email server. (a secret: never printed by toString) */
+    public val `host`: kotlin.String get() = required("host") { asString(it) }
+    /** TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission). */
+    public val `port`: kotlin.Long get() = required("port") { asLong(it) }
+    /** Username for authenticating with the SMTP server. (a secret: never printed by toString) */
+    public val `username`: kotlin.String get() = required("username") { asString(it) }
+    /** On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password. (a secret: never printed by toString) */
+    public val `password`: kotlin.String get() = required("password") { asString(it) }
+    /** Email address used as the From address on outgoing auth emails. */
+    public val `senderEmail`: kotlin.String get() = required("sender_email") { asString(it) }
+    /** Display name shown as the sender in outgoing emails. */
+    public val `senderName`: kotlin.String get() = required("sender_name") { asString(it) }
+}
+
+/** Request to test the branch's saved email provider. Only the recipient is supplied; the stored SMTP settings and password are used server-side. */
+public class SendNeonAuthEmailProviderTestRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** The email address to send the test email to. */
+    public val `recipientEmail`: kotlin.String get() = required("recipient_email") { asString(it) }
+}
+
+public class ProjectMembers(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `projectMembers`: kotlin.collections.List<ProjectMember> get() = required("project_members") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ProjectMember(it) } } }
+    /** To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor. */
+    public val `pagination`: CursorPagination? get() = optional("pagination") { asObject(it)?.let { CursorPagination(it) } }
+}
+
+public class ProjectMember(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** The organization member ID. */
+    public val `memberId`: kotlin.String get() = required("member_id") { asString(it) }
+    /** The user ID for the organization member. */
+    public val `userId`: kotlin.String get() = required("user_id") { asString(it) }
+    /** Email address of the user who has been granted access to the project. (a secret: never printed by toString) */
+    public val `email`: kotlin.String? get() = optional("email") { asString(it) }
+    /** The user's display name. */
+    public val `name`: kotlin.String? get() = optional("name") { asString(it) }
+    /** Organization-level role used by project member role management. */
+    public val `orgRole`: kotlin.String get() = required("org_role") { asString(it) }
+    /** Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`. */
+    public val `projectRole`: kotlin.String? get() = optional("project_role") { asString(it) }
+    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    public val `orgDefaultProjectPermission`: kotlin.String? get() = optional("org_default_project_permission") { asString(it) }
+    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    public val `explicitProjectPermission`: kotlin.String? get() = optional("explicit_project_permission") { asString(it) }
+    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    public val `effectiveProjectPermission`: kotlin.String? get() = optional("effective_project_permission") { asString(it) }
+    /** How a member's project access is granted. */
+    public val `grantSource`: kotlin.String? get() = optional("grant_source") { asString(it) }
+}
+
+public class ProjectMemberRoleResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `projectId`: kotlin.String get() = required("project_id") { asString(it) }
+    public val `memberId`: kotlin.String get() = required("member_id") { asString(it) }
+    public val `userId`: kotlin.String get() = required("user_id") { asString(it) }
+    /** Email address of the user who has been granted access to the project. (a secret: never printed by toString) */
+    public val `email`: kotlin.String? get() = optional("email") { asString(it) }
+    /** The user's display name. */
+    public val `name`: kotlin.String? get() = optional("name") { asString(it) }
+    /** Organization-level role used by project member role management. */
+    public val `orgRole`: kotlin.String get() = required("org_role") { asString(it) }
+    /** Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`. */
+    public val `projectRole`: kotlin.String? get() = optional("project_role") { asString(it) }
+    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    public val `orgDefaultProjectPermission`: kotlin.String? get() = optional("org_default_project_permission") { asString(it) }
+    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    public val `explicitProjectPermission`: kotlin.String? get() = optional("explicit_project_permission") { asString(it) }
+    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    public val `effectiveProjectPermission`: kotlin.String? get() = optional("effective_project_permission") { asString(it) }
+    /** Hint that database credentials may need rotation after the role change. */
+    public val `credentialRotationRecommended`: kotlin.Boolean? get() = optional("credential_rotation_recommended") { asBool(it) }
+    /** Hint that project-scoped org API keys created by the target user may need rotation. */
+    public val `orgApiKeyRotationRecommended`: kotlin.Boolean? get() = optional("org_api_key_rotation_recommended") { asBool(it) }
+}
+
+public class SetProjectMemberRoleRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`. */
+    public val `role`: kotlin.String get() = required("role") { asString(it) }
+}
+
+/** The known values of `ProjectMemberOrgRole` (an open set: a field of this type is a String and may hold others). */
+public object ProjectMemberOrgRole {
+    public const val ADMIN: kotlin.String = "admin"
+    public const val MEMBER: kotlin.String = "member"
+    public const val EDITOR: kotlin.String = "editor"
+    public const val VIEWER: kotlin.String = "viewer"
+    public const val COLLABORATOR: kotlin.String = "collaborator"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("admin", "member", "editor", "viewer", "collaborator")
+}
+
+/** The known values of `ProjectRole` (an open set: a field of this type is a String and may hold others). */
+public object ProjectRole {
+    public const val VIEWER: kotlin.String = "viewer"
+    public const val EDITOR: kotlin.String = "editor"
+    public const val ADMIN: kotlin.String = "admin"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("viewer", "editor", "admin")
+}
+
+/** The known values of `ProjectMemberGrantSource` (an open set: a field of this type is a String and may hold others). */
+public object ProjectMemberGrantSource {
+    public const val EXPLICIT: kotlin.String = "explicit"
+    public const val ORG_ROLE_DEFAULT: kotlin.String = "org_role_default"
+    public const val ORG_ADMIN_OVERRIDE: kotlin.String = "org_admin_override"
+    public const val UNASSIGNED: kotlin.String = "unassigned"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("explicit", "org_role_default", "org_admin_override", "unassigned")
+}
+
+/** The live secrets of an existing credential, recovered on demand by the reveal endpoint. `api_token` and `s3_secret_access_key` are the same values handed back once at issuance. */
+public class CredentialSecret(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Opaque credential id (e.g. nak_live_<32hex>). */
+    public val `tokenId`: kotlin.String get() = required("token_id") { asString(it) }
+    /** Bearer token. (a secret: never printed by toString) */
+    public val `apiToken`: kotlin.String get() = required("api_token") { asString(it) }
+    /** nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY. (a secret: never printed by toString) */
+    public val `s3SecretAccessKey`: kotlin.String get() = required("s3_secret_access_key") { asString(it) }
+}
+
+/** The replacement secret material for an existing credential, returned exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are unchanged by the rotation — only `api_token` and `s3_secret_access_key` are new. */
+public class RotateCredentialResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Opaque credential id (e.g. nak_live_<32hex>), unchanged by the rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4. */
+    public val `tokenId`: kotlin.String get() = required("token_id") { asString(it) }
+    /** First 12 hex chars of token_id; safe to log. */
+    public val `tokenIdShort`: kotlin.String get() = required("token_id_short") { asString(it) }
+    /** Customer-supplied label carried on the credential. Absent when none was set at issuance. */
+    public val `name`: kotlin.String? get() = optional("name") { asString(it) }
+    /** The new Bearer token; returned exactly once. (a secret: never printed by toString) */
+    public val `apiToken`: kotlin.String get() = required("api_token") { asString(it) }
+    /** The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once. (a secret: never printed by toString) */
+    public val `s3SecretAccessKey`: kotlin.String get() = required("s3_secret_access_key") { asString(it) }
+    public val `scopes`: kotlin.collections.List<kotlin.String> get() = required("scopes") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
+    public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
+    /** Always `user`: only customer-managed credentials are rotatable through this endpoint. */
+    public val `principalType`: kotlin.String get() = required("principal_type") { asString(it) }
+    /** When the credential was originally issued. Rotation replaces the secrets in place and does not reset this. */
+    public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
+    /** When the credential expires; absent means never expires. Rotation does not extend it. */
+    public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
+}
+
+/** The known values of `GrantedCredentialScope` (an open set: a field of this type is a String and may hold others). */
+public object GrantedCredentialScope {
+    public const val STORAGE_READ: kotlin.String = "storage:read"
+    public const val STORAGE_WRITE: kotlin.String = "storage:write"
+    public const val AI_GATEWAY_INVOKE: kotlin.String = "ai_gateway:invoke"
+    public const val TELEMETRY_WRITE: kotlin.String = "telemetry:write"
+    public const val FUNCTIONS_INVOKE: kotlin.String = "functions:invoke"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("storage:read", "storage:write", "ai_gateway:invoke", "telemetry:write", "functions:invoke")
+}
+
+public class ProjectBranchLogsQueryRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Length of the query window, ending at `end_time` or at the current time when `end_time` is omitted. Mutually exclusive with `start_time`. Prefer this over computing absolute bounds when the caller only means "the last hour". */
+    public val `since`: kotlin.String? get() = optional("since") { asString(it) }
+    /** Inclusive beginning of the query window. Mutually exclusive with `since`. Defaults to one hour before `end_time`, or one hour before the current time when both bounds are omitted. */
+    public val `startTime`: kotlin.String? get() = optional("start_time") { asString(it) }
+    /** Exclusive end of the query window. Defaults to the current time. */
+    public val `endTime`: kotlin.String? get() = optional("end_time") { asString(it) }
+    /** Maximum number of log records to return per page. */
+    public val `limit`: kotlin.Long? get() = optional("limit") { asLong(it) }
+    /** Opaque pagination cursor returned as `next_cursor` by a previous call. Resume the query after the last record of the previous page, repeating the time range and every filter unchanged. */
+    public val `cursor`: kotlin.String? get() = optional("cursor") { asString(it) }
+    /** Order matching records by timestamp. `desc`, the default, returns the newest records first. */
+    public val `sortOrder`: kotlin.String? get() = optional("sort_order") { asString(it) }
+    /** The Neon service that emitted the log record. */
+    public val `source`: kotlin.String? get() = optional("source") { asString(it) }
+    /** Match the OpenTelemetry `service.name` resource attribute exactly. */
+    public val `serviceName`: kotlin.String? get() = optional("service_name") { asString(it) }
+    /** Match the OpenTelemetry instrumentation scope name exactly. */
+    public val `scopeName`: kotlin.String? get() = optional("scope_name") { asString(it) }
+    /** An OpenTelemetry severity level. A minimum severity includes every higher level in this order: `trace`, `debug`, `info`, `warn`, `error`, `fatal`. */
+    public val `minimumSeverity`: kotlin.String? get() = optional("minimum_severity") { asString(it) }
+    /** Match the OpenTelemetry severity text exactly. */
+    public val `severityText`: kotlin.String? get() = optional("severity_text") { asString(it) }
+    /** Match records whose rendered `message` contains this case-sensitive substring. */
+    public val `bodyContains`: kotlin.String? get() = optional("body_contains") { asString(it) }
+    /** Match records associated with this OpenTelemetry trace ID. W3C Trace Context defines a trace ID as 32 lowercase hex digits, and that is what is stored, so an uppercase value is rejected rather than silently matching nothing. */
+    public val `traceId`: kotlin.String? get() = optional("trace_id") { asString(it) }
+    /** Escape hatch for selections the structured filters cannot express: a raw LogQL expression, evaluated against this branch's log stream. */
+    public val `logql`: kotlin.String? get() = optional("logql") { asString(it) }
+}
+
+public class ProjectBranchLogsQueryResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `logs`: kotlin.collections.List<ProjectBranchLogRecord> get() = required("logs") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ProjectBranchLogRecord(it) } } }
+    /** Pagination cursor to pass as `cursor` on the next request. Empty when the response is not truncated. */
+    public val `nextCursor`: kotlin.String? get() = optional("next_cursor") { asString(it) }
+    /** True when more records matched than were returned. */
+    public val `isTruncated`: kotlin.Boolean get() = required("is_truncated") { asBool(it) }
+}
+
+public class ProjectBranchLogRecord(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** The OpenTelemetry record timestamp in UTC. */
+    public val `timestamp`: kotlin.String get() = required("timestamp") { asString(it) }
+    /** The OpenTelemetry log body rendered as text. A body that is already a string is returned verbatim. Any other OpenTelemetry `AnyValue` body — notably the structured key/value body that `storage` records always carry — is rendered as compact JSON with its keys sorted alphabetically, for example `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`. */
+    public val `message`: kotlin.String get() = required("message") { asString(it) }
+    /** The Neon service that emitted the log record. */
+    public val `source`: kotlin.String? get() = optional("source") { asString(it) }
+    /** The Neon identifier of the service instance that emitted the record. */
+    public val `entityId`: kotlin.String? get() = optional("entity_id") { asString(it) }
+    /** The OpenTelemetry `service.name` resource attribute. */
+    public val `serviceName`: kotlin.String? get() = optional("service_name") { asString(it) }
+    /** The OpenTelemetry instrumentation scope name. */
+    public val `scopeName`: kotlin.String? get() = optional("scope_name") { asString(it) }
+    /** The numeric OpenTelemetry severity. */
+    public val `severityNumber`: kotlin.Int? get() = optional("severity_number") { asInt(it) }
+    /** The original OpenTelemetry severity text. */
+    public val `severityText`: kotlin.String? get() = optional("severity_text") { asString(it) }
+    /** The OpenTelemetry trace ID, when the record belongs to a trace. */
+    public val `traceId`: kotlin.String? get() = optional("trace_id") { asString(it) }
+    /** The OpenTelemetry span ID, when the record belongs to a span. */
+    public val `spanId`: kotlin.String? get() = optional("span_id") { asString(it) }
+    /** Customer-defined OpenTelemetry log and resource attributes. */
+    public val `attributes`: kotlin.collections.Map<kotlin.String, JsonElement> get() = required("attributes") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> e1?.let { e1k to it } }?.toMap() }
+}
+
+public class ProjectBranchLogsInvalidQuery(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `code`: kotlin.String get() = required("code") { asString(it) }
+    public val `message`: kotlin.String get() = required("message") { asString(it) }
+    /** Machine-readable reason why the request was rejected: - `time_range_too_large`: the requested window spans more than seven days. - `invalid_time_range`: `end_time` is not after `start_time`. - `conflicting_time_range`: both `since` and `start_time` were supplied. - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a different query. - `unknown_field`: the requested `field_name` is not one of the fields the log fields endpoint reports for this branch. - `invalid_logql`: the supplied `logql` expression does not parse, or uses a construct this endpoint does not accept. - `conflicting_filters`: `logql` was supplied alongside one or more structured filters. Use one or the other. */
+    public val `reason`: kotlin.String get() = required("reason") { asString(it) }
+}
+
+public class ProjectBranchLogsNotAvailable(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `code`: kotlin.String get() = required("code") { asString(it) }
+    public val `message`: kotlin.String get() = required("message") { asString(it) }
+    /** Machine-readable reason why logs cannot be read: - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it. - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it has no logs to serve. */
+    public val `reason`: kotlin.String get() = required("reason") { asString(it) }
+}
+
+public class ProjectBranchLogFieldsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Log field names observed on this branch, each usable as `field_name` on the log field-values endpoint. Computed per branch rather than fixed by this specification, so clients should not assume a particular set. */
+    public val `fields`: kotlin.collections.List<kotlin.String> get() = required("fields") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
+}
+
+public class ProjectBranchLogFieldValuesResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `values`: kotlin.collections.List<kotlin.String> get() = required("values") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
+    /** True when more distinct values exist than were returned, because either the requested `limit` or the server's own scan cap was reached. A caller that filters on a partial list is choosing from an arbitrary subset, so narrow `since` or `source` and ask again when this is `true`. */
+    public val `isTruncated`: kotlin.Boolean get() = required("is_truncated") { asBool(it) }
+}
+
+/** The known values of `ProjectBranchLogSource` (an open set: a field of this type is a String and may hold others). */
+public object ProjectBranchLogSource {
+    public const val FUNCTION: kotlin.String = "function"
+    public const val STORAGE: kotlin.String = "storage"
+    public const val PG_ENDPOINT: kotlin.String = "pg_endpoint"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("function", "storage", "pg_endpoint")
+}
+
+/** The known values of `ProjectBranchLogSeverity` (an open set: a field of this type is a String and may hold others). */
+public object ProjectBranchLogSeverity {
+    public const val TRACE: kotlin.String = "trace"
+    public const val DEBUG: kotlin.String = "debug"
+    public const val INFO: kotlin.String = "info"
+    public const val WARN: kotlin.String = "warn"
+    public const val ERROR: kotlin.String = "error"
+    public const val FATAL: kotlin.String = "fatal"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("trace", "debug", "info", "warn", "error", "fatal")
+}
+
+public class TriggersListResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `triggers`: kotlin.collections.List<JsonElement> get() = required("triggers") { asArray(it)?.mapNotNull { e1 -> e1 } }
+}
+
+public class TriggerResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** A branch-effective trigger discriminated by `type`. The supported trigger types are `schedule` and `storage_object_created`. */
+    public val `trigger`: JsonElement get() = required("trigger") { it }
+}
+
+/** A branch-effective schedule trigger for a Function. */
+public class ScheduleTrigger(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Trigger type discriminator. */
+    public val `type`: kotlin.String get() = required("type") { asString(it) }
+    /** Opaque, server-minted project-wide trigger identifier. */
+    public val `triggerId`: kotlin.String get() = required("trigger_id") { asString(it) }
+    /** The branch-local Function slug resolved when an occurrence is consumed. */
+    public val `functionSlug`: kotlin.String get() = required("function_slug") { asString(it) }
+    /** Human-readable trigger name. */
+    public val `name`: kotlin.String get() = required("name") { asString(it) }
+    /** Path passed to the target Function. */
+    public val `functionPath`: kotlin.String get() = required("function_path") { asString(it) }
+    /** A numeric five-field cron schedule interpreted in UTC. */
+    public val `schedule`: FunctionTriggerSchedule get() = required("schedule") { asObject(it)?.let { FunctionTriggerSchedule(it) } }
+    public val `enabled`: kotlin.Boolean get() = required("enabled") { asBool(it) }
+    /** Monotonic configuration version. */
+    public val `version`: kotlin.Long get() = required("version") { asLong(it) }
+    /** Next scheduled occurrence as an RFC 3339 UTC timestamp, or null while disabled or inherited and not explicitly enabled on this branch. */
+    public val `nextRunAt`: kotlin.String? get() = optional("next_run_at") { asString(it) }
+    /** True when the effective configuration was authored on an ancestor branch. */
+    public val `inherited`: kotlin.Boolean get() = required("inherited") { asBool(it) }
+}
+
+/** A branch-effective trigger that invokes a Function after a successful upload matching its exact bucket and optional object-key prefix. */
+public class StorageObjectCreatedTrigger(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Trigger type discriminator. */
+    public val `type`: kotlin.String get() = required("type") { asString(it) }
+    /** Opaque, server-minted project-wide trigger identifier. */
+    public val `triggerId`: kotlin.String get() = required("trigger_id") { asString(it) }
+    /** The branch-local Function slug resolved when an invocation is consumed. */
+    public val `functionSlug`: kotlin.String get() = required("function_slug") { asString(it) }
+    /** Human-readable trigger name. */
+    public val `name`: kotlin.String get() = required("name") { asString(it) }
+    /** Path passed to the target Function. */
+    public val `functionPath`: kotlin.String get() = required("function_path") { asString(it) }
+    /** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+    public val `storageObjectCreated`: FunctionTriggerStorageObjectCreated get() = required("storage_object_created") { asObject(it)?.let { FunctionTriggerStorageObjectCreated(it) } }
+    public val `enabled`: kotlin.Boolean get() = required("enabled") { asBool(it) }
+    /** Monotonic configuration version. */
+    public val `version`: kotlin.Long get() = required("version") { asLong(it) }
+    /** True when the effective configuration was authored on an ancestor branch. */
+    public val `inherited`: kotlin.Boolean get() = required("inherited") { asBool(it) }
+}
+
+public class ScheduleTriggerCreateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Trigger type discriminator. */
+    public val `type`: kotlin.String get() = required("type") { asString(it) }
+    /** The branch-local Function slug to invoke. */
+    public val `functionSlug`: kotlin.String get() = required("function_slug") { asString(it) }
+    /** Human-readable name, unique among triggers visible on the branch. */
+    public val `name`: kotlin.String get() = required("name") { asString(it) }
+    /** Path passed to the target Function. Defaults to `/`. */
+    public val `functionPath`: kotlin.String? get() = optional("function_path") { asString(it) }
+    /** A numeric five-field cron schedule interpreted in UTC. */
+    public val `schedule`: FunctionTriggerSchedule get() = required("schedule") { asObject(it)?.let { FunctionTriggerSchedule(it) } }
+    /** Whether future occurrences should be scheduled. */
+    public val `enabled`: kotlin.Boolean? get() = optional("enabled") { asBool(it) }
+}
+
+public class StorageObjectCreatedTriggerCreateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Trigger type discriminator. */
+    public val `type`: kotlin.String get() = required("type") { asString(it) }
+    /** The branch-local Function slug to invoke. */
+    public val `functionSlug`: kotlin.String get() = required("function_slug") { asString(it) }
+    /** Human-readable name, unique among triggers visible on the branch. */
+    public val `name`: kotlin.String get() = required("name") { asString(it) }
+    /** Path passed to the target Function. Defaults to `/`. */
+    public val `functionPath`: kotlin.String? get() = optional("function_path") { asString(it) }
+    /** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+    public val `storageObjectCreated`: FunctionTriggerStorageObjectCreated get() = required("storage_object_created") { asObject(it)?.let { FunctionTriggerStorageObjectCreated(it) } }
+    /** Whether successful matching uploads should invoke the Function. */
+    public val `enabled`: kotlin.Boolean? get() = optional("enabled") { asBool(it) }
+}
+
+public class ScheduleTriggerUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Trigger type discriminator; it does not change the trigger type. */
+    public val `type`: kotlin.String get() = required("type") { asString(it) }
+    /** Replacement branch-local Function slug. */
+    public val `functionSlug`: kotlin.String? get() = optional("function_slug") { asString(it) }
+    public val `name`: kotlin.String? get() = optional("name") { asString(it) }
+    public val `functionPath`: kotlin.String? get() = optional("function_path") { asString(it) }
+    /** A numeric five-field cron schedule interpreted in UTC. */
+    public val `schedule`: FunctionTriggerSchedule? get() = optional("schedule") { asObject(it)?.let { FunctionTriggerSchedule(it) } }
+    /** True enables and false disables future scheduling. */
+    public val `enabled`: kotlin.Boolean? get() = optional("enabled") { asBool(it) }
+}
+
+public class StorageObjectCreatedTriggerUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Trigger type discriminator; it does not change the trigger type. */
+    public val `type`: kotlin.String get() = required("type") { asString(it) }
+    /** Replacement branch-local Function slug. */
+    public val `functionSlug`: kotlin.String? get() = optional("function_slug") { asString(it) }
+    public val `name`: kotlin.String? get() = optional("name") { asString(it) }
+    public val `functionPath`: kotlin.String? get() = optional("function_path") { asString(it) }
+    /** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+    public val `storageObjectCreated`: FunctionTriggerStorageObjectCreated? get() = optional("storage_object_created") { asObject(it)?.let { FunctionTriggerStorageObjectCreated(it) } }
+    /** True enables and false disables future matching uploads. */
+    public val `enabled`: kotlin.Boolean? get() = optional("enabled") { asBool(it) }
+}
+
+/** A numeric five-field cron schedule interpreted in UTC. */
+public class FunctionTriggerSchedule(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** Numeric five-field cron expression (minute through day-of-week), interpreted in UTC. */
+    public val `cron`: kotlin.String get() = required("cron") { asString(it) }
+}
+
+/** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+public class FunctionTriggerStorageObjectCreated(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** The exact object-storage bucket name to watch. */
+    public val `bucketName`: kotlin.String get() = required("bucket_name") { asString(it) }
+    /** Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted, every key in the bucket matches. When present, the full object key must start with these exact bytes; matching is case-sensitive and does not normalize paths or require a path-segment boundary. Match-all responses omit this field rather than returning an empty string. */
+    public val `prefix`: kotlin.String? get() = optional("prefix") { asString(it) }
+}
+
+public class CustomDomainsListResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `customDomains`: kotlin.collections.List<CustomDomain> get() = required("custom_domains") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { CustomDomain(it) } } }
+}
+
+public class CustomDomainRegisterRequest(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** The custom domain to register (for example `dashboard.acme.com`). Case-insensitive; normalized to lowercase (a trailing root dot is stripped, so the 254-char bound admits a fully-qualified name whose normalized form is 253 chars). Neon-managed and internal hostnames are rejected. */
+    public val `domain`: kotlin.String get() = required("domain") { asString(it) }
+    /** The kind of branch entity to point the domain at. v1 supports only `function`; any other value is rejected with `invalid_entity_type`. */
+    public val `entityType`: kotlin.String get() = required("entity_type") { asString(it) }
+    /** The target entity's identifier within the branch. For `function` this is the function slug (which must already exist on the branch). */
+    public val `entityId`: kotlin.String get() = required("entity_id") { asString(it) }
+}
+
+public class CustomDomain(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    /** The registered custom domain (normalized, lowercase). */
+    public val `domain`: kotlin.String get() = required("domain") { asString(it) }
+    /** The kind of branch entity the domain targets. Possible values: `function` (v1 supports only `function`). Not an `enum`: new values may ship in later spec versions — treat any undocumented value as unknown. */
+    public val `entityType`: kotlin.String get() = required("entity_type") { asString(it) }
+    /** The target entity's identifier within the branch. For `function` this is the function slug. */
+    public val `entityId`: kotlin.String get() = required("entity_id") { asString(it) }
+    /** The hostname the customer must point their custom domain at with a CNAME record. Empty when the serving region has no custom-domains front door configured. This is the activation input: point DNS here and the domain goes live (see `status`) once a certificate is issued on the first request. */
+    public val `cnameTarget`: kotlin.String get() = required("cname_target") { asString(it) }
+    /** The domain's current validity, computed by a background check: `pending` (still converging — point your CNAME at `cname_target` and wait), `active` (live: DNS resolves to the edge, the CA is authorized, and routing is published), or `error` (a fixable problem — see `status_reason`). Not an `enum`: treat any undocumented value as unknown. May be absent briefly right after registration. */
+    public val `status`: kotlin.String? get() = optional("status") { asString(it) }
+    /** The DNS + CAA portion of the check: `pending` (no records yet), `ok` (resolves to our edge and the CA is authorized), `misconfigured` (your CNAME does not resolve to our edge), or `caa_blocked` (your CAA records forbid Let's Encrypt). Not an `enum`. */
+    public val `dnsStatus`: kotlin.String? get() = optional("dns_status") { asString(it) }
+    /** Whether Neon's internal routing for the domain is published: `pending`, `present`, or `missing`. `missing` is an internal fault surfaced for support. Not an `enum`. */
+    public val `bindingStatus`: kotlin.String? get() = optional("binding_status") { asString(it) }
+    /** A short, stable machine-readable reason for a non-active `status` (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`, `binding-missing`), suitable for keying an actionable hint. Empty when active or pending. */
+    public val `statusReason`: kotlin.String? get() = optional("status_reason") { asString(it) }
 }
 
 /** The known values of `AdvisorIssueFacing` (an open set: a field of this type is a String and may hold others). */
@@ -3019,6 +3491,74 @@ public object FunctionDeployRequestRuntime {
     public val values: kotlin.collections.List<kotlin.String> = listOf("nodejs24")
 }
 
+/** The known values of `RotateCredentialResponsePrincipalType` (an open set: a field of this type is a String and may hold others). */
+public object RotateCredentialResponsePrincipalType {
+    public const val USER: kotlin.String = "user"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("user")
+}
+
+/** The known values of `ProjectBranchLogsQueryRequestSortOrder` (an open set: a field of this type is a String and may hold others). */
+public object ProjectBranchLogsQueryRequestSortOrder {
+    public const val ASC: kotlin.String = "asc"
+    public const val DESC: kotlin.String = "desc"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("asc", "desc")
+}
+
+/** The known values of `ProjectBranchLogsInvalidQueryReason` (an open set: a field of this type is a String and may hold others). */
+public object ProjectBranchLogsInvalidQueryReason {
+    public const val TIME_RANGE_TOO_LARGE: kotlin.String = "time_range_too_large"
+    public const val INVALID_TIME_RANGE: kotlin.String = "invalid_time_range"
+    public const val CONFLICTING_TIME_RANGE: kotlin.String = "conflicting_time_range"
+    public const val INVALID_CURSOR: kotlin.String = "invalid_cursor"
+    public const val UNKNOWN_FIELD: kotlin.String = "unknown_field"
+    public const val INVALID_LOGQL: kotlin.String = "invalid_logql"
+    public const val CONFLICTING_FILTERS: kotlin.String = "conflicting_filters"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("time_range_too_large", "invalid_time_range", "conflicting_time_range", "invalid_cursor", "unknown_field", "invalid_logql", "conflicting_filters")
+}
+
+/** The known values of `ProjectBranchLogsNotAvailableReason` (an open set: a field of this type is a String and may hold others). */
+public object ProjectBranchLogsNotAvailableReason {
+    public const val BRANCH_NOT_FOUND: kotlin.String = "branch_not_found"
+    public const val TELEMETRY_NOT_ENABLED: kotlin.String = "telemetry_not_enabled"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("branch_not_found", "telemetry_not_enabled")
+}
+
+/** The known values of `ScheduleTriggerType` (an open set: a field of this type is a String and may hold others). */
+public object ScheduleTriggerType {
+    public const val SCHEDULE: kotlin.String = "schedule"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("schedule")
+}
+
+/** The known values of `StorageObjectCreatedTriggerType` (an open set: a field of this type is a String and may hold others). */
+public object StorageObjectCreatedTriggerType {
+    public const val STORAGE_OBJECT_CREATED: kotlin.String = "storage_object_created"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("storage_object_created")
+}
+
+/** The known values of `ScheduleTriggerCreateRequestType` (an open set: a field of this type is a String and may hold others). */
+public object ScheduleTriggerCreateRequestType {
+    public const val SCHEDULE: kotlin.String = "schedule"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("schedule")
+}
+
+/** The known values of `StorageObjectCreatedTriggerCreateRequestType` (an open set: a field of this type is a String and may hold others). */
+public object StorageObjectCreatedTriggerCreateRequestType {
+    public const val STORAGE_OBJECT_CREATED: kotlin.String = "storage_object_created"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("storage_object_created")
+}
+
+/** The known values of `ScheduleTriggerUpdateRequestType` (an open set: a field of this type is a String and may hold others). */
+public object ScheduleTriggerUpdateRequestType {
+    public const val SCHEDULE: kotlin.String = "schedule"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("schedule")
+}
+
+/** The known values of `StorageObjectCreatedTriggerUpdateRequestType` (an open set: a field of this type is a String and may hold others). */
+public object StorageObjectCreatedTriggerUpdateRequestType {
+    public const val STORAGE_OBJECT_CREATED: kotlin.String = "storage_object_created"
+    public val values: kotlin.collections.List<kotlin.String> = listOf("storage_object_created")
+}
+
 /** The known values of `GetProjectAdvisorSecurityIssuesMinSeverity` (an open set: a field of this type is a String and may hold others). */
 public object GetProjectAdvisorSecurityIssuesMinSeverity {
     public const val INFO: kotlin.String = "INFO"
@@ -3281,6 +3821,14 @@ public class ListProjectBranchFunctionsResponse(neonJson: JsonObject) : NeonMode
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `functions`: kotlin.collections.List<NeonFunction> get() = required("functions") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { NeonFunction(it) } } }
+    /** To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor. */
+    public val `pagination`: CursorPagination? get() = optional("pagination") { asObject(it)?.let { CursorPagination(it) } }
+}
+
+public class ListProjectBranchCustomDomainsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `customDomains`: kotlin.collections.List<CustomDomain> get() = required("custom_domains") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { CustomDomain(it) } } }
     /** To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor. */
     public val `pagination`: CursorPagination? get() = optional("pagination") { asObject(it)?.let { CursorPagination(it) } }
 }
