@@ -1375,7 +1375,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     func getEmailProvider(projectId: String, branchId: String) async throws  -> String
     
@@ -1390,7 +1390,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     func getEmailServer(projectId: String) async throws  -> String
@@ -1529,6 +1529,24 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
     func listRedirectUriWhitelistDomainsBlocking(projectId: String) throws  -> String
     
     /**
+     * Send test email using the saved email provider
+     *
+     * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+     * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+     * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+     * GET response's masked password being sent back, which would fail SMTP authentication.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
+     */
+    func sendEmailProviderTest(projectId: String, branchId: String, body: String) async throws  -> String
+    
+    /**
+     * The blocking form of `sendEmailProviderTest`.
+     */
+    func sendEmailProviderTestBlocking(projectId: String, branchId: String, body: String) throws  -> String
+    
+    /**
      * Send test email
      *
      * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
@@ -1630,7 +1648,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     func updateEmailProvider(projectId: String, branchId: String, body: String) async throws  -> String
     
@@ -1645,7 +1663,7 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     func updateEmailServer(projectId: String, body: String) async throws  -> String
@@ -2590,7 +2608,7 @@ open func getEmailAndPasswordConfigBlocking(projectId: String, branchId: String)
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
 open func getEmailProvider(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2628,7 +2646,7 @@ open func getEmailProviderBlocking(projectId: String, branchId: String)throws  -
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
 open func getEmailServer(projectId: String)async throws  -> String  {
@@ -2970,6 +2988,48 @@ open func listRedirectUriWhitelistDomainsBlocking(projectId: String)throws  -> S
 }
     
     /**
+     * Send test email using the saved email provider
+     *
+     * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+     * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+     * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+     * GET response's masked password being sent back, which would fail SMTP authentication.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
+     */
+open func sendEmailProviderTest(projectId: String, branchId: String, body: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_authapi_send_email_provider_test(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `sendEmailProviderTest`.
+     */
+open func sendEmailProviderTestBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_authapi_send_email_provider_test_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Send test email
      *
      * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
@@ -3214,7 +3274,7 @@ open func updateEmailAndPasswordConfigBlocking(projectId: String, branchId: Stri
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
 open func updateEmailProvider(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3253,7 +3313,7 @@ open func updateEmailProviderBlocking(projectId: String, branchId: String, body:
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
 open func updateEmailServer(projectId: String, body: String)async throws  -> String  {
@@ -3652,12 +3712,26 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
-    func delete(projectId: String, branchId: String, query: DeleteProjectBranchQuery?) async throws  -> String
+    func delete(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
      */
-    func deleteBlocking(projectId: String, branchId: String, query: DeleteProjectBranchQuery?) throws  -> String
+    func deleteBlocking(projectId: String, branchId: String) throws  -> String
+    
+    /**
+     * Delete a custom domain from a branch
+     *
+     * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+     */
+    func deleteCustomDomain(projectId: String, branchId: String, domain: String) async throws 
+    
+    /**
+     * The blocking form of `deleteCustomDomain`.
+     */
+    func deleteCustomDomainBlocking(projectId: String, branchId: String, domain: String) throws 
     
     /**
      * Finalize branch restore from snapshot
@@ -3780,6 +3854,27 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
     func listBlocking(projectId: String, query: ListProjectBranchesQuery?) throws  -> String
     
     /**
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+     * Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
+     */
+    func listCustomDomains(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery?) async throws  -> String
+    
+    /**
+     * The blocking form of `listCustomDomains`.
+     */
+    func listCustomDomainsBlocking(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery?) throws  -> String
+    
+    /**
+     * Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+     */
+    func listCustomDomainsIter(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery?)  -> NeonPager
+    
+    /**
      * List branch endpoints
      *
      * Retrieves a list of compute endpoints for the specified branch.
@@ -3795,6 +3890,61 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * The blocking form of `listEndpoints`.
      */
     func listEndpointsBlocking(projectId: String, branchId: String) throws  -> String
+    
+    /**
+     * List branch log field values
+     *
+     * Lists the distinct values observed for a low-cardinality log field in
+     * the requested time range. Call the log fields endpoint first to learn
+     * which `field_name` values this branch supports; a field that branch has
+     * never emitted is rejected with `unknown_field`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+     * Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
+     */
+    func listLogFieldValues(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery?) async throws  -> String
+    
+    /**
+     * The blocking form of `listLogFieldValues`.
+     */
+    func listLogFieldValuesBlocking(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery?) throws  -> String
+    
+    /**
+     * List branch log fields
+     *
+     * Lists the low-cardinality log fields observed on this branch whose
+     * distinct values can be discovered with the log field-values endpoint.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+     * Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
+     */
+    func listLogFields(projectId: String, branchId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `listLogFields`.
+     */
+    func listLogFieldsBlocking(projectId: String, branchId: String) throws  -> String
+    
+    /**
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+     * Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
+     */
+    func queryLogs(projectId: String, branchId: String, body: String) async throws  -> String
+    
+    /**
+     * The blocking form of `queryLogs`.
+     */
+    func queryLogsBlocking(projectId: String, branchId: String, body: String) throws  -> String
+    
+    /**
+     * Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+     */
+    func queryLogsIter(projectId: String, branchId: String, body: String)  -> NeonPager
     
     /**
      * Recover a deleted branch
@@ -3814,6 +3964,25 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * The blocking form of `recover`.
      */
     func recoverBlocking(projectId: String, branchId: String) throws  -> String
+    
+    /**
+     * Register a custom domain on a branch
+     *
+     * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+     * branch and points it at a target entity, chosen by `entity_type` +
+     * `entity_id`. In v1 only `entity_type: function` is supported (an
+     * unsupported type is rejected with `400`), where `entity_id` is the function
+     * slug and the function must already exist on the branch (else `404`).
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+     * Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
+     */
+    func registerCustomDomain(projectId: String, branchId: String, body: String) async throws  -> String
+    
+    /**
+     * The blocking form of `registerCustomDomain`.
+     */
+    func registerCustomDomainBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
     /**
      * Restore branch to a historical state
@@ -4094,12 +4263,12 @@ open func createBlocking(projectId: String, body: String? = nil)throws  -> Strin
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
-open func delete(projectId: String, branchId: String, query: DeleteProjectBranchQuery? = nil)async throws  -> String  {
+open func delete(projectId: String, branchId: String)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_neonkit_uniffi_fn_method_branchesapi_delete(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterOptionTypeDeleteProjectBranchQuery.lower(query)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId)
                 )
             },
             pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
@@ -4113,16 +4282,52 @@ open func delete(projectId: String, branchId: String, query: DeleteProjectBranch
     /**
      * The blocking form of `delete`.
      */
-open func deleteBlocking(projectId: String, branchId: String, query: DeleteProjectBranchQuery? = nil)throws  -> String  {
+open func deleteBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_branchesapi_delete_blocking(
             self.uniffiCloneHandle(),
         FfiConverterString.lower(projectId),
-        FfiConverterString.lower(branchId),
-        FfiConverterOptionTypeDeleteProjectBranchQuery.lower(query),uniffiCallStatus
+        FfiConverterString.lower(branchId),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * Delete a custom domain from a branch
+     *
+     * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+     */
+open func deleteCustomDomain(projectId: String, branchId: String, domain: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(domain)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_void,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_void,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `deleteCustomDomain`.
+     */
+open func deleteCustomDomainBlocking(projectId: String, branchId: String, domain: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(domain),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -4421,6 +4626,61 @@ open func listBlocking(projectId: String, query: ListProjectBranchesQuery? = nil
 }
     
     /**
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+     * Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
+     */
+open func listCustomDomains(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterOptionTypeListProjectBranchCustomDomainsQuery.lower(query)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `listCustomDomains`.
+     */
+open func listCustomDomainsBlocking(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterOptionTypeListProjectBranchCustomDomainsQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+     */
+open func listCustomDomainsIter(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery? = nil) -> NeonPager  {
+    return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains_iter(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterOptionTypeListProjectBranchCustomDomainsQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * List branch endpoints
      *
      * Retrieves a list of compute endpoints for the specified branch.
@@ -4456,6 +4716,143 @@ open func listEndpointsBlocking(projectId: String, branchId: String)throws  -> S
             self.uniffiCloneHandle(),
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * List branch log field values
+     *
+     * Lists the distinct values observed for a low-cardinality log field in
+     * the requested time range. Call the log fields endpoint first to learn
+     * which `field_name` values this branch supports; a field that branch has
+     * never emitted is rejected with `unknown_field`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+     * Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
+     */
+open func listLogFieldValues(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_field_values(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(fieldName),FfiConverterOptionTypeListProjectBranchLogFieldValuesQuery.lower(query)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `listLogFieldValues`.
+     */
+open func listLogFieldValuesBlocking(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_field_values_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(fieldName),
+        FfiConverterOptionTypeListProjectBranchLogFieldValuesQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * List branch log fields
+     *
+     * Lists the low-cardinality log fields observed on this branch whose
+     * distinct values can be discovered with the log field-values endpoint.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+     * Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
+     */
+open func listLogFields(projectId: String, branchId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_fields(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `listLogFields`.
+     */
+open func listLogFieldsBlocking(projectId: String, branchId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_fields_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+     * Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
+     */
+open func queryLogs(projectId: String, branchId: String, body: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `queryLogs`.
+     */
+open func queryLogsBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+     */
+open func queryLogsIter(projectId: String, branchId: String, body: String) -> NeonPager  {
+    return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs_iter(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(body),uniffiCallStatus
     )
 })
 }
@@ -4498,6 +4895,49 @@ open func recoverBlocking(projectId: String, branchId: String)throws  -> String 
             self.uniffiCloneHandle(),
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Register a custom domain on a branch
+     *
+     * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+     * branch and points it at a target entity, chosen by `entity_type` +
+     * `entity_id`. In v1 only `entity_type: function` is supported (an
+     * unsupported type is rejected with `400`), where `entity_id` is the function
+     * slug and the function must already exist on the branch (else `404`).
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+     * Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
+     */
+open func registerCustomDomain(projectId: String, branchId: String, body: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `registerCustomDomain`.
+     */
+open func registerCustomDomainBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(body),uniffiCallStatus
     )
 })
 }
@@ -5743,6 +6183,23 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
     func listBlocking(projectId: String, branchId: String) throws  -> String
     
     /**
+     * Reveal a credential's secrets
+     *
+     * Returns the live `api_token` and `s3_secret_access_key` of an existing
+     * credential, so a credential whose issuance response was lost can be
+     * recovered without minting a new one.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+     * Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
+     */
+    func reveal(projectId: String, branchId: String, tokenId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `reveal`.
+     */
+    func revealBlocking(projectId: String, branchId: String, tokenId: String) throws  -> String
+    
+    /**
      * Revoke a credential
      *
      * Soft-deletes the credential.  Idempotent.
@@ -5755,6 +6212,25 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * The blocking form of `revoke`.
      */
     func revokeBlocking(projectId: String, branchId: String, tokenId: String) throws 
+    
+    /**
+     * Rotate a credential's secrets
+     *
+     * Replaces the secret material on an existing scoped credential in
+     * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+     * S3-compatible clients, so the access key id your application already
+     * holds keeps working and only the secret changes. This is the analog of
+     * resetting a Postgres password, not of issuing a second credential.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+     * Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
+     */
+    func rotate(projectId: String, branchId: String, tokenId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `rotate`.
+     */
+    func rotateBlocking(projectId: String, branchId: String, tokenId: String) throws  -> String
     
 }
 /**
@@ -5894,6 +6370,47 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
 }
     
     /**
+     * Reveal a credential's secrets
+     *
+     * Returns the live `api_token` and `s3_secret_access_key` of an existing
+     * credential, so a credential whose issuance response was lost can be
+     * recovered without minting a new one.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+     * Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
+     */
+open func reveal(projectId: String, branchId: String, tokenId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_credentialsapi_reveal(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(tokenId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `reveal`.
+     */
+open func revealBlocking(projectId: String, branchId: String, tokenId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_credentialsapi_reveal_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(tokenId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Revoke a credential
      *
      * Soft-deletes the credential.  Idempotent.
@@ -5928,6 +6445,49 @@ open func revokeBlocking(projectId: String, branchId: String, tokenId: String)th
         FfiConverterString.lower(tokenId),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Rotate a credential's secrets
+     *
+     * Replaces the secret material on an existing scoped credential in
+     * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+     * S3-compatible clients, so the access key id your application already
+     * holds keeps working and only the secret changes. This is the analog of
+     * resetting a Postgres password, not of issuing a second credential.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+     * Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
+     */
+open func rotate(projectId: String, branchId: String, tokenId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_credentialsapi_rotate(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(tokenId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `rotate`.
+     */
+open func rotateBlocking(projectId: String, branchId: String, tokenId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_credentialsapi_rotate_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(tokenId),uniffiCallStatus
+    )
+})
 }
     
 
@@ -7329,6 +7889,26 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
     func createDeploymentBlocking(projectId: String, branchId: String, slug: String, body: [MultipartPart]) throws  -> String
     
     /**
+     * Create a trigger
+     *
+     * Creates a trigger for a Function visible on the branch. The required
+     * `type` discriminator selects the trigger-specific configuration. The
+     * supported types are `schedule` and `storage_object_created`. A schedule
+     * trigger uses a numeric five-field cron expression interpreted in UTC. A
+     * storage-object-created trigger fires only after a successful upload to
+     * one exact bucket and may narrow matches to an object-key prefix.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    func createTrigger(projectId: String, branchId: String, body: String) async throws  -> String
+    
+    /**
+     * The blocking form of `createTrigger`.
+     */
+    func createTriggerBlocking(projectId: String, branchId: String, body: String) throws  -> String
+    
+    /**
      * Delete a function on the branch
      *
      * Deletes the function identified by its slug.
@@ -7341,6 +7921,24 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * The blocking form of `delete`.
      */
     func deleteBlocking(projectId: String, branchId: String, slug: String) throws 
+    
+    /**
+     * Delete a trigger
+     *
+     * Deletes a branch-local trigger or writes a branch-local tombstone for an
+     * inherited trigger so it does not reappear. Deletion stops future
+     * scheduling or storage-event matching but does not cancel invocations
+     * already committed for delivery. The supported trigger types are
+     * `schedule` and `storage_object_created`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+     */
+    func deleteTrigger(projectId: String, branchId: String, triggerId: String) async throws 
+    
+    /**
+     * The blocking form of `deleteTrigger`.
+     */
+    func deleteTriggerBlocking(projectId: String, branchId: String, triggerId: String) throws 
     
     /**
      * Get function details
@@ -7356,6 +7954,22 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * The blocking form of `get`.
      */
     func getBlocking(projectId: String, branchId: String, slug: String) throws  -> String
+    
+    /**
+     * Get a trigger
+     *
+     * Returns the trigger visible on the branch. The supported trigger types
+     * are `schedule` and `storage_object_created`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    func getTrigger(projectId: String, branchId: String, triggerId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `getTrigger`.
+     */
+    func getTriggerBlocking(projectId: String, branchId: String, triggerId: String) throws  -> String
     
     /**
      * Every `functions` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
@@ -7376,6 +7990,24 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * The blocking form of `list`.
      */
     func listBlocking(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery?) throws  -> String
+    
+    /**
+     * List triggers on the branch
+     *
+     * Lists the complete project-bounded set of triggers visible on the branch,
+     * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+     * and configuration, and is disabled on the child until explicitly enabled
+     * there.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+     * Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
+     */
+    func listTriggers(projectId: String, branchId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `listTriggers`.
+     */
+    func listTriggersBlocking(projectId: String, branchId: String) throws  -> String
     
     /**
      * Update a function
@@ -7399,6 +8031,27 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * The blocking form of `update`.
      */
     func updateBlocking(projectId: String, branchId: String, slug: String, body: String) throws  -> String
+    
+    /**
+     * Update a trigger
+     *
+     * Applies a partial update. The required `type` discriminator must identify
+     * the existing trigger kind. The supported types are `schedule` and
+     * `storage_object_created`. Editing an inherited trigger creates a
+     * child-local shadow with the same `trigger_id`; it remains disabled unless
+     * this request explicitly enables it. For a schedule trigger, updating the
+     * schedule or enabled state increments `version` and recomputes
+     * `next_run_at`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    func updateTrigger(projectId: String, branchId: String, triggerId: String, body: String) async throws  -> String
+    
+    /**
+     * The blocking form of `updateTrigger`.
+     */
+    func updateTriggerBlocking(projectId: String, branchId: String, triggerId: String, body: String) throws  -> String
     
 }
 /**
@@ -7502,6 +8155,50 @@ open func createDeploymentBlocking(projectId: String, branchId: String, slug: St
 }
     
     /**
+     * Create a trigger
+     *
+     * Creates a trigger for a Function visible on the branch. The required
+     * `type` discriminator selects the trigger-specific configuration. The
+     * supported types are `schedule` and `storage_object_created`. A schedule
+     * trigger uses a numeric five-field cron expression interpreted in UTC. A
+     * storage-object-created trigger fires only after a successful upload to
+     * one exact bucket and may narrow matches to an object-key prefix.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+open func createTrigger(projectId: String, branchId: String, body: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_functionsapi_create_trigger(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `createTrigger`.
+     */
+open func createTriggerBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_functionsapi_create_trigger_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Delete a function on the branch
      *
      * Deletes the function identified by its slug.
@@ -7534,6 +8231,47 @@ open func deleteBlocking(projectId: String, branchId: String, slug: String)throw
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),
         FfiConverterString.lower(slug),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Delete a trigger
+     *
+     * Deletes a branch-local trigger or writes a branch-local tombstone for an
+     * inherited trigger so it does not reappear. Deletion stops future
+     * scheduling or storage-event matching but does not cancel invocations
+     * already committed for delivery. The supported trigger types are
+     * `schedule` and `storage_object_created`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+     */
+open func deleteTrigger(projectId: String, branchId: String, triggerId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_functionsapi_delete_trigger(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(triggerId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_void,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_void,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `deleteTrigger`.
+     */
+open func deleteTriggerBlocking(projectId: String, branchId: String, triggerId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_functionsapi_delete_trigger_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(triggerId),uniffiCallStatus
     )
 }
 }
@@ -7573,6 +8311,46 @@ open func getBlocking(projectId: String, branchId: String, slug: String)throws  
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),
         FfiConverterString.lower(slug),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Get a trigger
+     *
+     * Returns the trigger visible on the branch. The supported trigger types
+     * are `schedule` and `storage_object_created`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+open func getTrigger(projectId: String, branchId: String, triggerId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_functionsapi_get_trigger(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(triggerId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `getTrigger`.
+     */
+open func getTriggerBlocking(projectId: String, branchId: String, triggerId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_functionsapi_get_trigger_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(triggerId),uniffiCallStatus
     )
 })
 }
@@ -7632,6 +8410,47 @@ open func listBlocking(projectId: String, branchId: String, query: ListProjectBr
 }
     
     /**
+     * List triggers on the branch
+     *
+     * Lists the complete project-bounded set of triggers visible on the branch,
+     * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+     * and configuration, and is disabled on the child until explicitly enabled
+     * there.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+     * Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
+     */
+open func listTriggers(projectId: String, branchId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_functionsapi_list_triggers(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `listTriggers`.
+     */
+open func listTriggersBlocking(projectId: String, branchId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_functionsapi_list_triggers_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Update a function
      *
      * Updates the function's mutable metadata — currently only the display
@@ -7674,6 +8493,52 @@ open func updateBlocking(projectId: String, branchId: String, slug: String, body
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),
         FfiConverterString.lower(slug),
+        FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Update a trigger
+     *
+     * Applies a partial update. The required `type` discriminator must identify
+     * the existing trigger kind. The supported types are `schedule` and
+     * `storage_object_created`. Editing an inherited trigger creates a
+     * child-local shadow with the same `trigger_id`; it remains disabled unless
+     * this request explicitly enables it. For a schedule trigger, updating the
+     * schedule or enabled state increments `version` and recomputes
+     * `next_run_at`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+open func updateTrigger(projectId: String, branchId: String, triggerId: String, body: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_functionsapi_update_trigger(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(triggerId),FfiConverterString.lower(body)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `updateTrigger`.
+     */
+open func updateTriggerBlocking(projectId: String, branchId: String, triggerId: String, body: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_functionsapi_update_trigger_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(triggerId),
         FfiConverterString.lower(body),uniffiCallStatus
     )
 })
@@ -10337,6 +11202,29 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
     func listBlocking(query: ListProjectsQuery?) throws  -> String
     
     /**
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+     * Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
+     */
+    func listMembers(projectId: String, query: ListProjectMembersQuery?) async throws  -> String
+    
+    /**
+     * The blocking form of `listMembers`.
+     */
+    func listMembersBlocking(projectId: String, query: ListProjectMembersQuery?) throws  -> String
+    
+    /**
+     * Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+     */
+    func listMembersIter(projectId: String, query: ListProjectMembersQuery?)  -> NeonPager
+    
+    /**
      * List project access
      *
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
@@ -10406,6 +11294,23 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
     func recoverBlocking(projectId: String) throws  -> String
     
     /**
+     * Remove an org member's role on a project
+     *
+     * Idempotently removes the explicit project grant. The member's organization-role
+     * default project permission still applies. Self-DELETE requires
+     * `confirm_self_lockout=true` when effective manage access would be lost.
+     *
+     * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+    func removeMemberRole(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery?) async throws  -> String
+    
+    /**
+     * The blocking form of `removeMemberRole`.
+     */
+    func removeMemberRoleBlocking(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery?) throws  -> String
+    
+    /**
      * Revoke project access
      *
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
@@ -10419,6 +11324,22 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * The blocking form of `revokePermission`.
      */
     func revokePermissionBlocking(projectId: String, permissionId: String) throws  -> String
+    
+    /**
+     * Set an org member's role on a project
+     *
+     * Idempotently sets or updates the explicit project grant of the specified org member.
+     * Self-demotion requires `confirm_self_demotion=true`.
+     *
+     * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+    func setMemberRole(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery?) async throws  -> String
+    
+    /**
+     * The blocking form of `setMemberRole`.
+     */
+    func setMemberRoleBlocking(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery?) throws  -> String
     
     /**
      * Update project
@@ -11098,6 +12019,61 @@ open func listBlocking(query: ListProjectsQuery? = nil)throws  -> String  {
 }
     
     /**
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+     * Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
+     */
+open func listMembers(projectId: String, query: ListProjectMembersQuery? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_projectsapi_list_members(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterOptionTypeListProjectMembersQuery.lower(query)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `listMembers`.
+     */
+open func listMembersBlocking(projectId: String, query: ListProjectMembersQuery? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_projectsapi_list_members_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterOptionTypeListProjectMembersQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+     */
+open func listMembersIter(projectId: String, query: ListProjectMembersQuery? = nil) -> NeonPager  {
+    return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_projectsapi_list_members_iter(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterOptionTypeListProjectMembersQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * List project access
      *
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
@@ -11263,6 +12239,47 @@ open func recoverBlocking(projectId: String)throws  -> String  {
 }
     
     /**
+     * Remove an org member's role on a project
+     *
+     * Idempotently removes the explicit project grant. The member's organization-role
+     * default project permission still applies. Self-DELETE requires
+     * `confirm_self_lockout=true` when effective manage access would be lost.
+     *
+     * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+open func removeMemberRole(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_projectsapi_remove_member_role(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(memberId),FfiConverterOptionTypeRemoveProjectMemberRoleQuery.lower(query)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `removeMemberRole`.
+     */
+open func removeMemberRoleBlocking(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_projectsapi_remove_member_role_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(memberId),
+        FfiConverterOptionTypeRemoveProjectMemberRoleQuery.lower(query),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Revoke project access
      *
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
@@ -11296,6 +12313,47 @@ open func revokePermissionBlocking(projectId: String, permissionId: String)throw
             self.uniffiCloneHandle(),
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(permissionId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Set an org member's role on a project
+     *
+     * Idempotently sets or updates the explicit project grant of the specified org member.
+     * Self-demotion requires `confirm_self_demotion=true`.
+     *
+     * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+open func setMemberRole(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_projectsapi_set_member_role(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(memberId),FfiConverterString.lower(body),FfiConverterOptionTypeSetProjectMemberRoleQuery.lower(query)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `setMemberRole`.
+     */
+open func setMemberRoleBlocking(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_projectsapi_set_member_role_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(memberId),
+        FfiConverterString.lower(body),
+        FfiConverterOptionTypeSetProjectMemberRoleQuery.lower(query),uniffiCallStatus
     )
 })
 }
@@ -13336,6 +14394,12 @@ public struct CreateSnapshotQuery: Equatable, Hashable {
      */
     public var name: String?
     /**
+     * User-defined snapshot resource ID. Must be unique within the project.
+     * Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+     * and end with a letter or number. If omitted, the control plane generates a value.
+     */
+    public var slug: String?
+    /**
      * The time at which the snapshot will be automatically deleted.
      * Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
      */
@@ -13356,12 +14420,18 @@ public struct CreateSnapshotQuery: Equatable, Hashable {
          * A name for the snapshot.
          */name: String? = nil, 
         /**
+         * User-defined snapshot resource ID. Must be unique within the project.
+         * Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+         * and end with a letter or number. If omitted, the control plane generates a value.
+         */slug: String? = nil, 
+        /**
          * The time at which the snapshot will be automatically deleted.
          * Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
          */expiresAt: String? = nil) {
         self.lsn = lsn
         self.timestamp = timestamp
         self.name = name
+        self.slug = slug
         self.expiresAt = expiresAt
     }
 
@@ -13384,6 +14454,7 @@ public struct FfiConverterTypeCreateSnapshotQuery: FfiConverterRustBuffer {
                 lsn: FfiConverterOptionString.read(from: &buf), 
                 timestamp: FfiConverterOptionString.read(from: &buf), 
                 name: FfiConverterOptionString.read(from: &buf), 
+                slug: FfiConverterOptionString.read(from: &buf), 
                 expiresAt: FfiConverterOptionString.read(from: &buf)
         )
     }
@@ -13392,6 +14463,7 @@ public struct FfiConverterTypeCreateSnapshotQuery: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.lsn, into: &buf)
         FfiConverterOptionString.write(value.timestamp, into: &buf)
         FfiConverterOptionString.write(value.name, into: &buf)
+        FfiConverterOptionString.write(value.slug, into: &buf)
         FfiConverterOptionString.write(value.expiresAt, into: &buf)
     }
 }
@@ -13409,71 +14481,6 @@ public func FfiConverterTypeCreateSnapshotQuery_lift(_ buf: RustBuffer) throws -
 #endif
 public func FfiConverterTypeCreateSnapshotQuery_lower(_ value: CreateSnapshotQuery) -> RustBuffer {
     return FfiConverterTypeCreateSnapshotQuery.lower(value)
-}
-
-
-/**
- * The optional query parameters of `deleteProjectBranch`.
- */
-public struct DeleteProjectBranchQuery: Equatable, Hashable {
-    /**
-     * If true, the branch is permanently deleted immediately without a recovery window.
-     * If false (default), the branch can be recovered within 7 days via the recover endpoint.
-     *
-     * This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
-     */
-    public var hardDelete: Bool?
-
-    // Default memberwise initializers are never public by default, so we
-    // declare one manually.
-    public init(
-        /**
-         * If true, the branch is permanently deleted immediately without a recovery window.
-         * If false (default), the branch can be recovered within 7 days via the recover endpoint.
-         *
-         * This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
-         */hardDelete: Bool? = nil) {
-        self.hardDelete = hardDelete
-    }
-
-    
-
-    
-}
-
-#if compiler(>=6)
-extension DeleteProjectBranchQuery: Sendable {}
-#endif
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public struct FfiConverterTypeDeleteProjectBranchQuery: FfiConverterRustBuffer {
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DeleteProjectBranchQuery {
-        return
-            try DeleteProjectBranchQuery(
-                hardDelete: FfiConverterOptionBool.read(from: &buf)
-        )
-    }
-
-    public static func write(_ value: DeleteProjectBranchQuery, into buf: inout [UInt8]) {
-        FfiConverterOptionBool.write(value.hardDelete, into: &buf)
-    }
-}
-
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDeleteProjectBranchQuery_lift(_ buf: RustBuffer) throws -> DeleteProjectBranchQuery {
-    return try FfiConverterTypeDeleteProjectBranchQuery.lift(buf)
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-public func FfiConverterTypeDeleteProjectBranchQuery_lower(_ value: DeleteProjectBranchQuery) -> RustBuffer {
-    return FfiConverterTypeDeleteProjectBranchQuery.lower(value)
 }
 
 
@@ -14614,6 +15621,75 @@ public func FfiConverterTypeListProjectBranchBucketObjectsQuery_lower(_ value: L
 
 
 /**
+ * The optional query parameters of `listProjectBranchCustomDomains`.
+ */
+public struct ListProjectBranchCustomDomainsQuery: Equatable, Hashable {
+    /**
+     * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+     */
+    public var cursor: String?
+    /**
+     * Specify a value from 1 to 1000 to limit number of domains in the response
+     */
+    public var limit: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+         */cursor: String? = nil, 
+        /**
+         * Specify a value from 1 to 1000 to limit number of domains in the response
+         */limit: Int64? = nil) {
+        self.cursor = cursor
+        self.limit = limit
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListProjectBranchCustomDomainsQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListProjectBranchCustomDomainsQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListProjectBranchCustomDomainsQuery {
+        return
+            try ListProjectBranchCustomDomainsQuery(
+                cursor: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListProjectBranchCustomDomainsQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.cursor, into: &buf)
+        FfiConverterOptionInt64.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListProjectBranchCustomDomainsQuery_lift(_ buf: RustBuffer) throws -> ListProjectBranchCustomDomainsQuery {
+    return try FfiConverterTypeListProjectBranchCustomDomainsQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListProjectBranchCustomDomainsQuery_lower(_ value: ListProjectBranchCustomDomainsQuery) -> RustBuffer {
+    return FfiConverterTypeListProjectBranchCustomDomainsQuery.lower(value)
+}
+
+
+/**
  * The optional query parameters of `listProjectBranchFunctions`.
  */
 public struct ListProjectBranchFunctionsQuery: Equatable, Hashable {
@@ -14679,6 +15755,115 @@ public func FfiConverterTypeListProjectBranchFunctionsQuery_lift(_ buf: RustBuff
 #endif
 public func FfiConverterTypeListProjectBranchFunctionsQuery_lower(_ value: ListProjectBranchFunctionsQuery) -> RustBuffer {
     return FfiConverterTypeListProjectBranchFunctionsQuery.lower(value)
+}
+
+
+/**
+ * The optional query parameters of `listProjectBranchLogFieldValues`.
+ */
+public struct ListProjectBranchLogFieldValuesQuery: Equatable, Hashable {
+    /**
+     * Length of the lookup window, ending at `end_time` or at the current
+     * time when `end_time` is omitted. Mutually exclusive with
+     * `start_time`. Defaults to six hours.
+     */
+    public var since: String?
+    /**
+     * Inclusive beginning of the lookup window. Mutually exclusive with
+     * `since`.
+     */
+    public var startTime: String?
+    /**
+     * Exclusive end of the lookup window. Defaults to the current time.
+     */
+    public var endTime: String?
+    /**
+     * Only consider records emitted by this Neon service.
+     */
+    public var source: String?
+    /**
+     * Maximum number of distinct values to return. The response sets
+     * `is_truncated` when this bound, or the server's own scan cap, cut the
+     * list short.
+     */
+    public var limit: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Length of the lookup window, ending at `end_time` or at the current
+         * time when `end_time` is omitted. Mutually exclusive with
+         * `start_time`. Defaults to six hours.
+         */since: String? = nil, 
+        /**
+         * Inclusive beginning of the lookup window. Mutually exclusive with
+         * `since`.
+         */startTime: String? = nil, 
+        /**
+         * Exclusive end of the lookup window. Defaults to the current time.
+         */endTime: String? = nil, 
+        /**
+         * Only consider records emitted by this Neon service.
+         */source: String? = nil, 
+        /**
+         * Maximum number of distinct values to return. The response sets
+         * `is_truncated` when this bound, or the server's own scan cap, cut the
+         * list short.
+         */limit: Int64? = nil) {
+        self.since = since
+        self.startTime = startTime
+        self.endTime = endTime
+        self.source = source
+        self.limit = limit
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListProjectBranchLogFieldValuesQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListProjectBranchLogFieldValuesQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListProjectBranchLogFieldValuesQuery {
+        return
+            try ListProjectBranchLogFieldValuesQuery(
+                since: FfiConverterOptionString.read(from: &buf), 
+                startTime: FfiConverterOptionString.read(from: &buf), 
+                endTime: FfiConverterOptionString.read(from: &buf), 
+                source: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListProjectBranchLogFieldValuesQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.since, into: &buf)
+        FfiConverterOptionString.write(value.startTime, into: &buf)
+        FfiConverterOptionString.write(value.endTime, into: &buf)
+        FfiConverterOptionString.write(value.source, into: &buf)
+        FfiConverterOptionInt64.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListProjectBranchLogFieldValuesQuery_lift(_ buf: RustBuffer) throws -> ListProjectBranchLogFieldValuesQuery {
+    return try FfiConverterTypeListProjectBranchLogFieldValuesQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListProjectBranchLogFieldValuesQuery_lower(_ value: ListProjectBranchLogFieldValuesQuery) -> RustBuffer {
+    return FfiConverterTypeListProjectBranchLogFieldValuesQuery.lower(value)
 }
 
 
@@ -14794,6 +15979,75 @@ public func FfiConverterTypeListProjectBranchesQuery_lift(_ buf: RustBuffer) thr
 #endif
 public func FfiConverterTypeListProjectBranchesQuery_lower(_ value: ListProjectBranchesQuery) -> RustBuffer {
     return FfiConverterTypeListProjectBranchesQuery.lower(value)
+}
+
+
+/**
+ * The optional query parameters of `listProjectMembers`.
+ */
+public struct ListProjectMembersQuery: Equatable, Hashable {
+    /**
+     * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+     */
+    public var cursor: String?
+    /**
+     * The maximum number of members to return in the response
+     */
+    public var limit: Int64?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+         */cursor: String? = nil, 
+        /**
+         * The maximum number of members to return in the response
+         */limit: Int64? = nil) {
+        self.cursor = cursor
+        self.limit = limit
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ListProjectMembersQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListProjectMembersQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListProjectMembersQuery {
+        return
+            try ListProjectMembersQuery(
+                cursor: FfiConverterOptionString.read(from: &buf), 
+                limit: FfiConverterOptionInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ListProjectMembersQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.cursor, into: &buf)
+        FfiConverterOptionInt64.write(value.limit, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListProjectMembersQuery_lift(_ buf: RustBuffer) throws -> ListProjectMembersQuery {
+    return try FfiConverterTypeListProjectMembersQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListProjectMembersQuery_lower(_ value: ListProjectMembersQuery) -> RustBuffer {
+    return FfiConverterTypeListProjectMembersQuery.lower(value)
 }
 
 
@@ -15698,6 +16952,59 @@ public func FfiConverterTypeQueryPair_lower(_ value: QueryPair) -> RustBuffer {
 
 
 /**
+ * The optional query parameters of `removeProjectMemberRole`.
+ */
+public struct RemoveProjectMemberRoleQuery: Equatable, Hashable {
+    public var confirmSelfLockout: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(confirmSelfLockout: Bool? = nil) {
+        self.confirmSelfLockout = confirmSelfLockout
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RemoveProjectMemberRoleQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRemoveProjectMemberRoleQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RemoveProjectMemberRoleQuery {
+        return
+            try RemoveProjectMemberRoleQuery(
+                confirmSelfLockout: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RemoveProjectMemberRoleQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionBool.write(value.confirmSelfLockout, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoveProjectMemberRoleQuery_lift(_ buf: RustBuffer) throws -> RemoveProjectMemberRoleQuery {
+    return try FfiConverterTypeRemoveProjectMemberRoleQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRemoveProjectMemberRoleQuery_lower(_ value: RemoveProjectMemberRoleQuery) -> RustBuffer {
+    return FfiConverterTypeRemoveProjectMemberRoleQuery.lower(value)
+}
+
+
+/**
  * The optional query parameters of `restoreSnapshot`.
  */
 public struct RestoreSnapshotQuery: Equatable, Hashable {
@@ -15755,6 +17062,59 @@ public func FfiConverterTypeRestoreSnapshotQuery_lift(_ buf: RustBuffer) throws 
 #endif
 public func FfiConverterTypeRestoreSnapshotQuery_lower(_ value: RestoreSnapshotQuery) -> RustBuffer {
     return FfiConverterTypeRestoreSnapshotQuery.lower(value)
+}
+
+
+/**
+ * The optional query parameters of `setProjectMemberRole`.
+ */
+public struct SetProjectMemberRoleQuery: Equatable, Hashable {
+    public var confirmSelfDemotion: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(confirmSelfDemotion: Bool? = nil) {
+        self.confirmSelfDemotion = confirmSelfDemotion
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SetProjectMemberRoleQuery: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSetProjectMemberRoleQuery: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SetProjectMemberRoleQuery {
+        return
+            try SetProjectMemberRoleQuery(
+                confirmSelfDemotion: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SetProjectMemberRoleQuery, into buf: inout [UInt8]) {
+        FfiConverterOptionBool.write(value.confirmSelfDemotion, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSetProjectMemberRoleQuery_lift(_ buf: RustBuffer) throws -> SetProjectMemberRoleQuery {
+    return try FfiConverterTypeSetProjectMemberRoleQuery.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSetProjectMemberRoleQuery_lower(_ value: SetProjectMemberRoleQuery) -> RustBuffer {
+    return FfiConverterTypeSetProjectMemberRoleQuery.lower(value)
 }
 
 
@@ -16489,30 +17849,6 @@ fileprivate struct FfiConverterOptionTypeCreateSnapshotQuery: FfiConverterRustBu
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
-fileprivate struct FfiConverterOptionTypeDeleteProjectBranchQuery: FfiConverterRustBuffer {
-    typealias SwiftType = DeleteProjectBranchQuery?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterTypeDeleteProjectBranchQuery.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterTypeDeleteProjectBranchQuery.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
 fileprivate struct FfiConverterOptionTypeEmulatorOptions: FfiConverterRustBuffer {
     typealias SwiftType = EmulatorOptions?
 
@@ -16777,6 +18113,30 @@ fileprivate struct FfiConverterOptionTypeListProjectBranchBucketObjectsQuery: Ff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeListProjectBranchCustomDomainsQuery: FfiConverterRustBuffer {
+    typealias SwiftType = ListProjectBranchCustomDomainsQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeListProjectBranchCustomDomainsQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeListProjectBranchCustomDomainsQuery.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeListProjectBranchFunctionsQuery: FfiConverterRustBuffer {
     typealias SwiftType = ListProjectBranchFunctionsQuery?
 
@@ -16801,6 +18161,30 @@ fileprivate struct FfiConverterOptionTypeListProjectBranchFunctionsQuery: FfiCon
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeListProjectBranchLogFieldValuesQuery: FfiConverterRustBuffer {
+    typealias SwiftType = ListProjectBranchLogFieldValuesQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeListProjectBranchLogFieldValuesQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeListProjectBranchLogFieldValuesQuery.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeListProjectBranchesQuery: FfiConverterRustBuffer {
     typealias SwiftType = ListProjectBranchesQuery?
 
@@ -16817,6 +18201,30 @@ fileprivate struct FfiConverterOptionTypeListProjectBranchesQuery: FfiConverterR
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeListProjectBranchesQuery.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeListProjectMembersQuery: FfiConverterRustBuffer {
+    typealias SwiftType = ListProjectMembersQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeListProjectMembersQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeListProjectMembersQuery.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -16921,6 +18329,30 @@ fileprivate struct FfiConverterOptionTypeNeonClientOptions: FfiConverterRustBuff
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRemoveProjectMemberRoleQuery: FfiConverterRustBuffer {
+    typealias SwiftType = RemoveProjectMemberRoleQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRemoveProjectMemberRoleQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRemoveProjectMemberRoleQuery.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeRestoreSnapshotQuery: FfiConverterRustBuffer {
     typealias SwiftType = RestoreSnapshotQuery?
 
@@ -16937,6 +18369,30 @@ fileprivate struct FfiConverterOptionTypeRestoreSnapshotQuery: FfiConverterRustB
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeRestoreSnapshotQuery.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeSetProjectMemberRoleQuery: FfiConverterRustBuffer {
+    typealias SwiftType = SetProjectMemberRoleQuery?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeSetProjectMemberRoleQuery.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeSetProjectMemberRoleQuery.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17174,7 +18630,7 @@ public func neonkitVersion() -> String  {
 })
 }
 /**
- * Every operationId of the Neon API v2 that this library can call (163).
+ * Every operationId of the Neon API v2 that this library can call (180).
  */
 public func operationIds() -> [String]  {
     return try!  FfiConverterSequenceString.lift(try! rustCall() {
@@ -17233,7 +18689,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_func_neonkit_version() != 46142) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_func_operation_ids() != 22345) {
+    if (uniffi_neonkit_uniffi_checksum_func_operation_ids() != 5012) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() != 42430) {
@@ -17494,13 +18950,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() != 6826) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 44028) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 28652) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() != 45027) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 38336) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 18191) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() != 29106) {
@@ -17554,6 +19010,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() != 28325) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test() != 47703) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test_blocking() != 55929) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 57580) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -17590,13 +19052,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() != 10516) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 50258) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 33618) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() != 64911) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 6433) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 37157) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() != 55402) {
@@ -17656,10 +19118,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() != 51181) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 8216) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 3176) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 450) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 5210) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain() != 24178) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking() != 32381) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 22560) {
@@ -17707,16 +19175,52 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() != 29963) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains() != 49672) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_blocking() != 46730) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_iter() != 21666) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 57603) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() != 18986) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values() != 56591) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values_blocking() != 11901) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields() != 52738) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields_blocking() != 24886) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs() != 61377) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_blocking() != 44746) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_iter() != 44632) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 14068) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() != 3194) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain() != 26393) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking() != 57059) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 26534) {
@@ -17839,10 +19343,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() != 13159) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal() != 2860) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal_blocking() != 14200) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() != 40061) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() != 57157) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate() != 58271) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate_blocking() != 8272) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 24308) {
@@ -17953,16 +19469,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() != 40641) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger() != 1594) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger_blocking() != 60812) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() != 62990) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() != 35246) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger() != 13205) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger_blocking() != 64319) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 23009) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() != 40022) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger() != 370) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger_blocking() != 19229) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() != 54299) {
@@ -17974,10 +19508,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() != 10532) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers() != 47483) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers_blocking() != 6750) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 11942) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() != 54089) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger() != 21994) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger_blocking() != 14799) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 6115) {
@@ -18205,6 +19751,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() != 26523) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members() != 21884) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_blocking() != 27853) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_iter() != 26947) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 46836) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -18232,10 +19787,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() != 36561) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role() != 37653) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role_blocking() != 6865) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 14473) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() != 46836) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role() != 40759) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role_blocking() != 36789) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 7675) {

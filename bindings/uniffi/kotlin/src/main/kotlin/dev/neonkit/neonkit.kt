@@ -898,6 +898,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking(
@@ -970,6 +974,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking(
@@ -1000,13 +1008,37 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_iter(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_iter(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_recover(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_restore(
     ): Int
@@ -1088,9 +1120,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_dataapiapi_create(
     ): Int
@@ -1164,13 +1204,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_delete(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_get(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_iter(
     ): Int
@@ -1178,9 +1230,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_update(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_operationsapi_get(
     ): Int
@@ -1332,6 +1392,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_iter(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking(
@@ -1350,9 +1416,17 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_update(
     ): Int
@@ -1700,6 +1774,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_authapi_list_redirect_uri_whitelist_domains_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_authapi_send_email_provider_test(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_authapi_send_email_provider_test_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_authapi_send_test_email(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_authapi_send_test_email_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1772,10 +1850,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_create_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`domain`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`domain`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_finalize_restore(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_finalize_restore_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1806,13 +1888,37 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains_iter(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_endpoints(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_endpoints_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_field_values(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`fieldName`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_field_values_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`fieldName`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_fields(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_fields_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs_iter(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_recover(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_recover_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_restore(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
@@ -1906,10 +2012,18 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_list_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_reveal(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_reveal_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_revoke(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_revoke_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_rotate(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_credentialsapi_rotate_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`tokenId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_clone_dataapiapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_free_dataapiapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1998,13 +2112,25 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_create_deployment_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_create_trigger(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_create_trigger_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_delete(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_delete_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_delete_trigger(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`triggerId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_delete_trigger_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`triggerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_get(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_get_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_get_trigger(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`triggerId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_get_trigger_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`triggerId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_iter(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -2012,9 +2138,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_list_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_list_triggers(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_list_triggers_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_update(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_functionsapi_update_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`slug`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_update_trigger(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`triggerId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_functionsapi_update_trigger_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`triggerId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_clone_operationsapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -2178,6 +2312,12 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_list_blocking(`ptr`: Long,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_list_members(`ptr`: Long,`projectId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_list_members_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_list_members_iter(`ptr`: Long,`projectId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_list_permissions(`ptr`: Long,`projectId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_list_permissions_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2196,9 +2336,17 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_recover_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_remove_member_role(`ptr`: Long,`projectId`: RustBuffer.ByValue,`memberId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_remove_member_role_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`memberId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_revoke_permission(`ptr`: Long,`projectId`: RustBuffer.ByValue,`permissionId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_revoke_permission_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`permissionId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_set_member_role(`ptr`: Long,`projectId`: RustBuffer.ByValue,`memberId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_set_member_role_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`memberId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_update(`ptr`: Long,`projectId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
@@ -2452,7 +2600,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_func_neonkit_version() and 0xFFFF) != 46142) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_func_operation_ids() and 0xFFFF) != 22345) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_func_operation_ids() and 0xFFFF) != 5012) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() and 0xFFFF) != 42430) {
@@ -2713,13 +2861,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() and 0xFFFF) != 6826) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() and 0xFFFF) != 44028) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() and 0xFFFF) != 28652) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() and 0xFFFF) != 45027) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() and 0xFFFF) != 38336) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() and 0xFFFF) != 18191) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() and 0xFFFF) != 29106) {
@@ -2773,6 +2921,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() and 0xFFFF) != 28325) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test() and 0xFFFF) != 47703) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test_blocking() and 0xFFFF) != 55929) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() and 0xFFFF) != 57580) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2809,13 +2963,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() and 0xFFFF) != 10516) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() and 0xFFFF) != 50258) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() and 0xFFFF) != 33618) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() and 0xFFFF) != 64911) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() and 0xFFFF) != 6433) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() and 0xFFFF) != 37157) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() and 0xFFFF) != 55402) {
@@ -2875,10 +3029,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() and 0xFFFF) != 51181) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() and 0xFFFF) != 8216) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() and 0xFFFF) != 3176) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() and 0xFFFF) != 450) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() and 0xFFFF) != 5210) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain() and 0xFFFF) != 24178) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking() and 0xFFFF) != 32381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() and 0xFFFF) != 22560) {
@@ -2926,16 +3086,52 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() and 0xFFFF) != 29963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains() and 0xFFFF) != 49672) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_blocking() and 0xFFFF) != 46730) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_iter() and 0xFFFF) != 21666) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() and 0xFFFF) != 57603) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() and 0xFFFF) != 18986) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values() and 0xFFFF) != 56591) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values_blocking() and 0xFFFF) != 11901) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields() and 0xFFFF) != 52738) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields_blocking() and 0xFFFF) != 24886) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs() and 0xFFFF) != 61377) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_blocking() and 0xFFFF) != 44746) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_iter() and 0xFFFF) != 44632) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() and 0xFFFF) != 14068) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() and 0xFFFF) != 3194) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain() and 0xFFFF) != 26393) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking() and 0xFFFF) != 57059) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() and 0xFFFF) != 26534) {
@@ -3058,10 +3254,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() and 0xFFFF) != 13159) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal() and 0xFFFF) != 2860) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal_blocking() and 0xFFFF) != 14200) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() and 0xFFFF) != 40061) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() and 0xFFFF) != 57157) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate() and 0xFFFF) != 58271) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate_blocking() and 0xFFFF) != 8272) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() and 0xFFFF) != 24308) {
@@ -3172,16 +3380,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() and 0xFFFF) != 40641) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger() and 0xFFFF) != 1594) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger_blocking() and 0xFFFF) != 60812) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() and 0xFFFF) != 62990) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() and 0xFFFF) != 35246) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger() and 0xFFFF) != 13205) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger_blocking() and 0xFFFF) != 64319) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get() and 0xFFFF) != 23009) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() and 0xFFFF) != 40022) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger() and 0xFFFF) != 370) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger_blocking() and 0xFFFF) != 19229) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() and 0xFFFF) != 54299) {
@@ -3193,10 +3419,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() and 0xFFFF) != 10532) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers() and 0xFFFF) != 47483) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers_blocking() and 0xFFFF) != 6750) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update() and 0xFFFF) != 11942) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() and 0xFFFF) != 54089) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger() and 0xFFFF) != 21994) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger_blocking() and 0xFFFF) != 14799) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_operationsapi_get() and 0xFFFF) != 6115) {
@@ -3424,6 +3662,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() and 0xFFFF) != 26523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members() and 0xFFFF) != 21884) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_blocking() and 0xFFFF) != 27853) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_iter() and 0xFFFF) != 26947) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() and 0xFFFF) != 46836) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -3451,10 +3698,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() and 0xFFFF) != 36561) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role() and 0xFFFF) != 37653) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role_blocking() and 0xFFFF) != 6865) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() and 0xFFFF) != 14473) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() and 0xFFFF) != 46836) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role() and 0xFFFF) != 40759) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role_blocking() and 0xFFFF) != 36789) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_update() and 0xFFFF) != 7675) {
@@ -5144,7 +5403,7 @@ public interface AuthApiInterface {
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     suspend fun `getEmailProvider`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
@@ -5159,7 +5418,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `getEmailServer`(`projectId`: kotlin.String): kotlin.String
@@ -5298,6 +5557,24 @@ public interface AuthApiInterface {
     fun `listRedirectUriWhitelistDomainsBlocking`(`projectId`: kotlin.String): kotlin.String
     
     /**
+     * Send test email using the saved email provider
+     *
+     * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+     * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+     * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+     * GET response's masked password being sent back, which would fail SMTP authentication.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
+     */
+    suspend fun `sendEmailProviderTest`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `sendEmailProviderTest`.
+     */
+    fun `sendEmailProviderTestBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
      * Send test email
      *
      * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
@@ -5399,7 +5676,7 @@ public interface AuthApiInterface {
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     suspend fun `updateEmailProvider`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
@@ -5414,7 +5691,7 @@ public interface AuthApiInterface {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     suspend fun `updateEmailServer`(`projectId`: kotlin.String, `body`: kotlin.String): kotlin.String
@@ -6666,7 +6943,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * including the provider type and server settings.
      *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -6716,7 +6993,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -7162,6 +7439,61 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
 
     
     /**
+     * Send test email using the saved email provider
+     *
+     * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+     * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+     * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+     * GET response's masked password being sent back, which would fail SMTP authentication.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
+     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendEmailProviderTest`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_authapi_send_email_provider_test(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `sendEmailProviderTest`.
+     */
+    @Throws(NeonException::class)override fun `sendEmailProviderTestBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_authapi_send_email_provider_test_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Send test email
      *
      * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
@@ -7483,7 +7815,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -7535,7 +7867,7 @@ open class AuthApi: Disposable, AutoCloseable, AuthApiInterface
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfig(json)`, Swift `NeonModels.NeonAuthEmailServerConfig(text: json)`).
+     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     @Throws(NeonException::class)
@@ -8108,12 +8440,26 @@ public interface BranchesApiInterface {
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
-    suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: DeleteProjectBranchQuery? = null): kotlin.String
+    suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
     /**
      * The blocking form of `delete`.
      */
-    fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: DeleteProjectBranchQuery? = null): kotlin.String
+    fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * Delete a custom domain from a branch
+     *
+     * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+     */
+    suspend fun `deleteCustomDomain`(`projectId`: kotlin.String, `branchId`: kotlin.String, `domain`: kotlin.String)
+    
+    /**
+     * The blocking form of `deleteCustomDomain`.
+     */
+    fun `deleteCustomDomainBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `domain`: kotlin.String)
     
     /**
      * Finalize branch restore from snapshot
@@ -8236,6 +8582,27 @@ public interface BranchesApiInterface {
     fun `listBlocking`(`projectId`: kotlin.String, `query`: ListProjectBranchesQuery? = null): kotlin.String
     
     /**
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+     * Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
+     */
+    suspend fun `listCustomDomains`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchCustomDomainsQuery? = null): kotlin.String
+    
+    /**
+     * The blocking form of `listCustomDomains`.
+     */
+    fun `listCustomDomainsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchCustomDomainsQuery? = null): kotlin.String
+    
+    /**
+     * Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+     */
+    fun `listCustomDomainsIter`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchCustomDomainsQuery? = null): NeonPager
+    
+    /**
      * List branch endpoints
      *
      * Retrieves a list of compute endpoints for the specified branch.
@@ -8251,6 +8618,61 @@ public interface BranchesApiInterface {
      * The blocking form of `listEndpoints`.
      */
     fun `listEndpointsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * List branch log field values
+     *
+     * Lists the distinct values observed for a low-cardinality log field in
+     * the requested time range. Call the log fields endpoint first to learn
+     * which `field_name` values this branch supports; a field that branch has
+     * never emitted is rejected with `unknown_field`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+     * Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
+     */
+    suspend fun `listLogFieldValues`(`projectId`: kotlin.String, `branchId`: kotlin.String, `fieldName`: kotlin.String, `query`: ListProjectBranchLogFieldValuesQuery? = null): kotlin.String
+    
+    /**
+     * The blocking form of `listLogFieldValues`.
+     */
+    fun `listLogFieldValuesBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `fieldName`: kotlin.String, `query`: ListProjectBranchLogFieldValuesQuery? = null): kotlin.String
+    
+    /**
+     * List branch log fields
+     *
+     * Lists the low-cardinality log fields observed on this branch whose
+     * distinct values can be discovered with the log field-values endpoint.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+     * Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
+     */
+    suspend fun `listLogFields`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `listLogFields`.
+     */
+    fun `listLogFieldsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+     * Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
+     */
+    suspend fun `queryLogs`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `queryLogs`.
+     */
+    fun `queryLogsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+     */
+    fun `queryLogsIter`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): NeonPager
     
     /**
      * Recover a deleted branch
@@ -8270,6 +8692,25 @@ public interface BranchesApiInterface {
      * The blocking form of `recover`.
      */
     fun `recoverBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * Register a custom domain on a branch
+     *
+     * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+     * branch and points it at a target entity, chosen by `entity_type` +
+     * `entity_id`. In v1 only `entity_type: function` is supported (an
+     * unsupported type is rejected with `400`), where `entity_id` is the function
+     * slug and the function must already exist on the branch (else `404`).
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+     * Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
+     */
+    suspend fun `registerCustomDomain`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `registerCustomDomain`.
+     */
+    fun `registerCustomDomainBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
     /**
      * Restore branch to a historical state
@@ -8639,7 +9080,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      */
     @Throws(NeonException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: DeleteProjectBranchQuery?) : kotlin.String {
+    override suspend fun `delete`(`projectId`: kotlin.String, `branchId`: kotlin.String) : kotlin.String {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_delete(
@@ -8647,7 +9088,6 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
                 
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),
-        FfiConverterOptionalTypeDeleteProjectBranchQuery.lower(`query`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -8664,7 +9104,7 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
     /**
      * The blocking form of `delete`.
      */
-    @Throws(NeonException::class)override fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: DeleteProjectBranchQuery?): kotlin.String {
+    @Throws(NeonException::class)override fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String {
             return FfiConverterString.lift(
     callWithHandle {
     uniffiRustCallWithError(NeonException) { _status ->
@@ -8672,12 +9112,62 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
         it,
         
         FfiConverterString.lower(`projectId`),
-        FfiConverterString.lower(`branchId`),
-        FfiConverterOptionalTypeDeleteProjectBranchQuery.lower(`query`),_status)
+        FfiConverterString.lower(`branchId`),_status)
 }
     }
     )
     }
+    
+
+    
+    /**
+     * Delete a custom domain from a branch
+     *
+     * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteCustomDomain`(`projectId`: kotlin.String, `branchId`: kotlin.String, `domain`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`domain`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `deleteCustomDomain`.
+     */
+    @Throws(NeonException::class)override fun `deleteCustomDomainBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `domain`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`domain`),_status)
+}
+    }
+    
     
 
     
@@ -9070,6 +9560,78 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
 
     
     /**
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
+     * Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listCustomDomains`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchCustomDomainsQuery?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalTypeListProjectBranchCustomDomainsQuery.lower(`query`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `listCustomDomains`.
+     */
+    @Throws(NeonException::class)override fun `listCustomDomainsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchCustomDomainsQuery?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalTypeListProjectBranchCustomDomainsQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+     */override fun `listCustomDomainsIter`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchCustomDomainsQuery?): NeonPager {
+            return FfiConverterTypeNeonPager.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_custom_domains_iter(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalTypeListProjectBranchCustomDomainsQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * List branch endpoints
      *
      * Retrieves a list of compute endpoints for the specified branch.
@@ -9114,6 +9676,186 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
         
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * List branch log field values
+     *
+     * Lists the distinct values observed for a low-cardinality log field in
+     * the requested time range. Call the log fields endpoint first to learn
+     * which `field_name` values this branch supports; a field that branch has
+     * never emitted is rejected with `unknown_field`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
+     * Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listLogFieldValues`(`projectId`: kotlin.String, `branchId`: kotlin.String, `fieldName`: kotlin.String, `query`: ListProjectBranchLogFieldValuesQuery?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_field_values(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`fieldName`),
+        FfiConverterOptionalTypeListProjectBranchLogFieldValuesQuery.lower(`query`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `listLogFieldValues`.
+     */
+    @Throws(NeonException::class)override fun `listLogFieldValuesBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `fieldName`: kotlin.String, `query`: ListProjectBranchLogFieldValuesQuery?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_field_values_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`fieldName`),
+        FfiConverterOptionalTypeListProjectBranchLogFieldValuesQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * List branch log fields
+     *
+     * Lists the low-cardinality log fields observed on this branch whose
+     * distinct values can be discovered with the log field-values endpoint.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
+     * Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listLogFields`(`projectId`: kotlin.String, `branchId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_fields(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `listLogFields`.
+     */
+    @Throws(NeonException::class)override fun `listLogFieldsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_list_log_fields_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
+     * Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `queryLogs`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `queryLogs`.
+     */
+    @Throws(NeonException::class)override fun `queryLogsBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+     */override fun `queryLogsIter`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): NeonPager {
+            return FfiConverterTypeNeonPager.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_query_logs_iter(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),_status)
 }
     }
     )
@@ -9168,6 +9910,62 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
         
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Register a custom domain on a branch
+     *
+     * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+     * branch and points it at a target entity, chosen by `entity_type` +
+     * `entity_id`. In v1 only `entity_type: function` is supported (an
+     * unsupported type is rejected with `400`), where `entity_id` is the function
+     * slug and the function must already exist on the branch (else `404`).
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
+     * Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `registerCustomDomain`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `registerCustomDomain`.
+     */
+    @Throws(NeonException::class)override fun `registerCustomDomainBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),_status)
 }
     }
     )
@@ -11002,6 +11800,23 @@ public interface CredentialsApiInterface {
     fun `listBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
     /**
+     * Reveal a credential's secrets
+     *
+     * Returns the live `api_token` and `s3_secret_access_key` of an existing
+     * credential, so a credential whose issuance response was lost can be
+     * recovered without minting a new one.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+     * Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
+     */
+    suspend fun `reveal`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `reveal`.
+     */
+    fun `revealBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String): kotlin.String
+    
+    /**
      * Revoke a credential
      *
      * Soft-deletes the credential.  Idempotent.
@@ -11014,6 +11829,25 @@ public interface CredentialsApiInterface {
      * The blocking form of `revoke`.
      */
     fun `revokeBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String)
+    
+    /**
+     * Rotate a credential's secrets
+     *
+     * Replaces the secret material on an existing scoped credential in
+     * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+     * S3-compatible clients, so the access key id your application already
+     * holds keeps working and only the secret changes. This is the analog of
+     * resetting a Postgres password, not of issuing a second credential.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+     * Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
+     */
+    suspend fun `rotate`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `rotate`.
+     */
+    fun `rotateBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String): kotlin.String
     
     companion object
 }
@@ -11229,6 +12063,60 @@ open class CredentialsApi: Disposable, AutoCloseable, CredentialsApiInterface
 
     
     /**
+     * Reveal a credential's secrets
+     *
+     * Returns the live `api_token` and `s3_secret_access_key` of an existing
+     * credential, so a credential whose issuance response was lost can be
+     * recovered without minting a new one.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
+     * Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `reveal`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_credentialsapi_reveal(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`tokenId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `reveal`.
+     */
+    @Throws(NeonException::class)override fun `revealBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_credentialsapi_reveal_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`tokenId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Revoke a credential
      *
      * Soft-deletes the credential.  Idempotent.
@@ -11276,6 +12164,62 @@ open class CredentialsApi: Disposable, AutoCloseable, CredentialsApiInterface
 }
     }
     
+    
+
+    
+    /**
+     * Rotate a credential's secrets
+     *
+     * Replaces the secret material on an existing scoped credential in
+     * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+     * S3-compatible clients, so the access key id your application already
+     * holds keeps working and only the secret changes. This is the analog of
+     * resetting a Postgres password, not of issuing a second credential.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
+     * Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `rotate`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_credentialsapi_rotate(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`tokenId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `rotate`.
+     */
+    @Throws(NeonException::class)override fun `rotateBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `tokenId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_credentialsapi_rotate_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`tokenId`),_status)
+}
+    }
+    )
+    }
     
 
     
@@ -13378,6 +14322,26 @@ public interface FunctionsApiInterface {
     fun `createDeploymentBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String, `body`: List<MultipartPart>): kotlin.String
     
     /**
+     * Create a trigger
+     *
+     * Creates a trigger for a Function visible on the branch. The required
+     * `type` discriminator selects the trigger-specific configuration. The
+     * supported types are `schedule` and `storage_object_created`. A schedule
+     * trigger uses a numeric five-field cron expression interpreted in UTC. A
+     * storage-object-created trigger fires only after a successful upload to
+     * one exact bucket and may narrow matches to an object-key prefix.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    suspend fun `createTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `createTrigger`.
+     */
+    fun `createTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
      * Delete a function on the branch
      *
      * Deletes the function identified by its slug.
@@ -13390,6 +14354,24 @@ public interface FunctionsApiInterface {
      * The blocking form of `delete`.
      */
     fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String)
+    
+    /**
+     * Delete a trigger
+     *
+     * Deletes a branch-local trigger or writes a branch-local tombstone for an
+     * inherited trigger so it does not reappear. Deletion stops future
+     * scheduling or storage-event matching but does not cancel invocations
+     * already committed for delivery. The supported trigger types are
+     * `schedule` and `storage_object_created`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+     */
+    suspend fun `deleteTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String)
+    
+    /**
+     * The blocking form of `deleteTrigger`.
+     */
+    fun `deleteTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String)
     
     /**
      * Get function details
@@ -13405,6 +14387,22 @@ public interface FunctionsApiInterface {
      * The blocking form of `get`.
      */
     fun `getBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String): kotlin.String
+    
+    /**
+     * Get a trigger
+     *
+     * Returns the trigger visible on the branch. The supported trigger types
+     * are `schedule` and `storage_object_created`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    suspend fun `getTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `getTrigger`.
+     */
+    fun `getTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String): kotlin.String
     
     /**
      * Every `functions` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
@@ -13425,6 +14423,24 @@ public interface FunctionsApiInterface {
      * The blocking form of `list`.
      */
     fun `listBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `query`: ListProjectBranchFunctionsQuery? = null): kotlin.String
+    
+    /**
+     * List triggers on the branch
+     *
+     * Lists the complete project-bounded set of triggers visible on the branch,
+     * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+     * and configuration, and is disabled on the child until explicitly enabled
+     * there.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+     * Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
+     */
+    suspend fun `listTriggers`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `listTriggers`.
+     */
+    fun `listTriggersBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
     
     /**
      * Update a function
@@ -13448,6 +14464,27 @@ public interface FunctionsApiInterface {
      * The blocking form of `update`.
      */
     fun `updateBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `slug`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * Update a trigger
+     *
+     * Applies a partial update. The required `type` discriminator must identify
+     * the existing trigger kind. The supported types are `schedule` and
+     * `storage_object_created`. Editing an inherited trigger creates a
+     * child-local shadow with the same `trigger_id`; it remains disabled unless
+     * this request explicitly enables it. For a schedule trigger, updating the
+     * schedule or enabled state increments `version` and recomputes
+     * `next_run_at`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    suspend fun `updateTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String, `body`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `updateTrigger`.
+     */
+    fun `updateTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
     companion object
 }
@@ -13616,6 +14653,63 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
 
     
     /**
+     * Create a trigger
+     *
+     * Creates a trigger for a Function visible on the branch. The required
+     * `type` discriminator selects the trigger-specific configuration. The
+     * supported types are `schedule` and `storage_object_created`. A schedule
+     * trigger uses a numeric five-field cron expression interpreted in UTC. A
+     * storage-object-created trigger fires only after a successful upload to
+     * one exact bucket and may narrow matches to an object-key prefix.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_create_trigger(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `createTrigger`.
+     */
+    @Throws(NeonException::class)override fun `createTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_create_trigger_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Delete a function on the branch
      *
      * Deletes the function identified by its slug.
@@ -13667,6 +14761,61 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
 
     
     /**
+     * Delete a trigger
+     *
+     * Deletes a branch-local trigger or writes a branch-local tombstone for an
+     * inherited trigger so it does not reappear. Deletion stops future
+     * scheduling or storage-event matching but does not cancel invocations
+     * already committed for delivery. The supported trigger types are
+     * `schedule` and `storage_object_created`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_delete_trigger(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`triggerId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `deleteTrigger`.
+     */
+    @Throws(NeonException::class)override fun `deleteTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_delete_trigger_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`triggerId`),_status)
+}
+    }
+    
+    
+
+    
+    /**
      * Get function details
      *
      * Returns the function identified by its slug.
@@ -13711,6 +14860,59 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),
         FfiConverterString.lower(`slug`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Get a trigger
+     *
+     * Returns the trigger visible on the branch. The supported trigger types
+     * are `schedule` and `storage_object_created`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_get_trigger(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`triggerId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `getTrigger`.
+     */
+    @Throws(NeonException::class)override fun `getTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_get_trigger_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`triggerId`),_status)
 }
     }
     )
@@ -13790,6 +14992,59 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
 
     
     /**
+     * List triggers on the branch
+     *
+     * Lists the complete project-bounded set of triggers visible on the branch,
+     * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+     * and configuration, and is disabled on the child until explicitly enabled
+     * there.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
+     * Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listTriggers`(`projectId`: kotlin.String, `branchId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_list_triggers(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `listTriggers`.
+     */
+    @Throws(NeonException::class)override fun `listTriggersBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_list_triggers_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Update a function
      *
      * Updates the function's mutable metadata — currently only the display
@@ -13843,6 +15098,66 @@ open class FunctionsApi: Disposable, AutoCloseable, FunctionsApiInterface
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),
         FfiConverterString.lower(`slug`),
+        FfiConverterString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Update a trigger
+     *
+     * Applies a partial update. The required `type` discriminator must identify
+     * the existing trigger kind. The supported types are `schedule` and
+     * `storage_object_created`. Editing an inherited trigger creates a
+     * child-local shadow with the same `trigger_id`; it remains disabled unless
+     * this request explicitly enables it. For a schedule trigger, updating the
+     * schedule or enabled state increments `version` and recomputes
+     * `next_run_at`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
+     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `updateTrigger`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String, `body`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_update_trigger(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`triggerId`),
+        FfiConverterString.lower(`body`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `updateTrigger`.
+     */
+    @Throws(NeonException::class)override fun `updateTriggerBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `triggerId`: kotlin.String, `body`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_functionsapi_update_trigger_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`triggerId`),
         FfiConverterString.lower(`body`),_status)
 }
     }
@@ -17556,6 +18871,29 @@ public interface ProjectsApiInterface {
     fun `listBlocking`(`query`: ListProjectsQuery? = null): kotlin.String
     
     /**
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+     * Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
+     */
+    suspend fun `listMembers`(`projectId`: kotlin.String, `query`: ListProjectMembersQuery? = null): kotlin.String
+    
+    /**
+     * The blocking form of `listMembers`.
+     */
+    fun `listMembersBlocking`(`projectId`: kotlin.String, `query`: ListProjectMembersQuery? = null): kotlin.String
+    
+    /**
+     * Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+     */
+    fun `listMembersIter`(`projectId`: kotlin.String, `query`: ListProjectMembersQuery? = null): NeonPager
+    
+    /**
      * List project access
      *
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
@@ -17625,6 +18963,23 @@ public interface ProjectsApiInterface {
     fun `recoverBlocking`(`projectId`: kotlin.String): kotlin.String
     
     /**
+     * Remove an org member's role on a project
+     *
+     * Idempotently removes the explicit project grant. The member's organization-role
+     * default project permission still applies. Self-DELETE requires
+     * `confirm_self_lockout=true` when effective manage access would be lost.
+     *
+     * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+    suspend fun `removeMemberRole`(`projectId`: kotlin.String, `memberId`: kotlin.String, `query`: RemoveProjectMemberRoleQuery? = null): kotlin.String
+    
+    /**
+     * The blocking form of `removeMemberRole`.
+     */
+    fun `removeMemberRoleBlocking`(`projectId`: kotlin.String, `memberId`: kotlin.String, `query`: RemoveProjectMemberRoleQuery? = null): kotlin.String
+    
+    /**
      * Revoke project access
      *
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
@@ -17638,6 +18993,22 @@ public interface ProjectsApiInterface {
      * The blocking form of `revokePermission`.
      */
     fun `revokePermissionBlocking`(`projectId`: kotlin.String, `permissionId`: kotlin.String): kotlin.String
+    
+    /**
+     * Set an org member's role on a project
+     *
+     * Idempotently sets or updates the explicit project grant of the specified org member.
+     * Self-demotion requires `confirm_self_demotion=true`.
+     *
+     * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+    suspend fun `setMemberRole`(`projectId`: kotlin.String, `memberId`: kotlin.String, `body`: kotlin.String, `query`: SetProjectMemberRoleQuery? = null): kotlin.String
+    
+    /**
+     * The blocking form of `setMemberRole`.
+     */
+    fun `setMemberRoleBlocking`(`projectId`: kotlin.String, `memberId`: kotlin.String, `body`: kotlin.String, `query`: SetProjectMemberRoleQuery? = null): kotlin.String
     
     /**
      * Update project
@@ -18553,6 +19924,77 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
 
     
     /**
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
+     * Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `listMembers`(`projectId`: kotlin.String, `query`: ListProjectMembersQuery?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_list_members(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalTypeListProjectMembersQuery.lower(`query`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `listMembers`.
+     */
+    @Throws(NeonException::class)override fun `listMembersBlocking`(`projectId`: kotlin.String, `query`: ListProjectMembersQuery?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_list_members_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalTypeListProjectMembersQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+     */override fun `listMembersIter`(`projectId`: kotlin.String, `query`: ListProjectMembersQuery?): NeonPager {
+            return FfiConverterTypeNeonPager.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_list_members_iter(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalTypeListProjectMembersQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * List project access
      *
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
@@ -18766,6 +20208,60 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
 
     
     /**
+     * Remove an org member's role on a project
+     *
+     * Idempotently removes the explicit project grant. The member's organization-role
+     * default project permission still applies. Self-DELETE requires
+     * `confirm_self_lockout=true` when effective manage access would be lost.
+     *
+     * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `removeMemberRole`(`projectId`: kotlin.String, `memberId`: kotlin.String, `query`: RemoveProjectMemberRoleQuery?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_remove_member_role(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`memberId`),
+        FfiConverterOptionalTypeRemoveProjectMemberRoleQuery.lower(`query`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `removeMemberRole`.
+     */
+    @Throws(NeonException::class)override fun `removeMemberRoleBlocking`(`projectId`: kotlin.String, `memberId`: kotlin.String, `query`: RemoveProjectMemberRoleQuery?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_remove_member_role_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`memberId`),
+        FfiConverterOptionalTypeRemoveProjectMemberRoleQuery.lower(`query`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Revoke project access
      *
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
@@ -18808,6 +20304,61 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
         
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`permissionId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Set an org member's role on a project
+     *
+     * Idempotently sets or updates the explicit project grant of the specified org member.
+     * Self-demotion requires `confirm_self_demotion=true`.
+     *
+     * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
+     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setMemberRole`(`projectId`: kotlin.String, `memberId`: kotlin.String, `body`: kotlin.String, `query`: SetProjectMemberRoleQuery?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_set_member_role(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`memberId`),
+        FfiConverterString.lower(`body`),
+        FfiConverterOptionalTypeSetProjectMemberRoleQuery.lower(`query`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `setMemberRole`.
+     */
+    @Throws(NeonException::class)override fun `setMemberRoleBlocking`(`projectId`: kotlin.String, `memberId`: kotlin.String, `body`: kotlin.String, `query`: SetProjectMemberRoleQuery?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_set_member_role_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`memberId`),
+        FfiConverterString.lower(`body`),
+        FfiConverterOptionalTypeSetProjectMemberRoleQuery.lower(`query`),_status)
 }
     }
     )
@@ -21907,6 +23458,13 @@ data class CreateSnapshotQuery (
     var `name`: kotlin.String? = null 
     , 
     /**
+     * User-defined snapshot resource ID. Must be unique within the project.
+     * Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+     * and end with a letter or number. If omitted, the control plane generates a value.
+     */
+    var `slug`: kotlin.String? = null 
+    , 
+    /**
      * The time at which the snapshot will be automatically deleted.
      * Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
      */
@@ -21931,6 +23489,7 @@ public object FfiConverterTypeCreateSnapshotQuery: FfiConverterRustBuffer<Create
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -21938,6 +23497,7 @@ public object FfiConverterTypeCreateSnapshotQuery: FfiConverterRustBuffer<Create
             FfiConverterOptionalString.allocationSize(value.`lsn`) +
             FfiConverterOptionalString.allocationSize(value.`timestamp`) +
             FfiConverterOptionalString.allocationSize(value.`name`) +
+            FfiConverterOptionalString.allocationSize(value.`slug`) +
             FfiConverterOptionalString.allocationSize(value.`expiresAt`)
     )
 
@@ -21945,49 +23505,8 @@ public object FfiConverterTypeCreateSnapshotQuery: FfiConverterRustBuffer<Create
             FfiConverterOptionalString.write(value.`lsn`, buf)
             FfiConverterOptionalString.write(value.`timestamp`, buf)
             FfiConverterOptionalString.write(value.`name`, buf)
+            FfiConverterOptionalString.write(value.`slug`, buf)
             FfiConverterOptionalString.write(value.`expiresAt`, buf)
-    }
-}
-
-
-
-/**
- * The optional query parameters of `deleteProjectBranch`.
- */
-data class DeleteProjectBranchQuery (
-    /**
-     * If true, the branch is permanently deleted immediately without a recovery window.
-     * If false (default), the branch can be recovered within 7 days via the recover endpoint.
-     *
-     * This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
-     */
-    var `hardDelete`: kotlin.Boolean? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeDeleteProjectBranchQuery: FfiConverterRustBuffer<DeleteProjectBranchQuery> {
-    override fun read(buf: ByteBuffer): DeleteProjectBranchQuery {
-        return DeleteProjectBranchQuery(
-            FfiConverterOptionalBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: DeleteProjectBranchQuery) = (
-            FfiConverterOptionalBoolean.allocationSize(value.`hardDelete`)
-    )
-
-    override fun write(value: DeleteProjectBranchQuery, buf: ByteBuffer) {
-            FfiConverterOptionalBoolean.write(value.`hardDelete`, buf)
     }
 }
 
@@ -22784,6 +24303,53 @@ public object FfiConverterTypeListProjectBranchBucketObjectsQuery: FfiConverterR
 
 
 /**
+ * The optional query parameters of `listProjectBranchCustomDomains`.
+ */
+data class ListProjectBranchCustomDomainsQuery (
+    /**
+     * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+     */
+    var `cursor`: kotlin.String? = null 
+    , 
+    /**
+     * Specify a value from 1 to 1000 to limit number of domains in the response
+     */
+    var `limit`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListProjectBranchCustomDomainsQuery: FfiConverterRustBuffer<ListProjectBranchCustomDomainsQuery> {
+    override fun read(buf: ByteBuffer): ListProjectBranchCustomDomainsQuery {
+        return ListProjectBranchCustomDomainsQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListProjectBranchCustomDomainsQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`cursor`) +
+            FfiConverterOptionalLong.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: ListProjectBranchCustomDomainsQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`cursor`, buf)
+            FfiConverterOptionalLong.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
  * The optional query parameters of `listProjectBranchFunctions`.
  */
 data class ListProjectBranchFunctionsQuery (
@@ -22824,6 +24390,82 @@ public object FfiConverterTypeListProjectBranchFunctionsQuery: FfiConverterRustB
 
     override fun write(value: ListProjectBranchFunctionsQuery, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`cursor`, buf)
+            FfiConverterOptionalLong.write(value.`limit`, buf)
+    }
+}
+
+
+
+/**
+ * The optional query parameters of `listProjectBranchLogFieldValues`.
+ */
+data class ListProjectBranchLogFieldValuesQuery (
+    /**
+     * Length of the lookup window, ending at `end_time` or at the current
+     * time when `end_time` is omitted. Mutually exclusive with
+     * `start_time`. Defaults to six hours.
+     */
+    var `since`: kotlin.String? = null 
+    , 
+    /**
+     * Inclusive beginning of the lookup window. Mutually exclusive with
+     * `since`.
+     */
+    var `startTime`: kotlin.String? = null 
+    , 
+    /**
+     * Exclusive end of the lookup window. Defaults to the current time.
+     */
+    var `endTime`: kotlin.String? = null 
+    , 
+    /**
+     * Only consider records emitted by this Neon service.
+     */
+    var `source`: kotlin.String? = null 
+    , 
+    /**
+     * Maximum number of distinct values to return. The response sets
+     * `is_truncated` when this bound, or the server's own scan cap, cut the
+     * list short.
+     */
+    var `limit`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListProjectBranchLogFieldValuesQuery: FfiConverterRustBuffer<ListProjectBranchLogFieldValuesQuery> {
+    override fun read(buf: ByteBuffer): ListProjectBranchLogFieldValuesQuery {
+        return ListProjectBranchLogFieldValuesQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListProjectBranchLogFieldValuesQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`since`) +
+            FfiConverterOptionalString.allocationSize(value.`startTime`) +
+            FfiConverterOptionalString.allocationSize(value.`endTime`) +
+            FfiConverterOptionalString.allocationSize(value.`source`) +
+            FfiConverterOptionalLong.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: ListProjectBranchLogFieldValuesQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`since`, buf)
+            FfiConverterOptionalString.write(value.`startTime`, buf)
+            FfiConverterOptionalString.write(value.`endTime`, buf)
+            FfiConverterOptionalString.write(value.`source`, buf)
             FfiConverterOptionalLong.write(value.`limit`, buf)
     }
 }
@@ -22907,6 +24549,53 @@ public object FfiConverterTypeListProjectBranchesQuery: FfiConverterRustBuffer<L
             FfiConverterOptionalString.write(value.`sortOrder`, buf)
             FfiConverterOptionalLong.write(value.`limit`, buf)
             FfiConverterOptionalBoolean.write(value.`includeDeleted`, buf)
+    }
+}
+
+
+
+/**
+ * The optional query parameters of `listProjectMembers`.
+ */
+data class ListProjectMembersQuery (
+    /**
+     * A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+     */
+    var `cursor`: kotlin.String? = null 
+    , 
+    /**
+     * The maximum number of members to return in the response
+     */
+    var `limit`: kotlin.Long? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListProjectMembersQuery: FfiConverterRustBuffer<ListProjectMembersQuery> {
+    override fun read(buf: ByteBuffer): ListProjectMembersQuery {
+        return ListProjectMembersQuery(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ListProjectMembersQuery) = (
+            FfiConverterOptionalString.allocationSize(value.`cursor`) +
+            FfiConverterOptionalLong.allocationSize(value.`limit`)
+    )
+
+    override fun write(value: ListProjectMembersQuery, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`cursor`, buf)
+            FfiConverterOptionalLong.write(value.`limit`, buf)
     }
 }
 
@@ -23580,6 +25269,42 @@ public object FfiConverterTypeQueryPair: FfiConverterRustBuffer<QueryPair> {
 
 
 /**
+ * The optional query parameters of `removeProjectMemberRole`.
+ */
+data class RemoveProjectMemberRoleQuery (
+    var `confirmSelfLockout`: kotlin.Boolean? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRemoveProjectMemberRoleQuery: FfiConverterRustBuffer<RemoveProjectMemberRoleQuery> {
+    override fun read(buf: ByteBuffer): RemoveProjectMemberRoleQuery {
+        return RemoveProjectMemberRoleQuery(
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RemoveProjectMemberRoleQuery) = (
+            FfiConverterOptionalBoolean.allocationSize(value.`confirmSelfLockout`)
+    )
+
+    override fun write(value: RemoveProjectMemberRoleQuery, buf: ByteBuffer) {
+            FfiConverterOptionalBoolean.write(value.`confirmSelfLockout`, buf)
+    }
+}
+
+
+
+/**
  * The optional query parameters of `restoreSnapshot`.
  */
 data class RestoreSnapshotQuery (
@@ -23614,6 +25339,42 @@ public object FfiConverterTypeRestoreSnapshotQuery: FfiConverterRustBuffer<Resto
 
     override fun write(value: RestoreSnapshotQuery, buf: ByteBuffer) {
             FfiConverterOptionalString.write(value.`name`, buf)
+    }
+}
+
+
+
+/**
+ * The optional query parameters of `setProjectMemberRole`.
+ */
+data class SetProjectMemberRoleQuery (
+    var `confirmSelfDemotion`: kotlin.Boolean? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSetProjectMemberRoleQuery: FfiConverterRustBuffer<SetProjectMemberRoleQuery> {
+    override fun read(buf: ByteBuffer): SetProjectMemberRoleQuery {
+        return SetProjectMemberRoleQuery(
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SetProjectMemberRoleQuery) = (
+            FfiConverterOptionalBoolean.allocationSize(value.`confirmSelfDemotion`)
+    )
+
+    override fun write(value: SetProjectMemberRoleQuery, buf: ByteBuffer) {
+            FfiConverterOptionalBoolean.write(value.`confirmSelfDemotion`, buf)
     }
 }
 
@@ -24960,38 +26721,6 @@ public object FfiConverterOptionalTypeCreateSnapshotQuery: FfiConverterRustBuffe
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeDeleteProjectBranchQuery: FfiConverterRustBuffer<DeleteProjectBranchQuery?> {
-    override fun read(buf: ByteBuffer): DeleteProjectBranchQuery? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeDeleteProjectBranchQuery.read(buf)
-    }
-
-    override fun allocationSize(value: DeleteProjectBranchQuery?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeDeleteProjectBranchQuery.allocationSize(value)
-        }
-    }
-
-    override fun write(value: DeleteProjectBranchQuery?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeDeleteProjectBranchQuery.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOptions?> {
     override fun read(buf: ByteBuffer): EmulatorOptions? {
         if (buf.get().toInt() == 0) {
@@ -25344,6 +27073,38 @@ public object FfiConverterOptionalTypeListProjectBranchBucketObjectsQuery: FfiCo
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeListProjectBranchCustomDomainsQuery: FfiConverterRustBuffer<ListProjectBranchCustomDomainsQuery?> {
+    override fun read(buf: ByteBuffer): ListProjectBranchCustomDomainsQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeListProjectBranchCustomDomainsQuery.read(buf)
+    }
+
+    override fun allocationSize(value: ListProjectBranchCustomDomainsQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeListProjectBranchCustomDomainsQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ListProjectBranchCustomDomainsQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeListProjectBranchCustomDomainsQuery.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeListProjectBranchFunctionsQuery: FfiConverterRustBuffer<ListProjectBranchFunctionsQuery?> {
     override fun read(buf: ByteBuffer): ListProjectBranchFunctionsQuery? {
         if (buf.get().toInt() == 0) {
@@ -25376,6 +27137,38 @@ public object FfiConverterOptionalTypeListProjectBranchFunctionsQuery: FfiConver
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeListProjectBranchLogFieldValuesQuery: FfiConverterRustBuffer<ListProjectBranchLogFieldValuesQuery?> {
+    override fun read(buf: ByteBuffer): ListProjectBranchLogFieldValuesQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeListProjectBranchLogFieldValuesQuery.read(buf)
+    }
+
+    override fun allocationSize(value: ListProjectBranchLogFieldValuesQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeListProjectBranchLogFieldValuesQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ListProjectBranchLogFieldValuesQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeListProjectBranchLogFieldValuesQuery.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeListProjectBranchesQuery: FfiConverterRustBuffer<ListProjectBranchesQuery?> {
     override fun read(buf: ByteBuffer): ListProjectBranchesQuery? {
         if (buf.get().toInt() == 0) {
@@ -25398,6 +27191,38 @@ public object FfiConverterOptionalTypeListProjectBranchesQuery: FfiConverterRust
         } else {
             buf.put(1)
             FfiConverterTypeListProjectBranchesQuery.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeListProjectMembersQuery: FfiConverterRustBuffer<ListProjectMembersQuery?> {
+    override fun read(buf: ByteBuffer): ListProjectMembersQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeListProjectMembersQuery.read(buf)
+    }
+
+    override fun allocationSize(value: ListProjectMembersQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeListProjectMembersQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ListProjectMembersQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeListProjectMembersQuery.write(value, buf)
         }
     }
 }
@@ -25536,6 +27361,38 @@ public object FfiConverterOptionalTypeNeonClientOptions: FfiConverterRustBuffer<
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeRemoveProjectMemberRoleQuery: FfiConverterRustBuffer<RemoveProjectMemberRoleQuery?> {
+    override fun read(buf: ByteBuffer): RemoveProjectMemberRoleQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRemoveProjectMemberRoleQuery.read(buf)
+    }
+
+    override fun allocationSize(value: RemoveProjectMemberRoleQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRemoveProjectMemberRoleQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RemoveProjectMemberRoleQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRemoveProjectMemberRoleQuery.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeRestoreSnapshotQuery: FfiConverterRustBuffer<RestoreSnapshotQuery?> {
     override fun read(buf: ByteBuffer): RestoreSnapshotQuery? {
         if (buf.get().toInt() == 0) {
@@ -25558,6 +27415,38 @@ public object FfiConverterOptionalTypeRestoreSnapshotQuery: FfiConverterRustBuff
         } else {
             buf.put(1)
             FfiConverterTypeRestoreSnapshotQuery.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeSetProjectMemberRoleQuery: FfiConverterRustBuffer<SetProjectMemberRoleQuery?> {
+    override fun read(buf: ByteBuffer): SetProjectMemberRoleQuery? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeSetProjectMemberRoleQuery.read(buf)
+    }
+
+    override fun allocationSize(value: SetProjectMemberRoleQuery?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeSetProjectMemberRoleQuery.allocationSize(value)
+        }
+    }
+
+    override fun write(value: SetProjectMemberRoleQuery?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeSetProjectMemberRoleQuery.write(value, buf)
         }
     }
 }
@@ -25798,7 +27687,7 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
     
 
         /**
-         * Every operationId of the Neon API v2 that this library can call (163).
+         * Every operationId of the Neon API v2 that this library can call (180).
          */ fun `operationIds`(): List<kotlin.String> {
             return FfiConverterSequenceString.lift(
     uniffiRustCall() { _status ->
