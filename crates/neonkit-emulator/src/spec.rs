@@ -390,7 +390,18 @@ impl Spec {
                 self.validate_at(part, value, at)?;
             }
         }
-        if let Some(one) = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(|a| a.as_array()) {
+        // A discriminator whose property names a mapped schema picks that alternative
+        // (two alternatives may both accept a value, e.g. the email server configs,
+        // where `SharedEmailServer` accepts any standard one too).
+        let picked = s
+            .pointer("/discriminator/propertyName")
+            .and_then(|p| p.as_str())
+            .and_then(|p| value.get(p))
+            .and_then(|t| t.as_str())
+            .and_then(|t| s.pointer("/discriminator/mapping").and_then(|m| m.get(t)).and_then(|r| r.as_str()));
+        if let Some(r) = picked {
+            self.validate_at(&serde_json::json!({ "$ref": r }), value, at)?;
+        } else if let Some(one) = s.get("oneOf").or_else(|| s.get("anyOf")).and_then(|a| a.as_array()) {
             let mut last = String::new();
             let mut matched = 0;
             for part in one {
