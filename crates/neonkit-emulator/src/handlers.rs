@@ -45,19 +45,19 @@ pub struct Req {
 }
 
 impl Req {
-    fn p(&self, name: &str) -> Option<&str> {
+    pub(crate) fn p(&self, name: &str) -> Option<&str> {
         self.path.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-    fn pp(&self, name: &str) -> &str {
+    pub(crate) fn pp(&self, name: &str) -> &str {
         self.p(name).unwrap_or("")
     }
-    fn q(&self, name: &str) -> Option<&str> {
+    pub(crate) fn q(&self, name: &str) -> Option<&str> {
         self.query.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
-    fn q_bool(&self, name: &str) -> bool {
+    pub(crate) fn q_bool(&self, name: &str) -> bool {
         self.q(name).and_then(parse_bool).unwrap_or(false)
     }
-    fn q_int(&self, name: &str) -> Option<i64> {
+    pub(crate) fn q_int(&self, name: &str) -> Option<i64> {
         self.q(name).and_then(|v| v.parse().ok())
     }
 }
@@ -68,7 +68,7 @@ pub enum Reply {
     Bytes(&'static str, Vec<u8>),
 }
 
-fn ok(v: Value) -> Result<Reply, ApiError> {
+pub(crate) fn ok(v: Value) -> Result<Reply, ApiError> {
     Ok(Reply::Json(None, v))
 }
 
@@ -77,22 +77,24 @@ pub struct ApiError {
     pub status: u16,
     pub code: String,
     pub message: String,
+    /// More fields of the error body (an operation's own error shape, e.g. `reason`).
+    pub fields: Map<String, Value>,
 }
 
-fn err(status: u16, message: impl Into<String>) -> ApiError {
-    ApiError { status, code: String::new(), message: message.into() }
+pub(crate) fn err(status: u16, message: impl Into<String>) -> ApiError {
+    ApiError { status, code: String::new(), message: message.into(), fields: Map::new() }
 }
-fn not_found(what: &str) -> ApiError {
+pub(crate) fn not_found(what: &str) -> ApiError {
     err(404, format!("{what} not found"))
 }
-fn bad(message: impl Into<String>) -> ApiError {
+pub(crate) fn bad(message: impl Into<String>) -> ApiError {
     err(400, message)
 }
-fn conflict(message: impl Into<String>) -> ApiError {
+pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
     err(409, message)
 }
 
-type R = Result<Reply, ApiError>;
+pub(crate) type R = Result<Reply, ApiError>;
 
 // ------------------------------------------------------------------ auth
 
@@ -218,7 +220,7 @@ fn validate_request(r: &mut Req) -> Result<(), ApiError> {
 }
 
 pub fn prepare_and_handle(inner: &Inner, mut r: Req) -> R {
-    validate_request(&mut r)?;
+    validate_request(&mut r).map_err(|e| crate::families::on_invalid_request(r.op, e))?;
     // Project-scoped keys see only their project.
     if let Some(scope) = r.auth.project_id.clone() {
         if let Some(pid) = r.p("project_id") {
@@ -249,6 +251,9 @@ pub fn prepare_and_handle(inner: &Inner, mut r: Req) -> R {
 }
 
 fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
+    if let Some(reply) = crate::families::route(inner, st, r) {
+        return reply;
+    }
     match r.op.operation_id.as_str() {
         "listProjects" => list_projects(st, r),
         "listSharedProjects" => ok(json!({"projects": []})),
@@ -369,7 +374,6 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         | "deleteProjectBranchBucketObjectsByPrefix"
         | "presignProjectBranchBucketObject" => buckets(st, r),
 
-        "createCredential" | "listCredentials" | "revokeCredential" => credentials(inner, st, r),
         "getConsumptionHistoryPerProject" | "getConsumptionHistoryPerProjectV2" | "getConsumptionHistoryPerBranchV2" => {
             consumption(inner, st, r)
         }
@@ -386,57 +390,12 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
     }
 }
 
-// ------------------------------------------------------------------ credentials, functions
+// ------------------------------------------------------------------ functions
 
-fn branch_scope(st: &Store, r: &Req, family: &str) -> Result<String, ApiError> {
+pub(crate) fn branch_scope(st: &Store, r: &Req, family: &str) -> Result<String, ApiError> {
     let p = project(st, r)?;
     branch_of(p, r.pp("branch_id"))?;
     Ok(format!("{family}:{}/{}", r.pp("project_id"), r.pp("branch_id")))
-}
-
-fn credentials(inner: &Inner, st: &mut Store, r: &Req) -> R {
-    let key = branch_scope(st, r, "credentials")?;
-    match r.op.operation_id.as_str() {
-        "createCredential" => {
-            let (token_id, secret, s3) = {
-                let mut g = rng(inner);
-                (util::uuid(&mut *g), util::token(&mut *g, 40), util::token(&mut *g, 40))
-            };
-            let now = util::now_rfc3339();
-            let mut meta = json!({
-                "token_id": token_id,
-                "token_id_short": &token_id[..8],
-                "scopes": r.body["scopes"],
-                "branch_id": r.pp("branch_id"),
-                "principal_type": r.body["principal_type"],
-                "created_at": now,
-            });
-            let mut resp = json!({
-                "token_id": token_id,
-                "token_id_short": &token_id[..8],
-                "api_token": format!("nct_{secret}"),
-                "s3_secret_access_key": s3,
-                "scopes": r.body["scopes"],
-                "branch_id": r.pp("branch_id"),
-                "created_at": now,
-            });
-            if let Some(n) = s(&r.body, "name") {
-                meta["name"] = json!(n);
-                resp["name"] = json!(n);
-            }
-            st.collections.entry(key).or_default().insert(token_id, meta);
-            ok(resp)
-        }
-        "listCredentials" => {
-            let list: Vec<Value> = st.collections.get(&key).map(|c| c.values().cloned().collect()).unwrap_or_default();
-            ok(json!({"credentials": list}))
-        }
-        _ => {
-            let id = r.pp("token_id");
-            st.collections.get_mut(&key).and_then(|c| c.remove(id)).ok_or_else(|| not_found(&format!("credential {id:?}")))?;
-            Ok(Reply::Empty(None))
-        }
-    }
 }
 
 fn functions(inner: &Inner, st: &mut Store, r: &Req) -> R {
@@ -651,7 +610,7 @@ fn consumption(inner: &Inner, st: &Store, r: &Req) -> R {
 }
 
 /// A text field of a multipart/form-data body (enough for `runtime`).
-fn multipart_field(body: &[u8], name: &str) -> Option<String> {
+pub(crate) fn multipart_field(body: &[u8], name: &str) -> Option<String> {
     let text = String::from_utf8_lossy(body);
     let marker = format!("name=\"{name}\"");
     let at = text.find(&marker)?;
@@ -788,11 +747,11 @@ fn buckets(st: &mut Store, r: &Req) -> R {
 
 // ------------------------------------------------------------------ helpers
 
-fn rng<'a>(inner: &'a Inner) -> std::sync::MutexGuard<'a, rand::rngs::StdRng> {
+pub(crate) fn rng<'a>(inner: &'a Inner) -> std::sync::MutexGuard<'a, rand::rngs::StdRng> {
     inner.rng.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn project<'a>(st: &'a Store, r: &Req) -> Result<&'a Project, ApiError> {
+pub(crate) fn project<'a>(st: &'a Store, r: &Req) -> Result<&'a Project, ApiError> {
     let id = r.pp("project_id");
     match st.projects.get(id) {
         Some(p) if p.deleted_at.is_none() => Ok(p),
@@ -800,7 +759,7 @@ fn project<'a>(st: &'a Store, r: &Req) -> Result<&'a Project, ApiError> {
     }
 }
 
-fn project_mut<'a>(st: &'a mut Store, r: &Req) -> Result<&'a mut Project, ApiError> {
+pub(crate) fn project_mut<'a>(st: &'a mut Store, r: &Req) -> Result<&'a mut Project, ApiError> {
     let id = r.pp("project_id");
     match st.projects.get_mut(id) {
         Some(p) if p.deleted_at.is_none() => Ok(p),
@@ -808,13 +767,13 @@ fn project_mut<'a>(st: &'a mut Store, r: &Req) -> Result<&'a mut Project, ApiErr
     }
 }
 
-fn branch_of<'a>(p: &'a Project, id: &str) -> Result<&'a Branch, ApiError> {
+pub(crate) fn branch_of<'a>(p: &'a Project, id: &str) -> Result<&'a Branch, ApiError> {
     p.branch(id).ok_or_else(|| not_found(&format!("branch {id:?}")))
 }
 
 fn check_lock(p: &Project, r: &Req) -> Result<(), ApiError> {
     if r.cfg.locking && p.busy(Instant::now()) {
-        return Err(ApiError { status: 423, code: String::new(), message: LOCKED_MESSAGE.to_string() });
+        return Err(ApiError { status: 423, code: String::new(), message: LOCKED_MESSAGE.to_string(), fields: Map::new() });
     }
     Ok(())
 }
@@ -851,7 +810,7 @@ fn body_obj<'a>(r: &'a Req, key: &str) -> &'a Value {
     r.body.get(key).unwrap_or(&Value::Null)
 }
 
-fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
+pub(crate) fn s<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
     v.get(k).and_then(|x| x.as_str())
 }
 
@@ -889,7 +848,7 @@ fn paginate_limit(r: &Req, default: i64) -> usize {
 /// after `cursor` (an item's id), at most `limit`, and the next cursor. Like the
 /// real API, `next` is the page's last id on every page with items, the last page
 /// included: passed back, it gives an empty page, which is where clients stop.
-fn next_page<'a, T>(r: &Req, all: &'a [T], id: impl Fn(&T) -> String) -> Result<(&'a [T], Option<String>), ApiError> {
+pub(crate) fn next_page<'a, T>(r: &Req, all: &'a [T], id: impl Fn(&T) -> String) -> Result<(&'a [T], Option<String>), ApiError> {
     let start = match r.q("cursor").filter(|c| !c.is_empty()) {
         Some(c) => all.iter().position(|x| id(x) == c).map(|i| i + 1).ok_or_else(|| bad(format!("invalid cursor {c:?}")))?,
         None => 0,

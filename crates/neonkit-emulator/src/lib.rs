@@ -13,6 +13,7 @@
 //! `/api/v2`. Without a configured key the emulator accepts [`DEV_API_KEY`].
 //! An admin API under `/_emulator` (no auth) drives faults, counters, config and reset.
 
+mod families;
 #[cfg(feature = "handle")]
 pub mod handle;
 mod handlers;

@@ -222,8 +222,21 @@ pub fn error_response(status: u16, code: &str, message: &str, request_id: &str) 
 /// declares its own schema for that status, a body of that shape carrying the
 /// same code, message and request id.
 pub fn op_error_response(op: &Op, status: u16, code: &str, message: &str, request_id: &str) -> Response {
+    op_error_response_with(op, status, code, message, request_id, &serde_json::Map::new())
+}
+
+/// [`op_error_response`] with more fields of the body (e.g. the `reason` of an
+/// operation's own error shape), kept where the body still validates.
+pub fn op_error_response_with(
+    op: &Op,
+    status: u16,
+    code: &str,
+    message: &str,
+    request_id: &str,
+    fields: &serde_json::Map<String, Value>,
+) -> Response {
+    let s = spec::spec();
     if let Some((_, schema)) = op.error_schemas.iter().find(|(c, _)| *c == status) {
-        let s = spec::spec();
         let mut v = s.synth(schema, None, 100);
         if let Some(o) = v.as_object_mut() {
             o.insert("message".into(), json!(message));
@@ -231,12 +244,28 @@ pub fn op_error_response(op: &Op, status: u16, code: &str, message: &str, reques
             if !code.is_empty() || !o.contains_key("code") {
                 o.insert("code".into(), json!(code));
             }
+            let plain = v.clone();
+            if let Some(o) = v.as_object_mut() {
+                o.extend(fields.iter().map(|(k, x)| (k.clone(), x.clone())));
+            }
+            if s.validate(schema, &v).is_err() {
+                v = plain;
+            }
         }
         if s.validate(schema, &v).is_ok() {
             return json_response(status, &v, request_id);
         }
     }
-    error_response(status, code, message, request_id)
+    if fields.is_empty() {
+        return error_response(status, code, message, request_id);
+    }
+    let mut body = json!({"code": code, "message": message, "request_id": request_id});
+    if let Some(o) = body.as_object_mut() {
+        for (k, x) in fields {
+            o.entry(k.clone()).or_insert_with(|| x.clone());
+        }
+    }
+    json_response(status, &body, request_id)
 }
 
 fn json_response(status: u16, body: &Value, request_id: &str) -> Response {
@@ -417,17 +446,23 @@ async fn handle(inner: &Arc<Inner>, op: &'static Op, req: Request, request_id: &
         };
         let inner2 = inner.clone();
         let panic_hook = parts.headers.contains_key("x-emulator-panic");
+        // what the branch's log line records (families::logs), taken before the request moves
+        let log_target = crate::families::logs::target(op, &r.path, parts.uri.path());
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             if panic_hook {
                 panic!("handler panic requested through the X-Emulator-Panic header");
             }
             handlers::prepare_and_handle(&inner2, r)
         }));
-        match result {
+        let resp = match result {
             Ok(Ok(reply)) => reply_response(reply, op, request_id),
-            Ok(Err(e)) => op_error_response(op, e.status, &e.code, &e.message, request_id),
+            Ok(Err(e)) => op_error_response_with(op, e.status, &e.code, &e.message, request_id, &e.fields),
             Err(_) => error_response(500, "", "internal server error", request_id),
+        };
+        if let Some(t) = log_target {
+            crate::families::logs::record(&mut inner.store(), op, t, resp.status().as_u16(), request_id);
         }
+        resp
     }
 }
 

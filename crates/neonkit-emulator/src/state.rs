@@ -512,6 +512,8 @@ pub struct Store {
     pub collections: HashMap<String, BTreeMap<String, Value>>,
     /// Long-tail singletons (configs): concrete path → stored body.
     pub singletons: HashMap<String, Value>,
+    /// What each branch logged (the API requests aimed at it).
+    pub logs: crate::families::logs::LogStore,
 }
 
 impl Store {
@@ -546,6 +548,7 @@ impl Store {
             collections: HashMap::new(),
             singletons: HashMap::new(),
             buckets: HashMap::new(),
+            logs: Default::default(),
         }
     }
 
