@@ -1,5 +1,6 @@
 //! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask test`, `cargo xtask bindgen`.
 
+mod docs;
 mod naming;
 mod node;
 mod python;

@@ -624,9 +624,68 @@ pub fn string_literal(s: &str, lang: Lang) -> String {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Doc text
+
+/// Spec prose (Markdown) made safe where a language's docs carry it, read the same:
+///
+/// - Python (inside `"""…"""`): `\` doubled, and every `"` that another `"`
+///   or the closing quotes follow escaped as `\"`, so no `"""` closes it early;
+/// - Node, Kotlin, Swift (block comments: JSDoc, KDoc, the `/** */` blocks
+///   uniffi writes, which Kotlin and Swift nest): no `*/` or `/*` (`*\/`,
+///   `/\*`), and no line that starts with `@` (`\@`), which would open a tag;
+///   Markdown renders each escape as the character itself;
+/// - Rust (`///` lines): as is.
+pub fn doc_safe(text: &str, lang: Lang) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    match lang {
+        Lang::Python => {
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '"' if matches!(chars.peek(), Some('"') | None) => out.push_str("\\\""),
+                    c => out.push(c),
+                }
+            }
+        }
+        Lang::Node | Lang::Kotlin | Lang::Swift => {
+            let mut line_start = true;
+            let mut prev = '\n';
+            for c in text.chars() {
+                if (c == '/' && prev == '*') || (c == '*' && prev == '/') || (c == '@' && line_start) {
+                    out.push('\\');
+                }
+                out.push(c);
+                line_start = c == '\n' || (line_start && c.is_whitespace());
+                prev = c;
+            }
+        }
+        Lang::Rust => out.push_str(text),
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn doc_text_cannot_end_its_comment_or_docstring() {
+        // Python: the docstring `"""…"""` holds the text whatever its quotes and backslashes.
+        assert_eq!(doc_safe(r#"a \d "b" """c""" d""#, Lang::Python), r#"a \\d "b" \"\""c\"\"" d\""#);
+        assert_eq!(doc_safe("say \"hi\"", Lang::Python), "say \"hi\\\"");
+        assert_eq!(doc_safe("plain text's", Lang::Python), "plain text's");
+        // Block comments: no `*/`, no `/*` (Kotlin and Swift nest them), no tag at a line's start.
+        assert_eq!(doc_safe("a */ b /* c /*/ d", Lang::Node), "a *\\/ b /\\* c /\\*\\/ d");
+        assert_eq!(doc_safe("**/*", Lang::Kotlin), "**\\/\\*");
+        assert_eq!(doc_safe("@see x\n  @param y, mail@host", Lang::Swift), "\\@see x\n  \\@param y, mail@host");
+        assert_eq!(doc_safe("a */ \"\"\"", Lang::Rust), "a */ \"\"\"");
+        for lang in [Lang::Node, Lang::Kotlin, Lang::Swift] {
+            let s = doc_safe("x/*/**/*/y */ /* ***// //**", lang);
+            assert!(!s.contains("*/") && !s.contains("/*"), "{lang:?}: {s}");
+        }
+    }
 
     #[test]
     fn identifiers_escape_each_language_s_keywords() {

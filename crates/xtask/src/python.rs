@@ -11,8 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::docs;
 use crate::naming::{self, Lang};
-use crate::spec::{Field, ModelKind, Op, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty};
+use crate::vocabulary::Vocabulary;
 
 const DIR: &str = "python/neonkit/generated";
 
@@ -40,24 +42,68 @@ fn pystr(s: &str) -> String {
     naming::string_literal(s, Lang::Python)
 }
 
-/// Text made safe inside a `"""…"""` docstring.
-fn docstring(s: &str) -> String {
-    s.replace('\\', "\\\\").replace("\"\"\"", "'''")
+/// A docstring literal (`"""…"""`) of this text, its lines after the first
+/// indented by `indent`, the closing quotes on a line of their own when it has
+/// several (PEP 257); empty if there is no text.
+fn docstring(text: &str, indent: &str) -> String {
+    let safe = naming::doc_safe(text.trim(), Lang::Python);
+    let lines: Vec<&str> = safe.lines().map(str::trim_end).collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [one] => format!("\"\"\"{one}\"\"\""),
+        [first, rest @ ..] => {
+            let mut out = format!("\"\"\"{first}\n");
+            for l in rest {
+                if !l.is_empty() {
+                    out.push_str(indent);
+                    out.push_str(l);
+                }
+                out.push('\n');
+            }
+            out + indent + "\"\"\""
+        }
+    }
 }
 
-/// A description's first non-empty line, for a docstring.
-fn docline(s: &Option<String>) -> String {
-    docstring(s.as_deref().unwrap_or("").lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or(""))
+/// A Google-style docstring section (`Args:`, `Returns:`, …): each entry's
+/// name, then its text, its lines after the first indented under it.
+fn section(title: &str, entries: &[(String, String)]) -> String {
+    let mut out = format!("{title}:");
+    for (name, text) in entries {
+        let mut lines = text.lines();
+        out.push_str(&format!("\n    {name}: {}", lines.next().unwrap_or("")));
+        for l in lines {
+            out.push('\n');
+            if !l.is_empty() {
+                out.push_str("        ");
+                out.push_str(l);
+            }
+        }
+    }
+    out
+}
+
+/// A model's or a field's doc: its description, and whether it is deprecated or a secret.
+fn model_doc(doc: Option<&str>, deprecated: bool, sensitive: bool) -> String {
+    let mut d = docs::text(doc);
+    for (yes, note) in [(sensitive, "A secret: never shown by repr()."), (deprecated, "Deprecated.")] {
+        if yes {
+            d.push_str(if d.is_empty() { "" } else { "\n\n" });
+            d.push_str(note);
+        }
+    }
+    d
 }
 
 struct Gen<'a> {
     spec: &'a Spec,
+    vocab: Vocabulary,
     kinds: BTreeMap<&'a str, &'a ModelKind>,
 }
 
 impl<'a> Gen<'a> {
-    fn new(spec: &'a Spec) -> Self {
-        Gen { spec, kinds: spec.models.iter().map(|m| (m.name.as_str(), &m.kind)).collect() }
+    fn new(spec: &'a Spec, vocab: Vocabulary) -> Self {
+        Gen { spec, vocab, kinds: spec.models.iter().map(|m| (m.name.as_str(), &m.kind)).collect() }
     }
 
     /// Follows aliases to the underlying type.
@@ -125,7 +171,7 @@ impl<'a> Gen<'a> {
                     name: m.name.clone(),
                     dict: typed_dict(&m.name),
                     is_enum: true,
-                    doc: String::new(),
+                    doc: docstring(&model_doc(m.doc.as_deref(), m.deprecated, false), "    "),
                     members: values
                         .iter()
                         .zip(naming::enum_members(values, Lang::Python))
@@ -137,7 +183,7 @@ impl<'a> Gen<'a> {
                     name: m.name.clone(),
                     dict: typed_dict(&m.name),
                     is_enum: false,
-                    doc: docline(&m.doc),
+                    doc: docstring(&model_doc(m.doc.as_deref(), m.deprecated, false), "    "),
                     members: Vec::new(),
                     fields: fields.iter().map(|f| self.field(f)).collect(),
                 }),
@@ -156,6 +202,7 @@ impl<'a> Gen<'a> {
             renamed: attr != f.json_name,
             attr,
             sensitive: f.sensitive,
+            doc: docstring(&model_doc(f.doc.as_deref(), f.deprecated, f.sensitive), "    "),
             decode: self.decode_spec(&f.ty),
             ty: if f.required && !f.nullable { out } else { format!("Optional[{out}]") },
             arg_ty: format!("Optional[{input}]"),
@@ -205,7 +252,7 @@ impl<'a> Gen<'a> {
             .iter()
             .map(|p| {
                 let integer = p.path_kind == PathKind::Integer;
-                PathArg { name: ident(&p.name), ty: if integer { "Union[int, str]" } else { "str" }.into(), integer }
+                PathArg { name: ident(&p.name), ty: if integer { "Union[int, str]" } else { "str" }.into(), integer, doc: docs::param(p) }
             })
             .collect();
         let query_kw = |skip_cursor: bool| -> Vec<KwArg> {
@@ -213,7 +260,7 @@ impl<'a> Gen<'a> {
                 .iter()
                 .zip(&query)
                 .filter(|(q, _)| !(skip_cursor && q.name == "cursor"))
-                .map(|(q, a)| KwArg { name: a.name.clone(), ty: self.query_type(&q.ty), required: q.required })
+                .map(|(q, a)| KwArg { name: a.name.clone(), ty: self.query_type(&q.ty), required: q.required, doc: self.query_doc(q) })
                 .collect()
         };
         let mut kw = Vec::new();
@@ -227,14 +274,22 @@ impl<'a> Gen<'a> {
                     _ => "Any".into(),
                 }
             };
-            body_kw.push(KwArg { name: "body".into(), ty, required: b.required });
+            body_kw.push(KwArg { name: "body".into(), ty, required: b.required, doc: self.body_doc(op) });
         }
         kw.extend(body_kw.iter().cloned());
         kw.extend(query_kw(false));
         if op.returns_operations {
-            kw.push(KwArg { name: "wait".into(), ty: "bool".into(), required: false });
+            kw.push(KwArg {
+                name: "wait".into(),
+                ty: "bool".into(),
+                required: false,
+                doc: "False returns at once, with the operations it started; None (the default): the client's\n\
+                      `wait_for_operations`."
+                    .into(),
+            });
         }
         let (decode, ret) = self.result(op);
+        let doc = self.method_doc(op, None, &path, &kw, &ret);
         let call = MethodCtx {
             name: name.clone(),
             id: op.id.clone(),
@@ -250,27 +305,96 @@ impl<'a> Gen<'a> {
             wait: op.returns_operations,
             decode,
             ret,
-            summary: docstring(op.summary.trim()),
+            doc,
             deprecated: op.deprecated,
         };
         let mut out = vec![call];
         if let Some(pg) = &op.pagination {
+            let kw: Vec<KwArg> = if op.pages_by_body() { body_kw.into_iter().chain(query_kw(true)).collect() } else { query_kw(true) };
+            let item = self.py_type(&pg.item_ty, false);
             out.push(MethodCtx {
                 name: naming::iter_name(&name, Lang::Python),
                 id: op.id.clone(),
                 iter: true,
+                doc: self.method_doc(op, Some(&name), &path, &kw, &item),
                 path,
-                kw: if op.pages_by_body() { body_kw.into_iter().chain(query_kw(true)).collect() } else { query_kw(true) },
+                kw,
                 query: query.into_iter().filter(|q| q.json != "cursor").collect(),
                 body: if op.pages_by_body() { "json".into() } else { String::new() },
                 wait: false,
                 decode: self.decode_spec(&pg.item_ty),
-                ret: self.py_type(&pg.item_ty, false),
-                summary: String::new(),
+                ret: item,
                 deprecated: op.deprecated,
             });
         }
         out
+    }
+
+    /// A query parameter's keyword doc: its description, and who supplies `org_id`.
+    fn query_doc(&self, q: &Param) -> String {
+        let d = docs::param(q);
+        match q.name.as_str() {
+            "org_id" => format!("{d}\nDefaults to the client's `org_id`."),
+            _ => d,
+        }
+    }
+
+    /// The body keyword's doc: its model (or its dict form) and its top-level fields.
+    fn body_doc(&self, op: &Op) -> String {
+        let Some(b) = &op.body else { return String::new() };
+        let mut d = format!("The request: a `{}` or its dict form{}.", b.ty, if b.required { "" } else { " (optional)" });
+        let gist = docs::model_gist(self.spec, &b.ty);
+        if !gist.is_empty() {
+            d.push(' ');
+            d.push_str(gist);
+        }
+        for f in docs::body_fields(self.spec, op) {
+            let gist = if f.gist.is_empty() { String::new() } else { format!(": {}", f.gist) };
+            d.push_str(&format!("\n`{}`{}{gist}", f.name, if f.required { " (required)" } else { "" }));
+        }
+        d
+    }
+
+    /// The docstring of an operation's method (`iter_of`: the page method an
+    /// iterator walks): the prose, whether it waits, `Args`, `Returns` or
+    /// `Yields`, `Raises`, and the HTTP call.
+    fn method_doc(&self, op: &Op, iter_of: Option<&str>, path: &[PathArg], kw: &[KwArg], ret: &str) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        match iter_of {
+            Some(call) => parts.extend([docs::walks(op, call), docs::prose(op)]),
+            None => parts.push(docs::prose(op)),
+        }
+        if op.deprecated {
+            parts.push("Deprecated by the API.".into());
+        }
+        if op.returns_operations && iter_of.is_none() {
+            parts.push("Waits for the operations it starts before returning (see `wait`).".into());
+        }
+        let args: Vec<(String, String)> =
+            path.iter().map(|p| (p.name.clone(), p.doc.clone())).chain(kw.iter().map(|k| (k.name.clone(), k.doc.clone()))).collect();
+        if !args.is_empty() {
+            parts.push(section("Args", &args));
+        }
+        let what = match (iter_of.and(op.pagination.as_ref()), &op.response) {
+            (Some(p), _) => match &p.item_ty {
+                Ty::Named(n) => Some(docs::model_gist(self.spec, n).to_string()).filter(|g| !g.is_empty()),
+                _ => None,
+            }
+            .unwrap_or_else(|| "each item.".into()),
+            (None, ResponseKind::Json(Ty::Named(n))) => docs::returns(self.spec, n),
+            (None, ResponseKind::Bytes) => "the response body.".into(),
+            (None, _) => "the response.".into(),
+        };
+        if ret != "None" {
+            parts.push(section(if iter_of.is_some() { "Yields" } else { "Returns" }, &[(ret.to_string(), what)]));
+        }
+        let mut errors = docs::errors(op, &self.vocab, Lang::Python);
+        if iter_of.is_some() {
+            errors.retain(|e| !e.classes.iter().any(|c| c == "OperationFailedError"));
+        }
+        parts.push(section("Raises", &errors.into_iter().map(|e| (e.classes.join(", "), e.when)).collect::<Vec<_>>()));
+        parts.push(format!("`{} {}` (`{}`).", op.method.to_uppercase(), op.path, op.id));
+        docstring(&parts.join("\n\n"), "        ")
     }
 
     /// The namespace classes, in the order the client lists them.
@@ -311,6 +435,20 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// The docstring of `client.operations.wait`.
+const WAIT_DOC: &str = "Polls the operations until each is `finished` or `skipped`, and returns them in their final state.
+
+Args:
+    project_id: The project the operations belong to.
+    operations: The operations (ids, `Operation`s or their dicts), e.g. a call's `operations` made with `wait=False`.
+
+Returns:
+    List[Operation]: The operations in their final state.
+
+Raises:
+    OperationFailedError: an operation ended `failed`, `error` or `cancelled`.
+    WaitTimeoutError: the wait outlasted `wait_timeout`; its pending operations are those still running.";
+
 /// What the templates are rendered from: the names and types of everything
 /// the Python package generates, computed once from the spec.
 #[derive(Serialize)]
@@ -319,6 +457,8 @@ struct Context {
     models: Vec<ModelCtx>,
     namespaces: Vec<NsCtx>,
     operations: Vec<OpRow>,
+    /// The docstring literal of `client.operations.wait`.
+    wait_doc: String,
 }
 
 /// A model class: an open enum or a struct (with its TypedDict, `dict`).
@@ -327,7 +467,7 @@ struct ModelCtx {
     name: String,
     dict: String,
     is_enum: bool,
-    /// The docstring (the description's first line), or empty.
+    /// The docstring literal (the description), or empty.
     doc: String,
     members: Vec<MemberCtx>,
     fields: Vec<FieldCtx>,
@@ -347,6 +487,8 @@ struct FieldCtx {
     /// Whether `attr` differs from the JSON name.
     renamed: bool,
     sensitive: bool,
+    /// The docstring literal under the attribute in the stub (its description), or empty.
+    doc: String,
     /// How the runtime decodes the value (see `Gen::decode_spec`).
     decode: String,
     /// The attribute's type, the constructor keyword's and the TypedDict entry's.
@@ -388,8 +530,8 @@ struct MethodCtx {
     decode: String,
     /// The stub's return type (an iterator's: the item's).
     ret: String,
-    /// The operation's summary, escaped for a docstring.
-    summary: String,
+    /// The docstring literal: the operation's prose, parameters, result and errors.
+    doc: String,
     deprecated: bool,
 }
 
@@ -399,6 +541,8 @@ struct PathArg {
     ty: String,
     /// An integer id, sent as text.
     integer: bool,
+    /// Its text in the docstring's `Args`.
+    doc: String,
 }
 
 #[derive(Clone, Serialize)]
@@ -406,6 +550,8 @@ struct KwArg {
     name: String,
     ty: String,
     required: bool,
+    /// Its text in the docstring's `Args`.
+    doc: String,
 }
 
 /// A query parameter: its JSON name and its keyword.
@@ -430,11 +576,16 @@ struct OpRow {
 
 /// Every generated file of the python binding: (path from the repo root, contents).
 pub fn files(spec: &Spec) -> Vec<(String, String)> {
-    let g = Gen::new(spec);
+    let g = Gen::new(spec, crate::load_vocabulary());
     let mut env = crate::code_templates(TEMPLATES);
     env.add_filter("pystr", |s: &str| pystr(s));
-    let ctx =
-        Context { header: naming::spec_header(Lang::Python), models: g.models(), namespaces: g.namespaces(), operations: g.operations() };
+    let ctx = Context {
+        header: naming::spec_header(Lang::Python),
+        models: g.models(),
+        namespaces: g.namespaces(),
+        operations: g.operations(),
+        wait_doc: docstring(WAIT_DOC, "        "),
+    };
     let render = |file: &str| (format!("{DIR}/{file}"), crate::render(&env, &format!("python/{file}"), &ctx));
     vec![render("__init__.py"), render("models.py"), render("models.pyi"), render("resources.py"), render("resources.pyi")]
 }

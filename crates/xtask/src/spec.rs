@@ -129,6 +129,8 @@ pub struct Op {
     pub query_params: Vec<Param>,
     pub body: Option<Body>,
     pub status: u16,
+    /// The error statuses the operation declares (400–599; most declare only `default`).
+    pub error_statuses: Vec<u16>,
     pub response: ResponseKind,
     pub pagination: Option<Pagination>,
     /// A mutating call whose response lists the operations it started (a
@@ -537,6 +539,7 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
 
             let responses = op["responses"].as_mapping().unwrap();
             let mut success: Option<(u16, &Value)> = None;
+            let mut error_statuses = Vec::new();
             for (code, r) in responses {
                 let code: u16 = match code {
                     Value::Number(n) => n.as_u64().unwrap() as u16,
@@ -546,10 +549,14 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
                     },
                     _ => continue,
                 };
+                if (400..600).contains(&code) {
+                    error_statuses.push(code);
+                }
                 if (200..300).contains(&code) && success.map(|(c, _)| code < c).unwrap_or(true) {
                     success = Some((code, r));
                 }
             }
+            error_statuses.sort_unstable();
             let (status, resp) = success.unwrap_or_else(|| panic!("{id}: no success response"));
             let resp_ctx = match s(resp, "$ref") {
                 Some(r) => format!("{}Response", r.rsplit('/').next().unwrap()),
@@ -586,6 +593,7 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
                 query_params,
                 body,
                 status,
+                error_statuses,
                 response,
                 pagination: None,
                 returns_operations: false,

@@ -359,7 +359,10 @@ class PaginationResponse(Model):
     _fields = {"pagination": "Pagination"}
 
 class Pagination(Model):
-    """Cursor based pagination is used. The user must pass the cursor as is to the backend."""
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     __slots__ = ()
     _fields = {"cursor": None}
 
@@ -391,6 +394,7 @@ class ProjectJWKSResponse(Model):
     _fields = {"jwks": ("list", "JWKS")}
 
 class AdvisorCategory(OpenEnum):
+    """Category of an advisor issue"""
     SECURITY = "SECURITY"
     PERFORMANCE = "PERFORMANCE"
 
@@ -450,6 +454,7 @@ class OperationsResponse(Model):
     _fields = {"operations": ("list", "Operation")}
 
 class OperationAction(OpenEnum):
+    """The action performed by the operation"""
     CREATE_COMPUTE = "create_compute"
     CREATE_TIMELINE = "create_timeline"
     START_COMPUTE = "start_compute"
@@ -488,6 +493,7 @@ class OperationAction(OpenEnum):
     EPC_SYNC = "epc_sync"
 
 class OperationStatus(OpenEnum):
+    """The status of the operation"""
     SCHEDULING = "scheduling"
     RUNNING = "running"
     FINISHED = "finished"
@@ -553,6 +559,11 @@ class GrantPermissionToProjectRequest(Model):
     _sensitive = frozenset({"email"})
 
 class ProjectPermissionLevel(OpenEnum):
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     VIEWER = "VIEWER"
     EDITOR = "EDITOR"
     ADMIN = "ADMIN"
@@ -629,7 +640,11 @@ class BranchRestrictedAction(Model):
     _fields = {"name": None, "reason": None}
 
 class BranchRecoveryInfo(Model):
-    """Recovery information for a deleted branch. Only present when listing deleted branches"""
+    """Recovery information for a deleted branch. Only present when listing deleted branches
+    with `include_deleted=true`.
+
+    This is part of the Branch Recovery feature, which is in preview and not available to all users.
+    """
     __slots__ = ()
     _fields = {"deleted_at": None, "recoverable_until": None, "deletion_method": "BranchRecoveryInfoDeletionMethod"}
 
@@ -717,24 +732,36 @@ class Endpoint(Model):
     _sensitive = frozenset({"host"})
 
 class EndpointState(OpenEnum):
+    """The state of the compute endpoint"""
     INIT = "init"
     ACTIVE = "active"
     IDLE = "idle"
 
 class EndpointType(OpenEnum):
+    """The compute endpoint type. Either `read_write` or `read_only`."""
     READ_ONLY = "read_only"
     READ_WRITE = "read_write"
 
 class EndpointPoolerMode(OpenEnum):
+    """DEPRECATED. The connection pooler mode. Neon supports PgBouncer in `transaction` mode only. This schema is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     TRANSACTION = "transaction"
 
 class AllowedIps(Model):
-    """A list of IP addresses that are allowed to connect to the compute endpoint."""
+    """A list of IP addresses that are allowed to connect to the compute endpoint.
+    If the list is empty or not set, all IP addresses are allowed.
+    If protected_branches_only is true, the list will be applied only to protected branches.
+    """
     __slots__ = ()
     _fields = {"ips": None, "protected_branches_only": None}
 
 class MaintenanceWindow(Model):
-    """A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure."""
+    """A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+    During this time, the project's compute endpoints may be unavailable and existing connections can be
+    interrupted.
+    """
     __slots__ = ()
     _fields = {"weekdays": None, "start_time": None, "end_time": None}
 
@@ -846,6 +873,7 @@ class SpendingLimitResponse(Model):
     _fields = {"spending_limit_cents": None}
 
 class BillingAccountState(OpenEnum):
+    """State of the billing account."""
     UNKNOWN = "UNKNOWN"
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -853,6 +881,9 @@ class BillingAccountState(OpenEnum):
     DELETED = "deleted"
 
 class BillingSubscriptionType(OpenEnum):
+    """Type of subscription to Neon Cloud.
+    Notice that for users without billing account this will be "UNKNOWN\"
+    """
     UNKNOWN = "UNKNOWN"
     DIRECT_SALES = "direct_sales"
     DIRECT_SALES_V3 = "direct_sales_v3"
@@ -867,6 +898,7 @@ class BillingSubscriptionType(OpenEnum):
     VERCEL_PG_LEGACY = "vercel_pg_legacy"
 
 class BillingPaymentMethod(OpenEnum):
+    """Indicates whether and how an account makes payments."""
     UNKNOWN = "UNKNOWN"
     NONE = "none"
     STRIPE = "stripe"
@@ -908,6 +940,9 @@ class Invitation(Model):
     _sensitive = frozenset({"email"})
 
 class MemberRole(OpenEnum):
+    """The role of the organization member. Some role values may not be
+    available for all organizations.
+    """
     ADMIN = "admin"
     MEMBER = "member"
     EDITOR = "editor"
@@ -983,6 +1018,7 @@ class TransferProjectsToOrganizationRequest(Model):
     _fields = {"destination_org_id": None, "project_ids": None}
 
 class IdentityProviderId(OpenEnum):
+    """Identity provider id from keycloak"""
     GITHUB = "github"
     GOOGLE = "google"
     HASURA = "hasura"
@@ -997,7 +1033,22 @@ class EndpointSettingsData(Model):
     _fields = {"pg_settings": None, "pgbouncer_settings": None, "preload_libraries": "PreloadLibraries"}
 
 class ProjectQuota(Model):
-    """Per-project consumption quotas. If a quota is exceeded, all active computes"""
+    """Per-project consumption quotas. If a quota is exceeded, all active computes
+    are automatically suspended and cannot be started via API calls or incoming connections.
+
+    The exception is `logical_size_bytes`, which is enforced per branch.
+    If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+    but write operations will fail—allowing data to be deleted to free up space.
+    Computes on other branches are not affected.
+
+    Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+
+    Quotas are enforced using per-project consumption metrics with the same names.
+    These metrics reset at the start of each billing period. `logical_size_bytes`
+    is also an exception—it reflects the total data stored in a branch and does not reset.
+
+    A zero or empty quota value means “unlimited.”
+    """
     __slots__ = ()
     _fields = {"active_time_seconds": None, "compute_time_seconds": None, "written_data_bytes": None, "data_transfer_bytes": None, "logical_size_bytes": None}
 
@@ -1220,6 +1271,10 @@ class SendNeonAuthTestEmailResponse(Model):
     _fields = {"success": None, "error_message": None}
 
 class NeonAuthEmailVerificationMethod(OpenEnum):
+    """The email verification method to use.
+    - `link`: Sends a verification link via email
+    - `otp`: Sends a one-time password (OTP) via email
+    """
     LINK = "link"
     OTP = "otp"
 
@@ -1294,6 +1349,7 @@ class AnnotationsMapResponse(Model):
     _fields = {"annotations": ("map", "AnnotationData")}
 
 class ApplicationType(OpenEnum):
+    """Type of application integration"""
     VERCEL = "vercel"
     GITHUB = "github"
     DATADOG = "datadog"
@@ -1339,6 +1395,11 @@ class BranchSchemaJSON(Model):
     _fields = {"tables": ("list", "BranchSchemaJSONTablesItem")}
 
 class BucketAccessLevel(OpenEnum):
+    """Controls anonymous access to objects in the bucket.
+    - `private`: all reads and writes require authenticated requests (default).
+    - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+      writes, and deletes still require authenticated requests.
+    """
     PRIVATE = "private"
     PUBLIC_READ = "public_read"
 
@@ -1387,7 +1448,9 @@ class BucketObjectsDeletePrefixResponse(Model):
     _fields = {"deleted": None}
 
 class PresignRequest(Model):
-    """Options for the presigned URL. The `operation` selects upload (`PUT`)"""
+    """Options for the presigned URL. The `operation` selects upload (`PUT`)
+    or download (`GET`); the remaining fields are optional.
+    """
     __slots__ = ()
     _fields = {"operation": "PresignRequestOperation", "content_type": None, "expires_in_seconds": None}
 
@@ -1397,6 +1460,10 @@ class PresignResponse(Model):
     _sensitive = frozenset({"url", "headers"})
 
 class CredentialScope(OpenEnum):
+    """A single capability a credential may exercise. A credential is granted
+    a set of these; it may only perform actions explicitly listed in its
+    scopes.
+    """
     STORAGE_READ = "storage:read"
     STORAGE_WRITE = "storage:write"
     AI_GATEWAY_INVOKE = "ai_gateway:invoke"
@@ -1453,7 +1520,9 @@ class StandardEmailServerResponse(Model):
     _sensitive = frozenset({"host", "username", "password"})
 
 class SendNeonAuthEmailProviderTestRequest(Model):
-    """Request to test the branch's saved email provider. Only the recipient is supplied; the stored"""
+    """Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+    SMTP settings and password are used server-side.
+    """
     __slots__ = ()
     _fields = {"recipient_email": None}
 
@@ -1476,6 +1545,7 @@ class SetProjectMemberRoleRequest(Model):
     _fields = {"role": "ProjectRole"}
 
 class ProjectMemberOrgRole(OpenEnum):
+    """Organization-level role used by project member role management."""
     ADMIN = "admin"
     MEMBER = "member"
     EDITOR = "editor"
@@ -1483,29 +1553,64 @@ class ProjectMemberOrgRole(OpenEnum):
     COLLABORATOR = "collaborator"
 
 class ProjectRole(OpenEnum):
+    """Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    and `admin` maps to `ADMIN`.
+    """
     VIEWER = "viewer"
     EDITOR = "editor"
     ADMIN = "admin"
 
 class ProjectMemberGrantSource(OpenEnum):
+    """How a member's project access is granted."""
     EXPLICIT = "explicit"
     ORG_ROLE_DEFAULT = "org_role_default"
     ORG_ADMIN_OVERRIDE = "org_admin_override"
     UNASSIGNED = "unassigned"
 
 class CredentialSecret(Model):
-    """The live secrets of an existing credential, recovered on demand by the"""
+    """The live secrets of an existing credential, recovered on demand by the
+    reveal endpoint. `api_token` and `s3_secret_access_key` are the same
+    values handed back once at issuance.
+
+    The field set is deliberately narrower than `CreateCredentialResponse`:
+    it carries only what reveal can actually recover. `token_id_short`,
+    `scopes`, `principal_type`, `created_at` and `expires_at` are metadata,
+    not secrets — read them from the list endpoint instead.
+
+    No `branch_id` is returned. Reveal is scoped by `(project_id,
+    token_id)`, so the branch in the request path authorizes the call but
+    is not proven to be the branch the credential was issued on. Echoing it
+    back would assert an anchor this endpoint never verified. For a
+    credential's true anchor branch, read `branch_id` from the list
+    endpoint, which is branch-exact.
+    """
     __slots__ = ()
     _fields = {"token_id": None, "api_token": None, "s3_secret_access_key": None}
     _sensitive = frozenset({"api_token", "s3_secret_access_key"})
 
 class RotateCredentialResponse(Model):
-    """The replacement secret material for an existing credential, returned"""
+    """The replacement secret material for an existing credential, returned
+    exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are
+    unchanged by the rotation — only `api_token` and
+    `s3_secret_access_key` are new.
+    """
     __slots__ = ()
     _fields = {"token_id": None, "token_id_short": None, "name": None, "api_token": None, "s3_secret_access_key": None, "scopes": ("list", "GrantedCredentialScope"), "branch_id": None, "principal_type": "RotateCredentialResponsePrincipalType", "created_at": None, "expires_at": None}
     _sensitive = frozenset({"api_token", "s3_secret_access_key"})
 
 class GrantedCredentialScope(OpenEnum):
+    """A single capability a credential actually carries, as reported by
+    responses that describe an existing credential.
+
+    This set is a superset of `CredentialScope` (the requestable set)
+    because a credential's scopes are not limited to what this API offers:
+    the platform accepts additional scopes for customer-managed (`user`)
+    credentials, so one may exist on your branch that was not issued
+    through this endpoint. Responses must be able to report such a
+    credential rather than fail to describe it — a client that rejected
+    the value would, on rotate, discard the replacement secret after the
+    rotation had already committed. Treat unknown values as opaque.
+    """
     STORAGE_READ = "storage:read"
     STORAGE_WRITE = "storage:write"
     AI_GATEWAY_INVOKE = "ai_gateway:invoke"
@@ -1541,11 +1646,16 @@ class ProjectBranchLogFieldValuesResponse(Model):
     _fields = {"values": None, "is_truncated": None}
 
 class ProjectBranchLogSource(OpenEnum):
+    """The Neon service that emitted the log record."""
     FUNCTION = "function"
     STORAGE = "storage"
     PG_ENDPOINT = "pg_endpoint"
 
 class ProjectBranchLogSeverity(OpenEnum):
+    """An OpenTelemetry severity level. A minimum severity includes every
+    higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+    `fatal`.
+    """
     TRACE = "trace"
     DEBUG = "debug"
     INFO = "info"
@@ -1567,7 +1677,9 @@ class ScheduleTrigger(Model):
     _fields = {"type": "ScheduleTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None, "version": None, "next_run_at": None, "inherited": None}
 
 class StorageObjectCreatedTrigger(Model):
-    """A branch-effective trigger that invokes a Function after a successful"""
+    """A branch-effective trigger that invokes a Function after a successful
+    upload matching its exact bucket and optional object-key prefix.
+    """
     __slots__ = ()
     _fields = {"type": "StorageObjectCreatedTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None, "version": None, "inherited": None}
 
@@ -1593,7 +1705,11 @@ class FunctionTriggerSchedule(Model):
     _fields = {"cron": None}
 
 class FunctionTriggerStorageObjectCreated(Model):
-    """Matches successful uploads to one exact bucket and, when configured, an"""
+    """Matches successful uploads to one exact bucket and, when configured, an
+    object-key prefix. The Function receives a JSON request body with
+    `type` set to `storage_object_created` and a `data` object containing
+    exactly `bucket_name` and `object_key`.
+    """
     __slots__ = ()
     _fields = {"bucket_name": None, "prefix": None}
 
@@ -1610,6 +1726,7 @@ class CustomDomain(Model):
     _fields = {"domain": None, "entity_type": None, "entity_id": None, "cname_target": None, "status": None, "dns_status": None, "binding_status": None, "status_reason": None}
 
 class AdvisorIssueFacing(OpenEnum):
+    """Whether this issue affects external API exposure or is internal only"""
     EXTERNAL = "EXTERNAL"
     INTERNAL = "INTERNAL"
 
@@ -1635,6 +1752,7 @@ class BranchCreatedBy(Model):
     _fields = {"name": None, "image": None}
 
 class BranchRecoveryInfoDeletionMethod(OpenEnum):
+    """How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration"""
     USER = "user"
     TTL = "ttl"
 
@@ -1659,6 +1777,7 @@ class RoleCreateRequestRole(Model):
     _fields = {"name": None, "no_login": None}
 
 class PaymentSourceBankCardBrand(OpenEnum):
+    """Brand of credit card."""
     AMEX = "amex"
     DINERS = "diners"
     DISCOVER = "discover"
@@ -1692,14 +1811,17 @@ class ProjectsWithIntegrationResponseProjectsItem(Model):
     _fields = {"id": None, "integration": None}
 
 class DataAPICreateRequestAuthProvider(OpenEnum):
+    """The authentication provider to use for the Neon Data API"""
     NEON_AUTH = "neon_auth"
     EXTERNAL = "external"
 
 class NeonAuthOrganizationConfigCreatorRole(OpenEnum):
+    """The role assigned to the user who creates an organization"""
     ADMIN = "admin"
     OWNER = "owner"
 
 class NeonAuthOrganizationConfigUpdateCreatorRole(OpenEnum):
+    """The role assigned to the user who creates an organization"""
     ADMIN = "admin"
     OWNER = "owner"
 
@@ -1734,27 +1856,51 @@ class BranchSchemaJSONTablesItem(Model):
     _fields = {"schema": None, "name": None, "columns": ("list", "BranchSchemaJSONTablesItemColumnsItem"), "constraints": ("list", "BranchSchemaJSONTablesItemConstraintsItem")}
 
 class BucketCreateRequestAccessLevel(OpenEnum):
+    """Access level for the bucket. Defaults to `private`. Set to `public_read`
+    to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
+    """
     PRIVATE = "private"
     PUBLIC_READ = "public_read"
 
 class BranchStorageNotEnabledReason(OpenEnum):
+    """Machine-readable reason why storage is unavailable:
+    - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+    - `region_unavailable`: the project's region has no storage admin service wired.
+    - `branch_directory_missing`: the branch is not registered in the storage service.
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+      have access to it.
+    """
     ORG_NOT_ENTITLED = "org_not_entitled"
     REGION_UNAVAILABLE = "region_unavailable"
     BRANCH_DIRECTORY_MISSING = "branch_directory_missing"
     BRANCH_NOT_FOUND = "branch_not_found"
 
 class BranchAiGatewayNotEnabledReason(OpenEnum):
+    """Machine-readable reason why the AI gateway is unavailable:
+    - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+      have access to it.
+    """
     AI_GATEWAY_UNAVAILABLE = "ai_gateway_unavailable"
     BRANCH_NOT_FOUND = "branch_not_found"
 
 class PresignRequestOperation(OpenEnum):
+    """The transfer direction. `upload` returns a presigned `PUT` URL;
+    `download` returns a presigned `GET` URL.
+    """
     UPLOAD = "upload"
     DOWNLOAD = "download"
 
 class CreateCredentialRequestPrincipalType(OpenEnum):
+    """Principal type for the credential. Only `user` is customer-managed
+    and accepted here. `function` and `system` credentials are
+    platform-internal (e.g. function-serve auto-mint, presign signer)
+    and are never issued through the customer-facing API.
+    """
     USER = "user"
 
 class NeonFunctionDeploymentStatus(OpenEnum):
+    """Build lifecycle status of the deployment."""
     PENDING = "pending"
     BUILDING = "building"
     COMPLETED = "completed"
@@ -1764,13 +1910,32 @@ class FunctionDeployRequestRuntime(OpenEnum):
     NODEJS24 = "nodejs24"
 
 class RotateCredentialResponsePrincipalType(OpenEnum):
+    """Always `user`: only customer-managed credentials are rotatable
+    through this endpoint.
+    """
     USER = "user"
 
 class ProjectBranchLogsQueryRequestSortOrder(OpenEnum):
+    """Order matching records by timestamp. `desc`, the default, returns
+    the newest records first.
+    """
     ASC = "asc"
     DESC = "desc"
 
 class ProjectBranchLogsInvalidQueryReason(OpenEnum):
+    """Machine-readable reason why the request was rejected:
+    - `time_range_too_large`: the requested window spans more than seven days.
+    - `invalid_time_range`: `end_time` is not after `start_time`.
+    - `conflicting_time_range`: both `since` and `start_time` were supplied.
+    - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+    different query.
+    - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+    endpoint reports for this branch.
+    - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+    construct this endpoint does not accept.
+    - `conflicting_filters`: `logql` was supplied alongside one or more structured
+    filters. Use one or the other.
+    """
     TIME_RANGE_TOO_LARGE = "time_range_too_large"
     INVALID_TIME_RANGE = "invalid_time_range"
     CONFLICTING_TIME_RANGE = "conflicting_time_range"
@@ -1780,25 +1945,37 @@ class ProjectBranchLogsInvalidQueryReason(OpenEnum):
     CONFLICTING_FILTERS = "conflicting_filters"
 
 class ProjectBranchLogsNotAvailableReason(OpenEnum):
+    """Machine-readable reason why logs cannot be read:
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+    have access to it.
+    - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+    has no logs to serve.
+    """
     BRANCH_NOT_FOUND = "branch_not_found"
     TELEMETRY_NOT_ENABLED = "telemetry_not_enabled"
 
 class ScheduleTriggerType(OpenEnum):
+    """Trigger type discriminator."""
     SCHEDULE = "schedule"
 
 class StorageObjectCreatedTriggerType(OpenEnum):
+    """Trigger type discriminator."""
     STORAGE_OBJECT_CREATED = "storage_object_created"
 
 class ScheduleTriggerCreateRequestType(OpenEnum):
+    """Trigger type discriminator."""
     SCHEDULE = "schedule"
 
 class StorageObjectCreatedTriggerCreateRequestType(OpenEnum):
+    """Trigger type discriminator."""
     STORAGE_OBJECT_CREATED = "storage_object_created"
 
 class ScheduleTriggerUpdateRequestType(OpenEnum):
+    """Trigger type discriminator; it does not change the trigger type."""
     SCHEDULE = "schedule"
 
 class StorageObjectCreatedTriggerUpdateRequestType(OpenEnum):
+    """Trigger type discriminator; it does not change the trigger type."""
     STORAGE_OBJECT_CREATED = "storage_object_created"
 
 class GetProjectAdvisorSecurityIssuesMinSeverity(OpenEnum):

@@ -646,12 +646,19 @@ __all__ = [
 
 class PaginationResponse(Model):
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, pagination: Optional[Union[Pagination, PaginationDict]] = ...) -> None: ...
 
 PaginationResponseDict = TypedDict("PaginationResponseDict", {"pagination": Union[Pagination, PaginationDict]}, total=False)
 
 class Pagination(Model):
-    """Cursor based pagination is used. The user must pass the cursor as is to the backend."""
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     cursor: str
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, cursor: Optional[str] = ...) -> None: ...
 
@@ -680,24 +687,41 @@ PlanVersionDict = TypedDict("PlanVersionDict", {"major": Required[int], "minor":
 class AddProjectJWKSRequest(Model):
     """Add a new JWKS to a specific endpoint of a project"""
     jwks_url: str
+    """The URL that lists the JWKS"""
     provider_name: str
+    """The name of the authentication provider (e.g., Clerk, Stytch, Auth0)"""
     branch_id: Optional[str]
+    """Branch ID"""
     jwt_audience: Optional[str]
+    """The name of the required JWT Audience to be used"""
     role_names: Optional[List[str]]
+    """DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+
+    Deprecated.
+    """
     skip_role_creation: Optional[bool]
+    """DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, jwks_url: Optional[str] = ..., provider_name: Optional[str] = ..., branch_id: Optional[str] = ..., jwt_audience: Optional[str] = ..., role_names: Optional[List[str]] = ..., skip_role_creation: Optional[bool] = ...) -> None: ...
 
 AddProjectJWKSRequestDict = TypedDict("AddProjectJWKSRequestDict", {"jwks_url": Required[str], "provider_name": Required[str], "branch_id": str, "jwt_audience": str, "role_names": List[str], "skip_role_creation": bool}, total=False)
 
 class JWKS(Model):
     id: str
+    """JWKS ID"""
     project_id: str
+    """Project ID"""
     branch_id: Optional[str]
+    """Branch ID"""
     jwks_url: str
+    """The URL that lists the JWKS"""
     provider_name: str
+    """The name of the authentication provider (e.g., Clerk, Stytch, Auth0)"""
     created_at: str
+    """The date and time when the JWKS was created"""
     updated_at: str
+    """The date and time when the JWKS was last modified"""
     jwt_audience: Optional[str]
+    """The name of the required JWT Audience to be used"""
     role_names: Optional[List[str]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., project_id: Optional[str] = ..., branch_id: Optional[str] = ..., jwks_url: Optional[str] = ..., provider_name: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., jwt_audience: Optional[str] = ..., role_names: Optional[List[str]] = ...) -> None: ...
 
@@ -711,102 +735,167 @@ class ProjectJWKSResponse(Model):
 ProjectJWKSResponseDict = TypedDict("ProjectJWKSResponseDict", {"jwks": Required[List[Union[JWKS, JWKSDict]]]}, total=False)
 
 class AdvisorCategory(OpenEnum):
+    """Category of an advisor issue"""
     SECURITY = "SECURITY"
     PERFORMANCE = "PERFORMANCE"
 
 class AdvisorIssue(Model):
     name: str
+    """Unique identifier for the issue type"""
     title: str
+    """Human-readable title"""
     level: str
+    """Severity level of the issue"""
     facing: Union[AdvisorIssueFacing, str]
+    """Whether this issue affects external API exposure or is internal only"""
     categories: List[Union[AdvisorCategory, str]]
+    """Categories this issue belongs to"""
     description: str
+    """Detailed description of what this check detects"""
     detail: str
+    """Specific details about this instance of the issue"""
     remediation: str
+    """URL to documentation on how to fix this issue"""
     metadata: Dict[str, Any]
+    """Additional context-specific metadata"""
     cache_key: str
+    """Unique key for caching this issue result"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., title: Optional[str] = ..., level: Optional[str] = ..., facing: Optional[Union[AdvisorIssueFacing, str]] = ..., categories: Optional[List[Union[AdvisorCategory, str]]] = ..., description: Optional[str] = ..., detail: Optional[str] = ..., remediation: Optional[str] = ..., metadata: Optional[Dict[str, Any]] = ..., cache_key: Optional[str] = ...) -> None: ...
 
 AdvisorIssueDict = TypedDict("AdvisorIssueDict", {"name": Required[str], "title": Required[str], "level": Required[str], "facing": Required[Union[AdvisorIssueFacing, str]], "categories": Required[List[Union[AdvisorCategory, str]]], "description": Required[str], "detail": Required[str], "remediation": Required[str], "metadata": Required[Dict[str, Any]], "cache_key": Required[str]}, total=False)
 
 class ApiKeyCreateRequest(Model):
     key_name: str
+    """A user-specified API key name. This value is required when creating an API key."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, key_name: Optional[str] = ...) -> None: ...
 
 ApiKeyCreateRequestDict = TypedDict("ApiKeyCreateRequestDict", {"key_name": Required[str]}, total=False)
 
 class OrgApiKeyCreateRequest(Model):
     key_name: str
+    """A user-specified API key name. This value is required when creating an API key."""
     project_id: Optional[str]
+    """If set, the API key can access only this project"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, key_name: Optional[str] = ..., project_id: Optional[str] = ...) -> None: ...
 
 OrgApiKeyCreateRequestDict = TypedDict("OrgApiKeyCreateRequestDict", {"key_name": Required[str], "project_id": str}, total=False)
 
 class ApiKeyCreateResponse(Model):
     id: int
+    """The API key ID"""
     key: str
+    """The generated 64-bit token required to access the Neon API
+
+    A secret: never shown by repr().
+    """
     name: str
+    """The user-specified API key name
+
+    A secret: never shown by repr().
+    """
     created_at: str
+    """A timestamp indicating when the API key was created"""
     created_by: Optional[str]
+    """ID of the user who created this API key"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., key: Optional[str] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[str] = ...) -> None: ...
 
 ApiKeyCreateResponseDict = TypedDict("ApiKeyCreateResponseDict", {"id": Required[int], "key": Required[str], "name": Required[str], "created_at": Required[str], "created_by": str}, total=False)
 
 class OrgApiKeyCreateResponse(Model):
     id: int
+    """The API key ID"""
     key: str
+    """The generated 64-bit token required to access the Neon API
+
+    A secret: never shown by repr().
+    """
     name: str
+    """The user-specified API key name
+
+    A secret: never shown by repr().
+    """
     created_at: str
+    """A timestamp indicating when the API key was created"""
     created_by: str
+    """ID of the user who created this API key"""
     project_id: Optional[str]
+    """If set, the API key can access only this project"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., key: Optional[str] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[str] = ..., project_id: Optional[str] = ...) -> None: ...
 
 OrgApiKeyCreateResponseDict = TypedDict("OrgApiKeyCreateResponseDict", {"id": Required[int], "key": Required[str], "name": Required[str], "created_at": Required[str], "created_by": Required[str], "project_id": str}, total=False)
 
 class ApiKeyRevokeResponse(Model):
     id: int
+    """The API key ID"""
     name: str
+    """The user-specified API key name"""
     created_at: str
+    """A timestamp indicating when the API key was created"""
     created_by: str
+    """ID of the user who created this API key"""
     last_used_at: Optional[str]
+    """A timestamp indicating when the API was last used"""
     last_used_from_addr: str
+    """The IP address from which the API key was last used"""
     revoked: bool
+    """A `true` or `false` value indicating whether the API key is revoked"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[str] = ..., last_used_at: Optional[str] = ..., last_used_from_addr: Optional[str] = ..., revoked: Optional[bool] = ...) -> None: ...
 
 ApiKeyRevokeResponseDict = TypedDict("ApiKeyRevokeResponseDict", {"id": Required[int], "name": Required[str], "created_at": Required[str], "created_by": Required[str], "last_used_at": Optional[str], "last_used_from_addr": Required[str], "revoked": Required[bool]}, total=False)
 
 class OrgApiKeyRevokeResponse(Model):
     id: int
+    """The API key ID"""
     name: str
+    """The user-specified API key name"""
     created_at: str
+    """A timestamp indicating when the API key was created"""
     created_by: str
+    """ID of the user who created this API key"""
     last_used_at: Optional[str]
+    """A timestamp indicating when the API was last used"""
     last_used_from_addr: str
+    """The IP address from which the API key was last used"""
     revoked: bool
+    """A `true` or `false` value indicating whether the API key is revoked"""
     project_id: Optional[str]
+    """If set, the API key can access only this project"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[str] = ..., last_used_at: Optional[str] = ..., last_used_from_addr: Optional[str] = ..., revoked: Optional[bool] = ..., project_id: Optional[str] = ...) -> None: ...
 
 OrgApiKeyRevokeResponseDict = TypedDict("OrgApiKeyRevokeResponseDict", {"id": Required[int], "name": Required[str], "created_at": Required[str], "created_by": Required[str], "last_used_at": Optional[str], "last_used_from_addr": Required[str], "revoked": Required[bool], "project_id": str}, total=False)
 
 class ApiKeysListResponseItem(Model):
     id: int
+    """The API key ID"""
     name: str
+    """The user-specified API key name"""
     created_at: str
+    """A timestamp indicating when the API key was created"""
     created_by: ApiKeyCreatorData
+    """The user data of the user that created this API key."""
     last_used_at: Optional[str]
+    """A timestamp indicating when the API was last used"""
     last_used_from_addr: str
+    """The IP address from which the API key was last used"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[Union[ApiKeyCreatorData, ApiKeyCreatorDataDict]] = ..., last_used_at: Optional[str] = ..., last_used_from_addr: Optional[str] = ...) -> None: ...
 
 ApiKeysListResponseItemDict = TypedDict("ApiKeysListResponseItemDict", {"id": Required[int], "name": Required[str], "created_at": Required[str], "created_by": Required[Union[ApiKeyCreatorData, ApiKeyCreatorDataDict]], "last_used_at": Optional[str], "last_used_from_addr": Required[str]}, total=False)
 
 class OrgApiKeysListResponseItem(Model):
     id: int
+    """The API key ID"""
     name: str
+    """The user-specified API key name"""
     created_at: str
+    """A timestamp indicating when the API key was created"""
     created_by: ApiKeyCreatorData
+    """The user data of the user that created this API key."""
     last_used_at: Optional[str]
+    """A timestamp indicating when the API was last used"""
     last_used_from_addr: str
+    """The IP address from which the API key was last used"""
     project_id: Optional[str]
+    """If set, the API key can access only this project"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., name: Optional[str] = ..., created_at: Optional[str] = ..., created_by: Optional[Union[ApiKeyCreatorData, ApiKeyCreatorDataDict]] = ..., last_used_at: Optional[str] = ..., last_used_from_addr: Optional[str] = ..., project_id: Optional[str] = ...) -> None: ...
 
 OrgApiKeysListResponseItemDict = TypedDict("OrgApiKeysListResponseItemDict", {"id": Required[int], "name": Required[str], "created_at": Required[str], "created_by": Required[Union[ApiKeyCreatorData, ApiKeyCreatorDataDict]], "last_used_at": Optional[str], "last_used_from_addr": Required[str], "project_id": str}, total=False)
@@ -814,25 +903,40 @@ OrgApiKeysListResponseItemDict = TypedDict("OrgApiKeysListResponseItemDict", {"i
 class ApiKeyCreatorData(Model):
     """The user data of the user that created this API key."""
     id: str
+    """ID of the user who created this API key"""
     name: str
+    """The name of the user."""
     image: str
+    """The URL to the user's avatar image."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., name: Optional[str] = ..., image: Optional[str] = ...) -> None: ...
 
 ApiKeyCreatorDataDict = TypedDict("ApiKeyCreatorDataDict", {"id": Required[str], "name": Required[str], "image": Required[str]}, total=False)
 
 class Operation(Model):
     id: str
+    """The operation ID"""
     project_id: str
+    """The Neon project ID"""
     branch_id: Optional[str]
+    """The branch ID"""
     endpoint_id: Optional[str]
+    """The endpoint ID"""
     action: Union[OperationAction, str]
+    """The action performed by the operation"""
     status: Union[OperationStatus, str]
+    """The status of the operation"""
     error: Optional[str]
+    """The error that occurred"""
     failures_count: int
+    """The number of times the operation failed"""
     retry_at: Optional[str]
+    """A timestamp indicating when the operation was last retried"""
     created_at: str
+    """A timestamp indicating when the operation was created"""
     updated_at: str
+    """A timestamp indicating when the operation status was last updated"""
     total_duration_ms: int
+    """The total duration of the operation in milliseconds"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., project_id: Optional[str] = ..., branch_id: Optional[str] = ..., endpoint_id: Optional[str] = ..., action: Optional[Union[OperationAction, str]] = ..., status: Optional[Union[OperationStatus, str]] = ..., error: Optional[str] = ..., failures_count: Optional[int] = ..., retry_at: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., total_duration_ms: Optional[int] = ...) -> None: ...
 
 OperationDict = TypedDict("OperationDict", {"id": Required[str], "project_id": Required[str], "branch_id": str, "endpoint_id": str, "action": Required[Union[OperationAction, str]], "status": Required[Union[OperationStatus, str]], "error": str, "failures_count": Required[int], "retry_at": str, "created_at": Required[str], "updated_at": Required[str], "total_duration_ms": Required[int]}, total=False)
@@ -850,6 +954,7 @@ class OperationsResponse(Model):
 OperationsResponseDict = TypedDict("OperationsResponseDict", {"operations": Required[List[Union[Operation, OperationDict]]]}, total=False)
 
 class OperationAction(OpenEnum):
+    """The action performed by the operation"""
     CREATE_COMPUTE = "create_compute"
     CREATE_TIMELINE = "create_timeline"
     START_COMPUTE = "start_compute"
@@ -888,6 +993,7 @@ class OperationAction(OpenEnum):
     EPC_SYNC = "epc_sync"
 
 class OperationStatus(OpenEnum):
+    """The status of the operation"""
     SCHEDULING = "scheduling"
     RUNNING = "running"
     FINISHED = "finished"
@@ -900,33 +1006,81 @@ class OperationStatus(OpenEnum):
 class ProjectListItem(Model):
     """Essential data about the project. Full data is available at the getProject endpoint."""
     id: str
+    """The project ID"""
     platform_id: str
+    """The cloud platform identifier. Currently, only AWS is supported, for which the identifier is `aws`."""
     region_id: str
+    """The region identifier"""
     name: str
+    """The project name"""
     provisioner: str
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     default_endpoint_settings: Optional[DefaultEndpointSettings]
+    """A collection of settings for a Neon endpoint"""
     settings: Optional[ProjectSettingsData]
     pg_version: int
+    """The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`."""
     proxy_host: str
+    """The proxy host for the project. This value combines the `region_id`, the `platform_id`, and the Neon domain (`neon.tech`)."""
     branch_logical_size_limit: int
+    """The logical size limit for a branch. The value is in MiB."""
     branch_logical_size_limit_bytes: int
+    """The logical size limit for a branch. The value is in B."""
     store_passwords: bool
+    """Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization."""
     active_time: int
+    """Control plane observed endpoints of this project being active this amount of wall-clock time."""
     cpu_used_sec: int
+    """DEPRECATED. Use data from the getProject endpoint instead.
+
+    Deprecated.
+    """
     maintenance_starts_at: Optional[str]
+    """A timestamp indicating when project maintenance begins. If set, the project is placed into maintenance mode at this time."""
     creation_source: str
+    """The project creation source"""
     created_at: str
+    """A timestamp indicating when the project was created"""
     updated_at: str
+    """A timestamp indicating when the project was last updated"""
     synthetic_storage_size: Optional[int]
+    """The current space occupied by the project in storage, in bytes. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches in a project."""
     quota_reset_at: Optional[str]
+    """DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
+    A timestamp indicating when the project quota resets
+
+    Deprecated.
+    """
     owner_id: str
     compute_last_active_at: Optional[str]
+    """The most recent time when any endpoint of this project was active.
+
+    Omitted when observed no activity for endpoints of this project.
+    """
     org_id: Optional[str]
+    """Organization id if the project belongs to an organization.
+    Permissions for the project will be given to organization members as defined by the organization admins.
+    The permissions of the project do not depend on the user that created the project if a project belongs to an organization.
+    """
     org_name: Optional[str]
+    """Organization name if the project belongs to an organization."""
     history_retention_seconds: Optional[int]
+    """The number of seconds to retain the shared history for all branches in this project."""
     hipaa_enabled_at: Optional[str]
+    """A timestamp indicating when HIPAA was enabled for this project"""
     deleted_at: Optional[str]
+    """A timestamp indicating when the project was deleted"""
     recoverable_until: Optional[str]
+    """A timestamp indicating the project will be recoverable until this date and time."""
     effective_project_permission: Optional[Union[ProjectPermissionLevel, str]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., platform_id: Optional[str] = ..., region_id: Optional[str] = ..., name: Optional[str] = ..., provisioner: Optional[str] = ..., default_endpoint_settings: Optional[Union[DefaultEndpointSettings, DefaultEndpointSettingsDict]] = ..., settings: Optional[Union[ProjectSettingsData, ProjectSettingsDataDict]] = ..., pg_version: Optional[int] = ..., proxy_host: Optional[str] = ..., branch_logical_size_limit: Optional[int] = ..., branch_logical_size_limit_bytes: Optional[int] = ..., store_passwords: Optional[bool] = ..., active_time: Optional[int] = ..., cpu_used_sec: Optional[int] = ..., maintenance_starts_at: Optional[str] = ..., creation_source: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., synthetic_storage_size: Optional[int] = ..., quota_reset_at: Optional[str] = ..., owner_id: Optional[str] = ..., compute_last_active_at: Optional[str] = ..., org_id: Optional[str] = ..., org_name: Optional[str] = ..., history_retention_seconds: Optional[int] = ..., hipaa_enabled_at: Optional[str] = ..., deleted_at: Optional[str] = ..., recoverable_until: Optional[str] = ..., effective_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ...) -> None: ...
 
@@ -934,38 +1088,100 @@ ProjectListItemDict = TypedDict("ProjectListItemDict", {"id": Required[str], "pl
 
 class Project(Model):
     data_storage_bytes_hour: int
+    """Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag.
+    The value is reset at the beginning of each billing period.
+    """
     data_transfer_bytes: int
+    """Bytes. Egress traffic from the Neon cloud to the client for given project over the billing period.
+    Includes deleted endpoints. The value has some lag. The value is reset at the beginning of each billing period.
+    """
     written_data_bytes: int
+    """Bytes. Amount of WAL that travelled through storage for given project across all branches.
+    The value has some lag. The value is reset at the beginning of each billing period.
+    """
     compute_time_seconds: int
+    """Seconds. The number of CPU seconds used by the project's compute endpoints, including compute endpoints that have been deleted.
+    The value has some lag. The value is reset at the beginning of each billing period.
+    Examples:
+    1. An endpoint that uses 1 CPU for 1 second is equal to `compute_time=1`.
+    2. An endpoint that uses 2 CPUs simultaneously for 1 second is equal to `compute_time=2`.
+    """
     active_time_seconds: int
+    """Seconds. Control plane observed endpoints of this project being active this amount of wall-clock time.
+    The value has some lag.
+    The value is reset at the beginning of each billing period.
+    """
     cpu_used_sec: int
+    """DEPRECATED, use compute_time instead.
+
+    Deprecated.
+    """
     id: str
+    """The project ID"""
     platform_id: str
+    """The cloud platform identifier. Currently, only AWS is supported, for which the identifier is `aws`."""
     region_id: str
+    """The region identifier"""
     name: str
+    """The project name"""
     provisioner: str
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     default_endpoint_settings: Optional[DefaultEndpointSettings]
+    """A collection of settings for a Neon endpoint"""
     settings: Optional[ProjectSettingsData]
     pg_version: int
+    """The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`."""
     proxy_host: str
+    """The proxy host for the project. This value combines the `region_id`, the `platform_id`, and the Neon domain (`neon.tech`)."""
     branch_logical_size_limit: int
+    """The logical size limit for a branch. The value is in MiB."""
     branch_logical_size_limit_bytes: int
+    """The logical size limit for a branch. The value is in B."""
     store_passwords: bool
+    """Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization."""
     maintenance_starts_at: Optional[str]
+    """A timestamp indicating when project maintenance begins. If set, the project is placed into maintenance mode at this time."""
     creation_source: str
+    """The project creation source"""
     history_retention_seconds: int
+    """The number of seconds to retain the shared history for all branches in this project."""
     created_at: str
+    """A timestamp indicating when the project was created"""
     updated_at: str
+    """A timestamp indicating when the project was last updated"""
     synthetic_storage_size: Optional[int]
+    """The current space occupied by the project in storage, in bytes. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches in a project."""
     consumption_period_start: str
+    """A date-time indicating when Neon Cloud started measuring consumption for current consumption period."""
     consumption_period_end: str
+    """A date-time indicating when Neon Cloud plans to stop measuring consumption for current consumption period."""
     quota_reset_at: Optional[str]
+    """DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
+    A timestamp indicating when the project quota resets.
+
+    Deprecated.
+    """
     owner_id: str
     owner: Optional[ProjectOwnerData]
     compute_last_active_at: Optional[str]
+    """The most recent time when any endpoint of this project was active.
+
+    Omitted when observed no activity for endpoints of this project.
+    """
     org_id: Optional[str]
     maintenance_scheduled_for: Optional[str]
+    """A timestamp indicating when project update begins. If set, computes might experience a brief restart around this time."""
     hipaa_enabled_at: Optional[str]
+    """A timestamp indicating when HIPAA was enabled for this project"""
     effective_project_permission: Optional[Union[ProjectPermissionLevel, str]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, data_storage_bytes_hour: Optional[int] = ..., data_transfer_bytes: Optional[int] = ..., written_data_bytes: Optional[int] = ..., compute_time_seconds: Optional[int] = ..., active_time_seconds: Optional[int] = ..., cpu_used_sec: Optional[int] = ..., id: Optional[str] = ..., platform_id: Optional[str] = ..., region_id: Optional[str] = ..., name: Optional[str] = ..., provisioner: Optional[str] = ..., default_endpoint_settings: Optional[Union[DefaultEndpointSettings, DefaultEndpointSettingsDict]] = ..., settings: Optional[Union[ProjectSettingsData, ProjectSettingsDataDict]] = ..., pg_version: Optional[int] = ..., proxy_host: Optional[str] = ..., branch_logical_size_limit: Optional[int] = ..., branch_logical_size_limit_bytes: Optional[int] = ..., store_passwords: Optional[bool] = ..., maintenance_starts_at: Optional[str] = ..., creation_source: Optional[str] = ..., history_retention_seconds: Optional[int] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., synthetic_storage_size: Optional[int] = ..., consumption_period_start: Optional[str] = ..., consumption_period_end: Optional[str] = ..., quota_reset_at: Optional[str] = ..., owner_id: Optional[str] = ..., owner: Optional[Union[ProjectOwnerData, ProjectOwnerDataDict]] = ..., compute_last_active_at: Optional[str] = ..., org_id: Optional[str] = ..., maintenance_scheduled_for: Optional[str] = ..., hipaa_enabled_at: Optional[str] = ..., effective_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ...) -> None: ...
 
@@ -985,9 +1201,13 @@ ProjectUpdateRequestDict = TypedDict("ProjectUpdateRequestDict", {"project": Req
 
 class ProjectTransferRequestResponse(Model):
     id: str
+    """The unique identifier for the transfer request"""
     project_id: str
+    """The ID of the project that is being transferred"""
     created_at: str
+    """The timestamp when the transfer request was created"""
     expires_at: str
+    """The timestamp when the transfer request will expire"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., project_id: Optional[str] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 ProjectTransferRequestResponseDict = TypedDict("ProjectTransferRequestResponseDict", {"id": Required[str], "project_id": Required[str], "created_at": Required[str], "expires_at": Required[str]}, total=False)
@@ -1000,14 +1220,50 @@ AcceptProjectTransferRequestSatisfiesPlanErrorDict = TypedDict("AcceptProjectTra
 
 class ProjectSettingsData(Model):
     quota: Optional[ProjectQuota]
+    """Per-project consumption quotas. If a quota is exceeded, all active computes
+    are automatically suspended and cannot be started via API calls or incoming connections.
+
+    The exception is `logical_size_bytes`, which is enforced per branch.
+    If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+    but write operations will fail—allowing data to be deleted to free up space.
+    Computes on other branches are not affected.
+
+    Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+
+    Quotas are enforced using per-project consumption metrics with the same names.
+    These metrics reset at the start of each billing period. `logical_size_bytes`
+    is also an exception—it reflects the total data stored in a branch and does not reset.
+
+    A zero or empty quota value means “unlimited.”
+    """
     allowed_ips: Optional[AllowedIps]
+    """A list of IP addresses that are allowed to connect to the compute endpoint.
+    If the list is empty or not set, all IP addresses are allowed.
+    If protected_branches_only is true, the list will be applied only to protected branches.
+    """
     enable_logical_replication: Optional[bool]
+    """Sets wal_level=logical for all compute endpoints in this project.
+    All active endpoints will be suspended.
+    Once enabled, logical replication cannot be disabled.
+    """
     maintenance_window: Optional[MaintenanceWindow]
+    """A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+    During this time, the project's compute endpoints may be unavailable and existing connections can be
+    interrupted.
+    """
     block_public_connections: Optional[bool]
+    """When set, connections from the public internet
+    are disallowed. This supersedes the AllowedIPs list.
+    This parameter is under active development and its semantics may change in the future.
+    """
     block_vpc_connections: Optional[bool]
+    """When set, connections using VPC endpoints are disallowed.
+    This parameter is under active development and its semantics may change in the future.
+    """
     audit_log_level: Optional[Union[ProjectAuditLogLevel, str]]
     hipaa: Optional[bool]
     preload_libraries: Optional[PreloadLibraries]
+    """The shared libraries to preload into the project's compute instances."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, quota: Optional[Union[ProjectQuota, ProjectQuotaDict]] = ..., allowed_ips: Optional[Union[AllowedIps, AllowedIpsDict]] = ..., enable_logical_replication: Optional[bool] = ..., maintenance_window: Optional[Union[MaintenanceWindow, MaintenanceWindowDict]] = ..., block_public_connections: Optional[bool] = ..., block_vpc_connections: Optional[bool] = ..., audit_log_level: Optional[Union[ProjectAuditLogLevel, str]] = ..., hipaa: Optional[bool] = ..., preload_libraries: Optional[Union[PreloadLibraries, PreloadLibrariesDict]] = ...) -> None: ...
 
 ProjectSettingsDataDict = TypedDict("ProjectSettingsDataDict", {"quota": Union[ProjectQuota, ProjectQuotaDict], "allowed_ips": Union[AllowedIps, AllowedIpsDict], "enable_logical_replication": bool, "maintenance_window": Union[MaintenanceWindow, MaintenanceWindowDict], "block_public_connections": bool, "block_vpc_connections": bool, "audit_log_level": Union[ProjectAuditLogLevel, str], "hipaa": bool, "preload_libraries": Union[PreloadLibraries, PreloadLibrariesDict]}, total=False)
@@ -1028,6 +1284,9 @@ ProjectRecoverResponseDict = TypedDict("ProjectRecoverResponseDict", {"project":
 class ProjectsResponse(Model):
     projects: List[ProjectListItem]
     unavailable_project_ids: Optional[List[str]]
+    """A list of project IDs indicating which projects are known to exist, but whose details could not
+    be fetched within the requested (or implicit) time limit
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, projects: Optional[List[Union[ProjectListItem, ProjectListItemDict]]] = ..., unavailable_project_ids: Optional[List[str]] = ...) -> None: ...
 
 ProjectsResponseDict = TypedDict("ProjectsResponseDict", {"projects": Required[List[Union[ProjectListItem, ProjectListItemDict]]], "unavailable_project_ids": List[str]}, total=False)
@@ -1035,6 +1294,7 @@ ProjectsResponseDict = TypedDict("ProjectsResponseDict", {"projects": Required[L
 class ProjectPermission(Model):
     id: str
     granted_to_email: str
+    """A secret: never shown by repr()."""
     granted_at: str
     revoked_at: Optional[str]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., granted_to_email: Optional[str] = ..., granted_at: Optional[str] = ..., revoked_at: Optional[str] = ...) -> None: ...
@@ -1049,11 +1309,17 @@ ProjectPermissionsDict = TypedDict("ProjectPermissionsDict", {"project_permissio
 
 class GrantPermissionToProjectRequest(Model):
     email: str
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, email: Optional[str] = ...) -> None: ...
 
 GrantPermissionToProjectRequestDict = TypedDict("GrantPermissionToProjectRequestDict", {"email": Required[str]}, total=False)
 
 class ProjectPermissionLevel(OpenEnum):
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     VIEWER = "VIEWER"
     EDITOR = "EDITOR"
     ADMIN = "ADMIN"
@@ -1072,6 +1338,7 @@ ConsumptionHistoryPerProjectV2ResponseDict = TypedDict("ConsumptionHistoryPerPro
 
 class ConsumptionHistoryPerProject(Model):
     project_id: str
+    """The project ID"""
     periods: List[ConsumptionHistoryPerPeriod]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., periods: Optional[List[Union[ConsumptionHistoryPerPeriod, ConsumptionHistoryPerPeriodDict]]] = ...) -> None: ...
 
@@ -1079,6 +1346,7 @@ ConsumptionHistoryPerProjectDict = TypedDict("ConsumptionHistoryPerProjectDict",
 
 class ConsumptionHistoryPerProjectV2(Model):
     project_id: str
+    """The project ID"""
     periods: List[ConsumptionHistoryPerPeriodV2]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., periods: Optional[List[Union[ConsumptionHistoryPerPeriodV2, ConsumptionHistoryPerPeriodV2Dict]]] = ...) -> None: ...
 
@@ -1092,7 +1360,9 @@ ConsumptionHistoryPerBranchV2ResponseDict = TypedDict("ConsumptionHistoryPerBran
 
 class ConsumptionHistoryPerBranchV2(Model):
     project_id: str
+    """The project that owns the branch"""
     branch_id: str
+    """The branch ID"""
     periods: List[ConsumptionHistoryPerPeriodV2]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., branch_id: Optional[str] = ..., periods: Optional[List[Union[ConsumptionHistoryPerPeriodV2, ConsumptionHistoryPerPeriodV2Dict]]] = ...) -> None: ...
 
@@ -1100,9 +1370,13 @@ ConsumptionHistoryPerBranchV2Dict = TypedDict("ConsumptionHistoryPerBranchV2Dict
 
 class ConsumptionHistoryPerPeriod(Model):
     period_id: str
+    """The ID assigned to the specified billing period."""
     period_plan: str
+    """The billing plan applicable during the billing period."""
     period_start: str
+    """The start date-time of the billing period."""
     period_end: Optional[str]
+    """The end date-time of the billing period, available for the past periods only."""
     consumption: List[ConsumptionHistoryPerTimeframe]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, period_id: Optional[str] = ..., period_plan: Optional[str] = ..., period_start: Optional[str] = ..., period_end: Optional[str] = ..., consumption: Optional[List[Union[ConsumptionHistoryPerTimeframe, ConsumptionHistoryPerTimeframeDict]]] = ...) -> None: ...
 
@@ -1110,9 +1384,13 @@ ConsumptionHistoryPerPeriodDict = TypedDict("ConsumptionHistoryPerPeriodDict", {
 
 class ConsumptionHistoryPerPeriodV2(Model):
     period_id: str
+    """The ID assigned to the specified billing period."""
     period_plan: str
+    """The billing plan applicable during the billing period."""
     period_start: str
+    """The start date-time of the billing period."""
     period_end: Optional[str]
+    """The end date-time of the billing period, available for the past periods only."""
     consumption: List[ConsumptionHistoryPerTimeframeV2]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, period_id: Optional[str] = ..., period_plan: Optional[str] = ..., period_start: Optional[str] = ..., period_end: Optional[str] = ..., consumption: Optional[List[Union[ConsumptionHistoryPerTimeframeV2, ConsumptionHistoryPerTimeframeV2Dict]]] = ...) -> None: ...
 
@@ -1120,21 +1398,32 @@ ConsumptionHistoryPerPeriodV2Dict = TypedDict("ConsumptionHistoryPerPeriodV2Dict
 
 class ConsumptionHistoryPerTimeframe(Model):
     timeframe_start: str
+    """The specified start date-time for the reported consumption."""
     timeframe_end: str
+    """The specified end date-time for the reported consumption."""
     active_time_seconds: int
+    """Seconds. The amount of time the compute endpoints have been active."""
     compute_time_seconds: int
+    """Seconds. The number of CPU seconds used by compute endpoints, including compute endpoints that have been deleted."""
     written_data_bytes: int
+    """Bytes. The amount of written data for all branches."""
     synthetic_storage_size_bytes: int
+    """Bytes. The space occupied in storage. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches."""
     data_storage_bytes_hour: Optional[int]
+    """Bytes-Hour. The amount of storage consumed hourly."""
     logical_size_bytes: Optional[int]
+    """Bytes. The amount of logical size consumed."""
     logical_size_bytes_hour: Optional[int]
+    """Bytes-Hour. The amount of logical size consumed hourly."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, timeframe_start: Optional[str] = ..., timeframe_end: Optional[str] = ..., active_time_seconds: Optional[int] = ..., compute_time_seconds: Optional[int] = ..., written_data_bytes: Optional[int] = ..., synthetic_storage_size_bytes: Optional[int] = ..., data_storage_bytes_hour: Optional[int] = ..., logical_size_bytes: Optional[int] = ..., logical_size_bytes_hour: Optional[int] = ...) -> None: ...
 
 ConsumptionHistoryPerTimeframeDict = TypedDict("ConsumptionHistoryPerTimeframeDict", {"timeframe_start": Required[str], "timeframe_end": Required[str], "active_time_seconds": Required[int], "compute_time_seconds": Required[int], "written_data_bytes": Required[int], "synthetic_storage_size_bytes": Required[int], "data_storage_bytes_hour": int, "logical_size_bytes": int, "logical_size_bytes_hour": int}, total=False)
 
 class ConsumptionHistoryPerTimeframeV2(Model):
     timeframe_start: Optional[str]
+    """The specified start date-time for the reported consumption."""
     timeframe_end: Optional[str]
+    """The specified end date-time for the reported consumption."""
     metrics: Optional[List[ConsumptionMetricValue]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, timeframe_start: Optional[str] = ..., timeframe_end: Optional[str] = ..., metrics: Optional[List[Union[ConsumptionMetricValue, ConsumptionMetricValueDict]]] = ...) -> None: ...
 
@@ -1175,36 +1464,107 @@ AvailablePreloadLibrariesDict = TypedDict("AvailablePreloadLibrariesDict", {"lib
 
 class Branch(Model):
     id: str
+    """The branch ID. This value is generated when a branch is created. A `branch_id` value has a `br` prefix. For example: `br-small-term-683261`."""
     project_id: str
+    """The ID of the project to which the branch belongs"""
     parent_id: Optional[str]
+    """The `branch_id` of the parent branch"""
     parent_lsn: Optional[str]
+    """The Log Sequence Number (LSN) on the parent branch from which this branch was created.
+    When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint,
+    this value isn’t finalized until all operations related to the restore have completed successfully.
+    """
     parent_timestamp: Optional[str]
+    """The point in time on the parent branch from which this branch was created.
+    When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint,
+    this value isn’t finalized until all operations related to the restore have completed successfully.
+    After all the operations completed, this value might stay empty.
+    """
     name: str
+    """The branch name"""
     current_state: str
+    """The branch’s state, indicating if it is initializing, ready for use, or archived.
+      * 'init' - the branch is being created but is not available for querying.
+      * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
+      * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
+      * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+    """
     pending_state: Optional[str]
+    """The branch’s state, indicating if it is initializing, ready for use, or archived.
+      * 'init' - the branch is being created but is not available for querying.
+      * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
+      * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
+      * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+    """
     state_changed_at: str
+    """A UTC timestamp indicating when the `current_state` began"""
     logical_size: Optional[int]
+    """The logical size of the branch, in bytes"""
     creation_source: str
+    """The branch creation source"""
     primary: Optional[bool]
+    """DEPRECATED. Use `default` field.
+    Whether the branch is the project's primary branch
+
+    Deprecated.
+    """
     default: Optional[bool]
+    """Whether the branch is the project's default branch"""
     protected: bool
+    """Whether the branch is protected"""
     cpu_used_sec: int
+    """CPU seconds used by all of the branch's compute endpoints, including deleted ones.
+    This value is reset at the beginning of each billing period.
+    Examples:
+    1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`.
+    2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`.
+
+    Deprecated.
+    """
     compute_time_seconds: int
     active_time_seconds: int
     written_data_bytes: int
     data_transfer_bytes: int
     created_at: str
+    """A timestamp indicating when the branch was created"""
     updated_at: str
+    """A timestamp indicating when the branch was last updated"""
     ttl_interval_seconds: Optional[int]
+    """The time-to-live (TTL) duration originally configured for the branch, in seconds. This read-only value represents the interval between the time `expires_at` was set and the expiration timestamp itself. It is preserved to ensure the same TTL duration is reapplied when resetting the branch from its parent, and only updates when a new `expires_at` value is set.
+
+    Access to this feature is currently limited to participants in the Early Access Program.
+    """
     expires_at: Optional[str]
+    """The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+
+    Access to this feature is currently limited to participants in the Early Access Program.
+    """
     last_reset_at: Optional[str]
+    """A timestamp indicating when the branch was last reset"""
     created_by: Optional[BranchCreatedBy]
+    """The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system."""
     init_source: Optional[str]
+    """The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+      * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+      * `parent-data` - creates the branch with both schema and data from the parent.
+    """
     restore_status: Optional[str]
+    """Could be `restored`, `finalized` or `detaching`.
+    A `restored` branch becomes permanently `finalized` when you call `finalizeRestoreBranch`
+    A `restored` or `finalized` branch may begin `detaching` as a one-time performance optimisation, after which it will continue in its original state
+    """
     restored_from: Optional[str]
+    """ID of the snapshot that was the restore source for this branch"""
     restored_as: Optional[str]
+    """ID of the target branch which was replaced when this branch was restored"""
     restricted_actions: Optional[List[BranchRestrictedAction]]
+    """A list of actions that are currently restricted for this branch and the reason why."""
     recovery: Optional[BranchRecoveryInfo]
+    """Recovery information for a deleted branch. Only present when listing deleted branches
+    with `include_deleted=true`.
+
+    This is part of the Branch Recovery feature, which is in preview and not available to all users.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., project_id: Optional[str] = ..., parent_id: Optional[str] = ..., parent_lsn: Optional[str] = ..., parent_timestamp: Optional[str] = ..., name: Optional[str] = ..., current_state: Optional[str] = ..., pending_state: Optional[str] = ..., state_changed_at: Optional[str] = ..., logical_size: Optional[int] = ..., creation_source: Optional[str] = ..., primary: Optional[bool] = ..., default: Optional[bool] = ..., protected: Optional[bool] = ..., cpu_used_sec: Optional[int] = ..., compute_time_seconds: Optional[int] = ..., active_time_seconds: Optional[int] = ..., written_data_bytes: Optional[int] = ..., data_transfer_bytes: Optional[int] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., ttl_interval_seconds: Optional[int] = ..., expires_at: Optional[str] = ..., last_reset_at: Optional[str] = ..., created_by: Optional[Union[BranchCreatedBy, BranchCreatedByDict]] = ..., init_source: Optional[str] = ..., restore_status: Optional[str] = ..., restored_from: Optional[str] = ..., restored_as: Optional[str] = ..., restricted_actions: Optional[List[Union[BranchRestrictedAction, BranchRestrictedActionDict]]] = ..., recovery: Optional[Union[BranchRecoveryInfo, BranchRecoveryInfoDict]] = ...) -> None: ...
 
 BranchDict = TypedDict("BranchDict", {"id": Required[str], "project_id": Required[str], "parent_id": str, "parent_lsn": str, "parent_timestamp": str, "name": Required[str], "current_state": Required[str], "pending_state": str, "state_changed_at": Required[str], "logical_size": int, "creation_source": Required[str], "primary": bool, "default": bool, "protected": Required[bool], "cpu_used_sec": Required[int], "compute_time_seconds": Required[int], "active_time_seconds": Required[int], "written_data_bytes": Required[int], "data_transfer_bytes": Required[int], "created_at": Required[str], "updated_at": Required[str], "ttl_interval_seconds": int, "expires_at": str, "last_reset_at": str, "created_by": Union[BranchCreatedBy, BranchCreatedByDict], "init_source": str, "restore_status": str, "restored_from": str, "restored_as": str, "restricted_actions": List[Union[BranchRestrictedAction, BranchRestrictedActionDict]], "recovery": Union[BranchRecoveryInfo, BranchRecoveryInfoDict]}, total=False)
@@ -1212,36 +1572,77 @@ BranchDict = TypedDict("BranchDict", {"id": Required[str], "project_id": Require
 class BranchRestrictedAction(Model):
     """An action that is currently restricted for the branch and the reason why."""
     name: str
+    """The name of a restricted action. Possible values include `restore`, `delete-rw-endpoint`."""
     reason: str
+    """A human-readable explanation of why the action is restricted."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., reason: Optional[str] = ...) -> None: ...
 
 BranchRestrictedActionDict = TypedDict("BranchRestrictedActionDict", {"name": Required[str], "reason": Required[str]}, total=False)
 
 class BranchRecoveryInfo(Model):
-    """Recovery information for a deleted branch. Only present when listing deleted branches"""
+    """Recovery information for a deleted branch. Only present when listing deleted branches
+    with `include_deleted=true`.
+
+    This is part of the Branch Recovery feature, which is in preview and not available to all users.
+    """
     deleted_at: str
+    """Timestamp when the branch was deleted"""
     recoverable_until: str
+    """Timestamp when the recovery window expires and the branch will be permanently deleted"""
     deletion_method: Union[BranchRecoveryInfoDeletionMethod, str]
+    """How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, deleted_at: Optional[str] = ..., recoverable_until: Optional[str] = ..., deletion_method: Optional[Union[BranchRecoveryInfoDeletionMethod, str]] = ...) -> None: ...
 
 BranchRecoveryInfoDict = TypedDict("BranchRecoveryInfoDict", {"deleted_at": Required[str], "recoverable_until": Required[str], "deletion_method": Required[Union[BranchRecoveryInfoDeletionMethod, str]]}, total=False)
 
 class BranchCreateRequestEndpointOptions(Model):
     type: Union[EndpointType, str]
+    """The compute endpoint type. Either `read_write` or `read_only`."""
     settings: Optional[EndpointSettingsData]
+    """A collection of settings for a compute endpoint"""
     autoscaling_limit_min_cu: Optional[float]
+    """The minimum number of Compute Units. The minimum value is `0.25`.
+        See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        for more information.
+    """
     autoscaling_limit_max_cu: Optional[float]
+    """The maximum number of Compute Units.
+        See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        for more information.
+    """
     provisioner: Optional[str]
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     suspend_timeout_seconds: Optional[int]
+    """Duration of inactivity in seconds after which the compute endpoint is
+    automatically suspended. The value `0` means use the default value.
+    The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    The minimum value is `60` seconds (1 minute).
+    The maximum value is `604800` seconds (1 week). For more information, see
+    [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[EndpointType, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., suspend_timeout_seconds: Optional[int] = ...) -> None: ...
 
 BranchCreateRequestEndpointOptionsDict = TypedDict("BranchCreateRequestEndpointOptionsDict", {"type": Required[Union[EndpointType, str]], "settings": Union[EndpointSettingsData, EndpointSettingsDataDict], "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "provisioner": str, "suspend_timeout_seconds": int}, total=False)
 
 class BranchAnonymizedCreateRequest(Model):
     annotation_value: Optional[Dict[str, str]]
+    """Annotation properties."""
     branch_create: Optional[BranchCreateRequest]
     masking_rules: Optional[List[MaskingRule]]
+    """List of masking rules to apply to the branch."""
     start_anonymization: Optional[bool]
+    """If true, automatically start anonymization after the branch is created.
+    Defaults to false.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, annotation_value: Optional[Dict[str, str]] = ..., branch_create: Optional[Union[BranchCreateRequest, BranchCreateRequestDict]] = ..., masking_rules: Optional[List[Union[MaskingRule, MaskingRuleDict]]] = ..., start_anonymization: Optional[bool] = ...) -> None: ...
 
 BranchAnonymizedCreateRequestDict = TypedDict("BranchAnonymizedCreateRequestDict", {"annotation_value": Dict[str, str], "branch_create": Union[BranchCreateRequest, BranchCreateRequestDict], "masking_rules": List[Union[MaskingRule, MaskingRuleDict]], "start_anonymization": bool}, total=False)
@@ -1261,9 +1662,20 @@ BranchUpdateRequestDict = TypedDict("BranchUpdateRequestDict", {"branch": Requir
 
 class BranchRestoreRequest(Model):
     source_branch_id: str
+    """The `branch_id` of the restore source branch.
+    If `source_timestamp` and `source_lsn` are omitted, the branch will be restored to head.
+    If `source_branch_id` is equal to the branch's id, `source_timestamp` or `source_lsn` is required.
+    """
     source_lsn: Optional[str]
+    """A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN."""
     source_timestamp: Optional[str]
+    """A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+    The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+    """
     preserve_under_name: Optional[str]
+    """If not empty, the previous state of the branch will be saved to a branch with this name.
+    If the branch has children or the `source_branch_id` is equal to the branch id, this field is required. All existing child branches will be moved to the newly created branch under the name `preserve_under_name`.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, source_branch_id: Optional[str] = ..., source_lsn: Optional[str] = ..., source_timestamp: Optional[str] = ..., preserve_under_name: Optional[str] = ...) -> None: ...
 
 BranchRestoreRequestDict = TypedDict("BranchRestoreRequestDict", {"source_branch_id": Required[str], "source_lsn": str, "source_timestamp": str, "preserve_under_name": str}, total=False)
@@ -1301,36 +1713,77 @@ BranchesCountResponseDict = TypedDict("BranchesCountResponseDict", {"count": Req
 
 class MaskingRule(Model):
     database_name: str
+    """The name of the database containing the table to be masked
+
+    A secret: never shown by repr().
+    """
     schema_name: str
+    """The name of the schema containing the table to be masked
+
+    A secret: never shown by repr().
+    """
     table_name: str
+    """The name of the table containing the column to be masked
+
+    A secret: never shown by repr().
+    """
     column_name: str
+    """The name of the column to be masked
+
+    A secret: never shown by repr().
+    """
     masking_function: Optional[str]
+    """The PostgreSQL Anonymizer masking function to apply.
+    Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()')
+    or a custom function definition (e.g., 'anon.hash(column_name)')
+
+    A secret: never shown by repr().
+    """
     masking_value: Optional[str]
+    """A literal value to set on the column when masking.
+
+    A secret: never shown by repr().
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database_name: Optional[str] = ..., schema_name: Optional[str] = ..., table_name: Optional[str] = ..., column_name: Optional[str] = ..., masking_function: Optional[str] = ..., masking_value: Optional[str] = ...) -> None: ...
 
 MaskingRuleDict = TypedDict("MaskingRuleDict", {"database_name": Required[str], "schema_name": Required[str], "table_name": Required[str], "column_name": Required[str], "masking_function": str, "masking_value": str}, total=False)
 
 class MaskingRulesResponse(Model):
     masking_rules: List[MaskingRule]
+    """List of masking rules for the branch"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, masking_rules: Optional[List[Union[MaskingRule, MaskingRuleDict]]] = ...) -> None: ...
 
 MaskingRulesResponseDict = TypedDict("MaskingRulesResponseDict", {"masking_rules": Required[List[Union[MaskingRule, MaskingRuleDict]]]}, total=False)
 
 class MaskingRulesUpdateRequest(Model):
     masking_rules: List[MaskingRule]
+    """List of masking rules to apply to the branch.
+    This will replace all existing masking rules for the branch.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, masking_rules: Optional[List[Union[MaskingRule, MaskingRuleDict]]] = ...) -> None: ...
 
 MaskingRulesUpdateRequestDict = TypedDict("MaskingRulesUpdateRequestDict", {"masking_rules": Required[List[Union[MaskingRule, MaskingRuleDict]]]}, total=False)
 
 class AnonymizedBranchStatusResponse(Model):
     project_id: str
+    """The ID of the project"""
     branch_id: str
+    """The ID of the anonymized branch"""
     state: str
+    """The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error
+
+    A secret: never shown by repr().
+    """
     status_message: Optional[str]
+    """A descriptive message about the current status or any errors"""
     created_at: str
+    """A timestamp indicating when the anonymized branch was created"""
     updated_at: str
+    """A timestamp indicating when the anonymized branch status was last updated"""
     failed_at: Optional[str]
+    """A timestamp indicating when the anonymized branch operation failed (if applicable)"""
     last_run: Optional[AnonymizationRunMetadata]
+    """Metadata about the most recent anonymization attempt for the branch."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., branch_id: Optional[str] = ..., state: Optional[str] = ..., status_message: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., failed_at: Optional[str] = ..., last_run: Optional[Union[AnonymizationRunMetadata, AnonymizationRunMetadataDict]] = ...) -> None: ...
 
 AnonymizedBranchStatusResponseDict = TypedDict("AnonymizedBranchStatusResponseDict", {"project_id": Required[str], "branch_id": Required[str], "state": Required[str], "status_message": str, "created_at": Required[str], "updated_at": Required[str], "failed_at": str, "last_run": Union[AnonymizationRunMetadata, AnonymizationRunMetadataDict]}, total=False)
@@ -1338,26 +1791,56 @@ AnonymizedBranchStatusResponseDict = TypedDict("AnonymizedBranchStatusResponseDi
 class AnonymizationRunMetadata(Model):
     """Metadata about the most recent anonymization attempt for the branch."""
     started_at: Optional[str]
+    """Timestamp indicating when the latest anonymization attempt started."""
     completed_at: Optional[str]
+    """Timestamp indicating when the latest anonymization attempt completed.
+    Populated even if the attempt failed.
+    """
     triggered_by: Optional[str]
+    """UUID of the user who triggered the latest anonymization attempt."""
     triggered_by_username: Optional[str]
+    """Username of the user who triggered the latest anonymization attempt."""
     masked_columns: Optional[int]
+    """Number of columns that had masking rules applied during the attempt."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, started_at: Optional[str] = ..., completed_at: Optional[str] = ..., triggered_by: Optional[str] = ..., triggered_by_username: Optional[str] = ..., masked_columns: Optional[int] = ...) -> None: ...
 
 AnonymizationRunMetadataDict = TypedDict("AnonymizationRunMetadataDict", {"started_at": str, "completed_at": str, "triggered_by": str, "triggered_by_username": str, "masked_columns": int}, total=False)
 
 class ConnectionParameters(Model):
     database: str
+    """Database name
+
+    A secret: never shown by repr().
+    """
     password: str
+    """Password for the role
+
+    A secret: never shown by repr().
+    """
     role: str
+    """Role name"""
     host: str
+    """Hostname
+
+    A secret: never shown by repr().
+    """
     pooler_host: str
+    """Pooler hostname
+
+    A secret: never shown by repr().
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database: Optional[str] = ..., password: Optional[str] = ..., role: Optional[str] = ..., host: Optional[str] = ..., pooler_host: Optional[str] = ...) -> None: ...
 
 ConnectionParametersDict = TypedDict("ConnectionParametersDict", {"database": Required[str], "password": Required[str], "role": Required[str], "host": Required[str], "pooler_host": Required[str]}, total=False)
 
 class ConnectionDetails(Model):
     connection_uri: str
+    """The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS)
+    The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable.
+    When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
+
+    A secret: never shown by repr().
+    """
     connection_parameters: ConnectionParameters
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, connection_uri: Optional[str] = ..., connection_parameters: Optional[Union[ConnectionParameters, ConnectionParametersDict]] = ...) -> None: ...
 
@@ -1365,66 +1848,145 @@ ConnectionDetailsDict = TypedDict("ConnectionDetailsDict", {"connection_uri": Re
 
 class ConnectionURIResponse(Model):
     uri: str
+    """The connection URI.
+
+    A secret: never shown by repr().
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, uri: Optional[str] = ...) -> None: ...
 
 ConnectionURIResponseDict = TypedDict("ConnectionURIResponseDict", {"uri": Required[str]}, total=False)
 
 class Endpoint(Model):
     host: str
+    """The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database.
+
+    A secret: never shown by repr().
+    """
     id: str
+    """The compute endpoint ID. Compute endpoint IDs have an `ep-` prefix. For example: `ep-little-smoke-851426`"""
     name: Optional[str]
+    """Optional name of the compute endpoint"""
     project_id: str
+    """The ID of the project to which the compute endpoint belongs"""
     branch_id: str
+    """The ID of the branch that the compute endpoint is associated with"""
     autoscaling_limit_min_cu: float
+    """The minimum number of Compute Units"""
     autoscaling_limit_max_cu: float
+    """The maximum number of Compute Units"""
     region_id: str
+    """The region identifier"""
     type: Union[EndpointType, str]
+    """The compute endpoint type. Either `read_write` or `read_only`."""
     current_state: Union[EndpointState, str]
+    """The state of the compute endpoint"""
     pending_state: Optional[Union[EndpointState, str]]
+    """The state of the compute endpoint"""
     settings: EndpointSettingsData
+    """A collection of settings for a compute endpoint"""
     pooler_enabled: bool
+    """DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+    The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+    See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+
+    Deprecated.
+    """
     pooler_mode: Union[EndpointPoolerMode, str]
+    """DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     disabled: bool
+    """Whether to restrict connections to the compute endpoint.
+    Enabling this option schedules a suspend compute operation.
+    A disabled compute endpoint cannot be enabled by a connection or
+    console action.
+    """
     passwordless_access: bool
+    """Whether to permit passwordless access to the compute endpoint"""
     last_active: Optional[str]
+    """A timestamp indicating when the compute endpoint was last active"""
     creation_source: str
+    """The compute endpoint creation source"""
     created_at: str
+    """A timestamp indicating when the compute endpoint was created"""
     updated_at: str
+    """A timestamp indicating when the compute endpoint was last updated"""
     started_at: Optional[str]
+    """A timestamp indicating when the compute endpoint was last started"""
     suspended_at: Optional[str]
+    """A timestamp indicating when the compute endpoint was last suspended"""
     proxy_host: str
+    """DEPRECATED. Use the "host" property instead."""
     suspend_timeout_seconds: int
+    """Duration of inactivity in seconds after which the compute endpoint is
+    automatically suspended. The value `0` means use the default value.
+    The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    The minimum value is `60` seconds (1 minute).
+    The maximum value is `604800` seconds (1 week). For more information, see
+    [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    """
     provisioner: str
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     compute_release_version: Optional[str]
+    """Attached compute's release version number."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., id: Optional[str] = ..., name: Optional[str] = ..., project_id: Optional[str] = ..., branch_id: Optional[str] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., region_id: Optional[str] = ..., type: Optional[Union[EndpointType, str]] = ..., current_state: Optional[Union[EndpointState, str]] = ..., pending_state: Optional[Union[EndpointState, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., last_active: Optional[str] = ..., creation_source: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ..., started_at: Optional[str] = ..., suspended_at: Optional[str] = ..., proxy_host: Optional[str] = ..., suspend_timeout_seconds: Optional[int] = ..., provisioner: Optional[str] = ..., compute_release_version: Optional[str] = ...) -> None: ...
 
 EndpointDict = TypedDict("EndpointDict", {"host": Required[str], "id": Required[str], "name": str, "project_id": Required[str], "branch_id": Required[str], "autoscaling_limit_min_cu": Required[float], "autoscaling_limit_max_cu": Required[float], "region_id": Required[str], "type": Required[Union[EndpointType, str]], "current_state": Required[Union[EndpointState, str]], "pending_state": Union[EndpointState, str], "settings": Required[Union[EndpointSettingsData, EndpointSettingsDataDict]], "pooler_enabled": Required[bool], "pooler_mode": Required[Union[EndpointPoolerMode, str]], "disabled": Required[bool], "passwordless_access": Required[bool], "last_active": str, "creation_source": Required[str], "created_at": Required[str], "updated_at": Required[str], "started_at": str, "suspended_at": str, "proxy_host": Required[str], "suspend_timeout_seconds": Required[int], "provisioner": Required[str], "compute_release_version": str}, total=False)
 
 class EndpointState(OpenEnum):
+    """The state of the compute endpoint"""
     INIT = "init"
     ACTIVE = "active"
     IDLE = "idle"
 
 class EndpointType(OpenEnum):
+    """The compute endpoint type. Either `read_write` or `read_only`."""
     READ_ONLY = "read_only"
     READ_WRITE = "read_write"
 
 class EndpointPoolerMode(OpenEnum):
+    """DEPRECATED. The connection pooler mode. Neon supports PgBouncer in `transaction` mode only. This schema is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     TRANSACTION = "transaction"
 
 class AllowedIps(Model):
-    """A list of IP addresses that are allowed to connect to the compute endpoint."""
+    """A list of IP addresses that are allowed to connect to the compute endpoint.
+    If the list is empty or not set, all IP addresses are allowed.
+    If protected_branches_only is true, the list will be applied only to protected branches.
+    """
     ips: Optional[List[str]]
+    """A list of IP addresses that are allowed to connect to the endpoint."""
     protected_branches_only: Optional[bool]
+    """If true, the list will be applied only to protected branches."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, ips: Optional[List[str]] = ..., protected_branches_only: Optional[bool] = ...) -> None: ...
 
 AllowedIpsDict = TypedDict("AllowedIpsDict", {"ips": List[str], "protected_branches_only": bool}, total=False)
 
 class MaintenanceWindow(Model):
-    """A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure."""
+    """A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+    During this time, the project's compute endpoints may be unavailable and existing connections can be
+    interrupted.
+    """
     weekdays: List[int]
+    """A list of weekdays when the maintenance window is active.
+    Encoded as ints, where 1 - Monday, and 7 - Sunday.
+    """
     start_time: str
+    """Start time of the maintenance window, in the format of "HH:MM". Uses UTC."""
     end_time: str
+    """End time of the maintenance window, in the format of "HH:MM". Uses UTC."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, weekdays: Optional[List[int]] = ..., start_time: Optional[str] = ..., end_time: Optional[str] = ...) -> None: ...
 
 MaintenanceWindowDict = TypedDict("MaintenanceWindowDict", {"weekdays": Required[List[int]], "start_time": Required[str], "end_time": Required[str]}, total=False)
@@ -1457,6 +2019,7 @@ EndpointResponseDict = TypedDict("EndpointResponseDict", {"endpoint": Required[U
 
 class ConnectionURIsResponse(Model):
     connection_uris: List[ConnectionDetails]
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, connection_uris: Optional[List[Union[ConnectionDetails, ConnectionDetailsDict]]] = ...) -> None: ...
 
 ConnectionURIsResponseDict = TypedDict("ConnectionURIsResponseDict", {"connection_uris": Required[List[Union[ConnectionDetails, ConnectionDetailsDict]]]}, total=False)
@@ -1481,25 +2044,42 @@ VPCEndpointsWithRegionResponseDict = TypedDict("VPCEndpointsWithRegionResponseDi
 
 class VPCEndpoint(Model):
     vpc_endpoint_id: str
+    """The VPC endpoint ID"""
     label: str
+    """A descriptive label for the VPC endpoint"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, vpc_endpoint_id: Optional[str] = ..., label: Optional[str] = ...) -> None: ...
 
 VPCEndpointDict = TypedDict("VPCEndpointDict", {"vpc_endpoint_id": Required[str], "label": Required[str]}, total=False)
 
 class VPCEndpointWithRegion(Model):
     vpc_endpoint_id: str
+    """The VPC endpoint ID"""
     label: str
+    """A descriptive label for the VPC endpoint"""
     region_id: str
+    """The region where the VPC endpoint is located"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, vpc_endpoint_id: Optional[str] = ..., label: Optional[str] = ..., region_id: Optional[str] = ...) -> None: ...
 
 VPCEndpointWithRegionDict = TypedDict("VPCEndpointWithRegionDict", {"vpc_endpoint_id": Required[str], "label": Required[str], "region_id": Required[str]}, total=False)
 
 class VPCEndpointDetails(Model):
     vpc_endpoint_id: str
+    """The VPC endpoint ID"""
     label: str
+    """A descriptive label for the VPC endpoint"""
     state: str
+    """The current state of the VPC endpoint. Possible values are
+    `new` (just configured, pending acceptance) or `accepted`
+    (VPC connection was accepted by Neon).
+
+    A secret: never shown by repr().
+    """
     num_restricted_projects: int
+    """The number of projects that are restricted to use this VPC endpoint."""
     example_restricted_projects: List[str]
+    """A list of example projects that are restricted to use this VPC endpoint.
+    There are at most 3 projects in the list, even if more projects are restricted.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, vpc_endpoint_id: Optional[str] = ..., label: Optional[str] = ..., state: Optional[str] = ..., num_restricted_projects: Optional[int] = ..., example_restricted_projects: Optional[List[str]] = ...) -> None: ...
 
 VPCEndpointDetailsDict = TypedDict("VPCEndpointDetailsDict", {"vpc_endpoint_id": Required[str], "label": Required[str], "state": Required[str], "num_restricted_projects": Required[int], "example_restricted_projects": Required[List[str]]}, total=False)
@@ -1524,12 +2104,22 @@ EndpointsOptionalResponseDict = TypedDict("EndpointsOptionalResponseDict", {"end
 
 class Role(Model):
     branch_id: str
+    """The ID of the branch to which the role belongs"""
     name: str
+    """The role name"""
     password: Optional[str]
+    """The role password
+
+    A secret: never shown by repr().
+    """
     protected: Optional[bool]
+    """Whether or not the role is system-protected"""
     authentication_method: Optional[str]
+    """Authentication method configured for this role. Valid options: `password`, `oauth`, `no_login`"""
     created_at: str
+    """A timestamp indicating when the role was created"""
     updated_at: str
+    """A timestamp indicating when the role was last updated"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch_id: Optional[str] = ..., name: Optional[str] = ..., password: Optional[str] = ..., protected: Optional[bool] = ..., authentication_method: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ...) -> None: ...
 
 RoleDict = TypedDict("RoleDict", {"branch_id": Required[str], "name": Required[str], "password": str, "protected": bool, "authentication_method": str, "created_at": Required[str], "updated_at": Required[str]}, total=False)
@@ -1554,27 +2144,37 @@ JWKSResponseDict = TypedDict("JWKSResponseDict", {"jwks": Required[Union[JWKS, J
 
 class RolesResponse(Model):
     roles: List[Role]
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, roles: Optional[List[Union[Role, RoleDict]]] = ...) -> None: ...
 
 RolesResponseDict = TypedDict("RolesResponseDict", {"roles": Required[List[Union[Role, RoleDict]]]}, total=False)
 
 class RolePasswordResponse(Model):
     password: str
+    """The role password
+
+    A secret: never shown by repr().
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, password: Optional[str] = ...) -> None: ...
 
 RolePasswordResponseDict = TypedDict("RolePasswordResponseDict", {"password": Required[str]}, total=False)
 
 class PaymentSourceBankCard(Model):
     last4: str
+    """Last 4 digits of the card."""
     brand: Optional[Union[PaymentSourceBankCardBrand, str]]
+    """Brand of credit card."""
     exp_month: Optional[int]
+    """Credit card expiration month"""
     exp_year: Optional[int]
+    """Credit card expiration year"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, last4: Optional[str] = ..., brand: Optional[Union[PaymentSourceBankCardBrand, str]] = ..., exp_month: Optional[int] = ..., exp_year: Optional[int] = ...) -> None: ...
 
 PaymentSourceBankCardDict = TypedDict("PaymentSourceBankCardDict", {"last4": Required[str], "brand": Union[PaymentSourceBankCardBrand, str], "exp_month": int, "exp_year": int}, total=False)
 
 class PaymentSource(Model):
     type: str
+    """Type of payment source. E.g. "card"."""
     card: Optional[PaymentSourceBankCard]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[str] = ..., card: Optional[Union[PaymentSourceBankCard, PaymentSourceBankCardDict]] = ...) -> None: ...
 
@@ -1582,41 +2182,105 @@ PaymentSourceDict = TypedDict("PaymentSourceDict", {"type": Required[str], "card
 
 class BillingAccount(Model):
     state: Union[BillingAccountState, str]
+    """State of the billing account.
+
+    A secret: never shown by repr().
+    """
     payment_source: PaymentSource
     subscription_type: Union[BillingSubscriptionType, str]
+    """Type of subscription to Neon Cloud.
+    Notice that for users without billing account this will be "UNKNOWN\"
+    """
     payment_method: Union[BillingPaymentMethod, str]
+    """Indicates whether and how an account makes payments."""
     quota_reset_at_last: str
+    """The last time the quota was reset. Defaults to the date-time the account is created."""
     name: str
+    """The full name of the individual or entity that owns the billing account. This name appears on invoices.
+
+    A secret: never shown by repr().
+    """
     email: str
+    """Billing email, to receive emails related to invoices and subscriptions.
+
+    A secret: never shown by repr().
+    """
     address_city: str
+    """Billing address city.
+
+    A secret: never shown by repr().
+    """
     address_country: str
+    """Billing address country code defined by ISO 3166-1 alpha-2.
+
+    A secret: never shown by repr().
+    """
     address_country_name: Optional[str]
+    """Billing address country name."""
     address_line1: str
+    """Billing address line 1.
+
+    A secret: never shown by repr().
+    """
     address_line2: str
+    """Billing address line 2.
+
+    A secret: never shown by repr().
+    """
     address_postal_code: str
+    """Billing address postal code.
+
+    A secret: never shown by repr().
+    """
     address_state: str
+    """Billing address state or region.
+
+    A secret: never shown by repr().
+    """
     orb_portal_url: Optional[str]
+    """Orb user portal url"""
     tax_id: Optional[str]
+    """The tax identification number for the billing account, displayed on invoices.
+
+    A secret: never shown by repr().
+    """
     tax_id_type: Optional[str]
+    """The type of the tax identification number based on the country."""
     plan_details: Optional[PlanDetails]
     spending_limit_cents: Optional[int]
+    """Monthly spending cap in cents for V3 paid plans. When set,
+    notifications are sent at 80% and 100% of this limit. `null`
+    means no limit is configured.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, state: Optional[Union[BillingAccountState, str]] = ..., payment_source: Optional[Union[PaymentSource, PaymentSourceDict]] = ..., subscription_type: Optional[Union[BillingSubscriptionType, str]] = ..., payment_method: Optional[Union[BillingPaymentMethod, str]] = ..., quota_reset_at_last: Optional[str] = ..., name: Optional[str] = ..., email: Optional[str] = ..., address_city: Optional[str] = ..., address_country: Optional[str] = ..., address_country_name: Optional[str] = ..., address_line1: Optional[str] = ..., address_line2: Optional[str] = ..., address_postal_code: Optional[str] = ..., address_state: Optional[str] = ..., orb_portal_url: Optional[str] = ..., tax_id: Optional[str] = ..., tax_id_type: Optional[str] = ..., plan_details: Optional[Union[PlanDetails, PlanDetailsDict]] = ..., spending_limit_cents: Optional[int] = ...) -> None: ...
 
 BillingAccountDict = TypedDict("BillingAccountDict", {"state": Required[Union[BillingAccountState, str]], "payment_source": Required[Union[PaymentSource, PaymentSourceDict]], "subscription_type": Required[Union[BillingSubscriptionType, str]], "payment_method": Required[Union[BillingPaymentMethod, str]], "quota_reset_at_last": Required[str], "name": Required[str], "email": Required[str], "address_city": Required[str], "address_country": Required[str], "address_country_name": str, "address_line1": Required[str], "address_line2": Required[str], "address_postal_code": Required[str], "address_state": Required[str], "orb_portal_url": str, "tax_id": str, "tax_id_type": str, "plan_details": Union[PlanDetails, PlanDetailsDict], "spending_limit_cents": Optional[int]}, total=False)
 
 class SpendingLimitUpdateRequest(Model):
     spending_limit_cents: int
+    """Monthly spending cap in cents. Must be positive. To remove a
+    previously configured limit, send a DELETE request to the
+    spending_limit endpoint — `0` and `null` are rejected here.
+    The cap is alert-only: notifications fire at 80% and 100%, but
+    computes are not suspended. Setting a cap below the period's
+    already-accrued spend is permitted and will trigger the
+    over-limit notification on the next worker run.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, spending_limit_cents: Optional[int] = ...) -> None: ...
 
 SpendingLimitUpdateRequestDict = TypedDict("SpendingLimitUpdateRequestDict", {"spending_limit_cents": Required[int]}, total=False)
 
 class SpendingLimitResponse(Model):
     spending_limit_cents: Optional[int]
+    """Monthly spending cap in cents. `null` indicates that no limit
+    is currently configured.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, spending_limit_cents: Optional[int] = ...) -> None: ...
 
 SpendingLimitResponseDict = TypedDict("SpendingLimitResponseDict", {"spending_limit_cents": Required[Optional[int]]}, total=False)
 
 class BillingAccountState(OpenEnum):
+    """State of the billing account."""
     UNKNOWN = "UNKNOWN"
     ACTIVE = "active"
     SUSPENDED = "suspended"
@@ -1624,6 +2288,9 @@ class BillingAccountState(OpenEnum):
     DELETED = "deleted"
 
 class BillingSubscriptionType(OpenEnum):
+    """Type of subscription to Neon Cloud.
+    Notice that for users without billing account this will be "UNKNOWN\"
+    """
     UNKNOWN = "UNKNOWN"
     DIRECT_SALES = "direct_sales"
     DIRECT_SALES_V3 = "direct_sales_v3"
@@ -1638,6 +2305,7 @@ class BillingSubscriptionType(OpenEnum):
     VERCEL_PG_LEGACY = "vercel_pg_legacy"
 
 class BillingPaymentMethod(OpenEnum):
+    """Indicates whether and how an account makes payments."""
     UNKNOWN = "UNKNOWN"
     NONE = "none"
     STRIPE = "stripe"
@@ -1652,29 +2320,38 @@ class BillingPaymentMethod(OpenEnum):
 
 class Database(Model):
     id: int
+    """The database ID"""
     branch_id: str
+    """The ID of the branch to which the database belongs"""
     name: str
+    """The database name"""
     owner_name: str
+    """The name of role that owns the database"""
     created_at: str
+    """A timestamp indicating when the database was created"""
     updated_at: str
+    """A timestamp indicating when the database was last updated"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., branch_id: Optional[str] = ..., name: Optional[str] = ..., owner_name: Optional[str] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ...) -> None: ...
 
 DatabaseDict = TypedDict("DatabaseDict", {"id": Required[int], "branch_id": Required[str], "name": Required[str], "owner_name": Required[str], "created_at": Required[str], "updated_at": Required[str]}, total=False)
 
 class DatabaseCreateRequest(Model):
     database: DatabaseCreateRequestDatabase
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database: Optional[Union[DatabaseCreateRequestDatabase, DatabaseCreateRequestDatabaseDict]] = ...) -> None: ...
 
 DatabaseCreateRequestDict = TypedDict("DatabaseCreateRequestDict", {"database": Required[Union[DatabaseCreateRequestDatabase, DatabaseCreateRequestDatabaseDict]]}, total=False)
 
 class DatabaseUpdateRequest(Model):
     database: DatabaseUpdateRequestDatabase
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database: Optional[Union[DatabaseUpdateRequestDatabase, DatabaseUpdateRequestDatabaseDict]] = ...) -> None: ...
 
 DatabaseUpdateRequestDict = TypedDict("DatabaseUpdateRequestDict", {"database": Required[Union[DatabaseUpdateRequestDatabase, DatabaseUpdateRequestDatabaseDict]]}, total=False)
 
 class DatabaseResponse(Model):
     database: Database
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database: Optional[Union[Database, DatabaseDict]] = ...) -> None: ...
 
 DatabaseResponseDict = TypedDict("DatabaseResponseDict", {"database": Required[Union[Database, DatabaseDict]]}, total=False)
@@ -1688,15 +2365,28 @@ DatabasesResponseDict = TypedDict("DatabasesResponseDict", {"databases": Require
 class Invitation(Model):
     id: str
     email: str
+    """Email of the invited user
+
+    A secret: never shown by repr().
+    """
     org_id: str
+    """Organization id as it is stored in Neon"""
     invited_by: str
+    """UUID for the user_id who extended the invitation"""
     invited_at: str
+    """Timestamp when the invitation was created"""
     role: Union[MemberRole, str]
+    """The role of the organization member. Some role values may not be
+    available for all organizations.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., email: Optional[str] = ..., org_id: Optional[str] = ..., invited_by: Optional[str] = ..., invited_at: Optional[str] = ..., role: Optional[Union[MemberRole, str]] = ...) -> None: ...
 
 InvitationDict = TypedDict("InvitationDict", {"id": Required[str], "email": Required[str], "org_id": Required[str], "invited_by": Required[str], "invited_at": Required[str], "role": Required[Union[MemberRole, str]]}, total=False)
 
 class MemberRole(OpenEnum):
+    """The role of the organization member. Some role values may not be
+    available for all organizations.
+    """
     ADMIN = "admin"
     MEMBER = "member"
     EDITOR = "editor"
@@ -1708,6 +2398,9 @@ class Member(Model):
     user_id: str
     org_id: str
     role: Union[MemberRole, str]
+    """The role of the organization member. Some role values may not be
+    available for all organizations.
+    """
     joined_at: Optional[str]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., user_id: Optional[str] = ..., org_id: Optional[str] = ..., role: Optional[Union[MemberRole, str]] = ..., joined_at: Optional[str] = ...) -> None: ...
 
@@ -1715,8 +2408,14 @@ MemberDict = TypedDict("MemberDict", {"id": Required[str], "user_id": Required[s
 
 class MemberUserInfo(Model):
     email: str
+    """A secret: never shown by repr()."""
     has_mfa: Optional[bool]
+    """Whether the member has MFA (TOTP) enabled"""
     deactivated_at: Optional[str]
+    """Timestamp of when the user account was deactivated.
+    Absent for active users. When present, the UI should render a
+    "Deactivated" badge inline next to the member.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, email: Optional[str] = ..., has_mfa: Optional[bool] = ..., deactivated_at: Optional[str] = ...) -> None: ...
 
 MemberUserInfoDict = TypedDict("MemberUserInfoDict", {"email": Required[str], "has_mfa": bool, "deactivated_at": str}, total=False)
@@ -1734,10 +2433,17 @@ class Organization(Model):
     handle: str
     plan: str
     created_at: str
+    """A timestamp indicting when the organization was created"""
     managed_by: str
+    """Organizations created via the Console or the API are managed by `console`.
+    Organizations created by other methods can't be deleted via the Console or the API.
+    """
     updated_at: str
+    """A timestamp indicating when the organization was updated"""
     allow_hipaa_projects: Optional[bool]
+    """If true, allow account to mark projects as HIPAA"""
     require_mfa: Optional[bool]
+    """If true, all members must have MFA enabled to access this organization"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., name: Optional[str] = ..., handle: Optional[str] = ..., plan: Optional[str] = ..., created_at: Optional[str] = ..., managed_by: Optional[str] = ..., updated_at: Optional[str] = ..., allow_hipaa_projects: Optional[bool] = ..., require_mfa: Optional[bool] = ...) -> None: ...
 
 OrganizationDict = TypedDict("OrganizationDict", {"id": Required[str], "name": Required[str], "handle": Required[str], "plan": Required[str], "created_at": Required[str], "managed_by": Required[str], "updated_at": Required[str], "allow_hipaa_projects": bool, "require_mfa": bool}, total=False)
@@ -1756,7 +2462,11 @@ OrganizationInvitationsResponseDict = TypedDict("OrganizationInvitationsResponse
 
 class OrganizationInviteCreateRequest(Model):
     email: str
+    """A secret: never shown by repr()."""
     role: Union[MemberRole, str]
+    """The role of the organization member. Some role values may not be
+    available for all organizations.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, email: Optional[str] = ..., role: Optional[Union[MemberRole, str]] = ...) -> None: ...
 
 OrganizationInviteCreateRequestDict = TypedDict("OrganizationInviteCreateRequestDict", {"email": Required[str], "role": Required[Union[MemberRole, str]]}, total=False)
@@ -1769,6 +2479,9 @@ OrganizationInvitesCreateRequestDict = TypedDict("OrganizationInvitesCreateReque
 
 class OrganizationMemberUpdateRequest(Model):
     role: Union[MemberRole, str]
+    """The role of the organization member. Some role values may not be
+    available for all organizations.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, role: Optional[Union[MemberRole, str]] = ...) -> None: ...
 
 OrganizationMemberUpdateRequestDict = TypedDict("OrganizationMemberUpdateRequestDict", {"role": Required[Union[MemberRole, str]]}, total=False)
@@ -1781,43 +2494,71 @@ OrganizationMembersResponseDict = TypedDict("OrganizationMembersResponseDict", {
 
 class ActiveRegionsResponse(Model):
     regions: List[RegionResponse]
+    """The list of active regions"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, regions: Optional[List[Union[RegionResponse, RegionResponseDict]]] = ...) -> None: ...
 
 ActiveRegionsResponseDict = TypedDict("ActiveRegionsResponseDict", {"regions": Required[List[Union[RegionResponse, RegionResponseDict]]]}, total=False)
 
 class RegionResponse(Model):
     region_id: str
+    """The region ID as used in other API endpoints"""
     name: str
+    """A short description of the region."""
     default: bool
+    """Whether this region is used by default in new projects."""
     geo_lat: str
+    """The geographical latitude (approximate) for the region. Empty if unknown."""
     geo_long: str
+    """The geographical longitude (approximate) for the region. Empty if unknown."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, region_id: Optional[str] = ..., name: Optional[str] = ..., default: Optional[bool] = ..., geo_lat: Optional[str] = ..., geo_long: Optional[str] = ...) -> None: ...
 
 RegionResponseDict = TypedDict("RegionResponseDict", {"region_id": Required[str], "name": Required[str], "default": Required[bool], "geo_lat": Required[str], "geo_long": Required[str]}, total=False)
 
 class CurrentUserAuthAccount(Model):
     email: str
+    """A secret: never shown by repr()."""
     image: str
     login: str
+    """DEPRECATED. Use `email` field.
+
+    A secret: never shown by repr().
+
+    Deprecated.
+    """
     name: str
+    """A secret: never shown by repr()."""
     provider: Union[IdentityProviderId, str]
+    """Identity provider id from keycloak"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, email: Optional[str] = ..., image: Optional[str] = ..., login: Optional[str] = ..., name: Optional[str] = ..., provider: Optional[Union[IdentityProviderId, str]] = ...) -> None: ...
 
 CurrentUserAuthAccountDict = TypedDict("CurrentUserAuthAccountDict", {"email": Required[str], "image": Required[str], "login": Required[str], "name": Required[str], "provider": Required[Union[IdentityProviderId, str]]}, total=False)
 
 class CurrentUserInfoResponse(Model):
     active_seconds_limit: int
+    """Control plane observes active endpoints of a user this amount of wall-clock time."""
     billing_account: Optional[BillingAccount]
     auth_accounts: List[CurrentUserAuthAccount]
     email: str
+    """A secret: never shown by repr()."""
     id: str
     image: str
     login: str
+    """DEPRECATED. Use `email` field.
+
+    A secret: never shown by repr().
+
+    Deprecated.
+    """
     name: str
+    """A secret: never shown by repr()."""
     last_name: str
+    """A secret: never shown by repr()."""
     projects_limit: int
     branches_limit: int
     max_autoscaling_limit: float
+    """The maximum autoscaling limit in Compute Units.
+    A value of 0 indicates no limit is configured.
+    """
     compute_seconds_limit: Optional[int]
     plan: str
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, active_seconds_limit: Optional[int] = ..., billing_account: Optional[Union[BillingAccount, BillingAccountDict]] = ..., auth_accounts: Optional[List[Union[CurrentUserAuthAccount, CurrentUserAuthAccountDict]]] = ..., email: Optional[str] = ..., id: Optional[str] = ..., image: Optional[str] = ..., login: Optional[str] = ..., name: Optional[str] = ..., last_name: Optional[str] = ..., projects_limit: Optional[int] = ..., branches_limit: Optional[int] = ..., max_autoscaling_limit: Optional[float] = ..., compute_seconds_limit: Optional[int] = ..., plan: Optional[str] = ...) -> None: ...
@@ -1834,12 +2575,15 @@ AuthDetailsResponseDict = TypedDict("AuthDetailsResponseDict", {"account_id": Re
 
 class TransferProjectsToOrganizationRequest(Model):
     destination_org_id: str
+    """The destination organization identifier"""
     project_ids: List[str]
+    """The list of projects ids to transfer. Maximum of 400 project ids"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, destination_org_id: Optional[str] = ..., project_ids: Optional[List[str]] = ...) -> None: ...
 
 TransferProjectsToOrganizationRequestDict = TypedDict("TransferProjectsToOrganizationRequestDict", {"destination_org_id": Required[str], "project_ids": Required[List[str]]}, total=False)
 
 class IdentityProviderId(OpenEnum):
+    """Identity provider id from keycloak"""
     GITHUB = "github"
     GOOGLE = "google"
     HASURA = "hasura"
@@ -1851,19 +2595,52 @@ class IdentityProviderId(OpenEnum):
 class EndpointSettingsData(Model):
     """A collection of settings for a compute endpoint"""
     pg_settings: Optional[Dict[str, str]]
+    """A raw representation of Postgres settings"""
     pgbouncer_settings: Optional[Dict[str, str]]
+    """DEPRECATED. PgBouncer settings for the compute endpoint. This field is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     preload_libraries: Optional[PreloadLibraries]
+    """The shared libraries to preload into the project's compute instances."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, pg_settings: Optional[Dict[str, str]] = ..., pgbouncer_settings: Optional[Dict[str, str]] = ..., preload_libraries: Optional[Union[PreloadLibraries, PreloadLibrariesDict]] = ...) -> None: ...
 
 EndpointSettingsDataDict = TypedDict("EndpointSettingsDataDict", {"pg_settings": Dict[str, str], "pgbouncer_settings": Dict[str, str], "preload_libraries": Union[PreloadLibraries, PreloadLibrariesDict]}, total=False)
 
 class ProjectQuota(Model):
-    """Per-project consumption quotas. If a quota is exceeded, all active computes"""
+    """Per-project consumption quotas. If a quota is exceeded, all active computes
+    are automatically suspended and cannot be started via API calls or incoming connections.
+
+    The exception is `logical_size_bytes`, which is enforced per branch.
+    If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+    but write operations will fail—allowing data to be deleted to free up space.
+    Computes on other branches are not affected.
+
+    Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+
+    Quotas are enforced using per-project consumption metrics with the same names.
+    These metrics reset at the start of each billing period. `logical_size_bytes`
+    is also an exception—it reflects the total data stored in a branch and does not reset.
+
+    A zero or empty quota value means “unlimited.”
+    """
     active_time_seconds: Optional[int]
+    """The total amount of wall-clock time allowed to be spent by the project's compute endpoints."""
     compute_time_seconds: Optional[int]
+    """The total amount of CPU seconds allowed to be spent by the project's compute endpoints."""
     written_data_bytes: Optional[int]
+    """Total amount of data written to all of a project's branches."""
     data_transfer_bytes: Optional[int]
+    """Total amount of data transferred from all of a project's branches using the proxy."""
     logical_size_bytes: Optional[int]
+    """Limit on the logical size of every project's branch.
+
+    If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+    but write operations will fail—allowing data to be deleted to free up space.
+    Computes on other branches are not affected.
+
+    Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, active_time_seconds: Optional[int] = ..., compute_time_seconds: Optional[int] = ..., written_data_bytes: Optional[int] = ..., data_transfer_bytes: Optional[int] = ..., logical_size_bytes: Optional[int] = ...) -> None: ...
 
 ProjectQuotaDict = TypedDict("ProjectQuotaDict", {"active_time_seconds": int, "compute_time_seconds": int, "written_data_bytes": int, "data_transfer_bytes": int, "logical_size_bytes": int}, total=False)
@@ -1871,19 +2648,43 @@ ProjectQuotaDict = TypedDict("ProjectQuotaDict", {"active_time_seconds": int, "c
 class DefaultEndpointSettings(Model):
     """A collection of settings for a Neon endpoint"""
     pg_settings: Optional[Dict[str, str]]
+    """A raw representation of Postgres settings"""
     pgbouncer_settings: Optional[Dict[str, str]]
+    """DEPRECATED. PgBouncer settings for the compute endpoint. This field is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     autoscaling_limit_min_cu: Optional[float]
+    """The minimum number of Compute Units. The minimum value is `0.25`.
+    See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+    """
     autoscaling_limit_max_cu: Optional[float]
+    """The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+    """
     suspend_timeout_seconds: Optional[int]
+    """Duration of inactivity in seconds after which the compute endpoint is
+    automatically suspended. The value `0` means use the default value.
+    The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    The minimum value is `60` seconds (1 minute).
+    The maximum value is `604800` seconds (1 week). For more information, see
+    [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, pg_settings: Optional[Dict[str, str]] = ..., pgbouncer_settings: Optional[Dict[str, str]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., suspend_timeout_seconds: Optional[int] = ...) -> None: ...
 
 DefaultEndpointSettingsDict = TypedDict("DefaultEndpointSettingsDict", {"pg_settings": Dict[str, str], "pgbouncer_settings": Dict[str, str], "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "suspend_timeout_seconds": int}, total=False)
 
 class ProjectOwnerData(Model):
     email: str
+    """A secret: never shown by repr()."""
     name: str
+    """A secret: never shown by repr()."""
     branches_limit: int
     subscription_type: Union[BillingSubscriptionType, str]
+    """Type of subscription to Neon Cloud.
+    Notice that for users without billing account this will be "UNKNOWN\"
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, email: Optional[str] = ..., name: Optional[str] = ..., branches_limit: Optional[int] = ..., subscription_type: Optional[Union[BillingSubscriptionType, str]] = ...) -> None: ...
 
 ProjectOwnerDataDict = TypedDict("ProjectOwnerDataDict", {"email": Required[str], "name": Required[str], "branches_limit": Required[int], "subscription_type": Required[Union[BillingSubscriptionType, str]]}, total=False)
@@ -1903,15 +2704,25 @@ ProjectsWithIntegrationResponseDict = TypedDict("ProjectsWithIntegrationResponse
 class DataAPISettings(Model):
     """Configuration settings for the Neon Data API"""
     db_aggregates_enabled: Optional[bool]
+    """Enable aggregates feature"""
     db_anon_role: Optional[str]
+    """Database role to use for anonymous requests"""
     db_extra_search_path: Optional[str]
+    """Extra schemas to add to the search path"""
     db_max_rows: Optional[int]
+    """Maximum number of rows that can be returned in a single request"""
     db_schemas: Optional[List[str]]
+    """List of schemas to expose via the API. Default: ["public"]"""
     jwt_role_claim_key: Optional[str]
+    """JWT claim key to use for role extraction"""
     jwt_cache_max_lifetime: Optional[int]
+    """Maximum lifetime for JWT cache in seconds"""
     openapi_mode: Optional[str]
+    """OpenAPI specification mode (ignore-privileges, disabled)"""
     server_cors_allowed_origins: Optional[str]
+    """CORS allowed origins"""
     server_timing_enabled: Optional[bool]
+    """Enable server timing headers"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, db_aggregates_enabled: Optional[bool] = ..., db_anon_role: Optional[str] = ..., db_extra_search_path: Optional[str] = ..., db_max_rows: Optional[int] = ..., db_schemas: Optional[List[str]] = ..., jwt_role_claim_key: Optional[str] = ..., jwt_cache_max_lifetime: Optional[int] = ..., openapi_mode: Optional[str] = ..., server_cors_allowed_origins: Optional[str] = ..., server_timing_enabled: Optional[bool] = ...) -> None: ...
 
 DataAPISettingsDict = TypedDict("DataAPISettingsDict", {"db_aggregates_enabled": bool, "db_anon_role": str, "db_extra_search_path": str, "db_max_rows": int, "db_schemas": List[str], "jwt_role_claim_key": str, "jwt_cache_max_lifetime": int, "openapi_mode": str, "server_cors_allowed_origins": str, "server_timing_enabled": bool}, total=False)
@@ -1919,12 +2730,22 @@ DataAPISettingsDict = TypedDict("DataAPISettingsDict", {"db_aggregates_enabled":
 class DataAPICreateRequest(Model):
     """Create Neon Data API"""
     auth_provider: Optional[Union[DataAPICreateRequestAuthProvider, str]]
+    """The authentication provider to use for the Neon Data API"""
     jwks_url: Optional[str]
+    """The URL that lists the JWKS"""
     provider_name: Optional[str]
+    """The name of the authentication provider (e.g., Clerk, Stytch, Auth0)"""
     jwt_audience: Optional[str]
+    """WARNING - using this setting will only reject tokens with a
+    different audience claim. Tokens without audience claim will still
+    be accepted.
+    """
     add_default_grants: Optional[bool]
+    """Grant all permissions to the tables in the public schema to authenticated users"""
     skip_auth_schema: Optional[bool]
+    """Skip creating the auth schema and RLS functions"""
     settings: Optional[DataAPISettings]
+    """Configuration settings for the Data API"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, auth_provider: Optional[Union[DataAPICreateRequestAuthProvider, str]] = ..., jwks_url: Optional[str] = ..., provider_name: Optional[str] = ..., jwt_audience: Optional[str] = ..., add_default_grants: Optional[bool] = ..., skip_auth_schema: Optional[bool] = ..., settings: Optional[Union[DataAPISettings, DataAPISettingsDict]] = ...) -> None: ...
 
 DataAPICreateRequestDict = TypedDict("DataAPICreateRequestDict", {"auth_provider": Union[DataAPICreateRequestAuthProvider, str], "jwks_url": str, "provider_name": str, "jwt_audience": str, "add_default_grants": bool, "skip_auth_schema": bool, "settings": Union[DataAPISettings, DataAPISettingsDict]}, total=False)
@@ -1939,9 +2760,13 @@ DataAPICreateResponseDict = TypedDict("DataAPICreateResponseDict", {"url": Requi
 class DataAPIReponse(Model):
     """Neon Data API response"""
     url: str
+    """The URL of the Neon Data API"""
     status: str
+    """The status of the Neon Data API deployment"""
     settings: Optional[DataAPISettings]
+    """Configuration settings for the Data API (SubZero only)"""
     available_schemas: Optional[List[str]]
+    """List of available database schemas (SubZero only)"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, url: Optional[str] = ..., status: Optional[str] = ..., settings: Optional[Union[DataAPISettings, DataAPISettingsDict]] = ..., available_schemas: Optional[List[str]] = ...) -> None: ...
 
 DataAPIReponseDict = TypedDict("DataAPIReponseDict", {"url": Required[str], "status": Required[str], "settings": Optional[Union[DataAPISettings, DataAPISettingsDict]], "available_schemas": Optional[List[str]]}, total=False)
@@ -1949,6 +2774,7 @@ DataAPIReponseDict = TypedDict("DataAPIReponseDict", {"url": Required[str], "sta
 class DataAPIUpdateRequest(Model):
     """Update Neon Data API"""
     settings: Optional[DataAPISettings]
+    """Configuration settings for the Data API"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, settings: Optional[Union[DataAPISettings, DataAPISettingsDict]] = ...) -> None: ...
 
 DataAPIUpdateRequestDict = TypedDict("DataAPIUpdateRequestDict", {"settings": Union[DataAPISettings, DataAPISettingsDict]}, total=False)
@@ -2004,7 +2830,9 @@ class NeonAuthCreateIntegrationRequest(Model):
     project_id: str
     branch_id: str
     database_name: Optional[str]
+    """A secret: never shown by repr()."""
     role_name: Optional[str]
+    """Deprecated."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, auth_provider: Optional[Union[NeonAuthSupportedAuthProvider, str]] = ..., project_id: Optional[str] = ..., branch_id: Optional[str] = ..., database_name: Optional[str] = ..., role_name: Optional[str] = ...) -> None: ...
 
 NeonAuthCreateIntegrationRequestDict = TypedDict("NeonAuthCreateIntegrationRequestDict", {"auth_provider": Required[Union[NeonAuthSupportedAuthProvider, str]], "project_id": Required[str], "branch_id": Required[str], "database_name": str, "role_name": str}, total=False)
@@ -2012,6 +2840,7 @@ NeonAuthCreateIntegrationRequestDict = TypedDict("NeonAuthCreateIntegrationReque
 class EnableNeonAuthIntegrationRequest(Model):
     auth_provider: Union[NeonAuthSupportedAuthProvider, str]
     database_name: Optional[str]
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, auth_provider: Optional[Union[NeonAuthSupportedAuthProvider, str]] = ..., database_name: Optional[str] = ...) -> None: ...
 
 EnableNeonAuthIntegrationRequestDict = TypedDict("EnableNeonAuthIntegrationRequestDict", {"auth_provider": Required[Union[NeonAuthSupportedAuthProvider, str]], "database_name": str}, total=False)
@@ -2020,7 +2849,9 @@ class NeonAuthCreateIntegrationResponse(Model):
     auth_provider: Union[NeonAuthSupportedAuthProvider, str]
     auth_provider_project_id: str
     pub_client_key: str
+    """A secret: never shown by repr()."""
     secret_server_key: str
+    """A secret: never shown by repr()."""
     jwks_url: str
     schema_name: str
     table_name: str
@@ -2040,94 +2871,123 @@ class NeonAuthCreateNewUserRequest(Model):
     project_id: str
     auth_provider: Union[NeonAuthSupportedAuthProvider, str]
     email: str
+    """A secret: never shown by repr()."""
     name: Optional[str]
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., auth_provider: Optional[Union[NeonAuthSupportedAuthProvider, str]] = ..., email: Optional[str] = ..., name: Optional[str] = ...) -> None: ...
 
 NeonAuthCreateNewUserRequestDict = TypedDict("NeonAuthCreateNewUserRequestDict", {"project_id": Required[str], "auth_provider": Required[Union[NeonAuthSupportedAuthProvider, str]], "email": Required[str], "name": str}, total=False)
 
 class CreateBranchNeonAuthNewUserRequest(Model):
     email: str
+    """A secret: never shown by repr()."""
     name: Optional[str]
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, email: Optional[str] = ..., name: Optional[str] = ...) -> None: ...
 
 CreateBranchNeonAuthNewUserRequestDict = TypedDict("CreateBranchNeonAuthNewUserRequestDict", {"email": Required[str], "name": str}, total=False)
 
 class NeonAuthCreateNewUserResponse(Model):
     id: str
+    """ID of newly created user"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ...) -> None: ...
 
 NeonAuthCreateNewUserResponseDict = TypedDict("NeonAuthCreateNewUserResponseDict", {"id": Required[str]}, total=False)
 
 class UpdateNeonAuthUserRoleRequest(Model):
     roles: List[str]
+    """Array of roles to assign to the user"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, roles: Optional[List[str]] = ...) -> None: ...
 
 UpdateNeonAuthUserRoleRequestDict = TypedDict("UpdateNeonAuthUserRoleRequestDict", {"roles": Required[List[str]]}, total=False)
 
 class UpdateNeonAuthUserRoleResponse(Model):
     id: str
+    """ID of the updated user"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ...) -> None: ...
 
 UpdateNeonAuthUserRoleResponseDict = TypedDict("UpdateNeonAuthUserRoleResponseDict", {"id": Required[str]}, total=False)
 
 class NeonAuthAllowLocalhostResponse(Model):
     allow_localhost: bool
+    """Whether to allow localhost connections"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, allow_localhost: Optional[bool] = ...) -> None: ...
 
 NeonAuthAllowLocalhostResponseDict = TypedDict("NeonAuthAllowLocalhostResponseDict", {"allow_localhost": Required[bool]}, total=False)
 
 class UpdateNeonAuthAllowLocalhostRequest(Model):
     allow_localhost: bool
+    """Whether to allow localhost connections"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, allow_localhost: Optional[bool] = ...) -> None: ...
 
 UpdateNeonAuthAllowLocalhostRequestDict = TypedDict("UpdateNeonAuthAllowLocalhostRequestDict", {"allow_localhost": Required[bool]}, total=False)
 
 class NeonAuthOrganizationConfig(Model):
     enabled: bool
+    """Whether the organization plugin is enabled"""
     organization_limit: int
+    """Maximum number of organizations a user can create"""
     membership_limit: int
+    """Maximum number of members per organization"""
     creator_role: Union[NeonAuthOrganizationConfigCreatorRole, str]
+    """The role assigned to the user who creates an organization"""
     send_invitation_email: bool
+    """Whether to send invitation emails when inviting members to an organization"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., organization_limit: Optional[int] = ..., membership_limit: Optional[int] = ..., creator_role: Optional[Union[NeonAuthOrganizationConfigCreatorRole, str]] = ..., send_invitation_email: Optional[bool] = ...) -> None: ...
 
 NeonAuthOrganizationConfigDict = TypedDict("NeonAuthOrganizationConfigDict", {"enabled": Required[bool], "organization_limit": Required[int], "membership_limit": Required[int], "creator_role": Required[Union[NeonAuthOrganizationConfigCreatorRole, str]], "send_invitation_email": Required[bool]}, total=False)
 
 class NeonAuthOrganizationConfigUpdate(Model):
     enabled: Optional[bool]
+    """Whether the organization plugin is enabled"""
     organization_limit: Optional[int]
+    """Maximum number of organizations a user can create"""
     membership_limit: Optional[int]
+    """Maximum number of members per organization"""
     creator_role: Optional[Union[NeonAuthOrganizationConfigUpdateCreatorRole, str]]
+    """The role assigned to the user who creates an organization"""
     send_invitation_email: Optional[bool]
+    """Whether to send invitation emails when inviting members to an organization"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., organization_limit: Optional[int] = ..., membership_limit: Optional[int] = ..., creator_role: Optional[Union[NeonAuthOrganizationConfigUpdateCreatorRole, str]] = ..., send_invitation_email: Optional[bool] = ...) -> None: ...
 
 NeonAuthOrganizationConfigUpdateDict = TypedDict("NeonAuthOrganizationConfigUpdateDict", {"enabled": bool, "organization_limit": int, "membership_limit": int, "creator_role": Union[NeonAuthOrganizationConfigUpdateCreatorRole, str], "send_invitation_email": bool}, total=False)
 
 class NeonAuthMagicLinkConfig(Model):
     enabled: bool
+    """Whether the magic link plugin is enabled"""
     expires_in: int
+    """Time in minutes before the magic link expires"""
     disable_sign_up: bool
+    """Whether to disable sign-up via magic link"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., expires_in: Optional[int] = ..., disable_sign_up: Optional[bool] = ...) -> None: ...
 
 NeonAuthMagicLinkConfigDict = TypedDict("NeonAuthMagicLinkConfigDict", {"enabled": Required[bool], "expires_in": Required[int], "disable_sign_up": Required[bool]}, total=False)
 
 class NeonAuthMagicLinkConfigUpdate(Model):
     enabled: Optional[bool]
+    """Whether the magic link plugin is enabled"""
     expires_in: Optional[int]
+    """Time in minutes before the magic link expires"""
     disable_sign_up: Optional[bool]
+    """Whether to disable sign-up via magic link"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., expires_in: Optional[int] = ..., disable_sign_up: Optional[bool] = ...) -> None: ...
 
 NeonAuthMagicLinkConfigUpdateDict = TypedDict("NeonAuthMagicLinkConfigUpdateDict", {"enabled": bool, "expires_in": int, "disable_sign_up": bool}, total=False)
 
 class NeonAuthPhoneNumberConfig(Model):
     enabled: bool
+    """Whether the phone number plugin is enabled"""
     otp_expires_in: Optional[int]
+    """Time in seconds before the OTP expires"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., otp_expires_in: Optional[int] = ...) -> None: ...
 
 NeonAuthPhoneNumberConfigDict = TypedDict("NeonAuthPhoneNumberConfigDict", {"enabled": Required[bool], "otp_expires_in": int}, total=False)
 
 class NeonAuthPhoneNumberConfigUpdate(Model):
     enabled: Optional[bool]
+    """Whether the phone number plugin is enabled"""
     otp_expires_in: Optional[int]
+    """Time in seconds before the OTP expires"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., otp_expires_in: Optional[int] = ...) -> None: ...
 
 NeonAuthPhoneNumberConfigUpdateDict = TypedDict("NeonAuthPhoneNumberConfigUpdateDict", {"enabled": bool, "otp_expires_in": int}, total=False)
@@ -2141,6 +3001,10 @@ NeonAuthTransferAuthProviderProjectRequestDict = TypedDict("NeonAuthTransferAuth
 
 class NeonAuthTransferAuthProviderProjectResponse(Model):
     url: str
+    """URL for completing the process of ownership transfer
+
+    A secret: never shown by repr().
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, url: Optional[str] = ...) -> None: ...
 
 NeonAuthTransferAuthProviderProjectResponseDict = TypedDict("NeonAuthTransferAuthProviderProjectResponseDict", {"url": Required[str]}, total=False)
@@ -2184,6 +3048,7 @@ class NeonAuthOauthProvider(Model):
     type: Union[NeonAuthOauthProviderType, str]
     client_id: Optional[str]
     client_secret: Optional[str]
+    """A secret: never shown by repr()."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[Union[NeonAuthOauthProviderId, str]] = ..., type: Optional[Union[NeonAuthOauthProviderType, str]] = ..., client_id: Optional[str] = ..., client_secret: Optional[str] = ...) -> None: ...
 
 NeonAuthOauthProviderDict = TypedDict("NeonAuthOauthProviderDict", {"id": Required[Union[NeonAuthOauthProviderId, str]], "type": Required[Union[NeonAuthOauthProviderType, str]], "client_id": str, "client_secret": str}, total=False)
@@ -2202,6 +3067,7 @@ class NeonAuthAddOAuthProviderRequest(Model):
     id: Union[NeonAuthOauthProviderId, str]
     client_id: Optional[str]
     client_secret: Optional[str]
+    """A secret: never shown by repr()."""
     microsoft_tenant_id: Optional[str]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[Union[NeonAuthOauthProviderId, str]] = ..., client_id: Optional[str] = ..., client_secret: Optional[str] = ..., microsoft_tenant_id: Optional[str] = ...) -> None: ...
 
@@ -2210,6 +3076,7 @@ NeonAuthAddOAuthProviderRequestDict = TypedDict("NeonAuthAddOAuthProviderRequest
 class NeonAuthUpdateOAuthProviderRequest(Model):
     client_id: Optional[str]
     client_secret: Optional[str]
+    """A secret: never shown by repr()."""
     microsoft_tenant_id: Optional[str]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, client_id: Optional[str] = ..., client_secret: Optional[str] = ..., microsoft_tenant_id: Optional[str] = ...) -> None: ...
 
@@ -2224,9 +3091,12 @@ SharedEmailServerDict = TypedDict("SharedEmailServerDict", {"sender_email": str,
 
 class StandardEmailServer(Model):
     host: str
+    """A secret: never shown by repr()."""
     port: int
     username: str
+    """A secret: never shown by repr()."""
     password: str
+    """A secret: never shown by repr()."""
     sender_email: str
     sender_name: str
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., port: Optional[int] = ..., username: Optional[str] = ..., password: Optional[str] = ..., sender_email: Optional[str] = ..., sender_name: Optional[str] = ...) -> None: ...
@@ -2235,47 +3105,71 @@ StandardEmailServerDict = TypedDict("StandardEmailServerDict", {"host": Required
 
 class SendNeonAuthTestEmailRequest(Model):
     host: str
+    """A secret: never shown by repr()."""
     port: int
     username: str
+    """A secret: never shown by repr()."""
     password: str
+    """A secret: never shown by repr()."""
     sender_email: str
     sender_name: str
     recipient_email: str
+    """The email address to send the test email to."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., port: Optional[int] = ..., username: Optional[str] = ..., password: Optional[str] = ..., sender_email: Optional[str] = ..., sender_name: Optional[str] = ..., recipient_email: Optional[str] = ...) -> None: ...
 
 SendNeonAuthTestEmailRequestDict = TypedDict("SendNeonAuthTestEmailRequestDict", {"host": Required[str], "port": Required[int], "username": Required[str], "password": Required[str], "sender_email": Required[str], "sender_name": Required[str], "recipient_email": Required[str]}, total=False)
 
 class SendNeonAuthTestEmailResponse(Model):
     success: bool
+    """Whether the test email was sent successfully."""
     error_message: Optional[str]
+    """The error message from the email server."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, success: Optional[bool] = ..., error_message: Optional[str] = ...) -> None: ...
 
 SendNeonAuthTestEmailResponseDict = TypedDict("SendNeonAuthTestEmailResponseDict", {"success": Required[bool], "error_message": str}, total=False)
 
 class NeonAuthEmailVerificationMethod(OpenEnum):
+    """The email verification method to use.
+    - `link`: Sends a verification link via email
+    - `otp`: Sends a one-time password (OTP) via email
+    """
     LINK = "link"
     OTP = "otp"
 
 class NeonAuthEmailAndPasswordConfig(Model):
     enabled: bool
+    """Whether email and password authentication is enabled"""
     email_verification_method: Union[NeonAuthEmailVerificationMethod, str]
+    """The email verification method to use"""
     require_email_verification: bool
+    """Whether email verification is required before users can sign in"""
     auto_sign_in_after_verification: bool
+    """Whether users are automatically signed in after verifying their email"""
     send_verification_email_on_sign_up: bool
+    """Whether to send a verification email when users sign up"""
     send_verification_email_on_sign_in: bool
+    """Whether to send a verification email when users sign in"""
     disable_sign_up: bool
+    """Whether to disable new user sign ups"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., email_verification_method: Optional[Union[NeonAuthEmailVerificationMethod, str]] = ..., require_email_verification: Optional[bool] = ..., auto_sign_in_after_verification: Optional[bool] = ..., send_verification_email_on_sign_up: Optional[bool] = ..., send_verification_email_on_sign_in: Optional[bool] = ..., disable_sign_up: Optional[bool] = ...) -> None: ...
 
 NeonAuthEmailAndPasswordConfigDict = TypedDict("NeonAuthEmailAndPasswordConfigDict", {"enabled": Required[bool], "email_verification_method": Required[Union[NeonAuthEmailVerificationMethod, str]], "require_email_verification": Required[bool], "auto_sign_in_after_verification": Required[bool], "send_verification_email_on_sign_up": Required[bool], "send_verification_email_on_sign_in": Required[bool], "disable_sign_up": Required[bool]}, total=False)
 
 class NeonAuthEmailAndPasswordConfigUpdate(Model):
     enabled: Optional[bool]
+    """Whether email and password authentication is enabled"""
     email_verification_method: Optional[Union[NeonAuthEmailVerificationMethod, str]]
+    """The email verification method to use"""
     require_email_verification: Optional[bool]
+    """Whether email verification is required before users can sign in"""
     auto_sign_in_after_verification: Optional[bool]
+    """Whether users are automatically signed in after verifying their email"""
     send_verification_email_on_sign_up: Optional[bool]
+    """Whether to send a verification email when users sign up"""
     send_verification_email_on_sign_in: Optional[bool]
+    """Whether to send a verification email when users sign in"""
     disable_sign_up: Optional[bool]
+    """Whether to disable new user sign ups"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., email_verification_method: Optional[Union[NeonAuthEmailVerificationMethod, str]] = ..., require_email_verification: Optional[bool] = ..., auto_sign_in_after_verification: Optional[bool] = ..., send_verification_email_on_sign_up: Optional[bool] = ..., send_verification_email_on_sign_in: Optional[bool] = ..., disable_sign_up: Optional[bool] = ...) -> None: ...
 
 NeonAuthEmailAndPasswordConfigUpdateDict = TypedDict("NeonAuthEmailAndPasswordConfigUpdateDict", {"enabled": bool, "email_verification_method": Union[NeonAuthEmailVerificationMethod, str], "require_email_verification": bool, "auto_sign_in_after_verification": bool, "send_verification_email_on_sign_up": bool, "send_verification_email_on_sign_in": bool, "disable_sign_up": bool}, total=False)
@@ -2285,32 +3179,40 @@ class NeonAuthIntegration(Model):
     auth_provider_project_id: str
     branch_id: str
     db_name: str
+    """A secret: never shown by repr()."""
     created_at: str
     owned_by: Union[NeonAuthProviderProjectOwnedBy, str]
     transfer_status: Optional[Union[NeonAuthProviderProjectTransferStatus, str]]
     jwks_url: str
     base_url: Optional[str]
     name: Optional[str]
+    """The application name used in auth emails and communications. Defaults to the Neon project name."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, auth_provider: Optional[Union[NeonAuthSupportedAuthProvider, str]] = ..., auth_provider_project_id: Optional[str] = ..., branch_id: Optional[str] = ..., db_name: Optional[str] = ..., created_at: Optional[str] = ..., owned_by: Optional[Union[NeonAuthProviderProjectOwnedBy, str]] = ..., transfer_status: Optional[Union[NeonAuthProviderProjectTransferStatus, str]] = ..., jwks_url: Optional[str] = ..., base_url: Optional[str] = ..., name: Optional[str] = ...) -> None: ...
 
 NeonAuthIntegrationDict = TypedDict("NeonAuthIntegrationDict", {"auth_provider": Required[Union[NeonAuthSupportedAuthProvider, str]], "auth_provider_project_id": Required[str], "branch_id": Required[str], "db_name": Required[str], "created_at": Required[str], "owned_by": Required[Union[NeonAuthProviderProjectOwnedBy, str]], "transfer_status": Union[NeonAuthProviderProjectTransferStatus, str], "jwks_url": Required[str], "base_url": str, "name": str}, total=False)
 
 class NeonAuthConfigUpdate(Model):
     name: str
+    """The application name used in auth emails and communications."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ...) -> None: ...
 
 NeonAuthConfigUpdateDict = TypedDict("NeonAuthConfigUpdateDict", {"name": Required[str]}, total=False)
 
 class NeonAuthConfigResponse(Model):
     name: str
+    """The application name used in auth emails and communications."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ...) -> None: ...
 
 NeonAuthConfigResponseDict = TypedDict("NeonAuthConfigResponseDict", {"name": Required[str]}, total=False)
 
 class GeneralError(Model):
     request_id: Optional[str]
+    """Unique identifier for the request, useful for debugging.
+    You can set this value manually by including an `X-Request-ID` header in the request. If not provided, the value will be generated automatically.
+    """
     code: str
     message: str
+    """Error message"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, request_id: Optional[str] = ..., code: Optional[str] = ..., message: Optional[str] = ...) -> None: ...
 
 GeneralErrorDict = TypedDict("GeneralErrorDict", {"request_id": str, "code": Required[str], "message": Required[str]}, total=False)
@@ -2338,6 +3240,7 @@ EndpointOperationsDict = TypedDict("EndpointOperationsDict", {"endpoint": Requir
 
 class DatabaseOperations(Model):
     database: Database
+    """A secret: never shown by repr()."""
     operations: List[Operation]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database: Optional[Union[Database, DatabaseDict]] = ..., operations: Optional[List[Union[Operation, OperationDict]]] = ...) -> None: ...
 
@@ -2360,6 +3263,7 @@ JWKSCreationOperationDict = TypedDict("JWKSCreationOperationDict", {"jwks": Requ
 class AnnotationData(Model):
     object: AnnotationObjectData
     value: Dict[str, str]
+    """Annotation properties."""
     created_at: Optional[str]
     updated_at: Optional[str]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, object: Optional[Union[AnnotationObjectData, AnnotationObjectDataDict]] = ..., value: Optional[Dict[str, str]] = ..., created_at: Optional[str] = ..., updated_at: Optional[str] = ...) -> None: ...
@@ -2375,6 +3279,7 @@ AnnotationObjectDataDict = TypedDict("AnnotationObjectDataDict", {"type": Requir
 
 class AnnotationCreateValueRequest(Model):
     annotation_value: Optional[Dict[str, str]]
+    """Annotation properties."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, annotation_value: Optional[Dict[str, str]] = ...) -> None: ...
 
 AnnotationCreateValueRequestDict = TypedDict("AnnotationCreateValueRequestDict", {"annotation_value": Dict[str, str]}, total=False)
@@ -2392,6 +3297,7 @@ class AnnotationsMapResponse(Model):
 AnnotationsMapResponseDict = TypedDict("AnnotationsMapResponseDict", {"annotations": Required[Dict[str, Union[AnnotationData, AnnotationDataDict]]]}, total=False)
 
 class ApplicationType(OpenEnum):
+    """Type of application integration"""
     VERCEL = "vercel"
     GITHUB = "github"
     DATADOG = "datadog"
@@ -2413,6 +3319,7 @@ ProjectsIntegrationsMapResponseDict = TypedDict("ProjectsIntegrationsMapResponse
 
 class CursorPaginationResponse(Model):
     pagination: Optional[CursorPagination]
+    """To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 CursorPaginationResponseDict = TypedDict("CursorPaginationResponseDict", {"pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
@@ -2436,8 +3343,19 @@ class Snapshot(Model):
     expires_at: Optional[str]
     manual: Optional[bool]
     full_size: Optional[int]
+    """Full logical size of the snapshot in bytes at the time it was taken.
+
+    When absent, the logical size has not been calculated yet and the snapshot is not being charged.
+
+    When present, a value of 0 means the snapshot is not being charged.
+    """
     diff_size: Optional[int]
+    """Incremental storage size in bytes since the previous scheduled snapshot, when the snapshot is billed on incremental (diff) usage.
+
+    When absent, either the incremental size has not been calculated yet and the snapshot is not being charged, or the snapshot is charged at full logical size (in that case `full_size` is set).
+    """
     slug: Optional[str]
+    """Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., name: Optional[str] = ..., lsn: Optional[str] = ..., timestamp: Optional[str] = ..., source_branch_id: Optional[str] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ..., manual: Optional[bool] = ..., full_size: Optional[int] = ..., diff_size: Optional[int] = ..., slug: Optional[str] = ...) -> None: ...
 
 SnapshotDict = TypedDict("SnapshotDict", {"id": Required[str], "name": Required[str], "lsn": str, "timestamp": str, "source_branch_id": str, "created_at": Required[str], "expires_at": str, "manual": bool, "full_size": int, "diff_size": int, "slug": str}, total=False)
@@ -2450,10 +3368,23 @@ SnapshotUpdateRequestDict = TypedDict("SnapshotUpdateRequestDict", {"snapshot": 
 
 class BackupScheduleItem(Model):
     frequency: str
+    """How often to take snapshots. Must be one of the following values:
+      - `hourly`
+      - `daily`
+      - `weekly`
+      - `monthly`
+      - `yearly`
+    """
     hour: Optional[int]
+    """The hour of the day to take the snapshot (if applicable)."""
     day: Optional[int]
+    """The day of the week or month to take the snapshot (if applicable)."""
     month: Optional[int]
+    """The month of the year to take the snapshot (if applicable)."""
     retention_seconds: Optional[int]
+    """How long to keep a snapshot (in seconds) before it's automatically deleted.
+    If not set, the snapshot is kept indefinitely.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, frequency: Optional[str] = ..., hour: Optional[int] = ..., day: Optional[int] = ..., month: Optional[int] = ..., retention_seconds: Optional[int] = ...) -> None: ...
 
 BackupScheduleItemDict = TypedDict("BackupScheduleItemDict", {"frequency": Required[str], "hour": int, "day": int, "month": int, "retention_seconds": int}, total=False)
@@ -2471,20 +3402,39 @@ class BranchSchemaJSON(Model):
 BranchSchemaJSONDict = TypedDict("BranchSchemaJSONDict", {"tables": Required[List[Union[BranchSchemaJSONTablesItem, BranchSchemaJSONTablesItemDict]]]}, total=False)
 
 class BucketAccessLevel(OpenEnum):
+    """Controls anonymous access to objects in the bucket.
+    - `private`: all reads and writes require authenticated requests (default).
+    - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+      writes, and deletes still require authenticated requests.
+    """
     PRIVATE = "private"
     PUBLIC_READ = "public_read"
 
 class Bucket(Model):
     name: str
+    """The bucket name (unique within a branch)."""
     access_level: Union[BucketAccessLevel, str]
+    """Controls anonymous access to objects in the bucket.
+    - `private`: all reads and writes require authenticated requests (default).
+    - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+      writes, and deletes still require authenticated requests.
+    """
     created_at: str
+    """When the bucket was created. For a bucket inherited from an
+    ancestor branch this is the ancestor's creation time (the branch
+    fork never re-creates the bucket).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., access_level: Optional[Union[BucketAccessLevel, str]] = ..., created_at: Optional[str] = ...) -> None: ...
 
 BucketDict = TypedDict("BucketDict", {"name": Required[str], "access_level": Required[Union[BucketAccessLevel, str]], "created_at": Required[str]}, total=False)
 
 class BucketCreateRequest(Model):
     name: str
+    """The bucket name."""
     access_level: Optional[Union[BucketCreateRequestAccessLevel, str]]
+    """Access level for the bucket. Defaults to `private`. Set to `public_read`
+    to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., access_level: Optional[Union[BucketCreateRequestAccessLevel, str]] = ...) -> None: ...
 
 BucketCreateRequestDict = TypedDict("BucketCreateRequestDict", {"name": Required[str], "access_level": Union[BucketCreateRequestAccessLevel, str]}, total=False)
@@ -2503,9 +3453,27 @@ BucketsListResponseDict = TypedDict("BucketsListResponseDict", {"buckets": Requi
 
 class BranchStorage(Model):
     enabled: bool
+    """Always `true` in 200 responses. Present for forward compatibility: a
+    future version may add intermediate states; callers should treat `true`
+    as "storage is usable for this branch right now.\"
+    """
     s3_endpoint: str
+    """The S3-compatible endpoint URL for this branch."""
     region: str
+    """The AWS region for this branch's storage. The platform normalizes
+    the us-east-1 convention server-side: a non-empty region string is
+    always returned in 200 responses (e.g. `"us-east-1"` for the S3
+    default region).
+    """
     force_path_style: bool
+    """Whether the S3 client must use path-style addressing
+    (bucket-in-path rather than virtual-hosted subdomain).
+    Always true: the wildcard TLS cert covers one level of subdomain
+    (*.storage.<suffix>), so the branch ID occupies that label and the
+    bucket name must travel in the request path, not as a further
+    subdomain. Callers must set the S3 SDK's ForcePathStyle (or
+    equivalent) to true.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., s3_endpoint: Optional[str] = ..., region: Optional[str] = ..., force_path_style: Optional[bool] = ...) -> None: ...
 
 BranchStorageDict = TypedDict("BranchStorageDict", {"enabled": Required[bool], "s3_endpoint": Required[str], "region": Required[str], "force_path_style": Required[bool]}, total=False)
@@ -2514,13 +3482,27 @@ class BranchStorageNotEnabled(Model):
     code: str
     message: str
     reason: Union[BranchStorageNotEnabledReason, str]
+    """Machine-readable reason why storage is unavailable:
+    - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+    - `region_unavailable`: the project's region has no storage admin service wired.
+    - `branch_directory_missing`: the branch is not registered in the storage service.
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+      have access to it.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, code: Optional[str] = ..., message: Optional[str] = ..., reason: Optional[Union[BranchStorageNotEnabledReason, str]] = ...) -> None: ...
 
 BranchStorageNotEnabledDict = TypedDict("BranchStorageNotEnabledDict", {"code": Required[str], "message": Required[str], "reason": Required[Union[BranchStorageNotEnabledReason, str]]}, total=False)
 
 class BranchAiGateway(Model):
     enabled: bool
+    """Always `true` in 200 responses. Present for forward compatibility,
+    mirroring BranchStorage.enabled.
+    """
     base_url: str
+    """The AI-gateway endpoint root for this branch — an OpenAI-compatible
+    base URL. No dialect path is included; clients append the route
+    (e.g. `/ai-gateway/openai/v1/responses`) themselves.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, enabled: Optional[bool] = ..., base_url: Optional[str] = ...) -> None: ...
 
 BranchAiGatewayDict = TypedDict("BranchAiGatewayDict", {"enabled": Required[bool], "base_url": Required[str]}, total=False)
@@ -2529,54 +3511,106 @@ class BranchAiGatewayNotEnabled(Model):
     code: str
     message: str
     reason: Union[BranchAiGatewayNotEnabledReason, str]
+    """Machine-readable reason why the AI gateway is unavailable:
+    - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+      have access to it.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, code: Optional[str] = ..., message: Optional[str] = ..., reason: Optional[Union[BranchAiGatewayNotEnabledReason, str]] = ...) -> None: ...
 
 BranchAiGatewayNotEnabledDict = TypedDict("BranchAiGatewayNotEnabledDict", {"code": Required[str], "message": Required[str], "reason": Required[Union[BranchAiGatewayNotEnabledReason, str]]}, total=False)
 
 class BucketObject(Model):
     key: str
+    """The full object key."""
     size: int
+    """The object size in bytes."""
     last_modified: str
+    """The time the object was last modified."""
     etag: str
+    """The object's entity tag (content hash)."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, key: Optional[str] = ..., size: Optional[int] = ..., last_modified: Optional[str] = ..., etag: Optional[str] = ...) -> None: ...
 
 BucketObjectDict = TypedDict("BucketObjectDict", {"key": Required[str], "size": Required[int], "last_modified": Required[str], "etag": Required[str]}, total=False)
 
 class BucketObjectsListResponse(Model):
     folders: List[str]
+    """Common prefixes (folder names) collapsed under the requested
+    `delimiter`. Empty when no `delimiter` was supplied.
+    """
     objects: List[BucketObject]
+    """Objects whose keys did not collapse into a folder."""
     prefix: str
+    """The prefix that was applied to this listing (echoed back)."""
     next_cursor: Optional[str]
+    """Pagination cursor to pass as `cursor` on the next request. Empty
+    when the listing is not truncated.
+    """
     is_truncated: bool
+    """True when more results exist beyond this page."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, folders: Optional[List[str]] = ..., objects: Optional[List[Union[BucketObject, BucketObjectDict]]] = ..., prefix: Optional[str] = ..., next_cursor: Optional[str] = ..., is_truncated: Optional[bool] = ...) -> None: ...
 
 BucketObjectsListResponseDict = TypedDict("BucketObjectsListResponseDict", {"folders": Required[List[str]], "objects": Required[List[Union[BucketObject, BucketObjectDict]]], "prefix": Required[str], "next_cursor": str, "is_truncated": Required[bool]}, total=False)
 
 class BucketObjectsDeletePrefixResponse(Model):
     deleted: int
+    """The number of objects soft-deleted under the prefix. 0 when no live
+    object matched the prefix on this branch.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, deleted: Optional[int] = ...) -> None: ...
 
 BucketObjectsDeletePrefixResponseDict = TypedDict("BucketObjectsDeletePrefixResponseDict", {"deleted": Required[int]}, total=False)
 
 class PresignRequest(Model):
-    """Options for the presigned URL. The `operation` selects upload (`PUT`)"""
+    """Options for the presigned URL. The `operation` selects upload (`PUT`)
+    or download (`GET`); the remaining fields are optional.
+    """
     operation: Union[PresignRequestOperation, str]
+    """The transfer direction. `upload` returns a presigned `PUT` URL;
+    `download` returns a presigned `GET` URL.
+    """
     content_type: Optional[str]
+    """The `Content-Type` to bind into the signed request. Only meaningful
+    for `upload`: when set, the caller MUST send the same `Content-Type`
+    header on the `PUT`, and the value is echoed back in the response
+    `headers`. Ignored for `download`.
+    """
     expires_in_seconds: Optional[int]
+    """How long the presigned URL stays valid, in seconds. Defaults to 900
+    (15 minutes); capped at 604800 (7 days).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, operation: Optional[Union[PresignRequestOperation, str]] = ..., content_type: Optional[str] = ..., expires_in_seconds: Optional[int] = ...) -> None: ...
 
 PresignRequestDict = TypedDict("PresignRequestDict", {"operation": Required[Union[PresignRequestOperation, str]], "content_type": str, "expires_in_seconds": int}, total=False)
 
 class PresignResponse(Model):
     url: str
+    """The presigned URL. Transfer the object bytes by issuing
+    `method url` with the returned `headers`.
+
+    A secret: never shown by repr().
+    """
     method: str
+    """The HTTP method to use against `url`: `PUT` for an upload,
+    `GET` for a download.
+    """
     headers: Dict[str, str]
+    """Headers the caller MUST send verbatim on the request (e.g.
+    `Content-Type` when it was signed on an upload). May be empty.
+
+    A secret: never shown by repr().
+    """
     expires_at: str
+    """When the presigned URL stops being valid."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, url: Optional[str] = ..., method: Optional[str] = ..., headers: Optional[Dict[str, str]] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 PresignResponseDict = TypedDict("PresignResponseDict", {"url": Required[str], "method": Required[str], "headers": Required[Dict[str, str]], "expires_at": Required[str]}, total=False)
 
 class CredentialScope(OpenEnum):
+    """A single capability a credential may exercise. A credential is granted
+    a set of these; it may only perform actions explicitly listed in its
+    scopes.
+    """
     STORAGE_READ = "storage:read"
     STORAGE_WRITE = "storage:write"
     AI_GATEWAY_INVOKE = "ai_gateway:invoke"
@@ -2584,30 +3618,50 @@ class CredentialScope(OpenEnum):
 
 class CreateCredentialRequest(Model):
     name: Optional[str]
+    """Free-form customer label for the credential."""
     scopes: List[Union[CredentialScope, str]]
     principal_type: Union[CreateCredentialRequestPrincipalType, str]
+    """Principal type for the credential. Only `user` is customer-managed
+    and accepted here. `function` and `system` credentials are
+    platform-internal (e.g. function-serve auto-mint, presign signer)
+    and are never issued through the customer-facing API.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., scopes: Optional[List[Union[CredentialScope, str]]] = ..., principal_type: Optional[Union[CreateCredentialRequestPrincipalType, str]] = ...) -> None: ...
 
 CreateCredentialRequestDict = TypedDict("CreateCredentialRequestDict", {"name": str, "scopes": Required[List[Union[CredentialScope, str]]], "principal_type": Required[Union[CreateCredentialRequestPrincipalType, str]]}, total=False)
 
 class CreateCredentialResponse(Model):
     token_id: str
+    """Opaque credential id (e.g. nak_live_<32hex>)."""
     token_id_short: str
+    """First 12 hex chars of token_id; safe to log."""
     name: Optional[str]
+    """Customer-supplied label, echoed back from the request. Absent when not provided."""
     api_token: str
+    """Bearer token; returned exactly once.
+
+    A secret: never shown by repr().
+    """
     s3_secret_access_key: str
+    """nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once.
+
+    A secret: never shown by repr().
+    """
     scopes: List[Union[CredentialScope, str]]
     branch_id: str
     created_at: str
     expires_at: Optional[str]
+    """When the credential expires; absent means never expires."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, token_id: Optional[str] = ..., token_id_short: Optional[str] = ..., name: Optional[str] = ..., api_token: Optional[str] = ..., s3_secret_access_key: Optional[str] = ..., scopes: Optional[List[Union[CredentialScope, str]]] = ..., branch_id: Optional[str] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 CreateCredentialResponseDict = TypedDict("CreateCredentialResponseDict", {"token_id": Required[str], "token_id_short": Required[str], "name": str, "api_token": Required[str], "s3_secret_access_key": Required[str], "scopes": Required[List[Union[CredentialScope, str]]], "branch_id": Required[str], "created_at": Required[str], "expires_at": str}, total=False)
 
 class CredentialMeta(Model):
     token_id: str
+    """Opaque credential id (e.g. nak_live_<32hex>)."""
     token_id_short: str
     name: Optional[str]
+    """Customer-supplied label; absent when not provided at issuance."""
     scopes: List[Union[CredentialScope, str]]
     branch_id: Optional[str]
     principal_type: str
@@ -2616,6 +3670,9 @@ class CredentialMeta(Model):
     last_used_at: Optional[str]
     revoked_at: Optional[str]
     expires_at: Optional[str]
+    """When the credential expires; absent means never expires. The
+    verifier refuses to authenticate after `expires_at <= now()`.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, token_id: Optional[str] = ..., token_id_short: Optional[str] = ..., name: Optional[str] = ..., scopes: Optional[List[Union[CredentialScope, str]]] = ..., branch_id: Optional[str] = ..., principal_type: Optional[str] = ..., function_id: Optional[str] = ..., created_at: Optional[str] = ..., last_used_at: Optional[str] = ..., revoked_at: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 CredentialMetaDict = TypedDict("CredentialMetaDict", {"token_id": Required[str], "token_id_short": Required[str], "name": str, "scopes": Required[List[Union[CredentialScope, str]]], "branch_id": str, "principal_type": Required[str], "function_id": str, "created_at": Required[str], "last_used_at": str, "revoked_at": str, "expires_at": str}, total=False)
@@ -2628,11 +3685,23 @@ ListCredentialsResponseDict = TypedDict("ListCredentialsResponseDict", {"credent
 
 class NeonFunction(Model):
     id: str
+    """Opaque, stable function identifier."""
     slug: str
+    """Branch-unique, lowercase DNS-label. Forms the invocation URL's host together with the branch id. Immutable."""
     name: str
+    """Free-form display name."""
     invocation_url: str
+    """URL at which the function is invoked. The host carries `<branch_id>-<slug>` as its first DNS label under a Neon-managed functions domain, and the URL ends with a trailing slash so paths concatenate onto it. Empty string when the function has no servable invoke host (e.g. a deployment without an invocation front-door)."""
     current_deployment: Optional[NeonFunctionDeployment]
+    """The most recent deployment, regardless of build status. It may
+    still be building or it may have failed. Omitted until the first
+    deployment is created.
+    """
     active_deployment: Optional[NeonFunctionDeployment]
+    """The most recent deployment whose build completed successfully.
+    This is the deployment that serves invocations. Omitted until a
+    deployment succeeds.
+    """
     created_at: str
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[str] = ..., slug: Optional[str] = ..., name: Optional[str] = ..., invocation_url: Optional[str] = ..., current_deployment: Optional[Union[NeonFunctionDeployment, NeonFunctionDeploymentDict]] = ..., active_deployment: Optional[Union[NeonFunctionDeployment, NeonFunctionDeploymentDict]] = ..., created_at: Optional[str] = ...) -> None: ...
 
@@ -2640,12 +3709,22 @@ NeonFunctionDict = TypedDict("NeonFunctionDict", {"id": Required[str], "slug": R
 
 class NeonFunctionDeployment(Model):
     id: int
+    """The deployment id, which is the platform version number (monotonic per function)."""
     status: Union[NeonFunctionDeploymentStatus, str]
+    """Build lifecycle status of the deployment."""
     memory_mib: int
     runtime: str
     created_at: str
     environment: Optional[List[str]]
+    """The NAMES of the deployment's environment variables, sorted.
+    Values are encrypted at rest and are never returned — they are
+    write-only. To change a value, deploy the variable with the new
+    value; to remove a variable, deploy it with an empty value.
+    """
     error: Optional[str]
+    """Human-readable reason the deployment build failed. Present only
+    when `status` is `failed`.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, id: Optional[int] = ..., status: Optional[Union[NeonFunctionDeploymentStatus, str]] = ..., memory_mib: Optional[int] = ..., runtime: Optional[str] = ..., created_at: Optional[str] = ..., environment: Optional[List[str]] = ..., error: Optional[str] = ...) -> None: ...
 
 NeonFunctionDeploymentDict = TypedDict("NeonFunctionDeploymentDict", {"id": Required[int], "status": Required[Union[NeonFunctionDeploymentStatus, str]], "memory_mib": Required[int], "runtime": Required[str], "created_at": Required[str], "environment": List[str], "error": str}, total=False)
@@ -2664,6 +3743,11 @@ NeonFunctionsListResponseDict = TypedDict("NeonFunctionsListResponseDict", {"fun
 
 class NeonFunctionUpdateRequest(Model):
     name: Optional[str]
+    """New display name for the function. `null` clears the display
+    name; the function's `name` then falls back to its slug. Leading
+    and trailing whitespace is trimmed; a whitespace-only name is
+    rejected.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ...) -> None: ...
 
 NeonFunctionUpdateRequestDict = TypedDict("NeonFunctionUpdateRequestDict", {"name": Required[Optional[str]]}, total=False)
@@ -2676,26 +3760,57 @@ NeonFunctionDeploymentResponseDict = TypedDict("NeonFunctionDeploymentResponseDi
 
 class FunctionDeployRequest(Model):
     zip: Optional[bytes]
+    """Optional ZIP archive of the function source code. Omit to reuse the
+    latest version's bundle (a config-only change). Required for the
+    first deployment of a function.
+    """
     runtime: Optional[Union[FunctionDeployRequestRuntime, str]]
     environment: Optional[str]
+    """Optional JSON object (a string-to-string map) of environment
+    variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a
+    JSON-encoded string because multipart form data does not support
+    typed object parts.
+
+    Values are write-only: they are encrypted at rest, and responses
+    carry only the variable names (the `environment` array), never the
+    values.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, zip: Optional[bytes] = ..., runtime: Optional[Union[FunctionDeployRequestRuntime, str]] = ..., environment: Optional[str] = ...) -> None: ...
 
 FunctionDeployRequestDict = TypedDict("FunctionDeployRequestDict", {"zip": bytes, "runtime": Union[FunctionDeployRequestRuntime, str], "environment": str}, total=False)
 
 class StandardEmailServerResponse(Model):
     host: str
+    """Hostname of the email server.
+
+    A secret: never shown by repr().
+    """
     port: int
+    """TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission)."""
     username: str
+    """Username for authenticating with the SMTP server.
+
+    A secret: never shown by repr().
+    """
     password: str
+    """On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+
+    A secret: never shown by repr().
+    """
     sender_email: str
+    """Email address used as the From address on outgoing auth emails."""
     sender_name: str
+    """Display name shown as the sender in outgoing emails."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, host: Optional[str] = ..., port: Optional[int] = ..., username: Optional[str] = ..., password: Optional[str] = ..., sender_email: Optional[str] = ..., sender_name: Optional[str] = ...) -> None: ...
 
 StandardEmailServerResponseDict = TypedDict("StandardEmailServerResponseDict", {"host": Required[str], "port": Required[int], "username": Required[str], "password": Required[str], "sender_email": Required[str], "sender_name": Required[str]}, total=False)
 
 class SendNeonAuthEmailProviderTestRequest(Model):
-    """Request to test the branch's saved email provider. Only the recipient is supplied; the stored"""
+    """Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+    SMTP settings and password are used server-side.
+    """
     recipient_email: str
+    """The email address to send the test email to."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, recipient_email: Optional[str] = ...) -> None: ...
 
 SendNeonAuthEmailProviderTestRequestDict = TypedDict("SendNeonAuthEmailProviderTestRequestDict", {"recipient_email": Required[str]}, total=False)
@@ -2703,21 +3818,49 @@ SendNeonAuthEmailProviderTestRequestDict = TypedDict("SendNeonAuthEmailProviderT
 class ProjectMembers(Model):
     project_members: List[ProjectMember]
     pagination: Optional[CursorPagination]
+    """To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_members: Optional[List[Union[ProjectMember, ProjectMemberDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 ProjectMembersDict = TypedDict("ProjectMembersDict", {"project_members": Required[List[Union[ProjectMember, ProjectMemberDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
 
 class ProjectMember(Model):
     member_id: str
+    """The organization member ID."""
     user_id: str
+    """The user ID for the organization member."""
     email: Optional[str]
+    """Email address of the user who has been granted access to the project.
+
+    A secret: never shown by repr().
+    """
     name: Optional[str]
+    """The user's display name."""
     org_role: Union[ProjectMemberOrgRole, str]
+    """Organization-level role used by project member role management."""
     project_role: Optional[Union[ProjectRole, str]]
+    """Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    and `admin` maps to `ADMIN`.
+    """
     org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     effective_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     grant_source: Optional[Union[ProjectMemberGrantSource, str]]
+    """How a member's project access is granted."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, member_id: Optional[str] = ..., user_id: Optional[str] = ..., email: Optional[str] = ..., name: Optional[str] = ..., org_role: Optional[Union[ProjectMemberOrgRole, str]] = ..., project_role: Optional[Union[ProjectRole, str]] = ..., org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., effective_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., grant_source: Optional[Union[ProjectMemberGrantSource, str]] = ...) -> None: ...
 
 ProjectMemberDict = TypedDict("ProjectMemberDict", {"member_id": Required[str], "user_id": Required[str], "email": str, "name": str, "org_role": Required[Union[ProjectMemberOrgRole, str]], "project_role": Union[ProjectRole, str], "org_default_project_permission": Union[ProjectPermissionLevel, str], "explicit_project_permission": Union[ProjectPermissionLevel, str], "effective_project_permission": Union[ProjectPermissionLevel, str], "grant_source": Union[ProjectMemberGrantSource, str]}, total=False)
@@ -2727,25 +3870,55 @@ class ProjectMemberRoleResponse(Model):
     member_id: str
     user_id: str
     email: Optional[str]
+    """Email address of the user who has been granted access to the project.
+
+    A secret: never shown by repr().
+    """
     name: Optional[str]
+    """The user's display name."""
     org_role: Union[ProjectMemberOrgRole, str]
+    """Organization-level role used by project member role management."""
     project_role: Optional[Union[ProjectRole, str]]
+    """Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    and `admin` maps to `ADMIN`.
+    """
     org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     effective_project_permission: Optional[Union[ProjectPermissionLevel, str]]
+    """The caller's effective permission for a project when
+    per-project permissions are enabled. Values correspond to viewer,
+    editor, and admin/manage project access levels. Omitted for personal
+    projects, flag-off organizations, and non-user subjects.
+    """
     credential_rotation_recommended: Optional[bool]
+    """Hint that database credentials may need rotation after the role change."""
     org_api_key_rotation_recommended: Optional[bool]
+    """Hint that project-scoped org API keys created by the target user may need rotation."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project_id: Optional[str] = ..., member_id: Optional[str] = ..., user_id: Optional[str] = ..., email: Optional[str] = ..., name: Optional[str] = ..., org_role: Optional[Union[ProjectMemberOrgRole, str]] = ..., project_role: Optional[Union[ProjectRole, str]] = ..., org_default_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., explicit_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., effective_project_permission: Optional[Union[ProjectPermissionLevel, str]] = ..., credential_rotation_recommended: Optional[bool] = ..., org_api_key_rotation_recommended: Optional[bool] = ...) -> None: ...
 
 ProjectMemberRoleResponseDict = TypedDict("ProjectMemberRoleResponseDict", {"project_id": Required[str], "member_id": Required[str], "user_id": Required[str], "email": str, "name": str, "org_role": Required[Union[ProjectMemberOrgRole, str]], "project_role": Union[ProjectRole, str], "org_default_project_permission": Union[ProjectPermissionLevel, str], "explicit_project_permission": Union[ProjectPermissionLevel, str], "effective_project_permission": Union[ProjectPermissionLevel, str], "credential_rotation_recommended": bool, "org_api_key_rotation_recommended": bool}, total=False)
 
 class SetProjectMemberRoleRequest(Model):
     role: Union[ProjectRole, str]
+    """Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    and `admin` maps to `ADMIN`.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, role: Optional[Union[ProjectRole, str]] = ...) -> None: ...
 
 SetProjectMemberRoleRequestDict = TypedDict("SetProjectMemberRoleRequestDict", {"role": Required[Union[ProjectRole, str]]}, total=False)
 
 class ProjectMemberOrgRole(OpenEnum):
+    """Organization-level role used by project member role management."""
     ADMIN = "admin"
     MEMBER = "member"
     EDITOR = "editor"
@@ -2753,42 +3926,108 @@ class ProjectMemberOrgRole(OpenEnum):
     COLLABORATOR = "collaborator"
 
 class ProjectRole(OpenEnum):
+    """Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    and `admin` maps to `ADMIN`.
+    """
     VIEWER = "viewer"
     EDITOR = "editor"
     ADMIN = "admin"
 
 class ProjectMemberGrantSource(OpenEnum):
+    """How a member's project access is granted."""
     EXPLICIT = "explicit"
     ORG_ROLE_DEFAULT = "org_role_default"
     ORG_ADMIN_OVERRIDE = "org_admin_override"
     UNASSIGNED = "unassigned"
 
 class CredentialSecret(Model):
-    """The live secrets of an existing credential, recovered on demand by the"""
+    """The live secrets of an existing credential, recovered on demand by the
+    reveal endpoint. `api_token` and `s3_secret_access_key` are the same
+    values handed back once at issuance.
+
+    The field set is deliberately narrower than `CreateCredentialResponse`:
+    it carries only what reveal can actually recover. `token_id_short`,
+    `scopes`, `principal_type`, `created_at` and `expires_at` are metadata,
+    not secrets — read them from the list endpoint instead.
+
+    No `branch_id` is returned. Reveal is scoped by `(project_id,
+    token_id)`, so the branch in the request path authorizes the call but
+    is not proven to be the branch the credential was issued on. Echoing it
+    back would assert an anchor this endpoint never verified. For a
+    credential's true anchor branch, read `branch_id` from the list
+    endpoint, which is branch-exact.
+    """
     token_id: str
+    """Opaque credential id (e.g. nak_live_<32hex>)."""
     api_token: str
+    """Bearer token.
+
+    A secret: never shown by repr().
+    """
     s3_secret_access_key: str
+    """nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+
+    A secret: never shown by repr().
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, token_id: Optional[str] = ..., api_token: Optional[str] = ..., s3_secret_access_key: Optional[str] = ...) -> None: ...
 
 CredentialSecretDict = TypedDict("CredentialSecretDict", {"token_id": Required[str], "api_token": Required[str], "s3_secret_access_key": Required[str]}, total=False)
 
 class RotateCredentialResponse(Model):
-    """The replacement secret material for an existing credential, returned"""
+    """The replacement secret material for an existing credential, returned
+    exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are
+    unchanged by the rotation — only `api_token` and
+    `s3_secret_access_key` are new.
+    """
     token_id: str
+    """Opaque credential id (e.g. nak_live_<32hex>), unchanged by the
+    rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
+    """
     token_id_short: str
+    """First 12 hex chars of token_id; safe to log."""
     name: Optional[str]
+    """Customer-supplied label carried on the credential. Absent when none was set at issuance."""
     api_token: str
+    """The new Bearer token; returned exactly once.
+
+    A secret: never shown by repr().
+    """
     s3_secret_access_key: str
+    """The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+
+    A secret: never shown by repr().
+    """
     scopes: List[Union[GrantedCredentialScope, str]]
     branch_id: str
     principal_type: Union[RotateCredentialResponsePrincipalType, str]
+    """Always `user`: only customer-managed credentials are rotatable
+    through this endpoint.
+    """
     created_at: str
+    """When the credential was originally issued. Rotation replaces the
+    secrets in place and does not reset this.
+    """
     expires_at: Optional[str]
+    """When the credential expires; absent means never expires. Rotation
+    does not extend it.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, token_id: Optional[str] = ..., token_id_short: Optional[str] = ..., name: Optional[str] = ..., api_token: Optional[str] = ..., s3_secret_access_key: Optional[str] = ..., scopes: Optional[List[Union[GrantedCredentialScope, str]]] = ..., branch_id: Optional[str] = ..., principal_type: Optional[Union[RotateCredentialResponsePrincipalType, str]] = ..., created_at: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 RotateCredentialResponseDict = TypedDict("RotateCredentialResponseDict", {"token_id": Required[str], "token_id_short": Required[str], "name": str, "api_token": Required[str], "s3_secret_access_key": Required[str], "scopes": Required[List[Union[GrantedCredentialScope, str]]], "branch_id": Required[str], "principal_type": Required[Union[RotateCredentialResponsePrincipalType, str]], "created_at": Required[str], "expires_at": str}, total=False)
 
 class GrantedCredentialScope(OpenEnum):
+    """A single capability a credential actually carries, as reported by
+    responses that describe an existing credential.
+
+    This set is a superset of `CredentialScope` (the requestable set)
+    because a credential's scopes are not limited to what this API offers:
+    the platform accepts additional scopes for customer-managed (`user`)
+    credentials, so one may exist on your branch that was not issued
+    through this endpoint. Responses must be able to report such a
+    credential rather than fail to describe it — a client that rejected
+    the value would, on rotate, discard the replacement secret after the
+    rotation had already committed. Treat unknown values as opaque.
+    """
     STORAGE_READ = "storage:read"
     STORAGE_WRITE = "storage:write"
     AI_GATEWAY_INVOKE = "ai_gateway:invoke"
@@ -2797,19 +4036,72 @@ class GrantedCredentialScope(OpenEnum):
 
 class ProjectBranchLogsQueryRequest(Model):
     since: Optional[str]
+    """Length of the query window, ending at `end_time` or at the current
+    time when `end_time` is omitted. Mutually exclusive with
+    `start_time`. Prefer this over computing absolute bounds when the
+    caller only means "the last hour".
+    """
     start_time: Optional[str]
+    """Inclusive beginning of the query window. Mutually exclusive with
+    `since`. Defaults to one hour before `end_time`, or one hour before
+    the current time when both bounds are omitted.
+    """
     end_time: Optional[str]
+    """Exclusive end of the query window. Defaults to the current time."""
     limit: Optional[int]
+    """Maximum number of log records to return per page."""
     cursor: Optional[str]
+    """Opaque pagination cursor returned as `next_cursor` by a previous
+    call. Resume the query after the last record of the previous page,
+    repeating the time range and every filter unchanged.
+    """
     sort_order: Optional[Union[ProjectBranchLogsQueryRequestSortOrder, str]]
+    """Order matching records by timestamp. `desc`, the default, returns
+    the newest records first.
+    """
     source: Optional[Union[ProjectBranchLogSource, str]]
+    """The Neon service that emitted the log record."""
     service_name: Optional[str]
+    """Match the OpenTelemetry `service.name` resource attribute exactly."""
     scope_name: Optional[str]
+    """Match the OpenTelemetry instrumentation scope name exactly."""
     minimum_severity: Optional[Union[ProjectBranchLogSeverity, str]]
+    """An OpenTelemetry severity level. A minimum severity includes every
+    higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+    `fatal`.
+    """
     severity_text: Optional[str]
+    """Match the OpenTelemetry severity text exactly."""
     body_contains: Optional[str]
+    """Match records whose rendered `message` contains this case-sensitive
+    substring.
+
+    Records with a structured body are matched against their JSON
+    rendering, so the substring meets JSON syntax rather than prose: a
+    bare key name such as `operation` matches every record carrying that
+    key, and `http_status: 200` matches none, because the rendering
+    contains `"http_status":200` with no space.
+    """
     trace_id: Optional[str]
+    """Match records associated with this OpenTelemetry trace ID. W3C Trace
+    Context defines a trace ID as 32 lowercase hex digits, and that is
+    what is stored, so an uppercase value is rejected rather than
+    silently matching nothing.
+    """
     logql: Optional[str]
+    """Escape hatch for selections the structured filters cannot express: a
+    raw LogQL expression, evaluated against this branch's log stream.
+
+    Only stream selectors and line filters are accepted — no
+    aggregations and no parser stages. Supplying this alongside any
+    structured filter is rejected with `conflicting_filters` rather than
+    silently ignoring one of them. `limit`, `sort_order`, and the time
+    window still apply.
+
+    This field passes the underlying query language through to the
+    caller, so unlike the rest of this contract it may change as that
+    backend changes. Prefer the structured filters where they suffice.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, since: Optional[str] = ..., start_time: Optional[str] = ..., end_time: Optional[str] = ..., limit: Optional[int] = ..., cursor: Optional[str] = ..., sort_order: Optional[Union[ProjectBranchLogsQueryRequestSortOrder, str]] = ..., source: Optional[Union[ProjectBranchLogSource, str]] = ..., service_name: Optional[str] = ..., scope_name: Optional[str] = ..., minimum_severity: Optional[Union[ProjectBranchLogSeverity, str]] = ..., severity_text: Optional[str] = ..., body_contains: Optional[str] = ..., trace_id: Optional[str] = ..., logql: Optional[str] = ...) -> None: ...
 
 ProjectBranchLogsQueryRequestDict = TypedDict("ProjectBranchLogsQueryRequestDict", {"since": str, "start_time": str, "end_time": str, "limit": int, "cursor": str, "sort_order": Union[ProjectBranchLogsQueryRequestSortOrder, str], "source": Union[ProjectBranchLogSource, str], "service_name": str, "scope_name": str, "minimum_severity": Union[ProjectBranchLogSeverity, str], "severity_text": str, "body_contains": str, "trace_id": str, "logql": str}, total=False)
@@ -2817,23 +4109,44 @@ ProjectBranchLogsQueryRequestDict = TypedDict("ProjectBranchLogsQueryRequestDict
 class ProjectBranchLogsQueryResponse(Model):
     logs: List[ProjectBranchLogRecord]
     next_cursor: Optional[str]
+    """Pagination cursor to pass as `cursor` on the next request. Empty
+    when the response is not truncated.
+    """
     is_truncated: bool
+    """True when more records matched than were returned."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, logs: Optional[List[Union[ProjectBranchLogRecord, ProjectBranchLogRecordDict]]] = ..., next_cursor: Optional[str] = ..., is_truncated: Optional[bool] = ...) -> None: ...
 
 ProjectBranchLogsQueryResponseDict = TypedDict("ProjectBranchLogsQueryResponseDict", {"logs": Required[List[Union[ProjectBranchLogRecord, ProjectBranchLogRecordDict]]], "next_cursor": str, "is_truncated": Required[bool]}, total=False)
 
 class ProjectBranchLogRecord(Model):
     timestamp: str
+    """The OpenTelemetry record timestamp in UTC."""
     message: str
+    """The OpenTelemetry log body rendered as text. A body that is already a
+    string is returned verbatim. Any other OpenTelemetry `AnyValue` body
+    — notably the structured key/value body that `storage` records always
+    carry — is rendered as compact JSON with its keys sorted
+    alphabetically, for example
+    `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
+    """
     source: Optional[Union[ProjectBranchLogSource, str]]
+    """The Neon service that emitted the log record."""
     entity_id: Optional[str]
+    """The Neon identifier of the service instance that emitted the record."""
     service_name: Optional[str]
+    """The OpenTelemetry `service.name` resource attribute."""
     scope_name: Optional[str]
+    """The OpenTelemetry instrumentation scope name."""
     severity_number: Optional[int]
+    """The numeric OpenTelemetry severity."""
     severity_text: Optional[str]
+    """The original OpenTelemetry severity text."""
     trace_id: Optional[str]
+    """The OpenTelemetry trace ID, when the record belongs to a trace."""
     span_id: Optional[str]
+    """The OpenTelemetry span ID, when the record belongs to a span."""
     attributes: Dict[str, Any]
+    """Customer-defined OpenTelemetry log and resource attributes."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, timestamp: Optional[str] = ..., message: Optional[str] = ..., source: Optional[Union[ProjectBranchLogSource, str]] = ..., entity_id: Optional[str] = ..., service_name: Optional[str] = ..., scope_name: Optional[str] = ..., severity_number: Optional[int] = ..., severity_text: Optional[str] = ..., trace_id: Optional[str] = ..., span_id: Optional[str] = ..., attributes: Optional[Dict[str, Any]] = ...) -> None: ...
 
 ProjectBranchLogRecordDict = TypedDict("ProjectBranchLogRecordDict", {"timestamp": Required[str], "message": Required[str], "source": Union[ProjectBranchLogSource, str], "entity_id": str, "service_name": str, "scope_name": str, "severity_number": int, "severity_text": str, "trace_id": str, "span_id": str, "attributes": Required[Dict[str, Any]]}, total=False)
@@ -2842,6 +4155,19 @@ class ProjectBranchLogsInvalidQuery(Model):
     code: str
     message: str
     reason: Union[ProjectBranchLogsInvalidQueryReason, str]
+    """Machine-readable reason why the request was rejected:
+    - `time_range_too_large`: the requested window spans more than seven days.
+    - `invalid_time_range`: `end_time` is not after `start_time`.
+    - `conflicting_time_range`: both `since` and `start_time` were supplied.
+    - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+    different query.
+    - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+    endpoint reports for this branch.
+    - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+    construct this endpoint does not accept.
+    - `conflicting_filters`: `logql` was supplied alongside one or more structured
+    filters. Use one or the other.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, code: Optional[str] = ..., message: Optional[str] = ..., reason: Optional[Union[ProjectBranchLogsInvalidQueryReason, str]] = ...) -> None: ...
 
 ProjectBranchLogsInvalidQueryDict = TypedDict("ProjectBranchLogsInvalidQueryDict", {"code": Required[str], "message": Required[str], "reason": Required[Union[ProjectBranchLogsInvalidQueryReason, str]]}, total=False)
@@ -2850,12 +4176,23 @@ class ProjectBranchLogsNotAvailable(Model):
     code: str
     message: str
     reason: Union[ProjectBranchLogsNotAvailableReason, str]
+    """Machine-readable reason why logs cannot be read:
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+    have access to it.
+    - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+    has no logs to serve.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, code: Optional[str] = ..., message: Optional[str] = ..., reason: Optional[Union[ProjectBranchLogsNotAvailableReason, str]] = ...) -> None: ...
 
 ProjectBranchLogsNotAvailableDict = TypedDict("ProjectBranchLogsNotAvailableDict", {"code": Required[str], "message": Required[str], "reason": Required[Union[ProjectBranchLogsNotAvailableReason, str]]}, total=False)
 
 class ProjectBranchLogFieldsResponse(Model):
     fields: List[str]
+    """Log field names observed on this branch, each usable as `field_name`
+    on the log field-values endpoint. Computed per branch rather than
+    fixed by this specification, so clients should not assume a
+    particular set.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, fields: Optional[List[str]] = ...) -> None: ...
 
 ProjectBranchLogFieldsResponseDict = TypedDict("ProjectBranchLogFieldsResponseDict", {"fields": Required[List[str]]}, total=False)
@@ -2863,16 +4200,27 @@ ProjectBranchLogFieldsResponseDict = TypedDict("ProjectBranchLogFieldsResponseDi
 class ProjectBranchLogFieldValuesResponse(Model):
     values: List[str]
     is_truncated: bool
+    """True when more distinct values exist than were returned, because
+    either the requested `limit` or the server's own scan cap was
+    reached. A caller that filters on a partial list is choosing from an
+    arbitrary subset, so narrow `since` or `source` and ask again when
+    this is `true`.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, values: Optional[List[str]] = ..., is_truncated: Optional[bool] = ...) -> None: ...
 
 ProjectBranchLogFieldValuesResponseDict = TypedDict("ProjectBranchLogFieldValuesResponseDict", {"values": Required[List[str]], "is_truncated": Required[bool]}, total=False)
 
 class ProjectBranchLogSource(OpenEnum):
+    """The Neon service that emitted the log record."""
     FUNCTION = "function"
     STORAGE = "storage"
     PG_ENDPOINT = "pg_endpoint"
 
 class ProjectBranchLogSeverity(OpenEnum):
+    """An OpenTelemetry severity level. A minimum severity includes every
+    higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+    `fatal`.
+    """
     TRACE = "trace"
     DEBUG = "debug"
     INFO = "info"
@@ -2888,6 +4236,9 @@ TriggersListResponseDict = TypedDict("TriggersListResponseDict", {"triggers": Re
 
 class TriggerResponse(Model):
     trigger: Dict[str, Any]
+    """A branch-effective trigger discriminated by `type`. The supported trigger
+    types are `schedule` and `storage_object_created`.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, trigger: Optional[Dict[str, Any]] = ...) -> None: ...
 
 TriggerResponseDict = TypedDict("TriggerResponseDict", {"trigger": Required[Dict[str, Any]]}, total=False)
@@ -2895,74 +4246,127 @@ TriggerResponseDict = TypedDict("TriggerResponseDict", {"trigger": Required[Dict
 class ScheduleTrigger(Model):
     """A branch-effective schedule trigger for a Function."""
     type: Union[ScheduleTriggerType, str]
+    """Trigger type discriminator."""
     trigger_id: str
+    """Opaque, server-minted project-wide trigger identifier."""
     function_slug: str
+    """The branch-local Function slug resolved when an occurrence is consumed."""
     name: str
+    """Human-readable trigger name."""
     function_path: str
+    """Path passed to the target Function."""
     schedule: FunctionTriggerSchedule
+    """A numeric five-field cron schedule interpreted in UTC."""
     enabled: bool
     version: int
+    """Monotonic configuration version."""
     next_run_at: Optional[str]
+    """Next scheduled occurrence as an RFC 3339 UTC timestamp, or null
+    while disabled or inherited and not explicitly enabled on this branch.
+    """
     inherited: bool
+    """True when the effective configuration was authored on an ancestor branch."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[ScheduleTriggerType, str]] = ..., trigger_id: Optional[str] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., schedule: Optional[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]] = ..., enabled: Optional[bool] = ..., version: Optional[int] = ..., next_run_at: Optional[str] = ..., inherited: Optional[bool] = ...) -> None: ...
 
 ScheduleTriggerDict = TypedDict("ScheduleTriggerDict", {"type": Required[Union[ScheduleTriggerType, str]], "trigger_id": Required[str], "function_slug": Required[str], "name": Required[str], "function_path": Required[str], "schedule": Required[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]], "enabled": Required[bool], "version": Required[int], "next_run_at": Required[Optional[str]], "inherited": Required[bool]}, total=False)
 
 class StorageObjectCreatedTrigger(Model):
-    """A branch-effective trigger that invokes a Function after a successful"""
+    """A branch-effective trigger that invokes a Function after a successful
+    upload matching its exact bucket and optional object-key prefix.
+    """
     type: Union[StorageObjectCreatedTriggerType, str]
+    """Trigger type discriminator."""
     trigger_id: str
+    """Opaque, server-minted project-wide trigger identifier."""
     function_slug: str
+    """The branch-local Function slug resolved when an invocation is consumed."""
     name: str
+    """Human-readable trigger name."""
     function_path: str
+    """Path passed to the target Function."""
     storage_object_created: FunctionTriggerStorageObjectCreated
+    """Matches successful uploads to one exact bucket and, when configured, an
+    object-key prefix. The Function receives a JSON request body with
+    `type` set to `storage_object_created` and a `data` object containing
+    exactly `bucket_name` and `object_key`.
+    """
     enabled: bool
     version: int
+    """Monotonic configuration version."""
     inherited: bool
+    """True when the effective configuration was authored on an ancestor branch."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[StorageObjectCreatedTriggerType, str]] = ..., trigger_id: Optional[str] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., storage_object_created: Optional[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]] = ..., enabled: Optional[bool] = ..., version: Optional[int] = ..., inherited: Optional[bool] = ...) -> None: ...
 
 StorageObjectCreatedTriggerDict = TypedDict("StorageObjectCreatedTriggerDict", {"type": Required[Union[StorageObjectCreatedTriggerType, str]], "trigger_id": Required[str], "function_slug": Required[str], "name": Required[str], "function_path": Required[str], "storage_object_created": Required[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]], "enabled": Required[bool], "version": Required[int], "inherited": Required[bool]}, total=False)
 
 class ScheduleTriggerCreateRequest(Model):
     type: Union[ScheduleTriggerCreateRequestType, str]
+    """Trigger type discriminator."""
     function_slug: str
+    """The branch-local Function slug to invoke."""
     name: str
+    """Human-readable name, unique among triggers visible on the branch."""
     function_path: Optional[str]
+    """Path passed to the target Function. Defaults to `/`."""
     schedule: FunctionTriggerSchedule
+    """A numeric five-field cron schedule interpreted in UTC."""
     enabled: Optional[bool]
+    """Whether future occurrences should be scheduled."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[ScheduleTriggerCreateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., schedule: Optional[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
 
 ScheduleTriggerCreateRequestDict = TypedDict("ScheduleTriggerCreateRequestDict", {"type": Required[Union[ScheduleTriggerCreateRequestType, str]], "function_slug": Required[str], "name": Required[str], "function_path": str, "schedule": Required[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]], "enabled": bool}, total=False)
 
 class StorageObjectCreatedTriggerCreateRequest(Model):
     type: Union[StorageObjectCreatedTriggerCreateRequestType, str]
+    """Trigger type discriminator."""
     function_slug: str
+    """The branch-local Function slug to invoke."""
     name: str
+    """Human-readable name, unique among triggers visible on the branch."""
     function_path: Optional[str]
+    """Path passed to the target Function. Defaults to `/`."""
     storage_object_created: FunctionTriggerStorageObjectCreated
+    """Matches successful uploads to one exact bucket and, when configured, an
+    object-key prefix. The Function receives a JSON request body with
+    `type` set to `storage_object_created` and a `data` object containing
+    exactly `bucket_name` and `object_key`.
+    """
     enabled: Optional[bool]
+    """Whether successful matching uploads should invoke the Function."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[StorageObjectCreatedTriggerCreateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., storage_object_created: Optional[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
 
 StorageObjectCreatedTriggerCreateRequestDict = TypedDict("StorageObjectCreatedTriggerCreateRequestDict", {"type": Required[Union[StorageObjectCreatedTriggerCreateRequestType, str]], "function_slug": Required[str], "name": Required[str], "function_path": str, "storage_object_created": Required[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]], "enabled": bool}, total=False)
 
 class ScheduleTriggerUpdateRequest(Model):
     type: Union[ScheduleTriggerUpdateRequestType, str]
+    """Trigger type discriminator; it does not change the trigger type."""
     function_slug: Optional[str]
+    """Replacement branch-local Function slug."""
     name: Optional[str]
     function_path: Optional[str]
     schedule: Optional[FunctionTriggerSchedule]
+    """A numeric five-field cron schedule interpreted in UTC."""
     enabled: Optional[bool]
+    """True enables and false disables future scheduling."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[ScheduleTriggerUpdateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., schedule: Optional[Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
 
 ScheduleTriggerUpdateRequestDict = TypedDict("ScheduleTriggerUpdateRequestDict", {"type": Required[Union[ScheduleTriggerUpdateRequestType, str]], "function_slug": str, "name": str, "function_path": str, "schedule": Union[FunctionTriggerSchedule, FunctionTriggerScheduleDict], "enabled": bool}, total=False)
 
 class StorageObjectCreatedTriggerUpdateRequest(Model):
     type: Union[StorageObjectCreatedTriggerUpdateRequestType, str]
+    """Trigger type discriminator; it does not change the trigger type."""
     function_slug: Optional[str]
+    """Replacement branch-local Function slug."""
     name: Optional[str]
     function_path: Optional[str]
     storage_object_created: Optional[FunctionTriggerStorageObjectCreated]
+    """Matches successful uploads to one exact bucket and, when configured, an
+    object-key prefix. The Function receives a JSON request body with
+    `type` set to `storage_object_created` and a `data` object containing
+    exactly `bucket_name` and `object_key`.
+    """
     enabled: Optional[bool]
+    """True enables and false disables future matching uploads."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[Union[StorageObjectCreatedTriggerUpdateRequestType, str]] = ..., function_slug: Optional[str] = ..., name: Optional[str] = ..., function_path: Optional[str] = ..., storage_object_created: Optional[Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict]] = ..., enabled: Optional[bool] = ...) -> None: ...
 
 StorageObjectCreatedTriggerUpdateRequestDict = TypedDict("StorageObjectCreatedTriggerUpdateRequestDict", {"type": Required[Union[StorageObjectCreatedTriggerUpdateRequestType, str]], "function_slug": str, "name": str, "function_path": str, "storage_object_created": Union[FunctionTriggerStorageObjectCreated, FunctionTriggerStorageObjectCreatedDict], "enabled": bool}, total=False)
@@ -2970,14 +4374,27 @@ StorageObjectCreatedTriggerUpdateRequestDict = TypedDict("StorageObjectCreatedTr
 class FunctionTriggerSchedule(Model):
     """A numeric five-field cron schedule interpreted in UTC."""
     cron: str
+    """Numeric five-field cron expression (minute through day-of-week), interpreted in UTC."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, cron: Optional[str] = ...) -> None: ...
 
 FunctionTriggerScheduleDict = TypedDict("FunctionTriggerScheduleDict", {"cron": Required[str]}, total=False)
 
 class FunctionTriggerStorageObjectCreated(Model):
-    """Matches successful uploads to one exact bucket and, when configured, an"""
+    """Matches successful uploads to one exact bucket and, when configured, an
+    object-key prefix. The Function receives a JSON request body with
+    `type` set to `storage_object_created` and a `data` object containing
+    exactly `bucket_name` and `object_key`.
+    """
     bucket_name: str
+    """The exact object-storage bucket name to watch."""
     prefix: Optional[str]
+    """Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted,
+    every key in the bucket matches. When present, the full object key
+    must start with these exact bytes; matching is case-sensitive and
+    does not normalize paths or require a path-segment boundary.
+    Match-all responses omit this field rather than returning an empty
+    string.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, bucket_name: Optional[str] = ..., prefix: Optional[str] = ...) -> None: ...
 
 FunctionTriggerStorageObjectCreatedDict = TypedDict("FunctionTriggerStorageObjectCreatedDict", {"bucket_name": Required[str], "prefix": str}, total=False)
@@ -2990,34 +4407,86 @@ CustomDomainsListResponseDict = TypedDict("CustomDomainsListResponseDict", {"cus
 
 class CustomDomainRegisterRequest(Model):
     domain: str
+    """The custom domain to register (for example `dashboard.acme.com`).
+    Case-insensitive; normalized to lowercase (a trailing root dot is
+    stripped, so the 254-char bound admits a fully-qualified name whose
+    normalized form is 253 chars). Neon-managed and internal hostnames are
+    rejected.
+    """
     entity_type: str
+    """The kind of branch entity to point the domain at. v1 supports only
+    `function`; any other value is rejected with `invalid_entity_type`.
+    """
     entity_id: str
+    """The target entity's identifier within the branch. For `function` this
+    is the function slug (which must already exist on the branch).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, domain: Optional[str] = ..., entity_type: Optional[str] = ..., entity_id: Optional[str] = ...) -> None: ...
 
 CustomDomainRegisterRequestDict = TypedDict("CustomDomainRegisterRequestDict", {"domain": Required[str], "entity_type": Required[str], "entity_id": Required[str]}, total=False)
 
 class CustomDomain(Model):
     domain: str
+    """The registered custom domain (normalized, lowercase)."""
     entity_type: str
+    """The kind of branch entity the domain targets. Possible values:
+    `function` (v1 supports only `function`). Not an `enum`: new values may
+    ship in later spec versions — treat any undocumented value as unknown.
+    """
     entity_id: str
+    """The target entity's identifier within the branch. For `function` this
+    is the function slug.
+    """
     cname_target: str
+    """The hostname the customer must point their custom domain at with a
+    CNAME record. Empty when the serving region has no custom-domains
+    front door configured. This is the activation input: point DNS here
+    and the domain goes live (see `status`) once a certificate is issued
+    on the first request.
+    """
     status: Optional[str]
+    """The domain's current validity, computed by a background check:
+    `pending` (still converging — point your CNAME at `cname_target` and
+    wait), `active` (live: DNS resolves to the edge, the CA is authorized,
+    and routing is published), or `error` (a fixable problem — see
+    `status_reason`). Not an `enum`: treat any undocumented value as
+    unknown. May be absent briefly right after registration.
+    """
     dns_status: Optional[str]
+    """The DNS + CAA portion of the check: `pending` (no records yet), `ok`
+    (resolves to our edge and the CA is authorized), `misconfigured` (your
+    CNAME does not resolve to our edge), or `caa_blocked` (your CAA records
+    forbid Let's Encrypt). Not an `enum`.
+    """
     binding_status: Optional[str]
+    """Whether Neon's internal routing for the domain is published:
+    `pending`, `present`, or `missing`. `missing` is an internal fault
+    surfaced for support. Not an `enum`.
+    """
     status_reason: Optional[str]
+    """A short, stable machine-readable reason for a non-active `status`
+    (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`,
+    `binding-missing`), suitable for keying an actionable hint. Empty when
+    active or pending.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, domain: Optional[str] = ..., entity_type: Optional[str] = ..., entity_id: Optional[str] = ..., cname_target: Optional[str] = ..., status: Optional[str] = ..., dns_status: Optional[str] = ..., binding_status: Optional[str] = ..., status_reason: Optional[str] = ...) -> None: ...
 
 CustomDomainDict = TypedDict("CustomDomainDict", {"domain": Required[str], "entity_type": Required[str], "entity_id": Required[str], "cname_target": Required[str], "status": str, "dns_status": str, "binding_status": str, "status_reason": str}, total=False)
 
 class AdvisorIssueFacing(OpenEnum):
+    """Whether this issue affects external API exposure or is internal only"""
     EXTERNAL = "EXTERNAL"
     INTERNAL = "INTERNAL"
 
 class ProjectCreateRequestProjectBranch(Model):
     name: Optional[str]
+    """The default branch name. If not specified, the default branch name, `main`, will be used."""
     role_name: Optional[str]
+    """The role name. If not specified, the default role name, `{database_name}_owner`, will be used."""
     database_name: Optional[str]
+    """The database name. If not specified, the default database name, `neondb`, will be used."""
     annotations: Optional[Dict[str, str]]
+    """The annotations for the branch."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., role_name: Optional[str] = ..., database_name: Optional[str] = ..., annotations: Optional[Dict[str, str]] = ...) -> None: ...
 
 ProjectCreateRequestProjectBranchDict = TypedDict("ProjectCreateRequestProjectBranchDict", {"name": str, "role_name": str, "database_name": str, "annotations": Dict[str, str]}, total=False)
@@ -3025,16 +4494,52 @@ ProjectCreateRequestProjectBranchDict = TypedDict("ProjectCreateRequestProjectBr
 class ProjectCreateRequestProject(Model):
     settings: Optional[ProjectSettingsData]
     name: Optional[str]
+    """The project name. If not specified, the name will be identical to the generated project ID"""
     branch: Optional[ProjectCreateRequestProjectBranch]
     autoscaling_limit_min_cu: Optional[float]
+    """DEPRECATED, use default_endpoint_settings.autoscaling_limit_min_cu instead.
+
+    The minimum number of Compute Units. The minimum value is `0.25`.
+    See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+
+    Deprecated.
+    """
     autoscaling_limit_max_cu: Optional[float]
+    """DEPRECATED, use default_endpoint_settings.autoscaling_limit_max_cu instead.
+
+    The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+
+    Deprecated.
+    """
     provisioner: Optional[str]
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     region_id: Optional[str]
+    """The region identifier. Refer to our [Regions](https://neon.com/docs/introduction/regions) documentation for supported regions. Values are specified in this format: `aws-us-east-1`"""
     default_endpoint_settings: Optional[DefaultEndpointSettings]
+    """A collection of settings for a Neon endpoint"""
     pg_version: Optional[int]
+    """The major Postgres version number. Currently supported versions are `14`, `15`, `16`, `17`, and `18`."""
     store_passwords: Optional[bool]
+    """Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization."""
     history_retention_seconds: Optional[int]
+    """The number of seconds to retain the shared history for all branches in this project.
+    The default is 1 day (86400 seconds).
+    """
     org_id: Optional[str]
+    """Organization id in case the project created belongs to an organization.
+    If not present, project is owned by a user and not by org.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, settings: Optional[Union[ProjectSettingsData, ProjectSettingsDataDict]] = ..., name: Optional[str] = ..., branch: Optional[Union[ProjectCreateRequestProjectBranch, ProjectCreateRequestProjectBranchDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., region_id: Optional[str] = ..., default_endpoint_settings: Optional[Union[DefaultEndpointSettings, DefaultEndpointSettingsDict]] = ..., pg_version: Optional[int] = ..., store_passwords: Optional[bool] = ..., history_retention_seconds: Optional[int] = ..., org_id: Optional[str] = ...) -> None: ...
 
 ProjectCreateRequestProjectDict = TypedDict("ProjectCreateRequestProjectDict", {"settings": Union[ProjectSettingsData, ProjectSettingsDataDict], "name": str, "branch": Union[ProjectCreateRequestProjectBranch, ProjectCreateRequestProjectBranchDict], "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "provisioner": str, "region_id": str, "default_endpoint_settings": Union[DefaultEndpointSettings, DefaultEndpointSettingsDict], "pg_version": int, "store_passwords": bool, "history_retention_seconds": int, "org_id": str}, total=False)
@@ -3042,15 +4547,22 @@ ProjectCreateRequestProjectDict = TypedDict("ProjectCreateRequestProjectDict", {
 class ProjectUpdateRequestProject(Model):
     settings: Optional[ProjectSettingsData]
     name: Optional[str]
+    """The project name"""
     default_endpoint_settings: Optional[DefaultEndpointSettings]
+    """A collection of settings for a Neon endpoint"""
     history_retention_seconds: Optional[int]
+    """The number of seconds to retain the shared history for all branches in this project.
+    The default is 1 day (604800 seconds).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, settings: Optional[Union[ProjectSettingsData, ProjectSettingsDataDict]] = ..., name: Optional[str] = ..., default_endpoint_settings: Optional[Union[DefaultEndpointSettings, DefaultEndpointSettingsDict]] = ..., history_retention_seconds: Optional[int] = ...) -> None: ...
 
 ProjectUpdateRequestProjectDict = TypedDict("ProjectUpdateRequestProjectDict", {"settings": Union[ProjectSettingsData, ProjectSettingsDataDict], "name": str, "default_endpoint_settings": Union[DefaultEndpointSettings, DefaultEndpointSettingsDict], "history_retention_seconds": int}, total=False)
 
 class AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem(Model):
     message: str
+    """Description of why the plan is not satisfied"""
     code: str
+    """A short code identifying the reason"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, message: Optional[str] = ..., code: Optional[str] = ...) -> None: ...
 
 AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItemDict = TypedDict("AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItemDict", {"message": Required[str], "code": Required[str]}, total=False)
@@ -3058,24 +4570,43 @@ AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItemDict = TypedDict("Accep
 class BranchCreatedBy(Model):
     """The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system."""
     name: Optional[str]
+    """The name of the user."""
     image: Optional[str]
+    """The URL to the user's avatar image."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., image: Optional[str] = ...) -> None: ...
 
 BranchCreatedByDict = TypedDict("BranchCreatedByDict", {"name": str, "image": str}, total=False)
 
 class BranchRecoveryInfoDeletionMethod(OpenEnum):
+    """How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration"""
     USER = "user"
     TTL = "ttl"
 
 class BranchCreateRequestBranch(Model):
     parent_id: Optional[str]
+    """The `branch_id` of the parent branch. If omitted or empty, the branch will be created from the project's default branch."""
     name: Optional[str]
+    """The branch name"""
     parent_lsn: Optional[str]
+    """A Log Sequence Number (LSN) on the parent branch. The branch will be created with data from this LSN."""
     parent_timestamp: Optional[str]
+    """A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time.
+    The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+    """
     protected: Optional[bool]
+    """Whether the branch is protected"""
     archived: Optional[bool]
+    """Whether to create the branch as archived"""
     init_source: Optional[str]
+    """The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+      * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+      * `parent-data` - creates the branch with both schema and data from the parent.
+    """
     expires_at: Optional[str]
+    """The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+
+    Access to this feature is currently limited to participants in the Early Access Program.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, parent_id: Optional[str] = ..., name: Optional[str] = ..., parent_lsn: Optional[str] = ..., parent_timestamp: Optional[str] = ..., protected: Optional[bool] = ..., archived: Optional[bool] = ..., init_source: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 BranchCreateRequestBranchDict = TypedDict("BranchCreateRequestBranchDict", {"parent_id": str, "name": str, "parent_lsn": str, "parent_timestamp": str, "protected": bool, "archived": bool, "init_source": str, "expires_at": str}, total=False)
@@ -3084,52 +4615,155 @@ class BranchUpdateRequestBranch(Model):
     name: Optional[str]
     protected: Optional[bool]
     expires_at: Optional[str]
+    """The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. If this field is set to null, the expiration timestamp is removed.
+
+    Access to this feature is currently limited to participants in the Early Access Program.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., protected: Optional[bool] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 BranchUpdateRequestBranchDict = TypedDict("BranchUpdateRequestBranchDict", {"name": str, "protected": bool, "expires_at": Optional[str]}, total=False)
 
 class EndpointCreateRequestEndpoint(Model):
     branch_id: str
+    """The ID of the branch the compute endpoint will be associated with"""
     region_id: Optional[str]
+    """The region where the compute endpoint will be created. Only the project's `region_id` is permitted."""
     type: Union[EndpointType, str]
+    """The compute endpoint type. Either `read_write` or `read_only`."""
     settings: Optional[EndpointSettingsData]
+    """A collection of settings for a compute endpoint"""
     autoscaling_limit_min_cu: Optional[float]
+    """The minimum number of Compute Units. The minimum value is `0.25`.
+    See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+    """
     autoscaling_limit_max_cu: Optional[float]
+    """The maximum number of Compute Units.
+    See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+    """
     provisioner: Optional[str]
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     pooler_enabled: Optional[bool]
+    """DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+    The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+    See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+
+    Deprecated.
+    """
     pooler_mode: Optional[Union[EndpointPoolerMode, str]]
+    """DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     disabled: Optional[bool]
+    """Whether to restrict connections to the compute endpoint.
+    Enabling this option schedules a suspend compute operation.
+    A disabled compute endpoint cannot be enabled by a connection or
+    console action. However, the compute endpoint is periodically
+    enabled by check_availability operations.
+    """
     passwordless_access: Optional[bool]
+    """NOT YET IMPLEMENTED. Whether to permit passwordless access to the compute endpoint."""
     suspend_timeout_seconds: Optional[int]
+    """Duration of inactivity in seconds after which the compute endpoint is
+    automatically suspended. The value `0` means use the default value.
+    The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    The minimum value is `60` seconds (1 minute).
+    The maximum value is `604800` seconds (1 week). For more information, see
+    [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    """
     name: Optional[str]
+    """Optional name of the compute endpoint"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch_id: Optional[str] = ..., region_id: Optional[str] = ..., type: Optional[Union[EndpointType, str]] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., suspend_timeout_seconds: Optional[int] = ..., name: Optional[str] = ...) -> None: ...
 
 EndpointCreateRequestEndpointDict = TypedDict("EndpointCreateRequestEndpointDict", {"branch_id": Required[str], "region_id": str, "type": Required[Union[EndpointType, str]], "settings": Union[EndpointSettingsData, EndpointSettingsDataDict], "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "provisioner": str, "pooler_enabled": bool, "pooler_mode": Union[EndpointPoolerMode, str], "disabled": bool, "passwordless_access": bool, "suspend_timeout_seconds": int, "name": str}, total=False)
 
 class EndpointUpdateRequestEndpoint(Model):
     branch_id: Optional[str]
+    """DEPRECATED: This field will be removed in a future release.
+    The destination branch ID. The destination branch must not have an existing read-write endpoint.
+
+    Deprecated.
+    """
     autoscaling_limit_min_cu: Optional[float]
+    """The minimum number of Compute Units. The minimum value is `0.25`.
+    See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+    """
     autoscaling_limit_max_cu: Optional[float]
+    """The maximum number of Compute Units.
+    See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+    for more information.
+    """
     provisioner: Optional[str]
+    """The Neon compute provisioner.
+    Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+
+    Provisioner can be one of the following values:
+    * k8s-pod
+    * k8s-neonvm
+    * serverless-platform
+
+    Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+    """
     settings: Optional[EndpointSettingsData]
+    """A collection of settings for a compute endpoint"""
     pooler_enabled: Optional[bool]
+    """DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+    The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+    See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+
+    Deprecated.
+    """
     pooler_mode: Optional[Union[EndpointPoolerMode, str]]
+    """DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
+
+    Deprecated.
+    """
     disabled: Optional[bool]
+    """Whether to restrict connections to the compute endpoint.
+    Enabling this option schedules a suspend compute operation.
+    A disabled compute endpoint cannot be enabled by a connection or
+    console action. However, the compute endpoint is periodically
+    enabled by check_availability operations.
+    """
     passwordless_access: Optional[bool]
+    """NOT YET IMPLEMENTED. Whether to permit passwordless access to the compute endpoint."""
     suspend_timeout_seconds: Optional[int]
+    """Duration of inactivity in seconds after which the compute endpoint is
+    automatically suspended. The value `0` means use the default value.
+    The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    The minimum value is `60` seconds (1 minute).
+    The maximum value is `604800` seconds (1 week). For more information, see
+    [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    """
     name: Optional[str]
+    """Optional name of the compute endpoint"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch_id: Optional[str] = ..., autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., provisioner: Optional[str] = ..., settings: Optional[Union[EndpointSettingsData, EndpointSettingsDataDict]] = ..., pooler_enabled: Optional[bool] = ..., pooler_mode: Optional[Union[EndpointPoolerMode, str]] = ..., disabled: Optional[bool] = ..., passwordless_access: Optional[bool] = ..., suspend_timeout_seconds: Optional[int] = ..., name: Optional[str] = ...) -> None: ...
 
 EndpointUpdateRequestEndpointDict = TypedDict("EndpointUpdateRequestEndpointDict", {"branch_id": str, "autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "provisioner": str, "settings": Union[EndpointSettingsData, EndpointSettingsDataDict], "pooler_enabled": bool, "pooler_mode": Union[EndpointPoolerMode, str], "disabled": bool, "passwordless_access": bool, "suspend_timeout_seconds": int, "name": str}, total=False)
 
 class RoleCreateRequestRole(Model):
     name: str
+    """The role name. Cannot exceed 63 bytes in length."""
     no_login: Optional[bool]
+    """Whether to create a role that cannot login."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., no_login: Optional[bool] = ...) -> None: ...
 
 RoleCreateRequestRoleDict = TypedDict("RoleCreateRequestRoleDict", {"name": Required[str], "no_login": bool}, total=False)
 
 class PaymentSourceBankCardBrand(OpenEnum):
+    """Brand of credit card."""
     AMEX = "amex"
     DINERS = "diners"
     DISCOVER = "discover"
@@ -3141,14 +4775,18 @@ class PaymentSourceBankCardBrand(OpenEnum):
 
 class DatabaseCreateRequestDatabase(Model):
     name: str
+    """The name of the database"""
     owner_name: str
+    """The name of the role that owns the database"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., owner_name: Optional[str] = ...) -> None: ...
 
 DatabaseCreateRequestDatabaseDict = TypedDict("DatabaseCreateRequestDatabaseDict", {"name": Required[str], "owner_name": Required[str]}, total=False)
 
 class DatabaseUpdateRequestDatabase(Model):
     name: Optional[str]
+    """The name of the database"""
     owner_name: Optional[str]
+    """The name of the role that owns the database"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., owner_name: Optional[str] = ...) -> None: ...
 
 DatabaseUpdateRequestDatabaseDict = TypedDict("DatabaseUpdateRequestDatabaseDict", {"name": str, "owner_name": str}, total=False)
@@ -3162,6 +4800,11 @@ class AuthDetailsResponseAuthMethod(OpenEnum):
 
 class LimitsUnsatisfiedResponseLimitsItem(Model):
     name: str
+    """Identifier of the unsatisfied limit. Possible values are:
+    - subscription_type
+    - projects_count
+    - project_region
+    """
     expected: str
     actual: str
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., expected: Optional[str] = ..., actual: Optional[str] = ...) -> None: ...
@@ -3176,14 +4819,17 @@ class ProjectsWithIntegrationResponseProjectsItem(Model):
 ProjectsWithIntegrationResponseProjectsItemDict = TypedDict("ProjectsWithIntegrationResponseProjectsItemDict", {"id": Required[str], "integration": Required[str]}, total=False)
 
 class DataAPICreateRequestAuthProvider(OpenEnum):
+    """The authentication provider to use for the Neon Data API"""
     NEON_AUTH = "neon_auth"
     EXTERNAL = "external"
 
 class NeonAuthOrganizationConfigCreatorRole(OpenEnum):
+    """The role assigned to the user who creates an organization"""
     ADMIN = "admin"
     OWNER = "owner"
 
 class NeonAuthOrganizationConfigUpdateCreatorRole(OpenEnum):
+    """The role assigned to the user who creates an organization"""
     ADMIN = "admin"
     OWNER = "owner"
 
@@ -3206,7 +4852,9 @@ class BranchSchemaJSONTablesItemColumnsItem(Model):
     name: str
     type: str
     nullable: Optional[bool]
+    """Whether the column allows NULL values"""
     generated: Optional[bool]
+    """Whether the column is a generated (computed) column"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., type: Optional[str] = ..., nullable: Optional[bool] = ..., generated: Optional[bool] = ...) -> None: ...
 
 BranchSchemaJSONTablesItemColumnsItemDict = TypedDict("BranchSchemaJSONTablesItemColumnsItemDict", {"name": Required[str], "type": Required[str], "nullable": bool, "generated": bool}, total=False)
@@ -3214,17 +4862,24 @@ BranchSchemaJSONTablesItemColumnsItemDict = TypedDict("BranchSchemaJSONTablesIte
 class BranchSchemaJSONTablesItemConstraintsItemReferencedTable(Model):
     """For foreign keys - the referenced table information"""
     schema: str
+    """Schema of the referenced table"""
     table: str
+    """Name of the referenced table"""
     columns: List[str]
+    """Names of the referenced columns"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, schema: Optional[str] = ..., table: Optional[str] = ..., columns: Optional[List[str]] = ...) -> None: ...
 
 BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict = TypedDict("BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict", {"schema": Required[str], "table": Required[str], "columns": Required[List[str]]}, total=False)
 
 class BranchSchemaJSONTablesItemConstraintsItem(Model):
     type: str
+    """Type of constraint. Possible values: `primary_key`, `unique`, `foreign_key`"""
     columns: List[str]
+    """Column names participating in this constraint"""
     name: Optional[str]
+    """Optional name of the constraint"""
     referenced_table: Optional[BranchSchemaJSONTablesItemConstraintsItemReferencedTable]
+    """For foreign keys - the referenced table information"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, type: Optional[str] = ..., columns: Optional[List[str]] = ..., name: Optional[str] = ..., referenced_table: Optional[Union[BranchSchemaJSONTablesItemConstraintsItemReferencedTable, BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict]] = ...) -> None: ...
 
 BranchSchemaJSONTablesItemConstraintsItemDict = TypedDict("BranchSchemaJSONTablesItemConstraintsItemDict", {"type": Required[str], "columns": Required[List[str]], "name": str, "referenced_table": Union[BranchSchemaJSONTablesItemConstraintsItemReferencedTable, BranchSchemaJSONTablesItemConstraintsItemReferencedTableDict]}, total=False)
@@ -3239,27 +4894,51 @@ class BranchSchemaJSONTablesItem(Model):
 BranchSchemaJSONTablesItemDict = TypedDict("BranchSchemaJSONTablesItemDict", {"schema": Required[str], "name": Required[str], "columns": Required[List[Union[BranchSchemaJSONTablesItemColumnsItem, BranchSchemaJSONTablesItemColumnsItemDict]]], "constraints": List[Union[BranchSchemaJSONTablesItemConstraintsItem, BranchSchemaJSONTablesItemConstraintsItemDict]]}, total=False)
 
 class BucketCreateRequestAccessLevel(OpenEnum):
+    """Access level for the bucket. Defaults to `private`. Set to `public_read`
+    to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
+    """
     PRIVATE = "private"
     PUBLIC_READ = "public_read"
 
 class BranchStorageNotEnabledReason(OpenEnum):
+    """Machine-readable reason why storage is unavailable:
+    - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+    - `region_unavailable`: the project's region has no storage admin service wired.
+    - `branch_directory_missing`: the branch is not registered in the storage service.
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+      have access to it.
+    """
     ORG_NOT_ENTITLED = "org_not_entitled"
     REGION_UNAVAILABLE = "region_unavailable"
     BRANCH_DIRECTORY_MISSING = "branch_directory_missing"
     BRANCH_NOT_FOUND = "branch_not_found"
 
 class BranchAiGatewayNotEnabledReason(OpenEnum):
+    """Machine-readable reason why the AI gateway is unavailable:
+    - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+      have access to it.
+    """
     AI_GATEWAY_UNAVAILABLE = "ai_gateway_unavailable"
     BRANCH_NOT_FOUND = "branch_not_found"
 
 class PresignRequestOperation(OpenEnum):
+    """The transfer direction. `upload` returns a presigned `PUT` URL;
+    `download` returns a presigned `GET` URL.
+    """
     UPLOAD = "upload"
     DOWNLOAD = "download"
 
 class CreateCredentialRequestPrincipalType(OpenEnum):
+    """Principal type for the credential. Only `user` is customer-managed
+    and accepted here. `function` and `system` credentials are
+    platform-internal (e.g. function-serve auto-mint, presign signer)
+    and are never issued through the customer-facing API.
+    """
     USER = "user"
 
 class NeonFunctionDeploymentStatus(OpenEnum):
+    """Build lifecycle status of the deployment."""
     PENDING = "pending"
     BUILDING = "building"
     COMPLETED = "completed"
@@ -3269,13 +4948,32 @@ class FunctionDeployRequestRuntime(OpenEnum):
     NODEJS24 = "nodejs24"
 
 class RotateCredentialResponsePrincipalType(OpenEnum):
+    """Always `user`: only customer-managed credentials are rotatable
+    through this endpoint.
+    """
     USER = "user"
 
 class ProjectBranchLogsQueryRequestSortOrder(OpenEnum):
+    """Order matching records by timestamp. `desc`, the default, returns
+    the newest records first.
+    """
     ASC = "asc"
     DESC = "desc"
 
 class ProjectBranchLogsInvalidQueryReason(OpenEnum):
+    """Machine-readable reason why the request was rejected:
+    - `time_range_too_large`: the requested window spans more than seven days.
+    - `invalid_time_range`: `end_time` is not after `start_time`.
+    - `conflicting_time_range`: both `since` and `start_time` were supplied.
+    - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+    different query.
+    - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+    endpoint reports for this branch.
+    - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+    construct this endpoint does not accept.
+    - `conflicting_filters`: `logql` was supplied alongside one or more structured
+    filters. Use one or the other.
+    """
     TIME_RANGE_TOO_LARGE = "time_range_too_large"
     INVALID_TIME_RANGE = "invalid_time_range"
     CONFLICTING_TIME_RANGE = "conflicting_time_range"
@@ -3285,25 +4983,37 @@ class ProjectBranchLogsInvalidQueryReason(OpenEnum):
     CONFLICTING_FILTERS = "conflicting_filters"
 
 class ProjectBranchLogsNotAvailableReason(OpenEnum):
+    """Machine-readable reason why logs cannot be read:
+    - `branch_not_found`: the project or branch does not exist, or the caller does not
+    have access to it.
+    - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+    has no logs to serve.
+    """
     BRANCH_NOT_FOUND = "branch_not_found"
     TELEMETRY_NOT_ENABLED = "telemetry_not_enabled"
 
 class ScheduleTriggerType(OpenEnum):
+    """Trigger type discriminator."""
     SCHEDULE = "schedule"
 
 class StorageObjectCreatedTriggerType(OpenEnum):
+    """Trigger type discriminator."""
     STORAGE_OBJECT_CREATED = "storage_object_created"
 
 class ScheduleTriggerCreateRequestType(OpenEnum):
+    """Trigger type discriminator."""
     SCHEDULE = "schedule"
 
 class StorageObjectCreatedTriggerCreateRequestType(OpenEnum):
+    """Trigger type discriminator."""
     STORAGE_OBJECT_CREATED = "storage_object_created"
 
 class ScheduleTriggerUpdateRequestType(OpenEnum):
+    """Trigger type discriminator; it does not change the trigger type."""
     SCHEDULE = "schedule"
 
 class StorageObjectCreatedTriggerUpdateRequestType(OpenEnum):
+    """Trigger type discriminator; it does not change the trigger type."""
     STORAGE_OBJECT_CREATED = "storage_object_created"
 
 class GetProjectAdvisorSecurityIssuesMinSeverity(OpenEnum):
@@ -3320,7 +5030,14 @@ GetProjectAdvisorSecurityIssuesResponseDict = TypedDict("GetProjectAdvisorSecuri
 class ListProjectsResponse(Model):
     projects: List[ProjectListItem]
     unavailable_project_ids: Optional[List[str]]
+    """A list of project IDs indicating which projects are known to exist, but whose details could not
+    be fetched within the requested (or implicit) time limit
+    """
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     applications: Optional[Dict[str, List[Union[ApplicationType, str]]]]
     integrations: Dict[str, List[Union[ApplicationType, str]]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, projects: Optional[List[Union[ProjectListItem, ProjectListItemDict]]] = ..., unavailable_project_ids: Optional[List[str]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ..., applications: Optional[Dict[str, List[Union[ApplicationType, str]]]] = ..., integrations: Optional[Dict[str, List[Union[ApplicationType, str]]]] = ...) -> None: ...
@@ -3330,7 +5047,9 @@ ListProjectsResponseDict = TypedDict("ListProjectsResponseDict", {"projects": Re
 class CreatedProjectResponse(Model):
     project: Project
     connection_uris: List[ConnectionDetails]
+    """A secret: never shown by repr()."""
     roles: List[Role]
+    """A secret: never shown by repr()."""
     databases: List[Database]
     operations: List[Operation]
     branch: Branch
@@ -3342,7 +5061,14 @@ CreatedProjectResponseDict = TypedDict("CreatedProjectResponseDict", {"project":
 class ListSharedProjectsResponse(Model):
     projects: List[ProjectListItem]
     unavailable_project_ids: Optional[List[str]]
+    """A list of project IDs indicating which projects are known to exist, but whose details could not
+    be fetched within the requested (or implicit) time limit
+    """
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, projects: Optional[List[Union[ProjectListItem, ProjectListItemDict]]] = ..., unavailable_project_ids: Optional[List[str]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ...) -> None: ...
 
 ListSharedProjectsResponseDict = TypedDict("ListSharedProjectsResponseDict", {"projects": Required[List[Union[ProjectListItem, ProjectListItemDict]]], "unavailable_project_ids": List[str], "pagination": Union[Pagination, PaginationDict]}, total=False)
@@ -3357,30 +5083,42 @@ UpdateProjectResponseDict = TypedDict("UpdateProjectResponseDict", {"project": R
 class ListOperationsResponse(Model):
     operations: List[Operation]
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, operations: Optional[List[Union[Operation, OperationDict]]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ...) -> None: ...
 
 ListOperationsResponseDict = TypedDict("ListOperationsResponseDict", {"operations": Required[List[Union[Operation, OperationDict]]], "pagination": Union[Pagination, PaginationDict]}, total=False)
 
 class CreateProjectTransferRequestRequest(Model):
     ttl_seconds: Optional[int]
+    """Specifies the validity duration of the transfer request in seconds. If not provided,
+    the request will expire after 24 hours (86,400 seconds).
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, ttl_seconds: Optional[int] = ...) -> None: ...
 
 CreateProjectTransferRequestRequestDict = TypedDict("CreateProjectTransferRequestRequestDict", {"ttl_seconds": int}, total=False)
 
 class AcceptProjectTransferRequestRequest(Model):
     org_id: Optional[str]
+    """The Neon organization ID to transfer the project to. If not provided, the project will be
+    transferred to the current user or organization account.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, org_id: Optional[str] = ...) -> None: ...
 
 AcceptProjectTransferRequestRequestDict = TypedDict("AcceptProjectTransferRequestRequestDict", {"org_id": str}, total=False)
 
 class DisableNeonAuthRequest(Model):
     delete_data: Optional[bool]
+    """If true, deletes the `neon_auth` schema from the database"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, delete_data: Optional[bool] = ...) -> None: ...
 
 DisableNeonAuthRequestDict = TypedDict("DisableNeonAuthRequestDict", {"delete_data": bool}, total=False)
 
 class DeleteNeonAuthIntegrationRequest(Model):
     delete_data: Optional[bool]
+    """If true, deletes the `neon_auth` schema from the database"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, delete_data: Optional[bool] = ...) -> None: ...
 
 DeleteNeonAuthIntegrationRequestDict = TypedDict("DeleteNeonAuthIntegrationRequestDict", {"delete_data": bool}, total=False)
@@ -3398,19 +5136,36 @@ class ListProjectBranchesResponse(Model):
     branches: List[Branch]
     annotations: Dict[str, AnnotationData]
     pagination: Optional[CursorPagination]
+    """To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branches: Optional[List[Union[Branch, BranchDict]]] = ..., annotations: Optional[Dict[str, Union[AnnotationData, AnnotationDataDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 ListProjectBranchesResponseDict = TypedDict("ListProjectBranchesResponseDict", {"branches": Required[List[Union[Branch, BranchDict]]], "annotations": Required[Dict[str, Union[AnnotationData, AnnotationDataDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
 
 class CreateProjectBranchRequestBranch(Model):
     parent_id: Optional[str]
+    """The `branch_id` of the parent branch. If omitted or empty, the branch will be created from the project's default branch."""
     name: Optional[str]
+    """The branch name"""
     parent_lsn: Optional[str]
+    """A Log Sequence Number (LSN) on the parent branch. The branch will be created with data from this LSN."""
     parent_timestamp: Optional[str]
+    """A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time.
+    The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+    """
     protected: Optional[bool]
+    """Whether the branch is protected"""
     archived: Optional[bool]
+    """Whether to create the branch as archived"""
     init_source: Optional[str]
+    """The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+      * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+      * `parent-data` - creates the branch with both schema and data from the parent.
+    """
     expires_at: Optional[str]
+    """The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+
+    Access to this feature is currently limited to participants in the Early Access Program.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, parent_id: Optional[str] = ..., name: Optional[str] = ..., parent_lsn: Optional[str] = ..., parent_timestamp: Optional[str] = ..., protected: Optional[bool] = ..., archived: Optional[bool] = ..., init_source: Optional[str] = ..., expires_at: Optional[str] = ...) -> None: ...
 
 CreateProjectBranchRequestBranchDict = TypedDict("CreateProjectBranchRequestBranchDict", {"parent_id": str, "name": str, "parent_lsn": str, "parent_timestamp": str, "protected": bool, "archived": bool, "init_source": str, "expires_at": str}, total=False)
@@ -3419,6 +5174,7 @@ class CreateProjectBranchRequest(Model):
     endpoints: Optional[List[BranchCreateRequestEndpointOptions]]
     branch: Optional[CreateProjectBranchRequestBranch]
     annotation_value: Optional[Dict[str, str]]
+    """Annotation properties."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, endpoints: Optional[List[Union[BranchCreateRequestEndpointOptions, BranchCreateRequestEndpointOptionsDict]]] = ..., branch: Optional[Union[CreateProjectBranchRequestBranch, CreateProjectBranchRequestBranchDict]] = ..., annotation_value: Optional[Dict[str, str]] = ...) -> None: ...
 
 CreateProjectBranchRequestDict = TypedDict("CreateProjectBranchRequestDict", {"endpoints": List[Union[BranchCreateRequestEndpointOptions, BranchCreateRequestEndpointOptionsDict]], "branch": Union[CreateProjectBranchRequestBranch, CreateProjectBranchRequestBranchDict], "annotation_value": Dict[str, str]}, total=False)
@@ -3428,6 +5184,7 @@ class CreatedBranchResponse(Model):
     endpoints: List[Endpoint]
     operations: List[Operation]
     roles: List[Role]
+    """A secret: never shown by repr()."""
     databases: List[Database]
     connection_uris: Optional[List[ConnectionDetails]]
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch: Optional[Union[Branch, BranchDict]] = ..., endpoints: Optional[List[Union[Endpoint, EndpointDict]]] = ..., operations: Optional[List[Union[Operation, OperationDict]]] = ..., roles: Optional[List[Union[Role, RoleDict]]] = ..., databases: Optional[List[Union[Database, DatabaseDict]]] = ..., connection_uris: Optional[List[Union[ConnectionDetails, ConnectionDetailsDict]]] = ...) -> None: ...
@@ -3443,6 +5200,7 @@ GetProjectBranchResponseDict = TypedDict("GetProjectBranchResponseDict", {"branc
 
 class FinalizeRestoreBranchRequest(Model):
     name: Optional[str]
+    """used to rename the existing branch when it is replaced. if omitted, a default name is generated and used"""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ...) -> None: ...
 
 FinalizeRestoreBranchRequestDict = TypedDict("FinalizeRestoreBranchRequestDict", {"name": str}, total=False)
@@ -3450,6 +5208,10 @@ FinalizeRestoreBranchRequestDict = TypedDict("FinalizeRestoreBranchRequestDict",
 class GetConsumptionHistoryPerProjectResponse(Model):
     projects: List[ConsumptionHistoryPerProject]
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, projects: Optional[List[Union[ConsumptionHistoryPerProject, ConsumptionHistoryPerProjectDict]]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ...) -> None: ...
 
 GetConsumptionHistoryPerProjectResponseDict = TypedDict("GetConsumptionHistoryPerProjectResponseDict", {"projects": Required[List[Union[ConsumptionHistoryPerProject, ConsumptionHistoryPerProjectDict]]], "pagination": Union[Pagination, PaginationDict]}, total=False)
@@ -3457,6 +5219,10 @@ GetConsumptionHistoryPerProjectResponseDict = TypedDict("GetConsumptionHistoryPe
 class GetConsumptionHistoryPerProjectV2Response(Model):
     projects: List[ConsumptionHistoryPerProjectV2]
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, projects: Optional[List[Union[ConsumptionHistoryPerProjectV2, ConsumptionHistoryPerProjectV2Dict]]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ...) -> None: ...
 
 GetConsumptionHistoryPerProjectV2ResponseDict = TypedDict("GetConsumptionHistoryPerProjectV2ResponseDict", {"projects": Required[List[Union[ConsumptionHistoryPerProjectV2, ConsumptionHistoryPerProjectV2Dict]]], "pagination": Union[Pagination, PaginationDict]}, total=False)
@@ -3464,6 +5230,10 @@ GetConsumptionHistoryPerProjectV2ResponseDict = TypedDict("GetConsumptionHistory
 class GetConsumptionHistoryPerBranchV2Response(Model):
     branches: List[ConsumptionHistoryPerBranchV2]
     pagination: Optional[Pagination]
+    """Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    For more information about cursor based pagination, see
+    https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branches: Optional[List[Union[ConsumptionHistoryPerBranchV2, ConsumptionHistoryPerBranchV2Dict]]] = ..., pagination: Optional[Union[Pagination, PaginationDict]] = ...) -> None: ...
 
 GetConsumptionHistoryPerBranchV2ResponseDict = TypedDict("GetConsumptionHistoryPerBranchV2ResponseDict", {"branches": Required[List[Union[ConsumptionHistoryPerBranchV2, ConsumptionHistoryPerBranchV2Dict]]], "pagination": Union[Pagination, PaginationDict]}, total=False)
@@ -3480,6 +5250,7 @@ class GetOrganizationMembersSortOrder(OpenEnum):
 class GetOrganizationMembersResponse(Model):
     members: List[MemberWithUser]
     pagination: Optional[CursorPagination]
+    """To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, members: Optional[List[Union[MemberWithUser, MemberWithUserDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 GetOrganizationMembersResponseDict = TypedDict("GetOrganizationMembersResponseDict", {"members": Required[List[Union[MemberWithUser, MemberWithUserDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
@@ -3505,8 +5276,20 @@ UpdateSnapshotResponseDict = TypedDict("UpdateSnapshotResponseDict", {"snapshot"
 
 class RestoreSnapshotRequest(Model):
     name: Optional[str]
+    """A name for the newly restored branch.
+    If omitted, a default name will be generated.
+    """
     target_branch_id: Optional[str]
+    """The ID of the branch to restore the snapshot into.
+    If not specified, the branch from which the snapshot was originally
+    created (`snapshot.source_branch_id`) will be used.
+    """
     finalize_restore: Optional[bool]
+    """Set to `true` to finalize the restore operation immediately.
+    This will complete the restore and move any associated computes to the new branch,
+    similar to the `finalizeRestoreBranch` operation.
+    Defaults to `false` to allow previewing the restored snapshot data first.
+    """
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, name: Optional[str] = ..., target_branch_id: Optional[str] = ..., finalize_restore: Optional[bool] = ...) -> None: ...
 
 RestoreSnapshotRequestDict = TypedDict("RestoreSnapshotRequestDict", {"name": str, "target_branch_id": str, "finalize_restore": bool}, total=False)
@@ -3522,6 +5305,7 @@ RestoredSnapshotResponseDict = TypedDict("RestoredSnapshotResponseDict", {"branc
 class ListProjectBranchFunctionsResponse(Model):
     functions: List[NeonFunction]
     pagination: Optional[CursorPagination]
+    """To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, functions: Optional[List[Union[NeonFunction, NeonFunctionDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 ListProjectBranchFunctionsResponseDict = TypedDict("ListProjectBranchFunctionsResponseDict", {"functions": Required[List[Union[NeonFunction, NeonFunctionDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)
@@ -3529,6 +5313,7 @@ ListProjectBranchFunctionsResponseDict = TypedDict("ListProjectBranchFunctionsRe
 class ListProjectBranchCustomDomainsResponse(Model):
     custom_domains: List[CustomDomain]
     pagination: Optional[CursorPagination]
+    """To paginate the response, issue an initial request with `limit` value. Then, add the value returned in the response `.pagination.next` attribute into the request under the `cursor` query parameter to the subsequent request to retrieve next page in pagination. The contents on cursor `next` are opaque, clients are not expected to make any assumptions on the format of the data inside the cursor."""
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, custom_domains: Optional[List[Union[CustomDomain, CustomDomainDict]]] = ..., pagination: Optional[Union[CursorPagination, CursorPaginationDict]] = ...) -> None: ...
 
 ListProjectBranchCustomDomainsResponseDict = TypedDict("ListProjectBranchCustomDomainsResponseDict", {"custom_domains": Required[List[Union[CustomDomain, CustomDomainDict]]], "pagination": Union[CursorPagination, CursorPaginationDict]}, total=False)

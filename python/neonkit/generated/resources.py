@@ -12,58 +12,628 @@ class Projects:
         self._c = client
 
     def get_advisor_security_issues(self, project_id, *, branch_id=None, database_name=None, category=None, min_severity=None):
+        """Get advisor issues
+
+        Analyzes the database for security and performance issues.
+        Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+
+        Requires read access to the project and Data API enabled.
+
+        Args:
+            project_id: Neon project ID
+            branch_id: Branch ID to analyze. If not specified, the project's default branch is used.
+            database_name: Database name to analyze. Required if branch has multiple databases.
+            category: Filter issues by category
+            min_severity: Minimum severity level to include. For example, WARN returns WARN and ERROR issues, excluding INFO.
+
+        Returns:
+            GetProjectAdvisorSecurityIssuesResponse: the response, with `issues`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/advisors` (`getProjectAdvisorSecurityIssues`).
+        """
         return self._c._call("getProjectAdvisorSecurityIssues", (project_id,), _q(("branch_id", branch_id), ("database_name", database_name), ("category", category), ("min_severity", min_severity)), None, None, "GetProjectAdvisorSecurityIssuesResponse")
     def list(self, *, cursor=None, limit=None, search=None, org_id=None, timeout=None, recoverable=None):
+        """List projects
+
+        Retrieves a list of projects for the specified organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+        and [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            cursor: Specify the cursor value from the previous response to retrieve the next batch of projects.
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search by project `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            org_id: Search for projects by `org_id`.
+                Defaults to the client's `org_id`.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+            recoverable: Show only deleted projects within the recovery window.
+
+        Returns:
+            ListProjectsResponse: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects` (`listProjects`).
+        """
         return self._c._call("listProjects", (), _q(("cursor", cursor), ("limit", limit), ("search", search), ("org_id", org_id), ("timeout", timeout), ("recoverable", recoverable)), None, None, "ListProjectsResponse")
     def iter(self, *, limit=None, search=None, org_id=None, timeout=None, recoverable=None):
+        """Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+
+        List projects
+
+        Retrieves a list of projects for the specified organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+        and [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search by project `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            org_id: Search for projects by `org_id`.
+                Defaults to the client's `org_id`.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+            recoverable: Show only deleted projects within the recovery window.
+
+        Yields:
+            ProjectListItem: Essential data about the project. Full data is available at the getProject endpoint.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects` (`listProjects`).
+        """
         return self._c._iter("listProjects", (), _q(("limit", limit), ("search", search), ("org_id", org_id), ("timeout", timeout), ("recoverable", recoverable)), "ProjectListItem")
     def create(self, *, body, wait=None):
+        """Create project
+
+        Creates a Neon project within an organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        Plan limits define how many projects you can create.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        You can specify a region and Postgres version in the request body.
+        Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+        For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            body: The request: a `ProjectCreateRequest` or its dict form.
+                `project` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects` (`createProject`).
+        """
         return self._c._call("createProject", (), (), _json(body), wait, "CreatedProjectResponse")
     def list_shared(self, *, cursor=None, limit=None, search=None, timeout=None):
+        """List shared projects
+
+        Retrieves a list of projects shared with your Neon account.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            cursor: Specify the cursor value from the previous response to get the next batch of projects.
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search query by name or id.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+
+        Returns:
+            ListSharedProjectsResponse: the response, with `projects`, `unavailable_project_ids`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects/shared` (`listSharedProjects`).
+        """
         return self._c._call("listSharedProjects", (), _q(("cursor", cursor), ("limit", limit), ("search", search), ("timeout", timeout)), None, None, "ListSharedProjectsResponse")
     def list_shared_iter(self, *, limit=None, search=None, timeout=None):
+        """Every `projects` item of every page of `list_shared` (`listSharedProjects`), each page fetched when the previous one is used up.
+
+        List shared projects
+
+        Retrieves a list of projects shared with your Neon account.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search query by name or id.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+
+        Yields:
+            ProjectListItem: Essential data about the project. Full data is available at the getProject endpoint.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects/shared` (`listSharedProjects`).
+        """
         return self._c._iter("listSharedProjects", (), _q(("limit", limit), ("search", search), ("timeout", timeout)), "ProjectListItem")
     def get(self, project_id):
+        """Retrieve project details
+
+        Retrieves information about the specified project.
+        Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectResponse: the response, with `project`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}` (`getProject`).
+        """
         return self._c._call("getProject", (project_id,), (), None, None, "ProjectResponse")
     def update(self, project_id, *, body, wait=None):
+        """Update project
+
+        Updates the specified project.
+        Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `ProjectUpdateRequest` or its dict form.
+                `project` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            UpdateProjectResponse: the response, with `project`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}` (`updateProject`).
+        """
         return self._c._call("updateProject", (project_id,), (), _json(body), wait, "UpdateProjectResponse")
     def delete(self, project_id):
+        """Delete project
+
+        Deletes the specified project and all its endpoints, branches, databases, and users.
+        Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+        To list recoverable projects, use `GET /projects?recoverable=true`.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectResponse: the response, with `project`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}` (`deleteProject`).
+        """
         return self._c._call("deleteProject", (project_id,), (), None, None, "ProjectResponse")
     def recover(self, project_id):
+        """Recover a deleted project
+
+        Recovers a deleted project within the 7-day deletion recovery period.
+        Restores branches, endpoints, settings, and connection strings.
+        Some integrations require manual reconfiguration after recovery.
+        To list recoverable projects, use `GET /projects?recoverable=true`.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectRecoverResponse: the response, with `project`, `branches`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/recover` (`recoverProject`).
+        """
         return self._c._call("recoverProject", (project_id,), (), None, None, "ProjectRecoverResponse")
     def list_permissions(self, project_id):
+        """List project access
+
+        Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+
+        Args:
+            project_id: The `project_id` parameter.
+
+        Returns:
+            ProjectPermissions: the response, with `project_permissions`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/permissions` (`listProjectPermissions`).
+        """
         return self._c._call("listProjectPermissions", (project_id,), (), None, None, "ProjectPermissions")
     def grant_permission(self, project_id, *, body):
+        """Grant project access
+
+        Grants project access to the account associated with the specified email address.
+
+        Args:
+            project_id: The `project_id` parameter.
+            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
+                `email` (required)
+
+        Returns:
+            ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/permissions` (`grantPermissionToProject`).
+        """
         return self._c._call("grantPermissionToProject", (project_id,), (), _json(body), None, "ProjectPermission")
     def revoke_permission(self, project_id, permission_id):
+        """Revoke project access
+
+        Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+
+        Args:
+            project_id: The `project_id` parameter.
+            permission_id: The `permission_id` parameter.
+
+        Returns:
+            ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/permissions/{permission_id}` (`revokePermissionFromProject`).
+        """
         return self._c._call("revokePermissionFromProject", (project_id, permission_id), (), None, None, "ProjectPermission")
     def get_available_preload_libraries(self, project_id):
+        """List available shared preload libraries
+
+        Returns the shared preload libraries available for the specified project's Postgres version.
+        Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+        setting and a compute restart to activate.
+        Use this list to determine which libraries can be enabled in the project's
+        `settings.preload_libraries` configuration.
+
+        Args:
+            project_id: The `project_id` parameter.
+
+        Returns:
+            AvailablePreloadLibraries: the response, with `libraries`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/available_preload_libraries` (`getAvailablePreloadLibraries`).
+        """
         return self._c._call("getAvailablePreloadLibraries", (project_id,), (), None, None, "AvailablePreloadLibraries")
     def create_transfer_request(self, project_id, *, body=None):
+        """Create a project transfer request
+
+        Creates a transfer request for the specified project. The request expires after a set period.
+        To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+        or uses the Neon Console claim link.
+        The optional `ru` parameter redirects the recipient after acceptance.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
+                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+
+        Returns:
+            ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/transfer_requests` (`createProjectTransferRequest`).
+        """
         return self._c._call("createProjectTransferRequest", (project_id,), (), _json(body), None, "ProjectTransferRequestResponse")
     def accept_transfer_request(self, project_id, request_id, *, body=None):
+        """Accept a project transfer request
+
+        Accepts a transfer request for the specified project, transferring it to the specified organization
+        or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+
+        Args:
+            project_id: The Neon project ID
+            request_id: The Neon project transfer request ID
+            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
+                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+
+        Raises:
+            ApiError: 406.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/transfer_requests/{request_id}` (`acceptProjectTransferRequest`).
+        """
         return self._c._call("acceptProjectTransferRequest", (project_id, request_id), (), _json(body), None, "#empty")
     def get_jwks(self, project_id):
+        """List JWKS URLs
+
+        Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectJWKSResponse: The list of configured JWKS definitions for a project
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/jwks` (`getProjectJWKS`).
+        """
         return self._c._call("getProjectJWKS", (project_id,), (), None, None, "ProjectJWKSResponse")
     def add_jwks(self, project_id, *, body, wait=None):
+        """Add JWKS URL
+
+        Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+
+        The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+
+        The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+
+        The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+
+        The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+
+        The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
+                `jwks_url` (required): The URL that lists the JWKS
+                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+                `branch_id`: Branch ID
+                `jwt_audience`: The name of the required JWT Audience to be used
+                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            JWKSCreationOperation: the response, with `jwks`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/jwks` (`addProjectJWKS`).
+        """
         return self._c._call("addProjectJWKS", (project_id,), (), _json(body), wait, "JWKSCreationOperation")
     def delete_jwks(self, project_id, jwks_id):
+        """Delete JWKS URL
+
+        Removes the specified JWKS URL from the project.
+        JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+
+        Args:
+            project_id: The Neon project ID
+            jwks_id: The JWKS ID
+
+        Returns:
+            JWKS: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/jwks/{jwks_id}` (`deleteProjectJWKS`).
+        """
         return self._c._call("deleteProjectJWKS", (project_id, jwks_id), (), None, None, "JWKS")
     def get_connection_uri(self, project_id, *, branch_id=None, endpoint_id=None, database_name, role_name, pooled=None):
+        """Retrieve connection URI
+
+        Retrieves a connection URI for the specified database.
+        The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID. Defaults to your project's default `branch_id` if not specified.
+            endpoint_id: The endpoint ID. Defaults to the read-write `endpoint_id` associated with the `branch_id` if not specified.
+            database_name: The database name
+            role_name: The role name
+            pooled: Adds the `-pooler` option to the connection URI when set to `true`, creating a pooled connection URI.
+
+        Returns:
+            ConnectionURIResponse: the response, with `uri`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/connection_uri` (`getConnectionURI`).
+        """
         return self._c._call("getConnectionURI", (project_id,), _q(("branch_id", branch_id), ("endpoint_id", endpoint_id), ("database_name", database_name), ("role_name", role_name), ("pooled", pooled)), None, None, "ConnectionURIResponse")
     def list_vpc_endpoints(self, project_id):
+        """List VPC endpoint restrictions
+
+        Lists VPC endpoint restrictions for the specified Neon project.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            VPCEndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/vpc_endpoints` (`listProjectVPCEndpoints`).
+        """
         return self._c._call("listProjectVPCEndpoints", (project_id,), (), None, None, "VPCEndpointsResponse")
     def assign_vpc_endpoint(self, project_id, vpc_endpoint_id, *, body):
+        """Set VPC endpoint restriction
+
+        Sets or updates a VPC endpoint restriction for a Neon project.
+        When a VPC endpoint restriction is set, the project only accepts connections
+        from the specified VPC.
+        A VPC endpoint can be set as a restriction only after it is assigned to the
+        parent organization of the Neon project.
+
+        Args:
+            project_id: The Neon project ID
+            vpc_endpoint_id: The VPC endpoint ID
+            body: The request: a `VPCEndpointAssignment` or its dict form.
+                `label` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignProjectVPCEndpoint`).
+        """
         return self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(body), None, "#empty")
     def delete_vpc_endpoint(self, project_id, vpc_endpoint_id):
+        """Delete VPC endpoint restriction
+
+        Removes the specified VPC endpoint restriction from a Neon project.
+
+        Args:
+            project_id: The Neon project ID
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`deleteProjectVPCEndpoint`).
+        """
         return self._c._call("deleteProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), None, None, "#empty")
     def list_members(self, project_id, *, cursor=None, limit=None):
+        """List org members and their project roles
+
+        Lists organization members and their per-project roles for an org-owned project.
+        Returns 404 when the project is not org-owned, per-project role management is disabled,
+        or the caller has no access. Callers with VIEWER or EDITOR see members with
+        effective project access. Callers with ADMIN also see unassigned org members.
+
+        Args:
+            project_id: The `project_id` parameter.
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: The maximum number of members to return in the response
+
+        Returns:
+            ProjectMembers: the response, with `project_members`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/members` (`listProjectMembers`).
+        """
         return self._c._call("listProjectMembers", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ProjectMembers")
     def list_members_iter(self, project_id, *, limit=None):
+        """Every `project_members` item of every page of `list_members` (`listProjectMembers`), each page fetched when the previous one is used up.
+
+        List org members and their project roles
+
+        Lists organization members and their per-project roles for an org-owned project.
+        Returns 404 when the project is not org-owned, per-project role management is disabled,
+        or the caller has no access. Callers with VIEWER or EDITOR see members with
+        effective project access. Callers with ADMIN also see unassigned org members.
+
+        Args:
+            project_id: The `project_id` parameter.
+            limit: The maximum number of members to return in the response
+
+        Yields:
+            ProjectMember: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/members` (`listProjectMembers`).
+        """
         return self._c._iter("listProjectMembers", (project_id,), _q(("limit", limit)), "ProjectMember")
     def set_member_role(self, project_id, member_id, *, body, confirm_self_demotion=None):
+        """Set an org member's role on a project
+
+        Idempotently sets or updates the explicit project grant of the specified org member.
+        Self-demotion requires `confirm_self_demotion=true`.
+
+        Args:
+            project_id: The `project_id` parameter.
+            member_id: The `member_id` parameter.
+            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
+                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            confirm_self_demotion: The `confirm_self_demotion` parameter.
+
+        Returns:
+            ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/members/{member_id}/role` (`setProjectMemberRole`).
+        """
         return self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(body), None, "ProjectMemberRoleResponse")
     def remove_member_role(self, project_id, member_id, *, confirm_self_lockout=None):
+        """Remove an org member's role on a project
+
+        Idempotently removes the explicit project grant. The member's organization-role
+        default project permission still applies. Self-DELETE requires
+        `confirm_self_lockout=true` when effective manage access would be lost.
+
+        Args:
+            project_id: The `project_id` parameter.
+            member_id: The `member_id` parameter.
+            confirm_self_lockout: The `confirm_self_lockout` parameter.
+
+        Returns:
+            ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/members/{member_id}/role` (`removeProjectMemberRole`).
+        """
         return self._c._call("removeProjectMemberRole", (project_id, member_id), _q(("confirm_self_lockout", confirm_self_lockout)), None, None, "ProjectMemberRoleResponse")
 
 class Branches:
@@ -74,58 +644,816 @@ class Branches:
         self._c = client
 
     def list(self, project_id, *, search=None, sort_by=None, cursor=None, sort_order=None, limit=None, include_deleted=None):
+        """List branches
+
+        Retrieves a list of branches for the specified project.
+
+        Each Neon project has a root branch named `main`.
+        A `branch_id` value has a `br-` prefix.
+        A project may contain child branches that were branched from `main` or from another branch.
+        A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            search: Search by branch `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            sort_by: Sort the branches by sort_field. If not provided, branches will be sorted by updated_at descending order
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of records to be returned in the response
+            include_deleted: If true, return recoverable deleted branches too (soft-deleted within the recovery window).
+                If false or not provided, return only active (non-deleted) branches.
+
+                This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
+
+        Returns:
+            ListProjectBranchesResponse: the response, with `branches`, `annotations`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches` (`listProjectBranches`).
+        """
         return self._c._call("listProjectBranches", (project_id,), _q(("search", search), ("sort_by", sort_by), ("cursor", cursor), ("sort_order", sort_order), ("limit", limit), ("include_deleted", include_deleted)), None, None, "ListProjectBranchesResponse")
     def iter(self, project_id, *, search=None, sort_by=None, sort_order=None, limit=None, include_deleted=None):
+        """Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+
+        List branches
+
+        Retrieves a list of branches for the specified project.
+
+        Each Neon project has a root branch named `main`.
+        A `branch_id` value has a `br-` prefix.
+        A project may contain child branches that were branched from `main` or from another branch.
+        A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            search: Search by branch `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            sort_by: Sort the branches by sort_field. If not provided, branches will be sorted by updated_at descending order
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of records to be returned in the response
+            include_deleted: If true, return recoverable deleted branches too (soft-deleted within the recovery window).
+                If false or not provided, return only active (non-deleted) branches.
+
+                This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
+
+        Yields:
+            Branch: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches` (`listProjectBranches`).
+        """
         return self._c._iter("listProjectBranches", (project_id,), _q(("search", search), ("sort_by", sort_by), ("sort_order", sort_order), ("limit", limit), ("include_deleted", include_deleted)), "Branch")
     def create(self, project_id, *, body=None, wait=None):
+        """Create branch
+
+        Creates a branch in the specified project.
+        No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+        By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+        To access the branch, add a `read_write` endpoint.
+        Each branch supports one read-write endpoint and multiple read-only endpoints.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
+                `endpoints`
+                `branch`
+                `annotation_value`: Annotation properties.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches` (`createProjectBranch`).
+        """
         return self._c._call("createProjectBranch", (project_id,), (), _json(body), wait, "CreatedBranchResponse")
     def create_anonymized(self, project_id, *, body, wait=None):
+        """Create anonymized branch
+
+        Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+        This allows developers to work with masked production data.
+        Optionally, provide `masking_rules` to set initial masking rules for the branch
+        and `start_anonymization` to automatically start anonymization after creation. This
+        combines functionality of updating masking rules and starting anonymization into the
+        branch creation request.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
+                `annotation_value`: Annotation properties.
+                `branch_create`
+                `masking_rules`: List of masking rules to apply to the branch.
+                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branch_anonymized` (`createProjectBranchAnonymized`).
+        """
         return self._c._call("createProjectBranchAnonymized", (project_id,), (), _json(body), wait, "CreatedBranchResponse")
     def count(self, project_id, *, search=None):
+        """Retrieve number of branches
+
+        Retrieves the total number of branches in the specified project.
+        Supports an optional `search` parameter to count branches matching a name filter.
+
+        Args:
+            project_id: The Neon project ID
+            search: Count branches matching the `name` in search query
+
+        Returns:
+            BranchesCountResponse: the response, with `count`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/count` (`countProjectBranches`).
+        """
         return self._c._call("countProjectBranches", (project_id,), _q(("search", search)), None, None, "BranchesCountResponse")
     def get(self, project_id, branch_id):
+        """Retrieve branch details
+
+        Retrieves information about the specified branch.
+        A `branch_id` value has a `br-` prefix.
+
+        Each Neon project is initially created with a root and default branch named `main`.
+        A project can contain one or more branches.
+        A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            GetProjectBranchResponse: the response, with `branch`, `annotation`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}` (`getProjectBranch`).
+        """
         return self._c._call("getProjectBranch", (project_id, branch_id), (), None, None, "GetProjectBranchResponse")
     def update(self, project_id, branch_id, *, body, wait=None):
+        """Update branch
+
+        Updates the specified branch.
+        For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BranchUpdateRequest` or its dict form.
+                `branch` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/branches/{branch_id}` (`updateProjectBranch`).
+        """
         return self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
     def delete(self, project_id, branch_id, *, wait=None):
+        """Delete branch
+
+        Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+
+        The deletion completes after all operations finish.
+        You cannot delete a project's root or default branch, or a branch that has a child branch.
+        A project must have at least one branch.
+
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}` (`deleteProjectBranch`).
+        """
         return self._c._call("deleteProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
     def restore(self, project_id, branch_id, *, body, wait=None):
+        """Restore branch to a historical state
+
+        Restores a branch to an earlier state in its own or another branch's history
+        by specifying an LSN or timestamp.
+        Creates a new branch from the historical state.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BranchRestoreRequest` or its dict form.
+                `source_branch_id` (required): The `branch_id` of the restore source branch.
+                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/restore` (`restoreProjectBranch`).
+        """
         return self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
     def get_schema(self, project_id, branch_id, *, db_name, lsn=None, timestamp=None, format=None):
+        """Retrieve database schema
+
+        Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            db_name: Name of the database for which the schema is retrieved
+            lsn: The Log Sequence Number (LSN) for which the schema is retrieved
+            timestamp: The point in time for which the schema is retrieved
+            format: The format of the schema to retrieve. Possible values:
+                - `sql` (default)
+                - `json`
+
+        Returns:
+            BranchSchemaResponse: the response, with `sql`, `json`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/schema` (`getProjectBranchSchema`).
+        """
         return self._c._call("getProjectBranchSchema", (project_id, branch_id), _q(("db_name", db_name), ("lsn", lsn), ("timestamp", timestamp), ("format", format)), None, None, "BranchSchemaResponse")
     def get_schema_comparison(self, project_id, branch_id, *, base_branch_id=None, db_name, lsn=None, timestamp=None, base_lsn=None, base_timestamp=None):
+        """Compare database schema
+
+        Compares the schema from the specified database with another branch's schema.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            base_branch_id: The branch ID to compare the schema with
+            db_name: Name of the database for which the schema is retrieved
+            lsn: The Log Sequence Number (LSN) for which the schema is retrieved
+            timestamp: The point in time for which the schema is retrieved
+            base_lsn: The Log Sequence Number (LSN) for the base branch schema
+            base_timestamp: The point in time for the base branch schema
+
+        Returns:
+            BranchSchemaCompareResponse: the response, with `diff`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (`getProjectBranchSchemaComparison`).
+        """
         return self._c._call("getProjectBranchSchemaComparison", (project_id, branch_id), _q(("base_branch_id", base_branch_id), ("db_name", db_name), ("lsn", lsn), ("timestamp", timestamp), ("base_lsn", base_lsn), ("base_timestamp", base_timestamp)), None, None, "BranchSchemaCompareResponse")
     def get_masking_rules(self, project_id, branch_id):
+        """Retrieve masking rules
+
+        Retrieves the masking rules for the specified anonymized branch.
+        Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            MaskingRulesResponse: the response, with `masking_rules`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (`getMaskingRules`).
+        """
         return self._c._call("getMaskingRules", (project_id, branch_id), (), None, None, "MaskingRulesResponse")
     def update_masking_rules(self, project_id, branch_id, *, body):
+        """Update masking rules
+
+        Updates the masking rules for the specified anonymized branch.
+        Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
+                `masking_rules` (required): List of masking rules to apply to the branch.
+
+        Returns:
+            MaskingRulesResponse: the response, with `masking_rules`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (`updateMaskingRules`).
+        """
         return self._c._call("updateMaskingRules", (project_id, branch_id), (), _json(body), None, "MaskingRulesResponse")
     def get_anonymized_status(self, project_id, branch_id):
+        """Retrieve anonymized branch status
+
+        Retrieves the current status of an anonymized branch, including its state and progress information.
+        This endpoint allows you to monitor the anonymization process from initialization through completion.
+        Only anonymized branches will have status information available.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            AnonymizedBranchStatusResponse: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (`getAnonymizedBranchStatus`).
+        """
         return self._c._call("getAnonymizedBranchStatus", (project_id, branch_id), (), None, None, "AnonymizedBranchStatusResponse")
     def start_anonymization(self, project_id, branch_id):
+        """Start anonymization
+
+        Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+        This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+        The branch must be an anonymized branch to start anonymization.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            AnonymizedBranchStatusResponse: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/anonymize` (`startAnonymization`).
+        """
         return self._c._call("startAnonymization", (project_id, branch_id), (), None, None, "AnonymizedBranchStatusResponse")
     def set_default(self, project_id, branch_id, *, wait=None):
+        """Set branch as default
+
+        Sets the specified branch as the project's default branch.
+        The default designation is automatically removed from the previous default branch.
+        For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (`setDefaultProjectBranch`).
+        """
         return self._c._call("setDefaultProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
     def recover(self, project_id, branch_id):
+        """Recover a deleted branch
+
+        Recovers a deleted branch within the 7-day deletion recovery period.
+        The branch must have been soft deleted and not yet permanently deleted.
+        Recovery restores the branch and its endpoints to an idle state.
+        Connection strings remain valid after recovery.
+        TTL branches become non-TTL branches after recovery.
+
+        To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            BranchRecoverResponse: the response, with `branch`, `endpoints`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/recover` (`recoverProjectBranch`).
+        """
         return self._c._call("recoverProjectBranch", (project_id, branch_id), (), None, None, "BranchRecoverResponse")
     def finalize_restore(self, project_id, branch_id, *, body=None, wait=None):
+        """Finalize branch restore from snapshot
+
+        Finalize the restore operation for a branch created from a snapshot.
+        This operation updates the branch so it functions as the original branch it replaced.
+        This includes:
+          - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+          - Renaming the restored branch to the original branch's name
+          - Renaming the original branch so it no longer uses the original name
+
+        This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
+                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            OperationsResponse: the response, with `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (`finalizeRestoreBranch`).
+        """
         return self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(body), wait, "OperationsResponse")
     def list_endpoints(self, project_id, branch_id):
+        """List branch endpoints
+
+        Retrieves a list of compute endpoints for the specified branch.
+        Neon permits only one read-write compute endpoint per branch.
+        A branch can have multiple read-only compute endpoints.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            EndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/endpoints` (`listProjectBranchEndpoints`).
+        """
         return self._c._call("listProjectBranchEndpoints", (project_id, branch_id), (), None, None, "EndpointsResponse")
     def query_logs(self, project_id, branch_id, *, body):
+        """Query branch logs
+
+        Returns logs emitted by services running on the specified branch,
+        ordered by timestamp according to `sort_order`.
+
+        All supplied filters are combined with `AND`: a record is returned only
+        when it matches every filter. `minimum_severity` and `severity_text` are
+        independent filters, so setting both requires a record to clear the
+        severity floor *and* match the exact severity text.
+
+        Supply `logql` instead of the structured filters to run a raw LogQL
+        expression. Combining it with any structured filter is rejected rather
+        than silently ignored; `limit`, `sort_order`, and the time window still
+        apply, because those bound the query rather than form part of the
+        expression.
+
+        Give the window either as `since` — a duration ending at `end_time`, or
+        at the current time when `end_time` is omitted — or as an explicit
+        `start_time`. Supplying both is rejected.
+
+        A single response holds at most 1,000 records. When `is_truncated` is
+        `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        next page, repeating the time range and every filter unchanged.
+
+        If no time range is supplied, the query covers the previous hour. The
+        maximum supported time range is seven days. `end_time` is exclusive.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
+                `since`: Length of the query window, ending at `end_time` or at the current
+                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+                `end_time`: Exclusive end of the query window. Defaults to the current time.
+                `limit`: Maximum number of log records to return per page.
+                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+                `source`: The Neon service that emitted the log record.
+                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+                `severity_text`: Match the OpenTelemetry severity text exactly.
+                `body_contains`: Match records whose rendered `message` contains this case-sensitive
+                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+                `logql`: Escape hatch for selections the structured filters cannot express: a
+
+        Returns:
+            ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
+        """
         return self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(body), None, "ProjectBranchLogsQueryResponse")
     def query_logs_iter(self, project_id, branch_id, *, body):
+        """Every `logs` item of every page of `query_logs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+
+        Query branch logs
+
+        Returns logs emitted by services running on the specified branch,
+        ordered by timestamp according to `sort_order`.
+
+        All supplied filters are combined with `AND`: a record is returned only
+        when it matches every filter. `minimum_severity` and `severity_text` are
+        independent filters, so setting both requires a record to clear the
+        severity floor *and* match the exact severity text.
+
+        Supply `logql` instead of the structured filters to run a raw LogQL
+        expression. Combining it with any structured filter is rejected rather
+        than silently ignored; `limit`, `sort_order`, and the time window still
+        apply, because those bound the query rather than form part of the
+        expression.
+
+        Give the window either as `since` — a duration ending at `end_time`, or
+        at the current time when `end_time` is omitted — or as an explicit
+        `start_time`. Supplying both is rejected.
+
+        A single response holds at most 1,000 records. When `is_truncated` is
+        `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        next page, repeating the time range and every filter unchanged.
+
+        If no time range is supplied, the query covers the previous hour. The
+        maximum supported time range is seven days. `end_time` is exclusive.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
+                `since`: Length of the query window, ending at `end_time` or at the current
+                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+                `end_time`: Exclusive end of the query window. Defaults to the current time.
+                `limit`: Maximum number of log records to return per page.
+                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+                `source`: The Neon service that emitted the log record.
+                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+                `severity_text`: Match the OpenTelemetry severity text exactly.
+                `body_contains`: Match records whose rendered `message` contains this case-sensitive
+                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+                `logql`: Escape hatch for selections the structured filters cannot express: a
+
+        Yields:
+            ProjectBranchLogRecord: each item.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
+        """
         return self._c._iter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(body))
     def list_log_fields(self, project_id, branch_id):
+        """List branch log fields
+
+        Lists the low-cardinality log fields observed on this branch whose
+        distinct values can be discovered with the log field-values endpoint.
+
+        The set is computed per branch and grows as new fields are observed, so
+        treat it as data rather than a fixed list: discover a field here, then
+        pass it as `field_name` to the field-values endpoint.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ProjectBranchLogFieldsResponse: the response, with `fields`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (`listProjectBranchLogFields`).
+        """
         return self._c._call("listProjectBranchLogFields", (project_id, branch_id), (), None, None, "ProjectBranchLogFieldsResponse")
     def list_log_field_values(self, project_id, branch_id, field_name, *, since=None, start_time=None, end_time=None, source=None, limit=None):
+        """List branch log field values
+
+        Lists the distinct values observed for a low-cardinality log field in
+        the requested time range. Call the log fields endpoint first to learn
+        which `field_name` values this branch supports; a field that branch has
+        never emitted is rejected with `unknown_field`.
+
+        Give the window either as `since` or as an explicit `start_time`;
+        supplying both is rejected. If neither is given, the previous six hours
+        are used. The maximum supported time range is seven days.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            field_name: The log field whose distinct values should be returned. Must be one of
+                the names returned by the log fields endpoint for this branch.
+            since: Length of the lookup window, ending at `end_time` or at the current
+                time when `end_time` is omitted. Mutually exclusive with
+                `start_time`. Defaults to six hours.
+            start_time: Inclusive beginning of the lookup window. Mutually exclusive with
+                `since`.
+            end_time: Exclusive end of the lookup window. Defaults to the current time.
+            source: Only consider records emitted by this Neon service.
+            limit: Maximum number of distinct values to return. The response sets
+                `is_truncated` when this bound, or the server's own scan cap, cut the
+                list short.
+
+        Returns:
+            ProjectBranchLogFieldValuesResponse: the response, with `values`, `is_truncated`.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (`listProjectBranchLogFieldValues`).
+        """
         return self._c._call("listProjectBranchLogFieldValues", (project_id, branch_id, field_name), _q(("since", since), ("start_time", start_time), ("end_time", end_time), ("source", source), ("limit", limit)), None, None, "ProjectBranchLogFieldValuesResponse")
     def list_custom_domains(self, project_id, branch_id, *, cursor=None, limit=None):
+        """List the custom domains on a branch
+
+        Lists all custom domains registered on the branch, across every target
+        entity.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: Specify a value from 1 to 1000 to limit number of domains in the response
+
+        Returns:
+            ListProjectBranchCustomDomainsResponse: the response, with `custom_domains`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
+        """
         return self._c._call("listProjectBranchCustomDomains", (project_id, branch_id), _q(("cursor", cursor), ("limit", limit)), None, None, "ListProjectBranchCustomDomainsResponse")
     def list_custom_domains_iter(self, project_id, branch_id, *, limit=None):
+        """Every `custom_domains` item of every page of `list_custom_domains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+
+        List the custom domains on a branch
+
+        Lists all custom domains registered on the branch, across every target
+        entity.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            limit: Specify a value from 1 to 1000 to limit number of domains in the response
+
+        Yields:
+            CustomDomain: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
+        """
         return self._c._iter("listProjectBranchCustomDomains", (project_id, branch_id), _q(("limit", limit)), "CustomDomain")
     def register_custom_domain(self, project_id, branch_id, *, body):
+        """Register a custom domain on a branch
+
+        Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+        branch and points it at a target entity, chosen by `entity_type` +
+        `entity_id`. In v1 only `entity_type: function` is supported (an
+        unsupported type is rejected with `400`), where `entity_id` is the function
+        slug and the function must already exist on the branch (else `404`).
+
+        The response includes the `cname_target` the customer must point their
+        domain at with a CNAME record; the domain goes live only once that DNS
+        resolves and a certificate is issued on the first request. A domain already
+        registered to another resource is rejected with `409` and no detail about
+        the owner. Re-registering the same domain for the same entity is idempotent.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CustomDomainRegisterRequest` or its dict form.
+                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
+                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
+                `entity_id` (required): The target entity's identifier within the branch. For `function` this
+
+        Returns:
+            CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (`registerProjectBranchCustomDomain`).
+        """
         return self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(body), None, "CustomDomain")
     def delete_custom_domain(self, project_id, branch_id, domain):
+        """Delete a custom domain from a branch
+
+        Removes a custom domain registered on the branch and stops routing it.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            domain: The registered custom domain (case-insensitive).
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (`deleteProjectBranchCustomDomain`).
+        """
         return self._c._call("deleteProjectBranchCustomDomain", (project_id, branch_id, domain), (), None, None, "#empty")
 
 class Databases:
@@ -136,14 +1464,128 @@ class Databases:
         self._c = client
 
     def list(self, project_id, branch_id):
+        """List databases
+
+        Retrieves a list of databases for the specified branch.
+        A branch can have multiple databases.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            DatabasesResponse: the response, with `databases`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/databases` (`listProjectBranchDatabases`).
+        """
         return self._c._call("listProjectBranchDatabases", (project_id, branch_id), (), None, None, "DatabasesResponse")
     def create(self, project_id, branch_id, *, body, wait=None):
+        """Create database
+
+        Creates a database in the specified branch.
+        A branch can have multiple databases.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `DatabaseCreateRequest` or its dict form.
+                `database` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/databases` (`createProjectBranchDatabase`).
+        """
         return self._c._call("createProjectBranchDatabase", (project_id, branch_id), (), _json(body), wait, "DatabaseOperations")
     def get(self, project_id, branch_id, database_name):
+        """Retrieve database details
+
+        Retrieves information about the specified database.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+
+        Returns:
+            DatabaseResponse: the response, with `database`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`getProjectBranchDatabase`).
+        """
         return self._c._call("getProjectBranchDatabase", (project_id, branch_id, database_name), (), None, None, "DatabaseResponse")
     def update(self, project_id, branch_id, database_name, *, body, wait=None):
+        """Update database
+
+        Updates the specified database in the branch.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+            body: The request: a `DatabaseUpdateRequest` or its dict form.
+                `database` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`updateProjectBranchDatabase`).
+        """
         return self._c._call("updateProjectBranchDatabase", (project_id, branch_id, database_name), (), _json(body), wait, "DatabaseOperations")
     def delete(self, project_id, branch_id, database_name, *, wait=None):
+        """Delete database
+
+        Deletes the specified database from the branch.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`deleteProjectBranchDatabase`).
+        """
         return self._c._call("deleteProjectBranchDatabase", (project_id, branch_id, database_name), (), None, wait, "DatabaseOperations")
 
 class Roles:
@@ -154,16 +1596,156 @@ class Roles:
         self._c = client
 
     def list(self, project_id, branch_id):
+        """List roles
+
+        Retrieves a list of Postgres roles from the specified branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            RolesResponse: the response, with `roles`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles` (`listProjectBranchRoles`).
+        """
         return self._c._call("listProjectBranchRoles", (project_id, branch_id), (), None, None, "RolesResponse")
     def create(self, project_id, branch_id, *, body, wait=None):
+        """Create role
+
+        Creates a Postgres role in the specified branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Connections established to the active compute endpoint will be dropped.
+        If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `RoleCreateRequest` or its dict form.
+                `role` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/roles` (`createProjectBranchRole`).
+        """
         return self._c._call("createProjectBranchRole", (project_id, branch_id), (), _json(body), wait, "RoleOperations")
     def get(self, project_id, branch_id, role_name):
+        """Retrieve role details
+
+        Retrieves details about the specified role.
+        In Neon, the terms "role" and "user" are synonymous.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+
+        Returns:
+            RoleResponse: the response, with `role`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (`getProjectBranchRole`).
+        """
         return self._c._call("getProjectBranchRole", (project_id, branch_id, role_name), (), None, None, "RoleResponse")
     def delete(self, project_id, branch_id, role_name, *, wait=None):
+        """Delete role
+
+        Deletes the specified Postgres role from the branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (`deleteProjectBranchRole`).
+        """
         return self._c._call("deleteProjectBranchRole", (project_id, branch_id, role_name), (), None, wait, "RoleOperations")
     def get_password(self, project_id, branch_id, role_name):
+        """Retrieve role password
+
+        Retrieves the password for the specified Postgres role, if possible.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+
+        Returns:
+            RolePasswordResponse: the response, with `password`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            ApiError: 412.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (`getProjectBranchRolePassword`).
+        """
         return self._c._call("getProjectBranchRolePassword", (project_id, branch_id, role_name), (), None, None, "RolePasswordResponse")
     def reset_password(self, project_id, branch_id, role_name, *, wait=None):
+        """Reset role password
+
+        Resets the password for the specified Postgres role.
+        Returns a new password and operations. The new password is ready to use when the last operation finishes.
+        The old password remains valid until last operation finishes.
+        Connections to the compute endpoint are dropped. If idle,
+        the compute endpoint becomes active for a short period of time.
+
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (`resetProjectBranchRolePassword`).
+        """
         return self._c._call("resetProjectBranchRolePassword", (project_id, branch_id, role_name), (), None, wait, "RoleOperations")
 
 class Endpoints:
@@ -174,20 +1756,221 @@ class Endpoints:
         self._c = client
 
     def list(self, project_id):
+        """List compute endpoints
+
+        Retrieves a list of compute endpoints for the specified project.
+        A compute endpoint is a Neon compute instance.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            EndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/endpoints` (`listProjectEndpoints`).
+        """
         return self._c._call("listProjectEndpoints", (project_id,), (), None, None, "EndpointsResponse")
     def create(self, project_id, *, body, wait=None):
+        """Create compute endpoint
+
+        Creates a compute endpoint for the specified branch.
+        A compute endpoint is a Neon compute instance.
+        There is a maximum of one read-write compute endpoint per branch.
+        If the specified branch already has a read-write compute endpoint, the operation fails.
+        A branch can have multiple read-only compute endpoints.
+
+        For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `EndpointCreateRequest` or its dict form.
+                `endpoint` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints` (`createProjectEndpoint`).
+        """
         return self._c._call("createProjectEndpoint", (project_id,), (), _json(body), wait, "EndpointOperations")
     def get(self, project_id, endpoint_id):
+        """Retrieve compute endpoint details
+
+        Retrieves information about the specified compute endpoint.
+        A compute endpoint is a Neon compute instance.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+
+        Returns:
+            EndpointResponse: the response, with `endpoint`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/endpoints/{endpoint_id}` (`getProjectEndpoint`).
+        """
         return self._c._call("getProjectEndpoint", (project_id, endpoint_id), (), None, None, "EndpointResponse")
     def update(self, project_id, endpoint_id, *, body, wait=None):
+        """Update compute endpoint
+
+        Updates the specified compute endpoint.
+
+        An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+        For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        If the returned list of operations is not empty, the compute endpoint is not ready to use.
+        The client must wait for the last operation to finish before using the compute endpoint.
+        If the compute endpoint was idle before the update, it becomes active for a short period of time,
+        and the control plane suspends it again after the update.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            body: The request: a `EndpointUpdateRequest` or its dict form.
+                `endpoint` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (`updateProjectEndpoint`).
+        """
         return self._c._call("updateProjectEndpoint", (project_id, endpoint_id), (), _json(body), wait, "EndpointOperations")
     def delete(self, project_id, endpoint_id, *, wait=None):
+        """Delete compute endpoint
+
+        Deletes the specified compute endpoint.
+        A compute endpoint is a Neon compute instance.
+        Deleting a compute endpoint drops existing network connections to the compute endpoint.
+        The deletion is completed when the last operation in the chain finishes successfully.
+
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (`deleteProjectEndpoint`).
+        """
         return self._c._call("deleteProjectEndpoint", (project_id, endpoint_id), (), None, wait, "EndpointOperations")
     def start(self, project_id, endpoint_id, *, wait=None):
+        """Start compute endpoint
+
+        Starts a compute endpoint.
+        The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (`startProjectEndpoint`).
+        """
         return self._c._call("startProjectEndpoint", (project_id, endpoint_id), (), None, wait, "EndpointOperations")
     def suspend(self, project_id, endpoint_id, *, wait=None):
+        """Suspend compute endpoint
+
+        Suspends the specified compute endpoint.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (`suspendProjectEndpoint`).
+        """
         return self._c._call("suspendProjectEndpoint", (project_id, endpoint_id), (), None, wait, "EndpointOperations")
     def restart(self, project_id, endpoint_id, *, wait=None):
+        """Restart compute endpoint
+
+        Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (`restartProjectEndpoint`).
+        """
         return self._c._call("restartProjectEndpoint", (project_id, endpoint_id), (), None, wait, "EndpointOperations")
 
 class Operations:
@@ -198,12 +1981,90 @@ class Operations:
         self._c = client
 
     def get(self, project_id, operation_id):
+        """Retrieve operation details
+
+        Retrieves details for the specified operation.
+        An operation is an action performed on a Neon project resource.
+
+        Args:
+            project_id: The Neon project ID
+            operation_id: The operation ID
+
+        Returns:
+            OperationResponse: the response, with `operation`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations/{operation_id}` (`getProjectOperation`).
+        """
         return self._c._call("getProjectOperation", (project_id, operation_id), (), None, None, "OperationResponse")
     def list(self, project_id, *, cursor=None, limit=None):
+        """List operations
+
+        Retrieves a list of operations for the specified Neon project.
+        The number of operations returned can be large.
+        To paginate the response, issue an initial request with a `limit` value.
+        Then, add the `cursor` value that was returned in the response to the next request.
+        Operations older than 6 months may be deleted from our systems.
+        If you need more history than that, you should store your own history.
+
+        Args:
+            project_id: The Neon project ID
+            cursor: Specify the cursor value from the previous response to get the next batch of operations
+            limit: Specify a value from 1 to 1000 to limit number of operations in the response
+
+        Returns:
+            ListOperationsResponse: the response, with `operations`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations` (`listProjectOperations`).
+        """
         return self._c._call("listProjectOperations", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ListOperationsResponse")
     def iter(self, project_id, *, limit=None):
+        """Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+
+        List operations
+
+        Retrieves a list of operations for the specified Neon project.
+        The number of operations returned can be large.
+        To paginate the response, issue an initial request with a `limit` value.
+        Then, add the `cursor` value that was returned in the response to the next request.
+        Operations older than 6 months may be deleted from our systems.
+        If you need more history than that, you should store your own history.
+
+        Args:
+            project_id: The Neon project ID
+            limit: Specify a value from 1 to 1000 to limit number of operations in the response
+
+        Yields:
+            Operation: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations` (`listProjectOperations`).
+        """
         return self._c._iter("listProjectOperations", (project_id,), _q(("limit", limit)), "Operation")
     def wait(self, project_id, operations):
+        """Polls the operations until each is `finished` or `skipped`, and returns them in their final state.
+
+        Args:
+            project_id: The project the operations belong to.
+            operations: The operations (ids, `Operation`s or their dicts), e.g. a call's `operations` made with `wait=False`.
+
+        Returns:
+            List[Operation]: The operations in their final state.
+
+        Raises:
+            OperationFailedError: an operation ended `failed`, `error` or `cancelled`.
+            WaitTimeoutError: the wait outlasted `wait_timeout`; its pending operations are those still running.
+        """
         return self._c._wait(project_id, operations)
 
 class ApiKeys:
@@ -214,10 +2075,66 @@ class ApiKeys:
         self._c = client
 
     def list(self):
+        """List API keys
+
+        Retrieves the API keys for your Neon account.
+        The response does not include API key tokens. A token is only provided when creating an API key.
+        API keys can also be managed in the Neon Console.
+        For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Returns:
+            List[ApiKeysListResponseItem]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /api_keys` (`listApiKeys`).
+        """
         return self._c._call("listApiKeys", (), (), None, None, ("list", "ApiKeysListResponseItem"))
     def create(self, *, body):
+        """Create API key
+
+        Creates an API key.
+        The `key_name` is a user-specified name for the key.
+        Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+        Store the key securely — it is only returned once.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            body: The request: a `ApiKeyCreateRequest` or its dict form.
+                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+
+        Returns:
+            ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /api_keys` (`createApiKey`).
+        """
         return self._c._call("createApiKey", (), (), _json(body), None, "ApiKeyCreateResponse")
     def revoke(self, key_id):
+        """Revoke API key
+
+        Revokes the specified API key.
+        An API key that is no longer needed can be revoked.
+        This action cannot be reversed.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            key_id: The API key ID
+
+        Returns:
+            ApiKeyRevokeResponse: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /api_keys/{key_id}` (`revokeApiKey`).
+        """
         return self._c._call("revokeApiKey", (str(key_id),), (), None, None, "ApiKeyRevokeResponse")
 
 class Snapshots:
@@ -228,18 +2145,189 @@ class Snapshots:
         self._c = client
 
     def create(self, project_id, branch_id, *, lsn=None, timestamp=None, name=None, slug=None, expires_at=None, wait=None):
+        """Create snapshot
+
+        Creates a snapshot from the specified branch.
+        This operation may initiate an asynchronous process.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            lsn: The target Log Sequence Number (LSN) to take the snapshot from.
+                Must fall within the restore window. Cannot be used with `timestamp`
+            timestamp: The target timestamp for the snapshot. Must fall within the restore window.
+                Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z). Cannot be used with `lsn`.
+            name: A name for the snapshot.
+            slug: User-defined snapshot resource ID. Must be unique within the project.
+                Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+                and end with a letter or number. If omitted, the control plane generates a value.
+            expires_at: The time at which the snapshot will be automatically deleted.
+                Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreateSnapshotResponse: the response, with `snapshot`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/snapshot` (`createSnapshot`).
+        """
         return self._c._call("createSnapshot", (project_id, branch_id), _q(("lsn", lsn), ("timestamp", timestamp), ("name", name), ("slug", slug), ("expires_at", expires_at)), None, wait, "CreateSnapshotResponse")
     def list(self, project_id):
+        """List project snapshots
+
+        Lists the snapshots for the specified project.
+        Each snapshot represents a point-in-time backup of the project data.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListSnapshotsResponse: the response, with `snapshots`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/snapshots` (`listSnapshots`).
+        """
         return self._c._call("listSnapshots", (project_id,), (), None, None, "ListSnapshotsResponse")
     def update(self, project_id, snapshot_id, *, body):
+        """Update snapshot
+
+        Updates the specified snapshot.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            body: The request: a `SnapshotUpdateRequest` or its dict form.
+                `snapshot` (required)
+
+        Returns:
+            UpdateSnapshotResponse: the response, with `snapshot`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (`updateSnapshot`).
+        """
         return self._c._call("updateSnapshot", (project_id, snapshot_id), (), _json(body), None, "UpdateSnapshotResponse")
     def delete(self, project_id, snapshot_id, *, wait=None):
+        """Delete snapshot
+
+        Deletes the specified snapshot.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            OperationsResponse: the response, with `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (`deleteSnapshot`).
+        """
         return self._c._call("deleteSnapshot", (project_id, snapshot_id), (), None, wait, "OperationsResponse")
     def restore(self, project_id, snapshot_id, *, body=None, name=None, wait=None):
+        """Restore snapshot
+
+        Restores the specified snapshot to a new branch,
+        and optionally finalizes the restore operation to replace the original branch.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+                `name`: A name for the newly restored branch.
+                `target_branch_id`: The ID of the branch to restore the snapshot into.
+                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            name: DEPRECATED. Use the `name` field in the request body instead.
+                A name for the newly restored branch. If omitted, a default name will be generated.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (`restoreSnapshot`).
+        """
         return self._c._call("restoreSnapshot", (project_id, snapshot_id), _q(("name", name)), _json(body), wait, "RestoredSnapshotResponse")
     def get_schedule(self, project_id, branch_id):
+        """Retrieve backup schedule
+
+        Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            BackupSchedule: the response, with `schedule`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (`getSnapshotSchedule`).
+        """
         return self._c._call("getSnapshotSchedule", (project_id, branch_id), (), None, None, "BackupSchedule")
     def set_schedule(self, project_id, branch_id, *, body):
+        """Update backup schedule
+
+        Updates the backup schedule for the specified branch.
+        The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BackupSchedule` or its dict form.
+                `schedule` (required)
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (`setSnapshotSchedule`).
+        """
         return self._c._call("setSnapshotSchedule", (project_id, branch_id), (), _json(body), None, "EmptyResponse")
 
 class Regions:
@@ -250,6 +2338,26 @@ class Regions:
         self._c = client
 
     def list_active(self, *, org_id=None):
+        """List supported regions
+
+        Lists supported Neon regions.
+
+        **Note:** Not all regions are available to all organizations. Pass the `org_id`
+        parameter to get an accurate list of regions available to your organization.
+
+        Args:
+            org_id: Organization ID. When provided, returns only regions available to this organization.
+                Recommended for accurate region availability.
+                Defaults to the client's `org_id`.
+
+        Returns:
+            ActiveRegionsResponse: the response, with `regions`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /regions` (`getActiveRegions`).
+        """
         return self._c._call("getActiveRegions", (), _q(("org_id", org_id)), None, None, "ActiveRegionsResponse")
 
 class Users:
@@ -260,12 +2368,74 @@ class Users:
         self._c = client
 
     def get_current(self):
+        """Retrieve current user details
+
+        Retrieves information about the currently authenticated Neon user,
+        including account identifiers, plan details, and linked auth accounts.
+
+        Returns:
+            CurrentUserInfoResponse: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /users/me` (`getCurrentUserInfo`).
+        """
         return self._c._call("getCurrentUserInfo", (), (), None, None, "CurrentUserInfoResponse")
     def list_organizations(self):
+        """List organizations for the current user
+
+        Retrieves the organizations that the currently authenticated user belongs to.
+
+        When called with an organization- or project-scoped API key (which is not
+        tied to a user), this returns the single organization that owns the key.
+
+        Returns:
+            OrganizationsResponse: the response, with `organizations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /users/me/organizations` (`getCurrentUserOrganizations`).
+        """
         return self._c._call("getCurrentUserOrganizations", (), (), None, None, "OrganizationsResponse")
     def transfer_projects_to_org(self, *, body):
+        """Transfer projects from personal account to organization
+
+        DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
+                `destination_org_id` (required): The destination organization identifier
+                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            ApiError: 406, 422.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /users/me/projects/transfer` (`transferProjectsFromUserToOrg`).
+        """
         return self._c._call("transferProjectsFromUserToOrg", (), (), _json(body), None, "EmptyResponse")
     def get_auth_details(self):
+        """Retrieve request authentication details
+
+        Returns authentication details for the credentials used in the request,
+        including the credential type (API key, Bearer token, or OAuth session)
+        and the associated identity.
+
+        Returns:
+            AuthDetailsResponse: the response, with `account_id`, `auth_method`, `auth_data`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /auth` (`getAuthDetails`).
+        """
         return self._c._call("getAuthDetails", (), (), None, None, "AuthDetailsResponse")
 
 class Consumption:
@@ -276,16 +2446,473 @@ class Consumption:
         self._c = client
 
     def get_history_per_project(self, *, cursor=None, limit=None, project_ids=None, from_, to, granularity, org_id=None, include_v1_metrics=None, metrics=None):
+        """Retrieve project consumption metrics (legacy plans)
+
+        Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+        Results are ordered by time in ascending order (oldest to newest).
+        Issuing a call to this API does not wake a project's compute endpoint.
+
+        Args:
+            cursor: Specify the cursor value from the previous response to get the next batch of projects.
+            limit: Specify a value from 1 to 100 to limit number of projects in the response.
+            project_ids: Specify a list of project IDs to filter the response.
+                If omitted, the response will contain all projects.
+                A list of project IDs can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `project_ids=cold-poetry-09157238%20&project_ids=quiet-snow-71788278`
+                - As a comma-separated list in a single parameter value: `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified granularity.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Specify the organization for which the project consumption metrics should be returned.
+                If this parameter is not provided, the endpoint will return the metrics for the
+                authenticated user's projects.
+                Defaults to the client's `org_id`.
+            include_v1_metrics: The field is deprecated. Please use `metrics` instead.
+                If `metrics` is specified, this field is ignored.
+                Include metrics utilized in previous pricing models.
+                - **data_storage_bytes_hour**: The sum of the maximum observed storage values for each hour,
+                  which never decreases.
+            metrics: Specify a list of metrics to include in the response.
+                If omitted, active_time, compute_time, written_data, synthetic_storage_size are returned.
+                Possible values:
+                - `active_time_seconds`
+                - `compute_time_seconds`
+                - `written_data_bytes`
+                - `synthetic_storage_size_bytes`
+                - `data_storage_bytes_hour`
+                - `logical_size_bytes`
+                - `logical_size_bytes_hour`
+
+                A list of metrics can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `metrics=cpu_seconds&metrics=ram_bytes`
+                - As a comma-separated list in a single parameter value: `metrics=cpu_seconds,ram_bytes`
+
+        Returns:
+            GetConsumptionHistoryPerProjectResponse: the response, with `projects`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/projects` (`getConsumptionHistoryPerProject`).
+        """
         return self._c._call("getConsumptionHistoryPerProject", (), _q(("cursor", cursor), ("limit", limit), ("project_ids", project_ids), ("from", from_), ("to", to), ("granularity", granularity), ("org_id", org_id), ("include_v1_metrics", include_v1_metrics), ("metrics", metrics)), None, None, "GetConsumptionHistoryPerProjectResponse")
     def get_history_per_project_iter(self, *, limit=None, project_ids=None, from_, to, granularity, org_id=None, include_v1_metrics=None, metrics=None):
+        """Every `projects` item of every page of `get_history_per_project` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+
+        Retrieve project consumption metrics (legacy plans)
+
+        Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+        Results are ordered by time in ascending order (oldest to newest).
+        Issuing a call to this API does not wake a project's compute endpoint.
+
+        Args:
+            limit: Specify a value from 1 to 100 to limit number of projects in the response.
+            project_ids: Specify a list of project IDs to filter the response.
+                If omitted, the response will contain all projects.
+                A list of project IDs can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `project_ids=cold-poetry-09157238%20&project_ids=quiet-snow-71788278`
+                - As a comma-separated list in a single parameter value: `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified granularity.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Specify the organization for which the project consumption metrics should be returned.
+                If this parameter is not provided, the endpoint will return the metrics for the
+                authenticated user's projects.
+                Defaults to the client's `org_id`.
+            include_v1_metrics: The field is deprecated. Please use `metrics` instead.
+                If `metrics` is specified, this field is ignored.
+                Include metrics utilized in previous pricing models.
+                - **data_storage_bytes_hour**: The sum of the maximum observed storage values for each hour,
+                  which never decreases.
+            metrics: Specify a list of metrics to include in the response.
+                If omitted, active_time, compute_time, written_data, synthetic_storage_size are returned.
+                Possible values:
+                - `active_time_seconds`
+                - `compute_time_seconds`
+                - `written_data_bytes`
+                - `synthetic_storage_size_bytes`
+                - `data_storage_bytes_hour`
+                - `logical_size_bytes`
+                - `logical_size_bytes_hour`
+
+                A list of metrics can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `metrics=cpu_seconds&metrics=ram_bytes`
+                - As a comma-separated list in a single parameter value: `metrics=cpu_seconds,ram_bytes`
+
+        Yields:
+            ConsumptionHistoryPerProject: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/projects` (`getConsumptionHistoryPerProject`).
+        """
         return self._c._iter("getConsumptionHistoryPerProject", (), _q(("limit", limit), ("project_ids", project_ids), ("from", from_), ("to", to), ("granularity", granularity), ("org_id", org_id), ("include_v1_metrics", include_v1_metrics), ("metrics", metrics)), "ConsumptionHistoryPerProject")
     def get_history_per_project_v2(self, *, cursor=None, limit=None, project_ids=None, from_, to, granularity, org_id, metrics):
+        """Retrieve project consumption metrics
+
+        Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+        projects in the organization are included across pages (use `cursor`). If `project_ids` is
+        provided, the response is limited to those projects (up to 100). Available for accounts on
+        Launch, Scale, Agent, Business, and Enterprise plans.
+
+        History starts when the account upgrades to an eligible plan.
+
+        The `metrics` query parameter is required. Supported values:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+        `extra_branches_month`, `snapshot_storage_bytes_month`.
+
+        Consumption metrics within each project are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            cursor: Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
+                of projects. Pages are ordered by project creation order (newest first).
+            limit: Maximum number of projects per page. Allowed range: 1 to 100. Default: 10.
+            project_ids: Optional project IDs to filter the response (up to 100). If omitted, projects in the
+                organization are included across pages (use `cursor` and `limit`).
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+                Metrics are returned from when the account upgraded to an eligible plan, which may be
+                later than that date.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Supported values:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+                - `extra_branches_month`
+                - `snapshot_storage_bytes_month`
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+                - `metrics=compute_unit_seconds,extra_branches_month`
+
+        Returns:
+            GetConsumptionHistoryPerProjectV2Response: the response, with `projects`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/projects` (`getConsumptionHistoryPerProjectV2`).
+        """
         return self._c._call("getConsumptionHistoryPerProjectV2", (), _q(("cursor", cursor), ("limit", limit), ("project_ids", project_ids), ("from", from_), ("to", to), ("granularity", granularity), ("org_id", org_id), ("metrics", metrics)), None, None, "GetConsumptionHistoryPerProjectV2Response")
     def get_history_per_project_v2_iter(self, *, limit=None, project_ids=None, from_, to, granularity, org_id, metrics):
+        """Every `projects` item of every page of `get_history_per_project_v2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+
+        Retrieve project consumption metrics
+
+        Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+        projects in the organization are included across pages (use `cursor`). If `project_ids` is
+        provided, the response is limited to those projects (up to 100). Available for accounts on
+        Launch, Scale, Agent, Business, and Enterprise plans.
+
+        History starts when the account upgrades to an eligible plan.
+
+        The `metrics` query parameter is required. Supported values:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+        `extra_branches_month`, `snapshot_storage_bytes_month`.
+
+        Consumption metrics within each project are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            limit: Maximum number of projects per page. Allowed range: 1 to 100. Default: 10.
+            project_ids: Optional project IDs to filter the response (up to 100). If omitted, projects in the
+                organization are included across pages (use `cursor` and `limit`).
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+                Metrics are returned from when the account upgraded to an eligible plan, which may be
+                later than that date.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Supported values:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+                - `extra_branches_month`
+                - `snapshot_storage_bytes_month`
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+                - `metrics=compute_unit_seconds,extra_branches_month`
+
+        Yields:
+            ConsumptionHistoryPerProjectV2: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/projects` (`getConsumptionHistoryPerProjectV2`).
+        """
         return self._c._iter("getConsumptionHistoryPerProjectV2", (), _q(("limit", limit), ("project_ids", project_ids), ("from", from_), ("to", to), ("granularity", granularity), ("org_id", org_id), ("metrics", metrics)), "ConsumptionHistoryPerProjectV2")
     def get_history_per_branch_v2(self, *, cursor=None, limit=None, project_ids, branch_ids=None, from_, to, granularity, org_id, metrics):
+        """Retrieve branch consumption metrics
+
+        Returns consumption metrics for each branch across one or more projects listed in
+        `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+        Agent, and Enterprise plans.
+
+        History starts when the account first ingests branch-level consumption data.
+
+        The `metrics` query parameter is required. Only these six values are supported on this
+        endpoint:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+
+        This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+        Use `GET /consumption_history/v2/projects` for those.
+
+        Consumption metrics within each branch are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            cursor: Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
+                of branches. Pages are ordered by project ID, then branch ID.
+            limit: Maximum number of branches per page. Allowed range: 1 to 1000. Default: 100.
+            project_ids: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            branch_ids: Optional branch IDs to filter the response (up to 100). If omitted, all branches in the
+                listed projects are included.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `branch_ids=br-aged-salad-637688&branch_ids=br-sweet-breeze-497520`
+                - `branch_ids=br-aged-salad-637688,br-sweet-breeze-497520`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                Branch-level metrics are returned from when the account first ingests branch-level
+                consumption data. Periods before that time contain no branch metrics.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Only these values are supported:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+
+                Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+                Use `GET /consumption_history/v2/projects` for those.
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+                - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+
+        Returns:
+            GetConsumptionHistoryPerBranchV2Response: the response, with `branches`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/branches` (`getConsumptionHistoryPerBranchV2`).
+        """
         return self._c._call("getConsumptionHistoryPerBranchV2", (), _q(("cursor", cursor), ("limit", limit), ("project_ids", project_ids), ("branch_ids", branch_ids), ("from", from_), ("to", to), ("granularity", granularity), ("org_id", org_id), ("metrics", metrics)), None, None, "GetConsumptionHistoryPerBranchV2Response")
     def get_history_per_branch_v2_iter(self, *, limit=None, project_ids, branch_ids=None, from_, to, granularity, org_id, metrics):
+        """Every `branches` item of every page of `get_history_per_branch_v2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+
+        Retrieve branch consumption metrics
+
+        Returns consumption metrics for each branch across one or more projects listed in
+        `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+        Agent, and Enterprise plans.
+
+        History starts when the account first ingests branch-level consumption data.
+
+        The `metrics` query parameter is required. Only these six values are supported on this
+        endpoint:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+
+        This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+        Use `GET /consumption_history/v2/projects` for those.
+
+        Consumption metrics within each branch are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            limit: Maximum number of branches per page. Allowed range: 1 to 1000. Default: 100.
+            project_ids: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            branch_ids: Optional branch IDs to filter the response (up to 100). If omitted, all branches in the
+                listed projects are included.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `branch_ids=br-aged-salad-637688&branch_ids=br-sweet-breeze-497520`
+                - `branch_ids=br-aged-salad-637688,br-sweet-breeze-497520`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                Branch-level metrics are returned from when the account first ingests branch-level
+                consumption data. Periods before that time contain no branch metrics.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Only these values are supported:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+
+                Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+                Use `GET /consumption_history/v2/projects` for those.
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+                - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+
+        Yields:
+            ConsumptionHistoryPerBranchV2: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/branches` (`getConsumptionHistoryPerBranchV2`).
+        """
         return self._c._iter("getConsumptionHistoryPerBranchV2", (), _q(("limit", limit), ("project_ids", project_ids), ("branch_ids", branch_ids), ("from", from_), ("to", to), ("granularity", granularity), ("org_id", org_id), ("metrics", metrics)), "ConsumptionHistoryPerBranchV2")
 
 class Organizations:
@@ -296,44 +2923,425 @@ class Organizations:
         self._c = client
 
     def get(self, org_id):
+        """Retrieve organization details
+
+        Retrieves details for the specified organization, including its name, plan, and configuration.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            Organization: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}` (`getOrganization`).
+        """
         return self._c._call("getOrganization", (org_id,), (), None, None, "Organization")
     def list_api_keys(self, org_id):
+        """List organization API keys
+
+        Retrieves the API keys for the specified organization.
+        The response does not include API key tokens. A token is only provided when creating an API key.
+        API keys can also be managed in the Neon Console.
+        For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            List[OrgApiKeysListResponseItem]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/api_keys` (`listOrgApiKeys`).
+        """
         return self._c._call("listOrgApiKeys", (org_id,), (), None, None, ("list", "OrgApiKeysListResponseItem"))
     def create_api_key(self, org_id, *, body):
+        """Create organization API key
+
+        Creates an API key for the specified organization.
+        The `key_name` is a user-specified name for the key.
+        Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+        Store the key securely — it is only returned once.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
+                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+                `project_id`: If set, the API key can access only this project
+
+        Returns:
+            OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/api_keys` (`createOrgApiKey`).
+        """
         return self._c._call("createOrgApiKey", (org_id,), (), _json(body), None, "OrgApiKeyCreateResponse")
     def revoke_api_key(self, org_id, key_id):
+        """Revoke organization API key
+
+        Revokes the specified organization API key.
+        An API key that is no longer needed can be revoked.
+        This action cannot be reversed.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+            key_id: The API key ID
+
+        Returns:
+            OrgApiKeyRevokeResponse: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/api_keys/{key_id}` (`revokeOrgApiKey`).
+        """
         return self._c._call("revokeOrgApiKey", (org_id, str(key_id)), (), None, None, "OrgApiKeyRevokeResponse")
     def get_spending_limit(self, org_id):
+        """Retrieve organization spending limit
+
+        Returns the configured monthly spending limit for the specified organization.
+        `spending_limit_cents: null` indicates that no limit is currently set.
+        Available to organization members with read access on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            SpendingLimitResponse: the response, with `spending_limit_cents`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/billing/spending_limit` (`getOrganizationSpendingLimit`).
+        """
         return self._c._call("getOrganizationSpendingLimit", (org_id,), (), None, None, "SpendingLimitResponse")
     def set_spending_limit(self, org_id, *, body):
+        """Set organization spending limit
+
+        Sets the monthly spending limit for the specified organization.
+        To remove a previously configured limit, send a DELETE request to this endpoint.
+        When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+        Computes are not suspended when the limit is reached.
+        Available to organization admins on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
+                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+
+        Returns:
+            SpendingLimitResponse: the response, with `spending_limit_cents`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /organizations/{org_id}/billing/spending_limit` (`setOrganizationSpendingLimit`).
+        """
         return self._c._call("setOrganizationSpendingLimit", (org_id,), (), _json(body), None, "SpendingLimitResponse")
     def delete_spending_limit(self, org_id):
+        """Remove organization spending limit
+
+        Removes the configured monthly spending limit for the specified organization.
+        Idempotent — removing an already-unset limit still succeeds.
+        Available to organization admins on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/billing/spending_limit` (`deleteOrganizationSpendingLimit`).
+        """
         return self._c._call("deleteOrganizationSpendingLimit", (org_id,), (), None, None, "EmptyResponse")
     def get_members(self, org_id, *, sort_by=None, cursor=None, sort_order=None, limit=None):
+        """List organization members
+
+        Retrieves a paginated list of members for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+            sort_by: Sort the members by the specified field. Defaults to `joined_at`.
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of members to return in the response
+
+        Returns:
+            GetOrganizationMembersResponse: the response, with `members`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members` (`getOrganizationMembers`).
+        """
         return self._c._call("getOrganizationMembers", (org_id,), _q(("sort_by", sort_by), ("cursor", cursor), ("sort_order", sort_order), ("limit", limit)), None, None, "GetOrganizationMembersResponse")
     def get_members_iter(self, org_id, *, sort_by=None, sort_order=None, limit=None):
+        """Every `members` item of every page of `get_members` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+
+        List organization members
+
+        Retrieves a paginated list of members for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+            sort_by: Sort the members by the specified field. Defaults to `joined_at`.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of members to return in the response
+
+        Yields:
+            MemberWithUser: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members` (`getOrganizationMembers`).
+        """
         return self._c._iter("getOrganizationMembers", (org_id,), _q(("sort_by", sort_by), ("sort_order", sort_order), ("limit", limit)), "MemberWithUser")
     def get_member(self, org_id, member_id):
+        """Retrieve organization member details
+
+        Retrieves information about the specified organization member.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+
+        Returns:
+            Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members/{member_id}` (`getOrganizationMember`).
+        """
         return self._c._call("getOrganizationMember", (org_id, member_id), (), None, None, "Member")
     def update_member(self, org_id, member_id, *, body):
+        """Update role for organization member
+
+        Updates the role of an existing member in the specified organization.
+        The requested role must be valid for the organization.
+        Only organization admins can call this endpoint.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
+                `role` (required): The role of the organization member. Some role values may not be
+
+        Returns:
+            Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /organizations/{org_id}/members/{member_id}` (`updateOrganizationMember`).
+        """
         return self._c._call("updateOrganizationMember", (org_id, member_id), (), _json(body), None, "Member")
     def remove_member(self, org_id, member_id):
+        """Remove organization member
+
+        Removes the specified member from the organization.
+        Only organization admins can perform this action.
+        The last admin in an organization cannot be removed.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/members/{member_id}` (`removeOrganizationMember`).
+        """
         return self._c._call("removeOrganizationMember", (org_id, member_id), (), None, None, "EmptyResponse")
     def get_invitations(self, org_id):
+        """List organization invitations
+
+        Retrieves pending and accepted invitations for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            OrganizationInvitationsResponse: the response, with `invitations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/invitations` (`getOrganizationInvitations`).
+        """
         return self._c._call("getOrganizationInvitations", (org_id,), (), None, None, "OrganizationInvitationsResponse")
     def create_invitations(self, org_id, *, body):
+        """Create organization invitations
+
+        Creates invitations for a specific organization.
+        If the invited user has an existing account, they automatically join as a member.
+        If they don't yet have an account, they are invited to create one, after which they become a member.
+        Each invited user receives an email notification.
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
+                `invitations` (required)
+
+        Returns:
+            OrganizationInvitationsResponse: the response, with `invitations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/invitations` (`createOrganizationInvitations`).
+        """
         return self._c._call("createOrganizationInvitations", (org_id,), (), _json(body), None, "OrganizationInvitationsResponse")
     def transfer_projects(self, source_org_id, *, body):
+        """Transfer projects between organizations
+
+        Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+
+        Args:
+            source_org_id: The Neon organization ID (source org, which currently owns the project)
+            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
+                `destination_org_id` (required): The destination organization identifier
+                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            ApiError: 406, 422.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{source_org_id}/projects/transfer` (`transferProjectsFromOrgToOrg`).
+        """
         return self._c._call("transferProjectsFromOrgToOrg", (source_org_id,), (), _json(body), None, "EmptyResponse")
     def list_vpc_endpoints_all_regions(self, org_id):
+        """List VPC endpoints across all regions
+
+        Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            VPCEndpointsWithRegionResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/vpc_endpoints` (`listOrganizationVPCEndpointsAllRegions`).
+        """
         return self._c._call("listOrganizationVPCEndpointsAllRegions", (org_id,), (), None, None, "VPCEndpointsWithRegionResponse")
     def list_vpc_endpoints(self, org_id, region_id):
+        """List VPC endpoints
+
+        Retrieves the list of VPC endpoints for the specified Neon organization.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID
+
+        Returns:
+            VPCEndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (`listOrganizationVPCEndpoints`).
+        """
         return self._c._call("listOrganizationVPCEndpoints", (org_id, region_id), (), None, None, "VPCEndpointsResponse")
     def get_vpc_endpoint_details(self, org_id, region_id, vpc_endpoint_id):
+        """Retrieve VPC endpoint details
+
+        Retrieves the current state and configuration details of a specified VPC endpoint.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Returns:
+            VPCEndpointDetails: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`getOrganizationVPCEndpointDetails`).
+        """
         return self._c._call("getOrganizationVPCEndpointDetails", (org_id, region_id, vpc_endpoint_id), (), None, None, "VPCEndpointDetails")
     def assign_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id, *, body):
+        """Assign or update VPC endpoint
+
+        Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+            body: The request: a `VPCEndpointAssignment` or its dict form.
+                `label` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignOrganizationVPCEndpoint`).
+        """
         return self._c._call("assignOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), _json(body), None, "#empty")
     def delete_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id):
+        """Delete VPC endpoint
+
+        Deletes the VPC endpoint from the specified Neon organization.
+        If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+        be added back to the Neon organization.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`deleteOrganizationVPCEndpoint`).
+        """
         return self._c._call("deleteOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), None, None, "#empty")
 
 class Auth:
@@ -344,94 +3352,986 @@ class Auth:
         self._c = client
 
     def create_integration(self, *, body):
+        """Create Neon Auth integration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+        Use this endpoint if the frontend integration flow can't be used.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
+                `auth_provider` (required)
+                `project_id` (required)
+                `branch_id` (required)
+                `database_name`
+                `role_name`
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/create` (`createNeonAuthIntegration`).
+        """
         return self._c._call("createNeonAuthIntegration", (), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
     def get(self, project_id, branch_id):
+        """Retrieve Neon Auth details for the branch
+
+        Retrieves the Neon Auth integration details for the specified branch,
+        including the auth provider type and integration status.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthIntegration: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth` (`getNeonAuth`).
+        """
         return self._c._call("getNeonAuth", (project_id, branch_id), (), None, None, "NeonAuthIntegration")
     def create(self, project_id, branch_id, *, body):
+        """Enable Neon Auth for the branch
+
+        Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+        Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
+                `auth_provider` (required)
+                `database_name`
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth` (`createNeonAuth`).
+        """
         return self._c._call("createNeonAuth", (project_id, branch_id), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
     def disable(self, project_id, branch_id, *, body=None):
+        """Disable Neon Auth for the branch
+
+        Disables the Neon Auth integration for the specified branch, removing the connection
+        to the authentication provider.
+        If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+        from the branch database.
+        The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
+                `delete_data`: If true, deletes the `neon_auth` schema from the database
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth` (`disableNeonAuth`).
+        """
         return self._c._call("disableNeonAuth", (project_id, branch_id), (), _json(body), None, "#empty")
     def list_redirect_uri_whitelist_domains(self, project_id):
+        """List trusted redirect URI domains
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            NeonAuthRedirectURIWhitelistResponse: the response, with `domains`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/domains` (`listNeonAuthRedirectURIWhitelistDomains`).
+        """
         return self._c._call("listNeonAuthRedirectURIWhitelistDomains", (project_id,), (), None, None, "NeonAuthRedirectURIWhitelistResponse")
     def add_domain_to_redirect_uri_whitelist(self, project_id, *, body):
+        """Add trusted redirect URI domain
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
+                `domain` (required)
+                `auth_provider` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/auth/domains` (`addNeonAuthDomainToRedirectURIWhitelist`).
+        """
         return self._c._call("addNeonAuthDomainToRedirectURIWhitelist", (project_id,), (), _json(body), None, "#empty")
     def delete_domain_from_redirect_uri_whitelist(self, project_id, *, body):
+        """Delete trusted redirect URI domain
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
+                `auth_provider` (required)
+                `domains` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/domains` (`deleteNeonAuthDomainFromRedirectURIWhitelist`).
+        """
         return self._c._call("deleteNeonAuthDomainFromRedirectURIWhitelist", (project_id,), (), _json(body), None, "#empty")
     def list_branch_trusted_domains(self, project_id, branch_id):
+        """List domains in redirect_uri whitelist
+
+        Lists the trusted domains in the redirect URI whitelist for the specified branch.
+        Only domains in this list are permitted as redirect targets after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthRedirectURIWhitelistResponse: the response, with `domains`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (`listBranchNeonAuthTrustedDomains`).
+        """
         return self._c._call("listBranchNeonAuthTrustedDomains", (project_id, branch_id), (), None, None, "NeonAuthRedirectURIWhitelistResponse")
     def add_branch_trusted_domain(self, project_id, branch_id, *, body):
+        """Add domain to redirect_uri whitelist
+
+        Adds a domain to the redirect URI whitelist for the specified branch.
+        Only domains in this list are permitted as redirect targets after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
+                `domain` (required)
+                `auth_provider` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (`addBranchNeonAuthTrustedDomain`).
+        """
         return self._c._call("addBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(body), None, "#empty")
     def delete_branch_trusted_domain(self, project_id, branch_id, *, body):
+        """Delete domain from redirect_uri whitelist
+
+        Removes a domain from the redirect URI whitelist for the specified branch.
+        After removal, the domain can no longer be used as a redirect target after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
+                `auth_provider` (required)
+                `domains` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (`deleteBranchNeonAuthTrustedDomain`).
+        """
         return self._c._call("deleteBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(body), None, "#empty")
     def create_provider_sdk_keys(self, *, body):
+        """Create Auth Provider SDK keys
+
+        Generates SDK or API Keys for the auth provider. These might be called different things depending
+        on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+
+        Args:
+            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/keys` (`createNeonAuthProviderSDKKeys`).
+        """
         return self._c._call("createNeonAuthProviderSDKKeys", (), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
     def create_new_user(self, *, body):
+        """Create new auth user
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+        The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+                `email` (required)
+                `name`
+
+        Returns:
+            NeonAuthCreateNewUserResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/user` (`createNeonAuthNewUser`).
+        """
         return self._c._call("createNeonAuthNewUser", (), (), _json(body), None, "NeonAuthCreateNewUserResponse")
     def create_branch_new_user(self, project_id, branch_id, *, body):
+        """Create new auth user
+
+        Creates a new user in the Neon Auth user directory for the specified branch.
+        The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+        using the branch's configured auth providers.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
+                `email` (required)
+                `name`
+
+        Returns:
+            NeonAuthCreateNewUserResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/users` (`createBranchNeonAuthNewUser`).
+        """
         return self._c._call("createBranchNeonAuthNewUser", (project_id, branch_id), (), _json(body), None, "NeonAuthCreateNewUserResponse")
     def delete_branch_user(self, project_id, branch_id, auth_user_id):
+        """Delete auth user
+
+        Deletes the specified user from the Neon Auth user directory for the specified branch.
+        Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            auth_user_id: The Neon user ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (`deleteBranchNeonAuthUser`).
+        """
         return self._c._call("deleteBranchNeonAuthUser", (project_id, branch_id, auth_user_id), (), None, None, "#empty")
     def update_user_role(self, project_id, branch_id, auth_user_id, *, body):
+        """Update auth user role
+
+        Updates the role of a user in the Neon Auth user directory for the specified branch.
+        The role controls the user's level of access within the Neon Auth integration.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            auth_user_id: The Neon user ID
+            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
+                `roles` (required): Array of roles to assign to the user
+
+        Returns:
+            UpdateNeonAuthUserRoleResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (`updateNeonAuthUserRole`).
+        """
         return self._c._call("updateNeonAuthUserRole", (project_id, branch_id, auth_user_id), (), _json(body), None, "UpdateNeonAuthUserRoleResponse")
     def delete_user(self, project_id, auth_user_id):
+        """Delete auth user
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            auth_user_id: The Neon user ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (`deleteNeonAuthUser`).
+        """
         return self._c._call("deleteNeonAuthUser", (project_id, auth_user_id), (), None, None, "#empty")
     def transfer_provider_project(self, *, body):
+        """Transfer Neon-managed auth project to your own account
+
+        Transfers ownership of your Neon-managed auth project to your own auth provider account.
+
+        Args:
+            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+
+        Returns:
+            NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/transfer_ownership` (`transferNeonAuthProviderProject`).
+        """
         return self._c._call("transferNeonAuthProviderProject", (), (), _json(body), None, "NeonAuthTransferAuthProviderProjectResponse")
     def list_integrations(self, project_id):
+        """List active integrations with auth providers
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListNeonAuthIntegrationsResponse: the response, with `data`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/integrations` (`listNeonAuthIntegrations`).
+        """
         return self._c._call("listNeonAuthIntegrations", (project_id,), (), None, None, "ListNeonAuthIntegrationsResponse")
     def list_oauth_providers(self, project_id):
+        """List OAuth providers
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListNeonAuthOauthProvidersResponse: the response, with `providers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/oauth_providers` (`listNeonAuthOauthProviders`).
+        """
         return self._c._call("listNeonAuthOauthProviders", (project_id,), (), None, None, "ListNeonAuthOauthProvidersResponse")
     def add_oauth_provider(self, project_id, *, body):
+        """Add an OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+        Adds an OAuth provider to the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
+                `id` (required)
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/auth/oauth_providers` (`addNeonAuthOauthProvider`).
+        """
         return self._c._call("addNeonAuthOauthProvider", (project_id,), (), _json(body), None, "NeonAuthOauthProvider")
     def list_branch_oauth_providers(self, project_id, branch_id):
+        """List OAuth providers for the branch
+
+        Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ListNeonAuthOauthProvidersResponse: the response, with `providers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`listBranchNeonAuthOauthProviders`).
+        """
         return self._c._call("listBranchNeonAuthOauthProviders", (project_id, branch_id), (), None, None, "ListNeonAuthOauthProvidersResponse")
     def add_branch_oauth_provider(self, project_id, branch_id, *, body):
+        """Add an OAuth provider
+
+        Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+        After adding, users can authenticate using the configured provider.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
+                `id` (required)
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`addBranchNeonAuthOauthProvider`).
+        """
         return self._c._call("addBranchNeonAuthOauthProvider", (project_id, branch_id), (), _json(body), None, "NeonAuthOauthProvider")
     def update_oauth_provider(self, project_id, oauth_provider_id, *, body):
+        """Update OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            oauth_provider_id: The OAuth provider ID
+            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`updateNeonAuthOauthProvider`).
+        """
         return self._c._call("updateNeonAuthOauthProvider", (project_id, oauth_provider_id), (), _json(body), None, "NeonAuthOauthProvider")
     def delete_oauth_provider(self, project_id, oauth_provider_id):
+        """Delete OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            oauth_provider_id: The OAuth provider ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteNeonAuthOauthProvider`).
+        """
         return self._c._call("deleteNeonAuthOauthProvider", (project_id, oauth_provider_id), (), None, None, "#empty")
     def update_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id, *, body):
+        """Update OAuth provider
+
+        Updates a OAuth provider for the specified project.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            oauth_provider_id: The OAuth provider ID
+            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`updateBranchNeonAuthOauthProvider`).
+        """
         return self._c._call("updateBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), _json(body), None, "NeonAuthOauthProvider")
     def delete_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id):
+        """Delete OAuth provider
+
+        Deletes a OAuth provider from the specified project.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            oauth_provider_id: The OAuth provider ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteBranchNeonAuthOauthProvider`).
+        """
         return self._c._call("deleteBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), None, None, "#empty")
     def get_email_server(self, project_id):
+        """Retrieve email server configuration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/email_server` (`getNeonAuthEmailServer`).
+        """
         return self._c._call("getNeonAuthEmailServer", (project_id,), (), None, None, None)
     def update_email_server(self, project_id, *, body):
+        """Update email server configuration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthEmailServerConfig` or its dict form.
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/auth/email_server` (`updateNeonAuthEmailServer`).
+        """
         return self._c._call("updateNeonAuthEmailServer", (project_id,), (), _json(body), None, None)
     def send_test_email(self, project_id, branch_id, *, body):
+        """Send test email
+
+        Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+        The request body must include the SMTP server settings
+        (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
+                `host` (required)
+                `port` (required)
+                `username` (required)
+                `password` (required)
+                `sender_email` (required)
+                `sender_name` (required)
+                `recipient_email` (required): The email address to send the test email to.
+
+        Returns:
+            SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (`sendNeonAuthTestEmail`).
+        """
         return self._c._call("sendNeonAuthTestEmail", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
     def get_email_and_password_config(self, project_id, branch_id):
+        """Retrieve email and password configuration
+
+        Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+        including whether it is enabled and the email verification method.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`getNeonAuthEmailAndPasswordConfig`).
+        """
         return self._c._call("getNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), None, None, "NeonAuthEmailAndPasswordConfig")
     def update_email_and_password_config(self, project_id, branch_id, *, body):
+        """Update email and password configuration
+
+        Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+        Only the fields provided in the request body are updated.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
+                `enabled`: Whether email and password authentication is enabled
+                `email_verification_method`: The email verification method to use
+                `require_email_verification`: Whether email verification is required before users can sign in
+                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+                `disable_sign_up`: Whether to disable new user sign ups
+
+        Returns:
+            NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`updateNeonAuthEmailAndPasswordConfig`).
+        """
         return self._c._call("updateNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthEmailAndPasswordConfig")
     def get_email_provider(self, project_id, branch_id):
+        """Retrieve email provider configuration
+
+        Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+        including the provider type and server settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`getNeonAuthEmailProvider`).
+        """
         return self._c._call("getNeonAuthEmailProvider", (project_id, branch_id), (), None, None, None)
     def update_email_provider(self, project_id, branch_id, *, body):
+        """Update email provider configuration
+
+        Updates the email provider configuration for the specified branch's Neon Auth integration.
+        The email provider handles transactional messages such as verification emails and password reset links.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthEmailServerConfig` or its dict form.
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`updateNeonAuthEmailProvider`).
+        """
         return self._c._call("updateNeonAuthEmailProvider", (project_id, branch_id), (), _json(body), None, None)
     def delete_integration(self, project_id, auth_provider, *, body=None):
+        """Delete integration with auth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            auth_provider: The authentication provider name
+            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
+                `delete_data`: If true, deletes the `neon_auth` schema from the database
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (`deleteNeonAuthIntegration`).
+        """
         return self._c._call("deleteNeonAuthIntegration", (project_id, auth_provider), (), _json(body), None, "#empty")
     def get_allow_localhost(self, project_id, branch_id):
+        """Retrieve localhost allow setting
+
+        Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+        When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`getNeonAuthAllowLocalhost`).
+        """
         return self._c._call("getNeonAuthAllowLocalhost", (project_id, branch_id), (), None, None, "NeonAuthAllowLocalhostResponse")
     def update_allow_localhost(self, project_id, branch_id, *, body):
+        """Update localhost allow setting
+
+        Updates the localhost allow setting for the specified branch's Neon Auth integration.
+        When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
+                `allow_localhost` (required): Whether to allow localhost connections
+
+        Returns:
+            NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`updateNeonAuthAllowLocalhost`).
+        """
         return self._c._call("updateNeonAuthAllowLocalhost", (project_id, branch_id), (), _json(body), None, "NeonAuthAllowLocalhostResponse")
     def get_plugin_configs(self, project_id, branch_id):
+        """Retrieve Neon Auth plugin configurations
+
+        Returns all plugin configurations for Neon Auth in a single response.
+        This endpoint aggregates organization, email provider, email and password,
+        OAuth providers, and localhost settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthPluginConfigs: Aggregated plugin configurations for Neon Auth
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (`getNeonAuthPluginConfigs`).
+        """
         return self._c._call("getNeonAuthPluginConfigs", (project_id, branch_id), (), None, None, "NeonAuthPluginConfigs")
     def update_organization_plugin(self, project_id, branch_id, *, body):
+        """Update organization plugin configuration
+
+        Updates the organization plugin configuration for Neon Auth.
+        The organization plugin enables multi-tenant organization support.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
+                `enabled`: Whether the organization plugin is enabled
+                `organization_limit`: Maximum number of organizations a user can create
+                `membership_limit`: Maximum number of members per organization
+                `creator_role`: The role assigned to the user who creates an organization
+                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+
+        Returns:
+            NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (`updateNeonAuthOrganizationPlugin`).
+        """
         return self._c._call("updateNeonAuthOrganizationPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthOrganizationConfig")
     def update_config(self, project_id, branch_id, *, body):
+        """Update auth configuration
+
+        Updates the auth configuration for the branch.
+        Currently supports updating the application name used in auth emails.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthConfigUpdate` or its dict form.
+                `name` (required): The application name used in auth emails and communications.
+
+        Returns:
+            NeonAuthConfigResponse: the response, with `name`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (`updateNeonAuthConfig`).
+        """
         return self._c._call("updateNeonAuthConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthConfigResponse")
     def update_magic_link_plugin(self, project_id, branch_id, *, body):
+        """Update magic link plugin configuration
+
+        Updates the magic link plugin configuration for Neon Auth.
+        The magic link plugin enables passwordless authentication via email magic links.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
+                `enabled`: Whether the magic link plugin is enabled
+                `expires_in`: Time in minutes before the magic link expires
+                `disable_sign_up`: Whether to disable sign-up via magic link
+
+        Returns:
+            NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (`updateNeonAuthMagicLinkPlugin`).
+        """
         return self._c._call("updateNeonAuthMagicLinkPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthMagicLinkConfig")
     def get_phone_number_plugin(self, project_id, branch_id):
+        """Retrieve phone number plugin configuration
+
+        Returns the phone number plugin configuration for Neon Auth.
+        The phone number plugin enables phone-based OTP authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`getNeonAuthPhoneNumberPlugin`).
+        """
         return self._c._call("getNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), None, None, "NeonAuthPhoneNumberConfig")
     def update_phone_number_plugin(self, project_id, branch_id, *, body):
+        """Update phone number plugin configuration
+
+        Updates the phone number plugin configuration for Neon Auth.
+        Only the fields provided in the request body are updated; omitted fields retain their current values.
+        The phone number plugin enables phone-based OTP authentication.
+        OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+        A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
+                `enabled`: Whether the phone number plugin is enabled
+                `otp_expires_in`: Time in seconds before the OTP expires
+
+        Returns:
+            NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`updateNeonAuthPhoneNumberPlugin`).
+        """
         return self._c._call("updateNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthPhoneNumberConfig")
     def get_webhook_config(self, project_id, branch_id):
+        """Retrieve Neon Auth webhook configuration
+
+        Returns the webhook configuration for the specified branch's Neon Auth integration,
+        including the endpoint URL and the events that trigger it.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`getNeonAuthWebhookConfig`).
+        """
         return self._c._call("getNeonAuthWebhookConfig", (project_id, branch_id), (), None, None, "NeonAuthWebhookConfig")
     def update_webhook_config(self, project_id, branch_id, *, body):
+        """Update Neon Auth webhook configuration
+
+        Updates the webhook configuration for the specified branch's Neon Auth integration.
+        Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthWebhookConfig` or its dict form.
+                `enabled` (required)
+                `webhook_url`
+                `enabled_events`
+                `timeout_seconds`
+
+        Returns:
+            NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`updateNeonAuthWebhookConfig`).
+        """
         return self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthWebhookConfig")
     def send_email_provider_test(self, project_id, branch_id, *, body):
+        """Send test email using the saved email provider
+
+        Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+        `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+        so the caller does not need to re-supply (or be able to read) the password. This avoids the
+        GET response's masked password being sent back, which would fail SMTP authentication.
+
+        Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+        a missing configuration, or a non-Better-Auth integration is rejected.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+                `recipient_email` (required): The email address to send the test email to.
+
+        Returns:
+            SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (`sendNeonAuthEmailProviderTest`).
+        """
         return self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
 
 class DataApi:
@@ -442,12 +4342,99 @@ class DataApi:
         self._c = client
 
     def get(self, project_id, branch_id, database_name):
+        """Retrieve Neon Data API configuration
+
+        Retrieves the Neon Data API configuration for the specified branch,
+        including endpoint URL, enabled state, and database settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+
+        Returns:
+            DataAPIReponse: Neon Data API response
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`getProjectBranchDataAPI`).
+        """
         return self._c._call("getProjectBranchDataAPI", (project_id, branch_id, database_name), (), None, None, "DataAPIReponse")
     def create(self, project_id, branch_id, database_name, *, body=None):
+        """Create Neon Data API
+
+        Creates a new instance of Neon Data API in the specified branch.
+        The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
+                `auth_provider`: The authentication provider to use for the Neon Data API
+                `jwks_url`: The URL that lists the JWKS
+                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+                `jwt_audience`: WARNING - using this setting will only reject tokens with a
+                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+                `skip_auth_schema`: Skip creating the auth schema and RLS functions
+                `settings`: Configuration settings for the Data API
+
+        Returns:
+            DataAPICreateResponse: Neon Data API created successfully
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`createProjectBranchDataAPI`).
+        """
         return self._c._call("createProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(body), None, "DataAPICreateResponse")
     def update(self, project_id, branch_id, database_name, *, body=None):
+        """Update Neon Data API
+
+        Updates the Neon Data API configuration for the specified branch.
+        You can optionally provide settings to update the Data API configuration.
+        The schema cache is always refreshed as part of this operation.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
+                `settings`: Configuration settings for the Data API
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`updateProjectBranchDataAPI`).
+        """
         return self._c._call("updateProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(body), None, "EmptyResponse")
     def delete(self, project_id, branch_id, database_name):
+        """Delete Neon Data API
+
+        Deletes the Neon Data API for the specified branch.
+        Existing connections using the Data API endpoint will fail after deletion.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`deleteProjectBranchDataAPI`).
+        """
         return self._c._call("deleteProjectBranchDataAPI", (project_id, branch_id, database_name), (), None, None, "EmptyResponse")
 
 class Storage:
@@ -458,6 +4445,29 @@ class Storage:
         self._c = client
 
     def get(self, project_id, branch_id):
+        """Get branch storage state
+
+        Returns whether branchable object-storage is usable for the specified
+        branch. A 200 response means the branch is registered in the storage
+        service and the S3 data plane will accept requests for it. A 404
+        response includes a `reason` field indicating why storage is unavailable.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BranchStorage: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/storage` (`getProjectBranchStorage`).
+        """
         return self._c._call("getProjectBranchStorage", (project_id, branch_id), (), None, None, "BranchStorage")
 
 class Buckets:
@@ -468,22 +4478,286 @@ class Buckets:
         self._c = client
 
     def list(self, project_id, branch_id):
+        """List buckets on the branch
+
+        Lists branchable object-storage buckets visible on the specified branch,
+        including those inherited from ancestor branches.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BucketsListResponse: the response, with `buckets`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets` (`listProjectBranchBuckets`).
+        """
         return self._c._call("listProjectBranchBuckets", (project_id, branch_id), (), None, None, "BucketsListResponse")
     def create(self, project_id, branch_id, *, body):
+        """Create a bucket on the branch
+
+        Creates a new branchable object-storage bucket on the specified branch.
+        Buckets are managed by the Neon Platform branchable-storage service.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `BucketCreateRequest` or its dict form.
+                `name` (required): The bucket name.
+                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+
+        Returns:
+            BucketResponse: the response, with `bucket`.
+
+        Raises:
+            ApiError: 410.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/buckets` (`createProjectBranchBucket`).
+        """
         return self._c._call("createProjectBranchBucket", (project_id, branch_id), (), _json(body), None, "BucketResponse")
     def delete(self, project_id, branch_id, bucket_name):
+        """Delete a bucket on the branch
+
+        Deletes the named bucket from the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (`deleteProjectBranchBucket`).
+        """
         return self._c._call("deleteProjectBranchBucket", (project_id, branch_id, bucket_name), (), None, None, "#empty")
     def list_objects(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, cursor=None, limit=None):
+        """List objects in a bucket
+
+        Lists objects visible in the named bucket on the specified branch,
+        including those inherited from ancestor branches. Listing is served by
+        the user's session (no customer S3 credentials required).
+
+        When `delimiter` is supplied (typically `/`), keys are collapsed into
+        common prefixes (`folders`) so callers can render a folder-style
+        browser; keys that do not contain the delimiter after `prefix` are
+        returned as `objects`.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: Only list objects whose key starts with this prefix.
+            delimiter: Collapse keys sharing a common prefix up to the first occurrence of
+                this delimiter (typically `/`) into the `folders` array.
+            cursor: Opaque pagination cursor returned as `next_cursor` by a previous
+                call. Resume listing after the last item of the previous page.
+            limit: Maximum number of items (objects + folders) to return.
+
+        Returns:
+            BucketObjectsListResponse: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (`listProjectBranchBucketObjects`).
+        """
         return self._c._call("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("cursor", cursor), ("limit", limit)), None, None, "BucketObjectsListResponse")
     def list_objects_iter(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, limit=None):
+        """Every `objects` item of every page of `list_objects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+
+        List objects in a bucket
+
+        Lists objects visible in the named bucket on the specified branch,
+        including those inherited from ancestor branches. Listing is served by
+        the user's session (no customer S3 credentials required).
+
+        When `delimiter` is supplied (typically `/`), keys are collapsed into
+        common prefixes (`folders`) so callers can render a folder-style
+        browser; keys that do not contain the delimiter after `prefix` are
+        returned as `objects`.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: Only list objects whose key starts with this prefix.
+            delimiter: Collapse keys sharing a common prefix up to the first occurrence of
+                this delimiter (typically `/`) into the `folders` array.
+            limit: Maximum number of items (objects + folders) to return.
+
+        Yields:
+            BucketObject: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (`listProjectBranchBucketObjects`).
+        """
         return self._c._iter("listProjectBranchBucketObjects", (project_id, branch_id, bucket_name), _q(("prefix", prefix), ("delimiter", delimiter), ("limit", limit)), "BucketObject")
     def delete_object(self, project_id, branch_id, bucket_name, object_key):
+        """Delete an object in a bucket
+
+        Deletes the named object from the bucket on the specified branch.
+        Served by the user's session (no customer S3 credentials required).
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (`deleteProjectBranchBucketObject`).
+        """
         return self._c._call("deleteProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), None, None, "#empty")
     def get_object(self, project_id, branch_id, bucket_name, object_key):
+        """Download an object's bytes
+
+        Streams the raw bytes of the named object from the bucket on the
+        specified branch, including objects inherited from ancestor branches.
+        Served by the user's session (no customer S3 credentials required).
+
+        The body is returned as `application/octet-stream` so a browser treats
+        it as a download; the `Content-Length` and `ETag` response headers echo
+        the stored object metadata.
+
+        BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+        successful 200 body is the raw object stream, proxied verbatim from the
+        platform storage admin endpoint. It is modeled as an
+        `application/octet-stream` binary body (not a JSON response schema) and
+        is streamed without buffering the whole object in memory. Error
+        responses still use the generated `GeneralError` shape.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+
+        Returns:
+            bytes: the response body.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (`getProjectBranchBucketObject`).
+        """
         return self._c._call("getProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), None, None, "#bytes")
     def delete_objects_by_prefix(self, project_id, branch_id, bucket_name, *, prefix):
+        """Delete every object under a key prefix (folder) in a bucket
+
+        Soft-deletes every object on the specified branch whose key starts with
+        `prefix`, in a single call. Intended to back a "delete folder" action in
+        an object browser: a `prefix` of `app/avatars/` removes every object
+        beneath that folder. Served by the user's session (no customer S3
+        credentials required).
+
+        `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+        contain no control characters - a partial-segment prefix cannot
+        accidentally delete sibling keys. Returns the number of objects
+        soft-deleted (`deleted`), which may be 0 when no live object matched the
+        prefix on this branch.
+
+        Only objects physically present on this branch are tombstoned; objects
+        inherited from an ancestor branch via copy-on-write (not materialized on
+        this branch) are out of scope.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: The key prefix (folder) to delete. Must be non-empty and end with
+                `/`. Every object on this branch whose key starts with this prefix
+                is soft-deleted.
+
+        Returns:
+            BucketObjectsDeletePrefixResponse: the response, with `deleted`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (`deleteProjectBranchBucketObjectsByPrefix`).
+        """
         return self._c._call("deleteProjectBranchBucketObjectsByPrefix", (project_id, branch_id, bucket_name), _q(("prefix", prefix)), None, None, "BucketObjectsDeletePrefixResponse")
     def presign_object(self, project_id, branch_id, bucket_name, object_key, *, body):
+        """Presign an upload or download for an object in a bucket
+
+        Returns a presigned URL that transfers bytes directly to or from the
+        object's bucket on the specified branch, without the caller ever
+        handling S3 credentials. The `operation` field selects the direction:
+
+        - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+          bytes straight to `url` with the returned `headers`). Authorized with
+          project write access.
+        - `download` returns a presigned `GET` URL (the caller `GET`s the
+          bytes straight from `url`). Authorized with project read access.
+
+        The platform mints a short-lived credential and builds the SigV4-signed
+        URL against the branch's S3 data-plane host, returning it together with
+        the HTTP method, any headers the caller must echo, and the URL's expiry.
+
+        Served by the user's session (no customer S3 credentials required).
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
+                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
+                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+
+        Returns:
+            PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (`presignProjectBranchBucketObject`).
+        """
         return self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(body), None, "PresignResponse")
 
 class Functions:
@@ -494,26 +4768,294 @@ class Functions:
         self._c = client
 
     def list(self, project_id, branch_id, *, cursor=None, limit=None):
+        """List functions on the branch
+
+        Lists functions on the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: Specify a value from 1 to 1000 to limit number of functions in the response
+
+        Returns:
+            ListProjectBranchFunctionsResponse: the response, with `functions`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions` (`listProjectBranchFunctions`).
+        """
         return self._c._call("listProjectBranchFunctions", (project_id, branch_id), _q(("cursor", cursor), ("limit", limit)), None, None, "ListProjectBranchFunctionsResponse")
     def iter(self, project_id, branch_id, *, limit=None):
+        """Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+
+        List functions on the branch
+
+        Lists functions on the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            limit: Specify a value from 1 to 1000 to limit number of functions in the response
+
+        Yields:
+            NeonFunction: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions` (`listProjectBranchFunctions`).
+        """
         return self._c._iter("listProjectBranchFunctions", (project_id, branch_id), _q(("limit", limit)), "NeonFunction")
     def get(self, project_id, branch_id, slug):
+        """Get function details
+
+        Returns the function identified by its slug.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+
+        Returns:
+            NeonFunctionResponse: the response, with `function`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`getProjectBranchFunction`).
+        """
         return self._c._call("getProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "NeonFunctionResponse")
     def update(self, project_id, branch_id, slug, *, body):
+        """Update a function
+
+        Updates the function's mutable metadata — currently only the display
+        `name`. A string sets the display name; `null` clears it, after which
+        the function's `name` falls back to its slug. Leading and trailing
+        whitespace is trimmed; a whitespace-only name is rejected. Acts only
+        on a function owned by the branch: a slug that is only inherited from
+        an ancestor branch returns 404 — rename it on the branch that owns
+        it. Like every other change on a branch, a rename is isolated per
+        branch: a branch forked before the rename keeps the name it had at
+        fork time.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
+                `name` (required): New display name for the function. `null` clears the display
+
+        Returns:
+            NeonFunctionResponse: the response, with `function`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`updateProjectBranchFunction`).
+        """
         return self._c._call("updateProjectBranchFunction", (project_id, branch_id, slug), (), _json(body), None, "NeonFunctionResponse")
     def delete(self, project_id, branch_id, slug):
+        """Delete a function on the branch
+
+        Deletes the function identified by its slug.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`deleteProjectBranchFunction`).
+        """
         return self._c._call("deleteProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "#empty")
     def create_deployment(self, project_id, branch_id, slug, *, body):
+        """Deploy code to a function
+
+        Creates a deployment for the function. Supply any subset of zip,
+        environment, and runtime; omitted fields inherit the
+        function's latest version. At least one field must be supplied. The
+        first deployment of a function must include zip. The newest deployment
+        becomes active.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+            body: The request: a `FunctionDeployRequest` or its dict form.
+                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+                `runtime`
+                `environment`: Optional JSON object (a string-to-string map) of environment
+
+        Returns:
+            NeonFunctionDeploymentResponse: the response, with `deployment`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (`createProjectBranchFunctionDeployment`).
+        """
         return self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(body), None, "NeonFunctionDeploymentResponse")
     def list_triggers(self, project_id, branch_id):
+        """List triggers on the branch
+
+        Lists the complete project-bounded set of triggers visible on the branch,
+        ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+        and configuration, and is disabled on the child until explicitly enabled
+        there.
+
+        The supported trigger types are `schedule` and
+        `storage_object_created`. A storage-object-created trigger watches one
+        exact bucket and fires only after an object upload succeeds.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            TriggersListResponse: the response, with `triggers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/triggers` (`listProjectBranchTriggers`).
+        """
         return self._c._call("listProjectBranchTriggers", (project_id, branch_id), (), None, None, "TriggersListResponse")
     def create_trigger(self, project_id, branch_id, *, body):
+        """Create a trigger
+
+        Creates a trigger for a Function visible on the branch. The required
+        `type` discriminator selects the trigger-specific configuration. The
+        supported types are `schedule` and `storage_object_created`. A schedule
+        trigger uses a numeric five-field cron expression interpreted in UTC. A
+        storage-object-created trigger fires only after a successful upload to
+        one exact bucket and may narrow matches to an object-key prefix.
+
+        The name must be unique among triggers visible on the branch, including
+        inherited triggers.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `TriggerCreateRequest` or its dict form. Trigger creation payload discriminated by `type`. The supported trigger
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/triggers` (`createProjectBranchTrigger`).
+        """
         return self._c._call("createProjectBranchTrigger", (project_id, branch_id), (), _json(body), None, "TriggerResponse")
     def get_trigger(self, project_id, branch_id, trigger_id):
+        """Get a trigger
+
+        Returns the trigger visible on the branch. The supported trigger types
+        are `schedule` and `storage_object_created`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`getProjectBranchTrigger`).
+        """
         return self._c._call("getProjectBranchTrigger", (project_id, branch_id, trigger_id), (), None, None, "TriggerResponse")
     def update_trigger(self, project_id, branch_id, trigger_id, *, body):
+        """Update a trigger
+
+        Applies a partial update. The required `type` discriminator must identify
+        the existing trigger kind. The supported types are `schedule` and
+        `storage_object_created`. Editing an inherited trigger creates a
+        child-local shadow with the same `trigger_id`; it remains disabled unless
+        this request explicitly enables it. For a schedule trigger, updating the
+        schedule or enabled state increments `version` and recomputes
+        `next_run_at`.
+
+        Disabling stops future scheduling but does not cancel occurrences already
+        committed for delivery. For `storage_object_created`, the configuration
+        selects one exact bucket. An omitted object-key prefix matches every key
+        in that bucket; a present prefix is matched byte-for-byte and
+        case-sensitively against the full key, without path normalization or a
+        path-segment boundary.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+            body: The request: a `TriggerUpdateRequest` or its dict form. Partial trigger update discriminated by `type`. The supported trigger
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`updateProjectBranchTrigger`).
+        """
         return self._c._call("updateProjectBranchTrigger", (project_id, branch_id, trigger_id), (), _json(body), None, "TriggerResponse")
     def delete_trigger(self, project_id, branch_id, trigger_id):
+        """Delete a trigger
+
+        Deletes a branch-local trigger or writes a branch-local tombstone for an
+        inherited trigger so it does not reappear. Deletion stops future
+        scheduling or storage-event matching but does not cancel invocations
+        already committed for delivery. The supported trigger types are
+        `schedule` and `storage_object_created`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`deleteProjectBranchTrigger`).
+        """
         return self._c._call("deleteProjectBranchTrigger", (project_id, branch_id, trigger_id), (), None, None, "#empty")
 
 class AiGateway:
@@ -524,6 +5066,29 @@ class AiGateway:
         self._c = client
 
     def get(self, project_id, branch_id):
+        """Get branch AI Gateway endpoint
+
+        Returns the AI Gateway endpoint host for the specified branch, used to
+        render code-snippet base URLs. A 200 response means the branch is
+        registered and this region serves the AI gateway. A 404 response
+        includes a `reason` field indicating why the gateway is unavailable.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BranchAiGateway: the response, with `enabled`, `base_url`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (`getProjectBranchAiGateway`).
+        """
         return self._c._call("getProjectBranchAiGateway", (project_id, branch_id), (), None, None, "BranchAiGateway")
 
 class Credentials:
@@ -534,14 +5099,155 @@ class Credentials:
         self._c = client
 
     def list(self, project_id, branch_id):
+        """List credentials on the branch
+
+        Returns metadata for customer-issued credentials on the branch.
+        Secrets are never included.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ListCredentialsResponse: the response, with `credentials`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/credentials` (`listCredentials`).
+        """
         return self._c._call("listCredentials", (project_id, branch_id), (), None, None, "ListCredentialsResponse")
     def create(self, project_id, branch_id, *, body):
+        """Issue a scoped credential on the branch
+
+        Issues a new scoped service credential anchored to the specified
+        branch. The response carries `api_token` and `s3_secret_access_key`
+        exactly once — they are not stored server-side.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CreateCredentialRequest` or its dict form.
+                `name`: Free-form customer label for the credential.
+                `scopes` (required): A single capability a credential may exercise. A credential is granted
+                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+
+        Returns:
+            CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials` (`createCredential`).
+        """
         return self._c._call("createCredential", (project_id, branch_id), (), _json(body), None, "CreateCredentialResponse")
     def revoke(self, project_id, branch_id, token_id):
+        """Revoke a credential
+
+        Soft-deletes the credential.  Idempotent.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (`revokeCredential`).
+        """
         return self._c._call("revokeCredential", (project_id, branch_id, token_id), (), None, None, "#empty")
     def reveal(self, project_id, branch_id, token_id):
+        """Reveal a credential's secrets
+
+        Returns the live `api_token` and `s3_secret_access_key` of an existing
+        credential, so a credential whose issuance response was lost can be
+        recovered without minting a new one.
+
+        This is a POST with an explicit `/reveal` verb so the secrets never ride
+        a GET, where they would land in access logs, browser history and proxy
+        caches. Revoked and expired credentials return 404, as does a
+        `token_id` that does not belong to this project.
+
+        A credential issued before secret retrieval was supported has no
+        recoverable secret and returns 409 — rotate it to obtain one.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Returns:
+            CredentialSecret: The live secrets of an existing credential, recovered on demand by the
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (`revealCredential`).
+        """
         return self._c._call("revealCredential", (project_id, branch_id, token_id), (), None, None, "CredentialSecret")
     def rotate(self, project_id, branch_id, token_id):
+        """Rotate a credential's secrets
+
+        Replaces the secret material on an existing scoped credential in
+        place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+        S3-compatible clients, so the access key id your application already
+        holds keeps working and only the secret changes. This is the analog of
+        resetting a Postgres password, not of issuing a second credential.
+
+        The response carries the new `api_token` and `s3_secret_access_key`
+        exactly once. Rotation is **not** idempotent: retrying after an
+        ambiguous timeout mints another secret and supersedes the previous
+        replacement, so a retry does not recover a lost response — it only
+        invalidates the secret you did not receive. If you lose the response,
+        issue a replacement credential and revoke this one.
+
+        The old secret stops authenticating as soon as the rotation commits.
+        Where a region caches credentials on its data-plane verifiers, a
+        replica may briefly keep accepting the old secret — and rejecting the
+        new one — until its cache entry expires; where it does not, the
+        cutover is immediate apart from requests already in flight. Either way
+        the changeover is not atomic across replicas, so retry an unexpected
+        authentication failure right after rotating rather than treating the
+        new secret as bad. `last_used_at` continues to report the logical
+        credential's prior usage and says nothing about whether the new secret
+        has been used yet.
+
+        Only a live, unexpired, unrevoked customer-managed (`user`) credential
+        on a live project and live branch is eligible. Anything else —
+        including the platform-internal `function` and `system` credentials —
+        is reported as not found, indistinguishable from an unknown
+        `token_id`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Returns:
+            RotateCredentialResponse: The replacement secret material for an existing credential, returned
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (`rotateCredential`).
+        """
         return self._c._call("rotateCredential", (project_id, branch_id, token_id), (), None, None, "RotateCredentialResponse")
 
 class _SyncNamespaces:
@@ -1127,6 +5833,34 @@ class _AsyncNamespaces:
         self.functions = AsyncFunctions(self)
         self.ai_gateway = AsyncAiGateway(self)
         self.credentials = AsyncCredentials(self)
+
+
+# The async namespaces' methods carry the docstrings of their blocking twins.
+for _sync, _async in (
+    (Projects, AsyncProjects),
+    (Branches, AsyncBranches),
+    (Databases, AsyncDatabases),
+    (Roles, AsyncRoles),
+    (Endpoints, AsyncEndpoints),
+    (Operations, AsyncOperations),
+    (ApiKeys, AsyncApiKeys),
+    (Snapshots, AsyncSnapshots),
+    (Regions, AsyncRegions),
+    (Users, AsyncUsers),
+    (Consumption, AsyncConsumption),
+    (Organizations, AsyncOrganizations),
+    (Auth, AsyncAuth),
+    (DataApi, AsyncDataApi),
+    (Storage, AsyncStorage),
+    (Buckets, AsyncBuckets),
+    (Functions, AsyncFunctions),
+    (AiGateway, AsyncAiGateway),
+    (Credentials, AsyncCredentials),
+):
+    for _name, _method in vars(_async).items():
+        if not _name.startswith("_"):
+            _method.__doc__ = getattr(_sync, _name).__doc__
+del _sync, _async, _name, _method
 
 
 # operationId: (namespace, method, path parameters, {query name: keyword}, iterator method)

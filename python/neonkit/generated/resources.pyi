@@ -10,658 +10,5170 @@ class Projects:
     """`client.projects`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     def get_advisor_security_issues(self, project_id: str, *, branch_id: Optional[str] = None, database_name: Optional[str] = None, category: Optional[Union[AdvisorCategory, str]] = None, min_severity: Optional[Union[GetProjectAdvisorSecurityIssuesMinSeverity, str]] = None) -> GetProjectAdvisorSecurityIssuesResponse:
-        """Get advisor issues (`getProjectAdvisorSecurityIssues`)"""
+        """Get advisor issues
+
+        Analyzes the database for security and performance issues.
+        Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+
+        Requires read access to the project and Data API enabled.
+
+        Args:
+            project_id: Neon project ID
+            branch_id: Branch ID to analyze. If not specified, the project's default branch is used.
+            database_name: Database name to analyze. Required if branch has multiple databases.
+            category: Filter issues by category
+            min_severity: Minimum severity level to include. For example, WARN returns WARN and ERROR issues, excluding INFO.
+
+        Returns:
+            GetProjectAdvisorSecurityIssuesResponse: the response, with `issues`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/advisors` (`getProjectAdvisorSecurityIssues`).
+        """
         ...
     def list(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, search: Optional[str] = None, org_id: Optional[str] = None, timeout: Optional[int] = None, recoverable: Optional[bool] = None) -> ListProjectsResponse:
-        """List projects (`listProjects`)"""
+        """List projects
+
+        Retrieves a list of projects for the specified organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+        and [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            cursor: Specify the cursor value from the previous response to retrieve the next batch of projects.
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search by project `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            org_id: Search for projects by `org_id`.
+                Defaults to the client's `org_id`.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+            recoverable: Show only deleted projects within the recovery window.
+
+        Returns:
+            ListProjectsResponse: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects` (`listProjects`).
+        """
         ...
     def iter(self, *, limit: Optional[int] = None, search: Optional[str] = None, org_id: Optional[str] = None, timeout: Optional[int] = None, recoverable: Optional[bool] = None) -> Iterator[ProjectListItem]:
-        """Every item of every page of `listProjects`."""
+        """Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+
+        List projects
+
+        Retrieves a list of projects for the specified organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+        and [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search by project `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            org_id: Search for projects by `org_id`.
+                Defaults to the client's `org_id`.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+            recoverable: Show only deleted projects within the recovery window.
+
+        Yields:
+            ProjectListItem: Essential data about the project. Full data is available at the getProject endpoint.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects` (`listProjects`).
+        """
         ...
     def create(self, *, body: Union[ProjectCreateRequest, ProjectCreateRequestDict], wait: Optional[bool] = None) -> CreatedProjectResponse:
-        """Create project (`createProject`)"""
+        """Create project
+
+        Creates a Neon project within an organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        Plan limits define how many projects you can create.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        You can specify a region and Postgres version in the request body.
+        Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+        For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            body: The request: a `ProjectCreateRequest` or its dict form.
+                `project` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects` (`createProject`).
+        """
         ...
     def list_shared(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, search: Optional[str] = None, timeout: Optional[int] = None) -> ListSharedProjectsResponse:
-        """List shared projects (`listSharedProjects`)"""
+        """List shared projects
+
+        Retrieves a list of projects shared with your Neon account.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            cursor: Specify the cursor value from the previous response to get the next batch of projects.
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search query by name or id.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+
+        Returns:
+            ListSharedProjectsResponse: the response, with `projects`, `unavailable_project_ids`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects/shared` (`listSharedProjects`).
+        """
         ...
     def list_shared_iter(self, *, limit: Optional[int] = None, search: Optional[str] = None, timeout: Optional[int] = None) -> Iterator[ProjectListItem]:
-        """Every item of every page of `listSharedProjects`."""
+        """Every `projects` item of every page of `list_shared` (`listSharedProjects`), each page fetched when the previous one is used up.
+
+        List shared projects
+
+        Retrieves a list of projects shared with your Neon account.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search query by name or id.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+
+        Yields:
+            ProjectListItem: Essential data about the project. Full data is available at the getProject endpoint.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects/shared` (`listSharedProjects`).
+        """
         ...
     def get(self, project_id: str) -> ProjectResponse:
-        """Retrieve project details (`getProject`)"""
+        """Retrieve project details
+
+        Retrieves information about the specified project.
+        Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectResponse: the response, with `project`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}` (`getProject`).
+        """
         ...
     def update(self, project_id: str, *, body: Union[ProjectUpdateRequest, ProjectUpdateRequestDict], wait: Optional[bool] = None) -> UpdateProjectResponse:
-        """Update project (`updateProject`)"""
+        """Update project
+
+        Updates the specified project.
+        Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `ProjectUpdateRequest` or its dict form.
+                `project` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            UpdateProjectResponse: the response, with `project`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}` (`updateProject`).
+        """
         ...
     def delete(self, project_id: str) -> ProjectResponse:
-        """Delete project (`deleteProject`)"""
+        """Delete project
+
+        Deletes the specified project and all its endpoints, branches, databases, and users.
+        Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+        To list recoverable projects, use `GET /projects?recoverable=true`.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectResponse: the response, with `project`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}` (`deleteProject`).
+        """
         ...
     def recover(self, project_id: str) -> ProjectRecoverResponse:
-        """Recover a deleted project (`recoverProject`)"""
+        """Recover a deleted project
+
+        Recovers a deleted project within the 7-day deletion recovery period.
+        Restores branches, endpoints, settings, and connection strings.
+        Some integrations require manual reconfiguration after recovery.
+        To list recoverable projects, use `GET /projects?recoverable=true`.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectRecoverResponse: the response, with `project`, `branches`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/recover` (`recoverProject`).
+        """
         ...
     def list_permissions(self, project_id: str) -> ProjectPermissions:
-        """List project access (`listProjectPermissions`)"""
+        """List project access
+
+        Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+
+        Args:
+            project_id: The `project_id` parameter.
+
+        Returns:
+            ProjectPermissions: the response, with `project_permissions`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/permissions` (`listProjectPermissions`).
+        """
         ...
     def grant_permission(self, project_id: str, *, body: Union[GrantPermissionToProjectRequest, GrantPermissionToProjectRequestDict]) -> ProjectPermission:
-        """Grant project access (`grantPermissionToProject`)"""
+        """Grant project access
+
+        Grants project access to the account associated with the specified email address.
+
+        Args:
+            project_id: The `project_id` parameter.
+            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
+                `email` (required)
+
+        Returns:
+            ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/permissions` (`grantPermissionToProject`).
+        """
         ...
     def revoke_permission(self, project_id: str, permission_id: str) -> ProjectPermission:
-        """Revoke project access (`revokePermissionFromProject`)"""
+        """Revoke project access
+
+        Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+
+        Args:
+            project_id: The `project_id` parameter.
+            permission_id: The `permission_id` parameter.
+
+        Returns:
+            ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/permissions/{permission_id}` (`revokePermissionFromProject`).
+        """
         ...
     def get_available_preload_libraries(self, project_id: str) -> AvailablePreloadLibraries:
-        """List available shared preload libraries (`getAvailablePreloadLibraries`)"""
+        """List available shared preload libraries
+
+        Returns the shared preload libraries available for the specified project's Postgres version.
+        Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+        setting and a compute restart to activate.
+        Use this list to determine which libraries can be enabled in the project's
+        `settings.preload_libraries` configuration.
+
+        Args:
+            project_id: The `project_id` parameter.
+
+        Returns:
+            AvailablePreloadLibraries: the response, with `libraries`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/available_preload_libraries` (`getAvailablePreloadLibraries`).
+        """
         ...
     def create_transfer_request(self, project_id: str, *, body: Optional[Union[CreateProjectTransferRequestRequest, CreateProjectTransferRequestRequestDict]] = None) -> ProjectTransferRequestResponse:
-        """Create a project transfer request (`createProjectTransferRequest`)"""
+        """Create a project transfer request
+
+        Creates a transfer request for the specified project. The request expires after a set period.
+        To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+        or uses the Neon Console claim link.
+        The optional `ru` parameter redirects the recipient after acceptance.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
+                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+
+        Returns:
+            ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/transfer_requests` (`createProjectTransferRequest`).
+        """
         ...
     def accept_transfer_request(self, project_id: str, request_id: str, *, body: Optional[Union[AcceptProjectTransferRequestRequest, AcceptProjectTransferRequestRequestDict]] = None) -> None:
-        """Accept a project transfer request (`acceptProjectTransferRequest`)"""
+        """Accept a project transfer request
+
+        Accepts a transfer request for the specified project, transferring it to the specified organization
+        or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+
+        Args:
+            project_id: The Neon project ID
+            request_id: The Neon project transfer request ID
+            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
+                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+
+        Raises:
+            ApiError: 406.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/transfer_requests/{request_id}` (`acceptProjectTransferRequest`).
+        """
         ...
     def get_jwks(self, project_id: str) -> ProjectJWKSResponse:
-        """List JWKS URLs (`getProjectJWKS`)"""
+        """List JWKS URLs
+
+        Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectJWKSResponse: The list of configured JWKS definitions for a project
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/jwks` (`getProjectJWKS`).
+        """
         ...
     def add_jwks(self, project_id: str, *, body: Union[AddProjectJWKSRequest, AddProjectJWKSRequestDict], wait: Optional[bool] = None) -> JWKSCreationOperation:
-        """Add JWKS URL (`addProjectJWKS`)"""
+        """Add JWKS URL
+
+        Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+
+        The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+
+        The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+
+        The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+
+        The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+
+        The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
+                `jwks_url` (required): The URL that lists the JWKS
+                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+                `branch_id`: Branch ID
+                `jwt_audience`: The name of the required JWT Audience to be used
+                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            JWKSCreationOperation: the response, with `jwks`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/jwks` (`addProjectJWKS`).
+        """
         ...
     def delete_jwks(self, project_id: str, jwks_id: str) -> JWKS:
-        """Delete JWKS URL (`deleteProjectJWKS`)"""
+        """Delete JWKS URL
+
+        Removes the specified JWKS URL from the project.
+        JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+
+        Args:
+            project_id: The Neon project ID
+            jwks_id: The JWKS ID
+
+        Returns:
+            JWKS: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/jwks/{jwks_id}` (`deleteProjectJWKS`).
+        """
         ...
     def get_connection_uri(self, project_id: str, *, branch_id: Optional[str] = None, endpoint_id: Optional[str] = None, database_name: str, role_name: str, pooled: Optional[bool] = None) -> ConnectionURIResponse:
-        """Retrieve connection URI (`getConnectionURI`)"""
+        """Retrieve connection URI
+
+        Retrieves a connection URI for the specified database.
+        The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID. Defaults to your project's default `branch_id` if not specified.
+            endpoint_id: The endpoint ID. Defaults to the read-write `endpoint_id` associated with the `branch_id` if not specified.
+            database_name: The database name
+            role_name: The role name
+            pooled: Adds the `-pooler` option to the connection URI when set to `true`, creating a pooled connection URI.
+
+        Returns:
+            ConnectionURIResponse: the response, with `uri`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/connection_uri` (`getConnectionURI`).
+        """
         ...
     def list_vpc_endpoints(self, project_id: str) -> VPCEndpointsResponse:
-        """List VPC endpoint restrictions (`listProjectVPCEndpoints`)"""
+        """List VPC endpoint restrictions
+
+        Lists VPC endpoint restrictions for the specified Neon project.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            VPCEndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/vpc_endpoints` (`listProjectVPCEndpoints`).
+        """
         ...
     def assign_vpc_endpoint(self, project_id: str, vpc_endpoint_id: str, *, body: Union[VPCEndpointAssignment, VPCEndpointAssignmentDict]) -> None:
-        """Set VPC endpoint restriction (`assignProjectVPCEndpoint`)"""
+        """Set VPC endpoint restriction
+
+        Sets or updates a VPC endpoint restriction for a Neon project.
+        When a VPC endpoint restriction is set, the project only accepts connections
+        from the specified VPC.
+        A VPC endpoint can be set as a restriction only after it is assigned to the
+        parent organization of the Neon project.
+
+        Args:
+            project_id: The Neon project ID
+            vpc_endpoint_id: The VPC endpoint ID
+            body: The request: a `VPCEndpointAssignment` or its dict form.
+                `label` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignProjectVPCEndpoint`).
+        """
         ...
     def delete_vpc_endpoint(self, project_id: str, vpc_endpoint_id: str) -> None:
-        """Delete VPC endpoint restriction (`deleteProjectVPCEndpoint`)"""
+        """Delete VPC endpoint restriction
+
+        Removes the specified VPC endpoint restriction from a Neon project.
+
+        Args:
+            project_id: The Neon project ID
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`deleteProjectVPCEndpoint`).
+        """
         ...
     def list_members(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ProjectMembers:
-        """List org members and their project roles (`listProjectMembers`)"""
+        """List org members and their project roles
+
+        Lists organization members and their per-project roles for an org-owned project.
+        Returns 404 when the project is not org-owned, per-project role management is disabled,
+        or the caller has no access. Callers with VIEWER or EDITOR see members with
+        effective project access. Callers with ADMIN also see unassigned org members.
+
+        Args:
+            project_id: The `project_id` parameter.
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: The maximum number of members to return in the response
+
+        Returns:
+            ProjectMembers: the response, with `project_members`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/members` (`listProjectMembers`).
+        """
         ...
     def list_members_iter(self, project_id: str, *, limit: Optional[int] = None) -> Iterator[ProjectMember]:
-        """Every item of every page of `listProjectMembers`."""
+        """Every `project_members` item of every page of `list_members` (`listProjectMembers`), each page fetched when the previous one is used up.
+
+        List org members and their project roles
+
+        Lists organization members and their per-project roles for an org-owned project.
+        Returns 404 when the project is not org-owned, per-project role management is disabled,
+        or the caller has no access. Callers with VIEWER or EDITOR see members with
+        effective project access. Callers with ADMIN also see unassigned org members.
+
+        Args:
+            project_id: The `project_id` parameter.
+            limit: The maximum number of members to return in the response
+
+        Yields:
+            ProjectMember: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/members` (`listProjectMembers`).
+        """
         ...
     def set_member_role(self, project_id: str, member_id: str, *, body: Union[SetProjectMemberRoleRequest, SetProjectMemberRoleRequestDict], confirm_self_demotion: Optional[bool] = None) -> ProjectMemberRoleResponse:
-        """Set an org member's role on a project (`setProjectMemberRole`)"""
+        """Set an org member's role on a project
+
+        Idempotently sets or updates the explicit project grant of the specified org member.
+        Self-demotion requires `confirm_self_demotion=true`.
+
+        Args:
+            project_id: The `project_id` parameter.
+            member_id: The `member_id` parameter.
+            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
+                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            confirm_self_demotion: The `confirm_self_demotion` parameter.
+
+        Returns:
+            ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/members/{member_id}/role` (`setProjectMemberRole`).
+        """
         ...
     def remove_member_role(self, project_id: str, member_id: str, *, confirm_self_lockout: Optional[bool] = None) -> ProjectMemberRoleResponse:
-        """Remove an org member's role on a project (`removeProjectMemberRole`)"""
+        """Remove an org member's role on a project
+
+        Idempotently removes the explicit project grant. The member's organization-role
+        default project permission still applies. Self-DELETE requires
+        `confirm_self_lockout=true` when effective manage access would be lost.
+
+        Args:
+            project_id: The `project_id` parameter.
+            member_id: The `member_id` parameter.
+            confirm_self_lockout: The `confirm_self_lockout` parameter.
+
+        Returns:
+            ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/members/{member_id}/role` (`removeProjectMemberRole`).
+        """
         ...
 
 class Branches:
     """`client.branches`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, *, search: Optional[str] = None, sort_by: Optional[Union[ListProjectBranchesSortBy, str]] = None, cursor: Optional[str] = None, sort_order: Optional[Union[ListProjectBranchesSortOrder, str]] = None, limit: Optional[int] = None, include_deleted: Optional[bool] = None) -> ListProjectBranchesResponse:
-        """List branches (`listProjectBranches`)"""
+        """List branches
+
+        Retrieves a list of branches for the specified project.
+
+        Each Neon project has a root branch named `main`.
+        A `branch_id` value has a `br-` prefix.
+        A project may contain child branches that were branched from `main` or from another branch.
+        A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            search: Search by branch `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            sort_by: Sort the branches by sort_field. If not provided, branches will be sorted by updated_at descending order
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of records to be returned in the response
+            include_deleted: If true, return recoverable deleted branches too (soft-deleted within the recovery window).
+                If false or not provided, return only active (non-deleted) branches.
+
+                This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
+
+        Returns:
+            ListProjectBranchesResponse: the response, with `branches`, `annotations`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches` (`listProjectBranches`).
+        """
         ...
     def iter(self, project_id: str, *, search: Optional[str] = None, sort_by: Optional[Union[ListProjectBranchesSortBy, str]] = None, sort_order: Optional[Union[ListProjectBranchesSortOrder, str]] = None, limit: Optional[int] = None, include_deleted: Optional[bool] = None) -> Iterator[Branch]:
-        """Every item of every page of `listProjectBranches`."""
+        """Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+
+        List branches
+
+        Retrieves a list of branches for the specified project.
+
+        Each Neon project has a root branch named `main`.
+        A `branch_id` value has a `br-` prefix.
+        A project may contain child branches that were branched from `main` or from another branch.
+        A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            search: Search by branch `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            sort_by: Sort the branches by sort_field. If not provided, branches will be sorted by updated_at descending order
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of records to be returned in the response
+            include_deleted: If true, return recoverable deleted branches too (soft-deleted within the recovery window).
+                If false or not provided, return only active (non-deleted) branches.
+
+                This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
+
+        Yields:
+            Branch: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches` (`listProjectBranches`).
+        """
         ...
     def create(self, project_id: str, *, body: Optional[Union[CreateProjectBranchRequest, CreateProjectBranchRequestDict]] = None, wait: Optional[bool] = None) -> CreatedBranchResponse:
-        """Create branch (`createProjectBranch`)"""
+        """Create branch
+
+        Creates a branch in the specified project.
+        No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+        By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+        To access the branch, add a `read_write` endpoint.
+        Each branch supports one read-write endpoint and multiple read-only endpoints.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
+                `endpoints`
+                `branch`
+                `annotation_value`: Annotation properties.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches` (`createProjectBranch`).
+        """
         ...
     def create_anonymized(self, project_id: str, *, body: Union[BranchAnonymizedCreateRequest, BranchAnonymizedCreateRequestDict], wait: Optional[bool] = None) -> CreatedBranchResponse:
-        """Create anonymized branch (`createProjectBranchAnonymized`)"""
+        """Create anonymized branch
+
+        Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+        This allows developers to work with masked production data.
+        Optionally, provide `masking_rules` to set initial masking rules for the branch
+        and `start_anonymization` to automatically start anonymization after creation. This
+        combines functionality of updating masking rules and starting anonymization into the
+        branch creation request.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
+                `annotation_value`: Annotation properties.
+                `branch_create`
+                `masking_rules`: List of masking rules to apply to the branch.
+                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branch_anonymized` (`createProjectBranchAnonymized`).
+        """
         ...
     def count(self, project_id: str, *, search: Optional[str] = None) -> BranchesCountResponse:
-        """Retrieve number of branches (`countProjectBranches`)"""
+        """Retrieve number of branches
+
+        Retrieves the total number of branches in the specified project.
+        Supports an optional `search` parameter to count branches matching a name filter.
+
+        Args:
+            project_id: The Neon project ID
+            search: Count branches matching the `name` in search query
+
+        Returns:
+            BranchesCountResponse: the response, with `count`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/count` (`countProjectBranches`).
+        """
         ...
     def get(self, project_id: str, branch_id: str) -> GetProjectBranchResponse:
-        """Retrieve branch details (`getProjectBranch`)"""
+        """Retrieve branch details
+
+        Retrieves information about the specified branch.
+        A `branch_id` value has a `br-` prefix.
+
+        Each Neon project is initially created with a root and default branch named `main`.
+        A project can contain one or more branches.
+        A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            GetProjectBranchResponse: the response, with `branch`, `annotation`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}` (`getProjectBranch`).
+        """
         ...
     def update(self, project_id: str, branch_id: str, *, body: Union[BranchUpdateRequest, BranchUpdateRequestDict], wait: Optional[bool] = None) -> BranchOperations:
-        """Update branch (`updateProjectBranch`)"""
+        """Update branch
+
+        Updates the specified branch.
+        For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BranchUpdateRequest` or its dict form.
+                `branch` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/branches/{branch_id}` (`updateProjectBranch`).
+        """
         ...
     def delete(self, project_id: str, branch_id: str, *, wait: Optional[bool] = None) -> BranchOperations:
-        """Delete branch (`deleteProjectBranch`)"""
+        """Delete branch
+
+        Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+
+        The deletion completes after all operations finish.
+        You cannot delete a project's root or default branch, or a branch that has a child branch.
+        A project must have at least one branch.
+
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}` (`deleteProjectBranch`).
+        """
         ...
     def restore(self, project_id: str, branch_id: str, *, body: Union[BranchRestoreRequest, BranchRestoreRequestDict], wait: Optional[bool] = None) -> BranchOperations:
-        """Restore branch to a historical state (`restoreProjectBranch`)"""
+        """Restore branch to a historical state
+
+        Restores a branch to an earlier state in its own or another branch's history
+        by specifying an LSN or timestamp.
+        Creates a new branch from the historical state.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BranchRestoreRequest` or its dict form.
+                `source_branch_id` (required): The `branch_id` of the restore source branch.
+                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/restore` (`restoreProjectBranch`).
+        """
         ...
     def get_schema(self, project_id: str, branch_id: str, *, db_name: str, lsn: Optional[str] = None, timestamp: Optional[str] = None, format: Optional[str] = None) -> BranchSchemaResponse:
-        """Retrieve database schema (`getProjectBranchSchema`)"""
+        """Retrieve database schema
+
+        Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            db_name: Name of the database for which the schema is retrieved
+            lsn: The Log Sequence Number (LSN) for which the schema is retrieved
+            timestamp: The point in time for which the schema is retrieved
+            format: The format of the schema to retrieve. Possible values:
+                - `sql` (default)
+                - `json`
+
+        Returns:
+            BranchSchemaResponse: the response, with `sql`, `json`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/schema` (`getProjectBranchSchema`).
+        """
         ...
     def get_schema_comparison(self, project_id: str, branch_id: str, *, base_branch_id: Optional[str] = None, db_name: str, lsn: Optional[str] = None, timestamp: Optional[str] = None, base_lsn: Optional[str] = None, base_timestamp: Optional[str] = None) -> BranchSchemaCompareResponse:
-        """Compare database schema (`getProjectBranchSchemaComparison`)"""
+        """Compare database schema
+
+        Compares the schema from the specified database with another branch's schema.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            base_branch_id: The branch ID to compare the schema with
+            db_name: Name of the database for which the schema is retrieved
+            lsn: The Log Sequence Number (LSN) for which the schema is retrieved
+            timestamp: The point in time for which the schema is retrieved
+            base_lsn: The Log Sequence Number (LSN) for the base branch schema
+            base_timestamp: The point in time for the base branch schema
+
+        Returns:
+            BranchSchemaCompareResponse: the response, with `diff`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (`getProjectBranchSchemaComparison`).
+        """
         ...
     def get_masking_rules(self, project_id: str, branch_id: str) -> MaskingRulesResponse:
-        """Retrieve masking rules (`getMaskingRules`)"""
+        """Retrieve masking rules
+
+        Retrieves the masking rules for the specified anonymized branch.
+        Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            MaskingRulesResponse: the response, with `masking_rules`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (`getMaskingRules`).
+        """
         ...
     def update_masking_rules(self, project_id: str, branch_id: str, *, body: Union[MaskingRulesUpdateRequest, MaskingRulesUpdateRequestDict]) -> MaskingRulesResponse:
-        """Update masking rules (`updateMaskingRules`)"""
+        """Update masking rules
+
+        Updates the masking rules for the specified anonymized branch.
+        Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
+                `masking_rules` (required): List of masking rules to apply to the branch.
+
+        Returns:
+            MaskingRulesResponse: the response, with `masking_rules`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (`updateMaskingRules`).
+        """
         ...
     def get_anonymized_status(self, project_id: str, branch_id: str) -> AnonymizedBranchStatusResponse:
-        """Retrieve anonymized branch status (`getAnonymizedBranchStatus`)"""
+        """Retrieve anonymized branch status
+
+        Retrieves the current status of an anonymized branch, including its state and progress information.
+        This endpoint allows you to monitor the anonymization process from initialization through completion.
+        Only anonymized branches will have status information available.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            AnonymizedBranchStatusResponse: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (`getAnonymizedBranchStatus`).
+        """
         ...
     def start_anonymization(self, project_id: str, branch_id: str) -> AnonymizedBranchStatusResponse:
-        """Start anonymization (`startAnonymization`)"""
+        """Start anonymization
+
+        Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+        This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+        The branch must be an anonymized branch to start anonymization.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            AnonymizedBranchStatusResponse: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/anonymize` (`startAnonymization`).
+        """
         ...
     def set_default(self, project_id: str, branch_id: str, *, wait: Optional[bool] = None) -> BranchOperations:
-        """Set branch as default (`setDefaultProjectBranch`)"""
+        """Set branch as default
+
+        Sets the specified branch as the project's default branch.
+        The default designation is automatically removed from the previous default branch.
+        For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (`setDefaultProjectBranch`).
+        """
         ...
     def recover(self, project_id: str, branch_id: str) -> BranchRecoverResponse:
-        """Recover a deleted branch (`recoverProjectBranch`)"""
+        """Recover a deleted branch
+
+        Recovers a deleted branch within the 7-day deletion recovery period.
+        The branch must have been soft deleted and not yet permanently deleted.
+        Recovery restores the branch and its endpoints to an idle state.
+        Connection strings remain valid after recovery.
+        TTL branches become non-TTL branches after recovery.
+
+        To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            BranchRecoverResponse: the response, with `branch`, `endpoints`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/recover` (`recoverProjectBranch`).
+        """
         ...
     def finalize_restore(self, project_id: str, branch_id: str, *, body: Optional[Union[FinalizeRestoreBranchRequest, FinalizeRestoreBranchRequestDict]] = None, wait: Optional[bool] = None) -> OperationsResponse:
-        """Finalize branch restore from snapshot (`finalizeRestoreBranch`)"""
+        """Finalize branch restore from snapshot
+
+        Finalize the restore operation for a branch created from a snapshot.
+        This operation updates the branch so it functions as the original branch it replaced.
+        This includes:
+          - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+          - Renaming the restored branch to the original branch's name
+          - Renaming the original branch so it no longer uses the original name
+
+        This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
+                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            OperationsResponse: the response, with `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (`finalizeRestoreBranch`).
+        """
         ...
     def list_endpoints(self, project_id: str, branch_id: str) -> EndpointsResponse:
-        """List branch endpoints (`listProjectBranchEndpoints`)"""
+        """List branch endpoints
+
+        Retrieves a list of compute endpoints for the specified branch.
+        Neon permits only one read-write compute endpoint per branch.
+        A branch can have multiple read-only compute endpoints.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            EndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/endpoints` (`listProjectBranchEndpoints`).
+        """
         ...
     def query_logs(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> ProjectBranchLogsQueryResponse:
-        """Query branch logs (`queryProjectBranchLogs`)"""
+        """Query branch logs
+
+        Returns logs emitted by services running on the specified branch,
+        ordered by timestamp according to `sort_order`.
+
+        All supplied filters are combined with `AND`: a record is returned only
+        when it matches every filter. `minimum_severity` and `severity_text` are
+        independent filters, so setting both requires a record to clear the
+        severity floor *and* match the exact severity text.
+
+        Supply `logql` instead of the structured filters to run a raw LogQL
+        expression. Combining it with any structured filter is rejected rather
+        than silently ignored; `limit`, `sort_order`, and the time window still
+        apply, because those bound the query rather than form part of the
+        expression.
+
+        Give the window either as `since` — a duration ending at `end_time`, or
+        at the current time when `end_time` is omitted — or as an explicit
+        `start_time`. Supplying both is rejected.
+
+        A single response holds at most 1,000 records. When `is_truncated` is
+        `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        next page, repeating the time range and every filter unchanged.
+
+        If no time range is supplied, the query covers the previous hour. The
+        maximum supported time range is seven days. `end_time` is exclusive.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
+                `since`: Length of the query window, ending at `end_time` or at the current
+                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+                `end_time`: Exclusive end of the query window. Defaults to the current time.
+                `limit`: Maximum number of log records to return per page.
+                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+                `source`: The Neon service that emitted the log record.
+                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+                `severity_text`: Match the OpenTelemetry severity text exactly.
+                `body_contains`: Match records whose rendered `message` contains this case-sensitive
+                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+                `logql`: Escape hatch for selections the structured filters cannot express: a
+
+        Returns:
+            ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
+        """
         ...
     def query_logs_iter(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> Iterator[ProjectBranchLogRecord]:
-        """Every item of every page of `queryProjectBranchLogs`."""
+        """Every `logs` item of every page of `query_logs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+
+        Query branch logs
+
+        Returns logs emitted by services running on the specified branch,
+        ordered by timestamp according to `sort_order`.
+
+        All supplied filters are combined with `AND`: a record is returned only
+        when it matches every filter. `minimum_severity` and `severity_text` are
+        independent filters, so setting both requires a record to clear the
+        severity floor *and* match the exact severity text.
+
+        Supply `logql` instead of the structured filters to run a raw LogQL
+        expression. Combining it with any structured filter is rejected rather
+        than silently ignored; `limit`, `sort_order`, and the time window still
+        apply, because those bound the query rather than form part of the
+        expression.
+
+        Give the window either as `since` — a duration ending at `end_time`, or
+        at the current time when `end_time` is omitted — or as an explicit
+        `start_time`. Supplying both is rejected.
+
+        A single response holds at most 1,000 records. When `is_truncated` is
+        `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        next page, repeating the time range and every filter unchanged.
+
+        If no time range is supplied, the query covers the previous hour. The
+        maximum supported time range is seven days. `end_time` is exclusive.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
+                `since`: Length of the query window, ending at `end_time` or at the current
+                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+                `end_time`: Exclusive end of the query window. Defaults to the current time.
+                `limit`: Maximum number of log records to return per page.
+                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+                `source`: The Neon service that emitted the log record.
+                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+                `severity_text`: Match the OpenTelemetry severity text exactly.
+                `body_contains`: Match records whose rendered `message` contains this case-sensitive
+                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+                `logql`: Escape hatch for selections the structured filters cannot express: a
+
+        Yields:
+            ProjectBranchLogRecord: each item.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
+        """
         ...
     def list_log_fields(self, project_id: str, branch_id: str) -> ProjectBranchLogFieldsResponse:
-        """List branch log fields (`listProjectBranchLogFields`)"""
+        """List branch log fields
+
+        Lists the low-cardinality log fields observed on this branch whose
+        distinct values can be discovered with the log field-values endpoint.
+
+        The set is computed per branch and grows as new fields are observed, so
+        treat it as data rather than a fixed list: discover a field here, then
+        pass it as `field_name` to the field-values endpoint.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ProjectBranchLogFieldsResponse: the response, with `fields`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (`listProjectBranchLogFields`).
+        """
         ...
     def list_log_field_values(self, project_id: str, branch_id: str, field_name: str, *, since: Optional[str] = None, start_time: Optional[str] = None, end_time: Optional[str] = None, source: Optional[Union[ProjectBranchLogSource, str]] = None, limit: Optional[int] = None) -> ProjectBranchLogFieldValuesResponse:
-        """List branch log field values (`listProjectBranchLogFieldValues`)"""
+        """List branch log field values
+
+        Lists the distinct values observed for a low-cardinality log field in
+        the requested time range. Call the log fields endpoint first to learn
+        which `field_name` values this branch supports; a field that branch has
+        never emitted is rejected with `unknown_field`.
+
+        Give the window either as `since` or as an explicit `start_time`;
+        supplying both is rejected. If neither is given, the previous six hours
+        are used. The maximum supported time range is seven days.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            field_name: The log field whose distinct values should be returned. Must be one of
+                the names returned by the log fields endpoint for this branch.
+            since: Length of the lookup window, ending at `end_time` or at the current
+                time when `end_time` is omitted. Mutually exclusive with
+                `start_time`. Defaults to six hours.
+            start_time: Inclusive beginning of the lookup window. Mutually exclusive with
+                `since`.
+            end_time: Exclusive end of the lookup window. Defaults to the current time.
+            source: Only consider records emitted by this Neon service.
+            limit: Maximum number of distinct values to return. The response sets
+                `is_truncated` when this bound, or the server's own scan cap, cut the
+                list short.
+
+        Returns:
+            ProjectBranchLogFieldValuesResponse: the response, with `values`, `is_truncated`.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (`listProjectBranchLogFieldValues`).
+        """
         ...
     def list_custom_domains(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchCustomDomainsResponse:
-        """List the custom domains on a branch (`listProjectBranchCustomDomains`)"""
+        """List the custom domains on a branch
+
+        Lists all custom domains registered on the branch, across every target
+        entity.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: Specify a value from 1 to 1000 to limit number of domains in the response
+
+        Returns:
+            ListProjectBranchCustomDomainsResponse: the response, with `custom_domains`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
+        """
         ...
     def list_custom_domains_iter(self, project_id: str, branch_id: str, *, limit: Optional[int] = None) -> Iterator[CustomDomain]:
-        """Every item of every page of `listProjectBranchCustomDomains`."""
+        """Every `custom_domains` item of every page of `list_custom_domains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+
+        List the custom domains on a branch
+
+        Lists all custom domains registered on the branch, across every target
+        entity.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            limit: Specify a value from 1 to 1000 to limit number of domains in the response
+
+        Yields:
+            CustomDomain: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
+        """
         ...
     def register_custom_domain(self, project_id: str, branch_id: str, *, body: Union[CustomDomainRegisterRequest, CustomDomainRegisterRequestDict]) -> CustomDomain:
-        """Register a custom domain on a branch (`registerProjectBranchCustomDomain`)"""
+        """Register a custom domain on a branch
+
+        Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+        branch and points it at a target entity, chosen by `entity_type` +
+        `entity_id`. In v1 only `entity_type: function` is supported (an
+        unsupported type is rejected with `400`), where `entity_id` is the function
+        slug and the function must already exist on the branch (else `404`).
+
+        The response includes the `cname_target` the customer must point their
+        domain at with a CNAME record; the domain goes live only once that DNS
+        resolves and a certificate is issued on the first request. A domain already
+        registered to another resource is rejected with `409` and no detail about
+        the owner. Re-registering the same domain for the same entity is idempotent.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CustomDomainRegisterRequest` or its dict form.
+                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
+                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
+                `entity_id` (required): The target entity's identifier within the branch. For `function` this
+
+        Returns:
+            CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (`registerProjectBranchCustomDomain`).
+        """
         ...
     def delete_custom_domain(self, project_id: str, branch_id: str, domain: str) -> None:
-        """Delete a custom domain from a branch (`deleteProjectBranchCustomDomain`)"""
+        """Delete a custom domain from a branch
+
+        Removes a custom domain registered on the branch and stops routing it.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            domain: The registered custom domain (case-insensitive).
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (`deleteProjectBranchCustomDomain`).
+        """
         ...
 
 class Databases:
     """`client.databases`: 5 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str) -> DatabasesResponse:
-        """List databases (`listProjectBranchDatabases`)"""
+        """List databases
+
+        Retrieves a list of databases for the specified branch.
+        A branch can have multiple databases.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            DatabasesResponse: the response, with `databases`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/databases` (`listProjectBranchDatabases`).
+        """
         ...
     def create(self, project_id: str, branch_id: str, *, body: Union[DatabaseCreateRequest, DatabaseCreateRequestDict], wait: Optional[bool] = None) -> DatabaseOperations:
-        """Create database (`createProjectBranchDatabase`)"""
+        """Create database
+
+        Creates a database in the specified branch.
+        A branch can have multiple databases.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `DatabaseCreateRequest` or its dict form.
+                `database` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/databases` (`createProjectBranchDatabase`).
+        """
         ...
     def get(self, project_id: str, branch_id: str, database_name: str) -> DatabaseResponse:
-        """Retrieve database details (`getProjectBranchDatabase`)"""
+        """Retrieve database details
+
+        Retrieves information about the specified database.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+
+        Returns:
+            DatabaseResponse: the response, with `database`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`getProjectBranchDatabase`).
+        """
         ...
     def update(self, project_id: str, branch_id: str, database_name: str, *, body: Union[DatabaseUpdateRequest, DatabaseUpdateRequestDict], wait: Optional[bool] = None) -> DatabaseOperations:
-        """Update database (`updateProjectBranchDatabase`)"""
+        """Update database
+
+        Updates the specified database in the branch.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+            body: The request: a `DatabaseUpdateRequest` or its dict form.
+                `database` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`updateProjectBranchDatabase`).
+        """
         ...
     def delete(self, project_id: str, branch_id: str, database_name: str, *, wait: Optional[bool] = None) -> DatabaseOperations:
-        """Delete database (`deleteProjectBranchDatabase`)"""
+        """Delete database
+
+        Deletes the specified database from the branch.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`deleteProjectBranchDatabase`).
+        """
         ...
 
 class Roles:
     """`client.roles`: 6 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str) -> RolesResponse:
-        """List roles (`listProjectBranchRoles`)"""
+        """List roles
+
+        Retrieves a list of Postgres roles from the specified branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            RolesResponse: the response, with `roles`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles` (`listProjectBranchRoles`).
+        """
         ...
     def create(self, project_id: str, branch_id: str, *, body: Union[RoleCreateRequest, RoleCreateRequestDict], wait: Optional[bool] = None) -> RoleOperations:
-        """Create role (`createProjectBranchRole`)"""
+        """Create role
+
+        Creates a Postgres role in the specified branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Connections established to the active compute endpoint will be dropped.
+        If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `RoleCreateRequest` or its dict form.
+                `role` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/roles` (`createProjectBranchRole`).
+        """
         ...
     def get(self, project_id: str, branch_id: str, role_name: str) -> RoleResponse:
-        """Retrieve role details (`getProjectBranchRole`)"""
+        """Retrieve role details
+
+        Retrieves details about the specified role.
+        In Neon, the terms "role" and "user" are synonymous.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+
+        Returns:
+            RoleResponse: the response, with `role`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (`getProjectBranchRole`).
+        """
         ...
     def delete(self, project_id: str, branch_id: str, role_name: str, *, wait: Optional[bool] = None) -> RoleOperations:
-        """Delete role (`deleteProjectBranchRole`)"""
+        """Delete role
+
+        Deletes the specified Postgres role from the branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (`deleteProjectBranchRole`).
+        """
         ...
     def get_password(self, project_id: str, branch_id: str, role_name: str) -> RolePasswordResponse:
-        """Retrieve role password (`getProjectBranchRolePassword`)"""
+        """Retrieve role password
+
+        Retrieves the password for the specified Postgres role, if possible.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+
+        Returns:
+            RolePasswordResponse: the response, with `password`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            ApiError: 412.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (`getProjectBranchRolePassword`).
+        """
         ...
     def reset_password(self, project_id: str, branch_id: str, role_name: str, *, wait: Optional[bool] = None) -> RoleOperations:
-        """Reset role password (`resetProjectBranchRolePassword`)"""
+        """Reset role password
+
+        Resets the password for the specified Postgres role.
+        Returns a new password and operations. The new password is ready to use when the last operation finishes.
+        The old password remains valid until last operation finishes.
+        Connections to the compute endpoint are dropped. If idle,
+        the compute endpoint becomes active for a short period of time.
+
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (`resetProjectBranchRolePassword`).
+        """
         ...
 
 class Endpoints:
     """`client.endpoints`: 8 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str) -> EndpointsResponse:
-        """List compute endpoints (`listProjectEndpoints`)"""
+        """List compute endpoints
+
+        Retrieves a list of compute endpoints for the specified project.
+        A compute endpoint is a Neon compute instance.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            EndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/endpoints` (`listProjectEndpoints`).
+        """
         ...
     def create(self, project_id: str, *, body: Union[EndpointCreateRequest, EndpointCreateRequestDict], wait: Optional[bool] = None) -> EndpointOperations:
-        """Create compute endpoint (`createProjectEndpoint`)"""
+        """Create compute endpoint
+
+        Creates a compute endpoint for the specified branch.
+        A compute endpoint is a Neon compute instance.
+        There is a maximum of one read-write compute endpoint per branch.
+        If the specified branch already has a read-write compute endpoint, the operation fails.
+        A branch can have multiple read-only compute endpoints.
+
+        For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `EndpointCreateRequest` or its dict form.
+                `endpoint` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints` (`createProjectEndpoint`).
+        """
         ...
     def get(self, project_id: str, endpoint_id: str) -> EndpointResponse:
-        """Retrieve compute endpoint details (`getProjectEndpoint`)"""
+        """Retrieve compute endpoint details
+
+        Retrieves information about the specified compute endpoint.
+        A compute endpoint is a Neon compute instance.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+
+        Returns:
+            EndpointResponse: the response, with `endpoint`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/endpoints/{endpoint_id}` (`getProjectEndpoint`).
+        """
         ...
     def update(self, project_id: str, endpoint_id: str, *, body: Union[EndpointUpdateRequest, EndpointUpdateRequestDict], wait: Optional[bool] = None) -> EndpointOperations:
-        """Update compute endpoint (`updateProjectEndpoint`)"""
+        """Update compute endpoint
+
+        Updates the specified compute endpoint.
+
+        An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+        For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        If the returned list of operations is not empty, the compute endpoint is not ready to use.
+        The client must wait for the last operation to finish before using the compute endpoint.
+        If the compute endpoint was idle before the update, it becomes active for a short period of time,
+        and the control plane suspends it again after the update.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            body: The request: a `EndpointUpdateRequest` or its dict form.
+                `endpoint` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (`updateProjectEndpoint`).
+        """
         ...
     def delete(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Delete compute endpoint (`deleteProjectEndpoint`)"""
+        """Delete compute endpoint
+
+        Deletes the specified compute endpoint.
+        A compute endpoint is a Neon compute instance.
+        Deleting a compute endpoint drops existing network connections to the compute endpoint.
+        The deletion is completed when the last operation in the chain finishes successfully.
+
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (`deleteProjectEndpoint`).
+        """
         ...
     def start(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Start compute endpoint (`startProjectEndpoint`)"""
+        """Start compute endpoint
+
+        Starts a compute endpoint.
+        The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (`startProjectEndpoint`).
+        """
         ...
     def suspend(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Suspend compute endpoint (`suspendProjectEndpoint`)"""
+        """Suspend compute endpoint
+
+        Suspends the specified compute endpoint.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (`suspendProjectEndpoint`).
+        """
         ...
     def restart(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Restart compute endpoint (`restartProjectEndpoint`)"""
+        """Restart compute endpoint
+
+        Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (`restartProjectEndpoint`).
+        """
         ...
 
 class Operations:
     """`client.operations`: 2 operations."""
     def __init__(self, client: Any) -> None: ...
     def get(self, project_id: str, operation_id: str) -> OperationResponse:
-        """Retrieve operation details (`getProjectOperation`)"""
+        """Retrieve operation details
+
+        Retrieves details for the specified operation.
+        An operation is an action performed on a Neon project resource.
+
+        Args:
+            project_id: The Neon project ID
+            operation_id: The operation ID
+
+        Returns:
+            OperationResponse: the response, with `operation`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations/{operation_id}` (`getProjectOperation`).
+        """
         ...
     def list(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListOperationsResponse:
-        """List operations (`listProjectOperations`)"""
+        """List operations
+
+        Retrieves a list of operations for the specified Neon project.
+        The number of operations returned can be large.
+        To paginate the response, issue an initial request with a `limit` value.
+        Then, add the `cursor` value that was returned in the response to the next request.
+        Operations older than 6 months may be deleted from our systems.
+        If you need more history than that, you should store your own history.
+
+        Args:
+            project_id: The Neon project ID
+            cursor: Specify the cursor value from the previous response to get the next batch of operations
+            limit: Specify a value from 1 to 1000 to limit number of operations in the response
+
+        Returns:
+            ListOperationsResponse: the response, with `operations`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations` (`listProjectOperations`).
+        """
         ...
     def iter(self, project_id: str, *, limit: Optional[int] = None) -> Iterator[Operation]:
-        """Every item of every page of `listProjectOperations`."""
+        """Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+
+        List operations
+
+        Retrieves a list of operations for the specified Neon project.
+        The number of operations returned can be large.
+        To paginate the response, issue an initial request with a `limit` value.
+        Then, add the `cursor` value that was returned in the response to the next request.
+        Operations older than 6 months may be deleted from our systems.
+        If you need more history than that, you should store your own history.
+
+        Args:
+            project_id: The Neon project ID
+            limit: Specify a value from 1 to 1000 to limit number of operations in the response
+
+        Yields:
+            Operation: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations` (`listProjectOperations`).
+        """
         ...
     def wait(self, project_id: str, operations: Sequence[Union[str, Operation, Mapping[str, Any]]]) -> List[Operation]:
-        """Polls the operations until each has finished; raises OperationFailedError / WaitTimeoutError."""
+        """Polls the operations until each is `finished` or `skipped`, and returns them in their final state.
+
+        Args:
+            project_id: The project the operations belong to.
+            operations: The operations (ids, `Operation`s or their dicts), e.g. a call's `operations` made with `wait=False`.
+
+        Returns:
+            List[Operation]: The operations in their final state.
+
+        Raises:
+            OperationFailedError: an operation ended `failed`, `error` or `cancelled`.
+            WaitTimeoutError: the wait outlasted `wait_timeout`; its pending operations are those still running.
+        """
         ...
 
 class ApiKeys:
     """`client.api_keys`: 3 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self) -> List[ApiKeysListResponseItem]:
-        """List API keys (`listApiKeys`)"""
+        """List API keys
+
+        Retrieves the API keys for your Neon account.
+        The response does not include API key tokens. A token is only provided when creating an API key.
+        API keys can also be managed in the Neon Console.
+        For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Returns:
+            List[ApiKeysListResponseItem]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /api_keys` (`listApiKeys`).
+        """
         ...
     def create(self, *, body: Union[ApiKeyCreateRequest, ApiKeyCreateRequestDict]) -> ApiKeyCreateResponse:
-        """Create API key (`createApiKey`)"""
+        """Create API key
+
+        Creates an API key.
+        The `key_name` is a user-specified name for the key.
+        Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+        Store the key securely — it is only returned once.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            body: The request: a `ApiKeyCreateRequest` or its dict form.
+                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+
+        Returns:
+            ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /api_keys` (`createApiKey`).
+        """
         ...
     def revoke(self, key_id: Union[int, str]) -> ApiKeyRevokeResponse:
-        """Revoke API key (`revokeApiKey`)"""
+        """Revoke API key
+
+        Revokes the specified API key.
+        An API key that is no longer needed can be revoked.
+        This action cannot be reversed.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            key_id: The API key ID
+
+        Returns:
+            ApiKeyRevokeResponse: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /api_keys/{key_id}` (`revokeApiKey`).
+        """
         ...
 
 class Snapshots:
     """`client.snapshots`: 7 operations."""
     def __init__(self, client: Any) -> None: ...
     def create(self, project_id: str, branch_id: str, *, lsn: Optional[str] = None, timestamp: Optional[str] = None, name: Optional[str] = None, slug: Optional[str] = None, expires_at: Optional[str] = None, wait: Optional[bool] = None) -> CreateSnapshotResponse:
-        """Create snapshot (`createSnapshot`)"""
+        """Create snapshot
+
+        Creates a snapshot from the specified branch.
+        This operation may initiate an asynchronous process.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            lsn: The target Log Sequence Number (LSN) to take the snapshot from.
+                Must fall within the restore window. Cannot be used with `timestamp`
+            timestamp: The target timestamp for the snapshot. Must fall within the restore window.
+                Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z). Cannot be used with `lsn`.
+            name: A name for the snapshot.
+            slug: User-defined snapshot resource ID. Must be unique within the project.
+                Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+                and end with a letter or number. If omitted, the control plane generates a value.
+            expires_at: The time at which the snapshot will be automatically deleted.
+                Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreateSnapshotResponse: the response, with `snapshot`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/snapshot` (`createSnapshot`).
+        """
         ...
     def list(self, project_id: str) -> ListSnapshotsResponse:
-        """List project snapshots (`listSnapshots`)"""
+        """List project snapshots
+
+        Lists the snapshots for the specified project.
+        Each snapshot represents a point-in-time backup of the project data.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListSnapshotsResponse: the response, with `snapshots`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/snapshots` (`listSnapshots`).
+        """
         ...
     def update(self, project_id: str, snapshot_id: str, *, body: Union[SnapshotUpdateRequest, SnapshotUpdateRequestDict]) -> UpdateSnapshotResponse:
-        """Update snapshot (`updateSnapshot`)"""
+        """Update snapshot
+
+        Updates the specified snapshot.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            body: The request: a `SnapshotUpdateRequest` or its dict form.
+                `snapshot` (required)
+
+        Returns:
+            UpdateSnapshotResponse: the response, with `snapshot`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (`updateSnapshot`).
+        """
         ...
     def delete(self, project_id: str, snapshot_id: str, *, wait: Optional[bool] = None) -> OperationsResponse:
-        """Delete snapshot (`deleteSnapshot`)"""
+        """Delete snapshot
+
+        Deletes the specified snapshot.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            OperationsResponse: the response, with `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (`deleteSnapshot`).
+        """
         ...
     def restore(self, project_id: str, snapshot_id: str, *, body: Optional[Union[RestoreSnapshotRequest, RestoreSnapshotRequestDict]] = None, name: Optional[str] = None, wait: Optional[bool] = None) -> RestoredSnapshotResponse:
-        """Restore snapshot (`restoreSnapshot`)"""
+        """Restore snapshot
+
+        Restores the specified snapshot to a new branch,
+        and optionally finalizes the restore operation to replace the original branch.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+                `name`: A name for the newly restored branch.
+                `target_branch_id`: The ID of the branch to restore the snapshot into.
+                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            name: DEPRECATED. Use the `name` field in the request body instead.
+                A name for the newly restored branch. If omitted, a default name will be generated.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (`restoreSnapshot`).
+        """
         ...
     def get_schedule(self, project_id: str, branch_id: str) -> BackupSchedule:
-        """Retrieve backup schedule (`getSnapshotSchedule`)"""
+        """Retrieve backup schedule
+
+        Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            BackupSchedule: the response, with `schedule`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (`getSnapshotSchedule`).
+        """
         ...
     def set_schedule(self, project_id: str, branch_id: str, *, body: Union[BackupSchedule, BackupScheduleDict]) -> EmptyResponse:
-        """Update backup schedule (`setSnapshotSchedule`)"""
+        """Update backup schedule
+
+        Updates the backup schedule for the specified branch.
+        The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BackupSchedule` or its dict form.
+                `schedule` (required)
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (`setSnapshotSchedule`).
+        """
         ...
 
 class Regions:
     """`client.regions`: 1 operations."""
     def __init__(self, client: Any) -> None: ...
     def list_active(self, *, org_id: Optional[str] = None) -> ActiveRegionsResponse:
-        """List supported regions (`getActiveRegions`)"""
+        """List supported regions
+
+        Lists supported Neon regions.
+
+        **Note:** Not all regions are available to all organizations. Pass the `org_id`
+        parameter to get an accurate list of regions available to your organization.
+
+        Args:
+            org_id: Organization ID. When provided, returns only regions available to this organization.
+                Recommended for accurate region availability.
+                Defaults to the client's `org_id`.
+
+        Returns:
+            ActiveRegionsResponse: the response, with `regions`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /regions` (`getActiveRegions`).
+        """
         ...
 
 class Users:
     """`client.users`: 4 operations."""
     def __init__(self, client: Any) -> None: ...
     def get_current(self) -> CurrentUserInfoResponse:
-        """Retrieve current user details (`getCurrentUserInfo`)"""
+        """Retrieve current user details
+
+        Retrieves information about the currently authenticated Neon user,
+        including account identifiers, plan details, and linked auth accounts.
+
+        Returns:
+            CurrentUserInfoResponse: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /users/me` (`getCurrentUserInfo`).
+        """
         ...
     def list_organizations(self) -> OrganizationsResponse:
-        """List organizations for the current user (`getCurrentUserOrganizations`)"""
+        """List organizations for the current user
+
+        Retrieves the organizations that the currently authenticated user belongs to.
+
+        When called with an organization- or project-scoped API key (which is not
+        tied to a user), this returns the single organization that owns the key.
+
+        Returns:
+            OrganizationsResponse: the response, with `organizations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /users/me/organizations` (`getCurrentUserOrganizations`).
+        """
         ...
     def transfer_projects_to_org(self, *, body: Union[TransferProjectsToOrganizationRequest, TransferProjectsToOrganizationRequestDict]) -> EmptyResponse:
-        """Deprecated. Transfer projects from personal account to organization (`transferProjectsFromUserToOrg`)"""
+        """Transfer projects from personal account to organization
+
+        DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
+                `destination_org_id` (required): The destination organization identifier
+                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            ApiError: 406, 422.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /users/me/projects/transfer` (`transferProjectsFromUserToOrg`).
+        """
         ...
     def get_auth_details(self) -> AuthDetailsResponse:
-        """Retrieve request authentication details (`getAuthDetails`)"""
+        """Retrieve request authentication details
+
+        Returns authentication details for the credentials used in the request,
+        including the credential type (API key, Bearer token, or OAuth session)
+        and the associated identity.
+
+        Returns:
+            AuthDetailsResponse: the response, with `account_id`, `auth_method`, `auth_data`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /auth` (`getAuthDetails`).
+        """
         ...
 
 class Consumption:
     """`client.consumption`: 3 operations."""
     def __init__(self, client: Any) -> None: ...
     def get_history_per_project(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: Optional[str] = None, include_v1_metrics: Optional[bool] = None, metrics: Optional[Sequence[str]] = None) -> GetConsumptionHistoryPerProjectResponse:
-        """Retrieve project consumption metrics (legacy plans) (`getConsumptionHistoryPerProject`)"""
+        """Retrieve project consumption metrics (legacy plans)
+
+        Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+        Results are ordered by time in ascending order (oldest to newest).
+        Issuing a call to this API does not wake a project's compute endpoint.
+
+        Args:
+            cursor: Specify the cursor value from the previous response to get the next batch of projects.
+            limit: Specify a value from 1 to 100 to limit number of projects in the response.
+            project_ids: Specify a list of project IDs to filter the response.
+                If omitted, the response will contain all projects.
+                A list of project IDs can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `project_ids=cold-poetry-09157238%20&project_ids=quiet-snow-71788278`
+                - As a comma-separated list in a single parameter value: `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified granularity.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Specify the organization for which the project consumption metrics should be returned.
+                If this parameter is not provided, the endpoint will return the metrics for the
+                authenticated user's projects.
+                Defaults to the client's `org_id`.
+            include_v1_metrics: The field is deprecated. Please use `metrics` instead.
+                If `metrics` is specified, this field is ignored.
+                Include metrics utilized in previous pricing models.
+                - **data_storage_bytes_hour**: The sum of the maximum observed storage values for each hour,
+                  which never decreases.
+            metrics: Specify a list of metrics to include in the response.
+                If omitted, active_time, compute_time, written_data, synthetic_storage_size are returned.
+                Possible values:
+                - `active_time_seconds`
+                - `compute_time_seconds`
+                - `written_data_bytes`
+                - `synthetic_storage_size_bytes`
+                - `data_storage_bytes_hour`
+                - `logical_size_bytes`
+                - `logical_size_bytes_hour`
+
+                A list of metrics can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `metrics=cpu_seconds&metrics=ram_bytes`
+                - As a comma-separated list in a single parameter value: `metrics=cpu_seconds,ram_bytes`
+
+        Returns:
+            GetConsumptionHistoryPerProjectResponse: the response, with `projects`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/projects` (`getConsumptionHistoryPerProject`).
+        """
         ...
     def get_history_per_project_iter(self, *, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: Optional[str] = None, include_v1_metrics: Optional[bool] = None, metrics: Optional[Sequence[str]] = None) -> Iterator[ConsumptionHistoryPerProject]:
-        """Every item of every page of `getConsumptionHistoryPerProject`."""
+        """Every `projects` item of every page of `get_history_per_project` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+
+        Retrieve project consumption metrics (legacy plans)
+
+        Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+        Results are ordered by time in ascending order (oldest to newest).
+        Issuing a call to this API does not wake a project's compute endpoint.
+
+        Args:
+            limit: Specify a value from 1 to 100 to limit number of projects in the response.
+            project_ids: Specify a list of project IDs to filter the response.
+                If omitted, the response will contain all projects.
+                A list of project IDs can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `project_ids=cold-poetry-09157238%20&project_ids=quiet-snow-71788278`
+                - As a comma-separated list in a single parameter value: `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified granularity.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Specify the organization for which the project consumption metrics should be returned.
+                If this parameter is not provided, the endpoint will return the metrics for the
+                authenticated user's projects.
+                Defaults to the client's `org_id`.
+            include_v1_metrics: The field is deprecated. Please use `metrics` instead.
+                If `metrics` is specified, this field is ignored.
+                Include metrics utilized in previous pricing models.
+                - **data_storage_bytes_hour**: The sum of the maximum observed storage values for each hour,
+                  which never decreases.
+            metrics: Specify a list of metrics to include in the response.
+                If omitted, active_time, compute_time, written_data, synthetic_storage_size are returned.
+                Possible values:
+                - `active_time_seconds`
+                - `compute_time_seconds`
+                - `written_data_bytes`
+                - `synthetic_storage_size_bytes`
+                - `data_storage_bytes_hour`
+                - `logical_size_bytes`
+                - `logical_size_bytes_hour`
+
+                A list of metrics can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `metrics=cpu_seconds&metrics=ram_bytes`
+                - As a comma-separated list in a single parameter value: `metrics=cpu_seconds,ram_bytes`
+
+        Yields:
+            ConsumptionHistoryPerProject: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/projects` (`getConsumptionHistoryPerProject`).
+        """
         ...
     def get_history_per_project_v2(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> GetConsumptionHistoryPerProjectV2Response:
-        """Retrieve project consumption metrics (`getConsumptionHistoryPerProjectV2`)"""
+        """Retrieve project consumption metrics
+
+        Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+        projects in the organization are included across pages (use `cursor`). If `project_ids` is
+        provided, the response is limited to those projects (up to 100). Available for accounts on
+        Launch, Scale, Agent, Business, and Enterprise plans.
+
+        History starts when the account upgrades to an eligible plan.
+
+        The `metrics` query parameter is required. Supported values:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+        `extra_branches_month`, `snapshot_storage_bytes_month`.
+
+        Consumption metrics within each project are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            cursor: Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
+                of projects. Pages are ordered by project creation order (newest first).
+            limit: Maximum number of projects per page. Allowed range: 1 to 100. Default: 10.
+            project_ids: Optional project IDs to filter the response (up to 100). If omitted, projects in the
+                organization are included across pages (use `cursor` and `limit`).
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+                Metrics are returned from when the account upgraded to an eligible plan, which may be
+                later than that date.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Supported values:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+                - `extra_branches_month`
+                - `snapshot_storage_bytes_month`
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+                - `metrics=compute_unit_seconds,extra_branches_month`
+
+        Returns:
+            GetConsumptionHistoryPerProjectV2Response: the response, with `projects`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/projects` (`getConsumptionHistoryPerProjectV2`).
+        """
         ...
     def get_history_per_project_v2_iter(self, *, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> Iterator[ConsumptionHistoryPerProjectV2]:
-        """Every item of every page of `getConsumptionHistoryPerProjectV2`."""
+        """Every `projects` item of every page of `get_history_per_project_v2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+
+        Retrieve project consumption metrics
+
+        Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+        projects in the organization are included across pages (use `cursor`). If `project_ids` is
+        provided, the response is limited to those projects (up to 100). Available for accounts on
+        Launch, Scale, Agent, Business, and Enterprise plans.
+
+        History starts when the account upgrades to an eligible plan.
+
+        The `metrics` query parameter is required. Supported values:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+        `extra_branches_month`, `snapshot_storage_bytes_month`.
+
+        Consumption metrics within each project are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            limit: Maximum number of projects per page. Allowed range: 1 to 100. Default: 10.
+            project_ids: Optional project IDs to filter the response (up to 100). If omitted, projects in the
+                organization are included across pages (use `cursor` and `limit`).
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+                Metrics are returned from when the account upgraded to an eligible plan, which may be
+                later than that date.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Supported values:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+                - `extra_branches_month`
+                - `snapshot_storage_bytes_month`
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+                - `metrics=compute_unit_seconds,extra_branches_month`
+
+        Yields:
+            ConsumptionHistoryPerProjectV2: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/projects` (`getConsumptionHistoryPerProjectV2`).
+        """
         ...
     def get_history_per_branch_v2(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, project_ids: Sequence[str], branch_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> GetConsumptionHistoryPerBranchV2Response:
-        """Retrieve branch consumption metrics (`getConsumptionHistoryPerBranchV2`)"""
+        """Retrieve branch consumption metrics
+
+        Returns consumption metrics for each branch across one or more projects listed in
+        `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+        Agent, and Enterprise plans.
+
+        History starts when the account first ingests branch-level consumption data.
+
+        The `metrics` query parameter is required. Only these six values are supported on this
+        endpoint:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+
+        This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+        Use `GET /consumption_history/v2/projects` for those.
+
+        Consumption metrics within each branch are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            cursor: Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
+                of branches. Pages are ordered by project ID, then branch ID.
+            limit: Maximum number of branches per page. Allowed range: 1 to 1000. Default: 100.
+            project_ids: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            branch_ids: Optional branch IDs to filter the response (up to 100). If omitted, all branches in the
+                listed projects are included.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `branch_ids=br-aged-salad-637688&branch_ids=br-sweet-breeze-497520`
+                - `branch_ids=br-aged-salad-637688,br-sweet-breeze-497520`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                Branch-level metrics are returned from when the account first ingests branch-level
+                consumption data. Periods before that time contain no branch metrics.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Only these values are supported:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+
+                Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+                Use `GET /consumption_history/v2/projects` for those.
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+                - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+
+        Returns:
+            GetConsumptionHistoryPerBranchV2Response: the response, with `branches`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/branches` (`getConsumptionHistoryPerBranchV2`).
+        """
         ...
     def get_history_per_branch_v2_iter(self, *, limit: Optional[int] = None, project_ids: Sequence[str], branch_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> Iterator[ConsumptionHistoryPerBranchV2]:
-        """Every item of every page of `getConsumptionHistoryPerBranchV2`."""
+        """Every `branches` item of every page of `get_history_per_branch_v2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+
+        Retrieve branch consumption metrics
+
+        Returns consumption metrics for each branch across one or more projects listed in
+        `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+        Agent, and Enterprise plans.
+
+        History starts when the account first ingests branch-level consumption data.
+
+        The `metrics` query parameter is required. Only these six values are supported on this
+        endpoint:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+
+        This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+        Use `GET /consumption_history/v2/projects` for those.
+
+        Consumption metrics within each branch are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            limit: Maximum number of branches per page. Allowed range: 1 to 1000. Default: 100.
+            project_ids: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            branch_ids: Optional branch IDs to filter the response (up to 100). If omitted, all branches in the
+                listed projects are included.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `branch_ids=br-aged-salad-637688&branch_ids=br-sweet-breeze-497520`
+                - `branch_ids=br-aged-salad-637688,br-sweet-breeze-497520`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                Branch-level metrics are returned from when the account first ingests branch-level
+                consumption data. Periods before that time contain no branch metrics.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Only these values are supported:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+
+                Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+                Use `GET /consumption_history/v2/projects` for those.
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+                - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+
+        Yields:
+            ConsumptionHistoryPerBranchV2: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/branches` (`getConsumptionHistoryPerBranchV2`).
+        """
         ...
 
 class Organizations:
     """`client.organizations`: 19 operations."""
     def __init__(self, client: Any) -> None: ...
     def get(self, org_id: str) -> Organization:
-        """Retrieve organization details (`getOrganization`)"""
+        """Retrieve organization details
+
+        Retrieves details for the specified organization, including its name, plan, and configuration.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            Organization: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}` (`getOrganization`).
+        """
         ...
     def list_api_keys(self, org_id: str) -> List[OrgApiKeysListResponseItem]:
-        """List organization API keys (`listOrgApiKeys`)"""
+        """List organization API keys
+
+        Retrieves the API keys for the specified organization.
+        The response does not include API key tokens. A token is only provided when creating an API key.
+        API keys can also be managed in the Neon Console.
+        For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            List[OrgApiKeysListResponseItem]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/api_keys` (`listOrgApiKeys`).
+        """
         ...
     def create_api_key(self, org_id: str, *, body: Union[OrgApiKeyCreateRequest, OrgApiKeyCreateRequestDict]) -> OrgApiKeyCreateResponse:
-        """Create organization API key (`createOrgApiKey`)"""
+        """Create organization API key
+
+        Creates an API key for the specified organization.
+        The `key_name` is a user-specified name for the key.
+        Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+        Store the key securely — it is only returned once.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
+                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+                `project_id`: If set, the API key can access only this project
+
+        Returns:
+            OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/api_keys` (`createOrgApiKey`).
+        """
         ...
     def revoke_api_key(self, org_id: str, key_id: Union[int, str]) -> OrgApiKeyRevokeResponse:
-        """Revoke organization API key (`revokeOrgApiKey`)"""
+        """Revoke organization API key
+
+        Revokes the specified organization API key.
+        An API key that is no longer needed can be revoked.
+        This action cannot be reversed.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+            key_id: The API key ID
+
+        Returns:
+            OrgApiKeyRevokeResponse: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/api_keys/{key_id}` (`revokeOrgApiKey`).
+        """
         ...
     def get_spending_limit(self, org_id: str) -> SpendingLimitResponse:
-        """Retrieve organization spending limit (`getOrganizationSpendingLimit`)"""
+        """Retrieve organization spending limit
+
+        Returns the configured monthly spending limit for the specified organization.
+        `spending_limit_cents: null` indicates that no limit is currently set.
+        Available to organization members with read access on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            SpendingLimitResponse: the response, with `spending_limit_cents`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/billing/spending_limit` (`getOrganizationSpendingLimit`).
+        """
         ...
     def set_spending_limit(self, org_id: str, *, body: Union[SpendingLimitUpdateRequest, SpendingLimitUpdateRequestDict]) -> SpendingLimitResponse:
-        """Set organization spending limit (`setOrganizationSpendingLimit`)"""
+        """Set organization spending limit
+
+        Sets the monthly spending limit for the specified organization.
+        To remove a previously configured limit, send a DELETE request to this endpoint.
+        When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+        Computes are not suspended when the limit is reached.
+        Available to organization admins on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
+                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+
+        Returns:
+            SpendingLimitResponse: the response, with `spending_limit_cents`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /organizations/{org_id}/billing/spending_limit` (`setOrganizationSpendingLimit`).
+        """
         ...
     def delete_spending_limit(self, org_id: str) -> EmptyResponse:
-        """Remove organization spending limit (`deleteOrganizationSpendingLimit`)"""
+        """Remove organization spending limit
+
+        Removes the configured monthly spending limit for the specified organization.
+        Idempotent — removing an already-unset limit still succeeds.
+        Available to organization admins on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/billing/spending_limit` (`deleteOrganizationSpendingLimit`).
+        """
         ...
     def get_members(self, org_id: str, *, sort_by: Optional[Union[GetOrganizationMembersSortBy, str]] = None, cursor: Optional[str] = None, sort_order: Optional[Union[GetOrganizationMembersSortOrder, str]] = None, limit: Optional[int] = None) -> GetOrganizationMembersResponse:
-        """List organization members (`getOrganizationMembers`)"""
+        """List organization members
+
+        Retrieves a paginated list of members for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+            sort_by: Sort the members by the specified field. Defaults to `joined_at`.
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of members to return in the response
+
+        Returns:
+            GetOrganizationMembersResponse: the response, with `members`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members` (`getOrganizationMembers`).
+        """
         ...
     def get_members_iter(self, org_id: str, *, sort_by: Optional[Union[GetOrganizationMembersSortBy, str]] = None, sort_order: Optional[Union[GetOrganizationMembersSortOrder, str]] = None, limit: Optional[int] = None) -> Iterator[MemberWithUser]:
-        """Every item of every page of `getOrganizationMembers`."""
+        """Every `members` item of every page of `get_members` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+
+        List organization members
+
+        Retrieves a paginated list of members for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+            sort_by: Sort the members by the specified field. Defaults to `joined_at`.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of members to return in the response
+
+        Yields:
+            MemberWithUser: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members` (`getOrganizationMembers`).
+        """
         ...
     def get_member(self, org_id: str, member_id: str) -> Member:
-        """Retrieve organization member details (`getOrganizationMember`)"""
+        """Retrieve organization member details
+
+        Retrieves information about the specified organization member.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+
+        Returns:
+            Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members/{member_id}` (`getOrganizationMember`).
+        """
         ...
     def update_member(self, org_id: str, member_id: str, *, body: Union[OrganizationMemberUpdateRequest, OrganizationMemberUpdateRequestDict]) -> Member:
-        """Update role for organization member (`updateOrganizationMember`)"""
+        """Update role for organization member
+
+        Updates the role of an existing member in the specified organization.
+        The requested role must be valid for the organization.
+        Only organization admins can call this endpoint.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
+                `role` (required): The role of the organization member. Some role values may not be
+
+        Returns:
+            Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /organizations/{org_id}/members/{member_id}` (`updateOrganizationMember`).
+        """
         ...
     def remove_member(self, org_id: str, member_id: str) -> EmptyResponse:
-        """Remove organization member (`removeOrganizationMember`)"""
+        """Remove organization member
+
+        Removes the specified member from the organization.
+        Only organization admins can perform this action.
+        The last admin in an organization cannot be removed.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/members/{member_id}` (`removeOrganizationMember`).
+        """
         ...
     def get_invitations(self, org_id: str) -> OrganizationInvitationsResponse:
-        """List organization invitations (`getOrganizationInvitations`)"""
+        """List organization invitations
+
+        Retrieves pending and accepted invitations for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            OrganizationInvitationsResponse: the response, with `invitations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/invitations` (`getOrganizationInvitations`).
+        """
         ...
     def create_invitations(self, org_id: str, *, body: Union[OrganizationInvitesCreateRequest, OrganizationInvitesCreateRequestDict]) -> OrganizationInvitationsResponse:
-        """Create organization invitations (`createOrganizationInvitations`)"""
+        """Create organization invitations
+
+        Creates invitations for a specific organization.
+        If the invited user has an existing account, they automatically join as a member.
+        If they don't yet have an account, they are invited to create one, after which they become a member.
+        Each invited user receives an email notification.
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
+                `invitations` (required)
+
+        Returns:
+            OrganizationInvitationsResponse: the response, with `invitations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/invitations` (`createOrganizationInvitations`).
+        """
         ...
     def transfer_projects(self, source_org_id: str, *, body: Union[TransferProjectsToOrganizationRequest, TransferProjectsToOrganizationRequestDict]) -> EmptyResponse:
-        """Transfer projects between organizations (`transferProjectsFromOrgToOrg`)"""
+        """Transfer projects between organizations
+
+        Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+
+        Args:
+            source_org_id: The Neon organization ID (source org, which currently owns the project)
+            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
+                `destination_org_id` (required): The destination organization identifier
+                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            ApiError: 406, 422.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{source_org_id}/projects/transfer` (`transferProjectsFromOrgToOrg`).
+        """
         ...
     def list_vpc_endpoints_all_regions(self, org_id: str) -> VPCEndpointsWithRegionResponse:
-        """List VPC endpoints across all regions (`listOrganizationVPCEndpointsAllRegions`)"""
+        """List VPC endpoints across all regions
+
+        Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            VPCEndpointsWithRegionResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/vpc_endpoints` (`listOrganizationVPCEndpointsAllRegions`).
+        """
         ...
     def list_vpc_endpoints(self, org_id: str, region_id: str) -> VPCEndpointsResponse:
-        """List VPC endpoints (`listOrganizationVPCEndpoints`)"""
+        """List VPC endpoints
+
+        Retrieves the list of VPC endpoints for the specified Neon organization.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID
+
+        Returns:
+            VPCEndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (`listOrganizationVPCEndpoints`).
+        """
         ...
     def get_vpc_endpoint_details(self, org_id: str, region_id: str, vpc_endpoint_id: str) -> VPCEndpointDetails:
-        """Retrieve VPC endpoint details (`getOrganizationVPCEndpointDetails`)"""
+        """Retrieve VPC endpoint details
+
+        Retrieves the current state and configuration details of a specified VPC endpoint.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Returns:
+            VPCEndpointDetails: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`getOrganizationVPCEndpointDetails`).
+        """
         ...
     def assign_vpc_endpoint(self, org_id: str, region_id: str, vpc_endpoint_id: str, *, body: Union[VPCEndpointAssignment, VPCEndpointAssignmentDict]) -> None:
-        """Assign or update VPC endpoint (`assignOrganizationVPCEndpoint`)"""
+        """Assign or update VPC endpoint
+
+        Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+            body: The request: a `VPCEndpointAssignment` or its dict form.
+                `label` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignOrganizationVPCEndpoint`).
+        """
         ...
     def delete_vpc_endpoint(self, org_id: str, region_id: str, vpc_endpoint_id: str) -> None:
-        """Delete VPC endpoint (`deleteOrganizationVPCEndpoint`)"""
+        """Delete VPC endpoint
+
+        Deletes the VPC endpoint from the specified Neon organization.
+        If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+        be added back to the Neon organization.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`deleteOrganizationVPCEndpoint`).
+        """
         ...
 
 class Auth:
     """`client.auth`: 45 operations."""
     def __init__(self, client: Any) -> None: ...
     def create_integration(self, *, body: Union[NeonAuthCreateIntegrationRequest, NeonAuthCreateIntegrationRequestDict]) -> NeonAuthCreateIntegrationResponse:
-        """Deprecated. Create Neon Auth integration (`createNeonAuthIntegration`)"""
+        """Create Neon Auth integration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+        Use this endpoint if the frontend integration flow can't be used.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
+                `auth_provider` (required)
+                `project_id` (required)
+                `branch_id` (required)
+                `database_name`
+                `role_name`
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/create` (`createNeonAuthIntegration`).
+        """
         ...
     def get(self, project_id: str, branch_id: str) -> NeonAuthIntegration:
-        """Retrieve Neon Auth details for the branch (`getNeonAuth`)"""
+        """Retrieve Neon Auth details for the branch
+
+        Retrieves the Neon Auth integration details for the specified branch,
+        including the auth provider type and integration status.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthIntegration: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth` (`getNeonAuth`).
+        """
         ...
     def create(self, project_id: str, branch_id: str, *, body: Union[EnableNeonAuthIntegrationRequest, EnableNeonAuthIntegrationRequestDict]) -> NeonAuthCreateIntegrationResponse:
-        """Enable Neon Auth for the branch (`createNeonAuth`)"""
+        """Enable Neon Auth for the branch
+
+        Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+        Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
+                `auth_provider` (required)
+                `database_name`
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth` (`createNeonAuth`).
+        """
         ...
     def disable(self, project_id: str, branch_id: str, *, body: Optional[Union[DisableNeonAuthRequest, DisableNeonAuthRequestDict]] = None) -> None:
-        """Disable Neon Auth for the branch (`disableNeonAuth`)"""
+        """Disable Neon Auth for the branch
+
+        Disables the Neon Auth integration for the specified branch, removing the connection
+        to the authentication provider.
+        If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+        from the branch database.
+        The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
+                `delete_data`: If true, deletes the `neon_auth` schema from the database
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth` (`disableNeonAuth`).
+        """
         ...
     def list_redirect_uri_whitelist_domains(self, project_id: str) -> NeonAuthRedirectURIWhitelistResponse:
-        """Deprecated. List trusted redirect URI domains (`listNeonAuthRedirectURIWhitelistDomains`)"""
+        """List trusted redirect URI domains
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            NeonAuthRedirectURIWhitelistResponse: the response, with `domains`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/domains` (`listNeonAuthRedirectURIWhitelistDomains`).
+        """
         ...
     def add_domain_to_redirect_uri_whitelist(self, project_id: str, *, body: Union[NeonAuthAddDomainToRedirectURIWhitelistRequest, NeonAuthAddDomainToRedirectURIWhitelistRequestDict]) -> None:
-        """Deprecated. Add trusted redirect URI domain (`addNeonAuthDomainToRedirectURIWhitelist`)"""
+        """Add trusted redirect URI domain
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
+                `domain` (required)
+                `auth_provider` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/auth/domains` (`addNeonAuthDomainToRedirectURIWhitelist`).
+        """
         ...
     def delete_domain_from_redirect_uri_whitelist(self, project_id: str, *, body: Union[NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, NeonAuthDeleteDomainFromRedirectURIWhitelistRequestDict]) -> None:
-        """Deprecated. Delete trusted redirect URI domain (`deleteNeonAuthDomainFromRedirectURIWhitelist`)"""
+        """Delete trusted redirect URI domain
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
+                `auth_provider` (required)
+                `domains` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/domains` (`deleteNeonAuthDomainFromRedirectURIWhitelist`).
+        """
         ...
     def list_branch_trusted_domains(self, project_id: str, branch_id: str) -> NeonAuthRedirectURIWhitelistResponse:
-        """List domains in redirect_uri whitelist (`listBranchNeonAuthTrustedDomains`)"""
+        """List domains in redirect_uri whitelist
+
+        Lists the trusted domains in the redirect URI whitelist for the specified branch.
+        Only domains in this list are permitted as redirect targets after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthRedirectURIWhitelistResponse: the response, with `domains`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (`listBranchNeonAuthTrustedDomains`).
+        """
         ...
     def add_branch_trusted_domain(self, project_id: str, branch_id: str, *, body: Union[NeonAuthAddDomainToRedirectURIWhitelistRequest, NeonAuthAddDomainToRedirectURIWhitelistRequestDict]) -> None:
-        """Add domain to redirect_uri whitelist (`addBranchNeonAuthTrustedDomain`)"""
+        """Add domain to redirect_uri whitelist
+
+        Adds a domain to the redirect URI whitelist for the specified branch.
+        Only domains in this list are permitted as redirect targets after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
+                `domain` (required)
+                `auth_provider` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (`addBranchNeonAuthTrustedDomain`).
+        """
         ...
     def delete_branch_trusted_domain(self, project_id: str, branch_id: str, *, body: Union[NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, NeonAuthDeleteDomainFromRedirectURIWhitelistRequestDict]) -> None:
-        """Delete domain from redirect_uri whitelist (`deleteBranchNeonAuthTrustedDomain`)"""
+        """Delete domain from redirect_uri whitelist
+
+        Removes a domain from the redirect URI whitelist for the specified branch.
+        After removal, the domain can no longer be used as a redirect target after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
+                `auth_provider` (required)
+                `domains` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (`deleteBranchNeonAuthTrustedDomain`).
+        """
         ...
     def create_provider_sdk_keys(self, *, body: Union[NeonAuthCreateAuthProviderSDKKeysRequest, NeonAuthCreateAuthProviderSDKKeysRequestDict]) -> NeonAuthCreateIntegrationResponse:
-        """Create Auth Provider SDK keys (`createNeonAuthProviderSDKKeys`)"""
+        """Create Auth Provider SDK keys
+
+        Generates SDK or API Keys for the auth provider. These might be called different things depending
+        on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+
+        Args:
+            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/keys` (`createNeonAuthProviderSDKKeys`).
+        """
         ...
     def create_new_user(self, *, body: Union[NeonAuthCreateNewUserRequest, NeonAuthCreateNewUserRequestDict]) -> NeonAuthCreateNewUserResponse:
-        """Deprecated. Create new auth user (`createNeonAuthNewUser`)"""
+        """Create new auth user
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+        The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+                `email` (required)
+                `name`
+
+        Returns:
+            NeonAuthCreateNewUserResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/user` (`createNeonAuthNewUser`).
+        """
         ...
     def create_branch_new_user(self, project_id: str, branch_id: str, *, body: Union[CreateBranchNeonAuthNewUserRequest, CreateBranchNeonAuthNewUserRequestDict]) -> NeonAuthCreateNewUserResponse:
-        """Create new auth user (`createBranchNeonAuthNewUser`)"""
+        """Create new auth user
+
+        Creates a new user in the Neon Auth user directory for the specified branch.
+        The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+        using the branch's configured auth providers.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
+                `email` (required)
+                `name`
+
+        Returns:
+            NeonAuthCreateNewUserResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/users` (`createBranchNeonAuthNewUser`).
+        """
         ...
     def delete_branch_user(self, project_id: str, branch_id: str, auth_user_id: str) -> None:
-        """Delete auth user (`deleteBranchNeonAuthUser`)"""
+        """Delete auth user
+
+        Deletes the specified user from the Neon Auth user directory for the specified branch.
+        Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            auth_user_id: The Neon user ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (`deleteBranchNeonAuthUser`).
+        """
         ...
     def update_user_role(self, project_id: str, branch_id: str, auth_user_id: str, *, body: Union[UpdateNeonAuthUserRoleRequest, UpdateNeonAuthUserRoleRequestDict]) -> UpdateNeonAuthUserRoleResponse:
-        """Update auth user role (`updateNeonAuthUserRole`)"""
+        """Update auth user role
+
+        Updates the role of a user in the Neon Auth user directory for the specified branch.
+        The role controls the user's level of access within the Neon Auth integration.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            auth_user_id: The Neon user ID
+            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
+                `roles` (required): Array of roles to assign to the user
+
+        Returns:
+            UpdateNeonAuthUserRoleResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (`updateNeonAuthUserRole`).
+        """
         ...
     def delete_user(self, project_id: str, auth_user_id: str) -> None:
-        """Deprecated. Delete auth user (`deleteNeonAuthUser`)"""
+        """Delete auth user
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            auth_user_id: The Neon user ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (`deleteNeonAuthUser`).
+        """
         ...
     def transfer_provider_project(self, *, body: Union[NeonAuthTransferAuthProviderProjectRequest, NeonAuthTransferAuthProviderProjectRequestDict]) -> NeonAuthTransferAuthProviderProjectResponse:
-        """Transfer Neon-managed auth project to your own account (`transferNeonAuthProviderProject`)"""
+        """Transfer Neon-managed auth project to your own account
+
+        Transfers ownership of your Neon-managed auth project to your own auth provider account.
+
+        Args:
+            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+
+        Returns:
+            NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/transfer_ownership` (`transferNeonAuthProviderProject`).
+        """
         ...
     def list_integrations(self, project_id: str) -> ListNeonAuthIntegrationsResponse:
-        """Deprecated. List active integrations with auth providers (`listNeonAuthIntegrations`)"""
+        """List active integrations with auth providers
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListNeonAuthIntegrationsResponse: the response, with `data`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/integrations` (`listNeonAuthIntegrations`).
+        """
         ...
     def list_oauth_providers(self, project_id: str) -> ListNeonAuthOauthProvidersResponse:
-        """Deprecated. List OAuth providers (`listNeonAuthOauthProviders`)"""
+        """List OAuth providers
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListNeonAuthOauthProvidersResponse: the response, with `providers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/oauth_providers` (`listNeonAuthOauthProviders`).
+        """
         ...
     def add_oauth_provider(self, project_id: str, *, body: Union[NeonAuthAddOAuthProviderRequest, NeonAuthAddOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Deprecated. Add an OAuth provider (`addNeonAuthOauthProvider`)"""
+        """Add an OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+        Adds an OAuth provider to the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
+                `id` (required)
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/auth/oauth_providers` (`addNeonAuthOauthProvider`).
+        """
         ...
     def list_branch_oauth_providers(self, project_id: str, branch_id: str) -> ListNeonAuthOauthProvidersResponse:
-        """List OAuth providers for the branch (`listBranchNeonAuthOauthProviders`)"""
+        """List OAuth providers for the branch
+
+        Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ListNeonAuthOauthProvidersResponse: the response, with `providers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`listBranchNeonAuthOauthProviders`).
+        """
         ...
     def add_branch_oauth_provider(self, project_id: str, branch_id: str, *, body: Union[NeonAuthAddOAuthProviderRequest, NeonAuthAddOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Add an OAuth provider (`addBranchNeonAuthOauthProvider`)"""
+        """Add an OAuth provider
+
+        Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+        After adding, users can authenticate using the configured provider.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
+                `id` (required)
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`addBranchNeonAuthOauthProvider`).
+        """
         ...
     def update_oauth_provider(self, project_id: str, oauth_provider_id: str, *, body: Union[NeonAuthUpdateOAuthProviderRequest, NeonAuthUpdateOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Deprecated. Update OAuth provider (`updateNeonAuthOauthProvider`)"""
+        """Update OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            oauth_provider_id: The OAuth provider ID
+            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`updateNeonAuthOauthProvider`).
+        """
         ...
     def delete_oauth_provider(self, project_id: str, oauth_provider_id: str) -> None:
-        """Deprecated. Delete OAuth provider (`deleteNeonAuthOauthProvider`)"""
+        """Delete OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            oauth_provider_id: The OAuth provider ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteNeonAuthOauthProvider`).
+        """
         ...
     def update_branch_oauth_provider(self, project_id: str, branch_id: str, oauth_provider_id: str, *, body: Union[NeonAuthUpdateOAuthProviderRequest, NeonAuthUpdateOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Update OAuth provider (`updateBranchNeonAuthOauthProvider`)"""
+        """Update OAuth provider
+
+        Updates a OAuth provider for the specified project.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            oauth_provider_id: The OAuth provider ID
+            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`updateBranchNeonAuthOauthProvider`).
+        """
         ...
     def delete_branch_oauth_provider(self, project_id: str, branch_id: str, oauth_provider_id: str) -> None:
-        """Delete OAuth provider (`deleteBranchNeonAuthOauthProvider`)"""
+        """Delete OAuth provider
+
+        Deletes a OAuth provider from the specified project.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            oauth_provider_id: The OAuth provider ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteBranchNeonAuthOauthProvider`).
+        """
         ...
     def get_email_server(self, project_id: str) -> Dict[str, Any]:
-        """Deprecated. Retrieve email server configuration (`getNeonAuthEmailServer`)"""
+        """Retrieve email server configuration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/email_server` (`getNeonAuthEmailServer`).
+        """
         ...
     def update_email_server(self, project_id: str, *, body: Any) -> Dict[str, Any]:
-        """Deprecated. Update email server configuration (`updateNeonAuthEmailServer`)"""
+        """Update email server configuration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthEmailServerConfig` or its dict form.
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/auth/email_server` (`updateNeonAuthEmailServer`).
+        """
         ...
     def send_test_email(self, project_id: str, branch_id: str, *, body: Union[SendNeonAuthTestEmailRequest, SendNeonAuthTestEmailRequestDict]) -> SendNeonAuthTestEmailResponse:
-        """Send test email (`sendNeonAuthTestEmail`)"""
+        """Send test email
+
+        Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+        The request body must include the SMTP server settings
+        (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
+                `host` (required)
+                `port` (required)
+                `username` (required)
+                `password` (required)
+                `sender_email` (required)
+                `sender_name` (required)
+                `recipient_email` (required): The email address to send the test email to.
+
+        Returns:
+            SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (`sendNeonAuthTestEmail`).
+        """
         ...
     def get_email_and_password_config(self, project_id: str, branch_id: str) -> NeonAuthEmailAndPasswordConfig:
-        """Retrieve email and password configuration (`getNeonAuthEmailAndPasswordConfig`)"""
+        """Retrieve email and password configuration
+
+        Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+        including whether it is enabled and the email verification method.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`getNeonAuthEmailAndPasswordConfig`).
+        """
         ...
     def update_email_and_password_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthEmailAndPasswordConfigUpdate, NeonAuthEmailAndPasswordConfigUpdateDict]) -> NeonAuthEmailAndPasswordConfig:
-        """Update email and password configuration (`updateNeonAuthEmailAndPasswordConfig`)"""
+        """Update email and password configuration
+
+        Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+        Only the fields provided in the request body are updated.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
+                `enabled`: Whether email and password authentication is enabled
+                `email_verification_method`: The email verification method to use
+                `require_email_verification`: Whether email verification is required before users can sign in
+                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+                `disable_sign_up`: Whether to disable new user sign ups
+
+        Returns:
+            NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`updateNeonAuthEmailAndPasswordConfig`).
+        """
         ...
     def get_email_provider(self, project_id: str, branch_id: str) -> Dict[str, Any]:
-        """Retrieve email provider configuration (`getNeonAuthEmailProvider`)"""
+        """Retrieve email provider configuration
+
+        Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+        including the provider type and server settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`getNeonAuthEmailProvider`).
+        """
         ...
     def update_email_provider(self, project_id: str, branch_id: str, *, body: Any) -> Dict[str, Any]:
-        """Update email provider configuration (`updateNeonAuthEmailProvider`)"""
+        """Update email provider configuration
+
+        Updates the email provider configuration for the specified branch's Neon Auth integration.
+        The email provider handles transactional messages such as verification emails and password reset links.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthEmailServerConfig` or its dict form.
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`updateNeonAuthEmailProvider`).
+        """
         ...
     def delete_integration(self, project_id: str, auth_provider: str, *, body: Optional[Union[DeleteNeonAuthIntegrationRequest, DeleteNeonAuthIntegrationRequestDict]] = None) -> None:
-        """Deprecated. Delete integration with auth provider (`deleteNeonAuthIntegration`)"""
+        """Delete integration with auth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            auth_provider: The authentication provider name
+            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
+                `delete_data`: If true, deletes the `neon_auth` schema from the database
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (`deleteNeonAuthIntegration`).
+        """
         ...
     def get_allow_localhost(self, project_id: str, branch_id: str) -> NeonAuthAllowLocalhostResponse:
-        """Retrieve localhost allow setting (`getNeonAuthAllowLocalhost`)"""
+        """Retrieve localhost allow setting
+
+        Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+        When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`getNeonAuthAllowLocalhost`).
+        """
         ...
     def update_allow_localhost(self, project_id: str, branch_id: str, *, body: Union[UpdateNeonAuthAllowLocalhostRequest, UpdateNeonAuthAllowLocalhostRequestDict]) -> NeonAuthAllowLocalhostResponse:
-        """Update localhost allow setting (`updateNeonAuthAllowLocalhost`)"""
+        """Update localhost allow setting
+
+        Updates the localhost allow setting for the specified branch's Neon Auth integration.
+        When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
+                `allow_localhost` (required): Whether to allow localhost connections
+
+        Returns:
+            NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`updateNeonAuthAllowLocalhost`).
+        """
         ...
     def get_plugin_configs(self, project_id: str, branch_id: str) -> NeonAuthPluginConfigs:
-        """Retrieve Neon Auth plugin configurations (`getNeonAuthPluginConfigs`)"""
+        """Retrieve Neon Auth plugin configurations
+
+        Returns all plugin configurations for Neon Auth in a single response.
+        This endpoint aggregates organization, email provider, email and password,
+        OAuth providers, and localhost settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthPluginConfigs: Aggregated plugin configurations for Neon Auth
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (`getNeonAuthPluginConfigs`).
+        """
         ...
     def update_organization_plugin(self, project_id: str, branch_id: str, *, body: Union[NeonAuthOrganizationConfigUpdate, NeonAuthOrganizationConfigUpdateDict]) -> NeonAuthOrganizationConfig:
-        """Update organization plugin configuration (`updateNeonAuthOrganizationPlugin`)"""
+        """Update organization plugin configuration
+
+        Updates the organization plugin configuration for Neon Auth.
+        The organization plugin enables multi-tenant organization support.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
+                `enabled`: Whether the organization plugin is enabled
+                `organization_limit`: Maximum number of organizations a user can create
+                `membership_limit`: Maximum number of members per organization
+                `creator_role`: The role assigned to the user who creates an organization
+                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+
+        Returns:
+            NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (`updateNeonAuthOrganizationPlugin`).
+        """
         ...
     def update_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthConfigUpdate, NeonAuthConfigUpdateDict]) -> NeonAuthConfigResponse:
-        """Update auth configuration (`updateNeonAuthConfig`)"""
+        """Update auth configuration
+
+        Updates the auth configuration for the branch.
+        Currently supports updating the application name used in auth emails.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthConfigUpdate` or its dict form.
+                `name` (required): The application name used in auth emails and communications.
+
+        Returns:
+            NeonAuthConfigResponse: the response, with `name`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (`updateNeonAuthConfig`).
+        """
         ...
     def update_magic_link_plugin(self, project_id: str, branch_id: str, *, body: Union[NeonAuthMagicLinkConfigUpdate, NeonAuthMagicLinkConfigUpdateDict]) -> NeonAuthMagicLinkConfig:
-        """Update magic link plugin configuration (`updateNeonAuthMagicLinkPlugin`)"""
+        """Update magic link plugin configuration
+
+        Updates the magic link plugin configuration for Neon Auth.
+        The magic link plugin enables passwordless authentication via email magic links.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
+                `enabled`: Whether the magic link plugin is enabled
+                `expires_in`: Time in minutes before the magic link expires
+                `disable_sign_up`: Whether to disable sign-up via magic link
+
+        Returns:
+            NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (`updateNeonAuthMagicLinkPlugin`).
+        """
         ...
     def get_phone_number_plugin(self, project_id: str, branch_id: str) -> NeonAuthPhoneNumberConfig:
-        """Retrieve phone number plugin configuration (`getNeonAuthPhoneNumberPlugin`)"""
+        """Retrieve phone number plugin configuration
+
+        Returns the phone number plugin configuration for Neon Auth.
+        The phone number plugin enables phone-based OTP authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`getNeonAuthPhoneNumberPlugin`).
+        """
         ...
     def update_phone_number_plugin(self, project_id: str, branch_id: str, *, body: Union[NeonAuthPhoneNumberConfigUpdate, NeonAuthPhoneNumberConfigUpdateDict]) -> NeonAuthPhoneNumberConfig:
-        """Update phone number plugin configuration (`updateNeonAuthPhoneNumberPlugin`)"""
+        """Update phone number plugin configuration
+
+        Updates the phone number plugin configuration for Neon Auth.
+        Only the fields provided in the request body are updated; omitted fields retain their current values.
+        The phone number plugin enables phone-based OTP authentication.
+        OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+        A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
+                `enabled`: Whether the phone number plugin is enabled
+                `otp_expires_in`: Time in seconds before the OTP expires
+
+        Returns:
+            NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`updateNeonAuthPhoneNumberPlugin`).
+        """
         ...
     def get_webhook_config(self, project_id: str, branch_id: str) -> NeonAuthWebhookConfig:
-        """Retrieve Neon Auth webhook configuration (`getNeonAuthWebhookConfig`)"""
+        """Retrieve Neon Auth webhook configuration
+
+        Returns the webhook configuration for the specified branch's Neon Auth integration,
+        including the endpoint URL and the events that trigger it.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`getNeonAuthWebhookConfig`).
+        """
         ...
     def update_webhook_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthWebhookConfig, NeonAuthWebhookConfigDict]) -> NeonAuthWebhookConfig:
-        """Update Neon Auth webhook configuration (`updateNeonAuthWebhookConfig`)"""
+        """Update Neon Auth webhook configuration
+
+        Updates the webhook configuration for the specified branch's Neon Auth integration.
+        Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthWebhookConfig` or its dict form.
+                `enabled` (required)
+                `webhook_url`
+                `enabled_events`
+                `timeout_seconds`
+
+        Returns:
+            NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`updateNeonAuthWebhookConfig`).
+        """
         ...
     def send_email_provider_test(self, project_id: str, branch_id: str, *, body: Union[SendNeonAuthEmailProviderTestRequest, SendNeonAuthEmailProviderTestRequestDict]) -> SendNeonAuthTestEmailResponse:
-        """Send test email using the saved email provider (`sendNeonAuthEmailProviderTest`)"""
+        """Send test email using the saved email provider
+
+        Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+        `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+        so the caller does not need to re-supply (or be able to read) the password. This avoids the
+        GET response's masked password being sent back, which would fail SMTP authentication.
+
+        Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+        a missing configuration, or a non-Better-Auth integration is rejected.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+                `recipient_email` (required): The email address to send the test email to.
+
+        Returns:
+            SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (`sendNeonAuthEmailProviderTest`).
+        """
         ...
 
 class DataApi:
     """`client.data_api`: 4 operations."""
     def __init__(self, client: Any) -> None: ...
     def get(self, project_id: str, branch_id: str, database_name: str) -> DataAPIReponse:
-        """Retrieve Neon Data API configuration (`getProjectBranchDataAPI`)"""
+        """Retrieve Neon Data API configuration
+
+        Retrieves the Neon Data API configuration for the specified branch,
+        including endpoint URL, enabled state, and database settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+
+        Returns:
+            DataAPIReponse: Neon Data API response
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`getProjectBranchDataAPI`).
+        """
         ...
     def create(self, project_id: str, branch_id: str, database_name: str, *, body: Optional[Union[DataAPICreateRequest, DataAPICreateRequestDict]] = None) -> DataAPICreateResponse:
-        """Create Neon Data API (`createProjectBranchDataAPI`)"""
+        """Create Neon Data API
+
+        Creates a new instance of Neon Data API in the specified branch.
+        The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
+                `auth_provider`: The authentication provider to use for the Neon Data API
+                `jwks_url`: The URL that lists the JWKS
+                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+                `jwt_audience`: WARNING - using this setting will only reject tokens with a
+                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+                `skip_auth_schema`: Skip creating the auth schema and RLS functions
+                `settings`: Configuration settings for the Data API
+
+        Returns:
+            DataAPICreateResponse: Neon Data API created successfully
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`createProjectBranchDataAPI`).
+        """
         ...
     def update(self, project_id: str, branch_id: str, database_name: str, *, body: Optional[Union[DataAPIUpdateRequest, DataAPIUpdateRequestDict]] = None) -> EmptyResponse:
-        """Update Neon Data API (`updateProjectBranchDataAPI`)"""
+        """Update Neon Data API
+
+        Updates the Neon Data API configuration for the specified branch.
+        You can optionally provide settings to update the Data API configuration.
+        The schema cache is always refreshed as part of this operation.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
+                `settings`: Configuration settings for the Data API
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`updateProjectBranchDataAPI`).
+        """
         ...
     def delete(self, project_id: str, branch_id: str, database_name: str) -> EmptyResponse:
-        """Delete Neon Data API (`deleteProjectBranchDataAPI`)"""
+        """Delete Neon Data API
+
+        Deletes the Neon Data API for the specified branch.
+        Existing connections using the Data API endpoint will fail after deletion.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`deleteProjectBranchDataAPI`).
+        """
         ...
 
 class Storage:
     """`client.storage`: 1 operations."""
     def __init__(self, client: Any) -> None: ...
     def get(self, project_id: str, branch_id: str) -> BranchStorage:
-        """Get branch storage state (`getProjectBranchStorage`)"""
+        """Get branch storage state
+
+        Returns whether branchable object-storage is usable for the specified
+        branch. A 200 response means the branch is registered in the storage
+        service and the S3 data plane will accept requests for it. A 404
+        response includes a `reason` field indicating why storage is unavailable.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BranchStorage: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/storage` (`getProjectBranchStorage`).
+        """
         ...
 
 class Buckets:
     """`client.buckets`: 8 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str) -> BucketsListResponse:
-        """List buckets on the branch (`listProjectBranchBuckets`)"""
+        """List buckets on the branch
+
+        Lists branchable object-storage buckets visible on the specified branch,
+        including those inherited from ancestor branches.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BucketsListResponse: the response, with `buckets`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets` (`listProjectBranchBuckets`).
+        """
         ...
     def create(self, project_id: str, branch_id: str, *, body: Union[BucketCreateRequest, BucketCreateRequestDict]) -> BucketResponse:
-        """Create a bucket on the branch (`createProjectBranchBucket`)"""
+        """Create a bucket on the branch
+
+        Creates a new branchable object-storage bucket on the specified branch.
+        Buckets are managed by the Neon Platform branchable-storage service.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `BucketCreateRequest` or its dict form.
+                `name` (required): The bucket name.
+                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+
+        Returns:
+            BucketResponse: the response, with `bucket`.
+
+        Raises:
+            ApiError: 410.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/buckets` (`createProjectBranchBucket`).
+        """
         ...
     def delete(self, project_id: str, branch_id: str, bucket_name: str) -> None:
-        """Delete a bucket on the branch (`deleteProjectBranchBucket`)"""
+        """Delete a bucket on the branch
+
+        Deletes the named bucket from the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (`deleteProjectBranchBucket`).
+        """
         ...
     def list_objects(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, cursor: Optional[str] = None, limit: Optional[int] = None) -> BucketObjectsListResponse:
-        """List objects in a bucket (`listProjectBranchBucketObjects`)"""
+        """List objects in a bucket
+
+        Lists objects visible in the named bucket on the specified branch,
+        including those inherited from ancestor branches. Listing is served by
+        the user's session (no customer S3 credentials required).
+
+        When `delimiter` is supplied (typically `/`), keys are collapsed into
+        common prefixes (`folders`) so callers can render a folder-style
+        browser; keys that do not contain the delimiter after `prefix` are
+        returned as `objects`.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: Only list objects whose key starts with this prefix.
+            delimiter: Collapse keys sharing a common prefix up to the first occurrence of
+                this delimiter (typically `/`) into the `folders` array.
+            cursor: Opaque pagination cursor returned as `next_cursor` by a previous
+                call. Resume listing after the last item of the previous page.
+            limit: Maximum number of items (objects + folders) to return.
+
+        Returns:
+            BucketObjectsListResponse: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (`listProjectBranchBucketObjects`).
+        """
         ...
     def list_objects_iter(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, limit: Optional[int] = None) -> Iterator[BucketObject]:
-        """Every item of every page of `listProjectBranchBucketObjects`."""
+        """Every `objects` item of every page of `list_objects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+
+        List objects in a bucket
+
+        Lists objects visible in the named bucket on the specified branch,
+        including those inherited from ancestor branches. Listing is served by
+        the user's session (no customer S3 credentials required).
+
+        When `delimiter` is supplied (typically `/`), keys are collapsed into
+        common prefixes (`folders`) so callers can render a folder-style
+        browser; keys that do not contain the delimiter after `prefix` are
+        returned as `objects`.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: Only list objects whose key starts with this prefix.
+            delimiter: Collapse keys sharing a common prefix up to the first occurrence of
+                this delimiter (typically `/`) into the `folders` array.
+            limit: Maximum number of items (objects + folders) to return.
+
+        Yields:
+            BucketObject: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (`listProjectBranchBucketObjects`).
+        """
         ...
     def delete_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str) -> None:
-        """Delete an object in a bucket (`deleteProjectBranchBucketObject`)"""
+        """Delete an object in a bucket
+
+        Deletes the named object from the bucket on the specified branch.
+        Served by the user's session (no customer S3 credentials required).
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (`deleteProjectBranchBucketObject`).
+        """
         ...
     def get_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str) -> bytes:
-        """Download an object's bytes (`getProjectBranchBucketObject`)"""
+        """Download an object's bytes
+
+        Streams the raw bytes of the named object from the bucket on the
+        specified branch, including objects inherited from ancestor branches.
+        Served by the user's session (no customer S3 credentials required).
+
+        The body is returned as `application/octet-stream` so a browser treats
+        it as a download; the `Content-Length` and `ETag` response headers echo
+        the stored object metadata.
+
+        BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+        successful 200 body is the raw object stream, proxied verbatim from the
+        platform storage admin endpoint. It is modeled as an
+        `application/octet-stream` binary body (not a JSON response schema) and
+        is streamed without buffering the whole object in memory. Error
+        responses still use the generated `GeneralError` shape.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+
+        Returns:
+            bytes: the response body.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (`getProjectBranchBucketObject`).
+        """
         ...
     def delete_objects_by_prefix(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: str) -> BucketObjectsDeletePrefixResponse:
-        """Delete every object under a key prefix (folder) in a bucket (`deleteProjectBranchBucketObjectsByPrefix`)"""
+        """Delete every object under a key prefix (folder) in a bucket
+
+        Soft-deletes every object on the specified branch whose key starts with
+        `prefix`, in a single call. Intended to back a "delete folder" action in
+        an object browser: a `prefix` of `app/avatars/` removes every object
+        beneath that folder. Served by the user's session (no customer S3
+        credentials required).
+
+        `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+        contain no control characters - a partial-segment prefix cannot
+        accidentally delete sibling keys. Returns the number of objects
+        soft-deleted (`deleted`), which may be 0 when no live object matched the
+        prefix on this branch.
+
+        Only objects physically present on this branch are tombstoned; objects
+        inherited from an ancestor branch via copy-on-write (not materialized on
+        this branch) are out of scope.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: The key prefix (folder) to delete. Must be non-empty and end with
+                `/`. Every object on this branch whose key starts with this prefix
+                is soft-deleted.
+
+        Returns:
+            BucketObjectsDeletePrefixResponse: the response, with `deleted`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (`deleteProjectBranchBucketObjectsByPrefix`).
+        """
         ...
     def presign_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str, *, body: Union[PresignRequest, PresignRequestDict]) -> PresignResponse:
-        """Presign an upload or download for an object in a bucket (`presignProjectBranchBucketObject`)"""
+        """Presign an upload or download for an object in a bucket
+
+        Returns a presigned URL that transfers bytes directly to or from the
+        object's bucket on the specified branch, without the caller ever
+        handling S3 credentials. The `operation` field selects the direction:
+
+        - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+          bytes straight to `url` with the returned `headers`). Authorized with
+          project write access.
+        - `download` returns a presigned `GET` URL (the caller `GET`s the
+          bytes straight from `url`). Authorized with project read access.
+
+        The platform mints a short-lived credential and builds the SigV4-signed
+        URL against the branch's S3 data-plane host, returning it together with
+        the HTTP method, any headers the caller must echo, and the URL's expiry.
+
+        Served by the user's session (no customer S3 credentials required).
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
+                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
+                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+
+        Returns:
+            PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (`presignProjectBranchBucketObject`).
+        """
         ...
 
 class Functions:
     """`client.functions`: 10 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchFunctionsResponse:
-        """List functions on the branch (`listProjectBranchFunctions`)"""
+        """List functions on the branch
+
+        Lists functions on the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: Specify a value from 1 to 1000 to limit number of functions in the response
+
+        Returns:
+            ListProjectBranchFunctionsResponse: the response, with `functions`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions` (`listProjectBranchFunctions`).
+        """
         ...
     def iter(self, project_id: str, branch_id: str, *, limit: Optional[int] = None) -> Iterator[NeonFunction]:
-        """Every item of every page of `listProjectBranchFunctions`."""
+        """Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+
+        List functions on the branch
+
+        Lists functions on the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            limit: Specify a value from 1 to 1000 to limit number of functions in the response
+
+        Yields:
+            NeonFunction: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions` (`listProjectBranchFunctions`).
+        """
         ...
     def get(self, project_id: str, branch_id: str, slug: str) -> NeonFunctionResponse:
-        """Get function details (`getProjectBranchFunction`)"""
+        """Get function details
+
+        Returns the function identified by its slug.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+
+        Returns:
+            NeonFunctionResponse: the response, with `function`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`getProjectBranchFunction`).
+        """
         ...
     def update(self, project_id: str, branch_id: str, slug: str, *, body: Union[NeonFunctionUpdateRequest, NeonFunctionUpdateRequestDict]) -> NeonFunctionResponse:
-        """Update a function (`updateProjectBranchFunction`)"""
+        """Update a function
+
+        Updates the function's mutable metadata — currently only the display
+        `name`. A string sets the display name; `null` clears it, after which
+        the function's `name` falls back to its slug. Leading and trailing
+        whitespace is trimmed; a whitespace-only name is rejected. Acts only
+        on a function owned by the branch: a slug that is only inherited from
+        an ancestor branch returns 404 — rename it on the branch that owns
+        it. Like every other change on a branch, a rename is isolated per
+        branch: a branch forked before the rename keeps the name it had at
+        fork time.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
+                `name` (required): New display name for the function. `null` clears the display
+
+        Returns:
+            NeonFunctionResponse: the response, with `function`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`updateProjectBranchFunction`).
+        """
         ...
     def delete(self, project_id: str, branch_id: str, slug: str) -> None:
-        """Delete a function on the branch (`deleteProjectBranchFunction`)"""
+        """Delete a function on the branch
+
+        Deletes the function identified by its slug.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`deleteProjectBranchFunction`).
+        """
         ...
     def create_deployment(self, project_id: str, branch_id: str, slug: str, *, body: Union[FunctionDeployRequest, FunctionDeployRequestDict, Dict[str, Any]]) -> NeonFunctionDeploymentResponse:
-        """Deploy code to a function (`createProjectBranchFunctionDeployment`)"""
+        """Deploy code to a function
+
+        Creates a deployment for the function. Supply any subset of zip,
+        environment, and runtime; omitted fields inherit the
+        function's latest version. At least one field must be supplied. The
+        first deployment of a function must include zip. The newest deployment
+        becomes active.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+            body: The request: a `FunctionDeployRequest` or its dict form.
+                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+                `runtime`
+                `environment`: Optional JSON object (a string-to-string map) of environment
+
+        Returns:
+            NeonFunctionDeploymentResponse: the response, with `deployment`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (`createProjectBranchFunctionDeployment`).
+        """
         ...
     def list_triggers(self, project_id: str, branch_id: str) -> TriggersListResponse:
-        """List triggers on the branch (`listProjectBranchTriggers`)"""
+        """List triggers on the branch
+
+        Lists the complete project-bounded set of triggers visible on the branch,
+        ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+        and configuration, and is disabled on the child until explicitly enabled
+        there.
+
+        The supported trigger types are `schedule` and
+        `storage_object_created`. A storage-object-created trigger watches one
+        exact bucket and fires only after an object upload succeeds.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            TriggersListResponse: the response, with `triggers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/triggers` (`listProjectBranchTriggers`).
+        """
         ...
     def create_trigger(self, project_id: str, branch_id: str, *, body: Any) -> TriggerResponse:
-        """Create a trigger (`createProjectBranchTrigger`)"""
+        """Create a trigger
+
+        Creates a trigger for a Function visible on the branch. The required
+        `type` discriminator selects the trigger-specific configuration. The
+        supported types are `schedule` and `storage_object_created`. A schedule
+        trigger uses a numeric five-field cron expression interpreted in UTC. A
+        storage-object-created trigger fires only after a successful upload to
+        one exact bucket and may narrow matches to an object-key prefix.
+
+        The name must be unique among triggers visible on the branch, including
+        inherited triggers.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `TriggerCreateRequest` or its dict form. Trigger creation payload discriminated by `type`. The supported trigger
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/triggers` (`createProjectBranchTrigger`).
+        """
         ...
     def get_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> TriggerResponse:
-        """Get a trigger (`getProjectBranchTrigger`)"""
+        """Get a trigger
+
+        Returns the trigger visible on the branch. The supported trigger types
+        are `schedule` and `storage_object_created`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`getProjectBranchTrigger`).
+        """
         ...
     def update_trigger(self, project_id: str, branch_id: str, trigger_id: str, *, body: Any) -> TriggerResponse:
-        """Update a trigger (`updateProjectBranchTrigger`)"""
+        """Update a trigger
+
+        Applies a partial update. The required `type` discriminator must identify
+        the existing trigger kind. The supported types are `schedule` and
+        `storage_object_created`. Editing an inherited trigger creates a
+        child-local shadow with the same `trigger_id`; it remains disabled unless
+        this request explicitly enables it. For a schedule trigger, updating the
+        schedule or enabled state increments `version` and recomputes
+        `next_run_at`.
+
+        Disabling stops future scheduling but does not cancel occurrences already
+        committed for delivery. For `storage_object_created`, the configuration
+        selects one exact bucket. An omitted object-key prefix matches every key
+        in that bucket; a present prefix is matched byte-for-byte and
+        case-sensitively against the full key, without path normalization or a
+        path-segment boundary.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+            body: The request: a `TriggerUpdateRequest` or its dict form. Partial trigger update discriminated by `type`. The supported trigger
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`updateProjectBranchTrigger`).
+        """
         ...
     def delete_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> None:
-        """Delete a trigger (`deleteProjectBranchTrigger`)"""
+        """Delete a trigger
+
+        Deletes a branch-local trigger or writes a branch-local tombstone for an
+        inherited trigger so it does not reappear. Deletion stops future
+        scheduling or storage-event matching but does not cancel invocations
+        already committed for delivery. The supported trigger types are
+        `schedule` and `storage_object_created`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`deleteProjectBranchTrigger`).
+        """
         ...
 
 class AiGateway:
     """`client.ai_gateway`: 1 operations."""
     def __init__(self, client: Any) -> None: ...
     def get(self, project_id: str, branch_id: str) -> BranchAiGateway:
-        """Get branch AI Gateway endpoint (`getProjectBranchAiGateway`)"""
+        """Get branch AI Gateway endpoint
+
+        Returns the AI Gateway endpoint host for the specified branch, used to
+        render code-snippet base URLs. A 200 response means the branch is
+        registered and this region serves the AI gateway. A 404 response
+        includes a `reason` field indicating why the gateway is unavailable.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BranchAiGateway: the response, with `enabled`, `base_url`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (`getProjectBranchAiGateway`).
+        """
         ...
 
 class Credentials:
     """`client.credentials`: 5 operations."""
     def __init__(self, client: Any) -> None: ...
     def list(self, project_id: str, branch_id: str) -> ListCredentialsResponse:
-        """List credentials on the branch (`listCredentials`)"""
+        """List credentials on the branch
+
+        Returns metadata for customer-issued credentials on the branch.
+        Secrets are never included.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ListCredentialsResponse: the response, with `credentials`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/credentials` (`listCredentials`).
+        """
         ...
     def create(self, project_id: str, branch_id: str, *, body: Union[CreateCredentialRequest, CreateCredentialRequestDict]) -> CreateCredentialResponse:
-        """Issue a scoped credential on the branch (`createCredential`)"""
+        """Issue a scoped credential on the branch
+
+        Issues a new scoped service credential anchored to the specified
+        branch. The response carries `api_token` and `s3_secret_access_key`
+        exactly once — they are not stored server-side.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CreateCredentialRequest` or its dict form.
+                `name`: Free-form customer label for the credential.
+                `scopes` (required): A single capability a credential may exercise. A credential is granted
+                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+
+        Returns:
+            CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials` (`createCredential`).
+        """
         ...
     def revoke(self, project_id: str, branch_id: str, token_id: str) -> None:
-        """Revoke a credential (`revokeCredential`)"""
+        """Revoke a credential
+
+        Soft-deletes the credential.  Idempotent.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (`revokeCredential`).
+        """
         ...
     def reveal(self, project_id: str, branch_id: str, token_id: str) -> CredentialSecret:
-        """Reveal a credential's secrets (`revealCredential`)"""
+        """Reveal a credential's secrets
+
+        Returns the live `api_token` and `s3_secret_access_key` of an existing
+        credential, so a credential whose issuance response was lost can be
+        recovered without minting a new one.
+
+        This is a POST with an explicit `/reveal` verb so the secrets never ride
+        a GET, where they would land in access logs, browser history and proxy
+        caches. Revoked and expired credentials return 404, as does a
+        `token_id` that does not belong to this project.
+
+        A credential issued before secret retrieval was supported has no
+        recoverable secret and returns 409 — rotate it to obtain one.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Returns:
+            CredentialSecret: The live secrets of an existing credential, recovered on demand by the
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (`revealCredential`).
+        """
         ...
     def rotate(self, project_id: str, branch_id: str, token_id: str) -> RotateCredentialResponse:
-        """Rotate a credential's secrets (`rotateCredential`)"""
+        """Rotate a credential's secrets
+
+        Replaces the secret material on an existing scoped credential in
+        place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+        S3-compatible clients, so the access key id your application already
+        holds keeps working and only the secret changes. This is the analog of
+        resetting a Postgres password, not of issuing a second credential.
+
+        The response carries the new `api_token` and `s3_secret_access_key`
+        exactly once. Rotation is **not** idempotent: retrying after an
+        ambiguous timeout mints another secret and supersedes the previous
+        replacement, so a retry does not recover a lost response — it only
+        invalidates the secret you did not receive. If you lose the response,
+        issue a replacement credential and revoke this one.
+
+        The old secret stops authenticating as soon as the rotation commits.
+        Where a region caches credentials on its data-plane verifiers, a
+        replica may briefly keep accepting the old secret — and rejecting the
+        new one — until its cache entry expires; where it does not, the
+        cutover is immediate apart from requests already in flight. Either way
+        the changeover is not atomic across replicas, so retry an unexpected
+        authentication failure right after rotating rather than treating the
+        new secret as bad. `last_used_at` continues to report the logical
+        credential's prior usage and says nothing about whether the new secret
+        has been used yet.
+
+        Only a live, unexpired, unrevoked customer-managed (`user`) credential
+        on a live project and live branch is eligible. Anything else —
+        including the platform-internal `function` and `system` credentials —
+        is reported as not found, indistinguishable from an unknown
+        `token_id`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Returns:
+            RotateCredentialResponse: The replacement secret material for an existing credential, returned
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (`rotateCredential`).
+        """
         ...
 
 class _SyncNamespaces:
@@ -689,658 +5201,5170 @@ class AsyncProjects:
     """`client.projects`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get_advisor_security_issues(self, project_id: str, *, branch_id: Optional[str] = None, database_name: Optional[str] = None, category: Optional[Union[AdvisorCategory, str]] = None, min_severity: Optional[Union[GetProjectAdvisorSecurityIssuesMinSeverity, str]] = None) -> GetProjectAdvisorSecurityIssuesResponse:
-        """Get advisor issues (`getProjectAdvisorSecurityIssues`)"""
+        """Get advisor issues
+
+        Analyzes the database for security and performance issues.
+        Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+
+        Requires read access to the project and Data API enabled.
+
+        Args:
+            project_id: Neon project ID
+            branch_id: Branch ID to analyze. If not specified, the project's default branch is used.
+            database_name: Database name to analyze. Required if branch has multiple databases.
+            category: Filter issues by category
+            min_severity: Minimum severity level to include. For example, WARN returns WARN and ERROR issues, excluding INFO.
+
+        Returns:
+            GetProjectAdvisorSecurityIssuesResponse: the response, with `issues`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/advisors` (`getProjectAdvisorSecurityIssues`).
+        """
         ...
     async def list(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, search: Optional[str] = None, org_id: Optional[str] = None, timeout: Optional[int] = None, recoverable: Optional[bool] = None) -> ListProjectsResponse:
-        """List projects (`listProjects`)"""
+        """List projects
+
+        Retrieves a list of projects for the specified organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+        and [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            cursor: Specify the cursor value from the previous response to retrieve the next batch of projects.
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search by project `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            org_id: Search for projects by `org_id`.
+                Defaults to the client's `org_id`.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+            recoverable: Show only deleted projects within the recovery window.
+
+        Returns:
+            ListProjectsResponse: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects` (`listProjects`).
+        """
         ...
     def iter(self, *, limit: Optional[int] = None, search: Optional[str] = None, org_id: Optional[str] = None, timeout: Optional[int] = None, recoverable: Optional[bool] = None) -> AsyncIterator[ProjectListItem]:
-        """Every item of every page of `listProjects`."""
+        """Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+
+        List projects
+
+        Retrieves a list of projects for the specified organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+        and [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search by project `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            org_id: Search for projects by `org_id`.
+                Defaults to the client's `org_id`.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+            recoverable: Show only deleted projects within the recovery window.
+
+        Yields:
+            ProjectListItem: Essential data about the project. Full data is available at the getProject endpoint.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects` (`listProjects`).
+        """
         ...
     async def create(self, *, body: Union[ProjectCreateRequest, ProjectCreateRequestDict], wait: Optional[bool] = None) -> CreatedProjectResponse:
-        """Create project (`createProject`)"""
+        """Create project
+
+        Creates a Neon project within an organization.
+        If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+        If using an org API key, `org_id` is automatically inferred from the key.
+        Plan limits define how many projects you can create.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        You can specify a region and Postgres version in the request body.
+        Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+        For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            body: The request: a `ProjectCreateRequest` or its dict form.
+                `project` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects` (`createProject`).
+        """
         ...
     async def list_shared(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, search: Optional[str] = None, timeout: Optional[int] = None) -> ListSharedProjectsResponse:
-        """List shared projects (`listSharedProjects`)"""
+        """List shared projects
+
+        Retrieves a list of projects shared with your Neon account.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            cursor: Specify the cursor value from the previous response to get the next batch of projects.
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search query by name or id.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+
+        Returns:
+            ListSharedProjectsResponse: the response, with `projects`, `unavailable_project_ids`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects/shared` (`listSharedProjects`).
+        """
         ...
     def list_shared_iter(self, *, limit: Optional[int] = None, search: Optional[str] = None, timeout: Optional[int] = None) -> AsyncIterator[ProjectListItem]:
-        """Every item of every page of `listSharedProjects`."""
+        """Every `projects` item of every page of `list_shared` (`listSharedProjects`), each page fetched when the previous one is used up.
+
+        List shared projects
+
+        Retrieves a list of projects shared with your Neon account.
+        For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+
+        Args:
+            limit: Specify a value from 1 to 400 to limit number of projects in the response.
+            search: Search query by name or id.
+            timeout: Specify an explicit timeout in milliseconds to limit response delay.
+                After timing out, the incomplete list of project data fetched so far will be returned.
+                Projects still being fetched when the timeout occurred are listed in the "unavailable" attribute of the response.
+                If not specified, an implicit implementation defined timeout is chosen with the same behaviour as above
+
+        Yields:
+            ProjectListItem: Essential data about the project. Full data is available at the getProject endpoint.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /projects/shared` (`listSharedProjects`).
+        """
         ...
     async def get(self, project_id: str) -> ProjectResponse:
-        """Retrieve project details (`getProject`)"""
+        """Retrieve project details
+
+        Retrieves information about the specified project.
+        Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectResponse: the response, with `project`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}` (`getProject`).
+        """
         ...
     async def update(self, project_id: str, *, body: Union[ProjectUpdateRequest, ProjectUpdateRequestDict], wait: Optional[bool] = None) -> UpdateProjectResponse:
-        """Update project (`updateProject`)"""
+        """Update project
+
+        Updates the specified project.
+        Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `ProjectUpdateRequest` or its dict form.
+                `project` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            UpdateProjectResponse: the response, with `project`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}` (`updateProject`).
+        """
         ...
     async def delete(self, project_id: str) -> ProjectResponse:
-        """Delete project (`deleteProject`)"""
+        """Delete project
+
+        Deletes the specified project and all its endpoints, branches, databases, and users.
+        Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+        To list recoverable projects, use `GET /projects?recoverable=true`.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectResponse: the response, with `project`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}` (`deleteProject`).
+        """
         ...
     async def recover(self, project_id: str) -> ProjectRecoverResponse:
-        """Recover a deleted project (`recoverProject`)"""
+        """Recover a deleted project
+
+        Recovers a deleted project within the 7-day deletion recovery period.
+        Restores branches, endpoints, settings, and connection strings.
+        Some integrations require manual reconfiguration after recovery.
+        To list recoverable projects, use `GET /projects?recoverable=true`.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectRecoverResponse: the response, with `project`, `branches`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/recover` (`recoverProject`).
+        """
         ...
     async def list_permissions(self, project_id: str) -> ProjectPermissions:
-        """List project access (`listProjectPermissions`)"""
+        """List project access
+
+        Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+
+        Args:
+            project_id: The `project_id` parameter.
+
+        Returns:
+            ProjectPermissions: the response, with `project_permissions`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/permissions` (`listProjectPermissions`).
+        """
         ...
     async def grant_permission(self, project_id: str, *, body: Union[GrantPermissionToProjectRequest, GrantPermissionToProjectRequestDict]) -> ProjectPermission:
-        """Grant project access (`grantPermissionToProject`)"""
+        """Grant project access
+
+        Grants project access to the account associated with the specified email address.
+
+        Args:
+            project_id: The `project_id` parameter.
+            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
+                `email` (required)
+
+        Returns:
+            ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/permissions` (`grantPermissionToProject`).
+        """
         ...
     async def revoke_permission(self, project_id: str, permission_id: str) -> ProjectPermission:
-        """Revoke project access (`revokePermissionFromProject`)"""
+        """Revoke project access
+
+        Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+
+        Args:
+            project_id: The `project_id` parameter.
+            permission_id: The `permission_id` parameter.
+
+        Returns:
+            ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/permissions/{permission_id}` (`revokePermissionFromProject`).
+        """
         ...
     async def get_available_preload_libraries(self, project_id: str) -> AvailablePreloadLibraries:
-        """List available shared preload libraries (`getAvailablePreloadLibraries`)"""
+        """List available shared preload libraries
+
+        Returns the shared preload libraries available for the specified project's Postgres version.
+        Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+        setting and a compute restart to activate.
+        Use this list to determine which libraries can be enabled in the project's
+        `settings.preload_libraries` configuration.
+
+        Args:
+            project_id: The `project_id` parameter.
+
+        Returns:
+            AvailablePreloadLibraries: the response, with `libraries`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/available_preload_libraries` (`getAvailablePreloadLibraries`).
+        """
         ...
     async def create_transfer_request(self, project_id: str, *, body: Optional[Union[CreateProjectTransferRequestRequest, CreateProjectTransferRequestRequestDict]] = None) -> ProjectTransferRequestResponse:
-        """Create a project transfer request (`createProjectTransferRequest`)"""
+        """Create a project transfer request
+
+        Creates a transfer request for the specified project. The request expires after a set period.
+        To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+        or uses the Neon Console claim link.
+        The optional `ru` parameter redirects the recipient after acceptance.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
+                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+
+        Returns:
+            ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/transfer_requests` (`createProjectTransferRequest`).
+        """
         ...
     async def accept_transfer_request(self, project_id: str, request_id: str, *, body: Optional[Union[AcceptProjectTransferRequestRequest, AcceptProjectTransferRequestRequestDict]] = None) -> None:
-        """Accept a project transfer request (`acceptProjectTransferRequest`)"""
+        """Accept a project transfer request
+
+        Accepts a transfer request for the specified project, transferring it to the specified organization
+        or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+
+        Args:
+            project_id: The Neon project ID
+            request_id: The Neon project transfer request ID
+            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
+                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+
+        Raises:
+            ApiError: 406.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/transfer_requests/{request_id}` (`acceptProjectTransferRequest`).
+        """
         ...
     async def get_jwks(self, project_id: str) -> ProjectJWKSResponse:
-        """List JWKS URLs (`getProjectJWKS`)"""
+        """List JWKS URLs
+
+        Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ProjectJWKSResponse: The list of configured JWKS definitions for a project
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/jwks` (`getProjectJWKS`).
+        """
         ...
     async def add_jwks(self, project_id: str, *, body: Union[AddProjectJWKSRequest, AddProjectJWKSRequestDict], wait: Optional[bool] = None) -> JWKSCreationOperation:
-        """Add JWKS URL (`addProjectJWKS`)"""
+        """Add JWKS URL
+
+        Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+
+        The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+
+        The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+
+        The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+
+        The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+
+        The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
+                `jwks_url` (required): The URL that lists the JWKS
+                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+                `branch_id`: Branch ID
+                `jwt_audience`: The name of the required JWT Audience to be used
+                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            JWKSCreationOperation: the response, with `jwks`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/jwks` (`addProjectJWKS`).
+        """
         ...
     async def delete_jwks(self, project_id: str, jwks_id: str) -> JWKS:
-        """Delete JWKS URL (`deleteProjectJWKS`)"""
+        """Delete JWKS URL
+
+        Removes the specified JWKS URL from the project.
+        JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+
+        Args:
+            project_id: The Neon project ID
+            jwks_id: The JWKS ID
+
+        Returns:
+            JWKS: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/jwks/{jwks_id}` (`deleteProjectJWKS`).
+        """
         ...
     async def get_connection_uri(self, project_id: str, *, branch_id: Optional[str] = None, endpoint_id: Optional[str] = None, database_name: str, role_name: str, pooled: Optional[bool] = None) -> ConnectionURIResponse:
-        """Retrieve connection URI (`getConnectionURI`)"""
+        """Retrieve connection URI
+
+        Retrieves a connection URI for the specified database.
+        The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID. Defaults to your project's default `branch_id` if not specified.
+            endpoint_id: The endpoint ID. Defaults to the read-write `endpoint_id` associated with the `branch_id` if not specified.
+            database_name: The database name
+            role_name: The role name
+            pooled: Adds the `-pooler` option to the connection URI when set to `true`, creating a pooled connection URI.
+
+        Returns:
+            ConnectionURIResponse: the response, with `uri`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/connection_uri` (`getConnectionURI`).
+        """
         ...
     async def list_vpc_endpoints(self, project_id: str) -> VPCEndpointsResponse:
-        """List VPC endpoint restrictions (`listProjectVPCEndpoints`)"""
+        """List VPC endpoint restrictions
+
+        Lists VPC endpoint restrictions for the specified Neon project.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            VPCEndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/vpc_endpoints` (`listProjectVPCEndpoints`).
+        """
         ...
     async def assign_vpc_endpoint(self, project_id: str, vpc_endpoint_id: str, *, body: Union[VPCEndpointAssignment, VPCEndpointAssignmentDict]) -> None:
-        """Set VPC endpoint restriction (`assignProjectVPCEndpoint`)"""
+        """Set VPC endpoint restriction
+
+        Sets or updates a VPC endpoint restriction for a Neon project.
+        When a VPC endpoint restriction is set, the project only accepts connections
+        from the specified VPC.
+        A VPC endpoint can be set as a restriction only after it is assigned to the
+        parent organization of the Neon project.
+
+        Args:
+            project_id: The Neon project ID
+            vpc_endpoint_id: The VPC endpoint ID
+            body: The request: a `VPCEndpointAssignment` or its dict form.
+                `label` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignProjectVPCEndpoint`).
+        """
         ...
     async def delete_vpc_endpoint(self, project_id: str, vpc_endpoint_id: str) -> None:
-        """Delete VPC endpoint restriction (`deleteProjectVPCEndpoint`)"""
+        """Delete VPC endpoint restriction
+
+        Removes the specified VPC endpoint restriction from a Neon project.
+
+        Args:
+            project_id: The Neon project ID
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`deleteProjectVPCEndpoint`).
+        """
         ...
     async def list_members(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ProjectMembers:
-        """List org members and their project roles (`listProjectMembers`)"""
+        """List org members and their project roles
+
+        Lists organization members and their per-project roles for an org-owned project.
+        Returns 404 when the project is not org-owned, per-project role management is disabled,
+        or the caller has no access. Callers with VIEWER or EDITOR see members with
+        effective project access. Callers with ADMIN also see unassigned org members.
+
+        Args:
+            project_id: The `project_id` parameter.
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: The maximum number of members to return in the response
+
+        Returns:
+            ProjectMembers: the response, with `project_members`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/members` (`listProjectMembers`).
+        """
         ...
     def list_members_iter(self, project_id: str, *, limit: Optional[int] = None) -> AsyncIterator[ProjectMember]:
-        """Every item of every page of `listProjectMembers`."""
+        """Every `project_members` item of every page of `list_members` (`listProjectMembers`), each page fetched when the previous one is used up.
+
+        List org members and their project roles
+
+        Lists organization members and their per-project roles for an org-owned project.
+        Returns 404 when the project is not org-owned, per-project role management is disabled,
+        or the caller has no access. Callers with VIEWER or EDITOR see members with
+        effective project access. Callers with ADMIN also see unassigned org members.
+
+        Args:
+            project_id: The `project_id` parameter.
+            limit: The maximum number of members to return in the response
+
+        Yields:
+            ProjectMember: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/members` (`listProjectMembers`).
+        """
         ...
     async def set_member_role(self, project_id: str, member_id: str, *, body: Union[SetProjectMemberRoleRequest, SetProjectMemberRoleRequestDict], confirm_self_demotion: Optional[bool] = None) -> ProjectMemberRoleResponse:
-        """Set an org member's role on a project (`setProjectMemberRole`)"""
+        """Set an org member's role on a project
+
+        Idempotently sets or updates the explicit project grant of the specified org member.
+        Self-demotion requires `confirm_self_demotion=true`.
+
+        Args:
+            project_id: The `project_id` parameter.
+            member_id: The `member_id` parameter.
+            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
+                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            confirm_self_demotion: The `confirm_self_demotion` parameter.
+
+        Returns:
+            ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/members/{member_id}/role` (`setProjectMemberRole`).
+        """
         ...
     async def remove_member_role(self, project_id: str, member_id: str, *, confirm_self_lockout: Optional[bool] = None) -> ProjectMemberRoleResponse:
-        """Remove an org member's role on a project (`removeProjectMemberRole`)"""
+        """Remove an org member's role on a project
+
+        Idempotently removes the explicit project grant. The member's organization-role
+        default project permission still applies. Self-DELETE requires
+        `confirm_self_lockout=true` when effective manage access would be lost.
+
+        Args:
+            project_id: The `project_id` parameter.
+            member_id: The `member_id` parameter.
+            confirm_self_lockout: The `confirm_self_lockout` parameter.
+
+        Returns:
+            ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/members/{member_id}/role` (`removeProjectMemberRole`).
+        """
         ...
 
 class AsyncBranches:
     """`client.branches`: 24 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, *, search: Optional[str] = None, sort_by: Optional[Union[ListProjectBranchesSortBy, str]] = None, cursor: Optional[str] = None, sort_order: Optional[Union[ListProjectBranchesSortOrder, str]] = None, limit: Optional[int] = None, include_deleted: Optional[bool] = None) -> ListProjectBranchesResponse:
-        """List branches (`listProjectBranches`)"""
+        """List branches
+
+        Retrieves a list of branches for the specified project.
+
+        Each Neon project has a root branch named `main`.
+        A `branch_id` value has a `br-` prefix.
+        A project may contain child branches that were branched from `main` or from another branch.
+        A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            search: Search by branch `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            sort_by: Sort the branches by sort_field. If not provided, branches will be sorted by updated_at descending order
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of records to be returned in the response
+            include_deleted: If true, return recoverable deleted branches too (soft-deleted within the recovery window).
+                If false or not provided, return only active (non-deleted) branches.
+
+                This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
+
+        Returns:
+            ListProjectBranchesResponse: the response, with `branches`, `annotations`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches` (`listProjectBranches`).
+        """
         ...
     def iter(self, project_id: str, *, search: Optional[str] = None, sort_by: Optional[Union[ListProjectBranchesSortBy, str]] = None, sort_order: Optional[Union[ListProjectBranchesSortOrder, str]] = None, limit: Optional[int] = None, include_deleted: Optional[bool] = None) -> AsyncIterator[Branch]:
-        """Every item of every page of `listProjectBranches`."""
+        """Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+
+        List branches
+
+        Retrieves a list of branches for the specified project.
+
+        Each Neon project has a root branch named `main`.
+        A `branch_id` value has a `br-` prefix.
+        A project may contain child branches that were branched from `main` or from another branch.
+        A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            search: Search by branch `name` or `id`. You can specify partial `name` or `id` values to filter results.
+            sort_by: Sort the branches by sort_field. If not provided, branches will be sorted by updated_at descending order
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of records to be returned in the response
+            include_deleted: If true, return recoverable deleted branches too (soft-deleted within the recovery window).
+                If false or not provided, return only active (non-deleted) branches.
+
+                This parameter is part of the Branch Recovery feature, which is in preview and not available to all users.
+
+        Yields:
+            Branch: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches` (`listProjectBranches`).
+        """
         ...
     async def create(self, project_id: str, *, body: Optional[Union[CreateProjectBranchRequest, CreateProjectBranchRequestDict]] = None, wait: Optional[bool] = None) -> CreatedBranchResponse:
-        """Create branch (`createProjectBranch`)"""
+        """Create branch
+
+        Creates a branch in the specified project.
+        No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+        By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+        To access the branch, add a `read_write` endpoint.
+        Each branch supports one read-write endpoint and multiple read-only endpoints.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
+                `endpoints`
+                `branch`
+                `annotation_value`: Annotation properties.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches` (`createProjectBranch`).
+        """
         ...
     async def create_anonymized(self, project_id: str, *, body: Union[BranchAnonymizedCreateRequest, BranchAnonymizedCreateRequestDict], wait: Optional[bool] = None) -> CreatedBranchResponse:
-        """Create anonymized branch (`createProjectBranchAnonymized`)"""
+        """Create anonymized branch
+
+        Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+        This allows developers to work with masked production data.
+        Optionally, provide `masking_rules` to set initial masking rules for the branch
+        and `start_anonymization` to automatically start anonymization after creation. This
+        combines functionality of updating masking rules and starting anonymization into the
+        branch creation request.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
+                `annotation_value`: Annotation properties.
+                `branch_create`
+                `masking_rules`: List of masking rules to apply to the branch.
+                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branch_anonymized` (`createProjectBranchAnonymized`).
+        """
         ...
     async def count(self, project_id: str, *, search: Optional[str] = None) -> BranchesCountResponse:
-        """Retrieve number of branches (`countProjectBranches`)"""
+        """Retrieve number of branches
+
+        Retrieves the total number of branches in the specified project.
+        Supports an optional `search` parameter to count branches matching a name filter.
+
+        Args:
+            project_id: The Neon project ID
+            search: Count branches matching the `name` in search query
+
+        Returns:
+            BranchesCountResponse: the response, with `count`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/count` (`countProjectBranches`).
+        """
         ...
     async def get(self, project_id: str, branch_id: str) -> GetProjectBranchResponse:
-        """Retrieve branch details (`getProjectBranch`)"""
+        """Retrieve branch details
+
+        Retrieves information about the specified branch.
+        A `branch_id` value has a `br-` prefix.
+
+        Each Neon project is initially created with a root and default branch named `main`.
+        A project can contain one or more branches.
+        A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            GetProjectBranchResponse: the response, with `branch`, `annotation`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}` (`getProjectBranch`).
+        """
         ...
     async def update(self, project_id: str, branch_id: str, *, body: Union[BranchUpdateRequest, BranchUpdateRequestDict], wait: Optional[bool] = None) -> BranchOperations:
-        """Update branch (`updateProjectBranch`)"""
+        """Update branch
+
+        Updates the specified branch.
+        For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BranchUpdateRequest` or its dict form.
+                `branch` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/branches/{branch_id}` (`updateProjectBranch`).
+        """
         ...
     async def delete(self, project_id: str, branch_id: str, *, wait: Optional[bool] = None) -> BranchOperations:
-        """Delete branch (`deleteProjectBranch`)"""
+        """Delete branch
+
+        Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+
+        The deletion completes after all operations finish.
+        You cannot delete a project's root or default branch, or a branch that has a child branch.
+        A project must have at least one branch.
+
+        For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}` (`deleteProjectBranch`).
+        """
         ...
     async def restore(self, project_id: str, branch_id: str, *, body: Union[BranchRestoreRequest, BranchRestoreRequestDict], wait: Optional[bool] = None) -> BranchOperations:
-        """Restore branch to a historical state (`restoreProjectBranch`)"""
+        """Restore branch to a historical state
+
+        Restores a branch to an earlier state in its own or another branch's history
+        by specifying an LSN or timestamp.
+        Creates a new branch from the historical state.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BranchRestoreRequest` or its dict form.
+                `source_branch_id` (required): The `branch_id` of the restore source branch.
+                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/restore` (`restoreProjectBranch`).
+        """
         ...
     async def get_schema(self, project_id: str, branch_id: str, *, db_name: str, lsn: Optional[str] = None, timestamp: Optional[str] = None, format: Optional[str] = None) -> BranchSchemaResponse:
-        """Retrieve database schema (`getProjectBranchSchema`)"""
+        """Retrieve database schema
+
+        Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            db_name: Name of the database for which the schema is retrieved
+            lsn: The Log Sequence Number (LSN) for which the schema is retrieved
+            timestamp: The point in time for which the schema is retrieved
+            format: The format of the schema to retrieve. Possible values:
+                - `sql` (default)
+                - `json`
+
+        Returns:
+            BranchSchemaResponse: the response, with `sql`, `json`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/schema` (`getProjectBranchSchema`).
+        """
         ...
     async def get_schema_comparison(self, project_id: str, branch_id: str, *, base_branch_id: Optional[str] = None, db_name: str, lsn: Optional[str] = None, timestamp: Optional[str] = None, base_lsn: Optional[str] = None, base_timestamp: Optional[str] = None) -> BranchSchemaCompareResponse:
-        """Compare database schema (`getProjectBranchSchemaComparison`)"""
+        """Compare database schema
+
+        Compares the schema from the specified database with another branch's schema.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            base_branch_id: The branch ID to compare the schema with
+            db_name: Name of the database for which the schema is retrieved
+            lsn: The Log Sequence Number (LSN) for which the schema is retrieved
+            timestamp: The point in time for which the schema is retrieved
+            base_lsn: The Log Sequence Number (LSN) for the base branch schema
+            base_timestamp: The point in time for the base branch schema
+
+        Returns:
+            BranchSchemaCompareResponse: the response, with `diff`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (`getProjectBranchSchemaComparison`).
+        """
         ...
     async def get_masking_rules(self, project_id: str, branch_id: str) -> MaskingRulesResponse:
-        """Retrieve masking rules (`getMaskingRules`)"""
+        """Retrieve masking rules
+
+        Retrieves the masking rules for the specified anonymized branch.
+        Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            MaskingRulesResponse: the response, with `masking_rules`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (`getMaskingRules`).
+        """
         ...
     async def update_masking_rules(self, project_id: str, branch_id: str, *, body: Union[MaskingRulesUpdateRequest, MaskingRulesUpdateRequestDict]) -> MaskingRulesResponse:
-        """Update masking rules (`updateMaskingRules`)"""
+        """Update masking rules
+
+        Updates the masking rules for the specified anonymized branch.
+        Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
+                `masking_rules` (required): List of masking rules to apply to the branch.
+
+        Returns:
+            MaskingRulesResponse: the response, with `masking_rules`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (`updateMaskingRules`).
+        """
         ...
     async def get_anonymized_status(self, project_id: str, branch_id: str) -> AnonymizedBranchStatusResponse:
-        """Retrieve anonymized branch status (`getAnonymizedBranchStatus`)"""
+        """Retrieve anonymized branch status
+
+        Retrieves the current status of an anonymized branch, including its state and progress information.
+        This endpoint allows you to monitor the anonymization process from initialization through completion.
+        Only anonymized branches will have status information available.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            AnonymizedBranchStatusResponse: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (`getAnonymizedBranchStatus`).
+        """
         ...
     async def start_anonymization(self, project_id: str, branch_id: str) -> AnonymizedBranchStatusResponse:
-        """Start anonymization (`startAnonymization`)"""
+        """Start anonymization
+
+        Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+        This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+        The branch must be an anonymized branch to start anonymization.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            AnonymizedBranchStatusResponse: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/anonymize` (`startAnonymization`).
+        """
         ...
     async def set_default(self, project_id: str, branch_id: str, *, wait: Optional[bool] = None) -> BranchOperations:
-        """Set branch as default (`setDefaultProjectBranch`)"""
+        """Set branch as default
+
+        Sets the specified branch as the project's default branch.
+        The default designation is automatically removed from the previous default branch.
+        For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            BranchOperations: the response, with `branch`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (`setDefaultProjectBranch`).
+        """
         ...
     async def recover(self, project_id: str, branch_id: str) -> BranchRecoverResponse:
-        """Recover a deleted branch (`recoverProjectBranch`)"""
+        """Recover a deleted branch
+
+        Recovers a deleted branch within the 7-day deletion recovery period.
+        The branch must have been soft deleted and not yet permanently deleted.
+        Recovery restores the branch and its endpoints to an idle state.
+        Connection strings remain valid after recovery.
+        TTL branches become non-TTL branches after recovery.
+
+        To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            BranchRecoverResponse: the response, with `branch`, `endpoints`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/recover` (`recoverProjectBranch`).
+        """
         ...
     async def finalize_restore(self, project_id: str, branch_id: str, *, body: Optional[Union[FinalizeRestoreBranchRequest, FinalizeRestoreBranchRequestDict]] = None, wait: Optional[bool] = None) -> OperationsResponse:
-        """Finalize branch restore from snapshot (`finalizeRestoreBranch`)"""
+        """Finalize branch restore from snapshot
+
+        Finalize the restore operation for a branch created from a snapshot.
+        This operation updates the branch so it functions as the original branch it replaced.
+        This includes:
+          - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+          - Renaming the restored branch to the original branch's name
+          - Renaming the original branch so it no longer uses the original name
+
+        This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
+                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            OperationsResponse: the response, with `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (`finalizeRestoreBranch`).
+        """
         ...
     async def list_endpoints(self, project_id: str, branch_id: str) -> EndpointsResponse:
-        """List branch endpoints (`listProjectBranchEndpoints`)"""
+        """List branch endpoints
+
+        Retrieves a list of compute endpoints for the specified branch.
+        Neon permits only one read-write compute endpoint per branch.
+        A branch can have multiple read-only compute endpoints.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            EndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/endpoints` (`listProjectBranchEndpoints`).
+        """
         ...
     async def query_logs(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> ProjectBranchLogsQueryResponse:
-        """Query branch logs (`queryProjectBranchLogs`)"""
+        """Query branch logs
+
+        Returns logs emitted by services running on the specified branch,
+        ordered by timestamp according to `sort_order`.
+
+        All supplied filters are combined with `AND`: a record is returned only
+        when it matches every filter. `minimum_severity` and `severity_text` are
+        independent filters, so setting both requires a record to clear the
+        severity floor *and* match the exact severity text.
+
+        Supply `logql` instead of the structured filters to run a raw LogQL
+        expression. Combining it with any structured filter is rejected rather
+        than silently ignored; `limit`, `sort_order`, and the time window still
+        apply, because those bound the query rather than form part of the
+        expression.
+
+        Give the window either as `since` — a duration ending at `end_time`, or
+        at the current time when `end_time` is omitted — or as an explicit
+        `start_time`. Supplying both is rejected.
+
+        A single response holds at most 1,000 records. When `is_truncated` is
+        `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        next page, repeating the time range and every filter unchanged.
+
+        If no time range is supplied, the query covers the previous hour. The
+        maximum supported time range is seven days. `end_time` is exclusive.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
+                `since`: Length of the query window, ending at `end_time` or at the current
+                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+                `end_time`: Exclusive end of the query window. Defaults to the current time.
+                `limit`: Maximum number of log records to return per page.
+                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+                `source`: The Neon service that emitted the log record.
+                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+                `severity_text`: Match the OpenTelemetry severity text exactly.
+                `body_contains`: Match records whose rendered `message` contains this case-sensitive
+                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+                `logql`: Escape hatch for selections the structured filters cannot express: a
+
+        Returns:
+            ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
+        """
         ...
     def query_logs_iter(self, project_id: str, branch_id: str, *, body: Union[ProjectBranchLogsQueryRequest, ProjectBranchLogsQueryRequestDict]) -> AsyncIterator[ProjectBranchLogRecord]:
-        """Every item of every page of `queryProjectBranchLogs`."""
+        """Every `logs` item of every page of `query_logs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+
+        Query branch logs
+
+        Returns logs emitted by services running on the specified branch,
+        ordered by timestamp according to `sort_order`.
+
+        All supplied filters are combined with `AND`: a record is returned only
+        when it matches every filter. `minimum_severity` and `severity_text` are
+        independent filters, so setting both requires a record to clear the
+        severity floor *and* match the exact severity text.
+
+        Supply `logql` instead of the structured filters to run a raw LogQL
+        expression. Combining it with any structured filter is rejected rather
+        than silently ignored; `limit`, `sort_order`, and the time window still
+        apply, because those bound the query rather than form part of the
+        expression.
+
+        Give the window either as `since` — a duration ending at `end_time`, or
+        at the current time when `end_time` is omitted — or as an explicit
+        `start_time`. Supplying both is rejected.
+
+        A single response holds at most 1,000 records. When `is_truncated` is
+        `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+        next page, repeating the time range and every filter unchanged.
+
+        If no time range is supplied, the query covers the previous hour. The
+        maximum supported time range is seven days. `end_time` is exclusive.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
+                `since`: Length of the query window, ending at `end_time` or at the current
+                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+                `end_time`: Exclusive end of the query window. Defaults to the current time.
+                `limit`: Maximum number of log records to return per page.
+                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+                `source`: The Neon service that emitted the log record.
+                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+                `severity_text`: Match the OpenTelemetry severity text exactly.
+                `body_contains`: Match records whose rendered `message` contains this case-sensitive
+                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+                `logql`: Escape hatch for selections the structured filters cannot express: a
+
+        Yields:
+            ProjectBranchLogRecord: each item.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
+        """
         ...
     async def list_log_fields(self, project_id: str, branch_id: str) -> ProjectBranchLogFieldsResponse:
-        """List branch log fields (`listProjectBranchLogFields`)"""
+        """List branch log fields
+
+        Lists the low-cardinality log fields observed on this branch whose
+        distinct values can be discovered with the log field-values endpoint.
+
+        The set is computed per branch and grows as new fields are observed, so
+        treat it as data rather than a fixed list: discover a field here, then
+        pass it as `field_name` to the field-values endpoint.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ProjectBranchLogFieldsResponse: the response, with `fields`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (`listProjectBranchLogFields`).
+        """
         ...
     async def list_log_field_values(self, project_id: str, branch_id: str, field_name: str, *, since: Optional[str] = None, start_time: Optional[str] = None, end_time: Optional[str] = None, source: Optional[Union[ProjectBranchLogSource, str]] = None, limit: Optional[int] = None) -> ProjectBranchLogFieldValuesResponse:
-        """List branch log field values (`listProjectBranchLogFieldValues`)"""
+        """List branch log field values
+
+        Lists the distinct values observed for a low-cardinality log field in
+        the requested time range. Call the log fields endpoint first to learn
+        which `field_name` values this branch supports; a field that branch has
+        never emitted is rejected with `unknown_field`.
+
+        Give the window either as `since` or as an explicit `start_time`;
+        supplying both is rejected. If neither is given, the previous six hours
+        are used. The maximum supported time range is seven days.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            field_name: The log field whose distinct values should be returned. Must be one of
+                the names returned by the log fields endpoint for this branch.
+            since: Length of the lookup window, ending at `end_time` or at the current
+                time when `end_time` is omitted. Mutually exclusive with
+                `start_time`. Defaults to six hours.
+            start_time: Inclusive beginning of the lookup window. Mutually exclusive with
+                `since`.
+            end_time: Exclusive end of the lookup window. Defaults to the current time.
+            source: Only consider records emitted by this Neon service.
+            limit: Maximum number of distinct values to return. The response sets
+                `is_truncated` when this bound, or the server's own scan cap, cut the
+                list short.
+
+        Returns:
+            ProjectBranchLogFieldValuesResponse: the response, with `values`, `is_truncated`.
+
+        Raises:
+            BadRequestError: 400: the request was malformed or failed validation.
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (`listProjectBranchLogFieldValues`).
+        """
         ...
     async def list_custom_domains(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchCustomDomainsResponse:
-        """List the custom domains on a branch (`listProjectBranchCustomDomains`)"""
+        """List the custom domains on a branch
+
+        Lists all custom domains registered on the branch, across every target
+        entity.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: Specify a value from 1 to 1000 to limit number of domains in the response
+
+        Returns:
+            ListProjectBranchCustomDomainsResponse: the response, with `custom_domains`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
+        """
         ...
     def list_custom_domains_iter(self, project_id: str, branch_id: str, *, limit: Optional[int] = None) -> AsyncIterator[CustomDomain]:
-        """Every item of every page of `listProjectBranchCustomDomains`."""
+        """Every `custom_domains` item of every page of `list_custom_domains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+
+        List the custom domains on a branch
+
+        Lists all custom domains registered on the branch, across every target
+        entity.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            limit: Specify a value from 1 to 1000 to limit number of domains in the response
+
+        Yields:
+            CustomDomain: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
+        """
         ...
     async def register_custom_domain(self, project_id: str, branch_id: str, *, body: Union[CustomDomainRegisterRequest, CustomDomainRegisterRequestDict]) -> CustomDomain:
-        """Register a custom domain on a branch (`registerProjectBranchCustomDomain`)"""
+        """Register a custom domain on a branch
+
+        Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+        branch and points it at a target entity, chosen by `entity_type` +
+        `entity_id`. In v1 only `entity_type: function` is supported (an
+        unsupported type is rejected with `400`), where `entity_id` is the function
+        slug and the function must already exist on the branch (else `404`).
+
+        The response includes the `cname_target` the customer must point their
+        domain at with a CNAME record; the domain goes live only once that DNS
+        resolves and a certificate is issued on the first request. A domain already
+        registered to another resource is rejected with `409` and no detail about
+        the owner. Re-registering the same domain for the same entity is idempotent.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CustomDomainRegisterRequest` or its dict form.
+                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
+                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
+                `entity_id` (required): The target entity's identifier within the branch. For `function` this
+
+        Returns:
+            CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (`registerProjectBranchCustomDomain`).
+        """
         ...
     async def delete_custom_domain(self, project_id: str, branch_id: str, domain: str) -> None:
-        """Delete a custom domain from a branch (`deleteProjectBranchCustomDomain`)"""
+        """Delete a custom domain from a branch
+
+        Removes a custom domain registered on the branch and stops routing it.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            domain: The registered custom domain (case-insensitive).
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (`deleteProjectBranchCustomDomain`).
+        """
         ...
 
 class AsyncDatabases:
     """`client.databases`: 5 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str) -> DatabasesResponse:
-        """List databases (`listProjectBranchDatabases`)"""
+        """List databases
+
+        Retrieves a list of databases for the specified branch.
+        A branch can have multiple databases.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            DatabasesResponse: the response, with `databases`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/databases` (`listProjectBranchDatabases`).
+        """
         ...
     async def create(self, project_id: str, branch_id: str, *, body: Union[DatabaseCreateRequest, DatabaseCreateRequestDict], wait: Optional[bool] = None) -> DatabaseOperations:
-        """Create database (`createProjectBranchDatabase`)"""
+        """Create database
+
+        Creates a database in the specified branch.
+        A branch can have multiple databases.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `DatabaseCreateRequest` or its dict form.
+                `database` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/databases` (`createProjectBranchDatabase`).
+        """
         ...
     async def get(self, project_id: str, branch_id: str, database_name: str) -> DatabaseResponse:
-        """Retrieve database details (`getProjectBranchDatabase`)"""
+        """Retrieve database details
+
+        Retrieves information about the specified database.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+
+        Returns:
+            DatabaseResponse: the response, with `database`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`getProjectBranchDatabase`).
+        """
         ...
     async def update(self, project_id: str, branch_id: str, database_name: str, *, body: Union[DatabaseUpdateRequest, DatabaseUpdateRequestDict], wait: Optional[bool] = None) -> DatabaseOperations:
-        """Update database (`updateProjectBranchDatabase`)"""
+        """Update database
+
+        Updates the specified database in the branch.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+            body: The request: a `DatabaseUpdateRequest` or its dict form.
+                `database` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`updateProjectBranchDatabase`).
+        """
         ...
     async def delete(self, project_id: str, branch_id: str, database_name: str, *, wait: Optional[bool] = None) -> DatabaseOperations:
-        """Delete database (`deleteProjectBranchDatabase`)"""
+        """Delete database
+
+        Deletes the specified database from the branch.
+        For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            database_name: The database name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            DatabaseOperations: the response, with `database`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`deleteProjectBranchDatabase`).
+        """
         ...
 
 class AsyncRoles:
     """`client.roles`: 6 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str) -> RolesResponse:
-        """List roles (`listProjectBranchRoles`)"""
+        """List roles
+
+        Retrieves a list of Postgres roles from the specified branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            RolesResponse: the response, with `roles`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles` (`listProjectBranchRoles`).
+        """
         ...
     async def create(self, project_id: str, branch_id: str, *, body: Union[RoleCreateRequest, RoleCreateRequestDict], wait: Optional[bool] = None) -> RoleOperations:
-        """Create role (`createProjectBranchRole`)"""
+        """Create role
+
+        Creates a Postgres role in the specified branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Connections established to the active compute endpoint will be dropped.
+        If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `RoleCreateRequest` or its dict form.
+                `role` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/roles` (`createProjectBranchRole`).
+        """
         ...
     async def get(self, project_id: str, branch_id: str, role_name: str) -> RoleResponse:
-        """Retrieve role details (`getProjectBranchRole`)"""
+        """Retrieve role details
+
+        Retrieves details about the specified role.
+        In Neon, the terms "role" and "user" are synonymous.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+
+        Returns:
+            RoleResponse: the response, with `role`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (`getProjectBranchRole`).
+        """
         ...
     async def delete(self, project_id: str, branch_id: str, role_name: str, *, wait: Optional[bool] = None) -> RoleOperations:
-        """Delete role (`deleteProjectBranchRole`)"""
+        """Delete role
+
+        Deletes the specified Postgres role from the branch.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (`deleteProjectBranchRole`).
+        """
         ...
     async def get_password(self, project_id: str, branch_id: str, role_name: str) -> RolePasswordResponse:
-        """Retrieve role password (`getProjectBranchRolePassword`)"""
+        """Retrieve role password
+
+        Retrieves the password for the specified Postgres role, if possible.
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+
+        Returns:
+            RolePasswordResponse: the response, with `password`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            ApiError: 412.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (`getProjectBranchRolePassword`).
+        """
         ...
     async def reset_password(self, project_id: str, branch_id: str, role_name: str, *, wait: Optional[bool] = None) -> RoleOperations:
-        """Reset role password (`resetProjectBranchRolePassword`)"""
+        """Reset role password
+
+        Resets the password for the specified Postgres role.
+        Returns a new password and operations. The new password is ready to use when the last operation finishes.
+        The old password remains valid until last operation finishes.
+        Connections to the compute endpoint are dropped. If idle,
+        the compute endpoint becomes active for a short period of time.
+
+        For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            role_name: The role name
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RoleOperations: the response, with `role`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (`resetProjectBranchRolePassword`).
+        """
         ...
 
 class AsyncEndpoints:
     """`client.endpoints`: 8 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str) -> EndpointsResponse:
-        """List compute endpoints (`listProjectEndpoints`)"""
+        """List compute endpoints
+
+        Retrieves a list of compute endpoints for the specified project.
+        A compute endpoint is a Neon compute instance.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            EndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/endpoints` (`listProjectEndpoints`).
+        """
         ...
     async def create(self, project_id: str, *, body: Union[EndpointCreateRequest, EndpointCreateRequestDict], wait: Optional[bool] = None) -> EndpointOperations:
-        """Create compute endpoint (`createProjectEndpoint`)"""
+        """Create compute endpoint
+
+        Creates a compute endpoint for the specified branch.
+        A compute endpoint is a Neon compute instance.
+        There is a maximum of one read-write compute endpoint per branch.
+        If the specified branch already has a read-write compute endpoint, the operation fails.
+        A branch can have multiple read-only compute endpoints.
+
+        For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `EndpointCreateRequest` or its dict form.
+                `endpoint` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints` (`createProjectEndpoint`).
+        """
         ...
     async def get(self, project_id: str, endpoint_id: str) -> EndpointResponse:
-        """Retrieve compute endpoint details (`getProjectEndpoint`)"""
+        """Retrieve compute endpoint details
+
+        Retrieves information about the specified compute endpoint.
+        A compute endpoint is a Neon compute instance.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+
+        Returns:
+            EndpointResponse: the response, with `endpoint`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/endpoints/{endpoint_id}` (`getProjectEndpoint`).
+        """
         ...
     async def update(self, project_id: str, endpoint_id: str, *, body: Union[EndpointUpdateRequest, EndpointUpdateRequestDict], wait: Optional[bool] = None) -> EndpointOperations:
-        """Update compute endpoint (`updateProjectEndpoint`)"""
+        """Update compute endpoint
+
+        Updates the specified compute endpoint.
+
+        An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+        For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        If the returned list of operations is not empty, the compute endpoint is not ready to use.
+        The client must wait for the last operation to finish before using the compute endpoint.
+        If the compute endpoint was idle before the update, it becomes active for a short period of time,
+        and the control plane suspends it again after the update.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            body: The request: a `EndpointUpdateRequest` or its dict form.
+                `endpoint` (required)
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (`updateProjectEndpoint`).
+        """
         ...
     async def delete(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Delete compute endpoint (`deleteProjectEndpoint`)"""
+        """Delete compute endpoint
+
+        Deletes the specified compute endpoint.
+        A compute endpoint is a Neon compute instance.
+        Deleting a compute endpoint drops existing network connections to the compute endpoint.
+        The deletion is completed when the last operation in the chain finishes successfully.
+
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (`deleteProjectEndpoint`).
+        """
         ...
     async def start(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Start compute endpoint (`startProjectEndpoint`)"""
+        """Start compute endpoint
+
+        Starts a compute endpoint.
+        The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (`startProjectEndpoint`).
+        """
         ...
     async def suspend(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Suspend compute endpoint (`suspendProjectEndpoint`)"""
+        """Suspend compute endpoint
+
+        Suspends the specified compute endpoint.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (`suspendProjectEndpoint`).
+        """
         ...
     async def restart(self, project_id: str, endpoint_id: str, *, wait: Optional[bool] = None) -> EndpointOperations:
-        """Restart compute endpoint (`restartProjectEndpoint`)"""
+        """Restart compute endpoint
+
+        Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+        An `endpoint_id` has an `ep-` prefix.
+        For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            endpoint_id: The endpoint ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            EndpointOperations: the response, with `endpoint`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (`restartProjectEndpoint`).
+        """
         ...
 
 class AsyncOperations:
     """`client.operations`: 2 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get(self, project_id: str, operation_id: str) -> OperationResponse:
-        """Retrieve operation details (`getProjectOperation`)"""
+        """Retrieve operation details
+
+        Retrieves details for the specified operation.
+        An operation is an action performed on a Neon project resource.
+
+        Args:
+            project_id: The Neon project ID
+            operation_id: The operation ID
+
+        Returns:
+            OperationResponse: the response, with `operation`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations/{operation_id}` (`getProjectOperation`).
+        """
         ...
     async def list(self, project_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListOperationsResponse:
-        """List operations (`listProjectOperations`)"""
+        """List operations
+
+        Retrieves a list of operations for the specified Neon project.
+        The number of operations returned can be large.
+        To paginate the response, issue an initial request with a `limit` value.
+        Then, add the `cursor` value that was returned in the response to the next request.
+        Operations older than 6 months may be deleted from our systems.
+        If you need more history than that, you should store your own history.
+
+        Args:
+            project_id: The Neon project ID
+            cursor: Specify the cursor value from the previous response to get the next batch of operations
+            limit: Specify a value from 1 to 1000 to limit number of operations in the response
+
+        Returns:
+            ListOperationsResponse: the response, with `operations`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations` (`listProjectOperations`).
+        """
         ...
     def iter(self, project_id: str, *, limit: Optional[int] = None) -> AsyncIterator[Operation]:
-        """Every item of every page of `listProjectOperations`."""
+        """Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+
+        List operations
+
+        Retrieves a list of operations for the specified Neon project.
+        The number of operations returned can be large.
+        To paginate the response, issue an initial request with a `limit` value.
+        Then, add the `cursor` value that was returned in the response to the next request.
+        Operations older than 6 months may be deleted from our systems.
+        If you need more history than that, you should store your own history.
+
+        Args:
+            project_id: The Neon project ID
+            limit: Specify a value from 1 to 1000 to limit number of operations in the response
+
+        Yields:
+            Operation: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/operations` (`listProjectOperations`).
+        """
         ...
     async def wait(self, project_id: str, operations: Sequence[Union[str, Operation, Mapping[str, Any]]]) -> List[Operation]:
-        """Polls the operations until each has finished; raises OperationFailedError / WaitTimeoutError."""
+        """Polls the operations until each is `finished` or `skipped`, and returns them in their final state.
+
+        Args:
+            project_id: The project the operations belong to.
+            operations: The operations (ids, `Operation`s or their dicts), e.g. a call's `operations` made with `wait=False`.
+
+        Returns:
+            List[Operation]: The operations in their final state.
+
+        Raises:
+            OperationFailedError: an operation ended `failed`, `error` or `cancelled`.
+            WaitTimeoutError: the wait outlasted `wait_timeout`; its pending operations are those still running.
+        """
         ...
 
 class AsyncApiKeys:
     """`client.api_keys`: 3 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self) -> List[ApiKeysListResponseItem]:
-        """List API keys (`listApiKeys`)"""
+        """List API keys
+
+        Retrieves the API keys for your Neon account.
+        The response does not include API key tokens. A token is only provided when creating an API key.
+        API keys can also be managed in the Neon Console.
+        For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Returns:
+            List[ApiKeysListResponseItem]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /api_keys` (`listApiKeys`).
+        """
         ...
     async def create(self, *, body: Union[ApiKeyCreateRequest, ApiKeyCreateRequestDict]) -> ApiKeyCreateResponse:
-        """Create API key (`createApiKey`)"""
+        """Create API key
+
+        Creates an API key.
+        The `key_name` is a user-specified name for the key.
+        Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+        Store the key securely — it is only returned once.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            body: The request: a `ApiKeyCreateRequest` or its dict form.
+                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+
+        Returns:
+            ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /api_keys` (`createApiKey`).
+        """
         ...
     async def revoke(self, key_id: Union[int, str]) -> ApiKeyRevokeResponse:
-        """Revoke API key (`revokeApiKey`)"""
+        """Revoke API key
+
+        Revokes the specified API key.
+        An API key that is no longer needed can be revoked.
+        This action cannot be reversed.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            key_id: The API key ID
+
+        Returns:
+            ApiKeyRevokeResponse: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /api_keys/{key_id}` (`revokeApiKey`).
+        """
         ...
 
 class AsyncSnapshots:
     """`client.snapshots`: 7 operations."""
     def __init__(self, client: Any) -> None: ...
     async def create(self, project_id: str, branch_id: str, *, lsn: Optional[str] = None, timestamp: Optional[str] = None, name: Optional[str] = None, slug: Optional[str] = None, expires_at: Optional[str] = None, wait: Optional[bool] = None) -> CreateSnapshotResponse:
-        """Create snapshot (`createSnapshot`)"""
+        """Create snapshot
+
+        Creates a snapshot from the specified branch.
+        This operation may initiate an asynchronous process.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            lsn: The target Log Sequence Number (LSN) to take the snapshot from.
+                Must fall within the restore window. Cannot be used with `timestamp`
+            timestamp: The target timestamp for the snapshot. Must fall within the restore window.
+                Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z). Cannot be used with `lsn`.
+            name: A name for the snapshot.
+            slug: User-defined snapshot resource ID. Must be unique within the project.
+                Must start with a lowercase letter, contain only lowercase letters, numbers, and hyphens,
+                and end with a letter or number. If omitted, the control plane generates a value.
+            expires_at: The time at which the snapshot will be automatically deleted.
+                Use ISO 8601 format (e.g. 2025-08-05T22:00:00Z).
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            CreateSnapshotResponse: the response, with `snapshot`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/branches/{branch_id}/snapshot` (`createSnapshot`).
+        """
         ...
     async def list(self, project_id: str) -> ListSnapshotsResponse:
-        """List project snapshots (`listSnapshots`)"""
+        """List project snapshots
+
+        Lists the snapshots for the specified project.
+        Each snapshot represents a point-in-time backup of the project data.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListSnapshotsResponse: the response, with `snapshots`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/snapshots` (`listSnapshots`).
+        """
         ...
     async def update(self, project_id: str, snapshot_id: str, *, body: Union[SnapshotUpdateRequest, SnapshotUpdateRequestDict]) -> UpdateSnapshotResponse:
-        """Update snapshot (`updateSnapshot`)"""
+        """Update snapshot
+
+        Updates the specified snapshot.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            body: The request: a `SnapshotUpdateRequest` or its dict form.
+                `snapshot` (required)
+
+        Returns:
+            UpdateSnapshotResponse: the response, with `snapshot`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (`updateSnapshot`).
+        """
         ...
     async def delete(self, project_id: str, snapshot_id: str, *, wait: Optional[bool] = None) -> OperationsResponse:
-        """Delete snapshot (`deleteSnapshot`)"""
+        """Delete snapshot
+
+        Deletes the specified snapshot.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            OperationsResponse: the response, with `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (`deleteSnapshot`).
+        """
         ...
     async def restore(self, project_id: str, snapshot_id: str, *, body: Optional[Union[RestoreSnapshotRequest, RestoreSnapshotRequestDict]] = None, name: Optional[str] = None, wait: Optional[bool] = None) -> RestoredSnapshotResponse:
-        """Restore snapshot (`restoreSnapshot`)"""
+        """Restore snapshot
+
+        Restores the specified snapshot to a new branch,
+        and optionally finalizes the restore operation to replace the original branch.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Waits for the operations it starts before returning (see `wait`).
+
+        Args:
+            project_id: The Neon project ID
+            snapshot_id: The snapshot ID
+            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+                `name`: A name for the newly restored branch.
+                `target_branch_id`: The ID of the branch to restore the snapshot into.
+                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            name: DEPRECATED. Use the `name` field in the request body instead.
+                A name for the newly restored branch. If omitted, a default name will be generated.
+            wait: False returns at once, with the operations it started; None (the default): the client's
+                `wait_for_operations`.
+
+        Returns:
+            RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+            OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
+
+        `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (`restoreSnapshot`).
+        """
         ...
     async def get_schedule(self, project_id: str, branch_id: str) -> BackupSchedule:
-        """Retrieve backup schedule (`getSnapshotSchedule`)"""
+        """Retrieve backup schedule
+
+        Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+
+        Returns:
+            BackupSchedule: the response, with `schedule`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (`getSnapshotSchedule`).
+        """
         ...
     async def set_schedule(self, project_id: str, branch_id: str, *, body: Union[BackupSchedule, BackupScheduleDict]) -> EmptyResponse:
-        """Update backup schedule (`setSnapshotSchedule`)"""
+        """Update backup schedule
+
+        Updates the backup schedule for the specified branch.
+        The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The branch ID
+            body: The request: a `BackupSchedule` or its dict form.
+                `schedule` (required)
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (`setSnapshotSchedule`).
+        """
         ...
 
 class AsyncRegions:
     """`client.regions`: 1 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list_active(self, *, org_id: Optional[str] = None) -> ActiveRegionsResponse:
-        """List supported regions (`getActiveRegions`)"""
+        """List supported regions
+
+        Lists supported Neon regions.
+
+        **Note:** Not all regions are available to all organizations. Pass the `org_id`
+        parameter to get an accurate list of regions available to your organization.
+
+        Args:
+            org_id: Organization ID. When provided, returns only regions available to this organization.
+                Recommended for accurate region availability.
+                Defaults to the client's `org_id`.
+
+        Returns:
+            ActiveRegionsResponse: the response, with `regions`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /regions` (`getActiveRegions`).
+        """
         ...
 
 class AsyncUsers:
     """`client.users`: 4 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get_current(self) -> CurrentUserInfoResponse:
-        """Retrieve current user details (`getCurrentUserInfo`)"""
+        """Retrieve current user details
+
+        Retrieves information about the currently authenticated Neon user,
+        including account identifiers, plan details, and linked auth accounts.
+
+        Returns:
+            CurrentUserInfoResponse: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /users/me` (`getCurrentUserInfo`).
+        """
         ...
     async def list_organizations(self) -> OrganizationsResponse:
-        """List organizations for the current user (`getCurrentUserOrganizations`)"""
+        """List organizations for the current user
+
+        Retrieves the organizations that the currently authenticated user belongs to.
+
+        When called with an organization- or project-scoped API key (which is not
+        tied to a user), this returns the single organization that owns the key.
+
+        Returns:
+            OrganizationsResponse: the response, with `organizations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /users/me/organizations` (`getCurrentUserOrganizations`).
+        """
         ...
     async def transfer_projects_to_org(self, *, body: Union[TransferProjectsToOrganizationRequest, TransferProjectsToOrganizationRequestDict]) -> EmptyResponse:
-        """Deprecated. Transfer projects from personal account to organization (`transferProjectsFromUserToOrg`)"""
+        """Transfer projects from personal account to organization
+
+        DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
+                `destination_org_id` (required): The destination organization identifier
+                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            ApiError: 406, 422.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /users/me/projects/transfer` (`transferProjectsFromUserToOrg`).
+        """
         ...
     async def get_auth_details(self) -> AuthDetailsResponse:
-        """Retrieve request authentication details (`getAuthDetails`)"""
+        """Retrieve request authentication details
+
+        Returns authentication details for the credentials used in the request,
+        including the credential type (API key, Bearer token, or OAuth session)
+        and the associated identity.
+
+        Returns:
+            AuthDetailsResponse: the response, with `account_id`, `auth_method`, `auth_data`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /auth` (`getAuthDetails`).
+        """
         ...
 
 class AsyncConsumption:
     """`client.consumption`: 3 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get_history_per_project(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: Optional[str] = None, include_v1_metrics: Optional[bool] = None, metrics: Optional[Sequence[str]] = None) -> GetConsumptionHistoryPerProjectResponse:
-        """Retrieve project consumption metrics (legacy plans) (`getConsumptionHistoryPerProject`)"""
+        """Retrieve project consumption metrics (legacy plans)
+
+        Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+        Results are ordered by time in ascending order (oldest to newest).
+        Issuing a call to this API does not wake a project's compute endpoint.
+
+        Args:
+            cursor: Specify the cursor value from the previous response to get the next batch of projects.
+            limit: Specify a value from 1 to 100 to limit number of projects in the response.
+            project_ids: Specify a list of project IDs to filter the response.
+                If omitted, the response will contain all projects.
+                A list of project IDs can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `project_ids=cold-poetry-09157238%20&project_ids=quiet-snow-71788278`
+                - As a comma-separated list in a single parameter value: `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified granularity.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Specify the organization for which the project consumption metrics should be returned.
+                If this parameter is not provided, the endpoint will return the metrics for the
+                authenticated user's projects.
+                Defaults to the client's `org_id`.
+            include_v1_metrics: The field is deprecated. Please use `metrics` instead.
+                If `metrics` is specified, this field is ignored.
+                Include metrics utilized in previous pricing models.
+                - **data_storage_bytes_hour**: The sum of the maximum observed storage values for each hour,
+                  which never decreases.
+            metrics: Specify a list of metrics to include in the response.
+                If omitted, active_time, compute_time, written_data, synthetic_storage_size are returned.
+                Possible values:
+                - `active_time_seconds`
+                - `compute_time_seconds`
+                - `written_data_bytes`
+                - `synthetic_storage_size_bytes`
+                - `data_storage_bytes_hour`
+                - `logical_size_bytes`
+                - `logical_size_bytes_hour`
+
+                A list of metrics can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `metrics=cpu_seconds&metrics=ram_bytes`
+                - As a comma-separated list in a single parameter value: `metrics=cpu_seconds,ram_bytes`
+
+        Returns:
+            GetConsumptionHistoryPerProjectResponse: the response, with `projects`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/projects` (`getConsumptionHistoryPerProject`).
+        """
         ...
     def get_history_per_project_iter(self, *, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: Optional[str] = None, include_v1_metrics: Optional[bool] = None, metrics: Optional[Sequence[str]] = None) -> AsyncIterator[ConsumptionHistoryPerProject]:
-        """Every item of every page of `getConsumptionHistoryPerProject`."""
+        """Every `projects` item of every page of `get_history_per_project` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+
+        Retrieve project consumption metrics (legacy plans)
+
+        Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+        Results are ordered by time in ascending order (oldest to newest).
+        Issuing a call to this API does not wake a project's compute endpoint.
+
+        Args:
+            limit: Specify a value from 1 to 100 to limit number of projects in the response.
+            project_ids: Specify a list of project IDs to filter the response.
+                If omitted, the response will contain all projects.
+                A list of project IDs can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `project_ids=cold-poetry-09157238%20&project_ids=quiet-snow-71788278`
+                - As a comma-separated list in a single parameter value: `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified granularity.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Specify the organization for which the project consumption metrics should be returned.
+                If this parameter is not provided, the endpoint will return the metrics for the
+                authenticated user's projects.
+                Defaults to the client's `org_id`.
+            include_v1_metrics: The field is deprecated. Please use `metrics` instead.
+                If `metrics` is specified, this field is ignored.
+                Include metrics utilized in previous pricing models.
+                - **data_storage_bytes_hour**: The sum of the maximum observed storage values for each hour,
+                  which never decreases.
+            metrics: Specify a list of metrics to include in the response.
+                If omitted, active_time, compute_time, written_data, synthetic_storage_size are returned.
+                Possible values:
+                - `active_time_seconds`
+                - `compute_time_seconds`
+                - `written_data_bytes`
+                - `synthetic_storage_size_bytes`
+                - `data_storage_bytes_hour`
+                - `logical_size_bytes`
+                - `logical_size_bytes_hour`
+
+                A list of metrics can be specified as an array of parameter values or as a comma-separated list in a single parameter value.
+                - As an array of parameter values: `metrics=cpu_seconds&metrics=ram_bytes`
+                - As a comma-separated list in a single parameter value: `metrics=cpu_seconds,ram_bytes`
+
+        Yields:
+            ConsumptionHistoryPerProject: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/projects` (`getConsumptionHistoryPerProject`).
+        """
         ...
     async def get_history_per_project_v2(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> GetConsumptionHistoryPerProjectV2Response:
-        """Retrieve project consumption metrics (`getConsumptionHistoryPerProjectV2`)"""
+        """Retrieve project consumption metrics
+
+        Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+        projects in the organization are included across pages (use `cursor`). If `project_ids` is
+        provided, the response is limited to those projects (up to 100). Available for accounts on
+        Launch, Scale, Agent, Business, and Enterprise plans.
+
+        History starts when the account upgrades to an eligible plan.
+
+        The `metrics` query parameter is required. Supported values:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+        `extra_branches_month`, `snapshot_storage_bytes_month`.
+
+        Consumption metrics within each project are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            cursor: Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
+                of projects. Pages are ordered by project creation order (newest first).
+            limit: Maximum number of projects per page. Allowed range: 1 to 100. Default: 10.
+            project_ids: Optional project IDs to filter the response (up to 100). If omitted, projects in the
+                organization are included across pages (use `cursor` and `limit`).
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+                Metrics are returned from when the account upgraded to an eligible plan, which may be
+                later than that date.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Supported values:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+                - `extra_branches_month`
+                - `snapshot_storage_bytes_month`
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+                - `metrics=compute_unit_seconds,extra_branches_month`
+
+        Returns:
+            GetConsumptionHistoryPerProjectV2Response: the response, with `projects`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/projects` (`getConsumptionHistoryPerProjectV2`).
+        """
         ...
     def get_history_per_project_v2_iter(self, *, limit: Optional[int] = None, project_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> AsyncIterator[ConsumptionHistoryPerProjectV2]:
-        """Every item of every page of `getConsumptionHistoryPerProjectV2`."""
+        """Every `projects` item of every page of `get_history_per_project_v2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+
+        Retrieve project consumption metrics
+
+        Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+        projects in the organization are included across pages (use `cursor`). If `project_ids` is
+        provided, the response is limited to those projects (up to 100). Available for accounts on
+        Launch, Scale, Agent, Business, and Enterprise plans.
+
+        History starts when the account upgrades to an eligible plan.
+
+        The `metrics` query parameter is required. Supported values:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+        `extra_branches_month`, `snapshot_storage_bytes_month`.
+
+        Consumption metrics within each project are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            limit: Maximum number of projects per page. Allowed range: 1 to 100. Default: 10.
+            project_ids: Optional project IDs to filter the response (up to 100). If omitted, projects in the
+                organization are included across pages (use `cursor` and `limit`).
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+                Metrics are returned from when the account upgraded to an eligible plan, which may be
+                later than that date.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Supported values:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+                - `extra_branches_month`
+                - `snapshot_storage_bytes_month`
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+                - `metrics=compute_unit_seconds,extra_branches_month`
+
+        Yields:
+            ConsumptionHistoryPerProjectV2: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/projects` (`getConsumptionHistoryPerProjectV2`).
+        """
         ...
     async def get_history_per_branch_v2(self, *, cursor: Optional[str] = None, limit: Optional[int] = None, project_ids: Sequence[str], branch_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> GetConsumptionHistoryPerBranchV2Response:
-        """Retrieve branch consumption metrics (`getConsumptionHistoryPerBranchV2`)"""
+        """Retrieve branch consumption metrics
+
+        Returns consumption metrics for each branch across one or more projects listed in
+        `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+        Agent, and Enterprise plans.
+
+        History starts when the account first ingests branch-level consumption data.
+
+        The `metrics` query parameter is required. Only these six values are supported on this
+        endpoint:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+
+        This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+        Use `GET /consumption_history/v2/projects` for those.
+
+        Consumption metrics within each branch are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            cursor: Cursor from the previous response (`pagination.cursor`). Pass it to fetch the next page
+                of branches. Pages are ordered by project ID, then branch ID.
+            limit: Maximum number of branches per page. Allowed range: 1 to 1000. Default: 100.
+            project_ids: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            branch_ids: Optional branch IDs to filter the response (up to 100). If omitted, all branches in the
+                listed projects are included.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `branch_ids=br-aged-salad-637688&branch_ids=br-sweet-breeze-497520`
+                - `branch_ids=br-aged-salad-637688,br-sweet-breeze-497520`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                Branch-level metrics are returned from when the account first ingests branch-level
+                consumption data. Periods before that time contain no branch metrics.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Only these values are supported:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+
+                Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+                Use `GET /consumption_history/v2/projects` for those.
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+                - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+
+        Returns:
+            GetConsumptionHistoryPerBranchV2Response: the response, with `branches`, `pagination`.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/branches` (`getConsumptionHistoryPerBranchV2`).
+        """
         ...
     def get_history_per_branch_v2_iter(self, *, limit: Optional[int] = None, project_ids: Sequence[str], branch_ids: Optional[Sequence[str]] = None, from_: str, to: str, granularity: Union[ConsumptionHistoryGranularity, str], org_id: str, metrics: Sequence[str]) -> AsyncIterator[ConsumptionHistoryPerBranchV2]:
-        """Every item of every page of `getConsumptionHistoryPerBranchV2`."""
+        """Every `branches` item of every page of `get_history_per_branch_v2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+
+        Retrieve branch consumption metrics
+
+        Returns consumption metrics for each branch across one or more projects listed in
+        `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+        Agent, and Enterprise plans.
+
+        History starts when the account first ingests branch-level consumption data.
+
+        The `metrics` query parameter is required. Only these six values are supported on this
+        endpoint:
+        `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+        `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+
+        This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+        Use `GET /consumption_history/v2/projects` for those.
+
+        Consumption metrics within each branch are returned in ascending time order (oldest first).
+        This request does not wake project computes.
+
+        Args:
+            limit: Maximum number of branches per page. Allowed range: 1 to 1000. Default: 100.
+            project_ids: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+                - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+            branch_ids: Optional branch IDs to filter the response (up to 100). If omitted, all branches in the
+                listed projects are included.
+
+                Pass multiple IDs as repeated query parameters or a comma-separated list:
+                - `branch_ids=br-aged-salad-637688&branch_ids=br-sweet-breeze-497520`
+                - `branch_ids=br-aged-salad-637688,br-sweet-breeze-497520`
+            from_: Specify the start `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+
+                Branch-level metrics are returned from when the account first ingests branch-level
+                consumption data. Periods before that time contain no branch metrics.
+            to: Specify the end `date-time` for the consumption period.
+                The `date-time` value is rounded according to the specified `granularity`.
+                For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+                The specified `date-time` value must respect the specified `granularity`:
+                - For `hourly`, consumption metrics are limited to the last 168 hours.
+                - For `daily`, consumption metrics are limited to the last 60 days.
+                - For `monthly`, consumption metrics are limited to the last year.
+            granularity: Specify the granularity of consumption metrics.
+                Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+                and 1 year, respectively.
+            org_id: Organization ID. Metrics are returned for projects in this organization.
+                Defaults to the client's `org_id`.
+            metrics: Required. List the metrics to return. Only these values are supported:
+                - `compute_unit_seconds`
+                - `root_branch_bytes_month`
+                - `child_branch_bytes_month`
+                - `instant_restore_bytes_month`
+                - `public_network_transfer_bytes`
+                - `private_network_transfer_bytes`
+
+                Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+                Use `GET /consumption_history/v2/projects` for those.
+
+                Pass multiple values as repeated query parameters or a comma-separated list:
+                - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+                - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+
+        Yields:
+            ConsumptionHistoryPerBranchV2: each item.
+
+        Raises:
+            PermissionDeniedError: 403: the key may not do this.
+            NotFoundError: 404: no such resource.
+            ApiError: 406.
+            RateLimitError: 429: too many requests (still so after retries); the retry-after delay when the API gave one.
+            AuthenticationError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `GET /consumption_history/v2/branches` (`getConsumptionHistoryPerBranchV2`).
+        """
         ...
 
 class AsyncOrganizations:
     """`client.organizations`: 19 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get(self, org_id: str) -> Organization:
-        """Retrieve organization details (`getOrganization`)"""
+        """Retrieve organization details
+
+        Retrieves details for the specified organization, including its name, plan, and configuration.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            Organization: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}` (`getOrganization`).
+        """
         ...
     async def list_api_keys(self, org_id: str) -> List[OrgApiKeysListResponseItem]:
-        """List organization API keys (`listOrgApiKeys`)"""
+        """List organization API keys
+
+        Retrieves the API keys for the specified organization.
+        The response does not include API key tokens. A token is only provided when creating an API key.
+        API keys can also be managed in the Neon Console.
+        For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            List[OrgApiKeysListResponseItem]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/api_keys` (`listOrgApiKeys`).
+        """
         ...
     async def create_api_key(self, org_id: str, *, body: Union[OrgApiKeyCreateRequest, OrgApiKeyCreateRequestDict]) -> OrgApiKeyCreateResponse:
-        """Create organization API key (`createOrgApiKey`)"""
+        """Create organization API key
+
+        Creates an API key for the specified organization.
+        The `key_name` is a user-specified name for the key.
+        Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+        Store the key securely — it is only returned once.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
+                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+                `project_id`: If set, the API key can access only this project
+
+        Returns:
+            OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/api_keys` (`createOrgApiKey`).
+        """
         ...
     async def revoke_api_key(self, org_id: str, key_id: Union[int, str]) -> OrgApiKeyRevokeResponse:
-        """Revoke organization API key (`revokeOrgApiKey`)"""
+        """Revoke organization API key
+
+        Revokes the specified organization API key.
+        An API key that is no longer needed can be revoked.
+        This action cannot be reversed.
+        API keys can also be managed in the Neon Console.
+        See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+
+        Args:
+            org_id: The Neon organization ID
+            key_id: The API key ID
+
+        Returns:
+            OrgApiKeyRevokeResponse: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/api_keys/{key_id}` (`revokeOrgApiKey`).
+        """
         ...
     async def get_spending_limit(self, org_id: str) -> SpendingLimitResponse:
-        """Retrieve organization spending limit (`getOrganizationSpendingLimit`)"""
+        """Retrieve organization spending limit
+
+        Returns the configured monthly spending limit for the specified organization.
+        `spending_limit_cents: null` indicates that no limit is currently set.
+        Available to organization members with read access on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            SpendingLimitResponse: the response, with `spending_limit_cents`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/billing/spending_limit` (`getOrganizationSpendingLimit`).
+        """
         ...
     async def set_spending_limit(self, org_id: str, *, body: Union[SpendingLimitUpdateRequest, SpendingLimitUpdateRequestDict]) -> SpendingLimitResponse:
-        """Set organization spending limit (`setOrganizationSpendingLimit`)"""
+        """Set organization spending limit
+
+        Sets the monthly spending limit for the specified organization.
+        To remove a previously configured limit, send a DELETE request to this endpoint.
+        When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+        Computes are not suspended when the limit is reached.
+        Available to organization admins on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
+                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+
+        Returns:
+            SpendingLimitResponse: the response, with `spending_limit_cents`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /organizations/{org_id}/billing/spending_limit` (`setOrganizationSpendingLimit`).
+        """
         ...
     async def delete_spending_limit(self, org_id: str) -> EmptyResponse:
-        """Remove organization spending limit (`deleteOrganizationSpendingLimit`)"""
+        """Remove organization spending limit
+
+        Removes the configured monthly spending limit for the specified organization.
+        Idempotent — removing an already-unset limit still succeeds.
+        Available to organization admins on Launch and Scale plans only.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/billing/spending_limit` (`deleteOrganizationSpendingLimit`).
+        """
         ...
     async def get_members(self, org_id: str, *, sort_by: Optional[Union[GetOrganizationMembersSortBy, str]] = None, cursor: Optional[str] = None, sort_order: Optional[Union[GetOrganizationMembersSortOrder, str]] = None, limit: Optional[int] = None) -> GetOrganizationMembersResponse:
-        """List organization members (`getOrganizationMembers`)"""
+        """List organization members
+
+        Retrieves a paginated list of members for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+            sort_by: Sort the members by the specified field. Defaults to `joined_at`.
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of members to return in the response
+
+        Returns:
+            GetOrganizationMembersResponse: the response, with `members`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members` (`getOrganizationMembers`).
+        """
         ...
     def get_members_iter(self, org_id: str, *, sort_by: Optional[Union[GetOrganizationMembersSortBy, str]] = None, sort_order: Optional[Union[GetOrganizationMembersSortOrder, str]] = None, limit: Optional[int] = None) -> AsyncIterator[MemberWithUser]:
-        """Every item of every page of `getOrganizationMembers`."""
+        """Every `members` item of every page of `get_members` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+
+        List organization members
+
+        Retrieves a paginated list of members for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+            sort_by: Sort the members by the specified field. Defaults to `joined_at`.
+            sort_order: Defines the sorting order of entities.
+            limit: The maximum number of members to return in the response
+
+        Yields:
+            MemberWithUser: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members` (`getOrganizationMembers`).
+        """
         ...
     async def get_member(self, org_id: str, member_id: str) -> Member:
-        """Retrieve organization member details (`getOrganizationMember`)"""
+        """Retrieve organization member details
+
+        Retrieves information about the specified organization member.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+
+        Returns:
+            Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/members/{member_id}` (`getOrganizationMember`).
+        """
         ...
     async def update_member(self, org_id: str, member_id: str, *, body: Union[OrganizationMemberUpdateRequest, OrganizationMemberUpdateRequestDict]) -> Member:
-        """Update role for organization member (`updateOrganizationMember`)"""
+        """Update role for organization member
+
+        Updates the role of an existing member in the specified organization.
+        The requested role must be valid for the organization.
+        Only organization admins can call this endpoint.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
+                `role` (required): The role of the organization member. Some role values may not be
+
+        Returns:
+            Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /organizations/{org_id}/members/{member_id}` (`updateOrganizationMember`).
+        """
         ...
     async def remove_member(self, org_id: str, member_id: str) -> EmptyResponse:
-        """Remove organization member (`removeOrganizationMember`)"""
+        """Remove organization member
+
+        Removes the specified member from the organization.
+        Only organization admins can perform this action.
+        The last admin in an organization cannot be removed.
+
+        Args:
+            org_id: The Neon organization ID
+            member_id: The Neon organization member ID
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/members/{member_id}` (`removeOrganizationMember`).
+        """
         ...
     async def get_invitations(self, org_id: str) -> OrganizationInvitationsResponse:
-        """List organization invitations (`getOrganizationInvitations`)"""
+        """List organization invitations
+
+        Retrieves pending and accepted invitations for the specified organization.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            OrganizationInvitationsResponse: the response, with `invitations`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/invitations` (`getOrganizationInvitations`).
+        """
         ...
     async def create_invitations(self, org_id: str, *, body: Union[OrganizationInvitesCreateRequest, OrganizationInvitesCreateRequestDict]) -> OrganizationInvitationsResponse:
-        """Create organization invitations (`createOrganizationInvitations`)"""
+        """Create organization invitations
+
+        Creates invitations for a specific organization.
+        If the invited user has an existing account, they automatically join as a member.
+        If they don't yet have an account, they are invited to create one, after which they become a member.
+        Each invited user receives an email notification.
+
+        Args:
+            org_id: The Neon organization ID
+            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
+                `invitations` (required)
+
+        Returns:
+            OrganizationInvitationsResponse: the response, with `invitations`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/invitations` (`createOrganizationInvitations`).
+        """
         ...
     async def transfer_projects(self, source_org_id: str, *, body: Union[TransferProjectsToOrganizationRequest, TransferProjectsToOrganizationRequestDict]) -> EmptyResponse:
-        """Transfer projects between organizations (`transferProjectsFromOrgToOrg`)"""
+        """Transfer projects between organizations
+
+        Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+
+        Args:
+            source_org_id: The Neon organization ID (source org, which currently owns the project)
+            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
+                `destination_org_id` (required): The destination organization identifier
+                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            ApiError: 406, 422.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{source_org_id}/projects/transfer` (`transferProjectsFromOrgToOrg`).
+        """
         ...
     async def list_vpc_endpoints_all_regions(self, org_id: str) -> VPCEndpointsWithRegionResponse:
-        """List VPC endpoints across all regions (`listOrganizationVPCEndpointsAllRegions`)"""
+        """List VPC endpoints across all regions
+
+        Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+
+        Args:
+            org_id: The Neon organization ID
+
+        Returns:
+            VPCEndpointsWithRegionResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/vpc_endpoints` (`listOrganizationVPCEndpointsAllRegions`).
+        """
         ...
     async def list_vpc_endpoints(self, org_id: str, region_id: str) -> VPCEndpointsResponse:
-        """List VPC endpoints (`listOrganizationVPCEndpoints`)"""
+        """List VPC endpoints
+
+        Retrieves the list of VPC endpoints for the specified Neon organization.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID
+
+        Returns:
+            VPCEndpointsResponse: the response, with `endpoints`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (`listOrganizationVPCEndpoints`).
+        """
         ...
     async def get_vpc_endpoint_details(self, org_id: str, region_id: str, vpc_endpoint_id: str) -> VPCEndpointDetails:
-        """Retrieve VPC endpoint details (`getOrganizationVPCEndpointDetails`)"""
+        """Retrieve VPC endpoint details
+
+        Retrieves the current state and configuration details of a specified VPC endpoint.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Returns:
+            VPCEndpointDetails: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`getOrganizationVPCEndpointDetails`).
+        """
         ...
     async def assign_vpc_endpoint(self, org_id: str, region_id: str, vpc_endpoint_id: str, *, body: Union[VPCEndpointAssignment, VPCEndpointAssignmentDict]) -> None:
-        """Assign or update VPC endpoint (`assignOrganizationVPCEndpoint`)"""
+        """Assign or update VPC endpoint
+
+        Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+            body: The request: a `VPCEndpointAssignment` or its dict form.
+                `label` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignOrganizationVPCEndpoint`).
+        """
         ...
     async def delete_vpc_endpoint(self, org_id: str, region_id: str, vpc_endpoint_id: str) -> None:
-        """Delete VPC endpoint (`deleteOrganizationVPCEndpoint`)"""
+        """Delete VPC endpoint
+
+        Deletes the VPC endpoint from the specified Neon organization.
+        If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+        be added back to the Neon organization.
+
+        Args:
+            org_id: The Neon organization ID
+            region_id: The Neon region ID.
+                Azure regions are currently not supported.
+            vpc_endpoint_id: The VPC endpoint ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`deleteOrganizationVPCEndpoint`).
+        """
         ...
 
 class AsyncAuth:
     """`client.auth`: 45 operations."""
     def __init__(self, client: Any) -> None: ...
     async def create_integration(self, *, body: Union[NeonAuthCreateIntegrationRequest, NeonAuthCreateIntegrationRequestDict]) -> NeonAuthCreateIntegrationResponse:
-        """Deprecated. Create Neon Auth integration (`createNeonAuthIntegration`)"""
+        """Create Neon Auth integration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+        Use this endpoint if the frontend integration flow can't be used.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
+                `auth_provider` (required)
+                `project_id` (required)
+                `branch_id` (required)
+                `database_name`
+                `role_name`
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/create` (`createNeonAuthIntegration`).
+        """
         ...
     async def get(self, project_id: str, branch_id: str) -> NeonAuthIntegration:
-        """Retrieve Neon Auth details for the branch (`getNeonAuth`)"""
+        """Retrieve Neon Auth details for the branch
+
+        Retrieves the Neon Auth integration details for the specified branch,
+        including the auth provider type and integration status.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthIntegration: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, ….
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth` (`getNeonAuth`).
+        """
         ...
     async def create(self, project_id: str, branch_id: str, *, body: Union[EnableNeonAuthIntegrationRequest, EnableNeonAuthIntegrationRequestDict]) -> NeonAuthCreateIntegrationResponse:
-        """Enable Neon Auth for the branch (`createNeonAuth`)"""
+        """Enable Neon Auth for the branch
+
+        Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+        Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
+                `auth_provider` (required)
+                `database_name`
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth` (`createNeonAuth`).
+        """
         ...
     async def disable(self, project_id: str, branch_id: str, *, body: Optional[Union[DisableNeonAuthRequest, DisableNeonAuthRequestDict]] = None) -> None:
-        """Disable Neon Auth for the branch (`disableNeonAuth`)"""
+        """Disable Neon Auth for the branch
+
+        Disables the Neon Auth integration for the specified branch, removing the connection
+        to the authentication provider.
+        If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+        from the branch database.
+        The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
+                `delete_data`: If true, deletes the `neon_auth` schema from the database
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth` (`disableNeonAuth`).
+        """
         ...
     async def list_redirect_uri_whitelist_domains(self, project_id: str) -> NeonAuthRedirectURIWhitelistResponse:
-        """Deprecated. List trusted redirect URI domains (`listNeonAuthRedirectURIWhitelistDomains`)"""
+        """List trusted redirect URI domains
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            NeonAuthRedirectURIWhitelistResponse: the response, with `domains`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/domains` (`listNeonAuthRedirectURIWhitelistDomains`).
+        """
         ...
     async def add_domain_to_redirect_uri_whitelist(self, project_id: str, *, body: Union[NeonAuthAddDomainToRedirectURIWhitelistRequest, NeonAuthAddDomainToRedirectURIWhitelistRequestDict]) -> None:
-        """Deprecated. Add trusted redirect URI domain (`addNeonAuthDomainToRedirectURIWhitelist`)"""
+        """Add trusted redirect URI domain
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
+                `domain` (required)
+                `auth_provider` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/auth/domains` (`addNeonAuthDomainToRedirectURIWhitelist`).
+        """
         ...
     async def delete_domain_from_redirect_uri_whitelist(self, project_id: str, *, body: Union[NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, NeonAuthDeleteDomainFromRedirectURIWhitelistRequestDict]) -> None:
-        """Deprecated. Delete trusted redirect URI domain (`deleteNeonAuthDomainFromRedirectURIWhitelist`)"""
+        """Delete trusted redirect URI domain
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
+                `auth_provider` (required)
+                `domains` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/domains` (`deleteNeonAuthDomainFromRedirectURIWhitelist`).
+        """
         ...
     async def list_branch_trusted_domains(self, project_id: str, branch_id: str) -> NeonAuthRedirectURIWhitelistResponse:
-        """List domains in redirect_uri whitelist (`listBranchNeonAuthTrustedDomains`)"""
+        """List domains in redirect_uri whitelist
+
+        Lists the trusted domains in the redirect URI whitelist for the specified branch.
+        Only domains in this list are permitted as redirect targets after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthRedirectURIWhitelistResponse: the response, with `domains`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (`listBranchNeonAuthTrustedDomains`).
+        """
         ...
     async def add_branch_trusted_domain(self, project_id: str, branch_id: str, *, body: Union[NeonAuthAddDomainToRedirectURIWhitelistRequest, NeonAuthAddDomainToRedirectURIWhitelistRequestDict]) -> None:
-        """Add domain to redirect_uri whitelist (`addBranchNeonAuthTrustedDomain`)"""
+        """Add domain to redirect_uri whitelist
+
+        Adds a domain to the redirect URI whitelist for the specified branch.
+        Only domains in this list are permitted as redirect targets after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
+                `domain` (required)
+                `auth_provider` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (`addBranchNeonAuthTrustedDomain`).
+        """
         ...
     async def delete_branch_trusted_domain(self, project_id: str, branch_id: str, *, body: Union[NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, NeonAuthDeleteDomainFromRedirectURIWhitelistRequestDict]) -> None:
-        """Delete domain from redirect_uri whitelist (`deleteBranchNeonAuthTrustedDomain`)"""
+        """Delete domain from redirect_uri whitelist
+
+        Removes a domain from the redirect URI whitelist for the specified branch.
+        After removal, the domain can no longer be used as a redirect target after authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
+                `auth_provider` (required)
+                `domains` (required)
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (`deleteBranchNeonAuthTrustedDomain`).
+        """
         ...
     async def create_provider_sdk_keys(self, *, body: Union[NeonAuthCreateAuthProviderSDKKeysRequest, NeonAuthCreateAuthProviderSDKKeysRequestDict]) -> NeonAuthCreateIntegrationResponse:
-        """Create Auth Provider SDK keys (`createNeonAuthProviderSDKKeys`)"""
+        """Create Auth Provider SDK keys
+
+        Generates SDK or API Keys for the auth provider. These might be called different things depending
+        on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+
+        Args:
+            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+
+        Returns:
+            NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/keys` (`createNeonAuthProviderSDKKeys`).
+        """
         ...
     async def create_new_user(self, *, body: Union[NeonAuthCreateNewUserRequest, NeonAuthCreateNewUserRequestDict]) -> NeonAuthCreateNewUserResponse:
-        """Deprecated. Create new auth user (`createNeonAuthNewUser`)"""
+        """Create new auth user
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+        The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+
+        Deprecated by the API.
+
+        Args:
+            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+                `email` (required)
+                `name`
+
+        Returns:
+            NeonAuthCreateNewUserResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/user` (`createNeonAuthNewUser`).
+        """
         ...
     async def create_branch_new_user(self, project_id: str, branch_id: str, *, body: Union[CreateBranchNeonAuthNewUserRequest, CreateBranchNeonAuthNewUserRequestDict]) -> NeonAuthCreateNewUserResponse:
-        """Create new auth user (`createBranchNeonAuthNewUser`)"""
+        """Create new auth user
+
+        Creates a new user in the Neon Auth user directory for the specified branch.
+        The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+        using the branch's configured auth providers.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
+                `email` (required)
+                `name`
+
+        Returns:
+            NeonAuthCreateNewUserResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/users` (`createBranchNeonAuthNewUser`).
+        """
         ...
     async def delete_branch_user(self, project_id: str, branch_id: str, auth_user_id: str) -> None:
-        """Delete auth user (`deleteBranchNeonAuthUser`)"""
+        """Delete auth user
+
+        Deletes the specified user from the Neon Auth user directory for the specified branch.
+        Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            auth_user_id: The Neon user ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (`deleteBranchNeonAuthUser`).
+        """
         ...
     async def update_user_role(self, project_id: str, branch_id: str, auth_user_id: str, *, body: Union[UpdateNeonAuthUserRoleRequest, UpdateNeonAuthUserRoleRequestDict]) -> UpdateNeonAuthUserRoleResponse:
-        """Update auth user role (`updateNeonAuthUserRole`)"""
+        """Update auth user role
+
+        Updates the role of a user in the Neon Auth user directory for the specified branch.
+        The role controls the user's level of access within the Neon Auth integration.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            auth_user_id: The Neon user ID
+            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
+                `roles` (required): Array of roles to assign to the user
+
+        Returns:
+            UpdateNeonAuthUserRoleResponse: the response, with `id`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (`updateNeonAuthUserRole`).
+        """
         ...
     async def delete_user(self, project_id: str, auth_user_id: str) -> None:
-        """Deprecated. Delete auth user (`deleteNeonAuthUser`)"""
+        """Delete auth user
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            auth_user_id: The Neon user ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (`deleteNeonAuthUser`).
+        """
         ...
     async def transfer_provider_project(self, *, body: Union[NeonAuthTransferAuthProviderProjectRequest, NeonAuthTransferAuthProviderProjectRequestDict]) -> NeonAuthTransferAuthProviderProjectResponse:
-        """Transfer Neon-managed auth project to your own account (`transferNeonAuthProviderProject`)"""
+        """Transfer Neon-managed auth project to your own account
+
+        Transfers ownership of your Neon-managed auth project to your own auth provider account.
+
+        Args:
+            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
+                `project_id` (required)
+                `auth_provider` (required)
+
+        Returns:
+            NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+
+        `POST /projects/auth/transfer_ownership` (`transferNeonAuthProviderProject`).
+        """
         ...
     async def list_integrations(self, project_id: str) -> ListNeonAuthIntegrationsResponse:
-        """Deprecated. List active integrations with auth providers (`listNeonAuthIntegrations`)"""
+        """List active integrations with auth providers
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListNeonAuthIntegrationsResponse: the response, with `data`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/integrations` (`listNeonAuthIntegrations`).
+        """
         ...
     async def list_oauth_providers(self, project_id: str) -> ListNeonAuthOauthProvidersResponse:
-        """Deprecated. List OAuth providers (`listNeonAuthOauthProviders`)"""
+        """List OAuth providers
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            ListNeonAuthOauthProvidersResponse: the response, with `providers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/oauth_providers` (`listNeonAuthOauthProviders`).
+        """
         ...
     async def add_oauth_provider(self, project_id: str, *, body: Union[NeonAuthAddOAuthProviderRequest, NeonAuthAddOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Deprecated. Add an OAuth provider (`addNeonAuthOauthProvider`)"""
+        """Add an OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+        Adds an OAuth provider to the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
+                `id` (required)
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/auth/oauth_providers` (`addNeonAuthOauthProvider`).
+        """
         ...
     async def list_branch_oauth_providers(self, project_id: str, branch_id: str) -> ListNeonAuthOauthProvidersResponse:
-        """List OAuth providers for the branch (`listBranchNeonAuthOauthProviders`)"""
+        """List OAuth providers for the branch
+
+        Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ListNeonAuthOauthProvidersResponse: the response, with `providers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`listBranchNeonAuthOauthProviders`).
+        """
         ...
     async def add_branch_oauth_provider(self, project_id: str, branch_id: str, *, body: Union[NeonAuthAddOAuthProviderRequest, NeonAuthAddOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Add an OAuth provider (`addBranchNeonAuthOauthProvider`)"""
+        """Add an OAuth provider
+
+        Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+        After adding, users can authenticate using the configured provider.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
+                `id` (required)
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`addBranchNeonAuthOauthProvider`).
+        """
         ...
     async def update_oauth_provider(self, project_id: str, oauth_provider_id: str, *, body: Union[NeonAuthUpdateOAuthProviderRequest, NeonAuthUpdateOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Deprecated. Update OAuth provider (`updateNeonAuthOauthProvider`)"""
+        """Update OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            oauth_provider_id: The OAuth provider ID
+            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`updateNeonAuthOauthProvider`).
+        """
         ...
     async def delete_oauth_provider(self, project_id: str, oauth_provider_id: str) -> None:
-        """Deprecated. Delete OAuth provider (`deleteNeonAuthOauthProvider`)"""
+        """Delete OAuth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            oauth_provider_id: The OAuth provider ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteNeonAuthOauthProvider`).
+        """
         ...
     async def update_branch_oauth_provider(self, project_id: str, branch_id: str, oauth_provider_id: str, *, body: Union[NeonAuthUpdateOAuthProviderRequest, NeonAuthUpdateOAuthProviderRequestDict]) -> NeonAuthOauthProvider:
-        """Update OAuth provider (`updateBranchNeonAuthOauthProvider`)"""
+        """Update OAuth provider
+
+        Updates a OAuth provider for the specified project.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            oauth_provider_id: The OAuth provider ID
+            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
+                `client_id`
+                `client_secret`
+                `microsoft_tenant_id`
+
+        Returns:
+            NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`updateBranchNeonAuthOauthProvider`).
+        """
         ...
     async def delete_branch_oauth_provider(self, project_id: str, branch_id: str, oauth_provider_id: str) -> None:
-        """Delete OAuth provider (`deleteBranchNeonAuthOauthProvider`)"""
+        """Delete OAuth provider
+
+        Deletes a OAuth provider from the specified project.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            oauth_provider_id: The OAuth provider ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteBranchNeonAuthOauthProvider`).
+        """
         ...
     async def get_email_server(self, project_id: str) -> Dict[str, Any]:
-        """Deprecated. Retrieve email server configuration (`getNeonAuthEmailServer`)"""
+        """Retrieve email server configuration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/auth/email_server` (`getNeonAuthEmailServer`).
+        """
         ...
     async def update_email_server(self, project_id: str, *, body: Any) -> Dict[str, Any]:
-        """Deprecated. Update email server configuration (`updateNeonAuthEmailServer`)"""
+        """Update email server configuration
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            body: The request: a `NeonAuthEmailServerConfig` or its dict form.
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/auth/email_server` (`updateNeonAuthEmailServer`).
+        """
         ...
     async def send_test_email(self, project_id: str, branch_id: str, *, body: Union[SendNeonAuthTestEmailRequest, SendNeonAuthTestEmailRequestDict]) -> SendNeonAuthTestEmailResponse:
-        """Send test email (`sendNeonAuthTestEmail`)"""
+        """Send test email
+
+        Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+        The request body must include the SMTP server settings
+        (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
+                `host` (required)
+                `port` (required)
+                `username` (required)
+                `password` (required)
+                `sender_email` (required)
+                `sender_name` (required)
+                `recipient_email` (required): The email address to send the test email to.
+
+        Returns:
+            SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (`sendNeonAuthTestEmail`).
+        """
         ...
     async def get_email_and_password_config(self, project_id: str, branch_id: str) -> NeonAuthEmailAndPasswordConfig:
-        """Retrieve email and password configuration (`getNeonAuthEmailAndPasswordConfig`)"""
+        """Retrieve email and password configuration
+
+        Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+        including whether it is enabled and the email verification method.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`getNeonAuthEmailAndPasswordConfig`).
+        """
         ...
     async def update_email_and_password_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthEmailAndPasswordConfigUpdate, NeonAuthEmailAndPasswordConfigUpdateDict]) -> NeonAuthEmailAndPasswordConfig:
-        """Update email and password configuration (`updateNeonAuthEmailAndPasswordConfig`)"""
+        """Update email and password configuration
+
+        Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+        Only the fields provided in the request body are updated.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
+                `enabled`: Whether email and password authentication is enabled
+                `email_verification_method`: The email verification method to use
+                `require_email_verification`: Whether email verification is required before users can sign in
+                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+                `disable_sign_up`: Whether to disable new user sign ups
+
+        Returns:
+            NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`updateNeonAuthEmailAndPasswordConfig`).
+        """
         ...
     async def get_email_provider(self, project_id: str, branch_id: str) -> Dict[str, Any]:
-        """Retrieve email provider configuration (`getNeonAuthEmailProvider`)"""
+        """Retrieve email provider configuration
+
+        Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+        including the provider type and server settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`getNeonAuthEmailProvider`).
+        """
         ...
     async def update_email_provider(self, project_id: str, branch_id: str, *, body: Any) -> Dict[str, Any]:
-        """Update email provider configuration (`updateNeonAuthEmailProvider`)"""
+        """Update email provider configuration
+
+        Updates the email provider configuration for the specified branch's Neon Auth integration.
+        The email provider handles transactional messages such as verification emails and password reset links.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthEmailServerConfig` or its dict form.
+
+        Returns:
+            Dict[str, Any]: the response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`updateNeonAuthEmailProvider`).
+        """
         ...
     async def delete_integration(self, project_id: str, auth_provider: str, *, body: Optional[Union[DeleteNeonAuthIntegrationRequest, DeleteNeonAuthIntegrationRequestDict]] = None) -> None:
-        """Deprecated. Delete integration with auth provider (`deleteNeonAuthIntegration`)"""
+        """Delete integration with auth provider
+
+        DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+
+        Deprecated by the API.
+
+        Args:
+            project_id: The Neon project ID
+            auth_provider: The authentication provider name
+            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
+                `delete_data`: If true, deletes the `neon_auth` schema from the database
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (`deleteNeonAuthIntegration`).
+        """
         ...
     async def get_allow_localhost(self, project_id: str, branch_id: str) -> NeonAuthAllowLocalhostResponse:
-        """Retrieve localhost allow setting (`getNeonAuthAllowLocalhost`)"""
+        """Retrieve localhost allow setting
+
+        Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+        When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`getNeonAuthAllowLocalhost`).
+        """
         ...
     async def update_allow_localhost(self, project_id: str, branch_id: str, *, body: Union[UpdateNeonAuthAllowLocalhostRequest, UpdateNeonAuthAllowLocalhostRequestDict]) -> NeonAuthAllowLocalhostResponse:
-        """Update localhost allow setting (`updateNeonAuthAllowLocalhost`)"""
+        """Update localhost allow setting
+
+        Updates the localhost allow setting for the specified branch's Neon Auth integration.
+        When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
+                `allow_localhost` (required): Whether to allow localhost connections
+
+        Returns:
+            NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`updateNeonAuthAllowLocalhost`).
+        """
         ...
     async def get_plugin_configs(self, project_id: str, branch_id: str) -> NeonAuthPluginConfigs:
-        """Retrieve Neon Auth plugin configurations (`getNeonAuthPluginConfigs`)"""
+        """Retrieve Neon Auth plugin configurations
+
+        Returns all plugin configurations for Neon Auth in a single response.
+        This endpoint aggregates organization, email provider, email and password,
+        OAuth providers, and localhost settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthPluginConfigs: Aggregated plugin configurations for Neon Auth
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (`getNeonAuthPluginConfigs`).
+        """
         ...
     async def update_organization_plugin(self, project_id: str, branch_id: str, *, body: Union[NeonAuthOrganizationConfigUpdate, NeonAuthOrganizationConfigUpdateDict]) -> NeonAuthOrganizationConfig:
-        """Update organization plugin configuration (`updateNeonAuthOrganizationPlugin`)"""
+        """Update organization plugin configuration
+
+        Updates the organization plugin configuration for Neon Auth.
+        The organization plugin enables multi-tenant organization support.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
+                `enabled`: Whether the organization plugin is enabled
+                `organization_limit`: Maximum number of organizations a user can create
+                `membership_limit`: Maximum number of members per organization
+                `creator_role`: The role assigned to the user who creates an organization
+                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+
+        Returns:
+            NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (`updateNeonAuthOrganizationPlugin`).
+        """
         ...
     async def update_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthConfigUpdate, NeonAuthConfigUpdateDict]) -> NeonAuthConfigResponse:
-        """Update auth configuration (`updateNeonAuthConfig`)"""
+        """Update auth configuration
+
+        Updates the auth configuration for the branch.
+        Currently supports updating the application name used in auth emails.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthConfigUpdate` or its dict form.
+                `name` (required): The application name used in auth emails and communications.
+
+        Returns:
+            NeonAuthConfigResponse: the response, with `name`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (`updateNeonAuthConfig`).
+        """
         ...
     async def update_magic_link_plugin(self, project_id: str, branch_id: str, *, body: Union[NeonAuthMagicLinkConfigUpdate, NeonAuthMagicLinkConfigUpdateDict]) -> NeonAuthMagicLinkConfig:
-        """Update magic link plugin configuration (`updateNeonAuthMagicLinkPlugin`)"""
+        """Update magic link plugin configuration
+
+        Updates the magic link plugin configuration for Neon Auth.
+        The magic link plugin enables passwordless authentication via email magic links.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
+                `enabled`: Whether the magic link plugin is enabled
+                `expires_in`: Time in minutes before the magic link expires
+                `disable_sign_up`: Whether to disable sign-up via magic link
+
+        Returns:
+            NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (`updateNeonAuthMagicLinkPlugin`).
+        """
         ...
     async def get_phone_number_plugin(self, project_id: str, branch_id: str) -> NeonAuthPhoneNumberConfig:
-        """Retrieve phone number plugin configuration (`getNeonAuthPhoneNumberPlugin`)"""
+        """Retrieve phone number plugin configuration
+
+        Returns the phone number plugin configuration for Neon Auth.
+        The phone number plugin enables phone-based OTP authentication.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`getNeonAuthPhoneNumberPlugin`).
+        """
         ...
     async def update_phone_number_plugin(self, project_id: str, branch_id: str, *, body: Union[NeonAuthPhoneNumberConfigUpdate, NeonAuthPhoneNumberConfigUpdateDict]) -> NeonAuthPhoneNumberConfig:
-        """Update phone number plugin configuration (`updateNeonAuthPhoneNumberPlugin`)"""
+        """Update phone number plugin configuration
+
+        Updates the phone number plugin configuration for Neon Auth.
+        Only the fields provided in the request body are updated; omitted fields retain their current values.
+        The phone number plugin enables phone-based OTP authentication.
+        OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+        A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
+                `enabled`: Whether the phone number plugin is enabled
+                `otp_expires_in`: Time in seconds before the OTP expires
+
+        Returns:
+            NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`updateNeonAuthPhoneNumberPlugin`).
+        """
         ...
     async def get_webhook_config(self, project_id: str, branch_id: str) -> NeonAuthWebhookConfig:
-        """Retrieve Neon Auth webhook configuration (`getNeonAuthWebhookConfig`)"""
+        """Retrieve Neon Auth webhook configuration
+
+        Returns the webhook configuration for the specified branch's Neon Auth integration,
+        including the endpoint URL and the events that trigger it.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`getNeonAuthWebhookConfig`).
+        """
         ...
     async def update_webhook_config(self, project_id: str, branch_id: str, *, body: Union[NeonAuthWebhookConfig, NeonAuthWebhookConfigDict]) -> NeonAuthWebhookConfig:
-        """Update Neon Auth webhook configuration (`updateNeonAuthWebhookConfig`)"""
+        """Update Neon Auth webhook configuration
+
+        Updates the webhook configuration for the specified branch's Neon Auth integration.
+        Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `NeonAuthWebhookConfig` or its dict form.
+                `enabled` (required)
+                `webhook_url`
+                `enabled_events`
+                `timeout_seconds`
+
+        Returns:
+            NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`updateNeonAuthWebhookConfig`).
+        """
         ...
     async def send_email_provider_test(self, project_id: str, branch_id: str, *, body: Union[SendNeonAuthEmailProviderTestRequest, SendNeonAuthEmailProviderTestRequestDict]) -> SendNeonAuthTestEmailResponse:
-        """Send test email using the saved email provider (`sendNeonAuthEmailProviderTest`)"""
+        """Send test email using the saved email provider
+
+        Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+        `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+        so the caller does not need to re-supply (or be able to read) the password. This avoids the
+        GET response's masked password being sent back, which would fail SMTP authentication.
+
+        Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+        a missing configuration, or a non-Better-Auth integration is rejected.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+                `recipient_email` (required): The email address to send the test email to.
+
+        Returns:
+            SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (`sendNeonAuthEmailProviderTest`).
+        """
         ...
 
 class AsyncDataApi:
     """`client.data_api`: 4 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get(self, project_id: str, branch_id: str, database_name: str) -> DataAPIReponse:
-        """Retrieve Neon Data API configuration (`getProjectBranchDataAPI`)"""
+        """Retrieve Neon Data API configuration
+
+        Retrieves the Neon Data API configuration for the specified branch,
+        including endpoint URL, enabled state, and database settings.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+
+        Returns:
+            DataAPIReponse: Neon Data API response
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`getProjectBranchDataAPI`).
+        """
         ...
     async def create(self, project_id: str, branch_id: str, database_name: str, *, body: Optional[Union[DataAPICreateRequest, DataAPICreateRequestDict]] = None) -> DataAPICreateResponse:
-        """Create Neon Data API (`createProjectBranchDataAPI`)"""
+        """Create Neon Data API
+
+        Creates a new instance of Neon Data API in the specified branch.
+        The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
+                `auth_provider`: The authentication provider to use for the Neon Data API
+                `jwks_url`: The URL that lists the JWKS
+                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+                `jwt_audience`: WARNING - using this setting will only reject tokens with a
+                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+                `skip_auth_schema`: Skip creating the auth schema and RLS functions
+                `settings`: Configuration settings for the Data API
+
+        Returns:
+            DataAPICreateResponse: Neon Data API created successfully
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`createProjectBranchDataAPI`).
+        """
         ...
     async def update(self, project_id: str, branch_id: str, database_name: str, *, body: Optional[Union[DataAPIUpdateRequest, DataAPIUpdateRequestDict]] = None) -> EmptyResponse:
-        """Update Neon Data API (`updateProjectBranchDataAPI`)"""
+        """Update Neon Data API
+
+        Updates the Neon Data API configuration for the specified branch.
+        You can optionally provide settings to update the Data API configuration.
+        The schema cache is always refreshed as part of this operation.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
+                `settings`: Configuration settings for the Data API
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`updateProjectBranchDataAPI`).
+        """
         ...
     async def delete(self, project_id: str, branch_id: str, database_name: str) -> EmptyResponse:
-        """Delete Neon Data API (`deleteProjectBranchDataAPI`)"""
+        """Delete Neon Data API
+
+        Deletes the Neon Data API for the specified branch.
+        Existing connections using the Data API endpoint will fail after deletion.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            database_name: The database name
+
+        Returns:
+            EmptyResponse: Empty response.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`deleteProjectBranchDataAPI`).
+        """
         ...
 
 class AsyncStorage:
     """`client.storage`: 1 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get(self, project_id: str, branch_id: str) -> BranchStorage:
-        """Get branch storage state (`getProjectBranchStorage`)"""
+        """Get branch storage state
+
+        Returns whether branchable object-storage is usable for the specified
+        branch. A 200 response means the branch is registered in the storage
+        service and the S3 data plane will accept requests for it. A 404
+        response includes a `reason` field indicating why storage is unavailable.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BranchStorage: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/storage` (`getProjectBranchStorage`).
+        """
         ...
 
 class AsyncBuckets:
     """`client.buckets`: 8 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str) -> BucketsListResponse:
-        """List buckets on the branch (`listProjectBranchBuckets`)"""
+        """List buckets on the branch
+
+        Lists branchable object-storage buckets visible on the specified branch,
+        including those inherited from ancestor branches.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BucketsListResponse: the response, with `buckets`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets` (`listProjectBranchBuckets`).
+        """
         ...
     async def create(self, project_id: str, branch_id: str, *, body: Union[BucketCreateRequest, BucketCreateRequestDict]) -> BucketResponse:
-        """Create a bucket on the branch (`createProjectBranchBucket`)"""
+        """Create a bucket on the branch
+
+        Creates a new branchable object-storage bucket on the specified branch.
+        Buckets are managed by the Neon Platform branchable-storage service.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `BucketCreateRequest` or its dict form.
+                `name` (required): The bucket name.
+                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+
+        Returns:
+            BucketResponse: the response, with `bucket`.
+
+        Raises:
+            ApiError: 410.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/buckets` (`createProjectBranchBucket`).
+        """
         ...
     async def delete(self, project_id: str, branch_id: str, bucket_name: str) -> None:
-        """Delete a bucket on the branch (`deleteProjectBranchBucket`)"""
+        """Delete a bucket on the branch
+
+        Deletes the named bucket from the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (`deleteProjectBranchBucket`).
+        """
         ...
     async def list_objects(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, cursor: Optional[str] = None, limit: Optional[int] = None) -> BucketObjectsListResponse:
-        """List objects in a bucket (`listProjectBranchBucketObjects`)"""
+        """List objects in a bucket
+
+        Lists objects visible in the named bucket on the specified branch,
+        including those inherited from ancestor branches. Listing is served by
+        the user's session (no customer S3 credentials required).
+
+        When `delimiter` is supplied (typically `/`), keys are collapsed into
+        common prefixes (`folders`) so callers can render a folder-style
+        browser; keys that do not contain the delimiter after `prefix` are
+        returned as `objects`.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: Only list objects whose key starts with this prefix.
+            delimiter: Collapse keys sharing a common prefix up to the first occurrence of
+                this delimiter (typically `/`) into the `folders` array.
+            cursor: Opaque pagination cursor returned as `next_cursor` by a previous
+                call. Resume listing after the last item of the previous page.
+            limit: Maximum number of items (objects + folders) to return.
+
+        Returns:
+            BucketObjectsListResponse: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (`listProjectBranchBucketObjects`).
+        """
         ...
     def list_objects_iter(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: Optional[str] = None, delimiter: Optional[str] = None, limit: Optional[int] = None) -> AsyncIterator[BucketObject]:
-        """Every item of every page of `listProjectBranchBucketObjects`."""
+        """Every `objects` item of every page of `list_objects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+
+        List objects in a bucket
+
+        Lists objects visible in the named bucket on the specified branch,
+        including those inherited from ancestor branches. Listing is served by
+        the user's session (no customer S3 credentials required).
+
+        When `delimiter` is supplied (typically `/`), keys are collapsed into
+        common prefixes (`folders`) so callers can render a folder-style
+        browser; keys that do not contain the delimiter after `prefix` are
+        returned as `objects`.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: Only list objects whose key starts with this prefix.
+            delimiter: Collapse keys sharing a common prefix up to the first occurrence of
+                this delimiter (typically `/`) into the `folders` array.
+            limit: Maximum number of items (objects + folders) to return.
+
+        Yields:
+            BucketObject: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (`listProjectBranchBucketObjects`).
+        """
         ...
     async def delete_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str) -> None:
-        """Delete an object in a bucket (`deleteProjectBranchBucketObject`)"""
+        """Delete an object in a bucket
+
+        Deletes the named object from the bucket on the specified branch.
+        Served by the user's session (no customer S3 credentials required).
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (`deleteProjectBranchBucketObject`).
+        """
         ...
     async def get_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str) -> bytes:
-        """Download an object's bytes (`getProjectBranchBucketObject`)"""
+        """Download an object's bytes
+
+        Streams the raw bytes of the named object from the bucket on the
+        specified branch, including objects inherited from ancestor branches.
+        Served by the user's session (no customer S3 credentials required).
+
+        The body is returned as `application/octet-stream` so a browser treats
+        it as a download; the `Content-Length` and `ETag` response headers echo
+        the stored object metadata.
+
+        BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+        successful 200 body is the raw object stream, proxied verbatim from the
+        platform storage admin endpoint. It is modeled as an
+        `application/octet-stream` binary body (not a JSON response schema) and
+        is streamed without buffering the whole object in memory. Error
+        responses still use the generated `GeneralError` shape.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+
+        Returns:
+            bytes: the response body.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (`getProjectBranchBucketObject`).
+        """
         ...
     async def delete_objects_by_prefix(self, project_id: str, branch_id: str, bucket_name: str, *, prefix: str) -> BucketObjectsDeletePrefixResponse:
-        """Delete every object under a key prefix (folder) in a bucket (`deleteProjectBranchBucketObjectsByPrefix`)"""
+        """Delete every object under a key prefix (folder) in a bucket
+
+        Soft-deletes every object on the specified branch whose key starts with
+        `prefix`, in a single call. Intended to back a "delete folder" action in
+        an object browser: a `prefix` of `app/avatars/` removes every object
+        beneath that folder. Served by the user's session (no customer S3
+        credentials required).
+
+        `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+        contain no control characters - a partial-segment prefix cannot
+        accidentally delete sibling keys. Returns the number of objects
+        soft-deleted (`deleted`), which may be 0 when no live object matched the
+        prefix on this branch.
+
+        Only objects physically present on this branch are tombstoned; objects
+        inherited from an ancestor branch via copy-on-write (not materialized on
+        this branch) are out of scope.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            prefix: The key prefix (folder) to delete. Must be non-empty and end with
+                `/`. Every object on this branch whose key starts with this prefix
+                is soft-deleted.
+
+        Returns:
+            BucketObjectsDeletePrefixResponse: the response, with `deleted`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (`deleteProjectBranchBucketObjectsByPrefix`).
+        """
         ...
     async def presign_object(self, project_id: str, branch_id: str, bucket_name: str, object_key: str, *, body: Union[PresignRequest, PresignRequestDict]) -> PresignResponse:
-        """Presign an upload or download for an object in a bucket (`presignProjectBranchBucketObject`)"""
+        """Presign an upload or download for an object in a bucket
+
+        Returns a presigned URL that transfers bytes directly to or from the
+        object's bucket on the specified branch, without the caller ever
+        handling S3 credentials. The `operation` field selects the direction:
+
+        - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+          bytes straight to `url` with the returned `headers`). Authorized with
+          project write access.
+        - `download` returns a presigned `GET` URL (the caller `GET`s the
+          bytes straight from `url`). Authorized with project read access.
+
+        The platform mints a short-lived credential and builds the SigV4-signed
+        URL against the branch's S3 data-plane host, returning it together with
+        the HTTP method, any headers the caller must echo, and the URL's expiry.
+
+        Served by the user's session (no customer S3 credentials required).
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            bucket_name: The bucket name
+            object_key: The object key. Keys may contain `/`; the `/` characters of nested
+                keys must be percent-encoded (`%2F`) in the path segment.
+            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
+                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
+                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+
+        Returns:
+            PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (`presignProjectBranchBucketObject`).
+        """
         ...
 
 class AsyncFunctions:
     """`client.functions`: 10 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str, *, cursor: Optional[str] = None, limit: Optional[int] = None) -> ListProjectBranchFunctionsResponse:
-        """List functions on the branch (`listProjectBranchFunctions`)"""
+        """List functions on the branch
+
+        Lists functions on the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            cursor: A cursor to use in pagination. A cursor defines your place in the data list. Include `response.pagination.next` in subsequent API calls to fetch next page of the list.
+            limit: Specify a value from 1 to 1000 to limit number of functions in the response
+
+        Returns:
+            ListProjectBranchFunctionsResponse: the response, with `functions`, `pagination`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions` (`listProjectBranchFunctions`).
+        """
         ...
     def iter(self, project_id: str, branch_id: str, *, limit: Optional[int] = None) -> AsyncIterator[NeonFunction]:
-        """Every item of every page of `listProjectBranchFunctions`."""
+        """Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+
+        List functions on the branch
+
+        Lists functions on the specified branch.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            limit: Specify a value from 1 to 1000 to limit number of functions in the response
+
+        Yields:
+            NeonFunction: each item.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions` (`listProjectBranchFunctions`).
+        """
         ...
     async def get(self, project_id: str, branch_id: str, slug: str) -> NeonFunctionResponse:
-        """Get function details (`getProjectBranchFunction`)"""
+        """Get function details
+
+        Returns the function identified by its slug.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+
+        Returns:
+            NeonFunctionResponse: the response, with `function`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`getProjectBranchFunction`).
+        """
         ...
     async def update(self, project_id: str, branch_id: str, slug: str, *, body: Union[NeonFunctionUpdateRequest, NeonFunctionUpdateRequestDict]) -> NeonFunctionResponse:
-        """Update a function (`updateProjectBranchFunction`)"""
+        """Update a function
+
+        Updates the function's mutable metadata — currently only the display
+        `name`. A string sets the display name; `null` clears it, after which
+        the function's `name` falls back to its slug. Leading and trailing
+        whitespace is trimmed; a whitespace-only name is rejected. Acts only
+        on a function owned by the branch: a slug that is only inherited from
+        an ancestor branch returns 404 — rename it on the branch that owns
+        it. Like every other change on a branch, a rename is isolated per
+        branch: a branch forked before the rename keeps the name it had at
+        fork time.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
+                `name` (required): New display name for the function. `null` clears the display
+
+        Returns:
+            NeonFunctionResponse: the response, with `function`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`updateProjectBranchFunction`).
+        """
         ...
     async def delete(self, project_id: str, branch_id: str, slug: str) -> None:
-        """Delete a function on the branch (`deleteProjectBranchFunction`)"""
+        """Delete a function on the branch
+
+        Deletes the function identified by its slug.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`deleteProjectBranchFunction`).
+        """
         ...
     async def create_deployment(self, project_id: str, branch_id: str, slug: str, *, body: Union[FunctionDeployRequest, FunctionDeployRequestDict, Dict[str, Any]]) -> NeonFunctionDeploymentResponse:
-        """Deploy code to a function (`createProjectBranchFunctionDeployment`)"""
+        """Deploy code to a function
+
+        Creates a deployment for the function. Supply any subset of zip,
+        environment, and runtime; omitted fields inherit the
+        function's latest version. At least one field must be supplied. The
+        first deployment of a function must include zip. The newest deployment
+        becomes active.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            slug: The function slug
+            body: The request: a `FunctionDeployRequest` or its dict form.
+                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+                `runtime`
+                `environment`: Optional JSON object (a string-to-string map) of environment
+
+        Returns:
+            NeonFunctionDeploymentResponse: the response, with `deployment`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (`createProjectBranchFunctionDeployment`).
+        """
         ...
     async def list_triggers(self, project_id: str, branch_id: str) -> TriggersListResponse:
-        """List triggers on the branch (`listProjectBranchTriggers`)"""
+        """List triggers on the branch
+
+        Lists the complete project-bounded set of triggers visible on the branch,
+        ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+        and configuration, and is disabled on the child until explicitly enabled
+        there.
+
+        The supported trigger types are `schedule` and
+        `storage_object_created`. A storage-object-created trigger watches one
+        exact bucket and fires only after an object upload succeeds.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            TriggersListResponse: the response, with `triggers`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/triggers` (`listProjectBranchTriggers`).
+        """
         ...
     async def create_trigger(self, project_id: str, branch_id: str, *, body: Any) -> TriggerResponse:
-        """Create a trigger (`createProjectBranchTrigger`)"""
+        """Create a trigger
+
+        Creates a trigger for a Function visible on the branch. The required
+        `type` discriminator selects the trigger-specific configuration. The
+        supported types are `schedule` and `storage_object_created`. A schedule
+        trigger uses a numeric five-field cron expression interpreted in UTC. A
+        storage-object-created trigger fires only after a successful upload to
+        one exact bucket and may narrow matches to an object-key prefix.
+
+        The name must be unique among triggers visible on the branch, including
+        inherited triggers.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `TriggerCreateRequest` or its dict form. Trigger creation payload discriminated by `type`. The supported trigger
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/triggers` (`createProjectBranchTrigger`).
+        """
         ...
     async def get_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> TriggerResponse:
-        """Get a trigger (`getProjectBranchTrigger`)"""
+        """Get a trigger
+
+        Returns the trigger visible on the branch. The supported trigger types
+        are `schedule` and `storage_object_created`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`getProjectBranchTrigger`).
+        """
         ...
     async def update_trigger(self, project_id: str, branch_id: str, trigger_id: str, *, body: Any) -> TriggerResponse:
-        """Update a trigger (`updateProjectBranchTrigger`)"""
+        """Update a trigger
+
+        Applies a partial update. The required `type` discriminator must identify
+        the existing trigger kind. The supported types are `schedule` and
+        `storage_object_created`. Editing an inherited trigger creates a
+        child-local shadow with the same `trigger_id`; it remains disabled unless
+        this request explicitly enables it. For a schedule trigger, updating the
+        schedule or enabled state increments `version` and recomputes
+        `next_run_at`.
+
+        Disabling stops future scheduling but does not cancel occurrences already
+        committed for delivery. For `storage_object_created`, the configuration
+        selects one exact bucket. An omitted object-key prefix matches every key
+        in that bucket; a present prefix is matched byte-for-byte and
+        case-sensitively against the full key, without path normalization or a
+        path-segment boundary.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+            body: The request: a `TriggerUpdateRequest` or its dict form. Partial trigger update discriminated by `type`. The supported trigger
+
+        Returns:
+            TriggerResponse: the response, with `trigger`.
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`updateProjectBranchTrigger`).
+        """
         ...
     async def delete_trigger(self, project_id: str, branch_id: str, trigger_id: str) -> None:
-        """Delete a trigger (`deleteProjectBranchTrigger`)"""
+        """Delete a trigger
+
+        Deletes a branch-local trigger or writes a branch-local tombstone for an
+        inherited trigger so it does not reappear. Deletion stops future
+        scheduling or storage-event matching but does not cancel invocations
+        already committed for delivery. The supported trigger types are
+        `schedule` and `storage_object_created`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            trigger_id: The opaque, project-wide trigger ID
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (`deleteProjectBranchTrigger`).
+        """
         ...
 
 class AsyncAiGateway:
     """`client.ai_gateway`: 1 operations."""
     def __init__(self, client: Any) -> None: ...
     async def get(self, project_id: str, branch_id: str) -> BranchAiGateway:
-        """Get branch AI Gateway endpoint (`getProjectBranchAiGateway`)"""
+        """Get branch AI Gateway endpoint
+
+        Returns the AI Gateway endpoint host for the specified branch, used to
+        render code-snippet base URLs. A 200 response means the branch is
+        registered and this region serves the AI gateway. A 404 response
+        includes a `reason` field indicating why the gateway is unavailable.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            BranchAiGateway: the response, with `enabled`, `base_url`.
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (`getProjectBranchAiGateway`).
+        """
         ...
 
 class AsyncCredentials:
     """`client.credentials`: 5 operations."""
     def __init__(self, client: Any) -> None: ...
     async def list(self, project_id: str, branch_id: str) -> ListCredentialsResponse:
-        """List credentials on the branch (`listCredentials`)"""
+        """List credentials on the branch
+
+        Returns metadata for customer-issued credentials on the branch.
+        Secrets are never included.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+
+        Returns:
+            ListCredentialsResponse: the response, with `credentials`.
+
+        Raises:
+            AuthenticationError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `GET /projects/{project_id}/branches/{branch_id}/credentials` (`listCredentials`).
+        """
         ...
     async def create(self, project_id: str, branch_id: str, *, body: Union[CreateCredentialRequest, CreateCredentialRequestDict]) -> CreateCredentialResponse:
-        """Issue a scoped credential on the branch (`createCredential`)"""
+        """Issue a scoped credential on the branch
+
+        Issues a new scoped service credential anchored to the specified
+        branch. The response carries `api_token` and `s3_secret_access_key`
+        exactly once — they are not stored server-side.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            body: The request: a `CreateCredentialRequest` or its dict form.
+                `name`: Free-form customer label for the credential.
+                `scopes` (required): A single capability a credential may exercise. A credential is granted
+                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+
+        Returns:
+            CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials` (`createCredential`).
+        """
         ...
     async def revoke(self, project_id: str, branch_id: str, token_id: str) -> None:
-        """Revoke a credential (`revokeCredential`)"""
+        """Revoke a credential
+
+        Soft-deletes the credential.  Idempotent.
+
+        **Note**: This endpoint is currently in Private Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Raises:
+            NotFoundError: 404: no such resource.
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (`revokeCredential`).
+        """
         ...
     async def reveal(self, project_id: str, branch_id: str, token_id: str) -> CredentialSecret:
-        """Reveal a credential's secrets (`revealCredential`)"""
+        """Reveal a credential's secrets
+
+        Returns the live `api_token` and `s3_secret_access_key` of an existing
+        credential, so a credential whose issuance response was lost can be
+        recovered without minting a new one.
+
+        This is a POST with an explicit `/reveal` verb so the secrets never ride
+        a GET, where they would land in access logs, browser history and proxy
+        caches. Revoked and expired credentials return 404, as does a
+        `token_id` that does not belong to this project.
+
+        A credential issued before secret retrieval was supported has no
+        recoverable secret and returns 409 — rotate it to obtain one.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Returns:
+            CredentialSecret: The live secrets of an existing credential, recovered on demand by the
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (`revealCredential`).
+        """
         ...
     async def rotate(self, project_id: str, branch_id: str, token_id: str) -> RotateCredentialResponse:
-        """Rotate a credential's secrets (`rotateCredential`)"""
+        """Rotate a credential's secrets
+
+        Replaces the secret material on an existing scoped credential in
+        place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+        S3-compatible clients, so the access key id your application already
+        holds keeps working and only the secret changes. This is the analog of
+        resetting a Postgres password, not of issuing a second credential.
+
+        The response carries the new `api_token` and `s3_secret_access_key`
+        exactly once. Rotation is **not** idempotent: retrying after an
+        ambiguous timeout mints another secret and supersedes the previous
+        replacement, so a retry does not recover a lost response — it only
+        invalidates the secret you did not receive. If you lose the response,
+        issue a replacement credential and revoke this one.
+
+        The old secret stops authenticating as soon as the rotation commits.
+        Where a region caches credentials on its data-plane verifiers, a
+        replica may briefly keep accepting the old secret — and rejecting the
+        new one — until its cache entry expires; where it does not, the
+        cutover is immediate apart from requests already in flight. Either way
+        the changeover is not atomic across replicas, so retry an unexpected
+        authentication failure right after rotating rather than treating the
+        new secret as bad. `last_used_at` continues to report the logical
+        credential's prior usage and says nothing about whether the new secret
+        has been used yet.
+
+        Only a live, unexpired, unrevoked customer-managed (`user`) credential
+        on a live project and live branch is eligible. Anything else —
+        including the platform-internal `function` and `system` credentials —
+        is reported as not found, indistinguishable from an unknown
+        `token_id`.
+
+        **Note**: This endpoint is currently in Beta.
+
+        Args:
+            project_id: The Neon project ID
+            branch_id: The Neon branch ID
+            token_id: The opaque credential id (e.g. nak_live_<32hex>).
+
+        Returns:
+            RotateCredentialResponse: The replacement secret material for an existing credential, returned
+
+        Raises:
+            AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
+            InvalidArgumentError: a malformed path parameter (no request is sent).
+
+        `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (`rotateCredential`).
+        """
         ...
 
 class _AsyncNamespaces:
