@@ -858,6 +858,7 @@ class UsersApi extends Namespace {
    * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
    *
    * Transfer projects from personal account to organization
+   *
    * @deprecated
    */
   transferProjectsToOrg(body, options) { return this._call(OPS[136], [], undefined, body, options); }
@@ -1044,6 +1045,7 @@ class AuthApi extends Namespace {
    * `POST /projects/auth/create` (createNeonAuthIntegration)
    *
    * Create Neon Auth integration
+   *
    * @deprecated
    */
   createIntegration(body, options) { return this._call(OPS[26], [], undefined, body, options); }
@@ -1073,6 +1075,7 @@ class AuthApi extends Namespace {
    * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
    *
    * List trusted redirect URI domains
+   *
    * @deprecated
    */
   listRedirectUriWhitelistDomains(projectId, options) { return this._call(OPS[30], [projectId], undefined, undefined, options); }
@@ -1081,6 +1084,7 @@ class AuthApi extends Namespace {
    * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
    *
    * Add trusted redirect URI domain
+   *
    * @deprecated
    */
   addDomainToRedirectUriWhitelist(projectId, body, options) { return this._call(OPS[31], [projectId], undefined, body, options); }
@@ -1089,6 +1093,7 @@ class AuthApi extends Namespace {
    * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
    *
    * Delete trusted redirect URI domain
+   *
    * @deprecated
    */
   deleteDomainFromRedirectUriWhitelist(projectId, body, options) { return this._call(OPS[32], [projectId], undefined, body, options); }
@@ -1125,6 +1130,7 @@ class AuthApi extends Namespace {
    * `POST /projects/auth/user` (createNeonAuthNewUser)
    *
    * Create new auth user
+   *
    * @deprecated
    */
   createNewUser(body, options) { return this._call(OPS[37], [], undefined, body, options); }
@@ -1154,6 +1160,7 @@ class AuthApi extends Namespace {
    * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
    *
    * Delete auth user
+   *
    * @deprecated
    */
   deleteUser(projectId, authUserId, options) { return this._call(OPS[41], [projectId, authUserId], undefined, undefined, options); }
@@ -1169,6 +1176,7 @@ class AuthApi extends Namespace {
    * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
    *
    * List active integrations with auth providers
+   *
    * @deprecated
    */
   listIntegrations(projectId, options) { return this._call(OPS[43], [projectId], undefined, undefined, options); }
@@ -1177,6 +1185,7 @@ class AuthApi extends Namespace {
    * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
    *
    * List OAuth providers
+   *
    * @deprecated
    */
   listOauthProviders(projectId, options) { return this._call(OPS[44], [projectId], undefined, undefined, options); }
@@ -1185,6 +1194,7 @@ class AuthApi extends Namespace {
    * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
    *
    * Add an OAuth provider
+   *
    * @deprecated
    */
   addOauthProvider(projectId, body, options) { return this._call(OPS[45], [projectId], undefined, body, options); }
@@ -1207,6 +1217,7 @@ class AuthApi extends Namespace {
    * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
    *
    * Update OAuth provider
+   *
    * @deprecated
    */
   updateOauthProvider(projectId, oauthProviderId, body, options) { return this._call(OPS[48], [projectId, oauthProviderId], undefined, body, options); }
@@ -1215,6 +1226,7 @@ class AuthApi extends Namespace {
    * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
    *
    * Delete OAuth provider
+   *
    * @deprecated
    */
   deleteOauthProvider(projectId, oauthProviderId, options) { return this._call(OPS[49], [projectId, oauthProviderId], undefined, undefined, options); }
@@ -1237,6 +1249,7 @@ class AuthApi extends Namespace {
    * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
    *
    * Retrieve email server configuration
+   *
    * @deprecated
    */
   getEmailServer(projectId, options) { return this._call(OPS[52], [projectId], undefined, undefined, options); }
@@ -1245,6 +1258,7 @@ class AuthApi extends Namespace {
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
    *
    * Update email server configuration
+   *
    * @deprecated
    */
   updateEmailServer(projectId, body, options) { return this._call(OPS[53], [projectId], undefined, body, options); }
@@ -1288,6 +1302,7 @@ class AuthApi extends Namespace {
    * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
    *
    * Delete integration with auth provider
+   *
    * @deprecated
    */
   deleteIntegration(projectId, authProvider, body, options) { return this._call(OPS[59], [projectId, authProvider], undefined, body, options); }

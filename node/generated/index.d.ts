@@ -279,6 +279,7 @@ export interface AddProjectJWKSRequest {
   jwt_audience?: string;
   /**
    * DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+   *
    * @deprecated
    */
   role_names?: Array<string>;
@@ -404,11 +405,13 @@ export interface ApiKeyCreateResponse {
   id: number;
   /**
    * The generated 64-bit token required to access the Neon API
+   *
    * Sensitive: never logged by neonkit.
    */
   key: string;
   /**
    * The user-specified API key name
+   *
    * Sensitive: never logged by neonkit.
    */
   name: string;
@@ -429,11 +432,13 @@ export interface OrgApiKeyCreateResponse {
   id: number;
   /**
    * The generated 64-bit token required to access the Neon API
+   *
    * Sensitive: never logged by neonkit.
    */
   key: string;
   /**
    * The user-specified API key name
+   *
    * Sensitive: never logged by neonkit.
    */
   name: string;
@@ -725,6 +730,7 @@ export interface ProjectListItem {
   active_time: number;
   /**
    * DEPRECATED. Use data from the getProject endpoint instead.
+   *
    * @deprecated
    */
   cpu_used_sec: number;
@@ -751,6 +757,7 @@ export interface ProjectListItem {
   /**
    * DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
    * A timestamp indicating when the project quota resets
+   *
    * @deprecated
    */
   quota_reset_at?: string;
@@ -822,6 +829,7 @@ export interface Project {
   active_time_seconds: number;
   /**
    * DEPRECATED, use compute_time instead.
+   *
    * @deprecated
    */
   cpu_used_sec: number;
@@ -913,6 +921,7 @@ export interface Project {
   /**
    * DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
    * A timestamp indicating when the project quota resets.
+   *
    * @deprecated
    */
   quota_reset_at?: string;
@@ -1285,6 +1294,7 @@ export interface Branch {
   /**
    * DEPRECATED. Use `default` field.
    * Whether the branch is the project's primary branch
+   *
    * @deprecated
    */
   primary?: boolean;
@@ -1302,6 +1312,7 @@ export interface Branch {
    * Examples:
    * 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`.
    * 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`.
+   *
    * @deprecated
    */
   cpu_used_sec: number;
@@ -1538,21 +1549,25 @@ export interface BranchesCountResponse {
 export interface MaskingRule {
   /**
    * The name of the database containing the table to be masked
+   *
    * Sensitive: never logged by neonkit.
    */
   database_name: string;
   /**
    * The name of the schema containing the table to be masked
+   *
    * Sensitive: never logged by neonkit.
    */
   schema_name: string;
   /**
    * The name of the table containing the column to be masked
+   *
    * Sensitive: never logged by neonkit.
    */
   table_name: string;
   /**
    * The name of the column to be masked
+   *
    * Sensitive: never logged by neonkit.
    */
   column_name: string;
@@ -1560,11 +1575,13 @@ export interface MaskingRule {
    * The PostgreSQL Anonymizer masking function to apply.
    * Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()')
    * or a custom function definition (e.g., 'anon.hash(column_name)')
+   *
    * Sensitive: never logged by neonkit.
    */
   masking_function?: string;
   /**
    * A literal value to set on the column when masking.
+   *
    * Sensitive: never logged by neonkit.
    */
   masking_value?: string;
@@ -1596,6 +1613,7 @@ export interface AnonymizedBranchStatusResponse {
   branch_id: string;
   /**
    * The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error
+   *
    * Sensitive: never logged by neonkit.
    */
   state: string;
@@ -1651,11 +1669,13 @@ export interface AnonymizationRunMetadata {
 export interface ConnectionParameters {
   /**
    * Database name
+   *
    * Sensitive: never logged by neonkit.
    */
   database: string;
   /**
    * Password for the role
+   *
    * Sensitive: never logged by neonkit.
    */
   password: string;
@@ -1665,11 +1685,13 @@ export interface ConnectionParameters {
   role: string;
   /**
    * Hostname
+   *
    * Sensitive: never logged by neonkit.
    */
   host: string;
   /**
    * Pooler hostname
+   *
    * Sensitive: never logged by neonkit.
    */
   pooler_host: string;
@@ -1680,6 +1702,7 @@ export interface ConnectionDetails {
    * The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS)
    * The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable.
    * When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
+   *
    * Sensitive: never logged by neonkit.
    */
   connection_uri: string;
@@ -1689,6 +1712,7 @@ export interface ConnectionDetails {
 export interface ConnectionURIResponse {
   /**
    * The connection URI.
+   *
    * Sensitive: never logged by neonkit.
    */
   uri: string;
@@ -1697,6 +1721,7 @@ export interface ConnectionURIResponse {
 export interface Endpoint {
   /**
    * The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database.
+   *
    * Sensitive: never logged by neonkit.
    */
   host: string;
@@ -1748,11 +1773,13 @@ export interface Endpoint {
    * DEPRECATED. Whether to enable connection pooling for the compute endpoint.
    * The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
    * See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+   *
    * @deprecated
    */
   pooler_enabled: boolean;
   /**
    * DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
+   *
    * @deprecated
    */
   pooler_mode: EndpointPoolerMode;
@@ -1834,6 +1861,7 @@ export type EndpointType = "read_only" | "read_write" | (string & {});
 
 /**
  * DEPRECATED. The connection pooler mode. Neon supports PgBouncer in `transaction` mode only. This schema is deprecated and will be removed after 2026-06-20.
+ *
  * @deprecated
  */
 export type EndpointPoolerMode = "transaction" | (string & {});
@@ -1963,6 +1991,7 @@ export interface VPCEndpointDetails {
    * The current state of the VPC endpoint. Possible values are
    * `new` (just configured, pending acceptance) or `accepted`
    * (VPC connection was accepted by Neon).
+   *
    * Sensitive: never logged by neonkit.
    */
   state: string;
@@ -2000,6 +2029,7 @@ export interface Role {
   name: string;
   /**
    * The role password
+   *
    * Sensitive: never logged by neonkit.
    */
   password?: string;
@@ -2043,6 +2073,7 @@ export interface RolesResponse {
 export interface RolePasswordResponse {
   /**
    * The role password
+   *
    * Sensitive: never logged by neonkit.
    */
   password: string;
@@ -2078,6 +2109,7 @@ export interface PaymentSource {
 export interface BillingAccount {
   /**
    * State of the billing account.
+   *
    * Sensitive: never logged by neonkit.
    */
   state: BillingAccountState;
@@ -2097,21 +2129,25 @@ export interface BillingAccount {
   quota_reset_at_last: string;
   /**
    * The full name of the individual or entity that owns the billing account. This name appears on invoices.
+   *
    * Sensitive: never logged by neonkit.
    */
   name: string;
   /**
    * Billing email, to receive emails related to invoices and subscriptions.
+   *
    * Sensitive: never logged by neonkit.
    */
   email: string;
   /**
    * Billing address city.
+   *
    * Sensitive: never logged by neonkit.
    */
   address_city: string;
   /**
    * Billing address country code defined by ISO 3166-1 alpha-2.
+   *
    * Sensitive: never logged by neonkit.
    */
   address_country: string;
@@ -2121,21 +2157,25 @@ export interface BillingAccount {
   address_country_name?: string;
   /**
    * Billing address line 1.
+   *
    * Sensitive: never logged by neonkit.
    */
   address_line1: string;
   /**
    * Billing address line 2.
+   *
    * Sensitive: never logged by neonkit.
    */
   address_line2: string;
   /**
    * Billing address postal code.
+   *
    * Sensitive: never logged by neonkit.
    */
   address_postal_code: string;
   /**
    * Billing address state or region.
+   *
    * Sensitive: never logged by neonkit.
    */
   address_state: string;
@@ -2145,6 +2185,7 @@ export interface BillingAccount {
   orb_portal_url?: string;
   /**
    * The tax identification number for the billing account, displayed on invoices.
+   *
    * Sensitive: never logged by neonkit.
    */
   tax_id?: string;
@@ -2254,6 +2295,7 @@ export interface Invitation {
   id: string;
   /**
    * Email of the invited user
+   *
    * Sensitive: never logged by neonkit.
    */
   email: string;
@@ -2418,7 +2460,9 @@ export interface CurrentUserAuthAccount {
   image: string;
   /**
    * DEPRECATED. Use `email` field.
+   *
    * Sensitive: never logged by neonkit.
+   *
    * @deprecated
    */
   login: string;
@@ -2447,7 +2491,9 @@ export interface CurrentUserInfoResponse {
   image: string;
   /**
    * DEPRECATED. Use `email` field.
+   *
    * Sensitive: never logged by neonkit.
+   *
    * @deprecated
    */
   login: string;
@@ -2502,6 +2548,7 @@ export interface EndpointSettingsData {
   pg_settings?: PgSettingsData;
   /**
    * DEPRECATED. PgBouncer settings for the compute endpoint. This field is deprecated and will be removed after 2026-06-20.
+   *
    * @deprecated
    */
   pgbouncer_settings?: PgbouncerSettingsData;
@@ -2567,6 +2614,7 @@ export interface DefaultEndpointSettings {
   pg_settings?: PgSettingsData;
   /**
    * DEPRECATED. PgBouncer settings for the compute endpoint. This field is deprecated and will be removed after 2026-06-20.
+   *
    * @deprecated
    */
   pgbouncer_settings?: PgbouncerSettingsData;
@@ -2599,6 +2647,7 @@ export type PgSettingsData = Record<string, string>;
 
 /**
  * DEPRECATED. A raw representation of PgBouncer settings. This schema is deprecated and will be removed after 2026-06-20.
+ *
  * @deprecated
  */
 export type PgbouncerSettingsData = Record<string, string>;
@@ -2992,6 +3041,7 @@ export interface NeonAuthTransferAuthProviderProjectRequest {
 export interface NeonAuthTransferAuthProviderProjectResponse {
   /**
    * URL for completing the process of ownership transfer
+   *
    * Sensitive: never logged by neonkit.
    */
   url: string;
@@ -3604,6 +3654,7 @@ export interface PresignResponse {
   /**
    * The presigned URL. Transfer the object bytes by issuing
    * `method url` with the returned `headers`.
+   *
    * Sensitive: never logged by neonkit.
    */
   url: string;
@@ -3615,6 +3666,7 @@ export interface PresignResponse {
   /**
    * Headers the caller MUST send verbatim on the request (e.g.
    * `Content-Type` when it was signed on an upload). May be empty.
+   *
    * Sensitive: never logged by neonkit.
    */
   headers: Record<string, string>;
@@ -3661,11 +3713,13 @@ export interface CreateCredentialResponse {
   name?: string;
   /**
    * Bearer token; returned exactly once.
+   *
    * Sensitive: never logged by neonkit.
    */
   api_token: string;
   /**
    * nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once.
+   *
    * Sensitive: never logged by neonkit.
    */
   s3_secret_access_key: string;
@@ -3810,6 +3864,7 @@ export interface FunctionDeployRequest {
 export interface StandardEmailServerResponse {
   /**
    * Hostname of the email server.
+   *
    * Sensitive: never logged by neonkit.
    */
   host: string;
@@ -3819,11 +3874,13 @@ export interface StandardEmailServerResponse {
   port: number;
   /**
    * Username for authenticating with the SMTP server.
+   *
    * Sensitive: never logged by neonkit.
    */
   username: string;
   /**
    * On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+   *
    * Sensitive: never logged by neonkit.
    */
   password: string;
@@ -3869,6 +3926,7 @@ export interface ProjectMember {
   user_id: string;
   /**
    * Email address of the user who has been granted access to the project.
+   *
    * Sensitive: never logged by neonkit.
    */
   email?: string;
@@ -3918,6 +3976,7 @@ export interface ProjectMemberRoleResponse {
   user_id: string;
   /**
    * Email address of the user who has been granted access to the project.
+   *
    * Sensitive: never logged by neonkit.
    */
   email?: string;
@@ -4013,11 +4072,13 @@ export interface CredentialSecret {
   token_id: string;
   /**
    * Bearer token.
+   *
    * Sensitive: never logged by neonkit.
    */
   api_token: string;
   /**
    * nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+   *
    * Sensitive: never logged by neonkit.
    */
   s3_secret_access_key: string;
@@ -4045,11 +4106,13 @@ export interface RotateCredentialResponse {
   name?: string;
   /**
    * The new Bearer token; returned exactly once.
+   *
    * Sensitive: never logged by neonkit.
    */
   api_token: string;
   /**
    * The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+   *
    * Sensitive: never logged by neonkit.
    */
   s3_secret_access_key: string;
@@ -4688,6 +4751,7 @@ export interface ProjectCreateRequestProject {
    * The minimum number of Compute Units. The minimum value is `0.25`.
    * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
    * for more information.
+   *
    * @deprecated
    */
   autoscaling_limit_min_cu?: ComputeUnit;
@@ -4696,6 +4760,7 @@ export interface ProjectCreateRequestProject {
    *
    * The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
    * for more information.
+   *
    * @deprecated
    */
   autoscaling_limit_max_cu?: ComputeUnit;
@@ -4882,11 +4947,13 @@ export interface EndpointCreateRequestEndpoint {
    * DEPRECATED. Whether to enable connection pooling for the compute endpoint.
    * The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
    * See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+   *
    * @deprecated
    */
   pooler_enabled?: boolean;
   /**
    * DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
+   *
    * @deprecated
    */
   pooler_mode?: EndpointPoolerMode;
@@ -4921,6 +4988,7 @@ export interface EndpointUpdateRequestEndpoint {
   /**
    * DEPRECATED: This field will be removed in a future release.
    * The destination branch ID. The destination branch must not have an existing read-write endpoint.
+   *
    * @deprecated
    */
   branch_id?: string;
@@ -4956,11 +5024,13 @@ export interface EndpointUpdateRequestEndpoint {
    * DEPRECATED. Whether to enable connection pooling for the compute endpoint.
    * The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
    * See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+   *
    * @deprecated
    */
   pooler_enabled?: boolean;
   /**
    * DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
+   *
    * @deprecated
    */
   pooler_mode?: EndpointPoolerMode;
@@ -5559,6 +5629,7 @@ export interface ListProjectsQuery {
   search?: string;
   /**
    * Search for projects by `org_id`.
+   *
    * Defaults to the client's `orgId`.
    */
   org_id?: string;
@@ -5773,6 +5844,7 @@ export interface GetConsumptionHistoryPerProjectQuery {
    * Specify the organization for which the project consumption metrics should be returned.
    * If this parameter is not provided, the endpoint will return the metrics for the
    * authenticated user's projects.
+   *
    * Defaults to the client's `orgId`.
    */
   org_id?: string;
@@ -5855,6 +5927,7 @@ export interface GetConsumptionHistoryPerProjectV2Query {
   granularity: ConsumptionHistoryGranularity;
   /**
    * Organization ID. Metrics are returned for projects in this organization.
+   *
    * Defaults to the client's `orgId`.
    */
   org_id?: string;
@@ -5935,6 +6008,7 @@ export interface GetConsumptionHistoryPerBranchV2Query {
   granularity: ConsumptionHistoryGranularity;
   /**
    * Organization ID. Metrics are returned for projects in this organization.
+   *
    * Defaults to the client's `orgId`.
    */
   org_id?: string;
@@ -5982,6 +6056,7 @@ export interface GetActiveRegionsQuery {
   /**
    * Organization ID. When provided, returns only regions available to this organization.
    * Recommended for accurate region availability.
+   *
    * Defaults to the client's `orgId`.
    */
   org_id?: string;
@@ -6137,339 +6212,891 @@ export interface ListProjectBranchCustomDomainsQuery {
 /** `client.projects`: 24 operations. */
 export declare class ProjectsApi {
   /**
+   * Get advisor issues
+   *
+   * Analyzes the database for security and performance issues.
+   * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+   *
+   * Requires read access to the project and Data API enabled.
+   *
    * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
    *
-   * Get advisor issues
+   * @param projectId - Neon project ID
+   * @param query - The query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branch_id`, `database_name`, `category`, `min_severity`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`.
    */
   getAdvisorSecurityIssues(projectId: string, query?: GetProjectAdvisorSecurityIssuesQuery, options?: CallOptions): Promise<GetProjectAdvisorSecurityIssuesResponse>;
   /**
-   * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
    * Blocking form of `getAdvisorSecurityIssues` (blocks the event loop: for scripts).
    *
    * Get advisor issues
+   *
+   * Analyzes the database for security and performance issues.
+   * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+   *
+   * Requires read access to the project and Data API enabled.
+   *
+   * `GET /projects/{project_id}/advisors` (getProjectAdvisorSecurityIssues)
+   *
+   * @param projectId - Neon project ID
+   * @param query - The query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branch_id`, `database_name`, `category`, `min_severity`.
+   * @param options - Per-call options.
+   * @returns The `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`.
    */
   getAdvisorSecurityIssuesSync(projectId: string, query?: GetProjectAdvisorSecurityIssuesQuery, options?: SyncCallOptions): GetProjectAdvisorSecurityIssuesResponse;
   /**
+   * List projects
+   *
+   * Retrieves a list of projects for the specified organization.
+   * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+   * If using an org API key, `org_id` is automatically inferred from the key.
+   * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+   * and [Manage projects](https://neon.com/docs/manage/projects/).
+   *
    * `GET /projects` (listProjects)
    *
-   * List projects
+   * @param query - The query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `org_id`, `timeout`, `recoverable` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`.
    */
   list(query?: ListProjectsQuery, options?: CallOptions): Promise<ListProjectsResponse>;
   /**
-   * `GET /projects` (listProjects)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List projects
+   *
+   * Retrieves a list of projects for the specified organization.
+   * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+   * If using an org API key, `org_id` is automatically inferred from the key.
+   * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+   * and [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * `GET /projects` (listProjects)
+   *
+   * @param query - The query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `org_id`, `timeout`, `recoverable` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns The `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`.
    */
   listSync(query?: ListProjectsQuery, options?: SyncCallOptions): ListProjectsResponse;
-  /** Every `projects` item of every page of `listProjects`, fetched page by page. */
+  /**
+   * Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+   *
+   * List projects
+   *
+   * Retrieves a list of projects for the specified organization.
+   * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+   * If using an org API key, `org_id` is automatically inferred from the key.
+   * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+   * and [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * `GET /projects` (listProjects)
+   *
+   * @param query - The query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `org_id`, `timeout`, `recoverable` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ProjectListItem`.
+   */
   iter(query?: ListProjectsQuery, options?: CallOptions): AsyncIterableIterator<ProjectListItem>;
-  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `iter` (blocks the event loop: for scripts).
+   *
+   * List projects
+   *
+   * Retrieves a list of projects for the specified organization.
+   * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+   * If using an org API key, `org_id` is automatically inferred from the key.
+   * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+   * and [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * `GET /projects` (listProjects)
+   *
+   * @param query - The query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `org_id`, `timeout`, `recoverable` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns An iterator of every `ProjectListItem`.
+   */
   iterSync(query?: ListProjectsQuery, options?: SyncCallOptions): IterableIterator<ProjectListItem>;
   /**
-   * `POST /projects` (createProject)
-   *
    * Create project
    *
+   * Creates a Neon project within an organization.
+   * If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+   * If using an org API key, `org_id` is automatically inferred from the key.
+   * Plan limits define how many projects you can create.
+   * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * You can specify a region and Postgres version in the request body.
+   * Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+   * For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+   *
+   * `POST /projects` (createProject)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param body - The request: a `ProjectCreateRequest`. Fields: `project`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
    */
   create(body: ProjectCreateRequest, options?: CallOptions): Promise<CreatedProjectResponse>;
   /**
-   * `POST /projects` (createProject)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create project
    *
+   * Creates a Neon project within an organization.
+   * If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+   * If using an org API key, `org_id` is automatically inferred from the key.
+   * Plan limits define how many projects you can create.
+   * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * You can specify a region and Postgres version in the request body.
+   * Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+   * For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+   *
+   * `POST /projects` (createProject)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param body - The request: a `ProjectCreateRequest`. Fields: `project`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
    */
   createSync(body: ProjectCreateRequest, options?: SyncCallOptions): CreatedProjectResponse;
   /**
+   * List shared projects
+   *
+   * Retrieves a list of projects shared with your Neon account.
+   * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+   *
    * `GET /projects/shared` (listSharedProjects)
    *
-   * List shared projects
+   * @param query - The query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`.
    */
   listShared(query?: ListSharedProjectsQuery, options?: CallOptions): Promise<ListSharedProjectsResponse>;
   /**
-   * `GET /projects/shared` (listSharedProjects)
    * Blocking form of `listShared` (blocks the event loop: for scripts).
    *
    * List shared projects
+   *
+   * Retrieves a list of projects shared with your Neon account.
+   * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * `GET /projects/shared` (listSharedProjects)
+   *
+   * @param query - The query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+   * @param options - Per-call options.
+   * @returns The `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`.
    */
   listSharedSync(query?: ListSharedProjectsQuery, options?: SyncCallOptions): ListSharedProjectsResponse;
-  /** Every `projects` item of every page of `listSharedProjects`, fetched page by page. */
+  /**
+   * Every `projects` item of every page of `listShared` (`listSharedProjects`), each page fetched when the previous one is used up.
+   *
+   * List shared projects
+   *
+   * Retrieves a list of projects shared with your Neon account.
+   * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * `GET /projects/shared` (listSharedProjects)
+   *
+   * @param query - The query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ProjectListItem`.
+   */
   listSharedIter(query?: ListSharedProjectsQuery, options?: CallOptions): AsyncIterableIterator<ProjectListItem>;
-  /** Blocking form of `listSharedIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `projects` item of every page of `listShared` (`listSharedProjects`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `listSharedIter` (blocks the event loop: for scripts).
+   *
+   * List shared projects
+   *
+   * Retrieves a list of projects shared with your Neon account.
+   * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+   *
+   * `GET /projects/shared` (listSharedProjects)
+   *
+   * @param query - The query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `ProjectListItem`.
+   */
   listSharedIterSync(query?: ListSharedProjectsQuery, options?: SyncCallOptions): IterableIterator<ProjectListItem>;
   /**
+   * Retrieve project details
+   *
+   * Retrieves information about the specified project.
+   * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+   *
    * `GET /projects/{project_id}` (getProject)
    *
-   * Retrieve project details
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectResponse`: the response, with `project`.
    */
   get(projectId: string, options?: CallOptions): Promise<ProjectResponse>;
   /**
-   * `GET /projects/{project_id}` (getProject)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve project details
+   *
+   * Retrieves information about the specified project.
+   * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+   *
+   * `GET /projects/{project_id}` (getProject)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ProjectResponse`: the response, with `project`.
    */
   getSync(projectId: string, options?: SyncCallOptions): ProjectResponse;
   /**
-   * `PATCH /projects/{project_id}` (updateProject)
-   *
    * Update project
    *
+   * Updates the specified project.
+   * Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+   *
+   * `PATCH /projects/{project_id}` (updateProject)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `ProjectUpdateRequest`. Fields: `project`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `UpdateProjectResponse`: the response, with `project`, `operations`.
    */
   update(projectId: string, body: ProjectUpdateRequest, options?: CallOptions): Promise<UpdateProjectResponse>;
   /**
-   * `PATCH /projects/{project_id}` (updateProject)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update project
    *
+   * Updates the specified project.
+   * Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+   *
+   * `PATCH /projects/{project_id}` (updateProject)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `ProjectUpdateRequest`. Fields: `project`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `UpdateProjectResponse`: the response, with `project`, `operations`.
    */
   updateSync(projectId: string, body: ProjectUpdateRequest, options?: SyncCallOptions): UpdateProjectResponse;
   /**
+   * Delete project
+   *
+   * Deletes the specified project and all its endpoints, branches, databases, and users.
+   * Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+   * To list recoverable projects, use `GET /projects?recoverable=true`.
+   *
    * `DELETE /projects/{project_id}` (deleteProject)
    *
-   * Delete project
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectResponse`: the response, with `project`.
    */
   delete(projectId: string, options?: CallOptions): Promise<ProjectResponse>;
   /**
-   * `DELETE /projects/{project_id}` (deleteProject)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete project
+   *
+   * Deletes the specified project and all its endpoints, branches, databases, and users.
+   * Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+   * To list recoverable projects, use `GET /projects?recoverable=true`.
+   *
+   * `DELETE /projects/{project_id}` (deleteProject)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ProjectResponse`: the response, with `project`.
    */
   deleteSync(projectId: string, options?: SyncCallOptions): ProjectResponse;
   /**
+   * Recover a deleted project
+   *
+   * Recovers a deleted project within the 7-day deletion recovery period.
+   * Restores branches, endpoints, settings, and connection strings.
+   * Some integrations require manual reconfiguration after recovery.
+   * To list recoverable projects, use `GET /projects?recoverable=true`.
+   *
    * `POST /projects/{project_id}/recover` (recoverProject)
    *
-   * Recover a deleted project
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectRecoverResponse`: the response, with `project`, `branches`.
    */
   recover(projectId: string, options?: CallOptions): Promise<ProjectRecoverResponse>;
   /**
-   * `POST /projects/{project_id}/recover` (recoverProject)
    * Blocking form of `recover` (blocks the event loop: for scripts).
    *
    * Recover a deleted project
+   *
+   * Recovers a deleted project within the 7-day deletion recovery period.
+   * Restores branches, endpoints, settings, and connection strings.
+   * Some integrations require manual reconfiguration after recovery.
+   * To list recoverable projects, use `GET /projects?recoverable=true`.
+   *
+   * `POST /projects/{project_id}/recover` (recoverProject)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ProjectRecoverResponse`: the response, with `project`, `branches`.
    */
   recoverSync(projectId: string, options?: SyncCallOptions): ProjectRecoverResponse;
   /**
+   * List project access
+   *
+   * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+   *
    * `GET /projects/{project_id}/permissions` (listProjectPermissions)
    *
-   * List project access
+   * @param projectId - The `project_id` parameter.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectPermissions`: the response, with `project_permissions`.
    */
   listPermissions(projectId: string, options?: CallOptions): Promise<ProjectPermissions>;
   /**
-   * `GET /projects/{project_id}/permissions` (listProjectPermissions)
    * Blocking form of `listPermissions` (blocks the event loop: for scripts).
    *
    * List project access
+   *
+   * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+   *
+   * `GET /projects/{project_id}/permissions` (listProjectPermissions)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param options - Per-call options.
+   * @returns The `ProjectPermissions`: the response, with `project_permissions`.
    */
   listPermissionsSync(projectId: string, options?: SyncCallOptions): ProjectPermissions;
   /**
+   * Grant project access
+   *
+   * Grants project access to the account associated with the specified email address.
+   *
    * `POST /projects/{project_id}/permissions` (grantPermissionToProject)
    *
-   * Grant project access
+   * @param projectId - The `project_id` parameter.
+   * @param body - The request: a `GrantPermissionToProjectRequest`. Fields: `email`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
    */
   grantPermission(projectId: string, body: GrantPermissionToProjectRequest, options?: CallOptions): Promise<ProjectPermission>;
   /**
-   * `POST /projects/{project_id}/permissions` (grantPermissionToProject)
    * Blocking form of `grantPermission` (blocks the event loop: for scripts).
    *
    * Grant project access
+   *
+   * Grants project access to the account associated with the specified email address.
+   *
+   * `POST /projects/{project_id}/permissions` (grantPermissionToProject)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param body - The request: a `GrantPermissionToProjectRequest`. Fields: `email`.
+   * @param options - Per-call options.
+   * @returns The `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
    */
   grantPermissionSync(projectId: string, body: GrantPermissionToProjectRequest, options?: SyncCallOptions): ProjectPermission;
   /**
+   * Revoke project access
+   *
+   * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+   *
    * `DELETE /projects/{project_id}/permissions/{permission_id}` (revokePermissionFromProject)
    *
-   * Revoke project access
+   * @param projectId - The `project_id` parameter.
+   * @param permissionId - The `permission_id` parameter.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
    */
   revokePermission(projectId: string, permissionId: string, options?: CallOptions): Promise<ProjectPermission>;
   /**
-   * `DELETE /projects/{project_id}/permissions/{permission_id}` (revokePermissionFromProject)
    * Blocking form of `revokePermission` (blocks the event loop: for scripts).
    *
    * Revoke project access
+   *
+   * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+   *
+   * `DELETE /projects/{project_id}/permissions/{permission_id}` (revokePermissionFromProject)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param permissionId - The `permission_id` parameter.
+   * @param options - Per-call options.
+   * @returns The `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
    */
   revokePermissionSync(projectId: string, permissionId: string, options?: SyncCallOptions): ProjectPermission;
   /**
+   * List available shared preload libraries
+   *
+   * Returns the shared preload libraries available for the specified project's Postgres version.
+   * Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+   * setting and a compute restart to activate.
+   * Use this list to determine which libraries can be enabled in the project's
+   * `settings.preload_libraries` configuration.
+   *
    * `GET /projects/{project_id}/available_preload_libraries` (getAvailablePreloadLibraries)
    *
-   * List available shared preload libraries
+   * @param projectId - The `project_id` parameter.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `AvailablePreloadLibraries`: the response, with `libraries`.
    */
   getAvailablePreloadLibraries(projectId: string, options?: CallOptions): Promise<AvailablePreloadLibraries>;
   /**
-   * `GET /projects/{project_id}/available_preload_libraries` (getAvailablePreloadLibraries)
    * Blocking form of `getAvailablePreloadLibraries` (blocks the event loop: for scripts).
    *
    * List available shared preload libraries
+   *
+   * Returns the shared preload libraries available for the specified project's Postgres version.
+   * Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+   * setting and a compute restart to activate.
+   * Use this list to determine which libraries can be enabled in the project's
+   * `settings.preload_libraries` configuration.
+   *
+   * `GET /projects/{project_id}/available_preload_libraries` (getAvailablePreloadLibraries)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param options - Per-call options.
+   * @returns The `AvailablePreloadLibraries`: the response, with `libraries`.
    */
   getAvailablePreloadLibrariesSync(projectId: string, options?: SyncCallOptions): AvailablePreloadLibraries;
   /**
+   * Create a project transfer request
+   *
+   * Creates a transfer request for the specified project. The request expires after a set period.
+   * To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+   * or uses the Neon Console claim link.
+   * The optional `ru` parameter redirects the recipient after acceptance.
+   *
    * `POST /projects/{project_id}/transfer_requests` (createProjectTransferRequest)
    *
-   * Create a project transfer request
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`.
    */
   createTransferRequest(projectId: string, body?: CreateProjectTransferRequestRequest, options?: CallOptions): Promise<ProjectTransferRequestResponse>;
   /**
-   * `POST /projects/{project_id}/transfer_requests` (createProjectTransferRequest)
    * Blocking form of `createTransferRequest` (blocks the event loop: for scripts).
    *
    * Create a project transfer request
+   *
+   * Creates a transfer request for the specified project. The request expires after a set period.
+   * To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+   * or uses the Neon Console claim link.
+   * The optional `ru` parameter redirects the recipient after acceptance.
+   *
+   * `POST /projects/{project_id}/transfer_requests` (createProjectTransferRequest)
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+   * @param options - Per-call options.
+   * @returns The `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`.
    */
   createTransferRequestSync(projectId: string, body?: CreateProjectTransferRequestRequest, options?: SyncCallOptions): ProjectTransferRequestResponse;
   /**
+   * Accept a project transfer request
+   *
+   * Accepts a transfer request for the specified project, transferring it to the specified organization
+   * or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+   *
    * `PUT /projects/{project_id}/transfer_requests/{request_id}` (acceptProjectTransferRequest)
    *
-   * Accept a project transfer request
+   * @param projectId - The Neon project ID
+   * @param requestId - The Neon project transfer request ID
+   * @param body - The request: a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   acceptTransferRequest(projectId: string, requestId: string, body?: AcceptProjectTransferRequestRequest, options?: CallOptions): Promise<void>;
   /**
-   * `PUT /projects/{project_id}/transfer_requests/{request_id}` (acceptProjectTransferRequest)
    * Blocking form of `acceptTransferRequest` (blocks the event loop: for scripts).
    *
    * Accept a project transfer request
+   *
+   * Accepts a transfer request for the specified project, transferring it to the specified organization
+   * or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+   *
+   * `PUT /projects/{project_id}/transfer_requests/{request_id}` (acceptProjectTransferRequest)
+   *
+   * @param projectId - The Neon project ID
+   * @param requestId - The Neon project transfer request ID
+   * @param body - The request: a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   acceptTransferRequestSync(projectId: string, requestId: string, body?: AcceptProjectTransferRequestRequest, options?: SyncCallOptions): void;
   /**
+   * List JWKS URLs
+   *
+   * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+   *
    * `GET /projects/{project_id}/jwks` (getProjectJWKS)
    *
-   * List JWKS URLs
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectJWKSResponse`: The list of configured JWKS definitions for a project
    */
   getJwks(projectId: string, options?: CallOptions): Promise<ProjectJWKSResponse>;
   /**
-   * `GET /projects/{project_id}/jwks` (getProjectJWKS)
    * Blocking form of `getJwks` (blocks the event loop: for scripts).
    *
    * List JWKS URLs
+   *
+   * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+   *
+   * `GET /projects/{project_id}/jwks` (getProjectJWKS)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ProjectJWKSResponse`: The list of configured JWKS definitions for a project
    */
   getJwksSync(projectId: string, options?: SyncCallOptions): ProjectJWKSResponse;
   /**
-   * `POST /projects/{project_id}/jwks` (addProjectJWKS)
-   *
    * Add JWKS URL
    *
+   * Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+   *
+   * The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+   *
+   * The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+   *
+   * The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+   *
+   * The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+   *
+   * The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+   *
+   * `POST /projects/{project_id}/jwks` (addProjectJWKS)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `JWKSCreationOperation`: the response, with `jwks`, `operations`.
    */
   addJwks(projectId: string, body: AddProjectJWKSRequest, options?: CallOptions): Promise<JWKSCreationOperation>;
   /**
-   * `POST /projects/{project_id}/jwks` (addProjectJWKS)
    * Blocking form of `addJwks` (blocks the event loop: for scripts).
    *
    * Add JWKS URL
    *
+   * Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+   *
+   * The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+   *
+   * The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+   *
+   * The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+   *
+   * The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+   *
+   * The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+   *
+   * `POST /projects/{project_id}/jwks` (addProjectJWKS)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `JWKSCreationOperation`: the response, with `jwks`, `operations`.
    */
   addJwksSync(projectId: string, body: AddProjectJWKSRequest, options?: SyncCallOptions): JWKSCreationOperation;
   /**
+   * Delete JWKS URL
+   *
+   * Removes the specified JWKS URL from the project.
+   * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+   *
    * `DELETE /projects/{project_id}/jwks/{jwks_id}` (deleteProjectJWKS)
    *
-   * Delete JWKS URL
+   * @param projectId - The Neon project ID
+   * @param jwksId - The JWKS ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, ….
    */
   deleteJwks(projectId: string, jwksId: string, options?: CallOptions): Promise<JWKS>;
   /**
-   * `DELETE /projects/{project_id}/jwks/{jwks_id}` (deleteProjectJWKS)
    * Blocking form of `deleteJwks` (blocks the event loop: for scripts).
    *
    * Delete JWKS URL
+   *
+   * Removes the specified JWKS URL from the project.
+   * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+   *
+   * `DELETE /projects/{project_id}/jwks/{jwks_id}` (deleteProjectJWKS)
+   *
+   * @param projectId - The Neon project ID
+   * @param jwksId - The JWKS ID
+   * @param options - Per-call options.
+   * @returns The `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, ….
    */
   deleteJwksSync(projectId: string, jwksId: string, options?: SyncCallOptions): JWKS;
   /**
+   * Retrieve connection URI
+   *
+   * Retrieves a connection URI for the specified database.
+   * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+   *
    * `GET /projects/{project_id}/connection_uri` (getConnectionURI)
    *
-   * Retrieve connection URI
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`GetConnectionURIQuery`): `branch_id`, `endpoint_id`, `database_name`, `role_name`, `pooled`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ConnectionURIResponse`: the response, with `uri`.
    */
   getConnectionUri(projectId: string, query: GetConnectionURIQuery, options?: CallOptions): Promise<ConnectionURIResponse>;
   /**
-   * `GET /projects/{project_id}/connection_uri` (getConnectionURI)
    * Blocking form of `getConnectionUri` (blocks the event loop: for scripts).
    *
    * Retrieve connection URI
+   *
+   * Retrieves a connection URI for the specified database.
+   * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+   *
+   * `GET /projects/{project_id}/connection_uri` (getConnectionURI)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`GetConnectionURIQuery`): `branch_id`, `endpoint_id`, `database_name`, `role_name`, `pooled`.
+   * @param options - Per-call options.
+   * @returns The `ConnectionURIResponse`: the response, with `uri`.
    */
   getConnectionUriSync(projectId: string, query: GetConnectionURIQuery, options?: SyncCallOptions): ConnectionURIResponse;
   /**
+   * List VPC endpoint restrictions
+   *
+   * Lists VPC endpoint restrictions for the specified Neon project.
+   *
    * `GET /projects/{project_id}/vpc_endpoints` (listProjectVPCEndpoints)
    *
-   * List VPC endpoint restrictions
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `VPCEndpointsResponse`: the response, with `endpoints`.
    */
   listVpcEndpoints(projectId: string, options?: CallOptions): Promise<VPCEndpointsResponse>;
   /**
-   * `GET /projects/{project_id}/vpc_endpoints` (listProjectVPCEndpoints)
    * Blocking form of `listVpcEndpoints` (blocks the event loop: for scripts).
    *
    * List VPC endpoint restrictions
+   *
+   * Lists VPC endpoint restrictions for the specified Neon project.
+   *
+   * `GET /projects/{project_id}/vpc_endpoints` (listProjectVPCEndpoints)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `VPCEndpointsResponse`: the response, with `endpoints`.
    */
   listVpcEndpointsSync(projectId: string, options?: SyncCallOptions): VPCEndpointsResponse;
   /**
+   * Set VPC endpoint restriction
+   *
+   * Sets or updates a VPC endpoint restriction for a Neon project.
+   * When a VPC endpoint restriction is set, the project only accepts connections
+   * from the specified VPC.
+   * A VPC endpoint can be set as a restriction only after it is assigned to the
+   * parent organization of the Neon project.
+   *
    * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (assignProjectVPCEndpoint)
    *
-   * Set VPC endpoint restriction
+   * @param projectId - The Neon project ID
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param body - The request: a `VPCEndpointAssignment`. Fields: `label`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   assignVpcEndpoint(projectId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: CallOptions): Promise<void>;
   /**
-   * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (assignProjectVPCEndpoint)
    * Blocking form of `assignVpcEndpoint` (blocks the event loop: for scripts).
    *
    * Set VPC endpoint restriction
+   *
+   * Sets or updates a VPC endpoint restriction for a Neon project.
+   * When a VPC endpoint restriction is set, the project only accepts connections
+   * from the specified VPC.
+   * A VPC endpoint can be set as a restriction only after it is assigned to the
+   * parent organization of the Neon project.
+   *
+   * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (assignProjectVPCEndpoint)
+   *
+   * @param projectId - The Neon project ID
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param body - The request: a `VPCEndpointAssignment`. Fields: `label`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   assignVpcEndpointSync(projectId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: SyncCallOptions): void;
   /**
+   * Delete VPC endpoint restriction
+   *
+   * Removes the specified VPC endpoint restriction from a Neon project.
+   *
    * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteProjectVPCEndpoint)
    *
-   * Delete VPC endpoint restriction
+   * @param projectId - The Neon project ID
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteVpcEndpoint(projectId: string, vpcEndpointId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteProjectVPCEndpoint)
    * Blocking form of `deleteVpcEndpoint` (blocks the event loop: for scripts).
    *
    * Delete VPC endpoint restriction
+   *
+   * Removes the specified VPC endpoint restriction from a Neon project.
+   *
+   * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteProjectVPCEndpoint)
+   *
+   * @param projectId - The Neon project ID
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteVpcEndpointSync(projectId: string, vpcEndpointId: string, options?: SyncCallOptions): void;
   /**
+   * List org members and their project roles
+   *
+   * Lists organization members and their per-project roles for an org-owned project.
+   * Returns 404 when the project is not org-owned, per-project role management is disabled,
+   * or the caller has no access. Callers with VIEWER or EDITOR see members with
+   * effective project access. Callers with ADMIN also see unassigned org members.
+   *
    * `GET /projects/{project_id}/members` (listProjectMembers)
    *
-   * List org members and their project roles
+   * @param projectId - The `project_id` parameter.
+   * @param query - The query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectMembers`: the response, with `project_members`, `pagination`.
    */
   listMembers(projectId: string, query?: ListProjectMembersQuery, options?: CallOptions): Promise<ProjectMembers>;
   /**
-   * `GET /projects/{project_id}/members` (listProjectMembers)
    * Blocking form of `listMembers` (blocks the event loop: for scripts).
    *
    * List org members and their project roles
+   *
+   * Lists organization members and their per-project roles for an org-owned project.
+   * Returns 404 when the project is not org-owned, per-project role management is disabled,
+   * or the caller has no access. Callers with VIEWER or EDITOR see members with
+   * effective project access. Callers with ADMIN also see unassigned org members.
+   *
+   * `GET /projects/{project_id}/members` (listProjectMembers)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param query - The query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `ProjectMembers`: the response, with `project_members`, `pagination`.
    */
   listMembersSync(projectId: string, query?: ListProjectMembersQuery, options?: SyncCallOptions): ProjectMembers;
-  /** Every `project_members` item of every page of `listProjectMembers`, fetched page by page. */
+  /**
+   * Every `project_members` item of every page of `listMembers` (`listProjectMembers`), each page fetched when the previous one is used up.
+   *
+   * List org members and their project roles
+   *
+   * Lists organization members and their per-project roles for an org-owned project.
+   * Returns 404 when the project is not org-owned, per-project role management is disabled,
+   * or the caller has no access. Callers with VIEWER or EDITOR see members with
+   * effective project access. Callers with ADMIN also see unassigned org members.
+   *
+   * `GET /projects/{project_id}/members` (listProjectMembers)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param query - The query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ProjectMember`.
+   */
   listMembersIter(projectId: string, query?: ListProjectMembersQuery, options?: CallOptions): AsyncIterableIterator<ProjectMember>;
-  /** Blocking form of `listMembersIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `project_members` item of every page of `listMembers` (`listProjectMembers`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `listMembersIter` (blocks the event loop: for scripts).
+   *
+   * List org members and their project roles
+   *
+   * Lists organization members and their per-project roles for an org-owned project.
+   * Returns 404 when the project is not org-owned, per-project role management is disabled,
+   * or the caller has no access. Callers with VIEWER or EDITOR see members with
+   * effective project access. Callers with ADMIN also see unassigned org members.
+   *
+   * `GET /projects/{project_id}/members` (listProjectMembers)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param query - The query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `ProjectMember`.
+   */
   listMembersIterSync(projectId: string, query?: ListProjectMembersQuery, options?: SyncCallOptions): IterableIterator<ProjectMember>;
   /**
+   * Set an org member's role on a project
+   *
+   * Idempotently sets or updates the explicit project grant of the specified org member.
+   * Self-demotion requires `confirm_self_demotion=true`.
+   *
    * `PUT /projects/{project_id}/members/{member_id}/role` (setProjectMemberRole)
    *
-   * Set an org member's role on a project
+   * @param projectId - The `project_id` parameter.
+   * @param memberId - The `member_id` parameter.
+   * @param body - The request: a `SetProjectMemberRoleRequest`. Fields: `role`.
+   * @param query - The query parameters (`SetProjectMemberRoleQuery`): `confirm_self_demotion`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
    */
   setMemberRole(projectId: string, memberId: string, body: SetProjectMemberRoleRequest, query?: SetProjectMemberRoleQuery, options?: CallOptions): Promise<ProjectMemberRoleResponse>;
   /**
-   * `PUT /projects/{project_id}/members/{member_id}/role` (setProjectMemberRole)
    * Blocking form of `setMemberRole` (blocks the event loop: for scripts).
    *
    * Set an org member's role on a project
+   *
+   * Idempotently sets or updates the explicit project grant of the specified org member.
+   * Self-demotion requires `confirm_self_demotion=true`.
+   *
+   * `PUT /projects/{project_id}/members/{member_id}/role` (setProjectMemberRole)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param memberId - The `member_id` parameter.
+   * @param body - The request: a `SetProjectMemberRoleRequest`. Fields: `role`.
+   * @param query - The query parameters (`SetProjectMemberRoleQuery`): `confirm_self_demotion`.
+   * @param options - Per-call options.
+   * @returns The `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
    */
   setMemberRoleSync(projectId: string, memberId: string, body: SetProjectMemberRoleRequest, query?: SetProjectMemberRoleQuery, options?: SyncCallOptions): ProjectMemberRoleResponse;
   /**
+   * Remove an org member's role on a project
+   *
+   * Idempotently removes the explicit project grant. The member's organization-role
+   * default project permission still applies. Self-DELETE requires
+   * `confirm_self_lockout=true` when effective manage access would be lost.
+   *
    * `DELETE /projects/{project_id}/members/{member_id}/role` (removeProjectMemberRole)
    *
-   * Remove an org member's role on a project
+   * @param projectId - The `project_id` parameter.
+   * @param memberId - The `member_id` parameter.
+   * @param query - The query parameters (`RemoveProjectMemberRoleQuery`): `confirm_self_lockout`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
    */
   removeMemberRole(projectId: string, memberId: string, query?: RemoveProjectMemberRoleQuery, options?: CallOptions): Promise<ProjectMemberRoleResponse>;
   /**
-   * `DELETE /projects/{project_id}/members/{member_id}/role` (removeProjectMemberRole)
    * Blocking form of `removeMemberRole` (blocks the event loop: for scripts).
    *
    * Remove an org member's role on a project
+   *
+   * Idempotently removes the explicit project grant. The member's organization-role
+   * default project permission still applies. Self-DELETE requires
+   * `confirm_self_lockout=true` when effective manage access would be lost.
+   *
+   * `DELETE /projects/{project_id}/members/{member_id}/role` (removeProjectMemberRole)
+   *
+   * @param projectId - The `project_id` parameter.
+   * @param memberId - The `member_id` parameter.
+   * @param query - The query parameters (`RemoveProjectMemberRoleQuery`): `confirm_self_lockout`.
+   * @param options - Per-call options.
+   * @returns The `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
    */
   removeMemberRoleSync(projectId: string, memberId: string, query?: RemoveProjectMemberRoleQuery, options?: SyncCallOptions): ProjectMemberRoleResponse;
 }
@@ -6477,355 +7104,1147 @@ export declare class ProjectsApi {
 /** `client.branches`: 24 operations. */
 export declare class BranchesApi {
   /**
+   * List branches
+   *
+   * Retrieves a list of branches for the specified project.
+   *
+   * Each Neon project has a root branch named `main`.
+   * A `branch_id` value has a `br-` prefix.
+   * A project may contain child branches that were branched from `main` or from another branch.
+   * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
    * `GET /projects/{project_id}/branches` (listProjectBranches)
    *
-   * List branches
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectBranchesQuery`): `search`, `sort_by`, `cursor`, `sort_order`, `limit`, `include_deleted`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`.
    */
   list(projectId: string, query?: ListProjectBranchesQuery, options?: CallOptions): Promise<ListProjectBranchesResponse>;
   /**
-   * `GET /projects/{project_id}/branches` (listProjectBranches)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List branches
+   *
+   * Retrieves a list of branches for the specified project.
+   *
+   * Each Neon project has a root branch named `main`.
+   * A `branch_id` value has a `br-` prefix.
+   * A project may contain child branches that were branched from `main` or from another branch.
+   * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `GET /projects/{project_id}/branches` (listProjectBranches)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectBranchesQuery`): `search`, `sort_by`, `cursor`, `sort_order`, `limit`, `include_deleted`.
+   * @param options - Per-call options.
+   * @returns The `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`.
    */
   listSync(projectId: string, query?: ListProjectBranchesQuery, options?: SyncCallOptions): ListProjectBranchesResponse;
-  /** Every `branches` item of every page of `listProjectBranches`, fetched page by page. */
+  /**
+   * Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+   *
+   * List branches
+   *
+   * Retrieves a list of branches for the specified project.
+   *
+   * Each Neon project has a root branch named `main`.
+   * A `branch_id` value has a `br-` prefix.
+   * A project may contain child branches that were branched from `main` or from another branch.
+   * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `GET /projects/{project_id}/branches` (listProjectBranches)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectBranchesQuery`): `search`, `sort_by`, `cursor`, `sort_order`, `limit`, `include_deleted`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `Branch`.
+   */
   iter(projectId: string, query?: ListProjectBranchesQuery, options?: CallOptions): AsyncIterableIterator<Branch>;
-  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `iter` (blocks the event loop: for scripts).
+   *
+   * List branches
+   *
+   * Retrieves a list of branches for the specified project.
+   *
+   * Each Neon project has a root branch named `main`.
+   * A `branch_id` value has a `br-` prefix.
+   * A project may contain child branches that were branched from `main` or from another branch.
+   * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `GET /projects/{project_id}/branches` (listProjectBranches)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectBranchesQuery`): `search`, `sort_by`, `cursor`, `sort_order`, `limit`, `include_deleted`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `Branch`.
+   */
   iterSync(projectId: string, query?: ListProjectBranchesQuery, options?: SyncCallOptions): IterableIterator<Branch>;
   /**
-   * `POST /projects/{project_id}/branches` (createProjectBranch)
-   *
    * Create branch
    *
+   * Creates a branch in the specified project.
+   * No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+   * By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+   * To access the branch, add a `read_write` endpoint.
+   * Each branch supports one read-write endpoint and multiple read-only endpoints.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `POST /projects/{project_id}/branches` (createProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
    */
   create(projectId: string, body?: CreateProjectBranchRequest, options?: CallOptions): Promise<CreatedBranchResponse>;
   /**
-   * `POST /projects/{project_id}/branches` (createProjectBranch)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create branch
    *
+   * Creates a branch in the specified project.
+   * No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+   * By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+   * To access the branch, add a `read_write` endpoint.
+   * Each branch supports one read-write endpoint and multiple read-only endpoints.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `POST /projects/{project_id}/branches` (createProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
    */
   createSync(projectId: string, body?: CreateProjectBranchRequest, options?: SyncCallOptions): CreatedBranchResponse;
   /**
-   * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
-   *
    * Create anonymized branch
    *
+   * Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+   * This allows developers to work with masked production data.
+   * Optionally, provide `masking_rules` to set initial masking rules for the branch
+   * and `start_anonymization` to automatically start anonymization after creation. This
+   * combines functionality of updating masking rules and starting anonymization into the
+   * branch creation request.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
    */
   createAnonymized(projectId: string, body: BranchAnonymizedCreateRequest, options?: CallOptions): Promise<CreatedBranchResponse>;
   /**
-   * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
    * Blocking form of `createAnonymized` (blocks the event loop: for scripts).
    *
    * Create anonymized branch
    *
+   * Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+   * This allows developers to work with masked production data.
+   * Optionally, provide `masking_rules` to set initial masking rules for the branch
+   * and `start_anonymization` to automatically start anonymization after creation. This
+   * combines functionality of updating masking rules and starting anonymization into the
+   * branch creation request.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branch_anonymized` (createProjectBranchAnonymized)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
    */
   createAnonymizedSync(projectId: string, body: BranchAnonymizedCreateRequest, options?: SyncCallOptions): CreatedBranchResponse;
   /**
+   * Retrieve number of branches
+   *
+   * Retrieves the total number of branches in the specified project.
+   * Supports an optional `search` parameter to count branches matching a name filter.
+   *
    * `GET /projects/{project_id}/branches/count` (countProjectBranches)
    *
-   * Retrieve number of branches
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`CountProjectBranchesQuery`): `search`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BranchesCountResponse`: the response, with `count`.
    */
   count(projectId: string, query?: CountProjectBranchesQuery, options?: CallOptions): Promise<BranchesCountResponse>;
   /**
-   * `GET /projects/{project_id}/branches/count` (countProjectBranches)
    * Blocking form of `count` (blocks the event loop: for scripts).
    *
    * Retrieve number of branches
+   *
+   * Retrieves the total number of branches in the specified project.
+   * Supports an optional `search` parameter to count branches matching a name filter.
+   *
+   * `GET /projects/{project_id}/branches/count` (countProjectBranches)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`CountProjectBranchesQuery`): `search`.
+   * @param options - Per-call options.
+   * @returns The `BranchesCountResponse`: the response, with `count`.
    */
   countSync(projectId: string, query?: CountProjectBranchesQuery, options?: SyncCallOptions): BranchesCountResponse;
   /**
+   * Retrieve branch details
+   *
+   * Retrieves information about the specified branch.
+   * A `branch_id` value has a `br-` prefix.
+   *
+   * Each Neon project is initially created with a root and default branch named `main`.
+   * A project can contain one or more branches.
+   * A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
    * `GET /projects/{project_id}/branches/{branch_id}` (getProjectBranch)
    *
-   * Retrieve branch details
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `GetProjectBranchResponse`: the response, with `branch`, `annotation`.
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<GetProjectBranchResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}` (getProjectBranch)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve branch details
+   *
+   * Retrieves information about the specified branch.
+   * A `branch_id` value has a `br-` prefix.
+   *
+   * Each Neon project is initially created with a root and default branch named `main`.
+   * A project can contain one or more branches.
+   * A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}` (getProjectBranch)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `GetProjectBranchResponse`: the response, with `branch`, `annotation`.
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): GetProjectBranchResponse;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
-   *
    * Update branch
    *
+   * Updates the specified branch.
+   * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `BranchUpdateRequest`. Fields: `branch`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `BranchOperations`: the response, with `branch`, `operations`.
    */
   update(projectId: string, branchId: string, body: BranchUpdateRequest, options?: CallOptions): Promise<BranchOperations>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update branch
    *
+   * Updates the specified branch.
+   * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}` (updateProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `BranchUpdateRequest`. Fields: `branch`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `BranchOperations`: the response, with `branch`, `operations`.
    */
   updateSync(projectId: string, branchId: string, body: BranchUpdateRequest, options?: SyncCallOptions): BranchOperations;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
-   *
    * Delete branch
    *
+   * Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+   *
+   * The deletion completes after all operations finish.
+   * You cannot delete a project's root or default branch, or a branch that has a child branch.
+   * A project must have at least one branch.
+   *
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `BranchOperations`: the response, with `branch`, `operations`.
    */
   delete(projectId: string, branchId: string, options?: CallOptions): Promise<BranchOperations>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete branch
    *
+   * Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+   *
+   * The deletion completes after all operations finish.
+   * You cannot delete a project's root or default branch, or a branch that has a child branch.
+   * A project must have at least one branch.
+   *
+   * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}` (deleteProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `BranchOperations`: the response, with `branch`, `operations`.
    */
   deleteSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchOperations;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
-   *
    * Restore branch to a historical state
    *
+   * Restores a branch to an earlier state in its own or another branch's history
+   * by specifying an LSN or timestamp.
+   * Creates a new branch from the historical state.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `BranchOperations`: the response, with `branch`, `operations`.
    */
   restore(projectId: string, branchId: string, body: BranchRestoreRequest, options?: CallOptions): Promise<BranchOperations>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
    * Blocking form of `restore` (blocks the event loop: for scripts).
    *
    * Restore branch to a historical state
    *
+   * Restores a branch to an earlier state in its own or another branch's history
+   * by specifying an LSN or timestamp.
+   * Creates a new branch from the historical state.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/restore` (restoreProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `BranchOperations`: the response, with `branch`, `operations`.
    */
   restoreSync(projectId: string, branchId: string, body: BranchRestoreRequest, options?: SyncCallOptions): BranchOperations;
   /**
+   * Retrieve database schema
+   *
+   * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/schema` (getProjectBranchSchema)
    *
-   * Retrieve database schema
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param query - The query parameters (`GetProjectBranchSchemaQuery`): `db_name`, `lsn`, `timestamp`, `format`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BranchSchemaResponse`: the response, with `sql`, `json`.
    */
   getSchema(projectId: string, branchId: string, query: GetProjectBranchSchemaQuery, options?: CallOptions): Promise<BranchSchemaResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/schema` (getProjectBranchSchema)
    * Blocking form of `getSchema` (blocks the event loop: for scripts).
    *
    * Retrieve database schema
+   *
+   * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/schema` (getProjectBranchSchema)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param query - The query parameters (`GetProjectBranchSchemaQuery`): `db_name`, `lsn`, `timestamp`, `format`.
+   * @param options - Per-call options.
+   * @returns The `BranchSchemaResponse`: the response, with `sql`, `json`.
    */
   getSchemaSync(projectId: string, branchId: string, query: GetProjectBranchSchemaQuery, options?: SyncCallOptions): BranchSchemaResponse;
   /**
+   * Compare database schema
+   *
+   * Compares the schema from the specified database with another branch's schema.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (getProjectBranchSchemaComparison)
    *
-   * Compare database schema
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param query - The query parameters (`GetProjectBranchSchemaComparisonQuery`): `base_branch_id`, `db_name`, `lsn`, `timestamp`, `base_lsn`, `base_timestamp`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BranchSchemaCompareResponse`: the response, with `diff`.
    */
   getSchemaComparison(projectId: string, branchId: string, query: GetProjectBranchSchemaComparisonQuery, options?: CallOptions): Promise<BranchSchemaCompareResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (getProjectBranchSchemaComparison)
    * Blocking form of `getSchemaComparison` (blocks the event loop: for scripts).
    *
    * Compare database schema
+   *
+   * Compares the schema from the specified database with another branch's schema.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (getProjectBranchSchemaComparison)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param query - The query parameters (`GetProjectBranchSchemaComparisonQuery`): `base_branch_id`, `db_name`, `lsn`, `timestamp`, `base_lsn`, `base_timestamp`.
+   * @param options - Per-call options.
+   * @returns The `BranchSchemaCompareResponse`: the response, with `diff`.
    */
   getSchemaComparisonSync(projectId: string, branchId: string, query: GetProjectBranchSchemaComparisonQuery, options?: SyncCallOptions): BranchSchemaCompareResponse;
   /**
+   * Retrieve masking rules
+   *
+   * Retrieves the masking rules for the specified anonymized branch.
+   * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (getMaskingRules)
    *
-   * Retrieve masking rules
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `MaskingRulesResponse`: the response, with `masking_rules`.
    */
   getMaskingRules(projectId: string, branchId: string, options?: CallOptions): Promise<MaskingRulesResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (getMaskingRules)
    * Blocking form of `getMaskingRules` (blocks the event loop: for scripts).
    *
    * Retrieve masking rules
+   *
+   * Retrieves the masking rules for the specified anonymized branch.
+   * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (getMaskingRules)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `MaskingRulesResponse`: the response, with `masking_rules`.
    */
   getMaskingRulesSync(projectId: string, branchId: string, options?: SyncCallOptions): MaskingRulesResponse;
   /**
+   * Update masking rules
+   *
+   * Updates the masking rules for the specified anonymized branch.
+   * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (updateMaskingRules)
    *
-   * Update masking rules
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `MaskingRulesResponse`: the response, with `masking_rules`.
    */
   updateMaskingRules(projectId: string, branchId: string, body: MaskingRulesUpdateRequest, options?: CallOptions): Promise<MaskingRulesResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (updateMaskingRules)
    * Blocking form of `updateMaskingRules` (blocks the event loop: for scripts).
    *
    * Update masking rules
+   *
+   * Updates the masking rules for the specified anonymized branch.
+   * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (updateMaskingRules)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+   * @param options - Per-call options.
+   * @returns The `MaskingRulesResponse`: the response, with `masking_rules`.
    */
   updateMaskingRulesSync(projectId: string, branchId: string, body: MaskingRulesUpdateRequest, options?: SyncCallOptions): MaskingRulesResponse;
   /**
+   * Retrieve anonymized branch status
+   *
+   * Retrieves the current status of an anonymized branch, including its state and progress information.
+   * This endpoint allows you to monitor the anonymization process from initialization through completion.
+   * Only anonymized branches will have status information available.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (getAnonymizedBranchStatus)
    *
-   * Retrieve anonymized branch status
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
    */
   getAnonymizedStatus(projectId: string, branchId: string, options?: CallOptions): Promise<AnonymizedBranchStatusResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (getAnonymizedBranchStatus)
    * Blocking form of `getAnonymizedStatus` (blocks the event loop: for scripts).
    *
    * Retrieve anonymized branch status
+   *
+   * Retrieves the current status of an anonymized branch, including its state and progress information.
+   * This endpoint allows you to monitor the anonymization process from initialization through completion.
+   * Only anonymized branches will have status information available.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (getAnonymizedBranchStatus)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
    */
   getAnonymizedStatusSync(projectId: string, branchId: string, options?: SyncCallOptions): AnonymizedBranchStatusResponse;
   /**
+   * Start anonymization
+   *
+   * Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+   * This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+   * The branch must be an anonymized branch to start anonymization.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (startAnonymization)
    *
-   * Start anonymization
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
    */
   startAnonymization(projectId: string, branchId: string, options?: CallOptions): Promise<AnonymizedBranchStatusResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (startAnonymization)
    * Blocking form of `startAnonymization` (blocks the event loop: for scripts).
    *
    * Start anonymization
+   *
+   * Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+   * This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+   * The branch must be an anonymized branch to start anonymization.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (startAnonymization)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`.
    */
   startAnonymizationSync(projectId: string, branchId: string, options?: SyncCallOptions): AnonymizedBranchStatusResponse;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
-   *
    * Set branch as default
    *
+   * Sets the specified branch as the project's default branch.
+   * The default designation is automatically removed from the previous default branch.
+   * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `BranchOperations`: the response, with `branch`, `operations`.
    */
   setDefault(projectId: string, branchId: string, options?: CallOptions): Promise<BranchOperations>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
    * Blocking form of `setDefault` (blocks the event loop: for scripts).
    *
    * Set branch as default
    *
+   * Sets the specified branch as the project's default branch.
+   * The default designation is automatically removed from the previous default branch.
+   * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (setDefaultProjectBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `BranchOperations`: the response, with `branch`, `operations`.
    */
   setDefaultSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchOperations;
   /**
+   * Recover a deleted branch
+   *
+   * Recovers a deleted branch within the 7-day deletion recovery period.
+   * The branch must have been soft deleted and not yet permanently deleted.
+   * Recovery restores the branch and its endpoints to an idle state.
+   * Connection strings remain valid after recovery.
+   * TTL branches become non-TTL branches after recovery.
+   *
+   * To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/recover` (recoverProjectBranch)
    *
-   * Recover a deleted branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BranchRecoverResponse`: the response, with `branch`, `endpoints`.
    */
   recover(projectId: string, branchId: string, options?: CallOptions): Promise<BranchRecoverResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/recover` (recoverProjectBranch)
    * Blocking form of `recover` (blocks the event loop: for scripts).
    *
    * Recover a deleted branch
+   *
+   * Recovers a deleted branch within the 7-day deletion recovery period.
+   * The branch must have been soft deleted and not yet permanently deleted.
+   * Recovery restores the branch and its endpoints to an idle state.
+   * Connection strings remain valid after recovery.
+   * TTL branches become non-TTL branches after recovery.
+   *
+   * To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/recover` (recoverProjectBranch)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `BranchRecoverResponse`: the response, with `branch`, `endpoints`.
    */
   recoverSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchRecoverResponse;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
-   *
    * Finalize branch restore from snapshot
    *
+   * Finalize the restore operation for a branch created from a snapshot.
+   * This operation updates the branch so it functions as the original branch it replaced.
+   * This includes:
+   *   - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+   *   - Renaming the restored branch to the original branch's name
+   *   - Renaming the original branch so it no longer uses the original name
+   *
+   * This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `OperationsResponse`: the response, with `operations`.
    */
   finalizeRestore(projectId: string, branchId: string, body?: FinalizeRestoreBranchRequest, options?: CallOptions): Promise<OperationsResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
    * Blocking form of `finalizeRestore` (blocks the event loop: for scripts).
    *
    * Finalize branch restore from snapshot
    *
+   * Finalize the restore operation for a branch created from a snapshot.
+   * This operation updates the branch so it functions as the original branch it replaced.
+   * This includes:
+   *   - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+   *   - Renaming the restored branch to the original branch's name
+   *   - Renaming the original branch so it no longer uses the original name
+   *
+   * This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (finalizeRestoreBranch)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `OperationsResponse`: the response, with `operations`.
    */
   finalizeRestoreSync(projectId: string, branchId: string, body?: FinalizeRestoreBranchRequest, options?: SyncCallOptions): OperationsResponse;
   /**
+   * List branch endpoints
+   *
+   * Retrieves a list of compute endpoints for the specified branch.
+   * Neon permits only one read-write compute endpoint per branch.
+   * A branch can have multiple read-only compute endpoints.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (listProjectBranchEndpoints)
    *
-   * List branch endpoints
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EndpointsResponse`: the response, with `endpoints`.
    */
   listEndpoints(projectId: string, branchId: string, options?: CallOptions): Promise<EndpointsResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (listProjectBranchEndpoints)
    * Blocking form of `listEndpoints` (blocks the event loop: for scripts).
    *
    * List branch endpoints
+   *
+   * Retrieves a list of compute endpoints for the specified branch.
+   * Neon permits only one read-write compute endpoint per branch.
+   * A branch can have multiple read-only compute endpoints.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (listProjectBranchEndpoints)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `EndpointsResponse`: the response, with `endpoints`.
    */
   listEndpointsSync(projectId: string, branchId: string, options?: SyncCallOptions): EndpointsResponse;
   /**
+   * Query branch logs
+   *
+   * Returns logs emitted by services running on the specified branch,
+   * ordered by timestamp according to `sort_order`.
+   *
+   * All supplied filters are combined with `AND`: a record is returned only
+   * when it matches every filter. `minimum_severity` and `severity_text` are
+   * independent filters, so setting both requires a record to clear the
+   * severity floor *and* match the exact severity text.
+   *
+   * Supply `logql` instead of the structured filters to run a raw LogQL
+   * expression. Combining it with any structured filter is rejected rather
+   * than silently ignored; `limit`, `sort_order`, and the time window still
+   * apply, because those bound the query rather than form part of the
+   * expression.
+   *
+   * Give the window either as `since` — a duration ending at `end_time`, or
+   * at the current time when `end_time` is omitted — or as an explicit
+   * `start_time`. Supplying both is rejected.
+   *
+   * A single response holds at most 1,000 records. When `is_truncated` is
+   * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+   * next page, repeating the time range and every filter unchanged.
+   *
+   * If no time range is supplied, the query covers the previous hour. The
+   * maximum supported time range is seven days. `end_time` is exclusive.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
    *
-   * Query branch logs
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`.
    */
   queryLogs(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: CallOptions): Promise<ProjectBranchLogsQueryResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
    * Blocking form of `queryLogs` (blocks the event loop: for scripts).
    *
    * Query branch logs
+   *
+   * Returns logs emitted by services running on the specified branch,
+   * ordered by timestamp according to `sort_order`.
+   *
+   * All supplied filters are combined with `AND`: a record is returned only
+   * when it matches every filter. `minimum_severity` and `severity_text` are
+   * independent filters, so setting both requires a record to clear the
+   * severity floor *and* match the exact severity text.
+   *
+   * Supply `logql` instead of the structured filters to run a raw LogQL
+   * expression. Combining it with any structured filter is rejected rather
+   * than silently ignored; `limit`, `sort_order`, and the time window still
+   * apply, because those bound the query rather than form part of the
+   * expression.
+   *
+   * Give the window either as `since` — a duration ending at `end_time`, or
+   * at the current time when `end_time` is omitted — or as an explicit
+   * `start_time`. Supplying both is rejected.
+   *
+   * A single response holds at most 1,000 records. When `is_truncated` is
+   * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+   * next page, repeating the time range and every filter unchanged.
+   *
+   * If no time range is supplied, the query covers the previous hour. The
+   * maximum supported time range is seven days. `end_time` is exclusive.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+   * @param options - Per-call options.
+   * @returns The `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`.
    */
   queryLogsSync(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: SyncCallOptions): ProjectBranchLogsQueryResponse;
-  /** Every `logs` item of every page of `queryProjectBranchLogs`, fetched page by page. */
+  /**
+   * Every `logs` item of every page of `queryLogs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+   *
+   * Query branch logs
+   *
+   * Returns logs emitted by services running on the specified branch,
+   * ordered by timestamp according to `sort_order`.
+   *
+   * All supplied filters are combined with `AND`: a record is returned only
+   * when it matches every filter. `minimum_severity` and `severity_text` are
+   * independent filters, so setting both requires a record to clear the
+   * severity floor *and* match the exact severity text.
+   *
+   * Supply `logql` instead of the structured filters to run a raw LogQL
+   * expression. Combining it with any structured filter is rejected rather
+   * than silently ignored; `limit`, `sort_order`, and the time window still
+   * apply, because those bound the query rather than form part of the
+   * expression.
+   *
+   * Give the window either as `since` — a duration ending at `end_time`, or
+   * at the current time when `end_time` is omitted — or as an explicit
+   * `start_time`. Supplying both is rejected.
+   *
+   * A single response holds at most 1,000 records. When `is_truncated` is
+   * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+   * next page, repeating the time range and every filter unchanged.
+   *
+   * If no time range is supplied, the query covers the previous hour. The
+   * maximum supported time range is seven days. `end_time` is exclusive.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ProjectBranchLogRecord`.
+   */
   queryLogsIter(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: CallOptions): AsyncIterableIterator<ProjectBranchLogRecord>;
-  /** Blocking form of `queryLogsIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `logs` item of every page of `queryLogs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `queryLogsIter` (blocks the event loop: for scripts).
+   *
+   * Query branch logs
+   *
+   * Returns logs emitted by services running on the specified branch,
+   * ordered by timestamp according to `sort_order`.
+   *
+   * All supplied filters are combined with `AND`: a record is returned only
+   * when it matches every filter. `minimum_severity` and `severity_text` are
+   * independent filters, so setting both requires a record to clear the
+   * severity floor *and* match the exact severity text.
+   *
+   * Supply `logql` instead of the structured filters to run a raw LogQL
+   * expression. Combining it with any structured filter is rejected rather
+   * than silently ignored; `limit`, `sort_order`, and the time window still
+   * apply, because those bound the query rather than form part of the
+   * expression.
+   *
+   * Give the window either as `since` — a duration ending at `end_time`, or
+   * at the current time when `end_time` is omitted — or as an explicit
+   * `start_time`. Supplying both is rejected.
+   *
+   * A single response holds at most 1,000 records. When `is_truncated` is
+   * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+   * next page, repeating the time range and every filter unchanged.
+   *
+   * If no time range is supplied, the query covers the previous hour. The
+   * maximum supported time range is seven days. `end_time` is exclusive.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (queryProjectBranchLogs)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `ProjectBranchLogRecord`.
+   */
   queryLogsIterSync(projectId: string, branchId: string, body: ProjectBranchLogsQueryRequest, options?: SyncCallOptions): IterableIterator<ProjectBranchLogRecord>;
   /**
+   * List branch log fields
+   *
+   * Lists the low-cardinality log fields observed on this branch whose
+   * distinct values can be discovered with the log field-values endpoint.
+   *
+   * The set is computed per branch and grows as new fields are observed, so
+   * treat it as data rather than a fixed list: discover a field here, then
+   * pass it as `field_name` to the field-values endpoint.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (listProjectBranchLogFields)
    *
-   * List branch log fields
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectBranchLogFieldsResponse`: the response, with `fields`.
    */
   listLogFields(projectId: string, branchId: string, options?: CallOptions): Promise<ProjectBranchLogFieldsResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (listProjectBranchLogFields)
    * Blocking form of `listLogFields` (blocks the event loop: for scripts).
    *
    * List branch log fields
+   *
+   * Lists the low-cardinality log fields observed on this branch whose
+   * distinct values can be discovered with the log field-values endpoint.
+   *
+   * The set is computed per branch and grows as new fields are observed, so
+   * treat it as data rather than a fixed list: discover a field here, then
+   * pass it as `field_name` to the field-values endpoint.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (listProjectBranchLogFields)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `ProjectBranchLogFieldsResponse`: the response, with `fields`.
    */
   listLogFieldsSync(projectId: string, branchId: string, options?: SyncCallOptions): ProjectBranchLogFieldsResponse;
   /**
+   * List branch log field values
+   *
+   * Lists the distinct values observed for a low-cardinality log field in
+   * the requested time range. Call the log fields endpoint first to learn
+   * which `field_name` values this branch supports; a field that branch has
+   * never emitted is rejected with `unknown_field`.
+   *
+   * Give the window either as `since` or as an explicit `start_time`;
+   * supplying both is rejected. If neither is given, the previous six hours
+   * are used. The maximum supported time range is seven days.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (listProjectBranchLogFieldValues)
    *
-   * List branch log field values
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param fieldName - The log field whose distinct values should be returned. Must be one of
+   * the names returned by the log fields endpoint for this branch.
+   * @param query - The query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `start_time`, `end_time`, `source`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`.
    */
   listLogFieldValues(projectId: string, branchId: string, fieldName: string, query?: ListProjectBranchLogFieldValuesQuery, options?: CallOptions): Promise<ProjectBranchLogFieldValuesResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (listProjectBranchLogFieldValues)
    * Blocking form of `listLogFieldValues` (blocks the event loop: for scripts).
    *
    * List branch log field values
+   *
+   * Lists the distinct values observed for a low-cardinality log field in
+   * the requested time range. Call the log fields endpoint first to learn
+   * which `field_name` values this branch supports; a field that branch has
+   * never emitted is rejected with `unknown_field`.
+   *
+   * Give the window either as `since` or as an explicit `start_time`;
+   * supplying both is rejected. If neither is given, the previous six hours
+   * are used. The maximum supported time range is seven days.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (listProjectBranchLogFieldValues)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param fieldName - The log field whose distinct values should be returned. Must be one of
+   * the names returned by the log fields endpoint for this branch.
+   * @param query - The query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `start_time`, `end_time`, `source`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`.
    */
   listLogFieldValuesSync(projectId: string, branchId: string, fieldName: string, query?: ListProjectBranchLogFieldValuesQuery, options?: SyncCallOptions): ProjectBranchLogFieldValuesResponse;
   /**
+   * List the custom domains on a branch
+   *
+   * Lists all custom domains registered on the branch, across every target
+   * entity.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
    *
-   * List the custom domains on a branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`.
    */
   listCustomDomains(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: CallOptions): Promise<ListProjectBranchCustomDomainsResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
    * Blocking form of `listCustomDomains` (blocks the event loop: for scripts).
    *
    * List the custom domains on a branch
+   *
+   * Lists all custom domains registered on the branch, across every target
+   * entity.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`.
    */
   listCustomDomainsSync(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: SyncCallOptions): ListProjectBranchCustomDomainsResponse;
-  /** Every `custom_domains` item of every page of `listProjectBranchCustomDomains`, fetched page by page. */
+  /**
+   * Every `custom_domains` item of every page of `listCustomDomains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+   *
+   * List the custom domains on a branch
+   *
+   * Lists all custom domains registered on the branch, across every target
+   * entity.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `CustomDomain`.
+   */
   listCustomDomainsIter(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: CallOptions): AsyncIterableIterator<CustomDomain>;
-  /** Blocking form of `listCustomDomainsIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `custom_domains` item of every page of `listCustomDomains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `listCustomDomainsIter` (blocks the event loop: for scripts).
+   *
+   * List the custom domains on a branch
+   *
+   * Lists all custom domains registered on the branch, across every target
+   * entity.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (listProjectBranchCustomDomains)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `CustomDomain`.
+   */
   listCustomDomainsIterSync(projectId: string, branchId: string, query?: ListProjectBranchCustomDomainsQuery, options?: SyncCallOptions): IterableIterator<CustomDomain>;
   /**
+   * Register a custom domain on a branch
+   *
+   * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+   * branch and points it at a target entity, chosen by `entity_type` +
+   * `entity_id`. In v1 only `entity_type: function` is supported (an
+   * unsupported type is rejected with `400`), where `entity_id` is the function
+   * slug and the function must already exist on the branch (else `404`).
+   *
+   * The response includes the `cname_target` the customer must point their
+   * domain at with a CNAME record; the domain goes live only once that DNS
+   * resolves and a certificate is issued on the first request. A domain already
+   * registered to another resource is rejected with `409` and no detail about
+   * the owner. Re-registering the same domain for the same entity is idempotent.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (registerProjectBranchCustomDomain)
    *
-   * Register a custom domain on a branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
    */
   registerCustomDomain(projectId: string, branchId: string, body: CustomDomainRegisterRequest, options?: CallOptions): Promise<CustomDomain>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (registerProjectBranchCustomDomain)
    * Blocking form of `registerCustomDomain` (blocks the event loop: for scripts).
    *
    * Register a custom domain on a branch
+   *
+   * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+   * branch and points it at a target entity, chosen by `entity_type` +
+   * `entity_id`. In v1 only `entity_type: function` is supported (an
+   * unsupported type is rejected with `400`), where `entity_id` is the function
+   * slug and the function must already exist on the branch (else `404`).
+   *
+   * The response includes the `cname_target` the customer must point their
+   * domain at with a CNAME record; the domain goes live only once that DNS
+   * resolves and a certificate is issued on the first request. A domain already
+   * registered to another resource is rejected with `409` and no detail about
+   * the owner. Re-registering the same domain for the same entity is idempotent.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (registerProjectBranchCustomDomain)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+   * @param options - Per-call options.
+   * @returns The `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
    */
   registerCustomDomainSync(projectId: string, branchId: string, body: CustomDomainRegisterRequest, options?: SyncCallOptions): CustomDomain;
   /**
+   * Delete a custom domain from a branch
+   *
+   * Removes a custom domain registered on the branch and stops routing it.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (deleteProjectBranchCustomDomain)
    *
-   * Delete a custom domain from a branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param domain - The registered custom domain (case-insensitive).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteCustomDomain(projectId: string, branchId: string, domain: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (deleteProjectBranchCustomDomain)
    * Blocking form of `deleteCustomDomain` (blocks the event loop: for scripts).
    *
    * Delete a custom domain from a branch
+   *
+   * Removes a custom domain registered on the branch and stops routing it.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (deleteProjectBranchCustomDomain)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param domain - The registered custom domain (case-insensitive).
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteCustomDomainSync(projectId: string, branchId: string, domain: string, options?: SyncCallOptions): void;
 }
@@ -6833,80 +8252,179 @@ export declare class BranchesApi {
 /** `client.databases`: 5 operations. */
 export declare class DatabasesApi {
   /**
+   * List databases
+   *
+   * Retrieves a list of databases for the specified branch.
+   * A branch can have multiple databases.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/databases` (listProjectBranchDatabases)
    *
-   * List databases
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `DatabasesResponse`: the response, with `databases`.
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<DatabasesResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/databases` (listProjectBranchDatabases)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List databases
+   *
+   * Retrieves a list of databases for the specified branch.
+   * A branch can have multiple databases.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/databases` (listProjectBranchDatabases)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `DatabasesResponse`: the response, with `databases`.
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): DatabasesResponse;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
-   *
    * Create database
    *
+   * Creates a database in the specified branch.
+   * A branch can have multiple databases.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `DatabaseCreateRequest`. Fields: `database`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `DatabaseOperations`: the response, with `database`, `operations`.
    */
   create(projectId: string, branchId: string, body: DatabaseCreateRequest, options?: CallOptions): Promise<DatabaseOperations>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create database
    *
+   * Creates a database in the specified branch.
+   * A branch can have multiple databases.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/databases` (createProjectBranchDatabase)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `DatabaseCreateRequest`. Fields: `database`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `DatabaseOperations`: the response, with `database`, `operations`.
    */
   createSync(projectId: string, branchId: string, body: DatabaseCreateRequest, options?: SyncCallOptions): DatabaseOperations;
   /**
+   * Retrieve database details
+   *
+   * Retrieves information about the specified database.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (getProjectBranchDatabase)
    *
-   * Retrieve database details
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `DatabaseResponse`: the response, with `database`.
    */
   get(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DatabaseResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (getProjectBranchDatabase)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve database details
+   *
+   * Retrieves information about the specified database.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (getProjectBranchDatabase)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options.
+   * @returns The `DatabaseResponse`: the response, with `database`.
    */
   getSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DatabaseResponse;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
-   *
    * Update database
    *
+   * Updates the specified database in the branch.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param databaseName - The database name
+   * @param body - The request: a `DatabaseUpdateRequest`. Fields: `database`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `DatabaseOperations`: the response, with `database`, `operations`.
    */
   update(projectId: string, branchId: string, databaseName: string, body: DatabaseUpdateRequest, options?: CallOptions): Promise<DatabaseOperations>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update database
    *
+   * Updates the specified database in the branch.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (updateProjectBranchDatabase)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param databaseName - The database name
+   * @param body - The request: a `DatabaseUpdateRequest`. Fields: `database`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `DatabaseOperations`: the response, with `database`, `operations`.
    */
   updateSync(projectId: string, branchId: string, databaseName: string, body: DatabaseUpdateRequest, options?: SyncCallOptions): DatabaseOperations;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
-   *
    * Delete database
    *
+   * Deletes the specified database from the branch.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `DatabaseOperations`: the response, with `database`, `operations`.
    */
   delete(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DatabaseOperations>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete database
    *
+   * Deletes the specified database from the branch.
+   * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (deleteProjectBranchDatabase)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `DatabaseOperations`: the response, with `database`, `operations`.
    */
   deleteSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DatabaseOperations;
 }
@@ -6914,93 +8432,223 @@ export declare class DatabasesApi {
 /** `client.roles`: 6 operations. */
 export declare class RolesApi {
   /**
+   * List roles
+   *
+   * Retrieves a list of Postgres roles from the specified branch.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/roles` (listProjectBranchRoles)
    *
-   * List roles
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `RolesResponse`: the response, with `roles`.
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<RolesResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/roles` (listProjectBranchRoles)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List roles
+   *
+   * Retrieves a list of Postgres roles from the specified branch.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/roles` (listProjectBranchRoles)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `RolesResponse`: the response, with `roles`.
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): RolesResponse;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
-   *
    * Create role
    *
+   * Creates a Postgres role in the specified branch.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * Connections established to the active compute endpoint will be dropped.
+   * If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `RoleCreateRequest`. Fields: `role`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `RoleOperations`: the response, with `role`, `operations`.
    */
   create(projectId: string, branchId: string, body: RoleCreateRequest, options?: CallOptions): Promise<RoleOperations>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create role
    *
+   * Creates a Postgres role in the specified branch.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * Connections established to the active compute endpoint will be dropped.
+   * If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/roles` (createProjectBranchRole)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `RoleCreateRequest`. Fields: `role`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `RoleOperations`: the response, with `role`, `operations`.
    */
   createSync(projectId: string, branchId: string, body: RoleCreateRequest, options?: SyncCallOptions): RoleOperations;
   /**
+   * Retrieve role details
+   *
+   * Retrieves details about the specified role.
+   * In Neon, the terms "role" and "user" are synonymous.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (getProjectBranchRole)
    *
-   * Retrieve role details
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `RoleResponse`: the response, with `role`.
    */
   get(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (getProjectBranchRole)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve role details
+   *
+   * Retrieves details about the specified role.
+   * In Neon, the terms "role" and "user" are synonymous.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (getProjectBranchRole)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options.
+   * @returns The `RoleResponse`: the response, with `role`.
    */
   getSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleResponse;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
-   *
    * Delete role
    *
+   * Deletes the specified Postgres role from the branch.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `RoleOperations`: the response, with `role`, `operations`.
    */
   delete(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleOperations>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete role
    *
+   * Deletes the specified Postgres role from the branch.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (deleteProjectBranchRole)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `RoleOperations`: the response, with `role`, `operations`.
    */
   deleteSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
   /**
+   * Retrieve role password
+   *
+   * Retrieves the password for the specified Postgres role, if possible.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (getProjectBranchRolePassword)
    *
-   * Retrieve role password
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `RolePasswordResponse`: the response, with `password`.
    */
   getPassword(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RolePasswordResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (getProjectBranchRolePassword)
    * Blocking form of `getPassword` (blocks the event loop: for scripts).
    *
    * Retrieve role password
+   *
+   * Retrieves the password for the specified Postgres role, if possible.
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (getProjectBranchRolePassword)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options.
+   * @returns The `RolePasswordResponse`: the response, with `password`.
    */
   getPasswordSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RolePasswordResponse;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
-   *
    * Reset role password
    *
+   * Resets the password for the specified Postgres role.
+   * Returns a new password and operations. The new password is ready to use when the last operation finishes.
+   * The old password remains valid until last operation finishes.
+   * Connections to the compute endpoint are dropped. If idle,
+   * the compute endpoint becomes active for a short period of time.
+   *
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `RoleOperations`: the response, with `role`, `operations`.
    */
   resetPassword(projectId: string, branchId: string, roleName: string, options?: CallOptions): Promise<RoleOperations>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
    * Blocking form of `resetPassword` (blocks the event loop: for scripts).
    *
    * Reset role password
    *
+   * Resets the password for the specified Postgres role.
+   * Returns a new password and operations. The new password is ready to use when the last operation finishes.
+   * The old password remains valid until last operation finishes.
+   * Connections to the compute endpoint are dropped. If idle,
+   * the compute endpoint becomes active for a short period of time.
+   *
+   * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (resetProjectBranchRolePassword)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param roleName - The role name
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `RoleOperations`: the response, with `role`, `operations`.
    */
   resetPasswordSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
 }
@@ -7008,131 +8656,317 @@ export declare class RolesApi {
 /** `client.endpoints`: 8 operations. */
 export declare class EndpointsApi {
   /**
+   * List compute endpoints
+   *
+   * Retrieves a list of compute endpoints for the specified project.
+   * A compute endpoint is a Neon compute instance.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
    * `GET /projects/{project_id}/endpoints` (listProjectEndpoints)
    *
-   * List compute endpoints
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EndpointsResponse`: the response, with `endpoints`.
    */
   list(projectId: string, options?: CallOptions): Promise<EndpointsResponse>;
   /**
-   * `GET /projects/{project_id}/endpoints` (listProjectEndpoints)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List compute endpoints
+   *
+   * Retrieves a list of compute endpoints for the specified project.
+   * A compute endpoint is a Neon compute instance.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `GET /projects/{project_id}/endpoints` (listProjectEndpoints)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `EndpointsResponse`: the response, with `endpoints`.
    */
   listSync(projectId: string, options?: SyncCallOptions): EndpointsResponse;
   /**
-   * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
-   *
    * Create compute endpoint
    *
+   * Creates a compute endpoint for the specified branch.
+   * A compute endpoint is a Neon compute instance.
+   * There is a maximum of one read-write compute endpoint per branch.
+   * If the specified branch already has a read-write compute endpoint, the operation fails.
+   * A branch can have multiple read-only compute endpoints.
+   *
+   * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `EndpointCreateRequest`. Fields: `endpoint`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   create(projectId: string, body: EndpointCreateRequest, options?: CallOptions): Promise<EndpointOperations>;
   /**
-   * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create compute endpoint
    *
+   * Creates a compute endpoint for the specified branch.
+   * A compute endpoint is a Neon compute instance.
+   * There is a maximum of one read-write compute endpoint per branch.
+   * If the specified branch already has a read-write compute endpoint, the operation fails.
+   * A branch can have multiple read-only compute endpoints.
+   *
+   * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints` (createProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `EndpointCreateRequest`. Fields: `endpoint`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   createSync(projectId: string, body: EndpointCreateRequest, options?: SyncCallOptions): EndpointOperations;
   /**
+   * Retrieve compute endpoint details
+   *
+   * Retrieves information about the specified compute endpoint.
+   * A compute endpoint is a Neon compute instance.
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
    * `GET /projects/{project_id}/endpoints/{endpoint_id}` (getProjectEndpoint)
    *
-   * Retrieve compute endpoint details
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EndpointResponse`: the response, with `endpoint`.
    */
   get(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointResponse>;
   /**
-   * `GET /projects/{project_id}/endpoints/{endpoint_id}` (getProjectEndpoint)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve compute endpoint details
+   *
+   * Retrieves information about the specified compute endpoint.
+   * A compute endpoint is a Neon compute instance.
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `GET /projects/{project_id}/endpoints/{endpoint_id}` (getProjectEndpoint)
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options.
+   * @returns The `EndpointResponse`: the response, with `endpoint`.
    */
   getSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointResponse;
   /**
-   * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
-   *
    * Update compute endpoint
    *
+   * Updates the specified compute endpoint.
+   *
+   * An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+   * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * If the returned list of operations is not empty, the compute endpoint is not ready to use.
+   * The client must wait for the last operation to finish before using the compute endpoint.
+   * If the compute endpoint was idle before the update, it becomes active for a short period of time,
+   * and the control plane suspends it again after the update.
+   *
+   * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param body - The request: a `EndpointUpdateRequest`. Fields: `endpoint`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   update(projectId: string, endpointId: string, body: EndpointUpdateRequest, options?: CallOptions): Promise<EndpointOperations>;
   /**
-   * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update compute endpoint
    *
+   * Updates the specified compute endpoint.
+   *
+   * An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+   * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * If the returned list of operations is not empty, the compute endpoint is not ready to use.
+   * The client must wait for the last operation to finish before using the compute endpoint.
+   * If the compute endpoint was idle before the update, it becomes active for a short period of time,
+   * and the control plane suspends it again after the update.
+   *
+   * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (updateProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param body - The request: a `EndpointUpdateRequest`. Fields: `endpoint`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   updateSync(projectId: string, endpointId: string, body: EndpointUpdateRequest, options?: SyncCallOptions): EndpointOperations;
   /**
-   * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
-   *
    * Delete compute endpoint
    *
+   * Deletes the specified compute endpoint.
+   * A compute endpoint is a Neon compute instance.
+   * Deleting a compute endpoint drops existing network connections to the compute endpoint.
+   * The deletion is completed when the last operation in the chain finishes successfully.
+   *
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   delete(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
-   * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete compute endpoint
    *
+   * Deletes the specified compute endpoint.
+   * A compute endpoint is a Neon compute instance.
+   * Deleting a compute endpoint drops existing network connections to the compute endpoint.
+   * The deletion is completed when the last operation in the chain finishes successfully.
+   *
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (deleteProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   deleteSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
-   * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
-   *
    * Start compute endpoint
    *
+   * Starts a compute endpoint.
+   * The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+   *
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   start(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
-   * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
    * Blocking form of `start` (blocks the event loop: for scripts).
    *
    * Start compute endpoint
    *
+   * Starts a compute endpoint.
+   * The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+   *
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (startProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   startSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
-   * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
-   *
    * Suspend compute endpoint
    *
+   * Suspends the specified compute endpoint.
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   suspend(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
-   * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
    * Blocking form of `suspend` (blocks the event loop: for scripts).
    *
    * Suspend compute endpoint
    *
+   * Suspends the specified compute endpoint.
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (suspendProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   suspendSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
   /**
-   * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
-   *
    * Restart compute endpoint
    *
+   * Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   restart(projectId: string, endpointId: string, options?: CallOptions): Promise<EndpointOperations>;
   /**
-   * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
    * Blocking form of `restart` (blocks the event loop: for scripts).
    *
    * Restart compute endpoint
    *
+   * Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+   * An `endpoint_id` has an `ep-` prefix.
+   * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+   *
+   * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (restartProjectEndpoint)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param endpointId - The endpoint ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `EndpointOperations`: the response, with `endpoint`, `operations`.
    */
   restartSync(projectId: string, endpointId: string, options?: SyncCallOptions): EndpointOperations;
 }
@@ -7152,76 +8986,217 @@ export declare class OperationsApi {
   waitSync(operations: ReadonlyArray<Operation> | { operations: ReadonlyArray<Operation> }, options?: SyncCallOptions): Operation[];
   waitSync(projectId: string, operationIds: ReadonlyArray<string>, options?: SyncCallOptions): Operation[];
   /**
+   * Retrieve operation details
+   *
+   * Retrieves details for the specified operation.
+   * An operation is an action performed on a Neon project resource.
+   *
    * `GET /projects/{project_id}/operations/{operation_id}` (getProjectOperation)
    *
-   * Retrieve operation details
+   * @param projectId - The Neon project ID
+   * @param operationId - The operation ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `OperationResponse`: the response, with `operation`.
    */
   get(projectId: string, operationId: string, options?: CallOptions): Promise<OperationResponse>;
   /**
-   * `GET /projects/{project_id}/operations/{operation_id}` (getProjectOperation)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve operation details
+   *
+   * Retrieves details for the specified operation.
+   * An operation is an action performed on a Neon project resource.
+   *
+   * `GET /projects/{project_id}/operations/{operation_id}` (getProjectOperation)
+   *
+   * @param projectId - The Neon project ID
+   * @param operationId - The operation ID
+   * @param options - Per-call options.
+   * @returns The `OperationResponse`: the response, with `operation`.
    */
   getSync(projectId: string, operationId: string, options?: SyncCallOptions): OperationResponse;
   /**
+   * List operations
+   *
+   * Retrieves a list of operations for the specified Neon project.
+   * The number of operations returned can be large.
+   * To paginate the response, issue an initial request with a `limit` value.
+   * Then, add the `cursor` value that was returned in the response to the next request.
+   * Operations older than 6 months may be deleted from our systems.
+   * If you need more history than that, you should store your own history.
+   *
    * `GET /projects/{project_id}/operations` (listProjectOperations)
    *
-   * List operations
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListOperationsResponse`: the response, with `operations`, `pagination`.
    */
   list(projectId: string, query?: ListProjectOperationsQuery, options?: CallOptions): Promise<ListOperationsResponse>;
   /**
-   * `GET /projects/{project_id}/operations` (listProjectOperations)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List operations
+   *
+   * Retrieves a list of operations for the specified Neon project.
+   * The number of operations returned can be large.
+   * To paginate the response, issue an initial request with a `limit` value.
+   * Then, add the `cursor` value that was returned in the response to the next request.
+   * Operations older than 6 months may be deleted from our systems.
+   * If you need more history than that, you should store your own history.
+   *
+   * `GET /projects/{project_id}/operations` (listProjectOperations)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `ListOperationsResponse`: the response, with `operations`, `pagination`.
    */
   listSync(projectId: string, query?: ListProjectOperationsQuery, options?: SyncCallOptions): ListOperationsResponse;
-  /** Every `operations` item of every page of `listProjectOperations`, fetched page by page. */
+  /**
+   * Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+   *
+   * List operations
+   *
+   * Retrieves a list of operations for the specified Neon project.
+   * The number of operations returned can be large.
+   * To paginate the response, issue an initial request with a `limit` value.
+   * Then, add the `cursor` value that was returned in the response to the next request.
+   * Operations older than 6 months may be deleted from our systems.
+   * If you need more history than that, you should store your own history.
+   *
+   * `GET /projects/{project_id}/operations` (listProjectOperations)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `Operation`.
+   */
   iter(projectId: string, query?: ListProjectOperationsQuery, options?: CallOptions): AsyncIterableIterator<Operation>;
-  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `iter` (blocks the event loop: for scripts).
+   *
+   * List operations
+   *
+   * Retrieves a list of operations for the specified Neon project.
+   * The number of operations returned can be large.
+   * To paginate the response, issue an initial request with a `limit` value.
+   * Then, add the `cursor` value that was returned in the response to the next request.
+   * Operations older than 6 months may be deleted from our systems.
+   * If you need more history than that, you should store your own history.
+   *
+   * `GET /projects/{project_id}/operations` (listProjectOperations)
+   *
+   * @param projectId - The Neon project ID
+   * @param query - The query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `Operation`.
+   */
   iterSync(projectId: string, query?: ListProjectOperationsQuery, options?: SyncCallOptions): IterableIterator<Operation>;
 }
 
 /** `client.apiKeys`: 3 operations. */
 export declare class ApiKeysApi {
   /**
+   * List API keys
+   *
+   * Retrieves the API keys for your Neon account.
+   * The response does not include API key tokens. A token is only provided when creating an API key.
+   * API keys can also be managed in the Neon Console.
+   * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
    * `GET /api_keys` (listApiKeys)
    *
-   * List API keys
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the response (`Array<ApiKeysListResponseItem>`).
    */
   list(options?: CallOptions): Promise<Array<ApiKeysListResponseItem>>;
   /**
-   * `GET /api_keys` (listApiKeys)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List API keys
+   *
+   * Retrieves the API keys for your Neon account.
+   * The response does not include API key tokens. A token is only provided when creating an API key.
+   * API keys can also be managed in the Neon Console.
+   * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
+   * `GET /api_keys` (listApiKeys)
+   *
+   * @param options - Per-call options.
+   * @returns The response (`Array<ApiKeysListResponseItem>`).
    */
   listSync(options?: SyncCallOptions): Array<ApiKeysListResponseItem>;
   /**
+   * Create API key
+   *
+   * Creates an API key.
+   * The `key_name` is a user-specified name for the key.
+   * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+   * Store the key securely — it is only returned once.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
    * `POST /api_keys` (createApiKey)
    *
-   * Create API key
+   * @param body - The request: a `ApiKeyCreateRequest`. Fields: `key_name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
    */
   create(body: ApiKeyCreateRequest, options?: CallOptions): Promise<ApiKeyCreateResponse>;
   /**
-   * `POST /api_keys` (createApiKey)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create API key
+   *
+   * Creates an API key.
+   * The `key_name` is a user-specified name for the key.
+   * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+   * Store the key securely — it is only returned once.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
+   * `POST /api_keys` (createApiKey)
+   *
+   * @param body - The request: a `ApiKeyCreateRequest`. Fields: `key_name`.
+   * @param options - Per-call options.
+   * @returns The `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
    */
   createSync(body: ApiKeyCreateRequest, options?: SyncCallOptions): ApiKeyCreateResponse;
   /**
+   * Revoke API key
+   *
+   * Revokes the specified API key.
+   * An API key that is no longer needed can be revoked.
+   * This action cannot be reversed.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
    * `DELETE /api_keys/{key_id}` (revokeApiKey)
    *
-   * Revoke API key
+   * @param keyId - The API key ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`.
    */
   revoke(keyId: string | number, options?: CallOptions): Promise<ApiKeyRevokeResponse>;
   /**
-   * `DELETE /api_keys/{key_id}` (revokeApiKey)
    * Blocking form of `revoke` (blocks the event loop: for scripts).
    *
    * Revoke API key
+   *
+   * Revokes the specified API key.
+   * An API key that is no longer needed can be revoked.
+   * This action cannot be reversed.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
+   * `DELETE /api_keys/{key_id}` (revokeApiKey)
+   *
+   * @param keyId - The API key ID
+   * @param options - Per-call options.
+   * @returns The `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`.
    */
   revokeSync(keyId: string | number, options?: SyncCallOptions): ApiKeyRevokeResponse;
 }
@@ -7229,106 +9204,255 @@ export declare class ApiKeysApi {
 /** `client.snapshots`: 7 operations. */
 export declare class SnapshotsApi {
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
-   *
    * Create snapshot
    *
+   * Creates a snapshot from the specified branch.
+   * This operation may initiate an asynchronous process.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param query - The query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expires_at`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `CreateSnapshotResponse`: the response, with `snapshot`, `operations`.
    */
   create(projectId: string, branchId: string, query?: CreateSnapshotQuery, options?: CallOptions): Promise<CreateSnapshotResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create snapshot
    *
+   * Creates a snapshot from the specified branch.
+   * This operation may initiate an asynchronous process.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (createSnapshot)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param query - The query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expires_at`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `CreateSnapshotResponse`: the response, with `snapshot`, `operations`.
    */
   createSync(projectId: string, branchId: string, query?: CreateSnapshotQuery, options?: SyncCallOptions): CreateSnapshotResponse;
   /**
+   * List project snapshots
+   *
+   * Lists the snapshots for the specified project.
+   * Each snapshot represents a point-in-time backup of the project data.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/snapshots` (listSnapshots)
    *
-   * List project snapshots
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListSnapshotsResponse`: the response, with `snapshots`.
    */
   list(projectId: string, options?: CallOptions): Promise<ListSnapshotsResponse>;
   /**
-   * `GET /projects/{project_id}/snapshots` (listSnapshots)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List project snapshots
+   *
+   * Lists the snapshots for the specified project.
+   * Each snapshot represents a point-in-time backup of the project data.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/snapshots` (listSnapshots)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ListSnapshotsResponse`: the response, with `snapshots`.
    */
   listSync(projectId: string, options?: SyncCallOptions): ListSnapshotsResponse;
   /**
+   * Update snapshot
+   *
+   * Updates the specified snapshot.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (updateSnapshot)
    *
-   * Update snapshot
+   * @param projectId - The Neon project ID
+   * @param snapshotId - The snapshot ID
+   * @param body - The request: a `SnapshotUpdateRequest`. Fields: `snapshot`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `UpdateSnapshotResponse`: the response, with `snapshot`.
    */
   update(projectId: string, snapshotId: string, body: SnapshotUpdateRequest, options?: CallOptions): Promise<UpdateSnapshotResponse>;
   /**
-   * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (updateSnapshot)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update snapshot
+   *
+   * Updates the specified snapshot.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (updateSnapshot)
+   *
+   * @param projectId - The Neon project ID
+   * @param snapshotId - The snapshot ID
+   * @param body - The request: a `SnapshotUpdateRequest`. Fields: `snapshot`.
+   * @param options - Per-call options.
+   * @returns The `UpdateSnapshotResponse`: the response, with `snapshot`.
    */
   updateSync(projectId: string, snapshotId: string, body: SnapshotUpdateRequest, options?: SyncCallOptions): UpdateSnapshotResponse;
   /**
-   * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
-   *
    * Delete snapshot
    *
+   * Deletes the specified snapshot.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param snapshotId - The snapshot ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `OperationsResponse`: the response, with `operations`.
    */
   delete(projectId: string, snapshotId: string, options?: CallOptions): Promise<OperationsResponse>;
   /**
-   * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete snapshot
    *
+   * Deletes the specified snapshot.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (deleteSnapshot)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param snapshotId - The snapshot ID
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `OperationsResponse`: the response, with `operations`.
    */
   deleteSync(projectId: string, snapshotId: string, options?: SyncCallOptions): OperationsResponse;
   /**
-   * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
-   *
    * Restore snapshot
    *
+   * Restores the specified snapshot to a new branch,
+   * and optionally finalizes the restore operation to replace the original branch.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param snapshotId - The snapshot ID
+   * @param body - The request: a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+   * @param query - The query parameters (`RestoreSnapshotQuery`): `name`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.
+   * @returns A Promise of the `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`.
    */
   restore(projectId: string, snapshotId: string, body?: RestoreSnapshotRequest, query?: RestoreSnapshotQuery, options?: CallOptions): Promise<RestoredSnapshotResponse>;
   /**
-   * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
    * Blocking form of `restore` (blocks the event loop: for scripts).
    *
    * Restore snapshot
    *
+   * Restores the specified snapshot to a new branch,
+   * and optionally finalizes the restore operation to replace the original branch.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (restoreSnapshot)
+   *
    * Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).
+   *
+   * @param projectId - The Neon project ID
+   * @param snapshotId - The snapshot ID
+   * @param body - The request: a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+   * @param query - The query parameters (`RestoreSnapshotQuery`): `name`.
+   * @param options - Per-call options: `wait: false` returns at once with the operations it started.
+   * @returns The `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`.
    */
   restoreSync(projectId: string, snapshotId: string, body?: RestoreSnapshotRequest, query?: RestoreSnapshotQuery, options?: SyncCallOptions): RestoredSnapshotResponse;
   /**
+   * Retrieve backup schedule
+   *
+   * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (getSnapshotSchedule)
    *
-   * Retrieve backup schedule
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BackupSchedule`: the response, with `schedule`.
    */
   getSchedule(projectId: string, branchId: string, options?: CallOptions): Promise<BackupSchedule>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (getSnapshotSchedule)
    * Blocking form of `getSchedule` (blocks the event loop: for scripts).
    *
    * Retrieve backup schedule
+   *
+   * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (getSnapshotSchedule)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param options - Per-call options.
+   * @returns The `BackupSchedule`: the response, with `schedule`.
    */
   getScheduleSync(projectId: string, branchId: string, options?: SyncCallOptions): BackupSchedule;
   /**
+   * Update backup schedule
+   *
+   * Updates the backup schedule for the specified branch.
+   * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (setSnapshotSchedule)
    *
-   * Update backup schedule
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `BackupSchedule`. Fields: `schedule`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    */
   setSchedule(projectId: string, branchId: string, body: BackupSchedule, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (setSnapshotSchedule)
    * Blocking form of `setSchedule` (blocks the event loop: for scripts).
    *
    * Update backup schedule
+   *
+   * Updates the backup schedule for the specified branch.
+   * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (setSnapshotSchedule)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The branch ID
+   * @param body - The request: a `BackupSchedule`. Fields: `schedule`.
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    */
   setScheduleSync(projectId: string, branchId: string, body: BackupSchedule, options?: SyncCallOptions): EmptyResponse;
 }
@@ -7336,16 +9460,35 @@ export declare class SnapshotsApi {
 /** `client.regions`: 1 operations. */
 export declare class RegionsApi {
   /**
+   * List supported regions
+   *
+   * Lists supported Neon regions.
+   *
+   * **Note:** Not all regions are available to all organizations. Pass the `org_id`
+   * parameter to get an accurate list of regions available to your organization.
+   *
    * `GET /regions` (getActiveRegions)
    *
-   * List supported regions
+   * @param query - The query parameters (`GetActiveRegionsQuery`): `org_id` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ActiveRegionsResponse`: the response, with `regions`.
    */
   listActive(query?: GetActiveRegionsQuery, options?: CallOptions): Promise<ActiveRegionsResponse>;
   /**
-   * `GET /regions` (getActiveRegions)
    * Blocking form of `listActive` (blocks the event loop: for scripts).
    *
    * List supported regions
+   *
+   * Lists supported Neon regions.
+   *
+   * **Note:** Not all regions are available to all organizations. Pass the `org_id`
+   * parameter to get an accurate list of regions available to your organization.
+   *
+   * `GET /regions` (getActiveRegions)
+   *
+   * @param query - The query parameters (`GetActiveRegionsQuery`): `org_id` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns The `ActiveRegionsResponse`: the response, with `regions`.
    */
   listActiveSync(query?: GetActiveRegionsQuery, options?: SyncCallOptions): ActiveRegionsResponse;
 }
@@ -7353,57 +9496,115 @@ export declare class RegionsApi {
 /** `client.users`: 4 operations. */
 export declare class UsersApi {
   /**
+   * Retrieve current user details
+   *
+   * Retrieves information about the currently authenticated Neon user,
+   * including account identifiers, plan details, and linked auth accounts.
+   *
    * `GET /users/me` (getCurrentUserInfo)
    *
-   * Retrieve current user details
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, ….
    */
   getCurrent(options?: CallOptions): Promise<CurrentUserInfoResponse>;
   /**
-   * `GET /users/me` (getCurrentUserInfo)
    * Blocking form of `getCurrent` (blocks the event loop: for scripts).
    *
    * Retrieve current user details
+   *
+   * Retrieves information about the currently authenticated Neon user,
+   * including account identifiers, plan details, and linked auth accounts.
+   *
+   * `GET /users/me` (getCurrentUserInfo)
+   *
+   * @param options - Per-call options.
+   * @returns The `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, ….
    */
   getCurrentSync(options?: SyncCallOptions): CurrentUserInfoResponse;
   /**
+   * List organizations for the current user
+   *
+   * Retrieves the organizations that the currently authenticated user belongs to.
+   *
+   * When called with an organization- or project-scoped API key (which is not
+   * tied to a user), this returns the single organization that owns the key.
+   *
    * `GET /users/me/organizations` (getCurrentUserOrganizations)
    *
-   * List organizations for the current user
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `OrganizationsResponse`: the response, with `organizations`.
    */
   listOrganizations(options?: CallOptions): Promise<OrganizationsResponse>;
   /**
-   * `GET /users/me/organizations` (getCurrentUserOrganizations)
    * Blocking form of `listOrganizations` (blocks the event loop: for scripts).
    *
    * List organizations for the current user
+   *
+   * Retrieves the organizations that the currently authenticated user belongs to.
+   *
+   * When called with an organization- or project-scoped API key (which is not
+   * tied to a user), this returns the single organization that owns the key.
+   *
+   * `GET /users/me/organizations` (getCurrentUserOrganizations)
+   *
+   * @param options - Per-call options.
+   * @returns The `OrganizationsResponse`: the response, with `organizations`.
    */
   listOrganizationsSync(options?: SyncCallOptions): OrganizationsResponse;
   /**
+   * Transfer projects from personal account to organization
+   *
+   * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+   *
    * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
    *
-   * Transfer projects from personal account to organization
+   * @param body - The request: a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    * @deprecated
    */
   transferProjectsToOrg(body: TransferProjectsToOrganizationRequest, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
    * Blocking form of `transferProjectsToOrg` (blocks the event loop: for scripts).
    *
    * Transfer projects from personal account to organization
+   *
+   * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+   *
+   * `POST /users/me/projects/transfer` (transferProjectsFromUserToOrg)
+   *
+   * @param body - The request: a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    * @deprecated
    */
   transferProjectsToOrgSync(body: TransferProjectsToOrganizationRequest, options?: SyncCallOptions): EmptyResponse;
   /**
+   * Retrieve request authentication details
+   *
+   * Returns authentication details for the credentials used in the request,
+   * including the credential type (API key, Bearer token, or OAuth session)
+   * and the associated identity.
+   *
    * `GET /auth` (getAuthDetails)
    *
-   * Retrieve request authentication details
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`.
    */
   getAuthDetails(options?: CallOptions): Promise<AuthDetailsResponse>;
   /**
-   * `GET /auth` (getAuthDetails)
    * Blocking form of `getAuthDetails` (blocks the event loop: for scripts).
    *
    * Retrieve request authentication details
+   *
+   * Returns authentication details for the credentials used in the request,
+   * including the credential type (API key, Bearer token, or OAuth session)
+   * and the associated identity.
+   *
+   * `GET /auth` (getAuthDetails)
+   *
+   * @param options - Per-call options.
+   * @returns The `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`.
    */
   getAuthDetailsSync(options?: SyncCallOptions): AuthDetailsResponse;
 }
@@ -7411,309 +9612,921 @@ export declare class UsersApi {
 /** `client.consumption`: 3 operations. */
 export declare class ConsumptionApi {
   /**
+   * Retrieve project consumption metrics (legacy plans)
+   *
+   * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+   * Results are ordered by time in ascending order (oldest to newest).
+   * Issuing a call to this API does not wake a project's compute endpoint.
+   *
    * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
    *
-   * Retrieve project consumption metrics (legacy plans)
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `include_v1_metrics`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`.
    */
   getHistoryPerProject(query: GetConsumptionHistoryPerProjectQuery, options?: CallOptions): Promise<GetConsumptionHistoryPerProjectResponse>;
   /**
-   * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
    * Blocking form of `getHistoryPerProject` (blocks the event loop: for scripts).
    *
    * Retrieve project consumption metrics (legacy plans)
+   *
+   * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+   * Results are ordered by time in ascending order (oldest to newest).
+   * Issuing a call to this API does not wake a project's compute endpoint.
+   *
+   * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `include_v1_metrics`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns The `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`.
    */
   getHistoryPerProjectSync(query: GetConsumptionHistoryPerProjectQuery, options?: SyncCallOptions): GetConsumptionHistoryPerProjectResponse;
-  /** Every `projects` item of every page of `getConsumptionHistoryPerProject`, fetched page by page. */
+  /**
+   * Every `projects` item of every page of `getHistoryPerProject` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+   *
+   * Retrieve project consumption metrics (legacy plans)
+   *
+   * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+   * Results are ordered by time in ascending order (oldest to newest).
+   * Issuing a call to this API does not wake a project's compute endpoint.
+   *
+   * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `include_v1_metrics`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ConsumptionHistoryPerProject`.
+   */
   getHistoryPerProjectIter(query: GetConsumptionHistoryPerProjectQuery, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerProject>;
-  /** Blocking form of `getHistoryPerProjectIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `projects` item of every page of `getHistoryPerProject` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `getHistoryPerProjectIter` (blocks the event loop: for scripts).
+   *
+   * Retrieve project consumption metrics (legacy plans)
+   *
+   * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+   * Results are ordered by time in ascending order (oldest to newest).
+   * Issuing a call to this API does not wake a project's compute endpoint.
+   *
+   * `GET /consumption_history/projects` (getConsumptionHistoryPerProject)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `include_v1_metrics`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns An iterator of every `ConsumptionHistoryPerProject`.
+   */
   getHistoryPerProjectIterSync(query: GetConsumptionHistoryPerProjectQuery, options?: SyncCallOptions): IterableIterator<ConsumptionHistoryPerProject>;
   /**
+   * Retrieve project consumption metrics
+   *
+   * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+   * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+   * provided, the response is limited to those projects (up to 100). Available for accounts on
+   * Launch, Scale, Agent, Business, and Enterprise plans.
+   *
+   * History starts when the account upgrades to an eligible plan.
+   *
+   * The `metrics` query parameter is required. Supported values:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+   * `extra_branches_month`, `snapshot_storage_bytes_month`.
+   *
+   * Consumption metrics within each project are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
    * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
    *
-   * Retrieve project consumption metrics
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`.
    */
   getHistoryPerProjectV2(query: GetConsumptionHistoryPerProjectV2Query, options?: CallOptions): Promise<GetConsumptionHistoryPerProjectV2Response>;
   /**
-   * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
    * Blocking form of `getHistoryPerProjectV2` (blocks the event loop: for scripts).
    *
    * Retrieve project consumption metrics
+   *
+   * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+   * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+   * provided, the response is limited to those projects (up to 100). Available for accounts on
+   * Launch, Scale, Agent, Business, and Enterprise plans.
+   *
+   * History starts when the account upgrades to an eligible plan.
+   *
+   * The `metrics` query parameter is required. Supported values:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+   * `extra_branches_month`, `snapshot_storage_bytes_month`.
+   *
+   * Consumption metrics within each project are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
+   * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns The `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`.
    */
   getHistoryPerProjectV2Sync(query: GetConsumptionHistoryPerProjectV2Query, options?: SyncCallOptions): GetConsumptionHistoryPerProjectV2Response;
-  /** Every `projects` item of every page of `getConsumptionHistoryPerProjectV2`, fetched page by page. */
+  /**
+   * Every `projects` item of every page of `getHistoryPerProjectV2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+   *
+   * Retrieve project consumption metrics
+   *
+   * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+   * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+   * provided, the response is limited to those projects (up to 100). Available for accounts on
+   * Launch, Scale, Agent, Business, and Enterprise plans.
+   *
+   * History starts when the account upgrades to an eligible plan.
+   *
+   * The `metrics` query parameter is required. Supported values:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+   * `extra_branches_month`, `snapshot_storage_bytes_month`.
+   *
+   * Consumption metrics within each project are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
+   * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ConsumptionHistoryPerProjectV2`.
+   */
   getHistoryPerProjectV2Iter(query: GetConsumptionHistoryPerProjectV2Query, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerProjectV2>;
-  /** Blocking form of `getHistoryPerProjectV2Iter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `projects` item of every page of `getHistoryPerProjectV2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `getHistoryPerProjectV2Iter` (blocks the event loop: for scripts).
+   *
+   * Retrieve project consumption metrics
+   *
+   * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+   * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+   * provided, the response is limited to those projects (up to 100). Available for accounts on
+   * Launch, Scale, Agent, Business, and Enterprise plans.
+   *
+   * History starts when the account upgrades to an eligible plan.
+   *
+   * The `metrics` query parameter is required. Supported values:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+   * `extra_branches_month`, `snapshot_storage_bytes_month`.
+   *
+   * Consumption metrics within each project are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
+   * `GET /consumption_history/v2/projects` (getConsumptionHistoryPerProjectV2)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `project_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns An iterator of every `ConsumptionHistoryPerProjectV2`.
+   */
   getHistoryPerProjectV2IterSync(query: GetConsumptionHistoryPerProjectV2Query, options?: SyncCallOptions): IterableIterator<ConsumptionHistoryPerProjectV2>;
   /**
+   * Retrieve branch consumption metrics
+   *
+   * Returns consumption metrics for each branch across one or more projects listed in
+   * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+   * Agent, and Enterprise plans.
+   *
+   * History starts when the account first ingests branch-level consumption data.
+   *
+   * The `metrics` query parameter is required. Only these six values are supported on this
+   * endpoint:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+   *
+   * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+   * Use `GET /consumption_history/v2/projects` for those.
+   *
+   * Consumption metrics within each branch are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
    * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
    *
-   * Retrieve branch consumption metrics
+   * @param query - The query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `project_ids`, `branch_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`.
    */
   getHistoryPerBranchV2(query: GetConsumptionHistoryPerBranchV2Query, options?: CallOptions): Promise<GetConsumptionHistoryPerBranchV2Response>;
   /**
-   * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
    * Blocking form of `getHistoryPerBranchV2` (blocks the event loop: for scripts).
    *
    * Retrieve branch consumption metrics
+   *
+   * Returns consumption metrics for each branch across one or more projects listed in
+   * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+   * Agent, and Enterprise plans.
+   *
+   * History starts when the account first ingests branch-level consumption data.
+   *
+   * The `metrics` query parameter is required. Only these six values are supported on this
+   * endpoint:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+   *
+   * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+   * Use `GET /consumption_history/v2/projects` for those.
+   *
+   * Consumption metrics within each branch are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
+   * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `project_ids`, `branch_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns The `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`.
    */
   getHistoryPerBranchV2Sync(query: GetConsumptionHistoryPerBranchV2Query, options?: SyncCallOptions): GetConsumptionHistoryPerBranchV2Response;
-  /** Every `branches` item of every page of `getConsumptionHistoryPerBranchV2`, fetched page by page. */
+  /**
+   * Every `branches` item of every page of `getHistoryPerBranchV2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+   *
+   * Retrieve branch consumption metrics
+   *
+   * Returns consumption metrics for each branch across one or more projects listed in
+   * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+   * Agent, and Enterprise plans.
+   *
+   * History starts when the account first ingests branch-level consumption data.
+   *
+   * The `metrics` query parameter is required. Only these six values are supported on this
+   * endpoint:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+   *
+   * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+   * Use `GET /consumption_history/v2/projects` for those.
+   *
+   * Consumption metrics within each branch are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
+   * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `project_ids`, `branch_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `ConsumptionHistoryPerBranchV2`.
+   */
   getHistoryPerBranchV2Iter(query: GetConsumptionHistoryPerBranchV2Query, options?: CallOptions): AsyncIterableIterator<ConsumptionHistoryPerBranchV2>;
-  /** Blocking form of `getHistoryPerBranchV2Iter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `branches` item of every page of `getHistoryPerBranchV2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `getHistoryPerBranchV2Iter` (blocks the event loop: for scripts).
+   *
+   * Retrieve branch consumption metrics
+   *
+   * Returns consumption metrics for each branch across one or more projects listed in
+   * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+   * Agent, and Enterprise plans.
+   *
+   * History starts when the account first ingests branch-level consumption data.
+   *
+   * The `metrics` query parameter is required. Only these six values are supported on this
+   * endpoint:
+   * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+   * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+   *
+   * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+   * Use `GET /consumption_history/v2/projects` for those.
+   *
+   * Consumption metrics within each branch are returned in ascending time order (oldest first).
+   * This request does not wake project computes.
+   *
+   * `GET /consumption_history/v2/branches` (getConsumptionHistoryPerBranchV2)
+   *
+   * @param query - The query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `project_ids`, `branch_ids`, `from`, `to`, `granularity`, `org_id`, `metrics` (`org_id`: the client's `orgId` by default).
+   * @param options - Per-call options.
+   * @returns An iterator of every `ConsumptionHistoryPerBranchV2`.
+   */
   getHistoryPerBranchV2IterSync(query: GetConsumptionHistoryPerBranchV2Query, options?: SyncCallOptions): IterableIterator<ConsumptionHistoryPerBranchV2>;
 }
 
 /** `client.organizations`: 19 operations. */
 export declare class OrganizationsApi {
   /**
+   * Retrieve organization details
+   *
+   * Retrieves details for the specified organization, including its name, plan, and configuration.
+   *
    * `GET /organizations/{org_id}` (getOrganization)
    *
-   * Retrieve organization details
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, ….
    */
   get(orgId: string, options?: CallOptions): Promise<Organization>;
   /**
-   * `GET /organizations/{org_id}` (getOrganization)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve organization details
+   *
+   * Retrieves details for the specified organization, including its name, plan, and configuration.
+   *
+   * `GET /organizations/{org_id}` (getOrganization)
+   *
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options.
+   * @returns The `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, ….
    */
   getSync(orgId: string, options?: SyncCallOptions): Organization;
   /**
+   * List organization API keys
+   *
+   * Retrieves the API keys for the specified organization.
+   * The response does not include API key tokens. A token is only provided when creating an API key.
+   * API keys can also be managed in the Neon Console.
+   * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
    * `GET /organizations/{org_id}/api_keys` (listOrgApiKeys)
    *
-   * List organization API keys
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the response (`Array<OrgApiKeysListResponseItem>`).
    */
   listApiKeys(orgId: string, options?: CallOptions): Promise<Array<OrgApiKeysListResponseItem>>;
   /**
-   * `GET /organizations/{org_id}/api_keys` (listOrgApiKeys)
    * Blocking form of `listApiKeys` (blocks the event loop: for scripts).
    *
    * List organization API keys
+   *
+   * Retrieves the API keys for the specified organization.
+   * The response does not include API key tokens. A token is only provided when creating an API key.
+   * API keys can also be managed in the Neon Console.
+   * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
+   * `GET /organizations/{org_id}/api_keys` (listOrgApiKeys)
+   *
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options.
+   * @returns The response (`Array<OrgApiKeysListResponseItem>`).
    */
   listApiKeysSync(orgId: string, options?: SyncCallOptions): Array<OrgApiKeysListResponseItem>;
   /**
+   * Create organization API key
+   *
+   * Creates an API key for the specified organization.
+   * The `key_name` is a user-specified name for the key.
+   * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+   * Store the key securely — it is only returned once.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
    * `POST /organizations/{org_id}/api_keys` (createOrgApiKey)
    *
-   * Create organization API key
+   * @param orgId - The Neon organization ID
+   * @param body - The request: a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
    */
   createApiKey(orgId: string, body: OrgApiKeyCreateRequest, options?: CallOptions): Promise<OrgApiKeyCreateResponse>;
   /**
-   * `POST /organizations/{org_id}/api_keys` (createOrgApiKey)
    * Blocking form of `createApiKey` (blocks the event loop: for scripts).
    *
    * Create organization API key
+   *
+   * Creates an API key for the specified organization.
+   * The `key_name` is a user-specified name for the key.
+   * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+   * Store the key securely — it is only returned once.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
+   * `POST /organizations/{org_id}/api_keys` (createOrgApiKey)
+   *
+   * @param orgId - The Neon organization ID
+   * @param body - The request: a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+   * @param options - Per-call options.
+   * @returns The `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
    */
   createApiKeySync(orgId: string, body: OrgApiKeyCreateRequest, options?: SyncCallOptions): OrgApiKeyCreateResponse;
   /**
+   * Revoke organization API key
+   *
+   * Revokes the specified organization API key.
+   * An API key that is no longer needed can be revoked.
+   * This action cannot be reversed.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
    * `DELETE /organizations/{org_id}/api_keys/{key_id}` (revokeOrgApiKey)
    *
-   * Revoke organization API key
+   * @param orgId - The Neon organization ID
+   * @param keyId - The API key ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`.
    */
   revokeApiKey(orgId: string, keyId: string | number, options?: CallOptions): Promise<OrgApiKeyRevokeResponse>;
   /**
-   * `DELETE /organizations/{org_id}/api_keys/{key_id}` (revokeOrgApiKey)
    * Blocking form of `revokeApiKey` (blocks the event loop: for scripts).
    *
    * Revoke organization API key
+   *
+   * Revokes the specified organization API key.
+   * An API key that is no longer needed can be revoked.
+   * This action cannot be reversed.
+   * API keys can also be managed in the Neon Console.
+   * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+   *
+   * `DELETE /organizations/{org_id}/api_keys/{key_id}` (revokeOrgApiKey)
+   *
+   * @param orgId - The Neon organization ID
+   * @param keyId - The API key ID
+   * @param options - Per-call options.
+   * @returns The `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`.
    */
   revokeApiKeySync(orgId: string, keyId: string | number, options?: SyncCallOptions): OrgApiKeyRevokeResponse;
   /**
+   * Retrieve organization spending limit
+   *
+   * Returns the configured monthly spending limit for the specified organization.
+   * `spending_limit_cents: null` indicates that no limit is currently set.
+   * Available to organization members with read access on Launch and Scale plans only.
+   *
    * `GET /organizations/{org_id}/billing/spending_limit` (getOrganizationSpendingLimit)
    *
-   * Retrieve organization spending limit
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `SpendingLimitResponse`: the response, with `spending_limit_cents`.
    */
   getSpendingLimit(orgId: string, options?: CallOptions): Promise<SpendingLimitResponse>;
   /**
-   * `GET /organizations/{org_id}/billing/spending_limit` (getOrganizationSpendingLimit)
    * Blocking form of `getSpendingLimit` (blocks the event loop: for scripts).
    *
    * Retrieve organization spending limit
+   *
+   * Returns the configured monthly spending limit for the specified organization.
+   * `spending_limit_cents: null` indicates that no limit is currently set.
+   * Available to organization members with read access on Launch and Scale plans only.
+   *
+   * `GET /organizations/{org_id}/billing/spending_limit` (getOrganizationSpendingLimit)
+   *
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options.
+   * @returns The `SpendingLimitResponse`: the response, with `spending_limit_cents`.
    */
   getSpendingLimitSync(orgId: string, options?: SyncCallOptions): SpendingLimitResponse;
   /**
+   * Set organization spending limit
+   *
+   * Sets the monthly spending limit for the specified organization.
+   * To remove a previously configured limit, send a DELETE request to this endpoint.
+   * When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+   * Computes are not suspended when the limit is reached.
+   * Available to organization admins on Launch and Scale plans only.
+   *
    * `PUT /organizations/{org_id}/billing/spending_limit` (setOrganizationSpendingLimit)
    *
-   * Set organization spending limit
+   * @param orgId - The Neon organization ID
+   * @param body - The request: a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `SpendingLimitResponse`: the response, with `spending_limit_cents`.
    */
   setSpendingLimit(orgId: string, body: SpendingLimitUpdateRequest, options?: CallOptions): Promise<SpendingLimitResponse>;
   /**
-   * `PUT /organizations/{org_id}/billing/spending_limit` (setOrganizationSpendingLimit)
    * Blocking form of `setSpendingLimit` (blocks the event loop: for scripts).
    *
    * Set organization spending limit
+   *
+   * Sets the monthly spending limit for the specified organization.
+   * To remove a previously configured limit, send a DELETE request to this endpoint.
+   * When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+   * Computes are not suspended when the limit is reached.
+   * Available to organization admins on Launch and Scale plans only.
+   *
+   * `PUT /organizations/{org_id}/billing/spending_limit` (setOrganizationSpendingLimit)
+   *
+   * @param orgId - The Neon organization ID
+   * @param body - The request: a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+   * @param options - Per-call options.
+   * @returns The `SpendingLimitResponse`: the response, with `spending_limit_cents`.
    */
   setSpendingLimitSync(orgId: string, body: SpendingLimitUpdateRequest, options?: SyncCallOptions): SpendingLimitResponse;
   /**
+   * Remove organization spending limit
+   *
+   * Removes the configured monthly spending limit for the specified organization.
+   * Idempotent — removing an already-unset limit still succeeds.
+   * Available to organization admins on Launch and Scale plans only.
+   *
    * `DELETE /organizations/{org_id}/billing/spending_limit` (deleteOrganizationSpendingLimit)
    *
-   * Remove organization spending limit
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    */
   deleteSpendingLimit(orgId: string, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `DELETE /organizations/{org_id}/billing/spending_limit` (deleteOrganizationSpendingLimit)
    * Blocking form of `deleteSpendingLimit` (blocks the event loop: for scripts).
    *
    * Remove organization spending limit
+   *
+   * Removes the configured monthly spending limit for the specified organization.
+   * Idempotent — removing an already-unset limit still succeeds.
+   * Available to organization admins on Launch and Scale plans only.
+   *
+   * `DELETE /organizations/{org_id}/billing/spending_limit` (deleteOrganizationSpendingLimit)
+   *
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    */
   deleteSpendingLimitSync(orgId: string, options?: SyncCallOptions): EmptyResponse;
   /**
+   * List organization members
+   *
+   * Retrieves a paginated list of members for the specified organization.
+   *
    * `GET /organizations/{org_id}/members` (getOrganizationMembers)
    *
-   * List organization members
+   * @param orgId - The Neon organization ID
+   * @param query - The query parameters (`GetOrganizationMembersQuery`): `sort_by`, `cursor`, `sort_order`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `GetOrganizationMembersResponse`: the response, with `members`, `pagination`.
    */
   getMembers(orgId: string, query?: GetOrganizationMembersQuery, options?: CallOptions): Promise<GetOrganizationMembersResponse>;
   /**
-   * `GET /organizations/{org_id}/members` (getOrganizationMembers)
    * Blocking form of `getMembers` (blocks the event loop: for scripts).
    *
    * List organization members
+   *
+   * Retrieves a paginated list of members for the specified organization.
+   *
+   * `GET /organizations/{org_id}/members` (getOrganizationMembers)
+   *
+   * @param orgId - The Neon organization ID
+   * @param query - The query parameters (`GetOrganizationMembersQuery`): `sort_by`, `cursor`, `sort_order`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `GetOrganizationMembersResponse`: the response, with `members`, `pagination`.
    */
   getMembersSync(orgId: string, query?: GetOrganizationMembersQuery, options?: SyncCallOptions): GetOrganizationMembersResponse;
-  /** Every `members` item of every page of `getOrganizationMembers`, fetched page by page. */
+  /**
+   * Every `members` item of every page of `getMembers` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+   *
+   * List organization members
+   *
+   * Retrieves a paginated list of members for the specified organization.
+   *
+   * `GET /organizations/{org_id}/members` (getOrganizationMembers)
+   *
+   * @param orgId - The Neon organization ID
+   * @param query - The query parameters (`GetOrganizationMembersQuery`): `sort_by`, `cursor`, `sort_order`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `MemberWithUser`.
+   */
   getMembersIter(orgId: string, query?: GetOrganizationMembersQuery, options?: CallOptions): AsyncIterableIterator<MemberWithUser>;
-  /** Blocking form of `getMembersIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `members` item of every page of `getMembers` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `getMembersIter` (blocks the event loop: for scripts).
+   *
+   * List organization members
+   *
+   * Retrieves a paginated list of members for the specified organization.
+   *
+   * `GET /organizations/{org_id}/members` (getOrganizationMembers)
+   *
+   * @param orgId - The Neon organization ID
+   * @param query - The query parameters (`GetOrganizationMembersQuery`): `sort_by`, `cursor`, `sort_order`, `limit`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `MemberWithUser`.
+   */
   getMembersIterSync(orgId: string, query?: GetOrganizationMembersQuery, options?: SyncCallOptions): IterableIterator<MemberWithUser>;
   /**
+   * Retrieve organization member details
+   *
+   * Retrieves information about the specified organization member.
+   *
    * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
    *
-   * Retrieve organization member details
+   * @param orgId - The Neon organization ID
+   * @param memberId - The Neon organization member ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
    */
   getMember(orgId: string, memberId: string, options?: CallOptions): Promise<Member>;
   /**
-   * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
    * Blocking form of `getMember` (blocks the event loop: for scripts).
    *
    * Retrieve organization member details
+   *
+   * Retrieves information about the specified organization member.
+   *
+   * `GET /organizations/{org_id}/members/{member_id}` (getOrganizationMember)
+   *
+   * @param orgId - The Neon organization ID
+   * @param memberId - The Neon organization member ID
+   * @param options - Per-call options.
+   * @returns The `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
    */
   getMemberSync(orgId: string, memberId: string, options?: SyncCallOptions): Member;
   /**
+   * Update role for organization member
+   *
+   * Updates the role of an existing member in the specified organization.
+   * The requested role must be valid for the organization.
+   * Only organization admins can call this endpoint.
+   *
    * `PATCH /organizations/{org_id}/members/{member_id}` (updateOrganizationMember)
    *
-   * Update role for organization member
+   * @param orgId - The Neon organization ID
+   * @param memberId - The Neon organization member ID
+   * @param body - The request: a `OrganizationMemberUpdateRequest`. Fields: `role`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
    */
   updateMember(orgId: string, memberId: string, body: OrganizationMemberUpdateRequest, options?: CallOptions): Promise<Member>;
   /**
-   * `PATCH /organizations/{org_id}/members/{member_id}` (updateOrganizationMember)
    * Blocking form of `updateMember` (blocks the event loop: for scripts).
    *
    * Update role for organization member
+   *
+   * Updates the role of an existing member in the specified organization.
+   * The requested role must be valid for the organization.
+   * Only organization admins can call this endpoint.
+   *
+   * `PATCH /organizations/{org_id}/members/{member_id}` (updateOrganizationMember)
+   *
+   * @param orgId - The Neon organization ID
+   * @param memberId - The Neon organization member ID
+   * @param body - The request: a `OrganizationMemberUpdateRequest`. Fields: `role`.
+   * @param options - Per-call options.
+   * @returns The `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
    */
   updateMemberSync(orgId: string, memberId: string, body: OrganizationMemberUpdateRequest, options?: SyncCallOptions): Member;
   /**
+   * Remove organization member
+   *
+   * Removes the specified member from the organization.
+   * Only organization admins can perform this action.
+   * The last admin in an organization cannot be removed.
+   *
    * `DELETE /organizations/{org_id}/members/{member_id}` (removeOrganizationMember)
    *
-   * Remove organization member
+   * @param orgId - The Neon organization ID
+   * @param memberId - The Neon organization member ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    */
   removeMember(orgId: string, memberId: string, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `DELETE /organizations/{org_id}/members/{member_id}` (removeOrganizationMember)
    * Blocking form of `removeMember` (blocks the event loop: for scripts).
    *
    * Remove organization member
+   *
+   * Removes the specified member from the organization.
+   * Only organization admins can perform this action.
+   * The last admin in an organization cannot be removed.
+   *
+   * `DELETE /organizations/{org_id}/members/{member_id}` (removeOrganizationMember)
+   *
+   * @param orgId - The Neon organization ID
+   * @param memberId - The Neon organization member ID
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    */
   removeMemberSync(orgId: string, memberId: string, options?: SyncCallOptions): EmptyResponse;
   /**
+   * List organization invitations
+   *
+   * Retrieves pending and accepted invitations for the specified organization.
+   *
    * `GET /organizations/{org_id}/invitations` (getOrganizationInvitations)
    *
-   * List organization invitations
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `OrganizationInvitationsResponse`: the response, with `invitations`.
    */
   getInvitations(orgId: string, options?: CallOptions): Promise<OrganizationInvitationsResponse>;
   /**
-   * `GET /organizations/{org_id}/invitations` (getOrganizationInvitations)
    * Blocking form of `getInvitations` (blocks the event loop: for scripts).
    *
    * List organization invitations
+   *
+   * Retrieves pending and accepted invitations for the specified organization.
+   *
+   * `GET /organizations/{org_id}/invitations` (getOrganizationInvitations)
+   *
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options.
+   * @returns The `OrganizationInvitationsResponse`: the response, with `invitations`.
    */
   getInvitationsSync(orgId: string, options?: SyncCallOptions): OrganizationInvitationsResponse;
   /**
+   * Create organization invitations
+   *
+   * Creates invitations for a specific organization.
+   * If the invited user has an existing account, they automatically join as a member.
+   * If they don't yet have an account, they are invited to create one, after which they become a member.
+   * Each invited user receives an email notification.
+   *
    * `POST /organizations/{org_id}/invitations` (createOrganizationInvitations)
    *
-   * Create organization invitations
+   * @param orgId - The Neon organization ID
+   * @param body - The request: a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `OrganizationInvitationsResponse`: the response, with `invitations`.
    */
   createInvitations(orgId: string, body: OrganizationInvitesCreateRequest, options?: CallOptions): Promise<OrganizationInvitationsResponse>;
   /**
-   * `POST /organizations/{org_id}/invitations` (createOrganizationInvitations)
    * Blocking form of `createInvitations` (blocks the event loop: for scripts).
    *
    * Create organization invitations
+   *
+   * Creates invitations for a specific organization.
+   * If the invited user has an existing account, they automatically join as a member.
+   * If they don't yet have an account, they are invited to create one, after which they become a member.
+   * Each invited user receives an email notification.
+   *
+   * `POST /organizations/{org_id}/invitations` (createOrganizationInvitations)
+   *
+   * @param orgId - The Neon organization ID
+   * @param body - The request: a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+   * @param options - Per-call options.
+   * @returns The `OrganizationInvitationsResponse`: the response, with `invitations`.
    */
   createInvitationsSync(orgId: string, body: OrganizationInvitesCreateRequest, options?: SyncCallOptions): OrganizationInvitationsResponse;
   /**
+   * Transfer projects between organizations
+   *
+   * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+   *
    * `POST /organizations/{source_org_id}/projects/transfer` (transferProjectsFromOrgToOrg)
    *
-   * Transfer projects between organizations
+   * @param sourceOrgId - The Neon organization ID (source org, which currently owns the project)
+   * @param body - The request: a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    */
   transferProjects(sourceOrgId: string, body: TransferProjectsToOrganizationRequest, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `POST /organizations/{source_org_id}/projects/transfer` (transferProjectsFromOrgToOrg)
    * Blocking form of `transferProjects` (blocks the event loop: for scripts).
    *
    * Transfer projects between organizations
+   *
+   * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+   *
+   * `POST /organizations/{source_org_id}/projects/transfer` (transferProjectsFromOrgToOrg)
+   *
+   * @param sourceOrgId - The Neon organization ID (source org, which currently owns the project)
+   * @param body - The request: a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    */
   transferProjectsSync(sourceOrgId: string, body: TransferProjectsToOrganizationRequest, options?: SyncCallOptions): EmptyResponse;
   /**
+   * List VPC endpoints across all regions
+   *
+   * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+   *
    * `GET /organizations/{org_id}/vpc/vpc_endpoints` (listOrganizationVPCEndpointsAllRegions)
    *
-   * List VPC endpoints across all regions
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `VPCEndpointsWithRegionResponse`: the response, with `endpoints`.
    */
   listVpcEndpointsAllRegions(orgId: string, options?: CallOptions): Promise<VPCEndpointsWithRegionResponse>;
   /**
-   * `GET /organizations/{org_id}/vpc/vpc_endpoints` (listOrganizationVPCEndpointsAllRegions)
    * Blocking form of `listVpcEndpointsAllRegions` (blocks the event loop: for scripts).
    *
    * List VPC endpoints across all regions
+   *
+   * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+   *
+   * `GET /organizations/{org_id}/vpc/vpc_endpoints` (listOrganizationVPCEndpointsAllRegions)
+   *
+   * @param orgId - The Neon organization ID
+   * @param options - Per-call options.
+   * @returns The `VPCEndpointsWithRegionResponse`: the response, with `endpoints`.
    */
   listVpcEndpointsAllRegionsSync(orgId: string, options?: SyncCallOptions): VPCEndpointsWithRegionResponse;
   /**
+   * List VPC endpoints
+   *
+   * Retrieves the list of VPC endpoints for the specified Neon organization.
+   *
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (listOrganizationVPCEndpoints)
    *
-   * List VPC endpoints
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `VPCEndpointsResponse`: the response, with `endpoints`.
    */
   listVpcEndpoints(orgId: string, regionId: string, options?: CallOptions): Promise<VPCEndpointsResponse>;
   /**
-   * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (listOrganizationVPCEndpoints)
    * Blocking form of `listVpcEndpoints` (blocks the event loop: for scripts).
    *
    * List VPC endpoints
+   *
+   * Retrieves the list of VPC endpoints for the specified Neon organization.
+   *
+   * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (listOrganizationVPCEndpoints)
+   *
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID
+   * @param options - Per-call options.
+   * @returns The `VPCEndpointsResponse`: the response, with `endpoints`.
    */
   listVpcEndpointsSync(orgId: string, regionId: string, options?: SyncCallOptions): VPCEndpointsResponse;
   /**
+   * Retrieve VPC endpoint details
+   *
+   * Retrieves the current state and configuration details of a specified VPC endpoint.
+   *
    * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (getOrganizationVPCEndpointDetails)
    *
-   * Retrieve VPC endpoint details
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID.
+   * Azure regions are currently not supported.
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`.
    */
   getVpcEndpointDetails(orgId: string, regionId: string, vpcEndpointId: string, options?: CallOptions): Promise<VPCEndpointDetails>;
   /**
-   * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (getOrganizationVPCEndpointDetails)
    * Blocking form of `getVpcEndpointDetails` (blocks the event loop: for scripts).
    *
    * Retrieve VPC endpoint details
+   *
+   * Retrieves the current state and configuration details of a specified VPC endpoint.
+   *
+   * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (getOrganizationVPCEndpointDetails)
+   *
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID.
+   * Azure regions are currently not supported.
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param options - Per-call options.
+   * @returns The `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`.
    */
   getVpcEndpointDetailsSync(orgId: string, regionId: string, vpcEndpointId: string, options?: SyncCallOptions): VPCEndpointDetails;
   /**
+   * Assign or update VPC endpoint
+   *
+   * Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+   *
    * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (assignOrganizationVPCEndpoint)
    *
-   * Assign or update VPC endpoint
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID.
+   * Azure regions are currently not supported.
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param body - The request: a `VPCEndpointAssignment`. Fields: `label`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   assignVpcEndpoint(orgId: string, regionId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: CallOptions): Promise<void>;
   /**
-   * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (assignOrganizationVPCEndpoint)
    * Blocking form of `assignVpcEndpoint` (blocks the event loop: for scripts).
    *
    * Assign or update VPC endpoint
+   *
+   * Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+   *
+   * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (assignOrganizationVPCEndpoint)
+   *
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID.
+   * Azure regions are currently not supported.
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param body - The request: a `VPCEndpointAssignment`. Fields: `label`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   assignVpcEndpointSync(orgId: string, regionId: string, vpcEndpointId: string, body: VPCEndpointAssignment, options?: SyncCallOptions): void;
   /**
+   * Delete VPC endpoint
+   *
+   * Deletes the VPC endpoint from the specified Neon organization.
+   * If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+   * be added back to the Neon organization.
+   *
    * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteOrganizationVPCEndpoint)
    *
-   * Delete VPC endpoint
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID.
+   * Azure regions are currently not supported.
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteVpcEndpoint(orgId: string, regionId: string, vpcEndpointId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteOrganizationVPCEndpoint)
    * Blocking form of `deleteVpcEndpoint` (blocks the event loop: for scripts).
    *
    * Delete VPC endpoint
+   *
+   * Deletes the VPC endpoint from the specified Neon organization.
+   * If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+   * be added back to the Neon organization.
+   *
+   * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (deleteOrganizationVPCEndpoint)
+   *
+   * @param orgId - The Neon organization ID
+   * @param regionId - The Neon region ID.
+   * Azure regions are currently not supported.
+   * @param vpcEndpointId - The VPC endpoint ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteVpcEndpointSync(orgId: string, regionId: string, vpcEndpointId: string, options?: SyncCallOptions): void;
 }
@@ -7721,616 +10534,1411 @@ export declare class OrganizationsApi {
 /** `client.auth`: 45 operations. */
 export declare class AuthApi {
   /**
+   * Create Neon Auth integration
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+   * Use this endpoint if the frontend integration flow can't be used.
+   *
    * `POST /projects/auth/create` (createNeonAuthIntegration)
    *
-   * Create Neon Auth integration
+   * @param body - The request: a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
    * @deprecated
    */
   createIntegration(body: NeonAuthCreateIntegrationRequest, options?: CallOptions): Promise<NeonAuthCreateIntegrationResponse>;
   /**
-   * `POST /projects/auth/create` (createNeonAuthIntegration)
    * Blocking form of `createIntegration` (blocks the event loop: for scripts).
    *
    * Create Neon Auth integration
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+   * Use this endpoint if the frontend integration flow can't be used.
+   *
+   * `POST /projects/auth/create` (createNeonAuthIntegration)
+   *
+   * @param body - The request: a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
    * @deprecated
    */
   createIntegrationSync(body: NeonAuthCreateIntegrationRequest, options?: SyncCallOptions): NeonAuthCreateIntegrationResponse;
   /**
+   * Retrieve Neon Auth details for the branch
+   *
+   * Retrieves the Neon Auth integration details for the specified branch,
+   * including the auth provider type and integration status.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth` (getNeonAuth)
    *
-   * Retrieve Neon Auth details for the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, ….
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthIntegration>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth` (getNeonAuth)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve Neon Auth details for the branch
+   *
+   * Retrieves the Neon Auth integration details for the specified branch,
+   * including the auth provider type and integration status.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth` (getNeonAuth)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, ….
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthIntegration;
   /**
+   * Enable Neon Auth for the branch
+   *
+   * Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+   * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/auth` (createNeonAuth)
    *
-   * Enable Neon Auth for the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
    */
   create(projectId: string, branchId: string, body: EnableNeonAuthIntegrationRequest, options?: CallOptions): Promise<NeonAuthCreateIntegrationResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/auth` (createNeonAuth)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Enable Neon Auth for the branch
+   *
+   * Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+   * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/auth` (createNeonAuth)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
    */
   createSync(projectId: string, branchId: string, body: EnableNeonAuthIntegrationRequest, options?: SyncCallOptions): NeonAuthCreateIntegrationResponse;
   /**
+   * Disable Neon Auth for the branch
+   *
+   * Disables the Neon Auth integration for the specified branch, removing the connection
+   * to the authentication provider.
+   * If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+   * from the branch database.
+   * The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (disableNeonAuth)
    *
-   * Disable Neon Auth for the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   disable(projectId: string, branchId: string, body?: DisableNeonAuthRequest, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (disableNeonAuth)
    * Blocking form of `disable` (blocks the event loop: for scripts).
    *
    * Disable Neon Auth for the branch
+   *
+   * Disables the Neon Auth integration for the specified branch, removing the connection
+   * to the authentication provider.
+   * If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+   * from the branch database.
+   * The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (disableNeonAuth)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   disableSync(projectId: string, branchId: string, body?: DisableNeonAuthRequest, options?: SyncCallOptions): void;
   /**
+   * List trusted redirect URI domains
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+   *
    * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
    *
-   * List trusted redirect URI domains
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`.
    * @deprecated
    */
   listRedirectUriWhitelistDomains(projectId: string, options?: CallOptions): Promise<NeonAuthRedirectURIWhitelistResponse>;
   /**
-   * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
    * Blocking form of `listRedirectUriWhitelistDomains` (blocks the event loop: for scripts).
    *
    * List trusted redirect URI domains
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+   *
+   * `GET /projects/{project_id}/auth/domains` (listNeonAuthRedirectURIWhitelistDomains)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`.
    * @deprecated
    */
   listRedirectUriWhitelistDomainsSync(projectId: string, options?: SyncCallOptions): NeonAuthRedirectURIWhitelistResponse;
   /**
+   * Add trusted redirect URI domain
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+   *
    * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
    *
-   * Add trusted redirect URI domain
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    * @deprecated
    */
   addDomainToRedirectUriWhitelist(projectId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: CallOptions): Promise<void>;
   /**
-   * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
    * Blocking form of `addDomainToRedirectUriWhitelist` (blocks the event loop: for scripts).
    *
    * Add trusted redirect URI domain
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+   *
+   * `POST /projects/{project_id}/auth/domains` (addNeonAuthDomainToRedirectURIWhitelist)
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    * @deprecated
    */
   addDomainToRedirectUriWhitelistSync(projectId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
+   * Delete trusted redirect URI domain
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+   *
    * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
    *
-   * Delete trusted redirect URI domain
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    * @deprecated
    */
   deleteDomainFromRedirectUriWhitelist(projectId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
    * Blocking form of `deleteDomainFromRedirectUriWhitelist` (blocks the event loop: for scripts).
    *
    * Delete trusted redirect URI domain
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+   *
+   * `DELETE /projects/{project_id}/auth/domains` (deleteNeonAuthDomainFromRedirectURIWhitelist)
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    * @deprecated
    */
   deleteDomainFromRedirectUriWhitelistSync(projectId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
+   * List domains in redirect_uri whitelist
+   *
+   * Lists the trusted domains in the redirect URI whitelist for the specified branch.
+   * Only domains in this list are permitted as redirect targets after authentication.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (listBranchNeonAuthTrustedDomains)
    *
-   * List domains in redirect_uri whitelist
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`.
    */
   listBranchTrustedDomains(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthRedirectURIWhitelistResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (listBranchNeonAuthTrustedDomains)
    * Blocking form of `listBranchTrustedDomains` (blocks the event loop: for scripts).
    *
    * List domains in redirect_uri whitelist
+   *
+   * Lists the trusted domains in the redirect URI whitelist for the specified branch.
+   * Only domains in this list are permitted as redirect targets after authentication.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (listBranchNeonAuthTrustedDomains)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`.
    */
   listBranchTrustedDomainsSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthRedirectURIWhitelistResponse;
   /**
+   * Add domain to redirect_uri whitelist
+   *
+   * Adds a domain to the redirect URI whitelist for the specified branch.
+   * Only domains in this list are permitted as redirect targets after authentication.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (addBranchNeonAuthTrustedDomain)
    *
-   * Add domain to redirect_uri whitelist
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   addBranchTrustedDomain(projectId: string, branchId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: CallOptions): Promise<void>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (addBranchNeonAuthTrustedDomain)
    * Blocking form of `addBranchTrustedDomain` (blocks the event loop: for scripts).
    *
    * Add domain to redirect_uri whitelist
+   *
+   * Adds a domain to the redirect URI whitelist for the specified branch.
+   * Only domains in this list are permitted as redirect targets after authentication.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (addBranchNeonAuthTrustedDomain)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   addBranchTrustedDomainSync(projectId: string, branchId: string, body: NeonAuthAddDomainToRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
+   * Delete domain from redirect_uri whitelist
+   *
+   * Removes a domain from the redirect URI whitelist for the specified branch.
+   * After removal, the domain can no longer be used as a redirect target after authentication.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (deleteBranchNeonAuthTrustedDomain)
    *
-   * Delete domain from redirect_uri whitelist
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteBranchTrustedDomain(projectId: string, branchId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (deleteBranchNeonAuthTrustedDomain)
    * Blocking form of `deleteBranchTrustedDomain` (blocks the event loop: for scripts).
    *
    * Delete domain from redirect_uri whitelist
+   *
+   * Removes a domain from the redirect URI whitelist for the specified branch.
+   * After removal, the domain can no longer be used as a redirect target after authentication.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (deleteBranchNeonAuthTrustedDomain)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteBranchTrustedDomainSync(projectId: string, branchId: string, body: NeonAuthDeleteDomainFromRedirectURIWhitelistRequest, options?: SyncCallOptions): void;
   /**
+   * Create Auth Provider SDK keys
+   *
+   * Generates SDK or API Keys for the auth provider. These might be called different things depending
+   * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+   *
    * `POST /projects/auth/keys` (createNeonAuthProviderSDKKeys)
    *
-   * Create Auth Provider SDK keys
+   * @param body - The request: a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
    */
   createProviderSdkKeys(body: NeonAuthCreateAuthProviderSDKKeysRequest, options?: CallOptions): Promise<NeonAuthCreateIntegrationResponse>;
   /**
-   * `POST /projects/auth/keys` (createNeonAuthProviderSDKKeys)
    * Blocking form of `createProviderSdkKeys` (blocks the event loop: for scripts).
    *
    * Create Auth Provider SDK keys
+   *
+   * Generates SDK or API Keys for the auth provider. These might be called different things depending
+   * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+   *
+   * `POST /projects/auth/keys` (createNeonAuthProviderSDKKeys)
+   *
+   * @param body - The request: a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
    */
   createProviderSdkKeysSync(body: NeonAuthCreateAuthProviderSDKKeysRequest, options?: SyncCallOptions): NeonAuthCreateIntegrationResponse;
   /**
+   * Create new auth user
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+   * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+   *
    * `POST /projects/auth/user` (createNeonAuthNewUser)
    *
-   * Create new auth user
+   * @param body - The request: a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthCreateNewUserResponse`: the response, with `id`.
    * @deprecated
    */
   createNewUser(body: NeonAuthCreateNewUserRequest, options?: CallOptions): Promise<NeonAuthCreateNewUserResponse>;
   /**
-   * `POST /projects/auth/user` (createNeonAuthNewUser)
    * Blocking form of `createNewUser` (blocks the event loop: for scripts).
    *
    * Create new auth user
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+   * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+   *
+   * `POST /projects/auth/user` (createNeonAuthNewUser)
+   *
+   * @param body - The request: a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthCreateNewUserResponse`: the response, with `id`.
    * @deprecated
    */
   createNewUserSync(body: NeonAuthCreateNewUserRequest, options?: SyncCallOptions): NeonAuthCreateNewUserResponse;
   /**
+   * Create new auth user
+   *
+   * Creates a new user in the Neon Auth user directory for the specified branch.
+   * The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+   * using the branch's configured auth providers.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (createBranchNeonAuthNewUser)
    *
-   * Create new auth user
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthCreateNewUserResponse`: the response, with `id`.
    */
   createBranchNewUser(projectId: string, branchId: string, body: CreateBranchNeonAuthNewUserRequest, options?: CallOptions): Promise<NeonAuthCreateNewUserResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (createBranchNeonAuthNewUser)
    * Blocking form of `createBranchNewUser` (blocks the event loop: for scripts).
    *
    * Create new auth user
+   *
+   * Creates a new user in the Neon Auth user directory for the specified branch.
+   * The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+   * using the branch's configured auth providers.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (createBranchNeonAuthNewUser)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthCreateNewUserResponse`: the response, with `id`.
    */
   createBranchNewUserSync(projectId: string, branchId: string, body: CreateBranchNeonAuthNewUserRequest, options?: SyncCallOptions): NeonAuthCreateNewUserResponse;
   /**
+   * Delete auth user
+   *
+   * Deletes the specified user from the Neon Auth user directory for the specified branch.
+   * Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (deleteBranchNeonAuthUser)
    *
-   * Delete auth user
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param authUserId - The Neon user ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteBranchUser(projectId: string, branchId: string, authUserId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (deleteBranchNeonAuthUser)
    * Blocking form of `deleteBranchUser` (blocks the event loop: for scripts).
    *
    * Delete auth user
+   *
+   * Deletes the specified user from the Neon Auth user directory for the specified branch.
+   * Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (deleteBranchNeonAuthUser)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param authUserId - The Neon user ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteBranchUserSync(projectId: string, branchId: string, authUserId: string, options?: SyncCallOptions): void;
   /**
+   * Update auth user role
+   *
+   * Updates the role of a user in the Neon Auth user directory for the specified branch.
+   * The role controls the user's level of access within the Neon Auth integration.
+   *
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (updateNeonAuthUserRole)
    *
-   * Update auth user role
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param authUserId - The Neon user ID
+   * @param body - The request: a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `UpdateNeonAuthUserRoleResponse`: the response, with `id`.
    */
   updateUserRole(projectId: string, branchId: string, authUserId: string, body: UpdateNeonAuthUserRoleRequest, options?: CallOptions): Promise<UpdateNeonAuthUserRoleResponse>;
   /**
-   * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (updateNeonAuthUserRole)
    * Blocking form of `updateUserRole` (blocks the event loop: for scripts).
    *
    * Update auth user role
+   *
+   * Updates the role of a user in the Neon Auth user directory for the specified branch.
+   * The role controls the user's level of access within the Neon Auth integration.
+   *
+   * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (updateNeonAuthUserRole)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param authUserId - The Neon user ID
+   * @param body - The request: a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+   * @param options - Per-call options.
+   * @returns The `UpdateNeonAuthUserRoleResponse`: the response, with `id`.
    */
   updateUserRoleSync(projectId: string, branchId: string, authUserId: string, body: UpdateNeonAuthUserRoleRequest, options?: SyncCallOptions): UpdateNeonAuthUserRoleResponse;
   /**
+   * Delete auth user
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+   *
    * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
    *
-   * Delete auth user
+   * @param projectId - The Neon project ID
+   * @param authUserId - The Neon user ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    * @deprecated
    */
   deleteUser(projectId: string, authUserId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
    * Blocking form of `deleteUser` (blocks the event loop: for scripts).
    *
    * Delete auth user
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+   *
+   * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (deleteNeonAuthUser)
+   *
+   * @param projectId - The Neon project ID
+   * @param authUserId - The Neon user ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    * @deprecated
    */
   deleteUserSync(projectId: string, authUserId: string, options?: SyncCallOptions): void;
   /**
+   * Transfer Neon-managed auth project to your own account
+   *
+   * Transfers ownership of your Neon-managed auth project to your own auth provider account.
+   *
    * `POST /projects/auth/transfer_ownership` (transferNeonAuthProviderProject)
    *
-   * Transfer Neon-managed auth project to your own account
+   * @param body - The request: a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`.
    */
   transferProviderProject(body: NeonAuthTransferAuthProviderProjectRequest, options?: CallOptions): Promise<NeonAuthTransferAuthProviderProjectResponse>;
   /**
-   * `POST /projects/auth/transfer_ownership` (transferNeonAuthProviderProject)
    * Blocking form of `transferProviderProject` (blocks the event loop: for scripts).
    *
    * Transfer Neon-managed auth project to your own account
+   *
+   * Transfers ownership of your Neon-managed auth project to your own auth provider account.
+   *
+   * `POST /projects/auth/transfer_ownership` (transferNeonAuthProviderProject)
+   *
+   * @param body - The request: a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`.
    */
   transferProviderProjectSync(body: NeonAuthTransferAuthProviderProjectRequest, options?: SyncCallOptions): NeonAuthTransferAuthProviderProjectResponse;
   /**
+   * List active integrations with auth providers
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+   *
    * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
    *
-   * List active integrations with auth providers
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListNeonAuthIntegrationsResponse`: the response, with `data`.
    * @deprecated
    */
   listIntegrations(projectId: string, options?: CallOptions): Promise<ListNeonAuthIntegrationsResponse>;
   /**
-   * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
    * Blocking form of `listIntegrations` (blocks the event loop: for scripts).
    *
    * List active integrations with auth providers
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+   *
+   * `GET /projects/{project_id}/auth/integrations` (listNeonAuthIntegrations)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ListNeonAuthIntegrationsResponse`: the response, with `data`.
    * @deprecated
    */
   listIntegrationsSync(projectId: string, options?: SyncCallOptions): ListNeonAuthIntegrationsResponse;
   /**
+   * List OAuth providers
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+   *
    * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
    *
-   * List OAuth providers
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListNeonAuthOauthProvidersResponse`: the response, with `providers`.
    * @deprecated
    */
   listOauthProviders(projectId: string, options?: CallOptions): Promise<ListNeonAuthOauthProvidersResponse>;
   /**
-   * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
    * Blocking form of `listOauthProviders` (blocks the event loop: for scripts).
    *
    * List OAuth providers
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+   *
+   * `GET /projects/{project_id}/auth/oauth_providers` (listNeonAuthOauthProviders)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `ListNeonAuthOauthProvidersResponse`: the response, with `providers`.
    * @deprecated
    */
   listOauthProvidersSync(projectId: string, options?: SyncCallOptions): ListNeonAuthOauthProvidersResponse;
   /**
+   * Add an OAuth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+   * Adds an OAuth provider to the specified project.
+   *
    * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
    *
-   * Add an OAuth provider
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    * @deprecated
    */
   addOauthProvider(projectId: string, body: NeonAuthAddOAuthProviderRequest, options?: CallOptions): Promise<NeonAuthOauthProvider>;
   /**
-   * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
    * Blocking form of `addOauthProvider` (blocks the event loop: for scripts).
    *
    * Add an OAuth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+   * Adds an OAuth provider to the specified project.
+   *
+   * `POST /projects/{project_id}/auth/oauth_providers` (addNeonAuthOauthProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    * @deprecated
    */
   addOauthProviderSync(projectId: string, body: NeonAuthAddOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
+   * List OAuth providers for the branch
+   *
+   * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (listBranchNeonAuthOauthProviders)
    *
-   * List OAuth providers for the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListNeonAuthOauthProvidersResponse`: the response, with `providers`.
    */
   listBranchOauthProviders(projectId: string, branchId: string, options?: CallOptions): Promise<ListNeonAuthOauthProvidersResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (listBranchNeonAuthOauthProviders)
    * Blocking form of `listBranchOauthProviders` (blocks the event loop: for scripts).
    *
    * List OAuth providers for the branch
+   *
+   * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (listBranchNeonAuthOauthProviders)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `ListNeonAuthOauthProvidersResponse`: the response, with `providers`.
    */
   listBranchOauthProvidersSync(projectId: string, branchId: string, options?: SyncCallOptions): ListNeonAuthOauthProvidersResponse;
   /**
+   * Add an OAuth provider
+   *
+   * Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+   * After adding, users can authenticate using the configured provider.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (addBranchNeonAuthOauthProvider)
    *
-   * Add an OAuth provider
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    */
   addBranchOauthProvider(projectId: string, branchId: string, body: NeonAuthAddOAuthProviderRequest, options?: CallOptions): Promise<NeonAuthOauthProvider>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (addBranchNeonAuthOauthProvider)
    * Blocking form of `addBranchOauthProvider` (blocks the event loop: for scripts).
    *
    * Add an OAuth provider
+   *
+   * Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+   * After adding, users can authenticate using the configured provider.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (addBranchNeonAuthOauthProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    */
   addBranchOauthProviderSync(projectId: string, branchId: string, body: NeonAuthAddOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
+   * Update OAuth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+   *
    * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
    *
-   * Update OAuth provider
+   * @param projectId - The Neon project ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param body - The request: a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    * @deprecated
    */
   updateOauthProvider(projectId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: CallOptions): Promise<NeonAuthOauthProvider>;
   /**
-   * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
    * Blocking form of `updateOauthProvider` (blocks the event loop: for scripts).
    *
    * Update OAuth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+   *
+   * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (updateNeonAuthOauthProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param body - The request: a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    * @deprecated
    */
   updateOauthProviderSync(projectId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
+   * Delete OAuth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+   *
    * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
    *
-   * Delete OAuth provider
+   * @param projectId - The Neon project ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    * @deprecated
    */
   deleteOauthProvider(projectId: string, oauthProviderId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
    * Blocking form of `deleteOauthProvider` (blocks the event loop: for scripts).
    *
    * Delete OAuth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+   *
+   * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (deleteNeonAuthOauthProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    * @deprecated
    */
   deleteOauthProviderSync(projectId: string, oauthProviderId: string, options?: SyncCallOptions): void;
   /**
+   * Update OAuth provider
+   *
+   * Updates a OAuth provider for the specified project.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (updateBranchNeonAuthOauthProvider)
    *
-   * Update OAuth provider
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param body - The request: a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    */
   updateBranchOauthProvider(projectId: string, branchId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: CallOptions): Promise<NeonAuthOauthProvider>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (updateBranchNeonAuthOauthProvider)
    * Blocking form of `updateBranchOauthProvider` (blocks the event loop: for scripts).
    *
    * Update OAuth provider
+   *
+   * Updates a OAuth provider for the specified project.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (updateBranchNeonAuthOauthProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param body - The request: a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`.
    */
   updateBranchOauthProviderSync(projectId: string, branchId: string, oauthProviderId: string, body: NeonAuthUpdateOAuthProviderRequest, options?: SyncCallOptions): NeonAuthOauthProvider;
   /**
+   * Delete OAuth provider
+   *
+   * Deletes a OAuth provider from the specified project.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (deleteBranchNeonAuthOauthProvider)
    *
-   * Delete OAuth provider
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteBranchOauthProvider(projectId: string, branchId: string, oauthProviderId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (deleteBranchNeonAuthOauthProvider)
    * Blocking form of `deleteBranchOauthProvider` (blocks the event loop: for scripts).
    *
    * Delete OAuth provider
+   *
+   * Deletes a OAuth provider from the specified project.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (deleteBranchNeonAuthOauthProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param oauthProviderId - The OAuth provider ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteBranchOauthProviderSync(projectId: string, branchId: string, oauthProviderId: string, options?: SyncCallOptions): void;
   /**
+   * Retrieve email server configuration
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+   *
    * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
    *
-   * Retrieve email server configuration
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthEmailServerConfigResponse`: the response.
    * @deprecated
    */
   getEmailServer(projectId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
-   * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
    * Blocking form of `getEmailServer` (blocks the event loop: for scripts).
    *
    * Retrieve email server configuration
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+   *
+   * `GET /projects/{project_id}/auth/email_server` (getNeonAuthEmailServer)
+   *
+   * @param projectId - The Neon project ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthEmailServerConfigResponse`: the response.
    * @deprecated
    */
   getEmailServerSync(projectId: string, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
+   * Update email server configuration
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+   *
    * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
    *
-   * Update email server configuration
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthEmailServerConfig`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthEmailServerConfigResponse`: the response.
    * @deprecated
    */
   updateEmailServer(projectId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
-   * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
    * Blocking form of `updateEmailServer` (blocks the event loop: for scripts).
    *
    * Update email server configuration
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+   *
+   * `PATCH /projects/{project_id}/auth/email_server` (updateNeonAuthEmailServer)
+   *
+   * @param projectId - The Neon project ID
+   * @param body - The request: a `NeonAuthEmailServerConfig`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthEmailServerConfigResponse`: the response.
    * @deprecated
    */
   updateEmailServerSync(projectId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
+   * Send test email
+   *
+   * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+   * The request body must include the SMTP server settings
+   * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
    *
-   * Send test email
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`.
    */
   sendTestEmail(projectId: string, branchId: string, body: SendNeonAuthTestEmailRequest, options?: CallOptions): Promise<SendNeonAuthTestEmailResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
    * Blocking form of `sendTestEmail` (blocks the event loop: for scripts).
    *
    * Send test email
+   *
+   * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+   * The request body must include the SMTP server settings
+   * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (sendNeonAuthTestEmail)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+   * @param options - Per-call options.
+   * @returns The `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`.
    */
   sendTestEmailSync(projectId: string, branchId: string, body: SendNeonAuthTestEmailRequest, options?: SyncCallOptions): SendNeonAuthTestEmailResponse;
   /**
+   * Retrieve email and password configuration
+   *
+   * Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+   * including whether it is enabled and the email verification method.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (getNeonAuthEmailAndPasswordConfig)
    *
-   * Retrieve email and password configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
    */
   getEmailAndPasswordConfig(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthEmailAndPasswordConfig>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (getNeonAuthEmailAndPasswordConfig)
    * Blocking form of `getEmailAndPasswordConfig` (blocks the event loop: for scripts).
    *
    * Retrieve email and password configuration
+   *
+   * Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+   * including whether it is enabled and the email verification method.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (getNeonAuthEmailAndPasswordConfig)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
    */
   getEmailAndPasswordConfigSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthEmailAndPasswordConfig;
   /**
+   * Update email and password configuration
+   *
+   * Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+   * Only the fields provided in the request body are updated.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (updateNeonAuthEmailAndPasswordConfig)
    *
-   * Update email and password configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
    */
   updateEmailAndPasswordConfig(projectId: string, branchId: string, body: NeonAuthEmailAndPasswordConfigUpdate, options?: CallOptions): Promise<NeonAuthEmailAndPasswordConfig>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (updateNeonAuthEmailAndPasswordConfig)
    * Blocking form of `updateEmailAndPasswordConfig` (blocks the event loop: for scripts).
    *
    * Update email and password configuration
+   *
+   * Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+   * Only the fields provided in the request body are updated.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (updateNeonAuthEmailAndPasswordConfig)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
    */
   updateEmailAndPasswordConfigSync(projectId: string, branchId: string, body: NeonAuthEmailAndPasswordConfigUpdate, options?: SyncCallOptions): NeonAuthEmailAndPasswordConfig;
   /**
+   * Retrieve email provider configuration
+   *
+   * Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+   * including the provider type and server settings.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
    *
-   * Retrieve email provider configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthEmailServerConfigResponse`: the response.
    */
   getEmailProvider(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
    * Blocking form of `getEmailProvider` (blocks the event loop: for scripts).
    *
    * Retrieve email provider configuration
+   *
+   * Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+   * including the provider type and server settings.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (getNeonAuthEmailProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthEmailServerConfigResponse`: the response.
    */
   getEmailProviderSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
+   * Update email provider configuration
+   *
+   * Updates the email provider configuration for the specified branch's Neon Auth integration.
+   * The email provider handles transactional messages such as verification emails and password reset links.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
    *
-   * Update email provider configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthEmailServerConfig`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthEmailServerConfigResponse`: the response.
    */
   updateEmailProvider(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: CallOptions): Promise<NeonAuthEmailServerConfigResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
    * Blocking form of `updateEmailProvider` (blocks the event loop: for scripts).
    *
    * Update email provider configuration
+   *
+   * Updates the email provider configuration for the specified branch's Neon Auth integration.
+   * The email provider handles transactional messages such as verification emails and password reset links.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (updateNeonAuthEmailProvider)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthEmailServerConfig`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthEmailServerConfigResponse`: the response.
    */
   updateEmailProviderSync(projectId: string, branchId: string, body: NeonAuthEmailServerConfig, options?: SyncCallOptions): NeonAuthEmailServerConfigResponse;
   /**
+   * Delete integration with auth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+   *
    * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
    *
-   * Delete integration with auth provider
+   * @param projectId - The Neon project ID
+   * @param authProvider - The authentication provider name
+   * @param body - The request: a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    * @deprecated
    */
   deleteIntegration(projectId: string, authProvider: string, body?: DeleteNeonAuthIntegrationRequest, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
    * Blocking form of `deleteIntegration` (blocks the event loop: for scripts).
    *
    * Delete integration with auth provider
+   *
+   * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+   *
+   * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (deleteNeonAuthIntegration)
+   *
+   * @param projectId - The Neon project ID
+   * @param authProvider - The authentication provider name
+   * @param body - The request: a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    * @deprecated
    */
   deleteIntegrationSync(projectId: string, authProvider: string, body?: DeleteNeonAuthIntegrationRequest, options?: SyncCallOptions): void;
   /**
+   * Retrieve localhost allow setting
+   *
+   * Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+   * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (getNeonAuthAllowLocalhost)
    *
-   * Retrieve localhost allow setting
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`.
    */
   getAllowLocalhost(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthAllowLocalhostResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (getNeonAuthAllowLocalhost)
    * Blocking form of `getAllowLocalhost` (blocks the event loop: for scripts).
    *
    * Retrieve localhost allow setting
+   *
+   * Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+   * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (getNeonAuthAllowLocalhost)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`.
    */
   getAllowLocalhostSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthAllowLocalhostResponse;
   /**
+   * Update localhost allow setting
+   *
+   * Updates the localhost allow setting for the specified branch's Neon Auth integration.
+   * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (updateNeonAuthAllowLocalhost)
    *
-   * Update localhost allow setting
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`.
    */
   updateAllowLocalhost(projectId: string, branchId: string, body: UpdateNeonAuthAllowLocalhostRequest, options?: CallOptions): Promise<NeonAuthAllowLocalhostResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (updateNeonAuthAllowLocalhost)
    * Blocking form of `updateAllowLocalhost` (blocks the event loop: for scripts).
    *
    * Update localhost allow setting
+   *
+   * Updates the localhost allow setting for the specified branch's Neon Auth integration.
+   * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (updateNeonAuthAllowLocalhost)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`.
    */
   updateAllowLocalhostSync(projectId: string, branchId: string, body: UpdateNeonAuthAllowLocalhostRequest, options?: SyncCallOptions): NeonAuthAllowLocalhostResponse;
   /**
+   * Retrieve Neon Auth plugin configurations
+   *
+   * Returns all plugin configurations for Neon Auth in a single response.
+   * This endpoint aggregates organization, email provider, email and password,
+   * OAuth providers, and localhost settings.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (getNeonAuthPluginConfigs)
    *
-   * Retrieve Neon Auth plugin configurations
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth
    */
   getPluginConfigs(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthPluginConfigs>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (getNeonAuthPluginConfigs)
    * Blocking form of `getPluginConfigs` (blocks the event loop: for scripts).
    *
    * Retrieve Neon Auth plugin configurations
+   *
+   * Returns all plugin configurations for Neon Auth in a single response.
+   * This endpoint aggregates organization, email provider, email and password,
+   * OAuth providers, and localhost settings.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (getNeonAuthPluginConfigs)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth
    */
   getPluginConfigsSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthPluginConfigs;
   /**
+   * Update organization plugin configuration
+   *
+   * Updates the organization plugin configuration for Neon Auth.
+   * The organization plugin enables multi-tenant organization support.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (updateNeonAuthOrganizationPlugin)
    *
-   * Update organization plugin configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
    */
   updateOrganizationPlugin(projectId: string, branchId: string, body: NeonAuthOrganizationConfigUpdate, options?: CallOptions): Promise<NeonAuthOrganizationConfig>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (updateNeonAuthOrganizationPlugin)
    * Blocking form of `updateOrganizationPlugin` (blocks the event loop: for scripts).
    *
    * Update organization plugin configuration
+   *
+   * Updates the organization plugin configuration for Neon Auth.
+   * The organization plugin enables multi-tenant organization support.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (updateNeonAuthOrganizationPlugin)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
    */
   updateOrganizationPluginSync(projectId: string, branchId: string, body: NeonAuthOrganizationConfigUpdate, options?: SyncCallOptions): NeonAuthOrganizationConfig;
   /**
+   * Update auth configuration
+   *
+   * Updates the auth configuration for the branch.
+   * Currently supports updating the application name used in auth emails.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (updateNeonAuthConfig)
    *
-   * Update auth configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthConfigUpdate`. Fields: `name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthConfigResponse`: the response, with `name`.
    */
   updateConfig(projectId: string, branchId: string, body: NeonAuthConfigUpdate, options?: CallOptions): Promise<NeonAuthConfigResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (updateNeonAuthConfig)
    * Blocking form of `updateConfig` (blocks the event loop: for scripts).
    *
    * Update auth configuration
+   *
+   * Updates the auth configuration for the branch.
+   * Currently supports updating the application name used in auth emails.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (updateNeonAuthConfig)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthConfigUpdate`. Fields: `name`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthConfigResponse`: the response, with `name`.
    */
   updateConfigSync(projectId: string, branchId: string, body: NeonAuthConfigUpdate, options?: SyncCallOptions): NeonAuthConfigResponse;
   /**
+   * Update magic link plugin configuration
+   *
+   * Updates the magic link plugin configuration for Neon Auth.
+   * The magic link plugin enables passwordless authentication via email magic links.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (updateNeonAuthMagicLinkPlugin)
    *
-   * Update magic link plugin configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`.
    */
   updateMagicLinkPlugin(projectId: string, branchId: string, body: NeonAuthMagicLinkConfigUpdate, options?: CallOptions): Promise<NeonAuthMagicLinkConfig>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (updateNeonAuthMagicLinkPlugin)
    * Blocking form of `updateMagicLinkPlugin` (blocks the event loop: for scripts).
    *
    * Update magic link plugin configuration
+   *
+   * Updates the magic link plugin configuration for Neon Auth.
+   * The magic link plugin enables passwordless authentication via email magic links.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (updateNeonAuthMagicLinkPlugin)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`.
    */
   updateMagicLinkPluginSync(projectId: string, branchId: string, body: NeonAuthMagicLinkConfigUpdate, options?: SyncCallOptions): NeonAuthMagicLinkConfig;
   /**
+   * Retrieve phone number plugin configuration
+   *
+   * Returns the phone number plugin configuration for Neon Auth.
+   * The phone number plugin enables phone-based OTP authentication.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (getNeonAuthPhoneNumberPlugin)
    *
-   * Retrieve phone number plugin configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`.
    */
   getPhoneNumberPlugin(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthPhoneNumberConfig>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (getNeonAuthPhoneNumberPlugin)
    * Blocking form of `getPhoneNumberPlugin` (blocks the event loop: for scripts).
    *
    * Retrieve phone number plugin configuration
+   *
+   * Returns the phone number plugin configuration for Neon Auth.
+   * The phone number plugin enables phone-based OTP authentication.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (getNeonAuthPhoneNumberPlugin)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`.
    */
   getPhoneNumberPluginSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthPhoneNumberConfig;
   /**
+   * Update phone number plugin configuration
+   *
+   * Updates the phone number plugin configuration for Neon Auth.
+   * Only the fields provided in the request body are updated; omitted fields retain their current values.
+   * The phone number plugin enables phone-based OTP authentication.
+   * OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+   * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (updateNeonAuthPhoneNumberPlugin)
    *
-   * Update phone number plugin configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`.
    */
   updatePhoneNumberPlugin(projectId: string, branchId: string, body: NeonAuthPhoneNumberConfigUpdate, options?: CallOptions): Promise<NeonAuthPhoneNumberConfig>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (updateNeonAuthPhoneNumberPlugin)
    * Blocking form of `updatePhoneNumberPlugin` (blocks the event loop: for scripts).
    *
    * Update phone number plugin configuration
+   *
+   * Updates the phone number plugin configuration for Neon Auth.
+   * Only the fields provided in the request body are updated; omitted fields retain their current values.
+   * The phone number plugin enables phone-based OTP authentication.
+   * OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+   * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (updateNeonAuthPhoneNumberPlugin)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`.
    */
   updatePhoneNumberPluginSync(projectId: string, branchId: string, body: NeonAuthPhoneNumberConfigUpdate, options?: SyncCallOptions): NeonAuthPhoneNumberConfig;
   /**
+   * Retrieve Neon Auth webhook configuration
+   *
+   * Returns the webhook configuration for the specified branch's Neon Auth integration,
+   * including the endpoint URL and the events that trigger it.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (getNeonAuthWebhookConfig)
    *
-   * Retrieve Neon Auth webhook configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
    */
   getWebhookConfig(projectId: string, branchId: string, options?: CallOptions): Promise<NeonAuthWebhookConfig>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (getNeonAuthWebhookConfig)
    * Blocking form of `getWebhookConfig` (blocks the event loop: for scripts).
    *
    * Retrieve Neon Auth webhook configuration
+   *
+   * Returns the webhook configuration for the specified branch's Neon Auth integration,
+   * including the endpoint URL and the events that trigger it.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (getNeonAuthWebhookConfig)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
    */
   getWebhookConfigSync(projectId: string, branchId: string, options?: SyncCallOptions): NeonAuthWebhookConfig;
   /**
+   * Update Neon Auth webhook configuration
+   *
+   * Updates the webhook configuration for the specified branch's Neon Auth integration.
+   * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+   *
    * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (updateNeonAuthWebhookConfig)
    *
-   * Update Neon Auth webhook configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
    */
   updateWebhookConfig(projectId: string, branchId: string, body: NeonAuthWebhookConfig, options?: CallOptions): Promise<NeonAuthWebhookConfig>;
   /**
-   * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (updateNeonAuthWebhookConfig)
    * Blocking form of `updateWebhookConfig` (blocks the event loop: for scripts).
    *
    * Update Neon Auth webhook configuration
+   *
+   * Updates the webhook configuration for the specified branch's Neon Auth integration.
+   * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+   *
+   * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (updateNeonAuthWebhookConfig)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+   * @param options - Per-call options.
+   * @returns The `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
    */
   updateWebhookConfigSync(projectId: string, branchId: string, body: NeonAuthWebhookConfig, options?: SyncCallOptions): NeonAuthWebhookConfig;
   /**
+   * Send test email using the saved email provider
+   *
+   * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+   * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+   * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+   * GET response's masked password being sent back, which would fail SMTP authentication.
+   *
+   * Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+   * a missing configuration, or a non-Better-Auth integration is rejected.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (sendNeonAuthEmailProviderTest)
    *
-   * Send test email using the saved email provider
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`.
    */
   sendEmailProviderTest(projectId: string, branchId: string, body: SendNeonAuthEmailProviderTestRequest, options?: CallOptions): Promise<SendNeonAuthTestEmailResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (sendNeonAuthEmailProviderTest)
    * Blocking form of `sendEmailProviderTest` (blocks the event loop: for scripts).
    *
    * Send test email using the saved email provider
+   *
+   * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+   * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+   * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+   * GET response's masked password being sent back, which would fail SMTP authentication.
+   *
+   * Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+   * a missing configuration, or a non-Better-Auth integration is rejected.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (sendNeonAuthEmailProviderTest)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+   * @param options - Per-call options.
+   * @returns The `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`.
    */
   sendEmailProviderTestSync(projectId: string, branchId: string, body: SendNeonAuthEmailProviderTestRequest, options?: SyncCallOptions): SendNeonAuthTestEmailResponse;
 }
@@ -8338,55 +11946,137 @@ export declare class AuthApi {
 /** `client.dataApi`: 4 operations. */
 export declare class DataApiApi {
   /**
+   * Retrieve Neon Data API configuration
+   *
+   * Retrieves the Neon Data API configuration for the specified branch,
+   * including endpoint URL, enabled state, and database settings.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (getProjectBranchDataAPI)
    *
-   * Retrieve Neon Data API configuration
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `DataAPIReponse`: Neon Data API response
    */
   get(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<DataAPIReponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (getProjectBranchDataAPI)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Retrieve Neon Data API configuration
+   *
+   * Retrieves the Neon Data API configuration for the specified branch,
+   * including endpoint URL, enabled state, and database settings.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (getProjectBranchDataAPI)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options.
+   * @returns The `DataAPIReponse`: Neon Data API response
    */
   getSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DataAPIReponse;
   /**
+   * Create Neon Data API
+   *
+   * Creates a new instance of Neon Data API in the specified branch.
+   * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (createProjectBranchDataAPI)
    *
-   * Create Neon Data API
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param body - The request: a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `DataAPICreateResponse`: Neon Data API created successfully
    */
   create(projectId: string, branchId: string, databaseName: string, body?: DataAPICreateRequest, options?: CallOptions): Promise<DataAPICreateResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (createProjectBranchDataAPI)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create Neon Data API
+   *
+   * Creates a new instance of Neon Data API in the specified branch.
+   * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (createProjectBranchDataAPI)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param body - The request: a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+   * @param options - Per-call options.
+   * @returns The `DataAPICreateResponse`: Neon Data API created successfully
    */
   createSync(projectId: string, branchId: string, databaseName: string, body?: DataAPICreateRequest, options?: SyncCallOptions): DataAPICreateResponse;
   /**
+   * Update Neon Data API
+   *
+   * Updates the Neon Data API configuration for the specified branch.
+   * You can optionally provide settings to update the Data API configuration.
+   * The schema cache is always refreshed as part of this operation.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (updateProjectBranchDataAPI)
    *
-   * Update Neon Data API
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param body - The request: a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    */
   update(projectId: string, branchId: string, databaseName: string, body?: DataAPIUpdateRequest, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (updateProjectBranchDataAPI)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update Neon Data API
+   *
+   * Updates the Neon Data API configuration for the specified branch.
+   * You can optionally provide settings to update the Data API configuration.
+   * The schema cache is always refreshed as part of this operation.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (updateProjectBranchDataAPI)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param body - The request: a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    */
   updateSync(projectId: string, branchId: string, databaseName: string, body?: DataAPIUpdateRequest, options?: SyncCallOptions): EmptyResponse;
   /**
+   * Delete Neon Data API
+   *
+   * Deletes the Neon Data API for the specified branch.
+   * Existing connections using the Data API endpoint will fail after deletion.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (deleteProjectBranchDataAPI)
    *
-   * Delete Neon Data API
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `EmptyResponse`: Empty response.
    */
   delete(projectId: string, branchId: string, databaseName: string, options?: CallOptions): Promise<EmptyResponse>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (deleteProjectBranchDataAPI)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete Neon Data API
+   *
+   * Deletes the Neon Data API for the specified branch.
+   * Existing connections using the Data API endpoint will fail after deletion.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (deleteProjectBranchDataAPI)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param databaseName - The database name
+   * @param options - Per-call options.
+   * @returns The `EmptyResponse`: Empty response.
    */
   deleteSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): EmptyResponse;
 }
@@ -8394,16 +12084,41 @@ export declare class DataApiApi {
 /** `client.storage`: 1 operations. */
 export declare class StorageApi {
   /**
+   * Get branch storage state
+   *
+   * Returns whether branchable object-storage is usable for the specified
+   * branch. A 200 response means the branch is registered in the storage
+   * service and the S3 data plane will accept requests for it. A 404
+   * response includes a `reason` field indicating why storage is unavailable.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/storage` (getProjectBranchStorage)
    *
-   * Get branch storage state
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`.
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<BranchStorage>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/storage` (getProjectBranchStorage)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Get branch storage state
+   *
+   * Returns whether branchable object-storage is usable for the specified
+   * branch. A 200 response means the branch is registered in the storage
+   * service and the S3 data plane will accept requests for it. A 404
+   * response includes a `reason` field indicating why storage is unavailable.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/storage` (getProjectBranchStorage)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`.
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchStorage;
 }
@@ -8411,111 +12126,447 @@ export declare class StorageApi {
 /** `client.buckets`: 8 operations. */
 export declare class BucketsApi {
   /**
+   * List buckets on the branch
+   *
+   * Lists branchable object-storage buckets visible on the specified branch,
+   * including those inherited from ancestor branches.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/buckets` (listProjectBranchBuckets)
    *
-   * List buckets on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BucketsListResponse`: the response, with `buckets`.
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<BucketsListResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/buckets` (listProjectBranchBuckets)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List buckets on the branch
+   *
+   * Lists branchable object-storage buckets visible on the specified branch,
+   * including those inherited from ancestor branches.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/buckets` (listProjectBranchBuckets)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `BucketsListResponse`: the response, with `buckets`.
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): BucketsListResponse;
   /**
+   * Create a bucket on the branch
+   *
+   * Creates a new branchable object-storage bucket on the specified branch.
+   * Buckets are managed by the Neon Platform branchable-storage service.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/buckets` (createProjectBranchBucket)
    *
-   * Create a bucket on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `BucketCreateRequest`. Fields: `name`, `access_level`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BucketResponse`: the response, with `bucket`.
    */
   create(projectId: string, branchId: string, body: BucketCreateRequest, options?: CallOptions): Promise<BucketResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/buckets` (createProjectBranchBucket)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Create a bucket on the branch
+   *
+   * Creates a new branchable object-storage bucket on the specified branch.
+   * Buckets are managed by the Neon Platform branchable-storage service.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/buckets` (createProjectBranchBucket)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `BucketCreateRequest`. Fields: `name`, `access_level`.
+   * @param options - Per-call options.
+   * @returns The `BucketResponse`: the response, with `bucket`.
    */
   createSync(projectId: string, branchId: string, body: BucketCreateRequest, options?: SyncCallOptions): BucketResponse;
   /**
+   * Delete a bucket on the branch
+   *
+   * Deletes the named bucket from the specified branch.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (deleteProjectBranchBucket)
    *
-   * Delete a bucket on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   delete(projectId: string, branchId: string, bucketName: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (deleteProjectBranchBucket)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete a bucket on the branch
+   *
+   * Deletes the named bucket from the specified branch.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (deleteProjectBranchBucket)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteSync(projectId: string, branchId: string, bucketName: string, options?: SyncCallOptions): void;
   /**
+   * List objects in a bucket
+   *
+   * Lists objects visible in the named bucket on the specified branch,
+   * including those inherited from ancestor branches. Listing is served by
+   * the user's session (no customer S3 credentials required).
+   *
+   * When `delimiter` is supplied (typically `/`), keys are collapsed into
+   * common prefixes (`folders`) so callers can render a folder-style
+   * browser; keys that do not contain the delimiter after `prefix` are
+   * returned as `objects`.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
    *
-   * List objects in a bucket
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param query - The query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`.
    */
   listObjects(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): Promise<BucketObjectsListResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
    * Blocking form of `listObjects` (blocks the event loop: for scripts).
    *
    * List objects in a bucket
+   *
+   * Lists objects visible in the named bucket on the specified branch,
+   * including those inherited from ancestor branches. Listing is served by
+   * the user's session (no customer S3 credentials required).
+   *
+   * When `delimiter` is supplied (typically `/`), keys are collapsed into
+   * common prefixes (`folders`) so callers can render a folder-style
+   * browser; keys that do not contain the delimiter after `prefix` are
+   * returned as `objects`.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param query - The query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`.
    */
   listObjectsSync(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: SyncCallOptions): BucketObjectsListResponse;
-  /** Every `objects` item of every page of `listProjectBranchBucketObjects`, fetched page by page. */
+  /**
+   * Every `objects` item of every page of `listObjects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+   *
+   * List objects in a bucket
+   *
+   * Lists objects visible in the named bucket on the specified branch,
+   * including those inherited from ancestor branches. Listing is served by
+   * the user's session (no customer S3 credentials required).
+   *
+   * When `delimiter` is supplied (typically `/`), keys are collapsed into
+   * common prefixes (`folders`) so callers can render a folder-style
+   * browser; keys that do not contain the delimiter after `prefix` are
+   * returned as `objects`.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param query - The query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `BucketObject`.
+   */
   listObjectsIter(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: CallOptions): AsyncIterableIterator<BucketObject>;
-  /** Blocking form of `listObjectsIter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `objects` item of every page of `listObjects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `listObjectsIter` (blocks the event loop: for scripts).
+   *
+   * List objects in a bucket
+   *
+   * Lists objects visible in the named bucket on the specified branch,
+   * including those inherited from ancestor branches. Listing is served by
+   * the user's session (no customer S3 credentials required).
+   *
+   * When `delimiter` is supplied (typically `/`), keys are collapsed into
+   * common prefixes (`folders`) so callers can render a folder-style
+   * browser; keys that do not contain the delimiter after `prefix` are
+   * returned as `objects`.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (listProjectBranchBucketObjects)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param query - The query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `BucketObject`.
+   */
   listObjectsIterSync(projectId: string, branchId: string, bucketName: string, query?: ListProjectBranchBucketObjectsQuery, options?: SyncCallOptions): IterableIterator<BucketObject>;
   /**
+   * Delete an object in a bucket
+   *
+   * Deletes the named object from the bucket on the specified branch.
+   * Served by the user's session (no customer S3 credentials required).
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    *
-   * Delete an object in a bucket
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param objectKey - The object key. Keys may contain `/`; the `/` characters of nested
+   * keys must be percent-encoded (`%2F`) in the path segment.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteObject(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
    * Blocking form of `deleteObject` (blocks the event loop: for scripts).
    *
    * Delete an object in a bucket
+   *
+   * Deletes the named object from the bucket on the specified branch.
+   * Served by the user's session (no customer S3 credentials required).
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (deleteProjectBranchBucketObject)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param objectKey - The object key. Keys may contain `/`; the `/` characters of nested
+   * keys must be percent-encoded (`%2F`) in the path segment.
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: SyncCallOptions): void;
   /**
+   * Download an object's bytes
+   *
+   * Streams the raw bytes of the named object from the bucket on the
+   * specified branch, including objects inherited from ancestor branches.
+   * Served by the user's session (no customer S3 credentials required).
+   *
+   * The body is returned as `application/octet-stream` so a browser treats
+   * it as a download; the `Content-Length` and `ETag` response headers echo
+   * the stored object metadata.
+   *
+   * BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+   * successful 200 body is the raw object stream, proxied verbatim from the
+   * platform storage admin endpoint. It is modeled as an
+   * `application/octet-stream` binary body (not a JSON response schema) and
+   * is streamed without buffering the whole object in memory. Error
+   * responses still use the generated `GeneralError` shape.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (getProjectBranchBucketObject)
    *
-   * Download an object's bytes
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param objectKey - The object key. Keys may contain `/`; the `/` characters of nested
+   * keys must be percent-encoded (`%2F`) in the path segment.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the response body, as a Buffer.
    */
   getObject(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: CallOptions): Promise<Buffer>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (getProjectBranchBucketObject)
    * Blocking form of `getObject` (blocks the event loop: for scripts).
    *
    * Download an object's bytes
+   *
+   * Streams the raw bytes of the named object from the bucket on the
+   * specified branch, including objects inherited from ancestor branches.
+   * Served by the user's session (no customer S3 credentials required).
+   *
+   * The body is returned as `application/octet-stream` so a browser treats
+   * it as a download; the `Content-Length` and `ETag` response headers echo
+   * the stored object metadata.
+   *
+   * BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+   * successful 200 body is the raw object stream, proxied verbatim from the
+   * platform storage admin endpoint. It is modeled as an
+   * `application/octet-stream` binary body (not a JSON response schema) and
+   * is streamed without buffering the whole object in memory. Error
+   * responses still use the generated `GeneralError` shape.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (getProjectBranchBucketObject)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param objectKey - The object key. Keys may contain `/`; the `/` characters of nested
+   * keys must be percent-encoded (`%2F`) in the path segment.
+   * @param options - Per-call options.
+   * @returns The response body, as a Buffer.
    */
   getObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, options?: SyncCallOptions): Buffer;
   /**
+   * Delete every object under a key prefix (folder) in a bucket
+   *
+   * Soft-deletes every object on the specified branch whose key starts with
+   * `prefix`, in a single call. Intended to back a "delete folder" action in
+   * an object browser: a `prefix` of `app/avatars/` removes every object
+   * beneath that folder. Served by the user's session (no customer S3
+   * credentials required).
+   *
+   * `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+   * contain no control characters - a partial-segment prefix cannot
+   * accidentally delete sibling keys. Returns the number of objects
+   * soft-deleted (`deleted`), which may be 0 when no live object matched the
+   * prefix on this branch.
+   *
+   * Only objects physically present on this branch are tombstoned; objects
+   * inherited from an ancestor branch via copy-on-write (not materialized on
+   * this branch) are out of scope.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (deleteProjectBranchBucketObjectsByPrefix)
    *
-   * Delete every object under a key prefix (folder) in a bucket
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param query - The query parameters (`DeleteProjectBranchBucketObjectsByPrefixQuery`): `prefix`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BucketObjectsDeletePrefixResponse`: the response, with `deleted`.
    */
   deleteObjectsByPrefix(projectId: string, branchId: string, bucketName: string, query: DeleteProjectBranchBucketObjectsByPrefixQuery, options?: CallOptions): Promise<BucketObjectsDeletePrefixResponse>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (deleteProjectBranchBucketObjectsByPrefix)
    * Blocking form of `deleteObjectsByPrefix` (blocks the event loop: for scripts).
    *
    * Delete every object under a key prefix (folder) in a bucket
+   *
+   * Soft-deletes every object on the specified branch whose key starts with
+   * `prefix`, in a single call. Intended to back a "delete folder" action in
+   * an object browser: a `prefix` of `app/avatars/` removes every object
+   * beneath that folder. Served by the user's session (no customer S3
+   * credentials required).
+   *
+   * `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+   * contain no control characters - a partial-segment prefix cannot
+   * accidentally delete sibling keys. Returns the number of objects
+   * soft-deleted (`deleted`), which may be 0 when no live object matched the
+   * prefix on this branch.
+   *
+   * Only objects physically present on this branch are tombstoned; objects
+   * inherited from an ancestor branch via copy-on-write (not materialized on
+   * this branch) are out of scope.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (deleteProjectBranchBucketObjectsByPrefix)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param query - The query parameters (`DeleteProjectBranchBucketObjectsByPrefixQuery`): `prefix`.
+   * @param options - Per-call options.
+   * @returns The `BucketObjectsDeletePrefixResponse`: the response, with `deleted`.
    */
   deleteObjectsByPrefixSync(projectId: string, branchId: string, bucketName: string, query: DeleteProjectBranchBucketObjectsByPrefixQuery, options?: SyncCallOptions): BucketObjectsDeletePrefixResponse;
   /**
+   * Presign an upload or download for an object in a bucket
+   *
+   * Returns a presigned URL that transfers bytes directly to or from the
+   * object's bucket on the specified branch, without the caller ever
+   * handling S3 credentials. The `operation` field selects the direction:
+   *
+   * - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+   *   bytes straight to `url` with the returned `headers`). Authorized with
+   *   project write access.
+   * - `download` returns a presigned `GET` URL (the caller `GET`s the
+   *   bytes straight from `url`). Authorized with project read access.
+   *
+   * The platform mints a short-lived credential and builds the SigV4-signed
+   * URL against the branch's S3 data-plane host, returning it together with
+   * the HTTP method, any headers the caller must echo, and the URL's expiry.
+   *
+   * Served by the user's session (no customer S3 credentials required).
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (presignProjectBranchBucketObject)
    *
-   * Presign an upload or download for an object in a bucket
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param objectKey - The object key. Keys may contain `/`; the `/` characters of nested
+   * keys must be percent-encoded (`%2F`) in the path segment.
+   * @param body - The request: a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`.
    */
   presignObject(projectId: string, branchId: string, bucketName: string, objectKey: string, body: PresignRequest, options?: CallOptions): Promise<PresignResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (presignProjectBranchBucketObject)
    * Blocking form of `presignObject` (blocks the event loop: for scripts).
    *
    * Presign an upload or download for an object in a bucket
+   *
+   * Returns a presigned URL that transfers bytes directly to or from the
+   * object's bucket on the specified branch, without the caller ever
+   * handling S3 credentials. The `operation` field selects the direction:
+   *
+   * - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+   *   bytes straight to `url` with the returned `headers`). Authorized with
+   *   project write access.
+   * - `download` returns a presigned `GET` URL (the caller `GET`s the
+   *   bytes straight from `url`). Authorized with project read access.
+   *
+   * The platform mints a short-lived credential and builds the SigV4-signed
+   * URL against the branch's S3 data-plane host, returning it together with
+   * the HTTP method, any headers the caller must echo, and the URL's expiry.
+   *
+   * Served by the user's session (no customer S3 credentials required).
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (presignProjectBranchBucketObject)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param bucketName - The bucket name
+   * @param objectKey - The object key. Keys may contain `/`; the `/` characters of nested
+   * keys must be percent-encoded (`%2F`) in the path segment.
+   * @param body - The request: a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+   * @param options - Per-call options.
+   * @returns The `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`.
    */
   presignObjectSync(projectId: string, branchId: string, bucketName: string, objectKey: string, body: PresignRequest, options?: SyncCallOptions): PresignResponse;
 }
@@ -8523,137 +12574,475 @@ export declare class BucketsApi {
 /** `client.functions`: 10 operations. */
 export declare class FunctionsApi {
   /**
+   * List functions on the branch
+   *
+   * Lists functions on the specified branch.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
    *
-   * List functions on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`.
    */
   list(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: CallOptions): Promise<ListProjectBranchFunctionsResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List functions on the branch
+   *
+   * Lists functions on the specified branch.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns The `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`.
    */
   listSync(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: SyncCallOptions): ListProjectBranchFunctionsResponse;
-  /** Every `functions` item of every page of `listProjectBranchFunctions`, fetched page by page. */
+  /**
+   * Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+   *
+   * List functions on the branch
+   *
+   * Lists functions on the specified branch.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns An async iterator of every `NeonFunction`.
+   */
   iter(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: CallOptions): AsyncIterableIterator<NeonFunction>;
-  /** Blocking form of `iter`: each page is fetched when the previous one is used up. */
+  /**
+   * Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+   *
+   * Blocking form of `iter` (blocks the event loop: for scripts).
+   *
+   * List functions on the branch
+   *
+   * Lists functions on the specified branch.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/functions` (listProjectBranchFunctions)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param query - The query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+   * @param options - Per-call options.
+   * @returns An iterator of every `NeonFunction`.
+   */
   iterSync(projectId: string, branchId: string, query?: ListProjectBranchFunctionsQuery, options?: SyncCallOptions): IterableIterator<NeonFunction>;
   /**
+   * Get function details
+   *
+   * Returns the function identified by its slug.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
    *
-   * Get function details
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonFunctionResponse`: the response, with `function`.
    */
   get(projectId: string, branchId: string, slug: string, options?: CallOptions): Promise<NeonFunctionResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Get function details
+   *
+   * Returns the function identified by its slug.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (getProjectBranchFunction)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param options - Per-call options.
+   * @returns The `NeonFunctionResponse`: the response, with `function`.
    */
   getSync(projectId: string, branchId: string, slug: string, options?: SyncCallOptions): NeonFunctionResponse;
   /**
+   * Update a function
+   *
+   * Updates the function's mutable metadata — currently only the display
+   * `name`. A string sets the display name; `null` clears it, after which
+   * the function's `name` falls back to its slug. Leading and trailing
+   * whitespace is trimmed; a whitespace-only name is rejected. Acts only
+   * on a function owned by the branch: a slug that is only inherited from
+   * an ancestor branch returns 404 — rename it on the branch that owns
+   * it. Like every other change on a branch, a rename is isolated per
+   * branch: a branch forked before the rename keeps the name it had at
+   * fork time.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (updateProjectBranchFunction)
    *
-   * Update a function
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param body - The request: a `NeonFunctionUpdateRequest`. Fields: `name`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonFunctionResponse`: the response, with `function`.
    */
   update(projectId: string, branchId: string, slug: string, body: NeonFunctionUpdateRequest, options?: CallOptions): Promise<NeonFunctionResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (updateProjectBranchFunction)
    * Blocking form of `update` (blocks the event loop: for scripts).
    *
    * Update a function
+   *
+   * Updates the function's mutable metadata — currently only the display
+   * `name`. A string sets the display name; `null` clears it, after which
+   * the function's `name` falls back to its slug. Leading and trailing
+   * whitespace is trimmed; a whitespace-only name is rejected. Acts only
+   * on a function owned by the branch: a slug that is only inherited from
+   * an ancestor branch returns 404 — rename it on the branch that owns
+   * it. Like every other change on a branch, a rename is isolated per
+   * branch: a branch forked before the rename keeps the name it had at
+   * fork time.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (updateProjectBranchFunction)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param body - The request: a `NeonFunctionUpdateRequest`. Fields: `name`.
+   * @param options - Per-call options.
+   * @returns The `NeonFunctionResponse`: the response, with `function`.
    */
   updateSync(projectId: string, branchId: string, slug: string, body: NeonFunctionUpdateRequest, options?: SyncCallOptions): NeonFunctionResponse;
   /**
+   * Delete a function on the branch
+   *
+   * Deletes the function identified by its slug.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (deleteProjectBranchFunction)
    *
-   * Delete a function on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   delete(projectId: string, branchId: string, slug: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (deleteProjectBranchFunction)
    * Blocking form of `delete` (blocks the event loop: for scripts).
    *
    * Delete a function on the branch
+   *
+   * Deletes the function identified by its slug.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (deleteProjectBranchFunction)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteSync(projectId: string, branchId: string, slug: string, options?: SyncCallOptions): void;
   /**
+   * Deploy code to a function
+   *
+   * Creates a deployment for the function. Supply any subset of zip,
+   * environment, and runtime; omitted fields inherit the
+   * function's latest version. At least one field must be supplied. The
+   * first deployment of a function must include zip. The newest deployment
+   * becomes active.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (createProjectBranchFunctionDeployment)
    *
-   * Deploy code to a function
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param body - The request: a `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `NeonFunctionDeploymentResponse`: the response, with `deployment`.
    */
   createDeployment(projectId: string, branchId: string, slug: string, body: FunctionDeployRequest, options?: CallOptions): Promise<NeonFunctionDeploymentResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (createProjectBranchFunctionDeployment)
    * Blocking form of `createDeployment` (blocks the event loop: for scripts).
    *
    * Deploy code to a function
+   *
+   * Creates a deployment for the function. Supply any subset of zip,
+   * environment, and runtime; omitted fields inherit the
+   * function's latest version. At least one field must be supplied. The
+   * first deployment of a function must include zip. The newest deployment
+   * becomes active.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (createProjectBranchFunctionDeployment)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param slug - The function slug
+   * @param body - The request: a `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+   * @param options - Per-call options.
+   * @returns The `NeonFunctionDeploymentResponse`: the response, with `deployment`.
    */
   createDeploymentSync(projectId: string, branchId: string, slug: string, body: FunctionDeployRequest, options?: SyncCallOptions): NeonFunctionDeploymentResponse;
   /**
+   * List triggers on the branch
+   *
+   * Lists the complete project-bounded set of triggers visible on the branch,
+   * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+   * and configuration, and is disabled on the child until explicitly enabled
+   * there.
+   *
+   * The supported trigger types are `schedule` and
+   * `storage_object_created`. A storage-object-created trigger watches one
+   * exact bucket and fires only after an object upload succeeds.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/triggers` (listProjectBranchTriggers)
    *
-   * List triggers on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `TriggersListResponse`: the response, with `triggers`.
    */
   listTriggers(projectId: string, branchId: string, options?: CallOptions): Promise<TriggersListResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/triggers` (listProjectBranchTriggers)
    * Blocking form of `listTriggers` (blocks the event loop: for scripts).
    *
    * List triggers on the branch
+   *
+   * Lists the complete project-bounded set of triggers visible on the branch,
+   * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+   * and configuration, and is disabled on the child until explicitly enabled
+   * there.
+   *
+   * The supported trigger types are `schedule` and
+   * `storage_object_created`. A storage-object-created trigger watches one
+   * exact bucket and fires only after an object upload succeeds.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers` (listProjectBranchTriggers)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `TriggersListResponse`: the response, with `triggers`.
    */
   listTriggersSync(projectId: string, branchId: string, options?: SyncCallOptions): TriggersListResponse;
   /**
+   * Create a trigger
+   *
+   * Creates a trigger for a Function visible on the branch. The required
+   * `type` discriminator selects the trigger-specific configuration. The
+   * supported types are `schedule` and `storage_object_created`. A schedule
+   * trigger uses a numeric five-field cron expression interpreted in UTC. A
+   * storage-object-created trigger fires only after a successful upload to
+   * one exact bucket and may narrow matches to an object-key prefix.
+   *
+   * The name must be unique among triggers visible on the branch, including
+   * inherited triggers.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/triggers` (createProjectBranchTrigger)
    *
-   * Create a trigger
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `TriggerResponse`: the response, with `trigger`.
    */
   createTrigger(projectId: string, branchId: string, body: TriggerCreateRequest, options?: CallOptions): Promise<TriggerResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/triggers` (createProjectBranchTrigger)
    * Blocking form of `createTrigger` (blocks the event loop: for scripts).
    *
    * Create a trigger
+   *
+   * Creates a trigger for a Function visible on the branch. The required
+   * `type` discriminator selects the trigger-specific configuration. The
+   * supported types are `schedule` and `storage_object_created`. A schedule
+   * trigger uses a numeric five-field cron expression interpreted in UTC. A
+   * storage-object-created trigger fires only after a successful upload to
+   * one exact bucket and may narrow matches to an object-key prefix.
+   *
+   * The name must be unique among triggers visible on the branch, including
+   * inherited triggers.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/triggers` (createProjectBranchTrigger)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+   * @param options - Per-call options.
+   * @returns The `TriggerResponse`: the response, with `trigger`.
    */
   createTriggerSync(projectId: string, branchId: string, body: TriggerCreateRequest, options?: SyncCallOptions): TriggerResponse;
   /**
+   * Get a trigger
+   *
+   * Returns the trigger visible on the branch. The supported trigger types
+   * are `schedule` and `storage_object_created`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (getProjectBranchTrigger)
    *
-   * Get a trigger
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param triggerId - The opaque, project-wide trigger ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `TriggerResponse`: the response, with `trigger`.
    */
   getTrigger(projectId: string, branchId: string, triggerId: string, options?: CallOptions): Promise<TriggerResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (getProjectBranchTrigger)
    * Blocking form of `getTrigger` (blocks the event loop: for scripts).
    *
    * Get a trigger
+   *
+   * Returns the trigger visible on the branch. The supported trigger types
+   * are `schedule` and `storage_object_created`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (getProjectBranchTrigger)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param triggerId - The opaque, project-wide trigger ID
+   * @param options - Per-call options.
+   * @returns The `TriggerResponse`: the response, with `trigger`.
    */
   getTriggerSync(projectId: string, branchId: string, triggerId: string, options?: SyncCallOptions): TriggerResponse;
   /**
+   * Update a trigger
+   *
+   * Applies a partial update. The required `type` discriminator must identify
+   * the existing trigger kind. The supported types are `schedule` and
+   * `storage_object_created`. Editing an inherited trigger creates a
+   * child-local shadow with the same `trigger_id`; it remains disabled unless
+   * this request explicitly enables it. For a schedule trigger, updating the
+   * schedule or enabled state increments `version` and recomputes
+   * `next_run_at`.
+   *
+   * Disabling stops future scheduling but does not cancel occurrences already
+   * committed for delivery. For `storage_object_created`, the configuration
+   * selects one exact bucket. An omitted object-key prefix matches every key
+   * in that bucket; a present prefix is matched byte-for-byte and
+   * case-sensitively against the full key, without path normalization or a
+   * path-segment boundary.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (updateProjectBranchTrigger)
    *
-   * Update a trigger
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param triggerId - The opaque, project-wide trigger ID
+   * @param body - The request: a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `TriggerResponse`: the response, with `trigger`.
    */
   updateTrigger(projectId: string, branchId: string, triggerId: string, body: TriggerUpdateRequest, options?: CallOptions): Promise<TriggerResponse>;
   /**
-   * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (updateProjectBranchTrigger)
    * Blocking form of `updateTrigger` (blocks the event loop: for scripts).
    *
    * Update a trigger
+   *
+   * Applies a partial update. The required `type` discriminator must identify
+   * the existing trigger kind. The supported types are `schedule` and
+   * `storage_object_created`. Editing an inherited trigger creates a
+   * child-local shadow with the same `trigger_id`; it remains disabled unless
+   * this request explicitly enables it. For a schedule trigger, updating the
+   * schedule or enabled state increments `version` and recomputes
+   * `next_run_at`.
+   *
+   * Disabling stops future scheduling but does not cancel occurrences already
+   * committed for delivery. For `storage_object_created`, the configuration
+   * selects one exact bucket. An omitted object-key prefix matches every key
+   * in that bucket; a present prefix is matched byte-for-byte and
+   * case-sensitively against the full key, without path normalization or a
+   * path-segment boundary.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (updateProjectBranchTrigger)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param triggerId - The opaque, project-wide trigger ID
+   * @param body - The request: a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+   * @param options - Per-call options.
+   * @returns The `TriggerResponse`: the response, with `trigger`.
    */
   updateTriggerSync(projectId: string, branchId: string, triggerId: string, body: TriggerUpdateRequest, options?: SyncCallOptions): TriggerResponse;
   /**
+   * Delete a trigger
+   *
+   * Deletes a branch-local trigger or writes a branch-local tombstone for an
+   * inherited trigger so it does not reappear. Deletion stops future
+   * scheduling or storage-event matching but does not cancel invocations
+   * already committed for delivery. The supported trigger types are
+   * `schedule` and `storage_object_created`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (deleteProjectBranchTrigger)
    *
-   * Delete a trigger
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param triggerId - The opaque, project-wide trigger ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   deleteTrigger(projectId: string, branchId: string, triggerId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (deleteProjectBranchTrigger)
    * Blocking form of `deleteTrigger` (blocks the event loop: for scripts).
    *
    * Delete a trigger
+   *
+   * Deletes a branch-local trigger or writes a branch-local tombstone for an
+   * inherited trigger so it does not reappear. Deletion stops future
+   * scheduling or storage-event matching but does not cancel invocations
+   * already committed for delivery. The supported trigger types are
+   * `schedule` and `storage_object_created`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (deleteProjectBranchTrigger)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param triggerId - The opaque, project-wide trigger ID
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   deleteTriggerSync(projectId: string, branchId: string, triggerId: string, options?: SyncCallOptions): void;
 }
@@ -8661,16 +13050,41 @@ export declare class FunctionsApi {
 /** `client.aiGateway`: 1 operations. */
 export declare class AiGatewayApi {
   /**
+   * Get branch AI Gateway endpoint
+   *
+   * Returns the AI Gateway endpoint host for the specified branch, used to
+   * render code-snippet base URLs. A 200 response means the branch is
+   * registered and this region serves the AI gateway. A 404 response
+   * includes a `reason` field indicating why the gateway is unavailable.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (getProjectBranchAiGateway)
    *
-   * Get branch AI Gateway endpoint
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `BranchAiGateway`: the response, with `enabled`, `base_url`.
    */
   get(projectId: string, branchId: string, options?: CallOptions): Promise<BranchAiGateway>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (getProjectBranchAiGateway)
    * Blocking form of `get` (blocks the event loop: for scripts).
    *
    * Get branch AI Gateway endpoint
+   *
+   * Returns the AI Gateway endpoint host for the specified branch, used to
+   * render code-snippet base URLs. A 200 response means the branch is
+   * registered and this region serves the AI gateway. A 404 response
+   * includes a `reason` field indicating why the gateway is unavailable.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (getProjectBranchAiGateway)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `BranchAiGateway`: the response, with `enabled`, `base_url`.
    */
   getSync(projectId: string, branchId: string, options?: SyncCallOptions): BranchAiGateway;
 }
@@ -8678,68 +13092,253 @@ export declare class AiGatewayApi {
 /** `client.credentials`: 5 operations. */
 export declare class CredentialsApi {
   /**
+   * List credentials on the branch
+   *
+   * Returns metadata for customer-issued credentials on the branch.
+   * Secrets are never included.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
    *
-   * List credentials on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `ListCredentialsResponse`: the response, with `credentials`.
    */
   list(projectId: string, branchId: string, options?: CallOptions): Promise<ListCredentialsResponse>;
   /**
-   * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
    * Blocking form of `list` (blocks the event loop: for scripts).
    *
    * List credentials on the branch
+   *
+   * Returns metadata for customer-issued credentials on the branch.
+   * Secrets are never included.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `GET /projects/{project_id}/branches/{branch_id}/credentials` (listCredentials)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param options - Per-call options.
+   * @returns The `ListCredentialsResponse`: the response, with `credentials`.
    */
   listSync(projectId: string, branchId: string, options?: SyncCallOptions): ListCredentialsResponse;
   /**
+   * Issue a scoped credential on the branch
+   *
+   * Issues a new scoped service credential anchored to the specified
+   * branch. The response carries `api_token` and `s3_secret_access_key`
+   * exactly once — they are not stored server-side.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/credentials` (createCredential)
    *
-   * Issue a scoped credential on the branch
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
    */
   create(projectId: string, branchId: string, body: CreateCredentialRequest, options?: CallOptions): Promise<CreateCredentialResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/credentials` (createCredential)
    * Blocking form of `create` (blocks the event loop: for scripts).
    *
    * Issue a scoped credential on the branch
+   *
+   * Issues a new scoped service credential anchored to the specified
+   * branch. The response carries `api_token` and `s3_secret_access_key`
+   * exactly once — they are not stored server-side.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials` (createCredential)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param body - The request: a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+   * @param options - Per-call options.
+   * @returns The `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
    */
   createSync(projectId: string, branchId: string, body: CreateCredentialRequest, options?: SyncCallOptions): CreateCredentialResponse;
   /**
+   * Revoke a credential
+   *
+   * Soft-deletes the credential.  Idempotent.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
    * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (revokeCredential)
    *
-   * Revoke a credential
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param tokenId - The opaque credential id (e.g. nak_live_<32hex>).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of nothing (the response has no body).
    */
   revoke(projectId: string, branchId: string, tokenId: string, options?: CallOptions): Promise<void>;
   /**
-   * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (revokeCredential)
    * Blocking form of `revoke` (blocks the event loop: for scripts).
    *
    * Revoke a credential
+   *
+   * Soft-deletes the credential.  Idempotent.
+   *
+   * **Note**: This endpoint is currently in Private Beta.
+   *
+   * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (revokeCredential)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param tokenId - The opaque credential id (e.g. nak_live_<32hex>).
+   * @param options - Per-call options.
+   * @returns Nothing (the response has no body).
    */
   revokeSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): void;
   /**
+   * Reveal a credential's secrets
+   *
+   * Returns the live `api_token` and `s3_secret_access_key` of an existing
+   * credential, so a credential whose issuance response was lost can be
+   * recovered without minting a new one.
+   *
+   * This is a POST with an explicit `/reveal` verb so the secrets never ride
+   * a GET, where they would land in access logs, browser history and proxy
+   * caches. Revoked and expired credentials return 404, as does a
+   * `token_id` that does not belong to this project.
+   *
+   * A credential issued before secret retrieval was supported has no
+   * recoverable secret and returns 409 — rotate it to obtain one.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (revealCredential)
    *
-   * Reveal a credential's secrets
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param tokenId - The opaque credential id (e.g. nak_live_<32hex>).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the
    */
   reveal(projectId: string, branchId: string, tokenId: string, options?: CallOptions): Promise<CredentialSecret>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (revealCredential)
    * Blocking form of `reveal` (blocks the event loop: for scripts).
    *
    * Reveal a credential's secrets
+   *
+   * Returns the live `api_token` and `s3_secret_access_key` of an existing
+   * credential, so a credential whose issuance response was lost can be
+   * recovered without minting a new one.
+   *
+   * This is a POST with an explicit `/reveal` verb so the secrets never ride
+   * a GET, where they would land in access logs, browser history and proxy
+   * caches. Revoked and expired credentials return 404, as does a
+   * `token_id` that does not belong to this project.
+   *
+   * A credential issued before secret retrieval was supported has no
+   * recoverable secret and returns 409 — rotate it to obtain one.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (revealCredential)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param tokenId - The opaque credential id (e.g. nak_live_<32hex>).
+   * @param options - Per-call options.
+   * @returns The `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the
    */
   revealSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): CredentialSecret;
   /**
+   * Rotate a credential's secrets
+   *
+   * Replaces the secret material on an existing scoped credential in
+   * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+   * S3-compatible clients, so the access key id your application already
+   * holds keeps working and only the secret changes. This is the analog of
+   * resetting a Postgres password, not of issuing a second credential.
+   *
+   * The response carries the new `api_token` and `s3_secret_access_key`
+   * exactly once. Rotation is **not** idempotent: retrying after an
+   * ambiguous timeout mints another secret and supersedes the previous
+   * replacement, so a retry does not recover a lost response — it only
+   * invalidates the secret you did not receive. If you lose the response,
+   * issue a replacement credential and revoke this one.
+   *
+   * The old secret stops authenticating as soon as the rotation commits.
+   * Where a region caches credentials on its data-plane verifiers, a
+   * replica may briefly keep accepting the old secret — and rejecting the
+   * new one — until its cache entry expires; where it does not, the
+   * cutover is immediate apart from requests already in flight. Either way
+   * the changeover is not atomic across replicas, so retry an unexpected
+   * authentication failure right after rotating rather than treating the
+   * new secret as bad. `last_used_at` continues to report the logical
+   * credential's prior usage and says nothing about whether the new secret
+   * has been used yet.
+   *
+   * Only a live, unexpired, unrevoked customer-managed (`user`) credential
+   * on a live project and live branch is eligible. Anything else —
+   * including the platform-internal `function` and `system` credentials —
+   * is reported as not found, indistinguishable from an unknown
+   * `token_id`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
    * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (rotateCredential)
    *
-   * Rotate a credential's secrets
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param tokenId - The opaque credential id (e.g. nak_live_<32hex>).
+   * @param options - Per-call options: `signal` cancels the call.
+   * @returns A Promise of the `RotateCredentialResponse`: The replacement secret material for an existing credential, returned
    */
   rotate(projectId: string, branchId: string, tokenId: string, options?: CallOptions): Promise<RotateCredentialResponse>;
   /**
-   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (rotateCredential)
    * Blocking form of `rotate` (blocks the event loop: for scripts).
    *
    * Rotate a credential's secrets
+   *
+   * Replaces the secret material on an existing scoped credential in
+   * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+   * S3-compatible clients, so the access key id your application already
+   * holds keeps working and only the secret changes. This is the analog of
+   * resetting a Postgres password, not of issuing a second credential.
+   *
+   * The response carries the new `api_token` and `s3_secret_access_key`
+   * exactly once. Rotation is **not** idempotent: retrying after an
+   * ambiguous timeout mints another secret and supersedes the previous
+   * replacement, so a retry does not recover a lost response — it only
+   * invalidates the secret you did not receive. If you lose the response,
+   * issue a replacement credential and revoke this one.
+   *
+   * The old secret stops authenticating as soon as the rotation commits.
+   * Where a region caches credentials on its data-plane verifiers, a
+   * replica may briefly keep accepting the old secret — and rejecting the
+   * new one — until its cache entry expires; where it does not, the
+   * cutover is immediate apart from requests already in flight. Either way
+   * the changeover is not atomic across replicas, so retry an unexpected
+   * authentication failure right after rotating rather than treating the
+   * new secret as bad. `last_used_at` continues to report the logical
+   * credential's prior usage and says nothing about whether the new secret
+   * has been used yet.
+   *
+   * Only a live, unexpired, unrevoked customer-managed (`user`) credential
+   * on a live project and live branch is eligible. Anything else —
+   * including the platform-internal `function` and `system` credentials —
+   * is reported as not found, indistinguishable from an unknown
+   * `token_id`.
+   *
+   * **Note**: This endpoint is currently in Beta.
+   *
+   * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (rotateCredential)
+   *
+   * @param projectId - The Neon project ID
+   * @param branchId - The Neon branch ID
+   * @param tokenId - The opaque credential id (e.g. nak_live_<32hex>).
+   * @param options - Per-call options.
+   * @returns The `RotateCredentialResponse`: The replacement secret material for an existing credential, returned
    */
   rotateSync(projectId: string, branchId: string, tokenId: string, options?: SyncCallOptions): RotateCredentialResponse;
 }

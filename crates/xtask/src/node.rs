@@ -10,6 +10,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
+use crate::docs;
 use crate::naming::{self, Lang};
 use crate::spec::{Model, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty};
 
@@ -36,19 +37,21 @@ fn js_str(s: &str) -> String {
     naming::string_literal(s, Lang::Node)
 }
 
-/// A JSDoc block of these paragraphs, each line after `indent`, without the last
-/// line's end (the template ends it); empty if there is no text.
-fn jsdoc(indent: &str, paragraphs: &[String]) -> String {
-    let mut lines: Vec<String> = paragraphs
-        .iter()
-        .flat_map(|l| {
-            if l.is_empty() {
-                vec![String::new()]
-            } else {
-                l.lines().map(|x| x.trim_end().replace("*/", "*\\/")).collect::<Vec<_>>()
-            }
-        })
-        .collect();
+/// A JSDoc block of these paragraphs (text, made safe here) and tags (see
+/// [`tag`]), each line after `indent`, without the last line's end (the
+/// template ends it); empty if there is no text.
+fn jsdoc(indent: &str, paragraphs: &[String], tags: &[String]) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for p in paragraphs.iter().map(|p| p.trim()).filter(|p| !p.is_empty()) {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(naming::doc_safe(p, Lang::Node).lines().map(|l| l.trim_end().to_string()));
+    }
+    if !lines.is_empty() && !tags.is_empty() {
+        lines.push(String::new());
+    }
+    lines.extend(tags.iter().flat_map(|t| t.lines().map(|l| l.trim_end().to_string())));
     while lines.last().map(|l| l.is_empty()).unwrap_or(false) {
         lines.pop();
     }
@@ -61,21 +64,113 @@ fn jsdoc(indent: &str, paragraphs: &[String]) -> String {
     out.join("\n")
 }
 
-/// The paragraphs of an operation's doc: the HTTP call, the summary, whether it waits, whether it is deprecated.
-fn op_doc(op: &Op) -> Vec<String> {
-    let mut d = vec![format!("`{} {}` ({})", op.method.to_uppercase(), op.path, op.id)];
-    if !op.summary.is_empty() {
-        d.push(String::new());
-        d.push(op.summary.trim().to_string());
+/// A JSDoc tag (`@param projectId -`, `@returns`) and its text, made safe.
+fn tag(head: &str, text: &str) -> String {
+    format!("{head} {}", naming::doc_safe(text.trim(), Lang::Node))
+}
+
+/// The HTTP call of an operation, as its docs name it.
+fn http_call(op: &Op) -> String {
+    format!("`{} {}` ({})", op.method.to_uppercase(), op.path, op.id)
+}
+
+const WAITS: &str =
+    "Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).";
+
+/// client.js's comment of a method: the HTTP call, the summary, whether it waits, whether it is deprecated
+/// (the full docs are index.d.ts's).
+fn js_doc(op: &Op) -> String {
+    let waits = if op.returns_operations { WAITS } else { "" };
+    let deprecated = if op.deprecated { vec!["@deprecated".to_string()] } else { Vec::new() };
+    jsdoc("  ", &[http_call(op), op.summary.clone(), waits.into()], &deprecated)
+}
+
+/// The d.ts JSDoc of one form of an operation's methods: the prose, the HTTP
+/// call, whether it waits, `@param` for each parameter, `@returns`.
+fn form_doc(spec: &Spec, op: &Op, kind: &str, name: &str, params: &[TsParam]) -> String {
+    let sync = kind.ends_with("sync");
+    let iter = kind.starts_with("iter");
+    let mut prose = Vec::new();
+    if iter {
+        prose.push(docs::walks(op, name));
     }
-    if op.returns_operations {
-        d.push(String::new());
-        d.push("Waits for the operations it starts unless `{ wait: false }` is given (or the client was made with `waitForOperations: false`).".into());
+    if sync {
+        let of = if iter { naming::iter_name(name, Lang::Node) } else { name.to_string() };
+        prose.push(format!("Blocking form of `{of}` (blocks the event loop: for scripts)."));
     }
+    prose.push(docs::prose(op));
+    prose.push(http_call(op));
+    if op.returns_operations && !iter {
+        prose.push(WAITS.into());
+    }
+    let mut tags: Vec<String> = params.iter().map(|p| tag(&format!("@param {} -", p.name), &param_doc(spec, op, p, sync, iter))).collect();
+    tags.push(tag("@returns", &returns_doc(spec, op, sync, iter)));
     if op.deprecated {
-        d.push("@deprecated".into());
+        tags.push("@deprecated".into());
     }
-    d
+    jsdoc("  ", &prose, &tags)
+}
+
+/// A d.ts parameter's `@param` text.
+fn param_doc(spec: &Spec, op: &Op, p: &TsParam, sync: bool, iter: bool) -> String {
+    match p.name.as_str() {
+        "body" => {
+            let b = op.body.as_ref().expect("a body parameter has a body");
+            let mut d = format!("The request: a `{}`{}.", b.ty, if p.optional { " (optional)" } else { "" });
+            let gist = docs::model_gist(spec, &b.ty);
+            if !gist.is_empty() {
+                d = format!("{d} {gist}");
+            }
+            let fields: Vec<String> = docs::body_fields(spec, op).iter().map(|f| format!("`{}`", f.name)).collect();
+            if !fields.is_empty() {
+                d = format!("{d} Fields: {}.", fields.join(", "));
+            }
+            d
+        }
+        "query" => {
+            let names: Vec<String> = op.query_params.iter().map(|q| format!("`{}`", q.name)).collect();
+            let org = if op.query_params.iter().any(|q| q.name == "org_id") { " (`org_id`: the client's `orgId` by default)" } else { "" };
+            format!("The query parameters (`{}`): {}{org}.", naming::query_type(&op.id, Lang::Node), names.join(", "))
+        }
+        "options" => match (op.returns_operations && !iter, sync) {
+            (true, false) => "Per-call options: `wait: false` returns at once with the operations it started; `signal` cancels the call.",
+            (true, true) => "Per-call options: `wait: false` returns at once with the operations it started.",
+            (false, false) => "Per-call options: `signal` cancels the call.",
+            (false, true) => "Per-call options.",
+        }
+        .into(),
+        _ => {
+            let path = op.path_params.iter().find(|q| naming::ident(&q.name, Lang::Node) == p.name).expect("a path parameter");
+            docs::param(path)
+        }
+    }
+}
+
+/// The `@returns` text of a form.
+fn returns_doc(spec: &Spec, op: &Op, sync: bool, iter: bool) -> String {
+    if iter {
+        let item = op.pagination.as_ref().map(|p| ts_ty(&p.item_ty)).unwrap_or_default();
+        return format!("An {}iterator of every `{item}`.", if sync { "" } else { "async " });
+    }
+    let what = match &op.response {
+        ResponseKind::Json(Ty::Named(n)) => format!("the `{n}`: {}", docs::returns(spec, n)),
+        ResponseKind::Json(t) => format!("the response (`{}`).", ts_ty(t)),
+        ResponseKind::Empty => "nothing (the response has no body).".into(),
+        ResponseKind::Bytes => "the response body, as a Buffer.".into(),
+    };
+    match sync {
+        true => format!("{}{}", what[..1].to_uppercase(), &what[1..]),
+        false => format!("A Promise of {what}"),
+    }
+}
+
+/// The tags of something deprecated, or none.
+fn deprecated(yes: bool) -> Vec<String> {
+    if yes {
+        vec!["@deprecated".into()]
+    } else {
+        Vec::new()
+    }
 }
 
 /// A property name for a JSON name: as is if it is an identifier, else a string literal.
@@ -195,9 +290,8 @@ struct MethodCtx {
     index: usize,
     name: String,
     iter: Option<String>,
-    /// Its JSDoc block, and the blocking twin's.
+    /// Its comment in client.js.
     doc: String,
-    sync_doc: String,
     /// The JS parameters: the path parameters, and whether a body and a query follow them.
     path: Vec<String>,
     body: bool,
@@ -216,6 +310,8 @@ struct MethodCtx {
 struct FormCtx {
     kind: &'static str,
     params: Vec<TsParam>,
+    /// Its JSDoc block.
+    doc: String,
 }
 
 #[derive(Serialize)]
@@ -287,21 +383,19 @@ fn op_row(spec: &Spec, op: &Op) -> OpRow {
     }
 }
 
-fn method(index: usize, op: &Op) -> MethodCtx {
+fn method(spec: &Spec, index: usize, op: &Op) -> MethodCtx {
     let name = naming::method_name(&op.words, Lang::Node);
     let iter = iter_name(op);
-    let mut sync_doc = op_doc(op);
-    sync_doc.insert(1, format!("Blocking form of `{name}` (blocks the event loop: for scripts)."));
-    let mut forms = vec![FormCtx { kind: "call", params: signature(op, false) }, FormCtx { kind: "sync", params: signature(op, true) }];
+    let mut forms = vec![("call", signature(op, false)), ("sync", signature(op, true))];
     if iter.is_some() {
-        forms.push(FormCtx { kind: "iter", params: iter_signature(op, false) });
-        forms.push(FormCtx { kind: "iter_sync", params: iter_signature(op, true) });
+        forms.push(("iter", iter_signature(op, false)));
+        forms.push(("iter_sync", iter_signature(op, true)));
     }
+    let forms = forms.into_iter().map(|(kind, params)| FormCtx { kind, doc: form_doc(spec, op, kind, &name, &params), params }).collect();
     MethodCtx {
         id: op.id.clone(),
         index,
-        doc: jsdoc("  ", &op_doc(op)),
-        sync_doc: jsdoc("  ", &sync_doc),
+        doc: js_doc(op),
         path: op.path_params.iter().map(|p| naming::ident(&p.name, Lang::Node)).collect(),
         body: op.body.is_some(),
         iter_body: op.pages_by_body(),
@@ -320,14 +414,8 @@ fn method(index: usize, op: &Op) -> MethodCtx {
 }
 
 fn model(m: &Model) -> ModelCtx {
-    let mut doc = Vec::new();
-    if let Some(d) = &m.doc {
-        doc.push(d.clone());
-    }
-    if m.deprecated {
-        doc.push("@deprecated".into());
-    }
-    let mut ctx = ModelCtx { name: m.name.clone(), doc: jsdoc("", &doc), kind: "", fields: Vec::new(), types: Vec::new() };
+    let doc = jsdoc("", &[docs::text(m.doc.as_deref())], &deprecated(m.deprecated));
+    let mut ctx = ModelCtx { name: m.name.clone(), doc, kind: "", fields: Vec::new(), types: Vec::new() };
     match &m.kind {
         ModelKind::Struct(fields) if fields.is_empty() => ctx.kind = "record",
         ModelKind::Struct(fields) => {
@@ -335,19 +423,10 @@ fn model(m: &Model) -> ModelCtx {
             ctx.fields = fields
                 .iter()
                 .map(|f| {
-                    let mut d = Vec::new();
-                    if let Some(x) = &f.doc {
-                        d.push(x.clone());
-                    }
-                    if f.sensitive {
-                        d.push("Sensitive: never logged by neonkit.".into());
-                    }
-                    if f.deprecated {
-                        d.push("@deprecated".into());
-                    }
+                    let secret = if f.sensitive { "Sensitive: never logged by neonkit." } else { "" };
                     PropCtx {
                         name: prop_name(&f.json_name),
-                        doc: jsdoc("  ", &d),
+                        doc: jsdoc("  ", &[docs::text(f.doc.as_deref()), secret.into()], &deprecated(f.deprecated)),
                         optional: !f.required,
                         ty: format!("{}{}", ts_ty(&f.ty), if f.nullable { " | null" } else { "" }),
                     }
@@ -380,14 +459,9 @@ fn query_interface(op: &Op, models: &BTreeSet<&str>) -> QueryTypeCtx {
             .query_params
             .iter()
             .map(|q| {
-                let mut d = Vec::new();
-                if let Some(x) = &q.doc {
-                    d.push(x.clone());
-                }
-                if q.name == "org_id" {
-                    d.push("Defaults to the client's `orgId`.".into());
-                }
-                PropCtx { name: prop_name(&q.name), doc: jsdoc("  ", &d), optional: !(q.caller_gives()), ty: ts_ty(&q.ty) }
+                let org = if q.name == "org_id" { "Defaults to the client's `orgId`." } else { "" };
+                let doc = jsdoc("  ", &[docs::text(q.doc.as_deref()), org.into()], &[]);
+                PropCtx { name: prop_name(&q.name), doc, optional: !(q.caller_gives()), ty: ts_ty(&q.ty) }
             })
             .collect(),
     }
@@ -408,7 +482,7 @@ fn context(spec: &Spec) -> Context {
                 name: ns.to_string(),
                 accessor: naming::ns_accessor(ns, Lang::Node),
                 class: naming::ns_type(ns, Lang::Node),
-                methods: spec.ops.iter().enumerate().filter(|(_, o)| o.ns == ns).map(|(i, op)| method(i, op)).collect(),
+                methods: spec.ops.iter().enumerate().filter(|(_, o)| o.ns == ns).map(|(i, op)| method(spec, i, op)).collect(),
             })
             .collect(),
     }
