@@ -25,6 +25,7 @@ use std::process::Command;
 
 use serde::Serialize;
 
+use crate::docs;
 use crate::naming::{self, Lang};
 use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty};
 
@@ -128,11 +129,6 @@ fn record_query(op: &Op) -> Vec<&Param> {
     op.query_params.iter().filter(|p| !(p.caller_gives())).collect()
 }
 
-/// Text made safe inside a Rust, KDoc or Swift doc comment.
-fn comment_safe(s: &str) -> String {
-    s.replace("*/", "* /").replace("/*", "/ *")
-}
-
 // ---------------------------------------------------------------------------
 // api.rs
 
@@ -183,18 +179,11 @@ struct ApiOpCtx {
     id: String,
     /// The table entry's constant (`LIST_PROJECTS`).
     constant: String,
-    /// The Rust method and what Kotlin and Swift call it.
+    /// The Rust method (Kotlin and Swift call it in lowerCamelCase).
     name: String,
-    foreign: String,
-    http_method: String,
-    http_path: String,
-    /// The doc comment's lines from the summary and the description's first paragraph.
+    /// The doc comments (`///` lines) of the async method and of its blocking twin.
     doc: String,
-    returns_operations: bool,
-    /// The model whose JSON it returns, or the model of the array it returns.
-    returns_model: Option<String>,
-    returns_array: Option<String>,
-    deprecated: bool,
+    blocking_doc: String,
     /// The result type and the function that makes it (`text`, `empty`, `bytes`).
     ret: &'static str,
     conv: &'static str,
@@ -226,6 +215,8 @@ struct SigCtx {
 struct ParamCtx {
     name: String,
     ty: String,
+    /// Its text in the doc comment's parameter list.
+    doc: String,
 }
 
 #[derive(Serialize)]
@@ -238,8 +229,9 @@ struct BodyCtx {
 #[derive(Serialize)]
 struct PagerCtx {
     name: String,
-    items_field: String,
     sig: SigCtx,
+    /// Its doc comment (`///` lines).
+    doc: String,
 }
 
 /// A statement pushing the `(name, text)` pairs of a query parameter's value `access` into `q`.
@@ -252,10 +244,101 @@ fn q_push(k: QKind, name: &str, access: &str) -> String {
     }
 }
 
-/// `///` lines of a doc comment, each after `indent`, without the last line's end (the template ends it).
+/// `///` lines of a doc comment, each after `indent`, without the last line's
+/// end (the template ends it). uniffi copies them into KDoc and Swift's
+/// `/** */` blocks, so the text is made safe there.
 fn doc_comment(text: &str, indent: &str) -> String {
-    let lines = crate::rust::doc_lines(&comment_safe(text), indent);
+    let lines = crate::rust::doc_lines(&naming::doc_safe(text, Lang::Kotlin), indent);
     lines.strip_suffix('\n').unwrap_or(&lines).to_string()
+}
+
+/// The parameters in a doc comment, as Swift's markup writes them and Markdown
+/// (KDoc) reads as a list: `- Parameter name: text` each (not nested: doc
+/// comments keep no indentation, see `rust::doc_text`).
+fn param_list(params: &[ParamCtx]) -> String {
+    params.iter().map(|p| format!("- Parameter {}: {}", naming::lower_camel(&p.name), p.doc.trim())).collect::<Vec<_>>().join("\n")
+}
+
+/// What a method's doc comment says after its prose: the parameters, what it
+/// returns, the HTTP call, whether it waits, whether it is deprecated.
+fn form_doc(spec: &Spec, op: &Op, form: &str, sig: &SigCtx) -> String {
+    let foreign = naming::method_name(&op.words, Lang::Kotlin);
+    let mut parts: Vec<String> = Vec::new();
+    match form {
+        "pager" => parts.push(docs::walks(op, &foreign)),
+        "blocking" => parts.push(format!("The blocking form of `{foreign}`.")),
+        _ => {}
+    }
+    parts.push(docs::prose(op));
+    let mut api = Vec::new();
+    if !sig.params.is_empty() {
+        api.push(param_list(&sig.params));
+    }
+    let returns = match (&op.response, form) {
+        (_, "pager") => {
+            let item = match op.pagination.as_ref().map(|p| &p.item_ty) {
+                Some(Ty::Named(n)) => format!("the JSON of a `{n}`"),
+                _ => "an item's JSON".into(),
+            };
+            format!("A pager (`nextPage()`, `collectAll()`) whose items are each {item}.")
+        }
+        (ResponseKind::Json(Ty::Named(n)), _) => format!(
+            "The JSON of `{n}`: {} Typed view: Kotlin `dev.neonkit.models.{n}(json)`, Swift `NeonModels.{n}(text: json)`.",
+            docs::returns(spec, n)
+        ),
+        (ResponseKind::Json(Ty::Array(t)), _) if matches!(t.as_ref(), Ty::Named(_)) => {
+            let Ty::Named(n) = t.as_ref() else { unreachable!() };
+            format!("A JSON array of `{n}`.")
+        }
+        (ResponseKind::Json(_), _) => "The response's JSON.".into(),
+        (ResponseKind::Bytes, _) => "The response body.".into(),
+        (ResponseKind::Empty, _) => String::new(),
+    };
+    if !returns.is_empty() {
+        api.push(format!("- Returns: {returns}"));
+    }
+    parts.push(api.join("\n"));
+    let mut call = vec![format!("`{} {}` (operationId `{}`).", op.method.to_uppercase(), op.path, op.id)];
+    if op.returns_operations && form != "pager" {
+        call.push("Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.".into());
+    }
+    if op.deprecated {
+        call.push("Deprecated by the API.".into());
+    }
+    parts.push(call.join("\n"));
+    let text: Vec<String> = parts.into_iter().filter(|p| !p.trim().is_empty()).collect();
+    doc_comment(&text.join("\n\n"), "    ")
+}
+
+/// A parameter's text: a path or query parameter's description, the body's model and fields, the query Record's fields.
+fn param_doc(spec: &Spec, op: &Op, name: &str, required: bool) -> String {
+    match name {
+        "body" => {
+            let b = op.body.as_ref().expect("a body parameter has a body");
+            let what = if b.multipart { "The parts of a multipart".to_string() } else { "The JSON of a".to_string() };
+            let mut d = format!("{what} `{}`{}.", b.ty, if required { "" } else { " (optional)" });
+            let gist = docs::model_gist(spec, &b.ty);
+            if !gist.is_empty() {
+                d = format!("{d} {gist}");
+            }
+            let fields: Vec<String> = docs::body_fields(spec, op).iter().map(|f| format!("`{}`", f.name)).collect();
+            if !fields.is_empty() {
+                d = format!("{d} Fields: {}.", fields.join(", "));
+            }
+            d
+        }
+        "query" => {
+            let names: Vec<String> = record_query(op).iter().map(|q| format!("`{}`", naming::ident(&q.name, Lang::Kotlin))).collect();
+            format!("The optional query parameters (`{}`): {}.", naming::query_type(&op.id, Lang::Kotlin), names.join(", "))
+        }
+        _ => op
+            .path_params
+            .iter()
+            .chain(&op.query_params)
+            .find(|p| naming::uniffi_ident(&p.name) == name)
+            .map(docs::param)
+            .unwrap_or_default(),
+    }
 }
 
 fn query_ctx(spec: &Spec, p: &Param, record: bool) -> QueryCtx {
@@ -278,26 +361,31 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> SigCtx {
         .map(|p| ParamCtx {
             name: naming::uniffi_ident(&p.name),
             ty: if p.path_kind == PathKind::Integer { "i64" } else { "String" }.into(),
+            doc: docs::param(p),
         })
         .collect();
     for p in positional_query(op) {
-        params.push(ParamCtx { name: naming::uniffi_ident(&p.name), ty: q_rust_ty(qkind(spec, &p.ty)).into() });
+        params.push(ParamCtx { name: naming::uniffi_ident(&p.name), ty: q_rust_ty(qkind(spec, &p.ty)).into(), doc: docs::param(p) });
     }
     let mut defaults = Vec::new();
     let body = op.body.as_ref().filter(|_| !for_pager || op.pages_by_body());
     let body_ty = body.map(|b| if b.multipart { "Vec<crate::MultipartPart>" } else { "String" });
     if let (Some(b), Some(ty)) = (body, body_ty) {
         if b.required {
-            params.push(ParamCtx { name: "body".into(), ty: ty.into() });
+            params.push(ParamCtx { name: "body".into(), ty: ty.into(), doc: param_doc(spec, op, "body", true) });
         }
     }
     if !record_query(op).is_empty() {
-        params.push(ParamCtx { name: "query".into(), ty: format!("Option<{}>", naming::query_type(&op.id, Lang::Kotlin)) });
+        params.push(ParamCtx {
+            name: "query".into(),
+            ty: format!("Option<{}>", naming::query_type(&op.id, Lang::Kotlin)),
+            doc: param_doc(spec, op, "query", false),
+        });
         defaults.push("query = None");
     }
     if let (Some(b), Some(ty)) = (body, body_ty) {
         if !b.required {
-            params.push(ParamCtx { name: "body".into(), ty: format!("Option<{ty}>") });
+            params.push(ParamCtx { name: "body".into(), ty: format!("Option<{ty}>"), doc: param_doc(spec, op, "body", false) });
             defaults.push("body = None");
         }
     }
@@ -308,21 +396,9 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> SigCtx {
     }
 }
 
-/// An operation's doc comment from its summary and its description's first paragraph.
-fn op_doc(op: &Op) -> String {
-    let mut text = op.summary.trim().to_string();
-    if let Some(d) = &op.description {
-        let first: String = d.trim().split("\n\n").next().unwrap_or("").to_string();
-        if !first.is_empty() && first != text {
-            text.push_str("\n\n");
-            text.push_str(&first);
-        }
-    }
-    doc_comment(&text, "    ")
-}
-
 fn api_op(spec: &Spec, op: &Op) -> ApiOpCtx {
     let name = naming::uniffi_method(&op.words);
+    let call = signature(spec, op, false);
     let (ret, conv) = match op.response {
         ResponseKind::Json(_) => ("String", "text"),
         ResponseKind::Empty => ("()", "empty"),
@@ -331,23 +407,8 @@ fn api_op(spec: &Spec, op: &Op) -> ApiOpCtx {
     ApiOpCtx {
         id: op.id.clone(),
         constant: naming::const_name(&op.id),
-        foreign: naming::method_name(&op.words, Lang::Kotlin),
-        http_method: op.method.to_uppercase(),
-        http_path: op.path.clone(),
-        doc: op_doc(op),
-        returns_operations: op.returns_operations,
-        returns_model: match &op.response {
-            ResponseKind::Json(Ty::Named(n)) => Some(n.clone()),
-            _ => None,
-        },
-        returns_array: match &op.response {
-            ResponseKind::Json(Ty::Array(t)) => match t.as_ref() {
-                Ty::Named(n) => Some(n.clone()),
-                _ => None,
-            },
-            _ => None,
-        },
-        deprecated: op.deprecated,
+        doc: form_doc(spec, op, "async", &call),
+        blocking_doc: form_doc(spec, op, "blocking", &call),
         ret,
         conv,
         path_values: op
@@ -357,11 +418,10 @@ fn api_op(spec: &Spec, op: &Op) -> ApiOpCtx {
             .collect(),
         positional: positional_query(op).into_iter().map(|p| query_ctx(spec, p, false)).collect(),
         record: !record_query(op).is_empty(),
-        call: signature(spec, op, false),
-        pager: op.pagination.as_ref().map(|p| PagerCtx {
-            name: naming::iter_name(&name, Lang::Rust),
-            items_field: p.items_field.clone(),
-            sig: signature(spec, op, true),
+        call,
+        pager: op.pagination.as_ref().map(|_| {
+            let sig = signature(spec, op, true);
+            PagerCtx { name: naming::iter_name(&name, Lang::Rust), doc: form_doc(spec, op, "pager", &sig), sig }
         }),
         name,
     }
@@ -626,11 +686,30 @@ fn swift_read(t: &VTy, v: &str, depth: usize) -> String {
     }
 }
 
-/// A description's first paragraph as one line, safe in a doc comment (empty if none).
-fn doc_line(doc: &Option<String>) -> String {
-    let d = doc.as_deref().unwrap_or("").trim();
-    let first = d.split("\n\n").next().unwrap_or("").trim();
-    comment_safe(first).lines().map(str::trim).collect::<Vec<_>>().join(" ")
+/// A view's doc comment of these paragraphs, each line after `indent`: a KDoc
+/// block (on one line when the text is one line) or Swift `///` lines; empty
+/// when there is no text.
+fn view_doc(paragraphs: &[&str], lang: Lang, indent: &str) -> String {
+    let text: Vec<&str> = paragraphs.iter().map(|p| p.trim()).filter(|p| !p.is_empty()).collect();
+    let safe = naming::doc_safe(&text.join("\n\n"), lang);
+    let lines: Vec<&str> = safe.lines().map(str::trim_end).collect();
+    let prefixed = |prefix: &str| -> Vec<String> {
+        lines.iter().map(|l| if l.is_empty() { format!("{indent}{prefix}") } else { format!("{indent}{prefix} {l}") }).collect()
+    };
+    match (lang, lines.as_slice()) {
+        (_, []) => String::new(),
+        (Lang::Kotlin, [one]) => format!("{indent}/** {one} */"),
+        (Lang::Kotlin, _) => [vec![format!("{indent}/**")], prefixed(" *"), vec![format!("{indent} */")]].concat().join("\n"),
+        _ => prefixed("///").join("\n"),
+    }
+}
+
+/// What a view says of a secret field.
+fn secret_note(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Kotlin => "A secret: never printed by `toString`.",
+        _ => "A secret: never printed by `description`.",
+    }
 }
 
 /// What `templates/uniffi/Models.{kt,swift}.j2` are rendered from.
@@ -645,7 +724,7 @@ struct ViewsFile {
 struct ViewCtx {
     name: String,
     is_enum: bool,
-    /// The description's first paragraph, or empty.
+    /// Its doc comment (the description; an enum's also says it is open), or empty.
     doc: String,
     fields: Vec<ViewFieldCtx>,
     /// An enum's Kotlin constants, and its values.
@@ -657,8 +736,8 @@ struct ViewCtx {
 struct ViewFieldCtx {
     json: String,
     prop: String,
+    /// Its doc comment (the description, and whether it is a secret), or empty.
     doc: String,
-    sensitive: bool,
     /// Required and not nullable (Kotlin reads it as `T`, else `T?`).
     required: bool,
     kt_type: String,
@@ -673,7 +752,7 @@ struct MemberCtx {
     value: String,
 }
 
-fn view_fields(spec: &Spec, fields: &[Field]) -> Vec<ViewFieldCtx> {
+fn view_fields(spec: &Spec, fields: &[Field], lang: Lang) -> Vec<ViewFieldCtx> {
     let names: Vec<&str> = fields.iter().map(|f| f.json_name.as_str()).collect();
     fields
         .iter()
@@ -683,8 +762,11 @@ fn view_fields(spec: &Spec, fields: &[Field]) -> Vec<ViewFieldCtx> {
             ViewFieldCtx {
                 json: f.json_name.clone(),
                 prop,
-                doc: doc_line(&f.doc),
-                sensitive: f.sensitive,
+                doc: view_doc(
+                    &[&docs::text(f.doc.as_deref()), if f.sensitive { secret_note(lang) } else { "" }],
+                    lang,
+                    if lang == Lang::Kotlin { "    " } else { "        " },
+                ),
                 required: f.required && !f.nullable,
                 kt_type: kt_type(&t),
                 kt_read: kt_read(&t, "it", 1),
@@ -696,6 +778,12 @@ fn view_fields(spec: &Spec, fields: &[Field]) -> Vec<ViewFieldCtx> {
 }
 
 fn views_context(spec: &Spec, lang: Lang) -> ViewsFile {
+    // Swift's views are nested in `extension NeonModels`.
+    let model_indent = if lang == Lang::Kotlin { "" } else { "    " };
+    let open_enum = |name: &str| match lang {
+        Lang::Kotlin => format!("The known values of `{name}` (an open set: a field of this type is a String and may hold others)."),
+        _ => format!("The known values of `{name}` (an open set: fields of this type are Strings and may hold others)."),
+    };
     ViewsFile {
         header: naming::spec_header(lang),
         models: spec
@@ -705,15 +793,15 @@ fn views_context(spec: &Spec, lang: Lang) -> ViewsFile {
                 ModelKind::Struct(fields) => Some(ViewCtx {
                     name: m.name.clone(),
                     is_enum: false,
-                    doc: doc_line(&m.doc),
-                    fields: view_fields(spec, fields),
+                    doc: view_doc(&[&docs::text(m.doc.as_deref())], lang, model_indent),
+                    fields: view_fields(spec, fields, lang),
                     members: Vec::new(),
                     values: Vec::new(),
                 }),
                 ModelKind::Enum(values) => Some(ViewCtx {
                     name: m.name.clone(),
                     is_enum: true,
-                    doc: String::new(),
+                    doc: view_doc(&[&open_enum(&m.name), &docs::text(m.doc.as_deref())], lang, model_indent),
                     fields: Vec::new(),
                     members: values
                         .iter()
@@ -833,4 +921,19 @@ fn readable_kotlin_messages(kotlin: String) -> String {
     let n = kotlin.matches(DUMP).count();
     assert!(n >= 17, "uniffi's NeonException message getters changed ({n} found): update readable_kotlin_messages");
     kotlin.replace(DUMP, "get() = neonMessage(`errorMessage`, `operation`, `status`, `code`, `requestId`)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn doc_comments_survive_kdoc_and_swift_blocks() {
+        // uniffi copies `///` lines into `/** */` blocks, which Kotlin and Swift nest.
+        assert_eq!(doc_comment("a */ b /* c\n@d", "    "), "    /// a *\\/ b /\\* c\n    /// \\@d");
+        assert_eq!(view_doc(&["One line.", ""], Lang::Kotlin, "    "), "    /** One line. */");
+        assert_eq!(view_doc(&["a */", "b"], Lang::Kotlin, ""), "/**\n * a *\\/\n *\n * b\n */");
+        assert_eq!(view_doc(&["a\n\nb"], Lang::Swift, "  "), "  /// a\n  ///\n  /// b");
+        assert_eq!(view_doc(&["", " "], Lang::Swift, ""), "");
+    }
 }

@@ -717,8 +717,13 @@ impl ProjectsApi {
     /// Analyzes the database for security and performance issues.
     /// Returns a list of issues categorized by severity (ERROR, WARN, INFO).
     ///
+    /// Requires read access to the project and Data API enabled.
+    ///
+    /// - Parameter projectId: Neon project ID
+    /// - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
+    /// - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
-    /// Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_advisor_security_issues(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -731,6 +736,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `getAdvisorSecurityIssues`.
+    ///
+    /// Get advisor issues
+    ///
+    /// Analyzes the database for security and performance issues.
+    /// Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+    ///
+    /// Requires read access to the project and Data API enabled.
+    ///
+    /// - Parameter projectId: Neon project ID
+    /// - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
+    /// - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
     #[uniffi::method(default(query = None))]
     pub fn get_advisor_security_issues_blocking(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -749,8 +767,10 @@ impl ProjectsApi {
     /// For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
     /// and [Manage projects](https://neon.com/docs/manage/projects/).
     ///
+    /// - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+    /// - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+    ///
     /// `GET /projects` (operationId `listProjects`).
-    /// Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -763,6 +783,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List projects
+    ///
+    /// Retrieves a list of projects for the specified organization.
+    /// If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+    /// If using an org API key, `org_id` is automatically inferred from the key.
+    /// For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+    /// and [Manage projects](https://neon.com/docs/manage/projects/).
+    ///
+    /// - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+    /// - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+    ///
+    /// `GET /projects` (operationId `listProjects`).
     #[uniffi::method(default(query = None))]
     pub fn list_blocking(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -773,7 +806,20 @@ impl ProjectsApi {
         here(self.client.call_op(&LIST_PROJECTS, path, q, body), text)
     }
 
-    /// Every `projects` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+    ///
+    /// List projects
+    ///
+    /// Retrieves a list of projects for the specified organization.
+    /// If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+    /// If using an org API key, `org_id` is automatically inferred from the key.
+    /// For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+    /// and [Manage projects](https://neon.com/docs/manage/projects/).
+    ///
+    /// - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectListItem`.
+    ///
+    /// `GET /projects` (operationId `listProjects`).
     #[uniffi::method(default(query = None))]
     pub fn iter(&self, query: Option<ListProjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
@@ -792,9 +838,15 @@ impl ProjectsApi {
     /// Plan limits define how many projects you can create.
     /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
     ///
+    /// You can specify a region and Postgres version in the request body.
+    /// Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+    /// For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+    ///
+    /// - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
+    /// - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+    ///
     /// `POST /projects` (operationId `createProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
     pub async fn create(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -805,6 +857,24 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create project
+    ///
+    /// Creates a Neon project within an organization.
+    /// If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+    /// If using an org API key, `org_id` is automatically inferred from the key.
+    /// Plan limits define how many projects you can create.
+    /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+    ///
+    /// You can specify a region and Postgres version in the request body.
+    /// Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+    /// For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+    ///
+    /// - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
+    /// - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+    ///
+    /// `POST /projects` (operationId `createProject`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn create_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -818,8 +888,10 @@ impl ProjectsApi {
     /// Retrieves a list of projects shared with your Neon account.
     /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
     ///
+    /// - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+    /// - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+    ///
     /// `GET /projects/shared` (operationId `listSharedProjects`).
-    /// Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_shared(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -832,6 +904,16 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `listShared`.
+    ///
+    /// List shared projects
+    ///
+    /// Retrieves a list of projects shared with your Neon account.
+    /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+    ///
+    /// - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+    /// - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+    ///
+    /// `GET /projects/shared` (operationId `listSharedProjects`).
     #[uniffi::method(default(query = None))]
     pub fn list_shared_blocking(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -842,7 +924,17 @@ impl ProjectsApi {
         here(self.client.call_op(&LIST_SHARED_PROJECTS, path, q, body), text)
     }
 
-    /// Every `projects` item across all pages of `listShared`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `projects` item of every page of `listShared` (`listSharedProjects`), each page fetched when the previous one is used up.
+    ///
+    /// List shared projects
+    ///
+    /// Retrieves a list of projects shared with your Neon account.
+    /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+    ///
+    /// - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectListItem`.
+    ///
+    /// `GET /projects/shared` (operationId `listSharedProjects`).
     #[uniffi::method(default(query = None))]
     pub fn list_shared_iter(&self, query: Option<ListSharedProjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
@@ -858,8 +950,10 @@ impl ProjectsApi {
     /// Retrieves information about the specified project.
     /// Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}` (operationId `getProject`).
-    /// Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
     pub async fn get(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -870,6 +964,16 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve project details
+    ///
+    /// Retrieves information about the specified project.
+    /// Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}` (operationId `getProject`).
     pub fn get_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -883,9 +987,12 @@ impl ProjectsApi {
     /// Updates the specified project.
     /// Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
+    /// - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}` (operationId `updateProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
     pub async fn update(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -896,6 +1003,18 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update project
+    ///
+    /// Updates the specified project.
+    /// Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
+    /// - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}` (operationId `updateProject`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn update_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -910,8 +1029,10 @@ impl ProjectsApi {
     /// Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}` (operationId `deleteProject`).
-    /// Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
     pub async fn delete(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -922,6 +1043,17 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete project
+    ///
+    /// Deletes the specified project and all its endpoints, branches, databases, and users.
+    /// Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+    /// To list recoverable projects, use `GET /projects?recoverable=true`.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}` (operationId `deleteProject`).
     pub fn delete_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -937,8 +1069,10 @@ impl ProjectsApi {
     /// Some integrations require manual reconfiguration after recovery.
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/recover` (operationId `recoverProject`).
-    /// Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
     pub async fn recover(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -949,6 +1083,18 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `recover`.
+    ///
+    /// Recover a deleted project
+    ///
+    /// Recovers a deleted project within the 7-day deletion recovery period.
+    /// Restores branches, endpoints, settings, and connection strings.
+    /// Some integrations require manual reconfiguration after recovery.
+    /// To list recoverable projects, use `GET /projects?recoverable=true`.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/recover` (operationId `recoverProject`).
     pub fn recover_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -961,8 +1107,10 @@ impl ProjectsApi {
     ///
     /// Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+    ///
     /// `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
-    /// Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
     pub async fn list_permissions(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -973,6 +1121,15 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `listPermissions`.
+    ///
+    /// List project access
+    ///
+    /// Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
     pub fn list_permissions_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -985,8 +1142,11 @@ impl ProjectsApi {
     ///
     /// Grants project access to the account associated with the specified email address.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    ///
     /// `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
-    /// Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
     pub async fn grant_permission(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -997,6 +1157,16 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `grantPermission`.
+    ///
+    /// Grant project access
+    ///
+    /// Grants project access to the account associated with the specified email address.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
     pub fn grant_permission_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1009,8 +1179,11 @@ impl ProjectsApi {
     ///
     /// Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter permissionId: The `permission_id` parameter.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
-    /// Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
     pub async fn revoke_permission(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
@@ -1021,6 +1194,16 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `revokePermission`.
+    ///
+    /// Revoke project access
+    ///
+    /// Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter permissionId: The `permission_id` parameter.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
     pub fn revoke_permission_blocking(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
@@ -1037,8 +1220,10 @@ impl ProjectsApi {
     /// Use this list to determine which libraries can be enabled in the project's
     /// `settings.preload_libraries` configuration.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+    ///
     /// `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
-    /// Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
     pub async fn get_available_preload_libraries(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1049,6 +1234,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `getAvailablePreloadLibraries`.
+    ///
+    /// List available shared preload libraries
+    ///
+    /// Returns the shared preload libraries available for the specified project's Postgres version.
+    /// Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+    /// setting and a compute restart to activate.
+    /// Use this list to determine which libraries can be enabled in the project's
+    /// `settings.preload_libraries` configuration.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
     pub fn get_available_preload_libraries_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1064,8 +1262,11 @@ impl ProjectsApi {
     /// or uses the Neon Console claim link.
     /// The optional `ru` parameter redirects the recipient after acceptance.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+    /// - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
-    /// Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn create_transfer_request(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1077,6 +1278,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `createTransferRequest`.
+    ///
+    /// Create a project transfer request
+    ///
+    /// Creates a transfer request for the specified project. The request expires after a set period.
+    /// To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+    /// or uses the Neon Console claim link.
+    /// The optional `ru` parameter redirects the recipient after acceptance.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+    /// - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
     pub fn create_transfer_request_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1091,6 +1305,10 @@ impl ProjectsApi {
     /// Accepts a transfer request for the specified project, transferring it to the specified organization
     /// or user. If org_id is not passed, the project will be transferred to the current user or organization account.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter requestId: The Neon project transfer request ID
+    /// - Parameter body: The JSON of a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+    ///
     /// `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
     pub async fn accept_transfer_request(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
@@ -1103,6 +1321,17 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `acceptTransferRequest`.
+    ///
+    /// Accept a project transfer request
+    ///
+    /// Accepts a transfer request for the specified project, transferring it to the specified organization
+    /// or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter requestId: The Neon project transfer request ID
+    /// - Parameter body: The JSON of a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+    ///
+    /// `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
     pub fn accept_transfer_request_blocking(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, request_id];
@@ -1116,8 +1345,10 @@ impl ProjectsApi {
     ///
     /// Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
-    /// Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
     pub async fn get_jwks(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1128,6 +1359,15 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `getJwks`.
+    ///
+    /// List JWKS URLs
+    ///
+    /// Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
     pub fn get_jwks_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1140,9 +1380,22 @@ impl ProjectsApi {
     ///
     /// Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
     ///
+    /// The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+    ///
+    /// The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+    ///
+    /// The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+    ///
+    /// The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+    ///
+    /// The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+    /// - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+    ///
     /// `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
     pub async fn add_jwks(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1153,6 +1406,27 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `addJwks`.
+    ///
+    /// Add JWKS URL
+    ///
+    /// Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+    ///
+    /// The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+    ///
+    /// The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+    ///
+    /// The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+    ///
+    /// The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+    ///
+    /// The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+    /// - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn add_jwks_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1166,8 +1440,11 @@ impl ProjectsApi {
     /// Removes the specified JWKS URL from the project.
     /// JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter jwksId: The JWKS ID
+    /// - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
-    /// Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
     pub async fn delete_jwks(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
@@ -1178,6 +1455,17 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `deleteJwks`.
+    ///
+    /// Delete JWKS URL
+    ///
+    /// Removes the specified JWKS URL from the project.
+    /// JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter jwksId: The JWKS ID
+    /// - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
     pub fn delete_jwks_blocking(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
@@ -1191,8 +1479,13 @@ impl ProjectsApi {
     /// Retrieves a connection URI for the specified database.
     /// The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter roleName: The role name
+    /// - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
+    /// - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
-    /// Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_connection_uri(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1207,6 +1500,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `getConnectionUri`.
+    ///
+    /// Retrieve connection URI
+    ///
+    /// Retrieves a connection URI for the specified database.
+    /// The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter roleName: The role name
+    /// - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
+    /// - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
     #[uniffi::method(default(query = None))]
     pub fn get_connection_uri_blocking(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1223,8 +1529,10 @@ impl ProjectsApi {
     ///
     /// Lists VPC endpoint restrictions for the specified Neon project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
-    /// Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
     pub async fn list_vpc_endpoints(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1235,6 +1543,15 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `listVpcEndpoints`.
+    ///
+    /// List VPC endpoint restrictions
+    ///
+    /// Lists VPC endpoint restrictions for the specified Neon project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
     pub fn list_vpc_endpoints_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1251,6 +1568,10 @@ impl ProjectsApi {
     /// A VPC endpoint can be set as a restriction only after it is assigned to the
     /// parent organization of the Neon project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+    ///
     /// `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
     pub async fn assign_vpc_endpoint(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
@@ -1262,6 +1583,20 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `assignVpcEndpoint`.
+    ///
+    /// Set VPC endpoint restriction
+    ///
+    /// Sets or updates a VPC endpoint restriction for a Neon project.
+    /// When a VPC endpoint restriction is set, the project only accepts connections
+    /// from the specified VPC.
+    /// A VPC endpoint can be set as a restriction only after it is assigned to the
+    /// parent organization of the Neon project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+    ///
+    /// `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
     pub fn assign_vpc_endpoint_blocking(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -1274,6 +1609,9 @@ impl ProjectsApi {
     ///
     /// Removes the specified VPC endpoint restriction from a Neon project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    ///
     /// `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteProjectVPCEndpoint`).
     pub async fn delete_vpc_endpoint(&self, project_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
@@ -1285,6 +1623,15 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `deleteVpcEndpoint`.
+    ///
+    /// Delete VPC endpoint restriction
+    ///
+    /// Removes the specified VPC endpoint restriction from a Neon project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    ///
+    /// `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteProjectVPCEndpoint`).
     pub fn delete_vpc_endpoint_blocking(&self, project_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -1300,8 +1647,11 @@ impl ProjectsApi {
     /// or the caller has no access. Callers with VIEWER or EDITOR see members with
     /// effective project access. Callers with ADMIN also see unassigned org members.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+    ///
     /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
-    /// Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_members(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1314,6 +1664,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `listMembers`.
+    ///
+    /// List org members and their project roles
+    ///
+    /// Lists organization members and their per-project roles for an org-owned project.
+    /// Returns 404 when the project is not org-owned, per-project role management is disabled,
+    /// or the caller has no access. Callers with VIEWER or EDITOR see members with
+    /// effective project access. Callers with ADMIN also see unassigned org members.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
     #[uniffi::method(default(query = None))]
     pub fn list_members_blocking(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1324,7 +1687,20 @@ impl ProjectsApi {
         here(self.client.call_op(&LIST_PROJECT_MEMBERS, path, q, body), text)
     }
 
-    /// Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `project_members` item of every page of `listMembers` (`listProjectMembers`), each page fetched when the previous one is used up.
+    ///
+    /// List org members and their project roles
+    ///
+    /// Lists organization members and their per-project roles for an org-owned project.
+    /// Returns 404 when the project is not org-owned, per-project role management is disabled,
+    /// or the caller has no access. Callers with VIEWER or EDITOR see members with
+    /// effective project access. Callers with ADMIN also see unassigned org members.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectMember`.
+    ///
+    /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
     #[uniffi::method(default(query = None))]
     pub fn list_members_iter(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
@@ -1340,8 +1716,13 @@ impl ProjectsApi {
     /// Idempotently sets or updates the explicit project grant of the specified org member.
     /// Self-demotion requires `confirm_self_demotion=true`.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter memberId: The `member_id` parameter.
+    /// - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
+    /// - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    ///
     /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
-    /// Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn set_member_role(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
@@ -1354,6 +1735,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `setMemberRole`.
+    ///
+    /// Set an org member's role on a project
+    ///
+    /// Idempotently sets or updates the explicit project grant of the specified org member.
+    /// Self-demotion requires `confirm_self_demotion=true`.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter memberId: The `member_id` parameter.
+    /// - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
+    /// - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    ///
+    /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
     #[uniffi::method(default(query = None))]
     pub fn set_member_role_blocking(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
@@ -1370,8 +1764,12 @@ impl ProjectsApi {
     /// default project permission still applies. Self-DELETE requires
     /// `confirm_self_lockout=true` when effective manage access would be lost.
     ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter memberId: The `member_id` parameter.
+    /// - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
-    /// Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn remove_member_role(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
@@ -1384,6 +1782,19 @@ impl ProjectsApi {
     }
 
     /// The blocking form of `removeMemberRole`.
+    ///
+    /// Remove an org member's role on a project
+    ///
+    /// Idempotently removes the explicit project grant. The member's organization-role
+    /// default project permission still applies. Self-DELETE requires
+    /// `confirm_self_lockout=true` when effective manage access would be lost.
+    ///
+    /// - Parameter projectId: The `project_id` parameter.
+    /// - Parameter memberId: The `member_id` parameter.
+    /// - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
     #[uniffi::method(default(query = None))]
     pub fn remove_member_role_blocking(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
@@ -1408,8 +1819,17 @@ impl BranchesApi {
     ///
     /// Retrieves a list of branches for the specified project.
     ///
+    /// Each Neon project has a root branch named `main`.
+    /// A `branch_id` value has a `br-` prefix.
+    /// A project may contain child branches that were branched from `main` or from another branch.
+    /// A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+    /// - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
-    /// Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1422,6 +1842,22 @@ impl BranchesApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List branches
+    ///
+    /// Retrieves a list of branches for the specified project.
+    ///
+    /// Each Neon project has a root branch named `main`.
+    /// A `branch_id` value has a `br-` prefix.
+    /// A project may contain child branches that were branched from `main` or from another branch.
+    /// A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+    /// - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
     #[uniffi::method(default(query = None))]
     pub fn list_blocking(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1432,7 +1868,23 @@ impl BranchesApi {
         here(self.client.call_op(&LIST_PROJECT_BRANCHES, path, q, body), text)
     }
 
-    /// Every `branches` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+    ///
+    /// List branches
+    ///
+    /// Retrieves a list of branches for the specified project.
+    ///
+    /// Each Neon project has a root branch named `main`.
+    /// A `branch_id` value has a `br-` prefix.
+    /// A project may contain child branches that were branched from `main` or from another branch.
+    /// A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `Branch`.
+    ///
+    /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
     #[uniffi::method(default(query = None))]
     pub fn iter(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
@@ -1452,9 +1904,12 @@ impl BranchesApi {
     /// Each branch supports one read-write endpoint and multiple read-only endpoints.
     /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn create(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1466,6 +1921,22 @@ impl BranchesApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create branch
+    ///
+    /// Creates a branch in the specified project.
+    /// No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+    /// By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+    /// To access the branch, add a `read_write` endpoint.
+    /// Each branch supports one read-write endpoint and multiple read-only endpoints.
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(body = None))]
     pub fn create_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1484,9 +1955,14 @@ impl BranchesApi {
     /// combines functionality of updating masking rules and starting anonymization into the
     /// branch creation request.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
     pub async fn create_anonymized(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1497,6 +1973,24 @@ impl BranchesApi {
     }
 
     /// The blocking form of `createAnonymized`.
+    ///
+    /// Create anonymized branch
+    ///
+    /// Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+    /// This allows developers to work with masked production data.
+    /// Optionally, provide `masking_rules` to set initial masking rules for the branch
+    /// and `start_anonymization` to automatically start anonymization after creation. This
+    /// combines functionality of updating masking rules and starting anonymization into the
+    /// branch creation request.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn create_anonymized_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -1510,8 +2004,11 @@ impl BranchesApi {
     /// Retrieves the total number of branches in the specified project.
     /// Supports an optional `search` parameter to count branches matching a name filter.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
+    /// - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
-    /// Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn count(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1524,6 +2021,17 @@ impl BranchesApi {
     }
 
     /// The blocking form of `count`.
+    ///
+    /// Retrieve number of branches
+    ///
+    /// Retrieves the total number of branches in the specified project.
+    /// Supports an optional `search` parameter to count branches matching a name filter.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
+    /// - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
     #[uniffi::method(default(query = None))]
     pub fn count_blocking(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -1539,8 +2047,16 @@ impl BranchesApi {
     /// Retrieves information about the specified branch.
     /// A `branch_id` value has a `br-` prefix.
     ///
+    /// Each Neon project is initially created with a root and default branch named `main`.
+    /// A project can contain one or more branches.
+    /// A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
-    /// Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1551,6 +2067,22 @@ impl BranchesApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve branch details
+    ///
+    /// Retrieves information about the specified branch.
+    /// A `branch_id` value has a `br-` prefix.
+    ///
+    /// Each Neon project is initially created with a root and default branch named `main`.
+    /// A project can contain one or more branches.
+    /// A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1564,9 +2096,13 @@ impl BranchesApi {
     /// Updates the specified branch.
     /// For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn update(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1577,6 +2113,19 @@ impl BranchesApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update branch
+    ///
+    /// Updates the specified branch.
+    /// For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn update_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1589,9 +2138,18 @@ impl BranchesApi {
     ///
     /// Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
     ///
+    /// The deletion completes after all operations finish.
+    /// You cannot delete a project's root or default branch, or a branch that has a child branch.
+    /// A project must have at least one branch.
+    ///
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1602,6 +2160,23 @@ impl BranchesApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete branch
+    ///
+    /// Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+    ///
+    /// The deletion completes after all operations finish.
+    /// You cannot delete a project's root or default branch, or a branch that has a child branch.
+    /// A project must have at least one branch.
+    ///
+    /// For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn delete_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1616,9 +2191,13 @@ impl BranchesApi {
     /// by specifying an LSN or timestamp.
     /// Creates a new branch from the historical state.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn restore(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1629,6 +2208,20 @@ impl BranchesApi {
     }
 
     /// The blocking form of `restore`.
+    ///
+    /// Restore branch to a historical state
+    ///
+    /// Restores a branch to an earlier state in its own or another branch's history
+    /// by specifying an LSN or timestamp.
+    /// Creates a new branch from the historical state.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn restore_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1641,8 +2234,13 @@ impl BranchesApi {
     ///
     /// Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter dbName: Name of the database for which the schema is retrieved
+    /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
+    /// - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
-    /// Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_schema(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1656,6 +2254,18 @@ impl BranchesApi {
     }
 
     /// The blocking form of `getSchema`.
+    ///
+    /// Retrieve database schema
+    ///
+    /// Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter dbName: Name of the database for which the schema is retrieved
+    /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
+    /// - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
     #[uniffi::method(default(query = None))]
     pub fn get_schema_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1671,8 +2281,13 @@ impl BranchesApi {
     ///
     /// Compares the schema from the specified database with another branch's schema.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter dbName: Name of the database for which the schema is retrieved
+    /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
+    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
-    /// Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_schema_comparison(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1686,6 +2301,18 @@ impl BranchesApi {
     }
 
     /// The blocking form of `getSchemaComparison`.
+    ///
+    /// Compare database schema
+    ///
+    /// Compares the schema from the specified database with another branch's schema.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter dbName: Name of the database for which the schema is retrieved
+    /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
+    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
     #[uniffi::method(default(query = None))]
     pub fn get_schema_comparison_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1702,8 +2329,13 @@ impl BranchesApi {
     /// Retrieves the masking rules for the specified anonymized branch.
     /// Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
-    /// Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
     pub async fn get_masking_rules(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1714,6 +2346,19 @@ impl BranchesApi {
     }
 
     /// The blocking form of `getMaskingRules`.
+    ///
+    /// Retrieve masking rules
+    ///
+    /// Retrieves the masking rules for the specified anonymized branch.
+    /// Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
     pub fn get_masking_rules_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1727,8 +2372,14 @@ impl BranchesApi {
     /// Updates the masking rules for the specified anonymized branch.
     /// Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
-    /// Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
     pub async fn update_masking_rules(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1739,6 +2390,20 @@ impl BranchesApi {
     }
 
     /// The blocking form of `updateMaskingRules`.
+    ///
+    /// Update masking rules
+    ///
+    /// Updates the masking rules for the specified anonymized branch.
+    /// Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
     pub fn update_masking_rules_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1753,8 +2418,13 @@ impl BranchesApi {
     /// This endpoint allows you to monitor the anonymization process from initialization through completion.
     /// Only anonymized branches will have status information available.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
-    /// Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
     pub async fn get_anonymized_status(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1765,6 +2435,20 @@ impl BranchesApi {
     }
 
     /// The blocking form of `getAnonymizedStatus`.
+    ///
+    /// Retrieve anonymized branch status
+    ///
+    /// Retrieves the current status of an anonymized branch, including its state and progress information.
+    /// This endpoint allows you to monitor the anonymization process from initialization through completion.
+    /// Only anonymized branches will have status information available.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
     pub fn get_anonymized_status_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1779,8 +2463,13 @@ impl BranchesApi {
     /// This will apply all defined masking rules to anonymize sensitive data in the branch databases.
     /// The branch must be an anonymized branch to start anonymization.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
-    /// Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
     pub async fn start_anonymization(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1791,6 +2480,20 @@ impl BranchesApi {
     }
 
     /// The blocking form of `startAnonymization`.
+    ///
+    /// Start anonymization
+    ///
+    /// Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+    /// This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+    /// The branch must be an anonymized branch to start anonymization.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
     pub fn start_anonymization_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1805,9 +2508,12 @@ impl BranchesApi {
     /// The default designation is automatically removed from the previous default branch.
     /// For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
     pub async fn set_default(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1818,6 +2524,19 @@ impl BranchesApi {
     }
 
     /// The blocking form of `setDefault`.
+    ///
+    /// Set branch as default
+    ///
+    /// Sets the specified branch as the project's default branch.
+    /// The default designation is automatically removed from the previous default branch.
+    /// For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn set_default_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1834,8 +2553,13 @@ impl BranchesApi {
     /// Connection strings remain valid after recovery.
     /// TTL branches become non-TTL branches after recovery.
     ///
+    /// To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
-    /// Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
     pub async fn recover(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1846,6 +2570,22 @@ impl BranchesApi {
     }
 
     /// The blocking form of `recover`.
+    ///
+    /// Recover a deleted branch
+    ///
+    /// Recovers a deleted branch within the 7-day deletion recovery period.
+    /// The branch must have been soft deleted and not yet permanently deleted.
+    /// Recovery restores the branch and its endpoints to an idle state.
+    /// Connection strings remain valid after recovery.
+    /// TTL branches become non-TTL branches after recovery.
+    ///
+    /// To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
     pub fn recover_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1863,9 +2603,17 @@ impl BranchesApi {
     /// - Renaming the restored branch to the original branch's name
     /// - Renaming the original branch so it no longer uses the original name
     ///
+    /// This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn finalize_restore(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1877,6 +2625,27 @@ impl BranchesApi {
     }
 
     /// The blocking form of `finalizeRestore`.
+    ///
+    /// Finalize branch restore from snapshot
+    ///
+    /// Finalize the restore operation for a branch created from a snapshot.
+    /// This operation updates the branch so it functions as the original branch it replaced.
+    /// This includes:
+    /// - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+    /// - Renaming the restored branch to the original branch's name
+    /// - Renaming the original branch so it no longer uses the original name
+    ///
+    /// This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(body = None))]
     pub fn finalize_restore_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -1892,8 +2661,11 @@ impl BranchesApi {
     /// Neon permits only one read-write compute endpoint per branch.
     /// A branch can have multiple read-only compute endpoints.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
-    /// Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
     pub async fn list_endpoints(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1904,6 +2676,18 @@ impl BranchesApi {
     }
 
     /// The blocking form of `listEndpoints`.
+    ///
+    /// List branch endpoints
+    ///
+    /// Retrieves a list of compute endpoints for the specified branch.
+    /// Neon permits only one read-write compute endpoint per branch.
+    /// A branch can have multiple read-only compute endpoints.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
     pub fn list_endpoints_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1917,8 +2701,36 @@ impl BranchesApi {
     /// Returns logs emitted by services running on the specified branch,
     /// ordered by timestamp according to `sort_order`.
     ///
+    /// All supplied filters are combined with `AND`: a record is returned only
+    /// when it matches every filter. `minimum_severity` and `severity_text` are
+    /// independent filters, so setting both requires a record to clear the
+    /// severity floor *and* match the exact severity text.
+    ///
+    /// Supply `logql` instead of the structured filters to run a raw LogQL
+    /// expression. Combining it with any structured filter is rejected rather
+    /// than silently ignored; `limit`, `sort_order`, and the time window still
+    /// apply, because those bound the query rather than form part of the
+    /// expression.
+    ///
+    /// Give the window either as `since` — a duration ending at `end_time`, or
+    /// at the current time when `end_time` is omitted — or as an explicit
+    /// `start_time`. Supplying both is rejected.
+    ///
+    /// A single response holds at most 1,000 records. When `is_truncated` is
+    /// `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+    /// next page, repeating the time range and every filter unchanged.
+    ///
+    /// If no time range is supplied, the query covers the previous hour. The
+    /// maximum supported time range is seven days. `end_time` is exclusive.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+    /// - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
-    /// Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
     pub async fn query_logs(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1929,6 +2741,42 @@ impl BranchesApi {
     }
 
     /// The blocking form of `queryLogs`.
+    ///
+    /// Query branch logs
+    ///
+    /// Returns logs emitted by services running on the specified branch,
+    /// ordered by timestamp according to `sort_order`.
+    ///
+    /// All supplied filters are combined with `AND`: a record is returned only
+    /// when it matches every filter. `minimum_severity` and `severity_text` are
+    /// independent filters, so setting both requires a record to clear the
+    /// severity floor *and* match the exact severity text.
+    ///
+    /// Supply `logql` instead of the structured filters to run a raw LogQL
+    /// expression. Combining it with any structured filter is rejected rather
+    /// than silently ignored; `limit`, `sort_order`, and the time window still
+    /// apply, because those bound the query rather than form part of the
+    /// expression.
+    ///
+    /// Give the window either as `since` — a duration ending at `end_time`, or
+    /// at the current time when `end_time` is omitted — or as an explicit
+    /// `start_time`. Supplying both is rejected.
+    ///
+    /// A single response holds at most 1,000 records. When `is_truncated` is
+    /// `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+    /// next page, repeating the time range and every filter unchanged.
+    ///
+    /// If no time range is supplied, the query covers the previous hour. The
+    /// maximum supported time range is seven days. `end_time` is exclusive.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+    /// - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
     pub fn query_logs_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1937,7 +2785,43 @@ impl BranchesApi {
         here(self.client.call_op(&QUERY_PROJECT_BRANCH_LOGS, path, q, body), text)
     }
 
-    /// Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `logs` item of every page of `queryLogs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+    ///
+    /// Query branch logs
+    ///
+    /// Returns logs emitted by services running on the specified branch,
+    /// ordered by timestamp according to `sort_order`.
+    ///
+    /// All supplied filters are combined with `AND`: a record is returned only
+    /// when it matches every filter. `minimum_severity` and `severity_text` are
+    /// independent filters, so setting both requires a record to clear the
+    /// severity floor *and* match the exact severity text.
+    ///
+    /// Supply `logql` instead of the structured filters to run a raw LogQL
+    /// expression. Combining it with any structured filter is rejected rather
+    /// than silently ignored; `limit`, `sort_order`, and the time window still
+    /// apply, because those bound the query rather than form part of the
+    /// expression.
+    ///
+    /// Give the window either as `since` — a duration ending at `end_time`, or
+    /// at the current time when `end_time` is omitted — or as an explicit
+    /// `start_time`. Supplying both is rejected.
+    ///
+    /// A single response holds at most 1,000 records. When `is_truncated` is
+    /// `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+    /// next page, repeating the time range and every filter unchanged.
+    ///
+    /// If no time range is supplied, the query covers the previous hour. The
+    /// maximum supported time range is seven days. `end_time` is exclusive.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectBranchLogRecord`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
     pub fn query_logs_iter(&self, project_id: String, branch_id: String, body: String) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1951,8 +2835,17 @@ impl BranchesApi {
     /// Lists the low-cardinality log fields observed on this branch whose
     /// distinct values can be discovered with the log field-values endpoint.
     ///
+    /// The set is computed per branch and grows as new fields are observed, so
+    /// treat it as data rather than a fixed list: discover a field here, then
+    /// pass it as `field_name` to the field-values endpoint.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
-    /// Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
     pub async fn list_log_fields(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1963,6 +2856,23 @@ impl BranchesApi {
     }
 
     /// The blocking form of `listLogFields`.
+    ///
+    /// List branch log fields
+    ///
+    /// Lists the low-cardinality log fields observed on this branch whose
+    /// distinct values can be discovered with the log field-values endpoint.
+    ///
+    /// The set is computed per branch and grows as new fields are observed, so
+    /// treat it as data rather than a fixed list: discover a field here, then
+    /// pass it as `field_name` to the field-values endpoint.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
     pub fn list_log_fields_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -1978,8 +2888,20 @@ impl BranchesApi {
     /// which `field_name` values this branch supports; a field that branch has
     /// never emitted is rejected with `unknown_field`.
     ///
+    /// Give the window either as `since` or as an explicit `start_time`;
+    /// supplying both is rejected. If neither is given, the previous six hours
+    /// are used. The maximum supported time range is seven days.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
+    /// the names returned by the log fields endpoint for this branch.
+    /// - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
+    /// - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
-    /// Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_log_field_values(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, field_name];
@@ -1992,6 +2914,28 @@ impl BranchesApi {
     }
 
     /// The blocking form of `listLogFieldValues`.
+    ///
+    /// List branch log field values
+    ///
+    /// Lists the distinct values observed for a low-cardinality log field in
+    /// the requested time range. Call the log fields endpoint first to learn
+    /// which `field_name` values this branch supports; a field that branch has
+    /// never emitted is rejected with `unknown_field`.
+    ///
+    /// Give the window either as `since` or as an explicit `start_time`;
+    /// supplying both is rejected. If neither is given, the previous six hours
+    /// are used. The maximum supported time range is seven days.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
+    /// the names returned by the log fields endpoint for this branch.
+    /// - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
+    /// - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
     #[uniffi::method(default(query = None))]
     pub fn list_log_field_values_blocking(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, field_name];
@@ -2007,8 +2951,14 @@ impl BranchesApi {
     /// Lists all custom domains registered on the branch, across every target
     /// entity.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
-    /// Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_custom_domains(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -2021,6 +2971,20 @@ impl BranchesApi {
     }
 
     /// The blocking form of `listCustomDomains`.
+    ///
+    /// List the custom domains on a branch
+    ///
+    /// Lists all custom domains registered on the branch, across every target
+    /// entity.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
     #[uniffi::method(default(query = None))]
     pub fn list_custom_domains_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -2031,7 +2995,21 @@ impl BranchesApi {
         here(self.client.call_op(&LIST_PROJECT_BRANCH_CUSTOM_DOMAINS, path, q, body), text)
     }
 
-    /// Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `custom_domains` item of every page of `listCustomDomains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+    ///
+    /// List the custom domains on a branch
+    ///
+    /// Lists all custom domains registered on the branch, across every target
+    /// entity.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `CustomDomain`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
     #[uniffi::method(default(query = None))]
     pub fn list_custom_domains_iter(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -2050,8 +3028,20 @@ impl BranchesApi {
     /// unsupported type is rejected with `400`), where `entity_id` is the function
     /// slug and the function must already exist on the branch (else `404`).
     ///
+    /// The response includes the `cname_target` the customer must point their
+    /// domain at with a CNAME record; the domain goes live only once that DNS
+    /// resolves and a certificate is issued on the first request. A domain already
+    /// registered to another resource is rejected with `409` and no detail about
+    /// the owner. Re-registering the same domain for the same entity is idempotent.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+    /// - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
-    /// Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
     pub async fn register_custom_domain(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2062,6 +3052,29 @@ impl BranchesApi {
     }
 
     /// The blocking form of `registerCustomDomain`.
+    ///
+    /// Register a custom domain on a branch
+    ///
+    /// Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+    /// branch and points it at a target entity, chosen by `entity_type` +
+    /// `entity_id`. In v1 only `entity_type: function` is supported (an
+    /// unsupported type is rejected with `400`), where `entity_id` is the function
+    /// slug and the function must already exist on the branch (else `404`).
+    ///
+    /// The response includes the `cname_target` the customer must point their
+    /// domain at with a CNAME record; the domain goes live only once that DNS
+    /// resolves and a certificate is issued on the first request. A domain already
+    /// registered to another resource is rejected with `409` and no detail about
+    /// the owner. Re-registering the same domain for the same entity is idempotent.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+    /// - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
     pub fn register_custom_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2074,6 +3087,12 @@ impl BranchesApi {
     ///
     /// Removes a custom domain registered on the branch and stops routing it.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter domain: The registered custom domain (case-insensitive).
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
     pub async fn delete_custom_domain(&self, project_id: String, branch_id: String, domain: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, domain];
@@ -2085,6 +3104,18 @@ impl BranchesApi {
     }
 
     /// The blocking form of `deleteCustomDomain`.
+    ///
+    /// Delete a custom domain from a branch
+    ///
+    /// Removes a custom domain registered on the branch and stops routing it.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter domain: The registered custom domain (case-insensitive).
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
     pub fn delete_custom_domain_blocking(&self, project_id: String, branch_id: String, domain: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, domain];
         #[allow(unused_mut)]
@@ -2109,8 +3140,11 @@ impl DatabasesApi {
     /// A branch can have multiple databases.
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
-    /// Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2121,6 +3155,18 @@ impl DatabasesApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List databases
+    ///
+    /// Retrieves a list of databases for the specified branch.
+    /// A branch can have multiple databases.
+    /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2135,9 +3181,13 @@ impl DatabasesApi {
     /// A branch can have multiple databases.
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2148,6 +3198,20 @@ impl DatabasesApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create database
+    ///
+    /// Creates a database in the specified branch.
+    /// A branch can have multiple databases.
+    /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2161,8 +3225,12 @@ impl DatabasesApi {
     /// Retrieves information about the specified database.
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
-    /// Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -2173,6 +3241,18 @@ impl DatabasesApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve database details
+    ///
+    /// Retrieves information about the specified database.
+    /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
     pub fn get_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -2186,9 +3266,14 @@ impl DatabasesApi {
     /// Updates the specified database in the branch.
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
     pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -2199,6 +3284,20 @@ impl DatabasesApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update database
+    ///
+    /// Updates the specified database in the branch.
+    /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn update_blocking(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -2212,9 +3311,13 @@ impl DatabasesApi {
     /// Deletes the specified database from the branch.
     /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -2225,6 +3328,19 @@ impl DatabasesApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete database
+    ///
+    /// Deletes the specified database from the branch.
+    /// For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -2248,8 +3364,11 @@ impl RolesApi {
     /// Retrieves a list of Postgres roles from the specified branch.
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
-    /// Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2260,6 +3379,17 @@ impl RolesApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List roles
+    ///
+    /// Retrieves a list of Postgres roles from the specified branch.
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2273,9 +3403,16 @@ impl RolesApi {
     /// Creates a Postgres role in the specified branch.
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
+    /// Connections established to the active compute endpoint will be dropped.
+    /// If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2286,6 +3423,22 @@ impl RolesApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create role
+    ///
+    /// Creates a Postgres role in the specified branch.
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// Connections established to the active compute endpoint will be dropped.
+    /// If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2300,8 +3453,12 @@ impl RolesApi {
     /// In Neon, the terms "role" and "user" are synonymous.
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
-    /// Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2312,6 +3469,19 @@ impl RolesApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve role details
+    ///
+    /// Retrieves details about the specified role.
+    /// In Neon, the terms "role" and "user" are synonymous.
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
     pub fn get_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2325,9 +3495,13 @@ impl RolesApi {
     /// Deletes the specified Postgres role from the branch.
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2338,6 +3512,19 @@ impl RolesApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete role
+    ///
+    /// Deletes the specified Postgres role from the branch.
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn delete_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2351,8 +3538,12 @@ impl RolesApi {
     /// Retrieves the password for the specified Postgres role, if possible.
     /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
-    /// Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
     pub async fn get_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2363,6 +3554,18 @@ impl RolesApi {
     }
 
     /// The blocking form of `getPassword`.
+    ///
+    /// Retrieve role password
+    ///
+    /// Retrieves the password for the specified Postgres role, if possible.
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
     pub fn get_password_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2379,9 +3582,15 @@ impl RolesApi {
     /// Connections to the compute endpoint are dropped. If idle,
     /// the compute endpoint becomes active for a short period of time.
     ///
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
     pub async fn reset_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2392,6 +3601,24 @@ impl RolesApi {
     }
 
     /// The blocking form of `resetPassword`.
+    ///
+    /// Reset role password
+    ///
+    /// Resets the password for the specified Postgres role.
+    /// Returns a new password and operations. The new password is ready to use when the last operation finishes.
+    /// The old password remains valid until last operation finishes.
+    /// Connections to the compute endpoint are dropped. If idle,
+    /// the compute endpoint becomes active for a short period of time.
+    ///
+    /// For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter roleName: The role name
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn reset_password_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
@@ -2416,8 +3643,10 @@ impl EndpointsApi {
     /// A compute endpoint is a Neon compute instance.
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
-    /// Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
     pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2428,6 +3657,17 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List compute endpoints
+    ///
+    /// Retrieves a list of compute endpoints for the specified project.
+    /// A compute endpoint is a Neon compute instance.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
     pub fn list_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2444,9 +3684,14 @@ impl EndpointsApi {
     /// If the specified branch already has a read-write compute endpoint, the operation fails.
     /// A branch can have multiple read-only compute endpoints.
     ///
+    /// For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn create(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2457,6 +3702,23 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create compute endpoint
+    ///
+    /// Creates a compute endpoint for the specified branch.
+    /// A compute endpoint is a Neon compute instance.
+    /// There is a maximum of one read-write compute endpoint per branch.
+    /// If the specified branch already has a read-write compute endpoint, the operation fails.
+    /// A branch can have multiple read-only compute endpoints.
+    ///
+    /// For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn create_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2472,8 +3734,11 @@ impl EndpointsApi {
     /// An `endpoint_id` has an `ep-` prefix.
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
-    /// Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
     pub async fn get(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2484,6 +3749,19 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve compute endpoint details
+    ///
+    /// Retrieves information about the specified compute endpoint.
+    /// A compute endpoint is a Neon compute instance.
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
     pub fn get_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2496,9 +3774,21 @@ impl EndpointsApi {
     ///
     /// Updates the specified compute endpoint.
     ///
+    /// An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+    /// For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// If the returned list of operations is not empty, the compute endpoint is not ready to use.
+    /// The client must wait for the last operation to finish before using the compute endpoint.
+    /// If the compute endpoint was idle before the update, it becomes active for a short period of time,
+    /// and the control plane suspends it again after the update.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn update(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2509,6 +3799,26 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update compute endpoint
+    ///
+    /// Updates the specified compute endpoint.
+    ///
+    /// An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+    /// For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// If the returned list of operations is not empty, the compute endpoint is not ready to use.
+    /// The client must wait for the last operation to finish before using the compute endpoint.
+    /// If the compute endpoint was idle before the update, it becomes active for a short period of time,
+    /// and the control plane suspends it again after the update.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn update_blocking(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2524,9 +3834,15 @@ impl EndpointsApi {
     /// Deleting a compute endpoint drops existing network connections to the compute endpoint.
     /// The deletion is completed when the last operation in the chain finishes successfully.
     ///
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn delete(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2537,6 +3853,23 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete compute endpoint
+    ///
+    /// Deletes the specified compute endpoint.
+    /// A compute endpoint is a Neon compute instance.
+    /// Deleting a compute endpoint drops existing network connections to the compute endpoint.
+    /// The deletion is completed when the last operation in the chain finishes successfully.
+    ///
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn delete_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2550,9 +3883,15 @@ impl EndpointsApi {
     /// Starts a compute endpoint.
     /// The compute endpoint is ready to use after the last operation in the chain finishes successfully.
     ///
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn start(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2563,6 +3902,21 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `start`.
+    ///
+    /// Start compute endpoint
+    ///
+    /// Starts a compute endpoint.
+    /// The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+    ///
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn start_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2577,9 +3931,12 @@ impl EndpointsApi {
     /// An `endpoint_id` has an `ep-` prefix.
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn suspend(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2590,6 +3947,19 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `suspend`.
+    ///
+    /// Suspend compute endpoint
+    ///
+    /// Suspends the specified compute endpoint.
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn suspend_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2604,9 +3974,12 @@ impl EndpointsApi {
     /// An `endpoint_id` has an `ep-` prefix.
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
     pub async fn restart(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2617,6 +3990,19 @@ impl EndpointsApi {
     }
 
     /// The blocking form of `restart`.
+    ///
+    /// Restart compute endpoint
+    ///
+    /// Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+    /// An `endpoint_id` has an `ep-` prefix.
+    /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter endpointId: The endpoint ID
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn restart_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
@@ -2640,8 +4026,11 @@ impl OperationsApi {
     /// Retrieves details for the specified operation.
     /// An operation is an action performed on a Neon project resource.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter operationId: The operation ID
+    /// - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
-    /// Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
     pub async fn get(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
@@ -2652,6 +4041,17 @@ impl OperationsApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve operation details
+    ///
+    /// Retrieves details for the specified operation.
+    /// An operation is an action performed on a Neon project resource.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter operationId: The operation ID
+    /// - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
     pub fn get_blocking(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
@@ -2669,8 +4069,11 @@ impl OperationsApi {
     /// Operations older than 6 months may be deleted from our systems.
     /// If you need more history than that, you should store your own history.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-    /// Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -2683,6 +4086,21 @@ impl OperationsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List operations
+    ///
+    /// Retrieves a list of operations for the specified Neon project.
+    /// The number of operations returned can be large.
+    /// To paginate the response, issue an initial request with a `limit` value.
+    /// Then, add the `cursor` value that was returned in the response to the next request.
+    /// Operations older than 6 months may be deleted from our systems.
+    /// If you need more history than that, you should store your own history.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
     #[uniffi::method(default(query = None))]
     pub fn list_blocking(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -2693,7 +4111,22 @@ impl OperationsApi {
         here(self.client.call_op(&LIST_PROJECT_OPERATIONS, path, q, body), text)
     }
 
-    /// Every `operations` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+    ///
+    /// List operations
+    ///
+    /// Retrieves a list of operations for the specified Neon project.
+    /// The number of operations returned can be large.
+    /// To paginate the response, issue an initial request with a `limit` value.
+    /// Then, add the `cursor` value that was returned in the response to the next request.
+    /// Operations older than 6 months may be deleted from our systems.
+    /// If you need more history than that, you should store your own history.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `Operation`.
+    ///
+    /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
     #[uniffi::method(default(query = None))]
     pub fn iter(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
@@ -2721,8 +4154,9 @@ impl ApiKeysApi {
     /// API keys can also be managed in the Neon Console.
     /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
+    /// - Returns: A JSON array of `ApiKeysListResponseItem`.
+    ///
     /// `GET /api_keys` (operationId `listApiKeys`).
-    /// Returns a JSON array of `ApiKeysListResponseItem`.
     pub async fn list(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2733,6 +4167,17 @@ impl ApiKeysApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List API keys
+    ///
+    /// Retrieves the API keys for your Neon account.
+    /// The response does not include API key tokens. A token is only provided when creating an API key.
+    /// API keys can also be managed in the Neon Console.
+    /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+    ///
+    /// - Returns: A JSON array of `ApiKeysListResponseItem`.
+    ///
+    /// `GET /api_keys` (operationId `listApiKeys`).
     pub fn list_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2750,8 +4195,10 @@ impl ApiKeysApi {
     /// API keys can also be managed in the Neon Console.
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
+    /// - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
+    /// - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+    ///
     /// `POST /api_keys` (operationId `createApiKey`).
-    /// Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
     pub async fn create(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2762,6 +4209,20 @@ impl ApiKeysApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create API key
+    ///
+    /// Creates an API key.
+    /// The `key_name` is a user-specified name for the key.
+    /// Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+    /// Store the key securely — it is only returned once.
+    /// API keys can also be managed in the Neon Console.
+    /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+    ///
+    /// - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
+    /// - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+    ///
+    /// `POST /api_keys` (operationId `createApiKey`).
     pub fn create_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -2778,8 +4239,10 @@ impl ApiKeysApi {
     /// API keys can also be managed in the Neon Console.
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
+    /// - Parameter keyId: The API key ID
+    /// - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+    ///
     /// `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
-    /// Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
     pub async fn revoke(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
@@ -2790,6 +4253,19 @@ impl ApiKeysApi {
     }
 
     /// The blocking form of `revoke`.
+    ///
+    /// Revoke API key
+    ///
+    /// Revokes the specified API key.
+    /// An API key that is no longer needed can be revoked.
+    /// This action cannot be reversed.
+    /// API keys can also be managed in the Neon Console.
+    /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+    ///
+    /// - Parameter keyId: The API key ID
+    /// - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+    ///
+    /// `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
     pub fn revoke_blocking(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
@@ -2813,9 +4289,15 @@ impl SnapshotsApi {
     /// Creates a snapshot from the specified branch.
     /// This operation may initiate an asynchronous process.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
+    /// - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn create(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -2828,6 +4310,21 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create snapshot
+    ///
+    /// Creates a snapshot from the specified branch.
+    /// This operation may initiate an asynchronous process.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
+    /// - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(query = None))]
     pub fn create_blocking(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -2843,8 +4340,12 @@ impl SnapshotsApi {
     /// Lists the snapshots for the specified project.
     /// Each snapshot represents a point-in-time backup of the project data.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
-    /// Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
     pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2855,6 +4356,18 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List project snapshots
+    ///
+    /// Lists the snapshots for the specified project.
+    /// Each snapshot represents a point-in-time backup of the project data.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
     pub fn list_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -2867,8 +4380,14 @@ impl SnapshotsApi {
     ///
     /// Updates the specified snapshot.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter snapshotId: The snapshot ID
+    /// - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
+    /// - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
-    /// Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
     pub async fn update(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
@@ -2879,6 +4398,19 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update snapshot
+    ///
+    /// Updates the specified snapshot.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter snapshotId: The snapshot ID
+    /// - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
+    /// - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
     pub fn update_blocking(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
@@ -2891,9 +4423,14 @@ impl SnapshotsApi {
     ///
     /// Deletes the specified snapshot.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter snapshotId: The snapshot ID
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
     pub async fn delete(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
@@ -2904,6 +4441,19 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete snapshot
+    ///
+    /// Deletes the specified snapshot.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter snapshotId: The snapshot ID
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     pub fn delete_blocking(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
@@ -2917,9 +4467,16 @@ impl SnapshotsApi {
     /// Restores the specified snapshot to a new branch,
     /// and optionally finalizes the restore operation to replace the original branch.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter snapshotId: The snapshot ID
+    /// - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
+    /// - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+    /// - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    /// Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
     #[uniffi::method(default(query = None, body = None))]
     pub async fn restore(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
@@ -2932,6 +4489,22 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `restore`.
+    ///
+    /// Restore snapshot
+    ///
+    /// Restores the specified snapshot to a new branch,
+    /// and optionally finalizes the restore operation to replace the original branch.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter snapshotId: The snapshot ID
+    /// - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
+    /// - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+    /// - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
+    /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(query = None, body = None))]
     pub fn restore_blocking(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
@@ -2946,8 +4519,13 @@ impl SnapshotsApi {
     ///
     /// Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
-    /// Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
     pub async fn get_schedule(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2958,6 +4536,18 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `getSchedule`.
+    ///
+    /// Retrieve backup schedule
+    ///
+    /// Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
     pub fn get_schedule_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2971,8 +4561,14 @@ impl SnapshotsApi {
     /// Updates the backup schedule for the specified branch.
     /// The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn set_schedule(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -2983,6 +4579,20 @@ impl SnapshotsApi {
     }
 
     /// The blocking form of `setSchedule`.
+    ///
+    /// Update backup schedule
+    ///
+    /// Updates the backup schedule for the specified branch.
+    /// The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The branch ID
+    /// - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
     pub fn set_schedule_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3005,8 +4615,13 @@ impl RegionsApi {
     ///
     /// Lists supported Neon regions.
     ///
+    /// **Note:** Not all regions are available to all organizations. Pass the `org_id`
+    /// parameter to get an accurate list of regions available to your organization.
+    ///
+    /// - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
+    /// - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+    ///
     /// `GET /regions` (operationId `getActiveRegions`).
-    /// Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_active(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3019,6 +4634,18 @@ impl RegionsApi {
     }
 
     /// The blocking form of `listActive`.
+    ///
+    /// List supported regions
+    ///
+    /// Lists supported Neon regions.
+    ///
+    /// **Note:** Not all regions are available to all organizations. Pass the `org_id`
+    /// parameter to get an accurate list of regions available to your organization.
+    ///
+    /// - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
+    /// - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+    ///
+    /// `GET /regions` (operationId `getActiveRegions`).
     #[uniffi::method(default(query = None))]
     pub fn list_active_blocking(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3044,8 +4671,9 @@ impl UsersApi {
     /// Retrieves information about the currently authenticated Neon user,
     /// including account identifiers, plan details, and linked auth accounts.
     ///
+    /// - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+    ///
     /// `GET /users/me` (operationId `getCurrentUserInfo`).
-    /// Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
     pub async fn get_current(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3056,6 +4684,15 @@ impl UsersApi {
     }
 
     /// The blocking form of `getCurrent`.
+    ///
+    /// Retrieve current user details
+    ///
+    /// Retrieves information about the currently authenticated Neon user,
+    /// including account identifiers, plan details, and linked auth accounts.
+    ///
+    /// - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+    ///
+    /// `GET /users/me` (operationId `getCurrentUserInfo`).
     pub fn get_current_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3068,8 +4705,12 @@ impl UsersApi {
     ///
     /// Retrieves the organizations that the currently authenticated user belongs to.
     ///
+    /// When called with an organization- or project-scoped API key (which is not
+    /// tied to a user), this returns the single organization that owns the key.
+    ///
+    /// - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+    ///
     /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-    /// Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
     pub async fn list_organizations(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3080,6 +4721,17 @@ impl UsersApi {
     }
 
     /// The blocking form of `listOrganizations`.
+    ///
+    /// List organizations for the current user
+    ///
+    /// Retrieves the organizations that the currently authenticated user belongs to.
+    ///
+    /// When called with an organization- or project-scoped API key (which is not
+    /// tied to a user), this returns the single organization that owns the key.
+    ///
+    /// - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+    ///
+    /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
     pub fn list_organizations_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3092,8 +4744,10 @@ impl UsersApi {
     ///
     /// DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
     ///
+    /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn transfer_projects_to_org(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3105,6 +4759,16 @@ impl UsersApi {
     }
 
     /// The blocking form of `transferProjectsToOrg`.
+    ///
+    /// Transfer projects from personal account to organization
+    ///
+    /// DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+    ///
+    /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+    /// Deprecated by the API.
     pub fn transfer_projects_to_org_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3119,8 +4783,9 @@ impl UsersApi {
     /// including the credential type (API key, Bearer token, or OAuth session)
     /// and the associated identity.
     ///
+    /// - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+    ///
     /// `GET /auth` (operationId `getAuthDetails`).
-    /// Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
     pub async fn get_auth_details(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3131,6 +4796,16 @@ impl UsersApi {
     }
 
     /// The blocking form of `getAuthDetails`.
+    ///
+    /// Retrieve request authentication details
+    ///
+    /// Returns authentication details for the credentials used in the request,
+    /// including the credential type (API key, Bearer token, or OAuth session)
+    /// and the associated identity.
+    ///
+    /// - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+    ///
+    /// `GET /auth` (operationId `getAuthDetails`).
     pub fn get_auth_details_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3155,8 +4830,29 @@ impl ConsumptionApi {
     /// Results are ordered by time in ascending order (oldest to newest).
     /// Issuing a call to this API does not wake a project's compute endpoint.
     ///
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified granularity.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+    ///
     /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
-    /// Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_history_per_project(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3172,6 +4868,36 @@ impl ConsumptionApi {
     }
 
     /// The blocking form of `getHistoryPerProject`.
+    ///
+    /// Retrieve project consumption metrics (legacy plans)
+    ///
+    /// Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+    /// Results are ordered by time in ascending order (oldest to newest).
+    /// Issuing a call to this API does not wake a project's compute endpoint.
+    ///
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified granularity.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+    ///
+    /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
     #[uniffi::method(default(query = None))]
     pub fn get_history_per_project_blocking(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3185,7 +4911,37 @@ impl ConsumptionApi {
         here(self.client.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q, body), text)
     }
 
-    /// Every `projects` item across all pages of `getHistoryPerProject`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `projects` item of every page of `getHistoryPerProject` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+    ///
+    /// Retrieve project consumption metrics (legacy plans)
+    ///
+    /// Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+    /// Results are ordered by time in ascending order (oldest to newest).
+    /// Issuing a call to this API does not wake a project's compute endpoint.
+    ///
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified granularity.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerProject`.
+    ///
+    /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
     #[uniffi::method(default(query = None))]
     pub fn get_history_per_project_iter(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
@@ -3206,8 +4962,54 @@ impl ConsumptionApi {
     /// provided, the response is limited to those projects (up to 100). Available for accounts on
     /// Launch, Scale, Agent, Business, and Enterprise plans.
     ///
+    /// History starts when the account upgrades to an eligible plan.
+    ///
+    /// The `metrics` query parameter is required. Supported values:
+    /// `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+    /// `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+    /// `extra_branches_month`, `snapshot_storage_bytes_month`.
+    ///
+    /// Consumption metrics within each project are returned in ascending time order (oldest first).
+    /// This request does not wake project computes.
+    ///
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+    /// Metrics are returned from when the account upgraded to an eligible plan, which may be
+    /// later than that date.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter metrics: Required. List the metrics to return. Supported values:
+    /// - `compute_unit_seconds`
+    /// - `root_branch_bytes_month`
+    /// - `child_branch_bytes_month`
+    /// - `instant_restore_bytes_month`
+    /// - `public_network_transfer_bytes`
+    /// - `private_network_transfer_bytes`
+    /// - `extra_branches_month`
+    /// - `snapshot_storage_bytes_month`
+    ///
+    /// Pass multiple values as repeated query parameters or a comma-separated list:
+    /// - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+    /// - `metrics=compute_unit_seconds,extra_branches_month`
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+    ///
     /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
-    /// Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_history_per_project_v2(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3224,6 +5026,62 @@ impl ConsumptionApi {
     }
 
     /// The blocking form of `getHistoryPerProjectV2`.
+    ///
+    /// Retrieve project consumption metrics
+    ///
+    /// Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+    /// projects in the organization are included across pages (use `cursor`). If `project_ids` is
+    /// provided, the response is limited to those projects (up to 100). Available for accounts on
+    /// Launch, Scale, Agent, Business, and Enterprise plans.
+    ///
+    /// History starts when the account upgrades to an eligible plan.
+    ///
+    /// The `metrics` query parameter is required. Supported values:
+    /// `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+    /// `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+    /// `extra_branches_month`, `snapshot_storage_bytes_month`.
+    ///
+    /// Consumption metrics within each project are returned in ascending time order (oldest first).
+    /// This request does not wake project computes.
+    ///
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+    /// Metrics are returned from when the account upgraded to an eligible plan, which may be
+    /// later than that date.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter metrics: Required. List the metrics to return. Supported values:
+    /// - `compute_unit_seconds`
+    /// - `root_branch_bytes_month`
+    /// - `child_branch_bytes_month`
+    /// - `instant_restore_bytes_month`
+    /// - `public_network_transfer_bytes`
+    /// - `private_network_transfer_bytes`
+    /// - `extra_branches_month`
+    /// - `snapshot_storage_bytes_month`
+    ///
+    /// Pass multiple values as repeated query parameters or a comma-separated list:
+    /// - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+    /// - `metrics=compute_unit_seconds,extra_branches_month`
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+    ///
+    /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
     #[uniffi::method(default(query = None))]
     pub fn get_history_per_project_v2_blocking(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3238,7 +5096,63 @@ impl ConsumptionApi {
         here(self.client.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q, body), text)
     }
 
-    /// Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `projects` item of every page of `getHistoryPerProjectV2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+    ///
+    /// Retrieve project consumption metrics
+    ///
+    /// Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+    /// projects in the organization are included across pages (use `cursor`). If `project_ids` is
+    /// provided, the response is limited to those projects (up to 100). Available for accounts on
+    /// Launch, Scale, Agent, Business, and Enterprise plans.
+    ///
+    /// History starts when the account upgrades to an eligible plan.
+    ///
+    /// The `metrics` query parameter is required. Supported values:
+    /// `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+    /// `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+    /// `extra_branches_month`, `snapshot_storage_bytes_month`.
+    ///
+    /// Consumption metrics within each project are returned in ascending time order (oldest first).
+    /// This request does not wake project computes.
+    ///
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+    /// Metrics are returned from when the account upgraded to an eligible plan, which may be
+    /// later than that date.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter metrics: Required. List the metrics to return. Supported values:
+    /// - `compute_unit_seconds`
+    /// - `root_branch_bytes_month`
+    /// - `child_branch_bytes_month`
+    /// - `instant_restore_bytes_month`
+    /// - `public_network_transfer_bytes`
+    /// - `private_network_transfer_bytes`
+    /// - `extra_branches_month`
+    /// - `snapshot_storage_bytes_month`
+    ///
+    /// Pass multiple values as repeated query parameters or a comma-separated list:
+    /// - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+    /// - `metrics=compute_unit_seconds,extra_branches_month`
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerProjectV2`.
+    ///
+    /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
     #[uniffi::method(default(query = None))]
     pub fn get_history_per_project_v2_iter(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
@@ -3259,8 +5173,62 @@ impl ConsumptionApi {
     /// `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
     /// Agent, and Enterprise plans.
     ///
+    /// History starts when the account first ingests branch-level consumption data.
+    ///
+    /// The `metrics` query parameter is required. Only these six values are supported on this
+    /// endpoint:
+    /// `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+    /// `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+    ///
+    /// This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+    /// Use `GET /consumption_history/v2/projects` for those.
+    ///
+    /// Consumption metrics within each branch are returned in ascending time order (oldest first).
+    /// This request does not wake project computes.
+    ///
+    /// - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+    ///
+    /// Pass multiple IDs as repeated query parameters or a comma-separated list:
+    /// - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+    /// - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// Branch-level metrics are returned from when the account first ingests branch-level
+    /// consumption data. Periods before that time contain no branch metrics.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+    /// - `compute_unit_seconds`
+    /// - `root_branch_bytes_month`
+    /// - `child_branch_bytes_month`
+    /// - `instant_restore_bytes_month`
+    /// - `public_network_transfer_bytes`
+    /// - `private_network_transfer_bytes`
+    ///
+    /// Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+    /// Use `GET /consumption_history/v2/projects` for those.
+    ///
+    /// Pass multiple values as repeated query parameters or a comma-separated list:
+    /// - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+    /// - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+    ///
     /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
-    /// Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_history_per_branch_v2(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3278,6 +5246,69 @@ impl ConsumptionApi {
     }
 
     /// The blocking form of `getHistoryPerBranchV2`.
+    ///
+    /// Retrieve branch consumption metrics
+    ///
+    /// Returns consumption metrics for each branch across one or more projects listed in
+    /// `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+    /// Agent, and Enterprise plans.
+    ///
+    /// History starts when the account first ingests branch-level consumption data.
+    ///
+    /// The `metrics` query parameter is required. Only these six values are supported on this
+    /// endpoint:
+    /// `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+    /// `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+    ///
+    /// This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+    /// Use `GET /consumption_history/v2/projects` for those.
+    ///
+    /// Consumption metrics within each branch are returned in ascending time order (oldest first).
+    /// This request does not wake project computes.
+    ///
+    /// - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+    ///
+    /// Pass multiple IDs as repeated query parameters or a comma-separated list:
+    /// - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+    /// - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// Branch-level metrics are returned from when the account first ingests branch-level
+    /// consumption data. Periods before that time contain no branch metrics.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+    /// - `compute_unit_seconds`
+    /// - `root_branch_bytes_month`
+    /// - `child_branch_bytes_month`
+    /// - `instant_restore_bytes_month`
+    /// - `public_network_transfer_bytes`
+    /// - `private_network_transfer_bytes`
+    ///
+    /// Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+    /// Use `GET /consumption_history/v2/projects` for those.
+    ///
+    /// Pass multiple values as repeated query parameters or a comma-separated list:
+    /// - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+    /// - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+    ///
+    /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
     #[uniffi::method(default(query = None))]
     pub fn get_history_per_branch_v2_blocking(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3293,7 +5324,70 @@ impl ConsumptionApi {
         here(self.client.call_op(&GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q, body), text)
     }
 
-    /// Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `branches` item of every page of `getHistoryPerBranchV2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+    ///
+    /// Retrieve branch consumption metrics
+    ///
+    /// Returns consumption metrics for each branch across one or more projects listed in
+    /// `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+    /// Agent, and Enterprise plans.
+    ///
+    /// History starts when the account first ingests branch-level consumption data.
+    ///
+    /// The `metrics` query parameter is required. Only these six values are supported on this
+    /// endpoint:
+    /// `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+    /// `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+    ///
+    /// This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+    /// Use `GET /consumption_history/v2/projects` for those.
+    ///
+    /// Consumption metrics within each branch are returned in ascending time order (oldest first).
+    /// This request does not wake project computes.
+    ///
+    /// - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+    ///
+    /// Pass multiple IDs as repeated query parameters or a comma-separated list:
+    /// - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+    /// - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+    /// - Parameter from: Specify the start `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    ///
+    /// Branch-level metrics are returned from when the account first ingests branch-level
+    /// consumption data. Periods before that time contain no branch metrics.
+    /// - Parameter to: Specify the end `date-time` for the consumption period.
+    /// The `date-time` value is rounded according to the specified `granularity`.
+    /// For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+    /// The specified `date-time` value must respect the specified `granularity`:
+    /// - For `hourly`, consumption metrics are limited to the last 168 hours.
+    /// - For `daily`, consumption metrics are limited to the last 60 days.
+    /// - For `monthly`, consumption metrics are limited to the last year.
+    /// - Parameter granularity: Specify the granularity of consumption metrics.
+    /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+    /// and 1 year, respectively.
+    /// - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+    /// - `compute_unit_seconds`
+    /// - `root_branch_bytes_month`
+    /// - `child_branch_bytes_month`
+    /// - `instant_restore_bytes_month`
+    /// - `public_network_transfer_bytes`
+    /// - `private_network_transfer_bytes`
+    ///
+    /// Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+    /// Use `GET /consumption_history/v2/projects` for those.
+    ///
+    /// Pass multiple values as repeated query parameters or a comma-separated list:
+    /// - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+    /// - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+    /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerBranchV2`.
+    ///
+    /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
     #[uniffi::method(default(query = None))]
     pub fn get_history_per_branch_v2_iter(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
@@ -3323,8 +5417,10 @@ impl OrganizationsApi {
     ///
     /// Retrieves details for the specified organization, including its name, plan, and configuration.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+    ///
     /// `GET /organizations/{org_id}` (operationId `getOrganization`).
-    /// Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
     pub async fn get(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3335,6 +5431,15 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve organization details
+    ///
+    /// Retrieves details for the specified organization, including its name, plan, and configuration.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}` (operationId `getOrganization`).
     pub fn get_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3350,8 +5455,10 @@ impl OrganizationsApi {
     /// API keys can also be managed in the Neon Console.
     /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: A JSON array of `OrgApiKeysListResponseItem`.
+    ///
     /// `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
-    /// Returns a JSON array of `OrgApiKeysListResponseItem`.
     pub async fn list_api_keys(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3362,6 +5469,18 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `listApiKeys`.
+    ///
+    /// List organization API keys
+    ///
+    /// Retrieves the API keys for the specified organization.
+    /// The response does not include API key tokens. A token is only provided when creating an API key.
+    /// API keys can also be managed in the Neon Console.
+    /// For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: A JSON array of `OrgApiKeysListResponseItem`.
+    ///
+    /// `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
     pub fn list_api_keys_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3379,8 +5498,11 @@ impl OrganizationsApi {
     /// API keys can also be managed in the Neon Console.
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+    /// - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+    ///
     /// `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
-    /// Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
     pub async fn create_api_key(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3391,6 +5513,21 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `createApiKey`.
+    ///
+    /// Create organization API key
+    ///
+    /// Creates an API key for the specified organization.
+    /// The `key_name` is a user-specified name for the key.
+    /// Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+    /// Store the key securely — it is only returned once.
+    /// API keys can also be managed in the Neon Console.
+    /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+    /// - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+    ///
+    /// `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
     pub fn create_api_key_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3407,8 +5544,11 @@ impl OrganizationsApi {
     /// API keys can also be managed in the Neon Console.
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter keyId: The API key ID
+    /// - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+    ///
     /// `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
-    /// Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
     pub async fn revoke_api_key(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
@@ -3419,6 +5559,20 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `revokeApiKey`.
+    ///
+    /// Revoke organization API key
+    ///
+    /// Revokes the specified organization API key.
+    /// An API key that is no longer needed can be revoked.
+    /// This action cannot be reversed.
+    /// API keys can also be managed in the Neon Console.
+    /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter keyId: The API key ID
+    /// - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+    ///
+    /// `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
     pub fn revoke_api_key_blocking(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
@@ -3433,8 +5587,10 @@ impl OrganizationsApi {
     /// `spending_limit_cents: null` indicates that no limit is currently set.
     /// Available to organization members with read access on Launch and Scale plans only.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
-    /// Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
     pub async fn get_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3445,6 +5601,17 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `getSpendingLimit`.
+    ///
+    /// Retrieve organization spending limit
+    ///
+    /// Returns the configured monthly spending limit for the specified organization.
+    /// `spending_limit_cents: null` indicates that no limit is currently set.
+    /// Available to organization members with read access on Launch and Scale plans only.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
     pub fn get_spending_limit_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3461,8 +5628,11 @@ impl OrganizationsApi {
     /// Computes are not suspended when the limit is reached.
     /// Available to organization admins on Launch and Scale plans only.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    ///
     /// `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
-    /// Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
     pub async fn set_spending_limit(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3473,6 +5643,20 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `setSpendingLimit`.
+    ///
+    /// Set organization spending limit
+    ///
+    /// Sets the monthly spending limit for the specified organization.
+    /// To remove a previously configured limit, send a DELETE request to this endpoint.
+    /// When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+    /// Computes are not suspended when the limit is reached.
+    /// Available to organization admins on Launch and Scale plans only.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    ///
+    /// `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
     pub fn set_spending_limit_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3487,8 +5671,10 @@ impl OrganizationsApi {
     /// Idempotent — removing an already-unset limit still succeeds.
     /// Available to organization admins on Launch and Scale plans only.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn delete_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3499,6 +5685,17 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `deleteSpendingLimit`.
+    ///
+    /// Remove organization spending limit
+    ///
+    /// Removes the configured monthly spending limit for the specified organization.
+    /// Idempotent — removing an already-unset limit still succeeds.
+    /// Available to organization admins on Launch and Scale plans only.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
     pub fn delete_spending_limit_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3511,8 +5708,11 @@ impl OrganizationsApi {
     ///
     /// Retrieves a paginated list of members for the specified organization.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+    /// - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
-    /// Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn get_members(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
@@ -3525,6 +5725,16 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `getMembers`.
+    ///
+    /// List organization members
+    ///
+    /// Retrieves a paginated list of members for the specified organization.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+    /// - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
     #[uniffi::method(default(query = None))]
     pub fn get_members_blocking(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
@@ -3535,7 +5745,17 @@ impl OrganizationsApi {
         here(self.client.call_op(&GET_ORGANIZATION_MEMBERS, path, q, body), text)
     }
 
-    /// Every `members` item across all pages of `getMembers`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `members` item of every page of `getMembers` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+    ///
+    /// List organization members
+    ///
+    /// Retrieves a paginated list of members for the specified organization.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `MemberWithUser`.
+    ///
+    /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
     #[uniffi::method(default(query = None))]
     pub fn get_members_iter(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![org_id];
@@ -3550,8 +5770,11 @@ impl OrganizationsApi {
     ///
     /// Retrieves information about the specified organization member.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter memberId: The Neon organization member ID
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
-    /// Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
     pub async fn get_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3562,6 +5785,16 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `getMember`.
+    ///
+    /// Retrieve organization member details
+    ///
+    /// Retrieves information about the specified organization member.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter memberId: The Neon organization member ID
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
     pub fn get_member_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3576,8 +5809,12 @@ impl OrganizationsApi {
     /// The requested role must be valid for the organization.
     /// Only organization admins can call this endpoint.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter memberId: The Neon organization member ID
+    /// - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    ///
     /// `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
-    /// Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
     pub async fn update_member(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3588,6 +5825,19 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `updateMember`.
+    ///
+    /// Update role for organization member
+    ///
+    /// Updates the role of an existing member in the specified organization.
+    /// The requested role must be valid for the organization.
+    /// Only organization admins can call this endpoint.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter memberId: The Neon organization member ID
+    /// - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    ///
+    /// `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
     pub fn update_member_blocking(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3602,8 +5852,11 @@ impl OrganizationsApi {
     /// Only organization admins can perform this action.
     /// The last admin in an organization cannot be removed.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter memberId: The Neon organization member ID
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn remove_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3614,6 +5867,18 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `removeMember`.
+    ///
+    /// Remove organization member
+    ///
+    /// Removes the specified member from the organization.
+    /// Only organization admins can perform this action.
+    /// The last admin in an organization cannot be removed.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter memberId: The Neon organization member ID
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
     pub fn remove_member_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
@@ -3626,8 +5891,10 @@ impl OrganizationsApi {
     ///
     /// Retrieves pending and accepted invitations for the specified organization.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
-    /// Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
     pub async fn get_invitations(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3638,6 +5905,15 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `getInvitations`.
+    ///
+    /// List organization invitations
+    ///
+    /// Retrieves pending and accepted invitations for the specified organization.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
     pub fn get_invitations_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3653,8 +5929,11 @@ impl OrganizationsApi {
     /// If they don't yet have an account, they are invited to create one, after which they become a member.
     /// Each invited user receives an email notification.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    ///
     /// `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
-    /// Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
     pub async fn create_invitations(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3665,6 +5944,19 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `createInvitations`.
+    ///
+    /// Create organization invitations
+    ///
+    /// Creates invitations for a specific organization.
+    /// If the invited user has an existing account, they automatically join as a member.
+    /// If they don't yet have an account, they are invited to create one, after which they become a member.
+    /// Each invited user receives an email notification.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    ///
+    /// `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
     pub fn create_invitations_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3677,8 +5969,11 @@ impl OrganizationsApi {
     ///
     /// Transfers selected projects, identified by their IDs, from your organization to another specified organization.
     ///
+    /// - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
+    /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn transfer_projects(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
@@ -3689,6 +5984,16 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `transferProjects`.
+    ///
+    /// Transfer projects between organizations
+    ///
+    /// Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+    ///
+    /// - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
+    /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
     pub fn transfer_projects_blocking(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
@@ -3701,8 +6006,10 @@ impl OrganizationsApi {
     ///
     /// Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
-    /// Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
     pub async fn list_vpc_endpoints_all_regions(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3713,6 +6020,15 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `listVpcEndpointsAllRegions`.
+    ///
+    /// List VPC endpoints across all regions
+    ///
+    /// Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
     pub fn list_vpc_endpoints_all_regions_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
@@ -3725,8 +6041,11 @@ impl OrganizationsApi {
     ///
     /// Retrieves the list of VPC endpoints for the specified Neon organization.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
-    /// Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
     pub async fn list_vpc_endpoints(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
@@ -3737,6 +6056,16 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `listVpcEndpoints`.
+    ///
+    /// List VPC endpoints
+    ///
+    /// Retrieves the list of VPC endpoints for the specified Neon organization.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
     pub fn list_vpc_endpoints_blocking(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
@@ -3749,8 +6078,13 @@ impl OrganizationsApi {
     ///
     /// Retrieves the current state and configuration details of a specified VPC endpoint.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID.
+    /// Azure regions are currently not supported.
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    /// - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+    ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
-    /// Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
     pub async fn get_vpc_endpoint_details(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -3761,6 +6095,18 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `getVpcEndpointDetails`.
+    ///
+    /// Retrieve VPC endpoint details
+    ///
+    /// Retrieves the current state and configuration details of a specified VPC endpoint.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID.
+    /// Azure regions are currently not supported.
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    /// - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+    ///
+    /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
     pub fn get_vpc_endpoint_details_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -3773,6 +6119,12 @@ impl OrganizationsApi {
     ///
     /// Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID.
+    /// Azure regions are currently not supported.
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+    ///
     /// `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
     pub async fn assign_vpc_endpoint(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
@@ -3784,6 +6136,18 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `assignVpcEndpoint`.
+    ///
+    /// Assign or update VPC endpoint
+    ///
+    /// Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID.
+    /// Azure regions are currently not supported.
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+    ///
+    /// `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
     pub fn assign_vpc_endpoint_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -3798,6 +6162,11 @@ impl OrganizationsApi {
     /// If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
     /// be added back to the Neon organization.
     ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID.
+    /// Azure regions are currently not supported.
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    ///
     /// `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteOrganizationVPCEndpoint`).
     pub async fn delete_vpc_endpoint(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
@@ -3809,6 +6178,19 @@ impl OrganizationsApi {
     }
 
     /// The blocking form of `deleteVpcEndpoint`.
+    ///
+    /// Delete VPC endpoint
+    ///
+    /// Deletes the VPC endpoint from the specified Neon organization.
+    /// If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+    /// be added back to the Neon organization.
+    ///
+    /// - Parameter orgId: The Neon organization ID
+    /// - Parameter regionId: The Neon region ID.
+    /// Azure regions are currently not supported.
+    /// - Parameter vpcEndpointId: The VPC endpoint ID
+    ///
+    /// `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteOrganizationVPCEndpoint`).
     pub fn delete_vpc_endpoint_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
@@ -3832,8 +6214,10 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
     /// Use this endpoint if the frontend integration flow can't be used.
     ///
+    /// - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    ///
     /// `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
-    /// Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn create_integration(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -3845,6 +6229,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `createIntegration`.
+    ///
+    /// Create Neon Auth integration
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+    /// Use this endpoint if the frontend integration flow can't be used.
+    ///
+    /// - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    ///
+    /// `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+    /// Deprecated by the API.
     pub fn create_integration_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -3858,8 +6253,11 @@ impl AuthApi {
     /// Retrieves the Neon Auth integration details for the specified branch,
     /// including the auth provider type and integration status.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
-    /// Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3870,6 +6268,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve Neon Auth details for the branch
+    ///
+    /// Retrieves the Neon Auth integration details for the specified branch,
+    /// including the auth provider type and integration status.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3883,8 +6292,12 @@ impl AuthApi {
     /// Enables Neon Auth for the specified branch by connecting it to an authentication provider.
     /// Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
-    /// Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3895,6 +6308,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Enable Neon Auth for the branch
+    ///
+    /// Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+    /// Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -3911,6 +6336,10 @@ impl AuthApi {
     /// from the branch database.
     /// The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
     #[uniffi::method(default(body = None))]
     pub async fn disable(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
@@ -3923,6 +6352,20 @@ impl AuthApi {
     }
 
     /// The blocking form of `disable`.
+    ///
+    /// Disable Neon Auth for the branch
+    ///
+    /// Disables the Neon Auth integration for the specified branch, removing the connection
+    /// to the authentication provider.
+    /// If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+    /// from the branch database.
+    /// The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
     #[uniffi::method(default(body = None))]
     pub fn disable_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -3936,8 +6379,10 @@ impl AuthApi {
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
-    /// Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn list_redirect_uri_whitelist_domains(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -3949,6 +6394,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `listRedirectUriWhitelistDomains`.
+    ///
+    /// List trusted redirect URI domains
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+    /// Deprecated by the API.
     pub fn list_redirect_uri_whitelist_domains_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -3960,6 +6415,9 @@ impl AuthApi {
     /// Add trusted redirect URI domain
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
     ///
     /// `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
     /// Deprecated by the API.
@@ -3973,6 +6431,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `addDomainToRedirectUriWhitelist`.
+    ///
+    /// Add trusted redirect URI domain
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+    ///
+    /// `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
+    /// Deprecated by the API.
     pub fn add_domain_to_redirect_uri_whitelist_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -3984,6 +6452,9 @@ impl AuthApi {
     /// Delete trusted redirect URI domain
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
     ///
     /// `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
     /// Deprecated by the API.
@@ -3997,6 +6468,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteDomainFromRedirectUriWhitelist`.
+    ///
+    /// Delete trusted redirect URI domain
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+    ///
+    /// `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
+    /// Deprecated by the API.
     pub fn delete_domain_from_redirect_uri_whitelist_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -4010,8 +6491,11 @@ impl AuthApi {
     /// Lists the trusted domains in the redirect URI whitelist for the specified branch.
     /// Only domains in this list are permitted as redirect targets after authentication.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
-    /// Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
     pub async fn list_branch_trusted_domains(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4022,6 +6506,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `listBranchTrustedDomains`.
+    ///
+    /// List domains in redirect_uri whitelist
+    ///
+    /// Lists the trusted domains in the redirect URI whitelist for the specified branch.
+    /// Only domains in this list are permitted as redirect targets after authentication.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
     pub fn list_branch_trusted_domains_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4035,6 +6530,10 @@ impl AuthApi {
     /// Adds a domain to the redirect URI whitelist for the specified branch.
     /// Only domains in this list are permitted as redirect targets after authentication.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
     pub async fn add_branch_trusted_domain(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -4046,6 +6545,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `addBranchTrustedDomain`.
+    ///
+    /// Add domain to redirect_uri whitelist
+    ///
+    /// Adds a domain to the redirect URI whitelist for the specified branch.
+    /// Only domains in this list are permitted as redirect targets after authentication.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
     pub fn add_branch_trusted_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4059,6 +6569,10 @@ impl AuthApi {
     /// Removes a domain from the redirect URI whitelist for the specified branch.
     /// After removal, the domain can no longer be used as a redirect target after authentication.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
     pub async fn delete_branch_trusted_domain(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -4070,6 +6584,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteBranchTrustedDomain`.
+    ///
+    /// Delete domain from redirect_uri whitelist
+    ///
+    /// Removes a domain from the redirect URI whitelist for the specified branch.
+    /// After removal, the domain can no longer be used as a redirect target after authentication.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
     pub fn delete_branch_trusted_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4083,8 +6608,10 @@ impl AuthApi {
     /// Generates SDK or API Keys for the auth provider. These might be called different things depending
     /// on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
     ///
+    /// - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    ///
     /// `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
-    /// Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
     pub async fn create_provider_sdk_keys(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -4095,6 +6622,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `createProviderSdkKeys`.
+    ///
+    /// Create Auth Provider SDK keys
+    ///
+    /// Generates SDK or API Keys for the auth provider. These might be called different things depending
+    /// on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+    ///
+    /// - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    ///
+    /// `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
     pub fn create_provider_sdk_keys_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -4108,8 +6645,10 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
     /// The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
     ///
+    /// - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    ///
     /// `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
-    /// Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn create_new_user(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
@@ -4121,6 +6660,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `createNewUser`.
+    ///
+    /// Create new auth user
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+    /// The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+    ///
+    /// - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    ///
+    /// `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+    /// Deprecated by the API.
     pub fn create_new_user_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -4135,8 +6685,12 @@ impl AuthApi {
     /// The user is created in the `neon_auth.users_sync` table and can immediately authenticate
     /// using the branch's configured auth providers.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
-    /// Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
     pub async fn create_branch_new_user(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4147,6 +6701,19 @@ impl AuthApi {
     }
 
     /// The blocking form of `createBranchNewUser`.
+    ///
+    /// Create new auth user
+    ///
+    /// Creates a new user in the Neon Auth user directory for the specified branch.
+    /// The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+    /// using the branch's configured auth providers.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
     pub fn create_branch_new_user_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4160,6 +6727,10 @@ impl AuthApi {
     /// Deletes the specified user from the Neon Auth user directory for the specified branch.
     /// Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter authUserId: The Neon user ID
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (operationId `deleteBranchNeonAuthUser`).
     pub async fn delete_branch_user(&self, project_id: String, branch_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
@@ -4171,6 +6742,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteBranchUser`.
+    ///
+    /// Delete auth user
+    ///
+    /// Deletes the specified user from the Neon Auth user directory for the specified branch.
+    /// Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter authUserId: The Neon user ID
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (operationId `deleteBranchNeonAuthUser`).
     pub fn delete_branch_user_blocking(&self, project_id: String, branch_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
@@ -4184,8 +6766,13 @@ impl AuthApi {
     /// Updates the role of a user in the Neon Auth user directory for the specified branch.
     /// The role controls the user's level of access within the Neon Auth integration.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter authUserId: The Neon user ID
+    /// - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+    /// - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+    ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
-    /// Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
     pub async fn update_user_role(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
@@ -4196,6 +6783,19 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateUserRole`.
+    ///
+    /// Update auth user role
+    ///
+    /// Updates the role of a user in the Neon Auth user directory for the specified branch.
+    /// The role controls the user's level of access within the Neon Auth integration.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter authUserId: The Neon user ID
+    /// - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+    /// - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+    ///
+    /// `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
     pub fn update_user_role_blocking(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
@@ -4207,6 +6807,9 @@ impl AuthApi {
     /// Delete auth user
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter authUserId: The Neon user ID
     ///
     /// `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (operationId `deleteNeonAuthUser`).
     /// Deprecated by the API.
@@ -4220,6 +6823,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteUser`.
+    ///
+    /// Delete auth user
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter authUserId: The Neon user ID
+    ///
+    /// `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (operationId `deleteNeonAuthUser`).
+    /// Deprecated by the API.
     pub fn delete_user_blocking(&self, project_id: String, auth_user_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_user_id];
         #[allow(unused_mut)]
@@ -4232,8 +6845,10 @@ impl AuthApi {
     ///
     /// Transfers ownership of your Neon-managed auth project to your own auth provider account.
     ///
+    /// - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+    /// - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+    ///
     /// `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
-    /// Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
     pub async fn transfer_provider_project(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -4244,6 +6859,15 @@ impl AuthApi {
     }
 
     /// The blocking form of `transferProviderProject`.
+    ///
+    /// Transfer Neon-managed auth project to your own account
+    ///
+    /// Transfers ownership of your Neon-managed auth project to your own auth provider account.
+    ///
+    /// - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+    /// - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+    ///
+    /// `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
     pub fn transfer_provider_project_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
@@ -4256,8 +6880,10 @@ impl AuthApi {
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
-    /// Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn list_integrations(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4269,6 +6895,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `listIntegrations`.
+    ///
+    /// List active integrations with auth providers
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+    /// Deprecated by the API.
     pub fn list_integrations_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -4281,8 +6917,10 @@ impl AuthApi {
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
-    /// Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn list_oauth_providers(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4294,6 +6932,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `listOauthProviders`.
+    ///
+    /// List OAuth providers
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+    /// Deprecated by the API.
     pub fn list_oauth_providers_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -4307,8 +6955,11 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
     /// Adds an OAuth provider to the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
     /// `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
-    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     /// Deprecated by the API.
     pub async fn add_oauth_provider(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4320,6 +6971,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `addOauthProvider`.
+    ///
+    /// Add an OAuth provider
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+    /// Adds an OAuth provider to the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+    /// Deprecated by the API.
     pub fn add_oauth_provider_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -4332,8 +6995,11 @@ impl AuthApi {
     ///
     /// Lists the OAuth providers configured for the specified branch's Neon Auth integration.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
-    /// Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
     pub async fn list_branch_oauth_providers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4344,6 +7010,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `listBranchOauthProviders`.
+    ///
+    /// List OAuth providers for the branch
+    ///
+    /// Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
     pub fn list_branch_oauth_providers_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4357,8 +7033,12 @@ impl AuthApi {
     /// Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
     /// After adding, users can authenticate using the configured provider.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
-    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     pub async fn add_branch_oauth_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4369,6 +7049,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `addBranchOauthProvider`.
+    ///
+    /// Add an OAuth provider
+    ///
+    /// Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+    /// After adding, users can authenticate using the configured provider.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
     pub fn add_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4381,8 +7073,12 @@ impl AuthApi {
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
-    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     /// Deprecated by the API.
     pub async fn update_oauth_provider(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
@@ -4394,6 +7090,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateOauthProvider`.
+    ///
+    /// Update OAuth provider
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+    /// Deprecated by the API.
     pub fn update_oauth_provider_blocking(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
@@ -4405,6 +7113,9 @@ impl AuthApi {
     /// Delete OAuth provider
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
     ///
     /// `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
     /// Deprecated by the API.
@@ -4418,6 +7129,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteOauthProvider`.
+    ///
+    /// Delete OAuth provider
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    ///
+    /// `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
+    /// Deprecated by the API.
     pub fn delete_oauth_provider_blocking(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
@@ -4430,8 +7151,13 @@ impl AuthApi {
     ///
     /// Updates a OAuth provider for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
-    /// Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
     pub async fn update_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
@@ -4442,6 +7168,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateBranchOauthProvider`.
+    ///
+    /// Update OAuth provider
+    ///
+    /// Updates a OAuth provider for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
     pub fn update_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
@@ -4454,6 +7192,10 @@ impl AuthApi {
     ///
     /// Deletes a OAuth provider from the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
     pub async fn delete_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
@@ -4465,6 +7207,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteBranchOauthProvider`.
+    ///
+    /// Delete OAuth provider
+    ///
+    /// Deletes a OAuth provider from the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter oauthProviderId: The OAuth provider ID
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
     pub fn delete_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
@@ -4477,8 +7229,10 @@ impl AuthApi {
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn get_email_server(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4490,6 +7244,16 @@ impl AuthApi {
     }
 
     /// The blocking form of `getEmailServer`.
+    ///
+    /// Retrieve email server configuration
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+    /// Deprecated by the API.
     pub fn get_email_server_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -4502,8 +7266,11 @@ impl AuthApi {
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     /// Deprecated by the API.
     pub async fn update_email_server(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
@@ -4515,6 +7282,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateEmailServer`.
+    ///
+    /// Update email server configuration
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+    /// Deprecated by the API.
     pub fn update_email_server_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
@@ -4529,8 +7307,12 @@ impl AuthApi {
     /// The request body must include the SMTP server settings
     /// (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
-    /// Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
     pub async fn send_test_email(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4541,6 +7323,19 @@ impl AuthApi {
     }
 
     /// The blocking form of `sendTestEmail`.
+    ///
+    /// Send test email
+    ///
+    /// Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+    /// The request body must include the SMTP server settings
+    /// (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
     pub fn send_test_email_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4554,8 +7349,11 @@ impl AuthApi {
     /// Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
     /// including whether it is enabled and the email verification method.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
-    /// Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
     pub async fn get_email_and_password_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4566,6 +7364,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `getEmailAndPasswordConfig`.
+    ///
+    /// Retrieve email and password configuration
+    ///
+    /// Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+    /// including whether it is enabled and the email verification method.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
     pub fn get_email_and_password_config_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4579,8 +7388,12 @@ impl AuthApi {
     /// Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
     /// Only the fields provided in the request body are updated.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
-    /// Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
     pub async fn update_email_and_password_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4591,6 +7404,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateEmailAndPasswordConfig`.
+    ///
+    /// Update email and password configuration
+    ///
+    /// Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+    /// Only the fields provided in the request body are updated.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
     pub fn update_email_and_password_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4604,8 +7429,11 @@ impl AuthApi {
     /// Retrieves the email provider configuration for the specified branch's Neon Auth integration,
     /// including the provider type and server settings.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     pub async fn get_email_provider(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4616,6 +7444,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `getEmailProvider`.
+    ///
+    /// Retrieve email provider configuration
+    ///
+    /// Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+    /// including the provider type and server settings.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
     pub fn get_email_provider_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4629,8 +7468,12 @@ impl AuthApi {
     /// Updates the email provider configuration for the specified branch's Neon Auth integration.
     /// The email provider handles transactional messages such as verification emails and password reset links.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-    /// Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
     pub async fn update_email_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4641,6 +7484,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateEmailProvider`.
+    ///
+    /// Update email provider configuration
+    ///
+    /// Updates the email provider configuration for the specified branch's Neon Auth integration.
+    /// The email provider handles transactional messages such as verification emails and password reset links.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
     pub fn update_email_provider_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4652,6 +7507,10 @@ impl AuthApi {
     /// Delete integration with auth provider
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter authProvider: The authentication provider name
+    /// - Parameter body: The JSON of a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
     ///
     /// `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
     /// Deprecated by the API.
@@ -4666,6 +7525,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `deleteIntegration`.
+    ///
+    /// Delete integration with auth provider
+    ///
+    /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter authProvider: The authentication provider name
+    /// - Parameter body: The JSON of a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
+    ///
+    /// `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
+    /// Deprecated by the API.
     #[uniffi::method(default(body = None))]
     pub fn delete_integration_blocking(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_provider];
@@ -4680,8 +7550,11 @@ impl AuthApi {
     /// Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
     /// When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
-    /// Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
     pub async fn get_allow_localhost(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4692,6 +7565,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `getAllowLocalhost`.
+    ///
+    /// Retrieve localhost allow setting
+    ///
+    /// Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+    /// When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
     pub fn get_allow_localhost_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4705,8 +7589,12 @@ impl AuthApi {
     /// Updates the localhost allow setting for the specified branch's Neon Auth integration.
     /// When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
-    /// Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
     pub async fn update_allow_localhost(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4717,6 +7605,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateAllowLocalhost`.
+    ///
+    /// Update localhost allow setting
+    ///
+    /// Updates the localhost allow setting for the specified branch's Neon Auth integration.
+    /// When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
     pub fn update_allow_localhost_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4731,8 +7631,11 @@ impl AuthApi {
     /// This endpoint aggregates organization, email provider, email and password,
     /// OAuth providers, and localhost settings.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
-    /// Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
     pub async fn get_plugin_configs(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4743,6 +7646,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `getPluginConfigs`.
+    ///
+    /// Retrieve Neon Auth plugin configurations
+    ///
+    /// Returns all plugin configurations for Neon Auth in a single response.
+    /// This endpoint aggregates organization, email provider, email and password,
+    /// OAuth providers, and localhost settings.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
     pub fn get_plugin_configs_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4756,8 +7671,12 @@ impl AuthApi {
     /// Updates the organization plugin configuration for Neon Auth.
     /// The organization plugin enables multi-tenant organization support.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+    /// - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
-    /// Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
     pub async fn update_organization_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4768,6 +7687,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateOrganizationPlugin`.
+    ///
+    /// Update organization plugin configuration
+    ///
+    /// Updates the organization plugin configuration for Neon Auth.
+    /// The organization plugin enables multi-tenant organization support.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+    /// - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
     pub fn update_organization_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4781,8 +7712,12 @@ impl AuthApi {
     /// Updates the auth configuration for the branch.
     /// Currently supports updating the application name used in auth emails.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
+    /// - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
-    /// Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
     pub async fn update_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4793,6 +7728,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateConfig`.
+    ///
+    /// Update auth configuration
+    ///
+    /// Updates the auth configuration for the branch.
+    /// Currently supports updating the application name used in auth emails.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
+    /// - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
     pub fn update_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4806,8 +7753,12 @@ impl AuthApi {
     /// Updates the magic link plugin configuration for Neon Auth.
     /// The magic link plugin enables passwordless authentication via email magic links.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+    /// - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
-    /// Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
     pub async fn update_magic_link_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4818,6 +7769,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateMagicLinkPlugin`.
+    ///
+    /// Update magic link plugin configuration
+    ///
+    /// Updates the magic link plugin configuration for Neon Auth.
+    /// The magic link plugin enables passwordless authentication via email magic links.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+    /// - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
     pub fn update_magic_link_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4831,8 +7794,11 @@ impl AuthApi {
     /// Returns the phone number plugin configuration for Neon Auth.
     /// The phone number plugin enables phone-based OTP authentication.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
-    /// Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
     pub async fn get_phone_number_plugin(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4843,6 +7809,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `getPhoneNumberPlugin`.
+    ///
+    /// Retrieve phone number plugin configuration
+    ///
+    /// Returns the phone number plugin configuration for Neon Auth.
+    /// The phone number plugin enables phone-based OTP authentication.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
     pub fn get_phone_number_plugin_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4859,8 +7836,12 @@ impl AuthApi {
     /// OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
     /// A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
-    /// Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
     pub async fn update_phone_number_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4871,6 +7852,21 @@ impl AuthApi {
     }
 
     /// The blocking form of `updatePhoneNumberPlugin`.
+    ///
+    /// Update phone number plugin configuration
+    ///
+    /// Updates the phone number plugin configuration for Neon Auth.
+    /// Only the fields provided in the request body are updated; omitted fields retain their current values.
+    /// The phone number plugin enables phone-based OTP authentication.
+    /// OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+    /// A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
     pub fn update_phone_number_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4884,8 +7880,11 @@ impl AuthApi {
     /// Returns the webhook configuration for the specified branch's Neon Auth integration,
     /// including the endpoint URL and the events that trigger it.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
-    /// Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
     pub async fn get_webhook_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4896,6 +7895,17 @@ impl AuthApi {
     }
 
     /// The blocking form of `getWebhookConfig`.
+    ///
+    /// Retrieve Neon Auth webhook configuration
+    ///
+    /// Returns the webhook configuration for the specified branch's Neon Auth integration,
+    /// including the endpoint URL and the events that trigger it.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
     pub fn get_webhook_config_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4909,8 +7919,12 @@ impl AuthApi {
     /// Updates the webhook configuration for the specified branch's Neon Auth integration.
     /// Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
-    /// Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
     pub async fn update_webhook_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4921,6 +7935,18 @@ impl AuthApi {
     }
 
     /// The blocking form of `updateWebhookConfig`.
+    ///
+    /// Update Neon Auth webhook configuration
+    ///
+    /// Updates the webhook configuration for the specified branch's Neon Auth integration.
+    /// Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    ///
+    /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
     pub fn update_webhook_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4936,8 +7962,15 @@ impl AuthApi {
     /// so the caller does not need to re-supply (or be able to read) the password. This avoids the
     /// GET response's masked password being sent back, which would fail SMTP authentication.
     ///
+    /// Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+    /// a missing configuration, or a non-Better-Auth integration is rejected.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
-    /// Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
     pub async fn send_email_provider_test(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4948,6 +7981,23 @@ impl AuthApi {
     }
 
     /// The blocking form of `sendEmailProviderTest`.
+    ///
+    /// Send test email using the saved email provider
+    ///
+    /// Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+    /// `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+    /// so the caller does not need to re-supply (or be able to read) the password. This avoids the
+    /// GET response's masked password being sent back, which would fail SMTP authentication.
+    ///
+    /// Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+    /// a missing configuration, or a non-Better-Auth integration is rejected.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
     pub fn send_email_provider_test_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -4971,8 +8021,12 @@ impl DataApiApi {
     /// Retrieves the Neon Data API configuration for the specified branch,
     /// including endpoint URL, enabled state, and database settings.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
-    /// Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -4983,6 +8037,18 @@ impl DataApiApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Retrieve Neon Data API configuration
+    ///
+    /// Retrieves the Neon Data API configuration for the specified branch,
+    /// including endpoint URL, enabled state, and database settings.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
     pub fn get_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -4996,8 +8062,13 @@ impl DataApiApi {
     /// Creates a new instance of Neon Data API in the specified branch.
     /// The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+    /// - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
-    /// Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn create(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
@@ -5009,6 +8080,19 @@ impl DataApiApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create Neon Data API
+    ///
+    /// Creates a new instance of Neon Data API in the specified branch.
+    /// The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+    /// - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
     #[uniffi::method(default(body = None))]
     pub fn create_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
@@ -5024,8 +8108,13 @@ impl DataApiApi {
     /// You can optionally provide settings to update the Data API configuration.
     /// The schema cache is always refreshed as part of this operation.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     #[uniffi::method(default(body = None))]
     pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
@@ -5037,6 +8126,20 @@ impl DataApiApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update Neon Data API
+    ///
+    /// Updates the Neon Data API configuration for the specified branch.
+    /// You can optionally provide settings to update the Data API configuration.
+    /// The schema cache is always refreshed as part of this operation.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
     #[uniffi::method(default(body = None))]
     pub fn update_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
@@ -5051,8 +8154,12 @@ impl DataApiApi {
     /// Deletes the Neon Data API for the specified branch.
     /// Existing connections using the Data API endpoint will fail after deletion.
     ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
-    /// Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
     pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -5063,6 +8170,18 @@ impl DataApiApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete Neon Data API
+    ///
+    /// Deletes the Neon Data API for the specified branch.
+    /// Existing connections using the Data API endpoint will fail after deletion.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter databaseName: The database name
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
     pub fn delete_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
@@ -5088,8 +8207,13 @@ impl StorageApi {
     /// service and the S3 data plane will accept requests for it. A 404
     /// response includes a `reason` field indicating why storage is unavailable.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
-    /// Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5100,6 +8224,21 @@ impl StorageApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Get branch storage state
+    ///
+    /// Returns whether branchable object-storage is usable for the specified
+    /// branch. A 200 response means the branch is registered in the storage
+    /// service and the S3 data plane will accept requests for it. A 404
+    /// response includes a `reason` field indicating why storage is unavailable.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5123,8 +8262,13 @@ impl BucketsApi {
     /// Lists branchable object-storage buckets visible on the specified branch,
     /// including those inherited from ancestor branches.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
-    /// Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5135,6 +8279,19 @@ impl BucketsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List buckets on the branch
+    ///
+    /// Lists branchable object-storage buckets visible on the specified branch,
+    /// including those inherited from ancestor branches.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5148,8 +8305,14 @@ impl BucketsApi {
     /// Creates a new branchable object-storage bucket on the specified branch.
     /// Buckets are managed by the Neon Platform branchable-storage service.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
+    /// - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
-    /// Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5160,6 +8323,20 @@ impl BucketsApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Create a bucket on the branch
+    ///
+    /// Creates a new branchable object-storage bucket on the specified branch.
+    /// Buckets are managed by the Neon Platform branchable-storage service.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
+    /// - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5172,6 +8349,12 @@ impl BucketsApi {
     ///
     /// Deletes the named bucket from the specified branch.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (operationId `deleteProjectBranchBucket`).
     pub async fn delete(&self, project_id: String, branch_id: String, bucket_name: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
@@ -5183,6 +8366,18 @@ impl BucketsApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete a bucket on the branch
+    ///
+    /// Deletes the named bucket from the specified branch.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (operationId `deleteProjectBranchBucket`).
     pub fn delete_blocking(&self, project_id: String, branch_id: String, bucket_name: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
@@ -5197,8 +8392,20 @@ impl BucketsApi {
     /// including those inherited from ancestor branches. Listing is served by
     /// the user's session (no customer S3 credentials required).
     ///
+    /// When `delimiter` is supplied (typically `/`), keys are collapsed into
+    /// common prefixes (`folders`) so callers can render a folder-style
+    /// browser; keys that do not contain the delimiter after `prefix` are
+    /// returned as `objects`.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+    /// - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
-    /// Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list_objects(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
@@ -5211,6 +8418,27 @@ impl BucketsApi {
     }
 
     /// The blocking form of `listObjects`.
+    ///
+    /// List objects in a bucket
+    ///
+    /// Lists objects visible in the named bucket on the specified branch,
+    /// including those inherited from ancestor branches. Listing is served by
+    /// the user's session (no customer S3 credentials required).
+    ///
+    /// When `delimiter` is supplied (typically `/`), keys are collapsed into
+    /// common prefixes (`folders`) so callers can render a folder-style
+    /// browser; keys that do not contain the delimiter after `prefix` are
+    /// returned as `objects`.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+    /// - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
     #[uniffi::method(default(query = None))]
     pub fn list_objects_blocking(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
@@ -5221,7 +8449,28 @@ impl BucketsApi {
         here(self.client.call_op(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q, body), text)
     }
 
-    /// Every `objects` item across all pages of `listObjects`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `objects` item of every page of `listObjects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+    ///
+    /// List objects in a bucket
+    ///
+    /// Lists objects visible in the named bucket on the specified branch,
+    /// including those inherited from ancestor branches. Listing is served by
+    /// the user's session (no customer S3 credentials required).
+    ///
+    /// When `delimiter` is supplied (typically `/`), keys are collapsed into
+    /// common prefixes (`folders`) so callers can render a folder-style
+    /// browser; keys that do not contain the delimiter after `prefix` are
+    /// returned as `objects`.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `BucketObject`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
     #[uniffi::method(default(query = None))]
     pub fn list_objects_iter(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
@@ -5237,6 +8486,14 @@ impl BucketsApi {
     /// Deletes the named object from the bucket on the specified branch.
     /// Served by the user's session (no customer S3 credentials required).
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+    /// keys must be percent-encoded (`%2F`) in the path segment.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (operationId `deleteProjectBranchBucketObject`).
     pub async fn delete_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
@@ -5248,6 +8505,21 @@ impl BucketsApi {
     }
 
     /// The blocking form of `deleteObject`.
+    ///
+    /// Delete an object in a bucket
+    ///
+    /// Deletes the named object from the bucket on the specified branch.
+    /// Served by the user's session (no customer S3 credentials required).
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+    /// keys must be percent-encoded (`%2F`) in the path segment.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (operationId `deleteProjectBranchBucketObject`).
     pub fn delete_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
@@ -5262,6 +8534,26 @@ impl BucketsApi {
     /// specified branch, including objects inherited from ancestor branches.
     /// Served by the user's session (no customer S3 credentials required).
     ///
+    /// The body is returned as `application/octet-stream` so a browser treats
+    /// it as a download; the `Content-Length` and `ETag` response headers echo
+    /// the stored object metadata.
+    ///
+    /// BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+    /// successful 200 body is the raw object stream, proxied verbatim from the
+    /// platform storage admin endpoint. It is modeled as an
+    /// `application/octet-stream` binary body (not a JSON response schema) and
+    /// is streamed without buffering the whole object in memory. Error
+    /// responses still use the generated `GeneralError` shape.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+    /// keys must be percent-encoded (`%2F`) in the path segment.
+    /// - Returns: The response body.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (operationId `getProjectBranchBucketObject`).
     pub async fn get_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<Vec<u8>, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
@@ -5273,6 +8565,34 @@ impl BucketsApi {
     }
 
     /// The blocking form of `getObject`.
+    ///
+    /// Download an object's bytes
+    ///
+    /// Streams the raw bytes of the named object from the bucket on the
+    /// specified branch, including objects inherited from ancestor branches.
+    /// Served by the user's session (no customer S3 credentials required).
+    ///
+    /// The body is returned as `application/octet-stream` so a browser treats
+    /// it as a download; the `Content-Length` and `ETag` response headers echo
+    /// the stored object metadata.
+    ///
+    /// BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+    /// successful 200 body is the raw object stream, proxied verbatim from the
+    /// platform storage admin endpoint. It is modeled as an
+    /// `application/octet-stream` binary body (not a JSON response schema) and
+    /// is streamed without buffering the whole object in memory. Error
+    /// responses still use the generated `GeneralError` shape.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+    /// keys must be percent-encoded (`%2F`) in the path segment.
+    /// - Returns: The response body.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (operationId `getProjectBranchBucketObject`).
     pub fn get_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String) -> Result<Vec<u8>, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
@@ -5289,8 +8609,27 @@ impl BucketsApi {
     /// beneath that folder. Served by the user's session (no customer S3
     /// credentials required).
     ///
+    /// `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+    /// contain no control characters - a partial-segment prefix cannot
+    /// accidentally delete sibling keys. Returns the number of objects
+    /// soft-deleted (`deleted`), which may be 0 when no live object matched the
+    /// prefix on this branch.
+    ///
+    /// Only objects physically present on this branch are tombstoned; objects
+    /// inherited from an ancestor branch via copy-on-write (not materialized on
+    /// this branch) are out of scope.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
+    /// `/`. Every object on this branch whose key starts with this prefix
+    /// is soft-deleted.
+    /// - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
-    /// Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
     pub async fn delete_objects_by_prefix(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
@@ -5302,6 +8641,36 @@ impl BucketsApi {
     }
 
     /// The blocking form of `deleteObjectsByPrefix`.
+    ///
+    /// Delete every object under a key prefix (folder) in a bucket
+    ///
+    /// Soft-deletes every object on the specified branch whose key starts with
+    /// `prefix`, in a single call. Intended to back a "delete folder" action in
+    /// an object browser: a `prefix` of `app/avatars/` removes every object
+    /// beneath that folder. Served by the user's session (no customer S3
+    /// credentials required).
+    ///
+    /// `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+    /// contain no control characters - a partial-segment prefix cannot
+    /// accidentally delete sibling keys. Returns the number of objects
+    /// soft-deleted (`deleted`), which may be 0 when no live object matched the
+    /// prefix on this branch.
+    ///
+    /// Only objects physically present on this branch are tombstoned; objects
+    /// inherited from an ancestor branch via copy-on-write (not materialized on
+    /// this branch) are out of scope.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
+    /// `/`. Every object on this branch whose key starts with this prefix
+    /// is soft-deleted.
+    /// - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
     pub fn delete_objects_by_prefix_blocking(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
@@ -5317,8 +8686,29 @@ impl BucketsApi {
     /// object's bucket on the specified branch, without the caller ever
     /// handling S3 credentials. The `operation` field selects the direction:
     ///
+    /// - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+    /// bytes straight to `url` with the returned `headers`). Authorized with
+    /// project write access.
+    /// - `download` returns a presigned `GET` URL (the caller `GET`s the
+    /// bytes straight from `url`). Authorized with project read access.
+    ///
+    /// The platform mints a short-lived credential and builds the SigV4-signed
+    /// URL against the branch's S3 data-plane host, returning it together with
+    /// the HTTP method, any headers the caller must echo, and the URL's expiry.
+    ///
+    /// Served by the user's session (no customer S3 credentials required).
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+    /// keys must be percent-encoded (`%2F`) in the path segment.
+    /// - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+    /// - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
-    /// Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
     pub async fn presign_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
@@ -5329,6 +8719,36 @@ impl BucketsApi {
     }
 
     /// The blocking form of `presignObject`.
+    ///
+    /// Presign an upload or download for an object in a bucket
+    ///
+    /// Returns a presigned URL that transfers bytes directly to or from the
+    /// object's bucket on the specified branch, without the caller ever
+    /// handling S3 credentials. The `operation` field selects the direction:
+    ///
+    /// - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+    /// bytes straight to `url` with the returned `headers`). Authorized with
+    /// project write access.
+    /// - `download` returns a presigned `GET` URL (the caller `GET`s the
+    /// bytes straight from `url`). Authorized with project read access.
+    ///
+    /// The platform mints a short-lived credential and builds the SigV4-signed
+    /// URL against the branch's S3 data-plane host, returning it together with
+    /// the HTTP method, any headers the caller must echo, and the URL's expiry.
+    ///
+    /// Served by the user's session (no customer S3 credentials required).
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter bucketName: The bucket name
+    /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+    /// keys must be percent-encoded (`%2F`) in the path segment.
+    /// - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+    /// - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
     pub fn presign_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
@@ -5351,8 +8771,14 @@ impl FunctionsApi {
     ///
     /// Lists functions on the specified branch.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
-    /// Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
     #[uniffi::method(default(query = None))]
     pub async fn list(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -5365,6 +8791,19 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List functions on the branch
+    ///
+    /// Lists functions on the specified branch.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+    /// - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
     #[uniffi::method(default(query = None))]
     pub fn list_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -5375,7 +8814,20 @@ impl FunctionsApi {
         here(self.client.call_op(&LIST_PROJECT_BRANCH_FUNCTIONS, path, q, body), text)
     }
 
-    /// Every `functions` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+    /// Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+    ///
+    /// List functions on the branch
+    ///
+    /// Lists functions on the specified branch.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+    /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `NeonFunction`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
     #[uniffi::method(default(query = None))]
     pub fn iter(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
@@ -5390,8 +8842,14 @@ impl FunctionsApi {
     ///
     /// Returns the function identified by its slug.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
-    /// Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5402,6 +8860,19 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Get function details
+    ///
+    /// Returns the function identified by its slug.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
     pub fn get_blocking(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5422,8 +8893,15 @@ impl FunctionsApi {
     /// branch: a branch forked before the rename keeps the name it had at
     /// fork time.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    /// - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
-    /// Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
     pub async fn update(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5434,6 +8912,28 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `update`.
+    ///
+    /// Update a function
+    ///
+    /// Updates the function's mutable metadata — currently only the display
+    /// `name`. A string sets the display name; `null` clears it, after which
+    /// the function's `name` falls back to its slug. Leading and trailing
+    /// whitespace is trimmed; a whitespace-only name is rejected. Acts only
+    /// on a function owned by the branch: a slug that is only inherited from
+    /// an ancestor branch returns 404 — rename it on the branch that owns
+    /// it. Like every other change on a branch, a rename is isolated per
+    /// branch: a branch forked before the rename keeps the name it had at
+    /// fork time.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    /// - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
     pub fn update_blocking(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5446,6 +8946,12 @@ impl FunctionsApi {
     ///
     /// Deletes the function identified by its slug.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `deleteProjectBranchFunction`).
     pub async fn delete(&self, project_id: String, branch_id: String, slug: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
@@ -5457,6 +8963,18 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `delete`.
+    ///
+    /// Delete a function on the branch
+    ///
+    /// Deletes the function identified by its slug.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `deleteProjectBranchFunction`).
     pub fn delete_blocking(&self, project_id: String, branch_id: String, slug: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5473,8 +8991,15 @@ impl FunctionsApi {
     /// first deployment of a function must include zip. The newest deployment
     /// becomes active.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    /// - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+    /// - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
-    /// Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
     pub async fn create_deployment(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5485,6 +9010,24 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `createDeployment`.
+    ///
+    /// Deploy code to a function
+    ///
+    /// Creates a deployment for the function. Supply any subset of zip,
+    /// environment, and runtime; omitted fields inherit the
+    /// function's latest version. At least one field must be supplied. The
+    /// first deployment of a function must include zip. The newest deployment
+    /// becomes active.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter slug: The function slug
+    /// - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+    /// - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
     pub fn create_deployment_blocking(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
@@ -5500,8 +9043,17 @@ impl FunctionsApi {
     /// and configuration, and is disabled on the child until explicitly enabled
     /// there.
     ///
+    /// The supported trigger types are `schedule` and
+    /// `storage_object_created`. A storage-object-created trigger watches one
+    /// exact bucket and fires only after an object upload succeeds.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
-    /// Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
     pub async fn list_triggers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5512,6 +9064,25 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `listTriggers`.
+    ///
+    /// List triggers on the branch
+    ///
+    /// Lists the complete project-bounded set of triggers visible on the branch,
+    /// ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+    /// and configuration, and is disabled on the child until explicitly enabled
+    /// there.
+    ///
+    /// The supported trigger types are `schedule` and
+    /// `storage_object_created`. A storage-object-created trigger watches one
+    /// exact bucket and fires only after an object upload succeeds.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
     pub fn list_triggers_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5529,8 +9100,17 @@ impl FunctionsApi {
     /// storage-object-created trigger fires only after a successful upload to
     /// one exact bucket and may narrow matches to an object-key prefix.
     ///
+    /// The name must be unique among triggers visible on the branch, including
+    /// inherited triggers.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
-    /// Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
     pub async fn create_trigger(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5541,6 +9121,27 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `createTrigger`.
+    ///
+    /// Create a trigger
+    ///
+    /// Creates a trigger for a Function visible on the branch. The required
+    /// `type` discriminator selects the trigger-specific configuration. The
+    /// supported types are `schedule` and `storage_object_created`. A schedule
+    /// trigger uses a numeric five-field cron expression interpreted in UTC. A
+    /// storage-object-created trigger fires only after a successful upload to
+    /// one exact bucket and may narrow matches to an object-key prefix.
+    ///
+    /// The name must be unique among triggers visible on the branch, including
+    /// inherited triggers.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
     pub fn create_trigger_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5554,8 +9155,14 @@ impl FunctionsApi {
     /// Returns the trigger visible on the branch. The supported trigger types
     /// are `schedule` and `storage_object_created`.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter triggerId: The opaque, project-wide trigger ID
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
-    /// Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
     pub async fn get_trigger(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
@@ -5566,6 +9173,20 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `getTrigger`.
+    ///
+    /// Get a trigger
+    ///
+    /// Returns the trigger visible on the branch. The supported trigger types
+    /// are `schedule` and `storage_object_created`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter triggerId: The opaque, project-wide trigger ID
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
     pub fn get_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
@@ -5584,8 +9205,22 @@ impl FunctionsApi {
     /// schedule or enabled state increments `version` and recomputes
     /// `next_run_at`.
     ///
+    /// Disabling stops future scheduling but does not cancel occurrences already
+    /// committed for delivery. For `storage_object_created`, the configuration
+    /// selects one exact bucket. An omitted object-key prefix matches every key
+    /// in that bucket; a present prefix is matched byte-for-byte and
+    /// case-sensitively against the full key, without path normalization or a
+    /// path-segment boundary.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter triggerId: The opaque, project-wide trigger ID
+    /// - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
-    /// Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
     pub async fn update_trigger(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
@@ -5596,6 +9231,33 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `updateTrigger`.
+    ///
+    /// Update a trigger
+    ///
+    /// Applies a partial update. The required `type` discriminator must identify
+    /// the existing trigger kind. The supported types are `schedule` and
+    /// `storage_object_created`. Editing an inherited trigger creates a
+    /// child-local shadow with the same `trigger_id`; it remains disabled unless
+    /// this request explicitly enables it. For a schedule trigger, updating the
+    /// schedule or enabled state increments `version` and recomputes
+    /// `next_run_at`.
+    ///
+    /// Disabling stops future scheduling but does not cancel occurrences already
+    /// committed for delivery. For `storage_object_created`, the configuration
+    /// selects one exact bucket. An omitted object-key prefix matches every key
+    /// in that bucket; a present prefix is matched byte-for-byte and
+    /// case-sensitively against the full key, without path normalization or a
+    /// path-segment boundary.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter triggerId: The opaque, project-wide trigger ID
+    /// - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    ///
+    /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
     pub fn update_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
@@ -5612,6 +9274,12 @@ impl FunctionsApi {
     /// already committed for delivery. The supported trigger types are
     /// `schedule` and `storage_object_created`.
     ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter triggerId: The opaque, project-wide trigger ID
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
     pub async fn delete_trigger(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
@@ -5623,6 +9291,22 @@ impl FunctionsApi {
     }
 
     /// The blocking form of `deleteTrigger`.
+    ///
+    /// Delete a trigger
+    ///
+    /// Deletes a branch-local trigger or writes a branch-local tombstone for an
+    /// inherited trigger so it does not reappear. Deletion stops future
+    /// scheduling or storage-event matching but does not cancel invocations
+    /// already committed for delivery. The supported trigger types are
+    /// `schedule` and `storage_object_created`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter triggerId: The opaque, project-wide trigger ID
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
     pub fn delete_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
@@ -5648,8 +9332,13 @@ impl AiGatewayApi {
     /// registered and this region serves the AI gateway. A 404 response
     /// includes a `reason` field indicating why the gateway is unavailable.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
-    /// Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
     pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5660,6 +9349,21 @@ impl AiGatewayApi {
     }
 
     /// The blocking form of `get`.
+    ///
+    /// Get branch AI Gateway endpoint
+    ///
+    /// Returns the AI Gateway endpoint host for the specified branch, used to
+    /// render code-snippet base URLs. A 200 response means the branch is
+    /// registered and this region serves the AI gateway. A 404 response
+    /// includes a `reason` field indicating why the gateway is unavailable.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
     pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5683,8 +9387,13 @@ impl CredentialsApi {
     /// Returns metadata for customer-issued credentials on the branch.
     /// Secrets are never included.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+    ///
     /// `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
-    /// Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
     pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5695,6 +9404,19 @@ impl CredentialsApi {
     }
 
     /// The blocking form of `list`.
+    ///
+    /// List credentials on the branch
+    ///
+    /// Returns metadata for customer-issued credentials on the branch.
+    /// Secrets are never included.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+    ///
+    /// `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
     pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5709,8 +9431,14 @@ impl CredentialsApi {
     /// branch. The response carries `api_token` and `s3_secret_access_key`
     /// exactly once — they are not stored server-side.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+    /// - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
-    /// Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
     pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5721,6 +9449,21 @@ impl CredentialsApi {
     }
 
     /// The blocking form of `create`.
+    ///
+    /// Issue a scoped credential on the branch
+    ///
+    /// Issues a new scoped service credential anchored to the specified
+    /// branch. The response carries `api_token` and `s3_secret_access_key`
+    /// exactly once — they are not stored server-side.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+    /// - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
     pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
@@ -5733,6 +9476,12 @@ impl CredentialsApi {
     ///
     /// Soft-deletes the credential.  Idempotent.
     ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+    ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
     pub async fn revoke(&self, project_id: String, branch_id: String, token_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
@@ -5744,6 +9493,18 @@ impl CredentialsApi {
     }
 
     /// The blocking form of `revoke`.
+    ///
+    /// Revoke a credential
+    ///
+    /// Soft-deletes the credential.  Idempotent.
+    ///
+    /// **Note**: This endpoint is currently in Private Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+    ///
+    /// `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
     pub fn revoke_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
@@ -5758,8 +9519,22 @@ impl CredentialsApi {
     /// credential, so a credential whose issuance response was lost can be
     /// recovered without minting a new one.
     ///
+    /// This is a POST with an explicit `/reveal` verb so the secrets never ride
+    /// a GET, where they would land in access logs, browser history and proxy
+    /// caches. Revoked and expired credentials return 404, as does a
+    /// `token_id` that does not belong to this project.
+    ///
+    /// A credential issued before secret retrieval was supported has no
+    /// recoverable secret and returns 409 — rotate it to obtain one.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+    /// - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
-    /// Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
     pub async fn reveal(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
@@ -5770,6 +9545,29 @@ impl CredentialsApi {
     }
 
     /// The blocking form of `reveal`.
+    ///
+    /// Reveal a credential's secrets
+    ///
+    /// Returns the live `api_token` and `s3_secret_access_key` of an existing
+    /// credential, so a credential whose issuance response was lost can be
+    /// recovered without minting a new one.
+    ///
+    /// This is a POST with an explicit `/reveal` verb so the secrets never ride
+    /// a GET, where they would land in access logs, browser history and proxy
+    /// caches. Revoked and expired credentials return 404, as does a
+    /// `token_id` that does not belong to this project.
+    ///
+    /// A credential issued before secret retrieval was supported has no
+    /// recoverable secret and returns 409 — rotate it to obtain one.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+    /// - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
     pub fn reveal_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
@@ -5786,8 +9584,38 @@ impl CredentialsApi {
     /// holds keeps working and only the secret changes. This is the analog of
     /// resetting a Postgres password, not of issuing a second credential.
     ///
+    /// The response carries the new `api_token` and `s3_secret_access_key`
+    /// exactly once. Rotation is **not** idempotent: retrying after an
+    /// ambiguous timeout mints another secret and supersedes the previous
+    /// replacement, so a retry does not recover a lost response — it only
+    /// invalidates the secret you did not receive. If you lose the response,
+    /// issue a replacement credential and revoke this one.
+    ///
+    /// The old secret stops authenticating as soon as the rotation commits.
+    /// Where a region caches credentials on its data-plane verifiers, a
+    /// replica may briefly keep accepting the old secret — and rejecting the
+    /// new one — until its cache entry expires; where it does not, the
+    /// cutover is immediate apart from requests already in flight. Either way
+    /// the changeover is not atomic across replicas, so retry an unexpected
+    /// authentication failure right after rotating rather than treating the
+    /// new secret as bad. `last_used_at` continues to report the logical
+    /// credential's prior usage and says nothing about whether the new secret
+    /// has been used yet.
+    ///
+    /// Only a live, unexpired, unrevoked customer-managed (`user`) credential
+    /// on a live project and live branch is eligible. Anything else —
+    /// including the platform-internal `function` and `system` credentials —
+    /// is reported as not found, indistinguishable from an unknown
+    /// `token_id`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+    /// - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+    ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
-    /// Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
     pub async fn rotate(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
@@ -5798,6 +9626,47 @@ impl CredentialsApi {
     }
 
     /// The blocking form of `rotate`.
+    ///
+    /// Rotate a credential's secrets
+    ///
+    /// Replaces the secret material on an existing scoped credential in
+    /// place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+    /// S3-compatible clients, so the access key id your application already
+    /// holds keeps working and only the secret changes. This is the analog of
+    /// resetting a Postgres password, not of issuing a second credential.
+    ///
+    /// The response carries the new `api_token` and `s3_secret_access_key`
+    /// exactly once. Rotation is **not** idempotent: retrying after an
+    /// ambiguous timeout mints another secret and supersedes the previous
+    /// replacement, so a retry does not recover a lost response — it only
+    /// invalidates the secret you did not receive. If you lose the response,
+    /// issue a replacement credential and revoke this one.
+    ///
+    /// The old secret stops authenticating as soon as the rotation commits.
+    /// Where a region caches credentials on its data-plane verifiers, a
+    /// replica may briefly keep accepting the old secret — and rejecting the
+    /// new one — until its cache entry expires; where it does not, the
+    /// cutover is immediate apart from requests already in flight. Either way
+    /// the changeover is not atomic across replicas, so retry an unexpected
+    /// authentication failure right after rotating rather than treating the
+    /// new secret as bad. `last_used_at` continues to report the logical
+    /// credential's prior usage and says nothing about whether the new secret
+    /// has been used yet.
+    ///
+    /// Only a live, unexpired, unrevoked customer-managed (`user`) credential
+    /// on a live project and live branch is eligible. Anything else —
+    /// including the platform-internal `function` and `system` credentials —
+    /// is reported as not found, indistinguishable from an unknown
+    /// `token_id`.
+    ///
+    /// **Note**: This endpoint is currently in Beta.
+    ///
+    /// - Parameter projectId: The Neon project ID
+    /// - Parameter branchId: The Neon branch ID
+    /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+    /// - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+    ///
+    /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
     pub fn rotate_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]

@@ -6,13 +6,17 @@ extension NeonModels {
     public struct PaginationResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
     }
 }
 
 extension NeonModels {
-    /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+    /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+    /// For more information about cursor based pagination, see
+    /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
     public struct Pagination: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
@@ -101,6 +105,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `AdvisorCategory` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Category of an advisor issue
     public enum AdvisorCategory {
         public static let values: [String] = ["SECURITY", "PERFORMANCE"]
     }
@@ -160,9 +166,11 @@ extension NeonModels {
         /// The API key ID
         public var `id`: Int64? { NeonModels.field(json, "id") { v in NeonModels.asInt(v) } }
         /// The generated 64-bit token required to access the Neon API
+        ///
         /// A secret: never printed by `description`.
         public var `key`: String? { NeonModels.field(json, "key") { v in NeonModels.asString(v) } }
         /// The user-specified API key name
+        ///
         /// A secret: never printed by `description`.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// A timestamp indicating when the API key was created
@@ -179,9 +187,11 @@ extension NeonModels {
         /// The API key ID
         public var `id`: Int64? { NeonModels.field(json, "id") { v in NeonModels.asInt(v) } }
         /// The generated 64-bit token required to access the Neon API
+        ///
         /// A secret: never printed by `description`.
         public var `key`: String? { NeonModels.field(json, "key") { v in NeonModels.asString(v) } }
         /// The user-specified API key name
+        ///
         /// A secret: never printed by `description`.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// A timestamp indicating when the API key was created
@@ -340,6 +350,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `OperationAction` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The action performed by the operation
     public enum OperationAction {
         public static let values: [String] = ["create_compute", "create_timeline", "start_compute", "suspend_compute", "apply_config", "check_availability", "delete_timeline", "create_branch", "import_data", "tenant_ignore", "tenant_attach", "tenant_detach", "tenant_detach_safekeepers", "tenant_attach_safekeepers", "tenant_reattach", "replace_safekeeper", "disable_maintenance", "apply_storage_config", "prepare_secondary_pageserver", "switch_pageserver", "detach_parent_branch", "timeline_archive", "timeline_unarchive", "start_reserved_compute", "sync_dbs_and_roles_from_compute", "apply_schema_from_branch", "timeline_mark_invisible", "timeline_update_protected_config", "prewarm_replica", "promote_replica", "set_storage_non_dirty", "swap_binding_id", "finalize_migration", "mark_migration_prepared", "update_catalog", "epc_sync"]
     }
@@ -347,6 +359,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `OperationStatus` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The status of the operation
     public enum OperationStatus {
         public static let values: [String] = ["scheduling", "running", "finished", "failed", "error", "cancelling", "cancelled", "skipped"]
     }
@@ -365,7 +379,15 @@ extension NeonModels {
         public var `regionId`: String? { NeonModels.field(json, "region_id") { v in NeonModels.asString(v) } }
         /// The project name
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
         /// A collection of settings for a Neon endpoint
         public var `defaultEndpointSettings`: NeonModels.DefaultEndpointSettings? { NeonModels.field(json, "default_endpoint_settings") { v in NeonModels.asObject(v).map { NeonModels.DefaultEndpointSettings(json: $0) } } }
@@ -394,12 +416,17 @@ extension NeonModels {
         public var `updatedAt`: String? { NeonModels.field(json, "updated_at") { v in NeonModels.asString(v) } }
         /// The current space occupied by the project in storage, in bytes. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches in a project.
         public var `syntheticStorageSize`: Int64? { NeonModels.field(json, "synthetic_storage_size") { v in NeonModels.asInt(v) } }
-        /// DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead. A timestamp indicating when the project quota resets
+        /// DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
+        /// A timestamp indicating when the project quota resets
         public var `quotaResetAt`: String? { NeonModels.field(json, "quota_reset_at") { v in NeonModels.asString(v) } }
         public var `ownerId`: String? { NeonModels.field(json, "owner_id") { v in NeonModels.asString(v) } }
         /// The most recent time when any endpoint of this project was active.
+        ///
+        /// Omitted when observed no activity for endpoints of this project.
         public var `computeLastActiveAt`: String? { NeonModels.field(json, "compute_last_active_at") { v in NeonModels.asString(v) } }
-        /// Organization id if the project belongs to an organization. Permissions for the project will be given to organization members as defined by the organization admins. The permissions of the project do not depend on the user that created the project if a project belongs to an organization.
+        /// Organization id if the project belongs to an organization.
+        /// Permissions for the project will be given to organization members as defined by the organization admins.
+        /// The permissions of the project do not depend on the user that created the project if a project belongs to an organization.
         public var `orgId`: String? { NeonModels.field(json, "org_id") { v in NeonModels.asString(v) } }
         /// Organization name if the project belongs to an organization.
         public var `orgName`: String? { NeonModels.field(json, "org_name") { v in NeonModels.asString(v) } }
@@ -419,15 +446,24 @@ extension NeonModels {
     public struct Project: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag. The value is reset at the beginning of each billing period.
+        /// Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag.
+        /// The value is reset at the beginning of each billing period.
         public var `dataStorageBytesHour`: Int64? { NeonModels.field(json, "data_storage_bytes_hour") { v in NeonModels.asInt(v) } }
-        /// Bytes. Egress traffic from the Neon cloud to the client for given project over the billing period. Includes deleted endpoints. The value has some lag. The value is reset at the beginning of each billing period.
+        /// Bytes. Egress traffic from the Neon cloud to the client for given project over the billing period.
+        /// Includes deleted endpoints. The value has some lag. The value is reset at the beginning of each billing period.
         public var `dataTransferBytes`: Int64? { NeonModels.field(json, "data_transfer_bytes") { v in NeonModels.asInt(v) } }
-        /// Bytes. Amount of WAL that travelled through storage for given project across all branches. The value has some lag. The value is reset at the beginning of each billing period.
+        /// Bytes. Amount of WAL that travelled through storage for given project across all branches.
+        /// The value has some lag. The value is reset at the beginning of each billing period.
         public var `writtenDataBytes`: Int64? { NeonModels.field(json, "written_data_bytes") { v in NeonModels.asInt(v) } }
-        /// Seconds. The number of CPU seconds used by the project's compute endpoints, including compute endpoints that have been deleted. The value has some lag. The value is reset at the beginning of each billing period. Examples: 1. An endpoint that uses 1 CPU for 1 second is equal to `compute_time=1`. 2. An endpoint that uses 2 CPUs simultaneously for 1 second is equal to `compute_time=2`.
+        /// Seconds. The number of CPU seconds used by the project's compute endpoints, including compute endpoints that have been deleted.
+        /// The value has some lag. The value is reset at the beginning of each billing period.
+        /// Examples:
+        /// 1. An endpoint that uses 1 CPU for 1 second is equal to `compute_time=1`.
+        /// 2. An endpoint that uses 2 CPUs simultaneously for 1 second is equal to `compute_time=2`.
         public var `computeTimeSeconds`: Int64? { NeonModels.field(json, "compute_time_seconds") { v in NeonModels.asInt(v) } }
-        /// Seconds. Control plane observed endpoints of this project being active this amount of wall-clock time. The value has some lag. The value is reset at the beginning of each billing period.
+        /// Seconds. Control plane observed endpoints of this project being active this amount of wall-clock time.
+        /// The value has some lag.
+        /// The value is reset at the beginning of each billing period.
         public var `activeTimeSeconds`: Int64? { NeonModels.field(json, "active_time_seconds") { v in NeonModels.asInt(v) } }
         /// DEPRECATED, use compute_time instead.
         public var `cpuUsedSec`: Int64? { NeonModels.field(json, "cpu_used_sec") { v in NeonModels.asInt(v) } }
@@ -439,7 +475,15 @@ extension NeonModels {
         public var `regionId`: String? { NeonModels.field(json, "region_id") { v in NeonModels.asString(v) } }
         /// The project name
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
         /// A collection of settings for a Neon endpoint
         public var `defaultEndpointSettings`: NeonModels.DefaultEndpointSettings? { NeonModels.field(json, "default_endpoint_settings") { v in NeonModels.asObject(v).map { NeonModels.DefaultEndpointSettings(json: $0) } } }
@@ -470,11 +514,14 @@ extension NeonModels {
         public var `consumptionPeriodStart`: String? { NeonModels.field(json, "consumption_period_start") { v in NeonModels.asString(v) } }
         /// A date-time indicating when Neon Cloud plans to stop measuring consumption for current consumption period.
         public var `consumptionPeriodEnd`: String? { NeonModels.field(json, "consumption_period_end") { v in NeonModels.asString(v) } }
-        /// DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead. A timestamp indicating when the project quota resets.
+        /// DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
+        /// A timestamp indicating when the project quota resets.
         public var `quotaResetAt`: String? { NeonModels.field(json, "quota_reset_at") { v in NeonModels.asString(v) } }
         public var `ownerId`: String? { NeonModels.field(json, "owner_id") { v in NeonModels.asString(v) } }
         public var `owner`: NeonModels.ProjectOwnerData? { NeonModels.field(json, "owner") { v in NeonModels.asObject(v).map { NeonModels.ProjectOwnerData(json: $0) } } }
         /// The most recent time when any endpoint of this project was active.
+        ///
+        /// Omitted when observed no activity for endpoints of this project.
         public var `computeLastActiveAt`: String? { NeonModels.field(json, "compute_last_active_at") { v in NeonModels.asString(v) } }
         public var `orgId`: String? { NeonModels.field(json, "org_id") { v in NeonModels.asString(v) } }
         /// A timestamp indicating when project update begins. If set, computes might experience a brief restart around this time.
@@ -528,17 +575,40 @@ extension NeonModels {
     public struct ProjectSettingsData: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Per-project consumption quotas. If a quota is exceeded, all active computes are automatically suspended and cannot be started via API calls or incoming connections.
+        /// Per-project consumption quotas. If a quota is exceeded, all active computes
+        /// are automatically suspended and cannot be started via API calls or incoming connections.
+        ///
+        /// The exception is `logical_size_bytes`, which is enforced per branch.
+        /// If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+        /// but write operations will fail—allowing data to be deleted to free up space.
+        /// Computes on other branches are not affected.
+        ///
+        /// Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+        ///
+        /// Quotas are enforced using per-project consumption metrics with the same names.
+        /// These metrics reset at the start of each billing period. `logical_size_bytes`
+        /// is also an exception—it reflects the total data stored in a branch and does not reset.
+        ///
+        /// A zero or empty quota value means “unlimited.”
         public var `quota`: NeonModels.ProjectQuota? { NeonModels.field(json, "quota") { v in NeonModels.asObject(v).map { NeonModels.ProjectQuota(json: $0) } } }
-        /// A list of IP addresses that are allowed to connect to the compute endpoint. If the list is empty or not set, all IP addresses are allowed. If protected_branches_only is true, the list will be applied only to protected branches.
+        /// A list of IP addresses that are allowed to connect to the compute endpoint.
+        /// If the list is empty or not set, all IP addresses are allowed.
+        /// If protected_branches_only is true, the list will be applied only to protected branches.
         public var `allowedIps`: NeonModels.AllowedIps? { NeonModels.field(json, "allowed_ips") { v in NeonModels.asObject(v).map { NeonModels.AllowedIps(json: $0) } } }
-        /// Sets wal_level=logical for all compute endpoints in this project. All active endpoints will be suspended. Once enabled, logical replication cannot be disabled.
+        /// Sets wal_level=logical for all compute endpoints in this project.
+        /// All active endpoints will be suspended.
+        /// Once enabled, logical replication cannot be disabled.
         public var `enableLogicalReplication`: Bool? { NeonModels.field(json, "enable_logical_replication") { v in NeonModels.asBool(v) } }
-        /// A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure. During this time, the project's compute endpoints may be unavailable and existing connections can be interrupted.
+        /// A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+        /// During this time, the project's compute endpoints may be unavailable and existing connections can be
+        /// interrupted.
         public var `maintenanceWindow`: NeonModels.MaintenanceWindow? { NeonModels.field(json, "maintenance_window") { v in NeonModels.asObject(v).map { NeonModels.MaintenanceWindow(json: $0) } } }
-        /// When set, connections from the public internet are disallowed. This supersedes the AllowedIPs list. This parameter is under active development and its semantics may change in the future.
+        /// When set, connections from the public internet
+        /// are disallowed. This supersedes the AllowedIPs list.
+        /// This parameter is under active development and its semantics may change in the future.
         public var `blockPublicConnections`: Bool? { NeonModels.field(json, "block_public_connections") { v in NeonModels.asBool(v) } }
-        /// When set, connections using VPC endpoints are disallowed. This parameter is under active development and its semantics may change in the future.
+        /// When set, connections using VPC endpoints are disallowed.
+        /// This parameter is under active development and its semantics may change in the future.
         public var `blockVpcConnections`: Bool? { NeonModels.field(json, "block_vpc_connections") { v in NeonModels.asBool(v) } }
         public var `auditLogLevel`: String? { NeonModels.field(json, "audit_log_level") { v in NeonModels.asString(v) } }
         public var `hipaa`: Bool? { NeonModels.field(json, "hipaa") { v in NeonModels.asBool(v) } }
@@ -569,7 +639,8 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `projects`: [NeonModels.ProjectListItem]? { NeonModels.field(json, "projects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ProjectListItem(json: $0) } } } }
-        /// A list of project IDs indicating which projects are known to exist, but whose details could not be fetched within the requested (or implicit) time limit
+        /// A list of project IDs indicating which projects are known to exist, but whose details could not
+        /// be fetched within the requested (or implicit) time limit
         public var `unavailableProjectIds`: [String]? { NeonModels.field(json, "unavailable_project_ids") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
     }
 }
@@ -605,6 +676,11 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectPermissionLevel` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The caller's effective permission for a project when
+    /// per-project permissions are enabled. Values correspond to viewer,
+    /// editor, and admin/manage project access levels. Omitted for personal
+    /// projects, flag-off organizations, and non-user subjects.
     public enum ProjectPermissionLevel {
         public static let values: [String] = ["VIEWER", "EDITOR", "ADMIN"]
     }
@@ -788,15 +864,28 @@ extension NeonModels {
         public var `projectId`: String? { NeonModels.field(json, "project_id") { v in NeonModels.asString(v) } }
         /// The `branch_id` of the parent branch
         public var `parentId`: String? { NeonModels.field(json, "parent_id") { v in NeonModels.asString(v) } }
-        /// The Log Sequence Number (LSN) on the parent branch from which this branch was created. When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint, this value isn’t finalized until all operations related to the restore have completed successfully.
+        /// The Log Sequence Number (LSN) on the parent branch from which this branch was created.
+        /// When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint,
+        /// this value isn’t finalized until all operations related to the restore have completed successfully.
         public var `parentLsn`: String? { NeonModels.field(json, "parent_lsn") { v in NeonModels.asString(v) } }
-        /// The point in time on the parent branch from which this branch was created. When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint, this value isn’t finalized until all operations related to the restore have completed successfully. After all the operations completed, this value might stay empty.
+        /// The point in time on the parent branch from which this branch was created.
+        /// When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint,
+        /// this value isn’t finalized until all operations related to the restore have completed successfully.
+        /// After all the operations completed, this value might stay empty.
         public var `parentTimestamp`: String? { NeonModels.field(json, "parent_timestamp") { v in NeonModels.asString(v) } }
         /// The branch name
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
-        /// The branch’s state, indicating if it is initializing, ready for use, or archived. * 'init' - the branch is being created but is not available for querying. * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying. * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times. * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+        /// The branch’s state, indicating if it is initializing, ready for use, or archived.
+        ///   * 'init' - the branch is being created but is not available for querying.
+        ///   * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
+        ///   * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
+        ///   * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
         public var `currentState`: String? { NeonModels.field(json, "current_state") { v in NeonModels.asString(v) } }
-        /// The branch’s state, indicating if it is initializing, ready for use, or archived. * 'init' - the branch is being created but is not available for querying. * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying. * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times. * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+        /// The branch’s state, indicating if it is initializing, ready for use, or archived.
+        ///   * 'init' - the branch is being created but is not available for querying.
+        ///   * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
+        ///   * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
+        ///   * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
         public var `pendingState`: String? { NeonModels.field(json, "pending_state") { v in NeonModels.asString(v) } }
         /// A UTC timestamp indicating when the `current_state` began
         public var `stateChangedAt`: String? { NeonModels.field(json, "state_changed_at") { v in NeonModels.asString(v) } }
@@ -804,13 +893,18 @@ extension NeonModels {
         public var `logicalSize`: Int64? { NeonModels.field(json, "logical_size") { v in NeonModels.asInt(v) } }
         /// The branch creation source
         public var `creationSource`: String? { NeonModels.field(json, "creation_source") { v in NeonModels.asString(v) } }
-        /// DEPRECATED. Use `default` field. Whether the branch is the project's primary branch
+        /// DEPRECATED. Use `default` field.
+        /// Whether the branch is the project's primary branch
         public var `primary`: Bool? { NeonModels.field(json, "primary") { v in NeonModels.asBool(v) } }
         /// Whether the branch is the project's default branch
         public var `default`: Bool? { NeonModels.field(json, "default") { v in NeonModels.asBool(v) } }
         /// Whether the branch is protected
         public var `protected`: Bool? { NeonModels.field(json, "protected") { v in NeonModels.asBool(v) } }
-        /// CPU seconds used by all of the branch's compute endpoints, including deleted ones. This value is reset at the beginning of each billing period. Examples: 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`. 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`.
+        /// CPU seconds used by all of the branch's compute endpoints, including deleted ones.
+        /// This value is reset at the beginning of each billing period.
+        /// Examples:
+        /// 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`.
+        /// 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`.
         public var `cpuUsedSec`: Int64? { NeonModels.field(json, "cpu_used_sec") { v in NeonModels.asInt(v) } }
         public var `computeTimeSeconds`: Int64? { NeonModels.field(json, "compute_time_seconds") { v in NeonModels.asInt(v) } }
         public var `activeTimeSeconds`: Int64? { NeonModels.field(json, "active_time_seconds") { v in NeonModels.asInt(v) } }
@@ -821,16 +915,24 @@ extension NeonModels {
         /// A timestamp indicating when the branch was last updated
         public var `updatedAt`: String? { NeonModels.field(json, "updated_at") { v in NeonModels.asString(v) } }
         /// The time-to-live (TTL) duration originally configured for the branch, in seconds. This read-only value represents the interval between the time `expires_at` was set and the expiration timestamp itself. It is preserved to ensure the same TTL duration is reapplied when resetting the branch from its parent, and only updates when a new `expires_at` value is set.
+        ///
+        /// Access to this feature is currently limited to participants in the Early Access Program.
         public var `ttlIntervalSeconds`: Int64? { NeonModels.field(json, "ttl_interval_seconds") { v in NeonModels.asInt(v) } }
         /// The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+        ///
+        /// Access to this feature is currently limited to participants in the Early Access Program.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
         /// A timestamp indicating when the branch was last reset
         public var `lastResetAt`: String? { NeonModels.field(json, "last_reset_at") { v in NeonModels.asString(v) } }
         /// The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system.
         public var `createdBy`: NeonModels.BranchCreatedBy? { NeonModels.field(json, "created_by") { v in NeonModels.asObject(v).map { NeonModels.BranchCreatedBy(json: $0) } } }
-        /// The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default). * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch. * `parent-data` - creates the branch with both schema and data from the parent.
+        /// The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+        ///   * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+        ///   * `parent-data` - creates the branch with both schema and data from the parent.
         public var `initSource`: String? { NeonModels.field(json, "init_source") { v in NeonModels.asString(v) } }
-        /// Could be `restored`, `finalized` or `detaching`. A `restored` branch becomes permanently `finalized` when you call `finalizeRestoreBranch` A `restored` or `finalized` branch may begin `detaching` as a one-time performance optimisation, after which it will continue in its original state
+        /// Could be `restored`, `finalized` or `detaching`.
+        /// A `restored` branch becomes permanently `finalized` when you call `finalizeRestoreBranch`
+        /// A `restored` or `finalized` branch may begin `detaching` as a one-time performance optimisation, after which it will continue in its original state
         public var `restoreStatus`: String? { NeonModels.field(json, "restore_status") { v in NeonModels.asString(v) } }
         /// ID of the snapshot that was the restore source for this branch
         public var `restoredFrom`: String? { NeonModels.field(json, "restored_from") { v in NeonModels.asString(v) } }
@@ -838,7 +940,10 @@ extension NeonModels {
         public var `restoredAs`: String? { NeonModels.field(json, "restored_as") { v in NeonModels.asString(v) } }
         /// A list of actions that are currently restricted for this branch and the reason why.
         public var `restrictedActions`: [NeonModels.BranchRestrictedAction]? { NeonModels.field(json, "restricted_actions") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.BranchRestrictedAction(json: $0) } } } }
-        /// Recovery information for a deleted branch. Only present when listing deleted branches with `include_deleted=true`.
+        /// Recovery information for a deleted branch. Only present when listing deleted branches
+        /// with `include_deleted=true`.
+        ///
+        /// This is part of the Branch Recovery feature, which is in preview and not available to all users.
         public var `recovery`: NeonModels.BranchRecoveryInfo? { NeonModels.field(json, "recovery") { v in NeonModels.asObject(v).map { NeonModels.BranchRecoveryInfo(json: $0) } } }
     }
 }
@@ -856,7 +961,10 @@ extension NeonModels {
 }
 
 extension NeonModels {
-    /// Recovery information for a deleted branch. Only present when listing deleted branches with `include_deleted=true`.
+    /// Recovery information for a deleted branch. Only present when listing deleted branches
+    /// with `include_deleted=true`.
+    ///
+    /// This is part of the Branch Recovery feature, which is in preview and not available to all users.
     public struct BranchRecoveryInfo: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
@@ -877,13 +985,30 @@ extension NeonModels {
         public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
         /// A collection of settings for a compute endpoint
         public var `settings`: NeonModels.EndpointSettingsData? { NeonModels.field(json, "settings") { v in NeonModels.asObject(v).map { NeonModels.EndpointSettingsData(json: $0) } } }
-        /// The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The minimum number of Compute Units. The minimum value is `0.25`.
+        ///     See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        ///     for more information.
         public var `autoscalingLimitMinCu`: Double? { NeonModels.field(json, "autoscaling_limit_min_cu") { v in NeonModels.asDouble(v) } }
-        /// The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The maximum number of Compute Units.
+        ///     See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        ///     for more information.
         public var `autoscalingLimitMaxCu`: Double? { NeonModels.field(json, "autoscaling_limit_max_cu") { v in NeonModels.asDouble(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
-        /// Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+        /// Duration of inactivity in seconds after which the compute endpoint is
+        /// automatically suspended. The value `0` means use the default value.
+        /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+        /// The minimum value is `60` seconds (1 minute).
+        /// The maximum value is `604800` seconds (1 week). For more information, see
+        /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
         public var `suspendTimeoutSeconds`: Int64? { NeonModels.field(json, "suspend_timeout_seconds") { v in NeonModels.asInt(v) } }
     }
 }
@@ -897,7 +1022,8 @@ extension NeonModels {
         public var `branchCreate`: NeonModels.BranchCreateRequest? { NeonModels.field(json, "branch_create") { v in NeonModels.asObject(v).map { NeonModels.BranchCreateRequest(json: $0) } } }
         /// List of masking rules to apply to the branch.
         public var `maskingRules`: [NeonModels.MaskingRule]? { NeonModels.field(json, "masking_rules") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.MaskingRule(json: $0) } } } }
-        /// If true, automatically start anonymization after the branch is created. Defaults to false.
+        /// If true, automatically start anonymization after the branch is created.
+        /// Defaults to false.
         public var `startAnonymization`: Bool? { NeonModels.field(json, "start_anonymization") { v in NeonModels.asBool(v) } }
     }
 }
@@ -923,13 +1049,17 @@ extension NeonModels {
     public struct BranchRestoreRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The `branch_id` of the restore source branch. If `source_timestamp` and `source_lsn` are omitted, the branch will be restored to head. If `source_branch_id` is equal to the branch's id, `source_timestamp` or `source_lsn` is required.
+        /// The `branch_id` of the restore source branch.
+        /// If `source_timestamp` and `source_lsn` are omitted, the branch will be restored to head.
+        /// If `source_branch_id` is equal to the branch's id, `source_timestamp` or `source_lsn` is required.
         public var `sourceBranchId`: String? { NeonModels.field(json, "source_branch_id") { v in NeonModels.asString(v) } }
         /// A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
         public var `sourceLsn`: String? { NeonModels.field(json, "source_lsn") { v in NeonModels.asString(v) } }
-        /// A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time. The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+        /// A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+        /// The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
         public var `sourceTimestamp`: String? { NeonModels.field(json, "source_timestamp") { v in NeonModels.asString(v) } }
-        /// If not empty, the previous state of the branch will be saved to a branch with this name. If the branch has children or the `source_branch_id` is equal to the branch id, this field is required. All existing child branches will be moved to the newly created branch under the name `preserve_under_name`.
+        /// If not empty, the previous state of the branch will be saved to a branch with this name.
+        /// If the branch has children or the `source_branch_id` is equal to the branch id, this field is required. All existing child branches will be moved to the newly created branch under the name `preserve_under_name`.
         public var `preserveUnderName`: String? { NeonModels.field(json, "preserve_under_name") { v in NeonModels.asString(v) } }
     }
 }
@@ -980,21 +1110,29 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The name of the database containing the table to be masked
+        ///
         /// A secret: never printed by `description`.
         public var `databaseName`: String? { NeonModels.field(json, "database_name") { v in NeonModels.asString(v) } }
         /// The name of the schema containing the table to be masked
+        ///
         /// A secret: never printed by `description`.
         public var `schemaName`: String? { NeonModels.field(json, "schema_name") { v in NeonModels.asString(v) } }
         /// The name of the table containing the column to be masked
+        ///
         /// A secret: never printed by `description`.
         public var `tableName`: String? { NeonModels.field(json, "table_name") { v in NeonModels.asString(v) } }
         /// The name of the column to be masked
+        ///
         /// A secret: never printed by `description`.
         public var `columnName`: String? { NeonModels.field(json, "column_name") { v in NeonModels.asString(v) } }
-        /// The PostgreSQL Anonymizer masking function to apply. Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()') or a custom function definition (e.g., 'anon.hash(column_name)')
+        /// The PostgreSQL Anonymizer masking function to apply.
+        /// Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()')
+        /// or a custom function definition (e.g., 'anon.hash(column_name)')
+        ///
         /// A secret: never printed by `description`.
         public var `maskingFunction`: String? { NeonModels.field(json, "masking_function") { v in NeonModels.asString(v) } }
         /// A literal value to set on the column when masking.
+        ///
         /// A secret: never printed by `description`.
         public var `maskingValue`: String? { NeonModels.field(json, "masking_value") { v in NeonModels.asString(v) } }
     }
@@ -1013,7 +1151,8 @@ extension NeonModels {
     public struct MaskingRulesUpdateRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// List of masking rules to apply to the branch. This will replace all existing masking rules for the branch.
+        /// List of masking rules to apply to the branch.
+        /// This will replace all existing masking rules for the branch.
         public var `maskingRules`: [NeonModels.MaskingRule]? { NeonModels.field(json, "masking_rules") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.MaskingRule(json: $0) } } } }
     }
 }
@@ -1027,6 +1166,7 @@ extension NeonModels {
         /// The ID of the anonymized branch
         public var `branchId`: String? { NeonModels.field(json, "branch_id") { v in NeonModels.asString(v) } }
         /// The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error
+        ///
         /// A secret: never printed by `description`.
         public var `state`: String? { NeonModels.field(json, "state") { v in NeonModels.asString(v) } }
         /// A descriptive message about the current status or any errors
@@ -1049,7 +1189,8 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         /// Timestamp indicating when the latest anonymization attempt started.
         public var `startedAt`: String? { NeonModels.field(json, "started_at") { v in NeonModels.asString(v) } }
-        /// Timestamp indicating when the latest anonymization attempt completed. Populated even if the attempt failed.
+        /// Timestamp indicating when the latest anonymization attempt completed.
+        /// Populated even if the attempt failed.
         public var `completedAt`: String? { NeonModels.field(json, "completed_at") { v in NeonModels.asString(v) } }
         /// UUID of the user who triggered the latest anonymization attempt.
         public var `triggeredBy`: String? { NeonModels.field(json, "triggered_by") { v in NeonModels.asString(v) } }
@@ -1065,17 +1206,21 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// Database name
+        ///
         /// A secret: never printed by `description`.
         public var `database`: String? { NeonModels.field(json, "database") { v in NeonModels.asString(v) } }
         /// Password for the role
+        ///
         /// A secret: never printed by `description`.
         public var `password`: String? { NeonModels.field(json, "password") { v in NeonModels.asString(v) } }
         /// Role name
         public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
         /// Hostname
+        ///
         /// A secret: never printed by `description`.
         public var `host`: String? { NeonModels.field(json, "host") { v in NeonModels.asString(v) } }
         /// Pooler hostname
+        ///
         /// A secret: never printed by `description`.
         public var `poolerHost`: String? { NeonModels.field(json, "pooler_host") { v in NeonModels.asString(v) } }
     }
@@ -1085,7 +1230,10 @@ extension NeonModels {
     public struct ConnectionDetails: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS) The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable. When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
+        /// The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS)
+        /// The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable.
+        /// When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
+        ///
         /// A secret: never printed by `description`.
         public var `connectionUri`: String? { NeonModels.field(json, "connection_uri") { v in NeonModels.asString(v) } }
         public var `connectionParameters`: NeonModels.ConnectionParameters? { NeonModels.field(json, "connection_parameters") { v in NeonModels.asObject(v).map { NeonModels.ConnectionParameters(json: $0) } } }
@@ -1097,6 +1245,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The connection URI.
+        ///
         /// A secret: never printed by `description`.
         public var `uri`: String? { NeonModels.field(json, "uri") { v in NeonModels.asString(v) } }
     }
@@ -1107,6 +1256,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database.
+        ///
         /// A secret: never printed by `description`.
         public var `host`: String? { NeonModels.field(json, "host") { v in NeonModels.asString(v) } }
         /// The compute endpoint ID. Compute endpoint IDs have an `ep-` prefix. For example: `ep-little-smoke-851426`
@@ -1131,11 +1281,16 @@ extension NeonModels {
         public var `pendingState`: String? { NeonModels.field(json, "pending_state") { v in NeonModels.asString(v) } }
         /// A collection of settings for a compute endpoint
         public var `settings`: NeonModels.EndpointSettingsData? { NeonModels.field(json, "settings") { v in NeonModels.asObject(v).map { NeonModels.EndpointSettingsData(json: $0) } } }
-        /// DEPRECATED. Whether to enable connection pooling for the compute endpoint. The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string. See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+        /// DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+        /// The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+        /// See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
         public var `poolerEnabled`: Bool? { NeonModels.field(json, "pooler_enabled") { v in NeonModels.asBool(v) } }
         /// DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
         public var `poolerMode`: String? { NeonModels.field(json, "pooler_mode") { v in NeonModels.asString(v) } }
-        /// Whether to restrict connections to the compute endpoint. Enabling this option schedules a suspend compute operation. A disabled compute endpoint cannot be enabled by a connection or console action.
+        /// Whether to restrict connections to the compute endpoint.
+        /// Enabling this option schedules a suspend compute operation.
+        /// A disabled compute endpoint cannot be enabled by a connection or
+        /// console action.
         public var `disabled`: Bool? { NeonModels.field(json, "disabled") { v in NeonModels.asBool(v) } }
         /// Whether to permit passwordless access to the compute endpoint
         public var `passwordlessAccess`: Bool? { NeonModels.field(json, "passwordless_access") { v in NeonModels.asBool(v) } }
@@ -1153,9 +1308,22 @@ extension NeonModels {
         public var `suspendedAt`: String? { NeonModels.field(json, "suspended_at") { v in NeonModels.asString(v) } }
         /// DEPRECATED. Use the "host" property instead.
         public var `proxyHost`: String? { NeonModels.field(json, "proxy_host") { v in NeonModels.asString(v) } }
-        /// Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+        /// Duration of inactivity in seconds after which the compute endpoint is
+        /// automatically suspended. The value `0` means use the default value.
+        /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+        /// The minimum value is `60` seconds (1 minute).
+        /// The maximum value is `604800` seconds (1 week). For more information, see
+        /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
         public var `suspendTimeoutSeconds`: Int64? { NeonModels.field(json, "suspend_timeout_seconds") { v in NeonModels.asInt(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
         /// Attached compute's release version number.
         public var `computeReleaseVersion`: String? { NeonModels.field(json, "compute_release_version") { v in NeonModels.asString(v) } }
@@ -1164,6 +1332,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `EndpointState` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The state of the compute endpoint
     public enum EndpointState {
         public static let values: [String] = ["init", "active", "idle"]
     }
@@ -1171,6 +1341,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `EndpointType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The compute endpoint type. Either `read_write` or `read_only`.
     public enum EndpointType {
         public static let values: [String] = ["read_only", "read_write"]
     }
@@ -1178,13 +1350,17 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `EndpointPoolerMode` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// DEPRECATED. The connection pooler mode. Neon supports PgBouncer in `transaction` mode only. This schema is deprecated and will be removed after 2026-06-20.
     public enum EndpointPoolerMode {
         public static let values: [String] = ["transaction"]
     }
 }
 
 extension NeonModels {
-    /// A list of IP addresses that are allowed to connect to the compute endpoint. If the list is empty or not set, all IP addresses are allowed. If protected_branches_only is true, the list will be applied only to protected branches.
+    /// A list of IP addresses that are allowed to connect to the compute endpoint.
+    /// If the list is empty or not set, all IP addresses are allowed.
+    /// If protected_branches_only is true, the list will be applied only to protected branches.
     public struct AllowedIps: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
@@ -1196,11 +1372,14 @@ extension NeonModels {
 }
 
 extension NeonModels {
-    /// A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure. During this time, the project's compute endpoints may be unavailable and existing connections can be interrupted.
+    /// A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+    /// During this time, the project's compute endpoints may be unavailable and existing connections can be
+    /// interrupted.
     public struct MaintenanceWindow: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// A list of weekdays when the maintenance window is active. Encoded as ints, where 1 - Monday, and 7 - Sunday.
+        /// A list of weekdays when the maintenance window is active.
+        /// Encoded as ints, where 1 - Monday, and 7 - Sunday.
         public var `weekdays`: [Int64]? { NeonModels.field(json, "weekdays") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asInt(e1) } } }
         /// Start time of the maintenance window, in the format of "HH:MM". Uses UTC.
         public var `startTime`: String? { NeonModels.field(json, "start_time") { v in NeonModels.asString(v) } }
@@ -1308,12 +1487,16 @@ extension NeonModels {
         public var `vpcEndpointId`: String? { NeonModels.field(json, "vpc_endpoint_id") { v in NeonModels.asString(v) } }
         /// A descriptive label for the VPC endpoint
         public var `label`: String? { NeonModels.field(json, "label") { v in NeonModels.asString(v) } }
-        /// The current state of the VPC endpoint. Possible values are `new` (just configured, pending acceptance) or `accepted` (VPC connection was accepted by Neon).
+        /// The current state of the VPC endpoint. Possible values are
+        /// `new` (just configured, pending acceptance) or `accepted`
+        /// (VPC connection was accepted by Neon).
+        ///
         /// A secret: never printed by `description`.
         public var `state`: String? { NeonModels.field(json, "state") { v in NeonModels.asString(v) } }
         /// The number of projects that are restricted to use this VPC endpoint.
         public var `numRestrictedProjects`: Int64? { NeonModels.field(json, "num_restricted_projects") { v in NeonModels.asInt(v) } }
-        /// A list of example projects that are restricted to use this VPC endpoint. There are at most 3 projects in the list, even if more projects are restricted.
+        /// A list of example projects that are restricted to use this VPC endpoint.
+        /// There are at most 3 projects in the list, even if more projects are restricted.
         public var `exampleRestrictedProjects`: [String]? { NeonModels.field(json, "example_restricted_projects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
     }
 }
@@ -1351,6 +1534,7 @@ extension NeonModels {
         /// The role name
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// The role password
+        ///
         /// A secret: never printed by `description`.
         public var `password`: String? { NeonModels.field(json, "password") { v in NeonModels.asString(v) } }
         /// Whether or not the role is system-protected
@@ -1402,6 +1586,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The role password
+        ///
         /// A secret: never printed by `description`.
         public var `password`: String? { NeonModels.field(json, "password") { v in NeonModels.asString(v) } }
     }
@@ -1437,50 +1622,63 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// State of the billing account.
+        ///
         /// A secret: never printed by `description`.
         public var `state`: String? { NeonModels.field(json, "state") { v in NeonModels.asString(v) } }
         public var `paymentSource`: NeonModels.PaymentSource? { NeonModels.field(json, "payment_source") { v in NeonModels.asObject(v).map { NeonModels.PaymentSource(json: $0) } } }
-        /// Type of subscription to Neon Cloud. Notice that for users without billing account this will be "UNKNOWN"
+        /// Type of subscription to Neon Cloud.
+        /// Notice that for users without billing account this will be "UNKNOWN"
         public var `subscriptionType`: String? { NeonModels.field(json, "subscription_type") { v in NeonModels.asString(v) } }
         /// Indicates whether and how an account makes payments.
         public var `paymentMethod`: String? { NeonModels.field(json, "payment_method") { v in NeonModels.asString(v) } }
         /// The last time the quota was reset. Defaults to the date-time the account is created.
         public var `quotaResetAtLast`: String? { NeonModels.field(json, "quota_reset_at_last") { v in NeonModels.asString(v) } }
         /// The full name of the individual or entity that owns the billing account. This name appears on invoices.
+        ///
         /// A secret: never printed by `description`.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// Billing email, to receive emails related to invoices and subscriptions.
+        ///
         /// A secret: never printed by `description`.
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
         /// Billing address city.
+        ///
         /// A secret: never printed by `description`.
         public var `addressCity`: String? { NeonModels.field(json, "address_city") { v in NeonModels.asString(v) } }
         /// Billing address country code defined by ISO 3166-1 alpha-2.
+        ///
         /// A secret: never printed by `description`.
         public var `addressCountry`: String? { NeonModels.field(json, "address_country") { v in NeonModels.asString(v) } }
         /// Billing address country name.
         public var `addressCountryName`: String? { NeonModels.field(json, "address_country_name") { v in NeonModels.asString(v) } }
         /// Billing address line 1.
+        ///
         /// A secret: never printed by `description`.
         public var `addressLine1`: String? { NeonModels.field(json, "address_line1") { v in NeonModels.asString(v) } }
         /// Billing address line 2.
+        ///
         /// A secret: never printed by `description`.
         public var `addressLine2`: String? { NeonModels.field(json, "address_line2") { v in NeonModels.asString(v) } }
         /// Billing address postal code.
+        ///
         /// A secret: never printed by `description`.
         public var `addressPostalCode`: String? { NeonModels.field(json, "address_postal_code") { v in NeonModels.asString(v) } }
         /// Billing address state or region.
+        ///
         /// A secret: never printed by `description`.
         public var `addressState`: String? { NeonModels.field(json, "address_state") { v in NeonModels.asString(v) } }
         /// Orb user portal url
         public var `orbPortalUrl`: String? { NeonModels.field(json, "orb_portal_url") { v in NeonModels.asString(v) } }
         /// The tax identification number for the billing account, displayed on invoices.
+        ///
         /// A secret: never printed by `description`.
         public var `taxId`: String? { NeonModels.field(json, "tax_id") { v in NeonModels.asString(v) } }
         /// The type of the tax identification number based on the country.
         public var `taxIdType`: String? { NeonModels.field(json, "tax_id_type") { v in NeonModels.asString(v) } }
         public var `planDetails`: NeonModels.PlanDetails? { NeonModels.field(json, "plan_details") { v in NeonModels.asObject(v).map { NeonModels.PlanDetails(json: $0) } } }
-        /// Monthly spending cap in cents for V3 paid plans. When set, notifications are sent at 80% and 100% of this limit. `null` means no limit is configured.
+        /// Monthly spending cap in cents for V3 paid plans. When set,
+        /// notifications are sent at 80% and 100% of this limit. `null`
+        /// means no limit is configured.
         public var `spendingLimitCents`: Int64? { NeonModels.field(json, "spending_limit_cents") { v in NeonModels.asInt(v) } }
     }
 }
@@ -1489,7 +1687,13 @@ extension NeonModels {
     public struct SpendingLimitUpdateRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Monthly spending cap in cents. Must be positive. To remove a previously configured limit, send a DELETE request to the spending_limit endpoint — `0` and `null` are rejected here. The cap is alert-only: notifications fire at 80% and 100%, but computes are not suspended. Setting a cap below the period's already-accrued spend is permitted and will trigger the over-limit notification on the next worker run.
+        /// Monthly spending cap in cents. Must be positive. To remove a
+        /// previously configured limit, send a DELETE request to the
+        /// spending_limit endpoint — `0` and `null` are rejected here.
+        /// The cap is alert-only: notifications fire at 80% and 100%, but
+        /// computes are not suspended. Setting a cap below the period's
+        /// already-accrued spend is permitted and will trigger the
+        /// over-limit notification on the next worker run.
         public var `spendingLimitCents`: Int64? { NeonModels.field(json, "spending_limit_cents") { v in NeonModels.asInt(v) } }
     }
 }
@@ -1498,13 +1702,16 @@ extension NeonModels {
     public struct SpendingLimitResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Monthly spending cap in cents. `null` indicates that no limit is currently configured.
+        /// Monthly spending cap in cents. `null` indicates that no limit
+        /// is currently configured.
         public var `spendingLimitCents`: Int64? { NeonModels.field(json, "spending_limit_cents") { v in NeonModels.asInt(v) } }
     }
 }
 
 extension NeonModels {
     /// The known values of `BillingAccountState` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// State of the billing account.
     public enum BillingAccountState {
         public static let values: [String] = ["UNKNOWN", "active", "suspended", "deactivated", "deleted"]
     }
@@ -1512,6 +1719,9 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BillingSubscriptionType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Type of subscription to Neon Cloud.
+    /// Notice that for users without billing account this will be "UNKNOWN"
     public enum BillingSubscriptionType {
         public static let values: [String] = ["UNKNOWN", "direct_sales", "direct_sales_v3", "aws_marketplace", "free_v2", "free_v3", "launch", "launch_v3", "scale", "scale_v3", "business", "vercel_pg_legacy"]
     }
@@ -1519,6 +1729,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BillingPaymentMethod` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Indicates whether and how an account makes payments.
     public enum BillingPaymentMethod {
         public static let values: [String] = ["UNKNOWN", "none", "stripe", "direct_payment", "aws_mp", "azure_mp", "vercel_mp", "staff", "trial", "sponsorship", "shared_payment_token"]
     }
@@ -1584,6 +1796,7 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         public var `id`: String? { NeonModels.field(json, "id") { v in NeonModels.asString(v) } }
         /// Email of the invited user
+        ///
         /// A secret: never printed by `description`.
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
         /// Organization id as it is stored in Neon
@@ -1592,13 +1805,17 @@ extension NeonModels {
         public var `invitedBy`: String? { NeonModels.field(json, "invited_by") { v in NeonModels.asString(v) } }
         /// Timestamp when the invitation was created
         public var `invitedAt`: String? { NeonModels.field(json, "invited_at") { v in NeonModels.asString(v) } }
-        /// The role of the organization member. Some role values may not be available for all organizations.
+        /// The role of the organization member. Some role values may not be
+        /// available for all organizations.
         public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
     }
 }
 
 extension NeonModels {
     /// The known values of `MemberRole` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The role of the organization member. Some role values may not be
+    /// available for all organizations.
     public enum MemberRole {
         public static let values: [String] = ["admin", "member", "editor", "viewer", "collaborator"]
     }
@@ -1611,7 +1828,8 @@ extension NeonModels {
         public var `id`: String? { NeonModels.field(json, "id") { v in NeonModels.asString(v) } }
         public var `userId`: String? { NeonModels.field(json, "user_id") { v in NeonModels.asString(v) } }
         public var `orgId`: String? { NeonModels.field(json, "org_id") { v in NeonModels.asString(v) } }
-        /// The role of the organization member. Some role values may not be available for all organizations.
+        /// The role of the organization member. Some role values may not be
+        /// available for all organizations.
         public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
         public var `joinedAt`: String? { NeonModels.field(json, "joined_at") { v in NeonModels.asString(v) } }
     }
@@ -1625,7 +1843,9 @@ extension NeonModels {
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
         /// Whether the member has MFA (TOTP) enabled
         public var `hasMfa`: Bool? { NeonModels.field(json, "has_mfa") { v in NeonModels.asBool(v) } }
-        /// Timestamp of when the user account was deactivated. Absent for active users. When present, the UI should render a "Deactivated" badge inline next to the member.
+        /// Timestamp of when the user account was deactivated.
+        /// Absent for active users. When present, the UI should render a
+        /// "Deactivated" badge inline next to the member.
         public var `deactivatedAt`: String? { NeonModels.field(json, "deactivated_at") { v in NeonModels.asString(v) } }
     }
 }
@@ -1649,7 +1869,8 @@ extension NeonModels {
         public var `plan`: String? { NeonModels.field(json, "plan") { v in NeonModels.asString(v) } }
         /// A timestamp indicting when the organization was created
         public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
-        /// Organizations created via the Console or the API are managed by `console`. Organizations created by other methods can't be deleted via the Console or the API.
+        /// Organizations created via the Console or the API are managed by `console`.
+        /// Organizations created by other methods can't be deleted via the Console or the API.
         public var `managedBy`: String? { NeonModels.field(json, "managed_by") { v in NeonModels.asString(v) } }
         /// A timestamp indicating when the organization was updated
         public var `updatedAt`: String? { NeonModels.field(json, "updated_at") { v in NeonModels.asString(v) } }
@@ -1682,7 +1903,8 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         /// A secret: never printed by `description`.
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
-        /// The role of the organization member. Some role values may not be available for all organizations.
+        /// The role of the organization member. Some role values may not be
+        /// available for all organizations.
         public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
     }
 }
@@ -1699,7 +1921,8 @@ extension NeonModels {
     public struct OrganizationMemberUpdateRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The role of the organization member. Some role values may not be available for all organizations.
+        /// The role of the organization member. Some role values may not be
+        /// available for all organizations.
         public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
     }
 }
@@ -1746,6 +1969,7 @@ extension NeonModels {
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
         public var `image`: String? { NeonModels.field(json, "image") { v in NeonModels.asString(v) } }
         /// DEPRECATED. Use `email` field.
+        ///
         /// A secret: never printed by `description`.
         public var `login`: String? { NeonModels.field(json, "login") { v in NeonModels.asString(v) } }
         /// A secret: never printed by `description`.
@@ -1768,6 +1992,7 @@ extension NeonModels {
         public var `id`: String? { NeonModels.field(json, "id") { v in NeonModels.asString(v) } }
         public var `image`: String? { NeonModels.field(json, "image") { v in NeonModels.asString(v) } }
         /// DEPRECATED. Use `email` field.
+        ///
         /// A secret: never printed by `description`.
         public var `login`: String? { NeonModels.field(json, "login") { v in NeonModels.asString(v) } }
         /// A secret: never printed by `description`.
@@ -1776,7 +2001,8 @@ extension NeonModels {
         public var `lastName`: String? { NeonModels.field(json, "last_name") { v in NeonModels.asString(v) } }
         public var `projectsLimit`: Int64? { NeonModels.field(json, "projects_limit") { v in NeonModels.asInt(v) } }
         public var `branchesLimit`: Int64? { NeonModels.field(json, "branches_limit") { v in NeonModels.asInt(v) } }
-        /// The maximum autoscaling limit in Compute Units. A value of 0 indicates no limit is configured.
+        /// The maximum autoscaling limit in Compute Units.
+        /// A value of 0 indicates no limit is configured.
         public var `maxAutoscalingLimit`: Double? { NeonModels.field(json, "max_autoscaling_limit") { v in NeonModels.asDouble(v) } }
         public var `computeSecondsLimit`: Int64? { NeonModels.field(json, "compute_seconds_limit") { v in NeonModels.asInt(v) } }
         public var `plan`: String? { NeonModels.field(json, "plan") { v in NeonModels.asString(v) } }
@@ -1806,6 +2032,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `IdentityProviderId` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Identity provider id from keycloak
     public enum IdentityProviderId {
         public static let values: [String] = ["github", "google", "hasura", "microsoft", "microsoftv2", "vercelmp", "keycloak"]
     }
@@ -1826,7 +2054,21 @@ extension NeonModels {
 }
 
 extension NeonModels {
-    /// Per-project consumption quotas. If a quota is exceeded, all active computes are automatically suspended and cannot be started via API calls or incoming connections.
+    /// Per-project consumption quotas. If a quota is exceeded, all active computes
+    /// are automatically suspended and cannot be started via API calls or incoming connections.
+    ///
+    /// The exception is `logical_size_bytes`, which is enforced per branch.
+    /// If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+    /// but write operations will fail—allowing data to be deleted to free up space.
+    /// Computes on other branches are not affected.
+    ///
+    /// Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+    ///
+    /// Quotas are enforced using per-project consumption metrics with the same names.
+    /// These metrics reset at the start of each billing period. `logical_size_bytes`
+    /// is also an exception—it reflects the total data stored in a branch and does not reset.
+    ///
+    /// A zero or empty quota value means “unlimited.”
     public struct ProjectQuota: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
@@ -1839,6 +2081,12 @@ extension NeonModels {
         /// Total amount of data transferred from all of a project's branches using the proxy.
         public var `dataTransferBytes`: Int64? { NeonModels.field(json, "data_transfer_bytes") { v in NeonModels.asInt(v) } }
         /// Limit on the logical size of every project's branch.
+        ///
+        /// If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+        /// but write operations will fail—allowing data to be deleted to free up space.
+        /// Computes on other branches are not affected.
+        ///
+        /// Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
         public var `logicalSizeBytes`: Int64? { NeonModels.field(json, "logical_size_bytes") { v in NeonModels.asInt(v) } }
     }
 }
@@ -1852,11 +2100,19 @@ extension NeonModels {
         public var `pgSettings`: [String: String]? { NeonModels.field(json, "pg_settings") { v in NeonModels.asObject(v)?.compactMapValues { e1 in NeonModels.asString(e1) } } }
         /// DEPRECATED. PgBouncer settings for the compute endpoint. This field is deprecated and will be removed after 2026-06-20.
         public var `pgbouncerSettings`: [String: String]? { NeonModels.field(json, "pgbouncer_settings") { v in NeonModels.asObject(v)?.compactMapValues { e1 in NeonModels.asString(e1) } } }
-        /// The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The minimum number of Compute Units. The minimum value is `0.25`.
+        /// See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMinCu`: Double? { NeonModels.field(json, "autoscaling_limit_min_cu") { v in NeonModels.asDouble(v) } }
-        /// The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMaxCu`: Double? { NeonModels.field(json, "autoscaling_limit_max_cu") { v in NeonModels.asDouble(v) } }
-        /// Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+        /// Duration of inactivity in seconds after which the compute endpoint is
+        /// automatically suspended. The value `0` means use the default value.
+        /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+        /// The minimum value is `60` seconds (1 minute).
+        /// The maximum value is `604800` seconds (1 week). For more information, see
+        /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
         public var `suspendTimeoutSeconds`: Int64? { NeonModels.field(json, "suspend_timeout_seconds") { v in NeonModels.asInt(v) } }
     }
 }
@@ -1870,7 +2126,8 @@ extension NeonModels {
         /// A secret: never printed by `description`.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         public var `branchesLimit`: Int64? { NeonModels.field(json, "branches_limit") { v in NeonModels.asInt(v) } }
-        /// Type of subscription to Neon Cloud. Notice that for users without billing account this will be "UNKNOWN"
+        /// Type of subscription to Neon Cloud.
+        /// Notice that for users without billing account this will be "UNKNOWN"
         public var `subscriptionType`: String? { NeonModels.field(json, "subscription_type") { v in NeonModels.asString(v) } }
     }
 }
@@ -1930,7 +2187,9 @@ extension NeonModels {
         public var `jwksUrl`: String? { NeonModels.field(json, "jwks_url") { v in NeonModels.asString(v) } }
         /// The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
         public var `providerName`: String? { NeonModels.field(json, "provider_name") { v in NeonModels.asString(v) } }
-        /// WARNING - using this setting will only reject tokens with a different audience claim. Tokens without audience claim will still be accepted.
+        /// WARNING - using this setting will only reject tokens with a
+        /// different audience claim. Tokens without audience claim will still
+        /// be accepted.
         public var `jwtAudience`: String? { NeonModels.field(json, "jwt_audience") { v in NeonModels.asString(v) } }
         /// Grant all permissions to the tables in the public schema to authenticated users
         public var `addDefaultGrants`: Bool? { NeonModels.field(json, "add_default_grants") { v in NeonModels.asBool(v) } }
@@ -2254,6 +2513,7 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// URL for completing the process of ownership transfer
+        ///
         /// A secret: never printed by `description`.
         public var `url`: String? { NeonModels.field(json, "url") { v in NeonModels.asString(v) } }
     }
@@ -2406,6 +2666,10 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `NeonAuthEmailVerificationMethod` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The email verification method to use.
+    /// - `link`: Sends a verification link via email
+    /// - `otp`: Sends a one-time password (OTP) via email
     public enum NeonAuthEmailVerificationMethod {
         public static let values: [String] = ["link", "otp"]
     }
@@ -2494,7 +2758,8 @@ extension NeonModels {
     public struct GeneralError: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Unique identifier for the request, useful for debugging. You can set this value manually by including an `X-Request-ID` header in the request. If not provided, the value will be generated automatically.
+        /// Unique identifier for the request, useful for debugging.
+        /// You can set this value manually by including an `X-Request-ID` header in the request. If not provided, the value will be generated automatically.
         public var `requestId`: String? { NeonModels.field(json, "request_id") { v in NeonModels.asString(v) } }
         public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
         /// Error message
@@ -2605,6 +2870,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ApplicationType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Type of application integration
     public enum ApplicationType {
         public static let values: [String] = ["vercel", "github", "datadog", "opentelemetry"]
     }
@@ -2661,8 +2928,14 @@ extension NeonModels {
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
         public var `manual`: Bool? { NeonModels.field(json, "manual") { v in NeonModels.asBool(v) } }
         /// Full logical size of the snapshot in bytes at the time it was taken.
+        ///
+        /// When absent, the logical size has not been calculated yet and the snapshot is not being charged.
+        ///
+        /// When present, a value of 0 means the snapshot is not being charged.
         public var `fullSize`: Int64? { NeonModels.field(json, "full_size") { v in NeonModels.asInt(v) } }
         /// Incremental storage size in bytes since the previous scheduled snapshot, when the snapshot is billed on incremental (diff) usage.
+        ///
+        /// When absent, either the incremental size has not been calculated yet and the snapshot is not being charged, or the snapshot is charged at full logical size (in that case `full_size` is set).
         public var `diffSize`: Int64? { NeonModels.field(json, "diff_size") { v in NeonModels.asInt(v) } }
         /// Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name.
         public var `slug`: String? { NeonModels.field(json, "slug") { v in NeonModels.asString(v) } }
@@ -2681,7 +2954,12 @@ extension NeonModels {
     public struct BackupScheduleItem: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// How often to take snapshots. Must be one of the following values: - `hourly` - `daily` - `weekly` - `monthly` - `yearly`
+        /// How often to take snapshots. Must be one of the following values:
+        ///   - `hourly`
+        ///   - `daily`
+        ///   - `weekly`
+        ///   - `monthly`
+        ///   - `yearly`
         public var `frequency`: String? { NeonModels.field(json, "frequency") { v in NeonModels.asString(v) } }
         /// The hour of the day to take the snapshot (if applicable).
         public var `hour`: Int64? { NeonModels.field(json, "hour") { v in NeonModels.asInt(v) } }
@@ -2689,7 +2967,8 @@ extension NeonModels {
         public var `day`: Int64? { NeonModels.field(json, "day") { v in NeonModels.asInt(v) } }
         /// The month of the year to take the snapshot (if applicable).
         public var `month`: Int64? { NeonModels.field(json, "month") { v in NeonModels.asInt(v) } }
-        /// How long to keep a snapshot (in seconds) before it's automatically deleted. If not set, the snapshot is kept indefinitely.
+        /// How long to keep a snapshot (in seconds) before it's automatically deleted.
+        /// If not set, the snapshot is kept indefinitely.
         public var `retentionSeconds`: Int64? { NeonModels.field(json, "retention_seconds") { v in NeonModels.asInt(v) } }
     }
 }
@@ -2712,6 +2991,11 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BucketAccessLevel` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Controls anonymous access to objects in the bucket.
+    /// - `private`: all reads and writes require authenticated requests (default).
+    /// - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+    ///   writes, and deletes still require authenticated requests.
     public enum BucketAccessLevel {
         public static let values: [String] = ["private", "public_read"]
     }
@@ -2723,9 +3007,14 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         /// The bucket name (unique within a branch).
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
-        /// Controls anonymous access to objects in the bucket. - `private`: all reads and writes require authenticated requests (default). - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing, writes, and deletes still require authenticated requests.
+        /// Controls anonymous access to objects in the bucket.
+        /// - `private`: all reads and writes require authenticated requests (default).
+        /// - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+        ///   writes, and deletes still require authenticated requests.
         public var `accessLevel`: String? { NeonModels.field(json, "access_level") { v in NeonModels.asString(v) } }
-        /// When the bucket was created. For a bucket inherited from an ancestor branch this is the ancestor's creation time (the branch fork never re-creates the bucket).
+        /// When the bucket was created. For a bucket inherited from an
+        /// ancestor branch this is the ancestor's creation time (the branch
+        /// fork never re-creates the bucket).
         public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
     }
 }
@@ -2736,7 +3025,8 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         /// The bucket name.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
-        /// Access level for the bucket. Defaults to `private`. Set to `public_read` to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
+        /// Access level for the bucket. Defaults to `private`. Set to `public_read`
+        /// to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
         public var `accessLevel`: String? { NeonModels.field(json, "access_level") { v in NeonModels.asString(v) } }
     }
 }
@@ -2761,13 +3051,24 @@ extension NeonModels {
     public struct BranchStorage: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Always `true` in 200 responses. Present for forward compatibility: a future version may add intermediate states; callers should treat `true` as "storage is usable for this branch right now."
+        /// Always `true` in 200 responses. Present for forward compatibility: a
+        /// future version may add intermediate states; callers should treat `true`
+        /// as "storage is usable for this branch right now."
         public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
         /// The S3-compatible endpoint URL for this branch.
         public var `s3Endpoint`: String? { NeonModels.field(json, "s3_endpoint") { v in NeonModels.asString(v) } }
-        /// The AWS region for this branch's storage. The platform normalizes the us-east-1 convention server-side: a non-empty region string is always returned in 200 responses (e.g. `"us-east-1"` for the S3 default region).
+        /// The AWS region for this branch's storage. The platform normalizes
+        /// the us-east-1 convention server-side: a non-empty region string is
+        /// always returned in 200 responses (e.g. `"us-east-1"` for the S3
+        /// default region).
         public var `region`: String? { NeonModels.field(json, "region") { v in NeonModels.asString(v) } }
-        /// Whether the S3 client must use path-style addressing (bucket-in-path rather than virtual-hosted subdomain). Always true: the wildcard TLS cert covers one level of subdomain (*.storage.<suffix>), so the branch ID occupies that label and the bucket name must travel in the request path, not as a further subdomain. Callers must set the S3 SDK's ForcePathStyle (or equivalent) to true.
+        /// Whether the S3 client must use path-style addressing
+        /// (bucket-in-path rather than virtual-hosted subdomain).
+        /// Always true: the wildcard TLS cert covers one level of subdomain
+        /// (*.storage.<suffix>), so the branch ID occupies that label and the
+        /// bucket name must travel in the request path, not as a further
+        /// subdomain. Callers must set the S3 SDK's ForcePathStyle (or
+        /// equivalent) to true.
         public var `forcePathStyle`: Bool? { NeonModels.field(json, "force_path_style") { v in NeonModels.asBool(v) } }
     }
 }
@@ -2778,7 +3079,12 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
         public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
-        /// Machine-readable reason why storage is unavailable: - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off. - `region_unavailable`: the project's region has no storage admin service wired. - `branch_directory_missing`: the branch is not registered in the storage service. - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it.
+        /// Machine-readable reason why storage is unavailable:
+        /// - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+        /// - `region_unavailable`: the project's region has no storage admin service wired.
+        /// - `branch_directory_missing`: the branch is not registered in the storage service.
+        /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+        ///   have access to it.
         public var `reason`: String? { NeonModels.field(json, "reason") { v in NeonModels.asString(v) } }
     }
 }
@@ -2787,9 +3093,12 @@ extension NeonModels {
     public struct BranchAiGateway: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Always `true` in 200 responses. Present for forward compatibility, mirroring BranchStorage.enabled.
+        /// Always `true` in 200 responses. Present for forward compatibility,
+        /// mirroring BranchStorage.enabled.
         public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
-        /// The AI-gateway endpoint root for this branch — an OpenAI-compatible base URL. No dialect path is included; clients append the route (e.g. `/ai-gateway/openai/v1/responses`) themselves.
+        /// The AI-gateway endpoint root for this branch — an OpenAI-compatible
+        /// base URL. No dialect path is included; clients append the route
+        /// (e.g. `/ai-gateway/openai/v1/responses`) themselves.
         public var `baseUrl`: String? { NeonModels.field(json, "base_url") { v in NeonModels.asString(v) } }
     }
 }
@@ -2800,7 +3109,10 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
         public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
-        /// Machine-readable reason why the AI gateway is unavailable: - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured. - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it.
+        /// Machine-readable reason why the AI gateway is unavailable:
+        /// - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+        /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+        ///   have access to it.
         public var `reason`: String? { NeonModels.field(json, "reason") { v in NeonModels.asString(v) } }
     }
 }
@@ -2824,13 +3136,15 @@ extension NeonModels {
     public struct BucketObjectsListResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Common prefixes (folder names) collapsed under the requested `delimiter`. Empty when no `delimiter` was supplied.
+        /// Common prefixes (folder names) collapsed under the requested
+        /// `delimiter`. Empty when no `delimiter` was supplied.
         public var `folders`: [String]? { NeonModels.field(json, "folders") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
         /// Objects whose keys did not collapse into a folder.
         public var `objects`: [NeonModels.BucketObject]? { NeonModels.field(json, "objects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.BucketObject(json: $0) } } } }
         /// The prefix that was applied to this listing (echoed back).
         public var `prefix`: String? { NeonModels.field(json, "prefix") { v in NeonModels.asString(v) } }
-        /// Pagination cursor to pass as `cursor` on the next request. Empty when the listing is not truncated.
+        /// Pagination cursor to pass as `cursor` on the next request. Empty
+        /// when the listing is not truncated.
         public var `nextCursor`: String? { NeonModels.field(json, "next_cursor") { v in NeonModels.asString(v) } }
         /// True when more results exist beyond this page.
         public var `isTruncated`: Bool? { NeonModels.field(json, "is_truncated") { v in NeonModels.asBool(v) } }
@@ -2841,21 +3155,28 @@ extension NeonModels {
     public struct BucketObjectsDeletePrefixResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The number of objects soft-deleted under the prefix. 0 when no live object matched the prefix on this branch.
+        /// The number of objects soft-deleted under the prefix. 0 when no live
+        /// object matched the prefix on this branch.
         public var `deleted`: Int64? { NeonModels.field(json, "deleted") { v in NeonModels.asInt(v) } }
     }
 }
 
 extension NeonModels {
-    /// Options for the presigned URL. The `operation` selects upload (`PUT`) or download (`GET`); the remaining fields are optional.
+    /// Options for the presigned URL. The `operation` selects upload (`PUT`)
+    /// or download (`GET`); the remaining fields are optional.
     public struct PresignRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The transfer direction. `upload` returns a presigned `PUT` URL; `download` returns a presigned `GET` URL.
+        /// The transfer direction. `upload` returns a presigned `PUT` URL;
+        /// `download` returns a presigned `GET` URL.
         public var `operation`: String? { NeonModels.field(json, "operation") { v in NeonModels.asString(v) } }
-        /// The `Content-Type` to bind into the signed request. Only meaningful for `upload`: when set, the caller MUST send the same `Content-Type` header on the `PUT`, and the value is echoed back in the response `headers`. Ignored for `download`.
+        /// The `Content-Type` to bind into the signed request. Only meaningful
+        /// for `upload`: when set, the caller MUST send the same `Content-Type`
+        /// header on the `PUT`, and the value is echoed back in the response
+        /// `headers`. Ignored for `download`.
         public var `contentType`: String? { NeonModels.field(json, "content_type") { v in NeonModels.asString(v) } }
-        /// How long the presigned URL stays valid, in seconds. Defaults to 900 (15 minutes); capped at 604800 (7 days).
+        /// How long the presigned URL stays valid, in seconds. Defaults to 900
+        /// (15 minutes); capped at 604800 (7 days).
         public var `expiresInSeconds`: Int64? { NeonModels.field(json, "expires_in_seconds") { v in NeonModels.asInt(v) } }
     }
 }
@@ -2864,12 +3185,17 @@ extension NeonModels {
     public struct PresignResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The presigned URL. Transfer the object bytes by issuing `method url` with the returned `headers`.
+        /// The presigned URL. Transfer the object bytes by issuing
+        /// `method url` with the returned `headers`.
+        ///
         /// A secret: never printed by `description`.
         public var `url`: String? { NeonModels.field(json, "url") { v in NeonModels.asString(v) } }
-        /// The HTTP method to use against `url`: `PUT` for an upload, `GET` for a download.
+        /// The HTTP method to use against `url`: `PUT` for an upload,
+        /// `GET` for a download.
         public var `method`: String? { NeonModels.field(json, "method") { v in NeonModels.asString(v) } }
-        /// Headers the caller MUST send verbatim on the request (e.g. `Content-Type` when it was signed on an upload). May be empty.
+        /// Headers the caller MUST send verbatim on the request (e.g.
+        /// `Content-Type` when it was signed on an upload). May be empty.
+        ///
         /// A secret: never printed by `description`.
         public var `headers`: [String: String]? { NeonModels.field(json, "headers") { v in NeonModels.asObject(v)?.compactMapValues { e1 in NeonModels.asString(e1) } } }
         /// When the presigned URL stops being valid.
@@ -2879,6 +3205,10 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `CredentialScope` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// A single capability a credential may exercise. A credential is granted
+    /// a set of these; it may only perform actions explicitly listed in its
+    /// scopes.
     public enum CredentialScope {
         public static let values: [String] = ["storage:read", "storage:write", "ai_gateway:invoke", "functions:invoke"]
     }
@@ -2891,7 +3221,10 @@ extension NeonModels {
         /// Free-form customer label for the credential.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         public var `scopes`: [String]? { NeonModels.field(json, "scopes") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
-        /// Principal type for the credential. Only `user` is customer-managed and accepted here. `function` and `system` credentials are platform-internal (e.g. function-serve auto-mint, presign signer) and are never issued through the customer-facing API.
+        /// Principal type for the credential. Only `user` is customer-managed
+        /// and accepted here. `function` and `system` credentials are
+        /// platform-internal (e.g. function-serve auto-mint, presign signer)
+        /// and are never issued through the customer-facing API.
         public var `principalType`: String? { NeonModels.field(json, "principal_type") { v in NeonModels.asString(v) } }
     }
 }
@@ -2907,9 +3240,11 @@ extension NeonModels {
         /// Customer-supplied label, echoed back from the request. Absent when not provided.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// Bearer token; returned exactly once.
+        ///
         /// A secret: never printed by `description`.
         public var `apiToken`: String? { NeonModels.field(json, "api_token") { v in NeonModels.asString(v) } }
         /// nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once.
+        ///
         /// A secret: never printed by `description`.
         public var `s3SecretAccessKey`: String? { NeonModels.field(json, "s3_secret_access_key") { v in NeonModels.asString(v) } }
         public var `scopes`: [String]? { NeonModels.field(json, "scopes") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
@@ -2936,7 +3271,8 @@ extension NeonModels {
         public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
         public var `lastUsedAt`: String? { NeonModels.field(json, "last_used_at") { v in NeonModels.asString(v) } }
         public var `revokedAt`: String? { NeonModels.field(json, "revoked_at") { v in NeonModels.asString(v) } }
-        /// When the credential expires; absent means never expires. The verifier refuses to authenticate after `expires_at <= now()`.
+        /// When the credential expires; absent means never expires. The
+        /// verifier refuses to authenticate after `expires_at <= now()`.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
     }
 }
@@ -2961,9 +3297,13 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// URL at which the function is invoked. The host carries `<branch_id>-<slug>` as its first DNS label under a Neon-managed functions domain, and the URL ends with a trailing slash so paths concatenate onto it. Empty string when the function has no servable invoke host (e.g. a deployment without an invocation front-door).
         public var `invocationUrl`: String? { NeonModels.field(json, "invocation_url") { v in NeonModels.asString(v) } }
-        /// The most recent deployment, regardless of build status. It may still be building or it may have failed. Omitted until the first deployment is created.
+        /// The most recent deployment, regardless of build status. It may
+        /// still be building or it may have failed. Omitted until the first
+        /// deployment is created.
         public var `currentDeployment`: NeonModels.NeonFunctionDeployment? { NeonModels.field(json, "current_deployment") { v in NeonModels.asObject(v).map { NeonModels.NeonFunctionDeployment(json: $0) } } }
-        /// The most recent deployment whose build completed successfully. This is the deployment that serves invocations. Omitted until a deployment succeeds.
+        /// The most recent deployment whose build completed successfully.
+        /// This is the deployment that serves invocations. Omitted until a
+        /// deployment succeeds.
         public var `activeDeployment`: NeonModels.NeonFunctionDeployment? { NeonModels.field(json, "active_deployment") { v in NeonModels.asObject(v).map { NeonModels.NeonFunctionDeployment(json: $0) } } }
         public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
     }
@@ -2980,9 +3320,13 @@ extension NeonModels {
         public var `memoryMib`: Int64? { NeonModels.field(json, "memory_mib") { v in NeonModels.asInt(v) } }
         public var `runtime`: String? { NeonModels.field(json, "runtime") { v in NeonModels.asString(v) } }
         public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
-        /// The NAMES of the deployment's environment variables, sorted. Values are encrypted at rest and are never returned — they are write-only. To change a value, deploy the variable with the new value; to remove a variable, deploy it with an empty value.
+        /// The NAMES of the deployment's environment variables, sorted.
+        /// Values are encrypted at rest and are never returned — they are
+        /// write-only. To change a value, deploy the variable with the new
+        /// value; to remove a variable, deploy it with an empty value.
         public var `environment`: [String]? { NeonModels.field(json, "environment") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
-        /// Human-readable reason the deployment build failed. Present only when `status` is `failed`.
+        /// Human-readable reason the deployment build failed. Present only
+        /// when `status` is `failed`.
         public var `error`: String? { NeonModels.field(json, "error") { v in NeonModels.asString(v) } }
     }
 }
@@ -3007,7 +3351,10 @@ extension NeonModels {
     public struct NeonFunctionUpdateRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// New display name for the function. `null` clears the display name; the function's `name` then falls back to its slug. Leading and trailing whitespace is trimmed; a whitespace-only name is rejected.
+        /// New display name for the function. `null` clears the display
+        /// name; the function's `name` then falls back to its slug. Leading
+        /// and trailing whitespace is trimmed; a whitespace-only name is
+        /// rejected.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
     }
 }
@@ -3024,10 +3371,19 @@ extension NeonModels {
     public struct FunctionDeployRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Optional ZIP archive of the function source code. Omit to reuse the latest version's bundle (a config-only change). Required for the first deployment of a function.
+        /// Optional ZIP archive of the function source code. Omit to reuse the
+        /// latest version's bundle (a config-only change). Required for the
+        /// first deployment of a function.
         public var `zip`: String? { NeonModels.field(json, "zip") { v in NeonModels.asString(v) } }
         public var `runtime`: String? { NeonModels.field(json, "runtime") { v in NeonModels.asString(v) } }
-        /// Optional JSON object (a string-to-string map) of environment variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a JSON-encoded string because multipart form data does not support typed object parts.
+        /// Optional JSON object (a string-to-string map) of environment
+        /// variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a
+        /// JSON-encoded string because multipart form data does not support
+        /// typed object parts.
+        ///
+        /// Values are write-only: they are encrypted at rest, and responses
+        /// carry only the variable names (the `environment` array), never the
+        /// values.
         public var `environment`: String? { NeonModels.field(json, "environment") { v in NeonModels.asString(v) } }
     }
 }
@@ -3037,14 +3393,17 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// Hostname of the email server.
+        ///
         /// A secret: never printed by `description`.
         public var `host`: String? { NeonModels.field(json, "host") { v in NeonModels.asString(v) } }
         /// TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission).
         public var `port`: Int64? { NeonModels.field(json, "port") { v in NeonModels.asInt(v) } }
         /// Username for authenticating with the SMTP server.
+        ///
         /// A secret: never printed by `description`.
         public var `username`: String? { NeonModels.field(json, "username") { v in NeonModels.asString(v) } }
         /// On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+        ///
         /// A secret: never printed by `description`.
         public var `password`: String? { NeonModels.field(json, "password") { v in NeonModels.asString(v) } }
         /// Email address used as the From address on outgoing auth emails.
@@ -3055,7 +3414,8 @@ extension NeonModels {
 }
 
 extension NeonModels {
-    /// Request to test the branch's saved email provider. Only the recipient is supplied; the stored SMTP settings and password are used server-side.
+    /// Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+    /// SMTP settings and password are used server-side.
     public struct SendNeonAuthEmailProviderTestRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
@@ -3083,19 +3443,30 @@ extension NeonModels {
         /// The user ID for the organization member.
         public var `userId`: String? { NeonModels.field(json, "user_id") { v in NeonModels.asString(v) } }
         /// Email address of the user who has been granted access to the project.
+        ///
         /// A secret: never printed by `description`.
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
         /// The user's display name.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// Organization-level role used by project member role management.
         public var `orgRole`: String? { NeonModels.field(json, "org_role") { v in NeonModels.asString(v) } }
-        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`.
+        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+        /// and `admin` maps to `ADMIN`.
         public var `projectRole`: String? { NeonModels.field(json, "project_role") { v in NeonModels.asString(v) } }
-        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        /// The caller's effective permission for a project when
+        /// per-project permissions are enabled. Values correspond to viewer,
+        /// editor, and admin/manage project access levels. Omitted for personal
+        /// projects, flag-off organizations, and non-user subjects.
         public var `orgDefaultProjectPermission`: String? { NeonModels.field(json, "org_default_project_permission") { v in NeonModels.asString(v) } }
-        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        /// The caller's effective permission for a project when
+        /// per-project permissions are enabled. Values correspond to viewer,
+        /// editor, and admin/manage project access levels. Omitted for personal
+        /// projects, flag-off organizations, and non-user subjects.
         public var `explicitProjectPermission`: String? { NeonModels.field(json, "explicit_project_permission") { v in NeonModels.asString(v) } }
-        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        /// The caller's effective permission for a project when
+        /// per-project permissions are enabled. Values correspond to viewer,
+        /// editor, and admin/manage project access levels. Omitted for personal
+        /// projects, flag-off organizations, and non-user subjects.
         public var `effectiveProjectPermission`: String? { NeonModels.field(json, "effective_project_permission") { v in NeonModels.asString(v) } }
         /// How a member's project access is granted.
         public var `grantSource`: String? { NeonModels.field(json, "grant_source") { v in NeonModels.asString(v) } }
@@ -3110,19 +3481,30 @@ extension NeonModels {
         public var `memberId`: String? { NeonModels.field(json, "member_id") { v in NeonModels.asString(v) } }
         public var `userId`: String? { NeonModels.field(json, "user_id") { v in NeonModels.asString(v) } }
         /// Email address of the user who has been granted access to the project.
+        ///
         /// A secret: never printed by `description`.
         public var `email`: String? { NeonModels.field(json, "email") { v in NeonModels.asString(v) } }
         /// The user's display name.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// Organization-level role used by project member role management.
         public var `orgRole`: String? { NeonModels.field(json, "org_role") { v in NeonModels.asString(v) } }
-        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`.
+        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+        /// and `admin` maps to `ADMIN`.
         public var `projectRole`: String? { NeonModels.field(json, "project_role") { v in NeonModels.asString(v) } }
-        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        /// The caller's effective permission for a project when
+        /// per-project permissions are enabled. Values correspond to viewer,
+        /// editor, and admin/manage project access levels. Omitted for personal
+        /// projects, flag-off organizations, and non-user subjects.
         public var `orgDefaultProjectPermission`: String? { NeonModels.field(json, "org_default_project_permission") { v in NeonModels.asString(v) } }
-        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        /// The caller's effective permission for a project when
+        /// per-project permissions are enabled. Values correspond to viewer,
+        /// editor, and admin/manage project access levels. Omitted for personal
+        /// projects, flag-off organizations, and non-user subjects.
         public var `explicitProjectPermission`: String? { NeonModels.field(json, "explicit_project_permission") { v in NeonModels.asString(v) } }
-        /// The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects.
+        /// The caller's effective permission for a project when
+        /// per-project permissions are enabled. Values correspond to viewer,
+        /// editor, and admin/manage project access levels. Omitted for personal
+        /// projects, flag-off organizations, and non-user subjects.
         public var `effectiveProjectPermission`: String? { NeonModels.field(json, "effective_project_permission") { v in NeonModels.asString(v) } }
         /// Hint that database credentials may need rotation after the role change.
         public var `credentialRotationRecommended`: Bool? { NeonModels.field(json, "credential_rotation_recommended") { v in NeonModels.asBool(v) } }
@@ -3135,13 +3517,16 @@ extension NeonModels {
     public struct SetProjectMemberRoleRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`.
+        /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+        /// and `admin` maps to `ADMIN`.
         public var `role`: String? { NeonModels.field(json, "role") { v in NeonModels.asString(v) } }
     }
 }
 
 extension NeonModels {
     /// The known values of `ProjectMemberOrgRole` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Organization-level role used by project member role management.
     public enum ProjectMemberOrgRole {
         public static let values: [String] = ["admin", "member", "editor", "viewer", "collaborator"]
     }
@@ -3149,6 +3534,9 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectRole` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+    /// and `admin` maps to `ADMIN`.
     public enum ProjectRole {
         public static let values: [String] = ["viewer", "editor", "admin"]
     }
@@ -3156,57 +3544,96 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectMemberGrantSource` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// How a member's project access is granted.
     public enum ProjectMemberGrantSource {
         public static let values: [String] = ["explicit", "org_role_default", "org_admin_override", "unassigned"]
     }
 }
 
 extension NeonModels {
-    /// The live secrets of an existing credential, recovered on demand by the reveal endpoint. `api_token` and `s3_secret_access_key` are the same values handed back once at issuance.
+    /// The live secrets of an existing credential, recovered on demand by the
+    /// reveal endpoint. `api_token` and `s3_secret_access_key` are the same
+    /// values handed back once at issuance.
+    ///
+    /// The field set is deliberately narrower than `CreateCredentialResponse`:
+    /// it carries only what reveal can actually recover. `token_id_short`,
+    /// `scopes`, `principal_type`, `created_at` and `expires_at` are metadata,
+    /// not secrets — read them from the list endpoint instead.
+    ///
+    /// No `branch_id` is returned. Reveal is scoped by `(project_id,
+    /// token_id)`, so the branch in the request path authorizes the call but
+    /// is not proven to be the branch the credential was issued on. Echoing it
+    /// back would assert an anchor this endpoint never verified. For a
+    /// credential's true anchor branch, read `branch_id` from the list
+    /// endpoint, which is branch-exact.
     public struct CredentialSecret: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// Opaque credential id (e.g. nak_live_<32hex>).
         public var `tokenId`: String? { NeonModels.field(json, "token_id") { v in NeonModels.asString(v) } }
         /// Bearer token.
+        ///
         /// A secret: never printed by `description`.
         public var `apiToken`: String? { NeonModels.field(json, "api_token") { v in NeonModels.asString(v) } }
         /// nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+        ///
         /// A secret: never printed by `description`.
         public var `s3SecretAccessKey`: String? { NeonModels.field(json, "s3_secret_access_key") { v in NeonModels.asString(v) } }
     }
 }
 
 extension NeonModels {
-    /// The replacement secret material for an existing credential, returned exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are unchanged by the rotation — only `api_token` and `s3_secret_access_key` are new.
+    /// The replacement secret material for an existing credential, returned
+    /// exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are
+    /// unchanged by the rotation — only `api_token` and
+    /// `s3_secret_access_key` are new.
     public struct RotateCredentialResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Opaque credential id (e.g. nak_live_<32hex>), unchanged by the rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
+        /// Opaque credential id (e.g. nak_live_<32hex>), unchanged by the
+        /// rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
         public var `tokenId`: String? { NeonModels.field(json, "token_id") { v in NeonModels.asString(v) } }
         /// First 12 hex chars of token_id; safe to log.
         public var `tokenIdShort`: String? { NeonModels.field(json, "token_id_short") { v in NeonModels.asString(v) } }
         /// Customer-supplied label carried on the credential. Absent when none was set at issuance.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// The new Bearer token; returned exactly once.
+        ///
         /// A secret: never printed by `description`.
         public var `apiToken`: String? { NeonModels.field(json, "api_token") { v in NeonModels.asString(v) } }
         /// The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+        ///
         /// A secret: never printed by `description`.
         public var `s3SecretAccessKey`: String? { NeonModels.field(json, "s3_secret_access_key") { v in NeonModels.asString(v) } }
         public var `scopes`: [String]? { NeonModels.field(json, "scopes") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
         public var `branchId`: String? { NeonModels.field(json, "branch_id") { v in NeonModels.asString(v) } }
-        /// Always `user`: only customer-managed credentials are rotatable through this endpoint.
+        /// Always `user`: only customer-managed credentials are rotatable
+        /// through this endpoint.
         public var `principalType`: String? { NeonModels.field(json, "principal_type") { v in NeonModels.asString(v) } }
-        /// When the credential was originally issued. Rotation replaces the secrets in place and does not reset this.
+        /// When the credential was originally issued. Rotation replaces the
+        /// secrets in place and does not reset this.
         public var `createdAt`: String? { NeonModels.field(json, "created_at") { v in NeonModels.asString(v) } }
-        /// When the credential expires; absent means never expires. Rotation does not extend it.
+        /// When the credential expires; absent means never expires. Rotation
+        /// does not extend it.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
     }
 }
 
 extension NeonModels {
     /// The known values of `GrantedCredentialScope` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// A single capability a credential actually carries, as reported by
+    /// responses that describe an existing credential.
+    ///
+    /// This set is a superset of `CredentialScope` (the requestable set)
+    /// because a credential's scopes are not limited to what this API offers:
+    /// the platform accepts additional scopes for customer-managed (`user`)
+    /// credentials, so one may exist on your branch that was not issued
+    /// through this endpoint. Responses must be able to report such a
+    /// credential rather than fail to describe it — a client that rejected
+    /// the value would, on rotate, discard the replacement secret after the
+    /// rotation had already committed. Treat unknown values as opaque.
     public enum GrantedCredentialScope {
         public static let values: [String] = ["storage:read", "storage:write", "ai_gateway:invoke", "telemetry:write", "functions:invoke"]
     }
@@ -3216,17 +3643,25 @@ extension NeonModels {
     public struct ProjectBranchLogsQueryRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Length of the query window, ending at `end_time` or at the current time when `end_time` is omitted. Mutually exclusive with `start_time`. Prefer this over computing absolute bounds when the caller only means "the last hour".
+        /// Length of the query window, ending at `end_time` or at the current
+        /// time when `end_time` is omitted. Mutually exclusive with
+        /// `start_time`. Prefer this over computing absolute bounds when the
+        /// caller only means "the last hour".
         public var `since`: String? { NeonModels.field(json, "since") { v in NeonModels.asString(v) } }
-        /// Inclusive beginning of the query window. Mutually exclusive with `since`. Defaults to one hour before `end_time`, or one hour before the current time when both bounds are omitted.
+        /// Inclusive beginning of the query window. Mutually exclusive with
+        /// `since`. Defaults to one hour before `end_time`, or one hour before
+        /// the current time when both bounds are omitted.
         public var `startTime`: String? { NeonModels.field(json, "start_time") { v in NeonModels.asString(v) } }
         /// Exclusive end of the query window. Defaults to the current time.
         public var `endTime`: String? { NeonModels.field(json, "end_time") { v in NeonModels.asString(v) } }
         /// Maximum number of log records to return per page.
         public var `limit`: Int64? { NeonModels.field(json, "limit") { v in NeonModels.asInt(v) } }
-        /// Opaque pagination cursor returned as `next_cursor` by a previous call. Resume the query after the last record of the previous page, repeating the time range and every filter unchanged.
+        /// Opaque pagination cursor returned as `next_cursor` by a previous
+        /// call. Resume the query after the last record of the previous page,
+        /// repeating the time range and every filter unchanged.
         public var `cursor`: String? { NeonModels.field(json, "cursor") { v in NeonModels.asString(v) } }
-        /// Order matching records by timestamp. `desc`, the default, returns the newest records first.
+        /// Order matching records by timestamp. `desc`, the default, returns
+        /// the newest records first.
         public var `sortOrder`: String? { NeonModels.field(json, "sort_order") { v in NeonModels.asString(v) } }
         /// The Neon service that emitted the log record.
         public var `source`: String? { NeonModels.field(json, "source") { v in NeonModels.asString(v) } }
@@ -3234,15 +3669,38 @@ extension NeonModels {
         public var `serviceName`: String? { NeonModels.field(json, "service_name") { v in NeonModels.asString(v) } }
         /// Match the OpenTelemetry instrumentation scope name exactly.
         public var `scopeName`: String? { NeonModels.field(json, "scope_name") { v in NeonModels.asString(v) } }
-        /// An OpenTelemetry severity level. A minimum severity includes every higher level in this order: `trace`, `debug`, `info`, `warn`, `error`, `fatal`.
+        /// An OpenTelemetry severity level. A minimum severity includes every
+        /// higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+        /// `fatal`.
         public var `minimumSeverity`: String? { NeonModels.field(json, "minimum_severity") { v in NeonModels.asString(v) } }
         /// Match the OpenTelemetry severity text exactly.
         public var `severityText`: String? { NeonModels.field(json, "severity_text") { v in NeonModels.asString(v) } }
-        /// Match records whose rendered `message` contains this case-sensitive substring.
+        /// Match records whose rendered `message` contains this case-sensitive
+        /// substring.
+        ///
+        /// Records with a structured body are matched against their JSON
+        /// rendering, so the substring meets JSON syntax rather than prose: a
+        /// bare key name such as `operation` matches every record carrying that
+        /// key, and `http_status: 200` matches none, because the rendering
+        /// contains `"http_status":200` with no space.
         public var `bodyContains`: String? { NeonModels.field(json, "body_contains") { v in NeonModels.asString(v) } }
-        /// Match records associated with this OpenTelemetry trace ID. W3C Trace Context defines a trace ID as 32 lowercase hex digits, and that is what is stored, so an uppercase value is rejected rather than silently matching nothing.
+        /// Match records associated with this OpenTelemetry trace ID. W3C Trace
+        /// Context defines a trace ID as 32 lowercase hex digits, and that is
+        /// what is stored, so an uppercase value is rejected rather than
+        /// silently matching nothing.
         public var `traceId`: String? { NeonModels.field(json, "trace_id") { v in NeonModels.asString(v) } }
-        /// Escape hatch for selections the structured filters cannot express: a raw LogQL expression, evaluated against this branch's log stream.
+        /// Escape hatch for selections the structured filters cannot express: a
+        /// raw LogQL expression, evaluated against this branch's log stream.
+        ///
+        /// Only stream selectors and line filters are accepted — no
+        /// aggregations and no parser stages. Supplying this alongside any
+        /// structured filter is rejected with `conflicting_filters` rather than
+        /// silently ignoring one of them. `limit`, `sort_order`, and the time
+        /// window still apply.
+        ///
+        /// This field passes the underlying query language through to the
+        /// caller, so unlike the rest of this contract it may change as that
+        /// backend changes. Prefer the structured filters where they suffice.
         public var `logql`: String? { NeonModels.field(json, "logql") { v in NeonModels.asString(v) } }
     }
 }
@@ -3252,7 +3710,8 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `logs`: [NeonModels.ProjectBranchLogRecord]? { NeonModels.field(json, "logs") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ProjectBranchLogRecord(json: $0) } } } }
-        /// Pagination cursor to pass as `cursor` on the next request. Empty when the response is not truncated.
+        /// Pagination cursor to pass as `cursor` on the next request. Empty
+        /// when the response is not truncated.
         public var `nextCursor`: String? { NeonModels.field(json, "next_cursor") { v in NeonModels.asString(v) } }
         /// True when more records matched than were returned.
         public var `isTruncated`: Bool? { NeonModels.field(json, "is_truncated") { v in NeonModels.asBool(v) } }
@@ -3265,7 +3724,12 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         /// The OpenTelemetry record timestamp in UTC.
         public var `timestamp`: String? { NeonModels.field(json, "timestamp") { v in NeonModels.asString(v) } }
-        /// The OpenTelemetry log body rendered as text. A body that is already a string is returned verbatim. Any other OpenTelemetry `AnyValue` body — notably the structured key/value body that `storage` records always carry — is rendered as compact JSON with its keys sorted alphabetically, for example `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
+        /// The OpenTelemetry log body rendered as text. A body that is already a
+        /// string is returned verbatim. Any other OpenTelemetry `AnyValue` body
+        /// — notably the structured key/value body that `storage` records always
+        /// carry — is rendered as compact JSON with its keys sorted
+        /// alphabetically, for example
+        /// `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
         public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
         /// The Neon service that emitted the log record.
         public var `source`: String? { NeonModels.field(json, "source") { v in NeonModels.asString(v) } }
@@ -3294,7 +3758,18 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
         public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
-        /// Machine-readable reason why the request was rejected: - `time_range_too_large`: the requested window spans more than seven days. - `invalid_time_range`: `end_time` is not after `start_time`. - `conflicting_time_range`: both `since` and `start_time` were supplied. - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a different query. - `unknown_field`: the requested `field_name` is not one of the fields the log fields endpoint reports for this branch. - `invalid_logql`: the supplied `logql` expression does not parse, or uses a construct this endpoint does not accept. - `conflicting_filters`: `logql` was supplied alongside one or more structured filters. Use one or the other.
+        /// Machine-readable reason why the request was rejected:
+        /// - `time_range_too_large`: the requested window spans more than seven days.
+        /// - `invalid_time_range`: `end_time` is not after `start_time`.
+        /// - `conflicting_time_range`: both `since` and `start_time` were supplied.
+        /// - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+        /// different query.
+        /// - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+        /// endpoint reports for this branch.
+        /// - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+        /// construct this endpoint does not accept.
+        /// - `conflicting_filters`: `logql` was supplied alongside one or more structured
+        /// filters. Use one or the other.
         public var `reason`: String? { NeonModels.field(json, "reason") { v in NeonModels.asString(v) } }
     }
 }
@@ -3305,7 +3780,11 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         public var `code`: String? { NeonModels.field(json, "code") { v in NeonModels.asString(v) } }
         public var `message`: String? { NeonModels.field(json, "message") { v in NeonModels.asString(v) } }
-        /// Machine-readable reason why logs cannot be read: - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it. - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it has no logs to serve.
+        /// Machine-readable reason why logs cannot be read:
+        /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+        /// have access to it.
+        /// - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+        /// has no logs to serve.
         public var `reason`: String? { NeonModels.field(json, "reason") { v in NeonModels.asString(v) } }
     }
 }
@@ -3314,7 +3793,10 @@ extension NeonModels {
     public struct ProjectBranchLogFieldsResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Log field names observed on this branch, each usable as `field_name` on the log field-values endpoint. Computed per branch rather than fixed by this specification, so clients should not assume a particular set.
+        /// Log field names observed on this branch, each usable as `field_name`
+        /// on the log field-values endpoint. Computed per branch rather than
+        /// fixed by this specification, so clients should not assume a
+        /// particular set.
         public var `fields`: [String]? { NeonModels.field(json, "fields") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
     }
 }
@@ -3324,13 +3806,19 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `values`: [String]? { NeonModels.field(json, "values") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
-        /// True when more distinct values exist than were returned, because either the requested `limit` or the server's own scan cap was reached. A caller that filters on a partial list is choosing from an arbitrary subset, so narrow `since` or `source` and ask again when this is `true`.
+        /// True when more distinct values exist than were returned, because
+        /// either the requested `limit` or the server's own scan cap was
+        /// reached. A caller that filters on a partial list is choosing from an
+        /// arbitrary subset, so narrow `since` or `source` and ask again when
+        /// this is `true`.
         public var `isTruncated`: Bool? { NeonModels.field(json, "is_truncated") { v in NeonModels.asBool(v) } }
     }
 }
 
 extension NeonModels {
     /// The known values of `ProjectBranchLogSource` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The Neon service that emitted the log record.
     public enum ProjectBranchLogSource {
         public static let values: [String] = ["function", "storage", "pg_endpoint"]
     }
@@ -3338,6 +3826,10 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectBranchLogSeverity` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// An OpenTelemetry severity level. A minimum severity includes every
+    /// higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+    /// `fatal`.
     public enum ProjectBranchLogSeverity {
         public static let values: [String] = ["trace", "debug", "info", "warn", "error", "fatal"]
     }
@@ -3355,7 +3847,8 @@ extension NeonModels {
     public struct TriggerResponse: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// A branch-effective trigger discriminated by `type`. The supported trigger types are `schedule` and `storage_object_created`.
+        /// A branch-effective trigger discriminated by `type`. The supported trigger
+        /// types are `schedule` and `storage_object_created`.
         public var `trigger`: Any? { NeonModels.field(json, "trigger") { v in Optional<Any>.some(v) } }
     }
 }
@@ -3380,7 +3873,8 @@ extension NeonModels {
         public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
         /// Monotonic configuration version.
         public var `version`: Int64? { NeonModels.field(json, "version") { v in NeonModels.asInt(v) } }
-        /// Next scheduled occurrence as an RFC 3339 UTC timestamp, or null while disabled or inherited and not explicitly enabled on this branch.
+        /// Next scheduled occurrence as an RFC 3339 UTC timestamp, or null
+        /// while disabled or inherited and not explicitly enabled on this branch.
         public var `nextRunAt`: String? { NeonModels.field(json, "next_run_at") { v in NeonModels.asString(v) } }
         /// True when the effective configuration was authored on an ancestor branch.
         public var `inherited`: Bool? { NeonModels.field(json, "inherited") { v in NeonModels.asBool(v) } }
@@ -3388,7 +3882,8 @@ extension NeonModels {
 }
 
 extension NeonModels {
-    /// A branch-effective trigger that invokes a Function after a successful upload matching its exact bucket and optional object-key prefix.
+    /// A branch-effective trigger that invokes a Function after a successful
+    /// upload matching its exact bucket and optional object-key prefix.
     public struct StorageObjectCreatedTrigger: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
@@ -3402,7 +3897,10 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// Path passed to the target Function.
         public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
-        /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+        /// Matches successful uploads to one exact bucket and, when configured, an
+        /// object-key prefix. The Function receives a JSON request body with
+        /// `type` set to `storage_object_created` and a `data` object containing
+        /// exactly `bucket_name` and `object_key`.
         public var `storageObjectCreated`: NeonModels.FunctionTriggerStorageObjectCreated? { NeonModels.field(json, "storage_object_created") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerStorageObjectCreated(json: $0) } } }
         public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
         /// Monotonic configuration version.
@@ -3443,7 +3941,10 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// Path passed to the target Function. Defaults to `/`.
         public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
-        /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+        /// Matches successful uploads to one exact bucket and, when configured, an
+        /// object-key prefix. The Function receives a JSON request body with
+        /// `type` set to `storage_object_created` and a `data` object containing
+        /// exactly `bucket_name` and `object_key`.
         public var `storageObjectCreated`: NeonModels.FunctionTriggerStorageObjectCreated? { NeonModels.field(json, "storage_object_created") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerStorageObjectCreated(json: $0) } } }
         /// Whether successful matching uploads should invoke the Function.
         public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
@@ -3477,7 +3978,10 @@ extension NeonModels {
         public var `functionSlug`: String? { NeonModels.field(json, "function_slug") { v in NeonModels.asString(v) } }
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         public var `functionPath`: String? { NeonModels.field(json, "function_path") { v in NeonModels.asString(v) } }
-        /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+        /// Matches successful uploads to one exact bucket and, when configured, an
+        /// object-key prefix. The Function receives a JSON request body with
+        /// `type` set to `storage_object_created` and a `data` object containing
+        /// exactly `bucket_name` and `object_key`.
         public var `storageObjectCreated`: NeonModels.FunctionTriggerStorageObjectCreated? { NeonModels.field(json, "storage_object_created") { v in NeonModels.asObject(v).map { NeonModels.FunctionTriggerStorageObjectCreated(json: $0) } } }
         /// True enables and false disables future matching uploads.
         public var `enabled`: Bool? { NeonModels.field(json, "enabled") { v in NeonModels.asBool(v) } }
@@ -3495,13 +3999,21 @@ extension NeonModels {
 }
 
 extension NeonModels {
-    /// Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`.
+    /// Matches successful uploads to one exact bucket and, when configured, an
+    /// object-key prefix. The Function receives a JSON request body with
+    /// `type` set to `storage_object_created` and a `data` object containing
+    /// exactly `bucket_name` and `object_key`.
     public struct FunctionTriggerStorageObjectCreated: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         /// The exact object-storage bucket name to watch.
         public var `bucketName`: String? { NeonModels.field(json, "bucket_name") { v in NeonModels.asString(v) } }
-        /// Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted, every key in the bucket matches. When present, the full object key must start with these exact bytes; matching is case-sensitive and does not normalize paths or require a path-segment boundary. Match-all responses omit this field rather than returning an empty string.
+        /// Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted,
+        /// every key in the bucket matches. When present, the full object key
+        /// must start with these exact bytes; matching is case-sensitive and
+        /// does not normalize paths or require a path-segment boundary.
+        /// Match-all responses omit this field rather than returning an empty
+        /// string.
         public var `prefix`: String? { NeonModels.field(json, "prefix") { v in NeonModels.asString(v) } }
     }
 }
@@ -3518,11 +4030,17 @@ extension NeonModels {
     public struct CustomDomainRegisterRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The custom domain to register (for example `dashboard.acme.com`). Case-insensitive; normalized to lowercase (a trailing root dot is stripped, so the 254-char bound admits a fully-qualified name whose normalized form is 253 chars). Neon-managed and internal hostnames are rejected.
+        /// The custom domain to register (for example `dashboard.acme.com`).
+        /// Case-insensitive; normalized to lowercase (a trailing root dot is
+        /// stripped, so the 254-char bound admits a fully-qualified name whose
+        /// normalized form is 253 chars). Neon-managed and internal hostnames are
+        /// rejected.
         public var `domain`: String? { NeonModels.field(json, "domain") { v in NeonModels.asString(v) } }
-        /// The kind of branch entity to point the domain at. v1 supports only `function`; any other value is rejected with `invalid_entity_type`.
+        /// The kind of branch entity to point the domain at. v1 supports only
+        /// `function`; any other value is rejected with `invalid_entity_type`.
         public var `entityType`: String? { NeonModels.field(json, "entity_type") { v in NeonModels.asString(v) } }
-        /// The target entity's identifier within the branch. For `function` this is the function slug (which must already exist on the branch).
+        /// The target entity's identifier within the branch. For `function` this
+        /// is the function slug (which must already exist on the branch).
         public var `entityId`: String? { NeonModels.field(json, "entity_id") { v in NeonModels.asString(v) } }
     }
 }
@@ -3533,25 +4051,47 @@ extension NeonModels {
         public init(json: [String: Any]) { self.json = json }
         /// The registered custom domain (normalized, lowercase).
         public var `domain`: String? { NeonModels.field(json, "domain") { v in NeonModels.asString(v) } }
-        /// The kind of branch entity the domain targets. Possible values: `function` (v1 supports only `function`). Not an `enum`: new values may ship in later spec versions — treat any undocumented value as unknown.
+        /// The kind of branch entity the domain targets. Possible values:
+        /// `function` (v1 supports only `function`). Not an `enum`: new values may
+        /// ship in later spec versions — treat any undocumented value as unknown.
         public var `entityType`: String? { NeonModels.field(json, "entity_type") { v in NeonModels.asString(v) } }
-        /// The target entity's identifier within the branch. For `function` this is the function slug.
+        /// The target entity's identifier within the branch. For `function` this
+        /// is the function slug.
         public var `entityId`: String? { NeonModels.field(json, "entity_id") { v in NeonModels.asString(v) } }
-        /// The hostname the customer must point their custom domain at with a CNAME record. Empty when the serving region has no custom-domains front door configured. This is the activation input: point DNS here and the domain goes live (see `status`) once a certificate is issued on the first request.
+        /// The hostname the customer must point their custom domain at with a
+        /// CNAME record. Empty when the serving region has no custom-domains
+        /// front door configured. This is the activation input: point DNS here
+        /// and the domain goes live (see `status`) once a certificate is issued
+        /// on the first request.
         public var `cnameTarget`: String? { NeonModels.field(json, "cname_target") { v in NeonModels.asString(v) } }
-        /// The domain's current validity, computed by a background check: `pending` (still converging — point your CNAME at `cname_target` and wait), `active` (live: DNS resolves to the edge, the CA is authorized, and routing is published), or `error` (a fixable problem — see `status_reason`). Not an `enum`: treat any undocumented value as unknown. May be absent briefly right after registration.
+        /// The domain's current validity, computed by a background check:
+        /// `pending` (still converging — point your CNAME at `cname_target` and
+        /// wait), `active` (live: DNS resolves to the edge, the CA is authorized,
+        /// and routing is published), or `error` (a fixable problem — see
+        /// `status_reason`). Not an `enum`: treat any undocumented value as
+        /// unknown. May be absent briefly right after registration.
         public var `status`: String? { NeonModels.field(json, "status") { v in NeonModels.asString(v) } }
-        /// The DNS + CAA portion of the check: `pending` (no records yet), `ok` (resolves to our edge and the CA is authorized), `misconfigured` (your CNAME does not resolve to our edge), or `caa_blocked` (your CAA records forbid Let's Encrypt). Not an `enum`.
+        /// The DNS + CAA portion of the check: `pending` (no records yet), `ok`
+        /// (resolves to our edge and the CA is authorized), `misconfigured` (your
+        /// CNAME does not resolve to our edge), or `caa_blocked` (your CAA records
+        /// forbid Let's Encrypt). Not an `enum`.
         public var `dnsStatus`: String? { NeonModels.field(json, "dns_status") { v in NeonModels.asString(v) } }
-        /// Whether Neon's internal routing for the domain is published: `pending`, `present`, or `missing`. `missing` is an internal fault surfaced for support. Not an `enum`.
+        /// Whether Neon's internal routing for the domain is published:
+        /// `pending`, `present`, or `missing`. `missing` is an internal fault
+        /// surfaced for support. Not an `enum`.
         public var `bindingStatus`: String? { NeonModels.field(json, "binding_status") { v in NeonModels.asString(v) } }
-        /// A short, stable machine-readable reason for a non-active `status` (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`, `binding-missing`), suitable for keying an actionable hint. Empty when active or pending.
+        /// A short, stable machine-readable reason for a non-active `status`
+        /// (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`,
+        /// `binding-missing`), suitable for keying an actionable hint. Empty when
+        /// active or pending.
         public var `statusReason`: String? { NeonModels.field(json, "status_reason") { v in NeonModels.asString(v) } }
     }
 }
 
 extension NeonModels {
     /// The known values of `AdvisorIssueFacing` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Whether this issue affects external API exposure or is internal only
     public enum AdvisorIssueFacing {
         public static let values: [String] = ["EXTERNAL", "INTERNAL"]
     }
@@ -3581,10 +4121,25 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         public var `branch`: NeonModels.ProjectCreateRequestProjectBranch? { NeonModels.field(json, "branch") { v in NeonModels.asObject(v).map { NeonModels.ProjectCreateRequestProjectBranch(json: $0) } } }
         /// DEPRECATED, use default_endpoint_settings.autoscaling_limit_min_cu instead.
+        ///
+        /// The minimum number of Compute Units. The minimum value is `0.25`.
+        /// See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMinCu`: Double? { NeonModels.field(json, "autoscaling_limit_min_cu") { v in NeonModels.asDouble(v) } }
         /// DEPRECATED, use default_endpoint_settings.autoscaling_limit_max_cu instead.
+        ///
+        /// The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMaxCu`: Double? { NeonModels.field(json, "autoscaling_limit_max_cu") { v in NeonModels.asDouble(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
         /// The region identifier. Refer to our [Regions](https://neon.com/docs/introduction/regions) documentation for supported regions. Values are specified in this format: `aws-us-east-1`
         public var `regionId`: String? { NeonModels.field(json, "region_id") { v in NeonModels.asString(v) } }
@@ -3594,9 +4149,11 @@ extension NeonModels {
         public var `pgVersion`: Int64? { NeonModels.field(json, "pg_version") { v in NeonModels.asInt(v) } }
         /// Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization.
         public var `storePasswords`: Bool? { NeonModels.field(json, "store_passwords") { v in NeonModels.asBool(v) } }
-        /// The number of seconds to retain the shared history for all branches in this project. The default is 1 day (86400 seconds).
+        /// The number of seconds to retain the shared history for all branches in this project.
+        /// The default is 1 day (86400 seconds).
         public var `historyRetentionSeconds`: Int64? { NeonModels.field(json, "history_retention_seconds") { v in NeonModels.asInt(v) } }
-        /// Organization id in case the project created belongs to an organization. If not present, project is owned by a user and not by org.
+        /// Organization id in case the project created belongs to an organization.
+        /// If not present, project is owned by a user and not by org.
         public var `orgId`: String? { NeonModels.field(json, "org_id") { v in NeonModels.asString(v) } }
     }
 }
@@ -3610,7 +4167,8 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// A collection of settings for a Neon endpoint
         public var `defaultEndpointSettings`: NeonModels.DefaultEndpointSettings? { NeonModels.field(json, "default_endpoint_settings") { v in NeonModels.asObject(v).map { NeonModels.DefaultEndpointSettings(json: $0) } } }
-        /// The number of seconds to retain the shared history for all branches in this project. The default is 1 day (604800 seconds).
+        /// The number of seconds to retain the shared history for all branches in this project.
+        /// The default is 1 day (604800 seconds).
         public var `historyRetentionSeconds`: Int64? { NeonModels.field(json, "history_retention_seconds") { v in NeonModels.asInt(v) } }
     }
 }
@@ -3640,6 +4198,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BranchRecoveryInfoDeletionMethod` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration
     public enum BranchRecoveryInfoDeletionMethod {
         public static let values: [String] = ["user", "ttl"]
     }
@@ -3655,15 +4215,20 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// A Log Sequence Number (LSN) on the parent branch. The branch will be created with data from this LSN.
         public var `parentLsn`: String? { NeonModels.field(json, "parent_lsn") { v in NeonModels.asString(v) } }
-        /// A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time. The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+        /// A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time.
+        /// The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
         public var `parentTimestamp`: String? { NeonModels.field(json, "parent_timestamp") { v in NeonModels.asString(v) } }
         /// Whether the branch is protected
         public var `protected`: Bool? { NeonModels.field(json, "protected") { v in NeonModels.asBool(v) } }
         /// Whether to create the branch as archived
         public var `archived`: Bool? { NeonModels.field(json, "archived") { v in NeonModels.asBool(v) } }
-        /// The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default). * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch. * `parent-data` - creates the branch with both schema and data from the parent.
+        /// The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+        ///   * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+        ///   * `parent-data` - creates the branch with both schema and data from the parent.
         public var `initSource`: String? { NeonModels.field(json, "init_source") { v in NeonModels.asString(v) } }
         /// The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+        ///
+        /// Access to this feature is currently limited to participants in the Early Access Program.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
     }
 }
@@ -3675,6 +4240,8 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         public var `protected`: Bool? { NeonModels.field(json, "protected") { v in NeonModels.asBool(v) } }
         /// The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. If this field is set to null, the expiration timestamp is removed.
+        ///
+        /// Access to this feature is currently limited to participants in the Early Access Program.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
     }
 }
@@ -3691,21 +4258,44 @@ extension NeonModels {
         public var `type`: String? { NeonModels.field(json, "type") { v in NeonModels.asString(v) } }
         /// A collection of settings for a compute endpoint
         public var `settings`: NeonModels.EndpointSettingsData? { NeonModels.field(json, "settings") { v in NeonModels.asObject(v).map { NeonModels.EndpointSettingsData(json: $0) } } }
-        /// The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The minimum number of Compute Units. The minimum value is `0.25`.
+        /// See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMinCu`: Double? { NeonModels.field(json, "autoscaling_limit_min_cu") { v in NeonModels.asDouble(v) } }
-        /// The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The maximum number of Compute Units.
+        /// See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMaxCu`: Double? { NeonModels.field(json, "autoscaling_limit_max_cu") { v in NeonModels.asDouble(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
-        /// DEPRECATED. Whether to enable connection pooling for the compute endpoint. The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string. See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+        /// DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+        /// The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+        /// See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
         public var `poolerEnabled`: Bool? { NeonModels.field(json, "pooler_enabled") { v in NeonModels.asBool(v) } }
         /// DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
         public var `poolerMode`: String? { NeonModels.field(json, "pooler_mode") { v in NeonModels.asString(v) } }
-        /// Whether to restrict connections to the compute endpoint. Enabling this option schedules a suspend compute operation. A disabled compute endpoint cannot be enabled by a connection or console action. However, the compute endpoint is periodically enabled by check_availability operations.
+        /// Whether to restrict connections to the compute endpoint.
+        /// Enabling this option schedules a suspend compute operation.
+        /// A disabled compute endpoint cannot be enabled by a connection or
+        /// console action. However, the compute endpoint is periodically
+        /// enabled by check_availability operations.
         public var `disabled`: Bool? { NeonModels.field(json, "disabled") { v in NeonModels.asBool(v) } }
         /// NOT YET IMPLEMENTED. Whether to permit passwordless access to the compute endpoint.
         public var `passwordlessAccess`: Bool? { NeonModels.field(json, "passwordless_access") { v in NeonModels.asBool(v) } }
-        /// Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+        /// Duration of inactivity in seconds after which the compute endpoint is
+        /// automatically suspended. The value `0` means use the default value.
+        /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+        /// The minimum value is `60` seconds (1 minute).
+        /// The maximum value is `604800` seconds (1 week). For more information, see
+        /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
         public var `suspendTimeoutSeconds`: Int64? { NeonModels.field(json, "suspend_timeout_seconds") { v in NeonModels.asInt(v) } }
         /// Optional name of the compute endpoint
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
@@ -3716,25 +4306,49 @@ extension NeonModels {
     public struct EndpointUpdateRequestEndpoint: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// DEPRECATED: This field will be removed in a future release. The destination branch ID. The destination branch must not have an existing read-write endpoint.
+        /// DEPRECATED: This field will be removed in a future release.
+        /// The destination branch ID. The destination branch must not have an existing read-write endpoint.
         public var `branchId`: String? { NeonModels.field(json, "branch_id") { v in NeonModels.asString(v) } }
-        /// The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The minimum number of Compute Units. The minimum value is `0.25`.
+        /// See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMinCu`: Double? { NeonModels.field(json, "autoscaling_limit_min_cu") { v in NeonModels.asDouble(v) } }
-        /// The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information.
+        /// The maximum number of Compute Units.
+        /// See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+        /// for more information.
         public var `autoscalingLimitMaxCu`: Double? { NeonModels.field(json, "autoscaling_limit_max_cu") { v in NeonModels.asDouble(v) } }
-        /// The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        /// The Neon compute provisioner.
+        /// Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+        ///
+        /// Provisioner can be one of the following values:
+        /// * k8s-pod
+        /// * k8s-neonvm
+        /// * serverless-platform
+        ///
+        /// Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
         public var `provisioner`: String? { NeonModels.field(json, "provisioner") { v in NeonModels.asString(v) } }
         /// A collection of settings for a compute endpoint
         public var `settings`: NeonModels.EndpointSettingsData? { NeonModels.field(json, "settings") { v in NeonModels.asObject(v).map { NeonModels.EndpointSettingsData(json: $0) } } }
-        /// DEPRECATED. Whether to enable connection pooling for the compute endpoint. The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string. See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+        /// DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+        /// The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+        /// See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
         public var `poolerEnabled`: Bool? { NeonModels.field(json, "pooler_enabled") { v in NeonModels.asBool(v) } }
         /// DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20.
         public var `poolerMode`: String? { NeonModels.field(json, "pooler_mode") { v in NeonModels.asString(v) } }
-        /// Whether to restrict connections to the compute endpoint. Enabling this option schedules a suspend compute operation. A disabled compute endpoint cannot be enabled by a connection or console action. However, the compute endpoint is periodically enabled by check_availability operations.
+        /// Whether to restrict connections to the compute endpoint.
+        /// Enabling this option schedules a suspend compute operation.
+        /// A disabled compute endpoint cannot be enabled by a connection or
+        /// console action. However, the compute endpoint is periodically
+        /// enabled by check_availability operations.
         public var `disabled`: Bool? { NeonModels.field(json, "disabled") { v in NeonModels.asBool(v) } }
         /// NOT YET IMPLEMENTED. Whether to permit passwordless access to the compute endpoint.
         public var `passwordlessAccess`: Bool? { NeonModels.field(json, "passwordless_access") { v in NeonModels.asBool(v) } }
-        /// Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+        /// Duration of inactivity in seconds after which the compute endpoint is
+        /// automatically suspended. The value `0` means use the default value.
+        /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+        /// The minimum value is `60` seconds (1 minute).
+        /// The maximum value is `604800` seconds (1 week). For more information, see
+        /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
         public var `suspendTimeoutSeconds`: Int64? { NeonModels.field(json, "suspend_timeout_seconds") { v in NeonModels.asInt(v) } }
         /// Optional name of the compute endpoint
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
@@ -3754,6 +4368,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `PaymentSourceBankCardBrand` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Brand of credit card.
     public enum PaymentSourceBankCardBrand {
         public static let values: [String] = ["amex", "diners", "discover", "jcb", "mastercard", "unionpay", "unknown", "visa"]
     }
@@ -3792,7 +4408,10 @@ extension NeonModels {
     public struct LimitsUnsatisfiedResponseLimitsItem: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Identifier of the unsatisfied limit. Possible values are: - subscription_type - projects_count - project_region
+        /// Identifier of the unsatisfied limit. Possible values are:
+        /// - subscription_type
+        /// - projects_count
+        /// - project_region
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         public var `expected`: String? { NeonModels.field(json, "expected") { v in NeonModels.asString(v) } }
         public var `actual`: String? { NeonModels.field(json, "actual") { v in NeonModels.asString(v) } }
@@ -3810,6 +4429,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `DataAPICreateRequestAuthProvider` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The authentication provider to use for the Neon Data API
     public enum DataAPICreateRequestAuthProvider {
         public static let values: [String] = ["neon_auth", "external"]
     }
@@ -3817,6 +4438,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `NeonAuthOrganizationConfigCreatorRole` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The role assigned to the user who creates an organization
     public enum NeonAuthOrganizationConfigCreatorRole {
         public static let values: [String] = ["admin", "owner"]
     }
@@ -3824,6 +4447,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `NeonAuthOrganizationConfigUpdateCreatorRole` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The role assigned to the user who creates an organization
     public enum NeonAuthOrganizationConfigUpdateCreatorRole {
         public static let values: [String] = ["admin", "owner"]
     }
@@ -3899,6 +4524,9 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BucketCreateRequestAccessLevel` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Access level for the bucket. Defaults to `private`. Set to `public_read`
+    /// to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
     public enum BucketCreateRequestAccessLevel {
         public static let values: [String] = ["private", "public_read"]
     }
@@ -3906,6 +4534,13 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BranchStorageNotEnabledReason` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Machine-readable reason why storage is unavailable:
+    /// - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+    /// - `region_unavailable`: the project's region has no storage admin service wired.
+    /// - `branch_directory_missing`: the branch is not registered in the storage service.
+    /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+    ///   have access to it.
     public enum BranchStorageNotEnabledReason {
         public static let values: [String] = ["org_not_entitled", "region_unavailable", "branch_directory_missing", "branch_not_found"]
     }
@@ -3913,6 +4548,11 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `BranchAiGatewayNotEnabledReason` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Machine-readable reason why the AI gateway is unavailable:
+    /// - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+    /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+    ///   have access to it.
     public enum BranchAiGatewayNotEnabledReason {
         public static let values: [String] = ["ai_gateway_unavailable", "branch_not_found"]
     }
@@ -3920,6 +4560,9 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `PresignRequestOperation` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// The transfer direction. `upload` returns a presigned `PUT` URL;
+    /// `download` returns a presigned `GET` URL.
     public enum PresignRequestOperation {
         public static let values: [String] = ["upload", "download"]
     }
@@ -3927,6 +4570,11 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `CreateCredentialRequestPrincipalType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Principal type for the credential. Only `user` is customer-managed
+    /// and accepted here. `function` and `system` credentials are
+    /// platform-internal (e.g. function-serve auto-mint, presign signer)
+    /// and are never issued through the customer-facing API.
     public enum CreateCredentialRequestPrincipalType {
         public static let values: [String] = ["user"]
     }
@@ -3934,6 +4582,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `NeonFunctionDeploymentStatus` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Build lifecycle status of the deployment.
     public enum NeonFunctionDeploymentStatus {
         public static let values: [String] = ["pending", "building", "completed", "failed"]
     }
@@ -3948,6 +4598,9 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `RotateCredentialResponsePrincipalType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Always `user`: only customer-managed credentials are rotatable
+    /// through this endpoint.
     public enum RotateCredentialResponsePrincipalType {
         public static let values: [String] = ["user"]
     }
@@ -3955,6 +4608,9 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectBranchLogsQueryRequestSortOrder` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Order matching records by timestamp. `desc`, the default, returns
+    /// the newest records first.
     public enum ProjectBranchLogsQueryRequestSortOrder {
         public static let values: [String] = ["asc", "desc"]
     }
@@ -3962,6 +4618,19 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectBranchLogsInvalidQueryReason` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Machine-readable reason why the request was rejected:
+    /// - `time_range_too_large`: the requested window spans more than seven days.
+    /// - `invalid_time_range`: `end_time` is not after `start_time`.
+    /// - `conflicting_time_range`: both `since` and `start_time` were supplied.
+    /// - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+    /// different query.
+    /// - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+    /// endpoint reports for this branch.
+    /// - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+    /// construct this endpoint does not accept.
+    /// - `conflicting_filters`: `logql` was supplied alongside one or more structured
+    /// filters. Use one or the other.
     public enum ProjectBranchLogsInvalidQueryReason {
         public static let values: [String] = ["time_range_too_large", "invalid_time_range", "conflicting_time_range", "invalid_cursor", "unknown_field", "invalid_logql", "conflicting_filters"]
     }
@@ -3969,6 +4638,12 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ProjectBranchLogsNotAvailableReason` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Machine-readable reason why logs cannot be read:
+    /// - `branch_not_found`: the project or branch does not exist, or the caller does not
+    /// have access to it.
+    /// - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+    /// has no logs to serve.
     public enum ProjectBranchLogsNotAvailableReason {
         public static let values: [String] = ["branch_not_found", "telemetry_not_enabled"]
     }
@@ -3976,6 +4651,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ScheduleTriggerType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Trigger type discriminator.
     public enum ScheduleTriggerType {
         public static let values: [String] = ["schedule"]
     }
@@ -3983,6 +4660,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `StorageObjectCreatedTriggerType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Trigger type discriminator.
     public enum StorageObjectCreatedTriggerType {
         public static let values: [String] = ["storage_object_created"]
     }
@@ -3990,6 +4669,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ScheduleTriggerCreateRequestType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Trigger type discriminator.
     public enum ScheduleTriggerCreateRequestType {
         public static let values: [String] = ["schedule"]
     }
@@ -3997,6 +4678,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `StorageObjectCreatedTriggerCreateRequestType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Trigger type discriminator.
     public enum StorageObjectCreatedTriggerCreateRequestType {
         public static let values: [String] = ["storage_object_created"]
     }
@@ -4004,6 +4687,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `ScheduleTriggerUpdateRequestType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Trigger type discriminator; it does not change the trigger type.
     public enum ScheduleTriggerUpdateRequestType {
         public static let values: [String] = ["schedule"]
     }
@@ -4011,6 +4696,8 @@ extension NeonModels {
 
 extension NeonModels {
     /// The known values of `StorageObjectCreatedTriggerUpdateRequestType` (an open set: fields of this type are Strings and may hold others).
+    ///
+    /// Trigger type discriminator; it does not change the trigger type.
     public enum StorageObjectCreatedTriggerUpdateRequestType {
         public static let values: [String] = ["storage_object_created"]
     }
@@ -4036,9 +4723,12 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `projects`: [NeonModels.ProjectListItem]? { NeonModels.field(json, "projects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ProjectListItem(json: $0) } } } }
-        /// A list of project IDs indicating which projects are known to exist, but whose details could not be fetched within the requested (or implicit) time limit
+        /// A list of project IDs indicating which projects are known to exist, but whose details could not
+        /// be fetched within the requested (or implicit) time limit
         public var `unavailableProjectIds`: [String]? { NeonModels.field(json, "unavailable_project_ids") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
         public var `applications`: [String: [String]]? { NeonModels.field(json, "applications") { v in NeonModels.asObject(v)?.compactMapValues { e1 in NeonModels.asArray(e1)?.compactMap { e2 in NeonModels.asString(e2) } } } }
         public var `integrations`: [String: [String]]? { NeonModels.field(json, "integrations") { v in NeonModels.asObject(v)?.compactMapValues { e1 in NeonModels.asArray(e1)?.compactMap { e2 in NeonModels.asString(e2) } } } }
@@ -4066,9 +4756,12 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `projects`: [NeonModels.ProjectListItem]? { NeonModels.field(json, "projects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ProjectListItem(json: $0) } } } }
-        /// A list of project IDs indicating which projects are known to exist, but whose details could not be fetched within the requested (or implicit) time limit
+        /// A list of project IDs indicating which projects are known to exist, but whose details could not
+        /// be fetched within the requested (or implicit) time limit
         public var `unavailableProjectIds`: [String]? { NeonModels.field(json, "unavailable_project_ids") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asString(e1) } } }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
     }
 }
@@ -4087,7 +4780,9 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `operations`: [NeonModels.Operation]? { NeonModels.field(json, "operations") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.Operation(json: $0) } } } }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
     }
 }
@@ -4096,7 +4791,8 @@ extension NeonModels {
     public struct CreateProjectTransferRequestRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// Specifies the validity duration of the transfer request in seconds. If not provided, the request will expire after 24 hours (86,400 seconds).
+        /// Specifies the validity duration of the transfer request in seconds. If not provided,
+        /// the request will expire after 24 hours (86,400 seconds).
         public var `ttlSeconds`: Int64? { NeonModels.field(json, "ttl_seconds") { v in NeonModels.asInt(v) } }
     }
 }
@@ -4105,7 +4801,8 @@ extension NeonModels {
     public struct AcceptProjectTransferRequestRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// The Neon organization ID to transfer the project to. If not provided, the project will be transferred to the current user or organization account.
+        /// The Neon organization ID to transfer the project to. If not provided, the project will be
+        /// transferred to the current user or organization account.
         public var `orgId`: String? { NeonModels.field(json, "org_id") { v in NeonModels.asString(v) } }
     }
 }
@@ -4163,15 +4860,20 @@ extension NeonModels {
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
         /// A Log Sequence Number (LSN) on the parent branch. The branch will be created with data from this LSN.
         public var `parentLsn`: String? { NeonModels.field(json, "parent_lsn") { v in NeonModels.asString(v) } }
-        /// A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time. The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+        /// A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time.
+        /// The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
         public var `parentTimestamp`: String? { NeonModels.field(json, "parent_timestamp") { v in NeonModels.asString(v) } }
         /// Whether the branch is protected
         public var `protected`: Bool? { NeonModels.field(json, "protected") { v in NeonModels.asBool(v) } }
         /// Whether to create the branch as archived
         public var `archived`: Bool? { NeonModels.field(json, "archived") { v in NeonModels.asBool(v) } }
-        /// The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default). * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch. * `parent-data` - creates the branch with both schema and data from the parent.
+        /// The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+        ///   * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+        ///   * `parent-data` - creates the branch with both schema and data from the parent.
         public var `initSource`: String? { NeonModels.field(json, "init_source") { v in NeonModels.asString(v) } }
         /// The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+        ///
+        /// Access to this feature is currently limited to participants in the Early Access Program.
         public var `expiresAt`: String? { NeonModels.field(json, "expires_at") { v in NeonModels.asString(v) } }
     }
 }
@@ -4224,7 +4926,9 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `projects`: [NeonModels.ConsumptionHistoryPerProject]? { NeonModels.field(json, "projects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ConsumptionHistoryPerProject(json: $0) } } } }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
     }
 }
@@ -4234,7 +4938,9 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `projects`: [NeonModels.ConsumptionHistoryPerProjectV2]? { NeonModels.field(json, "projects") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ConsumptionHistoryPerProjectV2(json: $0) } } } }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
     }
 }
@@ -4244,7 +4950,9 @@ extension NeonModels {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
         public var `branches`: [NeonModels.ConsumptionHistoryPerBranchV2]? { NeonModels.field(json, "branches") { v in NeonModels.asArray(v)?.compactMap { e1 in NeonModels.asObject(e1).map { NeonModels.ConsumptionHistoryPerBranchV2(json: $0) } } } }
-        /// Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+        /// Cursor based pagination is used. The user must pass the cursor as is to the backend.
+        /// For more information about cursor based pagination, see
+        /// https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
         public var `pagination`: NeonModels.Pagination? { NeonModels.field(json, "pagination") { v in NeonModels.asObject(v).map { NeonModels.Pagination(json: $0) } } }
     }
 }
@@ -4302,11 +5010,17 @@ extension NeonModels {
     public struct RestoreSnapshotRequest: NeonModelView {
         public let json: [String: Any]
         public init(json: [String: Any]) { self.json = json }
-        /// A name for the newly restored branch. If omitted, a default name will be generated.
+        /// A name for the newly restored branch.
+        /// If omitted, a default name will be generated.
         public var `name`: String? { NeonModels.field(json, "name") { v in NeonModels.asString(v) } }
-        /// The ID of the branch to restore the snapshot into. If not specified, the branch from which the snapshot was originally created (`snapshot.source_branch_id`) will be used.
+        /// The ID of the branch to restore the snapshot into.
+        /// If not specified, the branch from which the snapshot was originally
+        /// created (`snapshot.source_branch_id`) will be used.
         public var `targetBranchId`: String? { NeonModels.field(json, "target_branch_id") { v in NeonModels.asString(v) } }
-        /// Set to `true` to finalize the restore operation immediately. This will complete the restore and move any associated computes to the new branch, similar to the `finalizeRestoreBranch` operation. Defaults to `false` to allow previewing the restored snapshot data first.
+        /// Set to `true` to finalize the restore operation immediately.
+        /// This will complete the restore and move any associated computes to the new branch,
+        /// similar to the `finalizeRestoreBranch` operation.
+        /// Defaults to `false` to allow previewing the restored snapshot data first.
         public var `finalizeRestore`: Bool? { NeonModels.field(json, "finalize_restore") { v in NeonModels.asBool(v) } }
     }
 }

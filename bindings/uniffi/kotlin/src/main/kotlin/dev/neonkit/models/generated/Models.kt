@@ -10,11 +10,19 @@ import kotlinx.serialization.json.JsonObject
 public class PaginationResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
 }
 
-/** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+/**
+ * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+ * For more information about cursor based pagination, see
+ * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+ */
 public class Pagination(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
@@ -88,7 +96,11 @@ public class ProjectJWKSResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `jwks`: kotlin.collections.List<JWKS> get() = required("jwks") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { JWKS(it) } } }
 }
 
-/** The known values of `AdvisorCategory` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `AdvisorCategory` (an open set: a field of this type is a String and may hold others).
+ *
+ * Category of an advisor issue
+ */
 public object AdvisorCategory {
     public const val SECURITY: kotlin.String = "SECURITY"
     public const val PERFORMANCE: kotlin.String = "PERFORMANCE"
@@ -141,9 +153,17 @@ public class ApiKeyCreateResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The API key ID */
     public val `id`: kotlin.Long get() = required("id") { asLong(it) }
-    /** The generated 64-bit token required to access the Neon API (a secret: never printed by toString) */
+    /**
+     * The generated 64-bit token required to access the Neon API
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `key`: kotlin.String get() = required("key") { asString(it) }
-    /** The user-specified API key name (a secret: never printed by toString) */
+    /**
+     * The user-specified API key name
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     /** A timestamp indicating when the API key was created */
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
@@ -156,9 +176,17 @@ public class OrgApiKeyCreateResponse(neonJson: JsonObject) : NeonModel(neonJson)
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The API key ID */
     public val `id`: kotlin.Long get() = required("id") { asLong(it) }
-    /** The generated 64-bit token required to access the Neon API (a secret: never printed by toString) */
+    /**
+     * The generated 64-bit token required to access the Neon API
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `key`: kotlin.String get() = required("key") { asString(it) }
-    /** The user-specified API key name (a secret: never printed by toString) */
+    /**
+     * The user-specified API key name
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     /** A timestamp indicating when the API key was created */
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
@@ -297,7 +325,11 @@ public class OperationsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `operations`: kotlin.collections.List<Operation> get() = required("operations") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Operation(it) } } }
 }
 
-/** The known values of `OperationAction` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `OperationAction` (an open set: a field of this type is a String and may hold others).
+ *
+ * The action performed by the operation
+ */
 public object OperationAction {
     public const val CREATE_COMPUTE: kotlin.String = "create_compute"
     public const val CREATE_TIMELINE: kotlin.String = "create_timeline"
@@ -338,7 +370,11 @@ public object OperationAction {
     public val values: kotlin.collections.List<kotlin.String> = listOf("create_compute", "create_timeline", "start_compute", "suspend_compute", "apply_config", "check_availability", "delete_timeline", "create_branch", "import_data", "tenant_ignore", "tenant_attach", "tenant_detach", "tenant_detach_safekeepers", "tenant_attach_safekeepers", "tenant_reattach", "replace_safekeeper", "disable_maintenance", "apply_storage_config", "prepare_secondary_pageserver", "switch_pageserver", "detach_parent_branch", "timeline_archive", "timeline_unarchive", "start_reserved_compute", "sync_dbs_and_roles_from_compute", "apply_schema_from_branch", "timeline_mark_invisible", "timeline_update_protected_config", "prewarm_replica", "promote_replica", "set_storage_non_dirty", "swap_binding_id", "finalize_migration", "mark_migration_prepared", "update_catalog", "epc_sync")
 }
 
-/** The known values of `OperationStatus` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `OperationStatus` (an open set: a field of this type is a String and may hold others).
+ *
+ * The status of the operation
+ */
 public object OperationStatus {
     public const val SCHEDULING: kotlin.String = "scheduling"
     public const val RUNNING: kotlin.String = "running"
@@ -363,7 +399,17 @@ public class ProjectListItem(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `regionId`: kotlin.String get() = required("region_id") { asString(it) }
     /** The project name */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String get() = required("provisioner") { asString(it) }
     /** A collection of settings for a Neon endpoint */
     public val `defaultEndpointSettings`: DefaultEndpointSettings? get() = optional("default_endpoint_settings") { asObject(it)?.let { DefaultEndpointSettings(it) } }
@@ -392,12 +438,23 @@ public class ProjectListItem(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `updatedAt`: kotlin.String get() = required("updated_at") { asString(it) }
     /** The current space occupied by the project in storage, in bytes. Synthetic storage size combines the logical data size and Write-Ahead Log (WAL) size for all branches in a project. */
     public val `syntheticStorageSize`: kotlin.Long? get() = optional("synthetic_storage_size") { asLong(it) }
-    /** DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead. A timestamp indicating when the project quota resets */
+    /**
+     * DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
+     * A timestamp indicating when the project quota resets
+     */
     public val `quotaResetAt`: kotlin.String? get() = optional("quota_reset_at") { asString(it) }
     public val `ownerId`: kotlin.String get() = required("owner_id") { asString(it) }
-    /** The most recent time when any endpoint of this project was active. */
+    /**
+     * The most recent time when any endpoint of this project was active.
+     *
+     * Omitted when observed no activity for endpoints of this project.
+     */
     public val `computeLastActiveAt`: kotlin.String? get() = optional("compute_last_active_at") { asString(it) }
-    /** Organization id if the project belongs to an organization. Permissions for the project will be given to organization members as defined by the organization admins. The permissions of the project do not depend on the user that created the project if a project belongs to an organization. */
+    /**
+     * Organization id if the project belongs to an organization.
+     * Permissions for the project will be given to organization members as defined by the organization admins.
+     * The permissions of the project do not depend on the user that created the project if a project belongs to an organization.
+     */
     public val `orgId`: kotlin.String? get() = optional("org_id") { asString(it) }
     /** Organization name if the project belongs to an organization. */
     public val `orgName`: kotlin.String? get() = optional("org_name") { asString(it) }
@@ -415,15 +472,34 @@ public class ProjectListItem(neonJson: JsonObject) : NeonModel(neonJson) {
 public class Project(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag. The value is reset at the beginning of each billing period. */
+    /**
+     * Bytes-Hour. Project consumed that much storage hourly during the billing period. The value has some lag.
+     * The value is reset at the beginning of each billing period.
+     */
     public val `dataStorageBytesHour`: kotlin.Long get() = required("data_storage_bytes_hour") { asLong(it) }
-    /** Bytes. Egress traffic from the Neon cloud to the client for given project over the billing period. Includes deleted endpoints. The value has some lag. The value is reset at the beginning of each billing period. */
+    /**
+     * Bytes. Egress traffic from the Neon cloud to the client for given project over the billing period.
+     * Includes deleted endpoints. The value has some lag. The value is reset at the beginning of each billing period.
+     */
     public val `dataTransferBytes`: kotlin.Long get() = required("data_transfer_bytes") { asLong(it) }
-    /** Bytes. Amount of WAL that travelled through storage for given project across all branches. The value has some lag. The value is reset at the beginning of each billing period. */
+    /**
+     * Bytes. Amount of WAL that travelled through storage for given project across all branches.
+     * The value has some lag. The value is reset at the beginning of each billing period.
+     */
     public val `writtenDataBytes`: kotlin.Long get() = required("written_data_bytes") { asLong(it) }
-    /** Seconds. The number of CPU seconds used by the project's compute endpoints, including compute endpoints that have been deleted. The value has some lag. The value is reset at the beginning of each billing period. Examples: 1. An endpoint that uses 1 CPU for 1 second is equal to `compute_time=1`. 2. An endpoint that uses 2 CPUs simultaneously for 1 second is equal to `compute_time=2`. */
+    /**
+     * Seconds. The number of CPU seconds used by the project's compute endpoints, including compute endpoints that have been deleted.
+     * The value has some lag. The value is reset at the beginning of each billing period.
+     * Examples:
+     * 1. An endpoint that uses 1 CPU for 1 second is equal to `compute_time=1`.
+     * 2. An endpoint that uses 2 CPUs simultaneously for 1 second is equal to `compute_time=2`.
+     */
     public val `computeTimeSeconds`: kotlin.Long get() = required("compute_time_seconds") { asLong(it) }
-    /** Seconds. Control plane observed endpoints of this project being active this amount of wall-clock time. The value has some lag. The value is reset at the beginning of each billing period. */
+    /**
+     * Seconds. Control plane observed endpoints of this project being active this amount of wall-clock time.
+     * The value has some lag.
+     * The value is reset at the beginning of each billing period.
+     */
     public val `activeTimeSeconds`: kotlin.Long get() = required("active_time_seconds") { asLong(it) }
     /** DEPRECATED, use compute_time instead. */
     public val `cpuUsedSec`: kotlin.Long get() = required("cpu_used_sec") { asLong(it) }
@@ -435,7 +511,17 @@ public class Project(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `regionId`: kotlin.String get() = required("region_id") { asString(it) }
     /** The project name */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String get() = required("provisioner") { asString(it) }
     /** A collection of settings for a Neon endpoint */
     public val `defaultEndpointSettings`: DefaultEndpointSettings? get() = optional("default_endpoint_settings") { asObject(it)?.let { DefaultEndpointSettings(it) } }
@@ -466,11 +552,18 @@ public class Project(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `consumptionPeriodStart`: kotlin.String get() = required("consumption_period_start") { asString(it) }
     /** A date-time indicating when Neon Cloud plans to stop measuring consumption for current consumption period. */
     public val `consumptionPeriodEnd`: kotlin.String get() = required("consumption_period_end") { asString(it) }
-    /** DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead. A timestamp indicating when the project quota resets. */
+    /**
+     * DEPRECATED. Use `consumption_period_end` from the getProject endpoint instead.
+     * A timestamp indicating when the project quota resets.
+     */
     public val `quotaResetAt`: kotlin.String? get() = optional("quota_reset_at") { asString(it) }
     public val `ownerId`: kotlin.String get() = required("owner_id") { asString(it) }
     public val `owner`: ProjectOwnerData? get() = optional("owner") { asObject(it)?.let { ProjectOwnerData(it) } }
-    /** The most recent time when any endpoint of this project was active. */
+    /**
+     * The most recent time when any endpoint of this project was active.
+     *
+     * Omitted when observed no activity for endpoints of this project.
+     */
     public val `computeLastActiveAt`: kotlin.String? get() = optional("compute_last_active_at") { asString(it) }
     public val `orgId`: kotlin.String? get() = optional("org_id") { asString(it) }
     /** A timestamp indicating when project update begins. If set, computes might experience a brief restart around this time. */
@@ -514,17 +607,52 @@ public class AcceptProjectTransferRequestSatisfiesPlanError(neonJson: JsonObject
 public class ProjectSettingsData(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Per-project consumption quotas. If a quota is exceeded, all active computes are automatically suspended and cannot be started via API calls or incoming connections. */
+    /**
+     * Per-project consumption quotas. If a quota is exceeded, all active computes
+     * are automatically suspended and cannot be started via API calls or incoming connections.
+     *
+     * The exception is `logical_size_bytes`, which is enforced per branch.
+     * If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+     * but write operations will fail—allowing data to be deleted to free up space.
+     * Computes on other branches are not affected.
+     *
+     * Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+     *
+     * Quotas are enforced using per-project consumption metrics with the same names.
+     * These metrics reset at the start of each billing period. `logical_size_bytes`
+     * is also an exception—it reflects the total data stored in a branch and does not reset.
+     *
+     * A zero or empty quota value means “unlimited.”
+     */
     public val `quota`: ProjectQuota? get() = optional("quota") { asObject(it)?.let { ProjectQuota(it) } }
-    /** A list of IP addresses that are allowed to connect to the compute endpoint. If the list is empty or not set, all IP addresses are allowed. If protected_branches_only is true, the list will be applied only to protected branches. */
+    /**
+     * A list of IP addresses that are allowed to connect to the compute endpoint.
+     * If the list is empty or not set, all IP addresses are allowed.
+     * If protected_branches_only is true, the list will be applied only to protected branches.
+     */
     public val `allowedIps`: AllowedIps? get() = optional("allowed_ips") { asObject(it)?.let { AllowedIps(it) } }
-    /** Sets wal_level=logical for all compute endpoints in this project. All active endpoints will be suspended. Once enabled, logical replication cannot be disabled. */
+    /**
+     * Sets wal_level=logical for all compute endpoints in this project.
+     * All active endpoints will be suspended.
+     * Once enabled, logical replication cannot be disabled.
+     */
     public val `enableLogicalReplication`: kotlin.Boolean? get() = optional("enable_logical_replication") { asBool(it) }
-    /** A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure. During this time, the project's compute endpoints may be unavailable and existing connections can be interrupted. */
+    /**
+     * A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+     * During this time, the project's compute endpoints may be unavailable and existing connections can be
+     * interrupted.
+     */
     public val `maintenanceWindow`: MaintenanceWindow? get() = optional("maintenance_window") { asObject(it)?.let { MaintenanceWindow(it) } }
-    /** When set, connections from the public internet are disallowed. This supersedes the AllowedIPs list. This parameter is under active development and its semantics may change in the future. */
+    /**
+     * When set, connections from the public internet
+     * are disallowed. This supersedes the AllowedIPs list.
+     * This parameter is under active development and its semantics may change in the future.
+     */
     public val `blockPublicConnections`: kotlin.Boolean? get() = optional("block_public_connections") { asBool(it) }
-    /** When set, connections using VPC endpoints are disallowed. This parameter is under active development and its semantics may change in the future. */
+    /**
+     * When set, connections using VPC endpoints are disallowed.
+     * This parameter is under active development and its semantics may change in the future.
+     */
     public val `blockVpcConnections`: kotlin.Boolean? get() = optional("block_vpc_connections") { asBool(it) }
     public val `auditLogLevel`: kotlin.String? get() = optional("audit_log_level") { asString(it) }
     public val `hipaa`: kotlin.Boolean? get() = optional("hipaa") { asBool(it) }
@@ -549,7 +677,10 @@ public class ProjectsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `projects`: kotlin.collections.List<ProjectListItem> get() = required("projects") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ProjectListItem(it) } } }
-    /** A list of project IDs indicating which projects are known to exist, but whose details could not be fetched within the requested (or implicit) time limit */
+    /**
+     * A list of project IDs indicating which projects are known to exist, but whose details could not
+     * be fetched within the requested (or implicit) time limit
+     */
     public val `unavailableProjectIds`: kotlin.collections.List<kotlin.String>? get() = optional("unavailable_project_ids") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
 }
 
@@ -557,7 +688,7 @@ public class ProjectPermission(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `id`: kotlin.String get() = required("id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `grantedToEmail`: kotlin.String get() = required("granted_to_email") { asString(it) }
     public val `grantedAt`: kotlin.String get() = required("granted_at") { asString(it) }
     public val `revokedAt`: kotlin.String? get() = optional("revoked_at") { asString(it) }
@@ -572,11 +703,18 @@ public class ProjectPermissions(neonJson: JsonObject) : NeonModel(neonJson) {
 public class GrantPermissionToProjectRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
 }
 
-/** The known values of `ProjectPermissionLevel` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectPermissionLevel` (an open set: a field of this type is a String and may hold others).
+ *
+ * The caller's effective permission for a project when
+ * per-project permissions are enabled. Values correspond to viewer,
+ * editor, and admin/manage project access levels. Omitted for personal
+ * projects, flag-off organizations, and non-user subjects.
+ */
 public object ProjectPermissionLevel {
     public const val VIEWER: kotlin.String = "VIEWER"
     public const val EDITOR: kotlin.String = "EDITOR"
@@ -737,15 +875,36 @@ public class Branch(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `projectId`: kotlin.String get() = required("project_id") { asString(it) }
     /** The `branch_id` of the parent branch */
     public val `parentId`: kotlin.String? get() = optional("parent_id") { asString(it) }
-    /** The Log Sequence Number (LSN) on the parent branch from which this branch was created. When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint, this value isn’t finalized until all operations related to the restore have completed successfully. */
+    /**
+     * The Log Sequence Number (LSN) on the parent branch from which this branch was created.
+     * When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint,
+     * this value isn’t finalized until all operations related to the restore have completed successfully.
+     */
     public val `parentLsn`: kotlin.String? get() = optional("parent_lsn") { asString(it) }
-    /** The point in time on the parent branch from which this branch was created. When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint, this value isn’t finalized until all operations related to the restore have completed successfully. After all the operations completed, this value might stay empty. */
+    /**
+     * The point in time on the parent branch from which this branch was created.
+     * When restoring a branch using the `POST /projects/{project_id}/branches/{branch_id}/restore` endpoint,
+     * this value isn’t finalized until all operations related to the restore have completed successfully.
+     * After all the operations completed, this value might stay empty.
+     */
     public val `parentTimestamp`: kotlin.String? get() = optional("parent_timestamp") { asString(it) }
     /** The branch name */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** The branch’s state, indicating if it is initializing, ready for use, or archived. * 'init' - the branch is being created but is not available for querying. * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying. * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times. * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times. */
+    /**
+     * The branch’s state, indicating if it is initializing, ready for use, or archived.
+     *   * 'init' - the branch is being created but is not available for querying.
+     *   * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
+     *   * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
+     *   * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+     */
     public val `currentState`: kotlin.String get() = required("current_state") { asString(it) }
-    /** The branch’s state, indicating if it is initializing, ready for use, or archived. * 'init' - the branch is being created but is not available for querying. * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying. * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times. * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times. */
+    /**
+     * The branch’s state, indicating if it is initializing, ready for use, or archived.
+     *   * 'init' - the branch is being created but is not available for querying.
+     *   * 'resetting' - the branch is being reset to a specific point in time or LSN and is not yet available for querying.
+     *   * 'ready' - the branch is fully operational and ready for querying. Expect normal query response times.
+     *   * 'archived' - the branch is stored in cost-effective archival storage. Expect slow query response times.
+     */
     public val `pendingState`: kotlin.String? get() = optional("pending_state") { asString(it) }
     /** A UTC timestamp indicating when the `current_state` began */
     public val `stateChangedAt`: kotlin.String get() = required("state_changed_at") { asString(it) }
@@ -753,13 +912,22 @@ public class Branch(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `logicalSize`: kotlin.Long? get() = optional("logical_size") { asLong(it) }
     /** The branch creation source */
     public val `creationSource`: kotlin.String get() = required("creation_source") { asString(it) }
-    /** DEPRECATED. Use `default` field. Whether the branch is the project's primary branch */
+    /**
+     * DEPRECATED. Use `default` field.
+     * Whether the branch is the project's primary branch
+     */
     public val `primary`: kotlin.Boolean? get() = optional("primary") { asBool(it) }
     /** Whether the branch is the project's default branch */
     public val `default`: kotlin.Boolean? get() = optional("default") { asBool(it) }
     /** Whether the branch is protected */
     public val `protected`: kotlin.Boolean get() = required("protected") { asBool(it) }
-    /** CPU seconds used by all of the branch's compute endpoints, including deleted ones. This value is reset at the beginning of each billing period. Examples: 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`. 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`. */
+    /**
+     * CPU seconds used by all of the branch's compute endpoints, including deleted ones.
+     * This value is reset at the beginning of each billing period.
+     * Examples:
+     * 1. A branch that uses 1 CPU for 1 second is equal to `cpu_used_sec=1`.
+     * 2. A branch that uses 2 CPUs simultaneously for 1 second is equal to `cpu_used_sec=2`.
+     */
     public val `cpuUsedSec`: kotlin.Long get() = required("cpu_used_sec") { asLong(it) }
     public val `computeTimeSeconds`: kotlin.Long get() = required("compute_time_seconds") { asLong(it) }
     public val `activeTimeSeconds`: kotlin.Long get() = required("active_time_seconds") { asLong(it) }
@@ -769,17 +937,33 @@ public class Branch(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
     /** A timestamp indicating when the branch was last updated */
     public val `updatedAt`: kotlin.String get() = required("updated_at") { asString(it) }
-    /** The time-to-live (TTL) duration originally configured for the branch, in seconds. This read-only value represents the interval between the time `expires_at` was set and the expiration timestamp itself. It is preserved to ensure the same TTL duration is reapplied when resetting the branch from its parent, and only updates when a new `expires_at` value is set. */
+    /**
+     * The time-to-live (TTL) duration originally configured for the branch, in seconds. This read-only value represents the interval between the time `expires_at` was set and the expiration timestamp itself. It is preserved to ensure the same TTL duration is reapplied when resetting the branch from its parent, and only updates when a new `expires_at` value is set.
+     *
+     * Access to this feature is currently limited to participants in the Early Access Program.
+     */
     public val `ttlIntervalSeconds`: kotlin.Long? get() = optional("ttl_interval_seconds") { asLong(it) }
-    /** The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. */
+    /**
+     * The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+     *
+     * Access to this feature is currently limited to participants in the Early Access Program.
+     */
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
     /** A timestamp indicating when the branch was last reset */
     public val `lastResetAt`: kotlin.String? get() = optional("last_reset_at") { asString(it) }
     /** The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system. */
     public val `createdBy`: BranchCreatedBy? get() = optional("created_by") { asObject(it)?.let { BranchCreatedBy(it) } }
-    /** The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default). * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch. * `parent-data` - creates the branch with both schema and data from the parent. */
+    /**
+     * The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+     *   * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+     *   * `parent-data` - creates the branch with both schema and data from the parent.
+     */
     public val `initSource`: kotlin.String? get() = optional("init_source") { asString(it) }
-    /** Could be `restored`, `finalized` or `detaching`. A `restored` branch becomes permanently `finalized` when you call `finalizeRestoreBranch` A `restored` or `finalized` branch may begin `detaching` as a one-time performance optimisation, after which it will continue in its original state */
+    /**
+     * Could be `restored`, `finalized` or `detaching`.
+     * A `restored` branch becomes permanently `finalized` when you call `finalizeRestoreBranch`
+     * A `restored` or `finalized` branch may begin `detaching` as a one-time performance optimisation, after which it will continue in its original state
+     */
     public val `restoreStatus`: kotlin.String? get() = optional("restore_status") { asString(it) }
     /** ID of the snapshot that was the restore source for this branch */
     public val `restoredFrom`: kotlin.String? get() = optional("restored_from") { asString(it) }
@@ -787,7 +971,12 @@ public class Branch(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `restoredAs`: kotlin.String? get() = optional("restored_as") { asString(it) }
     /** A list of actions that are currently restricted for this branch and the reason why. */
     public val `restrictedActions`: kotlin.collections.List<BranchRestrictedAction>? get() = optional("restricted_actions") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { BranchRestrictedAction(it) } } }
-    /** Recovery information for a deleted branch. Only present when listing deleted branches with `include_deleted=true`. */
+    /**
+     * Recovery information for a deleted branch. Only present when listing deleted branches
+     * with `include_deleted=true`.
+     *
+     * This is part of the Branch Recovery feature, which is in preview and not available to all users.
+     */
     public val `recovery`: BranchRecoveryInfo? get() = optional("recovery") { asObject(it)?.let { BranchRecoveryInfo(it) } }
 }
 
@@ -801,7 +990,12 @@ public class BranchRestrictedAction(neonJson: JsonObject) : NeonModel(neonJson) 
     public val `reason`: kotlin.String get() = required("reason") { asString(it) }
 }
 
-/** Recovery information for a deleted branch. Only present when listing deleted branches with `include_deleted=true`. */
+/**
+ * Recovery information for a deleted branch. Only present when listing deleted branches
+ * with `include_deleted=true`.
+ *
+ * This is part of the Branch Recovery feature, which is in preview and not available to all users.
+ */
 public class BranchRecoveryInfo(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
@@ -820,13 +1014,38 @@ public class BranchCreateRequestEndpointOptions(neonJson: JsonObject) : NeonMode
     public val `type`: kotlin.String get() = required("type") { asString(it) }
     /** A collection of settings for a compute endpoint */
     public val `settings`: EndpointSettingsData? get() = optional("settings") { asObject(it)?.let { EndpointSettingsData(it) } }
-    /** The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The minimum number of Compute Units. The minimum value is `0.25`.
+     *     See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     *     for more information.
+     */
     public val `autoscalingLimitMinCu`: kotlin.Double? get() = optional("autoscaling_limit_min_cu") { asDouble(it) }
-    /** The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The maximum number of Compute Units.
+     *     See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     *     for more information.
+     */
     public val `autoscalingLimitMaxCu`: kotlin.Double? get() = optional("autoscaling_limit_max_cu") { asDouble(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String? get() = optional("provisioner") { asString(it) }
-    /** Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration). */
+    /**
+     * Duration of inactivity in seconds after which the compute endpoint is
+     * automatically suspended. The value `0` means use the default value.
+     * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+     * The minimum value is `60` seconds (1 minute).
+     * The maximum value is `604800` seconds (1 week). For more information, see
+     * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+     */
     public val `suspendTimeoutSeconds`: kotlin.Long? get() = optional("suspend_timeout_seconds") { asLong(it) }
 }
 
@@ -838,7 +1057,10 @@ public class BranchAnonymizedCreateRequest(neonJson: JsonObject) : NeonModel(neo
     public val `branchCreate`: BranchCreateRequest? get() = optional("branch_create") { asObject(it)?.let { BranchCreateRequest(it) } }
     /** List of masking rules to apply to the branch. */
     public val `maskingRules`: kotlin.collections.List<MaskingRule>? get() = optional("masking_rules") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { MaskingRule(it) } } }
-    /** If true, automatically start anonymization after the branch is created. Defaults to false. */
+    /**
+     * If true, automatically start anonymization after the branch is created.
+     * Defaults to false.
+     */
     public val `startAnonymization`: kotlin.Boolean? get() = optional("start_anonymization") { asBool(it) }
 }
 
@@ -858,13 +1080,23 @@ public class BranchUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
 public class BranchRestoreRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The `branch_id` of the restore source branch. If `source_timestamp` and `source_lsn` are omitted, the branch will be restored to head. If `source_branch_id` is equal to the branch's id, `source_timestamp` or `source_lsn` is required. */
+    /**
+     * The `branch_id` of the restore source branch.
+     * If `source_timestamp` and `source_lsn` are omitted, the branch will be restored to head.
+     * If `source_branch_id` is equal to the branch's id, `source_timestamp` or `source_lsn` is required.
+     */
     public val `sourceBranchId`: kotlin.String get() = required("source_branch_id") { asString(it) }
     /** A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN. */
     public val `sourceLsn`: kotlin.String? get() = optional("source_lsn") { asString(it) }
-    /** A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time. The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`. */
+    /**
+     * A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+     * The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+     */
     public val `sourceTimestamp`: kotlin.String? get() = optional("source_timestamp") { asString(it) }
-    /** If not empty, the previous state of the branch will be saved to a branch with this name. If the branch has children or the `source_branch_id` is equal to the branch id, this field is required. All existing child branches will be moved to the newly created branch under the name `preserve_under_name`. */
+    /**
+     * If not empty, the previous state of the branch will be saved to a branch with this name.
+     * If the branch has children or the `source_branch_id` is equal to the branch id, this field is required. All existing child branches will be moved to the newly created branch under the name `preserve_under_name`.
+     */
     public val `preserveUnderName`: kotlin.String? get() = optional("preserve_under_name") { asString(it) }
 }
 
@@ -902,17 +1134,43 @@ public class BranchesCountResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class MaskingRule(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The name of the database containing the table to be masked (a secret: never printed by toString) */
+    /**
+     * The name of the database containing the table to be masked
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `databaseName`: kotlin.String get() = required("database_name") { asString(it) }
-    /** The name of the schema containing the table to be masked (a secret: never printed by toString) */
+    /**
+     * The name of the schema containing the table to be masked
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `schemaName`: kotlin.String get() = required("schema_name") { asString(it) }
-    /** The name of the table containing the column to be masked (a secret: never printed by toString) */
+    /**
+     * The name of the table containing the column to be masked
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `tableName`: kotlin.String get() = required("table_name") { asString(it) }
-    /** The name of the column to be masked (a secret: never printed by toString) */
+    /**
+     * The name of the column to be masked
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `columnName`: kotlin.String get() = required("column_name") { asString(it) }
-    /** The PostgreSQL Anonymizer masking function to apply. Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()') or a custom function definition (e.g., 'anon.hash(column_name)') (a secret: never printed by toString) */
+    /**
+     * The PostgreSQL Anonymizer masking function to apply.
+     * Can be a predefined function (e.g., 'anon.random_string(10)', 'anon.fake_email()')
+     * or a custom function definition (e.g., 'anon.hash(column_name)')
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `maskingFunction`: kotlin.String? get() = optional("masking_function") { asString(it) }
-    /** A literal value to set on the column when masking. (a secret: never printed by toString) */
+    /**
+     * A literal value to set on the column when masking.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `maskingValue`: kotlin.String? get() = optional("masking_value") { asString(it) }
 }
 
@@ -926,7 +1184,10 @@ public class MaskingRulesResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class MaskingRulesUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** List of masking rules to apply to the branch. This will replace all existing masking rules for the branch. */
+    /**
+     * List of masking rules to apply to the branch.
+     * This will replace all existing masking rules for the branch.
+     */
     public val `maskingRules`: kotlin.collections.List<MaskingRule> get() = required("masking_rules") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { MaskingRule(it) } } }
 }
 
@@ -937,7 +1198,11 @@ public class AnonymizedBranchStatusResponse(neonJson: JsonObject) : NeonModel(ne
     public val `projectId`: kotlin.String get() = required("project_id") { asString(it) }
     /** The ID of the anonymized branch */
     public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
-    /** The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error (a secret: never printed by toString) */
+    /**
+     * The current state of the anonymized branch. Possible values: created, initialized, initialization_error, anonymizing, anonymized, error
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `state`: kotlin.String get() = required("state") { asString(it) }
     /** A descriptive message about the current status or any errors */
     public val `statusMessage`: kotlin.String? get() = optional("status_message") { asString(it) }
@@ -957,7 +1222,10 @@ public class AnonymizationRunMetadata(neonJson: JsonObject) : NeonModel(neonJson
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** Timestamp indicating when the latest anonymization attempt started. */
     public val `startedAt`: kotlin.String? get() = optional("started_at") { asString(it) }
-    /** Timestamp indicating when the latest anonymization attempt completed. Populated even if the attempt failed. */
+    /**
+     * Timestamp indicating when the latest anonymization attempt completed.
+     * Populated even if the attempt failed.
+     */
     public val `completedAt`: kotlin.String? get() = optional("completed_at") { asString(it) }
     /** UUID of the user who triggered the latest anonymization attempt. */
     public val `triggeredBy`: kotlin.String? get() = optional("triggered_by") { asString(it) }
@@ -970,22 +1238,44 @@ public class AnonymizationRunMetadata(neonJson: JsonObject) : NeonModel(neonJson
 public class ConnectionParameters(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Database name (a secret: never printed by toString) */
+    /**
+     * Database name
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `database`: kotlin.String get() = required("database") { asString(it) }
-    /** Password for the role (a secret: never printed by toString) */
+    /**
+     * Password for the role
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `password`: kotlin.String get() = required("password") { asString(it) }
     /** Role name */
     public val `role`: kotlin.String get() = required("role") { asString(it) }
-    /** Hostname (a secret: never printed by toString) */
+    /**
+     * Hostname
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `host`: kotlin.String get() = required("host") { asString(it) }
-    /** Pooler hostname (a secret: never printed by toString) */
+    /**
+     * Pooler hostname
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `poolerHost`: kotlin.String get() = required("pooler_host") { asString(it) }
 }
 
 public class ConnectionDetails(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS) The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable. When creating a branch from a parent with more than one role or database, the response body does not include a connection URI. (a secret: never printed by toString) */
+    /**
+     * The connection URI is defined as specified here: [Connection URIs](https://www.postgresql.org/docs/current/libpq-connect.html#LIBPQ-CONNSTRING-URIS)
+     * The connection URI can be used to connect to a Postgres database with psql or defined in a DATABASE_URL environment variable.
+     * When creating a branch from a parent with more than one role or database, the response body does not include a connection URI.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `connectionUri`: kotlin.String get() = required("connection_uri") { asString(it) }
     public val `connectionParameters`: ConnectionParameters get() = required("connection_parameters") { asObject(it)?.let { ConnectionParameters(it) } }
 }
@@ -993,14 +1283,22 @@ public class ConnectionDetails(neonJson: JsonObject) : NeonModel(neonJson) {
 public class ConnectionURIResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The connection URI. (a secret: never printed by toString) */
+    /**
+     * The connection URI.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `uri`: kotlin.String get() = required("uri") { asString(it) }
 }
 
 public class Endpoint(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database. (a secret: never printed by toString) */
+    /**
+     * The hostname of the compute endpoint. This is the hostname specified when connecting to a Neon database.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `host`: kotlin.String get() = required("host") { asString(it) }
     /** The compute endpoint ID. Compute endpoint IDs have an `ep-` prefix. For example: `ep-little-smoke-851426` */
     public val `id`: kotlin.String get() = required("id") { asString(it) }
@@ -1024,11 +1322,20 @@ public class Endpoint(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `pendingState`: kotlin.String? get() = optional("pending_state") { asString(it) }
     /** A collection of settings for a compute endpoint */
     public val `settings`: EndpointSettingsData get() = required("settings") { asObject(it)?.let { EndpointSettingsData(it) } }
-    /** DEPRECATED. Whether to enable connection pooling for the compute endpoint. The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string. See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling) */
+    /**
+     * DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+     * The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+     * See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+     */
     public val `poolerEnabled`: kotlin.Boolean get() = required("pooler_enabled") { asBool(it) }
     /** DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20. */
     public val `poolerMode`: kotlin.String get() = required("pooler_mode") { asString(it) }
-    /** Whether to restrict connections to the compute endpoint. Enabling this option schedules a suspend compute operation. A disabled compute endpoint cannot be enabled by a connection or console action. */
+    /**
+     * Whether to restrict connections to the compute endpoint.
+     * Enabling this option schedules a suspend compute operation.
+     * A disabled compute endpoint cannot be enabled by a connection or
+     * console action.
+     */
     public val `disabled`: kotlin.Boolean get() = required("disabled") { asBool(it) }
     /** Whether to permit passwordless access to the compute endpoint */
     public val `passwordlessAccess`: kotlin.Boolean get() = required("passwordless_access") { asBool(it) }
@@ -1046,15 +1353,36 @@ public class Endpoint(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `suspendedAt`: kotlin.String? get() = optional("suspended_at") { asString(it) }
     /** DEPRECATED. Use the "host" property instead. */
     public val `proxyHost`: kotlin.String get() = required("proxy_host") { asString(it) }
-    /** Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration). */
+    /**
+     * Duration of inactivity in seconds after which the compute endpoint is
+     * automatically suspended. The value `0` means use the default value.
+     * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+     * The minimum value is `60` seconds (1 minute).
+     * The maximum value is `604800` seconds (1 week). For more information, see
+     * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+     */
     public val `suspendTimeoutSeconds`: kotlin.Long get() = required("suspend_timeout_seconds") { asLong(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String get() = required("provisioner") { asString(it) }
     /** Attached compute's release version number. */
     public val `computeReleaseVersion`: kotlin.String? get() = optional("compute_release_version") { asString(it) }
 }
 
-/** The known values of `EndpointState` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `EndpointState` (an open set: a field of this type is a String and may hold others).
+ *
+ * The state of the compute endpoint
+ */
 public object EndpointState {
     public const val INIT: kotlin.String = "init"
     public const val ACTIVE: kotlin.String = "active"
@@ -1062,20 +1390,32 @@ public object EndpointState {
     public val values: kotlin.collections.List<kotlin.String> = listOf("init", "active", "idle")
 }
 
-/** The known values of `EndpointType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `EndpointType` (an open set: a field of this type is a String and may hold others).
+ *
+ * The compute endpoint type. Either `read_write` or `read_only`.
+ */
 public object EndpointType {
     public const val READ_ONLY: kotlin.String = "read_only"
     public const val READ_WRITE: kotlin.String = "read_write"
     public val values: kotlin.collections.List<kotlin.String> = listOf("read_only", "read_write")
 }
 
-/** The known values of `EndpointPoolerMode` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `EndpointPoolerMode` (an open set: a field of this type is a String and may hold others).
+ *
+ * DEPRECATED. The connection pooler mode. Neon supports PgBouncer in `transaction` mode only. This schema is deprecated and will be removed after 2026-06-20.
+ */
 public object EndpointPoolerMode {
     public const val TRANSACTION: kotlin.String = "transaction"
     public val values: kotlin.collections.List<kotlin.String> = listOf("transaction")
 }
 
-/** A list of IP addresses that are allowed to connect to the compute endpoint. If the list is empty or not set, all IP addresses are allowed. If protected_branches_only is true, the list will be applied only to protected branches. */
+/**
+ * A list of IP addresses that are allowed to connect to the compute endpoint.
+ * If the list is empty or not set, all IP addresses are allowed.
+ * If protected_branches_only is true, the list will be applied only to protected branches.
+ */
 public class AllowedIps(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
@@ -1085,11 +1425,18 @@ public class AllowedIps(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `protectedBranchesOnly`: kotlin.Boolean? get() = optional("protected_branches_only") { asBool(it) }
 }
 
-/** A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure. During this time, the project's compute endpoints may be unavailable and existing connections can be interrupted. */
+/**
+ * A maintenance window is a time period during which Neon may perform maintenance on the project's infrastructure.
+ * During this time, the project's compute endpoints may be unavailable and existing connections can be
+ * interrupted.
+ */
 public class MaintenanceWindow(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** A list of weekdays when the maintenance window is active. Encoded as ints, where 1 - Monday, and 7 - Sunday. */
+    /**
+     * A list of weekdays when the maintenance window is active.
+     * Encoded as ints, where 1 - Monday, and 7 - Sunday.
+     */
     public val `weekdays`: kotlin.collections.List<kotlin.Long> get() = required("weekdays") { asArray(it)?.mapNotNull { e1 -> asLong(e1) } }
     /** Start time of the maintenance window, in the format of "HH:MM". Uses UTC. */
     public val `startTime`: kotlin.String get() = required("start_time") { asString(it) }
@@ -1126,7 +1473,7 @@ public class EndpointResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class ConnectionURIsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `connectionUris`: kotlin.collections.List<ConnectionDetails> get() = required("connection_uris") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ConnectionDetails(it) } } }
 }
 
@@ -1175,11 +1522,20 @@ public class VPCEndpointDetails(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `vpcEndpointId`: kotlin.String get() = required("vpc_endpoint_id") { asString(it) }
     /** A descriptive label for the VPC endpoint */
     public val `label`: kotlin.String get() = required("label") { asString(it) }
-    /** The current state of the VPC endpoint. Possible values are `new` (just configured, pending acceptance) or `accepted` (VPC connection was accepted by Neon). (a secret: never printed by toString) */
+    /**
+     * The current state of the VPC endpoint. Possible values are
+     * `new` (just configured, pending acceptance) or `accepted`
+     * (VPC connection was accepted by Neon).
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `state`: kotlin.String get() = required("state") { asString(it) }
     /** The number of projects that are restricted to use this VPC endpoint. */
     public val `numRestrictedProjects`: kotlin.Long get() = required("num_restricted_projects") { asLong(it) }
-    /** A list of example projects that are restricted to use this VPC endpoint. There are at most 3 projects in the list, even if more projects are restricted. */
+    /**
+     * A list of example projects that are restricted to use this VPC endpoint.
+     * There are at most 3 projects in the list, even if more projects are restricted.
+     */
     public val `exampleRestrictedProjects`: kotlin.collections.List<kotlin.String> get() = required("example_restricted_projects") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
 }
 
@@ -1208,7 +1564,11 @@ public class Role(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
     /** The role name */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** The role password (a secret: never printed by toString) */
+    /**
+     * The role password
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `password`: kotlin.String? get() = optional("password") { asString(it) }
     /** Whether or not the role is system-protected */
     public val `protected`: kotlin.Boolean? get() = optional("protected") { asBool(it) }
@@ -1241,14 +1601,18 @@ public class JWKSResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class RolesResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `roles`: kotlin.collections.List<Role> get() = required("roles") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Role(it) } } }
 }
 
 public class RolePasswordResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The role password (a secret: never printed by toString) */
+    /**
+     * The role password
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `password`: kotlin.String get() = required("password") { asString(it) }
 }
 
@@ -1276,59 +1640,121 @@ public class PaymentSource(neonJson: JsonObject) : NeonModel(neonJson) {
 public class BillingAccount(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** State of the billing account. (a secret: never printed by toString) */
+    /**
+     * State of the billing account.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `state`: kotlin.String get() = required("state") { asString(it) }
     public val `paymentSource`: PaymentSource get() = required("payment_source") { asObject(it)?.let { PaymentSource(it) } }
-    /** Type of subscription to Neon Cloud. Notice that for users without billing account this will be "UNKNOWN" */
+    /**
+     * Type of subscription to Neon Cloud.
+     * Notice that for users without billing account this will be "UNKNOWN"
+     */
     public val `subscriptionType`: kotlin.String get() = required("subscription_type") { asString(it) }
     /** Indicates whether and how an account makes payments. */
     public val `paymentMethod`: kotlin.String get() = required("payment_method") { asString(it) }
     /** The last time the quota was reset. Defaults to the date-time the account is created. */
     public val `quotaResetAtLast`: kotlin.String get() = required("quota_reset_at_last") { asString(it) }
-    /** The full name of the individual or entity that owns the billing account. This name appears on invoices. (a secret: never printed by toString) */
+    /**
+     * The full name of the individual or entity that owns the billing account. This name appears on invoices.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** Billing email, to receive emails related to invoices and subscriptions. (a secret: never printed by toString) */
+    /**
+     * Billing email, to receive emails related to invoices and subscriptions.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
-    /** Billing address city. (a secret: never printed by toString) */
+    /**
+     * Billing address city.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `addressCity`: kotlin.String get() = required("address_city") { asString(it) }
-    /** Billing address country code defined by ISO 3166-1 alpha-2. (a secret: never printed by toString) */
+    /**
+     * Billing address country code defined by ISO 3166-1 alpha-2.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `addressCountry`: kotlin.String get() = required("address_country") { asString(it) }
     /** Billing address country name. */
     public val `addressCountryName`: kotlin.String? get() = optional("address_country_name") { asString(it) }
-    /** Billing address line 1. (a secret: never printed by toString) */
+    /**
+     * Billing address line 1.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `addressLine1`: kotlin.String get() = required("address_line1") { asString(it) }
-    /** Billing address line 2. (a secret: never printed by toString) */
+    /**
+     * Billing address line 2.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `addressLine2`: kotlin.String get() = required("address_line2") { asString(it) }
-    /** Billing address postal code. (a secret: never printed by toString) */
+    /**
+     * Billing address postal code.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `addressPostalCode`: kotlin.String get() = required("address_postal_code") { asString(it) }
-    /** Billing address state or region. (a secret: never printed by toString) */
+    /**
+     * Billing address state or region.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `addressState`: kotlin.String get() = required("address_state") { asString(it) }
     /** Orb user portal url */
     public val `orbPortalUrl`: kotlin.String? get() = optional("orb_portal_url") { asString(it) }
-    /** The tax identification number for the billing account, displayed on invoices. (a secret: never printed by toString) */
+    /**
+     * The tax identification number for the billing account, displayed on invoices.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `taxId`: kotlin.String? get() = optional("tax_id") { asString(it) }
     /** The type of the tax identification number based on the country. */
     public val `taxIdType`: kotlin.String? get() = optional("tax_id_type") { asString(it) }
     public val `planDetails`: PlanDetails? get() = optional("plan_details") { asObject(it)?.let { PlanDetails(it) } }
-    /** Monthly spending cap in cents for V3 paid plans. When set, notifications are sent at 80% and 100% of this limit. `null` means no limit is configured. */
+    /**
+     * Monthly spending cap in cents for V3 paid plans. When set,
+     * notifications are sent at 80% and 100% of this limit. `null`
+     * means no limit is configured.
+     */
     public val `spendingLimitCents`: kotlin.Long? get() = optional("spending_limit_cents") { asLong(it) }
 }
 
 public class SpendingLimitUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Monthly spending cap in cents. Must be positive. To remove a previously configured limit, send a DELETE request to the spending_limit endpoint — `0` and `null` are rejected here. The cap is alert-only: notifications fire at 80% and 100%, but computes are not suspended. Setting a cap below the period's already-accrued spend is permitted and will trigger the over-limit notification on the next worker run. */
+    /**
+     * Monthly spending cap in cents. Must be positive. To remove a
+     * previously configured limit, send a DELETE request to the
+     * spending_limit endpoint — `0` and `null` are rejected here.
+     * The cap is alert-only: notifications fire at 80% and 100%, but
+     * computes are not suspended. Setting a cap below the period's
+     * already-accrued spend is permitted and will trigger the
+     * over-limit notification on the next worker run.
+     */
     public val `spendingLimitCents`: kotlin.Long get() = required("spending_limit_cents") { asLong(it) }
 }
 
 public class SpendingLimitResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Monthly spending cap in cents. `null` indicates that no limit is currently configured. */
+    /**
+     * Monthly spending cap in cents. `null` indicates that no limit
+     * is currently configured.
+     */
     public val `spendingLimitCents`: kotlin.Long? get() = optional("spending_limit_cents") { asLong(it) }
 }
 
-/** The known values of `BillingAccountState` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BillingAccountState` (an open set: a field of this type is a String and may hold others).
+ *
+ * State of the billing account.
+ */
 public object BillingAccountState {
     public const val UNKNOWN: kotlin.String = "UNKNOWN"
     public const val ACTIVE: kotlin.String = "active"
@@ -1338,7 +1764,12 @@ public object BillingAccountState {
     public val values: kotlin.collections.List<kotlin.String> = listOf("UNKNOWN", "active", "suspended", "deactivated", "deleted")
 }
 
-/** The known values of `BillingSubscriptionType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BillingSubscriptionType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Type of subscription to Neon Cloud.
+ * Notice that for users without billing account this will be "UNKNOWN"
+ */
 public object BillingSubscriptionType {
     public const val UNKNOWN: kotlin.String = "UNKNOWN"
     public const val DIRECT_SALES: kotlin.String = "direct_sales"
@@ -1355,7 +1786,11 @@ public object BillingSubscriptionType {
     public val values: kotlin.collections.List<kotlin.String> = listOf("UNKNOWN", "direct_sales", "direct_sales_v3", "aws_marketplace", "free_v2", "free_v3", "launch", "launch_v3", "scale", "scale_v3", "business", "vercel_pg_legacy")
 }
 
-/** The known values of `BillingPaymentMethod` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BillingPaymentMethod` (an open set: a field of this type is a String and may hold others).
+ *
+ * Indicates whether and how an account makes payments.
+ */
 public object BillingPaymentMethod {
     public const val UNKNOWN: kotlin.String = "UNKNOWN"
     public const val NONE: kotlin.String = "none"
@@ -1391,21 +1826,21 @@ public class Database(neonJson: JsonObject) : NeonModel(neonJson) {
 public class DatabaseCreateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `database`: DatabaseCreateRequestDatabase get() = required("database") { asObject(it)?.let { DatabaseCreateRequestDatabase(it) } }
 }
 
 public class DatabaseUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `database`: DatabaseUpdateRequestDatabase get() = required("database") { asObject(it)?.let { DatabaseUpdateRequestDatabase(it) } }
 }
 
 public class DatabaseResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `database`: Database get() = required("database") { asObject(it)?.let { Database(it) } }
 }
 
@@ -1419,7 +1854,11 @@ public class Invitation(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `id`: kotlin.String get() = required("id") { asString(it) }
-    /** Email of the invited user (a secret: never printed by toString) */
+    /**
+     * Email of the invited user
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
     /** Organization id as it is stored in Neon */
     public val `orgId`: kotlin.String get() = required("org_id") { asString(it) }
@@ -1427,11 +1866,19 @@ public class Invitation(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `invitedBy`: kotlin.String get() = required("invited_by") { asString(it) }
     /** Timestamp when the invitation was created */
     public val `invitedAt`: kotlin.String get() = required("invited_at") { asString(it) }
-    /** The role of the organization member. Some role values may not be available for all organizations. */
+    /**
+     * The role of the organization member. Some role values may not be
+     * available for all organizations.
+     */
     public val `role`: kotlin.String get() = required("role") { asString(it) }
 }
 
-/** The known values of `MemberRole` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `MemberRole` (an open set: a field of this type is a String and may hold others).
+ *
+ * The role of the organization member. Some role values may not be
+ * available for all organizations.
+ */
 public object MemberRole {
     public const val ADMIN: kotlin.String = "admin"
     public const val MEMBER: kotlin.String = "member"
@@ -1447,7 +1894,10 @@ public class Member(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `id`: kotlin.String get() = required("id") { asString(it) }
     public val `userId`: kotlin.String get() = required("user_id") { asString(it) }
     public val `orgId`: kotlin.String get() = required("org_id") { asString(it) }
-    /** The role of the organization member. Some role values may not be available for all organizations. */
+    /**
+     * The role of the organization member. Some role values may not be
+     * available for all organizations.
+     */
     public val `role`: kotlin.String get() = required("role") { asString(it) }
     public val `joinedAt`: kotlin.String? get() = optional("joined_at") { asString(it) }
 }
@@ -1455,11 +1905,15 @@ public class Member(neonJson: JsonObject) : NeonModel(neonJson) {
 public class MemberUserInfo(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
     /** Whether the member has MFA (TOTP) enabled */
     public val `hasMfa`: kotlin.Boolean? get() = optional("has_mfa") { asBool(it) }
-    /** Timestamp of when the user account was deactivated. Absent for active users. When present, the UI should render a "Deactivated" badge inline next to the member. */
+    /**
+     * Timestamp of when the user account was deactivated.
+     * Absent for active users. When present, the UI should render a
+     * "Deactivated" badge inline next to the member.
+     */
     public val `deactivatedAt`: kotlin.String? get() = optional("deactivated_at") { asString(it) }
 }
 
@@ -1479,7 +1933,10 @@ public class Organization(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `plan`: kotlin.String get() = required("plan") { asString(it) }
     /** A timestamp indicting when the organization was created */
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
-    /** Organizations created via the Console or the API are managed by `console`. Organizations created by other methods can't be deleted via the Console or the API. */
+    /**
+     * Organizations created via the Console or the API are managed by `console`.
+     * Organizations created by other methods can't be deleted via the Console or the API.
+     */
     public val `managedBy`: kotlin.String get() = required("managed_by") { asString(it) }
     /** A timestamp indicating when the organization was updated */
     public val `updatedAt`: kotlin.String get() = required("updated_at") { asString(it) }
@@ -1504,9 +1961,12 @@ public class OrganizationInvitationsResponse(neonJson: JsonObject) : NeonModel(n
 public class OrganizationInviteCreateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
-    /** The role of the organization member. Some role values may not be available for all organizations. */
+    /**
+     * The role of the organization member. Some role values may not be
+     * available for all organizations.
+     */
     public val `role`: kotlin.String get() = required("role") { asString(it) }
 }
 
@@ -1519,7 +1979,10 @@ public class OrganizationInvitesCreateRequest(neonJson: JsonObject) : NeonModel(
 public class OrganizationMemberUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The role of the organization member. Some role values may not be available for all organizations. */
+    /**
+     * The role of the organization member. Some role values may not be
+     * available for all organizations.
+     */
     public val `role`: kotlin.String get() = required("role") { asString(it) }
 }
 
@@ -1554,12 +2017,16 @@ public class RegionResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class CurrentUserAuthAccount(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
     public val `image`: kotlin.String get() = required("image") { asString(it) }
-    /** DEPRECATED. Use `email` field. (a secret: never printed by toString) */
+    /**
+     * DEPRECATED. Use `email` field.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `login`: kotlin.String get() = required("login") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     /** Identity provider id from keycloak */
     public val `provider`: kotlin.String get() = required("provider") { asString(it) }
@@ -1572,19 +2039,26 @@ public class CurrentUserInfoResponse(neonJson: JsonObject) : NeonModel(neonJson)
     public val `activeSecondsLimit`: kotlin.Long get() = required("active_seconds_limit") { asLong(it) }
     public val `billingAccount`: BillingAccount? get() = optional("billing_account") { asObject(it)?.let { BillingAccount(it) } }
     public val `authAccounts`: kotlin.collections.List<CurrentUserAuthAccount> get() = required("auth_accounts") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { CurrentUserAuthAccount(it) } } }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
     public val `id`: kotlin.String get() = required("id") { asString(it) }
     public val `image`: kotlin.String get() = required("image") { asString(it) }
-    /** DEPRECATED. Use `email` field. (a secret: never printed by toString) */
+    /**
+     * DEPRECATED. Use `email` field.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `login`: kotlin.String get() = required("login") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `lastName`: kotlin.String get() = required("last_name") { asString(it) }
     public val `projectsLimit`: kotlin.Long get() = required("projects_limit") { asLong(it) }
     public val `branchesLimit`: kotlin.Long get() = required("branches_limit") { asLong(it) }
-    /** The maximum autoscaling limit in Compute Units. A value of 0 indicates no limit is configured. */
+    /**
+     * The maximum autoscaling limit in Compute Units.
+     * A value of 0 indicates no limit is configured.
+     */
     public val `maxAutoscalingLimit`: kotlin.Double get() = required("max_autoscaling_limit") { asDouble(it) }
     public val `computeSecondsLimit`: kotlin.Long? get() = optional("compute_seconds_limit") { asLong(it) }
     public val `plan`: kotlin.String get() = required("plan") { asString(it) }
@@ -1607,7 +2081,11 @@ public class TransferProjectsToOrganizationRequest(neonJson: JsonObject) : NeonM
     public val `projectIds`: kotlin.collections.List<kotlin.String> get() = required("project_ids") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
 }
 
-/** The known values of `IdentityProviderId` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `IdentityProviderId` (an open set: a field of this type is a String and may hold others).
+ *
+ * Identity provider id from keycloak
+ */
 public object IdentityProviderId {
     public const val GITHUB: kotlin.String = "github"
     public const val GOOGLE: kotlin.String = "google"
@@ -1631,7 +2109,23 @@ public class EndpointSettingsData(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `preloadLibraries`: PreloadLibraries? get() = optional("preload_libraries") { asObject(it)?.let { PreloadLibraries(it) } }
 }
 
-/** Per-project consumption quotas. If a quota is exceeded, all active computes are automatically suspended and cannot be started via API calls or incoming connections. */
+/**
+ * Per-project consumption quotas. If a quota is exceeded, all active computes
+ * are automatically suspended and cannot be started via API calls or incoming connections.
+ *
+ * The exception is `logical_size_bytes`, which is enforced per branch.
+ * If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+ * but write operations will fail—allowing data to be deleted to free up space.
+ * Computes on other branches are not affected.
+ *
+ * Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+ *
+ * Quotas are enforced using per-project consumption metrics with the same names.
+ * These metrics reset at the start of each billing period. `logical_size_bytes`
+ * is also an exception—it reflects the total data stored in a branch and does not reset.
+ *
+ * A zero or empty quota value means “unlimited.”
+ */
 public class ProjectQuota(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
@@ -1643,7 +2137,15 @@ public class ProjectQuota(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `writtenDataBytes`: kotlin.Long? get() = optional("written_data_bytes") { asLong(it) }
     /** Total amount of data transferred from all of a project's branches using the proxy. */
     public val `dataTransferBytes`: kotlin.Long? get() = optional("data_transfer_bytes") { asLong(it) }
-    /** Limit on the logical size of every project's branch. */
+    /**
+     * Limit on the logical size of every project's branch.
+     *
+     * If a branch exceeds its `logical_size_bytes` quota, computes can still be started,
+     * but write operations will fail—allowing data to be deleted to free up space.
+     * Computes on other branches are not affected.
+     *
+     * Setting `logical_size_bytes` overrides any lower value set by the `neon.max_cluster_size` Postgres setting.
+     */
     public val `logicalSizeBytes`: kotlin.Long? get() = optional("logical_size_bytes") { asLong(it) }
 }
 
@@ -1655,23 +2157,40 @@ public class DefaultEndpointSettings(neonJson: JsonObject) : NeonModel(neonJson)
     public val `pgSettings`: kotlin.collections.Map<kotlin.String, kotlin.String>? get() = optional("pg_settings") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asString(e1)?.let { e1k to it } }?.toMap() }
     /** DEPRECATED. PgBouncer settings for the compute endpoint. This field is deprecated and will be removed after 2026-06-20. */
     public val `pgbouncerSettings`: kotlin.collections.Map<kotlin.String, kotlin.String>? get() = optional("pgbouncer_settings") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asString(e1)?.let { e1k to it } }?.toMap() }
-    /** The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The minimum number of Compute Units. The minimum value is `0.25`.
+     * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMinCu`: kotlin.Double? get() = optional("autoscaling_limit_min_cu") { asDouble(it) }
-    /** The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMaxCu`: kotlin.Double? get() = optional("autoscaling_limit_max_cu") { asDouble(it) }
-    /** Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration). */
+    /**
+     * Duration of inactivity in seconds after which the compute endpoint is
+     * automatically suspended. The value `0` means use the default value.
+     * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+     * The minimum value is `60` seconds (1 minute).
+     * The maximum value is `604800` seconds (1 week). For more information, see
+     * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+     */
     public val `suspendTimeoutSeconds`: kotlin.Long? get() = optional("suspend_timeout_seconds") { asLong(it) }
 }
 
 public class ProjectOwnerData(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     public val `branchesLimit`: kotlin.Long get() = required("branches_limit") { asLong(it) }
-    /** Type of subscription to Neon Cloud. Notice that for users without billing account this will be "UNKNOWN" */
+    /**
+     * Type of subscription to Neon Cloud.
+     * Notice that for users without billing account this will be "UNKNOWN"
+     */
     public val `subscriptionType`: kotlin.String get() = required("subscription_type") { asString(it) }
 }
 
@@ -1723,7 +2242,11 @@ public class DataAPICreateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `jwksUrl`: kotlin.String? get() = optional("jwks_url") { asString(it) }
     /** The name of the authentication provider (e.g., Clerk, Stytch, Auth0) */
     public val `providerName`: kotlin.String? get() = optional("provider_name") { asString(it) }
-    /** WARNING - using this setting will only reject tokens with a different audience claim. Tokens without audience claim will still be accepted. */
+    /**
+     * WARNING - using this setting will only reject tokens with a
+     * different audience claim. Tokens without audience claim will still
+     * be accepted.
+     */
     public val `jwtAudience`: kotlin.String? get() = optional("jwt_audience") { asString(it) }
     /** Grant all permissions to the tables in the public schema to authenticated users */
     public val `addDefaultGrants`: kotlin.Boolean? get() = optional("add_default_grants") { asBool(it) }
@@ -1823,7 +2346,7 @@ public class NeonAuthCreateIntegrationRequest(neonJson: JsonObject) : NeonModel(
     public val `authProvider`: kotlin.String get() = required("auth_provider") { asString(it) }
     public val `projectId`: kotlin.String get() = required("project_id") { asString(it) }
     public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `databaseName`: kotlin.String? get() = optional("database_name") { asString(it) }
     public val `roleName`: kotlin.String? get() = optional("role_name") { asString(it) }
 }
@@ -1832,7 +2355,7 @@ public class EnableNeonAuthIntegrationRequest(neonJson: JsonObject) : NeonModel(
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `authProvider`: kotlin.String get() = required("auth_provider") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `databaseName`: kotlin.String? get() = optional("database_name") { asString(it) }
 }
 
@@ -1841,9 +2364,9 @@ public class NeonAuthCreateIntegrationResponse(neonJson: JsonObject) : NeonModel
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `authProvider`: kotlin.String get() = required("auth_provider") { asString(it) }
     public val `authProviderProjectId`: kotlin.String get() = required("auth_provider_project_id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `pubClientKey`: kotlin.String get() = required("pub_client_key") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `secretServerKey`: kotlin.String get() = required("secret_server_key") { asString(it) }
     public val `jwksUrl`: kotlin.String get() = required("jwks_url") { asString(it) }
     public val `schemaName`: kotlin.String get() = required("schema_name") { asString(it) }
@@ -1863,18 +2386,18 @@ public class NeonAuthCreateNewUserRequest(neonJson: JsonObject) : NeonModel(neon
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `projectId`: kotlin.String get() = required("project_id") { asString(it) }
     public val `authProvider`: kotlin.String get() = required("auth_provider") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
 }
 
 public class CreateBranchNeonAuthNewUserRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `email`: kotlin.String get() = required("email") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
 }
 
@@ -1993,7 +2516,11 @@ public class NeonAuthTransferAuthProviderProjectRequest(neonJson: JsonObject) : 
 public class NeonAuthTransferAuthProviderProjectResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** URL for completing the process of ownership transfer (a secret: never printed by toString) */
+    /**
+     * URL for completing the process of ownership transfer
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `url`: kotlin.String get() = required("url") { asString(it) }
 }
 
@@ -2037,7 +2564,7 @@ public class NeonAuthOauthProvider(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `id`: kotlin.String get() = required("id") { asString(it) }
     public val `type`: kotlin.String get() = required("type") { asString(it) }
     public val `clientId`: kotlin.String? get() = optional("client_id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `clientSecret`: kotlin.String? get() = optional("client_secret") { asString(it) }
 }
 
@@ -2062,7 +2589,7 @@ public class NeonAuthAddOAuthProviderRequest(neonJson: JsonObject) : NeonModel(n
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `id`: kotlin.String get() = required("id") { asString(it) }
     public val `clientId`: kotlin.String? get() = optional("client_id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `clientSecret`: kotlin.String? get() = optional("client_secret") { asString(it) }
     public val `microsoftTenantId`: kotlin.String? get() = optional("microsoft_tenant_id") { asString(it) }
 }
@@ -2071,7 +2598,7 @@ public class NeonAuthUpdateOAuthProviderRequest(neonJson: JsonObject) : NeonMode
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `clientId`: kotlin.String? get() = optional("client_id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `clientSecret`: kotlin.String? get() = optional("client_secret") { asString(it) }
     public val `microsoftTenantId`: kotlin.String? get() = optional("microsoft_tenant_id") { asString(it) }
 }
@@ -2086,12 +2613,12 @@ public class SharedEmailServer(neonJson: JsonObject) : NeonModel(neonJson) {
 public class StandardEmailServer(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `host`: kotlin.String get() = required("host") { asString(it) }
     public val `port`: kotlin.Long get() = required("port") { asLong(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `username`: kotlin.String get() = required("username") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `password`: kotlin.String get() = required("password") { asString(it) }
     public val `senderEmail`: kotlin.String get() = required("sender_email") { asString(it) }
     public val `senderName`: kotlin.String get() = required("sender_name") { asString(it) }
@@ -2100,12 +2627,12 @@ public class StandardEmailServer(neonJson: JsonObject) : NeonModel(neonJson) {
 public class SendNeonAuthTestEmailRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `host`: kotlin.String get() = required("host") { asString(it) }
     public val `port`: kotlin.Long get() = required("port") { asLong(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `username`: kotlin.String get() = required("username") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `password`: kotlin.String get() = required("password") { asString(it) }
     public val `senderEmail`: kotlin.String get() = required("sender_email") { asString(it) }
     public val `senderName`: kotlin.String get() = required("sender_name") { asString(it) }
@@ -2122,7 +2649,13 @@ public class SendNeonAuthTestEmailResponse(neonJson: JsonObject) : NeonModel(neo
     public val `errorMessage`: kotlin.String? get() = optional("error_message") { asString(it) }
 }
 
-/** The known values of `NeonAuthEmailVerificationMethod` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `NeonAuthEmailVerificationMethod` (an open set: a field of this type is a String and may hold others).
+ *
+ * The email verification method to use.
+ * - `link`: Sends a verification link via email
+ * - `otp`: Sends a one-time password (OTP) via email
+ */
 public object NeonAuthEmailVerificationMethod {
     public const val LINK: kotlin.String = "link"
     public const val OTP: kotlin.String = "otp"
@@ -2173,7 +2706,7 @@ public class NeonAuthIntegration(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `authProvider`: kotlin.String get() = required("auth_provider") { asString(it) }
     public val `authProviderProjectId`: kotlin.String get() = required("auth_provider_project_id") { asString(it) }
     public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `dbName`: kotlin.String get() = required("db_name") { asString(it) }
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
     public val `ownedBy`: kotlin.String get() = required("owned_by") { asString(it) }
@@ -2201,7 +2734,10 @@ public class NeonAuthConfigResponse(neonJson: JsonObject) : NeonModel(neonJson) 
 public class GeneralError(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Unique identifier for the request, useful for debugging. You can set this value manually by including an `X-Request-ID` header in the request. If not provided, the value will be generated automatically. */
+    /**
+     * Unique identifier for the request, useful for debugging.
+     * You can set this value manually by including an `X-Request-ID` header in the request. If not provided, the value will be generated automatically.
+     */
     public val `requestId`: kotlin.String? get() = optional("request_id") { asString(it) }
     public val `code`: kotlin.String get() = required("code") { asString(it) }
     /** Error message */
@@ -2232,7 +2768,7 @@ public class EndpointOperations(neonJson: JsonObject) : NeonModel(neonJson) {
 public class DatabaseOperations(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `database`: Database get() = required("database") { asObject(it)?.let { Database(it) } }
     public val `operations`: kotlin.collections.List<Operation> get() = required("operations") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Operation(it) } } }
 }
@@ -2287,7 +2823,11 @@ public class AnnotationsMapResponse(neonJson: JsonObject) : NeonModel(neonJson) 
     public val `annotations`: kotlin.collections.Map<kotlin.String, AnnotationData> get() = required("annotations") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asObject(e1)?.let { AnnotationData(it) }?.let { e1k to it } }?.toMap() }
 }
 
-/** The known values of `ApplicationType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ApplicationType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Type of application integration
+ */
 public object ApplicationType {
     public const val VERCEL: kotlin.String = "vercel"
     public const val GITHUB: kotlin.String = "github"
@@ -2337,9 +2877,19 @@ public class Snapshot(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
     public val `manual`: kotlin.Boolean? get() = optional("manual") { asBool(it) }
-    /** Full logical size of the snapshot in bytes at the time it was taken. */
+    /**
+     * Full logical size of the snapshot in bytes at the time it was taken.
+     *
+     * When absent, the logical size has not been calculated yet and the snapshot is not being charged.
+     *
+     * When present, a value of 0 means the snapshot is not being charged.
+     */
     public val `fullSize`: kotlin.Long? get() = optional("full_size") { asLong(it) }
-    /** Incremental storage size in bytes since the previous scheduled snapshot, when the snapshot is billed on incremental (diff) usage. */
+    /**
+     * Incremental storage size in bytes since the previous scheduled snapshot, when the snapshot is billed on incremental (diff) usage.
+     *
+     * When absent, either the incremental size has not been calculated yet and the snapshot is not being charged, or the snapshot is charged at full logical size (in that case `full_size` is set).
+     */
     public val `diffSize`: kotlin.Long? get() = optional("diff_size") { asLong(it) }
     /** Snapshot resource ID, unique within the project. Distinct from the internal snapshot ID and display name. */
     public val `slug`: kotlin.String? get() = optional("slug") { asString(it) }
@@ -2354,7 +2904,14 @@ public class SnapshotUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
 public class BackupScheduleItem(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** How often to take snapshots. Must be one of the following values: - `hourly` - `daily` - `weekly` - `monthly` - `yearly` */
+    /**
+     * How often to take snapshots. Must be one of the following values:
+     *   - `hourly`
+     *   - `daily`
+     *   - `weekly`
+     *   - `monthly`
+     *   - `yearly`
+     */
     public val `frequency`: kotlin.String get() = required("frequency") { asString(it) }
     /** The hour of the day to take the snapshot (if applicable). */
     public val `hour`: kotlin.Long? get() = optional("hour") { asLong(it) }
@@ -2362,7 +2919,10 @@ public class BackupScheduleItem(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `day`: kotlin.Long? get() = optional("day") { asLong(it) }
     /** The month of the year to take the snapshot (if applicable). */
     public val `month`: kotlin.Long? get() = optional("month") { asLong(it) }
-    /** How long to keep a snapshot (in seconds) before it's automatically deleted. If not set, the snapshot is kept indefinitely. */
+    /**
+     * How long to keep a snapshot (in seconds) before it's automatically deleted.
+     * If not set, the snapshot is kept indefinitely.
+     */
     public val `retentionSeconds`: kotlin.Long? get() = optional("retention_seconds") { asLong(it) }
 }
 
@@ -2378,7 +2938,14 @@ public class BranchSchemaJSON(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `tables`: kotlin.collections.List<BranchSchemaJSONTablesItem> get() = required("tables") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { BranchSchemaJSONTablesItem(it) } } }
 }
 
-/** The known values of `BucketAccessLevel` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BucketAccessLevel` (an open set: a field of this type is a String and may hold others).
+ *
+ * Controls anonymous access to objects in the bucket.
+ * - `private`: all reads and writes require authenticated requests (default).
+ * - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+ *   writes, and deletes still require authenticated requests.
+ */
 public object BucketAccessLevel {
     public const val PRIVATE: kotlin.String = "private"
     public const val PUBLIC_READ: kotlin.String = "public_read"
@@ -2390,9 +2957,18 @@ public class Bucket(neonJson: JsonObject) : NeonModel(neonJson) {
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The bucket name (unique within a branch). */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** Controls anonymous access to objects in the bucket. - `private`: all reads and writes require authenticated requests (default). - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing, writes, and deletes still require authenticated requests. */
+    /**
+     * Controls anonymous access to objects in the bucket.
+     * - `private`: all reads and writes require authenticated requests (default).
+     * - `public_read`: anonymous `GetObject`/`HeadObject` requests succeed; listing,
+     *   writes, and deletes still require authenticated requests.
+     */
     public val `accessLevel`: kotlin.String get() = required("access_level") { asString(it) }
-    /** When the bucket was created. For a bucket inherited from an ancestor branch this is the ancestor's creation time (the branch fork never re-creates the bucket). */
+    /**
+     * When the bucket was created. For a bucket inherited from an
+     * ancestor branch this is the ancestor's creation time (the branch
+     * fork never re-creates the bucket).
+     */
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
 }
 
@@ -2401,7 +2977,10 @@ public class BucketCreateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The bucket name. */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
-    /** Access level for the bucket. Defaults to `private`. Set to `public_read` to allow anonymous `GetObject`/`HeadObject` on objects in this bucket. */
+    /**
+     * Access level for the bucket. Defaults to `private`. Set to `public_read`
+     * to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
+     */
     public val `accessLevel`: kotlin.String? get() = optional("access_level") { asString(it) }
 }
 
@@ -2420,13 +2999,30 @@ public class BucketsListResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class BranchStorage(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Always `true` in 200 responses. Present for forward compatibility: a future version may add intermediate states; callers should treat `true` as "storage is usable for this branch right now." */
+    /**
+     * Always `true` in 200 responses. Present for forward compatibility: a
+     * future version may add intermediate states; callers should treat `true`
+     * as "storage is usable for this branch right now."
+     */
     public val `enabled`: kotlin.Boolean get() = required("enabled") { asBool(it) }
     /** The S3-compatible endpoint URL for this branch. */
     public val `s3Endpoint`: kotlin.String get() = required("s3_endpoint") { asString(it) }
-    /** The AWS region for this branch's storage. The platform normalizes the us-east-1 convention server-side: a non-empty region string is always returned in 200 responses (e.g. `"us-east-1"` for the S3 default region). */
+    /**
+     * The AWS region for this branch's storage. The platform normalizes
+     * the us-east-1 convention server-side: a non-empty region string is
+     * always returned in 200 responses (e.g. `"us-east-1"` for the S3
+     * default region).
+     */
     public val `region`: kotlin.String get() = required("region") { asString(it) }
-    /** Whether the S3 client must use path-style addressing (bucket-in-path rather than virtual-hosted subdomain). Always true: the wildcard TLS cert covers one level of subdomain (*.storage.<suffix>), so the branch ID occupies that label and the bucket name must travel in the request path, not as a further subdomain. Callers must set the S3 SDK's ForcePathStyle (or equivalent) to true. */
+    /**
+     * Whether the S3 client must use path-style addressing
+     * (bucket-in-path rather than virtual-hosted subdomain).
+     * Always true: the wildcard TLS cert covers one level of subdomain
+     * (*.storage.<suffix>), so the branch ID occupies that label and the
+     * bucket name must travel in the request path, not as a further
+     * subdomain. Callers must set the S3 SDK's ForcePathStyle (or
+     * equivalent) to true.
+     */
     public val `forcePathStyle`: kotlin.Boolean get() = required("force_path_style") { asBool(it) }
 }
 
@@ -2435,16 +3031,30 @@ public class BranchStorageNotEnabled(neonJson: JsonObject) : NeonModel(neonJson)
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `code`: kotlin.String get() = required("code") { asString(it) }
     public val `message`: kotlin.String get() = required("message") { asString(it) }
-    /** Machine-readable reason why storage is unavailable: - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off. - `region_unavailable`: the project's region has no storage admin service wired. - `branch_directory_missing`: the branch is not registered in the storage service. - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it. */
+    /**
+     * Machine-readable reason why storage is unavailable:
+     * - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+     * - `region_unavailable`: the project's region has no storage admin service wired.
+     * - `branch_directory_missing`: the branch is not registered in the storage service.
+     * - `branch_not_found`: the project or branch does not exist, or the caller does not
+     *   have access to it.
+     */
     public val `reason`: kotlin.String get() = required("reason") { asString(it) }
 }
 
 public class BranchAiGateway(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Always `true` in 200 responses. Present for forward compatibility, mirroring BranchStorage.enabled. */
+    /**
+     * Always `true` in 200 responses. Present for forward compatibility,
+     * mirroring BranchStorage.enabled.
+     */
     public val `enabled`: kotlin.Boolean get() = required("enabled") { asBool(it) }
-    /** The AI-gateway endpoint root for this branch — an OpenAI-compatible base URL. No dialect path is included; clients append the route (e.g. `/ai-gateway/openai/v1/responses`) themselves. */
+    /**
+     * The AI-gateway endpoint root for this branch — an OpenAI-compatible
+     * base URL. No dialect path is included; clients append the route
+     * (e.g. `/ai-gateway/openai/v1/responses`) themselves.
+     */
     public val `baseUrl`: kotlin.String get() = required("base_url") { asString(it) }
 }
 
@@ -2453,7 +3063,12 @@ public class BranchAiGatewayNotEnabled(neonJson: JsonObject) : NeonModel(neonJso
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `code`: kotlin.String get() = required("code") { asString(it) }
     public val `message`: kotlin.String get() = required("message") { asString(it) }
-    /** Machine-readable reason why the AI gateway is unavailable: - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured. - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it. */
+    /**
+     * Machine-readable reason why the AI gateway is unavailable:
+     * - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+     * - `branch_not_found`: the project or branch does not exist, or the caller does not
+     *   have access to it.
+     */
     public val `reason`: kotlin.String get() = required("reason") { asString(it) }
 }
 
@@ -2473,13 +3088,19 @@ public class BucketObject(neonJson: JsonObject) : NeonModel(neonJson) {
 public class BucketObjectsListResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Common prefixes (folder names) collapsed under the requested `delimiter`. Empty when no `delimiter` was supplied. */
+    /**
+     * Common prefixes (folder names) collapsed under the requested
+     * `delimiter`. Empty when no `delimiter` was supplied.
+     */
     public val `folders`: kotlin.collections.List<kotlin.String> get() = required("folders") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
     /** Objects whose keys did not collapse into a folder. */
     public val `objects`: kotlin.collections.List<BucketObject> get() = required("objects") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { BucketObject(it) } } }
     /** The prefix that was applied to this listing (echoed back). */
     public val `prefix`: kotlin.String get() = required("prefix") { asString(it) }
-    /** Pagination cursor to pass as `cursor` on the next request. Empty when the listing is not truncated. */
+    /**
+     * Pagination cursor to pass as `cursor` on the next request. Empty
+     * when the listing is not truncated.
+     */
     public val `nextCursor`: kotlin.String? get() = optional("next_cursor") { asString(it) }
     /** True when more results exist beyond this page. */
     public val `isTruncated`: kotlin.Boolean get() = required("is_truncated") { asBool(it) }
@@ -2488,36 +3109,72 @@ public class BucketObjectsListResponse(neonJson: JsonObject) : NeonModel(neonJso
 public class BucketObjectsDeletePrefixResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The number of objects soft-deleted under the prefix. 0 when no live object matched the prefix on this branch. */
+    /**
+     * The number of objects soft-deleted under the prefix. 0 when no live
+     * object matched the prefix on this branch.
+     */
     public val `deleted`: kotlin.Long get() = required("deleted") { asLong(it) }
 }
 
-/** Options for the presigned URL. The `operation` selects upload (`PUT`) or download (`GET`); the remaining fields are optional. */
+/**
+ * Options for the presigned URL. The `operation` selects upload (`PUT`)
+ * or download (`GET`); the remaining fields are optional.
+ */
 public class PresignRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The transfer direction. `upload` returns a presigned `PUT` URL; `download` returns a presigned `GET` URL. */
+    /**
+     * The transfer direction. `upload` returns a presigned `PUT` URL;
+     * `download` returns a presigned `GET` URL.
+     */
     public val `operation`: kotlin.String get() = required("operation") { asString(it) }
-    /** The `Content-Type` to bind into the signed request. Only meaningful for `upload`: when set, the caller MUST send the same `Content-Type` header on the `PUT`, and the value is echoed back in the response `headers`. Ignored for `download`. */
+    /**
+     * The `Content-Type` to bind into the signed request. Only meaningful
+     * for `upload`: when set, the caller MUST send the same `Content-Type`
+     * header on the `PUT`, and the value is echoed back in the response
+     * `headers`. Ignored for `download`.
+     */
     public val `contentType`: kotlin.String? get() = optional("content_type") { asString(it) }
-    /** How long the presigned URL stays valid, in seconds. Defaults to 900 (15 minutes); capped at 604800 (7 days). */
+    /**
+     * How long the presigned URL stays valid, in seconds. Defaults to 900
+     * (15 minutes); capped at 604800 (7 days).
+     */
     public val `expiresInSeconds`: kotlin.Long? get() = optional("expires_in_seconds") { asLong(it) }
 }
 
 public class PresignResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The presigned URL. Transfer the object bytes by issuing `method url` with the returned `headers`. (a secret: never printed by toString) */
+    /**
+     * The presigned URL. Transfer the object bytes by issuing
+     * `method url` with the returned `headers`.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `url`: kotlin.String get() = required("url") { asString(it) }
-    /** The HTTP method to use against `url`: `PUT` for an upload, `GET` for a download. */
+    /**
+     * The HTTP method to use against `url`: `PUT` for an upload,
+     * `GET` for a download.
+     */
     public val `method`: kotlin.String get() = required("method") { asString(it) }
-    /** Headers the caller MUST send verbatim on the request (e.g. `Content-Type` when it was signed on an upload). May be empty. (a secret: never printed by toString) */
+    /**
+     * Headers the caller MUST send verbatim on the request (e.g.
+     * `Content-Type` when it was signed on an upload). May be empty.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `headers`: kotlin.collections.Map<kotlin.String, kotlin.String> get() = required("headers") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asString(e1)?.let { e1k to it } }?.toMap() }
     /** When the presigned URL stops being valid. */
     public val `expiresAt`: kotlin.String get() = required("expires_at") { asString(it) }
 }
 
-/** The known values of `CredentialScope` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `CredentialScope` (an open set: a field of this type is a String and may hold others).
+ *
+ * A single capability a credential may exercise. A credential is granted
+ * a set of these; it may only perform actions explicitly listed in its
+ * scopes.
+ */
 public object CredentialScope {
     public const val STORAGE_READ: kotlin.String = "storage:read"
     public const val STORAGE_WRITE: kotlin.String = "storage:write"
@@ -2532,7 +3189,12 @@ public class CreateCredentialRequest(neonJson: JsonObject) : NeonModel(neonJson)
     /** Free-form customer label for the credential. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     public val `scopes`: kotlin.collections.List<kotlin.String> get() = required("scopes") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
-    /** Principal type for the credential. Only `user` is customer-managed and accepted here. `function` and `system` credentials are platform-internal (e.g. function-serve auto-mint, presign signer) and are never issued through the customer-facing API. */
+    /**
+     * Principal type for the credential. Only `user` is customer-managed
+     * and accepted here. `function` and `system` credentials are
+     * platform-internal (e.g. function-serve auto-mint, presign signer)
+     * and are never issued through the customer-facing API.
+     */
     public val `principalType`: kotlin.String get() = required("principal_type") { asString(it) }
 }
 
@@ -2545,9 +3207,17 @@ public class CreateCredentialResponse(neonJson: JsonObject) : NeonModel(neonJson
     public val `tokenIdShort`: kotlin.String get() = required("token_id_short") { asString(it) }
     /** Customer-supplied label, echoed back from the request. Absent when not provided. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
-    /** Bearer token; returned exactly once. (a secret: never printed by toString) */
+    /**
+     * Bearer token; returned exactly once.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `apiToken`: kotlin.String get() = required("api_token") { asString(it) }
-    /** nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once. (a secret: never printed by toString) */
+    /**
+     * nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY, returned exactly once.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `s3SecretAccessKey`: kotlin.String get() = required("s3_secret_access_key") { asString(it) }
     public val `scopes`: kotlin.collections.List<kotlin.String> get() = required("scopes") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
     public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
@@ -2571,7 +3241,10 @@ public class CredentialMeta(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
     public val `lastUsedAt`: kotlin.String? get() = optional("last_used_at") { asString(it) }
     public val `revokedAt`: kotlin.String? get() = optional("revoked_at") { asString(it) }
-    /** When the credential expires; absent means never expires. The verifier refuses to authenticate after `expires_at <= now()`. */
+    /**
+     * When the credential expires; absent means never expires. The
+     * verifier refuses to authenticate after `expires_at <= now()`.
+     */
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
 }
 
@@ -2592,9 +3265,17 @@ public class NeonFunction(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     /** URL at which the function is invoked. The host carries `<branch_id>-<slug>` as its first DNS label under a Neon-managed functions domain, and the URL ends with a trailing slash so paths concatenate onto it. Empty string when the function has no servable invoke host (e.g. a deployment without an invocation front-door). */
     public val `invocationUrl`: kotlin.String get() = required("invocation_url") { asString(it) }
-    /** The most recent deployment, regardless of build status. It may still be building or it may have failed. Omitted until the first deployment is created. */
+    /**
+     * The most recent deployment, regardless of build status. It may
+     * still be building or it may have failed. Omitted until the first
+     * deployment is created.
+     */
     public val `currentDeployment`: NeonFunctionDeployment? get() = optional("current_deployment") { asObject(it)?.let { NeonFunctionDeployment(it) } }
-    /** The most recent deployment whose build completed successfully. This is the deployment that serves invocations. Omitted until a deployment succeeds. */
+    /**
+     * The most recent deployment whose build completed successfully.
+     * This is the deployment that serves invocations. Omitted until a
+     * deployment succeeds.
+     */
     public val `activeDeployment`: NeonFunctionDeployment? get() = optional("active_deployment") { asObject(it)?.let { NeonFunctionDeployment(it) } }
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
 }
@@ -2609,9 +3290,17 @@ public class NeonFunctionDeployment(neonJson: JsonObject) : NeonModel(neonJson) 
     public val `memoryMib`: kotlin.Int get() = required("memory_mib") { asInt(it) }
     public val `runtime`: kotlin.String get() = required("runtime") { asString(it) }
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
-    /** The NAMES of the deployment's environment variables, sorted. Values are encrypted at rest and are never returned — they are write-only. To change a value, deploy the variable with the new value; to remove a variable, deploy it with an empty value. */
+    /**
+     * The NAMES of the deployment's environment variables, sorted.
+     * Values are encrypted at rest and are never returned — they are
+     * write-only. To change a value, deploy the variable with the new
+     * value; to remove a variable, deploy it with an empty value.
+     */
     public val `environment`: kotlin.collections.List<kotlin.String>? get() = optional("environment") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
-    /** Human-readable reason the deployment build failed. Present only when `status` is `failed`. */
+    /**
+     * Human-readable reason the deployment build failed. Present only
+     * when `status` is `failed`.
+     */
     public val `error`: kotlin.String? get() = optional("error") { asString(it) }
 }
 
@@ -2630,7 +3319,12 @@ public class NeonFunctionsListResponse(neonJson: JsonObject) : NeonModel(neonJso
 public class NeonFunctionUpdateRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** New display name for the function. `null` clears the display name; the function's `name` then falls back to its slug. Leading and trailing whitespace is trimmed; a whitespace-only name is rejected. */
+    /**
+     * New display name for the function. `null` clears the display
+     * name; the function's `name` then falls back to its slug. Leading
+     * and trailing whitespace is trimmed; a whitespace-only name is
+     * rejected.
+     */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
 }
 
@@ -2643,23 +3337,48 @@ public class NeonFunctionDeploymentResponse(neonJson: JsonObject) : NeonModel(ne
 public class FunctionDeployRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Optional ZIP archive of the function source code. Omit to reuse the latest version's bundle (a config-only change). Required for the first deployment of a function. */
+    /**
+     * Optional ZIP archive of the function source code. Omit to reuse the
+     * latest version's bundle (a config-only change). Required for the
+     * first deployment of a function.
+     */
     public val `zip`: kotlin.String? get() = optional("zip") { asString(it) }
     public val `runtime`: kotlin.String? get() = optional("runtime") { asString(it) }
-    /** Optional JSON object (a string-to-string map) of environment variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a JSON-encoded string because multipart form data does not support typed object parts. */
+    /**
+     * Optional JSON object (a string-to-string map) of environment
+     * variables for the deployment, e.g. {"KEY":"VALUE"}. Carried as a
+     * JSON-encoded string because multipart form data does not support
+     * typed object parts.
+     *
+     * Values are write-only: they are encrypted at rest, and responses
+     * carry only the variable names (the `environment` array), never the
+     * values.
+     */
     public val `environment`: kotlin.String? get() = optional("environment") { asString(it) }
 }
 
 public class StandardEmailServerResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Hostname of the email server. (a secret: never printed by toString) */
+    /**
+     * Hostname of the email server.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `host`: kotlin.String get() = required("host") { asString(it) }
     /** TCP port of the SMTP server. Common values: 25 (SMTP), 465 (SMTPS), 587 (submission). */
     public val `port`: kotlin.Long get() = required("port") { asLong(it) }
-    /** Username for authenticating with the SMTP server. (a secret: never printed by toString) */
+    /**
+     * Username for authenticating with the SMTP server.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `username`: kotlin.String get() = required("username") { asString(it) }
-    /** On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password. (a secret: never printed by toString) */
+    /**
+     * On GET, returned redacted (empty) for ordinary callers, while callers with project-credential read permission receive the stored password — do not assume this field is empty. Update (PATCH) responses always return it redacted (empty) regardless of permission. Provide a value on update to set or rotate the password.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `password`: kotlin.String get() = required("password") { asString(it) }
     /** Email address used as the From address on outgoing auth emails. */
     public val `senderEmail`: kotlin.String get() = required("sender_email") { asString(it) }
@@ -2667,7 +3386,10 @@ public class StandardEmailServerResponse(neonJson: JsonObject) : NeonModel(neonJ
     public val `senderName`: kotlin.String get() = required("sender_name") { asString(it) }
 }
 
-/** Request to test the branch's saved email provider. Only the recipient is supplied; the stored SMTP settings and password are used server-side. */
+/**
+ * Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+ * SMTP settings and password are used server-side.
+ */
 public class SendNeonAuthEmailProviderTestRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
@@ -2690,19 +3412,41 @@ public class ProjectMember(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `memberId`: kotlin.String get() = required("member_id") { asString(it) }
     /** The user ID for the organization member. */
     public val `userId`: kotlin.String get() = required("user_id") { asString(it) }
-    /** Email address of the user who has been granted access to the project. (a secret: never printed by toString) */
+    /**
+     * Email address of the user who has been granted access to the project.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `email`: kotlin.String? get() = optional("email") { asString(it) }
     /** The user's display name. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     /** Organization-level role used by project member role management. */
     public val `orgRole`: kotlin.String get() = required("org_role") { asString(it) }
-    /** Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`. */
+    /**
+     * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+     * and `admin` maps to `ADMIN`.
+     */
     public val `projectRole`: kotlin.String? get() = optional("project_role") { asString(it) }
-    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    /**
+     * The caller's effective permission for a project when
+     * per-project permissions are enabled. Values correspond to viewer,
+     * editor, and admin/manage project access levels. Omitted for personal
+     * projects, flag-off organizations, and non-user subjects.
+     */
     public val `orgDefaultProjectPermission`: kotlin.String? get() = optional("org_default_project_permission") { asString(it) }
-    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    /**
+     * The caller's effective permission for a project when
+     * per-project permissions are enabled. Values correspond to viewer,
+     * editor, and admin/manage project access levels. Omitted for personal
+     * projects, flag-off organizations, and non-user subjects.
+     */
     public val `explicitProjectPermission`: kotlin.String? get() = optional("explicit_project_permission") { asString(it) }
-    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    /**
+     * The caller's effective permission for a project when
+     * per-project permissions are enabled. Values correspond to viewer,
+     * editor, and admin/manage project access levels. Omitted for personal
+     * projects, flag-off organizations, and non-user subjects.
+     */
     public val `effectiveProjectPermission`: kotlin.String? get() = optional("effective_project_permission") { asString(it) }
     /** How a member's project access is granted. */
     public val `grantSource`: kotlin.String? get() = optional("grant_source") { asString(it) }
@@ -2714,19 +3458,41 @@ public class ProjectMemberRoleResponse(neonJson: JsonObject) : NeonModel(neonJso
     public val `projectId`: kotlin.String get() = required("project_id") { asString(it) }
     public val `memberId`: kotlin.String get() = required("member_id") { asString(it) }
     public val `userId`: kotlin.String get() = required("user_id") { asString(it) }
-    /** Email address of the user who has been granted access to the project. (a secret: never printed by toString) */
+    /**
+     * Email address of the user who has been granted access to the project.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `email`: kotlin.String? get() = optional("email") { asString(it) }
     /** The user's display name. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     /** Organization-level role used by project member role management. */
     public val `orgRole`: kotlin.String get() = required("org_role") { asString(it) }
-    /** Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`. */
+    /**
+     * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+     * and `admin` maps to `ADMIN`.
+     */
     public val `projectRole`: kotlin.String? get() = optional("project_role") { asString(it) }
-    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    /**
+     * The caller's effective permission for a project when
+     * per-project permissions are enabled. Values correspond to viewer,
+     * editor, and admin/manage project access levels. Omitted for personal
+     * projects, flag-off organizations, and non-user subjects.
+     */
     public val `orgDefaultProjectPermission`: kotlin.String? get() = optional("org_default_project_permission") { asString(it) }
-    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    /**
+     * The caller's effective permission for a project when
+     * per-project permissions are enabled. Values correspond to viewer,
+     * editor, and admin/manage project access levels. Omitted for personal
+     * projects, flag-off organizations, and non-user subjects.
+     */
     public val `explicitProjectPermission`: kotlin.String? get() = optional("explicit_project_permission") { asString(it) }
-    /** The caller's effective permission for a project when per-project permissions are enabled. Values correspond to viewer, editor, and admin/manage project access levels. Omitted for personal projects, flag-off organizations, and non-user subjects. */
+    /**
+     * The caller's effective permission for a project when
+     * per-project permissions are enabled. Values correspond to viewer,
+     * editor, and admin/manage project access levels. Omitted for personal
+     * projects, flag-off organizations, and non-user subjects.
+     */
     public val `effectiveProjectPermission`: kotlin.String? get() = optional("effective_project_permission") { asString(it) }
     /** Hint that database credentials may need rotation after the role change. */
     public val `credentialRotationRecommended`: kotlin.Boolean? get() = optional("credential_rotation_recommended") { asBool(it) }
@@ -2737,11 +3503,18 @@ public class ProjectMemberRoleResponse(neonJson: JsonObject) : NeonModel(neonJso
 public class SetProjectMemberRoleRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`, and `admin` maps to `ADMIN`. */
+    /**
+     * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+     * and `admin` maps to `ADMIN`.
+     */
     public val `role`: kotlin.String get() = required("role") { asString(it) }
 }
 
-/** The known values of `ProjectMemberOrgRole` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectMemberOrgRole` (an open set: a field of this type is a String and may hold others).
+ *
+ * Organization-level role used by project member role management.
+ */
 public object ProjectMemberOrgRole {
     public const val ADMIN: kotlin.String = "admin"
     public const val MEMBER: kotlin.String = "member"
@@ -2751,7 +3524,12 @@ public object ProjectMemberOrgRole {
     public val values: kotlin.collections.List<kotlin.String> = listOf("admin", "member", "editor", "viewer", "collaborator")
 }
 
-/** The known values of `ProjectRole` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectRole` (an open set: a field of this type is a String and may hold others).
+ *
+ * Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+ * and `admin` maps to `ADMIN`.
+ */
 public object ProjectRole {
     public const val VIEWER: kotlin.String = "viewer"
     public const val EDITOR: kotlin.String = "editor"
@@ -2759,7 +3537,11 @@ public object ProjectRole {
     public val values: kotlin.collections.List<kotlin.String> = listOf("viewer", "editor", "admin")
 }
 
-/** The known values of `ProjectMemberGrantSource` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectMemberGrantSource` (an open set: a field of this type is a String and may hold others).
+ *
+ * How a member's project access is granted.
+ */
 public object ProjectMemberGrantSource {
     public const val EXPLICIT: kotlin.String = "explicit"
     public const val ORG_ROLE_DEFAULT: kotlin.String = "org_role_default"
@@ -2768,43 +3550,106 @@ public object ProjectMemberGrantSource {
     public val values: kotlin.collections.List<kotlin.String> = listOf("explicit", "org_role_default", "org_admin_override", "unassigned")
 }
 
-/** The live secrets of an existing credential, recovered on demand by the reveal endpoint. `api_token` and `s3_secret_access_key` are the same values handed back once at issuance. */
+/**
+ * The live secrets of an existing credential, recovered on demand by the
+ * reveal endpoint. `api_token` and `s3_secret_access_key` are the same
+ * values handed back once at issuance.
+ *
+ * The field set is deliberately narrower than `CreateCredentialResponse`:
+ * it carries only what reveal can actually recover. `token_id_short`,
+ * `scopes`, `principal_type`, `created_at` and `expires_at` are metadata,
+ * not secrets — read them from the list endpoint instead.
+ *
+ * No `branch_id` is returned. Reveal is scoped by `(project_id,
+ * token_id)`, so the branch in the request path authorizes the call but
+ * is not proven to be the branch the credential was issued on. Echoing it
+ * back would assert an anchor this endpoint never verified. For a
+ * credential's true anchor branch, read `branch_id` from the list
+ * endpoint, which is branch-exact.
+ */
 public class CredentialSecret(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** Opaque credential id (e.g. nak_live_<32hex>). */
     public val `tokenId`: kotlin.String get() = required("token_id") { asString(it) }
-    /** Bearer token. (a secret: never printed by toString) */
+    /**
+     * Bearer token.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `apiToken`: kotlin.String get() = required("api_token") { asString(it) }
-    /** nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY. (a secret: never printed by toString) */
+    /**
+     * nsk_live_<64 hex>; the AWS_SECRET_ACCESS_KEY.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `s3SecretAccessKey`: kotlin.String get() = required("s3_secret_access_key") { asString(it) }
 }
 
-/** The replacement secret material for an existing credential, returned exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are unchanged by the rotation — only `api_token` and `s3_secret_access_key` are new. */
+/**
+ * The replacement secret material for an existing credential, returned
+ * exactly once. `token_id`, `scopes`, `branch_id` and `created_at` are
+ * unchanged by the rotation — only `api_token` and
+ * `s3_secret_access_key` are new.
+ */
 public class RotateCredentialResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Opaque credential id (e.g. nak_live_<32hex>), unchanged by the rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4. */
+    /**
+     * Opaque credential id (e.g. nak_live_<32hex>), unchanged by the
+     * rotation. Doubles as the `AWS_ACCESS_KEY_ID` for SigV4.
+     */
     public val `tokenId`: kotlin.String get() = required("token_id") { asString(it) }
     /** First 12 hex chars of token_id; safe to log. */
     public val `tokenIdShort`: kotlin.String get() = required("token_id_short") { asString(it) }
     /** Customer-supplied label carried on the credential. Absent when none was set at issuance. */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
-    /** The new Bearer token; returned exactly once. (a secret: never printed by toString) */
+    /**
+     * The new Bearer token; returned exactly once.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `apiToken`: kotlin.String get() = required("api_token") { asString(it) }
-    /** The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once. (a secret: never printed by toString) */
+    /**
+     * The new nsk_live_<64 hex> AWS_SECRET_ACCESS_KEY; returned exactly once.
+     *
+     * A secret: never printed by `toString`.
+     */
     public val `s3SecretAccessKey`: kotlin.String get() = required("s3_secret_access_key") { asString(it) }
     public val `scopes`: kotlin.collections.List<kotlin.String> get() = required("scopes") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
     public val `branchId`: kotlin.String get() = required("branch_id") { asString(it) }
-    /** Always `user`: only customer-managed credentials are rotatable through this endpoint. */
+    /**
+     * Always `user`: only customer-managed credentials are rotatable
+     * through this endpoint.
+     */
     public val `principalType`: kotlin.String get() = required("principal_type") { asString(it) }
-    /** When the credential was originally issued. Rotation replaces the secrets in place and does not reset this. */
+    /**
+     * When the credential was originally issued. Rotation replaces the
+     * secrets in place and does not reset this.
+     */
     public val `createdAt`: kotlin.String get() = required("created_at") { asString(it) }
-    /** When the credential expires; absent means never expires. Rotation does not extend it. */
+    /**
+     * When the credential expires; absent means never expires. Rotation
+     * does not extend it.
+     */
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
 }
 
-/** The known values of `GrantedCredentialScope` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `GrantedCredentialScope` (an open set: a field of this type is a String and may hold others).
+ *
+ * A single capability a credential actually carries, as reported by
+ * responses that describe an existing credential.
+ *
+ * This set is a superset of `CredentialScope` (the requestable set)
+ * because a credential's scopes are not limited to what this API offers:
+ * the platform accepts additional scopes for customer-managed (`user`)
+ * credentials, so one may exist on your branch that was not issued
+ * through this endpoint. Responses must be able to report such a
+ * credential rather than fail to describe it — a client that rejected
+ * the value would, on rotate, discard the replacement secret after the
+ * rotation had already committed. Treat unknown values as opaque.
+ */
 public object GrantedCredentialScope {
     public const val STORAGE_READ: kotlin.String = "storage:read"
     public const val STORAGE_WRITE: kotlin.String = "storage:write"
@@ -2817,17 +3662,33 @@ public object GrantedCredentialScope {
 public class ProjectBranchLogsQueryRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Length of the query window, ending at `end_time` or at the current time when `end_time` is omitted. Mutually exclusive with `start_time`. Prefer this over computing absolute bounds when the caller only means "the last hour". */
+    /**
+     * Length of the query window, ending at `end_time` or at the current
+     * time when `end_time` is omitted. Mutually exclusive with
+     * `start_time`. Prefer this over computing absolute bounds when the
+     * caller only means "the last hour".
+     */
     public val `since`: kotlin.String? get() = optional("since") { asString(it) }
-    /** Inclusive beginning of the query window. Mutually exclusive with `since`. Defaults to one hour before `end_time`, or one hour before the current time when both bounds are omitted. */
+    /**
+     * Inclusive beginning of the query window. Mutually exclusive with
+     * `since`. Defaults to one hour before `end_time`, or one hour before
+     * the current time when both bounds are omitted.
+     */
     public val `startTime`: kotlin.String? get() = optional("start_time") { asString(it) }
     /** Exclusive end of the query window. Defaults to the current time. */
     public val `endTime`: kotlin.String? get() = optional("end_time") { asString(it) }
     /** Maximum number of log records to return per page. */
     public val `limit`: kotlin.Long? get() = optional("limit") { asLong(it) }
-    /** Opaque pagination cursor returned as `next_cursor` by a previous call. Resume the query after the last record of the previous page, repeating the time range and every filter unchanged. */
+    /**
+     * Opaque pagination cursor returned as `next_cursor` by a previous
+     * call. Resume the query after the last record of the previous page,
+     * repeating the time range and every filter unchanged.
+     */
     public val `cursor`: kotlin.String? get() = optional("cursor") { asString(it) }
-    /** Order matching records by timestamp. `desc`, the default, returns the newest records first. */
+    /**
+     * Order matching records by timestamp. `desc`, the default, returns
+     * the newest records first.
+     */
     public val `sortOrder`: kotlin.String? get() = optional("sort_order") { asString(it) }
     /** The Neon service that emitted the log record. */
     public val `source`: kotlin.String? get() = optional("source") { asString(it) }
@@ -2835,15 +3696,46 @@ public class ProjectBranchLogsQueryRequest(neonJson: JsonObject) : NeonModel(neo
     public val `serviceName`: kotlin.String? get() = optional("service_name") { asString(it) }
     /** Match the OpenTelemetry instrumentation scope name exactly. */
     public val `scopeName`: kotlin.String? get() = optional("scope_name") { asString(it) }
-    /** An OpenTelemetry severity level. A minimum severity includes every higher level in this order: `trace`, `debug`, `info`, `warn`, `error`, `fatal`. */
+    /**
+     * An OpenTelemetry severity level. A minimum severity includes every
+     * higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+     * `fatal`.
+     */
     public val `minimumSeverity`: kotlin.String? get() = optional("minimum_severity") { asString(it) }
     /** Match the OpenTelemetry severity text exactly. */
     public val `severityText`: kotlin.String? get() = optional("severity_text") { asString(it) }
-    /** Match records whose rendered `message` contains this case-sensitive substring. */
+    /**
+     * Match records whose rendered `message` contains this case-sensitive
+     * substring.
+     *
+     * Records with a structured body are matched against their JSON
+     * rendering, so the substring meets JSON syntax rather than prose: a
+     * bare key name such as `operation` matches every record carrying that
+     * key, and `http_status: 200` matches none, because the rendering
+     * contains `"http_status":200` with no space.
+     */
     public val `bodyContains`: kotlin.String? get() = optional("body_contains") { asString(it) }
-    /** Match records associated with this OpenTelemetry trace ID. W3C Trace Context defines a trace ID as 32 lowercase hex digits, and that is what is stored, so an uppercase value is rejected rather than silently matching nothing. */
+    /**
+     * Match records associated with this OpenTelemetry trace ID. W3C Trace
+     * Context defines a trace ID as 32 lowercase hex digits, and that is
+     * what is stored, so an uppercase value is rejected rather than
+     * silently matching nothing.
+     */
     public val `traceId`: kotlin.String? get() = optional("trace_id") { asString(it) }
-    /** Escape hatch for selections the structured filters cannot express: a raw LogQL expression, evaluated against this branch's log stream. */
+    /**
+     * Escape hatch for selections the structured filters cannot express: a
+     * raw LogQL expression, evaluated against this branch's log stream.
+     *
+     * Only stream selectors and line filters are accepted — no
+     * aggregations and no parser stages. Supplying this alongside any
+     * structured filter is rejected with `conflicting_filters` rather than
+     * silently ignoring one of them. `limit`, `sort_order`, and the time
+     * window still apply.
+     *
+     * This field passes the underlying query language through to the
+     * caller, so unlike the rest of this contract it may change as that
+     * backend changes. Prefer the structured filters where they suffice.
+     */
     public val `logql`: kotlin.String? get() = optional("logql") { asString(it) }
 }
 
@@ -2851,7 +3743,10 @@ public class ProjectBranchLogsQueryResponse(neonJson: JsonObject) : NeonModel(ne
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `logs`: kotlin.collections.List<ProjectBranchLogRecord> get() = required("logs") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ProjectBranchLogRecord(it) } } }
-    /** Pagination cursor to pass as `cursor` on the next request. Empty when the response is not truncated. */
+    /**
+     * Pagination cursor to pass as `cursor` on the next request. Empty
+     * when the response is not truncated.
+     */
     public val `nextCursor`: kotlin.String? get() = optional("next_cursor") { asString(it) }
     /** True when more records matched than were returned. */
     public val `isTruncated`: kotlin.Boolean get() = required("is_truncated") { asBool(it) }
@@ -2862,7 +3757,14 @@ public class ProjectBranchLogRecord(neonJson: JsonObject) : NeonModel(neonJson) 
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The OpenTelemetry record timestamp in UTC. */
     public val `timestamp`: kotlin.String get() = required("timestamp") { asString(it) }
-    /** The OpenTelemetry log body rendered as text. A body that is already a string is returned verbatim. Any other OpenTelemetry `AnyValue` body — notably the structured key/value body that `storage` records always carry — is rendered as compact JSON with its keys sorted alphabetically, for example `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`. */
+    /**
+     * The OpenTelemetry log body rendered as text. A body that is already a
+     * string is returned verbatim. Any other OpenTelemetry `AnyValue` body
+     * — notably the structured key/value body that `storage` records always
+     * carry — is rendered as compact JSON with its keys sorted
+     * alphabetically, for example
+     * `{"bytes":1024,"operation":"GET","object_key":"a/b.png"}`.
+     */
     public val `message`: kotlin.String get() = required("message") { asString(it) }
     /** The Neon service that emitted the log record. */
     public val `source`: kotlin.String? get() = optional("source") { asString(it) }
@@ -2889,7 +3791,20 @@ public class ProjectBranchLogsInvalidQuery(neonJson: JsonObject) : NeonModel(neo
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `code`: kotlin.String get() = required("code") { asString(it) }
     public val `message`: kotlin.String get() = required("message") { asString(it) }
-    /** Machine-readable reason why the request was rejected: - `time_range_too_large`: the requested window spans more than seven days. - `invalid_time_range`: `end_time` is not after `start_time`. - `conflicting_time_range`: both `since` and `start_time` were supplied. - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a different query. - `unknown_field`: the requested `field_name` is not one of the fields the log fields endpoint reports for this branch. - `invalid_logql`: the supplied `logql` expression does not parse, or uses a construct this endpoint does not accept. - `conflicting_filters`: `logql` was supplied alongside one or more structured filters. Use one or the other. */
+    /**
+     * Machine-readable reason why the request was rejected:
+     * - `time_range_too_large`: the requested window spans more than seven days.
+     * - `invalid_time_range`: `end_time` is not after `start_time`.
+     * - `conflicting_time_range`: both `since` and `start_time` were supplied.
+     * - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+     * different query.
+     * - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+     * endpoint reports for this branch.
+     * - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+     * construct this endpoint does not accept.
+     * - `conflicting_filters`: `logql` was supplied alongside one or more structured
+     * filters. Use one or the other.
+     */
     public val `reason`: kotlin.String get() = required("reason") { asString(it) }
 }
 
@@ -2898,14 +3813,25 @@ public class ProjectBranchLogsNotAvailable(neonJson: JsonObject) : NeonModel(neo
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `code`: kotlin.String get() = required("code") { asString(it) }
     public val `message`: kotlin.String get() = required("message") { asString(it) }
-    /** Machine-readable reason why logs cannot be read: - `branch_not_found`: the project or branch does not exist, or the caller does not have access to it. - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it has no logs to serve. */
+    /**
+     * Machine-readable reason why logs cannot be read:
+     * - `branch_not_found`: the project or branch does not exist, or the caller does not
+     * have access to it.
+     * - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+     * has no logs to serve.
+     */
     public val `reason`: kotlin.String get() = required("reason") { asString(it) }
 }
 
 public class ProjectBranchLogFieldsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Log field names observed on this branch, each usable as `field_name` on the log field-values endpoint. Computed per branch rather than fixed by this specification, so clients should not assume a particular set. */
+    /**
+     * Log field names observed on this branch, each usable as `field_name`
+     * on the log field-values endpoint. Computed per branch rather than
+     * fixed by this specification, so clients should not assume a
+     * particular set.
+     */
     public val `fields`: kotlin.collections.List<kotlin.String> get() = required("fields") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
 }
 
@@ -2913,11 +3839,21 @@ public class ProjectBranchLogFieldValuesResponse(neonJson: JsonObject) : NeonMod
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `values`: kotlin.collections.List<kotlin.String> get() = required("values") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
-    /** True when more distinct values exist than were returned, because either the requested `limit` or the server's own scan cap was reached. A caller that filters on a partial list is choosing from an arbitrary subset, so narrow `since` or `source` and ask again when this is `true`. */
+    /**
+     * True when more distinct values exist than were returned, because
+     * either the requested `limit` or the server's own scan cap was
+     * reached. A caller that filters on a partial list is choosing from an
+     * arbitrary subset, so narrow `since` or `source` and ask again when
+     * this is `true`.
+     */
     public val `isTruncated`: kotlin.Boolean get() = required("is_truncated") { asBool(it) }
 }
 
-/** The known values of `ProjectBranchLogSource` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectBranchLogSource` (an open set: a field of this type is a String and may hold others).
+ *
+ * The Neon service that emitted the log record.
+ */
 public object ProjectBranchLogSource {
     public const val FUNCTION: kotlin.String = "function"
     public const val STORAGE: kotlin.String = "storage"
@@ -2925,7 +3861,13 @@ public object ProjectBranchLogSource {
     public val values: kotlin.collections.List<kotlin.String> = listOf("function", "storage", "pg_endpoint")
 }
 
-/** The known values of `ProjectBranchLogSeverity` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectBranchLogSeverity` (an open set: a field of this type is a String and may hold others).
+ *
+ * An OpenTelemetry severity level. A minimum severity includes every
+ * higher level in this order: `trace`, `debug`, `info`, `warn`, `error`,
+ * `fatal`.
+ */
 public object ProjectBranchLogSeverity {
     public const val TRACE: kotlin.String = "trace"
     public const val DEBUG: kotlin.String = "debug"
@@ -2945,7 +3887,10 @@ public class TriggersListResponse(neonJson: JsonObject) : NeonModel(neonJson) {
 public class TriggerResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** A branch-effective trigger discriminated by `type`. The supported trigger types are `schedule` and `storage_object_created`. */
+    /**
+     * A branch-effective trigger discriminated by `type`. The supported trigger
+     * types are `schedule` and `storage_object_created`.
+     */
     public val `trigger`: JsonElement get() = required("trigger") { it }
 }
 
@@ -2968,13 +3913,19 @@ public class ScheduleTrigger(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `enabled`: kotlin.Boolean get() = required("enabled") { asBool(it) }
     /** Monotonic configuration version. */
     public val `version`: kotlin.Long get() = required("version") { asLong(it) }
-    /** Next scheduled occurrence as an RFC 3339 UTC timestamp, or null while disabled or inherited and not explicitly enabled on this branch. */
+    /**
+     * Next scheduled occurrence as an RFC 3339 UTC timestamp, or null
+     * while disabled or inherited and not explicitly enabled on this branch.
+     */
     public val `nextRunAt`: kotlin.String? get() = optional("next_run_at") { asString(it) }
     /** True when the effective configuration was authored on an ancestor branch. */
     public val `inherited`: kotlin.Boolean get() = required("inherited") { asBool(it) }
 }
 
-/** A branch-effective trigger that invokes a Function after a successful upload matching its exact bucket and optional object-key prefix. */
+/**
+ * A branch-effective trigger that invokes a Function after a successful
+ * upload matching its exact bucket and optional object-key prefix.
+ */
 public class StorageObjectCreatedTrigger(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
@@ -2988,7 +3939,12 @@ public class StorageObjectCreatedTrigger(neonJson: JsonObject) : NeonModel(neonJ
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     /** Path passed to the target Function. */
     public val `functionPath`: kotlin.String get() = required("function_path") { asString(it) }
-    /** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+    /**
+     * Matches successful uploads to one exact bucket and, when configured, an
+     * object-key prefix. The Function receives a JSON request body with
+     * `type` set to `storage_object_created` and a `data` object containing
+     * exactly `bucket_name` and `object_key`.
+     */
     public val `storageObjectCreated`: FunctionTriggerStorageObjectCreated get() = required("storage_object_created") { asObject(it)?.let { FunctionTriggerStorageObjectCreated(it) } }
     public val `enabled`: kotlin.Boolean get() = required("enabled") { asBool(it) }
     /** Monotonic configuration version. */
@@ -3025,7 +3981,12 @@ public class StorageObjectCreatedTriggerCreateRequest(neonJson: JsonObject) : Ne
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     /** Path passed to the target Function. Defaults to `/`. */
     public val `functionPath`: kotlin.String? get() = optional("function_path") { asString(it) }
-    /** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+    /**
+     * Matches successful uploads to one exact bucket and, when configured, an
+     * object-key prefix. The Function receives a JSON request body with
+     * `type` set to `storage_object_created` and a `data` object containing
+     * exactly `bucket_name` and `object_key`.
+     */
     public val `storageObjectCreated`: FunctionTriggerStorageObjectCreated get() = required("storage_object_created") { asObject(it)?.let { FunctionTriggerStorageObjectCreated(it) } }
     /** Whether successful matching uploads should invoke the Function. */
     public val `enabled`: kotlin.Boolean? get() = optional("enabled") { asBool(it) }
@@ -3055,7 +4016,12 @@ public class StorageObjectCreatedTriggerUpdateRequest(neonJson: JsonObject) : Ne
     public val `functionSlug`: kotlin.String? get() = optional("function_slug") { asString(it) }
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     public val `functionPath`: kotlin.String? get() = optional("function_path") { asString(it) }
-    /** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+    /**
+     * Matches successful uploads to one exact bucket and, when configured, an
+     * object-key prefix. The Function receives a JSON request body with
+     * `type` set to `storage_object_created` and a `data` object containing
+     * exactly `bucket_name` and `object_key`.
+     */
     public val `storageObjectCreated`: FunctionTriggerStorageObjectCreated? get() = optional("storage_object_created") { asObject(it)?.let { FunctionTriggerStorageObjectCreated(it) } }
     /** True enables and false disables future matching uploads. */
     public val `enabled`: kotlin.Boolean? get() = optional("enabled") { asBool(it) }
@@ -3069,13 +4035,25 @@ public class FunctionTriggerSchedule(neonJson: JsonObject) : NeonModel(neonJson)
     public val `cron`: kotlin.String get() = required("cron") { asString(it) }
 }
 
-/** Matches successful uploads to one exact bucket and, when configured, an object-key prefix. The Function receives a JSON request body with `type` set to `storage_object_created` and a `data` object containing exactly `bucket_name` and `object_key`. */
+/**
+ * Matches successful uploads to one exact bucket and, when configured, an
+ * object-key prefix. The Function receives a JSON request body with
+ * `type` set to `storage_object_created` and a `data` object containing
+ * exactly `bucket_name` and `object_key`.
+ */
 public class FunctionTriggerStorageObjectCreated(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The exact object-storage bucket name to watch. */
     public val `bucketName`: kotlin.String get() = required("bucket_name") { asString(it) }
-    /** Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted, every key in the bucket matches. When present, the full object key must start with these exact bytes; matching is case-sensitive and does not normalize paths or require a path-segment boundary. Match-all responses omit this field rather than returning an empty string. */
+    /**
+     * Optional object-key prefix of at most 1024 UTF-8 bytes. When omitted,
+     * every key in the bucket matches. When present, the full object key
+     * must start with these exact bytes; matching is case-sensitive and
+     * does not normalize paths or require a path-segment boundary.
+     * Match-all responses omit this field rather than returning an empty
+     * string.
+     */
     public val `prefix`: kotlin.String? get() = optional("prefix") { asString(it) }
 }
 
@@ -3088,11 +4066,23 @@ public class CustomDomainsListResponse(neonJson: JsonObject) : NeonModel(neonJso
 public class CustomDomainRegisterRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The custom domain to register (for example `dashboard.acme.com`). Case-insensitive; normalized to lowercase (a trailing root dot is stripped, so the 254-char bound admits a fully-qualified name whose normalized form is 253 chars). Neon-managed and internal hostnames are rejected. */
+    /**
+     * The custom domain to register (for example `dashboard.acme.com`).
+     * Case-insensitive; normalized to lowercase (a trailing root dot is
+     * stripped, so the 254-char bound admits a fully-qualified name whose
+     * normalized form is 253 chars). Neon-managed and internal hostnames are
+     * rejected.
+     */
     public val `domain`: kotlin.String get() = required("domain") { asString(it) }
-    /** The kind of branch entity to point the domain at. v1 supports only `function`; any other value is rejected with `invalid_entity_type`. */
+    /**
+     * The kind of branch entity to point the domain at. v1 supports only
+     * `function`; any other value is rejected with `invalid_entity_type`.
+     */
     public val `entityType`: kotlin.String get() = required("entity_type") { asString(it) }
-    /** The target entity's identifier within the branch. For `function` this is the function slug (which must already exist on the branch). */
+    /**
+     * The target entity's identifier within the branch. For `function` this
+     * is the function slug (which must already exist on the branch).
+     */
     public val `entityId`: kotlin.String get() = required("entity_id") { asString(it) }
 }
 
@@ -3101,23 +4091,61 @@ public class CustomDomain(neonJson: JsonObject) : NeonModel(neonJson) {
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     /** The registered custom domain (normalized, lowercase). */
     public val `domain`: kotlin.String get() = required("domain") { asString(it) }
-    /** The kind of branch entity the domain targets. Possible values: `function` (v1 supports only `function`). Not an `enum`: new values may ship in later spec versions — treat any undocumented value as unknown. */
+    /**
+     * The kind of branch entity the domain targets. Possible values:
+     * `function` (v1 supports only `function`). Not an `enum`: new values may
+     * ship in later spec versions — treat any undocumented value as unknown.
+     */
     public val `entityType`: kotlin.String get() = required("entity_type") { asString(it) }
-    /** The target entity's identifier within the branch. For `function` this is the function slug. */
+    /**
+     * The target entity's identifier within the branch. For `function` this
+     * is the function slug.
+     */
     public val `entityId`: kotlin.String get() = required("entity_id") { asString(it) }
-    /** The hostname the customer must point their custom domain at with a CNAME record. Empty when the serving region has no custom-domains front door configured. This is the activation input: point DNS here and the domain goes live (see `status`) once a certificate is issued on the first request. */
+    /**
+     * The hostname the customer must point their custom domain at with a
+     * CNAME record. Empty when the serving region has no custom-domains
+     * front door configured. This is the activation input: point DNS here
+     * and the domain goes live (see `status`) once a certificate is issued
+     * on the first request.
+     */
     public val `cnameTarget`: kotlin.String get() = required("cname_target") { asString(it) }
-    /** The domain's current validity, computed by a background check: `pending` (still converging — point your CNAME at `cname_target` and wait), `active` (live: DNS resolves to the edge, the CA is authorized, and routing is published), or `error` (a fixable problem — see `status_reason`). Not an `enum`: treat any undocumented value as unknown. May be absent briefly right after registration. */
+    /**
+     * The domain's current validity, computed by a background check:
+     * `pending` (still converging — point your CNAME at `cname_target` and
+     * wait), `active` (live: DNS resolves to the edge, the CA is authorized,
+     * and routing is published), or `error` (a fixable problem — see
+     * `status_reason`). Not an `enum`: treat any undocumented value as
+     * unknown. May be absent briefly right after registration.
+     */
     public val `status`: kotlin.String? get() = optional("status") { asString(it) }
-    /** The DNS + CAA portion of the check: `pending` (no records yet), `ok` (resolves to our edge and the CA is authorized), `misconfigured` (your CNAME does not resolve to our edge), or `caa_blocked` (your CAA records forbid Let's Encrypt). Not an `enum`. */
+    /**
+     * The DNS + CAA portion of the check: `pending` (no records yet), `ok`
+     * (resolves to our edge and the CA is authorized), `misconfigured` (your
+     * CNAME does not resolve to our edge), or `caa_blocked` (your CAA records
+     * forbid Let's Encrypt). Not an `enum`.
+     */
     public val `dnsStatus`: kotlin.String? get() = optional("dns_status") { asString(it) }
-    /** Whether Neon's internal routing for the domain is published: `pending`, `present`, or `missing`. `missing` is an internal fault surfaced for support. Not an `enum`. */
+    /**
+     * Whether Neon's internal routing for the domain is published:
+     * `pending`, `present`, or `missing`. `missing` is an internal fault
+     * surfaced for support. Not an `enum`.
+     */
     public val `bindingStatus`: kotlin.String? get() = optional("binding_status") { asString(it) }
-    /** A short, stable machine-readable reason for a non-active `status` (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`, `binding-missing`), suitable for keying an actionable hint. Empty when active or pending. */
+    /**
+     * A short, stable machine-readable reason for a non-active `status`
+     * (e.g. `cname-not-pointing-at-edge`, `caa-blocks-lets-encrypt`,
+     * `binding-missing`), suitable for keying an actionable hint. Empty when
+     * active or pending.
+     */
     public val `statusReason`: kotlin.String? get() = optional("status_reason") { asString(it) }
 }
 
-/** The known values of `AdvisorIssueFacing` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `AdvisorIssueFacing` (an open set: a field of this type is a String and may hold others).
+ *
+ * Whether this issue affects external API exposure or is internal only
+ */
 public object AdvisorIssueFacing {
     public const val EXTERNAL: kotlin.String = "EXTERNAL"
     public const val INTERNAL: kotlin.String = "INTERNAL"
@@ -3144,11 +4172,32 @@ public class ProjectCreateRequestProject(neonJson: JsonObject) : NeonModel(neonJ
     /** The project name. If not specified, the name will be identical to the generated project ID */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     public val `branch`: ProjectCreateRequestProjectBranch? get() = optional("branch") { asObject(it)?.let { ProjectCreateRequestProjectBranch(it) } }
-    /** DEPRECATED, use default_endpoint_settings.autoscaling_limit_min_cu instead. */
+    /**
+     * DEPRECATED, use default_endpoint_settings.autoscaling_limit_min_cu instead.
+     *
+     * The minimum number of Compute Units. The minimum value is `0.25`.
+     * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMinCu`: kotlin.Double? get() = optional("autoscaling_limit_min_cu") { asDouble(it) }
-    /** DEPRECATED, use default_endpoint_settings.autoscaling_limit_max_cu instead. */
+    /**
+     * DEPRECATED, use default_endpoint_settings.autoscaling_limit_max_cu instead.
+     *
+     * The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMaxCu`: kotlin.Double? get() = optional("autoscaling_limit_max_cu") { asDouble(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String? get() = optional("provisioner") { asString(it) }
     /** The region identifier. Refer to our [Regions](https://neon.com/docs/introduction/regions) documentation for supported regions. Values are specified in this format: `aws-us-east-1` */
     public val `regionId`: kotlin.String? get() = optional("region_id") { asString(it) }
@@ -3158,9 +4207,15 @@ public class ProjectCreateRequestProject(neonJson: JsonObject) : NeonModel(neonJ
     public val `pgVersion`: kotlin.Long? get() = optional("pg_version") { asLong(it) }
     /** Whether or not passwords are stored for roles in the Neon project. Storing passwords facilitates access to Neon features that require authorization. */
     public val `storePasswords`: kotlin.Boolean? get() = optional("store_passwords") { asBool(it) }
-    /** The number of seconds to retain the shared history for all branches in this project. The default is 1 day (86400 seconds). */
+    /**
+     * The number of seconds to retain the shared history for all branches in this project.
+     * The default is 1 day (86400 seconds).
+     */
     public val `historyRetentionSeconds`: kotlin.Int? get() = optional("history_retention_seconds") { asInt(it) }
-    /** Organization id in case the project created belongs to an organization. If not present, project is owned by a user and not by org. */
+    /**
+     * Organization id in case the project created belongs to an organization.
+     * If not present, project is owned by a user and not by org.
+     */
     public val `orgId`: kotlin.String? get() = optional("org_id") { asString(it) }
 }
 
@@ -3172,7 +4227,10 @@ public class ProjectUpdateRequestProject(neonJson: JsonObject) : NeonModel(neonJ
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     /** A collection of settings for a Neon endpoint */
     public val `defaultEndpointSettings`: DefaultEndpointSettings? get() = optional("default_endpoint_settings") { asObject(it)?.let { DefaultEndpointSettings(it) } }
-    /** The number of seconds to retain the shared history for all branches in this project. The default is 1 day (604800 seconds). */
+    /**
+     * The number of seconds to retain the shared history for all branches in this project.
+     * The default is 1 day (604800 seconds).
+     */
     public val `historyRetentionSeconds`: kotlin.Int? get() = optional("history_retention_seconds") { asInt(it) }
 }
 
@@ -3195,7 +4253,11 @@ public class BranchCreatedBy(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `image`: kotlin.String? get() = optional("image") { asString(it) }
 }
 
-/** The known values of `BranchRecoveryInfoDeletionMethod` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BranchRecoveryInfoDeletionMethod` (an open set: a field of this type is a String and may hold others).
+ *
+ * How the branch was deleted: 'user' for manual deletion, 'ttl' for TTL expiration
+ */
 public object BranchRecoveryInfoDeletionMethod {
     public const val USER: kotlin.String = "user"
     public const val TTL: kotlin.String = "ttl"
@@ -3211,15 +4273,26 @@ public class BranchCreateRequestBranch(neonJson: JsonObject) : NeonModel(neonJso
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     /** A Log Sequence Number (LSN) on the parent branch. The branch will be created with data from this LSN. */
     public val `parentLsn`: kotlin.String? get() = optional("parent_lsn") { asString(it) }
-    /** A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time. The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`. */
+    /**
+     * A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time.
+     * The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+     */
     public val `parentTimestamp`: kotlin.String? get() = optional("parent_timestamp") { asString(it) }
     /** Whether the branch is protected */
     public val `protected`: kotlin.Boolean? get() = optional("protected") { asBool(it) }
     /** Whether to create the branch as archived */
     public val `archived`: kotlin.Boolean? get() = optional("archived") { asBool(it) }
-    /** The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default). * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch. * `parent-data` - creates the branch with both schema and data from the parent. */
+    /**
+     * The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+     *   * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+     *   * `parent-data` - creates the branch with both schema and data from the parent.
+     */
     public val `initSource`: kotlin.String? get() = optional("init_source") { asString(it) }
-    /** The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. */
+    /**
+     * The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+     *
+     * Access to this feature is currently limited to participants in the Early Access Program.
+     */
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
 }
 
@@ -3228,7 +4301,11 @@ public class BranchUpdateRequestBranch(neonJson: JsonObject) : NeonModel(neonJso
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     public val `protected`: kotlin.Boolean? get() = optional("protected") { asBool(it) }
-    /** The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. If this field is set to null, the expiration timestamp is removed. */
+    /**
+     * The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. If this field is set to null, the expiration timestamp is removed.
+     *
+     * Access to this feature is currently limited to participants in the Early Access Program.
+     */
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
 }
 
@@ -3243,21 +4320,56 @@ public class EndpointCreateRequestEndpoint(neonJson: JsonObject) : NeonModel(neo
     public val `type`: kotlin.String get() = required("type") { asString(it) }
     /** A collection of settings for a compute endpoint */
     public val `settings`: EndpointSettingsData? get() = optional("settings") { asObject(it)?.let { EndpointSettingsData(it) } }
-    /** The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The minimum number of Compute Units. The minimum value is `0.25`.
+     * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMinCu`: kotlin.Double? get() = optional("autoscaling_limit_min_cu") { asDouble(it) }
-    /** The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The maximum number of Compute Units.
+     * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMaxCu`: kotlin.Double? get() = optional("autoscaling_limit_max_cu") { asDouble(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String? get() = optional("provisioner") { asString(it) }
-    /** DEPRECATED. Whether to enable connection pooling for the compute endpoint. The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string. See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling) */
+    /**
+     * DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+     * The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+     * See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+     */
     public val `poolerEnabled`: kotlin.Boolean? get() = optional("pooler_enabled") { asBool(it) }
     /** DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20. */
     public val `poolerMode`: kotlin.String? get() = optional("pooler_mode") { asString(it) }
-    /** Whether to restrict connections to the compute endpoint. Enabling this option schedules a suspend compute operation. A disabled compute endpoint cannot be enabled by a connection or console action. However, the compute endpoint is periodically enabled by check_availability operations. */
+    /**
+     * Whether to restrict connections to the compute endpoint.
+     * Enabling this option schedules a suspend compute operation.
+     * A disabled compute endpoint cannot be enabled by a connection or
+     * console action. However, the compute endpoint is periodically
+     * enabled by check_availability operations.
+     */
     public val `disabled`: kotlin.Boolean? get() = optional("disabled") { asBool(it) }
     /** NOT YET IMPLEMENTED. Whether to permit passwordless access to the compute endpoint. */
     public val `passwordlessAccess`: kotlin.Boolean? get() = optional("passwordless_access") { asBool(it) }
-    /** Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration). */
+    /**
+     * Duration of inactivity in seconds after which the compute endpoint is
+     * automatically suspended. The value `0` means use the default value.
+     * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+     * The minimum value is `60` seconds (1 minute).
+     * The maximum value is `604800` seconds (1 week). For more information, see
+     * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+     */
     public val `suspendTimeoutSeconds`: kotlin.Long? get() = optional("suspend_timeout_seconds") { asLong(it) }
     /** Optional name of the compute endpoint */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
@@ -3266,25 +4378,63 @@ public class EndpointCreateRequestEndpoint(neonJson: JsonObject) : NeonModel(neo
 public class EndpointUpdateRequestEndpoint(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** DEPRECATED: This field will be removed in a future release. The destination branch ID. The destination branch must not have an existing read-write endpoint. */
+    /**
+     * DEPRECATED: This field will be removed in a future release.
+     * The destination branch ID. The destination branch must not have an existing read-write endpoint.
+     */
     public val `branchId`: kotlin.String? get() = optional("branch_id") { asString(it) }
-    /** The minimum number of Compute Units. The minimum value is `0.25`. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The minimum number of Compute Units. The minimum value is `0.25`.
+     * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMinCu`: kotlin.Double? get() = optional("autoscaling_limit_min_cu") { asDouble(it) }
-    /** The maximum number of Compute Units. See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration) for more information. */
+    /**
+     * The maximum number of Compute Units.
+     * See [Compute size and Autoscaling configuration](https://neon.com/docs/manage/endpoints#compute-size-and-autoscaling-configuration)
+     * for more information.
+     */
     public val `autoscalingLimitMaxCu`: kotlin.Double? get() = optional("autoscaling_limit_max_cu") { asDouble(it) }
-    /** The Neon compute provisioner. Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling. */
+    /**
+     * The Neon compute provisioner.
+     * Specify the `k8s-neonvm` provisioner to create a compute endpoint that supports Autoscaling.
+     *
+     * Provisioner can be one of the following values:
+     * * k8s-pod
+     * * k8s-neonvm
+     * * serverless-platform
+     *
+     * Clients must expect, that any string value that is not documented in the description above should be treated as a error. UNKNOWN value if safe to treat as an error too.
+     */
     public val `provisioner`: kotlin.String? get() = optional("provisioner") { asString(it) }
     /** A collection of settings for a compute endpoint */
     public val `settings`: EndpointSettingsData? get() = optional("settings") { asObject(it)?.let { EndpointSettingsData(it) } }
-    /** DEPRECATED. Whether to enable connection pooling for the compute endpoint. The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string. See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling) */
+    /**
+     * DEPRECATED. Whether to enable connection pooling for the compute endpoint.
+     * The recommended way to enable connection pooling is to append `-pooler` to the endpoint ID in the connection string.
+     * See [How to use connection pooling](https://neon.com/docs/connect/connection-pooling#how-to-use-connection-pooling)
+     */
     public val `poolerEnabled`: kotlin.Boolean? get() = optional("pooler_enabled") { asBool(it) }
     /** DEPRECATED. The connection pooler mode. This field is deprecated and will be removed after 2026-06-20. */
     public val `poolerMode`: kotlin.String? get() = optional("pooler_mode") { asString(it) }
-    /** Whether to restrict connections to the compute endpoint. Enabling this option schedules a suspend compute operation. A disabled compute endpoint cannot be enabled by a connection or console action. However, the compute endpoint is periodically enabled by check_availability operations. */
+    /**
+     * Whether to restrict connections to the compute endpoint.
+     * Enabling this option schedules a suspend compute operation.
+     * A disabled compute endpoint cannot be enabled by a connection or
+     * console action. However, the compute endpoint is periodically
+     * enabled by check_availability operations.
+     */
     public val `disabled`: kotlin.Boolean? get() = optional("disabled") { asBool(it) }
     /** NOT YET IMPLEMENTED. Whether to permit passwordless access to the compute endpoint. */
     public val `passwordlessAccess`: kotlin.Boolean? get() = optional("passwordless_access") { asBool(it) }
-    /** Duration of inactivity in seconds after which the compute endpoint is automatically suspended. The value `0` means use the default value. The value `-1` means never suspend. The default value is `300` seconds (5 minutes). The minimum value is `60` seconds (1 minute). The maximum value is `604800` seconds (1 week). For more information, see [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration). */
+    /**
+     * Duration of inactivity in seconds after which the compute endpoint is
+     * automatically suspended. The value `0` means use the default value.
+     * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+     * The minimum value is `60` seconds (1 minute).
+     * The maximum value is `604800` seconds (1 week). For more information, see
+     * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+     */
     public val `suspendTimeoutSeconds`: kotlin.Long? get() = optional("suspend_timeout_seconds") { asLong(it) }
     /** Optional name of the compute endpoint */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
@@ -3299,7 +4449,11 @@ public class RoleCreateRequestRole(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `noLogin`: kotlin.Boolean? get() = optional("no_login") { asBool(it) }
 }
 
-/** The known values of `PaymentSourceBankCardBrand` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `PaymentSourceBankCardBrand` (an open set: a field of this type is a String and may hold others).
+ *
+ * Brand of credit card.
+ */
 public object PaymentSourceBankCardBrand {
     public const val AMEX: kotlin.String = "amex"
     public const val DINERS: kotlin.String = "diners"
@@ -3343,7 +4497,12 @@ public object AuthDetailsResponseAuthMethod {
 public class LimitsUnsatisfiedResponseLimitsItem(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Identifier of the unsatisfied limit. Possible values are: - subscription_type - projects_count - project_region */
+    /**
+     * Identifier of the unsatisfied limit. Possible values are:
+     * - subscription_type
+     * - projects_count
+     * - project_region
+     */
     public val `name`: kotlin.String get() = required("name") { asString(it) }
     public val `expected`: kotlin.String get() = required("expected") { asString(it) }
     public val `actual`: kotlin.String get() = required("actual") { asString(it) }
@@ -3356,21 +4515,33 @@ public class ProjectsWithIntegrationResponseProjectsItem(neonJson: JsonObject) :
     public val `integration`: kotlin.String get() = required("integration") { asString(it) }
 }
 
-/** The known values of `DataAPICreateRequestAuthProvider` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `DataAPICreateRequestAuthProvider` (an open set: a field of this type is a String and may hold others).
+ *
+ * The authentication provider to use for the Neon Data API
+ */
 public object DataAPICreateRequestAuthProvider {
     public const val NEON_AUTH: kotlin.String = "neon_auth"
     public const val EXTERNAL: kotlin.String = "external"
     public val values: kotlin.collections.List<kotlin.String> = listOf("neon_auth", "external")
 }
 
-/** The known values of `NeonAuthOrganizationConfigCreatorRole` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `NeonAuthOrganizationConfigCreatorRole` (an open set: a field of this type is a String and may hold others).
+ *
+ * The role assigned to the user who creates an organization
+ */
 public object NeonAuthOrganizationConfigCreatorRole {
     public const val ADMIN: kotlin.String = "admin"
     public const val OWNER: kotlin.String = "owner"
     public val values: kotlin.collections.List<kotlin.String> = listOf("admin", "owner")
 }
 
-/** The known values of `NeonAuthOrganizationConfigUpdateCreatorRole` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `NeonAuthOrganizationConfigUpdateCreatorRole` (an open set: a field of this type is a String and may hold others).
+ *
+ * The role assigned to the user who creates an organization
+ */
 public object NeonAuthOrganizationConfigUpdateCreatorRole {
     public const val ADMIN: kotlin.String = "admin"
     public const val OWNER: kotlin.String = "owner"
@@ -3440,14 +4611,28 @@ public class BranchSchemaJSONTablesItem(neonJson: JsonObject) : NeonModel(neonJs
     public val `constraints`: kotlin.collections.List<BranchSchemaJSONTablesItemConstraintsItem>? get() = optional("constraints") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { BranchSchemaJSONTablesItemConstraintsItem(it) } } }
 }
 
-/** The known values of `BucketCreateRequestAccessLevel` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BucketCreateRequestAccessLevel` (an open set: a field of this type is a String and may hold others).
+ *
+ * Access level for the bucket. Defaults to `private`. Set to `public_read`
+ * to allow anonymous `GetObject`/`HeadObject` on objects in this bucket.
+ */
 public object BucketCreateRequestAccessLevel {
     public const val PRIVATE: kotlin.String = "private"
     public const val PUBLIC_READ: kotlin.String = "public_read"
     public val values: kotlin.collections.List<kotlin.String> = listOf("private", "public_read")
 }
 
-/** The known values of `BranchStorageNotEnabledReason` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BranchStorageNotEnabledReason` (an open set: a field of this type is a String and may hold others).
+ *
+ * Machine-readable reason why storage is unavailable:
+ * - `org_not_entitled`: the org's `PlatformBranchableStorage` feature flag is off.
+ * - `region_unavailable`: the project's region has no storage admin service wired.
+ * - `branch_directory_missing`: the branch is not registered in the storage service.
+ * - `branch_not_found`: the project or branch does not exist, or the caller does not
+ *   have access to it.
+ */
 public object BranchStorageNotEnabledReason {
     public const val ORG_NOT_ENTITLED: kotlin.String = "org_not_entitled"
     public const val REGION_UNAVAILABLE: kotlin.String = "region_unavailable"
@@ -3456,27 +4641,50 @@ public object BranchStorageNotEnabledReason {
     public val values: kotlin.collections.List<kotlin.String> = listOf("org_not_entitled", "region_unavailable", "branch_directory_missing", "branch_not_found")
 }
 
-/** The known values of `BranchAiGatewayNotEnabledReason` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `BranchAiGatewayNotEnabledReason` (an open set: a field of this type is a String and may hold others).
+ *
+ * Machine-readable reason why the AI gateway is unavailable:
+ * - `ai_gateway_unavailable`: the project's region/cell has no AI gateway configured.
+ * - `branch_not_found`: the project or branch does not exist, or the caller does not
+ *   have access to it.
+ */
 public object BranchAiGatewayNotEnabledReason {
     public const val AI_GATEWAY_UNAVAILABLE: kotlin.String = "ai_gateway_unavailable"
     public const val BRANCH_NOT_FOUND: kotlin.String = "branch_not_found"
     public val values: kotlin.collections.List<kotlin.String> = listOf("ai_gateway_unavailable", "branch_not_found")
 }
 
-/** The known values of `PresignRequestOperation` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `PresignRequestOperation` (an open set: a field of this type is a String and may hold others).
+ *
+ * The transfer direction. `upload` returns a presigned `PUT` URL;
+ * `download` returns a presigned `GET` URL.
+ */
 public object PresignRequestOperation {
     public const val UPLOAD: kotlin.String = "upload"
     public const val DOWNLOAD: kotlin.String = "download"
     public val values: kotlin.collections.List<kotlin.String> = listOf("upload", "download")
 }
 
-/** The known values of `CreateCredentialRequestPrincipalType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `CreateCredentialRequestPrincipalType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Principal type for the credential. Only `user` is customer-managed
+ * and accepted here. `function` and `system` credentials are
+ * platform-internal (e.g. function-serve auto-mint, presign signer)
+ * and are never issued through the customer-facing API.
+ */
 public object CreateCredentialRequestPrincipalType {
     public const val USER: kotlin.String = "user"
     public val values: kotlin.collections.List<kotlin.String> = listOf("user")
 }
 
-/** The known values of `NeonFunctionDeploymentStatus` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `NeonFunctionDeploymentStatus` (an open set: a field of this type is a String and may hold others).
+ *
+ * Build lifecycle status of the deployment.
+ */
 public object NeonFunctionDeploymentStatus {
     public const val PENDING: kotlin.String = "pending"
     public const val BUILDING: kotlin.String = "building"
@@ -3491,20 +4699,45 @@ public object FunctionDeployRequestRuntime {
     public val values: kotlin.collections.List<kotlin.String> = listOf("nodejs24")
 }
 
-/** The known values of `RotateCredentialResponsePrincipalType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `RotateCredentialResponsePrincipalType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Always `user`: only customer-managed credentials are rotatable
+ * through this endpoint.
+ */
 public object RotateCredentialResponsePrincipalType {
     public const val USER: kotlin.String = "user"
     public val values: kotlin.collections.List<kotlin.String> = listOf("user")
 }
 
-/** The known values of `ProjectBranchLogsQueryRequestSortOrder` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectBranchLogsQueryRequestSortOrder` (an open set: a field of this type is a String and may hold others).
+ *
+ * Order matching records by timestamp. `desc`, the default, returns
+ * the newest records first.
+ */
 public object ProjectBranchLogsQueryRequestSortOrder {
     public const val ASC: kotlin.String = "asc"
     public const val DESC: kotlin.String = "desc"
     public val values: kotlin.collections.List<kotlin.String> = listOf("asc", "desc")
 }
 
-/** The known values of `ProjectBranchLogsInvalidQueryReason` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectBranchLogsInvalidQueryReason` (an open set: a field of this type is a String and may hold others).
+ *
+ * Machine-readable reason why the request was rejected:
+ * - `time_range_too_large`: the requested window spans more than seven days.
+ * - `invalid_time_range`: `end_time` is not after `start_time`.
+ * - `conflicting_time_range`: both `since` and `start_time` were supplied.
+ * - `invalid_cursor`: the supplied `cursor` is malformed, expired, or was issued for a
+ * different query.
+ * - `unknown_field`: the requested `field_name` is not one of the fields the log fields
+ * endpoint reports for this branch.
+ * - `invalid_logql`: the supplied `logql` expression does not parse, or uses a
+ * construct this endpoint does not accept.
+ * - `conflicting_filters`: `logql` was supplied alongside one or more structured
+ * filters. Use one or the other.
+ */
 public object ProjectBranchLogsInvalidQueryReason {
     public const val TIME_RANGE_TOO_LARGE: kotlin.String = "time_range_too_large"
     public const val INVALID_TIME_RANGE: kotlin.String = "invalid_time_range"
@@ -3516,44 +4749,76 @@ public object ProjectBranchLogsInvalidQueryReason {
     public val values: kotlin.collections.List<kotlin.String> = listOf("time_range_too_large", "invalid_time_range", "conflicting_time_range", "invalid_cursor", "unknown_field", "invalid_logql", "conflicting_filters")
 }
 
-/** The known values of `ProjectBranchLogsNotAvailableReason` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ProjectBranchLogsNotAvailableReason` (an open set: a field of this type is a String and may hold others).
+ *
+ * Machine-readable reason why logs cannot be read:
+ * - `branch_not_found`: the project or branch does not exist, or the caller does not
+ * have access to it.
+ * - `telemetry_not_enabled`: the branch exists but is not collecting telemetry, so it
+ * has no logs to serve.
+ */
 public object ProjectBranchLogsNotAvailableReason {
     public const val BRANCH_NOT_FOUND: kotlin.String = "branch_not_found"
     public const val TELEMETRY_NOT_ENABLED: kotlin.String = "telemetry_not_enabled"
     public val values: kotlin.collections.List<kotlin.String> = listOf("branch_not_found", "telemetry_not_enabled")
 }
 
-/** The known values of `ScheduleTriggerType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ScheduleTriggerType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Trigger type discriminator.
+ */
 public object ScheduleTriggerType {
     public const val SCHEDULE: kotlin.String = "schedule"
     public val values: kotlin.collections.List<kotlin.String> = listOf("schedule")
 }
 
-/** The known values of `StorageObjectCreatedTriggerType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `StorageObjectCreatedTriggerType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Trigger type discriminator.
+ */
 public object StorageObjectCreatedTriggerType {
     public const val STORAGE_OBJECT_CREATED: kotlin.String = "storage_object_created"
     public val values: kotlin.collections.List<kotlin.String> = listOf("storage_object_created")
 }
 
-/** The known values of `ScheduleTriggerCreateRequestType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ScheduleTriggerCreateRequestType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Trigger type discriminator.
+ */
 public object ScheduleTriggerCreateRequestType {
     public const val SCHEDULE: kotlin.String = "schedule"
     public val values: kotlin.collections.List<kotlin.String> = listOf("schedule")
 }
 
-/** The known values of `StorageObjectCreatedTriggerCreateRequestType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `StorageObjectCreatedTriggerCreateRequestType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Trigger type discriminator.
+ */
 public object StorageObjectCreatedTriggerCreateRequestType {
     public const val STORAGE_OBJECT_CREATED: kotlin.String = "storage_object_created"
     public val values: kotlin.collections.List<kotlin.String> = listOf("storage_object_created")
 }
 
-/** The known values of `ScheduleTriggerUpdateRequestType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `ScheduleTriggerUpdateRequestType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Trigger type discriminator; it does not change the trigger type.
+ */
 public object ScheduleTriggerUpdateRequestType {
     public const val SCHEDULE: kotlin.String = "schedule"
     public val values: kotlin.collections.List<kotlin.String> = listOf("schedule")
 }
 
-/** The known values of `StorageObjectCreatedTriggerUpdateRequestType` (an open set: a field of this type is a String and may hold others). */
+/**
+ * The known values of `StorageObjectCreatedTriggerUpdateRequestType` (an open set: a field of this type is a String and may hold others).
+ *
+ * Trigger type discriminator; it does not change the trigger type.
+ */
 public object StorageObjectCreatedTriggerUpdateRequestType {
     public const val STORAGE_OBJECT_CREATED: kotlin.String = "storage_object_created"
     public val values: kotlin.collections.List<kotlin.String> = listOf("storage_object_created")
@@ -3577,9 +4842,16 @@ public class ListProjectsResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `projects`: kotlin.collections.List<ProjectListItem> get() = required("projects") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ProjectListItem(it) } } }
-    /** A list of project IDs indicating which projects are known to exist, but whose details could not be fetched within the requested (or implicit) time limit */
+    /**
+     * A list of project IDs indicating which projects are known to exist, but whose details could not
+     * be fetched within the requested (or implicit) time limit
+     */
     public val `unavailableProjectIds`: kotlin.collections.List<kotlin.String>? get() = optional("unavailable_project_ids") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
     public val `applications`: kotlin.collections.Map<kotlin.String, kotlin.collections.List<kotlin.String>>? get() = optional("applications") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asArray(e1)?.mapNotNull { e2 -> asString(e2) }?.let { e1k to it } }?.toMap() }
     public val `integrations`: kotlin.collections.Map<kotlin.String, kotlin.collections.List<kotlin.String>> get() = required("integrations") { asObject(it)?.entries?.mapNotNull { (e1k, e1) -> asArray(e1)?.mapNotNull { e2 -> asString(e2) }?.let { e1k to it } }?.toMap() }
@@ -3589,9 +4861,9 @@ public class CreatedProjectResponse(neonJson: JsonObject) : NeonModel(neonJson) 
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `project`: Project get() = required("project") { asObject(it)?.let { Project(it) } }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `connectionUris`: kotlin.collections.List<ConnectionDetails> get() = required("connection_uris") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ConnectionDetails(it) } } }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `roles`: kotlin.collections.List<Role> get() = required("roles") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Role(it) } } }
     public val `databases`: kotlin.collections.List<Database> get() = required("databases") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Database(it) } } }
     public val `operations`: kotlin.collections.List<Operation> get() = required("operations") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Operation(it) } } }
@@ -3603,9 +4875,16 @@ public class ListSharedProjectsResponse(neonJson: JsonObject) : NeonModel(neonJs
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `projects`: kotlin.collections.List<ProjectListItem> get() = required("projects") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ProjectListItem(it) } } }
-    /** A list of project IDs indicating which projects are known to exist, but whose details could not be fetched within the requested (or implicit) time limit */
+    /**
+     * A list of project IDs indicating which projects are known to exist, but whose details could not
+     * be fetched within the requested (or implicit) time limit
+     */
     public val `unavailableProjectIds`: kotlin.collections.List<kotlin.String>? get() = optional("unavailable_project_ids") { asArray(it)?.mapNotNull { e1 -> asString(e1) } }
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
 }
 
@@ -3620,21 +4899,31 @@ public class ListOperationsResponse(neonJson: JsonObject) : NeonModel(neonJson) 
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `operations`: kotlin.collections.List<Operation> get() = required("operations") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Operation(it) } } }
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
 }
 
 public class CreateProjectTransferRequestRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** Specifies the validity duration of the transfer request in seconds. If not provided, the request will expire after 24 hours (86,400 seconds). */
+    /**
+     * Specifies the validity duration of the transfer request in seconds. If not provided,
+     * the request will expire after 24 hours (86,400 seconds).
+     */
     public val `ttlSeconds`: kotlin.Long? get() = optional("ttl_seconds") { asLong(it) }
 }
 
 public class AcceptProjectTransferRequestRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** The Neon organization ID to transfer the project to. If not provided, the project will be transferred to the current user or organization account. */
+    /**
+     * The Neon organization ID to transfer the project to. If not provided, the project will be
+     * transferred to the current user or organization account.
+     */
     public val `orgId`: kotlin.String? get() = optional("org_id") { asString(it) }
 }
 
@@ -3685,15 +4974,26 @@ public class CreateProjectBranchRequestBranch(neonJson: JsonObject) : NeonModel(
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
     /** A Log Sequence Number (LSN) on the parent branch. The branch will be created with data from this LSN. */
     public val `parentLsn`: kotlin.String? get() = optional("parent_lsn") { asString(it) }
-    /** A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time. The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`. */
+    /**
+     * A timestamp identifying a point in time on the parent branch. The branch will be created with data starting from this point in time.
+     * The timestamp must be provided in ISO 8601 format; for example: `2024-02-26T12:00:00Z`.
+     */
     public val `parentTimestamp`: kotlin.String? get() = optional("parent_timestamp") { asString(it) }
     /** Whether the branch is protected */
     public val `protected`: kotlin.Boolean? get() = optional("protected") { asBool(it) }
     /** Whether to create the branch as archived */
     public val `archived`: kotlin.Boolean? get() = optional("archived") { asBool(it) }
-    /** The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default). * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch. * `parent-data` - creates the branch with both schema and data from the parent. */
+    /**
+     * The source of initialization for the branch. Valid values are `schema-only` and `parent-data` (default).
+     *   * `schema-only` - creates a new root branch containing only the schema. Use `parent_id` to specify the source branch. Optionally, you can provide `parent_lsn` or `parent_timestamp` to branch from a specific point in time or LSN. These fields define which branch to copy the schema from and at what point—they do not establish a parent-child relationship between the `parent_id` branch and the new schema-only branch.
+     *   * `parent-data` - creates the branch with both schema and data from the parent.
+     */
     public val `initSource`: kotlin.String? get() = optional("init_source") { asString(it) }
-    /** The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time. */
+    /**
+     * The timestamp when the branch is scheduled to expire and be automatically deleted. Must be set by the client following the [RFC 3339, section 5.6](https://tools.ietf.org/html/rfc3339#section-5.6) format with precision up to seconds (such as 2025-06-09T18:02:16Z). Deletion is performed by a background job and may not occur exactly at the specified time.
+     *
+     * Access to this feature is currently limited to participants in the Early Access Program.
+     */
     public val `expiresAt`: kotlin.String? get() = optional("expires_at") { asString(it) }
 }
 
@@ -3712,7 +5012,7 @@ public class CreatedBranchResponse(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `branch`: Branch get() = required("branch") { asObject(it)?.let { Branch(it) } }
     public val `endpoints`: kotlin.collections.List<Endpoint> get() = required("endpoints") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Endpoint(it) } } }
     public val `operations`: kotlin.collections.List<Operation> get() = required("operations") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Operation(it) } } }
-    /** (a secret: never printed by toString) */
+    /** A secret: never printed by `toString`. */
     public val `roles`: kotlin.collections.List<Role> get() = required("roles") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Role(it) } } }
     public val `databases`: kotlin.collections.List<Database> get() = required("databases") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { Database(it) } } }
     public val `connectionUris`: kotlin.collections.List<ConnectionDetails>? get() = optional("connection_uris") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ConnectionDetails(it) } } }
@@ -3736,7 +5036,11 @@ public class GetConsumptionHistoryPerProjectResponse(neonJson: JsonObject) : Neo
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `projects`: kotlin.collections.List<ConsumptionHistoryPerProject> get() = required("projects") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ConsumptionHistoryPerProject(it) } } }
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
 }
 
@@ -3744,7 +5048,11 @@ public class GetConsumptionHistoryPerProjectV2Response(neonJson: JsonObject) : N
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `projects`: kotlin.collections.List<ConsumptionHistoryPerProjectV2> get() = required("projects") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ConsumptionHistoryPerProjectV2(it) } } }
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
 }
 
@@ -3752,7 +5060,11 @@ public class GetConsumptionHistoryPerBranchV2Response(neonJson: JsonObject) : Ne
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
     public val `branches`: kotlin.collections.List<ConsumptionHistoryPerBranchV2> get() = required("branches") { asArray(it)?.mapNotNull { e1 -> asObject(e1)?.let { ConsumptionHistoryPerBranchV2(it) } } }
-    /** Cursor based pagination is used. The user must pass the cursor as is to the backend. For more information about cursor based pagination, see https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination */
+    /**
+     * Cursor based pagination is used. The user must pass the cursor as is to the backend.
+     * For more information about cursor based pagination, see
+     * https://learn.microsoft.com/en-us/ef/core/querying/pagination#keyset-pagination
+     */
     public val `pagination`: Pagination? get() = optional("pagination") { asObject(it)?.let { Pagination(it) } }
 }
 
@@ -3801,11 +5113,23 @@ public class UpdateSnapshotResponse(neonJson: JsonObject) : NeonModel(neonJson) 
 public class RestoreSnapshotRequest(neonJson: JsonObject) : NeonModel(neonJson) {
     /** Reads JSON text (a response body). */
     public constructor(text: kotlin.String) : this(parseJsonObject(text))
-    /** A name for the newly restored branch. If omitted, a default name will be generated. */
+    /**
+     * A name for the newly restored branch.
+     * If omitted, a default name will be generated.
+     */
     public val `name`: kotlin.String? get() = optional("name") { asString(it) }
-    /** The ID of the branch to restore the snapshot into. If not specified, the branch from which the snapshot was originally created (`snapshot.source_branch_id`) will be used. */
+    /**
+     * The ID of the branch to restore the snapshot into.
+     * If not specified, the branch from which the snapshot was originally
+     * created (`snapshot.source_branch_id`) will be used.
+     */
     public val `targetBranchId`: kotlin.String? get() = optional("target_branch_id") { asString(it) }
-    /** Set to `true` to finalize the restore operation immediately. This will complete the restore and move any associated computes to the new branch, similar to the `finalizeRestoreBranch` operation. Defaults to `false` to allow previewing the restored snapshot data first. */
+    /**
+     * Set to `true` to finalize the restore operation immediately.
+     * This will complete the restore and move any associated computes to the new branch,
+     * similar to the `finalizeRestoreBranch` operation.
+     * Defaults to `false` to allow previewing the restored snapshot data first.
+     */
     public val `finalizeRestore`: kotlin.Boolean? get() = optional("finalize_restore") { asBool(it) }
 }
 
