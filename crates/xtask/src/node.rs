@@ -487,3 +487,19 @@ fn context(spec: &Spec) -> Context {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn jsdoc_blocks_escape_the_text_not_the_tags() {
+        let doc =
+            jsdoc("  ", &["Ends */ here\n@not a tag".into(), String::new()], &[tag("@param x -", "a /* b\n@c"), "@deprecated".into()]);
+        assert_eq!(
+            doc,
+            "  /**\n   * Ends *\\/ here\n   * \\@not a tag\n   *\n   * @param x - a /\\* b\n   * \\@c\n   * @deprecated\n   */"
+        );
+        assert_eq!(jsdoc("", &[String::new()], &[]), "");
+    }
+}

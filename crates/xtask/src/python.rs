@@ -589,3 +589,24 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
     let render = |file: &str| (format!("{DIR}/{file}"), crate::render(&env, &format!("python/{file}"), &ctx));
     vec![render("__init__.py"), render("models.py"), render("models.pyi"), render("resources.py"), render("resources.pyi")]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docstrings_hold_any_text() {
+        assert_eq!(docstring("", "    "), "");
+        assert_eq!(docstring("One line.", "    "), "\"\"\"One line.\"\"\"");
+        // Lines after the first are indented, the closing quotes on their own line;
+        // quotes that would close the docstring and backslashes are escaped.
+        assert_eq!(docstring("a\n\n  b \"q\"", "    "), "\"\"\"a\n\n      b \"q\\\"\n    \"\"\"");
+        assert_eq!(docstring("x \"\"\" y \\ z", ""), "\"\"\"x \\\"\\\"\" y \\\\ z\"\"\"");
+    }
+
+    #[test]
+    fn sections_indent_each_entry_s_further_lines() {
+        let entries = [("a".to_string(), "one\ntwo\n\nthree".to_string()), ("b".to_string(), "x".to_string())];
+        assert_eq!(section("Args", &entries), "Args:\n    a: one\n        two\n\n        three\n    b: x");
+    }
+}
