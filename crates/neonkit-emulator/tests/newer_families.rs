@@ -606,6 +606,23 @@ async fn neon_auth_email_provider_save_and_test() {
 
     let smtp = json!({"type": "standard", "host": "smtp.example.com", "port": 587, "username": "mailer", "password": "s3cr3t-pw",
                       "sender_email": "auth@example.com", "sender_name": "Example"});
+    // an SMTP server needs a host name, a port, a username, a password, a sender
+    for (field, value) in
+        [("host", json!("")), ("port", json!(0)), ("username", json!("")), ("password", json!("")), ("sender_email", json!("x"))]
+    {
+        let mut broken = smtp.clone();
+        broken[field] = value;
+        assert_eq!(t.op("updateNeonAuthEmailProvider", &format!("{b}/email_provider"), Some(broken)).await.0, 400, "{field}");
+    }
+    let mut untyped = smtp.clone();
+    untyped.as_object_mut().unwrap().remove("type");
+    assert_eq!(
+        t.op("updateNeonAuthEmailProvider", &format!("{b}/email_provider"), Some(untyped)).await.0,
+        400,
+        "matches both alternatives"
+    );
+    let (_, g) = t.op("getNeonAuthEmailProvider", &format!("{b}/email_provider"), None).await;
+    assert_eq!(g["type"], "shared", "nothing was saved");
     let (s, v) = t.op("updateNeonAuthEmailProvider", &format!("{b}/email_provider"), Some(smtp.clone())).await;
     assert_eq!(s, 200, "{v}");
     assert_eq!(v["password"], "", "an update answers with the password redacted");

@@ -3,7 +3,8 @@
 //! (`standard`) is saved. Responses are `NeonAuthEmailServerConfigResponse`: an
 //! update answers with the password redacted (empty), a read with the stored one
 //! (every emulator caller may read project credentials). An update with an empty
-//! password keeps the stored one.
+//! password keeps the stored one. A standard server needs a host name, a port
+//! (1–65535), a username, a password and a sender address (else 400).
 //!
 //! `sendNeonAuthEmailProviderTest` needs a Better Auth integration on the branch and
 //! a saved standard provider (else 400); it sends nothing, and reports a failure
@@ -45,19 +46,52 @@ fn render(cfg: &Value, with_password: bool) -> Value {
     v
 }
 
+/// What an SMTP server needs that the schema leaves open: a host name, a port, a
+/// username, a password (given, or kept from before) and a sender address.
+fn check_smtp(b: &Value, password: &Value) -> Result<(), ApiError> {
+    let host = s(b, "host").unwrap_or_default();
+    let labels_ok = host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'));
+    if host.len() > 253 || !host.contains('.') || !labels_ok {
+        return Err(bad(format!("host: {host:?} is not a host name")));
+    }
+    if !b["port"].as_i64().is_some_and(|p| (1..=65_535).contains(&p)) {
+        return Err(bad("port: must be from 1 to 65535"));
+    }
+    if s(b, "username").unwrap_or_default().trim().is_empty() {
+        return Err(bad("username: must not be empty"));
+    }
+    if password.as_str().unwrap_or_default().is_empty() {
+        return Err(bad("password: must not be empty"));
+    }
+    let sender = s(b, "sender_email").unwrap_or_default();
+    let valid_sender = sender.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && !local.contains(char::is_whitespace)
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+    });
+    if !valid_sender {
+        return Err(bad(format!("sender_email: {sender:?} is not an email address")));
+    }
+    Ok(())
+}
+
 pub(crate) fn handle(st: &mut Store, r: &Req) -> R {
     let (pid, bid) = target(st, r)?;
     match r.op.operation_id.as_str() {
         "getNeonAuthEmailProvider" | "getNeonAuthEmailServer" => ok(render(&stored(st, &pid, &bid), true)),
         "updateNeonAuthEmailProvider" | "updateNeonAuthEmailServer" => {
             let b = &r.body;
-            let kind = s(b, "type").unwrap_or(if b.get("host").is_some() { "standard" } else { "shared" });
+            // without a `type` only a shared config passes the spec's oneOf
+            let kind = s(b, "type").unwrap_or("shared");
             let before = stored(st, &pid, &bid);
             let cfg = if kind == "standard" {
                 let mut password = b["password"].clone();
                 if password == "" && before["type"] == "standard" {
                     password = before["password"].clone();
                 }
+                check_smtp(b, &password)?;
                 json!({
                     "type": "standard",
                     "host": b["host"], "port": b["port"], "username": b["username"], "password": password,
