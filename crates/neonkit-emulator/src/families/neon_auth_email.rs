@@ -52,7 +52,7 @@ fn check_smtp(b: &Value, password: &Value) -> Result<(), ApiError> {
     let host = s(b, "host").unwrap_or_default();
     let labels_ok = host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'));
     if host.len() > 253 || !host.contains('.') || !labels_ok {
-        return Err(bad(format!("host: {host:?} is not a host name")));
+        return Err(bad("host: not a host name"));
     }
     if !b["port"].as_i64().is_some_and(|p| (1..=65_535).contains(&p)) {
         return Err(bad("port: must be from 1 to 65535"));
