@@ -93,6 +93,14 @@ impl Run {
         let query = query_pairs(step.get("query"));
         let query: Vec<(&str, String)> = query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
         let payload = match step.get("body") {
+            // A multipart body's fields are text parts (strings as they are, anything else as JSON).
+            Some(Value::Object(fields)) if matches!(op.body, neonkit::operation::BodyKind::Multipart { .. }) => {
+                let parts = fields
+                    .iter()
+                    .map(|(k, v)| neonkit::kernel::PartInput::text(k, v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
+                    .collect();
+                neonkit::kernel::payload(op, neonkit::kernel::Body::Parts(parts)).unwrap()
+            }
             Some(b) => Payload::Json(serde_json::to_vec(b).unwrap().into()),
             None => Payload::None,
         };
