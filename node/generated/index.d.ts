@@ -66,6 +66,8 @@ export interface ClientOptions {
   maxResponseBytes?: number;
   /** Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set). */
   headers?: Record<string, string>;
+  /** Your application's name and version ("myapp/1.2"), sent after neonkit's own in the User-Agent header (neonkit/0.1.0 (python) myapp/1.2). */
+  userAgent?: string;
 }
 
 /** The options of `withOptions`: each applies to every call made through the client it returns. */

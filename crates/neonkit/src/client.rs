@@ -8,6 +8,7 @@ use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::events::{self, Event, EventKind, EventListener};
 use crate::operation::{BodyKind, HttpMethod, OperationInfo, ResponseKind};
 use crate::options::{check_headers, check_org_id, spec};
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -45,6 +46,8 @@ pub(crate) struct CallSettings {
     pub org_id: Option<String>,
     /// The deadline of the call this copy serves (the polls and reads of an operation wait).
     pub deadline: Option<Instant>,
+    /// Who is told what the client does (the bindings' logging and hooks).
+    pub listener: Option<Arc<dyn EventListener>>,
 }
 
 pub(crate) struct Inner {
@@ -74,6 +77,7 @@ impl std::fmt::Debug for Client {
             .field("retry", &self.call.retry)
             .field("wait_for_operations", &self.call.wait)
             .field("headers", &self.call.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("listener", &self.call.listener.is_some())
             .finish()
     }
 }
@@ -91,10 +95,12 @@ pub struct ClientBuilder {
     wait: Option<bool>,
     wait_options: Option<WaitOptions>,
     user_agent_suffix: Option<String>,
+    user_agent: Option<String>,
     max_response_bytes: Option<u64>,
     pool_idle_timeout: Option<Duration>,
     headers: Vec<(String, String)>,
     transport: Option<Arc<dyn HttpSend>>,
+    listener: Option<Arc<dyn EventListener>>,
 }
 
 impl std::fmt::Debug for ClientBuilder {
@@ -156,6 +162,25 @@ impl ClientBuilder {
     /// Appended to the user agent: `neonkit/<version> (<suffix>)`; bindings name their language.
     pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
         self.user_agent_suffix = Some(suffix.into());
+        self
+    }
+    /// Your application's product token (`myapp/1.2`), sent after neonkit's
+    /// own: `User-Agent: neonkit/<version> (<language>) myapp/1.2`. Printable
+    /// ASCII, at most 256 bytes.
+    pub fn user_agent(mut self, app: impl Into<String>) -> Self {
+        self.user_agent = Some(app.into());
+        self
+    }
+    /// Receives every event of the client's calls (requests, responses,
+    /// retries, operation waits): see [`crate::events`]. A closure
+    /// `|e: &Event| …` is a listener.
+    pub fn listener(mut self, listener: impl EventListener) -> Self {
+        self.listener = Some(Arc::new(listener));
+        self
+    }
+    /// [`ClientBuilder::listener`] for a listener already shared (or none).
+    pub fn shared_listener(mut self, listener: Option<Arc<dyn EventListener>>) -> Self {
+        self.listener = listener;
         self
     }
     /// The largest response body accepted, counted after decompression
@@ -246,9 +271,14 @@ impl ClientBuilder {
         };
         check_headers("headers", &self.headers)?;
         let headers = merge_headers(&[], &self.headers);
-        let user_agent = crate::USER_AGENT_FORMAT
+        let mut user_agent = crate::USER_AGENT_FORMAT
             .replace("{version}", env!("CARGO_PKG_VERSION"))
             .replace("{language}", self.user_agent_suffix.as_deref().unwrap_or("rust"));
+        if let Some(app) = &self.user_agent {
+            crate::options::check_user_agent("user_agent", app)?;
+            user_agent.push(' ');
+            user_agent.push_str(app.trim());
+        }
         let transport: Arc<dyn HttpSend> = match self.transport {
             Some(t) => t,
             None => Arc::new(
@@ -266,6 +296,7 @@ impl ClientBuilder {
                 headers: headers.into(),
                 org_id: self.org_id,
                 deadline: None,
+                listener: self.listener,
             }),
         })
     }
@@ -499,6 +530,18 @@ impl Client {
         Client { inner: self.inner.clone(), call: Arc::new(CallSettings { wait, ..(*self.call).clone() }) }
     }
 
+    /// The same client (sharing its pool) whose calls tell this listener what
+    /// they do, instead of this client's listener (`None`: no listener).
+    pub fn with_listener(&self, listener: Option<Arc<dyn EventListener>>) -> Client {
+        Client { inner: self.inner.clone(), call: Arc::new(CallSettings { listener, ..(*self.call).clone() }) }
+    }
+
+    /// Hands an event to tracing and this client's listener; made only if one of them wants it.
+    #[inline]
+    pub(crate) fn emit(&self, kind: EventKind, make: impl FnOnce() -> Event) {
+        events::emit(self.call.listener.as_deref(), kind, make)
+    }
+
     /// The same client (sharing its pool) whose every call uses these options:
     /// `client.with_options(&CallOptions::default().timeout(Duration::from_secs(5)))?.projects().get(id)`.
     /// Options left `None` keep this client's values; a bad value is a `Config`
@@ -686,6 +729,8 @@ impl Client {
         deadline: Instant,
     ) -> Result<HttpResponse> {
         let policy = &self.call.retry;
+        let max_attempts = policy.max_retries.saturating_add(1);
+        let event = |kind, attempt| Event { attempt, max_attempts, ..Event::new(kind, op.id, op.method.as_str(), op.path) };
         let mut attempt: u32 = 0;
         loop {
             attempt += 1;
@@ -708,19 +753,38 @@ impl Client {
                 max_response_bytes: self.inner.max_response_bytes,
                 extra_headers: self.call.headers.clone(),
             };
+            self.emit(EventKind::Request, || event(EventKind::Request, attempt));
             let result = self.inner.transport.send(request).await;
             let elapsed = now.elapsed();
-            let (error, retryable, retry_after) = match result {
+            // What the attempt came to, for its events: (status, network error kind, request id).
+            let (error, retryable, retry_after, outcome) = match result {
                 Ok(resp) if resp.body.len() as u64 > self.inner.max_response_bytes => {
+                    self.emit(EventKind::Response, || Event {
+                        status: Some(resp.status),
+                        request_id: resp.request_id.clone(),
+                        duration: Some(elapsed),
+                        ..event(EventKind::Response, attempt)
+                    });
                     return Err(too_large(op, self.inner.max_response_bytes).with_status(resp.status).with_request_id(resp.request_id));
                 }
                 Ok(resp) if (200..300).contains(&resp.status) => {
-                    tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, status = resp.status, attempt, request_id = resp.request_id.as_deref().unwrap_or(""), duration_ms = elapsed.as_millis() as u64, "request");
+                    self.emit(EventKind::Response, || Event {
+                        status: Some(resp.status),
+                        request_id: resp.request_id.clone(),
+                        duration: Some(elapsed),
+                        ..event(EventKind::Response, attempt)
+                    });
                     return Ok(resp);
                 }
                 Ok(resp) => {
                     let err = error_from_response(op, &resp);
-                    tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, status = resp.status, attempt, request_id = err.request_id().unwrap_or(""), duration_ms = elapsed.as_millis() as u64, "request failed");
+                    let outcome = (Some(resp.status), None, err.request_id().map(String::from));
+                    self.emit(EventKind::Response, || Event {
+                        status: outcome.0,
+                        request_id: outcome.2.clone(),
+                        duration: Some(elapsed),
+                        ..event(EventKind::Response, attempt)
+                    });
                     let retryable = match resp.status {
                         423 | 429 | 503 => true,
                         500 | 502 | 504 => op.method == HttpMethod::Get,
@@ -731,19 +795,33 @@ impl Client {
                         500 | 502 | 504 if op.method != HttpMethod::Get => err.maybe_applied(),
                         _ => err,
                     };
-                    (err, retryable, ra)
-                }
-                Err(te) if te.kind == TransportErrorKind::TooLarge => {
-                    return Err(too_large(op, self.inner.max_response_bytes).with_source(te));
-                }
-                Err(te) if te.kind == TransportErrorKind::Invalid => {
-                    return Err(Error::invalid(format!("the request could not be formed: {}", te.message))
-                        .with_operation(op.id)
-                        .with_source(te));
+                    (err, retryable, ra, outcome)
                 }
                 Err(te) => {
+                    let name = match te.kind {
+                        TransportErrorKind::Connect => "connect",
+                        TransportErrorKind::Timeout => "timeout",
+                        TransportErrorKind::TooLarge => "too_large",
+                        TransportErrorKind::Invalid => "invalid_request",
+                        TransportErrorKind::Other => "connection",
+                    };
+                    self.emit(EventKind::Response, || Event {
+                        error: Some(name),
+                        duration: Some(elapsed),
+                        ..event(EventKind::Response, attempt)
+                    });
+                    match te.kind {
+                        TransportErrorKind::TooLarge => {
+                            return Err(too_large(op, self.inner.max_response_bytes).with_source(te));
+                        }
+                        TransportErrorKind::Invalid => {
+                            return Err(Error::invalid(format!("the request could not be formed: {}", te.message))
+                                .with_operation(op.id)
+                                .with_source(te));
+                        }
+                        _ => {}
+                    }
                     let kind = if te.kind == TransportErrorKind::Timeout { ErrorKind::Timeout } else { ErrorKind::Network };
-                    tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, attempt, error = %te.message, duration_ms = elapsed.as_millis() as u64, "request error");
                     // Only a request that never left may be resent, unless it is a GET.
                     let retryable =
                         te.kind == TransportErrorKind::Connect || (op.method == HttpMethod::Get && te.kind != TransportErrorKind::Timeout);
@@ -755,7 +833,7 @@ impl Client {
                     if op.method != HttpMethod::Get && te.kind != TransportErrorKind::Connect {
                         err = err.maybe_applied();
                     }
-                    (err.with_source(te), retryable, None)
+                    (err.with_source(te), retryable, None, (None, Some(name), None))
                 }
             };
             if !retryable || attempt > policy.max_retries {
@@ -767,7 +845,14 @@ impl Client {
             if Instant::now().checked_add(delay).is_none_or(|at| at >= deadline) {
                 return Err(error);
             }
-            tracing::debug!(target: "neonkit", method = op.method.as_str(), path = op.path, attempt, delay_ms = delay.as_millis() as u64, "retrying");
+            let (status, error_name, request_id) = outcome;
+            self.emit(EventKind::Retry, || Event {
+                status,
+                error: error_name,
+                request_id,
+                delay: Some(delay),
+                ..event(EventKind::Retry, attempt + 1)
+            });
             tokio::time::sleep(delay).await;
         }
     }

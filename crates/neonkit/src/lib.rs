@@ -21,6 +21,7 @@ mod open_enum;
 pub mod blocking;
 mod client;
 mod error;
+pub mod events;
 pub mod kernel;
 mod metadata;
 pub mod operation;
@@ -47,6 +48,7 @@ mod vocabulary;
 
 pub use client::{Client, ClientBuilder, MultipartBody, Part, PartValue, Payload, Response, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
+pub use events::{Event, EventKind, EventListener};
 pub use metadata::{with_response, ResponseInfo};
 pub use operation::{find_operation, OperationInfo};
 pub use options::{CallOptions, ClientOptions, Convention, OptionSetting, OptionValue};

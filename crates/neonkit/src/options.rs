@@ -218,6 +218,22 @@ pub(crate) fn check_headers(option: &str, headers: &[(String, String)]) -> Resul
     Ok(())
 }
 
+/// The longest application product token in the user agent.
+const MAX_USER_AGENT_BYTES: usize = 256;
+
+/// The application's part of the user agent: printable ASCII (spaces
+/// between tokens), not empty, at most 256 bytes.
+pub(crate) fn check_user_agent(option: &str, value: &str) -> Result<()> {
+    let v = value.trim();
+    if v.is_empty() || v.len() > MAX_USER_AGENT_BYTES || !v.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        return Err(config(format!(
+            "{option} must be printable ASCII text of 1 to {MAX_USER_AGENT_BYTES} bytes, such as \"myapp/1.2\" (got {})",
+            crate::error::quote(value)
+        )));
+    }
+    Ok(())
+}
+
 /// An organization id as the API writes them.
 pub(crate) fn check_org_id(option: &str, org: &str) -> Result<()> {
     if org.is_empty() || org.len() > 60 || !org.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
@@ -279,6 +295,10 @@ pub struct ClientOptions {
     pub headers: Vec<(String, String)>,
     /// Names the language in the user agent: `neonkit/<version> (<suffix>)`.
     pub user_agent_suffix: Option<String>,
+    /// The application's product token (`myapp/1.2`), sent after neonkit's own in the user agent.
+    pub user_agent: Option<String>,
+    /// Receives the client's events (a binding's logging and hooks); not an option of the vocabulary.
+    pub listener: Option<std::sync::Arc<dyn crate::events::EventListener>>,
 }
 
 impl std::fmt::Debug for ClientOptions {
@@ -289,6 +309,8 @@ impl std::fmt::Debug for ClientOptions {
             .field("org_id", &self.org_id)
             .field("timeout", &self.timeout)
             .field("headers", &self.headers.iter().map(|(k, _)| k).collect::<Vec<_>>())
+            .field("user_agent", &self.user_agent)
+            .field("listener", &self.listener.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -322,6 +344,10 @@ impl ClientOptions {
                 ("pool_idle_timeout", OptionSetting::Duration(d)) => o.pool_idle_timeout = Some(d.as_secs_f64()),
                 ("max_response_bytes", OptionSetting::Whole(n)) => o.max_response_bytes = Some(n),
                 ("headers", OptionSetting::Headers(h)) => o.headers = h,
+                ("user_agent", OptionSetting::Text(t)) => {
+                    check_user_agent(spec.name_in(c), &t)?;
+                    o.user_agent = Some(t)
+                }
                 (other, _) => unreachable!("option {other} has no field in ClientOptions"),
             }
         }
@@ -351,6 +377,10 @@ impl ClientOptions {
         if let Some(s) = &self.user_agent_suffix {
             b = b.user_agent_suffix(s.clone());
         }
+        if let Some(s) = &self.user_agent {
+            b = b.user_agent(s.clone());
+        }
+        b = b.shared_listener(self.listener.clone());
         if let Some(t) = self.timeout {
             b = b.timeout(secs("timeout", t)?);
         }

@@ -4,6 +4,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
+use crate::events::{Event, EventKind};
 use crate::models::{Operation, OperationStatus};
 use crate::operation::OperationInfo;
 use crate::{Client, Error, ErrorKind, Result};
@@ -70,6 +71,16 @@ impl Client {
         let limit = if deadline < own { format!("the call's timeout ({:?})", self.call.timeout) } else { format!("{:?}", opts.timeout) };
         let mut current: Vec<Operation> = operations.to_vec();
         let mut interval = opts.initial_interval;
+        let total = u32::try_from(current.len()).unwrap_or(u32::MAX);
+        let mut poll: u32 = 0;
+        let wait_event = |poll: u32, pending: Vec<String>, delay: Option<Duration>| Event {
+            attempt: poll,
+            pending: u32::try_from(pending.len()).unwrap_or(u32::MAX),
+            total,
+            operation_ids: pending,
+            delay,
+            ..Event::new(EventKind::Wait, "getProjectOperation", "", "")
+        };
         loop {
             let mut pending = Vec::new();
             for (i, op) in current.iter().enumerate() {
@@ -80,6 +91,9 @@ impl Client {
                 }
             }
             if pending.is_empty() {
+                if poll > 0 {
+                    self.emit(EventKind::Wait, || wait_event(poll, Vec::new(), None));
+                }
                 return Ok(current);
             }
             if Instant::now() + interval > deadline {
@@ -89,8 +103,10 @@ impl Client {
                 return Err(Error::new(ErrorKind::WaitTimeout, format!("operations still running after {limit}: {}", desc.join(", ")))
                     .with_pending(ids));
             }
+            self.emit(EventKind::Wait, || wait_event(poll, pending.iter().map(|&i| current[i].id.clone()).collect(), Some(interval)));
             tokio::time::sleep(interval).await;
             interval = (interval * 2).min(opts.max_interval);
+            poll += 1;
             let polls = pending.iter().map(|&i| {
                 let op = &current[i];
                 let polling = &polling;

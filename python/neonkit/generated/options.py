@@ -31,6 +31,7 @@ class _OptionsMixin:
         pool_idle_timeout: Optional[float] = None,
         max_response_bytes: Optional[int] = None,
         headers: Optional[Mapping[str, str]] = None,
+        user_agent: Optional[str] = None,
     ) -> None:
         """
         api_key: The Neon API key; else NEON_API_KEY.
@@ -48,6 +49,7 @@ class _OptionsMixin:
         pool_idle_timeout: How long an idle pooled connection is kept; keep it below the server's or load balancer's idle timeout (a POST sent as the server closes an idle connection fails and is never resent). Default 45 s.
         max_response_bytes: The largest response body accepted, counted after decompression; a larger one fails the call with DecodeError. Default 268435456.
         headers: Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
+        user_agent: Your application's name and version ("myapp/1.2"), sent after neonkit's own in the User-Agent header (neonkit/0.1.0 (python) myapp/1.2).
 
         A value out of its range raises ConfigError naming the option and the range.
         """
@@ -67,6 +69,7 @@ class _OptionsMixin:
             "pool_idle_timeout": pool_idle_timeout,
             "max_response_bytes": max_response_bytes,
             "headers": headers,
+            "user_agent": user_agent,
         }
         self._configure({k: v for k, v in options.items() if v is not None})
 

@@ -357,6 +357,9 @@ pub struct NeonClientOptions {
     /// Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
     #[uniffi(default = None)]
     pub headers: Option<std::collections::HashMap<String, String>>,
+    /// Your application's name and version ("myapp/1.2"), sent after neonkit's own in the User-Agent header (neonkit/0.1.0 (python) myapp/1.2).
+    #[uniffi(default = None)]
+    pub user_agent: Option<String>,
 }
 
 /// The options of `NeonClient.withOptions`: each applies to every call made
@@ -431,6 +434,9 @@ pub(crate) fn client_option_values(api_key: Option<String>, o: NeonClientOptions
     }
     if let Some(v) = o.headers {
         out.push(("headers".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.user_agent {
+        out.push(("userAgent".to_string(), OptionValue::from(v)));
     }
     out
 }

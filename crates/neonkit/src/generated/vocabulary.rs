@@ -290,6 +290,17 @@ pub(crate) const OPTIONS: &[OptionSpec] = &[
         zero: true,
         text: ["headers must be a map of header names to string values", "headers must be a map of header names to string values"],
     },
+    OptionSpec {
+        name: "user_agent",
+        camel: "userAgent",
+        ty: OptionType::Text,
+        client: true,
+        call: false,
+        min: 0.0,
+        max: 0.0,
+        zero: true,
+        text: ["user_agent must be a string", "userAgent must be a string"],
+    },
 ];
 
 /// The options of the in-process emulator that the testing helpers start.
