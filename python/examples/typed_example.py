@@ -35,10 +35,15 @@ async def async_flow(neon: neonkit.AsyncNeonClient) -> int:
     return count + len(done)
 
 
+def on_retry(event: neonkit.NeonEvent) -> None:
+    delay: "float | None" = event.delay
+    print(event.message, event.status, delay)
+
+
 def main() -> None:
     with Emulator() as emu:
-        with emu.client() as neon:
-            print(sync_flow(neon))
+        with emu.client(user_agent="typed-example/1.0") as neon:
+            print(sync_flow(neon.with_hooks(on_retry=on_retry, on_response=lambda e: None)))
         print(asyncio.run(async_flow(emu.async_client())))
 
 

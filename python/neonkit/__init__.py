@@ -15,6 +15,7 @@ from neonkit import _native
 from neonkit._base import RawResponse, ResponseInfo, response_of
 from neonkit._client import AsyncNeonClient, NeonClient
 from neonkit._errors import NeonError
+from neonkit._events import NeonEvent
 from neonkit._model import Model, OpenEnum
 from neonkit.generated import errors as _generated_errors
 from neonkit.generated.errors import *  # noqa: F403  (one class per error kind, from spec/vocabulary.yaml)
@@ -30,6 +31,7 @@ __all__ = [
     "RawResponse",
     "ResponseInfo",
     "response_of",
+    "NeonEvent",
     "__version__",
 ]
 __all__ += _generated_errors.__all__

@@ -6,12 +6,15 @@ from types import TracebackType
 
 from neonkit import _native
 from neonkit._base import _AsyncBase, _SyncBase
+from neonkit._events import _sink
 from neonkit.generated.options import _OptionsMixin
 from neonkit.generated.resources import _AsyncNamespaces, _SyncNamespaces
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, Optional, Type, TypeVar
+
+    from neonkit._events import Hook
 
     _C = TypeVar("_C", bound="_Options")
 
@@ -22,8 +25,39 @@ class _Options(_OptionsMixin):
     _native: Any
 
     def _configure(self, options: Dict[str, Any]) -> None:
-        self._native = _native._Client(options)
+        # Whether the `neonkit` logger is on is read here, once: without hooks and with it off,
+        # the client makes no events at all (configure logging before making clients).
+        sink, kinds = _sink()
+        self._native = _native._Client(options, sink, kinds)
         self._init_namespaces()
+
+    def with_hooks(
+        self: _C,
+        *,
+        on_request: Optional[Hook] = None,
+        on_response: Optional[Hook] = None,
+        on_retry: Optional[Hook] = None,
+        on_wait: Optional[Hook] = None,
+    ) -> _C:
+        """A client sharing this one's connections whose calls call these hooks, each with a `neonkit.NeonEvent`:
+
+            neon = NeonClient().with_hooks(on_retry=lambda e: print(e.message))
+
+        on_request: before each attempt is sent (`.attempt`, `.method`, `.path` template, `.operation`).
+        on_response: when an attempt ends (`.status`, or `.error` when no answer came; `.request_id`, `.duration`).
+        on_retry: before a failed attempt is sent again (why: `.status` or `.error`; `.delay` in seconds; `.attempt`).
+        on_wait: each time an operation wait looks at its operations (`.operation_ids` still pending, `.pending`).
+
+        Hooks observe: they cannot change or stop a call, and one that raises is logged (`neonkit` logger,
+        WARNING) and ignored. They run on the thread that runs the call (the caller's for NeonClient, a
+        neonkit runtime thread for AsyncNeonClient), in order, holding the GIL: keep them quick, and do not
+        call the client from one. The hooks replace this client's; the `neonkit` logger's level is read again.
+        """
+        sink, kinds = _sink({"request": on_request, "response": on_response, "retry": on_retry, "wait": on_wait})
+        derived = object.__new__(type(self))
+        derived._native = self._native.with_listener(sink, kinds)
+        derived._init_namespaces()
+        return derived
 
     def _derive(self: _C, options: Dict[str, Any]) -> _C:
         derived = object.__new__(type(self))

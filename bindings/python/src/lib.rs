@@ -17,6 +17,7 @@ use bytes::Bytes;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
+use neonkit::events::{Event, EventKind, EventListener, Level};
 use neonkit::kernel::{self, Body, CancelToken, Output, PartInput, Reply};
 use neonkit::{runtime, CallOptions, Client, ClientBuilder, ClientOptions, Convention, Error, ErrorKind, OptionValue};
 #[cfg(feature = "emulator")]
@@ -344,6 +345,131 @@ fn run(py: Python<'_>, job: Result<Job, Error>, done: Option<Py<PyAny>>) -> PyRe
     }
 }
 
+// ---------------------------------------------------------------- events
+
+/// One thing a client did (`neonkit.NeonEvent`): what the hooks receive and
+/// what the `neonkit` logger writes (`message`, at `level`).
+#[pyclass(frozen, name = "NeonEvent", module = "neonkit")]
+struct PyEvent {
+    #[pyo3(get)]
+    kind: &'static str,
+    /// The `logging` level of its line: DEBUG (10), or INFO (20) for retries.
+    #[pyo3(get)]
+    level: u8,
+    #[pyo3(get)]
+    message: String,
+    #[pyo3(get)]
+    operation: &'static str,
+    #[pyo3(get)]
+    method: &'static str,
+    #[pyo3(get)]
+    path: &'static str,
+    #[pyo3(get)]
+    attempt: u32,
+    #[pyo3(get)]
+    max_attempts: u32,
+    #[pyo3(get)]
+    status: Option<u16>,
+    #[pyo3(get)]
+    error: Option<&'static str>,
+    #[pyo3(get)]
+    request_id: Option<String>,
+    /// Seconds the attempt took.
+    #[pyo3(get)]
+    duration: Option<f64>,
+    /// Seconds until the next attempt (retry) or poll (wait).
+    #[pyo3(get)]
+    delay: Option<f64>,
+    #[pyo3(get)]
+    operation_ids: Vec<String>,
+    #[pyo3(get)]
+    pending: u32,
+    #[pyo3(get)]
+    total: u32,
+}
+
+#[pymethods]
+impl PyEvent {
+    fn __repr__(&self) -> String {
+        format!("NeonEvent(kind={:?}, message={:?})", self.kind, self.message)
+    }
+
+    fn __str__(&self) -> String {
+        self.message.clone()
+    }
+}
+
+impl PyEvent {
+    fn new(e: &Event) -> PyEvent {
+        PyEvent {
+            kind: e.kind.as_str(),
+            level: match e.level() {
+                Level::Debug => 10,
+                Level::Info => 20,
+            },
+            message: e.message(),
+            operation: e.operation,
+            method: e.method,
+            path: e.path,
+            attempt: e.attempt,
+            max_attempts: e.max_attempts,
+            status: e.status,
+            error: e.error,
+            request_id: e.request_id.clone(),
+            duration: e.duration.map(|d| d.as_secs_f64()),
+            delay: e.delay.map(|d| d.as_secs_f64()),
+            operation_ids: e.operation_ids.clone(),
+            pending: e.pending,
+            total: e.total,
+        }
+    }
+}
+
+/// Hands a client's events to a Python callable (`neonkit._events._Sink`),
+/// only those of the kinds it asked for: the GIL is taken for nothing else.
+struct PyListener {
+    sink: Py<PyAny>,
+    /// Indexed by `EventKind::ALL`'s order.
+    wants: [bool; 4],
+}
+
+impl EventListener for PyListener {
+    fn wants(&self, kind: EventKind) -> bool {
+        EventKind::ALL.iter().position(|k| *k == kind).is_some_and(|i| self.wants[i])
+    }
+
+    fn on_event(&self, event: &Event) {
+        // Never after the exit hook (the interpreter may be finalizing).
+        let Some(_in_callback) = CallbackGuard::enter() else { return };
+        let _ = Python::try_attach(|py| {
+            if let Err(err) = Py::new(py, PyEvent::new(event)).and_then(|e| self.sink.call1(py, (e,))) {
+                // The sink catches what hooks raise; this is its own failure.
+                err.write_unraisable(py, None);
+            }
+        });
+    }
+}
+
+/// The listener for a sink and the event kinds it wants (`None`: no listener, no cost).
+fn listener(sink: Option<Py<PyAny>>, kinds: Vec<String>) -> PyResult<Option<Arc<dyn EventListener>>> {
+    let Some(sink) = sink else { return Ok(None) };
+    let mut wants = [false; 4];
+    for k in &kinds {
+        let i = EventKind::ALL
+            .iter()
+            .position(|e| e.as_str() == k)
+            .ok_or_else(|| pyo3::exceptions::PyValueError::new_err(format!("no event kind {k:?}")))?;
+        wants[i] = true;
+    }
+    Ok(wants.contains(&true).then(|| Arc::new(PyListener { sink, wants }) as Arc<dyn EventListener>))
+}
+
+/// The text logged when a hook raises (one wording in every language).
+#[pyfunction]
+fn _hook_failed_message(hook: &str, error: &str) -> String {
+    neonkit::events::hook_failed_message(hook, error)
+}
+
 // ---------------------------------------------------------------- client
 
 #[pyclass(frozen, name = "_Client", module = "neonkit._native")]
@@ -405,12 +531,16 @@ impl PyClient {
 
 #[pymethods]
 impl PyClient {
-    /// Options by their Python names (spec/vocabulary.yaml); the core checks each.
+    /// Options by their Python names (spec/vocabulary.yaml); the core checks each. `sink`
+    /// receives the events of the `kinds` given (`neonkit._events`); without it none is made.
     #[new]
-    fn new(py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<Self> {
+    #[pyo3(signature = (options, sink=None, kinds=Vec::new()))]
+    fn new(py: Python<'_>, options: &Bound<'_, PyDict>, sink: Option<Py<PyAny>>, kinds: Vec<String>) -> PyResult<Self> {
         let values = option_values(options)?;
+        let listener = listener(sink, kinds)?;
         let built = ClientOptions::from_values(Convention::Snake, values).and_then(|mut o| {
             o.user_agent_suffix = Some("python".into());
+            o.listener = listener;
             let b = o.builder()?;
             Ok((b.clone().build()?, b))
         });
@@ -426,6 +556,15 @@ impl PyClient {
         let mut call = self.call.clone();
         call.push(o);
         Ok(PyClient { builder: self.builder.clone(), call, state: Mutex::new(Some((runtime::process_id(), client))) })
+    }
+
+    /// A client sharing this one's connections whose events go to `sink` (the kinds given) instead.
+    #[pyo3(signature = (sink, kinds))]
+    fn with_listener(&self, py: Python<'_>, sink: Option<Py<PyAny>>, kinds: Vec<String>) -> PyResult<PyClient> {
+        let listener = listener(sink, kinds)?;
+        let client = self.client().map_err(|e| to_pyerr(py, &e))?.with_listener(listener.clone());
+        let builder = self.builder.clone().shared_listener(listener);
+        Ok(PyClient { builder, call: self.call.clone(), state: Mutex::new(Some((runtime::process_id(), client))) })
     }
 
     /// Calls an operation: blocking (GIL released) it returns `(body, ResponseInfo)`; with `done` it
@@ -636,6 +775,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     #[cfg(feature = "emulator")]
     m.add_class::<PyEmulator>()?;
     m.add_class::<PyResponseInfo>()?;
+    m.add_class::<PyEvent>()?;
+    m.add_function(wrap_pyfunction!(_hook_failed_message, m)?)?;
     m.add_function(wrap_pyfunction!(_shutdown, m)?)?;
     m.add_function(wrap_pyfunction!(_operation_ids, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
