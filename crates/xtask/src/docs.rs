@@ -66,6 +66,22 @@ pub struct BodyField {
     pub gist: String,
 }
 
+/// What a body parameter's doc says after its lead sentence: the model's gist
+/// and the names of its top-level fields (Node's and the uniffi library's).
+pub fn body_details(spec: &Spec, op: &Op, lead: String) -> String {
+    let b = op.body.as_ref().expect("a body parameter has a body");
+    let mut d = lead;
+    let gist = model_gist(spec, &b.ty);
+    if !gist.is_empty() {
+        d = format!("{d} {gist}");
+    }
+    let fields: Vec<String> = body_fields(spec, op).iter().map(|f| format!("`{}`", f.name)).collect();
+    if !fields.is_empty() {
+        d = format!("{d} Fields: {}.", fields.join(", "));
+    }
+    d
+}
+
 /// The top-level fields of an operation's request body (none for a body that is not an object).
 pub fn body_fields(spec: &Spec, op: &Op) -> Vec<BodyField> {
     let Some(b) = &op.body else { return Vec::new() };

@@ -116,16 +116,7 @@ fn param_doc(spec: &Spec, op: &Op, p: &TsParam, sync: bool, iter: bool) -> Strin
     match p.name.as_str() {
         "body" => {
             let b = op.body.as_ref().expect("a body parameter has a body");
-            let mut d = format!("The request: a `{}`{}.", b.ty, if p.optional { " (optional)" } else { "" });
-            let gist = docs::model_gist(spec, &b.ty);
-            if !gist.is_empty() {
-                d = format!("{d} {gist}");
-            }
-            let fields: Vec<String> = docs::body_fields(spec, op).iter().map(|f| format!("`{}`", f.name)).collect();
-            if !fields.is_empty() {
-                d = format!("{d} Fields: {}.", fields.join(", "));
-            }
-            d
+            docs::body_details(spec, op, format!("The request: a `{}`{}.", b.ty, if p.optional { " (optional)" } else { "" }))
         }
         "query" => {
             let names: Vec<String> = op.query_params.iter().map(|q| format!("`{}`", q.name)).collect();

@@ -316,16 +316,7 @@ fn param_doc(spec: &Spec, op: &Op, name: &str, required: bool) -> String {
         "body" => {
             let b = op.body.as_ref().expect("a body parameter has a body");
             let what = if b.multipart { "The parts of a multipart".to_string() } else { "The JSON of a".to_string() };
-            let mut d = format!("{what} `{}`{}.", b.ty, if required { "" } else { " (optional)" });
-            let gist = docs::model_gist(spec, &b.ty);
-            if !gist.is_empty() {
-                d = format!("{d} {gist}");
-            }
-            let fields: Vec<String> = docs::body_fields(spec, op).iter().map(|f| format!("`{}`", f.name)).collect();
-            if !fields.is_empty() {
-                d = format!("{d} Fields: {}.", fields.join(", "));
-            }
-            d
+            docs::body_details(spec, op, format!("{what} `{}`{}.", b.ty, if required { "" } else { " (optional)" }))
         }
         "query" => {
             let names: Vec<String> = record_query(op).iter().map(|q| format!("`{}`", naming::ident(&q.name, Lang::Kotlin))).collect();
