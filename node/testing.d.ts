@@ -1,4 +1,4 @@
-import { ClientOptions, NeonClient } from './generated/index';
+import { ClientOptions, NeonClient } from './index';
 
 /** The emulator's options, under the names of spec/vocabulary.yaml; the core checks them (a bad one rejects with a `ConfigError`). */
 export interface EmulatorOptions {

@@ -6,15 +6,18 @@ const util = require('node:util');
 const { native, run, describe, encodeQuery, checkOptions } = require('./core.js');
 const { fromNative, typeError } = require('./errors.js');
 const { RawResponse } = require('./response.js');
+const events = require('./events.js');
 const { OPS, NAMESPACES } = require('../generated/client.js');
 
 /** A client of the Neon API v2. Cheap to create; safe to share; works in worker threads.
- * Its options are checked, and a bad one worded, by the core (a ConfigError). */
+ * Its options are checked, and a bad one worded, by the core (a ConfigError). `logger`,
+ * `onRequest`, `onResponse`, `onRetry` and `onWait` (lib/events.js) see what its calls do. */
 class NeonClient {
   constructor(options) {
+    const { options: o, sink, kinds } = events.split(optionsObject('NeonClient', options));
     let n;
     try {
-      n = new native.NativeClient(optionsObject('NeonClient', options));
+      n = new native.NativeClient(o, sink, kinds);
     } catch (e) {
       throw fromNative(e);
     }

@@ -21,6 +21,7 @@ const GOOD = {
   apiKey: 'parity-key', baseUrl: 'http://127.0.0.1:9/api/v2', orgId: 'org-parity-1', timeoutMs: 5000, connectTimeoutMs: 1000,
   maxRetries: 2, retryInitialBackoffMs: 10, retryMaxBackoffMs: 100, waitForOperations: false, waitTimeoutMs: 1000,
   waitPollIntervalMs: 10, waitMaxPollIntervalMs: 100, poolIdleTimeoutMs: 1000, maxResponseBytes: 1 << 20, headers: { 'X-Parity': 'yes' },
+  userAgent: 'parity/1.0',
 };
 
 function configError(message) {

@@ -82,6 +82,8 @@ test('a script whose calls are in flight at its end waits for them, then exits',
     const { startEmulator } = require(${JSON.stringify(path.join(PKG, 'testing.js'))});
     (async () => {
       const emu = await startEmulator({ latencyMs: 200 });
+      // Kept reachable: a collected emulator stops serving (its handle's drop stops it).
+      globalThis.emulator = emu;
       const c = emu.client();
       let done = 0;
       for (let i = 0; i < 20; i++) c.projects.list().then(() => { done += 1; if (done === 20) console.log('all done'); });

@@ -8,6 +8,7 @@
 //! fields as JSON ([`to_napi`]); `node/lib/errors.js` rethrows it as the
 //! `NeonError` subclass of its kind.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::future::Future;
@@ -17,6 +18,8 @@ use napi::bindgen_prelude::*;
 use napi::JsValue;
 use napi_derive::napi;
 
+use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
+use neonkit::events::{Event, EventKind, EventListener};
 use neonkit::kernel::{self, Body, Output, Reply};
 use neonkit::{CallOptions, ClientOptions, Convention, Error, ErrorKind, OptionValue};
 
@@ -58,9 +61,126 @@ where
     Ok(promise)
 }
 
-/// A call run to its end on this thread.
-fn here<T>(fut: impl Future<Output = neonkit::Result<T>>) -> Result<T> {
+/// A call run to its end on this thread (the JS thread of `env`: its events are
+/// handed to JS at once, while the call runs).
+fn here<T>(env: &Env, fut: impl Future<Output = neonkit::Result<T>>) -> Result<T> {
+    struct Restore(napi::sys::napi_env);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            JS_THREAD_ENV.with(|e| e.set(self.0));
+        }
+    }
+    let _restore = Restore(JS_THREAD_ENV.with(|e| e.replace(env.raw())));
     kernel::run_here(fut).map_err(to_napi)
+}
+
+// ---------------------------------------------------------------- events
+
+thread_local! {
+    /// The env of the JS thread while it runs a `…Sync` call (null otherwise).
+    static JS_THREAD_ENV: Cell<napi::sys::napi_env> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// One thing a client did, as the JS layer's sink receives it (`node/lib/events.js`).
+#[napi(object, object_from_js = false)]
+pub struct NativeEvent {
+    pub kind: &'static str,
+    /// `debug`, or `info` for retries.
+    pub level: &'static str,
+    /// The log line, the same in every language.
+    pub message: String,
+    pub operation: &'static str,
+    pub method: &'static str,
+    /// The path template (`/projects/{project_id}`).
+    pub path: &'static str,
+    pub attempt: u32,
+    pub max_attempts: u32,
+    pub status: Option<u32>,
+    /// `connect`, `timeout` or `connection` when no answer came.
+    pub error: Option<&'static str>,
+    pub request_id: Option<String>,
+    pub duration_ms: Option<f64>,
+    pub delay_ms: Option<f64>,
+    pub operation_ids: Vec<String>,
+    pub pending: u32,
+    pub total: u32,
+}
+
+impl NativeEvent {
+    fn new(e: &Event) -> NativeEvent {
+        NativeEvent {
+            kind: e.kind.as_str(),
+            level: e.level().as_str(),
+            message: e.message(),
+            operation: e.operation,
+            method: e.method,
+            path: e.path,
+            attempt: e.attempt,
+            max_attempts: e.max_attempts,
+            status: e.status.map(u32::from),
+            error: e.error,
+            request_id: e.request_id.clone(),
+            duration_ms: e.duration.map(|d| d.as_secs_f64() * 1000.0),
+            delay_ms: e.delay.map(|d| d.as_secs_f64() * 1000.0),
+            operation_ids: e.operation_ids.clone(),
+            pending: e.pending,
+            total: e.total,
+        }
+    }
+}
+
+/// A threadsafe function that does not keep the process alive.
+type EventTsfn = ThreadsafeFunction<NativeEvent, (), NativeEvent, Status, false, true>;
+
+/// Hands a client's events (of the kinds the JS layer asked for) to its sink:
+/// directly during a `…Sync` call on the JS thread, else queued to that thread
+/// (a runtime thread runs async calls). No sink, no events: nothing is made.
+struct JsListener {
+    /// The env (as an address: compared, never used off its thread) of the JS thread that made it.
+    env: usize,
+    direct: FunctionRef<NativeEvent, ()>,
+    queued: EventTsfn,
+    wants: [bool; 4],
+}
+
+impl EventListener for JsListener {
+    fn wants(&self, kind: EventKind) -> bool {
+        EventKind::ALL.iter().position(|k| *k == kind).is_some_and(|i| self.wants[i])
+    }
+
+    fn on_event(&self, event: &Event) {
+        let env = JS_THREAD_ENV.with(Cell::get);
+        if !env.is_null() && env as usize == self.env {
+            let env = Env::from_raw(env);
+            // The sink catches what hooks and loggers throw; anything else is dropped here.
+            let _ = self.direct.borrow_back(&env).and_then(|f| f.call(NativeEvent::new(event)));
+        } else {
+            self.queued.call(NativeEvent::new(event), ThreadsafeFunctionCallMode::NonBlocking);
+        }
+    }
+}
+
+fn listener(env: &Env, sink: Option<Function<'_, NativeEvent, ()>>, kinds: Vec<String>) -> Result<Option<Arc<dyn EventListener>>> {
+    let Some(sink) = sink else { return Ok(None) };
+    let mut wants = [false; 4];
+    for k in &kinds {
+        let i = EventKind::ALL
+            .iter()
+            .position(|e| e.as_str() == k)
+            .ok_or_else(|| napi::Error::new(Status::InvalidArg, format!("no event kind {k:?}")))?;
+        wants[i] = true;
+    }
+    if !wants.contains(&true) {
+        return Ok(None);
+    }
+    let queued: EventTsfn = sink.build_threadsafe_function().callee_handled::<false>().weak::<true>().build()?;
+    Ok(Some(Arc::new(JsListener { env: env.raw() as usize, direct: sink.create_ref()?, queued, wants })))
+}
+
+/// The text logged when a hook throws (one wording in every language).
+#[napi]
+pub fn hook_failed_message(hook: String, error: String) -> String {
+    neonkit::events::hook_failed_message(&hook, &error)
 }
 
 /// A JS options object as the core's option values (undefined and null are left out).
@@ -224,11 +344,18 @@ fn part(p: NativePart) -> kernel::PartInput {
 
 #[napi]
 impl NativeClient {
-    /// A client from the JS options object, checked (and worded) by the core.
+    /// A client from the JS options object, checked (and worded) by the core; `sink`
+    /// receives the events of the `kinds` given (none made without it).
     #[napi(constructor, catch_unwind)]
-    pub fn new(options: Option<Object<'_>>) -> Result<Self> {
+    pub fn new(
+        env: &Env,
+        options: Option<Object<'_>>,
+        sink: Option<Function<'_, NativeEvent, ()>>,
+        kinds: Option<Vec<String>>,
+    ) -> Result<Self> {
         let mut o = ClientOptions::from_values(Convention::Camel, option_values(options)?).map_err(to_napi)?;
         o.user_agent_suffix = Some("node".into());
+        o.listener = listener(env, sink, kinds.unwrap_or_default())?;
         Ok(NativeClient(o.builder().and_then(|b| b.build()).map_err(to_napi)?))
     }
 
@@ -261,8 +388,8 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind)]
-    pub fn call_sync(&self, op: u32, path: Vec<String>, query: Vec<String>, body: JsBody, wait: Option<bool>) -> Result<Out> {
-        here(self.call_future(op, path, query, body, wait)?)
+    pub fn call_sync(&self, env: &Env, op: u32, path: Vec<String>, query: Vec<String>, body: JsBody, wait: Option<bool>) -> Result<Out> {
+        here(env, self.call_future(op, path, query, body, wait)?)
     }
 
     #[napi(catch_unwind, ts_return_type = "Promise<[Buffer, string]>")]
@@ -271,8 +398,8 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind)]
-    pub fn request_sync(&self, request: NativeRequest) -> Result<Out> {
-        here(self.request_future(request))
+    pub fn request_sync(&self, env: &Env, request: NativeRequest) -> Result<Out> {
+        here(env, self.request_future(request))
     }
 
     /// A pager over a paginated operation, by operationId (`body`: JSON text, when the cursor travels in the body).
@@ -290,8 +417,8 @@ impl NativeClient {
     }
 
     #[napi(catch_unwind)]
-    pub fn wait_sync(&self, what: NativeWait) -> Result<String> {
-        here(self.wait_future(what))
+    pub fn wait_sync(&self, env: &Env, what: NativeWait) -> Result<String> {
+        here(env, self.wait_future(what))
     }
 }
 
@@ -313,8 +440,8 @@ impl NativePager {
     }
 
     #[napi(catch_unwind)]
-    pub fn next_page_sync(&self) -> Result<Option<String>> {
-        here(next_page(self.0.clone()))
+    pub fn next_page_sync(&self, env: &Env) -> Result<Option<String>> {
+        here(env, next_page(self.0.clone()))
     }
 }
 
@@ -336,7 +463,7 @@ pub fn test_panic(env: &Env, asynchronous: bool) -> Result<Option<Object<'_>>> {
     if asynchronous {
         return promise(env, None, async { panic!("test panic (async)") as neonkit::Result<()> }).map(Some);
     }
-    here(async { panic!("test panic (sync)") as neonkit::Result<()> }).map(|()| None)
+    here(env, async { panic!("test panic (sync)") as neonkit::Result<()> }).map(|()| None)
 }
 
 /// The in-process emulator of `neonkit/testing` (feature `emulator`, on by default).

@@ -1,7 +1,7 @@
 // A typed example: `tsc -p test/types/tsconfig.json` (strict) must accept it.
 import {
   NeonClient, NeonError, NotFoundError, LockedError, type Branch, type ProjectListItem,
-  type EndpointType, type ListProjectsQuery, type Operation, type ErrorKind,
+  type EndpointType, type ListProjectsQuery, type Operation, type ErrorKind, type NeonEvent,
 } from 'neonkit';
 import { startEmulator, type Emulator } from 'neonkit/testing';
 
@@ -15,7 +15,15 @@ async function main(): Promise<void> {
   const scopedUrl: string = await disposable();
   void scopedUrl;
   const emu: Emulator = await startEmulator({ operationDurationMs: 10 });
-  const client = new NeonClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 30_000, maxRetries: 3 });
+  const retries: NeonEvent[] = [];
+  const client = new NeonClient({
+    apiKey: emu.apiKey, baseUrl: emu.baseUrl, timeoutMs: 30_000, maxRetries: 3, userAgent: 'typed-example/1.0',
+    onRetry: (e) => { const delay: number | null = e.delayMs; if (delay !== null) retries.push(e); },
+    onResponse: (e: NeonEvent) => { const status: number | null = e.status; void status; },
+  });
+  // A logger is console, pino or anything with debug, info and warn.
+  const logged = new NeonClient({ apiKey: emu.apiKey, baseUrl: emu.baseUrl, logger: { debug() {}, info() {}, warn: console.warn } });
+  void logged;
 
   const created = await client.projects.create({ project: { name: 'typed', region_id: 'aws-us-east-2' } });
   const projectId: string = created.project.id;
