@@ -28,8 +28,10 @@ mod api;
 mod vocabulary;
 #[cfg(feature = "emulator")]
 mod emulator;
+mod events;
 
 pub use api::*;
+pub use events::*;
 pub use vocabulary::*;
 
 type Result<T> = std::result::Result<T, NeonError>;
@@ -152,11 +154,25 @@ impl NeonClient {
 impl NeonClient {
     /// Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with
     /// `ConfigError` when there is no key or an option is out of its range.
-    #[uniffi::constructor(default(api_key = None, options = None))]
-    pub fn new(api_key: Option<String>, options: Option<NeonClientOptions>) -> Result<Arc<NeonClient>> {
+    /// `listener` receives the events of its calls (requests, responses,
+    /// retries, operation waits): Kotlin's `NeonHooks()` logs them to
+    /// `java.util.logging` (logger `neonkit`). Without one, none is made.
+    #[uniffi::constructor(default(api_key = None, options = None, listener = None))]
+    pub fn new(
+        api_key: Option<String>,
+        options: Option<NeonClientOptions>,
+        listener: Option<Arc<dyn NeonEventListener>>,
+    ) -> Result<Arc<NeonClient>> {
         let mut o = neonkit::ClientOptions::from_values(Convention::Camel, client_option_values(api_key, options.unwrap_or_default()))?;
         o.user_agent_suffix = Some("kotlin-swift".into());
+        o.listener = events::listener(listener);
         Ok(Arc::new(NeonClient { client: o.builder()?.build()? }))
+    }
+
+    /// The same client (sharing its connection pool) whose calls tell this
+    /// listener what they do, instead of this client's (null: none).
+    pub fn with_listener(&self, listener: Option<Arc<dyn NeonEventListener>>) -> Arc<NeonClient> {
+        Arc::new(NeonClient { client: self.client.with_listener(events::listener(listener)) })
     }
 
     /// The same client (sharing its connection pool) with per-call options:

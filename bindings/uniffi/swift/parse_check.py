@@ -3,7 +3,10 @@ any error or missing node: no Swift toolchain exists on these machines, so this 
 check that the generated and hand-written Swift is at least well formed (it is not
 compiled). The grammar rejects `#if` around an attribute, which uniffi emits as
 `#if swift(>=5.8)` / `@_documentation(visibility: private)` / `#endif`: exactly that
-triple is stripped first."""
+triple is stripped first. It also reads the closure `{ () }` (a body that is the empty
+tuple), which uniffi emits as `let writeReturn = { () }` for a foreign trait method that
+returns nothing (NeonEventListener.onEvent), as a function type: exactly that line is
+checked as the same closure written `{ return }`."""
 
 import sys
 import pathlib
@@ -14,10 +17,11 @@ import tree_sitter_swift
 lang = tree_sitter.Language(tree_sitter_swift.language())
 parser = tree_sitter.Parser(lang)
 TRIPLE = re.compile(r"^[ \t]*#if swift\(>=5\.8\)\n[ \t]*@_documentation\(visibility: private\)\n[ \t]*#endif\n", re.M)
+VOID_CLOSURE = re.compile(r"^([ \t]*let writeReturn = )\{ \(\) \}$", re.M)
 bad = 0
 files = sorted(pathlib.Path(sys.argv[1]).rglob("*.swift"))
 for f in files:
-    text = TRIPLE.sub("", f.read_text())
+    text = VOID_CLOSURE.sub(r"\1{ return }", TRIPLE.sub("", f.read_text()))
     tree = parser.parse(text.encode())
     errs = []
 

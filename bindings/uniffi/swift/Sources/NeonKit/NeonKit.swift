@@ -460,7 +460,13 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 
 
 // Public interface members begin here.
-
+// Magic number for the Rust proxy to call using the same mechanism as every other method,
+// to free the callback once it's dropped by Rust.
+private let IDX_CALLBACK_FREE: Int32 = 0
+// Callback return codes
+private let UNIFFI_CALLBACK_SUCCESS: Int32 = 0
+private let UNIFFI_CALLBACK_ERROR: Int32 = 1
+private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -491,6 +497,22 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 
     public static func write(_ value: Int64, into buf: inout [UInt8]) {
         writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
     }
 }
 
@@ -598,13 +620,33 @@ public protocol AiGatewayApiProtocol: AnyObject, Sendable {
      * registered and this region serves the AI gateway. A 404 response
      * includes a `reason` field indicating why the gateway is unavailable.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
-     * Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Get branch AI Gateway endpoint
+     *
+     * Returns the AI Gateway endpoint host for the specified branch, used to
+     * render code-snippet base URLs. A 200 response means the branch is
+     * registered and this region serves the AI gateway. A 404 response
+     * includes a `reason` field indicating why the gateway is unavailable.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
      */
     func getBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -673,8 +715,13 @@ open class AiGatewayApi: AiGatewayApiProtocol, @unchecked Sendable {
      * registered and this region serves the AI gateway. A 404 response
      * includes a `reason` field indicating why the gateway is unavailable.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
-     * Returns the JSON of `BranchAiGateway` (typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -694,6 +741,21 @@ open func get(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `get`.
+     *
+     * Get branch AI Gateway endpoint
+     *
+     * Returns the AI Gateway endpoint host for the specified branch, used to
+     * render code-snippet base URLs. A 200 response means the branch is
+     * registered and this region serves the AI gateway. A 404 response
+     * includes a `reason` field indicating why the gateway is unavailable.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
      */
 open func getBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -771,13 +833,29 @@ public protocol ApiKeysApiProtocol: AnyObject, Sendable {
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
+     * - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+     *
      * `POST /api_keys` (operationId `createApiKey`).
-     * Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
      */
     func create(body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create API key
+     *
+     * Creates an API key.
+     * The `key_name` is a user-specified name for the key.
+     * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+     * Store the key securely — it is only returned once.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
+     * - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+     *
+     * `POST /api_keys` (operationId `createApiKey`).
      */
     func createBlocking(body: String) throws  -> String
     
@@ -789,13 +867,25 @@ public protocol ApiKeysApiProtocol: AnyObject, Sendable {
      * API keys can also be managed in the Neon Console.
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Returns: A JSON array of `ApiKeysListResponseItem`.
+     *
      * `GET /api_keys` (operationId `listApiKeys`).
-     * Returns a JSON array of `ApiKeysListResponseItem`.
      */
     func list() async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List API keys
+     *
+     * Retrieves the API keys for your Neon account.
+     * The response does not include API key tokens. A token is only provided when creating an API key.
+     * API keys can also be managed in the Neon Console.
+     * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Returns: A JSON array of `ApiKeysListResponseItem`.
+     *
+     * `GET /api_keys` (operationId `listApiKeys`).
      */
     func listBlocking() throws  -> String
     
@@ -808,13 +898,28 @@ public protocol ApiKeysApiProtocol: AnyObject, Sendable {
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+     *
      * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
-     * Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
      */
     func revoke(keyId: Int64) async throws  -> String
     
     /**
      * The blocking form of `revoke`.
+     *
+     * Revoke API key
+     *
+     * Revokes the specified API key.
+     * An API key that is no longer needed can be revoked.
+     * This action cannot be reversed.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+     *
+     * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
      */
     func revokeBlocking(keyId: Int64) throws  -> String
     
@@ -885,8 +990,10 @@ open class ApiKeysApi: ApiKeysApiProtocol, @unchecked Sendable {
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
+     * - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+     *
      * `POST /api_keys` (operationId `createApiKey`).
-     * Returns the JSON of `ApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`).
      */
 open func create(body: String)async throws  -> String  {
     return
@@ -906,6 +1013,20 @@ open func create(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `create`.
+     *
+     * Create API key
+     *
+     * Creates an API key.
+     * The `key_name` is a user-specified name for the key.
+     * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+     * Store the key securely — it is only returned once.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
+     * - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+     *
+     * `POST /api_keys` (operationId `createApiKey`).
      */
 open func createBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -925,8 +1046,9 @@ open func createBlocking(body: String)throws  -> String  {
      * API keys can also be managed in the Neon Console.
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Returns: A JSON array of `ApiKeysListResponseItem`.
+     *
      * `GET /api_keys` (operationId `listApiKeys`).
-     * Returns a JSON array of `ApiKeysListResponseItem`.
      */
 open func list()async throws  -> String  {
     return
@@ -946,6 +1068,17 @@ open func list()async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List API keys
+     *
+     * Retrieves the API keys for your Neon account.
+     * The response does not include API key tokens. A token is only provided when creating an API key.
+     * API keys can also be managed in the Neon Console.
+     * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Returns: A JSON array of `ApiKeysListResponseItem`.
+     *
+     * `GET /api_keys` (operationId `listApiKeys`).
      */
 open func listBlocking()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -965,8 +1098,10 @@ open func listBlocking()throws  -> String  {
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+     *
      * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
-     * Returns the JSON of `ApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`).
      */
 open func revoke(keyId: Int64)async throws  -> String  {
     return
@@ -986,6 +1121,19 @@ open func revoke(keyId: Int64)async throws  -> String  {
     
     /**
      * The blocking form of `revoke`.
+     *
+     * Revoke API key
+     *
+     * Revokes the specified API key.
+     * An API key that is no longer needed can be revoked.
+     * This action cannot be reversed.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+     *
+     * `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
      */
 open func revokeBlocking(keyId: Int64)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -1058,13 +1206,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
      * After adding, users can authenticate using the configured provider.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     func addBranchOauthProvider(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `addBranchOauthProvider`.
+     *
+     * Add an OAuth provider
+     *
+     * Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+     * After adding, users can authenticate using the configured provider.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
      */
     func addBranchOauthProviderBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1074,12 +1238,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Adds a domain to the redirect URI whitelist for the specified branch.
      * Only domains in this list are permitted as redirect targets after authentication.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
      */
     func addBranchTrustedDomain(projectId: String, branchId: String, body: String) async throws 
     
     /**
      * The blocking form of `addBranchTrustedDomain`.
+     *
+     * Add domain to redirect_uri whitelist
+     *
+     * Adds a domain to the redirect URI whitelist for the specified branch.
+     * Only domains in this list are permitted as redirect targets after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
      */
     func addBranchTrustedDomainBlocking(projectId: String, branchId: String, body: String) throws 
     
@@ -1088,6 +1267,9 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+     *
      * `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
      * Deprecated by the API.
      */
@@ -1095,6 +1277,16 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
     
     /**
      * The blocking form of `addDomainToRedirectUriWhitelist`.
+     *
+     * Add trusted redirect URI domain
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+     *
+     * `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
+     * Deprecated by the API.
      */
     func addDomainToRedirectUriWhitelistBlocking(projectId: String, body: String) throws 
     
@@ -1104,14 +1296,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
      * Adds an OAuth provider to the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     func addOauthProvider(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `addOauthProvider`.
+     *
+     * Add an OAuth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+     * Adds an OAuth provider to the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+     * Deprecated by the API.
      */
     func addOauthProviderBlocking(projectId: String, body: String) throws  -> String
     
@@ -1121,13 +1328,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Enables Neon Auth for the specified branch by connecting it to an authentication provider.
      * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
-     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Enable Neon Auth for the branch
+     *
+     * Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+     * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
      */
     func createBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1138,13 +1361,30 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The user is created in the `neon_auth.users_sync` table and can immediately authenticate
      * using the branch's configured auth providers.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
-     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      */
     func createBranchNewUser(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `createBranchNewUser`.
+     *
+     * Create new auth user
+     *
+     * Creates a new user in the Neon Auth user directory for the specified branch.
+     * The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+     * using the branch's configured auth providers.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
      */
     func createBranchNewUserBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1154,14 +1394,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
      * Use this endpoint if the frontend integration flow can't be used.
      *
+     * - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
      * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
-     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      * Deprecated by the API.
      */
     func createIntegration(body: String) async throws  -> String
     
     /**
      * The blocking form of `createIntegration`.
+     *
+     * Create Neon Auth integration
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+     * Use this endpoint if the frontend integration flow can't be used.
+     *
+     * - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
+     * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+     * Deprecated by the API.
      */
     func createIntegrationBlocking(body: String) throws  -> String
     
@@ -1171,14 +1424,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
      * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
      *
+     * - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
      * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
-     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      * Deprecated by the API.
      */
     func createNewUser(body: String) async throws  -> String
     
     /**
      * The blocking form of `createNewUser`.
+     *
+     * Create new auth user
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+     * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+     *
+     * - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
+     * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+     * Deprecated by the API.
      */
     func createNewUserBlocking(body: String) throws  -> String
     
@@ -1188,13 +1454,25 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Generates SDK or API Keys for the auth provider. These might be called different things depending
      * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
      *
+     * - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
      * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
-     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
     func createProviderSdkKeys(body: String) async throws  -> String
     
     /**
      * The blocking form of `createProviderSdkKeys`.
+     *
+     * Create Auth Provider SDK keys
+     *
+     * Generates SDK or API Keys for the auth provider. These might be called different things depending
+     * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+     *
+     * - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
+     * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
      */
     func createProviderSdkKeysBlocking(body: String) throws  -> String
     
@@ -1203,12 +1481,26 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * Deletes a OAuth provider from the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
      */
     func deleteBranchOauthProvider(projectId: String, branchId: String, oauthProviderId: String) async throws 
     
     /**
      * The blocking form of `deleteBranchOauthProvider`.
+     *
+     * Delete OAuth provider
+     *
+     * Deletes a OAuth provider from the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
      */
     func deleteBranchOauthProviderBlocking(projectId: String, branchId: String, oauthProviderId: String) throws 
     
@@ -1218,12 +1510,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Removes a domain from the redirect URI whitelist for the specified branch.
      * After removal, the domain can no longer be used as a redirect target after authentication.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
      */
     func deleteBranchTrustedDomain(projectId: String, branchId: String, body: String) async throws 
     
     /**
      * The blocking form of `deleteBranchTrustedDomain`.
+     *
+     * Delete domain from redirect_uri whitelist
+     *
+     * Removes a domain from the redirect URI whitelist for the specified branch.
+     * After removal, the domain can no longer be used as a redirect target after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
      */
     func deleteBranchTrustedDomainBlocking(projectId: String, branchId: String, body: String) throws 
     
@@ -1233,12 +1540,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Deletes the specified user from the Neon Auth user directory for the specified branch.
      * Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (operationId `deleteBranchNeonAuthUser`).
      */
     func deleteBranchUser(projectId: String, branchId: String, authUserId: String) async throws 
     
     /**
      * The blocking form of `deleteBranchUser`.
+     *
+     * Delete auth user
+     *
+     * Deletes the specified user from the Neon Auth user directory for the specified branch.
+     * Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (operationId `deleteBranchNeonAuthUser`).
      */
     func deleteBranchUserBlocking(projectId: String, branchId: String, authUserId: String) throws 
     
@@ -1247,6 +1569,9 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+     *
      * `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
      * Deprecated by the API.
      */
@@ -1254,6 +1579,16 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
     
     /**
      * The blocking form of `deleteDomainFromRedirectUriWhitelist`.
+     *
+     * Delete trusted redirect URI domain
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+     *
+     * `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
+     * Deprecated by the API.
      */
     func deleteDomainFromRedirectUriWhitelistBlocking(projectId: String, body: String) throws 
     
@@ -1262,6 +1597,10 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authProvider: The authentication provider name
+     * - Parameter body: The JSON of a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
+     *
      * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
      * Deprecated by the API.
      */
@@ -1269,6 +1608,17 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
     
     /**
      * The blocking form of `deleteIntegration`.
+     *
+     * Delete integration with auth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authProvider: The authentication provider name
+     * - Parameter body: The JSON of a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
+     *
+     * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
+     * Deprecated by the API.
      */
     func deleteIntegrationBlocking(projectId: String, authProvider: String, body: String?) throws 
     
@@ -1277,6 +1627,9 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     *
      * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
      * Deprecated by the API.
      */
@@ -1284,6 +1637,16 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
     
     /**
      * The blocking form of `deleteOauthProvider`.
+     *
+     * Delete OAuth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     *
+     * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
+     * Deprecated by the API.
      */
     func deleteOauthProviderBlocking(projectId: String, oauthProviderId: String) throws 
     
@@ -1292,6 +1655,9 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authUserId: The Neon user ID
+     *
      * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (operationId `deleteNeonAuthUser`).
      * Deprecated by the API.
      */
@@ -1299,6 +1665,16 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
     
     /**
      * The blocking form of `deleteUser`.
+     *
+     * Delete auth user
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authUserId: The Neon user ID
+     *
+     * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (operationId `deleteNeonAuthUser`).
+     * Deprecated by the API.
      */
     func deleteUserBlocking(projectId: String, authUserId: String) throws 
     
@@ -1311,12 +1687,30 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * from the branch database.
      * The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
      */
     func disable(projectId: String, branchId: String, body: String?) async throws 
     
     /**
      * The blocking form of `disable`.
+     *
+     * Disable Neon Auth for the branch
+     *
+     * Disables the Neon Auth integration for the specified branch, removing the connection
+     * to the authentication provider.
+     * If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+     * from the branch database.
+     * The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
      */
     func disableBlocking(projectId: String, branchId: String, body: String?) throws 
     
@@ -1326,8 +1720,11 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Retrieves the Neon Auth integration details for the specified branch,
      * including the auth provider type and integration status.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
-     * Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
@@ -1337,18 +1734,43 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
-     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     func getAllowLocalhost(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getAllowLocalhost`.
+     *
+     * Retrieve localhost allow setting
+     *
+     * Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+     * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
      */
     func getAllowLocalhostBlocking(projectId: String, branchId: String) throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve Neon Auth details for the branch
+     *
+     * Retrieves the Neon Auth integration details for the specified branch,
+     * including the auth provider type and integration status.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
      */
     func getBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1358,13 +1780,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
      * including whether it is enabled and the email verification method.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
-     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     func getEmailAndPasswordConfig(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getEmailAndPasswordConfig`.
+     *
+     * Retrieve email and password configuration
+     *
+     * Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+     * including whether it is enabled and the email verification method.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
      */
     func getEmailAndPasswordConfigBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1374,13 +1810,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Retrieves the email provider configuration for the specified branch's Neon Auth integration,
      * including the provider type and server settings.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     func getEmailProvider(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getEmailProvider`.
+     *
+     * Retrieve email provider configuration
+     *
+     * Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+     * including the provider type and server settings.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
      */
     func getEmailProviderBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1389,14 +1839,26 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     func getEmailServer(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `getEmailServer`.
+     *
+     * Retrieve email server configuration
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+     * Deprecated by the API.
      */
     func getEmailServerBlocking(projectId: String) throws  -> String
     
@@ -1406,13 +1868,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Returns the phone number plugin configuration for Neon Auth.
      * The phone number plugin enables phone-based OTP authentication.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
-     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     func getPhoneNumberPlugin(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getPhoneNumberPlugin`.
+     *
+     * Retrieve phone number plugin configuration
+     *
+     * Returns the phone number plugin configuration for Neon Auth.
+     * The phone number plugin enables phone-based OTP authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
      */
     func getPhoneNumberPluginBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1423,13 +1899,28 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * This endpoint aggregates organization, email provider, email and password,
      * OAuth providers, and localhost settings.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
-     * Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
      */
     func getPluginConfigs(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getPluginConfigs`.
+     *
+     * Retrieve Neon Auth plugin configurations
+     *
+     * Returns all plugin configurations for Neon Auth in a single response.
+     * This endpoint aggregates organization, email provider, email and password,
+     * OAuth providers, and localhost settings.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
      */
     func getPluginConfigsBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1439,13 +1930,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Returns the webhook configuration for the specified branch's Neon Auth integration,
      * including the endpoint URL and the events that trigger it.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
-     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     func getWebhookConfig(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getWebhookConfig`.
+     *
+     * Retrieve Neon Auth webhook configuration
+     *
+     * Returns the webhook configuration for the specified branch's Neon Auth integration,
+     * including the endpoint URL and the events that trigger it.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
      */
     func getWebhookConfigBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1454,13 +1959,26 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
-     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      */
     func listBranchOauthProviders(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `listBranchOauthProviders`.
+     *
+     * List OAuth providers for the branch
+     *
+     * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
      */
     func listBranchOauthProvidersBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1470,13 +1988,27 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Lists the trusted domains in the redirect URI whitelist for the specified branch.
      * Only domains in this list are permitted as redirect targets after authentication.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
-     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      */
     func listBranchTrustedDomains(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `listBranchTrustedDomains`.
+     *
+     * List domains in redirect_uri whitelist
+     *
+     * Lists the trusted domains in the redirect URI whitelist for the specified branch.
+     * Only domains in this list are permitted as redirect targets after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
      */
     func listBranchTrustedDomainsBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -1485,14 +2017,26 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
-     * Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
      * Deprecated by the API.
      */
     func listIntegrations(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `listIntegrations`.
+     *
+     * List active integrations with auth providers
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+     * Deprecated by the API.
      */
     func listIntegrationsBlocking(projectId: String) throws  -> String
     
@@ -1501,14 +2045,26 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
-     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      * Deprecated by the API.
      */
     func listOauthProviders(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `listOauthProviders`.
+     *
+     * List OAuth providers
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+     * Deprecated by the API.
      */
     func listOauthProvidersBlocking(projectId: String) throws  -> String
     
@@ -1517,14 +2073,26 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
-     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      * Deprecated by the API.
      */
     func listRedirectUriWhitelistDomains(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `listRedirectUriWhitelistDomains`.
+     *
+     * List trusted redirect URI domains
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+     * Deprecated by the API.
      */
     func listRedirectUriWhitelistDomainsBlocking(projectId: String) throws  -> String
     
@@ -1536,13 +2104,37 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * so the caller does not need to re-supply (or be able to read) the password. This avoids the
      * GET response's masked password being sent back, which would fail SMTP authentication.
      *
+     * Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+     * a missing configuration, or a non-Better-Auth integration is rejected.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
-     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
     func sendEmailProviderTest(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `sendEmailProviderTest`.
+     *
+     * Send test email using the saved email provider
+     *
+     * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+     * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+     * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+     * GET response's masked password being sent back, which would fail SMTP authentication.
+     *
+     * Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+     * a missing configuration, or a non-Better-Auth integration is rejected.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
      */
     func sendEmailProviderTestBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1553,13 +2145,30 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * The request body must include the SMTP server settings
      * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
-     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
     func sendTestEmail(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `sendTestEmail`.
+     *
+     * Send test email
+     *
+     * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+     * The request body must include the SMTP server settings
+     * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
      */
     func sendTestEmailBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1568,13 +2177,24 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * Transfers ownership of your Neon-managed auth project to your own auth provider account.
      *
+     * - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+     *
      * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
-     * Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
      */
     func transferProviderProject(body: String) async throws  -> String
     
     /**
      * The blocking form of `transferProviderProject`.
+     *
+     * Transfer Neon-managed auth project to your own account
+     *
+     * Transfers ownership of your Neon-managed auth project to your own auth provider account.
+     *
+     * - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+     *
+     * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
      */
     func transferProviderProjectBlocking(body: String) throws  -> String
     
@@ -1584,13 +2204,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the localhost allow setting for the specified branch's Neon Auth integration.
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
-     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
     func updateAllowLocalhost(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateAllowLocalhost`.
+     *
+     * Update localhost allow setting
+     *
+     * Updates the localhost allow setting for the specified branch's Neon Auth integration.
+     * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
      */
     func updateAllowLocalhostBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1599,13 +2235,30 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * Updates a OAuth provider for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
     func updateBranchOauthProvider(projectId: String, branchId: String, oauthProviderId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateBranchOauthProvider`.
+     *
+     * Update OAuth provider
+     *
+     * Updates a OAuth provider for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
      */
     func updateBranchOauthProviderBlocking(projectId: String, branchId: String, oauthProviderId: String, body: String) throws  -> String
     
@@ -1615,13 +2268,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the auth configuration for the branch.
      * Currently supports updating the application name used in auth emails.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
+     * - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
-     * Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
      */
     func updateConfig(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateConfig`.
+     *
+     * Update auth configuration
+     *
+     * Updates the auth configuration for the branch.
+     * Currently supports updating the application name used in auth emails.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
+     * - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
      */
     func updateConfigBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1631,13 +2300,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
      * Only the fields provided in the request body are updated.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
-     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
     func updateEmailAndPasswordConfig(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateEmailAndPasswordConfig`.
+     *
+     * Update email and password configuration
+     *
+     * Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+     * Only the fields provided in the request body are updated.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
      */
     func updateEmailAndPasswordConfigBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1647,13 +2332,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the email provider configuration for the specified branch's Neon Auth integration.
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
     func updateEmailProvider(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateEmailProvider`.
+     *
+     * Update email provider configuration
+     *
+     * Updates the email provider configuration for the specified branch's Neon Auth integration.
+     * The email provider handles transactional messages such as verification emails and password reset links.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
      */
     func updateEmailProviderBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1662,14 +2363,28 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
     func updateEmailServer(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateEmailServer`.
+     *
+     * Update email server configuration
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+     * Deprecated by the API.
      */
     func updateEmailServerBlocking(projectId: String, body: String) throws  -> String
     
@@ -1679,13 +2394,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the magic link plugin configuration for Neon Auth.
      * The magic link plugin enables passwordless authentication via email magic links.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
-     * Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
      */
     func updateMagicLinkPlugin(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateMagicLinkPlugin`.
+     *
+     * Update magic link plugin configuration
+     *
+     * Updates the magic link plugin configuration for Neon Auth.
+     * The magic link plugin enables passwordless authentication via email magic links.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
      */
     func updateMagicLinkPluginBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1694,14 +2425,30 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
     func updateOauthProvider(projectId: String, oauthProviderId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateOauthProvider`.
+     *
+     * Update OAuth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+     * Deprecated by the API.
      */
     func updateOauthProviderBlocking(projectId: String, oauthProviderId: String, body: String) throws  -> String
     
@@ -1711,13 +2458,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the organization plugin configuration for Neon Auth.
      * The organization plugin enables multi-tenant organization support.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+     * - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
-     * Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
      */
     func updateOrganizationPlugin(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateOrganizationPlugin`.
+     *
+     * Update organization plugin configuration
+     *
+     * Updates the organization plugin configuration for Neon Auth.
+     * The organization plugin enables multi-tenant organization support.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+     * - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
      */
     func updateOrganizationPluginBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1730,13 +2493,32 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
      * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
-     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
     func updatePhoneNumberPlugin(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updatePhoneNumberPlugin`.
+     *
+     * Update phone number plugin configuration
+     *
+     * Updates the phone number plugin configuration for Neon Auth.
+     * Only the fields provided in the request body are updated; omitted fields retain their current values.
+     * The phone number plugin enables phone-based OTP authentication.
+     * OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+     * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
      */
     func updatePhoneNumberPluginBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1746,13 +2528,31 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the role of a user in the Neon Auth user directory for the specified branch.
      * The role controls the user's level of access within the Neon Auth integration.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+     * - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+     *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
-     * Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
      */
     func updateUserRole(projectId: String, branchId: String, authUserId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateUserRole`.
+     *
+     * Update auth user role
+     *
+     * Updates the role of a user in the Neon Auth user directory for the specified branch.
+     * The role controls the user's level of access within the Neon Auth integration.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+     * - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+     *
+     * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
      */
     func updateUserRoleBlocking(projectId: String, branchId: String, authUserId: String, body: String) throws  -> String
     
@@ -1762,13 +2562,29 @@ public protocol AuthApiProtocol: AnyObject, Sendable {
      * Updates the webhook configuration for the specified branch's Neon Auth integration.
      * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
-     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
     func updateWebhookConfig(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateWebhookConfig`.
+     *
+     * Update Neon Auth webhook configuration
+     *
+     * Updates the webhook configuration for the specified branch's Neon Auth integration.
+     * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
+     * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
      */
     func updateWebhookConfigBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -1835,8 +2651,12 @@ open class AuthApi: AuthApiProtocol, @unchecked Sendable {
      * Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
      * After adding, users can authenticate using the configured provider.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
 open func addBranchOauthProvider(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -1856,6 +2676,18 @@ open func addBranchOauthProvider(projectId: String, branchId: String, body: Stri
     
     /**
      * The blocking form of `addBranchOauthProvider`.
+     *
+     * Add an OAuth provider
+     *
+     * Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
+     * After adding, users can authenticate using the configured provider.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
      */
 open func addBranchOauthProviderBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -1874,6 +2706,10 @@ open func addBranchOauthProviderBlocking(projectId: String, branchId: String, bo
      *
      * Adds a domain to the redirect URI whitelist for the specified branch.
      * Only domains in this list are permitted as redirect targets after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
      *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
      */
@@ -1895,6 +2731,17 @@ open func addBranchTrustedDomain(projectId: String, branchId: String, body: Stri
     
     /**
      * The blocking form of `addBranchTrustedDomain`.
+     *
+     * Add domain to redirect_uri whitelist
+     *
+     * Adds a domain to the redirect URI whitelist for the specified branch.
+     * Only domains in this list are permitted as redirect targets after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
      */
 open func addBranchTrustedDomainBlocking(projectId: String, branchId: String, body: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -1911,6 +2758,9 @@ open func addBranchTrustedDomainBlocking(projectId: String, branchId: String, bo
      * Add trusted redirect URI domain
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
      *
      * `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
      * Deprecated by the API.
@@ -1933,6 +2783,16 @@ open func addDomainToRedirectUriWhitelist(projectId: String, body: String)async 
     
     /**
      * The blocking form of `addDomainToRedirectUriWhitelist`.
+     *
+     * Add trusted redirect URI domain
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
+     *
+     * `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
+     * Deprecated by the API.
      */
 open func addDomainToRedirectUriWhitelistBlocking(projectId: String, body: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -1950,8 +2810,11 @@ open func addDomainToRedirectUriWhitelistBlocking(projectId: String, body: Strin
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
      * Adds an OAuth provider to the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
 open func addOauthProvider(projectId: String, body: String)async throws  -> String  {
@@ -1972,6 +2835,18 @@ open func addOauthProvider(projectId: String, body: String)async throws  -> Stri
     
     /**
      * The blocking form of `addOauthProvider`.
+     *
+     * Add an OAuth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
+     * Adds an OAuth provider to the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
+     * Deprecated by the API.
      */
 open func addOauthProviderBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -1990,8 +2865,12 @@ open func addOauthProviderBlocking(projectId: String, body: String)throws  -> St
      * Enables Neon Auth for the specified branch by connecting it to an authentication provider.
      * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
-     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -2011,6 +2890,18 @@ open func create(projectId: String, branchId: String, body: String)async throws 
     
     /**
      * The blocking form of `create`.
+     *
+     * Enable Neon Auth for the branch
+     *
+     * Enables Neon Auth for the specified branch by connecting it to an authentication provider.
+     * Creating the integration provisions the `neon_auth` schema in the branch database, which stores user identity data synchronized from the provider.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
      */
 open func createBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2031,8 +2922,12 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * The user is created in the `neon_auth.users_sync` table and can immediately authenticate
      * using the branch's configured auth providers.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
-     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      */
 open func createBranchNewUser(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -2052,6 +2947,19 @@ open func createBranchNewUser(projectId: String, branchId: String, body: String)
     
     /**
      * The blocking form of `createBranchNewUser`.
+     *
+     * Create new auth user
+     *
+     * Creates a new user in the Neon Auth user directory for the specified branch.
+     * The user is created in the `neon_auth.users_sync` table and can immediately authenticate
+     * using the branch's configured auth providers.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
      */
 open func createBranchNewUserBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2071,8 +2979,10 @@ open func createBranchNewUserBlocking(projectId: String, branchId: String, body:
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
      * Use this endpoint if the frontend integration flow can't be used.
      *
+     * - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
      * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
-     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      * Deprecated by the API.
      */
 open func createIntegration(body: String)async throws  -> String  {
@@ -2093,6 +3003,17 @@ open func createIntegration(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `createIntegration`.
+     *
+     * Create Neon Auth integration
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
+     * Use this endpoint if the frontend integration flow can't be used.
+     *
+     * - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
+     * `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
+     * Deprecated by the API.
      */
 open func createIntegrationBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2110,8 +3031,10 @@ open func createIntegrationBlocking(body: String)throws  -> String  {
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
      * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
      *
+     * - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
      * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
-     * Returns the JSON of `NeonAuthCreateNewUserResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`).
      * Deprecated by the API.
      */
 open func createNewUser(body: String)async throws  -> String  {
@@ -2132,6 +3055,17 @@ open func createNewUser(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `createNewUser`.
+     *
+     * Create new auth user
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
+     * The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
+     *
+     * - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
+     * - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+     *
+     * `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
+     * Deprecated by the API.
      */
 open func createNewUserBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2149,8 +3083,10 @@ open func createNewUserBlocking(body: String)throws  -> String  {
      * Generates SDK or API Keys for the auth provider. These might be called different things depending
      * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
      *
+     * - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
      * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
-     * Returns the JSON of `NeonAuthCreateIntegrationResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`).
      */
 open func createProviderSdkKeys(body: String)async throws  -> String  {
     return
@@ -2170,6 +3106,16 @@ open func createProviderSdkKeys(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `createProviderSdkKeys`.
+     *
+     * Create Auth Provider SDK keys
+     *
+     * Generates SDK or API Keys for the auth provider. These might be called different things depending
+     * on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
+     *
+     * - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+     *
+     * `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
      */
 open func createProviderSdkKeysBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2185,6 +3131,10 @@ open func createProviderSdkKeysBlocking(body: String)throws  -> String  {
      * Delete OAuth provider
      *
      * Deletes a OAuth provider from the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
      */
@@ -2206,6 +3156,16 @@ open func deleteBranchOauthProvider(projectId: String, branchId: String, oauthPr
     
     /**
      * The blocking form of `deleteBranchOauthProvider`.
+     *
+     * Delete OAuth provider
+     *
+     * Deletes a OAuth provider from the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
      */
 open func deleteBranchOauthProviderBlocking(projectId: String, branchId: String, oauthProviderId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2223,6 +3183,10 @@ open func deleteBranchOauthProviderBlocking(projectId: String, branchId: String,
      *
      * Removes a domain from the redirect URI whitelist for the specified branch.
      * After removal, the domain can no longer be used as a redirect target after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
      */
@@ -2244,6 +3208,17 @@ open func deleteBranchTrustedDomain(projectId: String, branchId: String, body: S
     
     /**
      * The blocking form of `deleteBranchTrustedDomain`.
+     *
+     * Delete domain from redirect_uri whitelist
+     *
+     * Removes a domain from the redirect URI whitelist for the specified branch.
+     * After removal, the domain can no longer be used as a redirect target after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
      */
 open func deleteBranchTrustedDomainBlocking(projectId: String, branchId: String, body: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2261,6 +3236,10 @@ open func deleteBranchTrustedDomainBlocking(projectId: String, branchId: String,
      *
      * Deletes the specified user from the Neon Auth user directory for the specified branch.
      * Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (operationId `deleteBranchNeonAuthUser`).
      */
@@ -2282,6 +3261,17 @@ open func deleteBranchUser(projectId: String, branchId: String, authUserId: Stri
     
     /**
      * The blocking form of `deleteBranchUser`.
+     *
+     * Delete auth user
+     *
+     * Deletes the specified user from the Neon Auth user directory for the specified branch.
+     * Removes the user record from `neon_auth.users_sync`. This action cannot be undone.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (operationId `deleteBranchNeonAuthUser`).
      */
 open func deleteBranchUserBlocking(projectId: String, branchId: String, authUserId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2298,6 +3288,9 @@ open func deleteBranchUserBlocking(projectId: String, branchId: String, authUser
      * Delete trusted redirect URI domain
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
      *
      * `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
      * Deprecated by the API.
@@ -2320,6 +3313,16 @@ open func deleteDomainFromRedirectUriWhitelist(projectId: String, body: String)a
     
     /**
      * The blocking form of `deleteDomainFromRedirectUriWhitelist`.
+     *
+     * Delete trusted redirect URI domain
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
+     *
+     * `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
+     * Deprecated by the API.
      */
 open func deleteDomainFromRedirectUriWhitelistBlocking(projectId: String, body: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2335,6 +3338,10 @@ open func deleteDomainFromRedirectUriWhitelistBlocking(projectId: String, body: 
      * Delete integration with auth provider
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authProvider: The authentication provider name
+     * - Parameter body: The JSON of a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
      *
      * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
      * Deprecated by the API.
@@ -2357,6 +3364,17 @@ open func deleteIntegration(projectId: String, authProvider: String, body: Strin
     
     /**
      * The blocking form of `deleteIntegration`.
+     *
+     * Delete integration with auth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authProvider: The authentication provider name
+     * - Parameter body: The JSON of a `DeleteNeonAuthIntegrationRequest` (optional). Fields: `delete_data`.
+     *
+     * `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
+     * Deprecated by the API.
      */
 open func deleteIntegrationBlocking(projectId: String, authProvider: String, body: String? = nil)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2373,6 +3391,9 @@ open func deleteIntegrationBlocking(projectId: String, authProvider: String, bod
      * Delete OAuth provider
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
      *
      * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
      * Deprecated by the API.
@@ -2395,6 +3416,16 @@ open func deleteOauthProvider(projectId: String, oauthProviderId: String)async t
     
     /**
      * The blocking form of `deleteOauthProvider`.
+     *
+     * Delete OAuth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Deletes a OAuth provider from the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     *
+     * `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
+     * Deprecated by the API.
      */
 open func deleteOauthProviderBlocking(projectId: String, oauthProviderId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2410,6 +3441,9 @@ open func deleteOauthProviderBlocking(projectId: String, oauthProviderId: String
      * Delete auth user
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authUserId: The Neon user ID
      *
      * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (operationId `deleteNeonAuthUser`).
      * Deprecated by the API.
@@ -2432,6 +3466,16 @@ open func deleteUser(projectId: String, authUserId: String)async throws   {
     
     /**
      * The blocking form of `deleteUser`.
+     *
+     * Delete auth user
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` instead. Deletes the auth user for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter authUserId: The Neon user ID
+     *
+     * `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (operationId `deleteNeonAuthUser`).
+     * Deprecated by the API.
      */
 open func deleteUserBlocking(projectId: String, authUserId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2451,6 +3495,10 @@ open func deleteUserBlocking(projectId: String, authUserId: String)throws   {try
      * If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
      * from the branch database.
      * The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
      */
@@ -2472,6 +3520,20 @@ open func disable(projectId: String, branchId: String, body: String? = nil)async
     
     /**
      * The blocking form of `disable`.
+     *
+     * Disable Neon Auth for the branch
+     *
+     * Disables the Neon Auth integration for the specified branch, removing the connection
+     * to the authentication provider.
+     * If `delete_data` is `true`, also deletes the `neon_auth` schema and all associated tables
+     * from the branch database.
+     * The integration can be re-enabled by calling `POST /projects/{project_id}/branches/{branch_id}/auth`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `DisableNeonAuthRequest` (optional). Fields: `delete_data`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
      */
 open func disableBlocking(projectId: String, branchId: String, body: String? = nil)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -2490,8 +3552,11 @@ open func disableBlocking(projectId: String, branchId: String, body: String? = n
      * Retrieves the Neon Auth integration details for the specified branch,
      * including the auth provider type and integration status.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
-     * Returns the JSON of `NeonAuthIntegration` (typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2515,8 +3580,11 @@ open func get(projectId: String, branchId: String)async throws  -> String  {
      * Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
-     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
 open func getAllowLocalhost(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2536,6 +3604,17 @@ open func getAllowLocalhost(projectId: String, branchId: String)async throws  ->
     
     /**
      * The blocking form of `getAllowLocalhost`.
+     *
+     * Retrieve localhost allow setting
+     *
+     * Retrieves the localhost allow setting for the specified branch's Neon Auth integration.
+     * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
      */
 open func getAllowLocalhostBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2550,6 +3629,17 @@ open func getAllowLocalhostBlocking(projectId: String, branchId: String)throws  
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve Neon Auth details for the branch
+     *
+     * Retrieves the Neon Auth integration details for the specified branch,
+     * including the auth provider type and integration status.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
      */
 open func getBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2568,8 +3658,11 @@ open func getBlocking(projectId: String, branchId: String)throws  -> String  {
      * Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
      * including whether it is enabled and the email verification method.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
-     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
 open func getEmailAndPasswordConfig(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2589,6 +3682,17 @@ open func getEmailAndPasswordConfig(projectId: String, branchId: String)async th
     
     /**
      * The blocking form of `getEmailAndPasswordConfig`.
+     *
+     * Retrieve email and password configuration
+     *
+     * Retrieves the email and password authentication configuration for the specified branch's Neon Auth integration,
+     * including whether it is enabled and the email verification method.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
      */
 open func getEmailAndPasswordConfigBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2607,8 +3711,11 @@ open func getEmailAndPasswordConfigBlocking(projectId: String, branchId: String)
      * Retrieves the email provider configuration for the specified branch's Neon Auth integration,
      * including the provider type and server settings.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
 open func getEmailProvider(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2628,6 +3735,17 @@ open func getEmailProvider(projectId: String, branchId: String)async throws  -> 
     
     /**
      * The blocking form of `getEmailProvider`.
+     *
+     * Retrieve email provider configuration
+     *
+     * Retrieves the email provider configuration for the specified branch's Neon Auth integration,
+     * including the provider type and server settings.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
      */
 open func getEmailProviderBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2645,8 +3763,10 @@ open func getEmailProviderBlocking(projectId: String, branchId: String)throws  -
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
 open func getEmailServer(projectId: String)async throws  -> String  {
@@ -2667,6 +3787,16 @@ open func getEmailServer(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `getEmailServer`.
+     *
+     * Retrieve email server configuration
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
+     * Deprecated by the API.
      */
 open func getEmailServerBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2684,8 +3814,11 @@ open func getEmailServerBlocking(projectId: String)throws  -> String  {
      * Returns the phone number plugin configuration for Neon Auth.
      * The phone number plugin enables phone-based OTP authentication.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
-     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
 open func getPhoneNumberPlugin(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2705,6 +3838,17 @@ open func getPhoneNumberPlugin(projectId: String, branchId: String)async throws 
     
     /**
      * The blocking form of `getPhoneNumberPlugin`.
+     *
+     * Retrieve phone number plugin configuration
+     *
+     * Returns the phone number plugin configuration for Neon Auth.
+     * The phone number plugin enables phone-based OTP authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
      */
 open func getPhoneNumberPluginBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2724,8 +3868,11 @@ open func getPhoneNumberPluginBlocking(projectId: String, branchId: String)throw
      * This endpoint aggregates organization, email provider, email and password,
      * OAuth providers, and localhost settings.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
-     * Returns the JSON of `NeonAuthPluginConfigs` (typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`).
      */
 open func getPluginConfigs(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2745,6 +3892,18 @@ open func getPluginConfigs(projectId: String, branchId: String)async throws  -> 
     
     /**
      * The blocking form of `getPluginConfigs`.
+     *
+     * Retrieve Neon Auth plugin configurations
+     *
+     * Returns all plugin configurations for Neon Auth in a single response.
+     * This endpoint aggregates organization, email provider, email and password,
+     * OAuth providers, and localhost settings.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
      */
 open func getPluginConfigsBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2763,8 +3922,11 @@ open func getPluginConfigsBlocking(projectId: String, branchId: String)throws  -
      * Returns the webhook configuration for the specified branch's Neon Auth integration,
      * including the endpoint URL and the events that trigger it.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
-     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
 open func getWebhookConfig(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2784,6 +3946,17 @@ open func getWebhookConfig(projectId: String, branchId: String)async throws  -> 
     
     /**
      * The blocking form of `getWebhookConfig`.
+     *
+     * Retrieve Neon Auth webhook configuration
+     *
+     * Returns the webhook configuration for the specified branch's Neon Auth integration,
+     * including the endpoint URL and the events that trigger it.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
      */
 open func getWebhookConfigBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2801,8 +3974,11 @@ open func getWebhookConfigBlocking(projectId: String, branchId: String)throws  -
      *
      * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
-     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      */
 open func listBranchOauthProviders(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2822,6 +3998,16 @@ open func listBranchOauthProviders(projectId: String, branchId: String)async thr
     
     /**
      * The blocking form of `listBranchOauthProviders`.
+     *
+     * List OAuth providers for the branch
+     *
+     * Lists the OAuth providers configured for the specified branch's Neon Auth integration.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
      */
 open func listBranchOauthProvidersBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2840,8 +4026,11 @@ open func listBranchOauthProvidersBlocking(projectId: String, branchId: String)t
      * Lists the trusted domains in the redirect URI whitelist for the specified branch.
      * Only domains in this list are permitted as redirect targets after authentication.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
-     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      */
 open func listBranchTrustedDomains(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -2861,6 +4050,17 @@ open func listBranchTrustedDomains(projectId: String, branchId: String)async thr
     
     /**
      * The blocking form of `listBranchTrustedDomains`.
+     *
+     * List domains in redirect_uri whitelist
+     *
+     * Lists the trusted domains in the redirect URI whitelist for the specified branch.
+     * Only domains in this list are permitted as redirect targets after authentication.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
      */
 open func listBranchTrustedDomainsBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2878,8 +4078,10 @@ open func listBranchTrustedDomainsBlocking(projectId: String, branchId: String)t
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
-     * Returns the JSON of `ListNeonAuthIntegrationsResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`).
      * Deprecated by the API.
      */
 open func listIntegrations(projectId: String)async throws  -> String  {
@@ -2900,6 +4102,16 @@ open func listIntegrations(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `listIntegrations`.
+     *
+     * List active integrations with auth providers
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
+     * Deprecated by the API.
      */
 open func listIntegrationsBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2916,8 +4128,10 @@ open func listIntegrationsBlocking(projectId: String)throws  -> String  {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
-     * Returns the JSON of `ListNeonAuthOauthProvidersResponse` (typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`).
      * Deprecated by the API.
      */
 open func listOauthProviders(projectId: String)async throws  -> String  {
@@ -2938,6 +4152,16 @@ open func listOauthProviders(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `listOauthProviders`.
+     *
+     * List OAuth providers
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
+     * Deprecated by the API.
      */
 open func listOauthProvidersBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2954,8 +4178,10 @@ open func listOauthProvidersBlocking(projectId: String)throws  -> String  {
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
-     * Returns the JSON of `NeonAuthRedirectURIWhitelistResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`).
      * Deprecated by the API.
      */
 open func listRedirectUriWhitelistDomains(projectId: String)async throws  -> String  {
@@ -2976,6 +4202,16 @@ open func listRedirectUriWhitelistDomains(projectId: String)async throws  -> Str
     
     /**
      * The blocking form of `listRedirectUriWhitelistDomains`.
+     *
+     * List trusted redirect URI domains
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
+     * Deprecated by the API.
      */
 open func listRedirectUriWhitelistDomainsBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -2995,8 +4231,15 @@ open func listRedirectUriWhitelistDomainsBlocking(projectId: String)throws  -> S
      * so the caller does not need to re-supply (or be able to read) the password. This avoids the
      * GET response's masked password being sent back, which would fail SMTP authentication.
      *
+     * Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+     * a missing configuration, or a non-Better-Auth integration is rejected.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
-     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
 open func sendEmailProviderTest(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3016,6 +4259,23 @@ open func sendEmailProviderTest(projectId: String, branchId: String, body: Strin
     
     /**
      * The blocking form of `sendEmailProviderTest`.
+     *
+     * Send test email using the saved email provider
+     *
+     * Sends a test email using the branch's already-saved custom SMTP configuration. Only the
+     * `recipient_email` is provided — the stored SMTP settings and password are used server-side,
+     * so the caller does not need to re-supply (or be able to read) the password. This avoids the
+     * GET response's masked password being sent back, which would fail SMTP authentication.
+     *
+     * Requires a configured custom SMTP provider on a Better Auth integration. A shared provider,
+     * a missing configuration, or a non-Better-Auth integration is rejected.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
      */
 open func sendEmailProviderTestBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3036,8 +4296,12 @@ open func sendEmailProviderTestBlocking(projectId: String, branchId: String, bod
      * The request body must include the SMTP server settings
      * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
-     * Returns the JSON of `SendNeonAuthTestEmailResponse` (typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`).
      */
 open func sendTestEmail(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3057,6 +4321,19 @@ open func sendTestEmail(projectId: String, branchId: String, body: String)async 
     
     /**
      * The blocking form of `sendTestEmail`.
+     *
+     * Send test email
+     *
+     * Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
+     * The request body must include the SMTP server settings
+     * (`host`, `port`, `username`, `password`, `sender_email`, `sender_name`) and the `recipient_email` address.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
+     * - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
      */
 open func sendTestEmailBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3075,8 +4352,10 @@ open func sendTestEmailBlocking(projectId: String, branchId: String, body: Strin
      *
      * Transfers ownership of your Neon-managed auth project to your own auth provider account.
      *
+     * - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+     *
      * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
-     * Returns the JSON of `NeonAuthTransferAuthProviderProjectResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`).
      */
 open func transferProviderProject(body: String)async throws  -> String  {
     return
@@ -3096,6 +4375,15 @@ open func transferProviderProject(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `transferProviderProject`.
+     *
+     * Transfer Neon-managed auth project to your own account
+     *
+     * Transfers ownership of your Neon-managed auth project to your own auth provider account.
+     *
+     * - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
+     * - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+     *
+     * `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
      */
 open func transferProviderProjectBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3113,8 +4401,12 @@ open func transferProviderProjectBlocking(body: String)throws  -> String  {
      * Updates the localhost allow setting for the specified branch's Neon Auth integration.
      * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
-     * Returns the JSON of `NeonAuthAllowLocalhostResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`).
      */
 open func updateAllowLocalhost(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3134,6 +4426,18 @@ open func updateAllowLocalhost(projectId: String, branchId: String, body: String
     
     /**
      * The blocking form of `updateAllowLocalhost`.
+     *
+     * Update localhost allow setting
+     *
+     * Updates the localhost allow setting for the specified branch's Neon Auth integration.
+     * When enabled, authentication flows work from `localhost` without adding it to the redirect URI whitelist.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
+     * - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
      */
 open func updateAllowLocalhostBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3152,8 +4456,13 @@ open func updateAllowLocalhostBlocking(projectId: String, branchId: String, body
      *
      * Updates a OAuth provider for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      */
 open func updateBranchOauthProvider(projectId: String, branchId: String, oauthProviderId: String, body: String)async throws  -> String  {
     return
@@ -3173,6 +4482,18 @@ open func updateBranchOauthProvider(projectId: String, branchId: String, oauthPr
     
     /**
      * The blocking form of `updateBranchOauthProvider`.
+     *
+     * Update OAuth provider
+     *
+     * Updates a OAuth provider for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
      */
 open func updateBranchOauthProviderBlocking(projectId: String, branchId: String, oauthProviderId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3193,8 +4514,12 @@ open func updateBranchOauthProviderBlocking(projectId: String, branchId: String,
      * Updates the auth configuration for the branch.
      * Currently supports updating the application name used in auth emails.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
+     * - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
-     * Returns the JSON of `NeonAuthConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`).
      */
 open func updateConfig(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3214,6 +4539,18 @@ open func updateConfig(projectId: String, branchId: String, body: String)async t
     
     /**
      * The blocking form of `updateConfig`.
+     *
+     * Update auth configuration
+     *
+     * Updates the auth configuration for the branch.
+     * Currently supports updating the application name used in auth emails.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
+     * - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
      */
 open func updateConfigBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3233,8 +4570,12 @@ open func updateConfigBlocking(projectId: String, branchId: String, body: String
      * Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
      * Only the fields provided in the request body are updated.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
-     * Returns the JSON of `NeonAuthEmailAndPasswordConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`).
      */
 open func updateEmailAndPasswordConfig(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3254,6 +4595,18 @@ open func updateEmailAndPasswordConfig(projectId: String, branchId: String, body
     
     /**
      * The blocking form of `updateEmailAndPasswordConfig`.
+     *
+     * Update email and password configuration
+     *
+     * Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
+     * Only the fields provided in the request body are updated.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
      */
 open func updateEmailAndPasswordConfigBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3273,8 +4626,12 @@ open func updateEmailAndPasswordConfigBlocking(projectId: String, branchId: Stri
      * Updates the email provider configuration for the specified branch's Neon Auth integration.
      * The email provider handles transactional messages such as verification emails and password reset links.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      */
 open func updateEmailProvider(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3294,6 +4651,18 @@ open func updateEmailProvider(projectId: String, branchId: String, body: String)
     
     /**
      * The blocking form of `updateEmailProvider`.
+     *
+     * Update email provider configuration
+     *
+     * Updates the email provider configuration for the specified branch's Neon Auth integration.
+     * The email provider handles transactional messages such as verification emails and password reset links.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
      */
 open func updateEmailProviderBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3312,8 +4681,11 @@ open func updateEmailProviderBlocking(projectId: String, branchId: String, body:
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
-     * Returns the JSON of `NeonAuthEmailServerConfigResponse` (typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`).
      * Deprecated by the API.
      */
 open func updateEmailServer(projectId: String, body: String)async throws  -> String  {
@@ -3334,6 +4706,17 @@ open func updateEmailServer(projectId: String, body: String)async throws  -> Str
     
     /**
      * The blocking form of `updateEmailServer`.
+     *
+     * Update email server configuration
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Updates the email server configuration for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
+     * - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
+     * Deprecated by the API.
      */
 open func updateEmailServerBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3352,8 +4735,12 @@ open func updateEmailServerBlocking(projectId: String, body: String)throws  -> S
      * Updates the magic link plugin configuration for Neon Auth.
      * The magic link plugin enables passwordless authentication via email magic links.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
-     * Returns the JSON of `NeonAuthMagicLinkConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`).
      */
 open func updateMagicLinkPlugin(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3373,6 +4760,18 @@ open func updateMagicLinkPlugin(projectId: String, branchId: String, body: Strin
     
     /**
      * The blocking form of `updateMagicLinkPlugin`.
+     *
+     * Update magic link plugin configuration
+     *
+     * Updates the magic link plugin configuration for Neon Auth.
+     * The magic link plugin enables passwordless authentication via email magic links.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
+     * - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
      */
 open func updateMagicLinkPluginBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3391,8 +4790,12 @@ open func updateMagicLinkPluginBlocking(projectId: String, branchId: String, bod
      *
      * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
      * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
-     * Returns the JSON of `NeonAuthOauthProvider` (typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`).
      * Deprecated by the API.
      */
 open func updateOauthProvider(projectId: String, oauthProviderId: String, body: String)async throws  -> String  {
@@ -3413,6 +4816,18 @@ open func updateOauthProvider(projectId: String, oauthProviderId: String, body: 
     
     /**
      * The blocking form of `updateOauthProvider`.
+     *
+     * Update OAuth provider
+     *
+     * DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter oauthProviderId: The OAuth provider ID
+     * - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
+     * - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
+     * Deprecated by the API.
      */
 open func updateOauthProviderBlocking(projectId: String, oauthProviderId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3432,8 +4847,12 @@ open func updateOauthProviderBlocking(projectId: String, oauthProviderId: String
      * Updates the organization plugin configuration for Neon Auth.
      * The organization plugin enables multi-tenant organization support.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+     * - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
-     * Returns the JSON of `NeonAuthOrganizationConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`).
      */
 open func updateOrganizationPlugin(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3453,6 +4872,18 @@ open func updateOrganizationPlugin(projectId: String, branchId: String, body: St
     
     /**
      * The blocking form of `updateOrganizationPlugin`.
+     *
+     * Update organization plugin configuration
+     *
+     * Updates the organization plugin configuration for Neon Auth.
+     * The organization plugin enables multi-tenant organization support.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
+     * - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
      */
 open func updateOrganizationPluginBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3475,8 +4906,12 @@ open func updateOrganizationPluginBlocking(projectId: String, branchId: String, 
      * OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
      * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
-     * Returns the JSON of `NeonAuthPhoneNumberConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`).
      */
 open func updatePhoneNumberPlugin(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3496,6 +4931,21 @@ open func updatePhoneNumberPlugin(projectId: String, branchId: String, body: Str
     
     /**
      * The blocking form of `updatePhoneNumberPlugin`.
+     *
+     * Update phone number plugin configuration
+     *
+     * Updates the phone number plugin configuration for Neon Auth.
+     * Only the fields provided in the request body are updated; omitted fields retain their current values.
+     * The phone number plugin enables phone-based OTP authentication.
+     * OTP codes are delivered via the `send.otp` webhook event with `delivery_preference: "sms"`.
+     * A webhook must be configured with the `send.otp` event enabled for SMS delivery to work.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
+     * - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
      */
 open func updatePhoneNumberPluginBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3515,8 +4965,13 @@ open func updatePhoneNumberPluginBlocking(projectId: String, branchId: String, b
      * Updates the role of a user in the Neon Auth user directory for the specified branch.
      * The role controls the user's level of access within the Neon Auth integration.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+     * - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+     *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
-     * Returns the JSON of `UpdateNeonAuthUserRoleResponse` (typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`).
      */
 open func updateUserRole(projectId: String, branchId: String, authUserId: String, body: String)async throws  -> String  {
     return
@@ -3536,6 +4991,19 @@ open func updateUserRole(projectId: String, branchId: String, authUserId: String
     
     /**
      * The blocking form of `updateUserRole`.
+     *
+     * Update auth user role
+     *
+     * Updates the role of a user in the Neon Auth user directory for the specified branch.
+     * The role controls the user's level of access within the Neon Auth integration.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter authUserId: The Neon user ID
+     * - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
+     * - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+     *
+     * `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
      */
 open func updateUserRoleBlocking(projectId: String, branchId: String, authUserId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3556,8 +5024,12 @@ open func updateUserRoleBlocking(projectId: String, branchId: String, authUserId
      * Updates the webhook configuration for the specified branch's Neon Auth integration.
      * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
      * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
-     * Returns the JSON of `NeonAuthWebhookConfig` (typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`).
      */
 open func updateWebhookConfig(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -3577,6 +5049,18 @@ open func updateWebhookConfig(projectId: String, branchId: String, body: String)
     
     /**
      * The blocking form of `updateWebhookConfig`.
+     *
+     * Update Neon Auth webhook configuration
+     *
+     * Updates the webhook configuration for the specified branch's Neon Auth integration.
+     * Webhooks notify an external endpoint when auth events occur, such as user creation or sign-in.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
+     * - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+     *
+     * `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
      */
 open func updateWebhookConfigBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -3651,13 +5135,27 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Retrieves the total number of branches in the specified project.
      * Supports an optional `search` parameter to count branches matching a name filter.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
+     * - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
-     * Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
      */
     func count(projectId: String, query: CountProjectBranchesQuery?) async throws  -> String
     
     /**
      * The blocking form of `count`.
+     *
+     * Retrieve number of branches
+     *
+     * Retrieves the total number of branches in the specified project.
+     * Supports an optional `search` parameter to count branches matching a name filter.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
+     * - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
      */
     func countBlocking(projectId: String, query: CountProjectBranchesQuery?) throws  -> String
     
@@ -3671,9 +5169,12 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Each branch supports one read-write endpoint and multiple read-only endpoints.
      * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     func create(projectId: String, body: String?) async throws  -> String
     
@@ -3687,19 +5188,58 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * combines functionality of updating masking rules and starting anonymization into the
      * branch creation request.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
     func createAnonymized(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `createAnonymized`.
+     *
+     * Create anonymized branch
+     *
+     * Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+     * This allows developers to work with masked production data.
+     * Optionally, provide `masking_rules` to set initial masking rules for the branch
+     * and `start_anonymization` to automatically start anonymization after creation. This
+     * combines functionality of updating masking rules and starting anonymization into the
+     * branch creation request.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createAnonymizedBlocking(projectId: String, body: String) throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create branch
+     *
+     * Creates a branch in the specified project.
+     * No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+     * By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+     * To access the branch, add a `read_write` endpoint.
+     * Each branch supports one read-write endpoint and multiple read-only endpoints.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createBlocking(projectId: String, body: String?) throws  -> String
     
@@ -3708,14 +5248,40 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
      *
+     * The deletion completes after all operations finish.
+     * You cannot delete a project's root or default branch, or a branch that has a child branch.
+     * A project must have at least one branch.
+     *
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func delete(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete branch
+     *
+     * Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+     *
+     * The deletion completes after all operations finish.
+     * You cannot delete a project's root or default branch, or a branch that has a child branch.
+     * A project must have at least one branch.
+     *
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func deleteBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -3724,12 +5290,30 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * Removes a custom domain registered on the branch and stops routing it.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter domain: The registered custom domain (case-insensitive).
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
      */
     func deleteCustomDomain(projectId: String, branchId: String, domain: String) async throws 
     
     /**
      * The blocking form of `deleteCustomDomain`.
+     *
+     * Delete a custom domain from a branch
+     *
+     * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter domain: The registered custom domain (case-insensitive).
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
      */
     func deleteCustomDomainBlocking(projectId: String, branchId: String, domain: String) throws 
     
@@ -3743,14 +5327,43 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * - Renaming the restored branch to the original branch's name
      * - Renaming the original branch so it no longer uses the original name
      *
+     * This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     func finalizeRestore(projectId: String, branchId: String, body: String?) async throws  -> String
     
     /**
      * The blocking form of `finalizeRestore`.
+     *
+     * Finalize branch restore from snapshot
+     *
+     * Finalize the restore operation for a branch created from a snapshot.
+     * This operation updates the branch so it functions as the original branch it replaced.
+     * This includes:
+     * - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+     * - Renaming the restored branch to the original branch's name
+     * - Renaming the original branch so it no longer uses the original name
+     *
+     * This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func finalizeRestoreBlocking(projectId: String, branchId: String, body: String?) throws  -> String
     
@@ -3760,8 +5373,16 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Retrieves information about the specified branch.
      * A `branch_id` value has a `br-` prefix.
      *
+     * Each Neon project is initially created with a root and default branch named `main`.
+     * A project can contain one or more branches.
+     * A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
-     * Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
@@ -3772,18 +5393,53 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * This endpoint allows you to monitor the anonymization process from initialization through completion.
      * Only anonymized branches will have status information available.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
-     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     func getAnonymizedStatus(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getAnonymizedStatus`.
+     *
+     * Retrieve anonymized branch status
+     *
+     * Retrieves the current status of an anonymized branch, including its state and progress information.
+     * This endpoint allows you to monitor the anonymization process from initialization through completion.
+     * Only anonymized branches will have status information available.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
      */
     func getAnonymizedStatusBlocking(projectId: String, branchId: String) throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve branch details
+     *
+     * Retrieves information about the specified branch.
+     * A `branch_id` value has a `br-` prefix.
+     *
+     * Each Neon project is initially created with a root and default branch named `main`.
+     * A project can contain one or more branches.
+     * A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
      */
     func getBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -3793,13 +5449,31 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Retrieves the masking rules for the specified anonymized branch.
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
-     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     func getMaskingRules(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getMaskingRules`.
+     *
+     * Retrieve masking rules
+     *
+     * Retrieves the masking rules for the specified anonymized branch.
+     * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
      */
     func getMaskingRulesBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -3808,13 +5482,30 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
+     * - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
-     * Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
      */
     func getSchema(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaQuery?) async throws  -> String
     
     /**
      * The blocking form of `getSchema`.
+     *
+     * Retrieve database schema
+     *
+     * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
+     * - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
      */
     func getSchemaBlocking(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaQuery?) throws  -> String
     
@@ -3823,18 +5514,51 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * Compares the schema from the specified database with another branch's schema.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
-     * Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
      */
     func getSchemaComparison(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaComparisonQuery?) async throws  -> String
     
     /**
      * The blocking form of `getSchemaComparison`.
+     *
+     * Compare database schema
+     *
+     * Compares the schema from the specified database with another branch's schema.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
      */
     func getSchemaComparisonBlocking(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaComparisonQuery?) throws  -> String
     
     /**
-     * Every `branches` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+     *
+     * List branches
+     *
+     * Retrieves a list of branches for the specified project.
+     *
+     * Each Neon project has a root branch named `main`.
+     * A `branch_id` value has a `br-` prefix.
+     * A project may contain child branches that were branched from `main` or from another branch.
+     * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `Branch`.
+     *
+     * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
      */
     func iter(projectId: String, query: ListProjectBranchesQuery?)  -> NeonPager
     
@@ -3843,13 +5567,38 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      *
      * Retrieves a list of branches for the specified project.
      *
+     * Each Neon project has a root branch named `main`.
+     * A `branch_id` value has a `br-` prefix.
+     * A project may contain child branches that were branched from `main` or from another branch.
+     * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+     * - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
-     * Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
      */
     func list(projectId: String, query: ListProjectBranchesQuery?) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List branches
+     *
+     * Retrieves a list of branches for the specified project.
+     *
+     * Each Neon project has a root branch named `main`.
+     * A `branch_id` value has a `br-` prefix.
+     * A project may contain child branches that were branched from `main` or from another branch.
+     * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+     * - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
      */
     func listBlocking(projectId: String, query: ListProjectBranchesQuery?) throws  -> String
     
@@ -3859,18 +5608,52 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Lists all custom domains registered on the branch, across every target
      * entity.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
-     * Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
      */
     func listCustomDomains(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery?) async throws  -> String
     
     /**
      * The blocking form of `listCustomDomains`.
+     *
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
      */
     func listCustomDomainsBlocking(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery?) throws  -> String
     
     /**
-     * Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `custom_domains` item of every page of `listCustomDomains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+     *
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `CustomDomain`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
      */
     func listCustomDomainsIter(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery?)  -> NeonPager
     
@@ -3881,13 +5664,28 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Neon permits only one read-write compute endpoint per branch.
      * A branch can have multiple read-only compute endpoints.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
-     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     func listEndpoints(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `listEndpoints`.
+     *
+     * List branch endpoints
+     *
+     * Retrieves a list of compute endpoints for the specified branch.
+     * Neon permits only one read-write compute endpoint per branch.
+     * A branch can have multiple read-only compute endpoints.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
      */
     func listEndpointsBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -3899,13 +5697,47 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * which `field_name` values this branch supports; a field that branch has
      * never emitted is rejected with `unknown_field`.
      *
+     * Give the window either as `since` or as an explicit `start_time`;
+     * supplying both is rejected. If neither is given, the previous six hours
+     * are used. The maximum supported time range is seven days.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
+     * the names returned by the log fields endpoint for this branch.
+     * - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
+     * - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
-     * Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
      */
     func listLogFieldValues(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery?) async throws  -> String
     
     /**
      * The blocking form of `listLogFieldValues`.
+     *
+     * List branch log field values
+     *
+     * Lists the distinct values observed for a low-cardinality log field in
+     * the requested time range. Call the log fields endpoint first to learn
+     * which `field_name` values this branch supports; a field that branch has
+     * never emitted is rejected with `unknown_field`.
+     *
+     * Give the window either as `since` or as an explicit `start_time`;
+     * supplying both is rejected. If neither is given, the previous six hours
+     * are used. The maximum supported time range is seven days.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
+     * the names returned by the log fields endpoint for this branch.
+     * - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
+     * - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
      */
     func listLogFieldValuesBlocking(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery?) throws  -> String
     
@@ -3915,13 +5747,39 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Lists the low-cardinality log fields observed on this branch whose
      * distinct values can be discovered with the log field-values endpoint.
      *
+     * The set is computed per branch and grows as new fields are observed, so
+     * treat it as data rather than a fixed list: discover a field here, then
+     * pass it as `field_name` to the field-values endpoint.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
-     * Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
      */
     func listLogFields(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `listLogFields`.
+     *
+     * List branch log fields
+     *
+     * Lists the low-cardinality log fields observed on this branch whose
+     * distinct values can be discovered with the log field-values endpoint.
+     *
+     * The set is computed per branch and grows as new fields are observed, so
+     * treat it as data rather than a fixed list: discover a field here, then
+     * pass it as `field_name` to the field-values endpoint.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
      */
     func listLogFieldsBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -3931,18 +5789,118 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Returns logs emitted by services running on the specified branch,
      * ordered by timestamp according to `sort_order`.
      *
+     * All supplied filters are combined with `AND`: a record is returned only
+     * when it matches every filter. `minimum_severity` and `severity_text` are
+     * independent filters, so setting both requires a record to clear the
+     * severity floor *and* match the exact severity text.
+     *
+     * Supply `logql` instead of the structured filters to run a raw LogQL
+     * expression. Combining it with any structured filter is rejected rather
+     * than silently ignored; `limit`, `sort_order`, and the time window still
+     * apply, because those bound the query rather than form part of the
+     * expression.
+     *
+     * Give the window either as `since` — a duration ending at `end_time`, or
+     * at the current time when `end_time` is omitted — or as an explicit
+     * `start_time`. Supplying both is rejected.
+     *
+     * A single response holds at most 1,000 records. When `is_truncated` is
+     * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+     * next page, repeating the time range and every filter unchanged.
+     *
+     * If no time range is supplied, the query covers the previous hour. The
+     * maximum supported time range is seven days. `end_time` is exclusive.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+     * - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
-     * Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
      */
     func queryLogs(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `queryLogs`.
+     *
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * All supplied filters are combined with `AND`: a record is returned only
+     * when it matches every filter. `minimum_severity` and `severity_text` are
+     * independent filters, so setting both requires a record to clear the
+     * severity floor *and* match the exact severity text.
+     *
+     * Supply `logql` instead of the structured filters to run a raw LogQL
+     * expression. Combining it with any structured filter is rejected rather
+     * than silently ignored; `limit`, `sort_order`, and the time window still
+     * apply, because those bound the query rather than form part of the
+     * expression.
+     *
+     * Give the window either as `since` — a duration ending at `end_time`, or
+     * at the current time when `end_time` is omitted — or as an explicit
+     * `start_time`. Supplying both is rejected.
+     *
+     * A single response holds at most 1,000 records. When `is_truncated` is
+     * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+     * next page, repeating the time range and every filter unchanged.
+     *
+     * If no time range is supplied, the query covers the previous hour. The
+     * maximum supported time range is seven days. `end_time` is exclusive.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+     * - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
      */
     func queryLogsBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
     /**
-     * Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `logs` item of every page of `queryLogs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+     *
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * All supplied filters are combined with `AND`: a record is returned only
+     * when it matches every filter. `minimum_severity` and `severity_text` are
+     * independent filters, so setting both requires a record to clear the
+     * severity floor *and* match the exact severity text.
+     *
+     * Supply `logql` instead of the structured filters to run a raw LogQL
+     * expression. Combining it with any structured filter is rejected rather
+     * than silently ignored; `limit`, `sort_order`, and the time window still
+     * apply, because those bound the query rather than form part of the
+     * expression.
+     *
+     * Give the window either as `since` — a duration ending at `end_time`, or
+     * at the current time when `end_time` is omitted — or as an explicit
+     * `start_time`. Supplying both is rejected.
+     *
+     * A single response holds at most 1,000 records. When `is_truncated` is
+     * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+     * next page, repeating the time range and every filter unchanged.
+     *
+     * If no time range is supplied, the query covers the previous hour. The
+     * maximum supported time range is seven days. `end_time` is exclusive.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectBranchLogRecord`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
      */
     func queryLogsIter(projectId: String, branchId: String, body: String)  -> NeonPager
     
@@ -3955,13 +5913,34 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Connection strings remain valid after recovery.
      * TTL branches become non-TTL branches after recovery.
      *
+     * To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
-     * Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
      */
     func recover(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `recover`.
+     *
+     * Recover a deleted branch
+     *
+     * Recovers a deleted branch within the 7-day deletion recovery period.
+     * The branch must have been soft deleted and not yet permanently deleted.
+     * Recovery restores the branch and its endpoints to an idle state.
+     * Connection strings remain valid after recovery.
+     * TTL branches become non-TTL branches after recovery.
+     *
+     * To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
      */
     func recoverBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -3974,13 +5953,48 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * unsupported type is rejected with `400`), where `entity_id` is the function
      * slug and the function must already exist on the branch (else `404`).
      *
+     * The response includes the `cname_target` the customer must point their
+     * domain at with a CNAME record; the domain goes live only once that DNS
+     * resolves and a certificate is issued on the first request. A domain already
+     * registered to another resource is rejected with `409` and no detail about
+     * the owner. Re-registering the same domain for the same entity is idempotent.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+     * - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
-     * Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
      */
     func registerCustomDomain(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `registerCustomDomain`.
+     *
+     * Register a custom domain on a branch
+     *
+     * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+     * branch and points it at a target entity, chosen by `entity_type` +
+     * `entity_id`. In v1 only `entity_type: function` is supported (an
+     * unsupported type is rejected with `400`), where `entity_id` is the function
+     * slug and the function must already exist on the branch (else `404`).
+     *
+     * The response includes the `cname_target` the customer must point their
+     * domain at with a CNAME record; the domain goes live only once that DNS
+     * resolves and a certificate is issued on the first request. A domain already
+     * registered to another resource is rejected with `409` and no detail about
+     * the owner. Re-registering the same domain for the same entity is idempotent.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+     * - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
      */
     func registerCustomDomainBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -3991,14 +6005,32 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * by specifying an LSN or timestamp.
      * Creates a new branch from the historical state.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func restore(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `restore`.
+     *
+     * Restore branch to a historical state
+     *
+     * Restores a branch to an earlier state in its own or another branch's history
+     * by specifying an LSN or timestamp.
+     * Creates a new branch from the historical state.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func restoreBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -4009,14 +6041,30 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * The default designation is automatically removed from the previous default branch.
      * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func setDefault(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `setDefault`.
+     *
+     * Set branch as default
+     *
+     * Sets the specified branch as the project's default branch.
+     * The default designation is automatically removed from the previous default branch.
+     * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func setDefaultBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -4027,13 +6075,32 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * This will apply all defined masking rules to anonymize sensitive data in the branch databases.
      * The branch must be an anonymized branch to start anonymization.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
-     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
     func startAnonymization(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `startAnonymization`.
+     *
+     * Start anonymization
+     *
+     * Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+     * This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+     * The branch must be an anonymized branch to start anonymization.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
      */
     func startAnonymizationBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -4043,14 +6110,31 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Updates the specified branch.
      * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
     func update(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update branch
+     *
+     * Updates the specified branch.
+     * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func updateBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -4060,13 +6144,33 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Updates the masking rules for the specified anonymized branch.
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
-     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
     func updateMaskingRules(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateMaskingRules`.
+     *
+     * Update masking rules
+     *
+     * Updates the masking rules for the specified anonymized branch.
+     * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
      */
     func updateMaskingRulesBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -4133,8 +6237,11 @@ open class BranchesApi: BranchesApiProtocol, @unchecked Sendable {
      * Retrieves the total number of branches in the specified project.
      * Supports an optional `search` parameter to count branches matching a name filter.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
+     * - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
-     * Returns the JSON of `BranchesCountResponse` (typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`).
      */
 open func count(projectId: String, query: CountProjectBranchesQuery? = nil)async throws  -> String  {
     return
@@ -4154,6 +6261,17 @@ open func count(projectId: String, query: CountProjectBranchesQuery? = nil)async
     
     /**
      * The blocking form of `count`.
+     *
+     * Retrieve number of branches
+     *
+     * Retrieves the total number of branches in the specified project.
+     * Supports an optional `search` parameter to count branches matching a name filter.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
+     * - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
      */
 open func countBlocking(projectId: String, query: CountProjectBranchesQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4176,9 +6294,12 @@ open func countBlocking(projectId: String, query: CountProjectBranchesQuery? = n
      * Each branch supports one read-write endpoint and multiple read-only endpoints.
      * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
 open func create(projectId: String, body: String? = nil)async throws  -> String  {
     return
@@ -4206,9 +6327,14 @@ open func create(projectId: String, body: String? = nil)async throws  -> String 
      * combines functionality of updating masking rules and starting anonymization into the
      * branch creation request.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreatedBranchResponse` (typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`).
      */
 open func createAnonymized(projectId: String, body: String)async throws  -> String  {
     return
@@ -4228,6 +6354,24 @@ open func createAnonymized(projectId: String, body: String)async throws  -> Stri
     
     /**
      * The blocking form of `createAnonymized`.
+     *
+     * Create anonymized branch
+     *
+     * Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
+     * This allows developers to work with masked production data.
+     * Optionally, provide `masking_rules` to set initial masking rules for the branch
+     * and `start_anonymization` to automatically start anonymization after creation. This
+     * combines functionality of updating masking rules and starting anonymization into the
+     * branch creation request.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createAnonymizedBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4242,6 +6386,22 @@ open func createAnonymizedBlocking(projectId: String, body: String)throws  -> St
     
     /**
      * The blocking form of `create`.
+     *
+     * Create branch
+     *
+     * Creates a branch in the specified project.
+     * No request body is required, but you can specify one to create a compute endpoint or select a non-default parent branch.
+     * By default, the branch is created from the project's default branch with no compute endpoint, and the branch name is auto-generated.
+     * To access the branch, add a `read_write` endpoint.
+     * Each branch supports one read-write endpoint and multiple read-only endpoints.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
+     * - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createBlocking(projectId: String, body: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4259,9 +6419,18 @@ open func createBlocking(projectId: String, body: String? = nil)throws  -> Strin
      *
      * Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
      *
+     * The deletion completes after all operations finish.
+     * You cannot delete a project's root or default branch, or a branch that has a child branch.
+     * A project must have at least one branch.
+     *
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func delete(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4281,6 +6450,23 @@ open func delete(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete branch
+     *
+     * Deletes the specified branch from a project and places all compute endpoints into an idle state, breaking existing client connections.
+     *
+     * The deletion completes after all operations finish.
+     * You cannot delete a project's root or default branch, or a branch that has a child branch.
+     * A project must have at least one branch.
+     *
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func deleteBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4297,6 +6483,12 @@ open func deleteBlocking(projectId: String, branchId: String)throws  -> String  
      * Delete a custom domain from a branch
      *
      * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter domain: The registered custom domain (case-insensitive).
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
      */
@@ -4318,6 +6510,18 @@ open func deleteCustomDomain(projectId: String, branchId: String, domain: String
     
     /**
      * The blocking form of `deleteCustomDomain`.
+     *
+     * Delete a custom domain from a branch
+     *
+     * Removes a custom domain registered on the branch and stops routing it.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter domain: The registered custom domain (case-insensitive).
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (operationId `deleteProjectBranchCustomDomain`).
      */
 open func deleteCustomDomainBlocking(projectId: String, branchId: String, domain: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -4340,9 +6544,17 @@ open func deleteCustomDomainBlocking(projectId: String, branchId: String, domain
      * - Renaming the restored branch to the original branch's name
      * - Renaming the original branch so it no longer uses the original name
      *
+     * This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
 open func finalizeRestore(projectId: String, branchId: String, body: String? = nil)async throws  -> String  {
     return
@@ -4362,6 +6574,27 @@ open func finalizeRestore(projectId: String, branchId: String, body: String? = n
     
     /**
      * The blocking form of `finalizeRestore`.
+     *
+     * Finalize branch restore from snapshot
+     *
+     * Finalize the restore operation for a branch created from a snapshot.
+     * This operation updates the branch so it functions as the original branch it replaced.
+     * This includes:
+     * - Reassigning any computes from the original branch to the restored branch (this will restart the computes)
+     * - Renaming the restored branch to the original branch's name
+     * - Renaming the original branch so it no longer uses the original name
+     *
+     * This operation only applies to branches created using the `restoreSnapshot` endpoint with `finalize_restore: false`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func finalizeRestoreBlocking(projectId: String, branchId: String, body: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4381,8 +6614,16 @@ open func finalizeRestoreBlocking(projectId: String, branchId: String, body: Str
      * Retrieves information about the specified branch.
      * A `branch_id` value has a `br-` prefix.
      *
+     * Each Neon project is initially created with a root and default branch named `main`.
+     * A project can contain one or more branches.
+     * A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
-     * Returns the JSON of `GetProjectBranchResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4407,8 +6648,13 @@ open func get(projectId: String, branchId: String)async throws  -> String  {
      * This endpoint allows you to monitor the anonymization process from initialization through completion.
      * Only anonymized branches will have status information available.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
-     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
 open func getAnonymizedStatus(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4428,6 +6674,20 @@ open func getAnonymizedStatus(projectId: String, branchId: String)async throws  
     
     /**
      * The blocking form of `getAnonymizedStatus`.
+     *
+     * Retrieve anonymized branch status
+     *
+     * Retrieves the current status of an anonymized branch, including its state and progress information.
+     * This endpoint allows you to monitor the anonymization process from initialization through completion.
+     * Only anonymized branches will have status information available.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
      */
 open func getAnonymizedStatusBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4442,6 +6702,22 @@ open func getAnonymizedStatusBlocking(projectId: String, branchId: String)throws
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve branch details
+     *
+     * Retrieves information about the specified branch.
+     * A `branch_id` value has a `br-` prefix.
+     *
+     * Each Neon project is initially created with a root and default branch named `main`.
+     * A project can contain one or more branches.
+     * A parent branch is identified by a `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
      */
 open func getBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4460,8 +6736,13 @@ open func getBlocking(projectId: String, branchId: String)throws  -> String  {
      * Retrieves the masking rules for the specified anonymized branch.
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
-     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
 open func getMaskingRules(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4481,6 +6762,19 @@ open func getMaskingRules(projectId: String, branchId: String)async throws  -> S
     
     /**
      * The blocking form of `getMaskingRules`.
+     *
+     * Retrieve masking rules
+     *
+     * Retrieves the masking rules for the specified anonymized branch.
+     * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
      */
 open func getMaskingRulesBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4498,8 +6792,13 @@ open func getMaskingRulesBlocking(projectId: String, branchId: String)throws  ->
      *
      * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
+     * - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
-     * Returns the JSON of `BranchSchemaResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`).
      */
 open func getSchema(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaQuery? = nil)async throws  -> String  {
     return
@@ -4519,6 +6818,18 @@ open func getSchema(projectId: String, branchId: String, dbName: String, query: 
     
     /**
      * The blocking form of `getSchema`.
+     *
+     * Retrieve database schema
+     *
+     * Retrieves the schema from the specified database. The `lsn` and `timestamp` values cannot be specified at the same time. If both are omitted, the database schema is retrieved from database's head.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
+     * - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
      */
 open func getSchemaBlocking(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4538,8 +6849,13 @@ open func getSchemaBlocking(projectId: String, branchId: String, dbName: String,
      *
      * Compares the schema from the specified database with another branch's schema.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
-     * Returns the JSON of `BranchSchemaCompareResponse` (typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`).
      */
 open func getSchemaComparison(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaComparisonQuery? = nil)async throws  -> String  {
     return
@@ -4559,6 +6875,18 @@ open func getSchemaComparison(projectId: String, branchId: String, dbName: Strin
     
     /**
      * The blocking form of `getSchemaComparison`.
+     *
+     * Compare database schema
+     *
+     * Compares the schema from the specified database with another branch's schema.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter dbName: Name of the database for which the schema is retrieved
+     * - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
      */
 open func getSchemaComparisonBlocking(projectId: String, branchId: String, dbName: String, query: GetProjectBranchSchemaComparisonQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4574,7 +6902,23 @@ open func getSchemaComparisonBlocking(projectId: String, branchId: String, dbNam
 }
     
     /**
-     * Every `branches` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `branches` item of every page of `list` (`listProjectBranches`), each page fetched when the previous one is used up.
+     *
+     * List branches
+     *
+     * Retrieves a list of branches for the specified project.
+     *
+     * Each Neon project has a root branch named `main`.
+     * A `branch_id` value has a `br-` prefix.
+     * A project may contain child branches that were branched from `main` or from another branch.
+     * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `Branch`.
+     *
+     * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
      */
 open func iter(projectId: String, query: ListProjectBranchesQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -4592,8 +6936,17 @@ open func iter(projectId: String, query: ListProjectBranchesQuery? = nil) -> Neo
      *
      * Retrieves a list of branches for the specified project.
      *
+     * Each Neon project has a root branch named `main`.
+     * A `branch_id` value has a `br-` prefix.
+     * A project may contain child branches that were branched from `main` or from another branch.
+     * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+     * - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
-     * Returns the JSON of `ListProjectBranchesResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`).
      */
 open func list(projectId: String, query: ListProjectBranchesQuery? = nil)async throws  -> String  {
     return
@@ -4613,6 +6966,22 @@ open func list(projectId: String, query: ListProjectBranchesQuery? = nil)async t
     
     /**
      * The blocking form of `list`.
+     *
+     * List branches
+     *
+     * Retrieves a list of branches for the specified project.
+     *
+     * Each Neon project has a root branch named `main`.
+     * A `branch_id` value has a `br-` prefix.
+     * A project may contain child branches that were branched from `main` or from another branch.
+     * A parent branch is identified by the `parent_id` value, which is the `id` of the parent branch.
+     * For related information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
+     * - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
      */
 open func listBlocking(projectId: String, query: ListProjectBranchesQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4631,8 +7000,14 @@ open func listBlocking(projectId: String, query: ListProjectBranchesQuery? = nil
      * Lists all custom domains registered on the branch, across every target
      * entity.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
-     * Returns the JSON of `ListProjectBranchCustomDomainsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`).
      */
 open func listCustomDomains(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery? = nil)async throws  -> String  {
     return
@@ -4652,6 +7027,20 @@ open func listCustomDomains(projectId: String, branchId: String, query: ListProj
     
     /**
      * The blocking form of `listCustomDomains`.
+     *
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
      */
 open func listCustomDomainsBlocking(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4666,7 +7055,21 @@ open func listCustomDomainsBlocking(projectId: String, branchId: String, query: 
 }
     
     /**
-     * Every `custom_domains` item across all pages of `listCustomDomains`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `custom_domains` item of every page of `listCustomDomains` (`listProjectBranchCustomDomains`), each page fetched when the previous one is used up.
+     *
+     * List the custom domains on a branch
+     *
+     * Lists all custom domains registered on the branch, across every target
+     * entity.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `CustomDomain`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
      */
 open func listCustomDomainsIter(projectId: String, branchId: String, query: ListProjectBranchCustomDomainsQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -4687,8 +7090,11 @@ open func listCustomDomainsIter(projectId: String, branchId: String, query: List
      * Neon permits only one read-write compute endpoint per branch.
      * A branch can have multiple read-only compute endpoints.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
-     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
 open func listEndpoints(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4708,6 +7114,18 @@ open func listEndpoints(projectId: String, branchId: String)async throws  -> Str
     
     /**
      * The blocking form of `listEndpoints`.
+     *
+     * List branch endpoints
+     *
+     * Retrieves a list of compute endpoints for the specified branch.
+     * Neon permits only one read-write compute endpoint per branch.
+     * A branch can have multiple read-only compute endpoints.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
      */
 open func listEndpointsBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4728,8 +7146,20 @@ open func listEndpointsBlocking(projectId: String, branchId: String)throws  -> S
      * which `field_name` values this branch supports; a field that branch has
      * never emitted is rejected with `unknown_field`.
      *
+     * Give the window either as `since` or as an explicit `start_time`;
+     * supplying both is rejected. If neither is given, the previous six hours
+     * are used. The maximum supported time range is seven days.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
+     * the names returned by the log fields endpoint for this branch.
+     * - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
+     * - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
-     * Returns the JSON of `ProjectBranchLogFieldValuesResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`).
      */
 open func listLogFieldValues(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery? = nil)async throws  -> String  {
     return
@@ -4749,6 +7179,28 @@ open func listLogFieldValues(projectId: String, branchId: String, fieldName: Str
     
     /**
      * The blocking form of `listLogFieldValues`.
+     *
+     * List branch log field values
+     *
+     * Lists the distinct values observed for a low-cardinality log field in
+     * the requested time range. Call the log fields endpoint first to learn
+     * which `field_name` values this branch supports; a field that branch has
+     * never emitted is rejected with `unknown_field`.
+     *
+     * Give the window either as `since` or as an explicit `start_time`;
+     * supplying both is rejected. If neither is given, the previous six hours
+     * are used. The maximum supported time range is seven days.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
+     * the names returned by the log fields endpoint for this branch.
+     * - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
+     * - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
      */
 open func listLogFieldValuesBlocking(projectId: String, branchId: String, fieldName: String, query: ListProjectBranchLogFieldValuesQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4769,8 +7221,17 @@ open func listLogFieldValuesBlocking(projectId: String, branchId: String, fieldN
      * Lists the low-cardinality log fields observed on this branch whose
      * distinct values can be discovered with the log field-values endpoint.
      *
+     * The set is computed per branch and grows as new fields are observed, so
+     * treat it as data rather than a fixed list: discover a field here, then
+     * pass it as `field_name` to the field-values endpoint.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
-     * Returns the JSON of `ProjectBranchLogFieldsResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`).
      */
 open func listLogFields(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4790,6 +7251,23 @@ open func listLogFields(projectId: String, branchId: String)async throws  -> Str
     
     /**
      * The blocking form of `listLogFields`.
+     *
+     * List branch log fields
+     *
+     * Lists the low-cardinality log fields observed on this branch whose
+     * distinct values can be discovered with the log field-values endpoint.
+     *
+     * The set is computed per branch and grows as new fields are observed, so
+     * treat it as data rather than a fixed list: discover a field here, then
+     * pass it as `field_name` to the field-values endpoint.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
      */
 open func listLogFieldsBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4808,8 +7286,36 @@ open func listLogFieldsBlocking(projectId: String, branchId: String)throws  -> S
      * Returns logs emitted by services running on the specified branch,
      * ordered by timestamp according to `sort_order`.
      *
+     * All supplied filters are combined with `AND`: a record is returned only
+     * when it matches every filter. `minimum_severity` and `severity_text` are
+     * independent filters, so setting both requires a record to clear the
+     * severity floor *and* match the exact severity text.
+     *
+     * Supply `logql` instead of the structured filters to run a raw LogQL
+     * expression. Combining it with any structured filter is rejected rather
+     * than silently ignored; `limit`, `sort_order`, and the time window still
+     * apply, because those bound the query rather than form part of the
+     * expression.
+     *
+     * Give the window either as `since` — a duration ending at `end_time`, or
+     * at the current time when `end_time` is omitted — or as an explicit
+     * `start_time`. Supplying both is rejected.
+     *
+     * A single response holds at most 1,000 records. When `is_truncated` is
+     * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+     * next page, repeating the time range and every filter unchanged.
+     *
+     * If no time range is supplied, the query covers the previous hour. The
+     * maximum supported time range is seven days. `end_time` is exclusive.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+     * - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
-     * Returns the JSON of `ProjectBranchLogsQueryResponse` (typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`).
      */
 open func queryLogs(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4829,6 +7335,42 @@ open func queryLogs(projectId: String, branchId: String, body: String)async thro
     
     /**
      * The blocking form of `queryLogs`.
+     *
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * All supplied filters are combined with `AND`: a record is returned only
+     * when it matches every filter. `minimum_severity` and `severity_text` are
+     * independent filters, so setting both requires a record to clear the
+     * severity floor *and* match the exact severity text.
+     *
+     * Supply `logql` instead of the structured filters to run a raw LogQL
+     * expression. Combining it with any structured filter is rejected rather
+     * than silently ignored; `limit`, `sort_order`, and the time window still
+     * apply, because those bound the query rather than form part of the
+     * expression.
+     *
+     * Give the window either as `since` — a duration ending at `end_time`, or
+     * at the current time when `end_time` is omitted — or as an explicit
+     * `start_time`. Supplying both is rejected.
+     *
+     * A single response holds at most 1,000 records. When `is_truncated` is
+     * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+     * next page, repeating the time range and every filter unchanged.
+     *
+     * If no time range is supplied, the query covers the previous hour. The
+     * maximum supported time range is seven days. `end_time` is exclusive.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+     * - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
      */
 open func queryLogsBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4843,7 +7385,43 @@ open func queryLogsBlocking(projectId: String, branchId: String, body: String)th
 }
     
     /**
-     * Every `logs` item across all pages of `queryLogs`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `logs` item of every page of `queryLogs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
+     *
+     * Query branch logs
+     *
+     * Returns logs emitted by services running on the specified branch,
+     * ordered by timestamp according to `sort_order`.
+     *
+     * All supplied filters are combined with `AND`: a record is returned only
+     * when it matches every filter. `minimum_severity` and `severity_text` are
+     * independent filters, so setting both requires a record to clear the
+     * severity floor *and* match the exact severity text.
+     *
+     * Supply `logql` instead of the structured filters to run a raw LogQL
+     * expression. Combining it with any structured filter is rejected rather
+     * than silently ignored; `limit`, `sort_order`, and the time window still
+     * apply, because those bound the query rather than form part of the
+     * expression.
+     *
+     * Give the window either as `since` — a duration ending at `end_time`, or
+     * at the current time when `end_time` is omitted — or as an explicit
+     * `start_time`. Supplying both is rejected.
+     *
+     * A single response holds at most 1,000 records. When `is_truncated` is
+     * `true`, pass the returned `next_cursor` back as `cursor` to fetch the
+     * next page, repeating the time range and every filter unchanged.
+     *
+     * If no time range is supplied, the query covers the previous hour. The
+     * maximum supported time range is seven days. `end_time` is exclusive.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectBranchLogRecord`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
      */
 open func queryLogsIter(projectId: String, branchId: String, body: String) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -4866,8 +7444,13 @@ open func queryLogsIter(projectId: String, branchId: String, body: String) -> Ne
      * Connection strings remain valid after recovery.
      * TTL branches become non-TTL branches after recovery.
      *
+     * To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
-     * Returns the JSON of `BranchRecoverResponse` (typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`).
      */
 open func recover(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -4887,6 +7470,22 @@ open func recover(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `recover`.
+     *
+     * Recover a deleted branch
+     *
+     * Recovers a deleted branch within the 7-day deletion recovery period.
+     * The branch must have been soft deleted and not yet permanently deleted.
+     * Recovery restores the branch and its endpoints to an idle state.
+     * Connection strings remain valid after recovery.
+     * TTL branches become non-TTL branches after recovery.
+     *
+     * To list deleted branches available for recovery, use `GET /projects/{project_id}/branches?include_deleted=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
      */
 open func recoverBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4908,8 +7507,20 @@ open func recoverBlocking(projectId: String, branchId: String)throws  -> String 
      * unsupported type is rejected with `400`), where `entity_id` is the function
      * slug and the function must already exist on the branch (else `404`).
      *
+     * The response includes the `cname_target` the customer must point their
+     * domain at with a CNAME record; the domain goes live only once that DNS
+     * resolves and a certificate is issued on the first request. A domain already
+     * registered to another resource is rejected with `409` and no detail about
+     * the owner. Re-registering the same domain for the same entity is idempotent.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+     * - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
-     * Returns the JSON of `CustomDomain` (typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`).
      */
 open func registerCustomDomain(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4929,6 +7540,29 @@ open func registerCustomDomain(projectId: String, branchId: String, body: String
     
     /**
      * The blocking form of `registerCustomDomain`.
+     *
+     * Register a custom domain on a branch
+     *
+     * Registers a customer-owned domain (for example `dashboard.acme.com`) on the
+     * branch and points it at a target entity, chosen by `entity_type` +
+     * `entity_id`. In v1 only `entity_type: function` is supported (an
+     * unsupported type is rejected with `400`), where `entity_id` is the function
+     * slug and the function must already exist on the branch (else `404`).
+     *
+     * The response includes the `cname_target` the customer must point their
+     * domain at with a CNAME record; the domain goes live only once that DNS
+     * resolves and a certificate is issued on the first request. A domain already
+     * registered to another resource is rejected with `409` and no detail about
+     * the owner. Re-registering the same domain for the same entity is idempotent.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
+     * - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
      */
 open func registerCustomDomainBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4949,9 +7583,13 @@ open func registerCustomDomainBlocking(projectId: String, branchId: String, body
      * by specifying an LSN or timestamp.
      * Creates a new branch from the historical state.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func restore(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -4971,6 +7609,20 @@ open func restore(projectId: String, branchId: String, body: String)async throws
     
     /**
      * The blocking form of `restore`.
+     *
+     * Restore branch to a historical state
+     *
+     * Restores a branch to an earlier state in its own or another branch's history
+     * by specifying an LSN or timestamp.
+     * Creates a new branch from the historical state.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func restoreBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -4991,9 +7643,12 @@ open func restoreBlocking(projectId: String, branchId: String, body: String)thro
      * The default designation is automatically removed from the previous default branch.
      * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func setDefault(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -5013,6 +7668,19 @@ open func setDefault(projectId: String, branchId: String)async throws  -> String
     
     /**
      * The blocking form of `setDefault`.
+     *
+     * Set branch as default
+     *
+     * Sets the specified branch as the project's default branch.
+     * The default designation is automatically removed from the previous default branch.
+     * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func setDefaultBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5032,8 +7700,13 @@ open func setDefaultBlocking(projectId: String, branchId: String)throws  -> Stri
      * This will apply all defined masking rules to anonymize sensitive data in the branch databases.
      * The branch must be an anonymized branch to start anonymization.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
-     * Returns the JSON of `AnonymizedBranchStatusResponse` (typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`).
      */
 open func startAnonymization(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -5053,6 +7726,20 @@ open func startAnonymization(projectId: String, branchId: String)async throws  -
     
     /**
      * The blocking form of `startAnonymization`.
+     *
+     * Start anonymization
+     *
+     * Starts the anonymization process for an anonymized branch that is in the initialized, error, or anonymized state.
+     * This will apply all defined masking rules to anonymize sensitive data in the branch databases.
+     * The branch must be an anonymized branch to start anonymization.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
      */
 open func startAnonymizationBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5071,9 +7758,13 @@ open func startAnonymizationBlocking(projectId: String, branchId: String)throws 
      * Updates the specified branch.
      * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `BranchOperations` (typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`).
      */
 open func update(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -5093,6 +7784,19 @@ open func update(projectId: String, branchId: String, body: String)async throws 
     
     /**
      * The blocking form of `update`.
+     *
+     * Update branch
+     *
+     * Updates the specified branch.
+     * For more information, see [Manage branches](https://neon.com/docs/manage/branches/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
+     * - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func updateBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5112,8 +7816,14 @@ open func updateBlocking(projectId: String, branchId: String, body: String)throw
      * Updates the masking rules for the specified anonymized branch.
      * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
-     * Returns the JSON of `MaskingRulesResponse` (typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`).
      */
 open func updateMaskingRules(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -5133,6 +7843,20 @@ open func updateMaskingRules(projectId: String, branchId: String, body: String)a
     
     /**
      * The blocking form of `updateMaskingRules`.
+     *
+     * Update masking rules
+     *
+     * Updates the masking rules for the specified anonymized branch.
+     * Masking rules define how sensitive data should be anonymized using PostgreSQL Anonymizer.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
+     * - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
      */
 open func updateMaskingRulesBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5207,13 +7931,33 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * Creates a new branchable object-storage bucket on the specified branch.
      * Buckets are managed by the Neon Platform branchable-storage service.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
+     * - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
-     * Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create a bucket on the branch
+     *
+     * Creates a new branchable object-storage bucket on the specified branch.
+     * Buckets are managed by the Neon Platform branchable-storage service.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
+     * - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
      */
     func createBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -5222,12 +7966,30 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      *
      * Deletes the named bucket from the specified branch.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (operationId `deleteProjectBranchBucket`).
      */
     func delete(projectId: String, branchId: String, bucketName: String) async throws 
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete a bucket on the branch
+     *
+     * Deletes the named bucket from the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (operationId `deleteProjectBranchBucket`).
      */
     func deleteBlocking(projectId: String, branchId: String, bucketName: String) throws 
     
@@ -5237,12 +7999,35 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * Deletes the named object from the bucket on the specified branch.
      * Served by the user's session (no customer S3 credentials required).
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (operationId `deleteProjectBranchBucketObject`).
      */
     func deleteObject(projectId: String, branchId: String, bucketName: String, objectKey: String) async throws 
     
     /**
      * The blocking form of `deleteObject`.
+     *
+     * Delete an object in a bucket
+     *
+     * Deletes the named object from the bucket on the specified branch.
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (operationId `deleteProjectBranchBucketObject`).
      */
     func deleteObjectBlocking(projectId: String, branchId: String, bucketName: String, objectKey: String) throws 
     
@@ -5255,13 +8040,62 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * beneath that folder. Served by the user's session (no customer S3
      * credentials required).
      *
+     * `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+     * contain no control characters - a partial-segment prefix cannot
+     * accidentally delete sibling keys. Returns the number of objects
+     * soft-deleted (`deleted`), which may be 0 when no live object matched the
+     * prefix on this branch.
+     *
+     * Only objects physically present on this branch are tombstoned; objects
+     * inherited from an ancestor branch via copy-on-write (not materialized on
+     * this branch) are out of scope.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
+     * `/`. Every object on this branch whose key starts with this prefix
+     * is soft-deleted.
+     * - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
-     * Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
      */
     func deleteObjectsByPrefix(projectId: String, branchId: String, bucketName: String, prefix: String) async throws  -> String
     
     /**
      * The blocking form of `deleteObjectsByPrefix`.
+     *
+     * Delete every object under a key prefix (folder) in a bucket
+     *
+     * Soft-deletes every object on the specified branch whose key starts with
+     * `prefix`, in a single call. Intended to back a "delete folder" action in
+     * an object browser: a `prefix` of `app/avatars/` removes every object
+     * beneath that folder. Served by the user's session (no customer S3
+     * credentials required).
+     *
+     * `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+     * contain no control characters - a partial-segment prefix cannot
+     * accidentally delete sibling keys. Returns the number of objects
+     * soft-deleted (`deleted`), which may be 0 when no live object matched the
+     * prefix on this branch.
+     *
+     * Only objects physically present on this branch are tombstoned; objects
+     * inherited from an ancestor branch via copy-on-write (not materialized on
+     * this branch) are out of scope.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
+     * `/`. Every object on this branch whose key starts with this prefix
+     * is soft-deleted.
+     * - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
      */
     func deleteObjectsByPrefixBlocking(projectId: String, branchId: String, bucketName: String, prefix: String) throws  -> String
     
@@ -5272,12 +8106,60 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * specified branch, including objects inherited from ancestor branches.
      * Served by the user's session (no customer S3 credentials required).
      *
+     * The body is returned as `application/octet-stream` so a browser treats
+     * it as a download; the `Content-Length` and `ETag` response headers echo
+     * the stored object metadata.
+     *
+     * BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+     * successful 200 body is the raw object stream, proxied verbatim from the
+     * platform storage admin endpoint. It is modeled as an
+     * `application/octet-stream` binary body (not a JSON response schema) and
+     * is streamed without buffering the whole object in memory. Error
+     * responses still use the generated `GeneralError` shape.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Returns: The response body.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (operationId `getProjectBranchBucketObject`).
      */
     func getObject(projectId: String, branchId: String, bucketName: String, objectKey: String) async throws  -> Data
     
     /**
      * The blocking form of `getObject`.
+     *
+     * Download an object's bytes
+     *
+     * Streams the raw bytes of the named object from the bucket on the
+     * specified branch, including objects inherited from ancestor branches.
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * The body is returned as `application/octet-stream` so a browser treats
+     * it as a download; the `Content-Length` and `ETag` response headers echo
+     * the stored object metadata.
+     *
+     * BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+     * successful 200 body is the raw object stream, proxied verbatim from the
+     * platform storage admin endpoint. It is modeled as an
+     * `application/octet-stream` binary body (not a JSON response schema) and
+     * is streamed without buffering the whole object in memory. Error
+     * responses still use the generated `GeneralError` shape.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Returns: The response body.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (operationId `getProjectBranchBucketObject`).
      */
     func getObjectBlocking(projectId: String, branchId: String, bucketName: String, objectKey: String) throws  -> Data
     
@@ -5287,13 +8169,31 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * Lists branchable object-storage buckets visible on the specified branch,
      * including those inherited from ancestor branches.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
-     * Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List buckets on the branch
+     *
+     * Lists branchable object-storage buckets visible on the specified branch,
+     * including those inherited from ancestor branches.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
      */
     func listBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -5304,18 +8204,72 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * including those inherited from ancestor branches. Listing is served by
      * the user's session (no customer S3 credentials required).
      *
+     * When `delimiter` is supplied (typically `/`), keys are collapsed into
+     * common prefixes (`folders`) so callers can render a folder-style
+     * browser; keys that do not contain the delimiter after `prefix` are
+     * returned as `objects`.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+     * - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
-     * Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
      */
     func listObjects(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery?) async throws  -> String
     
     /**
      * The blocking form of `listObjects`.
+     *
+     * List objects in a bucket
+     *
+     * Lists objects visible in the named bucket on the specified branch,
+     * including those inherited from ancestor branches. Listing is served by
+     * the user's session (no customer S3 credentials required).
+     *
+     * When `delimiter` is supplied (typically `/`), keys are collapsed into
+     * common prefixes (`folders`) so callers can render a folder-style
+     * browser; keys that do not contain the delimiter after `prefix` are
+     * returned as `objects`.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+     * - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
      */
     func listObjectsBlocking(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery?) throws  -> String
     
     /**
-     * Every `objects` item across all pages of `listObjects`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `objects` item of every page of `listObjects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+     *
+     * List objects in a bucket
+     *
+     * Lists objects visible in the named bucket on the specified branch,
+     * including those inherited from ancestor branches. Listing is served by
+     * the user's session (no customer S3 credentials required).
+     *
+     * When `delimiter` is supplied (typically `/`), keys are collapsed into
+     * common prefixes (`folders`) so callers can render a folder-style
+     * browser; keys that do not contain the delimiter after `prefix` are
+     * returned as `objects`.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `BucketObject`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
      */
     func listObjectsIter(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery?)  -> NeonPager
     
@@ -5326,13 +8280,64 @@ public protocol BucketsApiProtocol: AnyObject, Sendable {
      * object's bucket on the specified branch, without the caller ever
      * handling S3 credentials. The `operation` field selects the direction:
      *
+     * - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+     * bytes straight to `url` with the returned `headers`). Authorized with
+     * project write access.
+     * - `download` returns a presigned `GET` URL (the caller `GET`s the
+     * bytes straight from `url`). Authorized with project read access.
+     *
+     * The platform mints a short-lived credential and builds the SigV4-signed
+     * URL against the branch's S3 data-plane host, returning it together with
+     * the HTTP method, any headers the caller must echo, and the URL's expiry.
+     *
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+     * - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
-     * Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
      */
     func presignObject(projectId: String, branchId: String, bucketName: String, objectKey: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `presignObject`.
+     *
+     * Presign an upload or download for an object in a bucket
+     *
+     * Returns a presigned URL that transfers bytes directly to or from the
+     * object's bucket on the specified branch, without the caller ever
+     * handling S3 credentials. The `operation` field selects the direction:
+     *
+     * - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+     * bytes straight to `url` with the returned `headers`). Authorized with
+     * project write access.
+     * - `download` returns a presigned `GET` URL (the caller `GET`s the
+     * bytes straight from `url`). Authorized with project read access.
+     *
+     * The platform mints a short-lived credential and builds the SigV4-signed
+     * URL against the branch's S3 data-plane host, returning it together with
+     * the HTTP method, any headers the caller must echo, and the URL's expiry.
+     *
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+     * - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
      */
     func presignObjectBlocking(projectId: String, branchId: String, bucketName: String, objectKey: String, body: String) throws  -> String
     
@@ -5399,8 +8404,14 @@ open class BucketsApi: BucketsApiProtocol, @unchecked Sendable {
      * Creates a new branchable object-storage bucket on the specified branch.
      * Buckets are managed by the Neon Platform branchable-storage service.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
+     * - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
-     * Returns the JSON of `BucketResponse` (typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -5420,6 +8431,20 @@ open func create(projectId: String, branchId: String, body: String)async throws 
     
     /**
      * The blocking form of `create`.
+     *
+     * Create a bucket on the branch
+     *
+     * Creates a new branchable object-storage bucket on the specified branch.
+     * Buckets are managed by the Neon Platform branchable-storage service.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
+     * - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
      */
 open func createBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5437,6 +8462,12 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * Delete a bucket on the branch
      *
      * Deletes the named bucket from the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (operationId `deleteProjectBranchBucket`).
      */
@@ -5458,6 +8489,18 @@ open func delete(projectId: String, branchId: String, bucketName: String)async t
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete a bucket on the branch
+     *
+     * Deletes the named bucket from the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}` (operationId `deleteProjectBranchBucket`).
      */
 open func deleteBlocking(projectId: String, branchId: String, bucketName: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -5475,6 +8518,14 @@ open func deleteBlocking(projectId: String, branchId: String, bucketName: String
      *
      * Deletes the named object from the bucket on the specified branch.
      * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (operationId `deleteProjectBranchBucketObject`).
      */
@@ -5496,6 +8547,21 @@ open func deleteObject(projectId: String, branchId: String, bucketName: String, 
     
     /**
      * The blocking form of `deleteObject`.
+     *
+     * Delete an object in a bucket
+     *
+     * Deletes the named object from the bucket on the specified branch.
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}` (operationId `deleteProjectBranchBucketObject`).
      */
 open func deleteObjectBlocking(projectId: String, branchId: String, bucketName: String, objectKey: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -5518,8 +8584,27 @@ open func deleteObjectBlocking(projectId: String, branchId: String, bucketName: 
      * beneath that folder. Served by the user's session (no customer S3
      * credentials required).
      *
+     * `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+     * contain no control characters - a partial-segment prefix cannot
+     * accidentally delete sibling keys. Returns the number of objects
+     * soft-deleted (`deleted`), which may be 0 when no live object matched the
+     * prefix on this branch.
+     *
+     * Only objects physically present on this branch are tombstoned; objects
+     * inherited from an ancestor branch via copy-on-write (not materialized on
+     * this branch) are out of scope.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
+     * `/`. Every object on this branch whose key starts with this prefix
+     * is soft-deleted.
+     * - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
-     * Returns the JSON of `BucketObjectsDeletePrefixResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`).
      */
 open func deleteObjectsByPrefix(projectId: String, branchId: String, bucketName: String, prefix: String)async throws  -> String  {
     return
@@ -5539,6 +8624,36 @@ open func deleteObjectsByPrefix(projectId: String, branchId: String, bucketName:
     
     /**
      * The blocking form of `deleteObjectsByPrefix`.
+     *
+     * Delete every object under a key prefix (folder) in a bucket
+     *
+     * Soft-deletes every object on the specified branch whose key starts with
+     * `prefix`, in a single call. Intended to back a "delete folder" action in
+     * an object browser: a `prefix` of `app/avatars/` removes every object
+     * beneath that folder. Served by the user's session (no customer S3
+     * credentials required).
+     *
+     * `prefix` must be non-empty, end with `/`, be at most 1024 bytes, and
+     * contain no control characters - a partial-segment prefix cannot
+     * accidentally delete sibling keys. Returns the number of objects
+     * soft-deleted (`deleted`), which may be 0 when no live object matched the
+     * prefix on this branch.
+     *
+     * Only objects physically present on this branch are tombstoned; objects
+     * inherited from an ancestor branch via copy-on-write (not materialized on
+     * this branch) are out of scope.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
+     * `/`. Every object on this branch whose key starts with this prefix
+     * is soft-deleted.
+     * - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
      */
 open func deleteObjectsByPrefixBlocking(projectId: String, branchId: String, bucketName: String, prefix: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5560,6 +8675,26 @@ open func deleteObjectsByPrefixBlocking(projectId: String, branchId: String, buc
      * specified branch, including objects inherited from ancestor branches.
      * Served by the user's session (no customer S3 credentials required).
      *
+     * The body is returned as `application/octet-stream` so a browser treats
+     * it as a download; the `Content-Length` and `ETag` response headers echo
+     * the stored object metadata.
+     *
+     * BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+     * successful 200 body is the raw object stream, proxied verbatim from the
+     * platform storage admin endpoint. It is modeled as an
+     * `application/octet-stream` binary body (not a JSON response schema) and
+     * is streamed without buffering the whole object in memory. Error
+     * responses still use the generated `GeneralError` shape.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Returns: The response body.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (operationId `getProjectBranchBucketObject`).
      */
 open func getObject(projectId: String, branchId: String, bucketName: String, objectKey: String)async throws  -> Data  {
@@ -5580,6 +8715,34 @@ open func getObject(projectId: String, branchId: String, bucketName: String, obj
     
     /**
      * The blocking form of `getObject`.
+     *
+     * Download an object's bytes
+     *
+     * Streams the raw bytes of the named object from the bucket on the
+     * specified branch, including objects inherited from ancestor branches.
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * The body is returned as `application/octet-stream` so a browser treats
+     * it as a download; the `Content-Length` and `ETag` response headers echo
+     * the stored object metadata.
+     *
+     * BINARY-STREAM EXCEPTION TO THE BUILD-GENERATED-TYPES RULE (#7029): the
+     * successful 200 body is the raw object stream, proxied verbatim from the
+     * platform storage admin endpoint. It is modeled as an
+     * `application/octet-stream` binary body (not a JSON response schema) and
+     * is streamed without buffering the whole object in memory. Error
+     * responses still use the generated `GeneralError` shape.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Returns: The response body.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/download` (operationId `getProjectBranchBucketObject`).
      */
 open func getObjectBlocking(projectId: String, branchId: String, bucketName: String, objectKey: String)throws  -> Data  {
     return try  FfiConverterData.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5600,8 +8763,13 @@ open func getObjectBlocking(projectId: String, branchId: String, bucketName: Str
      * Lists branchable object-storage buckets visible on the specified branch,
      * including those inherited from ancestor branches.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
-     * Returns the JSON of `BucketsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -5621,6 +8789,19 @@ open func list(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List buckets on the branch
+     *
+     * Lists branchable object-storage buckets visible on the specified branch,
+     * including those inherited from ancestor branches.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
      */
 open func listBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5640,8 +8821,20 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      * including those inherited from ancestor branches. Listing is served by
      * the user's session (no customer S3 credentials required).
      *
+     * When `delimiter` is supplied (typically `/`), keys are collapsed into
+     * common prefixes (`folders`) so callers can render a folder-style
+     * browser; keys that do not contain the delimiter after `prefix` are
+     * returned as `objects`.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+     * - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
-     * Returns the JSON of `BucketObjectsListResponse` (typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`).
      */
 open func listObjects(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery? = nil)async throws  -> String  {
     return
@@ -5661,6 +8854,27 @@ open func listObjects(projectId: String, branchId: String, bucketName: String, q
     
     /**
      * The blocking form of `listObjects`.
+     *
+     * List objects in a bucket
+     *
+     * Lists objects visible in the named bucket on the specified branch,
+     * including those inherited from ancestor branches. Listing is served by
+     * the user's session (no customer S3 credentials required).
+     *
+     * When `delimiter` is supplied (typically `/`), keys are collapsed into
+     * common prefixes (`folders`) so callers can render a folder-style
+     * browser; keys that do not contain the delimiter after `prefix` are
+     * returned as `objects`.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+     * - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
      */
 open func listObjectsBlocking(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5676,7 +8890,28 @@ open func listObjectsBlocking(projectId: String, branchId: String, bucketName: S
 }
     
     /**
-     * Every `objects` item across all pages of `listObjects`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `objects` item of every page of `listObjects` (`listProjectBranchBucketObjects`), each page fetched when the previous one is used up.
+     *
+     * List objects in a bucket
+     *
+     * Lists objects visible in the named bucket on the specified branch,
+     * including those inherited from ancestor branches. Listing is served by
+     * the user's session (no customer S3 credentials required).
+     *
+     * When `delimiter` is supplied (typically `/`), keys are collapsed into
+     * common prefixes (`folders`) so callers can render a folder-style
+     * browser; keys that do not contain the delimiter after `prefix` are
+     * returned as `objects`.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `BucketObject`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
      */
 open func listObjectsIter(projectId: String, branchId: String, bucketName: String, query: ListProjectBranchBucketObjectsQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -5698,8 +8933,29 @@ open func listObjectsIter(projectId: String, branchId: String, bucketName: Strin
      * object's bucket on the specified branch, without the caller ever
      * handling S3 credentials. The `operation` field selects the direction:
      *
+     * - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+     * bytes straight to `url` with the returned `headers`). Authorized with
+     * project write access.
+     * - `download` returns a presigned `GET` URL (the caller `GET`s the
+     * bytes straight from `url`). Authorized with project read access.
+     *
+     * The platform mints a short-lived credential and builds the SigV4-signed
+     * URL against the branch's S3 data-plane host, returning it together with
+     * the HTTP method, any headers the caller must echo, and the URL's expiry.
+     *
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+     * - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
-     * Returns the JSON of `PresignResponse` (typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`).
      */
 open func presignObject(projectId: String, branchId: String, bucketName: String, objectKey: String, body: String)async throws  -> String  {
     return
@@ -5719,6 +8975,36 @@ open func presignObject(projectId: String, branchId: String, bucketName: String,
     
     /**
      * The blocking form of `presignObject`.
+     *
+     * Presign an upload or download for an object in a bucket
+     *
+     * Returns a presigned URL that transfers bytes directly to or from the
+     * object's bucket on the specified branch, without the caller ever
+     * handling S3 credentials. The `operation` field selects the direction:
+     *
+     * - `upload` returns a presigned `PUT` URL (the caller `PUT`s the file
+     * bytes straight to `url` with the returned `headers`). Authorized with
+     * project write access.
+     * - `download` returns a presigned `GET` URL (the caller `GET`s the
+     * bytes straight from `url`). Authorized with project read access.
+     *
+     * The platform mints a short-lived credential and builds the SigV4-signed
+     * URL against the branch's S3 data-plane host, returning it together with
+     * the HTTP method, any headers the caller must echo, and the URL's expiry.
+     *
+     * Served by the user's session (no customer S3 credentials required).
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter bucketName: The bucket name
+     * - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
+     * keys must be percent-encoded (`%2F`) in the path segment.
+     * - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
+     * - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
      */
 open func presignObjectBlocking(projectId: String, branchId: String, bucketName: String, objectKey: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5796,18 +9082,198 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
      * Agent, and Enterprise plans.
      *
+     * History starts when the account first ingests branch-level consumption data.
+     *
+     * The `metrics` query parameter is required. Only these six values are supported on this
+     * endpoint:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+     *
+     * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Consumption metrics within each branch are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+     *
+     * Pass multiple IDs as repeated query parameters or a comma-separated list:
+     * - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+     * - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * Branch-level metrics are returned from when the account first ingests branch-level
+     * consumption data. Periods before that time contain no branch metrics.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     *
+     * Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+     * - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+     *
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
-     * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
     func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query?) async throws  -> String
     
     /**
      * The blocking form of `getHistoryPerBranchV2`.
+     *
+     * Retrieve branch consumption metrics
+     *
+     * Returns consumption metrics for each branch across one or more projects listed in
+     * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+     * Agent, and Enterprise plans.
+     *
+     * History starts when the account first ingests branch-level consumption data.
+     *
+     * The `metrics` query parameter is required. Only these six values are supported on this
+     * endpoint:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+     *
+     * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Consumption metrics within each branch are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+     *
+     * Pass multiple IDs as repeated query parameters or a comma-separated list:
+     * - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+     * - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * Branch-level metrics are returned from when the account first ingests branch-level
+     * consumption data. Periods before that time contain no branch metrics.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     *
+     * Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+     * - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+     *
+     * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      */
     func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query?) throws  -> String
     
     /**
-     * Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `branches` item of every page of `getHistoryPerBranchV2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+     *
+     * Retrieve branch consumption metrics
+     *
+     * Returns consumption metrics for each branch across one or more projects listed in
+     * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+     * Agent, and Enterprise plans.
+     *
+     * History starts when the account first ingests branch-level consumption data.
+     *
+     * The `metrics` query parameter is required. Only these six values are supported on this
+     * endpoint:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+     *
+     * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Consumption metrics within each branch are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+     *
+     * Pass multiple IDs as repeated query parameters or a comma-separated list:
+     * - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+     * - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * Branch-level metrics are returned from when the account first ingests branch-level
+     * consumption data. Periods before that time contain no branch metrics.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     *
+     * Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+     * - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerBranchV2`.
+     *
+     * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      */
     func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query?)  -> NeonPager
     
@@ -5818,18 +9284,99 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * Results are ordered by time in ascending order (oldest to newest).
      * Issuing a call to this API does not wake a project's compute endpoint.
      *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified granularity.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+     *
      * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
-     * Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
      */
     func getHistoryPerProject(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery?) async throws  -> String
     
     /**
      * The blocking form of `getHistoryPerProject`.
+     *
+     * Retrieve project consumption metrics (legacy plans)
+     *
+     * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+     * Results are ordered by time in ascending order (oldest to newest).
+     * Issuing a call to this API does not wake a project's compute endpoint.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified granularity.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+     *
+     * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
      */
     func getHistoryPerProjectBlocking(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery?) throws  -> String
     
     /**
-     * Every `projects` item across all pages of `getHistoryPerProject`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `getHistoryPerProject` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+     *
+     * Retrieve project consumption metrics (legacy plans)
+     *
+     * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+     * Results are ordered by time in ascending order (oldest to newest).
+     * Issuing a call to this API does not wake a project's compute endpoint.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified granularity.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerProject`.
+     *
+     * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
      */
     func getHistoryPerProjectIter(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery?)  -> NeonPager
     
@@ -5841,18 +9388,176 @@ public protocol ConsumptionApiProtocol: AnyObject, Sendable {
      * provided, the response is limited to those projects (up to 100). Available for accounts on
      * Launch, Scale, Agent, Business, and Enterprise plans.
      *
+     * History starts when the account upgrades to an eligible plan.
+     *
+     * The `metrics` query parameter is required. Supported values:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+     * `extra_branches_month`, `snapshot_storage_bytes_month`.
+     *
+     * Consumption metrics within each project are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+     * Metrics are returned from when the account upgraded to an eligible plan, which may be
+     * later than that date.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Supported values:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     * - `extra_branches_month`
+     * - `snapshot_storage_bytes_month`
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+     * - `metrics=compute_unit_seconds,extra_branches_month`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+     *
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
-     * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
     func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query?) async throws  -> String
     
     /**
      * The blocking form of `getHistoryPerProjectV2`.
+     *
+     * Retrieve project consumption metrics
+     *
+     * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+     * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+     * provided, the response is limited to those projects (up to 100). Available for accounts on
+     * Launch, Scale, Agent, Business, and Enterprise plans.
+     *
+     * History starts when the account upgrades to an eligible plan.
+     *
+     * The `metrics` query parameter is required. Supported values:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+     * `extra_branches_month`, `snapshot_storage_bytes_month`.
+     *
+     * Consumption metrics within each project are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+     * Metrics are returned from when the account upgraded to an eligible plan, which may be
+     * later than that date.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Supported values:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     * - `extra_branches_month`
+     * - `snapshot_storage_bytes_month`
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+     * - `metrics=compute_unit_seconds,extra_branches_month`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+     *
+     * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      */
     func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query?) throws  -> String
     
     /**
-     * Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `getHistoryPerProjectV2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+     *
+     * Retrieve project consumption metrics
+     *
+     * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+     * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+     * provided, the response is limited to those projects (up to 100). Available for accounts on
+     * Launch, Scale, Agent, Business, and Enterprise plans.
+     *
+     * History starts when the account upgrades to an eligible plan.
+     *
+     * The `metrics` query parameter is required. Supported values:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+     * `extra_branches_month`, `snapshot_storage_bytes_month`.
+     *
+     * Consumption metrics within each project are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+     * Metrics are returned from when the account upgraded to an eligible plan, which may be
+     * later than that date.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Supported values:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     * - `extra_branches_month`
+     * - `snapshot_storage_bytes_month`
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+     * - `metrics=compute_unit_seconds,extra_branches_month`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerProjectV2`.
+     *
+     * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      */
     func getHistoryPerProjectV2Iter(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query?)  -> NeonPager
     
@@ -5920,8 +9625,62 @@ open class ConsumptionApi: ConsumptionApiProtocol, @unchecked Sendable {
      * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
      * Agent, and Enterprise plans.
      *
+     * History starts when the account first ingests branch-level consumption data.
+     *
+     * The `metrics` query parameter is required. Only these six values are supported on this
+     * endpoint:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+     *
+     * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Consumption metrics within each branch are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+     *
+     * Pass multiple IDs as repeated query parameters or a comma-separated list:
+     * - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+     * - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * Branch-level metrics are returned from when the account first ingests branch-level
+     * consumption data. Periods before that time contain no branch metrics.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     *
+     * Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+     * - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+     *
      * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
-     * Returns the JSON of `GetConsumptionHistoryPerBranchV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`).
      */
 open func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query? = nil)async throws  -> String  {
     return
@@ -5941,6 +9700,69 @@ open func getHistoryPerBranchV2(projectIds: [String], from: String, to: String, 
     
     /**
      * The blocking form of `getHistoryPerBranchV2`.
+     *
+     * Retrieve branch consumption metrics
+     *
+     * Returns consumption metrics for each branch across one or more projects listed in
+     * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+     * Agent, and Enterprise plans.
+     *
+     * History starts when the account first ingests branch-level consumption data.
+     *
+     * The `metrics` query parameter is required. Only these six values are supported on this
+     * endpoint:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+     *
+     * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Consumption metrics within each branch are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+     *
+     * Pass multiple IDs as repeated query parameters or a comma-separated list:
+     * - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+     * - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * Branch-level metrics are returned from when the account first ingests branch-level
+     * consumption data. Periods before that time contain no branch metrics.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     *
+     * Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+     * - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+     *
+     * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      */
 open func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -5958,7 +9780,70 @@ open func getHistoryPerBranchV2Blocking(projectIds: [String], from: String, to: 
 }
     
     /**
-     * Every `branches` item across all pages of `getHistoryPerBranchV2`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `branches` item of every page of `getHistoryPerBranchV2` (`getConsumptionHistoryPerBranchV2`), each page fetched when the previous one is used up.
+     *
+     * Retrieve branch consumption metrics
+     *
+     * Returns consumption metrics for each branch across one or more projects listed in
+     * `project_ids` (1 to 100 projects). Available for accounts on paid usage-based Launch, Scale,
+     * Agent, and Enterprise plans.
+     *
+     * History starts when the account first ingests branch-level consumption data.
+     *
+     * The `metrics` query parameter is required. Only these six values are supported on this
+     * endpoint:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`.
+     *
+     * This endpoint does not support `extra_branches_month` or `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Consumption metrics within each branch are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter projectIds: Project IDs to include (required, 1 to 100). Returns metrics for branches in these projects.
+     *
+     * Pass multiple IDs as repeated query parameters or a comma-separated list:
+     * - `project_ids=cold-poetry-09157238&project_ids=quiet-snow-71788278`
+     * - `project_ids=cold-poetry-09157238,quiet-snow-71788278`
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * Branch-level metrics are returned from when the account first ingests branch-level
+     * consumption data. Periods before that time contain no branch metrics.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Only these values are supported:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     *
+     * Not supported on this endpoint: `extra_branches_month`, `snapshot_storage_bytes_month`.
+     * Use `GET /consumption_history/v2/projects` for those.
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
+     * - `metrics=compute_unit_seconds,public_network_transfer_bytes`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerBranchV2`.
+     *
+     * `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
      */
 open func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerBranchV2Query? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -5982,8 +9867,29 @@ open func getHistoryPerBranchV2Iter(projectIds: [String], from: String, to: Stri
      * Results are ordered by time in ascending order (oldest to newest).
      * Issuing a call to this API does not wake a project's compute endpoint.
      *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified granularity.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+     *
      * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
-     * Returns the JSON of `GetConsumptionHistoryPerProjectResponse` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`).
      */
 open func getHistoryPerProject(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery? = nil)async throws  -> String  {
     return
@@ -6003,6 +9909,36 @@ open func getHistoryPerProject(from: String, to: String, granularity: String, qu
     
     /**
      * The blocking form of `getHistoryPerProject`.
+     *
+     * Retrieve project consumption metrics (legacy plans)
+     *
+     * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+     * Results are ordered by time in ascending order (oldest to newest).
+     * Issuing a call to this API does not wake a project's compute endpoint.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified granularity.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+     *
+     * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
      */
 open func getHistoryPerProjectBlocking(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6018,7 +9954,37 @@ open func getHistoryPerProjectBlocking(from: String, to: String, granularity: St
 }
     
     /**
-     * Every `projects` item across all pages of `getHistoryPerProject`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `getHistoryPerProject` (`getConsumptionHistoryPerProject`), each page fetched when the previous one is used up.
+     *
+     * Retrieve project consumption metrics (legacy plans)
+     *
+     * Retrieves consumption metrics for Scale, Business, and Enterprise plan projects. History begins at the time of upgrade.
+     * Results are ordered by time in ascending order (oldest to newest).
+     * Issuing a call to this API does not wake a project's compute endpoint.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified granularity.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerProject`.
+     *
+     * `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
      */
 open func getHistoryPerProjectIter(from: String, to: String, granularity: String, query: GetConsumptionHistoryPerProjectQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -6041,8 +10007,54 @@ open func getHistoryPerProjectIter(from: String, to: String, granularity: String
      * provided, the response is limited to those projects (up to 100). Available for accounts on
      * Launch, Scale, Agent, Business, and Enterprise plans.
      *
+     * History starts when the account upgrades to an eligible plan.
+     *
+     * The `metrics` query parameter is required. Supported values:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+     * `extra_branches_month`, `snapshot_storage_bytes_month`.
+     *
+     * Consumption metrics within each project are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+     * Metrics are returned from when the account upgraded to an eligible plan, which may be
+     * later than that date.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Supported values:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     * - `extra_branches_month`
+     * - `snapshot_storage_bytes_month`
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+     * - `metrics=compute_unit_seconds,extra_branches_month`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+     *
      * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
-     * Returns the JSON of `GetConsumptionHistoryPerProjectV2Response` (typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`).
      */
 open func getHistoryPerProjectV2(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query? = nil)async throws  -> String  {
     return
@@ -6062,6 +10074,62 @@ open func getHistoryPerProjectV2(from: String, to: String, granularity: String, 
     
     /**
      * The blocking form of `getHistoryPerProjectV2`.
+     *
+     * Retrieve project consumption metrics
+     *
+     * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+     * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+     * provided, the response is limited to those projects (up to 100). Available for accounts on
+     * Launch, Scale, Agent, Business, and Enterprise plans.
+     *
+     * History starts when the account upgrades to an eligible plan.
+     *
+     * The `metrics` query parameter is required. Supported values:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+     * `extra_branches_month`, `snapshot_storage_bytes_month`.
+     *
+     * Consumption metrics within each project are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+     * Metrics are returned from when the account upgraded to an eligible plan, which may be
+     * later than that date.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Supported values:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     * - `extra_branches_month`
+     * - `snapshot_storage_bytes_month`
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+     * - `metrics=compute_unit_seconds,extra_branches_month`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+     * - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+     *
+     * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      */
 open func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6078,7 +10146,63 @@ open func getHistoryPerProjectV2Blocking(from: String, to: String, granularity: 
 }
     
     /**
-     * Every `projects` item across all pages of `getHistoryPerProjectV2`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `getHistoryPerProjectV2` (`getConsumptionHistoryPerProjectV2`), each page fetched when the previous one is used up.
+     *
+     * Retrieve project consumption metrics
+     *
+     * Returns consumption metrics for up to `limit` projects per page. If `project_ids` is omitted,
+     * projects in the organization are included across pages (use `cursor`). If `project_ids` is
+     * provided, the response is limited to those projects (up to 100). Available for accounts on
+     * Launch, Scale, Agent, Business, and Enterprise plans.
+     *
+     * History starts when the account upgrades to an eligible plan.
+     *
+     * The `metrics` query parameter is required. Supported values:
+     * `compute_unit_seconds`, `root_branch_bytes_month`, `child_branch_bytes_month`,
+     * `instant_restore_bytes_month`, `public_network_transfer_bytes`, `private_network_transfer_bytes`,
+     * `extra_branches_month`, `snapshot_storage_bytes_month`.
+     *
+     * Consumption metrics within each project are returned in ascending time order (oldest first).
+     * This request does not wake project computes.
+     *
+     * - Parameter from: Specify the start `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     *
+     * The earliest allowed `from` value is `March 1, 2024, at 00:00:00 UTC`.
+     * Metrics are returned from when the account upgraded to an eligible plan, which may be
+     * later than that date.
+     * - Parameter to: Specify the end `date-time` for the consumption period.
+     * The `date-time` value is rounded according to the specified `granularity`.
+     * For example, `2024-03-15T15:30:00Z` for `daily` granularity will be rounded to `2024-03-15T00:00:00Z`.
+     * The specified `date-time` value must respect the specified `granularity`:
+     * - For `hourly`, consumption metrics are limited to the last 168 hours.
+     * - For `daily`, consumption metrics are limited to the last 60 days.
+     * - For `monthly`, consumption metrics are limited to the last year.
+     * - Parameter granularity: Specify the granularity of consumption metrics.
+     * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
+     * and 1 year, respectively.
+     * - Parameter metrics: Required. List the metrics to return. Supported values:
+     * - `compute_unit_seconds`
+     * - `root_branch_bytes_month`
+     * - `child_branch_bytes_month`
+     * - `instant_restore_bytes_month`
+     * - `public_network_transfer_bytes`
+     * - `private_network_transfer_bytes`
+     * - `extra_branches_month`
+     * - `snapshot_storage_bytes_month`
+     *
+     * Pass multiple values as repeated query parameters or a comma-separated list:
+     * - `metrics=compute_unit_seconds&metrics=extra_branches_month`
+     * - `metrics=compute_unit_seconds,extra_branches_month`
+     * - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ConsumptionHistoryPerProjectV2`.
+     *
+     * `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
      */
 open func getHistoryPerProjectV2Iter(from: String, to: String, granularity: String, metrics: [String], query: GetConsumptionHistoryPerProjectV2Query? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -6156,13 +10280,34 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * branch. The response carries `api_token` and `s3_secret_access_key`
      * exactly once — they are not stored server-side.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+     * - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
-     * Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Issue a scoped credential on the branch
+     *
+     * Issues a new scoped service credential anchored to the specified
+     * branch. The response carries `api_token` and `s3_secret_access_key`
+     * exactly once — they are not stored server-side.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+     * - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
      */
     func createBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -6172,13 +10317,31 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * Returns metadata for customer-issued credentials on the branch.
      * Secrets are never included.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
-     * Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List credentials on the branch
+     *
+     * Returns metadata for customer-issued credentials on the branch.
+     * Secrets are never included.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
      */
     func listBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -6189,13 +10352,50 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * credential, so a credential whose issuance response was lost can be
      * recovered without minting a new one.
      *
+     * This is a POST with an explicit `/reveal` verb so the secrets never ride
+     * a GET, where they would land in access logs, browser history and proxy
+     * caches. Revoked and expired credentials return 404, as does a
+     * `token_id` that does not belong to this project.
+     *
+     * A credential issued before secret retrieval was supported has no
+     * recoverable secret and returns 409 — rotate it to obtain one.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
-     * Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
      */
     func reveal(projectId: String, branchId: String, tokenId: String) async throws  -> String
     
     /**
      * The blocking form of `reveal`.
+     *
+     * Reveal a credential's secrets
+     *
+     * Returns the live `api_token` and `s3_secret_access_key` of an existing
+     * credential, so a credential whose issuance response was lost can be
+     * recovered without minting a new one.
+     *
+     * This is a POST with an explicit `/reveal` verb so the secrets never ride
+     * a GET, where they would land in access logs, browser history and proxy
+     * caches. Revoked and expired credentials return 404, as does a
+     * `token_id` that does not belong to this project.
+     *
+     * A credential issued before secret retrieval was supported has no
+     * recoverable secret and returns 409 — rotate it to obtain one.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
      */
     func revealBlocking(projectId: String, branchId: String, tokenId: String) throws  -> String
     
@@ -6204,12 +10404,30 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      *
      * Soft-deletes the credential.  Idempotent.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
      */
     func revoke(projectId: String, branchId: String, tokenId: String) async throws 
     
     /**
      * The blocking form of `revoke`.
+     *
+     * Revoke a credential
+     *
+     * Soft-deletes the credential.  Idempotent.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
      */
     func revokeBlocking(projectId: String, branchId: String, tokenId: String) throws 
     
@@ -6222,13 +10440,84 @@ public protocol CredentialsApiProtocol: AnyObject, Sendable {
      * holds keeps working and only the secret changes. This is the analog of
      * resetting a Postgres password, not of issuing a second credential.
      *
+     * The response carries the new `api_token` and `s3_secret_access_key`
+     * exactly once. Rotation is **not** idempotent: retrying after an
+     * ambiguous timeout mints another secret and supersedes the previous
+     * replacement, so a retry does not recover a lost response — it only
+     * invalidates the secret you did not receive. If you lose the response,
+     * issue a replacement credential and revoke this one.
+     *
+     * The old secret stops authenticating as soon as the rotation commits.
+     * Where a region caches credentials on its data-plane verifiers, a
+     * replica may briefly keep accepting the old secret — and rejecting the
+     * new one — until its cache entry expires; where it does not, the
+     * cutover is immediate apart from requests already in flight. Either way
+     * the changeover is not atomic across replicas, so retry an unexpected
+     * authentication failure right after rotating rather than treating the
+     * new secret as bad. `last_used_at` continues to report the logical
+     * credential's prior usage and says nothing about whether the new secret
+     * has been used yet.
+     *
+     * Only a live, unexpired, unrevoked customer-managed (`user`) credential
+     * on a live project and live branch is eligible. Anything else —
+     * including the platform-internal `function` and `system` credentials —
+     * is reported as not found, indistinguishable from an unknown
+     * `token_id`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
-     * Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
      */
     func rotate(projectId: String, branchId: String, tokenId: String) async throws  -> String
     
     /**
      * The blocking form of `rotate`.
+     *
+     * Rotate a credential's secrets
+     *
+     * Replaces the secret material on an existing scoped credential in
+     * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+     * S3-compatible clients, so the access key id your application already
+     * holds keeps working and only the secret changes. This is the analog of
+     * resetting a Postgres password, not of issuing a second credential.
+     *
+     * The response carries the new `api_token` and `s3_secret_access_key`
+     * exactly once. Rotation is **not** idempotent: retrying after an
+     * ambiguous timeout mints another secret and supersedes the previous
+     * replacement, so a retry does not recover a lost response — it only
+     * invalidates the secret you did not receive. If you lose the response,
+     * issue a replacement credential and revoke this one.
+     *
+     * The old secret stops authenticating as soon as the rotation commits.
+     * Where a region caches credentials on its data-plane verifiers, a
+     * replica may briefly keep accepting the old secret — and rejecting the
+     * new one — until its cache entry expires; where it does not, the
+     * cutover is immediate apart from requests already in flight. Either way
+     * the changeover is not atomic across replicas, so retry an unexpected
+     * authentication failure right after rotating rather than treating the
+     * new secret as bad. `last_used_at` continues to report the logical
+     * credential's prior usage and says nothing about whether the new secret
+     * has been used yet.
+     *
+     * Only a live, unexpired, unrevoked customer-managed (`user`) credential
+     * on a live project and live branch is eligible. Anything else —
+     * including the platform-internal `function` and `system` credentials —
+     * is reported as not found, indistinguishable from an unknown
+     * `token_id`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
      */
     func rotateBlocking(projectId: String, branchId: String, tokenId: String) throws  -> String
     
@@ -6296,8 +10585,14 @@ open class CredentialsApi: CredentialsApiProtocol, @unchecked Sendable {
      * branch. The response carries `api_token` and `s3_secret_access_key`
      * exactly once — they are not stored server-side.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+     * - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
-     * Returns the JSON of `CreateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -6317,6 +10612,21 @@ open func create(projectId: String, branchId: String, body: String)async throws 
     
     /**
      * The blocking form of `create`.
+     *
+     * Issue a scoped credential on the branch
+     *
+     * Issues a new scoped service credential anchored to the specified
+     * branch. The response carries `api_token` and `s3_secret_access_key`
+     * exactly once — they are not stored server-side.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
+     * - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
      */
 open func createBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6336,8 +10646,13 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * Returns metadata for customer-issued credentials on the branch.
      * Secrets are never included.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
-     * Returns the JSON of `ListCredentialsResponse` (typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -6357,6 +10672,19 @@ open func list(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List credentials on the branch
+     *
+     * Returns metadata for customer-issued credentials on the branch.
+     * Secrets are never included.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
      */
 open func listBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6376,8 +10704,22 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      * credential, so a credential whose issuance response was lost can be
      * recovered without minting a new one.
      *
+     * This is a POST with an explicit `/reveal` verb so the secrets never ride
+     * a GET, where they would land in access logs, browser history and proxy
+     * caches. Revoked and expired credentials return 404, as does a
+     * `token_id` that does not belong to this project.
+     *
+     * A credential issued before secret retrieval was supported has no
+     * recoverable secret and returns 409 — rotate it to obtain one.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
-     * Returns the JSON of `CredentialSecret` (typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`).
      */
 open func reveal(projectId: String, branchId: String, tokenId: String)async throws  -> String  {
     return
@@ -6397,6 +10739,29 @@ open func reveal(projectId: String, branchId: String, tokenId: String)async thro
     
     /**
      * The blocking form of `reveal`.
+     *
+     * Reveal a credential's secrets
+     *
+     * Returns the live `api_token` and `s3_secret_access_key` of an existing
+     * credential, so a credential whose issuance response was lost can be
+     * recovered without minting a new one.
+     *
+     * This is a POST with an explicit `/reveal` verb so the secrets never ride
+     * a GET, where they would land in access logs, browser history and proxy
+     * caches. Revoked and expired credentials return 404, as does a
+     * `token_id` that does not belong to this project.
+     *
+     * A credential issued before secret retrieval was supported has no
+     * recoverable secret and returns 409 — rotate it to obtain one.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
      */
 open func revealBlocking(projectId: String, branchId: String, tokenId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6414,6 +10779,12 @@ open func revealBlocking(projectId: String, branchId: String, tokenId: String)th
      * Revoke a credential
      *
      * Soft-deletes the credential.  Idempotent.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
      */
@@ -6435,6 +10806,18 @@ open func revoke(projectId: String, branchId: String, tokenId: String)async thro
     
     /**
      * The blocking form of `revoke`.
+     *
+     * Revoke a credential
+     *
+     * Soft-deletes the credential.  Idempotent.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/credentials/{token_id}` (operationId `revokeCredential`).
      */
 open func revokeBlocking(projectId: String, branchId: String, tokenId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -6456,8 +10839,38 @@ open func revokeBlocking(projectId: String, branchId: String, tokenId: String)th
      * holds keeps working and only the secret changes. This is the analog of
      * resetting a Postgres password, not of issuing a second credential.
      *
+     * The response carries the new `api_token` and `s3_secret_access_key`
+     * exactly once. Rotation is **not** idempotent: retrying after an
+     * ambiguous timeout mints another secret and supersedes the previous
+     * replacement, so a retry does not recover a lost response — it only
+     * invalidates the secret you did not receive. If you lose the response,
+     * issue a replacement credential and revoke this one.
+     *
+     * The old secret stops authenticating as soon as the rotation commits.
+     * Where a region caches credentials on its data-plane verifiers, a
+     * replica may briefly keep accepting the old secret — and rejecting the
+     * new one — until its cache entry expires; where it does not, the
+     * cutover is immediate apart from requests already in flight. Either way
+     * the changeover is not atomic across replicas, so retry an unexpected
+     * authentication failure right after rotating rather than treating the
+     * new secret as bad. `last_used_at` continues to report the logical
+     * credential's prior usage and says nothing about whether the new secret
+     * has been used yet.
+     *
+     * Only a live, unexpired, unrevoked customer-managed (`user`) credential
+     * on a live project and live branch is eligible. Anything else —
+     * including the platform-internal `function` and `system` credentials —
+     * is reported as not found, indistinguishable from an unknown
+     * `token_id`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
-     * Returns the JSON of `RotateCredentialResponse` (typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`).
      */
 open func rotate(projectId: String, branchId: String, tokenId: String)async throws  -> String  {
     return
@@ -6477,6 +10890,47 @@ open func rotate(projectId: String, branchId: String, tokenId: String)async thro
     
     /**
      * The blocking form of `rotate`.
+     *
+     * Rotate a credential's secrets
+     *
+     * Replaces the secret material on an existing scoped credential in
+     * place. `token_id` is preserved — it is the `AWS_ACCESS_KEY_ID` for
+     * S3-compatible clients, so the access key id your application already
+     * holds keeps working and only the secret changes. This is the analog of
+     * resetting a Postgres password, not of issuing a second credential.
+     *
+     * The response carries the new `api_token` and `s3_secret_access_key`
+     * exactly once. Rotation is **not** idempotent: retrying after an
+     * ambiguous timeout mints another secret and supersedes the previous
+     * replacement, so a retry does not recover a lost response — it only
+     * invalidates the secret you did not receive. If you lose the response,
+     * issue a replacement credential and revoke this one.
+     *
+     * The old secret stops authenticating as soon as the rotation commits.
+     * Where a region caches credentials on its data-plane verifiers, a
+     * replica may briefly keep accepting the old secret — and rejecting the
+     * new one — until its cache entry expires; where it does not, the
+     * cutover is immediate apart from requests already in flight. Either way
+     * the changeover is not atomic across replicas, so retry an unexpected
+     * authentication failure right after rotating rather than treating the
+     * new secret as bad. `last_used_at` continues to report the logical
+     * credential's prior usage and says nothing about whether the new secret
+     * has been used yet.
+     *
+     * Only a live, unexpired, unrevoked customer-managed (`user`) credential
+     * on a live project and live branch is eligible. Anything else —
+     * including the platform-internal `function` and `system` credentials —
+     * is reported as not found, indistinguishable from an unknown
+     * `token_id`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
+     * - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
      */
 open func rotateBlocking(projectId: String, branchId: String, tokenId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6551,13 +11005,31 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * Creates a new instance of Neon Data API in the specified branch.
      * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+     * - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
-     * Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, databaseName: String, body: String?) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create Neon Data API
+     *
+     * Creates a new instance of Neon Data API in the specified branch.
+     * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+     * - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
      */
     func createBlocking(projectId: String, branchId: String, databaseName: String, body: String?) throws  -> String
     
@@ -6567,13 +11039,29 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * Deletes the Neon Data API for the specified branch.
      * Existing connections using the Data API endpoint will fail after deletion.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func delete(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete Neon Data API
+     *
+     * Deletes the Neon Data API for the specified branch.
+     * Existing connections using the Data API endpoint will fail after deletion.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
      */
     func deleteBlocking(projectId: String, branchId: String, databaseName: String) throws  -> String
     
@@ -6583,13 +11071,29 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * Retrieves the Neon Data API configuration for the specified branch,
      * including endpoint URL, enabled state, and database settings.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
-     * Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
      */
     func get(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve Neon Data API configuration
+     *
+     * Retrieves the Neon Data API configuration for the specified branch,
+     * including endpoint URL, enabled state, and database settings.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
      */
     func getBlocking(projectId: String, branchId: String, databaseName: String) throws  -> String
     
@@ -6600,13 +11104,32 @@ public protocol DataApiApiProtocol: AnyObject, Sendable {
      * You can optionally provide settings to update the Data API configuration.
      * The schema cache is always refreshed as part of this operation.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func update(projectId: String, branchId: String, databaseName: String, body: String?) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update Neon Data API
+     *
+     * Updates the Neon Data API configuration for the specified branch.
+     * You can optionally provide settings to update the Data API configuration.
+     * The schema cache is always refreshed as part of this operation.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
      */
     func updateBlocking(projectId: String, branchId: String, databaseName: String, body: String?) throws  -> String
     
@@ -6673,8 +11196,13 @@ open class DataApiApi: DataApiApiProtocol, @unchecked Sendable {
      * Creates a new instance of Neon Data API in the specified branch.
      * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+     * - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
-     * Returns the JSON of `DataAPICreateResponse` (typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, databaseName: String, body: String? = nil)async throws  -> String  {
     return
@@ -6694,6 +11222,19 @@ open func create(projectId: String, branchId: String, databaseName: String, body
     
     /**
      * The blocking form of `create`.
+     *
+     * Create Neon Data API
+     *
+     * Creates a new instance of Neon Data API in the specified branch.
+     * The Data API exposes a REST interface over the branch database. The `database_name` path parameter determines which database the API serves.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
+     * - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
      */
 open func createBlocking(projectId: String, branchId: String, databaseName: String, body: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6714,8 +11255,12 @@ open func createBlocking(projectId: String, branchId: String, databaseName: Stri
      * Deletes the Neon Data API for the specified branch.
      * Existing connections using the Data API endpoint will fail after deletion.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func delete(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -6735,6 +11280,18 @@ open func delete(projectId: String, branchId: String, databaseName: String)async
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete Neon Data API
+     *
+     * Deletes the Neon Data API for the specified branch.
+     * Existing connections using the Data API endpoint will fail after deletion.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
      */
 open func deleteBlocking(projectId: String, branchId: String, databaseName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6754,8 +11311,12 @@ open func deleteBlocking(projectId: String, branchId: String, databaseName: Stri
      * Retrieves the Neon Data API configuration for the specified branch,
      * including endpoint URL, enabled state, and database settings.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
-     * Returns the JSON of `DataAPIReponse` (typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -6775,6 +11336,18 @@ open func get(projectId: String, branchId: String, databaseName: String)async th
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve Neon Data API configuration
+     *
+     * Retrieves the Neon Data API configuration for the specified branch,
+     * including endpoint URL, enabled state, and database settings.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
      */
 open func getBlocking(projectId: String, branchId: String, databaseName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6795,8 +11368,13 @@ open func getBlocking(projectId: String, branchId: String, databaseName: String)
      * You can optionally provide settings to update the Data API configuration.
      * The schema cache is always refreshed as part of this operation.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func update(projectId: String, branchId: String, databaseName: String, body: String? = nil)async throws  -> String  {
     return
@@ -6816,6 +11394,20 @@ open func update(projectId: String, branchId: String, databaseName: String, body
     
     /**
      * The blocking form of `update`.
+     *
+     * Update Neon Data API
+     *
+     * Updates the Neon Data API configuration for the specified branch.
+     * You can optionally provide settings to update the Data API configuration.
+     * The schema cache is always refreshed as part of this operation.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
      */
 open func updateBlocking(projectId: String, branchId: String, databaseName: String, body: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -6892,14 +11484,32 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * A branch can have multiple databases.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create database
+     *
+     * Creates a database in the specified branch.
+     * A branch can have multiple databases.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -6909,14 +11519,31 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * Deletes the specified database from the branch.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     func delete(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete database
+     *
+     * Deletes the specified database from the branch.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func deleteBlocking(projectId: String, branchId: String, databaseName: String) throws  -> String
     
@@ -6926,13 +11553,29 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * Retrieves information about the specified database.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
-     * Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
      */
     func get(projectId: String, branchId: String, databaseName: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve database details
+     *
+     * Retrieves information about the specified database.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
      */
     func getBlocking(projectId: String, branchId: String, databaseName: String) throws  -> String
     
@@ -6943,13 +11586,28 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * A branch can have multiple databases.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
-     * Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List databases
+     *
+     * Retrieves a list of databases for the specified branch.
+     * A branch can have multiple databases.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
      */
     func listBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -6959,14 +11617,33 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * Updates the specified database in the branch.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
     func update(projectId: String, branchId: String, databaseName: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update database
+     *
+     * Updates the specified database in the branch.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func updateBlocking(projectId: String, branchId: String, databaseName: String, body: String) throws  -> String
     
@@ -7034,9 +11711,13 @@ open class DatabasesApi: DatabasesApiProtocol, @unchecked Sendable {
      * A branch can have multiple databases.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -7056,6 +11737,20 @@ open func create(projectId: String, branchId: String, body: String)async throws 
     
     /**
      * The blocking form of `create`.
+     *
+     * Create database
+     *
+     * Creates a database in the specified branch.
+     * A branch can have multiple databases.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7075,9 +11770,13 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * Deletes the specified database from the branch.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
 open func delete(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -7097,6 +11796,19 @@ open func delete(projectId: String, branchId: String, databaseName: String)async
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete database
+     *
+     * Deletes the specified database from the branch.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func deleteBlocking(projectId: String, branchId: String, databaseName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7116,8 +11828,12 @@ open func deleteBlocking(projectId: String, branchId: String, databaseName: Stri
      * Retrieves information about the specified database.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
-     * Returns the JSON of `DatabaseResponse` (typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, databaseName: String)async throws  -> String  {
     return
@@ -7137,6 +11853,18 @@ open func get(projectId: String, branchId: String, databaseName: String)async th
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve database details
+     *
+     * Retrieves information about the specified database.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
      */
 open func getBlocking(projectId: String, branchId: String, databaseName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7157,8 +11885,11 @@ open func getBlocking(projectId: String, branchId: String, databaseName: String)
      * A branch can have multiple databases.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
-     * Returns the JSON of `DatabasesResponse` (typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -7178,6 +11909,18 @@ open func list(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List databases
+     *
+     * Retrieves a list of databases for the specified branch.
+     * A branch can have multiple databases.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
      */
 open func listBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7196,9 +11939,14 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      * Updates the specified database in the branch.
      * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `DatabaseOperations` (typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`).
      */
 open func update(projectId: String, branchId: String, databaseName: String, body: String)async throws  -> String  {
     return
@@ -7218,6 +11966,20 @@ open func update(projectId: String, branchId: String, databaseName: String, body
     
     /**
      * The blocking form of `update`.
+     *
+     * Update database
+     *
+     * Updates the specified database in the branch.
+     * For related information, see [Manage databases](https://neon.com/docs/manage/databases/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter databaseName: The database name
+     * - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
+     * - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func updateBlocking(projectId: String, branchId: String, databaseName: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7296,14 +12058,36 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * If the specified branch already has a read-write compute endpoint, the operation fails.
      * A branch can have multiple read-only compute endpoints.
      *
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func create(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create compute endpoint
+     *
+     * Creates a compute endpoint for the specified branch.
+     * A compute endpoint is a Neon compute instance.
+     * There is a maximum of one read-write compute endpoint per branch.
+     * If the specified branch already has a read-write compute endpoint, the operation fails.
+     * A branch can have multiple read-only compute endpoints.
+     *
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createBlocking(projectId: String, body: String) throws  -> String
     
@@ -7315,14 +12099,37 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * Deleting a compute endpoint drops existing network connections to the compute endpoint.
      * The deletion is completed when the last operation in the chain finishes successfully.
      *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func delete(projectId: String, endpointId: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete compute endpoint
+     *
+     * Deletes the specified compute endpoint.
+     * A compute endpoint is a Neon compute instance.
+     * Deleting a compute endpoint drops existing network connections to the compute endpoint.
+     * The deletion is completed when the last operation in the chain finishes successfully.
+     *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func deleteBlocking(projectId: String, endpointId: String) throws  -> String
     
@@ -7334,13 +12141,29 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * An `endpoint_id` has an `ep-` prefix.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
-     * Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
      */
     func get(projectId: String, endpointId: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve compute endpoint details
+     *
+     * Retrieves information about the specified compute endpoint.
+     * A compute endpoint is a Neon compute instance.
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
      */
     func getBlocking(projectId: String, endpointId: String) throws  -> String
     
@@ -7351,13 +12174,26 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * A compute endpoint is a Neon compute instance.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
-     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
     func list(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List compute endpoints
+     *
+     * Retrieves a list of compute endpoints for the specified project.
+     * A compute endpoint is a Neon compute instance.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
      */
     func listBlocking(projectId: String) throws  -> String
     
@@ -7368,14 +12204,30 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * An `endpoint_id` has an `ep-` prefix.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func restart(projectId: String, endpointId: String) async throws  -> String
     
     /**
      * The blocking form of `restart`.
+     *
+     * Restart compute endpoint
+     *
+     * Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func restartBlocking(projectId: String, endpointId: String) throws  -> String
     
@@ -7385,14 +12237,35 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * Starts a compute endpoint.
      * The compute endpoint is ready to use after the last operation in the chain finishes successfully.
      *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func start(projectId: String, endpointId: String) async throws  -> String
     
     /**
      * The blocking form of `start`.
+     *
+     * Start compute endpoint
+     *
+     * Starts a compute endpoint.
+     * The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+     *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func startBlocking(projectId: String, endpointId: String) throws  -> String
     
@@ -7403,14 +12276,30 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      * An `endpoint_id` has an `ep-` prefix.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func suspend(projectId: String, endpointId: String) async throws  -> String
     
     /**
      * The blocking form of `suspend`.
+     *
+     * Suspend compute endpoint
+     *
+     * Suspends the specified compute endpoint.
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func suspendBlocking(projectId: String, endpointId: String) throws  -> String
     
@@ -7419,14 +12308,46 @@ public protocol EndpointsApiProtocol: AnyObject, Sendable {
      *
      * Updates the specified compute endpoint.
      *
+     * An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * If the returned list of operations is not empty, the compute endpoint is not ready to use.
+     * The client must wait for the last operation to finish before using the compute endpoint.
+     * If the compute endpoint was idle before the update, it becomes active for a short period of time,
+     * and the control plane suspends it again after the update.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
     func update(projectId: String, endpointId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update compute endpoint
+     *
+     * Updates the specified compute endpoint.
+     *
+     * An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * If the returned list of operations is not empty, the compute endpoint is not ready to use.
+     * The client must wait for the last operation to finish before using the compute endpoint.
+     * If the compute endpoint was idle before the update, it becomes active for a short period of time,
+     * and the control plane suspends it again after the update.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func updateBlocking(projectId: String, endpointId: String, body: String) throws  -> String
     
@@ -7496,9 +12417,14 @@ open class EndpointsApi: EndpointsApiProtocol, @unchecked Sendable {
      * If the specified branch already has a read-write compute endpoint, the operation fails.
      * A branch can have multiple read-only compute endpoints.
      *
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func create(projectId: String, body: String)async throws  -> String  {
     return
@@ -7518,6 +12444,23 @@ open func create(projectId: String, body: String)async throws  -> String  {
     
     /**
      * The blocking form of `create`.
+     *
+     * Create compute endpoint
+     *
+     * Creates a compute endpoint for the specified branch.
+     * A compute endpoint is a Neon compute instance.
+     * There is a maximum of one read-write compute endpoint per branch.
+     * If the specified branch already has a read-write compute endpoint, the operation fails.
+     * A branch can have multiple read-only compute endpoints.
+     *
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7538,9 +12481,15 @@ open func createBlocking(projectId: String, body: String)throws  -> String  {
      * Deleting a compute endpoint drops existing network connections to the compute endpoint.
      * The deletion is completed when the last operation in the chain finishes successfully.
      *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func delete(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7560,6 +12509,23 @@ open func delete(projectId: String, endpointId: String)async throws  -> String  
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete compute endpoint
+     *
+     * Deletes the specified compute endpoint.
+     * A compute endpoint is a Neon compute instance.
+     * Deleting a compute endpoint drops existing network connections to the compute endpoint.
+     * The deletion is completed when the last operation in the chain finishes successfully.
+     *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func deleteBlocking(projectId: String, endpointId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7580,8 +12546,11 @@ open func deleteBlocking(projectId: String, endpointId: String)throws  -> String
      * An `endpoint_id` has an `ep-` prefix.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
-     * Returns the JSON of `EndpointResponse` (typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`).
      */
 open func get(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7601,6 +12570,19 @@ open func get(projectId: String, endpointId: String)async throws  -> String  {
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve compute endpoint details
+     *
+     * Retrieves information about the specified compute endpoint.
+     * A compute endpoint is a Neon compute instance.
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
      */
 open func getBlocking(projectId: String, endpointId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7620,8 +12602,10 @@ open func getBlocking(projectId: String, endpointId: String)throws  -> String  {
      * A compute endpoint is a Neon compute instance.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
-     * Returns the JSON of `EndpointsResponse` (typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`).
      */
 open func list(projectId: String)async throws  -> String  {
     return
@@ -7641,6 +12625,17 @@ open func list(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List compute endpoints
+     *
+     * Retrieves a list of compute endpoints for the specified project.
+     * A compute endpoint is a Neon compute instance.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
      */
 open func listBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7659,9 +12654,12 @@ open func listBlocking(projectId: String)throws  -> String  {
      * An `endpoint_id` has an `ep-` prefix.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func restart(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7681,6 +12679,19 @@ open func restart(projectId: String, endpointId: String)async throws  -> String 
     
     /**
      * The blocking form of `restart`.
+     *
+     * Restart compute endpoint
+     *
+     * Restarts the specified compute endpoint by immediately suspending it and then starting it again.
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func restartBlocking(projectId: String, endpointId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7699,9 +12710,15 @@ open func restartBlocking(projectId: String, endpointId: String)throws  -> Strin
      * Starts a compute endpoint.
      * The compute endpoint is ready to use after the last operation in the chain finishes successfully.
      *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func start(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7721,6 +12738,21 @@ open func start(projectId: String, endpointId: String)async throws  -> String  {
     
     /**
      * The blocking form of `start`.
+     *
+     * Start compute endpoint
+     *
+     * Starts a compute endpoint.
+     * The compute endpoint is ready to use after the last operation in the chain finishes successfully.
+     *
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func startBlocking(projectId: String, endpointId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7740,9 +12772,12 @@ open func startBlocking(projectId: String, endpointId: String)throws  -> String 
      * An `endpoint_id` has an `ep-` prefix.
      * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func suspend(projectId: String, endpointId: String)async throws  -> String  {
     return
@@ -7762,6 +12797,19 @@ open func suspend(projectId: String, endpointId: String)async throws  -> String 
     
     /**
      * The blocking form of `suspend`.
+     *
+     * Suspend compute endpoint
+     *
+     * Suspends the specified compute endpoint.
+     * An `endpoint_id` has an `ep-` prefix.
+     * For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func suspendBlocking(projectId: String, endpointId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7779,9 +12827,21 @@ open func suspendBlocking(projectId: String, endpointId: String)throws  -> Strin
      *
      * Updates the specified compute endpoint.
      *
+     * An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * If the returned list of operations is not empty, the compute endpoint is not ready to use.
+     * The client must wait for the last operation to finish before using the compute endpoint.
+     * If the compute endpoint was idle before the update, it becomes active for a short period of time,
+     * and the control plane suspends it again after the update.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
      * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `EndpointOperations` (typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`).
      */
 open func update(projectId: String, endpointId: String, body: String)async throws  -> String  {
     return
@@ -7801,6 +12861,26 @@ open func update(projectId: String, endpointId: String, body: String)async throw
     
     /**
      * The blocking form of `update`.
+     *
+     * Update compute endpoint
+     *
+     * Updates the specified compute endpoint.
+     *
+     * An `endpoint_id` has an `ep-` prefix. A `branch_id` has a `br-` prefix.
+     * For more information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
+     *
+     * If the returned list of operations is not empty, the compute endpoint is not ready to use.
+     * The client must wait for the last operation to finish before using the compute endpoint.
+     * If the compute endpoint was idle before the update, it becomes active for a short period of time,
+     * and the control plane suspends it again after the update.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter endpointId: The endpoint ID
+     * - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
+     * - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func updateBlocking(projectId: String, endpointId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -7878,13 +12958,38 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * first deployment of a function must include zip. The newest deployment
      * becomes active.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+     * - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
-     * Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
      */
     func createDeployment(projectId: String, branchId: String, slug: String, body: [MultipartPart]) async throws  -> String
     
     /**
      * The blocking form of `createDeployment`.
+     *
+     * Deploy code to a function
+     *
+     * Creates a deployment for the function. Supply any subset of zip,
+     * environment, and runtime; omitted fields inherit the
+     * function's latest version. At least one field must be supplied. The
+     * first deployment of a function must include zip. The newest deployment
+     * becomes active.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+     * - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
      */
     func createDeploymentBlocking(projectId: String, branchId: String, slug: String, body: [MultipartPart]) throws  -> String
     
@@ -7898,13 +13003,43 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * storage-object-created trigger fires only after a successful upload to
      * one exact bucket and may narrow matches to an object-key prefix.
      *
+     * The name must be unique among triggers visible on the branch, including
+     * inherited triggers.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
-     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
      */
     func createTrigger(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `createTrigger`.
+     *
+     * Create a trigger
+     *
+     * Creates a trigger for a Function visible on the branch. The required
+     * `type` discriminator selects the trigger-specific configuration. The
+     * supported types are `schedule` and `storage_object_created`. A schedule
+     * trigger uses a numeric five-field cron expression interpreted in UTC. A
+     * storage-object-created trigger fires only after a successful upload to
+     * one exact bucket and may narrow matches to an object-key prefix.
+     *
+     * The name must be unique among triggers visible on the branch, including
+     * inherited triggers.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
      */
     func createTriggerBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -7913,12 +13048,30 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      *
      * Deletes the function identified by its slug.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `deleteProjectBranchFunction`).
      */
     func delete(projectId: String, branchId: String, slug: String) async throws 
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete a function on the branch
+     *
+     * Deletes the function identified by its slug.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `deleteProjectBranchFunction`).
      */
     func deleteBlocking(projectId: String, branchId: String, slug: String) throws 
     
@@ -7931,12 +13084,34 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * already committed for delivery. The supported trigger types are
      * `schedule` and `storage_object_created`.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
      */
     func deleteTrigger(projectId: String, branchId: String, triggerId: String) async throws 
     
     /**
      * The blocking form of `deleteTrigger`.
+     *
+     * Delete a trigger
+     *
+     * Deletes a branch-local trigger or writes a branch-local tombstone for an
+     * inherited trigger so it does not reappear. Deletion stops future
+     * scheduling or storage-event matching but does not cancel invocations
+     * already committed for delivery. The supported trigger types are
+     * `schedule` and `storage_object_created`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
      */
     func deleteTriggerBlocking(projectId: String, branchId: String, triggerId: String) throws 
     
@@ -7945,13 +13120,32 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      *
      * Returns the function identified by its slug.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
-     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     func get(projectId: String, branchId: String, slug: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Get function details
+     *
+     * Returns the function identified by its slug.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
      */
     func getBlocking(projectId: String, branchId: String, slug: String) throws  -> String
     
@@ -7961,18 +13155,51 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * Returns the trigger visible on the branch. The supported trigger types
      * are `schedule` and `storage_object_created`.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
-     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
      */
     func getTrigger(projectId: String, branchId: String, triggerId: String) async throws  -> String
     
     /**
      * The blocking form of `getTrigger`.
+     *
+     * Get a trigger
+     *
+     * Returns the trigger visible on the branch. The supported trigger types
+     * are `schedule` and `storage_object_created`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
      */
     func getTriggerBlocking(projectId: String, branchId: String, triggerId: String) throws  -> String
     
     /**
-     * Every `functions` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+     *
+     * List functions on the branch
+     *
+     * Lists functions on the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `NeonFunction`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
      */
     func iter(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery?)  -> NeonPager
     
@@ -7981,13 +13208,32 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      *
      * Lists functions on the specified branch.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
-     * Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
      */
     func list(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery?) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List functions on the branch
+     *
+     * Lists functions on the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
      */
     func listBlocking(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery?) throws  -> String
     
@@ -7999,13 +13245,41 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * and configuration, and is disabled on the child until explicitly enabled
      * there.
      *
+     * The supported trigger types are `schedule` and
+     * `storage_object_created`. A storage-object-created trigger watches one
+     * exact bucket and fires only after an object upload succeeds.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
-     * Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
      */
     func listTriggers(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `listTriggers`.
+     *
+     * List triggers on the branch
+     *
+     * Lists the complete project-bounded set of triggers visible on the branch,
+     * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+     * and configuration, and is disabled on the child until explicitly enabled
+     * there.
+     *
+     * The supported trigger types are `schedule` and
+     * `storage_object_created`. A storage-object-created trigger watches one
+     * exact bucket and fires only after an object upload succeeds.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
      */
     func listTriggersBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -8022,13 +13296,42 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * branch: a branch forked before the rename keeps the name it had at
      * fork time.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
-     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
     func update(projectId: String, branchId: String, slug: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update a function
+     *
+     * Updates the function's mutable metadata — currently only the display
+     * `name`. A string sets the display name; `null` clears it, after which
+     * the function's `name` falls back to its slug. Leading and trailing
+     * whitespace is trimmed; a whitespace-only name is rejected. Acts only
+     * on a function owned by the branch: a slug that is only inherited from
+     * an ancestor branch returns 404 — rename it on the branch that owns
+     * it. Like every other change on a branch, a rename is isolated per
+     * branch: a branch forked before the rename keeps the name it had at
+     * fork time.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
      */
     func updateBlocking(projectId: String, branchId: String, slug: String, body: String) throws  -> String
     
@@ -8043,13 +13346,54 @@ public protocol FunctionsApiProtocol: AnyObject, Sendable {
      * schedule or enabled state increments `version` and recomputes
      * `next_run_at`.
      *
+     * Disabling stops future scheduling but does not cancel occurrences already
+     * committed for delivery. For `storage_object_created`, the configuration
+     * selects one exact bucket. An omitted object-key prefix matches every key
+     * in that bucket; a present prefix is matched byte-for-byte and
+     * case-sensitively against the full key, without path normalization or a
+     * path-segment boundary.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
-     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
      */
     func updateTrigger(projectId: String, branchId: String, triggerId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateTrigger`.
+     *
+     * Update a trigger
+     *
+     * Applies a partial update. The required `type` discriminator must identify
+     * the existing trigger kind. The supported types are `schedule` and
+     * `storage_object_created`. Editing an inherited trigger creates a
+     * child-local shadow with the same `trigger_id`; it remains disabled unless
+     * this request explicitly enables it. For a schedule trigger, updating the
+     * schedule or enabled state increments `version` and recomputes
+     * `next_run_at`.
+     *
+     * Disabling stops future scheduling but does not cancel occurrences already
+     * committed for delivery. For `storage_object_created`, the configuration
+     * selects one exact bucket. An omitted object-key prefix matches every key
+     * in that bucket; a present prefix is matched byte-for-byte and
+     * case-sensitively against the full key, without path normalization or a
+     * path-segment boundary.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
      */
     func updateTriggerBlocking(projectId: String, branchId: String, triggerId: String, body: String) throws  -> String
     
@@ -8119,8 +13463,15 @@ open class FunctionsApi: FunctionsApiProtocol, @unchecked Sendable {
      * first deployment of a function must include zip. The newest deployment
      * becomes active.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+     * - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
-     * Returns the JSON of `NeonFunctionDeploymentResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`).
      */
 open func createDeployment(projectId: String, branchId: String, slug: String, body: [MultipartPart])async throws  -> String  {
     return
@@ -8140,6 +13491,24 @@ open func createDeployment(projectId: String, branchId: String, slug: String, bo
     
     /**
      * The blocking form of `createDeployment`.
+     *
+     * Deploy code to a function
+     *
+     * Creates a deployment for the function. Supply any subset of zip,
+     * environment, and runtime; omitted fields inherit the
+     * function's latest version. At least one field must be supplied. The
+     * first deployment of a function must include zip. The newest deployment
+     * becomes active.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
+     * - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
      */
 open func createDeploymentBlocking(projectId: String, branchId: String, slug: String, body: [MultipartPart])throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8164,8 +13533,17 @@ open func createDeploymentBlocking(projectId: String, branchId: String, slug: St
      * storage-object-created trigger fires only after a successful upload to
      * one exact bucket and may narrow matches to an object-key prefix.
      *
+     * The name must be unique among triggers visible on the branch, including
+     * inherited triggers.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
-     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
      */
 open func createTrigger(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -8185,6 +13563,27 @@ open func createTrigger(projectId: String, branchId: String, body: String)async 
     
     /**
      * The blocking form of `createTrigger`.
+     *
+     * Create a trigger
+     *
+     * Creates a trigger for a Function visible on the branch. The required
+     * `type` discriminator selects the trigger-specific configuration. The
+     * supported types are `schedule` and `storage_object_created`. A schedule
+     * trigger uses a numeric five-field cron expression interpreted in UTC. A
+     * storage-object-created trigger fires only after a successful upload to
+     * one exact bucket and may narrow matches to an object-key prefix.
+     *
+     * The name must be unique among triggers visible on the branch, including
+     * inherited triggers.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
      */
 open func createTriggerBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8202,6 +13601,12 @@ open func createTriggerBlocking(projectId: String, branchId: String, body: Strin
      * Delete a function on the branch
      *
      * Deletes the function identified by its slug.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
      *
      * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `deleteProjectBranchFunction`).
      */
@@ -8223,6 +13628,18 @@ open func delete(projectId: String, branchId: String, slug: String)async throws 
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete a function on the branch
+     *
+     * Deletes the function identified by its slug.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `deleteProjectBranchFunction`).
      */
 open func deleteBlocking(projectId: String, branchId: String, slug: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -8244,6 +13661,12 @@ open func deleteBlocking(projectId: String, branchId: String, slug: String)throw
      * already committed for delivery. The supported trigger types are
      * `schedule` and `storage_object_created`.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
      */
 open func deleteTrigger(projectId: String, branchId: String, triggerId: String)async throws   {
@@ -8264,6 +13687,22 @@ open func deleteTrigger(projectId: String, branchId: String, triggerId: String)a
     
     /**
      * The blocking form of `deleteTrigger`.
+     *
+     * Delete a trigger
+     *
+     * Deletes a branch-local trigger or writes a branch-local tombstone for an
+     * inherited trigger so it does not reappear. Deletion stops future
+     * scheduling or storage-event matching but does not cancel invocations
+     * already committed for delivery. The supported trigger types are
+     * `schedule` and `storage_object_created`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `deleteProjectBranchTrigger`).
      */
 open func deleteTriggerBlocking(projectId: String, branchId: String, triggerId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -8281,8 +13720,14 @@ open func deleteTriggerBlocking(projectId: String, branchId: String, triggerId: 
      *
      * Returns the function identified by its slug.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
-     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, slug: String)async throws  -> String  {
     return
@@ -8302,6 +13747,19 @@ open func get(projectId: String, branchId: String, slug: String)async throws  ->
     
     /**
      * The blocking form of `get`.
+     *
+     * Get function details
+     *
+     * Returns the function identified by its slug.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
      */
 open func getBlocking(projectId: String, branchId: String, slug: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8321,8 +13779,14 @@ open func getBlocking(projectId: String, branchId: String, slug: String)throws  
      * Returns the trigger visible on the branch. The supported trigger types
      * are `schedule` and `storage_object_created`.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
-     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
      */
 open func getTrigger(projectId: String, branchId: String, triggerId: String)async throws  -> String  {
     return
@@ -8342,6 +13806,20 @@ open func getTrigger(projectId: String, branchId: String, triggerId: String)asyn
     
     /**
      * The blocking form of `getTrigger`.
+     *
+     * Get a trigger
+     *
+     * Returns the trigger visible on the branch. The supported trigger types
+     * are `schedule` and `storage_object_created`.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
      */
 open func getTriggerBlocking(projectId: String, branchId: String, triggerId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8356,7 +13834,20 @@ open func getTriggerBlocking(projectId: String, branchId: String, triggerId: Str
 }
     
     /**
-     * Every `functions` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `functions` item of every page of `list` (`listProjectBranchFunctions`), each page fetched when the previous one is used up.
+     *
+     * List functions on the branch
+     *
+     * Lists functions on the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `NeonFunction`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
      */
 open func iter(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -8375,8 +13866,14 @@ open func iter(projectId: String, branchId: String, query: ListProjectBranchFunc
      *
      * Lists functions on the specified branch.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
-     * Returns the JSON of `ListProjectBranchFunctionsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery? = nil)async throws  -> String  {
     return
@@ -8396,6 +13893,19 @@ open func list(projectId: String, branchId: String, query: ListProjectBranchFunc
     
     /**
      * The blocking form of `list`.
+     *
+     * List functions on the branch
+     *
+     * Lists functions on the specified branch.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
      */
 open func listBlocking(projectId: String, branchId: String, query: ListProjectBranchFunctionsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8417,8 +13927,17 @@ open func listBlocking(projectId: String, branchId: String, query: ListProjectBr
      * and configuration, and is disabled on the child until explicitly enabled
      * there.
      *
+     * The supported trigger types are `schedule` and
+     * `storage_object_created`. A storage-object-created trigger watches one
+     * exact bucket and fires only after an object upload succeeds.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
-     * Returns the JSON of `TriggersListResponse` (typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`).
      */
 open func listTriggers(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -8438,6 +13957,25 @@ open func listTriggers(projectId: String, branchId: String)async throws  -> Stri
     
     /**
      * The blocking form of `listTriggers`.
+     *
+     * List triggers on the branch
+     *
+     * Lists the complete project-bounded set of triggers visible on the branch,
+     * ordered by `trigger_id`. An inherited trigger keeps its project-wide ID
+     * and configuration, and is disabled on the child until explicitly enabled
+     * there.
+     *
+     * The supported trigger types are `schedule` and
+     * `storage_object_created`. A storage-object-created trigger watches one
+     * exact bucket and fires only after an object upload succeeds.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
      */
 open func listTriggersBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8463,8 +14001,15 @@ open func listTriggersBlocking(projectId: String, branchId: String)throws  -> St
      * branch: a branch forked before the rename keeps the name it had at
      * fork time.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
-     * Returns the JSON of `NeonFunctionResponse` (typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`).
      */
 open func update(projectId: String, branchId: String, slug: String, body: String)async throws  -> String  {
     return
@@ -8484,6 +14029,28 @@ open func update(projectId: String, branchId: String, slug: String, body: String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update a function
+     *
+     * Updates the function's mutable metadata — currently only the display
+     * `name`. A string sets the display name; `null` clears it, after which
+     * the function's `name` falls back to its slug. Leading and trailing
+     * whitespace is trimmed; a whitespace-only name is rejected. Acts only
+     * on a function owned by the branch: a slug that is only inherited from
+     * an ancestor branch returns 404 — rename it on the branch that owns
+     * it. Like every other change on a branch, a rename is isolated per
+     * branch: a branch forked before the rename keeps the name it had at
+     * fork time.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter slug: The function slug
+     * - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
+     * - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
      */
 open func updateBlocking(projectId: String, branchId: String, slug: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8509,8 +14076,22 @@ open func updateBlocking(projectId: String, branchId: String, slug: String, body
      * schedule or enabled state increments `version` and recomputes
      * `next_run_at`.
      *
+     * Disabling stops future scheduling but does not cancel occurrences already
+     * committed for delivery. For `storage_object_created`, the configuration
+     * selects one exact bucket. An omitted object-key prefix matches every key
+     * in that bucket; a present prefix is matched byte-for-byte and
+     * case-sensitively against the full key, without path normalization or a
+     * path-segment boundary.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
-     * Returns the JSON of `TriggerResponse` (typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`).
      */
 open func updateTrigger(projectId: String, branchId: String, triggerId: String, body: String)async throws  -> String  {
     return
@@ -8530,6 +14111,33 @@ open func updateTrigger(projectId: String, branchId: String, triggerId: String, 
     
     /**
      * The blocking form of `updateTrigger`.
+     *
+     * Update a trigger
+     *
+     * Applies a partial update. The required `type` discriminator must identify
+     * the existing trigger kind. The supported types are `schedule` and
+     * `storage_object_created`. Editing an inherited trigger creates a
+     * child-local shadow with the same `trigger_id`; it remains disabled unless
+     * this request explicitly enables it. For a schedule trigger, updating the
+     * schedule or enabled state increments `version` and recomputes
+     * `next_run_at`.
+     *
+     * Disabling stops future scheduling but does not cancel occurrences already
+     * committed for delivery. For `storage_object_created`, the configuration
+     * selects one exact bucket. An omitted object-key prefix matches every key
+     * in that bucket; a present prefix is matched byte-for-byte and
+     * case-sensitively against the full key, without path normalization or a
+     * path-segment boundary.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Parameter triggerId: The opaque, project-wide trigger ID
+     * - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
+     * - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
      */
 open func updateTriggerBlocking(projectId: String, branchId: String, triggerId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -8654,6 +14262,12 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
      * Whether mutating calls wait for their operations.
      */
     func waitsForOperations()  -> Bool
+    
+    /**
+     * The same client (sharing its connection pool) whose calls tell this
+     * listener what they do, instead of this client's (null: none).
+     */
+    func withListener(listener: NeonEventListener?)  -> NeonClient
     
     /**
      * The same client (sharing its connection pool) with per-call options:
@@ -8809,14 +14423,18 @@ open class NeonClient: NeonClientProtocol, @unchecked Sendable {
     /**
      * Builds a client; `apiKey` falls back to `NEON_API_KEY`. Fails with
      * `ConfigError` when there is no key or an option is out of its range.
+     * `listener` receives the events of its calls (requests, responses,
+     * retries, operation waits): Kotlin's `NeonHooks()` logs them to
+     * `java.util.logging` (logger `neonkit`). Without one, none is made.
      */
-public convenience init(apiKey: String? = nil, options: NeonClientOptions? = nil)throws  {
+public convenience init(apiKey: String? = nil, options: NeonClientOptions? = nil, listener: NeonEventListener? = nil)throws  {
     let handle =
         try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_constructor_neonclient_new(
         FfiConverterOptionString.lower(apiKey),
-        FfiConverterOptionTypeNeonClientOptions.lower(options),uniffiCallStatus
+        FfiConverterOptionTypeNeonClientOptions.lower(options),
+        FfiConverterOptionTypeNeonEventListener.lower(listener),uniffiCallStatus
     )
 }
     self.init(unsafeFromHandle: handle)
@@ -8997,6 +14615,20 @@ open func waitsForOperations() -> Bool  {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_neonclient_waits_for_operations(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The same client (sharing its connection pool) whose calls tell this
+     * listener what they do, instead of this client's (null: none).
+     */
+open func withListener(listener: NeonEventListener?) -> NeonClient  {
+    return try!  FfiConverterTypeNeonClient_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neonclient_with_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionTypeNeonEventListener.lower(listener),uniffiCallStatus
     )
 })
 }
@@ -9308,6 +14940,263 @@ public func FfiConverterTypeNeonClient_lower(_ value: NeonClient) -> UInt64 {
 
 
 /**
+ * Receives a client's events (Kotlin: implement it, or use `NeonHooks`; Swift:
+ * adopt the protocol). Listeners observe: they cannot change or stop a call.
+ * They are called in order on the thread that runs the call (the caller's for
+ * `…Blocking` methods, a neonkit runtime thread for suspending/async ones): keep
+ * them quick. An exception thrown from `onEvent` is dropped; the call goes on.
+ */
+public protocol NeonEventListener: AnyObject, Sendable {
+    
+    /**
+     * The kinds of event it wants, asked once when the client is made: no
+     * event of another kind is made or sent to it (an empty list, or a
+     * throw: none at all).
+     */
+    func kinds() throws  -> [NeonEventKind]
+    
+    func onEvent(event: NeonEvent) throws 
+    
+}
+/**
+ * Receives a client's events (Kotlin: implement it, or use `NeonHooks`; Swift:
+ * adopt the protocol). Listeners observe: they cannot change or stop a call.
+ * They are called in order on the thread that runs the call (the caller's for
+ * `…Blocking` methods, a neonkit runtime thread for suspending/async ones): keep
+ * them quick. An exception thrown from `onEvent` is dropped; the call goes on.
+ */
+open class NeonEventListenerImpl: NeonEventListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_neonkit_uniffi_fn_clone_neoneventlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_neonkit_uniffi_fn_free_neoneventlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The kinds of event it wants, asked once when the client is made: no
+     * event of another kind is made or sent to it (an empty list, or a
+     * throw: none at all).
+     */
+open func kinds()throws  -> [NeonEventKind]  {
+    return try  FfiConverterSequenceTypeNeonEventKind.lift(try rustCallWithError(FfiConverterTypeNeonListenerError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neoneventlistener_kinds(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+open func onEvent(event: NeonEvent)throws   {try rustCallWithError(FfiConverterTypeNeonListenerError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neoneventlistener_on_event(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeNeonEvent_lower(event),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceNeonEventListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceNeonEventListener = UniffiVTableCallbackInterfaceNeonEventListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeNeonEventListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface NeonEventListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeNeonEventListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface NeonEventListener: handle missing in uniffiClone")
+            }
+        },
+        kinds: { (
+            uniffiHandle: UInt64,
+            uniffiOutReturn: UnsafeMutablePointer<RustBuffer>,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> [NeonEventKind] in
+                guard let uniffiObj = try? FfiConverterTypeNeonEventListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.kinds(
+                )
+            }
+
+            
+            let writeReturn = { uniffiOutReturn.pointee = FfiConverterSequenceTypeNeonEventKind.lower($0) }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeNeonListenerError_lower
+            )
+        },
+        onEvent: { (
+            uniffiHandle: UInt64,
+            event: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeNeonEventListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try uniffiObj.onEvent(
+                     event: try FfiConverterTypeNeonEvent_lift(event)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCallWithError(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn,
+                lowerError: FfiConverterTypeNeonListenerError_lower
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceNeonEventListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceNeonEventListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitNeonEventListener() {
+    uniffi_neonkit_uniffi_fn_init_callback_vtable_neoneventlistener(UniffiCallbackInterfaceNeonEventListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonEventListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<NeonEventListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = NeonEventListener
+
+    public static func lift(_ handle: UInt64) throws -> NeonEventListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return NeonEventListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: NeonEventListener) -> UInt64 {
+         if let rustImpl = value as? NeonEventListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonEventListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: NeonEventListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEventListener_lift(_ handle: UInt64) throws -> NeonEventListener {
+    return try FfiConverterTypeNeonEventListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEventListener_lower(_ value: NeonEventListener) -> UInt64 {
+    return FfiConverterTypeNeonEventListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * Walks every page of a paginated operation (the core handles the API's three
  * cursor shapes). Each item is one JSON object as text.
  */
@@ -9514,18 +15403,47 @@ public protocol OperationsApiProtocol: AnyObject, Sendable {
      * Retrieves details for the specified operation.
      * An operation is an action performed on a Neon project resource.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter operationId: The operation ID
+     * - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
-     * Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
      */
     func get(projectId: String, operationId: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve operation details
+     *
+     * Retrieves details for the specified operation.
+     * An operation is an action performed on a Neon project resource.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter operationId: The operation ID
+     * - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
      */
     func getBlocking(projectId: String, operationId: String) throws  -> String
     
     /**
-     * Every `operations` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+     *
+     * List operations
+     *
+     * Retrieves a list of operations for the specified Neon project.
+     * The number of operations returned can be large.
+     * To paginate the response, issue an initial request with a `limit` value.
+     * Then, add the `cursor` value that was returned in the response to the next request.
+     * Operations older than 6 months may be deleted from our systems.
+     * If you need more history than that, you should store your own history.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `Operation`.
+     *
+     * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      */
     func iter(projectId: String, query: ListProjectOperationsQuery?)  -> NeonPager
     
@@ -9539,13 +15457,31 @@ public protocol OperationsApiProtocol: AnyObject, Sendable {
      * Operations older than 6 months may be deleted from our systems.
      * If you need more history than that, you should store your own history.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-     * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
     func list(projectId: String, query: ListProjectOperationsQuery?) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List operations
+     *
+     * Retrieves a list of operations for the specified Neon project.
+     * The number of operations returned can be large.
+     * To paginate the response, issue an initial request with a `limit` value.
+     * Then, add the `cursor` value that was returned in the response to the next request.
+     * Operations older than 6 months may be deleted from our systems.
+     * If you need more history than that, you should store your own history.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      */
     func listBlocking(projectId: String, query: ListProjectOperationsQuery?) throws  -> String
     
@@ -9612,8 +15548,11 @@ open class OperationsApi: OperationsApiProtocol, @unchecked Sendable {
      * Retrieves details for the specified operation.
      * An operation is an action performed on a Neon project resource.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter operationId: The operation ID
+     * - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
-     * Returns the JSON of `OperationResponse` (typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`).
      */
 open func get(projectId: String, operationId: String)async throws  -> String  {
     return
@@ -9633,6 +15572,17 @@ open func get(projectId: String, operationId: String)async throws  -> String  {
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve operation details
+     *
+     * Retrieves details for the specified operation.
+     * An operation is an action performed on a Neon project resource.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter operationId: The operation ID
+     * - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
      */
 open func getBlocking(projectId: String, operationId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -9646,7 +15596,22 @@ open func getBlocking(projectId: String, operationId: String)throws  -> String  
 }
     
     /**
-     * Every `operations` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `operations` item of every page of `list` (`listProjectOperations`), each page fetched when the previous one is used up.
+     *
+     * List operations
+     *
+     * Retrieves a list of operations for the specified Neon project.
+     * The number of operations returned can be large.
+     * To paginate the response, issue an initial request with a `limit` value.
+     * Then, add the `cursor` value that was returned in the response to the next request.
+     * Operations older than 6 months may be deleted from our systems.
+     * If you need more history than that, you should store your own history.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `Operation`.
+     *
+     * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      */
 open func iter(projectId: String, query: ListProjectOperationsQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -9669,8 +15634,11 @@ open func iter(projectId: String, query: ListProjectOperationsQuery? = nil) -> N
      * Operations older than 6 months may be deleted from our systems.
      * If you need more history than that, you should store your own history.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
-     * Returns the JSON of `ListOperationsResponse` (typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`).
      */
 open func list(projectId: String, query: ListProjectOperationsQuery? = nil)async throws  -> String  {
     return
@@ -9690,6 +15658,21 @@ open func list(projectId: String, query: ListProjectOperationsQuery? = nil)async
     
     /**
      * The blocking form of `list`.
+     *
+     * List operations
+     *
+     * Retrieves a list of operations for the specified Neon project.
+     * The number of operations returned can be large.
+     * To paginate the response, issue an initial request with a `limit` value.
+     * Then, add the `cursor` value that was returned in the response to the next request.
+     * Operations older than 6 months may be deleted from our systems.
+     * If you need more history than that, you should store your own history.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
      */
 open func listBlocking(projectId: String, query: ListProjectOperationsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -9762,12 +15745,30 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
      * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
      */
     func assignVpcEndpoint(orgId: String, regionId: String, vpcEndpointId: String, body: String) async throws 
     
     /**
      * The blocking form of `assignVpcEndpoint`.
+     *
+     * Assign or update VPC endpoint
+     *
+     * Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
+     * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
      */
     func assignVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpointId: String, body: String) throws 
     
@@ -9781,13 +15782,31 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+     * - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+     *
      * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
-     * Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
      */
     func createApiKey(orgId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `createApiKey`.
+     *
+     * Create organization API key
+     *
+     * Creates an API key for the specified organization.
+     * The `key_name` is a user-specified name for the key.
+     * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+     * Store the key securely — it is only returned once.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+     * - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+     *
+     * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
      */
     func createApiKeyBlocking(orgId: String, body: String) throws  -> String
     
@@ -9799,13 +15818,29 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * If they don't yet have an account, they are invited to create one, after which they become a member.
      * Each invited user receives an email notification.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
      * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
-     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     func createInvitations(orgId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `createInvitations`.
+     *
+     * Create organization invitations
+     *
+     * Creates invitations for a specific organization.
+     * If the invited user has an existing account, they automatically join as a member.
+     * If they don't yet have an account, they are invited to create one, after which they become a member.
+     * Each invited user receives an email notification.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
+     * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
      */
     func createInvitationsBlocking(orgId: String, body: String) throws  -> String
     
@@ -9816,13 +15851,26 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Idempotent — removing an already-unset limit still succeeds.
      * Available to organization admins on Launch and Scale plans only.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func deleteSpendingLimit(orgId: String) async throws  -> String
     
     /**
      * The blocking form of `deleteSpendingLimit`.
+     *
+     * Remove organization spending limit
+     *
+     * Removes the configured monthly spending limit for the specified organization.
+     * Idempotent — removing an already-unset limit still succeeds.
+     * Available to organization admins on Launch and Scale plans only.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
      */
     func deleteSpendingLimitBlocking(orgId: String) throws  -> String
     
@@ -9833,12 +15881,30 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
      * be added back to the Neon organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     *
      * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteOrganizationVPCEndpoint`).
      */
     func deleteVpcEndpoint(orgId: String, regionId: String, vpcEndpointId: String) async throws 
     
     /**
      * The blocking form of `deleteVpcEndpoint`.
+     *
+     * Delete VPC endpoint
+     *
+     * Deletes the VPC endpoint from the specified Neon organization.
+     * If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+     * be added back to the Neon organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     *
+     * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteOrganizationVPCEndpoint`).
      */
     func deleteVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpointId: String) throws 
     
@@ -9847,13 +15913,24 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves details for the specified organization, including its name, plan, and configuration.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+     *
      * `GET /organizations/{org_id}` (operationId `getOrganization`).
-     * Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
      */
     func get(orgId: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve organization details
+     *
+     * Retrieves details for the specified organization, including its name, plan, and configuration.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+     *
+     * `GET /organizations/{org_id}` (operationId `getOrganization`).
      */
     func getBlocking(orgId: String) throws  -> String
     
@@ -9862,13 +15939,24 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves pending and accepted invitations for the specified organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
-     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
     func getInvitations(orgId: String) async throws  -> String
     
     /**
      * The blocking form of `getInvitations`.
+     *
+     * List organization invitations
+     *
+     * Retrieves pending and accepted invitations for the specified organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
      */
     func getInvitationsBlocking(orgId: String) throws  -> String
     
@@ -9877,13 +15965,26 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves information about the specified organization member.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
      * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
-     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     func getMember(orgId: String, memberId: String) async throws  -> String
     
     /**
      * The blocking form of `getMember`.
+     *
+     * Retrieve organization member details
+     *
+     * Retrieves information about the specified organization member.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
+     * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
      */
     func getMemberBlocking(orgId: String, memberId: String) throws  -> String
     
@@ -9892,18 +15993,41 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves a paginated list of members for the specified organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+     * - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
-     * Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
      */
     func getMembers(orgId: String, query: GetOrganizationMembersQuery?) async throws  -> String
     
     /**
      * The blocking form of `getMembers`.
+     *
+     * List organization members
+     *
+     * Retrieves a paginated list of members for the specified organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+     * - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
      */
     func getMembersBlocking(orgId: String, query: GetOrganizationMembersQuery?) throws  -> String
     
     /**
-     * Every `members` item across all pages of `getMembers`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `members` item of every page of `getMembers` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+     *
+     * List organization members
+     *
+     * Retrieves a paginated list of members for the specified organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `MemberWithUser`.
+     *
+     * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
      */
     func getMembersIter(orgId: String, query: GetOrganizationMembersQuery?)  -> NeonPager
     
@@ -9914,13 +16038,26 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * `spending_limit_cents: null` indicates that no limit is currently set.
      * Available to organization members with read access on Launch and Scale plans only.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
-     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     func getSpendingLimit(orgId: String) async throws  -> String
     
     /**
      * The blocking form of `getSpendingLimit`.
+     *
+     * Retrieve organization spending limit
+     *
+     * Returns the configured monthly spending limit for the specified organization.
+     * `spending_limit_cents: null` indicates that no limit is currently set.
+     * Available to organization members with read access on Launch and Scale plans only.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
      */
     func getSpendingLimitBlocking(orgId: String) throws  -> String
     
@@ -9929,13 +16066,30 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves the current state and configuration details of a specified VPC endpoint.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+     *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
-     * Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
      */
     func getVpcEndpointDetails(orgId: String, regionId: String, vpcEndpointId: String) async throws  -> String
     
     /**
      * The blocking form of `getVpcEndpointDetails`.
+     *
+     * Retrieve VPC endpoint details
+     *
+     * Retrieves the current state and configuration details of a specified VPC endpoint.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+     *
+     * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
      */
     func getVpcEndpointDetailsBlocking(orgId: String, regionId: String, vpcEndpointId: String) throws  -> String
     
@@ -9947,13 +16101,27 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * API keys can also be managed in the Neon Console.
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: A JSON array of `OrgApiKeysListResponseItem`.
+     *
      * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
-     * Returns a JSON array of `OrgApiKeysListResponseItem`.
      */
     func listApiKeys(orgId: String) async throws  -> String
     
     /**
      * The blocking form of `listApiKeys`.
+     *
+     * List organization API keys
+     *
+     * Retrieves the API keys for the specified organization.
+     * The response does not include API key tokens. A token is only provided when creating an API key.
+     * API keys can also be managed in the Neon Console.
+     * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: A JSON array of `OrgApiKeysListResponseItem`.
+     *
+     * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
      */
     func listApiKeysBlocking(orgId: String) throws  -> String
     
@@ -9962,8 +16130,11 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves the list of VPC endpoints for the specified Neon organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
-     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     func listVpcEndpoints(orgId: String, regionId: String) async throws  -> String
     
@@ -9972,18 +16143,39 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
-     * Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
      */
     func listVpcEndpointsAllRegions(orgId: String) async throws  -> String
     
     /**
      * The blocking form of `listVpcEndpointsAllRegions`.
+     *
+     * List VPC endpoints across all regions
+     *
+     * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
      */
     func listVpcEndpointsAllRegionsBlocking(orgId: String) throws  -> String
     
     /**
      * The blocking form of `listVpcEndpoints`.
+     *
+     * List VPC endpoints
+     *
+     * Retrieves the list of VPC endpoints for the specified Neon organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
      */
     func listVpcEndpointsBlocking(orgId: String, regionId: String) throws  -> String
     
@@ -9994,13 +16186,28 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Only organization admins can perform this action.
      * The last admin in an organization cannot be removed.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func removeMember(orgId: String, memberId: String) async throws  -> String
     
     /**
      * The blocking form of `removeMember`.
+     *
+     * Remove organization member
+     *
+     * Removes the specified member from the organization.
+     * Only organization admins can perform this action.
+     * The last admin in an organization cannot be removed.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
      */
     func removeMemberBlocking(orgId: String, memberId: String) throws  -> String
     
@@ -10013,13 +16220,30 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+     *
      * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
-     * Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
      */
     func revokeApiKey(orgId: String, keyId: Int64) async throws  -> String
     
     /**
      * The blocking form of `revokeApiKey`.
+     *
+     * Revoke organization API key
+     *
+     * Revokes the specified organization API key.
+     * An API key that is no longer needed can be revoked.
+     * This action cannot be reversed.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+     *
+     * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
      */
     func revokeApiKeyBlocking(orgId: String, keyId: Int64) throws  -> String
     
@@ -10032,13 +16256,30 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * Computes are not suspended when the limit is reached.
      * Available to organization admins on Launch and Scale plans only.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
      * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
-     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
     func setSpendingLimit(orgId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `setSpendingLimit`.
+     *
+     * Set organization spending limit
+     *
+     * Sets the monthly spending limit for the specified organization.
+     * To remove a previously configured limit, send a DELETE request to this endpoint.
+     * When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+     * Computes are not suspended when the limit is reached.
+     * Available to organization admins on Launch and Scale plans only.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
+     * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
      */
     func setSpendingLimitBlocking(orgId: String, body: String) throws  -> String
     
@@ -10047,13 +16288,26 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      *
      * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
      *
+     * - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func transferProjects(sourceOrgId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `transferProjects`.
+     *
+     * Transfer projects between organizations
+     *
+     * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+     *
+     * - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
      */
     func transferProjectsBlocking(sourceOrgId: String, body: String) throws  -> String
     
@@ -10064,13 +16318,30 @@ public protocol OrganizationsApiProtocol: AnyObject, Sendable {
      * The requested role must be valid for the organization.
      * Only organization admins can call this endpoint.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
      * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
-     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
     func updateMember(orgId: String, memberId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `updateMember`.
+     *
+     * Update role for organization member
+     *
+     * Updates the role of an existing member in the specified organization.
+     * The requested role must be valid for the organization.
+     * Only organization admins can call this endpoint.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
+     * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
      */
     func updateMemberBlocking(orgId: String, memberId: String, body: String) throws  -> String
     
@@ -10136,6 +16407,12 @@ open class OrganizationsApi: OrganizationsApiProtocol, @unchecked Sendable {
      *
      * Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
      * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
      */
 open func assignVpcEndpoint(orgId: String, regionId: String, vpcEndpointId: String, body: String)async throws   {
@@ -10156,6 +16433,18 @@ open func assignVpcEndpoint(orgId: String, regionId: String, vpcEndpointId: Stri
     
     /**
      * The blocking form of `assignVpcEndpoint`.
+     *
+     * Assign or update VPC endpoint
+     *
+     * Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
+     * `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
      */
 open func assignVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpointId: String, body: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -10179,8 +16468,11 @@ open func assignVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpoint
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+     * - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+     *
      * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
-     * Returns the JSON of `OrgApiKeyCreateResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`).
      */
 open func createApiKey(orgId: String, body: String)async throws  -> String  {
     return
@@ -10200,6 +16492,21 @@ open func createApiKey(orgId: String, body: String)async throws  -> String  {
     
     /**
      * The blocking form of `createApiKey`.
+     *
+     * Create organization API key
+     *
+     * Creates an API key for the specified organization.
+     * The `key_name` is a user-specified name for the key.
+     * Returns an `id` and `key`; the `key` is a randomly generated, 64-bit token required to access the Neon API.
+     * Store the key securely — it is only returned once.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
+     * - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+     *
+     * `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
      */
 open func createApiKeyBlocking(orgId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10220,8 +16527,11 @@ open func createApiKeyBlocking(orgId: String, body: String)throws  -> String  {
      * If they don't yet have an account, they are invited to create one, after which they become a member.
      * Each invited user receives an email notification.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
      * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
-     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
 open func createInvitations(orgId: String, body: String)async throws  -> String  {
     return
@@ -10241,6 +16551,19 @@ open func createInvitations(orgId: String, body: String)async throws  -> String 
     
     /**
      * The blocking form of `createInvitations`.
+     *
+     * Create organization invitations
+     *
+     * Creates invitations for a specific organization.
+     * If the invited user has an existing account, they automatically join as a member.
+     * If they don't yet have an account, they are invited to create one, after which they become a member.
+     * Each invited user receives an email notification.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
+     * `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
      */
 open func createInvitationsBlocking(orgId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10260,8 +16583,10 @@ open func createInvitationsBlocking(orgId: String, body: String)throws  -> Strin
      * Idempotent — removing an already-unset limit still succeeds.
      * Available to organization admins on Launch and Scale plans only.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func deleteSpendingLimit(orgId: String)async throws  -> String  {
     return
@@ -10281,6 +16606,17 @@ open func deleteSpendingLimit(orgId: String)async throws  -> String  {
     
     /**
      * The blocking form of `deleteSpendingLimit`.
+     *
+     * Remove organization spending limit
+     *
+     * Removes the configured monthly spending limit for the specified organization.
+     * Idempotent — removing an already-unset limit still succeeds.
+     * Available to organization admins on Launch and Scale plans only.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
      */
 open func deleteSpendingLimitBlocking(orgId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10298,6 +16634,11 @@ open func deleteSpendingLimitBlocking(orgId: String)throws  -> String  {
      * Deletes the VPC endpoint from the specified Neon organization.
      * If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
      * be added back to the Neon organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
      *
      * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteOrganizationVPCEndpoint`).
      */
@@ -10319,6 +16660,19 @@ open func deleteVpcEndpoint(orgId: String, regionId: String, vpcEndpointId: Stri
     
     /**
      * The blocking form of `deleteVpcEndpoint`.
+     *
+     * Delete VPC endpoint
+     *
+     * Deletes the VPC endpoint from the specified Neon organization.
+     * If you delete a VPC endpoint from a Neon organization, that VPC endpoint cannot
+     * be added back to the Neon organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     *
+     * `DELETE /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteOrganizationVPCEndpoint`).
      */
 open func deleteVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpointId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -10336,8 +16690,10 @@ open func deleteVpcEndpointBlocking(orgId: String, regionId: String, vpcEndpoint
      *
      * Retrieves details for the specified organization, including its name, plan, and configuration.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+     *
      * `GET /organizations/{org_id}` (operationId `getOrganization`).
-     * Returns the JSON of `Organization` (typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`).
      */
 open func get(orgId: String)async throws  -> String  {
     return
@@ -10357,6 +16713,15 @@ open func get(orgId: String)async throws  -> String  {
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve organization details
+     *
+     * Retrieves details for the specified organization, including its name, plan, and configuration.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+     *
+     * `GET /organizations/{org_id}` (operationId `getOrganization`).
      */
 open func getBlocking(orgId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10373,8 +16738,10 @@ open func getBlocking(orgId: String)throws  -> String  {
      *
      * Retrieves pending and accepted invitations for the specified organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
-     * Returns the JSON of `OrganizationInvitationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`).
      */
 open func getInvitations(orgId: String)async throws  -> String  {
     return
@@ -10394,6 +16761,15 @@ open func getInvitations(orgId: String)async throws  -> String  {
     
     /**
      * The blocking form of `getInvitations`.
+     *
+     * List organization invitations
+     *
+     * Retrieves pending and accepted invitations for the specified organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
      */
 open func getInvitationsBlocking(orgId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10410,8 +16786,11 @@ open func getInvitationsBlocking(orgId: String)throws  -> String  {
      *
      * Retrieves information about the specified organization member.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
      * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
-     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
 open func getMember(orgId: String, memberId: String)async throws  -> String  {
     return
@@ -10431,6 +16810,16 @@ open func getMember(orgId: String, memberId: String)async throws  -> String  {
     
     /**
      * The blocking form of `getMember`.
+     *
+     * Retrieve organization member details
+     *
+     * Retrieves information about the specified organization member.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
+     * `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
      */
 open func getMemberBlocking(orgId: String, memberId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10448,8 +16837,11 @@ open func getMemberBlocking(orgId: String, memberId: String)throws  -> String  {
      *
      * Retrieves a paginated list of members for the specified organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+     * - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
-     * Returns the JSON of `GetOrganizationMembersResponse` (typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`).
      */
 open func getMembers(orgId: String, query: GetOrganizationMembersQuery? = nil)async throws  -> String  {
     return
@@ -10469,6 +16861,16 @@ open func getMembers(orgId: String, query: GetOrganizationMembersQuery? = nil)as
     
     /**
      * The blocking form of `getMembers`.
+     *
+     * List organization members
+     *
+     * Retrieves a paginated list of members for the specified organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+     * - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
      */
 open func getMembersBlocking(orgId: String, query: GetOrganizationMembersQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10482,7 +16884,17 @@ open func getMembersBlocking(orgId: String, query: GetOrganizationMembersQuery? 
 }
     
     /**
-     * Every `members` item across all pages of `getMembers`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `members` item of every page of `getMembers` (`getOrganizationMembers`), each page fetched when the previous one is used up.
+     *
+     * List organization members
+     *
+     * Retrieves a paginated list of members for the specified organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `MemberWithUser`.
+     *
+     * `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
      */
 open func getMembersIter(orgId: String, query: GetOrganizationMembersQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -10502,8 +16914,10 @@ open func getMembersIter(orgId: String, query: GetOrganizationMembersQuery? = ni
      * `spending_limit_cents: null` indicates that no limit is currently set.
      * Available to organization members with read access on Launch and Scale plans only.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
-     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
 open func getSpendingLimit(orgId: String)async throws  -> String  {
     return
@@ -10523,6 +16937,17 @@ open func getSpendingLimit(orgId: String)async throws  -> String  {
     
     /**
      * The blocking form of `getSpendingLimit`.
+     *
+     * Retrieve organization spending limit
+     *
+     * Returns the configured monthly spending limit for the specified organization.
+     * `spending_limit_cents: null` indicates that no limit is currently set.
+     * Available to organization members with read access on Launch and Scale plans only.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
      */
 open func getSpendingLimitBlocking(orgId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10539,8 +16964,13 @@ open func getSpendingLimitBlocking(orgId: String)throws  -> String  {
      *
      * Retrieves the current state and configuration details of a specified VPC endpoint.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+     *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
-     * Returns the JSON of `VPCEndpointDetails` (typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`).
      */
 open func getVpcEndpointDetails(orgId: String, regionId: String, vpcEndpointId: String)async throws  -> String  {
     return
@@ -10560,6 +16990,18 @@ open func getVpcEndpointDetails(orgId: String, regionId: String, vpcEndpointId: 
     
     /**
      * The blocking form of `getVpcEndpointDetails`.
+     *
+     * Retrieve VPC endpoint details
+     *
+     * Retrieves the current state and configuration details of a specified VPC endpoint.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID.
+     * Azure regions are currently not supported.
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+     *
+     * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
      */
 open func getVpcEndpointDetailsBlocking(orgId: String, regionId: String, vpcEndpointId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10581,8 +17023,10 @@ open func getVpcEndpointDetailsBlocking(orgId: String, regionId: String, vpcEndp
      * API keys can also be managed in the Neon Console.
      * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: A JSON array of `OrgApiKeysListResponseItem`.
+     *
      * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
-     * Returns a JSON array of `OrgApiKeysListResponseItem`.
      */
 open func listApiKeys(orgId: String)async throws  -> String  {
     return
@@ -10602,6 +17046,18 @@ open func listApiKeys(orgId: String)async throws  -> String  {
     
     /**
      * The blocking form of `listApiKeys`.
+     *
+     * List organization API keys
+     *
+     * Retrieves the API keys for the specified organization.
+     * The response does not include API key tokens. A token is only provided when creating an API key.
+     * API keys can also be managed in the Neon Console.
+     * For more information, see [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: A JSON array of `OrgApiKeysListResponseItem`.
+     *
+     * `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
      */
 open func listApiKeysBlocking(orgId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10618,8 +17074,11 @@ open func listApiKeysBlocking(orgId: String)throws  -> String  {
      *
      * Retrieves the list of VPC endpoints for the specified Neon organization.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
-     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
 open func listVpcEndpoints(orgId: String, regionId: String)async throws  -> String  {
     return
@@ -10642,8 +17101,10 @@ open func listVpcEndpoints(orgId: String, regionId: String)async throws  -> Stri
      *
      * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+     *
      * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
-     * Returns the JSON of `VPCEndpointsWithRegionResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`).
      */
 open func listVpcEndpointsAllRegions(orgId: String)async throws  -> String  {
     return
@@ -10663,6 +17124,15 @@ open func listVpcEndpointsAllRegions(orgId: String)async throws  -> String  {
     
     /**
      * The blocking form of `listVpcEndpointsAllRegions`.
+     *
+     * List VPC endpoints across all regions
+     *
+     * Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
      */
 open func listVpcEndpointsAllRegionsBlocking(orgId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10676,6 +17146,16 @@ open func listVpcEndpointsAllRegionsBlocking(orgId: String)throws  -> String  {
     
     /**
      * The blocking form of `listVpcEndpoints`.
+     *
+     * List VPC endpoints
+     *
+     * Retrieves the list of VPC endpoints for the specified Neon organization.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter regionId: The Neon region ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
+     * `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
      */
 open func listVpcEndpointsBlocking(orgId: String, regionId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10695,8 +17175,11 @@ open func listVpcEndpointsBlocking(orgId: String, regionId: String)throws  -> St
      * Only organization admins can perform this action.
      * The last admin in an organization cannot be removed.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func removeMember(orgId: String, memberId: String)async throws  -> String  {
     return
@@ -10716,6 +17199,18 @@ open func removeMember(orgId: String, memberId: String)async throws  -> String  
     
     /**
      * The blocking form of `removeMember`.
+     *
+     * Remove organization member
+     *
+     * Removes the specified member from the organization.
+     * Only organization admins can perform this action.
+     * The last admin in an organization cannot be removed.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
      */
 open func removeMemberBlocking(orgId: String, memberId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10737,8 +17232,11 @@ open func removeMemberBlocking(orgId: String, memberId: String)throws  -> String
      * API keys can also be managed in the Neon Console.
      * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+     *
      * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
-     * Returns the JSON of `OrgApiKeyRevokeResponse` (typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`).
      */
 open func revokeApiKey(orgId: String, keyId: Int64)async throws  -> String  {
     return
@@ -10758,6 +17256,20 @@ open func revokeApiKey(orgId: String, keyId: Int64)async throws  -> String  {
     
     /**
      * The blocking form of `revokeApiKey`.
+     *
+     * Revoke organization API key
+     *
+     * Revokes the specified organization API key.
+     * An API key that is no longer needed can be revoked.
+     * This action cannot be reversed.
+     * API keys can also be managed in the Neon Console.
+     * See [Manage API keys](https://neon.com/docs/manage/api-keys/).
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter keyId: The API key ID
+     * - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+     *
+     * `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
      */
 open func revokeApiKeyBlocking(orgId: String, keyId: Int64)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10779,8 +17291,11 @@ open func revokeApiKeyBlocking(orgId: String, keyId: Int64)throws  -> String  {
      * Computes are not suspended when the limit is reached.
      * Available to organization admins on Launch and Scale plans only.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
      * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
-     * Returns the JSON of `SpendingLimitResponse` (typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`).
      */
 open func setSpendingLimit(orgId: String, body: String)async throws  -> String  {
     return
@@ -10800,6 +17315,20 @@ open func setSpendingLimit(orgId: String, body: String)async throws  -> String  
     
     /**
      * The blocking form of `setSpendingLimit`.
+     *
+     * Set organization spending limit
+     *
+     * Sets the monthly spending limit for the specified organization.
+     * To remove a previously configured limit, send a DELETE request to this endpoint.
+     * When a limit is configured, email notifications are sent at 80% and 100% of the limit.
+     * Computes are not suspended when the limit is reached.
+     * Available to organization admins on Launch and Scale plans only.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
+     * - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+     *
+     * `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
      */
 open func setSpendingLimitBlocking(orgId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10817,8 +17346,11 @@ open func setSpendingLimitBlocking(orgId: String, body: String)throws  -> String
      *
      * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
      *
+     * - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func transferProjects(sourceOrgId: String, body: String)async throws  -> String  {
     return
@@ -10838,6 +17370,16 @@ open func transferProjects(sourceOrgId: String, body: String)async throws  -> St
     
     /**
      * The blocking form of `transferProjects`.
+     *
+     * Transfer projects between organizations
+     *
+     * Transfers selected projects, identified by their IDs, from your organization to another specified organization.
+     *
+     * - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
      */
 open func transferProjectsBlocking(sourceOrgId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10857,8 +17399,12 @@ open func transferProjectsBlocking(sourceOrgId: String, body: String)throws  -> 
      * The requested role must be valid for the organization.
      * Only organization admins can call this endpoint.
      *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
      * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
-     * Returns the JSON of `Member` (typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`).
      */
 open func updateMember(orgId: String, memberId: String, body: String)async throws  -> String  {
     return
@@ -10878,6 +17424,19 @@ open func updateMember(orgId: String, memberId: String, body: String)async throw
     
     /**
      * The blocking form of `updateMember`.
+     *
+     * Update role for organization member
+     *
+     * Updates the role of an existing member in the specified organization.
+     * The requested role must be valid for the organization.
+     * Only organization admins can call this endpoint.
+     *
+     * - Parameter orgId: The Neon organization ID
+     * - Parameter memberId: The Neon organization member ID
+     * - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
+     * - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+     *
+     * `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
      */
 open func updateMemberBlocking(orgId: String, memberId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -10952,12 +17511,27 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Accepts a transfer request for the specified project, transferring it to the specified organization
      * or user. If org_id is not passed, the project will be transferred to the current user or organization account.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter requestId: The Neon project transfer request ID
+     * - Parameter body: The JSON of a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+     *
      * `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
      */
     func acceptTransferRequest(projectId: String, requestId: String, body: String?) async throws 
     
     /**
      * The blocking form of `acceptTransferRequest`.
+     *
+     * Accept a project transfer request
+     *
+     * Accepts a transfer request for the specified project, transferring it to the specified organization
+     * or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter requestId: The Neon project transfer request ID
+     * - Parameter body: The JSON of a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+     *
+     * `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
      */
     func acceptTransferRequestBlocking(projectId: String, requestId: String, body: String?) throws 
     
@@ -10966,14 +17540,48 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
      *
+     * The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+     *
+     * The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+     *
+     * The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+     *
+     * The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+     *
+     * The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+     * - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+     *
      * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
      */
     func addJwks(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `addJwks`.
+     *
+     * Add JWKS URL
+     *
+     * Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+     *
+     * The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+     *
+     * The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+     *
+     * The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+     *
+     * The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+     *
+     * The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+     * - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+     *
+     * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func addJwksBlocking(projectId: String, body: String) throws  -> String
     
@@ -10986,12 +17594,30 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * A VPC endpoint can be set as a restriction only after it is assigned to the
      * parent organization of the Neon project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
      * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
      */
     func assignVpcEndpoint(projectId: String, vpcEndpointId: String, body: String) async throws 
     
     /**
      * The blocking form of `assignVpcEndpoint`.
+     *
+     * Set VPC endpoint restriction
+     *
+     * Sets or updates a VPC endpoint restriction for a Neon project.
+     * When a VPC endpoint restriction is set, the project only accepts connections
+     * from the specified VPC.
+     * A VPC endpoint can be set as a restriction only after it is assigned to the
+     * parent organization of the Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
+     * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
      */
     func assignVpcEndpointBlocking(projectId: String, vpcEndpointId: String, body: String) throws 
     
@@ -11004,14 +17630,38 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Plan limits define how many projects you can create.
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
+     * You can specify a region and Postgres version in the request body.
+     * Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+     * For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+     *
+     * - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
+     * - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+     *
      * `POST /projects` (operationId `createProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
      */
     func create(body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create project
+     *
+     * Creates a Neon project within an organization.
+     * If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+     * If using an org API key, `org_id` is automatically inferred from the key.
+     * Plan limits define how many projects you can create.
+     * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * You can specify a region and Postgres version in the request body.
+     * Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+     * For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+     *
+     * - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
+     * - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+     *
+     * `POST /projects` (operationId `createProject`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createBlocking(body: String) throws  -> String
     
@@ -11023,13 +17673,29 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * or uses the Neon Console claim link.
      * The optional `ru` parameter redirects the recipient after acceptance.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+     * - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
-     * Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
      */
     func createTransferRequest(projectId: String, body: String?) async throws  -> String
     
     /**
      * The blocking form of `createTransferRequest`.
+     *
+     * Create a project transfer request
+     *
+     * Creates a transfer request for the specified project. The request expires after a set period.
+     * To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+     * or uses the Neon Console claim link.
+     * The optional `ru` parameter redirects the recipient after acceptance.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+     * - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
      */
     func createTransferRequestBlocking(projectId: String, body: String?) throws  -> String
     
@@ -11040,13 +17706,26 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}` (operationId `deleteProject`).
-     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     func delete(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete project
+     *
+     * Deletes the specified project and all its endpoints, branches, databases, and users.
+     * Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+     * To list recoverable projects, use `GET /projects?recoverable=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}` (operationId `deleteProject`).
      */
     func deleteBlocking(projectId: String) throws  -> String
     
@@ -11056,13 +17735,27 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Removes the specified JWKS URL from the project.
      * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter jwksId: The JWKS ID
+     * - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+     *
      * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
-     * Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
      */
     func deleteJwks(projectId: String, jwksId: String) async throws  -> String
     
     /**
      * The blocking form of `deleteJwks`.
+     *
+     * Delete JWKS URL
+     *
+     * Removes the specified JWKS URL from the project.
+     * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter jwksId: The JWKS ID
+     * - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
      */
     func deleteJwksBlocking(projectId: String, jwksId: String) throws  -> String
     
@@ -11071,12 +17764,24 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Removes the specified VPC endpoint restriction from a Neon project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     *
      * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteProjectVPCEndpoint`).
      */
     func deleteVpcEndpoint(projectId: String, vpcEndpointId: String) async throws 
     
     /**
      * The blocking form of `deleteVpcEndpoint`.
+     *
+     * Delete VPC endpoint restriction
+     *
+     * Removes the specified VPC endpoint restriction from a Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     *
+     * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteProjectVPCEndpoint`).
      */
     func deleteVpcEndpointBlocking(projectId: String, vpcEndpointId: String) throws 
     
@@ -11086,8 +17791,10 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Retrieves information about the specified project.
      * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
      * `GET /projects/{project_id}` (operationId `getProject`).
-     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
     func get(projectId: String) async throws  -> String
     
@@ -11097,13 +17804,31 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Analyzes the database for security and performance issues.
      * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
      *
+     * Requires read access to the project and Data API enabled.
+     *
+     * - Parameter projectId: Neon project ID
+     * - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
+     * - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
-     * Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
      */
     func getAdvisorSecurityIssues(projectId: String, query: GetProjectAdvisorSecurityIssuesQuery?) async throws  -> String
     
     /**
      * The blocking form of `getAdvisorSecurityIssues`.
+     *
+     * Get advisor issues
+     *
+     * Analyzes the database for security and performance issues.
+     * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+     *
+     * Requires read access to the project and Data API enabled.
+     *
+     * - Parameter projectId: Neon project ID
+     * - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
+     * - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
      */
     func getAdvisorSecurityIssuesBlocking(projectId: String, query: GetProjectAdvisorSecurityIssuesQuery?) throws  -> String
     
@@ -11116,18 +17841,43 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Use this list to determine which libraries can be enabled in the project's
      * `settings.preload_libraries` configuration.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+     *
      * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
-     * Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
      */
     func getAvailablePreloadLibraries(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `getAvailablePreloadLibraries`.
+     *
+     * List available shared preload libraries
+     *
+     * Returns the shared preload libraries available for the specified project's Postgres version.
+     * Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+     * setting and a compute restart to activate.
+     * Use this list to determine which libraries can be enabled in the project's
+     * `settings.preload_libraries` configuration.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+     *
+     * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
      */
     func getAvailablePreloadLibrariesBlocking(projectId: String) throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve project details
+     *
+     * Retrieves information about the specified project.
+     * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}` (operationId `getProject`).
      */
     func getBlocking(projectId: String) throws  -> String
     
@@ -11137,13 +17887,31 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Retrieves a connection URI for the specified database.
      * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter databaseName: The database name
+     * - Parameter roleName: The role name
+     * - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
+     * - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
-     * Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
      */
     func getConnectionUri(projectId: String, databaseName: String, roleName: String, query: GetConnectionUriQuery?) async throws  -> String
     
     /**
      * The blocking form of `getConnectionUri`.
+     *
+     * Retrieve connection URI
+     *
+     * Retrieves a connection URI for the specified database.
+     * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter databaseName: The database name
+     * - Parameter roleName: The role name
+     * - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
+     * - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
      */
     func getConnectionUriBlocking(projectId: String, databaseName: String, roleName: String, query: GetConnectionUriQuery?) throws  -> String
     
@@ -11152,13 +17920,24 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
-     * Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
      */
     func getJwks(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `getJwks`.
+     *
+     * List JWKS URLs
+     *
+     * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
      */
     func getJwksBlocking(projectId: String) throws  -> String
     
@@ -11167,18 +17946,44 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Grants project access to the account associated with the specified email address.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
      * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
-     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     func grantPermission(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `grantPermission`.
+     *
+     * Grant project access
+     *
+     * Grants project access to the account associated with the specified email address.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
+     * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
      */
     func grantPermissionBlocking(projectId: String, body: String) throws  -> String
     
     /**
-     * Every `projects` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+     *
+     * List projects
+     *
+     * Retrieves a list of projects for the specified organization.
+     * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+     * If using an org API key, `org_id` is automatically inferred from the key.
+     * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+     * and [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectListItem`.
+     *
+     * `GET /projects` (operationId `listProjects`).
      */
     func iter(query: ListProjectsQuery?)  -> NeonPager
     
@@ -11191,13 +17996,28 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
      * and [Manage projects](https://neon.com/docs/manage/projects/).
      *
+     * - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+     * - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+     *
      * `GET /projects` (operationId `listProjects`).
-     * Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
      */
     func list(query: ListProjectsQuery?) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List projects
+     *
+     * Retrieves a list of projects for the specified organization.
+     * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+     * If using an org API key, `org_id` is automatically inferred from the key.
+     * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+     * and [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+     * - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+     *
+     * `GET /projects` (operationId `listProjects`).
      */
     func listBlocking(query: ListProjectsQuery?) throws  -> String
     
@@ -11209,18 +18029,47 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * or the caller has no access. Callers with VIEWER or EDITOR see members with
      * effective project access. Callers with ADMIN also see unassigned org members.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+     *
      * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
-     * Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
      */
     func listMembers(projectId: String, query: ListProjectMembersQuery?) async throws  -> String
     
     /**
      * The blocking form of `listMembers`.
+     *
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
      */
     func listMembersBlocking(projectId: String, query: ListProjectMembersQuery?) throws  -> String
     
     /**
-     * Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `project_members` item of every page of `listMembers` (`listProjectMembers`), each page fetched when the previous one is used up.
+     *
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectMember`.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
      */
     func listMembersIter(projectId: String, query: ListProjectMembersQuery?)  -> NeonPager
     
@@ -11229,13 +18078,24 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+     *
      * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
-     * Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
      */
     func listPermissions(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `listPermissions`.
+     *
+     * List project access
+     *
+     * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+     *
+     * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
      */
     func listPermissionsBlocking(projectId: String) throws  -> String
     
@@ -11245,18 +18105,40 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Retrieves a list of projects shared with your Neon account.
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
+     * - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+     * - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+     *
      * `GET /projects/shared` (operationId `listSharedProjects`).
-     * Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
      */
     func listShared(query: ListSharedProjectsQuery?) async throws  -> String
     
     /**
      * The blocking form of `listShared`.
+     *
+     * List shared projects
+     *
+     * Retrieves a list of projects shared with your Neon account.
+     * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+     * - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+     *
+     * `GET /projects/shared` (operationId `listSharedProjects`).
      */
     func listSharedBlocking(query: ListSharedProjectsQuery?) throws  -> String
     
     /**
-     * Every `projects` item across all pages of `listShared`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `listShared` (`listSharedProjects`), each page fetched when the previous one is used up.
+     *
+     * List shared projects
+     *
+     * Retrieves a list of projects shared with your Neon account.
+     * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectListItem`.
+     *
+     * `GET /projects/shared` (operationId `listSharedProjects`).
      */
     func listSharedIter(query: ListSharedProjectsQuery?)  -> NeonPager
     
@@ -11265,13 +18147,24 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Lists VPC endpoint restrictions for the specified Neon project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
-     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
     func listVpcEndpoints(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `listVpcEndpoints`.
+     *
+     * List VPC endpoint restrictions
+     *
+     * Lists VPC endpoint restrictions for the specified Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
      */
     func listVpcEndpointsBlocking(projectId: String) throws  -> String
     
@@ -11283,13 +18176,27 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Some integrations require manual reconfiguration after recovery.
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
-     * Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
      */
     func recover(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `recover`.
+     *
+     * Recover a deleted project
+     *
+     * Recovers a deleted project within the 7-day deletion recovery period.
+     * Restores branches, endpoints, settings, and connection strings.
+     * Some integrations require manual reconfiguration after recovery.
+     * To list recoverable projects, use `GET /projects?recoverable=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
      */
     func recoverBlocking(projectId: String) throws  -> String
     
@@ -11300,13 +18207,30 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * default project permission still applies. Self-DELETE requires
      * `confirm_self_lockout=true` when effective manage access would be lost.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
-     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
      */
     func removeMemberRole(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery?) async throws  -> String
     
     /**
      * The blocking form of `removeMemberRole`.
+     *
+     * Remove an org member's role on a project
+     *
+     * Idempotently removes the explicit project grant. The member's organization-role
+     * default project permission still applies. Self-DELETE requires
+     * `confirm_self_lockout=true` when effective manage access would be lost.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
      */
     func removeMemberRoleBlocking(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery?) throws  -> String
     
@@ -11315,13 +18239,26 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      *
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter permissionId: The `permission_id` parameter.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
      * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
-     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
     func revokePermission(projectId: String, permissionId: String) async throws  -> String
     
     /**
      * The blocking form of `revokePermission`.
+     *
+     * Revoke project access
+     *
+     * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter permissionId: The `permission_id` parameter.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
      */
     func revokePermissionBlocking(projectId: String, permissionId: String) throws  -> String
     
@@ -11331,13 +18268,31 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Idempotently sets or updates the explicit project grant of the specified org member.
      * Self-demotion requires `confirm_self_demotion=true`.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
+     * - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
      * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
-     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
      */
     func setMemberRole(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery?) async throws  -> String
     
     /**
      * The blocking form of `setMemberRole`.
+     *
+     * Set an org member's role on a project
+     *
+     * Idempotently sets or updates the explicit project grant of the specified org member.
+     * Self-demotion requires `confirm_self_demotion=true`.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
+     * - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
+     * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
      */
     func setMemberRoleBlocking(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery?) throws  -> String
     
@@ -11347,14 +18302,29 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
      * Updates the specified project.
      * Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
+     * - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}` (operationId `updateProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
      */
     func update(projectId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update project
+     *
+     * Updates the specified project.
+     * Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
+     * - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}` (operationId `updateProject`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func updateBlocking(projectId: String, body: String) throws  -> String
     
@@ -11421,6 +18391,10 @@ open class ProjectsApi: ProjectsApiProtocol, @unchecked Sendable {
      * Accepts a transfer request for the specified project, transferring it to the specified organization
      * or user. If org_id is not passed, the project will be transferred to the current user or organization account.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter requestId: The Neon project transfer request ID
+     * - Parameter body: The JSON of a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+     *
      * `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
      */
 open func acceptTransferRequest(projectId: String, requestId: String, body: String? = nil)async throws   {
@@ -11441,6 +18415,17 @@ open func acceptTransferRequest(projectId: String, requestId: String, body: Stri
     
     /**
      * The blocking form of `acceptTransferRequest`.
+     *
+     * Accept a project transfer request
+     *
+     * Accepts a transfer request for the specified project, transferring it to the specified organization
+     * or user. If org_id is not passed, the project will be transferred to the current user or organization account.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter requestId: The Neon project transfer request ID
+     * - Parameter body: The JSON of a `AcceptProjectTransferRequestRequest` (optional). Fields: `org_id`.
+     *
+     * `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
      */
 open func acceptTransferRequestBlocking(projectId: String, requestId: String, body: String? = nil)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -11458,9 +18443,22 @@ open func acceptTransferRequestBlocking(projectId: String, requestId: String, bo
      *
      * Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
      *
+     * The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+     *
+     * The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+     *
+     * The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+     *
+     * The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+     *
+     * The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+     * - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+     *
      * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `JWKSCreationOperation` (typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`).
      */
 open func addJwks(projectId: String, body: String)async throws  -> String  {
     return
@@ -11480,6 +18478,27 @@ open func addJwks(projectId: String, body: String)async throws  -> String  {
     
     /**
      * The blocking form of `addJwks`.
+     *
+     * Add JWKS URL
+     *
+     * Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
+     *
+     * The URL must be a valid HTTPS URL that returns a JSON Web Key Set.
+     *
+     * The `provider_name` field allows you to specify which authentication provider you're using (e.g., Clerk, Auth0, AWS Cognito).
+     *
+     * The `branch_id` scopes the JWKS URL to specific branches; if not specified, it applies to all branches.
+     *
+     * The `role_names` scopes the URL to specific roles; if not specified, default roles are used (`authenticator`, `authenticated`, `anonymous`).
+     *
+     * The `jwt_audience` specifies which `aud` values are accepted in JWTs.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
+     * - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+     *
+     * `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func addJwksBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11501,6 +18520,10 @@ open func addJwksBlocking(projectId: String, body: String)throws  -> String  {
      * A VPC endpoint can be set as a restriction only after it is assigned to the
      * parent organization of the Neon project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
      * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
      */
 open func assignVpcEndpoint(projectId: String, vpcEndpointId: String, body: String)async throws   {
@@ -11521,6 +18544,20 @@ open func assignVpcEndpoint(projectId: String, vpcEndpointId: String, body: Stri
     
     /**
      * The blocking form of `assignVpcEndpoint`.
+     *
+     * Set VPC endpoint restriction
+     *
+     * Sets or updates a VPC endpoint restriction for a Neon project.
+     * When a VPC endpoint restriction is set, the project only accepts connections
+     * from the specified VPC.
+     * A VPC endpoint can be set as a restriction only after it is assigned to the
+     * parent organization of the Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     * - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
+     *
+     * `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
      */
 open func assignVpcEndpointBlocking(projectId: String, vpcEndpointId: String, body: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -11542,9 +18579,15 @@ open func assignVpcEndpointBlocking(projectId: String, vpcEndpointId: String, bo
      * Plan limits define how many projects you can create.
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
+     * You can specify a region and Postgres version in the request body.
+     * Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+     * For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+     *
+     * - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
+     * - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+     *
      * `POST /projects` (operationId `createProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreatedProjectResponse` (typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`).
      */
 open func create(body: String)async throws  -> String  {
     return
@@ -11564,6 +18607,24 @@ open func create(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `create`.
+     *
+     * Create project
+     *
+     * Creates a Neon project within an organization.
+     * If using a personal API key, include the `org_id` parameter to specify which organization to create the project in.
+     * If using an org API key, `org_id` is automatically inferred from the key.
+     * Plan limits define how many projects you can create.
+     * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * You can specify a region and Postgres version in the request body.
+     * Neon currently supports PostgreSQL 14, 15, 16, 17, and 18.
+     * For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
+     *
+     * - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
+     * - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+     *
+     * `POST /projects` (operationId `createProject`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11583,8 +18644,11 @@ open func createBlocking(body: String)throws  -> String  {
      * or uses the Neon Console claim link.
      * The optional `ru` parameter redirects the recipient after acceptance.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+     * - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
-     * Returns the JSON of `ProjectTransferRequestResponse` (typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`).
      */
 open func createTransferRequest(projectId: String, body: String? = nil)async throws  -> String  {
     return
@@ -11604,6 +18668,19 @@ open func createTransferRequest(projectId: String, body: String? = nil)async thr
     
     /**
      * The blocking form of `createTransferRequest`.
+     *
+     * Create a project transfer request
+     *
+     * Creates a transfer request for the specified project. The request expires after a set period.
+     * To accept the request, the recipient calls `PUT /projects/{project_id}/transfer_requests/{request_id}`
+     * or uses the Neon Console claim link.
+     * The optional `ru` parameter redirects the recipient after acceptance.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
+     * - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
      */
 open func createTransferRequestBlocking(projectId: String, body: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11623,8 +18700,10 @@ open func createTransferRequestBlocking(projectId: String, body: String? = nil)t
      * Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}` (operationId `deleteProject`).
-     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
 open func delete(projectId: String)async throws  -> String  {
     return
@@ -11644,6 +18723,17 @@ open func delete(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete project
+     *
+     * Deletes the specified project and all its endpoints, branches, databases, and users.
+     * Deleted projects can be recovered within 7 days using `POST /projects/{project_id}/recover`.
+     * To list recoverable projects, use `GET /projects?recoverable=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}` (operationId `deleteProject`).
      */
 open func deleteBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11661,8 +18751,11 @@ open func deleteBlocking(projectId: String)throws  -> String  {
      * Removes the specified JWKS URL from the project.
      * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter jwksId: The JWKS ID
+     * - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+     *
      * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
-     * Returns the JSON of `JWKS` (typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`).
      */
 open func deleteJwks(projectId: String, jwksId: String)async throws  -> String  {
     return
@@ -11682,6 +18775,17 @@ open func deleteJwks(projectId: String, jwksId: String)async throws  -> String  
     
     /**
      * The blocking form of `deleteJwks`.
+     *
+     * Delete JWKS URL
+     *
+     * Removes the specified JWKS URL from the project.
+     * JWTs signed by keys from the removed URL can no longer authenticate to the project's endpoints.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter jwksId: The JWKS ID
+     * - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
      */
 open func deleteJwksBlocking(projectId: String, jwksId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11698,6 +18802,9 @@ open func deleteJwksBlocking(projectId: String, jwksId: String)throws  -> String
      * Delete VPC endpoint restriction
      *
      * Removes the specified VPC endpoint restriction from a Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
      *
      * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteProjectVPCEndpoint`).
      */
@@ -11719,6 +18826,15 @@ open func deleteVpcEndpoint(projectId: String, vpcEndpointId: String)async throw
     
     /**
      * The blocking form of `deleteVpcEndpoint`.
+     *
+     * Delete VPC endpoint restriction
+     *
+     * Removes the specified VPC endpoint restriction from a Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter vpcEndpointId: The VPC endpoint ID
+     *
+     * `DELETE /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `deleteProjectVPCEndpoint`).
      */
 open func deleteVpcEndpointBlocking(projectId: String, vpcEndpointId: String)throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -11736,8 +18852,10 @@ open func deleteVpcEndpointBlocking(projectId: String, vpcEndpointId: String)thr
      * Retrieves information about the specified project.
      * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
      * `GET /projects/{project_id}` (operationId `getProject`).
-     * Returns the JSON of `ProjectResponse` (typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`).
      */
 open func get(projectId: String)async throws  -> String  {
     return
@@ -11761,8 +18879,13 @@ open func get(projectId: String)async throws  -> String  {
      * Analyzes the database for security and performance issues.
      * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
      *
+     * Requires read access to the project and Data API enabled.
+     *
+     * - Parameter projectId: Neon project ID
+     * - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
+     * - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
-     * Returns the JSON of `GetProjectAdvisorSecurityIssuesResponse` (typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`).
      */
 open func getAdvisorSecurityIssues(projectId: String, query: GetProjectAdvisorSecurityIssuesQuery? = nil)async throws  -> String  {
     return
@@ -11782,6 +18905,19 @@ open func getAdvisorSecurityIssues(projectId: String, query: GetProjectAdvisorSe
     
     /**
      * The blocking form of `getAdvisorSecurityIssues`.
+     *
+     * Get advisor issues
+     *
+     * Analyzes the database for security and performance issues.
+     * Returns a list of issues categorized by severity (ERROR, WARN, INFO).
+     *
+     * Requires read access to the project and Data API enabled.
+     *
+     * - Parameter projectId: Neon project ID
+     * - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
+     * - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
      */
 open func getAdvisorSecurityIssuesBlocking(projectId: String, query: GetProjectAdvisorSecurityIssuesQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11803,8 +18939,10 @@ open func getAdvisorSecurityIssuesBlocking(projectId: String, query: GetProjectA
      * Use this list to determine which libraries can be enabled in the project's
      * `settings.preload_libraries` configuration.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+     *
      * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
-     * Returns the JSON of `AvailablePreloadLibraries` (typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`).
      */
 open func getAvailablePreloadLibraries(projectId: String)async throws  -> String  {
     return
@@ -11824,6 +18962,19 @@ open func getAvailablePreloadLibraries(projectId: String)async throws  -> String
     
     /**
      * The blocking form of `getAvailablePreloadLibraries`.
+     *
+     * List available shared preload libraries
+     *
+     * Returns the shared preload libraries available for the specified project's Postgres version.
+     * Shared preload libraries are Postgres extensions that require the `shared_preload_libraries`
+     * setting and a compute restart to activate.
+     * Use this list to determine which libraries can be enabled in the project's
+     * `settings.preload_libraries` configuration.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+     *
+     * `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
      */
 open func getAvailablePreloadLibrariesBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11837,6 +18988,16 @@ open func getAvailablePreloadLibrariesBlocking(projectId: String)throws  -> Stri
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve project details
+     *
+     * Retrieves information about the specified project.
+     * Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}` (operationId `getProject`).
      */
 open func getBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11854,8 +19015,13 @@ open func getBlocking(projectId: String)throws  -> String  {
      * Retrieves a connection URI for the specified database.
      * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter databaseName: The database name
+     * - Parameter roleName: The role name
+     * - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
+     * - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
-     * Returns the JSON of `ConnectionURIResponse` (typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`).
      */
 open func getConnectionUri(projectId: String, databaseName: String, roleName: String, query: GetConnectionUriQuery? = nil)async throws  -> String  {
     return
@@ -11875,6 +19041,19 @@ open func getConnectionUri(projectId: String, databaseName: String, roleName: St
     
     /**
      * The blocking form of `getConnectionUri`.
+     *
+     * Retrieve connection URI
+     *
+     * Retrieves a connection URI for the specified database.
+     * The URI uses the standard PostgreSQL connection string format. Set `pooled=true` to include the `-pooler` suffix for a connection pooler URI.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter databaseName: The database name
+     * - Parameter roleName: The role name
+     * - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
+     * - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
      */
 open func getConnectionUriBlocking(projectId: String, databaseName: String, roleName: String, query: GetConnectionUriQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11894,8 +19073,10 @@ open func getConnectionUriBlocking(projectId: String, databaseName: String, role
      *
      * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
-     * Returns the JSON of `ProjectJWKSResponse` (typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`).
      */
 open func getJwks(projectId: String)async throws  -> String  {
     return
@@ -11915,6 +19096,15 @@ open func getJwks(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `getJwks`.
+     *
+     * List JWKS URLs
+     *
+     * Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
      */
 open func getJwksBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11931,8 +19121,11 @@ open func getJwksBlocking(projectId: String)throws  -> String  {
      *
      * Grants project access to the account associated with the specified email address.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
      * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
-     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
 open func grantPermission(projectId: String, body: String)async throws  -> String  {
     return
@@ -11952,6 +19145,16 @@ open func grantPermission(projectId: String, body: String)async throws  -> Strin
     
     /**
      * The blocking form of `grantPermission`.
+     *
+     * Grant project access
+     *
+     * Grants project access to the account associated with the specified email address.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
+     * `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
      */
 open func grantPermissionBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -11965,7 +19168,20 @@ open func grantPermissionBlocking(projectId: String, body: String)throws  -> Str
 }
     
     /**
-     * Every `projects` item across all pages of `list`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `list` (`listProjects`), each page fetched when the previous one is used up.
+     *
+     * List projects
+     *
+     * Retrieves a list of projects for the specified organization.
+     * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+     * If using an org API key, `org_id` is automatically inferred from the key.
+     * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+     * and [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectListItem`.
+     *
+     * `GET /projects` (operationId `listProjects`).
      */
 open func iter(query: ListProjectsQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -11986,8 +19202,10 @@ open func iter(query: ListProjectsQuery? = nil) -> NeonPager  {
      * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
      * and [Manage projects](https://neon.com/docs/manage/projects/).
      *
+     * - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+     * - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+     *
      * `GET /projects` (operationId `listProjects`).
-     * Returns the JSON of `ListProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`).
      */
 open func list(query: ListProjectsQuery? = nil)async throws  -> String  {
     return
@@ -12007,6 +19225,19 @@ open func list(query: ListProjectsQuery? = nil)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List projects
+     *
+     * Retrieves a list of projects for the specified organization.
+     * If using a personal API key, include the `org_id` parameter to specify which organization to work with.
+     * If using an org API key, `org_id` is automatically inferred from the key.
+     * For more information, see [Manage organizations using the Neon API](https://neon.com/docs/manage/orgs-api)
+     * and [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
+     * - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+     *
+     * `GET /projects` (operationId `listProjects`).
      */
 open func listBlocking(query: ListProjectsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12026,8 +19257,11 @@ open func listBlocking(query: ListProjectsQuery? = nil)throws  -> String  {
      * or the caller has no access. Callers with VIEWER or EDITOR see members with
      * effective project access. Callers with ADMIN also see unassigned org members.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+     *
      * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
-     * Returns the JSON of `ProjectMembers` (typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`).
      */
 open func listMembers(projectId: String, query: ListProjectMembersQuery? = nil)async throws  -> String  {
     return
@@ -12047,6 +19281,19 @@ open func listMembers(projectId: String, query: ListProjectMembersQuery? = nil)a
     
     /**
      * The blocking form of `listMembers`.
+     *
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+     * - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
      */
 open func listMembersBlocking(projectId: String, query: ListProjectMembersQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12060,7 +19307,20 @@ open func listMembersBlocking(projectId: String, query: ListProjectMembersQuery?
 }
     
     /**
-     * Every `project_members` item across all pages of `listMembers`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `project_members` item of every page of `listMembers` (`listProjectMembers`), each page fetched when the previous one is used up.
+     *
+     * List org members and their project roles
+     *
+     * Lists organization members and their per-project roles for an org-owned project.
+     * Returns 404 when the project is not org-owned, per-project role management is disabled,
+     * or the caller has no access. Callers with VIEWER or EDITOR see members with
+     * effective project access. Callers with ADMIN also see unassigned org members.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectMember`.
+     *
+     * `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
      */
 open func listMembersIter(projectId: String, query: ListProjectMembersQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -12078,8 +19338,10 @@ open func listMembersIter(projectId: String, query: ListProjectMembersQuery? = n
      *
      * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+     *
      * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
-     * Returns the JSON of `ProjectPermissions` (typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`).
      */
 open func listPermissions(projectId: String)async throws  -> String  {
     return
@@ -12099,6 +19361,15 @@ open func listPermissions(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `listPermissions`.
+     *
+     * List project access
+     *
+     * Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+     *
+     * `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
      */
 open func listPermissionsBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12116,8 +19387,10 @@ open func listPermissionsBlocking(projectId: String)throws  -> String  {
      * Retrieves a list of projects shared with your Neon account.
      * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
      *
+     * - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+     * - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+     *
      * `GET /projects/shared` (operationId `listSharedProjects`).
-     * Returns the JSON of `ListSharedProjectsResponse` (typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`).
      */
 open func listShared(query: ListSharedProjectsQuery? = nil)async throws  -> String  {
     return
@@ -12137,6 +19410,16 @@ open func listShared(query: ListSharedProjectsQuery? = nil)async throws  -> Stri
     
     /**
      * The blocking form of `listShared`.
+     *
+     * List shared projects
+     *
+     * Retrieves a list of projects shared with your Neon account.
+     * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+     * - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+     *
+     * `GET /projects/shared` (operationId `listSharedProjects`).
      */
 open func listSharedBlocking(query: ListSharedProjectsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12149,7 +19432,17 @@ open func listSharedBlocking(query: ListSharedProjectsQuery? = nil)throws  -> St
 }
     
     /**
-     * Every `projects` item across all pages of `listShared`, as a pager (`nextPage()`, `collectAll()`).
+     * Every `projects` item of every page of `listShared` (`listSharedProjects`), each page fetched when the previous one is used up.
+     *
+     * List shared projects
+     *
+     * Retrieves a list of projects shared with your Neon account.
+     * For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
+     *
+     * - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
+     * - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectListItem`.
+     *
+     * `GET /projects/shared` (operationId `listSharedProjects`).
      */
 open func listSharedIter(query: ListSharedProjectsQuery? = nil) -> NeonPager  {
     return try!  FfiConverterTypeNeonPager_lift(try! rustCall() {
@@ -12166,8 +19459,10 @@ open func listSharedIter(query: ListSharedProjectsQuery? = nil) -> NeonPager  {
      *
      * Lists VPC endpoint restrictions for the specified Neon project.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
-     * Returns the JSON of `VPCEndpointsResponse` (typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`).
      */
 open func listVpcEndpoints(projectId: String)async throws  -> String  {
     return
@@ -12187,6 +19482,15 @@ open func listVpcEndpoints(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `listVpcEndpoints`.
+     *
+     * List VPC endpoint restrictions
+     *
+     * Lists VPC endpoint restrictions for the specified Neon project.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
      */
 open func listVpcEndpointsBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12206,8 +19510,10 @@ open func listVpcEndpointsBlocking(projectId: String)throws  -> String  {
      * Some integrations require manual reconfiguration after recovery.
      * To list recoverable projects, use `GET /projects?recoverable=true`.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
-     * Returns the JSON of `ProjectRecoverResponse` (typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`).
      */
 open func recover(projectId: String)async throws  -> String  {
     return
@@ -12227,6 +19533,18 @@ open func recover(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `recover`.
+     *
+     * Recover a deleted project
+     *
+     * Recovers a deleted project within the 7-day deletion recovery period.
+     * Restores branches, endpoints, settings, and connection strings.
+     * Some integrations require manual reconfiguration after recovery.
+     * To list recoverable projects, use `GET /projects?recoverable=true`.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/recover` (operationId `recoverProject`).
      */
 open func recoverBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12245,8 +19563,12 @@ open func recoverBlocking(projectId: String)throws  -> String  {
      * default project permission still applies. Self-DELETE requires
      * `confirm_self_lockout=true` when effective manage access would be lost.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
-     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
      */
 open func removeMemberRole(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery? = nil)async throws  -> String  {
     return
@@ -12266,6 +19588,19 @@ open func removeMemberRole(projectId: String, memberId: String, query: RemovePro
     
     /**
      * The blocking form of `removeMemberRole`.
+     *
+     * Remove an org member's role on a project
+     *
+     * Idempotently removes the explicit project grant. The member's organization-role
+     * default project permission still applies. Self-DELETE requires
+     * `confirm_self_lockout=true` when effective manage access would be lost.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
      */
 open func removeMemberRoleBlocking(projectId: String, memberId: String, query: RemoveProjectMemberRoleQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12284,8 +19619,11 @@ open func removeMemberRoleBlocking(projectId: String, memberId: String, query: R
      *
      * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter permissionId: The `permission_id` parameter.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
      * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
-     * Returns the JSON of `ProjectPermission` (typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`).
      */
 open func revokePermission(projectId: String, permissionId: String)async throws  -> String  {
     return
@@ -12305,6 +19643,16 @@ open func revokePermission(projectId: String, permissionId: String)async throws 
     
     /**
      * The blocking form of `revokePermission`.
+     *
+     * Revoke project access
+     *
+     * Revokes project access from the user associated with the specified permission `id`. You can retrieve a user's permission `id` by listing project access.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter permissionId: The `permission_id` parameter.
+     * - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
      */
 open func revokePermissionBlocking(projectId: String, permissionId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12323,8 +19671,13 @@ open func revokePermissionBlocking(projectId: String, permissionId: String)throw
      * Idempotently sets or updates the explicit project grant of the specified org member.
      * Self-demotion requires `confirm_self_demotion=true`.
      *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
+     * - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
      * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
-     * Returns the JSON of `ProjectMemberRoleResponse` (typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`).
      */
 open func setMemberRole(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery? = nil)async throws  -> String  {
     return
@@ -12344,6 +19697,19 @@ open func setMemberRole(projectId: String, memberId: String, body: String, query
     
     /**
      * The blocking form of `setMemberRole`.
+     *
+     * Set an org member's role on a project
+     *
+     * Idempotently sets or updates the explicit project grant of the specified org member.
+     * Self-demotion requires `confirm_self_demotion=true`.
+     *
+     * - Parameter projectId: The `project_id` parameter.
+     * - Parameter memberId: The `member_id` parameter.
+     * - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
+     * - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
+     * - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+     *
+     * `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
      */
 open func setMemberRoleBlocking(projectId: String, memberId: String, body: String, query: SetProjectMemberRoleQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12364,9 +19730,12 @@ open func setMemberRoleBlocking(projectId: String, memberId: String, body: Strin
      * Updates the specified project.
      * Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
+     * - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}` (operationId `updateProject`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `UpdateProjectResponse` (typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`).
      */
 open func update(projectId: String, body: String)async throws  -> String  {
     return
@@ -12386,6 +19755,18 @@ open func update(projectId: String, body: String)async throws  -> String  {
     
     /**
      * The blocking form of `update`.
+     *
+     * Update project
+     *
+     * Updates the specified project.
+     * Configurable properties include the project name, default compute settings, history retention period, and IP allowlist.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
+     * - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}` (operationId `updateProject`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func updateBlocking(projectId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12458,13 +19839,30 @@ public protocol RegionsApiProtocol: AnyObject, Sendable {
      *
      * Lists supported Neon regions.
      *
+     * **Note:** Not all regions are available to all organizations. Pass the `org_id`
+     * parameter to get an accurate list of regions available to your organization.
+     *
+     * - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
+     * - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+     *
      * `GET /regions` (operationId `getActiveRegions`).
-     * Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
      */
     func listActive(query: GetActiveRegionsQuery?) async throws  -> String
     
     /**
      * The blocking form of `listActive`.
+     *
+     * List supported regions
+     *
+     * Lists supported Neon regions.
+     *
+     * **Note:** Not all regions are available to all organizations. Pass the `org_id`
+     * parameter to get an accurate list of regions available to your organization.
+     *
+     * - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
+     * - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+     *
+     * `GET /regions` (operationId `getActiveRegions`).
      */
     func listActiveBlocking(query: GetActiveRegionsQuery?) throws  -> String
     
@@ -12530,8 +19928,13 @@ open class RegionsApi: RegionsApiProtocol, @unchecked Sendable {
      *
      * Lists supported Neon regions.
      *
+     * **Note:** Not all regions are available to all organizations. Pass the `org_id`
+     * parameter to get an accurate list of regions available to your organization.
+     *
+     * - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
+     * - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+     *
      * `GET /regions` (operationId `getActiveRegions`).
-     * Returns the JSON of `ActiveRegionsResponse` (typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`).
      */
 open func listActive(query: GetActiveRegionsQuery? = nil)async throws  -> String  {
     return
@@ -12551,6 +19954,18 @@ open func listActive(query: GetActiveRegionsQuery? = nil)async throws  -> String
     
     /**
      * The blocking form of `listActive`.
+     *
+     * List supported regions
+     *
+     * Lists supported Neon regions.
+     *
+     * **Note:** Not all regions are available to all organizations. Pass the `org_id`
+     * parameter to get an accurate list of regions available to your organization.
+     *
+     * - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
+     * - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+     *
+     * `GET /regions` (operationId `getActiveRegions`).
      */
 open func listActiveBlocking(query: GetActiveRegionsQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12623,14 +20038,37 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * Creates a Postgres role in the specified branch.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * Connections established to the active compute endpoint will be dropped.
+     * If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     func create(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create role
+     *
+     * Creates a Postgres role in the specified branch.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * Connections established to the active compute endpoint will be dropped.
+     * If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -12640,14 +20078,31 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * Deletes the specified Postgres role from the branch.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     func delete(projectId: String, branchId: String, roleName: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete role
+     *
+     * Deletes the specified Postgres role from the branch.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func deleteBlocking(projectId: String, branchId: String, roleName: String) throws  -> String
     
@@ -12658,13 +20113,30 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * In Neon, the terms "role" and "user" are synonymous.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
-     * Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
      */
     func get(projectId: String, branchId: String, roleName: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve role details
+     *
+     * Retrieves details about the specified role.
+     * In Neon, the terms "role" and "user" are synonymous.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
      */
     func getBlocking(projectId: String, branchId: String, roleName: String) throws  -> String
     
@@ -12674,13 +20146,29 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * Retrieves the password for the specified Postgres role, if possible.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
-     * Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
      */
     func getPassword(projectId: String, branchId: String, roleName: String) async throws  -> String
     
     /**
      * The blocking form of `getPassword`.
+     *
+     * Retrieve role password
+     *
+     * Retrieves the password for the specified Postgres role, if possible.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
      */
     func getPasswordBlocking(projectId: String, branchId: String, roleName: String) throws  -> String
     
@@ -12690,13 +20178,27 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * Retrieves a list of Postgres roles from the specified branch.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
-     * Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
      */
     func list(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List roles
+     *
+     * Retrieves a list of Postgres roles from the specified branch.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
      */
     func listBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -12709,14 +20211,38 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * Connections to the compute endpoint are dropped. If idle,
      * the compute endpoint becomes active for a short period of time.
      *
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
     func resetPassword(projectId: String, branchId: String, roleName: String) async throws  -> String
     
     /**
      * The blocking form of `resetPassword`.
+     *
+     * Reset role password
+     *
+     * Resets the password for the specified Postgres role.
+     * Returns a new password and operations. The new password is ready to use when the last operation finishes.
+     * The old password remains valid until last operation finishes.
+     * Connections to the compute endpoint are dropped. If idle,
+     * the compute endpoint becomes active for a short period of time.
+     *
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func resetPasswordBlocking(projectId: String, branchId: String, roleName: String) throws  -> String
     
@@ -12783,9 +20309,16 @@ open class RolesApi: RolesApiProtocol, @unchecked Sendable {
      * Creates a Postgres role in the specified branch.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * Connections established to the active compute endpoint will be dropped.
+     * If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
 open func create(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -12805,6 +20338,22 @@ open func create(projectId: String, branchId: String, body: String)async throws 
     
     /**
      * The blocking form of `create`.
+     *
+     * Create role
+     *
+     * Creates a Postgres role in the specified branch.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * Connections established to the active compute endpoint will be dropped.
+     * If the compute endpoint is idle, the endpoint becomes active for a short period of time and is suspended afterward.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12824,9 +20373,13 @@ open func createBlocking(projectId: String, branchId: String, body: String)throw
      * Deletes the specified Postgres role from the branch.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
      * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
 open func delete(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -12846,6 +20399,19 @@ open func delete(projectId: String, branchId: String, roleName: String)async thr
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete role
+     *
+     * Deletes the specified Postgres role from the branch.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func deleteBlocking(projectId: String, branchId: String, roleName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12866,8 +20432,12 @@ open func deleteBlocking(projectId: String, branchId: String, roleName: String)t
      * In Neon, the terms "role" and "user" are synonymous.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
-     * Returns the JSON of `RoleResponse` (typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`).
      */
 open func get(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -12887,6 +20457,19 @@ open func get(projectId: String, branchId: String, roleName: String)async throws
     
     /**
      * The blocking form of `get`.
+     *
+     * Retrieve role details
+     *
+     * Retrieves details about the specified role.
+     * In Neon, the terms "role" and "user" are synonymous.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
      */
 open func getBlocking(projectId: String, branchId: String, roleName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12906,8 +20489,12 @@ open func getBlocking(projectId: String, branchId: String, roleName: String)thro
      * Retrieves the password for the specified Postgres role, if possible.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
-     * Returns the JSON of `RolePasswordResponse` (typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`).
      */
 open func getPassword(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -12927,6 +20514,18 @@ open func getPassword(projectId: String, branchId: String, roleName: String)asyn
     
     /**
      * The blocking form of `getPassword`.
+     *
+     * Retrieve role password
+     *
+     * Retrieves the password for the specified Postgres role, if possible.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
      */
 open func getPasswordBlocking(projectId: String, branchId: String, roleName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12946,8 +20545,11 @@ open func getPasswordBlocking(projectId: String, branchId: String, roleName: Str
      * Retrieves a list of Postgres roles from the specified branch.
      * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
      *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
-     * Returns the JSON of `RolesResponse` (typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`).
      */
 open func list(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -12967,6 +20569,17 @@ open func list(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List roles
+     *
+     * Retrieves a list of Postgres roles from the specified branch.
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
      */
 open func listBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -12988,9 +20601,15 @@ open func listBlocking(projectId: String, branchId: String)throws  -> String  {
      * Connections to the compute endpoint are dropped. If idle,
      * the compute endpoint becomes active for a short period of time.
      *
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RoleOperations` (typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`).
      */
 open func resetPassword(projectId: String, branchId: String, roleName: String)async throws  -> String  {
     return
@@ -13010,6 +20629,24 @@ open func resetPassword(projectId: String, branchId: String, roleName: String)as
     
     /**
      * The blocking form of `resetPassword`.
+     *
+     * Reset role password
+     *
+     * Resets the password for the specified Postgres role.
+     * Returns a new password and operations. The new password is ready to use when the last operation finishes.
+     * The old password remains valid until last operation finishes.
+     * Connections to the compute endpoint are dropped. If idle,
+     * the compute endpoint becomes active for a short period of time.
+     *
+     * For related information, see [Manage roles](https://neon.com/docs/manage/roles/).
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter roleName: The role name
+     * - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func resetPasswordBlocking(projectId: String, branchId: String, roleName: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13084,14 +20721,35 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Creates a snapshot from the specified branch.
      * This operation may initiate an asynchronous process.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
+     * - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
      */
     func create(projectId: String, branchId: String, query: CreateSnapshotQuery?) async throws  -> String
     
     /**
      * The blocking form of `create`.
+     *
+     * Create snapshot
+     *
+     * Creates a snapshot from the specified branch.
+     * This operation may initiate an asynchronous process.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
+     * - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func createBlocking(projectId: String, branchId: String, query: CreateSnapshotQuery?) throws  -> String
     
@@ -13100,14 +20758,32 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * Deletes the specified snapshot.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
     func delete(projectId: String, snapshotId: String) async throws  -> String
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete snapshot
+     *
+     * Deletes the specified snapshot.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func deleteBlocking(projectId: String, snapshotId: String) throws  -> String
     
@@ -13116,13 +20792,30 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
-     * Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
      */
     func getSchedule(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `getSchedule`.
+     *
+     * Retrieve backup schedule
+     *
+     * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
      */
     func getScheduleBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -13132,13 +20825,29 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Lists the snapshots for the specified project.
      * Each snapshot represents a point-in-time backup of the project data.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
-     * Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
      */
     func list(projectId: String) async throws  -> String
     
     /**
      * The blocking form of `list`.
+     *
+     * List project snapshots
+     *
+     * Lists the snapshots for the specified project.
+     * Each snapshot represents a point-in-time backup of the project data.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
      */
     func listBlocking(projectId: String) throws  -> String
     
@@ -13148,14 +20857,37 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Restores the specified snapshot to a new branch,
      * and optionally finalizes the restore operation to replace the original branch.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
+     * - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+     * - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
      */
     func restore(projectId: String, snapshotId: String, query: RestoreSnapshotQuery?, body: String?) async throws  -> String
     
     /**
      * The blocking form of `restore`.
+     *
+     * Restore snapshot
+     *
+     * Restores the specified snapshot to a new branch,
+     * and optionally finalizes the restore operation to replace the original branch.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
+     * - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+     * - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func restoreBlocking(projectId: String, snapshotId: String, query: RestoreSnapshotQuery?, body: String?) throws  -> String
     
@@ -13165,13 +20897,33 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * Updates the backup schedule for the specified branch.
      * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
     func setSchedule(projectId: String, branchId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `setSchedule`.
+     *
+     * Update backup schedule
+     *
+     * Updates the backup schedule for the specified branch.
+     * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
      */
     func setScheduleBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
@@ -13180,13 +20932,32 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * Updates the specified snapshot.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
+     * - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
-     * Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
      */
     func update(projectId: String, snapshotId: String, body: String) async throws  -> String
     
     /**
      * The blocking form of `update`.
+     *
+     * Update snapshot
+     *
+     * Updates the specified snapshot.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
+     * - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
      */
     func updateBlocking(projectId: String, snapshotId: String, body: String) throws  -> String
     
@@ -13253,9 +21024,15 @@ open class SnapshotsApi: SnapshotsApiProtocol, @unchecked Sendable {
      * Creates a snapshot from the specified branch.
      * This operation may initiate an asynchronous process.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
+     * - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `CreateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`).
      */
 open func create(projectId: String, branchId: String, query: CreateSnapshotQuery? = nil)async throws  -> String  {
     return
@@ -13275,6 +21052,21 @@ open func create(projectId: String, branchId: String, query: CreateSnapshotQuery
     
     /**
      * The blocking form of `create`.
+     *
+     * Create snapshot
+     *
+     * Creates a snapshot from the specified branch.
+     * This operation may initiate an asynchronous process.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
+     * - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func createBlocking(projectId: String, branchId: String, query: CreateSnapshotQuery? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13293,9 +21085,14 @@ open func createBlocking(projectId: String, branchId: String, query: CreateSnaps
      *
      * Deletes the specified snapshot.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
      * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `OperationsResponse` (typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`).
      */
 open func delete(projectId: String, snapshotId: String)async throws  -> String  {
     return
@@ -13315,6 +21112,19 @@ open func delete(projectId: String, snapshotId: String)async throws  -> String  
     
     /**
      * The blocking form of `delete`.
+     *
+     * Delete snapshot
+     *
+     * Deletes the specified snapshot.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+     *
+     * `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func deleteBlocking(projectId: String, snapshotId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13332,8 +21142,13 @@ open func deleteBlocking(projectId: String, snapshotId: String)throws  -> String
      *
      * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
-     * Returns the JSON of `BackupSchedule` (typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`).
      */
 open func getSchedule(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -13353,6 +21168,18 @@ open func getSchedule(projectId: String, branchId: String)async throws  -> Strin
     
     /**
      * The blocking form of `getSchedule`.
+     *
+     * Retrieve backup schedule
+     *
+     * Returns the backup schedule for the specified branch, including the configured snapshot frequencies.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
      */
 open func getScheduleBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13371,8 +21198,12 @@ open func getScheduleBlocking(projectId: String, branchId: String)throws  -> Str
      * Lists the snapshots for the specified project.
      * Each snapshot represents a point-in-time backup of the project data.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+     *
      * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
-     * Returns the JSON of `ListSnapshotsResponse` (typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`).
      */
 open func list(projectId: String)async throws  -> String  {
     return
@@ -13392,6 +21223,18 @@ open func list(projectId: String)async throws  -> String  {
     
     /**
      * The blocking form of `list`.
+     *
+     * List project snapshots
+     *
+     * Lists the snapshots for the specified project.
+     * Each snapshot represents a point-in-time backup of the project data.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+     *
+     * `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
      */
 open func listBlocking(projectId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13409,9 +21252,16 @@ open func listBlocking(projectId: String)throws  -> String  {
      * Restores the specified snapshot to a new branch,
      * and optionally finalizes the restore operation to replace the original branch.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
+     * - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+     * - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+     *
      * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-     * Returns the JSON of `RestoredSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`).
      */
 open func restore(projectId: String, snapshotId: String, query: RestoreSnapshotQuery? = nil, body: String? = nil)async throws  -> String  {
     return
@@ -13431,6 +21281,22 @@ open func restore(projectId: String, snapshotId: String, query: RestoreSnapshotQ
     
     /**
      * The blocking form of `restore`.
+     *
+     * Restore snapshot
+     *
+     * Restores the specified snapshot to a new branch,
+     * and optionally finalizes the restore operation to replace the original branch.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
+     * - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
+     * - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+     *
+     * `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
+     * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
 open func restoreBlocking(projectId: String, snapshotId: String, query: RestoreSnapshotQuery? = nil, body: String? = nil)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13451,8 +21317,14 @@ open func restoreBlocking(projectId: String, snapshotId: String, query: RestoreS
      * Updates the backup schedule for the specified branch.
      * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      */
 open func setSchedule(projectId: String, branchId: String, body: String)async throws  -> String  {
     return
@@ -13472,6 +21344,20 @@ open func setSchedule(projectId: String, branchId: String, body: String)async th
     
     /**
      * The blocking form of `setSchedule`.
+     *
+     * Update backup schedule
+     *
+     * Updates the backup schedule for the specified branch.
+     * The schedule defines how often automatic snapshots are created (e.g., `hourly`, `daily`).
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The branch ID
+     * - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
      */
 open func setScheduleBlocking(projectId: String, branchId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13490,8 +21376,14 @@ open func setScheduleBlocking(projectId: String, branchId: String, body: String)
      *
      * Updates the specified snapshot.
      *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
+     * - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+     *
      * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
-     * Returns the JSON of `UpdateSnapshotResponse` (typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`).
      */
 open func update(projectId: String, snapshotId: String, body: String)async throws  -> String  {
     return
@@ -13511,6 +21403,19 @@ open func update(projectId: String, snapshotId: String, body: String)async throw
     
     /**
      * The blocking form of `update`.
+     *
+     * Update snapshot
+     *
+     * Updates the specified snapshot.
+     *
+     * **Note**: This endpoint is currently in Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter snapshotId: The snapshot ID
+     * - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
+     * - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+     *
+     * `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
      */
 open func updateBlocking(projectId: String, snapshotId: String, body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -13587,13 +21492,33 @@ public protocol StorageApiProtocol: AnyObject, Sendable {
      * service and the S3 data plane will accept requests for it. A 404
      * response includes a `reason` field indicating why storage is unavailable.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
-     * Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
      */
     func get(projectId: String, branchId: String) async throws  -> String
     
     /**
      * The blocking form of `get`.
+     *
+     * Get branch storage state
+     *
+     * Returns whether branchable object-storage is usable for the specified
+     * branch. A 200 response means the branch is registered in the storage
+     * service and the S3 data plane will accept requests for it. A 404
+     * response includes a `reason` field indicating why storage is unavailable.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
      */
     func getBlocking(projectId: String, branchId: String) throws  -> String
     
@@ -13662,8 +21587,13 @@ open class StorageApi: StorageApiProtocol, @unchecked Sendable {
      * service and the S3 data plane will accept requests for it. A 404
      * response includes a `reason` field indicating why storage is unavailable.
      *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+     *
      * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
-     * Returns the JSON of `BranchStorage` (typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`).
      */
 open func get(projectId: String, branchId: String)async throws  -> String  {
     return
@@ -13683,6 +21613,21 @@ open func get(projectId: String, branchId: String)async throws  -> String  {
     
     /**
      * The blocking form of `get`.
+     *
+     * Get branch storage state
+     *
+     * Returns whether branchable object-storage is usable for the specified
+     * branch. A 200 response means the branch is registered in the storage
+     * service and the S3 data plane will accept requests for it. A 404
+     * response includes a `reason` field indicating why storage is unavailable.
+     *
+     * **Note**: This endpoint is currently in Private Beta.
+     *
+     * - Parameter projectId: The Neon project ID
+     * - Parameter branchId: The Neon branch ID
+     * - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+     *
+     * `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
      */
 open func getBlocking(projectId: String, branchId: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -14005,13 +21950,24 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      * including the credential type (API key, Bearer token, or OAuth session)
      * and the associated identity.
      *
+     * - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+     *
      * `GET /auth` (operationId `getAuthDetails`).
-     * Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
      */
     func getAuthDetails() async throws  -> String
     
     /**
      * The blocking form of `getAuthDetails`.
+     *
+     * Retrieve request authentication details
+     *
+     * Returns authentication details for the credentials used in the request,
+     * including the credential type (API key, Bearer token, or OAuth session)
+     * and the associated identity.
+     *
+     * - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+     *
+     * `GET /auth` (operationId `getAuthDetails`).
      */
     func getAuthDetailsBlocking() throws  -> String
     
@@ -14021,13 +21977,23 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      * Retrieves information about the currently authenticated Neon user,
      * including account identifiers, plan details, and linked auth accounts.
      *
+     * - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+     *
      * `GET /users/me` (operationId `getCurrentUserInfo`).
-     * Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
      */
     func getCurrent() async throws  -> String
     
     /**
      * The blocking form of `getCurrent`.
+     *
+     * Retrieve current user details
+     *
+     * Retrieves information about the currently authenticated Neon user,
+     * including account identifiers, plan details, and linked auth accounts.
+     *
+     * - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+     *
+     * `GET /users/me` (operationId `getCurrentUserInfo`).
      */
     func getCurrentBlocking() throws  -> String
     
@@ -14036,13 +22002,28 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      *
      * Retrieves the organizations that the currently authenticated user belongs to.
      *
+     * When called with an organization- or project-scoped API key (which is not
+     * tied to a user), this returns the single organization that owns the key.
+     *
+     * - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+     *
      * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-     * Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
      */
     func listOrganizations() async throws  -> String
     
     /**
      * The blocking form of `listOrganizations`.
+     *
+     * List organizations for the current user
+     *
+     * Retrieves the organizations that the currently authenticated user belongs to.
+     *
+     * When called with an organization- or project-scoped API key (which is not
+     * tied to a user), this returns the single organization that owns the key.
+     *
+     * - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+     *
+     * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
      */
     func listOrganizationsBlocking() throws  -> String
     
@@ -14051,14 +22032,26 @@ public protocol UsersApiProtocol: AnyObject, Sendable {
      *
      * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
      *
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      * Deprecated by the API.
      */
     func transferProjectsToOrg(body: String) async throws  -> String
     
     /**
      * The blocking form of `transferProjectsToOrg`.
+     *
+     * Transfer projects from personal account to organization
+     *
+     * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+     *
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+     * Deprecated by the API.
      */
     func transferProjectsToOrgBlocking(body: String) throws  -> String
     
@@ -14126,8 +22119,9 @@ open class UsersApi: UsersApiProtocol, @unchecked Sendable {
      * including the credential type (API key, Bearer token, or OAuth session)
      * and the associated identity.
      *
+     * - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+     *
      * `GET /auth` (operationId `getAuthDetails`).
-     * Returns the JSON of `AuthDetailsResponse` (typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`).
      */
 open func getAuthDetails()async throws  -> String  {
     return
@@ -14147,6 +22141,16 @@ open func getAuthDetails()async throws  -> String  {
     
     /**
      * The blocking form of `getAuthDetails`.
+     *
+     * Retrieve request authentication details
+     *
+     * Returns authentication details for the credentials used in the request,
+     * including the credential type (API key, Bearer token, or OAuth session)
+     * and the associated identity.
+     *
+     * - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+     *
+     * `GET /auth` (operationId `getAuthDetails`).
      */
 open func getAuthDetailsBlocking()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -14163,8 +22167,9 @@ open func getAuthDetailsBlocking()throws  -> String  {
      * Retrieves information about the currently authenticated Neon user,
      * including account identifiers, plan details, and linked auth accounts.
      *
+     * - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+     *
      * `GET /users/me` (operationId `getCurrentUserInfo`).
-     * Returns the JSON of `CurrentUserInfoResponse` (typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`).
      */
 open func getCurrent()async throws  -> String  {
     return
@@ -14184,6 +22189,15 @@ open func getCurrent()async throws  -> String  {
     
     /**
      * The blocking form of `getCurrent`.
+     *
+     * Retrieve current user details
+     *
+     * Retrieves information about the currently authenticated Neon user,
+     * including account identifiers, plan details, and linked auth accounts.
+     *
+     * - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+     *
+     * `GET /users/me` (operationId `getCurrentUserInfo`).
      */
 open func getCurrentBlocking()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -14199,8 +22213,12 @@ open func getCurrentBlocking()throws  -> String  {
      *
      * Retrieves the organizations that the currently authenticated user belongs to.
      *
+     * When called with an organization- or project-scoped API key (which is not
+     * tied to a user), this returns the single organization that owns the key.
+     *
+     * - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+     *
      * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-     * Returns the JSON of `OrganizationsResponse` (typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`).
      */
 open func listOrganizations()async throws  -> String  {
     return
@@ -14220,6 +22238,17 @@ open func listOrganizations()async throws  -> String  {
     
     /**
      * The blocking form of `listOrganizations`.
+     *
+     * List organizations for the current user
+     *
+     * Retrieves the organizations that the currently authenticated user belongs to.
+     *
+     * When called with an organization- or project-scoped API key (which is not
+     * tied to a user), this returns the single organization that owns the key.
+     *
+     * - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+     *
+     * `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
      */
 open func listOrganizationsBlocking()throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -14235,8 +22264,10 @@ open func listOrganizationsBlocking()throws  -> String  {
      *
      * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
      *
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
      * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
-     * Returns the JSON of `EmptyResponse` (typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`).
      * Deprecated by the API.
      */
 open func transferProjectsToOrg(body: String)async throws  -> String  {
@@ -14257,6 +22288,16 @@ open func transferProjectsToOrg(body: String)async throws  -> String  {
     
     /**
      * The blocking form of `transferProjectsToOrg`.
+     *
+     * Transfer projects from personal account to organization
+     *
+     * DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
+     *
+     * - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
+     * - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+     *
+     * `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
+     * Deprecated by the API.
      */
 open func transferProjectsToOrgBlocking(body: String)throws  -> String  {
     return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
@@ -16572,6 +24613,10 @@ public struct NeonClientOptions: Equatable, Hashable {
      * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
      */
     public var headers: [String: String]?
+    /**
+     * Your application's name and version ("myapp/1.2"), sent after neonkit's own in the User-Agent header (neonkit/0.1.0 (python) myapp/1.2).
+     */
+    public var userAgent: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -16617,7 +24662,10 @@ public struct NeonClientOptions: Equatable, Hashable {
          */maxResponseBytes: Int64? = nil, 
         /**
          * Extra HTTP headers sent with every request of the call (Authorization, Host, Content-Type, Content-Length, Connection and Transfer-Encoding cannot be set).
-         */headers: [String: String]? = nil) {
+         */headers: [String: String]? = nil, 
+        /**
+         * Your application's name and version ("myapp/1.2"), sent after neonkit's own in the User-Agent header (neonkit/0.1.0 (python) myapp/1.2).
+         */userAgent: String? = nil) {
         self.baseUrl = baseUrl
         self.orgId = orgId
         self.timeoutMs = timeoutMs
@@ -16632,6 +24680,7 @@ public struct NeonClientOptions: Equatable, Hashable {
         self.poolIdleTimeoutMs = poolIdleTimeoutMs
         self.maxResponseBytes = maxResponseBytes
         self.headers = headers
+        self.userAgent = userAgent
     }
 
     
@@ -16663,7 +24712,8 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
                 waitMaxPollIntervalMs: FfiConverterOptionInt64.read(from: &buf), 
                 poolIdleTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
                 maxResponseBytes: FfiConverterOptionInt64.read(from: &buf), 
-                headers: FfiConverterOptionDictionaryStringString.read(from: &buf)
+                headers: FfiConverterOptionDictionaryStringString.read(from: &buf), 
+                userAgent: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -16682,6 +24732,7 @@ public struct FfiConverterTypeNeonClientOptions: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.poolIdleTimeoutMs, into: &buf)
         FfiConverterOptionInt64.write(value.maxResponseBytes, into: &buf)
         FfiConverterOptionDictionaryStringString.write(value.headers, into: &buf)
+        FfiConverterOptionString.write(value.userAgent, into: &buf)
     }
 }
 
@@ -16825,6 +24876,192 @@ public func FfiConverterTypeNeonErrorInfo_lift(_ buf: RustBuffer) throws -> Neon
 #endif
 public func FfiConverterTypeNeonErrorInfo_lower(_ value: NeonErrorInfo) -> RustBuffer {
     return FfiConverterTypeNeonErrorInfo.lower(value)
+}
+
+
+/**
+ * One thing a client did. Never holds a secret: the path is the template
+ * (`/projects/{project_id}`), never the filled path or its query.
+ */
+public struct NeonEvent: Equatable, Hashable {
+    public var kind: NeonEventKind
+    /**
+     * The level of its log line: `Info` for retries, `Debug` for the rest.
+     */
+    public var level: NeonEventLevel
+    /**
+     * The log line, the same text in every neonkit language.
+     */
+    public var message: String
+    /**
+     * The operationId of the call (`request` for the raw call).
+     */
+    public var operation: String
+    /**
+     * `GET`, `POST`, …; empty for a wait.
+     */
+    public var method: String
+    /**
+     * The path template; `(raw)` for the raw call.
+     */
+    public var path: String
+    /**
+     * The attempt (1 for the first send); for a retry the attempt about to be made; for a wait the poll.
+     */
+    public var attempt: Int32
+    /**
+     * The most attempts the call may make (retries + 1); 0 for a wait.
+     */
+    public var maxAttempts: Int32
+    /**
+     * The HTTP status, when the server answered.
+     */
+    public var status: Int32?
+    /**
+     * When no answer came: `connect`, `timeout` or `connection`.
+     */
+    public var error: String?
+    public var requestId: String?
+    /**
+     * How long the attempt took.
+     */
+    public var durationMs: Double?
+    /**
+     * The pause before the next attempt (retry) or poll (wait).
+     */
+    public var delayMs: Double?
+    /**
+     * The operations still pending (wait).
+     */
+    public var operationIds: [String]
+    public var pending: Int32
+    public var total: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: NeonEventKind, 
+        /**
+         * The level of its log line: `Info` for retries, `Debug` for the rest.
+         */level: NeonEventLevel, 
+        /**
+         * The log line, the same text in every neonkit language.
+         */message: String, 
+        /**
+         * The operationId of the call (`request` for the raw call).
+         */operation: String, 
+        /**
+         * `GET`, `POST`, …; empty for a wait.
+         */method: String, 
+        /**
+         * The path template; `(raw)` for the raw call.
+         */path: String, 
+        /**
+         * The attempt (1 for the first send); for a retry the attempt about to be made; for a wait the poll.
+         */attempt: Int32, 
+        /**
+         * The most attempts the call may make (retries + 1); 0 for a wait.
+         */maxAttempts: Int32, 
+        /**
+         * The HTTP status, when the server answered.
+         */status: Int32?, 
+        /**
+         * When no answer came: `connect`, `timeout` or `connection`.
+         */error: String?, requestId: String?, 
+        /**
+         * How long the attempt took.
+         */durationMs: Double?, 
+        /**
+         * The pause before the next attempt (retry) or poll (wait).
+         */delayMs: Double?, 
+        /**
+         * The operations still pending (wait).
+         */operationIds: [String], pending: Int32, total: Int32) {
+        self.kind = kind
+        self.level = level
+        self.message = message
+        self.operation = operation
+        self.method = method
+        self.path = path
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.status = status
+        self.error = error
+        self.requestId = requestId
+        self.durationMs = durationMs
+        self.delayMs = delayMs
+        self.operationIds = operationIds
+        self.pending = pending
+        self.total = total
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension NeonEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonEvent: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonEvent {
+        return
+            try NeonEvent(
+                kind: FfiConverterTypeNeonEventKind.read(from: &buf), 
+                level: FfiConverterTypeNeonEventLevel.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                operation: FfiConverterString.read(from: &buf), 
+                method: FfiConverterString.read(from: &buf), 
+                path: FfiConverterString.read(from: &buf), 
+                attempt: FfiConverterInt32.read(from: &buf), 
+                maxAttempts: FfiConverterInt32.read(from: &buf), 
+                status: FfiConverterOptionInt32.read(from: &buf), 
+                error: FfiConverterOptionString.read(from: &buf), 
+                requestId: FfiConverterOptionString.read(from: &buf), 
+                durationMs: FfiConverterOptionDouble.read(from: &buf), 
+                delayMs: FfiConverterOptionDouble.read(from: &buf), 
+                operationIds: FfiConverterSequenceString.read(from: &buf), 
+                pending: FfiConverterInt32.read(from: &buf), 
+                total: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: NeonEvent, into buf: inout [UInt8]) {
+        FfiConverterTypeNeonEventKind.write(value.kind, into: &buf)
+        FfiConverterTypeNeonEventLevel.write(value.level, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterString.write(value.operation, into: &buf)
+        FfiConverterString.write(value.method, into: &buf)
+        FfiConverterString.write(value.path, into: &buf)
+        FfiConverterInt32.write(value.attempt, into: &buf)
+        FfiConverterInt32.write(value.maxAttempts, into: &buf)
+        FfiConverterOptionInt32.write(value.status, into: &buf)
+        FfiConverterOptionString.write(value.error, into: &buf)
+        FfiConverterOptionString.write(value.requestId, into: &buf)
+        FfiConverterOptionDouble.write(value.durationMs, into: &buf)
+        FfiConverterOptionDouble.write(value.delayMs, into: &buf)
+        FfiConverterSequenceString.write(value.operationIds, into: &buf)
+        FfiConverterInt32.write(value.pending, into: &buf)
+        FfiConverterInt32.write(value.total, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEvent_lift(_ buf: RustBuffer) throws -> NeonEvent {
+    return try FfiConverterTypeNeonEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEvent_lower(_ value: NeonEvent) -> RustBuffer {
+    return FfiConverterTypeNeonEvent.lower(value)
 }
 
 
@@ -17678,6 +25915,248 @@ public func FfiConverterTypeNeonError_lower(_ value: NeonError) -> RustBuffer {
     return FfiConverterTypeNeonError.lower(value)
 }
 
+
+/**
+ * What happened.
+ */
+
+public enum NeonEventKind: Equatable, Hashable {
+    
+    /**
+     * An attempt is about to be sent.
+     */
+    case request
+    /**
+     * An attempt ended: with a status, or with a network error.
+     */
+    case response
+    /**
+     * A failed attempt will be sent again after a delay.
+     */
+    case retry
+    /**
+     * An operation wait looked at its operations.
+     */
+    case wait
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NeonEventKind: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonEventKind: FfiConverterRustBuffer {
+    typealias SwiftType = NeonEventKind
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonEventKind {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .request
+        
+        case 2: return .response
+        
+        case 3: return .retry
+        
+        case 4: return .wait
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NeonEventKind, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .request:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .response:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .retry:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .wait:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEventKind_lift(_ buf: RustBuffer) throws -> NeonEventKind {
+    return try FfiConverterTypeNeonEventKind.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEventKind_lower(_ value: NeonEventKind) -> RustBuffer {
+    return FfiConverterTypeNeonEventKind.lower(value)
+}
+
+
+
+/**
+ * The level of an event's log line (`java.util.logging`: `FINE` and `INFO`).
+ */
+
+public enum NeonEventLevel: Equatable, Hashable {
+    
+    case debug
+    case info
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension NeonEventLevel: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonEventLevel: FfiConverterRustBuffer {
+    typealias SwiftType = NeonEventLevel
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonEventLevel {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .debug
+        
+        case 2: return .info
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NeonEventLevel, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .debug:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .info:
+            writeInt(&buf, Int32(2))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEventLevel_lift(_ buf: RustBuffer) throws -> NeonEventLevel {
+    return try FfiConverterTypeNeonEventLevel.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonEventLevel_lower(_ value: NeonEventLevel) -> RustBuffer {
+    return FfiConverterTypeNeonEventLevel.lower(value)
+}
+
+
+
+/**
+ * What a listener's `onEvent` may throw; whatever it throws is dropped and the call goes on.
+ */
+public 
+enum NeonListenerError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
+
+    
+    
+    case Failed(reason: String
+    )
+
+    
+
+    
+
+    
+    public var errorDescription: String? {
+        String(reflecting: self)
+    }
+    
+}
+
+#if compiler(>=6)
+extension NeonListenerError: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeNeonListenerError: FfiConverterRustBuffer {
+    typealias SwiftType = NeonListenerError
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> NeonListenerError {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+
+        
+
+        
+        case 1: return .Failed(
+            reason: try FfiConverterString.read(from: &buf)
+            )
+
+         default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: NeonListenerError, into buf: inout [UInt8]) {
+        switch value {
+
+        
+
+        
+        
+        case let .Failed(reason):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(reason, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonListenerError_lift(_ buf: RustBuffer) throws -> NeonListenerError {
+    return try FfiConverterTypeNeonListenerError.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeNeonListenerError_lower(_ value: NeonListenerError) -> RustBuffer {
+    return FfiConverterTypeNeonListenerError.lower(value)
+}
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -17721,6 +26200,30 @@ fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterInt64.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDouble: FfiConverterRustBuffer {
+    typealias SwiftType = Double?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDouble.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDouble.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -17793,6 +26296,30 @@ fileprivate struct FfiConverterOptionData: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterData.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeNeonEventListener: FfiConverterRustBuffer {
+    typealias SwiftType = NeonEventListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeNeonEventListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeNeonEventListener.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -18549,6 +27076,31 @@ fileprivate struct FfiConverterSequenceTypeQueryPair: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeNeonEventKind: FfiConverterRustBuffer {
+    typealias SwiftType = [NeonEventKind]
+
+    public static func write(_ value: [NeonEventKind], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeNeonEventKind.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [NeonEventKind] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [NeonEventKind]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeNeonEventKind.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
     public static func write(_ value: [String: String], into buf: inout [UInt8]) {
         let len = Int32(value.count)
@@ -18660,6 +27212,18 @@ public func startEmulator(options: EmulatorOptions? = nil)throws  -> TestEmulato
 })
 }
 /**
+ * The text a listener logs when a user's hook throws (one wording in every language).
+ */
+public func hookFailedMessage(hook: String, error: String) -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_func_hook_failed_message(
+        FfiConverterString.lower(hook),
+        FfiConverterString.lower(error),uniffiCallStatus
+    )
+})
+}
+/**
  * The common fields of an error.
  */
 public func errorInfo(error: NeonError) -> NeonErrorInfo  {
@@ -18698,6 +27262,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_func_start_emulator() != 33073) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_func_hook_failed_message() != 54814) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_func_error_info() != 27590) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -18729,6 +27296,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_waits_for_operations() != 16541) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_with_listener() != 41281) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_with_options() != 3138) {
@@ -18806,1123 +27376,1123 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_neonpager_next_page_blocking() != 2907) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() != 45343) {
+    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get() != 57554) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() != 39601) {
+    if (uniffi_neonkit_uniffi_checksum_method_aigatewayapi_get_blocking() != 39767) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() != 4798) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create() != 34692) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() != 14352) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_create_blocking() != 37035) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() != 53762) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list() != 42894) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() != 47392) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_list_blocking() != 48966) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() != 175) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke() != 39392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() != 16613) {
+    if (uniffi_neonkit_uniffi_checksum_method_apikeysapi_revoke_blocking() != 4557) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() != 27852) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider() != 50641) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() != 22077) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_oauth_provider_blocking() != 34994) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain() != 63979) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain() != 64320) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain_blocking() != 30202) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_branch_trusted_domain_blocking() != 55616) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist() != 15677) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist() != 4803) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() != 14909) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_domain_to_redirect_uri_whitelist_blocking() != 39705) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() != 8719) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider() != 34463) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() != 51223) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_add_oauth_provider_blocking() != 63167) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create() != 27439) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create() != 20808) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() != 21990) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_blocking() != 41594) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() != 58102) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user() != 2840) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() != 41215) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_branch_new_user_blocking() != 906) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() != 35850) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration() != 30918) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() != 11320) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_integration_blocking() != 41485) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() != 49575) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user() != 15794) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() != 63624) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_new_user_blocking() != 30883) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() != 46248) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys() != 43738) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() != 54010) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_create_provider_sdk_keys_blocking() != 42108) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider() != 62690) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider() != 7139) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider_blocking() != 34299) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_oauth_provider_blocking() != 35895) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain() != 28663) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain() != 65213) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain_blocking() != 2372) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_trusted_domain_blocking() != 21527) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user() != 52244) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user() != 36455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user_blocking() != 56767) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_branch_user_blocking() != 45551) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist() != 53004) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist() != 62984) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist_blocking() != 51109) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_domain_from_redirect_uri_whitelist_blocking() != 32986) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration() != 6969) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration() != 49730) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration_blocking() != 26413) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_integration_blocking() != 56855) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider() != 62414) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider() != 5374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider_blocking() != 21797) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_oauth_provider_blocking() != 20301) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user() != 2146) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user() != 33196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user_blocking() != 31689) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_delete_user_blocking() != 32500) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable() != 12597) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable() != 55993) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() != 59393) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_disable_blocking() != 32801) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get() != 41976) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get() != 64838) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() != 14196) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost() != 3437) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() != 17886) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_allow_localhost_blocking() != 476) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() != 17849) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_blocking() != 44358) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() != 42997) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config() != 4513) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() != 6826) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_and_password_config_blocking() != 64504) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 28652) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider() != 18632) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() != 45027) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_provider_blocking() != 9091) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 18191) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server() != 9949) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() != 29106) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_email_server_blocking() != 8112) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() != 19314) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin() != 46869) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() != 45573) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_phone_number_plugin_blocking() != 48411) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() != 45664) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs() != 54807) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() != 12462) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_plugin_configs_blocking() != 22564) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() != 16362) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config() != 14667) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() != 17539) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_get_webhook_config_blocking() != 10110) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() != 54054) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers() != 19745) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() != 41103) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_oauth_providers_blocking() != 32739) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() != 7295) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains() != 34291) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() != 24863) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_branch_trusted_domains_blocking() != 36242) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() != 16008) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations() != 30211) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() != 7191) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_integrations_blocking() != 59035) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() != 21852) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers() != 1303) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() != 36748) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_oauth_providers_blocking() != 41680) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() != 34377) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains() != 48186) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() != 28325) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_list_redirect_uri_whitelist_domains_blocking() != 9825) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test() != 47703) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test() != 57950) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test_blocking() != 55929) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_email_provider_test_blocking() != 1831) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 57580) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email() != 49734) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() != 20599) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_send_test_email_blocking() != 30626) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() != 16515) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project() != 28856) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() != 62204) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_transfer_provider_project_blocking() != 60059) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() != 15136) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost() != 9048) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() != 47375) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_allow_localhost_blocking() != 29568) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() != 65247) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider() != 5591) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() != 3518) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_branch_oauth_provider_blocking() != 5262) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config() != 42218) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config() != 49247) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() != 12471) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_config_blocking() != 28402) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() != 30686) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config() != 6256) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() != 10516) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_and_password_config_blocking() != 45939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 33618) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider() != 31413) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() != 64911) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_provider_blocking() != 16361) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 37157) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server() != 51493) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() != 55402) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_email_server_blocking() != 40468) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() != 18757) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin() != 27266) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() != 63400) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_magic_link_plugin_blocking() != 54123) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() != 65445) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider() != 30388) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() != 63455) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_oauth_provider_blocking() != 39285) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() != 4374) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin() != 9478) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() != 36249) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_organization_plugin_blocking() != 62573) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() != 54883) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin() != 14296) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() != 8707) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_phone_number_plugin_blocking() != 36512) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() != 25542) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role() != 5243) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() != 34370) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_user_role_blocking() != 13522) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() != 27042) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config() != 57792) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() != 20453) {
+    if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() != 64607) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 23217) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 17913) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() != 34359) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking() != 16755) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 18838) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 32274) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 64282) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 41771) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() != 21117) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_blocking() != 18094) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() != 51181) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_blocking() != 32583) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 3176) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete() != 7745) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 5210) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_blocking() != 8974) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain() != 24178) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain() != 1028) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking() != 32381) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking() != 38767) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 22560) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 18800) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() != 47403) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking() != 31114) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get() != 61511) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get() != 29932) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() != 29984) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status() != 42427) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() != 24235) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking() != 48089) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() != 55907) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() != 26455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 913) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 36535) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() != 20474) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules_blocking() != 14799) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() != 8949) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema() != 24312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() != 50109) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_blocking() != 45857) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() != 49305) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison() != 20224) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() != 37966) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_schema_comparison_blocking() != 48496) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_iter() != 19993) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_iter() != 65221) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list() != 6358) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list() != 42998) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() != 29963) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_blocking() != 1062) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains() != 49672) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains() != 21631) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_blocking() != 46730) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_blocking() != 5207) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_iter() != 21666) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_custom_domains_iter() != 16179) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 57603) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints() != 41087) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() != 18986) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_endpoints_blocking() != 48185) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values() != 56591) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values() != 49475) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values_blocking() != 11901) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_field_values_blocking() != 5948) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields() != 52738) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields() != 61550) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields_blocking() != 24886) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_list_log_fields_blocking() != 10289) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs() != 61377) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs() != 29383) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_blocking() != 44746) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_blocking() != 41028) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_iter() != 44632) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_query_logs_iter() != 19901) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 14068) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover() != 25408) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() != 3194) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_recover_blocking() != 35774) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain() != 26393) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain() != 14317) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking() != 57059) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking() != 3480) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 26534) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 56238) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() != 19872) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore_blocking() != 8610) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() != 36944) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default() != 12103) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() != 13725) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_set_default_blocking() != 3179) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() != 49687) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization() != 49544) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() != 58112) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_start_anonymization_blocking() != 28785) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update() != 57791) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update() != 57886) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() != 51158) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_blocking() != 22847) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() != 22378) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules() != 9464) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() != 41168) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_update_masking_rules_blocking() != 8703) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() != 39660) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create() != 45904) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() != 44465) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_create_blocking() != 29356) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete() != 59235) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete() != 42896) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_blocking() != 4735) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_blocking() != 11998) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object() != 8627) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object() != 60891) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() != 19863) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_object_blocking() != 4452) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() != 36914) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix() != 51488) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() != 48189) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_delete_objects_by_prefix_blocking() != 51235) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object() != 31625) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object() != 2182) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() != 4753) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_get_object_blocking() != 22375) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() != 25631) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list() != 63085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() != 49329) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_blocking() != 5741) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() != 57487) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects() != 43836) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() != 15094) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_blocking() != 54908) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_iter() != 11637) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_list_objects_iter() != 6912) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() != 17044) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object() != 1852) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() != 2586) {
+    if (uniffi_neonkit_uniffi_checksum_method_bucketsapi_presign_object_blocking() != 18545) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 7986) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2() != 31900) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 19119) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_blocking() != 62374) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() != 13610) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_branch_v2_iter() != 57529) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 49584) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project() != 45644) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() != 60899) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_blocking() != 12373) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() != 9427) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_iter() != 7263) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 9653) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2() != 29923) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 18453) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_blocking() != 36376) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() != 64160) {
+    if (uniffi_neonkit_uniffi_checksum_method_consumptionapi_get_history_per_project_v2_iter() != 33816) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 48720) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create() != 11029) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() != 32703) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_create_blocking() != 13093) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() != 6960) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list() != 45887) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() != 13159) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_list_blocking() != 21082) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal() != 2860) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal() != 44928) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal_blocking() != 14200) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_reveal_blocking() != 28161) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() != 40061) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke() != 8381) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() != 57157) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_revoke_blocking() != 60782) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate() != 58271) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate() != 30276) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate_blocking() != 8272) {
+    if (uniffi_neonkit_uniffi_checksum_method_credentialsapi_rotate_blocking() != 2176) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 24308) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create() != 42453) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() != 21738) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_create_blocking() != 45071) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() != 53868) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete() != 28587) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() != 737) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_delete_blocking() != 48215) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() != 22678) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get() != 38827) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() != 8393) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_get_blocking() != 6673) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() != 50047) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update() != 2328) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() != 45140) {
+    if (uniffi_neonkit_uniffi_checksum_method_dataapiapi_update_blocking() != 62786) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create() != 32689) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create() != 23004) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() != 62242) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_create_blocking() != 38843) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() != 14185) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete() != 31961) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() != 31309) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() != 33728) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 5911) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 55967) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() != 45302) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get_blocking() != 55461) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list() != 17021) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list() != 45808) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() != 2397) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_list_blocking() != 2573) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update() != 867) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update() != 55455) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() != 37202) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_update_blocking() != 58906) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() != 2075) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create() != 35084) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() != 31991) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_create_blocking() != 22606) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() != 60985) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete() != 50984) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() != 22351) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_delete_blocking() != 21192) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() != 18689) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get() != 8729) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() != 27986) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_get_blocking() != 11575) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() != 52803) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list() != 59982) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() != 108) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_list_blocking() != 35748) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() != 20149) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart() != 20811) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() != 59758) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_restart_blocking() != 28386) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() != 51309) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start() != 22456) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() != 51807) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_start_blocking() != 37612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() != 36818) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend() != 58594) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() != 64163) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_suspend_blocking() != 49157) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() != 37914) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update() != 1898) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() != 44302) {
+    if (uniffi_neonkit_uniffi_checksum_method_endpointsapi_update_blocking() != 9861) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() != 11249) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment() != 51555) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() != 40641) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_deployment_blocking() != 38254) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger() != 1594) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger() != 38587) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger_blocking() != 60812) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_create_trigger_blocking() != 4824) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() != 62990) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete() != 27581) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() != 35246) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_blocking() != 53002) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger() != 13205) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger() != 26004) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger_blocking() != 64319) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_delete_trigger_blocking() != 1925) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 23009) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get() != 3187) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() != 40022) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_blocking() != 23844) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger() != 370) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger() != 46389) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger_blocking() != 19229) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_get_trigger_blocking() != 35744) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() != 54299) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_iter() != 60706) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list() != 7088) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list() != 31901) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() != 10532) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_blocking() != 25910) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers() != 47483) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers() != 42332) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers_blocking() != 6750) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_list_triggers_blocking() != 44269) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 11942) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update() != 50551) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() != 54089) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_blocking() != 33740) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger() != 21994) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger() != 3906) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger_blocking() != 14799) {
+    if (uniffi_neonkit_uniffi_checksum_method_functionsapi_update_trigger_blocking() != 9108) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 6115) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get() != 3277) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() != 2471) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_get_blocking() != 14857) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() != 34977) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_iter() != 50014) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 62785) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list() != 41453) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() != 8930) {
+    if (uniffi_neonkit_uniffi_checksum_method_operationsapi_list_blocking() != 50854) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint() != 33004) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint() != 58093) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() != 59) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_assign_vpc_endpoint_blocking() != 44366) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() != 18723) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key() != 42706) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() != 12605) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_api_key_blocking() != 29097) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() != 52269) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations() != 42612) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() != 12085) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_create_invitations_blocking() != 53802) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() != 12413) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit() != 26837) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() != 64760) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_spending_limit_blocking() != 38723) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint() != 44061) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint() != 27992) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() != 15477) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_delete_vpc_endpoint_blocking() != 8643) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() != 30420) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get() != 21956) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() != 24461) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_blocking() != 18768) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() != 59357) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations() != 65082) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() != 49511) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_invitations_blocking() != 16862) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() != 41731) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member() != 46552) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() != 18713) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_member_blocking() != 53956) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() != 1487) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members() != 28397) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() != 24293) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_blocking() != 8872) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_iter() != 61297) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_members_iter() != 56726) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() != 32241) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit() != 52705) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() != 45485) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_spending_limit_blocking() != 19237) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() != 31243) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details() != 18244) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() != 58125) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_get_vpc_endpoint_details_blocking() != 19089) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() != 1676) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys() != 45920) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() != 56922) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_api_keys_blocking() != 59267) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() != 956) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints() != 36488) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() != 40238) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions() != 50338) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() != 36207) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_all_regions_blocking() != 22101) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() != 39420) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_list_vpc_endpoints_blocking() != 36611) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() != 21551) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member() != 1400) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() != 62888) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_remove_member_blocking() != 19486) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() != 8033) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key() != 25085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() != 62468) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_revoke_api_key_blocking() != 14531) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() != 6001) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit() != 30243) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() != 52408) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_set_spending_limit_blocking() != 41330) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() != 42973) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects() != 49043) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() != 21622) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_transfer_projects_blocking() != 1506) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() != 4932) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member() != 37964) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() != 30200) {
+    if (uniffi_neonkit_uniffi_checksum_method_organizationsapi_update_member_blocking() != 7732) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request() != 7038) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request() != 2085) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() != 14241) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_accept_transfer_request_blocking() != 38385) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() != 51786) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks() != 13692) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() != 45422) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_add_jwks_blocking() != 63676) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint() != 39532) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint() != 48226) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() != 25475) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_assign_vpc_endpoint_blocking() != 32439) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 554) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 54241) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() != 14652) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() != 64385) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() != 10658) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request() != 37131) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() != 43967) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request_blocking() != 25073) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() != 38057) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete() != 32053) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() != 11058) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_blocking() != 17620) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() != 8546) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks() != 36664) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() != 16499) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_jwks_blocking() != 30738) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint() != 19774) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint() != 55485) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() != 35397) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_delete_vpc_endpoint_blocking() != 56286) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get() != 60993) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get() != 3802) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() != 54641) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues() != 55097) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() != 36414) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_advisor_security_issues_blocking() != 41614) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() != 5285) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries() != 8347) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() != 34853) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_available_preload_libraries_blocking() != 40731) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() != 9495) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_blocking() != 41450) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() != 20592) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri() != 2839) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() != 45314) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_connection_uri_blocking() != 37136) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() != 43991) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks() != 22147) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() != 9936) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_get_jwks_blocking() != 16369) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() != 64714) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission() != 28328) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() != 38718) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_grant_permission_blocking() != 13514) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_iter() != 3500) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_iter() != 9434) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list() != 22176) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list() != 61657) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() != 26523) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_blocking() != 7942) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members() != 21884) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members() != 50219) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_blocking() != 27853) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_blocking() != 49514) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_iter() != 26947) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_members_iter() != 40635) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 46836) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions() != 32265) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() != 7884) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_permissions_blocking() != 59193) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() != 45367) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared() != 46718) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() != 58166) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_blocking() != 16558) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_iter() != 40203) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_shared_iter() != 34822) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() != 21110) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints() != 8960) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() != 5324) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_list_vpc_endpoints_blocking() != 16163) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() != 4429) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover() != 7153) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() != 36561) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_recover_blocking() != 32602) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role() != 37653) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role() != 45621) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role_blocking() != 6865) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_remove_member_role_blocking() != 56023) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 14473) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission() != 57586) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() != 46836) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_revoke_permission_blocking() != 45953) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role() != 40759) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role() != 21411) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role_blocking() != 36789) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_set_member_role_blocking() != 40017) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 7675) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update() != 22840) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() != 17735) {
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_update_blocking() != 8472) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() != 42341) {
+    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active() != 32070) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() != 22476) {
+    if (uniffi_neonkit_uniffi_checksum_method_regionsapi_list_active_blocking() != 50412) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create() != 36092) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create() != 52683) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() != 16866) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_create_blocking() != 27371) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() != 53198) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete() != 56682) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() != 31040) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() != 36480) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 9272) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 10046) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() != 8710) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking() != 50841) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() != 52539) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password() != 18788) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() != 19544) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_password_blocking() != 41029) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list() != 16618) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list() != 28885) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() != 34535) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_list_blocking() != 7299) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() != 27735) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password() != 62690) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() != 37742) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() != 16241) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 6655) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 36621) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() != 25485) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_blocking() != 16939) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() != 42811) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete() != 38978) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() != 51427) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_delete_blocking() != 35312) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() != 46720) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule() != 51041) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() != 36642) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_get_schedule_blocking() != 46502) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() != 52380) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list() != 25947) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() != 56347) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_list_blocking() != 36642) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() != 29426) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore() != 58695) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() != 13879) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_restore_blocking() != 15954) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() != 23938) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule() != 53600) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() != 10372) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_set_schedule_blocking() != 41141) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() != 34334) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update() != 34102) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() != 49944) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_update_blocking() != 40435) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get() != 11580) {
+    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get() != 42231) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() != 18722) {
+    if (uniffi_neonkit_uniffi_checksum_method_storageapi_get_blocking() != 34655) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() != 36260) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details() != 64985) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() != 4305) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_auth_details_blocking() != 20872) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() != 8133) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current() != 7727) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() != 2082) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_get_current_blocking() != 44382) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() != 57076) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations() != 9916) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() != 58227) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_list_organizations_blocking() != 57699) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() != 9898) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org() != 6291) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() != 36568) {
+    if (uniffi_neonkit_uniffi_checksum_method_usersapi_transfer_projects_to_org_blocking() != 43521) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() != 42240) {
@@ -19949,10 +28519,17 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_stop() != 5579) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() != 1359) {
+    if (uniffi_neonkit_uniffi_checksum_method_neoneventlistener_kinds() != 26342) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neoneventlistener_on_event() != 62940) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_constructor_neonclient_new() != 33744) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitNeonEventListener()
     return InitializationResult.ok
 }()
 

@@ -243,6 +243,30 @@ typedef void (*UniffiForeignFutureCompleteVoid)(uint64_t, UniffiForeignFutureRes
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_NEON_EVENT_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_NEON_EVENT_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceNeonEventListenerMethod0)(uint64_t, RustBuffer* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_NEON_EVENT_LISTENER_METHOD1
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_NEON_EVENT_LISTENER_METHOD1
+typedef void (*UniffiCallbackInterfaceNeonEventListenerMethod1)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_NEON_EVENT_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_NEON_EVENT_LISTENER
+typedef struct UniffiVTableCallbackInterfaceNeonEventListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceNeonEventListenerMethod0 _Nonnull kinds;
+    UniffiCallbackInterfaceNeonEventListenerMethod1 _Nonnull onEvent;
+} UniffiVTableCallbackInterfaceNeonEventListener;
+
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CLONE_NEONCLIENT
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CLONE_NEONCLIENT
 uint64_t uniffi_neonkit_uniffi_fn_clone_neonclient(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -255,7 +279,7 @@ void uniffi_neonkit_uniffi_fn_free_neonclient(uint64_t handle, RustCallStatus *_
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CONSTRUCTOR_NEONCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CONSTRUCTOR_NEONCLIENT_NEW
-uint64_t uniffi_neonkit_uniffi_fn_constructor_neonclient_new(RustBuffer api_key, RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_neonkit_uniffi_fn_constructor_neonclient_new(RustBuffer api_key, RustBuffer options, RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_BASE_URL
@@ -306,6 +330,11 @@ RustBuffer uniffi_neonkit_uniffi_fn_method_neonclient_wait_for_operations_blocki
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 int8_t uniffi_neonkit_uniffi_fn_method_neonclient_waits_for_operations(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WITH_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WITH_LISTENER
+uint64_t uniffi_neonkit_uniffi_fn_method_neonclient_with_listener(uint64_t ptr, RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONCLIENT_WITH_OPTIONS
@@ -2548,6 +2577,31 @@ void uniffi_neonkit_uniffi_fn_method_testemulator_reset(uint64_t ptr, RustCallSt
 void uniffi_neonkit_uniffi_fn_method_testemulator_stop(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CLONE_NEONEVENTLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_CLONE_NEONEVENTLISTENER
+uint64_t uniffi_neonkit_uniffi_fn_clone_neoneventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FREE_NEONEVENTLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FREE_NEONEVENTLISTENER
+void uniffi_neonkit_uniffi_fn_free_neoneventlistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_INIT_CALLBACK_VTABLE_NEONEVENTLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_INIT_CALLBACK_VTABLE_NEONEVENTLISTENER
+void uniffi_neonkit_uniffi_fn_init_callback_vtable_neoneventlistener(const UniffiVTableCallbackInterfaceNeonEventListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONEVENTLISTENER_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONEVENTLISTENER_KINDS
+RustBuffer uniffi_neonkit_uniffi_fn_method_neoneventlistener_kinds(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONEVENTLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_NEONEVENTLISTENER_ON_EVENT
+void uniffi_neonkit_uniffi_fn_method_neoneventlistener_on_event(uint64_t ptr, RustBuffer event, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_NEONKIT_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_NEONKIT_VERSION
 RustBuffer uniffi_neonkit_uniffi_fn_func_neonkit_version(RustCallStatus *_Nonnull out_status
@@ -2569,6 +2623,11 @@ void uniffi_neonkit_uniffi_fn_func_shutdown_runtime(RustCallStatus *_Nonnull out
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_START_EMULATOR
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_START_EMULATOR
 uint64_t uniffi_neonkit_uniffi_fn_func_start_emulator(RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_HOOK_FAILED_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_HOOK_FAILED_MESSAGE
+RustBuffer uniffi_neonkit_uniffi_fn_func_hook_failed_message(RustBuffer hook, RustBuffer error, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_ERROR_INFO
@@ -2860,6 +2919,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_func_start_emulator(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_HOOK_FAILED_MESSAGE
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_HOOK_FAILED_MESSAGE
+uint16_t uniffi_neonkit_uniffi_checksum_func_hook_failed_message(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_ERROR_INFO
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_FUNC_ERROR_INFO
 uint16_t uniffi_neonkit_uniffi_checksum_func_error_info(void
@@ -2923,6 +2988,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_wait_for_operations_bl
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WAITS_FOR_OPERATIONS
 uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_waits_for_operations(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WITH_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONCLIENT_WITH_LISTENER
+uint16_t uniffi_neonkit_uniffi_checksum_method_neonclient_with_listener(void
     
 );
 #endif
@@ -5359,6 +5430,18 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_reset(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_STOP
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_STOP
 uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_stop(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONEVENTLISTENER_KINDS
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONEVENTLISTENER_KINDS
+uint16_t uniffi_neonkit_uniffi_checksum_method_neoneventlistener_kinds(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONEVENTLISTENER_ON_EVENT
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_NEONEVENTLISTENER_ON_EVENT
+uint16_t uniffi_neonkit_uniffi_checksum_method_neoneventlistener_on_event(void
     
 );
 #endif
