@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
-// Builds the native addon (the neonkit-node crate in bindings/node) with cargo
-// and copies it to ./neonkit.node. Runs as the package's install script, so
+// Builds the native addon from source (the neonkit-node crate in bindings/node) with cargo
+// and copies it to ./neonkit.node. scripts/install.js runs it when no prebuilt
+// addon package (neonkit-<platform>) is installed and the source tree is there, so
 // `npm install` (inside node/) or `npm install ./node` (at the repository
 // root) builds it from a fresh clone.
 //
