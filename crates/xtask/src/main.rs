@@ -1,5 +1,7 @@
-//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask test`, `cargo xtask bindgen`.
+//! Project tasks: `cargo xtask codegen [--check]`, `cargo xtask test`, `cargo xtask bindgen`,
+//! `cargo xtask dist` (every installable package, in target/dist/).
 
+mod dist;
 mod docs;
 mod naming;
 mod node;
@@ -72,8 +74,9 @@ fn main() {
         Some("codegen") => codegen(args.iter().any(|a| a == "--check")),
         Some("test") => test::run(&root(), &args[1..]),
         Some("bindgen") => uniffi::bindgen(&root(), &args[1..]),
+        Some("dist") => dist::run(&root(), &args[1..]),
         _ => {
-            eprintln!("usage: cargo xtask <codegen [--check] | test | bindgen | names>");
+            eprintln!("usage: cargo xtask <codegen [--check] | test | bindgen | dist | names>");
             std::process::exit(2);
         }
     }

@@ -45,6 +45,16 @@ const STEPS: &[Step] = &[
         args: &["bindings/uniffi/kotlin/test.sh"],
         needs: Some("bindings/uniffi/kotlin/test.sh"),
     },
+    // The packages of this platform (x86_64 wheel, linux-x64-gnu npm package, the jar), packed by
+    // `cargo xtask dist`'s code from the dev artifacts the steps above built, installed where PATH has
+    // no cargo or rustc, and called against their emulator. The release and cross builds are
+    // `cargo xtask dist`'s alone.
+    Step {
+        name: "install (this platform's packages, no cargo on PATH)",
+        program: "cargo",
+        args: &["xtask", "dist", "--profile", "dev", "--install-test"],
+        needs: None,
+    },
 ];
 
 pub fn run(root: &Path, args: &[String]) {
