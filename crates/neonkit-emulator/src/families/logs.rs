@@ -281,6 +281,12 @@ fn millis(t: SystemTime) -> u64 {
     t.duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
 }
 
+/// `t` in whole milliseconds, rounded up: a window's end must not drop the lines of
+/// its last millisecond (a walk's high-water mark keeps later lines out).
+fn millis_ceil(t: SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH).map(|d| d.as_nanos().div_ceil(1_000_000) as u64).unwrap_or(0)
+}
+
 // ------------------------------------------------------------------ filters
 
 const STRUCTURED: [&str; 7] = ["source", "service_name", "scope_name", "minimum_severity", "severity_text", "body_contains", "trace_id"];
@@ -536,7 +542,10 @@ fn query(high_water_now: u64, lines: &VecDeque<LogLine>, r: &Req, key: &str) -> 
     let body = if r.body.is_object() { r.body.clone() } else { json!({}) };
     let str_of = |k: &str| body.get(k).and_then(|v| v.as_str());
     let filters = Filters::parse(&body)?;
-    let (mut start, mut end) = window(str_of("since"), str_of("start_time"), str_of("end_time"), Duration::from_secs(3600))?;
+    let (start, end) = window(str_of("since"), str_of("start_time"), str_of("end_time"), Duration::from_secs(3600))?;
+    // whole milliseconds, as a cursor carries them: every page of a walk sees the same window
+    let at_ms = |ms: u64| UNIX_EPOCH + Duration::from_millis(ms);
+    let (mut start, mut end) = (at_ms(millis(start)), at_ms(millis_ceil(end)));
     let fp = fingerprint(&body, key);
     let mut high_water = high_water_now;
     let mut after = None;
@@ -549,8 +558,8 @@ fn query(high_water_now: u64, lines: &VecDeque<LogLine>, r: &Req, key: &str) -> 
             ));
         }
         // the walk keeps the window and the lines of its first page
-        start = UNIX_EPOCH + Duration::from_millis(cur.start_ms);
-        end = UNIX_EPOCH + Duration::from_millis(cur.end_ms);
+        start = at_ms(cur.start_ms);
+        end = at_ms(cur.end_ms);
         high_water = cur.high_water;
         after = Some(cur.last);
     }
