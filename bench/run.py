@@ -6,7 +6,13 @@ emulator is pinned to core 0 and every client to core 1; clients run in
 alternation, each figure ROUNDS times (median and spread reported).
 
 Environment: BENCH_ROUNDS (default 5), BENCH_SECONDS per figure (default 1.5),
-BENCH_PYTHON (the venv's python), BENCH_ONLY (comma-separated client names).
+BENCH_PYTHON (the venv's python), BENCH_ONLY (comma-separated client names),
+BENCH_BODIES (comma-separated body sets: emulator, real; both by default).
+
+Two body sets are served, each by its own static server: the emulator's own
+getProject and listProjects bodies, and the same bodies real-API-shaped (every
+optional field of the spec's schemas filled, as the real API sends them; see
+bench/real_shape.py). Every figure is measured on both.
 """
 
 import json
@@ -28,6 +34,12 @@ KEY = "bench-key"
 SERVER_CPU, CLIENT_CPU = "0", "1"
 CONCURRENCY = [1, 16, 64]
 OPS = ["get", "list"]
+# body set tag -> the heading it is reported under
+BODY_SETS = {"emulator": "the emulator's bodies", "real": "real-API-shaped bodies"}
+BODIES = [b for b in (os.environ.get("BENCH_BODIES") or ",".join(BODY_SETS)).split(",") if b]
+for _b in BODIES:
+    if _b not in BODY_SETS:
+        raise SystemExit(f"BENCH_BODIES: unknown body set {_b!r} (known: {', '.join(BODY_SETS)})")
 
 
 def pinned(cmd):
@@ -153,9 +165,16 @@ def fmt(x, digits=0):
     return f"{x:,.{digits}f}"
 
 
+def real_shaped(operation_id, src, dst):
+    """bench/real_shape.py, run by the venv's python (it has PyYAML)."""
+    p = subprocess.run([PYTHON, os.path.join(ROOT, "bench", "real_shape.py"), operation_id, src, dst], capture_output=True, text=True)
+    if p.returncode != 0:
+        raise SystemExit(f"real_shape.py {operation_id}: {p.stderr.strip()[-500:]}")
+
+
 def main():
     emu, emu_base = start_emulator()
-    server = None
+    servers = []
     try:
         project = seed(emu_base)
         results = {}  # (lang, client, op, conc) -> [calls/s]
@@ -166,9 +185,9 @@ def main():
             url = f"{emu_base}/projects/{project}" if op == "get" else f"{emu_base}/projects?limit=400"
             for conc in CONCURRENCY:
                 try:
-                    results.setdefault(("wire", "wrk → emulator", op, conc), []).append(wrk(url, conc))
+                    results.setdefault(("wire", "wrk → emulator", op, conc, "emulator"), []).append(wrk(url, conc))
                 except Exception as e:
-                    errors[("wire", "wrk → emulator", op, conc)] = str(e)[:200]
+                    errors[("wire", "wrk → emulator", op, conc, "emulator")] = str(e)[:200]
         bodies = os.path.join(ROOT, "target", "bench-bodies")
         os.makedirs(bodies, exist_ok=True)
         get_body, list_body = os.path.join(bodies, "get.json"), os.path.join(bodies, "list.json")
@@ -176,27 +195,37 @@ def main():
             f.write(raw_get(emu_base, f"/projects/{project}"))
         with open(list_body, "wb") as f:
             f.write(raw_get(emu_base, "/projects?limit=400"))
-        server, base = start_static_server(get_body, list_body)
+        real_get, real_list = os.path.join(bodies, "get-real.json"), os.path.join(bodies, "list-real.json")
+        real_shaped("getProject", get_body, real_get)
+        real_shaped("listProjects", list_body, real_list)
+        files = {"emulator": (get_body, list_body), "real": (real_get, real_list)}
+        sizes = {b: (os.path.getsize(g), os.path.getsize(l)) for b, (g, l) in files.items()}
+        bases = {}
+        for b in BODIES:
+            proc, bases[b] = start_static_server(*files[b])
+            servers.append(proc)
+        base = bases[BODIES[0]]
         specs = clients()
         for rnd in range(ROUNDS):
             print(f"round {rnd + 1}/{ROUNDS}", flush=True)
-            for op in OPS:
-                for conc in CONCURRENCY:
-                    for lang, name, spec in specs:
-                        key = (lang, name, op, conc)
-                        if key in errors:
-                            continue
-                        try:
-                            r = run_json(figure_cmd(spec, op, conc, base, project), cwd=os.path.join(ROOT, "bench", "node"))
-                            results.setdefault(key, []).append(r["calls"] / r["seconds"])
-                        except Exception as e:  # a client that cannot run is reported, not fatal
-                            errors[key] = str(e)[:200]
-                    if not ONLY or "wrk" in ONLY:
-                        url = f"{base}/projects/{project}" if op == "get" else f"{base}/projects?limit=400"
-                        try:
-                            results.setdefault(("wire", "wrk", op, conc), []).append(wrk(url, conc))
-                        except Exception as e:
-                            errors[("wire", "wrk", op, conc)] = str(e)[:200]
+            for b in BODIES:
+                for op in OPS:
+                    for conc in CONCURRENCY:
+                        for lang, name, spec in specs:
+                            key = (lang, name, op, conc, b)
+                            if key in errors:
+                                continue
+                            try:
+                                r = run_json(figure_cmd(spec, op, conc, bases[b], project), cwd=os.path.join(ROOT, "bench", "node"))
+                                results.setdefault(key, []).append(r["calls"] / r["seconds"])
+                            except Exception as e:  # a client that cannot run is reported, not fatal
+                                errors[key] = str(e)[:200]
+                        if not ONLY or "wrk" in ONLY:
+                            url = f"{bases[b]}/projects/{project}" if op == "get" else f"{bases[b]}/projects?limit=400"
+                            try:
+                                results.setdefault(("wire", "wrk", op, conc, b), []).append(wrk(url, conc))
+                            except Exception as e:
+                                errors[("wire", "wrk", op, conc, b)] = str(e)[:200]
         startup = {}
         for label, cmd in [
             ("python: import neonkit", [PYTHON, "-c", "import neonkit"]),
@@ -213,7 +242,7 @@ def main():
                 startup[label] = startup_ms(cmd)
             except Exception as e:
                 startup[label] = None
-                errors[("startup", label, "", 0)] = str(e)[:200]
+                errors[("startup", label)] = str(e)[:200]
             finally:
                 os.chdir(old)
         rss = {}
@@ -224,15 +253,14 @@ def main():
                 os.chdir(os.path.join(ROOT, "bench", "node"))
                 rss[(lang, name)] = peak_rss_kb(cmd)
             except Exception as e:
-                errors[("rss", name, "", 0)] = str(e)[:200]
+                errors[("rss", name)] = str(e)[:200]
             finally:
                 os.chdir(old)
     finally:
-        for p in (server, emu):
-            if p:
-                p.terminate()
-                p.wait()
-    write_results(results, errors, startup, rss)
+        for p in [*servers, emu]:
+            p.terminate()
+            p.wait()
+    write_results(results, errors, startup, rss, sizes)
 
 
 def med(results, key):
@@ -258,60 +286,74 @@ PEERS = {
 OFFICIAL = {"python": ["neon-api"], "node": ["@neondatabase/api-client", "@neon/sdk"]}
 
 
-def write_results(results, errors, startup, rss):
+def kb(n):
+    return f"{n / 1000:,.0f} KB" if n >= 10_000 else f"{n / 1000:.1f} KB"
+
+
+def write_results(results, errors, startup, rss, sizes):
     lines = ["# Benchmark results", ""]
+    body_text = "; ".join(
+        f"{BODY_SETS[b]}: getProject {kb(sizes[b][0])}, listProjects?limit=400 {kb(sizes[b][1])}" for b in BODIES
+    )
     lines.append(f"Generated by `bash bench/run.sh` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: "
                  f"{ROUNDS} rounds of {SECONDS} s per figure, clients in alternation. The server, pinned to core {SERVER_CPU}, "
-                 "serves the emulator's real getProject and listProjects?limit=400 bodies (400 projects, 315 KB) from memory: "
-                 "the emulator renders that list in about 6 ms, so measuring against it would measure the emulator (its own "
-                 f"figures are the last row of the Rust table). Each client is pinned to core {CLIENT_CPU}. Figures are calls per second "
-                 "(median, ± half the min–max spread). `get` = getProject, `list` = listProjects?limit=400.")
+                 "serves getProject and listProjects?limit=400 bodies (400 projects) from memory: the emulator renders that "
+                 "list in several milliseconds, so measuring against it would measure the emulator (its own figures are the "
+                 "last row of the Rust table). Two body sets are served, each by its own server: the emulator's own bodies, "
+                 "and the same bodies real-API-shaped, with every optional field of the spec's schemas filled as the real API "
+                 f"sends them (`bench/real_shape.py`). Sizes — {body_text}. Each client is pinned to core {CLIENT_CPU}. Figures "
+                 "are calls per second (median, ± half the min–max spread). `get` = getProject, `list` = listProjects?limit=400.")
     lines.append("")
-    wire_get = med(results, ("rust", "bare reqwest loop", "get", 1))
     lines.append("The wire limit: the bare reqwest loop (keep-alive GET, body read, nothing decoded) and `wrk` with the same concurrency.")
     lines.append("")
     for lang in ["rust", "python", "node"]:
-        lines.append(f"## {lang.capitalize()}")
-        lines.append("")
-        lines.append("| client | " + " | ".join(f"{op} ×{c}" for op in OPS for c in CONCURRENCY) + " |")
-        lines.append("|---|" + "---|" * (len(OPS) * len(CONCURRENCY)))
-        names = [n for (l, n, _o, _c) in results if l == lang]
-        names = list(dict.fromkeys(names))
-        for name in names:
-            cells = []
-            for op in OPS:
-                for c in CONCURRENCY:
-                    m = med(results, (lang, name, op, c))
-                    cells.append("—" if m is None else f"{fmt(m)} {spread(results, (lang, name, op, c))}")
-            lines.append(f"| {name} | " + " | ".join(cells) + " |")
-        if lang == "rust":
-            for wire_name, label in [("wrk", "wrk (wire)"), ("wrk → emulator", "wrk → the emulator itself")]:
+        for b in BODIES:
+            wire_get = med(results, ("rust", "bare reqwest loop", "get", 1, b))
+            names = list(dict.fromkeys(n for (l, n, _o, _c, bb) in results if l == lang and bb == b))
+            if not names:
+                continue
+            lines.append(f"## {lang.capitalize()}, {BODY_SETS[b]}")
+            lines.append("")
+            lines.append("| client | " + " | ".join(f"{op} ×{c}" for op in OPS for c in CONCURRENCY) + " |")
+            lines.append("|---|" + "---|" * (len(OPS) * len(CONCURRENCY)))
+            for name in names:
                 cells = []
                 for op in OPS:
                     for c in CONCURRENCY:
-                        m = med(results, ("wire", wire_name, op, c))
-                        cells.append("—" if m is None else f"{fmt(m)} {spread(results, ('wire', wire_name, op, c))}")
-                lines.append(f"| {label} | " + " | ".join(cells) + " |")
-        lines.append("")
-        ours = [n for n in names if n.startswith("neonkit")]
-        peers = [n for n in names if n in PEERS[lang]]
-        if ours and (peers or wire_get):
-            lines.append("Ratios (neonkit ÷ best peer in this language; time per call ÷ the bare Rust loop's, for `get ×1`):")
+                        k = (lang, name, op, c, b)
+                        m = med(results, k)
+                        cells.append("—" if m is None else f"{fmt(m)} {spread(results, k)}")
+                lines.append(f"| {name} | " + " | ".join(cells) + " |")
+            if lang == "rust":
+                wires = [("wrk", "wrk (wire)")] + ([("wrk → emulator", "wrk → the emulator itself")] if b == "emulator" else [])
+                for wire_name, label in wires:
+                    cells = []
+                    for op in OPS:
+                        for c in CONCURRENCY:
+                            k = ("wire", wire_name, op, c, b)
+                            m = med(results, k)
+                            cells.append("—" if m is None else f"{fmt(m)} {spread(results, k)}")
+                    lines.append(f"| {label} | " + " | ".join(cells) + " |")
             lines.append("")
-            for name in ours:
-                parts = []
-                for op in OPS:
-                    for c in CONCURRENCY:
-                        m = med(results, (lang, name, op, c))
-                        best = max([med(results, (lang, p, op, c)) or 0 for p in peers] or [0])
-                        if m and best:
-                            parts.append(f"{op} ×{c}: {m / best:.2f}×")
-                m1 = med(results, (lang, name, "get", 1))
-                pieces = [", ".join(parts)] if parts else []
-                if m1 and wire_get:
-                    pieces.append(f"{wire_get / m1:.2f}× the bare loop's time per call (get ×1)")
-                lines.append(f"- {name}: " + "; ".join(pieces))
-            lines.append("")
+            ours = [n for n in names if n.startswith("neonkit")]
+            peers = [n for n in names if n in PEERS[lang]]
+            if ours and (peers or wire_get):
+                lines.append("Ratios (neonkit ÷ best peer in this language; time per call ÷ the bare Rust loop's, for `get ×1`):")
+                lines.append("")
+                for name in ours:
+                    parts = []
+                    for op in OPS:
+                        for c in CONCURRENCY:
+                            m = med(results, (lang, name, op, c, b))
+                            best = max([med(results, (lang, p, op, c, b)) or 0 for p in peers] or [0])
+                            if m and best:
+                                parts.append(f"{op} ×{c}: {m / best:.2f}×")
+                    m1 = med(results, (lang, name, "get", 1, b))
+                    pieces = [", ".join(parts)] if parts else []
+                    if m1 and wire_get:
+                        pieces.append(f"{wire_get / m1:.2f}× the bare loop's time per call (get ×1)")
+                    lines.append(f"- {name}: " + "; ".join(pieces))
+                lines.append("")
     lines.append("## Start-up (median of 10 process starts, ms)")
     lines.append("")
     lines.append("| what | ms |")
@@ -319,15 +361,20 @@ def write_results(results, errors, startup, rss):
     for k, v in startup.items():
         lines.append(f"| {k} | {'—' if v is None else f'{v:.0f}'} |")
     lines.append("")
-    lines.append("## Peak RSS of a process making 1,000 getProject calls")
+    lines.append(f"## Peak RSS of a process making 1,000 getProject calls ({BODY_SETS[BODIES[0]]})")
     lines.append("")
     lines.append("| client | peak RSS (MiB) |")
     lines.append("|---|---|")
-    for (lang, name), kb in rss.items():
-        lines.append(f"| {lang}: {name} | {kb / 1024:.1f} |")
+    for (lang, name), kib in rss.items():
+        lines.append(f"| {lang}: {name} | {kib / 1024:.1f} |")
     lines.append("")
     lines.append("## Targets")
     lines.append("")
+    lines.append("Each target is a ratio of two figures of this run. The body set is named where a target is about one; "
+                 "the others hold on every body set measured.")
+    lines.append("")
+    lines.append("| target | bodies | ratio | goal | status |")
+    lines.append("|---|---|---|---|---|")
     lines.extend(targets(results, rss))
     lines.append("")
     if errors:
@@ -346,36 +393,47 @@ def write_results(results, errors, startup, rss):
 
 
 def targets(results, rss):
+    """The target table's rows: (ratio, goal) of figures of this run, per body set."""
     out = []
 
-    def check(label, ok, detail):
-        mark = "met" if ok else ("NOT MET" if ok is False else "not measured")
-        out.append(f"- {label}: **{mark}** ({detail})")
+    def row(label, b, ratio, goal, at_least):
+        """`at_least`: the ratio must be >= goal (else <= goal)."""
+        if ratio is None:
+            status, shown = "not measured", "—"
+        else:
+            ok = ratio >= goal if at_least else ratio <= goal
+            status, shown = ("met" if ok else "**NOT MET**"), f"{ratio:.2f}×"
+        out.append(f"| {label} | {BODY_SETS[b] if b else '—'} | {shown} | {'≥' if at_least else '≤'} {goal}× | {status} |")
 
-    m = lambda *k: med(results, k)
-    wire = m("rust", "bare reqwest loop", "get", 1)
-    r = m("rust", "neonkit async", "get", 1)
-    check("Rust Client within 1.2× of the bare loop's time per call on getProject", (wire / r <= 1.2) if (wire and r) else None,
-          f"{wire / r:.2f}×" if (wire and r) else "missing figure")
-    py = m("python", "neonkit NeonClient", "get", 1)
-    na = m("python", "neon-api", "get", 1)
-    check("Python NeonClient ≥ 3× neon-api calls/s sequentially", (py / na >= 3) if (py and na) else None, f"{py / na:.2f}×" if (py and na) else "missing figure")
-    check("Python NeonClient within 1.5× of the bare Rust loop's time per call", (wire / py <= 1.5) if (wire and py) else None,
-          f"{wire / py:.2f}×" if (wire and py) else "missing figure")
-    for conc in [1, 64]:
-        nk = m("node", "neonkit", "get", conc)
-        best = max([m("node", p, "get", conc) or 0 for p in OFFICIAL["node"]])
-        check(f"Node ≥ 1.5× the faster official TS client, getProject ×{conc}", (nk / best >= 1.5) if (nk and best) else None,
-              f"{nk / best:.2f}×" if (nk and best) else "missing figure")
-    for lang, ours in [("python", ["neonkit NeonClient", "neonkit AsyncNeonClient"]), ("node", ["neonkit"])]:
-        for name in ours:
-            mine = m(lang, name, "list", 1)
-            peers = [m(lang, p, "list", 1) for p in PEERS[lang] if m(lang, p, "list", 1)]
-            check(f"{lang} {name} decodes listProjects?limit=400 faster than every peer", (mine > max(peers)) if (mine and peers) else None,
-                  f"{mine / max(peers):.2f}× the fastest peer" if (mine and peers) else "missing figure")
+    def ratio(a, b):
+        return a / b if (a and b) else None
+
+    for b in BODIES:
+        m = lambda lang, name, op, conc: med(results, (lang, name, op, conc, b))  # noqa: E731
+        wire = m("rust", "bare reqwest loop", "get", 1)
+        rust_async = m("rust", "neonkit async", "get", 1)
+        py, py_async = m("python", "neonkit NeonClient", "get", 1), m("python", "neonkit AsyncNeonClient", "get", 1)
+        # time per call ÷ the bare loop's = the bare loop's rate ÷ ours
+        row("Rust Client: time per call ÷ the bare loop's, getProject ×1", b, ratio(wire, rust_async), 1.2, False)
+        row("Python NeonClient: calls/s ÷ neon-api's, getProject ×1", b, ratio(py, m("python", "neon-api", "get", 1)), 3, True)
+        row("Python NeonClient: time per call ÷ the bare Rust loop's, getProject ×1 (issue 17: 1.3×)", b, ratio(wire, py), 1.3, False)
+        row("Python AsyncNeonClient ÷ NeonClient, getProject ×1 (issue 17)", b, ratio(py_async, py), 0.8, True)
+        for conc in [16, 64]:
+            row(f"Python AsyncNeonClient (tasks) ÷ NeonClient (threads), getProject ×{conc} (issue 17)", b,
+                ratio(m("python", "neonkit AsyncNeonClient", "get", conc), m("python", "neonkit NeonClient", "get", conc)), 1.0, True)
+        for conc in [1, 64]:
+            nk = m("node", "neonkit", "get", conc)
+            best = max([m("node", p, "get", conc) or 0 for p in OFFICIAL["node"]])
+            row(f"Node ÷ the faster official TS client, getProject ×{conc}", b, ratio(nk, best), 1.5, True)
+        row("Node ÷ fetch + JSON.parse, listProjects ×1 (issue 17)", b, ratio(m("node", "neonkit", "list", 1), m("node", "fetch", "list", 1)), 1.3, True)
+        row("Node ÷ the Rust async client, getProject ×64 (issue 17)", b,
+            ratio(m("node", "neonkit", "get", 64), m("rust", "neonkit async", "get", 64)), 0.5, True)
+        for lang, ours in [("python", ["neonkit NeonClient", "neonkit AsyncNeonClient"]), ("node", ["neonkit"])]:
+            for name in ours:
+                peers = [m(lang, p, "list", 1) for p in PEERS[lang] if m(lang, p, "list", 1)]
+                row(f"{lang} {name} ÷ the fastest peer, listProjects ×1", b, ratio(m(lang, name, "list", 1), max(peers) if peers else None), 1.0, True)
     a, b = rss.get(("python", "neonkit NeonClient")), rss.get(("python", "neon-api"))
-    check("Peak RSS of the 1,000-call Python process below neon-api's", (a < b) if (a and b) else None,
-          f"{a / 1024:.1f} MiB vs {b / 1024:.1f} MiB" if (a and b) else "missing figure")
+    row("Peak RSS of the 1,000-call Python process ÷ neon-api's", None, ratio(a, b), 1.0, False)
     return out
 
 

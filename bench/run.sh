@@ -12,7 +12,7 @@ cargo build --release -p neonkit-emulator -p neonkit-bench
 venv="$root/target/bench-venv"
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 "$venv/bin/pip" install -q --upgrade pip >/dev/null
-"$venv/bin/pip" install -q "neon-api==0.3.0" "requests==2.32.3" "httpx==0.28.1" "maturin>=1.7,<2"
+"$venv/bin/pip" install -q "neon-api==0.3.0" "requests==2.32.3" "httpx==0.28.1" "maturin>=1.7,<2" "PyYAML>=6,<7"
 # neonkit for Python, built in release mode from this checkout.
 if [ -f python/pyproject.toml ]; then
   "$venv/bin/pip" install -q ./python
