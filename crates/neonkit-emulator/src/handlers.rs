@@ -890,17 +890,30 @@ fn list_projects(st: &Store, r: &Req) -> R {
         None => 0,
     };
     let page: Vec<&Project> = all.iter().skip(start).take(limit).copied().collect();
-    let org_name = |id: &str| st.org(id).map(|o| o.name.clone()).unwrap_or_default();
-    let mut out = json!({
-        "projects": page.iter().map(|p| p.render_list_item(&org_name(&p.org_id))).collect::<Vec<_>>(),
-        "applications": {},
-        "integrations": {},
-    });
-    let cursor = page.last().map(|p| p.id.clone()).or_else(|| r.q("cursor").filter(|c| !c.is_empty()).map(String::from));
-    if let Some(c) = cursor {
-        out["pagination"] = json!({"cursor": c});
+    let org_name = |id: &str| st.org(id).map(|o| o.name.as_str()).unwrap_or("");
+    let cursor = page.last().map(|p| p.id.as_str()).or_else(|| r.q("cursor").filter(|c| !c.is_empty()));
+    // serialized from the state in one pass (no Value tree): the 400-project list is the
+    // emulator's largest common body
+    #[derive(serde::Serialize)]
+    struct Body<'a> {
+        applications: Map<String, Value>,
+        integrations: Map<String, Value>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pagination: Option<Cursor<'a>>,
+        projects: Vec<crate::state::ProjectJson<'a>>,
     }
-    ok(out)
+    #[derive(serde::Serialize)]
+    struct Cursor<'a> {
+        cursor: &'a str,
+    }
+    let body = Body {
+        applications: Map::new(),
+        integrations: Map::new(),
+        pagination: cursor.map(|cursor| Cursor { cursor }),
+        projects: page.iter().map(|p| p.list_item(org_name(&p.org_id))).collect(),
+    };
+    let bytes = serde_json::to_vec(&body).map_err(|e| err(500, format!("rendering the project list: {e}")))?;
+    Ok(Reply::Bytes("application/json", bytes))
 }
 
 fn get_project(st: &Store, r: &Req) -> R {
