@@ -4,6 +4,8 @@ from __future__ import annotations
 
 
 import json
+import os
+import weakref
 from enum import Enum
 
 from neonkit import _native
@@ -13,7 +15,7 @@ import neonkit.generated.models  # noqa: F401  (registers the model classes)
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import asyncio
-    from typing import Any, AsyncIterator, Iterator, List, Optional, Sequence, Tuple
+    from typing import Any, AsyncIterator, Dict, Iterator, List, Optional, Sequence, Tuple
 
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_plain).encode
 
@@ -234,16 +236,95 @@ def _resolve(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
         fut.set_exception(value)
 
 
-async def _await_native(start: Any) -> Any:
-    """Starts a native call with a `done` callback and awaits it; cancelling cancels the Rust future."""
+# One completion queue per event loop: runtime threads put finished calls in it without the GIL,
+# and the loop's reader (`_Completions.drain`, registered with `add_reader`) settles their futures.
+# False for a loop without `add_reader` (Windows' proactor loop): its calls settle through
+# `call_soon_threadsafe` from a runtime thread.
+_queues: Any = weakref.WeakKeyDictionary()
+_unweakable: Dict[int, Tuple[Any, Any]] = {}  # loops that refuse weak references, by id
+_forgotten: List[Any] = []
+
+
+# asyncio's, once an async call is made (`import neonkit` does not import asyncio).
+_running_loop: Any = None
+_CancelledError: Any = None
+
+
+def _load_asyncio() -> None:
+    global _running_loop, _CancelledError
     import asyncio
 
-    loop = asyncio.get_running_loop()
+    _CancelledError = asyncio.CancelledError
+    _running_loop = asyncio.get_running_loop
+
+
+def _no_loop() -> None:
+    return None
+
+
+# The last loop seen and its queue (a weak reference: a loop is not kept alive by it).
+_last: Tuple[Any, Any] = (_no_loop, False)
+
+
+def _queue(loop: asyncio.AbstractEventLoop) -> Any:
+    """The completion queue of a running loop, made and registered with it on first use."""
+    global _last
+    try:
+        ref: Any = weakref.ref(loop)
+        q = _queues.get(loop)
+    except TypeError:  # a loop type without weak references: kept alive by its entry
+        ref = lambda: loop  # noqa: E731
+        entry = _unweakable.get(id(loop))
+        q = entry[1] if entry is not None and entry[0] is loop else None
+    if q is None:
+        try:
+            q = _native._Completions()
+            loop.add_reader(q.fileno(), q.drain)
+        except (NotImplementedError, OSError):
+            q = False
+        if type(ref) is weakref.ref:
+            _queues[loop] = q
+        else:
+            _unweakable[id(loop)] = (loop, q)
+    _last = (ref, q)
+    return q
+
+
+def _forget_queues() -> None:
+    """In a forked child: the parent's queues share their descriptors with the parent, and the
+    loops' selectors theirs; they are kept open (closing or unregistering them would reach into
+    the parent) and never used again."""
+    global _last
+    _forgotten.extend(_queues.values())
+    _forgotten.extend(_unweakable.values())
+    _queues.clear()
+    _unweakable.clear()
+    _last = (_no_loop, False)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_queues)
+
+
+def _done(loop: asyncio.AbstractEventLoop, fut: asyncio.Future[Any]) -> Any:
+    """What a native call's `done` is: the loop's queue and the future, or a callback."""
+    last = _last
+    q = last[1] if last[0]() is loop else _queue(loop)
+    if q is False:
+        return lambda ok, value: loop.call_soon_threadsafe(_resolve, fut, ok, value)
+    return (q, fut)
+
+
+async def _await_native(start: Any) -> Any:
+    """Starts a native call with a `done` target and awaits it; cancelling cancels the Rust future."""
+    if _running_loop is None:
+        _load_asyncio()
+    loop = _running_loop()
     fut = loop.create_future()
-    task = start(lambda ok, value: loop.call_soon_threadsafe(_resolve, fut, ok, value))
+    task = start(_done(loop, fut))
     try:
         return await fut
-    except asyncio.CancelledError:
+    except _CancelledError:
         task.cancel()
         raise
 
@@ -252,8 +333,17 @@ class _AsyncBase:
     _native: Any
 
     async def _call(self, op: str, path: Any, query: Any, body: Any, wait: Optional[bool], spec: Any) -> Any:
-        native = self._native
-        value, info = await _await_native(lambda done: native.call(op, path, query, body, wait, done))
+        # `_await_native` inlined: this is every generated method's path.
+        if _running_loop is None:
+            _load_asyncio()
+        loop = _running_loop()
+        fut = loop.create_future()
+        task = self._native.call(op, path, query, body, wait, _done(loop, fut))
+        try:
+            value, info = await fut
+        except _CancelledError:
+            task.cancel()
+            raise
         return _with_response(_decode(value, spec), info)
 
     async def request(self, method: str, path: str, *, query: Any = None, body: Any = None) -> RawResponse:

@@ -303,17 +303,48 @@ impl PyTask {
     }
 }
 
-/// Spawns a job; `done(True, value)` or `done(False, exception)` is called
-/// from a runtime thread when it ends (the Python side hops to its loop).
-fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
+/// Where an async call's outcome goes.
+enum Done {
+    /// `done(ok, value)`, called on a runtime thread holding the GIL (loops
+    /// without `add_reader`, such as Windows' proactor loop).
+    Callback(Py<PyAny>),
+    /// The asyncio future to settle, through its loop's completion queue.
+    Queue(Arc<Queue>, Py<PyAny>),
+}
+
+impl Done {
+    /// `done` as Python passed it: `(completions, future)` or a callable.
+    fn from_py(done: &Bound<'_, PyAny>) -> Done {
+        if let Ok(t) = done.cast::<pyo3::types::PyTuple>() {
+            if let (Ok(q), Ok(fut)) = (t.get_item(0), t.get_item(1)) {
+                if let Ok(q) = q.cast::<PyCompletions>() {
+                    return Done::Queue(q.get().queue.clone(), fut.unbind());
+                }
+            }
+        }
+        Done::Callback(done.clone().unbind())
+    }
+
+    /// Hands the outcome over at once, on this (the loop's) thread.
+    fn now(self, py: Python<'_>, outcome: PyResult<Py<PyAny>>) -> PyResult<()> {
+        match self {
+            Done::Callback(done) => match outcome {
+                Ok(value) => done.call1(py, (true, value)).map(drop),
+                Err(err) => done.call1(py, (false, err.into_value(py))).map(drop),
+            },
+            Done::Queue(_, fut) => settle(py, fut.bind(py), outcome),
+        }
+    }
+}
+
+/// Spawns a job; its outcome goes to `done` when it ends (see [`Done`]).
+fn run_async(py: Python<'_>, job: Job, done: Done) -> PyResult<PyTask> {
     let finished = Arc::new(AtomicBool::new(false));
     if SHUTTING_DOWN.load(Ordering::SeqCst) {
         // After the exit hook the shared runtime no longer calls back: run the
         // call here to its end and hand its outcome over at once.
-        match run_blocking(py, job) {
-            Ok(value) => done.call1(py, (true, value))?,
-            Err(err) => done.call1(py, (false, err.into_value(py)))?,
-        };
+        let outcome = run_blocking(py, job);
+        done.now(py, outcome)?;
         finished.store(true, Ordering::SeqCst);
         return Ok(PyTask { cancel: CancelToken::new(), finished });
     }
@@ -321,27 +352,194 @@ fn run_async(py: Python<'_>, job: Job, done: Py<PyAny>) -> PyResult<PyTask> {
     let flag = finished.clone();
     let spawned = kernel::spawn(job, Some(cancel.clone()), move |result| {
         flag.store(true, Ordering::SeqCst);
-        let Some(_in_callback) = CallbackGuard::enter() else { return };
-        // Never enters a finalizing interpreter; a closed loop is nobody waiting.
-        let _ = Python::try_attach(|py| {
-            let outcome = match result.map(|out| out.into_py(py)) {
-                Ok(Ok(value)) => (true, value),
-                Ok(Err(err)) => (false, err.into_value(py).into_any()),
-                Err(e) => (false, exception(py, &e).map_or_else(|err| err.into_value(py).into_any(), Bound::unbind)),
-            };
-            drop(done.call1(py, outcome));
-        });
+        match done {
+            // No GIL here: the loop's thread converts and settles.
+            Done::Queue(queue, fut) => queue.push(fut, result),
+            Done::Callback(done) => {
+                let Some(_in_callback) = CallbackGuard::enter() else { return };
+                // Never enters a finalizing interpreter; a closed loop is nobody waiting.
+                let _ = Python::try_attach(|py| {
+                    let outcome = match result.map(|out| out.into_py(py)) {
+                        Ok(Ok(value)) => (true, value),
+                        Ok(Err(err)) => (false, err.into_value(py).into_any()),
+                        Err(e) => (false, exception(py, &e).map_or_else(|err| err.into_value(py).into_any(), Bound::unbind)),
+                    };
+                    drop(done.call1(py, outcome));
+                });
+            }
+        }
     });
     spawned.map_err(|e| to_pyerr(py, &e))?;
     Ok(PyTask { cancel, finished })
 }
 
+// ---------------------------------------------------------------- completion queues
+
+/// Sets an asyncio future's result or exception, unless it is already done
+/// (cancelled while its call ran or waited in the queue).
+fn settle(py: Python<'_>, fut: &Bound<'_, PyAny>, outcome: PyResult<Py<PyAny>>) -> PyResult<()> {
+    if fut.call_method0(pyo3::intern!(py, "done"))?.is_truthy()? {
+        return Ok(());
+    }
+    match outcome {
+        Ok(value) => fut.call_method1(pyo3::intern!(py, "set_result"), (value,)).map(drop),
+        Err(err) => fut.call_method1(pyo3::intern!(py, "set_exception"), (err.into_value(py),)).map(drop),
+    }
+}
+
+/// Finished async calls waiting for their event loop: runtime threads push
+/// Rust values (no GIL taken), and the loop's reader (`_Completions.drain`)
+/// converts them and settles their futures. The wake-up is written only when
+/// the queue goes from empty to not empty, so one wake-up settles every call
+/// that finished meanwhile.
+struct Queue {
+    items: Mutex<Vec<(Py<PyAny>, neonkit::Result<Out>)>>,
+    wakeup: Wakeup,
+}
+
+impl Queue {
+    fn push(&self, fut: Py<PyAny>, result: neonkit::Result<Out>) {
+        let was_empty = {
+            let mut items = self.items.lock().unwrap_or_else(|p| p.into_inner());
+            items.push((fut, result));
+            items.len() == 1
+        };
+        if was_empty {
+            self.wakeup.signal();
+        }
+    }
+}
+
+/// The readable end the loop watches (`add_reader`): an eventfd on Linux, a
+/// non-blocking pipe elsewhere. Closed when the last holder of its queue (the
+/// loop's `_Completions`, or a call still running) lets go, so no thread ever
+/// writes to a closed (and maybe reused) descriptor.
+struct Wakeup {
+    rx: i32,
+    tx: i32,
+}
+
+#[cfg(unix)]
+impl Wakeup {
+    fn new() -> std::io::Result<Wakeup> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            // SAFETY: eventfd has no memory preconditions.
+            let fd = unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) };
+            if fd < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(Wakeup { rx: fd, tx: fd })
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            let mut fds = [0 as libc::c_int; 2];
+            // SAFETY: `fds` has room for the two descriptors pipe writes.
+            if unsafe { libc::pipe(fds.as_mut_ptr()) } != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            let w = Wakeup { rx: fds[0], tx: fds[1] };
+            for fd in fds {
+                // SAFETY: fcntl on descriptors this function owns.
+                unsafe {
+                    libc::fcntl(fd, libc::F_SETFL, libc::fcntl(fd, libc::F_GETFL) | libc::O_NONBLOCK);
+                    libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC);
+                }
+            }
+            Ok(w)
+        }
+    }
+
+    fn signal(&self) {
+        let one: u64 = 1;
+        // A full pipe (or a saturated eventfd) already says "readable": the result is not needed.
+        // SAFETY: writes 8 bytes (an eventfd's unit; a pipe takes any length) from a live u64.
+        let _ = unsafe { libc::write(self.tx, (&one as *const u64).cast(), 8) };
+    }
+
+    fn clear(&self) {
+        let mut buf = [0u8; 64];
+        // SAFETY: reads into a live buffer of the length given; the descriptor is non-blocking.
+        while unsafe { libc::read(self.rx, buf.as_mut_ptr().cast(), buf.len()) } == buf.len() as isize {}
+    }
+}
+
+#[cfg(not(unix))]
+impl Wakeup {
+    fn signal(&self) {}
+    fn clear(&self) {}
+}
+
+#[cfg(unix)]
+impl Drop for Wakeup {
+    fn drop(&mut self) {
+        // SAFETY: the descriptors are this value's own and closed once.
+        unsafe {
+            libc::close(self.rx);
+            if self.tx != self.rx {
+                libc::close(self.tx);
+            }
+        }
+    }
+}
+
+/// One event loop's completion queue (`neonkit._base` keeps one per loop and
+/// registers `drain` as the reader of `fileno()`).
+#[pyclass(frozen, name = "_Completions", module = "neonkit._native")]
+struct PyCompletions {
+    queue: Arc<Queue>,
+}
+
+#[pymethods]
+impl PyCompletions {
+    #[new]
+    fn new() -> PyResult<Self> {
+        #[cfg(unix)]
+        {
+            let wakeup = Wakeup::new().map_err(|e| pyo3::exceptions::PyOSError::new_err(e.to_string()))?;
+            Ok(PyCompletions { queue: Arc::new(Queue { items: Mutex::new(Vec::new()), wakeup }) })
+        }
+        #[cfg(not(unix))]
+        {
+            Err(pyo3::exceptions::PyNotImplementedError::new_err("completion queues need a Unix descriptor"))
+        }
+    }
+
+    /// The descriptor that becomes readable when calls have finished.
+    fn fileno(&self) -> i32 {
+        self.queue.wakeup.rx
+    }
+
+    /// Settles the futures of every call that finished (on the loop's thread,
+    /// as its reader). A future that raises while being settled does not stop the others.
+    fn drain(&self, py: Python<'_>) {
+        // The wake-up first, then the items: a call finishing in between writes it again.
+        self.queue.wakeup.clear();
+        let items = std::mem::take(&mut *self.queue.items.lock().unwrap_or_else(|p| p.into_inner()));
+        for (fut, result) in items {
+            let fut = fut.bind(py);
+            let outcome = match result {
+                Ok(out) => out.into_py(py),
+                Err(e) => Err(to_pyerr(py, &e)),
+            };
+            if let Err(err) = settle(py, fut, outcome) {
+                err.write_unraisable(py, Some(fut));
+            }
+        }
+    }
+
+    /// Calls finished and not yet drained (tests).
+    fn pending(&self) -> usize {
+        self.queue.items.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
 /// Runs a job blocking (no `done`), or on the runtime with `done(ok, value)` called when it ends (returns its `_Task`).
-fn run(py: Python<'_>, job: Result<Job, Error>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+fn run(py: Python<'_>, job: Result<Job, Error>, done: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     let job = job.map_err(|e| to_pyerr(py, &e))?;
     match done {
         None => run_blocking(py, job),
-        Some(done) => Ok(Py::new(py, run_async(py, job, done)?)?.into_any()),
+        Some(done) => Ok(Py::new(py, run_async(py, job, Done::from_py(done))?)?.into_any()),
     }
 }
 
@@ -579,7 +777,7 @@ impl PyClient {
         query: Vec<(String, Bound<'_, PyAny>)>,
         body: Option<&Bound<'_, PyAny>>,
         wait: Option<bool>,
-        done: Option<Py<PyAny>>,
+        done: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let (path, query) = texts(op_id, path, query)?;
         run(py, self.call_job(op_id, path, query, body, wait), done)
@@ -594,7 +792,7 @@ impl PyClient {
         path: String,
         query: Vec<(String, Bound<'_, PyAny>)>,
         body: Option<Vec<u8>>,
-        done: Option<Py<PyAny>>,
+        done: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let (_, query) = texts("request", Vec::new(), query)?;
         run(py, self.request_job(method, path, query, body), done)
@@ -618,7 +816,13 @@ impl PyClient {
 
     /// Waits for operations (by id) to finish; returns the operations (dicts), or its `_Task` with `done`.
     #[pyo3(signature = (project_id, ids, done=None))]
-    fn wait_for_operations(&self, py: Python<'_>, project_id: String, ids: Vec<String>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+    fn wait_for_operations(
+        &self,
+        py: Python<'_>,
+        project_id: String,
+        ids: Vec<String>,
+        done: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Py<PyAny>> {
         run(py, self.wait_job(project_id, ids), done)
     }
 
@@ -662,7 +866,7 @@ impl PyPager {
 impl PyPager {
     /// The next page's items (dicts), or None after the last page; its `_Task` with `done`.
     #[pyo3(signature = (done=None))]
-    fn next_page(&self, py: Python<'_>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+    fn next_page(&self, py: Python<'_>, done: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
         run(py, Ok(self.job()), done)
     }
 }
@@ -761,7 +965,7 @@ fn _parse_json(py: Python<'_>, data: &[u8]) -> PyResult<Py<PyAny>> {
 /// Raises a Rust panic inside a runtime task or a blocking call (tests check that it becomes an exception).
 #[pyfunction]
 #[pyo3(signature = (done=None))]
-fn _panic_for_test(py: Python<'_>, done: Option<Py<PyAny>>) -> PyResult<Py<PyAny>> {
+fn _panic_for_test(py: Python<'_>, done: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
     run(py, Ok(Box::pin(async { panic!("deliberate test panic") })), done)
 }
 
@@ -772,6 +976,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyClient>()?;
     m.add_class::<PyPager>()?;
     m.add_class::<PyTask>()?;
+    m.add_class::<PyCompletions>()?;
     #[cfg(feature = "emulator")]
     m.add_class::<PyEmulator>()?;
     m.add_class::<PyResponseInfo>()?;
