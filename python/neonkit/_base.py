@@ -9,7 +9,7 @@ import weakref
 from enum import Enum
 
 from neonkit import _native
-from neonkit._model import Model, _convert, _plain
+from neonkit._model import _MODELS, Model, _convert, _new, _plain, _set_cache, _set_data
 import neonkit.generated.models  # noqa: F401  (registers the model classes)
 
 TYPE_CHECKING = False
@@ -188,6 +188,9 @@ def _raw_args(method: str, path: str, query: Any, body: Any) -> Tuple[str, str, 
     return method, path, pairs, data
 
 
+_set_response = Model.__dict__["_response"].__set__
+
+
 def _with_response(value: Any, info: Any) -> Any:
     if isinstance(value, Model):
         object.__setattr__(value, "_response", info)
@@ -199,6 +202,14 @@ class _SyncBase:
 
     def _call(self, op: str, path: Any, query: Any, body: Any, wait: Optional[bool], spec: Any) -> Any:
         value, info = self._native.call(op, path, query, body, wait)
+        # The common case (a JSON object decoded to a model) without the general path's calls.
+        cls = _MODELS.get(spec) if type(spec) is str else None
+        if cls is not None and type(value) is dict:
+            obj: Any = _new(cls)
+            _set_data(obj, value)
+            _set_cache(obj, None)
+            _set_response(obj, info)
+            return obj
         return _with_response(_decode(value, spec), info)
 
     def request(self, method: str, path: str, *, query: Any = None, body: Any = None) -> RawResponse:

@@ -108,10 +108,21 @@ fn text(name: &str, value: &Bound<'_, PyAny>) -> PyResult<String> {
 type Texts = (Vec<String>, Vec<(String, String)>);
 
 fn texts(op_id: &str, path: Vec<Bound<'_, PyAny>>, query: Vec<(String, Bound<'_, PyAny>)>) -> PyResult<Texts> {
-    let names = neonkit::find_operation(op_id).map_or(&[][..], |o| o.path_params);
-    let name = |i: usize| names.get(i).map_or("?", |p| p.name);
-    let path = path.iter().enumerate().map(|(i, v)| text(&format!("path parameter {}", name(i)), v)).collect::<PyResult<_>>()?;
-    let query = query.into_iter().map(|(k, v)| text(&format!("query parameter {k}"), &v).map(|v| (k, v))).collect::<PyResult<_>>()?;
+    // A str is the common case; the parameter's name is looked up only to word an error.
+    let fast = |v: &Bound<'_, PyAny>| v.cast::<PyString>().ok().and_then(|s| s.to_cow().ok().map(std::borrow::Cow::into_owned));
+    let name = |i: usize| neonkit::find_operation(op_id).and_then(|o| o.path_params.get(i)).map_or("?", |p| p.name);
+    let path = path
+        .iter()
+        .enumerate()
+        .map(|(i, v)| fast(v).map_or_else(|| text(&format!("path parameter {}", name(i)), v), Ok))
+        .collect::<PyResult<_>>()?;
+    let query = query
+        .into_iter()
+        .map(|(k, v)| match fast(&v) {
+            Some(t) => Ok((k, t)),
+            None => text(&format!("query parameter {k}"), &v).map(|v| (k, v)),
+        })
+        .collect::<PyResult<_>>()?;
     Ok((path, query))
 }
 
