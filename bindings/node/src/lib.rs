@@ -271,7 +271,82 @@ pub struct NativeWait {
 /// A finished call as JS gets it: `[body, meta]`, the body JSON text (a Buffer for downloads and raw
 /// calls), the meta `status\nrequest id\n` then `name\nvalue\n` for each header (names in lower case, in
 /// the order received). Two plain values: no class instance or object per call.
-type Out = (Either<String, Buffer>, String);
+type Out = (Either<JsonText, Buffer>, String);
+
+/// A JSON body (or `""`) on its way to JS as a string, for `JSON.parse` in `node/lib/core.js`. An
+/// ASCII body (the usual case) becomes an external one-byte string over these very bytes, so V8 neither decodes nor copies it nor
+/// allocates a large string per response; they are freed when V8 collects the string. Anything else,
+/// or a Node without `node_api_create_external_string_latin1`, is copied in as UTF-8 (invalid
+/// sequences become U+FFFD). Measured against both copies in bench/NOTES.md.
+pub struct JsonText {
+    body: bytes::Bytes,
+    ascii: bool,
+}
+
+impl JsonText {
+    fn new(body: bytes::Bytes) -> JsonText {
+        JsonText { ascii: body.is_ascii(), body }
+    }
+}
+
+type ExternalLatin1 = unsafe extern "C" fn(
+    napi::sys::napi_env,
+    *const std::os::raw::c_char,
+    isize,
+    napi::sys::napi_finalize,
+    *mut std::ffi::c_void,
+    *mut napi::sys::napi_value,
+    *mut bool,
+) -> napi::sys::napi_status;
+
+/// `node_api_create_external_string_latin1` when this Node has it (20.4 and later), looked up once.
+fn external_latin1() -> Option<ExternalLatin1> {
+    static F: std::sync::OnceLock<Option<ExternalLatin1>> = std::sync::OnceLock::new();
+    *F.get_or_init(|| {
+        #[cfg(unix)]
+        {
+            // SAFETY: dlsym with a NUL-terminated name; a found symbol is Node's function of that signature.
+            let p = unsafe { libc::dlsym(libc::RTLD_DEFAULT, c"node_api_create_external_string_latin1".as_ptr()) };
+            (!p.is_null()).then(|| unsafe { std::mem::transmute::<*mut libc::c_void, ExternalLatin1>(p) })
+        }
+        #[cfg(not(unix))]
+        None
+    })
+}
+
+unsafe extern "C" fn drop_body(_env: napi::sys::napi_env, _data: *mut std::ffi::c_void, hint: *mut std::ffi::c_void) {
+    // SAFETY: `hint` is the Box made in `to_napi_value`, given to exactly one finalizer.
+    drop(unsafe { Box::from_raw(hint.cast::<bytes::Bytes>()) });
+}
+
+impl ToNapiValue for JsonText {
+    unsafe fn to_napi_value(env: napi::sys::napi_env, val: Self) -> Result<napi::sys::napi_value> {
+        let mut out = std::ptr::null_mut();
+        let len = val.body.len() as isize;
+        let failed = || napi::Error::new(Status::GenericFailure, "could not hand the response body to JavaScript");
+        if val.ascii && !val.body.is_empty() {
+            if let Some(create) = external_latin1() {
+                let ptr = val.body.as_ptr().cast();
+                let hint = Box::into_raw(Box::new(val.body));
+                let mut copied = false;
+                // SAFETY: the bytes stay in `hint` until V8 calls `drop_body` (already called when it copied them).
+                let status = unsafe { create(env, ptr, len, Some(drop_body), hint.cast(), &mut out, &mut copied) };
+                if status == napi::sys::Status::napi_ok {
+                    return Ok(out);
+                }
+                // SAFETY: on failure no finalizer was registered or run: the Box is still ours.
+                drop(unsafe { Box::from_raw(hint) });
+                return Err(failed());
+            }
+        }
+        // SAFETY: the pointer and length describe `val.body`, alive for the call; V8 copies the text.
+        let status = unsafe { napi::sys::napi_create_string_utf8(env, val.body.as_ptr().cast(), len, &mut out) };
+        if status != napi::sys::Status::napi_ok {
+            return Err(failed());
+        }
+        Ok(out)
+    }
+}
 
 fn out(r: Reply) -> neonkit::Result<Out> {
     let mut meta = String::with_capacity(r.headers.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>() + 64);
@@ -284,9 +359,9 @@ fn out(r: Reply) -> neonkit::Result<Out> {
             let message = format!("the response body ({} bytes) is longer than a JavaScript string can be", b.len());
             return Err(Error::new(ErrorKind::Decode, message));
         }
-        Output::Json(b) => Either::A(String::from_utf8(b.into()).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())),
+        Output::Json(b) => Either::A(JsonText::new(b)),
         Output::Bytes(b) => Either::B(Vec::from(b).into()),
-        Output::Empty => Either::A(String::new()),
+        Output::Empty => Either::A(JsonText::new(bytes::Bytes::new())),
     };
     Ok((body, meta))
 }
