@@ -8,7 +8,7 @@ import asyncio
 import inspect
 import os
 import sys
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -90,6 +90,24 @@ def sync_client(emu: Emulator) -> Iterator[neonkit.NeonClient]:
 
 def new_project(c: Any, name: str) -> Any:
     return c.projects.create(body={"project": {"name": name}})
+
+
+def in_forked_child(check: Callable[[], bool]) -> None:
+    """Runs `check` in a forked child (a 20 s alarm guards a hang) and asserts it returned True."""
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        code = 3
+        try:
+            import signal
+
+            signal.alarm(20)
+            code = 0 if check() else 1
+        except BaseException:
+            code = 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child status {status}"
 
 
 PYTHON = sys.executable

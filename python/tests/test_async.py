@@ -15,7 +15,7 @@ import pytest
 import neonkit
 from neonkit import _base
 
-from conftest import FAST, new_project
+from conftest import FAST, in_forked_child, new_project
 
 
 def _queue_of(loop):
@@ -182,26 +182,16 @@ def test_a_forked_child_gets_its_own_queue(emu, sync_client):
     try:
         assert loop.run_until_complete(c.projects.get(pid)).project.id == pid
         parent_queue = _queue_of(loop)
-        child = os.fork()
-        if child == 0:  # pragma: no cover - runs in the child
-            code = 3
-            try:
-                import signal
 
-                signal.alarm(20)
-                assert _queue_of(loop) is None, "the parent's queues are forgotten"
+        def check() -> bool:
+            assert _queue_of(loop) is None, "the parent's queues are forgotten"
 
-                async def go():
-                    return await c.projects.get(pid)
+            async def go():
+                return await c.projects.get(pid)
 
-                ok = asyncio.run(go()).project.id == pid
-                code = 0 if ok else 1
-            except BaseException:
-                code = 2
-            finally:
-                os._exit(code)
-        _, status = os.waitpid(child, 0)
-        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child status {status}"
+            return asyncio.run(go()).project.id == pid
+
+        in_forked_child(check)
         # the parent's loop and queue still work
         assert loop.run_until_complete(c.projects.get(pid)).project.id == pid
         assert _queue_of(loop) is parent_queue

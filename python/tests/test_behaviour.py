@@ -3,7 +3,6 @@
 import asyncio
 import os
 import pickle
-import signal
 import subprocess
 import sys
 import textwrap
@@ -17,7 +16,7 @@ import neonkit
 from neonkit.models import Operation, OperationStatus, Project
 from neonkit.testing import Emulator
 
-from conftest import FAST, new_project
+from conftest import FAST, in_forked_child, new_project
 
 
 def test_iteration_walks_every_page(neon):
@@ -184,22 +183,15 @@ def test_client_works_in_a_forked_child(emu, sync_client):
     assert sync_client.projects.get(p.project.id)  # the pool is warm
     ac = emu.async_client()
     asyncio.run(ac.projects.list())  # the runtime has run async work
-    child = os.fork()
-    if child == 0:  # pragma: no cover - runs in the child
-        code = 3
-        try:
-            signal.alarm(20)
-            ok = sync_client.projects.get(p.project.id).project.id == p.project.id
-            ok = ok and asyncio.run(ac.projects.get(p.project.id)).project.id == p.project.id
-            with emu.client() as fresh:
-                ok = ok and any(x.id == p.project.id for x in fresh.projects.iter())
-            code = 0 if ok else 1
-        except BaseException:
-            code = 2
-        finally:
-            os._exit(code)
-    _, status = os.waitpid(child, 0)
-    assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"child status {status}"
+
+    def check() -> bool:
+        ok = sync_client.projects.get(p.project.id).project.id == p.project.id
+        ok = ok and asyncio.run(ac.projects.get(p.project.id)).project.id == p.project.id
+        with emu.client() as fresh:
+            ok = ok and any(x.id == p.project.id for x in fresh.projects.iter())
+        return ok
+
+    in_forked_child(check)
     # and the parent still works
     assert sync_client.projects.get(p.project.id).project.id == p.project.id
 
