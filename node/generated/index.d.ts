@@ -4717,6 +4717,87 @@ export interface CustomDomain {
 }
 
 /**
+ * The settings of a read-write endpoint that a workflow creates.
+ */
+export interface BranchEndpointSettings {
+  autoscaling_limit_min_cu?: ComputeUnit;
+  autoscaling_limit_max_cu?: ComputeUnit;
+  /**
+   * Duration of inactivity in seconds after which the compute endpoint is
+   * automatically suspended. The value `0` means use the default value.
+   * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+   * The minimum value is `60` seconds (1 minute).
+   * The maximum value is `604800` seconds (1 week). For more information, see
+   * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+   */
+  suspend_timeout_seconds?: SuspendTimeoutSeconds;
+}
+
+/**
+ * A project that a workflow created, with its connection.
+ */
+export interface ProjectConnection {
+  project: Project;
+  branch: Branch;
+  endpoint: Endpoint;
+  database_name: string;
+  role_name: string;
+  /**
+   * The connection URI (it holds the role's password).
+   *
+   * Sensitive: never logged by neonkit.
+   */
+  connection_string: string;
+}
+
+/**
+ * A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+ */
+export interface BranchConnection {
+  branch: Branch;
+  endpoint?: Endpoint;
+  /**
+   * The connection URI (it holds the role's password).
+   *
+   * Sensitive: never logged by neonkit.
+   */
+  connection_string?: string;
+}
+
+/**
+ * The branch that `branches.ensure` found or created.
+ */
+export interface EnsuredBranch {
+  branch: Branch;
+  /**
+   * Whether this call created it.
+   */
+  created: boolean;
+}
+
+/**
+ * The database that `databases.ensure` found or created.
+ */
+export interface EnsuredDatabase {
+  database: Database;
+  /**
+   * Whether this call created it.
+   */
+  created: boolean;
+}
+
+/**
+ * The role that `roles.ensure` found or created (with its password only when this call created it).
+ */
+export interface EnsuredRole {
+  role: Role;
+  /**
+   * Whether this call created it.
+   */
+  created: boolean;
+}
+
+/**
  * Whether this issue affects external API exposure or is internal only
  */
 export type AdvisorIssueFacing = "EXTERNAL" | "INTERNAL" | (string & {});

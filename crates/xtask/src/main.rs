@@ -31,7 +31,8 @@ fn load_spec(merged: &str) -> spec::Spec {
     let r = root();
     let naming = std::fs::read_to_string(r.join("spec/naming.yaml")).expect("read spec/naming.yaml");
     let real_api = std::fs::read_to_string(r.join("spec/real-api.yaml")).expect("read spec/real-api.yaml");
-    spec::load(merged, &naming, &real_api)
+    let workflows = std::fs::read_to_string(r.join("spec/workflows.yaml")).expect("read spec/workflows.yaml");
+    spec::load(merged, &naming, &real_api, &workflows)
 }
 
 /// The environment the spec-driven generators render their templates in

@@ -146,9 +146,45 @@ pub struct Op {
     pub words: Vec<String>,
 }
 
+/// A workflow of `spec/workflows.yaml`: a method that the core implements
+/// (`Client::workflow`) and every language exposes under its namespace.
+#[derive(Clone, Debug)]
+pub struct Workflow {
+    /// snake_case (`create_and_connect`).
+    pub name: String,
+    /// The resource namespace (`branches`), or `client` for the client itself.
+    pub ns: String,
+    pub summary: String,
+    pub description: Option<String>,
+    /// Required ones first, in the file's order.
+    pub params: Vec<WorkflowParam>,
+    /// `None` for a workflow that returns nothing.
+    pub returns: Option<Ty>,
+}
+
+#[derive(Clone, Debug)]
+pub struct WorkflowParam {
+    pub name: String,
+    pub ty: Ty,
+    pub required: bool,
+    pub default: Option<Value>,
+    pub doc: String,
+}
+
+impl Workflow {
+    /// The id the core dispatches on (`branches.ensure`, `connection_string`).
+    pub fn id(&self) -> String {
+        match self.ns.as_str() {
+            "client" => self.name.clone(),
+            ns => format!("{ns}.{}", self.name),
+        }
+    }
+}
+
 pub struct Spec {
     pub models: Vec<Model>,
     pub ops: Vec<Op>,
+    pub workflows: Vec<Workflow>,
 }
 
 impl Spec {
@@ -473,8 +509,9 @@ impl Op {
     }
 }
 
-pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
+pub fn load(text: &str, naming_text: &str, real_api_text: &str, workflows_text: &str) -> Spec {
     let root: Value = serde_yaml::from_str(text).expect("spec parses");
+    let workflows_doc: Value = serde_yaml::from_str(workflows_text).expect("spec/workflows.yaml parses");
     let real_api: RealApi = serde_yaml::from_str(real_api_text).expect("spec/real-api.yaml parses");
     let naming: Naming = Naming::parse(naming_text);
     let mut l = Loader { root: &root, models: Vec::new(), names: BTreeSet::new() };
@@ -482,11 +519,17 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
     for (k, _) in schemas {
         l.names.insert(k.as_str().unwrap().to_string());
     }
+    let workflow_schemas = workflows_doc["schemas"].as_mapping().expect("spec/workflows.yaml: schemas");
+    for (k, _) in workflow_schemas {
+        let name = k.as_str().unwrap();
+        assert!(l.names.insert(name.to_string()), "spec/workflows.yaml: schema {name} is also one of the spec's");
+    }
     let mut components = Vec::new();
-    for (k, v) in schemas {
+    for (k, v) in schemas.iter().chain(workflow_schemas) {
         let name = k.as_str().unwrap();
         components.push(l.component_model(name, v));
     }
+    let workflows = load_workflows(&mut l, &workflows_doc);
 
     let mut ops = Vec::new();
     let methods = ["get", "post", "put", "patch", "delete"];
@@ -693,7 +736,54 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str) -> Spec {
         op.words = words;
     }
     naming.check_unique(&ops);
-    Spec { models, ops }
+    for w in &workflows {
+        let clash = ops.iter().find(|o| o.ns == w.ns && o.words.join("_") == w.name);
+        assert!(clash.is_none(), "spec/workflows.yaml: {} is also the method of {}", w.id(), clash.unwrap().id);
+        if let Some(Ty::Named(n)) = &w.returns {
+            assert!(models.iter().any(|m| &m.name == n), "spec/workflows.yaml: {} returns {n}, which no schema defines", w.id());
+        }
+    }
+    Spec { models, ops, workflows }
+}
+
+fn load_workflows<'a>(l: &mut Loader<'a>, doc: &'a Value) -> Vec<Workflow> {
+    let ty = |l: &mut Loader<'a>, name: &str, ctx: &str| match name {
+        "string" => Ty::Str,
+        "boolean" => Ty::Bool,
+        schema => {
+            assert!(l.names.contains(schema), "spec/workflows.yaml: {ctx}: no schema {schema}");
+            Ty::Named(schema.to_string())
+        }
+    };
+    let mut out = Vec::new();
+    for w in doc["workflows"].as_sequence().expect("spec/workflows.yaml: workflows") {
+        let name = s(w, "name").expect("workflow name");
+        let ns = s(w, "namespace").expect("workflow namespace");
+        let ctx = format!("{ns}.{name}");
+        let mut params = Vec::new();
+        for p in w["params"].as_sequence().map(|s| &s[..]).unwrap_or(&[]) {
+            let pname = s(p, "name").expect("param name");
+            params.push(WorkflowParam {
+                ty: ty(l, &s(p, "type").expect("param type"), &ctx),
+                required: b(p, "required"),
+                default: p.get("default").cloned(),
+                doc: s(p, "doc").unwrap_or_else(|| panic!("spec/workflows.yaml: {ctx}.{pname} has no doc")),
+                name: pname,
+            });
+        }
+        // Positional first, in order: what every language's signature needs.
+        params.sort_by_key(|p| !p.required);
+        let returns = s(w, "returns").map(|r| ty(l, &r, &ctx));
+        out.push(Workflow {
+            summary: s(w, "summary").unwrap_or_else(|| panic!("spec/workflows.yaml: {ctx} has no summary")),
+            description: s(w, "description"),
+            name,
+            ns,
+            params,
+            returns,
+        });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -275,6 +275,12 @@ __all__ = [
     "CustomDomainsListResponse",
     "CustomDomainRegisterRequest",
     "CustomDomain",
+    "BranchEndpointSettings",
+    "ProjectConnection",
+    "BranchConnection",
+    "EnsuredBranch",
+    "EnsuredDatabase",
+    "EnsuredRole",
     "AdvisorIssueFacing",
     "ProjectCreateRequestProjectBranch",
     "ProjectCreateRequestProject",
@@ -1724,6 +1730,38 @@ class CustomDomainRegisterRequest(Model):
 class CustomDomain(Model):
     __slots__ = ()
     _fields = {"domain": None, "entity_type": None, "entity_id": None, "cname_target": None, "status": None, "dns_status": None, "binding_status": None, "status_reason": None}
+
+class BranchEndpointSettings(Model):
+    """The settings of a read-write endpoint that a workflow creates."""
+    __slots__ = ()
+    _fields = {"autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "suspend_timeout_seconds": None}
+
+class ProjectConnection(Model):
+    """A project that a workflow created, with its connection."""
+    __slots__ = ()
+    _fields = {"project": "Project", "branch": "Branch", "endpoint": "Endpoint", "database_name": None, "role_name": None, "connection_string": None}
+    _sensitive = frozenset({"connection_string"})
+
+class BranchConnection(Model):
+    """A branch that a workflow created, with its read-write endpoint and connection string (none without compute)."""
+    __slots__ = ()
+    _fields = {"branch": "Branch", "endpoint": "Endpoint", "connection_string": None}
+    _sensitive = frozenset({"connection_string"})
+
+class EnsuredBranch(Model):
+    """The branch that `branches.ensure` found or created."""
+    __slots__ = ()
+    _fields = {"branch": "Branch", "created": None}
+
+class EnsuredDatabase(Model):
+    """The database that `databases.ensure` found or created."""
+    __slots__ = ()
+    _fields = {"database": "Database", "created": None}
+
+class EnsuredRole(Model):
+    """The role that `roles.ensure` found or created (with its password only when this call created it)."""
+    __slots__ = ()
+    _fields = {"role": "Role", "created": None}
 
 class AdvisorIssueFacing(OpenEnum):
     """Whether this issue affects external API exposure or is internal only"""

@@ -519,6 +519,18 @@ __all__ = [
     "CustomDomainRegisterRequestDict",
     "CustomDomain",
     "CustomDomainDict",
+    "BranchEndpointSettings",
+    "BranchEndpointSettingsDict",
+    "ProjectConnection",
+    "ProjectConnectionDict",
+    "BranchConnection",
+    "BranchConnectionDict",
+    "EnsuredBranch",
+    "EnsuredBranchDict",
+    "EnsuredDatabase",
+    "EnsuredDatabaseDict",
+    "EnsuredRole",
+    "EnsuredRoleDict",
     "AdvisorIssueFacing",
     "ProjectCreateRequestProjectBranch",
     "ProjectCreateRequestProjectBranchDict",
@@ -4472,6 +4484,78 @@ class CustomDomain(Model):
     def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, domain: Optional[str] = ..., entity_type: Optional[str] = ..., entity_id: Optional[str] = ..., cname_target: Optional[str] = ..., status: Optional[str] = ..., dns_status: Optional[str] = ..., binding_status: Optional[str] = ..., status_reason: Optional[str] = ...) -> None: ...
 
 CustomDomainDict = TypedDict("CustomDomainDict", {"domain": Required[str], "entity_type": Required[str], "entity_id": Required[str], "cname_target": Required[str], "status": str, "dns_status": str, "binding_status": str, "status_reason": str}, total=False)
+
+class BranchEndpointSettings(Model):
+    """The settings of a read-write endpoint that a workflow creates."""
+    autoscaling_limit_min_cu: Optional[float]
+    autoscaling_limit_max_cu: Optional[float]
+    suspend_timeout_seconds: Optional[int]
+    """Duration of inactivity in seconds after which the compute endpoint is
+    automatically suspended. The value `0` means use the default value.
+    The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    The minimum value is `60` seconds (1 minute).
+    The maximum value is `604800` seconds (1 week). For more information, see
+    [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    """
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, autoscaling_limit_min_cu: Optional[float] = ..., autoscaling_limit_max_cu: Optional[float] = ..., suspend_timeout_seconds: Optional[int] = ...) -> None: ...
+
+BranchEndpointSettingsDict = TypedDict("BranchEndpointSettingsDict", {"autoscaling_limit_min_cu": float, "autoscaling_limit_max_cu": float, "suspend_timeout_seconds": int}, total=False)
+
+class ProjectConnection(Model):
+    """A project that a workflow created, with its connection."""
+    project: Project
+    branch: Branch
+    endpoint: Endpoint
+    database_name: str
+    role_name: str
+    connection_string: str
+    """The connection URI (it holds the role's password).
+
+    A secret: never shown by repr().
+    """
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, project: Optional[Union[Project, ProjectDict]] = ..., branch: Optional[Union[Branch, BranchDict]] = ..., endpoint: Optional[Union[Endpoint, EndpointDict]] = ..., database_name: Optional[str] = ..., role_name: Optional[str] = ..., connection_string: Optional[str] = ...) -> None: ...
+
+ProjectConnectionDict = TypedDict("ProjectConnectionDict", {"project": Required[Union[Project, ProjectDict]], "branch": Required[Union[Branch, BranchDict]], "endpoint": Required[Union[Endpoint, EndpointDict]], "database_name": Required[str], "role_name": Required[str], "connection_string": Required[str]}, total=False)
+
+class BranchConnection(Model):
+    """A branch that a workflow created, with its read-write endpoint and connection string (none without compute)."""
+    branch: Branch
+    endpoint: Optional[Endpoint]
+    connection_string: Optional[str]
+    """The connection URI (it holds the role's password).
+
+    A secret: never shown by repr().
+    """
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch: Optional[Union[Branch, BranchDict]] = ..., endpoint: Optional[Union[Endpoint, EndpointDict]] = ..., connection_string: Optional[str] = ...) -> None: ...
+
+BranchConnectionDict = TypedDict("BranchConnectionDict", {"branch": Required[Union[Branch, BranchDict]], "endpoint": Union[Endpoint, EndpointDict], "connection_string": str}, total=False)
+
+class EnsuredBranch(Model):
+    """The branch that `branches.ensure` found or created."""
+    branch: Branch
+    created: bool
+    """Whether this call created it."""
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, branch: Optional[Union[Branch, BranchDict]] = ..., created: Optional[bool] = ...) -> None: ...
+
+EnsuredBranchDict = TypedDict("EnsuredBranchDict", {"branch": Required[Union[Branch, BranchDict]], "created": Required[bool]}, total=False)
+
+class EnsuredDatabase(Model):
+    """The database that `databases.ensure` found or created."""
+    database: Database
+    created: bool
+    """Whether this call created it."""
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, database: Optional[Union[Database, DatabaseDict]] = ..., created: Optional[bool] = ...) -> None: ...
+
+EnsuredDatabaseDict = TypedDict("EnsuredDatabaseDict", {"database": Required[Union[Database, DatabaseDict]], "created": Required[bool]}, total=False)
+
+class EnsuredRole(Model):
+    """The role that `roles.ensure` found or created (with its password only when this call created it)."""
+    role: Role
+    created: bool
+    """Whether this call created it."""
+    def __init__(self, _data: Optional[Dict[str, Any]] = None, /, *, role: Optional[Union[Role, RoleDict]] = ..., created: Optional[bool] = ...) -> None: ...
+
+EnsuredRoleDict = TypedDict("EnsuredRoleDict", {"role": Required[Union[Role, RoleDict]], "created": Required[bool]}, total=False)
 
 class AdvisorIssueFacing(OpenEnum):
     """Whether this issue affects external API exposure or is internal only"""

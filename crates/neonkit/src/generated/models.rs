@@ -6065,6 +6065,138 @@ pub struct CustomDomain {
     pub extra: crate::Extra,
 }
 
+/// The settings of a read-write endpoint that a workflow creates.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BranchEndpointSettings {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling_limit_min_cu: Option<ComputeUnit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling_limit_max_cu: Option<ComputeUnit>,
+    /// Duration of inactivity in seconds after which the compute endpoint is
+    /// automatically suspended. The value `0` means use the default value.
+    /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+    /// The minimum value is `60` seconds (1 minute).
+    /// The maximum value is `604800` seconds (1 week). For more information, see
+    /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suspend_timeout_seconds: Option<SuspendTimeoutSeconds>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// A project that a workflow created, with its connection.
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct ProjectConnection {
+    #[serde(default)]
+    pub project: Project,
+    #[serde(default)]
+    pub branch: Branch,
+    #[serde(default)]
+    pub endpoint: Endpoint,
+    #[serde(default)]
+    pub database_name: String,
+    #[serde(default)]
+    pub role_name: String,
+    /// The connection URI (it holds the role's password).
+    /// Secret: never shown by `Debug`.
+    #[serde(default)]
+    pub connection_string: String,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for ProjectConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProjectConnection")
+            .field("project", &self.project)
+            .field("branch", &self.branch)
+            .field("endpoint", &self.endpoint)
+            .field("database_name", &self.database_name)
+            .field("role_name", &self.role_name)
+            .field("connection_string", &crate::Redacted)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+/// A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct BranchConnection {
+    #[serde(default)]
+    pub branch: Branch,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<Endpoint>,
+    /// The connection URI (it holds the role's password).
+    /// Secret: never shown by `Debug`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_string: Option<String>,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for BranchConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BranchConnection")
+            .field("branch", &self.branch)
+            .field("endpoint", &self.endpoint)
+            .field("connection_string", &self.connection_string.as_ref().map(|_| crate::Redacted))
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
+/// The branch that `branches.ensure` found or created.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EnsuredBranch {
+    #[serde(default)]
+    pub branch: Branch,
+    /// Whether this call created it.
+    #[serde(default)]
+    pub created: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// The database that `databases.ensure` found or created.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EnsuredDatabase {
+    #[serde(default)]
+    pub database: Database,
+    /// Whether this call created it.
+    #[serde(default)]
+    pub created: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+/// The role that `roles.ensure` found or created (with its password only when this call created it).
+#[derive(Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct EnsuredRole {
+    #[serde(default)]
+    pub role: Role,
+    /// Whether this call created it.
+    #[serde(default)]
+    pub created: bool,
+    /// Fields this version of neonkit does not know, kept as sent and given back when serialized.
+    #[serde(flatten)]
+    pub extra: crate::Extra,
+}
+
+impl std::fmt::Debug for EnsuredRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnsuredRole")
+            .field("role", &self.role)
+            .field("created", &self.created)
+            .field("extra", &self.extra)
+            .finish()
+    }
+}
+
 crate::open_enum! {
 /// Whether this issue affects external API exposure or is internal only
     AdvisorIssueFacing {

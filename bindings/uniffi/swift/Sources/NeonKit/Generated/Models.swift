@@ -4089,6 +4089,87 @@ extension NeonModels {
 }
 
 extension NeonModels {
+    /// The settings of a read-write endpoint that a workflow creates.
+    public struct BranchEndpointSettings: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `autoscalingLimitMinCu`: Double? { NeonModels.field(json, "autoscaling_limit_min_cu") { v in NeonModels.asDouble(v) } }
+        public var `autoscalingLimitMaxCu`: Double? { NeonModels.field(json, "autoscaling_limit_max_cu") { v in NeonModels.asDouble(v) } }
+        /// Duration of inactivity in seconds after which the compute endpoint is
+        /// automatically suspended. The value `0` means use the default value.
+        /// The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+        /// The minimum value is `60` seconds (1 minute).
+        /// The maximum value is `604800` seconds (1 week). For more information, see
+        /// [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+        public var `suspendTimeoutSeconds`: Int64? { NeonModels.field(json, "suspend_timeout_seconds") { v in NeonModels.asInt(v) } }
+    }
+}
+
+extension NeonModels {
+    /// A project that a workflow created, with its connection.
+    public struct ProjectConnection: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `project`: NeonModels.Project? { NeonModels.field(json, "project") { v in NeonModels.asObject(v).map { NeonModels.Project(json: $0) } } }
+        public var `branch`: NeonModels.Branch? { NeonModels.field(json, "branch") { v in NeonModels.asObject(v).map { NeonModels.Branch(json: $0) } } }
+        public var `endpoint`: NeonModels.Endpoint? { NeonModels.field(json, "endpoint") { v in NeonModels.asObject(v).map { NeonModels.Endpoint(json: $0) } } }
+        public var `databaseName`: String? { NeonModels.field(json, "database_name") { v in NeonModels.asString(v) } }
+        public var `roleName`: String? { NeonModels.field(json, "role_name") { v in NeonModels.asString(v) } }
+        /// The connection URI (it holds the role's password).
+        ///
+        /// A secret: never printed by `description`.
+        public var `connectionString`: String? { NeonModels.field(json, "connection_string") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+    public struct BranchConnection: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `branch`: NeonModels.Branch? { NeonModels.field(json, "branch") { v in NeonModels.asObject(v).map { NeonModels.Branch(json: $0) } } }
+        public var `endpoint`: NeonModels.Endpoint? { NeonModels.field(json, "endpoint") { v in NeonModels.asObject(v).map { NeonModels.Endpoint(json: $0) } } }
+        /// The connection URI (it holds the role's password).
+        ///
+        /// A secret: never printed by `description`.
+        public var `connectionString`: String? { NeonModels.field(json, "connection_string") { v in NeonModels.asString(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The branch that `branches.ensure` found or created.
+    public struct EnsuredBranch: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `branch`: NeonModels.Branch? { NeonModels.field(json, "branch") { v in NeonModels.asObject(v).map { NeonModels.Branch(json: $0) } } }
+        /// Whether this call created it.
+        public var `created`: Bool? { NeonModels.field(json, "created") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The database that `databases.ensure` found or created.
+    public struct EnsuredDatabase: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `database`: NeonModels.Database? { NeonModels.field(json, "database") { v in NeonModels.asObject(v).map { NeonModels.Database(json: $0) } } }
+        /// Whether this call created it.
+        public var `created`: Bool? { NeonModels.field(json, "created") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
+    /// The role that `roles.ensure` found or created (with its password only when this call created it).
+    public struct EnsuredRole: NeonModelView {
+        public let json: [String: Any]
+        public init(json: [String: Any]) { self.json = json }
+        public var `role`: NeonModels.Role? { NeonModels.field(json, "role") { v in NeonModels.asObject(v).map { NeonModels.Role(json: $0) } } }
+        /// Whether this call created it.
+        public var `created`: Bool? { NeonModels.field(json, "created") { v in NeonModels.asBool(v) } }
+    }
+}
+
+extension NeonModels {
     /// The known values of `AdvisorIssueFacing` (an open set: fields of this type are Strings and may hold others).
     ///
     /// Whether this issue affects external API exposure or is internal only

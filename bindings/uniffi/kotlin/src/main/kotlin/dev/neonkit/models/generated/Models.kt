@@ -4141,6 +4141,81 @@ public class CustomDomain(neonJson: JsonObject) : NeonModel(neonJson) {
     public val `statusReason`: kotlin.String? get() = optional("status_reason") { asString(it) }
 }
 
+/** The settings of a read-write endpoint that a workflow creates. */
+public class BranchEndpointSettings(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `autoscalingLimitMinCu`: kotlin.Double? get() = optional("autoscaling_limit_min_cu") { asDouble(it) }
+    public val `autoscalingLimitMaxCu`: kotlin.Double? get() = optional("autoscaling_limit_max_cu") { asDouble(it) }
+    /**
+     * Duration of inactivity in seconds after which the compute endpoint is
+     * automatically suspended. The value `0` means use the default value.
+     * The value `-1` means never suspend. The default value is `300` seconds (5 minutes).
+     * The minimum value is `60` seconds (1 minute).
+     * The maximum value is `604800` seconds (1 week). For more information, see
+     * [Scale to zero configuration](https://neon.com/docs/manage/endpoints#scale-to-zero-configuration).
+     */
+    public val `suspendTimeoutSeconds`: kotlin.Long? get() = optional("suspend_timeout_seconds") { asLong(it) }
+}
+
+/** A project that a workflow created, with its connection. */
+public class ProjectConnection(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `project`: Project get() = required("project") { asObject(it)?.let { Project(it) } }
+    public val `branch`: Branch get() = required("branch") { asObject(it)?.let { Branch(it) } }
+    public val `endpoint`: Endpoint get() = required("endpoint") { asObject(it)?.let { Endpoint(it) } }
+    public val `databaseName`: kotlin.String get() = required("database_name") { asString(it) }
+    public val `roleName`: kotlin.String get() = required("role_name") { asString(it) }
+    /**
+     * The connection URI (it holds the role's password).
+     *
+     * A secret: never printed by `toString`.
+     */
+    public val `connectionString`: kotlin.String get() = required("connection_string") { asString(it) }
+}
+
+/** A branch that a workflow created, with its read-write endpoint and connection string (none without compute). */
+public class BranchConnection(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `branch`: Branch get() = required("branch") { asObject(it)?.let { Branch(it) } }
+    public val `endpoint`: Endpoint? get() = optional("endpoint") { asObject(it)?.let { Endpoint(it) } }
+    /**
+     * The connection URI (it holds the role's password).
+     *
+     * A secret: never printed by `toString`.
+     */
+    public val `connectionString`: kotlin.String? get() = optional("connection_string") { asString(it) }
+}
+
+/** The branch that `branches.ensure` found or created. */
+public class EnsuredBranch(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `branch`: Branch get() = required("branch") { asObject(it)?.let { Branch(it) } }
+    /** Whether this call created it. */
+    public val `created`: kotlin.Boolean get() = required("created") { asBool(it) }
+}
+
+/** The database that `databases.ensure` found or created. */
+public class EnsuredDatabase(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `database`: Database get() = required("database") { asObject(it)?.let { Database(it) } }
+    /** Whether this call created it. */
+    public val `created`: kotlin.Boolean get() = required("created") { asBool(it) }
+}
+
+/** The role that `roles.ensure` found or created (with its password only when this call created it). */
+public class EnsuredRole(neonJson: JsonObject) : NeonModel(neonJson) {
+    /** Reads JSON text (a response body). */
+    public constructor(text: kotlin.String) : this(parseJsonObject(text))
+    public val `role`: Role get() = required("role") { asObject(it)?.let { Role(it) } }
+    /** Whether this call created it. */
+    public val `created`: kotlin.Boolean get() = required("created") { asBool(it) }
+}
+
 /**
  * The known values of `AdvisorIssueFacing` (an open set: a field of this type is a String and may hold others).
  *
