@@ -32,6 +32,7 @@ pub mod runtime;
 mod shape;
 pub mod transport;
 mod wait;
+pub mod workflows;
 
 #[rustfmt::skip]
 #[path = "generated/models.rs"]
