@@ -1246,16 +1246,18 @@ fn delete_jwks(st: &mut Store, r: &Req) -> R {
 fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let bid = format!("br-{}", util::neon_name(&mut *rng(inner)));
     let p = project_mut(st, r)?;
-    check_lock(p, r)?;
     let b = body_obj(r, "branch");
     let parent = match s(b, "parent_id") {
         Some(id) => branch_of(p, id)?.clone(),
         None => p.default_branch().ok_or_else(|| not_found("default branch"))?.clone(),
     };
     let name = s(b, "name").map(String::from).unwrap_or_else(|| bid.clone());
+    // a duplicate name is a 409 even while operations run (as for databases and roles):
+    // a client racing another creator of the same name learns that it lost, not to retry
     if p.branches.iter().any(|x| x.name == name && x.deleted_at.is_none()) {
         return Err(conflict(format!("branch with name {name:?} already exists")));
     }
+    check_lock(p, r)?;
     let now = SystemTime::now();
     let init_source = s(b, "init_source").unwrap_or("parent-data").to_string();
     let lsn = p.next_lsn();

@@ -94,27 +94,78 @@ pub struct Fault {
     pub times: Option<u32>,
 }
 
+/// What a fault does. As JSON (`POST /_emulator/faults`) it is tagged by `kind`:
+/// `status` (+ `status`, `retry_after`), `drop_connection` (+ `after_handling`),
+/// `truncate_body`, `latency` (+ `ms`), `fail_operation` (+ `error`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
+#[serde(from = "FaultKindJson", into = "FaultKindJson")]
 pub enum FaultKind {
     /// A Neon-style error body with this status; 423 uses Neon's locked message;
     /// 429 sets `Retry-After` when given.
+    Status { status: u16, retry_after: Option<String> },
+    /// Close the connection before any response bytes; the request is not handled.
+    DropConnection,
+    /// Handle the request (what it creates or changes is applied), then close the
+    /// connection without a response: a client that lost the answer to a POST must
+    /// look the resource up rather than send the POST again.
+    /// JSON: `{"kind": "drop_connection", "after_handling": true}`.
+    DropConnectionAfterHandling,
+    /// Send the headers with the full Content-Length, then cut the body short and close.
+    TruncateBody,
+    /// Hold the response back: the request is handled when it arrives, its answer
+    /// is sent `ms` later (so concurrent lookups all see the state of their arrival).
+    Latency { ms: u64 },
+    /// The request succeeds, but the operations it creates end in status "failed".
+    FailOperation { error: Option<String> },
+}
+
+/// The JSON shape of a [`FaultKind`]: one `kind` per behaviour family, with options.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+enum FaultKindJson {
     Status {
         status: u16,
         #[serde(default)]
         retry_after: Option<String>,
     },
-    /// Close the connection before any response bytes.
-    DropConnection,
-    /// Send the headers with the full Content-Length, then cut the body short and close.
+    DropConnection {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        after_handling: bool,
+    },
     TruncateBody,
-    /// Delay the response.
-    Latency { ms: u64 },
-    /// The request succeeds, but the operations it creates end in status "failed".
+    Latency {
+        ms: u64,
+    },
     FailOperation {
         #[serde(default)]
         error: Option<String>,
     },
+}
+
+impl From<FaultKindJson> for FaultKind {
+    fn from(j: FaultKindJson) -> FaultKind {
+        match j {
+            FaultKindJson::Status { status, retry_after } => FaultKind::Status { status, retry_after },
+            FaultKindJson::DropConnection { after_handling: false } => FaultKind::DropConnection,
+            FaultKindJson::DropConnection { after_handling: true } => FaultKind::DropConnectionAfterHandling,
+            FaultKindJson::TruncateBody => FaultKind::TruncateBody,
+            FaultKindJson::Latency { ms } => FaultKind::Latency { ms },
+            FaultKindJson::FailOperation { error } => FaultKind::FailOperation { error },
+        }
+    }
+}
+
+impl From<FaultKind> for FaultKindJson {
+    fn from(k: FaultKind) -> FaultKindJson {
+        match k {
+            FaultKind::Status { status, retry_after } => FaultKindJson::Status { status, retry_after },
+            FaultKind::DropConnection => FaultKindJson::DropConnection { after_handling: false },
+            FaultKind::DropConnectionAfterHandling => FaultKindJson::DropConnection { after_handling: true },
+            FaultKind::TruncateBody => FaultKindJson::TruncateBody,
+            FaultKind::Latency { ms } => FaultKindJson::Latency { ms },
+            FaultKind::FailOperation { error } => FaultKindJson::FailOperation { error },
+        }
+    }
 }
 
 /// A running emulator. Dropping it stops the server.

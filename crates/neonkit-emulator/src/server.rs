@@ -357,28 +357,39 @@ async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response 
     if action.is_none() {
         action = inner.random_fault(&cfg.fault_rates);
     }
-    if !delay.is_zero() {
-        tokio::time::sleep(delay).await;
-    }
-    let mut truncate_body = false;
+    let dropped = || {
+        let mut r = Response::new(Body::empty());
+        r.extensions_mut().insert(DropMarker);
+        r
+    };
     match action {
         Some(FaultKind::Status { status, retry_after }) => {
+            hold_back(delay).await;
             return fault_status_response(op, status, retry_after.as_deref(), &request_id);
         }
         Some(FaultKind::DropConnection) => {
-            let mut r = Response::new(Body::empty());
-            r.extensions_mut().insert(DropMarker);
-            return r;
+            hold_back(delay).await;
+            return dropped();
         }
-        Some(FaultKind::TruncateBody) => truncate_body = true,
         _ => {}
     }
 
+    // The request is handled on arrival and only its answer waits: concurrent
+    // requests under a latency fault all see the state as it was when they came in,
+    // which is what makes two slow lookups race the creates that follow them.
     let resp = handle(&inner, op, req, &request_id, fail_ops, &cfg).await;
-    if truncate_body {
-        truncate(resp).await
-    } else {
-        resp
+    hold_back(delay).await;
+    match action {
+        Some(FaultKind::DropConnectionAfterHandling) => dropped(),
+        Some(FaultKind::TruncateBody) => truncate(resp).await,
+        _ => resp,
+    }
+}
+
+/// Waits out a configured or injected latency (nothing at all without one).
+async fn hold_back(delay: Duration) {
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
     }
 }
 
