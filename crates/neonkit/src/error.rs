@@ -103,6 +103,11 @@ impl Error {
         self.inner.pending_operations = ids;
         self
     }
+    /// The same error, its message led by `prefix` (a workflow's step).
+    pub(crate) fn prefixed(mut self, prefix: &str) -> Self {
+        self.inner.message = format!("{prefix}: {}", self.inner.message);
+        self
+    }
     pub(crate) fn with_source(mut self, e: impl std::error::Error + Send + Sync + 'static) -> Self {
         self.inner.source = Some(Box::new(e));
         self

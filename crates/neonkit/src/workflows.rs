@@ -1,20 +1,850 @@
 //! The workflows of `spec/workflows.yaml`: what users write by hand around the
-//! API, once, for every language. Rust callers use the typed methods; a binding
-//! calls [`Client::workflow`] with the workflow's id and its arguments as a
-//! JSON object (by the names in `spec/workflows.yaml`) and gets the result as
-//! JSON text.
+//! API (find the default branch, pick the database and role, build the
+//! connection string, create a branch unless it exists, reset it, restore a
+//! snapshot after looking at it), once, for every language.
+//!
+//! Rust callers use the typed methods (`client.branches().ensure(…)`); a
+//! binding calls [`Client::workflow`] with the workflow's id and its arguments
+//! as a JSON object (by the names in `spec/workflows.yaml`, checked against the
+//! generated table) and gets the result as JSON text.
+//!
+//! Every workflow waits for the operations it starts, whatever the client's
+//! wait switch; an error names the step that failed (its message starts with
+//! `<workflow>: <step>:`) and keeps the kind, status and operation of the call
+//! behind it. No workflow resends a request that may have reached the server:
+//! the `ensure` helpers look the resource up instead.
 
 use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
-use crate::{Client, Error, Result};
+use crate::models::*;
+use crate::operations::*;
+use crate::resources::{Branches, Databases, Projects, Roles, Snapshots};
+use crate::{Client, Error, ErrorKind, Result};
 
-impl Client {
-    /// Runs a workflow of `spec/workflows.yaml` by its id (`branches.ensure`,
-    /// `connection_string`) with its arguments as a JSON object (absent or
-    /// `null` = the default); returns its result as JSON text (`null` for
-    /// none). Unknown ids and arguments are invalid-argument errors.
-    pub async fn workflow(&self, id: &str, args: Bytes) -> Result<Bytes> {
-        let _ = args;
-        Err(Error::invalid(format!("no workflow {} in neonkit", crate::error::quote(id))))
+#[rustfmt::skip]
+#[path = "generated/workflows.rs"]
+mod table;
+pub use table::{ArgKind, WorkflowInfo, WorkflowParamInfo, WORKFLOWS};
+
+// ------------------------------------------------------------------ options
+
+/// What [`Client::connection_string`] leaves to the core to pick.
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ConnectionStringOptions {
+    /// The branch (default: the project's default branch).
+    pub branch_id: Option<String>,
+    /// The database name (default: the branch's only database).
+    pub database: Option<String>,
+    /// The role name (default: the branch's only role, else the database's owner).
+    pub role: Option<String>,
+    /// Whether to connect through the connection pooler (default: true).
+    pub pooled: Option<bool>,
+}
+
+/// Options of [`Projects::create_and_connect`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ProjectConnectOptions {
+    /// Whether the connection string goes through the connection pooler (default: true).
+    pub pooled: Option<bool>,
+}
+
+/// Options of [`Branches::create_and_connect`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct BranchConnectOptions {
+    /// The branch name (default: one the API generates).
+    pub name: Option<String>,
+    /// The parent branch (default: the project's default branch).
+    pub parent_id: Option<String>,
+    /// Whether the branch gets a read-write endpoint (default: true).
+    pub compute: Option<bool>,
+    /// The read-write endpoint's settings.
+    pub endpoint: Option<BranchEndpointSettings>,
+    /// The database of the connection string (default: as [`Client::connection_string`] picks it).
+    pub database: Option<String>,
+    /// The role of the connection string (default: as [`Client::connection_string`] picks it).
+    pub role: Option<String>,
+    /// Whether the connection string goes through the connection pooler (default: true).
+    pub pooled: Option<bool>,
+}
+
+/// Options of [`Branches::ensure`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EnsureBranchOptions {
+    /// The parent of a branch this call creates (default: the project's default branch).
+    pub parent_id: Option<String>,
+    /// Whether a branch this call creates gets a read-write endpoint (default: false).
+    pub compute: Option<bool>,
+}
+
+/// Options of [`Branches::reset_from_parent`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct ResetFromParentOptions {
+    /// Keep the branch's previous state as a new branch of this name (needed when it has children).
+    pub preserve_under_name: Option<String>,
+}
+
+/// Options of [`Branches::compare_schema`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CompareSchemaOptions {
+    /// The branch to compare with (default: the branch's parent).
+    pub base_branch_id: Option<String>,
+    /// The database (default: the branch's only database).
+    pub database: Option<String>,
+}
+
+/// Options of [`Databases::ensure`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct EnsureDatabaseOptions {
+    /// The owner of a database this call creates (default: the branch's only role).
+    pub owner_name: Option<String>,
+}
+
+/// Options of [`Snapshots::commit_restore`].
+#[derive(Clone, Debug, Default, Deserialize)]
+pub struct CommitRestoreOptions {
+    /// The name the replaced branch gets (default: one the API picks).
+    pub old_branch_name: Option<String>,
+}
+
+// ------------------------------------------------------------------ errors
+
+/// The error of a call made by a workflow's step: the same kind, status, code
+/// and operation, its message led by the workflow and the step.
+fn step(workflow: &str, what: &str) -> impl FnOnce(Error) -> Error {
+    let prefix = format!("{workflow}: {what}");
+    move |e| e.prefixed(&prefix)
+}
+
+fn invalid(workflow: &str, message: impl std::fmt::Display) -> Error {
+    Error::invalid(format!("{workflow}: {message}"))
+}
+
+/// Names as a list in messages: `"a", "b"` (names, never values of secrets).
+fn names<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+    let v: Vec<String> = items.into_iter().map(|n| format!("{n:?}")).collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
     }
 }
+
+/// Whether a create that failed this way may have made the resource anyway (or
+/// another caller did): then the resource is looked up, never created again.
+fn look_up_after(e: &Error) -> bool {
+    e.kind() == ErrorKind::Conflict || matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout)
+}
+
+// ------------------------------------------------------------------ shared steps
+
+impl Client {
+    /// Workflows wait for what they start, whatever the client's switch.
+    fn waiting(&self) -> Client {
+        if self.waits_for_operations() {
+            self.clone()
+        } else {
+            self.with_wait(true)
+        }
+    }
+
+    /// The live branch of that name, if the project has one.
+    async fn branch_named(&self, project_id: &str, name: &str) -> Result<Option<Branch>> {
+        use futures::TryStreamExt;
+        let query = ListProjectBranchesQuery { search: Some(name.to_string()), ..Default::default() };
+        let mut stream = self.branches().iter(project_id, &query);
+        while let Some(b) = stream.try_next().await? {
+            if b.name == name {
+                return Ok(Some(b));
+            }
+        }
+        Ok(None)
+    }
+
+    async fn default_branch(&self, workflow: &str, project_id: &str) -> Result<Branch> {
+        use futures::TryStreamExt;
+        let branches: Vec<Branch> =
+            self.branches().iter(project_id, &Default::default()).try_collect().await.map_err(step(workflow, "listing the branches"))?;
+        let count = branches.len();
+        branches.into_iter().find(|b| b.default == Some(true)).ok_or_else(|| {
+            invalid(
+                workflow,
+                format_args!("project {project_id:?} has no default branch (of its {count} branches, none is marked default)"),
+            )
+        })
+    }
+
+    async fn branch(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<Branch> {
+        Ok(self.branches().get(project_id, branch_id).await.map_err(step(workflow, "reading the branch"))?.branch)
+    }
+
+    /// Waits for the operations still running on a branch (one another caller
+    /// started, or one this client did not wait for) and reads it again.
+    async fn settled(&self, workflow: &str, branch: Branch) -> Result<Branch> {
+        if branch.current_state == "ready" || !self.waits_for_operations() {
+            return Ok(branch);
+        }
+        let query = ListProjectOperationsQuery { limit: Some(100), ..Default::default() };
+        let ops = self.operations().list(&branch.project_id, &query).await.map_err(step(workflow, "listing the branch's operations"))?;
+        let running: Vec<Operation> = ops
+            .operations
+            .into_iter()
+            .filter(|o| o.branch_id.as_deref() == Some(branch.id.as_str()))
+            .filter(|o| matches!(o.status, OperationStatus::Scheduling | OperationStatus::Running | OperationStatus::Cancelling))
+            .collect();
+        if running.is_empty() {
+            return Ok(branch);
+        }
+        self.wait_for_operations(&running).await.map_err(step(workflow, "waiting for the branch's operations"))?;
+        self.branch(workflow, &branch.project_id, &branch.id).await
+    }
+
+    /// The database and role a connection uses: as given, else the only one,
+    /// else the given database's owner.
+    async fn pick_database_and_role(
+        &self,
+        workflow: &str,
+        project_id: &str,
+        branch_id: &str,
+        database: Option<&str>,
+        role: Option<&str>,
+    ) -> Result<(String, String)> {
+        let databases =
+            self.databases().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's databases"))?.databases;
+        let db = match database {
+            Some(name) => databases.iter().find(|d| d.name == name).ok_or_else(|| {
+                invalid(
+                    workflow,
+                    format_args!(
+                        "branch {branch_id:?} has no database {name:?} (its databases: {})",
+                        names(databases.iter().map(|d| d.name.as_str()))
+                    ),
+                )
+            })?,
+            None => match databases.as_slice() {
+                [only] => only,
+                _ => {
+                    return Err(invalid(
+                        workflow,
+                        format_args!(
+                            "branch {branch_id:?} has {} databases ({}): pass `database`",
+                            databases.len(),
+                            names(databases.iter().map(|d| d.name.as_str()))
+                        ),
+                    ))
+                }
+            },
+        };
+        let roles = self.roles().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's roles"))?.roles;
+        let role_names = || names(roles.iter().map(|r| r.name.as_str()));
+        let role = match role {
+            Some(name) => match roles.iter().any(|r| r.name == name) {
+                true => name.to_string(),
+                false => {
+                    return Err(invalid(workflow, format_args!("branch {branch_id:?} has no role {name:?} (its roles: {})", role_names())))
+                }
+            },
+            None => match roles.as_slice() {
+                [only] => only.name.clone(),
+                _ if database.is_some() && roles.iter().any(|r| r.name == db.owner_name) => db.owner_name.clone(),
+                _ => {
+                    return Err(invalid(
+                        workflow,
+                        format_args!("branch {branch_id:?} has {} roles ({}): pass `role`", roles.len(), role_names()),
+                    ))
+                }
+            },
+        };
+        Ok((db.name.clone(), role))
+    }
+
+    /// The read-write endpoint of a branch.
+    async fn read_write_endpoint(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<Endpoint> {
+        let endpoints = self
+            .branches()
+            .list_endpoints(project_id, branch_id)
+            .await
+            .map_err(step(workflow, "listing the branch's endpoints"))?
+            .endpoints;
+        endpoints.into_iter().find(|e| e.r#type == EndpointType::ReadWrite).ok_or_else(|| {
+            invalid(
+                workflow,
+                format_args!(
+                    "branch {branch_id:?} has no read-write endpoint to connect to (create one, or use branches.create_and_connect)"
+                ),
+            )
+        })
+    }
+
+    /// The URI of a database and role (`(database, role)`) through an endpoint.
+    async fn uri(
+        &self,
+        workflow: &str,
+        project_id: &str,
+        endpoint: &Endpoint,
+        (database, role): (&str, &str),
+        pooled: bool,
+    ) -> Result<String> {
+        let query = GetConnectionUriQuery {
+            branch_id: Some(endpoint.branch_id.clone()),
+            endpoint_id: Some(endpoint.id.clone()),
+            database_name: database.to_string(),
+            role_name: role.to_string(),
+            pooled: Some(pooled),
+        };
+        Ok(self.projects().get_connection_uri(project_id, &query).await.map_err(step(workflow, "getting the connection URI"))?.uri)
+    }
+
+    // -------------------------------------------------------------- workflows
+
+    /// The connection URI of a branch's database for a role: the project's
+    /// default branch when none is given; the branch's only database and only
+    /// role when it has one of each (else the given database's owner); the
+    /// pooled host unless `pooled` is false. An ambiguous choice or a name that
+    /// does not exist is an `InvalidArgument` error listing the choices.
+    pub async fn connection_string(&self, project_id: &str, options: &ConnectionStringOptions) -> Result<String> {
+        const W: &str = "connection_string";
+        let branch_id = match &options.branch_id {
+            Some(b) => b.clone(),
+            None => self.default_branch(W, project_id).await?.id,
+        };
+        let (database, role) =
+            self.pick_database_and_role(W, project_id, &branch_id, options.database.as_deref(), options.role.as_deref()).await?;
+        let endpoint = self.read_write_endpoint(W, project_id, &branch_id).await?;
+        self.uri(W, project_id, &endpoint, (&database, &role), options.pooled.unwrap_or(true)).await
+    }
+
+    /// Runs a workflow of `spec/workflows.yaml` by its id (`branches.ensure`,
+    /// `connection_string`) with its arguments as a JSON object (absent or
+    /// `null` = the default); returns its result as JSON text. An unknown id,
+    /// an unknown argument, a missing one or one of the wrong type is an
+    /// `InvalidArgument` error before any request.
+    pub async fn workflow(&self, id: &str, args: Bytes) -> Result<Bytes> {
+        let info = WORKFLOWS.iter().find(|w| w.id == id).ok_or_else(|| {
+            Error::invalid(format!(
+                "no workflow {} in neonkit (there are: {})",
+                crate::error::quote(id),
+                WORKFLOWS.iter().map(|w| w.id).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let args = checked_args(info, &args)?;
+        let out = match info.id {
+            "connection_string" => {
+                let (project_id, o): (String, ConnectionStringOptions) = split(info, args)?;
+                json(&self.connection_string(&project_id, &o).await?)
+            }
+            "projects.create_and_connect" => {
+                let body: ProjectCreateRequest = match args.get("body") {
+                    Some(b) => decode(info, "body", b.clone())?,
+                    None => ProjectCreateRequest::default(),
+                };
+                let o: ProjectConnectOptions = decode(info, "options", Value::Object(args))?;
+                json(&self.projects().create_and_connect(&body, &o).await?)
+            }
+            "branches.create_and_connect" => {
+                let (project_id, o): (String, BranchConnectOptions) = split(info, args)?;
+                json(&self.branches().create_and_connect(&project_id, &o).await?)
+            }
+            "branches.ensure" => {
+                let ((project_id, name), o): ((String, String), EnsureBranchOptions) = split(info, args)?;
+                json(&self.branches().ensure(&project_id, &name, &o).await?)
+            }
+            "branches.get_default" => {
+                let (project_id, ()): (String, ()) = split(info, args)?;
+                json(&self.branches().get_default(&project_id).await?)
+            }
+            "branches.reset_from_parent" => {
+                let ((project_id, branch_id), o): ((String, String), ResetFromParentOptions) = split(info, args)?;
+                json(&self.branches().reset_from_parent(&project_id, &branch_id, &o).await?)
+            }
+            "branches.compare_schema" => {
+                let ((project_id, branch_id), o): ((String, String), CompareSchemaOptions) = split(info, args)?;
+                json(&self.branches().compare_schema(&project_id, &branch_id, &o).await?)
+            }
+            "databases.ensure" => {
+                let ((project_id, branch_id, name), o): ((String, String, String), EnsureDatabaseOptions) = split(info, args)?;
+                json(&self.databases().ensure(&project_id, &branch_id, &name, &o).await?)
+            }
+            "roles.ensure" => {
+                let ((project_id, branch_id, name), ()): ((String, String, String), ()) = split(info, args)?;
+                json(&self.roles().ensure(&project_id, &branch_id, &name).await?)
+            }
+            "snapshots.commit_restore" => {
+                let ((project_id, branch_id), o): ((String, String), CommitRestoreOptions) = split(info, args)?;
+                json(&self.snapshots().commit_restore(&project_id, &branch_id, &o).await?)
+            }
+            "snapshots.abort_restore" => {
+                let ((project_id, branch_id), ()): ((String, String), ()) = split(info, args)?;
+                json(&self.snapshots().abort_restore(&project_id, &branch_id).await?)
+            }
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Runtime,
+                    format!("workflow {other} is in spec/workflows.yaml but neonkit has no implementation of it"),
+                ))
+            }
+        };
+        Ok(out)
+    }
+}
+
+// ------------------------------------------------------------------ arguments
+
+/// The arguments as an object, each checked against the workflow's table: no
+/// unknown name, every required one, each of its kind; `null`s dropped.
+fn checked_args(info: &WorkflowInfo, args: &[u8]) -> Result<serde_json::Map<String, Value>> {
+    let value: Value = if args.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        serde_json::from_slice(args).map_err(|e| Error::invalid(format!("{}: the arguments are not valid JSON: {e}", info.id)))?
+    };
+    let Value::Object(mut map) = value else {
+        return Err(Error::invalid(format!("{}: the arguments must be a JSON object", info.id)));
+    };
+    map.retain(|_, v| !v.is_null());
+    for name in map.keys() {
+        if !info.params.iter().any(|p| p.name == name) {
+            return Err(Error::invalid(format!(
+                "{} has no argument {} (it takes: {})",
+                info.id,
+                crate::error::quote(name),
+                info.params.iter().map(|p| p.name).collect::<Vec<_>>().join(", ")
+            )));
+        }
+    }
+    for p in info.params {
+        match map.get(p.name) {
+            None if p.required => return Err(Error::invalid(format!("{}: {} is required", info.id, p.name))),
+            None => {}
+            Some(v) => {
+                let ok = match p.kind {
+                    ArgKind::Str => v.is_string(),
+                    ArgKind::Bool => v.is_boolean(),
+                    ArgKind::Object => v.is_object(),
+                };
+                if !ok {
+                    return Err(Error::invalid(format!("{}: {}: expected {}, got {}", info.id, p.name, p.kind.expected(), kind_of(v))));
+                }
+                if p.kind == ArgKind::Str && v.as_str() == Some("") && p.required {
+                    return Err(Error::invalid(format!("{}: {} must not be empty", info.id, p.name)));
+                }
+            }
+        }
+    }
+    Ok(map)
+}
+
+fn kind_of(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(_) => "a string".into(),
+        Value::Array(_) => "an array".into(),
+        Value::Object(_) => "an object".into(),
+    }
+}
+
+fn decode<T: DeserializeOwned>(info: &WorkflowInfo, what: &str, v: Value) -> Result<T> {
+    serde_json::from_value(v)
+        .map_err(|e| Error::invalid(format!("{}: {what}: {}", info.id, crate::error::scrub_decode_message(&e.to_string()))))
+}
+
+/// The positional arguments (one string, or a tuple of them, in the table's
+/// order) and the options.
+fn split<P: DeserializeOwned, O: DeserializeOwned>(info: &WorkflowInfo, mut args: serde_json::Map<String, Value>) -> Result<(P, O)> {
+    let positional: Vec<Value> = info.params.iter().filter(|p| p.required).filter_map(|p| args.remove(p.name)).collect();
+    let positional = match positional.len() {
+        1 => positional.into_iter().next().unwrap(),
+        _ => Value::Array(positional),
+    };
+    let p = decode(info, "arguments", positional)?;
+    let o = if args.is_empty() && std::mem::size_of::<O>() == 0 {
+        decode(info, "options", Value::Null)?
+    } else {
+        decode(info, "options", Value::Object(args))?
+    };
+    Ok((p, o))
+}
+
+fn json<T: Serialize + ?Sized>(v: &T) -> Bytes {
+    Bytes::from(serde_json::to_vec(v).expect("a model serializes"))
+}
+
+// ------------------------------------------------------------------ namespaces
+
+impl Projects<'_> {
+    /// Creates a project, waits until it is ready, and returns it with its
+    /// default branch, read-write endpoint, database, role and connection string.
+    pub async fn create_and_connect(&self, body: &ProjectCreateRequest, options: &ProjectConnectOptions) -> Result<ProjectConnection> {
+        const W: &str = "projects.create_and_connect";
+        let c = self.client.waiting();
+        let created = c.projects().create(body).await.map_err(step(W, "creating the project"))?;
+        let project_id = created.project.id.clone();
+        let made = |e: Error| e.prefixed(&format!("the project {project_id:?} was created, but"));
+        let endpoint = created
+            .endpoints
+            .iter()
+            .find(|e| e.r#type == EndpointType::ReadWrite)
+            .cloned()
+            .ok_or_else(|| made(invalid(W, "the API made no read-write endpoint")))?;
+        let database = created.databases.first().ok_or_else(|| made(invalid(W, "the API made no database")))?;
+        let role = match created.roles.iter().find(|r| r.name == database.owner_name).or(created.roles.first()) {
+            Some(r) => r.name.clone(),
+            None => return Err(made(invalid(W, "the API made no role"))),
+        };
+        let uri = c.uri(W, &project_id, &endpoint, (&database.name, &role), options.pooled.unwrap_or(true)).await.map_err(made)?;
+        let branch = c.settled(W, created.branch.clone()).await.map_err(made)?;
+        let project = c.projects().get(&project_id).await.map(|p| p.project).unwrap_or(created.project);
+        Ok(ProjectConnection {
+            project,
+            branch,
+            endpoint,
+            database_name: database.name.clone(),
+            role_name: role,
+            connection_string: uri,
+            extra: Default::default(),
+        })
+    }
+}
+
+impl Branches<'_> {
+    /// Creates a branch with a read-write endpoint (unless `compute` is false),
+    /// waits until it is ready, and returns it with that endpoint and its
+    /// connection string.
+    pub async fn create_and_connect(&self, project_id: &str, options: &BranchConnectOptions) -> Result<BranchConnection> {
+        const W: &str = "branches.create_and_connect";
+        let compute = options.compute.unwrap_or(true);
+        if !compute {
+            for (given, name) in
+                [(options.endpoint.is_some(), "endpoint"), (options.database.is_some(), "database"), (options.role.is_some(), "role")]
+            {
+                if given {
+                    return Err(invalid(
+                        W,
+                        format_args!("`{name}` was given with `compute` false: a branch without compute has no endpoint to connect to"),
+                    ));
+                }
+            }
+        }
+        let c = self.client.waiting();
+        let endpoints = compute.then(|| {
+            let s = options.endpoint.clone().unwrap_or_default();
+            vec![BranchCreateRequestEndpointOptions {
+                r#type: EndpointType::ReadWrite,
+                autoscaling_limit_min_cu: s.autoscaling_limit_min_cu,
+                autoscaling_limit_max_cu: s.autoscaling_limit_max_cu,
+                suspend_timeout_seconds: s.suspend_timeout_seconds,
+                ..Default::default()
+            }]
+        });
+        let body = CreateProjectBranchRequest {
+            branch: Some(CreateProjectBranchRequestBranch {
+                name: options.name.clone(),
+                parent_id: options.parent_id.clone(),
+                ..Default::default()
+            }),
+            endpoints,
+            ..Default::default()
+        };
+        let created = c.branches().create(project_id, Some(&body)).await.map_err(step(W, "creating the branch"))?;
+        let branch_id = created.branch.id.clone();
+        let made = |e: Error| e.prefixed(&format!("the branch {branch_id:?} was created, but"));
+        let branch = c.settled(W, created.branch).await.map_err(made)?;
+        if !compute {
+            return Ok(BranchConnection { branch, endpoint: None, connection_string: None, extra: Default::default() });
+        }
+        let endpoint = match created.endpoints.into_iter().find(|e| e.r#type == EndpointType::ReadWrite) {
+            Some(e) => e,
+            None => c.read_write_endpoint(W, project_id, &branch_id).await.map_err(made)?,
+        };
+        let (database, role) = c
+            .pick_database_and_role(W, project_id, &branch_id, options.database.as_deref(), options.role.as_deref())
+            .await
+            .map_err(made)?;
+        let uri = c.uri(W, project_id, &endpoint, (&database, &role), options.pooled.unwrap_or(true)).await.map_err(made)?;
+        Ok(BranchConnection { branch, endpoint: Some(endpoint), connection_string: Some(uri), extra: Default::default() })
+    }
+
+    /// The branch of that name, created (and waited for) if the project has
+    /// none; safe under concurrency (see `spec/workflows.yaml`).
+    pub async fn ensure(&self, project_id: &str, name: &str, options: &EnsureBranchOptions) -> Result<EnsuredBranch> {
+        const W: &str = "branches.ensure";
+        if name.is_empty() {
+            return Err(invalid(W, "the branch name must not be empty"));
+        }
+        let c = self.client.waiting();
+        if let Some(b) = c.branch_named(project_id, name).await.map_err(step(W, "looking the branch up"))? {
+            return Ok(EnsuredBranch { branch: c.settled(W, b).await?, created: false, extra: Default::default() });
+        }
+        let body = CreateProjectBranchRequest {
+            branch: Some(CreateProjectBranchRequestBranch {
+                name: Some(name.to_string()),
+                parent_id: options.parent_id.clone(),
+                ..Default::default()
+            }),
+            endpoints: options
+                .compute
+                .unwrap_or(false)
+                .then(|| vec![BranchCreateRequestEndpointOptions { r#type: EndpointType::ReadWrite, ..Default::default() }]),
+            ..Default::default()
+        };
+        match c.branches().create(project_id, Some(&body)).await {
+            Ok(made) => Ok(EnsuredBranch { branch: c.settled(W, made.branch).await?, created: true, extra: Default::default() }),
+            Err(e) if look_up_after(&e) => {
+                let lost = e.kind() != ErrorKind::Conflict;
+                match c.branch_named(project_id, name).await.map_err(step(W, "looking the branch up after the create failed"))? {
+                    Some(b) => Ok(EnsuredBranch { branch: c.settled(W, b).await?, created: lost, extra: Default::default() }),
+                    None => Err(step(W, "creating the branch")(e)),
+                }
+            }
+            Err(e) => Err(step(W, "creating the branch")(e)),
+        }
+    }
+
+    /// The project's default branch (by its `default` flag, not its name).
+    pub async fn get_default(&self, project_id: &str) -> Result<Branch> {
+        self.client.default_branch("branches.get_default", project_id).await
+    }
+
+    /// Resets a branch to its parent's current state (the API's
+    /// restoreProjectBranch from the parent's head) and waits until it is done.
+    pub async fn reset_from_parent(&self, project_id: &str, branch_id: &str, options: &ResetFromParentOptions) -> Result<Branch> {
+        const W: &str = "branches.reset_from_parent";
+        let c = self.client.waiting();
+        let branch = c.branch(W, project_id, branch_id).await?;
+        let Some(parent_id) = branch.parent_id.clone() else {
+            return Err(invalid(
+                W,
+                format_args!("branch {branch_id:?} ({:?}) has no parent to reset from (it is a root branch)", branch.name),
+            ));
+        };
+        let body = BranchRestoreRequest {
+            source_branch_id: parent_id,
+            preserve_under_name: options.preserve_under_name.clone(),
+            ..Default::default()
+        };
+        let done = c.branches().restore(project_id, branch_id, &body).await.map_err(step(W, "restoring the branch from its parent"))?;
+        c.settled(W, done.branch).await
+    }
+
+    /// The schema difference of a database between a branch and another (by
+    /// default its parent).
+    pub async fn compare_schema(
+        &self,
+        project_id: &str,
+        branch_id: &str,
+        options: &CompareSchemaOptions,
+    ) -> Result<BranchSchemaCompareResponse> {
+        const W: &str = "branches.compare_schema";
+        let c = self.client;
+        let base = match &options.base_branch_id {
+            Some(b) => b.clone(),
+            None => {
+                let branch = c.branch(W, project_id, branch_id).await?;
+                branch
+                    .parent_id
+                    .ok_or_else(|| invalid(W, format_args!("branch {branch_id:?} has no parent to compare with: pass `base_branch_id`")))?
+            }
+        };
+        let database = match &options.database {
+            Some(d) => d.clone(),
+            None => {
+                let dbs = c.databases().list(project_id, branch_id).await.map_err(step(W, "listing the branch's databases"))?.databases;
+                match dbs.as_slice() {
+                    [only] => only.name.clone(),
+                    _ => {
+                        return Err(invalid(
+                            W,
+                            format_args!(
+                                "branch {branch_id:?} has {} databases ({}): pass `database`",
+                                dbs.len(),
+                                names(dbs.iter().map(|d| d.name.as_str()))
+                            ),
+                        ))
+                    }
+                }
+            }
+        };
+        let query = GetProjectBranchSchemaComparisonQuery { base_branch_id: Some(base), db_name: database, ..Default::default() };
+        c.branches().get_schema_comparison(project_id, branch_id, &query).await.map_err(step(W, "comparing the schemas"))
+    }
+}
+
+impl Databases<'_> {
+    /// The database of that name on a branch, created (and waited for) if it is
+    /// missing; safe under concurrency like [`Branches::ensure`].
+    pub async fn ensure(&self, project_id: &str, branch_id: &str, name: &str, options: &EnsureDatabaseOptions) -> Result<EnsuredDatabase> {
+        const W: &str = "databases.ensure";
+        let c = self.client.waiting();
+        let found = |r: Result<DatabaseResponse>| match r {
+            Ok(d) => Ok(Some(d.database)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        };
+        if let Some(d) = found(c.databases().get(project_id, branch_id, name).await).map_err(step(W, "looking the database up"))? {
+            return Ok(EnsuredDatabase { database: d, created: false, extra: Default::default() });
+        }
+        let owner = match &options.owner_name {
+            Some(o) => o.clone(),
+            None => {
+                let roles = c.roles().list(project_id, branch_id).await.map_err(step(W, "listing the branch's roles"))?.roles;
+                match roles.as_slice() {
+                    [only] => only.name.clone(),
+                    _ => {
+                        return Err(invalid(
+                            W,
+                            format_args!(
+                                "branch {branch_id:?} has {} roles ({}): pass `owner_name`",
+                                roles.len(),
+                                names(roles.iter().map(|r| r.name.as_str()))
+                            ),
+                        ))
+                    }
+                }
+            }
+        };
+        let body = DatabaseCreateRequest {
+            database: DatabaseCreateRequestDatabase { name: name.to_string(), owner_name: owner, ..Default::default() },
+            ..Default::default()
+        };
+        match c.databases().create(project_id, branch_id, &body).await {
+            Ok(made) => Ok(EnsuredDatabase { database: made.database, created: true, extra: Default::default() }),
+            Err(e) if look_up_after(&e) => {
+                let lost = e.kind() != ErrorKind::Conflict;
+                match found(c.databases().get(project_id, branch_id, name).await)
+                    .map_err(step(W, "looking the database up after the create failed"))?
+                {
+                    Some(d) => Ok(EnsuredDatabase { database: d, created: lost, extra: Default::default() }),
+                    None => Err(step(W, "creating the database")(e)),
+                }
+            }
+            Err(e) => Err(step(W, "creating the database")(e)),
+        }
+    }
+}
+
+impl Roles<'_> {
+    /// The role of that name on a branch, created (and waited for) if it is
+    /// missing; safe under concurrency like [`Branches::ensure`]. The password
+    /// comes only with a role this call creates.
+    pub async fn ensure(&self, project_id: &str, branch_id: &str, name: &str) -> Result<EnsuredRole> {
+        const W: &str = "roles.ensure";
+        let c = self.client.waiting();
+        let found = |r: Result<RoleResponse>| match r {
+            Ok(d) => Ok(Some(d.role)),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        };
+        if let Some(r) = found(c.roles().get(project_id, branch_id, name).await).map_err(step(W, "looking the role up"))? {
+            return Ok(EnsuredRole { role: r, created: false, extra: Default::default() });
+        }
+        let body = RoleCreateRequest { role: RoleCreateRequestRole { name: name.to_string(), ..Default::default() }, ..Default::default() };
+        match c.roles().create(project_id, branch_id, &body).await {
+            Ok(made) => Ok(EnsuredRole { role: made.role, created: true, extra: Default::default() }),
+            Err(e) if look_up_after(&e) => {
+                let lost = e.kind() != ErrorKind::Conflict;
+                match found(c.roles().get(project_id, branch_id, name).await)
+                    .map_err(step(W, "looking the role up after the create failed"))?
+                {
+                    Some(r) => Ok(EnsuredRole { role: r, created: lost, extra: Default::default() }),
+                    None => Err(step(W, "creating the role")(e)),
+                }
+            }
+            Err(e) => Err(step(W, "creating the role")(e)),
+        }
+    }
+}
+
+impl Snapshots<'_> {
+    /// The restored branch of a restore made with `finalize_restore` false, or
+    /// an error saying what it is instead.
+    async fn unfinalized(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<Branch> {
+        let branch = self.client.branch(workflow, project_id, branch_id).await?;
+        match branch.restore_status.as_deref() {
+            Some("restored") => Ok(branch),
+            status => Err(invalid(
+                workflow,
+                format_args!(
+                    "branch {branch_id:?} ({:?}) is not an un-finalized restore (its restore_status is {}): only a branch that snapshots.restore made with finalize_restore false can be committed or aborted",
+                    branch.name,
+                    status.map(|s| format!("{s:?}")).unwrap_or_else(|| "absent".into())
+                ),
+            )),
+        }
+    }
+
+    /// Finalizes a snapshot restore made with `finalize_restore` false after its
+    /// preview (the API's finalizeRestoreBranch), waits, and returns the
+    /// restored branch, which now has the replaced branch's name and computes.
+    pub async fn commit_restore(&self, project_id: &str, branch_id: &str, options: &CommitRestoreOptions) -> Result<Branch> {
+        const W: &str = "snapshots.commit_restore";
+        let c = self.client.waiting();
+        c.snapshots().unfinalized(W, project_id, branch_id).await?;
+        let body = FinalizeRestoreBranchRequest { name: options.old_branch_name.clone(), ..Default::default() };
+        c.branches().finalize_restore(project_id, branch_id, Some(&body)).await.map_err(step(W, "finalizing the restore"))?;
+        let branch = c.branch(W, project_id, branch_id).await?;
+        c.settled(W, branch).await
+    }
+
+    /// Drops a snapshot restore made with `finalize_restore` false after its
+    /// preview: deletes the restored branch (and waits); returns it as it was.
+    pub async fn abort_restore(&self, project_id: &str, branch_id: &str) -> Result<Branch> {
+        const W: &str = "snapshots.abort_restore";
+        let c = self.client.waiting();
+        let branch = c.snapshots().unfinalized(W, project_id, branch_id).await?;
+        c.branches().delete(project_id, branch_id).await.map_err(step(W, "deleting the restored branch"))?;
+        Ok(branch)
+    }
+}
+
+// ------------------------------------------------------------------ blocking
+
+impl crate::blocking::Client {
+    /// [`Client::connection_string`], blocking.
+    pub fn connection_string(&self, project_id: &str, options: &ConnectionStringOptions) -> Result<String> {
+        self.block_on(self.inner().connection_string(project_id, options))
+    }
+
+    /// [`Client::workflow`], blocking.
+    pub fn workflow(&self, id: &str, args: Bytes) -> Result<Bytes> {
+        self.block_on(self.inner().workflow(id, args))
+    }
+}
+
+/// The blocking twin of each workflow method: the async one, run on the calling thread.
+macro_rules! blocking {
+    ($ns:ident . $getter:ident { $(fn $name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)* }) => {
+        impl crate::resources::blocking::$ns<'_> {
+            $(
+                #[doc = concat!("[`", stringify!($ns), "::", stringify!($name), "`], blocking.")]
+                pub fn $name(&self, $($arg: $ty),*) -> Result<$ret> {
+                    self.client.block_on(self.client.inner().$getter().$name($($arg),*))
+                }
+            )*
+        }
+    };
+}
+
+blocking!(Projects.projects {
+    fn create_and_connect(body: &ProjectCreateRequest, options: &ProjectConnectOptions) -> ProjectConnection;
+});
+blocking!(Branches.branches {
+    fn create_and_connect(project_id: &str, options: &BranchConnectOptions) -> BranchConnection;
+    fn ensure(project_id: &str, name: &str, options: &EnsureBranchOptions) -> EnsuredBranch;
+    fn get_default(project_id: &str) -> Branch;
+    fn reset_from_parent(project_id: &str, branch_id: &str, options: &ResetFromParentOptions) -> Branch;
+    fn compare_schema(project_id: &str, branch_id: &str, options: &CompareSchemaOptions) -> BranchSchemaCompareResponse;
+});
+blocking!(Databases.databases {
+    fn ensure(project_id: &str, branch_id: &str, name: &str, options: &EnsureDatabaseOptions) -> EnsuredDatabase;
+});
+blocking!(Roles.roles {
+    fn ensure(project_id: &str, branch_id: &str, name: &str) -> EnsuredRole;
+});
+blocking!(Snapshots.snapshots {
+    fn commit_restore(project_id: &str, branch_id: &str, options: &CommitRestoreOptions) -> Branch;
+    fn abort_restore(project_id: &str, branch_id: &str) -> Branch;
+});

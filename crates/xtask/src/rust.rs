@@ -119,12 +119,15 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("rust/resources.rs", include_str!("../templates/rust/resources.rs.j2")),
     ("rust/operations.rs", include_str!("../templates/rust/operations.rs.j2")),
     ("rust/operations.md", include_str!("../templates/rust/operations.md.j2")),
+    ("rust/workflows.rs", include_str!("../templates/rust/workflows.rs.j2")),
 ];
 
 /// What the templates are rendered from: the names and types of everything
 /// the core generates, computed once from the spec.
 #[derive(Serialize)]
 struct Context {
+    /// The workflows of `spec/workflows.yaml`, in its order.
+    workflows: Vec<WorkflowCtx>,
     header: String,
     markdown_header: String,
     /// Every model, in the spec's order (hoisted ones after the components).
@@ -464,6 +467,7 @@ fn context(spec: &Spec) -> Context {
     let multipart: BTreeSet<&str> =
         spec.ops.iter().filter_map(|o| o.body.as_ref()).filter(|b| b.multipart).map(|b| b.ty.as_str()).collect();
     Context {
+        workflows: spec.workflows.iter().map(workflow_context).collect(),
         header: naming::spec_header(Lang::Rust),
         markdown_header: naming::markdown_header(naming::SPEC_SOURCE),
         models: spec.models.iter().map(|m| model_context(m, &redacting, &multipart)).collect(),
@@ -471,6 +475,48 @@ fn context(spec: &Spec) -> Context {
         namespaces: naming::namespaces()
             .into_iter()
             .map(|ns| NsCtx { name: ns.to_string(), ty: naming::ns_type(ns, Lang::Rust), words: naming::ns_words(ns).join(" ") })
+            .collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct WorkflowCtx {
+    /// `branches.ensure`; `connection_string` for a method of the client.
+    id: String,
+    /// `branches`, or `client`.
+    ns: String,
+    /// snake_case: the Rust method.
+    name: String,
+    summary: String,
+    params: Vec<WorkflowParamCtx>,
+}
+
+#[derive(Serialize)]
+struct WorkflowParamCtx {
+    name: String,
+    /// The core's `ArgKind` variant: `Str`, `Bool` or `Object`.
+    kind: &'static str,
+    required: bool,
+}
+
+fn workflow_context(w: &crate::spec::Workflow) -> WorkflowCtx {
+    WorkflowCtx {
+        id: w.id(),
+        ns: w.ns.clone(),
+        name: w.name.clone(),
+        summary: w.summary.clone(),
+        params: w
+            .params
+            .iter()
+            .map(|p| WorkflowParamCtx {
+                name: p.name.clone(),
+                kind: match p.ty {
+                    Ty::Str => "Str",
+                    Ty::Bool => "Bool",
+                    _ => "Object",
+                },
+                required: p.required,
+            })
             .collect(),
     }
 }
@@ -485,5 +531,6 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         ("crates/neonkit/src/generated/operations.rs".to_string(), crate::render(&env, "rust/operations.rs", &ctx)),
         ("crates/neonkit/src/generated/resources.rs".to_string(), crate::render(&env, "rust/resources.rs", &ctx)),
         ("docs/operations.md".to_string(), crate::render(&env, "rust/operations.md", &ctx)),
+        ("crates/neonkit/src/generated/workflows.rs".to_string(), crate::render(&env, "rust/workflows.rs", &ctx)),
     ]
 }
