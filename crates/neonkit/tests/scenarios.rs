@@ -22,6 +22,9 @@ fn scenario_files() -> Vec<PathBuf> {
 }
 
 fn lookup<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
+    if dotted.is_empty() {
+        return Some(v);
+    }
     dotted.split('.').try_fold(v, |cur, key| match key.parse::<usize>() {
         Ok(i) if cur.is_array() => cur.get(i),
         _ => cur.get(key),
@@ -85,7 +88,14 @@ impl Run {
         op.path_params.iter().map(|p| given.get(p.name).map(scalar).unwrap_or_default()).collect()
     }
 
-    async fn call(&mut self, step: &Value, i: usize) {
+    /// What a call or workflow step got: the response's JSON or the error.
+    async fn outcome(&self, step: &Value, i: usize) -> (String, Result<Value, neonkit::Error>) {
+        if let Some(id) = step.get("workflow").and_then(Value::as_str) {
+            let args = step.get("args").cloned().unwrap_or(json!({}));
+            let ctx = format!("{}: step {i} (workflow {id})", self.name);
+            let r = self.client.workflow(id, serde_json::to_vec(&args).unwrap().into()).await;
+            return (ctx, r.map(|b| serde_json::from_slice(&b).unwrap()));
+        }
         let id = step["call"].as_str().unwrap();
         let op = find_operation(id).unwrap_or_else(|| panic!("{}: step {i}: unknown operation {id}", self.name));
         let path = self.path_values(op, step);
@@ -108,11 +118,17 @@ impl Run {
             Some(w) => self.client.with_wait(w),
             None => self.client.clone(),
         };
-        let result = client.call(op, &path, &query, payload).await;
         let ctx = format!("{}: step {i} ({id})", self.name);
+        let r = client.call(op, &path, &query, payload).await;
+        (ctx, r.map(|resp| if resp.body.is_empty() { Value::Null } else { serde_json::from_slice(&resp.body).unwrap() }))
+    }
+
+    /// Checks a step's outcome against its `expect` / `expect_error` and
+    /// saves what it asks to; returns the result for `concurrently`.
+    fn verify(&mut self, step: &Value, ctx: &str, result: Result<Value, neonkit::Error>) -> Option<Value> {
         if let Some(expect) = step.get("expect_error") {
             let err = match result {
-                Ok(r) => panic!("{ctx}: expected an error, got HTTP {}", r.status),
+                Ok(v) => panic!("{ctx}: expected an error, got {v}"),
                 Err(e) => e,
             };
             assert_eq!(Some(err.kind().as_str()), expect["kind"].as_str(), "{ctx}: {err}");
@@ -127,15 +143,40 @@ impl Run {
             if expect.get("request_id") == Some(&Value::Bool(true)) {
                 assert!(err.request_id().is_some_and(|r| !r.is_empty()), "{ctx}: no request id on {err}");
             }
-            return;
+            for text in expect.get("message_contains").and_then(Value::as_array).into_iter().flatten() {
+                let text = text.as_str().unwrap();
+                assert!(err.message().contains(text), "{ctx}: {text:?} not in the message {:?}", err.message());
+            }
+            return None;
         }
-        let resp = result.unwrap_or_else(|e| panic!("{ctx}: {e}"));
-        let body: Value = if resp.body.is_empty() { Value::Null } else { serde_json::from_slice(&resp.body).unwrap() };
-        self.check(&body, step.get("expect"), &ctx);
+        let body = result.unwrap_or_else(|e| panic!("{ctx}: {e}"));
+        self.check(&body, step.get("expect"), ctx);
         if let Some(Value::Object(save)) = step.get("save") {
             for (var, dotted) in save {
                 let v = lookup(&body, dotted.as_str().unwrap()).unwrap_or_else(|| panic!("{ctx}: nothing at {dotted} to save"));
                 self.vars.insert(var.clone(), v.clone());
+            }
+        }
+        Some(body)
+    }
+
+    async fn call(&mut self, step: &Value, i: usize) {
+        let (ctx, result) = self.outcome(step, i).await;
+        self.verify(step, &ctx, result);
+    }
+
+    /// The steps at the same time, then each one's expectations and `expect_true`.
+    async fn concurrently(&mut self, step: &Value, i: usize) {
+        let steps = step["concurrently"].as_array().unwrap();
+        let outcomes = futures::future::join_all(steps.iter().map(|s| self.outcome(s, i))).await;
+        let mut results = Vec::new();
+        for (s, (ctx, r)) in steps.iter().zip(outcomes) {
+            results.extend(self.verify(s, &ctx, r));
+        }
+        if let Some(Value::Object(trues)) = step.get("expect_true") {
+            for (dotted, want) in trues {
+                let n = results.iter().filter(|r| lookup(r, dotted) == Some(&Value::Bool(true))).count();
+                assert_eq!(Some(n as u64), want.as_u64(), "{}: step {i}: results with {dotted} true", self.name);
             }
         }
     }
@@ -158,6 +199,18 @@ impl Run {
                     _ => false,
                 };
                 assert!(!empty, "{ctx}: {dotted} is missing or empty");
+            }
+        }
+        if let Some(Value::Object(contains)) = expect.get("contains") {
+            for (dotted, text) in contains {
+                let got = lookup(body, dotted).and_then(Value::as_str).unwrap_or_else(|| panic!("{ctx}: no string at {dotted:?}"));
+                assert!(got.contains(text.as_str().unwrap()), "{ctx}: {dotted:?} does not contain {text}");
+            }
+        }
+        if let Some(Value::Array(absent)) = expect.get("absent") {
+            for dotted in absent {
+                let v = lookup(body, dotted.as_str().unwrap());
+                assert!(matches!(v, None | Some(Value::Null)), "{ctx}: {dotted} is present");
             }
         }
         if let Some(Value::Object(lengths)) = expect.get("length") {
@@ -228,8 +281,10 @@ async fn shared_scenarios() {
         run.admin_post("/reset", &json!({})).await;
         for (i, step) in scenario["steps"].as_array().unwrap().iter().enumerate() {
             let step = substitute(step, &run.vars);
-            if step.get("call").is_some() {
+            if step.get("call").is_some() || step.get("workflow").is_some() {
                 run.call(&step, i).await;
+            } else if step.get("concurrently").is_some() {
+                run.concurrently(&step, i).await;
             } else if step.get("iterate").is_some() {
                 run.iterate(&step, i).await;
             } else if let Some(f) = step.get("fault") {
