@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import weakref
+from collections.abc import Mapping
 from enum import Enum
 
 from neonkit import _native
@@ -54,15 +55,45 @@ def _json(body: Any) -> Optional[bytes]:
         body = body.to_dict()
     elif not isinstance(body, dict):
         raise TypeError(f"body must be a dict or a neonkit model, not {type(body).__name__}")
-    text = _dumps(body)
+    return _utf8(_dumps(body), "the request body")
+
+
+def _utf8(text: str, what: str) -> bytes:
+    """JSON text as UTF-8; a lone surrogate (which UTF-8 cannot hold) is an invalid argument."""
     try:
         return text.encode()
     except UnicodeEncodeError as e:
         from neonkit.generated.errors import InvalidArgumentError
 
         raise InvalidArgumentError(
-            f"the request body is not valid Unicode text: it holds a lone surrogate (character {e.start} of its JSON)"
+            f"{what} is not valid Unicode text: it holds a lone surrogate (character {e.start} of its JSON)"
         ) from None
+
+
+def _dynamic(id: Any, args: Any) -> Tuple[str, Dict[str, Any], Any]:
+    """`client.workflow(id, args)`'s: the id, the arguments, how its result decodes (by the generated table)."""
+    from neonkit.generated.resources import WORKFLOWS
+
+    if not isinstance(id, str):
+        raise TypeError(f"a workflow id must be a str, not {type(id).__name__}")
+    if args is not None and not isinstance(args, Mapping):
+        raise TypeError(f"the arguments of {id} must be a mapping, not {type(args).__name__}")
+    entry = WORKFLOWS.get(id)
+    return id, dict(args or {}), entry[4] if entry else None
+
+
+def _workflow_args(workflow: str, args: Dict[str, Any]) -> bytes:
+    """A workflow's arguments as the JSON object the core takes: by their names, None left out
+    (the default), models as their dicts. The core checks names and types."""
+    members = []
+    for name, value in args.items():
+        if value is None:
+            continue
+        try:
+            members.append(f"{_dumps(name)}:{_dumps(value)}")
+        except (TypeError, ValueError):
+            raise TypeError(f"{workflow}: {name} cannot be sent as JSON (got {type(value).__name__})") from None
+    return _utf8("{" + ",".join(members) + "}", f"the arguments of {workflow}")
 
 
 def _multipart(body: Any) -> Optional[List[Tuple[str, Any]]]:
@@ -237,6 +268,16 @@ class _SyncBase:
         raw = self._native.wait_for_operations(project_id, _op_ids(project_id, operations))
         return _convert(("list", "Operation"), raw)
 
+    def _workflow(self, workflow: str, args: Dict[str, Any], spec: Any) -> Any:
+        return _convert(spec, self._native.workflow(workflow, _workflow_args(workflow, args)))
+
+    def workflow(self, id: str, args: Optional[Mapping[str, Any]] = None) -> Any:
+        """Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`, `connection_string`) with its
+        arguments by name, as the typed methods (`neon.branches.ensure(…)`) do; returns what they return.
+        For what a typed method cannot express (an id or argument it does not know): the core refuses
+        those as `InvalidArgumentError`, naming what it takes."""
+        return self._workflow(*_dynamic(id, args))
+
 
 def _resolve(fut: asyncio.Future[Any], ok: bool, value: Any) -> None:
     if fut.done():
@@ -382,3 +423,12 @@ class _AsyncBase:
         native = self._native
         raw = await _await_native(lambda done: native.wait_for_operations(project_id, ids, done))
         return _convert(("list", "Operation"), raw)
+
+    async def _workflow(self, workflow: str, args: Dict[str, Any], spec: Any) -> Any:
+        data = _workflow_args(workflow, args)
+        native = self._native
+        return _convert(spec, await _await_native(lambda done: native.workflow(workflow, data, done)))
+
+    async def workflow(self, id: str, args: Optional[Mapping[str, Any]] = None) -> Any:
+        """The coroutine form of `NeonClient.workflow`."""
+        return await self._workflow(*_dynamic(id, args))

@@ -56,7 +56,14 @@ class AsyncFacade:
         self.is_async = True
 
     def __getattr__(self, name: str) -> Any:
-        return _AsyncNamespace(getattr(self._client, name), self._loop)
+        attr = getattr(self._client, name)
+        if inspect.iscoroutinefunction(attr):  # a method of the client itself (`connection_string`)
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                return self._loop.run_until_complete(attr(*args, **kwargs))
+
+            return call
+        return _AsyncNamespace(attr, self._loop)
 
     def close(self) -> None:
         self._loop.run_until_complete(self._client.close())

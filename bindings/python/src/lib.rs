@@ -732,6 +732,12 @@ impl PyClient {
         ))
     }
 
+    /// A workflow of `spec/workflows.yaml` (`Client::workflow`): its arguments as JSON bytes, its result as JSON.
+    fn workflow_job(&self, id: String, args: Bytes) -> Result<Job, Error> {
+        let client = self.client()?;
+        Ok(Box::pin(async move { client.workflow(&id, args).await.map(|b| Out::Json(b, "workflow")) }))
+    }
+
     fn wait_job(&self, project_id: String, ids: Vec<String>) -> Result<Job, Error> {
         let client = self.client()?;
         Ok(Box::pin(async move { Out::encoded("getProjectOperation", &client.wait_for_operation_ids(&project_id, &ids).await?) }))
@@ -823,6 +829,13 @@ impl PyClient {
         let pager = self.client().and_then(|c| c.pager_by_id(op_id, path, query, self::body(body)?)).map_err(|e| to_pyerr(py, &e))?;
         let operation = kernel::operation(op_id).map_err(|e| to_pyerr(py, &e))?.id;
         Ok(PyPager { inner: Arc::new(tokio::sync::Mutex::new(pager)), operation })
+    }
+
+    /// Runs a workflow by its id with its arguments (a JSON object, as bytes); returns its result parsed
+    /// (a dict, or a str for a string), or its `_Task` with `done`.
+    #[pyo3(signature = (id, args, done=None))]
+    fn workflow(&self, py: Python<'_>, id: String, args: &[u8], done: Option<&Bound<'_, PyAny>>) -> PyResult<Py<PyAny>> {
+        run(py, self.workflow_job(id, Bytes::copy_from_slice(args)), done)
     }
 
     /// Waits for operations (by id) to finish; returns the operations (dicts), or its `_Task` with `done`.

@@ -5,7 +5,7 @@
 //! safe there with `naming::doc_safe`.
 
 use crate::naming::{self, Lang};
-use crate::spec::{ModelKind, Op, Param, Spec, Ty};
+use crate::spec::{ModelKind, Op, Param, Spec, Ty, Workflow, WorkflowParam};
 use crate::vocabulary::{ErrorDef, Vocabulary};
 
 /// An operation's prose: the summary, then the description unless it only
@@ -176,4 +176,61 @@ pub fn errors(op: &Op, vocab: &Vocabulary, lang: Lang) -> Vec<ErrorDoc> {
         });
     }
     out
+}
+
+// ---------------------------------------------------------------- workflows
+
+/// A workflow's prose: its summary, then its description (as `spec/workflows.yaml` has them).
+pub fn workflow_prose(w: &Workflow) -> String {
+    match text(w.description.as_deref()) {
+        d if d.is_empty() => w.summary.trim().to_string(),
+        d => format!("{}\n\n{d}", w.summary.trim()),
+    }
+}
+
+/// A workflow's method name in a language (`create_and_connect`, `createAndConnect`).
+pub fn workflow_method(w: &Workflow, lang: Lang) -> String {
+    let words: Vec<String> = w.name.split('_').filter(|s| !s.is_empty()).map(String::from).collect();
+    naming::method_name(&words, lang)
+}
+
+/// What a workflow returns, briefly: the model's gist, or what the string is.
+pub fn workflow_returns(spec: &Spec, w: &Workflow) -> String {
+    match &w.returns {
+        None => "nothing.".into(),
+        Some(Ty::Named(n)) => returns(spec, n),
+        Some(Ty::Str) => "the text.".into(),
+        Some(_) => "the result.".into(),
+    }
+}
+
+/// The text of a workflow parameter, with its default (as `literal` writes it in the language)
+/// when the file gives one.
+pub fn workflow_param(p: &WorkflowParam, literal: impl Fn(&serde_yaml::Value) -> String) -> String {
+    let d = text(Some(&p.doc));
+    match &p.default {
+        Some(v) if !d.contains("default") => format!("{d} Default: `{}`.", literal(v)),
+        _ => d,
+    }
+}
+
+/// What a workflow raises, for the docs of every language (its classes by the vocabulary).
+pub fn workflow_errors(vocab: &Vocabulary, lang: Lang) -> Vec<ErrorDoc> {
+    let class = |kind: &str| {
+        vocab.errors.iter().find(|e| e.kind == kind).map(|e| naming::error_class(&e.class, lang)).unwrap_or_else(|| kind.to_string())
+    };
+    let base = match lang {
+        Lang::Kotlin => "NeonException",
+        _ => "NeonError",
+    };
+    vec![
+        ErrorDoc {
+            classes: vec![class("invalid_argument")],
+            when: "a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).".into(),
+        },
+        ErrorDoc {
+            classes: vec![base.to_string()],
+            when: "the error of the API call that failed (the class of its kind; the message names the step).".into(),
+        },
+    ]
 }

@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use crate::docs;
 use crate::naming::{self, Lang};
-use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty, Workflow};
 use crate::vocabulary::Vocabulary;
 
 const DIR: &str = "python/neonkit/generated";
@@ -397,6 +397,75 @@ impl<'a> Gen<'a> {
         docstring(&parts.join("\n\n"), "        ")
     }
 
+    /// A workflow's method: required parameters positional, the others keyword-only
+    /// with the file's defaults; the arguments go to the core by their names.
+    fn workflow(&self, w: &Workflow) -> WorkflowCtx {
+        let arg = |p: &crate::spec::WorkflowParam| {
+            let ty = self.py_type(&p.ty, true);
+            WorkflowArg {
+                name: param_ident(&p.name),
+                json: p.name.clone(),
+                default: p.default.as_ref().map(py_literal).unwrap_or_else(|| "None".into()),
+                ty: match (&p.default, p.required) {
+                    (None, false) => format!("Optional[{ty}]"),
+                    _ => ty,
+                },
+                doc: docs::workflow_param(p, py_literal),
+            }
+        };
+        let positional: Vec<WorkflowArg> = w.params.iter().filter(|p| p.required).map(arg).collect();
+        let kw: Vec<WorkflowArg> = w.params.iter().filter(|p| !p.required).map(arg).collect();
+        let (decode, ret) = match &w.returns {
+            None => ("None".to_string(), "None".to_string()),
+            Some(t) => (self.decode_spec(t), self.py_type(t, false)),
+        };
+        let mut parts = vec![docs::workflow_prose(w)];
+        let args: Vec<(String, String)> = positional.iter().chain(&kw).map(|a| (a.name.clone(), a.doc.clone())).collect();
+        if !args.is_empty() {
+            parts.push(section("Args", &args));
+        }
+        if ret != "None" {
+            parts.push(section("Returns", &[(ret.clone(), docs::workflow_returns(self.spec, w))]));
+        }
+        let errors = docs::workflow_errors(&self.vocab, Lang::Python);
+        parts.push(section("Raises", &errors.into_iter().map(|e| (e.classes.join(", "), e.when)).collect::<Vec<_>>()));
+        parts.push(format!("The workflow `{}` of `spec/workflows.yaml`, run by the core.", w.id()));
+        let star = if kw.is_empty() { "" } else { ", *" };
+        let params = |typed: bool| {
+            let one = |a: &WorkflowArg, default: bool| {
+                let ty = if typed { format!(": {}", a.ty) } else { String::new() };
+                let eq = if typed { " = " } else { "=" };
+                if default {
+                    format!(", {}{ty}{eq}{}", a.name, a.default)
+                } else {
+                    format!(", {}{ty}", a.name)
+                }
+            };
+            let pos: String = positional.iter().map(|a| one(a, false)).collect();
+            let kws: String = kw.iter().map(|a| one(a, true)).collect();
+            format!("{pos}{star}{kws}")
+        };
+        let entries: Vec<String> = positional.iter().chain(&kw).map(|a| format!("{}: {}", pystr(&a.json), a.name)).collect();
+        WorkflowCtx {
+            id: w.id(),
+            ns: w.ns.clone(),
+            name: docs::workflow_method(w, Lang::Python),
+            params: params(false),
+            typed_params: params(true),
+            args: format!("{{{}}}", entries.join(", ")),
+            positional,
+            kw,
+            decode,
+            ret,
+            doc: docstring(&parts.join("\n\n"), "        "),
+        }
+    }
+
+    /// The workflows of a namespace (`client`: of the client itself).
+    fn workflows(&self, ns: &str) -> Vec<WorkflowCtx> {
+        self.spec.workflows.iter().filter(|w| w.ns == ns).map(|w| self.workflow(w)).collect()
+    }
+
     /// The namespace classes, in the order the client lists them.
     fn namespaces(&self) -> Vec<NsCtx> {
         naming::namespaces()
@@ -410,6 +479,7 @@ impl<'a> Gen<'a> {
                     class,
                     count: ops.len(),
                     methods: ops.iter().flat_map(|op| self.methods(op)).collect(),
+                    workflows: self.workflows(ns),
                 }
             })
             .collect()
@@ -435,6 +505,29 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// A workflow parameter's keyword: its name in `spec/workflows.yaml`, which must be one
+/// (`body` stays `body`, as the operations' keyword is).
+fn param_ident(name: &str) -> String {
+    let ok = name.chars().next().is_some_and(|c| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !naming::is_keyword(name, Lang::Python)
+        && name != "self";
+    assert!(ok, "spec/workflows.yaml: the parameter {name:?} is not a Python identifier");
+    name.to_string()
+}
+
+/// A Python literal of a default of `spec/workflows.yaml` (a boolean, a string or a number).
+fn py_literal(v: &serde_yaml::Value) -> String {
+    match v {
+        serde_yaml::Value::Bool(true) => "True".into(),
+        serde_yaml::Value::Bool(false) => "False".into(),
+        serde_yaml::Value::String(s) => pystr(s),
+        serde_yaml::Value::Number(n) => n.to_string(),
+        serde_yaml::Value::Null => "None".into(),
+        other => panic!("spec/workflows.yaml: a default must be a boolean, a string or a number, not {other:?}"),
+    }
+}
+
 /// The docstring of `client.operations.wait`.
 const WAIT_DOC: &str = "Polls the operations until each is `finished` or `skipped`, and returns them in their final state.
 
@@ -457,6 +550,9 @@ struct Context {
     models: Vec<ModelCtx>,
     namespaces: Vec<NsCtx>,
     operations: Vec<OpRow>,
+    /// The workflows of the client itself (`connection_string`), and every workflow (the runtime's table).
+    client_workflows: Vec<WorkflowCtx>,
+    workflows: Vec<WorkflowCtx>,
     /// The docstring literal of `client.operations.wait`.
     wait_doc: String,
 }
@@ -506,6 +602,40 @@ struct NsCtx {
     /// How many operations it has.
     count: usize,
     methods: Vec<MethodCtx>,
+    workflows: Vec<WorkflowCtx>,
+}
+
+/// A workflow's method (on a namespace class, or on the client for `client`).
+#[derive(Serialize)]
+struct WorkflowCtx {
+    /// The core's id (`branches.ensure`, `connection_string`).
+    id: String,
+    ns: String,
+    name: String,
+    /// The parameters after `self` (`, project_id, *, pooled=True`), typed for the stub;
+    /// the arguments as the dict literal the core gets.
+    params: String,
+    typed_params: String,
+    args: String,
+    positional: Vec<WorkflowArg>,
+    /// The keyword-only parameters, with their defaults.
+    kw: Vec<WorkflowArg>,
+    /// How the runtime decodes the result, and the stub's return type.
+    decode: String,
+    ret: String,
+    /// The docstring literal.
+    doc: String,
+}
+
+#[derive(Serialize)]
+struct WorkflowArg {
+    name: String,
+    /// The name the core takes it by.
+    json: String,
+    /// The stub's type, and the default as a Python literal (`None` for none).
+    ty: String,
+    default: String,
+    doc: String,
 }
 
 /// A method of a namespace class: an operation's call or, for a paginated
@@ -584,6 +714,8 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         models: g.models(),
         namespaces: g.namespaces(),
         operations: g.operations(),
+        client_workflows: g.workflows("client"),
+        workflows: spec.workflows.iter().map(|w| g.workflow(w)).collect(),
         wait_doc: docstring(WAIT_DOC, "        "),
     };
     let render = |file: &str| (format!("{DIR}/{file}"), crate::render(&env, &format!("python/{file}"), &ctx));

@@ -4,6 +4,8 @@ from typing import Any, AsyncIterator, Dict, Iterator, List, Mapping, Optional, 
 from neonkit.generated.models import *
 
 OPERATIONS: Dict[str, Tuple[str, str, Tuple[str, ...], Dict[str, str], Optional[str]]]
+WORKFLOWS: Dict[str, Tuple[str, str, Tuple[str, ...], Tuple[str, ...], Any]]
+
 
 
 class Projects:
@@ -631,6 +633,27 @@ class Projects:
             InvalidArgumentError: a malformed path parameter (no request is sent).
 
         `DELETE /projects/{project_id}/members/{member_id}/role` (`removeProjectMemberRole`).
+        """
+        ...
+    def create_and_connect(self, *, body: Optional[Union[ProjectCreateRequest, ProjectCreateRequestDict]] = None, pooled: bool = True) -> ProjectConnection:
+        """Creates a project, waits until it is ready, and returns it with its connection string.
+
+        Creates the project (its default branch, database, role and read-write
+        endpoint), waits for its operations, and returns the project, that branch
+        and endpoint, the database and role it picked and their connection string.
+
+        Args:
+            body: The project to create (default: all defaults).
+            pooled: Whether the connection string goes through the connection pooler. Default: `True`.
+
+        Returns:
+            ProjectConnection: A project that a workflow created, with its connection.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `projects.create_and_connect` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -1449,6 +1472,120 @@ class Branches:
         `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (`deleteProjectBranchCustomDomain`).
         """
         ...
+    def create_and_connect(self, project_id: str, *, name: Optional[str] = None, parent_id: Optional[str] = None, compute: bool = True, endpoint: Optional[Union[BranchEndpointSettings, BranchEndpointSettingsDict]] = None, database: Optional[str] = None, role: Optional[str] = None, pooled: bool = True) -> BranchConnection:
+        """Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+
+        The branch gets a read-write endpoint (with the `endpoint` settings, if
+        given) unless `compute` is false; then there is no endpoint and no
+        connection string. Giving `endpoint`, `database` or `role` with `compute`
+        false is an invalid-argument error, raised before anything is created.
+
+        Args:
+            project_id: The project.
+            name: The branch name (default: one the API generates).
+            parent_id: The parent branch (default: the project's default branch).
+            compute: Whether the branch gets a read-write endpoint. Default: `True`.
+            endpoint: The read-write endpoint's settings.
+            database: The database of the connection string (default: as `connection_string` picks it).
+            role: The role of the connection string (default: as `connection_string` picks it).
+            pooled: Whether the connection string goes through the connection pooler. Default: `True`.
+
+        Returns:
+            BranchConnection: A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.create_and_connect` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    def ensure(self, project_id: str, name: str, *, parent_id: Optional[str] = None, compute: bool = False) -> EnsuredBranch:
+        """The branch of that name, created (and waited for) if the project has none.
+
+        Looks the branch up by name and creates it if it is missing. Safe under
+        concurrency: when another caller creates it first (a 409 from the API, or a
+        creation racing with this one), the existing branch is returned and
+        `created` is false; two callers never create two branches. A create whose
+        answer was lost to a network error is never sent again: the branch is
+        looked up instead (and reported `created` when it is found).
+
+        Args:
+            project_id: The project.
+            name: The branch name.
+            parent_id: The parent of a branch this call creates (default: the project's default branch).
+            compute: Whether a branch this call creates gets a read-write endpoint. Default: `False`.
+
+        Returns:
+            EnsuredBranch: The branch that `branches.ensure` found or created.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.ensure` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    def get_default(self, project_id: str) -> Branch:
+        """The project's default branch (by its `default` flag, not its name).
+
+        Args:
+            project_id: The project.
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.get_default` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    def reset_from_parent(self, project_id: str, branch_id: str, *, preserve_under_name: Optional[str] = None) -> Branch:
+        """Resets a branch to its parent's current state and waits until it is done.
+
+        Restores the branch from its parent's head (the API's restoreProjectBranch
+        with the parent as the source); the branch keeps its id and endpoints and
+        loses what was written on it. A branch with children needs
+        `preserve_under_name`: its previous state is kept as a branch of that name
+        and the children move to it. A branch without a parent is an
+        invalid-argument error.
+
+        Args:
+            project_id: The project.
+            branch_id: The branch to reset.
+            preserve_under_name: Keep the branch's previous state as a new branch of this name.
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.reset_from_parent` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    def compare_schema(self, project_id: str, branch_id: str, *, base_branch_id: Optional[str] = None, database: Optional[str] = None) -> BranchSchemaCompareResponse:
+        """The schema difference of a database between a branch and another (by default its parent).
+
+        Args:
+            project_id: The project.
+            branch_id: The branch.
+            base_branch_id: The branch to compare with (default: the branch's parent).
+            database: The database (default: the branch's only database).
+
+        Returns:
+            BranchSchemaCompareResponse: the response, with `diff`.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.compare_schema` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
 
 class Databases:
     """`client.databases`: 5 operations."""
@@ -1575,6 +1712,29 @@ class Databases:
             OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
 
         `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`deleteProjectBranchDatabase`).
+        """
+        ...
+    def ensure(self, project_id: str, branch_id: str, name: str, *, owner_name: Optional[str] = None) -> EnsuredDatabase:
+        """The database of that name on a branch, created (and waited for) if it is missing.
+
+        Create-or-get by name, safe under concurrency like `branches.ensure`. A
+        database this call creates is owned by `owner_name`, else by the branch's
+        only role (an invalid-argument error lists the roles when there are several).
+
+        Args:
+            project_id: The project.
+            branch_id: The branch.
+            name: The database name.
+            owner_name: The owner of a database this call creates (default: the branch's only role).
+
+        Returns:
+            EnsuredDatabase: The database that `databases.ensure` found or created.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `databases.ensure` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -1731,6 +1891,27 @@ class Roles:
             OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
 
         `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (`resetProjectBranchRolePassword`).
+        """
+        ...
+    def ensure(self, project_id: str, branch_id: str, name: str) -> EnsuredRole:
+        """The role of that name on a branch, created (and waited for) if it is missing.
+
+        Create-or-get by name, safe under concurrency like `branches.ensure`. The
+        password comes only with a role this call creates.
+
+        Args:
+            project_id: The project.
+            branch_id: The branch.
+            name: The role name.
+
+        Returns:
+            EnsuredRole: The role that `roles.ensure` found or created (with its password only when this call created it).
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `roles.ensure` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -2297,6 +2478,53 @@ class Snapshots:
             InvalidArgumentError: a malformed path parameter (no request is sent).
 
         `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (`setSnapshotSchedule`).
+        """
+        ...
+    def commit_restore(self, project_id: str, branch_id: str, *, old_branch_name: Optional[str] = None) -> Branch:
+        """Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+
+        The second step of a restore with a preview: `snapshots.restore` with
+        `finalize_restore` false makes a branch holding the snapshot's data beside
+        the branch it replaces (look at it, connect to it); this call swaps them
+        (the API's finalizeRestoreBranch: the restored branch takes the target's
+        name and computes, the target is renamed to `old_branch_name` or a name the
+        API picks) and returns the restored branch. A branch that is not an
+        un-finalized restore is an invalid-argument error.
+
+        Args:
+            project_id: The project.
+            branch_id: The restored branch (the `branch` that `snapshots.restore` returned).
+            old_branch_name: The name the replaced branch gets (default: one the API picks).
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `snapshots.commit_restore` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    def abort_restore(self, project_id: str, branch_id: str) -> Branch:
+        """Drops a snapshot restore made with `finalize_restore` false, after its preview.
+
+        Deletes the restored branch (and waits until it is gone); the branch it
+        would have replaced is untouched. A branch that is not an un-finalized
+        restore is an invalid-argument error, so this never deletes anything else.
+
+        Args:
+            project_id: The project.
+            branch_id: The restored branch (the `branch` that `snapshots.restore` returned).
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `snapshots.abort_restore` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -5196,6 +5424,33 @@ class _SyncNamespaces:
     functions: Functions
     ai_gateway: AiGateway
     credentials: Credentials
+    def connection_string(self, project_id: str, *, branch_id: Optional[str] = None, database: Optional[str] = None, role: Optional[str] = None, pooled: bool = True) -> str:
+        """The connection URI of a branch's database, for a role.
+
+        Picks what the call leaves out: the project's default branch when no branch is
+        given; the branch's only database and only role when it has exactly one of
+        each, else the given database's owner role when only the database is given.
+        The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+        a name that does not exist is an invalid-argument error that lists the
+        choices by name (never a password).
+
+        Args:
+            project_id: The project.
+            branch_id: The branch (default: the project's default branch).
+            database: The database name (default: the branch's only database).
+            role: The role name (default: the branch's only role, else the database's owner).
+            pooled: Whether to connect through the connection pooler. Default: `True`.
+
+        Returns:
+            str: the text.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `connection_string` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
 
 class AsyncProjects:
     """`client.projects`: 24 operations."""
@@ -5822,6 +6077,27 @@ class AsyncProjects:
             InvalidArgumentError: a malformed path parameter (no request is sent).
 
         `DELETE /projects/{project_id}/members/{member_id}/role` (`removeProjectMemberRole`).
+        """
+        ...
+    async def create_and_connect(self, *, body: Optional[Union[ProjectCreateRequest, ProjectCreateRequestDict]] = None, pooled: bool = True) -> ProjectConnection:
+        """Creates a project, waits until it is ready, and returns it with its connection string.
+
+        Creates the project (its default branch, database, role and read-write
+        endpoint), waits for its operations, and returns the project, that branch
+        and endpoint, the database and role it picked and their connection string.
+
+        Args:
+            body: The project to create (default: all defaults).
+            pooled: Whether the connection string goes through the connection pooler. Default: `True`.
+
+        Returns:
+            ProjectConnection: A project that a workflow created, with its connection.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `projects.create_and_connect` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -6640,6 +6916,120 @@ class AsyncBranches:
         `DELETE /projects/{project_id}/branches/{branch_id}/custom-domains/{domain}` (`deleteProjectBranchCustomDomain`).
         """
         ...
+    async def create_and_connect(self, project_id: str, *, name: Optional[str] = None, parent_id: Optional[str] = None, compute: bool = True, endpoint: Optional[Union[BranchEndpointSettings, BranchEndpointSettingsDict]] = None, database: Optional[str] = None, role: Optional[str] = None, pooled: bool = True) -> BranchConnection:
+        """Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+
+        The branch gets a read-write endpoint (with the `endpoint` settings, if
+        given) unless `compute` is false; then there is no endpoint and no
+        connection string. Giving `endpoint`, `database` or `role` with `compute`
+        false is an invalid-argument error, raised before anything is created.
+
+        Args:
+            project_id: The project.
+            name: The branch name (default: one the API generates).
+            parent_id: The parent branch (default: the project's default branch).
+            compute: Whether the branch gets a read-write endpoint. Default: `True`.
+            endpoint: The read-write endpoint's settings.
+            database: The database of the connection string (default: as `connection_string` picks it).
+            role: The role of the connection string (default: as `connection_string` picks it).
+            pooled: Whether the connection string goes through the connection pooler. Default: `True`.
+
+        Returns:
+            BranchConnection: A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.create_and_connect` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    async def ensure(self, project_id: str, name: str, *, parent_id: Optional[str] = None, compute: bool = False) -> EnsuredBranch:
+        """The branch of that name, created (and waited for) if the project has none.
+
+        Looks the branch up by name and creates it if it is missing. Safe under
+        concurrency: when another caller creates it first (a 409 from the API, or a
+        creation racing with this one), the existing branch is returned and
+        `created` is false; two callers never create two branches. A create whose
+        answer was lost to a network error is never sent again: the branch is
+        looked up instead (and reported `created` when it is found).
+
+        Args:
+            project_id: The project.
+            name: The branch name.
+            parent_id: The parent of a branch this call creates (default: the project's default branch).
+            compute: Whether a branch this call creates gets a read-write endpoint. Default: `False`.
+
+        Returns:
+            EnsuredBranch: The branch that `branches.ensure` found or created.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.ensure` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    async def get_default(self, project_id: str) -> Branch:
+        """The project's default branch (by its `default` flag, not its name).
+
+        Args:
+            project_id: The project.
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.get_default` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    async def reset_from_parent(self, project_id: str, branch_id: str, *, preserve_under_name: Optional[str] = None) -> Branch:
+        """Resets a branch to its parent's current state and waits until it is done.
+
+        Restores the branch from its parent's head (the API's restoreProjectBranch
+        with the parent as the source); the branch keeps its id and endpoints and
+        loses what was written on it. A branch with children needs
+        `preserve_under_name`: its previous state is kept as a branch of that name
+        and the children move to it. A branch without a parent is an
+        invalid-argument error.
+
+        Args:
+            project_id: The project.
+            branch_id: The branch to reset.
+            preserve_under_name: Keep the branch's previous state as a new branch of this name.
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.reset_from_parent` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    async def compare_schema(self, project_id: str, branch_id: str, *, base_branch_id: Optional[str] = None, database: Optional[str] = None) -> BranchSchemaCompareResponse:
+        """The schema difference of a database between a branch and another (by default its parent).
+
+        Args:
+            project_id: The project.
+            branch_id: The branch.
+            base_branch_id: The branch to compare with (default: the branch's parent).
+            database: The database (default: the branch's only database).
+
+        Returns:
+            BranchSchemaCompareResponse: the response, with `diff`.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `branches.compare_schema` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
 
 class AsyncDatabases:
     """`client.databases`: 5 operations."""
@@ -6766,6 +7156,29 @@ class AsyncDatabases:
             OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
 
         `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`deleteProjectBranchDatabase`).
+        """
+        ...
+    async def ensure(self, project_id: str, branch_id: str, name: str, *, owner_name: Optional[str] = None) -> EnsuredDatabase:
+        """The database of that name on a branch, created (and waited for) if it is missing.
+
+        Create-or-get by name, safe under concurrency like `branches.ensure`. A
+        database this call creates is owned by `owner_name`, else by the branch's
+        only role (an invalid-argument error lists the roles when there are several).
+
+        Args:
+            project_id: The project.
+            branch_id: The branch.
+            name: The database name.
+            owner_name: The owner of a database this call creates (default: the branch's only role).
+
+        Returns:
+            EnsuredDatabase: The database that `databases.ensure` found or created.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `databases.ensure` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -6922,6 +7335,27 @@ class AsyncRoles:
             OperationFailedError, WaitTimeoutError: an operation it waits for fails, or outlasts `wait_timeout`.
 
         `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (`resetProjectBranchRolePassword`).
+        """
+        ...
+    async def ensure(self, project_id: str, branch_id: str, name: str) -> EnsuredRole:
+        """The role of that name on a branch, created (and waited for) if it is missing.
+
+        Create-or-get by name, safe under concurrency like `branches.ensure`. The
+        password comes only with a role this call creates.
+
+        Args:
+            project_id: The project.
+            branch_id: The branch.
+            name: The role name.
+
+        Returns:
+            EnsuredRole: The role that `roles.ensure` found or created (with its password only when this call created it).
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `roles.ensure` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -7488,6 +7922,53 @@ class AsyncSnapshots:
             InvalidArgumentError: a malformed path parameter (no request is sent).
 
         `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (`setSnapshotSchedule`).
+        """
+        ...
+    async def commit_restore(self, project_id: str, branch_id: str, *, old_branch_name: Optional[str] = None) -> Branch:
+        """Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+
+        The second step of a restore with a preview: `snapshots.restore` with
+        `finalize_restore` false makes a branch holding the snapshot's data beside
+        the branch it replaces (look at it, connect to it); this call swaps them
+        (the API's finalizeRestoreBranch: the restored branch takes the target's
+        name and computes, the target is renamed to `old_branch_name` or a name the
+        API picks) and returns the restored branch. A branch that is not an
+        un-finalized restore is an invalid-argument error.
+
+        Args:
+            project_id: The project.
+            branch_id: The restored branch (the `branch` that `snapshots.restore` returned).
+            old_branch_name: The name the replaced branch gets (default: one the API picks).
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `snapshots.commit_restore` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
+    async def abort_restore(self, project_id: str, branch_id: str) -> Branch:
+        """Drops a snapshot restore made with `finalize_restore` false, after its preview.
+
+        Deletes the restored branch (and waits until it is gone); the branch it
+        would have replaced is untouched. A branch that is not an un-finalized
+        restore is an invalid-argument error, so this never deletes anything else.
+
+        Args:
+            project_id: The project.
+            branch_id: The restored branch (the `branch` that `snapshots.restore` returned).
+
+        Returns:
+            Branch: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `snapshots.abort_restore` of `spec/workflows.yaml`, run by the core.
         """
         ...
 
@@ -10387,3 +10868,30 @@ class _AsyncNamespaces:
     functions: AsyncFunctions
     ai_gateway: AsyncAiGateway
     credentials: AsyncCredentials
+    async def connection_string(self, project_id: str, *, branch_id: Optional[str] = None, database: Optional[str] = None, role: Optional[str] = None, pooled: bool = True) -> str:
+        """The connection URI of a branch's database, for a role.
+
+        Picks what the call leaves out: the project's default branch when no branch is
+        given; the branch's only database and only role when it has exactly one of
+        each, else the given database's owner role when only the database is given.
+        The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+        a name that does not exist is an invalid-argument error that lists the
+        choices by name (never a password).
+
+        Args:
+            project_id: The project.
+            branch_id: The branch (default: the project's default branch).
+            database: The database name (default: the branch's only database).
+            role: The role name (default: the branch's only role, else the database's owner).
+            pooled: Whether to connect through the connection pooler. Default: `True`.
+
+        Returns:
+            str: the text.
+
+        Raises:
+            InvalidArgumentError: a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+            NeonError: the error of the API call that failed (the class of its kind; the message names the step).
+
+        The workflow `connection_string` of `spec/workflows.yaml`, run by the core.
+        """
+        ...
