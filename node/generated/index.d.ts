@@ -13,6 +13,12 @@ export interface CallOptions extends SyncCallOptions {
   signal?: AbortSignal;
 }
 
+/** What every workflow's options take besides its own optional arguments. */
+export interface WorkflowOptions {
+  /** Cancels the call: the Promise rejects with an `AbortedError` (its `cause` is the signal's reason) and the workflow stops where it is. */
+  signal?: AbortSignal;
+}
+
 /** A file part of a multipart body. */
 export interface FilePart {
   data: Uint8Array;
@@ -6290,6 +6296,132 @@ export interface ListProjectBranchCustomDomainsQuery {
   limit?: number;
 }
 
+// ---------------------------------------------------------------- workflow options
+
+/** The options of the workflow `connection_string`. */
+export interface ConnectionStringOptions extends WorkflowOptions {
+  /**
+   * The branch (default: the project's default branch).
+   */
+  branch_id?: string;
+  /**
+   * The database name (default: the branch's only database).
+   */
+  database?: string;
+  /**
+   * The role name (default: the branch's only role, else the database's owner).
+   */
+  role?: string;
+  /**
+   * Whether to connect through the connection pooler. Default: `true`.
+   */
+  pooled?: boolean;
+}
+
+/** The options of the workflow `projects.create_and_connect`. */
+export interface ProjectsCreateAndConnectOptions extends WorkflowOptions {
+  /**
+   * The project to create (default: all defaults).
+   */
+  body?: ProjectCreateRequest;
+  /**
+   * Whether the connection string goes through the connection pooler. Default: `true`.
+   */
+  pooled?: boolean;
+}
+
+/** The options of the workflow `branches.create_and_connect`. */
+export interface BranchesCreateAndConnectOptions extends WorkflowOptions {
+  /**
+   * The branch name (default: one the API generates).
+   */
+  name?: string;
+  /**
+   * The parent branch (default: the project's default branch).
+   */
+  parent_id?: string;
+  /**
+   * Whether the branch gets a read-write endpoint. Default: `true`.
+   */
+  compute?: boolean;
+  /**
+   * The read-write endpoint's settings.
+   */
+  endpoint?: BranchEndpointSettings;
+  /**
+   * The database of the connection string (default: as `connection_string` picks it).
+   */
+  database?: string;
+  /**
+   * The role of the connection string (default: as `connection_string` picks it).
+   */
+  role?: string;
+  /**
+   * Whether the connection string goes through the connection pooler. Default: `true`.
+   */
+  pooled?: boolean;
+}
+
+/** The options of the workflow `branches.ensure`. */
+export interface BranchesEnsureOptions extends WorkflowOptions {
+  /**
+   * The parent of a branch this call creates (default: the project's default branch).
+   */
+  parent_id?: string;
+  /**
+   * Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+   */
+  compute?: boolean;
+}
+
+/** The options of the workflow `branches.get_default` (it has no optional arguments). */
+export interface BranchesGetDefaultOptions extends WorkflowOptions {
+}
+
+/** The options of the workflow `branches.reset_from_parent`. */
+export interface BranchesResetFromParentOptions extends WorkflowOptions {
+  /**
+   * Keep the branch's previous state as a new branch of this name.
+   */
+  preserve_under_name?: string;
+}
+
+/** The options of the workflow `branches.compare_schema`. */
+export interface BranchesCompareSchemaOptions extends WorkflowOptions {
+  /**
+   * The branch to compare with (default: the branch's parent).
+   */
+  base_branch_id?: string;
+  /**
+   * The database (default: the branch's only database).
+   */
+  database?: string;
+}
+
+/** The options of the workflow `databases.ensure`. */
+export interface DatabasesEnsureOptions extends WorkflowOptions {
+  /**
+   * The owner of a database this call creates (default: the branch's only role).
+   */
+  owner_name?: string;
+}
+
+/** The options of the workflow `roles.ensure` (it has no optional arguments). */
+export interface RolesEnsureOptions extends WorkflowOptions {
+}
+
+/** The options of the workflow `snapshots.commit_restore`. */
+export interface SnapshotsCommitRestoreOptions extends WorkflowOptions {
+  /**
+   * The name the replaced branch gets (default: one the API picks).
+   */
+  old_branch_name?: string;
+}
+
+/** The options of the workflow `snapshots.abort_restore` (it has no optional arguments). */
+export interface SnapshotsAbortRestoreOptions extends WorkflowOptions {
+}
+
 // ---------------------------------------------------------------- namespaces
 
 /** `client.projects`: 24 operations. */
@@ -7182,6 +7314,34 @@ export declare class ProjectsApi {
    * @returns The `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
    */
   removeMemberRoleSync(projectId: string, memberId: string, query?: RemoveProjectMemberRoleQuery, options?: SyncCallOptions): ProjectMemberRoleResponse;
+  /**
+   * Creates a project, waits until it is ready, and returns it with its connection string.
+   *
+   * Creates the project (its default branch, database, role and read-write
+   * endpoint), waits for its operations, and returns the project, that branch
+   * and endpoint, the database and role it picked and their connection string.
+   *
+   * @param options - The optional arguments (`ProjectsCreateAndConnectOptions`), by their snake_case names: `body`, `pooled`; `signal` cancels the call.
+   * @returns A Promise of the `ProjectConnection`: A project that a workflow created, with its connection.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  createAndConnect(options?: ProjectsCreateAndConnectOptions): Promise<ProjectConnection>;
+  /**
+   * Blocking form of `createAndConnect` (blocks the event loop: for scripts).
+   *
+   * Creates a project, waits until it is ready, and returns it with its connection string.
+   *
+   * Creates the project (its default branch, database, role and read-write
+   * endpoint), waits for its operations, and returns the project, that branch
+   * and endpoint, the database and role it picked and their connection string.
+   *
+   * @param options - The optional arguments (`ProjectsCreateAndConnectOptions`), by their snake_case names: `body`, `pooled`.
+   * @returns The `ProjectConnection`: A project that a workflow created, with its connection.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  createAndConnectSync(options?: Omit<ProjectsCreateAndConnectOptions, 'signal'>): ProjectConnection;
 }
 
 /** `client.branches`: 24 operations. */
@@ -8330,6 +8490,159 @@ export declare class BranchesApi {
    * @returns Nothing (the response has no body).
    */
   deleteCustomDomainSync(projectId: string, branchId: string, domain: string, options?: SyncCallOptions): void;
+  /**
+   * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+   *
+   * The branch gets a read-write endpoint (with the `endpoint` settings, if
+   * given) unless `compute` is false; then there is no endpoint and no
+   * connection string. Giving `endpoint`, `database` or `role` with `compute`
+   * false is an invalid-argument error, raised before anything is created.
+   *
+   * @param projectId - The project.
+   * @param options - The optional arguments (`BranchesCreateAndConnectOptions`), by their snake_case names: `name`, `parent_id`, `compute`, `endpoint`, `database`, `role`, `pooled`; `signal` cancels the call.
+   * @returns A Promise of the `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  createAndConnect(projectId: string, options?: BranchesCreateAndConnectOptions): Promise<BranchConnection>;
+  /**
+   * Blocking form of `createAndConnect` (blocks the event loop: for scripts).
+   *
+   * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+   *
+   * The branch gets a read-write endpoint (with the `endpoint` settings, if
+   * given) unless `compute` is false; then there is no endpoint and no
+   * connection string. Giving `endpoint`, `database` or `role` with `compute`
+   * false is an invalid-argument error, raised before anything is created.
+   *
+   * @param projectId - The project.
+   * @param options - The optional arguments (`BranchesCreateAndConnectOptions`), by their snake_case names: `name`, `parent_id`, `compute`, `endpoint`, `database`, `role`, `pooled`.
+   * @returns The `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute).
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  createAndConnectSync(projectId: string, options?: Omit<BranchesCreateAndConnectOptions, 'signal'>): BranchConnection;
+  /**
+   * The branch of that name, created (and waited for) if the project has none.
+   *
+   * Looks the branch up by name and creates it if it is missing. Safe under
+   * concurrency: when another caller creates it first (a 409 from the API, or a
+   * creation racing with this one), the existing branch is returned and
+   * `created` is false; two callers never create two branches. A create whose
+   * answer was lost to a network error is never sent again: the branch is
+   * looked up instead (and reported `created` when it is found).
+   *
+   * @param projectId - The project.
+   * @param name - The branch name.
+   * @param options - The optional arguments (`BranchesEnsureOptions`), by their snake_case names: `parent_id`, `compute`; `signal` cancels the call.
+   * @returns A Promise of the `EnsuredBranch`: The branch that `branches.ensure` found or created.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  ensure(projectId: string, name: string, options?: BranchesEnsureOptions): Promise<EnsuredBranch>;
+  /**
+   * Blocking form of `ensure` (blocks the event loop: for scripts).
+   *
+   * The branch of that name, created (and waited for) if the project has none.
+   *
+   * Looks the branch up by name and creates it if it is missing. Safe under
+   * concurrency: when another caller creates it first (a 409 from the API, or a
+   * creation racing with this one), the existing branch is returned and
+   * `created` is false; two callers never create two branches. A create whose
+   * answer was lost to a network error is never sent again: the branch is
+   * looked up instead (and reported `created` when it is found).
+   *
+   * @param projectId - The project.
+   * @param name - The branch name.
+   * @param options - The optional arguments (`BranchesEnsureOptions`), by their snake_case names: `parent_id`, `compute`.
+   * @returns The `EnsuredBranch`: The branch that `branches.ensure` found or created.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  ensureSync(projectId: string, name: string, options?: Omit<BranchesEnsureOptions, 'signal'>): EnsuredBranch;
+  /**
+   * The project's default branch (by its `default` flag, not its name).
+   *
+   * @param projectId - The project.
+   * @param options - `signal` cancels the call.
+   * @returns A Promise of the `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  getDefault(projectId: string, options?: BranchesGetDefaultOptions): Promise<Branch>;
+  /**
+   * Blocking form of `getDefault` (blocks the event loop: for scripts).
+   *
+   * The project's default branch (by its `default` flag, not its name).
+   *
+   * @param projectId - The project.
+   * @returns The `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  getDefaultSync(projectId: string): Branch;
+  /**
+   * Resets a branch to its parent's current state and waits until it is done.
+   *
+   * Restores the branch from its parent's head (the API's restoreProjectBranch
+   * with the parent as the source); the branch keeps its id and endpoints and
+   * loses what was written on it. A branch with children needs
+   * `preserve_under_name`: its previous state is kept as a branch of that name
+   * and the children move to it. A branch without a parent is an
+   * invalid-argument error.
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch to reset.
+   * @param options - The optional arguments (`BranchesResetFromParentOptions`), by their snake_case names: `preserve_under_name`; `signal` cancels the call.
+   * @returns A Promise of the `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  resetFromParent(projectId: string, branchId: string, options?: BranchesResetFromParentOptions): Promise<Branch>;
+  /**
+   * Blocking form of `resetFromParent` (blocks the event loop: for scripts).
+   *
+   * Resets a branch to its parent's current state and waits until it is done.
+   *
+   * Restores the branch from its parent's head (the API's restoreProjectBranch
+   * with the parent as the source); the branch keeps its id and endpoints and
+   * loses what was written on it. A branch with children needs
+   * `preserve_under_name`: its previous state is kept as a branch of that name
+   * and the children move to it. A branch without a parent is an
+   * invalid-argument error.
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch to reset.
+   * @param options - The optional arguments (`BranchesResetFromParentOptions`), by their snake_case names: `preserve_under_name`.
+   * @returns The `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  resetFromParentSync(projectId: string, branchId: string, options?: Omit<BranchesResetFromParentOptions, 'signal'>): Branch;
+  /**
+   * The schema difference of a database between a branch and another (by default its parent).
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch.
+   * @param options - The optional arguments (`BranchesCompareSchemaOptions`), by their snake_case names: `base_branch_id`, `database`; `signal` cancels the call.
+   * @returns A Promise of the `BranchSchemaCompareResponse`: the response, with `diff`.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  compareSchema(projectId: string, branchId: string, options?: BranchesCompareSchemaOptions): Promise<BranchSchemaCompareResponse>;
+  /**
+   * Blocking form of `compareSchema` (blocks the event loop: for scripts).
+   *
+   * The schema difference of a database between a branch and another (by default its parent).
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch.
+   * @param options - The optional arguments (`BranchesCompareSchemaOptions`), by their snake_case names: `base_branch_id`, `database`.
+   * @returns The `BranchSchemaCompareResponse`: the response, with `diff`.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  compareSchemaSync(projectId: string, branchId: string, options?: Omit<BranchesCompareSchemaOptions, 'signal'>): BranchSchemaCompareResponse;
 }
 
 /** `client.databases`: 5 operations. */
@@ -8510,6 +8823,40 @@ export declare class DatabasesApi {
    * @returns The `DatabaseOperations`: the response, with `database`, `operations`.
    */
   deleteSync(projectId: string, branchId: string, databaseName: string, options?: SyncCallOptions): DatabaseOperations;
+  /**
+   * The database of that name on a branch, created (and waited for) if it is missing.
+   *
+   * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+   * database this call creates is owned by `owner_name`, else by the branch's
+   * only role (an invalid-argument error lists the roles when there are several).
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch.
+   * @param name - The database name.
+   * @param options - The optional arguments (`DatabasesEnsureOptions`), by their snake_case names: `owner_name`; `signal` cancels the call.
+   * @returns A Promise of the `EnsuredDatabase`: The database that `databases.ensure` found or created.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  ensure(projectId: string, branchId: string, name: string, options?: DatabasesEnsureOptions): Promise<EnsuredDatabase>;
+  /**
+   * Blocking form of `ensure` (blocks the event loop: for scripts).
+   *
+   * The database of that name on a branch, created (and waited for) if it is missing.
+   *
+   * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+   * database this call creates is owned by `owner_name`, else by the branch's
+   * only role (an invalid-argument error lists the roles when there are several).
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch.
+   * @param name - The database name.
+   * @param options - The optional arguments (`DatabasesEnsureOptions`), by their snake_case names: `owner_name`.
+   * @returns The `EnsuredDatabase`: The database that `databases.ensure` found or created.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  ensureSync(projectId: string, branchId: string, name: string, options?: Omit<DatabasesEnsureOptions, 'signal'>): EnsuredDatabase;
 }
 
 /** `client.roles`: 6 operations. */
@@ -8734,6 +9081,37 @@ export declare class RolesApi {
    * @returns The `RoleOperations`: the response, with `role`, `operations`.
    */
   resetPasswordSync(projectId: string, branchId: string, roleName: string, options?: SyncCallOptions): RoleOperations;
+  /**
+   * The role of that name on a branch, created (and waited for) if it is missing.
+   *
+   * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+   * password comes only with a role this call creates.
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch.
+   * @param name - The role name.
+   * @param options - `signal` cancels the call.
+   * @returns A Promise of the `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it).
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  ensure(projectId: string, branchId: string, name: string, options?: RolesEnsureOptions): Promise<EnsuredRole>;
+  /**
+   * Blocking form of `ensure` (blocks the event loop: for scripts).
+   *
+   * The role of that name on a branch, created (and waited for) if it is missing.
+   *
+   * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+   * password comes only with a role this call creates.
+   *
+   * @param projectId - The project.
+   * @param branchId - The branch.
+   * @param name - The role name.
+   * @returns The `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it).
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  ensureSync(projectId: string, branchId: string, name: string): EnsuredRole;
 }
 
 /** `client.endpoints`: 8 operations. */
@@ -9538,6 +9916,77 @@ export declare class SnapshotsApi {
    * @returns The `EmptyResponse`: Empty response.
    */
   setScheduleSync(projectId: string, branchId: string, body: BackupSchedule, options?: SyncCallOptions): EmptyResponse;
+  /**
+   * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+   *
+   * The second step of a restore with a preview: `snapshots.restore` with
+   * `finalize_restore` false makes a branch holding the snapshot's data beside
+   * the branch it replaces (look at it, connect to it); this call swaps them
+   * (the API's finalizeRestoreBranch: the restored branch takes the target's
+   * name and computes, the target is renamed to `old_branch_name` or a name the
+   * API picks) and returns the restored branch. A branch that is not an
+   * un-finalized restore is an invalid-argument error.
+   *
+   * @param projectId - The project.
+   * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
+   * @param options - The optional arguments (`SnapshotsCommitRestoreOptions`), by their snake_case names: `old_branch_name`; `signal` cancels the call.
+   * @returns A Promise of the `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  commitRestore(projectId: string, branchId: string, options?: SnapshotsCommitRestoreOptions): Promise<Branch>;
+  /**
+   * Blocking form of `commitRestore` (blocks the event loop: for scripts).
+   *
+   * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+   *
+   * The second step of a restore with a preview: `snapshots.restore` with
+   * `finalize_restore` false makes a branch holding the snapshot's data beside
+   * the branch it replaces (look at it, connect to it); this call swaps them
+   * (the API's finalizeRestoreBranch: the restored branch takes the target's
+   * name and computes, the target is renamed to `old_branch_name` or a name the
+   * API picks) and returns the restored branch. A branch that is not an
+   * un-finalized restore is an invalid-argument error.
+   *
+   * @param projectId - The project.
+   * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
+   * @param options - The optional arguments (`SnapshotsCommitRestoreOptions`), by their snake_case names: `old_branch_name`.
+   * @returns The `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  commitRestoreSync(projectId: string, branchId: string, options?: Omit<SnapshotsCommitRestoreOptions, 'signal'>): Branch;
+  /**
+   * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+   *
+   * Deletes the restored branch (and waits until it is gone); the branch it
+   * would have replaced is untouched. A branch that is not an un-finalized
+   * restore is an invalid-argument error, so this never deletes anything else.
+   *
+   * @param projectId - The project.
+   * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
+   * @param options - `signal` cancels the call.
+   * @returns A Promise of the `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  abortRestore(projectId: string, branchId: string, options?: SnapshotsAbortRestoreOptions): Promise<Branch>;
+  /**
+   * Blocking form of `abortRestore` (blocks the event loop: for scripts).
+   *
+   * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+   *
+   * Deletes the restored branch (and waits until it is gone); the branch it
+   * would have replaced is untouched. A branch that is not an un-finalized
+   * restore is an invalid-argument error, so this never deletes anything else.
+   *
+   * @param projectId - The project.
+   * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
+   * @returns The `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, ….
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  abortRestoreSync(projectId: string, branchId: string): Branch;
 }
 
 /** `client.regions`: 1 operations. */
@@ -13443,6 +13892,14 @@ export declare class NeonClient {
    * errors with request ids. `path` is relative to the base URL (`/projects/{id}/…`).
    */
   request(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: RawRequest): Promise<RawResponse>;
+  /**
+   * Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`) with its arguments by their snake_case names,
+   * as the typed methods (`client.branches.ensure(…)`) do. For what a typed method cannot express: the core refuses an
+   * unknown id or argument with an `InvalidArgumentError` naming what it takes.
+   */
+  workflow(id: string, args?: Record<string, unknown>, options?: WorkflowOptions): Promise<unknown>;
+  /** Blocking form of `workflow`. */
+  workflowSync(id: string, args?: Record<string, unknown>): unknown;
   /** Blocking form of `request`. */
   requestSync(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, request?: Omit<RawRequest, 'signal'>): RawResponse;
   readonly projects: ProjectsApi;
@@ -13464,6 +13921,42 @@ export declare class NeonClient {
   readonly functions: FunctionsApi;
   readonly aiGateway: AiGatewayApi;
   readonly credentials: CredentialsApi;
+  /**
+   * The connection URI of a branch's database, for a role.
+   *
+   * Picks what the call leaves out: the project's default branch when no branch is
+   * given; the branch's only database and only role when it has exactly one of
+   * each, else the given database's owner role when only the database is given.
+   * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+   * a name that does not exist is an invalid-argument error that lists the
+   * choices by name (never a password).
+   *
+   * @param projectId - The project.
+   * @param options - The optional arguments (`ConnectionStringOptions`), by their snake_case names: `branch_id`, `database`, `role`, `pooled`; `signal` cancels the call.
+   * @returns A Promise of the text.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  connectionString(projectId: string, options?: ConnectionStringOptions): Promise<string>;
+  /**
+   * Blocking form of `connectionString` (blocks the event loop: for scripts).
+   *
+   * The connection URI of a branch's database, for a role.
+   *
+   * Picks what the call leaves out: the project's default branch when no branch is
+   * given; the branch's only database and only role when it has exactly one of
+   * each, else the given database's owner role when only the database is given.
+   * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+   * a name that does not exist is an invalid-argument error that lists the
+   * choices by name (never a password).
+   *
+   * @param projectId - The project.
+   * @param options - The optional arguments (`ConnectionStringOptions`), by their snake_case names: `branch_id`, `database`, `role`, `pooled`.
+   * @returns The text.
+   * @throws {InvalidArgumentError} a missing, unknown or ill-typed argument (no request is sent), or a choice the call cannot make (the message lists the choices).
+   * @throws {NeonError} the error of the API call that failed (the class of its kind; the message names the step).
+   */
+  connectionStringSync(projectId: string, options?: Omit<ConnectionStringOptions, 'signal'>): string;
 }
 
 /** Every operation of the API: operationId → where its method lives. */

@@ -3,11 +3,11 @@
 // namespaces (generated in ../generated/client.js), created on first use.
 
 const util = require('node:util');
-const { native, run, describe, encodeQuery, checkOptions } = require('./core.js');
+const { native, run, describe, encodeQuery, checkOptions, dynamicWorkflow, runWorkflow, runWorkflowSync } = require('./core.js');
 const { fromNative, typeError } = require('./errors.js');
 const { RawResponse } = require('./response.js');
 const events = require('./events.js');
-const { OPS, NAMESPACES } = require('../generated/client.js');
+const { OPS, NAMESPACES, WORKFLOWS, ClientWorkflows } = require('../generated/client.js');
 
 /** A client of the Neon API v2. Cheap to create; safe to share; works in worker threads.
  * Its options are checked, and a bad one worded, by the core (a ConfigError). `logger`,
@@ -69,6 +69,27 @@ class NeonClient {
     }
   }
 
+  /**
+   * Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`) with its arguments by name, as the typed
+   * methods (`client.branches.ensure(…)`) do; resolves with what they resolve with. For what a typed method cannot
+   * express (an id or argument it does not know): the core refuses those (`InvalidArgumentError`, naming what it takes).
+   */
+  workflow(id, args, options) {
+    let wf, merged;
+    try {
+      wf = dynamicWorkflow(WORKFLOWS, id);
+      merged = workflowOptions(id, args, options);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return runWorkflow(this, wf, EMPTY_ARGS, merged);
+  }
+
+  /** Blocking form of `workflow`. */
+  workflowSync(id, args) {
+    return runWorkflowSync(this, dynamicWorkflow(WORKFLOWS, id), EMPTY_ARGS, workflowOptions(id, args, undefined));
+  }
+
   [util.inspect.custom]() {
     return `NeonClient { baseUrl: ${JSON.stringify(this.baseUrl)}, apiKey: <redacted> }`;
   }
@@ -76,6 +97,16 @@ class NeonClient {
   toJSON() {
     return { baseUrl: this.baseUrl };
   }
+}
+
+const EMPTY_ARGS = Object.freeze([]);
+
+/** `client.workflow`'s arguments and its `signal` as one options object (the arguments may not be named `signal`). */
+function workflowOptions(id, args, options) {
+  const a = optionsObject(`the arguments of ${id}`, args) || {};
+  if ('signal' in a) throw typeError(`${id}: signal is an option (the third argument), not an argument`);
+  const o = optionsObject('workflow', options);
+  return o && o.signal !== undefined ? { ...a, signal: o.signal } : a;
 }
 
 function optionsObject(what, options) {
@@ -113,6 +144,12 @@ for (const [name, cls] of Object.entries(NAMESPACES)) {
       return ns;
     },
   });
+}
+
+// The workflows that are methods of the client itself (`connectionString`), generated from spec/workflows.yaml.
+for (const name of Object.getOwnPropertyNames(ClientWorkflows.prototype)) {
+  if (name === 'constructor') continue;
+  Object.defineProperty(NeonClient.prototype, name, { ...Object.getOwnPropertyDescriptor(ClientWorkflows.prototype, name), enumerable: false });
 }
 
 const OPERATIONS = {};

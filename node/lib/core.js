@@ -326,6 +326,66 @@ class Namespace {
   }
 }
 
+/** Turns the generated workflow rows into frozen descriptors (`decode` reads them like an operation's). */
+function defineWorkflows(rows) {
+  return rows.map(([id, ns, method, params, options, secrets]) => Object.freeze({
+    id, ns, method,
+    params: Object.freeze(params),
+    options: Object.freeze(options),
+    secrets: secrets.map((p) => p.split('.')),
+    response: 'json',
+  }));
+}
+
+/** The descriptor `client.workflow(id, …)` runs with: the generated one's secrets, every argument by name. */
+function dynamicWorkflow(workflows, id) {
+  if (typeof id !== 'string') throw typeError(`a workflow id must be a string (got ${describe(id)})`);
+  const known = workflows.find((w) => w.id === id);
+  return Object.freeze({ id, params: EMPTY, options: EMPTY, secrets: known ? known.secrets : EMPTY, response: 'json' });
+}
+
+/** A workflow's arguments as the JSON object the core takes (the core checks names and types), and its signal. */
+function workflowArgs(wf, positional, options) {
+  const args = {};
+  for (let i = 0; i < wf.params.length; i++) if (positional[i] !== undefined) args[wf.params[i]] = positional[i];
+  let signal;
+  if (options !== undefined && options !== null) {
+    if (typeof options !== 'object' || Array.isArray(options)) throw typeError(`${wf.id}: the options must be an object (got ${describe(options)})`);
+    for (const k of Object.keys(options)) {
+      const v = options[k];
+      if (k === 'signal') signal = v;
+      else if (wf.params.includes(k)) throw typeError(`${wf.id}: ${k} is a positional argument, not an option`);
+      else if (v !== undefined) args[k] = v;
+    }
+    checkOptions({ signal });
+  }
+  return { json: toJson(wf, args), signal: signal || undefined };
+}
+
+/** Runs a workflow on the core (`client`: what holds `_native`); resolves with its result as the API's objects. */
+function runWorkflow(client, wf, positional, options) {
+  let a;
+  try {
+    a = workflowArgs(wf, positional, options);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const n = client._native;
+  return run(a.signal, (t) => n.workflow(wf.id, a.json, t), (text) => decode(wf, text));
+}
+
+/** Blocking form of `runWorkflow`. */
+function runWorkflowSync(client, wf, positional, options) {
+  const a = workflowArgs(wf, positional, options);
+  let text;
+  try {
+    text = client._native.workflowSync(wf.id, a.json);
+  } catch (e) {
+    throw fromNative(e);
+  }
+  return decode(wf, text);
+}
+
 function waitArgs(a, b, c) {
   if (typeof a === 'string') {
     if (!Array.isArray(b) || !b.every((x) => typeof x === 'string')) throw typeError('operations.wait(projectId, ids): ids must be an array of strings');
@@ -360,4 +420,6 @@ class OperationsNamespace extends Namespace {
   }
 }
 
-module.exports = { native, run, Namespace, OperationsNamespace, defineOperations, describe, encodeQuery, checkOptions };
+module.exports = {
+  native, run, Namespace, OperationsNamespace, defineOperations, defineWorkflows, dynamicWorkflow, runWorkflow, runWorkflowSync, describe, encodeQuery, checkOptions,
+};

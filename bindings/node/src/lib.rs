@@ -398,6 +398,12 @@ impl NativeClient {
         async move { out(client.request_by_name(&r.method, &r.path, pairs(r.query), r.body.map(Into::into)).await?) }
     }
 
+    /// A workflow of `spec/workflows.yaml` (`Client::workflow`): its arguments and its result as JSON text.
+    fn workflow_future(&self, id: String, args: String) -> impl Future<Output = neonkit::Result<JsonText>> + Send + 'static {
+        let client = self.0.clone();
+        async move { Ok(JsonText::new(client.workflow(&id, args.into()).await?)) }
+    }
+
     fn wait_future(&self, w: NativeWait) -> impl Future<Output = neonkit::Result<String>> + Send + 'static {
         let client = self.0.clone();
         async move {
@@ -487,6 +493,17 @@ impl NativeClient {
         let body = body.map_or(Body::None, |json| Body::Json(json.into()));
         let pager = self.0.pager_by_id(&op, path, pairs(query), body).map_err(to_napi)?;
         Ok(NativePager(Arc::new(tokio::sync::Mutex::new(pager))))
+    }
+
+    /// Runs a workflow by its id with its arguments (a JSON object); resolves with its result as JSON text.
+    #[napi(catch_unwind, ts_return_type = "Promise<string>")]
+    pub fn workflow<'env>(&self, env: &'env Env, id: String, args: String, cancel: Option<&CancelToken>) -> Result<Object<'env>> {
+        promise(env, cancel, self.workflow_future(id, args))
+    }
+
+    #[napi(catch_unwind, ts_return_type = "string")]
+    pub fn workflow_sync(&self, env: &Env, id: String, args: String) -> Result<JsonText> {
+        here(env, self.workflow_future(id, args))
     }
 
     /// Resolves with the operations waited for, final, as JSON.

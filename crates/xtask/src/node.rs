@@ -12,7 +12,7 @@ use serde::Serialize;
 
 use crate::docs;
 use crate::naming::{self, Lang};
-use crate::spec::{Model, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Model, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty, Workflow};
 
 /// The templates, by the file each renders.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -215,6 +215,37 @@ struct Context {
     queries: Vec<QueryTypeCtx>,
     /// The namespaces that have operations, in the order the client lists them.
     namespaces: Vec<NsCtx>,
+    /// Every workflow, in the file's order (the workflow table's rows), and those of the client itself.
+    workflows: Vec<WorkflowCtx>,
+    client_workflows: Vec<WorkflowCtx>,
+}
+
+/// A workflow's methods (a namespace's, or the client's for `client`): the promise one and its `…Sync` twin.
+#[derive(Serialize)]
+struct WorkflowCtx {
+    /// The core's id (`branches.ensure`).
+    id: String,
+    /// Its row in the workflow table.
+    index: usize,
+    /// The namespace's accessor (`branches`), or `client`.
+    ns: String,
+    name: String,
+    /// The JS parameters before the options (the required ones, camelCase).
+    positional: Vec<String>,
+    /// The names the core takes the required and the optional arguments by (snake_case).
+    params: Vec<String>,
+    options: Vec<String>,
+    /// The result's secret fields (hidden when it is inspected).
+    secrets: Vec<String>,
+    /// Its comment in client.js.
+    doc: String,
+    /// The options interface (`BranchesEnsureOptions`), its fields (the optional
+    /// parameters), and the d.ts result type.
+    options_type: String,
+    option_fields: Vec<PropCtx>,
+    ret: String,
+    /// The d.ts signatures: `call`, `sync`.
+    forms: Vec<FormCtx>,
 }
 
 /// A row of the operation table in client.js.
@@ -271,6 +302,7 @@ struct NsCtx {
     accessor: String,
     class: String,
     methods: Vec<MethodCtx>,
+    workflows: Vec<WorkflowCtx>,
 }
 
 /// An operation's methods in a namespace class.
@@ -458,9 +490,103 @@ fn query_interface(op: &Op, models: &BTreeSet<&str>) -> QueryTypeCtx {
     }
 }
 
+/// A workflow's methods: `(required…, options)`, the optional arguments in the options
+/// object by their snake_case names (as query parameters and fields are), with `signal`.
+fn workflow(spec: &Spec, index: usize, w: &Workflow, models: &BTreeSet<&str>) -> WorkflowCtx {
+    let name = docs::workflow_method(w, Lang::Node);
+    let ns = if w.ns == "client" { "client".to_string() } else { naming::ns_accessor(&w.ns, Lang::Node) };
+    let options_type =
+        format!("{}{}Options", if w.ns == "client" { String::new() } else { naming::pascal(&w.ns) }, naming::pascal(&w.name));
+    assert!(!models.contains(options_type.as_str()), "workflow options type {options_type} collides with a model");
+    let required: Vec<_> = w.params.iter().filter(|p| p.required).collect();
+    let optional: Vec<_> = w.params.iter().filter(|p| !p.required).collect();
+    for p in &optional {
+        assert!(p.name != "signal", "spec/workflows.yaml: {}: `signal` is the Node options' own", w.id());
+    }
+    let literal = |v: &serde_yaml::Value| serde_json::to_string(v).unwrap_or_default();
+    let option_fields: Vec<PropCtx> = optional
+        .iter()
+        .map(|p| PropCtx {
+            name: prop_name(&p.name),
+            doc: jsdoc("  ", &[docs::workflow_param(p, literal)], &[]),
+            optional: true,
+            ty: ts_ty(&p.ty),
+        })
+        .collect();
+    let ret = match &w.returns {
+        None => "void".to_string(),
+        Some(t) => ts_ty(t),
+    };
+    let positional: Vec<String> = required.iter().map(|p| naming::ident(&p.name, Lang::Node)).collect();
+    let form = |sync: bool| {
+        let mut params: Vec<TsParam> =
+            required.iter().zip(&positional).map(|(p, n)| TsParam { name: n.clone(), ty: ts_ty(&p.ty), optional: false }).collect();
+        let opts = if sync { format!("Omit<{options_type}, 'signal'>") } else { options_type.clone() };
+        if !(sync && optional.is_empty()) {
+            params.push(TsParam { name: "options".into(), ty: opts, optional: true });
+        }
+        let mut prose = Vec::new();
+        if sync {
+            prose.push(format!("Blocking form of `{name}` (blocks the event loop: for scripts)."));
+        }
+        prose.push(docs::workflow_prose(w));
+        let mut tags: Vec<String> =
+            required.iter().zip(&positional).map(|(p, n)| tag(&format!("@param {n} -"), &docs::workflow_param(p, literal))).collect();
+        let names: Vec<String> = optional.iter().map(|p| format!("`{}`", p.name)).collect();
+        let options_doc = match (names.is_empty(), sync) {
+            (true, _) => "`signal` cancels the call.".to_string(),
+            (false, true) => format!("The optional arguments (`{options_type}`), by their snake_case names: {}.", names.join(", ")),
+            (false, false) => {
+                format!(
+                    "The optional arguments (`{options_type}`), by their snake_case names: {}; `signal` cancels the call.",
+                    names.join(", ")
+                )
+            }
+        };
+        if !(sync && optional.is_empty()) {
+            tags.push(tag("@param options -", &options_doc));
+        }
+        let what = match &w.returns {
+            Some(Ty::Named(n)) => format!("the `{n}`: {}", docs::workflow_returns(spec, w)),
+            _ => docs::workflow_returns(spec, w),
+        };
+        let what = if sync { format!("{}{}", what[..1].to_uppercase(), &what[1..]) } else { format!("A Promise of {what}") };
+        tags.push(tag("@returns", &what));
+        let errors: Vec<String> = docs::workflow_errors(&crate::load_vocabulary(), Lang::Node)
+            .into_iter()
+            .map(|e| tag(&format!("@throws {{{}}}", e.classes.join(" | ")), &e.when))
+            .collect();
+        tags.extend(errors);
+        FormCtx { kind: if sync { "sync" } else { "call" }, doc: jsdoc("  ", &prose, &tags), params }
+    };
+    WorkflowCtx {
+        id: w.id(),
+        index,
+        doc: jsdoc("  ", &[format!("The workflow `{}`: {}", w.id(), w.summary.trim())], &[]),
+        params: required.iter().map(|p| p.name.clone()).collect(),
+        options: optional.iter().map(|p| p.name.clone()).collect(),
+        secrets: w.returns.as_ref().map(|t| crate::spec::secret_paths(spec, t)).unwrap_or_default(),
+        forms: vec![form(false), form(true)],
+        positional,
+        option_fields,
+        options_type,
+        ret,
+        ns,
+        name,
+    }
+}
+
 fn context(spec: &Spec) -> Context {
     let model_names: BTreeSet<&str> = spec.models.iter().map(|m| m.name.as_str()).collect();
+    let workflows: Vec<WorkflowCtx> = spec.workflows.iter().enumerate().map(|(i, w)| workflow(spec, i, w, &model_names)).collect();
+    let client_workflows =
+        spec.workflows.iter().enumerate().filter(|(_, w)| w.ns == "client").map(|(i, w)| workflow(spec, i, w, &model_names)).collect();
+    for w in &spec.workflows {
+        assert!(w.ns == "client" || spec.ops.iter().any(|o| o.ns == w.ns), "spec/workflows.yaml: {}: no namespace {}", w.id(), w.ns);
+    }
     Context {
+        workflows,
+        client_workflows,
         header: naming::spec_header(Lang::Node),
         vocabulary_dts: crate::vocabulary::node_dts(&crate::load_vocabulary()),
         ops: spec.ops.iter().map(|op| op_row(spec, op)).collect(),
@@ -474,6 +600,13 @@ fn context(spec: &Spec) -> Context {
                 accessor: naming::ns_accessor(ns, Lang::Node),
                 class: naming::ns_type(ns, Lang::Node),
                 methods: spec.ops.iter().enumerate().filter(|(_, o)| o.ns == ns).map(|(i, op)| method(spec, i, op)).collect(),
+                workflows: spec
+                    .workflows
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, w)| w.ns == ns)
+                    .map(|(i, w)| workflow(spec, i, w, &model_names))
+                    .collect(),
             })
             .collect(),
     }
