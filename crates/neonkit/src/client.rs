@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::events::{self, Event, EventKind, EventListener};
+use crate::models::AuthDetailsResponseAuthMethod;
 use crate::operation::{BodyKind, HttpMethod, OperationInfo, ResponseKind};
 use crate::options::{check_headers, check_org_id, spec};
 use crate::retry::{parse_retry_after, RetryPolicy};
@@ -58,6 +59,8 @@ pub(crate) struct Inner {
     pub authorization: String,
     pub max_response_bytes: u64,
     pub transport: Arc<dyn HttpSend>,
+    /// What `org_id = "auto"` resolved to, found once per client (and its copies).
+    pub auto_org: tokio::sync::OnceCell<Option<String>>,
 }
 
 impl Inner {
@@ -81,6 +84,29 @@ impl std::fmt::Debug for Client {
             .finish()
     }
 }
+
+/// What `org_id = "auto"` means for this key (boxed: it calls `send`, which calls it).
+fn resolve_auto_org(client: Client) -> futures::future::BoxFuture<'static, Result<Option<String>>> {
+    Box::pin(async move {
+        let auth = client.users().get_auth_details().await?;
+        if auth.auth_method == AuthDetailsResponseAuthMethod::ApiKeyOrg {
+            return Ok(Some(auth.account_id));
+        }
+        let orgs = client.users().list_organizations().await?.organizations;
+        match orgs.as_slice() {
+            [] => Ok(None),
+            [only] => Ok(Some(only.id.clone())),
+            several => Err(Error::invalid(format!(
+                "this API key's user belongs to {} organizations ({}): set org_id to one of them",
+                several.len(),
+                several.iter().map(|o| format!("{} ({:?})", o.id, o.name)).collect::<Vec<_>>().join(", ")
+            ))),
+        }
+    })
+}
+
+/// The `org_id` that stands for "find it" (see [`ClientBuilder::org_id`]).
+pub const AUTO_ORG: &str = "auto";
 
 /// Builds a [`Client`]. Every setting has a default; only the API key is
 /// required, and it may come from `NEON_API_KEY`.
@@ -124,7 +150,11 @@ impl ClientBuilder {
         self.base_url = Some(url.into());
         self
     }
-    /// The organization applied to every operation that takes an `org_id` query parameter, unless the call gives one.
+    /// The organization applied wherever an operation takes an `org_id` (its
+    /// query, or the resource in its body, as `project.org_id`), unless the call
+    /// gives one. [`AUTO_ORG`] (`"auto"`) finds it on first use: an
+    /// organization's API key uses its own organization, a personal key with
+    /// exactly one organization uses that one, several are an error that lists them.
     pub fn org_id(mut self, org_id: impl Into<String>) -> Self {
         self.org_id = Some(org_id.into());
         self
@@ -251,7 +281,7 @@ impl ClientBuilder {
                 format!("base URL {} must not have a query or a fragment", crate::error::quote(&shown)),
             ));
         }
-        if let Some(org) = &self.org_id {
+        if let Some(org) = self.org_id.as_deref().filter(|o| *o != AUTO_ORG) {
             check_org_id("org_id", org)?;
         }
         let timeout = spec("timeout").check(self.timeout.unwrap_or(DEFAULT_TIMEOUT))?;
@@ -287,7 +317,14 @@ impl ClientBuilder {
             ),
         };
         Ok(Client {
-            inner: Arc::new(Inner { base_url, base, authorization: format!("Bearer {api_key}"), max_response_bytes, transport }),
+            inner: Arc::new(Inner {
+                base_url,
+                base,
+                authorization: format!("Bearer {api_key}"),
+                max_response_bytes,
+                transport,
+                auto_org: Default::default(),
+            }),
             call: Arc::new(CallSettings {
                 timeout,
                 retry,
@@ -570,6 +607,23 @@ impl Client {
         Ok(Client { inner: self.inner.clone(), call: Arc::new(call) })
     }
 
+    /// The organization `org_id = "auto"` stands for (`None`: a personal
+    /// account without one), found once: the key's own organization, else the
+    /// user's only one.
+    async fn auto_org(&self, op: &'static OperationInfo) -> Result<Option<String>> {
+        let found = self
+            .inner
+            .auto_org
+            .get_or_try_init(|| {
+                // Without an org of its own, so that the lookups never resolve again.
+                let plain = Client { inner: self.inner.clone(), call: Arc::new(CallSettings { org_id: None, ..(*self.call).clone() }) };
+                resolve_auto_org(plain)
+            })
+            .await
+            .map_err(|e: Error| e.prefixed(&format!("{}: resolving org_id \"auto\"", op.id)))?;
+        Ok(found.clone())
+    }
+
     /// This client bound to a call's deadline (the polls of its operation wait).
     pub(crate) fn within(&self, deadline: Instant) -> Client {
         Client { inner: self.inner.clone(), call: Arc::new(CallSettings { deadline: Some(deadline), ..(*self.call).clone() }) }
@@ -644,7 +698,17 @@ impl Client {
                 .with_operation(op.id));
             }
         }
-        if let Some(org) = &self.call.org_id {
+        let takes_org = !op.body_org_id.is_empty() || op.query_param("org_id").is_some_and(|_| !query.iter().any(|(k, _)| *k == "org_id"));
+        let auto_org;
+        let org = match self.call.org_id.as_deref() {
+            Some(AUTO_ORG) if takes_org => {
+                auto_org = self.auto_org(op).await?;
+                auto_org.as_ref()
+            }
+            Some(AUTO_ORG) => None,
+            _ => self.call.org_id.as_ref(),
+        };
+        if let Some(org) = org {
             if let Some(param) = op.query_param("org_id") {
                 if !query.iter().any(|(k, _)| *k == "org_id") {
                     query.push((param.name, org.clone()));
