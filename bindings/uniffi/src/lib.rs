@@ -72,6 +72,116 @@ fn pairs(query: Vec<QueryPair>) -> Vec<(String, String)> {
     query.into_iter().map(|p| (p.name, p.value)).collect()
 }
 
+/// The arguments of a workflow, by their names in spec/workflows.yaml: the JSON
+/// object that `Client::workflow` takes (an absent one is the workflow's default).
+pub(crate) struct WorkflowArgs {
+    map: serde_json::Map<String, serde_json::Value>,
+    /// The first argument that is not what its parameter takes.
+    bad: Option<String>,
+}
+
+impl WorkflowArgs {
+    pub(crate) fn new() -> WorkflowArgs {
+        WorkflowArgs { map: serde_json::Map::new(), bad: None }
+    }
+
+    pub(crate) fn str(mut self, name: &str, value: Option<String>) -> WorkflowArgs {
+        if let Some(v) = value {
+            self.map.insert(name.to_string(), v.into());
+        }
+        self
+    }
+
+    pub(crate) fn bool(mut self, name: &str, value: Option<bool>) -> WorkflowArgs {
+        if let Some(v) = value {
+            self.map.insert(name.to_string(), v.into());
+        }
+        self
+    }
+
+    /// A schema-typed argument, as JSON text (as operation bodies travel). Text
+    /// that does not parse is an invalid-argument error before any request; the
+    /// message never quotes it (a body may hold a password).
+    pub(crate) fn json(mut self, name: &str, value: Option<String>) -> WorkflowArgs {
+        if let Some(text) = value {
+            match serde_json::from_str::<serde_json::Value>(&text) {
+                Ok(v) => {
+                    self.map.insert(name.to_string(), v);
+                }
+                Err(e) if self.bad.is_none() => {
+                    self.bad = Some(format!("{} is not JSON text (line {}, column {})", lower_camel(name), e.line(), e.column()))
+                }
+                Err(_) => {}
+            }
+        }
+        self
+    }
+}
+
+/// A snake_case name as Kotlin and Swift spell it (`project_id` → `projectId`).
+fn lower_camel(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut up = false;
+    for c in name.chars() {
+        match c {
+            '_' => up = !out.is_empty(),
+            c if up => {
+                out.extend(c.to_uppercase());
+                up = false;
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Runs the workflow `id` of the core (`Client::workflow`) with these arguments;
+/// `out` reads its JSON result. Both the async and the blocking methods of every
+/// workflow run this future (through `run` and `here`, as operations do).
+pub(crate) fn run_workflow<T: Send + 'static>(
+    client: &Client,
+    id: &'static str,
+    args: WorkflowArgs,
+    out: fn(&[u8]) -> neonkit::Result<T>,
+) -> impl Future<Output = neonkit::Result<T>> + Send + 'static {
+    let c = client.clone();
+    async move {
+        if let Some(bad) = args.bad {
+            return Err(neonkit::Error::new(neonkit::ErrorKind::InvalidArgument, format!("workflow {id}: {bad}")));
+        }
+        let text = serde_json::to_string(&args.map).expect("a JSON map serializes");
+        let result = c.workflow(id, text.into()).await?;
+        out(&result)
+    }
+}
+
+fn not_what_it_returns(what: &str) -> neonkit::Error {
+    // The value is never quoted: it may be a connection string.
+    neonkit::Error::new(neonkit::ErrorKind::Decode, format!("the workflow's result is not {what}"))
+}
+
+/// A workflow result that is a model: its JSON text (the typed views read it).
+pub(crate) fn wf_json(b: &[u8]) -> neonkit::Result<String> {
+    Ok(String::from_utf8_lossy(b).into_owned())
+}
+
+/// A workflow result that is a string (a JSON string in the core's answer).
+pub(crate) fn wf_string(b: &[u8]) -> neonkit::Result<String> {
+    serde_json::from_slice::<String>(b).map_err(|_| not_what_it_returns("a string"))
+}
+
+/// A workflow result that is a boolean (no workflow returns one yet).
+#[allow(dead_code)]
+pub(crate) fn wf_bool(b: &[u8]) -> neonkit::Result<bool> {
+    serde_json::from_slice::<bool>(b).map_err(|_| not_what_it_returns("a boolean"))
+}
+
+/// A workflow that returns nothing (none does yet).
+#[allow(dead_code)]
+pub(crate) fn wf_unit(_: &[u8]) -> neonkit::Result<()> {
+    Ok(())
+}
+
 /// One part of a `multipart/form-data` body: `text`, or a file's `bytes` (with
 /// `filename`, else the part's name, and `contentType`, else `application/octet-stream`).
 #[derive(Clone, uniffi::Record)]
@@ -142,6 +252,11 @@ impl NeonClient {
     fn by_id(&self, id: String, path: Vec<String>, q: Vec<QueryPair>, b: Option<String>) -> impl Future<Output = neonkit::Result<Reply>> {
         let c = self.client.clone();
         async move { c.call_by_id(&id, path, pairs(q), json_body(b)).await }
+    }
+
+    fn workflow_by_id(&self, id: String, args: String) -> impl Future<Output = neonkit::Result<String>> {
+        let c = self.client.clone();
+        async move { c.workflow(&id, args.into()).await.map(|b| String::from_utf8_lossy(&b).into_owned()) }
     }
 
     fn raw(&self, method: String, path: String, q: Vec<QueryPair>, b: Option<String>) -> impl Future<Output = neonkit::Result<Reply>> {
@@ -221,6 +336,20 @@ impl NeonClient {
         here(self.by_id(operation_id, path, query, body), text)
     }
 
+    /// Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`, `connection_string`)
+    /// with its arguments as the text of one JSON object keyed by the file's parameter names
+    /// (absent or null: the default): the escape hatch behind the generated workflow methods.
+    /// Returns the result as JSON text (a JSON string for a workflow that returns a string).
+    /// An unknown id or argument is an `InvalidArgumentError`.
+    pub async fn workflow(&self, id: String, args: String) -> Result<String> {
+        run(self.workflow_by_id(id, args), identity).await
+    }
+
+    /// The blocking form of `workflow`.
+    pub fn workflow_blocking(&self, id: String, args: String) -> Result<String> {
+        here(self.workflow_by_id(id, args), identity)
+    }
+
     /// `call`, with the response's status, request id and headers.
     pub async fn call_with_response(
         &self,
@@ -265,6 +394,13 @@ async fn wait_ops(client: Client, project_id: String, ids: Vec<String>) -> neonk
 #[uniffi::export]
 pub fn operation_ids() -> Vec<String> {
     neonkit::operations::OPERATIONS.iter().map(|o| o.id.to_string()).collect()
+}
+
+/// Every workflow id of spec/workflows.yaml that the core runs (`connection_string`,
+/// `branches.ensure`, …): each has a generated method, and `NeonClient.workflow` takes them by id.
+#[uniffi::export]
+pub fn workflow_ids() -> Vec<String> {
+    neonkit::workflows::WORKFLOWS.iter().map(|w| w.id.to_string()).collect()
 }
 
 /// The version of the neonkit library.

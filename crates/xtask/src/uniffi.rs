@@ -27,7 +27,7 @@ use serde::Serialize;
 
 use crate::docs;
 use crate::naming::{self, Lang};
-use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty};
+use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty, Workflow, WorkflowParam};
 
 /// The templates, by the file each renders.
 const TEMPLATES: &[(&str, &str)] = &[
@@ -40,6 +40,7 @@ const TEMPLATES: &[(&str, &str)] = &[
 
 /// Every generated file of the uniffi binding: (path from the repo root, contents).
 pub fn files(spec: &Spec) -> Vec<(String, String)> {
+    check_workflow_namespaces(spec);
     let mut env = crate::code_templates(TEMPLATES);
     // A string literal as Rust's `{:?}` writes it (Kotlin and Swift read the spec's names alike).
     env.add_filter("lit", |s: &str| naming::string_literal(s, Lang::Kotlin));
@@ -140,6 +141,16 @@ struct ApiContext {
     records: Vec<RecordCtx>,
     /// The namespaces that have operations, in the order the client lists them.
     namespaces: Vec<ApiNsCtx>,
+    /// The workflows, by the Object they are methods of: the client's own, then each namespace's.
+    workflow_groups: Vec<WorkflowGroupCtx>,
+}
+
+#[derive(Serialize)]
+struct WorkflowGroupCtx {
+    /// The Object (`NeonClient`, `BranchesApi`) and how its docs name it (`client`, `branches`).
+    ty: String,
+    owner: String,
+    workflows: Vec<WorkflowCtx>,
 }
 
 #[derive(Serialize)]
@@ -172,6 +183,26 @@ struct ApiNsCtx {
     ty: String,
     accessor: String,
     ops: Vec<ApiOpCtx>,
+}
+
+/// A workflow of spec/workflows.yaml: an async method and its blocking twin
+/// that hand the arguments, by the file's names, to `Client::workflow`.
+#[derive(Serialize)]
+struct WorkflowCtx {
+    /// The id the core dispatches on (`branches.ensure`).
+    id: String,
+    /// The Rust method (Kotlin and Swift call it in lowerCamelCase).
+    name: String,
+    doc: String,
+    blocking_doc: String,
+    params: Vec<ParamCtx>,
+    /// The `default(…)` entries of the optional parameters.
+    defaults: String,
+    /// The `WorkflowArgs` calls that add each argument (`.str("project_id", Some(project_id))`).
+    adds: Vec<String>,
+    /// The result's Rust type and the function that reads it from the core's JSON.
+    ret: &'static str,
+    conv: &'static str,
 }
 
 #[derive(Serialize)]
@@ -442,6 +473,146 @@ fn api_context(spec: &Spec) -> ApiContext {
                 ops: spec.ops.iter().filter(|o| o.ns == ns).map(|op| api_op(spec, op)).collect(),
             })
             .collect(),
+        workflow_groups: std::iter::once("client")
+            .chain(naming::namespaces())
+            .map(|ns| WorkflowGroupCtx {
+                ty: if ns == "client" { "NeonClient".to_string() } else { naming::ns_type(ns, Lang::Kotlin) },
+                owner: if ns == "client" { "NeonClient".to_string() } else { format!("client.{}()", naming::ns_accessor(ns, Lang::Kotlin)) },
+                workflows: spec.workflows.iter().filter(|w| w.ns == ns).map(|w| api_workflow(spec, w)).collect(),
+            })
+            .filter(|g| !g.workflows.is_empty())
+            .collect(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Workflows (spec/workflows.yaml)
+
+/// The namespace of each workflow must be the client or one that has operations
+/// (its Object exists); nothing else has a place for the method.
+fn check_workflow_namespaces(spec: &Spec) {
+    for w in &spec.workflows {
+        assert!(
+            w.ns == "client" || spec.ops.iter().any(|o| o.ns == w.ns),
+            "spec/workflows.yaml: {}: namespace {} has no operations, so no uniffi Object to hang the method on",
+            w.id(),
+            w.ns
+        );
+    }
+}
+
+fn workflow_words(w: &Workflow) -> Vec<String> {
+    w.name.split('_').filter(|s| !s.is_empty()).map(String::from).collect()
+}
+
+/// How a workflow parameter travels: `str`, `bool`, or `json` (a schema, as JSON text).
+fn wf_kind(p: &WorkflowParam) -> &'static str {
+    match &p.ty {
+        Ty::Str => "str",
+        Ty::Bool => "bool",
+        Ty::Named(_) => "json",
+        t => panic!("spec/workflows.yaml: {}: type {t:?} is not string, boolean or a schema", p.name),
+    }
+}
+
+/// A parameter's yaml default as a Rust literal that uniffi's `default(…)` takes, if it has one.
+fn wf_default(p: &WorkflowParam) -> Option<String> {
+    let d = p.default.as_ref()?;
+    Some(match (wf_kind(p), d) {
+        ("bool", serde_yaml::Value::Bool(b)) => b.to_string(),
+        ("str", serde_yaml::Value::String(s)) => format!("{s:?}"),
+        (k, d) => panic!("spec/workflows.yaml: {}: default {d:?} does not fit its type ({k})", p.name),
+    })
+}
+
+/// A parameter's text in a doc comment: its doc, what JSON it takes, its default.
+fn wf_param_doc(p: &WorkflowParam) -> String {
+    let mut d = p.doc.trim().to_string();
+    if let Ty::Named(n) = &p.ty {
+        d = format!("{d} The JSON of a `{n}`.");
+    }
+    match (&p.default, wf_default(p)) {
+        (_, Some(lit)) if !p.required => format!("{d} Default: `{lit}`."),
+        _ => d,
+    }
+}
+
+/// The doc comment of a workflow's async method or (`blocking`) of its twin.
+fn workflow_doc(spec: &Spec, w: &Workflow, params: &[ParamCtx], blocking: bool) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if blocking {
+        parts.push(format!("The blocking form of `{}`.", naming::method_name(&workflow_words(w), Lang::Kotlin)));
+    }
+    parts.push(w.summary.trim().to_string());
+    if let Some(d) = w.description.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
+        parts.push(d.to_string());
+    }
+    let mut api = Vec::new();
+    if !params.is_empty() {
+        api.push(param_list(params));
+    }
+    let returns = match &w.returns {
+        Some(Ty::Named(n)) => format!(
+            "The JSON of `{n}`: {} Typed view: Kotlin `dev.neonkit.models.{n}(json)`, Swift `NeonModels.{n}(text: json)`.",
+            docs::returns(spec, n)
+        ),
+        // The summary names what it is ("The connection URI of …").
+        Some(Ty::Str) => format!("A string: {}", lower_first(w.summary.trim())),
+        Some(Ty::Bool) => format!("A boolean: {}", lower_first(w.summary.trim())),
+        Some(t) => panic!("spec/workflows.yaml: {} returns {t:?}, which the uniffi binding cannot return", w.id()),
+        None => String::new(),
+    };
+    if !returns.is_empty() {
+        api.push(format!("- Returns: {returns}"));
+    }
+    parts.push(api.join("\n"));
+    parts.push(format!("The workflow `{}` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).", w.id()));
+    doc_comment(&parts.join("\n\n"), "    ")
+}
+
+fn lower_first(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_lowercase().chain(c).collect()).unwrap_or_default()
+}
+
+fn api_workflow(spec: &Spec, w: &Workflow) -> WorkflowCtx {
+    let mut params = Vec::new();
+    let mut defaults = Vec::new();
+    let mut adds = Vec::new();
+    for p in &w.params {
+        let name = naming::uniffi_ident(&p.name);
+        let kind = wf_kind(p);
+        let base = if kind == "bool" { "bool" } else { "String" };
+        let default = wf_default(p).filter(|_| !p.required);
+        // Required ones and ones with a default are the value itself; the others are optional (None: absent).
+        let (ty, value) = if p.required || default.is_some() {
+            (base.to_string(), format!("Some({name})"))
+        } else {
+            defaults.push(format!("{name} = None"));
+            (format!("Option<{base}>"), name.clone())
+        };
+        if let Some(lit) = default {
+            defaults.push(format!("{name} = {lit}"));
+        }
+        adds.push(format!(".{kind}({:?}, {value})", p.name));
+        params.push(ParamCtx { name, ty, doc: wf_param_doc(p) });
+    }
+    let (ret, conv) = match &w.returns {
+        Some(Ty::Str) => ("String", "crate::wf_string"),
+        Some(Ty::Bool) => ("bool", "crate::wf_bool"),
+        Some(_) => ("String", "crate::wf_json"),
+        None => ("()", "crate::wf_unit"),
+    };
+    WorkflowCtx {
+        id: w.id(),
+        name: naming::uniffi_method(&workflow_words(w)),
+        doc: workflow_doc(spec, w, &params, false),
+        blocking_doc: workflow_doc(spec, w, &params, true),
+        defaults: defaults.join(", "),
+        params,
+        adds,
+        ret,
+        conv,
     }
 }
 
@@ -454,6 +625,36 @@ fn api_context(spec: &Spec) -> ApiContext {
 struct DispatchContext {
     header: String,
     ops: Vec<DispatchOpCtx>,
+    workflows: Vec<DispatchWfCtx>,
+}
+
+/// A workflow's generated method, as the runners call it.
+#[derive(Serialize)]
+struct DispatchWfCtx {
+    id: String,
+    /// The namespace's accessor (`branches`), or none for a method of the client.
+    ns: Option<String>,
+    method: String,
+    /// The parameters' names in spec/workflows.yaml (the scenario's `args` keys).
+    params: Vec<String>,
+    /// The required arguments (positional), then the others (by name).
+    positional: Vec<WfArgCtx>,
+    named: Vec<WfArgCtx>,
+    /// What the method returns: `json` (a model's JSON text), `string`, `bool` or `unit`.
+    ret: &'static str,
+}
+
+/// One workflow argument, read from the runner's `Args` by its yaml name.
+#[derive(Serialize)]
+struct WfArgCtx {
+    /// The Kotlin/Swift parameter name (`projectId`).
+    name: String,
+    json: String,
+    /// The `Args` getter (`arg`, `argBool`, `argJson`, and their `…Required` forms).
+    getter: String,
+    /// The literal the method's default is (`true`, `"x"`), for an optional argument that has one.
+    default: Option<String>,
+    required: bool,
 }
 
 #[derive(Serialize)]
@@ -556,9 +757,41 @@ fn dispatch_args(spec: &Spec, op: &Op, lang: Lang, for_pager: bool) -> Vec<ArgCt
     args
 }
 
+fn dispatch_workflow(w: &Workflow, lang: Lang) -> DispatchWfCtx {
+    let arg = |p: &WorkflowParam| {
+        let base = match wf_kind(p) {
+            "str" => "arg",
+            "bool" => "argBool",
+            _ => "argJson",
+        };
+        WfArgCtx {
+            name: naming::ident(&p.name, lang),
+            json: p.name.clone(),
+            getter: if p.required { format!("{base}Required") } else { base.to_string() },
+            default: wf_default(p).filter(|_| !p.required),
+            required: p.required,
+        }
+    };
+    DispatchWfCtx {
+        id: w.id(),
+        ns: (w.ns != "client").then(|| naming::ns_accessor(&w.ns, lang)),
+        method: naming::method_name(&workflow_words(w), lang),
+        params: w.params.iter().map(|p| p.name.clone()).collect(),
+        positional: w.params.iter().filter(|p| p.required).map(arg).collect(),
+        named: w.params.iter().filter(|p| !p.required).map(arg).collect(),
+        ret: match &w.returns {
+            Some(Ty::Str) => "string",
+            Some(Ty::Bool) => "bool",
+            Some(_) => "json",
+            None => "unit",
+        },
+    }
+}
+
 fn dispatch_context(spec: &Spec, lang: Lang) -> DispatchContext {
     DispatchContext {
         header: naming::spec_header(lang),
+        workflows: spec.workflows.iter().map(|w| dispatch_workflow(w, lang)).collect(),
         ops: spec
             .ops
             .iter()

@@ -9677,3 +9677,489 @@ impl CredentialsApi {
 
 }
 
+/// The workflows of `NeonClient` (spec/workflows.yaml).
+#[uniffi::export]
+impl NeonClient {
+    /// The connection URI of a branch's database, for a role.
+    ///
+    /// Picks what the call leaves out: the project's default branch when no branch is
+    /// given; the branch's only database and only role when it has exactly one of
+    /// each, else the given database's owner role when only the database is given.
+    /// The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+    /// a name that does not exist is an invalid-argument error that lists the
+    /// choices by name (never a password).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch (default: the project's default branch).
+    /// - Parameter database: The database name (default: the branch's only database).
+    /// - Parameter role: The role name (default: the branch's only role, else the database's owner).
+    /// - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+    /// - Returns: A string: the connection URI of a branch's database, for a role.
+    ///
+    /// The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(branch_id = None, database = None, role = None, pooled = true))]
+    pub async fn connection_string(&self, project_id: String, branch_id: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", branch_id).str("database", database).str("role", role).bool("pooled", Some(pooled));
+        let call = crate::run_workflow(&self.client, "connection_string", args, crate::wf_string);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `connectionString`.
+    ///
+    /// The connection URI of a branch's database, for a role.
+    ///
+    /// Picks what the call leaves out: the project's default branch when no branch is
+    /// given; the branch's only database and only role when it has exactly one of
+    /// each, else the given database's owner role when only the database is given.
+    /// The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+    /// a name that does not exist is an invalid-argument error that lists the
+    /// choices by name (never a password).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch (default: the project's default branch).
+    /// - Parameter database: The database name (default: the branch's only database).
+    /// - Parameter role: The role name (default: the branch's only role, else the database's owner).
+    /// - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+    /// - Returns: A string: the connection URI of a branch's database, for a role.
+    ///
+    /// The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(branch_id = None, database = None, role = None, pooled = true))]
+    pub fn connection_string_blocking(&self, project_id: String, branch_id: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", branch_id).str("database", database).str("role", role).bool("pooled", Some(pooled));
+        let call = crate::run_workflow(&self.client, "connection_string", args, crate::wf_string);
+        here(call, std::convert::identity)
+    }
+
+}
+
+/// The workflows of `client.projects()` (spec/workflows.yaml).
+#[uniffi::export]
+impl ProjectsApi {
+    /// Creates a project, waits until it is ready, and returns it with its connection string.
+    ///
+    /// Creates the project (its default branch, database, role and read-write
+    /// endpoint), waits for its operations, and returns the project, that branch
+    /// and endpoint, the database and role it picked and their connection string.
+    ///
+    /// - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+    /// - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+    /// - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+    ///
+    /// The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(body = None, pooled = true))]
+    pub async fn create_and_connect(&self, body: Option<String>, pooled: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().json("body", body).bool("pooled", Some(pooled));
+        let call = crate::run_workflow(&self.client, "projects.create_and_connect", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `createAndConnect`.
+    ///
+    /// Creates a project, waits until it is ready, and returns it with its connection string.
+    ///
+    /// Creates the project (its default branch, database, role and read-write
+    /// endpoint), waits for its operations, and returns the project, that branch
+    /// and endpoint, the database and role it picked and their connection string.
+    ///
+    /// - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+    /// - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+    /// - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+    ///
+    /// The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(body = None, pooled = true))]
+    pub fn create_and_connect_blocking(&self, body: Option<String>, pooled: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().json("body", body).bool("pooled", Some(pooled));
+        let call = crate::run_workflow(&self.client, "projects.create_and_connect", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+}
+
+/// The workflows of `client.branches()` (spec/workflows.yaml).
+#[uniffi::export]
+impl BranchesApi {
+    /// Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+    ///
+    /// The branch gets a read-write endpoint (with the `endpoint` settings, if
+    /// given) unless `compute` is false; then there is no endpoint and no
+    /// connection string. Giving `endpoint`, `database` or `role` with `compute`
+    /// false is an invalid-argument error, raised before anything is created.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter name: The branch name (default: one the API generates).
+    /// - Parameter parentId: The parent branch (default: the project's default branch).
+    /// - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+    /// - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+    /// - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+    /// - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+    /// - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+    /// - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+    ///
+    /// The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(name = None, parent_id = None, compute = true, endpoint = None, database = None, role = None, pooled = true))]
+    pub async fn create_and_connect(&self, project_id: String, name: Option<String>, parent_id: Option<String>, compute: bool, endpoint: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", name).str("parent_id", parent_id).bool("compute", Some(compute)).json("endpoint", endpoint).str("database", database).str("role", role).bool("pooled", Some(pooled));
+        let call = crate::run_workflow(&self.client, "branches.create_and_connect", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `createAndConnect`.
+    ///
+    /// Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+    ///
+    /// The branch gets a read-write endpoint (with the `endpoint` settings, if
+    /// given) unless `compute` is false; then there is no endpoint and no
+    /// connection string. Giving `endpoint`, `database` or `role` with `compute`
+    /// false is an invalid-argument error, raised before anything is created.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter name: The branch name (default: one the API generates).
+    /// - Parameter parentId: The parent branch (default: the project's default branch).
+    /// - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+    /// - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+    /// - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+    /// - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+    /// - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+    /// - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+    ///
+    /// The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(name = None, parent_id = None, compute = true, endpoint = None, database = None, role = None, pooled = true))]
+    pub fn create_and_connect_blocking(&self, project_id: String, name: Option<String>, parent_id: Option<String>, compute: bool, endpoint: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", name).str("parent_id", parent_id).bool("compute", Some(compute)).json("endpoint", endpoint).str("database", database).str("role", role).bool("pooled", Some(pooled));
+        let call = crate::run_workflow(&self.client, "branches.create_and_connect", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+    /// The branch of that name, created (and waited for) if the project has none.
+    ///
+    /// Looks the branch up by name and creates it if it is missing. Safe under
+    /// concurrency: when another caller creates it first (a 409 from the API, or a
+    /// creation racing with this one), the existing branch is returned and
+    /// `created` is false; two callers never create two branches. A create whose
+    /// answer was lost to a network error is never sent again: the branch is
+    /// looked up instead (and reported `created` when it is found).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter name: The branch name.
+    /// - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+    /// - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+    /// - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+    ///
+    /// The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(parent_id = None, compute = false))]
+    pub async fn ensure(&self, project_id: String, name: String, parent_id: Option<String>, compute: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", Some(name)).str("parent_id", parent_id).bool("compute", Some(compute));
+        let call = crate::run_workflow(&self.client, "branches.ensure", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `ensure`.
+    ///
+    /// The branch of that name, created (and waited for) if the project has none.
+    ///
+    /// Looks the branch up by name and creates it if it is missing. Safe under
+    /// concurrency: when another caller creates it first (a 409 from the API, or a
+    /// creation racing with this one), the existing branch is returned and
+    /// `created` is false; two callers never create two branches. A create whose
+    /// answer was lost to a network error is never sent again: the branch is
+    /// looked up instead (and reported `created` when it is found).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter name: The branch name.
+    /// - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+    /// - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+    /// - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+    ///
+    /// The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(parent_id = None, compute = false))]
+    pub fn ensure_blocking(&self, project_id: String, name: String, parent_id: Option<String>, compute: bool) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", Some(name)).str("parent_id", parent_id).bool("compute", Some(compute));
+        let call = crate::run_workflow(&self.client, "branches.ensure", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+    /// The project's default branch (by its `default` flag, not its name).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    pub async fn get_default(&self, project_id: String) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id));
+        let call = crate::run_workflow(&self.client, "branches.get_default", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `getDefault`.
+    ///
+    /// The project's default branch (by its `default` flag, not its name).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    pub fn get_default_blocking(&self, project_id: String) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id));
+        let call = crate::run_workflow(&self.client, "branches.get_default", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+    /// Resets a branch to its parent's current state and waits until it is done.
+    ///
+    /// Restores the branch from its parent's head (the API's restoreProjectBranch
+    /// with the parent as the source); the branch keeps its id and endpoints and
+    /// loses what was written on it. A branch with children needs
+    /// `preserve_under_name`: its previous state is kept as a branch of that name
+    /// and the children move to it. A branch without a parent is an
+    /// invalid-argument error.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch to reset.
+    /// - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(preserve_under_name = None))]
+    pub async fn reset_from_parent(&self, project_id: String, branch_id: String, preserve_under_name: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("preserve_under_name", preserve_under_name);
+        let call = crate::run_workflow(&self.client, "branches.reset_from_parent", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `resetFromParent`.
+    ///
+    /// Resets a branch to its parent's current state and waits until it is done.
+    ///
+    /// Restores the branch from its parent's head (the API's restoreProjectBranch
+    /// with the parent as the source); the branch keeps its id and endpoints and
+    /// loses what was written on it. A branch with children needs
+    /// `preserve_under_name`: its previous state is kept as a branch of that name
+    /// and the children move to it. A branch without a parent is an
+    /// invalid-argument error.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch to reset.
+    /// - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(preserve_under_name = None))]
+    pub fn reset_from_parent_blocking(&self, project_id: String, branch_id: String, preserve_under_name: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("preserve_under_name", preserve_under_name);
+        let call = crate::run_workflow(&self.client, "branches.reset_from_parent", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+    /// The schema difference of a database between a branch and another (by default its parent).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch.
+    /// - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+    /// - Parameter database: The database (default: the branch's only database).
+    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+    ///
+    /// The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(base_branch_id = None, database = None))]
+    pub async fn compare_schema(&self, project_id: String, branch_id: String, base_branch_id: Option<String>, database: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("base_branch_id", base_branch_id).str("database", database);
+        let call = crate::run_workflow(&self.client, "branches.compare_schema", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `compareSchema`.
+    ///
+    /// The schema difference of a database between a branch and another (by default its parent).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch.
+    /// - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+    /// - Parameter database: The database (default: the branch's only database).
+    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+    ///
+    /// The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(base_branch_id = None, database = None))]
+    pub fn compare_schema_blocking(&self, project_id: String, branch_id: String, base_branch_id: Option<String>, database: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("base_branch_id", base_branch_id).str("database", database);
+        let call = crate::run_workflow(&self.client, "branches.compare_schema", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+}
+
+/// The workflows of `client.databases()` (spec/workflows.yaml).
+#[uniffi::export]
+impl DatabasesApi {
+    /// The database of that name on a branch, created (and waited for) if it is missing.
+    ///
+    /// Create-or-get by name, safe under concurrency like `branches.ensure`. A
+    /// database this call creates is owned by `owner_name`, else by the branch's
+    /// only role (an invalid-argument error lists the roles when there are several).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch.
+    /// - Parameter name: The database name.
+    /// - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+    /// - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+    ///
+    /// The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(owner_name = None))]
+    pub async fn ensure(&self, project_id: String, branch_id: String, name: String, owner_name: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name)).str("owner_name", owner_name);
+        let call = crate::run_workflow(&self.client, "databases.ensure", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `ensure`.
+    ///
+    /// The database of that name on a branch, created (and waited for) if it is missing.
+    ///
+    /// Create-or-get by name, safe under concurrency like `branches.ensure`. A
+    /// database this call creates is owned by `owner_name`, else by the branch's
+    /// only role (an invalid-argument error lists the roles when there are several).
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch.
+    /// - Parameter name: The database name.
+    /// - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+    /// - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+    ///
+    /// The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(owner_name = None))]
+    pub fn ensure_blocking(&self, project_id: String, branch_id: String, name: String, owner_name: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name)).str("owner_name", owner_name);
+        let call = crate::run_workflow(&self.client, "databases.ensure", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+}
+
+/// The workflows of `client.roles()` (spec/workflows.yaml).
+#[uniffi::export]
+impl RolesApi {
+    /// The role of that name on a branch, created (and waited for) if it is missing.
+    ///
+    /// Create-or-get by name, safe under concurrency like `branches.ensure`. The
+    /// password comes only with a role this call creates.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch.
+    /// - Parameter name: The role name.
+    /// - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+    ///
+    /// The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    pub async fn ensure(&self, project_id: String, branch_id: String, name: String) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name));
+        let call = crate::run_workflow(&self.client, "roles.ensure", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `ensure`.
+    ///
+    /// The role of that name on a branch, created (and waited for) if it is missing.
+    ///
+    /// Create-or-get by name, safe under concurrency like `branches.ensure`. The
+    /// password comes only with a role this call creates.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The branch.
+    /// - Parameter name: The role name.
+    /// - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+    ///
+    /// The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    pub fn ensure_blocking(&self, project_id: String, branch_id: String, name: String) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name));
+        let call = crate::run_workflow(&self.client, "roles.ensure", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+}
+
+/// The workflows of `client.snapshots()` (spec/workflows.yaml).
+#[uniffi::export]
+impl SnapshotsApi {
+    /// Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+    ///
+    /// The second step of a restore with a preview: `snapshots.restore` with
+    /// `finalize_restore` false makes a branch holding the snapshot's data beside
+    /// the branch it replaces (look at it, connect to it); this call swaps them
+    /// (the API's finalizeRestoreBranch: the restored branch takes the target's
+    /// name and computes, the target is renamed to `old_branch_name` or a name the
+    /// API picks) and returns the restored branch. A branch that is not an
+    /// un-finalized restore is an invalid-argument error.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+    /// - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(old_branch_name = None))]
+    pub async fn commit_restore(&self, project_id: String, branch_id: String, old_branch_name: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("old_branch_name", old_branch_name);
+        let call = crate::run_workflow(&self.client, "snapshots.commit_restore", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `commitRestore`.
+    ///
+    /// Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+    ///
+    /// The second step of a restore with a preview: `snapshots.restore` with
+    /// `finalize_restore` false makes a branch holding the snapshot's data beside
+    /// the branch it replaces (look at it, connect to it); this call swaps them
+    /// (the API's finalizeRestoreBranch: the restored branch takes the target's
+    /// name and computes, the target is renamed to `old_branch_name` or a name the
+    /// API picks) and returns the restored branch. A branch that is not an
+    /// un-finalized restore is an invalid-argument error.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+    /// - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    #[uniffi::method(default(old_branch_name = None))]
+    pub fn commit_restore_blocking(&self, project_id: String, branch_id: String, old_branch_name: Option<String>) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("old_branch_name", old_branch_name);
+        let call = crate::run_workflow(&self.client, "snapshots.commit_restore", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+    /// Drops a snapshot restore made with `finalize_restore` false, after its preview.
+    ///
+    /// Deletes the restored branch (and waits until it is gone); the branch it
+    /// would have replaced is untouched. A branch that is not an un-finalized
+    /// restore is an invalid-argument error, so this never deletes anything else.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    pub async fn abort_restore(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id));
+        let call = crate::run_workflow(&self.client, "snapshots.abort_restore", args, crate::wf_json);
+        run(call, std::convert::identity).await
+    }
+
+    /// The blocking form of `abortRestore`.
+    ///
+    /// Drops a snapshot restore made with `finalize_restore` false, after its preview.
+    ///
+    /// Deletes the restored branch (and waits until it is gone); the branch it
+    /// would have replaced is untouched. A branch that is not an un-finalized
+    /// restore is an invalid-argument error, so this never deletes anything else.
+    ///
+    /// - Parameter projectId: The project.
+    /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+    /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+    ///
+    /// The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+    pub fn abort_restore_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+        let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id));
+        let call = crate::run_workflow(&self.client, "snapshots.abort_restore", args, crate::wf_json);
+        here(call, std::convert::identity)
+    }
+
+}
+

@@ -318,7 +318,7 @@ pub struct NeonClientOptions {
     /// The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2.
     #[uniffi(default = None)]
     pub base_url: Option<String>,
-    /// The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+    /// The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
     #[uniffi(default = None)]
     pub org_id: Option<String>,
     /// The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms.
@@ -366,7 +366,7 @@ pub struct NeonClientOptions {
 /// through the client it returns; fields left null keep the client's values.
 #[derive(Clone, Default, uniffi::Record)]
 pub struct NeonCallOptions {
-    /// The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+    /// The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
     #[uniffi(default = None)]
     pub org_id: Option<String>,
     /// The deadline of the whole call: its requests, retries and operation waits.

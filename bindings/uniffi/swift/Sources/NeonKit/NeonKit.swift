@@ -5130,6 +5130,34 @@ public func FfiConverterTypeAuthApi_lower(_ value: AuthApi) -> UInt64 {
 public protocol BranchesApiProtocol: AnyObject, Sendable {
     
     /**
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func compareSchema(projectId: String, branchId: String, baseBranchId: String?, database: String?) async throws  -> String
+    
+    /**
+     * The blocking form of `compareSchema`.
+     *
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func compareSchemaBlocking(projectId: String, branchId: String, baseBranchId: String?, database: String?) throws  -> String
+    
+    /**
      * Retrieve number of branches
      *
      * Retrieves the total number of branches in the specified project.
@@ -5177,6 +5205,52 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     func create(projectId: String, body: String?) async throws  -> String
+    
+    /**
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func createAndConnect(projectId: String, name: String?, parentId: String?, compute: Bool, endpoint: String?, database: String?, role: String?, pooled: Bool) async throws  -> String
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func createAndConnectBlocking(projectId: String, name: String?, parentId: String?, compute: Bool, endpoint: String?, database: String?, role: String?, pooled: Bool) throws  -> String
     
     /**
      * Create anonymized branch
@@ -5318,6 +5392,48 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
     func deleteCustomDomainBlocking(projectId: String, branchId: String, domain: String) throws 
     
     /**
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func ensure(projectId: String, name: String, parentId: String?, compute: Bool) async throws  -> String
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func ensureBlocking(projectId: String, name: String, parentId: String?, compute: Bool) throws  -> String
+    
+    /**
      * Finalize branch restore from snapshot
      *
      * Finalize the restore operation for a branch created from a snapshot.
@@ -5442,6 +5558,28 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
      */
     func getBlocking(projectId: String, branchId: String) throws  -> String
+    
+    /**
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func getDefault(projectId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `getDefault`.
+     *
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func getDefaultBlocking(projectId: String) throws  -> String
     
     /**
      * Retrieve masking rules
@@ -5999,6 +6137,46 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
     func registerCustomDomainBlocking(projectId: String, branchId: String, body: String) throws  -> String
     
     /**
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func resetFromParent(projectId: String, branchId: String, preserveUnderName: String?) async throws  -> String
+    
+    /**
+     * The blocking form of `resetFromParent`.
+     *
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func resetFromParentBlocking(projectId: String, branchId: String, preserveUnderName: String?) throws  -> String
+    
+    /**
      * Restore branch to a historical state
      *
      * Restores a branch to an earlier state in its own or another branch's history
@@ -6232,6 +6410,59 @@ open class BranchesApi: BranchesApiProtocol, @unchecked Sendable {
 
     
     /**
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func compareSchema(projectId: String, branchId: String, baseBranchId: String? = nil, database: String? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_compare_schema(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterOptionString.lower(baseBranchId),FfiConverterOptionString.lower(database)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `compareSchema`.
+     *
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func compareSchemaBlocking(projectId: String, branchId: String, baseBranchId: String? = nil, database: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_compare_schema_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterOptionString.lower(baseBranchId),
+        FfiConverterOptionString.lower(database),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Retrieve number of branches
      *
      * Retrieves the total number of branches in the specified project.
@@ -6315,6 +6546,81 @@ open func create(projectId: String, body: String? = nil)async throws  -> String 
             liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypeNeonError_lift
         )
+}
+    
+    /**
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func createAndConnect(projectId: String, name: String? = nil, parentId: String? = nil, compute: Bool = true, endpoint: String? = nil, database: String? = nil, role: String? = nil, pooled: Bool = true)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_create_and_connect(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(parentId),FfiConverterBool.lower(compute),FfiConverterOptionString.lower(endpoint),FfiConverterOptionString.lower(database),FfiConverterOptionString.lower(role),FfiConverterBool.lower(pooled)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func createAndConnectBlocking(projectId: String, name: String? = nil, parentId: String? = nil, compute: Bool = true, endpoint: String? = nil, database: String? = nil, role: String? = nil, pooled: Bool = true)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_create_and_connect_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterOptionString.lower(name),
+        FfiConverterOptionString.lower(parentId),
+        FfiConverterBool.lower(compute),
+        FfiConverterOptionString.lower(endpoint),
+        FfiConverterOptionString.lower(database),
+        FfiConverterOptionString.lower(role),
+        FfiConverterBool.lower(pooled),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -6535,6 +6841,73 @@ open func deleteCustomDomainBlocking(projectId: String, branchId: String, domain
 }
     
     /**
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func ensure(projectId: String, name: String, parentId: String? = nil, compute: Bool = false)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_ensure(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(name),FfiConverterOptionString.lower(parentId),FfiConverterBool.lower(compute)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func ensureBlocking(projectId: String, name: String, parentId: String? = nil, compute: Bool = false)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_ensure_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(name),
+        FfiConverterOptionString.lower(parentId),
+        FfiConverterBool.lower(compute),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Finalize branch restore from snapshot
      *
      * Finalize the restore operation for a branch created from a snapshot.
@@ -6726,6 +7099,50 @@ open func getBlocking(projectId: String, branchId: String)throws  -> String  {
             self.uniffiCloneHandle(),
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func getDefault(projectId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_get_default(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `getDefault`.
+     *
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func getDefaultBlocking(projectId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_get_default_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),uniffiCallStatus
     )
 })
 }
@@ -7572,6 +7989,70 @@ open func registerCustomDomainBlocking(projectId: String, branchId: String, body
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),
         FfiConverterString.lower(body),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func resetFromParent(projectId: String, branchId: String, preserveUnderName: String? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_branchesapi_reset_from_parent(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterOptionString.lower(preserveUnderName)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `resetFromParent`.
+     *
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func resetFromParentBlocking(projectId: String, branchId: String, preserveUnderName: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_branchesapi_reset_from_parent_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterOptionString.lower(preserveUnderName),uniffiCallStatus
     )
 })
 }
@@ -11548,6 +12029,42 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
     func deleteBlocking(projectId: String, branchId: String, databaseName: String) throws  -> String
     
     /**
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func ensure(projectId: String, branchId: String, name: String, ownerName: String?) async throws  -> String
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func ensureBlocking(projectId: String, branchId: String, name: String, ownerName: String?) throws  -> String
+    
+    /**
      * Retrieve database details
      *
      * Retrieves information about the specified database.
@@ -11818,6 +12335,67 @@ open func deleteBlocking(projectId: String, branchId: String, databaseName: Stri
         FfiConverterString.lower(projectId),
         FfiConverterString.lower(branchId),
         FfiConverterString.lower(databaseName),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func ensure(projectId: String, branchId: String, name: String, ownerName: String? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_databasesapi_ensure(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(name),FfiConverterOptionString.lower(ownerName)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func ensureBlocking(projectId: String, branchId: String, name: String, ownerName: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_databasesapi_ensure_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(name),
+        FfiConverterOptionString.lower(ownerName),uniffiCallStatus
     )
 })
 }
@@ -14282,6 +14860,20 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
     func withWait(wait: Bool)  -> NeonClient
     
     /**
+     * Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`, `connection_string`)
+     * with its arguments as the text of one JSON object keyed by the file's parameter names
+     * (absent or null: the default): the escape hatch behind the generated workflow methods.
+     * Returns the result as JSON text (a JSON string for a workflow that returns a string).
+     * An unknown id or argument is an `InvalidArgumentError`.
+     */
+    func workflow(id: String, args: String) async throws  -> String
+    
+    /**
+     * The blocking form of `workflow`.
+     */
+    func workflowBlocking(id: String, args: String) throws  -> String
+    
+    /**
      * Operations on ai gateway.
      */
     func aiGateway()  -> AiGatewayApi
@@ -14305,6 +14897,50 @@ public protocol NeonClientProtocol: AnyObject, Sendable {
      * Operations on buckets.
      */
     func buckets()  -> BucketsApi
+    
+    /**
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func connectionString(projectId: String, branchId: String?, database: String?, role: String?, pooled: Bool) async throws  -> String
+    
+    /**
+     * The blocking form of `connectionString`.
+     *
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func connectionStringBlocking(projectId: String, branchId: String?, database: String?, role: String?, pooled: Bool) throws  -> String
     
     /**
      * Operations on consumption.
@@ -14662,6 +15298,43 @@ open func withWait(wait: Bool) -> NeonClient  {
 }
     
     /**
+     * Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`, `connection_string`)
+     * with its arguments as the text of one JSON object keyed by the file's parameter names
+     * (absent or null: the default): the escape hatch behind the generated workflow methods.
+     * Returns the result as JSON text (a JSON string for a workflow that returns a string).
+     * An unknown id or argument is an `InvalidArgumentError`.
+     */
+open func workflow(id: String, args: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_neonclient_workflow(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(id),FfiConverterString.lower(args)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `workflow`.
+     */
+open func workflowBlocking(id: String, args: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neonclient_workflow_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(id),
+        FfiConverterString.lower(args),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Operations on ai gateway.
      */
 open func aiGateway() -> AiGatewayApi  {
@@ -14717,6 +15390,76 @@ open func buckets() -> BucketsApi  {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_method_neonclient_buckets(
             self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func connectionString(projectId: String, branchId: String? = nil, database: String? = nil, role: String? = nil, pooled: Bool = true)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_neonclient_connection_string(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterOptionString.lower(branchId),FfiConverterOptionString.lower(database),FfiConverterOptionString.lower(role),FfiConverterBool.lower(pooled)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `connectionString`.
+     *
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func connectionStringBlocking(projectId: String, branchId: String? = nil, database: String? = nil, role: String? = nil, pooled: Bool = true)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_neonclient_connection_string_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterOptionString.lower(branchId),
+        FfiConverterOptionString.lower(database),
+        FfiConverterOptionString.lower(role),
+        FfiConverterBool.lower(pooled),uniffiCallStatus
     )
 })
 }
@@ -17643,6 +18386,38 @@ public protocol ProjectsApiProtocol: AnyObject, Sendable {
     func create(body: String) async throws  -> String
     
     /**
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func createAndConnect(body: String?, pooled: Bool) async throws  -> String
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func createAndConnectBlocking(body: String?, pooled: Bool) throws  -> String
+    
+    /**
      * The blocking form of `create`.
      *
      * Create project
@@ -18603,6 +19378,61 @@ open func create(body: String)async throws  -> String  {
             liftFunc: FfiConverterString.lift,
             errorHandler: FfiConverterTypeNeonError_lift
         )
+}
+    
+    /**
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func createAndConnect(body: String? = nil, pooled: Bool = true)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_projectsapi_create_and_connect(
+                        self.uniffiCloneHandle(),FfiConverterOptionString.lower(body),FfiConverterBool.lower(pooled)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func createAndConnectBlocking(body: String? = nil, pooled: Bool = true)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_projectsapi_create_and_connect_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterOptionString.lower(body),
+        FfiConverterBool.lower(pooled),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -20107,6 +20937,38 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
     func deleteBlocking(projectId: String, branchId: String, roleName: String) throws  -> String
     
     /**
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func ensure(projectId: String, branchId: String, name: String) async throws  -> String
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func ensureBlocking(projectId: String, branchId: String, name: String) throws  -> String
+    
+    /**
      * Retrieve role details
      *
      * Retrieves details about the specified role.
@@ -20426,6 +21288,62 @@ open func deleteBlocking(projectId: String, branchId: String, roleName: String)t
 }
     
     /**
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func ensure(projectId: String, branchId: String, name: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_rolesapi_ensure(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterString.lower(name)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func ensureBlocking(projectId: String, branchId: String, name: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_rolesapi_ensure_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterString.lower(name),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Retrieve role details
      *
      * Retrieves details about the specified role.
@@ -20714,6 +21632,80 @@ public func FfiConverterTypeRolesApi_lower(_ value: RolesApi) -> UInt64 {
  * The `snapshots` namespace: `client.snapshots()`.
  */
 public protocol SnapshotsApiProtocol: AnyObject, Sendable {
+    
+    /**
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func abortRestore(projectId: String, branchId: String) async throws  -> String
+    
+    /**
+     * The blocking form of `abortRestore`.
+     *
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func abortRestoreBlocking(projectId: String, branchId: String) throws  -> String
+    
+    /**
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func commitRestore(projectId: String, branchId: String, oldBranchName: String?) async throws  -> String
+    
+    /**
+     * The blocking form of `commitRestore`.
+     *
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    func commitRestoreBlocking(projectId: String, branchId: String, oldBranchName: String?) throws  -> String
     
     /**
      * Create snapshot
@@ -21017,6 +22009,127 @@ open class SnapshotsApi: SnapshotsApiProtocol, @unchecked Sendable {
 
     
 
+    
+    /**
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func abortRestore(projectId: String, branchId: String)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_snapshotsapi_abort_restore(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `abortRestore`.
+     *
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func abortRestoreBlocking(projectId: String, branchId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_snapshotsapi_abort_restore_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func commitRestore(projectId: String, branchId: String, oldBranchName: String? = nil)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_neonkit_uniffi_fn_method_snapshotsapi_commit_restore(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(projectId),FfiConverterString.lower(branchId),FfiConverterOptionString.lower(oldBranchName)
+                )
+            },
+            pollFunc: ffi_neonkit_uniffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_neonkit_uniffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_neonkit_uniffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeNeonError_lift
+        )
+}
+    
+    /**
+     * The blocking form of `commitRestore`.
+     *
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+open func commitRestoreBlocking(projectId: String, branchId: String, oldBranchName: String? = nil)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_snapshotsapi_commit_restore_blocking(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(projectId),
+        FfiConverterString.lower(branchId),
+        FfiConverterOptionString.lower(oldBranchName),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Create snapshot
@@ -24447,7 +25560,7 @@ public func FfiConverterTypeMultipartPart_lower(_ value: MultipartPart) -> RustB
  */
 public struct NeonCallOptions: Equatable, Hashable {
     /**
-     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
      */
     public var orgId: String?
     /**
@@ -24475,7 +25588,7 @@ public struct NeonCallOptions: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+         * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
          */orgId: String? = nil, 
         /**
          * The deadline of the whole call: its requests, retries and operation waits.
@@ -24562,7 +25675,7 @@ public struct NeonClientOptions: Equatable, Hashable {
      */
     public var baseUrl: String?
     /**
-     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
      */
     public var orgId: String?
     /**
@@ -24625,7 +25738,7 @@ public struct NeonClientOptions: Equatable, Hashable {
          * The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2.
          */baseUrl: String? = nil, 
         /**
-         * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+         * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
          */orgId: String? = nil, 
         /**
          * The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms.
@@ -27201,6 +28314,17 @@ public func shutdownRuntime()  {try! rustCall() {
 }
 }
 /**
+ * Every workflow id of spec/workflows.yaml that the core runs (`connection_string`,
+ * `branches.ensure`, …): each has a generated method, and `NeonClient.workflow` takes them by id.
+ */
+public func workflowIds() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_func_workflow_ids(uniffiCallStatus
+    )
+})
+}
+/**
  * Starts the Neon API emulator on 127.0.0.1 on neonkit's runtime; a bad option is a `ConfigError`.
  */
 public func startEmulator(options: EmulatorOptions? = nil)throws  -> TestEmulator  {
@@ -27259,6 +28383,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() != 42430) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_func_workflow_ids() != 43567) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_func_start_emulator() != 33073) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -27307,6 +28434,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait() != 25205) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_workflow() != 19946) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_workflow_blocking() != 33775) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_ai_gateway() != 27978) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -27320,6 +28453,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_buckets() != 35740) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_connection_string() != 53945) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_neonclient_connection_string_blocking() != 2180) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_neonclient_consumption() != 10210) {
@@ -27670,6 +28809,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() != 64607) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_compare_schema() != 15283) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_compare_schema_blocking() != 8315) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count() != 17913) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -27677,6 +28822,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create() != 32274) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect() != 40218) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_blocking() != 19924) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() != 41771) {
@@ -27700,6 +28851,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking() != 38767) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure() != 7990) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_blocking() != 55862) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() != 18800) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -27716,6 +28873,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() != 26455) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_default() != 17480) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_default_blocking() != 28784) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() != 36535) {
@@ -27791,6 +28954,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking() != 3480) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_reset_from_parent() != 56153) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_reset_from_parent_blocking() != 48122) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() != 56238) {
@@ -27965,6 +29134,12 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() != 33728) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure() != 14857) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_blocking() != 3263) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get() != 55967) {
@@ -28249,6 +29424,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create() != 54241) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_and_connect() != 27094) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_and_connect_blocking() != 11914) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() != 64385) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -28399,6 +29580,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() != 36480) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure() != 31998) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_blocking() != 24462) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get() != 10046) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -28421,6 +29608,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() != 16241) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore() != 55533) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_blocking() != 64620) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore() != 16329) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_blocking() != 40590) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() != 36621) {

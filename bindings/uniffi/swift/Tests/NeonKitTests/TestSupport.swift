@@ -36,22 +36,35 @@ struct MissingArgument: Error {
     let what: String
 }
 
+struct BadArgument: Error {
+    let what: String
+}
+
+/// A value as JSON text (a string, a number, a boolean, an object…).
+func jsonText(_ v: Any) throws -> String {
+    String(data: try JSONSerialization.data(withJSONObject: v, options: [.fragmentsAllowed, .sortedKeys]), encoding: .utf8)!
+}
+
 /// The arguments of one call, by spec name, for the generated dispatch table
-/// (Generated/Dispatch.swift). With `dummies`, a missing argument gets a value
-/// valid for its kind (the surface check calls every operation that way).
+/// (Generated/Dispatch.swift): an operation's path, query and body, or a
+/// workflow's `args` (by their names in spec/workflows.yaml). With `dummies`, a
+/// missing argument gets a value valid for its kind (the surface check calls
+/// every operation and workflow that way).
 final class Args {
     let pathValues: [String: String]
     let queryValues: [String: [String]]
     let bodyText: String?
     let partList: [MultipartPart]?
     let dummies: Bool
+    let argValues: [String: Any]
 
-    init(path: [String: String] = [:], query: [String: [String]] = [:], body: String? = nil, parts: [MultipartPart]? = nil, dummies: Bool = false) {
+    init(path: [String: String] = [:], query: [String: [String]] = [:], body: String? = nil, parts: [MultipartPart]? = nil, dummies: Bool = false, args: [String: Any] = [:]) {
         self.pathValues = path
         self.queryValues = query
         self.bodyText = body
         self.partList = parts
         self.dummies = dummies
+        self.argValues = args
     }
 
     private func need<T>(_ v: T?, _ dummy: T, _ what: String) throws -> T {
@@ -81,6 +94,29 @@ final class Args {
     func bodyRequired() throws -> String { try need(bodyText, "{}", "request body") }
     func parts() -> [MultipartPart]? { partList }
     func partsRequired() throws -> [MultipartPart] { try need(partList, [MultipartPart(name: "file", text: "surface")], "multipart body") }
+
+    // A workflow's arguments. An absent or null one is nil (the method's default);
+    // one of the wrong JSON type is an error here, not a silent default.
+    private func present(_ name: String) -> Any? {
+        guard let v = argValues[name], !(v is NSNull) else { return nil }
+        return v
+    }
+
+    func arg(_ name: String) throws -> String? {
+        guard let v = present(name) else { return nil }
+        guard let s = v as? String else { throw BadArgument(what: "argument \(name) is not a string") }
+        return s
+    }
+    func argBool(_ name: String) throws -> Bool? {
+        guard let v = present(name) else { return nil }
+        guard let n = v as? NSNumber, CFGetTypeID(n) == CFBooleanGetTypeID() else { throw BadArgument(what: "argument \(name) is not a boolean") }
+        return n.boolValue
+    }
+    func argJson(_ name: String) throws -> String? { try present(name).map { try jsonText($0) } }
+
+    func argRequired(_ name: String) throws -> String { try need(try arg(name), "surface-check-1", "argument \(name)") }
+    func argBoolRequired(_ name: String) throws -> Bool { try need(try argBool(name), false, "argument \(name)") }
+    func argJsonRequired(_ name: String) throws -> String { try need(try argJson(name), "{}", "argument \(name)") }
 }
 
 /// Asserts that `body` throws a `NeonError` of that kind and returns it.

@@ -716,6 +716,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_func_shutdown_runtime(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_func_workflow_ids(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_func_start_emulator(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_func_hook_failed_message(
@@ -748,6 +750,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_workflow(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_workflow_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_ai_gateway(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_api_keys(
@@ -757,6 +763,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_branches(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_buckets(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_connection_string(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_neonclient_connection_string_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_neonclient_consumption(
     ): Int
@@ -990,11 +1000,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_compare_schema(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_compare_schema_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_count(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_count_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_create(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized(
     ): Int
@@ -1010,6 +1028,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_blocking(
@@ -1021,6 +1043,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_get_anonymized_status_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_get_default(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_get_default_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules(
     ): Int
@@ -1071,6 +1097,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_reset_from_parent(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_reset_from_parent_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_branchesapi_restore(
     ): Int
@@ -1187,6 +1217,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_neonkit_uniffi_checksum_method_databasesapi_delete(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_databasesapi_get(
     ): Int
@@ -1376,6 +1410,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_create(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_create_and_connect(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_create_and_connect_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_projectsapi_create_transfer_request(
@@ -1476,6 +1514,10 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_blocking(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_get(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_get_blocking(
@@ -1491,6 +1533,14 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_blocking(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_blocking(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create(
     ): Int
@@ -1615,6 +1665,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_with_wait(`ptr`: Long,`wait`: Byte,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_workflow(`ptr`: Long,`id`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_workflow_blocking(`ptr`: Long,`id`: RustBuffer.ByValue,`args`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_ai_gateway(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_api_keys(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1625,6 +1679,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_buckets(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_connection_string(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`database`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`pooled`: Byte,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_neonclient_connection_string_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`database`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`pooled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_consumption(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_neonclient_credentials(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1877,12 +1935,20 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_free_branchesapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_compare_schema(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`baseBranchId`: RustBuffer.ByValue,`database`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_compare_schema_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`baseBranchId`: RustBuffer.ByValue,`database`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_count(`ptr`: Long,`projectId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_count_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_create(`ptr`: Long,`projectId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_create_and_connect(`ptr`: Long,`projectId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`parentId`: RustBuffer.ByValue,`compute`: Byte,`endpoint`: RustBuffer.ByValue,`database`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`pooled`: Byte,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_create_and_connect_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`parentId`: RustBuffer.ByValue,`compute`: Byte,`endpoint`: RustBuffer.ByValue,`database`: RustBuffer.ByValue,`role`: RustBuffer.ByValue,`pooled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_create_anonymized(`ptr`: Long,`projectId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_create_anonymized_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1897,6 +1963,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_delete_custom_domain_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`domain`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_ensure(`ptr`: Long,`projectId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`parentId`: RustBuffer.ByValue,`compute`: Byte,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_ensure_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`parentId`: RustBuffer.ByValue,`compute`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_finalize_restore(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_finalize_restore_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1908,6 +1978,10 @@ internal object UniffiLib {
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_get_anonymized_status_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_get_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_get_default(`ptr`: Long,`projectId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_get_default_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_get_masking_rules(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
     ): Long
@@ -1958,6 +2032,10 @@ internal object UniffiLib {
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_register_custom_domain_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_reset_from_parent(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`preserveUnderName`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_branchesapi_reset_from_parent_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`preserveUnderName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_branchesapi_restore(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
     ): Long
@@ -2094,6 +2172,10 @@ internal object UniffiLib {
     external fun uniffi_neonkit_uniffi_fn_method_databasesapi_delete(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`databaseName`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_databasesapi_delete_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`databaseName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_databasesapi_ensure(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`ownerName`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_databasesapi_ensure_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`ownerName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_databasesapi_get(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`databaseName`: RustBuffer.ByValue,
     ): Long
@@ -2303,6 +2385,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_create(`ptr`: Long,`body`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_create_and_connect(`ptr`: Long,`body`: RustBuffer.ByValue,`pooled`: Byte,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_projectsapi_create_and_connect_blocking(`ptr`: Long,`body`: RustBuffer.ByValue,`pooled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_create_blocking(`ptr`: Long,`body`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_projectsapi_create_transfer_request(`ptr`: Long,`projectId`: RustBuffer.ByValue,`body`: RustBuffer.ByValue,
@@ -2411,6 +2497,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_rolesapi_delete_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`roleName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_rolesapi_ensure(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_rolesapi_ensure_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_rolesapi_get(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`roleName`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_rolesapi_get_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`roleName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2431,6 +2521,14 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_neonkit_uniffi_fn_free_snapshotsapi(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_snapshotsapi_abort_restore(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_snapshotsapi_abort_restore_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_neonkit_uniffi_fn_method_snapshotsapi_commit_restore(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`oldBranchName`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_neonkit_uniffi_fn_method_snapshotsapi_commit_restore_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`oldBranchName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_snapshotsapi_create(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_snapshotsapi_create_blocking(`ptr`: Long,`projectId`: RustBuffer.ByValue,`branchId`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2523,6 +2621,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_func_shutdown_runtime(uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_func_workflow_ids(uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_func_start_emulator(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_func_hook_failed_message(`hook`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2657,6 +2757,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_func_shutdown_runtime() and 0xFFFF) != 42430) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_func_workflow_ids() and 0xFFFF) != 43567) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_func_start_emulator() and 0xFFFF) != 33073) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2705,6 +2808,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_with_wait() and 0xFFFF) != 25205) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_workflow() and 0xFFFF) != 19946) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_workflow_blocking() and 0xFFFF) != 33775) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_ai_gateway() and 0xFFFF) != 27978) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -2718,6 +2827,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_buckets() and 0xFFFF) != 35740) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_connection_string() and 0xFFFF) != 53945) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_connection_string_blocking() and 0xFFFF) != 2180) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_neonclient_consumption() and 0xFFFF) != 10210) {
@@ -3068,6 +3183,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_authapi_update_webhook_config_blocking() and 0xFFFF) != 64607) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_compare_schema() and 0xFFFF) != 15283) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_compare_schema_blocking() and 0xFFFF) != 8315) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count() and 0xFFFF) != 17913) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -3075,6 +3196,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create() and 0xFFFF) != 32274) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect() and 0xFFFF) != 40218) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_blocking() and 0xFFFF) != 19924) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized() and 0xFFFF) != 41771) {
@@ -3098,6 +3225,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_custom_domain_blocking() and 0xFFFF) != 38767) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure() and 0xFFFF) != 7990) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_blocking() and 0xFFFF) != 55862) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore() and 0xFFFF) != 18800) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -3114,6 +3247,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_blocking() and 0xFFFF) != 26455) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_default() and 0xFFFF) != 17480) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_default_blocking() and 0xFFFF) != 28784) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_get_masking_rules() and 0xFFFF) != 36535) {
@@ -3189,6 +3328,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_register_custom_domain_blocking() and 0xFFFF) != 3480) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_reset_from_parent() and 0xFFFF) != 56153) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_reset_from_parent_blocking() and 0xFFFF) != 48122) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_restore() and 0xFFFF) != 56238) {
@@ -3363,6 +3508,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_blocking() and 0xFFFF) != 33728) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure() and 0xFFFF) != 14857) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_blocking() and 0xFFFF) != 3263) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get() and 0xFFFF) != 55967) {
@@ -3647,6 +3798,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create() and 0xFFFF) != 54241) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_and_connect() and 0xFFFF) != 27094) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_and_connect_blocking() and 0xFFFF) != 11914) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_projectsapi_create_blocking() and 0xFFFF) != 64385) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -3797,6 +3954,12 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_blocking() and 0xFFFF) != 36480) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure() and 0xFFFF) != 31998) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_blocking() and 0xFFFF) != 24462) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get() and 0xFFFF) != 10046) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -3819,6 +3982,18 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_blocking() and 0xFFFF) != 16241) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore() and 0xFFFF) != 55533) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_blocking() and 0xFFFF) != 64620) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore() and 0xFFFF) != 16329) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_blocking() and 0xFFFF) != 40590) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create() and 0xFFFF) != 36621) {
@@ -9953,6 +10128,34 @@ public object FfiConverterTypeAuthApi: FfiConverter<AuthApi, Long> {
 public interface BranchesApiInterface {
     
     /**
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `compareSchema`(`projectId`: kotlin.String, `branchId`: kotlin.String, `baseBranchId`: kotlin.String? = null, `database`: kotlin.String? = null): kotlin.String
+    
+    /**
+     * The blocking form of `compareSchema`.
+     *
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `compareSchemaBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `baseBranchId`: kotlin.String? = null, `database`: kotlin.String? = null): kotlin.String
+    
+    /**
      * Retrieve number of branches
      *
      * Retrieves the total number of branches in the specified project.
@@ -10000,6 +10203,52 @@ public interface BranchesApiInterface {
      * Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
      */
     suspend fun `create`(`projectId`: kotlin.String, `body`: kotlin.String? = null): kotlin.String
+    
+    /**
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `createAndConnect`(`projectId`: kotlin.String, `name`: kotlin.String? = null, `parentId`: kotlin.String? = null, `compute`: kotlin.Boolean = true, `endpoint`: kotlin.String? = null, `database`: kotlin.String? = null, `role`: kotlin.String? = null, `pooled`: kotlin.Boolean = true): kotlin.String
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `createAndConnectBlocking`(`projectId`: kotlin.String, `name`: kotlin.String? = null, `parentId`: kotlin.String? = null, `compute`: kotlin.Boolean = true, `endpoint`: kotlin.String? = null, `database`: kotlin.String? = null, `role`: kotlin.String? = null, `pooled`: kotlin.Boolean = true): kotlin.String
     
     /**
      * Create anonymized branch
@@ -10141,6 +10390,48 @@ public interface BranchesApiInterface {
     fun `deleteCustomDomainBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `domain`: kotlin.String)
     
     /**
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `ensure`(`projectId`: kotlin.String, `name`: kotlin.String, `parentId`: kotlin.String? = null, `compute`: kotlin.Boolean = false): kotlin.String
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `ensureBlocking`(`projectId`: kotlin.String, `name`: kotlin.String, `parentId`: kotlin.String? = null, `compute`: kotlin.Boolean = false): kotlin.String
+    
+    /**
      * Finalize branch restore from snapshot
      *
      * Finalize the restore operation for a branch created from a snapshot.
@@ -10265,6 +10556,28 @@ public interface BranchesApiInterface {
      * `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
      */
     fun `getBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `getDefault`(`projectId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `getDefault`.
+     *
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `getDefaultBlocking`(`projectId`: kotlin.String): kotlin.String
     
     /**
      * Retrieve masking rules
@@ -10822,6 +11135,46 @@ public interface BranchesApiInterface {
     fun `registerCustomDomainBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `body`: kotlin.String): kotlin.String
     
     /**
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `resetFromParent`(`projectId`: kotlin.String, `branchId`: kotlin.String, `preserveUnderName`: kotlin.String? = null): kotlin.String
+    
+    /**
+     * The blocking form of `resetFromParent`.
+     *
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `resetFromParentBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `preserveUnderName`: kotlin.String? = null): kotlin.String
+    
+    /**
      * Restore branch to a historical state
      *
      * Restores a branch to an earlier state in its own or another branch's history
@@ -11106,6 +11459,73 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
 
     
     /**
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `compareSchema`(`projectId`: kotlin.String, `branchId`: kotlin.String, `baseBranchId`: kotlin.String?, `database`: kotlin.String?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_compare_schema(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`baseBranchId`),
+        FfiConverterOptionalString.lower(`database`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `compareSchema`.
+     *
+     * The schema difference of a database between a branch and another (by default its parent).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter baseBranchId: The branch to compare with (default: the branch's parent).
+     * - Parameter database: The database (default: the branch's only database).
+     * - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+     *
+     * The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `compareSchemaBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `baseBranchId`: kotlin.String?, `database`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_compare_schema_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`baseBranchId`),
+        FfiConverterOptionalString.lower(`database`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Retrieve number of branches
      *
      * Retrieves the total number of branches in the specified project.
@@ -11208,6 +11628,99 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
         NeonException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createAndConnect`(`projectId`: kotlin.String, `name`: kotlin.String?, `parentId`: kotlin.String?, `compute`: kotlin.Boolean, `endpoint`: kotlin.String?, `database`: kotlin.String?, `role`: kotlin.String?, `pooled`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_create_and_connect(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalString.lower(`name`),
+        FfiConverterOptionalString.lower(`parentId`),
+        FfiConverterBoolean.lower(`compute`),
+        FfiConverterOptionalString.lower(`endpoint`),
+        FfiConverterOptionalString.lower(`database`),
+        FfiConverterOptionalString.lower(`role`),
+        FfiConverterBoolean.lower(`pooled`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a branch with a read-write endpoint, waits until it is ready, and returns it with its connection string.
+     *
+     * The branch gets a read-write endpoint (with the `endpoint` settings, if
+     * given) unless `compute` is false; then there is no endpoint and no
+     * connection string. Giving `endpoint`, `database` or `role` with `compute`
+     * false is an invalid-argument error, raised before anything is created.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name (default: one the API generates).
+     * - Parameter parentId: The parent branch (default: the project's default branch).
+     * - Parameter compute: Whether the branch gets a read-write endpoint. Default: `true`.
+     * - Parameter endpoint: The read-write endpoint's settings. The JSON of a `BranchEndpointSettings`.
+     * - Parameter database: The database of the connection string (default: as `connection_string` picks it).
+     * - Parameter role: The role of the connection string (default: as `connection_string` picks it).
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `BranchConnection`: A branch that a workflow created, with its read-write endpoint and connection string (none without compute). Typed view: Kotlin `dev.neonkit.models.BranchConnection(json)`, Swift `NeonModels.BranchConnection(text: json)`.
+     *
+     * The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `createAndConnectBlocking`(`projectId`: kotlin.String, `name`: kotlin.String?, `parentId`: kotlin.String?, `compute`: kotlin.Boolean, `endpoint`: kotlin.String?, `database`: kotlin.String?, `role`: kotlin.String?, `pooled`: kotlin.Boolean): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_create_and_connect_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalString.lower(`name`),
+        FfiConverterOptionalString.lower(`parentId`),
+        FfiConverterBoolean.lower(`compute`),
+        FfiConverterOptionalString.lower(`endpoint`),
+        FfiConverterOptionalString.lower(`database`),
+        FfiConverterOptionalString.lower(`role`),
+        FfiConverterBoolean.lower(`pooled`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -11471,6 +11984,87 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
 
     
     /**
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `ensure`(`projectId`: kotlin.String, `name`: kotlin.String, `parentId`: kotlin.String?, `compute`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_ensure(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`name`),
+        FfiConverterOptionalString.lower(`parentId`),
+        FfiConverterBoolean.lower(`compute`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The branch of that name, created (and waited for) if the project has none.
+     *
+     * Looks the branch up by name and creates it if it is missing. Safe under
+     * concurrency: when another caller creates it first (a 409 from the API, or a
+     * creation racing with this one), the existing branch is returned and
+     * `created` is false; two callers never create two branches. A create whose
+     * answer was lost to a network error is never sent again: the branch is
+     * looked up instead (and reported `created` when it is found).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter name: The branch name.
+     * - Parameter parentId: The parent of a branch this call creates (default: the project's default branch).
+     * - Parameter compute: Whether a branch this call creates gets a read-write endpoint. Default: `false`.
+     * - Returns: The JSON of `EnsuredBranch`: The branch that `branches.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredBranch(json)`, Swift `NeonModels.EnsuredBranch(text: json)`.
+     *
+     * The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `ensureBlocking`(`projectId`: kotlin.String, `name`: kotlin.String, `parentId`: kotlin.String?, `compute`: kotlin.Boolean): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_ensure_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`name`),
+        FfiConverterOptionalString.lower(`parentId`),
+        FfiConverterBoolean.lower(`compute`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Finalize branch restore from snapshot
      *
      * Finalize the restore operation for a branch created from a snapshot.
@@ -11696,6 +12290,61 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
         
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getDefault`(`projectId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_get_default(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `getDefault`.
+     *
+     * The project's default branch (by its `default` flag, not its name).
+     *
+     * - Parameter projectId: The project.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `getDefaultBlocking`(`projectId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_get_default_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),_status)
 }
     }
     )
@@ -12695,6 +13344,83 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),
         FfiConverterString.lower(`body`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `resetFromParent`(`projectId`: kotlin.String, `branchId`: kotlin.String, `preserveUnderName`: kotlin.String?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_reset_from_parent(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`preserveUnderName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `resetFromParent`.
+     *
+     * Resets a branch to its parent's current state and waits until it is done.
+     *
+     * Restores the branch from its parent's head (the API's restoreProjectBranch
+     * with the parent as the source); the branch keeps its id and endpoints and
+     * loses what was written on it. A branch with children needs
+     * `preserve_under_name`: its previous state is kept as a branch of that name
+     * and the children move to it. A branch without a parent is an
+     * invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch to reset.
+     * - Parameter preserveUnderName: Keep the branch's previous state as a new branch of this name.
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `resetFromParentBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `preserveUnderName`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_branchesapi_reset_from_parent_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`preserveUnderName`),_status)
 }
     }
     )
@@ -17647,6 +18373,42 @@ public interface DatabasesApiInterface {
     fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `databaseName`: kotlin.String): kotlin.String
     
     /**
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `ensure`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String, `ownerName`: kotlin.String? = null): kotlin.String
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `ensureBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String, `ownerName`: kotlin.String? = null): kotlin.String
+    
+    /**
      * Retrieve database details
      *
      * Retrieves information about the specified database.
@@ -17991,6 +18753,81 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),
         FfiConverterString.lower(`databaseName`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `ensure`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String, `ownerName`: kotlin.String?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_databasesapi_ensure(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`name`),
+        FfiConverterOptionalString.lower(`ownerName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The database of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. A
+     * database this call creates is owned by `owner_name`, else by the branch's
+     * only role (an invalid-argument error lists the roles when there are several).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The database name.
+     * - Parameter ownerName: The owner of a database this call creates (default: the branch's only role).
+     * - Returns: The JSON of `EnsuredDatabase`: The database that `databases.ensure` found or created. Typed view: Kotlin `dev.neonkit.models.EnsuredDatabase(json)`, Swift `NeonModels.EnsuredDatabase(text: json)`.
+     *
+     * The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `ensureBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String, `ownerName`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_databasesapi_ensure_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`name`),
+        FfiConverterOptionalString.lower(`ownerName`),_status)
 }
     }
     )
@@ -21082,6 +21919,20 @@ public interface NeonClientInterface {
     fun `withWait`(`wait`: kotlin.Boolean): NeonClient
     
     /**
+     * Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`, `connection_string`)
+     * with its arguments as the text of one JSON object keyed by the file's parameter names
+     * (absent or null: the default): the escape hatch behind the generated workflow methods.
+     * Returns the result as JSON text (a JSON string for a workflow that returns a string).
+     * An unknown id or argument is an `InvalidArgumentError`.
+     */
+    suspend fun `workflow`(`id`: kotlin.String, `args`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `workflow`.
+     */
+    fun `workflowBlocking`(`id`: kotlin.String, `args`: kotlin.String): kotlin.String
+    
+    /**
      * Operations on ai gateway.
      */
     fun `aiGateway`(): AiGatewayApi
@@ -21105,6 +21956,50 @@ public interface NeonClientInterface {
      * Operations on buckets.
      */
     fun `buckets`(): BucketsApi
+    
+    /**
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `connectionString`(`projectId`: kotlin.String, `branchId`: kotlin.String? = null, `database`: kotlin.String? = null, `role`: kotlin.String? = null, `pooled`: kotlin.Boolean = true): kotlin.String
+    
+    /**
+     * The blocking form of `connectionString`.
+     *
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `connectionStringBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String? = null, `database`: kotlin.String? = null, `role`: kotlin.String? = null, `pooled`: kotlin.Boolean = true): kotlin.String
     
     /**
      * Operations on consumption.
@@ -21588,6 +22483,55 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
 
     
     /**
+     * Runs a workflow of spec/workflows.yaml by its id (`branches.ensure`, `connection_string`)
+     * with its arguments as the text of one JSON object keyed by the file's parameter names
+     * (absent or null: the default): the escape hatch behind the generated workflow methods.
+     * Returns the result as JSON text (a JSON string for a workflow that returns a string).
+     * An unknown id or argument is an `InvalidArgumentError`.
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `workflow`(`id`: kotlin.String, `args`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_workflow(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`id`),
+        FfiConverterString.lower(`args`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `workflow`.
+     */
+    @Throws(NeonException::class)override fun `workflowBlocking`(`id`: kotlin.String, `args`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_workflow_blocking(
+        it,
+        
+        FfiConverterString.lower(`id`),
+        FfiConverterString.lower(`args`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Operations on ai gateway.
      */override fun `aiGateway`(): AiGatewayApi {
             return FfiConverterTypeAiGatewayApi.lift(
@@ -21660,6 +22604,91 @@ open class NeonClient: Disposable, AutoCloseable, NeonClientInterface
     UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_buckets(
         it,
         _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `connectionString`(`projectId`: kotlin.String, `branchId`: kotlin.String?, `database`: kotlin.String?, `role`: kotlin.String?, `pooled`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_connection_string(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`database`),
+        FfiConverterOptionalString.lower(`role`),
+        FfiConverterBoolean.lower(`pooled`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `connectionString`.
+     *
+     * The connection URI of a branch's database, for a role.
+     *
+     * Picks what the call leaves out: the project's default branch when no branch is
+     * given; the branch's only database and only role when it has exactly one of
+     * each, else the given database's owner role when only the database is given.
+     * The pooled (PgBouncer) host unless `pooled` is false. An ambiguous choice or
+     * a name that does not exist is an invalid-argument error that lists the
+     * choices by name (never a password).
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch (default: the project's default branch).
+     * - Parameter database: The database name (default: the branch's only database).
+     * - Parameter role: The role name (default: the branch's only role, else the database's owner).
+     * - Parameter pooled: Whether to connect through the connection pooler. Default: `true`.
+     * - Returns: A string: the connection URI of a branch's database, for a role.
+     *
+     * The workflow `connection_string` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `connectionStringBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String?, `database`: kotlin.String?, `role`: kotlin.String?, `pooled`: kotlin.Boolean): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_neonclient_connection_string_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterOptionalString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`database`),
+        FfiConverterOptionalString.lower(`role`),
+        FfiConverterBoolean.lower(`pooled`),_status)
 }
     }
     )
@@ -25528,6 +26557,38 @@ public interface ProjectsApiInterface {
     suspend fun `create`(`body`: kotlin.String): kotlin.String
     
     /**
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `createAndConnect`(`body`: kotlin.String? = null, `pooled`: kotlin.Boolean = true): kotlin.String
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `createAndConnectBlocking`(`body`: kotlin.String? = null, `pooled`: kotlin.Boolean = true): kotlin.String
+    
+    /**
      * The blocking form of `create`.
      *
      * Create project
@@ -26585,6 +27646,73 @@ open class ProjectsApi: Disposable, AutoCloseable, ProjectsApiInterface
         NeonException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createAndConnect`(`body`: kotlin.String?, `pooled`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_create_and_connect(
+                uniffiHandle,
+                
+        FfiConverterOptionalString.lower(`body`),
+        FfiConverterBoolean.lower(`pooled`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `createAndConnect`.
+     *
+     * Creates a project, waits until it is ready, and returns it with its connection string.
+     *
+     * Creates the project (its default branch, database, role and read-write
+     * endpoint), waits for its operations, and returns the project, that branch
+     * and endpoint, the database and role it picked and their connection string.
+     *
+     * - Parameter body: The project to create (default: all defaults). The JSON of a `ProjectCreateRequest`.
+     * - Parameter pooled: Whether the connection string goes through the connection pooler. Default: `true`.
+     * - Returns: The JSON of `ProjectConnection`: A project that a workflow created, with its connection. Typed view: Kotlin `dev.neonkit.models.ProjectConnection(json)`, Swift `NeonModels.ProjectConnection(text: json)`.
+     *
+     * The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `createAndConnectBlocking`(`body`: kotlin.String?, `pooled`: kotlin.Boolean): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_projectsapi_create_and_connect_blocking(
+        it,
+        
+        FfiConverterOptionalString.lower(`body`),
+        FfiConverterBoolean.lower(`pooled`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -28571,6 +29699,38 @@ public interface RolesApiInterface {
     fun `deleteBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `roleName`: kotlin.String): kotlin.String
     
     /**
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `ensure`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `ensureBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String): kotlin.String
+    
+    /**
      * Retrieve role details
      *
      * Retrieves details about the specified role.
@@ -28959,6 +30119,75 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
         FfiConverterString.lower(`projectId`),
         FfiConverterString.lower(`branchId`),
         FfiConverterString.lower(`roleName`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `ensure`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_rolesapi_ensure(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`name`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `ensure`.
+     *
+     * The role of that name on a branch, created (and waited for) if it is missing.
+     *
+     * Create-or-get by name, safe under concurrency like `branches.ensure`. The
+     * password comes only with a role this call creates.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The branch.
+     * - Parameter name: The role name.
+     * - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
+     *
+     * The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `ensureBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `name`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_rolesapi_ensure_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterString.lower(`name`),_status)
 }
     }
     )
@@ -29391,6 +30620,80 @@ public object FfiConverterTypeRolesApi: FfiConverter<RolesApi, Long> {
 public interface SnapshotsApiInterface {
     
     /**
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `abortRestore`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * The blocking form of `abortRestore`.
+     *
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `abortRestoreBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String
+    
+    /**
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    suspend fun `commitRestore`(`projectId`: kotlin.String, `branchId`: kotlin.String, `oldBranchName`: kotlin.String? = null): kotlin.String
+    
+    /**
+     * The blocking form of `commitRestore`.
+     *
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    fun `commitRestoreBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `oldBranchName`: kotlin.String? = null): kotlin.String
+    
+    /**
      * Create snapshot
      *
      * Creates a snapshot from the specified branch.
@@ -29742,6 +31045,152 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
             UniffiLib.uniffi_neonkit_uniffi_fn_clone_snapshotsapi(handle, status)
         }
     }
+
+    
+    /**
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `abortRestore`(`projectId`: kotlin.String, `branchId`: kotlin.String) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_snapshotsapi_abort_restore(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `abortRestore`.
+     *
+     * Drops a snapshot restore made with `finalize_restore` false, after its preview.
+     *
+     * Deletes the restored branch (and waits until it is gone); the branch it
+     * would have replaced is untouched. A branch that is not an un-finalized
+     * restore is an invalid-argument error, so this never deletes anything else.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `abortRestoreBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_snapshotsapi_abort_restore_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `commitRestore`(`projectId`: kotlin.String, `branchId`: kotlin.String, `oldBranchName`: kotlin.String?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_neonkit_uniffi_fn_method_snapshotsapi_commit_restore(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`oldBranchName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_neonkit_uniffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_neonkit_uniffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        NeonException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The blocking form of `commitRestore`.
+     *
+     * Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
+     *
+     * The second step of a restore with a preview: `snapshots.restore` with
+     * `finalize_restore` false makes a branch holding the snapshot's data beside
+     * the branch it replaces (look at it, connect to it); this call swaps them
+     * (the API's finalizeRestoreBranch: the restored branch takes the target's
+     * name and computes, the target is renamed to `old_branch_name` or a name the
+     * API picks) and returns the restored branch. A branch that is not an
+     * un-finalized restore is an invalid-argument error.
+     *
+     * - Parameter projectId: The project.
+     * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
+     * - Parameter oldBranchName: The name the replaced branch gets (default: one the API picks).
+     * - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
+     *
+     * The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
+     */
+    @Throws(NeonException::class)override fun `commitRestoreBlocking`(`projectId`: kotlin.String, `branchId`: kotlin.String, `oldBranchName`: kotlin.String?): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_snapshotsapi_commit_restore_blocking(
+        it,
+        
+        FfiConverterString.lower(`projectId`),
+        FfiConverterString.lower(`branchId`),
+        FfiConverterOptionalString.lower(`oldBranchName`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -33116,7 +34565,7 @@ public object FfiConverterTypeMultipartPart: FfiConverterRustBuffer<MultipartPar
  */
 data class NeonCallOptions (
     /**
-     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
      */
     var `orgId`: kotlin.String? = null 
     , 
@@ -33202,7 +34651,7 @@ data class NeonClientOptions (
     var `baseUrl`: kotlin.String? = null 
     , 
     /**
-     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+     * The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
      */
     var `orgId`: kotlin.String? = null 
     , 
@@ -36367,6 +37816,20 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
         _status)
 }
     
+    
+
+        /**
+         * Every workflow id of spec/workflows.yaml that the core runs (`connection_string`,
+         * `branches.ensure`, …): each has a generated method, and `NeonClient.workflow` takes them by id.
+         */ fun `workflowIds`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_func_workflow_ids(
+    
+        _status)
+}
+    )
+    }
     
 
         /**
