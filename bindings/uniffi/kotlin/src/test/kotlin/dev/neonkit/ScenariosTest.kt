@@ -2,7 +2,12 @@ package dev.neonkit
 
 import dev.neonkit.generated.Dispatch
 import dev.neonkit.testing.Args
+import dev.neonkit.testing.ArgumentMismatch
 import dev.neonkit.testing.Emu
+import kotlinx.coroutines.Dispatchers
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.runBlocking
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonArray
@@ -22,7 +27,9 @@ import java.io.File
 /**
  * Runs every shared scenario of tests/scenarios (see its README) through the
  * generated Kotlin methods, once with the suspend methods and once with the
- * blocking ones.
+ * blocking ones: operations by operationId, workflows by their id in
+ * spec/workflows.yaml, `concurrently` steps as coroutines (suspend) or threads
+ * (blocking) running at the same time.
  */
 class ScenariosTest {
     private val dir = File(System.getProperty("neonkit.scenarios") ?: "../../../tests/scenarios")
@@ -41,6 +48,9 @@ class ScenariosTest {
     }
 }
 
+/** What a call or workflow step gave: its result as JSON (JsonNull for none), or its error. */
+private class Outcome(val json: JsonElement, val error: NeonException?)
+
 private class Runner(val scenario: JsonObject, val blocking: Boolean) {
     val vars = mutableMapOf<String, JsonElement>()
     val name = (scenario["name"] as? JsonPrimitive)?.content ?: "?"
@@ -57,7 +67,8 @@ private class Runner(val scenario: JsonObject, val blocking: Boolean) {
             val step = s.jsonObject
             val where = "$name step $i"
             when {
-                "call" in step -> call(client, step, where)
+                "call" in step || "workflow" in step -> check(step, runBlocking { perform(client, step) }, where)
+                "concurrently" in step -> concurrently(client, step, where)
                 "iterate" in step -> iterate(client, step, where)
                 "fault" in step -> Emu.emulator.addFault(step["fault"].toString())
                 "requests" in step -> for ((op, n) in step["requests"]!!.jsonObject) {
@@ -88,23 +99,59 @@ private class Runner(val scenario: JsonObject, val blocking: Boolean) {
         val query = HashMap<String, List<String>>()
         (subst(step["query"]) as? JsonObject)?.forEach { (k, v) -> query[k] = if (v is JsonArray) v.map { text(it) } else listOf(text(v)) }
         val body = subst(step["body"])?.toString()
-        return Args(path = path, query = query, body = body)
+        val wargs = (subst(step["args"]) as? JsonObject) ?: JsonObject(emptyMap())
+        return Args(path = path, query = query, body = body, args = wargs)
     }
 
-    fun call(client0: NeonClient, step: JsonObject, where: String) {
-        val op = (step["call"] as JsonPrimitive).content
+    /**
+     * Runs one call or workflow step through the generated suspend method, or its
+     * blocking twin (then on the calling thread). A workflow that the yaml does not
+     * list, or arguments that its typed method cannot take (an unknown or missing one,
+     * one of the wrong type: a compile error in Kotlin), go through the dynamic
+     * `NeonClient.workflow`, so that the core answers them as every language's does.
+     */
+    suspend fun perform(client0: NeonClient, step: JsonObject): Outcome {
         val client = (step["wait"] as? JsonPrimitive)?.booleanOrNull?.let { client0.withWait(it) } ?: client0
         val a = args(step)
-        val expectError = step["expect_error"] as? JsonObject
-        val result: Any = try {
-            if (blocking) Dispatch.callBlocking(client, op, a) else runBlocking { Dispatch.call(client, op, a) }
+        return try {
+            val result: Any = if ("call" in step) {
+                val op = (step["call"] as JsonPrimitive).content
+                if (blocking) Dispatch.callBlocking(client, op, a) else Dispatch.call(client, op, a)
+            } else {
+                val id = (step["workflow"] as JsonPrimitive).content
+                val params = Dispatch.workflowParams[id]
+                val raw = JsonObject(a.args).toString()
+                val dynamic: suspend () -> String = { if (blocking) client.workflowBlocking(id, raw) else client.workflow(id, raw) }
+                if (params == null || !params.containsAll(a.args.keys)) {
+                    dynamic()
+                } else {
+                    try {
+                        if (blocking) Dispatch.workflowBlocking(client, id, a) else Dispatch.workflow(client, id, a)
+                    } catch (m: ArgumentMismatch) {
+                        // The arguments were read before the call: nothing was sent; the core refuses them.
+                        dynamic()
+                    }
+                }
+            }
+            Outcome(if (result is String && result.isNotEmpty()) Json.parseToJsonElement(result) else JsonNull, null)
         } catch (e: NeonException) {
-            if (expectError == null) error("$where: $op failed: ${e.info}")
+            Outcome(JsonNull, e)
+        }
+    }
+
+    fun what(step: JsonObject): String = ((step["call"] ?: step["workflow"]) as JsonPrimitive).content
+
+    /** Checks a step's outcome against its `expect_error` or `save` and `expect`. */
+    fun check(step: JsonObject, o: Outcome, where: String) {
+        val expectError = step["expect_error"] as? JsonObject
+        val e = o.error
+        if (e != null) {
+            if (expectError == null) error("$where: ${what(step)} failed: ${e.info}")
             checkError(e, expectError, where)
             return
         }
-        if (expectError != null) error("$where: $op succeeded, expected ${expectError}")
-        val json = if (result is String && result.isNotEmpty()) Json.parseToJsonElement(result) else JsonNull
+        if (expectError != null) error("$where: ${what(step)} succeeded, expected ${expectError}")
+        val json = o.json
         (step["save"] as? JsonObject)?.forEach { (v, p) ->
             vars[v] = json.at((p as JsonPrimitive).content) ?: error("$where: no ${p.content} in the response to save")
         }
@@ -125,6 +172,39 @@ private class Runner(val scenario: JsonObject, val blocking: Boolean) {
             val got = json.at(p) as? JsonArray ?: error("$where: $p is not an array")
             assertEquals((n as JsonPrimitive).content.toInt(), got.size, "$where: length of $p")
         }
+        (expect["contains"] as? JsonObject)?.forEach { (p, want0) ->
+            val want = text(subst(want0)!!)
+            val got = json.at(p) as? JsonPrimitive
+            assertTrue(got != null && got.isString, "$where: $p is not a string in $json")
+            // The text may be a secret (a connection string): the failure names the path only.
+            assertTrue(got!!.content.contains(want), "$where: the string at $p does not contain \"$want\"")
+        }
+        (expect["absent"] as? JsonArray)?.forEach { p ->
+            val path = (p as JsonPrimitive).content
+            val got = json.at(path)
+            assertTrue(got == null || got is JsonNull, "$where: $path must be absent or null")
+        }
+    }
+
+    /**
+     * Runs the steps at the same time (suspend: coroutines of one scope; blocking:
+     * the blocking methods on threads of their own), then checks each step's own
+     * expectations, in order, and `expect_true`.
+     */
+    fun concurrently(client: NeonClient, step: JsonObject, where: String) {
+        val steps = (step["concurrently"] as JsonArray).map { it.jsonObject }
+        val outcomes = runBlocking {
+            coroutineScope {
+                steps.map { s ->
+                    if (blocking) async(Dispatchers.IO) { perform(client, s) } else async { perform(client, s) }
+                }.awaitAll()
+            }
+        }
+        steps.zip(outcomes).forEachIndexed { i, (s, o) -> check(s, o, "$where.$i") }
+        (step["expect_true"] as? JsonObject)?.forEach { (p, n) ->
+            val got = outcomes.count { o -> (o.json.at(p) as? JsonPrimitive)?.let { !it.isString && it.booleanOrNull == true } == true }
+            assertEquals((n as JsonPrimitive).content.toInt(), got, "$where: steps whose result has true at $p")
+        }
     }
 
     fun norm(e: JsonElement): String = if (e is JsonPrimitive && !e.isString) e.content else e.toString()
@@ -139,6 +219,10 @@ private class Runner(val scenario: JsonObject, val blocking: Boolean) {
         (want["code"] as? JsonPrimitive)?.let { assertEquals(it.content, info.code, "$where: code") }
         if ((want["request_id"] as? JsonPrimitive)?.booleanOrNull == true) {
             assertTrue(!info.requestId.isNullOrEmpty(), "$where: the error must carry a request id ($info)")
+        }
+        (want["message_contains"] as? JsonArray)?.forEach { t ->
+            val text = text(subst(t)!!)
+            assertTrue(info.errorMessage.contains(text), "$where: the error's message \"${info.errorMessage}\" must contain \"$text\"")
         }
     }
 
