@@ -4,7 +4,15 @@ import asyncio
 from typing import List
 
 import neonkit
-from neonkit.models import Branch, CreateProjectBranchRequestDict, ProjectCreateRequest, ProjectCreateRequestDict
+from neonkit.models import (
+    Branch,
+    BranchConnection,
+    BranchEndpointSettingsDict,
+    CreateProjectBranchRequestDict,
+    EnsuredBranch,
+    ProjectCreateRequest,
+    ProjectCreateRequestDict,
+)
 from neonkit.testing import Emulator
 
 
@@ -20,6 +28,12 @@ def sync_flow(neon: neonkit.NeonClient) -> List[str]:
     except neonkit.NotFoundError as e:
         status: "int | None" = e.status
         assert status == 404
+    ensured: EnsuredBranch = neon.branches.ensure(project_id, "preview", compute=False)
+    created_now: bool = ensured.created
+    uri: str = neon.connection_string(project_id, branch_id=created.branch.id, pooled=False)
+    settings: BranchEndpointSettingsDict = {"suspend_timeout_seconds": 300}
+    connected: BranchConnection = neon.branches.create_and_connect(project_id, name="wf", endpoint=settings)
+    names.append(f"{created_now} {uri.startswith('postgresql://')} {connected.connection_string is not None}")
     neon.projects.update(project_id, body={"project": {"name": "typed2"}})
     neon.branches.delete(project_id, dev.id)
     return names
@@ -29,7 +43,9 @@ async def async_flow(neon: neonkit.AsyncNeonClient) -> int:
     created = await neon.projects.create(body=ProjectCreateRequest(project={"name": "typed-async"}))
     r = await neon.branches.create(created.project.id, body={"branch": {"name": "x"}}, wait=False)
     done = await neon.operations.wait(created.project.id, r.operations)
-    count = 0
+    default: Branch = await neon.branches.get_default(created.project.id)
+    uri: str = await neon.connection_string(created.project.id, branch_id=default.id)
+    count = 0 if uri else 1
     async for _ in neon.projects.iter(limit=10):
         count += 1
     return count + len(done)

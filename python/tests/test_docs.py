@@ -12,7 +12,7 @@ import pytest
 
 import neonkit
 from neonkit.generated import resources
-from neonkit.generated.resources import OPERATIONS
+from neonkit.generated.resources import OPERATIONS, WORKFLOWS
 
 ROOT = pathlib.Path(__file__).parents[2]
 GENERATED = pathlib.Path(resources.__file__).parent  # the installed package's, stubs and all
@@ -201,7 +201,14 @@ def test_every_method_of_both_clients_has_the_stub_s_docstring(clients: Any) -> 
             assert stubs[f"{type(async_ns).__name__}.{name}"] == runtime, f"{ns}.{name}"
             seen += 1
     rows = len(OPERATIONS) + sum(1 for row in OPERATIONS.values() if row[4])
-    assert seen == rows + 1  # and operations.wait
+    namespace_workflows = sum(1 for row in WORKFLOWS.values() if row[0] != "client")
+    assert seen == rows + 1 + namespace_workflows  # and operations.wait, and the namespaces' workflows
+    # The client's own workflows (`connection_string`): the same text on both clients and in the stubs.
+    for ns, name, *_ in WORKFLOWS.values():
+        if ns == "client":
+            runtime = getattr(sync, name).__doc__
+            assert runtime and getattr(aio, name).__doc__ == runtime, name
+            assert stubs[f"_SyncNamespaces.{name}"] == runtime == stubs[f"_AsyncNamespaces.{name}"], name
     assert resources.Operations.wait.__doc__ and "WaitTimeoutError" in resources.Operations.wait.__doc__
 
 

@@ -2,6 +2,7 @@
 import {
   NeonClient, NeonError, NotFoundError, LockedError, type Branch, type ProjectListItem,
   type EndpointType, type ListProjectsQuery, type Operation, type ErrorKind, type NeonEvent,
+  type EnsuredBranch, type BranchConnection, type BranchesEnsureOptions,
 } from 'neonkit';
 import { startEmulator, type Emulator } from 'neonkit/testing';
 
@@ -79,8 +80,23 @@ async function main(): Promise<void> {
   const usage = await client.consumption.getHistoryPerProjectV2({ org_id: orgId, from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
   void usage;
 
+  // Workflows: required arguments positional, the optional ones by their snake_case names.
+  const ensureOptions: BranchesEnsureOptions = { parent_id: branch.id, compute: false, signal: AbortSignal.timeout(5000) };
+  const ensured: EnsuredBranch = await client.branches.ensure(projectId, 'preview', ensureOptions);
+  const created2: boolean = client.branches.ensureSync(projectId, 'preview').created;
+  const uri: string = await client.connectionString(projectId, { branch_id: branch.id, role: 'app', pooled: false });
+  const connected: BranchConnection = client.branches.createAndConnectSync(projectId, { name: 'wf', endpoint: { suspend_timeout_seconds: 300 } });
+  const conn: string | undefined = connected.connection_string;
+  const defaultBranch: Branch = await client.branches.getDefault(projectId);
+
   // Only compiled, never run: what the types must reject.
   const rejected = (): void => {
+    // @ts-expect-error: the workflow's options are snake_case, as its yaml names them
+    void client.branches.ensure(projectId, 'x', { parentId: 'br-x' });
+    // @ts-expect-error: a Sync form takes no signal
+    void client.branches.ensureSync(projectId, 'x', { signal: AbortSignal.timeout(1) });
+    // @ts-expect-error: pooled is a boolean
+    void client.connectionString(projectId, { pooled: 'yes' });
     // @ts-expect-error: a body is required
     void client.projects.create();
     // @ts-expect-error: project ids are strings
@@ -91,6 +107,7 @@ async function main(): Promise<void> {
   void rejected;
 
   console.log(ops.length, custom, parent, first?.id, done.length, syncName, password.length > 0);
+  console.log(ensured.created, created2, uri.startsWith('postgresql://'), conn !== undefined, defaultBranch.default);
   await emu.stop();
 }
 
