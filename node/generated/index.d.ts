@@ -46,7 +46,7 @@ export interface ClientOptions {
   apiKey?: string;
   /** The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2. */
   baseUrl?: string;
-  /** The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. */
+  /** The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them. */
   orgId?: string;
   /** The deadline of the whole call: its requests, retries and operation waits. Default 300000 ms. */
   timeoutMs?: number;
@@ -78,7 +78,7 @@ export interface ClientOptions {
 
 /** The options of `withOptions`: each applies to every call made through the client it returns. */
 export interface WithOptions {
-  /** The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. */
+  /** The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them. */
   orgId?: string;
   /** The deadline of the whole call: its requests, retries and operation waits. */
   timeoutMs?: number;

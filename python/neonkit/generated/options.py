@@ -36,7 +36,7 @@ class _OptionsMixin:
         """
         api_key: The Neon API key; else NEON_API_KEY.
         base_url: The API's base URL; else NEON_API_URL, else https://console.neon.tech/api/v2.
-        org_id: The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+        org_id: The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
         timeout: The deadline of the whole call: its requests, retries and operation waits. Default 300 s.
         connect_timeout: How long opening a connection may take. Default 10 s.
         max_retries: Retries after the first attempt, for what is safe to retry (0 turns retries off). Default 5.
@@ -93,7 +93,7 @@ class _OptionsMixin:
 
             neon.with_options(timeout=5, max_retries=0).projects.get(project_id)
 
-        org_id: The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one.
+        org_id: The organization applied wherever an operation takes an org_id (a query parameter, or createProject's project.org_id), unless the call gives one. "auto" finds it on first use: an organization's API key uses its own organization, a personal key with exactly one organization uses that one, several are an error that lists them.
         timeout: The deadline of the whole call: its requests, retries and operation waits.
         max_retries: Retries after the first attempt, for what is safe to retry (0 turns retries off).
         wait_for_operations: Whether mutating calls wait for the operations they start before returning.
