@@ -940,6 +940,7 @@ fn raw_operation(method: HttpMethod) -> &'static OperationInfo {
             returns_operations: false,
             response_fields: &[],
             body_org_id: &[],
+            body_check: None,
             deprecated: false,
         }
     }

@@ -58,6 +58,9 @@ pub fn payload(op: &'static OperationInfo, body: Body) -> Result<Payload> {
             if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&b) {
                 return Err(Error::invalid(format!("the request body of {} is not valid JSON: {e}", op.id)).with_operation(op.id));
             }
+            if let Some(check) = op.body_check {
+                check(&b).map_err(|e| Error::invalid(format!("the request body of {}: {e}", op.id)).with_operation(op.id))?;
+            }
             Payload::Json(b)
         }
         Body::Parts(parts) => {

@@ -133,8 +133,15 @@ pub struct OperationInfo {
     pub response_fields: &'static [ResponseField],
     /// Where the client's `org_id` goes in the JSON body (`["project", "org_id"]`); empty if nowhere.
     pub body_org_id: &'static [&'static str],
+    /// Checks a binding's JSON body against the operation's request model: a
+    /// field of the wrong type is an error naming its path (`project.name:
+    /// expected a string, got 123`). `None` for no JSON body.
+    pub body_check: Option<BodyCheck>,
     pub deprecated: bool,
 }
+
+/// See [`OperationInfo::body_check`].
+pub type BodyCheck = fn(&[u8]) -> std::result::Result<(), String>;
 
 /// Path segments keep unreserved characters; everything else (`/`, `?`, `#`,
 /// spaces, non-ASCII) is percent-encoded.

@@ -220,3 +220,49 @@ pub(crate) fn check(op: &'static OperationInfo, body: &[u8]) -> Result<()> {
     }
     Ok(())
 }
+
+/// A binding's JSON body read as the operation's request model `T`: `Err` names
+/// the first field of the wrong type by its path (`project.name: expected a
+/// string, got 123`, `endpoints[0]: expected an object, got a string`). Unknown
+/// fields and unknown enum values pass (the API grows); a string's value is never
+/// quoted (it may be a secret).
+pub fn check_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> std::result::Result<(), String> {
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match serde_path_to_error::deserialize::<_, T>(&mut de) {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            let path = e.path().to_string();
+            let what = type_mismatch(&e.inner().to_string());
+            Err(if path == "." { what } else { format!("{path}: {what}") })
+        }
+    }
+}
+
+/// serde's "invalid type: integer `123`, expected a string at line 1 column 9"
+/// as "expected a string, got 123"; other messages scrubbed of their values.
+fn type_mismatch(msg: &str) -> String {
+    let msg = msg.split(" at line ").next().unwrap_or(msg);
+    if let Some(rest) = msg.strip_prefix("invalid type: ") {
+        if let Some((got, expected)) = rest.split_once(", expected ") {
+            let got = match got.split_once(' ') {
+                Some(("string" | "map" | "sequence", _)) | None => match got.split(' ').next().unwrap_or(got) {
+                    "string" => "a string".to_string(),
+                    "map" => "an object".to_string(),
+                    "sequence" => "an array".to_string(),
+                    other => other.to_string(),
+                },
+                Some((_, value)) => value.trim_matches('`').to_string(),
+            };
+            let expected = match expected {
+                "a sequence" => "an array",
+                "a map" => "an object",
+                e if e.starts_with("struct ") => "an object",
+                "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "isize" => "an integer",
+                "f32" | "f64" => "a number",
+                e => e,
+            };
+            return format!("expected {expected}, got {got}");
+        }
+    }
+    crate::error::scrub_decode_message(msg)
+}

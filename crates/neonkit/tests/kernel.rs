@@ -216,3 +216,34 @@ fn the_blocking_client_gives_metadata_too() {
     assert_eq!(info.status, 200);
     assert!(info.request_id.is_some());
 }
+
+#[tokio::test]
+async fn a_body_field_of_the_wrong_type_is_refused_with_its_path_before_any_request() {
+    use neonkit::kernel::Body;
+    let emu = emulator().await;
+    let c = client(&emu);
+    let refused = |op: &'static str, body: &'static str| {
+        let c = c.clone();
+        async move {
+            let e = c.call_by_id(op, vec![], vec![], Body::Json(body.into())).await.unwrap_err();
+            assert_eq!((e.kind(), e.status(), e.operation()), (ErrorKind::InvalidArgument, None, Some(op)), "{e}");
+            e.message().to_string()
+        }
+    };
+    assert_eq!(
+        refused("createProject", r#"{"project": {"name": 123}}"#).await,
+        "the request body of createProject: project.name: expected a string, got 123"
+    );
+    assert_eq!(
+        refused("createProject", r#"{"project": {"history_retention_seconds": "a secret-looking text"}}"#).await,
+        "the request body of createProject: project.history_retention_seconds: expected an integer, got a string"
+    );
+    assert_eq!(
+        refused("createProject", r#"{"project": []}"#).await,
+        "the request body of createProject: project: expected an object, got an array"
+    );
+    assert_eq!(emu.request_count("createProject"), 0);
+    // Unknown fields pass: the API grows.
+    let ok = c.call_by_id("createProject", vec![], vec![], Body::Json(r#"{"project": {"name": "x", "future_field": 1}}"#.into())).await;
+    assert!(ok.is_ok(), "{:?}", ok.err());
+}

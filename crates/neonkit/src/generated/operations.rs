@@ -23,6 +23,7 @@ pub static GET_PROJECT_ADVISOR_SECURITY_ISSUES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "issues", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -42,6 +43,7 @@ pub static LIST_API_KEYS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -61,6 +63,7 @@ pub static CREATE_API_KEY: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<ApiKeyCreateRequest>),
     deprecated: false,
 };
 
@@ -80,6 +83,7 @@ pub static REVOKE_API_KEY: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -99,6 +103,7 @@ pub static GET_PROJECT_OPERATION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "operation", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -118,6 +123,7 @@ pub static LIST_PROJECTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "applications", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "integrations", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -137,6 +143,7 @@ pub static CREATE_PROJECT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &["project", "org_id"],
+    body_check: Some(crate::shape::check_body::<ProjectCreateRequest>),
     deprecated: false,
 };
 
@@ -156,6 +163,7 @@ pub static LIST_SHARED_PROJECTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "unavailable_project_ids", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -175,6 +183,7 @@ pub static GET_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -194,6 +203,7 @@ pub static UPDATE_PROJECT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<ProjectUpdateRequest>),
     deprecated: false,
 };
 
@@ -213,6 +223,7 @@ pub static DELETE_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -232,6 +243,7 @@ pub static RECOVER_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "branches", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -251,6 +263,7 @@ pub static LIST_PROJECT_OPERATIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -270,6 +283,7 @@ pub static LIST_PROJECT_PERMISSIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project_permissions", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -289,6 +303,7 @@ pub static GRANT_PERMISSION_TO_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<GrantPermissionToProjectRequest>),
     deprecated: false,
 };
 
@@ -308,6 +323,7 @@ pub static REVOKE_PERMISSION_FROM_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_to_email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "granted_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -327,6 +343,7 @@ pub static GET_AVAILABLE_PRELOAD_LIBRARIES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "libraries", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -346,6 +363,7 @@ pub static CREATE_PROJECT_TRANSFER_REQUEST: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<CreateProjectTransferRequestRequest>),
     deprecated: false,
 };
 
@@ -365,6 +383,7 @@ pub static ACCEPT_PROJECT_TRANSFER_REQUEST: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<AcceptProjectTransferRequestRequest>),
     deprecated: false,
 };
 
@@ -384,6 +403,7 @@ pub static GET_PROJECT_JWKS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -403,6 +423,7 @@ pub static ADD_PROJECT_JWKS: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "jwks", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<AddProjectJWKSRequest>),
     deprecated: false,
 };
 
@@ -422,6 +443,7 @@ pub static DELETE_PROJECT_JWKS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "provider_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwt_audience", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role_names", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -441,6 +463,7 @@ pub static GET_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "settings", kind: JsonKind::Object, required: false, nullable: true }, ResponseField { name: "available_schemas", kind: JsonKind::Array, required: false, nullable: true }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -460,6 +483,7 @@ pub static CREATE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<DataAPICreateRequest>),
     deprecated: false,
 };
 
@@ -479,6 +503,7 @@ pub static UPDATE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<DataAPIUpdateRequest>),
     deprecated: false,
 };
 
@@ -498,6 +523,7 @@ pub static DELETE_PROJECT_BRANCH_DATA_API: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -517,6 +543,7 @@ pub static CREATE_NEON_AUTH_INTEGRATION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthCreateIntegrationRequest>),
     deprecated: true,
 };
 
@@ -536,6 +563,7 @@ pub static GET_NEON_AUTH: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "db_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "owned_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "transfer_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -555,6 +583,7 @@ pub static CREATE_NEON_AUTH: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<EnableNeonAuthIntegrationRequest>),
     deprecated: false,
 };
 
@@ -574,6 +603,7 @@ pub static DISABLE_NEON_AUTH: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<DisableNeonAuthRequest>),
     deprecated: false,
 };
 
@@ -593,6 +623,7 @@ pub static LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS: OperationInfo = Operat
     returns_operations: false,
     response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: true,
 };
 
@@ -612,6 +643,7 @@ pub static ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST: OperationInfo = Opera
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthAddDomainToRedirectURIWhitelistRequest>),
     deprecated: true,
 };
 
@@ -631,6 +663,7 @@ pub static DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST: OperationInfo = 
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthDeleteDomainFromRedirectURIWhitelistRequest>),
     deprecated: true,
 };
 
@@ -650,6 +683,7 @@ pub static LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS: OperationInfo = OperationInfo 
     returns_operations: false,
     response_fields: &[ResponseField { name: "domains", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -669,6 +703,7 @@ pub static ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthAddDomainToRedirectURIWhitelistRequest>),
     deprecated: false,
 };
 
@@ -688,6 +723,7 @@ pub static DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN: OperationInfo = OperationInfo
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthDeleteDomainFromRedirectURIWhitelistRequest>),
     deprecated: false,
 };
 
@@ -707,6 +743,7 @@ pub static CREATE_NEON_AUTH_PROVIDER_SDK_KEYS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "auth_provider", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_provider_project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "pub_client_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "secret_server_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "jwks_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "schema_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "table_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthCreateAuthProviderSDKKeysRequest>),
     deprecated: false,
 };
 
@@ -726,6 +763,7 @@ pub static CREATE_NEON_AUTH_NEW_USER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthCreateNewUserRequest>),
     deprecated: true,
 };
 
@@ -745,6 +783,7 @@ pub static CREATE_BRANCH_NEON_AUTH_NEW_USER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<CreateBranchNeonAuthNewUserRequest>),
     deprecated: false,
 };
 
@@ -764,6 +803,7 @@ pub static DELETE_BRANCH_NEON_AUTH_USER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -783,6 +823,7 @@ pub static UPDATE_NEON_AUTH_USER_ROLE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<UpdateNeonAuthUserRoleRequest>),
     deprecated: false,
 };
 
@@ -802,6 +843,7 @@ pub static DELETE_NEON_AUTH_USER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: true,
 };
 
@@ -821,6 +863,7 @@ pub static TRANSFER_NEON_AUTH_PROVIDER_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthTransferAuthProviderProjectRequest>),
     deprecated: false,
 };
 
@@ -840,6 +883,7 @@ pub static LIST_NEON_AUTH_INTEGRATIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "data", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: true,
 };
 
@@ -859,6 +903,7 @@ pub static LIST_NEON_AUTH_OAUTH_PROVIDERS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: true,
 };
 
@@ -878,6 +923,7 @@ pub static ADD_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthAddOAuthProviderRequest>),
     deprecated: true,
 };
 
@@ -897,6 +943,7 @@ pub static LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS: OperationInfo = OperationInfo 
     returns_operations: false,
     response_fields: &[ResponseField { name: "providers", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -916,6 +963,7 @@ pub static ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthAddOAuthProviderRequest>),
     deprecated: false,
 };
 
@@ -935,6 +983,7 @@ pub static UPDATE_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthUpdateOAuthProviderRequest>),
     deprecated: true,
 };
 
@@ -954,6 +1003,7 @@ pub static DELETE_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: true,
 };
 
@@ -973,6 +1023,7 @@ pub static UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "client_secret", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthUpdateOAuthProviderRequest>),
     deprecated: false,
 };
 
@@ -992,6 +1043,7 @@ pub static DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER: OperationInfo = OperationInfo
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1011,6 +1063,7 @@ pub static GET_NEON_AUTH_EMAIL_SERVER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: true,
 };
 
@@ -1030,6 +1083,7 @@ pub static UPDATE_NEON_AUTH_EMAIL_SERVER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthEmailServerConfig>),
     deprecated: true,
 };
 
@@ -1049,6 +1103,7 @@ pub static SEND_NEON_AUTH_TEST_EMAIL: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "success", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "error_message", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<SendNeonAuthTestEmailRequest>),
     deprecated: false,
 };
 
@@ -1068,6 +1123,7 @@ pub static GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG: OperationInfo = OperationInf
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1087,6 +1143,7 @@ pub static UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG: OperationInfo = Operation
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "email_verification_method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "require_email_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "auto_sign_in_after_verification", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_up", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "send_verification_email_on_sign_in", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthEmailAndPasswordConfigUpdate>),
     deprecated: false,
 };
 
@@ -1106,6 +1163,7 @@ pub static GET_NEON_AUTH_EMAIL_PROVIDER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1125,6 +1183,7 @@ pub static UPDATE_NEON_AUTH_EMAIL_PROVIDER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthEmailServerConfig>),
     deprecated: false,
 };
 
@@ -1144,6 +1203,7 @@ pub static DELETE_NEON_AUTH_INTEGRATION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<DeleteNeonAuthIntegrationRequest>),
     deprecated: true,
 };
 
@@ -1163,6 +1223,7 @@ pub static GET_CONNECTION_URI: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "uri", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1182,6 +1243,7 @@ pub static GET_NEON_AUTH_ALLOW_LOCALHOST: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1201,6 +1263,7 @@ pub static UPDATE_NEON_AUTH_ALLOW_LOCALHOST: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<UpdateNeonAuthAllowLocalhostRequest>),
     deprecated: false,
 };
 
@@ -1220,6 +1283,7 @@ pub static GET_NEON_AUTH_PLUGIN_CONFIGS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "organization", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "magic_link", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "phone_number", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "email_provider", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "email_and_password", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "oauth_providers", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "allow_localhost", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1239,6 +1303,7 @@ pub static UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "organization_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "membership_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "creator_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "send_invitation_email", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthOrganizationConfigUpdate>),
     deprecated: false,
 };
 
@@ -1258,6 +1323,7 @@ pub static UPDATE_NEON_AUTH_CONFIG: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthConfigUpdate>),
     deprecated: false,
 };
 
@@ -1277,6 +1343,7 @@ pub static UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "expires_in", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "disable_sign_up", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthMagicLinkConfigUpdate>),
     deprecated: false,
 };
 
@@ -1296,6 +1363,7 @@ pub static GET_NEON_AUTH_PHONE_NUMBER_PLUGIN: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1315,6 +1383,7 @@ pub static UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "otp_expires_in", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthPhoneNumberConfigUpdate>),
     deprecated: false,
 };
 
@@ -1334,6 +1403,7 @@ pub static GET_NEON_AUTH_WEBHOOK_CONFIG: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1353,6 +1423,7 @@ pub static UPDATE_NEON_AUTH_WEBHOOK_CONFIG: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "webhook_url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "enabled_events", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "timeout_seconds", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonAuthWebhookConfig>),
     deprecated: false,
 };
 
@@ -1372,6 +1443,7 @@ pub static LIST_PROJECT_BRANCHES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "annotations", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1391,6 +1463,7 @@ pub static CREATE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<CreateProjectBranchRequest>),
     deprecated: false,
 };
 
@@ -1410,6 +1483,7 @@ pub static CREATE_PROJECT_BRANCH_ANONYMIZED: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "connection_uris", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<BranchAnonymizedCreateRequest>),
     deprecated: false,
 };
 
@@ -1429,6 +1503,7 @@ pub static COUNT_PROJECT_BRANCHES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "count", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1448,6 +1523,7 @@ pub static GET_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "annotation", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1467,6 +1543,7 @@ pub static UPDATE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<BranchUpdateRequest>),
     deprecated: false,
 };
 
@@ -1486,6 +1563,7 @@ pub static DELETE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1505,6 +1583,7 @@ pub static RESTORE_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<BranchRestoreRequest>),
     deprecated: false,
 };
 
@@ -1524,6 +1603,7 @@ pub static GET_PROJECT_BRANCH_SCHEMA: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "sql", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "json", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1543,6 +1623,7 @@ pub static GET_PROJECT_BRANCH_SCHEMA_COMPARISON: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "diff", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1562,6 +1643,7 @@ pub static GET_MASKING_RULES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1581,6 +1663,7 @@ pub static UPDATE_MASKING_RULES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "masking_rules", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<MaskingRulesUpdateRequest>),
     deprecated: false,
 };
 
@@ -1600,6 +1683,7 @@ pub static GET_ANONYMIZED_BRANCH_STATUS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1619,6 +1703,7 @@ pub static START_ANONYMIZATION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status_message", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "failed_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_run", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1638,6 +1723,7 @@ pub static SET_DEFAULT_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1657,6 +1743,7 @@ pub static RECOVER_PROJECT_BRANCH: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1676,6 +1763,7 @@ pub static FINALIZE_RESTORE_BRANCH: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<FinalizeRestoreBranchRequest>),
     deprecated: false,
 };
 
@@ -1695,6 +1783,7 @@ pub static LIST_PROJECT_BRANCH_ENDPOINTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1714,6 +1803,7 @@ pub static LIST_PROJECT_BRANCH_DATABASES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "databases", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1733,6 +1823,7 @@ pub static CREATE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<DatabaseCreateRequest>),
     deprecated: false,
 };
 
@@ -1752,6 +1843,7 @@ pub static GET_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1771,6 +1863,7 @@ pub static UPDATE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<DatabaseUpdateRequest>),
     deprecated: false,
 };
 
@@ -1790,6 +1883,7 @@ pub static DELETE_PROJECT_BRANCH_DATABASE: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "database", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1809,6 +1903,7 @@ pub static LIST_PROJECT_BRANCH_ROLES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "roles", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1828,6 +1923,7 @@ pub static CREATE_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<RoleCreateRequest>),
     deprecated: false,
 };
 
@@ -1847,6 +1943,7 @@ pub static GET_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1866,6 +1963,7 @@ pub static DELETE_PROJECT_BRANCH_ROLE: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1885,6 +1983,7 @@ pub static GET_PROJECT_BRANCH_ROLE_PASSWORD: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "password", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1904,6 +2003,7 @@ pub static RESET_PROJECT_BRANCH_ROLE_PASSWORD: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "role", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1923,6 +2023,7 @@ pub static LIST_PROJECT_VPC_ENDPOINTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1942,6 +2043,7 @@ pub static ASSIGN_PROJECT_VPC_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<VPCEndpointAssignment>),
     deprecated: false,
 };
 
@@ -1961,6 +2063,7 @@ pub static DELETE_PROJECT_VPC_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1980,6 +2083,7 @@ pub static LIST_PROJECT_ENDPOINTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -1999,6 +2103,7 @@ pub static CREATE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<EndpointCreateRequest>),
     deprecated: false,
 };
 
@@ -2018,6 +2123,7 @@ pub static GET_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2037,6 +2143,7 @@ pub static UPDATE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<EndpointUpdateRequest>),
     deprecated: false,
 };
 
@@ -2056,6 +2163,7 @@ pub static DELETE_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2075,6 +2183,7 @@ pub static START_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2094,6 +2203,7 @@ pub static SUSPEND_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2113,6 +2223,7 @@ pub static RESTART_PROJECT_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "endpoint", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2132,6 +2243,7 @@ pub static GET_CONSUMPTION_HISTORY_PER_PROJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2151,6 +2263,7 @@ pub static GET_CONSUMPTION_HISTORY_PER_PROJECT_V2: OperationInfo = OperationInfo
     returns_operations: false,
     response_fields: &[ResponseField { name: "projects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2170,6 +2283,7 @@ pub static GET_CONSUMPTION_HISTORY_PER_BRANCH_V2: OperationInfo = OperationInfo 
     returns_operations: false,
     response_fields: &[ResponseField { name: "branches", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2189,6 +2303,7 @@ pub static GET_ORGANIZATION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "handle", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "managed_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "updated_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "allow_hipaa_projects", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "require_mfa", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2208,6 +2323,7 @@ pub static LIST_ORG_API_KEYS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2227,6 +2343,7 @@ pub static CREATE_ORG_API_KEY: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<OrgApiKeyCreateRequest>),
     deprecated: false,
 };
 
@@ -2246,6 +2363,7 @@ pub static REVOKE_ORG_API_KEY: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_by", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_used_at", kind: JsonKind::String, required: false, nullable: true }, ResponseField { name: "last_used_from_addr", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "revoked", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2265,6 +2383,7 @@ pub static GET_ORGANIZATION_SPENDING_LIMIT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "spending_limit_cents", kind: JsonKind::Number, required: false, nullable: true }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2284,6 +2403,7 @@ pub static SET_ORGANIZATION_SPENDING_LIMIT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "spending_limit_cents", kind: JsonKind::Number, required: false, nullable: true }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<SpendingLimitUpdateRequest>),
     deprecated: false,
 };
 
@@ -2303,6 +2423,7 @@ pub static DELETE_ORGANIZATION_SPENDING_LIMIT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2322,6 +2443,7 @@ pub static GET_ORGANIZATION_MEMBERS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "members", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2341,6 +2463,7 @@ pub static GET_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2360,6 +2483,7 @@ pub static UPDATE_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "joined_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<OrganizationMemberUpdateRequest>),
     deprecated: false,
 };
 
@@ -2379,6 +2503,7 @@ pub static REMOVE_ORGANIZATION_MEMBER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2398,6 +2523,7 @@ pub static GET_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2417,6 +2543,7 @@ pub static CREATE_ORGANIZATION_INVITATIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "invitations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<OrganizationInvitesCreateRequest>),
     deprecated: false,
 };
 
@@ -2436,6 +2563,7 @@ pub static TRANSFER_PROJECTS_FROM_ORG_TO_ORG: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<TransferProjectsToOrganizationRequest>),
     deprecated: false,
 };
 
@@ -2455,6 +2583,7 @@ pub static LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS: OperationInfo = Operatio
     returns_operations: false,
     response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2474,6 +2603,7 @@ pub static LIST_ORGANIZATION_VPC_ENDPOINTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2493,6 +2623,7 @@ pub static GET_ORGANIZATION_VPC_ENDPOINT_DETAILS: OperationInfo = OperationInfo 
     returns_operations: false,
     response_fields: &[ResponseField { name: "vpc_endpoint_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "label", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "state", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "num_restricted_projects", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "example_restricted_projects", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2512,6 +2643,7 @@ pub static ASSIGN_ORGANIZATION_VPC_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<VPCEndpointAssignment>),
     deprecated: false,
 };
 
@@ -2531,6 +2663,7 @@ pub static DELETE_ORGANIZATION_VPC_ENDPOINT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2550,6 +2683,7 @@ pub static GET_ACTIVE_REGIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "regions", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2569,6 +2703,7 @@ pub static GET_CURRENT_USER_INFO: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "active_seconds_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "billing_account", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "auth_accounts", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "image", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "login", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "last_name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "projects_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "branches_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "max_autoscaling_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "compute_seconds_limit", kind: JsonKind::Number, required: false, nullable: false }, ResponseField { name: "plan", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2588,6 +2723,7 @@ pub static GET_CURRENT_USER_ORGANIZATIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "organizations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2607,6 +2743,7 @@ pub static TRANSFER_PROJECTS_FROM_USER_TO_ORG: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<TransferProjectsToOrganizationRequest>),
     deprecated: true,
 };
 
@@ -2626,6 +2763,7 @@ pub static GET_AUTH_DETAILS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "account_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "auth_data", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2645,6 +2783,7 @@ pub static CREATE_SNAPSHOT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "snapshot", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2664,6 +2803,7 @@ pub static LIST_SNAPSHOTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "snapshots", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2683,6 +2823,7 @@ pub static UPDATE_SNAPSHOT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "snapshot", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<SnapshotUpdateRequest>),
     deprecated: false,
 };
 
@@ -2702,6 +2843,7 @@ pub static DELETE_SNAPSHOT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2721,6 +2863,7 @@ pub static RESTORE_SNAPSHOT: OperationInfo = OperationInfo {
     returns_operations: true,
     response_fields: &[ResponseField { name: "branch", kind: JsonKind::Object, required: true, nullable: false }, ResponseField { name: "endpoints", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "operations", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<RestoreSnapshotRequest>),
     deprecated: false,
 };
 
@@ -2740,6 +2883,7 @@ pub static GET_SNAPSHOT_SCHEDULE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "schedule", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2759,6 +2903,7 @@ pub static SET_SNAPSHOT_SCHEDULE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<BackupSchedule>),
     deprecated: false,
 };
 
@@ -2778,6 +2923,7 @@ pub static LIST_PROJECT_BRANCH_BUCKETS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "buckets", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2797,6 +2943,7 @@ pub static CREATE_PROJECT_BRANCH_BUCKET: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "bucket", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<BucketCreateRequest>),
     deprecated: false,
 };
 
@@ -2816,6 +2963,7 @@ pub static DELETE_PROJECT_BRANCH_BUCKET: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2835,6 +2983,7 @@ pub static GET_PROJECT_BRANCH_STORAGE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "s3_endpoint", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "region", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "force_path_style", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2854,6 +3003,7 @@ pub static GET_PROJECT_BRANCH_AI_GATEWAY: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "enabled", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "base_url", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2873,6 +3023,7 @@ pub static LIST_PROJECT_BRANCH_BUCKET_OBJECTS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "folders", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "objects", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "prefix", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "next_cursor", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2892,6 +3043,7 @@ pub static DELETE_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2911,6 +3063,7 @@ pub static GET_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2930,6 +3083,7 @@ pub static DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX: OperationInfo = Opera
     returns_operations: false,
     response_fields: &[ResponseField { name: "deleted", kind: JsonKind::Number, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2949,6 +3103,7 @@ pub static PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "url", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "method", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "headers", kind: JsonKind::Object, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<PresignRequest>),
     deprecated: false,
 };
 
@@ -2968,6 +3123,7 @@ pub static LIST_CREDENTIALS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "credentials", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -2987,6 +3143,7 @@ pub static CREATE_CREDENTIAL: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "token_id_short", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "scopes", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<CreateCredentialRequest>),
     deprecated: false,
 };
 
@@ -3006,6 +3163,7 @@ pub static REVOKE_CREDENTIAL: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3025,6 +3183,7 @@ pub static LIST_PROJECT_BRANCH_FUNCTIONS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "functions", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3044,6 +3203,7 @@ pub static GET_PROJECT_BRANCH_FUNCTION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "function", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3063,6 +3223,7 @@ pub static UPDATE_PROJECT_BRANCH_FUNCTION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "function", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<NeonFunctionUpdateRequest>),
     deprecated: false,
 };
 
@@ -3082,6 +3243,7 @@ pub static DELETE_PROJECT_BRANCH_FUNCTION: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3101,6 +3263,7 @@ pub static CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT: OperationInfo = OperationI
     returns_operations: false,
     response_fields: &[ResponseField { name: "deployment", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3120,6 +3283,7 @@ pub static LIST_PROJECT_MEMBERS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project_members", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3139,6 +3303,7 @@ pub static SET_PROJECT_MEMBER_ROLE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "member_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_default_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "explicit_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "effective_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "credential_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "org_api_key_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<SetProjectMemberRoleRequest>),
     deprecated: false,
 };
 
@@ -3158,6 +3323,7 @@ pub static REMOVE_PROJECT_MEMBER_ROLE: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "project_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "member_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "user_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "email", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "project_role", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "org_default_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "explicit_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "effective_project_permission", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "credential_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "org_api_key_rotation_recommended", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3177,6 +3343,7 @@ pub static REVEAL_CREDENTIAL: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3196,6 +3363,7 @@ pub static ROTATE_CREDENTIAL: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "token_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "token_id_short", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "name", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "api_token", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "s3_secret_access_key", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "scopes", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "branch_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "principal_type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "created_at", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "expires_at", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3215,6 +3383,7 @@ pub static QUERY_PROJECT_BRANCH_LOGS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "logs", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "next_cursor", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<ProjectBranchLogsQueryRequest>),
     deprecated: false,
 };
 
@@ -3234,6 +3403,7 @@ pub static LIST_PROJECT_BRANCH_LOG_FIELDS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "fields", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3253,6 +3423,7 @@ pub static LIST_PROJECT_BRANCH_LOG_FIELD_VALUES: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "values", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "is_truncated", kind: JsonKind::Bool, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3272,6 +3443,7 @@ pub static LIST_PROJECT_BRANCH_TRIGGERS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "triggers", kind: JsonKind::Array, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3291,6 +3463,7 @@ pub static CREATE_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "trigger", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<TriggerCreateRequest>),
     deprecated: false,
 };
 
@@ -3310,6 +3483,7 @@ pub static GET_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "trigger", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3329,6 +3503,7 @@ pub static UPDATE_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "trigger", kind: JsonKind::Object, required: true, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<TriggerUpdateRequest>),
     deprecated: false,
 };
 
@@ -3348,6 +3523,7 @@ pub static DELETE_PROJECT_BRANCH_TRIGGER: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3367,6 +3543,7 @@ pub static LIST_PROJECT_BRANCH_CUSTOM_DOMAINS: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "custom_domains", kind: JsonKind::Array, required: false, nullable: false }, ResponseField { name: "pagination", kind: JsonKind::Object, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3386,6 +3563,7 @@ pub static REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN: OperationInfo = OperationInfo 
     returns_operations: false,
     response_fields: &[ResponseField { name: "domain", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "entity_type", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "entity_id", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "cname_target", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "dns_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "binding_status", kind: JsonKind::String, required: false, nullable: false }, ResponseField { name: "status_reason", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<CustomDomainRegisterRequest>),
     deprecated: false,
 };
 
@@ -3405,6 +3583,7 @@ pub static DELETE_PROJECT_BRANCH_CUSTOM_DOMAIN: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[],
     body_org_id: &[],
+    body_check: None,
     deprecated: false,
 };
 
@@ -3424,6 +3603,7 @@ pub static SEND_NEON_AUTH_EMAIL_PROVIDER_TEST: OperationInfo = OperationInfo {
     returns_operations: false,
     response_fields: &[ResponseField { name: "success", kind: JsonKind::Bool, required: false, nullable: false }, ResponseField { name: "error_message", kind: JsonKind::String, required: false, nullable: false }],
     body_org_id: &[],
+    body_check: Some(crate::shape::check_body::<SendNeonAuthEmailProviderTestRequest>),
     deprecated: false,
 };
 
