@@ -448,7 +448,10 @@ fn kind_of(v: &Value) -> String {
 }
 
 fn decode<T: DeserializeOwned>(info: &WorkflowInfo, what: &str, v: Value) -> Result<T> {
-    serde_json::from_value(v)
+    let text = serde_json::to_vec(&v).expect("a JSON value serializes");
+    // The field's path when it is of the wrong type (`body: project.name: expected a string, got 123`).
+    crate::shape::check_body::<T>(&text).map_err(|e| Error::invalid(format!("{}: {what}: {e}", info.id)))?;
+    serde_json::from_slice(&text)
         .map_err(|e| Error::invalid(format!("{}: {what}: {}", info.id, crate::error::scrub_decode_message(&e.to_string()))))
 }
 

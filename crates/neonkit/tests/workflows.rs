@@ -131,3 +131,18 @@ async fn org_id_auto_uses_an_organization_keys_own_organization() {
     assert_eq!(made.project.org_id.as_deref(), Some(second.id.as_str()));
     assert_eq!(emu.request_count("getCurrentUserOrganizations"), 1, "only the personal client's own listing");
 }
+
+#[tokio::test]
+async fn a_workflow_body_field_of_the_wrong_type_names_its_path() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let e = c.workflow("projects.create_and_connect", r#"{"body": {"project": {"name": 123}}}"#.into()).await.unwrap_err();
+    assert_eq!((e.kind(), e.status()), (ErrorKind::InvalidArgument, None));
+    assert_eq!(e.message(), "projects.create_and_connect: body: project.name: expected a string, got 123");
+    let e = c
+        .workflow("branches.create_and_connect", r#"{"project_id": "p-1", "endpoint": {"suspend_timeout_seconds": "long"}}"#.into())
+        .await
+        .unwrap_err();
+    assert_eq!(e.message(), "branches.create_and_connect: options: endpoint.suspend_timeout_seconds: expected an integer, got a string");
+    assert_eq!(emu.request_count("createProject") + emu.request_count("createProjectBranch"), 0);
+}
