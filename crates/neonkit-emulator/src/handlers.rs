@@ -281,7 +281,6 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         "getProjectBranch" => get_branch(st, r),
         "updateProjectBranch" => update_branch(inner, st, r),
         "deleteProjectBranch" => delete_branch(inner, st, r),
-        "restoreProjectBranch" => restore_branch(inner, st, r),
         "setDefaultProjectBranch" => set_default_branch(inner, st, r),
         "recoverProjectBranch" => recover_branch(st, r),
         "getProjectBranchSchema" => branch_schema(st, r),
@@ -363,7 +362,6 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         }
         "deleteSnapshot" => delete_snapshot(inner, st, r),
         "updateSnapshot" => update_snapshot(st, r),
-        "restoreSnapshot" => restore_snapshot(inner, st, r),
 
         "createProjectBranchBucket"
         | "listProjectBranchBuckets"
@@ -771,7 +769,7 @@ pub(crate) fn branch_of<'a>(p: &'a Project, id: &str) -> Result<&'a Branch, ApiE
     p.branch(id).ok_or_else(|| not_found(&format!("branch {id:?}")))
 }
 
-fn check_lock(p: &Project, r: &Req) -> Result<(), ApiError> {
+pub(crate) fn check_lock(p: &Project, r: &Req) -> Result<(), ApiError> {
     if r.cfg.locking && p.busy(Instant::now()) {
         return Err(ApiError { status: 423, code: String::new(), message: LOCKED_MESSAGE.to_string(), fields: Map::new() });
     }
@@ -779,7 +777,7 @@ fn check_lock(p: &Project, r: &Req) -> Result<(), ApiError> {
 }
 
 /// Records operations on a project and returns them rendered.
-fn new_ops(inner: &Inner, p: &mut Project, r: &Req, actions: &[(&'static str, Option<String>, Option<String>)]) -> Vec<Value> {
+pub(crate) fn new_ops(inner: &Inner, p: &mut Project, r: &Req, actions: &[(&'static str, Option<String>, Option<String>)]) -> Vec<Value> {
     let now = Instant::now();
     let created = SystemTime::now();
     let mut out = Vec::new();
@@ -802,11 +800,11 @@ fn new_ops(inner: &Inner, p: &mut Project, r: &Req, actions: &[(&'static str, Op
     out
 }
 
-fn ready_at(r: &Req) -> Instant {
+pub(crate) fn ready_at(r: &Req) -> Instant {
     Instant::now() + r.cfg.operation_duration
 }
 
-fn body_obj<'a>(r: &'a Req, key: &str) -> &'a Value {
+pub(crate) fn body_obj<'a>(r: &'a Req, key: &str) -> &'a Value {
     r.body.get(key).unwrap_or(&Value::Null)
 }
 
@@ -1054,6 +1052,10 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
         deleted_at: None,
         restored_from: None,
         logical_size: 30_785_536,
+        pending_from: "init",
+        last_reset_at: None,
+        restore_status: None,
+        restored_as: None,
     };
     let ep = new_endpoint(inner, r, &branch_id, &region_id, "read_write", &des_full, &des_full);
     let ep_id = ep.id.clone();
@@ -1280,6 +1282,10 @@ fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         deleted_at: None,
         restored_from: None,
         logical_size: parent.logical_size,
+        pending_from: "init",
+        last_reset_at: None,
+        restore_status: None,
+        restored_as: None,
     };
     let mut branch = branch;
     for d in branch.databases.iter_mut() {
@@ -1447,62 +1453,6 @@ fn delete_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     actions.push(("delete_timeline", Some(bid.clone()), None));
     let ops = new_ops(inner, p, r, &actions);
     ok(json!({"branch": v, "operations": ops}))
-}
-
-fn restore_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
-    let p = project_mut(st, r)?;
-    check_lock(p, r)?;
-    let bid = r.pp("branch_id").to_string();
-    branch_of(p, &bid)?;
-    let src_id = s(&r.body, "source_branch_id").unwrap_or_default().to_string();
-    let src = branch_of(p, &src_id)?.clone();
-    let now = SystemTime::now();
-    let lsn = p.next_lsn();
-    if let Some(name) = s(&r.body, "preserve_under_name") {
-        if src_id == bid {
-            // point-in-time restore onto itself: keep a backup copy of the current state
-        }
-        if p.branches.iter().any(|x| x.name == name && x.deleted_at.is_none()) {
-            return Err(conflict(format!("branch with name {name:?} already exists")));
-        }
-        let cur = p.branch(&bid).unwrap().clone();
-        let backup_id = format!("br-{}", util::neon_name(&mut *rng(inner)));
-        p.branches.push(Branch {
-            id: backup_id,
-            name: name.to_string(),
-            default: false,
-            created_at: now,
-            updated_at: now,
-            parent_id: cur.parent_id.clone(),
-            ..cur
-        });
-    }
-    let pid = p.id.clone();
-    let br = p.branch_mut(&bid).unwrap();
-    if src_id != bid {
-        br.databases = src.databases.clone();
-        br.roles = src.roles.clone();
-    }
-    br.parent_id = if src_id == bid { br.parent_id.clone() } else { Some(src_id.clone()) };
-    br.parent_lsn = Some(s(&r.body, "source_lsn").map(String::from).unwrap_or(lsn));
-    if let Some(ts) = s(&r.body, "source_timestamp") {
-        br.parent_timestamp = Some(ts.to_string());
-    }
-    br.last_reset(now);
-    let v = br.render(&pid, Instant::now());
-    let eps: Vec<String> = p.endpoints.iter().filter(|e| e.branch_id == bid).map(|e| e.id.clone()).collect();
-    let mut actions: Vec<(&'static str, Option<String>, Option<String>)> =
-        eps.iter().map(|e| ("suspend_compute", Some(bid.clone()), Some(e.clone()))).collect();
-    actions.push(("create_timeline", Some(bid.clone()), None));
-    actions.extend(eps.iter().map(|e| ("start_compute", Some(bid.clone()), Some(e.clone()))));
-    let ops = new_ops(inner, p, r, &actions);
-    ok(json!({"branch": v, "operations": ops}))
-}
-
-impl Branch {
-    fn last_reset(&mut self, now: SystemTime) {
-        self.updated_at = now;
-    }
 }
 
 fn set_default_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
@@ -2090,6 +2040,7 @@ fn create_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
     branch_of(p, &bid)?;
     check_lock(p, r)?;
     let lsn = r.q("lsn").map(String::from).unwrap_or_else(|| p.next_lsn());
+    let source = p.branch(&bid).unwrap();
     let snap = Snapshot {
         id: id.clone(),
         name: r.q("name").map(String::from).unwrap_or_else(|| format!("{bid}-snapshot")),
@@ -2097,6 +2048,9 @@ fn create_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
         lsn,
         created_at: SystemTime::now(),
         expires_at: r.q("expires_at").map(String::from),
+        databases: source.databases.clone(),
+        roles: source.roles.clone(),
+        logical_size: source.logical_size,
     };
     let v = snap.render();
     p.snapshots.push(snap);
@@ -2122,45 +2076,6 @@ fn update_snapshot(st: &mut Store, r: &Req) -> R {
         snap.name = n.to_string();
     }
     ok(json!({"snapshot": snap.render()}))
-}
-
-fn restore_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
-    let bid = format!("br-{}", util::neon_name(&mut *rng(inner)));
-    let p = project_mut(st, r)?;
-    let id = r.pp("snapshot_id");
-    let snap = p.snapshots.iter().find(|x| x.id == id).ok_or_else(|| not_found(&format!("snapshot {id:?}")))?.clone();
-    check_lock(p, r)?;
-    let target = s(&r.body, "target_branch_id").map(String::from).unwrap_or(snap.source_branch_id.clone());
-    let src = p.branch(&target).or_else(|| p.default_branch()).ok_or_else(|| not_found("branch"))?.clone();
-    let name =
-        s(&r.body, "name").map(String::from).or_else(|| r.q("name").map(String::from)).unwrap_or_else(|| format!("{}-restored", snap.name));
-    if p.branches.iter().any(|x| x.name == name && x.deleted_at.is_none()) {
-        return Err(conflict(format!("branch with name {name:?} already exists")));
-    }
-    let now = SystemTime::now();
-    let b = Branch {
-        id: bid.clone(),
-        name,
-        parent_id: Some(src.id.clone()),
-        parent_lsn: Some(snap.lsn.clone()),
-        parent_timestamp: Some(rfc3339(snap.created_at)),
-        default: false,
-        protected: false,
-        expires_at: None,
-        init_source: "parent-data".into(),
-        created_at: now,
-        updated_at: now,
-        ready_at: ready_at(r),
-        databases: src.databases.clone(),
-        roles: src.roles.clone(),
-        deleted_at: None,
-        restored_from: Some(snap.id.clone()),
-        logical_size: src.logical_size,
-    };
-    let v = b.render(&p.id, Instant::now());
-    p.branches.push(b);
-    let ops = new_ops(inner, p, r, &[("create_branch", Some(bid), None)]);
-    ok(json!({"branch": v, "endpoints": [], "operations": ops}))
 }
 
 // ------------------------------------------------------------------ generic fallback

@@ -127,6 +127,15 @@ pub struct Branch {
     pub deleted_at: Option<SystemTime>,
     pub restored_from: Option<String>,
     pub logical_size: i64,
+    /// What `current_state` reads until `ready_at`: `init` for a new branch,
+    /// `resetting` while a restore runs.
+    pub pending_from: &'static str,
+    pub last_reset_at: Option<SystemTime>,
+    /// `restored` for a snapshot restore made with `finalize_restore: false` (until
+    /// finalizeRestoreBranch), then `finalized`.
+    pub restore_status: Option<&'static str>,
+    /// The branch a snapshot restore replaces (or replaced), its `restored_as`.
+    pub restored_as: Option<String>,
 }
 
 impl Branch {
@@ -136,7 +145,7 @@ impl Branch {
             "id": self.id,
             "project_id": project_id,
             "name": self.name,
-            "current_state": if ready { "ready" } else { "init" },
+            "current_state": if ready { "ready" } else { self.pending_from },
             "state_changed_at": rfc3339(self.updated_at),
             "logical_size": self.logical_size,
             "creation_source": "console",
@@ -170,6 +179,15 @@ impl Branch {
         }
         if let Some(r) = &self.restored_from {
             v["restored_from"] = json!(r);
+        }
+        if let Some(status) = self.restore_status {
+            v["restore_status"] = json!(status);
+        }
+        if let Some(target) = &self.restored_as {
+            v["restored_as"] = json!(target);
+        }
+        if let Some(t) = self.last_reset_at {
+            v["last_reset_at"] = json!(rfc3339(t));
         }
         if let Some(d) = self.deleted_at {
             v["recovery"] = json!({
@@ -302,6 +320,10 @@ pub struct Snapshot {
     pub lsn: String,
     pub created_at: SystemTime,
     pub expires_at: Option<String>,
+    /// The source branch's data when the snapshot was taken: what a restore brings back.
+    pub databases: Vec<Database>,
+    pub roles: Vec<Role>,
+    pub logical_size: i64,
 }
 
 impl Snapshot {

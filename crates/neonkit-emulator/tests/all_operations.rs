@@ -42,6 +42,7 @@ fn path_value(ctx: &Ctx, op: &Op, name: &str) -> String {
         // the caller's own project role is not lowered (that needs a confirmation flag)
         ("member_id", _) if op.operation_id.contains("ProjectMemberRole") => "other_member_id",
         ("branch_id", _) if op.operation_id == "sendNeonAuthEmailProviderTest" => "auth_branch",
+        ("branch_id", _) if op.operation_id == "finalizeRestoreBranch" => "restored_branch",
         ("endpoint_id", true) => "victim_endpoint",
         ("database_name", true) if op.operation_id == "deleteProjectBranchDatabase" => "victim_db",
         ("role_name", true) => "victim_role",
@@ -109,7 +110,10 @@ fn body_for(ctx: &Ctx, op: &Op) -> Option<Value> {
         "createProjectBranchRole" => Some(json!({"role": {"name": "app_user"}})),
         "createProjectEndpoint" => Some(json!({"endpoint": {"branch_id": ctx.ids["victim_branch"], "type": "read_only"}})),
         "updateProjectEndpoint" => Some(json!({"endpoint": {"autoscaling_limit_max_cu": 4}})),
-        "restoreProjectBranch" => Some(json!({"source_branch_id": ctx.ids["branch_id"]})),
+        // the default branch from its own past: that needs a point in time and a name for what it was
+        "restoreProjectBranch" => Some(json!({
+            "source_branch_id": ctx.ids["branch_id"], "source_lsn": "0/1", "preserve_under_name": "before-restore",
+        })),
         "updateProjectBranch" => Some(json!({"branch": {"protected": false}})),
         "createApiKey" => Some(json!({"key_name": "ci"})),
         "createOrgApiKey" => Some(json!({"key_name": "org-ci"})),
@@ -217,7 +221,20 @@ async fn every_operation_answers_its_success_status_with_a_spec_valid_body() {
         ctx.ids.insert(key, m["member"]["id"].as_str().unwrap().into());
     }
     let (_, sn) = ctx.call("POST", &format!("/projects/{pid}/branches/{bid}/snapshot"), None).await;
-    ctx.ids.insert("snapshot_id", sn["snapshot"]["id"].as_str().unwrap().into());
+    let snapshot_id = sn["snapshot"]["id"].as_str().unwrap().to_string();
+    ctx.ids.insert("snapshot_id", snapshot_id.clone());
+    // a restore awaiting its finalization, of a branch of its own (the default keeps its name)
+    let (_, rb) = ctx.call("POST", &format!("/projects/{pid}/branches"), Some(json!({"branch": {"name": "restore-target"}}))).await;
+    let target = rb["branch"]["id"].as_str().unwrap().to_string();
+    let (st, rs) = ctx
+        .call(
+            "POST",
+            &format!("/projects/{pid}/snapshots/{snapshot_id}/restore"),
+            Some(json!({"name": "preview", "target_branch_id": target})),
+        )
+        .await;
+    assert_eq!(st, 200, "{rs}");
+    ctx.ids.insert("restored_branch", rs["branch"]["id"].as_str().unwrap().into());
     let (_, perm) = ctx.call("POST", &format!("/projects/{pid}/permissions"), Some(json!({"email": "a@example.com"}))).await;
     ctx.ids.insert("permission_id", perm["id"].as_str().unwrap().into());
     let (_, j) = ctx

@@ -69,6 +69,34 @@ impl T {
         assert_eq!(s, 201, "{v}");
         v
     }
+    async fn get_branch(&self, pid: &str, bid: &str) -> Value {
+        let (s, v) = self.op("getProjectBranch", &format!("/projects/{pid}/branches/{bid}"), None).await;
+        assert_eq!(s, 200, "{v}");
+        v["branch"].clone()
+    }
+    async fn create_database(&self, pid: &str, bid: &str, name: &str) {
+        let path = format!("/projects/{pid}/branches/{bid}/databases");
+        let (s, v) =
+            self.op("createProjectBranchDatabase", &path, Some(json!({"database": {"name": name, "owner_name": "neondb_owner"}}))).await;
+        assert_eq!(s, 201, "{v}");
+    }
+    /// Waits until every operation of the project has finished.
+    async fn wait_ops(&self, pid: &str) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (_, v) = self.op("listProjectOperations", &format!("/projects/{pid}/operations?limit=1000"), None).await;
+            if v["operations"].as_array().unwrap().iter().all(|o| o["status"] == "finished") {
+                return;
+            }
+            assert!(Instant::now() < deadline, "operations never finished: {v}");
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    async fn endpoint_ids(&self, pid: &str, bid: &str) -> Vec<String> {
+        let (s, v) = self.op("listProjectBranchEndpoints", &format!("/projects/{pid}/branches/{bid}/endpoints"), None).await;
+        assert_eq!(s, 200, "{v}");
+        v["endpoints"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_string()).collect()
+    }
     async fn branches(&self, pid: &str) -> Vec<Value> {
         let (s, v) = self.op("listProjectBranches", &format!("/projects/{pid}/branches"), None).await;
         assert_eq!(s, 200, "{v}");
@@ -255,4 +283,202 @@ fn the_after_handling_drop_is_the_drop_connection_kind_with_an_option() {
     assert_eq!(serde_json::to_value(&f).unwrap()["after_handling"], Value::Null, "the default is not spelled out");
     let f: Fault = serde_json::from_value(json!({"kind": "status", "status": 503})).unwrap();
     assert!(matches!(f.kind, FaultKind::Status { status: 503, retry_after: None }));
+}
+
+// ------------------------------------------------------------------ reset from parent
+
+fn actions(v: &Value) -> Vec<String> {
+    v["operations"].as_array().unwrap().iter().map(|o| o["action"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn reset_from_parent_gives_the_branch_its_parents_head_and_keeps_its_id_and_endpoint() {
+    let t = T::new(EmulatorConfig { operation_duration: Duration::from_millis(150), ..Default::default() }).await;
+    let (pid, main, _) = t.project("reset").await;
+    t.wait_ops(&pid).await;
+    let dev = t.branch(&pid, json!({"branch": {"name": "dev"}, "endpoints": [{"type": "read_write"}]})).await;
+    let dev_id = dev["branch"]["id"].as_str().unwrap().to_string();
+    let dev_endpoint = dev["endpoints"][0]["id"].as_str().unwrap().to_string();
+    t.wait_ops(&pid).await;
+    t.create_database(&pid, &dev_id, "scratch").await;
+    t.wait_ops(&pid).await;
+    t.create_database(&pid, &main, "from_parent").await;
+    t.wait_ops(&pid).await;
+    let before = t.get_branch(&pid, &dev_id).await;
+
+    let path = format!("/projects/{pid}/branches/{dev_id}/restore");
+    let (s, v) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": main}))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["branch"]["id"], dev_id.as_str());
+    assert_eq!(v["branch"]["parent_id"], main.as_str());
+    assert_eq!(v["branch"]["current_state"], "resetting");
+    assert_eq!(v["branch"]["pending_state"], "ready");
+    assert!(v["branch"]["last_reset_at"].is_string(), "{v}");
+    assert_ne!(v["branch"]["parent_lsn"], before["parent_lsn"]);
+    assert!(v["branch"]["parent_timestamp"].is_string());
+    assert_eq!(actions(&v), ["suspend_compute", "create_timeline", "start_compute"]);
+    assert!(v["operations"].as_array().unwrap().iter().all(|o| o["status"] == "scheduling" || o["status"] == "running"), "{v}");
+    // like any other operations they lock the project until they finish
+    let (s, _) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": main}))).await;
+    assert_eq!(s, 423);
+    t.wait_ops(&pid).await;
+
+    assert_eq!(t.get_branch(&pid, &dev_id).await["current_state"], "ready");
+    assert_eq!(t.names(&pid, &dev_id, "databases").await, ["from_parent", "neondb"], "the child's own database is gone");
+    assert_eq!(t.names(&pid, &dev_id, "roles").await, ["neondb_owner"]);
+    assert_eq!(t.endpoint_ids(&pid, &dev_id).await, [dev_endpoint.as_str()]);
+    assert_eq!(t.branches(&pid).await.len(), 2, "no backup without preserve_under_name");
+}
+
+#[tokio::test]
+async fn restore_needs_preserve_under_name_for_a_branch_with_children_or_from_itself() {
+    let t = T::zero_ops().await;
+    let (pid, main, _) = t.project("preserve").await;
+    let dev_id = t.branch(&pid, json!({"branch": {"name": "dev"}})).await["branch"]["id"].as_str().unwrap().to_string();
+    let leaf = t.branch(&pid, json!({"branch": {"name": "leaf", "parent_id": dev_id}})).await["branch"]["id"].as_str().unwrap().to_string();
+    t.create_database(&pid, &dev_id, "work").await;
+    let path = format!("/projects/{pid}/branches/{dev_id}/restore");
+
+    let (s, e) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": main}))).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["message"], format!("preserve_under_name is required: branch \"{dev_id}\" has child branches"));
+    let (s, e) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": main, "preserve_under_name": "leaf"}))).await;
+    assert_eq!(s, 409, "{e}");
+    assert_eq!(e["message"], "branch with name \"leaf\" already exists");
+    let (s, e) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": "br-missing-00000000"}))).await;
+    assert_eq!(s, 404, "{e}");
+    assert_eq!(t.names(&pid, &dev_id, "databases").await, ["neondb", "work"], "refused restores change nothing");
+
+    let (s, v) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": main, "preserve_under_name": "dev-before"}))).await;
+    assert_eq!(s, 200, "{v}");
+    let backup_ids = ids_of(&t.branches(&pid).await, "dev-before");
+    assert_eq!(backup_ids.len(), 1);
+    let backup = t.get_branch(&pid, &backup_ids[0]).await;
+    assert_eq!(backup["parent_id"], main.as_str(), "the previous state keeps the previous parent");
+    assert_eq!(t.names(&pid, &backup_ids[0], "databases").await, ["neondb", "work"], "the previous state is kept");
+    assert_eq!(t.get_branch(&pid, &leaf).await["parent_id"], backup_ids[0].as_str(), "children move to the preserved branch");
+    assert_eq!(t.names(&pid, &dev_id, "databases").await, ["neondb"]);
+
+    // from itself: a point in time, and a name for what the branch was
+    let (s, e) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": dev_id}))).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["message"], "source_lsn or source_timestamp is required when source_branch_id is the branch itself");
+    let (s, e) = t.op("restoreProjectBranch", &path, Some(json!({"source_branch_id": dev_id, "source_lsn": "0/1"}))).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["message"], "preserve_under_name is required when source_branch_id is the branch itself");
+    let body = json!({"source_branch_id": dev_id, "source_timestamp": "2025-01-01T00:00:00Z", "preserve_under_name": "dev-earlier"});
+    let (s, v) = t.op("restoreProjectBranch", &path, Some(body)).await;
+    assert_eq!(s, 200, "{v}");
+    let earlier = ids_of(&t.branches(&pid).await, "dev-earlier").remove(0);
+    assert_eq!(v["branch"]["parent_id"], earlier.as_str(), "the branch continues from its preserved past");
+    assert_eq!(v["branch"]["parent_timestamp"], "2025-01-01T00:00:00Z");
+}
+
+// ------------------------------------------------------------------ snapshot restore
+
+#[tokio::test]
+async fn a_snapshot_restore_is_previewed_then_finalized_in_place_of_its_target() {
+    let t = T::zero_ops().await;
+    let (pid, main, created) = t.project("snapshots").await;
+    let endpoint = created["endpoints"][0]["id"].as_str().unwrap().to_string();
+    t.create_database(&pid, &main, "v1").await;
+    let (s, sn) = t.op("createSnapshot", &format!("/projects/{pid}/branches/{main}/snapshot"), None).await;
+    assert_eq!(s, 200, "{sn}");
+    let snap = sn["snapshot"]["id"].as_str().unwrap().to_string();
+    t.create_database(&pid, &main, "v2").await;
+
+    // the preview: a new branch beside its target (the snapshot's source branch)
+    let restore = format!("/projects/{pid}/snapshots/{snap}/restore");
+    let (s, v) = t.op("restoreSnapshot", &restore, Some(json!({"name": "main"}))).await;
+    assert_eq!(s, 409, "the preview needs a name of its own: {v}");
+    let (s, v) = t.op("restoreSnapshot", &restore, Some(json!({"name": "preview"}))).await;
+    assert_eq!(s, 200, "{v}");
+    let restored = v["branch"]["id"].as_str().unwrap().to_string();
+    assert_eq!(v["branch"]["name"], "preview");
+    assert_eq!(v["branch"]["restore_status"], "restored");
+    assert_eq!(v["branch"]["restored_as"], main.as_str());
+    assert_eq!(v["branch"]["restored_from"], snap.as_str());
+    assert_eq!(v["branch"]["default"], false);
+    assert_eq!(v["endpoints"], json!([]));
+    assert_eq!(actions(&v), ["create_branch"]);
+    assert_eq!(t.names(&pid, &restored, "databases").await, ["neondb", "v1"], "the snapshot's data, not the head's");
+    let target = t.get_branch(&pid, &main).await;
+    assert_eq!((target["name"].as_str(), target["default"].as_bool()), (Some("main"), Some(true)));
+    assert!(target.get("restore_status").is_none());
+    assert_eq!(t.endpoint_ids(&pid, &main).await, [endpoint.as_str()]);
+
+    // only an un-finalized restore can be finalized
+    let finalize = |b: &str| format!("/projects/{pid}/branches/{b}/finalize_restore");
+    let (s, e) = t.op("finalizeRestoreBranch", &finalize(&main), None).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["message"], format!("branch \"{main}\" is not an un-finalized snapshot restore"));
+    let (s, v) = t.op("finalizeRestoreBranch", &finalize(&restored), Some(json!({"name": "main-before-restore"}))).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(actions(&v), ["suspend_compute", "start_compute"]);
+    assert_eq!(v["operations"][0]["branch_id"], main.as_str());
+    assert_eq!(v["operations"][1]["branch_id"], restored.as_str());
+    let now_main = t.get_branch(&pid, &restored).await;
+    assert_eq!(now_main["name"], "main");
+    assert_eq!(now_main["default"], true);
+    assert_eq!(now_main["restore_status"], "finalized");
+    let previous = t.get_branch(&pid, &main).await;
+    assert_eq!(previous["name"], "main-before-restore");
+    assert_eq!(previous["default"], false);
+    assert_eq!(t.endpoint_ids(&pid, &restored).await, [endpoint.as_str()], "the target's endpoint moved");
+    assert!(t.endpoint_ids(&pid, &main).await.is_empty());
+    let (s, e) = t.op("finalizeRestoreBranch", &finalize(&restored), None).await;
+    assert_eq!(s, 400, "{e}");
+    // the connection string of the default branch now reaches the restored data
+    let (s, u) = t.op("getConnectionURI", &format!("/projects/{pid}/connection_uri?database_name=v1&role_name=neondb_owner"), None).await;
+    assert_eq!(s, 200, "{u}");
+    assert!(u["uri"].as_str().unwrap().contains(&format!("@{endpoint}.")));
+}
+
+#[tokio::test]
+async fn a_snapshot_restore_can_be_finalized_at_once_or_dropped() {
+    let t = T::zero_ops().await;
+    let (pid, main, created) = t.project("snapshots-at-once").await;
+    let endpoint = created["endpoints"][0]["id"].as_str().unwrap().to_string();
+    let (_, sn) = t.op("createSnapshot", &format!("/projects/{pid}/branches/{main}/snapshot"), None).await;
+    let restore = format!("/projects/{pid}/snapshots/{}/restore", sn["snapshot"]["id"].as_str().unwrap());
+    let (s, e) = t.op("restoreSnapshot", &restore, Some(json!({"target_branch_id": "br-missing-00000000"}))).await;
+    assert_eq!(s, 404, "{e}");
+
+    // dropping the preview leaves the target as it was
+    let (s, v) = t.op("restoreSnapshot", &restore, Some(json!({"name": "look"}))).await;
+    assert_eq!(s, 200);
+    let look = v["branch"]["id"].as_str().unwrap().to_string();
+    assert_eq!(t.op("deleteProjectBranch", &format!("/projects/{pid}/branches/{look}"), None).await.0, 200);
+    let target = t.get_branch(&pid, &main).await;
+    assert_eq!((target["name"].as_str(), target["default"].as_bool()), (Some("main"), Some(true)));
+
+    // a preview with a read-write endpoint of its own cannot take the target's
+    let (s, v) = t.op("restoreSnapshot", &restore, Some(json!({"name": "with-compute"}))).await;
+    assert_eq!(s, 200);
+    let with_compute = v["branch"]["id"].as_str().unwrap().to_string();
+    let (s, _) = t
+        .op(
+            "createProjectEndpoint",
+            &format!("/projects/{pid}/endpoints"),
+            Some(json!({"endpoint": {"branch_id": with_compute, "type": "read_write"}})),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let (s, e) = t.op("finalizeRestoreBranch", &format!("/projects/{pid}/branches/{with_compute}/finalize_restore"), None).await;
+    assert_eq!(s, 409, "{e}");
+    assert!(e["message"].as_str().unwrap().contains("read-write endpoint"), "{e}");
+    assert_eq!(t.op("deleteProjectBranch", &format!("/projects/{pid}/branches/{with_compute}"), None).await.0, 200);
+
+    // finalize_restore: true swaps at once; the target gets Neon's <name>_old_<time>
+    let (s, v) = t.op("restoreSnapshot", &restore, Some(json!({"finalize_restore": true}))).await;
+    assert_eq!(s, 200, "{v}");
+    let restored = v["branch"]["id"].as_str().unwrap().to_string();
+    assert_eq!(v["branch"]["name"], "main");
+    assert_eq!(v["branch"]["default"], true);
+    assert_eq!(v["branch"]["restore_status"], "finalized");
+    assert_eq!(v["endpoints"][0]["id"], endpoint.as_str());
+    assert_eq!(actions(&v), ["create_branch", "suspend_compute", "start_compute"]);
+    let old_name = t.get_branch(&pid, &main).await["name"].as_str().unwrap().to_string();
+    assert!(old_name.starts_with("main_old_20") && old_name.ends_with('Z'), "{old_name}");
+    assert_eq!(ids_of(&t.branches(&pid).await, "main"), [restored]);
 }

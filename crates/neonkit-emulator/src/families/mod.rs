@@ -1,12 +1,14 @@
-//! The API families added by the spec's overlay (`spec/neon-openapi-v2.overlay.yaml`),
-//! one module each, served statefully. `handlers::route` asks [`route`] first; what
-//! it does not serve goes on to the hand-written handlers and the spec-driven fallback.
+//! The API families added by the spec's overlay (`spec/neon-openapi-v2.overlay.yaml`)
+//! and what the core's workflows lean on (restores), one module each, served
+//! statefully. `handlers::route` asks [`route`] first; what it does not serve goes on
+//! to the hand-written handlers and the spec-driven fallback.
 
 pub(crate) mod credentials;
 pub(crate) mod custom_domains;
 pub(crate) mod logs;
 pub(crate) mod members;
 pub(crate) mod neon_auth_email;
+pub(crate) mod restores;
 pub(crate) mod triggers;
 
 use crate::handlers::{ApiError, Req, R};
@@ -37,6 +39,7 @@ pub(crate) fn route(inner: &Inner, st: &mut Store, r: &Req) -> Option<R> {
         | "getNeonAuthEmailServer"
         | "updateNeonAuthEmailServer"
         | "sendNeonAuthEmailProviderTest" => neon_auth_email::handle(st, r),
+        "restoreProjectBranch" | "restoreSnapshot" | "finalizeRestoreBranch" => restores::handle(inner, st, r),
         _ => return None,
     })
 }
