@@ -284,7 +284,6 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         "setDefaultProjectBranch" => set_default_branch(inner, st, r),
         "recoverProjectBranch" => recover_branch(st, r),
         "getProjectBranchSchema" => branch_schema(st, r),
-        "getProjectBranchSchemaComparison" => branch_schema_compare(st, r),
         "listProjectBranchEndpoints" => list_branch_endpoints(st, r),
 
         "listProjectBranchDatabases" => list_databases(st, r),
@@ -1499,19 +1498,6 @@ fn branch_schema(st: &Store, r: &Req) -> R {
         return ok(json!({"json": {"tables": []}}));
     }
     ok(json!({"sql": sql}))
-}
-
-fn branch_schema_compare(st: &Store, r: &Req) -> R {
-    let p = project(st, r)?;
-    let b = branch_of(p, r.pp("branch_id"))?;
-    if let Some(base) = r.q("base_branch_id") {
-        branch_of(p, base)?;
-    }
-    let db = r.q("db_name").unwrap_or_default();
-    if !b.databases.iter().any(|d| d.name == db) {
-        return Err(not_found(&format!("database {db:?}")));
-    }
-    ok(json!({"diff": ""}))
 }
 
 fn list_branch_endpoints(st: &Store, r: &Req) -> R {

@@ -482,3 +482,50 @@ async fn a_snapshot_restore_can_be_finalized_at_once_or_dropped() {
     assert!(old_name.starts_with("main_old_20") && old_name.ends_with('Z'), "{old_name}");
     assert_eq!(ids_of(&t.branches(&pid).await, "main"), [restored]);
 }
+
+// ------------------------------------------------------------------ schema comparison
+
+#[tokio::test]
+async fn compare_schema_diffs_against_the_parent_by_default_and_is_empty_when_nothing_changed() {
+    let t = T::zero_ops().await;
+    let (pid, main, _) = t.project("compare").await;
+    let dev = t.branch(&pid, json!({"branch": {"name": "dev"}})).await["branch"]["id"].as_str().unwrap().to_string();
+    let compare = |b: &str, query: &str| format!("/projects/{pid}/branches/{b}/compare_schema?{query}");
+
+    let (s, v) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=neondb"), None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["diff"], "", "a fresh child has its parent's schema");
+
+    let (s, _) =
+        t.op("createProjectBranchRole", &format!("/projects/{pid}/branches/{dev}/roles"), Some(json!({"role": {"name": "app"}}))).await;
+    assert_eq!(s, 201);
+    t.create_database(&pid, &dev, "extra").await;
+    let (_, v) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=neondb"), None).await;
+    let expected = format!(
+        "--- a/neondb ({main})\n+++ b/neondb ({dev})\n@@ -1,2 +1,4 @@\n+CREATE DATABASE extra OWNER neondb_owner;\n CREATE DATABASE neondb OWNER neondb_owner;\n+CREATE ROLE app;\n CREATE ROLE neondb_owner;\n"
+    );
+    assert_eq!(v["diff"], expected.as_str());
+    // the same again (deterministic), and reversed with an explicit base
+    let (_, again) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=neondb"), None).await;
+    assert_eq!(again, v);
+    let (_, reversed) =
+        t.op("getProjectBranchSchemaComparison", &compare(&main, &format!("db_name=neondb&base_branch_id={dev}")), None).await;
+    let diff = reversed["diff"].as_str().unwrap();
+    assert!(diff.contains("\n-CREATE ROLE app;\n") && diff.contains("\n-CREATE DATABASE extra OWNER neondb_owner;\n"), "{diff}");
+
+    // db_name is required; the database must exist on both branches; a root branch needs a base
+    let (s, e) = t.op("getProjectBranchSchemaComparison", &format!("/projects/{pid}/branches/{dev}/compare_schema"), None).await;
+    assert_eq!(s, 400);
+    assert!(e["message"].as_str().unwrap().contains("db_name"), "{e}");
+    let (s, e) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=extra"), None).await;
+    assert_eq!(s, 404);
+    assert_eq!(e["message"], format!("database \"extra\" on branch \"{main}\" not found"));
+    let (s, e) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=nope"), None).await;
+    assert_eq!(s, 404);
+    assert_eq!(e["message"], format!("database \"nope\" on branch \"{dev}\" not found"));
+    let (s, e) = t.op("getProjectBranchSchemaComparison", &compare(&main, "db_name=neondb"), None).await;
+    assert_eq!(s, 400);
+    assert_eq!(e["message"], format!("branch \"{main}\" has no parent to compare with; give base_branch_id"));
+    let (s, _) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=neondb&base_branch_id=br-missing-00000000"), None).await;
+    assert_eq!(s, 404);
+}

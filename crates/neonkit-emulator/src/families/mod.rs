@@ -1,5 +1,5 @@
 //! The API families added by the spec's overlay (`spec/neon-openapi-v2.overlay.yaml`)
-//! and what the core's workflows lean on (restores), one module each, served
+//! and what the core's workflows lean on (restores, schema comparison), one module each, served
 //! statefully. `handlers::route` asks [`route`] first; what it does not serve goes on
 //! to the hand-written handlers and the spec-driven fallback.
 
@@ -9,6 +9,7 @@ pub(crate) mod logs;
 pub(crate) mod members;
 pub(crate) mod neon_auth_email;
 pub(crate) mod restores;
+pub(crate) mod schema_diff;
 pub(crate) mod triggers;
 
 use crate::handlers::{ApiError, Req, R};
@@ -40,6 +41,7 @@ pub(crate) fn route(inner: &Inner, st: &mut Store, r: &Req) -> Option<R> {
         | "updateNeonAuthEmailServer"
         | "sendNeonAuthEmailProviderTest" => neon_auth_email::handle(st, r),
         "restoreProjectBranch" | "restoreSnapshot" | "finalizeRestoreBranch" => restores::handle(inner, st, r),
+        "getProjectBranchSchemaComparison" => schema_diff::compare(st, r),
         _ => return None,
     })
 }
