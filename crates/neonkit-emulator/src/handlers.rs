@@ -1173,12 +1173,16 @@ fn connection_uri(st: &Store, r: &Req) -> R {
         None => p.default_branch().ok_or_else(|| not_found("default branch"))?,
     };
     let ep = match r.q("endpoint_id") {
-        Some(id) => p.endpoints.iter().find(|e| e.id == id && e.branch_id == b.id).ok_or_else(|| not_found(&format!("endpoint {id:?}")))?,
+        Some(id) => p
+            .endpoints
+            .iter()
+            .find(|e| e.id == id && e.branch_id == b.id)
+            .ok_or_else(|| not_found(&format!("endpoint {id:?} of branch {:?}", b.id)))?,
         None => p
             .endpoints
             .iter()
             .find(|e| e.branch_id == b.id && e.kind == "read_write")
-            .ok_or_else(|| not_found("read-write endpoint for the branch"))?,
+            .ok_or_else(|| not_found(&format!("read-write endpoint of branch {:?}", b.id)))?,
     };
     let db = r.q("database_name").unwrap_or_default();
     if !b.databases.iter().any(|d| d.name == db) {

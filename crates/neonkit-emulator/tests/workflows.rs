@@ -529,3 +529,61 @@ async fn compare_schema_diffs_against_the_parent_by_default_and_is_empty_when_no
     let (s, _) = t.op("getProjectBranchSchemaComparison", &compare(&dev, "db_name=neondb&base_branch_id=br-missing-00000000"), None).await;
     assert_eq!(s, 404);
 }
+
+// ------------------------------------------------------------------ connection URIs
+
+#[tokio::test]
+async fn connection_uri_picks_the_read_write_endpoint_and_names_what_is_missing() {
+    let t = T::zero_ops().await;
+    let (pid, main, created) = t.project("uris").await;
+    let endpoint = created["endpoints"][0]["id"].as_str().unwrap().to_string();
+    let password = created["roles"][0]["password"].as_str().unwrap().to_string();
+    let uri = |query: &str| format!("/projects/{pid}/connection_uri?{query}");
+
+    // the default branch when none is given; its read-write endpoint; the role's password
+    let (s, v) = t.op("getConnectionURI", &uri("database_name=neondb&role_name=neondb_owner"), None).await;
+    assert_eq!(s, 200, "{v}");
+    assert_eq!(v["uri"], format!("postgresql://neondb_owner:{password}@{endpoint}.us-east-2.aws.neon.tech/neondb?sslmode=require"));
+    let (_, pooled) = t.op("getConnectionURI", &uri("database_name=neondb&role_name=neondb_owner&pooled=true"), None).await;
+    assert_eq!(
+        pooled["uri"],
+        format!("postgresql://neondb_owner:{password}@{endpoint}-pooler.us-east-2.aws.neon.tech/neondb?sslmode=require")
+    );
+    let (_, explicit) = t
+        .op("getConnectionURI", &uri(&format!("branch_id={main}&endpoint_id={endpoint}&database_name=neondb&role_name=neondb_owner")), None)
+        .await;
+    assert_eq!(explicit["uri"], v["uri"]);
+
+    // a read-only endpoint is used only when asked for
+    let (s, ro) = t
+        .op(
+            "createProjectEndpoint",
+            &format!("/projects/{pid}/endpoints"),
+            Some(json!({"endpoint": {"branch_id": main, "type": "read_only"}})),
+        )
+        .await;
+    assert_eq!(s, 201);
+    let ro_id = ro["endpoint"]["id"].as_str().unwrap();
+    let (_, again) = t.op("getConnectionURI", &uri("database_name=neondb&role_name=neondb_owner"), None).await;
+    assert_eq!(again["uri"], v["uri"]);
+    let (_, via_ro) =
+        t.op("getConnectionURI", &uri(&format!("endpoint_id={ro_id}&database_name=neondb&role_name=neondb_owner")), None).await;
+    assert!(via_ro["uri"].as_str().unwrap().contains(&format!("@{ro_id}.")), "{via_ro}");
+
+    let (s, e) = t.op("getConnectionURI", &uri("database_name=nope&role_name=neondb_owner"), None).await;
+    assert_eq!((s, e["message"].as_str()), (404, Some("database \"nope\" not found")));
+    let (s, e) = t.op("getConnectionURI", &uri("database_name=neondb&role_name=nobody"), None).await;
+    assert_eq!((s, e["message"].as_str()), (404, Some("role \"nobody\" not found")));
+    let (s, _) = t.op("getConnectionURI", &uri("role_name=neondb_owner"), None).await;
+    assert_eq!(s, 400, "database_name is required");
+    // a branch without compute has no URI
+    let bare = t.branch(&pid, json!({"branch": {"name": "bare"}})).await["branch"]["id"].as_str().unwrap().to_string();
+    let (s, e) = t.op("getConnectionURI", &uri(&format!("branch_id={bare}&database_name=neondb&role_name=neondb_owner")), None).await;
+    assert_eq!(s, 404);
+    assert_eq!(e["message"], format!("read-write endpoint of branch \"{bare}\" not found"));
+    let (s, e) = t
+        .op("getConnectionURI", &uri(&format!("branch_id={bare}&endpoint_id={endpoint}&database_name=neondb&role_name=neondb_owner")), None)
+        .await;
+    assert_eq!(s, 404);
+    assert_eq!(e["message"], format!("endpoint \"{endpoint}\" of branch \"{bare}\" not found"));
+}
