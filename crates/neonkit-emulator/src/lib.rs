@@ -207,6 +207,12 @@ impl Emulator {
         self.inner.clear_faults();
     }
 
+    /// Adds an organization of the emulator's user (its admin), beside the one it
+    /// starts with, and returns its id; [`Emulator::reset`] removes it again.
+    pub fn add_organization(&self, name: &str) -> String {
+        self.inner.add_organization(name)["id"].as_str().unwrap_or_default().to_string()
+    }
+
     /// Requests received for that operationId (including faulted ones).
     pub fn request_count(&self, operation_id: &str) -> u64 {
         self.inner.request_count(operation_id)

@@ -103,6 +103,14 @@ impl Inner {
         lock(&self.faults).clear();
     }
 
+    /// Adds an organization of the emulator's user; returns it as the API renders it.
+    pub fn add_organization(&self, name: &str) -> Value {
+        // lock order everywhere: store, then rng
+        let mut store = self.store();
+        let mut rng = lock(&self.rng);
+        store.add_org(&mut *rng, name).render()
+    }
+
     pub fn request_count(&self, operation_id: &str) -> u64 {
         spec::spec().index_of(operation_id).map(|i| self.counts[i].load(Ordering::Relaxed)).unwrap_or(0)
     }
@@ -555,6 +563,13 @@ async fn admin(State(inner): State<Arc<Inner>>, req: Request) -> Response {
                 ok(json!({"counts": m}))
             }
         },
+        ("POST", "/_emulator/organizations") => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            match v.get("name").and_then(|n| n.as_str()).filter(|n| !n.is_empty()) {
+                Some(name) => json_response(201, &inner.add_organization(name), &rid),
+                None => error_response(400, "", "expected a JSON object with a non-empty \"name\"", &rid),
+            }
+        }
         ("POST", "/_emulator/reset") => {
             inner.reset();
             ok(json!({"ok": true}))
@@ -704,6 +719,7 @@ pub fn router(inner: Arc<Inner>) -> Router {
         .route("/_emulator/faults", on(MethodFilter::POST.or(MethodFilter::DELETE), admin))
         .route("/_emulator/requests", on(MethodFilter::GET, admin))
         .route("/_emulator/reset", on(MethodFilter::POST, admin))
+        .route("/_emulator/organizations", on(MethodFilter::POST, admin))
         .route("/_emulator/storage/{*rest}", on(MethodFilter::PUT.or(MethodFilter::GET), storage))
         .route("/_emulator/config", on(MethodFilter::GET.or(MethodFilter::PATCH).or(MethodFilter::POST), admin))
         .fallback(|State(inner): State<Arc<Inner>>, req: Request| async move {

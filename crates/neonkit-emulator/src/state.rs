@@ -553,6 +553,17 @@ pub struct Org {
 }
 
 impl Org {
+    /// An organization whose only member is the emulator's user, as its admin.
+    pub fn new<R: Rng>(rng: &mut R, name: &str) -> Org {
+        let id = format!("org-{}", util::neon_name(rng));
+        let now = SystemTime::now();
+        let me = json!({
+            "member": {"id": util::uuid(rng), "user_id": OWNER_ID, "org_id": id, "role": "admin", "joined_at": rfc3339(now)},
+            "user": {"email": USER_EMAIL, "has_mfa": false},
+        });
+        Org { id, name: name.to_string(), created_at: now, members: vec![me], invitations: Vec::new(), spending_limit_cents: None }
+    }
+
     pub fn render(&self) -> Value {
         json!({
             "id": self.id,
@@ -588,25 +599,11 @@ pub struct Store {
 
 impl Store {
     pub fn new<R: Rng>(rng: &mut R) -> Store {
-        let org_id = format!("org-{}", util::neon_name(rng));
-        let now = SystemTime::now();
-        let org = Org {
-            id: org_id.clone(),
-            name: "Neonkit Developer's org".into(),
-            created_at: now,
-            members: vec![
-                json!({
-                    "member": {"id": util::uuid(rng), "user_id": OWNER_ID, "org_id": org_id, "role": "admin", "joined_at": rfc3339(now)},
-                    "user": {"email": USER_EMAIL, "has_mfa": false},
-                }),
-                json!({
-                    "member": {"id": util::uuid(rng), "user_id": util::uuid(rng), "org_id": org_id, "role": "member", "joined_at": rfc3339(now)},
-                    "user": {"email": "colleague@neonkit.invalid", "has_mfa": false},
-                }),
-            ],
-            invitations: Vec::new(),
-            spending_limit_cents: None,
-        };
+        let mut org = Org::new(rng, "Neonkit Developer's org");
+        org.members.push(json!({
+            "member": {"id": util::uuid(rng), "user_id": util::uuid(rng), "org_id": org.id, "role": "member", "joined_at": rfc3339(org.created_at)},
+            "user": {"email": "colleague@neonkit.invalid", "has_mfa": false},
+        }));
         Store {
             projects: HashMap::new(),
             project_seq: 0,
@@ -620,6 +617,12 @@ impl Store {
             buckets: HashMap::new(),
             logs: Default::default(),
         }
+    }
+
+    /// A further organization of the emulator's user (its admin).
+    pub fn add_org<R: Rng>(&mut self, rng: &mut R, name: &str) -> &Org {
+        self.orgs.push(Org::new(rng, name));
+        self.orgs.last().unwrap()
     }
 
     pub fn default_org(&self) -> &Org {

@@ -587,3 +587,78 @@ async fn connection_uri_picks_the_read_write_endpoint_and_names_what_is_missing(
     assert_eq!(s, 404);
     assert_eq!(e["message"], format!("endpoint \"{endpoint}\" of branch \"{bare}\" not found"));
 }
+
+// ------------------------------------------------------------------ organizations (org_id="auto")
+
+async fn org_ids(t: &T, key: &str) -> Vec<String> {
+    let (s, v) = t.op_as(key, "getCurrentUserOrganizations", "/users/me/organizations", None).await;
+    assert_eq!(s, 200, "{v}");
+    v["organizations"].as_array().unwrap().iter().map(|o| o["id"].as_str().unwrap().to_string()).collect()
+}
+
+#[tokio::test]
+async fn a_personal_key_lists_the_users_organizations_and_the_admin_api_adds_more() {
+    let t = T::zero_ops().await;
+    let me = t.emu.api_key().to_string();
+    let seeded = org_ids(&t, &me).await;
+    assert_eq!(seeded.len(), 1, "the dev user starts with exactly one organization");
+    let (s, auth) = t.op("getAuthDetails", "/auth", None).await;
+    assert_eq!(s, 200);
+    assert_eq!(auth["auth_method"], "api_key_user");
+
+    let (s, second) = t.admin_post("/_emulator/organizations", json!({"name": "Second org"})).await;
+    assert_eq!(s, 201, "{second}");
+    let second_id = second["id"].as_str().unwrap().to_string();
+    assert!(second_id.starts_with("org-"));
+    assert_eq!(second["name"], "Second org");
+    spec().validate(spec().schema("Organization"), &second).unwrap();
+    let third_id = t.emu.add_organization("Third org");
+    assert_eq!(org_ids(&t, &me).await, [seeded[0].clone(), second_id.clone(), third_id]);
+    let (s, o) = t.op("getOrganization", &format!("/organizations/{second_id}"), None).await;
+    assert_eq!((s, o["name"].as_str()), (200, Some("Second org")));
+    let (_, members) = t.op("getOrganizationMembers", &format!("/organizations/{second_id}/members"), None).await;
+    assert_eq!(members["members"][0]["member"]["role"], "admin");
+    assert_eq!(members["members"][0]["user"]["email"], "dev@neonkit.invalid");
+    assert_eq!(t.admin_post("/_emulator/organizations", json!({})).await.0, 400);
+
+    // a personal key puts a project in the org its body names; without one, the first org
+    let (s, v) = t.op("createProject", "/projects", Some(json!({"project": {"name": "p2", "org_id": second_id}}))).await;
+    assert_eq!(s, 201);
+    assert_eq!(v["project"]["org_id"], second_id.as_str());
+    let (_, v) = t.op("createProject", "/projects", Some(json!({"project": {"name": "p1"}}))).await;
+    assert_eq!(v["project"]["org_id"], seeded[0].as_str());
+    let (s, _) = t.op("createProject", "/projects", Some(json!({"project": {"org_id": "org-missing-00000000"}}))).await;
+    assert_eq!(s, 404);
+
+    // reset brings back the seed: one organization
+    let (s, _) = t.admin_post("/_emulator/reset", json!({})).await;
+    assert_eq!(s, 200);
+    let after = org_ids(&t, &me).await;
+    assert_eq!(after.len(), 1);
+    assert_eq!(t.op("getOrganization", &format!("/organizations/{second_id}"), None).await.0, 404);
+}
+
+#[tokio::test]
+async fn an_org_api_key_authenticates_as_its_organization_and_creates_projects_there() {
+    let t = T::zero_ops().await;
+    let second = t.emu.add_organization("Team");
+    let (s, k) = t.op("createOrgApiKey", &format!("/organizations/{second}/api_keys"), Some(json!({"key_name": "ci"}))).await;
+    assert_eq!(s, 200, "{k}");
+    let org_key = k["key"].as_str().unwrap().to_string();
+
+    let (s, auth) = t.op_as(&org_key, "getAuthDetails", "/auth", None).await;
+    assert_eq!(s, 200);
+    assert_eq!(auth["auth_method"], "api_key_org");
+    assert_eq!(auth["account_id"], second.as_str(), "the organization is the account");
+    assert_eq!(org_ids(&t, &org_key).await, [second.as_str()], "an org key sees its organization only");
+
+    let (s, v) = t.op_as(&org_key, "createProject", "/projects", Some(json!({"project": {"name": "team-project"}}))).await;
+    assert_eq!(s, 201, "{v}");
+    assert_eq!(v["project"]["org_id"], second.as_str());
+    let first = org_ids(&t, t.emu.api_key()).await.remove(0);
+    let (s, _) = t.op_as(&org_key, "createProject", "/projects", Some(json!({"project": {"org_id": first}}))).await;
+    assert_eq!(s, 403, "another organization's project");
+    let (_, listed) = t.op_as(&org_key, "listProjects", "/projects", None).await;
+    let orgs: Vec<&str> = listed["projects"].as_array().unwrap().iter().map(|p| p["org_id"].as_str().unwrap()).collect();
+    assert_eq!(orgs, [second.as_str()]);
+}
