@@ -33,6 +33,8 @@ pub struct Field {
     pub doc: Option<String>,
     pub deprecated: bool,
     pub sensitive: bool,
+    /// A string of `format: date-time` (RFC 3339), or a list of them.
+    pub date_time: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -72,6 +74,8 @@ pub struct Param {
     pub path_kind: PathKind,
     pub doc: Option<String>,
     pub default: Option<Value>,
+    /// A string of `format: date-time` (RFC 3339).
+    pub date_time: bool,
 }
 
 impl Param {
@@ -203,6 +207,11 @@ fn s(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(|x| x.as_str()).map(|x| x.to_string())
 }
 
+/// A string schema of `format: date-time`.
+fn is_date_time(v: &Value) -> bool {
+    s(v, "format").as_deref() == Some("date-time")
+}
+
 fn b(v: &Value, key: &str) -> bool {
     v.get(key).and_then(|x| x.as_bool()).unwrap_or(false)
 }
@@ -257,6 +266,7 @@ impl<'a> Loader<'a> {
                     doc: s(pv, "description").or_else(|| s(resolved, "description")),
                     deprecated: b(pv, "deprecated"),
                     sensitive: sensitive.contains(&name) || looks_secret(ctx, &name),
+                    date_time: is_date_time(resolved) || resolved.get("items").is_some_and(|i| is_date_time(self.deref(i))),
                 };
                 if let Some(existing) = out.iter_mut().find(|f| f.json_name == name) {
                     existing.required |= field.required;
@@ -558,6 +568,7 @@ pub fn load(text: &str, naming_text: &str, real_api_text: &str, workflows_text: 
                     path_kind: path_kind(&name, resolved),
                     doc: s(p, "description"),
                     default: resolved.get("default").cloned(),
+                    date_time: is_date_time(resolved),
                 };
                 if in_path {
                     path_params.push(param);
