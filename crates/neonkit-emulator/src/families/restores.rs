@@ -170,7 +170,14 @@ fn restore_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
     });
     let mut actions: Vec<Action> = vec![("create_branch", Some(bid.clone()), None)];
     if finalize_now {
-        actions.extend(swap_in(p, &bid, None, now)?);
+        match swap_in(p, &bid, None, now) {
+            Ok(moves) => actions.extend(moves),
+            Err(e) => {
+                // nothing of a refused restore stays behind
+                p.branches.retain(|b| b.id != bid);
+                return Err(e);
+            }
+        }
     }
     let t = Instant::now();
     let branch = p.branch(&bid).unwrap().render(&p.id, t);
