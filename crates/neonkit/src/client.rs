@@ -620,7 +620,7 @@ impl Client {
                 resolve_auto_org(plain)
             })
             .await
-            .map_err(|e: Error| e.prefixed(&format!("{}: resolving org_id \"auto\"", op.id)))?;
+            .map_err(|e: Error| e.prefixed(&format!("{}: resolving org_id \"auto\"", op.id)).with_operation(op.id))?;
         Ok(found.clone())
     }
 

@@ -109,8 +109,10 @@ async fn org_id_auto_lists_the_organizations_when_there_are_several() {
     assert!(e.message().starts_with("createProject: resolving org_id \"auto\": "), "{}", e.message());
     assert!(e.message().contains("2 organizations") && e.message().contains("\"Second org\""), "{}", e.message());
     assert_eq!(emu.request_count("createProject"), 0, "nothing was created");
-    // An operation that takes no org never needs it.
-    c.projects().list(&Default::default()).await.unwrap();
+    assert_eq!(e.operation(), Some("createProject"));
+    // Every operation that takes an org (listProjects' optional query one too) needs it; one that takes none does not.
+    assert_eq!(c.projects().list(&Default::default()).await.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    c.users().get_current().await.unwrap();
 }
 
 #[tokio::test]
