@@ -140,6 +140,37 @@ fn look_up_after(e: &Error) -> bool {
 
 // ------------------------------------------------------------------ shared steps
 
+/// Create-or-get by name, safe under concurrency: looks the resource up,
+/// creates it if missing, and when the create fails in a way that may mean it
+/// exists after all (a 409 from another caller's create, or an answer lost to
+/// the network) looks it up again instead of sending the create twice. Returns
+/// it and whether this call created it (a lost answer whose resource is found
+/// counts as created: the lookup before found none). An error from `create`
+/// that already names its step (an invalid choice) is returned as it is.
+async fn create_or_get<T, Find, FindFut, Create, CreateFut>(workflow: &str, what: &str, find: Find, create: Create) -> Result<(T, bool)>
+where
+    Find: Fn() -> FindFut,
+    FindFut: std::future::Future<Output = Result<Option<T>>>,
+    Create: FnOnce() -> CreateFut,
+    CreateFut: std::future::Future<Output = Result<T>>,
+{
+    if let Some(found) = find().await.map_err(step(workflow, &format!("looking the {what} up")))? {
+        return Ok((found, false));
+    }
+    let creating = |e: Error| if e.kind() == ErrorKind::InvalidArgument { e } else { step(workflow, &format!("creating the {what}"))(e) };
+    match create().await {
+        Ok(made) => Ok((made, true)),
+        Err(e) if look_up_after(&e) => {
+            let lost = e.kind() != ErrorKind::Conflict;
+            match find().await.map_err(step(workflow, &format!("looking the {what} up after the create failed")))? {
+                Some(found) => Ok((found, lost)),
+                None => Err(creating(e)),
+            }
+        }
+        Err(e) => Err(creating(e)),
+    }
+}
+
 impl Client {
     /// Workflows wait for what they start, whatever the client's switch.
     fn waiting(&self) -> Client {
@@ -258,6 +289,22 @@ impl Client {
             },
         };
         Ok((db.name.clone(), role))
+    }
+
+    /// The name of a branch's only role, else an error listing its roles.
+    async fn only_role(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<String> {
+        let roles = self.roles().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's roles"))?.roles;
+        match roles.as_slice() {
+            [only] => Ok(only.name.clone()),
+            _ => Err(invalid(
+                workflow,
+                format_args!(
+                    "branch {branch_id:?} has {} roles ({}): pass `owner_name`",
+                    roles.len(),
+                    names(roles.iter().map(|r| r.name.as_str()))
+                ),
+            )),
+        }
     }
 
     /// The read-write endpoint of a branch.
@@ -579,9 +626,6 @@ impl Branches<'_> {
             return Err(invalid(W, "the branch name must not be empty"));
         }
         let c = self.client.waiting();
-        if let Some(b) = c.branch_named(project_id, name).await.map_err(step(W, "looking the branch up"))? {
-            return Ok(EnsuredBranch { branch: c.settled(W, b).await?, created: false, extra: Default::default() });
-        }
         let body = CreateProjectBranchRequest {
             branch: Some(CreateProjectBranchRequestBranch {
                 name: Some(name.to_string()),
@@ -594,17 +638,14 @@ impl Branches<'_> {
                 .then(|| vec![BranchCreateRequestEndpointOptions { r#type: EndpointType::ReadWrite, ..Default::default() }]),
             ..Default::default()
         };
-        match c.branches().create(project_id, Some(&body)).await {
-            Ok(made) => Ok(EnsuredBranch { branch: c.settled(W, made.branch).await?, created: true, extra: Default::default() }),
-            Err(e) if look_up_after(&e) => {
-                let lost = e.kind() != ErrorKind::Conflict;
-                match c.branch_named(project_id, name).await.map_err(step(W, "looking the branch up after the create failed"))? {
-                    Some(b) => Ok(EnsuredBranch { branch: c.settled(W, b).await?, created: lost, extra: Default::default() }),
-                    None => Err(step(W, "creating the branch")(e)),
-                }
-            }
-            Err(e) => Err(step(W, "creating the branch")(e)),
-        }
+        let (branch, created) = create_or_get(
+            W,
+            "branch",
+            || c.branch_named(project_id, name),
+            || async { Ok(c.branches().create(project_id, Some(&body)).await?.branch) },
+        )
+        .await?;
+        Ok(EnsuredBranch { branch: c.settled(W, branch).await?, created, extra: Default::default() })
     }
 
     /// The project's default branch (by its `default` flag, not its name).
@@ -682,50 +723,26 @@ impl Databases<'_> {
     pub async fn ensure(&self, project_id: &str, branch_id: &str, name: &str, options: &EnsureDatabaseOptions) -> Result<EnsuredDatabase> {
         const W: &str = "databases.ensure";
         let c = self.client.waiting();
-        let found = |r: Result<DatabaseResponse>| match r {
-            Ok(d) => Ok(Some(d.database)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        };
-        if let Some(d) = found(c.databases().get(project_id, branch_id, name).await).map_err(step(W, "looking the database up"))? {
-            return Ok(EnsuredDatabase { database: d, created: false, extra: Default::default() });
-        }
-        let owner = match &options.owner_name {
-            Some(o) => o.clone(),
-            None => {
-                let roles = c.roles().list(project_id, branch_id).await.map_err(step(W, "listing the branch's roles"))?.roles;
-                match roles.as_slice() {
-                    [only] => only.name.clone(),
-                    _ => {
-                        return Err(invalid(
-                            W,
-                            format_args!(
-                                "branch {branch_id:?} has {} roles ({}): pass `owner_name`",
-                                roles.len(),
-                                names(roles.iter().map(|r| r.name.as_str()))
-                            ),
-                        ))
-                    }
-                }
+        let find = || async {
+            match c.databases().get(project_id, branch_id, name).await {
+                Ok(d) => Ok(Some(d.database)),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
             }
         };
-        let body = DatabaseCreateRequest {
-            database: DatabaseCreateRequestDatabase { name: name.to_string(), owner_name: owner, ..Default::default() },
-            ..Default::default()
+        let create = || async {
+            let owner = match &options.owner_name {
+                Some(o) => o.clone(),
+                None => c.only_role(W, project_id, branch_id).await?,
+            };
+            let body = DatabaseCreateRequest {
+                database: DatabaseCreateRequestDatabase { name: name.to_string(), owner_name: owner, ..Default::default() },
+                ..Default::default()
+            };
+            Ok(c.databases().create(project_id, branch_id, &body).await?.database)
         };
-        match c.databases().create(project_id, branch_id, &body).await {
-            Ok(made) => Ok(EnsuredDatabase { database: made.database, created: true, extra: Default::default() }),
-            Err(e) if look_up_after(&e) => {
-                let lost = e.kind() != ErrorKind::Conflict;
-                match found(c.databases().get(project_id, branch_id, name).await)
-                    .map_err(step(W, "looking the database up after the create failed"))?
-                {
-                    Some(d) => Ok(EnsuredDatabase { database: d, created: lost, extra: Default::default() }),
-                    None => Err(step(W, "creating the database")(e)),
-                }
-            }
-            Err(e) => Err(step(W, "creating the database")(e)),
-        }
+        let (database, created) = create_or_get(W, "database", find, create).await?;
+        Ok(EnsuredDatabase { database, created, extra: Default::default() })
     }
 }
 
@@ -736,28 +753,17 @@ impl Roles<'_> {
     pub async fn ensure(&self, project_id: &str, branch_id: &str, name: &str) -> Result<EnsuredRole> {
         const W: &str = "roles.ensure";
         let c = self.client.waiting();
-        let found = |r: Result<RoleResponse>| match r {
-            Ok(d) => Ok(Some(d.role)),
-            Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(e),
-        };
-        if let Some(r) = found(c.roles().get(project_id, branch_id, name).await).map_err(step(W, "looking the role up"))? {
-            return Ok(EnsuredRole { role: r, created: false, extra: Default::default() });
-        }
-        let body = RoleCreateRequest { role: RoleCreateRequestRole { name: name.to_string(), ..Default::default() }, ..Default::default() };
-        match c.roles().create(project_id, branch_id, &body).await {
-            Ok(made) => Ok(EnsuredRole { role: made.role, created: true, extra: Default::default() }),
-            Err(e) if look_up_after(&e) => {
-                let lost = e.kind() != ErrorKind::Conflict;
-                match found(c.roles().get(project_id, branch_id, name).await)
-                    .map_err(step(W, "looking the role up after the create failed"))?
-                {
-                    Some(r) => Ok(EnsuredRole { role: r, created: lost, extra: Default::default() }),
-                    None => Err(step(W, "creating the role")(e)),
-                }
+        let find = || async {
+            match c.roles().get(project_id, branch_id, name).await {
+                Ok(r) => Ok(Some(r.role)),
+                Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(e),
             }
-            Err(e) => Err(step(W, "creating the role")(e)),
-        }
+        };
+        let body = RoleCreateRequest { role: RoleCreateRequestRole { name: name.to_string(), ..Default::default() }, ..Default::default() };
+        let create = || async { Ok(c.roles().create(project_id, branch_id, &body).await?.role) };
+        let (role, created) = create_or_get(W, "role", find, create).await?;
+        Ok(EnsuredRole { role, created, extra: Default::default() })
     }
 }
 
