@@ -232,6 +232,29 @@ impl Client {
         self.branch(workflow, &branch.project_id, &branch.id).await
     }
 
+    /// The database of that name on a branch, else its only one; an error
+    /// lists the branch's databases when it has no such one, or several.
+    async fn database(&self, workflow: &str, project_id: &str, branch_id: &str, name: Option<&str>) -> Result<Database> {
+        let databases =
+            self.databases().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's databases"))?.databases;
+        let listed = || names(databases.iter().map(|d| d.name.as_str()));
+        let found = match name {
+            Some(name) => databases.iter().find(|d| d.name == name).ok_or_else(|| {
+                invalid(workflow, format_args!("branch {branch_id:?} has no database {name:?} (its databases: {})", listed()))
+            })?,
+            None => match databases.as_slice() {
+                [only] => only,
+                _ => {
+                    return Err(invalid(
+                        workflow,
+                        format_args!("branch {branch_id:?} has {} databases ({}): pass `database`", databases.len(), listed()),
+                    ))
+                }
+            },
+        };
+        Ok(found.clone())
+    }
+
     /// The database and role a connection uses: as given, else the only one,
     /// else the given database's owner.
     async fn pick_database_and_role(
@@ -242,32 +265,7 @@ impl Client {
         database: Option<&str>,
         role: Option<&str>,
     ) -> Result<(String, String)> {
-        let databases =
-            self.databases().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's databases"))?.databases;
-        let db = match database {
-            Some(name) => databases.iter().find(|d| d.name == name).ok_or_else(|| {
-                invalid(
-                    workflow,
-                    format_args!(
-                        "branch {branch_id:?} has no database {name:?} (its databases: {})",
-                        names(databases.iter().map(|d| d.name.as_str()))
-                    ),
-                )
-            })?,
-            None => match databases.as_slice() {
-                [only] => only,
-                _ => {
-                    return Err(invalid(
-                        workflow,
-                        format_args!(
-                            "branch {branch_id:?} has {} databases ({}): pass `database`",
-                            databases.len(),
-                            names(databases.iter().map(|d| d.name.as_str()))
-                        ),
-                    ))
-                }
-            },
-        };
+        let db = self.database(workflow, project_id, branch_id, database).await?;
         let roles = self.roles().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's roles"))?.roles;
         let role_names = || names(roles.iter().map(|r| r.name.as_str()));
         let role = match role {
@@ -695,22 +693,7 @@ impl Branches<'_> {
         };
         let database = match &options.database {
             Some(d) => d.clone(),
-            None => {
-                let dbs = c.databases().list(project_id, branch_id).await.map_err(step(W, "listing the branch's databases"))?.databases;
-                match dbs.as_slice() {
-                    [only] => only.name.clone(),
-                    _ => {
-                        return Err(invalid(
-                            W,
-                            format_args!(
-                                "branch {branch_id:?} has {} databases ({}): pass `database`",
-                                dbs.len(),
-                                names(dbs.iter().map(|d| d.name.as_str()))
-                            ),
-                        ))
-                    }
-                }
-            }
+            None => c.database(W, project_id, branch_id, None).await?.name,
         };
         let query = GetProjectBranchSchemaComparisonQuery { base_branch_id: Some(base), db_name: database, ..Default::default() };
         c.branches().get_schema_comparison(project_id, branch_id, &query).await.map_err(step(W, "comparing the schemas"))
