@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the Python package (debug profile, sharing target/ with cargo) into a
 # venv under target/py-venv and runs its tests: pytest against the in-process
-# emulator, then mypy --strict on a typed example.
+# emulator (tests/test_typing.py runs mypy --strict and pyright, which fetches its node package once),
+# then mypy --strict on the typed example.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -13,7 +14,7 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin==1.9.6" "pytest==8.3.5" "mypy==1.15.0" "typing_extensions>=4.6" "ruff==0.8.6" "uvloop==0.21.0; sys_platform != 'win32'"
+    "maturin==1.9.6" "pytest==8.3.5" "mypy==1.15.0" "typing_extensions>=4.6" "ruff==0.8.6" "pyright==1.1.390" "uvloop==0.21.0; sys_platform != 'win32'"
 
 # The dev profile shares its artifacts with `cargo test`; release builds are for benchmarks.
 MATURIN_PEP517_ARGS="${MATURIN_PEP517_ARGS:---profile dev}" \

@@ -1,16 +1,24 @@
-"""A typed use of neonkit, checked with `mypy --strict` (python/test.sh) and runnable against the emulator."""
+"""A typed use of neonkit, checked with `mypy --strict` and pyright (strict) by tests/test_typing.py, and
+runnable against the emulator."""
+
+# pyright: strict
 
 import asyncio
-from typing import List
+import json
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Optional, Union
 
 import neonkit
 from neonkit.models import (
     Branch,
     BranchConnection,
+    BranchCreateRequestEndpointOptionsDict,
     BranchEndpointSettingsDict,
     CreateProjectBranchRequestDict,
     EnsuredBranch,
     ProjectCreateRequest,
+    EndpointState,
+    EndpointType,
     ProjectCreateRequestDict,
 )
 from neonkit.testing import Emulator
@@ -35,6 +43,24 @@ def sync_flow(neon: neonkit.NeonClient) -> List[str]:
     connected: BranchConnection = neon.branches.create_and_connect(project_id, name="wf", endpoint=settings)
     names.append(f"{created_now} {uri.startswith('postgresql://')} {connected.connection_string is not None}")
     neon.projects.update(project_id, body={"project": {"name": "typed2"}})
+    # The body's top-level fields as keywords; enum fields take a member or one of its values.
+    endpoint: BranchCreateRequestEndpointOptionsDict = {"type": "read_write"}
+    kw = neon.branches.create(project_id, branch={"name": "kw"}, endpoints=[endpoint, {"type": EndpointType.READ_ONLY}])
+    state: Union[EndpointState, str] = kw.endpoints[0].current_state
+    created_at: datetime = kw.branch.created_at
+    assert created_at.tzinfo is not None and created_at < datetime.now(timezone.utc) + timedelta(minutes=1)
+    expires: Optional[datetime] = kw.branch.expires_at
+    # Timestamps in requests: a datetime or its ISO text.
+    neon.branches.update(
+        project_id, kw.branch.id, branch={"expires_at": datetime.now(timezone.utc) + timedelta(days=1)}
+    )
+    neon.branches.update(project_id, kw.branch.id, branch={"expires_at": "2099-01-01T00:00:00Z"})
+    # JSON text in one call; members the spec does not list, and any member by its JSON name.
+    text: str = kw.branch.to_json()
+    plain: Dict[str, Any] = json.loads(text)
+    extra: Dict[str, Any] = kw.branch.extra
+    raw: Any = kw.branch["created_at"]
+    names.append(f"{state} {expires} {plain['id'] == kw.branch.id} {len(extra)} {raw == plain['created_at']}")
     neon.branches.delete(project_id, dev.id)
     return names
 

@@ -10,7 +10,9 @@ from collections.abc import Mapping
 from enum import Enum
 
 from neonkit import _native
-from neonkit._model import _MODELS, Model, _convert, _new, _plain, _set_cache, _set_data
+from datetime import datetime
+
+from neonkit._model import _MODELS, Model, _convert, _new, _plain, _set_cache, _set_data, format_datetime
 import neonkit.generated.models  # noqa: F401  (registers the model classes)
 
 TYPE_CHECKING = False
@@ -30,6 +32,8 @@ def _qvalue(v: Any) -> str:
         return str(v.value)
     if isinstance(v, (str, int, float)):
         return str(v)
+    if isinstance(v, datetime):
+        return format_datetime(v)
     if hasattr(v, "isoformat"):
         return str(v.isoformat())
     raise TypeError(f"a query parameter cannot be a {type(v).__name__}")
@@ -46,6 +50,18 @@ def _q(*pairs: Tuple[str, Any]) -> List[Tuple[str, str]]:
         else:
             out.append((name, _qvalue(v)))
     return out
+
+
+def _body(method: str, body: Any, fields: Tuple[Tuple[str, Any], ...], required: bool) -> Any:
+    """The request body of a call: `body=` (a whole prepared body), or the top-level fields given as
+    keywords (None: not given), never both. A required body with neither is an empty object."""
+    given = [(k, v) for k, v in fields if v is not None]
+    if not given:
+        return {} if body is None and required else body
+    if body is not None:
+        names = ", ".join(f"{k}=" for k, _ in given)
+        raise TypeError(f"{method}() takes the whole body (body=) or its fields as keywords ({names}), not both")
+    return dict(given)
 
 
 def _json(body: Any) -> Optional[bytes]:

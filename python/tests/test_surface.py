@@ -48,8 +48,9 @@ def test_all_operations_reachable_on_both_clients():
 def test_method_signatures_follow_the_spec():
     c = neonkit.NeonClient(api_key="k", base_url="http://127.0.0.1:9/api/v2")
     sig = inspect.signature(c.branches.create)
-    assert list(sig.parameters) == ["project_id", "body", "wait"]
-    assert sig.parameters["body"].kind is inspect.Parameter.KEYWORD_ONLY
+    # The whole body, wait, then the body's top-level fields (as keywords, each optional at run time).
+    assert list(sig.parameters) == ["project_id", "body", "wait", "endpoints", "branch", "annotation_value"]
+    assert all(sig.parameters[n].kind is inspect.Parameter.KEYWORD_ONLY for n in list(sig.parameters)[1:])
     sig = inspect.signature(c.projects.list)
     assert {"cursor", "limit", "search", "org_id"} <= set(sig.parameters)
     assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in sig.parameters.values())

@@ -121,14 +121,20 @@ impl<'a> Gen<'a> {
         t
     }
 
-    /// The runtime decode spec of a type: None (raw JSON), "Name", ("list", spec), ("map", spec).
+    /// The runtime decode spec of a type: None (raw JSON), "Name", "#datetime", ("list", spec), ("map", spec).
     fn decode_spec(&self, ty: &Ty) -> String {
+        self.decode_spec_dt(ty, false)
+    }
+
+    /// `decode_spec`, for a value whose strings are `format: date-time` when `dt`.
+    fn decode_spec_dt(&self, ty: &Ty, dt: bool) -> String {
         match self.resolve(ty) {
+            Ty::Str if dt => "\"#datetime\"".into(),
             Ty::Named(n) => match self.kinds.get(n.as_str()) {
                 Some(ModelKind::Struct(_)) | Some(ModelKind::Enum(_)) => pystr(&n),
                 _ => "None".into(),
             },
-            Ty::Array(inner) => match self.decode_spec(&inner).as_str() {
+            Ty::Array(inner) => match self.decode_spec_dt(&inner, dt).as_str() {
                 "None" => "None".into(),
                 s => format!("(\"list\", {s})"),
             },
@@ -142,19 +148,39 @@ impl<'a> Gen<'a> {
 
     /// The type of a value read from a response (`input` = false) or given in a request dict (`input` = true).
     fn py_type(&self, ty: &Ty, input: bool) -> String {
+        self.py_type_dt(ty, input, false)
+    }
+
+    /// The values of an enum as a `Literal` (what a request may give besides its members).
+    fn literal(&self, name: &str) -> String {
+        match self.kinds.get(name) {
+            Some(ModelKind::Enum(values)) if !values.is_empty() => {
+                format!("Literal[{}]", values.iter().map(|v| pystr(v)).collect::<Vec<_>>().join(", "))
+            }
+            _ => "str".into(),
+        }
+    }
+
+    /// `py_type`, for a value whose strings are `format: date-time` when `dt`: a timezone-aware
+    /// `datetime` read from a response, a `datetime` or its ISO text in a request.
+    fn py_type_dt(&self, ty: &Ty, input: bool, dt: bool) -> String {
         match self.resolve(ty) {
+            Ty::Str if dt && input => "Union[datetime, str]".into(),
+            Ty::Str if dt => "datetime".into(),
             Ty::Str => "str".into(),
             Ty::I32 | Ty::I64 | Ty::U64 => "int".into(),
             Ty::F64 => "float".into(),
             Ty::Bool => "bool".into(),
             Ty::Bytes => "bytes".into(),
             Ty::Any => "Any".into(),
-            Ty::Array(inner) => format!("List[{}]", self.py_type(&inner, input)),
-            Ty::Map(inner) => format!("Dict[str, {}]", self.py_type(&inner, input)),
+            Ty::Array(inner) => format!("List[{}]", self.py_type_dt(&inner, input, dt)),
+            Ty::Map(inner) => format!("Dict[str, {}]", self.py_type_dt(&inner, input, dt)),
             Ty::Named(n) => match self.kinds.get(n.as_str()) {
                 Some(ModelKind::Struct(_)) if input => format!("Union[{n}, {}]", typed_dict(&n)),
                 Some(ModelKind::Struct(_)) => n.clone(),
-                Some(ModelKind::Enum(_)) if input => format!("Union[{n}, str]"),
+                // A request names one of the spec's values (a member or its text); a response
+                // may hold a value the spec does not list yet (a plain `str`).
+                Some(ModelKind::Enum(_)) if input => format!("Union[{n}, {}]", self.literal(&n)),
                 Some(ModelKind::Enum(_)) => format!("Union[{n}, str]"),
                 _ => "Dict[str, Any]".into(),
             },
@@ -194,16 +220,18 @@ impl<'a> Gen<'a> {
 
     fn field(&self, f: &Field) -> FieldCtx {
         let attr = ident(&f.json_name);
-        let out = self.py_type(&f.ty, false);
-        let input = self.py_type(&f.ty, true);
+        assert!(!RESERVED.contains(&attr.as_str()), "a model field is named {attr}, like a method of neonkit.Model");
+        let out = self.py_type_dt(&f.ty, false, f.date_time);
+        let input = self.py_type_dt(&f.ty, true, f.date_time);
         let dict = if f.nullable { format!("Optional[{input}]") } else { input.clone() };
         FieldCtx {
             json: f.json_name.clone(),
             renamed: attr != f.json_name,
             attr,
             sensitive: f.sensitive,
+            required: f.required && !f.nullable,
             doc: docstring(&model_doc(f.doc.as_deref(), f.deprecated, f.sensitive), "    "),
-            decode: self.decode_spec(&f.ty),
+            decode: self.decode_spec_dt(&f.ty, f.date_time),
             ty: if f.required && !f.nullable { out } else { format!("Optional[{out}]") },
             arg_ty: format!("Optional[{input}]"),
             dict_ty: if f.required { format!("Required[{dict}]") } else { dict },
@@ -234,13 +262,46 @@ impl<'a> Gen<'a> {
             .collect()
     }
 
-    fn query_type(&self, ty: &Ty) -> String {
+    fn query_type(&self, ty: &Ty, dt: bool) -> String {
         match self.resolve(ty) {
-            Ty::Array(inner) => format!("Sequence[{}]", self.query_type(&inner)),
-            Ty::Named(n) if matches!(self.kinds.get(n.as_str()), Some(ModelKind::Enum(_))) => format!("Union[{n}, str]"),
+            Ty::Array(inner) => format!("Sequence[{}]", self.query_type(&inner, dt)),
+            Ty::Named(n) if matches!(self.kinds.get(n.as_str()), Some(ModelKind::Enum(_))) => {
+                format!("Union[{n}, {}]", self.literal(&n))
+            }
             Ty::Named(_) | Ty::Any | Ty::Map(_) => "Any".into(),
-            t => self.py_type(&t, true),
+            t => self.py_type_dt(&t, true, dt),
         }
+    }
+
+    /// The request body's top-level fields as keyword arguments (`branch=`, `endpoints=`): each
+    /// but those named like a path or query parameter, `body` or `wait` (those go in `body=`).
+    fn body_kwargs(&self, op: &Op, taken: &BTreeSet<String>) -> Vec<BodyArg> {
+        let Some(b) = &op.body else { return Vec::new() };
+        let Some(ModelKind::Struct(fields)) = self.kinds.get(b.ty.as_str()) else { return Vec::new() };
+        let gists = docs::body_fields(self.spec, op);
+        fields
+            .iter()
+            .zip(gists)
+            .filter_map(|(f, g)| {
+                let name = ident(&f.json_name);
+                if taken.contains(&name) || name == "body" || name == "wait" {
+                    return None;
+                }
+                let ty = self.py_type_dt(&f.ty, true, f.date_time);
+                Some(BodyArg {
+                    name,
+                    json: f.json_name.clone(),
+                    ty: if f.nullable { format!("Optional[{ty}]") } else { ty },
+                    required: f.required && b.required,
+                    doc: format!(
+                        "The body's `{}`{}{}",
+                        f.json_name,
+                        if f.required { " (required)" } else { "" },
+                        if g.gist.is_empty() { ".".to_string() } else { format!(": {}", g.gist) }
+                    ),
+                })
+            })
+            .collect()
     }
 
     /// An operation's methods: its call and, if it is paginated, its iterator.
@@ -260,7 +321,12 @@ impl<'a> Gen<'a> {
                 .iter()
                 .zip(&query)
                 .filter(|(q, _)| !(skip_cursor && q.name == "cursor"))
-                .map(|(q, a)| KwArg { name: a.name.clone(), ty: self.query_type(&q.ty), required: q.required, doc: self.query_doc(q) })
+                .map(|(q, a)| KwArg {
+                    name: a.name.clone(),
+                    ty: self.query_type(&q.ty, q.date_time),
+                    required: q.required,
+                    doc: self.query_doc(q),
+                })
                 .collect()
         };
         let mut kw = Vec::new();
@@ -276,6 +342,22 @@ impl<'a> Gen<'a> {
             };
             body_kw.push(KwArg { name: "body".into(), ty, required: b.required, doc: self.body_doc(op) });
         }
+        let taken: BTreeSet<String> = path.iter().map(|p| p.name.clone()).chain(query.iter().map(|q| q.name.clone())).collect();
+        let fields = self.body_kwargs(op, &taken);
+        let body_expr = |kind: &str| -> String {
+            let pairs: String = fields.iter().map(|f| format!("({}, {}), ", pystr(&f.json), f.name)).collect();
+            let label = pystr(&format!("{}.{}", op.ns, name));
+            let required = if op.body.as_ref().is_some_and(|b| b.required) { "True" } else { "False" };
+            match fields.is_empty() {
+                true => format!("_{kind}(body)"),
+                false => format!("_{kind}(_body({label}, body, ({pairs}), {required}))"),
+            }
+        };
+        let body_expr = match &op.body {
+            None => "None".to_string(),
+            Some(b) if b.multipart => body_expr("multipart"),
+            Some(_) => body_expr("json"),
+        };
         kw.extend(body_kw.iter().cloned());
         kw.extend(query_kw(false));
         if op.returns_operations {
@@ -289,13 +371,23 @@ impl<'a> Gen<'a> {
             });
         }
         let (decode, ret) = self.result(op);
-        let doc = self.method_doc(op, None, &path, &kw, &ret);
+        if !fields.is_empty() {
+            // Either `body=` or the fields: neither keyword is required on its own.
+            for k in kw.iter_mut().chain(body_kw.iter_mut()).filter(|k| k.name == "body") {
+                k.required = false;
+            }
+        }
+        let field_docs: Vec<KwArg> =
+            fields.iter().map(|f| KwArg { name: f.name.clone(), ty: f.ty.clone(), required: f.required, doc: f.doc.clone() }).collect();
+        let doc = self.method_doc(op, None, &path, &[kw.clone(), field_docs.clone()].concat(), &ret);
         let call = MethodCtx {
             name: name.clone(),
             id: op.id.clone(),
             iter: false,
             path: path.clone(),
             kw,
+            fields: fields.clone(),
+            body_expr: body_expr.clone(),
             query: query.clone(),
             body: match &op.body {
                 None => String::new(),
@@ -310,15 +402,20 @@ impl<'a> Gen<'a> {
         };
         let mut out = vec![call];
         if let Some(pg) = &op.pagination {
-            let kw: Vec<KwArg> = if op.pages_by_body() { body_kw.into_iter().chain(query_kw(true)).collect() } else { query_kw(true) };
+            let by_body = op.pages_by_body();
+            let kw: Vec<KwArg> = if by_body { body_kw.into_iter().chain(query_kw(true)).collect() } else { query_kw(true) };
+            let fields = if by_body { fields } else { Vec::new() };
             let item = self.py_type(&pg.item_ty, false);
+            let docs_kw = if by_body { [kw.clone(), field_docs].concat() } else { kw.clone() };
             out.push(MethodCtx {
                 name: naming::iter_name(&name, Lang::Python),
                 id: op.id.clone(),
                 iter: true,
-                doc: self.method_doc(op, Some(&name), &path, &kw, &item),
+                doc: self.method_doc(op, Some(&name), &path, &docs_kw, &item),
                 path,
                 kw,
+                fields,
+                body_expr: if by_body { body_expr } else { "None".into() },
                 query: query.into_iter().filter(|q| q.json != "cursor").collect(),
                 body: if op.pages_by_body() { "json".into() } else { String::new() },
                 wait: false,
@@ -505,6 +602,20 @@ impl<'a> Gen<'a> {
     }
 }
 
+/// The names of `neonkit.Model`'s own members, which no field may take.
+const RESERVED: &[&str] = &["extra", "get", "to_dict", "to_json", "from_dict"];
+
+/// A top-level field of a request body, as a keyword argument of its operation's method.
+#[derive(Serialize, Clone)]
+struct BodyArg {
+    name: String,
+    json: String,
+    ty: String,
+    /// Required in the keyword form (a required field of a required body).
+    required: bool,
+    doc: String,
+}
+
 /// A workflow parameter's keyword: its name in `spec/workflows.yaml`, which must be one
 /// (`body` stays `body`, as the operations' keyword is).
 fn param_ident(name: &str) -> String {
@@ -583,6 +694,8 @@ struct FieldCtx {
     /// Whether `attr` differs from the JSON name.
     renamed: bool,
     sensitive: bool,
+    /// Required and not nullable: a DecodeError when read from JSON that lacks it.
+    required: bool,
     /// The docstring literal under the attribute in the stub (its description), or empty.
     doc: String,
     /// How the runtime decodes the value (see `Gen::decode_spec`).
@@ -650,6 +763,10 @@ struct MethodCtx {
     /// The keyword-only parameters: the body, the query parameters (the
     /// iterator's without `cursor`), `wait`.
     kw: Vec<KwArg>,
+    /// The body's top-level fields as keywords (the alternative to `body=`).
+    fields: Vec<BodyArg>,
+    /// The expression of the request body the call sends (`None` for none).
+    body_expr: String,
     /// The query parameters sent.
     query: Vec<QueryArg>,
     /// `json`, `multipart`, or empty for no body.

@@ -371,6 +371,7 @@ class Pagination(Model):
     """
     __slots__ = ()
     _fields = {"cursor": None}
+    _required = frozenset({"cursor"})
 
 class EmptyResponse(Model):
     """Empty response."""
@@ -380,24 +381,29 @@ class EmptyResponse(Model):
 class PlanDetails(Model):
     __slots__ = ()
     _fields = {"name": None, "version": "PlanVersion"}
+    _required = frozenset({"name"})
 
 class PlanVersion(Model):
     __slots__ = ()
     _fields = {"major": None, "minor": None}
+    _required = frozenset({"major", "minor"})
 
 class AddProjectJWKSRequest(Model):
     """Add a new JWKS to a specific endpoint of a project"""
     __slots__ = ()
     _fields = {"jwks_url": None, "provider_name": None, "branch_id": None, "jwt_audience": None, "role_names": None, "skip_role_creation": None}
+    _required = frozenset({"jwks_url", "provider_name"})
 
 class JWKS(Model):
     __slots__ = ()
-    _fields = {"id": None, "project_id": None, "branch_id": None, "jwks_url": None, "provider_name": None, "created_at": None, "updated_at": None, "jwt_audience": None, "role_names": None}
+    _fields = {"id": None, "project_id": None, "branch_id": None, "jwks_url": None, "provider_name": None, "created_at": "#datetime", "updated_at": "#datetime", "jwt_audience": None, "role_names": None}
+    _required = frozenset({"id", "project_id", "jwks_url", "provider_name", "created_at", "updated_at"})
 
 class ProjectJWKSResponse(Model):
     """The list of configured JWKS definitions for a project"""
     __slots__ = ()
     _fields = {"jwks": ("list", "JWKS")}
+    _required = frozenset({"jwks"})
 
 class AdvisorCategory(OpenEnum):
     """Category of an advisor issue"""
@@ -407,57 +413,70 @@ class AdvisorCategory(OpenEnum):
 class AdvisorIssue(Model):
     __slots__ = ()
     _fields = {"name": None, "title": None, "level": None, "facing": "AdvisorIssueFacing", "categories": ("list", "AdvisorCategory"), "description": None, "detail": None, "remediation": None, "metadata": None, "cache_key": None}
+    _required = frozenset({"name", "title", "level", "facing", "categories", "description", "detail", "remediation", "metadata", "cache_key"})
 
 class ApiKeyCreateRequest(Model):
     __slots__ = ()
     _fields = {"key_name": None}
+    _required = frozenset({"key_name"})
 
 class OrgApiKeyCreateRequest(Model):
     __slots__ = ()
     _fields = {"key_name": None, "project_id": None}
+    _required = frozenset({"key_name"})
 
 class ApiKeyCreateResponse(Model):
     __slots__ = ()
-    _fields = {"id": None, "key": None, "name": None, "created_at": None, "created_by": None}
+    _fields = {"id": None, "key": None, "name": None, "created_at": "#datetime", "created_by": None}
+    _required = frozenset({"id", "key", "name", "created_at"})
     _sensitive = frozenset({"key", "name"})
 
 class OrgApiKeyCreateResponse(Model):
     __slots__ = ()
-    _fields = {"id": None, "key": None, "name": None, "created_at": None, "created_by": None, "project_id": None}
+    _fields = {"id": None, "key": None, "name": None, "created_at": "#datetime", "created_by": None, "project_id": None}
+    _required = frozenset({"id", "key", "name", "created_at", "created_by"})
     _sensitive = frozenset({"key", "name"})
 
 class ApiKeyRevokeResponse(Model):
     __slots__ = ()
-    _fields = {"id": None, "name": None, "created_at": None, "created_by": None, "last_used_at": None, "last_used_from_addr": None, "revoked": None}
+    _fields = {"id": None, "name": None, "created_at": "#datetime", "created_by": None, "last_used_at": "#datetime", "last_used_from_addr": None, "revoked": None}
+    _required = frozenset({"id", "name", "created_at", "created_by", "last_used_from_addr", "revoked"})
 
 class OrgApiKeyRevokeResponse(Model):
     __slots__ = ()
-    _fields = {"id": None, "name": None, "created_at": None, "created_by": None, "last_used_at": None, "last_used_from_addr": None, "revoked": None, "project_id": None}
+    _fields = {"id": None, "name": None, "created_at": "#datetime", "created_by": None, "last_used_at": "#datetime", "last_used_from_addr": None, "revoked": None, "project_id": None}
+    _required = frozenset({"id", "name", "created_at", "created_by", "last_used_from_addr", "revoked"})
 
 class ApiKeysListResponseItem(Model):
     __slots__ = ()
-    _fields = {"id": None, "name": None, "created_at": None, "created_by": "ApiKeyCreatorData", "last_used_at": None, "last_used_from_addr": None}
+    _fields = {"id": None, "name": None, "created_at": "#datetime", "created_by": "ApiKeyCreatorData", "last_used_at": "#datetime", "last_used_from_addr": None}
+    _required = frozenset({"id", "name", "created_at", "created_by", "last_used_from_addr"})
 
 class OrgApiKeysListResponseItem(Model):
     __slots__ = ()
-    _fields = {"id": None, "name": None, "created_at": None, "created_by": "ApiKeyCreatorData", "last_used_at": None, "last_used_from_addr": None, "project_id": None}
+    _fields = {"id": None, "name": None, "created_at": "#datetime", "created_by": "ApiKeyCreatorData", "last_used_at": "#datetime", "last_used_from_addr": None, "project_id": None}
+    _required = frozenset({"id", "name", "created_at", "created_by", "last_used_from_addr"})
 
 class ApiKeyCreatorData(Model):
     """The user data of the user that created this API key."""
     __slots__ = ()
     _fields = {"id": None, "name": None, "image": None}
+    _required = frozenset({"id", "name", "image"})
 
 class Operation(Model):
     __slots__ = ()
-    _fields = {"id": None, "project_id": None, "branch_id": None, "endpoint_id": None, "action": "OperationAction", "status": "OperationStatus", "error": None, "failures_count": None, "retry_at": None, "created_at": None, "updated_at": None, "total_duration_ms": None}
+    _fields = {"id": None, "project_id": None, "branch_id": None, "endpoint_id": None, "action": "OperationAction", "status": "OperationStatus", "error": None, "failures_count": None, "retry_at": "#datetime", "created_at": "#datetime", "updated_at": "#datetime", "total_duration_ms": None}
+    _required = frozenset({"id", "project_id", "action", "status", "failures_count", "created_at", "updated_at", "total_duration_ms"})
 
 class OperationResponse(Model):
     __slots__ = ()
     _fields = {"operation": "Operation"}
+    _required = frozenset({"operation"})
 
 class OperationsResponse(Model):
     __slots__ = ()
     _fields = {"operations": ("list", "Operation")}
+    _required = frozenset({"operations"})
 
 class OperationAction(OpenEnum):
     """The action performed by the operation"""
@@ -512,27 +531,33 @@ class OperationStatus(OpenEnum):
 class ProjectListItem(Model):
     """Essential data about the project. Full data is available at the getProject endpoint."""
     __slots__ = ()
-    _fields = {"id": None, "platform_id": None, "region_id": None, "name": None, "provisioner": None, "default_endpoint_settings": "DefaultEndpointSettings", "settings": "ProjectSettingsData", "pg_version": None, "proxy_host": None, "branch_logical_size_limit": None, "branch_logical_size_limit_bytes": None, "store_passwords": None, "active_time": None, "cpu_used_sec": None, "maintenance_starts_at": None, "creation_source": None, "created_at": None, "updated_at": None, "synthetic_storage_size": None, "quota_reset_at": None, "owner_id": None, "compute_last_active_at": None, "org_id": None, "org_name": None, "history_retention_seconds": None, "hipaa_enabled_at": None, "deleted_at": None, "recoverable_until": None, "effective_project_permission": "ProjectPermissionLevel"}
+    _fields = {"id": None, "platform_id": None, "region_id": None, "name": None, "provisioner": None, "default_endpoint_settings": "DefaultEndpointSettings", "settings": "ProjectSettingsData", "pg_version": None, "proxy_host": None, "branch_logical_size_limit": None, "branch_logical_size_limit_bytes": None, "store_passwords": None, "active_time": None, "cpu_used_sec": None, "maintenance_starts_at": "#datetime", "creation_source": None, "created_at": "#datetime", "updated_at": "#datetime", "synthetic_storage_size": None, "quota_reset_at": "#datetime", "owner_id": None, "compute_last_active_at": "#datetime", "org_id": None, "org_name": None, "history_retention_seconds": None, "hipaa_enabled_at": "#datetime", "deleted_at": "#datetime", "recoverable_until": "#datetime", "effective_project_permission": "ProjectPermissionLevel"}
+    _required = frozenset({"id", "platform_id", "region_id", "name", "provisioner", "pg_version", "proxy_host", "branch_logical_size_limit", "branch_logical_size_limit_bytes", "store_passwords", "active_time", "cpu_used_sec", "creation_source", "created_at", "updated_at", "owner_id"})
 
 class Project(Model):
     __slots__ = ()
-    _fields = {"data_storage_bytes_hour": None, "data_transfer_bytes": None, "written_data_bytes": None, "compute_time_seconds": None, "active_time_seconds": None, "cpu_used_sec": None, "id": None, "platform_id": None, "region_id": None, "name": None, "provisioner": None, "default_endpoint_settings": "DefaultEndpointSettings", "settings": "ProjectSettingsData", "pg_version": None, "proxy_host": None, "branch_logical_size_limit": None, "branch_logical_size_limit_bytes": None, "store_passwords": None, "maintenance_starts_at": None, "creation_source": None, "history_retention_seconds": None, "created_at": None, "updated_at": None, "synthetic_storage_size": None, "consumption_period_start": None, "consumption_period_end": None, "quota_reset_at": None, "owner_id": None, "owner": "ProjectOwnerData", "compute_last_active_at": None, "org_id": None, "maintenance_scheduled_for": None, "hipaa_enabled_at": None, "effective_project_permission": "ProjectPermissionLevel"}
+    _fields = {"data_storage_bytes_hour": None, "data_transfer_bytes": None, "written_data_bytes": None, "compute_time_seconds": None, "active_time_seconds": None, "cpu_used_sec": None, "id": None, "platform_id": None, "region_id": None, "name": None, "provisioner": None, "default_endpoint_settings": "DefaultEndpointSettings", "settings": "ProjectSettingsData", "pg_version": None, "proxy_host": None, "branch_logical_size_limit": None, "branch_logical_size_limit_bytes": None, "store_passwords": None, "maintenance_starts_at": "#datetime", "creation_source": None, "history_retention_seconds": None, "created_at": "#datetime", "updated_at": "#datetime", "synthetic_storage_size": None, "consumption_period_start": "#datetime", "consumption_period_end": "#datetime", "quota_reset_at": "#datetime", "owner_id": None, "owner": "ProjectOwnerData", "compute_last_active_at": "#datetime", "org_id": None, "maintenance_scheduled_for": "#datetime", "hipaa_enabled_at": "#datetime", "effective_project_permission": "ProjectPermissionLevel"}
+    _required = frozenset({"data_storage_bytes_hour", "data_transfer_bytes", "written_data_bytes", "compute_time_seconds", "active_time_seconds", "cpu_used_sec", "id", "platform_id", "region_id", "name", "provisioner", "pg_version", "proxy_host", "branch_logical_size_limit", "branch_logical_size_limit_bytes", "store_passwords", "creation_source", "history_retention_seconds", "created_at", "updated_at", "consumption_period_start", "consumption_period_end", "owner_id"})
 
 class ProjectCreateRequest(Model):
     __slots__ = ()
     _fields = {"project": "ProjectCreateRequestProject"}
+    _required = frozenset({"project"})
 
 class ProjectUpdateRequest(Model):
     __slots__ = ()
     _fields = {"project": "ProjectUpdateRequestProject"}
+    _required = frozenset({"project"})
 
 class ProjectTransferRequestResponse(Model):
     __slots__ = ()
-    _fields = {"id": None, "project_id": None, "created_at": None, "expires_at": None}
+    _fields = {"id": None, "project_id": None, "created_at": "#datetime", "expires_at": "#datetime"}
+    _required = frozenset({"id", "project_id", "created_at", "expires_at"})
 
 class AcceptProjectTransferRequestSatisfiesPlanError(Model):
     __slots__ = ()
     _fields = {"reasons": ("list", "AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem")}
+    _required = frozenset({"reasons"})
 
 class ProjectSettingsData(Model):
     __slots__ = ()
@@ -541,27 +566,33 @@ class ProjectSettingsData(Model):
 class ProjectResponse(Model):
     __slots__ = ()
     _fields = {"project": "Project"}
+    _required = frozenset({"project"})
 
 class ProjectRecoverResponse(Model):
     __slots__ = ()
     _fields = {"project": "Project", "branches": ("list", "Branch")}
+    _required = frozenset({"project", "branches"})
 
 class ProjectsResponse(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ProjectListItem"), "unavailable_project_ids": None}
+    _required = frozenset({"projects"})
 
 class ProjectPermission(Model):
     __slots__ = ()
-    _fields = {"id": None, "granted_to_email": None, "granted_at": None, "revoked_at": None}
+    _fields = {"id": None, "granted_to_email": None, "granted_at": "#datetime", "revoked_at": "#datetime"}
+    _required = frozenset({"id", "granted_to_email", "granted_at"})
     _sensitive = frozenset({"granted_to_email"})
 
 class ProjectPermissions(Model):
     __slots__ = ()
     _fields = {"project_permissions": ("list", "ProjectPermission")}
+    _required = frozenset({"project_permissions"})
 
 class GrantPermissionToProjectRequest(Model):
     __slots__ = ()
     _fields = {"email": None}
+    _required = frozenset({"email"})
     _sensitive = frozenset({"email"})
 
 class ProjectPermissionLevel(OpenEnum):
@@ -577,46 +608,56 @@ class ProjectPermissionLevel(OpenEnum):
 class ConsumptionHistoryPerProjectResponse(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ConsumptionHistoryPerProject")}
+    _required = frozenset({"projects"})
 
 class ConsumptionHistoryPerProjectV2Response(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ConsumptionHistoryPerProjectV2")}
+    _required = frozenset({"projects"})
 
 class ConsumptionHistoryPerProject(Model):
     __slots__ = ()
     _fields = {"project_id": None, "periods": ("list", "ConsumptionHistoryPerPeriod")}
+    _required = frozenset({"project_id", "periods"})
 
 class ConsumptionHistoryPerProjectV2(Model):
     __slots__ = ()
     _fields = {"project_id": None, "periods": ("list", "ConsumptionHistoryPerPeriodV2")}
+    _required = frozenset({"project_id", "periods"})
 
 class ConsumptionHistoryPerBranchV2Response(Model):
     __slots__ = ()
     _fields = {"branches": ("list", "ConsumptionHistoryPerBranchV2")}
+    _required = frozenset({"branches"})
 
 class ConsumptionHistoryPerBranchV2(Model):
     __slots__ = ()
     _fields = {"project_id": None, "branch_id": None, "periods": ("list", "ConsumptionHistoryPerPeriodV2")}
+    _required = frozenset({"project_id", "branch_id", "periods"})
 
 class ConsumptionHistoryPerPeriod(Model):
     __slots__ = ()
-    _fields = {"period_id": None, "period_plan": None, "period_start": None, "period_end": None, "consumption": ("list", "ConsumptionHistoryPerTimeframe")}
+    _fields = {"period_id": None, "period_plan": None, "period_start": "#datetime", "period_end": "#datetime", "consumption": ("list", "ConsumptionHistoryPerTimeframe")}
+    _required = frozenset({"period_id", "period_plan", "period_start", "consumption"})
 
 class ConsumptionHistoryPerPeriodV2(Model):
     __slots__ = ()
-    _fields = {"period_id": None, "period_plan": None, "period_start": None, "period_end": None, "consumption": ("list", "ConsumptionHistoryPerTimeframeV2")}
+    _fields = {"period_id": None, "period_plan": None, "period_start": "#datetime", "period_end": "#datetime", "consumption": ("list", "ConsumptionHistoryPerTimeframeV2")}
+    _required = frozenset({"period_id", "period_plan", "period_start", "consumption"})
 
 class ConsumptionHistoryPerTimeframe(Model):
     __slots__ = ()
-    _fields = {"timeframe_start": None, "timeframe_end": None, "active_time_seconds": None, "compute_time_seconds": None, "written_data_bytes": None, "synthetic_storage_size_bytes": None, "data_storage_bytes_hour": None, "logical_size_bytes": None, "logical_size_bytes_hour": None}
+    _fields = {"timeframe_start": "#datetime", "timeframe_end": "#datetime", "active_time_seconds": None, "compute_time_seconds": None, "written_data_bytes": None, "synthetic_storage_size_bytes": None, "data_storage_bytes_hour": None, "logical_size_bytes": None, "logical_size_bytes_hour": None}
+    _required = frozenset({"timeframe_start", "timeframe_end", "active_time_seconds", "compute_time_seconds", "written_data_bytes", "synthetic_storage_size_bytes"})
 
 class ConsumptionHistoryPerTimeframeV2(Model):
     __slots__ = ()
-    _fields = {"timeframe_start": None, "timeframe_end": None, "metrics": ("list", "ConsumptionMetricValue")}
+    _fields = {"timeframe_start": "#datetime", "timeframe_end": "#datetime", "metrics": ("list", "ConsumptionMetricValue")}
 
 class ConsumptionMetricValue(Model):
     __slots__ = ()
     _fields = {"metric_name": None, "value": None}
+    _required = frozenset({"metric_name", "value"})
 
 class ConsumptionHistoryGranularity(OpenEnum):
     HOURLY = "hourly"
@@ -631,6 +672,7 @@ class ProjectAuditLogLevel(OpenEnum):
 class AvailablePreloadLibrary(Model):
     __slots__ = ()
     _fields = {"library_name": None, "description": None, "is_default": None, "is_experimental": None, "version": None}
+    _required = frozenset({"library_name", "description", "is_default", "is_experimental", "version"})
 
 class AvailablePreloadLibraries(Model):
     __slots__ = ()
@@ -638,12 +680,14 @@ class AvailablePreloadLibraries(Model):
 
 class Branch(Model):
     __slots__ = ()
-    _fields = {"id": None, "project_id": None, "parent_id": None, "parent_lsn": None, "parent_timestamp": None, "name": None, "current_state": None, "pending_state": None, "state_changed_at": None, "logical_size": None, "creation_source": None, "primary": None, "default": None, "protected": None, "cpu_used_sec": None, "compute_time_seconds": None, "active_time_seconds": None, "written_data_bytes": None, "data_transfer_bytes": None, "created_at": None, "updated_at": None, "ttl_interval_seconds": None, "expires_at": None, "last_reset_at": None, "created_by": "BranchCreatedBy", "init_source": None, "restore_status": None, "restored_from": None, "restored_as": None, "restricted_actions": ("list", "BranchRestrictedAction"), "recovery": "BranchRecoveryInfo"}
+    _fields = {"id": None, "project_id": None, "parent_id": None, "parent_lsn": None, "parent_timestamp": "#datetime", "name": None, "current_state": None, "pending_state": None, "state_changed_at": "#datetime", "logical_size": None, "creation_source": None, "primary": None, "default": None, "protected": None, "cpu_used_sec": None, "compute_time_seconds": None, "active_time_seconds": None, "written_data_bytes": None, "data_transfer_bytes": None, "created_at": "#datetime", "updated_at": "#datetime", "ttl_interval_seconds": None, "expires_at": "#datetime", "last_reset_at": "#datetime", "created_by": "BranchCreatedBy", "init_source": None, "restore_status": None, "restored_from": None, "restored_as": None, "restricted_actions": ("list", "BranchRestrictedAction"), "recovery": "BranchRecoveryInfo"}
+    _required = frozenset({"id", "project_id", "name", "current_state", "state_changed_at", "creation_source", "protected", "cpu_used_sec", "compute_time_seconds", "active_time_seconds", "written_data_bytes", "data_transfer_bytes", "created_at", "updated_at"})
 
 class BranchRestrictedAction(Model):
     """An action that is currently restricted for the branch and the reason why."""
     __slots__ = ()
     _fields = {"name": None, "reason": None}
+    _required = frozenset({"name", "reason"})
 
 class BranchRecoveryInfo(Model):
     """Recovery information for a deleted branch. Only present when listing deleted branches
@@ -652,11 +696,13 @@ class BranchRecoveryInfo(Model):
     This is part of the Branch Recovery feature, which is in preview and not available to all users.
     """
     __slots__ = ()
-    _fields = {"deleted_at": None, "recoverable_until": None, "deletion_method": "BranchRecoveryInfoDeletionMethod"}
+    _fields = {"deleted_at": "#datetime", "recoverable_until": "#datetime", "deletion_method": "BranchRecoveryInfoDeletionMethod"}
+    _required = frozenset({"deleted_at", "recoverable_until", "deletion_method"})
 
 class BranchCreateRequestEndpointOptions(Model):
     __slots__ = ()
     _fields = {"type": "EndpointType", "settings": "EndpointSettingsData", "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "provisioner": None, "suspend_timeout_seconds": None}
+    _required = frozenset({"type"})
 
 class BranchAnonymizedCreateRequest(Model):
     __slots__ = ()
@@ -669,14 +715,17 @@ class BranchCreateRequest(Model):
 class BranchUpdateRequest(Model):
     __slots__ = ()
     _fields = {"branch": "BranchUpdateRequestBranch"}
+    _required = frozenset({"branch"})
 
 class BranchRestoreRequest(Model):
     __slots__ = ()
-    _fields = {"source_branch_id": None, "source_lsn": None, "source_timestamp": None, "preserve_under_name": None}
+    _fields = {"source_branch_id": None, "source_lsn": None, "source_timestamp": "#datetime", "preserve_under_name": None}
+    _required = frozenset({"source_branch_id"})
 
 class BranchResponse(Model):
     __slots__ = ()
     _fields = {"branch": "Branch"}
+    _required = frozenset({"branch"})
 
 class BranchSchemaResponse(Model):
     __slots__ = ()
@@ -689,52 +738,62 @@ class BranchSchemaCompareResponse(Model):
 class BranchesResponse(Model):
     __slots__ = ()
     _fields = {"branches": ("list", "Branch")}
+    _required = frozenset({"branches"})
 
 class BranchesCountResponse(Model):
     __slots__ = ()
     _fields = {"count": None}
+    _required = frozenset({"count"})
 
 class MaskingRule(Model):
     __slots__ = ()
     _fields = {"database_name": None, "schema_name": None, "table_name": None, "column_name": None, "masking_function": None, "masking_value": None}
+    _required = frozenset({"database_name", "schema_name", "table_name", "column_name"})
     _sensitive = frozenset({"database_name", "schema_name", "table_name", "column_name", "masking_function", "masking_value"})
 
 class MaskingRulesResponse(Model):
     __slots__ = ()
     _fields = {"masking_rules": ("list", "MaskingRule")}
+    _required = frozenset({"masking_rules"})
 
 class MaskingRulesUpdateRequest(Model):
     __slots__ = ()
     _fields = {"masking_rules": ("list", "MaskingRule")}
+    _required = frozenset({"masking_rules"})
 
 class AnonymizedBranchStatusResponse(Model):
     __slots__ = ()
-    _fields = {"project_id": None, "branch_id": None, "state": None, "status_message": None, "created_at": None, "updated_at": None, "failed_at": None, "last_run": "AnonymizationRunMetadata"}
+    _fields = {"project_id": None, "branch_id": None, "state": None, "status_message": None, "created_at": "#datetime", "updated_at": "#datetime", "failed_at": "#datetime", "last_run": "AnonymizationRunMetadata"}
+    _required = frozenset({"project_id", "branch_id", "state", "created_at", "updated_at"})
     _sensitive = frozenset({"state"})
 
 class AnonymizationRunMetadata(Model):
     """Metadata about the most recent anonymization attempt for the branch."""
     __slots__ = ()
-    _fields = {"started_at": None, "completed_at": None, "triggered_by": None, "triggered_by_username": None, "masked_columns": None}
+    _fields = {"started_at": "#datetime", "completed_at": "#datetime", "triggered_by": None, "triggered_by_username": None, "masked_columns": None}
 
 class ConnectionParameters(Model):
     __slots__ = ()
     _fields = {"database": None, "password": None, "role": None, "host": None, "pooler_host": None}
+    _required = frozenset({"database", "password", "role", "host", "pooler_host"})
     _sensitive = frozenset({"database", "password", "host", "pooler_host"})
 
 class ConnectionDetails(Model):
     __slots__ = ()
     _fields = {"connection_uri": None, "connection_parameters": "ConnectionParameters"}
+    _required = frozenset({"connection_uri", "connection_parameters"})
     _sensitive = frozenset({"connection_uri"})
 
 class ConnectionURIResponse(Model):
     __slots__ = ()
     _fields = {"uri": None}
+    _required = frozenset({"uri"})
     _sensitive = frozenset({"uri"})
 
 class Endpoint(Model):
     __slots__ = ()
-    _fields = {"host": None, "id": None, "name": None, "project_id": None, "branch_id": None, "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "region_id": None, "type": "EndpointType", "current_state": "EndpointState", "pending_state": "EndpointState", "settings": "EndpointSettingsData", "pooler_enabled": None, "pooler_mode": "EndpointPoolerMode", "disabled": None, "passwordless_access": None, "last_active": None, "creation_source": None, "created_at": None, "updated_at": None, "started_at": None, "suspended_at": None, "proxy_host": None, "suspend_timeout_seconds": None, "provisioner": None, "compute_release_version": None}
+    _fields = {"host": None, "id": None, "name": None, "project_id": None, "branch_id": None, "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "region_id": None, "type": "EndpointType", "current_state": "EndpointState", "pending_state": "EndpointState", "settings": "EndpointSettingsData", "pooler_enabled": None, "pooler_mode": "EndpointPoolerMode", "disabled": None, "passwordless_access": None, "last_active": "#datetime", "creation_source": None, "created_at": "#datetime", "updated_at": "#datetime", "started_at": "#datetime", "suspended_at": "#datetime", "proxy_host": None, "suspend_timeout_seconds": None, "provisioner": None, "compute_release_version": None}
+    _required = frozenset({"host", "id", "project_id", "branch_id", "autoscaling_limit_min_cu", "autoscaling_limit_max_cu", "region_id", "type", "current_state", "settings", "pooler_enabled", "pooler_mode", "disabled", "passwordless_access", "creation_source", "created_at", "updated_at", "proxy_host", "suspend_timeout_seconds", "provisioner"})
     _sensitive = frozenset({"host"})
 
 class EndpointState(OpenEnum):
@@ -770,6 +829,7 @@ class MaintenanceWindow(Model):
     """
     __slots__ = ()
     _fields = {"weekdays": None, "start_time": None, "end_time": None}
+    _required = frozenset({"weekdays", "start_time", "end_time"})
 
 class PreloadLibraries(Model):
     """The shared libraries to preload into the project's compute instances."""
@@ -779,18 +839,22 @@ class PreloadLibraries(Model):
 class EndpointCreateRequest(Model):
     __slots__ = ()
     _fields = {"endpoint": "EndpointCreateRequestEndpoint"}
+    _required = frozenset({"endpoint"})
 
 class EndpointUpdateRequest(Model):
     __slots__ = ()
     _fields = {"endpoint": "EndpointUpdateRequestEndpoint"}
+    _required = frozenset({"endpoint"})
 
 class EndpointResponse(Model):
     __slots__ = ()
     _fields = {"endpoint": "Endpoint"}
+    _required = frozenset({"endpoint"})
 
 class ConnectionURIsResponse(Model):
     __slots__ = ()
     _fields = {"connection_uris": ("list", "ConnectionDetails")}
+    _required = frozenset({"connection_uris"})
     _sensitive = frozenset({"connection_uris"})
 
 class ConnectionURIsOptionalResponse(Model):
@@ -800,31 +864,38 @@ class ConnectionURIsOptionalResponse(Model):
 class VPCEndpointsResponse(Model):
     __slots__ = ()
     _fields = {"endpoints": ("list", "VPCEndpoint")}
+    _required = frozenset({"endpoints"})
 
 class VPCEndpointsWithRegionResponse(Model):
     __slots__ = ()
     _fields = {"endpoints": ("list", "VPCEndpointWithRegion")}
+    _required = frozenset({"endpoints"})
 
 class VPCEndpoint(Model):
     __slots__ = ()
     _fields = {"vpc_endpoint_id": None, "label": None}
+    _required = frozenset({"vpc_endpoint_id", "label"})
 
 class VPCEndpointWithRegion(Model):
     __slots__ = ()
     _fields = {"vpc_endpoint_id": None, "label": None, "region_id": None}
+    _required = frozenset({"vpc_endpoint_id", "label", "region_id"})
 
 class VPCEndpointDetails(Model):
     __slots__ = ()
     _fields = {"vpc_endpoint_id": None, "label": None, "state": None, "num_restricted_projects": None, "example_restricted_projects": None}
+    _required = frozenset({"vpc_endpoint_id", "label", "state", "num_restricted_projects", "example_restricted_projects"})
     _sensitive = frozenset({"state"})
 
 class VPCEndpointAssignment(Model):
     __slots__ = ()
     _fields = {"label": None}
+    _required = frozenset({"label"})
 
 class EndpointsResponse(Model):
     __slots__ = ()
     _fields = {"endpoints": ("list", "Endpoint")}
+    _required = frozenset({"endpoints"})
 
 class EndpointsOptionalResponse(Model):
     __slots__ = ()
@@ -832,47 +903,57 @@ class EndpointsOptionalResponse(Model):
 
 class Role(Model):
     __slots__ = ()
-    _fields = {"branch_id": None, "name": None, "password": None, "protected": None, "authentication_method": None, "created_at": None, "updated_at": None}
+    _fields = {"branch_id": None, "name": None, "password": None, "protected": None, "authentication_method": None, "created_at": "#datetime", "updated_at": "#datetime"}
+    _required = frozenset({"branch_id", "name", "created_at", "updated_at"})
     _sensitive = frozenset({"password"})
 
 class RoleCreateRequest(Model):
     __slots__ = ()
     _fields = {"role": "RoleCreateRequestRole"}
+    _required = frozenset({"role"})
 
 class RoleResponse(Model):
     __slots__ = ()
     _fields = {"role": "Role"}
+    _required = frozenset({"role"})
 
 class JWKSResponse(Model):
     __slots__ = ()
     _fields = {"jwks": "JWKS"}
+    _required = frozenset({"jwks"})
 
 class RolesResponse(Model):
     __slots__ = ()
     _fields = {"roles": ("list", "Role")}
+    _required = frozenset({"roles"})
     _sensitive = frozenset({"roles"})
 
 class RolePasswordResponse(Model):
     __slots__ = ()
     _fields = {"password": None}
+    _required = frozenset({"password"})
     _sensitive = frozenset({"password"})
 
 class PaymentSourceBankCard(Model):
     __slots__ = ()
     _fields = {"last4": None, "brand": "PaymentSourceBankCardBrand", "exp_month": None, "exp_year": None}
+    _required = frozenset({"last4"})
 
 class PaymentSource(Model):
     __slots__ = ()
     _fields = {"type": None, "card": "PaymentSourceBankCard"}
+    _required = frozenset({"type"})
 
 class BillingAccount(Model):
     __slots__ = ()
-    _fields = {"state": "BillingAccountState", "payment_source": "PaymentSource", "subscription_type": "BillingSubscriptionType", "payment_method": "BillingPaymentMethod", "quota_reset_at_last": None, "name": None, "email": None, "address_city": None, "address_country": None, "address_country_name": None, "address_line1": None, "address_line2": None, "address_postal_code": None, "address_state": None, "orb_portal_url": None, "tax_id": None, "tax_id_type": None, "plan_details": "PlanDetails", "spending_limit_cents": None}
+    _fields = {"state": "BillingAccountState", "payment_source": "PaymentSource", "subscription_type": "BillingSubscriptionType", "payment_method": "BillingPaymentMethod", "quota_reset_at_last": "#datetime", "name": None, "email": None, "address_city": None, "address_country": None, "address_country_name": None, "address_line1": None, "address_line2": None, "address_postal_code": None, "address_state": None, "orb_portal_url": None, "tax_id": None, "tax_id_type": None, "plan_details": "PlanDetails", "spending_limit_cents": None}
+    _required = frozenset({"state", "payment_source", "subscription_type", "payment_method", "quota_reset_at_last", "name", "email", "address_city", "address_country", "address_line1", "address_line2", "address_postal_code", "address_state"})
     _sensitive = frozenset({"state", "name", "email", "address_city", "address_country", "address_line1", "address_line2", "address_postal_code", "address_state", "tax_id"})
 
 class SpendingLimitUpdateRequest(Model):
     __slots__ = ()
     _fields = {"spending_limit_cents": None}
+    _required = frozenset({"spending_limit_cents"})
 
 class SpendingLimitResponse(Model):
     __slots__ = ()
@@ -919,30 +1000,36 @@ class BillingPaymentMethod(OpenEnum):
 
 class Database(Model):
     __slots__ = ()
-    _fields = {"id": None, "branch_id": None, "name": None, "owner_name": None, "created_at": None, "updated_at": None}
+    _fields = {"id": None, "branch_id": None, "name": None, "owner_name": None, "created_at": "#datetime", "updated_at": "#datetime"}
+    _required = frozenset({"id", "branch_id", "name", "owner_name", "created_at", "updated_at"})
 
 class DatabaseCreateRequest(Model):
     __slots__ = ()
     _fields = {"database": "DatabaseCreateRequestDatabase"}
+    _required = frozenset({"database"})
     _sensitive = frozenset({"database"})
 
 class DatabaseUpdateRequest(Model):
     __slots__ = ()
     _fields = {"database": "DatabaseUpdateRequestDatabase"}
+    _required = frozenset({"database"})
     _sensitive = frozenset({"database"})
 
 class DatabaseResponse(Model):
     __slots__ = ()
     _fields = {"database": "Database"}
+    _required = frozenset({"database"})
     _sensitive = frozenset({"database"})
 
 class DatabasesResponse(Model):
     __slots__ = ()
     _fields = {"databases": ("list", "Database")}
+    _required = frozenset({"databases"})
 
 class Invitation(Model):
     __slots__ = ()
-    _fields = {"id": None, "email": None, "org_id": None, "invited_by": None, "invited_at": None, "role": "MemberRole"}
+    _fields = {"id": None, "email": None, "org_id": None, "invited_by": None, "invited_at": "#datetime", "role": "MemberRole"}
+    _required = frozenset({"id", "email", "org_id", "invited_by", "invited_at", "role"})
     _sensitive = frozenset({"email"})
 
 class MemberRole(OpenEnum):
@@ -957,71 +1044,87 @@ class MemberRole(OpenEnum):
 
 class Member(Model):
     __slots__ = ()
-    _fields = {"id": None, "user_id": None, "org_id": None, "role": "MemberRole", "joined_at": None}
+    _fields = {"id": None, "user_id": None, "org_id": None, "role": "MemberRole", "joined_at": "#datetime"}
+    _required = frozenset({"id", "user_id", "org_id", "role"})
 
 class MemberUserInfo(Model):
     __slots__ = ()
-    _fields = {"email": None, "has_mfa": None, "deactivated_at": None}
+    _fields = {"email": None, "has_mfa": None, "deactivated_at": "#datetime"}
+    _required = frozenset({"email"})
     _sensitive = frozenset({"email"})
 
 class MemberWithUser(Model):
     __slots__ = ()
     _fields = {"member": "Member", "user": "MemberUserInfo"}
+    _required = frozenset({"member", "user"})
 
 class Organization(Model):
     __slots__ = ()
-    _fields = {"id": None, "name": None, "handle": None, "plan": None, "created_at": None, "managed_by": None, "updated_at": None, "allow_hipaa_projects": None, "require_mfa": None}
+    _fields = {"id": None, "name": None, "handle": None, "plan": None, "created_at": "#datetime", "managed_by": None, "updated_at": "#datetime", "allow_hipaa_projects": None, "require_mfa": None}
+    _required = frozenset({"id", "name", "handle", "plan", "created_at", "managed_by", "updated_at"})
 
 class OrganizationsResponse(Model):
     __slots__ = ()
     _fields = {"organizations": ("list", "Organization")}
+    _required = frozenset({"organizations"})
 
 class OrganizationInvitationsResponse(Model):
     __slots__ = ()
     _fields = {"invitations": ("list", "Invitation")}
+    _required = frozenset({"invitations"})
 
 class OrganizationInviteCreateRequest(Model):
     __slots__ = ()
     _fields = {"email": None, "role": "MemberRole"}
+    _required = frozenset({"email", "role"})
     _sensitive = frozenset({"email"})
 
 class OrganizationInvitesCreateRequest(Model):
     __slots__ = ()
     _fields = {"invitations": ("list", "OrganizationInviteCreateRequest")}
+    _required = frozenset({"invitations"})
 
 class OrganizationMemberUpdateRequest(Model):
     __slots__ = ()
     _fields = {"role": "MemberRole"}
+    _required = frozenset({"role"})
 
 class OrganizationMembersResponse(Model):
     __slots__ = ()
     _fields = {"members": ("list", "MemberWithUser")}
+    _required = frozenset({"members"})
 
 class ActiveRegionsResponse(Model):
     __slots__ = ()
     _fields = {"regions": ("list", "RegionResponse")}
+    _required = frozenset({"regions"})
 
 class RegionResponse(Model):
     __slots__ = ()
     _fields = {"region_id": None, "name": None, "default": None, "geo_lat": None, "geo_long": None}
+    _required = frozenset({"region_id", "name", "default", "geo_lat", "geo_long"})
 
 class CurrentUserAuthAccount(Model):
     __slots__ = ()
     _fields = {"email": None, "image": None, "login": None, "name": None, "provider": "IdentityProviderId"}
+    _required = frozenset({"email", "image", "login", "name", "provider"})
     _sensitive = frozenset({"email", "login", "name"})
 
 class CurrentUserInfoResponse(Model):
     __slots__ = ()
     _fields = {"active_seconds_limit": None, "billing_account": "BillingAccount", "auth_accounts": ("list", "CurrentUserAuthAccount"), "email": None, "id": None, "image": None, "login": None, "name": None, "last_name": None, "projects_limit": None, "branches_limit": None, "max_autoscaling_limit": None, "compute_seconds_limit": None, "plan": None}
+    _required = frozenset({"active_seconds_limit", "auth_accounts", "email", "id", "image", "login", "name", "last_name", "projects_limit", "branches_limit", "max_autoscaling_limit", "plan"})
     _sensitive = frozenset({"email", "login", "name", "last_name"})
 
 class AuthDetailsResponse(Model):
     __slots__ = ()
     _fields = {"account_id": None, "auth_method": "AuthDetailsResponseAuthMethod", "auth_data": None}
+    _required = frozenset({"account_id", "auth_method"})
 
 class TransferProjectsToOrganizationRequest(Model):
     __slots__ = ()
     _fields = {"destination_org_id": None, "project_ids": None}
+    _required = frozenset({"destination_org_id", "project_ids"})
 
 class IdentityProviderId(OpenEnum):
     """Identity provider id from keycloak"""
@@ -1066,15 +1169,18 @@ class DefaultEndpointSettings(Model):
 class ProjectOwnerData(Model):
     __slots__ = ()
     _fields = {"email": None, "name": None, "branches_limit": None, "subscription_type": "BillingSubscriptionType"}
+    _required = frozenset({"email", "name", "branches_limit", "subscription_type"})
     _sensitive = frozenset({"email", "name"})
 
 class LimitsUnsatisfiedResponse(Model):
     __slots__ = ()
     _fields = {"limits": ("list", "LimitsUnsatisfiedResponseLimitsItem")}
+    _required = frozenset({"limits"})
 
 class ProjectsWithIntegrationResponse(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ProjectsWithIntegrationResponseProjectsItem")}
+    _required = frozenset({"projects"})
 
 class DataAPISettings(Model):
     """Configuration settings for the Neon Data API"""
@@ -1090,11 +1196,13 @@ class DataAPICreateResponse(Model):
     """Neon Data API created successfully"""
     __slots__ = ()
     _fields = {"url": None}
+    _required = frozenset({"url"})
 
 class DataAPIReponse(Model):
     """Neon Data API response"""
     __slots__ = ()
     _fields = {"url": None, "status": None, "settings": "DataAPISettings", "available_schemas": None}
+    _required = frozenset({"url", "status"})
 
 class DataAPIUpdateRequest(Model):
     """Update Neon Data API"""
@@ -1117,75 +1225,92 @@ class NeonAuthProviderProjectTransferStatus(OpenEnum):
 class NeonAuthRedirectURIWhitelistDomain(Model):
     __slots__ = ()
     _fields = {"domain": None, "auth_provider": "NeonAuthSupportedAuthProvider"}
+    _required = frozenset({"domain", "auth_provider"})
 
 class NeonAuthRedirectURIWhitelistResponse(Model):
     __slots__ = ()
     _fields = {"domains": ("list", "NeonAuthRedirectURIWhitelistDomain")}
+    _required = frozenset({"domains"})
 
 class NeonAuthAddDomainToRedirectURIWhitelistRequest(Model):
     __slots__ = ()
     _fields = {"domain": None, "auth_provider": "NeonAuthSupportedAuthProvider"}
+    _required = frozenset({"domain", "auth_provider"})
 
 class NeonAuthDeleteDomainFromRedirectURIWhitelistRequest(Model):
     __slots__ = ()
     _fields = {"auth_provider": "NeonAuthSupportedAuthProvider", "domains": ("list", "NeonAuthDeleteDomainFromRedirectURIWhitelistItem")}
+    _required = frozenset({"auth_provider", "domains"})
 
 class NeonAuthDeleteDomainFromRedirectURIWhitelistItem(Model):
     __slots__ = ()
     _fields = {"domain": None}
+    _required = frozenset({"domain"})
 
 class NeonAuthCreateIntegrationRequest(Model):
     __slots__ = ()
     _fields = {"auth_provider": "NeonAuthSupportedAuthProvider", "project_id": None, "branch_id": None, "database_name": None, "role_name": None}
+    _required = frozenset({"auth_provider", "project_id", "branch_id"})
     _sensitive = frozenset({"database_name"})
 
 class EnableNeonAuthIntegrationRequest(Model):
     __slots__ = ()
     _fields = {"auth_provider": "NeonAuthSupportedAuthProvider", "database_name": None}
+    _required = frozenset({"auth_provider"})
     _sensitive = frozenset({"database_name"})
 
 class NeonAuthCreateIntegrationResponse(Model):
     __slots__ = ()
     _fields = {"auth_provider": "NeonAuthSupportedAuthProvider", "auth_provider_project_id": None, "pub_client_key": None, "secret_server_key": None, "jwks_url": None, "schema_name": None, "table_name": None, "base_url": None}
+    _required = frozenset({"auth_provider", "auth_provider_project_id", "pub_client_key", "secret_server_key", "jwks_url", "schema_name", "table_name"})
     _sensitive = frozenset({"pub_client_key", "secret_server_key"})
 
 class NeonAuthCreateAuthProviderSDKKeysRequest(Model):
     __slots__ = ()
     _fields = {"project_id": None, "auth_provider": "NeonAuthSupportedAuthProvider"}
+    _required = frozenset({"project_id", "auth_provider"})
 
 class NeonAuthCreateNewUserRequest(Model):
     __slots__ = ()
     _fields = {"project_id": None, "auth_provider": "NeonAuthSupportedAuthProvider", "email": None, "name": None}
+    _required = frozenset({"project_id", "auth_provider", "email"})
     _sensitive = frozenset({"email", "name"})
 
 class CreateBranchNeonAuthNewUserRequest(Model):
     __slots__ = ()
     _fields = {"email": None, "name": None}
+    _required = frozenset({"email"})
     _sensitive = frozenset({"email", "name"})
 
 class NeonAuthCreateNewUserResponse(Model):
     __slots__ = ()
     _fields = {"id": None}
+    _required = frozenset({"id"})
 
 class UpdateNeonAuthUserRoleRequest(Model):
     __slots__ = ()
     _fields = {"roles": None}
+    _required = frozenset({"roles"})
 
 class UpdateNeonAuthUserRoleResponse(Model):
     __slots__ = ()
     _fields = {"id": None}
+    _required = frozenset({"id"})
 
 class NeonAuthAllowLocalhostResponse(Model):
     __slots__ = ()
     _fields = {"allow_localhost": None}
+    _required = frozenset({"allow_localhost"})
 
 class UpdateNeonAuthAllowLocalhostRequest(Model):
     __slots__ = ()
     _fields = {"allow_localhost": None}
+    _required = frozenset({"allow_localhost"})
 
 class NeonAuthOrganizationConfig(Model):
     __slots__ = ()
     _fields = {"enabled": None, "organization_limit": None, "membership_limit": None, "creator_role": "NeonAuthOrganizationConfigCreatorRole", "send_invitation_email": None}
+    _required = frozenset({"enabled", "organization_limit", "membership_limit", "creator_role", "send_invitation_email"})
 
 class NeonAuthOrganizationConfigUpdate(Model):
     __slots__ = ()
@@ -1194,6 +1319,7 @@ class NeonAuthOrganizationConfigUpdate(Model):
 class NeonAuthMagicLinkConfig(Model):
     __slots__ = ()
     _fields = {"enabled": None, "expires_in": None, "disable_sign_up": None}
+    _required = frozenset({"enabled", "expires_in", "disable_sign_up"})
 
 class NeonAuthMagicLinkConfigUpdate(Model):
     __slots__ = ()
@@ -1202,6 +1328,7 @@ class NeonAuthMagicLinkConfigUpdate(Model):
 class NeonAuthPhoneNumberConfig(Model):
     __slots__ = ()
     _fields = {"enabled": None, "otp_expires_in": None}
+    _required = frozenset({"enabled"})
 
 class NeonAuthPhoneNumberConfigUpdate(Model):
     __slots__ = ()
@@ -1210,19 +1337,23 @@ class NeonAuthPhoneNumberConfigUpdate(Model):
 class NeonAuthTransferAuthProviderProjectRequest(Model):
     __slots__ = ()
     _fields = {"project_id": None, "auth_provider": "NeonAuthSupportedAuthProvider"}
+    _required = frozenset({"project_id", "auth_provider"})
 
 class NeonAuthTransferAuthProviderProjectResponse(Model):
     __slots__ = ()
     _fields = {"url": None}
+    _required = frozenset({"url"})
     _sensitive = frozenset({"url"})
 
 class ListNeonAuthIntegrationsResponse(Model):
     __slots__ = ()
     _fields = {"data": ("list", "NeonAuthIntegration")}
+    _required = frozenset({"data"})
 
 class ListNeonAuthOauthProvidersResponse(Model):
     __slots__ = ()
     _fields = {"providers": ("list", "NeonAuthOauthProvider")}
+    _required = frozenset({"providers"})
 
 class NeonAuthPluginConfigs(Model):
     """Aggregated plugin configurations for Neon Auth"""
@@ -1232,10 +1363,12 @@ class NeonAuthPluginConfigs(Model):
 class NeonAuthWebhookConfig(Model):
     __slots__ = ()
     _fields = {"enabled": None, "webhook_url": None, "enabled_events": ("list", "NeonAuthWebhookConfigEnabledEventsItem"), "timeout_seconds": None}
+    _required = frozenset({"enabled"})
 
 class NeonAuthOauthProvider(Model):
     __slots__ = ()
     _fields = {"id": "NeonAuthOauthProviderId", "type": "NeonAuthOauthProviderType", "client_id": None, "client_secret": None}
+    _required = frozenset({"id", "type"})
     _sensitive = frozenset({"client_secret"})
 
 class NeonAuthOauthProviderId(OpenEnum):
@@ -1251,6 +1384,7 @@ class NeonAuthOauthProviderType(OpenEnum):
 class NeonAuthAddOAuthProviderRequest(Model):
     __slots__ = ()
     _fields = {"id": "NeonAuthOauthProviderId", "client_id": None, "client_secret": None, "microsoft_tenant_id": None}
+    _required = frozenset({"id"})
     _sensitive = frozenset({"client_secret"})
 
 class NeonAuthUpdateOAuthProviderRequest(Model):
@@ -1265,16 +1399,19 @@ class SharedEmailServer(Model):
 class StandardEmailServer(Model):
     __slots__ = ()
     _fields = {"host": None, "port": None, "username": None, "password": None, "sender_email": None, "sender_name": None}
+    _required = frozenset({"host", "port", "username", "password", "sender_email", "sender_name"})
     _sensitive = frozenset({"host", "username", "password"})
 
 class SendNeonAuthTestEmailRequest(Model):
     __slots__ = ()
     _fields = {"host": None, "port": None, "username": None, "password": None, "sender_email": None, "sender_name": None, "recipient_email": None}
+    _required = frozenset({"host", "port", "username", "password", "sender_email", "sender_name", "recipient_email"})
     _sensitive = frozenset({"host", "username", "password"})
 
 class SendNeonAuthTestEmailResponse(Model):
     __slots__ = ()
     _fields = {"success": None, "error_message": None}
+    _required = frozenset({"success"})
 
 class NeonAuthEmailVerificationMethod(OpenEnum):
     """The email verification method to use.
@@ -1287,6 +1424,7 @@ class NeonAuthEmailVerificationMethod(OpenEnum):
 class NeonAuthEmailAndPasswordConfig(Model):
     __slots__ = ()
     _fields = {"enabled": None, "email_verification_method": "NeonAuthEmailVerificationMethod", "require_email_verification": None, "auto_sign_in_after_verification": None, "send_verification_email_on_sign_up": None, "send_verification_email_on_sign_in": None, "disable_sign_up": None}
+    _required = frozenset({"enabled", "email_verification_method", "require_email_verification", "auto_sign_in_after_verification", "send_verification_email_on_sign_up", "send_verification_email_on_sign_in", "disable_sign_up"})
 
 class NeonAuthEmailAndPasswordConfigUpdate(Model):
     __slots__ = ()
@@ -1294,53 +1432,65 @@ class NeonAuthEmailAndPasswordConfigUpdate(Model):
 
 class NeonAuthIntegration(Model):
     __slots__ = ()
-    _fields = {"auth_provider": "NeonAuthSupportedAuthProvider", "auth_provider_project_id": None, "branch_id": None, "db_name": None, "created_at": None, "owned_by": "NeonAuthProviderProjectOwnedBy", "transfer_status": "NeonAuthProviderProjectTransferStatus", "jwks_url": None, "base_url": None, "name": None}
+    _fields = {"auth_provider": "NeonAuthSupportedAuthProvider", "auth_provider_project_id": None, "branch_id": None, "db_name": None, "created_at": "#datetime", "owned_by": "NeonAuthProviderProjectOwnedBy", "transfer_status": "NeonAuthProviderProjectTransferStatus", "jwks_url": None, "base_url": None, "name": None}
+    _required = frozenset({"auth_provider", "auth_provider_project_id", "branch_id", "db_name", "created_at", "owned_by", "jwks_url"})
     _sensitive = frozenset({"db_name"})
 
 class NeonAuthConfigUpdate(Model):
     __slots__ = ()
     _fields = {"name": None}
+    _required = frozenset({"name"})
 
 class NeonAuthConfigResponse(Model):
     __slots__ = ()
     _fields = {"name": None}
+    _required = frozenset({"name"})
 
 class GeneralError(Model):
     __slots__ = ()
     _fields = {"request_id": None, "code": None, "message": None}
+    _required = frozenset({"code", "message"})
 
 class BranchOperations(Model):
     __slots__ = ()
     _fields = {"branch": "Branch", "operations": ("list", "Operation")}
+    _required = frozenset({"branch", "operations"})
 
 class BranchRecoverResponse(Model):
     __slots__ = ()
     _fields = {"branch": "Branch", "endpoints": ("list", "Endpoint")}
+    _required = frozenset({"branch"})
 
 class EndpointOperations(Model):
     __slots__ = ()
     _fields = {"endpoint": "Endpoint", "operations": ("list", "Operation")}
+    _required = frozenset({"endpoint", "operations"})
 
 class DatabaseOperations(Model):
     __slots__ = ()
     _fields = {"database": "Database", "operations": ("list", "Operation")}
+    _required = frozenset({"database", "operations"})
     _sensitive = frozenset({"database"})
 
 class RoleOperations(Model):
     __slots__ = ()
     _fields = {"role": "Role", "operations": ("list", "Operation")}
+    _required = frozenset({"role", "operations"})
 
 class JWKSCreationOperation(Model):
     __slots__ = ()
     _fields = {"jwks": "JWKS", "operations": ("list", "Operation")}
+    _required = frozenset({"jwks", "operations"})
 
 class AnnotationData(Model):
     __slots__ = ()
-    _fields = {"object": "AnnotationObjectData", "value": None, "created_at": None, "updated_at": None}
+    _fields = {"object": "AnnotationObjectData", "value": None, "created_at": "#datetime", "updated_at": "#datetime"}
+    _required = frozenset({"object", "value"})
 
 class AnnotationObjectData(Model):
     __slots__ = ()
     _fields = {"type": None, "id": None}
+    _required = frozenset({"type", "id"})
 
 class AnnotationCreateValueRequest(Model):
     __slots__ = ()
@@ -1349,10 +1499,12 @@ class AnnotationCreateValueRequest(Model):
 class AnnotationResponse(Model):
     __slots__ = ()
     _fields = {"annotation": "AnnotationData"}
+    _required = frozenset({"annotation"})
 
 class AnnotationsMapResponse(Model):
     __slots__ = ()
     _fields = {"annotations": ("map", "AnnotationData")}
+    _required = frozenset({"annotations"})
 
 class ApplicationType(OpenEnum):
     """Type of application integration"""
@@ -1365,11 +1517,13 @@ class ProjectsApplicationsMapResponse(Model):
     """A map where key is a project ID and a value is a list of installed applications."""
     __slots__ = ()
     _fields = {"applications": ("map", ("list", "ApplicationType"))}
+    _required = frozenset({"applications"})
 
 class ProjectsIntegrationsMapResponse(Model):
     """A map where key is a project ID and a value is a list of installed integrations."""
     __slots__ = ()
     _fields = {"integrations": ("map", ("list", "ApplicationType"))}
+    _required = frozenset({"integrations"})
 
 class CursorPaginationResponse(Model):
     __slots__ = ()
@@ -1383,22 +1537,27 @@ class CursorPagination(Model):
 class Snapshot(Model):
     __slots__ = ()
     _fields = {"id": None, "name": None, "lsn": None, "timestamp": None, "source_branch_id": None, "created_at": None, "expires_at": None, "manual": None, "full_size": None, "diff_size": None, "slug": None}
+    _required = frozenset({"id", "name", "created_at"})
 
 class SnapshotUpdateRequest(Model):
     __slots__ = ()
     _fields = {"snapshot": "SnapshotUpdateRequestSnapshot"}
+    _required = frozenset({"snapshot"})
 
 class BackupScheduleItem(Model):
     __slots__ = ()
     _fields = {"frequency": None, "hour": None, "day": None, "month": None, "retention_seconds": None}
+    _required = frozenset({"frequency"})
 
 class BackupSchedule(Model):
     __slots__ = ()
     _fields = {"schedule": ("list", "BackupScheduleItem")}
+    _required = frozenset({"schedule"})
 
 class BranchSchemaJSON(Model):
     __slots__ = ()
     _fields = {"tables": ("list", "BranchSchemaJSONTablesItem")}
+    _required = frozenset({"tables"})
 
 class BucketAccessLevel(OpenEnum):
     """Controls anonymous access to objects in the bucket.
@@ -1411,47 +1570,58 @@ class BucketAccessLevel(OpenEnum):
 
 class Bucket(Model):
     __slots__ = ()
-    _fields = {"name": None, "access_level": "BucketAccessLevel", "created_at": None}
+    _fields = {"name": None, "access_level": "BucketAccessLevel", "created_at": "#datetime"}
+    _required = frozenset({"name", "access_level", "created_at"})
 
 class BucketCreateRequest(Model):
     __slots__ = ()
     _fields = {"name": None, "access_level": "BucketCreateRequestAccessLevel"}
+    _required = frozenset({"name"})
 
 class BucketResponse(Model):
     __slots__ = ()
     _fields = {"bucket": "Bucket"}
+    _required = frozenset({"bucket"})
 
 class BucketsListResponse(Model):
     __slots__ = ()
     _fields = {"buckets": ("list", "Bucket")}
+    _required = frozenset({"buckets"})
 
 class BranchStorage(Model):
     __slots__ = ()
     _fields = {"enabled": None, "s3_endpoint": None, "region": None, "force_path_style": None}
+    _required = frozenset({"enabled", "s3_endpoint", "region", "force_path_style"})
 
 class BranchStorageNotEnabled(Model):
     __slots__ = ()
     _fields = {"code": None, "message": None, "reason": "BranchStorageNotEnabledReason"}
+    _required = frozenset({"code", "message", "reason"})
 
 class BranchAiGateway(Model):
     __slots__ = ()
     _fields = {"enabled": None, "base_url": None}
+    _required = frozenset({"enabled", "base_url"})
 
 class BranchAiGatewayNotEnabled(Model):
     __slots__ = ()
     _fields = {"code": None, "message": None, "reason": "BranchAiGatewayNotEnabledReason"}
+    _required = frozenset({"code", "message", "reason"})
 
 class BucketObject(Model):
     __slots__ = ()
-    _fields = {"key": None, "size": None, "last_modified": None, "etag": None}
+    _fields = {"key": None, "size": None, "last_modified": "#datetime", "etag": None}
+    _required = frozenset({"key", "size", "last_modified", "etag"})
 
 class BucketObjectsListResponse(Model):
     __slots__ = ()
     _fields = {"folders": None, "objects": ("list", "BucketObject"), "prefix": None, "next_cursor": None, "is_truncated": None}
+    _required = frozenset({"folders", "objects", "prefix", "is_truncated"})
 
 class BucketObjectsDeletePrefixResponse(Model):
     __slots__ = ()
     _fields = {"deleted": None}
+    _required = frozenset({"deleted"})
 
 class PresignRequest(Model):
     """Options for the presigned URL. The `operation` selects upload (`PUT`)
@@ -1459,10 +1629,12 @@ class PresignRequest(Model):
     """
     __slots__ = ()
     _fields = {"operation": "PresignRequestOperation", "content_type": None, "expires_in_seconds": None}
+    _required = frozenset({"operation"})
 
 class PresignResponse(Model):
     __slots__ = ()
-    _fields = {"url": None, "method": None, "headers": None, "expires_at": None}
+    _fields = {"url": None, "method": None, "headers": None, "expires_at": "#datetime"}
+    _required = frozenset({"url", "method", "headers", "expires_at"})
     _sensitive = frozenset({"url", "headers"})
 
 class CredentialScope(OpenEnum):
@@ -1478,35 +1650,43 @@ class CredentialScope(OpenEnum):
 class CreateCredentialRequest(Model):
     __slots__ = ()
     _fields = {"name": None, "scopes": ("list", "CredentialScope"), "principal_type": "CreateCredentialRequestPrincipalType"}
+    _required = frozenset({"scopes", "principal_type"})
 
 class CreateCredentialResponse(Model):
     __slots__ = ()
-    _fields = {"token_id": None, "token_id_short": None, "name": None, "api_token": None, "s3_secret_access_key": None, "scopes": ("list", "CredentialScope"), "branch_id": None, "created_at": None, "expires_at": None}
+    _fields = {"token_id": None, "token_id_short": None, "name": None, "api_token": None, "s3_secret_access_key": None, "scopes": ("list", "CredentialScope"), "branch_id": None, "created_at": "#datetime", "expires_at": "#datetime"}
+    _required = frozenset({"token_id", "token_id_short", "api_token", "s3_secret_access_key", "scopes", "branch_id", "created_at"})
     _sensitive = frozenset({"api_token", "s3_secret_access_key"})
 
 class CredentialMeta(Model):
     __slots__ = ()
-    _fields = {"token_id": None, "token_id_short": None, "name": None, "scopes": ("list", "CredentialScope"), "branch_id": None, "principal_type": None, "function_id": None, "created_at": None, "last_used_at": None, "revoked_at": None, "expires_at": None}
+    _fields = {"token_id": None, "token_id_short": None, "name": None, "scopes": ("list", "CredentialScope"), "branch_id": None, "principal_type": None, "function_id": None, "created_at": "#datetime", "last_used_at": "#datetime", "revoked_at": "#datetime", "expires_at": "#datetime"}
+    _required = frozenset({"token_id", "token_id_short", "scopes", "principal_type", "created_at"})
 
 class ListCredentialsResponse(Model):
     __slots__ = ()
     _fields = {"credentials": ("list", "CredentialMeta")}
+    _required = frozenset({"credentials"})
 
 class NeonFunction(Model):
     __slots__ = ()
     _fields = {"id": None, "slug": None, "name": None, "invocation_url": None, "current_deployment": "NeonFunctionDeployment", "active_deployment": "NeonFunctionDeployment", "created_at": None}
+    _required = frozenset({"id", "slug", "name", "invocation_url", "created_at"})
 
 class NeonFunctionDeployment(Model):
     __slots__ = ()
     _fields = {"id": None, "status": "NeonFunctionDeploymentStatus", "memory_mib": None, "runtime": None, "created_at": None, "environment": None, "error": None}
+    _required = frozenset({"id", "status", "memory_mib", "runtime", "created_at"})
 
 class NeonFunctionResponse(Model):
     __slots__ = ()
     _fields = {"function": "NeonFunction"}
+    _required = frozenset({"function"})
 
 class NeonFunctionsListResponse(Model):
     __slots__ = ()
     _fields = {"functions": ("list", "NeonFunction")}
+    _required = frozenset({"functions"})
 
 class NeonFunctionUpdateRequest(Model):
     __slots__ = ()
@@ -1515,6 +1695,7 @@ class NeonFunctionUpdateRequest(Model):
 class NeonFunctionDeploymentResponse(Model):
     __slots__ = ()
     _fields = {"deployment": "NeonFunctionDeployment"}
+    _required = frozenset({"deployment"})
 
 class FunctionDeployRequest(Model):
     __slots__ = ()
@@ -1523,6 +1704,7 @@ class FunctionDeployRequest(Model):
 class StandardEmailServerResponse(Model):
     __slots__ = ()
     _fields = {"host": None, "port": None, "username": None, "password": None, "sender_email": None, "sender_name": None}
+    _required = frozenset({"host", "port", "username", "password", "sender_email", "sender_name"})
     _sensitive = frozenset({"host", "username", "password"})
 
 class SendNeonAuthEmailProviderTestRequest(Model):
@@ -1531,24 +1713,29 @@ class SendNeonAuthEmailProviderTestRequest(Model):
     """
     __slots__ = ()
     _fields = {"recipient_email": None}
+    _required = frozenset({"recipient_email"})
 
 class ProjectMembers(Model):
     __slots__ = ()
     _fields = {"project_members": ("list", "ProjectMember"), "pagination": "CursorPagination"}
+    _required = frozenset({"project_members"})
 
 class ProjectMember(Model):
     __slots__ = ()
     _fields = {"member_id": None, "user_id": None, "email": None, "name": None, "org_role": "ProjectMemberOrgRole", "project_role": "ProjectRole", "org_default_project_permission": "ProjectPermissionLevel", "explicit_project_permission": "ProjectPermissionLevel", "effective_project_permission": "ProjectPermissionLevel", "grant_source": "ProjectMemberGrantSource"}
+    _required = frozenset({"member_id", "user_id", "org_role"})
     _sensitive = frozenset({"email"})
 
 class ProjectMemberRoleResponse(Model):
     __slots__ = ()
     _fields = {"project_id": None, "member_id": None, "user_id": None, "email": None, "name": None, "org_role": "ProjectMemberOrgRole", "project_role": "ProjectRole", "org_default_project_permission": "ProjectPermissionLevel", "explicit_project_permission": "ProjectPermissionLevel", "effective_project_permission": "ProjectPermissionLevel", "credential_rotation_recommended": None, "org_api_key_rotation_recommended": None}
+    _required = frozenset({"project_id", "member_id", "user_id", "org_role"})
     _sensitive = frozenset({"email"})
 
 class SetProjectMemberRoleRequest(Model):
     __slots__ = ()
     _fields = {"role": "ProjectRole"}
+    _required = frozenset({"role"})
 
 class ProjectMemberOrgRole(OpenEnum):
     """Organization-level role used by project member role management."""
@@ -1592,6 +1779,7 @@ class CredentialSecret(Model):
     """
     __slots__ = ()
     _fields = {"token_id": None, "api_token": None, "s3_secret_access_key": None}
+    _required = frozenset({"token_id", "api_token", "s3_secret_access_key"})
     _sensitive = frozenset({"api_token", "s3_secret_access_key"})
 
 class RotateCredentialResponse(Model):
@@ -1601,7 +1789,8 @@ class RotateCredentialResponse(Model):
     `s3_secret_access_key` are new.
     """
     __slots__ = ()
-    _fields = {"token_id": None, "token_id_short": None, "name": None, "api_token": None, "s3_secret_access_key": None, "scopes": ("list", "GrantedCredentialScope"), "branch_id": None, "principal_type": "RotateCredentialResponsePrincipalType", "created_at": None, "expires_at": None}
+    _fields = {"token_id": None, "token_id_short": None, "name": None, "api_token": None, "s3_secret_access_key": None, "scopes": ("list", "GrantedCredentialScope"), "branch_id": None, "principal_type": "RotateCredentialResponsePrincipalType", "created_at": "#datetime", "expires_at": "#datetime"}
+    _required = frozenset({"token_id", "token_id_short", "api_token", "s3_secret_access_key", "scopes", "branch_id", "principal_type", "created_at"})
     _sensitive = frozenset({"api_token", "s3_secret_access_key"})
 
 class GrantedCredentialScope(OpenEnum):
@@ -1625,31 +1814,37 @@ class GrantedCredentialScope(OpenEnum):
 
 class ProjectBranchLogsQueryRequest(Model):
     __slots__ = ()
-    _fields = {"since": None, "start_time": None, "end_time": None, "limit": None, "cursor": None, "sort_order": "ProjectBranchLogsQueryRequestSortOrder", "source": "ProjectBranchLogSource", "service_name": None, "scope_name": None, "minimum_severity": "ProjectBranchLogSeverity", "severity_text": None, "body_contains": None, "trace_id": None, "logql": None}
+    _fields = {"since": None, "start_time": "#datetime", "end_time": "#datetime", "limit": None, "cursor": None, "sort_order": "ProjectBranchLogsQueryRequestSortOrder", "source": "ProjectBranchLogSource", "service_name": None, "scope_name": None, "minimum_severity": "ProjectBranchLogSeverity", "severity_text": None, "body_contains": None, "trace_id": None, "logql": None}
 
 class ProjectBranchLogsQueryResponse(Model):
     __slots__ = ()
     _fields = {"logs": ("list", "ProjectBranchLogRecord"), "next_cursor": None, "is_truncated": None}
+    _required = frozenset({"logs", "is_truncated"})
 
 class ProjectBranchLogRecord(Model):
     __slots__ = ()
-    _fields = {"timestamp": None, "message": None, "source": "ProjectBranchLogSource", "entity_id": None, "service_name": None, "scope_name": None, "severity_number": None, "severity_text": None, "trace_id": None, "span_id": None, "attributes": None}
+    _fields = {"timestamp": "#datetime", "message": None, "source": "ProjectBranchLogSource", "entity_id": None, "service_name": None, "scope_name": None, "severity_number": None, "severity_text": None, "trace_id": None, "span_id": None, "attributes": None}
+    _required = frozenset({"timestamp", "message", "attributes"})
 
 class ProjectBranchLogsInvalidQuery(Model):
     __slots__ = ()
     _fields = {"code": None, "message": None, "reason": "ProjectBranchLogsInvalidQueryReason"}
+    _required = frozenset({"code", "message", "reason"})
 
 class ProjectBranchLogsNotAvailable(Model):
     __slots__ = ()
     _fields = {"code": None, "message": None, "reason": "ProjectBranchLogsNotAvailableReason"}
+    _required = frozenset({"code", "message", "reason"})
 
 class ProjectBranchLogFieldsResponse(Model):
     __slots__ = ()
     _fields = {"fields": None}
+    _required = frozenset({"fields"})
 
 class ProjectBranchLogFieldValuesResponse(Model):
     __slots__ = ()
     _fields = {"values": None, "is_truncated": None}
+    _required = frozenset({"values", "is_truncated"})
 
 class ProjectBranchLogSource(OpenEnum):
     """The Neon service that emitted the log record."""
@@ -1672,15 +1867,18 @@ class ProjectBranchLogSeverity(OpenEnum):
 class TriggersListResponse(Model):
     __slots__ = ()
     _fields = {"triggers": None}
+    _required = frozenset({"triggers"})
 
 class TriggerResponse(Model):
     __slots__ = ()
     _fields = {"trigger": None}
+    _required = frozenset({"trigger"})
 
 class ScheduleTrigger(Model):
     """A branch-effective schedule trigger for a Function."""
     __slots__ = ()
-    _fields = {"type": "ScheduleTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None, "version": None, "next_run_at": None, "inherited": None}
+    _fields = {"type": "ScheduleTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None, "version": None, "next_run_at": "#datetime", "inherited": None}
+    _required = frozenset({"type", "trigger_id", "function_slug", "name", "function_path", "schedule", "enabled", "version", "inherited"})
 
 class StorageObjectCreatedTrigger(Model):
     """A branch-effective trigger that invokes a Function after a successful
@@ -1688,27 +1886,33 @@ class StorageObjectCreatedTrigger(Model):
     """
     __slots__ = ()
     _fields = {"type": "StorageObjectCreatedTriggerType", "trigger_id": None, "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None, "version": None, "inherited": None}
+    _required = frozenset({"type", "trigger_id", "function_slug", "name", "function_path", "storage_object_created", "enabled", "version", "inherited"})
 
 class ScheduleTriggerCreateRequest(Model):
     __slots__ = ()
     _fields = {"type": "ScheduleTriggerCreateRequestType", "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None}
+    _required = frozenset({"type", "function_slug", "name", "schedule"})
 
 class StorageObjectCreatedTriggerCreateRequest(Model):
     __slots__ = ()
     _fields = {"type": "StorageObjectCreatedTriggerCreateRequestType", "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None}
+    _required = frozenset({"type", "function_slug", "name", "storage_object_created"})
 
 class ScheduleTriggerUpdateRequest(Model):
     __slots__ = ()
     _fields = {"type": "ScheduleTriggerUpdateRequestType", "function_slug": None, "name": None, "function_path": None, "schedule": "FunctionTriggerSchedule", "enabled": None}
+    _required = frozenset({"type"})
 
 class StorageObjectCreatedTriggerUpdateRequest(Model):
     __slots__ = ()
     _fields = {"type": "StorageObjectCreatedTriggerUpdateRequestType", "function_slug": None, "name": None, "function_path": None, "storage_object_created": "FunctionTriggerStorageObjectCreated", "enabled": None}
+    _required = frozenset({"type"})
 
 class FunctionTriggerSchedule(Model):
     """A numeric five-field cron schedule interpreted in UTC."""
     __slots__ = ()
     _fields = {"cron": None}
+    _required = frozenset({"cron"})
 
 class FunctionTriggerStorageObjectCreated(Model):
     """Matches successful uploads to one exact bucket and, when configured, an
@@ -1718,18 +1922,22 @@ class FunctionTriggerStorageObjectCreated(Model):
     """
     __slots__ = ()
     _fields = {"bucket_name": None, "prefix": None}
+    _required = frozenset({"bucket_name"})
 
 class CustomDomainsListResponse(Model):
     __slots__ = ()
     _fields = {"custom_domains": ("list", "CustomDomain")}
+    _required = frozenset({"custom_domains"})
 
 class CustomDomainRegisterRequest(Model):
     __slots__ = ()
     _fields = {"domain": None, "entity_type": None, "entity_id": None}
+    _required = frozenset({"domain", "entity_type", "entity_id"})
 
 class CustomDomain(Model):
     __slots__ = ()
     _fields = {"domain": None, "entity_type": None, "entity_id": None, "cname_target": None, "status": None, "dns_status": None, "binding_status": None, "status_reason": None}
+    _required = frozenset({"domain", "entity_type", "entity_id", "cname_target"})
 
 class BranchEndpointSettings(Model):
     """The settings of a read-write endpoint that a workflow creates."""
@@ -1740,28 +1948,33 @@ class ProjectConnection(Model):
     """A project that a workflow created, with its connection."""
     __slots__ = ()
     _fields = {"project": "Project", "branch": "Branch", "endpoint": "Endpoint", "database_name": None, "role_name": None, "connection_string": None}
+    _required = frozenset({"project", "branch", "endpoint", "database_name", "role_name", "connection_string"})
     _sensitive = frozenset({"connection_string"})
 
 class BranchConnection(Model):
     """A branch that a workflow created, with its read-write endpoint and connection string (none without compute)."""
     __slots__ = ()
     _fields = {"branch": "Branch", "endpoint": "Endpoint", "connection_string": None}
+    _required = frozenset({"branch"})
     _sensitive = frozenset({"connection_string"})
 
 class EnsuredBranch(Model):
     """The branch that `branches.ensure` found or created."""
     __slots__ = ()
     _fields = {"branch": "Branch", "created": None}
+    _required = frozenset({"branch", "created"})
 
 class EnsuredDatabase(Model):
     """The database that `databases.ensure` found or created."""
     __slots__ = ()
     _fields = {"database": "Database", "created": None}
+    _required = frozenset({"database", "created"})
 
 class EnsuredRole(Model):
     """The role that `roles.ensure` found or created (with its password only when this call created it)."""
     __slots__ = ()
     _fields = {"role": "Role", "created": None}
+    _required = frozenset({"role", "created"})
 
 class AdvisorIssueFacing(OpenEnum):
     """Whether this issue affects external API exposure or is internal only"""
@@ -1783,6 +1996,7 @@ class ProjectUpdateRequestProject(Model):
 class AcceptProjectTransferRequestSatisfiesPlanErrorReasonsItem(Model):
     __slots__ = ()
     _fields = {"message": None, "code": None}
+    _required = frozenset({"message", "code"})
 
 class BranchCreatedBy(Model):
     """The resolved user model that contains details of the user/org/integration/api_key used for branch creation. This field is filled only in listing/get/create/get/update/delete methods, if it is empty when calling other handlers, it does not mean that it is empty in the system."""
@@ -1796,15 +2010,16 @@ class BranchRecoveryInfoDeletionMethod(OpenEnum):
 
 class BranchCreateRequestBranch(Model):
     __slots__ = ()
-    _fields = {"parent_id": None, "name": None, "parent_lsn": None, "parent_timestamp": None, "protected": None, "archived": None, "init_source": None, "expires_at": None}
+    _fields = {"parent_id": None, "name": None, "parent_lsn": None, "parent_timestamp": "#datetime", "protected": None, "archived": None, "init_source": None, "expires_at": "#datetime"}
 
 class BranchUpdateRequestBranch(Model):
     __slots__ = ()
-    _fields = {"name": None, "protected": None, "expires_at": None}
+    _fields = {"name": None, "protected": None, "expires_at": "#datetime"}
 
 class EndpointCreateRequestEndpoint(Model):
     __slots__ = ()
     _fields = {"branch_id": None, "region_id": None, "type": "EndpointType", "settings": "EndpointSettingsData", "autoscaling_limit_min_cu": None, "autoscaling_limit_max_cu": None, "provisioner": None, "pooler_enabled": None, "pooler_mode": "EndpointPoolerMode", "disabled": None, "passwordless_access": None, "suspend_timeout_seconds": None, "name": None}
+    _required = frozenset({"branch_id", "type"})
 
 class EndpointUpdateRequestEndpoint(Model):
     __slots__ = ()
@@ -1813,6 +2028,7 @@ class EndpointUpdateRequestEndpoint(Model):
 class RoleCreateRequestRole(Model):
     __slots__ = ()
     _fields = {"name": None, "no_login": None}
+    _required = frozenset({"name"})
 
 class PaymentSourceBankCardBrand(OpenEnum):
     """Brand of credit card."""
@@ -1828,6 +2044,7 @@ class PaymentSourceBankCardBrand(OpenEnum):
 class DatabaseCreateRequestDatabase(Model):
     __slots__ = ()
     _fields = {"name": None, "owner_name": None}
+    _required = frozenset({"name", "owner_name"})
 
 class DatabaseUpdateRequestDatabase(Model):
     __slots__ = ()
@@ -1843,10 +2060,12 @@ class AuthDetailsResponseAuthMethod(OpenEnum):
 class LimitsUnsatisfiedResponseLimitsItem(Model):
     __slots__ = ()
     _fields = {"name": None, "expected": None, "actual": None}
+    _required = frozenset({"name", "expected", "actual"})
 
 class ProjectsWithIntegrationResponseProjectsItem(Model):
     __slots__ = ()
     _fields = {"id": None, "integration": None}
+    _required = frozenset({"id", "integration"})
 
 class DataAPICreateRequestAuthProvider(OpenEnum):
     """The authentication provider to use for the Neon Data API"""
@@ -1879,19 +2098,23 @@ class SnapshotUpdateRequestSnapshot(Model):
 class BranchSchemaJSONTablesItemColumnsItem(Model):
     __slots__ = ()
     _fields = {"name": None, "type": None, "nullable": None, "generated": None}
+    _required = frozenset({"name", "type"})
 
 class BranchSchemaJSONTablesItemConstraintsItemReferencedTable(Model):
     """For foreign keys - the referenced table information"""
     __slots__ = ()
     _fields = {"schema": None, "table": None, "columns": None}
+    _required = frozenset({"schema", "table", "columns"})
 
 class BranchSchemaJSONTablesItemConstraintsItem(Model):
     __slots__ = ()
     _fields = {"type": None, "columns": None, "name": None, "referenced_table": "BranchSchemaJSONTablesItemConstraintsItemReferencedTable"}
+    _required = frozenset({"type", "columns"})
 
 class BranchSchemaJSONTablesItem(Model):
     __slots__ = ()
     _fields = {"schema": None, "name": None, "columns": ("list", "BranchSchemaJSONTablesItemColumnsItem"), "constraints": ("list", "BranchSchemaJSONTablesItemConstraintsItem")}
+    _required = frozenset({"schema", "name", "columns"})
 
 class BucketCreateRequestAccessLevel(OpenEnum):
     """Access level for the bucket. Defaults to `private`. Set to `public_read`
@@ -2024,27 +2247,33 @@ class GetProjectAdvisorSecurityIssuesMinSeverity(OpenEnum):
 class GetProjectAdvisorSecurityIssuesResponse(Model):
     __slots__ = ()
     _fields = {"issues": ("list", "AdvisorIssue")}
+    _required = frozenset({"issues"})
 
 class ListProjectsResponse(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ProjectListItem"), "unavailable_project_ids": None, "pagination": "Pagination", "applications": ("map", ("list", "ApplicationType")), "integrations": ("map", ("list", "ApplicationType"))}
+    _required = frozenset({"projects", "integrations"})
 
 class CreatedProjectResponse(Model):
     __slots__ = ()
     _fields = {"project": "Project", "connection_uris": ("list", "ConnectionDetails"), "roles": ("list", "Role"), "databases": ("list", "Database"), "operations": ("list", "Operation"), "branch": "Branch", "endpoints": ("list", "Endpoint")}
+    _required = frozenset({"project", "connection_uris", "roles", "databases", "operations", "branch", "endpoints"})
     _sensitive = frozenset({"connection_uris", "roles"})
 
 class ListSharedProjectsResponse(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ProjectListItem"), "unavailable_project_ids": None, "pagination": "Pagination"}
+    _required = frozenset({"projects"})
 
 class UpdateProjectResponse(Model):
     __slots__ = ()
     _fields = {"project": "Project", "operations": ("list", "Operation")}
+    _required = frozenset({"project", "operations"})
 
 class ListOperationsResponse(Model):
     __slots__ = ()
     _fields = {"operations": ("list", "Operation"), "pagination": "Pagination"}
+    _required = frozenset({"operations"})
 
 class CreateProjectTransferRequestRequest(Model):
     __slots__ = ()
@@ -2074,10 +2303,11 @@ class ListProjectBranchesSortOrder(OpenEnum):
 class ListProjectBranchesResponse(Model):
     __slots__ = ()
     _fields = {"branches": ("list", "Branch"), "annotations": ("map", "AnnotationData"), "pagination": "CursorPagination"}
+    _required = frozenset({"branches", "annotations"})
 
 class CreateProjectBranchRequestBranch(Model):
     __slots__ = ()
-    _fields = {"parent_id": None, "name": None, "parent_lsn": None, "parent_timestamp": None, "protected": None, "archived": None, "init_source": None, "expires_at": None}
+    _fields = {"parent_id": None, "name": None, "parent_lsn": None, "parent_timestamp": "#datetime", "protected": None, "archived": None, "init_source": None, "expires_at": "#datetime"}
 
 class CreateProjectBranchRequest(Model):
     __slots__ = ()
@@ -2086,11 +2316,13 @@ class CreateProjectBranchRequest(Model):
 class CreatedBranchResponse(Model):
     __slots__ = ()
     _fields = {"branch": "Branch", "endpoints": ("list", "Endpoint"), "operations": ("list", "Operation"), "roles": ("list", "Role"), "databases": ("list", "Database"), "connection_uris": ("list", "ConnectionDetails")}
+    _required = frozenset({"branch", "endpoints", "operations", "roles", "databases"})
     _sensitive = frozenset({"roles"})
 
 class GetProjectBranchResponse(Model):
     __slots__ = ()
     _fields = {"branch": "Branch", "annotation": "AnnotationData"}
+    _required = frozenset({"branch"})
 
 class FinalizeRestoreBranchRequest(Model):
     __slots__ = ()
@@ -2099,14 +2331,17 @@ class FinalizeRestoreBranchRequest(Model):
 class GetConsumptionHistoryPerProjectResponse(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ConsumptionHistoryPerProject"), "pagination": "Pagination"}
+    _required = frozenset({"projects"})
 
 class GetConsumptionHistoryPerProjectV2Response(Model):
     __slots__ = ()
     _fields = {"projects": ("list", "ConsumptionHistoryPerProjectV2"), "pagination": "Pagination"}
+    _required = frozenset({"projects"})
 
 class GetConsumptionHistoryPerBranchV2Response(Model):
     __slots__ = ()
     _fields = {"branches": ("list", "ConsumptionHistoryPerBranchV2"), "pagination": "Pagination"}
+    _required = frozenset({"branches"})
 
 class GetOrganizationMembersSortBy(OpenEnum):
     EMAIL = "email"
@@ -2120,18 +2355,22 @@ class GetOrganizationMembersSortOrder(OpenEnum):
 class GetOrganizationMembersResponse(Model):
     __slots__ = ()
     _fields = {"members": ("list", "MemberWithUser"), "pagination": "CursorPagination"}
+    _required = frozenset({"members"})
 
 class CreateSnapshotResponse(Model):
     __slots__ = ()
     _fields = {"snapshot": "Snapshot", "operations": ("list", "Operation")}
+    _required = frozenset({"snapshot", "operations"})
 
 class ListSnapshotsResponse(Model):
     __slots__ = ()
     _fields = {"snapshots": ("list", "Snapshot")}
+    _required = frozenset({"snapshots"})
 
 class UpdateSnapshotResponse(Model):
     __slots__ = ()
     _fields = {"snapshot": "Snapshot"}
+    _required = frozenset({"snapshot"})
 
 class RestoreSnapshotRequest(Model):
     __slots__ = ()
@@ -2140,13 +2379,16 @@ class RestoreSnapshotRequest(Model):
 class RestoredSnapshotResponse(Model):
     __slots__ = ()
     _fields = {"branch": "Branch", "endpoints": ("list", "Endpoint"), "operations": ("list", "Operation")}
+    _required = frozenset({"branch", "operations"})
 
 class ListProjectBranchFunctionsResponse(Model):
     __slots__ = ()
     _fields = {"functions": ("list", "NeonFunction"), "pagination": "CursorPagination"}
+    _required = frozenset({"functions"})
 
 class ListProjectBranchCustomDomainsResponse(Model):
     __slots__ = ()
     _fields = {"custom_domains": ("list", "CustomDomain"), "pagination": "CursorPagination"}
+    _required = frozenset({"custom_domains"})
 
 _register(globals())

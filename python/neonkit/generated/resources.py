@@ -2,7 +2,7 @@
 """Resource namespaces: one method per operation of the spec and per workflow of spec/workflows.yaml
 (runtime part; types are in resources.pyi)."""
 
-from neonkit._base import _json, _multipart, _q
+from neonkit._base import _body, _json, _multipart, _q
 
 
 class Projects:
@@ -98,7 +98,7 @@ class Projects:
         `GET /projects` (`listProjects`).
         """
         return self._c._iter("listProjects", (), _q(("limit", limit), ("search", search), ("org_id", org_id), ("timeout", timeout), ("recoverable", recoverable)), "ProjectListItem")
-    def create(self, *, body, wait=None):
+    def create(self, *, body=None, wait=None, project=None):
         """Create project
 
         Creates a Neon project within an organization.
@@ -118,6 +118,7 @@ class Projects:
                 `project` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            project: The body's `project` (required).
 
         Returns:
             CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
@@ -128,7 +129,7 @@ class Projects:
 
         `POST /projects` (`createProject`).
         """
-        return self._c._call("createProject", (), (), _json(body), wait, "CreatedProjectResponse")
+        return self._c._call("createProject", (), (), _json(_body("projects.create", body, (("project", project), ), True)), wait, "CreatedProjectResponse")
     def list_shared(self, *, cursor=None, limit=None, search=None, timeout=None):
         """List shared projects
 
@@ -197,7 +198,7 @@ class Projects:
         `GET /projects/{project_id}` (`getProject`).
         """
         return self._c._call("getProject", (project_id,), (), None, None, "ProjectResponse")
-    def update(self, project_id, *, body, wait=None):
+    def update(self, project_id, *, body=None, wait=None, project=None):
         """Update project
 
         Updates the specified project.
@@ -211,6 +212,7 @@ class Projects:
                 `project` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            project: The body's `project` (required).
 
         Returns:
             UpdateProjectResponse: the response, with `project`, `operations`.
@@ -222,7 +224,7 @@ class Projects:
 
         `PATCH /projects/{project_id}` (`updateProject`).
         """
-        return self._c._call("updateProject", (project_id,), (), _json(body), wait, "UpdateProjectResponse")
+        return self._c._call("updateProject", (project_id,), (), _json(_body("projects.update", body, (("project", project), ), True)), wait, "UpdateProjectResponse")
     def delete(self, project_id):
         """Delete project
 
@@ -282,7 +284,7 @@ class Projects:
         `GET /projects/{project_id}/permissions` (`listProjectPermissions`).
         """
         return self._c._call("listProjectPermissions", (project_id,), (), None, None, "ProjectPermissions")
-    def grant_permission(self, project_id, *, body):
+    def grant_permission(self, project_id, *, body=None, email=None):
         """Grant project access
 
         Grants project access to the account associated with the specified email address.
@@ -291,6 +293,7 @@ class Projects:
             project_id: The `project_id` parameter.
             body: The request: a `GrantPermissionToProjectRequest` or its dict form.
                 `email` (required)
+            email: The body's `email` (required).
 
         Returns:
             ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
@@ -301,7 +304,7 @@ class Projects:
 
         `POST /projects/{project_id}/permissions` (`grantPermissionToProject`).
         """
-        return self._c._call("grantPermissionToProject", (project_id,), (), _json(body), None, "ProjectPermission")
+        return self._c._call("grantPermissionToProject", (project_id,), (), _json(_body("projects.grant_permission", body, (("email", email), ), True)), None, "ProjectPermission")
     def revoke_permission(self, project_id, permission_id):
         """Revoke project access
 
@@ -343,7 +346,7 @@ class Projects:
         `GET /projects/{project_id}/available_preload_libraries` (`getAvailablePreloadLibraries`).
         """
         return self._c._call("getAvailablePreloadLibraries", (project_id,), (), None, None, "AvailablePreloadLibraries")
-    def create_transfer_request(self, project_id, *, body=None):
+    def create_transfer_request(self, project_id, *, body=None, ttl_seconds=None):
         """Create a project transfer request
 
         Creates a transfer request for the specified project. The request expires after a set period.
@@ -355,6 +358,7 @@ class Projects:
             project_id: The Neon project ID
             body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
                 `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+            ttl_seconds: The body's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
 
         Returns:
             ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
@@ -365,8 +369,8 @@ class Projects:
 
         `POST /projects/{project_id}/transfer_requests` (`createProjectTransferRequest`).
         """
-        return self._c._call("createProjectTransferRequest", (project_id,), (), _json(body), None, "ProjectTransferRequestResponse")
-    def accept_transfer_request(self, project_id, request_id, *, body=None):
+        return self._c._call("createProjectTransferRequest", (project_id,), (), _json(_body("projects.create_transfer_request", body, (("ttl_seconds", ttl_seconds), ), False)), None, "ProjectTransferRequestResponse")
+    def accept_transfer_request(self, project_id, request_id, *, body=None, org_id=None):
         """Accept a project transfer request
 
         Accepts a transfer request for the specified project, transferring it to the specified organization
@@ -377,6 +381,7 @@ class Projects:
             request_id: The Neon project transfer request ID
             body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
                 `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+            org_id: The body's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
 
         Raises:
             ApiError: 406.
@@ -385,7 +390,7 @@ class Projects:
 
         `PUT /projects/{project_id}/transfer_requests/{request_id}` (`acceptProjectTransferRequest`).
         """
-        return self._c._call("acceptProjectTransferRequest", (project_id, request_id), (), _json(body), None, "#empty")
+        return self._c._call("acceptProjectTransferRequest", (project_id, request_id), (), _json(_body("projects.accept_transfer_request", body, (("org_id", org_id), ), False)), None, "#empty")
     def get_jwks(self, project_id):
         """List JWKS URLs
 
@@ -404,7 +409,7 @@ class Projects:
         `GET /projects/{project_id}/jwks` (`getProjectJWKS`).
         """
         return self._c._call("getProjectJWKS", (project_id,), (), None, None, "ProjectJWKSResponse")
-    def add_jwks(self, project_id, *, body, wait=None):
+    def add_jwks(self, project_id, *, body=None, wait=None, jwks_url=None, provider_name=None, branch_id=None, jwt_audience=None, role_names=None, skip_role_creation=None):
         """Add JWKS URL
 
         Adds a JWKS URL to the specified project for verifying JWTs used as the authentication mechanism.
@@ -432,6 +437,12 @@ class Projects:
                 `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            jwks_url: The body's `jwks_url` (required): The URL that lists the JWKS
+            provider_name: The body's `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            branch_id: The body's `branch_id`: Branch ID
+            jwt_audience: The body's `jwt_audience`: The name of the required JWT Audience to be used
+            role_names: The body's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+            skip_role_creation: The body's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
 
         Returns:
             JWKSCreationOperation: the response, with `jwks`, `operations`.
@@ -443,7 +454,7 @@ class Projects:
 
         `POST /projects/{project_id}/jwks` (`addProjectJWKS`).
         """
-        return self._c._call("addProjectJWKS", (project_id,), (), _json(body), wait, "JWKSCreationOperation")
+        return self._c._call("addProjectJWKS", (project_id,), (), _json(_body("projects.add_jwks", body, (("jwks_url", jwks_url), ("provider_name", provider_name), ("branch_id", branch_id), ("jwt_audience", jwt_audience), ("role_names", role_names), ("skip_role_creation", skip_role_creation), ), True)), wait, "JWKSCreationOperation")
     def delete_jwks(self, project_id, jwks_id):
         """Delete JWKS URL
 
@@ -506,7 +517,7 @@ class Projects:
         `GET /projects/{project_id}/vpc_endpoints` (`listProjectVPCEndpoints`).
         """
         return self._c._call("listProjectVPCEndpoints", (project_id,), (), None, None, "VPCEndpointsResponse")
-    def assign_vpc_endpoint(self, project_id, vpc_endpoint_id, *, body):
+    def assign_vpc_endpoint(self, project_id, vpc_endpoint_id, *, body=None, label=None):
         """Set VPC endpoint restriction
 
         Sets or updates a VPC endpoint restriction for a Neon project.
@@ -520,6 +531,7 @@ class Projects:
             vpc_endpoint_id: The VPC endpoint ID
             body: The request: a `VPCEndpointAssignment` or its dict form.
                 `label` (required)
+            label: The body's `label` (required).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -527,7 +539,7 @@ class Projects:
 
         `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignProjectVPCEndpoint`).
         """
-        return self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(body), None, "#empty")
+        return self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(_body("projects.assign_vpc_endpoint", body, (("label", label), ), True)), None, "#empty")
     def delete_vpc_endpoint(self, project_id, vpc_endpoint_id):
         """Delete VPC endpoint restriction
 
@@ -591,7 +603,7 @@ class Projects:
         `GET /projects/{project_id}/members` (`listProjectMembers`).
         """
         return self._c._iter("listProjectMembers", (project_id,), _q(("limit", limit)), "ProjectMember")
-    def set_member_role(self, project_id, member_id, *, body, confirm_self_demotion=None):
+    def set_member_role(self, project_id, member_id, *, body=None, confirm_self_demotion=None, role=None):
         """Set an org member's role on a project
 
         Idempotently sets or updates the explicit project grant of the specified org member.
@@ -603,6 +615,7 @@ class Projects:
             body: The request: a `SetProjectMemberRoleRequest` or its dict form.
                 `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
             confirm_self_demotion: The `confirm_self_demotion` parameter.
+            role: The body's `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
 
         Returns:
             ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
@@ -613,7 +626,7 @@ class Projects:
 
         `PUT /projects/{project_id}/members/{member_id}/role` (`setProjectMemberRole`).
         """
-        return self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(body), None, "ProjectMemberRoleResponse")
+        return self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(_body("projects.set_member_role", body, (("role", role), ), True)), None, "ProjectMemberRoleResponse")
     def remove_member_role(self, project_id, member_id, *, confirm_self_lockout=None):
         """Remove an org member's role on a project
 
@@ -732,7 +745,7 @@ class Branches:
         `GET /projects/{project_id}/branches` (`listProjectBranches`).
         """
         return self._c._iter("listProjectBranches", (project_id,), _q(("search", search), ("sort_by", sort_by), ("sort_order", sort_order), ("limit", limit), ("include_deleted", include_deleted)), "Branch")
-    def create(self, project_id, *, body=None, wait=None):
+    def create(self, project_id, *, body=None, wait=None, endpoints=None, branch=None, annotation_value=None):
         """Create branch
 
         Creates a branch in the specified project.
@@ -752,6 +765,9 @@ class Branches:
                 `annotation_value`: Annotation properties.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            endpoints: The body's `endpoints`.
+            branch: The body's `branch`.
+            annotation_value: The body's `annotation_value`: Annotation properties.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -763,8 +779,8 @@ class Branches:
 
         `POST /projects/{project_id}/branches` (`createProjectBranch`).
         """
-        return self._c._call("createProjectBranch", (project_id,), (), _json(body), wait, "CreatedBranchResponse")
-    def create_anonymized(self, project_id, *, body, wait=None):
+        return self._c._call("createProjectBranch", (project_id,), (), _json(_body("branches.create", body, (("endpoints", endpoints), ("branch", branch), ("annotation_value", annotation_value), ), False)), wait, "CreatedBranchResponse")
+    def create_anonymized(self, project_id, *, body=None, wait=None, annotation_value=None, branch_create=None, masking_rules=None, start_anonymization=None):
         """Create anonymized branch
 
         Creates a new branch with anonymized data using PostgreSQL Anonymizer for static masking.
@@ -787,6 +803,10 @@ class Branches:
                 `start_anonymization`: If true, automatically start anonymization after the branch is created.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            annotation_value: The body's `annotation_value`: Annotation properties.
+            branch_create: The body's `branch_create`.
+            masking_rules: The body's `masking_rules`: List of masking rules to apply to the branch.
+            start_anonymization: The body's `start_anonymization`: If true, automatically start anonymization after the branch is created.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -798,7 +818,7 @@ class Branches:
 
         `POST /projects/{project_id}/branch_anonymized` (`createProjectBranchAnonymized`).
         """
-        return self._c._call("createProjectBranchAnonymized", (project_id,), (), _json(body), wait, "CreatedBranchResponse")
+        return self._c._call("createProjectBranchAnonymized", (project_id,), (), _json(_body("branches.create_anonymized", body, (("annotation_value", annotation_value), ("branch_create", branch_create), ("masking_rules", masking_rules), ("start_anonymization", start_anonymization), ), True)), wait, "CreatedBranchResponse")
     def count(self, project_id, *, search=None):
         """Retrieve number of branches
 
@@ -844,7 +864,7 @@ class Branches:
         `GET /projects/{project_id}/branches/{branch_id}` (`getProjectBranch`).
         """
         return self._c._call("getProjectBranch", (project_id, branch_id), (), None, None, "GetProjectBranchResponse")
-    def update(self, project_id, branch_id, *, body, wait=None):
+    def update(self, project_id, branch_id, *, body=None, wait=None, branch=None):
         """Update branch
 
         Updates the specified branch.
@@ -859,6 +879,7 @@ class Branches:
                 `branch` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            branch: The body's `branch` (required).
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -870,7 +891,7 @@ class Branches:
 
         `PATCH /projects/{project_id}/branches/{branch_id}` (`updateProjectBranch`).
         """
-        return self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
+        return self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(_body("branches.update", body, (("branch", branch), ), True)), wait, "BranchOperations")
     def delete(self, project_id, branch_id, *, wait=None):
         """Delete branch
 
@@ -901,7 +922,7 @@ class Branches:
         `DELETE /projects/{project_id}/branches/{branch_id}` (`deleteProjectBranch`).
         """
         return self._c._call("deleteProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
-    def restore(self, project_id, branch_id, *, body, wait=None):
+    def restore(self, project_id, branch_id, *, body=None, wait=None, source_branch_id=None, source_lsn=None, source_timestamp=None, preserve_under_name=None):
         """Restore branch to a historical state
 
         Restores a branch to an earlier state in its own or another branch's history
@@ -920,6 +941,10 @@ class Branches:
                 `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            source_branch_id: The body's `source_branch_id` (required): The `branch_id` of the restore source branch.
+            source_lsn: The body's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+            source_timestamp: The body's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+            preserve_under_name: The body's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -931,7 +956,7 @@ class Branches:
 
         `POST /projects/{project_id}/branches/{branch_id}/restore` (`restoreProjectBranch`).
         """
-        return self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
+        return self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(_body("branches.restore", body, (("source_branch_id", source_branch_id), ("source_lsn", source_lsn), ("source_timestamp", source_timestamp), ("preserve_under_name", preserve_under_name), ), True)), wait, "BranchOperations")
     def get_schema(self, project_id, branch_id, *, db_name, lsn=None, timestamp=None, format=None):
         """Retrieve database schema
 
@@ -1004,7 +1029,7 @@ class Branches:
         `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (`getMaskingRules`).
         """
         return self._c._call("getMaskingRules", (project_id, branch_id), (), None, None, "MaskingRulesResponse")
-    def update_masking_rules(self, project_id, branch_id, *, body):
+    def update_masking_rules(self, project_id, branch_id, *, body=None, masking_rules=None):
         """Update masking rules
 
         Updates the masking rules for the specified anonymized branch.
@@ -1017,6 +1042,7 @@ class Branches:
             branch_id: The branch ID
             body: The request: a `MaskingRulesUpdateRequest` or its dict form.
                 `masking_rules` (required): List of masking rules to apply to the branch.
+            masking_rules: The body's `masking_rules` (required): List of masking rules to apply to the branch.
 
         Returns:
             MaskingRulesResponse: the response, with `masking_rules`.
@@ -1027,7 +1053,7 @@ class Branches:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (`updateMaskingRules`).
         """
-        return self._c._call("updateMaskingRules", (project_id, branch_id), (), _json(body), None, "MaskingRulesResponse")
+        return self._c._call("updateMaskingRules", (project_id, branch_id), (), _json(_body("branches.update_masking_rules", body, (("masking_rules", masking_rules), ), True)), None, "MaskingRulesResponse")
     def get_anonymized_status(self, project_id, branch_id):
         """Retrieve anonymized branch status
 
@@ -1125,7 +1151,7 @@ class Branches:
         `POST /projects/{project_id}/branches/{branch_id}/recover` (`recoverProjectBranch`).
         """
         return self._c._call("recoverProjectBranch", (project_id, branch_id), (), None, None, "BranchRecoverResponse")
-    def finalize_restore(self, project_id, branch_id, *, body=None, wait=None):
+    def finalize_restore(self, project_id, branch_id, *, body=None, wait=None, name=None):
         """Finalize branch restore from snapshot
 
         Finalize the restore operation for a branch created from a snapshot.
@@ -1148,6 +1174,7 @@ class Branches:
                 `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            name: The body's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
 
         Returns:
             OperationsResponse: the response, with `operations`.
@@ -1159,7 +1186,7 @@ class Branches:
 
         `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (`finalizeRestoreBranch`).
         """
-        return self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(body), wait, "OperationsResponse")
+        return self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(_body("branches.finalize_restore", body, (("name", name), ), False)), wait, "OperationsResponse")
     def list_endpoints(self, project_id, branch_id):
         """List branch endpoints
 
@@ -1181,7 +1208,7 @@ class Branches:
         `GET /projects/{project_id}/branches/{branch_id}/endpoints` (`listProjectBranchEndpoints`).
         """
         return self._c._call("listProjectBranchEndpoints", (project_id, branch_id), (), None, None, "EndpointsResponse")
-    def query_logs(self, project_id, branch_id, *, body):
+    def query_logs(self, project_id, branch_id, *, body=None, since=None, start_time=None, end_time=None, limit=None, cursor=None, sort_order=None, source=None, service_name=None, scope_name=None, minimum_severity=None, severity_text=None, body_contains=None, trace_id=None, logql=None):
         """Query branch logs
 
         Returns logs emitted by services running on the specified branch,
@@ -1229,6 +1256,20 @@ class Branches:
                 `body_contains`: Match records whose rendered `message` contains this case-sensitive
                 `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
                 `logql`: Escape hatch for selections the structured filters cannot express: a
+            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The body's `limit`: Maximum number of log records to return per page.
+            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The body's `source`: The Neon service that emitted the log record.
+            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Returns:
             ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
@@ -1241,8 +1282,8 @@ class Branches:
 
         `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
         """
-        return self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(body), None, "ProjectBranchLogsQueryResponse")
-    def query_logs_iter(self, project_id, branch_id, *, body):
+        return self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(_body("branches.query_logs", body, (("since", since), ("start_time", start_time), ("end_time", end_time), ("limit", limit), ("cursor", cursor), ("sort_order", sort_order), ("source", source), ("service_name", service_name), ("scope_name", scope_name), ("minimum_severity", minimum_severity), ("severity_text", severity_text), ("body_contains", body_contains), ("trace_id", trace_id), ("logql", logql), ), True)), None, "ProjectBranchLogsQueryResponse")
+    def query_logs_iter(self, project_id, branch_id, *, body=None, since=None, start_time=None, end_time=None, limit=None, cursor=None, sort_order=None, source=None, service_name=None, scope_name=None, minimum_severity=None, severity_text=None, body_contains=None, trace_id=None, logql=None):
         """Every `logs` item of every page of `query_logs` (`queryProjectBranchLogs`), each page fetched when the previous one is used up.
 
         Query branch logs
@@ -1292,6 +1333,20 @@ class Branches:
                 `body_contains`: Match records whose rendered `message` contains this case-sensitive
                 `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
                 `logql`: Escape hatch for selections the structured filters cannot express: a
+            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The body's `limit`: Maximum number of log records to return per page.
+            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The body's `source`: The Neon service that emitted the log record.
+            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Yields:
             ProjectBranchLogRecord: each item.
@@ -1304,7 +1359,7 @@ class Branches:
 
         `POST /projects/{project_id}/branches/{branch_id}/logs/query` (`queryProjectBranchLogs`).
         """
-        return self._c._iter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(body))
+        return self._c._iter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(_body("branches.query_logs", body, (("since", since), ("start_time", start_time), ("end_time", end_time), ("limit", limit), ("cursor", cursor), ("sort_order", sort_order), ("source", source), ("service_name", service_name), ("scope_name", scope_name), ("minimum_severity", minimum_severity), ("severity_text", severity_text), ("body_contains", body_contains), ("trace_id", trace_id), ("logql", logql), ), True)))
     def list_log_fields(self, project_id, branch_id):
         """List branch log fields
 
@@ -1423,7 +1478,7 @@ class Branches:
         `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (`listProjectBranchCustomDomains`).
         """
         return self._c._iter("listProjectBranchCustomDomains", (project_id, branch_id), _q(("limit", limit)), "CustomDomain")
-    def register_custom_domain(self, project_id, branch_id, *, body):
+    def register_custom_domain(self, project_id, branch_id, *, body=None, domain=None, entity_type=None, entity_id=None):
         """Register a custom domain on a branch
 
         Registers a customer-owned domain (for example `dashboard.acme.com`) on the
@@ -1447,6 +1502,9 @@ class Branches:
                 `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
                 `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
                 `entity_id` (required): The target entity's identifier within the branch. For `function` this
+            domain: The body's `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
+            entity_type: The body's `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
+            entity_id: The body's `entity_id` (required): The target entity's identifier within the branch. For `function` this
 
         Returns:
             CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
@@ -1457,7 +1515,7 @@ class Branches:
 
         `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (`registerProjectBranchCustomDomain`).
         """
-        return self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(body), None, "CustomDomain")
+        return self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(_body("branches.register_custom_domain", body, (("domain", domain), ("entity_type", entity_type), ("entity_id", entity_id), ), True)), None, "CustomDomain")
     def delete_custom_domain(self, project_id, branch_id, domain):
         """Delete a custom domain from a branch
 
@@ -1620,7 +1678,7 @@ class Databases:
         `GET /projects/{project_id}/branches/{branch_id}/databases` (`listProjectBranchDatabases`).
         """
         return self._c._call("listProjectBranchDatabases", (project_id, branch_id), (), None, None, "DatabasesResponse")
-    def create(self, project_id, branch_id, *, body, wait=None):
+    def create(self, project_id, branch_id, *, body=None, wait=None, database=None):
         """Create database
 
         Creates a database in the specified branch.
@@ -1636,6 +1694,7 @@ class Databases:
                 `database` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -1647,7 +1706,7 @@ class Databases:
 
         `POST /projects/{project_id}/branches/{branch_id}/databases` (`createProjectBranchDatabase`).
         """
-        return self._c._call("createProjectBranchDatabase", (project_id, branch_id), (), _json(body), wait, "DatabaseOperations")
+        return self._c._call("createProjectBranchDatabase", (project_id, branch_id), (), _json(_body("databases.create", body, (("database", database), ), True)), wait, "DatabaseOperations")
     def get(self, project_id, branch_id, database_name):
         """Retrieve database details
 
@@ -1669,7 +1728,7 @@ class Databases:
         `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`getProjectBranchDatabase`).
         """
         return self._c._call("getProjectBranchDatabase", (project_id, branch_id, database_name), (), None, None, "DatabaseResponse")
-    def update(self, project_id, branch_id, database_name, *, body, wait=None):
+    def update(self, project_id, branch_id, database_name, *, body=None, wait=None, database=None):
         """Update database
 
         Updates the specified database in the branch.
@@ -1685,6 +1744,7 @@ class Databases:
                 `database` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -1696,7 +1756,7 @@ class Databases:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (`updateProjectBranchDatabase`).
         """
-        return self._c._call("updateProjectBranchDatabase", (project_id, branch_id, database_name), (), _json(body), wait, "DatabaseOperations")
+        return self._c._call("updateProjectBranchDatabase", (project_id, branch_id, database_name), (), _json(_body("databases.update", body, (("database", database), ), True)), wait, "DatabaseOperations")
     def delete(self, project_id, branch_id, database_name, *, wait=None):
         """Delete database
 
@@ -1774,7 +1834,7 @@ class Roles:
         `GET /projects/{project_id}/branches/{branch_id}/roles` (`listProjectBranchRoles`).
         """
         return self._c._call("listProjectBranchRoles", (project_id, branch_id), (), None, None, "RolesResponse")
-    def create(self, project_id, branch_id, *, body, wait=None):
+    def create(self, project_id, branch_id, *, body=None, wait=None, role=None):
         """Create role
 
         Creates a Postgres role in the specified branch.
@@ -1792,6 +1852,7 @@ class Roles:
                 `role` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            role: The body's `role` (required).
 
         Returns:
             RoleOperations: the response, with `role`, `operations`.
@@ -1803,7 +1864,7 @@ class Roles:
 
         `POST /projects/{project_id}/branches/{branch_id}/roles` (`createProjectBranchRole`).
         """
-        return self._c._call("createProjectBranchRole", (project_id, branch_id), (), _json(body), wait, "RoleOperations")
+        return self._c._call("createProjectBranchRole", (project_id, branch_id), (), _json(_body("roles.create", body, (("role", role), ), True)), wait, "RoleOperations")
     def get(self, project_id, branch_id, role_name):
         """Retrieve role details
 
@@ -1955,7 +2016,7 @@ class Endpoints:
         `GET /projects/{project_id}/endpoints` (`listProjectEndpoints`).
         """
         return self._c._call("listProjectEndpoints", (project_id,), (), None, None, "EndpointsResponse")
-    def create(self, project_id, *, body, wait=None):
+    def create(self, project_id, *, body=None, wait=None, endpoint=None):
         """Create compute endpoint
 
         Creates a compute endpoint for the specified branch.
@@ -1974,6 +2035,7 @@ class Endpoints:
                 `endpoint` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -1985,7 +2047,7 @@ class Endpoints:
 
         `POST /projects/{project_id}/endpoints` (`createProjectEndpoint`).
         """
-        return self._c._call("createProjectEndpoint", (project_id,), (), _json(body), wait, "EndpointOperations")
+        return self._c._call("createProjectEndpoint", (project_id,), (), _json(_body("endpoints.create", body, (("endpoint", endpoint), ), True)), wait, "EndpointOperations")
     def get(self, project_id, endpoint_id):
         """Retrieve compute endpoint details
 
@@ -2008,7 +2070,7 @@ class Endpoints:
         `GET /projects/{project_id}/endpoints/{endpoint_id}` (`getProjectEndpoint`).
         """
         return self._c._call("getProjectEndpoint", (project_id, endpoint_id), (), None, None, "EndpointResponse")
-    def update(self, project_id, endpoint_id, *, body, wait=None):
+    def update(self, project_id, endpoint_id, *, body=None, wait=None, endpoint=None):
         """Update compute endpoint
 
         Updates the specified compute endpoint.
@@ -2030,6 +2092,7 @@ class Endpoints:
                 `endpoint` (required)
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -2041,7 +2104,7 @@ class Endpoints:
 
         `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (`updateProjectEndpoint`).
         """
-        return self._c._call("updateProjectEndpoint", (project_id, endpoint_id), (), _json(body), wait, "EndpointOperations")
+        return self._c._call("updateProjectEndpoint", (project_id, endpoint_id), (), _json(_body("endpoints.update", body, (("endpoint", endpoint), ), True)), wait, "EndpointOperations")
     def delete(self, project_id, endpoint_id, *, wait=None):
         """Delete compute endpoint
 
@@ -2271,7 +2334,7 @@ class ApiKeys:
         `GET /api_keys` (`listApiKeys`).
         """
         return self._c._call("listApiKeys", (), (), None, None, ("list", "ApiKeysListResponseItem"))
-    def create(self, *, body):
+    def create(self, *, body=None, key_name=None):
         """Create API key
 
         Creates an API key.
@@ -2284,6 +2347,7 @@ class ApiKeys:
         Args:
             body: The request: a `ApiKeyCreateRequest` or its dict form.
                 `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
 
         Returns:
             ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
@@ -2293,7 +2357,7 @@ class ApiKeys:
 
         `POST /api_keys` (`createApiKey`).
         """
-        return self._c._call("createApiKey", (), (), _json(body), None, "ApiKeyCreateResponse")
+        return self._c._call("createApiKey", (), (), _json(_body("api_keys.create", body, (("key_name", key_name), ), True)), None, "ApiKeyCreateResponse")
     def revoke(self, key_id):
         """Revoke API key
 
@@ -2382,7 +2446,7 @@ class Snapshots:
         `GET /projects/{project_id}/snapshots` (`listSnapshots`).
         """
         return self._c._call("listSnapshots", (project_id,), (), None, None, "ListSnapshotsResponse")
-    def update(self, project_id, snapshot_id, *, body):
+    def update(self, project_id, snapshot_id, *, body=None, snapshot=None):
         """Update snapshot
 
         Updates the specified snapshot.
@@ -2394,6 +2458,7 @@ class Snapshots:
             snapshot_id: The snapshot ID
             body: The request: a `SnapshotUpdateRequest` or its dict form.
                 `snapshot` (required)
+            snapshot: The body's `snapshot` (required).
 
         Returns:
             UpdateSnapshotResponse: the response, with `snapshot`.
@@ -2404,7 +2469,7 @@ class Snapshots:
 
         `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (`updateSnapshot`).
         """
-        return self._c._call("updateSnapshot", (project_id, snapshot_id), (), _json(body), None, "UpdateSnapshotResponse")
+        return self._c._call("updateSnapshot", (project_id, snapshot_id), (), _json(_body("snapshots.update", body, (("snapshot", snapshot), ), True)), None, "UpdateSnapshotResponse")
     def delete(self, project_id, snapshot_id, *, wait=None):
         """Delete snapshot
 
@@ -2431,7 +2496,7 @@ class Snapshots:
         `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (`deleteSnapshot`).
         """
         return self._c._call("deleteSnapshot", (project_id, snapshot_id), (), None, wait, "OperationsResponse")
-    def restore(self, project_id, snapshot_id, *, body=None, name=None, wait=None):
+    def restore(self, project_id, snapshot_id, *, body=None, name=None, wait=None, target_branch_id=None, finalize_restore=None):
         """Restore snapshot
 
         Restores the specified snapshot to a new branch,
@@ -2452,6 +2517,8 @@ class Snapshots:
                 A name for the newly restored branch. If omitted, a default name will be generated.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
+            target_branch_id: The body's `target_branch_id`: The ID of the branch to restore the snapshot into.
+            finalize_restore: The body's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
 
         Returns:
             RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
@@ -2463,7 +2530,7 @@ class Snapshots:
 
         `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (`restoreSnapshot`).
         """
-        return self._c._call("restoreSnapshot", (project_id, snapshot_id), _q(("name", name)), _json(body), wait, "RestoredSnapshotResponse")
+        return self._c._call("restoreSnapshot", (project_id, snapshot_id), _q(("name", name)), _json(_body("snapshots.restore", body, (("target_branch_id", target_branch_id), ("finalize_restore", finalize_restore), ), False)), wait, "RestoredSnapshotResponse")
     def get_schedule(self, project_id, branch_id):
         """Retrieve backup schedule
 
@@ -2485,7 +2552,7 @@ class Snapshots:
         `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (`getSnapshotSchedule`).
         """
         return self._c._call("getSnapshotSchedule", (project_id, branch_id), (), None, None, "BackupSchedule")
-    def set_schedule(self, project_id, branch_id, *, body):
+    def set_schedule(self, project_id, branch_id, *, body=None, schedule=None):
         """Update backup schedule
 
         Updates the backup schedule for the specified branch.
@@ -2498,6 +2565,7 @@ class Snapshots:
             branch_id: The branch ID
             body: The request: a `BackupSchedule` or its dict form.
                 `schedule` (required)
+            schedule: The body's `schedule` (required).
 
         Returns:
             EmptyResponse: Empty response.
@@ -2508,7 +2576,7 @@ class Snapshots:
 
         `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (`setSnapshotSchedule`).
         """
-        return self._c._call("setSnapshotSchedule", (project_id, branch_id), (), _json(body), None, "EmptyResponse")
+        return self._c._call("setSnapshotSchedule", (project_id, branch_id), (), _json(_body("snapshots.set_schedule", body, (("schedule", schedule), ), True)), None, "EmptyResponse")
     def commit_restore(self, project_id, branch_id, *, old_branch_name=None):
         """Finalizes a snapshot restore made with `finalize_restore` false, after its preview, and waits until it is done.
 
@@ -2626,7 +2694,7 @@ class Users:
         `GET /users/me/organizations` (`getCurrentUserOrganizations`).
         """
         return self._c._call("getCurrentUserOrganizations", (), (), None, None, "OrganizationsResponse")
-    def transfer_projects_to_org(self, *, body):
+    def transfer_projects_to_org(self, *, body=None, destination_org_id=None, project_ids=None):
         """Transfer projects from personal account to organization
 
         DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
@@ -2637,6 +2705,8 @@ class Users:
             body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
                 `destination_org_id` (required): The destination organization identifier
                 `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
+            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -2647,7 +2717,7 @@ class Users:
 
         `POST /users/me/projects/transfer` (`transferProjectsFromUserToOrg`).
         """
-        return self._c._call("transferProjectsFromUserToOrg", (), (), _json(body), None, "EmptyResponse")
+        return self._c._call("transferProjectsFromUserToOrg", (), (), _json(_body("users.transfer_projects_to_org", body, (("destination_org_id", destination_org_id), ("project_ids", project_ids), ), True)), None, "EmptyResponse")
     def get_auth_details(self):
         """Retrieve request authentication details
 
@@ -3188,7 +3258,7 @@ class Organizations:
         `GET /organizations/{org_id}/api_keys` (`listOrgApiKeys`).
         """
         return self._c._call("listOrgApiKeys", (org_id,), (), None, None, ("list", "OrgApiKeysListResponseItem"))
-    def create_api_key(self, org_id, *, body):
+    def create_api_key(self, org_id, *, body=None, key_name=None, project_id=None):
         """Create organization API key
 
         Creates an API key for the specified organization.
@@ -3203,6 +3273,8 @@ class Organizations:
             body: The request: a `OrgApiKeyCreateRequest` or its dict form.
                 `key_name` (required): A user-specified API key name. This value is required when creating an API key.
                 `project_id`: If set, the API key can access only this project
+            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            project_id: The body's `project_id`: If set, the API key can access only this project
 
         Returns:
             OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
@@ -3213,7 +3285,7 @@ class Organizations:
 
         `POST /organizations/{org_id}/api_keys` (`createOrgApiKey`).
         """
-        return self._c._call("createOrgApiKey", (org_id,), (), _json(body), None, "OrgApiKeyCreateResponse")
+        return self._c._call("createOrgApiKey", (org_id,), (), _json(_body("organizations.create_api_key", body, (("key_name", key_name), ("project_id", project_id), ), True)), None, "OrgApiKeyCreateResponse")
     def revoke_api_key(self, org_id, key_id):
         """Revoke organization API key
 
@@ -3257,7 +3329,7 @@ class Organizations:
         `GET /organizations/{org_id}/billing/spending_limit` (`getOrganizationSpendingLimit`).
         """
         return self._c._call("getOrganizationSpendingLimit", (org_id,), (), None, None, "SpendingLimitResponse")
-    def set_spending_limit(self, org_id, *, body):
+    def set_spending_limit(self, org_id, *, body=None, spending_limit_cents=None):
         """Set organization spending limit
 
         Sets the monthly spending limit for the specified organization.
@@ -3270,6 +3342,7 @@ class Organizations:
             org_id: The Neon organization ID
             body: The request: a `SpendingLimitUpdateRequest` or its dict form.
                 `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+            spending_limit_cents: The body's `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
 
         Returns:
             SpendingLimitResponse: the response, with `spending_limit_cents`.
@@ -3280,7 +3353,7 @@ class Organizations:
 
         `PUT /organizations/{org_id}/billing/spending_limit` (`setOrganizationSpendingLimit`).
         """
-        return self._c._call("setOrganizationSpendingLimit", (org_id,), (), _json(body), None, "SpendingLimitResponse")
+        return self._c._call("setOrganizationSpendingLimit", (org_id,), (), _json(_body("organizations.set_spending_limit", body, (("spending_limit_cents", spending_limit_cents), ), True)), None, "SpendingLimitResponse")
     def delete_spending_limit(self, org_id):
         """Remove organization spending limit
 
@@ -3365,7 +3438,7 @@ class Organizations:
         `GET /organizations/{org_id}/members/{member_id}` (`getOrganizationMember`).
         """
         return self._c._call("getOrganizationMember", (org_id, member_id), (), None, None, "Member")
-    def update_member(self, org_id, member_id, *, body):
+    def update_member(self, org_id, member_id, *, body=None, role=None):
         """Update role for organization member
 
         Updates the role of an existing member in the specified organization.
@@ -3377,6 +3450,7 @@ class Organizations:
             member_id: The Neon organization member ID
             body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
                 `role` (required): The role of the organization member. Some role values may not be
+            role: The body's `role` (required): The role of the organization member. Some role values may not be
 
         Returns:
             Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
@@ -3387,7 +3461,7 @@ class Organizations:
 
         `PATCH /organizations/{org_id}/members/{member_id}` (`updateOrganizationMember`).
         """
-        return self._c._call("updateOrganizationMember", (org_id, member_id), (), _json(body), None, "Member")
+        return self._c._call("updateOrganizationMember", (org_id, member_id), (), _json(_body("organizations.update_member", body, (("role", role), ), True)), None, "Member")
     def remove_member(self, org_id, member_id):
         """Remove organization member
 
@@ -3427,7 +3501,7 @@ class Organizations:
         `GET /organizations/{org_id}/invitations` (`getOrganizationInvitations`).
         """
         return self._c._call("getOrganizationInvitations", (org_id,), (), None, None, "OrganizationInvitationsResponse")
-    def create_invitations(self, org_id, *, body):
+    def create_invitations(self, org_id, *, body=None, invitations=None):
         """Create organization invitations
 
         Creates invitations for a specific organization.
@@ -3439,6 +3513,7 @@ class Organizations:
             org_id: The Neon organization ID
             body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
                 `invitations` (required)
+            invitations: The body's `invitations` (required).
 
         Returns:
             OrganizationInvitationsResponse: the response, with `invitations`.
@@ -3449,8 +3524,8 @@ class Organizations:
 
         `POST /organizations/{org_id}/invitations` (`createOrganizationInvitations`).
         """
-        return self._c._call("createOrganizationInvitations", (org_id,), (), _json(body), None, "OrganizationInvitationsResponse")
-    def transfer_projects(self, source_org_id, *, body):
+        return self._c._call("createOrganizationInvitations", (org_id,), (), _json(_body("organizations.create_invitations", body, (("invitations", invitations), ), True)), None, "OrganizationInvitationsResponse")
+    def transfer_projects(self, source_org_id, *, body=None, destination_org_id=None, project_ids=None):
         """Transfer projects between organizations
 
         Transfers selected projects, identified by their IDs, from your organization to another specified organization.
@@ -3460,6 +3535,8 @@ class Organizations:
             body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
                 `destination_org_id` (required): The destination organization identifier
                 `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
+            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -3471,7 +3548,7 @@ class Organizations:
 
         `POST /organizations/{source_org_id}/projects/transfer` (`transferProjectsFromOrgToOrg`).
         """
-        return self._c._call("transferProjectsFromOrgToOrg", (source_org_id,), (), _json(body), None, "EmptyResponse")
+        return self._c._call("transferProjectsFromOrgToOrg", (source_org_id,), (), _json(_body("organizations.transfer_projects", body, (("destination_org_id", destination_org_id), ("project_ids", project_ids), ), True)), None, "EmptyResponse")
     def list_vpc_endpoints_all_regions(self, org_id):
         """List VPC endpoints across all regions
 
@@ -3530,7 +3607,7 @@ class Organizations:
         `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`getOrganizationVPCEndpointDetails`).
         """
         return self._c._call("getOrganizationVPCEndpointDetails", (org_id, region_id, vpc_endpoint_id), (), None, None, "VPCEndpointDetails")
-    def assign_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id, *, body):
+    def assign_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id, *, body=None, label=None):
         """Assign or update VPC endpoint
 
         Assigns a VPC endpoint to a Neon organization or updates its existing assignment.
@@ -3542,6 +3619,7 @@ class Organizations:
             vpc_endpoint_id: The VPC endpoint ID
             body: The request: a `VPCEndpointAssignment` or its dict form.
                 `label` (required)
+            label: The body's `label` (required).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3549,7 +3627,7 @@ class Organizations:
 
         `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (`assignOrganizationVPCEndpoint`).
         """
-        return self._c._call("assignOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), _json(body), None, "#empty")
+        return self._c._call("assignOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), _json(_body("organizations.assign_vpc_endpoint", body, (("label", label), ), True)), None, "#empty")
     def delete_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id):
         """Delete VPC endpoint
 
@@ -3578,7 +3656,7 @@ class Auth:
     def __init__(self, client):
         self._c = client
 
-    def create_integration(self, *, body):
+    def create_integration(self, *, body=None, auth_provider=None, project_id=None, branch_id=None, database_name=None, role_name=None):
         """Create Neon Auth integration
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead. Creates a project on a third-party authentication provider's platform for use with Neon Auth.
@@ -3593,6 +3671,11 @@ class Auth:
                 `branch_id` (required)
                 `database_name`
                 `role_name`
+            auth_provider: The body's `auth_provider` (required).
+            project_id: The body's `project_id` (required).
+            branch_id: The body's `branch_id` (required).
+            database_name: The body's `database_name`.
+            role_name: The body's `role_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -3602,7 +3685,7 @@ class Auth:
 
         `POST /projects/auth/create` (`createNeonAuthIntegration`).
         """
-        return self._c._call("createNeonAuthIntegration", (), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
+        return self._c._call("createNeonAuthIntegration", (), (), _json(_body("auth.create_integration", body, (("auth_provider", auth_provider), ("project_id", project_id), ("branch_id", branch_id), ("database_name", database_name), ("role_name", role_name), ), True)), None, "NeonAuthCreateIntegrationResponse")
     def get(self, project_id, branch_id):
         """Retrieve Neon Auth details for the branch
 
@@ -3623,7 +3706,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth` (`getNeonAuth`).
         """
         return self._c._call("getNeonAuth", (project_id, branch_id), (), None, None, "NeonAuthIntegration")
-    def create(self, project_id, branch_id, *, body):
+    def create(self, project_id, branch_id, *, body=None, auth_provider=None, database_name=None):
         """Enable Neon Auth for the branch
 
         Enables Neon Auth for the specified branch by connecting it to an authentication provider.
@@ -3635,6 +3718,8 @@ class Auth:
             body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
                 `auth_provider` (required)
                 `database_name`
+            auth_provider: The body's `auth_provider` (required).
+            database_name: The body's `database_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -3645,8 +3730,8 @@ class Auth:
 
         `POST /projects/{project_id}/branches/{branch_id}/auth` (`createNeonAuth`).
         """
-        return self._c._call("createNeonAuth", (project_id, branch_id), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
-    def disable(self, project_id, branch_id, *, body=None):
+        return self._c._call("createNeonAuth", (project_id, branch_id), (), _json(_body("auth.create", body, (("auth_provider", auth_provider), ("database_name", database_name), ), True)), None, "NeonAuthCreateIntegrationResponse")
+    def disable(self, project_id, branch_id, *, body=None, delete_data=None):
         """Disable Neon Auth for the branch
 
         Disables the Neon Auth integration for the specified branch, removing the connection
@@ -3660,6 +3745,7 @@ class Auth:
             branch_id: The Neon branch ID
             body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
                 `delete_data`: If true, deletes the `neon_auth` schema from the database
+            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3667,7 +3753,7 @@ class Auth:
 
         `DELETE /projects/{project_id}/branches/{branch_id}/auth` (`disableNeonAuth`).
         """
-        return self._c._call("disableNeonAuth", (project_id, branch_id), (), _json(body), None, "#empty")
+        return self._c._call("disableNeonAuth", (project_id, branch_id), (), _json(_body("auth.disable", body, (("delete_data", delete_data), ), False)), None, "#empty")
     def list_redirect_uri_whitelist_domains(self, project_id):
         """List trusted redirect URI domains
 
@@ -3688,7 +3774,7 @@ class Auth:
         `GET /projects/{project_id}/auth/domains` (`listNeonAuthRedirectURIWhitelistDomains`).
         """
         return self._c._call("listNeonAuthRedirectURIWhitelistDomains", (project_id,), (), None, None, "NeonAuthRedirectURIWhitelistResponse")
-    def add_domain_to_redirect_uri_whitelist(self, project_id, *, body):
+    def add_domain_to_redirect_uri_whitelist(self, project_id, *, body=None, domain=None, auth_provider=None):
         """Add trusted redirect URI domain
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Adds a domain to the redirect_uri whitelist for the specified project.
@@ -3700,6 +3786,8 @@ class Auth:
             body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
                 `domain` (required)
                 `auth_provider` (required)
+            domain: The body's `domain` (required).
+            auth_provider: The body's `auth_provider` (required).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3707,8 +3795,8 @@ class Auth:
 
         `POST /projects/{project_id}/auth/domains` (`addNeonAuthDomainToRedirectURIWhitelist`).
         """
-        return self._c._call("addNeonAuthDomainToRedirectURIWhitelist", (project_id,), (), _json(body), None, "#empty")
-    def delete_domain_from_redirect_uri_whitelist(self, project_id, *, body):
+        return self._c._call("addNeonAuthDomainToRedirectURIWhitelist", (project_id,), (), _json(_body("auth.add_domain_to_redirect_uri_whitelist", body, (("domain", domain), ("auth_provider", auth_provider), ), True)), None, "#empty")
+    def delete_domain_from_redirect_uri_whitelist(self, project_id, *, body=None, auth_provider=None, domains=None):
         """Delete trusted redirect URI domain
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Deletes a domain from the redirect_uri whitelist for the specified project.
@@ -3720,6 +3808,8 @@ class Auth:
             body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
                 `auth_provider` (required)
                 `domains` (required)
+            auth_provider: The body's `auth_provider` (required).
+            domains: The body's `domains` (required).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3727,7 +3817,7 @@ class Auth:
 
         `DELETE /projects/{project_id}/auth/domains` (`deleteNeonAuthDomainFromRedirectURIWhitelist`).
         """
-        return self._c._call("deleteNeonAuthDomainFromRedirectURIWhitelist", (project_id,), (), _json(body), None, "#empty")
+        return self._c._call("deleteNeonAuthDomainFromRedirectURIWhitelist", (project_id,), (), _json(_body("auth.delete_domain_from_redirect_uri_whitelist", body, (("auth_provider", auth_provider), ("domains", domains), ), True)), None, "#empty")
     def list_branch_trusted_domains(self, project_id, branch_id):
         """List domains in redirect_uri whitelist
 
@@ -3748,7 +3838,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (`listBranchNeonAuthTrustedDomains`).
         """
         return self._c._call("listBranchNeonAuthTrustedDomains", (project_id, branch_id), (), None, None, "NeonAuthRedirectURIWhitelistResponse")
-    def add_branch_trusted_domain(self, project_id, branch_id, *, body):
+    def add_branch_trusted_domain(self, project_id, branch_id, *, body=None, domain=None, auth_provider=None):
         """Add domain to redirect_uri whitelist
 
         Adds a domain to the redirect URI whitelist for the specified branch.
@@ -3760,6 +3850,8 @@ class Auth:
             body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
                 `domain` (required)
                 `auth_provider` (required)
+            domain: The body's `domain` (required).
+            auth_provider: The body's `auth_provider` (required).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3767,8 +3859,8 @@ class Auth:
 
         `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (`addBranchNeonAuthTrustedDomain`).
         """
-        return self._c._call("addBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(body), None, "#empty")
-    def delete_branch_trusted_domain(self, project_id, branch_id, *, body):
+        return self._c._call("addBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(_body("auth.add_branch_trusted_domain", body, (("domain", domain), ("auth_provider", auth_provider), ), True)), None, "#empty")
+    def delete_branch_trusted_domain(self, project_id, branch_id, *, body=None, auth_provider=None, domains=None):
         """Delete domain from redirect_uri whitelist
 
         Removes a domain from the redirect URI whitelist for the specified branch.
@@ -3780,6 +3872,8 @@ class Auth:
             body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
                 `auth_provider` (required)
                 `domains` (required)
+            auth_provider: The body's `auth_provider` (required).
+            domains: The body's `domains` (required).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3787,8 +3881,8 @@ class Auth:
 
         `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (`deleteBranchNeonAuthTrustedDomain`).
         """
-        return self._c._call("deleteBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(body), None, "#empty")
-    def create_provider_sdk_keys(self, *, body):
+        return self._c._call("deleteBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(_body("auth.delete_branch_trusted_domain", body, (("auth_provider", auth_provider), ("domains", domains), ), True)), None, "#empty")
+    def create_provider_sdk_keys(self, *, body=None, project_id=None, auth_provider=None):
         """Create Auth Provider SDK keys
 
         Generates SDK or API Keys for the auth provider. These might be called different things depending
@@ -3798,6 +3892,8 @@ class Auth:
             body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
                 `project_id` (required)
                 `auth_provider` (required)
+            project_id: The body's `project_id` (required).
+            auth_provider: The body's `auth_provider` (required).
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -3807,8 +3903,8 @@ class Auth:
 
         `POST /projects/auth/keys` (`createNeonAuthProviderSDKKeys`).
         """
-        return self._c._call("createNeonAuthProviderSDKKeys", (), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
-    def create_new_user(self, *, body):
+        return self._c._call("createNeonAuthProviderSDKKeys", (), (), _json(_body("auth.create_provider_sdk_keys", body, (("project_id", project_id), ("auth_provider", auth_provider), ), True)), None, "NeonAuthCreateIntegrationResponse")
+    def create_new_user(self, *, body=None, project_id=None, auth_provider=None, email=None, name=None):
         """Create new auth user
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/users` instead. Creates a new user in Neon Auth.
@@ -3822,6 +3918,10 @@ class Auth:
                 `auth_provider` (required)
                 `email` (required)
                 `name`
+            project_id: The body's `project_id` (required).
+            auth_provider: The body's `auth_provider` (required).
+            email: The body's `email` (required).
+            name: The body's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -3831,8 +3931,8 @@ class Auth:
 
         `POST /projects/auth/user` (`createNeonAuthNewUser`).
         """
-        return self._c._call("createNeonAuthNewUser", (), (), _json(body), None, "NeonAuthCreateNewUserResponse")
-    def create_branch_new_user(self, project_id, branch_id, *, body):
+        return self._c._call("createNeonAuthNewUser", (), (), _json(_body("auth.create_new_user", body, (("project_id", project_id), ("auth_provider", auth_provider), ("email", email), ("name", name), ), True)), None, "NeonAuthCreateNewUserResponse")
+    def create_branch_new_user(self, project_id, branch_id, *, body=None, email=None, name=None):
         """Create new auth user
 
         Creates a new user in the Neon Auth user directory for the specified branch.
@@ -3845,6 +3945,8 @@ class Auth:
             body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
                 `email` (required)
                 `name`
+            email: The body's `email` (required).
+            name: The body's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -3855,7 +3957,7 @@ class Auth:
 
         `POST /projects/{project_id}/branches/{branch_id}/auth/users` (`createBranchNeonAuthNewUser`).
         """
-        return self._c._call("createBranchNeonAuthNewUser", (project_id, branch_id), (), _json(body), None, "NeonAuthCreateNewUserResponse")
+        return self._c._call("createBranchNeonAuthNewUser", (project_id, branch_id), (), _json(_body("auth.create_branch_new_user", body, (("email", email), ("name", name), ), True)), None, "NeonAuthCreateNewUserResponse")
     def delete_branch_user(self, project_id, branch_id, auth_user_id):
         """Delete auth user
 
@@ -3874,7 +3976,7 @@ class Auth:
         `DELETE /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}` (`deleteBranchNeonAuthUser`).
         """
         return self._c._call("deleteBranchNeonAuthUser", (project_id, branch_id, auth_user_id), (), None, None, "#empty")
-    def update_user_role(self, project_id, branch_id, auth_user_id, *, body):
+    def update_user_role(self, project_id, branch_id, auth_user_id, *, body=None, roles=None):
         """Update auth user role
 
         Updates the role of a user in the Neon Auth user directory for the specified branch.
@@ -3886,6 +3988,7 @@ class Auth:
             auth_user_id: The Neon user ID
             body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
                 `roles` (required): Array of roles to assign to the user
+            roles: The body's `roles` (required): Array of roles to assign to the user
 
         Returns:
             UpdateNeonAuthUserRoleResponse: the response, with `id`.
@@ -3896,7 +3999,7 @@ class Auth:
 
         `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (`updateNeonAuthUserRole`).
         """
-        return self._c._call("updateNeonAuthUserRole", (project_id, branch_id, auth_user_id), (), _json(body), None, "UpdateNeonAuthUserRoleResponse")
+        return self._c._call("updateNeonAuthUserRole", (project_id, branch_id, auth_user_id), (), _json(_body("auth.update_user_role", body, (("roles", roles), ), True)), None, "UpdateNeonAuthUserRoleResponse")
     def delete_user(self, project_id, auth_user_id):
         """Delete auth user
 
@@ -3915,7 +4018,7 @@ class Auth:
         `DELETE /projects/{project_id}/auth/users/{auth_user_id}` (`deleteNeonAuthUser`).
         """
         return self._c._call("deleteNeonAuthUser", (project_id, auth_user_id), (), None, None, "#empty")
-    def transfer_provider_project(self, *, body):
+    def transfer_provider_project(self, *, body=None, project_id=None, auth_provider=None):
         """Transfer Neon-managed auth project to your own account
 
         Transfers ownership of your Neon-managed auth project to your own auth provider account.
@@ -3924,6 +4027,8 @@ class Auth:
             body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
                 `project_id` (required)
                 `auth_provider` (required)
+            project_id: The body's `project_id` (required).
+            auth_provider: The body's `auth_provider` (required).
 
         Returns:
             NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
@@ -3933,7 +4038,7 @@ class Auth:
 
         `POST /projects/auth/transfer_ownership` (`transferNeonAuthProviderProject`).
         """
-        return self._c._call("transferNeonAuthProviderProject", (), (), _json(body), None, "NeonAuthTransferAuthProviderProjectResponse")
+        return self._c._call("transferNeonAuthProviderProject", (), (), _json(_body("auth.transfer_provider_project", body, (("project_id", project_id), ("auth_provider", auth_provider), ), True)), None, "NeonAuthTransferAuthProviderProjectResponse")
     def list_integrations(self, project_id):
         """List active integrations with auth providers
 
@@ -3974,7 +4079,7 @@ class Auth:
         `GET /projects/{project_id}/auth/oauth_providers` (`listNeonAuthOauthProviders`).
         """
         return self._c._call("listNeonAuthOauthProviders", (project_id,), (), None, None, "ListNeonAuthOauthProvidersResponse")
-    def add_oauth_provider(self, project_id, *, body):
+    def add_oauth_provider(self, project_id, *, body=None, id=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
         """Add an OAuth provider
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead.
@@ -3989,6 +4094,10 @@ class Auth:
                 `client_id`
                 `client_secret`
                 `microsoft_tenant_id`
+            id: The body's `id` (required).
+            client_id: The body's `client_id`.
+            client_secret: The body's `client_secret`.
+            microsoft_tenant_id: The body's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -3999,7 +4108,7 @@ class Auth:
 
         `POST /projects/{project_id}/auth/oauth_providers` (`addNeonAuthOauthProvider`).
         """
-        return self._c._call("addNeonAuthOauthProvider", (project_id,), (), _json(body), None, "NeonAuthOauthProvider")
+        return self._c._call("addNeonAuthOauthProvider", (project_id,), (), _json(_body("auth.add_oauth_provider", body, (("id", id), ("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
     def list_branch_oauth_providers(self, project_id, branch_id):
         """List OAuth providers for the branch
 
@@ -4019,7 +4128,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`listBranchNeonAuthOauthProviders`).
         """
         return self._c._call("listBranchNeonAuthOauthProviders", (project_id, branch_id), (), None, None, "ListNeonAuthOauthProvidersResponse")
-    def add_branch_oauth_provider(self, project_id, branch_id, *, body):
+    def add_branch_oauth_provider(self, project_id, branch_id, *, body=None, id=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
         """Add an OAuth provider
 
         Adds an OAuth provider configuration to the specified branch's Neon Auth integration.
@@ -4033,6 +4142,10 @@ class Auth:
                 `client_id`
                 `client_secret`
                 `microsoft_tenant_id`
+            id: The body's `id` (required).
+            client_id: The body's `client_id`.
+            client_secret: The body's `client_secret`.
+            microsoft_tenant_id: The body's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4043,8 +4156,8 @@ class Auth:
 
         `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (`addBranchNeonAuthOauthProvider`).
         """
-        return self._c._call("addBranchNeonAuthOauthProvider", (project_id, branch_id), (), _json(body), None, "NeonAuthOauthProvider")
-    def update_oauth_provider(self, project_id, oauth_provider_id, *, body):
+        return self._c._call("addBranchNeonAuthOauthProvider", (project_id, branch_id), (), _json(_body("auth.add_branch_oauth_provider", body, (("id", id), ("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
+    def update_oauth_provider(self, project_id, oauth_provider_id, *, body=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
         """Update OAuth provider
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` instead. Updates a OAuth provider for the specified project.
@@ -4058,6 +4171,9 @@ class Auth:
                 `client_id`
                 `client_secret`
                 `microsoft_tenant_id`
+            client_id: The body's `client_id`.
+            client_secret: The body's `client_secret`.
+            microsoft_tenant_id: The body's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4068,7 +4184,7 @@ class Auth:
 
         `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`updateNeonAuthOauthProvider`).
         """
-        return self._c._call("updateNeonAuthOauthProvider", (project_id, oauth_provider_id), (), _json(body), None, "NeonAuthOauthProvider")
+        return self._c._call("updateNeonAuthOauthProvider", (project_id, oauth_provider_id), (), _json(_body("auth.update_oauth_provider", body, (("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
     def delete_oauth_provider(self, project_id, oauth_provider_id):
         """Delete OAuth provider
 
@@ -4087,7 +4203,7 @@ class Auth:
         `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (`deleteNeonAuthOauthProvider`).
         """
         return self._c._call("deleteNeonAuthOauthProvider", (project_id, oauth_provider_id), (), None, None, "#empty")
-    def update_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id, *, body):
+    def update_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id, *, body=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
         """Update OAuth provider
 
         Updates a OAuth provider for the specified project.
@@ -4100,6 +4216,9 @@ class Auth:
                 `client_id`
                 `client_secret`
                 `microsoft_tenant_id`
+            client_id: The body's `client_id`.
+            client_secret: The body's `client_secret`.
+            microsoft_tenant_id: The body's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4110,7 +4229,7 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (`updateBranchNeonAuthOauthProvider`).
         """
-        return self._c._call("updateBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), _json(body), None, "NeonAuthOauthProvider")
+        return self._c._call("updateBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), _json(_body("auth.update_branch_oauth_provider", body, (("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
     def delete_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id):
         """Delete OAuth provider
 
@@ -4169,7 +4288,7 @@ class Auth:
         `PATCH /projects/{project_id}/auth/email_server` (`updateNeonAuthEmailServer`).
         """
         return self._c._call("updateNeonAuthEmailServer", (project_id,), (), _json(body), None, None)
-    def send_test_email(self, project_id, branch_id, *, body):
+    def send_test_email(self, project_id, branch_id, *, body=None, host=None, port=None, username=None, password=None, sender_email=None, sender_name=None, recipient_email=None):
         """Send test email
 
         Sends a test email using the configured email server settings to verify SMTP connectivity and credentials.
@@ -4187,6 +4306,13 @@ class Auth:
                 `sender_email` (required)
                 `sender_name` (required)
                 `recipient_email` (required): The email address to send the test email to.
+            host: The body's `host` (required).
+            port: The body's `port` (required).
+            username: The body's `username` (required).
+            password: The body's `password` (required).
+            sender_email: The body's `sender_email` (required).
+            sender_name: The body's `sender_name` (required).
+            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -4197,7 +4323,7 @@ class Auth:
 
         `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (`sendNeonAuthTestEmail`).
         """
-        return self._c._call("sendNeonAuthTestEmail", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
+        return self._c._call("sendNeonAuthTestEmail", (project_id, branch_id), (), _json(_body("auth.send_test_email", body, (("host", host), ("port", port), ("username", username), ("password", password), ("sender_email", sender_email), ("sender_name", sender_name), ("recipient_email", recipient_email), ), True)), None, "SendNeonAuthTestEmailResponse")
     def get_email_and_password_config(self, project_id, branch_id):
         """Retrieve email and password configuration
 
@@ -4218,7 +4344,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`getNeonAuthEmailAndPasswordConfig`).
         """
         return self._c._call("getNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), None, None, "NeonAuthEmailAndPasswordConfig")
-    def update_email_and_password_config(self, project_id, branch_id, *, body):
+    def update_email_and_password_config(self, project_id, branch_id, *, body=None, enabled=None, email_verification_method=None, require_email_verification=None, auto_sign_in_after_verification=None, send_verification_email_on_sign_up=None, send_verification_email_on_sign_in=None, disable_sign_up=None):
         """Update email and password configuration
 
         Updates the email and password authentication configuration for the specified branch's Neon Auth integration.
@@ -4235,6 +4361,13 @@ class Auth:
                 `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
                 `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
                 `disable_sign_up`: Whether to disable new user sign ups
+            enabled: The body's `enabled`: Whether email and password authentication is enabled
+            email_verification_method: The body's `email_verification_method`: The email verification method to use
+            require_email_verification: The body's `require_email_verification`: Whether email verification is required before users can sign in
+            auto_sign_in_after_verification: The body's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+            send_verification_email_on_sign_up: The body's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+            send_verification_email_on_sign_in: The body's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+            disable_sign_up: The body's `disable_sign_up`: Whether to disable new user sign ups
 
         Returns:
             NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
@@ -4245,7 +4378,7 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (`updateNeonAuthEmailAndPasswordConfig`).
         """
-        return self._c._call("updateNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthEmailAndPasswordConfig")
+        return self._c._call("updateNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), _json(_body("auth.update_email_and_password_config", body, (("enabled", enabled), ("email_verification_method", email_verification_method), ("require_email_verification", require_email_verification), ("auto_sign_in_after_verification", auto_sign_in_after_verification), ("send_verification_email_on_sign_up", send_verification_email_on_sign_up), ("send_verification_email_on_sign_in", send_verification_email_on_sign_in), ("disable_sign_up", disable_sign_up), ), True)), None, "NeonAuthEmailAndPasswordConfig")
     def get_email_provider(self, project_id, branch_id):
         """Retrieve email provider configuration
 
@@ -4287,7 +4420,7 @@ class Auth:
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (`updateNeonAuthEmailProvider`).
         """
         return self._c._call("updateNeonAuthEmailProvider", (project_id, branch_id), (), _json(body), None, None)
-    def delete_integration(self, project_id, auth_provider, *, body=None):
+    def delete_integration(self, project_id, auth_provider, *, body=None, delete_data=None):
         """Delete integration with auth provider
 
         DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
@@ -4299,6 +4432,7 @@ class Auth:
             auth_provider: The authentication provider name
             body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
                 `delete_data`: If true, deletes the `neon_auth` schema from the database
+            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4306,7 +4440,7 @@ class Auth:
 
         `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (`deleteNeonAuthIntegration`).
         """
-        return self._c._call("deleteNeonAuthIntegration", (project_id, auth_provider), (), _json(body), None, "#empty")
+        return self._c._call("deleteNeonAuthIntegration", (project_id, auth_provider), (), _json(_body("auth.delete_integration", body, (("delete_data", delete_data), ), False)), None, "#empty")
     def get_allow_localhost(self, project_id, branch_id):
         """Retrieve localhost allow setting
 
@@ -4327,7 +4461,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`getNeonAuthAllowLocalhost`).
         """
         return self._c._call("getNeonAuthAllowLocalhost", (project_id, branch_id), (), None, None, "NeonAuthAllowLocalhostResponse")
-    def update_allow_localhost(self, project_id, branch_id, *, body):
+    def update_allow_localhost(self, project_id, branch_id, *, body=None, allow_localhost=None):
         """Update localhost allow setting
 
         Updates the localhost allow setting for the specified branch's Neon Auth integration.
@@ -4338,6 +4472,7 @@ class Auth:
             branch_id: The Neon branch ID
             body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
                 `allow_localhost` (required): Whether to allow localhost connections
+            allow_localhost: The body's `allow_localhost` (required): Whether to allow localhost connections
 
         Returns:
             NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
@@ -4348,7 +4483,7 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (`updateNeonAuthAllowLocalhost`).
         """
-        return self._c._call("updateNeonAuthAllowLocalhost", (project_id, branch_id), (), _json(body), None, "NeonAuthAllowLocalhostResponse")
+        return self._c._call("updateNeonAuthAllowLocalhost", (project_id, branch_id), (), _json(_body("auth.update_allow_localhost", body, (("allow_localhost", allow_localhost), ), True)), None, "NeonAuthAllowLocalhostResponse")
     def get_plugin_configs(self, project_id, branch_id):
         """Retrieve Neon Auth plugin configurations
 
@@ -4370,7 +4505,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (`getNeonAuthPluginConfigs`).
         """
         return self._c._call("getNeonAuthPluginConfigs", (project_id, branch_id), (), None, None, "NeonAuthPluginConfigs")
-    def update_organization_plugin(self, project_id, branch_id, *, body):
+    def update_organization_plugin(self, project_id, branch_id, *, body=None, enabled=None, organization_limit=None, membership_limit=None, creator_role=None, send_invitation_email=None):
         """Update organization plugin configuration
 
         Updates the organization plugin configuration for Neon Auth.
@@ -4385,6 +4520,11 @@ class Auth:
                 `membership_limit`: Maximum number of members per organization
                 `creator_role`: The role assigned to the user who creates an organization
                 `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+            enabled: The body's `enabled`: Whether the organization plugin is enabled
+            organization_limit: The body's `organization_limit`: Maximum number of organizations a user can create
+            membership_limit: The body's `membership_limit`: Maximum number of members per organization
+            creator_role: The body's `creator_role`: The role assigned to the user who creates an organization
+            send_invitation_email: The body's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
 
         Returns:
             NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
@@ -4395,8 +4535,8 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (`updateNeonAuthOrganizationPlugin`).
         """
-        return self._c._call("updateNeonAuthOrganizationPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthOrganizationConfig")
-    def update_config(self, project_id, branch_id, *, body):
+        return self._c._call("updateNeonAuthOrganizationPlugin", (project_id, branch_id), (), _json(_body("auth.update_organization_plugin", body, (("enabled", enabled), ("organization_limit", organization_limit), ("membership_limit", membership_limit), ("creator_role", creator_role), ("send_invitation_email", send_invitation_email), ), True)), None, "NeonAuthOrganizationConfig")
+    def update_config(self, project_id, branch_id, *, body=None, name=None):
         """Update auth configuration
 
         Updates the auth configuration for the branch.
@@ -4407,6 +4547,7 @@ class Auth:
             branch_id: The Neon branch ID
             body: The request: a `NeonAuthConfigUpdate` or its dict form.
                 `name` (required): The application name used in auth emails and communications.
+            name: The body's `name` (required): The application name used in auth emails and communications.
 
         Returns:
             NeonAuthConfigResponse: the response, with `name`.
@@ -4417,8 +4558,8 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (`updateNeonAuthConfig`).
         """
-        return self._c._call("updateNeonAuthConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthConfigResponse")
-    def update_magic_link_plugin(self, project_id, branch_id, *, body):
+        return self._c._call("updateNeonAuthConfig", (project_id, branch_id), (), _json(_body("auth.update_config", body, (("name", name), ), True)), None, "NeonAuthConfigResponse")
+    def update_magic_link_plugin(self, project_id, branch_id, *, body=None, enabled=None, expires_in=None, disable_sign_up=None):
         """Update magic link plugin configuration
 
         Updates the magic link plugin configuration for Neon Auth.
@@ -4431,6 +4572,9 @@ class Auth:
                 `enabled`: Whether the magic link plugin is enabled
                 `expires_in`: Time in minutes before the magic link expires
                 `disable_sign_up`: Whether to disable sign-up via magic link
+            enabled: The body's `enabled`: Whether the magic link plugin is enabled
+            expires_in: The body's `expires_in`: Time in minutes before the magic link expires
+            disable_sign_up: The body's `disable_sign_up`: Whether to disable sign-up via magic link
 
         Returns:
             NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
@@ -4441,7 +4585,7 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (`updateNeonAuthMagicLinkPlugin`).
         """
-        return self._c._call("updateNeonAuthMagicLinkPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthMagicLinkConfig")
+        return self._c._call("updateNeonAuthMagicLinkPlugin", (project_id, branch_id), (), _json(_body("auth.update_magic_link_plugin", body, (("enabled", enabled), ("expires_in", expires_in), ("disable_sign_up", disable_sign_up), ), True)), None, "NeonAuthMagicLinkConfig")
     def get_phone_number_plugin(self, project_id, branch_id):
         """Retrieve phone number plugin configuration
 
@@ -4462,7 +4606,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`getNeonAuthPhoneNumberPlugin`).
         """
         return self._c._call("getNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), None, None, "NeonAuthPhoneNumberConfig")
-    def update_phone_number_plugin(self, project_id, branch_id, *, body):
+    def update_phone_number_plugin(self, project_id, branch_id, *, body=None, enabled=None, otp_expires_in=None):
         """Update phone number plugin configuration
 
         Updates the phone number plugin configuration for Neon Auth.
@@ -4477,6 +4621,8 @@ class Auth:
             body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
                 `enabled`: Whether the phone number plugin is enabled
                 `otp_expires_in`: Time in seconds before the OTP expires
+            enabled: The body's `enabled`: Whether the phone number plugin is enabled
+            otp_expires_in: The body's `otp_expires_in`: Time in seconds before the OTP expires
 
         Returns:
             NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
@@ -4487,7 +4633,7 @@ class Auth:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (`updateNeonAuthPhoneNumberPlugin`).
         """
-        return self._c._call("updateNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthPhoneNumberConfig")
+        return self._c._call("updateNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), _json(_body("auth.update_phone_number_plugin", body, (("enabled", enabled), ("otp_expires_in", otp_expires_in), ), True)), None, "NeonAuthPhoneNumberConfig")
     def get_webhook_config(self, project_id, branch_id):
         """Retrieve Neon Auth webhook configuration
 
@@ -4508,7 +4654,7 @@ class Auth:
         `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`getNeonAuthWebhookConfig`).
         """
         return self._c._call("getNeonAuthWebhookConfig", (project_id, branch_id), (), None, None, "NeonAuthWebhookConfig")
-    def update_webhook_config(self, project_id, branch_id, *, body):
+    def update_webhook_config(self, project_id, branch_id, *, body=None, enabled=None, webhook_url=None, enabled_events=None, timeout_seconds=None):
         """Update Neon Auth webhook configuration
 
         Updates the webhook configuration for the specified branch's Neon Auth integration.
@@ -4522,6 +4668,10 @@ class Auth:
                 `webhook_url`
                 `enabled_events`
                 `timeout_seconds`
+            enabled: The body's `enabled` (required).
+            webhook_url: The body's `webhook_url`.
+            enabled_events: The body's `enabled_events`.
+            timeout_seconds: The body's `timeout_seconds`.
 
         Returns:
             NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
@@ -4532,8 +4682,8 @@ class Auth:
 
         `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (`updateNeonAuthWebhookConfig`).
         """
-        return self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthWebhookConfig")
-    def send_email_provider_test(self, project_id, branch_id, *, body):
+        return self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(_body("auth.update_webhook_config", body, (("enabled", enabled), ("webhook_url", webhook_url), ("enabled_events", enabled_events), ("timeout_seconds", timeout_seconds), ), True)), None, "NeonAuthWebhookConfig")
+    def send_email_provider_test(self, project_id, branch_id, *, body=None, recipient_email=None):
         """Send test email using the saved email provider
 
         Sends a test email using the branch's already-saved custom SMTP configuration. Only the
@@ -4549,6 +4699,7 @@ class Auth:
             branch_id: The Neon branch ID
             body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
                 `recipient_email` (required): The email address to send the test email to.
+            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -4559,7 +4710,7 @@ class Auth:
 
         `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (`sendNeonAuthEmailProviderTest`).
         """
-        return self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
+        return self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(_body("auth.send_email_provider_test", body, (("recipient_email", recipient_email), ), True)), None, "SendNeonAuthTestEmailResponse")
 
 class DataApi:
     """`client.data_api`: 4 operations."""
@@ -4589,7 +4740,7 @@ class DataApi:
         `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`getProjectBranchDataAPI`).
         """
         return self._c._call("getProjectBranchDataAPI", (project_id, branch_id, database_name), (), None, None, "DataAPIReponse")
-    def create(self, project_id, branch_id, database_name, *, body=None):
+    def create(self, project_id, branch_id, database_name, *, body=None, auth_provider=None, jwks_url=None, provider_name=None, jwt_audience=None, add_default_grants=None, skip_auth_schema=None, settings=None):
         """Create Neon Data API
 
         Creates a new instance of Neon Data API in the specified branch.
@@ -4607,6 +4758,13 @@ class DataApi:
                 `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
                 `skip_auth_schema`: Skip creating the auth schema and RLS functions
                 `settings`: Configuration settings for the Data API
+            auth_provider: The body's `auth_provider`: The authentication provider to use for the Neon Data API
+            jwks_url: The body's `jwks_url`: The URL that lists the JWKS
+            provider_name: The body's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            jwt_audience: The body's `jwt_audience`: WARNING - using this setting will only reject tokens with a
+            add_default_grants: The body's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+            skip_auth_schema: The body's `skip_auth_schema`: Skip creating the auth schema and RLS functions
+            settings: The body's `settings`: Configuration settings for the Data API
 
         Returns:
             DataAPICreateResponse: Neon Data API created successfully
@@ -4617,8 +4775,8 @@ class DataApi:
 
         `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`createProjectBranchDataAPI`).
         """
-        return self._c._call("createProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(body), None, "DataAPICreateResponse")
-    def update(self, project_id, branch_id, database_name, *, body=None):
+        return self._c._call("createProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(_body("data_api.create", body, (("auth_provider", auth_provider), ("jwks_url", jwks_url), ("provider_name", provider_name), ("jwt_audience", jwt_audience), ("add_default_grants", add_default_grants), ("skip_auth_schema", skip_auth_schema), ("settings", settings), ), False)), None, "DataAPICreateResponse")
+    def update(self, project_id, branch_id, database_name, *, body=None, settings=None):
         """Update Neon Data API
 
         Updates the Neon Data API configuration for the specified branch.
@@ -4631,6 +4789,7 @@ class DataApi:
             database_name: The database name
             body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
                 `settings`: Configuration settings for the Data API
+            settings: The body's `settings`: Configuration settings for the Data API
 
         Returns:
             EmptyResponse: Empty response.
@@ -4641,7 +4800,7 @@ class DataApi:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (`updateProjectBranchDataAPI`).
         """
-        return self._c._call("updateProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(body), None, "EmptyResponse")
+        return self._c._call("updateProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(_body("data_api.update", body, (("settings", settings), ), False)), None, "EmptyResponse")
     def delete(self, project_id, branch_id, database_name):
         """Delete Neon Data API
 
@@ -4726,7 +4885,7 @@ class Buckets:
         `GET /projects/{project_id}/branches/{branch_id}/buckets` (`listProjectBranchBuckets`).
         """
         return self._c._call("listProjectBranchBuckets", (project_id, branch_id), (), None, None, "BucketsListResponse")
-    def create(self, project_id, branch_id, *, body):
+    def create(self, project_id, branch_id, *, body=None, name=None, access_level=None):
         """Create a bucket on the branch
 
         Creates a new branchable object-storage bucket on the specified branch.
@@ -4740,6 +4899,8 @@ class Buckets:
             body: The request: a `BucketCreateRequest` or its dict form.
                 `name` (required): The bucket name.
                 `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+            name: The body's `name` (required): The bucket name.
+            access_level: The body's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
 
         Returns:
             BucketResponse: the response, with `bucket`.
@@ -4751,7 +4912,7 @@ class Buckets:
 
         `POST /projects/{project_id}/branches/{branch_id}/buckets` (`createProjectBranchBucket`).
         """
-        return self._c._call("createProjectBranchBucket", (project_id, branch_id), (), _json(body), None, "BucketResponse")
+        return self._c._call("createProjectBranchBucket", (project_id, branch_id), (), _json(_body("buckets.create", body, (("name", name), ("access_level", access_level), ), True)), None, "BucketResponse")
     def delete(self, project_id, branch_id, bucket_name):
         """Delete a bucket on the branch
 
@@ -4943,7 +5104,7 @@ class Buckets:
         `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (`deleteProjectBranchBucketObjectsByPrefix`).
         """
         return self._c._call("deleteProjectBranchBucketObjectsByPrefix", (project_id, branch_id, bucket_name), _q(("prefix", prefix)), None, None, "BucketObjectsDeletePrefixResponse")
-    def presign_object(self, project_id, branch_id, bucket_name, object_key, *, body):
+    def presign_object(self, project_id, branch_id, bucket_name, object_key, *, body=None, operation=None, content_type=None, expires_in_seconds=None):
         """Presign an upload or download for an object in a bucket
 
         Returns a presigned URL that transfers bytes directly to or from the
@@ -4974,6 +5135,9 @@ class Buckets:
                 `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
                 `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
                 `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+            operation: The body's `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
+            content_type: The body's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+            expires_in_seconds: The body's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
 
         Returns:
             PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
@@ -4985,7 +5149,7 @@ class Buckets:
 
         `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (`presignProjectBranchBucketObject`).
         """
-        return self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(body), None, "PresignResponse")
+        return self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(_body("buckets.presign_object", body, (("operation", operation), ("content_type", content_type), ("expires_in_seconds", expires_in_seconds), ), True)), None, "PresignResponse")
 
 class Functions:
     """`client.functions`: 10 operations."""
@@ -5063,7 +5227,7 @@ class Functions:
         `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`getProjectBranchFunction`).
         """
         return self._c._call("getProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "NeonFunctionResponse")
-    def update(self, project_id, branch_id, slug, *, body):
+    def update(self, project_id, branch_id, slug, *, body=None, name=None):
         """Update a function
 
         Updates the function's mutable metadata — currently only the display
@@ -5084,6 +5248,7 @@ class Functions:
             slug: The function slug
             body: The request: a `NeonFunctionUpdateRequest` or its dict form.
                 `name` (required): New display name for the function. `null` clears the display
+            name: The body's `name` (required): New display name for the function. `null` clears the display
 
         Returns:
             NeonFunctionResponse: the response, with `function`.
@@ -5094,7 +5259,7 @@ class Functions:
 
         `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`updateProjectBranchFunction`).
         """
-        return self._c._call("updateProjectBranchFunction", (project_id, branch_id, slug), (), _json(body), None, "NeonFunctionResponse")
+        return self._c._call("updateProjectBranchFunction", (project_id, branch_id, slug), (), _json(_body("functions.update", body, (("name", name), ), True)), None, "NeonFunctionResponse")
     def delete(self, project_id, branch_id, slug):
         """Delete a function on the branch
 
@@ -5114,7 +5279,7 @@ class Functions:
         `DELETE /projects/{project_id}/branches/{branch_id}/functions/{slug}` (`deleteProjectBranchFunction`).
         """
         return self._c._call("deleteProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "#empty")
-    def create_deployment(self, project_id, branch_id, slug, *, body):
+    def create_deployment(self, project_id, branch_id, slug, *, body=None, zip=None, runtime=None, environment=None):
         """Deploy code to a function
 
         Creates a deployment for the function. Supply any subset of zip,
@@ -5133,6 +5298,9 @@ class Functions:
                 `zip`: Optional ZIP archive of the function source code. Omit to reuse the
                 `runtime`
                 `environment`: Optional JSON object (a string-to-string map) of environment
+            zip: The body's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+            runtime: The body's `runtime`.
+            environment: The body's `environment`: Optional JSON object (a string-to-string map) of environment
 
         Returns:
             NeonFunctionDeploymentResponse: the response, with `deployment`.
@@ -5143,7 +5311,7 @@ class Functions:
 
         `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (`createProjectBranchFunctionDeployment`).
         """
-        return self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(body), None, "NeonFunctionDeploymentResponse")
+        return self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(_body("functions.create_deployment", body, (("zip", zip), ("runtime", runtime), ("environment", environment), ), True)), None, "NeonFunctionDeploymentResponse")
     def list_triggers(self, project_id, branch_id):
         """List triggers on the branch
 
@@ -5347,7 +5515,7 @@ class Credentials:
         `GET /projects/{project_id}/branches/{branch_id}/credentials` (`listCredentials`).
         """
         return self._c._call("listCredentials", (project_id, branch_id), (), None, None, "ListCredentialsResponse")
-    def create(self, project_id, branch_id, *, body):
+    def create(self, project_id, branch_id, *, body=None, name=None, scopes=None, principal_type=None):
         """Issue a scoped credential on the branch
 
         Issues a new scoped service credential anchored to the specified
@@ -5363,6 +5531,9 @@ class Credentials:
                 `name`: Free-form customer label for the credential.
                 `scopes` (required): A single capability a credential may exercise. A credential is granted
                 `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+            name: The body's `name`: Free-form customer label for the credential.
+            scopes: The body's `scopes` (required): A single capability a credential may exercise. A credential is granted
+            principal_type: The body's `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
 
         Returns:
             CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
@@ -5373,7 +5544,7 @@ class Credentials:
 
         `POST /projects/{project_id}/branches/{branch_id}/credentials` (`createCredential`).
         """
-        return self._c._call("createCredential", (project_id, branch_id), (), _json(body), None, "CreateCredentialResponse")
+        return self._c._call("createCredential", (project_id, branch_id), (), _json(_body("credentials.create", body, (("name", name), ("scopes", scopes), ("principal_type", principal_type), ), True)), None, "CreateCredentialResponse")
     def revoke(self, project_id, branch_id, token_id):
         """Revoke a credential
 
@@ -5540,52 +5711,52 @@ class AsyncProjects:
         return await self._c._call("listProjects", (), _q(("cursor", cursor), ("limit", limit), ("search", search), ("org_id", org_id), ("timeout", timeout), ("recoverable", recoverable)), None, None, "ListProjectsResponse")
     def iter(self, *, limit=None, search=None, org_id=None, timeout=None, recoverable=None):
         return self._c._aiter("listProjects", (), _q(("limit", limit), ("search", search), ("org_id", org_id), ("timeout", timeout), ("recoverable", recoverable)), "ProjectListItem")
-    async def create(self, *, body, wait=None):
-        return await self._c._call("createProject", (), (), _json(body), wait, "CreatedProjectResponse")
+    async def create(self, *, body=None, wait=None, project=None):
+        return await self._c._call("createProject", (), (), _json(_body("projects.create", body, (("project", project), ), True)), wait, "CreatedProjectResponse")
     async def list_shared(self, *, cursor=None, limit=None, search=None, timeout=None):
         return await self._c._call("listSharedProjects", (), _q(("cursor", cursor), ("limit", limit), ("search", search), ("timeout", timeout)), None, None, "ListSharedProjectsResponse")
     def list_shared_iter(self, *, limit=None, search=None, timeout=None):
         return self._c._aiter("listSharedProjects", (), _q(("limit", limit), ("search", search), ("timeout", timeout)), "ProjectListItem")
     async def get(self, project_id):
         return await self._c._call("getProject", (project_id,), (), None, None, "ProjectResponse")
-    async def update(self, project_id, *, body, wait=None):
-        return await self._c._call("updateProject", (project_id,), (), _json(body), wait, "UpdateProjectResponse")
+    async def update(self, project_id, *, body=None, wait=None, project=None):
+        return await self._c._call("updateProject", (project_id,), (), _json(_body("projects.update", body, (("project", project), ), True)), wait, "UpdateProjectResponse")
     async def delete(self, project_id):
         return await self._c._call("deleteProject", (project_id,), (), None, None, "ProjectResponse")
     async def recover(self, project_id):
         return await self._c._call("recoverProject", (project_id,), (), None, None, "ProjectRecoverResponse")
     async def list_permissions(self, project_id):
         return await self._c._call("listProjectPermissions", (project_id,), (), None, None, "ProjectPermissions")
-    async def grant_permission(self, project_id, *, body):
-        return await self._c._call("grantPermissionToProject", (project_id,), (), _json(body), None, "ProjectPermission")
+    async def grant_permission(self, project_id, *, body=None, email=None):
+        return await self._c._call("grantPermissionToProject", (project_id,), (), _json(_body("projects.grant_permission", body, (("email", email), ), True)), None, "ProjectPermission")
     async def revoke_permission(self, project_id, permission_id):
         return await self._c._call("revokePermissionFromProject", (project_id, permission_id), (), None, None, "ProjectPermission")
     async def get_available_preload_libraries(self, project_id):
         return await self._c._call("getAvailablePreloadLibraries", (project_id,), (), None, None, "AvailablePreloadLibraries")
-    async def create_transfer_request(self, project_id, *, body=None):
-        return await self._c._call("createProjectTransferRequest", (project_id,), (), _json(body), None, "ProjectTransferRequestResponse")
-    async def accept_transfer_request(self, project_id, request_id, *, body=None):
-        return await self._c._call("acceptProjectTransferRequest", (project_id, request_id), (), _json(body), None, "#empty")
+    async def create_transfer_request(self, project_id, *, body=None, ttl_seconds=None):
+        return await self._c._call("createProjectTransferRequest", (project_id,), (), _json(_body("projects.create_transfer_request", body, (("ttl_seconds", ttl_seconds), ), False)), None, "ProjectTransferRequestResponse")
+    async def accept_transfer_request(self, project_id, request_id, *, body=None, org_id=None):
+        return await self._c._call("acceptProjectTransferRequest", (project_id, request_id), (), _json(_body("projects.accept_transfer_request", body, (("org_id", org_id), ), False)), None, "#empty")
     async def get_jwks(self, project_id):
         return await self._c._call("getProjectJWKS", (project_id,), (), None, None, "ProjectJWKSResponse")
-    async def add_jwks(self, project_id, *, body, wait=None):
-        return await self._c._call("addProjectJWKS", (project_id,), (), _json(body), wait, "JWKSCreationOperation")
+    async def add_jwks(self, project_id, *, body=None, wait=None, jwks_url=None, provider_name=None, branch_id=None, jwt_audience=None, role_names=None, skip_role_creation=None):
+        return await self._c._call("addProjectJWKS", (project_id,), (), _json(_body("projects.add_jwks", body, (("jwks_url", jwks_url), ("provider_name", provider_name), ("branch_id", branch_id), ("jwt_audience", jwt_audience), ("role_names", role_names), ("skip_role_creation", skip_role_creation), ), True)), wait, "JWKSCreationOperation")
     async def delete_jwks(self, project_id, jwks_id):
         return await self._c._call("deleteProjectJWKS", (project_id, jwks_id), (), None, None, "JWKS")
     async def get_connection_uri(self, project_id, *, branch_id=None, endpoint_id=None, database_name, role_name, pooled=None):
         return await self._c._call("getConnectionURI", (project_id,), _q(("branch_id", branch_id), ("endpoint_id", endpoint_id), ("database_name", database_name), ("role_name", role_name), ("pooled", pooled)), None, None, "ConnectionURIResponse")
     async def list_vpc_endpoints(self, project_id):
         return await self._c._call("listProjectVPCEndpoints", (project_id,), (), None, None, "VPCEndpointsResponse")
-    async def assign_vpc_endpoint(self, project_id, vpc_endpoint_id, *, body):
-        return await self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(body), None, "#empty")
+    async def assign_vpc_endpoint(self, project_id, vpc_endpoint_id, *, body=None, label=None):
+        return await self._c._call("assignProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), _json(_body("projects.assign_vpc_endpoint", body, (("label", label), ), True)), None, "#empty")
     async def delete_vpc_endpoint(self, project_id, vpc_endpoint_id):
         return await self._c._call("deleteProjectVPCEndpoint", (project_id, vpc_endpoint_id), (), None, None, "#empty")
     async def list_members(self, project_id, *, cursor=None, limit=None):
         return await self._c._call("listProjectMembers", (project_id,), _q(("cursor", cursor), ("limit", limit)), None, None, "ProjectMembers")
     def list_members_iter(self, project_id, *, limit=None):
         return self._c._aiter("listProjectMembers", (project_id,), _q(("limit", limit)), "ProjectMember")
-    async def set_member_role(self, project_id, member_id, *, body, confirm_self_demotion=None):
-        return await self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(body), None, "ProjectMemberRoleResponse")
+    async def set_member_role(self, project_id, member_id, *, body=None, confirm_self_demotion=None, role=None):
+        return await self._c._call("setProjectMemberRole", (project_id, member_id), _q(("confirm_self_demotion", confirm_self_demotion)), _json(_body("projects.set_member_role", body, (("role", role), ), True)), None, "ProjectMemberRoleResponse")
     async def remove_member_role(self, project_id, member_id, *, confirm_self_lockout=None):
         return await self._c._call("removeProjectMemberRole", (project_id, member_id), _q(("confirm_self_lockout", confirm_self_lockout)), None, None, "ProjectMemberRoleResponse")
     async def create_and_connect(self, *, body=None, pooled=True):
@@ -5602,28 +5773,28 @@ class AsyncBranches:
         return await self._c._call("listProjectBranches", (project_id,), _q(("search", search), ("sort_by", sort_by), ("cursor", cursor), ("sort_order", sort_order), ("limit", limit), ("include_deleted", include_deleted)), None, None, "ListProjectBranchesResponse")
     def iter(self, project_id, *, search=None, sort_by=None, sort_order=None, limit=None, include_deleted=None):
         return self._c._aiter("listProjectBranches", (project_id,), _q(("search", search), ("sort_by", sort_by), ("sort_order", sort_order), ("limit", limit), ("include_deleted", include_deleted)), "Branch")
-    async def create(self, project_id, *, body=None, wait=None):
-        return await self._c._call("createProjectBranch", (project_id,), (), _json(body), wait, "CreatedBranchResponse")
-    async def create_anonymized(self, project_id, *, body, wait=None):
-        return await self._c._call("createProjectBranchAnonymized", (project_id,), (), _json(body), wait, "CreatedBranchResponse")
+    async def create(self, project_id, *, body=None, wait=None, endpoints=None, branch=None, annotation_value=None):
+        return await self._c._call("createProjectBranch", (project_id,), (), _json(_body("branches.create", body, (("endpoints", endpoints), ("branch", branch), ("annotation_value", annotation_value), ), False)), wait, "CreatedBranchResponse")
+    async def create_anonymized(self, project_id, *, body=None, wait=None, annotation_value=None, branch_create=None, masking_rules=None, start_anonymization=None):
+        return await self._c._call("createProjectBranchAnonymized", (project_id,), (), _json(_body("branches.create_anonymized", body, (("annotation_value", annotation_value), ("branch_create", branch_create), ("masking_rules", masking_rules), ("start_anonymization", start_anonymization), ), True)), wait, "CreatedBranchResponse")
     async def count(self, project_id, *, search=None):
         return await self._c._call("countProjectBranches", (project_id,), _q(("search", search)), None, None, "BranchesCountResponse")
     async def get(self, project_id, branch_id):
         return await self._c._call("getProjectBranch", (project_id, branch_id), (), None, None, "GetProjectBranchResponse")
-    async def update(self, project_id, branch_id, *, body, wait=None):
-        return await self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
+    async def update(self, project_id, branch_id, *, body=None, wait=None, branch=None):
+        return await self._c._call("updateProjectBranch", (project_id, branch_id), (), _json(_body("branches.update", body, (("branch", branch), ), True)), wait, "BranchOperations")
     async def delete(self, project_id, branch_id, *, wait=None):
         return await self._c._call("deleteProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
-    async def restore(self, project_id, branch_id, *, body, wait=None):
-        return await self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(body), wait, "BranchOperations")
+    async def restore(self, project_id, branch_id, *, body=None, wait=None, source_branch_id=None, source_lsn=None, source_timestamp=None, preserve_under_name=None):
+        return await self._c._call("restoreProjectBranch", (project_id, branch_id), (), _json(_body("branches.restore", body, (("source_branch_id", source_branch_id), ("source_lsn", source_lsn), ("source_timestamp", source_timestamp), ("preserve_under_name", preserve_under_name), ), True)), wait, "BranchOperations")
     async def get_schema(self, project_id, branch_id, *, db_name, lsn=None, timestamp=None, format=None):
         return await self._c._call("getProjectBranchSchema", (project_id, branch_id), _q(("db_name", db_name), ("lsn", lsn), ("timestamp", timestamp), ("format", format)), None, None, "BranchSchemaResponse")
     async def get_schema_comparison(self, project_id, branch_id, *, base_branch_id=None, db_name, lsn=None, timestamp=None, base_lsn=None, base_timestamp=None):
         return await self._c._call("getProjectBranchSchemaComparison", (project_id, branch_id), _q(("base_branch_id", base_branch_id), ("db_name", db_name), ("lsn", lsn), ("timestamp", timestamp), ("base_lsn", base_lsn), ("base_timestamp", base_timestamp)), None, None, "BranchSchemaCompareResponse")
     async def get_masking_rules(self, project_id, branch_id):
         return await self._c._call("getMaskingRules", (project_id, branch_id), (), None, None, "MaskingRulesResponse")
-    async def update_masking_rules(self, project_id, branch_id, *, body):
-        return await self._c._call("updateMaskingRules", (project_id, branch_id), (), _json(body), None, "MaskingRulesResponse")
+    async def update_masking_rules(self, project_id, branch_id, *, body=None, masking_rules=None):
+        return await self._c._call("updateMaskingRules", (project_id, branch_id), (), _json(_body("branches.update_masking_rules", body, (("masking_rules", masking_rules), ), True)), None, "MaskingRulesResponse")
     async def get_anonymized_status(self, project_id, branch_id):
         return await self._c._call("getAnonymizedBranchStatus", (project_id, branch_id), (), None, None, "AnonymizedBranchStatusResponse")
     async def start_anonymization(self, project_id, branch_id):
@@ -5632,14 +5803,14 @@ class AsyncBranches:
         return await self._c._call("setDefaultProjectBranch", (project_id, branch_id), (), None, wait, "BranchOperations")
     async def recover(self, project_id, branch_id):
         return await self._c._call("recoverProjectBranch", (project_id, branch_id), (), None, None, "BranchRecoverResponse")
-    async def finalize_restore(self, project_id, branch_id, *, body=None, wait=None):
-        return await self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(body), wait, "OperationsResponse")
+    async def finalize_restore(self, project_id, branch_id, *, body=None, wait=None, name=None):
+        return await self._c._call("finalizeRestoreBranch", (project_id, branch_id), (), _json(_body("branches.finalize_restore", body, (("name", name), ), False)), wait, "OperationsResponse")
     async def list_endpoints(self, project_id, branch_id):
         return await self._c._call("listProjectBranchEndpoints", (project_id, branch_id), (), None, None, "EndpointsResponse")
-    async def query_logs(self, project_id, branch_id, *, body):
-        return await self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(body), None, "ProjectBranchLogsQueryResponse")
-    def query_logs_iter(self, project_id, branch_id, *, body):
-        return self._c._aiter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(body))
+    async def query_logs(self, project_id, branch_id, *, body=None, since=None, start_time=None, end_time=None, limit=None, cursor=None, sort_order=None, source=None, service_name=None, scope_name=None, minimum_severity=None, severity_text=None, body_contains=None, trace_id=None, logql=None):
+        return await self._c._call("queryProjectBranchLogs", (project_id, branch_id), (), _json(_body("branches.query_logs", body, (("since", since), ("start_time", start_time), ("end_time", end_time), ("limit", limit), ("cursor", cursor), ("sort_order", sort_order), ("source", source), ("service_name", service_name), ("scope_name", scope_name), ("minimum_severity", minimum_severity), ("severity_text", severity_text), ("body_contains", body_contains), ("trace_id", trace_id), ("logql", logql), ), True)), None, "ProjectBranchLogsQueryResponse")
+    def query_logs_iter(self, project_id, branch_id, *, body=None, since=None, start_time=None, end_time=None, limit=None, cursor=None, sort_order=None, source=None, service_name=None, scope_name=None, minimum_severity=None, severity_text=None, body_contains=None, trace_id=None, logql=None):
+        return self._c._aiter("queryProjectBranchLogs", (project_id, branch_id), (), "ProjectBranchLogRecord", _json(_body("branches.query_logs", body, (("since", since), ("start_time", start_time), ("end_time", end_time), ("limit", limit), ("cursor", cursor), ("sort_order", sort_order), ("source", source), ("service_name", service_name), ("scope_name", scope_name), ("minimum_severity", minimum_severity), ("severity_text", severity_text), ("body_contains", body_contains), ("trace_id", trace_id), ("logql", logql), ), True)))
     async def list_log_fields(self, project_id, branch_id):
         return await self._c._call("listProjectBranchLogFields", (project_id, branch_id), (), None, None, "ProjectBranchLogFieldsResponse")
     async def list_log_field_values(self, project_id, branch_id, field_name, *, since=None, start_time=None, end_time=None, source=None, limit=None):
@@ -5648,8 +5819,8 @@ class AsyncBranches:
         return await self._c._call("listProjectBranchCustomDomains", (project_id, branch_id), _q(("cursor", cursor), ("limit", limit)), None, None, "ListProjectBranchCustomDomainsResponse")
     def list_custom_domains_iter(self, project_id, branch_id, *, limit=None):
         return self._c._aiter("listProjectBranchCustomDomains", (project_id, branch_id), _q(("limit", limit)), "CustomDomain")
-    async def register_custom_domain(self, project_id, branch_id, *, body):
-        return await self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(body), None, "CustomDomain")
+    async def register_custom_domain(self, project_id, branch_id, *, body=None, domain=None, entity_type=None, entity_id=None):
+        return await self._c._call("registerProjectBranchCustomDomain", (project_id, branch_id), (), _json(_body("branches.register_custom_domain", body, (("domain", domain), ("entity_type", entity_type), ("entity_id", entity_id), ), True)), None, "CustomDomain")
     async def delete_custom_domain(self, project_id, branch_id, domain):
         return await self._c._call("deleteProjectBranchCustomDomain", (project_id, branch_id, domain), (), None, None, "#empty")
     async def create_and_connect(self, project_id, *, name=None, parent_id=None, compute=True, endpoint=None, database=None, role=None, pooled=True):
@@ -5672,12 +5843,12 @@ class AsyncDatabases:
 
     async def list(self, project_id, branch_id):
         return await self._c._call("listProjectBranchDatabases", (project_id, branch_id), (), None, None, "DatabasesResponse")
-    async def create(self, project_id, branch_id, *, body, wait=None):
-        return await self._c._call("createProjectBranchDatabase", (project_id, branch_id), (), _json(body), wait, "DatabaseOperations")
+    async def create(self, project_id, branch_id, *, body=None, wait=None, database=None):
+        return await self._c._call("createProjectBranchDatabase", (project_id, branch_id), (), _json(_body("databases.create", body, (("database", database), ), True)), wait, "DatabaseOperations")
     async def get(self, project_id, branch_id, database_name):
         return await self._c._call("getProjectBranchDatabase", (project_id, branch_id, database_name), (), None, None, "DatabaseResponse")
-    async def update(self, project_id, branch_id, database_name, *, body, wait=None):
-        return await self._c._call("updateProjectBranchDatabase", (project_id, branch_id, database_name), (), _json(body), wait, "DatabaseOperations")
+    async def update(self, project_id, branch_id, database_name, *, body=None, wait=None, database=None):
+        return await self._c._call("updateProjectBranchDatabase", (project_id, branch_id, database_name), (), _json(_body("databases.update", body, (("database", database), ), True)), wait, "DatabaseOperations")
     async def delete(self, project_id, branch_id, database_name, *, wait=None):
         return await self._c._call("deleteProjectBranchDatabase", (project_id, branch_id, database_name), (), None, wait, "DatabaseOperations")
     async def ensure(self, project_id, branch_id, name, *, owner_name=None):
@@ -5692,8 +5863,8 @@ class AsyncRoles:
 
     async def list(self, project_id, branch_id):
         return await self._c._call("listProjectBranchRoles", (project_id, branch_id), (), None, None, "RolesResponse")
-    async def create(self, project_id, branch_id, *, body, wait=None):
-        return await self._c._call("createProjectBranchRole", (project_id, branch_id), (), _json(body), wait, "RoleOperations")
+    async def create(self, project_id, branch_id, *, body=None, wait=None, role=None):
+        return await self._c._call("createProjectBranchRole", (project_id, branch_id), (), _json(_body("roles.create", body, (("role", role), ), True)), wait, "RoleOperations")
     async def get(self, project_id, branch_id, role_name):
         return await self._c._call("getProjectBranchRole", (project_id, branch_id, role_name), (), None, None, "RoleResponse")
     async def delete(self, project_id, branch_id, role_name, *, wait=None):
@@ -5714,12 +5885,12 @@ class AsyncEndpoints:
 
     async def list(self, project_id):
         return await self._c._call("listProjectEndpoints", (project_id,), (), None, None, "EndpointsResponse")
-    async def create(self, project_id, *, body, wait=None):
-        return await self._c._call("createProjectEndpoint", (project_id,), (), _json(body), wait, "EndpointOperations")
+    async def create(self, project_id, *, body=None, wait=None, endpoint=None):
+        return await self._c._call("createProjectEndpoint", (project_id,), (), _json(_body("endpoints.create", body, (("endpoint", endpoint), ), True)), wait, "EndpointOperations")
     async def get(self, project_id, endpoint_id):
         return await self._c._call("getProjectEndpoint", (project_id, endpoint_id), (), None, None, "EndpointResponse")
-    async def update(self, project_id, endpoint_id, *, body, wait=None):
-        return await self._c._call("updateProjectEndpoint", (project_id, endpoint_id), (), _json(body), wait, "EndpointOperations")
+    async def update(self, project_id, endpoint_id, *, body=None, wait=None, endpoint=None):
+        return await self._c._call("updateProjectEndpoint", (project_id, endpoint_id), (), _json(_body("endpoints.update", body, (("endpoint", endpoint), ), True)), wait, "EndpointOperations")
     async def delete(self, project_id, endpoint_id, *, wait=None):
         return await self._c._call("deleteProjectEndpoint", (project_id, endpoint_id), (), None, wait, "EndpointOperations")
     async def start(self, project_id, endpoint_id, *, wait=None):
@@ -5754,8 +5925,8 @@ class AsyncApiKeys:
 
     async def list(self):
         return await self._c._call("listApiKeys", (), (), None, None, ("list", "ApiKeysListResponseItem"))
-    async def create(self, *, body):
-        return await self._c._call("createApiKey", (), (), _json(body), None, "ApiKeyCreateResponse")
+    async def create(self, *, body=None, key_name=None):
+        return await self._c._call("createApiKey", (), (), _json(_body("api_keys.create", body, (("key_name", key_name), ), True)), None, "ApiKeyCreateResponse")
     async def revoke(self, key_id):
         return await self._c._call("revokeApiKey", (str(key_id),), (), None, None, "ApiKeyRevokeResponse")
 
@@ -5770,16 +5941,16 @@ class AsyncSnapshots:
         return await self._c._call("createSnapshot", (project_id, branch_id), _q(("lsn", lsn), ("timestamp", timestamp), ("name", name), ("slug", slug), ("expires_at", expires_at)), None, wait, "CreateSnapshotResponse")
     async def list(self, project_id):
         return await self._c._call("listSnapshots", (project_id,), (), None, None, "ListSnapshotsResponse")
-    async def update(self, project_id, snapshot_id, *, body):
-        return await self._c._call("updateSnapshot", (project_id, snapshot_id), (), _json(body), None, "UpdateSnapshotResponse")
+    async def update(self, project_id, snapshot_id, *, body=None, snapshot=None):
+        return await self._c._call("updateSnapshot", (project_id, snapshot_id), (), _json(_body("snapshots.update", body, (("snapshot", snapshot), ), True)), None, "UpdateSnapshotResponse")
     async def delete(self, project_id, snapshot_id, *, wait=None):
         return await self._c._call("deleteSnapshot", (project_id, snapshot_id), (), None, wait, "OperationsResponse")
-    async def restore(self, project_id, snapshot_id, *, body=None, name=None, wait=None):
-        return await self._c._call("restoreSnapshot", (project_id, snapshot_id), _q(("name", name)), _json(body), wait, "RestoredSnapshotResponse")
+    async def restore(self, project_id, snapshot_id, *, body=None, name=None, wait=None, target_branch_id=None, finalize_restore=None):
+        return await self._c._call("restoreSnapshot", (project_id, snapshot_id), _q(("name", name)), _json(_body("snapshots.restore", body, (("target_branch_id", target_branch_id), ("finalize_restore", finalize_restore), ), False)), wait, "RestoredSnapshotResponse")
     async def get_schedule(self, project_id, branch_id):
         return await self._c._call("getSnapshotSchedule", (project_id, branch_id), (), None, None, "BackupSchedule")
-    async def set_schedule(self, project_id, branch_id, *, body):
-        return await self._c._call("setSnapshotSchedule", (project_id, branch_id), (), _json(body), None, "EmptyResponse")
+    async def set_schedule(self, project_id, branch_id, *, body=None, schedule=None):
+        return await self._c._call("setSnapshotSchedule", (project_id, branch_id), (), _json(_body("snapshots.set_schedule", body, (("schedule", schedule), ), True)), None, "EmptyResponse")
     async def commit_restore(self, project_id, branch_id, *, old_branch_name=None):
         return await self._c._workflow("snapshots.commit_restore", {"project_id": project_id, "branch_id": branch_id, "old_branch_name": old_branch_name}, "Branch")
     async def abort_restore(self, project_id, branch_id):
@@ -5806,8 +5977,8 @@ class AsyncUsers:
         return await self._c._call("getCurrentUserInfo", (), (), None, None, "CurrentUserInfoResponse")
     async def list_organizations(self):
         return await self._c._call("getCurrentUserOrganizations", (), (), None, None, "OrganizationsResponse")
-    async def transfer_projects_to_org(self, *, body):
-        return await self._c._call("transferProjectsFromUserToOrg", (), (), _json(body), None, "EmptyResponse")
+    async def transfer_projects_to_org(self, *, body=None, destination_org_id=None, project_ids=None):
+        return await self._c._call("transferProjectsFromUserToOrg", (), (), _json(_body("users.transfer_projects_to_org", body, (("destination_org_id", destination_org_id), ("project_ids", project_ids), ), True)), None, "EmptyResponse")
     async def get_auth_details(self):
         return await self._c._call("getAuthDetails", (), (), None, None, "AuthDetailsResponse")
 
@@ -5842,14 +6013,14 @@ class AsyncOrganizations:
         return await self._c._call("getOrganization", (org_id,), (), None, None, "Organization")
     async def list_api_keys(self, org_id):
         return await self._c._call("listOrgApiKeys", (org_id,), (), None, None, ("list", "OrgApiKeysListResponseItem"))
-    async def create_api_key(self, org_id, *, body):
-        return await self._c._call("createOrgApiKey", (org_id,), (), _json(body), None, "OrgApiKeyCreateResponse")
+    async def create_api_key(self, org_id, *, body=None, key_name=None, project_id=None):
+        return await self._c._call("createOrgApiKey", (org_id,), (), _json(_body("organizations.create_api_key", body, (("key_name", key_name), ("project_id", project_id), ), True)), None, "OrgApiKeyCreateResponse")
     async def revoke_api_key(self, org_id, key_id):
         return await self._c._call("revokeOrgApiKey", (org_id, str(key_id)), (), None, None, "OrgApiKeyRevokeResponse")
     async def get_spending_limit(self, org_id):
         return await self._c._call("getOrganizationSpendingLimit", (org_id,), (), None, None, "SpendingLimitResponse")
-    async def set_spending_limit(self, org_id, *, body):
-        return await self._c._call("setOrganizationSpendingLimit", (org_id,), (), _json(body), None, "SpendingLimitResponse")
+    async def set_spending_limit(self, org_id, *, body=None, spending_limit_cents=None):
+        return await self._c._call("setOrganizationSpendingLimit", (org_id,), (), _json(_body("organizations.set_spending_limit", body, (("spending_limit_cents", spending_limit_cents), ), True)), None, "SpendingLimitResponse")
     async def delete_spending_limit(self, org_id):
         return await self._c._call("deleteOrganizationSpendingLimit", (org_id,), (), None, None, "EmptyResponse")
     async def get_members(self, org_id, *, sort_by=None, cursor=None, sort_order=None, limit=None):
@@ -5858,24 +6029,24 @@ class AsyncOrganizations:
         return self._c._aiter("getOrganizationMembers", (org_id,), _q(("sort_by", sort_by), ("sort_order", sort_order), ("limit", limit)), "MemberWithUser")
     async def get_member(self, org_id, member_id):
         return await self._c._call("getOrganizationMember", (org_id, member_id), (), None, None, "Member")
-    async def update_member(self, org_id, member_id, *, body):
-        return await self._c._call("updateOrganizationMember", (org_id, member_id), (), _json(body), None, "Member")
+    async def update_member(self, org_id, member_id, *, body=None, role=None):
+        return await self._c._call("updateOrganizationMember", (org_id, member_id), (), _json(_body("organizations.update_member", body, (("role", role), ), True)), None, "Member")
     async def remove_member(self, org_id, member_id):
         return await self._c._call("removeOrganizationMember", (org_id, member_id), (), None, None, "EmptyResponse")
     async def get_invitations(self, org_id):
         return await self._c._call("getOrganizationInvitations", (org_id,), (), None, None, "OrganizationInvitationsResponse")
-    async def create_invitations(self, org_id, *, body):
-        return await self._c._call("createOrganizationInvitations", (org_id,), (), _json(body), None, "OrganizationInvitationsResponse")
-    async def transfer_projects(self, source_org_id, *, body):
-        return await self._c._call("transferProjectsFromOrgToOrg", (source_org_id,), (), _json(body), None, "EmptyResponse")
+    async def create_invitations(self, org_id, *, body=None, invitations=None):
+        return await self._c._call("createOrganizationInvitations", (org_id,), (), _json(_body("organizations.create_invitations", body, (("invitations", invitations), ), True)), None, "OrganizationInvitationsResponse")
+    async def transfer_projects(self, source_org_id, *, body=None, destination_org_id=None, project_ids=None):
+        return await self._c._call("transferProjectsFromOrgToOrg", (source_org_id,), (), _json(_body("organizations.transfer_projects", body, (("destination_org_id", destination_org_id), ("project_ids", project_ids), ), True)), None, "EmptyResponse")
     async def list_vpc_endpoints_all_regions(self, org_id):
         return await self._c._call("listOrganizationVPCEndpointsAllRegions", (org_id,), (), None, None, "VPCEndpointsWithRegionResponse")
     async def list_vpc_endpoints(self, org_id, region_id):
         return await self._c._call("listOrganizationVPCEndpoints", (org_id, region_id), (), None, None, "VPCEndpointsResponse")
     async def get_vpc_endpoint_details(self, org_id, region_id, vpc_endpoint_id):
         return await self._c._call("getOrganizationVPCEndpointDetails", (org_id, region_id, vpc_endpoint_id), (), None, None, "VPCEndpointDetails")
-    async def assign_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id, *, body):
-        return await self._c._call("assignOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), _json(body), None, "#empty")
+    async def assign_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id, *, body=None, label=None):
+        return await self._c._call("assignOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), _json(_body("organizations.assign_vpc_endpoint", body, (("label", label), ), True)), None, "#empty")
     async def delete_vpc_endpoint(self, org_id, region_id, vpc_endpoint_id):
         return await self._c._call("deleteOrganizationVPCEndpoint", (org_id, region_id, vpc_endpoint_id), (), None, None, "#empty")
 
@@ -5886,96 +6057,96 @@ class AsyncAuth:
     def __init__(self, client):
         self._c = client
 
-    async def create_integration(self, *, body):
-        return await self._c._call("createNeonAuthIntegration", (), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
+    async def create_integration(self, *, body=None, auth_provider=None, project_id=None, branch_id=None, database_name=None, role_name=None):
+        return await self._c._call("createNeonAuthIntegration", (), (), _json(_body("auth.create_integration", body, (("auth_provider", auth_provider), ("project_id", project_id), ("branch_id", branch_id), ("database_name", database_name), ("role_name", role_name), ), True)), None, "NeonAuthCreateIntegrationResponse")
     async def get(self, project_id, branch_id):
         return await self._c._call("getNeonAuth", (project_id, branch_id), (), None, None, "NeonAuthIntegration")
-    async def create(self, project_id, branch_id, *, body):
-        return await self._c._call("createNeonAuth", (project_id, branch_id), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
-    async def disable(self, project_id, branch_id, *, body=None):
-        return await self._c._call("disableNeonAuth", (project_id, branch_id), (), _json(body), None, "#empty")
+    async def create(self, project_id, branch_id, *, body=None, auth_provider=None, database_name=None):
+        return await self._c._call("createNeonAuth", (project_id, branch_id), (), _json(_body("auth.create", body, (("auth_provider", auth_provider), ("database_name", database_name), ), True)), None, "NeonAuthCreateIntegrationResponse")
+    async def disable(self, project_id, branch_id, *, body=None, delete_data=None):
+        return await self._c._call("disableNeonAuth", (project_id, branch_id), (), _json(_body("auth.disable", body, (("delete_data", delete_data), ), False)), None, "#empty")
     async def list_redirect_uri_whitelist_domains(self, project_id):
         return await self._c._call("listNeonAuthRedirectURIWhitelistDomains", (project_id,), (), None, None, "NeonAuthRedirectURIWhitelistResponse")
-    async def add_domain_to_redirect_uri_whitelist(self, project_id, *, body):
-        return await self._c._call("addNeonAuthDomainToRedirectURIWhitelist", (project_id,), (), _json(body), None, "#empty")
-    async def delete_domain_from_redirect_uri_whitelist(self, project_id, *, body):
-        return await self._c._call("deleteNeonAuthDomainFromRedirectURIWhitelist", (project_id,), (), _json(body), None, "#empty")
+    async def add_domain_to_redirect_uri_whitelist(self, project_id, *, body=None, domain=None, auth_provider=None):
+        return await self._c._call("addNeonAuthDomainToRedirectURIWhitelist", (project_id,), (), _json(_body("auth.add_domain_to_redirect_uri_whitelist", body, (("domain", domain), ("auth_provider", auth_provider), ), True)), None, "#empty")
+    async def delete_domain_from_redirect_uri_whitelist(self, project_id, *, body=None, auth_provider=None, domains=None):
+        return await self._c._call("deleteNeonAuthDomainFromRedirectURIWhitelist", (project_id,), (), _json(_body("auth.delete_domain_from_redirect_uri_whitelist", body, (("auth_provider", auth_provider), ("domains", domains), ), True)), None, "#empty")
     async def list_branch_trusted_domains(self, project_id, branch_id):
         return await self._c._call("listBranchNeonAuthTrustedDomains", (project_id, branch_id), (), None, None, "NeonAuthRedirectURIWhitelistResponse")
-    async def add_branch_trusted_domain(self, project_id, branch_id, *, body):
-        return await self._c._call("addBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(body), None, "#empty")
-    async def delete_branch_trusted_domain(self, project_id, branch_id, *, body):
-        return await self._c._call("deleteBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(body), None, "#empty")
-    async def create_provider_sdk_keys(self, *, body):
-        return await self._c._call("createNeonAuthProviderSDKKeys", (), (), _json(body), None, "NeonAuthCreateIntegrationResponse")
-    async def create_new_user(self, *, body):
-        return await self._c._call("createNeonAuthNewUser", (), (), _json(body), None, "NeonAuthCreateNewUserResponse")
-    async def create_branch_new_user(self, project_id, branch_id, *, body):
-        return await self._c._call("createBranchNeonAuthNewUser", (project_id, branch_id), (), _json(body), None, "NeonAuthCreateNewUserResponse")
+    async def add_branch_trusted_domain(self, project_id, branch_id, *, body=None, domain=None, auth_provider=None):
+        return await self._c._call("addBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(_body("auth.add_branch_trusted_domain", body, (("domain", domain), ("auth_provider", auth_provider), ), True)), None, "#empty")
+    async def delete_branch_trusted_domain(self, project_id, branch_id, *, body=None, auth_provider=None, domains=None):
+        return await self._c._call("deleteBranchNeonAuthTrustedDomain", (project_id, branch_id), (), _json(_body("auth.delete_branch_trusted_domain", body, (("auth_provider", auth_provider), ("domains", domains), ), True)), None, "#empty")
+    async def create_provider_sdk_keys(self, *, body=None, project_id=None, auth_provider=None):
+        return await self._c._call("createNeonAuthProviderSDKKeys", (), (), _json(_body("auth.create_provider_sdk_keys", body, (("project_id", project_id), ("auth_provider", auth_provider), ), True)), None, "NeonAuthCreateIntegrationResponse")
+    async def create_new_user(self, *, body=None, project_id=None, auth_provider=None, email=None, name=None):
+        return await self._c._call("createNeonAuthNewUser", (), (), _json(_body("auth.create_new_user", body, (("project_id", project_id), ("auth_provider", auth_provider), ("email", email), ("name", name), ), True)), None, "NeonAuthCreateNewUserResponse")
+    async def create_branch_new_user(self, project_id, branch_id, *, body=None, email=None, name=None):
+        return await self._c._call("createBranchNeonAuthNewUser", (project_id, branch_id), (), _json(_body("auth.create_branch_new_user", body, (("email", email), ("name", name), ), True)), None, "NeonAuthCreateNewUserResponse")
     async def delete_branch_user(self, project_id, branch_id, auth_user_id):
         return await self._c._call("deleteBranchNeonAuthUser", (project_id, branch_id, auth_user_id), (), None, None, "#empty")
-    async def update_user_role(self, project_id, branch_id, auth_user_id, *, body):
-        return await self._c._call("updateNeonAuthUserRole", (project_id, branch_id, auth_user_id), (), _json(body), None, "UpdateNeonAuthUserRoleResponse")
+    async def update_user_role(self, project_id, branch_id, auth_user_id, *, body=None, roles=None):
+        return await self._c._call("updateNeonAuthUserRole", (project_id, branch_id, auth_user_id), (), _json(_body("auth.update_user_role", body, (("roles", roles), ), True)), None, "UpdateNeonAuthUserRoleResponse")
     async def delete_user(self, project_id, auth_user_id):
         return await self._c._call("deleteNeonAuthUser", (project_id, auth_user_id), (), None, None, "#empty")
-    async def transfer_provider_project(self, *, body):
-        return await self._c._call("transferNeonAuthProviderProject", (), (), _json(body), None, "NeonAuthTransferAuthProviderProjectResponse")
+    async def transfer_provider_project(self, *, body=None, project_id=None, auth_provider=None):
+        return await self._c._call("transferNeonAuthProviderProject", (), (), _json(_body("auth.transfer_provider_project", body, (("project_id", project_id), ("auth_provider", auth_provider), ), True)), None, "NeonAuthTransferAuthProviderProjectResponse")
     async def list_integrations(self, project_id):
         return await self._c._call("listNeonAuthIntegrations", (project_id,), (), None, None, "ListNeonAuthIntegrationsResponse")
     async def list_oauth_providers(self, project_id):
         return await self._c._call("listNeonAuthOauthProviders", (project_id,), (), None, None, "ListNeonAuthOauthProvidersResponse")
-    async def add_oauth_provider(self, project_id, *, body):
-        return await self._c._call("addNeonAuthOauthProvider", (project_id,), (), _json(body), None, "NeonAuthOauthProvider")
+    async def add_oauth_provider(self, project_id, *, body=None, id=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
+        return await self._c._call("addNeonAuthOauthProvider", (project_id,), (), _json(_body("auth.add_oauth_provider", body, (("id", id), ("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
     async def list_branch_oauth_providers(self, project_id, branch_id):
         return await self._c._call("listBranchNeonAuthOauthProviders", (project_id, branch_id), (), None, None, "ListNeonAuthOauthProvidersResponse")
-    async def add_branch_oauth_provider(self, project_id, branch_id, *, body):
-        return await self._c._call("addBranchNeonAuthOauthProvider", (project_id, branch_id), (), _json(body), None, "NeonAuthOauthProvider")
-    async def update_oauth_provider(self, project_id, oauth_provider_id, *, body):
-        return await self._c._call("updateNeonAuthOauthProvider", (project_id, oauth_provider_id), (), _json(body), None, "NeonAuthOauthProvider")
+    async def add_branch_oauth_provider(self, project_id, branch_id, *, body=None, id=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
+        return await self._c._call("addBranchNeonAuthOauthProvider", (project_id, branch_id), (), _json(_body("auth.add_branch_oauth_provider", body, (("id", id), ("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
+    async def update_oauth_provider(self, project_id, oauth_provider_id, *, body=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
+        return await self._c._call("updateNeonAuthOauthProvider", (project_id, oauth_provider_id), (), _json(_body("auth.update_oauth_provider", body, (("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
     async def delete_oauth_provider(self, project_id, oauth_provider_id):
         return await self._c._call("deleteNeonAuthOauthProvider", (project_id, oauth_provider_id), (), None, None, "#empty")
-    async def update_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id, *, body):
-        return await self._c._call("updateBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), _json(body), None, "NeonAuthOauthProvider")
+    async def update_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id, *, body=None, client_id=None, client_secret=None, microsoft_tenant_id=None):
+        return await self._c._call("updateBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), _json(_body("auth.update_branch_oauth_provider", body, (("client_id", client_id), ("client_secret", client_secret), ("microsoft_tenant_id", microsoft_tenant_id), ), True)), None, "NeonAuthOauthProvider")
     async def delete_branch_oauth_provider(self, project_id, branch_id, oauth_provider_id):
         return await self._c._call("deleteBranchNeonAuthOauthProvider", (project_id, branch_id, oauth_provider_id), (), None, None, "#empty")
     async def get_email_server(self, project_id):
         return await self._c._call("getNeonAuthEmailServer", (project_id,), (), None, None, None)
     async def update_email_server(self, project_id, *, body):
         return await self._c._call("updateNeonAuthEmailServer", (project_id,), (), _json(body), None, None)
-    async def send_test_email(self, project_id, branch_id, *, body):
-        return await self._c._call("sendNeonAuthTestEmail", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
+    async def send_test_email(self, project_id, branch_id, *, body=None, host=None, port=None, username=None, password=None, sender_email=None, sender_name=None, recipient_email=None):
+        return await self._c._call("sendNeonAuthTestEmail", (project_id, branch_id), (), _json(_body("auth.send_test_email", body, (("host", host), ("port", port), ("username", username), ("password", password), ("sender_email", sender_email), ("sender_name", sender_name), ("recipient_email", recipient_email), ), True)), None, "SendNeonAuthTestEmailResponse")
     async def get_email_and_password_config(self, project_id, branch_id):
         return await self._c._call("getNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), None, None, "NeonAuthEmailAndPasswordConfig")
-    async def update_email_and_password_config(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthEmailAndPasswordConfig")
+    async def update_email_and_password_config(self, project_id, branch_id, *, body=None, enabled=None, email_verification_method=None, require_email_verification=None, auto_sign_in_after_verification=None, send_verification_email_on_sign_up=None, send_verification_email_on_sign_in=None, disable_sign_up=None):
+        return await self._c._call("updateNeonAuthEmailAndPasswordConfig", (project_id, branch_id), (), _json(_body("auth.update_email_and_password_config", body, (("enabled", enabled), ("email_verification_method", email_verification_method), ("require_email_verification", require_email_verification), ("auto_sign_in_after_verification", auto_sign_in_after_verification), ("send_verification_email_on_sign_up", send_verification_email_on_sign_up), ("send_verification_email_on_sign_in", send_verification_email_on_sign_in), ("disable_sign_up", disable_sign_up), ), True)), None, "NeonAuthEmailAndPasswordConfig")
     async def get_email_provider(self, project_id, branch_id):
         return await self._c._call("getNeonAuthEmailProvider", (project_id, branch_id), (), None, None, None)
     async def update_email_provider(self, project_id, branch_id, *, body):
         return await self._c._call("updateNeonAuthEmailProvider", (project_id, branch_id), (), _json(body), None, None)
-    async def delete_integration(self, project_id, auth_provider, *, body=None):
-        return await self._c._call("deleteNeonAuthIntegration", (project_id, auth_provider), (), _json(body), None, "#empty")
+    async def delete_integration(self, project_id, auth_provider, *, body=None, delete_data=None):
+        return await self._c._call("deleteNeonAuthIntegration", (project_id, auth_provider), (), _json(_body("auth.delete_integration", body, (("delete_data", delete_data), ), False)), None, "#empty")
     async def get_allow_localhost(self, project_id, branch_id):
         return await self._c._call("getNeonAuthAllowLocalhost", (project_id, branch_id), (), None, None, "NeonAuthAllowLocalhostResponse")
-    async def update_allow_localhost(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthAllowLocalhost", (project_id, branch_id), (), _json(body), None, "NeonAuthAllowLocalhostResponse")
+    async def update_allow_localhost(self, project_id, branch_id, *, body=None, allow_localhost=None):
+        return await self._c._call("updateNeonAuthAllowLocalhost", (project_id, branch_id), (), _json(_body("auth.update_allow_localhost", body, (("allow_localhost", allow_localhost), ), True)), None, "NeonAuthAllowLocalhostResponse")
     async def get_plugin_configs(self, project_id, branch_id):
         return await self._c._call("getNeonAuthPluginConfigs", (project_id, branch_id), (), None, None, "NeonAuthPluginConfigs")
-    async def update_organization_plugin(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthOrganizationPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthOrganizationConfig")
-    async def update_config(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthConfigResponse")
-    async def update_magic_link_plugin(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthMagicLinkPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthMagicLinkConfig")
+    async def update_organization_plugin(self, project_id, branch_id, *, body=None, enabled=None, organization_limit=None, membership_limit=None, creator_role=None, send_invitation_email=None):
+        return await self._c._call("updateNeonAuthOrganizationPlugin", (project_id, branch_id), (), _json(_body("auth.update_organization_plugin", body, (("enabled", enabled), ("organization_limit", organization_limit), ("membership_limit", membership_limit), ("creator_role", creator_role), ("send_invitation_email", send_invitation_email), ), True)), None, "NeonAuthOrganizationConfig")
+    async def update_config(self, project_id, branch_id, *, body=None, name=None):
+        return await self._c._call("updateNeonAuthConfig", (project_id, branch_id), (), _json(_body("auth.update_config", body, (("name", name), ), True)), None, "NeonAuthConfigResponse")
+    async def update_magic_link_plugin(self, project_id, branch_id, *, body=None, enabled=None, expires_in=None, disable_sign_up=None):
+        return await self._c._call("updateNeonAuthMagicLinkPlugin", (project_id, branch_id), (), _json(_body("auth.update_magic_link_plugin", body, (("enabled", enabled), ("expires_in", expires_in), ("disable_sign_up", disable_sign_up), ), True)), None, "NeonAuthMagicLinkConfig")
     async def get_phone_number_plugin(self, project_id, branch_id):
         return await self._c._call("getNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), None, None, "NeonAuthPhoneNumberConfig")
-    async def update_phone_number_plugin(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), _json(body), None, "NeonAuthPhoneNumberConfig")
+    async def update_phone_number_plugin(self, project_id, branch_id, *, body=None, enabled=None, otp_expires_in=None):
+        return await self._c._call("updateNeonAuthPhoneNumberPlugin", (project_id, branch_id), (), _json(_body("auth.update_phone_number_plugin", body, (("enabled", enabled), ("otp_expires_in", otp_expires_in), ), True)), None, "NeonAuthPhoneNumberConfig")
     async def get_webhook_config(self, project_id, branch_id):
         return await self._c._call("getNeonAuthWebhookConfig", (project_id, branch_id), (), None, None, "NeonAuthWebhookConfig")
-    async def update_webhook_config(self, project_id, branch_id, *, body):
-        return await self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(body), None, "NeonAuthWebhookConfig")
-    async def send_email_provider_test(self, project_id, branch_id, *, body):
-        return await self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(body), None, "SendNeonAuthTestEmailResponse")
+    async def update_webhook_config(self, project_id, branch_id, *, body=None, enabled=None, webhook_url=None, enabled_events=None, timeout_seconds=None):
+        return await self._c._call("updateNeonAuthWebhookConfig", (project_id, branch_id), (), _json(_body("auth.update_webhook_config", body, (("enabled", enabled), ("webhook_url", webhook_url), ("enabled_events", enabled_events), ("timeout_seconds", timeout_seconds), ), True)), None, "NeonAuthWebhookConfig")
+    async def send_email_provider_test(self, project_id, branch_id, *, body=None, recipient_email=None):
+        return await self._c._call("sendNeonAuthEmailProviderTest", (project_id, branch_id), (), _json(_body("auth.send_email_provider_test", body, (("recipient_email", recipient_email), ), True)), None, "SendNeonAuthTestEmailResponse")
 
 class AsyncDataApi:
     """`client.data_api`: 4 operations."""
@@ -5986,10 +6157,10 @@ class AsyncDataApi:
 
     async def get(self, project_id, branch_id, database_name):
         return await self._c._call("getProjectBranchDataAPI", (project_id, branch_id, database_name), (), None, None, "DataAPIReponse")
-    async def create(self, project_id, branch_id, database_name, *, body=None):
-        return await self._c._call("createProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(body), None, "DataAPICreateResponse")
-    async def update(self, project_id, branch_id, database_name, *, body=None):
-        return await self._c._call("updateProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(body), None, "EmptyResponse")
+    async def create(self, project_id, branch_id, database_name, *, body=None, auth_provider=None, jwks_url=None, provider_name=None, jwt_audience=None, add_default_grants=None, skip_auth_schema=None, settings=None):
+        return await self._c._call("createProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(_body("data_api.create", body, (("auth_provider", auth_provider), ("jwks_url", jwks_url), ("provider_name", provider_name), ("jwt_audience", jwt_audience), ("add_default_grants", add_default_grants), ("skip_auth_schema", skip_auth_schema), ("settings", settings), ), False)), None, "DataAPICreateResponse")
+    async def update(self, project_id, branch_id, database_name, *, body=None, settings=None):
+        return await self._c._call("updateProjectBranchDataAPI", (project_id, branch_id, database_name), (), _json(_body("data_api.update", body, (("settings", settings), ), False)), None, "EmptyResponse")
     async def delete(self, project_id, branch_id, database_name):
         return await self._c._call("deleteProjectBranchDataAPI", (project_id, branch_id, database_name), (), None, None, "EmptyResponse")
 
@@ -6012,8 +6183,8 @@ class AsyncBuckets:
 
     async def list(self, project_id, branch_id):
         return await self._c._call("listProjectBranchBuckets", (project_id, branch_id), (), None, None, "BucketsListResponse")
-    async def create(self, project_id, branch_id, *, body):
-        return await self._c._call("createProjectBranchBucket", (project_id, branch_id), (), _json(body), None, "BucketResponse")
+    async def create(self, project_id, branch_id, *, body=None, name=None, access_level=None):
+        return await self._c._call("createProjectBranchBucket", (project_id, branch_id), (), _json(_body("buckets.create", body, (("name", name), ("access_level", access_level), ), True)), None, "BucketResponse")
     async def delete(self, project_id, branch_id, bucket_name):
         return await self._c._call("deleteProjectBranchBucket", (project_id, branch_id, bucket_name), (), None, None, "#empty")
     async def list_objects(self, project_id, branch_id, bucket_name, *, prefix=None, delimiter=None, cursor=None, limit=None):
@@ -6026,8 +6197,8 @@ class AsyncBuckets:
         return await self._c._call("getProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), None, None, "#bytes")
     async def delete_objects_by_prefix(self, project_id, branch_id, bucket_name, *, prefix):
         return await self._c._call("deleteProjectBranchBucketObjectsByPrefix", (project_id, branch_id, bucket_name), _q(("prefix", prefix)), None, None, "BucketObjectsDeletePrefixResponse")
-    async def presign_object(self, project_id, branch_id, bucket_name, object_key, *, body):
-        return await self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(body), None, "PresignResponse")
+    async def presign_object(self, project_id, branch_id, bucket_name, object_key, *, body=None, operation=None, content_type=None, expires_in_seconds=None):
+        return await self._c._call("presignProjectBranchBucketObject", (project_id, branch_id, bucket_name, object_key), (), _json(_body("buckets.presign_object", body, (("operation", operation), ("content_type", content_type), ("expires_in_seconds", expires_in_seconds), ), True)), None, "PresignResponse")
 
 class AsyncFunctions:
     """`client.functions`: 10 operations."""
@@ -6042,12 +6213,12 @@ class AsyncFunctions:
         return self._c._aiter("listProjectBranchFunctions", (project_id, branch_id), _q(("limit", limit)), "NeonFunction")
     async def get(self, project_id, branch_id, slug):
         return await self._c._call("getProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "NeonFunctionResponse")
-    async def update(self, project_id, branch_id, slug, *, body):
-        return await self._c._call("updateProjectBranchFunction", (project_id, branch_id, slug), (), _json(body), None, "NeonFunctionResponse")
+    async def update(self, project_id, branch_id, slug, *, body=None, name=None):
+        return await self._c._call("updateProjectBranchFunction", (project_id, branch_id, slug), (), _json(_body("functions.update", body, (("name", name), ), True)), None, "NeonFunctionResponse")
     async def delete(self, project_id, branch_id, slug):
         return await self._c._call("deleteProjectBranchFunction", (project_id, branch_id, slug), (), None, None, "#empty")
-    async def create_deployment(self, project_id, branch_id, slug, *, body):
-        return await self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(body), None, "NeonFunctionDeploymentResponse")
+    async def create_deployment(self, project_id, branch_id, slug, *, body=None, zip=None, runtime=None, environment=None):
+        return await self._c._call("createProjectBranchFunctionDeployment", (project_id, branch_id, slug), (), _multipart(_body("functions.create_deployment", body, (("zip", zip), ("runtime", runtime), ("environment", environment), ), True)), None, "NeonFunctionDeploymentResponse")
     async def list_triggers(self, project_id, branch_id):
         return await self._c._call("listProjectBranchTriggers", (project_id, branch_id), (), None, None, "TriggersListResponse")
     async def create_trigger(self, project_id, branch_id, *, body):
@@ -6078,8 +6249,8 @@ class AsyncCredentials:
 
     async def list(self, project_id, branch_id):
         return await self._c._call("listCredentials", (project_id, branch_id), (), None, None, "ListCredentialsResponse")
-    async def create(self, project_id, branch_id, *, body):
-        return await self._c._call("createCredential", (project_id, branch_id), (), _json(body), None, "CreateCredentialResponse")
+    async def create(self, project_id, branch_id, *, body=None, name=None, scopes=None, principal_type=None):
+        return await self._c._call("createCredential", (project_id, branch_id), (), _json(_body("credentials.create", body, (("name", name), ("scopes", scopes), ("principal_type", principal_type), ), True)), None, "CreateCredentialResponse")
     async def revoke(self, project_id, branch_id, token_id):
         return await self._c._call("revokeCredential", (project_id, branch_id, token_id), (), None, None, "#empty")
     async def reveal(self, project_id, branch_id, token_id):
