@@ -96,6 +96,17 @@ pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
 
 pub(crate) type R = Result<Reply, ApiError>;
 
+/// With `--postgres`, the PostgreSQL behind the API.
+pub(crate) fn pg(inner: &Inner) -> Option<&crate::pg::Cluster> {
+    inner.pg.as_deref()
+}
+
+impl From<crate::pg::PgError> for ApiError {
+    fn from(e: crate::pg::PgError) -> ApiError {
+        err(500, format!("PostgreSQL: {e}"))
+    }
+}
+
 // ------------------------------------------------------------------ auth
 
 impl Store {
@@ -261,10 +272,10 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         "getProject" => get_project(st, r),
         "updateProject" => update_project(inner, st, r),
         "deleteProject" => delete_project(inner, st, r),
-        "recoverProject" => recover_project(st, r),
+        "recoverProject" => recover_project(inner, st, r),
         "listProjectOperations" => list_operations(st, r),
         "getProjectOperation" => get_operation(st, r),
-        "getConnectionURI" => connection_uri(st, r),
+        "getConnectionURI" => connection_uri(inner, st, r),
         "listProjectPermissions" => list_permissions(st, r),
         "grantPermissionToProject" => grant_permission(inner, st, r),
         "revokePermissionFromProject" => revoke_permission(st, r),
@@ -282,8 +293,8 @@ fn route(inner: &Inner, st: &mut Store, r: &Req) -> R {
         "updateProjectBranch" => update_branch(inner, st, r),
         "deleteProjectBranch" => delete_branch(inner, st, r),
         "setDefaultProjectBranch" => set_default_branch(inner, st, r),
-        "recoverProjectBranch" => recover_branch(st, r),
-        "getProjectBranchSchema" => branch_schema(st, r),
+        "recoverProjectBranch" => recover_branch(inner, st, r),
+        "getProjectBranchSchema" => branch_schema(inner, st, r),
         "listProjectBranchEndpoints" => list_branch_endpoints(st, r),
 
         "listProjectBranchDatabases" => list_databases(st, r),
@@ -819,14 +830,38 @@ fn org_id_checked(st: &Store, r: &Req) -> Result<String, ApiError> {
     Ok(id.to_string())
 }
 
-fn conn_uri(role: &Role, db: &str, ep: &Endpoint, pooled: bool) -> String {
+/// A URI's user, password or database, percent-encoded.
+fn enc(s: &str) -> String {
+    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.').remove(b'~');
+    percent_encoding::utf8_percent_encode(s, SET).to_string()
+}
+
+/// With `--postgres` the URI names the local server and the branch's physical role
+/// and database, without TLS; the pooled one is the same server.
+fn conn_uri(pg: Option<&crate::pg::Cluster>, role: &Role, db: &str, ep: &Endpoint, pooled: bool) -> String {
+    if let Some(c) = pg {
+        let (user, dbname) = (crate::pg::phys(&role.name, &ep.branch_id), crate::pg::phys(db, &ep.branch_id));
+        return format!("postgresql://{}:{}@{}:{}/{}?sslmode=disable", enc(&user), enc(&role.password), c.host, c.port, enc(&dbname));
+    }
     let host = if pooled { ep.pooler_host() } else { ep.host() };
     format!("postgresql://{}:{}@{}/{}?sslmode=require", role.name, role.password, host, db)
 }
 
-fn connection_details(role: &Role, db: &str, ep: &Endpoint) -> Value {
+fn connection_details(pg: Option<&crate::pg::Cluster>, role: &Role, db: &str, ep: &Endpoint) -> Value {
+    if let Some(c) = pg {
+        return json!({
+            "connection_uri": conn_uri(pg, role, db, ep, false),
+            "connection_parameters": {
+                "database": crate::pg::phys(db, &ep.branch_id),
+                "password": role.password,
+                "role": crate::pg::phys(&role.name, &ep.branch_id),
+                "host": c.host,
+                "pooler_host": c.host,
+            }
+        });
+    }
     json!({
-        "connection_uri": conn_uri(role, db, ep, false),
+        "connection_uri": conn_uri(pg, role, db, ep, false),
         "connection_parameters": {
             "database": db,
             "password": role.password,
@@ -1059,7 +1094,11 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let ep = new_endpoint(inner, r, &branch_id, &region_id, "read_write", &des_full, &des_full);
     let ep_id = ep.id.clone();
     let t = Instant::now();
-    let conn = connection_details(&branch.roles[0], &db_name, &ep);
+    if let Some(c) = pg(inner) {
+        c.create_role(&branch_id, &branch.roles[0])?;
+        c.create_database(&branch_id, &branch.databases[0])?;
+    }
+    let conn = connection_details(pg(inner), &branch.roles[0], &db_name, &ep);
     let branch_json = branch.render(&id, t);
     let db_json = branch.databases[0].render(&branch_id);
     let role_json = branch.roles[0].render(&branch_id, true);
@@ -1111,8 +1150,13 @@ fn update_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     ok(json!({"project": p.render(), "operations": ops}))
 }
 
-fn delete_project(_inner: &Inner, st: &mut Store, r: &Req) -> R {
+fn delete_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let p = project_mut(st, r)?;
+    if let Some(c) = pg(inner) {
+        for b in p.branches.iter().filter(|b| b.deleted_at.is_none()) {
+            c.set_open(&b.id, &b.databases, &b.roles, false)?;
+        }
+    }
     p.deleted_at = Some(SystemTime::now());
     let v = p.render();
     // operations of a deleted project finish at once; keys scoped to it stop working
@@ -1123,13 +1167,18 @@ fn delete_project(_inner: &Inner, st: &mut Store, r: &Req) -> R {
     ok(json!({"project": v}))
 }
 
-fn recover_project(st: &mut Store, r: &Req) -> R {
+fn recover_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let id = r.pp("project_id");
     let p = match st.projects.get_mut(id) {
         Some(p) if p.deleted_at.is_some() => p,
         Some(_) => return Err(bad(format!("project {id:?} is not deleted"))),
         None => return Err(not_found(&format!("project {id:?}"))),
     };
+    if let Some(c) = pg(inner) {
+        for b in p.branches.iter().filter(|b| b.deleted_at.is_none()) {
+            c.set_open(&b.id, &b.databases, &b.roles, true)?;
+        }
+    }
     p.deleted_at = None;
     p.updated_at = SystemTime::now();
     let t = Instant::now();
@@ -1166,7 +1215,7 @@ fn get_operation(st: &Store, r: &Req) -> R {
     ok(json!({"operation": o.render(Instant::now())}))
 }
 
-fn connection_uri(st: &Store, r: &Req) -> R {
+fn connection_uri(inner: &Inner, st: &Store, r: &Req) -> R {
     let p = project(st, r)?;
     let b = match r.q("branch_id") {
         Some(id) => branch_of(p, id)?,
@@ -1190,7 +1239,7 @@ fn connection_uri(st: &Store, r: &Req) -> R {
     }
     let role_name = r.q("role_name").unwrap_or_default();
     let role = b.roles.iter().find(|x| x.name == role_name).ok_or_else(|| not_found(&format!("role {role_name:?}")))?;
-    ok(json!({"uri": conn_uri(role, db, ep, r.q_bool("pooled"))}))
+    ok(json!({"uri": conn_uri(pg(inner), role, db, ep, r.q_bool("pooled"))}))
 }
 
 fn list_permissions(st: &Store, r: &Req) -> R {
@@ -1321,9 +1370,15 @@ fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         let uris: Vec<Value> = branch
             .databases
             .iter()
-            .filter_map(|d| branch.roles.iter().find(|x| x.name == d.owner_name).map(|role| connection_details(role, &d.name, ep)))
+            .filter_map(|d| {
+                branch.roles.iter().find(|x| x.name == d.owner_name).map(|role| connection_details(pg(inner), role, &d.name, ep))
+            })
             .collect();
         out["connection_uris"] = json!(uris);
+    }
+    if let Some(c) = pg(inner) {
+        // the parent's data as of now (a schema-only branch gets it too)
+        c.copy(&parent.id, &parent.databases, &parent.roles, &bid, &branch.roles)?;
     }
     p.branches.push(branch);
     p.endpoints.extend(eps);
@@ -1439,10 +1494,18 @@ fn delete_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(bad("cannot delete a branch that has child branches"));
     }
     check_lock(p, r)?;
+    let hard = r.q_bool("hard_delete");
+    if let Some(c) = pg(inner) {
+        // soft-deleted, its databases refuse connections until it is recovered
+        if hard {
+            c.drop_all(&b.id, &b.databases, &b.roles)?;
+        } else {
+            c.set_open(&b.id, &b.databases, &b.roles, false)?;
+        }
+    }
     let t = Instant::now();
     let eps: Vec<String> = p.endpoints.iter().filter(|e| e.branch_id == bid).map(|e| e.id.clone()).collect();
     p.endpoints.retain(|e| e.branch_id != bid);
-    let hard = r.q_bool("hard_delete");
     let pid = p.id.clone();
     let br = p.branch_mut(&bid).unwrap();
     br.deleted_at = Some(SystemTime::now());
@@ -1476,12 +1539,15 @@ fn set_default_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     ok(json!({"branch": v, "operations": ops}))
 }
 
-fn recover_branch(st: &mut Store, r: &Req) -> R {
+fn recover_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let p = project_mut(st, r)?;
     let bid = r.pp("branch_id");
     let b = p.branches.iter_mut().find(|b| b.id == bid).ok_or_else(|| not_found(&format!("branch {bid:?}")))?;
     if b.deleted_at.is_none() {
         return Err(bad("branch is not deleted"));
+    }
+    if let Some(c) = pg(inner) {
+        c.set_open(&b.id, &b.databases, &b.roles, true)?;
     }
     b.deleted_at = None;
     b.updated_at = SystemTime::now();
@@ -1489,12 +1555,15 @@ fn recover_branch(st: &mut Store, r: &Req) -> R {
     ok(json!({"branch": v, "endpoints": []}))
 }
 
-fn branch_schema(st: &Store, r: &Req) -> R {
+fn branch_schema(inner: &Inner, st: &Store, r: &Req) -> R {
     let p = project(st, r)?;
     let b = branch_of(p, r.pp("branch_id"))?;
     let db = r.q("db_name").unwrap_or_default();
     if !b.databases.iter().any(|d| d.name == db) {
         return Err(not_found(&format!("database {db:?}")));
+    }
+    if let (Some(c), None | Some("sql")) = (pg(inner), r.q("format")) {
+        return ok(json!({"sql": c.schema(&b.id, db)?}));
     }
     let sql =
         format!("--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database {db} (branch {})\n\nSET statement_timeout = 0;\n", b.id);
@@ -1548,6 +1617,9 @@ fn create_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
     check_lock(p, r)?;
     let now = SystemTime::now();
     let d = Database { id: db_id, name, owner_name: owner, created_at: now, updated_at: now };
+    if let Some(c) = pg(inner) {
+        c.create_database(&bid, &d)?;
+    }
     let v = d.render(&bid);
     p.branch_mut(&bid).unwrap().databases.push(d);
     let ep = p.endpoints.iter().find(|e| e.branch_id == bid && e.kind == "read_write").map(|e| e.id.clone());
@@ -1575,6 +1647,9 @@ fn update_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
         }
     }
     check_lock(p, r)?;
+    if let Some(c) = pg(inner) {
+        c.alter_database(&bid, &name, s(body, "name"), s(body, "owner_name"))?;
+    }
     let br = p.branch_mut(&bid).unwrap();
     let d = br.databases.iter_mut().find(|d| d.name == name).unwrap();
     if let Some(n) = s(body, "name") {
@@ -1599,6 +1674,9 @@ fn delete_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(not_found(&format!("database {name:?}")));
     }
     check_lock(p, r)?;
+    if let Some(c) = pg(inner) {
+        c.drop_database(&bid, &name)?;
+    }
     let br = p.branch_mut(&bid).unwrap();
     let i = br.databases.iter().position(|d| d.name == name).unwrap();
     let d = br.databases.remove(i);
@@ -1647,6 +1725,9 @@ fn create_role(inner: &Inner, st: &mut Store, r: &Req) -> R {
         created_at: now,
         updated_at: now,
     };
+    if let Some(c) = pg(inner) {
+        c.create_role(&bid, &role)?;
+    }
     let v = role.render(&bid, true);
     p.branch_mut(&bid).unwrap().roles.push(role);
     let ep = p.endpoints.iter().find(|e| e.branch_id == bid && e.kind == "read_write").map(|e| e.id.clone());
@@ -1667,6 +1748,9 @@ fn delete_role(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(bad(format!("role {name:?} owns databases; change their owner first")));
     }
     check_lock(p, r)?;
+    if let Some(c) = pg(inner) {
+        c.drop_role(&bid, &name)?;
+    }
     let br = p.branch_mut(&bid).unwrap();
     let i = br.roles.iter().position(|x| x.name == name).unwrap();
     let v = br.roles.remove(i).render(&bid, false);
@@ -1701,6 +1785,10 @@ fn reset_password(inner: &Inner, st: &mut Store, r: &Req) -> R {
     check_lock(p, r)?;
     let br = p.branch_mut(&bid).unwrap();
     let role = br.roles.iter_mut().find(|x| x.name == name).unwrap();
+    if let Some(c) = pg(inner) {
+        let changed = Role { password: password.clone(), ..role.clone() };
+        c.set_password(&bid, &changed)?;
+    }
     role.password = password;
     role.updated_at = SystemTime::now();
     let v = role.render(&bid, true);
@@ -2042,6 +2130,11 @@ fn create_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
         roles: source.roles.clone(),
         logical_size: source.logical_size,
     };
+    if let Some(c) = pg(inner) {
+        // the snapshot's own copy, owned by roles that cannot log in
+        let keepers: Vec<Role> = snap.roles.iter().map(|x| Role { no_login: true, ..x.clone() }).collect();
+        c.copy(&bid, &snap.databases, &snap.roles, &snap.id, &keepers)?;
+    }
     let v = snap.render();
     p.snapshots.push(snap);
     let ops = new_ops(inner, p, r, &[("create_branch", Some(bid), None)]);
@@ -2053,6 +2146,10 @@ fn delete_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let id = r.pp("snapshot_id");
     let i = p.snapshots.iter().position(|x| x.id == id).ok_or_else(|| not_found(&format!("snapshot {id:?}")))?;
     check_lock(p, r)?;
+    if let Some(c) = pg(inner) {
+        let snap = &p.snapshots[i];
+        c.drop_all(&snap.id, &snap.databases, &snap.roles)?;
+    }
     let snap = p.snapshots.remove(i);
     let ops = new_ops(inner, p, r, &[("delete_timeline", Some(snap.source_branch_id), None)]);
     Ok(Reply::Json(None, json!({"operations": ops})))

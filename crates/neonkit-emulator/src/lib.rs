@@ -17,12 +17,14 @@ mod families;
 #[cfg(feature = "handle")]
 pub mod handle;
 mod handlers;
+mod pg;
 mod server;
 #[doc(hidden)]
 pub mod spec;
 mod state;
 mod util;
 
+pub use pg::PostgresConfig;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use std::time::Duration;
@@ -53,6 +55,10 @@ pub struct EmulatorConfig {
     /// Closes a keep-alive connection idle for longer than this, as load
     /// balancers do; `None` keeps idle connections open.
     pub idle_timeout: Option<Duration>,
+    /// A real PostgreSQL behind the API (`--postgres`): every role and database is
+    /// real, branches copy their parent's data, connection URIs connect. `None`
+    /// (the default) keeps everything in memory.
+    pub postgres: Option<PostgresConfig>,
 }
 
 impl Default for EmulatorConfig {
@@ -67,6 +73,7 @@ impl Default for EmulatorConfig {
             fault_rates: FaultRates::default(),
             seed: None,
             idle_timeout: None,
+            postgres: None,
         }
     }
 }
@@ -178,10 +185,40 @@ pub struct Emulator {
 impl Emulator {
     /// Starts the emulator on 127.0.0.1 (must be called inside a tokio runtime).
     pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
-        let inner = Arc::new(server::Inner::new(&config));
-        let handle = server::serve(inner.clone(), config.port, config.idle_timeout).await?;
+        let pg = match config.postgres.clone() {
+            Some(pc) => {
+                let cluster = tokio::task::spawn_blocking(move || pg::Cluster::start(&pc))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map_err(|e| std::io::Error::other(format!("--postgres: {e}")))?;
+                Some(Arc::new(cluster))
+            }
+            None => None,
+        };
+        let inner = Arc::new(server::Inner::new(&config, pg));
+        let handle = match server::serve(inner.clone(), config.port, config.idle_timeout).await {
+            Ok(h) => h,
+            Err(e) => {
+                if let Some(c) = &inner.pg {
+                    c.shutdown();
+                }
+                return Err(e);
+            }
+        };
         let base_url = format!("http://127.0.0.1:{}/api/v2", handle.port);
         Ok(Emulator { base_url, inner, handle: Some(handle) })
+    }
+
+    /// True when PostgreSQL's server binaries (`initdb`, `postgres`) are on this
+    /// machine, i.e. when [`EmulatorConfig::postgres`] can start a private cluster.
+    pub fn postgres_available() -> bool {
+        pg::binaries_available()
+    }
+
+    /// With `--postgres`: the PostgreSQL server's address (`127.0.0.1`, port), where
+    /// the connection URIs point.
+    pub fn postgres_addr(&self) -> Option<(String, u16)> {
+        self.inner.pg.as_ref().map(|c| (c.host.clone(), c.port))
     }
 
     /// `http://127.0.0.1:PORT/api/v2`
@@ -247,9 +284,13 @@ impl Emulator {
         self.inner.reset();
     }
 
+    /// Stops the server (and, with `--postgres`, the cluster, removing its folder).
     pub async fn stop(mut self) {
         if let Some(h) = self.handle.take() {
             h.stop().await;
+        }
+        if let Some(c) = self.inner.pg.clone() {
+            let _ = tokio::task::spawn_blocking(move || c.shutdown()).await;
         }
     }
 }
@@ -258,6 +299,9 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(h) = self.handle.take() {
             h.stop_now();
+        }
+        if let Some(c) = &self.inner.pg {
+            c.shutdown();
         }
     }
 }

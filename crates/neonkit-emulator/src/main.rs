@@ -1,12 +1,12 @@
 //! `neonkit-emulator --port 4010 --api-key KEY [...]`: serves until killed and prints
 //! the base URL as the first line of stdout.
 
-use neonkit_emulator::{Emulator, EmulatorConfig};
+use neonkit_emulator::{Emulator, EmulatorConfig, PostgresConfig};
 use std::io::Write;
 use std::time::Duration;
 
 const USAGE: &str = "usage: neonkit-emulator [--port N] [--api-key KEY] [--operation-duration-ms N] [--no-locking] \
-[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N]";
+[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N] [--postgres] [--postgres-url URL] [--postgres-bin DIR]";
 
 fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
     let mut c = EmulatorConfig::default();
@@ -41,6 +41,11 @@ fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
             "--drop-rate" => c.fault_rates.drop_connection = num(flag, value()?)?,
             "--truncate-rate" => c.fault_rates.truncate_body = num(flag, value()?)?,
             "--seed" => c.seed = Some(num(flag, value()?)?),
+            "--postgres" => {
+                c.postgres.get_or_insert_with(PostgresConfig::default);
+            }
+            "--postgres-url" => c.postgres.get_or_insert_with(PostgresConfig::default).url = Some(value()?),
+            "--postgres-bin" => c.postgres.get_or_insert_with(PostgresConfig::default).bin_dir = Some(value()?.into()),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -80,8 +85,15 @@ fn main() {
             emu.api_key(),
             emu.base_url().trim_end_matches("/api/v2").to_string() + "/_emulator"
         );
-        // serve until killed
-        std::future::pending::<()>().await;
-        drop(emu);
+        if let Some((host, port)) = emu.postgres_addr() {
+            eprintln!("neonkit-emulator: PostgreSQL at {host}:{port} (connection URIs point there, sslmode=disable)");
+        }
+        // serve until interrupted or terminated, then stop (and remove the cluster)
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = async { match term.as_mut() { Some(t) => { t.recv().await; } None => std::future::pending::<()>().await } } => {}
+        }
+        emu.stop().await;
     });
 }

@@ -53,6 +53,8 @@ pub struct Inner {
     rate: Vec<Mutex<VecDeque<Instant>>>,
     seed: Option<u64>,
     req_seq: AtomicU64,
+    /// `--postgres`: the PostgreSQL behind the API.
+    pub pg: Option<Arc<crate::pg::Cluster>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -60,7 +62,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Inner {
-    pub fn new(config: &EmulatorConfig) -> Inner {
+    pub fn new(config: &EmulatorConfig, pg: Option<Arc<crate::pg::Cluster>>) -> Inner {
         let spec = spec::spec();
         let mut rng = match config.seed {
             Some(s) => StdRng::seed_from_u64(s),
@@ -83,6 +85,7 @@ impl Inner {
             rate: spec.ops.iter().map(|_| Mutex::new(VecDeque::new())).collect(),
             seed: config.seed,
             req_seq: AtomicU64::new(0),
+            pg,
         }
     }
 
@@ -123,6 +126,9 @@ impl Inner {
             *rng = StdRng::seed_from_u64(s);
         }
         *store = Store::new(&mut *rng);
+        if let Some(c) = &self.pg {
+            c.drop_everything();
+        }
         drop(rng);
         drop(store);
         self.clear_faults();

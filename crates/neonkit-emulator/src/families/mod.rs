@@ -41,7 +41,7 @@ pub(crate) fn route(inner: &Inner, st: &mut Store, r: &Req) -> Option<R> {
         | "updateNeonAuthEmailServer"
         | "sendNeonAuthEmailProviderTest" => neon_auth_email::handle(st, r),
         "restoreProjectBranch" | "restoreSnapshot" | "finalizeRestoreBranch" => restores::handle(inner, st, r),
-        "getProjectBranchSchemaComparison" => schema_diff::compare(st, r),
+        "getProjectBranchSchemaComparison" => schema_diff::compare(inner, st, r),
         _ => return None,
     })
 }
