@@ -23,6 +23,7 @@ function defineOperations(rows) {
       pathInteger: pathParams.map((p) => p[1]),
       secrets: secrets.map((p) => p.split('.')),
       queryNames: query.map((q) => q[0]),
+      queryKinds: new Map(query),
       body, response, returnsOps,
     });
   });
@@ -49,7 +50,37 @@ function checkPath(op, values) {
   return values;
 }
 
+const KIND_NAMES = { s: 'a string', d: 'a string or a Date', i: 'an integer', n: 'a number', b: 'a boolean' };
+
+/** What a value of the wrong type was, never quoting a string (it may be a secret), as the core words it. */
+function got(v) {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  switch (typeof v) {
+    case 'string': return 'a string';
+    case 'number': case 'bigint': case 'boolean': return String(v);
+    case 'object': return 'an object';
+    default: return `a ${typeof v}`;
+  }
+}
+
+/** Whether `v` has the JS type of an argument of that kind (generated from the spec; `x`: any, the core checks). */
+function hasKind(kind, v) {
+  switch (kind) {
+    case 's': return typeof v === 'string';
+    case 'd': return typeof v === 'string' || v instanceof Date;
+    case 'i': return typeof v === 'number' || typeof v === 'bigint'; // NaN, ∞: a RangeError below
+    case 'n': return typeof v === 'number' || typeof v === 'bigint';
+    case 'b': return typeof v === 'boolean';
+    default: return true;
+  }
+}
+
 function scalar(op, k, v) {
+  const kind = op.queryKinds === undefined ? undefined : op.queryKinds.get(k);
+  if (kind !== undefined && !hasKind(kind, v)) {
+    throw typeError(`${op.id}: query parameter ${k} must be ${KIND_NAMES[kind]}, got ${got(v)}`);
+  }
   switch (typeof v) {
     case 'string': return v;
     case 'number':
@@ -328,10 +359,11 @@ class Namespace {
 
 /** Turns the generated workflow rows into frozen descriptors (`decode` reads them like an operation's). */
 function defineWorkflows(rows) {
-  return rows.map(([id, ns, method, params, options, secrets]) => Object.freeze({
+  return rows.map(([id, ns, method, params, options, secrets, kinds]) => Object.freeze({
     id, ns, method,
     params: Object.freeze(params),
     options: Object.freeze(options),
+    kinds: Object.freeze(kinds),
     secrets: secrets.map((p) => p.split('.')),
     response: 'json',
   }));
@@ -341,7 +373,7 @@ function defineWorkflows(rows) {
 function dynamicWorkflow(workflows, id) {
   if (typeof id !== 'string') throw typeError(`a workflow id must be a string (got ${describe(id)})`);
   const known = workflows.find((w) => w.id === id);
-  return Object.freeze({ id, params: EMPTY, options: EMPTY, secrets: known ? known.secrets : EMPTY, response: 'json' });
+  return Object.freeze({ id, params: EMPTY, options: EMPTY, kinds: known ? known.kinds : {}, secrets: known ? known.secrets : EMPTY, response: 'json' });
 }
 
 /** A workflow's arguments as the JSON object the core takes (the core checks names and types), and its signal. */
@@ -358,6 +390,15 @@ function workflowArgs(wf, positional, options) {
       else if (v !== undefined) args[k] = v;
     }
     checkOptions({ signal });
+  }
+  // The positional arguments (ids and names) by their generated kinds, as path parameters are; the options
+  // go to the core, which checks them for every language alike.
+  for (let i = 0; i < wf.params.length; i++) {
+    const v = positional[i];
+    const kind = wf.kinds[wf.params[i]];
+    if (v !== undefined && v !== null && kind !== undefined && !hasKind(kind, v)) {
+      throw typeError(`${wf.id}: ${wf.params[i]} must be ${KIND_NAMES[kind]}, got ${got(v)}`);
+    }
   }
   return { json: toJson(wf, args), signal: signal || undefined };
 }

@@ -6,7 +6,7 @@
 //! The code here computes names (through `naming`) and types into one context;
 //! the templates in `templates/node/` lay the files out.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -235,6 +235,8 @@ struct WorkflowCtx {
     /// The names the core takes the required and the optional arguments by (snake_case).
     params: Vec<String>,
     options: Vec<String>,
+    /// The kind of each argument, required and optional, by its name (see [`arg_kind`]).
+    kinds: BTreeMap<String, &'static str>,
     /// The result's secret fields (hidden when it is inspected).
     secrets: Vec<String>,
     /// Its comment in client.js.
@@ -255,9 +257,9 @@ struct OpRow {
     ns: String,
     method: String,
     iter: Option<String>,
-    /// (name, integer) of each path parameter, (name, array) of each query parameter.
+    /// (name, integer) of each path parameter, (name, kind) of each query parameter (see [`arg_kind`]).
     path: Vec<(String, bool)>,
-    query: Vec<(String, bool)>,
+    query: Vec<(String, &'static str)>,
     /// `json`, `multipart`, or none.
     body: Option<&'static str>,
     /// `json`, `empty` or `bytes`.
@@ -384,6 +386,26 @@ fn iter_name(op: &Op) -> Option<String> {
     Some(naming::iter_name(&naming::method_name(&op.words, Lang::Node), Lang::Node))
 }
 
+/// What lib/core.js checks an argument's JS type against before any request (an array's: each item's):
+/// `s` a string (also an enum's value), `d` a string or a Date (`format: date-time`), `i` an integer
+/// (a number or a bigint), `n` a number, `b` a boolean, `x` anything (the core checks it).
+fn arg_kind(spec: &Spec, ty: &Ty, date_time: bool) -> &'static str {
+    match ty {
+        Ty::Str if date_time => "d",
+        Ty::Str => "s",
+        Ty::I32 | Ty::I64 | Ty::U64 => "i",
+        Ty::F64 => "n",
+        Ty::Bool => "b",
+        Ty::Array(t) => arg_kind(spec, t, date_time),
+        Ty::Named(n) => match spec.model(n).map(|m| &m.kind) {
+            Some(ModelKind::Enum(_)) => "s",
+            Some(ModelKind::Alias(t)) => arg_kind(spec, t, date_time),
+            _ => "x",
+        },
+        Ty::Bytes | Ty::Any | Ty::Map(_) => "x",
+    }
+}
+
 fn op_row(spec: &Spec, op: &Op) -> OpRow {
     OpRow {
         id: op.id.clone(),
@@ -391,7 +413,7 @@ fn op_row(spec: &Spec, op: &Op) -> OpRow {
         method: naming::method_name(&op.words, Lang::Node),
         iter: iter_name(op),
         path: op.path_params.iter().map(|p| (p.name.clone(), p.path_kind == PathKind::Integer)).collect(),
-        query: op.query_params.iter().map(|q| (q.name.clone(), matches!(q.ty, Ty::Array(_)))).collect(),
+        query: op.query_params.iter().map(|q| (q.name.clone(), arg_kind(spec, &q.ty, q.date_time))).collect(),
         body: op.body.as_ref().map(|b| if b.multipart { "multipart" } else { "json" }),
         response: match op.response {
             ResponseKind::Json(_) => "json",
@@ -565,6 +587,7 @@ fn workflow(spec: &Spec, index: usize, w: &Workflow, models: &BTreeSet<&str>) ->
         doc: jsdoc("  ", &[format!("The workflow `{}`: {}", w.id(), w.summary.trim())], &[]),
         params: required.iter().map(|p| p.name.clone()).collect(),
         options: optional.iter().map(|p| p.name.clone()).collect(),
+        kinds: w.params.iter().map(|p| (p.name.clone(), arg_kind(spec, &p.ty, false))).collect(),
         secrets: w.returns.as_ref().map(|t| crate::spec::secret_paths(spec, t)).unwrap_or_default(),
         forms: vec![form(false), form(true)],
         positional,
