@@ -72,6 +72,12 @@ pub fn run(root: &Path, args: &[String]) {
             }
         }
         println!("\n==> {}", step.name);
+        if step.name.starts_with("rust:") {
+            // the emulator's --postgres tests need PostgreSQL (and fail without it under CI)
+            if let Err(e) = ensure_postgres() {
+                summary.push(format!("WARN  PostgreSQL not installed: {e}"));
+            }
+        }
         let started = Instant::now();
         let status = Command::new(step.program).args(step.args).current_dir(root).status();
         let secs = started.elapsed().as_secs();
@@ -93,5 +99,51 @@ pub fn run(root: &Path, args: &[String]) {
     }
     if !failed.is_empty() {
         std::process::exit(1);
+    }
+}
+
+/// True when PostgreSQL's server binaries are here, where the emulator looks:
+/// `$NEONKIT_PG_BIN`, `initdb` on PATH, or `/usr/lib/postgresql/<version>/bin`.
+fn postgres_present() -> bool {
+    let has = |d: &Path| d.join("initdb").is_file() && d.join("postgres").is_file();
+    if std::env::var_os("NEONKIT_PG_BIN").map(|d| has(Path::new(&d))).unwrap_or(false) {
+        return true;
+    }
+    if let Some(path) = std::env::var_os("PATH") {
+        if std::env::split_paths(&path).any(|d| d.join("initdb").is_file()) {
+            return true;
+        }
+    }
+    std::fs::read_dir("/usr/lib/postgresql").map(|rd| rd.filter_map(|e| e.ok()).any(|e| has(&e.path().join("bin")))).unwrap_or(false)
+}
+
+/// Installs Debian's `postgresql` package when its binaries are missing (nothing
+/// runs when they are there), as root or through sudo; `apt-get update` only when
+/// the first install finds no package lists.
+fn ensure_postgres() -> Result<(), String> {
+    if postgres_present() {
+        return Ok(());
+    }
+    if !Path::new("/usr/bin/apt-get").exists() {
+        return Err("no apt-get here: install PostgreSQL (e.g. `brew install postgresql`) or set NEONKIT_PG_BIN".into());
+    }
+    let root = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+    let apt = |args: &[&str]| -> bool {
+        let mut cmd = if root { Command::new("apt-get") } else { Command::new("sudo") };
+        if !root {
+            cmd.args(["-n", "apt-get"]);
+        }
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive").status().map(|s| s.success()).unwrap_or(false)
+    };
+    println!("PostgreSQL is not installed: apt-get install -y postgresql");
+    let install = ["install", "-y", "-q", "--no-install-recommends", "postgresql"];
+    let installed = apt(&install) || (apt(&["update", "-q"]) && apt(&install));
+    if !installed {
+        return Err("`apt-get install -y postgresql` failed".into());
+    }
+    if postgres_present() {
+        Ok(())
+    } else {
+        Err("`apt-get install -y postgresql` ran but initdb is still missing".into())
     }
 }
