@@ -238,8 +238,17 @@ impl From<Reply> for NeonResponse {
 /// A client of the Neon API. Safe to share across threads and coroutines; every
 /// resource namespace (`projects()`, `branches()`, …) shares its connection pool.
 #[derive(uniffi::Object)]
+#[uniffi::export(Display)]
 pub struct NeonClient {
     pub(crate) client: Client,
+}
+
+/// Kotlin's `toString()` and Swift's `description`: the base URL and the options, never the key
+/// (the core's `Debug` redacts it).
+impl std::fmt::Display for NeonClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&self.client, f)
+    }
 }
 
 impl std::fmt::Debug for NeonClient {

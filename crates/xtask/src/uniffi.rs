@@ -27,6 +27,9 @@ use serde::Serialize;
 
 use crate::docs;
 use crate::naming::{self, Lang};
+
+#[path = "uniffi_kotlin.rs"]
+mod kotlin;
 use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty, Workflow, WorkflowParam};
 
 /// The templates, by the file each renders.
@@ -36,6 +39,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("uniffi/Dispatch.swift", include_str!("../templates/uniffi/Dispatch.swift.j2")),
     ("uniffi/Models.kt", include_str!("../templates/uniffi/Models.kt.j2")),
     ("uniffi/Models.swift", include_str!("../templates/uniffi/Models.swift.j2")),
+    ("uniffi/Operations.kt", include_str!("../templates/uniffi/Operations.kt.j2")),
 ];
 
 /// Every generated file of the uniffi binding: (path from the repo root, contents).
@@ -56,7 +60,11 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         ),
         (
             "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/models/generated/Models.kt".to_string(),
-            crate::render(&env, "uniffi/Models.kt", &views_context(spec, Lang::Kotlin)),
+            crate::render(&env, "uniffi/Models.kt", &kotlin::models_context(spec)),
+        ),
+        (
+            "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/generated/Operations.kt".to_string(),
+            crate::render(&env, "uniffi/Operations.kt", &kotlin::ops_context(spec)),
         ),
         (
             "bindings/uniffi/swift/Sources/NeonKit/Generated/Models.swift".to_string(),
@@ -294,6 +302,7 @@ fn param_list(params: &[ParamCtx]) -> String {
 /// returns, the HTTP call, whether it waits, whether it is deprecated.
 fn form_doc(spec: &Spec, op: &Op, form: &str, sig: &SigCtx) -> String {
     let foreign = naming::method_name(&op.words, Lang::Kotlin);
+    let foreign = if json_form(spec, op) && form != "pager" { format!("{foreign}Json") } else { foreign };
     let mut parts: Vec<String> = Vec::new();
     match form {
         "pager" => parts.push(docs::walks(op, &foreign)),
@@ -314,8 +323,9 @@ fn form_doc(spec: &Spec, op: &Op, form: &str, sig: &SigCtx) -> String {
             format!("A pager (`nextPage()`, `collectAll()`) whose items are each {item}.")
         }
         (ResponseKind::Json(Ty::Named(n)), _) => format!(
-            "The JSON of `{n}`: {} Typed view: Kotlin `dev.neonkit.models.{n}(json)`, Swift `NeonModels.{n}(text: json)`.",
-            docs::returns(spec, n)
+            "The JSON of `{n}`: {} The typed form (Kotlin `{}`) returns a `{n}`; Swift: `NeonModels.{n}(text: json)`.",
+            docs::returns(spec, n),
+            naming::method_name(&op.words, Lang::Kotlin)
         ),
         (ResponseKind::Json(Ty::Array(t)), _) if matches!(t.as_ref(), Ty::Named(_)) => {
             let Ty::Named(n) = t.as_ref() else { unreachable!() };
@@ -418,8 +428,35 @@ fn signature(spec: &Spec, op: &Op, for_pager: bool) -> SigCtx {
     }
 }
 
-fn api_op(spec: &Spec, op: &Op) -> ApiOpCtx {
+/// Whether an operation's uniffi methods are its JSON-text forms (`create_json`, `createJson` in
+/// Kotlin and Swift), under the typed methods that Kotlin's generated layer adds by the plain name:
+/// those with a JSON body or result, optional query parameters (the typed form takes them by name)
+/// or an enum- or date-time-typed parameter. The others (no JSON either way) keep the plain name:
+/// their uniffi method is already typed.
+pub(crate) fn json_form(spec: &Spec, op: &Op) -> bool {
+    op.body.as_ref().map(|b| !b.multipart).unwrap_or(false)
+        || matches!(op.response, ResponseKind::Json(_))
+        || !record_query(op).is_empty()
+        || op.path_params.iter().chain(&op.query_params).any(|p| kotlin::param_is_typed(spec, op, p))
+}
+
+/// Whether a workflow's uniffi methods are JSON-text forms (`…_json`): it takes or returns a schema.
+pub(crate) fn wf_json_form(w: &Workflow) -> bool {
+    matches!(w.returns, Some(Ty::Named(_))) || w.params.iter().any(|p| matches!(p.ty, Ty::Named(_)))
+}
+
+/// The uniffi (Rust) method of an operation: `create_json` for a JSON form, else `create`.
+fn uniffi_op_method(spec: &Spec, op: &Op) -> String {
     let name = naming::uniffi_method(&op.words);
+    if json_form(spec, op) {
+        format!("{name}_json")
+    } else {
+        name
+    }
+}
+
+fn api_op(spec: &Spec, op: &Op) -> ApiOpCtx {
+    let name = uniffi_op_method(spec, op);
     let call = signature(spec, op, false);
     let (ret, conv) = match op.response {
         ResponseKind::Json(_) => ("String", "text"),
@@ -443,7 +480,11 @@ fn api_op(spec: &Spec, op: &Op) -> ApiOpCtx {
         call,
         pager: op.pagination.as_ref().map(|_| {
             let sig = signature(spec, op, true);
-            PagerCtx { name: naming::iter_name(&name, Lang::Rust), doc: form_doc(spec, op, "pager", &sig), sig }
+            PagerCtx {
+                name: format!("{}_json", naming::iter_name(&naming::uniffi_method(&op.words), Lang::Rust)),
+                doc: form_doc(spec, op, "pager", &sig),
+                sig,
+            }
         }),
         name,
     }
@@ -605,7 +646,11 @@ fn api_workflow(spec: &Spec, w: &Workflow) -> WorkflowCtx {
     };
     WorkflowCtx {
         id: w.id(),
-        name: naming::uniffi_method(&workflow_words(w)),
+        name: if wf_json_form(w) {
+            format!("{}_json", naming::uniffi_method(&workflow_words(w)))
+        } else {
+            naming::uniffi_method(&workflow_words(w))
+        },
         doc: workflow_doc(spec, w, &params, false),
         blocking_doc: workflow_doc(spec, w, &params, true),
         defaults: defaults.join(", "),
@@ -775,7 +820,7 @@ fn dispatch_workflow(w: &Workflow, lang: Lang) -> DispatchWfCtx {
     DispatchWfCtx {
         id: w.id(),
         ns: (w.ns != "client").then(|| naming::ns_accessor(&w.ns, lang)),
-        method: naming::method_name(&workflow_words(w), lang),
+        method: format!("{}{}", naming::method_name(&workflow_words(w), lang), if wf_json_form(w) { "Json" } else { "" }),
         params: w.params.iter().map(|p| p.name.clone()).collect(),
         positional: w.params.iter().filter(|p| p.required).map(arg).collect(),
         named: w.params.iter().filter(|p| !p.required).map(arg).collect(),
@@ -800,8 +845,8 @@ fn dispatch_context(spec: &Spec, lang: Lang) -> DispatchContext {
                 DispatchOpCtx {
                     id: op.id.clone(),
                     ns: naming::ns_accessor(&op.ns, lang),
-                    iter: op.pagination.as_ref().map(|_| naming::iter_name(&method, lang)),
-                    method,
+                    iter: op.pagination.as_ref().map(|_| format!("{}Json", naming::iter_name(&method, lang))),
+                    method: if json_form(spec, op) { format!("{method}Json") } else { method },
                     args: dispatch_args(spec, op, lang, false),
                     pager_args: dispatch_args(spec, op, lang, true),
                 }

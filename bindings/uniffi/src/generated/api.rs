@@ -721,11 +721,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: Neon project ID
     /// - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
-    /// - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+    /// - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. The typed form (Kotlin `getAdvisorSecurityIssues`) returns a `GetProjectAdvisorSecurityIssuesResponse`; Swift: `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_advisor_security_issues(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
+    pub async fn get_advisor_security_issues_json(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -735,7 +735,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&GET_PROJECT_ADVISOR_SECURITY_ISSUES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getAdvisorSecurityIssues`.
+    /// The blocking form of `getAdvisorSecurityIssuesJson`.
     ///
     /// Get advisor issues
     ///
@@ -746,11 +746,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: Neon project ID
     /// - Parameter query: The optional query parameters (`GetProjectAdvisorSecurityIssuesQuery`): `branchId`, `databaseName`, `category`, `minSeverity`.
-    /// - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. Typed view: Kotlin `dev.neonkit.models.GetProjectAdvisorSecurityIssuesResponse(json)`, Swift `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
+    /// - Returns: The JSON of `GetProjectAdvisorSecurityIssuesResponse`: the response, with `issues`. The typed form (Kotlin `getAdvisorSecurityIssues`) returns a `GetProjectAdvisorSecurityIssuesResponse`; Swift: `NeonModels.GetProjectAdvisorSecurityIssuesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/advisors` (operationId `getProjectAdvisorSecurityIssues`).
     #[uniffi::method(default(query = None))]
-    pub fn get_advisor_security_issues_blocking(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
+    pub fn get_advisor_security_issues_json_blocking(&self, project_id: String, query: Option<GetProjectAdvisorSecurityIssuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -768,11 +768,11 @@ impl ProjectsApi {
     /// and [Manage projects](https://neon.com/docs/manage/projects/).
     ///
     /// - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
-    /// - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. The typed form (Kotlin `list`) returns a `ListProjectsResponse`; Swift: `NeonModels.ListProjectsResponse(text: json)`.
     ///
     /// `GET /projects` (operationId `listProjects`).
     #[uniffi::method(default(query = None))]
-    pub async fn list(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
+    pub async fn list_json(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -782,7 +782,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&LIST_PROJECTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List projects
     ///
@@ -793,11 +793,11 @@ impl ProjectsApi {
     /// and [Manage projects](https://neon.com/docs/manage/projects/).
     ///
     /// - Parameter query: The optional query parameters (`ListProjectsQuery`): `cursor`, `limit`, `search`, `orgId`, `timeout`, `recoverable`.
-    /// - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. Typed view: Kotlin `dev.neonkit.models.ListProjectsResponse(json)`, Swift `NeonModels.ListProjectsResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`, `applications`, `integrations`. The typed form (Kotlin `list`) returns a `ListProjectsResponse`; Swift: `NeonModels.ListProjectsResponse(text: json)`.
     ///
     /// `GET /projects` (operationId `listProjects`).
     #[uniffi::method(default(query = None))]
-    pub fn list_blocking(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, query: Option<ListProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -821,7 +821,7 @@ impl ProjectsApi {
     ///
     /// `GET /projects` (operationId `listProjects`).
     #[uniffi::method(default(query = None))]
-    pub fn iter(&self, query: Option<ListProjectsQuery>) -> Arc<NeonPager> {
+    pub fn iter_json(&self, query: Option<ListProjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -843,11 +843,11 @@ impl ProjectsApi {
     /// For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
     ///
     /// - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
-    /// - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+    /// - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. The typed form (Kotlin `create`) returns a `CreatedProjectResponse`; Swift: `NeonModels.CreatedProjectResponse(text: json)`.
     ///
     /// `POST /projects` (operationId `createProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn create(&self, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -856,7 +856,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&CREATE_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create project
     ///
@@ -871,11 +871,11 @@ impl ProjectsApi {
     /// For supported regions and `region_id` values, see [Regions](https://neon.com/docs/introduction/regions/).
     ///
     /// - Parameter body: The JSON of a `ProjectCreateRequest`. Fields: `project`.
-    /// - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.CreatedProjectResponse(json)`, Swift `NeonModels.CreatedProjectResponse(text: json)`.
+    /// - Returns: The JSON of `CreatedProjectResponse`: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`. The typed form (Kotlin `create`) returns a `CreatedProjectResponse`; Swift: `NeonModels.CreatedProjectResponse(text: json)`.
     ///
     /// `POST /projects` (operationId `createProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn create_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -889,11 +889,11 @@ impl ProjectsApi {
     /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
     ///
     /// - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
-    /// - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+    /// - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. The typed form (Kotlin `listShared`) returns a `ListSharedProjectsResponse`; Swift: `NeonModels.ListSharedProjectsResponse(text: json)`.
     ///
     /// `GET /projects/shared` (operationId `listSharedProjects`).
     #[uniffi::method(default(query = None))]
-    pub async fn list_shared(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
+    pub async fn list_shared_json(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -903,7 +903,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&LIST_SHARED_PROJECTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listShared`.
+    /// The blocking form of `listSharedJson`.
     ///
     /// List shared projects
     ///
@@ -911,11 +911,11 @@ impl ProjectsApi {
     /// For more information, see [Manage projects](https://neon.com/docs/manage/projects/).
     ///
     /// - Parameter query: The optional query parameters (`ListSharedProjectsQuery`): `cursor`, `limit`, `search`, `timeout`.
-    /// - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListSharedProjectsResponse(json)`, Swift `NeonModels.ListSharedProjectsResponse(text: json)`.
+    /// - Returns: The JSON of `ListSharedProjectsResponse`: the response, with `projects`, `unavailable_project_ids`, `pagination`. The typed form (Kotlin `listShared`) returns a `ListSharedProjectsResponse`; Swift: `NeonModels.ListSharedProjectsResponse(text: json)`.
     ///
     /// `GET /projects/shared` (operationId `listSharedProjects`).
     #[uniffi::method(default(query = None))]
-    pub fn list_shared_blocking(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
+    pub fn list_shared_json_blocking(&self, query: Option<ListSharedProjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -936,7 +936,7 @@ impl ProjectsApi {
     ///
     /// `GET /projects/shared` (operationId `listSharedProjects`).
     #[uniffi::method(default(query = None))]
-    pub fn list_shared_iter(&self, query: Option<ListSharedProjectsQuery>) -> Arc<NeonPager> {
+    pub fn list_shared_iter_json(&self, query: Option<ListSharedProjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -951,10 +951,10 @@ impl ProjectsApi {
     /// Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. The typed form (Kotlin `get`) returns a `ProjectResponse`; Swift: `NeonModels.ProjectResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}` (operationId `getProject`).
-    pub async fn get(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -963,7 +963,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&GET_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve project details
     ///
@@ -971,10 +971,10 @@ impl ProjectsApi {
     /// Returned details include the project settings, compute configuration, history retention, owner information, and current usage metrics.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. The typed form (Kotlin `get`) returns a `ProjectResponse`; Swift: `NeonModels.ProjectResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}` (operationId `getProject`).
-    pub fn get_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -989,11 +989,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
-    /// - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+    /// - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. The typed form (Kotlin `update`) returns a `UpdateProjectResponse`; Swift: `NeonModels.UpdateProjectResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}` (operationId `updateProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn update(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1002,7 +1002,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&UPDATE_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update project
     ///
@@ -1011,11 +1011,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `ProjectUpdateRequest`. Fields: `project`.
-    /// - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. Typed view: Kotlin `dev.neonkit.models.UpdateProjectResponse(json)`, Swift `NeonModels.UpdateProjectResponse(text: json)`.
+    /// - Returns: The JSON of `UpdateProjectResponse`: the response, with `project`, `operations`. The typed form (Kotlin `update`) returns a `UpdateProjectResponse`; Swift: `NeonModels.UpdateProjectResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}` (operationId `updateProject`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn update_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1030,10 +1030,10 @@ impl ProjectsApi {
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. The typed form (Kotlin `delete`) returns a `ProjectResponse`; Swift: `NeonModels.ProjectResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}` (operationId `deleteProject`).
-    pub async fn delete(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1042,7 +1042,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&DELETE_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete project
     ///
@@ -1051,10 +1051,10 @@ impl ProjectsApi {
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. Typed view: Kotlin `dev.neonkit.models.ProjectResponse(json)`, Swift `NeonModels.ProjectResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectResponse`: the response, with `project`. The typed form (Kotlin `delete`) returns a `ProjectResponse`; Swift: `NeonModels.ProjectResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}` (operationId `deleteProject`).
-    pub fn delete_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1070,10 +1070,10 @@ impl ProjectsApi {
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. The typed form (Kotlin `recover`) returns a `ProjectRecoverResponse`; Swift: `NeonModels.ProjectRecoverResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/recover` (operationId `recoverProject`).
-    pub async fn recover(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn recover_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1082,7 +1082,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&RECOVER_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `recover`.
+    /// The blocking form of `recoverJson`.
     ///
     /// Recover a deleted project
     ///
@@ -1092,10 +1092,10 @@ impl ProjectsApi {
     /// To list recoverable projects, use `GET /projects?recoverable=true`.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. Typed view: Kotlin `dev.neonkit.models.ProjectRecoverResponse(json)`, Swift `NeonModels.ProjectRecoverResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectRecoverResponse`: the response, with `project`, `branches`. The typed form (Kotlin `recover`) returns a `ProjectRecoverResponse`; Swift: `NeonModels.ProjectRecoverResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/recover` (operationId `recoverProject`).
-    pub fn recover_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn recover_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1108,10 +1108,10 @@ impl ProjectsApi {
     /// Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
     ///
     /// - Parameter projectId: The `project_id` parameter.
-    /// - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+    /// - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. The typed form (Kotlin `listPermissions`) returns a `ProjectPermissions`; Swift: `NeonModels.ProjectPermissions(text: json)`.
     ///
     /// `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
-    pub async fn list_permissions(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_permissions_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1120,17 +1120,17 @@ impl ProjectsApi {
         run(async move { c.call_op(&LIST_PROJECT_PERMISSIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listPermissions`.
+    /// The blocking form of `listPermissionsJson`.
     ///
     /// List project access
     ///
     /// Retrieves details about users who have access to the project, including the permission `id`, the granted-to email address, and the date project access was granted.
     ///
     /// - Parameter projectId: The `project_id` parameter.
-    /// - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. Typed view: Kotlin `dev.neonkit.models.ProjectPermissions(json)`, Swift `NeonModels.ProjectPermissions(text: json)`.
+    /// - Returns: The JSON of `ProjectPermissions`: the response, with `project_permissions`. The typed form (Kotlin `listPermissions`) returns a `ProjectPermissions`; Swift: `NeonModels.ProjectPermissions(text: json)`.
     ///
     /// `GET /projects/{project_id}/permissions` (operationId `listProjectPermissions`).
-    pub fn list_permissions_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_permissions_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1144,10 +1144,10 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
-    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. The typed form (Kotlin `grantPermission`) returns a `ProjectPermission`; Swift: `NeonModels.ProjectPermission(text: json)`.
     ///
     /// `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
-    pub async fn grant_permission(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn grant_permission_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1156,7 +1156,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&GRANT_PERMISSION_TO_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `grantPermission`.
+    /// The blocking form of `grantPermissionJson`.
     ///
     /// Grant project access
     ///
@@ -1164,10 +1164,10 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter body: The JSON of a `GrantPermissionToProjectRequest`. Fields: `email`.
-    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. The typed form (Kotlin `grantPermission`) returns a `ProjectPermission`; Swift: `NeonModels.ProjectPermission(text: json)`.
     ///
     /// `POST /projects/{project_id}/permissions` (operationId `grantPermissionToProject`).
-    pub fn grant_permission_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn grant_permission_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1181,10 +1181,10 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter permissionId: The `permission_id` parameter.
-    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. The typed form (Kotlin `revokePermission`) returns a `ProjectPermission`; Swift: `NeonModels.ProjectPermission(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
-    pub async fn revoke_permission(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
+    pub async fn revoke_permission_json(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1193,7 +1193,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&REVOKE_PERMISSION_FROM_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `revokePermission`.
+    /// The blocking form of `revokePermissionJson`.
     ///
     /// Revoke project access
     ///
@@ -1201,10 +1201,10 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter permissionId: The `permission_id` parameter.
-    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. Typed view: Kotlin `dev.neonkit.models.ProjectPermission(json)`, Swift `NeonModels.ProjectPermission(text: json)`.
+    /// - Returns: The JSON of `ProjectPermission`: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`. The typed form (Kotlin `revokePermission`) returns a `ProjectPermission`; Swift: `NeonModels.ProjectPermission(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/permissions/{permission_id}` (operationId `revokePermissionFromProject`).
-    pub fn revoke_permission_blocking(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
+    pub fn revoke_permission_json_blocking(&self, project_id: String, permission_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, permission_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1221,10 +1221,10 @@ impl ProjectsApi {
     /// `settings.preload_libraries` configuration.
     ///
     /// - Parameter projectId: The `project_id` parameter.
-    /// - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+    /// - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. The typed form (Kotlin `getAvailablePreloadLibraries`) returns a `AvailablePreloadLibraries`; Swift: `NeonModels.AvailablePreloadLibraries(text: json)`.
     ///
     /// `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
-    pub async fn get_available_preload_libraries(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn get_available_preload_libraries_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1233,7 +1233,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&GET_AVAILABLE_PRELOAD_LIBRARIES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getAvailablePreloadLibraries`.
+    /// The blocking form of `getAvailablePreloadLibrariesJson`.
     ///
     /// List available shared preload libraries
     ///
@@ -1244,10 +1244,10 @@ impl ProjectsApi {
     /// `settings.preload_libraries` configuration.
     ///
     /// - Parameter projectId: The `project_id` parameter.
-    /// - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. Typed view: Kotlin `dev.neonkit.models.AvailablePreloadLibraries(json)`, Swift `NeonModels.AvailablePreloadLibraries(text: json)`.
+    /// - Returns: The JSON of `AvailablePreloadLibraries`: the response, with `libraries`. The typed form (Kotlin `getAvailablePreloadLibraries`) returns a `AvailablePreloadLibraries`; Swift: `NeonModels.AvailablePreloadLibraries(text: json)`.
     ///
     /// `GET /projects/{project_id}/available_preload_libraries` (operationId `getAvailablePreloadLibraries`).
-    pub fn get_available_preload_libraries_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn get_available_preload_libraries_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1264,11 +1264,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
-    /// - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. The typed form (Kotlin `createTransferRequest`) returns a `ProjectTransferRequestResponse`; Swift: `NeonModels.ProjectTransferRequestResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
-    pub async fn create_transfer_request(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn create_transfer_request_json(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1277,7 +1277,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&CREATE_PROJECT_TRANSFER_REQUEST, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createTransferRequest`.
+    /// The blocking form of `createTransferRequestJson`.
     ///
     /// Create a project transfer request
     ///
@@ -1288,11 +1288,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `CreateProjectTransferRequestRequest` (optional). Fields: `ttl_seconds`.
-    /// - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.ProjectTransferRequestResponse(json)`, Swift `NeonModels.ProjectTransferRequestResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectTransferRequestResponse`: the response, with `id`, `project_id`, `created_at`, `expires_at`. The typed form (Kotlin `createTransferRequest`) returns a `ProjectTransferRequestResponse`; Swift: `NeonModels.ProjectTransferRequestResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/transfer_requests` (operationId `createProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
-    pub fn create_transfer_request_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
+    pub fn create_transfer_request_json_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1311,7 +1311,7 @@ impl ProjectsApi {
     ///
     /// `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
-    pub async fn accept_transfer_request(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
+    pub async fn accept_transfer_request_json(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, request_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1320,7 +1320,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&ACCEPT_PROJECT_TRANSFER_REQUEST, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `acceptTransferRequest`.
+    /// The blocking form of `acceptTransferRequestJson`.
     ///
     /// Accept a project transfer request
     ///
@@ -1333,7 +1333,7 @@ impl ProjectsApi {
     ///
     /// `PUT /projects/{project_id}/transfer_requests/{request_id}` (operationId `acceptProjectTransferRequest`).
     #[uniffi::method(default(body = None))]
-    pub fn accept_transfer_request_blocking(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
+    pub fn accept_transfer_request_json_blocking(&self, project_id: String, request_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, request_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1346,10 +1346,10 @@ impl ProjectsApi {
     /// Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project The typed form (Kotlin `getJwks`) returns a `ProjectJWKSResponse`; Swift: `NeonModels.ProjectJWKSResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
-    pub async fn get_jwks(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn get_jwks_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1358,17 +1358,17 @@ impl ProjectsApi {
         run(async move { c.call_op(&GET_PROJECT_JWKS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getJwks`.
+    /// The blocking form of `getJwksJson`.
     ///
     /// List JWKS URLs
     ///
     /// Returns the JWKS URLs available for verifying JWTs used as the authentication mechanism for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project Typed view: Kotlin `dev.neonkit.models.ProjectJWKSResponse(json)`, Swift `NeonModels.ProjectJWKSResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectJWKSResponse`: The list of configured JWKS definitions for a project The typed form (Kotlin `getJwks`) returns a `ProjectJWKSResponse`; Swift: `NeonModels.ProjectJWKSResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/jwks` (operationId `getProjectJWKS`).
-    pub fn get_jwks_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn get_jwks_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1392,11 +1392,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
-    /// - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+    /// - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. The typed form (Kotlin `addJwks`) returns a `JWKSCreationOperation`; Swift: `NeonModels.JWKSCreationOperation(text: json)`.
     ///
     /// `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn add_jwks(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn add_jwks_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1405,7 +1405,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&ADD_PROJECT_JWKS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `addJwks`.
+    /// The blocking form of `addJwksJson`.
     ///
     /// Add JWKS URL
     ///
@@ -1423,11 +1423,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `AddProjectJWKSRequest`. Add a new JWKS to a specific endpoint of a project Fields: `jwks_url`, `provider_name`, `branch_id`, `jwt_audience`, `role_names`, `skip_role_creation`.
-    /// - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. Typed view: Kotlin `dev.neonkit.models.JWKSCreationOperation(json)`, Swift `NeonModels.JWKSCreationOperation(text: json)`.
+    /// - Returns: The JSON of `JWKSCreationOperation`: the response, with `jwks`, `operations`. The typed form (Kotlin `addJwks`) returns a `JWKSCreationOperation`; Swift: `NeonModels.JWKSCreationOperation(text: json)`.
     ///
     /// `POST /projects/{project_id}/jwks` (operationId `addProjectJWKS`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn add_jwks_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn add_jwks_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1442,10 +1442,10 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter jwksId: The JWKS ID
-    /// - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+    /// - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. The typed form (Kotlin `deleteJwks`) returns a `JWKS`; Swift: `NeonModels.JWKS(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
-    pub async fn delete_jwks(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
+    pub async fn delete_jwks_json(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1454,7 +1454,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&DELETE_PROJECT_JWKS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `deleteJwks`.
+    /// The blocking form of `deleteJwksJson`.
     ///
     /// Delete JWKS URL
     ///
@@ -1463,10 +1463,10 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter jwksId: The JWKS ID
-    /// - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. Typed view: Kotlin `dev.neonkit.models.JWKS(json)`, Swift `NeonModels.JWKS(text: json)`.
+    /// - Returns: The JSON of `JWKS`: the response, with `id`, `project_id`, `branch_id`, `jwks_url`, `provider_name`, `created_at`, `updated_at`, `jwt_audience`, …. The typed form (Kotlin `deleteJwks`) returns a `JWKS`; Swift: `NeonModels.JWKS(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/jwks/{jwks_id}` (operationId `deleteProjectJWKS`).
-    pub fn delete_jwks_blocking(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
+    pub fn delete_jwks_json_blocking(&self, project_id: String, jwks_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, jwks_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1483,11 +1483,11 @@ impl ProjectsApi {
     /// - Parameter databaseName: The database name
     /// - Parameter roleName: The role name
     /// - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
-    /// - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+    /// - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. The typed form (Kotlin `getConnectionUri`) returns a `ConnectionURIResponse`; Swift: `NeonModels.ConnectionURIResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_connection_uri(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
+    pub async fn get_connection_uri_json(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1499,7 +1499,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&GET_CONNECTION_URI, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getConnectionUri`.
+    /// The blocking form of `getConnectionUriJson`.
     ///
     /// Retrieve connection URI
     ///
@@ -1510,11 +1510,11 @@ impl ProjectsApi {
     /// - Parameter databaseName: The database name
     /// - Parameter roleName: The role name
     /// - Parameter query: The optional query parameters (`GetConnectionUriQuery`): `branchId`, `endpointId`, `pooled`.
-    /// - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. Typed view: Kotlin `dev.neonkit.models.ConnectionURIResponse(json)`, Swift `NeonModels.ConnectionURIResponse(text: json)`.
+    /// - Returns: The JSON of `ConnectionURIResponse`: the response, with `uri`. The typed form (Kotlin `getConnectionUri`) returns a `ConnectionURIResponse`; Swift: `NeonModels.ConnectionURIResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/connection_uri` (operationId `getConnectionURI`).
     #[uniffi::method(default(query = None))]
-    pub fn get_connection_uri_blocking(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
+    pub fn get_connection_uri_json_blocking(&self, project_id: String, database_name: String, role_name: String, query: Option<GetConnectionUriQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1530,10 +1530,10 @@ impl ProjectsApi {
     /// Lists VPC endpoint restrictions for the specified Neon project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `listVpcEndpoints`) returns a `VPCEndpointsResponse`; Swift: `NeonModels.VPCEndpointsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
-    pub async fn list_vpc_endpoints(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_vpc_endpoints_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1542,17 +1542,17 @@ impl ProjectsApi {
         run(async move { c.call_op(&LIST_PROJECT_VPC_ENDPOINTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listVpcEndpoints`.
+    /// The blocking form of `listVpcEndpointsJson`.
     ///
     /// List VPC endpoint restrictions
     ///
     /// Lists VPC endpoint restrictions for the specified Neon project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `listVpcEndpoints`) returns a `VPCEndpointsResponse`; Swift: `NeonModels.VPCEndpointsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/vpc_endpoints` (operationId `listProjectVPCEndpoints`).
-    pub fn list_vpc_endpoints_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_vpc_endpoints_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1573,7 +1573,7 @@ impl ProjectsApi {
     /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
     ///
     /// `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
-    pub async fn assign_vpc_endpoint(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
+    pub async fn assign_vpc_endpoint_json(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1582,7 +1582,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&ASSIGN_PROJECT_VPC_ENDPOINT, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `assignVpcEndpoint`.
+    /// The blocking form of `assignVpcEndpointJson`.
     ///
     /// Set VPC endpoint restriction
     ///
@@ -1597,7 +1597,7 @@ impl ProjectsApi {
     /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
     ///
     /// `POST /projects/{project_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignProjectVPCEndpoint`).
-    pub fn assign_vpc_endpoint_blocking(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
+    pub fn assign_vpc_endpoint_json_blocking(&self, project_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, vpc_endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1649,11 +1649,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+    /// - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. The typed form (Kotlin `listMembers`) returns a `ProjectMembers`; Swift: `NeonModels.ProjectMembers(text: json)`.
     ///
     /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
     #[uniffi::method(default(query = None))]
-    pub async fn list_members(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
+    pub async fn list_members_json(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1663,7 +1663,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&LIST_PROJECT_MEMBERS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listMembers`.
+    /// The blocking form of `listMembersJson`.
     ///
     /// List org members and their project roles
     ///
@@ -1674,11 +1674,11 @@ impl ProjectsApi {
     ///
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter query: The optional query parameters (`ListProjectMembersQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ProjectMembers(json)`, Swift `NeonModels.ProjectMembers(text: json)`.
+    /// - Returns: The JSON of `ProjectMembers`: the response, with `project_members`, `pagination`. The typed form (Kotlin `listMembers`) returns a `ProjectMembers`; Swift: `NeonModels.ProjectMembers(text: json)`.
     ///
     /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
     #[uniffi::method(default(query = None))]
-    pub fn list_members_blocking(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
+    pub fn list_members_json_blocking(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1702,7 +1702,7 @@ impl ProjectsApi {
     ///
     /// `GET /projects/{project_id}/members` (operationId `listProjectMembers`).
     #[uniffi::method(default(query = None))]
-    pub fn list_members_iter(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Arc<NeonPager> {
+    pub fn list_members_iter_json(&self, project_id: String, query: Option<ListProjectMembersQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1720,11 +1720,11 @@ impl ProjectsApi {
     /// - Parameter memberId: The `member_id` parameter.
     /// - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
     /// - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
-    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. The typed form (Kotlin `setMemberRole`) returns a `ProjectMemberRoleResponse`; Swift: `NeonModels.ProjectMemberRoleResponse(text: json)`.
     ///
     /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
     #[uniffi::method(default(query = None))]
-    pub async fn set_member_role(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
+    pub async fn set_member_role_json(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1734,7 +1734,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&SET_PROJECT_MEMBER_ROLE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `setMemberRole`.
+    /// The blocking form of `setMemberRoleJson`.
     ///
     /// Set an org member's role on a project
     ///
@@ -1745,11 +1745,11 @@ impl ProjectsApi {
     /// - Parameter memberId: The `member_id` parameter.
     /// - Parameter body: The JSON of a `SetProjectMemberRoleRequest`. Fields: `role`.
     /// - Parameter query: The optional query parameters (`SetProjectMemberRoleQuery`): `confirmSelfDemotion`.
-    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. The typed form (Kotlin `setMemberRole`) returns a `ProjectMemberRoleResponse`; Swift: `NeonModels.ProjectMemberRoleResponse(text: json)`.
     ///
     /// `PUT /projects/{project_id}/members/{member_id}/role` (operationId `setProjectMemberRole`).
     #[uniffi::method(default(query = None))]
-    pub fn set_member_role_blocking(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
+    pub fn set_member_role_json_blocking(&self, project_id: String, member_id: String, body: String, query: Option<SetProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1767,11 +1767,11 @@ impl ProjectsApi {
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter memberId: The `member_id` parameter.
     /// - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
-    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. The typed form (Kotlin `removeMemberRole`) returns a `ProjectMemberRoleResponse`; Swift: `NeonModels.ProjectMemberRoleResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
     #[uniffi::method(default(query = None))]
-    pub async fn remove_member_role(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
+    pub async fn remove_member_role_json(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1781,7 +1781,7 @@ impl ProjectsApi {
         run(async move { c.call_op(&REMOVE_PROJECT_MEMBER_ROLE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `removeMemberRole`.
+    /// The blocking form of `removeMemberRoleJson`.
     ///
     /// Remove an org member's role on a project
     ///
@@ -1792,11 +1792,11 @@ impl ProjectsApi {
     /// - Parameter projectId: The `project_id` parameter.
     /// - Parameter memberId: The `member_id` parameter.
     /// - Parameter query: The optional query parameters (`RemoveProjectMemberRoleQuery`): `confirmSelfLockout`.
-    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. Typed view: Kotlin `dev.neonkit.models.ProjectMemberRoleResponse(json)`, Swift `NeonModels.ProjectMemberRoleResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectMemberRoleResponse`: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, …. The typed form (Kotlin `removeMemberRole`) returns a `ProjectMemberRoleResponse`; Swift: `NeonModels.ProjectMemberRoleResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/members/{member_id}/role` (operationId `removeProjectMemberRole`).
     #[uniffi::method(default(query = None))]
-    pub fn remove_member_role_blocking(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
+    pub fn remove_member_role_json_blocking(&self, project_id: String, member_id: String, query: Option<RemoveProjectMemberRoleQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1827,11 +1827,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
-    /// - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. The typed form (Kotlin `list`) returns a `ListProjectBranchesResponse`; Swift: `NeonModels.ListProjectBranchesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
     #[uniffi::method(default(query = None))]
-    pub async fn list(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1841,7 +1841,7 @@ impl BranchesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCHES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List branches
     ///
@@ -1855,11 +1855,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter query: The optional query parameters (`ListProjectBranchesQuery`): `search`, `sortBy`, `cursor`, `sortOrder`, `limit`, `includeDeleted`.
-    /// - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchesResponse(json)`, Swift `NeonModels.ListProjectBranchesResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectBranchesResponse`: the response, with `branches`, `annotations`, `pagination`. The typed form (Kotlin `list`) returns a `ListProjectBranchesResponse`; Swift: `NeonModels.ListProjectBranchesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
     #[uniffi::method(default(query = None))]
-    pub fn list_blocking(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1886,7 +1886,7 @@ impl BranchesApi {
     ///
     /// `GET /projects/{project_id}/branches` (operationId `listProjectBranches`).
     #[uniffi::method(default(query = None))]
-    pub fn iter(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Arc<NeonPager> {
+    pub fn iter_json(&self, project_id: String, query: Option<ListProjectBranchesQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1906,12 +1906,12 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
-    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. The typed form (Kotlin `create`) returns a `CreatedBranchResponse`; Swift: `NeonModels.CreatedBranchResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(body = None))]
-    pub async fn create(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1920,7 +1920,7 @@ impl BranchesApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create branch
     ///
@@ -1933,12 +1933,12 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `CreateProjectBranchRequest` (optional). Fields: `endpoints`, `branch`, `annotation_value`.
-    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. The typed form (Kotlin `create`) returns a `CreatedBranchResponse`; Swift: `NeonModels.CreatedBranchResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches` (operationId `createProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(body = None))]
-    pub fn create_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1959,11 +1959,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
-    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. The typed form (Kotlin `createAnonymized`) returns a `CreatedBranchResponse`; Swift: `NeonModels.CreatedBranchResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn create_anonymized(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_anonymized_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -1972,7 +1972,7 @@ impl BranchesApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_ANONYMIZED, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createAnonymized`.
+    /// The blocking form of `createAnonymizedJson`.
     ///
     /// Create anonymized branch
     ///
@@ -1987,11 +1987,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `BranchAnonymizedCreateRequest`. Fields: `annotation_value`, `branch_create`, `masking_rules`, `start_anonymization`.
-    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. Typed view: Kotlin `dev.neonkit.models.CreatedBranchResponse(json)`, Swift `NeonModels.CreatedBranchResponse(text: json)`.
+    /// - Returns: The JSON of `CreatedBranchResponse`: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`. The typed form (Kotlin `createAnonymized`) returns a `CreatedBranchResponse`; Swift: `NeonModels.CreatedBranchResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branch_anonymized` (operationId `createProjectBranchAnonymized`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn create_anonymized_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_anonymized_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2006,11 +2006,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
-    /// - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+    /// - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. The typed form (Kotlin `count`) returns a `BranchesCountResponse`; Swift: `NeonModels.BranchesCountResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
     #[uniffi::method(default(query = None))]
-    pub async fn count(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
+    pub async fn count_json(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2020,7 +2020,7 @@ impl BranchesApi {
         run(async move { c.call_op(&COUNT_PROJECT_BRANCHES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `count`.
+    /// The blocking form of `countJson`.
     ///
     /// Retrieve number of branches
     ///
@@ -2029,11 +2029,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter query: The optional query parameters (`CountProjectBranchesQuery`): `search`.
-    /// - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. Typed view: Kotlin `dev.neonkit.models.BranchesCountResponse(json)`, Swift `NeonModels.BranchesCountResponse(text: json)`.
+    /// - Returns: The JSON of `BranchesCountResponse`: the response, with `count`. The typed form (Kotlin `count`) returns a `BranchesCountResponse`; Swift: `NeonModels.BranchesCountResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/count` (operationId `countProjectBranches`).
     #[uniffi::method(default(query = None))]
-    pub fn count_blocking(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
+    pub fn count_json_blocking(&self, project_id: String, query: Option<CountProjectBranchesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2054,10 +2054,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+    /// - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. The typed form (Kotlin `get`) returns a `GetProjectBranchResponse`; Swift: `NeonModels.GetProjectBranchResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
-    pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2066,7 +2066,7 @@ impl BranchesApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve branch details
     ///
@@ -2080,10 +2080,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. Typed view: Kotlin `dev.neonkit.models.GetProjectBranchResponse(json)`, Swift `NeonModels.GetProjectBranchResponse(text: json)`.
+    /// - Returns: The JSON of `GetProjectBranchResponse`: the response, with `branch`, `annotation`. The typed form (Kotlin `get`) returns a `GetProjectBranchResponse`; Swift: `NeonModels.GetProjectBranchResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}` (operationId `getProjectBranch`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2099,11 +2099,11 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `update`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn update(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2112,7 +2112,7 @@ impl BranchesApi {
         run(async move { c.call_op(&UPDATE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update branch
     ///
@@ -2122,11 +2122,11 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `BranchUpdateRequest`. Fields: `branch`.
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `update`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}` (operationId `updateProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn update_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2146,11 +2146,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `delete`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn delete(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2159,7 +2159,7 @@ impl BranchesApi {
         run(async move { c.call_op(&DELETE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete branch
     ///
@@ -2173,11 +2173,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `delete`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}` (operationId `deleteProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn delete_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2194,11 +2194,11 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `restore`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn restore(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn restore_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2207,7 +2207,7 @@ impl BranchesApi {
         run(async move { c.call_op(&RESTORE_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `restore`.
+    /// The blocking form of `restoreJson`.
     ///
     /// Restore branch to a historical state
     ///
@@ -2218,11 +2218,11 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `BranchRestoreRequest`. Fields: `source_branch_id`, `source_lsn`, `source_timestamp`, `preserve_under_name`.
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `restore`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/restore` (operationId `restoreProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn restore_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn restore_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2238,11 +2238,11 @@ impl BranchesApi {
     /// - Parameter branchId: The branch ID
     /// - Parameter dbName: Name of the database for which the schema is retrieved
     /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
-    /// - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+    /// - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. The typed form (Kotlin `getSchema`) returns a `BranchSchemaResponse`; Swift: `NeonModels.BranchSchemaResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_schema(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
+    pub async fn get_schema_json(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2253,7 +2253,7 @@ impl BranchesApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_SCHEMA, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getSchema`.
+    /// The blocking form of `getSchemaJson`.
     ///
     /// Retrieve database schema
     ///
@@ -2263,11 +2263,11 @@ impl BranchesApi {
     /// - Parameter branchId: The branch ID
     /// - Parameter dbName: Name of the database for which the schema is retrieved
     /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaQuery`): `lsn`, `timestamp`, `format`.
-    /// - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaResponse(json)`, Swift `NeonModels.BranchSchemaResponse(text: json)`.
+    /// - Returns: The JSON of `BranchSchemaResponse`: the response, with `sql`, `json`. The typed form (Kotlin `getSchema`) returns a `BranchSchemaResponse`; Swift: `NeonModels.BranchSchemaResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/schema` (operationId `getProjectBranchSchema`).
     #[uniffi::method(default(query = None))]
-    pub fn get_schema_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
+    pub fn get_schema_json_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2285,11 +2285,11 @@ impl BranchesApi {
     /// - Parameter branchId: The branch ID
     /// - Parameter dbName: Name of the database for which the schema is retrieved
     /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
-    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. The typed form (Kotlin `getSchemaComparison`) returns a `BranchSchemaCompareResponse`; Swift: `NeonModels.BranchSchemaCompareResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_schema_comparison(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
+    pub async fn get_schema_comparison_json(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2300,7 +2300,7 @@ impl BranchesApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_SCHEMA_COMPARISON, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getSchemaComparison`.
+    /// The blocking form of `getSchemaComparisonJson`.
     ///
     /// Compare database schema
     ///
@@ -2310,11 +2310,11 @@ impl BranchesApi {
     /// - Parameter branchId: The branch ID
     /// - Parameter dbName: Name of the database for which the schema is retrieved
     /// - Parameter query: The optional query parameters (`GetProjectBranchSchemaComparisonQuery`): `baseBranchId`, `lsn`, `timestamp`, `baseLsn`, `baseTimestamp`.
-    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. Typed view: Kotlin `dev.neonkit.models.BranchSchemaCompareResponse(json)`, Swift `NeonModels.BranchSchemaCompareResponse(text: json)`.
+    /// - Returns: The JSON of `BranchSchemaCompareResponse`: the response, with `diff`. The typed form (Kotlin `getSchemaComparison`) returns a `BranchSchemaCompareResponse`; Swift: `NeonModels.BranchSchemaCompareResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/compare_schema` (operationId `getProjectBranchSchemaComparison`).
     #[uniffi::method(default(query = None))]
-    pub fn get_schema_comparison_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
+    pub fn get_schema_comparison_json_blocking(&self, project_id: String, branch_id: String, db_name: String, query: Option<GetProjectBranchSchemaComparisonQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2333,10 +2333,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. The typed form (Kotlin `getMaskingRules`) returns a `MaskingRulesResponse`; Swift: `NeonModels.MaskingRulesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
-    pub async fn get_masking_rules(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_masking_rules_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2345,7 +2345,7 @@ impl BranchesApi {
         run(async move { c.call_op(&GET_MASKING_RULES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getMaskingRules`.
+    /// The blocking form of `getMaskingRulesJson`.
     ///
     /// Retrieve masking rules
     ///
@@ -2356,10 +2356,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. The typed form (Kotlin `getMaskingRules`) returns a `MaskingRulesResponse`; Swift: `NeonModels.MaskingRulesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `getMaskingRules`).
-    pub fn get_masking_rules_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_masking_rules_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2377,10 +2377,10 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
-    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. The typed form (Kotlin `updateMaskingRules`) returns a `MaskingRulesResponse`; Swift: `NeonModels.MaskingRulesResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
-    pub async fn update_masking_rules(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_masking_rules_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2389,7 +2389,7 @@ impl BranchesApi {
         run(async move { c.call_op(&UPDATE_MASKING_RULES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateMaskingRules`.
+    /// The blocking form of `updateMaskingRulesJson`.
     ///
     /// Update masking rules
     ///
@@ -2401,10 +2401,10 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `MaskingRulesUpdateRequest`. Fields: `masking_rules`.
-    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. Typed view: Kotlin `dev.neonkit.models.MaskingRulesResponse(json)`, Swift `NeonModels.MaskingRulesResponse(text: json)`.
+    /// - Returns: The JSON of `MaskingRulesResponse`: the response, with `masking_rules`. The typed form (Kotlin `updateMaskingRules`) returns a `MaskingRulesResponse`; Swift: `NeonModels.MaskingRulesResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/masking_rules` (operationId `updateMaskingRules`).
-    pub fn update_masking_rules_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_masking_rules_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2422,10 +2422,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. The typed form (Kotlin `getAnonymizedStatus`) returns a `AnonymizedBranchStatusResponse`; Swift: `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
-    pub async fn get_anonymized_status(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_anonymized_status_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2434,7 +2434,7 @@ impl BranchesApi {
         run(async move { c.call_op(&GET_ANONYMIZED_BRANCH_STATUS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getAnonymizedStatus`.
+    /// The blocking form of `getAnonymizedStatusJson`.
     ///
     /// Retrieve anonymized branch status
     ///
@@ -2446,10 +2446,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. The typed form (Kotlin `getAnonymizedStatus`) returns a `AnonymizedBranchStatusResponse`; Swift: `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/anonymized_status` (operationId `getAnonymizedBranchStatus`).
-    pub fn get_anonymized_status_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_anonymized_status_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2467,10 +2467,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. The typed form (Kotlin `startAnonymization`) returns a `AnonymizedBranchStatusResponse`; Swift: `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
-    pub async fn start_anonymization(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn start_anonymization_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2479,7 +2479,7 @@ impl BranchesApi {
         run(async move { c.call_op(&START_ANONYMIZATION, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `startAnonymization`.
+    /// The blocking form of `startAnonymizationJson`.
     ///
     /// Start anonymization
     ///
@@ -2491,10 +2491,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. Typed view: Kotlin `dev.neonkit.models.AnonymizedBranchStatusResponse(json)`, Swift `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
+    /// - Returns: The JSON of `AnonymizedBranchStatusResponse`: the response, with `project_id`, `branch_id`, `state`, `status_message`, `created_at`, `updated_at`, `failed_at`, `last_run`. The typed form (Kotlin `startAnonymization`) returns a `AnonymizedBranchStatusResponse`; Swift: `NeonModels.AnonymizedBranchStatusResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/anonymize` (operationId `startAnonymization`).
-    pub fn start_anonymization_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn start_anonymization_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2510,11 +2510,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `setDefault`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn set_default(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn set_default_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2523,7 +2523,7 @@ impl BranchesApi {
         run(async move { c.call_op(&SET_DEFAULT_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `setDefault`.
+    /// The blocking form of `setDefaultJson`.
     ///
     /// Set branch as default
     ///
@@ -2533,11 +2533,11 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. Typed view: Kotlin `dev.neonkit.models.BranchOperations(json)`, Swift `NeonModels.BranchOperations(text: json)`.
+    /// - Returns: The JSON of `BranchOperations`: the response, with `branch`, `operations`. The typed form (Kotlin `setDefault`) returns a `BranchOperations`; Swift: `NeonModels.BranchOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/set_as_default` (operationId `setDefaultProjectBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn set_default_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn set_default_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2557,10 +2557,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+    /// - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. The typed form (Kotlin `recover`) returns a `BranchRecoverResponse`; Swift: `NeonModels.BranchRecoverResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
-    pub async fn recover(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn recover_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2569,7 +2569,7 @@ impl BranchesApi {
         run(async move { c.call_op(&RECOVER_PROJECT_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `recover`.
+    /// The blocking form of `recoverJson`.
     ///
     /// Recover a deleted branch
     ///
@@ -2583,10 +2583,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. Typed view: Kotlin `dev.neonkit.models.BranchRecoverResponse(json)`, Swift `NeonModels.BranchRecoverResponse(text: json)`.
+    /// - Returns: The JSON of `BranchRecoverResponse`: the response, with `branch`, `endpoints`. The typed form (Kotlin `recover`) returns a `BranchRecoverResponse`; Swift: `NeonModels.BranchRecoverResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/recover` (operationId `recoverProjectBranch`).
-    pub fn recover_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn recover_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2610,12 +2610,12 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
-    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. The typed form (Kotlin `finalizeRestore`) returns a `OperationsResponse`; Swift: `NeonModels.OperationsResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(body = None))]
-    pub async fn finalize_restore(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn finalize_restore_json(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2624,7 +2624,7 @@ impl BranchesApi {
         run(async move { c.call_op(&FINALIZE_RESTORE_BRANCH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `finalizeRestore`.
+    /// The blocking form of `finalizeRestoreJson`.
     ///
     /// Finalize branch restore from snapshot
     ///
@@ -2642,12 +2642,12 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `FinalizeRestoreBranchRequest` (optional). Fields: `name`.
-    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. The typed form (Kotlin `finalizeRestore`) returns a `OperationsResponse`; Swift: `NeonModels.OperationsResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/finalize_restore` (operationId `finalizeRestoreBranch`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(body = None))]
-    pub fn finalize_restore_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
+    pub fn finalize_restore_json_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2663,10 +2663,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `listEndpoints`) returns a `EndpointsResponse`; Swift: `NeonModels.EndpointsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
-    pub async fn list_endpoints(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_endpoints_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2675,7 +2675,7 @@ impl BranchesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_ENDPOINTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listEndpoints`.
+    /// The blocking form of `listEndpointsJson`.
     ///
     /// List branch endpoints
     ///
@@ -2685,10 +2685,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `listEndpoints`) returns a `EndpointsResponse`; Swift: `NeonModels.EndpointsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/endpoints` (operationId `listProjectBranchEndpoints`).
-    pub fn list_endpoints_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_endpoints_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2728,10 +2728,10 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
-    /// - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. The typed form (Kotlin `queryLogs`) returns a `ProjectBranchLogsQueryResponse`; Swift: `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
-    pub async fn query_logs(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn query_logs_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2740,7 +2740,7 @@ impl BranchesApi {
         run(async move { c.call_op(&QUERY_PROJECT_BRANCH_LOGS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `queryLogs`.
+    /// The blocking form of `queryLogsJson`.
     ///
     /// Query branch logs
     ///
@@ -2774,10 +2774,10 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `ProjectBranchLogsQueryRequest`. Fields: `since`, `start_time`, `end_time`, `limit`, `cursor`, `sort_order`, `source`, `service_name`, `scope_name`, `minimum_severity`, `severity_text`, `body_contains`, `trace_id`, `logql`.
-    /// - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogsQueryResponse(json)`, Swift `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectBranchLogsQueryResponse`: the response, with `logs`, `next_cursor`, `is_truncated`. The typed form (Kotlin `queryLogs`) returns a `ProjectBranchLogsQueryResponse`; Swift: `NeonModels.ProjectBranchLogsQueryResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
-    pub fn query_logs_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn query_logs_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2822,7 +2822,7 @@ impl BranchesApi {
     /// - Returns: A pager (`nextPage()`, `collectAll()`) whose items are each the JSON of a `ProjectBranchLogRecord`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/logs/query` (operationId `queryProjectBranchLogs`).
-    pub fn query_logs_iter(&self, project_id: String, branch_id: String, body: String) -> Arc<NeonPager> {
+    pub fn query_logs_iter_json(&self, project_id: String, branch_id: String, body: String) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2843,10 +2843,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. The typed form (Kotlin `listLogFields`) returns a `ProjectBranchLogFieldsResponse`; Swift: `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
-    pub async fn list_log_fields(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_log_fields_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2855,7 +2855,7 @@ impl BranchesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_LOG_FIELDS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listLogFields`.
+    /// The blocking form of `listLogFieldsJson`.
     ///
     /// List branch log fields
     ///
@@ -2870,10 +2870,10 @@ impl BranchesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldsResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectBranchLogFieldsResponse`: the response, with `fields`. The typed form (Kotlin `listLogFields`) returns a `ProjectBranchLogFieldsResponse`; Swift: `NeonModels.ProjectBranchLogFieldsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields` (operationId `listProjectBranchLogFields`).
-    pub fn list_log_fields_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_log_fields_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2899,11 +2899,11 @@ impl BranchesApi {
     /// - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
     /// the names returned by the log fields endpoint for this branch.
     /// - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
-    /// - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. The typed form (Kotlin `listLogFieldValues`) returns a `ProjectBranchLogFieldValuesResponse`; Swift: `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
     #[uniffi::method(default(query = None))]
-    pub async fn list_log_field_values(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
+    pub async fn list_log_field_values_json(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, field_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2913,7 +2913,7 @@ impl BranchesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_LOG_FIELD_VALUES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listLogFieldValues`.
+    /// The blocking form of `listLogFieldValuesJson`.
     ///
     /// List branch log field values
     ///
@@ -2933,11 +2933,11 @@ impl BranchesApi {
     /// - Parameter fieldName: The log field whose distinct values should be returned. Must be one of
     /// the names returned by the log fields endpoint for this branch.
     /// - Parameter query: The optional query parameters (`ListProjectBranchLogFieldValuesQuery`): `since`, `startTime`, `endTime`, `source`, `limit`.
-    /// - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.ProjectBranchLogFieldValuesResponse(json)`, Swift `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
+    /// - Returns: The JSON of `ProjectBranchLogFieldValuesResponse`: the response, with `values`, `is_truncated`. The typed form (Kotlin `listLogFieldValues`) returns a `ProjectBranchLogFieldValuesResponse`; Swift: `NeonModels.ProjectBranchLogFieldValuesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/logs/fields/{field_name}/values` (operationId `listProjectBranchLogFieldValues`).
     #[uniffi::method(default(query = None))]
-    pub fn list_log_field_values_blocking(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
+    pub fn list_log_field_values_json_blocking(&self, project_id: String, branch_id: String, field_name: String, query: Option<ListProjectBranchLogFieldValuesQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, field_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2956,11 +2956,11 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. The typed form (Kotlin `listCustomDomains`) returns a `ListProjectBranchCustomDomainsResponse`; Swift: `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
     #[uniffi::method(default(query = None))]
-    pub async fn list_custom_domains(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
+    pub async fn list_custom_domains_json(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -2970,7 +2970,7 @@ impl BranchesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_CUSTOM_DOMAINS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listCustomDomains`.
+    /// The blocking form of `listCustomDomainsJson`.
     ///
     /// List the custom domains on a branch
     ///
@@ -2982,11 +2982,11 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter query: The optional query parameters (`ListProjectBranchCustomDomainsQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchCustomDomainsResponse(json)`, Swift `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectBranchCustomDomainsResponse`: the response, with `custom_domains`, `pagination`. The typed form (Kotlin `listCustomDomains`) returns a `ListProjectBranchCustomDomainsResponse`; Swift: `NeonModels.ListProjectBranchCustomDomainsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
     #[uniffi::method(default(query = None))]
-    pub fn list_custom_domains_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
+    pub fn list_custom_domains_json_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3011,7 +3011,7 @@ impl BranchesApi {
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `listProjectBranchCustomDomains`).
     #[uniffi::method(default(query = None))]
-    pub fn list_custom_domains_iter(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Arc<NeonPager> {
+    pub fn list_custom_domains_iter_json(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchCustomDomainsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3039,10 +3039,10 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
-    /// - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+    /// - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. The typed form (Kotlin `registerCustomDomain`) returns a `CustomDomain`; Swift: `NeonModels.CustomDomain(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
-    pub async fn register_custom_domain(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn register_custom_domain_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3051,7 +3051,7 @@ impl BranchesApi {
         run(async move { c.call_op(&REGISTER_PROJECT_BRANCH_CUSTOM_DOMAIN, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `registerCustomDomain`.
+    /// The blocking form of `registerCustomDomainJson`.
     ///
     /// Register a custom domain on a branch
     ///
@@ -3072,10 +3072,10 @@ impl BranchesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `CustomDomainRegisterRequest`. Fields: `domain`, `entity_type`, `entity_id`.
-    /// - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. Typed view: Kotlin `dev.neonkit.models.CustomDomain(json)`, Swift `NeonModels.CustomDomain(text: json)`.
+    /// - Returns: The JSON of `CustomDomain`: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`. The typed form (Kotlin `registerCustomDomain`) returns a `CustomDomain`; Swift: `NeonModels.CustomDomain(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/custom-domains` (operationId `registerProjectBranchCustomDomain`).
-    pub fn register_custom_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn register_custom_domain_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3142,10 +3142,10 @@ impl DatabasesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+    /// - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. The typed form (Kotlin `list`) returns a `DatabasesResponse`; Swift: `NeonModels.DatabasesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
-    pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3154,7 +3154,7 @@ impl DatabasesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_DATABASES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List databases
     ///
@@ -3164,10 +3164,10 @@ impl DatabasesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. Typed view: Kotlin `dev.neonkit.models.DatabasesResponse(json)`, Swift `NeonModels.DatabasesResponse(text: json)`.
+    /// - Returns: The JSON of `DatabasesResponse`: the response, with `databases`. The typed form (Kotlin `list`) returns a `DatabasesResponse`; Swift: `NeonModels.DatabasesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases` (operationId `listProjectBranchDatabases`).
-    pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3184,11 +3184,11 @@ impl DatabasesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
-    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. The typed form (Kotlin `create`) returns a `DatabaseOperations`; Swift: `NeonModels.DatabaseOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3197,7 +3197,7 @@ impl DatabasesApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create database
     ///
@@ -3208,11 +3208,11 @@ impl DatabasesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `DatabaseCreateRequest`. Fields: `database`.
-    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. The typed form (Kotlin `create`) returns a `DatabaseOperations`; Swift: `NeonModels.DatabaseOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/databases` (operationId `createProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3228,10 +3228,10 @@ impl DatabasesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+    /// - Returns: The JSON of `DatabaseResponse`: the response, with `database`. The typed form (Kotlin `get`) returns a `DatabaseResponse`; Swift: `NeonModels.DatabaseResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
-    pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3240,7 +3240,7 @@ impl DatabasesApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve database details
     ///
@@ -3250,10 +3250,10 @@ impl DatabasesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `DatabaseResponse`: the response, with `database`. Typed view: Kotlin `dev.neonkit.models.DatabaseResponse(json)`, Swift `NeonModels.DatabaseResponse(text: json)`.
+    /// - Returns: The JSON of `DatabaseResponse`: the response, with `database`. The typed form (Kotlin `get`) returns a `DatabaseResponse`; Swift: `NeonModels.DatabaseResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `getProjectBranchDatabase`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3270,11 +3270,11 @@ impl DatabasesApi {
     /// - Parameter branchId: The branch ID
     /// - Parameter databaseName: The database name
     /// - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
-    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. The typed form (Kotlin `update`) returns a `DatabaseOperations`; Swift: `NeonModels.DatabaseOperations(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3283,7 +3283,7 @@ impl DatabasesApi {
         run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update database
     ///
@@ -3294,11 +3294,11 @@ impl DatabasesApi {
     /// - Parameter branchId: The branch ID
     /// - Parameter databaseName: The database name
     /// - Parameter body: The JSON of a `DatabaseUpdateRequest`. Fields: `database`.
-    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. The typed form (Kotlin `update`) returns a `DatabaseOperations`; Swift: `NeonModels.DatabaseOperations(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `updateProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn update_blocking(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, branch_id: String, database_name: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3314,11 +3314,11 @@ impl DatabasesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. The typed form (Kotlin `delete`) returns a `DatabaseOperations`; Swift: `NeonModels.DatabaseOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3327,7 +3327,7 @@ impl DatabasesApi {
         run(async move { c.call_op(&DELETE_PROJECT_BRANCH_DATABASE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete database
     ///
@@ -3337,11 +3337,11 @@ impl DatabasesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. Typed view: Kotlin `dev.neonkit.models.DatabaseOperations(json)`, Swift `NeonModels.DatabaseOperations(text: json)`.
+    /// - Returns: The JSON of `DatabaseOperations`: the response, with `database`, `operations`. The typed form (Kotlin `delete`) returns a `DatabaseOperations`; Swift: `NeonModels.DatabaseOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/databases/{database_name}` (operationId `deleteProjectBranchDatabase`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn delete_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3366,10 +3366,10 @@ impl RolesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+    /// - Returns: The JSON of `RolesResponse`: the response, with `roles`. The typed form (Kotlin `list`) returns a `RolesResponse`; Swift: `NeonModels.RolesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
-    pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3378,7 +3378,7 @@ impl RolesApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_ROLES, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List roles
     ///
@@ -3387,10 +3387,10 @@ impl RolesApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `RolesResponse`: the response, with `roles`. Typed view: Kotlin `dev.neonkit.models.RolesResponse(json)`, Swift `NeonModels.RolesResponse(text: json)`.
+    /// - Returns: The JSON of `RolesResponse`: the response, with `roles`. The typed form (Kotlin `list`) returns a `RolesResponse`; Swift: `NeonModels.RolesResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles` (operationId `listProjectBranchRoles`).
-    pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3409,11 +3409,11 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
-    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. The typed form (Kotlin `create`) returns a `RoleOperations`; Swift: `NeonModels.RoleOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3422,7 +3422,7 @@ impl RolesApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_ROLE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create role
     ///
@@ -3435,11 +3435,11 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `RoleCreateRequest`. Fields: `role`.
-    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. The typed form (Kotlin `create`) returns a `RoleOperations`; Swift: `NeonModels.RoleOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles` (operationId `createProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3456,10 +3456,10 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+    /// - Returns: The JSON of `RoleResponse`: the response, with `role`. The typed form (Kotlin `get`) returns a `RoleResponse`; Swift: `NeonModels.RoleResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
-    pub async fn get(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3468,7 +3468,7 @@ impl RolesApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_ROLE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve role details
     ///
@@ -3479,10 +3479,10 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RoleResponse`: the response, with `role`. Typed view: Kotlin `dev.neonkit.models.RoleResponse(json)`, Swift `NeonModels.RoleResponse(text: json)`.
+    /// - Returns: The JSON of `RoleResponse`: the response, with `role`. The typed form (Kotlin `get`) returns a `RoleResponse`; Swift: `NeonModels.RoleResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `getProjectBranchRole`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3498,11 +3498,11 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. The typed form (Kotlin `delete`) returns a `RoleOperations`; Swift: `NeonModels.RoleOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn delete(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3511,7 +3511,7 @@ impl RolesApi {
         run(async move { c.call_op(&DELETE_PROJECT_BRANCH_ROLE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete role
     ///
@@ -3521,11 +3521,11 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. The typed form (Kotlin `delete`) returns a `RoleOperations`; Swift: `NeonModels.RoleOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/roles/{role_name}` (operationId `deleteProjectBranchRole`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn delete_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3541,10 +3541,10 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+    /// - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. The typed form (Kotlin `getPassword`) returns a `RolePasswordResponse`; Swift: `NeonModels.RolePasswordResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
-    pub async fn get_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub async fn get_password_json(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3553,7 +3553,7 @@ impl RolesApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getPassword`.
+    /// The blocking form of `getPasswordJson`.
     ///
     /// Retrieve role password
     ///
@@ -3563,10 +3563,10 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. Typed view: Kotlin `dev.neonkit.models.RolePasswordResponse(json)`, Swift `NeonModels.RolePasswordResponse(text: json)`.
+    /// - Returns: The JSON of `RolePasswordResponse`: the response, with `password`. The typed form (Kotlin `getPassword`) returns a `RolePasswordResponse`; Swift: `NeonModels.RolePasswordResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reveal_password` (operationId `getProjectBranchRolePassword`).
-    pub fn get_password_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub fn get_password_json_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3587,11 +3587,11 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. The typed form (Kotlin `resetPassword`) returns a `RoleOperations`; Swift: `NeonModels.RoleOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn reset_password(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub async fn reset_password_json(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3600,7 +3600,7 @@ impl RolesApi {
         run(async move { c.call_op(&RESET_PROJECT_BRANCH_ROLE_PASSWORD, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `resetPassword`.
+    /// The blocking form of `resetPasswordJson`.
     ///
     /// Reset role password
     ///
@@ -3615,11 +3615,11 @@ impl RolesApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter roleName: The role name
-    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. Typed view: Kotlin `dev.neonkit.models.RoleOperations(json)`, Swift `NeonModels.RoleOperations(text: json)`.
+    /// - Returns: The JSON of `RoleOperations`: the response, with `role`, `operations`. The typed form (Kotlin `resetPassword`) returns a `RoleOperations`; Swift: `NeonModels.RoleOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/roles/{role_name}/reset_password` (operationId `resetProjectBranchRolePassword`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn reset_password_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
+    pub fn reset_password_json_blocking(&self, project_id: String, branch_id: String, role_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, role_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3644,10 +3644,10 @@ impl EndpointsApi {
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `list`) returns a `EndpointsResponse`; Swift: `NeonModels.EndpointsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
-    pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3656,7 +3656,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&LIST_PROJECT_ENDPOINTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List compute endpoints
     ///
@@ -3665,10 +3665,10 @@ impl EndpointsApi {
     /// For information about compute endpoints, see [Manage computes](https://neon.com/docs/manage/endpoints/).
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.EndpointsResponse(json)`, Swift `NeonModels.EndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `EndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `list`) returns a `EndpointsResponse`; Swift: `NeonModels.EndpointsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/endpoints` (operationId `listProjectEndpoints`).
-    pub fn list_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3688,11 +3688,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `create`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn create(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3701,7 +3701,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&CREATE_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create compute endpoint
     ///
@@ -3715,11 +3715,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `EndpointCreateRequest`. Fields: `endpoint`.
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `create`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints` (operationId `createProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn create_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3736,10 +3736,10 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+    /// - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. The typed form (Kotlin `get`) returns a `EndpointResponse`; Swift: `NeonModels.EndpointResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
-    pub async fn get(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3748,7 +3748,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&GET_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve compute endpoint details
     ///
@@ -3759,10 +3759,10 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. Typed view: Kotlin `dev.neonkit.models.EndpointResponse(json)`, Swift `NeonModels.EndpointResponse(text: json)`.
+    /// - Returns: The JSON of `EndpointResponse`: the response, with `endpoint`. The typed form (Kotlin `get`) returns a `EndpointResponse`; Swift: `NeonModels.EndpointResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/endpoints/{endpoint_id}` (operationId `getProjectEndpoint`).
-    pub fn get_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3785,11 +3785,11 @@ impl EndpointsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
     /// - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `update`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn update(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3798,7 +3798,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&UPDATE_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update compute endpoint
     ///
@@ -3815,11 +3815,11 @@ impl EndpointsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
     /// - Parameter body: The JSON of a `EndpointUpdateRequest`. Fields: `endpoint`.
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `update`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/endpoints/{endpoint_id}` (operationId `updateProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn update_blocking(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, endpoint_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3839,11 +3839,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `delete`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn delete(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3852,7 +3852,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&DELETE_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete compute endpoint
     ///
@@ -3866,11 +3866,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `delete`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/endpoints/{endpoint_id}` (operationId `deleteProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn delete_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3888,11 +3888,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `start`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn start(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub async fn start_json(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3901,7 +3901,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&START_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `start`.
+    /// The blocking form of `startJson`.
     ///
     /// Start compute endpoint
     ///
@@ -3913,11 +3913,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `start`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/start` (operationId `startProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn start_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub fn start_json_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3933,11 +3933,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `suspend`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn suspend(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub async fn suspend_json(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3946,7 +3946,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&SUSPEND_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `suspend`.
+    /// The blocking form of `suspendJson`.
     ///
     /// Suspend compute endpoint
     ///
@@ -3956,11 +3956,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `suspend`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/suspend` (operationId `suspendProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn suspend_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub fn suspend_json_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3976,11 +3976,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `restart`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn restart(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub async fn restart_json(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -3989,7 +3989,7 @@ impl EndpointsApi {
         run(async move { c.call_op(&RESTART_PROJECT_ENDPOINT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `restart`.
+    /// The blocking form of `restartJson`.
     ///
     /// Restart compute endpoint
     ///
@@ -3999,11 +3999,11 @@ impl EndpointsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter endpointId: The endpoint ID
-    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. Typed view: Kotlin `dev.neonkit.models.EndpointOperations(json)`, Swift `NeonModels.EndpointOperations(text: json)`.
+    /// - Returns: The JSON of `EndpointOperations`: the response, with `endpoint`, `operations`. The typed form (Kotlin `restart`) returns a `EndpointOperations`; Swift: `NeonModels.EndpointOperations(text: json)`.
     ///
     /// `POST /projects/{project_id}/endpoints/{endpoint_id}/restart` (operationId `restartProjectEndpoint`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn restart_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
+    pub fn restart_json_blocking(&self, project_id: String, endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4028,10 +4028,10 @@ impl OperationsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter operationId: The operation ID
-    /// - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+    /// - Returns: The JSON of `OperationResponse`: the response, with `operation`. The typed form (Kotlin `get`) returns a `OperationResponse`; Swift: `NeonModels.OperationResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
-    pub async fn get(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4040,7 +4040,7 @@ impl OperationsApi {
         run(async move { c.call_op(&GET_PROJECT_OPERATION, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve operation details
     ///
@@ -4049,10 +4049,10 @@ impl OperationsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter operationId: The operation ID
-    /// - Returns: The JSON of `OperationResponse`: the response, with `operation`. Typed view: Kotlin `dev.neonkit.models.OperationResponse(json)`, Swift `NeonModels.OperationResponse(text: json)`.
+    /// - Returns: The JSON of `OperationResponse`: the response, with `operation`. The typed form (Kotlin `get`) returns a `OperationResponse`; Swift: `NeonModels.OperationResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/operations/{operation_id}` (operationId `getProjectOperation`).
-    pub fn get_blocking(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, operation_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, operation_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4071,11 +4071,11 @@ impl OperationsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+    /// - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. The typed form (Kotlin `list`) returns a `ListOperationsResponse`; Swift: `NeonModels.ListOperationsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
     #[uniffi::method(default(query = None))]
-    pub async fn list(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4085,7 +4085,7 @@ impl OperationsApi {
         run(async move { c.call_op(&LIST_PROJECT_OPERATIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List operations
     ///
@@ -4098,11 +4098,11 @@ impl OperationsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter query: The optional query parameters (`ListProjectOperationsQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListOperationsResponse(json)`, Swift `NeonModels.ListOperationsResponse(text: json)`.
+    /// - Returns: The JSON of `ListOperationsResponse`: the response, with `operations`, `pagination`. The typed form (Kotlin `list`) returns a `ListOperationsResponse`; Swift: `NeonModels.ListOperationsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
     #[uniffi::method(default(query = None))]
-    pub fn list_blocking(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4128,7 +4128,7 @@ impl OperationsApi {
     ///
     /// `GET /projects/{project_id}/operations` (operationId `listProjectOperations`).
     #[uniffi::method(default(query = None))]
-    pub fn iter(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Arc<NeonPager> {
+    pub fn iter_json(&self, project_id: String, query: Option<ListProjectOperationsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4157,7 +4157,7 @@ impl ApiKeysApi {
     /// - Returns: A JSON array of `ApiKeysListResponseItem`.
     ///
     /// `GET /api_keys` (operationId `listApiKeys`).
-    pub async fn list(&self) -> Result<String, NeonError> {
+    pub async fn list_json(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4166,7 +4166,7 @@ impl ApiKeysApi {
         run(async move { c.call_op(&LIST_API_KEYS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List API keys
     ///
@@ -4178,7 +4178,7 @@ impl ApiKeysApi {
     /// - Returns: A JSON array of `ApiKeysListResponseItem`.
     ///
     /// `GET /api_keys` (operationId `listApiKeys`).
-    pub fn list_blocking(&self) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4196,10 +4196,10 @@ impl ApiKeysApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
-    /// - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+    /// - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. The typed form (Kotlin `create`) returns a `ApiKeyCreateResponse`; Swift: `NeonModels.ApiKeyCreateResponse(text: json)`.
     ///
     /// `POST /api_keys` (operationId `createApiKey`).
-    pub async fn create(&self, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4208,7 +4208,7 @@ impl ApiKeysApi {
         run(async move { c.call_op(&CREATE_API_KEY, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create API key
     ///
@@ -4220,10 +4220,10 @@ impl ApiKeysApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// - Parameter body: The JSON of a `ApiKeyCreateRequest`. Fields: `key_name`.
-    /// - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. Typed view: Kotlin `dev.neonkit.models.ApiKeyCreateResponse(json)`, Swift `NeonModels.ApiKeyCreateResponse(text: json)`.
+    /// - Returns: The JSON of `ApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`. The typed form (Kotlin `create`) returns a `ApiKeyCreateResponse`; Swift: `NeonModels.ApiKeyCreateResponse(text: json)`.
     ///
     /// `POST /api_keys` (operationId `createApiKey`).
-    pub fn create_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4240,10 +4240,10 @@ impl ApiKeysApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// - Parameter keyId: The API key ID
-    /// - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+    /// - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. The typed form (Kotlin `revoke`) returns a `ApiKeyRevokeResponse`; Swift: `NeonModels.ApiKeyRevokeResponse(text: json)`.
     ///
     /// `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
-    pub async fn revoke(&self, key_id: i64) -> Result<String, NeonError> {
+    pub async fn revoke_json(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4252,7 +4252,7 @@ impl ApiKeysApi {
         run(async move { c.call_op(&REVOKE_API_KEY, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `revoke`.
+    /// The blocking form of `revokeJson`.
     ///
     /// Revoke API key
     ///
@@ -4263,10 +4263,10 @@ impl ApiKeysApi {
     /// See [Manage API keys](https://neon.com/docs/manage/api-keys/).
     ///
     /// - Parameter keyId: The API key ID
-    /// - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. Typed view: Kotlin `dev.neonkit.models.ApiKeyRevokeResponse(json)`, Swift `NeonModels.ApiKeyRevokeResponse(text: json)`.
+    /// - Returns: The JSON of `ApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`. The typed form (Kotlin `revoke`) returns a `ApiKeyRevokeResponse`; Swift: `NeonModels.ApiKeyRevokeResponse(text: json)`.
     ///
     /// `DELETE /api_keys/{key_id}` (operationId `revokeApiKey`).
-    pub fn revoke_blocking(&self, key_id: i64) -> Result<String, NeonError> {
+    pub fn revoke_json_blocking(&self, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![key_id.to_string()];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4294,12 +4294,12 @@ impl SnapshotsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
-    /// - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+    /// - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. The typed form (Kotlin `create`) returns a `CreateSnapshotResponse`; Swift: `NeonModels.CreateSnapshotResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(query = None))]
-    pub async fn create(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4309,7 +4309,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&CREATE_SNAPSHOT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create snapshot
     ///
@@ -4321,12 +4321,12 @@ impl SnapshotsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter query: The optional query parameters (`CreateSnapshotQuery`): `lsn`, `timestamp`, `name`, `slug`, `expiresAt`.
-    /// - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. Typed view: Kotlin `dev.neonkit.models.CreateSnapshotResponse(json)`, Swift `NeonModels.CreateSnapshotResponse(text: json)`.
+    /// - Returns: The JSON of `CreateSnapshotResponse`: the response, with `snapshot`, `operations`. The typed form (Kotlin `create`) returns a `CreateSnapshotResponse`; Swift: `NeonModels.CreateSnapshotResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/snapshot` (operationId `createSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(query = None))]
-    pub fn create_blocking(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, query: Option<CreateSnapshotQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4343,10 +4343,10 @@ impl SnapshotsApi {
     /// **Note**: This endpoint is currently in Beta.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+    /// - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. The typed form (Kotlin `list`) returns a `ListSnapshotsResponse`; Swift: `NeonModels.ListSnapshotsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
-    pub async fn list(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4355,7 +4355,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&LIST_SNAPSHOTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List project snapshots
     ///
@@ -4365,10 +4365,10 @@ impl SnapshotsApi {
     /// **Note**: This endpoint is currently in Beta.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. Typed view: Kotlin `dev.neonkit.models.ListSnapshotsResponse(json)`, Swift `NeonModels.ListSnapshotsResponse(text: json)`.
+    /// - Returns: The JSON of `ListSnapshotsResponse`: the response, with `snapshots`. The typed form (Kotlin `list`) returns a `ListSnapshotsResponse`; Swift: `NeonModels.ListSnapshotsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/snapshots` (operationId `listSnapshots`).
-    pub fn list_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4385,10 +4385,10 @@ impl SnapshotsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter snapshotId: The snapshot ID
     /// - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
-    /// - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+    /// - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. The typed form (Kotlin `update`) returns a `UpdateSnapshotResponse`; Swift: `NeonModels.UpdateSnapshotResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
-    pub async fn update(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4397,7 +4397,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&UPDATE_SNAPSHOT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update snapshot
     ///
@@ -4408,10 +4408,10 @@ impl SnapshotsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter snapshotId: The snapshot ID
     /// - Parameter body: The JSON of a `SnapshotUpdateRequest`. Fields: `snapshot`.
-    /// - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. Typed view: Kotlin `dev.neonkit.models.UpdateSnapshotResponse(json)`, Swift `NeonModels.UpdateSnapshotResponse(text: json)`.
+    /// - Returns: The JSON of `UpdateSnapshotResponse`: the response, with `snapshot`. The typed form (Kotlin `update`) returns a `UpdateSnapshotResponse`; Swift: `NeonModels.UpdateSnapshotResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/snapshots/{snapshot_id}` (operationId `updateSnapshot`).
-    pub fn update_blocking(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, snapshot_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4427,11 +4427,11 @@ impl SnapshotsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter snapshotId: The snapshot ID
-    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. The typed form (Kotlin `delete`) returns a `OperationsResponse`; Swift: `NeonModels.OperationsResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub async fn delete(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4440,7 +4440,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&DELETE_SNAPSHOT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete snapshot
     ///
@@ -4450,11 +4450,11 @@ impl SnapshotsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter snapshotId: The snapshot ID
-    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. Typed view: Kotlin `dev.neonkit.models.OperationsResponse(json)`, Swift `NeonModels.OperationsResponse(text: json)`.
+    /// - Returns: The JSON of `OperationsResponse`: the response, with `operations`. The typed form (Kotlin `delete`) returns a `OperationsResponse`; Swift: `NeonModels.OperationsResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/snapshots/{snapshot_id}` (operationId `deleteSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
-    pub fn delete_blocking(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String, snapshot_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4473,12 +4473,12 @@ impl SnapshotsApi {
     /// - Parameter snapshotId: The snapshot ID
     /// - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
     /// - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
-    /// - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+    /// - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. The typed form (Kotlin `restore`) returns a `RestoredSnapshotResponse`; Swift: `NeonModels.RestoredSnapshotResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(query = None, body = None))]
-    pub async fn restore(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn restore_json(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4488,7 +4488,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&RESTORE_SNAPSHOT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `restore`.
+    /// The blocking form of `restoreJson`.
     ///
     /// Restore snapshot
     ///
@@ -4501,12 +4501,12 @@ impl SnapshotsApi {
     /// - Parameter snapshotId: The snapshot ID
     /// - Parameter query: The optional query parameters (`RestoreSnapshotQuery`): `name`.
     /// - Parameter body: The JSON of a `RestoreSnapshotRequest` (optional). Fields: `name`, `target_branch_id`, `finalize_restore`.
-    /// - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. Typed view: Kotlin `dev.neonkit.models.RestoredSnapshotResponse(json)`, Swift `NeonModels.RestoredSnapshotResponse(text: json)`.
+    /// - Returns: The JSON of `RestoredSnapshotResponse`: the response, with `branch`, `endpoints`, `operations`. The typed form (Kotlin `restore`) returns a `RestoredSnapshotResponse`; Swift: `NeonModels.RestoredSnapshotResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/snapshots/{snapshot_id}/restore` (operationId `restoreSnapshot`).
     /// Waits for the operations it starts unless the client (`withWait(false)`) says otherwise.
     #[uniffi::method(default(query = None, body = None))]
-    pub fn restore_blocking(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
+    pub fn restore_json_blocking(&self, project_id: String, snapshot_id: String, query: Option<RestoreSnapshotQuery>, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, snapshot_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4523,10 +4523,10 @@ impl SnapshotsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+    /// - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. The typed form (Kotlin `getSchedule`) returns a `BackupSchedule`; Swift: `NeonModels.BackupSchedule(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
-    pub async fn get_schedule(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_schedule_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4535,7 +4535,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&GET_SNAPSHOT_SCHEDULE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getSchedule`.
+    /// The blocking form of `getScheduleJson`.
     ///
     /// Retrieve backup schedule
     ///
@@ -4545,10 +4545,10 @@ impl SnapshotsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
-    /// - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. Typed view: Kotlin `dev.neonkit.models.BackupSchedule(json)`, Swift `NeonModels.BackupSchedule(text: json)`.
+    /// - Returns: The JSON of `BackupSchedule`: the response, with `schedule`. The typed form (Kotlin `getSchedule`) returns a `BackupSchedule`; Swift: `NeonModels.BackupSchedule(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `getSnapshotSchedule`).
-    pub fn get_schedule_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_schedule_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4566,10 +4566,10 @@ impl SnapshotsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `setSchedule`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
-    pub async fn set_schedule(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn set_schedule_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4578,7 +4578,7 @@ impl SnapshotsApi {
         run(async move { c.call_op(&SET_SNAPSHOT_SCHEDULE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `setSchedule`.
+    /// The blocking form of `setScheduleJson`.
     ///
     /// Update backup schedule
     ///
@@ -4590,10 +4590,10 @@ impl SnapshotsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The branch ID
     /// - Parameter body: The JSON of a `BackupSchedule`. Fields: `schedule`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `setSchedule`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/backup_schedule` (operationId `setSnapshotSchedule`).
-    pub fn set_schedule_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn set_schedule_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4619,11 +4619,11 @@ impl RegionsApi {
     /// parameter to get an accurate list of regions available to your organization.
     ///
     /// - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
-    /// - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+    /// - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. The typed form (Kotlin `listActive`) returns a `ActiveRegionsResponse`; Swift: `NeonModels.ActiveRegionsResponse(text: json)`.
     ///
     /// `GET /regions` (operationId `getActiveRegions`).
     #[uniffi::method(default(query = None))]
-    pub async fn list_active(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
+    pub async fn list_active_json(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4633,7 +4633,7 @@ impl RegionsApi {
         run(async move { c.call_op(&GET_ACTIVE_REGIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listActive`.
+    /// The blocking form of `listActiveJson`.
     ///
     /// List supported regions
     ///
@@ -4643,11 +4643,11 @@ impl RegionsApi {
     /// parameter to get an accurate list of regions available to your organization.
     ///
     /// - Parameter query: The optional query parameters (`GetActiveRegionsQuery`): `orgId`.
-    /// - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. Typed view: Kotlin `dev.neonkit.models.ActiveRegionsResponse(json)`, Swift `NeonModels.ActiveRegionsResponse(text: json)`.
+    /// - Returns: The JSON of `ActiveRegionsResponse`: the response, with `regions`. The typed form (Kotlin `listActive`) returns a `ActiveRegionsResponse`; Swift: `NeonModels.ActiveRegionsResponse(text: json)`.
     ///
     /// `GET /regions` (operationId `getActiveRegions`).
     #[uniffi::method(default(query = None))]
-    pub fn list_active_blocking(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
+    pub fn list_active_json_blocking(&self, query: Option<GetActiveRegionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4671,10 +4671,10 @@ impl UsersApi {
     /// Retrieves information about the currently authenticated Neon user,
     /// including account identifiers, plan details, and linked auth accounts.
     ///
-    /// - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+    /// - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. The typed form (Kotlin `getCurrent`) returns a `CurrentUserInfoResponse`; Swift: `NeonModels.CurrentUserInfoResponse(text: json)`.
     ///
     /// `GET /users/me` (operationId `getCurrentUserInfo`).
-    pub async fn get_current(&self) -> Result<String, NeonError> {
+    pub async fn get_current_json(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4683,17 +4683,17 @@ impl UsersApi {
         run(async move { c.call_op(&GET_CURRENT_USER_INFO, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getCurrent`.
+    /// The blocking form of `getCurrentJson`.
     ///
     /// Retrieve current user details
     ///
     /// Retrieves information about the currently authenticated Neon user,
     /// including account identifiers, plan details, and linked auth accounts.
     ///
-    /// - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. Typed view: Kotlin `dev.neonkit.models.CurrentUserInfoResponse(json)`, Swift `NeonModels.CurrentUserInfoResponse(text: json)`.
+    /// - Returns: The JSON of `CurrentUserInfoResponse`: the response, with `active_seconds_limit`, `billing_account`, `auth_accounts`, `email`, `id`, `image`, `login`, `name`, …. The typed form (Kotlin `getCurrent`) returns a `CurrentUserInfoResponse`; Swift: `NeonModels.CurrentUserInfoResponse(text: json)`.
     ///
     /// `GET /users/me` (operationId `getCurrentUserInfo`).
-    pub fn get_current_blocking(&self) -> Result<String, NeonError> {
+    pub fn get_current_json_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4708,10 +4708,10 @@ impl UsersApi {
     /// When called with an organization- or project-scoped API key (which is not
     /// tied to a user), this returns the single organization that owns the key.
     ///
-    /// - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+    /// - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. The typed form (Kotlin `listOrganizations`) returns a `OrganizationsResponse`; Swift: `NeonModels.OrganizationsResponse(text: json)`.
     ///
     /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-    pub async fn list_organizations(&self) -> Result<String, NeonError> {
+    pub async fn list_organizations_json(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4720,7 +4720,7 @@ impl UsersApi {
         run(async move { c.call_op(&GET_CURRENT_USER_ORGANIZATIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listOrganizations`.
+    /// The blocking form of `listOrganizationsJson`.
     ///
     /// List organizations for the current user
     ///
@@ -4729,10 +4729,10 @@ impl UsersApi {
     /// When called with an organization- or project-scoped API key (which is not
     /// tied to a user), this returns the single organization that owns the key.
     ///
-    /// - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. Typed view: Kotlin `dev.neonkit.models.OrganizationsResponse(json)`, Swift `NeonModels.OrganizationsResponse(text: json)`.
+    /// - Returns: The JSON of `OrganizationsResponse`: the response, with `organizations`. The typed form (Kotlin `listOrganizations`) returns a `OrganizationsResponse`; Swift: `NeonModels.OrganizationsResponse(text: json)`.
     ///
     /// `GET /users/me/organizations` (operationId `getCurrentUserOrganizations`).
-    pub fn list_organizations_blocking(&self) -> Result<String, NeonError> {
+    pub fn list_organizations_json_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4745,11 +4745,11 @@ impl UsersApi {
     /// DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
     ///
     /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `transferProjectsToOrg`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
     /// Deprecated by the API.
-    pub async fn transfer_projects_to_org(&self, body: String) -> Result<String, NeonError> {
+    pub async fn transfer_projects_to_org_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4758,18 +4758,18 @@ impl UsersApi {
         run(async move { c.call_op(&TRANSFER_PROJECTS_FROM_USER_TO_ORG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `transferProjectsToOrg`.
+    /// The blocking form of `transferProjectsToOrgJson`.
     ///
     /// Transfer projects from personal account to organization
     ///
     /// DEPRECATED. Personal accounts have been migrated to organizations, making this operation no longer applicable.
     ///
     /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `transferProjectsToOrg`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `POST /users/me/projects/transfer` (operationId `transferProjectsFromUserToOrg`).
     /// Deprecated by the API.
-    pub fn transfer_projects_to_org_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn transfer_projects_to_org_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4783,10 +4783,10 @@ impl UsersApi {
     /// including the credential type (API key, Bearer token, or OAuth session)
     /// and the associated identity.
     ///
-    /// - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+    /// - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. The typed form (Kotlin `getAuthDetails`) returns a `AuthDetailsResponse`; Swift: `NeonModels.AuthDetailsResponse(text: json)`.
     ///
     /// `GET /auth` (operationId `getAuthDetails`).
-    pub async fn get_auth_details(&self) -> Result<String, NeonError> {
+    pub async fn get_auth_details_json(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4795,7 +4795,7 @@ impl UsersApi {
         run(async move { c.call_op(&GET_AUTH_DETAILS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getAuthDetails`.
+    /// The blocking form of `getAuthDetailsJson`.
     ///
     /// Retrieve request authentication details
     ///
@@ -4803,10 +4803,10 @@ impl UsersApi {
     /// including the credential type (API key, Bearer token, or OAuth session)
     /// and the associated identity.
     ///
-    /// - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. Typed view: Kotlin `dev.neonkit.models.AuthDetailsResponse(json)`, Swift `NeonModels.AuthDetailsResponse(text: json)`.
+    /// - Returns: The JSON of `AuthDetailsResponse`: the response, with `account_id`, `auth_method`, `auth_data`. The typed form (Kotlin `getAuthDetails`) returns a `AuthDetailsResponse`; Swift: `NeonModels.AuthDetailsResponse(text: json)`.
     ///
     /// `GET /auth` (operationId `getAuthDetails`).
-    pub fn get_auth_details_blocking(&self) -> Result<String, NeonError> {
+    pub fn get_auth_details_json_blocking(&self) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4850,11 +4850,11 @@ impl ConsumptionApi {
     /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
     /// and 1 year, respectively.
     /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
-    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. The typed form (Kotlin `getHistoryPerProject`) returns a `GetConsumptionHistoryPerProjectResponse`; Swift: `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
     ///
     /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_history_per_project(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
+    pub async fn get_history_per_project_json(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4867,7 +4867,7 @@ impl ConsumptionApi {
         run(async move { c.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getHistoryPerProject`.
+    /// The blocking form of `getHistoryPerProjectJson`.
     ///
     /// Retrieve project consumption metrics (legacy plans)
     ///
@@ -4895,11 +4895,11 @@ impl ConsumptionApi {
     /// Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
     /// and 1 year, respectively.
     /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectQuery`): `cursor`, `limit`, `projectIds`, `orgId`, `includeV1Metrics`, `metrics`.
-    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectResponse(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectResponse`: the response, with `projects`, `pagination`. The typed form (Kotlin `getHistoryPerProject`) returns a `GetConsumptionHistoryPerProjectResponse`; Swift: `NeonModels.GetConsumptionHistoryPerProjectResponse(text: json)`.
     ///
     /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_project_blocking(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
+    pub fn get_history_per_project_json_blocking(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -4943,7 +4943,7 @@ impl ConsumptionApi {
     ///
     /// `GET /consumption_history/projects` (operationId `getConsumptionHistoryPerProject`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_project_iter(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Arc<NeonPager> {
+    pub fn get_history_per_project_iter_json(&self, from: String, to: String, granularity: String, query: Option<GetConsumptionHistoryPerProjectQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5007,11 +5007,11 @@ impl ConsumptionApi {
     /// - `metrics=compute_unit_seconds&metrics=extra_branches_month`
     /// - `metrics=compute_unit_seconds,extra_branches_month`
     /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
-    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. The typed form (Kotlin `getHistoryPerProjectV2`) returns a `GetConsumptionHistoryPerProjectV2Response`; Swift: `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
     ///
     /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_history_per_project_v2(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
+    pub async fn get_history_per_project_v2_json(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5025,7 +5025,7 @@ impl ConsumptionApi {
         run(async move { c.call_op(&GET_CONSUMPTION_HISTORY_PER_PROJECT_V2, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getHistoryPerProjectV2`.
+    /// The blocking form of `getHistoryPerProjectV2Json`.
     ///
     /// Retrieve project consumption metrics
     ///
@@ -5079,11 +5079,11 @@ impl ConsumptionApi {
     /// - `metrics=compute_unit_seconds&metrics=extra_branches_month`
     /// - `metrics=compute_unit_seconds,extra_branches_month`
     /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerProjectV2Query`): `cursor`, `limit`, `projectIds`, `orgId`.
-    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerProjectV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerProjectV2Response`: the response, with `projects`, `pagination`. The typed form (Kotlin `getHistoryPerProjectV2`) returns a `GetConsumptionHistoryPerProjectV2Response`; Swift: `NeonModels.GetConsumptionHistoryPerProjectV2Response(text: json)`.
     ///
     /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_project_v2_blocking(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
+    pub fn get_history_per_project_v2_json_blocking(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5154,7 +5154,7 @@ impl ConsumptionApi {
     ///
     /// `GET /consumption_history/v2/projects` (operationId `getConsumptionHistoryPerProjectV2`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_project_v2_iter(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Arc<NeonPager> {
+    pub fn get_history_per_project_v2_iter_json(&self, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerProjectV2Query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5226,11 +5226,11 @@ impl ConsumptionApi {
     /// - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
     /// - `metrics=compute_unit_seconds,public_network_transfer_bytes`
     /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
-    /// - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. The typed form (Kotlin `getHistoryPerBranchV2`) returns a `GetConsumptionHistoryPerBranchV2Response`; Swift: `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
     ///
     /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_history_per_branch_v2(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
+    pub async fn get_history_per_branch_v2_json(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5245,7 +5245,7 @@ impl ConsumptionApi {
         run(async move { c.call_op(&GET_CONSUMPTION_HISTORY_PER_BRANCH_V2, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getHistoryPerBranchV2`.
+    /// The blocking form of `getHistoryPerBranchV2Json`.
     ///
     /// Retrieve branch consumption metrics
     ///
@@ -5306,11 +5306,11 @@ impl ConsumptionApi {
     /// - `metrics=compute_unit_seconds&metrics=public_network_transfer_bytes`
     /// - `metrics=compute_unit_seconds,public_network_transfer_bytes`
     /// - Parameter query: The optional query parameters (`GetConsumptionHistoryPerBranchV2Query`): `cursor`, `limit`, `branchIds`, `orgId`.
-    /// - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetConsumptionHistoryPerBranchV2Response(json)`, Swift `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
+    /// - Returns: The JSON of `GetConsumptionHistoryPerBranchV2Response`: the response, with `branches`, `pagination`. The typed form (Kotlin `getHistoryPerBranchV2`) returns a `GetConsumptionHistoryPerBranchV2Response`; Swift: `NeonModels.GetConsumptionHistoryPerBranchV2Response(text: json)`.
     ///
     /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_branch_v2_blocking(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
+    pub fn get_history_per_branch_v2_json_blocking(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5389,7 +5389,7 @@ impl ConsumptionApi {
     ///
     /// `GET /consumption_history/v2/branches` (operationId `getConsumptionHistoryPerBranchV2`).
     #[uniffi::method(default(query = None))]
-    pub fn get_history_per_branch_v2_iter(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Arc<NeonPager> {
+    pub fn get_history_per_branch_v2_iter_json(&self, project_ids: Vec<String>, from: String, to: String, granularity: String, metrics: Vec<String>, query: Option<GetConsumptionHistoryPerBranchV2Query>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5418,10 +5418,10 @@ impl OrganizationsApi {
     /// Retrieves details for the specified organization, including its name, plan, and configuration.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+    /// - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. The typed form (Kotlin `get`) returns a `Organization`; Swift: `NeonModels.Organization(text: json)`.
     ///
     /// `GET /organizations/{org_id}` (operationId `getOrganization`).
-    pub async fn get(&self, org_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5430,17 +5430,17 @@ impl OrganizationsApi {
         run(async move { c.call_op(&GET_ORGANIZATION, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve organization details
     ///
     /// Retrieves details for the specified organization, including its name, plan, and configuration.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. Typed view: Kotlin `dev.neonkit.models.Organization(json)`, Swift `NeonModels.Organization(text: json)`.
+    /// - Returns: The JSON of `Organization`: the response, with `id`, `name`, `handle`, `plan`, `created_at`, `managed_by`, `updated_at`, `allow_hipaa_projects`, …. The typed form (Kotlin `get`) returns a `Organization`; Swift: `NeonModels.Organization(text: json)`.
     ///
     /// `GET /organizations/{org_id}` (operationId `getOrganization`).
-    pub fn get_blocking(&self, org_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5459,7 +5459,7 @@ impl OrganizationsApi {
     /// - Returns: A JSON array of `OrgApiKeysListResponseItem`.
     ///
     /// `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
-    pub async fn list_api_keys(&self, org_id: String) -> Result<String, NeonError> {
+    pub async fn list_api_keys_json(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5468,7 +5468,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&LIST_ORG_API_KEYS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listApiKeys`.
+    /// The blocking form of `listApiKeysJson`.
     ///
     /// List organization API keys
     ///
@@ -5481,7 +5481,7 @@ impl OrganizationsApi {
     /// - Returns: A JSON array of `OrgApiKeysListResponseItem`.
     ///
     /// `GET /organizations/{org_id}/api_keys` (operationId `listOrgApiKeys`).
-    pub fn list_api_keys_blocking(&self, org_id: String) -> Result<String, NeonError> {
+    pub fn list_api_keys_json_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5500,10 +5500,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
-    /// - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+    /// - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. The typed form (Kotlin `createApiKey`) returns a `OrgApiKeyCreateResponse`; Swift: `NeonModels.OrgApiKeyCreateResponse(text: json)`.
     ///
     /// `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
-    pub async fn create_api_key(&self, org_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_api_key_json(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5512,7 +5512,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&CREATE_ORG_API_KEY, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createApiKey`.
+    /// The blocking form of `createApiKeyJson`.
     ///
     /// Create organization API key
     ///
@@ -5525,10 +5525,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter body: The JSON of a `OrgApiKeyCreateRequest`. Fields: `key_name`, `project_id`.
-    /// - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyCreateResponse(json)`, Swift `NeonModels.OrgApiKeyCreateResponse(text: json)`.
+    /// - Returns: The JSON of `OrgApiKeyCreateResponse`: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`. The typed form (Kotlin `createApiKey`) returns a `OrgApiKeyCreateResponse`; Swift: `NeonModels.OrgApiKeyCreateResponse(text: json)`.
     ///
     /// `POST /organizations/{org_id}/api_keys` (operationId `createOrgApiKey`).
-    pub fn create_api_key_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_api_key_json_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5546,10 +5546,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter keyId: The API key ID
-    /// - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+    /// - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. The typed form (Kotlin `revokeApiKey`) returns a `OrgApiKeyRevokeResponse`; Swift: `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
     ///
     /// `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
-    pub async fn revoke_api_key(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
+    pub async fn revoke_api_key_json(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5558,7 +5558,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&REVOKE_ORG_API_KEY, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `revokeApiKey`.
+    /// The blocking form of `revokeApiKeyJson`.
     ///
     /// Revoke organization API key
     ///
@@ -5570,10 +5570,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter keyId: The API key ID
-    /// - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. Typed view: Kotlin `dev.neonkit.models.OrgApiKeyRevokeResponse(json)`, Swift `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
+    /// - Returns: The JSON of `OrgApiKeyRevokeResponse`: the response, with `id`, `name`, `created_at`, `created_by`, `last_used_at`, `last_used_from_addr`, `revoked`, `project_id`. The typed form (Kotlin `revokeApiKey`) returns a `OrgApiKeyRevokeResponse`; Swift: `NeonModels.OrgApiKeyRevokeResponse(text: json)`.
     ///
     /// `DELETE /organizations/{org_id}/api_keys/{key_id}` (operationId `revokeOrgApiKey`).
-    pub fn revoke_api_key_blocking(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
+    pub fn revoke_api_key_json_blocking(&self, org_id: String, key_id: i64) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, key_id.to_string()];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5588,10 +5588,10 @@ impl OrganizationsApi {
     /// Available to organization members with read access on Launch and Scale plans only.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. The typed form (Kotlin `getSpendingLimit`) returns a `SpendingLimitResponse`; Swift: `NeonModels.SpendingLimitResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
-    pub async fn get_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
+    pub async fn get_spending_limit_json(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5600,7 +5600,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&GET_ORGANIZATION_SPENDING_LIMIT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getSpendingLimit`.
+    /// The blocking form of `getSpendingLimitJson`.
     ///
     /// Retrieve organization spending limit
     ///
@@ -5609,10 +5609,10 @@ impl OrganizationsApi {
     /// Available to organization members with read access on Launch and Scale plans only.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. The typed form (Kotlin `getSpendingLimit`) returns a `SpendingLimitResponse`; Swift: `NeonModels.SpendingLimitResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/billing/spending_limit` (operationId `getOrganizationSpendingLimit`).
-    pub fn get_spending_limit_blocking(&self, org_id: String) -> Result<String, NeonError> {
+    pub fn get_spending_limit_json_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5630,10 +5630,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
-    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. The typed form (Kotlin `setSpendingLimit`) returns a `SpendingLimitResponse`; Swift: `NeonModels.SpendingLimitResponse(text: json)`.
     ///
     /// `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
-    pub async fn set_spending_limit(&self, org_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn set_spending_limit_json(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5642,7 +5642,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&SET_ORGANIZATION_SPENDING_LIMIT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `setSpendingLimit`.
+    /// The blocking form of `setSpendingLimitJson`.
     ///
     /// Set organization spending limit
     ///
@@ -5654,10 +5654,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter body: The JSON of a `SpendingLimitUpdateRequest`. Fields: `spending_limit_cents`.
-    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. Typed view: Kotlin `dev.neonkit.models.SpendingLimitResponse(json)`, Swift `NeonModels.SpendingLimitResponse(text: json)`.
+    /// - Returns: The JSON of `SpendingLimitResponse`: the response, with `spending_limit_cents`. The typed form (Kotlin `setSpendingLimit`) returns a `SpendingLimitResponse`; Swift: `NeonModels.SpendingLimitResponse(text: json)`.
     ///
     /// `PUT /organizations/{org_id}/billing/spending_limit` (operationId `setOrganizationSpendingLimit`).
-    pub fn set_spending_limit_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
+    pub fn set_spending_limit_json_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5672,10 +5672,10 @@ impl OrganizationsApi {
     /// Available to organization admins on Launch and Scale plans only.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `deleteSpendingLimit`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
-    pub async fn delete_spending_limit(&self, org_id: String) -> Result<String, NeonError> {
+    pub async fn delete_spending_limit_json(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5684,7 +5684,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&DELETE_ORGANIZATION_SPENDING_LIMIT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `deleteSpendingLimit`.
+    /// The blocking form of `deleteSpendingLimitJson`.
     ///
     /// Remove organization spending limit
     ///
@@ -5693,10 +5693,10 @@ impl OrganizationsApi {
     /// Available to organization admins on Launch and Scale plans only.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `deleteSpendingLimit`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `DELETE /organizations/{org_id}/billing/spending_limit` (operationId `deleteOrganizationSpendingLimit`).
-    pub fn delete_spending_limit_blocking(&self, org_id: String) -> Result<String, NeonError> {
+    pub fn delete_spending_limit_json_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5710,11 +5710,11 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
-    /// - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+    /// - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. The typed form (Kotlin `getMembers`) returns a `GetOrganizationMembersResponse`; Swift: `NeonModels.GetOrganizationMembersResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
     #[uniffi::method(default(query = None))]
-    pub async fn get_members(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
+    pub async fn get_members_json(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5724,7 +5724,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&GET_ORGANIZATION_MEMBERS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getMembers`.
+    /// The blocking form of `getMembersJson`.
     ///
     /// List organization members
     ///
@@ -5732,11 +5732,11 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter query: The optional query parameters (`GetOrganizationMembersQuery`): `sortBy`, `cursor`, `sortOrder`, `limit`.
-    /// - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. Typed view: Kotlin `dev.neonkit.models.GetOrganizationMembersResponse(json)`, Swift `NeonModels.GetOrganizationMembersResponse(text: json)`.
+    /// - Returns: The JSON of `GetOrganizationMembersResponse`: the response, with `members`, `pagination`. The typed form (Kotlin `getMembers`) returns a `GetOrganizationMembersResponse`; Swift: `NeonModels.GetOrganizationMembersResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
     #[uniffi::method(default(query = None))]
-    pub fn get_members_blocking(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
+    pub fn get_members_json_blocking(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5757,7 +5757,7 @@ impl OrganizationsApi {
     ///
     /// `GET /organizations/{org_id}/members` (operationId `getOrganizationMembers`).
     #[uniffi::method(default(query = None))]
-    pub fn get_members_iter(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Arc<NeonPager> {
+    pub fn get_members_iter_json(&self, org_id: String, query: Option<GetOrganizationMembersQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5772,10 +5772,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter memberId: The Neon organization member ID
-    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. The typed form (Kotlin `getMember`) returns a `Member`; Swift: `NeonModels.Member(text: json)`.
     ///
     /// `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
-    pub async fn get_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
+    pub async fn get_member_json(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5784,7 +5784,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&GET_ORGANIZATION_MEMBER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getMember`.
+    /// The blocking form of `getMemberJson`.
     ///
     /// Retrieve organization member details
     ///
@@ -5792,10 +5792,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter memberId: The Neon organization member ID
-    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. The typed form (Kotlin `getMember`) returns a `Member`; Swift: `NeonModels.Member(text: json)`.
     ///
     /// `GET /organizations/{org_id}/members/{member_id}` (operationId `getOrganizationMember`).
-    pub fn get_member_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
+    pub fn get_member_json_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5812,10 +5812,10 @@ impl OrganizationsApi {
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter memberId: The Neon organization member ID
     /// - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
-    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. The typed form (Kotlin `updateMember`) returns a `Member`; Swift: `NeonModels.Member(text: json)`.
     ///
     /// `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
-    pub async fn update_member(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_member_json(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5824,7 +5824,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&UPDATE_ORGANIZATION_MEMBER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateMember`.
+    /// The blocking form of `updateMemberJson`.
     ///
     /// Update role for organization member
     ///
@@ -5835,10 +5835,10 @@ impl OrganizationsApi {
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter memberId: The Neon organization member ID
     /// - Parameter body: The JSON of a `OrganizationMemberUpdateRequest`. Fields: `role`.
-    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. Typed view: Kotlin `dev.neonkit.models.Member(json)`, Swift `NeonModels.Member(text: json)`.
+    /// - Returns: The JSON of `Member`: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`. The typed form (Kotlin `updateMember`) returns a `Member`; Swift: `NeonModels.Member(text: json)`.
     ///
     /// `PATCH /organizations/{org_id}/members/{member_id}` (operationId `updateOrganizationMember`).
-    pub fn update_member_blocking(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_member_json_blocking(&self, org_id: String, member_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5854,10 +5854,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter memberId: The Neon organization member ID
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `removeMember`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
-    pub async fn remove_member(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
+    pub async fn remove_member_json(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5866,7 +5866,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&REMOVE_ORGANIZATION_MEMBER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `removeMember`.
+    /// The blocking form of `removeMemberJson`.
     ///
     /// Remove organization member
     ///
@@ -5876,10 +5876,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter memberId: The Neon organization member ID
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `removeMember`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `DELETE /organizations/{org_id}/members/{member_id}` (operationId `removeOrganizationMember`).
-    pub fn remove_member_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
+    pub fn remove_member_json_blocking(&self, org_id: String, member_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, member_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5892,10 +5892,10 @@ impl OrganizationsApi {
     /// Retrieves pending and accepted invitations for the specified organization.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. The typed form (Kotlin `getInvitations`) returns a `OrganizationInvitationsResponse`; Swift: `NeonModels.OrganizationInvitationsResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
-    pub async fn get_invitations(&self, org_id: String) -> Result<String, NeonError> {
+    pub async fn get_invitations_json(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5904,17 +5904,17 @@ impl OrganizationsApi {
         run(async move { c.call_op(&GET_ORGANIZATION_INVITATIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getInvitations`.
+    /// The blocking form of `getInvitationsJson`.
     ///
     /// List organization invitations
     ///
     /// Retrieves pending and accepted invitations for the specified organization.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. The typed form (Kotlin `getInvitations`) returns a `OrganizationInvitationsResponse`; Swift: `NeonModels.OrganizationInvitationsResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/invitations` (operationId `getOrganizationInvitations`).
-    pub fn get_invitations_blocking(&self, org_id: String) -> Result<String, NeonError> {
+    pub fn get_invitations_json_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5931,10 +5931,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
-    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. The typed form (Kotlin `createInvitations`) returns a `OrganizationInvitationsResponse`; Swift: `NeonModels.OrganizationInvitationsResponse(text: json)`.
     ///
     /// `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
-    pub async fn create_invitations(&self, org_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_invitations_json(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5943,7 +5943,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&CREATE_ORGANIZATION_INVITATIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createInvitations`.
+    /// The blocking form of `createInvitationsJson`.
     ///
     /// Create organization invitations
     ///
@@ -5954,10 +5954,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter body: The JSON of a `OrganizationInvitesCreateRequest`. Fields: `invitations`.
-    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. Typed view: Kotlin `dev.neonkit.models.OrganizationInvitationsResponse(json)`, Swift `NeonModels.OrganizationInvitationsResponse(text: json)`.
+    /// - Returns: The JSON of `OrganizationInvitationsResponse`: the response, with `invitations`. The typed form (Kotlin `createInvitations`) returns a `OrganizationInvitationsResponse`; Swift: `NeonModels.OrganizationInvitationsResponse(text: json)`.
     ///
     /// `POST /organizations/{org_id}/invitations` (operationId `createOrganizationInvitations`).
-    pub fn create_invitations_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_invitations_json_blocking(&self, org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5971,10 +5971,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
     /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `transferProjects`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
-    pub async fn transfer_projects(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn transfer_projects_json(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -5983,7 +5983,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&TRANSFER_PROJECTS_FROM_ORG_TO_ORG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `transferProjects`.
+    /// The blocking form of `transferProjectsJson`.
     ///
     /// Transfer projects between organizations
     ///
@@ -5991,10 +5991,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter sourceOrgId: The Neon organization ID (source org, which currently owns the project)
     /// - Parameter body: The JSON of a `TransferProjectsToOrganizationRequest`. Fields: `destination_org_id`, `project_ids`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `transferProjects`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `POST /organizations/{source_org_id}/projects/transfer` (operationId `transferProjectsFromOrgToOrg`).
-    pub fn transfer_projects_blocking(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
+    pub fn transfer_projects_json_blocking(&self, source_org_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![source_org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6007,10 +6007,10 @@ impl OrganizationsApi {
     /// Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. The typed form (Kotlin `listVpcEndpointsAllRegions`) returns a `VPCEndpointsWithRegionResponse`; Swift: `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
-    pub async fn list_vpc_endpoints_all_regions(&self, org_id: String) -> Result<String, NeonError> {
+    pub async fn list_vpc_endpoints_all_regions_json(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6019,17 +6019,17 @@ impl OrganizationsApi {
         run(async move { c.call_op(&LIST_ORGANIZATION_VPC_ENDPOINTS_ALL_REGIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listVpcEndpointsAllRegions`.
+    /// The blocking form of `listVpcEndpointsAllRegionsJson`.
     ///
     /// List VPC endpoints across all regions
     ///
     /// Retrieves the list of VPC endpoints for the specified Neon organization across all regions.
     ///
     /// - Parameter orgId: The Neon organization ID
-    /// - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsWithRegionResponse(json)`, Swift `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointsWithRegionResponse`: the response, with `endpoints`. The typed form (Kotlin `listVpcEndpointsAllRegions`) returns a `VPCEndpointsWithRegionResponse`; Swift: `NeonModels.VPCEndpointsWithRegionResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/vpc/vpc_endpoints` (operationId `listOrganizationVPCEndpointsAllRegions`).
-    pub fn list_vpc_endpoints_all_regions_blocking(&self, org_id: String) -> Result<String, NeonError> {
+    pub fn list_vpc_endpoints_all_regions_json_blocking(&self, org_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6043,10 +6043,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter regionId: The Neon region ID
-    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `listVpcEndpoints`) returns a `VPCEndpointsResponse`; Swift: `NeonModels.VPCEndpointsResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
-    pub async fn list_vpc_endpoints(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
+    pub async fn list_vpc_endpoints_json(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6055,7 +6055,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&LIST_ORGANIZATION_VPC_ENDPOINTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listVpcEndpoints`.
+    /// The blocking form of `listVpcEndpointsJson`.
     ///
     /// List VPC endpoints
     ///
@@ -6063,10 +6063,10 @@ impl OrganizationsApi {
     ///
     /// - Parameter orgId: The Neon organization ID
     /// - Parameter regionId: The Neon region ID
-    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointsResponse(json)`, Swift `NeonModels.VPCEndpointsResponse(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointsResponse`: the response, with `endpoints`. The typed form (Kotlin `listVpcEndpoints`) returns a `VPCEndpointsResponse`; Swift: `NeonModels.VPCEndpointsResponse(text: json)`.
     ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints` (operationId `listOrganizationVPCEndpoints`).
-    pub fn list_vpc_endpoints_blocking(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
+    pub fn list_vpc_endpoints_json_blocking(&self, org_id: String, region_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6082,10 +6082,10 @@ impl OrganizationsApi {
     /// - Parameter regionId: The Neon region ID.
     /// Azure regions are currently not supported.
     /// - Parameter vpcEndpointId: The VPC endpoint ID
-    /// - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. The typed form (Kotlin `getVpcEndpointDetails`) returns a `VPCEndpointDetails`; Swift: `NeonModels.VPCEndpointDetails(text: json)`.
     ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
-    pub async fn get_vpc_endpoint_details(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
+    pub async fn get_vpc_endpoint_details_json(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6094,7 +6094,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&GET_ORGANIZATION_VPC_ENDPOINT_DETAILS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getVpcEndpointDetails`.
+    /// The blocking form of `getVpcEndpointDetailsJson`.
     ///
     /// Retrieve VPC endpoint details
     ///
@@ -6104,10 +6104,10 @@ impl OrganizationsApi {
     /// - Parameter regionId: The Neon region ID.
     /// Azure regions are currently not supported.
     /// - Parameter vpcEndpointId: The VPC endpoint ID
-    /// - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. Typed view: Kotlin `dev.neonkit.models.VPCEndpointDetails(json)`, Swift `NeonModels.VPCEndpointDetails(text: json)`.
+    /// - Returns: The JSON of `VPCEndpointDetails`: the response, with `vpc_endpoint_id`, `label`, `state`, `num_restricted_projects`, `example_restricted_projects`. The typed form (Kotlin `getVpcEndpointDetails`) returns a `VPCEndpointDetails`; Swift: `NeonModels.VPCEndpointDetails(text: json)`.
     ///
     /// `GET /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `getOrganizationVPCEndpointDetails`).
-    pub fn get_vpc_endpoint_details_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
+    pub fn get_vpc_endpoint_details_json_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6126,7 +6126,7 @@ impl OrganizationsApi {
     /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
     ///
     /// `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
-    pub async fn assign_vpc_endpoint(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
+    pub async fn assign_vpc_endpoint_json(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6135,7 +6135,7 @@ impl OrganizationsApi {
         run(async move { c.call_op(&ASSIGN_ORGANIZATION_VPC_ENDPOINT, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `assignVpcEndpoint`.
+    /// The blocking form of `assignVpcEndpointJson`.
     ///
     /// Assign or update VPC endpoint
     ///
@@ -6148,7 +6148,7 @@ impl OrganizationsApi {
     /// - Parameter body: The JSON of a `VPCEndpointAssignment`. Fields: `label`.
     ///
     /// `POST /organizations/{org_id}/vpc/region/{region_id}/vpc_endpoints/{vpc_endpoint_id}` (operationId `assignOrganizationVPCEndpoint`).
-    pub fn assign_vpc_endpoint_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
+    pub fn assign_vpc_endpoint_json_blocking(&self, org_id: String, region_id: String, vpc_endpoint_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![org_id, region_id, vpc_endpoint_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6215,11 +6215,11 @@ impl AuthApi {
     /// Use this endpoint if the frontend integration flow can't be used.
     ///
     /// - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
-    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. The typed form (Kotlin `createIntegration`) returns a `NeonAuthCreateIntegrationResponse`; Swift: `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
     ///
     /// `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
     /// Deprecated by the API.
-    pub async fn create_integration(&self, body: String) -> Result<String, NeonError> {
+    pub async fn create_integration_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6228,7 +6228,7 @@ impl AuthApi {
         run(async move { c.call_op(&CREATE_NEON_AUTH_INTEGRATION, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createIntegration`.
+    /// The blocking form of `createIntegrationJson`.
     ///
     /// Create Neon Auth integration
     ///
@@ -6236,11 +6236,11 @@ impl AuthApi {
     /// Use this endpoint if the frontend integration flow can't be used.
     ///
     /// - Parameter body: The JSON of a `NeonAuthCreateIntegrationRequest`. Fields: `auth_provider`, `project_id`, `branch_id`, `database_name`, `role_name`.
-    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. The typed form (Kotlin `createIntegration`) returns a `NeonAuthCreateIntegrationResponse`; Swift: `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
     ///
     /// `POST /projects/auth/create` (operationId `createNeonAuthIntegration`).
     /// Deprecated by the API.
-    pub fn create_integration_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn create_integration_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6255,10 +6255,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+    /// - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. The typed form (Kotlin `get`) returns a `NeonAuthIntegration`; Swift: `NeonModels.NeonAuthIntegration(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
-    pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6267,7 +6267,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve Neon Auth details for the branch
     ///
@@ -6276,10 +6276,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. Typed view: Kotlin `dev.neonkit.models.NeonAuthIntegration(json)`, Swift `NeonModels.NeonAuthIntegration(text: json)`.
+    /// - Returns: The JSON of `NeonAuthIntegration`: the response, with `auth_provider`, `auth_provider_project_id`, `branch_id`, `db_name`, `created_at`, `owned_by`, `transfer_status`, `jwks_url`, …. The typed form (Kotlin `get`) returns a `NeonAuthIntegration`; Swift: `NeonModels.NeonAuthIntegration(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth` (operationId `getNeonAuth`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6295,10 +6295,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
-    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. The typed form (Kotlin `create`) returns a `NeonAuthCreateIntegrationResponse`; Swift: `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
-    pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6307,7 +6307,7 @@ impl AuthApi {
         run(async move { c.call_op(&CREATE_NEON_AUTH, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Enable Neon Auth for the branch
     ///
@@ -6317,10 +6317,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `EnableNeonAuthIntegrationRequest`. Fields: `auth_provider`, `database_name`.
-    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. The typed form (Kotlin `create`) returns a `NeonAuthCreateIntegrationResponse`; Swift: `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth` (operationId `createNeonAuth`).
-    pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6342,7 +6342,7 @@ impl AuthApi {
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
     #[uniffi::method(default(body = None))]
-    pub async fn disable(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
+    pub async fn disable_json(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6351,7 +6351,7 @@ impl AuthApi {
         run(async move { c.call_op(&DISABLE_NEON_AUTH, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `disable`.
+    /// The blocking form of `disableJson`.
     ///
     /// Disable Neon Auth for the branch
     ///
@@ -6367,7 +6367,7 @@ impl AuthApi {
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth` (operationId `disableNeonAuth`).
     #[uniffi::method(default(body = None))]
-    pub fn disable_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
+    pub fn disable_json_blocking(&self, project_id: String, branch_id: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6380,11 +6380,11 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. The typed form (Kotlin `listRedirectUriWhitelistDomains`) returns a `NeonAuthRedirectURIWhitelistResponse`; Swift: `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
     /// Deprecated by the API.
-    pub async fn list_redirect_uri_whitelist_domains(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_redirect_uri_whitelist_domains_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6393,18 +6393,18 @@ impl AuthApi {
         run(async move { c.call_op(&LIST_NEON_AUTH_REDIRECT_URI_WHITELIST_DOMAINS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listRedirectUriWhitelistDomains`.
+    /// The blocking form of `listRedirectUriWhitelistDomainsJson`.
     ///
     /// List trusted redirect URI domains
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/domains` instead. Lists the domains in the redirect_uri whitelist for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. The typed form (Kotlin `listRedirectUriWhitelistDomains`) returns a `NeonAuthRedirectURIWhitelistResponse`; Swift: `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/domains` (operationId `listNeonAuthRedirectURIWhitelistDomains`).
     /// Deprecated by the API.
-    pub fn list_redirect_uri_whitelist_domains_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_redirect_uri_whitelist_domains_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6421,7 +6421,7 @@ impl AuthApi {
     ///
     /// `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
     /// Deprecated by the API.
-    pub async fn add_domain_to_redirect_uri_whitelist(&self, project_id: String, body: String) -> Result<(), NeonError> {
+    pub async fn add_domain_to_redirect_uri_whitelist_json(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6430,7 +6430,7 @@ impl AuthApi {
         run(async move { c.call_op(&ADD_NEON_AUTH_DOMAIN_TO_REDIRECT_URI_WHITELIST, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `addDomainToRedirectUriWhitelist`.
+    /// The blocking form of `addDomainToRedirectUriWhitelistJson`.
     ///
     /// Add trusted redirect URI domain
     ///
@@ -6441,7 +6441,7 @@ impl AuthApi {
     ///
     /// `POST /projects/{project_id}/auth/domains` (operationId `addNeonAuthDomainToRedirectURIWhitelist`).
     /// Deprecated by the API.
-    pub fn add_domain_to_redirect_uri_whitelist_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
+    pub fn add_domain_to_redirect_uri_whitelist_json_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6458,7 +6458,7 @@ impl AuthApi {
     ///
     /// `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
     /// Deprecated by the API.
-    pub async fn delete_domain_from_redirect_uri_whitelist(&self, project_id: String, body: String) -> Result<(), NeonError> {
+    pub async fn delete_domain_from_redirect_uri_whitelist_json(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6467,7 +6467,7 @@ impl AuthApi {
         run(async move { c.call_op(&DELETE_NEON_AUTH_DOMAIN_FROM_REDIRECT_URI_WHITELIST, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `deleteDomainFromRedirectUriWhitelist`.
+    /// The blocking form of `deleteDomainFromRedirectUriWhitelistJson`.
     ///
     /// Delete trusted redirect URI domain
     ///
@@ -6478,7 +6478,7 @@ impl AuthApi {
     ///
     /// `DELETE /projects/{project_id}/auth/domains` (operationId `deleteNeonAuthDomainFromRedirectURIWhitelist`).
     /// Deprecated by the API.
-    pub fn delete_domain_from_redirect_uri_whitelist_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
+    pub fn delete_domain_from_redirect_uri_whitelist_json_blocking(&self, project_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6493,10 +6493,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. The typed form (Kotlin `listBranchTrustedDomains`) returns a `NeonAuthRedirectURIWhitelistResponse`; Swift: `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
-    pub async fn list_branch_trusted_domains(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_branch_trusted_domains_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6505,7 +6505,7 @@ impl AuthApi {
         run(async move { c.call_op(&LIST_BRANCH_NEON_AUTH_TRUSTED_DOMAINS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listBranchTrustedDomains`.
+    /// The blocking form of `listBranchTrustedDomainsJson`.
     ///
     /// List domains in redirect_uri whitelist
     ///
@@ -6514,10 +6514,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. Typed view: Kotlin `dev.neonkit.models.NeonAuthRedirectURIWhitelistResponse(json)`, Swift `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthRedirectURIWhitelistResponse`: the response, with `domains`. The typed form (Kotlin `listBranchTrustedDomains`) returns a `NeonAuthRedirectURIWhitelistResponse`; Swift: `NeonModels.NeonAuthRedirectURIWhitelistResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `listBranchNeonAuthTrustedDomains`).
-    pub fn list_branch_trusted_domains_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_branch_trusted_domains_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6535,7 +6535,7 @@ impl AuthApi {
     /// - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
-    pub async fn add_branch_trusted_domain(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
+    pub async fn add_branch_trusted_domain_json(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6544,7 +6544,7 @@ impl AuthApi {
         run(async move { c.call_op(&ADD_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `addBranchTrustedDomain`.
+    /// The blocking form of `addBranchTrustedDomainJson`.
     ///
     /// Add domain to redirect_uri whitelist
     ///
@@ -6556,7 +6556,7 @@ impl AuthApi {
     /// - Parameter body: The JSON of a `NeonAuthAddDomainToRedirectURIWhitelistRequest`. Fields: `domain`, `auth_provider`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `addBranchNeonAuthTrustedDomain`).
-    pub fn add_branch_trusted_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
+    pub fn add_branch_trusted_domain_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6574,7 +6574,7 @@ impl AuthApi {
     /// - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
-    pub async fn delete_branch_trusted_domain(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
+    pub async fn delete_branch_trusted_domain_json(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6583,7 +6583,7 @@ impl AuthApi {
         run(async move { c.call_op(&DELETE_BRANCH_NEON_AUTH_TRUSTED_DOMAIN, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `deleteBranchTrustedDomain`.
+    /// The blocking form of `deleteBranchTrustedDomainJson`.
     ///
     /// Delete domain from redirect_uri whitelist
     ///
@@ -6595,7 +6595,7 @@ impl AuthApi {
     /// - Parameter body: The JSON of a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest`. Fields: `auth_provider`, `domains`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/domains` (operationId `deleteBranchNeonAuthTrustedDomain`).
-    pub fn delete_branch_trusted_domain_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
+    pub fn delete_branch_trusted_domain_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6609,10 +6609,10 @@ impl AuthApi {
     /// on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
     ///
     /// - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
-    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. The typed form (Kotlin `createProviderSdkKeys`) returns a `NeonAuthCreateIntegrationResponse`; Swift: `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
     ///
     /// `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
-    pub async fn create_provider_sdk_keys(&self, body: String) -> Result<String, NeonError> {
+    pub async fn create_provider_sdk_keys_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6621,7 +6621,7 @@ impl AuthApi {
         run(async move { c.call_op(&CREATE_NEON_AUTH_PROVIDER_SDK_KEYS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createProviderSdkKeys`.
+    /// The blocking form of `createProviderSdkKeysJson`.
     ///
     /// Create Auth Provider SDK keys
     ///
@@ -6629,10 +6629,10 @@ impl AuthApi {
     /// on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
     ///
     /// - Parameter body: The JSON of a `NeonAuthCreateAuthProviderSDKKeysRequest`. Fields: `project_id`, `auth_provider`.
-    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateIntegrationResponse(json)`, Swift `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateIntegrationResponse`: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`. The typed form (Kotlin `createProviderSdkKeys`) returns a `NeonAuthCreateIntegrationResponse`; Swift: `NeonModels.NeonAuthCreateIntegrationResponse(text: json)`.
     ///
     /// `POST /projects/auth/keys` (operationId `createNeonAuthProviderSDKKeys`).
-    pub fn create_provider_sdk_keys_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn create_provider_sdk_keys_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6646,11 +6646,11 @@ impl AuthApi {
     /// The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
     ///
     /// - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
-    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. The typed form (Kotlin `createNewUser`) returns a `NeonAuthCreateNewUserResponse`; Swift: `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
     ///
     /// `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
     /// Deprecated by the API.
-    pub async fn create_new_user(&self, body: String) -> Result<String, NeonError> {
+    pub async fn create_new_user_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6659,7 +6659,7 @@ impl AuthApi {
         run(async move { c.call_op(&CREATE_NEON_AUTH_NEW_USER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createNewUser`.
+    /// The blocking form of `createNewUserJson`.
     ///
     /// Create new auth user
     ///
@@ -6667,11 +6667,11 @@ impl AuthApi {
     /// The user will be created in your neon_auth.users_sync table and automatically propagated to your auth project, whether Neon-managed or provider-owned.
     ///
     /// - Parameter body: The JSON of a `NeonAuthCreateNewUserRequest`. Fields: `project_id`, `auth_provider`, `email`, `name`.
-    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. The typed form (Kotlin `createNewUser`) returns a `NeonAuthCreateNewUserResponse`; Swift: `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
     ///
     /// `POST /projects/auth/user` (operationId `createNeonAuthNewUser`).
     /// Deprecated by the API.
-    pub fn create_new_user_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn create_new_user_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6688,10 +6688,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
-    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. The typed form (Kotlin `createBranchNewUser`) returns a `NeonAuthCreateNewUserResponse`; Swift: `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
-    pub async fn create_branch_new_user(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_branch_new_user_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6700,7 +6700,7 @@ impl AuthApi {
         run(async move { c.call_op(&CREATE_BRANCH_NEON_AUTH_NEW_USER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createBranchNewUser`.
+    /// The blocking form of `createBranchNewUserJson`.
     ///
     /// Create new auth user
     ///
@@ -6711,10 +6711,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `CreateBranchNeonAuthNewUserRequest`. Fields: `email`, `name`.
-    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.NeonAuthCreateNewUserResponse(json)`, Swift `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthCreateNewUserResponse`: the response, with `id`. The typed form (Kotlin `createBranchNewUser`) returns a `NeonAuthCreateNewUserResponse`; Swift: `NeonModels.NeonAuthCreateNewUserResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/users` (operationId `createBranchNeonAuthNewUser`).
-    pub fn create_branch_new_user_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_branch_new_user_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6770,10 +6770,10 @@ impl AuthApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter authUserId: The Neon user ID
     /// - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
-    /// - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+    /// - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. The typed form (Kotlin `updateUserRole`) returns a `UpdateNeonAuthUserRoleResponse`; Swift: `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
-    pub async fn update_user_role(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_user_role_json(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6782,7 +6782,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_USER_ROLE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateUserRole`.
+    /// The blocking form of `updateUserRoleJson`.
     ///
     /// Update auth user role
     ///
@@ -6793,10 +6793,10 @@ impl AuthApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter authUserId: The Neon user ID
     /// - Parameter body: The JSON of a `UpdateNeonAuthUserRoleRequest`. Fields: `roles`.
-    /// - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. Typed view: Kotlin `dev.neonkit.models.UpdateNeonAuthUserRoleResponse(json)`, Swift `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
+    /// - Returns: The JSON of `UpdateNeonAuthUserRoleResponse`: the response, with `id`. The typed form (Kotlin `updateUserRole`) returns a `UpdateNeonAuthUserRoleResponse`; Swift: `NeonModels.UpdateNeonAuthUserRoleResponse(text: json)`.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/users/{auth_user_id}/role` (operationId `updateNeonAuthUserRole`).
-    pub fn update_user_role_blocking(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_user_role_json_blocking(&self, project_id: String, branch_id: String, auth_user_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, auth_user_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6846,10 +6846,10 @@ impl AuthApi {
     /// Transfers ownership of your Neon-managed auth project to your own auth provider account.
     ///
     /// - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
-    /// - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. The typed form (Kotlin `transferProviderProject`) returns a `NeonAuthTransferAuthProviderProjectResponse`; Swift: `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
     ///
     /// `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
-    pub async fn transfer_provider_project(&self, body: String) -> Result<String, NeonError> {
+    pub async fn transfer_provider_project_json(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6858,17 +6858,17 @@ impl AuthApi {
         run(async move { c.call_op(&TRANSFER_NEON_AUTH_PROVIDER_PROJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `transferProviderProject`.
+    /// The blocking form of `transferProviderProjectJson`.
     ///
     /// Transfer Neon-managed auth project to your own account
     ///
     /// Transfers ownership of your Neon-managed auth project to your own auth provider account.
     ///
     /// - Parameter body: The JSON of a `NeonAuthTransferAuthProviderProjectRequest`. Fields: `project_id`, `auth_provider`.
-    /// - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. Typed view: Kotlin `dev.neonkit.models.NeonAuthTransferAuthProviderProjectResponse(json)`, Swift `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthTransferAuthProviderProjectResponse`: the response, with `url`. The typed form (Kotlin `transferProviderProject`) returns a `NeonAuthTransferAuthProviderProjectResponse`; Swift: `NeonModels.NeonAuthTransferAuthProviderProjectResponse(text: json)`.
     ///
     /// `POST /projects/auth/transfer_ownership` (operationId `transferNeonAuthProviderProject`).
-    pub fn transfer_provider_project_blocking(&self, body: String) -> Result<String, NeonError> {
+    pub fn transfer_provider_project_json_blocking(&self, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6881,11 +6881,11 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+    /// - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. The typed form (Kotlin `listIntegrations`) returns a `ListNeonAuthIntegrationsResponse`; Swift: `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
     /// Deprecated by the API.
-    pub async fn list_integrations(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_integrations_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6894,18 +6894,18 @@ impl AuthApi {
         run(async move { c.call_op(&LIST_NEON_AUTH_INTEGRATIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listIntegrations`.
+    /// The blocking form of `listIntegrationsJson`.
     ///
     /// List active integrations with auth providers
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth` instead.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthIntegrationsResponse(json)`, Swift `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
+    /// - Returns: The JSON of `ListNeonAuthIntegrationsResponse`: the response, with `data`. The typed form (Kotlin `listIntegrations`) returns a `ListNeonAuthIntegrationsResponse`; Swift: `NeonModels.ListNeonAuthIntegrationsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/integrations` (operationId `listNeonAuthIntegrations`).
     /// Deprecated by the API.
-    pub fn list_integrations_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_integrations_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6918,11 +6918,11 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. The typed form (Kotlin `listOauthProviders`) returns a `ListNeonAuthOauthProvidersResponse`; Swift: `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
     /// Deprecated by the API.
-    pub async fn list_oauth_providers(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn list_oauth_providers_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6931,18 +6931,18 @@ impl AuthApi {
         run(async move { c.call_op(&LIST_NEON_AUTH_OAUTH_PROVIDERS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listOauthProviders`.
+    /// The blocking form of `listOauthProvidersJson`.
     ///
     /// List OAuth providers
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/oauth_providers` instead. Lists the OAuth providers for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. The typed form (Kotlin `listOauthProviders`) returns a `ListNeonAuthOauthProvidersResponse`; Swift: `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/oauth_providers` (operationId `listNeonAuthOauthProviders`).
     /// Deprecated by the API.
-    pub fn list_oauth_providers_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn list_oauth_providers_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6957,11 +6957,11 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `addOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
     /// Deprecated by the API.
-    pub async fn add_oauth_provider(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn add_oauth_provider_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6970,7 +6970,7 @@ impl AuthApi {
         run(async move { c.call_op(&ADD_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `addOauthProvider`.
+    /// The blocking form of `addOauthProviderJson`.
     ///
     /// Add an OAuth provider
     ///
@@ -6979,11 +6979,11 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `addOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `POST /projects/{project_id}/auth/oauth_providers` (operationId `addNeonAuthOauthProvider`).
     /// Deprecated by the API.
-    pub fn add_oauth_provider_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn add_oauth_provider_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -6997,10 +6997,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. The typed form (Kotlin `listBranchOauthProviders`) returns a `ListNeonAuthOauthProvidersResponse`; Swift: `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
-    pub async fn list_branch_oauth_providers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_branch_oauth_providers_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7009,7 +7009,7 @@ impl AuthApi {
         run(async move { c.call_op(&LIST_BRANCH_NEON_AUTH_OAUTH_PROVIDERS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listBranchOauthProviders`.
+    /// The blocking form of `listBranchOauthProvidersJson`.
     ///
     /// List OAuth providers for the branch
     ///
@@ -7017,10 +7017,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. Typed view: Kotlin `dev.neonkit.models.ListNeonAuthOauthProvidersResponse(json)`, Swift `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
+    /// - Returns: The JSON of `ListNeonAuthOauthProvidersResponse`: the response, with `providers`. The typed form (Kotlin `listBranchOauthProviders`) returns a `ListNeonAuthOauthProvidersResponse`; Swift: `NeonModels.ListNeonAuthOauthProvidersResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `listBranchNeonAuthOauthProviders`).
-    pub fn list_branch_oauth_providers_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_branch_oauth_providers_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7036,10 +7036,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `addBranchOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
-    pub async fn add_branch_oauth_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn add_branch_oauth_provider_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7048,7 +7048,7 @@ impl AuthApi {
         run(async move { c.call_op(&ADD_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `addBranchOauthProvider`.
+    /// The blocking form of `addBranchOauthProviderJson`.
     ///
     /// Add an OAuth provider
     ///
@@ -7058,10 +7058,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthAddOAuthProviderRequest`. Fields: `id`, `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `addBranchOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/oauth_providers` (operationId `addBranchNeonAuthOauthProvider`).
-    pub fn add_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn add_branch_oauth_provider_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7076,11 +7076,11 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter oauthProviderId: The OAuth provider ID
     /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `updateOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
     /// Deprecated by the API.
-    pub async fn update_oauth_provider(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_oauth_provider_json(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7089,7 +7089,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateOauthProvider`.
+    /// The blocking form of `updateOauthProviderJson`.
     ///
     /// Update OAuth provider
     ///
@@ -7098,11 +7098,11 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter oauthProviderId: The OAuth provider ID
     /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `updateOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateNeonAuthOauthProvider`).
     /// Deprecated by the API.
-    pub fn update_oauth_provider_blocking(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_oauth_provider_json_blocking(&self, project_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7119,7 +7119,7 @@ impl AuthApi {
     ///
     /// `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
     /// Deprecated by the API.
-    pub async fn delete_oauth_provider(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
+    pub async fn delete_oauth_provider_json(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7128,7 +7128,7 @@ impl AuthApi {
         run(async move { c.call_op(&DELETE_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `deleteOauthProvider`.
+    /// The blocking form of `deleteOauthProviderJson`.
     ///
     /// Delete OAuth provider
     ///
@@ -7139,7 +7139,7 @@ impl AuthApi {
     ///
     /// `DELETE /projects/{project_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteNeonAuthOauthProvider`).
     /// Deprecated by the API.
-    pub fn delete_oauth_provider_blocking(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
+    pub fn delete_oauth_provider_json_blocking(&self, project_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7155,10 +7155,10 @@ impl AuthApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter oauthProviderId: The OAuth provider ID
     /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `updateBranchOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
-    pub async fn update_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_branch_oauth_provider_json(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7167,7 +7167,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateBranchOauthProvider`.
+    /// The blocking form of `updateBranchOauthProviderJson`.
     ///
     /// Update OAuth provider
     ///
@@ -7177,10 +7177,10 @@ impl AuthApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter oauthProviderId: The OAuth provider ID
     /// - Parameter body: The JSON of a `NeonAuthUpdateOAuthProviderRequest`. Fields: `client_id`, `client_secret`, `microsoft_tenant_id`.
-    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOauthProvider(json)`, Swift `NeonModels.NeonAuthOauthProvider(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOauthProvider`: the response, with `id`, `type`, `client_id`, `client_secret`. The typed form (Kotlin `updateBranchOauthProvider`) returns a `NeonAuthOauthProvider`; Swift: `NeonModels.NeonAuthOauthProvider(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `updateBranchNeonAuthOauthProvider`).
-    pub fn update_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_branch_oauth_provider_json_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7197,7 +7197,7 @@ impl AuthApi {
     /// - Parameter oauthProviderId: The OAuth provider ID
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
-    pub async fn delete_branch_oauth_provider(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
+    pub async fn delete_branch_oauth_provider_json(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7206,7 +7206,7 @@ impl AuthApi {
         run(async move { c.call_op(&DELETE_BRANCH_NEON_AUTH_OAUTH_PROVIDER, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `deleteBranchOauthProvider`.
+    /// The blocking form of `deleteBranchOauthProviderJson`.
     ///
     /// Delete OAuth provider
     ///
@@ -7217,7 +7217,7 @@ impl AuthApi {
     /// - Parameter oauthProviderId: The OAuth provider ID
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/auth/oauth_providers/{oauth_provider_id}` (operationId `deleteBranchNeonAuthOauthProvider`).
-    pub fn delete_branch_oauth_provider_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
+    pub fn delete_branch_oauth_provider_json_blocking(&self, project_id: String, branch_id: String, oauth_provider_id: String) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, oauth_provider_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7230,11 +7230,11 @@ impl AuthApi {
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `getEmailServer`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
     /// Deprecated by the API.
-    pub async fn get_email_server(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn get_email_server_json(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7243,18 +7243,18 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_EMAIL_SERVER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getEmailServer`.
+    /// The blocking form of `getEmailServerJson`.
     ///
     /// Retrieve email server configuration
     ///
     /// DEPRECATED, use `/projects/{project_id}/branches/{branch_id}/auth/email_provider` instead. Gets the email server configuration for the specified project.
     ///
     /// - Parameter projectId: The Neon project ID
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `getEmailServer`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/auth/email_server` (operationId `getNeonAuthEmailServer`).
     /// Deprecated by the API.
-    pub fn get_email_server_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn get_email_server_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7268,11 +7268,11 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `updateEmailServer`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
     /// Deprecated by the API.
-    pub async fn update_email_server(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_email_server_json(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7281,7 +7281,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_EMAIL_SERVER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateEmailServer`.
+    /// The blocking form of `updateEmailServerJson`.
     ///
     /// Update email server configuration
     ///
@@ -7289,11 +7289,11 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `updateEmailServer`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/auth/email_server` (operationId `updateNeonAuthEmailServer`).
     /// Deprecated by the API.
-    pub fn update_email_server_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_email_server_json_blocking(&self, project_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7310,10 +7310,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
-    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. The typed form (Kotlin `sendTestEmail`) returns a `SendNeonAuthTestEmailResponse`; Swift: `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
-    pub async fn send_test_email(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn send_test_email_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7322,7 +7322,7 @@ impl AuthApi {
         run(async move { c.call_op(&SEND_NEON_AUTH_TEST_EMAIL, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `sendTestEmail`.
+    /// The blocking form of `sendTestEmailJson`.
     ///
     /// Send test email
     ///
@@ -7333,10 +7333,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `SendNeonAuthTestEmailRequest`. Fields: `host`, `port`, `username`, `password`, `sender_email`, `sender_name`, `recipient_email`.
-    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. The typed form (Kotlin `sendTestEmail`) returns a `SendNeonAuthTestEmailResponse`; Swift: `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/send_test_email` (operationId `sendNeonAuthTestEmail`).
-    pub fn send_test_email_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn send_test_email_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7351,10 +7351,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. The typed form (Kotlin `getEmailAndPasswordConfig`) returns a `NeonAuthEmailAndPasswordConfig`; Swift: `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
-    pub async fn get_email_and_password_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_email_and_password_config_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7363,7 +7363,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getEmailAndPasswordConfig`.
+    /// The blocking form of `getEmailAndPasswordConfigJson`.
     ///
     /// Retrieve email and password configuration
     ///
@@ -7372,10 +7372,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. The typed form (Kotlin `getEmailAndPasswordConfig`) returns a `NeonAuthEmailAndPasswordConfig`; Swift: `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `getNeonAuthEmailAndPasswordConfig`).
-    pub fn get_email_and_password_config_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_email_and_password_config_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7391,10 +7391,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
-    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. The typed form (Kotlin `updateEmailAndPasswordConfig`) returns a `NeonAuthEmailAndPasswordConfig`; Swift: `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
-    pub async fn update_email_and_password_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_email_and_password_config_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7403,7 +7403,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_EMAIL_AND_PASSWORD_CONFIG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateEmailAndPasswordConfig`.
+    /// The blocking form of `updateEmailAndPasswordConfigJson`.
     ///
     /// Update email and password configuration
     ///
@@ -7413,10 +7413,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthEmailAndPasswordConfigUpdate`. Fields: `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
-    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailAndPasswordConfig(json)`, Swift `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailAndPasswordConfig`: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`. The typed form (Kotlin `updateEmailAndPasswordConfig`) returns a `NeonAuthEmailAndPasswordConfig`; Swift: `NeonModels.NeonAuthEmailAndPasswordConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_and_password` (operationId `updateNeonAuthEmailAndPasswordConfig`).
-    pub fn update_email_and_password_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_email_and_password_config_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7431,10 +7431,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `getEmailProvider`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-    pub async fn get_email_provider(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_email_provider_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7443,7 +7443,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_EMAIL_PROVIDER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getEmailProvider`.
+    /// The blocking form of `getEmailProviderJson`.
     ///
     /// Retrieve email provider configuration
     ///
@@ -7452,10 +7452,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `getEmailProvider`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `getNeonAuthEmailProvider`).
-    pub fn get_email_provider_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_email_provider_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7471,10 +7471,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `updateEmailProvider`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-    pub async fn update_email_provider(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_email_provider_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7483,7 +7483,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_EMAIL_PROVIDER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateEmailProvider`.
+    /// The blocking form of `updateEmailProviderJson`.
     ///
     /// Update email provider configuration
     ///
@@ -7493,10 +7493,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthEmailServerConfig`.
-    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. Typed view: Kotlin `dev.neonkit.models.NeonAuthEmailServerConfigResponse(json)`, Swift `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthEmailServerConfigResponse`: the response. The typed form (Kotlin `updateEmailProvider`) returns a `NeonAuthEmailServerConfigResponse`; Swift: `NeonModels.NeonAuthEmailServerConfigResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/email_provider` (operationId `updateNeonAuthEmailProvider`).
-    pub fn update_email_provider_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_email_provider_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7515,7 +7515,7 @@ impl AuthApi {
     /// `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
     /// Deprecated by the API.
     #[uniffi::method(default(body = None))]
-    pub async fn delete_integration(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
+    pub async fn delete_integration_json(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_provider];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7524,7 +7524,7 @@ impl AuthApi {
         run(async move { c.call_op(&DELETE_NEON_AUTH_INTEGRATION, path, q, body).await }, empty).await
     }
 
-    /// The blocking form of `deleteIntegration`.
+    /// The blocking form of `deleteIntegrationJson`.
     ///
     /// Delete integration with auth provider
     ///
@@ -7537,7 +7537,7 @@ impl AuthApi {
     /// `DELETE /projects/{project_id}/auth/integration/{auth_provider}` (operationId `deleteNeonAuthIntegration`).
     /// Deprecated by the API.
     #[uniffi::method(default(body = None))]
-    pub fn delete_integration_blocking(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
+    pub fn delete_integration_json_blocking(&self, project_id: String, auth_provider: String, body: Option<String>) -> Result<(), NeonError> {
         let path: Vec<String> = vec![project_id, auth_provider];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7552,10 +7552,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. The typed form (Kotlin `getAllowLocalhost`) returns a `NeonAuthAllowLocalhostResponse`; Swift: `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
-    pub async fn get_allow_localhost(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_allow_localhost_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7564,7 +7564,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_ALLOW_LOCALHOST, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getAllowLocalhost`.
+    /// The blocking form of `getAllowLocalhostJson`.
     ///
     /// Retrieve localhost allow setting
     ///
@@ -7573,10 +7573,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. The typed form (Kotlin `getAllowLocalhost`) returns a `NeonAuthAllowLocalhostResponse`; Swift: `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `getNeonAuthAllowLocalhost`).
-    pub fn get_allow_localhost_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_allow_localhost_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7592,10 +7592,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
-    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. The typed form (Kotlin `updateAllowLocalhost`) returns a `NeonAuthAllowLocalhostResponse`; Swift: `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
-    pub async fn update_allow_localhost(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_allow_localhost_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7604,7 +7604,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_ALLOW_LOCALHOST, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateAllowLocalhost`.
+    /// The blocking form of `updateAllowLocalhostJson`.
     ///
     /// Update localhost allow setting
     ///
@@ -7614,10 +7614,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `UpdateNeonAuthAllowLocalhostRequest`. Fields: `allow_localhost`.
-    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. Typed view: Kotlin `dev.neonkit.models.NeonAuthAllowLocalhostResponse(json)`, Swift `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthAllowLocalhostResponse`: the response, with `allow_localhost`. The typed form (Kotlin `updateAllowLocalhost`) returns a `NeonAuthAllowLocalhostResponse`; Swift: `NeonModels.NeonAuthAllowLocalhostResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/allow_localhost` (operationId `updateNeonAuthAllowLocalhost`).
-    pub fn update_allow_localhost_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_allow_localhost_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7633,10 +7633,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+    /// - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth The typed form (Kotlin `getPluginConfigs`) returns a `NeonAuthPluginConfigs`; Swift: `NeonModels.NeonAuthPluginConfigs(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
-    pub async fn get_plugin_configs(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_plugin_configs_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7645,7 +7645,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_PLUGIN_CONFIGS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getPluginConfigs`.
+    /// The blocking form of `getPluginConfigsJson`.
     ///
     /// Retrieve Neon Auth plugin configurations
     ///
@@ -7655,10 +7655,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth Typed view: Kotlin `dev.neonkit.models.NeonAuthPluginConfigs(json)`, Swift `NeonModels.NeonAuthPluginConfigs(text: json)`.
+    /// - Returns: The JSON of `NeonAuthPluginConfigs`: Aggregated plugin configurations for Neon Auth The typed form (Kotlin `getPluginConfigs`) returns a `NeonAuthPluginConfigs`; Swift: `NeonModels.NeonAuthPluginConfigs(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins` (operationId `getNeonAuthPluginConfigs`).
-    pub fn get_plugin_configs_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_plugin_configs_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7674,10 +7674,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
-    /// - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. The typed form (Kotlin `updateOrganizationPlugin`) returns a `NeonAuthOrganizationConfig`; Swift: `NeonModels.NeonAuthOrganizationConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
-    pub async fn update_organization_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_organization_plugin_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7686,7 +7686,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_ORGANIZATION_PLUGIN, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateOrganizationPlugin`.
+    /// The blocking form of `updateOrganizationPluginJson`.
     ///
     /// Update organization plugin configuration
     ///
@@ -7696,10 +7696,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthOrganizationConfigUpdate`. Fields: `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
-    /// - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. Typed view: Kotlin `dev.neonkit.models.NeonAuthOrganizationConfig(json)`, Swift `NeonModels.NeonAuthOrganizationConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthOrganizationConfig`: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`. The typed form (Kotlin `updateOrganizationPlugin`) returns a `NeonAuthOrganizationConfig`; Swift: `NeonModels.NeonAuthOrganizationConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/organization` (operationId `updateNeonAuthOrganizationPlugin`).
-    pub fn update_organization_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_organization_plugin_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7715,10 +7715,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
-    /// - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. The typed form (Kotlin `updateConfig`) returns a `NeonAuthConfigResponse`; Swift: `NeonModels.NeonAuthConfigResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
-    pub async fn update_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_config_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7727,7 +7727,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_CONFIG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateConfig`.
+    /// The blocking form of `updateConfigJson`.
     ///
     /// Update auth configuration
     ///
@@ -7737,10 +7737,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthConfigUpdate`. Fields: `name`.
-    /// - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. Typed view: Kotlin `dev.neonkit.models.NeonAuthConfigResponse(json)`, Swift `NeonModels.NeonAuthConfigResponse(text: json)`.
+    /// - Returns: The JSON of `NeonAuthConfigResponse`: the response, with `name`. The typed form (Kotlin `updateConfig`) returns a `NeonAuthConfigResponse`; Swift: `NeonModels.NeonAuthConfigResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/config` (operationId `updateNeonAuthConfig`).
-    pub fn update_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_config_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7756,10 +7756,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
-    /// - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. The typed form (Kotlin `updateMagicLinkPlugin`) returns a `NeonAuthMagicLinkConfig`; Swift: `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
-    pub async fn update_magic_link_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_magic_link_plugin_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7768,7 +7768,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_MAGIC_LINK_PLUGIN, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateMagicLinkPlugin`.
+    /// The blocking form of `updateMagicLinkPluginJson`.
     ///
     /// Update magic link plugin configuration
     ///
@@ -7778,10 +7778,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthMagicLinkConfigUpdate`. Fields: `enabled`, `expires_in`, `disable_sign_up`.
-    /// - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. Typed view: Kotlin `dev.neonkit.models.NeonAuthMagicLinkConfig(json)`, Swift `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthMagicLinkConfig`: the response, with `enabled`, `expires_in`, `disable_sign_up`. The typed form (Kotlin `updateMagicLinkPlugin`) returns a `NeonAuthMagicLinkConfig`; Swift: `NeonModels.NeonAuthMagicLinkConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/magic-link` (operationId `updateNeonAuthMagicLinkPlugin`).
-    pub fn update_magic_link_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_magic_link_plugin_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7796,10 +7796,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. The typed form (Kotlin `getPhoneNumberPlugin`) returns a `NeonAuthPhoneNumberConfig`; Swift: `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
-    pub async fn get_phone_number_plugin(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_phone_number_plugin_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7808,7 +7808,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getPhoneNumberPlugin`.
+    /// The blocking form of `getPhoneNumberPluginJson`.
     ///
     /// Retrieve phone number plugin configuration
     ///
@@ -7817,10 +7817,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. The typed form (Kotlin `getPhoneNumberPlugin`) returns a `NeonAuthPhoneNumberConfig`; Swift: `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `getNeonAuthPhoneNumberPlugin`).
-    pub fn get_phone_number_plugin_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_phone_number_plugin_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7839,10 +7839,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
-    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. The typed form (Kotlin `updatePhoneNumberPlugin`) returns a `NeonAuthPhoneNumberConfig`; Swift: `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
-    pub async fn update_phone_number_plugin(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_phone_number_plugin_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7851,7 +7851,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_PHONE_NUMBER_PLUGIN, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updatePhoneNumberPlugin`.
+    /// The blocking form of `updatePhoneNumberPluginJson`.
     ///
     /// Update phone number plugin configuration
     ///
@@ -7864,10 +7864,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthPhoneNumberConfigUpdate`. Fields: `enabled`, `otp_expires_in`.
-    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. Typed view: Kotlin `dev.neonkit.models.NeonAuthPhoneNumberConfig(json)`, Swift `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthPhoneNumberConfig`: the response, with `enabled`, `otp_expires_in`. The typed form (Kotlin `updatePhoneNumberPlugin`) returns a `NeonAuthPhoneNumberConfig`; Swift: `NeonModels.NeonAuthPhoneNumberConfig(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/auth/plugins/phone-number` (operationId `updateNeonAuthPhoneNumberPlugin`).
-    pub fn update_phone_number_plugin_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_phone_number_plugin_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7882,10 +7882,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. The typed form (Kotlin `getWebhookConfig`) returns a `NeonAuthWebhookConfig`; Swift: `NeonModels.NeonAuthWebhookConfig(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
-    pub async fn get_webhook_config(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_webhook_config_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7894,7 +7894,7 @@ impl AuthApi {
         run(async move { c.call_op(&GET_NEON_AUTH_WEBHOOK_CONFIG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getWebhookConfig`.
+    /// The blocking form of `getWebhookConfigJson`.
     ///
     /// Retrieve Neon Auth webhook configuration
     ///
@@ -7903,10 +7903,10 @@ impl AuthApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. The typed form (Kotlin `getWebhookConfig`) returns a `NeonAuthWebhookConfig`; Swift: `NeonModels.NeonAuthWebhookConfig(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `getNeonAuthWebhookConfig`).
-    pub fn get_webhook_config_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_webhook_config_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7922,10 +7922,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
-    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. The typed form (Kotlin `updateWebhookConfig`) returns a `NeonAuthWebhookConfig`; Swift: `NeonModels.NeonAuthWebhookConfig(text: json)`.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
-    pub async fn update_webhook_config(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_webhook_config_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7934,7 +7934,7 @@ impl AuthApi {
         run(async move { c.call_op(&UPDATE_NEON_AUTH_WEBHOOK_CONFIG, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateWebhookConfig`.
+    /// The blocking form of `updateWebhookConfigJson`.
     ///
     /// Update Neon Auth webhook configuration
     ///
@@ -7944,10 +7944,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `NeonAuthWebhookConfig`. Fields: `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
-    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. Typed view: Kotlin `dev.neonkit.models.NeonAuthWebhookConfig(json)`, Swift `NeonModels.NeonAuthWebhookConfig(text: json)`.
+    /// - Returns: The JSON of `NeonAuthWebhookConfig`: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`. The typed form (Kotlin `updateWebhookConfig`) returns a `NeonAuthWebhookConfig`; Swift: `NeonModels.NeonAuthWebhookConfig(text: json)`.
     ///
     /// `PUT /projects/{project_id}/branches/{branch_id}/auth/webhooks` (operationId `updateNeonAuthWebhookConfig`).
-    pub fn update_webhook_config_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_webhook_config_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7968,10 +7968,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
-    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. The typed form (Kotlin `sendEmailProviderTest`) returns a `SendNeonAuthTestEmailResponse`; Swift: `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
-    pub async fn send_email_provider_test(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn send_email_provider_test_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -7980,7 +7980,7 @@ impl AuthApi {
         run(async move { c.call_op(&SEND_NEON_AUTH_EMAIL_PROVIDER_TEST, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `sendEmailProviderTest`.
+    /// The blocking form of `sendEmailProviderTestJson`.
     ///
     /// Send test email using the saved email provider
     ///
@@ -7995,10 +7995,10 @@ impl AuthApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `SendNeonAuthEmailProviderTestRequest`. Request to test the branch's saved email provider. Only the recipient is supplied; the stored Fields: `recipient_email`.
-    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. Typed view: Kotlin `dev.neonkit.models.SendNeonAuthTestEmailResponse(json)`, Swift `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
+    /// - Returns: The JSON of `SendNeonAuthTestEmailResponse`: the response, with `success`, `error_message`. The typed form (Kotlin `sendEmailProviderTest`) returns a `SendNeonAuthTestEmailResponse`; Swift: `NeonModels.SendNeonAuthTestEmailResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/auth/email_provider/test` (operationId `sendNeonAuthEmailProviderTest`).
-    pub fn send_email_provider_test_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn send_email_provider_test_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8024,10 +8024,10 @@ impl DataApiApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+    /// - Returns: The JSON of `DataAPIReponse`: Neon Data API response The typed form (Kotlin `get`) returns a `DataAPIReponse`; Swift: `NeonModels.DataAPIReponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
-    pub async fn get(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8036,7 +8036,7 @@ impl DataApiApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Retrieve Neon Data API configuration
     ///
@@ -8046,10 +8046,10 @@ impl DataApiApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `DataAPIReponse`: Neon Data API response Typed view: Kotlin `dev.neonkit.models.DataAPIReponse(json)`, Swift `NeonModels.DataAPIReponse(text: json)`.
+    /// - Returns: The JSON of `DataAPIReponse`: Neon Data API response The typed form (Kotlin `get`) returns a `DataAPIReponse`; Swift: `NeonModels.DataAPIReponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `getProjectBranchDataAPI`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8066,11 +8066,11 @@ impl DataApiApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
     /// - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
-    /// - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+    /// - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully The typed form (Kotlin `create`) returns a `DataAPICreateResponse`; Swift: `NeonModels.DataAPICreateResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
     #[uniffi::method(default(body = None))]
-    pub async fn create(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8079,7 +8079,7 @@ impl DataApiApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create Neon Data API
     ///
@@ -8090,11 +8090,11 @@ impl DataApiApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
     /// - Parameter body: The JSON of a `DataAPICreateRequest` (optional). Create Neon Data API Fields: `auth_provider`, `jwks_url`, `provider_name`, `jwt_audience`, `add_default_grants`, `skip_auth_schema`, `settings`.
-    /// - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully Typed view: Kotlin `dev.neonkit.models.DataAPICreateResponse(json)`, Swift `NeonModels.DataAPICreateResponse(text: json)`.
+    /// - Returns: The JSON of `DataAPICreateResponse`: Neon Data API created successfully The typed form (Kotlin `create`) returns a `DataAPICreateResponse`; Swift: `NeonModels.DataAPICreateResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `createProjectBranchDataAPI`).
     #[uniffi::method(default(body = None))]
-    pub fn create_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8112,11 +8112,11 @@ impl DataApiApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
     /// - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `update`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
     #[uniffi::method(default(body = None))]
-    pub async fn update(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8125,7 +8125,7 @@ impl DataApiApi {
         run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update Neon Data API
     ///
@@ -8137,11 +8137,11 @@ impl DataApiApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
     /// - Parameter body: The JSON of a `DataAPIUpdateRequest` (optional). Update Neon Data API Fields: `settings`.
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `update`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `updateProjectBranchDataAPI`).
     #[uniffi::method(default(body = None))]
-    pub fn update_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, branch_id: String, database_name: String, body: Option<String>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8157,10 +8157,10 @@ impl DataApiApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `delete`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
-    pub async fn delete(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub async fn delete_json(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8169,7 +8169,7 @@ impl DataApiApi {
         run(async move { c.call_op(&DELETE_PROJECT_BRANCH_DATA_API, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `delete`.
+    /// The blocking form of `deleteJson`.
     ///
     /// Delete Neon Data API
     ///
@@ -8179,10 +8179,10 @@ impl DataApiApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter databaseName: The database name
-    /// - Returns: The JSON of `EmptyResponse`: Empty response. Typed view: Kotlin `dev.neonkit.models.EmptyResponse(json)`, Swift `NeonModels.EmptyResponse(text: json)`.
+    /// - Returns: The JSON of `EmptyResponse`: Empty response. The typed form (Kotlin `delete`) returns a `EmptyResponse`; Swift: `NeonModels.EmptyResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/data-api/{database_name}` (operationId `deleteProjectBranchDataAPI`).
-    pub fn delete_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
+    pub fn delete_json_blocking(&self, project_id: String, branch_id: String, database_name: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, database_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8211,10 +8211,10 @@ impl StorageApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+    /// - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. The typed form (Kotlin `get`) returns a `BranchStorage`; Swift: `NeonModels.BranchStorage(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
-    pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8223,7 +8223,7 @@ impl StorageApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_STORAGE, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Get branch storage state
     ///
@@ -8236,10 +8236,10 @@ impl StorageApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. Typed view: Kotlin `dev.neonkit.models.BranchStorage(json)`, Swift `NeonModels.BranchStorage(text: json)`.
+    /// - Returns: The JSON of `BranchStorage`: the response, with `enabled`, `s3_endpoint`, `region`, `force_path_style`. The typed form (Kotlin `get`) returns a `BranchStorage`; Swift: `NeonModels.BranchStorage(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/storage` (operationId `getProjectBranchStorage`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8266,10 +8266,10 @@ impl BucketsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+    /// - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. The typed form (Kotlin `list`) returns a `BucketsListResponse`; Swift: `NeonModels.BucketsListResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
-    pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8278,7 +8278,7 @@ impl BucketsApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_BUCKETS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List buckets on the branch
     ///
@@ -8289,10 +8289,10 @@ impl BucketsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. Typed view: Kotlin `dev.neonkit.models.BucketsListResponse(json)`, Swift `NeonModels.BucketsListResponse(text: json)`.
+    /// - Returns: The JSON of `BucketsListResponse`: the response, with `buckets`. The typed form (Kotlin `list`) returns a `BucketsListResponse`; Swift: `NeonModels.BucketsListResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets` (operationId `listProjectBranchBuckets`).
-    pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8310,10 +8310,10 @@ impl BucketsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
-    /// - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+    /// - Returns: The JSON of `BucketResponse`: the response, with `bucket`. The typed form (Kotlin `create`) returns a `BucketResponse`; Swift: `NeonModels.BucketResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
-    pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8322,7 +8322,7 @@ impl BucketsApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_BUCKET, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Create a bucket on the branch
     ///
@@ -8334,10 +8334,10 @@ impl BucketsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `BucketCreateRequest`. Fields: `name`, `access_level`.
-    /// - Returns: The JSON of `BucketResponse`: the response, with `bucket`. Typed view: Kotlin `dev.neonkit.models.BucketResponse(json)`, Swift `NeonModels.BucketResponse(text: json)`.
+    /// - Returns: The JSON of `BucketResponse`: the response, with `bucket`. The typed form (Kotlin `create`) returns a `BucketResponse`; Swift: `NeonModels.BucketResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets` (operationId `createProjectBranchBucket`).
-    pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8403,11 +8403,11 @@ impl BucketsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter bucketName: The bucket name
     /// - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
-    /// - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+    /// - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. The typed form (Kotlin `listObjects`) returns a `BucketObjectsListResponse`; Swift: `NeonModels.BucketObjectsListResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
     #[uniffi::method(default(query = None))]
-    pub async fn list_objects(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
+    pub async fn list_objects_json(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8417,7 +8417,7 @@ impl BucketsApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_BUCKET_OBJECTS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listObjects`.
+    /// The blocking form of `listObjectsJson`.
     ///
     /// List objects in a bucket
     ///
@@ -8436,11 +8436,11 @@ impl BucketsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter bucketName: The bucket name
     /// - Parameter query: The optional query parameters (`ListProjectBranchBucketObjectsQuery`): `prefix`, `delimiter`, `cursor`, `limit`.
-    /// - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsListResponse(json)`, Swift `NeonModels.BucketObjectsListResponse(text: json)`.
+    /// - Returns: The JSON of `BucketObjectsListResponse`: the response, with `folders`, `objects`, `prefix`, `next_cursor`, `is_truncated`. The typed form (Kotlin `listObjects`) returns a `BucketObjectsListResponse`; Swift: `NeonModels.BucketObjectsListResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
     #[uniffi::method(default(query = None))]
-    pub fn list_objects_blocking(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
+    pub fn list_objects_json_blocking(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8472,7 +8472,7 @@ impl BucketsApi {
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects` (operationId `listProjectBranchBucketObjects`).
     #[uniffi::method(default(query = None))]
-    pub fn list_objects_iter(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Arc<NeonPager> {
+    pub fn list_objects_iter_json(&self, project_id: String, branch_id: String, bucket_name: String, query: Option<ListProjectBranchBucketObjectsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8627,10 +8627,10 @@ impl BucketsApi {
     /// - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
     /// `/`. Every object on this branch whose key starts with this prefix
     /// is soft-deleted.
-    /// - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+    /// - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. The typed form (Kotlin `deleteObjectsByPrefix`) returns a `BucketObjectsDeletePrefixResponse`; Swift: `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
-    pub async fn delete_objects_by_prefix(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
+    pub async fn delete_objects_by_prefix_json(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8640,7 +8640,7 @@ impl BucketsApi {
         run(async move { c.call_op(&DELETE_PROJECT_BRANCH_BUCKET_OBJECTS_BY_PREFIX, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `deleteObjectsByPrefix`.
+    /// The blocking form of `deleteObjectsByPrefixJson`.
     ///
     /// Delete every object under a key prefix (folder) in a bucket
     ///
@@ -8668,10 +8668,10 @@ impl BucketsApi {
     /// - Parameter prefix: The key prefix (folder) to delete. Must be non-empty and end with
     /// `/`. Every object on this branch whose key starts with this prefix
     /// is soft-deleted.
-    /// - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. Typed view: Kotlin `dev.neonkit.models.BucketObjectsDeletePrefixResponse(json)`, Swift `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
+    /// - Returns: The JSON of `BucketObjectsDeletePrefixResponse`: the response, with `deleted`. The typed form (Kotlin `deleteObjectsByPrefix`) returns a `BucketObjectsDeletePrefixResponse`; Swift: `NeonModels.BucketObjectsDeletePrefixResponse(text: json)`.
     ///
     /// `DELETE /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects-by-prefix` (operationId `deleteProjectBranchBucketObjectsByPrefix`).
-    pub fn delete_objects_by_prefix_blocking(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
+    pub fn delete_objects_by_prefix_json_blocking(&self, project_id: String, branch_id: String, bucket_name: String, prefix: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8706,10 +8706,10 @@ impl BucketsApi {
     /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
     /// keys must be percent-encoded (`%2F`) in the path segment.
     /// - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
-    /// - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+    /// - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. The typed form (Kotlin `presignObject`) returns a `PresignResponse`; Swift: `NeonModels.PresignResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
-    pub async fn presign_object(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
+    pub async fn presign_object_json(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8718,7 +8718,7 @@ impl BucketsApi {
         run(async move { c.call_op(&PRESIGN_PROJECT_BRANCH_BUCKET_OBJECT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `presignObject`.
+    /// The blocking form of `presignObjectJson`.
     ///
     /// Presign an upload or download for an object in a bucket
     ///
@@ -8746,10 +8746,10 @@ impl BucketsApi {
     /// - Parameter objectKey: The object key. Keys may contain `/`; the `/` characters of nested
     /// keys must be percent-encoded (`%2F`) in the path segment.
     /// - Parameter body: The JSON of a `PresignRequest`. Options for the presigned URL. The `operation` selects upload (`PUT`) Fields: `operation`, `content_type`, `expires_in_seconds`.
-    /// - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. Typed view: Kotlin `dev.neonkit.models.PresignResponse(json)`, Swift `NeonModels.PresignResponse(text: json)`.
+    /// - Returns: The JSON of `PresignResponse`: the response, with `url`, `method`, `headers`, `expires_at`. The typed form (Kotlin `presignObject`) returns a `PresignResponse`; Swift: `NeonModels.PresignResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/buckets/{bucket_name}/objects/{object_key}/presign` (operationId `presignProjectBranchBucketObject`).
-    pub fn presign_object_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
+    pub fn presign_object_json_blocking(&self, project_id: String, branch_id: String, bucket_name: String, object_key: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, bucket_name, object_key];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8776,11 +8776,11 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. The typed form (Kotlin `list`) returns a `ListProjectBranchFunctionsResponse`; Swift: `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
     #[uniffi::method(default(query = None))]
-    pub async fn list(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8790,7 +8790,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_FUNCTIONS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List functions on the branch
     ///
@@ -8801,11 +8801,11 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter query: The optional query parameters (`ListProjectBranchFunctionsQuery`): `cursor`, `limit`.
-    /// - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. Typed view: Kotlin `dev.neonkit.models.ListProjectBranchFunctionsResponse(json)`, Swift `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
+    /// - Returns: The JSON of `ListProjectBranchFunctionsResponse`: the response, with `functions`, `pagination`. The typed form (Kotlin `list`) returns a `ListProjectBranchFunctionsResponse`; Swift: `NeonModels.ListProjectBranchFunctionsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
     #[uniffi::method(default(query = None))]
-    pub fn list_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8829,7 +8829,7 @@ impl FunctionsApi {
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions` (operationId `listProjectBranchFunctions`).
     #[uniffi::method(default(query = None))]
-    pub fn iter(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Arc<NeonPager> {
+    pub fn iter_json(&self, project_id: String, branch_id: String, query: Option<ListProjectBranchFunctionsQuery>) -> Arc<NeonPager> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8847,10 +8847,10 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter slug: The function slug
-    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. The typed form (Kotlin `get`) returns a `NeonFunctionResponse`; Swift: `NeonModels.NeonFunctionResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
-    pub async fn get(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8859,7 +8859,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_FUNCTION, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Get function details
     ///
@@ -8870,10 +8870,10 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter slug: The function slug
-    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. The typed form (Kotlin `get`) returns a `NeonFunctionResponse`; Swift: `NeonModels.NeonFunctionResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `getProjectBranchFunction`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String, slug: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8899,10 +8899,10 @@ impl FunctionsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter slug: The function slug
     /// - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
-    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. The typed form (Kotlin `update`) returns a `NeonFunctionResponse`; Swift: `NeonModels.NeonFunctionResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
-    pub async fn update(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_json(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8911,7 +8911,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_FUNCTION, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `update`.
+    /// The blocking form of `updateJson`.
     ///
     /// Update a function
     ///
@@ -8931,10 +8931,10 @@ impl FunctionsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter slug: The function slug
     /// - Parameter body: The JSON of a `NeonFunctionUpdateRequest`. Fields: `name`.
-    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionResponse(json)`, Swift `NeonModels.NeonFunctionResponse(text: json)`.
+    /// - Returns: The JSON of `NeonFunctionResponse`: the response, with `function`. The typed form (Kotlin `update`) returns a `NeonFunctionResponse`; Swift: `NeonModels.NeonFunctionResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/functions/{slug}` (operationId `updateProjectBranchFunction`).
-    pub fn update_blocking(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
+    pub fn update_json_blocking(&self, project_id: String, branch_id: String, slug: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -8997,10 +8997,10 @@ impl FunctionsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter slug: The function slug
     /// - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
-    /// - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+    /// - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. The typed form (Kotlin `createDeployment`) returns a `NeonFunctionDeploymentResponse`; Swift: `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
-    pub async fn create_deployment(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
+    pub async fn create_deployment_json(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9009,7 +9009,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_FUNCTION_DEPLOYMENT, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createDeployment`.
+    /// The blocking form of `createDeploymentJson`.
     ///
     /// Deploy code to a function
     ///
@@ -9025,10 +9025,10 @@ impl FunctionsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter slug: The function slug
     /// - Parameter body: The parts of a multipart `FunctionDeployRequest`. Fields: `zip`, `runtime`, `environment`.
-    /// - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. Typed view: Kotlin `dev.neonkit.models.NeonFunctionDeploymentResponse(json)`, Swift `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
+    /// - Returns: The JSON of `NeonFunctionDeploymentResponse`: the response, with `deployment`. The typed form (Kotlin `createDeployment`) returns a `NeonFunctionDeploymentResponse`; Swift: `NeonModels.NeonFunctionDeploymentResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/functions/{slug}/deployments` (operationId `createProjectBranchFunctionDeployment`).
-    pub fn create_deployment_blocking(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
+    pub fn create_deployment_json_blocking(&self, project_id: String, branch_id: String, slug: String, body: Vec<crate::MultipartPart>) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, slug];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9051,10 +9051,10 @@ impl FunctionsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+    /// - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. The typed form (Kotlin `listTriggers`) returns a `TriggersListResponse`; Swift: `NeonModels.TriggersListResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
-    pub async fn list_triggers(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_triggers_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9063,7 +9063,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&LIST_PROJECT_BRANCH_TRIGGERS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `listTriggers`.
+    /// The blocking form of `listTriggersJson`.
     ///
     /// List triggers on the branch
     ///
@@ -9080,10 +9080,10 @@ impl FunctionsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. Typed view: Kotlin `dev.neonkit.models.TriggersListResponse(json)`, Swift `NeonModels.TriggersListResponse(text: json)`.
+    /// - Returns: The JSON of `TriggersListResponse`: the response, with `triggers`. The typed form (Kotlin `listTriggers`) returns a `TriggersListResponse`; Swift: `NeonModels.TriggersListResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/triggers` (operationId `listProjectBranchTriggers`).
-    pub fn list_triggers_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_triggers_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9108,10 +9108,10 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
-    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. The typed form (Kotlin `createTrigger`) returns a `TriggerResponse`; Swift: `NeonModels.TriggerResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
-    pub async fn create_trigger(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_trigger_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9120,7 +9120,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&CREATE_PROJECT_BRANCH_TRIGGER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `createTrigger`.
+    /// The blocking form of `createTriggerJson`.
     ///
     /// Create a trigger
     ///
@@ -9139,10 +9139,10 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `TriggerCreateRequest`. Trigger creation payload discriminated by `type`. The supported trigger
-    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. The typed form (Kotlin `createTrigger`) returns a `TriggerResponse`; Swift: `NeonModels.TriggerResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/triggers` (operationId `createProjectBranchTrigger`).
-    pub fn create_trigger_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_trigger_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9160,10 +9160,10 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter triggerId: The opaque, project-wide trigger ID
-    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. The typed form (Kotlin `getTrigger`) returns a `TriggerResponse`; Swift: `NeonModels.TriggerResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
-    pub async fn get_trigger(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
+    pub async fn get_trigger_json(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9172,7 +9172,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_TRIGGER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `getTrigger`.
+    /// The blocking form of `getTriggerJson`.
     ///
     /// Get a trigger
     ///
@@ -9184,10 +9184,10 @@ impl FunctionsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter triggerId: The opaque, project-wide trigger ID
-    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. The typed form (Kotlin `getTrigger`) returns a `TriggerResponse`; Swift: `NeonModels.TriggerResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `getProjectBranchTrigger`).
-    pub fn get_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
+    pub fn get_trigger_json_blocking(&self, project_id: String, branch_id: String, trigger_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9218,10 +9218,10 @@ impl FunctionsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter triggerId: The opaque, project-wide trigger ID
     /// - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
-    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. The typed form (Kotlin `updateTrigger`) returns a `TriggerResponse`; Swift: `NeonModels.TriggerResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
-    pub async fn update_trigger(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn update_trigger_json(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9230,7 +9230,7 @@ impl FunctionsApi {
         run(async move { c.call_op(&UPDATE_PROJECT_BRANCH_TRIGGER, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `updateTrigger`.
+    /// The blocking form of `updateTriggerJson`.
     ///
     /// Update a trigger
     ///
@@ -9255,10 +9255,10 @@ impl FunctionsApi {
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter triggerId: The opaque, project-wide trigger ID
     /// - Parameter body: The JSON of a `TriggerUpdateRequest`. Partial trigger update discriminated by `type`. The supported trigger
-    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. Typed view: Kotlin `dev.neonkit.models.TriggerResponse(json)`, Swift `NeonModels.TriggerResponse(text: json)`.
+    /// - Returns: The JSON of `TriggerResponse`: the response, with `trigger`. The typed form (Kotlin `updateTrigger`) returns a `TriggerResponse`; Swift: `NeonModels.TriggerResponse(text: json)`.
     ///
     /// `PATCH /projects/{project_id}/branches/{branch_id}/triggers/{trigger_id}` (operationId `updateProjectBranchTrigger`).
-    pub fn update_trigger_blocking(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
+    pub fn update_trigger_json_blocking(&self, project_id: String, branch_id: String, trigger_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, trigger_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9336,10 +9336,10 @@ impl AiGatewayApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+    /// - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. The typed form (Kotlin `get`) returns a `BranchAiGateway`; Swift: `NeonModels.BranchAiGateway(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
-    pub async fn get(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn get_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9348,7 +9348,7 @@ impl AiGatewayApi {
         run(async move { c.call_op(&GET_PROJECT_BRANCH_AI_GATEWAY, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `get`.
+    /// The blocking form of `getJson`.
     ///
     /// Get branch AI Gateway endpoint
     ///
@@ -9361,10 +9361,10 @@ impl AiGatewayApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. Typed view: Kotlin `dev.neonkit.models.BranchAiGateway(json)`, Swift `NeonModels.BranchAiGateway(text: json)`.
+    /// - Returns: The JSON of `BranchAiGateway`: the response, with `enabled`, `base_url`. The typed form (Kotlin `get`) returns a `BranchAiGateway`; Swift: `NeonModels.BranchAiGateway(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/ai_gateway` (operationId `getProjectBranchAiGateway`).
-    pub fn get_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn get_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9391,10 +9391,10 @@ impl CredentialsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+    /// - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. The typed form (Kotlin `list`) returns a `ListCredentialsResponse`; Swift: `NeonModels.ListCredentialsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
-    pub async fn list(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn list_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9403,7 +9403,7 @@ impl CredentialsApi {
         run(async move { c.call_op(&LIST_CREDENTIALS, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `list`.
+    /// The blocking form of `listJson`.
     ///
     /// List credentials on the branch
     ///
@@ -9414,10 +9414,10 @@ impl CredentialsApi {
     ///
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
-    /// - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. Typed view: Kotlin `dev.neonkit.models.ListCredentialsResponse(json)`, Swift `NeonModels.ListCredentialsResponse(text: json)`.
+    /// - Returns: The JSON of `ListCredentialsResponse`: the response, with `credentials`. The typed form (Kotlin `list`) returns a `ListCredentialsResponse`; Swift: `NeonModels.ListCredentialsResponse(text: json)`.
     ///
     /// `GET /projects/{project_id}/branches/{branch_id}/credentials` (operationId `listCredentials`).
-    pub fn list_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn list_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9436,10 +9436,10 @@ impl CredentialsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
-    /// - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+    /// - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. The typed form (Kotlin `create`) returns a `CreateCredentialResponse`; Swift: `NeonModels.CreateCredentialResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
-    pub async fn create(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub async fn create_json(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9448,7 +9448,7 @@ impl CredentialsApi {
         run(async move { c.call_op(&CREATE_CREDENTIAL, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `create`.
+    /// The blocking form of `createJson`.
     ///
     /// Issue a scoped credential on the branch
     ///
@@ -9461,10 +9461,10 @@ impl CredentialsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter body: The JSON of a `CreateCredentialRequest`. Fields: `name`, `scopes`, `principal_type`.
-    /// - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. Typed view: Kotlin `dev.neonkit.models.CreateCredentialResponse(json)`, Swift `NeonModels.CreateCredentialResponse(text: json)`.
+    /// - Returns: The JSON of `CreateCredentialResponse`: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, …. The typed form (Kotlin `create`) returns a `CreateCredentialResponse`; Swift: `NeonModels.CreateCredentialResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials` (operationId `createCredential`).
-    pub fn create_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
+    pub fn create_json_blocking(&self, project_id: String, branch_id: String, body: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9532,10 +9532,10 @@ impl CredentialsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
-    /// - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+    /// - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the The typed form (Kotlin `reveal`) returns a `CredentialSecret`; Swift: `NeonModels.CredentialSecret(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
-    pub async fn reveal(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+    pub async fn reveal_json(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9544,7 +9544,7 @@ impl CredentialsApi {
         run(async move { c.call_op(&REVEAL_CREDENTIAL, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `reveal`.
+    /// The blocking form of `revealJson`.
     ///
     /// Reveal a credential's secrets
     ///
@@ -9565,10 +9565,10 @@ impl CredentialsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
-    /// - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the Typed view: Kotlin `dev.neonkit.models.CredentialSecret(json)`, Swift `NeonModels.CredentialSecret(text: json)`.
+    /// - Returns: The JSON of `CredentialSecret`: The live secrets of an existing credential, recovered on demand by the The typed form (Kotlin `reveal`) returns a `CredentialSecret`; Swift: `NeonModels.CredentialSecret(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/reveal` (operationId `revealCredential`).
-    pub fn reveal_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+    pub fn reveal_json_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9613,10 +9613,10 @@ impl CredentialsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
-    /// - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+    /// - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned The typed form (Kotlin `rotate`) returns a `RotateCredentialResponse`; Swift: `NeonModels.RotateCredentialResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
-    pub async fn rotate(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+    pub async fn rotate_json(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9625,7 +9625,7 @@ impl CredentialsApi {
         run(async move { c.call_op(&ROTATE_CREDENTIAL, path, q, body).await }, text).await
     }
 
-    /// The blocking form of `rotate`.
+    /// The blocking form of `rotateJson`.
     ///
     /// Rotate a credential's secrets
     ///
@@ -9664,10 +9664,10 @@ impl CredentialsApi {
     /// - Parameter projectId: The Neon project ID
     /// - Parameter branchId: The Neon branch ID
     /// - Parameter tokenId: The opaque credential id (e.g. nak_live_<32hex>).
-    /// - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned Typed view: Kotlin `dev.neonkit.models.RotateCredentialResponse(json)`, Swift `NeonModels.RotateCredentialResponse(text: json)`.
+    /// - Returns: The JSON of `RotateCredentialResponse`: The replacement secret material for an existing credential, returned The typed form (Kotlin `rotate`) returns a `RotateCredentialResponse`; Swift: `NeonModels.RotateCredentialResponse(text: json)`.
     ///
     /// `POST /projects/{project_id}/branches/{branch_id}/credentials/{token_id}/rotate` (operationId `rotateCredential`).
-    pub fn rotate_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
+    pub fn rotate_json_blocking(&self, project_id: String, branch_id: String, token_id: String) -> Result<String, NeonError> {
         let path: Vec<String> = vec![project_id, branch_id, token_id];
         #[allow(unused_mut)]
         let mut q: Vec<(String, String)> = Vec::new();
@@ -9747,7 +9747,7 @@ impl ProjectsApi {
     ///
     /// The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(body = None, pooled = true))]
-    pub async fn create_and_connect(&self, body: Option<String>, pooled: bool) -> Result<String, NeonError> {
+    pub async fn create_and_connect_json(&self, body: Option<String>, pooled: bool) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().json("body", body).bool("pooled", Some(pooled));
         let call = crate::run_workflow(&self.client, "projects.create_and_connect", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -9767,7 +9767,7 @@ impl ProjectsApi {
     ///
     /// The workflow `projects.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(body = None, pooled = true))]
-    pub fn create_and_connect_blocking(&self, body: Option<String>, pooled: bool) -> Result<String, NeonError> {
+    pub fn create_and_connect_json_blocking(&self, body: Option<String>, pooled: bool) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().json("body", body).bool("pooled", Some(pooled));
         let call = crate::run_workflow(&self.client, "projects.create_and_connect", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -9797,7 +9797,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(name = None, parent_id = None, compute = true, endpoint = None, database = None, role = None, pooled = true))]
-    pub async fn create_and_connect(&self, project_id: String, name: Option<String>, parent_id: Option<String>, compute: bool, endpoint: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
+    pub async fn create_and_connect_json(&self, project_id: String, name: Option<String>, parent_id: Option<String>, compute: bool, endpoint: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", name).str("parent_id", parent_id).bool("compute", Some(compute)).json("endpoint", endpoint).str("database", database).str("role", role).bool("pooled", Some(pooled));
         let call = crate::run_workflow(&self.client, "branches.create_and_connect", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -9824,7 +9824,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.create_and_connect` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(name = None, parent_id = None, compute = true, endpoint = None, database = None, role = None, pooled = true))]
-    pub fn create_and_connect_blocking(&self, project_id: String, name: Option<String>, parent_id: Option<String>, compute: bool, endpoint: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
+    pub fn create_and_connect_json_blocking(&self, project_id: String, name: Option<String>, parent_id: Option<String>, compute: bool, endpoint: Option<String>, database: Option<String>, role: Option<String>, pooled: bool) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", name).str("parent_id", parent_id).bool("compute", Some(compute)).json("endpoint", endpoint).str("database", database).str("role", role).bool("pooled", Some(pooled));
         let call = crate::run_workflow(&self.client, "branches.create_and_connect", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -9847,7 +9847,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(parent_id = None, compute = false))]
-    pub async fn ensure(&self, project_id: String, name: String, parent_id: Option<String>, compute: bool) -> Result<String, NeonError> {
+    pub async fn ensure_json(&self, project_id: String, name: String, parent_id: Option<String>, compute: bool) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", Some(name)).str("parent_id", parent_id).bool("compute", Some(compute));
         let call = crate::run_workflow(&self.client, "branches.ensure", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -9872,7 +9872,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(parent_id = None, compute = false))]
-    pub fn ensure_blocking(&self, project_id: String, name: String, parent_id: Option<String>, compute: bool) -> Result<String, NeonError> {
+    pub fn ensure_json_blocking(&self, project_id: String, name: String, parent_id: Option<String>, compute: bool) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("name", Some(name)).str("parent_id", parent_id).bool("compute", Some(compute));
         let call = crate::run_workflow(&self.client, "branches.ensure", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -9884,7 +9884,7 @@ impl BranchesApi {
     /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
     ///
     /// The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
-    pub async fn get_default(&self, project_id: String) -> Result<String, NeonError> {
+    pub async fn get_default_json(&self, project_id: String) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id));
         let call = crate::run_workflow(&self.client, "branches.get_default", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -9898,7 +9898,7 @@ impl BranchesApi {
     /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
     ///
     /// The workflow `branches.get_default` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
-    pub fn get_default_blocking(&self, project_id: String) -> Result<String, NeonError> {
+    pub fn get_default_json_blocking(&self, project_id: String) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id));
         let call = crate::run_workflow(&self.client, "branches.get_default", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -9920,7 +9920,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(preserve_under_name = None))]
-    pub async fn reset_from_parent(&self, project_id: String, branch_id: String, preserve_under_name: Option<String>) -> Result<String, NeonError> {
+    pub async fn reset_from_parent_json(&self, project_id: String, branch_id: String, preserve_under_name: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("preserve_under_name", preserve_under_name);
         let call = crate::run_workflow(&self.client, "branches.reset_from_parent", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -9944,7 +9944,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.reset_from_parent` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(preserve_under_name = None))]
-    pub fn reset_from_parent_blocking(&self, project_id: String, branch_id: String, preserve_under_name: Option<String>) -> Result<String, NeonError> {
+    pub fn reset_from_parent_json_blocking(&self, project_id: String, branch_id: String, preserve_under_name: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("preserve_under_name", preserve_under_name);
         let call = crate::run_workflow(&self.client, "branches.reset_from_parent", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -9960,7 +9960,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(base_branch_id = None, database = None))]
-    pub async fn compare_schema(&self, project_id: String, branch_id: String, base_branch_id: Option<String>, database: Option<String>) -> Result<String, NeonError> {
+    pub async fn compare_schema_json(&self, project_id: String, branch_id: String, base_branch_id: Option<String>, database: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("base_branch_id", base_branch_id).str("database", database);
         let call = crate::run_workflow(&self.client, "branches.compare_schema", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -9978,7 +9978,7 @@ impl BranchesApi {
     ///
     /// The workflow `branches.compare_schema` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(base_branch_id = None, database = None))]
-    pub fn compare_schema_blocking(&self, project_id: String, branch_id: String, base_branch_id: Option<String>, database: Option<String>) -> Result<String, NeonError> {
+    pub fn compare_schema_json_blocking(&self, project_id: String, branch_id: String, base_branch_id: Option<String>, database: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("base_branch_id", base_branch_id).str("database", database);
         let call = crate::run_workflow(&self.client, "branches.compare_schema", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -10003,7 +10003,7 @@ impl DatabasesApi {
     ///
     /// The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(owner_name = None))]
-    pub async fn ensure(&self, project_id: String, branch_id: String, name: String, owner_name: Option<String>) -> Result<String, NeonError> {
+    pub async fn ensure_json(&self, project_id: String, branch_id: String, name: String, owner_name: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name)).str("owner_name", owner_name);
         let call = crate::run_workflow(&self.client, "databases.ensure", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -10025,7 +10025,7 @@ impl DatabasesApi {
     ///
     /// The workflow `databases.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(owner_name = None))]
-    pub fn ensure_blocking(&self, project_id: String, branch_id: String, name: String, owner_name: Option<String>) -> Result<String, NeonError> {
+    pub fn ensure_json_blocking(&self, project_id: String, branch_id: String, name: String, owner_name: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name)).str("owner_name", owner_name);
         let call = crate::run_workflow(&self.client, "databases.ensure", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -10047,7 +10047,7 @@ impl RolesApi {
     /// - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
     ///
     /// The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
-    pub async fn ensure(&self, project_id: String, branch_id: String, name: String) -> Result<String, NeonError> {
+    pub async fn ensure_json(&self, project_id: String, branch_id: String, name: String) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name));
         let call = crate::run_workflow(&self.client, "roles.ensure", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -10066,7 +10066,7 @@ impl RolesApi {
     /// - Returns: The JSON of `EnsuredRole`: The role that `roles.ensure` found or created (with its password only when this call created it). Typed view: Kotlin `dev.neonkit.models.EnsuredRole(json)`, Swift `NeonModels.EnsuredRole(text: json)`.
     ///
     /// The workflow `roles.ensure` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
-    pub fn ensure_blocking(&self, project_id: String, branch_id: String, name: String) -> Result<String, NeonError> {
+    pub fn ensure_json_blocking(&self, project_id: String, branch_id: String, name: String) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("name", Some(name));
         let call = crate::run_workflow(&self.client, "roles.ensure", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -10094,7 +10094,7 @@ impl SnapshotsApi {
     ///
     /// The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(old_branch_name = None))]
-    pub async fn commit_restore(&self, project_id: String, branch_id: String, old_branch_name: Option<String>) -> Result<String, NeonError> {
+    pub async fn commit_restore_json(&self, project_id: String, branch_id: String, old_branch_name: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("old_branch_name", old_branch_name);
         let call = crate::run_workflow(&self.client, "snapshots.commit_restore", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -10119,7 +10119,7 @@ impl SnapshotsApi {
     ///
     /// The workflow `snapshots.commit_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
     #[uniffi::method(default(old_branch_name = None))]
-    pub fn commit_restore_blocking(&self, project_id: String, branch_id: String, old_branch_name: Option<String>) -> Result<String, NeonError> {
+    pub fn commit_restore_json_blocking(&self, project_id: String, branch_id: String, old_branch_name: Option<String>) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id)).str("old_branch_name", old_branch_name);
         let call = crate::run_workflow(&self.client, "snapshots.commit_restore", args, crate::wf_json);
         here(call, std::convert::identity)
@@ -10136,7 +10136,7 @@ impl SnapshotsApi {
     /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
     ///
     /// The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
-    pub async fn abort_restore(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub async fn abort_restore_json(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id));
         let call = crate::run_workflow(&self.client, "snapshots.abort_restore", args, crate::wf_json);
         run(call, std::convert::identity).await
@@ -10155,7 +10155,7 @@ impl SnapshotsApi {
     /// - Returns: The JSON of `Branch`: the response, with `id`, `project_id`, `parent_id`, `parent_lsn`, `parent_timestamp`, `name`, `current_state`, `pending_state`, …. Typed view: Kotlin `dev.neonkit.models.Branch(json)`, Swift `NeonModels.Branch(text: json)`.
     ///
     /// The workflow `snapshots.abort_restore` of spec/workflows.yaml, run by the core (`NeonClient.workflow` is the dynamic form).
-    pub fn abort_restore_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
+    pub fn abort_restore_json_blocking(&self, project_id: String, branch_id: String) -> Result<String, NeonError> {
         let args = crate::WorkflowArgs::new().str("project_id", Some(project_id)).str("branch_id", Some(branch_id));
         let call = crate::run_workflow(&self.client, "snapshots.abort_restore", args, crate::wf_json);
         here(call, std::convert::identity)

@@ -25,7 +25,7 @@ extension NeonResponse {
 
 extension NeonPager {
     /// Every remaining item, page by page as the sequence is iterated:
-    /// `for try await project in client.projects().iter().items() { … }`.
+    /// `for try await project in client.projects().iterJson().items() { … }`.
     public func items() -> AsyncThrowingStream<String, Error> {
         AsyncThrowingStream { continuation in
             let task = Task {

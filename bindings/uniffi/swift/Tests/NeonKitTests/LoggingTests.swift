@@ -50,14 +50,14 @@ final class LoggingTests: XCTestCase {
     }
 
     private func project() throws -> String {
-        try Emu.client().projects().createBlocking(body: #"{"project": {"name": "logs"}}"#).jsonString("project.id")!
+        try Emu.client().projects().createJsonBlocking(body: #"{"project": {"name": "logs"}}"#).jsonString("project.id")!
     }
 
     func testARetriedCallTellsTheListenerEachAttemptAndTheRetry() throws {
         let pid = try project()
         let recorder = Recorder()
         try Emu.emulator.addFault(faultJson: #"{"operation_id": "getProject", "kind": "status", "status": 503, "times": 1}"#)
-        _ = try client(recorder).projects().getBlocking(projectId: pid)
+        _ = try client(recorder).projects().getJsonBlocking(projectId: pid)
         let events = recorder.events
         XCTAssertEqual(events.map { $0.kind }, [.request, .response, .retry, .request, .response])
         XCTAssertEqual(events.map { $0.attempt }, [1, 1, 2, 2, 2])
@@ -77,11 +77,11 @@ final class LoggingTests: XCTestCase {
         let pid = try project()
         let retries = Recorder([.retry])
         try Emu.emulator.addFault(faultJson: #"{"operation_id": "getProject", "kind": "status", "status": 503, "times": 1}"#)
-        _ = try await client(retries).projects().get(projectId: pid)
+        _ = try await client(retries).projects().getJson(projectId: pid)
         XCTAssertEqual(retries.events.map { $0.kind }, [.retry])
         try Emu.emulator.addFault(faultJson: #"{"operation_id": "getProject", "kind": "status", "status": 503, "times": 1}"#)
         let copy = try client(nil).withListener(listener: Throwing())
-        XCTAssertEqual(try copy.projects().getBlocking(projectId: pid).jsonString("project.id"), pid)
+        XCTAssertEqual(try copy.projects().getJsonBlocking(projectId: pid).jsonString("project.id"), pid)
         XCTAssertTrue(hookFailedMessage(hook: "onEvent", error: "Boom").hasPrefix("the onEvent hook failed and was ignored"))
     }
 }

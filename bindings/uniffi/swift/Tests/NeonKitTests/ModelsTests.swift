@@ -11,21 +11,21 @@ final class ModelsTests: XCTestCase {
     }
 
     func testTypedViewsOfTheMainResponses() async throws {
-        let createdText = try await client.projects().create(body: #"{"project": {"name": "typed"}}"#)
+        let createdText = try await client.projects().createJson(body: #"{"project": {"name": "typed"}}"#)
         let created = try NeonModels.CreatedProjectResponse(text: createdText)
         let pid = try XCTUnwrap(created.project?.id)
         XCTAssertEqual(created.project?.name, "typed")
         XCTAssertEqual(created.databases?.first?.name, "neondb")
         XCTAssertEqual(created.operations?.first?.status, "finished")
         XCTAssertTrue(NeonModels.OperationStatus.values.contains("finished"))
-        let listed = try NeonModels.ListProjectsResponse(text: try client.projects().listBlocking(query: nil))
+        let listed = try NeonModels.ListProjectsResponse(text: try client.projects().listJsonBlocking(query: nil))
         XCTAssertEqual(listed.projects?.map { $0.id }, [pid])
     }
 
     func testSecretsNeverReachDescription() throws {
-        let pid = try NeonModels.CreatedProjectResponse(text: try client.projects().createBlocking(body: #"{"project": {"name": "s"}}"#)).project!.id!
-        let branch = try client.branches().listBlocking(projectId: pid, query: nil).jsonString("branches.0.id")!
-        let role = try NeonModels.RoleOperations(text: try client.roles().createBlocking(projectId: pid, branchId: branch, body: #"{"role": {"name": "app"}}"#))
+        let pid = try NeonModels.CreatedProjectResponse(text: try client.projects().createJsonBlocking(body: #"{"project": {"name": "s"}}"#)).project!.id!
+        let branch = try client.branches().listJsonBlocking(projectId: pid, query: nil).jsonString("branches.0.id")!
+        let role = try NeonModels.RoleOperations(text: try client.roles().createJsonBlocking(projectId: pid, branchId: branch, body: #"{"role": {"name": "app"}}"#))
         let password = try XCTUnwrap(role.role?.password)
         XCTAssertFalse(role.description.contains(password))
         XCTAssertFalse(role.role!.description.contains(password))

@@ -15,16 +15,16 @@ final class OptionsAndRawTests: XCTestCase {
         try Emu.emulator.addFault(faultJson: #"{"operation_id": "listProjects", "kind": "latency", "ms": 2000}"#)
         let fast = try client.withOptions(options: NeonCallOptions(timeoutMs: 300))
         let started = Date()
-        _ = expectNeonError("timeout") { _ = try fast.projects().listBlocking() }
+        _ = expectNeonError("timeout") { _ = try fast.projects().listJsonBlocking() }
         XCTAssertLessThan(Date().timeIntervalSince(started), 1.5)
     }
 
     func testMaxRetriesPerCall() throws {
-        let pid = try client.projects().createBlocking(body: #"{"project": {"name": "opts"}}"#).jsonString("project.id")!
+        let pid = try client.projects().createJsonBlocking(body: #"{"project": {"name": "opts"}}"#).jsonString("project.id")!
         let before = Emu.count("getProject")
         try Emu.emulator.addFault(faultJson: #"{"operation_id": "getProject", "kind": "status", "status": 423, "times": 10}"#)
         let once = try client.withOptions(options: NeonCallOptions(maxRetries: 0))
-        _ = expectNeonError("locked") { _ = try once.projects().getBlocking(projectId: pid) }
+        _ = expectNeonError("locked") { _ = try once.projects().getJsonBlocking(projectId: pid) }
         XCTAssertEqual(Emu.count("getProject") - before, 1)
     }
 

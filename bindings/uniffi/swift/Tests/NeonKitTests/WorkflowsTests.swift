@@ -13,7 +13,7 @@ final class WorkflowsTests: XCTestCase {
     }
 
     func project(_ name: String = "wf") throws -> String {
-        try NeonModels.CreatedProjectResponse(text: try client.projects().createBlocking(body: #"{"project": {"name": "\#(name)"}}"#)).project!.id!
+        try NeonModels.CreatedProjectResponse(text: try client.projects().createJsonBlocking(body: #"{"project": {"name": "\#(name)"}}"#)).project!.id!
     }
 
     func testEveryWorkflowHasAMethodThatReachesTheCoreByItsId() async throws {
@@ -47,7 +47,7 @@ final class WorkflowsTests: XCTestCase {
     }
 
     func testABodyThatIsNotJsonIsAnInvalidArgumentBeforeAnyRequest() throws {
-        let e = expectNeonError("invalid_argument") { _ = try self.client.projects().createAndConnectBlocking(body: #"{"project": {"name": "s3cr3t""#) }
+        let e = expectNeonError("invalid_argument") { _ = try self.client.projects().createAndConnectJsonBlocking(body: #"{"project": {"name": "s3cr3t""#) }
         XCTAssertTrue(e?.info.errorMessage.contains("body is not JSON") == true)
         XCTAssertFalse(e?.info.errorMessage.contains("s3cr3t") ?? true)
         XCTAssertEqual(Emu.count("createProject"), 0)
@@ -55,9 +55,9 @@ final class WorkflowsTests: XCTestCase {
 
     func testEnsureTwiceCreatesOnceAsyncThenBlocking() async throws {
         let pid = try project()
-        let first = try NeonModels.EnsuredBranch(text: try await client.branches().ensure(projectId: pid, name: "dev"))
+        let first = try NeonModels.EnsuredBranch(text: try await client.branches().ensureJson(projectId: pid, name: "dev"))
         XCTAssertEqual(first.created, true)
-        let second = try NeonModels.EnsuredBranch(text: try client.branches().ensureBlocking(projectId: pid, name: "dev"))
+        let second = try NeonModels.EnsuredBranch(text: try client.branches().ensureJsonBlocking(projectId: pid, name: "dev"))
         XCTAssertEqual(second.created, false)
         XCTAssertEqual(first.branch?.id, second.branch?.id)
         XCTAssertEqual(Emu.count("createProjectBranch"), 1)
@@ -73,11 +73,11 @@ final class WorkflowsTests: XCTestCase {
     }
 
     func testConnectionViewsNeverDescribeTheConnectionString() async throws {
-        let made = try NeonModels.ProjectConnection(text: try await client.projects().createAndConnect(body: #"{"project": {"name": "cc"}}"#))
+        let made = try NeonModels.ProjectConnection(text: try await client.projects().createAndConnectJson(body: #"{"project": {"name": "cc"}}"#))
         let uri = try XCTUnwrap(made.connectionString)
         XCTAssertFalse(made.description.contains(uri))
         let pid = try XCTUnwrap(made.project?.id)
-        let branch = try NeonModels.BranchConnection(text: try client.branches().createAndConnectBlocking(projectId: pid, name: "feature"))
+        let branch = try NeonModels.BranchConnection(text: try client.branches().createAndConnectJsonBlocking(projectId: pid, name: "feature"))
         let buri = try XCTUnwrap(branch.connectionString)
         XCTAssertFalse(branch.description.contains(buri))
         XCTAssertTrue(branch.description.contains("connection_string"))

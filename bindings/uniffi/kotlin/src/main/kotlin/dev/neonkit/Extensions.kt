@@ -46,6 +46,42 @@ fun NeonPager.asSequence(): Sequence<String> = sequence {
     }
 }
 
+/**
+ * A typed pager: what the typed `iter` / `…Iter` methods return (`client.projects().iter(limit = 10)`),
+ * over the JSON-text [NeonPager] ([raw], what `iterJson` returns). Items are decoded as their
+ * models are (never failing on the content). Walk it once: [asFlow] (suspend), [asSequence]
+ * (blocking), or page by page.
+ */
+public class NeonPages<T> internal constructor(public val raw: NeonPager, private val decode: (String) -> T) {
+    /** The next page's items, or null after the last page. */
+    public suspend fun nextPage(): List<T>? = raw.nextPage()?.map(decode)
+
+    /** The blocking form of [nextPage]. */
+    public fun nextPageBlocking(): List<T>? = raw.nextPageBlocking()?.map(decode)
+
+    /** Every remaining item. */
+    public suspend fun collectAll(): List<T> = raw.collectAll().map(decode)
+
+    /** The blocking form of [collectAll]. */
+    public fun collectAllBlocking(): List<T> = raw.collectAllBlocking().map(decode)
+
+    /** Every remaining item, page by page as the flow is collected. */
+    public fun asFlow(): Flow<T> = flow {
+        while (true) {
+            val page = nextPage() ?: break
+            for (item in page) emit(item)
+        }
+    }
+
+    /** Every remaining item, page by page as the sequence is iterated (blocking). */
+    public fun asSequence(): Sequence<T> = sequence {
+        while (true) {
+            val page = nextPageBlocking() ?: break
+            yieldAll(page)
+        }
+    }
+}
+
 /** The body of a [NeonResponse] as text (UTF-8): `client.request("GET", "/projects", listOf(), null).text()`. */
 fun NeonResponse.text(): String = body.decodeToString()
 

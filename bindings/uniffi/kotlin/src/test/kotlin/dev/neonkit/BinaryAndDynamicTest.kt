@@ -22,7 +22,7 @@ class BinaryAndDynamicTest {
     fun setUp() {
         Emu.reset()
         client = Emu.client()
-        val p = client.projects().createBlocking("""{"project": {"name": "bin"}}""").json()
+        val p = client.projects().createJsonBlocking("""{"project": {"name": "bin"}}""").json()
         pid = p.str("project.id")!!
         main = p.str("branch.id")!!
     }
@@ -30,7 +30,7 @@ class BinaryAndDynamicTest {
     @Test
     fun multipartFunctionDeployment() = runBlocking<Unit> {
         val zip = byteArrayOf(0x50, 0x4b, 0x03, 0x04, 0x00, 0xff.toByte(), 0x10)
-        val dep = client.functions().createDeployment(
+        val dep = client.functions().createDeploymentJson(
             pid, main, "hello",
             listOf(
                 MultipartPart(name = "runtime", text = "nodejs22"),
@@ -38,23 +38,23 @@ class BinaryAndDynamicTest {
             ),
         ).json()
         assertEquals("nodejs22", dep.str("deployment.runtime"))
-        assertEquals("hello", client.functions().getBlocking(pid, main, "hello").json().str("function.slug"))
+        assertEquals("hello", client.functions().getJsonBlocking(pid, main, "hello").json().str("function.slug"))
         // An empty (204-like) response is Unit.
         assertEquals(Unit, client.functions().delete(pid, main, "hello"))
-        assertThrows<NeonException.NotFoundException> { client.functions().getBlocking(pid, main, "hello") }
+        assertThrows<NeonException.NotFoundException> { client.functions().getJsonBlocking(pid, main, "hello") }
         // A part must be text or bytes, not both: rejected before any request.
         val before = Emu.count("createProjectBranchFunctionDeployment")
         assertThrows<NeonException.InvalidArgumentException> {
-            client.functions().createDeploymentBlocking(pid, main, "x", listOf(MultipartPart(name = "file", text = "a", bytes = zip)))
+            client.functions().createDeploymentJsonBlocking(pid, main, "x", listOf(MultipartPart(name = "file", text = "a", bytes = zip)))
         }
         assertEquals(before, Emu.count("createProjectBranchFunctionDeployment"))
     }
 
     @Test
     fun bucketObjectsDownloadAsBytes() = runBlocking<Unit> {
-        client.buckets().create(pid, main, """{"name": "data"}""")
+        client.buckets().createJson(pid, main, """{"name": "data"}""")
         val key = "dir/file name.bin"
-        val presigned = client.buckets().presignObject(pid, main, "data", key, """{"operation": "upload"}""").json()
+        val presigned = client.buckets().presignObjectJson(pid, main, "data", key, """{"operation": "upload"}""").json()
         val payload = ByteArray(300) { (it * 7).toByte() }
         val put = HttpClient.newHttpClient().send(
             HttpRequest.newBuilder(URI(presigned.str("url")!!)).PUT(HttpRequest.BodyPublishers.ofByteArray(payload)).build(),

@@ -25,11 +25,11 @@ class ErrorsTest {
         client = Emu.client(maxRetries = 2)
     }
 
-    private fun project(): String = client.projects().createBlocking("""{"project": {"name": "errs"}}""").json().str("project.id")!!
+    private fun project(): String = client.projects().createJsonBlocking("""{"project": {"name": "errs"}}""").json().str("project.id")!!
 
     @Test
     fun notFoundCarriesStatusCodeAndRequestId() = runBlocking<Unit> {
-        val e = assertThrows<NeonException.NotFoundException> { runBlocking { client.projects().get("missing-project-1") } }
+        val e = assertThrows<NeonException.NotFoundException> { runBlocking { client.projects().getJson("missing-project-1") } }
         assertEquals(404, e.status)
         assertEquals("getProject", e.operation)
         assertTrue(!e.requestId.isNullOrEmpty(), "request id")
@@ -42,20 +42,20 @@ class ErrorsTest {
         assertTrue(e.message!!.contains("(operation getProject, status 404"), e.message)
         assertTrue(!e.message!!.contains("errorMessage="), e.message)
         // The blocking form throws the same.
-        val b = assertThrows<NeonException.NotFoundException> { client.projects().getBlocking("missing-project-1") }
+        val b = assertThrows<NeonException.NotFoundException> { client.projects().getJsonBlocking("missing-project-1") }
         assertEquals(404, b.info.status)
     }
 
     @Test
     fun invalidArgumentsFailBeforeAnyRequest() {
         val before = Emu.count("getProject")
-        val e = assertThrows<NeonException.InvalidArgumentException> { client.projects().getBlocking("Bad/Id") }
+        val e = assertThrows<NeonException.InvalidArgumentException> { client.projects().getJsonBlocking("Bad/Id") }
         assertNull(e.status)
         assertTrue(e.errorMessage.contains("project_id"), e.errorMessage)
-        assertThrows<NeonException.InvalidArgumentException> { client.projects().getBlocking("") }
-        val body = assertThrows<NeonException.InvalidArgumentException> { client.projects().createBlocking("{not json") }
+        assertThrows<NeonException.InvalidArgumentException> { client.projects().getJsonBlocking("") }
+        val body = assertThrows<NeonException.InvalidArgumentException> { client.projects().createJsonBlocking("{not json") }
         assertEquals("createProject", body.operation)
-        assertThrows<NeonException.InvalidArgumentException> { client.operations().getBlocking("any-project", "not-a-uuid") }
+        assertThrows<NeonException.InvalidArgumentException> { client.operations().getJsonBlocking("any-project", "not-a-uuid") }
         assertEquals(before, Emu.count("getProject"), "no request was sent")
         assertEquals(0, Emu.count("createProject"))
     }
@@ -72,7 +72,7 @@ class ErrorsTest {
     @Test
     fun unauthorizedWithAWrongKeyAndTheKeyNeverLeaks() {
         val bad = NeonClient("wrong-secret-key-123", NeonClientOptions(baseUrl = Emu.emulator.baseUrl()))
-        val e = assertThrows<NeonException.AuthenticationException> { bad.projects().listBlocking() }
+        val e = assertThrows<NeonException.AuthenticationException> { bad.projects().listJsonBlocking() }
         assertEquals(401, e.status)
         assertFalse(e.toString().contains("wrong-secret-key-123"))
         assertFalse(bad.toString().contains("wrong-secret-key-123"))
@@ -81,9 +81,9 @@ class ErrorsTest {
     @Test
     fun conflict() {
         val pid = project()
-        val main = client.branches().listBlocking(pid).json().str("branches.0.id")!!
-        client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""")
-        val e = assertThrows<NeonException.ConflictException> { client.roles().createBlocking(pid, main, """{"role": {"name": "dup"}}""") }
+        val main = client.branches().listJsonBlocking(pid).json().str("branches.0.id")!!
+        client.roles().createJsonBlocking(pid, main, """{"role": {"name": "dup"}}""")
+        val e = assertThrows<NeonException.ConflictException> { client.roles().createJsonBlocking(pid, main, """{"role": {"name": "dup"}}""") }
         assertEquals(409, e.status)
     }
 
@@ -93,10 +93,10 @@ class ErrorsTest {
         // Counted from here: the creation reads its project again after its operations.
         val before = Emu.count("getProject")
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 2}""")
-        assertEquals(pid, client.projects().getBlocking(pid).json().str("project.id"))
+        assertEquals(pid, client.projects().getJsonBlocking(pid).json().str("project.id"))
         assertEquals(3, Emu.count("getProject") - before, "two 423s, then success")
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 10}""")
-        val e = assertThrows<NeonException.LockedException> { client.projects().getBlocking(pid) }
+        val e = assertThrows<NeonException.LockedException> { client.projects().getJsonBlocking(pid) }
         assertEquals(423, e.status)
         assertTrue(!e.requestId.isNullOrEmpty())
     }
@@ -104,22 +104,22 @@ class ErrorsTest {
     @Test
     fun rateLimitedAndServerErrors() {
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 429, "retry_after": "0", "times": 10}""")
-        val r = assertThrows<NeonException.RateLimitException> { client.projects().listBlocking() }
+        val r = assertThrows<NeonException.RateLimitException> { client.projects().listJsonBlocking() }
         assertEquals(429, r.status)
         Emu.emulator.clearFaults()
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 500, "times": 10}""")
-        val s = assertThrows<NeonException.ServerException> { client.projects().listBlocking() }
+        val s = assertThrows<NeonException.ServerException> { client.projects().listJsonBlocking() }
         assertEquals(500, s.status)
         Emu.emulator.clearFaults()
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "status", "status": 410, "times": 1}""")
-        val a = assertThrows<NeonException.ApiException> { client.projects().listBlocking() }
+        val a = assertThrows<NeonException.ApiException> { client.projects().listJsonBlocking() }
         assertEquals(410, a.status)
     }
 
     @Test
     fun networkErrorWhenNothingListens() {
         val dead = NeonClient("k", NeonClientOptions(baseUrl = "http://127.0.0.1:9/api/v2", maxRetries = 0))
-        val e = assertThrows<NeonException.NetworkException> { dead.projects().listBlocking() }
+        val e = assertThrows<NeonException.NetworkException> { dead.projects().listJsonBlocking() }
         assertNull(e.status)
     }
 
@@ -127,7 +127,7 @@ class ErrorsTest {
     fun timeoutError() {
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "latency", "ms": 2000, "times": 1}""")
         val slow = Emu.client(maxRetries = 0, timeoutMs = 200)
-        assertThrows<NeonException.TimeoutException> { slow.projects().listBlocking() }
+        assertThrows<NeonException.TimeoutException> { slow.projects().listJsonBlocking() }
     }
 
     @Test
@@ -135,11 +135,11 @@ class ErrorsTest {
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "latency", "ms": 1500, "times": 1}""")
         val started = System.nanoTime()
         assertThrows<TimeoutCancellationException> {
-            runBlocking { withTimeout(100) { client.projects().list() } }
+            runBlocking { withTimeout(100) { client.projects().listJson() } }
         }
         assertTrue((System.nanoTime() - started) / 1_000_000 < 1000, "the coroutine did not wait for the slow call")
         // The client still works afterwards.
-        assertEquals(0, client.projects().list().json().at("projects")!!.toString().count { it == '{' })
+        assertEquals(0, client.projects().listJson().json().at("projects")!!.toString().count { it == '{' })
     }
 
     @Test
@@ -157,10 +157,10 @@ class ErrorsTest {
         val pid = project()
         val once = Emu.client(maxRetries = 0)
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 500, "times": 1}""")
-        val get = assertThrows<NeonException.ServerException> { once.projects().getBlocking(pid) }
+        val get = assertThrows<NeonException.ServerException> { once.projects().getJsonBlocking(pid) }
         assertTrue(get.info.retryable, "a GET may be sent again")
         Emu.emulator.addFault("""{"operation_id": "createProjectBranch", "kind": "status", "status": 500, "times": 1}""")
-        val post = assertThrows<NeonException.ServerException> { once.branches().createBlocking(pid, null) }
+        val post = assertThrows<NeonException.ServerException> { once.branches().createJsonBlocking(pid, null) }
         assertFalse(post.info.retryable, "a POST answered 500 may have been applied")
         assertFalse(post.info.accepted)
     }

@@ -53,7 +53,7 @@ class LoggingTest {
     )
 
     private fun project(): String =
-        Emu.client().projects().createBlocking("""{"project": {"name": "logs"}}""").json().str("project.id")!!
+        Emu.client().projects().createJsonBlocking("""{"project": {"name": "logs"}}""").json().str("project.id")!!
 
     private fun fault() = Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 503, "times": 1}""")
 
@@ -81,7 +81,7 @@ class LoggingTest {
         val pid = project()
         val c = client(NeonHooks())
         fault()
-        c.projects().getBlocking(pid)
+        c.projects().getJsonBlocking(pid)
         checkLines(pid)
     }
 
@@ -90,7 +90,7 @@ class LoggingTest {
         val pid = project()
         val c = client(NeonHooks())
         fault()
-        c.projects().get(pid)
+        c.projects().getJson(pid)
         checkLines(pid)
     }
 
@@ -126,7 +126,7 @@ class LoggingTest {
         logger.level = Level.WARNING
         val c = client(NeonHooks(onRetry = { throw IllegalStateException("boom") }))
         fault()
-        assertEquals(pid, c.projects().getBlocking(pid).json().str("project.id"))
+        assertEquals(pid, c.projects().getJsonBlocking(pid).json().str("project.id"))
         val warnings = records.filter { it.level == Level.WARNING }
         assertEquals(listOf("the onRetry hook failed and was ignored (the call goes on): IllegalStateException: boom"), warnings.map { it.message })
         assertTrue(warnings[0].thrown is IllegalStateException)
@@ -142,7 +142,7 @@ class LoggingTest {
             override fun onEvent(event: NeonEvent): Unit = throw RuntimeException("listener bug")
         }
         fault()
-        assertEquals(pid, client(raw).projects().getBlocking(pid).json().str("project.id"))
+        assertEquals(pid, client(raw).projects().getJsonBlocking(pid).json().str("project.id"))
     }
 
     @Test
@@ -160,7 +160,7 @@ class LoggingTest {
     fun anOperationWaitReportsItsPolls() {
         val pid = project()
         val waits = Collections.synchronizedList(mutableListOf<NeonEvent>())
-        client(NeonHooks(onWait = { waits.add(it) })).branches().createBlocking(pid, """{"branch": {"name": "dev"}}""")
+        client(NeonHooks(onWait = { waits.add(it) })).branches().createJsonBlocking(pid, """{"branch": {"name": "dev"}}""")
         assertTrue(waits.size >= 2, "$waits")
         assertEquals(0, waits[0].attempt)
         assertTrue(waits[0].pending >= 1 && waits[0].operationIds.size == waits[0].pending)
@@ -174,8 +174,8 @@ class LoggingTest {
     fun withListenerReplacesTheListenerAndUserAgentIsAnOption() {
         val seen = Collections.synchronizedList(mutableListOf<Int?>())
         val c = NeonClient(Emu.emulator.apiKey(), NeonClientOptions(baseUrl = Emu.emulator.baseUrl(), userAgent = "kotlin-test/1.0"))
-        c.withListener(NeonHooks(onResponse = { seen.add(it.status) })).projects().listBlocking()
-        c.projects().listBlocking()
+        c.withListener(NeonHooks(onResponse = { seen.add(it.status) })).projects().listJsonBlocking()
+        c.projects().listJsonBlocking()
         assertEquals(listOf<Int?>(200), seen.toList())
         val e = org.junit.jupiter.api.assertThrows<NeonException.ConfigException> {
             NeonClient("k", NeonClientOptions(userAgent = "a\nb"))

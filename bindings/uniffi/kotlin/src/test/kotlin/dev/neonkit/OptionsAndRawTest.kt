@@ -21,13 +21,13 @@ class OptionsAndRawTest {
     }
 
     private fun project(name: String = "opts"): String =
-        client.projects().createBlocking("""{"project": {"name": "$name"}}""").json().str("project.id")!!
+        client.projects().createJsonBlocking("""{"project": {"name": "$name"}}""").json().str("project.id")!!
 
     @Test
     fun timeoutIsTheWholeCallsDeadline() {
         Emu.emulator.addFault("""{"operation_id": "listProjects", "kind": "latency", "ms": 2000}""")
         val started = System.nanoTime()
-        assertThrows<NeonException.TimeoutException> { client.withOptions(NeonCallOptions(timeoutMs = 300)).projects().listBlocking() }
+        assertThrows<NeonException.TimeoutException> { client.withOptions(NeonCallOptions(timeoutMs = 300)).projects().listJsonBlocking() }
         val ms = (System.nanoTime() - started) / 1_000_000
         assertTrue(ms < 1500, "the call ended at its deadline, not after the server's delay ($ms ms)")
     }
@@ -37,13 +37,13 @@ class OptionsAndRawTest {
         val pid = project()
         val before = Emu.count("getProject")
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 10}""")
-        val e = assertThrows<NeonException.LockedException> { client.withOptions(NeonCallOptions(maxRetries = 0)).projects().getBlocking(pid) }
+        val e = assertThrows<NeonException.LockedException> { client.withOptions(NeonCallOptions(maxRetries = 0)).projects().getJsonBlocking(pid) }
         assertEquals(423, e.status)
         assertEquals(1, Emu.count("getProject") - before, "one request, no retry")
         // The client it came from keeps its own retries.
         Emu.emulator.clearFaults()
         Emu.emulator.addFault("""{"operation_id": "getProject", "kind": "status", "status": 423, "times": 1}""")
-        assertEquals(pid, client.projects().getBlocking(pid).json().str("project.id"))
+        assertEquals(pid, client.projects().getJsonBlocking(pid).json().str("project.id"))
     }
 
     @Test
@@ -57,7 +57,7 @@ class OptionsAndRawTest {
 
     @Test
     fun waitForOperationsPerCall() {
-        val created = client.withOptions(NeonCallOptions(waitForOperations = false)).projects().createBlocking("""{"project": {"name": "nowait"}}""").json()
+        val created = client.withOptions(NeonCallOptions(waitForOperations = false)).projects().createJsonBlocking("""{"project": {"name": "nowait"}}""").json()
         val statuses = (created.at("operations") as kotlinx.serialization.json.JsonArray).map { it.str("status") }
         assertTrue(statuses.isNotEmpty() && statuses.any { it != "finished" }, "returned with its operations running: $statuses")
         assertTrue(client.waitsForOperations(), "the original client still waits")
@@ -102,7 +102,7 @@ class OptionsAndRawTest {
         try {
             Emu.emulator.configure(EmulatorOptions(latencyMs = 300))
             val started = System.nanoTime()
-            client.projects().listBlocking()
+            client.projects().listJsonBlocking()
             assertTrue((System.nanoTime() - started) / 1_000_000 >= 300, "the added latency applies")
         } finally {
             Emu.emulator.configure(EmulatorOptions(latencyMs = 0))

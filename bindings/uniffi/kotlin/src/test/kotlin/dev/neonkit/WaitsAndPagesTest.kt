@@ -22,14 +22,14 @@ class WaitsAndPagesTest {
         client = Emu.client()
     }
 
-    private fun project(name: String = "w"): String = client.projects().createBlocking("""{"project": {"name": "$name"}}""").json().str("project.id")!!
+    private fun project(name: String = "w"): String = client.projects().createJsonBlocking("""{"project": {"name": "$name"}}""").json().str("project.id")!!
 
     @Test
     fun mutationsWaitByDefaultAndNotWhenAskedNot() = runBlocking<Unit> {
         val pid = project()
-        val waited = client.branches().create(pid, """{"branch": {"name": "a"}}""").json()
+        val waited = client.branches().createJson(pid, """{"branch": {"name": "a"}}""").json()
         assertEquals("finished", waited.str("operations.0.status"))
-        val quick = client.withWait(false).branches().create(pid, """{"branch": {"name": "b"}}""").json()
+        val quick = client.withWait(false).branches().createJson(pid, """{"branch": {"name": "b"}}""").json()
         val status = quick.str("operations.0.status")
         assertNotEquals("finished", status, "without waiting the operation is still running")
         val ids = (quick.at("operations") as JsonArray).map { it.str("id")!! }
@@ -44,7 +44,7 @@ class WaitsAndPagesTest {
     fun failedOperationIsAnError() {
         val pid = project()
         Emu.emulator.addFault("""{"operation_id": "createProjectBranch", "kind": "fail_operation", "error": "disk quota exceeded", "times": 1}""")
-        val e = assertThrows<NeonException.OperationFailedException> { client.branches().createBlocking(pid, """{"branch": {"name": "doomed"}}""") }
+        val e = assertThrows<NeonException.OperationFailedException> { client.branches().createJsonBlocking(pid, """{"branch": {"name": "doomed"}}""") }
         assertNull(e.status)
         assertEquals(1, e.pendingOperations.size)
         assertTrue(e.errorMessage.contains("disk quota exceeded"), e.errorMessage)
@@ -56,7 +56,7 @@ class WaitsAndPagesTest {
         val slowEmu = startEmulator(EmulatorOptions(operationDurationMs = 5_000))
         try {
             val c = NeonClient(slowEmu.apiKey(), NeonClientOptions(baseUrl = slowEmu.baseUrl(), waitTimeoutMs = 150, waitPollIntervalMs = 20))
-            val e = assertThrows<NeonException.WaitTimeoutException> { c.projects().createBlocking("""{"project": {"name": "slow"}}""") }
+            val e = assertThrows<NeonException.WaitTimeoutException> { c.projects().createJsonBlocking("""{"project": {"name": "slow"}}""") }
             assertTrue(e.pendingOperations.isNotEmpty())
             assertEquals("createProject", e.operation)
         } finally {
@@ -69,29 +69,29 @@ class WaitsAndPagesTest {
         val first = project("p0")
         for (i in 1..6) project("p$i")
         // One page.
-        val page = client.projects().list(ListProjectsQuery(limit = 4)).json()
+        val page = client.projects().listJson(ListProjectsQuery(limit = 4)).json()
         assertEquals(4, (page.at("projects") as JsonArray).size)
         // nextPage until null.
-        val pager = client.projects().iter(ListProjectsQuery(limit = 3))
+        val pager = client.projects().iterJson(ListProjectsQuery(limit = 3))
         val sizes = mutableListOf<Int>()
         while (true) { sizes += (pager.nextPage() ?: break).size }
         assertEquals(listOf(3, 3, 1), sizes)
         assertNull(pager.nextPage(), "stays exhausted")
         // Flow, sequence and collectAll.
-        assertEquals(7, client.projects().iter(ListProjectsQuery(limit = 2)).asFlow().toList().size)
-        assertEquals(7, client.projects().iter(ListProjectsQuery(limit = 5)).asSequence().count())
-        assertEquals(7, client.projects().iter().collectAllBlocking().size)
-        val names = client.projects().iter(ListProjectsQuery(limit = 2)).collectAll().map { it.json().str("name") }.toSet()
+        assertEquals(7, client.projects().iterJson(ListProjectsQuery(limit = 2)).asFlow().toList().size)
+        assertEquals(7, client.projects().iterJson(ListProjectsQuery(limit = 5)).asSequence().count())
+        assertEquals(7, client.projects().iterJson().collectAllBlocking().size)
+        val names = client.projects().iterJson(ListProjectsQuery(limit = 2)).collectAll().map { it.json().str("name") }.toSet()
         assertEquals((0..6).map { "p$it" }.toSet(), names)
         // The branches cursor shape (pagination.next).
-        for (i in 1..4) client.branches().create(first, """{"branch": {"name": "b$i"}}""")
-        assertEquals(5, client.branches().iter(first, ListProjectBranchesQuery(limit = 2)).collectAll().size)
-        assertEquals(5, client.branches().iter(first, ListProjectBranchesQuery(limit = 2)).asSequence().count())
+        for (i in 1..4) client.branches().createJson(first, """{"branch": {"name": "b$i"}}""")
+        assertEquals(5, client.branches().iterJson(first, ListProjectBranchesQuery(limit = 2)).collectAll().size)
+        assertEquals(5, client.branches().iterJson(first, ListProjectBranchesQuery(limit = 2)).asSequence().count())
     }
 
     @Test
     fun pagerErrorsSurfaceOnTheFirstPage() {
-        val pager = client.branches().iter("Bad/Id")
+        val pager = client.branches().iterJson("Bad/Id")
         assertThrows<NeonException.InvalidArgumentException> { pager.nextPageBlocking() }
     }
 }

@@ -6,6 +6,8 @@ import dev.neonkit.models.CreatedProjectResponse
 import dev.neonkit.models.EnsuredBranch
 import dev.neonkit.models.EndpointsResponse
 import dev.neonkit.models.ProjectConnection
+import dev.neonkit.models.ProjectCreateRequest
+import dev.neonkit.models.ProjectCreateRequestProject
 import dev.neonkit.testing.Args
 import dev.neonkit.testing.Emu
 import kotlinx.coroutines.TimeoutCancellationException
@@ -34,7 +36,7 @@ class WorkflowsTest {
     }
 
     private fun project(name: String = "wf"): String =
-        CreatedProjectResponse(client.projects().createBlocking("""{"project": {"name": "$name"}}""")).project.id
+        CreatedProjectResponse.fromJson(client.projects().createJsonBlocking("""{"project": {"name": "$name"}}""")).project.id
 
     @Test
     fun everyWorkflowHasAMethodThatReachesTheCoreByItsId() {
@@ -74,12 +76,12 @@ class WorkflowsTest {
     fun aBodyThatIsNotJsonIsAnInvalidArgumentBeforeAnyRequest() = runBlocking<Unit> {
         val secret = "s3cr3t-in-a-broken-body"
         val e = assertThrows<NeonException.InvalidArgumentException> {
-            client.projects().createAndConnectBlocking(body = """{"project": {"name": "$secret"""")
+            client.projects().createAndConnectJsonBlocking(body = """{"project": {"name": "$secret"""")
         }
         assertTrue(e.errorMessage.contains("body is not JSON"), e.errorMessage)
         assertFalse(e.message!!.contains(secret), "the text is never quoted: ${e.message}")
         val pid = project()
-        val s = assertThrows<NeonException.InvalidArgumentException> { runBlocking { client.branches().createAndConnect(pid, endpoint = "[") } }
+        val s = assertThrows<NeonException.InvalidArgumentException> { runBlocking { client.branches().createAndConnectJson(pid, endpoint = "[") } }
         assertTrue(s.errorMessage.contains("endpoint is not JSON"), s.errorMessage)
         assertEquals(1, Emu.count("createProject"), "only the project() above")
         assertEquals(0, Emu.count("createProjectBranch"))
@@ -88,15 +90,15 @@ class WorkflowsTest {
     @Test
     fun ensureTwiceCreatesOnceSuspendThenBlocking() = runBlocking<Unit> {
         val pid = project()
-        val first = EnsuredBranch(client.branches().ensure(pid, "dev"))
+        val first = EnsuredBranch.fromJson(client.branches().ensureJson(pid, "dev"))
         assertTrue(first.created)
         assertEquals("dev", first.branch.name)
-        val second = EnsuredBranch(client.branches().ensureBlocking(pid, "dev"))
+        val second = EnsuredBranch.fromJson(client.branches().ensureJsonBlocking(pid, "dev"))
         assertFalse(second.created)
         assertEquals(first.branch.id, second.branch.id)
         assertEquals(1, Emu.count("createProjectBranch"))
         // compute defaults to false: the new branch got no endpoint.
-        val endpoints = EndpointsResponse(client.endpoints().list(pid)).endpoints
+        val endpoints = EndpointsResponse.fromJson(client.endpoints().listJson(pid)).endpoints
         assertFalse(endpoints.any { it.branchId == first.branch.id }, "no endpoint for ${first.branch.id}")
     }
 
@@ -114,21 +116,23 @@ class WorkflowsTest {
 
     @Test
     fun createAndConnectViewsNeverPrintTheConnectionString() = runBlocking<Unit> {
-        val made = ProjectConnection(client.projects().createAndConnect("""{"project": {"name": "cc"}}"""))
+        // The typed workflow methods: a model in, a model out.
+        val made: ProjectConnection = client.projects().createAndConnect(ProjectCreateRequest(project = ProjectCreateRequestProject(name = "cc")))
         assertEquals("cc", made.project.name)
         assertEquals(made.branch.id, made.endpoint.branchId)
         assertTrue(made.connectionString.contains("-pooler"))
         assertFalse(made.toString().contains(made.connectionString), made.toString())
 
-        val branch = BranchConnection(client.branches().createAndConnectBlocking(made.project.id, name = "feature"))
+        val branch: BranchConnection = client.branches().createAndConnectBlocking(made.project.id, name = "feature")
         assertEquals("feature", branch.branch.name)
         val uri = branch.connectionString
         assertNotNull(uri)
         assertFalse(branch.toString().contains(uri!!), branch.toString())
-        assertTrue(branch.toString().contains("connection_string"), "field names are listed: $branch")
+        assertTrue(branch.toString().contains("connectionString=***"), "the secret is named, its value hidden: $branch")
+        assertTrue(branch.toString().contains("name=feature"), "other values are listed: $branch")
         assertEquals(branch.branch.id, branch.endpoint?.branchId)
 
-        val bare = BranchConnection(client.branches().createAndConnectBlocking(made.project.id, name = "bare", compute = false))
+        val bare = client.branches().createAndConnect(made.project.id, name = "bare", compute = false)
         assertEquals(null, bare.connectionString)
         assertEquals(null, bare.endpoint)
     }
@@ -138,11 +142,11 @@ class WorkflowsTest {
         val pid = project()
         Emu.emulator.addFault("""{"operation_id": "listProjectBranches", "kind": "latency", "ms": 1000, "times": 1}""")
         val started = System.nanoTime()
-        assertThrows<TimeoutCancellationException> { runBlocking { withTimeout(100) { client.branches().ensure(pid, "late") } } }
+        assertThrows<TimeoutCancellationException> { runBlocking { withTimeout(100) { client.branches().ensureJson(pid, "late") } } }
         assertTrue((System.nanoTime() - started) / 1_000_000 < 800, "the coroutine did not wait for the slow lookup")
         // Had the call gone on, it would have created the branch once the lookup answered.
         delay(1500)
         assertEquals(0, Emu.count("createProjectBranch"), "the aborted workflow created nothing")
-        assertTrue(EnsuredBranch(client.branches().ensure(pid, "late")).created)
+        assertTrue(client.branches().ensure(pid, "late").created)
     }
 }

@@ -5,9 +5,11 @@ import com.sun.jna.Platform
 import dev.neonkit.NeonClient
 import dev.neonkit.NeonClientOptions
 import dev.neonkit.NeonException
-import dev.neonkit.json
+import dev.neonkit.createBlocking
+import dev.neonkit.getBlocking
+import dev.neonkit.models.ProjectCreateRequest
+import dev.neonkit.models.ProjectCreateRequestProject
 import dev.neonkit.startEmulator
-import dev.neonkit.str
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNotNull
 import org.junit.jupiter.api.Assertions.assertNull
@@ -37,8 +39,8 @@ class ConsumerTest {
         val emulator = startEmulator()
         try {
             val client = NeonClient(emulator.apiKey(), NeonClientOptions(baseUrl = emulator.baseUrl()))
-            val id = client.projects().createBlocking("""{"project": {"name": "consumer"}}""").json().str("project.id")!!
-            assertEquals("consumer", client.projects().getBlocking(id).json().str("project.name"))
+            val id = client.projects().createBlocking(ProjectCreateRequest(project = ProjectCreateRequestProject(name = "consumer"))).project.id
+            assertEquals("consumer", client.projects().getBlocking(id).project.name)
             val e = assertThrows<NeonException.NotFoundException> { client.projects().getBlocking("missing-project-1") }
             assertEquals(404, e.status)
         } finally {
