@@ -17,7 +17,9 @@ if TYPE_CHECKING:
 __all__ = list(_generated_all)
 
 
-def __getattr__(name: str) -> Any:
-    if name.endswith("Dict") and name[:-4] in _generated_all:
-        return dict
-    raise AttributeError(f"module 'neonkit.models' has no attribute {name!r}")
+if not TYPE_CHECKING:  # to type checkers the stubs define every name: another one is an error, not `Any`
+
+    def __getattr__(name: str) -> Any:
+        if name.endswith("Dict") and name[:-4] in _generated_all:
+            return dict
+        raise AttributeError(f"module 'neonkit.models' has no attribute {name!r}")

@@ -59,6 +59,7 @@ class Recorded:
 
     def __init__(self) -> None:
         self.bodies: Dict[Tuple[str, str], Any] = {}
+        self.seen: List[str] = []
         recorded = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -66,6 +67,7 @@ class Recorded:
                 length = int(self.headers.get("Content-Length") or 0)
                 if length:
                     self.rfile.read(length)
+                recorded.seen.append(self.path)
                 body = json.dumps(recorded.bodies[(self.command, self.path.split("?")[0])]).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -91,6 +93,7 @@ def recorded() -> Iterator[Recorded]:
         ("POST", "/api/v2/api_keys"): OLD_API_KEY,
         ("GET", "/api/v2/projects"): OLD_PROJECTS,
         ("GET", "/api/v2/projects/shy-wind-12345678/endpoints"): ENDPOINTS,
+        ("GET", "/api/v2/consumption_history/projects"): {"projects": [], "pagination": {"cursor": ""}},
     }
     yield r
     r.server.shutdown()
@@ -136,6 +139,23 @@ def test_real_shaped_responses_decode_as_the_stubs_say(recorded: Recorded) -> No
     # The key's secret stays out of repr, and the JSON text keeps it (it is the data).
     assert "napi_secret_value_0000" not in repr(key) and "key=<redacted>" in repr(key)
     assert json.loads(key.to_json())["key"] == "napi_secret_value_0000"
+
+
+def test_timestamps_in_query_parameters_are_sent_as_utc_text(recorded: Recorded) -> None:
+    from neonkit.models import ConsumptionHistoryGranularity
+
+    with neonkit.NeonClient(KEY, base_url=recorded.base_url, max_retries=0) as neon:
+        neon.consumption.get_history_per_project(
+            from_=datetime(2026, 1, 1, 1, 30, tzinfo=timezone(timedelta(hours=2))),
+            to="2026-01-02T00:00:00Z",
+            granularity=ConsumptionHistoryGranularity.DAILY,
+        )
+        with pytest.raises(ValueError, match="naive datetime"):
+            neon.consumption.get_history_per_project(from_=datetime(2026, 1, 1), to="x", granularity="daily")
+    assert len(recorded.seen) == 1
+    query = recorded.seen[0].split("?", 1)[1]
+    assert "from=2025-12-31T23%3A30%3A00Z" in query and "to=2026-01-02T00%3A00%3A00Z" in query, query
+    assert "granularity=daily" in query
 
 
 def test_branch_state_is_a_str_because_the_spec_lists_no_values() -> None:

@@ -2,8 +2,11 @@
 asserts that each line after an `# error on the next line:` comment has exactly the errors it names (mypy's code,
 pyright's rule), and that no other line has any."""
 
-from neonkit import NeonClient
+from neonkit import NeonClient, models
 from neonkit.models import Branch, CreateProjectBranchRequestDict, EndpointType
+
+# error on the next line: mypy=attr-defined pyright=reportAttributeAccessIssue
+from neonkit.models import Brnch
 
 
 def mistakes(neon: NeonClient, branch: Branch) -> None:
@@ -37,4 +40,10 @@ def mistakes(neon: NeonClient, branch: Branch) -> None:
     neon.projects.create()
     # error on the next line: mypy=attr-defined pyright=reportAttributeAccessIssue
     print(branch.to_jsn())
-    print(when, kind)
+    # error on the next line: mypy=attr-defined pyright=reportAttributeAccessIssue
+    print(models.BranchDcit)
+    # error on the next line: mypy=attr-defined pyright=reportAttributeAccessIssue
+    neon.projcts.list()
+    # error on the next line: mypy=attr-defined pyright=reportAttributeAccessIssue
+    print(neon.projects.list().projects[0].nme)
+    print(when, kind, Brnch)
