@@ -12,6 +12,10 @@
 //! Every operation of the vendored spec (`spec/generated/neon-openapi.yaml`, the vendored document with its overlay) is routed under
 //! `/api/v2`. Without a configured key the emulator accepts [`DEV_API_KEY`].
 //! An admin API under `/_emulator` (no auth) drives faults, counters, config and reset.
+//!
+//! With [`EmulatorConfig::postgres`] (the binary's `--postgres`) a real PostgreSQL is
+//! behind the API: a private cluster (or a server given by URL) where every role and
+//! database is real, each branch has its own copies, and the connection URIs connect.
 
 mod families;
 #[cfg(feature = "handle")]

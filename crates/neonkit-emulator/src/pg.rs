@@ -262,6 +262,7 @@ impl Cluster {
         } else {
             None
         };
+        remove_stale_folders();
         let dir = std::env::temp_dir().join(format!("neonkit-pg-{}-{:08x}", std::process::id(), rand::random::<u32>()));
         std::fs::create_dir_all(&dir).map_err(|e| PgError(format!("cannot create {}: {e}", dir.display())))?;
         let cleanup = |e: PgError| {
@@ -532,25 +533,33 @@ impl Cluster {
 
     /// Ends every other session on a database (what a template copy or a rename needs).
     fn terminate(&self, phys_db: &str) -> Res<()> {
-        self.admin_exec(&format!(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid();",
-            lit(phys_db)
-        ))
+        self.admin_exec(&terminate_sql(phys_db))
     }
 
     /// Copies a branch's (or snapshot's) databases to another owner id, with that
     /// owner's roles (`to_roles`, created here): the copies' objects move from
     /// each source role to the role of the same name.
     pub fn copy(&self, from_id: &str, dbs: &[Database], from_roles: &[Role], to_id: &str, to_roles: &[Role]) -> Res<()> {
-        for r in to_roles {
-            self.create_role(to_id, r)?;
+        // one psql session per step: starting psql is most of a statement's cost
+        let roles: String = to_roles.iter().map(|r| Self::role_sql(&phys(&r.name, to_id), r, true)).collect();
+        if !roles.is_empty() {
+            self.admin_exec(&roles)?;
+            for r in to_roles {
+                self.note(None, Some(&phys(&r.name, to_id)));
+            }
         }
         for d in dbs {
             let (src, dst) = (phys(&d.name, from_id), phys(&d.name, to_id));
-            let sql = format!("CREATE DATABASE {} TEMPLATE {} OWNER {};", ident(&dst), ident(&src), ident(&phys(&d.owner_name, to_id)));
+            // a template copy needs the source to have no other sessions: end them first
+            let sql = format!(
+                "{}\nCREATE DATABASE {} TEMPLATE {} OWNER {};",
+                terminate_sql(&src),
+                ident(&dst),
+                ident(&src),
+                ident(&phys(&d.owner_name, to_id))
+            );
             let mut tries = 0;
             loop {
-                self.terminate(&src)?;
                 match self.admin_exec(&sql) {
                     Ok(()) => break,
                     // a client reconnected between the two statements
@@ -648,6 +657,25 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         self.shutdown();
+    }
+}
+
+fn terminate_sql(phys_db: &str) -> String {
+    format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid();", lit(phys_db))
+}
+
+/// The folders of clusters whose emulator was killed (its server died with it,
+/// the folder stayed): `neonkit-pg-<pid>-…` with no process `<pid>`.
+fn remove_stale_folders() {
+    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+    for e in entries.filter_map(|e| e.ok()) {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("neonkit-pg-").and_then(|r| r.split('-').next()).and_then(|p| p.parse::<u32>().ok()) else {
+            continue;
+        };
+        if !Path::new(&format!("/proc/{pid}")).exists() && Path::new("/proc/self").exists() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
