@@ -5846,7 +5846,7 @@ export interface GetProjectBranchSchemaQuery {
   /**
    * The point in time for which the schema is retrieved
    */
-  timestamp?: string;
+  timestamp?: string | Date;
   /**
    * The format of the schema to retrieve. Possible values:
    * - `sql` (default)
@@ -5872,7 +5872,7 @@ export interface GetProjectBranchSchemaComparisonQuery {
   /**
    * The point in time for which the schema is retrieved
    */
-  timestamp?: string;
+  timestamp?: string | Date;
   /**
    * The Log Sequence Number (LSN) for the base branch schema
    */
@@ -5880,7 +5880,7 @@ export interface GetProjectBranchSchemaComparisonQuery {
   /**
    * The point in time for the base branch schema
    */
-  base_timestamp?: string;
+  base_timestamp?: string | Date;
 }
 
 /** Query parameters of `getConsumptionHistoryPerProject`. */
@@ -5912,7 +5912,7 @@ export interface GetConsumptionHistoryPerProjectQuery {
    *
    * The consumption history is available starting from `March 1, 2024, at 00:00:00 UTC`.
    */
-  from: string;
+  from: string | Date;
   /**
    * Specify the end `date-time` for the consumption period.
    * The `date-time` value is rounded according to the specified granularity.
@@ -5922,7 +5922,7 @@ export interface GetConsumptionHistoryPerProjectQuery {
    * - For `daily`, consumption metrics are limited to the last 60 days.
    * - For `monthly`, consumption metrics are limited to the last year.
    */
-  to: string;
+  to: string | Date;
   /**
    * Specify the granularity of consumption metrics.
    * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
@@ -5997,7 +5997,7 @@ export interface GetConsumptionHistoryPerProjectV2Query {
    * Metrics are returned from when the account upgraded to an eligible plan, which may be
    * later than that date.
    */
-  from: string;
+  from: string | Date;
   /**
    * Specify the end `date-time` for the consumption period.
    * The `date-time` value is rounded according to the specified `granularity`.
@@ -6007,7 +6007,7 @@ export interface GetConsumptionHistoryPerProjectV2Query {
    * - For `daily`, consumption metrics are limited to the last 60 days.
    * - For `monthly`, consumption metrics are limited to the last year.
    */
-  to: string;
+  to: string | Date;
   /**
    * Specify the granularity of consumption metrics.
    * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
@@ -6078,7 +6078,7 @@ export interface GetConsumptionHistoryPerBranchV2Query {
    * Branch-level metrics are returned from when the account first ingests branch-level
    * consumption data. Periods before that time contain no branch metrics.
    */
-  from: string;
+  from: string | Date;
   /**
    * Specify the end `date-time` for the consumption period.
    * The `date-time` value is rounded according to the specified `granularity`.
@@ -6088,7 +6088,7 @@ export interface GetConsumptionHistoryPerBranchV2Query {
    * - For `daily`, consumption metrics are limited to the last 60 days.
    * - For `monthly`, consumption metrics are limited to the last year.
    */
-  to: string;
+  to: string | Date;
   /**
    * Specify the granularity of consumption metrics.
    * Hourly, daily, and monthly metrics are available for the last 168 hours, 60 days,
@@ -6267,11 +6267,11 @@ export interface ListProjectBranchLogFieldValuesQuery {
    * Inclusive beginning of the lookup window. Mutually exclusive with
    * `since`.
    */
-  start_time?: string;
+  start_time?: string | Date;
   /**
    * Exclusive end of the lookup window. Defaults to the current time.
    */
-  end_time?: string;
+  end_time?: string | Date;
   /**
    * Only consider records emitted by this Neon service.
    */

@@ -506,7 +506,12 @@ fn query_interface(op: &Op, models: &BTreeSet<&str>) -> QueryTypeCtx {
             .map(|q| {
                 let org = if q.name == "org_id" { "Defaults to the client's `orgId`." } else { "" };
                 let doc = jsdoc("  ", &[docs::text(q.doc.as_deref()), org.into()], &[]);
-                PropCtx { name: prop_name(&q.name), doc, optional: !(q.caller_gives()), ty: ts_ty(&q.ty) }
+                // A timestamp may be a Date (sent as its ISO text).
+                let ty = match (&q.ty, q.date_time) {
+                    (Ty::Str, true) => "string | Date".to_string(),
+                    (t, _) => ts_ty(t),
+                };
+                PropCtx { name: prop_name(&q.name), doc, optional: !(q.caller_gives()), ty }
             })
             .collect(),
     }

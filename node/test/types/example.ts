@@ -79,6 +79,10 @@ async function main(): Promise<void> {
   const orgId: string = orgs.organizations[0]?.id ?? 'org-none';
   const usage = await client.consumption.getHistoryPerProjectV2({ org_id: orgId, from: '2024-01-01T00:00:00Z', to: '2024-02-01T00:00:00Z', granularity: 'daily', metrics: ['compute_unit_seconds'] });
   void usage;
+  // A timestamp query parameter takes a Date too (sent as its ISO text).
+  const since: Date = new Date(Date.UTC(2024, 0, 1));
+  const usageByDate = await client.consumption.getHistoryPerProjectV2({ org_id: orgId, from: since, to: new Date(), granularity: 'daily', metrics: ['compute_unit_seconds'] });
+  void usageByDate;
 
   // Workflows: required arguments positional, the optional ones by their snake_case names.
   const ensureOptions: BranchesEnsureOptions = { parent_id: branch.id, compute: false, signal: AbortSignal.timeout(5000) };
@@ -103,6 +107,12 @@ async function main(): Promise<void> {
     void client.projects.get(42);
     // @ts-expect-error: unknown query parameter
     void client.projects.list({ limitt: 1 });
+    // @ts-expect-error: a string query parameter takes no number
+    void client.projects.list({ search: 42 });
+    // @ts-expect-error: an integer query parameter takes no string
+    void client.projects.list({ limit: '10' });
+    // @ts-expect-error: branch ids are strings
+    void client.branches.getSync(projectId, 7);
   };
   void rejected;
 
