@@ -101,18 +101,21 @@ def recorded() -> Iterator[Recorded]:
 
 def test_real_shaped_responses_decode_as_the_stubs_say(recorded: Recorded) -> None:
     with neonkit.NeonClient(KEY, base_url=recorded.base_url, max_retries=0) as neon:
-        branch = neon.branches.get("shy-wind-12345678", "br-small-term-683261").branch
+        got = neon.branches.get("shy-wind-12345678", "br-small-term-683261")
+        branch = got.branch
         key = neon.api_keys.create(body={"key_name": "ci"})
         projects = neon.projects.list()
         endpoints = neon.endpoints.list("shy-wind-12345678").endpoints
     # What older responses lack is None, and the stubs say Optional for exactly those.
     assert branch.default is None and "default" not in branch
+    assert got.annotation is None and "annotation" not in got
     assert key.created_by is None and projects.applications is None
     stubs = STUBS.read_text()
     for cls, field, ty in [
         ("Branch", "default", "Optional[bool]"),
         ("ApiKeyCreateResponse", "created_by", "Optional["),
         ("ListProjectsResponse", "applications", "Optional["),
+        ("GetProjectBranchResponse", "annotation", "Optional["),
     ]:
         block = stubs.split(f"\nclass {cls}(Model):\n", 1)[1].split("\nclass ", 1)[0]
         assert f"\n    {field}: {ty}" in block, (cls, field)
@@ -159,7 +162,8 @@ def test_timestamps_in_query_parameters_are_sent_as_utc_text(recorded: Recorded)
 
 
 def test_branch_state_is_a_str_because_the_spec_lists_no_values() -> None:
-    # `BranchState` is `type: string` with its values in prose only (no `enum`), unlike `EndpointState`;
+    # `BranchState` is `type: string` with its values in prose only (no `enum`), unlike `EndpointState`
+    # (so are `BranchRestoreStatus` and `Provisioner`);
     # an `enum` there (in the spec or spec/neon-openapi-v2.overlay.yaml) makes it an OpenEnum here.
     spec = (Path(__file__).resolve().parents[2] / "spec" / "generated" / "neon-openapi.yaml").read_text()
 
