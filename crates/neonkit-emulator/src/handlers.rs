@@ -1377,8 +1377,11 @@ fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         out["connection_uris"] = json!(uris);
     }
     if let Some(c) = pg(inner) {
-        // the parent's data as of now (a schema-only branch gets it too)
+        // the parent's data as of now (a schema-only branch: without the rows)
         c.copy(&parent.id, &parent.databases, &parent.roles, &bid, &branch.roles)?;
+        if init_source == "schema-only" {
+            c.empty_tables(&bid, &branch.databases)?;
+        }
     }
     p.branches.push(branch);
     p.endpoints.extend(eps);

@@ -191,7 +191,10 @@ pub fn find_bin_dir_default() -> Option<PathBuf> {
 
 /// True when PostgreSQL's server binaries are on this machine (what `--postgres` needs).
 pub fn binaries_available() -> bool {
-    std::env::var_os("NEONKIT_PG_BIN").map(|d| Path::new(&d).join("initdb").is_file()).unwrap_or(false) || find_bin_dir_default().is_some()
+    match std::env::var_os("NEONKIT_PG_BIN") {
+        Some(d) => Path::new(&d).join("initdb").is_file() && Path::new(&d).join("postgres").is_file(),
+        None => find_bin_dir_default().is_some(),
+    }
 }
 
 fn tool(bin: &Path, name: &str) -> PathBuf {
@@ -587,6 +590,21 @@ impl Cluster {
             .collect();
         if !owners.is_empty() {
             self.admin_exec(&owners)?;
+        }
+        Ok(())
+    }
+
+    /// Empties every table of a branch's databases (a `schema-only` branch keeps
+    /// the copied schema without its rows).
+    pub fn empty_tables(&self, owner_id: &str, dbs: &[Database]) -> Res<()> {
+        for d in dbs {
+            self.exec(
+                &phys(&d.name, owner_id),
+                "SELECT 'TRUNCATE ' || string_agg(c.oid::regclass::text, ', ') || ' CASCADE' FROM pg_class c \
+                 JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') \
+                 AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\\_toast%' \
+                 HAVING count(*) > 0 \\gexec\n",
+            )?;
         }
         Ok(())
     }

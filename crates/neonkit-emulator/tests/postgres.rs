@@ -275,6 +275,18 @@ async fn snapshot_restore_copies_the_data() {
         assert_eq!(notes(v["uri"].as_str().unwrap()).await, ["before"]);
     }
     assert_eq!(notes(&uri).await, ["before", "after"]);
+
+    // a schema-only branch has the tables without their rows
+    let br = t
+        .op(
+            "createProjectBranch",
+            &format!("/projects/{pid}/branches"),
+            Some(json!({"branch": {"init_source": "schema-only"}, "endpoints": [{"type": "read_write"}]})),
+        )
+        .await;
+    let empty: Vec<String> = notes(br["connection_uris"][0]["connection_uri"].as_str().unwrap()).await;
+    assert!(empty.is_empty(), "{empty:?}");
+    assert_eq!(notes(&uri).await, ["before", "after"]);
     t.emu.stop().await;
 }
 
