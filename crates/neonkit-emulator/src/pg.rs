@@ -77,6 +77,7 @@ pub struct Cluster {
     local: Mutex<Option<Local>>,
     /// The databases and roles the emulator made (dropped on reset).
     made: Mutex<(BTreeSet<String>, BTreeSet<String>)>,
+    stopped: std::sync::atomic::AtomicBool,
 }
 
 // ------------------------------------------------------------------ names
@@ -252,7 +253,15 @@ impl Cluster {
                 .or_else(|| std::env::var_os("NEONKIT_PG_BIN").map(PathBuf::from))
                 .or_else(find_bin_dir_default)
                 .unwrap_or_default();
-            let c = Cluster { host: admin.host.clone(), port: admin.port, admin, bin, local: Mutex::new(None), made: Default::default() };
+            let c = Cluster {
+                host: admin.host.clone(),
+                port: admin.port,
+                admin,
+                bin,
+                local: Mutex::new(None),
+                made: Default::default(),
+                stopped: Default::default(),
+            };
             c.query("postgres", "SELECT 1").map_err(|e| PgError(format!("cannot reach the PostgreSQL server at --postgres-url: {e}")))?;
             return Ok(c);
         }
@@ -353,6 +362,7 @@ impl Cluster {
             bin,
             local: Mutex::new(Some(Local { dir: dir.clone(), pid, exited: exit_rx })),
             made: Default::default(),
+            stopped: Default::default(),
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -375,6 +385,9 @@ impl Cluster {
 
     /// Stops a private cluster (fast shutdown) and removes its folder; idempotent.
     pub fn shutdown(&self) {
+        if self.stopped.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
         let local = self.local.lock().unwrap_or_else(|e| e.into_inner()).take();
         let Some(local) = local else {
             // attached: leave nothing behind on the server
