@@ -149,8 +149,9 @@ def test_a_call_s_docstring_has_the_spec_s_text_its_parameters_result_and_errors
         assert "Waits for the operations it starts" in doc
         assert "OperationFailedError, WaitTimeoutError" in doc
         assert "LockedError" in doc  # it changes something
-        # The body's top-level fields.
-        assert "\n        `endpoints`" in doc and "\n        `branch`" in doc
+        # The body's top-level fields: keywords of their own, documented after `body`.
+        assert "\n    endpoints: The request's `endpoints`" in doc and "\n    branch: The request's `branch`" in doc
+        assert doc.index("\n    body: The whole request") < doc.index("\n    endpoints: ") < doc.index("\n    wait: ")
     # help() shows it.
     text = pydoc.render_doc(sync.branches.create, renderer=pydoc.plaintext)
     assert SPEC_SAMPLE["createProjectBranch"]["description"] in text and "project_id: The Neon project ID" in text

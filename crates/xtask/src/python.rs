@@ -294,9 +294,9 @@ impl<'a> Gen<'a> {
                     ty: if f.nullable { format!("Optional[{ty}]") } else { ty },
                     required: f.required && b.required,
                     doc: format!(
-                        "The body's `{}`{}{}",
+                        "The request's `{}`{}{}",
                         f.json_name,
-                        if f.required { " (required)" } else { "" },
+                        if f.required && b.required { " (required unless `body=` is given)" } else { "" },
                         if g.gist.is_empty() { ".".to_string() } else { format!(": {}", g.gist) }
                     ),
                 })
@@ -331,6 +331,8 @@ impl<'a> Gen<'a> {
         };
         let mut kw = Vec::new();
         let mut body_kw = Vec::new();
+        let taken: BTreeSet<String> = path.iter().map(|p| p.name.clone()).chain(query.iter().map(|q| q.name.clone())).collect();
+        let fields = self.body_kwargs(op, &taken);
         if let Some(b) = &op.body {
             let ty = if b.multipart {
                 format!("Union[{}, {}, Dict[str, Any]]", b.ty, typed_dict(&b.ty))
@@ -340,10 +342,8 @@ impl<'a> Gen<'a> {
                     _ => "Any".into(),
                 }
             };
-            body_kw.push(KwArg { name: "body".into(), ty, required: b.required, doc: self.body_doc(op) });
+            body_kw.push(KwArg { name: "body".into(), ty, required: b.required, doc: self.body_doc(op, &fields) });
         }
-        let taken: BTreeSet<String> = path.iter().map(|p| p.name.clone()).chain(query.iter().map(|q| q.name.clone())).collect();
-        let fields = self.body_kwargs(op, &taken);
         let body_expr = |kind: &str| -> String {
             let pairs: String = fields.iter().map(|f| format!("({}, {}), ", pystr(&f.json), f.name)).collect();
             let label = pystr(&format!("{}.{}", op.ns, name));
@@ -379,7 +379,12 @@ impl<'a> Gen<'a> {
         }
         let field_docs: Vec<KwArg> =
             fields.iter().map(|f| KwArg { name: f.name.clone(), ty: f.ty.clone(), required: f.required, doc: f.doc.clone() }).collect();
-        let doc = self.method_doc(op, None, &path, &[kw.clone(), field_docs.clone()].concat(), &ret);
+        // In the docs: the body, its fields, then the query parameters and `wait`.
+        let with_fields = |kw: &[KwArg]| -> Vec<KwArg> {
+            let (body, rest): (Vec<KwArg>, Vec<KwArg>) = kw.iter().cloned().partition(|k| k.name == "body");
+            [body, field_docs.clone(), rest].concat()
+        };
+        let doc = self.method_doc(op, None, &path, &with_fields(&kw), &ret);
         let call = MethodCtx {
             name: name.clone(),
             id: op.id.clone(),
@@ -406,7 +411,7 @@ impl<'a> Gen<'a> {
             let kw: Vec<KwArg> = if by_body { body_kw.into_iter().chain(query_kw(true)).collect() } else { query_kw(true) };
             let fields = if by_body { fields } else { Vec::new() };
             let item = self.py_type(&pg.item_ty, false);
-            let docs_kw = if by_body { [kw.clone(), field_docs].concat() } else { kw.clone() };
+            let docs_kw = if by_body { with_fields(&kw) } else { kw.clone() };
             out.push(MethodCtx {
                 name: naming::iter_name(&name, Lang::Python),
                 id: op.id.clone(),
@@ -436,16 +441,25 @@ impl<'a> Gen<'a> {
         }
     }
 
-    /// The body keyword's doc: its model (or its dict form) and its top-level fields.
-    fn body_doc(&self, op: &Op) -> String {
+    /// The body keyword's doc: its model (or its dict form) and its top-level fields (those
+    /// that are not keywords of their own, when some are).
+    fn body_doc(&self, op: &Op, keywords: &[BodyArg]) -> String {
         let Some(b) = &op.body else { return String::new() };
-        let mut d = format!("The request: a `{}` or its dict form{}.", b.ty, if b.required { "" } else { " (optional)" });
+        let mut d = match keywords.is_empty() {
+            true => format!("The request: a `{}` or its dict form{}.", b.ty, if b.required { "" } else { " (optional)" }),
+            false => format!("The whole request: a `{}` or its dict form, instead of its fields as the keywords below (not both).", b.ty),
+        };
         let gist = docs::model_gist(self.spec, &b.ty);
         if !gist.is_empty() {
             d.push(' ');
             d.push_str(gist);
         }
-        for f in docs::body_fields(self.spec, op) {
+        let own: BTreeSet<&str> = keywords.iter().map(|k| k.json.as_str()).collect();
+        let rest: Vec<_> = docs::body_fields(self.spec, op).into_iter().filter(|f| !own.contains(f.name.as_str())).collect();
+        if !keywords.is_empty() && !rest.is_empty() {
+            d.push_str("\nFields only `body=` takes (named like a parameter):");
+        }
+        for f in rest {
             let gist = if f.gist.is_empty() { String::new() } else { format!(": {}", f.gist) };
             d.push_str(&format!("\n`{}`{}{gist}", f.name, if f.required { " (required)" } else { "" }));
         }

@@ -114,11 +114,10 @@ class Projects:
         Waits for the operations it starts before returning (see `wait`).
 
         Args:
-            body: The request: a `ProjectCreateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
@@ -208,11 +207,10 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `ProjectUpdateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             UpdateProjectResponse: the response, with `project`, `operations`.
@@ -291,9 +289,8 @@ class Projects:
 
         Args:
             project_id: The `project_id` parameter.
-            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
-                `email` (required)
-            email: The body's `email` (required).
+            body: The whole request: a `GrantPermissionToProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
 
         Returns:
             ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
@@ -356,9 +353,8 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
-                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
-            ttl_seconds: The body's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+            body: The whole request: a `CreateProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            ttl_seconds: The request's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
 
         Returns:
             ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
@@ -379,9 +375,8 @@ class Projects:
         Args:
             project_id: The Neon project ID
             request_id: The Neon project transfer request ID
-            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
-                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
-            org_id: The body's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+            body: The whole request: a `AcceptProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            org_id: The request's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
 
         Raises:
             ApiError: 406.
@@ -428,21 +423,15 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
-                `jwks_url` (required): The URL that lists the JWKS
-                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `branch_id`: Branch ID
-                `jwt_audience`: The name of the required JWT Audience to be used
-                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            body: The whole request: a `AddProjectJWKSRequest` or its dict form, instead of its fields as the keywords below (not both). Add a new JWKS to a specific endpoint of a project
+            jwks_url: The request's `jwks_url` (required unless `body=` is given): The URL that lists the JWKS
+            provider_name: The request's `provider_name` (required unless `body=` is given): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            branch_id: The request's `branch_id`: Branch ID
+            jwt_audience: The request's `jwt_audience`: The name of the required JWT Audience to be used
+            role_names: The request's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+            skip_role_creation: The request's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            jwks_url: The body's `jwks_url` (required): The URL that lists the JWKS
-            provider_name: The body's `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            branch_id: The body's `branch_id`: Branch ID
-            jwt_audience: The body's `jwt_audience`: The name of the required JWT Audience to be used
-            role_names: The body's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-            skip_role_creation: The body's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
 
         Returns:
             JWKSCreationOperation: the response, with `jwks`, `operations`.
@@ -529,9 +518,8 @@ class Projects:
         Args:
             project_id: The Neon project ID
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -612,10 +600,9 @@ class Projects:
         Args:
             project_id: The `project_id` parameter.
             member_id: The `member_id` parameter.
-            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
-                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            body: The whole request: a `SetProjectMemberRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
             confirm_self_demotion: The `confirm_self_demotion` parameter.
-            role: The body's `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
 
         Returns:
             ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
@@ -759,15 +746,12 @@ class Branches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
-                `endpoints`
-                `branch`
-                `annotation_value`: Annotation properties.
+            body: The whole request: a `CreateProjectBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoints: The request's `endpoints`.
+            branch: The request's `branch`.
+            annotation_value: The request's `annotation_value`: Annotation properties.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoints: The body's `endpoints`.
-            branch: The body's `branch`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -796,17 +780,13 @@ class Branches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
-                `annotation_value`: Annotation properties.
-                `branch_create`
-                `masking_rules`: List of masking rules to apply to the branch.
-                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            body: The whole request: a `BranchAnonymizedCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            annotation_value: The request's `annotation_value`: Annotation properties.
+            branch_create: The request's `branch_create`.
+            masking_rules: The request's `masking_rules`: List of masking rules to apply to the branch.
+            start_anonymization: The request's `start_anonymization`: If true, automatically start anonymization after the branch is created.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
-            branch_create: The body's `branch_create`.
-            masking_rules: The body's `masking_rules`: List of masking rules to apply to the branch.
-            start_anonymization: The body's `start_anonymization`: If true, automatically start anonymization after the branch is created.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -875,11 +855,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchUpdateRequest` or its dict form.
-                `branch` (required)
+            body: The whole request: a `BranchUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            branch: The request's `branch` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            branch: The body's `branch` (required).
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -934,17 +913,13 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchRestoreRequest` or its dict form.
-                `source_branch_id` (required): The `branch_id` of the restore source branch.
-                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            body: The whole request: a `BranchRestoreRequest` or its dict form, instead of its fields as the keywords below (not both).
+            source_branch_id: The request's `source_branch_id` (required unless `body=` is given): The `branch_id` of the restore source branch.
+            source_lsn: The request's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+            source_timestamp: The request's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+            preserve_under_name: The request's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            source_branch_id: The body's `source_branch_id` (required): The `branch_id` of the restore source branch.
-            source_lsn: The body's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-            source_timestamp: The body's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-            preserve_under_name: The body's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -1040,9 +1015,8 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
-                `masking_rules` (required): List of masking rules to apply to the branch.
-            masking_rules: The body's `masking_rules` (required): List of masking rules to apply to the branch.
+            body: The whole request: a `MaskingRulesUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            masking_rules: The request's `masking_rules` (required unless `body=` is given): List of masking rules to apply to the branch.
 
         Returns:
             MaskingRulesResponse: the response, with `masking_rules`.
@@ -1170,11 +1144,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
-                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            body: The whole request: a `FinalizeRestoreBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            name: The body's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
 
         Returns:
             OperationsResponse: the response, with `operations`.
@@ -1241,35 +1214,21 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Returns:
             ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
@@ -1318,35 +1277,21 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Yields:
             ProjectBranchLogRecord: each item.
@@ -1498,13 +1443,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CustomDomainRegisterRequest` or its dict form.
-                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-                `entity_id` (required): The target entity's identifier within the branch. For `function` this
-            domain: The body's `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-            entity_type: The body's `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-            entity_id: The body's `entity_id` (required): The target entity's identifier within the branch. For `function` this
+            body: The whole request: a `CustomDomainRegisterRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given): The custom domain to register (for example `dashboard.acme.com`).
+            entity_type: The request's `entity_type` (required unless `body=` is given): The kind of branch entity to point the domain at. v1 supports only
+            entity_id: The request's `entity_id` (required unless `body=` is given): The target entity's identifier within the branch. For `function` this
 
         Returns:
             CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
@@ -1690,11 +1632,10 @@ class Databases:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `DatabaseCreateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -1740,11 +1681,10 @@ class Databases:
             project_id: The Neon project ID
             branch_id: The branch ID
             database_name: The database name
-            body: The request: a `DatabaseUpdateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -1848,11 +1788,10 @@ class Roles:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `RoleCreateRequest` or its dict form.
-                `role` (required)
+            body: The whole request: a `RoleCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            role: The body's `role` (required).
 
         Returns:
             RoleOperations: the response, with `role`, `operations`.
@@ -2031,11 +1970,10 @@ class Endpoints:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `EndpointCreateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -2088,11 +2026,10 @@ class Endpoints:
         Args:
             project_id: The Neon project ID
             endpoint_id: The endpoint ID
-            body: The request: a `EndpointUpdateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -2345,9 +2282,8 @@ class ApiKeys:
         See [Manage API keys](https://neon.com/docs/manage/api-keys/).
 
         Args:
-            body: The request: a `ApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            body: The whole request: a `ApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
 
         Returns:
             ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
@@ -2456,9 +2392,8 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `SnapshotUpdateRequest` or its dict form.
-                `snapshot` (required)
-            snapshot: The body's `snapshot` (required).
+            body: The whole request: a `SnapshotUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            snapshot: The request's `snapshot` (required unless `body=` is given).
 
         Returns:
             UpdateSnapshotResponse: the response, with `snapshot`.
@@ -2509,16 +2444,15 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+            body: The whole request: a `RestoreSnapshotRequest` or its dict form, instead of its fields as the keywords below (not both).
+                Fields only `body=` takes (named like a parameter):
                 `name`: A name for the newly restored branch.
-                `target_branch_id`: The ID of the branch to restore the snapshot into.
-                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            target_branch_id: The request's `target_branch_id`: The ID of the branch to restore the snapshot into.
+            finalize_restore: The request's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
             name: DEPRECATED. Use the `name` field in the request body instead.
                 A name for the newly restored branch. If omitted, a default name will be generated.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            target_branch_id: The body's `target_branch_id`: The ID of the branch to restore the snapshot into.
-            finalize_restore: The body's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
 
         Returns:
             RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
@@ -2563,9 +2497,8 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BackupSchedule` or its dict form.
-                `schedule` (required)
-            schedule: The body's `schedule` (required).
+            body: The whole request: a `BackupSchedule` or its dict form, instead of its fields as the keywords below (not both).
+            schedule: The request's `schedule` (required unless `body=` is given).
 
         Returns:
             EmptyResponse: Empty response.
@@ -2702,11 +2635,9 @@ class Users:
         Deprecated by the API.
 
         Args:
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -3270,11 +3201,9 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-                `project_id`: If set, the API key can access only this project
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            project_id: The body's `project_id`: If set, the API key can access only this project
+            body: The whole request: a `OrgApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
+            project_id: The request's `project_id`: If set, the API key can access only this project
 
         Returns:
             OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
@@ -3340,9 +3269,8 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
-                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
-            spending_limit_cents: The body's `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+            body: The whole request: a `SpendingLimitUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            spending_limit_cents: The request's `spending_limit_cents` (required unless `body=` is given): Monthly spending cap in cents. Must be positive. To remove a
 
         Returns:
             SpendingLimitResponse: the response, with `spending_limit_cents`.
@@ -3448,9 +3376,8 @@ class Organizations:
         Args:
             org_id: The Neon organization ID
             member_id: The Neon organization member ID
-            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
-                `role` (required): The role of the organization member. Some role values may not be
-            role: The body's `role` (required): The role of the organization member. Some role values may not be
+            body: The whole request: a `OrganizationMemberUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): The role of the organization member. Some role values may not be
 
         Returns:
             Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
@@ -3511,9 +3438,8 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
-                `invitations` (required)
-            invitations: The body's `invitations` (required).
+            body: The whole request: a `OrganizationInvitesCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            invitations: The request's `invitations` (required unless `body=` is given).
 
         Returns:
             OrganizationInvitationsResponse: the response, with `invitations`.
@@ -3532,11 +3458,9 @@ class Organizations:
 
         Args:
             source_org_id: The Neon organization ID (source org, which currently owns the project)
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -3617,9 +3541,8 @@ class Organizations:
             region_id: The Neon region ID.
                 Azure regions are currently not supported.
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3665,17 +3588,12 @@ class Auth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `project_id` (required)
-                `branch_id` (required)
-                `database_name`
-                `role_name`
-            auth_provider: The body's `auth_provider` (required).
-            project_id: The body's `project_id` (required).
-            branch_id: The body's `branch_id` (required).
-            database_name: The body's `database_name`.
-            role_name: The body's `role_name`.
+            body: The whole request: a `NeonAuthCreateIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            branch_id: The request's `branch_id` (required unless `body=` is given).
+            database_name: The request's `database_name`.
+            role_name: The request's `role_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -3715,11 +3633,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `database_name`
-            auth_provider: The body's `auth_provider` (required).
-            database_name: The body's `database_name`.
+            body: The whole request: a `EnableNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            database_name: The request's `database_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -3743,9 +3659,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DisableNeonAuthRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3783,11 +3698,9 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3805,11 +3718,9 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3847,11 +3758,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3869,11 +3778,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -3889,11 +3796,9 @@ class Auth:
         on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
 
         Args:
-            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -3913,15 +3818,11 @@ class Auth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-                `email` (required)
-                `name`
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `NeonAuthCreateNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -3942,11 +3843,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
-                `email` (required)
-                `name`
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `CreateBranchNeonAuthNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -3986,9 +3885,8 @@ class Auth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             auth_user_id: The Neon user ID
-            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
-                `roles` (required): Array of roles to assign to the user
-            roles: The body's `roles` (required): Array of roles to assign to the user
+            body: The whole request: a `UpdateNeonAuthUserRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            roles: The request's `roles` (required unless `body=` is given): Array of roles to assign to the user
 
         Returns:
             UpdateNeonAuthUserRoleResponse: the response, with `id`.
@@ -4024,11 +3922,9 @@ class Auth:
         Transfers ownership of your Neon-managed auth project to your own auth provider account.
 
         Args:
-            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
@@ -4089,15 +3985,11 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4137,15 +4029,11 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4167,13 +4055,10 @@ class Auth:
         Args:
             project_id: The Neon project ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4212,13 +4097,10 @@ class Auth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -4298,21 +4180,14 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
-                `host` (required)
-                `port` (required)
-                `username` (required)
-                `password` (required)
-                `sender_email` (required)
-                `sender_name` (required)
-                `recipient_email` (required): The email address to send the test email to.
-            host: The body's `host` (required).
-            port: The body's `port` (required).
-            username: The body's `username` (required).
-            password: The body's `password` (required).
-            sender_email: The body's `sender_email` (required).
-            sender_name: The body's `sender_name` (required).
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthTestEmailRequest` or its dict form, instead of its fields as the keywords below (not both).
+            host: The request's `host` (required unless `body=` is given).
+            port: The request's `port` (required unless `body=` is given).
+            username: The request's `username` (required unless `body=` is given).
+            password: The request's `password` (required unless `body=` is given).
+            sender_email: The request's `sender_email` (required unless `body=` is given).
+            sender_name: The request's `sender_name` (required unless `body=` is given).
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -4353,21 +4228,14 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
-                `enabled`: Whether email and password authentication is enabled
-                `email_verification_method`: The email verification method to use
-                `require_email_verification`: Whether email verification is required before users can sign in
-                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-                `disable_sign_up`: Whether to disable new user sign ups
-            enabled: The body's `enabled`: Whether email and password authentication is enabled
-            email_verification_method: The body's `email_verification_method`: The email verification method to use
-            require_email_verification: The body's `require_email_verification`: Whether email verification is required before users can sign in
-            auto_sign_in_after_verification: The body's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-            send_verification_email_on_sign_up: The body's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-            send_verification_email_on_sign_in: The body's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable new user sign ups
+            body: The whole request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether email and password authentication is enabled
+            email_verification_method: The request's `email_verification_method`: The email verification method to use
+            require_email_verification: The request's `require_email_verification`: Whether email verification is required before users can sign in
+            auto_sign_in_after_verification: The request's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+            send_verification_email_on_sign_up: The request's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+            send_verification_email_on_sign_in: The request's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable new user sign ups
 
         Returns:
             NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
@@ -4430,9 +4298,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             auth_provider: The authentication provider name
-            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DeleteNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4470,9 +4337,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
-                `allow_localhost` (required): Whether to allow localhost connections
-            allow_localhost: The body's `allow_localhost` (required): Whether to allow localhost connections
+            body: The whole request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form, instead of its fields as the keywords below (not both).
+            allow_localhost: The request's `allow_localhost` (required unless `body=` is given): Whether to allow localhost connections
 
         Returns:
             NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
@@ -4514,17 +4380,12 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
-                `enabled`: Whether the organization plugin is enabled
-                `organization_limit`: Maximum number of organizations a user can create
-                `membership_limit`: Maximum number of members per organization
-                `creator_role`: The role assigned to the user who creates an organization
-                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
-            enabled: The body's `enabled`: Whether the organization plugin is enabled
-            organization_limit: The body's `organization_limit`: Maximum number of organizations a user can create
-            membership_limit: The body's `membership_limit`: Maximum number of members per organization
-            creator_role: The body's `creator_role`: The role assigned to the user who creates an organization
-            send_invitation_email: The body's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+            body: The whole request: a `NeonAuthOrganizationConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the organization plugin is enabled
+            organization_limit: The request's `organization_limit`: Maximum number of organizations a user can create
+            membership_limit: The request's `membership_limit`: Maximum number of members per organization
+            creator_role: The request's `creator_role`: The role assigned to the user who creates an organization
+            send_invitation_email: The request's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
 
         Returns:
             NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
@@ -4545,9 +4406,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthConfigUpdate` or its dict form.
-                `name` (required): The application name used in auth emails and communications.
-            name: The body's `name` (required): The application name used in auth emails and communications.
+            body: The whole request: a `NeonAuthConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The application name used in auth emails and communications.
 
         Returns:
             NeonAuthConfigResponse: the response, with `name`.
@@ -4568,13 +4428,10 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
-                `enabled`: Whether the magic link plugin is enabled
-                `expires_in`: Time in minutes before the magic link expires
-                `disable_sign_up`: Whether to disable sign-up via magic link
-            enabled: The body's `enabled`: Whether the magic link plugin is enabled
-            expires_in: The body's `expires_in`: Time in minutes before the magic link expires
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable sign-up via magic link
+            body: The whole request: a `NeonAuthMagicLinkConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the magic link plugin is enabled
+            expires_in: The request's `expires_in`: Time in minutes before the magic link expires
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable sign-up via magic link
 
         Returns:
             NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
@@ -4618,11 +4475,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
-                `enabled`: Whether the phone number plugin is enabled
-                `otp_expires_in`: Time in seconds before the OTP expires
-            enabled: The body's `enabled`: Whether the phone number plugin is enabled
-            otp_expires_in: The body's `otp_expires_in`: Time in seconds before the OTP expires
+            body: The whole request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the phone number plugin is enabled
+            otp_expires_in: The request's `otp_expires_in`: Time in seconds before the OTP expires
 
         Returns:
             NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
@@ -4663,15 +4518,11 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthWebhookConfig` or its dict form.
-                `enabled` (required)
-                `webhook_url`
-                `enabled_events`
-                `timeout_seconds`
-            enabled: The body's `enabled` (required).
-            webhook_url: The body's `webhook_url`.
-            enabled_events: The body's `enabled_events`.
-            timeout_seconds: The body's `timeout_seconds`.
+            body: The whole request: a `NeonAuthWebhookConfig` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled` (required unless `body=` is given).
+            webhook_url: The request's `webhook_url`.
+            enabled_events: The request's `enabled_events`.
+            timeout_seconds: The request's `timeout_seconds`.
 
         Returns:
             NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
@@ -4697,9 +4548,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
-                `recipient_email` (required): The email address to send the test email to.
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthEmailProviderTestRequest` or its dict form, instead of its fields as the keywords below (not both). Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -4750,21 +4600,14 @@ class DataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
-                `auth_provider`: The authentication provider to use for the Neon Data API
-                `jwks_url`: The URL that lists the JWKS
-                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `jwt_audience`: WARNING - using this setting will only reject tokens with a
-                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-                `skip_auth_schema`: Skip creating the auth schema and RLS functions
-                `settings`: Configuration settings for the Data API
-            auth_provider: The body's `auth_provider`: The authentication provider to use for the Neon Data API
-            jwks_url: The body's `jwks_url`: The URL that lists the JWKS
-            provider_name: The body's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            jwt_audience: The body's `jwt_audience`: WARNING - using this setting will only reject tokens with a
-            add_default_grants: The body's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-            skip_auth_schema: The body's `skip_auth_schema`: Skip creating the auth schema and RLS functions
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPICreateRequest` or its dict form, instead of its fields as the keywords below (not both). Create Neon Data API
+            auth_provider: The request's `auth_provider`: The authentication provider to use for the Neon Data API
+            jwks_url: The request's `jwks_url`: The URL that lists the JWKS
+            provider_name: The request's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            jwt_audience: The request's `jwt_audience`: WARNING - using this setting will only reject tokens with a
+            add_default_grants: The request's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+            skip_auth_schema: The request's `skip_auth_schema`: Skip creating the auth schema and RLS functions
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             DataAPICreateResponse: Neon Data API created successfully
@@ -4787,9 +4630,8 @@ class DataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
-                `settings`: Configuration settings for the Data API
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPIUpdateRequest` or its dict form, instead of its fields as the keywords below (not both). Update Neon Data API
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             EmptyResponse: Empty response.
@@ -4896,11 +4738,9 @@ class Buckets:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `BucketCreateRequest` or its dict form.
-                `name` (required): The bucket name.
-                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
-            name: The body's `name` (required): The bucket name.
-            access_level: The body's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+            body: The whole request: a `BucketCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The bucket name.
+            access_level: The request's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
 
         Returns:
             BucketResponse: the response, with `bucket`.
@@ -5131,13 +4971,10 @@ class Buckets:
             bucket_name: The bucket name
             object_key: The object key. Keys may contain `/`; the `/` characters of nested
                 keys must be percent-encoded (`%2F`) in the path segment.
-            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
-                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
-            operation: The body's `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-            content_type: The body's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-            expires_in_seconds: The body's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+            body: The whole request: a `PresignRequest` or its dict form, instead of its fields as the keywords below (not both). Options for the presigned URL. The `operation` selects upload (`PUT`)
+            operation: The request's `operation` (required unless `body=` is given): The transfer direction. `upload` returns a presigned `PUT` URL;
+            content_type: The request's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+            expires_in_seconds: The request's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
 
         Returns:
             PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
@@ -5246,9 +5083,8 @@ class Functions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
-                `name` (required): New display name for the function. `null` clears the display
-            name: The body's `name` (required): New display name for the function. `null` clears the display
+            body: The whole request: a `NeonFunctionUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): New display name for the function. `null` clears the display
 
         Returns:
             NeonFunctionResponse: the response, with `function`.
@@ -5294,13 +5130,10 @@ class Functions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `FunctionDeployRequest` or its dict form.
-                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-                `runtime`
-                `environment`: Optional JSON object (a string-to-string map) of environment
-            zip: The body's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-            runtime: The body's `runtime`.
-            environment: The body's `environment`: Optional JSON object (a string-to-string map) of environment
+            body: The whole request: a `FunctionDeployRequest` or its dict form, instead of its fields as the keywords below (not both).
+            zip: The request's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+            runtime: The request's `runtime`.
+            environment: The request's `environment`: Optional JSON object (a string-to-string map) of environment
 
         Returns:
             NeonFunctionDeploymentResponse: the response, with `deployment`.
@@ -5527,13 +5360,10 @@ class Credentials:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateCredentialRequest` or its dict form.
-                `name`: Free-form customer label for the credential.
-                `scopes` (required): A single capability a credential may exercise. A credential is granted
-                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
-            name: The body's `name`: Free-form customer label for the credential.
-            scopes: The body's `scopes` (required): A single capability a credential may exercise. A credential is granted
-            principal_type: The body's `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+            body: The whole request: a `CreateCredentialRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: Free-form customer label for the credential.
+            scopes: The request's `scopes` (required unless `body=` is given): A single capability a credential may exercise. A credential is granted
+            principal_type: The request's `principal_type` (required unless `body=` is given): Principal type for the credential. Only `user` is customer-managed
 
         Returns:
             CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….

@@ -115,11 +115,10 @@ class Projects:
         Waits for the operations it starts before returning (see `wait`).
 
         Args:
-            body: The request: a `ProjectCreateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
@@ -148,11 +147,10 @@ class Projects:
         Waits for the operations it starts before returning (see `wait`).
 
         Args:
-            body: The request: a `ProjectCreateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
@@ -243,11 +241,10 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `ProjectUpdateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             UpdateProjectResponse: the response, with `project`, `operations`.
@@ -271,11 +268,10 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `ProjectUpdateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             UpdateProjectResponse: the response, with `project`, `operations`.
@@ -355,9 +351,8 @@ class Projects:
 
         Args:
             project_id: The `project_id` parameter.
-            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
-                `email` (required)
-            email: The body's `email` (required).
+            body: The whole request: a `GrantPermissionToProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
 
         Returns:
             ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
@@ -377,9 +372,8 @@ class Projects:
 
         Args:
             project_id: The `project_id` parameter.
-            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
-                `email` (required)
-            email: The body's `email` (required).
+            body: The whole request: a `GrantPermissionToProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
 
         Returns:
             ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
@@ -443,9 +437,8 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
-                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
-            ttl_seconds: The body's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+            body: The whole request: a `CreateProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            ttl_seconds: The request's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
 
         Returns:
             ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
@@ -468,9 +461,8 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
-                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
-            ttl_seconds: The body's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+            body: The whole request: a `CreateProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            ttl_seconds: The request's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
 
         Returns:
             ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
@@ -492,9 +484,8 @@ class Projects:
         Args:
             project_id: The Neon project ID
             request_id: The Neon project transfer request ID
-            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
-                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
-            org_id: The body's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+            body: The whole request: a `AcceptProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            org_id: The request's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
 
         Raises:
             ApiError: 406.
@@ -514,9 +505,8 @@ class Projects:
         Args:
             project_id: The Neon project ID
             request_id: The Neon project transfer request ID
-            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
-                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
-            org_id: The body's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+            body: The whole request: a `AcceptProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            org_id: The request's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
 
         Raises:
             ApiError: 406.
@@ -564,21 +554,15 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
-                `jwks_url` (required): The URL that lists the JWKS
-                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `branch_id`: Branch ID
-                `jwt_audience`: The name of the required JWT Audience to be used
-                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            body: The whole request: a `AddProjectJWKSRequest` or its dict form, instead of its fields as the keywords below (not both). Add a new JWKS to a specific endpoint of a project
+            jwks_url: The request's `jwks_url` (required unless `body=` is given): The URL that lists the JWKS
+            provider_name: The request's `provider_name` (required unless `body=` is given): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            branch_id: The request's `branch_id`: Branch ID
+            jwt_audience: The request's `jwt_audience`: The name of the required JWT Audience to be used
+            role_names: The request's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+            skip_role_creation: The request's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            jwks_url: The body's `jwks_url` (required): The URL that lists the JWKS
-            provider_name: The body's `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            branch_id: The body's `branch_id`: Branch ID
-            jwt_audience: The body's `jwt_audience`: The name of the required JWT Audience to be used
-            role_names: The body's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-            skip_role_creation: The body's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
 
         Returns:
             JWKSCreationOperation: the response, with `jwks`, `operations`.
@@ -611,21 +595,15 @@ class Projects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
-                `jwks_url` (required): The URL that lists the JWKS
-                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `branch_id`: Branch ID
-                `jwt_audience`: The name of the required JWT Audience to be used
-                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            body: The whole request: a `AddProjectJWKSRequest` or its dict form, instead of its fields as the keywords below (not both). Add a new JWKS to a specific endpoint of a project
+            jwks_url: The request's `jwks_url` (required unless `body=` is given): The URL that lists the JWKS
+            provider_name: The request's `provider_name` (required unless `body=` is given): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            branch_id: The request's `branch_id`: Branch ID
+            jwt_audience: The request's `jwt_audience`: The name of the required JWT Audience to be used
+            role_names: The request's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+            skip_role_creation: The request's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            jwks_url: The body's `jwks_url` (required): The URL that lists the JWKS
-            provider_name: The body's `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            branch_id: The body's `branch_id`: Branch ID
-            jwt_audience: The body's `jwt_audience`: The name of the required JWT Audience to be used
-            role_names: The body's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-            skip_role_creation: The body's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
 
         Returns:
             JWKSCreationOperation: the response, with `jwks`, `operations`.
@@ -713,9 +691,8 @@ class Projects:
         Args:
             project_id: The Neon project ID
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -737,9 +714,8 @@ class Projects:
         Args:
             project_id: The Neon project ID
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -821,10 +797,9 @@ class Projects:
         Args:
             project_id: The `project_id` parameter.
             member_id: The `member_id` parameter.
-            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
-                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            body: The whole request: a `SetProjectMemberRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
             confirm_self_demotion: The `confirm_self_demotion` parameter.
-            role: The body's `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
 
         Returns:
             ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
@@ -846,10 +821,9 @@ class Projects:
         Args:
             project_id: The `project_id` parameter.
             member_id: The `member_id` parameter.
-            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
-                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            body: The whole request: a `SetProjectMemberRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
             confirm_self_demotion: The `confirm_self_demotion` parameter.
-            role: The body's `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
 
         Returns:
             ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
@@ -990,15 +964,12 @@ class Branches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
-                `endpoints`
-                `branch`
-                `annotation_value`: Annotation properties.
+            body: The whole request: a `CreateProjectBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoints: The request's `endpoints`.
+            branch: The request's `branch`.
+            annotation_value: The request's `annotation_value`: Annotation properties.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoints: The body's `endpoints`.
-            branch: The body's `branch`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -1026,15 +997,12 @@ class Branches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
-                `endpoints`
-                `branch`
-                `annotation_value`: Annotation properties.
+            body: The whole request: a `CreateProjectBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoints: The request's `endpoints`.
+            branch: The request's `branch`.
+            annotation_value: The request's `annotation_value`: Annotation properties.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoints: The body's `endpoints`.
-            branch: The body's `branch`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -1064,17 +1032,13 @@ class Branches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
-                `annotation_value`: Annotation properties.
-                `branch_create`
-                `masking_rules`: List of masking rules to apply to the branch.
-                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            body: The whole request: a `BranchAnonymizedCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            annotation_value: The request's `annotation_value`: Annotation properties.
+            branch_create: The request's `branch_create`.
+            masking_rules: The request's `masking_rules`: List of masking rules to apply to the branch.
+            start_anonymization: The request's `start_anonymization`: If true, automatically start anonymization after the branch is created.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
-            branch_create: The body's `branch_create`.
-            masking_rules: The body's `masking_rules`: List of masking rules to apply to the branch.
-            start_anonymization: The body's `start_anonymization`: If true, automatically start anonymization after the branch is created.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -1104,17 +1068,13 @@ class Branches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
-                `annotation_value`: Annotation properties.
-                `branch_create`
-                `masking_rules`: List of masking rules to apply to the branch.
-                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            body: The whole request: a `BranchAnonymizedCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            annotation_value: The request's `annotation_value`: Annotation properties.
+            branch_create: The request's `branch_create`.
+            masking_rules: The request's `masking_rules`: List of masking rules to apply to the branch.
+            start_anonymization: The request's `start_anonymization`: If true, automatically start anonymization after the branch is created.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
-            branch_create: The body's `branch_create`.
-            masking_rules: The body's `masking_rules`: List of masking rules to apply to the branch.
-            start_anonymization: The body's `start_anonymization`: If true, automatically start anonymization after the branch is created.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -1184,11 +1144,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchUpdateRequest` or its dict form.
-                `branch` (required)
+            body: The whole request: a `BranchUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            branch: The request's `branch` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            branch: The body's `branch` (required).
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -1213,11 +1172,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchUpdateRequest` or its dict form.
-                `branch` (required)
+            body: The whole request: a `BranchUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            branch: The request's `branch` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            branch: The body's `branch` (required).
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -1273,17 +1231,13 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchRestoreRequest` or its dict form.
-                `source_branch_id` (required): The `branch_id` of the restore source branch.
-                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            body: The whole request: a `BranchRestoreRequest` or its dict form, instead of its fields as the keywords below (not both).
+            source_branch_id: The request's `source_branch_id` (required unless `body=` is given): The `branch_id` of the restore source branch.
+            source_lsn: The request's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+            source_timestamp: The request's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+            preserve_under_name: The request's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            source_branch_id: The body's `source_branch_id` (required): The `branch_id` of the restore source branch.
-            source_lsn: The body's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-            source_timestamp: The body's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-            preserve_under_name: The body's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -1309,17 +1263,13 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchRestoreRequest` or its dict form.
-                `source_branch_id` (required): The `branch_id` of the restore source branch.
-                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            body: The whole request: a `BranchRestoreRequest` or its dict form, instead of its fields as the keywords below (not both).
+            source_branch_id: The request's `source_branch_id` (required unless `body=` is given): The `branch_id` of the restore source branch.
+            source_lsn: The request's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+            source_timestamp: The request's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+            preserve_under_name: The request's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            source_branch_id: The body's `source_branch_id` (required): The `branch_id` of the restore source branch.
-            source_lsn: The body's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-            source_timestamp: The body's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-            preserve_under_name: The body's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -1416,9 +1366,8 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
-                `masking_rules` (required): List of masking rules to apply to the branch.
-            masking_rules: The body's `masking_rules` (required): List of masking rules to apply to the branch.
+            body: The whole request: a `MaskingRulesUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            masking_rules: The request's `masking_rules` (required unless `body=` is given): List of masking rules to apply to the branch.
 
         Returns:
             MaskingRulesResponse: the response, with `masking_rules`.
@@ -1442,9 +1391,8 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
-                `masking_rules` (required): List of masking rules to apply to the branch.
-            masking_rules: The body's `masking_rules` (required): List of masking rules to apply to the branch.
+            body: The whole request: a `MaskingRulesUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            masking_rules: The request's `masking_rules` (required unless `body=` is given): List of masking rules to apply to the branch.
 
         Returns:
             MaskingRulesResponse: the response, with `masking_rules`.
@@ -1573,11 +1521,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
-                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            body: The whole request: a `FinalizeRestoreBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            name: The body's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
 
         Returns:
             OperationsResponse: the response, with `operations`.
@@ -1610,11 +1557,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
-                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            body: The whole request: a `FinalizeRestoreBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            name: The body's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
 
         Returns:
             OperationsResponse: the response, with `operations`.
@@ -1682,35 +1628,21 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Returns:
             ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
@@ -1758,35 +1690,21 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Returns:
             ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
@@ -1836,35 +1754,21 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Yields:
             ProjectBranchLogRecord: each item.
@@ -1914,35 +1818,21 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Yields:
             ProjectBranchLogRecord: each item.
@@ -2095,13 +1985,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CustomDomainRegisterRequest` or its dict form.
-                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-                `entity_id` (required): The target entity's identifier within the branch. For `function` this
-            domain: The body's `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-            entity_type: The body's `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-            entity_id: The body's `entity_id` (required): The target entity's identifier within the branch. For `function` this
+            body: The whole request: a `CustomDomainRegisterRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given): The custom domain to register (for example `dashboard.acme.com`).
+            entity_type: The request's `entity_type` (required unless `body=` is given): The kind of branch entity to point the domain at. v1 supports only
+            entity_id: The request's `entity_id` (required unless `body=` is given): The target entity's identifier within the branch. For `function` this
 
         Returns:
             CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
@@ -2134,13 +2021,10 @@ class Branches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CustomDomainRegisterRequest` or its dict form.
-                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-                `entity_id` (required): The target entity's identifier within the branch. For `function` this
-            domain: The body's `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-            entity_type: The body's `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-            entity_id: The body's `entity_id` (required): The target entity's identifier within the branch. For `function` this
+            body: The whole request: a `CustomDomainRegisterRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given): The custom domain to register (for example `dashboard.acme.com`).
+            entity_type: The request's `entity_type` (required unless `body=` is given): The kind of branch entity to point the domain at. v1 supports only
+            entity_id: The request's `entity_id` (required unless `body=` is given): The target entity's identifier within the branch. For `function` this
 
         Returns:
             CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
@@ -2323,11 +2207,10 @@ class Databases:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `DatabaseCreateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -2353,11 +2236,10 @@ class Databases:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `DatabaseCreateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -2404,11 +2286,10 @@ class Databases:
             project_id: The Neon project ID
             branch_id: The branch ID
             database_name: The database name
-            body: The request: a `DatabaseUpdateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -2434,11 +2315,10 @@ class Databases:
             project_id: The Neon project ID
             branch_id: The branch ID
             database_name: The database name
-            body: The request: a `DatabaseUpdateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -2539,11 +2419,10 @@ class Roles:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `RoleCreateRequest` or its dict form.
-                `role` (required)
+            body: The whole request: a `RoleCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            role: The body's `role` (required).
 
         Returns:
             RoleOperations: the response, with `role`, `operations`.
@@ -2571,11 +2450,10 @@ class Roles:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `RoleCreateRequest` or its dict form.
-                `role` (required)
+            body: The whole request: a `RoleCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            role: The body's `role` (required).
 
         Returns:
             RoleOperations: the response, with `role`, `operations`.
@@ -2751,11 +2629,10 @@ class Endpoints:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `EndpointCreateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -2784,11 +2661,10 @@ class Endpoints:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `EndpointCreateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -2842,11 +2718,10 @@ class Endpoints:
         Args:
             project_id: The Neon project ID
             endpoint_id: The endpoint ID
-            body: The request: a `EndpointUpdateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -2878,11 +2753,10 @@ class Endpoints:
         Args:
             project_id: The Neon project ID
             endpoint_id: The endpoint ID
-            body: The request: a `EndpointUpdateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -3128,9 +3002,8 @@ class ApiKeys:
         See [Manage API keys](https://neon.com/docs/manage/api-keys/).
 
         Args:
-            body: The request: a `ApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            body: The whole request: a `ApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
 
         Returns:
             ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
@@ -3153,9 +3026,8 @@ class ApiKeys:
         See [Manage API keys](https://neon.com/docs/manage/api-keys/).
 
         Args:
-            body: The request: a `ApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            body: The whole request: a `ApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
 
         Returns:
             ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
@@ -3261,9 +3133,8 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `SnapshotUpdateRequest` or its dict form.
-                `snapshot` (required)
-            snapshot: The body's `snapshot` (required).
+            body: The whole request: a `SnapshotUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            snapshot: The request's `snapshot` (required unless `body=` is given).
 
         Returns:
             UpdateSnapshotResponse: the response, with `snapshot`.
@@ -3286,9 +3157,8 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `SnapshotUpdateRequest` or its dict form.
-                `snapshot` (required)
-            snapshot: The body's `snapshot` (required).
+            body: The whole request: a `SnapshotUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            snapshot: The request's `snapshot` (required unless `body=` is given).
 
         Returns:
             UpdateSnapshotResponse: the response, with `snapshot`.
@@ -3340,16 +3210,15 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+            body: The whole request: a `RestoreSnapshotRequest` or its dict form, instead of its fields as the keywords below (not both).
+                Fields only `body=` takes (named like a parameter):
                 `name`: A name for the newly restored branch.
-                `target_branch_id`: The ID of the branch to restore the snapshot into.
-                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            target_branch_id: The request's `target_branch_id`: The ID of the branch to restore the snapshot into.
+            finalize_restore: The request's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
             name: DEPRECATED. Use the `name` field in the request body instead.
                 A name for the newly restored branch. If omitted, a default name will be generated.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            target_branch_id: The body's `target_branch_id`: The ID of the branch to restore the snapshot into.
-            finalize_restore: The body's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
 
         Returns:
             RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
@@ -3376,16 +3245,15 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+            body: The whole request: a `RestoreSnapshotRequest` or its dict form, instead of its fields as the keywords below (not both).
+                Fields only `body=` takes (named like a parameter):
                 `name`: A name for the newly restored branch.
-                `target_branch_id`: The ID of the branch to restore the snapshot into.
-                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            target_branch_id: The request's `target_branch_id`: The ID of the branch to restore the snapshot into.
+            finalize_restore: The request's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
             name: DEPRECATED. Use the `name` field in the request body instead.
                 A name for the newly restored branch. If omitted, a default name will be generated.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            target_branch_id: The body's `target_branch_id`: The ID of the branch to restore the snapshot into.
-            finalize_restore: The body's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
 
         Returns:
             RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
@@ -3431,9 +3299,8 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BackupSchedule` or its dict form.
-                `schedule` (required)
-            schedule: The body's `schedule` (required).
+            body: The whole request: a `BackupSchedule` or its dict form, instead of its fields as the keywords below (not both).
+            schedule: The request's `schedule` (required unless `body=` is given).
 
         Returns:
             EmptyResponse: Empty response.
@@ -3457,9 +3324,8 @@ class Snapshots:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BackupSchedule` or its dict form.
-                `schedule` (required)
-            schedule: The body's `schedule` (required).
+            body: The whole request: a `BackupSchedule` or its dict form, instead of its fields as the keywords below (not both).
+            schedule: The request's `schedule` (required unless `body=` is given).
 
         Returns:
             EmptyResponse: Empty response.
@@ -3589,11 +3455,9 @@ class Users:
         Deprecated by the API.
 
         Args:
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -3614,11 +3478,9 @@ class Users:
         Deprecated by the API.
 
         Args:
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -4175,11 +4037,9 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-                `project_id`: If set, the API key can access only this project
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            project_id: The body's `project_id`: If set, the API key can access only this project
+            body: The whole request: a `OrgApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
+            project_id: The request's `project_id`: If set, the API key can access only this project
 
         Returns:
             OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
@@ -4204,11 +4064,9 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-                `project_id`: If set, the API key can access only this project
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            project_id: The body's `project_id`: If set, the API key can access only this project
+            body: The whole request: a `OrgApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
+            project_id: The request's `project_id`: If set, the API key can access only this project
 
         Returns:
             OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
@@ -4275,9 +4133,8 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
-                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
-            spending_limit_cents: The body's `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+            body: The whole request: a `SpendingLimitUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            spending_limit_cents: The request's `spending_limit_cents` (required unless `body=` is given): Monthly spending cap in cents. Must be positive. To remove a
 
         Returns:
             SpendingLimitResponse: the response, with `spending_limit_cents`.
@@ -4301,9 +4158,8 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
-                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
-            spending_limit_cents: The body's `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+            body: The whole request: a `SpendingLimitUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            spending_limit_cents: The request's `spending_limit_cents` (required unless `body=` is given): Monthly spending cap in cents. Must be positive. To remove a
 
         Returns:
             SpendingLimitResponse: the response, with `spending_limit_cents`.
@@ -4410,9 +4266,8 @@ class Organizations:
         Args:
             org_id: The Neon organization ID
             member_id: The Neon organization member ID
-            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
-                `role` (required): The role of the organization member. Some role values may not be
-            role: The body's `role` (required): The role of the organization member. Some role values may not be
+            body: The whole request: a `OrganizationMemberUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): The role of the organization member. Some role values may not be
 
         Returns:
             Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
@@ -4435,9 +4290,8 @@ class Organizations:
         Args:
             org_id: The Neon organization ID
             member_id: The Neon organization member ID
-            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
-                `role` (required): The role of the organization member. Some role values may not be
-            role: The body's `role` (required): The role of the organization member. Some role values may not be
+            body: The whole request: a `OrganizationMemberUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): The role of the organization member. Some role values may not be
 
         Returns:
             Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
@@ -4499,9 +4353,8 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
-                `invitations` (required)
-            invitations: The body's `invitations` (required).
+            body: The whole request: a `OrganizationInvitesCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            invitations: The request's `invitations` (required unless `body=` is given).
 
         Returns:
             OrganizationInvitationsResponse: the response, with `invitations`.
@@ -4524,9 +4377,8 @@ class Organizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
-                `invitations` (required)
-            invitations: The body's `invitations` (required).
+            body: The whole request: a `OrganizationInvitesCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            invitations: The request's `invitations` (required unless `body=` is given).
 
         Returns:
             OrganizationInvitationsResponse: the response, with `invitations`.
@@ -4546,11 +4398,9 @@ class Organizations:
 
         Args:
             source_org_id: The Neon organization ID (source org, which currently owns the project)
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -4571,11 +4421,9 @@ class Organizations:
 
         Args:
             source_org_id: The Neon organization ID (source org, which currently owns the project)
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -4657,9 +4505,8 @@ class Organizations:
             region_id: The Neon region ID.
                 Azure regions are currently not supported.
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4679,9 +4526,8 @@ class Organizations:
             region_id: The Neon region ID.
                 Azure regions are currently not supported.
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4724,17 +4570,12 @@ class Auth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `project_id` (required)
-                `branch_id` (required)
-                `database_name`
-                `role_name`
-            auth_provider: The body's `auth_provider` (required).
-            project_id: The body's `project_id` (required).
-            branch_id: The body's `branch_id` (required).
-            database_name: The body's `database_name`.
-            role_name: The body's `role_name`.
+            body: The whole request: a `NeonAuthCreateIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            branch_id: The request's `branch_id` (required unless `body=` is given).
+            database_name: The request's `database_name`.
+            role_name: The request's `role_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -4755,17 +4596,12 @@ class Auth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `project_id` (required)
-                `branch_id` (required)
-                `database_name`
-                `role_name`
-            auth_provider: The body's `auth_provider` (required).
-            project_id: The body's `project_id` (required).
-            branch_id: The body's `branch_id` (required).
-            database_name: The body's `database_name`.
-            role_name: The body's `role_name`.
+            body: The whole request: a `NeonAuthCreateIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            branch_id: The request's `branch_id` (required unless `body=` is given).
+            database_name: The request's `database_name`.
+            role_name: The request's `role_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -4806,11 +4642,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `database_name`
-            auth_provider: The body's `auth_provider` (required).
-            database_name: The body's `database_name`.
+            body: The whole request: a `EnableNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            database_name: The request's `database_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -4832,11 +4666,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `database_name`
-            auth_provider: The body's `auth_provider` (required).
-            database_name: The body's `database_name`.
+            body: The whole request: a `EnableNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            database_name: The request's `database_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -4861,9 +4693,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DisableNeonAuthRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4885,9 +4716,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DisableNeonAuthRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4926,11 +4756,9 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4949,11 +4777,9 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4972,11 +4798,9 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -4995,11 +4819,9 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -5038,11 +4860,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -5061,11 +4881,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -5084,11 +4902,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -5107,11 +4923,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -5128,11 +4942,9 @@ class Auth:
         on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
 
         Args:
-            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -5151,11 +4963,9 @@ class Auth:
         on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
 
         Args:
-            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -5176,15 +4986,11 @@ class Auth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-                `email` (required)
-                `name`
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `NeonAuthCreateNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -5205,15 +5011,11 @@ class Auth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-                `email` (required)
-                `name`
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `NeonAuthCreateNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -5235,11 +5037,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
-                `email` (required)
-                `name`
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `CreateBranchNeonAuthNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -5262,11 +5062,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
-                `email` (required)
-                `name`
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `CreateBranchNeonAuthNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -5307,9 +5105,8 @@ class Auth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             auth_user_id: The Neon user ID
-            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
-                `roles` (required): Array of roles to assign to the user
-            roles: The body's `roles` (required): Array of roles to assign to the user
+            body: The whole request: a `UpdateNeonAuthUserRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            roles: The request's `roles` (required unless `body=` is given): Array of roles to assign to the user
 
         Returns:
             UpdateNeonAuthUserRoleResponse: the response, with `id`.
@@ -5332,9 +5129,8 @@ class Auth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             auth_user_id: The Neon user ID
-            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
-                `roles` (required): Array of roles to assign to the user
-            roles: The body's `roles` (required): Array of roles to assign to the user
+            body: The whole request: a `UpdateNeonAuthUserRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            roles: The request's `roles` (required unless `body=` is given): Array of roles to assign to the user
 
         Returns:
             UpdateNeonAuthUserRoleResponse: the response, with `id`.
@@ -5371,11 +5167,9 @@ class Auth:
         Transfers ownership of your Neon-managed auth project to your own auth provider account.
 
         Args:
-            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
@@ -5393,11 +5187,9 @@ class Auth:
         Transfers ownership of your Neon-managed auth project to your own auth provider account.
 
         Args:
-            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
@@ -5459,15 +5251,11 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5490,15 +5278,11 @@ class Auth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5539,15 +5323,11 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5569,15 +5349,11 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5600,13 +5376,10 @@ class Auth:
         Args:
             project_id: The Neon project ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5629,13 +5402,10 @@ class Auth:
         Args:
             project_id: The Neon project ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5675,13 +5445,10 @@ class Auth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5703,13 +5470,10 @@ class Auth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -5790,21 +5554,14 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
-                `host` (required)
-                `port` (required)
-                `username` (required)
-                `password` (required)
-                `sender_email` (required)
-                `sender_name` (required)
-                `recipient_email` (required): The email address to send the test email to.
-            host: The body's `host` (required).
-            port: The body's `port` (required).
-            username: The body's `username` (required).
-            password: The body's `password` (required).
-            sender_email: The body's `sender_email` (required).
-            sender_name: The body's `sender_name` (required).
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthTestEmailRequest` or its dict form, instead of its fields as the keywords below (not both).
+            host: The request's `host` (required unless `body=` is given).
+            port: The request's `port` (required unless `body=` is given).
+            username: The request's `username` (required unless `body=` is given).
+            password: The request's `password` (required unless `body=` is given).
+            sender_email: The request's `sender_email` (required unless `body=` is given).
+            sender_name: The request's `sender_name` (required unless `body=` is given).
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -5827,21 +5584,14 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
-                `host` (required)
-                `port` (required)
-                `username` (required)
-                `password` (required)
-                `sender_email` (required)
-                `sender_name` (required)
-                `recipient_email` (required): The email address to send the test email to.
-            host: The body's `host` (required).
-            port: The body's `port` (required).
-            username: The body's `username` (required).
-            password: The body's `password` (required).
-            sender_email: The body's `sender_email` (required).
-            sender_name: The body's `sender_name` (required).
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthTestEmailRequest` or its dict form, instead of its fields as the keywords below (not both).
+            host: The request's `host` (required unless `body=` is given).
+            port: The request's `port` (required unless `body=` is given).
+            username: The request's `username` (required unless `body=` is given).
+            password: The request's `password` (required unless `body=` is given).
+            sender_email: The request's `sender_email` (required unless `body=` is given).
+            sender_name: The request's `sender_name` (required unless `body=` is given).
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -5883,21 +5633,14 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
-                `enabled`: Whether email and password authentication is enabled
-                `email_verification_method`: The email verification method to use
-                `require_email_verification`: Whether email verification is required before users can sign in
-                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-                `disable_sign_up`: Whether to disable new user sign ups
-            enabled: The body's `enabled`: Whether email and password authentication is enabled
-            email_verification_method: The body's `email_verification_method`: The email verification method to use
-            require_email_verification: The body's `require_email_verification`: Whether email verification is required before users can sign in
-            auto_sign_in_after_verification: The body's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-            send_verification_email_on_sign_up: The body's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-            send_verification_email_on_sign_in: The body's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable new user sign ups
+            body: The whole request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether email and password authentication is enabled
+            email_verification_method: The request's `email_verification_method`: The email verification method to use
+            require_email_verification: The request's `require_email_verification`: Whether email verification is required before users can sign in
+            auto_sign_in_after_verification: The request's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+            send_verification_email_on_sign_up: The request's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+            send_verification_email_on_sign_in: The request's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable new user sign ups
 
         Returns:
             NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
@@ -5919,21 +5662,14 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
-                `enabled`: Whether email and password authentication is enabled
-                `email_verification_method`: The email verification method to use
-                `require_email_verification`: Whether email verification is required before users can sign in
-                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-                `disable_sign_up`: Whether to disable new user sign ups
-            enabled: The body's `enabled`: Whether email and password authentication is enabled
-            email_verification_method: The body's `email_verification_method`: The email verification method to use
-            require_email_verification: The body's `require_email_verification`: Whether email verification is required before users can sign in
-            auto_sign_in_after_verification: The body's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-            send_verification_email_on_sign_up: The body's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-            send_verification_email_on_sign_in: The body's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable new user sign ups
+            body: The whole request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether email and password authentication is enabled
+            email_verification_method: The request's `email_verification_method`: The email verification method to use
+            require_email_verification: The request's `require_email_verification`: Whether email verification is required before users can sign in
+            auto_sign_in_after_verification: The request's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+            send_verification_email_on_sign_up: The request's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+            send_verification_email_on_sign_in: The request's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable new user sign ups
 
         Returns:
             NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
@@ -5997,9 +5733,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             auth_provider: The authentication provider name
-            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DeleteNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -6019,9 +5754,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             auth_provider: The authentication provider name
-            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DeleteNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -6060,9 +5794,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
-                `allow_localhost` (required): Whether to allow localhost connections
-            allow_localhost: The body's `allow_localhost` (required): Whether to allow localhost connections
+            body: The whole request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form, instead of its fields as the keywords below (not both).
+            allow_localhost: The request's `allow_localhost` (required unless `body=` is given): Whether to allow localhost connections
 
         Returns:
             NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
@@ -6084,9 +5817,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
-                `allow_localhost` (required): Whether to allow localhost connections
-            allow_localhost: The body's `allow_localhost` (required): Whether to allow localhost connections
+            body: The whole request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form, instead of its fields as the keywords below (not both).
+            allow_localhost: The request's `allow_localhost` (required unless `body=` is given): Whether to allow localhost connections
 
         Returns:
             NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
@@ -6129,17 +5861,12 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
-                `enabled`: Whether the organization plugin is enabled
-                `organization_limit`: Maximum number of organizations a user can create
-                `membership_limit`: Maximum number of members per organization
-                `creator_role`: The role assigned to the user who creates an organization
-                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
-            enabled: The body's `enabled`: Whether the organization plugin is enabled
-            organization_limit: The body's `organization_limit`: Maximum number of organizations a user can create
-            membership_limit: The body's `membership_limit`: Maximum number of members per organization
-            creator_role: The body's `creator_role`: The role assigned to the user who creates an organization
-            send_invitation_email: The body's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+            body: The whole request: a `NeonAuthOrganizationConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the organization plugin is enabled
+            organization_limit: The request's `organization_limit`: Maximum number of organizations a user can create
+            membership_limit: The request's `membership_limit`: Maximum number of members per organization
+            creator_role: The request's `creator_role`: The role assigned to the user who creates an organization
+            send_invitation_email: The request's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
 
         Returns:
             NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
@@ -6161,17 +5888,12 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
-                `enabled`: Whether the organization plugin is enabled
-                `organization_limit`: Maximum number of organizations a user can create
-                `membership_limit`: Maximum number of members per organization
-                `creator_role`: The role assigned to the user who creates an organization
-                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
-            enabled: The body's `enabled`: Whether the organization plugin is enabled
-            organization_limit: The body's `organization_limit`: Maximum number of organizations a user can create
-            membership_limit: The body's `membership_limit`: Maximum number of members per organization
-            creator_role: The body's `creator_role`: The role assigned to the user who creates an organization
-            send_invitation_email: The body's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+            body: The whole request: a `NeonAuthOrganizationConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the organization plugin is enabled
+            organization_limit: The request's `organization_limit`: Maximum number of organizations a user can create
+            membership_limit: The request's `membership_limit`: Maximum number of members per organization
+            creator_role: The request's `creator_role`: The role assigned to the user who creates an organization
+            send_invitation_email: The request's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
 
         Returns:
             NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
@@ -6193,9 +5915,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthConfigUpdate` or its dict form.
-                `name` (required): The application name used in auth emails and communications.
-            name: The body's `name` (required): The application name used in auth emails and communications.
+            body: The whole request: a `NeonAuthConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The application name used in auth emails and communications.
 
         Returns:
             NeonAuthConfigResponse: the response, with `name`.
@@ -6217,9 +5938,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthConfigUpdate` or its dict form.
-                `name` (required): The application name used in auth emails and communications.
-            name: The body's `name` (required): The application name used in auth emails and communications.
+            body: The whole request: a `NeonAuthConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The application name used in auth emails and communications.
 
         Returns:
             NeonAuthConfigResponse: the response, with `name`.
@@ -6241,13 +5961,10 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
-                `enabled`: Whether the magic link plugin is enabled
-                `expires_in`: Time in minutes before the magic link expires
-                `disable_sign_up`: Whether to disable sign-up via magic link
-            enabled: The body's `enabled`: Whether the magic link plugin is enabled
-            expires_in: The body's `expires_in`: Time in minutes before the magic link expires
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable sign-up via magic link
+            body: The whole request: a `NeonAuthMagicLinkConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the magic link plugin is enabled
+            expires_in: The request's `expires_in`: Time in minutes before the magic link expires
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable sign-up via magic link
 
         Returns:
             NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
@@ -6269,13 +5986,10 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
-                `enabled`: Whether the magic link plugin is enabled
-                `expires_in`: Time in minutes before the magic link expires
-                `disable_sign_up`: Whether to disable sign-up via magic link
-            enabled: The body's `enabled`: Whether the magic link plugin is enabled
-            expires_in: The body's `expires_in`: Time in minutes before the magic link expires
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable sign-up via magic link
+            body: The whole request: a `NeonAuthMagicLinkConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the magic link plugin is enabled
+            expires_in: The request's `expires_in`: Time in minutes before the magic link expires
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable sign-up via magic link
 
         Returns:
             NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
@@ -6320,11 +6034,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
-                `enabled`: Whether the phone number plugin is enabled
-                `otp_expires_in`: Time in seconds before the OTP expires
-            enabled: The body's `enabled`: Whether the phone number plugin is enabled
-            otp_expires_in: The body's `otp_expires_in`: Time in seconds before the OTP expires
+            body: The whole request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the phone number plugin is enabled
+            otp_expires_in: The request's `otp_expires_in`: Time in seconds before the OTP expires
 
         Returns:
             NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
@@ -6349,11 +6061,9 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
-                `enabled`: Whether the phone number plugin is enabled
-                `otp_expires_in`: Time in seconds before the OTP expires
-            enabled: The body's `enabled`: Whether the phone number plugin is enabled
-            otp_expires_in: The body's `otp_expires_in`: Time in seconds before the OTP expires
+            body: The whole request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the phone number plugin is enabled
+            otp_expires_in: The request's `otp_expires_in`: Time in seconds before the OTP expires
 
         Returns:
             NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
@@ -6395,15 +6105,11 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthWebhookConfig` or its dict form.
-                `enabled` (required)
-                `webhook_url`
-                `enabled_events`
-                `timeout_seconds`
-            enabled: The body's `enabled` (required).
-            webhook_url: The body's `webhook_url`.
-            enabled_events: The body's `enabled_events`.
-            timeout_seconds: The body's `timeout_seconds`.
+            body: The whole request: a `NeonAuthWebhookConfig` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled` (required unless `body=` is given).
+            webhook_url: The request's `webhook_url`.
+            enabled_events: The request's `enabled_events`.
+            timeout_seconds: The request's `timeout_seconds`.
 
         Returns:
             NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
@@ -6425,15 +6131,11 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthWebhookConfig` or its dict form.
-                `enabled` (required)
-                `webhook_url`
-                `enabled_events`
-                `timeout_seconds`
-            enabled: The body's `enabled` (required).
-            webhook_url: The body's `webhook_url`.
-            enabled_events: The body's `enabled_events`.
-            timeout_seconds: The body's `timeout_seconds`.
+            body: The whole request: a `NeonAuthWebhookConfig` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled` (required unless `body=` is given).
+            webhook_url: The request's `webhook_url`.
+            enabled_events: The request's `enabled_events`.
+            timeout_seconds: The request's `timeout_seconds`.
 
         Returns:
             NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
@@ -6460,9 +6162,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
-                `recipient_email` (required): The email address to send the test email to.
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthEmailProviderTestRequest` or its dict form, instead of its fields as the keywords below (not both). Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -6489,9 +6190,8 @@ class Auth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
-                `recipient_email` (required): The email address to send the test email to.
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthEmailProviderTestRequest` or its dict form, instead of its fields as the keywords below (not both). Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -6539,21 +6239,14 @@ class DataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
-                `auth_provider`: The authentication provider to use for the Neon Data API
-                `jwks_url`: The URL that lists the JWKS
-                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `jwt_audience`: WARNING - using this setting will only reject tokens with a
-                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-                `skip_auth_schema`: Skip creating the auth schema and RLS functions
-                `settings`: Configuration settings for the Data API
-            auth_provider: The body's `auth_provider`: The authentication provider to use for the Neon Data API
-            jwks_url: The body's `jwks_url`: The URL that lists the JWKS
-            provider_name: The body's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            jwt_audience: The body's `jwt_audience`: WARNING - using this setting will only reject tokens with a
-            add_default_grants: The body's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-            skip_auth_schema: The body's `skip_auth_schema`: Skip creating the auth schema and RLS functions
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPICreateRequest` or its dict form, instead of its fields as the keywords below (not both). Create Neon Data API
+            auth_provider: The request's `auth_provider`: The authentication provider to use for the Neon Data API
+            jwks_url: The request's `jwks_url`: The URL that lists the JWKS
+            provider_name: The request's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            jwt_audience: The request's `jwt_audience`: WARNING - using this setting will only reject tokens with a
+            add_default_grants: The request's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+            skip_auth_schema: The request's `skip_auth_schema`: Skip creating the auth schema and RLS functions
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             DataAPICreateResponse: Neon Data API created successfully
@@ -6576,21 +6269,14 @@ class DataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
-                `auth_provider`: The authentication provider to use for the Neon Data API
-                `jwks_url`: The URL that lists the JWKS
-                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `jwt_audience`: WARNING - using this setting will only reject tokens with a
-                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-                `skip_auth_schema`: Skip creating the auth schema and RLS functions
-                `settings`: Configuration settings for the Data API
-            auth_provider: The body's `auth_provider`: The authentication provider to use for the Neon Data API
-            jwks_url: The body's `jwks_url`: The URL that lists the JWKS
-            provider_name: The body's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            jwt_audience: The body's `jwt_audience`: WARNING - using this setting will only reject tokens with a
-            add_default_grants: The body's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-            skip_auth_schema: The body's `skip_auth_schema`: Skip creating the auth schema and RLS functions
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPICreateRequest` or its dict form, instead of its fields as the keywords below (not both). Create Neon Data API
+            auth_provider: The request's `auth_provider`: The authentication provider to use for the Neon Data API
+            jwks_url: The request's `jwks_url`: The URL that lists the JWKS
+            provider_name: The request's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            jwt_audience: The request's `jwt_audience`: WARNING - using this setting will only reject tokens with a
+            add_default_grants: The request's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+            skip_auth_schema: The request's `skip_auth_schema`: Skip creating the auth schema and RLS functions
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             DataAPICreateResponse: Neon Data API created successfully
@@ -6614,9 +6300,8 @@ class DataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
-                `settings`: Configuration settings for the Data API
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPIUpdateRequest` or its dict form, instead of its fields as the keywords below (not both). Update Neon Data API
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             EmptyResponse: Empty response.
@@ -6640,9 +6325,8 @@ class DataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
-                `settings`: Configuration settings for the Data API
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPIUpdateRequest` or its dict form, instead of its fields as the keywords below (not both). Update Neon Data API
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             EmptyResponse: Empty response.
@@ -6742,11 +6426,9 @@ class Buckets:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `BucketCreateRequest` or its dict form.
-                `name` (required): The bucket name.
-                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
-            name: The body's `name` (required): The bucket name.
-            access_level: The body's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+            body: The whole request: a `BucketCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The bucket name.
+            access_level: The request's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
 
         Returns:
             BucketResponse: the response, with `bucket`.
@@ -6771,11 +6453,9 @@ class Buckets:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `BucketCreateRequest` or its dict form.
-                `name` (required): The bucket name.
-                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
-            name: The body's `name` (required): The bucket name.
-            access_level: The body's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+            body: The whole request: a `BucketCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The bucket name.
+            access_level: The request's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
 
         Returns:
             BucketResponse: the response, with `bucket`.
@@ -7007,13 +6687,10 @@ class Buckets:
             bucket_name: The bucket name
             object_key: The object key. Keys may contain `/`; the `/` characters of nested
                 keys must be percent-encoded (`%2F`) in the path segment.
-            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
-                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
-            operation: The body's `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-            content_type: The body's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-            expires_in_seconds: The body's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+            body: The whole request: a `PresignRequest` or its dict form, instead of its fields as the keywords below (not both). Options for the presigned URL. The `operation` selects upload (`PUT`)
+            operation: The request's `operation` (required unless `body=` is given): The transfer direction. `upload` returns a presigned `PUT` URL;
+            content_type: The request's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+            expires_in_seconds: The request's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
 
         Returns:
             PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
@@ -7054,13 +6731,10 @@ class Buckets:
             bucket_name: The bucket name
             object_key: The object key. Keys may contain `/`; the `/` characters of nested
                 keys must be percent-encoded (`%2F`) in the path segment.
-            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
-                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
-            operation: The body's `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-            content_type: The body's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-            expires_in_seconds: The body's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+            body: The whole request: a `PresignRequest` or its dict form, instead of its fields as the keywords below (not both). Options for the presigned URL. The `operation` selects upload (`PUT`)
+            operation: The request's `operation` (required unless `body=` is given): The transfer direction. `upload` returns a presigned `PUT` URL;
+            content_type: The request's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+            expires_in_seconds: The request's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
 
         Returns:
             PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
@@ -7166,9 +6840,8 @@ class Functions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
-                `name` (required): New display name for the function. `null` clears the display
-            name: The body's `name` (required): New display name for the function. `null` clears the display
+            body: The whole request: a `NeonFunctionUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): New display name for the function. `null` clears the display
 
         Returns:
             NeonFunctionResponse: the response, with `function`.
@@ -7200,9 +6873,8 @@ class Functions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
-                `name` (required): New display name for the function. `null` clears the display
-            name: The body's `name` (required): New display name for the function. `null` clears the display
+            body: The whole request: a `NeonFunctionUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): New display name for the function. `null` clears the display
 
         Returns:
             NeonFunctionResponse: the response, with `function`.
@@ -7249,13 +6921,10 @@ class Functions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `FunctionDeployRequest` or its dict form.
-                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-                `runtime`
-                `environment`: Optional JSON object (a string-to-string map) of environment
-            zip: The body's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-            runtime: The body's `runtime`.
-            environment: The body's `environment`: Optional JSON object (a string-to-string map) of environment
+            body: The whole request: a `FunctionDeployRequest` or its dict form, instead of its fields as the keywords below (not both).
+            zip: The request's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+            runtime: The request's `runtime`.
+            environment: The request's `environment`: Optional JSON object (a string-to-string map) of environment
 
         Returns:
             NeonFunctionDeploymentResponse: the response, with `deployment`.
@@ -7283,13 +6952,10 @@ class Functions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `FunctionDeployRequest` or its dict form.
-                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-                `runtime`
-                `environment`: Optional JSON object (a string-to-string map) of environment
-            zip: The body's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-            runtime: The body's `runtime`.
-            environment: The body's `environment`: Optional JSON object (a string-to-string map) of environment
+            body: The whole request: a `FunctionDeployRequest` or its dict form, instead of its fields as the keywords below (not both).
+            zip: The request's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+            runtime: The request's `runtime`.
+            environment: The request's `environment`: Optional JSON object (a string-to-string map) of environment
 
         Returns:
             NeonFunctionDeploymentResponse: the response, with `deployment`.
@@ -7509,13 +7175,10 @@ class Credentials:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateCredentialRequest` or its dict form.
-                `name`: Free-form customer label for the credential.
-                `scopes` (required): A single capability a credential may exercise. A credential is granted
-                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
-            name: The body's `name`: Free-form customer label for the credential.
-            scopes: The body's `scopes` (required): A single capability a credential may exercise. A credential is granted
-            principal_type: The body's `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+            body: The whole request: a `CreateCredentialRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: Free-form customer label for the credential.
+            scopes: The request's `scopes` (required unless `body=` is given): A single capability a credential may exercise. A credential is granted
+            principal_type: The request's `principal_type` (required unless `body=` is given): Principal type for the credential. Only `user` is customer-managed
 
         Returns:
             CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
@@ -7540,13 +7203,10 @@ class Credentials:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateCredentialRequest` or its dict form.
-                `name`: Free-form customer label for the credential.
-                `scopes` (required): A single capability a credential may exercise. A credential is granted
-                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
-            name: The body's `name`: Free-form customer label for the credential.
-            scopes: The body's `scopes` (required): A single capability a credential may exercise. A credential is granted
-            principal_type: The body's `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+            body: The whole request: a `CreateCredentialRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: Free-form customer label for the credential.
+            scopes: The request's `scopes` (required unless `body=` is given): A single capability a credential may exercise. A credential is granted
+            principal_type: The request's `principal_type` (required unless `body=` is given): Principal type for the credential. Only `user` is customer-managed
 
         Returns:
             CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
@@ -7815,11 +7475,10 @@ class AsyncProjects:
         Waits for the operations it starts before returning (see `wait`).
 
         Args:
-            body: The request: a `ProjectCreateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
@@ -7848,11 +7507,10 @@ class AsyncProjects:
         Waits for the operations it starts before returning (see `wait`).
 
         Args:
-            body: The request: a `ProjectCreateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             CreatedProjectResponse: the response, with `project`, `connection_uris`, `roles`, `databases`, `operations`, `branch`, `endpoints`.
@@ -7943,11 +7601,10 @@ class AsyncProjects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `ProjectUpdateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             UpdateProjectResponse: the response, with `project`, `operations`.
@@ -7971,11 +7628,10 @@ class AsyncProjects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `ProjectUpdateRequest` or its dict form.
-                `project` (required)
+            body: The whole request: a `ProjectUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project: The request's `project` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            project: The body's `project` (required).
 
         Returns:
             UpdateProjectResponse: the response, with `project`, `operations`.
@@ -8055,9 +7711,8 @@ class AsyncProjects:
 
         Args:
             project_id: The `project_id` parameter.
-            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
-                `email` (required)
-            email: The body's `email` (required).
+            body: The whole request: a `GrantPermissionToProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
 
         Returns:
             ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
@@ -8077,9 +7732,8 @@ class AsyncProjects:
 
         Args:
             project_id: The `project_id` parameter.
-            body: The request: a `GrantPermissionToProjectRequest` or its dict form.
-                `email` (required)
-            email: The body's `email` (required).
+            body: The whole request: a `GrantPermissionToProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
 
         Returns:
             ProjectPermission: the response, with `id`, `granted_to_email`, `granted_at`, `revoked_at`.
@@ -8143,9 +7797,8 @@ class AsyncProjects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
-                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
-            ttl_seconds: The body's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+            body: The whole request: a `CreateProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            ttl_seconds: The request's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
 
         Returns:
             ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
@@ -8168,9 +7821,8 @@ class AsyncProjects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectTransferRequestRequest` or its dict form (optional).
-                `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
-            ttl_seconds: The body's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
+            body: The whole request: a `CreateProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            ttl_seconds: The request's `ttl_seconds`: Specifies the validity duration of the transfer request in seconds. If not provided,
 
         Returns:
             ProjectTransferRequestResponse: the response, with `id`, `project_id`, `created_at`, `expires_at`.
@@ -8192,9 +7844,8 @@ class AsyncProjects:
         Args:
             project_id: The Neon project ID
             request_id: The Neon project transfer request ID
-            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
-                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
-            org_id: The body's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+            body: The whole request: a `AcceptProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            org_id: The request's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
 
         Raises:
             ApiError: 406.
@@ -8214,9 +7865,8 @@ class AsyncProjects:
         Args:
             project_id: The Neon project ID
             request_id: The Neon project transfer request ID
-            body: The request: a `AcceptProjectTransferRequestRequest` or its dict form (optional).
-                `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
-            org_id: The body's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
+            body: The whole request: a `AcceptProjectTransferRequestRequest` or its dict form, instead of its fields as the keywords below (not both).
+            org_id: The request's `org_id`: The Neon organization ID to transfer the project to. If not provided, the project will be
 
         Raises:
             ApiError: 406.
@@ -8264,21 +7914,15 @@ class AsyncProjects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
-                `jwks_url` (required): The URL that lists the JWKS
-                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `branch_id`: Branch ID
-                `jwt_audience`: The name of the required JWT Audience to be used
-                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            body: The whole request: a `AddProjectJWKSRequest` or its dict form, instead of its fields as the keywords below (not both). Add a new JWKS to a specific endpoint of a project
+            jwks_url: The request's `jwks_url` (required unless `body=` is given): The URL that lists the JWKS
+            provider_name: The request's `provider_name` (required unless `body=` is given): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            branch_id: The request's `branch_id`: Branch ID
+            jwt_audience: The request's `jwt_audience`: The name of the required JWT Audience to be used
+            role_names: The request's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+            skip_role_creation: The request's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            jwks_url: The body's `jwks_url` (required): The URL that lists the JWKS
-            provider_name: The body's `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            branch_id: The body's `branch_id`: Branch ID
-            jwt_audience: The body's `jwt_audience`: The name of the required JWT Audience to be used
-            role_names: The body's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-            skip_role_creation: The body's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
 
         Returns:
             JWKSCreationOperation: the response, with `jwks`, `operations`.
@@ -8311,21 +7955,15 @@ class AsyncProjects:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `AddProjectJWKSRequest` or its dict form. Add a new JWKS to a specific endpoint of a project
-                `jwks_url` (required): The URL that lists the JWKS
-                `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `branch_id`: Branch ID
-                `jwt_audience`: The name of the required JWT Audience to be used
-                `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-                `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
+            body: The whole request: a `AddProjectJWKSRequest` or its dict form, instead of its fields as the keywords below (not both). Add a new JWKS to a specific endpoint of a project
+            jwks_url: The request's `jwks_url` (required unless `body=` is given): The URL that lists the JWKS
+            provider_name: The request's `provider_name` (required unless `body=` is given): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            branch_id: The request's `branch_id`: Branch ID
+            jwt_audience: The request's `jwt_audience`: The name of the required JWT Audience to be used
+            role_names: The request's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
+            skip_role_creation: The request's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            jwks_url: The body's `jwks_url` (required): The URL that lists the JWKS
-            provider_name: The body's `provider_name` (required): The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            branch_id: The body's `branch_id`: Branch ID
-            jwt_audience: The body's `jwt_audience`: The name of the required JWT Audience to be used
-            role_names: The body's `role_names`: DEPRECATED. This field should only be used when using Neon RLS. The roles the JWKS should be mapped to. By default, the JWKS is mapped to the `authenticator`, `authenticated` and `anonymous` roles.
-            skip_role_creation: The body's `skip_role_creation`: DEPRECATED. This field should only be used when using Neon RLS. If true, the role creation will be skipped.
 
         Returns:
             JWKSCreationOperation: the response, with `jwks`, `operations`.
@@ -8413,9 +8051,8 @@ class AsyncProjects:
         Args:
             project_id: The Neon project ID
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -8437,9 +8074,8 @@ class AsyncProjects:
         Args:
             project_id: The Neon project ID
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -8521,10 +8157,9 @@ class AsyncProjects:
         Args:
             project_id: The `project_id` parameter.
             member_id: The `member_id` parameter.
-            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
-                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            body: The whole request: a `SetProjectMemberRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
             confirm_self_demotion: The `confirm_self_demotion` parameter.
-            role: The body's `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
 
         Returns:
             ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
@@ -8546,10 +8181,9 @@ class AsyncProjects:
         Args:
             project_id: The `project_id` parameter.
             member_id: The `member_id` parameter.
-            body: The request: a `SetProjectMemberRoleRequest` or its dict form.
-                `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
+            body: The whole request: a `SetProjectMemberRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
             confirm_self_demotion: The `confirm_self_demotion` parameter.
-            role: The body's `role` (required): Per-project role. `viewer` maps to `VIEWER`, `editor` maps to `EDITOR`,
 
         Returns:
             ProjectMemberRoleResponse: the response, with `project_id`, `member_id`, `user_id`, `email`, `name`, `org_role`, `project_role`, `org_default_project_permission`, ….
@@ -8690,15 +8324,12 @@ class AsyncBranches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
-                `endpoints`
-                `branch`
-                `annotation_value`: Annotation properties.
+            body: The whole request: a `CreateProjectBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoints: The request's `endpoints`.
+            branch: The request's `branch`.
+            annotation_value: The request's `annotation_value`: Annotation properties.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoints: The body's `endpoints`.
-            branch: The body's `branch`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -8726,15 +8357,12 @@ class AsyncBranches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `CreateProjectBranchRequest` or its dict form (optional).
-                `endpoints`
-                `branch`
-                `annotation_value`: Annotation properties.
+            body: The whole request: a `CreateProjectBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoints: The request's `endpoints`.
+            branch: The request's `branch`.
+            annotation_value: The request's `annotation_value`: Annotation properties.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoints: The body's `endpoints`.
-            branch: The body's `branch`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -8764,17 +8392,13 @@ class AsyncBranches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
-                `annotation_value`: Annotation properties.
-                `branch_create`
-                `masking_rules`: List of masking rules to apply to the branch.
-                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            body: The whole request: a `BranchAnonymizedCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            annotation_value: The request's `annotation_value`: Annotation properties.
+            branch_create: The request's `branch_create`.
+            masking_rules: The request's `masking_rules`: List of masking rules to apply to the branch.
+            start_anonymization: The request's `start_anonymization`: If true, automatically start anonymization after the branch is created.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
-            branch_create: The body's `branch_create`.
-            masking_rules: The body's `masking_rules`: List of masking rules to apply to the branch.
-            start_anonymization: The body's `start_anonymization`: If true, automatically start anonymization after the branch is created.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -8804,17 +8428,13 @@ class AsyncBranches:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `BranchAnonymizedCreateRequest` or its dict form.
-                `annotation_value`: Annotation properties.
-                `branch_create`
-                `masking_rules`: List of masking rules to apply to the branch.
-                `start_anonymization`: If true, automatically start anonymization after the branch is created.
+            body: The whole request: a `BranchAnonymizedCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            annotation_value: The request's `annotation_value`: Annotation properties.
+            branch_create: The request's `branch_create`.
+            masking_rules: The request's `masking_rules`: List of masking rules to apply to the branch.
+            start_anonymization: The request's `start_anonymization`: If true, automatically start anonymization after the branch is created.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            annotation_value: The body's `annotation_value`: Annotation properties.
-            branch_create: The body's `branch_create`.
-            masking_rules: The body's `masking_rules`: List of masking rules to apply to the branch.
-            start_anonymization: The body's `start_anonymization`: If true, automatically start anonymization after the branch is created.
 
         Returns:
             CreatedBranchResponse: the response, with `branch`, `endpoints`, `operations`, `roles`, `databases`, `connection_uris`.
@@ -8884,11 +8504,10 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchUpdateRequest` or its dict form.
-                `branch` (required)
+            body: The whole request: a `BranchUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            branch: The request's `branch` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            branch: The body's `branch` (required).
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -8913,11 +8532,10 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchUpdateRequest` or its dict form.
-                `branch` (required)
+            body: The whole request: a `BranchUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            branch: The request's `branch` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            branch: The body's `branch` (required).
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -8973,17 +8591,13 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchRestoreRequest` or its dict form.
-                `source_branch_id` (required): The `branch_id` of the restore source branch.
-                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            body: The whole request: a `BranchRestoreRequest` or its dict form, instead of its fields as the keywords below (not both).
+            source_branch_id: The request's `source_branch_id` (required unless `body=` is given): The `branch_id` of the restore source branch.
+            source_lsn: The request's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+            source_timestamp: The request's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+            preserve_under_name: The request's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            source_branch_id: The body's `source_branch_id` (required): The `branch_id` of the restore source branch.
-            source_lsn: The body's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-            source_timestamp: The body's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-            preserve_under_name: The body's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -9009,17 +8623,13 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BranchRestoreRequest` or its dict form.
-                `source_branch_id` (required): The `branch_id` of the restore source branch.
-                `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-                `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-                `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
+            body: The whole request: a `BranchRestoreRequest` or its dict form, instead of its fields as the keywords below (not both).
+            source_branch_id: The request's `source_branch_id` (required unless `body=` is given): The `branch_id` of the restore source branch.
+            source_lsn: The request's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
+            source_timestamp: The request's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
+            preserve_under_name: The request's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            source_branch_id: The body's `source_branch_id` (required): The `branch_id` of the restore source branch.
-            source_lsn: The body's `source_lsn`: A Log Sequence Number (LSN) on the source branch. The branch will be restored with data from this LSN.
-            source_timestamp: The body's `source_timestamp`: A timestamp identifying a point in time on the source branch. The branch will be restored with data starting from this point in time.
-            preserve_under_name: The body's `preserve_under_name`: If not empty, the previous state of the branch will be saved to a branch with this name.
 
         Returns:
             BranchOperations: the response, with `branch`, `operations`.
@@ -9116,9 +8726,8 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
-                `masking_rules` (required): List of masking rules to apply to the branch.
-            masking_rules: The body's `masking_rules` (required): List of masking rules to apply to the branch.
+            body: The whole request: a `MaskingRulesUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            masking_rules: The request's `masking_rules` (required unless `body=` is given): List of masking rules to apply to the branch.
 
         Returns:
             MaskingRulesResponse: the response, with `masking_rules`.
@@ -9142,9 +8751,8 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `MaskingRulesUpdateRequest` or its dict form.
-                `masking_rules` (required): List of masking rules to apply to the branch.
-            masking_rules: The body's `masking_rules` (required): List of masking rules to apply to the branch.
+            body: The whole request: a `MaskingRulesUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            masking_rules: The request's `masking_rules` (required unless `body=` is given): List of masking rules to apply to the branch.
 
         Returns:
             MaskingRulesResponse: the response, with `masking_rules`.
@@ -9273,11 +8881,10 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
-                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            body: The whole request: a `FinalizeRestoreBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            name: The body's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
 
         Returns:
             OperationsResponse: the response, with `operations`.
@@ -9310,11 +8917,10 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `FinalizeRestoreBranchRequest` or its dict form (optional).
-                `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
+            body: The whole request: a `FinalizeRestoreBranchRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            name: The body's `name`: used to rename the existing branch when it is replaced. if omitted, a default name is generated and used
 
         Returns:
             OperationsResponse: the response, with `operations`.
@@ -9382,35 +8988,21 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Returns:
             ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
@@ -9458,35 +9050,21 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Returns:
             ProjectBranchLogsQueryResponse: the response, with `logs`, `next_cursor`, `is_truncated`.
@@ -9536,35 +9114,21 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Yields:
             ProjectBranchLogRecord: each item.
@@ -9614,35 +9178,21 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `ProjectBranchLogsQueryRequest` or its dict form.
-                `since`: Length of the query window, ending at `end_time` or at the current
-                `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-                `end_time`: Exclusive end of the query window. Defaults to the current time.
-                `limit`: Maximum number of log records to return per page.
-                `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-                `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-                `source`: The Neon service that emitted the log record.
-                `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-                `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-                `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-                `severity_text`: Match the OpenTelemetry severity text exactly.
-                `body_contains`: Match records whose rendered `message` contains this case-sensitive
-                `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-                `logql`: Escape hatch for selections the structured filters cannot express: a
-            since: The body's `since`: Length of the query window, ending at `end_time` or at the current
-            start_time: The body's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
-            end_time: The body's `end_time`: Exclusive end of the query window. Defaults to the current time.
-            limit: The body's `limit`: Maximum number of log records to return per page.
-            cursor: The body's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
-            sort_order: The body's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
-            source: The body's `source`: The Neon service that emitted the log record.
-            service_name: The body's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
-            scope_name: The body's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
-            minimum_severity: The body's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
-            severity_text: The body's `severity_text`: Match the OpenTelemetry severity text exactly.
-            body_contains: The body's `body_contains`: Match records whose rendered `message` contains this case-sensitive
-            trace_id: The body's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
-            logql: The body's `logql`: Escape hatch for selections the structured filters cannot express: a
+            body: The whole request: a `ProjectBranchLogsQueryRequest` or its dict form, instead of its fields as the keywords below (not both).
+            since: The request's `since`: Length of the query window, ending at `end_time` or at the current
+            start_time: The request's `start_time`: Inclusive beginning of the query window. Mutually exclusive with
+            end_time: The request's `end_time`: Exclusive end of the query window. Defaults to the current time.
+            limit: The request's `limit`: Maximum number of log records to return per page.
+            cursor: The request's `cursor`: Opaque pagination cursor returned as `next_cursor` by a previous
+            sort_order: The request's `sort_order`: Order matching records by timestamp. `desc`, the default, returns
+            source: The request's `source`: The Neon service that emitted the log record.
+            service_name: The request's `service_name`: Match the OpenTelemetry `service.name` resource attribute exactly.
+            scope_name: The request's `scope_name`: Match the OpenTelemetry instrumentation scope name exactly.
+            minimum_severity: The request's `minimum_severity`: An OpenTelemetry severity level. A minimum severity includes every
+            severity_text: The request's `severity_text`: Match the OpenTelemetry severity text exactly.
+            body_contains: The request's `body_contains`: Match records whose rendered `message` contains this case-sensitive
+            trace_id: The request's `trace_id`: Match records associated with this OpenTelemetry trace ID. W3C Trace
+            logql: The request's `logql`: Escape hatch for selections the structured filters cannot express: a
 
         Yields:
             ProjectBranchLogRecord: each item.
@@ -9795,13 +9345,10 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CustomDomainRegisterRequest` or its dict form.
-                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-                `entity_id` (required): The target entity's identifier within the branch. For `function` this
-            domain: The body's `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-            entity_type: The body's `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-            entity_id: The body's `entity_id` (required): The target entity's identifier within the branch. For `function` this
+            body: The whole request: a `CustomDomainRegisterRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given): The custom domain to register (for example `dashboard.acme.com`).
+            entity_type: The request's `entity_type` (required unless `body=` is given): The kind of branch entity to point the domain at. v1 supports only
+            entity_id: The request's `entity_id` (required unless `body=` is given): The target entity's identifier within the branch. For `function` this
 
         Returns:
             CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
@@ -9834,13 +9381,10 @@ class AsyncBranches:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CustomDomainRegisterRequest` or its dict form.
-                `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-                `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-                `entity_id` (required): The target entity's identifier within the branch. For `function` this
-            domain: The body's `domain` (required): The custom domain to register (for example `dashboard.acme.com`).
-            entity_type: The body's `entity_type` (required): The kind of branch entity to point the domain at. v1 supports only
-            entity_id: The body's `entity_id` (required): The target entity's identifier within the branch. For `function` this
+            body: The whole request: a `CustomDomainRegisterRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given): The custom domain to register (for example `dashboard.acme.com`).
+            entity_type: The request's `entity_type` (required unless `body=` is given): The kind of branch entity to point the domain at. v1 supports only
+            entity_id: The request's `entity_id` (required unless `body=` is given): The target entity's identifier within the branch. For `function` this
 
         Returns:
             CustomDomain: the response, with `domain`, `entity_type`, `entity_id`, `cname_target`, `status`, `dns_status`, `binding_status`, `status_reason`.
@@ -10023,11 +9567,10 @@ class AsyncDatabases:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `DatabaseCreateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -10053,11 +9596,10 @@ class AsyncDatabases:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `DatabaseCreateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -10104,11 +9646,10 @@ class AsyncDatabases:
             project_id: The Neon project ID
             branch_id: The branch ID
             database_name: The database name
-            body: The request: a `DatabaseUpdateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -10134,11 +9675,10 @@ class AsyncDatabases:
             project_id: The Neon project ID
             branch_id: The branch ID
             database_name: The database name
-            body: The request: a `DatabaseUpdateRequest` or its dict form.
-                `database` (required)
+            body: The whole request: a `DatabaseUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            database: The request's `database` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            database: The body's `database` (required).
 
         Returns:
             DatabaseOperations: the response, with `database`, `operations`.
@@ -10239,11 +9779,10 @@ class AsyncRoles:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `RoleCreateRequest` or its dict form.
-                `role` (required)
+            body: The whole request: a `RoleCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            role: The body's `role` (required).
 
         Returns:
             RoleOperations: the response, with `role`, `operations`.
@@ -10271,11 +9810,10 @@ class AsyncRoles:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `RoleCreateRequest` or its dict form.
-                `role` (required)
+            body: The whole request: a `RoleCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            role: The body's `role` (required).
 
         Returns:
             RoleOperations: the response, with `role`, `operations`.
@@ -10451,11 +9989,10 @@ class AsyncEndpoints:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `EndpointCreateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -10484,11 +10021,10 @@ class AsyncEndpoints:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `EndpointCreateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -10542,11 +10078,10 @@ class AsyncEndpoints:
         Args:
             project_id: The Neon project ID
             endpoint_id: The endpoint ID
-            body: The request: a `EndpointUpdateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -10578,11 +10113,10 @@ class AsyncEndpoints:
         Args:
             project_id: The Neon project ID
             endpoint_id: The endpoint ID
-            body: The request: a `EndpointUpdateRequest` or its dict form.
-                `endpoint` (required)
+            body: The whole request: a `EndpointUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            endpoint: The request's `endpoint` (required unless `body=` is given).
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            endpoint: The body's `endpoint` (required).
 
         Returns:
             EndpointOperations: the response, with `endpoint`, `operations`.
@@ -10828,9 +10362,8 @@ class AsyncApiKeys:
         See [Manage API keys](https://neon.com/docs/manage/api-keys/).
 
         Args:
-            body: The request: a `ApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            body: The whole request: a `ApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
 
         Returns:
             ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
@@ -10853,9 +10386,8 @@ class AsyncApiKeys:
         See [Manage API keys](https://neon.com/docs/manage/api-keys/).
 
         Args:
-            body: The request: a `ApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
+            body: The whole request: a `ApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
 
         Returns:
             ApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`.
@@ -10961,9 +10493,8 @@ class AsyncSnapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `SnapshotUpdateRequest` or its dict form.
-                `snapshot` (required)
-            snapshot: The body's `snapshot` (required).
+            body: The whole request: a `SnapshotUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            snapshot: The request's `snapshot` (required unless `body=` is given).
 
         Returns:
             UpdateSnapshotResponse: the response, with `snapshot`.
@@ -10986,9 +10517,8 @@ class AsyncSnapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `SnapshotUpdateRequest` or its dict form.
-                `snapshot` (required)
-            snapshot: The body's `snapshot` (required).
+            body: The whole request: a `SnapshotUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            snapshot: The request's `snapshot` (required unless `body=` is given).
 
         Returns:
             UpdateSnapshotResponse: the response, with `snapshot`.
@@ -11040,16 +10570,15 @@ class AsyncSnapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+            body: The whole request: a `RestoreSnapshotRequest` or its dict form, instead of its fields as the keywords below (not both).
+                Fields only `body=` takes (named like a parameter):
                 `name`: A name for the newly restored branch.
-                `target_branch_id`: The ID of the branch to restore the snapshot into.
-                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            target_branch_id: The request's `target_branch_id`: The ID of the branch to restore the snapshot into.
+            finalize_restore: The request's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
             name: DEPRECATED. Use the `name` field in the request body instead.
                 A name for the newly restored branch. If omitted, a default name will be generated.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            target_branch_id: The body's `target_branch_id`: The ID of the branch to restore the snapshot into.
-            finalize_restore: The body's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
 
         Returns:
             RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
@@ -11076,16 +10605,15 @@ class AsyncSnapshots:
         Args:
             project_id: The Neon project ID
             snapshot_id: The snapshot ID
-            body: The request: a `RestoreSnapshotRequest` or its dict form (optional).
+            body: The whole request: a `RestoreSnapshotRequest` or its dict form, instead of its fields as the keywords below (not both).
+                Fields only `body=` takes (named like a parameter):
                 `name`: A name for the newly restored branch.
-                `target_branch_id`: The ID of the branch to restore the snapshot into.
-                `finalize_restore`: Set to `true` to finalize the restore operation immediately.
+            target_branch_id: The request's `target_branch_id`: The ID of the branch to restore the snapshot into.
+            finalize_restore: The request's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
             name: DEPRECATED. Use the `name` field in the request body instead.
                 A name for the newly restored branch. If omitted, a default name will be generated.
             wait: False returns at once, with the operations it started; None (the default): the client's
                 `wait_for_operations`.
-            target_branch_id: The body's `target_branch_id`: The ID of the branch to restore the snapshot into.
-            finalize_restore: The body's `finalize_restore`: Set to `true` to finalize the restore operation immediately.
 
         Returns:
             RestoredSnapshotResponse: the response, with `branch`, `endpoints`, `operations`.
@@ -11131,9 +10659,8 @@ class AsyncSnapshots:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BackupSchedule` or its dict form.
-                `schedule` (required)
-            schedule: The body's `schedule` (required).
+            body: The whole request: a `BackupSchedule` or its dict form, instead of its fields as the keywords below (not both).
+            schedule: The request's `schedule` (required unless `body=` is given).
 
         Returns:
             EmptyResponse: Empty response.
@@ -11157,9 +10684,8 @@ class AsyncSnapshots:
         Args:
             project_id: The Neon project ID
             branch_id: The branch ID
-            body: The request: a `BackupSchedule` or its dict form.
-                `schedule` (required)
-            schedule: The body's `schedule` (required).
+            body: The whole request: a `BackupSchedule` or its dict form, instead of its fields as the keywords below (not both).
+            schedule: The request's `schedule` (required unless `body=` is given).
 
         Returns:
             EmptyResponse: Empty response.
@@ -11289,11 +10815,9 @@ class AsyncUsers:
         Deprecated by the API.
 
         Args:
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -11314,11 +10838,9 @@ class AsyncUsers:
         Deprecated by the API.
 
         Args:
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -11875,11 +11397,9 @@ class AsyncOrganizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-                `project_id`: If set, the API key can access only this project
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            project_id: The body's `project_id`: If set, the API key can access only this project
+            body: The whole request: a `OrgApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
+            project_id: The request's `project_id`: If set, the API key can access only this project
 
         Returns:
             OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
@@ -11904,11 +11424,9 @@ class AsyncOrganizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrgApiKeyCreateRequest` or its dict form.
-                `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-                `project_id`: If set, the API key can access only this project
-            key_name: The body's `key_name` (required): A user-specified API key name. This value is required when creating an API key.
-            project_id: The body's `project_id`: If set, the API key can access only this project
+            body: The whole request: a `OrgApiKeyCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            key_name: The request's `key_name` (required unless `body=` is given): A user-specified API key name. This value is required when creating an API key.
+            project_id: The request's `project_id`: If set, the API key can access only this project
 
         Returns:
             OrgApiKeyCreateResponse: the response, with `id`, `key`, `name`, `created_at`, `created_by`, `project_id`.
@@ -11975,9 +11493,8 @@ class AsyncOrganizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
-                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
-            spending_limit_cents: The body's `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+            body: The whole request: a `SpendingLimitUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            spending_limit_cents: The request's `spending_limit_cents` (required unless `body=` is given): Monthly spending cap in cents. Must be positive. To remove a
 
         Returns:
             SpendingLimitResponse: the response, with `spending_limit_cents`.
@@ -12001,9 +11518,8 @@ class AsyncOrganizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `SpendingLimitUpdateRequest` or its dict form.
-                `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
-            spending_limit_cents: The body's `spending_limit_cents` (required): Monthly spending cap in cents. Must be positive. To remove a
+            body: The whole request: a `SpendingLimitUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            spending_limit_cents: The request's `spending_limit_cents` (required unless `body=` is given): Monthly spending cap in cents. Must be positive. To remove a
 
         Returns:
             SpendingLimitResponse: the response, with `spending_limit_cents`.
@@ -12110,9 +11626,8 @@ class AsyncOrganizations:
         Args:
             org_id: The Neon organization ID
             member_id: The Neon organization member ID
-            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
-                `role` (required): The role of the organization member. Some role values may not be
-            role: The body's `role` (required): The role of the organization member. Some role values may not be
+            body: The whole request: a `OrganizationMemberUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): The role of the organization member. Some role values may not be
 
         Returns:
             Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
@@ -12135,9 +11650,8 @@ class AsyncOrganizations:
         Args:
             org_id: The Neon organization ID
             member_id: The Neon organization member ID
-            body: The request: a `OrganizationMemberUpdateRequest` or its dict form.
-                `role` (required): The role of the organization member. Some role values may not be
-            role: The body's `role` (required): The role of the organization member. Some role values may not be
+            body: The whole request: a `OrganizationMemberUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            role: The request's `role` (required unless `body=` is given): The role of the organization member. Some role values may not be
 
         Returns:
             Member: the response, with `id`, `user_id`, `org_id`, `role`, `joined_at`.
@@ -12199,9 +11713,8 @@ class AsyncOrganizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
-                `invitations` (required)
-            invitations: The body's `invitations` (required).
+            body: The whole request: a `OrganizationInvitesCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            invitations: The request's `invitations` (required unless `body=` is given).
 
         Returns:
             OrganizationInvitationsResponse: the response, with `invitations`.
@@ -12224,9 +11737,8 @@ class AsyncOrganizations:
 
         Args:
             org_id: The Neon organization ID
-            body: The request: a `OrganizationInvitesCreateRequest` or its dict form.
-                `invitations` (required)
-            invitations: The body's `invitations` (required).
+            body: The whole request: a `OrganizationInvitesCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            invitations: The request's `invitations` (required unless `body=` is given).
 
         Returns:
             OrganizationInvitationsResponse: the response, with `invitations`.
@@ -12246,11 +11758,9 @@ class AsyncOrganizations:
 
         Args:
             source_org_id: The Neon organization ID (source org, which currently owns the project)
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -12271,11 +11781,9 @@ class AsyncOrganizations:
 
         Args:
             source_org_id: The Neon organization ID (source org, which currently owns the project)
-            body: The request: a `TransferProjectsToOrganizationRequest` or its dict form.
-                `destination_org_id` (required): The destination organization identifier
-                `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
-            destination_org_id: The body's `destination_org_id` (required): The destination organization identifier
-            project_ids: The body's `project_ids` (required): The list of projects ids to transfer. Maximum of 400 project ids
+            body: The whole request: a `TransferProjectsToOrganizationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            destination_org_id: The request's `destination_org_id` (required unless `body=` is given): The destination organization identifier
+            project_ids: The request's `project_ids` (required unless `body=` is given): The list of projects ids to transfer. Maximum of 400 project ids
 
         Returns:
             EmptyResponse: Empty response.
@@ -12357,9 +11865,8 @@ class AsyncOrganizations:
             region_id: The Neon region ID.
                 Azure regions are currently not supported.
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12379,9 +11886,8 @@ class AsyncOrganizations:
             region_id: The Neon region ID.
                 Azure regions are currently not supported.
             vpc_endpoint_id: The VPC endpoint ID
-            body: The request: a `VPCEndpointAssignment` or its dict form.
-                `label` (required)
-            label: The body's `label` (required).
+            body: The whole request: a `VPCEndpointAssignment` or its dict form, instead of its fields as the keywords below (not both).
+            label: The request's `label` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12424,17 +11930,12 @@ class AsyncAuth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `project_id` (required)
-                `branch_id` (required)
-                `database_name`
-                `role_name`
-            auth_provider: The body's `auth_provider` (required).
-            project_id: The body's `project_id` (required).
-            branch_id: The body's `branch_id` (required).
-            database_name: The body's `database_name`.
-            role_name: The body's `role_name`.
+            body: The whole request: a `NeonAuthCreateIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            branch_id: The request's `branch_id` (required unless `body=` is given).
+            database_name: The request's `database_name`.
+            role_name: The request's `role_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -12455,17 +11956,12 @@ class AsyncAuth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `project_id` (required)
-                `branch_id` (required)
-                `database_name`
-                `role_name`
-            auth_provider: The body's `auth_provider` (required).
-            project_id: The body's `project_id` (required).
-            branch_id: The body's `branch_id` (required).
-            database_name: The body's `database_name`.
-            role_name: The body's `role_name`.
+            body: The whole request: a `NeonAuthCreateIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            branch_id: The request's `branch_id` (required unless `body=` is given).
+            database_name: The request's `database_name`.
+            role_name: The request's `role_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -12506,11 +12002,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `database_name`
-            auth_provider: The body's `auth_provider` (required).
-            database_name: The body's `database_name`.
+            body: The whole request: a `EnableNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            database_name: The request's `database_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -12532,11 +12026,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `EnableNeonAuthIntegrationRequest` or its dict form.
-                `auth_provider` (required)
-                `database_name`
-            auth_provider: The body's `auth_provider` (required).
-            database_name: The body's `database_name`.
+            body: The whole request: a `EnableNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            database_name: The request's `database_name`.
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -12561,9 +12053,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DisableNeonAuthRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12585,9 +12076,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `DisableNeonAuthRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DisableNeonAuthRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12626,11 +12116,9 @@ class AsyncAuth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12649,11 +12137,9 @@ class AsyncAuth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12672,11 +12158,9 @@ class AsyncAuth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12695,11 +12179,9 @@ class AsyncAuth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12738,11 +12220,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12761,11 +12241,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form.
-                `domain` (required)
-                `auth_provider` (required)
-            domain: The body's `domain` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthAddDomainToRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            domain: The request's `domain` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12784,11 +12262,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12807,11 +12283,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form.
-                `auth_provider` (required)
-                `domains` (required)
-            auth_provider: The body's `auth_provider` (required).
-            domains: The body's `domains` (required).
+            body: The whole request: a `NeonAuthDeleteDomainFromRedirectURIWhitelistRequest` or its dict form, instead of its fields as the keywords below (not both).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            domains: The request's `domains` (required unless `body=` is given).
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -12828,11 +12302,9 @@ class AsyncAuth:
         on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
 
         Args:
-            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -12851,11 +12323,9 @@ class AsyncAuth:
         on the auth provider you're using, but are generally used for setting up the frontend and backend SDKs.
 
         Args:
-            body: The request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthCreateAuthProviderSDKKeysRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthCreateIntegrationResponse: the response, with `auth_provider`, `auth_provider_project_id`, `pub_client_key`, `secret_server_key`, `jwks_url`, `schema_name`, `table_name`, `base_url`.
@@ -12876,15 +12346,11 @@ class AsyncAuth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-                `email` (required)
-                `name`
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `NeonAuthCreateNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -12905,15 +12371,11 @@ class AsyncAuth:
         Deprecated by the API.
 
         Args:
-            body: The request: a `NeonAuthCreateNewUserRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-                `email` (required)
-                `name`
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `NeonAuthCreateNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -12935,11 +12397,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
-                `email` (required)
-                `name`
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `CreateBranchNeonAuthNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -12962,11 +12422,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateBranchNeonAuthNewUserRequest` or its dict form.
-                `email` (required)
-                `name`
-            email: The body's `email` (required).
-            name: The body's `name`.
+            body: The whole request: a `CreateBranchNeonAuthNewUserRequest` or its dict form, instead of its fields as the keywords below (not both).
+            email: The request's `email` (required unless `body=` is given).
+            name: The request's `name`.
 
         Returns:
             NeonAuthCreateNewUserResponse: the response, with `id`.
@@ -13007,9 +12465,8 @@ class AsyncAuth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             auth_user_id: The Neon user ID
-            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
-                `roles` (required): Array of roles to assign to the user
-            roles: The body's `roles` (required): Array of roles to assign to the user
+            body: The whole request: a `UpdateNeonAuthUserRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            roles: The request's `roles` (required unless `body=` is given): Array of roles to assign to the user
 
         Returns:
             UpdateNeonAuthUserRoleResponse: the response, with `id`.
@@ -13032,9 +12489,8 @@ class AsyncAuth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             auth_user_id: The Neon user ID
-            body: The request: a `UpdateNeonAuthUserRoleRequest` or its dict form.
-                `roles` (required): Array of roles to assign to the user
-            roles: The body's `roles` (required): Array of roles to assign to the user
+            body: The whole request: a `UpdateNeonAuthUserRoleRequest` or its dict form, instead of its fields as the keywords below (not both).
+            roles: The request's `roles` (required unless `body=` is given): Array of roles to assign to the user
 
         Returns:
             UpdateNeonAuthUserRoleResponse: the response, with `id`.
@@ -13071,11 +12527,9 @@ class AsyncAuth:
         Transfers ownership of your Neon-managed auth project to your own auth provider account.
 
         Args:
-            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
@@ -13093,11 +12547,9 @@ class AsyncAuth:
         Transfers ownership of your Neon-managed auth project to your own auth provider account.
 
         Args:
-            body: The request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form.
-                `project_id` (required)
-                `auth_provider` (required)
-            project_id: The body's `project_id` (required).
-            auth_provider: The body's `auth_provider` (required).
+            body: The whole request: a `NeonAuthTransferAuthProviderProjectRequest` or its dict form, instead of its fields as the keywords below (not both).
+            project_id: The request's `project_id` (required unless `body=` is given).
+            auth_provider: The request's `auth_provider` (required unless `body=` is given).
 
         Returns:
             NeonAuthTransferAuthProviderProjectResponse: the response, with `url`.
@@ -13159,15 +12611,11 @@ class AsyncAuth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13190,15 +12638,11 @@ class AsyncAuth:
 
         Args:
             project_id: The Neon project ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13239,15 +12683,11 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13269,15 +12709,11 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthAddOAuthProviderRequest` or its dict form.
-                `id` (required)
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            id: The body's `id` (required).
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthAddOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            id: The request's `id` (required unless `body=` is given).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13300,13 +12736,10 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13329,13 +12762,10 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13375,13 +12805,10 @@ class AsyncAuth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13403,13 +12830,10 @@ class AsyncAuth:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             oauth_provider_id: The OAuth provider ID
-            body: The request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form.
-                `client_id`
-                `client_secret`
-                `microsoft_tenant_id`
-            client_id: The body's `client_id`.
-            client_secret: The body's `client_secret`.
-            microsoft_tenant_id: The body's `microsoft_tenant_id`.
+            body: The whole request: a `NeonAuthUpdateOAuthProviderRequest` or its dict form, instead of its fields as the keywords below (not both).
+            client_id: The request's `client_id`.
+            client_secret: The request's `client_secret`.
+            microsoft_tenant_id: The request's `microsoft_tenant_id`.
 
         Returns:
             NeonAuthOauthProvider: the response, with `id`, `type`, `client_id`, `client_secret`.
@@ -13490,21 +12914,14 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
-                `host` (required)
-                `port` (required)
-                `username` (required)
-                `password` (required)
-                `sender_email` (required)
-                `sender_name` (required)
-                `recipient_email` (required): The email address to send the test email to.
-            host: The body's `host` (required).
-            port: The body's `port` (required).
-            username: The body's `username` (required).
-            password: The body's `password` (required).
-            sender_email: The body's `sender_email` (required).
-            sender_name: The body's `sender_name` (required).
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthTestEmailRequest` or its dict form, instead of its fields as the keywords below (not both).
+            host: The request's `host` (required unless `body=` is given).
+            port: The request's `port` (required unless `body=` is given).
+            username: The request's `username` (required unless `body=` is given).
+            password: The request's `password` (required unless `body=` is given).
+            sender_email: The request's `sender_email` (required unless `body=` is given).
+            sender_name: The request's `sender_name` (required unless `body=` is given).
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -13527,21 +12944,14 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthTestEmailRequest` or its dict form.
-                `host` (required)
-                `port` (required)
-                `username` (required)
-                `password` (required)
-                `sender_email` (required)
-                `sender_name` (required)
-                `recipient_email` (required): The email address to send the test email to.
-            host: The body's `host` (required).
-            port: The body's `port` (required).
-            username: The body's `username` (required).
-            password: The body's `password` (required).
-            sender_email: The body's `sender_email` (required).
-            sender_name: The body's `sender_name` (required).
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthTestEmailRequest` or its dict form, instead of its fields as the keywords below (not both).
+            host: The request's `host` (required unless `body=` is given).
+            port: The request's `port` (required unless `body=` is given).
+            username: The request's `username` (required unless `body=` is given).
+            password: The request's `password` (required unless `body=` is given).
+            sender_email: The request's `sender_email` (required unless `body=` is given).
+            sender_name: The request's `sender_name` (required unless `body=` is given).
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -13583,21 +12993,14 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
-                `enabled`: Whether email and password authentication is enabled
-                `email_verification_method`: The email verification method to use
-                `require_email_verification`: Whether email verification is required before users can sign in
-                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-                `disable_sign_up`: Whether to disable new user sign ups
-            enabled: The body's `enabled`: Whether email and password authentication is enabled
-            email_verification_method: The body's `email_verification_method`: The email verification method to use
-            require_email_verification: The body's `require_email_verification`: Whether email verification is required before users can sign in
-            auto_sign_in_after_verification: The body's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-            send_verification_email_on_sign_up: The body's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-            send_verification_email_on_sign_in: The body's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable new user sign ups
+            body: The whole request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether email and password authentication is enabled
+            email_verification_method: The request's `email_verification_method`: The email verification method to use
+            require_email_verification: The request's `require_email_verification`: Whether email verification is required before users can sign in
+            auto_sign_in_after_verification: The request's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+            send_verification_email_on_sign_up: The request's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+            send_verification_email_on_sign_in: The request's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable new user sign ups
 
         Returns:
             NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
@@ -13619,21 +13022,14 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form.
-                `enabled`: Whether email and password authentication is enabled
-                `email_verification_method`: The email verification method to use
-                `require_email_verification`: Whether email verification is required before users can sign in
-                `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-                `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-                `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-                `disable_sign_up`: Whether to disable new user sign ups
-            enabled: The body's `enabled`: Whether email and password authentication is enabled
-            email_verification_method: The body's `email_verification_method`: The email verification method to use
-            require_email_verification: The body's `require_email_verification`: Whether email verification is required before users can sign in
-            auto_sign_in_after_verification: The body's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
-            send_verification_email_on_sign_up: The body's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
-            send_verification_email_on_sign_in: The body's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable new user sign ups
+            body: The whole request: a `NeonAuthEmailAndPasswordConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether email and password authentication is enabled
+            email_verification_method: The request's `email_verification_method`: The email verification method to use
+            require_email_verification: The request's `require_email_verification`: Whether email verification is required before users can sign in
+            auto_sign_in_after_verification: The request's `auto_sign_in_after_verification`: Whether users are automatically signed in after verifying their email
+            send_verification_email_on_sign_up: The request's `send_verification_email_on_sign_up`: Whether to send a verification email when users sign up
+            send_verification_email_on_sign_in: The request's `send_verification_email_on_sign_in`: Whether to send a verification email when users sign in
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable new user sign ups
 
         Returns:
             NeonAuthEmailAndPasswordConfig: the response, with `enabled`, `email_verification_method`, `require_email_verification`, `auto_sign_in_after_verification`, `send_verification_email_on_sign_up`, `send_verification_email_on_sign_in`, `disable_sign_up`.
@@ -13697,9 +13093,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             auth_provider: The authentication provider name
-            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DeleteNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -13719,9 +13114,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             auth_provider: The authentication provider name
-            body: The request: a `DeleteNeonAuthIntegrationRequest` or its dict form (optional).
-                `delete_data`: If true, deletes the `neon_auth` schema from the database
-            delete_data: The body's `delete_data`: If true, deletes the `neon_auth` schema from the database
+            body: The whole request: a `DeleteNeonAuthIntegrationRequest` or its dict form, instead of its fields as the keywords below (not both).
+            delete_data: The request's `delete_data`: If true, deletes the `neon_auth` schema from the database
 
         Raises:
             AuthenticationError, LockedError, RateLimitError, ServerError, TimeoutError, NetworkError: as any call may.
@@ -13760,9 +13154,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
-                `allow_localhost` (required): Whether to allow localhost connections
-            allow_localhost: The body's `allow_localhost` (required): Whether to allow localhost connections
+            body: The whole request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form, instead of its fields as the keywords below (not both).
+            allow_localhost: The request's `allow_localhost` (required unless `body=` is given): Whether to allow localhost connections
 
         Returns:
             NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
@@ -13784,9 +13177,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form.
-                `allow_localhost` (required): Whether to allow localhost connections
-            allow_localhost: The body's `allow_localhost` (required): Whether to allow localhost connections
+            body: The whole request: a `UpdateNeonAuthAllowLocalhostRequest` or its dict form, instead of its fields as the keywords below (not both).
+            allow_localhost: The request's `allow_localhost` (required unless `body=` is given): Whether to allow localhost connections
 
         Returns:
             NeonAuthAllowLocalhostResponse: the response, with `allow_localhost`.
@@ -13829,17 +13221,12 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
-                `enabled`: Whether the organization plugin is enabled
-                `organization_limit`: Maximum number of organizations a user can create
-                `membership_limit`: Maximum number of members per organization
-                `creator_role`: The role assigned to the user who creates an organization
-                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
-            enabled: The body's `enabled`: Whether the organization plugin is enabled
-            organization_limit: The body's `organization_limit`: Maximum number of organizations a user can create
-            membership_limit: The body's `membership_limit`: Maximum number of members per organization
-            creator_role: The body's `creator_role`: The role assigned to the user who creates an organization
-            send_invitation_email: The body's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+            body: The whole request: a `NeonAuthOrganizationConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the organization plugin is enabled
+            organization_limit: The request's `organization_limit`: Maximum number of organizations a user can create
+            membership_limit: The request's `membership_limit`: Maximum number of members per organization
+            creator_role: The request's `creator_role`: The role assigned to the user who creates an organization
+            send_invitation_email: The request's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
 
         Returns:
             NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
@@ -13861,17 +13248,12 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthOrganizationConfigUpdate` or its dict form.
-                `enabled`: Whether the organization plugin is enabled
-                `organization_limit`: Maximum number of organizations a user can create
-                `membership_limit`: Maximum number of members per organization
-                `creator_role`: The role assigned to the user who creates an organization
-                `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
-            enabled: The body's `enabled`: Whether the organization plugin is enabled
-            organization_limit: The body's `organization_limit`: Maximum number of organizations a user can create
-            membership_limit: The body's `membership_limit`: Maximum number of members per organization
-            creator_role: The body's `creator_role`: The role assigned to the user who creates an organization
-            send_invitation_email: The body's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
+            body: The whole request: a `NeonAuthOrganizationConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the organization plugin is enabled
+            organization_limit: The request's `organization_limit`: Maximum number of organizations a user can create
+            membership_limit: The request's `membership_limit`: Maximum number of members per organization
+            creator_role: The request's `creator_role`: The role assigned to the user who creates an organization
+            send_invitation_email: The request's `send_invitation_email`: Whether to send invitation emails when inviting members to an organization
 
         Returns:
             NeonAuthOrganizationConfig: the response, with `enabled`, `organization_limit`, `membership_limit`, `creator_role`, `send_invitation_email`.
@@ -13893,9 +13275,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthConfigUpdate` or its dict form.
-                `name` (required): The application name used in auth emails and communications.
-            name: The body's `name` (required): The application name used in auth emails and communications.
+            body: The whole request: a `NeonAuthConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The application name used in auth emails and communications.
 
         Returns:
             NeonAuthConfigResponse: the response, with `name`.
@@ -13917,9 +13298,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthConfigUpdate` or its dict form.
-                `name` (required): The application name used in auth emails and communications.
-            name: The body's `name` (required): The application name used in auth emails and communications.
+            body: The whole request: a `NeonAuthConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The application name used in auth emails and communications.
 
         Returns:
             NeonAuthConfigResponse: the response, with `name`.
@@ -13941,13 +13321,10 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
-                `enabled`: Whether the magic link plugin is enabled
-                `expires_in`: Time in minutes before the magic link expires
-                `disable_sign_up`: Whether to disable sign-up via magic link
-            enabled: The body's `enabled`: Whether the magic link plugin is enabled
-            expires_in: The body's `expires_in`: Time in minutes before the magic link expires
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable sign-up via magic link
+            body: The whole request: a `NeonAuthMagicLinkConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the magic link plugin is enabled
+            expires_in: The request's `expires_in`: Time in minutes before the magic link expires
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable sign-up via magic link
 
         Returns:
             NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
@@ -13969,13 +13346,10 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthMagicLinkConfigUpdate` or its dict form.
-                `enabled`: Whether the magic link plugin is enabled
-                `expires_in`: Time in minutes before the magic link expires
-                `disable_sign_up`: Whether to disable sign-up via magic link
-            enabled: The body's `enabled`: Whether the magic link plugin is enabled
-            expires_in: The body's `expires_in`: Time in minutes before the magic link expires
-            disable_sign_up: The body's `disable_sign_up`: Whether to disable sign-up via magic link
+            body: The whole request: a `NeonAuthMagicLinkConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the magic link plugin is enabled
+            expires_in: The request's `expires_in`: Time in minutes before the magic link expires
+            disable_sign_up: The request's `disable_sign_up`: Whether to disable sign-up via magic link
 
         Returns:
             NeonAuthMagicLinkConfig: the response, with `enabled`, `expires_in`, `disable_sign_up`.
@@ -14020,11 +13394,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
-                `enabled`: Whether the phone number plugin is enabled
-                `otp_expires_in`: Time in seconds before the OTP expires
-            enabled: The body's `enabled`: Whether the phone number plugin is enabled
-            otp_expires_in: The body's `otp_expires_in`: Time in seconds before the OTP expires
+            body: The whole request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the phone number plugin is enabled
+            otp_expires_in: The request's `otp_expires_in`: Time in seconds before the OTP expires
 
         Returns:
             NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
@@ -14049,11 +13421,9 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form.
-                `enabled`: Whether the phone number plugin is enabled
-                `otp_expires_in`: Time in seconds before the OTP expires
-            enabled: The body's `enabled`: Whether the phone number plugin is enabled
-            otp_expires_in: The body's `otp_expires_in`: Time in seconds before the OTP expires
+            body: The whole request: a `NeonAuthPhoneNumberConfigUpdate` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled`: Whether the phone number plugin is enabled
+            otp_expires_in: The request's `otp_expires_in`: Time in seconds before the OTP expires
 
         Returns:
             NeonAuthPhoneNumberConfig: the response, with `enabled`, `otp_expires_in`.
@@ -14095,15 +13465,11 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthWebhookConfig` or its dict form.
-                `enabled` (required)
-                `webhook_url`
-                `enabled_events`
-                `timeout_seconds`
-            enabled: The body's `enabled` (required).
-            webhook_url: The body's `webhook_url`.
-            enabled_events: The body's `enabled_events`.
-            timeout_seconds: The body's `timeout_seconds`.
+            body: The whole request: a `NeonAuthWebhookConfig` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled` (required unless `body=` is given).
+            webhook_url: The request's `webhook_url`.
+            enabled_events: The request's `enabled_events`.
+            timeout_seconds: The request's `timeout_seconds`.
 
         Returns:
             NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
@@ -14125,15 +13491,11 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `NeonAuthWebhookConfig` or its dict form.
-                `enabled` (required)
-                `webhook_url`
-                `enabled_events`
-                `timeout_seconds`
-            enabled: The body's `enabled` (required).
-            webhook_url: The body's `webhook_url`.
-            enabled_events: The body's `enabled_events`.
-            timeout_seconds: The body's `timeout_seconds`.
+            body: The whole request: a `NeonAuthWebhookConfig` or its dict form, instead of its fields as the keywords below (not both).
+            enabled: The request's `enabled` (required unless `body=` is given).
+            webhook_url: The request's `webhook_url`.
+            enabled_events: The request's `enabled_events`.
+            timeout_seconds: The request's `timeout_seconds`.
 
         Returns:
             NeonAuthWebhookConfig: the response, with `enabled`, `webhook_url`, `enabled_events`, `timeout_seconds`.
@@ -14160,9 +13522,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
-                `recipient_email` (required): The email address to send the test email to.
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthEmailProviderTestRequest` or its dict form, instead of its fields as the keywords below (not both). Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -14189,9 +13550,8 @@ class AsyncAuth:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `SendNeonAuthEmailProviderTestRequest` or its dict form. Request to test the branch's saved email provider. Only the recipient is supplied; the stored
-                `recipient_email` (required): The email address to send the test email to.
-            recipient_email: The body's `recipient_email` (required): The email address to send the test email to.
+            body: The whole request: a `SendNeonAuthEmailProviderTestRequest` or its dict form, instead of its fields as the keywords below (not both). Request to test the branch's saved email provider. Only the recipient is supplied; the stored
+            recipient_email: The request's `recipient_email` (required unless `body=` is given): The email address to send the test email to.
 
         Returns:
             SendNeonAuthTestEmailResponse: the response, with `success`, `error_message`.
@@ -14239,21 +13599,14 @@ class AsyncDataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
-                `auth_provider`: The authentication provider to use for the Neon Data API
-                `jwks_url`: The URL that lists the JWKS
-                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `jwt_audience`: WARNING - using this setting will only reject tokens with a
-                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-                `skip_auth_schema`: Skip creating the auth schema and RLS functions
-                `settings`: Configuration settings for the Data API
-            auth_provider: The body's `auth_provider`: The authentication provider to use for the Neon Data API
-            jwks_url: The body's `jwks_url`: The URL that lists the JWKS
-            provider_name: The body's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            jwt_audience: The body's `jwt_audience`: WARNING - using this setting will only reject tokens with a
-            add_default_grants: The body's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-            skip_auth_schema: The body's `skip_auth_schema`: Skip creating the auth schema and RLS functions
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPICreateRequest` or its dict form, instead of its fields as the keywords below (not both). Create Neon Data API
+            auth_provider: The request's `auth_provider`: The authentication provider to use for the Neon Data API
+            jwks_url: The request's `jwks_url`: The URL that lists the JWKS
+            provider_name: The request's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            jwt_audience: The request's `jwt_audience`: WARNING - using this setting will only reject tokens with a
+            add_default_grants: The request's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+            skip_auth_schema: The request's `skip_auth_schema`: Skip creating the auth schema and RLS functions
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             DataAPICreateResponse: Neon Data API created successfully
@@ -14276,21 +13629,14 @@ class AsyncDataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPICreateRequest` or its dict form (optional). Create Neon Data API
-                `auth_provider`: The authentication provider to use for the Neon Data API
-                `jwks_url`: The URL that lists the JWKS
-                `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-                `jwt_audience`: WARNING - using this setting will only reject tokens with a
-                `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-                `skip_auth_schema`: Skip creating the auth schema and RLS functions
-                `settings`: Configuration settings for the Data API
-            auth_provider: The body's `auth_provider`: The authentication provider to use for the Neon Data API
-            jwks_url: The body's `jwks_url`: The URL that lists the JWKS
-            provider_name: The body's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
-            jwt_audience: The body's `jwt_audience`: WARNING - using this setting will only reject tokens with a
-            add_default_grants: The body's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
-            skip_auth_schema: The body's `skip_auth_schema`: Skip creating the auth schema and RLS functions
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPICreateRequest` or its dict form, instead of its fields as the keywords below (not both). Create Neon Data API
+            auth_provider: The request's `auth_provider`: The authentication provider to use for the Neon Data API
+            jwks_url: The request's `jwks_url`: The URL that lists the JWKS
+            provider_name: The request's `provider_name`: The name of the authentication provider (e.g., Clerk, Stytch, Auth0)
+            jwt_audience: The request's `jwt_audience`: WARNING - using this setting will only reject tokens with a
+            add_default_grants: The request's `add_default_grants`: Grant all permissions to the tables in the public schema to authenticated users
+            skip_auth_schema: The request's `skip_auth_schema`: Skip creating the auth schema and RLS functions
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             DataAPICreateResponse: Neon Data API created successfully
@@ -14314,9 +13660,8 @@ class AsyncDataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
-                `settings`: Configuration settings for the Data API
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPIUpdateRequest` or its dict form, instead of its fields as the keywords below (not both). Update Neon Data API
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             EmptyResponse: Empty response.
@@ -14340,9 +13685,8 @@ class AsyncDataApi:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             database_name: The database name
-            body: The request: a `DataAPIUpdateRequest` or its dict form (optional). Update Neon Data API
-                `settings`: Configuration settings for the Data API
-            settings: The body's `settings`: Configuration settings for the Data API
+            body: The whole request: a `DataAPIUpdateRequest` or its dict form, instead of its fields as the keywords below (not both). Update Neon Data API
+            settings: The request's `settings`: Configuration settings for the Data API
 
         Returns:
             EmptyResponse: Empty response.
@@ -14442,11 +13786,9 @@ class AsyncBuckets:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `BucketCreateRequest` or its dict form.
-                `name` (required): The bucket name.
-                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
-            name: The body's `name` (required): The bucket name.
-            access_level: The body's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+            body: The whole request: a `BucketCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The bucket name.
+            access_level: The request's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
 
         Returns:
             BucketResponse: the response, with `bucket`.
@@ -14471,11 +13813,9 @@ class AsyncBuckets:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `BucketCreateRequest` or its dict form.
-                `name` (required): The bucket name.
-                `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
-            name: The body's `name` (required): The bucket name.
-            access_level: The body's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
+            body: The whole request: a `BucketCreateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): The bucket name.
+            access_level: The request's `access_level`: Access level for the bucket. Defaults to `private`. Set to `public_read`
 
         Returns:
             BucketResponse: the response, with `bucket`.
@@ -14707,13 +14047,10 @@ class AsyncBuckets:
             bucket_name: The bucket name
             object_key: The object key. Keys may contain `/`; the `/` characters of nested
                 keys must be percent-encoded (`%2F`) in the path segment.
-            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
-                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
-            operation: The body's `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-            content_type: The body's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-            expires_in_seconds: The body's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+            body: The whole request: a `PresignRequest` or its dict form, instead of its fields as the keywords below (not both). Options for the presigned URL. The `operation` selects upload (`PUT`)
+            operation: The request's `operation` (required unless `body=` is given): The transfer direction. `upload` returns a presigned `PUT` URL;
+            content_type: The request's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+            expires_in_seconds: The request's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
 
         Returns:
             PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
@@ -14754,13 +14091,10 @@ class AsyncBuckets:
             bucket_name: The bucket name
             object_key: The object key. Keys may contain `/`; the `/` characters of nested
                 keys must be percent-encoded (`%2F`) in the path segment.
-            body: The request: a `PresignRequest` or its dict form. Options for the presigned URL. The `operation` selects upload (`PUT`)
-                `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-                `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-                `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
-            operation: The body's `operation` (required): The transfer direction. `upload` returns a presigned `PUT` URL;
-            content_type: The body's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
-            expires_in_seconds: The body's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
+            body: The whole request: a `PresignRequest` or its dict form, instead of its fields as the keywords below (not both). Options for the presigned URL. The `operation` selects upload (`PUT`)
+            operation: The request's `operation` (required unless `body=` is given): The transfer direction. `upload` returns a presigned `PUT` URL;
+            content_type: The request's `content_type`: The `Content-Type` to bind into the signed request. Only meaningful
+            expires_in_seconds: The request's `expires_in_seconds`: How long the presigned URL stays valid, in seconds. Defaults to 900
 
         Returns:
             PresignResponse: the response, with `url`, `method`, `headers`, `expires_at`.
@@ -14866,9 +14200,8 @@ class AsyncFunctions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
-                `name` (required): New display name for the function. `null` clears the display
-            name: The body's `name` (required): New display name for the function. `null` clears the display
+            body: The whole request: a `NeonFunctionUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): New display name for the function. `null` clears the display
 
         Returns:
             NeonFunctionResponse: the response, with `function`.
@@ -14900,9 +14233,8 @@ class AsyncFunctions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `NeonFunctionUpdateRequest` or its dict form.
-                `name` (required): New display name for the function. `null` clears the display
-            name: The body's `name` (required): New display name for the function. `null` clears the display
+            body: The whole request: a `NeonFunctionUpdateRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name` (required unless `body=` is given): New display name for the function. `null` clears the display
 
         Returns:
             NeonFunctionResponse: the response, with `function`.
@@ -14949,13 +14281,10 @@ class AsyncFunctions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `FunctionDeployRequest` or its dict form.
-                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-                `runtime`
-                `environment`: Optional JSON object (a string-to-string map) of environment
-            zip: The body's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-            runtime: The body's `runtime`.
-            environment: The body's `environment`: Optional JSON object (a string-to-string map) of environment
+            body: The whole request: a `FunctionDeployRequest` or its dict form, instead of its fields as the keywords below (not both).
+            zip: The request's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+            runtime: The request's `runtime`.
+            environment: The request's `environment`: Optional JSON object (a string-to-string map) of environment
 
         Returns:
             NeonFunctionDeploymentResponse: the response, with `deployment`.
@@ -14983,13 +14312,10 @@ class AsyncFunctions:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
             slug: The function slug
-            body: The request: a `FunctionDeployRequest` or its dict form.
-                `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-                `runtime`
-                `environment`: Optional JSON object (a string-to-string map) of environment
-            zip: The body's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
-            runtime: The body's `runtime`.
-            environment: The body's `environment`: Optional JSON object (a string-to-string map) of environment
+            body: The whole request: a `FunctionDeployRequest` or its dict form, instead of its fields as the keywords below (not both).
+            zip: The request's `zip`: Optional ZIP archive of the function source code. Omit to reuse the
+            runtime: The request's `runtime`.
+            environment: The request's `environment`: Optional JSON object (a string-to-string map) of environment
 
         Returns:
             NeonFunctionDeploymentResponse: the response, with `deployment`.
@@ -15209,13 +14535,10 @@ class AsyncCredentials:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateCredentialRequest` or its dict form.
-                `name`: Free-form customer label for the credential.
-                `scopes` (required): A single capability a credential may exercise. A credential is granted
-                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
-            name: The body's `name`: Free-form customer label for the credential.
-            scopes: The body's `scopes` (required): A single capability a credential may exercise. A credential is granted
-            principal_type: The body's `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+            body: The whole request: a `CreateCredentialRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: Free-form customer label for the credential.
+            scopes: The request's `scopes` (required unless `body=` is given): A single capability a credential may exercise. A credential is granted
+            principal_type: The request's `principal_type` (required unless `body=` is given): Principal type for the credential. Only `user` is customer-managed
 
         Returns:
             CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
@@ -15240,13 +14563,10 @@ class AsyncCredentials:
         Args:
             project_id: The Neon project ID
             branch_id: The Neon branch ID
-            body: The request: a `CreateCredentialRequest` or its dict form.
-                `name`: Free-form customer label for the credential.
-                `scopes` (required): A single capability a credential may exercise. A credential is granted
-                `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
-            name: The body's `name`: Free-form customer label for the credential.
-            scopes: The body's `scopes` (required): A single capability a credential may exercise. A credential is granted
-            principal_type: The body's `principal_type` (required): Principal type for the credential. Only `user` is customer-managed
+            body: The whole request: a `CreateCredentialRequest` or its dict form, instead of its fields as the keywords below (not both).
+            name: The request's `name`: Free-form customer label for the credential.
+            scopes: The request's `scopes` (required unless `body=` is given): A single capability a credential may exercise. A credential is granted
+            principal_type: The request's `principal_type` (required unless `body=` is given): Principal type for the credential. Only `user` is customer-managed
 
         Returns:
             CreateCredentialResponse: the response, with `token_id`, `token_id_short`, `name`, `api_token`, `s3_secret_access_key`, `scopes`, `branch_id`, `created_at`, ….
