@@ -14,6 +14,10 @@ def test_function_deployment_is_multipart(neon):
     f = neon.functions.get(pid, bid, "hello").function
     assert f.slug == "hello" and f.current_deployment.id == 1
     assert [x.slug for x in neon.functions.list(pid, bid).functions] == ["hello"]
+    # The parts as keywords, as the body's fields are for a JSON body.
+    again = neon.functions.create_deployment(pid, bid, "hello", zip=b"PK\x03\x04\x00", runtime="nodejs24")
+    assert again.deployment.id == 2 and again.deployment.runtime == "nodejs24"
+    assert neon.functions.get(pid, bid, "hello").function.current_deployment.id == 2
 
 
 def test_bucket_objects_download_as_bytes(neon):
