@@ -158,6 +158,8 @@ async fn preview_branch_story() {
         )
         .await;
     assert_eq!(same["diff"], "");
+    let dump = t.op("getProjectBranchSchema", &format!("/projects/{pid}/branches/{bid}/schema?db_name=neondb"), None).await;
+    assert!(dump["sql"].as_str().unwrap().contains("CREATE TABLE public.notes"), "{dump}");
 
     // reset from the parent: the branch's write is gone, its URI still connects
     t.op("restoreProjectBranch", &format!("/projects/{pid}/branches/{bid}/restore"), Some(json!({"source_branch_id": main}))).await;
@@ -240,7 +242,8 @@ async fn roles_and_databases_are_real() {
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the cluster outlived the emulator");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+// on a current-thread runtime too (the SQL runs synchronously in the handlers)
+#[tokio::test]
 async fn snapshot_restore_copies_the_data() {
     if !postgres_here() {
         return;
