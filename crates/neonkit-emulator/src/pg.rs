@@ -274,8 +274,9 @@ impl Cluster {
         } else {
             None
         };
-        remove_stale_folders();
-        let dir = std::env::temp_dir().join(format!("neonkit-pg-{}-{:08x}", std::process::id(), rand::random::<u32>()));
+        let base = temp_base(run_as.is_some());
+        remove_stale_folders(&base);
+        let dir = base.join(format!("neonkit-pg-{}-{:08x}", std::process::id(), rand::random::<u32>()));
         std::fs::create_dir_all(&dir).map_err(|e| PgError(format!("cannot create {}: {e}", dir.display())))?;
         let cleanup = |e: PgError| {
             let _ = std::fs::remove_dir_all(&dir);
@@ -695,10 +696,27 @@ fn terminate_sql(phys_db: &str) -> String {
     format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid();", lit(phys_db))
 }
 
+/// Where the cluster's folder goes: the temporary folder, or `/tmp` when the
+/// cluster runs as another user who could not reach a private `$TMPDIR`.
+fn temp_base(other_user: bool) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let base = std::env::temp_dir();
+    if !other_user {
+        return base;
+    }
+    // every folder on the way must let others through
+    let reachable = base.ancestors().all(|a| std::fs::metadata(a).map(|m| m.permissions().mode() & 0o001 != 0).unwrap_or(false));
+    if reachable {
+        base
+    } else {
+        PathBuf::from("/tmp")
+    }
+}
+
 /// The folders of clusters whose emulator was killed (its server died with it,
 /// the folder stayed): `neonkit-pg-<pid>-…` with no process `<pid>`.
-fn remove_stale_folders() {
-    let Ok(entries) = std::fs::read_dir(std::env::temp_dir()) else { return };
+fn remove_stale_folders(base: &Path) {
+    let Ok(entries) = std::fs::read_dir(base) else { return };
     for e in entries.filter_map(|e| e.ok()) {
         let name = e.file_name().to_string_lossy().into_owned();
         let Some(pid) = name.strip_prefix("neonkit-pg-").and_then(|r| r.split('-').next()).and_then(|p| p.parse::<u32>().ok()) else {
