@@ -518,7 +518,11 @@ fn api_context(spec: &Spec) -> ApiContext {
             .chain(naming::namespaces())
             .map(|ns| WorkflowGroupCtx {
                 ty: if ns == "client" { "NeonClient".to_string() } else { naming::ns_type(ns, Lang::Kotlin) },
-                owner: if ns == "client" { "NeonClient".to_string() } else { format!("client.{}()", naming::ns_accessor(ns, Lang::Kotlin)) },
+                owner: if ns == "client" {
+                    "NeonClient".to_string()
+                } else {
+                    format!("client.{}()", naming::ns_accessor(ns, Lang::Kotlin))
+                },
                 workflows: spec.workflows.iter().filter(|w| w.ns == ns).map(|w| api_workflow(spec, w)).collect(),
             })
             .filter(|g| !g.workflows.is_empty())

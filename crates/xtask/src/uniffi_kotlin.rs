@@ -542,11 +542,17 @@ fn op_fns(spec: &Spec, op: &Op) -> Vec<FnCtx> {
         let mut ps = Vec::new();
         for p in &op.path_params {
             let (ty, arg) = typed_param(spec, op, p, false);
-            ps.push(TypedParam { decl: format!("`{}`: {ty}", naming::ident(&p.name, Lang::Kotlin)), arg: format!("`{}` = {arg}", naming::ident(&p.name, Lang::Kotlin)) });
+            ps.push(TypedParam {
+                decl: format!("`{}`: {ty}", naming::ident(&p.name, Lang::Kotlin)),
+                arg: format!("`{}` = {arg}", naming::ident(&p.name, Lang::Kotlin)),
+            });
         }
         for p in super::positional_query(op) {
             let (ty, arg) = typed_param(spec, op, p, false);
-            ps.push(TypedParam { decl: format!("`{}`: {ty}", naming::ident(&p.name, Lang::Kotlin)), arg: format!("`{}` = {arg}", naming::ident(&p.name, Lang::Kotlin)) });
+            ps.push(TypedParam {
+                decl: format!("`{}`: {ty}", naming::ident(&p.name, Lang::Kotlin)),
+                arg: format!("`{}` = {arg}", naming::ident(&p.name, Lang::Kotlin)),
+            });
         }
         let body = op.body.as_ref().filter(|_| !for_pager || op.pages_by_body());
         let body_ty = body.map(|b| {
@@ -575,7 +581,10 @@ fn op_fns(spec: &Spec, op: &Op) -> Vec<FnCtx> {
                 ps.push(TypedParam { decl: format!("`{name}`: {ty}? = null"), arg: String::new() });
                 fields.push(format!("`{name}` = {arg}"));
             }
-            ps.push(TypedParam { decl: String::new(), arg: format!("`query` = {}({})", naming::query_type(&op.id, Lang::Kotlin), fields.join(", ")) });
+            ps.push(TypedParam {
+                decl: String::new(),
+                arg: format!("`query` = {}({})", naming::query_type(&op.id, Lang::Kotlin), fields.join(", ")),
+            });
         }
         if let (Some(b), Some((ty, _, conv))) = (body, &body_ty) {
             if !b.required {
@@ -597,7 +606,8 @@ fn op_fns(spec: &Spec, op: &Op) -> Vec<FnCtx> {
         _ => String::new(),
     };
     let call_doc = format!("`{} {}` (operationId `{}`).", op.method.to_uppercase(), op.path, op.id);
-    let waits = if op.returns_operations { "Waits for the operations it starts unless the client (`withWait(false)`) says otherwise." } else { "" };
+    let waits =
+        if op.returns_operations { "Waits for the operations it starts unless the client (`withWait(false)`) says otherwise." } else { "" };
     let deprecated = if op.deprecated { "Deprecated by the API." } else { "" };
     let mut out = Vec::new();
     let ps = build(false);
@@ -625,7 +635,10 @@ fn op_fns(spec: &Spec, op: &Op) -> Vec<FnCtx> {
             doc: kdoc(
                 &[
                     &docs::walks(op, &method),
-                    &format!("The pager's items are `{}`: `asFlow()` (suspend), `asSequence()` (blocking), or page by page.", item_ty.trim_start_matches("dev.neonkit.models.")),
+                    &format!(
+                        "The pager's items are `{}`: `asFlow()` (suspend), `asSequence()` (blocking), or page by page.",
+                        item_ty.trim_start_matches("dev.neonkit.models.")
+                    ),
                     &call_doc,
                     &format!("The JSON-text form: `{iter}Json`."),
                 ],
@@ -683,7 +696,8 @@ fn wf_fns(spec: &Spec, w: &Workflow) -> Vec<FnCtx> {
         Some(_) => ("kotlin.String".into(), "raw".into()),
         None => ("kotlin.Unit".into(), "raw".into()),
     };
-    let params_doc: Vec<String> = w.params.iter().map(|p| format!("- `{}`: {}", naming::ident(&p.name, Lang::Kotlin), p.doc.trim())).collect();
+    let params_doc: Vec<String> =
+        w.params.iter().map(|p| format!("- `{}`: {}", naming::ident(&p.name, Lang::Kotlin), p.doc.trim())).collect();
     [false, true]
         .into_iter()
         .map(|blocking| {
