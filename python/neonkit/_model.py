@@ -193,8 +193,8 @@ def _lacks(obj: Any, key: str) -> None:
     cls = type(obj).__name__
     what = "null" if key in obj._data else "absent"
     raise DecodeError(
-        f"{cls}.{key} is {what} in this response although the spec calls it required; "
-        f"`{key!r} in model` tells (model.get({key!r}) reads it without raising)"
+        f"{cls}.{key} is {what}, though the spec calls it required "
+        f"(`{key!r} in model` tells; `model.get({key!r})` reads it without raising)"
     )
 
 
