@@ -269,6 +269,10 @@ class Model:
         """Whether the JSON object has this member (even null)."""
         return key in self._data
 
+    if not TYPE_CHECKING:
+        # Not a sequence: without this, iter() would walk `__getitem__` with 0, 1, … (a KeyError).
+        __iter__ = None
+
     def get(self, key: str, default: Any = None) -> Any:
         """`model[key]`, or `default` when the JSON object lacks that member."""
         return self._data.get(key, default)

@@ -133,6 +133,8 @@ def test_real_shaped_responses_decode_as_the_stubs_say(recorded: Recorded) -> No
     assert branch.extra == {"future_field": {"x": 1}}
     assert branch["future_field"] == {"x": 1} and branch["created_at"] == "2024-05-01T12:00:00Z"
     assert branch.get("nope", 7) == 7
+    with pytest.raises(TypeError, match="not iterable"):
+        list(branch)
     with pytest.raises(AttributeError, match="nmae"):
         branch.nmae  # type: ignore[attr-defined]  # noqa: B018
     with pytest.raises(AttributeError, match="future_field"):
