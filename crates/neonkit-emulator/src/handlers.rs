@@ -837,11 +837,12 @@ fn enc(s: &str) -> String {
 }
 
 /// With `--postgres` the URI names the local server and the branch's physical role
-/// and database, without TLS; the pooled one is the same server.
+/// and database, without TLS; the pooled one PgBouncer's port (the server's without it).
 fn conn_uri(pg: Option<&crate::pg::Cluster>, role: &Role, db: &str, ep: &Endpoint, pooled: bool) -> String {
     if let Some(c) = pg {
         let (user, dbname) = (crate::pg::phys(&role.name, &ep.branch_id), crate::pg::phys(db, &ep.branch_id));
-        return format!("postgresql://{}:{}@{}:{}/{}?sslmode=disable", enc(&user), enc(&role.password), c.host, c.port, enc(&dbname));
+        let port = if pooled { c.pooler_port.unwrap_or(c.port) } else { c.port };
+        return format!("postgresql://{}:{}@{}:{}/{}?sslmode=disable", enc(&user), enc(&role.password), c.host, port, enc(&dbname));
     }
     let host = if pooled { ep.pooler_host() } else { ep.host() };
     format!("postgresql://{}:{}@{}/{}?sslmode=require", role.name, role.password, host, db)

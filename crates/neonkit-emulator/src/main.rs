@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 const USAGE: &str = "usage: neonkit-emulator [--port N] [--api-key KEY] [--operation-duration-ms N] [--no-locking] \
-[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N] [--postgres] [--postgres-url URL] [--postgres-bin DIR]";
+[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N] [--postgres] [--postgres-url URL] [--postgres-bin DIR] [--no-pooler]";
 
 fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
     let mut c = EmulatorConfig::default();
@@ -45,6 +45,7 @@ fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
                 c.postgres.get_or_insert_with(PostgresConfig::default);
             }
             "--postgres-url" => c.postgres.get_or_insert_with(PostgresConfig::default).url = Some(value()?),
+            "--no-pooler" => c.postgres.get_or_insert_with(PostgresConfig::default).no_pooler = true,
             "--postgres-bin" => c.postgres.get_or_insert_with(PostgresConfig::default).bin_dir = Some(value()?.into()),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),

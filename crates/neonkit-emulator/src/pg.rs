@@ -34,6 +34,9 @@ pub struct PostgresConfig {
     /// The folder with `initdb`, `postgres`, `psql` and `pg_dump`; by default
     /// `$NEONKIT_PG_BIN`, else found on `PATH` or in `/usr/lib/postgresql/<newest>/bin`.
     pub bin_dir: Option<PathBuf>,
+    /// Without PgBouncer even when it is installed: the pooled URIs are then the
+    /// server's own (as they always are when `pgbouncer` is not found, or attached).
+    pub no_pooler: bool,
 }
 
 /// A PostgreSQL error, worded without secrets.
@@ -65,6 +68,8 @@ struct Local {
     dir: PathBuf,
     pid: u32,
     exited: mpsc::Receiver<()>,
+    /// PgBouncer's process, when it runs.
+    pooler: Option<(u32, mpsc::Receiver<()>)>,
 }
 
 /// The PostgreSQL behind the emulator.
@@ -72,6 +77,8 @@ pub struct Cluster {
     /// What the connection URIs name (the server's loopback address and port).
     pub host: String,
     pub port: u16,
+    /// PgBouncer's port (session pooling), where the pooled URIs point; None = the server's.
+    pub pooler_port: Option<u16>,
     admin: Conn,
     bin: PathBuf,
     local: Mutex<Option<Local>>,
@@ -256,6 +263,7 @@ impl Cluster {
             let c = Cluster {
                 host: admin.host.clone(),
                 port: admin.port,
+                pooler_port: None,
                 admin,
                 bin,
                 local: Mutex::new(None),
@@ -327,41 +335,14 @@ impl Cluster {
         cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(log).current_dir(&dir);
         as_user(&mut cmd, run_as);
         // the server dies with the emulator's process, even when that is killed
-        unsafe {
-            use std::os::unix::process::CommandExt;
-            cmd.pre_exec(|| {
-                libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGINT);
-                Ok(())
-            });
-        }
-        // spawned from a thread that lives as long as the server (the parent-death
-        // signal follows the spawning thread), which reaps it
-        let (pid_tx, pid_rx) = mpsc::channel::<Result<u32, String>>();
-        let (exit_tx, exit_rx) = mpsc::channel::<()>();
-        std::thread::Builder::new()
-            .name("neonkit-postgres".into())
-            .spawn(move || match cmd.spawn() {
-                Ok(mut child) => {
-                    let _ = pid_tx.send(Ok(child.id()));
-                    let _ = child.wait();
-                    let _ = exit_tx.send(());
-                }
-                Err(e) => {
-                    let _ = pid_tx.send(Err(e.to_string()));
-                }
-            })
-            .map_err(|e| cleanup(PgError(format!("thread: {e}"))))?;
-        let pid = pid_rx
-            .recv()
-            .map_err(|e| PgError(e.to_string()))
-            .and_then(|r| r.map_err(|e| PgError(format!("cannot start postgres: {e}"))))
-            .map_err(cleanup)?;
-        let c = Cluster {
+        let (pid, exit_rx) = spawn_reaped(cmd, libc::SIGINT).map_err(|e| cleanup(PgError(format!("cannot start postgres: {e}"))))?;
+        let mut c = Cluster {
             host: "127.0.0.1".into(),
             port,
+            pooler_port: None,
             admin: Conn { host: dir.display().to_string(), port, user: "postgres".into(), password: None, dbname: "postgres".into() },
             bin,
-            local: Mutex::new(Some(Local { dir: dir.clone(), pid, exited: exit_rx })),
+            local: Mutex::new(Some(Local { dir: dir.clone(), pid, exited: exit_rx, pooler: None })),
             made: Default::default(),
             stopped: Default::default(),
         };
@@ -381,6 +362,19 @@ impl Cluster {
         }
         // connections to the maintenance databases are the admin's only
         c.exec("postgres", "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC; REVOKE CONNECT ON DATABASE template1 FROM PUBLIC;")?;
+        if !config.no_pooler {
+            if let Some(pgbouncer) = find_pgbouncer() {
+                match start_pgbouncer(&pgbouncer, &dir, port, run_as) {
+                    Ok((pooler_port, pooler)) => {
+                        c.pooler_port = Some(pooler_port);
+                        if let Some(l) = c.local.get_mut().unwrap_or_else(|e| e.into_inner()).as_mut() {
+                            l.pooler = Some(pooler);
+                        }
+                    }
+                    Err(e) => tracing::warn!("PgBouncer did not start ({e}); the pooled URIs are the server's"),
+                }
+            }
+        }
         Ok(c)
     }
 
@@ -395,6 +389,12 @@ impl Cluster {
             self.drop_everything();
             return;
         };
+        if let Some((pid, exited)) = &local.pooler {
+            unsafe {
+                libc::kill(*pid as i32, libc::SIGTERM);
+            }
+            let _ = exited.recv_timeout(Duration::from_secs(5));
+        }
         unsafe {
             libc::kill(local.pid as i32, libc::SIGINT);
         }
@@ -640,7 +640,10 @@ impl Cluster {
         let mut sql = String::new();
         for d in dbs {
             let name = phys(&d.name, owner_id);
-            sql.push_str(&format!("ALTER DATABASE {} ALLOW_CONNECTIONS {open};\n", ident(&name)));
+            // CONNECT, not ALLOW_CONNECTIONS: the admin (and PgBouncer's auth_query) still get in
+            let grant = if open { "GRANT CONNECT ON DATABASE {} TO PUBLIC" } else { "REVOKE CONNECT ON DATABASE {} FROM PUBLIC" };
+            sql.push_str(&grant.replace("{}", &ident(&name)));
+            sql.push_str(";\n");
         }
         for r in roles.iter().filter(|r| !r.no_login) {
             let login = if open { "LOGIN" } else { "NOLOGIN" };
@@ -694,6 +697,83 @@ impl Drop for Cluster {
 
 fn terminate_sql(phys_db: &str) -> String {
     format!("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = {} AND pid <> pg_backend_pid();", lit(phys_db))
+}
+
+/// Spawns a server from a thread that lives as long as it (the parent-death signal
+/// follows the spawning thread) and reaps it; the server gets `signal` when the
+/// emulator's process dies, even killed. Returns its pid and what says it exited.
+fn spawn_reaped(mut cmd: Command, signal: i32) -> Result<(u32, mpsc::Receiver<()>), String> {
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(move || {
+            libc::prctl(libc::PR_SET_PDEATHSIG, signal);
+            Ok(())
+        });
+    }
+    let (pid_tx, pid_rx) = mpsc::channel::<Result<u32, String>>();
+    let (exit_tx, exit_rx) = mpsc::channel::<()>();
+    std::thread::Builder::new()
+        .name("neonkit-postgres".into())
+        .spawn(move || match cmd.spawn() {
+            Ok(mut child) => {
+                let _ = pid_tx.send(Ok(child.id()));
+                let _ = child.wait();
+                let _ = exit_tx.send(());
+            }
+            Err(e) => {
+                let _ = pid_tx.send(Err(e.to_string()));
+            }
+        })
+        .map_err(|e| e.to_string())?;
+    let pid = pid_rx.recv().map_err(|e| e.to_string())??;
+    Ok((pid, exit_rx))
+}
+
+fn find_pgbouncer() -> Option<PathBuf> {
+    let on_path = std::env::var_os("PATH").and_then(|p| std::env::split_paths(&p).map(|d| d.join("pgbouncer")).find(|f| f.is_file()));
+    on_path.or_else(|| Some(PathBuf::from("/usr/sbin/pgbouncer")).filter(|f| f.is_file()))
+}
+
+/// PgBouncer in front of the cluster, in session mode (Debian's 1.18 has no
+/// prepared statements in transaction mode): clients authenticate with their
+/// role's password (SCRAM, looked up with auth_query; a role that cannot log in
+/// is refused at once), PgBouncer reaches the server over its Unix socket.
+fn start_pgbouncer(exe: &Path, dir: &Path, pg_port: u16, run_as: Option<(u32, u32)>) -> Result<(u16, (u32, mpsc::Receiver<()>)), String> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).map_err(|e| e.to_string())?;
+    let ini = format!(
+        "[databases]\n* = host={dir} port={pg_port}\n\n[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+         auth_type = scram-sha-256\nauth_file = {dir}/userlist.txt\nauth_user = postgres\n\
+         auth_query = SELECT rolname, rolpassword FROM pg_authid WHERE rolname = $1 AND rolcanlogin\n\
+         server_login_retry = 1\nquery_wait_timeout = 10\npool_mode = session\nmax_client_conn = 500\n\
+         default_pool_size = 50\nignore_startup_parameters = extra_float_digits,search_path,options\n\
+         logfile = {dir}/pgbouncer.log\nlog_connections = 0\nlog_disconnections = 0\n",
+        dir = dir.display()
+    );
+    std::fs::write(dir.join("pgbouncer.ini"), ini).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("userlist.txt"), "\"postgres\" \"\"\n").map_err(|e| e.to_string())?;
+    if let Some((uid, gid)) = run_as {
+        for f in ["pgbouncer.ini", "userlist.txt"] {
+            let _ = std::os::unix::fs::chown(dir.join(f), Some(uid), Some(gid));
+        }
+    }
+    let mut cmd = Command::new(exe);
+    cmd.arg(dir.join("pgbouncer.ini")).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).current_dir(dir);
+    as_user(&mut cmd, run_as);
+    let (pid, exited) = spawn_reaped(cmd, libc::SIGTERM)?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if exited.try_recv().is_ok() {
+            return Err("pgbouncer exited".into());
+        }
+        if Instant::now() > deadline {
+            unsafe {
+                libc::kill(pid as i32, libc::SIGTERM);
+            }
+            return Err("pgbouncer did not listen".into());
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok((port, (pid, exited)))
 }
 
 /// Where the cluster's folder goes: the temporary folder, or `/tmp` when the

@@ -4,7 +4,7 @@
 //! spec.
 //!
 //! They need PostgreSQL's server binaries (`apt-get install postgresql`; `cargo xtask
-//! test` installs them). Without them they are skipped with a printed reason, unless
+//! test` installs them, and `pgbouncer`, which the pooled URIs then go through). Without them they are skipped with a printed reason, unless
 //! `CI` is set: then they fail.
 
 use neonkit_emulator::spec::spec;
@@ -33,8 +33,13 @@ struct T {
 }
 
 impl T {
+    /// With PgBouncer in front when it is installed.
     async fn new() -> T {
-        let config = EmulatorConfig { operation_duration: Duration::ZERO, postgres: Some(PostgresConfig::default()), ..Default::default() };
+        T::with(PostgresConfig::default()).await
+    }
+
+    async fn with(pg: PostgresConfig) -> T {
+        let config = EmulatorConfig { operation_duration: Duration::ZERO, postgres: Some(pg), ..Default::default() };
         T { emu: Emulator::start(config).await.expect("emulator with --postgres"), http: reqwest::Client::new() }
     }
 
@@ -136,7 +141,9 @@ async fn preview_branch_story() {
     let br_uri = br["connection_uris"][0]["connection_uri"].as_str().unwrap().to_string();
     assert_ne!(br_uri, main_uri);
     assert_eq!(t.uri(&pid, &bid, "neondb", "neondb_owner", false).await, br_uri);
+    let br_pooled = t.uri(&pid, &bid, "neondb", "neondb_owner", true).await;
     assert_eq!(notes(&br_uri).await, ["from main"]);
+    assert_eq!(notes(&br_pooled).await, ["from main"]);
 
     // a write (and a migration) on the branch leaves main unchanged
     sql(&br_uri, "INSERT INTO notes (body) VALUES ('from preview'); ALTER TABLE notes ADD COLUMN done boolean;").await;
@@ -170,6 +177,7 @@ async fn preview_branch_story() {
     // deleted, the branch's URI refuses connections
     t.op("deleteProjectBranch", &format!("/projects/{pid}/branches/{bid}"), None).await;
     assert!(connect(&br_uri).await.is_err(), "a deleted branch's URI still connects");
+    assert!(connect(&br_pooled).await.is_err(), "a deleted branch's pooled URI still connects");
     assert_eq!(notes(&main_uri).await, ["from main", "main again"]);
     t.emu.stop().await;
 }
@@ -199,7 +207,13 @@ async fn roles_and_databases_are_real() {
     let reset = t.op("resetProjectBranchRolePassword", &format!("{base}/roles/app/reset_password"), Some(json!({}))).await;
     assert_ne!(reset["role"]["password"], role["role"]["password"]);
     assert!(connect(&uri).await.is_err(), "the old password still works");
+    let old_pooled = t
+        .uri(&pid, &main, "shop", "app", true)
+        .await
+        .replace(reset["role"]["password"].as_str().unwrap(), role["role"]["password"].as_str().unwrap());
+    assert!(connect(&old_pooled).await.is_err(), "the old password still works through the pooler");
     let uri = t.uri(&pid, &main, "shop", "app", false).await;
+    connect(&t.uri(&pid, &main, "shop", "app", true).await).await.expect("the new password through the pooler");
     let c = connect(&uri).await.unwrap();
     let n: i32 = c.query_one("SELECT n FROM items", &[]).await.unwrap().get(0);
     assert_eq!(n, 7);
@@ -248,7 +262,8 @@ async fn snapshot_restore_copies_the_data() {
     if !postgres_here() {
         return;
     }
-    let t = T::new().await;
+    // without PgBouncer: the pooled URI is the server's
+    let t = T::with(PostgresConfig { no_pooler: true, ..Default::default() }).await;
     let created = t.op("createProject", "/projects", Some(json!({"project": {}}))).await;
     let pid = created["project"]["id"].as_str().unwrap().to_string();
     let main = created["branch"]["id"].as_str().unwrap().to_string();
@@ -278,6 +293,8 @@ async fn snapshot_restore_copies_the_data() {
         assert_eq!(notes(v["uri"].as_str().unwrap()).await, ["before"]);
     }
     assert_eq!(notes(&uri).await, ["before", "after"]);
+    let pooled = t.uri(&pid, &main, "neondb", "neondb_owner", true).await;
+    assert_eq!(pooled, uri);
 
     // a schema-only branch has the tables without their rows
     let br = t
@@ -296,7 +313,7 @@ async fn snapshot_restore_copies_the_data() {
 #[tokio::test]
 async fn a_missing_binary_names_the_package() {
     let config = EmulatorConfig {
-        postgres: Some(PostgresConfig { bin_dir: Some("/nonexistent/postgresql/bin".into()), url: None }),
+        postgres: Some(PostgresConfig { bin_dir: Some("/nonexistent/postgresql/bin".into()), url: None, no_pooler: false }),
         ..Default::default()
     };
     let e = Emulator::start(config).await.err().expect("start without binaries");

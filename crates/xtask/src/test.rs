@@ -117,11 +117,17 @@ fn postgres_present() -> bool {
     std::fs::read_dir("/usr/lib/postgresql").map(|rd| rd.filter_map(|e| e.ok()).any(|e| has(&e.path().join("bin")))).unwrap_or(false)
 }
 
-/// Installs Debian's `postgresql` package when its binaries are missing (nothing
-/// runs when they are there), as root or through sudo; `apt-get update` only when
-/// the first install finds no package lists.
+/// PgBouncer, which the emulator puts in front of its cluster (the pooled URIs).
+fn pgbouncer_present() -> bool {
+    let on_path = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).any(|d| d.join("pgbouncer").is_file())).unwrap_or(false);
+    on_path || Path::new("/usr/sbin/pgbouncer").is_file()
+}
+
+/// Installs Debian's `postgresql` and `pgbouncer` packages when their binaries are
+/// missing (nothing runs when they are there), as root or through sudo;
+/// `apt-get update` only when the first install finds no package lists.
 fn ensure_postgres() -> Result<(), String> {
-    if postgres_present() {
+    if postgres_present() && pgbouncer_present() {
         return Ok(());
     }
     if !Path::new("/usr/bin/apt-get").exists() {
@@ -135,15 +141,15 @@ fn ensure_postgres() -> Result<(), String> {
         }
         cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive").status().map(|s| s.success()).unwrap_or(false)
     };
-    println!("PostgreSQL is not installed: apt-get install -y postgresql");
-    let install = ["install", "-y", "-q", "--no-install-recommends", "postgresql"];
+    println!("PostgreSQL or PgBouncer is not installed: apt-get install -y postgresql pgbouncer");
+    let install = ["install", "-y", "-q", "--no-install-recommends", "postgresql", "pgbouncer"];
     let installed = apt(&install) || (apt(&["update", "-q"]) && apt(&install));
     if !installed {
-        return Err("`apt-get install -y postgresql` failed".into());
+        return Err("`apt-get install -y postgresql pgbouncer` failed".into());
     }
     if postgres_present() {
         Ok(())
     } else {
-        Err("`apt-get install -y postgresql` ran but initdb is still missing".into())
+        Err("`apt-get install -y postgresql pgbouncer` ran but initdb is still missing".into())
     }
 }
