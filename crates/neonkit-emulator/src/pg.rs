@@ -24,7 +24,7 @@ use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How the emulator gets its PostgreSQL (`EmulatorConfig::postgres`).
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct PostgresConfig {
     /// Attach to this running server (`postgresql://user:password@host:port/db`, a
     /// superuser, or a role with CREATEROLE and CREATEDB) instead of starting a
@@ -37,6 +37,17 @@ pub struct PostgresConfig {
     /// Without PgBouncer even when it is installed: the pooled URIs are then the
     /// server's own (as they always are when `pgbouncer` is not found, or attached).
     pub no_pooler: bool,
+}
+
+/// The URL (and its password) is never printed.
+impl std::fmt::Debug for PostgresConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresConfig")
+            .field("url", &self.url.as_ref().map(|_| "<redacted>"))
+            .field("bin_dir", &self.bin_dir)
+            .field("no_pooler", &self.no_pooler)
+            .finish()
+    }
 }
 
 /// A PostgreSQL error, worded without secrets.
