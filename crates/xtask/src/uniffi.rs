@@ -30,6 +30,8 @@ use crate::naming::{self, Lang};
 
 #[path = "uniffi_kotlin.rs"]
 mod kotlin;
+#[path = "uniffi_swift.rs"]
+mod swift;
 use crate::spec::{Field, ModelKind, Op, Param, PathKind, ResponseKind, Spec, Ty, Workflow, WorkflowParam};
 
 /// The templates, by the file each renders.
@@ -40,6 +42,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("uniffi/Models.kt", include_str!("../templates/uniffi/Models.kt.j2")),
     ("uniffi/Models.swift", include_str!("../templates/uniffi/Models.swift.j2")),
     ("uniffi/Operations.kt", include_str!("../templates/uniffi/Operations.kt.j2")),
+    ("uniffi/Typed.swift", include_str!("../templates/uniffi/Typed.swift.j2")),
 ];
 
 /// Every generated file of the uniffi binding: (path from the repo root, contents).
@@ -61,6 +64,10 @@ pub fn files(spec: &Spec) -> Vec<(String, String)> {
         (
             "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/models/generated/Models.kt".to_string(),
             crate::render(&env, "uniffi/Models.kt", &kotlin::models_context(spec)),
+        ),
+        (
+            "bindings/uniffi/swift/Sources/NeonKit/Generated/Typed.swift".to_string(),
+            crate::render(&env, "uniffi/Typed.swift", &swift::context(spec)),
         ),
         (
             "bindings/uniffi/kotlin/src/main/kotlin/dev/neonkit/generated/Operations.kt".to_string(),

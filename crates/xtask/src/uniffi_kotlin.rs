@@ -114,7 +114,7 @@ fn collect(root: &Value, ctx: &str, v: &Value, dt: &mut DateTimes, plain: &mut B
     }
 }
 
-fn field_is_datetime(model: &str, field: &str) -> bool {
+pub(super) fn field_is_datetime(model: &str, field: &str) -> bool {
     let dt = datetimes();
     if dt.models.contains(model) {
         dt.fields.contains(&(model.to_string(), field.to_string()))
@@ -123,7 +123,7 @@ fn field_is_datetime(model: &str, field: &str) -> bool {
     }
 }
 
-fn param_is_datetime(op: &Op, p: &Param) -> bool {
+pub(super) fn param_is_datetime(op: &Op, p: &Param) -> bool {
     datetimes().params.contains(&(op.id.clone(), p.name.clone()))
 }
 
@@ -133,7 +133,7 @@ pub fn param_is_typed(spec: &Spec, op: &Op, p: &Param) -> bool {
 }
 
 /// The enum model a type is (or is a list of).
-fn enum_of(spec: &Spec, ty: &Ty) -> Option<String> {
+pub(super) fn enum_of(spec: &Spec, ty: &Ty) -> Option<String> {
     match ty {
         Ty::Array(t) => enum_of(spec, t),
         Ty::Named(n) => match spec.model(n).map(|m| &m.kind) {
@@ -149,7 +149,7 @@ fn enum_of(spec: &Spec, ty: &Ty) -> Option<String> {
 // Kotlin types and the expressions that read, write and show them
 
 #[derive(Clone, Debug)]
-enum KTy {
+pub(super) enum KTy {
     Str,
     DateTime,
     Int,
@@ -163,7 +163,7 @@ enum KTy {
     Map(Box<KTy>),
 }
 
-fn kty(spec: &Spec, ty: &Ty, datetime: bool, depth: usize) -> KTy {
+pub(super) fn kty(spec: &Spec, ty: &Ty, datetime: bool, depth: usize) -> KTy {
     match ty {
         Ty::Str | Ty::Bytes if datetime => KTy::DateTime,
         Ty::Str | Ty::Bytes => KTy::Str,
@@ -332,7 +332,7 @@ struct MemberCtx {
 
 /// The required model-typed fields that would make decoding `{}` recurse (a cycle of required
 /// objects): those become nullable.
-fn cyclic_fields(spec: &Spec) -> BTreeSet<(String, String)> {
+pub(super) fn cyclic_fields(spec: &Spec) -> BTreeSet<(String, String)> {
     let mut edges: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     for m in &spec.models {
         if let ModelKind::Struct(fields) = &m.kind {
