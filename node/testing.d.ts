@@ -28,6 +28,8 @@ export interface Fault {
   retry_after?: string;
   ms?: number;
   error?: string;
+  /** status / drop_connection: handle the request first (what it makes is applied), then fail its answer. */
+  after_handling?: boolean;
   /** Apply to the next N matching requests; omitted = until cleared. */
   times?: number;
 }

@@ -8496,7 +8496,9 @@ export declare class BranchesApi {
    * The branch gets a read-write endpoint (with the `endpoint` settings, if
    * given) unless `compute` is false; then there is no endpoint and no
    * connection string. Giving `endpoint`, `database` or `role` with `compute`
-   * false is an invalid-argument error, raised before anything is created.
+   * false, an `endpoint` setting it does not know, or a `database` or `role`
+   * the parent branch does not have is an invalid-argument error, raised
+   * before anything is created.
    *
    * @param projectId - The project.
    * @param options - The optional arguments (`BranchesCreateAndConnectOptions`), by their snake_case names: `name`, `parent_id`, `compute`, `endpoint`, `database`, `role`, `pooled`; `signal` cancels the call.
@@ -8513,7 +8515,9 @@ export declare class BranchesApi {
    * The branch gets a read-write endpoint (with the `endpoint` settings, if
    * given) unless `compute` is false; then there is no endpoint and no
    * connection string. Giving `endpoint`, `database` or `role` with `compute`
-   * false is an invalid-argument error, raised before anything is created.
+   * false, an `endpoint` setting it does not know, or a `database` or `role`
+   * the parent branch does not have is an invalid-argument error, raised
+   * before anything is created.
    *
    * @param projectId - The project.
    * @param options - The optional arguments (`BranchesCreateAndConnectOptions`), by their snake_case names: `name`, `parent_id`, `compute`, `endpoint`, `database`, `role`, `pooled`.
@@ -8529,8 +8533,9 @@ export declare class BranchesApi {
    * concurrency: when another caller creates it first (a 409 from the API, or a
    * creation racing with this one), the existing branch is returned and
    * `created` is false; two callers never create two branches. A create whose
-   * answer was lost to a network error is never sent again: the branch is
-   * looked up instead (and reported `created` when it is found).
+   * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+   * again: the branch is looked up instead and, when found, reported `created`
+   * (a best guess: the lookup before the create found none).
    *
    * @param projectId - The project.
    * @param name - The branch name.
@@ -8549,8 +8554,9 @@ export declare class BranchesApi {
    * concurrency: when another caller creates it first (a 409 from the API, or a
    * creation racing with this one), the existing branch is returned and
    * `created` is false; two callers never create two branches. A create whose
-   * answer was lost to a network error is never sent again: the branch is
-   * looked up instead (and reported `created` when it is found).
+   * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+   * again: the branch is looked up instead and, when found, reported `created`
+   * (a best guess: the lookup before the create found none).
    *
    * @param projectId - The project.
    * @param name - The branch name.
@@ -8829,6 +8835,8 @@ export declare class DatabasesApi {
    * Create-or-get by name, safe under concurrency like `branches.ensure`. A
    * database this call creates is owned by `owner_name`, else by the branch's
    * only role (an invalid-argument error lists the roles when there are several).
+   * It returns once no operation runs on the branch any more, so the next
+   * change to the branch is not refused as locked.
    *
    * @param projectId - The project.
    * @param branchId - The branch.
@@ -8847,6 +8855,8 @@ export declare class DatabasesApi {
    * Create-or-get by name, safe under concurrency like `branches.ensure`. A
    * database this call creates is owned by `owner_name`, else by the branch's
    * only role (an invalid-argument error lists the roles when there are several).
+   * It returns once no operation runs on the branch any more, so the next
+   * change to the branch is not refused as locked.
    *
    * @param projectId - The project.
    * @param branchId - The branch.
@@ -9085,7 +9095,9 @@ export declare class RolesApi {
    * The role of that name on a branch, created (and waited for) if it is missing.
    *
    * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-   * password comes only with a role this call creates.
+   * password comes only with a role this call creates, and not even then when
+   * the create's answer was lost and the role was found by a lookup (`created`
+   * true, no password): reset it with `roles.reset_password`.
    *
    * @param projectId - The project.
    * @param branchId - The branch.
@@ -9102,7 +9114,9 @@ export declare class RolesApi {
    * The role of that name on a branch, created (and waited for) if it is missing.
    *
    * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-   * password comes only with a role this call creates.
+   * password comes only with a role this call creates, and not even then when
+   * the create's answer was lost and the role was found by a lookup (`created`
+   * true, no password): reset it with `roles.reset_password`.
    *
    * @param projectId - The project.
    * @param branchId - The branch.
@@ -9925,7 +9939,8 @@ export declare class SnapshotsApi {
    * (the API's finalizeRestoreBranch: the restored branch takes the target's
    * name and computes, the target is renamed to `old_branch_name` or a name the
    * API picks) and returns the restored branch. A branch that is not an
-   * un-finalized restore is an invalid-argument error.
+   * un-finalized restore is an invalid-argument error. A restore started
+   * without waiting is waited for first.
    *
    * @param projectId - The project.
    * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
@@ -9946,7 +9961,8 @@ export declare class SnapshotsApi {
    * (the API's finalizeRestoreBranch: the restored branch takes the target's
    * name and computes, the target is renamed to `old_branch_name` or a name the
    * API picks) and returns the restored branch. A branch that is not an
-   * un-finalized restore is an invalid-argument error.
+   * un-finalized restore is an invalid-argument error. A restore started
+   * without waiting is waited for first.
    *
    * @param projectId - The project.
    * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
@@ -9961,7 +9977,10 @@ export declare class SnapshotsApi {
    *
    * Deletes the restored branch (and waits until it is gone); the branch it
    * would have replaced is untouched. A branch that is not an un-finalized
-   * restore is an invalid-argument error, so this never deletes anything else.
+   * restore (or is the project's default branch) is an invalid-argument error,
+   * so this deletes nothing else. The API has no conditional delete: a commit
+   * of the same restore by another caller between this call's check and its
+   * delete is not seen.
    *
    * @param projectId - The project.
    * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).
@@ -9978,7 +9997,10 @@ export declare class SnapshotsApi {
    *
    * Deletes the restored branch (and waits until it is gone); the branch it
    * would have replaced is untouched. A branch that is not an un-finalized
-   * restore is an invalid-argument error, so this never deletes anything else.
+   * restore (or is the project's default branch) is an invalid-argument error,
+   * so this deletes nothing else. The API has no conditional delete: a commit
+   * of the same restore by another caller between this call's check and its
+   * delete is not seen.
    *
    * @param projectId - The project.
    * @param branchId - The restored branch (the `branch` that `snapshots.restore` returned).

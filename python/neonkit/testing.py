@@ -56,7 +56,9 @@ class Emulator(_EmulatorOptionsMixin):
         self, operation_id: Optional[str] = None, kind: str = "status", *, times: Optional[int] = None, **params: Any
     ) -> None:
         """Adds a fault: kind "status" (status=, retry_after=), "drop_connection", "truncate_body",
-        "latency" (ms=) or "fail_operation" (error=), for the next `times` matching requests (None = until cleared)."""
+        "latency" (ms=) or "fail_operation" (error=), for the next `times` matching requests (None = until cleared).
+        With after_handling=True a "status" or "drop_connection" fault lets the request be handled
+        (what it makes is applied) and fails only its answer."""
         fault = {"operation_id": operation_id, "kind": kind, "times": times, **params}
         self._emu.add_fault(json.dumps(fault))
 

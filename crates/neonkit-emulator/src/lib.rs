@@ -106,7 +106,7 @@ pub struct Fault {
 }
 
 /// What a fault does. As JSON (`POST /_emulator/faults`) it is tagged by `kind`:
-/// `status` (+ `status`, `retry_after`), `drop_connection` (+ `after_handling`),
+/// `status` (+ `status`, `retry_after`, `after_handling`), `drop_connection` (+ `after_handling`),
 /// `truncate_body`, `latency` (+ `ms`), `fail_operation` (+ `error`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(from = "FaultKindJson", into = "FaultKindJson")]
@@ -114,6 +114,10 @@ pub enum FaultKind {
     /// A Neon-style error body with this status; 423 uses Neon's locked message;
     /// 429 sets `Retry-After` when given.
     Status { status: u16, retry_after: Option<String> },
+    /// Handle the request (what it creates or changes is applied), then answer
+    /// with this status instead: a 500 to a POST that did make the resource.
+    /// JSON: `{"kind": "status", "status": 500, "after_handling": true}`.
+    StatusAfterHandling { status: u16 },
     /// Close the connection before any response bytes; the request is not handled.
     DropConnection,
     /// Handle the request (what it creates or changes is applied), then close the
@@ -138,6 +142,8 @@ enum FaultKindJson {
         status: u16,
         #[serde(default)]
         retry_after: Option<String>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        after_handling: bool,
     },
     DropConnection {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
@@ -156,7 +162,8 @@ enum FaultKindJson {
 impl From<FaultKindJson> for FaultKind {
     fn from(j: FaultKindJson) -> FaultKind {
         match j {
-            FaultKindJson::Status { status, retry_after } => FaultKind::Status { status, retry_after },
+            FaultKindJson::Status { status, after_handling: true, .. } => FaultKind::StatusAfterHandling { status },
+            FaultKindJson::Status { status, retry_after, after_handling: false } => FaultKind::Status { status, retry_after },
             FaultKindJson::DropConnection { after_handling: false } => FaultKind::DropConnection,
             FaultKindJson::DropConnection { after_handling: true } => FaultKind::DropConnectionAfterHandling,
             FaultKindJson::TruncateBody => FaultKind::TruncateBody,
@@ -169,7 +176,8 @@ impl From<FaultKindJson> for FaultKind {
 impl From<FaultKind> for FaultKindJson {
     fn from(k: FaultKind) -> FaultKindJson {
         match k {
-            FaultKind::Status { status, retry_after } => FaultKindJson::Status { status, retry_after },
+            FaultKind::Status { status, retry_after } => FaultKindJson::Status { status, retry_after, after_handling: false },
+            FaultKind::StatusAfterHandling { status } => FaultKindJson::Status { status, retry_after: None, after_handling: true },
             FaultKind::DropConnection => FaultKindJson::DropConnection { after_handling: false },
             FaultKind::DropConnectionAfterHandling => FaultKindJson::DropConnection { after_handling: true },
             FaultKind::TruncateBody => FaultKindJson::TruncateBody,

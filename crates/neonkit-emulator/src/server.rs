@@ -395,6 +395,7 @@ async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response 
     hold_back(delay).await;
     match action {
         Some(FaultKind::DropConnectionAfterHandling) => dropped(),
+        Some(FaultKind::StatusAfterHandling { status }) => fault_status_response(op, status, None, &request_id),
         Some(FaultKind::TruncateBody) => truncate(resp).await,
         _ => resp,
     }

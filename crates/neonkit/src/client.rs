@@ -505,6 +505,19 @@ fn too_large(op: &'static OperationInfo, limit: u64) -> Error {
     Error::new(ErrorKind::Decode, format!("the response body is larger than max_response_bytes ({limit} bytes)")).with_operation(op.id)
 }
 
+/// Whether a JSON body already sets the org the operation takes in its body
+/// (`project.org_id` of createProject) to something other than `null`.
+fn body_gives_org_id(op: &'static OperationInfo, payload: &Payload) -> bool {
+    let Payload::Json(body) = payload else {
+        return false;
+    };
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return false;
+    };
+    let pointer: String = op.body_org_id.iter().map(|p| format!("/{p}")).collect();
+    value.pointer(&pointer).is_some_and(|v| !v.is_null())
+}
+
 /// Puts the client's `org_id` where the body takes one (`project.org_id` of
 /// createProject), unless the body gives its own.
 fn with_body_org_id(op: &'static OperationInfo, body: &Bytes, org: &str) -> Result<Bytes> {
@@ -620,7 +633,14 @@ impl Client {
                 resolve_auto_org(plain)
             })
             .await
-            .map_err(|e: Error| e.prefixed(&format!("{}: resolving org_id \"auto\"", op.id)).with_operation(op.id))?;
+            // A failed lookup stays the error's operation (the message names the call that needed it).
+            .map_err(|e: Error| {
+                let e = e.prefixed(&format!("{}: resolving org_id \"auto\"", op.id));
+                match e.operation() {
+                    Some(_) => e,
+                    None => e.with_operation(op.id),
+                }
+            })?;
         Ok(found.clone())
     }
 
@@ -698,7 +718,9 @@ impl Client {
                 .with_operation(op.id));
             }
         }
-        let takes_org = !op.body_org_id.is_empty() || op.query_param("org_id").is_some_and(|_| !query.iter().any(|(k, _)| *k == "org_id"));
+        // Only where an org would be sent: "auto" is not resolved for a call that gives its own.
+        let takes_org = op.query_param("org_id").is_some_and(|_| !query.iter().any(|(k, _)| *k == "org_id"))
+            || (!op.body_org_id.is_empty() && !body_gives_org_id(op, &payload));
         let auto_org;
         let org = match self.call.org_id.as_deref() {
             Some(AUTO_ORG) if takes_org => {

@@ -149,6 +149,12 @@ impl Error {
     pub fn is_accepted(&self) -> bool {
         self.inner.accepted
     }
+
+    /// Whether the request may have been applied though no answer says so (a
+    /// POST/PATCH/PUT/DELETE whose answer was lost, or a 500/502/504 to one).
+    pub(crate) fn may_have_been_applied(&self) -> bool {
+        self.inner.maybe_applied
+    }
     /// Whether calling again later may succeed and is safe: never after the API
     /// accepted the call, nor for a POST/PATCH/PUT/DELETE that may have reached
     /// the server (a timeout, a broken connection, a 500).

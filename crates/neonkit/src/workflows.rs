@@ -33,6 +33,7 @@ pub use table::{ArgKind, WorkflowInfo, WorkflowParamInfo, WORKFLOWS};
 
 /// What [`Client::connection_string`] leaves to the core to pick.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ConnectionStringOptions {
     /// The branch (default: the project's default branch).
     pub branch_id: Option<String>,
@@ -46,6 +47,7 @@ pub struct ConnectionStringOptions {
 
 /// Options of [`Projects::create_and_connect`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ProjectConnectOptions {
     /// Whether the connection string goes through the connection pooler (default: true).
     pub pooled: Option<bool>,
@@ -53,6 +55,7 @@ pub struct ProjectConnectOptions {
 
 /// Options of [`Branches::create_and_connect`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BranchConnectOptions {
     /// The branch name (default: one the API generates).
     pub name: Option<String>,
@@ -72,6 +75,7 @@ pub struct BranchConnectOptions {
 
 /// Options of [`Branches::ensure`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnsureBranchOptions {
     /// The parent of a branch this call creates (default: the project's default branch).
     pub parent_id: Option<String>,
@@ -81,6 +85,7 @@ pub struct EnsureBranchOptions {
 
 /// Options of [`Branches::reset_from_parent`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ResetFromParentOptions {
     /// Keep the branch's previous state as a new branch of this name (needed when it has children).
     pub preserve_under_name: Option<String>,
@@ -88,6 +93,7 @@ pub struct ResetFromParentOptions {
 
 /// Options of [`Branches::compare_schema`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CompareSchemaOptions {
     /// The branch to compare with (default: the branch's parent).
     pub base_branch_id: Option<String>,
@@ -97,6 +103,7 @@ pub struct CompareSchemaOptions {
 
 /// Options of [`Databases::ensure`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EnsureDatabaseOptions {
     /// The owner of a database this call creates (default: the branch's only role).
     pub owner_name: Option<String>,
@@ -104,6 +111,7 @@ pub struct EnsureDatabaseOptions {
 
 /// Options of [`Snapshots::commit_restore`].
 #[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CommitRestoreOptions {
     /// The name the replaced branch gets (default: one the API picks).
     pub old_branch_name: Option<String>,
@@ -132,10 +140,16 @@ fn names<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
     }
 }
 
-/// Whether a create that failed this way may have made the resource anyway (or
-/// another caller did): then the resource is looked up, never created again.
+/// Whether a create that failed this way may have made the resource anyway
+/// (its answer was lost, a 5xx, or it was accepted and its operation failed) or
+/// another caller did (a 409): then the resource is looked up, never created again.
 fn look_up_after(e: &Error) -> bool {
-    e.kind() == ErrorKind::Conflict || matches!(e.kind(), ErrorKind::Network | ErrorKind::Timeout)
+    e.kind() == ErrorKind::Conflict || may_have_made_it(e)
+}
+
+/// Whether the create behind this error may have made the resource itself.
+fn may_have_made_it(e: &Error) -> bool {
+    e.may_have_been_applied() || e.is_accepted()
 }
 
 // ------------------------------------------------------------------ shared steps
@@ -144,9 +158,10 @@ fn look_up_after(e: &Error) -> bool {
 /// creates it if missing, and when the create fails in a way that may mean it
 /// exists after all (a 409 from another caller's create, or an answer lost to
 /// the network) looks it up again instead of sending the create twice. Returns
-/// it and whether this call created it (a lost answer whose resource is found
-/// counts as created: the lookup before found none). An error from `create`
-/// that already names its step (an invalid choice) is returned as it is.
+/// it and whether this call created it. After a lost answer that is a best
+/// guess: the resource found then counts as this call's (the lookup before
+/// found none), though another caller may have made it in between. An error
+/// from `create` that already names the workflow is returned as it is.
 async fn create_or_get<T, Find, FindFut, Create, CreateFut>(workflow: &str, what: &str, find: Find, create: Create) -> Result<(T, bool)>
 where
     Find: Fn() -> FindFut,
@@ -157,13 +172,14 @@ where
     if let Some(found) = find().await.map_err(step(workflow, &format!("looking the {what} up")))? {
         return Ok((found, false));
     }
-    let creating = |e: Error| if e.kind() == ErrorKind::InvalidArgument { e } else { step(workflow, &format!("creating the {what}"))(e) };
+    let labeled = format!("{workflow}: ");
+    let creating = |e: Error| if e.message().starts_with(&labeled) { e } else { step(workflow, &format!("creating the {what}"))(e) };
     match create().await {
-        Ok(made) => Ok((made, true)),
+        Ok(resource) => Ok((resource, true)),
         Err(e) if look_up_after(&e) => {
-            let lost = e.kind() != ErrorKind::Conflict;
-            match find().await.map_err(step(workflow, &format!("looking the {what} up after the create failed")))? {
-                Some(found) => Ok((found, lost)),
+            let again = format!("looking the {what} up after the create failed ({})", e.message());
+            match find().await.map_err(step(workflow, &again))? {
+                Some(found) => Ok((found, may_have_made_it(&e))),
                 None => Err(creating(e)),
             }
         }
@@ -211,25 +227,37 @@ impl Client {
         Ok(self.branches().get(project_id, branch_id).await.map_err(step(workflow, "reading the branch"))?.branch)
     }
 
-    /// Waits for the operations still running on a branch (one another caller
-    /// started, or one this client did not wait for) and reads it again.
+    /// A branch that is not ready yet, once the operations still running on it
+    /// (one another caller started, or one a client without waiting left) are
+    /// done, read again.
     async fn settled(&self, workflow: &str, branch: Branch) -> Result<Branch> {
-        if branch.current_state == "ready" || !self.waits_for_operations() {
+        if branch.current_state == "ready" {
             return Ok(branch);
         }
+        match self.wait_for_branch(workflow, &branch.project_id, &branch.id).await? {
+            true => self.branch(workflow, &branch.project_id, &branch.id).await,
+            false => Ok(branch),
+        }
+    }
+
+    /// Waits for the operations running on a branch; whether there were any.
+    /// Only the project's newest 100 operations are looked at: a running one
+    /// is among the newest, and paging the whole history would cost more than
+    /// the wait.
+    async fn wait_for_branch(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<bool> {
         let query = ListProjectOperationsQuery { limit: Some(100), ..Default::default() };
-        let ops = self.operations().list(&branch.project_id, &query).await.map_err(step(workflow, "listing the branch's operations"))?;
+        let ops = self.operations().list(project_id, &query).await.map_err(step(workflow, "listing the branch's operations"))?;
         let running: Vec<Operation> = ops
             .operations
             .into_iter()
-            .filter(|o| o.branch_id.as_deref() == Some(branch.id.as_str()))
+            .filter(|o| o.branch_id.as_deref() == Some(branch_id))
             .filter(|o| matches!(o.status, OperationStatus::Scheduling | OperationStatus::Running | OperationStatus::Cancelling))
             .collect();
         if running.is_empty() {
-            return Ok(branch);
+            return Ok(false);
         }
         self.wait_for_operations(&running).await.map_err(step(workflow, "waiting for the branch's operations"))?;
-        self.branch(workflow, &branch.project_id, &branch.id).await
+        Ok(true)
     }
 
     /// The database of that name on a branch, else its only one; an error
@@ -244,6 +272,12 @@ impl Client {
             })?,
             None => match databases.as_slice() {
                 [only] => only,
+                [] => {
+                    return Err(invalid(
+                        workflow,
+                        format_args!("branch {branch_id:?} has no database: create one first (databases.ensure)"),
+                    ))
+                }
                 _ => {
                     return Err(invalid(
                         workflow,
@@ -277,6 +311,7 @@ impl Client {
             },
             None => match roles.as_slice() {
                 [only] => only.name.clone(),
+                [] => return Err(invalid(workflow, format_args!("branch {branch_id:?} has no role: create one first (roles.ensure)"))),
                 _ if database.is_some() && roles.iter().any(|r| r.name == db.owner_name) => db.owner_name.clone(),
                 _ => {
                     return Err(invalid(
@@ -294,6 +329,10 @@ impl Client {
         let roles = self.roles().list(project_id, branch_id).await.map_err(step(workflow, "listing the branch's roles"))?.roles;
         match roles.as_slice() {
             [only] => Ok(only.name.clone()),
+            [] => Err(invalid(
+                workflow,
+                format_args!("branch {branch_id:?} has no role to own the database: create one first (roles.ensure)"),
+            )),
             _ => Err(invalid(
                 workflow,
                 format_args!(
@@ -377,52 +416,53 @@ impl Client {
         let args = checked_args(info, &args)?;
         let out = match info.id {
             "connection_string" => {
-                let (project_id, o): (String, ConnectionStringOptions) = split(info, args)?;
-                json(&self.connection_string(&project_id, &o).await?)
+                let (project_id, o): (String, ConnectionStringOptions) = with_options(info, args)?;
+                to_json(&self.connection_string(&project_id, &o).await?)
             }
             "projects.create_and_connect" => {
-                let body: ProjectCreateRequest = match args.get("body") {
-                    Some(b) => decode(info, "body", b.clone())?,
+                let mut args = args;
+                let body: ProjectCreateRequest = match args.remove("body") {
+                    Some(b) => decode(info, "body", b)?,
                     None => ProjectCreateRequest::default(),
                 };
                 let o: ProjectConnectOptions = decode(info, "options", Value::Object(args))?;
-                json(&self.projects().create_and_connect(&body, &o).await?)
+                to_json(&self.projects().create_and_connect(&body, &o).await?)
             }
             "branches.create_and_connect" => {
-                let (project_id, o): (String, BranchConnectOptions) = split(info, args)?;
-                json(&self.branches().create_and_connect(&project_id, &o).await?)
+                let (project_id, o): (String, BranchConnectOptions) = with_options(info, args)?;
+                to_json(&self.branches().create_and_connect(&project_id, &o).await?)
             }
             "branches.ensure" => {
-                let ((project_id, name), o): ((String, String), EnsureBranchOptions) = split(info, args)?;
-                json(&self.branches().ensure(&project_id, &name, &o).await?)
+                let ((project_id, name), o): ((String, String), EnsureBranchOptions) = with_options(info, args)?;
+                to_json(&self.branches().ensure(&project_id, &name, &o).await?)
             }
             "branches.get_default" => {
-                let (project_id, ()): (String, ()) = split(info, args)?;
-                json(&self.branches().get_default(&project_id).await?)
+                let project_id: String = positional(info, args)?;
+                to_json(&self.branches().get_default(&project_id).await?)
             }
             "branches.reset_from_parent" => {
-                let ((project_id, branch_id), o): ((String, String), ResetFromParentOptions) = split(info, args)?;
-                json(&self.branches().reset_from_parent(&project_id, &branch_id, &o).await?)
+                let ((project_id, branch_id), o): ((String, String), ResetFromParentOptions) = with_options(info, args)?;
+                to_json(&self.branches().reset_from_parent(&project_id, &branch_id, &o).await?)
             }
             "branches.compare_schema" => {
-                let ((project_id, branch_id), o): ((String, String), CompareSchemaOptions) = split(info, args)?;
-                json(&self.branches().compare_schema(&project_id, &branch_id, &o).await?)
+                let ((project_id, branch_id), o): ((String, String), CompareSchemaOptions) = with_options(info, args)?;
+                to_json(&self.branches().compare_schema(&project_id, &branch_id, &o).await?)
             }
             "databases.ensure" => {
-                let ((project_id, branch_id, name), o): ((String, String, String), EnsureDatabaseOptions) = split(info, args)?;
-                json(&self.databases().ensure(&project_id, &branch_id, &name, &o).await?)
+                let ((project_id, branch_id, name), o): ((String, String, String), EnsureDatabaseOptions) = with_options(info, args)?;
+                to_json(&self.databases().ensure(&project_id, &branch_id, &name, &o).await?)
             }
             "roles.ensure" => {
-                let ((project_id, branch_id, name), ()): ((String, String, String), ()) = split(info, args)?;
-                json(&self.roles().ensure(&project_id, &branch_id, &name).await?)
+                let (project_id, branch_id, name): (String, String, String) = positional(info, args)?;
+                to_json(&self.roles().ensure(&project_id, &branch_id, &name).await?)
             }
             "snapshots.commit_restore" => {
-                let ((project_id, branch_id), o): ((String, String), CommitRestoreOptions) = split(info, args)?;
-                json(&self.snapshots().commit_restore(&project_id, &branch_id, &o).await?)
+                let ((project_id, branch_id), o): ((String, String), CommitRestoreOptions) = with_options(info, args)?;
+                to_json(&self.snapshots().commit_restore(&project_id, &branch_id, &o).await?)
             }
             "snapshots.abort_restore" => {
-                let ((project_id, branch_id), ()): ((String, String), ()) = split(info, args)?;
-                json(&self.snapshots().abort_restore(&project_id, &branch_id).await?)
+                let (project_id, branch_id): (String, String) = positional(info, args)?;
+                to_json(&self.snapshots().abort_restore(&project_id, &branch_id).await?)
             }
             other => {
                 return Err(Error::new(
@@ -500,24 +540,33 @@ fn decode<T: DeserializeOwned>(info: &WorkflowInfo, what: &str, v: Value) -> Res
         .map_err(|e| Error::invalid(format!("{}: {what}: {}", info.id, crate::error::scrub_decode_message(&e.to_string()))))
 }
 
-/// The positional arguments (one string, or a tuple of them, in the table's
-/// order) and the options.
-fn split<P: DeserializeOwned, O: DeserializeOwned>(info: &WorkflowInfo, mut args: serde_json::Map<String, Value>) -> Result<(P, O)> {
-    let positional: Vec<Value> = info.params.iter().filter(|p| p.required).filter_map(|p| args.remove(p.name)).collect();
-    let positional = match positional.len() {
-        1 => positional.into_iter().next().unwrap(),
-        _ => Value::Array(positional),
-    };
-    let p = decode(info, "arguments", positional)?;
-    let o = if args.is_empty() && std::mem::size_of::<O>() == 0 {
-        decode(info, "options", Value::Null)?
-    } else {
-        decode(info, "options", Value::Object(args))?
-    };
-    Ok((p, o))
+/// The required arguments of a workflow without options: one string, or a
+/// tuple of them in the table's order.
+fn positional<P: DeserializeOwned>(info: &WorkflowInfo, args: serde_json::Map<String, Value>) -> Result<P> {
+    let (p, rest) = take_positional(info, args)?;
+    debug_assert!(rest.is_empty(), "checked_args admits only the table's arguments");
+    Ok(p)
 }
 
-fn json<T: Serialize + ?Sized>(v: &T) -> Bytes {
+/// The required arguments (as [`positional`]) and the options struct from the rest.
+fn with_options<P: DeserializeOwned, O: DeserializeOwned>(info: &WorkflowInfo, args: serde_json::Map<String, Value>) -> Result<(P, O)> {
+    let (p, rest) = take_positional(info, args)?;
+    Ok((p, decode(info, "options", Value::Object(rest))?))
+}
+
+fn take_positional<P: DeserializeOwned>(
+    info: &WorkflowInfo,
+    mut args: serde_json::Map<String, Value>,
+) -> Result<(P, serde_json::Map<String, Value>)> {
+    let mut required: Vec<Value> = info.params.iter().filter(|p| p.required).filter_map(|p| args.remove(p.name)).collect();
+    let value = match required.len() {
+        1 => required.pop().expect("one"),
+        _ => Value::Array(required),
+    };
+    Ok((decode(info, "arguments", value)?, args))
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> Bytes {
     Bytes::from(serde_json::to_vec(v).expect("a model serializes"))
 }
 
@@ -531,21 +580,26 @@ impl Projects<'_> {
         let c = self.client.waiting();
         let created = c.projects().create(body).await.map_err(step(W, "creating the project"))?;
         let project_id = created.project.id.clone();
-        let made = |e: Error| e.prefixed(&format!("the project {project_id:?} was created, but"));
+        // The steps after the create say that the project exists.
+        let after = format!("{W} (the project {project_id:?} was created)");
+        let missing = |what: &str| {
+            Error::new(ErrorKind::Decode, format!("{after}: the API's answer to createProject has no {what}"))
+                .with_operation("createProject")
+        };
         let endpoint = created
             .endpoints
             .iter()
             .find(|e| e.r#type == EndpointType::ReadWrite)
             .cloned()
-            .ok_or_else(|| made(invalid(W, "the API made no read-write endpoint")))?;
-        let database = created.databases.first().ok_or_else(|| made(invalid(W, "the API made no database")))?;
+            .ok_or_else(|| missing("read-write endpoint"))?;
+        let database = created.databases.first().ok_or_else(|| missing("database"))?;
         let role = match created.roles.iter().find(|r| r.name == database.owner_name).or(created.roles.first()) {
             Some(r) => r.name.clone(),
-            None => return Err(made(invalid(W, "the API made no role"))),
+            None => return Err(missing("role")),
         };
-        let uri = c.uri(W, &project_id, &endpoint, (&database.name, &role), options.pooled.unwrap_or(true)).await.map_err(made)?;
-        let branch = c.settled(W, created.branch.clone()).await.map_err(made)?;
-        let project = c.projects().get(&project_id).await.map(|p| p.project).unwrap_or(created.project);
+        let uri = c.uri(&after, &project_id, &endpoint, (&database.name, &role), options.pooled.unwrap_or(true)).await?;
+        let branch = c.settled(&after, created.branch.clone()).await?;
+        let project = c.projects().get(&project_id).await.map_err(step(&after, "reading the project"))?.project;
         Ok(ProjectConnection {
             project,
             branch,
@@ -577,7 +631,24 @@ impl Branches<'_> {
                 }
             }
         }
+        if let Some(extra) = options.endpoint.as_ref().map(|e| &e.extra).filter(|x| !x.is_empty()) {
+            return Err(invalid(
+                W,
+                format_args!(
+                    "endpoint: no setting {} (it takes autoscaling_limit_min_cu, autoscaling_limit_max_cu, suspend_timeout_seconds)",
+                    names(extra.keys().map(String::as_str))
+                ),
+            ));
+        }
         let c = self.client.waiting();
+        // A database or role that the new branch would not have is refused before it is made.
+        if options.database.is_some() || options.role.is_some() {
+            let parent = match &options.parent_id {
+                Some(p) => p.clone(),
+                None => c.default_branch(W, project_id).await?.id,
+            };
+            c.pick_database_and_role(W, project_id, &parent, options.database.as_deref(), options.role.as_deref()).await?;
+        }
         let endpoints = compute.then(|| {
             let s = options.endpoint.clone().unwrap_or_default();
             vec![BranchCreateRequestEndpointOptions {
@@ -599,20 +670,19 @@ impl Branches<'_> {
         };
         let created = c.branches().create(project_id, Some(&body)).await.map_err(step(W, "creating the branch"))?;
         let branch_id = created.branch.id.clone();
-        let made = |e: Error| e.prefixed(&format!("the branch {branch_id:?} was created, but"));
-        let branch = c.settled(W, created.branch).await.map_err(made)?;
+        // The steps after the create say that the branch exists.
+        let after = format!("{W} (the branch {branch_id:?} was created)");
+        let branch = c.settled(&after, created.branch).await?;
         if !compute {
             return Ok(BranchConnection { branch, endpoint: None, connection_string: None, extra: Default::default() });
         }
         let endpoint = match created.endpoints.into_iter().find(|e| e.r#type == EndpointType::ReadWrite) {
             Some(e) => e,
-            None => c.read_write_endpoint(W, project_id, &branch_id).await.map_err(made)?,
+            None => c.read_write_endpoint(&after, project_id, &branch_id).await?,
         };
-        let (database, role) = c
-            .pick_database_and_role(W, project_id, &branch_id, options.database.as_deref(), options.role.as_deref())
-            .await
-            .map_err(made)?;
-        let uri = c.uri(W, project_id, &endpoint, (&database, &role), options.pooled.unwrap_or(true)).await.map_err(made)?;
+        let (database, role) =
+            c.pick_database_and_role(&after, project_id, &branch_id, options.database.as_deref(), options.role.as_deref()).await?;
+        let uri = c.uri(&after, project_id, &endpoint, (&database, &role), options.pooled.unwrap_or(true)).await?;
         Ok(BranchConnection { branch, endpoint: Some(endpoint), connection_string: Some(uri), extra: Default::default() })
     }
 
@@ -725,6 +795,10 @@ impl Databases<'_> {
             Ok(c.databases().create(project_id, branch_id, &body).await?.database)
         };
         let (database, created) = create_or_get(W, "database", find, create).await?;
+        // A database found by a lookup may still be applying (another caller's
+        // create, or this call's own whose answer was lost): the next change to
+        // the branch would be refused while it runs.
+        c.wait_for_branch(W, project_id, branch_id).await?;
         Ok(EnsuredDatabase { database, created, extra: Default::default() })
     }
 }
@@ -732,7 +806,9 @@ impl Databases<'_> {
 impl Roles<'_> {
     /// The role of that name on a branch, created (and waited for) if it is
     /// missing; safe under concurrency like [`Branches::ensure`]. The password
-    /// comes only with a role this call creates.
+    /// comes only with a role this call creates, and not even then when the
+    /// create's answer was lost and the role was found by a lookup (`created`
+    /// true, `password` absent): reset it with the API's resetProjectBranchRolePassword.
     pub async fn ensure(&self, project_id: &str, branch_id: &str, name: &str) -> Result<EnsuredRole> {
         const W: &str = "roles.ensure";
         let c = self.client.waiting();
@@ -746,6 +822,7 @@ impl Roles<'_> {
         let body = RoleCreateRequest { role: RoleCreateRequestRole { name: name.to_string(), ..Default::default() }, ..Default::default() };
         let create = || async { Ok(c.roles().create(project_id, branch_id, &body).await?.role) };
         let (role, created) = create_or_get(W, "role", find, create).await?;
+        c.wait_for_branch(W, project_id, branch_id).await?;
         Ok(EnsuredRole { role, created, extra: Default::default() })
     }
 }
@@ -754,8 +831,14 @@ impl Snapshots<'_> {
     /// The restored branch of a restore made with `finalize_restore` false, or
     /// an error saying what it is instead.
     async fn unfinalized(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<Branch> {
-        let branch = self.client.branch(workflow, project_id, branch_id).await?;
+        let c = self.client;
+        // The restore may still be running when it was started without waiting.
+        let branch = c.settled(workflow, c.branch(workflow, project_id, branch_id).await?).await?;
         match branch.restore_status.as_deref() {
+            Some("restored") if branch.default == Some(true) => Err(invalid(
+                workflow,
+                format_args!("branch {branch_id:?} ({:?}) is the project's default branch, not a restore's preview", branch.name),
+            )),
             Some("restored") => Ok(branch),
             status => Err(invalid(
                 workflow,
@@ -783,6 +866,8 @@ impl Snapshots<'_> {
 
     /// Drops a snapshot restore made with `finalize_restore` false after its
     /// preview: deletes the restored branch (and waits); returns it as it was.
+    /// The API has no conditional delete: a commit of the same restore by
+    /// another caller between this call's check and its delete is not seen.
     pub async fn abort_restore(&self, project_id: &str, branch_id: &str) -> Result<Branch> {
         const W: &str = "snapshots.abort_restore";
         let c = self.client.waiting();

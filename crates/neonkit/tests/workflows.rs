@@ -148,3 +148,78 @@ async fn a_workflow_body_field_of_the_wrong_type_names_its_path() {
     assert_eq!(e.message(), "branches.create_and_connect: options: endpoint.suspend_timeout_seconds: expected an integer, got a string");
     assert_eq!(emu.request_count("createProject") + emu.request_count("createProjectBranch"), 0);
 }
+
+#[tokio::test]
+async fn a_database_create_whose_answer_was_lost_is_looked_up_not_sent_again() {
+    use neonkit_emulator::FaultKind;
+    let emu = emulator().await;
+    let c = client(&emu);
+    let made = c.projects().create_and_connect(&project("lost-db"), &Default::default()).await.unwrap();
+    emu.add_fault(common::fault("createProjectBranchDatabase", FaultKind::StatusAfterHandling { status: 500 }, 1));
+    let ensured = c.databases().ensure(&made.project.id, &made.branch.id, "answered_500", &Default::default()).await.unwrap();
+    assert!(ensured.created, "a 500 to a create that was applied: found by the lookup after it");
+    emu.add_fault(common::fault("createProjectBranchDatabase", FaultKind::DropConnectionAfterHandling, 1));
+    let r = c.databases().ensure(&made.project.id, &made.branch.id, "lost_db", &Default::default()).await;
+    let counts = (emu.request_count("createProjectBranchDatabase"), emu.request_count("getProjectBranchDatabase"));
+    let ensured = r.unwrap_or_else(|e| panic!("{e} {counts:?}"));
+    assert!(ensured.created && ensured.database.name == "lost_db");
+    assert_eq!(counts, (2, 4), "one create each, a lookup before it and one after");
+}
+
+#[tokio::test]
+async fn org_id_auto_is_not_resolved_for_a_body_that_names_its_org() {
+    let emu = emulator().await;
+    admin_post(&emu, "/organizations", serde_json::json!({"name": "Second org"})).await;
+    let c = builder(&emu).org_id("auto").build().unwrap();
+    let orgs = client(&emu).users().list_organizations().await.unwrap().organizations;
+    let mut body = project("own-org");
+    body.project.org_id = Some(orgs[1].id.clone());
+    let made = c.projects().create(&body).await.unwrap();
+    assert_eq!(made.project.org_id.as_deref(), Some(orgs[1].id.as_str()));
+    assert_eq!(emu.request_count("getAuthDetails"), 0, "several organizations, yet nothing to resolve");
+}
+
+#[tokio::test]
+async fn org_id_auto_failing_keeps_the_lookup_as_its_operation() {
+    let emu = emulator().await;
+    emu.add_fault(common::status_fault("getAuthDetails", 403, 1));
+    let c = builder(&emu).org_id("auto").build().unwrap();
+    let e = c.projects().create(&project("no-auth")).await.unwrap_err();
+    assert_eq!((e.kind(), e.status(), e.operation()), (ErrorKind::Forbidden, Some(403), Some("getAuthDetails")), "{e}");
+    assert!(e.message().starts_with("createProject: resolving org_id \"auto\": "), "{}", e.message());
+    assert_eq!(emu.request_count("createProject"), 0);
+}
+
+#[tokio::test]
+async fn get_default_reset_with_children_and_abort_after_commit() {
+    let emu = emulator().await;
+    let c = client(&emu);
+    let made = c.projects().create_and_connect(&project("resets"), &Default::default()).await.unwrap();
+    let pid = made.project.id.as_str();
+    let dev = c.branches().ensure(pid, "dev", &Default::default()).await.unwrap().branch;
+    let child = EnsureBranchOptions { parent_id: Some(dev.id.clone()), ..Default::default() };
+    c.branches().ensure(pid, "dev-child", &child).await.unwrap();
+    // The default branch is found by its flag among several.
+    assert_eq!(c.branches().get_default(pid).await.unwrap().id, made.branch.id);
+
+    // A branch with children is reset only when its old state is kept under a name.
+    let e = c.branches().reset_from_parent(pid, &dev.id, &Default::default()).await.unwrap_err();
+    assert!(e.message().starts_with("branches.reset_from_parent: restoring the branch from its parent: "), "{}", e.message());
+    let keep = ResetFromParentOptions { preserve_under_name: Some("dev-before-reset".into()) };
+    let reset = c.branches().reset_from_parent(pid, &dev.id, &keep).await.unwrap();
+    assert_eq!((reset.id.as_str(), reset.current_state.as_str()), (dev.id.as_str(), "ready"));
+    let kept = c.branches().ensure(pid, "dev-before-reset", &Default::default()).await.unwrap();
+    assert!(!kept.created, "the preserved state is a branch of that name");
+
+    // A committed restore is no preview any more: abort refuses it and deletes nothing.
+    let snap = c.snapshots().create(pid, &made.branch.id, &Default::default()).await.unwrap().snapshot;
+    let body =
+        RestoreSnapshotRequest { target_branch_id: Some(made.branch.id.clone()), finalize_restore: Some(false), ..Default::default() };
+    let preview = c.snapshots().restore(pid, &snap.id, Some(&body), &Default::default()).await.unwrap().branch;
+    c.snapshots().commit_restore(pid, &preview.id, &Default::default()).await.unwrap();
+    let deletes = emu.request_count("deleteProjectBranch");
+    let e = c.snapshots().abort_restore(pid, &preview.id).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument, "{e}");
+    assert!(e.message().contains("not an un-finalized restore") || e.message().contains("default branch"), "{}", e.message());
+    assert_eq!(emu.request_count("deleteProjectBranch"), deletes);
+}

@@ -9783,7 +9783,9 @@ impl BranchesApi {
     /// The branch gets a read-write endpoint (with the `endpoint` settings, if
     /// given) unless `compute` is false; then there is no endpoint and no
     /// connection string. Giving `endpoint`, `database` or `role` with `compute`
-    /// false is an invalid-argument error, raised before anything is created.
+    /// false, an `endpoint` setting it does not know, or a `database` or `role`
+    /// the parent branch does not have is an invalid-argument error, raised
+    /// before anything is created.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter name: The branch name (default: one the API generates).
@@ -9810,7 +9812,9 @@ impl BranchesApi {
     /// The branch gets a read-write endpoint (with the `endpoint` settings, if
     /// given) unless `compute` is false; then there is no endpoint and no
     /// connection string. Giving `endpoint`, `database` or `role` with `compute`
-    /// false is an invalid-argument error, raised before anything is created.
+    /// false, an `endpoint` setting it does not know, or a `database` or `role`
+    /// the parent branch does not have is an invalid-argument error, raised
+    /// before anything is created.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter name: The branch name (default: one the API generates).
@@ -9836,8 +9840,9 @@ impl BranchesApi {
     /// concurrency: when another caller creates it first (a 409 from the API, or a
     /// creation racing with this one), the existing branch is returned and
     /// `created` is false; two callers never create two branches. A create whose
-    /// answer was lost to a network error is never sent again: the branch is
-    /// looked up instead (and reported `created` when it is found).
+    /// answer was lost (a network error, a timeout, a 500/502/504) is never sent
+    /// again: the branch is looked up instead and, when found, reported `created`
+    /// (a best guess: the lookup before the create found none).
     ///
     /// - Parameter projectId: The project.
     /// - Parameter name: The branch name.
@@ -9861,8 +9866,9 @@ impl BranchesApi {
     /// concurrency: when another caller creates it first (a 409 from the API, or a
     /// creation racing with this one), the existing branch is returned and
     /// `created` is false; two callers never create two branches. A create whose
-    /// answer was lost to a network error is never sent again: the branch is
-    /// looked up instead (and reported `created` when it is found).
+    /// answer was lost (a network error, a timeout, a 500/502/504) is never sent
+    /// again: the branch is looked up instead and, when found, reported `created`
+    /// (a best guess: the lookup before the create found none).
     ///
     /// - Parameter projectId: The project.
     /// - Parameter name: The branch name.
@@ -9994,6 +10000,8 @@ impl DatabasesApi {
     /// Create-or-get by name, safe under concurrency like `branches.ensure`. A
     /// database this call creates is owned by `owner_name`, else by the branch's
     /// only role (an invalid-argument error lists the roles when there are several).
+    /// It returns once no operation runs on the branch any more, so the next
+    /// change to the branch is not refused as locked.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The branch.
@@ -10016,6 +10024,8 @@ impl DatabasesApi {
     /// Create-or-get by name, safe under concurrency like `branches.ensure`. A
     /// database this call creates is owned by `owner_name`, else by the branch's
     /// only role (an invalid-argument error lists the roles when there are several).
+    /// It returns once no operation runs on the branch any more, so the next
+    /// change to the branch is not refused as locked.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The branch.
@@ -10039,7 +10049,9 @@ impl RolesApi {
     /// The role of that name on a branch, created (and waited for) if it is missing.
     ///
     /// Create-or-get by name, safe under concurrency like `branches.ensure`. The
-    /// password comes only with a role this call creates.
+    /// password comes only with a role this call creates, and not even then when
+    /// the create's answer was lost and the role was found by a lookup (`created`
+    /// true, no password): reset it with `roles.reset_password`.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The branch.
@@ -10058,7 +10070,9 @@ impl RolesApi {
     /// The role of that name on a branch, created (and waited for) if it is missing.
     ///
     /// Create-or-get by name, safe under concurrency like `branches.ensure`. The
-    /// password comes only with a role this call creates.
+    /// password comes only with a role this call creates, and not even then when
+    /// the create's answer was lost and the role was found by a lookup (`created`
+    /// true, no password): reset it with `roles.reset_password`.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The branch.
@@ -10085,7 +10099,8 @@ impl SnapshotsApi {
     /// (the API's finalizeRestoreBranch: the restored branch takes the target's
     /// name and computes, the target is renamed to `old_branch_name` or a name the
     /// API picks) and returns the restored branch. A branch that is not an
-    /// un-finalized restore is an invalid-argument error.
+    /// un-finalized restore is an invalid-argument error. A restore started
+    /// without waiting is waited for first.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -10110,7 +10125,8 @@ impl SnapshotsApi {
     /// (the API's finalizeRestoreBranch: the restored branch takes the target's
     /// name and computes, the target is renamed to `old_branch_name` or a name the
     /// API picks) and returns the restored branch. A branch that is not an
-    /// un-finalized restore is an invalid-argument error.
+    /// un-finalized restore is an invalid-argument error. A restore started
+    /// without waiting is waited for first.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -10129,7 +10145,10 @@ impl SnapshotsApi {
     ///
     /// Deletes the restored branch (and waits until it is gone); the branch it
     /// would have replaced is untouched. A branch that is not an un-finalized
-    /// restore is an invalid-argument error, so this never deletes anything else.
+    /// restore (or is the project's default branch) is an invalid-argument error,
+    /// so this deletes nothing else. The API has no conditional delete: a commit
+    /// of the same restore by another caller between this call's check and its
+    /// delete is not seen.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -10148,7 +10167,10 @@ impl SnapshotsApi {
     ///
     /// Deletes the restored branch (and waits until it is gone); the branch it
     /// would have replaced is untouched. A branch that is not an un-finalized
-    /// restore is an invalid-argument error, so this never deletes anything else.
+    /// restore (or is the project's default branch) is an invalid-argument error,
+    /// so this deletes nothing else. The API has no conditional delete: a commit
+    /// of the same restore by another caller between this call's check and its
+    /// delete is not seen.
     ///
     /// - Parameter projectId: The project.
     /// - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).

@@ -6321,7 +6321,9 @@ public fun ProjectsApi.createAndConnectBlocking(`body`: dev.neonkit.models.Proje
  * The branch gets a read-write endpoint (with the `endpoint` settings, if
  * given) unless `compute` is false; then there is no endpoint and no
  * connection string. Giving `endpoint`, `database` or `role` with `compute`
- * false is an invalid-argument error, raised before anything is created.
+ * false, an `endpoint` setting it does not know, or a `database` or `role`
+ * the parent branch does not have is an invalid-argument error, raised
+ * before anything is created.
  *
  * - `projectId`: The project.
  * - `name`: The branch name (default: one the API generates).
@@ -6345,7 +6347,9 @@ public suspend fun BranchesApi.createAndConnect(`projectId`: kotlin.String, `nam
  * The branch gets a read-write endpoint (with the `endpoint` settings, if
  * given) unless `compute` is false; then there is no endpoint and no
  * connection string. Giving `endpoint`, `database` or `role` with `compute`
- * false is an invalid-argument error, raised before anything is created.
+ * false, an `endpoint` setting it does not know, or a `database` or `role`
+ * the parent branch does not have is an invalid-argument error, raised
+ * before anything is created.
  *
  * - `projectId`: The project.
  * - `name`: The branch name (default: one the API generates).
@@ -6368,8 +6372,9 @@ public fun BranchesApi.createAndConnectBlocking(`projectId`: kotlin.String, `nam
  * concurrency: when another caller creates it first (a 409 from the API, or a
  * creation racing with this one), the existing branch is returned and
  * `created` is false; two callers never create two branches. A create whose
- * answer was lost to a network error is never sent again: the branch is
- * looked up instead (and reported `created` when it is found).
+ * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+ * again: the branch is looked up instead and, when found, reported `created`
+ * (a best guess: the lookup before the create found none).
  *
  * - `projectId`: The project.
  * - `name`: The branch name.
@@ -6390,8 +6395,9 @@ public suspend fun BranchesApi.ensure(`projectId`: kotlin.String, `name`: kotlin
  * concurrency: when another caller creates it first (a 409 from the API, or a
  * creation racing with this one), the existing branch is returned and
  * `created` is false; two callers never create two branches. A create whose
- * answer was lost to a network error is never sent again: the branch is
- * looked up instead (and reported `created` when it is found).
+ * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+ * again: the branch is looked up instead and, when found, reported `created`
+ * (a best guess: the lookup before the create found none).
  *
  * - `projectId`: The project.
  * - `name`: The branch name.
@@ -6499,6 +6505,8 @@ public fun BranchesApi.compareSchemaBlocking(`projectId`: kotlin.String, `branch
  * Create-or-get by name, safe under concurrency like `branches.ensure`. A
  * database this call creates is owned by `owner_name`, else by the branch's
  * only role (an invalid-argument error lists the roles when there are several).
+ * It returns once no operation runs on the branch any more, so the next
+ * change to the branch is not refused as locked.
  *
  * - `projectId`: The project.
  * - `branchId`: The branch.
@@ -6518,6 +6526,8 @@ public suspend fun DatabasesApi.ensure(`projectId`: kotlin.String, `branchId`: k
  * Create-or-get by name, safe under concurrency like `branches.ensure`. A
  * database this call creates is owned by `owner_name`, else by the branch's
  * only role (an invalid-argument error lists the roles when there are several).
+ * It returns once no operation runs on the branch any more, so the next
+ * change to the branch is not refused as locked.
  *
  * - `projectId`: The project.
  * - `branchId`: The branch.
@@ -6533,7 +6543,9 @@ public fun DatabasesApi.ensureBlocking(`projectId`: kotlin.String, `branchId`: k
  * The role of that name on a branch, created (and waited for) if it is missing.
  *
  * Create-or-get by name, safe under concurrency like `branches.ensure`. The
- * password comes only with a role this call creates.
+ * password comes only with a role this call creates, and not even then when
+ * the create's answer was lost and the role was found by a lookup (`created`
+ * true, no password): reset it with `roles.reset_password`.
  *
  * - `projectId`: The project.
  * - `branchId`: The branch.
@@ -6550,7 +6562,9 @@ public suspend fun RolesApi.ensure(`projectId`: kotlin.String, `branchId`: kotli
  * The role of that name on a branch, created (and waited for) if it is missing.
  *
  * Create-or-get by name, safe under concurrency like `branches.ensure`. The
- * password comes only with a role this call creates.
+ * password comes only with a role this call creates, and not even then when
+ * the create's answer was lost and the role was found by a lookup (`created`
+ * true, no password): reset it with `roles.reset_password`.
  *
  * - `projectId`: The project.
  * - `branchId`: The branch.
@@ -6570,7 +6584,8 @@ public fun RolesApi.ensureBlocking(`projectId`: kotlin.String, `branchId`: kotli
  * (the API's finalizeRestoreBranch: the restored branch takes the target's
  * name and computes, the target is renamed to `old_branch_name` or a name the
  * API picks) and returns the restored branch. A branch that is not an
- * un-finalized restore is an invalid-argument error.
+ * un-finalized restore is an invalid-argument error. A restore started
+ * without waiting is waited for first.
  *
  * - `projectId`: The project.
  * - `branchId`: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -6592,7 +6607,8 @@ public suspend fun SnapshotsApi.commitRestore(`projectId`: kotlin.String, `branc
  * (the API's finalizeRestoreBranch: the restored branch takes the target's
  * name and computes, the target is renamed to `old_branch_name` or a name the
  * API picks) and returns the restored branch. A branch that is not an
- * un-finalized restore is an invalid-argument error.
+ * un-finalized restore is an invalid-argument error. A restore started
+ * without waiting is waited for first.
  *
  * - `projectId`: The project.
  * - `branchId`: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -6608,7 +6624,10 @@ public fun SnapshotsApi.commitRestoreBlocking(`projectId`: kotlin.String, `branc
  *
  * Deletes the restored branch (and waits until it is gone); the branch it
  * would have replaced is untouched. A branch that is not an un-finalized
- * restore is an invalid-argument error, so this never deletes anything else.
+ * restore (or is the project's default branch) is an invalid-argument error,
+ * so this deletes nothing else. The API has no conditional delete: a commit
+ * of the same restore by another caller between this call's check and its
+ * delete is not seen.
  *
  * - `projectId`: The project.
  * - `branchId`: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -6625,7 +6644,10 @@ public suspend fun SnapshotsApi.abortRestore(`projectId`: kotlin.String, `branch
  *
  * Deletes the restored branch (and waits until it is gone); the branch it
  * would have replaced is untouched. A branch that is not an un-finalized
- * restore is an invalid-argument error, so this never deletes anything else.
+ * restore (or is the project's default branch) is an invalid-argument error,
+ * so this deletes nothing else. The API has no conditional delete: a commit
+ * of the same restore by another caller between this call's check and its
+ * delete is not seen.
  *
  * - `projectId`: The project.
  * - `branchId`: The restored branch (the `branch` that `snapshots.restore` returned).
