@@ -107,7 +107,7 @@ pub struct Fault {
 
 /// What a fault does. As JSON (`POST /_emulator/faults`) it is tagged by `kind`:
 /// `status` (+ `status`, `retry_after`, `after_handling`), `drop_connection` (+ `after_handling`),
-/// `truncate_body`, `latency` (+ `ms`), `fail_operation` (+ `error`).
+/// `truncate_body`, `latency` (+ `ms`), `fail_operation` (+ `error`), `merge_body` (+ `body`).
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(from = "FaultKindJson", into = "FaultKindJson")]
 pub enum FaultKind {
@@ -132,6 +132,14 @@ pub enum FaultKind {
     Latency { ms: u64 },
     /// The request succeeds, but the operations it creates end in status "failed".
     FailOperation { error: Option<String> },
+    /// Handle the request normally, then JSON-merge-patch (RFC 7386) its answer with
+    /// `body` when the status is 2xx and the answer is JSON: objects merge
+    /// recursively, `null` deletes a key, anything else replaces what is there
+    /// (arrays as a whole). So a test can make the emulator send what the spec does
+    /// not list, e.g. an enum value Neon added later:
+    /// `{"kind": "merge_body", "body": {"endpoint": {"current_state": "hibernating"}}}`.
+    /// It combines with the other kinds (a latency, a truncated body, …).
+    MergeBody { body: serde_json::Value },
 }
 
 /// The JSON shape of a [`FaultKind`]: one `kind` per behaviour family, with options.
@@ -157,6 +165,9 @@ enum FaultKindJson {
         #[serde(default)]
         error: Option<String>,
     },
+    MergeBody {
+        body: serde_json::Value,
+    },
 }
 
 impl From<FaultKindJson> for FaultKind {
@@ -169,6 +180,7 @@ impl From<FaultKindJson> for FaultKind {
             FaultKindJson::TruncateBody => FaultKind::TruncateBody,
             FaultKindJson::Latency { ms } => FaultKind::Latency { ms },
             FaultKindJson::FailOperation { error } => FaultKind::FailOperation { error },
+            FaultKindJson::MergeBody { body } => FaultKind::MergeBody { body },
         }
     }
 }
@@ -183,6 +195,7 @@ impl From<FaultKind> for FaultKindJson {
             FaultKind::TruncateBody => FaultKindJson::TruncateBody,
             FaultKind::Latency { ms } => FaultKindJson::Latency { ms },
             FaultKind::FailOperation { error } => FaultKindJson::FailOperation { error },
+            FaultKind::MergeBody { body } => FaultKindJson::MergeBody { body },
         }
     }
 }

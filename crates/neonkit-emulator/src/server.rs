@@ -347,6 +347,51 @@ async fn truncate(resp: Response) -> Response {
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
+/// RFC 7386 JSON merge patch: objects merge recursively, `null` deletes the key,
+/// anything else (arrays included) replaces the target.
+fn json_merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(p) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(serde_json::Map::new());
+    }
+    let t = target.as_object_mut().expect("made an object above");
+    for (k, v) in p {
+        if v.is_null() {
+            t.remove(k);
+        } else {
+            json_merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
+        }
+    }
+}
+
+/// The `merge_body` faults: a 2xx JSON answer, merge-patched with each patch in
+/// turn, with its Content-Length made right. Anything else is left as it is.
+async fn merge_body(resp: Response, patches: &[Value]) -> Response {
+    let is_json = resp
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|ct| ct.to_ascii_lowercase().contains("json"))
+        .unwrap_or(false);
+    if patches.is_empty() || !resp.status().is_success() || !is_json {
+        return resp;
+    }
+    let (mut parts, body) = resp.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let Ok(mut value) = serde_json::from_slice::<Value>(&bytes) else {
+        return Response::from_parts(parts, Body::from(bytes));
+    };
+    for p in patches {
+        json_merge_patch(&mut value, p);
+    }
+    let out = serde_json::to_vec(&value).unwrap_or_default();
+    parts.headers.insert(header::CONTENT_LENGTH, HeaderValue::from(out.len()));
+    Response::from_parts(parts, Body::from(out))
+}
+
 // ------------------------------------------------------------------ pipeline
 
 async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response {
@@ -357,9 +402,11 @@ async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response 
     let mut delay = cfg.latency;
     let mut fail_ops: Option<String> = None;
     let mut action: Option<FaultKind> = None;
+    let mut patches: Vec<Value> = Vec::new();
     for f in inner.take_faults(op) {
         match f {
             FaultKind::Latency { ms } => delay += Duration::from_millis(ms),
+            FaultKind::MergeBody { body } => patches.push(body),
             FaultKind::FailOperation { error } => fail_ops = Some(error.unwrap_or_else(|| "operation failed (injected fault)".to_string())),
             other => {
                 if action.is_none() {
@@ -392,6 +439,7 @@ async fn dispatch(inner: Arc<Inner>, op: &'static Op, req: Request) -> Response 
     // requests under a latency fault all see the state as it was when they came in,
     // which is what makes two slow lookups race the creates that follow them.
     let resp = handle(&inner, op, req, &request_id, fail_ops, &cfg).await;
+    let resp = merge_body(resp, &patches).await;
     hold_back(delay).await;
     match action {
         Some(FaultKind::DropConnectionAfterHandling) => dropped(),

@@ -489,6 +489,84 @@ async fn fail_operation_fault_fails_the_created_operations() {
 }
 
 #[tokio::test]
+async fn merge_body_fault_patches_a_handled_answer() {
+    let t = T::new(zero_ops()).await;
+    let v = t.project("merged").await;
+    let pid = v["project"]["id"].as_str().unwrap().to_string();
+    let ep = v["endpoints"][0]["id"].as_str().unwrap().to_string();
+    let (_, before) = t.get(&format!("/projects/{pid}/endpoints/{ep}")).await;
+    // Through the admin API, in its JSON form: replace a value, delete a key, add one.
+    let r = t
+        .http
+        .post(t.admin("/_emulator/faults"))
+        .json(&json!({"operation_id": "getProjectEndpoint", "kind": "merge_body", "times": 1, "body": {
+            "endpoint": {"current_state": "hibernating", "proxy_host": null, "settings": {"extra_knob": [1, 2]}},
+            "added_top_level": true
+        }}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let resp = t.http.get(t.url(&format!("/projects/{pid}/endpoints/{ep}"))).bearer_auth(DEV_API_KEY).send().await.unwrap();
+    assert_eq!(resp.status().as_u16(), 200);
+    let declared = resp.content_length().expect("a Content-Length");
+    let bytes = resp.bytes().await.unwrap();
+    assert_eq!(declared as usize, bytes.len(), "Content-Length matches the patched body");
+    let after: Value = serde_json::from_slice(&bytes).unwrap();
+    assert_eq!(after["endpoint"]["current_state"], "hibernating");
+    assert!(after["endpoint"].get("proxy_host").is_none(), "null deletes the key: {after}");
+    assert_eq!(after["endpoint"]["settings"]["extra_knob"], json!([1, 2]));
+    assert_eq!(after["added_top_level"], true);
+    // what the patch does not name is the handled answer's
+    assert_eq!(after["endpoint"]["id"], before["endpoint"]["id"]);
+    assert_eq!(after["endpoint"]["type"], before["endpoint"]["type"]);
+    assert_eq!(after["endpoint"]["branch_id"], before["endpoint"]["branch_id"]);
+    // times: 1, and the state itself was never changed
+    assert_eq!(t.get(&format!("/projects/{pid}/endpoints/{ep}")).await.1, before);
+    assert_eq!(t.emu.request_count("getProjectEndpoint"), 3);
+
+    // An error answer is left alone (the fault is still consumed by the request).
+    t.emu.add_fault(Fault {
+        operation_id: Some("getProjectEndpoint".into()),
+        kind: FaultKind::MergeBody { body: json!({"code": "patched"}) },
+        times: Some(1),
+    });
+    let (s, e) = t.get(&format!("/projects/{pid}/endpoints/ep-missing-12345678")).await;
+    assert_eq!(s, 404);
+    assert_ne!(e["code"], "patched");
+    // A mutation is applied and its answer patched; a non-object patch replaces the whole body.
+    t.emu.add_fault(Fault {
+        operation_id: Some("createProjectBranch".into()),
+        kind: FaultKind::MergeBody { body: json!({"branch": {"current_state": "thawing"}}) },
+        times: Some(1),
+    });
+    let (s, b) = t.post(&format!("/projects/{pid}/branches"), json!({"branch": {"name": "patched"}})).await;
+    assert_eq!(s, 201);
+    assert_eq!(b["branch"]["current_state"], "thawing");
+    assert_eq!(b["branch"]["name"], "patched");
+    let bid = b["branch"]["id"].as_str().unwrap();
+    let (s, got) = t.get(&format!("/projects/{pid}/branches/{bid}")).await;
+    assert_eq!(s, 200);
+    assert_ne!(got["branch"]["current_state"], "thawing");
+    t.emu.add_fault(Fault { operation_id: Some("getActiveRegions".into()), kind: FaultKind::MergeBody { body: json!([1]) }, times: None });
+    assert_eq!(t.get("/regions").await.1, json!([1]));
+    t.emu.clear_faults();
+    assert!(t.get("/regions").await.1["regions"].is_array());
+}
+
+#[test]
+fn merge_body_fault_json_round_trips() {
+    let j = json!({"operation_id": "getProjectEndpoint", "kind": "merge_body", "body": {"endpoint": {"current_state": "hibernating"}}, "times": 1});
+    let f: Fault = serde_json::from_value(j.clone()).unwrap();
+    match &f.kind {
+        FaultKind::MergeBody { body } => assert_eq!(body["endpoint"]["current_state"], "hibernating"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(serde_json::to_value(&f).unwrap(), j);
+    assert!(serde_json::from_value::<Fault>(json!({"kind": "merge_body"})).is_err(), "body is required");
+}
+
+#[tokio::test]
 async fn random_fault_rates_apply() {
     let t =
         T::new(EmulatorConfig { fault_rates: FaultRates { status_503: 1.0, ..Default::default() }, seed: Some(7), ..Default::default() })
