@@ -23,13 +23,19 @@ export interface EmulatorOptions {
 export interface Fault {
   /** The operationId to aim at; omitted = every route. */
   operation_id?: string;
-  kind: 'status' | 'drop_connection' | 'truncate_body' | 'latency' | 'fail_operation';
+  kind: 'status' | 'drop_connection' | 'truncate_body' | 'latency' | 'fail_operation' | 'merge_body';
   status?: number;
   retry_after?: string;
   ms?: number;
   error?: string;
   /** status / drop_connection: handle the request first (what it makes is applied), then fail its answer. */
   after_handling?: boolean;
+  /**
+   * merge_body: the request is handled, then a 2xx JSON answer is JSON-merge-patched (RFC 7386)
+   * with this (objects merge, `null` deletes a key, anything else replaces), e.g.
+   * `{ endpoint: { current_state: 'hibernating' } }` for an enum value the spec does not list.
+   */
+  body?: unknown;
   /** Apply to the next N matching requests; omitted = until cleared. */
   times?: number;
 }

@@ -56,9 +56,12 @@ class Emulator(_EmulatorOptionsMixin):
         self, operation_id: Optional[str] = None, kind: str = "status", *, times: Optional[int] = None, **params: Any
     ) -> None:
         """Adds a fault: kind "status" (status=, retry_after=), "drop_connection", "truncate_body",
-        "latency" (ms=) or "fail_operation" (error=), for the next `times` matching requests (None = until cleared).
+        "latency" (ms=), "fail_operation" (error=) or "merge_body" (body=), for the next `times` matching
+        requests (None = until cleared).
         With after_handling=True a "status" or "drop_connection" fault lets the request be handled
-        (what it makes is applied) and fails only its answer."""
+        (what it makes is applied) and fails only its answer. "merge_body" handles the request, then
+        JSON-merge-patches (RFC 7386) a 2xx JSON answer with `body` (objects merge, None deletes a key),
+        e.g. body={"endpoint": {"current_state": "hibernating"}} for an enum value the spec does not list."""
         fault = {"operation_id": operation_id, "kind": kind, "times": times, **params}
         self._emu.add_fault(json.dumps(fault))
 
