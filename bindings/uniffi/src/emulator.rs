@@ -12,9 +12,12 @@ use crate::{emulator_option_values, EmulatorOptions, Result};
 pub struct TestEmulator(EmulatorHandle);
 
 /// Starts the Neon API emulator on 127.0.0.1 on neonkit's runtime; a bad option is a `ConfigError`.
-#[uniffi::export(default(options = None))]
-pub fn start_emulator(options: Option<EmulatorOptions>) -> Result<Arc<TestEmulator>> {
-    let config = handle::config(neonkit::Convention::Camel, emulator_option_values(options.unwrap_or_default()))?;
+/// `postgres_url` (an argument, not a field of the printed record: it holds a password)
+/// attaches it to a running PostgreSQL server; `EmulatorOptions(postgres = true)` starts
+/// a private cluster instead. A missing PostgreSQL is a runtime error naming the package to install.
+#[uniffi::export(default(options = None, postgres_url = None))]
+pub fn start_emulator(options: Option<EmulatorOptions>, postgres_url: Option<String>) -> Result<Arc<TestEmulator>> {
+    let config = handle::config(neonkit::Convention::Camel, emulator_option_values(postgres_url, options.unwrap_or_default()))?;
     Ok(Arc::new(TestEmulator(EmulatorHandle::start_blocking(config)?)))
 }
 
@@ -48,7 +51,7 @@ impl TestEmulator {
     /// Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
     /// `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
     pub fn configure(&self, options: EmulatorOptions) -> Result<()> {
-        Ok(self.0.configure(neonkit::Convention::Camel, emulator_option_values(options))?)
+        Ok(self.0.configure(neonkit::Convention::Camel, emulator_option_values(None, options))?)
     }
 
     /// Empties all state: projects, faults, counters.

@@ -7,7 +7,7 @@ use std::sync::Mutex;
 
 use neonkit::{Convention, Error, ErrorKind, OptionSetting, OptionValue, Result};
 
-use crate::{Emulator, EmulatorConfig, Fault};
+use crate::{Emulator, EmulatorConfig, Fault, PostgresConfig};
 
 /// A running emulator; `stop()` ends it (dropping it does too).
 pub struct EmulatorHandle {
@@ -24,8 +24,13 @@ impl std::fmt::Debug for EmulatorHandle {
 }
 
 /// The emulator's configuration from a testing helper's options.
+///
+/// `postgres` (a private cluster) and `postgres_url` (an attached server, which
+/// implies `postgres`) give [`EmulatorConfig::postgres`]; `no_pooler` needs one of
+/// them. The URL is a secret: no message shows it.
 pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionValue)>) -> Result<EmulatorConfig> {
     let mut config = EmulatorConfig::default();
+    let (mut postgres, mut url, mut no_pooler) = (None, None, false);
     for (name, _, value) in neonkit::options::emulator_options(c, values)? {
         match (name, value) {
             ("port", OptionSetting::Whole(n)) => config.port = n as u16,
@@ -36,8 +41,26 @@ pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionVal
             ("latency", OptionSetting::Duration(d)) => config.latency = d,
             ("seed", OptionSetting::Whole(n)) => config.seed = Some(n as u64),
             ("idle_timeout", OptionSetting::Duration(d)) => config.idle_timeout = Some(d),
+            ("postgres", OptionSetting::Flag(b)) => postgres = Some(b),
+            ("postgres_url", OptionSetting::Text(u)) => url = Some(u),
+            ("no_pooler", OptionSetting::Flag(b)) => no_pooler = b,
             (other, _) => unreachable!("emulator option {other} has no field in EmulatorConfig"),
         }
+    }
+    let name = |n| neonkit::options::emulator_option_name(c, n);
+    if postgres == Some(false) && url.is_some() {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!("{} attaches the emulator to a PostgreSQL server: leave {} unset or true", name("postgres_url"), name("postgres")),
+        ));
+    }
+    if postgres == Some(true) || url.is_some() {
+        config.postgres = Some(PostgresConfig { url, bin_dir: None, no_pooler });
+    } else if no_pooler {
+        return Err(Error::new(
+            ErrorKind::Config,
+            format!("{} is for the emulator's PostgreSQL: set {} (or {}) too", name("no_pooler"), name("postgres"), name("postgres_url")),
+        ));
     }
     Ok(config)
 }

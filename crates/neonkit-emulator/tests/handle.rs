@@ -37,3 +37,37 @@ fn a_running_emulator_changes_what_can_change_and_refuses_the_rest() {
     assert!(emu.is_stopped());
     assert_eq!(emu.reset().unwrap_err().message(), "the emulator was stopped");
 }
+
+#[test]
+fn postgres_options_give_the_postgres_config_and_never_show_the_url() {
+    assert!(config(Convention::Snake, values(&[])).unwrap().postgres.is_none());
+    let c = config(Convention::Snake, values(&[("postgres", OptionValue::Bool(true))])).unwrap();
+    let pg = c.postgres.expect("postgres=True");
+    assert!(pg.url.is_none() && !pg.no_pooler);
+    assert!(config(Convention::Camel, values(&[("postgres", OptionValue::Bool(false))])).unwrap().postgres.is_none());
+
+    let url = "postgresql://admin:s3cret-pw@127.0.0.1:5432/postgres";
+    let c = config(Convention::Camel, values(&[("postgresUrl", OptionValue::Text(url.into())), ("noPooler", OptionValue::Bool(true))]))
+        .unwrap();
+    let pg = c.postgres.expect("postgresUrl implies postgres");
+    assert_eq!(pg.url.as_deref(), Some(url));
+    assert!(pg.no_pooler);
+    assert!(!format!("{pg:?}").contains("s3cret"), "{pg:?}");
+
+    let e = config(Convention::Camel, values(&[("noPooler", OptionValue::Bool(true))])).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Config);
+    assert_eq!(e.message(), "noPooler is for the emulator's PostgreSQL: set postgres (or postgresUrl) too");
+    let e = config(Convention::Snake, values(&[("postgres", OptionValue::Bool(false)), ("postgres_url", OptionValue::Text(url.into()))]))
+        .unwrap_err();
+    assert_eq!(e.message(), "postgres_url attaches the emulator to a PostgreSQL server: leave postgres unset or true");
+    let e = config(Convention::Snake, values(&[("postgres_url", OptionValue::Int(5))])).unwrap_err();
+    assert_eq!(e.message(), "postgres_url must be a string (got a number)");
+
+    // a URL that is not one, or a server that is not there: the message never holds the password
+    for bad in ["mysql://admin:s3cret-pw@127.0.0.1/db", "postgresql://admin:s3cret-pw@127.0.0.1:9/postgres"] {
+        let c = config(Convention::Snake, values(&[("postgres_url", OptionValue::Text(bad.into()))])).unwrap();
+        let e = EmulatorHandle::start_blocking(c).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Runtime);
+        assert!(!e.to_string().contains("s3cret"), "{e}");
+    }
+}

@@ -540,3 +540,9 @@ pub fn emulator_options(
         })
         .collect()
 }
+
+/// An emulator option's name in the language of `c` (`no_pooler` → `noPooler`), for
+/// messages about options that were not given.
+pub fn emulator_option_name(c: Convention, name: &str) -> &'static str {
+    EMULATOR_OPTIONS.iter().find(|o| o.name == name).map(|o| o.name_in(c)).unwrap_or("?")
+}

@@ -128,6 +128,9 @@ class _EmulatorOptionsMixin:
         latency: Optional[float] = None,
         seed: Optional[int] = None,
         idle_timeout: Optional[float] = None,
+        postgres: Optional[bool] = None,
+        postgres_url: Optional[str] = None,
+        no_pooler: Optional[bool] = None,
     ) -> None:
         """
         port: The port on 127.0.0.1 (0 picks a free one). Default 0.
@@ -138,6 +141,9 @@ class _EmulatorOptionsMixin:
         latency: Added to every response. Default 0 s.
         seed: Makes ids and random faults deterministic.
         idle_timeout: Closes keep-alive connections idle for longer, as load balancers do (default: never).
+        postgres: A real PostgreSQL behind the API: a private cluster on this machine's binaries (Debian/Ubuntu: apt-get install postgresql), real roles and databases per branch, branches that copy their parent's data, connection URIs that connect (127.0.0.1, sslmode=disable). Default False.
+        postgres_url: Attach to this running PostgreSQL server (postgresql://user:password@host:port/db; a superuser, or a role with CREATEROLE and CREATEDB) instead of starting a cluster; implies postgres. Never shown.
+        no_pooler: With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default False.
 
         A value out of its range raises ConfigError naming the option and the range.
         """
@@ -150,6 +156,9 @@ class _EmulatorOptionsMixin:
             "latency": latency,
             "seed": seed,
             "idle_timeout": idle_timeout,
+            "postgres": postgres,
+            "postgres_url": postgres_url,
+            "no_pooler": no_pooler,
         }
         self._start({k: v for k, v in options.items() if v is not None})
 

@@ -492,11 +492,22 @@ pub struct EmulatorOptions {
     /// Closes keep-alive connections idle for longer, as load balancers do (default: never).
     #[uniffi(default = None)]
     pub idle_timeout_ms: Option<i64>,
+    /// A real PostgreSQL behind the API: a private cluster on this machine's binaries (Debian/Ubuntu: apt-get install postgresql), real roles and databases per branch, branches that copy their parent's data, connection URIs that connect (127.0.0.1, sslmode=disable). Default false.
+    #[uniffi(default = None)]
+    pub postgres: Option<bool>,
+    /// With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
+    #[uniffi(default = None)]
+    pub no_pooler: Option<bool>,
 }
 
+/// The emulator's options as the core takes them, under their camelCase names;
+/// options that are not record fields (a URL with a password) come as arguments.
 #[cfg(feature = "emulator")]
-pub(crate) fn emulator_option_values(o: EmulatorOptions) -> Vec<(String, OptionValue)> {
+pub(crate) fn emulator_option_values(postgres_url: Option<String>, o: EmulatorOptions) -> Vec<(String, OptionValue)> {
     let mut out = Vec::new();
+    if let Some(v) = postgres_url {
+        out.push(("postgresUrl".to_string(), OptionValue::from(v)));
+    }
     if let Some(v) = o.port {
         out.push(("port".to_string(), OptionValue::from(v)));
     }
@@ -520,6 +531,12 @@ pub(crate) fn emulator_option_values(o: EmulatorOptions) -> Vec<(String, OptionV
     }
     if let Some(v) = o.idle_timeout_ms {
         out.push(("idleTimeoutMs".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.postgres {
+        out.push(("postgres".to_string(), OptionValue::from(v)));
+    }
+    if let Some(v) = o.no_pooler {
+        out.push(("noPooler".to_string(), OptionValue::from(v)));
     }
     out
 }

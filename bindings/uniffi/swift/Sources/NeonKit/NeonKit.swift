@@ -5193,7 +5193,9 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -5217,7 +5219,9 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -5398,8 +5402,9 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -5420,8 +5425,9 @@ public protocol BranchesApiProtocol: AnyObject, Sendable {
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -6521,7 +6527,9 @@ open func countJsonBlocking(projectId: String, query: CountProjectBranchesQuery?
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -6559,7 +6567,9 @@ open func createAndConnectJson(projectId: String, name: String? = nil, parentId:
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -6847,8 +6857,9 @@ open func deleteJsonBlocking(projectId: String, branchId: String)throws  -> Stri
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -6883,8 +6894,9 @@ open func ensureJson(projectId: String, name: String, parentId: String? = nil, c
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -12034,6 +12046,8 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -12053,6 +12067,8 @@ public protocol DatabasesApiProtocol: AnyObject, Sendable {
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -12345,6 +12361,8 @@ open func deleteJsonBlocking(projectId: String, branchId: String, databaseName: 
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -12378,6 +12396,8 @@ open func ensureJson(projectId: String, branchId: String, name: String, ownerNam
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -20951,7 +20971,9 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -20968,7 +20990,9 @@ public protocol RolesApiProtocol: AnyObject, Sendable {
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -21302,7 +21326,9 @@ open func deleteJsonBlocking(projectId: String, branchId: String, roleName: Stri
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -21333,7 +21359,9 @@ open func ensureJson(projectId: String, branchId: String, name: String)async thr
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -21649,7 +21677,10 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -21666,7 +21697,10 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -21685,7 +21719,8 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -21707,7 +21742,8 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -22026,7 +22062,10 @@ open class SnapshotsApi: SnapshotsApiProtocol, @unchecked Sendable {
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -22057,7 +22096,10 @@ open func abortRestoreJson(projectId: String, branchId: String)async throws  -> 
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -22085,7 +22127,8 @@ open func abortRestoreJsonBlocking(projectId: String, branchId: String)throws  -
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -22121,7 +22164,8 @@ open func commitRestoreJson(projectId: String, branchId: String, oldBranchName: 
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -23685,6 +23729,14 @@ public struct EmulatorOptions: Equatable, Hashable {
      * Closes keep-alive connections idle for longer, as load balancers do (default: never).
      */
     public var idleTimeoutMs: Int64?
+    /**
+     * A real PostgreSQL behind the API: a private cluster on this machine's binaries (Debian/Ubuntu: apt-get install postgresql), real roles and databases per branch, branches that copy their parent's data, connection URIs that connect (127.0.0.1, sslmode=disable). Default false.
+     */
+    public var postgres: Bool?
+    /**
+     * With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
+     */
+    public var noPooler: Bool?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -23712,7 +23764,13 @@ public struct EmulatorOptions: Equatable, Hashable {
          */seed: Int64? = nil, 
         /**
          * Closes keep-alive connections idle for longer, as load balancers do (default: never).
-         */idleTimeoutMs: Int64? = nil) {
+         */idleTimeoutMs: Int64? = nil, 
+        /**
+         * A real PostgreSQL behind the API: a private cluster on this machine's binaries (Debian/Ubuntu: apt-get install postgresql), real roles and databases per branch, branches that copy their parent's data, connection URIs that connect (127.0.0.1, sslmode=disable). Default false.
+         */postgres: Bool? = nil, 
+        /**
+         * With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
+         */noPooler: Bool? = nil) {
         self.port = port
         self.apiKey = apiKey
         self.operationDurationMs = operationDurationMs
@@ -23721,6 +23779,8 @@ public struct EmulatorOptions: Equatable, Hashable {
         self.latencyMs = latencyMs
         self.seed = seed
         self.idleTimeoutMs = idleTimeoutMs
+        self.postgres = postgres
+        self.noPooler = noPooler
     }
 
     
@@ -23746,7 +23806,9 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
                 rateLimits: FfiConverterOptionBool.read(from: &buf), 
                 latencyMs: FfiConverterOptionInt64.read(from: &buf), 
                 seed: FfiConverterOptionInt64.read(from: &buf), 
-                idleTimeoutMs: FfiConverterOptionInt64.read(from: &buf)
+                idleTimeoutMs: FfiConverterOptionInt64.read(from: &buf), 
+                postgres: FfiConverterOptionBool.read(from: &buf), 
+                noPooler: FfiConverterOptionBool.read(from: &buf)
         )
     }
 
@@ -23759,6 +23821,8 @@ public struct FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer {
         FfiConverterOptionInt64.write(value.latencyMs, into: &buf)
         FfiConverterOptionInt64.write(value.seed, into: &buf)
         FfiConverterOptionInt64.write(value.idleTimeoutMs, into: &buf)
+        FfiConverterOptionBool.write(value.postgres, into: &buf)
+        FfiConverterOptionBool.write(value.noPooler, into: &buf)
     }
 }
 
@@ -28337,12 +28401,16 @@ public func workflowIds() -> [String]  {
 }
 /**
  * Starts the Neon API emulator on 127.0.0.1 on neonkit's runtime; a bad option is a `ConfigError`.
+ * `postgres_url` (an argument, not a field of the printed record: it holds a password)
+ * attaches it to a running PostgreSQL server; `EmulatorOptions(postgres = true)` starts
+ * a private cluster instead. A missing PostgreSQL is a runtime error naming the package to install.
  */
-public func startEmulator(options: EmulatorOptions? = nil)throws  -> TestEmulator  {
+public func startEmulator(options: EmulatorOptions? = nil, postgresUrl: String? = nil)throws  -> TestEmulator  {
     return try  FfiConverterTypeTestEmulator_lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
     uniffi_neonkit_uniffi_fn_func_start_emulator(
-        FfiConverterOptionTypeEmulatorOptions.lower(options),uniffiCallStatus
+        FfiConverterOptionTypeEmulatorOptions.lower(options),
+        FfiConverterOptionString.lower(postgresUrl),uniffiCallStatus
     )
 })
 }
@@ -28397,7 +28465,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_func_workflow_ids() != 43567) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_func_start_emulator() != 33073) {
+    if (uniffi_neonkit_uniffi_checksum_func_start_emulator() != 54404) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_func_hook_failed_message() != 54814) {
@@ -28832,10 +28900,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_count_json_blocking() != 35331) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json() != 10785) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json() != 39264) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json_blocking() != 985) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json_blocking() != 6657) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_json() != 39474) {
@@ -28862,10 +28930,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_json_blocking() != 44454) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json() != 61887) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json() != 16957) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json_blocking() != 64684) {
+    if (uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json_blocking() != 30820) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_json() != 53186) {
@@ -29147,10 +29215,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_json_blocking() != 30460) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json() != 59285) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json() != 59134) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json_blocking() != 57353) {
+    if (uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json_blocking() != 22772) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_databasesapi_get_json() != 41659) {
@@ -29591,10 +29659,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_json_blocking() != 10831) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json() != 7830) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json() != 61534) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json_blocking() != 19679) {
+    if (uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json_blocking() != 12535) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_get_json() != 34778) {
@@ -29621,16 +29689,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_json_blocking() != 35620) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json() != 52059) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json() != 14771) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json_blocking() != 54932) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json_blocking() != 14367) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() != 57559) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() != 52874) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() != 17196) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() != 25088) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_json() != 37136) {

@@ -2753,7 +2753,7 @@ RustBuffer uniffi_neonkit_uniffi_fn_func_workflow_ids(RustCallStatus *_Nonnull o
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_START_EMULATOR
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_START_EMULATOR
-uint64_t uniffi_neonkit_uniffi_fn_func_start_emulator(RustBuffer options, RustCallStatus *_Nonnull out_status
+uint64_t uniffi_neonkit_uniffi_fn_func_start_emulator(RustBuffer options, RustBuffer postgres_url, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_FUNC_HOOK_FAILED_MESSAGE

@@ -2625,7 +2625,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_func_workflow_ids(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_neonkit_uniffi_fn_func_start_emulator(`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_neonkit_uniffi_fn_func_start_emulator(`options`: RustBuffer.ByValue,`postgresUrl`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_func_hook_failed_message(`hook`: RustBuffer.ByValue,`error`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -2762,7 +2762,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_func_workflow_ids() and 0xFFFF) != 43567) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_func_start_emulator() and 0xFFFF) != 33073) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_func_start_emulator() and 0xFFFF) != 54404) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_func_hook_failed_message() and 0xFFFF) != 54814) {
@@ -3197,10 +3197,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_count_json_blocking() and 0xFFFF) != 35331) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json() and 0xFFFF) != 10785) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json() and 0xFFFF) != 39264) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json_blocking() and 0xFFFF) != 985) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_and_connect_json_blocking() and 0xFFFF) != 6657) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_create_anonymized_json() and 0xFFFF) != 39474) {
@@ -3227,10 +3227,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_delete_json_blocking() and 0xFFFF) != 44454) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json() and 0xFFFF) != 61887) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json() and 0xFFFF) != 16957) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json_blocking() and 0xFFFF) != 64684) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_ensure_json_blocking() and 0xFFFF) != 30820) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_branchesapi_finalize_restore_json() and 0xFFFF) != 53186) {
@@ -3512,10 +3512,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_delete_json_blocking() and 0xFFFF) != 30460) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json() and 0xFFFF) != 59285) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json() and 0xFFFF) != 59134) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json_blocking() and 0xFFFF) != 57353) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_ensure_json_blocking() and 0xFFFF) != 22772) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_databasesapi_get_json() and 0xFFFF) != 41659) {
@@ -3956,10 +3956,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_delete_json_blocking() and 0xFFFF) != 10831) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json() and 0xFFFF) != 7830) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json() and 0xFFFF) != 61534) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json_blocking() and 0xFFFF) != 19679) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_ensure_json_blocking() and 0xFFFF) != 12535) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_get_json() and 0xFFFF) != 34778) {
@@ -3986,16 +3986,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_rolesapi_reset_password_json_blocking() and 0xFFFF) != 35620) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json() and 0xFFFF) != 52059) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json() and 0xFFFF) != 14771) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json_blocking() and 0xFFFF) != 54932) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json_blocking() and 0xFFFF) != 14367) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() and 0xFFFF) != 57559) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() and 0xFFFF) != 52874) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() and 0xFFFF) != 17196) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() and 0xFFFF) != 25088) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_json() and 0xFFFF) != 37136) {
@@ -10193,7 +10193,9 @@ public interface BranchesApiInterface {
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -10217,7 +10219,9 @@ public interface BranchesApiInterface {
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -10398,8 +10402,9 @@ public interface BranchesApiInterface {
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -10420,8 +10425,9 @@ public interface BranchesApiInterface {
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -11598,7 +11604,9 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -11649,7 +11657,9 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * The branch gets a read-write endpoint (with the `endpoint` settings, if
      * given) unless `compute` is false; then there is no endpoint and no
      * connection string. Giving `endpoint`, `database` or `role` with `compute`
-     * false is an invalid-argument error, raised before anything is created.
+     * false, an `endpoint` setting it does not know, or a `database` or `role`
+     * the parent branch does not have is an invalid-argument error, raised
+     * before anything is created.
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name (default: one the API generates).
@@ -11992,8 +12002,9 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -12037,8 +12048,9 @@ open class BranchesApi: Disposable, AutoCloseable, BranchesApiInterface
      * concurrency: when another caller creates it first (a 409 from the API, or a
      * creation racing with this one), the existing branch is returned and
      * `created` is false; two callers never create two branches. A create whose
-     * answer was lost to a network error is never sent again: the branch is
-     * looked up instead (and reported `created` when it is found).
+     * answer was lost (a network error, a timeout, a 500/502/504) is never sent
+     * again: the branch is looked up instead and, when found, reported `created`
+     * (a best guess: the lookup before the create found none).
      *
      * - Parameter projectId: The project.
      * - Parameter name: The branch name.
@@ -18380,6 +18392,8 @@ public interface DatabasesApiInterface {
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -18399,6 +18413,8 @@ public interface DatabasesApiInterface {
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -18768,6 +18784,8 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -18810,6 +18828,8 @@ open class DatabasesApi: Disposable, AutoCloseable, DatabasesApiInterface
      * Create-or-get by name, safe under concurrency like `branches.ensure`. A
      * database this call creates is owned by `owner_name`, else by the branch's
      * only role (an invalid-argument error lists the roles when there are several).
+     * It returns once no operation runs on the branch any more, so the next
+     * change to the branch is not refused as locked.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -29716,7 +29736,9 @@ public interface RolesApiInterface {
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -29733,7 +29755,9 @@ public interface RolesApiInterface {
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -30144,7 +30168,9 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -30183,7 +30209,9 @@ open class RolesApi: Disposable, AutoCloseable, RolesApiInterface
      * The role of that name on a branch, created (and waited for) if it is missing.
      *
      * Create-or-get by name, safe under concurrency like `branches.ensure`. The
-     * password comes only with a role this call creates.
+     * password comes only with a role this call creates, and not even then when
+     * the create's answer was lost and the role was found by a lookup (`created`
+     * true, no password): reset it with `roles.reset_password`.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The branch.
@@ -30638,7 +30666,10 @@ public interface SnapshotsApiInterface {
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -30655,7 +30686,10 @@ public interface SnapshotsApiInterface {
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -30674,7 +30708,8 @@ public interface SnapshotsApiInterface {
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -30696,7 +30731,8 @@ public interface SnapshotsApiInterface {
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -31066,7 +31102,10 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -31104,7 +31143,10 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      *
      * Deletes the restored branch (and waits until it is gone); the branch it
      * would have replaced is untouched. A branch that is not an un-finalized
-     * restore is an invalid-argument error, so this never deletes anything else.
+     * restore (or is the project's default branch) is an invalid-argument error,
+     * so this deletes nothing else. The API has no conditional delete: a commit
+     * of the same restore by another caller between this call's check and its
+     * delete is not seen.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -31137,7 +31179,8 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -31181,7 +31224,8 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * (the API's finalizeRestoreBranch: the restored branch takes the target's
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
-     * un-finalized restore is an invalid-argument error.
+     * un-finalized restore is an invalid-argument error. A restore started
+     * without waiting is waited for first.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -33275,6 +33319,16 @@ data class EmulatorOptions (
      * Closes keep-alive connections idle for longer, as load balancers do (default: never).
      */
     var `idleTimeoutMs`: kotlin.Long? = null 
+    , 
+    /**
+     * A real PostgreSQL behind the API: a private cluster on this machine's binaries (Debian/Ubuntu: apt-get install postgresql), real roles and databases per branch, branches that copy their parent's data, connection URIs that connect (127.0.0.1, sslmode=disable). Default false.
+     */
+    var `postgres`: kotlin.Boolean? = null 
+    , 
+    /**
+     * With postgres: no PgBouncer even when it is installed (the pooled URIs are then the server's own). Default false.
+     */
+    var `noPooler`: kotlin.Boolean? = null 
     
 ){
     
@@ -33299,6 +33353,8 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
         )
     }
 
@@ -33310,7 +33366,9 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalBoolean.allocationSize(value.`rateLimits`) +
             FfiConverterOptionalLong.allocationSize(value.`latencyMs`) +
             FfiConverterOptionalLong.allocationSize(value.`seed`) +
-            FfiConverterOptionalLong.allocationSize(value.`idleTimeoutMs`)
+            FfiConverterOptionalLong.allocationSize(value.`idleTimeoutMs`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`postgres`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`noPooler`)
     )
 
     override fun write(value: EmulatorOptions, buf: ByteBuffer) {
@@ -33322,6 +33380,8 @@ public object FfiConverterTypeEmulatorOptions: FfiConverterRustBuffer<EmulatorOp
             FfiConverterOptionalLong.write(value.`latencyMs`, buf)
             FfiConverterOptionalLong.write(value.`seed`, buf)
             FfiConverterOptionalLong.write(value.`idleTimeoutMs`, buf)
+            FfiConverterOptionalBoolean.write(value.`postgres`, buf)
+            FfiConverterOptionalBoolean.write(value.`noPooler`, buf)
     }
 }
 
@@ -37848,14 +37908,18 @@ public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.Str
 
         /**
          * Starts the Neon API emulator on 127.0.0.1 on neonkit's runtime; a bad option is a `ConfigError`.
+         * `postgres_url` (an argument, not a field of the printed record: it holds a password)
+         * attaches it to a running PostgreSQL server; `EmulatorOptions(postgres = true)` starts
+         * a private cluster instead. A missing PostgreSQL is a runtime error naming the package to install.
          */
-    @Throws(NeonException::class) fun `startEmulator`(`options`: EmulatorOptions? = null): TestEmulator {
+    @Throws(NeonException::class) fun `startEmulator`(`options`: EmulatorOptions? = null, `postgresUrl`: kotlin.String? = null): TestEmulator {
             return FfiConverterTypeTestEmulator.lift(
     uniffiRustCallWithError(NeonException) { _status ->
     UniffiLib.uniffi_neonkit_uniffi_fn_func_start_emulator(
     
         
-        FfiConverterOptionalTypeEmulatorOptions.lower(`options`),_status)
+        FfiConverterOptionalTypeEmulatorOptions.lower(`options`),
+        FfiConverterOptionalString.lower(`postgresUrl`),_status)
 }
     )
     }
