@@ -14,7 +14,8 @@ if [ ! -x "$VENV/bin/python" ]; then
     "$PY" -m venv "$VENV"
 fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
-    "maturin==1.9.6" "pytest==8.3.5" "mypy==1.15.0" "typing_extensions>=4.6" "ruff==0.8.6" "pyright==1.1.390" "uvloop==0.21.0; sys_platform != 'win32'"
+    "maturin==1.9.6" "pytest==8.3.5" "mypy==1.15.0" "typing_extensions>=4.6" "ruff==0.8.6" "pyright==1.1.390" "uvloop==0.21.0; sys_platform != 'win32'" \
+    "psycopg[binary]==3.2.10"
 
 # The dev profile shares its artifacts with `cargo test`; release builds are for benchmarks.
 MATURIN_PEP517_ARGS="${MATURIN_PEP517_ARGS:---profile dev}" \
