@@ -18,6 +18,17 @@ export interface EmulatorOptions {
   seed?: number;
   /** Closes keep-alive connections idle for longer than this, as load balancers do. */
   idleTimeoutMs?: number;
+  /**
+   * A real PostgreSQL behind the API (default false): a private cluster on this machine's binaries
+   * (Debian/Ubuntu: `apt-get install postgresql`; missing, startEmulator rejects with a `NeonRuntimeError`
+   * naming the package), real roles and databases per branch, branches that copy their parent's data,
+   * connection URIs that connect (`127.0.0.1`, `sslmode=disable`).
+   */
+  postgres?: boolean;
+  /** Attach to this running PostgreSQL server (`postgresql://user:password@host:port/db`) instead; implies `postgres`. Never shown. */
+  postgresUrl?: string;
+  /** With `postgres`: no PgBouncer even when it is installed (the pooled URIs are then the server's own). */
+  noPooler?: boolean;
 }
 
 export interface Fault {

@@ -51,7 +51,8 @@ class Emulator {
 }
 
 /**
- * Starts an emulator: `{ port, apiKey, operationDurationMs, locking, rateLimits, latencyMs, seed, idleTimeoutMs }`, all
+ * Starts an emulator: `{ port, apiKey, operationDurationMs, locking, rateLimits, latencyMs, seed, idleTimeoutMs, postgres,
+ * postgresUrl, noPooler }`, all
  * optional, under the names of spec/vocabulary.yaml; the core checks them (a bad one is a ConfigError).
  */
 async function startEmulator(options) {
