@@ -61,6 +61,7 @@ pub fn run(root: &Path, args: &[String]) {
     let only: Vec<&str> = args.iter().map(String::as_str).collect();
     let mut failed = Vec::new();
     let mut summary = Vec::new();
+    let mut pg_checked = false;
     for step in STEPS {
         if !only.is_empty() && !only.iter().any(|o| step.name.starts_with(o)) {
             continue;
@@ -72,8 +73,10 @@ pub fn run(root: &Path, args: &[String]) {
             }
         }
         println!("\n==> {}", step.name);
-        if step.name.starts_with("rust:") {
-            // the emulator's --postgres tests need PostgreSQL (and fail without it under CI)
+        if !pg_checked && ["rust:", "python", "node", "kotlin"].iter().any(|p| step.name.starts_with(p)) {
+            // the --postgres tests (Rust, and the Python, Node and Kotlin story tests) need
+            // PostgreSQL (and fail without it under CI), also when only a language suite runs
+            pg_checked = true;
             if let Err(e) = ensure_postgres() {
                 summary.push(format!("WARN  PostgreSQL not installed: {e}"));
             }
