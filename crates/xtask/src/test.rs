@@ -25,6 +25,13 @@ const STEPS: &[Step] = &[
         args: &["test", "-p", "neonkit", "-p", "neonkit-emulator", "-p", "xtask"],
         needs: None,
     },
+    // The testing helpers' handle is behind a feature that the step above does not turn on.
+    Step {
+        name: "rust: the emulator handle (testing helpers' options)",
+        program: "cargo",
+        args: &["test", "-p", "neonkit-emulator", "--features", "handle", "--test", "handle"],
+        needs: None,
+    },
     Step {
         name: "emulator vs spec (schemathesis)",
         program: "bash",
