@@ -47,7 +47,7 @@ pub mod resources;
 #[path = "generated/vocabulary.rs"]
 mod vocabulary;
 
-pub use client::{Client, ClientBuilder, AUTO_ORG, MultipartBody, Part, PartValue, Payload, Response, DEFAULT_BASE_URL};
+pub use client::{Client, ClientBuilder, MultipartBody, Part, PartValue, Payload, Response, AUTO_ORG, DEFAULT_BASE_URL};
 pub use error::{Error, ErrorKind, Result};
 pub use events::{Event, EventKind, EventListener};
 pub use metadata::{with_response, ResponseInfo};
