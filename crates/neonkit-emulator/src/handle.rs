@@ -146,7 +146,40 @@ impl EmulatorHandle {
         self.with(|e| e.configure(duration, locking, rate_limits, latency))
     }
 
-    /// Empties all state: projects, faults, counters.
+    /// Sets the emulator's clock to an RFC 3339 instant (from 1970 on); it runs on
+    /// from there. Answers the clock's time (RFC 3339, milliseconds).
+    pub fn set_clock(&self, rfc3339: &str) -> Result<String> {
+        let t = crate::clock::parse_instant("set_clock", rfc3339).map_err(|m| Error::new(ErrorKind::InvalidArgument, m))?;
+        self.with(|e| {
+            e.set_clock(t);
+            crate::util::rfc3339_millis(e.clock())
+        })
+    }
+
+    /// Moves the emulator's clock forward by `seconds` (zero or more, fractions
+    /// allowed). Answers the clock's time.
+    pub fn advance_clock(&self, seconds: f64) -> Result<String> {
+        let d = crate::clock::parse_advance("advance_clock", seconds).map_err(|m| Error::new(ErrorKind::InvalidArgument, m))?;
+        self.with(|e| {
+            e.advance_clock(d);
+            crate::util::rfc3339_millis(e.clock())
+        })
+    }
+
+    /// Puts the emulator's clock back on the real time. Answers the clock's time.
+    pub fn real_clock(&self) -> Result<String> {
+        self.with(|e| {
+            e.real_clock();
+            crate::util::rfc3339_millis(e.clock())
+        })
+    }
+
+    /// The emulator's clock now (RFC 3339, milliseconds).
+    pub fn clock(&self) -> Result<String> {
+        self.with(|e| crate::util::rfc3339_millis(e.clock()))
+    }
+
+    /// Empties all state (projects, faults, counters) and puts the clock back on the real time.
     pub fn reset(&self) -> Result<()> {
         self.with(|e| e.reset())
     }

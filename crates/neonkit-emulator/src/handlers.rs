@@ -116,7 +116,7 @@ impl Store {
         if k.revoked {
             return None;
         }
-        k.last_used_at = Some(SystemTime::now());
+        k.last_used_at = Some(crate::clock::now());
         Some(Auth {
             method: if k.org_id.is_some() { "api_key_org" } else { "api_key_user" },
             org_id: k.org_id.clone(),
@@ -647,7 +647,7 @@ fn buckets(st: &mut Store, r: &Req) -> R {
             let b = BucketRec {
                 name,
                 access_level: s(&r.body, "access_level").unwrap_or("private").to_string(),
-                created_at: SystemTime::now(),
+                created_at: crate::clock::now(),
                 objects: Default::default(),
             };
             let v = b.render();
@@ -747,7 +747,7 @@ fn buckets(st: &mut Store, r: &Req) -> R {
                 "url": url,
                 "method": if upload { "PUT" } else { "GET" },
                 "headers": headers,
-                "expires_at": rfc3339(SystemTime::now() + Duration::from_secs(secs)),
+                "expires_at": rfc3339(crate::clock::now() + Duration::from_secs(secs)),
             }))
         }
     }
@@ -789,7 +789,7 @@ pub(crate) fn check_lock(p: &Project, r: &Req) -> Result<(), ApiError> {
 /// Records operations on a project and returns them rendered.
 pub(crate) fn new_ops(inner: &Inner, p: &mut Project, r: &Req, actions: &[(&'static str, Option<String>, Option<String>)]) -> Vec<Value> {
     let now = Instant::now();
-    let created = SystemTime::now();
+    let created = crate::clock::now();
     let mut out = Vec::new();
     let mut rng = rng(inner);
     for (action, branch, endpoint) in actions {
@@ -959,7 +959,7 @@ fn cu(v: &Value, k: &str, default: f64) -> f64 {
 }
 
 fn new_endpoint(inner: &Inner, r: &Req, branch_id: &str, region_id: &str, kind: &str, opts: &Value, defaults: &Value) -> Endpoint {
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let id = format!("ep-{}", util::neon_name(&mut *rng(inner)));
     let min_cu = cu(opts, "autoscaling_limit_min_cu", cu(defaults, "autoscaling_limit_min_cu", 0.25));
     let max_cu = cu(opts, "autoscaling_limit_max_cu", cu(defaults, "autoscaling_limit_max_cu", min_cu.max(2.0)));
@@ -1025,7 +1025,7 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
         (None, Some(key_org)) => key_org.clone(),
         (None, None) => st.default_org().id.clone(),
     };
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let (id, branch_id, password) = {
         let mut g = rng(inner);
         (util::neon_name(&mut *g), format!("br-{}", util::neon_name(&mut *g)), util::password(&mut *g))
@@ -1146,7 +1146,7 @@ fn update_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     if let Some(h) = body.get("history_retention_seconds").and_then(|v| v.as_i64()) {
         p.history_retention_seconds = h;
     }
-    p.updated_at = SystemTime::now();
+    p.updated_at = crate::clock::now();
     let ops = new_ops(inner, p, r, &[]);
     ok(json!({"project": p.render(), "operations": ops}))
 }
@@ -1158,7 +1158,7 @@ fn delete_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
             c.set_open(&b.id, &b.databases, &b.roles, false)?;
         }
     }
-    p.deleted_at = Some(SystemTime::now());
+    p.deleted_at = Some(crate::clock::now());
     let v = p.render();
     // operations of a deleted project finish at once; keys scoped to it stop working
     let pid = p.id.clone();
@@ -1181,7 +1181,7 @@ fn recover_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
         }
     }
     p.deleted_at = None;
-    p.updated_at = SystemTime::now();
+    p.updated_at = crate::clock::now();
     let t = Instant::now();
     let branches: Vec<Value> = p.branches.iter().filter(|b| b.deleted_at.is_none()).map(|b| b.render(&p.id, t)).collect();
     ok(json!({"project": p.render(), "branches": branches}))
@@ -1313,7 +1313,7 @@ fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(conflict(format!("branch with name {name:?} already exists")));
     }
     check_lock(p, r)?;
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let init_source = s(b, "init_source").unwrap_or("parent-data").to_string();
     let lsn = p.next_lsn();
     let branch = Branch {
@@ -1478,7 +1478,7 @@ fn update_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         Some(Value::String(e)) => br.expires_at = Some(e.clone()),
         _ => {}
     }
-    br.updated_at = SystemTime::now();
+    br.updated_at = crate::clock::now();
     let v = br.render(&pid, Instant::now());
     let ops = new_ops(inner, p, r, &[]);
     ok(json!({"branch": v, "operations": ops}))
@@ -1512,8 +1512,8 @@ fn delete_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     p.endpoints.retain(|e| e.branch_id != bid);
     let pid = p.id.clone();
     let br = p.branch_mut(&bid).unwrap();
-    br.deleted_at = Some(SystemTime::now());
-    br.updated_at = SystemTime::now();
+    br.deleted_at = Some(crate::clock::now());
+    br.updated_at = crate::clock::now();
     let v = br.render(&pid, t);
     if hard {
         p.branches.retain(|b| b.id != bid);
@@ -1530,7 +1530,7 @@ fn set_default_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     check_lock(p, r)?;
     let bid = r.pp("branch_id").to_string();
     branch_of(p, &bid)?;
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     for b in p.branches.iter_mut() {
         let d = b.id == bid;
         if b.default != d {
@@ -1554,7 +1554,7 @@ fn recover_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         c.set_open(&b.id, &b.databases, &b.roles, true)?;
     }
     b.deleted_at = None;
-    b.updated_at = SystemTime::now();
+    b.updated_at = crate::clock::now();
     let v = b.render(&p.id, Instant::now());
     ok(json!({"branch": v, "endpoints": []}))
 }
@@ -1619,7 +1619,7 @@ fn create_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(not_found(&format!("role {owner:?}")));
     }
     check_lock(p, r)?;
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let d = Database { id: db_id, name, owner_name: owner, created_at: now, updated_at: now };
     if let Some(c) = pg(inner) {
         c.create_database(&bid, &d)?;
@@ -1662,7 +1662,7 @@ fn update_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
     if let Some(o) = s(body, "owner_name") {
         d.owner_name = o.to_string();
     }
-    d.updated_at = SystemTime::now();
+    d.updated_at = crate::clock::now();
     let v = d.render(&bid);
     let ep = p.endpoints.iter().find(|e| e.branch_id == bid && e.kind == "read_write").map(|e| e.id.clone());
     let ops = new_ops(inner, p, r, &[("apply_config", Some(bid), ep)]);
@@ -1720,7 +1720,7 @@ fn create_role(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(conflict(format!("role with name {name:?} already exists")));
     }
     check_lock(p, r)?;
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let role = Role {
         name,
         password,
@@ -1794,7 +1794,7 @@ fn reset_password(inner: &Inner, st: &mut Store, r: &Req) -> R {
         c.set_password(&bid, &changed)?;
     }
     role.password = password;
-    role.updated_at = SystemTime::now();
+    role.updated_at = crate::clock::now();
     let v = role.render(&bid, true);
     let ep = p.endpoints.iter().find(|e| e.branch_id == bid && e.kind == "read_write").map(|e| e.id.clone());
     let ops = new_ops(inner, p, r, &[("apply_config", Some(bid), ep)]);
@@ -1891,7 +1891,7 @@ fn update_endpoint(inner: &Inner, st: &mut Store, r: &Req) -> R {
     if let Some(v) = body.get("settings") {
         ep.settings = v.clone();
     }
-    ep.updated_at = SystemTime::now();
+    ep.updated_at = crate::clock::now();
     let v = ep.render(&p.id, Instant::now());
     let bid = ep.branch_id.clone();
     let ops = new_ops(inner, p, r, &[("apply_config", Some(bid), Some(eid))]);
@@ -1919,7 +1919,7 @@ fn endpoint_action(inner: &Inner, st: &mut Store, r: &Req, what: &str) -> R {
     let now = Instant::now();
     let (cur, _) = e.state(now);
     let ep = p.endpoints.iter_mut().find(|x| x.id == e.id).unwrap();
-    let sys = SystemTime::now();
+    let sys = crate::clock::now();
     let actions: Vec<(&'static str, Option<String>, Option<String>)> = match what {
         "start" => {
             ep.state_from = cur;
@@ -1972,7 +1972,7 @@ fn create_api_key(inner: &Inner, st: &mut Store, r: &Req, org: Option<String>) -
         id: st.next_key_id,
         name,
         token: token.clone(),
-        created_at: SystemTime::now(),
+        created_at: crate::clock::now(),
         org_id: org,
         project_id,
         revoked: false,
@@ -2128,7 +2128,7 @@ fn create_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
         name: r.q("name").map(String::from).unwrap_or_else(|| format!("{bid}-snapshot")),
         source_branch_id: bid.clone(),
         lsn,
-        created_at: SystemTime::now(),
+        created_at: crate::clock::now(),
         expires_at: r.q("expires_at").map(String::from),
         databases: source.databases.clone(),
         roles: source.roles.clone(),

@@ -17,6 +17,7 @@
 //! behind the API: a private cluster (or a server given by URL) where every role and
 //! database is real, each branch has its own copies, and the connection URIs connect.
 
+mod clock;
 mod families;
 #[cfg(feature = "handle")]
 pub mod handle;
@@ -304,7 +305,31 @@ impl Emulator {
         }
     }
 
-    /// Empties all state (projects, keys created through the API, faults, counters).
+    /// The emulator's clock: the time every timestamp it writes comes from
+    /// (`created_at`, `updated_at`, operation times, …). The real time unless
+    /// [`Emulator::set_clock`] or [`Emulator::advance_clock`] moved it.
+    pub fn clock(&self) -> std::time::SystemTime {
+        self.inner.clock.now()
+    }
+
+    /// Sets the clock to `t`; it runs on from there (what is created later is
+    /// later). Durations (operations, latency) stay on real time.
+    pub fn set_clock(&self, t: std::time::SystemTime) {
+        self.inner.clock.set(t);
+    }
+
+    /// Moves the clock forward by `d`.
+    pub fn advance_clock(&self, d: Duration) {
+        self.inner.clock.advance(d);
+    }
+
+    /// Puts the clock back on the real time ([`Emulator::reset`] does too).
+    pub fn real_clock(&self) {
+        self.inner.clock.real();
+    }
+
+    /// Empties all state (projects, keys created through the API, faults,
+    /// counters) and puts the clock back on the real time.
     pub fn reset(&self) {
         self.inner.reset();
     }

@@ -55,6 +55,8 @@ pub struct Inner {
     req_seq: AtomicU64,
     /// `--postgres`: the PostgreSQL behind the API.
     pub pg: Option<Arc<crate::pg::Cluster>>,
+    /// Where the timestamps it writes come from (`/_emulator/clock`).
+    pub clock: crate::clock::Clock,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -86,6 +88,7 @@ impl Inner {
             seed: config.seed,
             req_seq: AtomicU64::new(0),
             pg,
+            clock: Default::default(),
         }
     }
 
@@ -109,6 +112,7 @@ impl Inner {
     /// Adds an organization of the emulator's user; returns it as the API renders it.
     pub fn add_organization(&self, name: &str) -> Value {
         // lock order everywhere: store, then rng
+        let _clock = self.clock.enter();
         let mut store = self.store();
         let mut rng = lock(&self.rng);
         store.add_org(&mut *rng, name).render()
@@ -119,6 +123,8 @@ impl Inner {
     }
 
     pub fn reset(&self) {
+        // back to the real time before the seeded organization is made again
+        self.clock.real();
         // lock order everywhere: store, then rng
         let mut store = self.store();
         let mut rng = lock(&self.rng);
@@ -522,6 +528,8 @@ async fn handle(inner: &Arc<Inner>, op: &'static Op, req: Request, request_id: &
         let panic_hook = parts.headers.contains_key("x-emulator-panic");
         // what the branch's log line records (families::logs), taken before the request moves
         let log_target = crate::families::logs::target(op, &r.path, parts.uri.path());
+        // every timestamp the handling writes (the log line's included) reads the emulator's clock
+        let _clock = inner.clock.enter();
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             if panic_hook {
                 panic!("handler panic requested through the X-Emulator-Panic header");
@@ -629,6 +637,43 @@ async fn admin(State(inner): State<Arc<Inner>>, req: Request) -> Response {
             inner.reset();
             ok(json!({"ok": true}))
         }
+        ("GET", "/_emulator/clock") => ok(clock_json(&inner.clock)),
+        ("DELETE", "/_emulator/clock") => {
+            inner.clock.real();
+            ok(clock_json(&inner.clock))
+        }
+        ("POST", "/_emulator/clock") => {
+            let v = match serde_json::from_slice::<Value>(&body) {
+                Ok(Value::Object(m)) => m,
+                _ => return error_response(400, "", "expected a JSON object with \"now\" or \"advance_seconds\"", &rid),
+            };
+            if let Some(k) = v.keys().find(|k| !matches!(k.as_str(), "now" | "advance_seconds")) {
+                return error_response(400, "", &format!("{k}: unknown field (give \"now\" or \"advance_seconds\")"), &rid);
+            }
+            match (v.get("now"), v.get("advance_seconds")) {
+                (Some(_), Some(_)) => error_response(400, "", "now, advance_seconds: give one of them, not both", &rid),
+                (Some(Value::String(s)), None) => match crate::clock::parse_instant("now", s) {
+                    Ok(t) => {
+                        inner.clock.set(t);
+                        ok(clock_json(&inner.clock))
+                    }
+                    Err(m) => error_response(400, "", &m, &rid),
+                },
+                (Some(other), None) => error_response(400, "", &format!("now: expected an RFC 3339 date-time string, got {other}"), &rid),
+                (None, Some(n)) => match n
+                    .as_f64()
+                    .ok_or_else(|| format!("advance_seconds: expected a number of seconds, got {n}"))
+                    .and_then(|f| crate::clock::parse_advance("advance_seconds", f))
+                {
+                    Ok(d) => {
+                        inner.clock.advance(d);
+                        ok(clock_json(&inner.clock))
+                    }
+                    Err(m) => error_response(400, "", &m, &rid),
+                },
+                (None, None) => error_response(400, "", "now, advance_seconds: give one of them", &rid),
+            }
+        }
         ("GET", "/_emulator/config") => {
             let c = inner.dyn_cfg();
             ok(config_json(&c))
@@ -694,7 +739,7 @@ async fn storage(State(inner): State<Arc<Inner>>, req: Request) -> Response {
         return error_response(404, "", "no such bucket", &rid);
     };
     if method == Method::PUT {
-        bucket.objects.insert(parts[3].clone(), (body.to_vec(), std::time::SystemTime::now()));
+        bucket.objects.insert(parts[3].clone(), (body.to_vec(), inner.clock.now()));
         let mut r = Response::new(Body::empty());
         r.headers_mut().insert(header::ETAG, HeaderValue::from_static("\"emulated\""));
         return r;
@@ -707,6 +752,11 @@ async fn storage(State(inner): State<Arc<Inner>>, req: Request) -> Response {
         }
         None => error_response(404, "", "no such object", &rid),
     }
+}
+
+/// What `/_emulator/clock` answers: the clock's time and whether it is the real one.
+pub fn clock_json(c: &crate::clock::Clock) -> Value {
+    json!({"now": crate::util::rfc3339_millis(c.now()), "real": c.is_real()})
 }
 
 fn config_json(c: &Dyn) -> Value {
@@ -776,6 +826,7 @@ pub fn router(inner: Arc<Inner>) -> Router {
         .route("/_emulator/reset", on(MethodFilter::POST, admin))
         .route("/_emulator/organizations", on(MethodFilter::POST, admin))
         .route("/_emulator/storage/{*rest}", on(MethodFilter::PUT.or(MethodFilter::GET), storage))
+        .route("/_emulator/clock", on(MethodFilter::GET.or(MethodFilter::POST).or(MethodFilter::DELETE), admin))
         .route("/_emulator/config", on(MethodFilter::GET.or(MethodFilter::PATCH).or(MethodFilter::POST), admin))
         .fallback(|State(inner): State<Arc<Inner>>, req: Request| async move {
             let rid = inner.request_id(&req);

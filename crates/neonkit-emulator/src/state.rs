@@ -65,7 +65,7 @@ impl OpRec {
         let terminal = !matches!(status, "scheduling" | "running");
         let elapsed = now.saturating_duration_since(self.started);
         let dur_ms = if terminal { self.duration.as_millis() } else { elapsed.as_millis() };
-        let updated = if terminal { self.created_at + self.duration } else { SystemTime::now() };
+        let updated = if terminal { self.created_at + self.duration } else { crate::clock::now() };
         let mut v = json!({
             "id": self.id,
             "project_id": self.project_id,
@@ -457,7 +457,7 @@ impl serde::Serialize for ProjectJson<'_> {
         }
         match self.shape {
             ProjectShape::Full => {
-                let (start, end) = util::month_bounds(SystemTime::now());
+                let (start, end) = util::month_bounds(crate::clock::now());
                 for k in
                     ["data_storage_bytes_hour", "data_transfer_bytes", "written_data_bytes", "compute_time_seconds", "active_time_seconds"]
                 {
@@ -556,7 +556,7 @@ impl Org {
     /// An organization whose only member is the emulator's user, as its admin.
     pub fn new<R: Rng>(rng: &mut R, name: &str) -> Org {
         let id = format!("org-{}", util::neon_name(rng));
-        let now = SystemTime::now();
+        let now = crate::clock::now();
         let me = json!({
             "member": {"id": util::uuid(rng), "user_id": OWNER_ID, "org_id": id, "role": "admin", "joined_at": rfc3339(now)},
             "user": {"email": USER_EMAIL, "has_mfa": false},

@@ -4,7 +4,7 @@ use rand::Rng;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn now_rfc3339() -> String {
-    rfc3339(SystemTime::now())
+    rfc3339(crate::clock::now())
 }
 
 /// `2024-01-02T03:04:05Z` (second precision, UTC), as Neon's API writes times.

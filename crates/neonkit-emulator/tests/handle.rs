@@ -71,3 +71,25 @@ fn postgres_options_give_the_postgres_config_and_never_show_the_url() {
         assert!(!e.to_string().contains("s3cret"), "{e}");
     }
 }
+
+#[test]
+fn the_clock_is_set_advanced_and_put_back_through_the_handle() {
+    let emu = EmulatorHandle::start_blocking(Default::default()).unwrap();
+    let now = emu.set_clock("2026-01-01T00:00:00Z").unwrap();
+    assert!(now.starts_with("2026-01-01T00:00:00."), "{now}");
+    let now = emu.advance_clock(3600.0).unwrap();
+    assert!(now.starts_with("2026-01-01T01:00:00."), "{now}");
+    assert!(emu.clock().unwrap().starts_with("2026-01-01T01:00:0"));
+    let e = emu.set_clock("tomorrow").unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidArgument);
+    assert!(e.message().starts_with("set_clock: \"tomorrow\" is not an RFC 3339 date-time"), "{e}");
+    let e = emu.advance_clock(-1.0).unwrap_err();
+    assert!(e.message().starts_with("advance_clock: -1 is not a number of seconds zero or more"), "{e}");
+    assert!(!emu.real_clock().unwrap().starts_with("2026-01-01T01"));
+    emu.set_clock("2026-01-01T00:00:00+02:00").unwrap();
+    assert!(emu.clock().unwrap().starts_with("2025-12-31T22:00:0"));
+    emu.reset().unwrap();
+    assert!(!emu.clock().unwrap().starts_with("2025-12-31T22"));
+    emu.stop();
+    assert_eq!(emu.set_clock("2026-01-01T00:00:00Z").unwrap_err().message(), "the emulator was stopped");
+}

@@ -116,7 +116,7 @@ pub fn record(st: &mut Store, op: &'static Op, t: Target, status: u16, request_i
     }
     let line = LogLine {
         seq: 0,
-        at: SystemTime::now(),
+        at: crate::clock::now(),
         method: method_name(&op.method),
         path: t.path,
         status,
@@ -253,7 +253,7 @@ fn window(since: Option<&str>, start: Option<&str>, end: Option<&str>, default: 
     };
     let end = match end {
         Some(e) => time("end_time", e)?,
-        None => SystemTime::now(),
+        None => crate::clock::now(),
     };
     let start = match (since, start) {
         (Some(d), _) => {
@@ -593,7 +593,7 @@ mod tests {
     fn line(status: u16) -> LogLine {
         LogLine {
             seq: 0,
-            at: SystemTime::now(),
+            at: crate::clock::now(),
             method: "GET",
             path: "/api/v2/projects/p/branches/b".into(),
             status,

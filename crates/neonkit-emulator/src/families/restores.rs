@@ -81,7 +81,7 @@ fn restore_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
             c.copy(&src_id, &src.databases, &src.roles, &bid, &src.roles)?;
         }
     }
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let head_lsn = p.next_lsn();
     if let Some(name) = preserve {
         let previous = p.branch(&bid).unwrap().clone();
@@ -154,7 +154,7 @@ fn restore_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
     if let Some(c) = pg(inner) {
         c.copy(&snap.id, &snap.databases, &snap.roles, &bid, &snap.roles)?;
     }
-    let now = SystemTime::now();
+    let now = crate::clock::now();
     let mut databases = snap.databases.clone();
     for d in databases.iter_mut() {
         d.created_at = now;
@@ -210,7 +210,7 @@ fn finalize_restore_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let old_name = s(&r.body, "name").filter(|n| !n.is_empty());
     check_swap(p, &bid, old_name)?;
     check_lock(p, r)?;
-    let actions = swap_in(p, &bid, old_name, SystemTime::now())?;
+    let actions = swap_in(p, &bid, old_name, crate::clock::now())?;
     let ops = new_ops(inner, p, r, &actions);
     ok(json!({"operations": ops}))
 }

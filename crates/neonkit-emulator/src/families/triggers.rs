@@ -68,7 +68,7 @@ fn render(stored: &Value, inherited: bool) -> Value {
             .as_str()
             .and_then(Cron::parse)
             .filter(|_| enabled)
-            .and_then(|c| c.next_after(SystemTime::now()))
+            .and_then(|c| c.next_after(crate::clock::now()))
             .map(|t| json!(util::rfc3339(t)));
         v["next_run_at"] = next.unwrap_or(Value::Null);
     }
