@@ -9,15 +9,17 @@ with Emulator() as emu:
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from types import TracebackType
 
 from neonkit import _native
 from neonkit._client import AsyncNeonClient, NeonClient
+from neonkit._model import parse_datetime
 from neonkit.generated.options import _EmulatorOptionsMixin
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any, Dict, Optional, Type
+    from typing import Any, Dict, Optional, Type, Union
 
 
 class Emulator(_EmulatorOptionsMixin):
@@ -73,8 +75,40 @@ class Emulator(_EmulatorOptionsMixin):
         return int(self._emu.request_count(operation_id))
 
     def reset(self) -> None:
-        """Empties all state: projects, faults, counters."""
+        """Empties all state: projects, faults, counters; the clock goes back to the real time."""
         self._emu.reset()
+
+    def set_clock(self, when: Union[datetime, str]) -> datetime:
+        """Sets the emulator's clock, where every timestamp it writes comes from (created_at,
+        updated_at, operation times, ...): a timezone-aware datetime or an RFC 3339 string. The clock
+        runs on from there; operation durations stay on real time. Returns the clock's time."""
+        if isinstance(when, datetime):
+            if when.tzinfo is None or when.utcoffset() is None:
+                raise ValueError("set_clock needs a timezone-aware datetime (e.g. datetime.now(timezone.utc))")
+            text = when.isoformat()
+        elif isinstance(when, str):
+            text = when
+        else:
+            raise TypeError(f"set_clock takes a datetime or an RFC 3339 string, not {type(when).__name__}")
+        return parse_datetime(self._emu.set_clock(text))
+
+    def advance_clock(self, seconds: Union[float, timedelta]) -> datetime:
+        """Moves the emulator's clock forward by `seconds` (a number, zero or more, or a timedelta).
+        Returns the clock's time."""
+        if isinstance(seconds, timedelta):
+            seconds = seconds.total_seconds()
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            raise TypeError(f"advance_clock takes a number of seconds or a timedelta, not {type(seconds).__name__}")
+        return parse_datetime(self._emu.advance_clock(float(seconds)))
+
+    def real_clock(self) -> datetime:
+        """Puts the emulator's clock back on the real time (reset() does too). Returns its time."""
+        return parse_datetime(self._emu.real_clock())
+
+    @property
+    def clock(self) -> datetime:
+        """The emulator's clock now."""
+        return parse_datetime(self._emu.clock())
 
     def stop(self) -> None:
         self._emu.stop()

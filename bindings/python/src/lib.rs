@@ -947,6 +947,25 @@ impl PyEmulator {
         self.handle.reset().map_err(|e| to_pyerr(py, &e))
     }
 
+    /// Sets the emulator's clock to an RFC 3339 instant; answers the clock's time (RFC 3339).
+    fn set_clock(&self, py: Python<'_>, rfc3339: &str) -> PyResult<String> {
+        self.handle.set_clock(rfc3339).map_err(|e| to_pyerr(py, &e))
+    }
+
+    /// Moves the emulator's clock forward; answers the clock's time.
+    fn advance_clock(&self, py: Python<'_>, seconds: f64) -> PyResult<String> {
+        self.handle.advance_clock(seconds).map_err(|e| to_pyerr(py, &e))
+    }
+
+    /// Puts the emulator's clock back on the real time; answers the clock's time.
+    fn real_clock(&self, py: Python<'_>) -> PyResult<String> {
+        self.handle.real_clock().map_err(|e| to_pyerr(py, &e))
+    }
+
+    fn clock(&self, py: Python<'_>) -> PyResult<String> {
+        self.handle.clock().map_err(|e| to_pyerr(py, &e))
+    }
+
     /// Changes what can change while it runs (options by their Python names).
     fn configure(&self, py: Python<'_>, options: &Bound<'_, PyDict>) -> PyResult<()> {
         self.handle.configure(Convention::Snake, option_values(options)?).map_err(|e| to_pyerr(py, &e))
