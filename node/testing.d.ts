@@ -62,8 +62,19 @@ export declare class Emulator {
   client(options?: ClientOptions): NeonClient;
   addFault(fault: Fault): void;
   clearFaults(): void;
-  /** Empties all state (projects, faults, counters). */
+  /** Empties all state (projects, faults, counters); the clock goes back to the real time. */
   reset(): void;
+  /**
+   * Sets the emulator's clock, where every timestamp it writes comes from (`created_at`, `updated_at`, operation
+   * times, …). It runs on from there; operation durations stay on real time. Returns the clock's time.
+   */
+  setClock(when: Date | string): Date;
+  /** Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time. */
+  advanceClock(seconds: number): Date;
+  /** Puts the emulator's clock back on the real time (`reset()` does too). Returns its time. */
+  realClock(): Date;
+  /** The emulator's clock now. */
+  clock(): Date;
   requestCount(operationId: string): number;
   /** Changes, while it runs, what can change (any other option rejects with a `ConfigError`). */
   configure(options: Pick<EmulatorOptions, 'operationDurationMs' | 'locking' | 'rateLimits' | 'latencyMs'>): Promise<void>;

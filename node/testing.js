@@ -38,8 +38,38 @@ class Emulator {
     try { this._native.configure(options); } catch (e) { throw fromNative(e); }
   }
 
-  /** Empties all state (projects, faults, counters). */
+  /** Empties all state (projects, faults, counters); the clock goes back to the real time. */
   reset() { try { this._native.reset(); } catch (e) { throw fromNative(e); } }
+
+  /**
+   * Sets the emulator's clock, where every timestamp it writes comes from (created_at, updated_at, operation
+   * times, …): a Date or an RFC 3339 string. It runs on from there; operation durations stay on real time.
+   * Returns the clock's time as a Date.
+   */
+  setClock(when) {
+    let text;
+    if (when instanceof Date) {
+      if (Number.isNaN(when.getTime())) throw typeError('setClock takes a valid Date (this one is Invalid Date)');
+      text = when.toISOString();
+    } else if (typeof when === 'string') {
+      text = when;
+    } else {
+      throw typeError(`setClock takes a Date or an RFC 3339 string, not ${when === null ? 'null' : typeof when}`);
+    }
+    try { return new Date(this._native.setClock(text)); } catch (e) { throw fromNative(e); }
+  }
+
+  /** Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time as a Date. */
+  advanceClock(seconds) {
+    if (typeof seconds !== 'number') throw typeError(`advanceClock takes a number of seconds, not ${seconds === null ? 'null' : typeof seconds}`);
+    try { return new Date(this._native.advanceClock(seconds)); } catch (e) { throw fromNative(e); }
+  }
+
+  /** Puts the emulator's clock back on the real time (reset() does too). Returns its time as a Date. */
+  realClock() { try { return new Date(this._native.realClock()); } catch (e) { throw fromNative(e); } }
+
+  /** The emulator's clock now, as a Date. */
+  clock() { try { return new Date(this._native.clock()); } catch (e) { throw fromNative(e); } }
 
   /** Requests received for that operationId. */
   requestCount(operationId) { try { return this._native.requestCount(operationId); } catch (e) { throw fromNative(e); } }

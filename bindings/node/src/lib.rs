@@ -607,10 +607,34 @@ pub mod emulator {
             self.0.configure(Convention::Camel, option_values(options)?).map_err(to_napi)
         }
 
-        /// Empties all state (projects, faults, counters).
+        /// Empties all state (projects, faults, counters); the clock goes back to the real time.
         #[napi(catch_unwind)]
         pub fn reset(&self) -> Result<()> {
             self.0.reset().map_err(to_napi)
+        }
+
+        /// Sets the emulator's clock to an RFC 3339 instant; answers the clock's time (RFC 3339).
+        #[napi(catch_unwind)]
+        pub fn set_clock(&self, rfc3339: String) -> Result<String> {
+            self.0.set_clock(&rfc3339).map_err(to_napi)
+        }
+
+        /// Moves the emulator's clock forward by `seconds`; answers the clock's time.
+        #[napi(catch_unwind)]
+        pub fn advance_clock(&self, seconds: f64) -> Result<String> {
+            self.0.advance_clock(seconds).map_err(to_napi)
+        }
+
+        /// Puts the emulator's clock back on the real time; answers the clock's time.
+        #[napi(catch_unwind)]
+        pub fn real_clock(&self) -> Result<String> {
+            self.0.real_clock().map_err(to_napi)
+        }
+
+        /// The emulator's clock now (RFC 3339).
+        #[napi(catch_unwind)]
+        pub fn clock(&self) -> Result<String> {
+            self.0.clock().map_err(to_napi)
         }
 
         /// Requests received for that operationId.
