@@ -2,6 +2,7 @@
 //! the core's `EmulatorHandle` (the options are checked and worded by the core).
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use neonkit_emulator::handle::{self, EmulatorHandle};
 
@@ -54,7 +55,31 @@ impl TestEmulator {
         Ok(self.0.configure(neonkit::Convention::Camel, emulator_option_values(None, options))?)
     }
 
-    /// Empties all state: projects, faults, counters.
+    /// Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
+    /// `updatedAt`, operation times, …); it runs on from there (operation durations stay on
+    /// real time). Returns the clock's time.
+    pub fn set_clock(&self, at: SystemTime) -> Result<SystemTime> {
+        Ok(self.0.set_clock_time(at)?)
+    }
+
+    /// Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time.
+    pub fn advance_clock(&self, seconds: f64) -> Result<SystemTime> {
+        self.0.advance_clock(seconds)?;
+        Ok(self.0.clock_time()?)
+    }
+
+    /// Puts the emulator's clock back on the real time (`reset()` does too). Returns its time.
+    pub fn real_clock(&self) -> Result<SystemTime> {
+        self.0.real_clock()?;
+        Ok(self.0.clock_time()?)
+    }
+
+    /// The emulator's clock now.
+    pub fn clock(&self) -> Result<SystemTime> {
+        Ok(self.0.clock_time()?)
+    }
+
+    /// Empties all state: projects, faults, counters; the clock goes back to the real time.
     pub fn reset(&self) -> Result<()> {
         Ok(self.0.reset()?)
     }

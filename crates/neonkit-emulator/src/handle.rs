@@ -4,6 +4,7 @@
 //! neonkit errors. A binding converts values and nothing else.
 
 use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use neonkit::{Convention, Error, ErrorKind, OptionSetting, OptionValue, Result};
 
@@ -177,6 +178,23 @@ impl EmulatorHandle {
     /// The emulator's clock now (RFC 3339, milliseconds).
     pub fn clock(&self) -> Result<String> {
         self.with(|e| crate::util::rfc3339_millis(e.clock()))
+    }
+
+    /// [`EmulatorHandle::set_clock`] for a binding whose language has a time type:
+    /// the instant (from 1970 on) in, the clock's time out.
+    pub fn set_clock_time(&self, t: SystemTime) -> Result<SystemTime> {
+        if t < UNIX_EPOCH {
+            return Err(Error::new(ErrorKind::InvalidArgument, "set_clock: the time is before 1970-01-01T00:00:00Z"));
+        }
+        self.with(|e| {
+            e.set_clock(t);
+            e.clock()
+        })
+    }
+
+    /// The emulator's clock now.
+    pub fn clock_time(&self) -> Result<SystemTime> {
+        self.with(|e| e.clock())
     }
 
     /// Empties all state (projects, faults, counters) and puts the clock back on the real time.

@@ -93,3 +93,18 @@ fn the_clock_is_set_advanced_and_put_back_through_the_handle() {
     emu.stop();
     assert_eq!(emu.set_clock("2026-01-01T00:00:00Z").unwrap_err().message(), "the emulator was stopped");
 }
+
+#[test]
+fn the_clock_takes_and_gives_system_times_for_bindings_with_a_time_type() {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    let emu = EmulatorHandle::start_blocking(Default::default()).unwrap();
+    let at = UNIX_EPOCH + Duration::from_secs(1_767_225_600); // 2026-01-01T00:00:00Z
+    let now = emu.set_clock_time(at).unwrap();
+    assert!(now.duration_since(at).unwrap() < Duration::from_secs(1));
+    assert!(emu.clock_time().unwrap().duration_since(at).unwrap() < Duration::from_secs(1));
+    let before = UNIX_EPOCH - Duration::from_secs(1);
+    assert_eq!(emu.set_clock_time(before).unwrap_err().kind(), ErrorKind::InvalidArgument);
+    emu.real_clock().unwrap();
+    let drift = emu.clock_time().unwrap().duration_since(SystemTime::now()).unwrap_or_else(|e| e.duration());
+    assert!(drift < Duration::from_secs(1));
+}

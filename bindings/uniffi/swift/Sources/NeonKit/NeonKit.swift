@@ -604,6 +604,49 @@ fileprivate struct FfiConverterData: FfiConverterRustBuffer {
     }
 }
 
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterTimestamp: FfiConverterRustBuffer {
+    typealias SwiftType = Date
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Date {
+        let seconds: Int64 = try readInt(&buf)
+        let nanoseconds: UInt32 = try readInt(&buf)
+        // Build the Date from whole seconds first, then add the nanoseconds as a
+        // separate TimeInterval.  Date stores CFAbsoluteTime (seconds since 2001),
+        // so adding a small fraction to the ~7.8e8 base is twice as precise as
+        // adding it to the ~1.76e9 Unix-epoch value, because the smaller magnitude
+        // leaves more mantissa bits for the sub-second part.
+        if seconds >= 0 {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(Double(nanoseconds) / 1.0e9)
+        } else {
+            return Date(timeIntervalSince1970: Double(seconds))
+                .addingTimeInterval(-Double(nanoseconds) / 1.0e9)
+        }
+    }
+
+    public static func write(_ value: Date, into buf: inout [UInt8]) {
+        var delta = value.timeIntervalSince1970
+        var sign: Int64 = 1
+        if delta < 0 {
+            // The nanoseconds portion of the epoch offset must always be
+            // positive, to simplify the calculation we will use the absolute
+            // value of the offset.
+            sign = -1
+            delta = -delta
+        }
+        if delta.rounded(.down) > Double(Int64.max) {
+            fatalError("Timestamp overflow, exceeds max bounds supported by Uniffi")
+        }
+        let seconds = Int64(delta)
+        let nanoseconds = UInt32((delta - Double(seconds)) * 1.0e9)
+        writeInt(&buf, sign * seconds)
+        writeInt(&buf, nanoseconds)
+    }
+}
+
 
 
 
@@ -22869,6 +22912,11 @@ public protocol TestEmulatorProtocol: AnyObject, Sendable {
     func addFault(faultJson: String) throws 
     
     /**
+     * Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time.
+     */
+    func advanceClock(seconds: Double) throws  -> Date
+    
+    /**
      * The API key the emulator accepts.
      */
     func apiKey()  -> String
@@ -22884,10 +22932,20 @@ public protocol TestEmulatorProtocol: AnyObject, Sendable {
     func clearFaults() throws 
     
     /**
+     * The emulator's clock now.
+     */
+    func clock() throws  -> Date
+    
+    /**
      * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
      * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
      */
     func configure(options: EmulatorOptions) throws 
+    
+    /**
+     * Puts the emulator's clock back on the real time (`reset()` does too). Returns its time.
+     */
+    func realClock() throws  -> Date
     
     /**
      * Requests received for that operationId (faulted ones included).
@@ -22895,9 +22953,16 @@ public protocol TestEmulatorProtocol: AnyObject, Sendable {
     func requestCount(operationId: String) throws  -> Int64
     
     /**
-     * Empties all state: projects, faults, counters.
+     * Empties all state: projects, faults, counters; the clock goes back to the real time.
      */
     func reset() throws 
+    
+    /**
+     * Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
+     * `updatedAt`, operation times, …); it runs on from there (operation durations stay on
+     * real time). Returns the clock's time.
+     */
+    func setClock(at: Date) throws  -> Date
     
     /**
      * Stops the server (idempotent).
@@ -22974,6 +23039,19 @@ open func addFault(faultJson: String)throws   {try rustCallWithError(FfiConverte
 }
     
     /**
+     * Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time.
+     */
+open func advanceClock(seconds: Double)throws  -> Date  {
+    return try  FfiConverterTimestamp.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_testemulator_advance_clock(
+            self.uniffiCloneHandle(),
+        FfiConverterDouble.lower(seconds),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The API key the emulator accepts.
      */
 open func apiKey() -> String  {
@@ -23009,6 +23087,18 @@ open func clearFaults()throws   {try rustCallWithError(FfiConverterTypeNeonError
 }
     
     /**
+     * The emulator's clock now.
+     */
+open func clock()throws  -> Date  {
+    return try  FfiConverterTimestamp.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_testemulator_clock(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
      * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
      */
@@ -23019,6 +23109,18 @@ open func configure(options: EmulatorOptions)throws   {try rustCallWithError(Ffi
         FfiConverterTypeEmulatorOptions_lower(options),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Puts the emulator's clock back on the real time (`reset()` does too). Returns its time.
+     */
+open func realClock()throws  -> Date  {
+    return try  FfiConverterTimestamp.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_testemulator_real_clock(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -23035,7 +23137,7 @@ open func requestCount(operationId: String)throws  -> Int64  {
 }
     
     /**
-     * Empties all state: projects, faults, counters.
+     * Empties all state: projects, faults, counters; the clock goes back to the real time.
      */
 open func reset()throws   {try rustCallWithError(FfiConverterTypeNeonError_lift) {
         uniffiCallStatus in
@@ -23043,6 +23145,21 @@ open func reset()throws   {try rustCallWithError(FfiConverterTypeNeonError_lift)
             self.uniffiCloneHandle(),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
+     * `updatedAt`, operation times, …); it runs on from there (operation durations stay on
+     * real time). Returns the clock's time.
+     */
+open func setClock(at: Date)throws  -> Date  {
+    return try  FfiConverterTimestamp.lift(try rustCallWithError(FfiConverterTypeNeonError_lift) {
+        uniffiCallStatus in
+    uniffi_neonkit_uniffi_fn_method_testemulator_set_clock(
+            self.uniffiCloneHandle(),
+        FfiConverterTimestamp.lower(at),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -29776,6 +29893,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() != 42240) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_advance_clock() != 34886) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_api_key() != 29524) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -29785,13 +29905,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() != 49843) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_clock() != 59756) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_configure() != 34496) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_real_clock() != 46128) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() != 9533) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_testemulator_reset() != 42484) {
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_reset() != 30660) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock() != 42882) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_testemulator_stop() != 5579) {

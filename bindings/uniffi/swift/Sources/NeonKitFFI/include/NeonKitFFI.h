@@ -2667,6 +2667,11 @@ void uniffi_neonkit_uniffi_fn_free_testemulator(uint64_t handle, RustCallStatus 
 void uniffi_neonkit_uniffi_fn_method_testemulator_add_fault(uint64_t ptr, RustBuffer fault_json, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_ADVANCE_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_ADVANCE_CLOCK
+RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_advance_clock(uint64_t ptr, double seconds, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_API_KEY
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_API_KEY
 RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_api_key(uint64_t ptr, RustCallStatus *_Nonnull out_status
@@ -2682,9 +2687,19 @@ RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_base_url(uint64_t ptr, R
 void uniffi_neonkit_uniffi_fn_method_testemulator_clear_faults(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_CLOCK
+RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_clock(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_CONFIGURE
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_CONFIGURE
 void uniffi_neonkit_uniffi_fn_method_testemulator_configure(uint64_t ptr, RustBuffer options, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_REAL_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_REAL_CLOCK
+RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_real_clock(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_REQUEST_COUNT
@@ -2695,6 +2710,11 @@ int64_t uniffi_neonkit_uniffi_fn_method_testemulator_request_count(uint64_t ptr,
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_RESET
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_RESET
 void uniffi_neonkit_uniffi_fn_method_testemulator_reset(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_SET_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_SET_CLOCK
+RustBuffer uniffi_neonkit_uniffi_fn_method_testemulator_set_clock(uint64_t ptr, RustBuffer at, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_FN_METHOD_TESTEMULATOR_STOP
@@ -5672,6 +5692,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_ADVANCE_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_ADVANCE_CLOCK
+uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_advance_clock(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_API_KEY
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_API_KEY
 uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_api_key(void
@@ -5690,9 +5716,21 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CLOCK
+uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_clock(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CONFIGURE
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_CONFIGURE
 uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_configure(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_REAL_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_REAL_CLOCK
+uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_real_clock(void
     
 );
 #endif
@@ -5705,6 +5743,12 @@ uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_request_count(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_RESET
 #define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_RESET
 uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_reset(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_SET_CLOCK
+#define UNIFFI_FFIDEF_UNIFFI_NEONKIT_UNIFFI_CHECKSUM_METHOD_TESTEMULATOR_SET_CLOCK
+uint16_t uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock(void
     
 );
 #endif

@@ -1592,17 +1592,25 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_testemulator_advance_clock(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_api_key(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_base_url(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults(
     ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_testemulator_clock(
+    ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_configure(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_testemulator_real_clock(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_request_count(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_reset(
+    ): Int
+    external fun uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock(
     ): Int
     external fun uniffi_neonkit_uniffi_checksum_method_testemulator_stop(
     ): Int
@@ -2593,18 +2601,26 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_add_fault(`ptr`: Long,`faultJson`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_testemulator_advance_clock(`ptr`: Long,`seconds`: Double,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_api_key(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_base_url(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_clear_faults(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_testemulator_clock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_configure(`ptr`: Long,`options`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_testemulator_real_clock(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_request_count(`ptr`: Long,`operationId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_reset(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_neonkit_uniffi_fn_method_testemulator_set_clock(`ptr`: Long,`at`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_neonkit_uniffi_fn_method_testemulator_stop(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_neonkit_uniffi_fn_clone_neoneventlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -4073,6 +4089,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_add_fault() and 0xFFFF) != 42240) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_advance_clock() and 0xFFFF) != 34886) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_api_key() and 0xFFFF) != 29524) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -4082,13 +4101,22 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_clear_faults() and 0xFFFF) != 49843) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_clock() and 0xFFFF) != 59756) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_configure() and 0xFFFF) != 34496) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_real_clock() and 0xFFFF) != 46128) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_request_count() and 0xFFFF) != 9533) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_reset() and 0xFFFF) != 42484) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_reset() and 0xFFFF) != 30660) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_set_clock() and 0xFFFF) != 42882) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_testemulator_stop() and 0xFFFF) != 5579) {
@@ -4496,6 +4524,49 @@ public object FfiConverterByteArray: FfiConverterRustBuffer<ByteArray> {
     override fun write(value: ByteArray, buf: ByteBuffer) {
         buf.putInt(value.size)
         buf.put(value)
+    }
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTimestamp: FfiConverterRustBuffer<java.time.Instant> {
+    override fun read(buf: ByteBuffer): java.time.Instant {
+        val seconds = buf.getLong()
+        // Type mismatch (should be u32) but we check for overflow/underflow below
+        val nanoseconds = buf.getInt().toLong()
+        if (nanoseconds < 0) {
+            throw java.time.DateTimeException("Instant nanoseconds exceed minimum or maximum supported by uniffi")
+        }
+        if (seconds >= 0) {
+            return java.time.Instant.EPOCH.plus(java.time.Duration.ofSeconds(seconds, nanoseconds))
+        } else {
+            return java.time.Instant.EPOCH.minus(java.time.Duration.ofSeconds(-seconds, nanoseconds))
+        }
+    }
+
+    // 8 bytes for seconds, 4 bytes for nanoseconds
+    override fun allocationSize(value: java.time.Instant) = 12UL
+
+    override fun write(value: java.time.Instant, buf: ByteBuffer) {
+        var epochOffset = java.time.Duration.between(java.time.Instant.EPOCH, value)
+
+        var sign = 1
+        if (epochOffset.isNegative()) {
+            sign = -1
+            epochOffset = epochOffset.negated()
+        }
+
+        if (epochOffset.nano < 0) {
+            // Java docs provide guarantee that nano will always be positive, so this should be impossible
+            // See: https://docs.oracle.com/javase/8/docs/api/java/time/Instant.html
+            throw IllegalArgumentException("Invalid timestamp, nano value must be non-negative")
+        }
+
+        buf.putLong(sign * epochOffset.seconds)
+        // Type mismatch (should be u32) but since values will always be between 0 and 999,999,999 it should be OK
+        buf.putInt(epochOffset.nano)
     }
 }
 
@@ -32251,6 +32322,11 @@ public interface TestEmulatorInterface {
     fun `addFault`(`faultJson`: kotlin.String)
     
     /**
+     * Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time.
+     */
+    fun `advanceClock`(`seconds`: kotlin.Double): java.time.Instant
+    
+    /**
      * The API key the emulator accepts.
      */
     fun `apiKey`(): kotlin.String
@@ -32266,10 +32342,20 @@ public interface TestEmulatorInterface {
     fun `clearFaults`()
     
     /**
+     * The emulator's clock now.
+     */
+    fun `clock`(): java.time.Instant
+    
+    /**
      * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
      * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
      */
     fun `configure`(`options`: EmulatorOptions)
+    
+    /**
+     * Puts the emulator's clock back on the real time (`reset()` does too). Returns its time.
+     */
+    fun `realClock`(): java.time.Instant
     
     /**
      * Requests received for that operationId (faulted ones included).
@@ -32277,9 +32363,16 @@ public interface TestEmulatorInterface {
     fun `requestCount`(`operationId`: kotlin.String): kotlin.Long
     
     /**
-     * Empties all state: projects, faults, counters.
+     * Empties all state: projects, faults, counters; the clock goes back to the real time.
      */
     fun `reset`()
+    
+    /**
+     * Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
+     * `updatedAt`, operation times, …); it runs on from there (operation durations stay on
+     * real time). Returns the clock's time.
+     */
+    fun `setClock`(`at`: java.time.Instant): java.time.Instant
     
     /**
      * Stops the server (idempotent).
@@ -32412,6 +32505,24 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 
     
     /**
+     * Moves the emulator's clock forward by `seconds` (zero or more). Returns the clock's time.
+     */
+    @Throws(NeonException::class)override fun `advanceClock`(`seconds`: kotlin.Double): java.time.Instant {
+            return FfiConverterTimestamp.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_advance_clock(
+        it,
+        
+        FfiConverterDouble.lower(`seconds`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The API key the emulator accepts.
      */override fun `apiKey`(): kotlin.String {
             return FfiConverterString.lift(
@@ -32460,6 +32571,23 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 
     
     /**
+     * The emulator's clock now.
+     */
+    @Throws(NeonException::class)override fun `clock`(): java.time.Instant {
+            return FfiConverterTimestamp.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_clock(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Changes, while it runs, the options that can change (`operationDurationMs`, `locking`,
      * `rateLimits`, `latencyMs`); setting any other is a `ConfigError` naming it.
      */
@@ -32474,6 +32602,23 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 }
     }
     
+    
+
+    
+    /**
+     * Puts the emulator's clock back on the real time (`reset()` does too). Returns its time.
+     */
+    @Throws(NeonException::class)override fun `realClock`(): java.time.Instant {
+            return FfiConverterTimestamp.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_real_clock(
+        it,
+        _status)
+}
+    }
+    )
+    }
     
 
     
@@ -32496,7 +32641,7 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 
     
     /**
-     * Empties all state: projects, faults, counters.
+     * Empties all state: projects, faults, counters; the clock goes back to the real time.
      */
     @Throws(NeonException::class)override fun `reset`()
         = 
@@ -32508,6 +32653,26 @@ open class TestEmulator: Disposable, AutoCloseable, TestEmulatorInterface
 }
     }
     
+    
+
+    
+    /**
+     * Sets the emulator's clock, where every timestamp it writes comes from (`createdAt`,
+     * `updatedAt`, operation times, …); it runs on from there (operation durations stay on
+     * real time). Returns the clock's time.
+     */
+    @Throws(NeonException::class)override fun `setClock`(`at`: java.time.Instant): java.time.Instant {
+            return FfiConverterTimestamp.lift(
+    callWithHandle {
+    uniffiRustCallWithError(NeonException) { _status ->
+    UniffiLib.uniffi_neonkit_uniffi_fn_method_testemulator_set_clock(
+        it,
+        
+        FfiConverterTimestamp.lower(`at`),_status)
+}
+    }
+    )
+    }
     
 
     
