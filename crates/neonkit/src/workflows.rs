@@ -833,8 +833,22 @@ impl Snapshots<'_> {
     async fn unfinalized(&self, workflow: &str, project_id: &str, branch_id: &str) -> Result<Branch> {
         let c = self.client;
         // The restore may still be running when it was started without waiting.
-        let branch = c.settled(workflow, c.branch(workflow, project_id, branch_id).await?).await?;
+        let mut branch = c.settled(workflow, c.branch(workflow, project_id, branch_id).await?).await?;
+        if branch.restore_status.as_deref() == Some("detaching") {
+            // A one-time optimisation a restored (or finalized) branch may go
+            // through, after which it is back in its state: wait it out once.
+            c.wait_for_branch(workflow, project_id, branch_id).await?;
+            branch = c.branch(workflow, project_id, branch_id).await?;
+        }
         match branch.restore_status.as_deref() {
+            Some("detaching") => Err(Error::new(
+                ErrorKind::Conflict,
+                format!(
+                    "{workflow}: branch {branch_id:?} ({:?}) is still detaching (a one-time step after a restore, after which it is back in its restored or finalized state): try again once it is done",
+                    branch.name
+                ),
+            )
+            .with_operation("getProjectBranch")),
             Some("restored") if branch.default == Some(true) => Err(invalid(
                 workflow,
                 format_args!("branch {branch_id:?} ({:?}) is the project's default branch, not a restore's preview", branch.name),

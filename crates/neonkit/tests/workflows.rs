@@ -223,3 +223,24 @@ async fn get_default_reset_with_children_and_abort_after_commit() {
     assert!(e.message().contains("not an un-finalized restore") || e.message().contains("default branch"), "{}", e.message());
     assert_eq!(emu.request_count("deleteProjectBranch"), deletes);
 }
+
+#[tokio::test]
+async fn commit_restore_waits_out_a_detaching_preview() {
+    use neonkit_emulator::FaultKind;
+    let emu = emulator().await;
+    let c = client(&emu);
+    let made = c.projects().create_and_connect(&project("detaching"), &Default::default()).await.unwrap();
+    let pid = made.project.id.as_str();
+    let snap = c.snapshots().create(pid, &made.branch.id, &Default::default()).await.unwrap().snapshot;
+    let body =
+        RestoreSnapshotRequest { target_branch_id: Some(made.branch.id.clone()), finalize_restore: Some(false), ..Default::default() };
+    let preview = c.snapshots().restore(pid, &snap.id, Some(&body), &Default::default()).await.unwrap().branch;
+    // The API may show a restored branch as "detaching" for a while; the first read sees it so.
+    let detaching = serde_json::json!({"branch": {"restore_status": "detaching"}});
+    emu.add_fault(common::fault("getProjectBranch", FaultKind::MergeBody { body: detaching }, 1));
+    let reads = emu.request_count("getProjectBranch");
+    let committed = c.snapshots().commit_restore(pid, &preview.id, &Default::default()).await.unwrap();
+    assert_eq!((committed.id.as_str(), committed.name.as_str()), (preview.id.as_str(), "main"));
+    assert_eq!(emu.request_count("getProjectBranch") - reads, 3, "the detaching read, the one after it, the one after the finalize");
+    assert_eq!(emu.request_count("finalizeRestoreBranch"), 1);
+}

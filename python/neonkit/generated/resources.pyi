@@ -3354,7 +3354,9 @@ class Snapshots:
         name and computes, the target is renamed to `old_branch_name` or a name the
         API picks) and returns the restored branch. A branch that is not an
         un-finalized restore is an invalid-argument error. A restore started
-        without waiting is waited for first.
+        without waiting is waited for first, and a branch the API shows as
+        `detaching` (a one-time step after a restore) is waited out once; one
+        still detaching after that is a conflict error saying to try again.
 
         Args:
             project_id: The project.
@@ -10725,7 +10727,9 @@ class AsyncSnapshots:
         name and computes, the target is renamed to `old_branch_name` or a name the
         API picks) and returns the restored branch. A branch that is not an
         un-finalized restore is an invalid-argument error. A restore started
-        without waiting is waited for first.
+        without waiting is waited for first, and a branch the API shows as
+        `detaching` (a one-time step after a restore) is waited out once; one
+        still detaching after that is a conflict error saying to try again.
 
         Args:
             project_id: The project.

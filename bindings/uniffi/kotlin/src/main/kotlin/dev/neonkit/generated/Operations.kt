@@ -6585,7 +6585,9 @@ public fun RolesApi.ensureBlocking(`projectId`: kotlin.String, `branchId`: kotli
  * name and computes, the target is renamed to `old_branch_name` or a name the
  * API picks) and returns the restored branch. A branch that is not an
  * un-finalized restore is an invalid-argument error. A restore started
- * without waiting is waited for first.
+ * without waiting is waited for first, and a branch the API shows as
+ * `detaching` (a one-time step after a restore) is waited out once; one
+ * still detaching after that is a conflict error saying to try again.
  *
  * - `projectId`: The project.
  * - `branchId`: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -6608,7 +6610,9 @@ public suspend fun SnapshotsApi.commitRestore(`projectId`: kotlin.String, `branc
  * name and computes, the target is renamed to `old_branch_name` or a name the
  * API picks) and returns the restored branch. A branch that is not an
  * un-finalized restore is an invalid-argument error. A restore started
- * without waiting is waited for first.
+ * without waiting is waited for first, and a branch the API shows as
+ * `detaching` (a one-time step after a restore) is waited out once; one
+ * still detaching after that is a conflict error saying to try again.
  *
  * - `projectId`: The project.
  * - `branchId`: The restored branch (the `branch` that `snapshots.restore` returned).
