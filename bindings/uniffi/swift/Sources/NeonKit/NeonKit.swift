@@ -21763,7 +21763,9 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -21786,7 +21788,9 @@ public protocol SnapshotsApiProtocol: AnyObject, Sendable {
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -22171,7 +22175,9 @@ open func abortRestoreJsonBlocking(projectId: String, branchId: String)throws  -
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -22208,7 +22214,9 @@ open func commitRestoreJson(projectId: String, branchId: String, oldBranchName: 
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -29812,10 +29820,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json_blocking() != 14367) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() != 52874) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() != 54147) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() != 25088) {
+    if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() != 18755) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_json() != 37136) {

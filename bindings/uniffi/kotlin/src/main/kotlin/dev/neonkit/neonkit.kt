@@ -4008,10 +4008,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_abort_restore_json_blocking() and 0xFFFF) != 14367) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() and 0xFFFF) != 52874) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json() and 0xFFFF) != 54147) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() and 0xFFFF) != 25088) {
+    if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_commit_restore_json_blocking() and 0xFFFF) != 18755) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_neonkit_uniffi_checksum_method_snapshotsapi_create_json() and 0xFFFF) != 37136) {
@@ -30780,7 +30780,9 @@ public interface SnapshotsApiInterface {
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -30803,7 +30805,9 @@ public interface SnapshotsApiInterface {
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -31251,7 +31255,9 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
@@ -31296,7 +31302,9 @@ open class SnapshotsApi: Disposable, AutoCloseable, SnapshotsApiInterface
      * name and computes, the target is renamed to `old_branch_name` or a name the
      * API picks) and returns the restored branch. A branch that is not an
      * un-finalized restore is an invalid-argument error. A restore started
-     * without waiting is waited for first.
+     * without waiting is waited for first, and a branch the API shows as
+     * `detaching` (a one-time step after a restore) is waited out once; one
+     * still detaching after that is a conflict error saying to try again.
      *
      * - Parameter projectId: The project.
      * - Parameter branchId: The restored branch (the `branch` that `snapshots.restore` returned).
