@@ -151,43 +151,52 @@ impl EmulatorHandle {
     /// from there. Answers the clock's time (RFC 3339, milliseconds).
     pub fn set_clock(&self, rfc3339: &str) -> Result<String> {
         let t = crate::clock::parse_instant("set_clock", rfc3339).map_err(|m| Error::new(ErrorKind::InvalidArgument, m))?;
-        self.with(|e| {
-            e.set_clock(t);
-            crate::util::rfc3339_millis(e.clock())
-        })
+        self.set_clock_time(t).map(crate::util::rfc3339_millis)
     }
 
     /// Moves the emulator's clock forward by `seconds` (zero or more, fractions
     /// allowed). Answers the clock's time.
     pub fn advance_clock(&self, seconds: f64) -> Result<String> {
-        let d = crate::clock::parse_advance("advance_clock", seconds).map_err(|m| Error::new(ErrorKind::InvalidArgument, m))?;
-        self.with(|e| {
-            e.advance_clock(d);
-            crate::util::rfc3339_millis(e.clock())
-        })
+        self.advance_clock_time(seconds).map(crate::util::rfc3339_millis)
     }
 
     /// Puts the emulator's clock back on the real time. Answers the clock's time.
     pub fn real_clock(&self) -> Result<String> {
-        self.with(|e| {
-            e.real_clock();
-            crate::util::rfc3339_millis(e.clock())
-        })
+        self.real_clock_time().map(crate::util::rfc3339_millis)
     }
 
     /// The emulator's clock now (RFC 3339, milliseconds).
     pub fn clock(&self) -> Result<String> {
-        self.with(|e| crate::util::rfc3339_millis(e.clock()))
+        self.clock_time().map(crate::util::rfc3339_millis)
     }
 
-    /// [`EmulatorHandle::set_clock`] for a binding whose language has a time type:
-    /// the instant (from 1970 on) in, the clock's time out.
+    // The same under the time type, for a binding whose language has one (the
+    // string forms above are these plus the formatting).
+
+    /// [`EmulatorHandle::set_clock`]: the instant (from 1970 on) in, the clock's time out.
     pub fn set_clock_time(&self, t: SystemTime) -> Result<SystemTime> {
         if t < UNIX_EPOCH {
             return Err(Error::new(ErrorKind::InvalidArgument, "set_clock: the time is before 1970-01-01T00:00:00Z"));
         }
         self.with(|e| {
             e.set_clock(t);
+            e.clock()
+        })
+    }
+
+    /// [`EmulatorHandle::advance_clock`], answering the clock's time.
+    pub fn advance_clock_time(&self, seconds: f64) -> Result<SystemTime> {
+        let d = crate::clock::parse_advance("advance_clock", seconds).map_err(|m| Error::new(ErrorKind::InvalidArgument, m))?;
+        self.with(|e| {
+            e.advance_clock(d);
+            e.clock()
+        })
+    }
+
+    /// [`EmulatorHandle::real_clock`], answering the clock's time.
+    pub fn real_clock_time(&self) -> Result<SystemTime> {
+        self.with(|e| {
+            e.real_clock();
             e.clock()
         })
     }

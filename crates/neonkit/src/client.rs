@@ -718,16 +718,15 @@ impl Client {
                 .with_operation(op.id));
             }
         }
-        // Only where an org would be sent: "auto" is not resolved for a call that gives its own.
-        let takes_org = op.query_param("org_id").is_some_and(|_| !query.iter().any(|(k, _)| *k == "org_id"))
-            || (!op.body_org_id.is_empty() && !body_gives_org_id(op, &payload));
         let auto_org;
         let org = match self.call.org_id.as_deref() {
-            Some(AUTO_ORG) if takes_org => {
-                auto_org = self.auto_org(op).await?;
+            // Resolved only where an org would be sent: not for a call that gives its own.
+            Some(AUTO_ORG) => {
+                let takes_org = op.query_param("org_id").is_some_and(|_| !query.iter().any(|(k, _)| *k == "org_id"))
+                    || (!op.body_org_id.is_empty() && !body_gives_org_id(op, &payload));
+                auto_org = if takes_org { self.auto_org(op).await? } else { None };
                 auto_org.as_ref()
             }
-            Some(AUTO_ORG) => None,
             _ => self.call.org_id.as_ref(),
         };
         if let Some(org) = org {
