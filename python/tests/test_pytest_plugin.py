@@ -283,3 +283,15 @@ def test_the_plugin_is_typed_strictly():
         timeout=600,
     )
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_readme_examples_run(pytester):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### pytest fixtures", 1)[1].split("\n## ", 1)[0]
+    tests, conftest = re.findall(r"```python\n(.*?)```", section, re.S)
+    pytester.makeconftest("import pytest\n\n" + conftest)
+    pytester.makepyfile(test_readme=tests)
+    pytester.runpytest().assert_outcomes(passed=3)
