@@ -96,11 +96,6 @@ pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
 
 pub(crate) type R = Result<Reply, ApiError>;
 
-/// With `--postgres`, the PostgreSQL behind the API.
-pub(crate) fn pg(inner: &Inner) -> Option<&crate::pg::Cluster> {
-    inner.pg.as_deref()
-}
-
 impl From<crate::pg::PgError> for ApiError {
     fn from(e: crate::pg::PgError) -> ApiError {
         err(500, format!("PostgreSQL: {e}"))
@@ -830,49 +825,6 @@ fn org_id_checked(st: &Store, r: &Req) -> Result<String, ApiError> {
     Ok(id.to_string())
 }
 
-/// A URI's user, password or database, percent-encoded.
-fn enc(s: &str) -> String {
-    const SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'_').remove(b'-').remove(b'.').remove(b'~');
-    percent_encoding::utf8_percent_encode(s, SET).to_string()
-}
-
-/// With `--postgres` the URI names the local server and the branch's physical role
-/// and database, without TLS; the pooled one PgBouncer's port (the server's without it).
-fn conn_uri(pg: Option<&crate::pg::Cluster>, role: &Role, db: &str, ep: &Endpoint, pooled: bool) -> String {
-    if let Some(c) = pg {
-        let (user, dbname) = (crate::pg::phys(&role.name, &ep.branch_id), crate::pg::phys(db, &ep.branch_id));
-        let port = if pooled { c.pooler_port.unwrap_or(c.port) } else { c.port };
-        return format!("postgresql://{}:{}@{}:{}/{}?sslmode=disable", enc(&user), enc(&role.password), c.host, port, enc(&dbname));
-    }
-    let host = if pooled { ep.pooler_host() } else { ep.host() };
-    format!("postgresql://{}:{}@{}/{}?sslmode=require", role.name, role.password, host, db)
-}
-
-fn connection_details(pg: Option<&crate::pg::Cluster>, role: &Role, db: &str, ep: &Endpoint) -> Value {
-    if let Some(c) = pg {
-        return json!({
-            "connection_uri": conn_uri(pg, role, db, ep, false),
-            "connection_parameters": {
-                "database": crate::pg::phys(db, &ep.branch_id),
-                "password": role.password,
-                "role": crate::pg::phys(&role.name, &ep.branch_id),
-                "host": c.host,
-                "pooler_host": c.host,
-            }
-        });
-    }
-    json!({
-        "connection_uri": conn_uri(pg, role, db, ep, false),
-        "connection_parameters": {
-            "database": db,
-            "password": role.password,
-            "role": role.name,
-            "host": ep.host(),
-            "pooler_host": ep.pooler_host(),
-        }
-    })
-}
-
 fn paginate_limit(r: &Req, default: i64) -> usize {
     r.q_int("limit").unwrap_or(default).max(1) as usize
 }
@@ -1095,11 +1047,10 @@ fn create_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let ep = new_endpoint(inner, r, &branch_id, &region_id, "read_write", &des_full, &des_full);
     let ep_id = ep.id.clone();
     let t = Instant::now();
-    if let Some(c) = pg(inner) {
-        c.create_role(&branch_id, &branch.roles[0])?;
-        c.create_database(&branch_id, &branch.databases[0])?;
-    }
-    let conn = connection_details(pg(inner), &branch.roles[0], &db_name, &ep);
+    let backing = inner.backing();
+    backing.create_role(&branch_id, &branch.roles[0])?;
+    backing.create_database(&branch_id, &branch.databases[0])?;
+    let conn = backing.connection_details(&branch.roles[0], &db_name, &ep);
     let branch_json = branch.render(&id, t);
     let db_json = branch.databases[0].render(&branch_id);
     let role_json = branch.roles[0].render(&branch_id, true);
@@ -1153,10 +1104,8 @@ fn update_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
 
 fn delete_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let p = project_mut(st, r)?;
-    if let Some(c) = pg(inner) {
-        for b in p.branches.iter().filter(|b| b.deleted_at.is_none()) {
-            c.set_open(&b.id, &b.databases, &b.roles, false)?;
-        }
+    for b in p.branches.iter().filter(|b| b.deleted_at.is_none()) {
+        inner.backing().set_open(&b.id, &b.databases, &b.roles, false)?;
     }
     p.deleted_at = Some(crate::clock::now());
     let v = p.render();
@@ -1175,10 +1124,8 @@ fn recover_project(inner: &Inner, st: &mut Store, r: &Req) -> R {
         Some(_) => return Err(bad(format!("project {id:?} is not deleted"))),
         None => return Err(not_found(&format!("project {id:?}"))),
     };
-    if let Some(c) = pg(inner) {
-        for b in p.branches.iter().filter(|b| b.deleted_at.is_none()) {
-            c.set_open(&b.id, &b.databases, &b.roles, true)?;
-        }
+    for b in p.branches.iter().filter(|b| b.deleted_at.is_none()) {
+        inner.backing().set_open(&b.id, &b.databases, &b.roles, true)?;
     }
     p.deleted_at = None;
     p.updated_at = crate::clock::now();
@@ -1240,7 +1187,7 @@ fn connection_uri(inner: &Inner, st: &Store, r: &Req) -> R {
     }
     let role_name = r.q("role_name").unwrap_or_default();
     let role = b.roles.iter().find(|x| x.name == role_name).ok_or_else(|| not_found(&format!("role {role_name:?}")))?;
-    ok(json!({"uri": conn_uri(pg(inner), role, db, ep, r.q_bool("pooled"))}))
+    ok(json!({"uri": inner.backing().connection_uri(role, db, ep, r.q_bool("pooled"))}))
 }
 
 fn list_permissions(st: &Store, r: &Req) -> R {
@@ -1372,17 +1319,16 @@ fn create_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
             .databases
             .iter()
             .filter_map(|d| {
-                branch.roles.iter().find(|x| x.name == d.owner_name).map(|role| connection_details(pg(inner), role, &d.name, ep))
+                branch.roles.iter().find(|x| x.name == d.owner_name).map(|role| inner.backing().connection_details(role, &d.name, ep))
             })
             .collect();
         out["connection_uris"] = json!(uris);
     }
-    if let Some(c) = pg(inner) {
-        // the parent's data as of now (a schema-only branch: without the rows)
-        c.copy(&parent.id, &parent.databases, &parent.roles, &bid, &branch.roles)?;
-        if init_source == "schema-only" {
-            c.empty_tables(&bid, &branch.databases)?;
-        }
+    // the parent's data as of now (a schema-only branch: without the rows)
+    let backing = inner.backing();
+    backing.copy(&parent.id, &parent.databases, &parent.roles, &bid, &branch.roles)?;
+    if init_source == "schema-only" {
+        backing.empty_tables(&bid, &branch.databases)?;
     }
     p.branches.push(branch);
     p.endpoints.extend(eps);
@@ -1499,13 +1445,11 @@ fn delete_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     }
     check_lock(p, r)?;
     let hard = r.q_bool("hard_delete");
-    if let Some(c) = pg(inner) {
-        // soft-deleted, its databases refuse connections until it is recovered
-        if hard {
-            c.drop_all(&b.id, &b.databases, &b.roles)?;
-        } else {
-            c.set_open(&b.id, &b.databases, &b.roles, false)?;
-        }
+    // soft-deleted, its databases refuse connections until it is recovered
+    if hard {
+        inner.backing().drop_all(&b.id, &b.databases, &b.roles)?;
+    } else {
+        inner.backing().set_open(&b.id, &b.databases, &b.roles, false)?;
     }
     let t = Instant::now();
     let eps: Vec<String> = p.endpoints.iter().filter(|e| e.branch_id == bid).map(|e| e.id.clone()).collect();
@@ -1550,9 +1494,7 @@ fn recover_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
     if b.deleted_at.is_none() {
         return Err(bad("branch is not deleted"));
     }
-    if let Some(c) = pg(inner) {
-        c.set_open(&b.id, &b.databases, &b.roles, true)?;
-    }
+    inner.backing().set_open(&b.id, &b.databases, &b.roles, true)?;
     b.deleted_at = None;
     b.updated_at = crate::clock::now();
     let v = b.render(&p.id, Instant::now());
@@ -1566,8 +1508,10 @@ fn branch_schema(inner: &Inner, st: &Store, r: &Req) -> R {
     if !b.databases.iter().any(|d| d.name == db) {
         return Err(not_found(&format!("database {db:?}")));
     }
-    if let (Some(c), None | Some("sql")) = (pg(inner), r.q("format")) {
-        return ok(json!({"sql": c.schema(&b.id, db)?}));
+    if let None | Some("sql") = r.q("format") {
+        if let Some(sql) = inner.backing().schema_dump(&b.id, db)? {
+            return ok(json!({"sql": sql}));
+        }
     }
     let sql =
         format!("--\n-- PostgreSQL database dump\n--\n\n-- Dumped from database {db} (branch {})\n\nSET statement_timeout = 0;\n", b.id);
@@ -1621,9 +1565,7 @@ fn create_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
     check_lock(p, r)?;
     let now = crate::clock::now();
     let d = Database { id: db_id, name, owner_name: owner, created_at: now, updated_at: now };
-    if let Some(c) = pg(inner) {
-        c.create_database(&bid, &d)?;
-    }
+    inner.backing().create_database(&bid, &d)?;
     let v = d.render(&bid);
     p.branch_mut(&bid).unwrap().databases.push(d);
     let ep = p.endpoints.iter().find(|e| e.branch_id == bid && e.kind == "read_write").map(|e| e.id.clone());
@@ -1651,9 +1593,7 @@ fn update_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
         }
     }
     check_lock(p, r)?;
-    if let Some(c) = pg(inner) {
-        c.alter_database(&bid, &name, s(body, "name"), s(body, "owner_name"))?;
-    }
+    inner.backing().alter_database(&bid, &name, s(body, "name"), s(body, "owner_name"))?;
     let br = p.branch_mut(&bid).unwrap();
     let d = br.databases.iter_mut().find(|d| d.name == name).unwrap();
     if let Some(n) = s(body, "name") {
@@ -1678,9 +1618,7 @@ fn delete_database(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(not_found(&format!("database {name:?}")));
     }
     check_lock(p, r)?;
-    if let Some(c) = pg(inner) {
-        c.drop_database(&bid, &name)?;
-    }
+    inner.backing().drop_database(&bid, &name)?;
     let br = p.branch_mut(&bid).unwrap();
     let i = br.databases.iter().position(|d| d.name == name).unwrap();
     let d = br.databases.remove(i);
@@ -1729,9 +1667,7 @@ fn create_role(inner: &Inner, st: &mut Store, r: &Req) -> R {
         created_at: now,
         updated_at: now,
     };
-    if let Some(c) = pg(inner) {
-        c.create_role(&bid, &role)?;
-    }
+    inner.backing().create_role(&bid, &role)?;
     let v = role.render(&bid, true);
     p.branch_mut(&bid).unwrap().roles.push(role);
     let ep = p.endpoints.iter().find(|e| e.branch_id == bid && e.kind == "read_write").map(|e| e.id.clone());
@@ -1752,9 +1688,7 @@ fn delete_role(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(bad(format!("role {name:?} owns databases; change their owner first")));
     }
     check_lock(p, r)?;
-    if let Some(c) = pg(inner) {
-        c.drop_role(&bid, &name)?;
-    }
+    inner.backing().drop_role(&bid, &name)?;
     let br = p.branch_mut(&bid).unwrap();
     let i = br.roles.iter().position(|x| x.name == name).unwrap();
     let v = br.roles.remove(i).render(&bid, false);
@@ -1789,10 +1723,8 @@ fn reset_password(inner: &Inner, st: &mut Store, r: &Req) -> R {
     check_lock(p, r)?;
     let br = p.branch_mut(&bid).unwrap();
     let role = br.roles.iter_mut().find(|x| x.name == name).unwrap();
-    if let Some(c) = pg(inner) {
-        let changed = Role { password: password.clone(), ..role.clone() };
-        c.set_password(&bid, &changed)?;
-    }
+    let changed = Role { password: password.clone(), ..role.clone() };
+    inner.backing().set_password(&bid, &changed)?;
     role.password = password;
     role.updated_at = crate::clock::now();
     let v = role.render(&bid, true);
@@ -2134,11 +2066,9 @@ fn create_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
         roles: source.roles.clone(),
         logical_size: source.logical_size,
     };
-    if let Some(c) = pg(inner) {
-        // the snapshot's own copy, owned by roles that cannot log in
-        let keepers: Vec<Role> = snap.roles.iter().map(|x| Role { no_login: true, ..x.clone() }).collect();
-        c.copy(&bid, &snap.databases, &snap.roles, &snap.id, &keepers)?;
-    }
+    // the snapshot's own copy, owned by roles that cannot log in
+    let keepers: Vec<Role> = snap.roles.iter().map(|x| Role { no_login: true, ..x.clone() }).collect();
+    inner.backing().copy(&bid, &snap.databases, &snap.roles, &snap.id, &keepers)?;
     let v = snap.render();
     p.snapshots.push(snap);
     let ops = new_ops(inner, p, r, &[("create_branch", Some(bid), None)]);
@@ -2150,10 +2080,8 @@ fn delete_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
     let id = r.pp("snapshot_id");
     let i = p.snapshots.iter().position(|x| x.id == id).ok_or_else(|| not_found(&format!("snapshot {id:?}")))?;
     check_lock(p, r)?;
-    if let Some(c) = pg(inner) {
-        let snap = &p.snapshots[i];
-        c.drop_all(&snap.id, &snap.databases, &snap.roles)?;
-    }
+    let snap = &p.snapshots[i];
+    inner.backing().drop_all(&snap.id, &snap.databases, &snap.roles)?;
     let snap = p.snapshots.remove(i);
     let ops = new_ops(inner, p, r, &[("delete_timeline", Some(snap.source_branch_id), None)]);
     Ok(Reply::Json(None, json!({"operations": ops})))

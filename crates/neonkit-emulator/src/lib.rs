@@ -17,6 +17,7 @@
 //! behind the API: a private cluster (or a server given by URL) where every role and
 //! database is real, each branch has its own copies, and the connection URIs connect.
 
+mod backing;
 mod clock;
 mod families;
 #[cfg(feature = "handle")]

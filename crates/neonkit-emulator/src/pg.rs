@@ -826,3 +826,60 @@ fn as_user(cmd: &mut Command, run_as: Option<(u32, u32)>) {
         cmd.env("HOME", "/tmp").env("USER", "postgres").env("LOGNAME", "postgres");
     }
 }
+
+// ------------------------------------------------------------------ what backs the API
+
+/// With `--postgres` what the handlers change is real (`crate::backing`): the branch's
+/// (or snapshot's) physical databases and roles, and URIs that connect.
+impl crate::backing::Backing for Cluster {
+    fn create_role(&self, owner_id: &str, role: &Role) -> Res<()> {
+        Cluster::create_role(self, owner_id, role)
+    }
+    fn set_password(&self, owner_id: &str, role: &Role) -> Res<()> {
+        Cluster::set_password(self, owner_id, role)
+    }
+    fn drop_role(&self, owner_id: &str, name: &str) -> Res<()> {
+        Cluster::drop_role(self, owner_id, name)
+    }
+    fn create_database(&self, owner_id: &str, db: &Database) -> Res<()> {
+        Cluster::create_database(self, owner_id, db)
+    }
+    fn drop_database(&self, owner_id: &str, name: &str) -> Res<()> {
+        Cluster::drop_database(self, owner_id, name)
+    }
+    fn alter_database(&self, owner_id: &str, name: &str, new_name: Option<&str>, new_owner: Option<&str>) -> Res<()> {
+        Cluster::alter_database(self, owner_id, name, new_name, new_owner)
+    }
+    fn copy(&self, from_id: &str, dbs: &[Database], from_roles: &[Role], to_id: &str, to_roles: &[Role]) -> Res<()> {
+        Cluster::copy(self, from_id, dbs, from_roles, to_id, to_roles)
+    }
+    fn empty_tables(&self, owner_id: &str, dbs: &[Database]) -> Res<()> {
+        Cluster::empty_tables(self, owner_id, dbs)
+    }
+    fn drop_all(&self, owner_id: &str, dbs: &[Database], roles: &[Role]) -> Res<()> {
+        Cluster::drop_all(self, owner_id, dbs, roles)
+    }
+    fn set_open(&self, owner_id: &str, dbs: &[Database], roles: &[Role], open: bool) -> Res<()> {
+        Cluster::set_open(self, owner_id, dbs, roles, open)
+    }
+    fn schema_dump(&self, owner_id: &str, db: &str) -> Res<Option<String>> {
+        self.schema(owner_id, db).map(Some)
+    }
+    /// The local server and the branch's physical role and database, without TLS; the
+    /// pooled one PgBouncer's port (the server's without it).
+    fn connection_uri(&self, role: &Role, db: &str, ep: &crate::state::Endpoint, pooled: bool) -> String {
+        use crate::backing::enc;
+        let (user, dbname) = (phys(&role.name, &ep.branch_id), phys(db, &ep.branch_id));
+        let port = if pooled { self.pooler_port.unwrap_or(self.port) } else { self.port };
+        format!("postgresql://{}:{}@{}:{}/{}?sslmode=disable", enc(&user), enc(&role.password), self.host, port, enc(&dbname))
+    }
+    fn connection_parameters(&self, role: &Role, db: &str, ep: &crate::state::Endpoint) -> serde_json::Value {
+        serde_json::json!({
+            "database": phys(db, &ep.branch_id),
+            "password": role.password,
+            "role": phys(&role.name, &ep.branch_id),
+            "host": self.host,
+            "pooler_host": self.host,
+        })
+    }
+}

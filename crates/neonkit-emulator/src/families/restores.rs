@@ -4,7 +4,7 @@
 //! `finalizeRestoreBranch` (or `finalize_restore: true` at once) swaps in for the
 //! branch it was restored for.
 
-use crate::handlers::{bad, branch_of, check_lock, conflict, new_ops, not_found, ok, pg, project_mut, ready_at, rng, s, ApiError, Req, R};
+use crate::handlers::{bad, branch_of, check_lock, conflict, new_ops, not_found, ok, project_mut, ready_at, rng, s, ApiError, Req, R};
 use crate::server::Inner;
 use crate::state::{Branch, Project, Store};
 use crate::util::{self, rfc3339};
@@ -69,17 +69,15 @@ fn restore_branch(inner: &Inner, st: &mut Store, r: &Req) -> R {
         }
     }
     check_lock(p, r)?;
-    if let Some(c) = pg(inner) {
-        let cur = p.branch(&bid).unwrap();
-        if preserve.is_some() {
-            // the previous state, kept as the preserved branch
-            c.copy(&bid, &cur.databases, &cur.roles, &backup_id, &cur.roles)?;
-        }
-        // restored from itself there is no point-in-time recovery: the data stays
-        if !from_itself {
-            c.drop_all(&bid, &cur.databases, &cur.roles)?;
-            c.copy(&src_id, &src.databases, &src.roles, &bid, &src.roles)?;
-        }
+    let (backing, cur) = (inner.backing(), p.branch(&bid).unwrap());
+    if preserve.is_some() {
+        // the previous state, kept as the preserved branch
+        backing.copy(&bid, &cur.databases, &cur.roles, &backup_id, &cur.roles)?;
+    }
+    // restored from itself there is no point-in-time recovery: the data stays
+    if !from_itself {
+        backing.drop_all(&bid, &cur.databases, &cur.roles)?;
+        backing.copy(&src_id, &src.databases, &src.roles, &bid, &src.roles)?;
     }
     let now = crate::clock::now();
     let head_lsn = p.next_lsn();
@@ -151,9 +149,7 @@ fn restore_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
         return Err(conflict(format!("branch with name {name:?} already exists")));
     }
     check_lock(p, r)?;
-    if let Some(c) = pg(inner) {
-        c.copy(&snap.id, &snap.databases, &snap.roles, &bid, &snap.roles)?;
-    }
+    inner.backing().copy(&snap.id, &snap.databases, &snap.roles, &bid, &snap.roles)?;
     let now = crate::clock::now();
     let mut databases = snap.databases.clone();
     for d in databases.iter_mut() {
@@ -190,9 +186,7 @@ fn restore_snapshot(inner: &Inner, st: &mut Store, r: &Req) -> R {
             Err(e) => {
                 // nothing of a refused restore stays behind
                 p.branches.retain(|b| b.id != bid);
-                if let Some(c) = pg(inner) {
-                    let _ = c.drop_all(&bid, &snap.databases, &snap.roles);
-                }
+                let _ = inner.backing().drop_all(&bid, &snap.databases, &snap.roles);
                 return Err(e);
             }
         }

@@ -6,7 +6,7 @@
 //! the base's lines against the branch's, empty when they are the same, so a client
 //! can tell a branch that changed from one that did not.
 
-use crate::handlers::{bad, branch_of, not_found, ok, pg, project, ApiError, Req, R};
+use crate::handlers::{bad, branch_of, not_found, ok, project, ApiError, Req, R};
 use crate::server::Inner;
 use crate::state::{Branch, Store};
 use serde_json::json;
@@ -27,8 +27,8 @@ pub(crate) fn compare(inner: &Inner, st: &Store, r: &Req) -> R {
     for b in [branch, base] {
         has_database(b, db)?;
     }
-    if let Some(c) = pg(inner) {
-        let (old, new) = (c.schema(&base.id, db)?, c.schema(&branch.id, db)?);
+    let backing = inner.backing();
+    if let (Some(old), Some(new)) = (backing.schema_dump(&base.id, db)?, backing.schema_dump(&branch.id, db)?) {
         return ok(json!({"diff": real_diff(db, base, branch, &old, &new)}));
     }
     ok(json!({"diff": unified_diff(db, base, branch)}))
