@@ -83,5 +83,66 @@ export declare class Emulator {
   [Symbol.asyncDispose](): Promise<void>;
 }
 
-/** Starts the neonkit emulator in this process. */
+/**
+ * Starts the neonkit emulator in this process.
+ *
+ * ```ts
+ * await using emu = await startEmulator({ operationDurationMs: 0 }); // stopped at the end of the scope
+ * const made = await emu.client().projects.create({ project: { name: 't' } });
+ * ```
+ * (`await using` needs Node 24+, or TypeScript 5.2+ with `lib: ["esnext.disposable"]`; else `await emu.stop()`.)
+ */
 export declare function startEmulator(options?: EmulatorOptions): Promise<Emulator>;
+
+/** Registers a hook of a test runner: node:test's `before`, jest's and vitest's `beforeAll`, … */
+export type TestHook = (fn: () => Promise<void>) => unknown;
+
+/**
+ * The runner's hooks for {@link useEmulator}: `{ before, after, beforeEach }` from `node:test` (or mocha),
+ * `{ beforeAll, afterAll, beforeEach }` from `vitest` or `@jest/globals`. A whole module works too
+ * (`hooks: await import('vitest')`).
+ */
+export type TestHooks =
+  | { before: TestHook; after: TestHook; beforeEach: TestHook }
+  | { beforeAll: TestHook; afterAll: TestHook; beforeEach: TestHook };
+
+/** What {@link useEmulator} takes: the emulator's options, plus the hooks and the client's options. */
+export interface UseEmulatorOptions extends EmulatorOptions {
+  /**
+   * The runner's hooks. Omitted: the globals of jest, vitest (`globals: true`) or mocha, else node:test's.
+   * Needed with vitest's default `globals: false`.
+   */
+  hooks?: TestHooks;
+  /** Options of {@link EmulatorFixture.client} (those of `NeonClient`; the key and base URL are the emulator's). */
+  clientOptions?: ClientOptions;
+}
+
+/** The emulator of a suite that called {@link useEmulator}; read its fields inside tests and hooks. */
+export interface EmulatorFixture {
+  /** The suite's running emulator, reset before each test. Throws outside the suite's tests and hooks. */
+  readonly emulator: Emulator;
+  /** A NeonClient of it, made for each test (with `clientOptions`). Throws outside the suite's tests and hooks. */
+  readonly client: NeonClient;
+}
+
+/**
+ * Starts an emulator for the suite it is called in (a file, or a `describe` block) in a before/beforeAll hook, resets it
+ * before each of its tests (no projects, faults or counters; the clock on the real time; what `configure` changed put
+ * back), and stops it after the suite.
+ *
+ * ```ts
+ * import { test, before, after, beforeEach } from 'node:test';
+ * import { useEmulator } from 'neonkit/testing';
+ *
+ * const neon = useEmulator({ operationDurationMs: 0, hooks: { before, after, beforeEach } });
+ *
+ * test('creates a project', async () => {
+ *   await neon.client.projects.create({ project: { name: 'app' } });
+ *   neon.emulator.addFault({ operation_id: 'listProjects', kind: 'status', status: 503, times: 1 });
+ * });
+ * ```
+ * Under jest, or vitest with `globals: true`, `useEmulator()` finds the hooks itself; with vitest's default
+ * pass `{ hooks: { beforeAll, afterAll, beforeEach } }` from `'vitest'`. Hooks it cannot use throw an
+ * `InvalidArgumentTypeError` (a `TypeError`) saying what to pass.
+ */
+export declare function useEmulator(options?: UseEmulatorOptions): EmulatorFixture;

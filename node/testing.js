@@ -101,4 +101,123 @@ async function startEmulator(options) {
   return new Emulator(n);
 }
 
-module.exports = { startEmulator, Emulator };
+// ---------------------------------------------------------------- useEmulator: hooks of a test runner
+
+const HOOKS_EXAMPLE = "{ hooks: { before, after, beforeEach } } with those of 'node:test', or { hooks: { beforeAll, afterAll, beforeEach } } with those of 'vitest'";
+
+function hookOf(source, names) {
+  for (const name of names) {
+    if (typeof source[name] === 'function') return source[name];
+  }
+  return undefined;
+}
+
+/** The runner's hooks: given, else the globals (jest, vitest with `globals: true`, mocha), else node:test's. */
+function resolveHooks(hooks) {
+  if (hooks !== undefined) {
+    if (hooks === null || (typeof hooks !== 'object' && typeof hooks !== 'function')) {
+      throw typeError(`useEmulator: hooks must be an object of the runner's hook functions, e.g. ${HOOKS_EXAMPLE}`);
+    }
+    const found = {
+      before: hookOf(hooks, ['beforeAll', 'before']),
+      after: hookOf(hooks, ['afterAll', 'after']),
+      beforeEach: hookOf(hooks, ['beforeEach']),
+    };
+    const missing = [['before', 'before or beforeAll'], ['after', 'after or afterAll'], ['beforeEach', 'beforeEach']]
+      .filter(([key]) => !found[key])
+      .map(([, label]) => label);
+    if (missing.length) throw typeError(`useEmulator: hooks lacks ${missing.join(', ')} (a function); pass ${HOOKS_EXAMPLE}`);
+    return found;
+  }
+  const g = globalThis;
+  if (typeof g.beforeAll === 'function' && typeof g.afterAll === 'function' && typeof g.beforeEach === 'function') {
+    return { before: g.beforeAll, after: g.afterAll, beforeEach: g.beforeEach }; // jest, vitest (globals), jasmine, bun
+  }
+  if (typeof g.before === 'function' && typeof g.after === 'function' && typeof g.beforeEach === 'function') {
+    return { before: g.before, after: g.after, beforeEach: g.beforeEach }; // mocha
+  }
+  if (process.env.VITEST) {
+    throw typeError("useEmulator: vitest has no global hooks here (globals: false); pass { hooks: { beforeAll, afterAll, beforeEach } } imported from 'vitest'");
+  }
+  if (process.env.JEST_WORKER_ID) {
+    throw typeError("useEmulator: jest has no global hooks here (injectGlobals: false); pass { hooks: { beforeAll, afterAll, beforeEach } } imported from '@jest/globals'");
+  }
+  const nodeTest = require('node:test');
+  return { before: nodeTest.before, after: nodeTest.after, beforeEach: nodeTest.beforeEach };
+}
+
+/** GETs (body undefined) or PATCHes the emulator's runtime configuration (`/_emulator/config`), which reset() keeps. */
+async function adminConfig(emu, body) {
+  const url = `${new URL(emu.baseUrl).origin}/_emulator/config`;
+  const res = await fetch(url, body === undefined ? {} : { method: 'PATCH', body, headers: { 'content-type': 'application/json' } });
+  if (!res.ok) throw new Error(`neonkit/testing: ${url} answered ${res.status}`);
+  return res.text();
+}
+
+function notStarted(what) {
+  return new Error(
+    `neonkit/testing: useEmulator(): .${what} is there inside tests and hooks of the suite that called useEmulator ` +
+      '(its emulator starts in that suite\'s before/beforeAll hook and stops in its after/afterAll)',
+  );
+}
+
+/**
+ * Starts an emulator for the suite (file or describe block) it is called in and resets it before each of its tests;
+ * returns `{ emulator, client }`, read inside tests. Options: those of startEmulator, and `hooks` (the runner's
+ * `before`/`beforeAll`, `after`/`afterAll`, `beforeEach`: needed for node:test's imports when there are no globals,
+ * found by themselves under jest and vitest with globals), `clientOptions` (for `client`).
+ */
+function useEmulator(options = {}) {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw typeError('useEmulator takes an options object');
+  }
+  const { hooks, clientOptions, ...emulatorOptions } = options;
+  if (clientOptions !== undefined && (clientOptions === null || typeof clientOptions !== 'object' || Array.isArray(clientOptions))) {
+    throw typeError('useEmulator: clientOptions must be an options object (those of NeonClient)');
+  }
+  const { before, after, beforeEach } = resolveHooks(hooks);
+  let emu;
+  let config;
+  let client;
+
+  async function start() {
+    emu = await startEmulator(emulatorOptions);
+    config = await adminConfig(emu);
+  }
+
+  before(start);
+  beforeEach(async () => {
+    client = undefined;
+    if (!emu) return start();
+    try {
+      emu.reset();
+      await adminConfig(emu, config);
+    } catch {
+      // stopped by a test (or broken): start another one
+      const old = emu;
+      emu = undefined;
+      await old.stop().catch(() => {});
+      await start();
+    }
+  });
+  after(async () => {
+    const e = emu;
+    emu = undefined;
+    client = undefined;
+    if (e) await e.stop();
+  });
+
+  return Object.freeze({
+    get emulator() {
+      if (!emu) throw notStarted('emulator');
+      return emu;
+    },
+    get client() {
+      if (!emu) throw notStarted('client');
+      if (!client) client = emu.client(clientOptions);
+      return client;
+    },
+  });
+}
+
+module.exports = { startEmulator, Emulator, useEmulator };

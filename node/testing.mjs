@@ -1,3 +1,3 @@
 import cjs from './testing.js';
-export const { startEmulator, Emulator } = cjs;
+export const { startEmulator, Emulator, useEmulator } = cjs;
 export default cjs;
