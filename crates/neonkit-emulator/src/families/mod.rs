@@ -1,50 +1,37 @@
-//! The API families added by the spec's overlay (`spec/neon-openapi-v2.overlay.yaml`)
-//! and what the core's workflows lean on (restores, schema comparison), one module each, served
-//! statefully. `handlers::route` asks [`route`] first; what it does not serve goes on
-//! to the hand-written handlers and the spec-driven fallback.
+//! The API handlers, one module per API family. `handlers::route` maps each
+//! operationId to its family's function; what no family serves goes to the spec-driven
+//! fallback ([`generic`]). The families keep the API's state (`state::Store`) and tell
+//! what backs it (`crate::backing`) what changed. Shared here: what several families
+//! use beyond `handlers`' helpers.
 
+pub(crate) mod account;
+pub(crate) mod api_keys;
+pub(crate) mod branches;
+pub(crate) mod buckets;
+pub(crate) mod consumption;
 pub(crate) mod credentials;
 pub(crate) mod custom_domains;
+pub(crate) mod databases;
+pub(crate) mod endpoints;
+pub(crate) mod functions;
+pub(crate) mod generic;
 pub(crate) mod logs;
 pub(crate) mod members;
+pub(crate) mod neon_auth;
 pub(crate) mod neon_auth_email;
+pub(crate) mod operations;
+pub(crate) mod organizations;
+pub(crate) mod projects;
 pub(crate) mod restores;
+pub(crate) mod roles;
 pub(crate) mod schema_diff;
+pub(crate) mod snapshots;
 pub(crate) mod triggers;
 
-use crate::handlers::{ApiError, Req, R};
-use crate::server::Inner;
+use crate::handlers::{ApiError, Req};
 use crate::spec::Op;
-use crate::state::Store;
 use rand::Rng;
 use serde_json::{json, Value};
-
-/// The reply of the family that serves `r`'s operation, or None.
-pub(crate) fn route(inner: &Inner, st: &mut Store, r: &Req) -> Option<R> {
-    Some(match r.op.operation_id.as_str() {
-        "listProjectMembers" | "setProjectMemberRole" | "removeProjectMemberRole" => members::handle(st, r),
-        "createCredential" | "listCredentials" | "revokeCredential" | "revealCredential" | "rotateCredential" => {
-            credentials::handle(inner, st, r)
-        }
-        "queryProjectBranchLogs" | "listProjectBranchLogFields" | "listProjectBranchLogFieldValues" => logs::handle(st, r),
-        "createProjectBranchTrigger"
-        | "listProjectBranchTriggers"
-        | "getProjectBranchTrigger"
-        | "updateProjectBranchTrigger"
-        | "deleteProjectBranchTrigger" => triggers::handle(inner, st, r),
-        "listProjectBranchCustomDomains" | "registerProjectBranchCustomDomain" | "deleteProjectBranchCustomDomain" => {
-            custom_domains::handle(st, r)
-        }
-        "getNeonAuthEmailProvider"
-        | "updateNeonAuthEmailProvider"
-        | "getNeonAuthEmailServer"
-        | "updateNeonAuthEmailServer"
-        | "sendNeonAuthEmailProviderTest" => neon_auth_email::handle(st, r),
-        "restoreProjectBranch" | "restoreSnapshot" | "finalizeRestoreBranch" => restores::handle(inner, st, r),
-        "getProjectBranchSchemaComparison" => schema_diff::compare(inner, st, r),
-        _ => return None,
-    })
-}
 
 /// A request that failed validation against the spec, worded for its family
 /// (the log operations' 400 body carries a `reason`).
