@@ -56,7 +56,7 @@ pub fn config(c: Convention, values: impl IntoIterator<Item = (String, OptionVal
         ));
     }
     if postgres == Some(true) || url.is_some() {
-        config.postgres = Some(PostgresConfig { url, bin_dir: None, no_pooler });
+        config.postgres = Some(PostgresConfig { url, no_pooler, ..Default::default() });
     } else if no_pooler {
         return Err(Error::new(
             ErrorKind::Config,

@@ -20,9 +20,11 @@
 mod backing;
 mod clock;
 mod families;
+mod fixtures;
 #[cfg(feature = "handle")]
 pub mod handle;
 mod handlers;
+mod persist;
 mod pg;
 mod server;
 #[doc(hidden)]
@@ -65,6 +67,12 @@ pub struct EmulatorConfig {
     /// real, branches copy their parent's data, connection URIs connect. `None`
     /// (the default) keeps everything in memory.
     pub postgres: Option<PostgresConfig>,
+    /// Keeps the state in this file across restarts (`--state FILE`): loaded at
+    /// start when it exists (a file from another version, or damaged, is refused:
+    /// the start fails and nothing of it is used), written shortly after each change
+    /// and on stop. With [`EmulatorConfig::postgres`] the private cluster's data stays
+    /// beside it, in `FILE.pgdata`. Branch logs and the clock are not kept.
+    pub state_file: Option<std::path::PathBuf>,
 }
 
 impl Default for EmulatorConfig {
@@ -80,6 +88,7 @@ impl Default for EmulatorConfig {
             seed: None,
             idle_timeout: None,
             postgres: None,
+            state_file: None,
         }
     }
 }
@@ -211,7 +220,19 @@ pub struct Emulator {
 
 impl Emulator {
     /// Starts the emulator on 127.0.0.1 (must be called inside a tokio runtime).
-    pub async fn start(config: EmulatorConfig) -> std::io::Result<Emulator> {
+    pub async fn start(mut config: EmulatorConfig) -> std::io::Result<Emulator> {
+        let loaded = match &config.state_file {
+            Some(path) => {
+                let path = path.clone();
+                let loaded = tokio::task::spawn_blocking(move || persist::load(&path))
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map_err(std::io::Error::other)?;
+                Self::check_state_postgres(&mut config, loaded.as_ref())?;
+                loaded
+            }
+            None => None,
+        };
         let pg = match config.postgres.clone() {
             Some(pc) => {
                 let cluster = tokio::task::spawn_blocking(move || pg::Cluster::start(&pc))
@@ -222,7 +243,14 @@ impl Emulator {
             }
             None => None,
         };
-        let inner = Arc::new(server::Inner::new(&config, pg));
+        let (store, names) = match loaded {
+            Some(l) => (Some(l.store), l.postgres),
+            None => (None, None),
+        };
+        if let (Some(c), Some(names)) = (&pg, &names) {
+            c.adopt(names);
+        }
+        let inner = Arc::new(server::Inner::new(&config, pg, store));
         let handle = match server::serve(inner.clone(), config.port, config.idle_timeout).await {
             Ok(h) => h,
             Err(e) => {
@@ -233,7 +261,54 @@ impl Emulator {
             }
         };
         let base_url = format!("http://127.0.0.1:{}/api/v2", handle.port);
+        if let Some(state) = &inner.state {
+            // the file exists from the start on (a new one holds the new store)
+            inner.save_state().map_err(std::io::Error::other)?;
+            let weak = Arc::downgrade(&inner);
+            state.spawn_writer(move || {
+                if let Some(inner) = weak.upgrade() {
+                    if let Err(e) = inner.save_state() {
+                        tracing::warn!("{e}");
+                    }
+                }
+            });
+        }
         Ok(Emulator { base_url, inner, handle: Some(handle) })
+    }
+
+    /// `--state` with `--postgres`: the private cluster lives beside the file. A file
+    /// written with a cluster needs one, and one written without cannot have one (its
+    /// databases would not be in it); a cluster folder without its file is an old
+    /// one's and goes.
+    fn check_state_postgres(config: &mut EmulatorConfig, loaded: Option<&persist::Loaded>) -> std::io::Result<()> {
+        let Some(path) = config.state_file.clone() else { return Ok(()) };
+        let shown = path.display();
+        let had_postgres = loaded.map(|l| l.postgres.is_some());
+        let refuse = |m: String| Err(std::io::Error::other(format!("--state {shown}: {m}")));
+        match (&mut config.postgres, had_postgres) {
+            (Some(pc), _) if pc.url.is_some() => refuse(
+                "--postgres-url keeps its data on that server; --state keeps only a private cluster (--postgres) beside the file".into(),
+            ),
+            (Some(_), Some(false)) => refuse(
+                "was written without --postgres, so its databases are in no cluster: start without --postgres, or remove the file".into(),
+            ),
+            (None, Some(true)) => {
+                refuse(format!("was written with --postgres (its data is in {}): start with --postgres", persist::pg_dir(&path).display()))
+            }
+            (Some(pc), had) => {
+                let dir = persist::pg_dir(&path);
+                if had.is_none() && dir.exists() {
+                    std::fs::remove_dir_all(&dir).map_err(|e| {
+                        std::io::Error::other(format!("--state {shown}: cannot remove the old cluster {}: {e}", dir.display()))
+                    })?;
+                } else if had == Some(true) && !dir.join("data").join("PG_VERSION").is_file() {
+                    return refuse(format!("its cluster {} is missing: remove the file to start afresh", dir.display()));
+                }
+                pc.data_dir = Some(dir);
+                Ok(())
+            }
+            (None, _) => Ok(()),
+        }
     }
 
     /// True when PostgreSQL's server binaries (`initdb`, `postgres`) are on this
@@ -275,6 +350,17 @@ impl Emulator {
     /// starts with, and returns its id; [`Emulator::reset`] removes it again.
     pub fn add_organization(&self, name: &str) -> String {
         self.inner.add_organization(name)["id"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Seeds projects with their branches, databases, roles, endpoints and
+    /// operations from a fixture (`{"projects": [...]}`, in the API's field names,
+    /// timestamps in the past allowed; the format is in the emulator's README). All
+    /// or nothing: a fixture that does not match the spec's schemas, or names what
+    /// is not there, is refused with the path of the bad field
+    /// (`$.projects[0].branches[1].created_at: …`). Returns the ids it gave:
+    /// `{"projects": [{"id", "name", "branches": [{"id", "name", "endpoints": [...]}]}]}`.
+    pub fn seed(&self, fixture: &serde_json::Value) -> Result<serde_json::Value, String> {
+        fixtures::seed(&self.inner, fixture)
     }
 
     /// Requests received for that operationId (including faulted ones).
@@ -335,11 +421,23 @@ impl Emulator {
         self.inner.reset();
     }
 
-    /// Stops the server (and, with `--postgres`, the cluster, removing its folder).
+    /// With `--state`: stops the writer and writes the final state.
+    fn save_last_state(&self) {
+        if let Some(state) = &self.inner.state {
+            state.stop();
+            if let Err(e) = self.inner.save_state() {
+                tracing::warn!("{e}");
+            }
+        }
+    }
+
+    /// Stops the server (and, with `--postgres`, the cluster, removing its folder
+    /// unless `--state` keeps it).
     pub async fn stop(mut self) {
         if let Some(h) = self.handle.take() {
             h.stop().await;
         }
+        self.save_last_state();
         if let Some(c) = self.inner.pg.clone() {
             let _ = tokio::task::spawn_blocking(move || c.shutdown()).await;
         }
@@ -350,6 +448,7 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         if let Some(h) = self.handle.take() {
             h.stop_now();
+            self.save_last_state();
         }
         if let Some(c) = &self.inner.pg {
             c.shutdown();

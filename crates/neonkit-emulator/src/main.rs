@@ -6,7 +6,7 @@ use std::io::Write;
 use std::time::Duration;
 
 const USAGE: &str = "usage: neonkit-emulator [--port N] [--api-key KEY] [--operation-duration-ms N] [--no-locking] \
-[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N] [--postgres] [--postgres-url URL] [--postgres-bin DIR] [--no-pooler]";
+[--rate-limits] [--latency-ms N] [--idle-timeout-ms N] [--rate-429 F] [--rate-500 F] [--rate-503 F] [--drop-rate F] [--truncate-rate F] [--seed N] [--postgres] [--postgres-url URL] [--postgres-bin DIR] [--no-pooler] [--state FILE]";
 
 fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
     let mut c = EmulatorConfig::default();
@@ -47,6 +47,7 @@ fn parse(args: &[String]) -> Result<EmulatorConfig, String> {
             "--postgres-url" => c.postgres.get_or_insert_with(PostgresConfig::default).url = Some(value()?),
             "--no-pooler" => c.postgres.get_or_insert_with(PostgresConfig::default).no_pooler = true,
             "--postgres-bin" => c.postgres.get_or_insert_with(PostgresConfig::default).bin_dir = Some(value()?.into()),
+            "--state" => c.state_file = Some(value()?.into()),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other:?}")),
         }
@@ -69,6 +70,7 @@ fn main() {
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    let state_file = config.state_file.clone();
     rt.block_on(async move {
         let emu = match Emulator::start(config).await {
             Ok(e) => e,
@@ -86,6 +88,9 @@ fn main() {
             emu.api_key(),
             emu.base_url().trim_end_matches("/api/v2").to_string() + "/_emulator"
         );
+        if let Some(file) = &state_file {
+            eprintln!("neonkit-emulator: state kept in {}", file.display());
+        }
         if let Some((host, port)) = emu.postgres_addr() {
             eprintln!("neonkit-emulator: PostgreSQL at {host}:{port} (connection URIs point there, sslmode=disable)");
         }

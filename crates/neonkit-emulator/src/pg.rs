@@ -37,6 +37,10 @@ pub struct PostgresConfig {
     /// Without PgBouncer even when it is installed: the pooled URIs are then the
     /// server's own (as they always are when `pgbouncer` is not found, or attached).
     pub no_pooler: bool,
+    /// Keep the private cluster in this folder (made and initdb'd when it holds no
+    /// cluster yet, started as it is when it does) and leave it there on stop;
+    /// `--state FILE` sets it to `FILE.pgdata`. `None`: a temporary folder, removed on stop.
+    pub data_dir: Option<PathBuf>,
 }
 
 /// The URL (and its password) is never printed.
@@ -46,6 +50,7 @@ impl std::fmt::Debug for PostgresConfig {
             .field("url", &self.url.as_ref().map(|_| "<redacted>"))
             .field("bin_dir", &self.bin_dir)
             .field("no_pooler", &self.no_pooler)
+            .field("data_dir", &self.data_dir)
             .finish()
     }
 }
@@ -81,6 +86,8 @@ struct Local {
     exited: mpsc::Receiver<()>,
     /// PgBouncer's process, when it runs.
     pooler: Option<(u32, mpsc::Receiver<()>)>,
+    /// A given folder (`PostgresConfig::data_dir`) stays on stop.
+    keep: bool,
 }
 
 /// The PostgreSQL behind the emulator.
@@ -293,18 +300,35 @@ impl Cluster {
         } else {
             None
         };
-        let base = temp_base(run_as.is_some());
-        remove_stale_folders(&base);
-        let dir = base.join(format!("neonkit-pg-{}-{:08x}", std::process::id(), rand::random::<u32>()));
+        let keep = config.data_dir.is_some();
+        let dir = match &config.data_dir {
+            Some(d) => std::path::absolute(d).map_err(|e| PgError(format!("{}: {e}", d.display())))?,
+            None => {
+                let base = temp_base(run_as.is_some());
+                remove_stale_folders(&base);
+                base.join(format!("neonkit-pg-{}-{:08x}", std::process::id(), rand::random::<u32>()))
+            }
+        };
+        let data = dir.join("data");
+        let existing = keep && data.join("PG_VERSION").is_file();
+        if keep && run_as.is_some() && !reachable_by_others(&dir) {
+            return Err(PgError(format!(
+                "the cluster runs as the `postgres` user, who cannot enter every folder on the way to {}: \
+                 keep the state file in a folder others may enter (e.g. /var/tmp)",
+                dir.display()
+            )));
+        }
         std::fs::create_dir_all(&dir).map_err(|e| PgError(format!("cannot create {}: {e}", dir.display())))?;
+        // a folder made here goes again when the start fails; a kept cluster stays
         let cleanup = |e: PgError| {
-            let _ = std::fs::remove_dir_all(&dir);
+            if !existing {
+                let _ = std::fs::remove_dir_all(&dir);
+            }
             e
         };
         if let Some((uid, gid)) = run_as {
             std::os::unix::fs::chown(&dir, Some(uid), Some(gid)).map_err(|e| cleanup(PgError(format!("chown {}: {e}", dir.display()))))?;
         }
-        let data = dir.join("data");
         let mut initdb = Command::new(bin.join("initdb"));
         initdb
             .arg("-D")
@@ -313,10 +337,12 @@ impl Cluster {
             .stdin(Stdio::null())
             .current_dir(&dir);
         as_user(&mut initdb, run_as);
-        let out = initdb.output().map_err(|e| cleanup(PgError(format!("cannot run initdb: {e}"))))?;
-        if !out.status.success() {
-            let msg = String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_string();
-            return Err(cleanup(PgError(format!("initdb failed: {msg}"))));
+        if !existing {
+            let out = initdb.output().map_err(|e| cleanup(PgError(format!("cannot run initdb: {e}"))))?;
+            if !out.status.success() {
+                let msg = String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("").to_string();
+                return Err(cleanup(PgError(format!("initdb failed: {msg}"))));
+            }
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
@@ -353,7 +379,7 @@ impl Cluster {
             pooler_port: None,
             admin: Conn { host: dir.display().to_string(), port, user: "postgres".into(), password: None, dbname: "postgres".into() },
             bin,
-            local: Mutex::new(Some(Local { dir: dir.clone(), pid, exited: exit_rx, pooler: None })),
+            local: Mutex::new(Some(Local { dir: dir.clone(), pid, exited: exit_rx, pooler: None, keep })),
             made: Default::default(),
             stopped: Default::default(),
         };
@@ -415,7 +441,22 @@ impl Cluster {
             }
             let _ = local.exited.recv_timeout(Duration::from_secs(5));
         }
-        let _ = std::fs::remove_dir_all(&local.dir);
+        if !local.keep {
+            let _ = std::fs::remove_dir_all(&local.dir);
+        }
+    }
+
+    /// The databases and roles the emulator made (what `--state` records).
+    pub fn made_names(&self) -> crate::persist::PgNames {
+        let made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        crate::persist::PgNames { databases: made.0.iter().cloned().collect(), roles: made.1.iter().cloned().collect() }
+    }
+
+    /// Takes on the databases and roles a state file says the emulator made (reset drops them).
+    pub fn adopt(&self, names: &crate::persist::PgNames) {
+        let mut made = self.made.lock().unwrap_or_else(|e| e.into_inner());
+        made.0.extend(names.databases.iter().cloned());
+        made.1.extend(names.roles.iter().cloned());
     }
 
     // -------------------------------------------------------------- running SQL
@@ -802,6 +843,15 @@ fn temp_base(other_user: bool) -> PathBuf {
     } else {
         PathBuf::from("/tmp")
     }
+}
+
+/// Whether the `postgres` user can reach `dir` (every folder above it lets others through).
+fn reachable_by_others(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    dir.ancestors()
+        .skip(1)
+        .filter(|a| a.exists())
+        .all(|a| std::fs::metadata(a).map(|m| m.permissions().mode() & 0o001 != 0).unwrap_or(false))
 }
 
 /// The folders of clusters whose emulator was killed (its server died with it,

@@ -57,6 +57,8 @@ pub struct Inner {
     pub pg: Option<Arc<crate::pg::Cluster>>,
     /// Where the timestamps it writes come from (`/_emulator/clock`).
     pub clock: crate::clock::Clock,
+    /// `--state FILE`: where the store is kept across restarts.
+    pub state: Option<Arc<crate::persist::StateFile>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -64,13 +66,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Inner {
-    pub fn new(config: &EmulatorConfig, pg: Option<Arc<crate::pg::Cluster>>) -> Inner {
+    /// `store`: what a state file held (`None`: a new store).
+    pub fn new(config: &EmulatorConfig, pg: Option<Arc<crate::pg::Cluster>>, store: Option<Store>) -> Inner {
         let spec = spec::spec();
         let mut rng = match config.seed {
             Some(s) => StdRng::seed_from_u64(s),
             None => StdRng::from_entropy(),
         };
-        let store = Store::new(&mut rng);
+        let store = store.unwrap_or_else(|| Store::new(&mut rng));
         Inner {
             api_key: config.api_key.clone().unwrap_or_else(|| DEV_API_KEY.to_string()),
             dynamic: RwLock::new(Dyn {
@@ -89,7 +92,29 @@ impl Inner {
             req_seq: AtomicU64::new(0),
             pg,
             clock: Default::default(),
+            state: config.state_file.clone().map(|p| Arc::new(crate::persist::StateFile::new(p))),
         }
+    }
+
+    /// Something in the store changed: the state file is written soon.
+    pub fn changed(&self) {
+        if let Some(s) = &self.state {
+            s.changed();
+        }
+    }
+
+    /// Writes the state file now (with `--state`).
+    pub fn save_state(&self) -> Result<(), String> {
+        let Some(s) = &self.state else { return Ok(()) };
+        s.write(|| {
+            // the store is locked while it is encoded, not while the file is written;
+            // lock order everywhere: store, then the cluster's names
+            let bytes = {
+                let store = self.store();
+                crate::persist::encode(&store, self.pg.as_ref().map(|c| c.made_names()))?
+            };
+            crate::persist::write(&s.path, &bytes)
+        })
     }
 
     pub fn dyn_cfg(&self) -> Dyn {
@@ -544,6 +569,9 @@ async fn handle(inner: &Arc<Inner>, op: &'static Op, req: Request, request_id: &
         if let Some(t) = log_target {
             crate::families::logs::record(&mut inner.store(), op, t, resp.status().as_u16(), request_id);
         }
+        if !op.method.eq_ignore_ascii_case("get") {
+            inner.changed();
+        }
         resp
     }
 }
@@ -629,12 +657,24 @@ async fn admin(State(inner): State<Arc<Inner>>, req: Request) -> Response {
         ("POST", "/_emulator/organizations") => {
             let v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
             match v.get("name").and_then(|n| n.as_str()).filter(|n| !n.is_empty()) {
-                Some(name) => json_response(201, &inner.add_organization(name), &rid),
+                Some(name) => {
+                    let org = inner.add_organization(name);
+                    inner.changed();
+                    json_response(201, &org, &rid)
+                }
                 None => error_response(400, "", "expected a JSON object with a non-empty \"name\"", &rid),
             }
         }
+        ("POST", "/_emulator/fixtures") => match serde_json::from_slice::<Value>(&body) {
+            Ok(fixture) => match crate::fixtures::seed(&inner, &fixture) {
+                Ok(seeded) => json_response(201, &seeded, &rid),
+                Err(m) => error_response(400, "invalid_fixture", &m, &rid),
+            },
+            Err(e) => error_response(400, "invalid_fixture", &format!("$: not JSON: {e}"), &rid),
+        },
         ("POST", "/_emulator/reset") => {
             inner.reset();
+            inner.changed();
             ok(json!({"ok": true}))
         }
         ("GET", "/_emulator/clock") => ok(clock_json(&inner.clock)),
@@ -740,6 +780,8 @@ async fn storage(State(inner): State<Arc<Inner>>, req: Request) -> Response {
     };
     if method == Method::PUT {
         bucket.objects.insert(parts[3].clone(), (body.to_vec(), inner.clock.now()));
+        drop(st);
+        inner.changed();
         let mut r = Response::new(Body::empty());
         r.headers_mut().insert(header::ETAG, HeaderValue::from_static("\"emulated\""));
         return r;
@@ -824,6 +866,7 @@ pub fn router(inner: Arc<Inner>) -> Router {
         .route("/_emulator/faults", on(MethodFilter::POST.or(MethodFilter::DELETE), admin))
         .route("/_emulator/requests", on(MethodFilter::GET, admin))
         .route("/_emulator/reset", on(MethodFilter::POST, admin))
+        .route("/_emulator/fixtures", on(MethodFilter::POST, admin))
         .route("/_emulator/organizations", on(MethodFilter::POST, admin))
         .route("/_emulator/storage/{*rest}", on(MethodFilter::PUT.or(MethodFilter::GET), storage))
         .route("/_emulator/clock", on(MethodFilter::GET.or(MethodFilter::POST).or(MethodFilter::DELETE), admin))

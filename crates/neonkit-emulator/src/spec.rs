@@ -370,7 +370,8 @@ impl Spec {
         }
     }
 
-    fn validate_at(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
+    /// [`Spec::validate`] with `at` the path of `value` in the messages.
+    pub fn validate_at(&self, schema: &Value, value: &Value, at: &str) -> Result<(), String> {
         let s = self.deref(schema);
         if !s.is_object() {
             return Ok(());

@@ -2,6 +2,7 @@
 
 use crate::util::{self, rfc3339};
 use rand::Rng;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant, SystemTime};
@@ -19,6 +20,11 @@ pub const REGIONS: &[(&str, &str, &str, &str)] = &[
     ("azure-westus3", "Azure West US 3 (Arizona)", "33.4", "-112.1"),
     ("azure-gwc", "Azure Germany West Central (Frankfurt)", "50.1", "8.7"),
 ];
+/// A state or action name the emulator writes. Spelled as an alias because serde
+/// takes a field spelled `&'static str` as one borrowed from the input, which a
+/// state file's cannot be.
+pub type Label = &'static str;
+
 pub const DEFAULT_REGION: &str = "aws-us-east-2";
 
 /// `aws-us-east-2` → `us-east-2.aws.neon.tech`
@@ -29,14 +35,16 @@ pub fn proxy_host(region_id: &str) -> String {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct OpRec {
     pub id: String,
     pub project_id: String,
     pub branch_id: Option<String>,
     pub endpoint_id: Option<String>,
-    pub action: &'static str,
+    #[serde(with = "static_str")]
+    pub action: Label,
     pub created_at: SystemTime,
+    #[serde(with = "instant")]
     pub started: Instant,
     pub duration: Duration,
     pub fail: Option<String>,
@@ -89,7 +97,7 @@ impl OpRec {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Database {
     pub id: i64,
     pub name: String,
@@ -98,7 +106,7 @@ pub struct Database {
     pub updated_at: SystemTime,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Role {
     pub name: String,
     pub password: String,
@@ -108,7 +116,7 @@ pub struct Role {
     pub updated_at: SystemTime,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Branch {
     pub id: String,
     pub name: String,
@@ -121,6 +129,7 @@ pub struct Branch {
     pub init_source: String,
     pub created_at: SystemTime,
     pub updated_at: SystemTime,
+    #[serde(with = "instant")]
     pub ready_at: Instant,
     pub databases: Vec<Database>,
     pub roles: Vec<Role>,
@@ -129,11 +138,13 @@ pub struct Branch {
     pub logical_size: i64,
     /// What `current_state` reads until `ready_at`: `init` for a new branch,
     /// `resetting` while a restore runs.
-    pub pending_from: &'static str,
+    #[serde(with = "static_str")]
+    pub pending_from: Label,
     pub last_reset_at: Option<SystemTime>,
     /// `restored` for a snapshot restore made with `finalize_restore: false` (until
     /// finalizeRestoreBranch), then `finalized`.
-    pub restore_status: Option<&'static str>,
+    #[serde(with = "static_str_opt")]
+    pub restore_status: Option<Label>,
     /// The branch a snapshot restore replaces (or replaced), its `restored_as`.
     pub restored_as: Option<String>,
 }
@@ -231,7 +242,7 @@ impl Role {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Endpoint {
     pub id: String,
     pub name: Option<String>,
@@ -249,8 +260,11 @@ pub struct Endpoint {
     pub created_at: SystemTime,
     pub updated_at: SystemTime,
     /// State before the transition, the target, and when the target is reached.
-    pub state_from: &'static str,
-    pub state_to: &'static str,
+    #[serde(with = "static_str")]
+    pub state_from: Label,
+    #[serde(with = "static_str")]
+    pub state_to: Label,
+    #[serde(with = "instant")]
     pub state_at: Instant,
     pub started_at: Option<SystemTime>,
     pub suspended_at: Option<SystemTime>,
@@ -312,7 +326,7 @@ impl Endpoint {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Snapshot {
     pub id: String,
     pub name: String,
@@ -346,7 +360,7 @@ impl Snapshot {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Project {
     pub id: String,
     pub seq: u64,
@@ -492,7 +506,7 @@ pub const OWNER_ID: &str = "6b1e2f0a-5b8c-4d6e-9f10-1a2b3c4d5e6f";
 pub const USER_EMAIL: &str = "dev@neonkit.invalid";
 pub const USER_NAME: &str = "Neonkit Developer";
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct ApiKeyRec {
     pub id: i64,
     pub name: String,
@@ -542,7 +556,7 @@ impl ApiKeyRec {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Org {
     pub id: String,
     pub name: String,
@@ -579,6 +593,7 @@ impl Org {
     }
 }
 
+#[derive(Serialize, Deserialize)]
 pub struct Store {
     pub projects: HashMap<String, Project>,
     pub project_seq: u64,
@@ -594,6 +609,7 @@ pub struct Store {
     /// Long-tail singletons (configs): concrete path → stored body.
     pub singletons: HashMap<String, Value>,
     /// What each branch logged (the API requests aimed at it).
+    #[serde(skip)]
     pub logs: crate::families::logs::LogStore,
 }
 
@@ -644,7 +660,7 @@ impl Store {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct BucketRec {
     pub name: String,
     pub access_level: String,
@@ -656,5 +672,64 @@ pub struct BucketRec {
 impl BucketRec {
     pub fn render(&self) -> Value {
         json!({"name": self.name, "access_level": self.access_level, "created_at": rfc3339(self.created_at)})
+    }
+}
+
+// ------------------------------------------------------------------ `--state` files
+
+/// The store's `&'static str` fields (states, actions) as strings.
+mod static_str {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &&'static str, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(v)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+        Ok(super::intern(String::deserialize(d)?))
+    }
+}
+
+mod static_str_opt {
+    use serde::{Deserialize, Deserializer, Serializer};
+    pub fn serialize<S: Serializer>(v: &Option<&'static str>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(v) => s.serialize_some(v),
+            None => s.serialize_none(),
+        }
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<&'static str>, D::Error> {
+        Ok(Option::<String>::deserialize(d)?.map(super::intern))
+    }
+}
+
+/// Each distinct string is leaked once per process.
+pub(crate) fn intern(s: String) -> &'static str {
+    static SEEN: std::sync::OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> = std::sync::OnceLock::new();
+    let mut seen = SEEN.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    match seen.get(s.as_str()) {
+        Some(k) => k,
+        None => {
+            let k: &'static str = Box::leak(s.into_boxed_str());
+            seen.insert(k);
+            k
+        }
+    }
+}
+
+/// An `Instant` (when a state is reached) as milliseconds from the moment it is
+/// written: a transition under way when the emulator stopped goes on after a restart
+/// for the time it had left.
+mod instant {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::{Duration, Instant};
+    pub fn serialize<S: Serializer>(v: &Instant, s: S) -> Result<S::Ok, S::Error> {
+        let now = Instant::now();
+        let ms = if *v >= now { v.duration_since(now).as_millis() as i64 } else { -(now.duration_since(*v).as_millis() as i64) };
+        s.serialize_i64(ms)
+    }
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Instant, D::Error> {
+        let ms = i64::deserialize(d)?;
+        let now = Instant::now();
+        let delta = Duration::from_millis(ms.unsigned_abs());
+        Ok(if ms >= 0 { now + delta } else { now.checked_sub(delta).unwrap_or(now) })
     }
 }

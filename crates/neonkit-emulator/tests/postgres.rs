@@ -313,7 +313,7 @@ async fn snapshot_restore_copies_the_data() {
 #[tokio::test]
 async fn a_missing_binary_names_the_package() {
     let config = EmulatorConfig {
-        postgres: Some(PostgresConfig { bin_dir: Some("/nonexistent/postgresql/bin".into()), url: None, no_pooler: false }),
+        postgres: Some(PostgresConfig { bin_dir: Some("/nonexistent/postgresql/bin".into()), ..Default::default() }),
         ..Default::default()
     };
     let e = Emulator::start(config).await.err().expect("start without binaries");
